@@ -1,0 +1,3 @@
+from ncii_desk.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""The tamper-evident audit chain and its head file outside the database.
+
+Each event's MAC covers the previous MAC and the event's canonical row, under the audit key
+(derived from the data key). ``audit.head`` holds the newest sequence number and MAC, itself
+MACed; it is rewritten atomically after every commit. Edits break a MAC; deleting the newest
+rows leaves the database behind the head; rollback of the whole vault is caught by comparing
+with a head recorded in an exported packet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ncii_desk.vault.atomic import atomic_write_bytes
+from ncii_desk.vault.keys import canonical_json, utc_now_iso
+from ncii_desk.vault.models import AuditEvent
+
+HEAD_NAME = "audit.head"
+GENESIS_MAC = "0" * 64
+
+
+def _event_mac(key: bytes, prev_mac: str, row: dict[str, Any]) -> str:
+    return hmac.new(key, prev_mac.encode() + b"|" + canonical_json(row), hashlib.sha256).hexdigest()
+
+
+def _row_fields(ev: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": ev.seq,
+        "at": ev.at,
+        "actor": ev.actor,
+        "action": ev.action,
+        "object_id": ev.object_id,
+        "details": ev.details,
+    }
+
+
+def append_event(
+    session: Session,
+    key: bytes,
+    *,
+    actor: str,
+    action: str,
+    object_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add the next event to the chain inside the caller's (write) transaction."""
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq = 1 if last is None else last.seq + 1
+    prev = GENESIS_MAC if last is None else last.mac
+    ev = AuditEvent(
+        seq=seq,
+        at=utc_now_iso(),
+        actor=actor,
+        action=action,
+        object_id=object_id,
+        details=canonical_json(details or {}).decode(),
+        prev_mac=prev,
+        mac="",
+    )
+    ev.mac = _event_mac(key, prev, _row_fields(ev))
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    mac: str
+
+
+def _head_mac(key: bytes, vault_id: str, seq: int, mac: str) -> str:
+    msg = f"audit-head|{vault_id}|{seq}|{mac}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def write_head(root: Path, key: bytes, vault_id: str, head: Head) -> None:
+    doc = {
+        "vault_id": vault_id,
+        "seq": head.seq,
+        "mac": head.mac,
+        "head_mac": _head_mac(key, vault_id, head.seq, head.mac),
+    }
+    atomic_write_bytes(root / HEAD_NAME, json.dumps(doc, indent=2).encode() + b"\n")
+
+
+def read_head(root: Path, key: bytes, vault_id: str) -> Head | str:
+    """The stored head, or a plain-language reason why it cannot be trusted."""
+    path = root / HEAD_NAME
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+        seq, mac, head_mac = int(doc["seq"]), str(doc["mac"]), str(doc["head_mac"])
+        if doc["vault_id"] != vault_id:
+            return "audit.head belongs to a different vault"
+    except FileNotFoundError:
+        return "audit.head is missing"
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return "audit.head cannot be read"
+    if not hmac.compare_digest(head_mac, _head_mac(key, vault_id, seq, mac)):
+        return "audit.head was altered (its authentication code does not match)"
+    return Head(seq, mac)
+
+
+def newest(session: Session) -> Head | None:
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return None if row is None else Head(row.seq, row.mac)
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    events: int
+    head_seq: int | None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    head_behind_by: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "head_seq": self.head_seq,
+            "head_behind_by": self.head_behind_by,
+            "problems": self.problems,
+        }
+
+
+def verify_chain(session: Session, key: bytes, head: Head | str) -> ChainReport:
+    """Recompute every MAC in order and compare the newest with ``audit.head``."""
+    problems: list[dict[str, Any]] = []
+    prev = GENESIS_MAC
+    expected_seq = 1
+    macs: dict[int, str] = {}
+    count = 0
+    for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
+        count += 1
+        if ev.seq != expected_seq:
+            problems.append({"seq": expected_seq, "problem": f"event {expected_seq} is missing"})
+            expected_seq = ev.seq
+        if ev.prev_mac != prev:
+            problems.append({"seq": ev.seq, "problem": "link to the previous event is broken"})
+        if not hmac.compare_digest(ev.mac, _event_mac(key, ev.prev_mac, _row_fields(ev))):
+            problems.append({"seq": ev.seq, "problem": "event was altered (MAC mismatch)"})
+        macs[ev.seq] = ev.mac
+        prev = ev.mac
+        expected_seq += 1
+    last_seq = expected_seq - 1
+    behind = 0
+    head_seq: int | None = None
+    if isinstance(head, str):
+        problems.append({"seq": None, "problem": head})
+    else:
+        head_seq = head.seq
+        if head.seq > last_seq:
+            problems.append(
+                {
+                    "seq": head.seq,
+                    "problem": f"the newest {head.seq - last_seq} event(s) recorded in audit.head "
+                    "are missing from the database (deleted or rolled back)",
+                }
+            )
+        elif head.seq > 0 and macs.get(head.seq) != head.mac:
+            problems.append({"seq": head.seq, "problem": "event differs from audit.head"})
+        else:
+            behind = last_seq - head.seq
+    return ChainReport(not problems, count, head_seq, problems, behind)

@@ -1,0 +1,318 @@
+"""Encrypted blob store: original evidence bytes, chunked AEAD in the style of age's STREAM.
+
+File layout of ``blobs/ab/<id>``::
+
+    header  = MAGIC(4) | version(1) | reserved(3) | chunk_size(4, BE) | salt(32) | prefix(7)
+    chunk_i = AES-256-GCM(key, nonce = prefix | i (4, BE) | last(1), plaintext_i, aad)
+    key     = HKDF(blob master key, salt, "ncii-desk/v1/blob/" + id)
+    aad     = header | id
+
+Every chunk but the last holds exactly ``chunk_size`` plaintext bytes; the last carries the
+last-chunk flag, so truncation at a chunk boundary, extension, reordering and swapping blobs
+all fail authentication. Readers release plaintext only after the final chunk authenticates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import struct
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ncii_desk.errors import ExportError, VaultCorrupt
+from ncii_desk.vault.atomic import TEMP_PREFIX, fsync_dir
+from ncii_desk.vault.keys import hkdf
+
+MAGIC = b"NCDB"
+FORMAT_VERSION = 1
+TAG_BYTES = 16
+PREFIX_BYTES = 7
+SALT_BYTES = 32
+HEADER_STRUCT = struct.Struct(">4sB3sI32s7s")
+HEADER_BYTES = HEADER_STRUCT.size
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+MIN_CHUNK_SIZE = 64 * 1024
+MAX_CHUNK_SIZE = 1024 * 1024
+BLOBS_DIR = "blobs"
+
+
+class Hasher(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """What the database row stores about one blob."""
+
+    blob_id: str
+    size: int
+    sha256: str
+    cipher_sha256: str
+    chunk_size: int
+
+
+def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    return prefix + struct.pack(">IB", index, 1 if last else 0)
+
+
+def new_blob_id() -> str:
+    return secrets.token_hex(16)
+
+
+def _valid_blob_id(blob_id: str) -> bool:
+    return len(blob_id) == 32 and all(c in "0123456789abcdef" for c in blob_id)
+
+
+class BlobStore:
+    """Encrypted, crash-safe storage of opaque byte strings under ``root/blobs``."""
+
+    def __init__(self, root: Path, master_key: bytes, chunk_size: int = DEFAULT_CHUNK_SIZE):
+        if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
+            raise ValueError("chunk size must be between 64 KiB and 1 MiB")
+        self.root = root / BLOBS_DIR
+        self._master = master_key
+        self.chunk_size = chunk_size
+
+    # paths -------------------------------------------------------------------------------
+
+    def path_for(self, blob_id: str) -> Path:
+        if not _valid_blob_id(blob_id):
+            raise ValueError("invalid blob id")
+        return self.root / blob_id[:2] / blob_id
+
+    def relpath(self, blob_id: str) -> str:
+        return f"{BLOBS_DIR}/{blob_id[:2]}/{blob_id}"
+
+    def iter_files(self) -> Iterator[Path]:
+        """Every file under blobs/, including leftovers of interrupted writes."""
+        if not self.root.is_dir():
+            return
+        for sub in sorted(self.root.iterdir()):
+            if sub.is_dir():
+                yield from sorted(p for p in sub.iterdir() if p.is_file())
+            elif sub.is_file():
+                yield sub
+
+    @staticmethod
+    def blob_id_of(path: Path) -> str | None:
+        return path.name if _valid_blob_id(path.name) else None
+
+    def _key(self, blob_id: str, salt: bytes) -> AESGCM:
+        return AESGCM(hkdf(self._master, b"ncii-desk/v1/blob/" + blob_id.encode(), salt))
+
+    # write -------------------------------------------------------------------------------
+
+    def put_bytes(self, data: bytes) -> BlobInfo:
+        view = memoryview(data)
+        chunks = (
+            bytes(view[i : i + self.chunk_size]) for i in range(0, len(data), self.chunk_size)
+        )
+        return self._write(chunks)
+
+    def put_stream(self, src: BinaryIO, extra_hashers: tuple[Hasher, ...] = ()) -> BlobInfo:
+        """Encrypt everything readable from ``src``; ``extra_hashers`` see the plaintext."""
+
+        def chunks() -> Iterator[bytes]:
+            while True:
+                block = src.read(self.chunk_size)
+                if not block:
+                    return
+                while len(block) < self.chunk_size:
+                    more = src.read(self.chunk_size - len(block))
+                    if not more:
+                        break
+                    block += more
+                yield block
+
+        return self._write(chunks(), extra_hashers)
+
+    def _write(self, chunks: Iterator[bytes], extra_hashers: tuple[Hasher, ...] = ()) -> BlobInfo:
+        blob_id = new_blob_id()
+        salt = secrets.token_bytes(SALT_BYTES)
+        prefix = secrets.token_bytes(PREFIX_BYTES)
+        header = HEADER_STRUCT.pack(MAGIC, FORMAT_VERSION, b"\0\0\0", self.chunk_size, salt, prefix)
+        aad = header + blob_id.encode()
+        aead = self._key(blob_id, salt)
+        plain_hash = hashlib.sha256()
+        cipher_hash = hashlib.sha256(header)
+        size = 0
+        folder = self.root / blob_id[:2]
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / blob_id
+        tmp = folder / f"{TEMP_PREFIX}{blob_id}"
+
+        def seal(index: int, block: bytes, last: bool) -> bytes:
+            return aead.encrypt(_nonce(prefix, index, last), block, aad)
+
+        # Two worker threads overlap hashing, encryption and the disk write (all of them
+        # release the GIL for large buffers), which keeps ingest close to raw disk speed.
+        with open(tmp, "xb") as fh, ThreadPoolExecutor(max_workers=2) as pool:
+            try:
+                fh.write(header)
+                pending: Any = None
+                index = 0
+                current = next(chunks, None)
+                if current is None:
+                    current = b""
+                while True:
+                    following = next(chunks, None) if current else None
+                    last = following is None
+                    plain_hash.update(current)
+                    for extra in extra_hashers:
+                        extra.update(current)
+                    size += len(current)
+                    sealed = pool.submit(seal, index, current, last)
+                    if pending is not None:
+                        pending.result()
+                    block = sealed.result()
+                    pending = pool.submit(_write_and_hash, fh, cipher_hash, block)
+                    if last:
+                        break
+                    assert following is not None
+                    current = following
+                    index += 1
+                if pending is not None:
+                    pending.result()
+                fh.flush()
+                os.fsync(fh.fileno())
+            except BaseException:
+                fh.close()
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+                raise
+        os.replace(tmp, final)
+        fsync_dir(folder)
+        return BlobInfo(
+            blob_id, size, plain_hash.hexdigest(), cipher_hash.hexdigest(), self.chunk_size
+        )
+
+    # read --------------------------------------------------------------------------------
+
+    def _decrypt_chunks(self, blob_id: str, expected: BlobInfo | None) -> Iterator[bytes]:
+        """Yield authenticated plaintext chunks; raises VaultCorrupt on any damage.
+
+        Callers must not release what they received until the generator is exhausted.
+        """
+        path = self.path_for(blob_id)
+        entry = self.relpath(blob_id)
+        if not path.is_file():
+            raise VaultCorrupt(
+                "An evidence file is missing from the vault.", file=entry, entry=blob_id
+            )
+        total = path.stat().st_size
+        with open(path, "rb") as fh:
+            header = fh.read(HEADER_BYTES)
+            if len(header) != HEADER_BYTES:
+                raise VaultCorrupt("An evidence file is truncated.", file=entry, entry="header")
+            magic, version, _reserved, chunk_size, salt, prefix = HEADER_STRUCT.unpack(header)
+            if (
+                magic != MAGIC
+                or version != FORMAT_VERSION
+                or not (MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE)
+            ):
+                raise VaultCorrupt(
+                    "An evidence file has a damaged header.", file=entry, entry="header"
+                )
+            body = total - HEADER_BYTES
+            stride = chunk_size + TAG_BYTES
+            count, rem = divmod(body, stride)
+            if rem:
+                if rem < TAG_BYTES:
+                    raise VaultCorrupt(
+                        "An evidence file is truncated.", file=entry, entry=f"chunk {count}"
+                    )
+                count += 1
+            if count == 0:
+                raise VaultCorrupt(
+                    "An evidence file has no content chunks.", file=entry, entry="chunk 0"
+                )
+            aead = self._key(blob_id, salt)
+            aad = header + blob_id.encode()
+            cipher_hash = hashlib.sha256(header)
+            plain_hash = hashlib.sha256()
+            for index in range(count):
+                block = fh.read(stride)
+                cipher_hash.update(block)
+                last = index == count - 1
+                try:
+                    plain = aead.decrypt(_nonce(prefix, index, last), block, aad)
+                except InvalidTag:
+                    where = "last chunk" if last else f"chunk {index}"
+                    raise VaultCorrupt(
+                        "An evidence file failed its integrity check (it was changed, "
+                        "truncated or damaged).",
+                        file=entry,
+                        entry=where,
+                    ) from None
+                plain_hash.update(plain)
+                yield plain
+        if expected is not None and (
+            cipher_hash.hexdigest() != expected.cipher_sha256
+            or plain_hash.hexdigest() != expected.sha256
+        ):
+            raise VaultCorrupt(
+                "An evidence file does not match the hashes recorded when it was stored.",
+                file=entry,
+                entry="sha256",
+            )
+
+    def read(self, blob_id: str, expected: BlobInfo | None = None) -> bytes:
+        """Whole plaintext, returned only after every chunk (and the last) authenticated."""
+        parts = list(self._decrypt_chunks(blob_id, expected))
+        return b"".join(parts)
+
+    def verify(
+        self,
+        blob_id: str,
+        expected: BlobInfo | None = None,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> int:
+        """Authenticate a blob without keeping its plaintext; returns the plaintext size."""
+        size = 0
+        for part in self._decrypt_chunks(blob_id, expected):
+            size += len(part)
+            if on_chunk is not None:
+                on_chunk(len(part))
+        return size
+
+    def export(self, blob_id: str, dest: Path, expected: BlobInfo | None = None) -> None:
+        """Decrypt to ``dest``; it appears (atomically) only once the blob fully verified."""
+        folder = dest.parent
+        if not folder.is_dir():
+            raise ExportError(f"The folder to export into does not exist: {folder}")
+        tmp = folder / f"{TEMP_PREFIX}{dest.name}.{secrets.token_hex(4)}"
+        try:
+            with open(tmp, "xb") as fh:
+                for part in self._decrypt_chunks(blob_id, expected):
+                    fh.write(part)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+        except OSError as exc:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise ExportError(f"The item could not be written to {dest}: {exc.strerror}.") from exc
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
+
+    def delete(self, blob_id: str) -> None:
+        path = self.path_for(blob_id)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        fsync_dir(path.parent)
+
+
+def _write_and_hash(fh: BinaryIO, cipher_hash: Any, block: bytes) -> None:
+    fh.write(block)
+    cipher_hash.update(block)

@@ -1,0 +1,106 @@
+"""The SQLCipher 4 database: engine with a raw key, pragmas, and Alembic migrations."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+
+from ncii_desk.errors import MigrationError, VaultCorrupt
+
+DB_NAME = "meta.db"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+DatabaseError = sqlcipher.DatabaseError
+
+
+def make_engine(path: Path, key: bytes) -> Engine:
+    """Engine over ``path`` keyed with a raw 256-bit key (no passphrase KDF in SQLCipher)."""
+    engine = create_engine(f"sqlite:///{path}", module=sqlcipher, pool_size=4, max_overflow=4)
+    key_pragma = f"PRAGMA key = \"x'{key.hex()}'\""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # transactions are begun explicitly below
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(key_pragma)
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA temp_store = MEMORY")
+            cur.execute("PRAGMA busy_timeout = 15000")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("ncii_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def probe_key(engine: Engine, file: str = DB_NAME) -> None:
+    """Fail with VaultCorrupt if the database cannot be decrypted with the vault's key."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+    except DatabaseError as exc:
+        raise VaultCorrupt(
+            "The case database cannot be decrypted or is damaged.", file=file, entry=str(exc)
+        ) from exc
+
+
+def _alembic_config(conn: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def migrate(engine: Engine, db_path: Path) -> str | None:
+    """Bring the schema to the newest revision; returns the revision upgraded from, if any.
+
+    An existing database is copied (still encrypted) to ``meta.db.pre-<rev>`` first.
+    """
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = head_revision()
+    with engine.connect() as conn:
+        start = current_revision(conn)
+    if start == head:
+        return None
+    if start is not None:
+        try:
+            script.get_revision(start)
+        except Exception as exc:
+            raise MigrationError(
+                f"The case database has schema revision {start}, which this version of "
+                "NCII Desk does not know."
+            ) from exc
+        backup = db_path.with_name(f"{DB_NAME}.pre-{start}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(db_path, backup)
+    write_engine = engine.execution_options(ncii_write=True)
+    with write_engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    return start

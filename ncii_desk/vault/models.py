@@ -1,0 +1,270 @@
+"""The domain schema, stored in the SQLCipher database ``meta.db``.
+
+It covers the whole mission from the first migration on, so later features add columns
+rather than rewrite tables. Times are timezone-aware UTC. Identifiers are random hex strings
+(they reveal nothing about order or count). JSON columns hold canonical, plain data.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, always returns aware UTC datetimes (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Role(enum.StrEnum):
+    ORIGINAL = "original"
+    REFERENCE = "reference"
+    SUSPECT = "suspect"
+
+
+class Source(enum.StrEnum):
+    FILE = "file"
+    URL = "url"
+    FOLDER_SCAN = "folder-scan"
+
+
+class ReviewState(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class RequestStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    REMOVED = "removed"
+    REFUSED = "refused"
+    OVERDUE = "overdue"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    label: Mapped[str] = mapped_column(String(200))
+    client_pseudonym: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    jurisdiction: Mapped[str] = mapped_column(String(100), default="")
+    suspected_minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    items: Mapped[list[EvidenceItem]] = relationship(back_populates="case")
+
+
+class Blob(Base):
+    """One encrypted file under blobs/; several items may share it (same bytes)."""
+
+    __tablename__ = "blobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    cipher_sha256: Mapped[str] = mapped_column(String(64))
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Capture(Base):
+    """How a suspect URL was fetched: the record that proves where and when."""
+
+    __tablename__ = "captures"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text, default=None)
+    redirect_chain: Mapped[list[Any]] = mapped_column(default=list)
+    http_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    server_address: Mapped[str | None] = mapped_column(String(64), default=None)
+    tls: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    tls_verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    tool_name: Mapped[str] = mapped_column(String(100), default="")
+    tool_version: Mapped[str] = mapped_column(String(50), default="")
+    user_agent: Mapped[str] = mapped_column(Text, default="")
+    operator: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    warc_blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class EvidenceItem(Base):
+    __tablename__ = "items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    source: Mapped[Source] = mapped_column(_enum(Source))
+    blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None, index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    md5: Mapped[str] = mapped_column(String(32))
+    original_filename: Mapped[str] = mapped_column(Text, default="")
+    file_mtime: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    file_ctime: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    intake_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    operator: Mapped[str] = mapped_column(String(200), default="")
+    suspected_minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    pixels_kept: Mapped[bool] = mapped_column(Boolean, default=True)
+    capture_id: Mapped[str | None] = mapped_column(ForeignKey("captures.id"), default=None)
+    duplicate_of: Mapped[str | None] = mapped_column(ForeignKey("items.id"), default=None)
+    label: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="items")
+    hashes: Mapped[list[HashRecord]] = relationship(back_populates="item")
+
+
+class HashRecord(Base):
+    __tablename__ = "hashes"
+    __table_args__ = (Index("ix_hashes_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(256))
+    quality: Mapped[int | None] = mapped_column(Integer, default=None)
+    frame_ms: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    variant: Mapped[str] = mapped_column(String(40), default="")
+    algorithm: Mapped[str] = mapped_column(String(100), default="")
+    library_version: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[EvidenceItem] = relationship(back_populates="hashes")
+
+
+class Analysis(Base):
+    __tablename__ = "analyses"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    producer: Mapped[str] = mapped_column(String(100))
+    producer_version: Mapped[str] = mapped_column(String(50), default="")
+    model_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    provider: Mapped[str | None] = mapped_column(String(50), default=None)
+    thresholds: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    duration_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Match(Base):
+    __tablename__ = "matches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    suspect_item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
+    target_item_id: Mapped[str | None] = mapped_column(ForeignKey("items.id"), default=None)
+    target_external: Mapped[str | None] = mapped_column(Text, default=None)
+    kind: Mapped[str] = mapped_column(String(30))
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    distance: Mapped[float | None] = mapped_column(Float, default=None)
+    threshold: Mapped[float | None] = mapped_column(Float, default=None)
+    review_state: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.PENDING
+    )
+    reviewed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    analysis_id: Mapped[str | None] = mapped_column(ForeignKey("analyses.id"), default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RemovalRequest(Base):
+    __tablename__ = "removal_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(200))
+    route: Mapped[str] = mapped_column(String(50))
+    urls: Mapped[list[Any]] = mapped_column(default=list)
+    item_ids: Mapped[list[Any]] = mapped_column(default=list)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ticket_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.DRAFT)
+    history: Mapped[list[Any]] = mapped_column(default=list)
+    document_blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only (triggers refuse UPDATE and DELETE); each row MACs the previous one."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    details: Mapped[str] = mapped_column(Text)
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)

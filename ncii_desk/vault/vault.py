@@ -1,0 +1,492 @@
+"""The case vault: one folder holding header, encrypted database, blobs and audit head."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from ncii_desk.errors import VaultCorrupt, VaultExists, VaultLocked, VaultNotFound
+from ncii_desk.vault import audit as audit_chain
+from ncii_desk.vault.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir
+from ncii_desk.vault.blobs import BlobInfo, BlobStore
+from ncii_desk.vault.db import DB_NAME, DatabaseError, make_engine, migrate, probe_key
+from ncii_desk.vault.keys import (
+    DATA_KEY_BYTES,
+    Header,
+    KdfParams,
+    SubKeys,
+    check_passphrase_strength,
+    derive_subkeys,
+    format_recovery_key,
+    new_recovery_key,
+    parse_recovery_key,
+    tune_kdf,
+    utc_now_iso,
+)
+from ncii_desk.vault.lock import VaultFileLock
+from ncii_desk.vault.models import Blob
+
+HEADER_NAME = "vault.hdr"
+HEADER_BAK_NAME = "vault.hdr.bak"
+QUARANTINE_DIR = "quarantine"
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass
+class OpenReport:
+    """What opening the vault noticed and repaired; shown to the user, never silent."""
+
+    header_restored_from_backup: bool = False
+    backup_header_rewritten: bool = False
+    quarantined: list[str] = field(default_factory=list)
+    missing_blobs: list[str] = field(default_factory=list)
+    audit_head_advanced_by: int = 0
+    audit_problems: list[dict[str, Any]] = field(default_factory=list)
+    migrated_from: str | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        out: list[str] = []
+        if self.header_restored_from_backup:
+            out.append("The main vault header was damaged and was restored from its backup copy.")
+        if self.quarantined:
+            out.append(
+                f"{len(self.quarantined)} file(s) left by an interrupted save were moved to "
+                "the vault's quarantine folder (nothing was deleted)."
+            )
+        if self.missing_blobs:
+            out.append(
+                f"{len(self.missing_blobs)} stored evidence file(s) are missing; run "
+                "'ncii-desk vault check' for details."
+            )
+        for problem in self.audit_problems:
+            out.append(f"Audit log problem: {problem['problem']}.")
+        return out
+
+
+@dataclass
+class Problem:
+    file: str
+    entry: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "entry": self.entry, "message": self.message}
+
+
+@dataclass
+class IntegrityReport:
+    problems: list[Problem] = field(default_factory=list)
+    blobs_checked: int = 0
+    bytes_checked: int = 0
+    audit_events: int = 0
+    quarantined_files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "blobs_checked": self.blobs_checked,
+            "bytes_checked": self.bytes_checked,
+            "audit_events": self.audit_events,
+            "quarantined_files": self.quarantined_files,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def _read_header(path: Path) -> Header | VaultCorrupt:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return VaultCorrupt("The vault header file is missing.", file=path.name, entry="missing")
+    try:
+        return Header.from_bytes(raw, path.name)
+    except VaultCorrupt as exc:
+        return exc
+
+
+def is_vault(root: Path) -> bool:
+    return (root / HEADER_NAME).exists() or (root / HEADER_BAK_NAME).exists()
+
+
+class Vault:
+    """An unlocked vault. Create with :meth:`create` or :meth:`open`; end with :meth:`close`."""
+
+    def __init__(
+        self,
+        root: Path,
+        header: Header,
+        data_key: bytes,
+        lock: VaultFileLock,
+        actor: str,
+    ) -> None:
+        self.root = root
+        self.header = header
+        self.vault_id = header.vault_id
+        self._keys: SubKeys | None = derive_subkeys(data_key, header.vault_id)
+        self._data_key: bytes | None = data_key
+        self._lock = lock
+        self.actor = actor
+        self._write_mutex = threading.RLock()
+        self.engine = make_engine(root / DB_NAME, self._keys.database)
+        self._write_engine = self.engine.execution_options(ncii_write=True)
+        self.blobs = BlobStore(root, self._keys.blob)
+        self.report = OpenReport()
+
+    # creation and opening -----------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        root: Path,
+        passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+        actor: str = "",
+    ) -> tuple[Vault, str]:
+        """Create a new vault; returns it with the recovery key text to show once."""
+        check_passphrase_strength(passphrase)
+        root = root.expanduser().resolve()
+        if root.exists() and any(root.iterdir()):
+            raise VaultExists(f"The folder {root} is not empty.")
+        root.mkdir(parents=True, exist_ok=True)
+        lock = VaultFileLock(root)
+        lock.acquire()
+        try:
+            params = kdf or tune_kdf()
+            data_key = secrets.token_bytes(DATA_KEY_BYTES)
+            recovery = new_recovery_key()
+            header = Header.build(
+                vault_id=str(uuid.uuid4()),
+                created_at=utc_now_iso(),
+                generation=1,
+                kdf=params,
+                passphrase=passphrase,
+                data_key=data_key,
+                recovery_key=recovery,
+            )
+            vault = cls(root, header, data_key, lock, actor)
+            migrate(vault.engine, root / DB_NAME)
+            (root / QUARANTINE_DIR).mkdir(exist_ok=True)
+            with vault.transaction() as s:
+                vault.audit(
+                    s,
+                    "vault.created",
+                    details={
+                        "kdf": {k: v for k, v in params.to_json().items() if k != "salt"},
+                    },
+                )
+            # The header goes last: a folder without one is not (yet) a vault.
+            vault._write_headers(header)
+        except BaseException:
+            lock.release()
+            raise
+        return vault, format_recovery_key(recovery)
+
+    @classmethod
+    def open(
+        cls,
+        root: Path,
+        *,
+        passphrase: str | None = None,
+        recovery_key: str | None = None,
+        actor: str = "",
+    ) -> Vault:
+        root = root.expanduser().resolve()
+        if not is_vault(root):
+            raise VaultNotFound(f"No NCII Desk vault was found in {root}.")
+        if passphrase is None and recovery_key is None:
+            raise VaultLocked("The vault is locked; a passphrase or recovery key is needed.")
+        lock = VaultFileLock(root)
+        lock.acquire()
+        try:
+            primary = _read_header(root / HEADER_NAME)
+            backup = _read_header(root / HEADER_BAK_NAME)
+            header = primary if isinstance(primary, Header) else backup
+            if not isinstance(header, Header):
+                assert isinstance(primary, VaultCorrupt)
+                raise VaultCorrupt(
+                    "Both copies of the vault header are damaged; the vault cannot be unlocked.",
+                    file=HEADER_NAME,
+                    entry=primary.entry,
+                )
+            if recovery_key is not None:
+                data_key = header.unwrap_with_recovery_key(parse_recovery_key(recovery_key))
+            else:
+                assert passphrase is not None
+                data_key = header.unwrap_with_passphrase(passphrase)
+            vault = cls(root, header, data_key, lock, actor)
+            try:
+                vault._after_unlock(primary, backup)
+            except BaseException:
+                vault.engine.dispose()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return vault
+
+    def _after_unlock(self, primary: Header | VaultCorrupt, backup: Header | VaultCorrupt) -> None:
+        report = self.report
+        if not isinstance(primary, Header):
+            report.header_restored_from_backup = True
+            atomic_write_bytes(self.root / HEADER_NAME, self.header.to_bytes())
+        if not isinstance(backup, Header) or backup.body != self.header.body:
+            report.backup_header_rewritten = True
+            atomic_write_bytes(self.root / HEADER_BAK_NAME, self.header.to_bytes())
+        probe_key(self.engine)
+        try:
+            report.migrated_from = migrate(self.engine, self.root / DB_NAME)
+        except DatabaseError as exc:
+            raise VaultCorrupt(
+                "The case database is damaged.", file=DB_NAME, entry=str(exc)
+            ) from exc
+        self._reconcile_blobs()
+        self._reconcile_audit_head()
+
+    def _reconcile_blobs(self) -> None:
+        """Blobs without a row go to quarantine/; rows without a blob are reported."""
+        with self.session() as s:
+            known = set(s.scalars(select(Blob.id)))
+        present: set[str] = set()
+        quarantine = self.root / QUARANTINE_DIR
+        for path in self.blobs.iter_files():
+            blob_id = BlobStore.blob_id_of(path)
+            if blob_id is not None and blob_id in known:
+                present.add(blob_id)
+                continue
+            quarantine.mkdir(exist_ok=True)
+            name = path.name
+            if name.startswith(TEMP_PREFIX):
+                name = "partial-" + name[len(TEMP_PREFIX) :]
+            dest = quarantine / f"{utc_now_iso().replace(':', '')}-{name}"
+            path.replace(dest)
+            self.report.quarantined.append(dest.name)
+        if self.report.quarantined:
+            fsync_dir(quarantine)
+        self.report.missing_blobs = sorted(known - present)
+
+    def _reconcile_audit_head(self) -> None:
+        keys = self._require_keys()
+        head = audit_chain.read_head(self.root, keys.audit, self.vault_id)
+        with self.session() as s:
+            chain = audit_chain.verify_chain(s, keys.audit, head)
+            newest = audit_chain.newest(s)
+        if chain.ok and chain.head_behind_by and newest is not None:
+            # A crash between the commit and the head write; the chain itself verified.
+            audit_chain.write_head(self.root, keys.audit, self.vault_id, newest)
+            self.report.audit_head_advanced_by = chain.head_behind_by
+        self.report.audit_problems = chain.problems
+
+    def _write_headers(self, header: Header) -> None:
+        data = header.to_bytes()
+        atomic_write_bytes(self.root / HEADER_NAME, data)
+        atomic_write_bytes(self.root / HEADER_BAK_NAME, data)
+
+    # keys and state ---------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self._keys is not None
+
+    def _require_keys(self) -> SubKeys:
+        if self._keys is None:
+            raise VaultLocked("The vault is locked.")
+        return self._keys
+
+    @property
+    def export_key(self) -> bytes:
+        return self._require_keys().export
+
+    def close(self) -> None:
+        """Lock: forget keys, close the database, release the OS lock."""
+        if self._keys is None:
+            return
+        with self._write_mutex:
+            self.engine.dispose()
+            self._keys = None
+            self._data_key = None
+            self._lock.release()
+
+    lock = close
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def change_passphrase(self, new_passphrase: str, kdf: KdfParams | None = None) -> None:
+        """Re-wrap the data key under a new passphrase; the recovery key keeps working."""
+        check_passphrase_strength(new_passphrase)
+        self._require_keys()
+        assert self._data_key is not None
+        params = kdf or tune_kdf(
+            memory_kib=self.header.kdf.memory_kib, parallelism=self.header.kdf.parallelism
+        )
+        with self._write_mutex:
+            new_header = self.header.rewrap_passphrase(self._data_key, new_passphrase, params)
+            self._write_headers(new_header)
+            self.header = new_header
+            with self.transaction() as s:
+                self.audit(
+                    s, "vault.passphrase_changed", details={"generation": new_header.generation}
+                )
+
+    # database sessions -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (its own snapshot; never writes)."""
+        self._require_keys()
+        with Session(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The one write path: serialised in-process, BEGIN IMMEDIATE, audit head after."""
+        keys = self._require_keys()
+        with self._write_mutex:
+            with Session(self._write_engine, expire_on_commit=False) as s, s.begin():
+                yield s
+            with self.session() as s:
+                newest = audit_chain.newest(s)
+            if newest is not None:
+                audit_chain.write_head(self.root, keys.audit, self.vault_id, newest)
+
+    def audit(
+        self,
+        session: Session,
+        action: str,
+        object_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        audit_chain.append_event(
+            session,
+            self._require_keys().audit,
+            actor=self.actor,
+            action=action,
+            object_id=object_id,
+            details=details,
+        )
+
+    # blobs -------------------------------------------------------------------------------
+
+    def store_blob(self, session: Session, info: BlobInfo) -> Blob:
+        row = Blob(
+            id=info.blob_id,
+            size=info.size,
+            sha256=info.sha256,
+            cipher_sha256=info.cipher_sha256,
+            chunk_size=info.chunk_size,
+        )
+        session.add(row)
+        return row
+
+    @staticmethod
+    def blob_info(row: Blob) -> BlobInfo:
+        return BlobInfo(row.id, row.size, row.sha256, row.cipher_sha256, row.chunk_size)
+
+    def read_blob(self, row: Blob) -> bytes:
+        self._require_keys()
+        return self.blobs.read(row.id, self.blob_info(row))
+
+    # verification ------------------------------------------------------------------------
+
+    def verify_audit(self) -> audit_chain.ChainReport:
+        keys = self._require_keys()
+        head = audit_chain.read_head(self.root, keys.audit, self.vault_id)
+        with self.session() as s:
+            return audit_chain.verify_chain(s, keys.audit, head)
+
+    def check(self, progress: ProgressFn | None = None) -> IntegrityReport:
+        """Full integrity sweep: headers, database, every blob, audit chain against head."""
+        self._require_keys()
+        assert self._data_key is not None
+        report = IntegrityReport()
+        for name in (HEADER_NAME, HEADER_BAK_NAME):
+            parsed = _read_header(self.root / name)
+            if isinstance(parsed, VaultCorrupt):
+                report.problems.append(Problem(name, parsed.entry, parsed.message))
+                continue
+            try:
+                parsed._verify_mac(self._data_key)
+            except VaultCorrupt as exc:
+                report.problems.append(Problem(name, exc.entry, exc.message))
+            if parsed.body != self.header.body:
+                report.problems.append(Problem(name, "content", "differs from the header in use"))
+        self._check_database(report)
+        with self.session() as s:
+            rows = list(s.scalars(select(Blob).order_by(Blob.id)))
+        total = len(rows)
+        known = {r.id for r in rows}
+        for done, row in enumerate(rows, 1):
+            try:
+                report.bytes_checked += self.blobs.verify(row.id, self.blob_info(row))
+            except VaultCorrupt as exc:
+                report.problems.append(Problem(exc.file, exc.entry, exc.message))
+            report.blobs_checked += 1
+            if progress is not None:
+                progress(done, total, "checking stored evidence")
+        for path in self.blobs.iter_files():
+            blob_id = BlobStore.blob_id_of(path)
+            if blob_id is None or blob_id not in known:
+                rel = path.relative_to(self.root).as_posix()
+                report.problems.append(
+                    Problem(rel, None, "file in the blob store without a database record")
+                )
+        quarantine = self.root / QUARANTINE_DIR
+        if quarantine.is_dir():
+            report.quarantined_files = sum(1 for _ in quarantine.iterdir())
+        chain = self.verify_audit()
+        report.audit_events = chain.events
+        for problem in chain.problems:
+            entry = None if problem["seq"] is None else f"seq {problem['seq']}"
+            report.problems.append(
+                Problem(
+                    audit_chain.HEAD_NAME if entry is None else DB_NAME, entry, problem["problem"]
+                )
+            )
+        if chain.head_behind_by:
+            report.problems.append(
+                Problem(
+                    audit_chain.HEAD_NAME,
+                    None,
+                    f"audit.head is {chain.head_behind_by} event(s) behind the database",
+                )
+            )
+        return report
+
+    def _check_database(self, report: IntegrityReport) -> None:
+        try:
+            with self.engine.connect() as conn:
+                rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+                if rows != ["ok"]:
+                    for line in rows[:20]:
+                        report.problems.append(Problem(DB_NAME, "integrity_check", str(line)))
+                cipher = [
+                    " ".join(str(c) for c in r)
+                    for r in conn.execute(text("PRAGMA cipher_integrity_check"))
+                ]
+                for line in cipher[:20]:
+                    report.problems.append(Problem(DB_NAME, "cipher_integrity_check", line))
+                fk = list(conn.execute(text("PRAGMA foreign_key_check")))
+                for r in fk[:20]:
+                    report.problems.append(
+                        Problem(DB_NAME, "foreign_key_check", f"table {r[0]} row {r[1]}")
+                    )
+        except DatabaseError as exc:
+            report.problems.append(Problem(DB_NAME, "read", str(exc)))

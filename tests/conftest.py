@@ -1,0 +1,63 @@
+"""Shared fixtures: isolated user folders, a fast (but still >= 64 MiB) KDF, open vaults."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ncii_desk.vault import KdfParams, Vault
+
+PASSPHRASE = "correct horse battery staple"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def fast_kdf() -> KdfParams:
+    """The minimum the vault accepts (64 MiB, one pass): quick, and still the real Argon2id."""
+    return KdfParams(memory_kib=64 * 1024, time_cost=1, parallelism=2, salt=secrets.token_bytes(16))
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point HOME, XDG dirs and TMPDIR at a per-test folder so scans see every file we write."""
+    base = tmp_path_factory.mktemp("userdirs")
+    for var, sub in (
+        ("HOME", "home"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("TMPDIR", "tmp"),
+    ):
+        (base / sub).mkdir()
+        monkeypatch.setenv(var, str(base / sub))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(base / "tmp"))
+    monkeypatch.delenv("NCII_DESK_VAULT", raising=False)
+    monkeypatch.delenv("NCII_DESK_PASSPHRASE", raising=False)
+    return base
+
+
+@pytest.fixture
+def vault_dir(tmp_path: Path) -> Path:
+    return tmp_path / "vault"
+
+
+@pytest.fixture
+def new_vault(vault_dir: Path) -> Iterator[tuple[Vault, str]]:
+    """A freshly created, open vault and its recovery key text."""
+    vault, recovery = Vault.create(vault_dir, PASSPHRASE, kdf=fast_kdf(), actor="test-advocate")
+    try:
+        yield vault, recovery
+    finally:
+        vault.close()
+
+
+@pytest.fixture
+def vault(new_vault: tuple[Vault, str]) -> Vault:
+    return new_vault[0]
