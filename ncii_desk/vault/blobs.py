@@ -49,6 +49,10 @@ class Hasher(Protocol):
     def update(self, data: bytes, /) -> None: ...
 
 
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class BlobInfo:
     """What the database row stores about one blob."""
@@ -118,7 +122,7 @@ class BlobStore:
         )
         return self._write(chunks)
 
-    def put_stream(self, src: BinaryIO, extra_hashers: tuple[Hasher, ...] = ()) -> BlobInfo:
+    def put_stream(self, src: Readable, extra_hashers: tuple[Hasher, ...] = ()) -> BlobInfo:
         """Encrypt everything readable from ``src``; ``extra_hashers`` see the plaintext."""
 
         def chunks() -> Iterator[bytes]:

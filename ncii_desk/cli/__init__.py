@@ -1,0 +1,1 @@
+"""The ``ncii-desk`` command line."""

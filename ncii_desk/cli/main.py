@@ -1,0 +1,612 @@
+"""``ncii-desk``: every action of the app as a command, for clinics that batch and script.
+
+Exit codes (also in docs/cli.md): 0 success; 1 an error with a message; 2 wrong usage;
+3 integrity failure (vault check failed, damaged vault); 4 wrong passphrase or recovery key;
+5 vault locked or in use by another window; 6 vault missing (or already exists, for init);
+7 a batch finished but some of its items failed; 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ncii_desk import __version__
+from ncii_desk.cli.progress import ProgressBar
+from ncii_desk.errors import NciiDeskError, VaultLocked, WeakPassphrase
+from ncii_desk.paths import default_vault_dir
+from ncii_desk.services import cases, intake, items, vaults
+from ncii_desk.services.jobs import Job
+from ncii_desk.vault import Vault
+from ncii_desk.vault.keys import MIN_PASSPHRASE_CHARS, check_passphrase_strength
+from ncii_desk.vault.models import Role
+
+EXIT_OK = 0
+EXIT_INTEGRITY = 3
+EXIT_PARTIAL = 7
+PASSPHRASE_ENV = "NCII_DESK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "NCII_DESK_NEW_PASSPHRASE"
+RECOVERY_ENV = "NCII_DESK_RECOVERY_KEY"
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def say(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def warn(text: str) -> None:
+    sys.stderr.write(f"warning: {text}\n")
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> None:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    say("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in rows:
+        say("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# --- secrets -----------------------------------------------------------------------------------
+
+
+def _read_secret_file(path: str) -> str:
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise NciiDeskError(
+            f"The file {path} could not be read: {exc.strerror}.",
+            "Check the path given with the option.",
+        ) from None
+    return text.rstrip("\r\n")
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def unlock_secret(args: argparse.Namespace) -> dict[str, str]:
+    """passphrase= or recovery_key= for opening, from file, environment or prompt."""
+    if args.recovery_key_file:
+        return {"recovery_key": _read_secret_file(args.recovery_key_file)}
+    if args.passphrase_file:
+        return {"passphrase": _read_secret_file(args.passphrase_file)}
+    if os.environ.get(PASSPHRASE_ENV):
+        return {"passphrase": os.environ[PASSPHRASE_ENV]}
+    if os.environ.get(RECOVERY_ENV):
+        return {"recovery_key": os.environ[RECOVERY_ENV]}
+    if _interactive():
+        return {"passphrase": getpass.getpass("Vault passphrase: ")}
+    raise VaultLocked(
+        "No passphrase was given and there is no terminal to ask for one.",
+        f"Use --passphrase-file FILE or set {PASSPHRASE_ENV}.",
+    )
+
+
+def new_passphrase(args: argparse.Namespace, *, env: str, prompt: str) -> str:
+    """A new passphrase: from --new-passphrase-file / env, or typed twice."""
+    file = getattr(args, "new_passphrase_file", None)
+    if file:
+        value = _read_secret_file(file)
+    elif os.environ.get(env):
+        value = os.environ[env]
+    elif _interactive():
+        sys.stderr.write(
+            f"Choose a passphrase of at least {MIN_PASSPHRASE_CHARS} characters; a few "
+            "unrelated words work well.\n"
+        )
+        value = getpass.getpass(prompt)
+        if getpass.getpass("Type it again: ") != value:
+            raise WeakPassphrase("The two passphrases are not the same.", "Try again.")
+    else:
+        raise VaultLocked(
+            "No new passphrase was given and there is no terminal to ask for one.",
+            f"Use --new-passphrase-file FILE or set {env}.",
+        )
+    check_passphrase_strength(value)
+    return value
+
+
+@contextmanager
+def opened(args: argparse.Namespace) -> Iterator[Vault]:
+    vault = vaults.open_vault(args.vault, operator=args.operator, **unlock_secret(args))
+    for text in vault.report.warnings:
+        warn(text)
+    try:
+        yield vault
+    finally:
+        vault.close()
+
+
+@contextmanager
+def cli_job(args: argparse.Namespace, label: str) -> Iterator[Job]:
+    """A Job with a progress bar on a terminal and Ctrl-C as a clean cancel."""
+    bar = ProgressBar(label) if sys.stderr.isatty() and not args.json else None
+    job = Job(on_progress=bar.update if bar else None)
+    previous = signal.getsignal(signal.SIGINT)
+
+    def _on_sigint(_sig: int, _frame: FrameType | None) -> None:
+        if job.cancelled:
+            raise KeyboardInterrupt
+        job.token.cancel()
+        sys.stderr.write("\nCancelling after the current file (Ctrl-C again to stop now)...\n")
+
+    signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield job
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if bar:
+            bar.close()
+
+
+# --- vault commands ------------------------------------------------------------------------
+
+
+def cmd_vault_init(args: argparse.Namespace) -> int:
+    if args.passphrase_file:
+        passphrase = _read_secret_file(args.passphrase_file)
+        check_passphrase_strength(passphrase)
+    else:
+        passphrase = new_passphrase(args, env=PASSPHRASE_ENV, prompt="New vault passphrase: ")
+    if not args.json:
+        sys.stderr.write("Creating the vault (tuning the key derivation to this computer)...\n")
+    vault, recovery = vaults.create_vault(
+        args.vault,
+        passphrase,
+        memory_mib=args.kdf_memory_mib,
+        target_seconds=args.kdf_seconds,
+        operator=args.operator,
+    )
+    kdf = vault.header.kdf
+    info = {
+        "vault": str(vault.root),
+        "vault_id": vault.vault_id,
+        "kdf": {
+            "name": "argon2id",
+            "memory_mib": kdf.memory_kib // 1024,
+            "time_cost": kdf.time_cost,
+            "parallelism": kdf.parallelism,
+        },
+        "recovery_key": recovery,
+    }
+    vault.close()
+    if args.recovery_key_out:
+        Path(args.recovery_key_out).write_text(recovery + "\n", "utf-8")
+    if args.json:
+        emit_json(info)
+        return EXIT_OK
+    say(f"Vault created in {info['vault']}")
+    say()
+    say("RECOVERY KEY - shown only this once. Print it or write it down and keep it somewhere")
+    say("safe, away from this computer. It opens the vault if the passphrase is forgotten.")
+    say()
+    say(f"    {recovery}")
+    say()
+    return EXIT_OK
+
+
+def cmd_vault_check(args: argparse.Namespace) -> int:
+    with cli_job(args, "Checking") as job:
+        report = vaults.check_vault(
+            args.vault, operator=args.operator, job=job, **unlock_secret(args)
+        )
+    if args.json:
+        emit_json(report.as_dict())
+    elif report.ok:
+        say(
+            f"Vault OK: header, database, {report.blobs_checked} stored file(s) "
+            f"({report.bytes_checked:,} bytes) and {report.audit_events} audit events verified."
+        )
+    else:
+        say(f"VAULT CHECK FAILED: {len(report.problems)} problem(s)")
+        for p in report.problems:
+            where = p.file + (f" [{p.entry}]" if p.entry else "")
+            say(f"  - {where}: {p.message}")
+        say("Keep a copy of the vault folder as it is and restore from your latest backup.")
+    if report.quarantined_files and not args.json:
+        warn(f"{report.quarantined_files} file(s) are in the vault's quarantine folder.")
+    return EXIT_OK if report.ok else EXIT_INTEGRITY
+
+
+def cmd_vault_change_passphrase(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        new = new_passphrase(args, env=NEW_PASSPHRASE_ENV, prompt="New passphrase: ")
+        vault.change_passphrase(new)
+        generation = vault.header.generation
+    if args.json:
+        emit_json({"changed": True, "generation": generation})
+    else:
+        say("Passphrase changed. The recovery key is unchanged and still works.")
+    return EXIT_OK
+
+
+def cmd_vault_info(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        kdf = vault.header.kdf
+        data = {
+            "vault": str(vault.root),
+            "vault_id": vault.vault_id,
+            "created_at": vault.header.body["created_at"],
+            "header_generation": vault.header.generation,
+            "kdf": {
+                "name": "argon2id",
+                "memory_mib": kdf.memory_kib // 1024,
+                "time_cost": kdf.time_cost,
+                "parallelism": kdf.parallelism,
+            },
+            "cases": len(cases.list_cases(vault)),
+        }
+    if args.json:
+        emit_json(data)
+    else:
+        for key, value in data.items():
+            say(f"{key}: {value}")
+    return EXIT_OK
+
+
+# --- cases and items -----------------------------------------------------------------------
+
+
+def cmd_case_new(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        view = cases.new_case(
+            vault,
+            args.label,
+            client_pseudonym=args.pseudonym,
+            jurisdiction=args.jurisdiction,
+            notes=args.notes,
+            suspected_minor=args.suspected_minor,
+        )
+    if args.json:
+        emit_json(view.as_dict())
+    else:
+        say(f"Case created: {view.label} (id {view.id})")
+    return EXIT_OK
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        views = cases.list_cases(vault)
+    if args.json:
+        emit_json([v.as_dict() for v in views])
+        return EXIT_OK
+    if not views:
+        say("No cases yet. Create one with: ncii-desk case new LABEL")
+        return EXIT_OK
+    rows = [
+        [
+            v.id[:12],
+            v.label,
+            v.client_pseudonym,
+            str(v.originals),
+            str(v.references),
+            str(v.suspects),
+            str(v.open_requests),
+            v.nearest_deadline or "-",
+            "yes" if v.suspected_minor else "",
+        ]
+        for v in views
+    ]
+    _table(
+        rows,
+        ["ID", "LABEL", "PSEUDONYM", "ORIG", "REF", "SUSP", "OPEN REQ", "NEXT DEADLINE", "MINOR"],
+    )
+    return EXIT_OK
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        view = cases.get_case(vault, args.case)
+    if args.json:
+        emit_json(view.as_dict())
+    else:
+        for key, value in view.as_dict().items():
+            say(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    with opened(args) as vault, cli_job(args, f"Adding {role.value}s") as job:
+        result = intake.add_items(
+            vault,
+            args.case,
+            role,
+            [Path(p) for p in args.paths],
+            suspected_minor=args.suspected_minor,
+            job=job,
+        )
+    if args.json:
+        emit_json(result.as_dict())
+    else:
+        say(
+            f"Added {len(result.added)} item(s) as {role.value}"
+            + (
+                f", {result.duplicates} of them duplicates of items already in the case"
+                if result.duplicates
+                else ""
+            )
+            + "."
+        )
+        not_kept = sum(1 for i in result.added if not i.pixels_kept)
+        if not_kept:
+            say(
+                f"{not_kept} item(s) were recorded by hashes only; their files were not kept "
+                "(suspected minor)."
+            )
+        for err in result.errors:
+            sys.stderr.write(f"error: {err.path}: {err.message}\n  {err.hint}\n")
+        if result.skipped:
+            say(f"Skipped {len(result.skipped)} hidden or system file(s).")
+        if result.cancelled:
+            say("Cancelled: the files added before the cancel are kept.")
+    if result.cancelled:
+        return 130
+    return EXIT_PARTIAL if result.errors else EXIT_OK
+
+
+def cmd_item_list(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        views = items.list_items(vault, args.case, Role(args.role) if args.role else None)
+    if args.json:
+        emit_json([v.as_dict() for v in views])
+        return EXIT_OK
+    rows = [
+        [
+            v.id[:12],
+            v.role,
+            v.mime,
+            f"{v.size:,}",
+            v.sha256[:16],
+            v.original_filename,
+            "hashes only"
+            if not v.pixels_kept
+            else (f"dup of {v.duplicate_of[:8]}" if v.duplicate_of else ""),
+        ]
+        for v in views
+    ]
+    _table(rows, ["ID", "ROLE", "TYPE", "BYTES", "SHA-256", "FILE NAME", "NOTE"])
+    return EXIT_OK
+
+
+def cmd_item_show(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        view = items.get_item(vault, args.item)
+    if args.json:
+        emit_json(view.as_dict())
+    else:
+        for key, value in view.as_dict().items():
+            say(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_item_export(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        target = items.export_item(
+            vault, args.item, Path(args.out), reason=args.reason, overwrite=args.overwrite
+        )
+    if args.json:
+        emit_json({"exported": str(target)})
+    else:
+        say(f"Exported to {target} (logged in the audit trail).")
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    with opened(args) as vault:
+        report = vaults.verify_audit(vault)
+    if args.json:
+        emit_json(report.as_dict())
+    elif report.ok:
+        say(f"Audit chain OK: {report.events} events, head at {report.head_seq}.")
+    else:
+        say("AUDIT CHAIN FAILED:")
+        for p in report.problems:
+            say(f"  - event {p['seq']}: {p['problem']}" if p["seq"] else f"  - {p['problem']}")
+    return EXIT_OK if report.ok else EXIT_INTEGRITY
+
+
+def cmd_audit_log(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from ncii_desk.vault.models import AuditEvent
+
+    with opened(args) as vault, vault.session() as s:
+        rows = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(args.limit)))
+        events = [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "object_id": e.object_id,
+                "details": json.loads(e.details),
+            }
+            for e in reversed(rows)
+        ]
+    if args.json:
+        emit_json(events)
+    else:
+        for e in events:
+            say(
+                f"{e['seq']:>6}  {e['at']}  {e['actor']:<12}  {e['action']:<24}  "
+                f"{(e['object_id'] or '')[:12]}"
+            )
+    return EXIT_OK
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """Options accepted both before and after the command name."""
+    d: Any = argparse.SUPPRESS if suppress else None
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument(
+        "--vault",
+        type=Path,
+        default=d if suppress else default_vault_dir(),
+        help="vault folder (default: $NCII_DESK_VAULT or the user data folder)",
+    )
+    p.add_argument(
+        "--passphrase-file",
+        default=d,
+        help=f"read the passphrase from this file (or set {PASSPHRASE_ENV})",
+    )
+    p.add_argument(
+        "--recovery-key-file",
+        default=d,
+        help=f"unlock with the recovery key in this file (or set {RECOVERY_ENV})",
+    )
+    p.add_argument(
+        "--operator",
+        default=d,
+        help="name recorded as the actor in the audit trail (default: login name)",
+    )
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ncii-desk",
+        description="NCII Desk: encrypted case vault, evidence intake and documents for "
+        "advocates working non-consensual intimate imagery cases.",
+        parents=[_common(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"ncii-desk {__version__}")
+    common = _common(suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(
+        group: Any, name: str, handler: Handler, help_text: str, *, json_opt: bool = True
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = group.add_parser(
+            name, help=help_text, description=help_text, parents=[common]
+        )
+        if json_opt:
+            p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(name: str, help_text: str) -> Any:
+        g = sub.add_parser(name, help=help_text, description=help_text)
+        return g.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+    vault_g = group("vault", "create, check and manage the encrypted vault")
+    p = command(vault_g, "init", cmd_vault_init, "create a new vault and show its recovery key")
+    p.add_argument(
+        "--kdf-memory-mib",
+        type=int,
+        default=256,
+        help="Argon2id memory in MiB (at least 64; default 256)",
+    )
+    p.add_argument(
+        "--kdf-seconds",
+        type=float,
+        default=1.0,
+        help="target unlock time in seconds used to tune Argon2id (default 1.0)",
+    )
+    p.add_argument("--recovery-key-out", help="also write the recovery key to this file")
+    command(vault_g, "check", cmd_vault_check, "verify every part of the vault")
+    p = command(
+        vault_g,
+        "change-passphrase",
+        cmd_vault_change_passphrase,
+        "set a new passphrase (the recovery key keeps working)",
+    )
+    p.add_argument(
+        "--new-passphrase-file",
+        help=f"read the new passphrase from this file (or set {NEW_PASSPHRASE_ENV})",
+    )
+    command(vault_g, "info", cmd_vault_info, "show the vault's id and key-derivation settings")
+
+    case_g = group("case", "create and list cases")
+    p = command(case_g, "new", cmd_case_new, "create a case")
+    p.add_argument("label", help="short label, e.g. 'Case 2026-014'")
+    p.add_argument("--pseudonym", default="", help="client pseudonym (never the real name)")
+    p.add_argument("--jurisdiction", default="", help="e.g. 'US-CA'")
+    p.add_argument("--notes", default="")
+    p.add_argument(
+        "--suspected-minor",
+        action="store_true",
+        help="the person may be under 18: keep only hashes, never the files",
+    )
+    command(case_g, "list", cmd_case_list, "list cases with counts and deadlines")
+    p = command(case_g, "show", cmd_case_show, "show one case")
+    p.add_argument("case", help="case id, id prefix or label")
+
+    p = command(sub, "add", cmd_add, "add files or folders to a case")
+    p.add_argument(
+        "role",
+        choices=[r.value for r in Role],
+        help="original (the victim's own image), reference (photo of the victim's "
+        "face) or suspect (a copy found elsewhere)",
+    )
+    p.add_argument("case", help="case id, id prefix or label")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument(
+        "--suspected-minor",
+        action="store_true",
+        help="keep only hashes of these files, never the files themselves",
+    )
+
+    item_g = group("item", "list, show and export evidence items")
+    p = command(item_g, "list", cmd_item_list, "list a case's items")
+    p.add_argument("case", help="case id, id prefix or label")
+    p.add_argument("--role", choices=[r.value for r in Role])
+    p = command(item_g, "show", cmd_item_show, "show one item")
+    p.add_argument("item", help="item id or id prefix")
+    p = command(
+        item_g,
+        "export",
+        cmd_item_export,
+        "write an item's original file to a path you choose (recorded in the audit log)",
+    )
+    p.add_argument("item", help="item id or id prefix")
+    p.add_argument("--out", required=True, help="file or existing folder to write to")
+    p.add_argument("--reason", default="", help="why it is exported (recorded)")
+    p.add_argument("--overwrite", action="store_true")
+
+    audit_g = group("audit", "verify and read the tamper-evident audit trail")
+    command(audit_g, "verify", cmd_audit_verify, "verify the audit chain against audit.head")
+    p = command(audit_g, "log", cmd_audit_log, "show the newest audit events")
+    p.add_argument("--limit", type=int, default=50)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except NciiDeskError as exc:
+        if getattr(args, "json", False):
+            emit_json(exc.as_dict())
+        sys.stderr.write(f"error: {exc.message}\n  {exc.hint}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\nStopped.\n")
+        return 130

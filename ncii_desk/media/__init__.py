@@ -1,0 +1,1 @@
+"""The one place that looks inside untrusted files (here: type sniffing; decoding comes later)."""

@@ -1,0 +1,1 @@
+"""The Qt-free application API used by both the CLI and the GUI."""

@@ -1,0 +1,274 @@
+"""Taking files and folders into a case.
+
+Each file is one unit of work: its bytes go into the encrypted blob store first, then one
+database transaction records the item and its audit event. A file that fails is reported with
+a specific reason and the batch goes on; a cancel stops between files, so every item that was
+acknowledged is whole.
+
+Suspected-minor mode: the bytes are read once, in memory, for hashes and type only. Nothing
+of them is written anywhere (not the vault, not a temp file); the item records that its
+pixels were deliberately not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+
+from ncii_desk.errors import InputFileError, NciiDeskError
+from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
+from ncii_desk.services.cases import find_case
+from ncii_desk.services.jobs import Job
+from ncii_desk.services.views import ItemView
+from ncii_desk.vault import Vault
+from ncii_desk.vault.blobs import BlobInfo
+from ncii_desk.vault.models import Blob, EvidenceItem, Role, Source
+
+#: Largest single file taken in (a long phone video fits; a disk image does not).
+MAX_ITEM_BYTES = 16 * 1024**3
+READ_BLOCK = 1024 * 1024
+SKIPPED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db"}
+
+
+@dataclass(frozen=True)
+class IntakeError:
+    path: str
+    message: str
+    hint: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message, "hint": self.hint}
+
+
+@dataclass
+class IntakeResult:
+    added: list[ItemView] = field(default_factory=list)
+    errors: list[IntakeError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for item in self.added if item.duplicate_of is not None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": [i.as_dict() for i in self.added],
+            "duplicates": self.duplicates,
+            "errors": [e.as_dict() for e in self.errors],
+            "skipped": self.skipped,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    path: Path
+    source: Source
+
+
+def _walk(paths: Iterable[Path], result: IntakeResult) -> list[_Candidate]:
+    """Expand folders (recursively, not following links to folders) into files, in order."""
+    found: list[_Candidate] = []
+    for given in paths:
+        if given.is_dir():
+            for folder, dirs, files in os.walk(given, followlinks=False, onerror=None):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    path = Path(folder) / name
+                    if name.startswith(".") or name.lower() in SKIPPED_NAMES:
+                        result.skipped.append(str(path))
+                        continue
+                    found.append(_Candidate(path, Source.FOLDER_SCAN))
+        else:
+            found.append(_Candidate(given, Source.FILE))
+    return found
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _birth_or_ctime(st: os.stat_result) -> float:
+    return float(getattr(st, "st_birthtime", st.st_ctime))
+
+
+class _Reader:
+    """Reads a file once, feeding hashers; notices if the file changes while being read."""
+
+    def __init__(self, fh: BinaryIO, hashers: tuple[Any, ...]) -> None:
+        self._fh = fh
+        self._hashers = hashers
+        self.head = b""
+        self.total = 0
+
+    def read(self, size: int = -1) -> bytes:
+        block = self._fh.read(size)
+        if len(self.head) < SNIFF_BYTES:
+            self.head += block[: SNIFF_BYTES - len(self.head)]
+        for h in self._hashers:
+            h.update(block)
+        self.total += len(block)
+        return block
+
+    def drain(self) -> Iterator[bytes]:
+        while block := self.read(READ_BLOCK):
+            yield block
+
+
+def _open_checked(path: Path) -> tuple[BinaryIO, os.stat_result]:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputFileError(f"The file {path} does not exist.") from None
+    except OSError as exc:
+        raise InputFileError(f"The file {path} cannot be read: {exc.strerror}.") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputFileError(
+            f"{path} is not a regular file.", "Add image or video files, or a folder of them."
+        )
+    if st.st_size == 0:
+        raise InputFileError(f"The file {path} is empty (0 bytes).")
+    if st.st_size > MAX_ITEM_BYTES:
+        raise InputFileError(
+            f"The file {path} is larger than {MAX_ITEM_BYTES // 1024**3} GiB.",
+            "Split or compress it before adding it.",
+        )
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    except OSError as exc:
+        raise InputFileError(f"The file {path} cannot be opened: {exc.strerror}.") from None
+    return fh, st
+
+
+def _ensure_unchanged(path: Path, before: os.stat_result, read: int) -> None:
+    after = path.stat()
+    if (
+        read != before.st_size
+        or after.st_size != before.st_size
+        or (after.st_mtime_ns != before.st_mtime_ns)
+    ):
+        raise InputFileError(
+            f"The file {path} changed while it was being read.",
+            "Wait until it is fully copied or saved, then add it again.",
+        )
+
+
+def add_items(
+    vault: Vault,
+    case_ref: str,
+    role: Role,
+    paths: Iterable[Path],
+    *,
+    suspected_minor: bool = False,
+    job: Job | None = None,
+) -> IntakeResult:
+    """Add files (and the files inside folders) to a case as items of ``role``."""
+    job = job or Job()
+    with vault.session() as s:
+        case = find_case(s, case_ref)
+        case_id, case_minor = case.id, case.suspected_minor
+    minor = suspected_minor or case_minor
+    result = IntakeResult()
+    candidates = _walk([Path(p) for p in paths], result)
+    total = len(candidates)
+    job.progress(0, total, "adding files")
+    for done, cand in enumerate(candidates, 1):
+        if job.cancelled:
+            result.cancelled = True
+            break
+        try:
+            result.added.append(_add_one(vault, case_id, role, cand, minor))
+        except NciiDeskError as exc:
+            result.errors.append(IntakeError(str(cand.path), exc.message, exc.hint))
+        except OSError as exc:
+            result.errors.append(
+                IntakeError(
+                    str(cand.path),
+                    f"The file {cand.path} could not be read: {exc.strerror or exc}.",
+                    InputFileError.default_hint,
+                )
+            )
+        job.progress(done, total, "adding files")
+    return result
+
+
+def _add_one(vault: Vault, case_id: str, role: Role, cand: _Candidate, minor: bool) -> ItemView:
+    md5 = hashlib.md5(usedforsecurity=False)
+    sha = hashlib.sha256()
+    fh, st = _open_checked(cand.path)
+    with fh:
+        reader = _Reader(fh, (md5,) if not minor else (md5, sha))
+        info: BlobInfo | None = None
+        if minor:
+            for _ in reader.drain():
+                pass  # hashes only: the bytes are dropped as soon as they are hashed
+            sha256 = sha.hexdigest()
+        else:
+            info = vault.blobs.put_stream(reader)
+            sha256 = info.sha256
+        try:
+            _ensure_unchanged(cand.path, st, reader.total)
+        except InputFileError:
+            if info is not None:
+                vault.blobs.delete(info.blob_id)
+            raise
+    with vault.transaction() as s:
+        blob_id: str | None = None
+        if info is not None:
+            existing = s.scalars(select(Blob).where(Blob.sha256 == sha256).limit(1)).first()
+            if existing is not None:
+                vault.blobs.delete(info.blob_id)  # same bytes are stored once
+                blob_id = existing.id
+            else:
+                vault.store_blob(s, info)
+                blob_id = info.blob_id
+        duplicate_of = s.scalars(
+            select(EvidenceItem.id)
+            .where(EvidenceItem.case_id == case_id, EvidenceItem.sha256 == sha256)
+            .order_by(EvidenceItem.intake_at)
+            .limit(1)
+        ).first()
+        item = EvidenceItem(
+            case_id=case_id,
+            role=role,
+            source=cand.source,
+            blob_id=blob_id,
+            size=reader.total,
+            mime=sniff_mime(reader.head),
+            sha256=sha256,
+            md5=md5.hexdigest(),
+            original_filename=cand.path.name,
+            file_mtime=_utc(st.st_mtime),
+            file_ctime=_utc(_birth_or_ctime(st)),
+            operator=vault.actor,
+            suspected_minor=minor,
+            pixels_kept=not minor,
+            duplicate_of=duplicate_of,
+        )
+        s.add(item)
+        s.flush()
+        vault.audit(
+            s,
+            "item.added",
+            item.id,
+            {
+                "case_id": case_id,
+                "role": role.value,
+                "source": cand.source.value,
+                "size": item.size,
+                "sha256": sha256,
+                "md5": item.md5,
+                "pixels_kept": item.pixels_kept,
+                "duplicate_of": duplicate_of,
+            },
+        )
+        return ItemView.of(item)

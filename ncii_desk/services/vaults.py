@@ -1,0 +1,96 @@
+"""Creating, unlocking, checking and locking the vault, for the CLI and the GUI alike."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from ncii_desk.errors import VaultCorrupt
+from ncii_desk.paths import default_vault_dir
+from ncii_desk.services.jobs import Job
+from ncii_desk.vault import IntegrityReport, KdfParams, Vault
+from ncii_desk.vault.audit import ChainReport
+from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, tune_kdf
+from ncii_desk.vault.vault import Problem
+
+
+def default_operator() -> str:
+    """The advocate's login name, recorded as the actor of audit events."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def create_vault(
+    root: Path | None,
+    passphrase: str,
+    *,
+    memory_mib: int = 256,
+    target_seconds: float = DEFAULT_TARGET_SECONDS,
+    kdf: KdfParams | None = None,
+    operator: str | None = None,
+) -> tuple[Vault, str]:
+    """New vault; the KDF time cost is tuned on this machine. Returns (vault, recovery key)."""
+    params = kdf or tune_kdf(memory_kib=memory_mib * 1024, target_seconds=target_seconds)
+    return Vault.create(
+        root or default_vault_dir(), passphrase, kdf=params, actor=operator or default_operator()
+    )
+
+
+def open_vault(
+    root: Path | None,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    operator: str | None = None,
+) -> Vault:
+    vault = Vault.open(
+        root or default_vault_dir(),
+        passphrase=passphrase,
+        recovery_key=recovery_key,
+        actor=operator or default_operator(),
+    )
+    with vault.transaction() as s:
+        vault.audit(
+            s,
+            "vault.unlocked",
+            details={
+                "with": "recovery key" if recovery_key is not None else "passphrase",
+                "warnings": vault.report.warnings,
+            },
+        )
+    return vault
+
+
+def check_vault(
+    root: Path | None,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    operator: str | None = None,
+    job: Job | None = None,
+) -> IntegrityReport:
+    """Full integrity sweep. A vault too damaged to open gives a report, not an exception."""
+    try:
+        vault = Vault.open(
+            root or default_vault_dir(),
+            passphrase=passphrase,
+            recovery_key=recovery_key,
+            actor=operator or default_operator(),
+        )
+    except VaultCorrupt as exc:
+        return IntegrityReport(problems=[Problem(exc.file, exc.entry, exc.message)])
+    try:
+        report = vault.check(job.progress if job else None)
+        with vault.transaction() as s:
+            vault.audit(
+                s, "vault.checked", details={"ok": report.ok, "problems": len(report.problems)}
+            )
+        return report
+    finally:
+        vault.close()
+
+
+def verify_audit(vault: Vault) -> ChainReport:
+    return vault.verify_audit()
