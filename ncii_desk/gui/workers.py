@@ -1,0 +1,70 @@
+"""Run service calls off the GUI thread and bring their results back through Qt signals."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from ncii_desk.errors import NciiDeskError
+from ncii_desk.services.jobs import Job
+
+
+class WorkerSignals(QObject):
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)  # an NciiDeskError (unexpected errors are wrapped into one)
+    done = Signal()
+
+
+class Worker(QRunnable):
+    """Calls ``fn(job)`` on a pool thread; never touches widgets itself."""
+
+    def __init__(self, fn: Callable[[Job], Any]) -> None:
+        super().__init__()
+        self.signals = WorkerSignals()
+        self.job = Job(on_progress=self.signals.progress.emit)
+        self._fn = fn
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        try:
+            result = self._fn(self.job)
+        except NciiDeskError as exc:
+            self.signals.failed.emit(exc)
+        except Exception as exc:  # noqa: BLE001 - any crash must reach the user as a message
+            wrapped = NciiDeskError(
+                f"Something went wrong: {type(exc).__name__}.",
+                "Nothing was changed by the failed step. If it happens again, tell your "
+                "technical support what you were doing.",
+            )
+            wrapped.__cause__ = exc
+            wrapped.details = traceback.format_exc()  # type: ignore[attr-defined]
+            self.signals.failed.emit(wrapped)
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.signals.done.emit()
+
+
+def start(
+    fn: Callable[[Job], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[NciiDeskError], None],
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> Worker:
+    """Start ``fn`` on the global pool; callbacks run on the GUI thread."""
+    worker = Worker(fn)
+    worker.signals.succeeded.connect(on_success)
+    worker.signals.failed.connect(on_failure)
+    if on_progress is not None:
+        worker.signals.progress.connect(on_progress)
+    _running.add(worker)
+    worker.signals.done.connect(lambda: _running.discard(worker))
+    QThreadPool.globalInstance().start(worker)
+    return worker
+
+
+_running: set[Worker] = set()
