@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from ncii_desk.vault import KdfParams, Vault
+
+# GUI tests run on Qt's offscreen platform unless a display is asked for explicitly.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PASSPHRASE = "correct horse battery staple"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

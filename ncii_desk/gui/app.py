@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
         self.status.setText(self.tr("Vault locked."))
         self.show_gate()
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: Any) -> None:
         if self.vault is not None:
             self.vault.close()
             self.vault = None

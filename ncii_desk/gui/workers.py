@@ -34,7 +34,7 @@ class Worker(QRunnable):
             result = self._fn(self.job)
         except NciiDeskError as exc:
             self.signals.failed.emit(exc)
-        except Exception as exc:  # noqa: BLE001 - any crash must reach the user as a message
+        except Exception as exc:
             wrapped = NciiDeskError(
                 f"Something went wrong: {type(exc).__name__}.",
                 "Nothing was changed by the failed step. If it happens again, tell your "

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from PySide6.QtCore import Qt  # noqa: E402
-
-from conftest import PASSPHRASE, fast_kdf  # noqa: E402
-from ncii_desk.gui import app as gui_app  # noqa: E402
-from ncii_desk.services import cases  # noqa: E402
-from ncii_desk.vault import Vault  # noqa: E402
+from conftest import PASSPHRASE, fast_kdf
+from ncii_desk.gui import app as gui_app
+from ncii_desk.services import cases
+from ncii_desk.vault import Vault
 
 
 @pytest.fixture
