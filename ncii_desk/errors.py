@@ -63,7 +63,9 @@ class RecoveryKeyInvalid(VaultError):
 
 class WeakPassphrase(VaultError):
     exit_code = 1
-    default_hint = "Use at least 12 characters; a few unrelated words are easy to remember."
+    default_hint = (
+        "Choose a longer passphrase: a few unrelated words are strong and easy to remember."
+    )
 
 
 class VaultCorrupt(VaultError):
@@ -101,6 +103,11 @@ class VaultInUse(VaultError):
         "Close NCII Desk in the other window (or wait for the other command to finish), "
         "then try again."
     )
+
+
+class InvalidSetting(NciiDeskError):
+    exit_code = 2
+    default_hint = "Check the value you gave; 'ncii-desk COMMAND --help' lists the options."
 
 
 class MigrationError(VaultError):
@@ -146,6 +153,14 @@ class PixelsNotKept(NciiDeskError):
         "This item was marked as possibly showing a person under 18, so only its hashes and "
         "details were recorded. Report the material to NCMEC's CyberTipline (or your "
         "national hotline) using the hashes."
+    )
+
+
+class InternalError(NciiDeskError):
+    default_hint = (
+        "Nothing was lost: work finished before the problem is kept. Run 'ncii-desk vault "
+        "check', and tell your technical support what you were doing (set NCII_DESK_DEBUG=1 "
+        "to see the technical details)."
     )
 
 

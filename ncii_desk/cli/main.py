@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,13 @@ from typing import Any
 
 from ncii_desk import __version__
 from ncii_desk.cli.progress import ProgressBar
-from ncii_desk.errors import NciiDeskError, VaultLocked, WeakPassphrase
+from ncii_desk.errors import (
+    InternalError,
+    InvalidSetting,
+    NciiDeskError,
+    VaultLocked,
+    WeakPassphrase,
+)
 from ncii_desk.paths import default_vault_dir
 from ncii_desk.services import cases, intake, items, vaults
 from ncii_desk.services.jobs import Job
@@ -54,6 +61,22 @@ def say(text: str = "") -> None:
 
 def warn(text: str) -> None:
     sys.stderr.write(f"warning: {text}\n")
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def show_fields(data: dict[str, Any]) -> None:
+    width = max((len(k) for k in data), default=0)
+    for key, value in data.items():
+        say(f"{key.replace('_', ' '):<{width}}  {_plain(value)}")
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> None:
@@ -101,9 +124,9 @@ def unlock_secret(args: argparse.Namespace) -> dict[str, str]:
     )
 
 
-def new_passphrase(args: argparse.Namespace, *, env: str, prompt: str) -> str:
-    """A new passphrase: from --new-passphrase-file / env, or typed twice."""
-    file = getattr(args, "new_passphrase_file", None)
+def new_passphrase(args: argparse.Namespace, *, env: str, prompt: str, file_option: str) -> str:
+    """A new passphrase: from the file option / env, or typed twice."""
+    file = getattr(args, file_option.removeprefix("--").replace("-", "_"), None)
     if file:
         value = _read_secret_file(file)
     elif os.environ.get(env):
@@ -119,7 +142,7 @@ def new_passphrase(args: argparse.Namespace, *, env: str, prompt: str) -> str:
     else:
         raise VaultLocked(
             "No new passphrase was given and there is no terminal to ask for one.",
-            f"Use --new-passphrase-file FILE or set {env}.",
+            f"Use {file_option} FILE or set {env}.",
         )
     check_passphrase_strength(value)
     return value
@@ -161,12 +184,39 @@ def cli_job(args: argparse.Namespace, label: str) -> Iterator[Job]:
 # --- vault commands ------------------------------------------------------------------------
 
 
+def _recovery_key_target(path: str | None) -> Path | None:
+    """Check the --recovery-key-out path before the vault exists, so the key is never lost."""
+    if not path:
+        return None
+    target = Path(path).expanduser().resolve()
+    if target.exists():
+        raise InvalidSetting(
+            f"{target} already exists; the recovery key will not overwrite a file.",
+            "Give the name of a new file.",
+        )
+    if not target.parent.is_dir():
+        raise InvalidSetting(
+            f"The folder {target.parent} does not exist.", "Give a file in an existing folder."
+        )
+    return target
+
+
+def _write_recovery_key(target: Path, recovery: str) -> str | None:
+    """Write the key readable by this user only; returns an error text instead of raising."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(recovery + "\n")
+    except OSError as exc:
+        return f"The recovery key could not be written to {target}: {exc.strerror}."
+    return None
+
+
 def cmd_vault_init(args: argparse.Namespace) -> int:
-    if args.passphrase_file:
-        passphrase = _read_secret_file(args.passphrase_file)
-        check_passphrase_strength(passphrase)
-    else:
-        passphrase = new_passphrase(args, env=PASSPHRASE_ENV, prompt="New vault passphrase: ")
+    key_file = _recovery_key_target(args.recovery_key_out)
+    passphrase = new_passphrase(
+        args, env=PASSPHRASE_ENV, prompt="New vault passphrase: ", file_option="--passphrase-file"
+    )
     if not args.json:
         sys.stderr.write("Creating the vault (tuning the key derivation to this computer)...\n")
     vault, recovery = vaults.create_vault(
@@ -189,8 +239,9 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
         "recovery_key": recovery,
     }
     vault.close()
-    if args.recovery_key_out:
-        Path(args.recovery_key_out).write_text(recovery + "\n", "utf-8")
+    key_file_error = _write_recovery_key(key_file, recovery) if key_file else None
+    if key_file_error:
+        warn(key_file_error + " Write down the key shown here instead.")
     if args.json:
         emit_json(info)
         return EXIT_OK
@@ -205,13 +256,15 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
 
 
 def cmd_vault_check(args: argparse.Namespace) -> int:
+    secret = unlock_secret(args)
     with cli_job(args, "Checking") as job:
-        report = vaults.check_vault(
-            args.vault, operator=args.operator, job=job, **unlock_secret(args)
-        )
+        report = vaults.check_vault(args.vault, operator=args.operator, job=job, **secret)
     if args.json:
         emit_json(report.as_dict())
-    elif report.ok:
+        return EXIT_OK if report.ok else EXIT_INTEGRITY
+    for text in report.warnings:
+        warn(text)
+    if report.ok:
         say(
             f"Vault OK: header, database, {report.blobs_checked} stored file(s) "
             f"({report.bytes_checked:,} bytes) and {report.audit_events} audit events verified."
@@ -222,14 +275,19 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
             where = p.file + (f" [{p.entry}]" if p.entry else "")
             say(f"  - {where}: {p.message}")
         say("Keep a copy of the vault folder as it is and restore from your latest backup.")
-    if report.quarantined_files and not args.json:
+    if report.quarantined_files:
         warn(f"{report.quarantined_files} file(s) are in the vault's quarantine folder.")
     return EXIT_OK if report.ok else EXIT_INTEGRITY
 
 
 def cmd_vault_change_passphrase(args: argparse.Namespace) -> int:
     with opened(args) as vault:
-        new = new_passphrase(args, env=NEW_PASSPHRASE_ENV, prompt="New passphrase: ")
+        new = new_passphrase(
+            args,
+            env=NEW_PASSPHRASE_ENV,
+            prompt="New passphrase: ",
+            file_option="--new-passphrase-file",
+        )
         vault.change_passphrase(new)
         generation = vault.header.generation
     if args.json:
@@ -258,8 +316,7 @@ def cmd_vault_info(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(data)
     else:
-        for key, value in data.items():
-            say(f"{key}: {value}")
+        show_fields(data)
     return EXIT_OK
 
 
@@ -319,8 +376,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(view.as_dict())
     else:
-        for key, value in view.as_dict().items():
-            say(f"{key}: {value}")
+        show_fields(view.as_dict())
     return EXIT_OK
 
 
@@ -361,7 +417,9 @@ def cmd_add(args: argparse.Namespace) -> int:
             say("Cancelled: the files added before the cancel are kept.")
     if result.cancelled:
         return 130
-    return EXIT_PARTIAL if result.errors else EXIT_OK
+    if result.errors:
+        return EXIT_PARTIAL if result.added else 1
+    return EXIT_OK
 
 
 def cmd_item_list(args: argparse.Namespace) -> int:
@@ -394,8 +452,7 @@ def cmd_item_show(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(view.as_dict())
     else:
-        for key, value in view.as_dict().items():
-            say(f"{key}: {value}")
+        show_fields(view.as_dict())
     return EXIT_OK
 
 
@@ -455,6 +512,13 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -589,7 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_g = group("audit", "verify and read the tamper-evident audit trail")
     command(audit_g, "verify", cmd_audit_verify, "verify the audit chain against audit.head")
     p = command(audit_g, "log", cmd_audit_log, "show the newest audit events")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_positive_int, default=50, help="how many (default 50)")
     return parser
 
 
@@ -610,3 +674,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\nStopped.\n")
         return 130
+    except Exception as exc:
+        internal = InternalError(
+            f"An unexpected problem stopped the command ({type(exc).__name__}).",
+        )
+        if getattr(args, "json", False):
+            emit_json(internal.as_dict())
+        sys.stderr.write(f"error: {internal.message}\n  {internal.hint}\n")
+        if os.environ.get("NCII_DESK_DEBUG"):
+            traceback.print_exc()
+        return internal.exit_code

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from ncii_desk.errors import NciiDeskError
+from ncii_desk.errors import InternalError, NciiDeskError
 from ncii_desk.services.jobs import Job
 
 
@@ -35,13 +34,8 @@ class Worker(QRunnable):
         except NciiDeskError as exc:
             self.signals.failed.emit(exc)
         except Exception as exc:
-            wrapped = NciiDeskError(
-                f"Something went wrong: {type(exc).__name__}.",
-                "Nothing was changed by the failed step. If it happens again, tell your "
-                "technical support what you were doing.",
-            )
+            wrapped = InternalError(f"Something went wrong ({type(exc).__name__}).")
             wrapped.__cause__ = exc
-            wrapped.details = traceback.format_exc()  # type: ignore[attr-defined]
             self.signals.failed.emit(wrapped)
         else:
             self.signals.succeeded.emit(result)

@@ -30,6 +30,12 @@ def new_case(
     if not label:
         raise NciiDeskError("A case needs a label.", "Give a short label such as 'Case 2026-014'.")
     with vault.transaction() as s:
+        clash = s.scalars(select(Case.id).where(func.lower(Case.label) == label.lower())).first()
+        if clash is not None:
+            raise NciiDeskError(
+                f"A case labelled '{label}' already exists.",
+                "Choose a different label, for example with a number or date added.",
+            )
         case = Case(
             label=label,
             client_pseudonym=client_pseudonym.strip(),

@@ -72,7 +72,7 @@ def export_item(
         assert blob is not None
         item_id, sha256 = item.id, item.sha256
         name = safe_filename(item.original_filename, f"item-{item.id[:12]}")
-    target = dest / name if dest.is_dir() else dest
+    target = (dest / name if dest.is_dir() else dest).expanduser().resolve()
     if target.exists() and not overwrite:
         raise ExportError(
             f"{target} already exists.", "Choose another name or folder, or allow overwriting."

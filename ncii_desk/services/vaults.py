@@ -5,12 +5,12 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-from ncii_desk.errors import VaultCorrupt
+from ncii_desk.errors import InvalidSetting, VaultCorrupt
 from ncii_desk.paths import default_vault_dir
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import IntegrityReport, KdfParams, Vault
 from ncii_desk.vault.audit import ChainReport
-from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, tune_kdf
+from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, MIN_MEMORY_KIB, tune_kdf
 from ncii_desk.vault.vault import Problem
 
 
@@ -32,6 +32,17 @@ def create_vault(
     operator: str | None = None,
 ) -> tuple[Vault, str]:
     """New vault; the KDF time cost is tuned on this machine. Returns (vault, recovery key)."""
+    if kdf is None:
+        if memory_mib < MIN_MEMORY_KIB // 1024:
+            raise InvalidSetting(
+                f"The key-derivation memory must be at least {MIN_MEMORY_KIB // 1024} MiB "
+                f"({memory_mib} MiB was given)."
+            )
+        if not 0.05 <= target_seconds <= 30:
+            raise InvalidSetting(
+                f"The unlock time target must be between 0.05 and 30 seconds "
+                f"({target_seconds} was given)."
+            )
     params = kdf or tune_kdf(memory_kib=memory_mib * 1024, target_seconds=target_seconds)
     return Vault.create(
         root or default_vault_dir(), passphrase, kdf=params, actor=operator or default_operator()
@@ -82,7 +93,9 @@ def check_vault(
     except VaultCorrupt as exc:
         return IntegrityReport(problems=[Problem(exc.file, exc.entry, exc.message)])
     try:
-        report = vault.check(job.progress if job else None)
+        report = vault.check(
+            job.progress if job else None, (lambda: job.cancelled) if job else None
+        )
         with vault.transaction() as s:
             vault.audit(
                 s, "vault.checked", details={"ok": report.ok, "problems": len(report.problems)}

@@ -25,6 +25,9 @@ from ncii_desk.vault.models import AuditEvent
 
 HEAD_NAME = "audit.head"
 GENESIS_MAC = "0" * 64
+#: Event written when opening found the head did not match; it keeps `verify` failing for
+#: good, because every later commit rewrites audit.head and would otherwise hide the finding.
+TAMPER_ACTION = "audit.tamper_detected"
 
 
 def _event_mac(key: bytes, prev_mac: str, row: dict[str, Any]) -> str:
@@ -125,6 +128,8 @@ class ChainReport:
     head_seq: int | None
     problems: list[dict[str, Any]] = field(default_factory=list)
     head_behind_by: int = 0
+    #: Problems about audit.head itself (as opposed to rows of the chain).
+    head_problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -152,26 +157,34 @@ def verify_chain(session: Session, key: bytes, head: Head | str) -> ChainReport:
             problems.append({"seq": ev.seq, "problem": "link to the previous event is broken"})
         if not hmac.compare_digest(ev.mac, _event_mac(key, ev.prev_mac, _row_fields(ev))):
             problems.append({"seq": ev.seq, "problem": "event was altered (MAC mismatch)"})
+        if ev.action == TAMPER_ACTION:
+            recorded = json.loads(ev.details).get("problems", [])
+            for found in recorded:
+                problems.append(
+                    {
+                        "seq": ev.seq,
+                        "problem": f"found when the vault was opened at {ev.at}: {found}",
+                    }
+                )
         macs[ev.seq] = ev.mac
         prev = ev.mac
         expected_seq += 1
     last_seq = expected_seq - 1
     behind = 0
     head_seq: int | None = None
+    head_problems: list[str] = []
     if isinstance(head, str):
-        problems.append({"seq": None, "problem": head})
+        head_problems.append(head)
     else:
         head_seq = head.seq
         if head.seq > last_seq:
-            problems.append(
-                {
-                    "seq": head.seq,
-                    "problem": f"the newest {head.seq - last_seq} event(s) recorded in audit.head "
-                    "are missing from the database (deleted or rolled back)",
-                }
+            head_problems.append(
+                f"the newest {head.seq - last_seq} event(s) recorded in audit.head "
+                "are missing from the database (deleted or rolled back)"
             )
         elif head.seq > 0 and macs.get(head.seq) != head.mac:
-            problems.append({"seq": head.seq, "problem": "event differs from audit.head"})
+            head_problems.append(f"event {head.seq} differs from the one audit.head records")
         else:
             behind = last_seq - head.seq
-    return ChainReport(not problems, count, head_seq, problems, behind)
+    problems.extend({"seq": None, "problem": p} for p in head_problems)
+    return ChainReport(not problems, count, head_seq, problems, behind, head_problems)

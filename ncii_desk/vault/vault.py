@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ncii_desk.errors import VaultCorrupt, VaultExists, VaultLocked, VaultNotFound
+from ncii_desk.errors import Cancelled, VaultCorrupt, VaultExists, VaultLocked, VaultNotFound
 from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir
 from ncii_desk.vault.blobs import BlobInfo, BlobStore
@@ -91,6 +91,8 @@ class IntegrityReport:
     bytes_checked: int = 0
     audit_events: int = 0
     quarantined_files: int = 0
+    #: What opening the vault noticed and repaired (not failures of the check itself).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -104,6 +106,7 @@ class IntegrityReport:
             "audit_events": self.audit_events,
             "quarantined_files": self.quarantined_files,
             "problems": [p.as_dict() for p in self.problems],
+            "warnings": self.warnings,
         }
 
 
@@ -290,6 +293,20 @@ class Vault:
             audit_chain.write_head(self.root, keys.audit, self.vault_id, newest)
             self.report.audit_head_advanced_by = chain.head_behind_by
         self.report.audit_problems = chain.problems
+        if chain.head_problems:
+            # The next commit rewrites audit.head, so the finding goes into the chain itself.
+            stored = audit_chain.read_head(self.root, keys.audit, self.vault_id)
+            with self.transaction() as s:
+                self.audit(
+                    s,
+                    audit_chain.TAMPER_ACTION,
+                    details={
+                        "problems": chain.head_problems,
+                        "stored_head": None
+                        if isinstance(stored, str)
+                        else {"seq": stored.seq, "mac": stored.mac},
+                    },
+                )
 
     def _write_headers(self, header: Header) -> None:
         data = header.to_bytes()
@@ -412,11 +429,15 @@ class Vault:
         with self.session() as s:
             return audit_chain.verify_chain(s, keys.audit, head)
 
-    def check(self, progress: ProgressFn | None = None) -> IntegrityReport:
+    def check(
+        self,
+        progress: ProgressFn | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> IntegrityReport:
         """Full integrity sweep: headers, database, every blob, audit chain against head."""
         self._require_keys()
         assert self._data_key is not None
-        report = IntegrityReport()
+        report = IntegrityReport(warnings=self.report.warnings)
         for name in (HEADER_NAME, HEADER_BAK_NAME):
             parsed = _read_header(self.root / name)
             if isinstance(parsed, VaultCorrupt):
@@ -434,6 +455,8 @@ class Vault:
         total = len(rows)
         known = {r.id for r in rows}
         for done, row in enumerate(rows, 1):
+            if should_stop is not None and should_stop():
+                raise Cancelled("The vault check was cancelled before it finished.")
             try:
                 report.bytes_checked += self.blobs.verify(row.id, self.blob_info(row))
             except VaultCorrupt as exc:
