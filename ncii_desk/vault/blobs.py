@@ -293,6 +293,8 @@ class BlobStore:
         folder = dest.parent
         if not folder.is_dir():
             raise ExportError(f"The folder to export into does not exist: {folder}")
+        # Authenticate everything first, so no unverified plaintext ever reaches the disk.
+        self.verify(blob_id, expected)
         tmp = folder / f"{TEMP_PREFIX}{dest.name}.{secrets.token_hex(4)}"
         try:
             with open(tmp, "xb") as fh:

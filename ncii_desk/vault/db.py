@@ -12,13 +12,22 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from ncii_desk.errors import MigrationError, VaultCorrupt
 
 DB_NAME = "meta.db"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-DatabaseError = sqlcipher.DatabaseError
+#: What a damaged or undecryptable database raises: the driver's error, or SQLAlchemy's
+#: wrapper of it.
+DatabaseError = (sqlcipher.DatabaseError, sa_exc.DatabaseError)
+
+
+def _db_error_text(exc: BaseException) -> str:
+    """The driver's own short message (SQLAlchemy's wrapper adds SQL and a URL)."""
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc)
 
 
 def make_engine(path: Path, key: bytes) -> Engine:
@@ -55,7 +64,9 @@ def probe_key(engine: Engine, file: str = DB_NAME) -> None:
             conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
     except DatabaseError as exc:
         raise VaultCorrupt(
-            "The case database cannot be decrypted or is damaged.", file=file, entry=str(exc)
+            "The case database cannot be decrypted or is damaged.",
+            file=file,
+            entry=_db_error_text(exc),
         ) from exc
 
 

@@ -32,7 +32,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ncii_desk.errors import RecoveryKeyInvalid, VaultCorrupt, WeakPassphrase, WrongPassphrase
+from ncii_desk.errors import (
+    InvalidSetting,
+    RecoveryKeyInvalid,
+    VaultCorrupt,
+    WeakPassphrase,
+    WrongPassphrase,
+)
 
 HEADER_FORMAT = "ncii-desk-vault"
 HEADER_VERSION = 1
@@ -79,6 +85,15 @@ class KdfParams:
             "parallelism": self.parallelism,
             "salt": b64e(self.salt),
         }
+
+    def validate(self) -> None:
+        """Refuse parameters the vault would later refuse to read (so it could never open)."""
+        if self.memory_kib < MIN_MEMORY_KIB:
+            raise InvalidSetting(
+                f"The key-derivation memory must be at least {MIN_MEMORY_KIB // 1024} MiB."
+            )
+        if self.time_cost < 1 or not 1 <= self.parallelism <= 16 or len(self.salt) < 16:
+            raise InvalidSetting("The key-derivation settings are out of range.")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KdfParams:
@@ -299,6 +314,7 @@ class Header:
         recovery_wrapped: dict[str, str] | None = None,
         recovery_key: bytes | None = None,
     ) -> Header:
+        kdf.validate()
         body: dict[str, Any] = {
             "format": HEADER_FORMAT,
             "version": HEADER_VERSION,

@@ -18,7 +18,14 @@ from ncii_desk.errors import Cancelled, VaultCorrupt, VaultExists, VaultLocked, 
 from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir
 from ncii_desk.vault.blobs import BlobInfo, BlobStore
-from ncii_desk.vault.db import DB_NAME, DatabaseError, make_engine, migrate, probe_key
+from ncii_desk.vault.db import (
+    DB_NAME,
+    DatabaseError,
+    _db_error_text,
+    make_engine,
+    migrate,
+    probe_key,
+)
 from ncii_desk.vault.keys import (
     DATA_KEY_BYTES,
     Header,
@@ -218,19 +225,40 @@ class Vault:
         try:
             primary = _read_header(root / HEADER_NAME)
             backup = _read_header(root / HEADER_BAK_NAME)
-            header = primary if isinstance(primary, Header) else backup
-            if not isinstance(header, Header):
-                assert isinstance(primary, VaultCorrupt)
+            if not isinstance(primary, Header) and not isinstance(backup, Header):
                 raise VaultCorrupt(
                     "Both copies of the vault header are damaged; the vault cannot be unlocked.",
                     file=HEADER_NAME,
                     entry=primary.entry,
                 )
-            if recovery_key is not None:
-                data_key = header.unwrap_with_recovery_key(parse_recovery_key(recovery_key))
-            else:
-                assert passphrase is not None
-                data_key = header.unwrap_with_passphrase(passphrase)
+            # A wrong passphrase is final; a copy whose MAC fails was altered, so the other
+            # copy is tried (the header is corrupt only when both fail).
+            unlocked: tuple[Header, bytes] | None = None
+            altered: VaultCorrupt | None = None
+            for candidate in (primary, backup):
+                if not isinstance(candidate, Header):
+                    continue
+                try:
+                    if recovery_key is not None:
+                        key = candidate.unwrap_with_recovery_key(parse_recovery_key(recovery_key))
+                    else:
+                        assert passphrase is not None
+                        key = candidate.unwrap_with_passphrase(passphrase)
+                except VaultCorrupt as exc:
+                    altered = altered or exc
+                    if candidate is primary:
+                        primary = exc
+                    continue
+                unlocked = (candidate, key)
+                break
+            if unlocked is None:
+                assert altered is not None
+                raise VaultCorrupt(
+                    "Both copies of the vault header were altered; the vault cannot be unlocked.",
+                    file=HEADER_NAME,
+                    entry=altered.entry,
+                )
+            header, data_key = unlocked
             vault = cls(root, header, data_key, lock, actor)
             try:
                 vault._after_unlock(primary, backup)
@@ -253,12 +281,12 @@ class Vault:
         probe_key(self.engine)
         try:
             report.migrated_from = migrate(self.engine, self.root / DB_NAME)
+            self._reconcile_blobs()
+            self._reconcile_audit_head()
         except DatabaseError as exc:
             raise VaultCorrupt(
-                "The case database is damaged.", file=DB_NAME, entry=str(exc)
+                "The case database is damaged.", file=DB_NAME, entry=_db_error_text(exc)
             ) from exc
-        self._reconcile_blobs()
-        self._reconcile_audit_head()
 
     def _reconcile_blobs(self) -> None:
         """Blobs without a row go to quarantine/; rows without a blob are reported."""
@@ -512,4 +540,4 @@ class Vault:
                         Problem(DB_NAME, "foreign_key_check", f"table {r[0]} row {r[1]}")
                     )
         except DatabaseError as exc:
-            report.problems.append(Problem(DB_NAME, "read", str(exc)))
+            report.problems.append(Problem(DB_NAME, "read", _db_error_text(exc)))

@@ -285,26 +285,32 @@ def _append_copy_of_chunk(index: int) -> Callable[[bytes], bytes]:
         pytest.param(lambda raw: raw + secrets.token_bytes(TAG_BYTES), id="append-16-random"),
         pytest.param(lambda raw: raw + secrets.token_bytes(STRIDE), id="append-random-chunk"),
         pytest.param(
-            lambda raw: raw[: chunk_offset(0)]
-            + raw[chunk_offset(1) : chunk_offset(2)]
-            + raw[chunk_offset(0) : chunk_offset(1)]
-            + raw[chunk_offset(2) :],
+            lambda raw: (
+                raw[: chunk_offset(0)]
+                + raw[chunk_offset(1) : chunk_offset(2)]
+                + raw[chunk_offset(0) : chunk_offset(1)]
+                + raw[chunk_offset(2) :]
+            ),
             id="swap-chunks-0-1",
         ),
         pytest.param(
-            lambda raw: raw[: chunk_offset(1)]
-            + raw[chunk_offset(2) : chunk_offset(3)]
-            + raw[chunk_offset(1) : chunk_offset(2)]
-            + raw[chunk_offset(3) :],
+            lambda raw: (
+                raw[: chunk_offset(1)]
+                + raw[chunk_offset(2) : chunk_offset(3)]
+                + raw[chunk_offset(1) : chunk_offset(2)]
+                + raw[chunk_offset(3) :]
+            ),
             id="swap-chunks-1-2",
         ),
         pytest.param(
             lambda raw: raw[: chunk_offset(1)] + raw[chunk_offset(2) :], id="drop-middle-chunk"
         ),
         pytest.param(
-            lambda raw: raw[: chunk_offset(2)]
-            + raw[chunk_offset(1) : chunk_offset(2)]
-            + raw[chunk_offset(2) :],
+            lambda raw: (
+                raw[: chunk_offset(2)]
+                + raw[chunk_offset(1) : chunk_offset(2)]
+                + raw[chunk_offset(2) :]
+            ),
             id="duplicate-middle-chunk",
         ),
     ],

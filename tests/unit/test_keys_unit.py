@@ -14,6 +14,7 @@ import pytest
 
 from ncii_desk import errors
 from ncii_desk.vault.keys import (
+    DEFAULT_MEMORY_KIB,
     MIN_MEMORY_KIB,
     RECOVERY_CHECK_BYTES,
     RECOVERY_KEY_BYTES,
@@ -187,6 +188,7 @@ def test_kdf_params_json_round_trip() -> None:
 
 def test_kdf_params_minimum_is_64_mib() -> None:
     assert MIN_MEMORY_KIB == 65536
+    assert DEFAULT_MEMORY_KIB >= MIN_MEMORY_KIB  # what tune_kdf() aims for by default
     params = KdfParams.from_json(_kdf_json(memory_kib=65536, time_cost=1, parallelism=1))
     assert (params.memory_kib, params.time_cost, params.parallelism) == (65536, 1, 1)
     assert KdfParams.from_json(_kdf_json(parallelism=16)).parallelism == 16
