@@ -144,6 +144,30 @@ class InputFileError(NciiDeskError):
     default_hint = "Check that the file exists, is readable and is not empty, then add it again."
 
 
+class DecodeError(InputFileError):
+    """A file's content is damaged, truncated or not what its type claims."""
+
+    default_hint = (
+        "The file may be damaged or only partly downloaded. Try to get the file again; the "
+        "other files of the batch are not affected."
+    )
+
+
+class UnsupportedMedia(InputFileError):
+    default_hint = (
+        "NCII Desk reads JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC/HEIF and AVIF images and MP4, "
+        "MOV, WebM, MKV and AVI videos. Convert the file to one of those, or keep it as a "
+        "plain evidence item."
+    )
+
+
+class MediaTooLarge(InputFileError):
+    default_hint = (
+        "The file is larger than NCII Desk decodes safely. It is still stored and hashed "
+        "(SHA-256, MD5); for a perceptual hash, make a smaller copy and add that too."
+    )
+
+
 class ExportError(NciiDeskError):
     default_hint = "Choose a folder you can write to, with enough free space."
 

@@ -76,20 +76,30 @@ class _Candidate:
 
 
 def _walk(paths: Iterable[Path], result: IntakeResult) -> list[_Candidate]:
-    """Expand folders (recursively, not following links to folders) into files, in order."""
+    """Expand folders (recursively, not following links to folders) into files, in order.
+
+    Hidden and system files, hidden folders and links to folders are listed as skipped.
+    """
     found: list[_Candidate] = []
     for given in paths:
-        if given.is_dir():
-            for folder, dirs, files in os.walk(given, followlinks=False, onerror=None):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    path = Path(folder) / name
-                    if name.startswith(".") or name.lower() in SKIPPED_NAMES:
-                        result.skipped.append(str(path))
-                        continue
-                    found.append(_Candidate(path, Source.FOLDER_SCAN))
-        else:
+        if not given.is_dir():
             found.append(_Candidate(given, Source.FILE))
+            continue
+        for folder, dirs, files in os.walk(given, followlinks=False):
+            base = Path(folder)
+            kept = []
+            for d in sorted(dirs):
+                if d.startswith(".") or (base / d).is_symlink():
+                    result.skipped.append(str(base / d))
+                else:
+                    kept.append(d)
+            dirs[:] = kept
+            for name in sorted(files):
+                path = base / name
+                if name.startswith(".") or name.lower() in SKIPPED_NAMES:
+                    result.skipped.append(str(path))
+                    continue
+                found.append(_Candidate(path, Source.FOLDER_SCAN))
     return found
 
 
@@ -177,6 +187,11 @@ def add_items(
         case = find_case(s, case_ref)
         case_id, case_minor = case.id, case.suspected_minor
     minor = suspected_minor or case_minor
+    with vault.session() as s:
+        # Bytes once recorded hash-only must never be stored later by mistake.
+        hash_only = set(
+            s.scalars(select(EvidenceItem.sha256).where(EvidenceItem.pixels_kept.is_(False)))
+        )
     result = IntakeResult()
     candidates = _walk([Path(p) for p in paths], result)
     total = len(candidates)
@@ -186,7 +201,7 @@ def add_items(
             result.cancelled = True
             break
         try:
-            result.added.append(_add_one(vault, case_id, role, cand, minor))
+            result.added.append(_add_one(vault, case_id, role, cand, minor, hash_only))
         except NciiDeskError as exc:
             result.errors.append(IntakeError(str(cand.path), exc.message, exc.hint))
         except OSError as exc:
@@ -201,32 +216,68 @@ def add_items(
     return result
 
 
-def _add_one(vault: Vault, case_id: str, role: Role, cand: _Candidate, minor: bool) -> ItemView:
+def _prehash(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(READ_BLOCK):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def _add_one(
+    vault: Vault, case_id: str, role: Role, cand: _Candidate, minor: bool, hash_only: set[str]
+) -> ItemView:
+    if not minor and hash_only and _prehash(cand.path) in hash_only:
+        minor = True  # the same bytes were recorded as possibly showing a minor before
     md5 = hashlib.md5(usedforsecurity=False)
     sha = hashlib.sha256()
     fh, st = _open_checked(cand.path)
-    with fh:
-        reader = _Reader(fh, (md5,) if not minor else (md5, sha))
-        info: BlobInfo | None = None
-        if minor:
-            for _ in reader.drain():
-                pass  # hashes only: the bytes are dropped as soon as they are hashed
-            sha256 = sha.hexdigest()
-        else:
-            info = vault.blobs.put_stream(reader)
-            sha256 = info.sha256
-        try:
+    info: BlobInfo | None = None
+    try:
+        with fh:
+            reader = _Reader(fh, (md5,) if not minor else (md5, sha))
+            if minor:
+                for _ in reader.drain():
+                    pass  # hashes only: the bytes are dropped as soon as they are hashed
+                sha256 = sha.hexdigest()
+            else:
+                info = vault.blobs.put_stream(reader)
+                sha256 = info.sha256
             _ensure_unchanged(cand.path, st, reader.total)
-        except InputFileError:
-            if info is not None:
-                vault.blobs.delete(info.blob_id)
-            raise
+        view = _record(vault, case_id, role, cand, st, reader, info, sha256, md5.hexdigest(), minor)
+    except BaseException:
+        # Leave nothing behind, unless the commit went through (the failure came after it).
+        if info is not None and not _blob_recorded(vault, info.blob_id):
+            vault.blobs.delete(info.blob_id)
+        raise
+    if minor:
+        hash_only.add(sha256)
+    return view
+
+
+def _blob_recorded(vault: Vault, blob_id: str) -> bool:
+    with vault.session() as s:
+        return s.get(Blob, blob_id) is not None
+
+
+def _record(
+    vault: Vault,
+    case_id: str,
+    role: Role,
+    cand: _Candidate,
+    st: os.stat_result,
+    reader: _Reader,
+    info: BlobInfo | None,
+    sha256: str,
+    md5: str,
+    minor: bool,
+) -> ItemView:
+    """One transaction: blob row (or reuse of the same bytes), item row, audit event."""
     with vault.transaction() as s:
         blob_id: str | None = None
         if info is not None:
             existing = s.scalars(select(Blob).where(Blob.sha256 == sha256).limit(1)).first()
             if existing is not None:
-                vault.blobs.delete(info.blob_id)  # same bytes are stored once
                 blob_id = existing.id
             else:
                 vault.store_blob(s, info)
@@ -245,7 +296,7 @@ def _add_one(vault: Vault, case_id: str, role: Role, cand: _Candidate, minor: bo
             size=reader.total,
             mime=sniff_mime(reader.head),
             sha256=sha256,
-            md5=md5.hexdigest(),
+            md5=md5,
             original_filename=cand.path.name,
             file_mtime=_utc(st.st_mtime),
             file_ctime=_utc(_birth_or_ctime(st)),
@@ -271,4 +322,7 @@ def _add_one(vault: Vault, case_id: str, role: Role, cand: _Candidate, minor: bo
                 "duplicate_of": duplicate_of,
             },
         )
-        return ItemView.of(item)
+        view = ItemView.of(item)
+    if info is not None and blob_id != info.blob_id:
+        vault.blobs.delete(info.blob_id)  # same bytes already stored: keep one copy
+    return view
