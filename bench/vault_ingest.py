@@ -7,12 +7,13 @@ Measures, in a fresh vault on the same file system as ``--dir``:
   ``vault.blobs.put_stream`` + a transaction storing the Blob row, alternating, median of 3;
 * many small files (default 1,000, 10 KiB-500 KiB): raw write+fsync per file vs
   ``put_bytes`` + one transaction per file (as intake does);
-* single-thread AES-256-GCM (1 MiB blocks) and SHA-256 throughput, and
+* single-thread AES-256-GCM (1 MiB blocks), SHA-256 and MD5 throughput, and
   ``vault.blobs.verify`` of the large blob.
 
 Timings are printed, never asserted. Usage::
 
     python bench/vault_ingest.py [--large-mib 1024] [--small 1000] [--dir DIR] [--markdown]
+                                 [--repeats 3]
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ TARGET_RATIO = 0.8
 @dataclass
 class Results:
     rows: list[tuple[str, str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def add(self, metric: str, value: str, detail: str = "") -> None:
         self.rows.append((metric, value, detail))
@@ -142,6 +142,13 @@ def openssl_version() -> str:
         return "unknown"
 
 
+def load_average() -> str:
+    try:
+        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def machine_info(work: Path) -> list[tuple[str, str]]:
     return [
         ("Platform", platform.platform()),
@@ -151,6 +158,7 @@ def machine_info(work: Path) -> list[tuple[str, str]]:
         ("File system", filesystem_of(work)),
         ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
         ("cryptography", f"{cryptography.__version__} ({openssl_version()})"),
+        ("Load average at start (1/5/15 min)", load_average()),
     ]
 
 
@@ -178,8 +186,8 @@ def read_all(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def raw_copy(src: Path, dest: Path) -> float:
-    """Copy with 1 MiB reads/writes, then fsync; returns seconds."""
+def raw_copy(src: Path, dest: Path) -> tuple[float, float]:
+    """Copy with 1 MiB reads/writes, then fsync; returns (total, fsync) seconds."""
     start = time.perf_counter()
     with open(src, "rb") as fin, open(dest, "xb") as fout:
         while True:
@@ -188,8 +196,10 @@ def raw_copy(src: Path, dest: Path) -> float:
                 break
             fout.write(block)
         fout.flush()
+        synced = time.perf_counter()
         os.fsync(fout.fileno())
-    return time.perf_counter() - start
+    end = time.perf_counter()
+    return end - start, end - synced
 
 
 def ingest_stream(vault: Vault, src: Path) -> tuple[float, BlobInfo]:
@@ -227,9 +237,7 @@ def bench_vault_keys(root: Path, res: Results) -> Vault:
     vault, _recovery = Vault.create(root, PASSPHRASE, actor="bench")
     created = time.perf_counter() - start
     kdf = vault.header.kdf
-    kdf_text = (
-        f"Argon2id m={kdf.memory_kib // 1024} MiB, t={kdf.time_cost}, p={kdf.parallelism}"
-    )
+    kdf_text = f"Argon2id m={kdf.memory_kib // 1024} MiB, t={kdf.time_cost}, p={kdf.parallelism}"
     log(f"  created in {created:.2f} s ({kdf_text})")
     vault.close()
 
@@ -241,7 +249,11 @@ def bench_vault_keys(root: Path, res: Results) -> Vault:
         v.close()
     log(f"  unlock: {fmt_runs(opens, 's', 2)}")
     res.add("Vault create (incl. tune_kdf)", f"{created:.2f} s", kdf_text)
-    res.add("Vault unlock (Vault.open)", f"{median(opens):.2f} s", f"median of 3: {fmt_runs(opens, 's', 2)}")
+    res.add(
+        "Vault unlock (Vault.open)",
+        f"{median(opens):.2f} s",
+        f"median of 3: {fmt_runs(opens, 's', 2)}",
+    )
     return Vault.open(root, passphrase=PASSPHRASE, actor="bench")
 
 
@@ -257,11 +269,16 @@ def bench_large(vault: Vault, work: Path, size: int, repeats: int, res: Results)
 
     raw: list[float] = []
     ing: list[float] = []
+    raw_split: list[tuple[float, float]] = []
     info: BlobInfo | None = None
     for i in range(repeats):
-        t = raw_copy(src, work / f"raw-copy-{i}.bin")
+        t, t_sync = raw_copy(src, work / f"raw-copy-{i}.bin")
         raw.append(mib / t)
-        log(f"  run {i + 1}: raw copy   {t:6.2f} s  {mib / t:7.0f} MiB/s")
+        raw_split.append((t - t_sync, t_sync))
+        log(
+            f"  run {i + 1}: raw copy   {t:6.2f} s  {mib / t:7.0f} MiB/s"
+            f"  (writes {t - t_sync:.2f} s, fsync {t_sync:.2f} s)"
+        )
         t, info = ingest_stream(vault, src)
         ing.append(mib / t)
         log(f"  run {i + 1}: ingest     {t:6.2f} s  {mib / t:7.0f} MiB/s")
@@ -272,12 +289,26 @@ def bench_large(vault: Vault, work: Path, size: int, repeats: int, res: Results)
     ratio = median(ing) / median(raw)
     log(f"  median raw {median(raw):.0f} MiB/s, ingest {median(ing):.0f} MiB/s, ratio {ratio:.2f}")
     label = f"{mib:.0f} MiB"
-    res.add(f"Large file raw copy ({label}, 1 MiB writes + fsync)", f"{median(raw):.0f} MiB/s",
-            f"runs: {fmt_runs(raw, 'MiB/s')}")
-    res.add(f"Large file ingest ({label}, put_stream + transaction)", f"{median(ing):.0f} MiB/s",
-            f"runs: {fmt_runs(ing, 'MiB/s')}")
+    writes = [w for w, _ in raw_split]
+    syncs = [f for _, f in raw_split]
+    res.add(
+        f"Large file raw copy ({label}, 1 MiB writes + fsync)",
+        f"{median(raw):.0f} MiB/s",
+        f"runs: {fmt_runs(raw, 'MiB/s')}; write() phase {fmt_runs(writes, 's', 2)}, "
+        f"fsync {fmt_runs(syncs, 's', 2)}",
+    )
+    res.add(
+        f"Large file ingest ({label}, put_stream + transaction)",
+        f"{median(ing):.0f} MiB/s",
+        f"runs: {fmt_runs(ing, 'MiB/s')}",
+    )
+    pairs = [i / r for i, r in zip(ing, raw, strict=True)]
     verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
-    res.add("Large file ingest / raw", f"{ratio:.2f}x", f"{verdict} target >= {TARGET_RATIO}x")
+    res.add(
+        "Large file ingest / raw (ratio of medians)",
+        f"{ratio:.2f}x",
+        f"{verdict} target >= {TARGET_RATIO}x; per run pair: {fmt_runs(pairs, '', 2).strip()}",
+    )
     return info
 
 
@@ -298,8 +329,15 @@ def bench_verify(vault: Vault, info: BlobInfo, repeats: int, res: Results) -> No
         rates.append(mib / (time.perf_counter() - start))
         assert n == info.size
     log(f"  verify: {fmt_runs(rates, 'MiB/s')}")
-    res.add(f"Verify large blob (blobs.verify, {mib:.0f} MiB, warm cache)", f"{median(rates):.0f} MiB/s",
-            f"median of {repeats}: {fmt_runs(rates, 'MiB/s')}")
+    res.add(
+        f"Verify large blob (blobs.verify, {mib:.0f} MiB, warm cache)",
+        f"{median(rates):.0f} MiB/s",
+        f"median of {repeats}: {fmt_runs(rates, 'MiB/s')}",
+    )
+
+
+def rates(count: int, mib: float, seconds: float) -> str:
+    return f"{count / seconds:.0f} files/s, {mib / seconds:.0f} MiB/s"
 
 
 def bench_small(vault: Vault, work: Path, count: int, res: Results) -> None:
@@ -318,20 +356,25 @@ def bench_small(vault: Vault, work: Path, count: int, res: Results) -> None:
             fh.flush()
             os.fsync(fh.fileno())
     raw_t = time.perf_counter() - start
-    log(f"  raw write+fsync: {raw_t:.2f} s  {count / raw_t:.0f} files/s  {total_mib / raw_t:.0f} MiB/s")
+    log(f"  raw write+fsync: {raw_t:.2f} s  {rates(count, total_mib, raw_t)}")
 
     start = time.perf_counter()
     for data in payloads:
         ingest_bytes(vault, data)
     ing_t = time.perf_counter() - start
-    log(f"  ingest:          {ing_t:.2f} s  {count / ing_t:.0f} files/s  {total_mib / ing_t:.0f} MiB/s")
+    log(f"  ingest:          {ing_t:.2f} s  {rates(count, total_mib, ing_t)}")
 
     what = f"{count} files, {total_mib:.0f} MiB"
-    res.add(f"Small files raw write + fsync ({what})",
-            f"{count / raw_t:.0f} files/s, {total_mib / raw_t:.0f} MiB/s", f"{raw_t:.2f} s")
-    res.add(f"Small files ingest (put_bytes + 1 transaction each; {what})",
-            f"{count / ing_t:.0f} files/s, {total_mib / ing_t:.0f} MiB/s",
-            f"{ing_t:.2f} s; {1000 * ing_t / count:.1f} ms/file vs {1000 * raw_t / count:.1f} raw")
+    res.add(
+        f"Small files raw write + fsync ({what})",
+        f"{count / raw_t:.0f} files/s, {total_mib / raw_t:.0f} MiB/s",
+        f"{raw_t:.2f} s",
+    )
+    res.add(
+        f"Small files ingest (put_bytes + 1 transaction each; {what})",
+        f"{count / ing_t:.0f} files/s, {total_mib / ing_t:.0f} MiB/s",
+        f"{ing_t:.2f} s; {1000 * ing_t / count:.1f} ms/file vs {1000 * raw_t / count:.1f} raw",
+    )
     res.add("Small files ingest / raw", f"{raw_t / ing_t:.2f}x", "by files/s")
 
 
@@ -345,10 +388,15 @@ def bench_primitives(res: Results) -> None:
     sealed = aead.encrypt(nonce, block, aad)
     dec = throughput(lambda _b: aead.decrypt(nonce, sealed, aad), block, total)
     sha = throughput(lambda b: hashlib.sha256(b).digest(), block, total)
-    log(f"  AES-256-GCM encrypt {enc:.0f} MiB/s, decrypt {dec:.0f} MiB/s, SHA-256 {sha:.0f} MiB/s")
+    md5 = throughput(lambda b: hashlib.md5(b, usedforsecurity=False).digest(), block, total)
+    log(
+        f"  AES-256-GCM encrypt {enc:.0f} MiB/s, decrypt {dec:.0f} MiB/s, "
+        f"SHA-256 {sha:.0f} MiB/s, MD5 {md5:.0f} MiB/s"
+    )
     res.add("AES-256-GCM encrypt, 1 MiB blocks (1 thread)", f"{enc:.0f} MiB/s", "AESGCM.encrypt")
     res.add("AES-256-GCM decrypt, 1 MiB blocks (1 thread)", f"{dec:.0f} MiB/s", "AESGCM.decrypt")
     res.add("SHA-256, 1 MiB blocks (1 thread)", f"{sha:.0f} MiB/s", "hashlib.sha256")
+    res.add("MD5, 1 MiB blocks (1 thread)", f"{md5:.0f} MiB/s", "intake's extra hasher")
 
 
 # --- main --------------------------------------------------------------------------------
@@ -366,9 +414,6 @@ def render(res: Results, machine: list[tuple[str, str]], command: str, date: str
     lines.append("|---|---|---|")
     for metric, value, detail in res.rows:
         lines.append(f"| {metric} | {value} | {detail} |")
-    if res.notes:
-        lines.append("")
-        lines += res.notes
     return "\n".join(lines) + "\n"
 
 
@@ -379,8 +424,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=1000, help="number of small files")
     parser.add_argument("--repeats", type=int, default=3, help="alternating raw/ingest runs")
     parser.add_argument(
-        "--dir", type=Path, default=None, help="folder on the file system to test (a temp "
-        "folder is made inside it; default: the system temp folder)"
+        "--dir",
+        type=Path,
+        default=None,
+        help="folder on the file system to test; a temp folder is made inside it "
+        "(default: the system temp folder)",
     )
     parser.add_argument("--markdown", action="store_true", help="print only the Markdown section")
     args = parser.parse_args(argv)
@@ -389,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dir is not None:
         args.dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ncii-bench-", dir=args.dir))
-    command = shlex.join(["python", *sys.argv]) if argv is None else shlex.join(argv)
+    command = shlex.join(["python", sys.argv[0], *(sys.argv[1:] if argv is None else argv)])
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = machine_info(work)
     res = Results()
@@ -409,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
             vault.close()
         shutil.rmtree(work, ignore_errors=True)
     log(f"Total benchmark time {time.perf_counter() - overall:.0f} s; removed {work}")
+    machine.append(("Load average at end (1/5/15 min)", load_average()))
 
     section = render(res, machine, command, date)
     if not args.markdown:

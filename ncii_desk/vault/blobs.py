@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import secrets
 import struct
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -43,6 +45,9 @@ DEFAULT_CHUNK_SIZE = 1024 * 1024
 MIN_CHUNK_SIZE = 64 * 1024
 MAX_CHUNK_SIZE = 1024 * 1024
 BLOBS_DIR = "blobs"
+IN_FLIGHT = 4
+WRITEBACK_BYTES = 16 * 1024 * 1024
+_FADVISE = hasattr(os, "posix_fadvise")  # Linux/BSD; macOS and Windows simply skip it
 
 
 class Hasher(Protocol):
@@ -154,41 +159,93 @@ class BlobStore:
         final = folder / blob_id
         tmp = folder / f"{TEMP_PREFIX}{blob_id}"
 
-        def seal(index: int, block: bytes, last: bool) -> bytes:
-            return aead.encrypt(_nonce(prefix, index, last), block, aad)
+        written = advised = HEADER_BYTES
 
-        # Two worker threads overlap hashing, encryption and the disk write (all of them
-        # release the GIL for large buffers), which keeps ingest close to raw disk speed.
-        with open(tmp, "xb") as fh, ThreadPoolExecutor(max_workers=2) as pool:
+        def write(fh: BinaryIO, block: bytes) -> None:
+            nonlocal written, advised
+            fh.write(block)
+            written += len(block)
+            if _FADVISE and written - advised >= WRITEBACK_BYTES:
+                # Start writeback now and let the kernel drop pages already on disk:
+                # without it the whole blob sits dirty in memory until the final fsync.
+                fh.flush()
+                os.posix_fadvise(fh.fileno(), 0, written, os.POSIX_FADV_DONTNEED)
+                advised = written
+
+        first = next(chunks, None) or b""
+        second = next(chunks, None) if first else None
+        if second is None:
+            # One chunk (most photos): no threads to start, everything inline.
+            sealed = aead.encrypt(_nonce(prefix, 0, True), first, aad)
+            plain_hash.update(first)
+            for extra in extra_hashers:
+                extra.update(first)
+            cipher_hash.update(sealed)
+            try:
+                with open(tmp, "xb") as fh:
+                    fh.write(header + sealed)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+                raise
+            os.replace(tmp, final)
+            fsync_dir(folder)
+            return BlobInfo(
+                blob_id,
+                len(first),
+                plain_hash.hexdigest(),
+                cipher_hash.hexdigest(),
+                self.chunk_size,
+            )
+        chunks = itertools.chain([first, second], chunks)
+
+        # In-order single threads for the write and for the ciphertext hash, with a few
+        # chunks in flight: encryption, both hashes and the disk overlap (OpenSSL, hashlib
+        # and file writes release the GIL for large buffers).
+        inflight: deque[tuple[Future[None], Future[None]]] = deque()
+        with (
+            open(tmp, "xb") as fh,
+            ThreadPoolExecutor(1) as writer,
+            ThreadPoolExecutor(1) as hasher,
+        ):
             try:
                 fh.write(header)
-                pending: Any = None
                 index = 0
-                current = next(chunks, None)
-                if current is None:
-                    current = b""
+                current = next(chunks, None) or b""
                 while True:
                     following = next(chunks, None) if current else None
                     last = following is None
+                    sealed = aead.encrypt(_nonce(prefix, index, last), current, aad)
+                    inflight.append(
+                        (
+                            writer.submit(write, fh, sealed),
+                            hasher.submit(cipher_hash.update, sealed),
+                        )
+                    )
                     plain_hash.update(current)
                     for extra in extra_hashers:
                         extra.update(current)
                     size += len(current)
-                    sealed = pool.submit(seal, index, current, last)
-                    if pending is not None:
-                        pending.result()
-                    block = sealed.result()
-                    pending = pool.submit(_write_and_hash, fh, cipher_hash, block)
-                    if last:
+                    while len(inflight) >= IN_FLIGHT:
+                        for fut in inflight.popleft():
+                            fut.result()
+                    if last or following is None:
                         break
-                    assert following is not None
                     current = following
                     index += 1
-                if pending is not None:
-                    pending.result()
+                while inflight:
+                    for fut in inflight.popleft():
+                        fut.result()
                 fh.flush()
                 os.fsync(fh.fileno())
             except BaseException:
+                for pair in inflight:  # let queued writes finish before the file goes
+                    for fut in pair:
+                        fut.cancel()
+                        with contextlib.suppress(BaseException):
+                            fut.result()
                 fh.close()
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
@@ -317,8 +374,3 @@ class BlobStore:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         fsync_dir(path.parent)
-
-
-def _write_and_hash(fh: BinaryIO, cipher_hash: Any, block: bytes) -> None:
-    fh.write(block)
-    cipher_hash.update(block)
