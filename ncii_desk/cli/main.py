@@ -30,6 +30,8 @@ from ncii_desk.errors import (
     VaultLocked,
     WeakPassphrase,
 )
+from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
+from ncii_desk.media.walk import walk
 from ncii_desk.paths import default_vault_dir
 from ncii_desk.services import cases, intake, items, vaults
 from ncii_desk.services.jobs import Job
@@ -382,17 +384,24 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     role = Role(args.role)
-    with opened(args) as vault, cli_job(args, f"Adding {role.value}s") as job:
-        result = intake.add_items(
-            vault,
-            args.case,
-            role,
-            [Path(p) for p in args.paths],
-            suspected_minor=args.suspected_minor,
-            job=job,
-        )
+    hashing: dict[str, Any] | None = None
+    with opened(args) as vault:
+        with cli_job(args, f"Adding {role.value}s") as job:
+            result = intake.add_items(
+                vault,
+                args.case,
+                role,
+                [Path(p) for p in args.paths],
+                suspected_minor=args.suspected_minor,
+                job=job,
+            )
+        if result.sources and not args.no_hash and not result.cancelled:
+            from ncii_desk.services.matching import hash_items
+
+            with cli_job(args, "Hashing") as job:
+                hashing = hash_items(vault, result.sources, job=job).as_dict()
     if args.json:
-        emit_json(result.as_dict())
+        emit_json(result.as_dict() | {"hashing": hashing})
     else:
         say(
             f"Added {len(result.added)} item(s) as {role.value}"
@@ -415,6 +424,13 @@ def cmd_add(args: argparse.Namespace) -> int:
             say(f"Skipped {len(result.skipped)} hidden or system file(s).")
         if result.cancelled:
             say("Cancelled: the files added before the cancel are kept.")
+        if hashing is not None:
+            say(
+                f"Hashed {hashing['hashed']} item(s); {hashing['new_matches']} new match(es). "
+                "See them with: ncii-desk matches CASE"
+            )
+            for err in hashing["errors"]:
+                sys.stderr.write(f"note: not hashed: {err['error']}\n")
     if result.cancelled:
         return 130
     if result.errors:
@@ -468,6 +484,216 @@ def cmd_item_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _hash_lines(result: Any) -> str:
+    if result.error:
+        return f"{result.path}: ERROR {result.error}"
+    parts = [result.path, result.kind, f"sha256 {result.sha256}", f"md5 {result.md5}"]
+    if result.pdq:
+        parts.append(f"pdq {result.pdq} (quality {result.pdq_quality})")
+    if result.phash:
+        parts.append(f"phash {result.phash}")
+    if result.kind == "video":
+        parts.append(f"{len(result.frames)} frame hash(es)")
+    return "\n    ".join(parts)
+
+
+def _hash_inputs(paths: list[str]) -> tuple[list[Path], list[str]]:
+    skipped: list[str] = []
+    files = [p for p, _ in walk([Path(x) for x in paths], lambda p: skipped.append(str(p)))]
+    return files, skipped
+
+
+def cmd_hash(args: argparse.Namespace) -> int:
+    from ncii_desk.hashing.pipeline import hash_many  # OpenCV etc. load only when needed
+
+    files, _ = _hash_inputs(args.paths)
+    errors = 0
+    with cli_job(args, "Hashing") as job:
+        for done, result in enumerate(
+            hash_many(files, "plain", workers=args.workers, should_stop=lambda: job.cancelled),
+            1,
+        ):
+            job.progress(done, len(files), "")
+            errors += result.error is not None
+            if args.json:
+                sys.stdout.write(json.dumps(result.summary(), ensure_ascii=False) + "\n")
+            else:
+                say(_hash_lines(result))
+            sys.stdout.flush()
+    if job.cancelled:
+        return 130
+    return (EXIT_PARTIAL if errors < len(files) else 1) if errors else EXIT_OK
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from ncii_desk.hashing.lists import load_hash_list
+    from ncii_desk.hashing.matcher import ListMatcher
+    from ncii_desk.hashing.pipeline import hash_many
+
+    lists = []
+    list_reports = []
+    for name in args.against:
+        parsed = load_hash_list(Path(name))
+        lists.append((Path(name).name, parsed.entries))
+        list_reports.append(
+            {
+                "list": name,
+                "entries": len(parsed.entries),
+                "bad_lines": [e.line for e in parsed.errors],
+            }
+        )
+        for bad in parsed.errors[:20]:
+            warn(f"{name} line {bad.line}: {bad.message}")
+        if len(parsed.errors) > 20:
+            warn(f"{name}: {len(parsed.errors) - 20} more bad line(s) skipped")
+    try:
+        matcher = ListMatcher(lists, pdq_threshold=args.pdq_threshold)
+    except ValueError as exc:
+        raise InvalidSetting(f"{exc}.") from None
+    files, skipped = _hash_inputs([args.folder])
+    matches: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    matched_files = 0
+    with cli_job(args, "Scanning") as job:
+        for done, result in enumerate(
+            hash_many(files, "scan", workers=args.workers, should_stop=lambda: job.cancelled), 1
+        ):
+            job.progress(done, len(files), "")
+            if result.error:
+                errors.append(
+                    {"path": result.path, "error": result.error, "hint": result.hint or ""}
+                )
+                continue
+            found = matcher.match(result)
+            matched_files += bool(found)
+            for m in found:
+                matches.append(m.as_dict())
+                if not args.json:
+                    say(
+                        f"MATCH {m.path}  ->  {m.list}: {m.kind} {m.matched_value[:16]}... "
+                        f"{m.label!s}  [{m.method}, distance {m.distance}]"
+                    )
+    summary = {
+        "scanned": len(files) - len(errors),
+        "matched_files": matched_files,
+        "pdq_threshold": args.pdq_threshold,
+        "lists": list_reports,
+        "matches": matches,
+        "errors": errors,
+        "skipped": skipped,
+        "cancelled": job.cancelled,
+    }
+    if args.json:
+        emit_json(summary)
+    else:
+        for err in errors:
+            sys.stderr.write(f"error: {err['error']}\n")
+        say(
+            f"Scanned {summary['scanned']} file(s) against {matcher.size:,} hash(es): "
+            f"{matched_files} file(s) matched."
+        )
+    if job.cancelled:
+        return 130
+    return EXIT_PARTIAL if errors else EXIT_OK
+
+
+def cmd_matches(args: argparse.Namespace) -> int:
+    from ncii_desk.services.matching import list_matches, match_case
+
+    with opened(args) as vault:
+        if args.rematch:
+            match_case(vault, args.case)
+        views = list_matches(vault, args.case)
+    if args.json:
+        emit_json([v.as_dict() for v in views])
+        return EXIT_OK
+    if not views:
+        say("No matches in this case.")
+        return EXIT_OK
+    rows = []
+    for v in views:
+        target = (v.target_item_id or "")[:12] or (v.target_external or "")[:40]
+        measure = (
+            f"distance {v.distance:g} (<= {v.threshold:g})"
+            if v.distance is not None
+            else f"score {v.score:g} (>= {v.threshold:g})"
+        )
+        rows.append([v.id[:12], v.suspect_item_id[:12], target, v.kind, measure, v.review_state])
+    _table(rows, ["MATCH", "SUSPECT", "MATCHES", "METHOD", "MEASURE", "REVIEW"])
+    return EXIT_OK
+
+
+def cmd_match_review(args: argparse.Namespace) -> int:
+    from ncii_desk.services.matching import review_match
+
+    with opened(args) as vault:
+        view = review_match(vault, args.match, args.decision == "confirm", args.note)
+    if args.json:
+        emit_json(view.as_dict())
+    else:
+        bank = "confirmed" if args.decision == "confirm" else "negative"
+        say(f"Match {view.id[:12]} {view.review_state}; the pair is in the {bank} bank.")
+    return EXIT_OK
+
+
+def cmd_hashlist_import(args: argparse.Namespace) -> int:
+    from ncii_desk.services.hashlists import import_hash_list
+
+    with opened(args) as vault:
+        view, bad, new = import_hash_list(vault, Path(args.file), args.name)
+    if args.json:
+        emit_json({"list": view.as_dict(), "bad_lines": bad, "new_matches": new})
+        return EXIT_OK
+    say(f"Imported '{view.name}': {view.entry_count} hash(es); {new} new match(es) in cases.")
+    for b in bad[:20]:
+        sys.stderr.write(f"line {b['line']}: {b['message']}\n")
+    if len(bad) > 20:
+        sys.stderr.write(f"... and {len(bad) - 20} more bad line(s) skipped\n")
+    return EXIT_OK
+
+
+def cmd_hashlist_export(args: argparse.Namespace) -> int:
+    from ncii_desk.services.hashlists import export_case_hashes
+
+    with opened(args) as vault:
+        if args.out:
+            target = Path(args.out).expanduser()
+            if target.exists() and not args.overwrite:
+                raise InvalidSetting(f"{target} already exists.", "Choose a new file name.")
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                count = export_case_hashes(vault, args.case, args.format, fh, args.label)
+        else:
+            count = export_case_hashes(vault, args.case, args.format, sys.stdout, args.label)
+    if args.out:
+        say(f"Wrote {count} hash(es) to {args.out} (hashes only, no images, no file names).")
+    return EXIT_OK
+
+
+def cmd_hashlist_list(args: argparse.Namespace) -> int:
+    from ncii_desk.services.hashlists import list_hash_lists
+
+    with opened(args) as vault:
+        views = list_hash_lists(vault)
+    if args.json:
+        emit_json([v.as_dict() for v in views])
+    else:
+        _table(
+            [
+                [
+                    v.id[:12],
+                    v.name,
+                    v.format,
+                    str(v.entry_count),
+                    str(v.bad_lines),
+                    v.imported_at or "",
+                ]
+                for v in views
+            ],
+            ["ID", "NAME", "FORMAT", "ENTRIES", "BAD LINES", "IMPORTED"],
+        )
+    return EXIT_OK
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     with opened(args) as vault:
         report = vaults.verify_audit(vault)
@@ -512,6 +738,22 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
+
+
+def _matches_dispatch(args: argparse.Namespace) -> int:
+    words = args.target
+    if words[0] in ("confirm", "reject"):
+        if len(words) != 2:
+            raise InvalidSetting(
+                f"Give one match id after '{words[0]}'.",
+                "For example: ncii-desk matches confirm 3fa2c1",
+            )
+        args.decision, args.match = words
+        return cmd_match_review(args)
+    if len(words) != 1:
+        raise InvalidSetting("Give one case.", 'For example: ncii-desk matches "Case 1"')
+    args.case = words[0]
+    return cmd_matches(args)
 
 
 def _positive_int(text: str) -> int:
@@ -632,6 +874,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep only hashes of these files, never the files themselves",
     )
+    p.add_argument(
+        "--no-hash",
+        action="store_true",
+        help="store the files only; skip perceptual hashing and matching",
+    )
 
     item_g = group("item", "list, show and export evidence items")
     p = command(item_g, "list", cmd_item_list, "list a case's items")
@@ -649,6 +896,81 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="file or existing folder to write to")
     p.add_argument("--reason", default="", help="why it is exported (recorded)")
     p.add_argument("--overwrite", action="store_true")
+
+    p = command(
+        sub,
+        "hash",
+        cmd_hash,
+        "hash files or folders (no vault needed): SHA-256, MD5, PDQ, pHash, dHash",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: number of cores)",
+    )
+    p = command(
+        sub, "scan", cmd_scan, "find files in a folder that match hash lists (no vault needed)"
+    )
+    p.add_argument("folder", help="folder to scan (recursively)")
+    p.add_argument(
+        "--against",
+        nargs="+",
+        required=True,
+        metavar="HASHLIST",
+        help="hash lists: 'pdq <hex>' lines or CSV (kind,value,quality,label)",
+    )
+    p.add_argument(
+        "--pdq-threshold",
+        type=int,
+        default=PDQ_DEFAULT_THRESHOLD,
+        help=f"largest PDQ distance that counts as a match (default {PDQ_DEFAULT_THRESHOLD})",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: number of cores)",
+    )
+
+    matches_p = sub.add_parser(
+        "matches",
+        help="list a case's matches, or review one",
+        description="list a case's matches (ncii-desk matches CASE) or "
+        "review one (ncii-desk matches confirm|reject MATCH)",
+        parents=[common],
+    )
+    matches_p.add_argument("target", nargs="+", metavar="CASE | confirm MATCH | reject MATCH")
+    matches_p.add_argument("--json", action="store_true", help="machine-readable output")
+    matches_p.add_argument(
+        "--rematch", action="store_true", help="compare the case again first (after changing lists)"
+    )
+    matches_p.add_argument("--note", default="", help="why (recorded with a review)")
+    matches_p.set_defaults(handler=_matches_dispatch)
+
+    list_g = group("hashlist", "import, export and list hash lists (hashes, never images)")
+    p = command(
+        list_g,
+        "import",
+        cmd_hashlist_import,
+        "import a hash list; every case is matched against it",
+    )
+    p.add_argument("file", help="'pdq <hex>' / 'video_md5 <hex>' lines, or CSV")
+    p.add_argument("--name", help="name to show for the list (default: the file name)")
+    p = command(
+        list_g,
+        "export",
+        cmd_hashlist_export,
+        "export the hashes of a case's originals to share without images",
+        json_opt=False,
+    )
+    p.add_argument("case", help="case id, id prefix or label")
+    p.add_argument("--format", choices=["pytx", "csv"], default="pytx")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.add_argument("--label", default="", help="label for every entry (CSV only)")
+    p.add_argument("--overwrite", action="store_true")
+    command(list_g, "list", cmd_hashlist_list, "list imported hash lists")
 
     audit_g = group("audit", "verify and read the tamper-evident audit trail")
     command(audit_g, "verify", cmd_audit_verify, "verify the audit chain against audit.head")

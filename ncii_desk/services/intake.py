@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from ncii_desk.errors import InputFileError, NciiDeskError
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
+from ncii_desk.media.walk import walk
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import ItemView
@@ -35,7 +36,6 @@ from ncii_desk.vault.models import Blob, EvidenceItem, Role, Source
 #: Largest single file taken in (a long phone video fits; a disk image does not).
 MAX_ITEM_BYTES = 16 * 1024**3
 READ_BLOCK = 1024 * 1024
-SKIPPED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class IntakeResult:
     errors: list[IntakeError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     cancelled: bool = False
+    #: (item id, source file) of each added item, for hashing right after intake.
+    sources: list[tuple[str, Path]] = field(default_factory=list)
 
     @property
     def duplicates(self) -> int:
@@ -76,31 +78,11 @@ class _Candidate:
 
 
 def _walk(paths: Iterable[Path], result: IntakeResult) -> list[_Candidate]:
-    """Expand folders (recursively, not following links to folders) into files, in order.
-
-    Hidden and system files, hidden folders and links to folders are listed as skipped.
-    """
-    found: list[_Candidate] = []
-    for given in paths:
-        if not given.is_dir():
-            found.append(_Candidate(given, Source.FILE))
-            continue
-        for folder, dirs, files in os.walk(given, followlinks=False):
-            base = Path(folder)
-            kept = []
-            for d in sorted(dirs):
-                if d.startswith(".") or (base / d).is_symlink():
-                    result.skipped.append(str(base / d))
-                else:
-                    kept.append(d)
-            dirs[:] = kept
-            for name in sorted(files):
-                path = base / name
-                if name.startswith(".") or name.lower() in SKIPPED_NAMES:
-                    result.skipped.append(str(path))
-                    continue
-                found.append(_Candidate(path, Source.FOLDER_SCAN))
-    return found
+    """Files to take in, in order; what is skipped is listed in ``result.skipped``."""
+    return [
+        _Candidate(path, Source.FOLDER_SCAN if in_folder else Source.FILE)
+        for path, in_folder in walk(paths, lambda p: result.skipped.append(str(p)))
+    ]
 
 
 def _utc(ts: float) -> datetime:
@@ -201,7 +183,9 @@ def add_items(
             result.cancelled = True
             break
         try:
-            result.added.append(_add_one(vault, case_id, role, cand, minor, hash_only))
+            view = _add_one(vault, case_id, role, cand, minor, hash_only)
+            result.added.append(view)
+            result.sources.append((view.id, cand.path))
         except NciiDeskError as exc:
             result.errors.append(IntakeError(str(cand.path), exc.message, exc.hint))
         except OSError as exc:

@@ -263,6 +263,49 @@ class AuditEvent(Base):
     mac: Mapped[str] = mapped_column(String(64))
 
 
+class HashList(Base):
+    """A hash list imported from a clinic, a hotline or another case (hashes, no pixels)."""
+
+    __tablename__ = "hash_lists"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(20))
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    bad_lines: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    operator: Mapped[str] = mapped_column(String(200), default="")
+
+
+class HashListEntry(Base):
+    __tablename__ = "hash_list_entries"
+    __table_args__ = (Index("ix_hash_list_entries_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    list_id: Mapped[str] = mapped_column(ForeignKey("hash_lists.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(256))
+    quality: Mapped[int | None] = mapped_column(Integer, default=None)
+    label: Mapped[str] = mapped_column(Text, default="")
+
+
+class BankEntry(Base):
+    """Reviewed pairs: 'negative' ones are never reported again, 'confirmed' ones are known."""
+
+    __tablename__ = "match_bank"
+    __table_args__ = (Index("ix_match_bank_pair", "suspect_value", "target_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bank: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    suspect_value: Mapped[str] = mapped_column(String(256))
+    target_value: Mapped[str] = mapped_column(String(256))
+    match_id: Mapped[str | None] = mapped_column(ForeignKey("matches.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewer: Mapped[str] = mapped_column(String(200), default="")
+
+
 class Setting(Base):
     __tablename__ = "settings"
 

@@ -313,7 +313,9 @@ def test_add_original_reference_suspect(cli: Cli, desk: Desk, files: Path) -> No
 
     rc, out = add(cli, "original", case["id"], orig)
     assert rc == 0
-    assert set(out) == {"added", "duplicates", "errors", "skipped", "cancelled"}
+    assert set(out) == {"added", "duplicates", "errors", "skipped", "cancelled", "hashing"}
+    assert out["hashing"]["hashed"] == 0  # random bytes behind a PNG signature: not decodable
+    assert "cannot be decoded" in out["hashing"]["errors"][0]["error"]
     (orig_item,) = out["added"]
     assert orig_item["role"] == "original" and orig_item["mime"] == "image/png"
     assert orig_item["sha256"] == hashlib.sha256(orig.read_bytes()).hexdigest()

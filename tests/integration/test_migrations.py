@@ -41,3 +41,28 @@ def test_unknown_schema_revision_is_refused(vault: Vault, vault_dir: Path) -> No
     # Refusing released the lock and changed nothing: a second try fails the same way.
     with pytest.raises(MigrationError):
         Vault.open(vault_dir, passphrase=PASSPHRASE)
+
+
+def test_older_vault_is_migrated_with_an_encrypted_backup_first(
+    vault: Vault, vault_dir: Path
+) -> None:
+    from alembic import command
+
+    from ncii_desk.services import cases
+    from ncii_desk.vault.db import _alembic_config
+
+    cases.new_case(vault, "kept through the migration")
+    with vault._write_engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0001")
+    vault.close()
+    reopened = Vault.open(vault_dir, passphrase=PASSPHRASE)
+    try:
+        assert reopened.report.migrated_from == "0001"
+        assert [c.label for c in cases.list_cases(reopened)] == ["kept through the migration"]
+        with reopened.engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+        assert reopened.check().ok
+    finally:
+        reopened.close()
+    backup = vault_dir / "meta.db.pre-0001"
+    assert backup.is_file() and b"kept through the migration" not in backup.read_bytes()

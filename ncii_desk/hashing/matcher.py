@@ -1,0 +1,186 @@
+"""Matching hashed files against hash lists: exact digests and PDQ within a distance.
+
+The PDQ threshold is the exchange standard (31) unless the user sets another; it is never
+raised to find more. Robustness comes from querying more hashes of each suspect (its
+rotations/mirrors, the picture regions inside screenshots and collages, video frames), and
+every match says which hash of the suspect matched, by which method, at what distance.
+Hashes of quality below 50 are not used for matching (they come from near-blank images).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ncii_desk.hashing.defaults import (
+    PDQ_DEFAULT_THRESHOLD,
+    PDQ_MIN_QUALITY,
+    PHASH_DEFAULT_THRESHOLD,
+)
+from ncii_desk.hashing.index import HashIndex, hex_to_rows
+from ncii_desk.hashing.lists import HashEntry
+from ncii_desk.hashing.perceptual import DIHEDRAL_NAMES
+from ncii_desk.hashing.pipeline import FileHashes, HashValue
+
+EXACT_KINDS = {"sha256": ("sha256",), "md5": ("md5", "video_md5")}
+
+
+def method_of(value: HashValue) -> str:
+    """Name of the matching method a suspect hash stands for, as shown to the user."""
+    if value.frame_ms is not None:
+        return "vpdq-frame"
+    if value.variant in ("", "full"):
+        return value.kind
+    if value.variant.removeprefix("suspect ") in DIHEDRAL_NAMES:
+        return "pdq-dihedral"
+    return "pdq-region"
+
+
+@dataclass(frozen=True)
+class ListMatch:
+    path: str
+    list: str
+    kind: str
+    matched_value: str
+    label: str
+    method: str
+    distance: int
+    suspect_value: str
+    suspect_variant: str
+    frame_ms: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class ListMatcher:
+    """All entries of the given lists, indexed once; then any number of files matched."""
+
+    def __init__(
+        self,
+        lists: Sequence[tuple[str, Sequence[HashEntry]]],
+        *,
+        pdq_threshold: int = PDQ_DEFAULT_THRESHOLD,
+        phash_threshold: int = PHASH_DEFAULT_THRESHOLD,
+    ) -> None:
+        if not 0 <= pdq_threshold <= 128:
+            raise ValueError("the PDQ threshold must be between 0 and 128")
+        self.pdq_threshold = pdq_threshold
+        self.phash_threshold = phash_threshold
+        self._exact: dict[tuple[str, str], list[tuple[str, HashEntry]]] = {}
+        pdq: list[tuple[str, HashEntry]] = []
+        phash: list[tuple[str, HashEntry]] = []
+        for name, entries in lists:
+            for e in entries:
+                if e.kind == "pdq":
+                    if e.quality is None or e.quality >= PDQ_MIN_QUALITY:
+                        pdq.append((name, e))
+                elif e.kind == "phash":
+                    phash.append((name, e))
+                else:
+                    self._exact.setdefault((e.kind, e.value), []).append((name, e))
+        self._pdq_entries = pdq
+        self._phash_entries = phash
+        self._pdq_index = HashIndex(256)
+        if pdq:
+            self._pdq_index.add(hex_to_rows([e.value for _, e in pdq], 256))
+        self._phash_index = HashIndex(64)
+        if phash:
+            self._phash_index.add(hex_to_rows([e.value for _, e in phash], 64))
+
+    @property
+    def size(self) -> int:
+        return (
+            len(self._pdq_entries)
+            + len(self._phash_entries)
+            + sum(len(v) for v in self._exact.values())
+        )
+
+    def match(self, fh: FileHashes) -> list[ListMatch]:
+        out: list[ListMatch] = []
+        for digest_kind, list_kinds in EXACT_KINDS.items():
+            value = fh.sha256 if digest_kind == "sha256" else fh.md5
+            for list_kind in list_kinds:
+                for name, e in self._exact.get((list_kind, value), []):
+                    out.append(
+                        ListMatch(
+                            fh.path,
+                            name,
+                            list_kind,
+                            e.value,
+                            e.label,
+                            list_kind,
+                            0,
+                            value,
+                            "file bytes",
+                        )
+                    )
+        queries = [v for v in fh.all_pdq() if v.quality is None or v.quality >= PDQ_MIN_QUALITY]
+        out.extend(
+            self._search(
+                fh.path, queries, self._pdq_index, self._pdq_entries, 256, self.pdq_threshold
+            )
+        )
+        if fh.phash is not None and self._phash_entries:
+            out.extend(
+                self._search(
+                    fh.path,
+                    [HashValue("phash", fh.phash, None, "full")],
+                    self._phash_index,
+                    self._phash_entries,
+                    64,
+                    self.phash_threshold,
+                )
+            )
+        return out
+
+    def _search(
+        self,
+        path: str,
+        queries: list[HashValue],
+        index: HashIndex,
+        entries: list[tuple[str, HashEntry]],
+        bits: int,
+        radius: int,
+    ) -> list[ListMatch]:
+        if not queries or len(index) == 0:
+            return []
+        rows = hex_to_rows([q.value for q in queries], bits)
+        found = index.search(rows, radius)
+        best: dict[int, tuple[int, int]] = {}  # entry -> (distance, query)
+        for q, e, d in zip(
+            found.query_idx.tolist(), found.entry_idx.tolist(), found.distance.tolist(), strict=True
+        ):
+            if e not in best or d < best[e][0]:
+                best[e] = (d, q)
+        out = []
+        for e, (d, q) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0])):
+            name, entry = entries[e]
+            query = queries[q]
+            out.append(
+                ListMatch(
+                    path,
+                    name,
+                    entry.kind,
+                    entry.value,
+                    entry.label,
+                    method_of(query),
+                    int(d),
+                    query.value,
+                    query.variant,
+                    query.frame_ms,
+                )
+            )
+        return out
+
+
+def pairwise_distances(a: Sequence[str], b: Sequence[str], bits: int = 256) -> np.ndarray:
+    """Hamming distances between two small sets of hex hashes (rows of a, columns of b)."""
+    ra, rb = hex_to_rows(list(a), bits), hex_to_rows(list(b), bits)
+    if len(ra) == 0 or len(rb) == 0:
+        return np.zeros((len(ra), len(rb)), dtype=np.int32)
+    x = np.bitwise_xor(ra[:, None, :], rb[None, :, :])
+    distances: np.ndarray = np.bitwise_count(x).sum(axis=2).astype(np.int32)
+    return distances

@@ -1,0 +1,243 @@
+"""Hash files: digests of the bytes, perceptual hashes of the pixels, video frame hashes.
+
+One call per file, safe to run in worker processes. What is computed depends on the file's
+role in a case:
+
+* ``plain``: what hash lists and platforms exchange (PDQ + quality, pHash, dHash, MD5,
+  SHA-256; for video MD5 + one PDQ per second).
+* ``original``: also PDQ of the eight rotations/mirrors, of central crops and of the
+  border-trimmed image, and local features — so re-posted variants still match.
+* ``suspect``: also PDQ of its own rotations/mirrors and of the picture regions found
+  inside it (screenshots, captions, collages), and local features for verification against
+  the victim's originals.
+* ``scan``: as ``suspect`` without local features (matching against hash lists only).
+
+Bad input never raises out of :func:`hash_file`: the result carries a plain-language error
+for that file, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ncii_desk.errors import InputFileError, NciiDeskError
+from ncii_desk.hashing import features as local_features
+from ncii_desk.hashing import perceptual as ph
+from ncii_desk.hashing.regions import central_crops, content_regions
+from ncii_desk.media.loader import (
+    DEFAULT_LIMITS,
+    Limits,
+    iter_video_frames,
+    load_image,
+    media_kind,
+)
+from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
+
+Role = Literal["plain", "original", "suspect", "scan"]
+READ_BLOCK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class HashValue:
+    """One stored hash: kind (pdq, phash, dhash), value (hex), quality, and what it is of."""
+
+    kind: str
+    value: str
+    quality: int | None = None
+    variant: str = ""
+    frame_ms: int | None = None
+
+
+@dataclass
+class FileHashes:
+    path: str
+    kind: str  # image | video | other
+    mime: str
+    size: int
+    sha256: str
+    md5: str
+    pdq: str | None = None
+    pdq_quality: int | None = None
+    phash: str | None = None
+    dhash: str | None = None
+    width: int | None = None
+    height: int | None = None
+    variants: list[HashValue] = field(default_factory=list)
+    frames: list[HashValue] = field(default_factory=list)
+    features: dict[str, Any] | None = None
+    error: str | None = None
+    hint: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The shape `ncii-desk hash --json` prints."""
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "mime": self.mime,
+            "size": self.size,
+            "sha256": self.sha256,
+            "md5": self.md5,
+            "pdq": self.pdq,
+            "pdq_quality": self.pdq_quality,
+            "phash": self.phash,
+            "dhash": self.dhash,
+            "video_frames": len(self.frames) if self.kind == "video" else None,
+            "error": self.error,
+        }
+
+    def all_pdq(self) -> list[HashValue]:
+        """Every PDQ this file contributes to matching (main, variants, frames)."""
+        out = []
+        if self.pdq is not None:
+            out.append(HashValue("pdq", self.pdq, self.pdq_quality, "full"))
+        out.extend(v for v in self.variants if v.kind == "pdq")
+        out.extend(self.frames)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _digests(path: Path) -> tuple[str, str, bytes, int]:
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    head = b""
+    size = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(READ_BLOCK):
+            if not head:
+                head = block[:SNIFF_BYTES]
+            sha.update(block)
+            md5.update(block)
+            size += len(block)
+    return sha.hexdigest(), md5.hexdigest(), head, size
+
+
+def hash_file(
+    path: Path, role: Role = "plain", limits: Limits = DEFAULT_LIMITS, display: str | None = None
+) -> FileHashes:
+    """All hashes of one file; errors are reported in the result, never raised."""
+    name = display or str(path)
+    try:
+        data: bytes | None = None
+        st = path.stat()
+        if st.st_size <= limits.max_image_bytes:
+            data = path.read_bytes()
+            sha256 = hashlib.sha256(data).hexdigest()
+            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+            head, size = data[:SNIFF_BYTES], len(data)
+        else:
+            sha256, md5, head, size = _digests(path)
+    except FileNotFoundError:
+        return _failed(name, InputFileError(f"The file {name} does not exist."))
+    except OSError as exc:
+        return _failed(name, InputFileError(f"The file {name} cannot be read: {exc.strerror}."))
+    mime = sniff_mime(head)
+    kind = media_kind(mime) or "other"
+    result = FileHashes(name, kind, mime, size, sha256, md5)
+    if size == 0:
+        result.error = f"{name} is empty (0 bytes)."
+        result.hint = InputFileError.default_hint
+        return result
+    try:
+        if kind == "image":
+            source: bytes | Path = data if data is not None else path
+            _hash_image(result, source, role, limits)
+        elif kind == "video":
+            _hash_video(result, path, limits)
+    except NciiDeskError as exc:
+        result.error, result.hint = exc.message.replace("the file", name, 1), exc.hint
+    except MemoryError:
+        result.error = f"{name} needs more memory to decode than this computer has free."
+        result.hint = "Close other programs and try again, or make a smaller copy."
+    return result
+
+
+def _failed(name: str, exc: NciiDeskError) -> FileHashes:
+    return FileHashes(name, "other", "", 0, "", "", error=exc.message, hint=exc.hint)
+
+
+def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Limits) -> None:
+    image = load_image(source, min_side=ph.PDQ_WORK_SIDE, limits=limits)
+    pixels = ph.reduce_for_hash(image.pixels)
+    result.width, result.height = image.width, image.height
+    main = ph.pdq(pixels)
+    result.pdq, result.pdq_quality = main.hex, main.quality
+    result.phash = ph.phash(pixels)
+    result.dhash = ph.dhash(pixels)
+    if role == "original":
+        for name, value in ph.pdq_dihedral(pixels)[1:]:
+            result.variants.append(HashValue("pdq", value.hex, value.quality, name))
+        for name, crop in central_crops(pixels):
+            h = ph.pdq(crop)
+            result.variants.append(HashValue("pdq", h.hex, h.quality, name))
+    elif role in ("suspect", "scan"):
+        # Its own rotations/mirrors find it in lists that hold only plain hashes.
+        for name, value in ph.pdq_dihedral(pixels)[1:]:
+            result.variants.append(HashValue("pdq", value.hex, value.quality, f"suspect {name}"))
+        for name, region in content_regions(pixels):
+            h = ph.pdq(ph.reduce_for_hash(region))
+            result.variants.append(HashValue("pdq", h.hex, h.quality, name))
+    if role in ("original", "suspect"):
+        result.features = local_features.extract(image.pixels).to_json()
+
+
+def _hash_video(result: FileHashes, path: Path, limits: Limits) -> None:
+    for frame in iter_video_frames(path, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=limits):
+        h = ph.pdq(frame.pixels)
+        result.frames.append(HashValue("pdq", h.hex, h.quality, "frame", frame.t_ms))
+    first = result.frames[0]
+    result.pdq, result.pdq_quality = first.value, first.quality
+
+
+# --- many files ----------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def hash_many(
+    paths: Iterable[Path],
+    role: Role = "plain",
+    *,
+    workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[FileHashes]:
+    """Hash files across processes; results come back as they finish.
+
+    At most two files per worker are in flight, so memory stays bounded however large the
+    folder is (paths are consumed lazily).
+    """
+    count = workers or default_workers()
+    if count == 1:
+        for path in paths:
+            if should_stop is not None and should_stop():
+                return
+            yield hash_file(path, role, limits)
+        return
+    with ProcessPoolExecutor(max_workers=count) as pool:
+        pending: set[Future[FileHashes]] = set()
+        iterator = iter(paths)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < 2 * count:
+                if should_stop is not None and should_stop():
+                    exhausted = True
+                    break
+                nxt: Path | None = next(iterator, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                pending.add(pool.submit(hash_file, nxt, role, limits))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()

@@ -1,0 +1,352 @@
+"""The single safe loader for untrusted images and video.
+
+Everything that decodes pixels goes through here, under limits: a file-size cap, a pixel cap
+checked from the header before any pixel is decoded (decompression bombs), reduced decoding
+where the format allows it (JPEG DCT scaling), EXIF orientation applied, and one specific
+error per bad file. Nothing is written to disk: input is a path or bytes already in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from ncii_desk.errors import DecodeError, MediaTooLarge, UnsupportedMedia
+from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
+
+try:  # HEIC/HEIF from phones; optional at import time so a broken wheel names itself
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_AVAILABLE = True
+except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
+    HEIF_AVAILABLE = False
+
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+# Our own pixel check runs first with a clear message; Pillow's guard stays as a backstop.
+Image.MAX_IMAGE_PIXELS = 400_000_000
+
+IMAGE_MIMES = {
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/tiff",
+    "image/heic",
+    "image/heif",
+    "image/avif",
+}
+VIDEO_MIMES = {
+    "video/mp4",
+    "video/quicktime",
+    "video/x-m4v",
+    "video/3gpp",
+    "video/webm",
+    "video/x-matroska",
+    "video/x-msvideo",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what one file may cost to decode."""
+
+    max_image_bytes: int = 256 * 1024 * 1024
+    max_pixels: int = 150_000_000  # a 108 MP phone photo fits; bombs claim far more
+    max_video_bytes: int = 16 * 1024**3
+    max_video_seconds: float = 6 * 3600.0
+    max_video_pixels: int = 8192 * 8192
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """RGB pixels (H, W, 3) uint8, oriented upright, possibly reduced in size."""
+
+    pixels: np.ndarray[Any, np.dtype[np.uint8]]
+    width: int  # upright size of the full image, before any reduction
+    height: int
+    mime: str
+    frames: int
+    reduced_by: int  # 1 = full decode, 2/4/8 = JPEG DCT scaling
+
+
+def _size_text(n: int) -> str:
+    """A byte count people can read; small custom limits must not print as "0 MiB"."""
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GiB"
+    if n >= 1024**2:
+        return f"{n / 1024**2:.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n} bytes"
+
+
+def media_kind(mime: str) -> str | None:
+    if mime in IMAGE_MIMES:
+        return "image"
+    if mime in VIDEO_MIMES:
+        return "video"
+    return None
+
+
+def _source(data: bytes | Path) -> tuple[BinaryIO, str, int]:
+    if isinstance(data, Path):
+        try:
+            size = data.stat().st_size
+            fh: BinaryIO = open(data, "rb")  # noqa: SIM115 - closed by the caller
+        except FileNotFoundError:
+            raise DecodeError(f"The file {data} does not exist.") from None
+        except OSError as exc:
+            raise DecodeError(f"The file {data} cannot be read: {exc.strerror}.") from None
+        return fh, str(data), size
+    return io.BytesIO(data), "the file", len(data)
+
+
+def head_mime(data: bytes | Path) -> str:
+    fh, _, _ = _source(data)
+    with fh:
+        return sniff_mime(fh.read(SNIFF_BYTES))
+
+
+def load_image(
+    data: bytes | Path,
+    *,
+    min_side: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> LoadedImage:
+    """Decode an image; with ``min_side`` a JPEG is decoded at the smallest DCT scale whose
+    shorter side is still at least ``min_side`` (what perceptual hashes need, at a fraction
+    of the cost and memory of a full decode)."""
+    fh, name, size = _source(data)
+    with fh:
+        if size == 0:
+            raise DecodeError(f"{name} is empty (0 bytes).")
+        head = fh.read(SNIFF_BYTES)
+        mime = sniff_mime(head)
+        if mime not in IMAGE_MIMES:
+            raise UnsupportedMedia(
+                f"{name} is not an image NCII Desk can read (its content looks like {mime})."
+            )
+        if size > limits.max_image_bytes:
+            raise MediaTooLarge(
+                f"{name} is {_size_text(size)}, above the "
+                f"{_size_text(limits.max_image_bytes)} limit for one image."
+            )
+        fh.seek(0)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                img = Image.open(fh)
+                w, h = img.size
+                if w <= 0 or h <= 0:
+                    raise DecodeError(f"{name} declares an empty picture ({w}x{h}).")
+                if w * h > limits.max_pixels:
+                    raise MediaTooLarge(
+                        f"{name} declares {w}x{h} pixels ({w * h / 1e6:.0f} million), above "
+                        f"the {limits.max_pixels / 1e6:.0f} million limit; it may be a "
+                        "decompression bomb."
+                    )
+                frames = int(getattr(img, "n_frames", 1) or 1)
+                img.seek(0)  # before draft(): a multi-frame seek would undo the DCT scaling
+                reduced = 1
+                # MPO is what many cameras and phones write: a JPEG with extra pictures.
+                if img.format in ("JPEG", "MPO") and min_side:
+                    img.draft("RGB", (max(min_side, 1), max(min_side, 1)))
+                    reduced = max(1, round(w / img.size[0])) if img.size[0] else 1
+                img.load()
+                upright = ImageOps.exif_transpose(img) or img
+                rgb = _to_rgb(upright)
+                pixels = np.asarray(rgb, dtype=np.uint8)
+        except (DecodeError, MediaTooLarge):
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise MediaTooLarge(f"{name} is too large to decode safely ({exc}).") from None
+        except UnidentifiedImageError:
+            raise DecodeError(f"{name} looks like {mime} but cannot be decoded.") from None
+        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+            raise DecodeError(
+                f"{name} is damaged or truncated and cannot be decoded ({exc})."
+            ) from None
+        swapped = _orientation_swaps(img)
+        full_w, full_h = (h, w) if swapped else (w, h)
+        if pixels.ndim != 3 or pixels.shape[2] != 3:
+            raise DecodeError(f"{name} decoded to an unexpected pixel layout.")
+        return LoadedImage(np.ascontiguousarray(pixels), full_w, full_h, mime, frames, reduced)
+
+
+def _orientation_swaps(img: Image.Image) -> bool:
+    try:
+        orientation = img.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):
+        return False
+    return orientation in (5, 6, 7, 8)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """RGB; transparent areas are composited on white so hashes do not see hidden colours."""
+    if img.mode.startswith("I;16"):  # 16-bit grey: keep the top 8 bits, not a clipped white
+        wide = np.asarray(img, dtype=np.uint16)
+        grey = (wide >> 8).astype(np.uint8)
+        key = img.info.get("transparency")
+        if isinstance(key, int):  # tRNS colour key of a 16-bit grey PNG
+            grey[wide == key] = 255
+        return Image.fromarray(grey).convert("RGB")
+    # Any mode with an alpha band, and any mode with a transparent colour key (tRNS in
+    # palette, grey and RGB PNGs, GIF transparency).
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
+# --- video ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    t_ms: int
+    pixels: np.ndarray[Any, np.dtype[np.uint8]]
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    mime: str
+    width: int
+    height: int
+    duration_s: float | None
+    codec: str
+
+
+def _open_container(data: bytes | Path, limits: Limits) -> tuple[Any, BinaryIO, str, str]:
+    """The open container and the file under it; the caller closes both (container first)."""
+    import av  # imported here: video support should not slow down start-up
+
+    fh, name, size = _source(data)
+    head = fh.read(SNIFF_BYTES)
+    fh.seek(0)
+    mime = sniff_mime(head)
+    if size == 0:
+        fh.close()
+        raise DecodeError(f"{name} is empty (0 bytes).")
+    if mime not in VIDEO_MIMES:
+        fh.close()
+        raise UnsupportedMedia(f"{name} is not a video NCII Desk can read (it looks like {mime}).")
+    if size > limits.max_video_bytes:
+        fh.close()
+        raise MediaTooLarge(
+            f"{name} is {_size_text(size)}, larger than the "
+            f"{_size_text(limits.max_video_bytes)} limit for one video."
+        )
+    try:
+        # Titles and comments in other encodings than UTF-8 must not make a video unreadable.
+        container = av.open(fh, mode="r", metadata_errors="replace")
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        fh.close()
+        raise DecodeError(f"{name} cannot be opened as a video ({exc}).") from None
+    return container, fh, name, mime
+
+
+def probe_video(data: bytes | Path, limits: Limits = DEFAULT_LIMITS) -> VideoInfo:
+    container, fh, name, mime = _open_container(data, limits)
+    with fh, container:
+        if not container.streams.video:
+            raise DecodeError(f"{name} has no video stream.")
+        stream = container.streams.video[0]
+        duration = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        ctx = stream.codec_context
+        return VideoInfo(mime, int(ctx.width or 0), int(ctx.height or 0), duration, str(ctx.name))
+
+
+def iter_video_frames(
+    data: bytes | Path,
+    *,
+    every_s: float = 1.0,
+    max_side: int = 512,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[VideoFrame]:
+    """One RGB frame per ``every_s`` seconds (the first frame at or after each mark).
+
+    Times are counted from the start of the video stream. Frames are turned upright when
+    the file says so (phones store portrait video sideways with a rotation). A damaged
+    packet is skipped and decoding goes on; a truncated file yields the frames before the
+    damage. :class:`DecodeError` only when no frame at all can be decoded.
+    """
+    import av
+
+    if not every_s > 0:
+        raise ValueError(f"every_s must be positive, not {every_s!r}")
+    if max_side < 1:
+        raise ValueError(f"max_side must be at least 1, not {max_side!r}")
+    container, fh, name, _ = _open_container(data, limits)
+    with fh, container:
+        if not container.streams.video:
+            raise DecodeError(f"{name} has no video stream.")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        ctx = stream.codec_context
+        if (ctx.width or 0) * (ctx.height or 0) > limits.max_video_pixels:
+            raise MediaTooLarge(f"{name} has frames of {ctx.width}x{ctx.height}, above the limit.")
+        time_base = stream.time_base or Fraction(1, 1000)
+        start = stream.start_time or 0
+        next_mark = 0.0
+        produced = 0
+        last_error: Exception | None = None
+
+        def decoded() -> Generator[Any, None, None]:
+            nonlocal last_error
+            try:
+                for packet in container.demux(stream):
+                    try:
+                        yield from packet.decode()
+                    except av.error.FFmpegError as exc:  # one damaged packet: skip it
+                        last_error = exc
+            except av.error.FFmpegError as exc:  # the demuxer gave up (damaged container)
+                last_error = exc
+                with contextlib.suppress(av.error.FFmpegError):  # frames it holds are good
+                    yield from stream.decode(None)
+
+        # Closed before the container is, also when the caller stops early.
+        with contextlib.closing(decoded()) as frames:
+            for frame in frames:
+                if frame.pts is None:
+                    continue
+                t = float((frame.pts - start) * time_base)
+                if t > limits.max_video_seconds:
+                    break
+                if t + 1e-6 < next_mark:
+                    continue
+                w, h = frame.width, frame.height
+                scale = min(1.0, max_side / max(w, h))
+                out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))
+                rgb = frame.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                turns = round(float(getattr(frame, "rotation", 0) or 0) / 90) % 4
+                if turns:  # counter-clockwise quarter turns, as the display matrix says
+                    rgb = np.rot90(rgb, turns)
+                yield VideoFrame(round(t * 1000), np.ascontiguousarray(rgb))
+                produced += 1
+                while next_mark <= t + 1e-6:
+                    next_mark += every_s
+        if produced == 0:
+            if last_error is not None:
+                raise DecodeError(
+                    f"{name} is damaged and no frame could be decoded ({last_error})."
+                )
+            raise DecodeError(f"{name} contains no decodable video frames.")

@@ -1,0 +1,547 @@
+"""Hashing items on intake, matching suspects, hash lists and the review banks.
+
+Every suspect of a case is compared with the case's originals (PDQ of all stored variants,
+local features when hashes do not match, vPDQ-style frame shares for videos) and with every
+hash list in the vault. Each Match row records the method, the distance or score, the
+threshold and which hashes met. Pairs an advocate rejected go to the negative bank and are
+never reported again; confirmed ones go to the confirmed bank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ncii_desk.errors import NciiDeskError, NotFound
+from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY
+from ncii_desk.services.cases import find_case
+from ncii_desk.services.jobs import Job
+from ncii_desk.services.views import iso
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import (
+    Analysis,
+    BankEntry,
+    EvidenceItem,
+    HashList,
+    HashListEntry,
+    HashRecord,
+    Match,
+    ReviewState,
+    Role,
+)
+
+FEATURES_KIND = "local-features"
+#: Share of one video's sampled frames that must match the other video's frames.
+VIDEO_FRAME_SHARE = 0.5
+
+
+# --- hashing on intake ---------------------------------------------------------------------
+
+
+def _role_for(item: EvidenceItem) -> str:
+    if not item.pixels_kept:
+        return "plain"  # hash-only items: the exchange hashes, nothing derived from pixels
+    return {Role.ORIGINAL: "original", Role.SUSPECT: "suspect"}.get(item.role, "plain")
+
+
+@dataclass
+class HashingReport:
+    hashed: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    new_matches: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def hash_items(
+    vault: Vault,
+    sources: Sequence[tuple[str, Path]],
+    *,
+    job: Job | None = None,
+    workers: int | None = None,
+) -> HashingReport:
+    """Hash items from their source files (still at hand right after intake) and store the
+    hashes; then match the cases concerned."""
+    from ncii_desk.hashing.pipeline import hash_file, hash_many  # heavy imports, on demand
+
+    job = job or Job()
+    report = HashingReport()
+    roles: dict[str, str] = {}
+    with vault.session() as s:
+        for item_id, _ in sources:
+            item = s.get(EvidenceItem, item_id)
+            if item is None:
+                raise NotFound(f"No item has the id '{item_id}'.")
+            roles[item_id] = _role_for(item)
+    by_path = {str(path): item_id for item_id, path in sources}
+    total = len(sources)
+    job.progress(0, total, "hashing")
+    groups: dict[str, list[Path]] = defaultdict(list)
+    for item_id, path in sources:
+        groups[roles[item_id]].append(path)
+    done = 0
+    cases: set[str] = set()
+    for role, paths in groups.items():
+        results = (
+            hash_many(paths, role, workers=workers, should_stop=lambda: job.cancelled)  # type: ignore[arg-type]
+            if len(paths) > 1
+            else iter([hash_file(paths[0], role)])  # type: ignore[arg-type]
+        )
+        for result in results:
+            item_id = by_path[result.path]
+            done += 1
+            job.progress(done, total, "hashing")
+            if result.error:
+                report.errors.append(
+                    {
+                        "item": item_id,
+                        "path": result.path,
+                        "error": result.error,
+                        "hint": result.hint or "",
+                    }
+                )
+                continue
+            cases.add(_store_hashes(vault, item_id, result))
+            report.hashed += 1
+    for case_id in sorted(cases):
+        report.new_matches += len(match_case(vault, case_id))
+    return report
+
+
+def _store_hashes(vault: Vault, item_id: str, result: Any) -> str:
+    from ncii_desk.hashing import perceptual as ph
+
+    rows: list[HashRecord] = []
+    if result.pdq is not None and result.kind == "image":
+        rows.append(
+            HashRecord(
+                kind="pdq",
+                value=result.pdq,
+                quality=result.pdq_quality,
+                variant="full",
+                algorithm=ph.PDQ_ALGORITHM,
+                library_version=ph.PDQ_LIBRARY,
+            )
+        )
+    if result.phash is not None:
+        rows.append(
+            HashRecord(
+                kind="phash",
+                value=result.phash,
+                variant="full",
+                algorithm=ph.PHASH_ALGORITHM,
+                library_version=ph.OWN_LIBRARY,
+            )
+        )
+    if result.dhash is not None:
+        rows.append(
+            HashRecord(
+                kind="dhash",
+                value=result.dhash,
+                variant="full",
+                algorithm=ph.DHASH_ALGORITHM,
+                library_version=ph.OWN_LIBRARY,
+            )
+        )
+    for v in [*result.variants, *result.frames]:
+        rows.append(
+            HashRecord(
+                kind=v.kind,
+                value=v.value,
+                quality=v.quality,
+                variant=v.variant,
+                frame_ms=v.frame_ms,
+                algorithm=ph.PDQ_ALGORITHM,
+                library_version=ph.PDQ_LIBRARY,
+            )
+        )
+    if result.kind == "video":
+        rows.append(
+            HashRecord(
+                kind="video_md5",
+                value=result.md5,
+                variant="file",
+                algorithm="MD5 of the file",
+                library_version="hashlib",
+            )
+        )
+    with vault.transaction() as s:
+        item = s.get(EvidenceItem, item_id)
+        assert item is not None
+        for row in rows:
+            row.item_id = item_id
+            s.add(row)
+        if result.features is not None:
+            from ncii_desk.hashing import features as lf
+
+            s.add(
+                Analysis(
+                    item_id=item_id,
+                    kind=FEATURES_KIND,
+                    result=result.features,
+                    producer=lf.ALGORITHM,
+                    producer_version=ph.OWN_LIBRARY,
+                )
+            )
+        vault.audit(
+            s,
+            "item.hashed",
+            item_id,
+            {
+                "hashes": len(rows),
+                "pdq": result.pdq,
+                "pdq_quality": result.pdq_quality,
+                "kind": result.kind,
+            },
+        )
+        return item.case_id
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchView:
+    id: str
+    case_id: str
+    suspect_item_id: str
+    target_item_id: str | None
+    target_external: str | None
+    kind: str
+    score: float | None
+    distance: float | None
+    threshold: float | None
+    review_state: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    details: dict[str, Any]
+    created_at: str | None
+
+    @classmethod
+    def of(cls, m: Match) -> MatchView:
+        return cls(
+            m.id,
+            m.case_id,
+            m.suspect_item_id,
+            m.target_item_id,
+            m.target_external,
+            m.kind,
+            m.score,
+            m.distance,
+            m.threshold,
+            m.review_state.value,
+            m.reviewed_by,
+            iso(m.reviewed_at),
+            m.details,
+            iso(m.created_at),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _pdq_records(s: Session, item_ids: Sequence[str]) -> dict[str, list[HashRecord]]:
+    out: dict[str, list[HashRecord]] = defaultdict(list)
+    if not item_ids:
+        return out
+    query = select(HashRecord).where(HashRecord.item_id.in_(item_ids), HashRecord.kind == "pdq")
+    for r in s.scalars(query):
+        if r.quality is None or r.quality >= PDQ_MIN_QUALITY:
+            out[r.item_id].append(r)
+    return out
+
+
+def _method(suspect: HashRecord, target: HashRecord) -> str:
+    from ncii_desk.hashing.matcher import method_of
+    from ncii_desk.hashing.pipeline import HashValue
+
+    if suspect.frame_ms is not None and target.frame_ms is not None:
+        return "vpdq"
+    for rec in (suspect, target):
+        name = method_of(HashValue(rec.kind, rec.value, rec.quality, rec.variant, rec.frame_ms))
+        if name != "pdq":
+            return name
+    return "pdq"
+
+
+def match_case(
+    vault: Vault, case_ref: str, *, pdq_threshold: int = PDQ_DEFAULT_THRESHOLD
+) -> list[MatchView]:
+    """Compare every suspect of a case with its originals and all hash lists; store and
+    return the new matches (pairs already matched or in the negative bank are skipped)."""
+    from ncii_desk.hashing import features as lf
+    from ncii_desk.hashing.matcher import pairwise_distances
+
+    with vault.session() as s:
+        case = find_case(s, case_ref)
+        case_id = case.id
+        items = list(s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
+        originals = [i for i in items if i.role == Role.ORIGINAL]
+        suspects = [i for i in items if i.role == Role.SUSPECT]
+        records = _pdq_records(s, [i.id for i in items])
+        feats = {
+            a.item_id: a.result
+            for a in s.scalars(
+                select(Analysis).where(
+                    Analysis.item_id.in_([i.id for i in items]), Analysis.kind == FEATURES_KIND
+                )
+            )
+        }
+        existing = {
+            (m.suspect_item_id, m.target_item_id or m.target_external, m.kind)
+            for m in s.scalars(select(Match).where(Match.case_id == case_id))
+        }
+        negative = {
+            (b.suspect_value, b.target_value)
+            for b in s.scalars(select(BankEntry).where(BankEntry.bank == "negative"))
+        }
+        list_entries = [
+            (e, name)
+            for e, name in s.execute(
+                select(HashListEntry, HashList.name).join(
+                    HashList, HashList.id == HashListEntry.list_id
+                )
+            )
+        ]
+        suspect_digests = {i.id: (i.sha256, i.md5) for i in suspects}
+
+    found: list[Match] = []
+
+    def add(match: Match, key_target: str, pair: tuple[str, str]) -> None:
+        if pair in negative or (match.suspect_item_id, key_target, match.kind) in existing:
+            return
+        existing.add((match.suspect_item_id, key_target, match.kind))
+        found.append(match)
+
+    for sus in suspects:
+        srecs = records.get(sus.id, [])
+        for orig in originals:
+            orecs = records.get(orig.id, [])
+            hit: tuple[str, float | None, float | None, dict[str, Any]] | None = None
+            if srecs and orecs:
+                dist = pairwise_distances([r.value for r in srecs], [r.value for r in orecs])
+                if _is_video(srecs) and _is_video(orecs):
+                    hit = _video_match(srecs, orecs, dist, pdq_threshold)
+                else:
+                    a, b = divmod(int(dist.argmin()), dist.shape[1])
+                    if dist[a, b] <= pdq_threshold:
+                        sr, orr = srecs[a], orecs[b]
+                        hit = (
+                            _method(sr, orr),
+                            float(dist[a, b]),
+                            None,
+                            {
+                                "suspect_hash": sr.value,
+                                "suspect_variant": sr.variant,
+                                "target_hash": orr.value,
+                                "target_variant": orr.variant,
+                            },
+                        )
+            if hit is None and sus.id in feats and orig.id in feats:
+                check = lf.verify(
+                    lf.Features.from_json(feats[sus.id]), lf.Features.from_json(feats[orig.id])
+                )
+                if check.matched:
+                    hit = (
+                        "local-features",
+                        None,
+                        float(check.inliers),
+                        check.as_dict() | {"suspect_hash": sus.sha256, "target_hash": orig.sha256},
+                    )
+            if hit is None:
+                continue
+            kind, distance, score, details = hit
+            threshold = float(pdq_threshold) if distance is not None else float(lf.MIN_INLIERS)
+            add(
+                Match(
+                    case_id=case_id,
+                    suspect_item_id=sus.id,
+                    target_item_id=orig.id,
+                    kind=kind,
+                    distance=distance,
+                    score=score,
+                    threshold=threshold,
+                    details=details,
+                ),
+                orig.id,
+                (details["suspect_hash"], details["target_hash"]),
+            )
+        _match_lists(
+            sus.id, srecs, suspect_digests[sus.id], list_entries, pdq_threshold, case_id, add
+        )
+
+    if not found:
+        return []
+    with vault.transaction() as s:
+        for m in found:
+            s.add(m)
+        s.flush()
+        for m in found:
+            vault.audit(
+                s,
+                "match.found",
+                m.id,
+                {
+                    "suspect": m.suspect_item_id,
+                    "target": m.target_item_id or m.target_external,
+                    "kind": m.kind,
+                    "distance": m.distance,
+                    "score": m.score,
+                },
+            )
+        return [MatchView.of(m) for m in found]
+
+
+def _is_video(recs: list[HashRecord]) -> bool:
+    return any(r.frame_ms is not None for r in recs)
+
+
+def _video_match(
+    srecs: list[HashRecord], orecs: list[HashRecord], dist: Any, threshold: int
+) -> tuple[str, float, float, dict[str, Any]] | None:
+    """vPDQ-style: the share of each video's frames that have a match in the other."""
+    s_idx = [i for i, r in enumerate(srecs) if r.frame_ms is not None]
+    o_idx = [j for j, r in enumerate(orecs) if r.frame_ms is not None]
+    sub = dist[s_idx][:, o_idx]
+    close = sub <= threshold
+    suspect_share = float(close.any(axis=1).mean())
+    target_share = float(close.any(axis=0).mean())
+    if max(suspect_share, target_share) < VIDEO_FRAME_SHARE:
+        return None
+    best = int(sub.min())
+    return (
+        "vpdq",
+        float(best),
+        round(suspect_share, 4),
+        {
+            "suspect_frames_matched": round(suspect_share, 4),
+            "target_frames_matched": round(target_share, 4),
+            "frames": [len(s_idx), len(o_idx)],
+            "frame_share_threshold": VIDEO_FRAME_SHARE,
+            "suspect_hash": hashlib.sha256(
+                json.dumps(sorted(srecs[i].value for i in s_idx)).encode()
+            ).hexdigest(),
+            "target_hash": hashlib.sha256(
+                json.dumps(sorted(orecs[j].value for j in o_idx)).encode()
+            ).hexdigest(),
+        },
+    )
+
+
+def _match_lists(
+    suspect_id: str,
+    srecs: list[HashRecord],
+    digests: tuple[str, str],
+    entries: list[tuple[HashListEntry, str]],
+    threshold: int,
+    case_id: str,
+    add: Any,
+) -> None:
+    from ncii_desk.hashing.matcher import pairwise_distances
+
+    if not entries:
+        return
+    sha256, md5 = digests
+    exact = {"sha256": sha256, "md5": md5, "video_md5": md5}
+    pdq_entries = [
+        (e, n)
+        for e, n in entries
+        if e.kind == "pdq" and (e.quality is None or e.quality >= PDQ_MIN_QUALITY)
+    ]
+    for e, name in entries:
+        if exact.get(e.kind) == e.value:
+            add(
+                Match(
+                    case_id=case_id,
+                    suspect_item_id=suspect_id,
+                    target_external=f"{name}: {e.kind} {e.value}",
+                    kind=e.kind,
+                    distance=0.0,
+                    threshold=0.0,
+                    details={
+                        "list": name,
+                        "label": e.label,
+                        "suspect_hash": e.value,
+                        "target_hash": e.value,
+                    },
+                ),
+                f"{name}: {e.kind} {e.value}",
+                (e.value, e.value),
+            )
+    if not srecs or not pdq_entries:
+        return
+    dist = pairwise_distances([r.value for r in srecs], [e.value for e, _ in pdq_entries])
+    for col, (e, name) in enumerate(pdq_entries):
+        row = int(dist[:, col].argmin())
+        d = int(dist[row, col])
+        if d <= threshold:
+            sr = srecs[row]
+            target = f"{name}: pdq {e.value}"
+            add(
+                Match(
+                    case_id=case_id,
+                    suspect_item_id=suspect_id,
+                    target_external=target,
+                    kind=_method(sr, sr),
+                    distance=float(d),
+                    threshold=float(threshold),
+                    details={
+                        "list": name,
+                        "label": e.label,
+                        "suspect_hash": sr.value,
+                        "suspect_variant": sr.variant,
+                        "target_hash": e.value,
+                    },
+                ),
+                target,
+                (sr.value, e.value),
+            )
+
+
+def list_matches(vault: Vault, case_ref: str) -> list[MatchView]:
+    with vault.session() as s:
+        case = find_case(s, case_ref)
+        query = select(Match).where(Match.case_id == case.id).order_by(Match.created_at, Match.id)
+        return [MatchView.of(m) for m in s.scalars(query)]
+
+
+def review_match(vault: Vault, ref: str, confirm: bool, note: str = "") -> MatchView:
+    """Confirm or reject a match; the pair goes to the confirmed or negative bank."""
+    with vault.transaction() as s:
+        match = s.get(Match, ref)
+        if match is None and len(ref) >= 6:
+            found = list(s.scalars(select(Match).where(Match.id.startswith(ref.lower()))))
+            match = found[0] if len(found) == 1 else None
+        if match is None:
+            raise NotFound(
+                f"No match has the id '{ref}'.", "List the matches with 'ncii-desk matches CASE'."
+            )
+        state = ReviewState.CONFIRMED if confirm else ReviewState.REJECTED
+        if match.review_state == state:
+            raise NciiDeskError(f"This match is already {state.value}.", "Nothing to do.")
+        match.review_state = state
+        match.reviewed_by = vault.actor
+        match.reviewed_at = datetime.now(UTC)
+        s.add(
+            BankEntry(
+                bank="confirmed" if confirm else "negative",
+                kind=match.kind,
+                suspect_value=str(match.details.get("suspect_hash", "")),
+                target_value=str(match.details.get("target_hash", "")),
+                match_id=match.id,
+                reviewer=vault.actor,
+            )
+        )
+        vault.audit(s, "match.confirmed" if confirm else "match.rejected", match.id, {"note": note})
+        s.flush()
+        return MatchView.of(match)
