@@ -515,14 +515,13 @@ class _Tables:
     rows: int
     offsets: tuple[U32Array, ...]
     ids: tuple[U32Array, ...]
-    occupancy: tuple[float, ...]  # mean bucket size seen by a query drawn like the data
 
     def nbytes(self) -> int:
         return sum(int(a.nbytes) for a in self.offsets) + sum(int(a.nbytes) for a in self.ids)
 
 
-def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array, float]:
-    """Sort entries by one block's value: entry numbers, bucket offsets, mean occupancy.
+def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array]:
+    """Sort entries by one block's value: entry numbers and bucket offsets.
 
     Sorting ``value << 32 | entry`` as uint64 is much faster than a stable argsort of the
     values (numpy uses SIMD sorts for 64-bit keys) and leaves each bucket in entry order,
@@ -536,9 +535,7 @@ def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array, fl
     keys <<= np.uint64(32)
     keys |= np.arange(n, dtype=np.uint64)
     keys.sort()
-    ids = keys.astype(np.uint32)
-    occupancy = float(np.dot(counts, counts)) / max(1, n)
-    return ids, offsets, occupancy
+    return keys.astype(np.uint32), offsets
 
 
 def _build_tables(words: U64Array, layout: tuple[_Block, ...], threads: int) -> _Tables:
@@ -548,7 +545,6 @@ def _build_tables(words: U64Array, layout: tuple[_Block, ...], threads: int) -> 
         rows=int(words.shape[0]),
         offsets=tuple(b[1] for b in built),
         ids=tuple(b[0] for b in built),
-        occupancy=tuple(b[2] for b in built),
     )
 
 
@@ -920,7 +916,12 @@ class HashIndex:
         per_query_cost = math.inf
         if tables is not None and method != "brute":
             widths = [b.width for b in tables.layout]
-            radii, per_query_cost = _allocate_radii(widths, tables.occupancy, r)
+            # Planned with the bucket sizes of uniform hashes: an optimistic estimate, on
+            # purpose. Pass 1 of _mih_block sees each query's real bucket sizes and sends the
+            # queries that land in dense buckets (skewed data) to brute force, which costs
+            # only their probes, whereas a pessimistic global guess would scan for all.
+            occupancy = [tables.rows / float(1 << w) for w in widths]
+            radii, per_query_cost = _allocate_radii(widths, occupancy, r)
         use_mih = tables is not None and (
             method == "mih"
             or (

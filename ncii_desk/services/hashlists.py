@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import struct
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import func, insert, select
 
 from ncii_desk.errors import InputFileError, NciiDeskError
 from ncii_desk.services.cases import find_case
@@ -73,17 +76,28 @@ def import_hash_list(
             name=list_name,
             format=parsed.format,
             entry_count=len(parsed.entries),
-            bad_lines=len(parsed.errors),
+            bad_lines=parsed.bad_lines,
             sha256=digest,
             operator=vault.actor,
         )
+        blob = vault.blobs.put_bytes(pack_pdq_index(parsed.entries))
+        vault.store_blob(s, blob)
+        row.pdq_index_blob_id = blob.blob_id
         s.add(row)
         s.flush()
-        s.add_all(
-            HashListEntry(
-                list_id=row.id, kind=e.kind, value=e.value, quality=e.quality, label=e.label
-            )
-            for e in parsed.entries
+        s.execute(
+            insert(HashListEntry),
+            [
+                {
+                    "list_id": row.id,
+                    "position": i,
+                    "kind": e.kind,
+                    "value": e.value,
+                    "quality": e.quality,
+                    "label": e.label,
+                }
+                for i, e in enumerate(parsed.entries)
+            ],
         )
         vault.audit(
             s,
@@ -92,7 +106,9 @@ def import_hash_list(
             {
                 "name": list_name,
                 "entries": len(parsed.entries),
-                "bad_lines": len(parsed.errors),
+                "bad_lines": parsed.bad_lines,
+                "duplicates": parsed.duplicates,
+                "low_quality": parsed.low_quality,
                 "sha256": digest,
             },
         )
@@ -110,6 +126,42 @@ def import_hash_list(
             }
         )
     return view, bad, new_matches
+
+
+_PACK_MAGIC = b"NCDI1\n"
+
+
+def pack_pdq_index(entries: Sequence[Any]) -> bytes:
+    """Matchable PDQ entries (quality >= 50 or unknown) as the search index's rows plus each
+    row's position in the list, so a list of millions loads with one blob read."""
+    from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
+    from ncii_desk.hashing.index import HashIndex, hex_to_rows
+
+    positions = [
+        i
+        for i, e in enumerate(entries)
+        if e.kind == "pdq" and (e.quality is None or e.quality >= PDQ_MIN_QUALITY)
+    ]
+    index = HashIndex(256)
+    if positions:
+        index.add(hex_to_rows([entries[i].value for i in positions], 256))
+    body = index.to_bytes()
+    pos = np.asarray(positions, dtype="<i8").tobytes()
+    return _PACK_MAGIC + struct.pack("<QQ", len(body), len(positions)) + body + pos
+
+
+def unpack_pdq_index(data: bytes) -> tuple[Any, Any]:
+    """(HashIndex, positions array) from :func:`pack_pdq_index`'s bytes."""
+    from ncii_desk.hashing.index import HashIndex
+
+    if not data.startswith(_PACK_MAGIC):
+        raise ValueError("not a packed hash-list index")
+    head = len(_PACK_MAGIC)
+    body_len, count = struct.unpack_from("<QQ", data, head)
+    start = head + 16
+    index = HashIndex.from_bytes(data[start : start + body_len])
+    positions = np.frombuffer(data, dtype="<i8", count=count, offset=start + body_len)
+    return index, positions
 
 
 def list_hash_lists(vault: Vault) -> list[HashListView]:

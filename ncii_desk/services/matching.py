@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,6 +32,7 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     Analysis,
     BankEntry,
+    Blob,
     EvidenceItem,
     HashList,
     HashListEntry,
@@ -305,14 +308,6 @@ def match_case(
             (b.suspect_value, b.target_value)
             for b in s.scalars(select(BankEntry).where(BankEntry.bank == "negative"))
         }
-        list_entries = [
-            (e, name)
-            for e, name in s.execute(
-                select(HashListEntry, HashList.name).join(
-                    HashList, HashList.id == HashListEntry.list_id
-                )
-            )
-        ]
         suspect_digests = {i.id: (i.sha256, i.md5) for i in suspects}
 
     found: list[Match] = []
@@ -376,9 +371,7 @@ def match_case(
                 orig.id,
                 (details["suspect_hash"], details["target_hash"]),
             )
-        _match_lists(
-            sus.id, srecs, suspect_digests[sus.id], list_entries, pdq_threshold, case_id, add
-        )
+        _match_lists(vault, sus.id, srecs, suspect_digests[sus.id], pdq_threshold, case_id, add)
 
     if not found:
         return []
@@ -438,55 +431,116 @@ def _video_match(
     )
 
 
+_LIST_INDEXES: weakref.WeakKeyDictionary[Vault, dict[str, tuple[Any, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _list_indexes(vault: Vault) -> list[tuple[HashList, Any, Any]]:
+    """Each imported list's PDQ search index, loaded once per unlocked vault."""
+    from ncii_desk.hashing.index import HashIndex, hex_to_rows
+    from ncii_desk.services.hashlists import unpack_pdq_index
+
+    cache = _LIST_INDEXES.setdefault(vault, {})
+    out = []
+    with vault.session() as s:
+        for hl in s.scalars(select(HashList).order_by(HashList.imported_at)):
+            if hl.id not in cache:
+                blob = s.get(Blob, hl.pdq_index_blob_id) if hl.pdq_index_blob_id else None
+                if blob is not None:
+                    cache[hl.id] = unpack_pdq_index(vault.read_blob(blob))
+                else:  # a list imported before index blobs existed: build from its rows
+                    rows = s.execute(
+                        select(HashListEntry.position, HashListEntry.value)
+                        .where(
+                            HashListEntry.list_id == hl.id,
+                            HashListEntry.kind == "pdq",
+                            (HashListEntry.quality.is_(None))
+                            | (HashListEntry.quality >= PDQ_MIN_QUALITY),
+                        )
+                        .order_by(HashListEntry.position)
+                    ).all()
+                    index = HashIndex(256)
+                    if rows:
+                        index.add(hex_to_rows([r.value for r in rows], 256))
+                    cache[hl.id] = (index, np.asarray([r.position for r in rows], np.int64))
+            index, positions = cache[hl.id]
+            out.append((hl, index, positions))
+    return out
+
+
 def _match_lists(
+    vault: Vault,
     suspect_id: str,
     srecs: list[HashRecord],
     digests: tuple[str, str],
-    entries: list[tuple[HashListEntry, str]],
     threshold: int,
     case_id: str,
     add: Any,
 ) -> None:
-    from ncii_desk.hashing.matcher import pairwise_distances
+    from ncii_desk.hashing.index import hex_to_rows
 
-    if not entries:
-        return
     sha256, md5 = digests
-    exact = {"sha256": sha256, "md5": md5, "video_md5": md5}
-    pdq_entries = [
-        (e, n)
-        for e, n in entries
-        if e.kind == "pdq" and (e.quality is None or e.quality >= PDQ_MIN_QUALITY)
-    ]
-    for e, name in entries:
-        if exact.get(e.kind) == e.value:
-            add(
-                Match(
-                    case_id=case_id,
-                    suspect_item_id=suspect_id,
-                    target_external=f"{name}: {e.kind} {e.value}",
-                    kind=e.kind,
-                    distance=0.0,
-                    threshold=0.0,
-                    details={
-                        "list": name,
-                        "label": e.label,
-                        "suspect_hash": e.value,
-                        "target_hash": e.value,
-                    },
-                ),
-                f"{name}: {e.kind} {e.value}",
-                (e.value, e.value),
+    with vault.session() as s:
+        exact = s.execute(
+            select(HashListEntry, HashList.name)
+            .join(HashList, HashList.id == HashListEntry.list_id)
+            .where(
+                ((HashListEntry.kind == "sha256") & (HashListEntry.value == sha256))
+                | (HashListEntry.kind.in_(("md5", "video_md5")) & (HashListEntry.value == md5))
             )
-    if not srecs or not pdq_entries:
+        ).all()
+    for e, name in exact:
+        add(
+            Match(
+                case_id=case_id,
+                suspect_item_id=suspect_id,
+                target_external=f"{name}: {e.kind} {e.value}",
+                kind=e.kind,
+                distance=0.0,
+                threshold=0.0,
+                details={
+                    "list": name,
+                    "label": e.label,
+                    "suspect_hash": e.value,
+                    "target_hash": e.value,
+                },
+            ),
+            f"{name}: {e.kind} {e.value}",
+            (e.value, e.value),
+        )
+    if not srecs:
         return
-    dist = pairwise_distances([r.value for r in srecs], [e.value for e, _ in pdq_entries])
-    for col, (e, name) in enumerate(pdq_entries):
-        row = int(dist[:, col].argmin())
-        d = int(dist[row, col])
-        if d <= threshold:
-            sr = srecs[row]
-            target = f"{name}: pdq {e.value}"
+    queries = hex_to_rows([r.value for r in srecs], 256)
+    for hl, index, positions in _list_indexes(vault):
+        if len(index) == 0:
+            continue
+        found = index.search(queries, threshold)
+        best: dict[int, tuple[int, int]] = {}
+        for q, e, d in zip(
+            found.query_idx.tolist(),
+            found.entry_idx.tolist(),
+            found.distance.tolist(),
+            strict=True,
+        ):
+            if e not in best or d < best[e][0]:
+                best[e] = (int(d), int(q))
+        if not best:
+            continue
+        with vault.session() as s:
+            entries = {
+                row.position: row
+                for row in s.scalars(
+                    select(HashListEntry).where(
+                        HashListEntry.list_id == hl.id,
+                        HashListEntry.position.in_([int(positions[k]) for k in best]),
+                    )
+                )
+            }
+        for k, (d, q) in sorted(best.items(), key=lambda kv: kv[1]):
+            entry = entries[int(positions[k])]
+            sr = srecs[q]
+            target = f"{hl.name}: pdq {entry.value}"
             add(
                 Match(
                     case_id=case_id,
@@ -496,15 +550,15 @@ def _match_lists(
                     distance=float(d),
                     threshold=float(threshold),
                     details={
-                        "list": name,
-                        "label": e.label,
+                        "list": hl.name,
+                        "label": entry.label,
                         "suspect_hash": sr.value,
                         "suspect_variant": sr.variant,
-                        "target_hash": e.value,
+                        "target_hash": entry.value,
                     },
                 ),
                 target,
-                (sr.value, e.value),
+                (sr.value, entry.value),
             )
 
 

@@ -276,14 +276,21 @@ class HashList(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     operator: Mapped[str] = mapped_column(String(200), default="")
+    #: Encrypted blob with the list's matchable PDQ hashes packed for the search index, so a
+    #: list of millions loads in seconds instead of row by row.
+    pdq_index_blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None)
 
 
 class HashListEntry(Base):
     __tablename__ = "hash_list_entries"
-    __table_args__ = (Index("ix_hash_list_entries_kind_value", "kind", "value"),)
+    __table_args__ = (
+        Index("ix_hash_list_entries_kind_value", "kind", "value"),
+        Index("ix_hash_list_entries_list_position", "list_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     list_id: Mapped[str] = mapped_column(ForeignKey("hash_lists.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(30))
     value: Mapped[str] = mapped_column(String(256))
     quality: Mapped[int | None] = mapped_column(Integer, default=None)

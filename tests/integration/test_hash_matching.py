@@ -271,3 +271,51 @@ def test_hash_cli_prints_one_json_object_per_file(tmp_path: Path, capsys: Any) -
     assert by_path["b.jpg"]["sha256"]  # the bytes are still hashed
     assert by_path["c.txt"]["kind"] == "other" and by_path["c.txt"]["pdq"] is None
     assert by_path["c.txt"]["error"] is None
+
+
+def _video(path: Path, frames: list[np.ndarray[Any, Any]], size: tuple[int, int]) -> Path:
+    """One picture per second at 5 fps, H.264 in MP4."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=5)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for picture in frames:
+            resized = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
+            for _ in range(5):
+                for packet in stream.encode(av.VideoFrame.from_ndarray(resized, format="rgb24")):
+                    out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def test_video_clip_matches_its_source_by_frame_share(vault: Vault, tmp_path: Path) -> None:
+    pictures = [
+        PHOTOS[n]
+        for n in ("astronaut", "coffee", "rocket", "chirac1", "hubble_deep_field", "chirac2")
+    ]
+    originals, suspects = tmp_path / "o", tmp_path / "s"
+    originals.mkdir()
+    suspects.mkdir()
+    _video(originals / "source.mp4", pictures, (320, 240))
+    _video(suspects / "clip.mp4", pictures[1:5], (256, 192))  # 4 of the 6 seconds, smaller
+    _video(suspects / "other.mp4", [PHOTOS["chelsea"]] * 3, (320, 240))
+    case_id = cases.new_case(vault, "video case").id
+    for role, folder in ((Role.ORIGINAL, originals), (Role.SUSPECT, suspects)):
+        added = intake.add_items(vault, case_id, role, [folder])
+        assert matching.hash_items(vault, added.sources, workers=1).errors == []
+    items = {v.original_filename: v.id for v in intake_items(vault, case_id)}
+    found = matching.list_matches(vault, case_id)
+    assert [(m.suspect_item_id, m.kind) for m in found] == [(items["clip.mp4"], "vpdq")]
+    clip = found[0]
+    assert clip.details["suspect_frames_matched"] == 1.0
+    assert 0.5 <= clip.details["target_frames_matched"] < 1.0
+    assert clip.distance is not None and clip.distance <= 31
+
+
+def intake_items(vault: Vault, case_id: str) -> list[Any]:
+    from ncii_desk.services.items import list_items
+
+    return list_items(vault, case_id)
