@@ -124,50 +124,41 @@ def hash_items(
 def _store_hashes(vault: Vault, item_id: str, result: Any) -> str:
     from ncii_desk.hashing import perceptual as ph
 
-    rows: list[HashRecord] = []
-    if result.pdq is not None and result.kind == "image":
-        rows.append(
-            HashRecord(
-                kind="pdq",
-                value=result.pdq,
-                quality=result.pdq_quality,
-                variant="full",
-                algorithm=ph.PDQ_ALGORITHM,
-                library_version=ph.PDQ_LIBRARY,
-            )
+    singles = [
+        (
+            "pdq",
+            result.pdq if result.kind == "image" else None,
+            result.pdq_quality,
+            ph.PDQ_ALGORITHM,
+            ph.PDQ_LIBRARY,
+        ),
+        ("phash", result.phash, None, ph.PHASH_ALGORITHM, ph.OWN_LIBRARY),
+        ("dhash", result.dhash, None, ph.DHASH_ALGORITHM, ph.OWN_LIBRARY),
+    ]
+    rows = [
+        HashRecord(
+            kind=kind,
+            value=value,
+            quality=quality,
+            variant="full",
+            algorithm=algo,
+            library_version=lib,
         )
-    if result.phash is not None:
-        rows.append(
-            HashRecord(
-                kind="phash",
-                value=result.phash,
-                variant="full",
-                algorithm=ph.PHASH_ALGORITHM,
-                library_version=ph.OWN_LIBRARY,
-            )
+        for kind, value, quality, algo, lib in singles
+        if value is not None
+    ]
+    rows += [
+        HashRecord(
+            kind=v.kind,
+            value=v.value,
+            quality=v.quality,
+            variant=v.variant,
+            frame_ms=v.frame_ms,
+            algorithm=ph.PDQ_ALGORITHM,
+            library_version=ph.PDQ_LIBRARY,
         )
-    if result.dhash is not None:
-        rows.append(
-            HashRecord(
-                kind="dhash",
-                value=result.dhash,
-                variant="full",
-                algorithm=ph.DHASH_ALGORITHM,
-                library_version=ph.OWN_LIBRARY,
-            )
-        )
-    for v in [*result.variants, *result.frames]:
-        rows.append(
-            HashRecord(
-                kind=v.kind,
-                value=v.value,
-                quality=v.quality,
-                variant=v.variant,
-                frame_ms=v.frame_ms,
-                algorithm=ph.PDQ_ALGORITHM,
-                library_version=ph.PDQ_LIBRARY,
-            )
-        )
+        for v in [*result.variants, *result.frames]
+    ]
     if result.kind == "video":
         rows.append(
             HashRecord(
