@@ -16,14 +16,18 @@ Design (see shared/design/MATCHING.md, "Search at scale"):
   ``sum(t_b + 1) == r + 1``, some block differs by at most ``t_b`` (pigeonhole: otherwise the
   distance would be at least ``sum(t_b + 1) > r``). So probing, per block, every value within
   ``t_b`` of the query's block and verifying those candidates with the full distance finds every
-  match. ``t_b = -1`` skips a block, which is what makes small radii cheap. The ``t_b`` are
-  chosen per search by a cost model that uses the measured size of each block's buckets, so
-  skewed blocks (biased or correlated bits, clusters of near-duplicates) get smaller radii.
+  match. ``t_b = -1`` skips a block, which is what makes small radii cheap.
+* Choosing the ``t_b``: a cost model (probes x probe cost + candidates x candidate cost, both
+  measured) plans them per search from the expected bucket sizes. On skewed data (biased or
+  correlated bits, clusters of near-duplicates: measured at build time) each query then picks
+  its own ``t_b`` from the exact sizes of its buckets, which pass 1 reads before any candidate
+  is touched: a query whose block value is common narrows or skips that block and widens
+  others. Any choice with ``sum(t_b + 1) == r + 1`` is exact, so this only changes the cost.
 * Vectorised popcount brute force is used where it is cheaper: small lists, large radii, and
   single queries whose candidate count is so large (a query landing in huge buckets, as with
   clustered real-world data) that scanning everything costs less. The decision is per search
-  and then per query, from counts known before any candidate is touched, so the worst case is
-  bounded by the brute-force cost rather than by the largest bucket.
+  and then per query, from those exact counts, so the worst case is bounded by the brute-force
+  cost rather than by the largest bucket.
 * Queries are processed in blocks sized so that the probe and candidate arrays stay around a
   few MiB, candidates are generated with ``np.repeat``/``cumsum`` (never a Python loop per
   candidate), and blocks are spread over a thread pool (numpy releases the GIL in gathers and
@@ -40,6 +44,7 @@ Design (see shared/design/MATCHING.md, "Search at scale"):
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import os
 import struct
@@ -79,15 +84,17 @@ SearchMethod = Literal["auto", "mih", "brute"]
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
-# --- Cost model (nanoseconds on one core, measured with bench/match_throughput.py on a 2-core
-# AMD EPYC VM; only the ratios matter). A probe is one bucket look-up (offset gathers, counts,
-# cumsum bookkeeping); a candidate is one entry gathered from a bucket and verified (a random
-# 32-byte row gather dominates); a pair is one stored hash compared in the tiled brute force.
-_NS_PER_PROBE: Final = 12.0
+# --- Cost model (nanoseconds on one core, measured on the 2-core AMD EPYC VM of
+# bench/results/match_throughput.md; only the ratios matter). A probe is one bucket look-up
+# (offset gathers, counts, cumsum bookkeeping); a candidate is one entry gathered from a bucket
+# and verified (a random 32-byte row gather dominates); a pair is one stored hash compared in
+# the tiled brute force.
+_NS_PER_PROBE: Final = 20.0
 _NS_PER_CANDIDATE: Final = 18.0
 _NS_PER_PAIR: Final = {64: 0.8, 256: 2.6}
 _NS_PER_SEARCH_OVERHEAD: Final = 2.0e5  # fixed cost of a multi-index search (calls, threads)
 
+_SKEW_FOR_PER_QUERY_RADII: Final = 2.0  # bucket-size skew from which per-query radii pay
 _MIN_ROWS_FOR_TABLES: Final = 4096  # below this brute force is always cheaper
 _TAIL_MAX_ROWS: Final = 8192  # hashes added after a build are brute-forced up to this many
 _MAX_BLOCK_BITS: Final = 22  # offsets table of 2**22 + 1 uint32 = 16 MiB
@@ -150,8 +157,50 @@ def _empty_result() -> SearchResult:
     )
 
 
-def _sorted_result(parts: Iterable[tuple[I64Array, I64Array, npt.NDArray[Any]]]) -> SearchResult:
-    """Concatenate (query, entry, distance) parts and sort by query, distance, entry."""
+def _sort_keys(
+    q: I64Array, e: I64Array, d: npt.NDArray[Any], entries: int, bits: int
+) -> tuple[I64Array, I64Array, I16Array] | None:
+    """Sort (and de-duplicate) pairs by query, distance, entry through one int64 key.
+
+    Sorting ``(q * (bits + 1) + d) * entries + e`` is one SIMD sort instead of a three-key
+    lexsort (measured ~4x faster on millions of matches), and equal neighbours are the copies
+    of a pair that several blocks found (same query, entry and distance), dropped here. None
+    if the key could overflow, for the caller to fall back to lexsort.
+    """
+    if q.shape[0] == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int16)
+    span = (int(q.max()) + 1) * (bits + 1) * max(1, entries)
+    if span >= 1 << 62:
+        return None
+    key = q.astype(np.int64) * (bits + 1)
+    key += d
+    key *= max(1, entries)
+    key += e
+    # Sort, then drop repeats by hand: np.unique (numpy 2.3+) goes through a hash table first,
+    # measured 7x slower than the SIMD sort on 21 M keys.
+    key.sort()
+    if key.shape[0] > 1:
+        fresh = np.empty(key.shape[0], dtype=bool)
+        fresh[0] = True
+        np.not_equal(key[1:], key[:-1], out=fresh[1:])
+        key = key[fresh]
+    qd, e_out = np.divmod(key, max(1, entries))
+    q_out, d_out = np.divmod(qd, bits + 1)
+    return q_out, e_out, d_out.astype(np.int16)
+
+
+def _sorted_result(
+    parts: Iterable[tuple[I64Array, I64Array, npt.NDArray[Any]]],
+    entries: int,
+    bits: int,
+    *,
+    presorted: bool = False,
+) -> SearchResult:
+    """Concatenate (query, entry, distance) parts and sort by query, distance, entry.
+
+    ``presorted``: the parts are each sorted and cover increasing query ranges, so
+    concatenating them is enough.
+    """
     qs: list[I64Array] = []
     es: list[I64Array] = []
     ds: list[npt.NDArray[Any]] = []
@@ -165,8 +214,35 @@ def _sorted_result(parts: Iterable[tuple[I64Array, I64Array, npt.NDArray[Any]]])
     q_all = np.concatenate(qs).astype(np.int64, copy=False)
     e_all = np.concatenate(es).astype(np.int64, copy=False)
     d_all = np.concatenate(ds).astype(np.int16, copy=False)
+    if presorted:
+        return SearchResult(q_all, e_all, d_all)
+    keyed = _sort_keys(q_all, e_all, d_all, entries, bits)
+    if keyed is not None:
+        return SearchResult(*keyed)
     order = np.lexsort((e_all, d_all, q_all))
     return SearchResult(q_all[order], e_all[order], d_all[order])
+
+
+def _merge(main: SearchResult, extra: SearchResult, bits: int) -> SearchResult:
+    """Insert the sorted ``extra`` pairs into the sorted ``main`` pairs, keeping the order.
+
+    ``extra`` holds the brute-forced queries (absent from ``main``) and the tail entries (whose
+    numbers exceed every entry in ``main``), so each extra pair goes right after the ``main``
+    pairs of the same query and distance. One pass over ``main``, no re-sort of what may be
+    millions of matches.
+    """
+    if len(extra) == 0:
+        return main
+    if len(main) == 0:
+        return extra
+    main_key = main.query_idx * (bits + 1) + main.distance
+    extra_key = extra.query_idx * (bits + 1) + extra.distance
+    at = np.searchsorted(main_key, extra_key, side="right")
+    return SearchResult(
+        np.insert(main.query_idx, at, extra.query_idx),
+        np.insert(main.entry_idx, at, extra.entry_idx),
+        np.insert(main.distance, at, extra.distance),
+    )
 
 
 # ---------------------------------------------------------------------------- validation
@@ -431,7 +507,8 @@ def brute_force_search(
     s_words = _rows_as_words(stored, bits, "stored")
     q_words = _rows_as_words(queries, bits, "queries")
     r = _check_radius(radius, bits)
-    return _sorted_result(_brute_words(s_words, q_words, r, _thread_count(threads)))
+    parts = _brute_words(s_words, q_words, r, _thread_count(threads))
+    return _sorted_result(parts, int(s_words.shape[0]), bits)
 
 
 def _thread_count(threads: int | None) -> int:
@@ -497,10 +574,19 @@ def _probe_masks(width: int, t: int) -> IntpArray:
         cached = _MASK_CACHE.get(key)
     if cached is not None:
         return cached
-    values = np.arange(1 << width, dtype=np.intp)
-    weights = np.bitwise_count(values)
-    masks = values[weights <= t]
-    masks = masks[np.argsort(weights[masks], kind="stable")]
+    t = min(t, width)
+    layers = [np.zeros(1, dtype=np.intp)]
+    bit_values = np.left_shift(1, np.arange(width, dtype=np.intp))
+    for level in range(1, t + 1):
+        # Bit positions of every level-sized subset, then OR-ed (summed) into masks. The
+        # count is the probe count, which the cost model keeps small.
+        flat = np.fromiter(
+            itertools.chain.from_iterable(itertools.combinations(range(width), level)),
+            dtype=np.intp,
+            count=math.comb(width, level) * level,
+        )
+        layers.append(bit_values[flat.reshape(-1, level)].sum(axis=1))
+    masks = np.concatenate(layers)
     masks.setflags(write=False)
     with _MASK_LOCK:
         _MASK_CACHE[key] = masks
@@ -515,27 +601,36 @@ class _Tables:
     rows: int
     offsets: tuple[U32Array, ...]
     ids: tuple[U32Array, ...]
+    skew: float  # largest bucket-size skew of a block (1 for uniform hashes)
 
     def nbytes(self) -> int:
         return sum(int(a.nbytes) for a in self.offsets) + sum(int(a.nbytes) for a in self.ids)
 
 
-def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array]:
-    """Sort entries by one block's value: entry numbers and bucket offsets.
+def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array, float]:
+    """Sort entries by one block's value: entry numbers, bucket offsets and skew.
 
     Sorting ``value << 32 | entry`` as uint64 is much faster than a stable argsort of the
     values (numpy uses SIMD sorts for 64-bit keys) and leaves each bucket in entry order,
-    which also makes the later row gathers a little more sequential.
+    which also makes the later row gathers a little more sequential. Everything is done in
+    place on one uint64 array (no full-size temporaries) to keep the build's peak memory low.
     """
     n = words.shape[0]
-    keys = (words[:, block.word] >> np.uint64(block.shift)) & np.uint64(block.mask)
-    counts = np.bincount(keys.astype(np.intp), minlength=1 << block.width)
+    keys = np.right_shift(words[:, block.word], np.uint64(block.shift))
+    keys &= np.uint64(block.mask)
+    counts = np.bincount(keys.view(np.int64), minlength=1 << block.width)  # values < 2**22
     offsets = np.zeros((1 << block.width) + 1, dtype=np.uint32)
     np.cumsum(counts, out=offsets[1:], dtype=np.uint32)
+    # Mean bucket size a stored hash falls into, over its value for uniform random hashes
+    # (Poisson: 1 + n / 2**width); about 1 for uniform bits, >> 1 for skewed data.
+    skew = float(np.dot(counts, counts)) / max(1, n) / (1.0 + n / float(1 << block.width))
+    del counts
     keys <<= np.uint64(32)
-    keys |= np.arange(n, dtype=np.uint64)
+    step = 1 << 20
+    for s in range(0, n, step):
+        keys[s : s + step] |= np.arange(s, min(n, s + step), dtype=np.uint64)
     keys.sort()
-    return keys.astype(np.uint32), offsets
+    return keys.astype(np.uint32), offsets, skew
 
 
 def _build_tables(words: U64Array, layout: tuple[_Block, ...], threads: int) -> _Tables:
@@ -545,6 +640,7 @@ def _build_tables(words: U64Array, layout: tuple[_Block, ...], threads: int) -> 
         rows=int(words.shape[0]),
         offsets=tuple(b[1] for b in built),
         ids=tuple(b[0] for b in built),
+        skew=max(b[2] for b in built),
     )
 
 
@@ -584,8 +680,10 @@ def _choose_layout(bits: int, rows: int, design_radius: int) -> tuple[_Block, ..
     """Pick the block count with the lowest estimated cost at the design radius.
 
     Limits: at most bits // 16 blocks (so the uint32 entry arrays take at most twice the raw
-    hashes: 10 million PDQ hashes stay under 1 GiB) and offsets tables no larger than about
-    twice the entry count. Returns None when brute force is cheaper for this size.
+    hashes: 10 million PDQ hashes stay under 1 GiB) and offsets tables no larger than eight
+    times the raw hashes (wide blocks pay off from about a million PDQ hashes: measured 2.5x
+    faster than 16-bit blocks at 1 M on skewed data). Returns None when brute force is
+    cheaper for this size.
     """
     if rows < _MIN_ROWS_FOR_TABLES:
         return None
@@ -595,7 +693,8 @@ def _choose_layout(bits: int, rows: int, design_radius: int) -> tuple[_Block, ..
             continue
         layout = _layout(bits, blocks)
         widths = [b.width for b in layout]
-        if (1 << max(widths)) > max(2 * rows, 1 << 16):
+        table_bytes = sum(4 * ((1 << w) + 1) for w in widths)
+        if table_bytes > max(8 * rows * (bits // 8), 1 << 22):
             continue
         occupancy = [rows / float(1 << w) for w in widths]
         _, cost = _allocate_radii(widths, occupancy, design_radius)
@@ -742,13 +841,18 @@ def _mih_block(
     if not out_q:
         empty = np.empty(0, np.int64)
         return empty, empty, np.empty(0, np.int16), fallback_global, verified
-    q_all = np.concatenate(out_q)
-    e_all = np.concatenate(out_e)
-    d_all = np.concatenate(out_d)
-    # A match can be found through several blocks: keep one of each (query, entry).
-    key = q_all * np.int64(tables.rows) + e_all
-    _, first = np.unique(key, return_index=True)
-    return q_all[first] + q0, e_all[first], d_all[first], fallback_global, verified
+    # A match can be found through several blocks: the key sort drops the copies (q_local <
+    # 4096 queries per block, so the key cannot overflow).
+    keyed = _sort_keys(
+        np.concatenate(out_q),
+        np.concatenate(out_e),
+        np.concatenate(out_d),
+        tables.rows,
+        words.shape[1] * 64,
+    )
+    assert keyed is not None
+    q_out, e_out, d_out = keyed
+    return q_out + q0, e_out, d_out, fallback_global, verified
 
 
 # ------------------------------------------------------------------------------- the index
@@ -855,7 +959,11 @@ class HashIndex:
         return 0 if tables is None else len(tables.layout)
 
     def _consolidate(self) -> None:
-        if self._pending:
+        if len(self._pending) == 1 and self._words.shape[0] == 0:
+            self._words = self._pending[0]  # the common case: no second copy of the hashes
+            self._pending = []
+            self._pending_rows = 0
+        elif self._pending:
             self._words = np.concatenate([self._words, *self._pending])
             self._pending = []
             self._pending_rows = 0
@@ -883,7 +991,9 @@ class HashIndex:
                 return
             self._tables = None  # free the old tables before building new ones
             t0 = time.perf_counter()
-            self._tables = _build_tables(self._words, layout, self.threads)
+            # One table at a time: each sort needs ~12 bytes per entry of scratch, and two at
+            # once took 10 M PDQ hashes to a 1.06 GiB peak (one: 0.97 GiB, 3.2 s vs 2.5 s).
+            self._tables = _build_tables(self._words, layout, threads=1)
             self.last_build_seconds = time.perf_counter() - t0
 
     # -- search -------------------------------------------------------------------------
@@ -929,17 +1039,24 @@ class HashIndex:
             )
         )
         if not use_mih or tables is None:
-            result = _sorted_result(_brute_words(words, q_words, r, self.threads))
+            scanned = _brute_words(words, q_words, r, self.threads)
+            result = _sorted_result(scanned, n, self.bits)
             self._last = SearchStats(
                 "brute", nq, n, r, self.blocks, (), 0, nq, time.perf_counter() - t_start
             )
             return result
 
         main = words[: tables.rows]
-        # Pass 1 looks at every block up to the largest planned radius, so that each query
-        # can shift radius away from its own dense buckets (see _mih_block).
+        # On skewed data pass 1 looks at every block up to the largest planned radius, so
+        # that each query can shift radius away from its own dense buckets (see _mih_block):
+        # measured 1.5x fewer candidates on the PDQ-like benchmark set. On near-uniform data
+        # that flexibility buys nothing and costs ~40 % more probes, so the plan is kept.
         top = max(radii)
-        max_radii = tuple(min(top, b.width) for b in tables.layout)
+        max_radii = (
+            tuple(min(top, b.width) for b in tables.layout)
+            if tables.skew > _SKEW_FOR_PER_QUERY_RADII
+            else radii
+        )
         probes_per_query = sum(
             _probe_count(b.width, t) for b, t in zip(tables.layout, max_radii, strict=True)
         )
@@ -953,17 +1070,18 @@ class HashIndex:
             return _mih_block(tables, main, q_words[q0:q1], q0, max_radii, r, fallback_ns)
 
         outs = _map(run, starts, self.threads)
-        parts: list[tuple[I64Array, I64Array, npt.NDArray[Any]]] = [
-            (o[0], o[1], o[2]) for o in outs
-        ]
+        # Blocks come back in query order, each sorted: concatenating them is enough.
+        result = _sorted_result(((o[0], o[1], o[2]) for o in outs), n, self.bits, presorted=True)
         fallback = np.concatenate([o[3] for o in outs])
         candidates = sum(o[4] for o in outs)
+        extra: list[tuple[I64Array, I64Array, npt.NDArray[Any]]] = []
         if fallback.size:
-            parts += _brute_words(main, q_words[fallback], r, self.threads, query_ids=fallback)
+            extra += _brute_words(main, q_words[fallback], r, self.threads, query_ids=fallback)
         tail = words[tables.rows :]
         if tail.shape[0]:
-            parts += _brute_words(tail, q_words, r, self.threads, entry_offset=tables.rows)
-        result = _sorted_result(parts)
+            extra += _brute_words(tail, q_words, r, self.threads, entry_offset=tables.rows)
+        if extra:
+            result = _merge(result, _sorted_result(extra, n, self.bits), self.bits)
         name = "mih+brute" if fallback.size or tail.shape[0] else "mih"
         self._last = SearchStats(
             name,
