@@ -694,6 +694,61 @@ def cmd_hashlist_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from ncii_desk.vision.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    specs = list(registry)
+    if args.json:
+        emit_json(
+            [
+                {
+                    "name": m.name,
+                    "task": m.task,
+                    "file": m.file,
+                    "sha256": m.sha256,
+                    "size": m.size,
+                    "format": m.format,
+                    "licence": m.licence,
+                    "bundled": m.bundled,
+                    "source": m.source,
+                    "caveats": m.caveats,
+                }
+                for m in specs
+            ]
+        )
+        return EXIT_OK
+    _table(
+        [[m.name, m.task, m.file, m.licence, "yes" if m.bundled else ""] for m in specs],
+        ["NAME", "TASK", "FILE", "LICENCE", "BUNDLED"],
+    )
+    say("Searched in: " + "; ".join(str(p) for p in registry.search_path()))
+    return EXIT_OK
+
+
+def cmd_models_verify(args: argparse.Namespace) -> int:
+    from ncii_desk.vision.registry import ModelRegistry
+    from ncii_desk.vision.runtime import Runtime
+
+    registry = ModelRegistry()
+    statuses = registry.verify_all()
+    runtime = Runtime(registry).describe()
+    ok = all(st.ok for st in statuses)
+    if args.json:
+        emit_json({"ok": ok, "models": [st.as_dict() for st in statuses], "runtime": runtime})
+    else:
+        for st in statuses:
+            say(
+                f"{'OK     ' if st.ok else 'PROBLEM'}  {st.name:<20} "
+                f"{st.path if st.ok else st.reason}"
+            )
+        say(
+            f"Analysis runs on: {runtime.get('provider')} "
+            f"(onnxruntime {runtime.get('onnxruntime')})"
+        )
+    return EXIT_OK if ok else EXIT_INTEGRITY
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     with opened(args) as vault:
         report = vaults.verify_audit(vault)
@@ -971,6 +1026,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", default="", help="label for every entry (CSV only)")
     p.add_argument("--overwrite", action="store_true")
     command(list_g, "list", cmd_hashlist_list, "list imported hash lists")
+
+    models_g = group("models", "list and verify the analysis models (face, manipulation)")
+    command(models_g, "list", cmd_models_list, "list the models of the manifest")
+    command(
+        models_g,
+        "verify",
+        cmd_models_verify,
+        "find every model file, check its sha256, and show the analysis provider",
+    )
 
     audit_g = group("audit", "verify and read the tamper-evident audit trail")
     command(audit_g, "verify", cmd_audit_verify, "verify the audit chain against audit.head")

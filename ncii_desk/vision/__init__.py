@@ -1,0 +1,1 @@
+"""Vision: the model registry, the onnxruntime runtime, faces and manipulation evidence."""

@@ -1,0 +1,611 @@
+"""The model registry: model names → verified weight files.
+
+Models are data. ``models/manifest.toml`` lists each model by a stable name with the exact
+bytes the application accepts (sha256 and size), its source, licence, caveats and input
+preparation. The files themselves are searched, in this order, in:
+
+1. every folder in ``NCII_DESK_MODELS`` (separated by ``os.pathsep``),
+2. the user data folder's ``models`` subfolder (where a clinic puts downloaded files),
+3. the packaged ``models/`` folder (the installer's copy, or the checkout's ``models/``),
+4. ``../shared/models`` next to a development checkout.
+
+In each folder a file may sit at its manifest path (``mesonet/Meso4_DF.h5``), directly in the
+folder, or one subfolder down. The first file found is the one used, and it must match the
+manifest's sha256: a damaged or different file is reported as :class:`ModelCorrupt`, never
+skipped in favour of a later copy, so what the person placed is what gets checked. A model
+that is nowhere is :class:`ModelMissing`, naming the file, its sha256 and where to get it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import ncii_desk
+from ncii_desk.errors import InvalidSetting, NciiDeskError
+from ncii_desk.paths import user_data_dir
+
+MODELS_ENV = "NCII_DESK_MODELS"
+MANIFEST_NAME = "manifest.toml"
+TASKS = ("face-detection", "face-embedding", "deepfake-classifier")
+FORMATS = ("onnx", "keras-h5")
+LAYOUTS = ("NCHW", "NHWC")
+CHANNEL_ORDERS = ("RGB", "BGR")
+SCORE_MEANINGS = ("", "p-real", "p-fake")
+_HEX = frozenset("0123456789abcdef")
+_CHUNK = 1 << 20
+
+
+# --- errors (to move into ncii_desk.errors) -------------------------------------------------
+
+
+class ModelMissing(NciiDeskError):
+    """A model name is unknown, or its file is in none of the searched folders."""
+
+    exit_code = 1
+    default_hint = "Run 'ncii-desk models verify' to see which model files are missing."
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        name: str,
+        file: str = "",
+        sha256: str = "",
+        searched: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, hint)
+        self.name = name
+        self.file = file
+        self.sha256 = sha256
+        self.searched = searched
+
+    def as_dict(self) -> dict[str, str]:
+        data = super().as_dict()
+        data.update(model=self.name, file=self.file, sha256=self.sha256)
+        data["searched"] = os.pathsep.join(self.searched)
+        return data
+
+
+class ModelCorrupt(NciiDeskError):
+    """A model file was found, but its bytes are not the ones the manifest names."""
+
+    exit_code = 3
+    default_hint = "Replace the file with a fresh copy from its source."
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        name: str,
+        file: str,
+        expected: str,
+        actual: str,
+    ) -> None:
+        super().__init__(message, hint)
+        self.name = name
+        self.file = file
+        self.expected = expected
+        self.actual = actual
+
+    def as_dict(self) -> dict[str, str]:
+        data = super().as_dict()
+        data.update(model=self.name, file=self.file, expected=self.expected, actual=self.actual)
+        return data
+
+
+# --- the manifest ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How an image becomes this model's input tensor.
+
+    Pixel values are scaled per channel, after the channel order is set, as
+    ``(x * scale - mean) / std`` where ``x`` is the 0-255 value.
+    """
+
+    layout: str
+    channels: str
+    dtype: str = "float32"
+    tensor: str = ""
+    size: tuple[int, int] | None = None  # (width, height); None = free size
+    batch: int | None = None  # None = any batch size
+    multiple_of: int = 1
+    max_side: int | None = None
+    resize: str = ""
+    scale: float = 1.0
+    mean: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    std: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    align_template: tuple[tuple[float, float], ...] = ()
+    notes: str = ""
+
+    def tensor_shape(
+        self, width: int | None = None, height: int | None = None, batch: int = 1
+    ) -> tuple[int, ...]:
+        """The input tensor's shape for an image of ``width`` x ``height`` (fixed sizes win)."""
+        if self.size is not None:
+            width, height = self.size
+        if width is None or height is None:
+            raise ValueError("this model takes any size: give width and height")
+        if width % self.multiple_of or height % self.multiple_of:
+            raise ValueError(f"width and height must be multiples of {self.multiple_of}")
+        n = self.batch if self.batch is not None else batch
+        if self.layout == "NCHW":
+            return (n, 3, height, width)
+        return (n, height, width, 3)
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What the model's outputs are (names; for classifiers, what the score means)."""
+
+    names: tuple[str, ...] = ()
+    score: str = ""  # classifiers: "p-real" or "p-fake"
+    score_index: int = 0  # position of that score along the last axis of the first output
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model of the manifest."""
+
+    name: str
+    task: str
+    file: str  # relative POSIX path, e.g. "mesonet/Meso4_DF.h5"
+    sha256: str
+    size: int
+    format: str
+    source: str
+    licence: str
+    caveats: str
+    bundled: bool
+    input: InputSpec
+    output: OutputSpec = field(default_factory=OutputSpec)
+    version: str = ""
+    licence_files: tuple[str, ...] = ()
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(self.file).name
+
+
+def _bad(manifest: Path, where: str, problem: str) -> InvalidSetting:
+    return InvalidSetting(
+        f"The model manifest {manifest} is not valid: {where}: {problem}.",
+        "Compare the entry with the field list in docs/models.md, fix it and try again.",
+    )
+
+
+class _Table:
+    """Typed access to one TOML table, with errors that name the manifest and the entry."""
+
+    def __init__(self, manifest: Path, where: str, data: Mapping[str, Any]) -> None:
+        self.manifest = manifest
+        self.where = where
+        self.data = data
+
+    def error(self, problem: str) -> InvalidSetting:
+        return _bad(self.manifest, self.where, problem)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def text(self, key: str, default: str | None = None, *, choices: tuple[str, ...] = ()) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(f"'{key}' must be text" if key in self.data else f"'{key}' is missing")
+        value = value.strip()
+        if choices and value not in choices:
+            raise self.error(f"'{key}' must be one of {', '.join(repr(c) for c in choices)}")
+        return value
+
+    def whole(self, key: str, default: int | None = None, *, minimum: int = 0) -> int | None:
+        value = self.data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.error(f"'{key}' must be a whole number of at least {minimum}")
+        return value
+
+    def number(self, key: str, default: float) -> float:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(f"'{key}' must be a number")
+        return float(value)
+
+    def numbers(self, key: str, count: int, default: tuple[float, ...]) -> tuple[float, ...]:
+        value = self.data.get(key, default)
+        if (
+            not isinstance(value, list | tuple)
+            or len(value) != count
+            or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value)
+        ):
+            raise self.error(f"'{key}' must be a list of {count} numbers")
+        return tuple(float(v) for v in value)
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(f"'{key}' must be a list of text values")
+        return tuple(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(f"'{key}' must be true or false")
+        return value
+
+    def sub(self, key: str) -> _Table:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(f"'{key}' must be a table ([...{key}])")
+        return _Table(self.manifest, f"{self.where}.{key}", value)
+
+
+def _parse_input(t: _Table) -> InputSpec:
+    size: tuple[int, int] | None = None
+    if t.has("size"):
+        w, h = t.numbers("size", 2, (0.0, 0.0))
+        if w != int(w) or h != int(h) or w < 1 or h < 1:
+            raise t.error("'size' must be [width, height] in whole pixels")
+        size = (int(w), int(h))
+    template = t.data.get("align_template", [])
+    if not isinstance(template, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, int | float) for v in p)
+        for p in template
+    ):
+        raise t.error("'align_template' must be a list of [x, y] points")
+    mean = t.numbers("mean", 3, (0.0, 0.0, 0.0))
+    std = t.numbers("std", 3, (1.0, 1.0, 1.0))
+    if any(s == 0 for s in std):
+        raise t.error("'std' values must not be zero")
+    return InputSpec(
+        layout=t.text("layout", choices=LAYOUTS),
+        channels=t.text("channels", choices=CHANNEL_ORDERS),
+        dtype=t.text("dtype", "float32"),
+        tensor=t.text("tensor", ""),
+        size=size,
+        batch=t.whole("batch", None, minimum=1),
+        multiple_of=t.whole("multiple_of", 1, minimum=1) or 1,
+        max_side=t.whole("max_side", None, minimum=1),
+        resize=t.text("resize", ""),
+        scale=t.number("scale", 1.0),
+        mean=(mean[0], mean[1], mean[2]),
+        std=(std[0], std[1], std[2]),
+        align_template=tuple((float(p[0]), float(p[1])) for p in template),
+        notes=t.text("notes", ""),
+    )
+
+
+def _parse_output(t: _Table) -> OutputSpec:
+    return OutputSpec(
+        names=t.texts("names"),
+        score=t.text("score", "", choices=SCORE_MEANINGS),
+        score_index=t.whole("score_index", 0) or 0,
+        notes=t.text("notes", ""),
+    )
+
+
+def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
+    if not isinstance(data, dict):
+        raise _bad(manifest, f"models.{name}", "each model must be a table")
+    t = _Table(manifest, f"models.{name}", data)
+    file = t.text("file")
+    rel = PurePosixPath(file)
+    if not file or rel.is_absolute() or ".." in rel.parts or "\\" in file or ":" in file:
+        raise t.error("'file' must be a relative path with '/' separators inside the folder")
+    sha = t.text("sha256").lower()
+    if len(sha) != 64 or not set(sha) <= _HEX:
+        raise t.error("'sha256' must be 64 hexadecimal digits")
+    size = t.whole("size", minimum=1)
+    assert size is not None
+    return ModelSpec(
+        name=name,
+        task=t.text("task", choices=TASKS),
+        file=str(rel),
+        sha256=sha,
+        size=size,
+        format=t.text("format", choices=FORMATS),
+        source=t.text("source"),
+        licence=t.text("licence"),
+        caveats=t.text("caveats", ""),
+        bundled=t.flag("bundled", False),
+        input=_parse_input(t.sub("input")),
+        output=_parse_output(t.sub("output")),
+        version=t.text("version", ""),
+        licence_files=t.texts("licence_files"),
+    )
+
+
+def load_manifest(path: Path) -> dict[str, ModelSpec]:
+    """Read and check a manifest file; models keep the order they have in the file."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise InvalidSetting(
+            f"The model manifest {path} does not exist.",
+            "Reinstall NCII Desk, or point to an existing manifest file.",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _bad(path, "TOML syntax", str(exc)) from None
+    models = data.get("models")
+    if not isinstance(models, dict) or not models:
+        raise _bad(path, "models", "no [models.NAME] tables found")
+    return {name: _parse_model(path, name, entry) for name, entry in models.items()}
+
+
+# --- where files are searched ---------------------------------------------------------------
+
+
+def _package_root() -> Path:
+    return Path(ncii_desk.__file__).resolve().parent
+
+
+def packaged_models_dir() -> Path | None:
+    """The models/ folder shipped with this copy of NCII Desk, if there is one.
+
+    In a frozen (PyInstaller) build it is ``models/`` inside the bundle; in a checkout or an
+    editable install it is the repository's ``models/`` folder next to the package.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        folder = Path(bundle) / "models"
+        return folder if folder.is_dir() else None
+    repo = _package_root().parent
+    folder = repo / "models"
+    if (repo / "pyproject.toml").is_file() and folder.is_dir():
+        return folder
+    return None
+
+
+def shared_models_dir() -> Path | None:
+    """``../shared/models`` beside a development checkout, if it exists (never when frozen)."""
+    if getattr(sys, "frozen", False) or getattr(sys, "_MEIPASS", None):
+        return None
+    folder = _package_root().parents[1] / "shared" / "models"
+    return folder if folder.is_dir() else None
+
+
+def user_models_dir() -> Path:
+    """Where a person puts model files they downloaded themselves."""
+    return user_data_dir() / "models"
+
+
+def default_manifest_path() -> Path:
+    folder = packaged_models_dir()
+    if folder is not None and (folder / MANIFEST_NAME).is_file():
+        return folder / MANIFEST_NAME
+    raise InvalidSetting(
+        "The model manifest (models/manifest.toml) is missing from this installation.",
+        "Reinstall NCII Desk; the manifest comes with the application.",
+    )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """One line of :meth:`ModelRegistry.verify_all`."""
+
+    name: str
+    file: str
+    sha256: str
+    bundled: bool
+    path: Path | None  # the file found (also when it is corrupt); None when missing
+    ok: bool
+    reason: str  # "" when ok
+    error: str = ""  # "ModelMissing" / "ModelCorrupt" when not ok
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "file": self.file,
+            "sha256": self.sha256,
+            "bundled": self.bundled,
+            "path": str(self.path) if self.path is not None else None,
+            "ok": self.ok,
+            "reason": self.reason,
+            "error": self.error,
+        }
+
+
+class ModelRegistry:
+    """Model names → verified files, from one manifest. Safe to share between threads."""
+
+    def __init__(self, manifest: Path | None = None) -> None:
+        self.manifest_path = manifest if manifest is not None else default_manifest_path()
+        self._specs = load_manifest(self.manifest_path)
+        self._lock = threading.Lock()
+        # (resolved path, size, mtime_ns) -> sha256 of the bytes seen then
+        self._digests: dict[tuple[str, int, int], str] = {}
+
+    # -- the manifest --
+
+    @property
+    def specs(self) -> Mapping[str, ModelSpec]:
+        return dict(self._specs)
+
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __iter__(self) -> Iterator[ModelSpec]:
+        return iter(self._specs.values())
+
+    def spec(self, name: str) -> ModelSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise ModelMissing(
+                f"No model called '{name}' is listed in the model manifest.",
+                f"Known models: {', '.join(self._specs)}.",
+                name=name,
+            ) from None
+
+    # -- files --
+
+    def search_path(self) -> list[Path]:
+        """The folders searched, in order (read fresh each call: the environment may change).
+
+        NCII_DESK_MODELS and the user folder are listed even when they do not exist (the user
+        folder is where missing files should go); the packaged and shared folders only when
+        they exist.
+        """
+        folders: list[Path] = []
+        env = os.environ.get(MODELS_ENV, "")
+        folders += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+        folders.append(user_models_dir())
+        for extra in (packaged_models_dir(), shared_models_dir()):
+            if extra is not None:
+                folders.append(extra)
+        seen: set[Path] = set()
+        unique: list[Path] = []
+        for folder in folders:
+            key = folder.resolve()
+            if key not in seen:
+                seen.add(key)
+                unique.append(folder)
+        return unique
+
+    @staticmethod
+    def _candidates(folder: Path, spec: ModelSpec) -> Iterator[Path]:
+        yield folder / spec.file
+        yield folder / spec.filename
+        try:
+            subfolders = sorted(p for p in folder.iterdir() if p.is_dir())
+        except OSError:
+            return
+        for sub in subfolders:
+            yield sub / spec.filename
+
+    def find(self, name: str) -> Path | None:
+        """The first file for ``name`` along the search path, without checking its bytes."""
+        spec = self.spec(name)
+        for folder in self.search_path():
+            if not folder.is_dir():
+                continue
+            for candidate in self._candidates(folder, spec):
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    def _digest(self, path: Path, use_cache: bool) -> str:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+        if use_cache:
+            with self._lock:
+                cached = self._digests.get(key)
+            if cached is not None:
+                return cached
+        digest = sha256_file(path)
+        with self._lock:
+            self._digests[key] = digest
+        return digest
+
+    def _missing(self, spec: ModelSpec) -> ModelMissing:
+        searched = tuple(str(p) for p in self.search_path())
+        return ModelMissing(
+            f"The model file '{spec.filename}' for '{spec.name}' (sha256 {spec.sha256}) was "
+            f"not found. Looked in: {'; '.join(searched)}.",
+            f"Get the file from {spec.source} and copy it into {user_models_dir()} (or into a "
+            f"folder named in {MODELS_ENV}), then run 'ncii-desk models verify'.",
+            name=spec.name,
+            file=spec.file,
+            sha256=spec.sha256,
+            searched=searched,
+        )
+
+    def _corrupt(self, spec: ModelSpec, path: Path, actual: str) -> ModelCorrupt:
+        return ModelCorrupt(
+            f"The model file '{spec.filename}' for '{spec.name}' at {path} is not the "
+            f"expected file: its sha256 is {actual}, the manifest expects {spec.sha256}.",
+            f"The file is damaged or a different version. NCII Desk uses only the exact file "
+            f"the manifest names, so results can be reproduced. Delete it or replace it with "
+            f"a fresh copy from {spec.source}.",
+            name=spec.name,
+            file=str(path),
+            expected=spec.sha256,
+            actual=actual,
+        )
+
+    def locate(self, name: str, *, use_cache: bool = True) -> Path:
+        """The verified file for ``name``.
+
+        Raises ModelMissing when no folder has it, ModelCorrupt when the first file found has
+        other bytes (a later, intact copy is deliberately not used instead). Verification is
+        remembered per (path, size, mtime), so a changed file is checked again.
+        """
+        spec = self.spec(name)
+        path = self.find(name)
+        if path is None:
+            raise self._missing(spec)
+        actual = self._digest(path, use_cache)
+        if actual != spec.sha256:
+            raise self._corrupt(spec, path, actual)
+        return path
+
+    def read_verified(self, name: str) -> tuple[Path, bytes]:
+        """The file's bytes, hashed as read: what is checked is exactly what gets used."""
+        spec = self.spec(name)
+        path = self.find(name)
+        if path is None:
+            raise self._missing(spec)
+        data = path.read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != spec.sha256:
+            raise self._corrupt(spec, path, actual)
+        return path, data
+
+    def verify_all(self, *, use_cache: bool = False) -> list[ModelStatus]:
+        """Check every model of the manifest; never raises for a missing or damaged file."""
+        report: list[ModelStatus] = []
+        for spec in self._specs.values():
+            common = {"name": spec.name, "file": spec.file, "sha256": spec.sha256}
+            try:
+                path = self.locate(spec.name, use_cache=use_cache)
+            except ModelMissing as exc:
+                report.append(
+                    ModelStatus(
+                        **common,
+                        bundled=spec.bundled,
+                        path=None,
+                        ok=False,
+                        reason=exc.message,
+                        error="ModelMissing",
+                    )
+                )
+            except ModelCorrupt as exc:
+                report.append(
+                    ModelStatus(
+                        **common,
+                        bundled=spec.bundled,
+                        path=Path(exc.file),
+                        ok=False,
+                        reason=exc.message,
+                        error="ModelCorrupt",
+                    )
+                )
+            else:
+                report.append(
+                    ModelStatus(**common, bundled=spec.bundled, path=path, ok=True, reason="")
+                )
+        return report

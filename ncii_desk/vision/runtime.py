@@ -1,0 +1,302 @@
+"""The one place onnxruntime sessions are made.
+
+Execution providers are tried in this order, keeping only those this onnxruntime build has:
+TensorRT → CUDA → DirectML (Windows) → CoreML (macOS) → CPU. When a provider cannot create a
+session (driver missing, library not loadable, an operator it cannot place), the next one is
+tried, the reason is kept for :meth:`Runtime.describe`, and that provider is not tried again
+by this runtime, so every later session reports the same, working provider.
+
+onnxruntime is imported on first use only: importing this module costs nothing. onnxruntime
+ships no type information, so sessions are ``Any`` here.
+
+Model bytes are read and hashed in one go (:meth:`ModelRegistry.read_verified`) and the
+session is built from those very bytes: the sha256 recorded with a result is the sha256 of
+the weights that produced it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ncii_desk.errors import InvalidSetting, NciiDeskError
+from ncii_desk.paths import user_cache_dir
+from ncii_desk.vision.registry import ModelRegistry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+CPU = "CPUExecutionProvider"
+#: Preference order; each is used only when ``onnxruntime.get_available_providers()`` has it.
+DEFAULT_PROVIDERS: tuple[str, ...] = (
+    "TensorrtExecutionProvider",
+    "CUDAExecutionProvider",
+    "DmlExecutionProvider",
+    "CoreMLExecutionProvider",
+    CPU,
+)
+
+
+class ModelLoadError(NciiDeskError):
+    """onnxruntime could not build a session for a verified model on any provider."""
+
+    exit_code = 1
+    default_hint = (
+        "Install the newest NCII Desk (it brings a newer onnxruntime); if the model was added "
+        "by your clinic, check that it is a single self-contained .onnx file."
+    )
+
+
+def _ort() -> Any:
+    ort = importlib.import_module("onnxruntime")
+    # Fatal only: a missing CUDA/TensorRT library is an expected fallback on most laptops,
+    # recorded in Runtime.fallbacks, not something to print in red on every start.
+    ort.set_default_logger_severity(4)
+    return ort
+
+
+def default_threads() -> int:
+    """The CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS and Windows
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A provider that was skipped, and why."""
+
+    provider: str
+    reason: str
+    model: str  # the model whose session failed on it ("" when skipped before any session)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"provider": self.provider, "reason": self.reason, "model": self.model}
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What an analysis record needs to say about the session that produced a number."""
+
+    key: str  # the model name (or the key given to session_from)
+    provider: str  # the provider the session actually runs on
+    providers: tuple[str, ...]  # the session's full provider list, most preferred first
+    sha256: str  # of the model bytes, "" for session_from(...) models
+    path: str  # where the file was found, "" for in-memory models
+
+
+class Runtime:
+    """Builds, caches and runs onnxruntime sessions; one per process is enough.
+
+    ``providers`` replaces the preference order. An explicit list is tried as given (each
+    failure recorded), with CPU always added last; the default list is first reduced to the
+    providers this onnxruntime build has. Sessions are cached per model and may be used from
+    several threads at once (onnxruntime's ``run`` is thread-safe).
+    """
+
+    def __init__(
+        self,
+        registry: ModelRegistry | None = None,
+        *,
+        providers: Sequence[str] | None = None,
+        intra_op_threads: int | None = None,
+        log_severity: int = 3,
+    ) -> None:
+        if intra_op_threads is not None and intra_op_threads < 1:
+            raise InvalidSetting(f"intra_op_threads must be at least 1, got {intra_op_threads}.")
+        self._registry = registry
+        self._explicit = providers is not None
+        self._requested: tuple[str, ...] = (
+            tuple(providers) if providers is not None else DEFAULT_PROVIDERS
+        )
+        self.intra_op_threads = intra_op_threads or default_threads()
+        self.log_severity = log_severity
+        self._lock = threading.Lock()
+        self._candidates: list[str] | None = None  # resolved lazily (imports onnxruntime)
+        self._fallbacks: list[Fallback] = []
+        self._sessions: dict[str, Any] = {}
+        self._info: dict[str, SessionInfo] = {}
+
+    # -- providers --
+
+    @property
+    def registry(self) -> ModelRegistry:
+        if self._registry is None:
+            self._registry = ModelRegistry()
+        return self._registry
+
+    def _resolve_candidates(self) -> list[str]:
+        """Call with the lock held."""
+        if self._candidates is None:
+            available = list(_ort().get_available_providers())
+            wanted = list(dict.fromkeys(self._requested))
+            if not self._explicit:
+                wanted = [p for p in wanted if p in available]
+            if CPU not in wanted:
+                wanted.append(CPU)
+            self._candidates = wanted
+        return self._candidates
+
+    @property
+    def provider(self) -> str:
+        """The provider new sessions use (after any fallbacks so far): for reporting."""
+        with self._lock:
+            return self._resolve_candidates()[0]
+
+    @property
+    def fallbacks(self) -> list[Fallback]:
+        with self._lock:
+            return list(self._fallbacks)
+
+    def describe(self) -> dict[str, Any]:
+        """Provider, fallbacks with reasons, onnxruntime version and device, for UI and records."""
+        ort = _ort()
+        with self._lock:
+            candidates = list(self._resolve_candidates())
+            fallbacks = [f.as_dict() for f in self._fallbacks]
+            sessions = {key: info.provider for key, info in self._info.items()}
+        return {
+            "provider": candidates[0],
+            "providers": candidates,
+            "fallbacks": fallbacks,
+            "available": list(ort.get_available_providers()),
+            "onnxruntime": str(ort.__version__),
+            "device": str(ort.get_device()),
+            "intra_op_threads": self.intra_op_threads,
+            "sessions": sessions,
+        }
+
+    # -- sessions --
+
+    def _options(self, ort: Any, provider: str) -> Any:
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.intra_op_threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = self.log_severity
+        if provider == "DmlExecutionProvider":
+            opts.enable_mem_pattern = False  # required by DirectML
+        return opts
+
+    @staticmethod
+    def _provider_entry(provider: str) -> str | tuple[str, dict[str, str]]:
+        if provider == "TensorrtExecutionProvider":
+            # Building a TensorRT engine takes long: keep it between runs. FP16 stays off so
+            # the numbers match the CPU ones a record may be compared with.
+            cache = user_cache_dir() / "tensorrt"
+            return (
+                provider,
+                {"trt_engine_cache_enable": "True", "trt_engine_cache_path": str(cache)},
+            )
+        return provider
+
+    def _build(self, key: str, model: Path | bytes) -> tuple[Any, tuple[str, ...]]:
+        """Create a session, walking down the candidates. Call with the lock held."""
+        ort = _ort()
+        candidates = self._resolve_candidates()
+        errors: list[str] = []
+        while candidates:
+            provider = candidates[0]
+            chain = candidates[:]  # later candidates take the nodes this one cannot run
+            if provider == "TensorrtExecutionProvider":
+                cache = user_cache_dir() / "tensorrt"
+                cache.mkdir(parents=True, exist_ok=True)
+            entries = [self._provider_entry(p) for p in chain]
+            reason = ""
+            source = str(model) if isinstance(model, Path) else model
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    session = ort.InferenceSession(
+                        source,
+                        sess_options=self._options(ort, provider),
+                        providers=entries,
+                        enable_fallback=0,  # no silent retry, no printing: we decide
+                    )
+                except Exception as exc:
+                    session = None
+                    reason = f"{type(exc).__name__}: {exc}".strip()
+            if session is not None:
+                used = tuple(session.get_providers())
+                if used and used[0] == provider:
+                    return session, used
+                reason = f"onnxruntime put the session on {used[0] if used else 'nothing'}"
+            notes = "; ".join(str(w.message) for w in caught)
+            if notes:
+                reason = f"{reason} ({notes})"
+            errors.append(f"{provider}: {reason}")
+            if provider == CPU:
+                break
+            self._fallbacks.append(Fallback(provider=provider, reason=reason, model=key))
+            candidates.remove(provider)
+        raise ModelLoadError(
+            f"onnxruntime {ort.__version__} could not load the model '{key}': " + " | ".join(errors)
+        )
+
+    def session(self, name: str) -> Any:
+        """The cached onnxruntime session for the manifest model ``name``."""
+        with self._lock:
+            cached = self._sessions.get(name)
+            if cached is not None:
+                return cached
+            spec = self.registry.spec(name)
+            if spec.format != "onnx":
+                raise ModelLoadError(
+                    f"The model '{name}' is a {spec.format} file, not ONNX; onnxruntime cannot "
+                    "open it directly.",
+                    "Use the converter for this model (MesoNet weights are rebuilt as an ONNX "
+                    "graph by ncii_desk.vision.mesonet), or list an ONNX export in the manifest.",
+                )
+            path, data = self.registry.read_verified(name)
+            session, used = self._build(name, data)
+            self._sessions[name] = session
+            self._info[name] = SessionInfo(
+                key=name, provider=used[0], providers=used, sha256=spec.sha256, path=str(path)
+            )
+            return session
+
+    def session_from(self, key: str, model: Path | bytes) -> Any:
+        """A cached session for a model that is not in the manifest (e.g. a converted graph).
+
+        The caller is responsible for having verified ``model``; ``key`` must identify its
+        exact bytes (include a hash), since a later call with the same key returns the cache.
+        """
+        with self._lock:
+            cached = self._sessions.get(key)
+            if cached is not None:
+                return cached
+            session, used = self._build(key, model)
+            self._sessions[key] = session
+            path = str(model) if isinstance(model, Path) else ""
+            self._info[key] = SessionInfo(
+                key=key, provider=used[0], providers=used, sha256="", path=path
+            )
+            return session
+
+    def session_info(self, key: str) -> SessionInfo:
+        """Provider and weights of a session already made (KeyError if none was)."""
+        with self._lock:
+            return self._info[key]
+
+    def run(
+        self,
+        name: str,
+        inputs: Mapping[str, npt.NDArray[Any]] | npt.NDArray[Any],
+        outputs: Sequence[str] | None = None,
+    ) -> dict[str, np.ndarray[Any, Any]]:
+        """Run model ``name``; a bare array feeds its first input. Returns outputs by name."""
+        session = self.session(name)
+        if not isinstance(inputs, Mapping):
+            inputs = {session.get_inputs()[0].name: inputs}
+        names = list(outputs) if outputs is not None else [o.name for o in session.get_outputs()]
+        results = session.run(names, dict(inputs))
+        return dict(zip(names, results, strict=True))
