@@ -33,7 +33,7 @@ def method_of(value: HashValue) -> str:
         return "vpdq-frame"
     if value.variant in ("", "full"):
         return value.kind
-    if value.variant.removeprefix("suspect ") in DIHEDRAL_NAMES:
+    if value.variant.removeprefix("suspect ") in (*DIHEDRAL_NAMES, "mirror"):
         return "pdq-dihedral"
     return "pdq-region"
 

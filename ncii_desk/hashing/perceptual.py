@@ -83,6 +83,20 @@ def reduce_for_hash(pixels: Pixels, side: int = PDQ_WORK_SIDE) -> Pixels:
     return np.ascontiguousarray(cv2.resize(pixels, size, interpolation=cv2.INTER_AREA))
 
 
+def reduce_for_exchange(pixels: Pixels, min_side: int = PDQ_WORK_SIDE) -> Pixels:
+    """Shrink by a whole-number box factor only, keeping the shorter side >= ``min_side``.
+
+    The exchanged PDQ must stay close to what platforms compute from the full image; an exact
+    k x k box average composes with PDQ's own box filtering far better than a fractional
+    resize (measured in bench/results/hashing.md).
+    """
+    h, w = pixels.shape[:2]
+    k = min(h, w) // min_side
+    if k < 2:
+        return pixels
+    return np.ascontiguousarray(cv2.resize(pixels, (w // k, h // k), interpolation=cv2.INTER_AREA))
+
+
 def pdq(pixels: Pixels) -> PdqHash:
     vector, quality = pdqhash.compute(np.ascontiguousarray(pixels))
     return PdqHash(bits_to_hex(vector), int(quality))

@@ -19,12 +19,15 @@ for that file, and the batch goes on.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+import numpy as np
 
 from ncii_desk.errors import InputFileError, NciiDeskError
 from ncii_desk.hashing import features as local_features
@@ -166,11 +169,15 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
     image = load_image(source, min_side=ph.PDQ_WORK_SIDE, limits=limits)
     pixels = ph.reduce_for_hash(image.pixels)
     result.width, result.height = image.width, image.height
-    main = ph.pdq(pixels)
+    main = ph.pdq(ph.reduce_for_exchange(image.pixels))  # the hash others compare against
     result.pdq, result.pdq_quality = main.hex, main.quality
     result.phash = ph.phash(pixels)
     result.dhash = ph.dhash(pixels)
+    # pdqhash's flipped variants are not quite the PDQ of flipped pixels; mirroring is the
+    # commonest re-post edit, so that one is hashed from the flipped pixels themselves.
+    mirror = ph.pdq(np.ascontiguousarray(pixels[:, ::-1]))
     if role == "original":
+        result.variants.append(HashValue("pdq", mirror.hex, mirror.quality, "mirror"))
         for name, value in ph.pdq_dihedral(pixels)[1:]:
             result.variants.append(HashValue("pdq", value.hex, value.quality, name))
         for name, crop in central_crops(pixels):
@@ -178,6 +185,7 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     elif role in ("suspect", "scan"):
         # Its own rotations/mirrors find it in lists that hold only plain hashes.
+        result.variants.append(HashValue("pdq", mirror.hex, mirror.quality, "suspect mirror"))
         for name, value in ph.pdq_dihedral(pixels)[1:]:
             result.variants.append(HashValue("pdq", value.hex, value.quality, f"suspect {name}"))
         for name, region in content_regions(pixels):
@@ -196,6 +204,12 @@ def _hash_video(result: FileHashes, path: Path, limits: Limits) -> None:
 
 
 # --- many files ----------------------------------------------------------------------------------
+
+
+def _worker_init() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)  # one process per core already; threads inside would oversubscribe
 
 
 def default_workers() -> int:
@@ -222,7 +236,12 @@ def hash_many(
                 return
             yield hash_file(path, role, limits)
         return
-    with ProcessPoolExecutor(max_workers=count) as pool:
+    # forkserver/spawn, never fork: a forked child can inherit OpenCV's thread pool mid-lock
+    # and hang for ever (seen in bench/hash_throughput.py).
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(
+        max_workers=count, mp_context=mp.get_context(method), initializer=_worker_init
+    ) as pool:
         pending: set[Future[FileHashes]] = set()
         iterator = iter(paths)
         exhausted = False

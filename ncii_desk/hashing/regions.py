@@ -96,7 +96,8 @@ def _edge_cuts(lines: np.ndarray[Any, Any]) -> list[int]:
         if m < EDGE_STRENGTH:
             continue
         lo, hi = max(0, i - 8), min(len(mean_step), i + 9)
-        around = float(np.median(np.concatenate([mean_step[lo:i], mean_step[i + 1 : hi]])))
+        neighbours = np.concatenate([mean_step[lo:i], mean_step[i + 1 : hi]])
+        around = float(np.median(neighbours)) if neighbours.size else 0.0
         if coverage[i] >= EDGE_COVERAGE or m >= DISCONTINUITY * max(around, 1.0):
             pos = i + 1
             if pos - cuts[-1] >= MIN_REGION_SIDE and n - pos >= MIN_REGION_SIDE:

@@ -25,13 +25,10 @@ data (MS-Celeb-1M, withdrawn) carries licence questions recorded in the manifest
 
 from __future__ import annotations
 
-import importlib
-import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import cv2
@@ -62,61 +59,28 @@ UInt8Array = npt.NDArray[np.uint8]
 
 # --- models and sessions ----------------------------------------------------------------------
 
-#: Where the weights live until the shared model registry (ncii_desk/vision/registry.py) lands.
-MODELS_ENV: Final = "NCII_DESK_MODELS"
-_DEFAULT_MODELS_DIR: Final = Path("/work/shared/models")
+from ncii_desk.vision.runtime import default_threads  # noqa: E402 - cheap import
+
+YUNET_MODEL: Final = "yunet-dynamic"
+MOBILEFACENET_MODEL: Final = "mobilefacenet-128"
 YUNET_FILE: Final = "face_detection_yunet_2023mar_dynamic.onnx"
 MOBILEFACENET_FILE: Final = "mobilefacenet_foamliu_128d.onnx"
 
 
-def _model_path(filename: str) -> Path:
-    """The path of a model file: ``$NCII_DESK_MODELS/filename``, else the shared models folder.
+def _model_bytes(name: str) -> tuple[bytes, str]:
+    """A manifest model's bytes, sha256-verified by the registry, and that sha256."""
+    from ncii_desk.vision.runtime import shared_runtime
 
-    Model files are never copied into the repository; the lead will replace this with the
-    shared registry.
-    """
-    candidates: list[Path] = []
-    env = os.environ.get(MODELS_ENV)
-    if env:
-        candidates.append(Path(env) / filename)
-    candidates.append(_DEFAULT_MODELS_DIR / filename)
-    for path in candidates:
-        if path.is_file():
-            return path
-    searched = ", ".join(str(p.parent) for p in candidates)
-    raise FileNotFoundError(
-        f"Face model {filename!r} was not found (looked in: {searched}). "
-        f"Set {MODELS_ENV} to the folder that holds the NCII Desk models."
-    )
+    registry = shared_runtime().registry
+    _, data = registry.read_verified(name)
+    return data, registry.spec(name).sha256
 
 
-def _ort_threads() -> int:
-    """Intra-op threads for our sessions: one per usable core, at most 8 (see the bench)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        cores = os.cpu_count() or 1
-    return max(1, min(8, cores))
+def _session(key: str, model: bytes) -> Any:
+    """A session from the shared runtime (GPU provider when one works, else the CPU)."""
+    from ncii_desk.vision.runtime import shared_runtime
 
-
-def _session(model: Path | bytes) -> Any:
-    """Create an onnxruntime CPU session for a model file (or in-memory model bytes).
-
-    The ONE place sessions are made, so the lead can route it through the shared runtime.
-    onnxruntime ships no type information, so sessions are ``Any``.
-    """
-    ort: Any = importlib.import_module("onnxruntime")
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = _ort_threads()
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.log_severity_level = 3
-    # No busy-waiting between ops: on a desktop that shares its few cores with the GUI and
-    # the hashing workers, spinning threads cost more than they save (bench/vision_throughput).
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    source = str(model) if isinstance(model, Path) else model
-    return ort.InferenceSession(source, sess_options=opts, providers=["CPUExecutionProvider"])
+    return shared_runtime().session_from(key, model)
 
 
 _lock = threading.Lock()
@@ -131,7 +95,11 @@ def _cached(key: str, make: Callable[[], Any]) -> Any:
 
 
 def _detector() -> Any:
-    return _cached("yunet", lambda: _session(_model_path(YUNET_FILE)))
+    def make() -> Any:
+        data, sha = _model_bytes(YUNET_MODEL)
+        return _session(f"{YUNET_MODEL}:{sha}", data)
+
+    return _cached("yunet", make)
 
 
 @dataclass(frozen=True)
@@ -142,11 +110,12 @@ class _Embedder:
 
 def _embedder() -> _Embedder:
     def make() -> _Embedder:
-        raw = _model_path(MOBILEFACENET_FILE).read_bytes()
+        raw, sha = _model_bytes(MOBILEFACENET_MODEL)
         try:
-            return _Embedder(_session(_dynamic_batch_model(raw)), batched=True)
+            batched = _dynamic_batch_model(raw)
+            return _Embedder(_session(f"{MOBILEFACENET_MODEL}:{sha}:batched", batched), True)
         except ValueError:
-            return _Embedder(_session(raw), batched=False)
+            return _Embedder(_session(f"{MOBILEFACENET_MODEL}:{sha}", raw), batched=False)
 
     result: _Embedder = _cached("mobilefacenet", make)
     return result
@@ -666,7 +635,8 @@ def detect_and_embed_many(
 
     Detection and alignment run on ``workers`` threads (default: one per core; onnxruntime
     and OpenCV release the GIL), then every crop goes through one :func:`embed` call. On the
-    2-core test machine this beat the one-image-at-a-time loop by about 15 %
+    2-core test machine this was about 15 % faster than the one-image-at-a-time loop while
+    both cores were free, and no faster when other work already held a core
     (bench/vision_throughput.py). A bad image raises its ValueError here, as detect() would.
     """
     rgbs = [_as_rgb(im, f"images[{i}]") for i, im in enumerate(images)]
@@ -675,7 +645,7 @@ def detect_and_embed_many(
         found = detect(rgb, score_threshold=score_threshold)
         return found, [align(rgb, f) for f in found]
 
-    count = max(1, min(workers or _ort_threads(), len(rgbs)))
+    count = max(1, min(workers or default_threads(), len(rgbs)))
     if count == 1:
         parts = [one(rgb) for rgb in rgbs]
     else:

@@ -183,6 +183,9 @@ class Runtime:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = self.log_severity
+        # No busy-waiting between ops: on a laptop that shares its few cores with the GUI and
+        # the hashing workers, spinning costs more than it saves (bench/results/vision.md).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if provider == "DmlExecutionProvider":
             opts.enable_mem_pattern = False  # required by DirectML
         return opts
@@ -300,3 +303,16 @@ class Runtime:
         names = list(outputs) if outputs is not None else [o.name for o in session.get_outputs()]
         results = session.run(names, dict(inputs))
         return dict(zip(names, results, strict=True))
+
+
+_shared_lock = threading.Lock()
+_shared: Runtime | None = None
+
+
+def shared_runtime() -> Runtime:
+    """The process-wide runtime: one provider choice and one session cache for all analyses."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Runtime()
+        return _shared

@@ -30,8 +30,9 @@ from conftest import SHARED
 pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (face models need it)")
 
 from ncii_desk.vision import faces as F
+from ncii_desk.vision.registry import MODELS_ENV
 
-MODELS = Path(os.environ.get(F.MODELS_ENV) or SHARED / "models")
+MODELS = Path(os.environ.get(MODELS_ENV) or SHARED / "models")
 FACES_DIR = SHARED / "testdata" / "faces"
 REFERENCE_YUNET = "face_detection_yunet_2023mar.onnx"  # fixed 640x640: cv2's reference path
 
@@ -41,7 +42,7 @@ _missing = [
 if _missing:
     pytest.skip(
         f"face models not available ({', '.join(_missing)} missing from {MODELS}): "
-        f"shared/models is absent here; set {F.MODELS_ENV} to run these tests",
+        f"shared/models is absent here; set {MODELS_ENV} to run these tests",
         allow_module_level=True,
     )
 if not FACES_DIR.is_dir():
@@ -68,13 +69,13 @@ EXPECTED_COUNT = {name: 1 for name in PHOTOS} | {"chirac3": 5}
 @pytest.fixture(scope="module", autouse=True)
 def _module_env() -> Iterator[None]:
     """Load the models from MODELS (the ../shared beside this checkout, or $NCII_DESK_MODELS)."""
-    old = os.environ.get(F.MODELS_ENV)
-    os.environ[F.MODELS_ENV] = str(MODELS)
+    old = os.environ.get(MODELS_ENV)
+    os.environ[MODELS_ENV] = str(MODELS)
     yield
     if old is None:
-        os.environ.pop(F.MODELS_ENV, None)
+        os.environ.pop(MODELS_ENV, None)
     else:
-        os.environ[F.MODELS_ENV] = old
+        os.environ[MODELS_ENV] = old
 
 
 def _load(name: str) -> np.ndarray:
@@ -329,7 +330,8 @@ def test_embeddings_are_unit_length_and_batching_changes_nothing(
 def test_batched_model_equals_the_original_graph(images: dict[str, np.ndarray]) -> None:
     """The in-memory rewrite only frees the batch size: same numbers as the file as shipped."""
     crops = np.stack([F.align(images[n], _main_face(F.detect(images[n]))) for n in PHOTOS])
-    original = F._session(F._model_path(F.MOBILEFACENET_FILE))
+    raw, sha = F._model_bytes(F.MOBILEFACENET_MODEL)
+    original = F._session(f"test-original:{sha}", raw)
     x = (crops.astype(np.float32) / 255.0 - F._IMAGENET_MEAN) / F._IMAGENET_STD
     x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
     raw = np.concatenate([original.run(None, {"input0": x[i : i + 1]})[0] for i in range(len(x))])
@@ -401,13 +403,3 @@ def test_compare_checks_its_inputs(embeddings: dict[str, np.ndarray]) -> None:
     with pytest.raises(ValueError, match="1-D"):
         F.cosine(np.zeros((2, 128)), np.zeros(128))
     assert F.cosine(embeddings["chirac1"], embeddings["chirac1"]) == pytest.approx(1.0, abs=1e-5)
-
-
-def test_model_path_prefers_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "some_model.onnx").write_bytes(b"not a real model")
-    monkeypatch.setenv(F.MODELS_ENV, str(tmp_path))
-    assert F._model_path("some_model.onnx") == tmp_path / "some_model.onnx"
-    with pytest.raises(FileNotFoundError, match=F.MODELS_ENV):
-        F._model_path("no_such_model.onnx")

@@ -265,7 +265,7 @@ def test_hash_cli_prints_one_json_object_per_file(tmp_path: Path, capsys: Any) -
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rc == 7  # finished, one file could not be decoded
     by_path = {Path(d["path"]).name: d for d in lines}
-    assert by_path["a.png"]["pdq"] == ph.pdq(ph.reduce_for_hash(PHOTOS["coffee"])).hex
+    assert by_path["a.png"]["pdq"] == ph.pdq(ph.reduce_for_exchange(PHOTOS["coffee"])).hex
     assert by_path["a.png"]["kind"] == "image" and by_path["a.png"]["error"] is None
     assert "damaged or truncated" in by_path["b.jpg"]["error"]
     assert by_path["b.jpg"]["sha256"]  # the bytes are still hashed
