@@ -18,9 +18,11 @@ for that file, and the batch goes on.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing as mp
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -175,6 +177,8 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
     result.dhash = ph.dhash(pixels)
     # pdqhash's flipped variants are not quite the PDQ of flipped pixels; mirroring is the
     # commonest re-post edit, so that one is hashed from the flipped pixels themselves.
+    if role == "plain":
+        return
     mirror = ph.pdq(np.ascontiguousarray(pixels[:, ::-1]))
     if role == "original":
         result.variants.append(HashValue("pdq", mirror.hex, mirror.quality, "mirror"))
@@ -212,6 +216,35 @@ def _worker_init() -> None:
     cv2.setNumThreads(1)  # one process per core already; threads inside would oversubscribe
 
 
+_pools: dict[int, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(count: int) -> ProcessPoolExecutor:
+    """A worker pool kept for the whole session: starting workers (forkserver or spawn, never
+    fork — a forked child can inherit OpenCV's thread pool mid-lock and hang) costs about a
+    second, too much to pay on every batch."""
+    with _pools_lock:
+        pool = _pools.get(count)
+        if pool is None:
+            method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+            pool = ProcessPoolExecutor(
+                max_workers=count, mp_context=mp.get_context(method), initializer=_worker_init
+            )
+            _pools[count] = pool
+        return pool
+
+
+def shutdown_pools() -> None:
+    with _pools_lock:
+        for pool in _pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        _pools.clear()
+
+
+atexit.register(shutdown_pools)
+
+
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -238,13 +271,11 @@ def hash_many(
         return
     # forkserver/spawn, never fork: a forked child can inherit OpenCV's thread pool mid-lock
     # and hang for ever (seen in bench/hash_throughput.py).
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(
-        max_workers=count, mp_context=mp.get_context(method), initializer=_worker_init
-    ) as pool:
-        pending: set[Future[FileHashes]] = set()
-        iterator = iter(paths)
-        exhausted = False
+    pool = _pool(count)
+    pending: set[Future[FileHashes]] = set()
+    iterator = iter(paths)
+    exhausted = False
+    try:
         while True:
             while not exhausted and len(pending) < 2 * count:
                 if should_stop is not None and should_stop():
@@ -260,3 +291,6 @@ def hash_many(
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield fut.result()
+    finally:
+        for fut in pending:  # the caller stopped early: drop what has not started
+            fut.cancel()
