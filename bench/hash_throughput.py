@@ -1,0 +1,588 @@
+"""Benchmark: image hashing throughput, our pipeline against the common baseline.
+
+Methods, each run with 1 process and with 2 processes, side by side, after a warm-up:
+
+* ours: ``hash_file(path, "plain")`` (PDQ + quality, pHash, dHash, MD5 and SHA-256 of the
+  file; JPEG decoded at a reduced DCT scale, PDQ computed from ~512 px pixels); 2 processes
+  through ``hash_many(workers=2)``;
+* PIL + pdqhash: ``pdqhash.compute(np.asarray(Image.open(p).convert("RGB")))`` (full decode,
+  what most integrations do); 2 processes through a ``ProcessPoolExecutor``;
+* imagehash.phash: ``imagehash.phash(Image.open(p))``; 2 processes likewise.
+
+Sets (generated in a temp folder, removed afterwards): photo-like 1024x768 and 3000x2000
+images, each saved as JPEG (quality 90) and PNG. The pixels are mosaics of scikit-image's
+sample photos, resized and cropped, with sensor-like noise, so JPEG sizes are realistic
+(about 0.3-0.4 bytes per pixel). PNGs are written with zlib level 1 to keep generation short
+(inflate speed, hence decode time, hardly depends on the level).
+
+Also reported: mean/max PDQ bit difference between our hash (reduced decode) and the
+full-decode baseline on the same files, and the peak RSS of the process tree of our
+2-process run (and of the baseline's), each measured in a fresh Python process so earlier
+phases do not pollute it.
+
+OpenCV's own thread pool is switched off (``cv2.setNumThreads(1)``) before anything runs:
+``hash_many`` forks its workers, and a worker forked after the parent has used OpenCV's
+thread pool can deadlock on a mutex inside ``cv2`` (seen here: a worker blocked for ever in
+``pthread_mutex_lock`` under a ``cv2`` call). With one OpenCV thread, "1 process" also really
+means one core.
+
+Timings are printed, never asserted. Usage::
+
+    python bench/hash_throughput.py [--count 60] [--repeats 3] [--quick] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import platform
+import resource
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import cv2
+import imagehash
+import numpy as np
+import pdqhash
+from PIL import Image
+
+from ncii_desk.hashing import perceptual as ph
+from ncii_desk.hashing.pipeline import hash_file, hash_many
+
+SMALL = (1024, 768)
+LARGE = (3000, 2000)
+JPEG_QUALITY = 90
+PNG_LEVEL = 1
+NOISE_SIGMA = 4.0
+TARGET_RATIO = 3.0
+WARMUP_FILES = 2
+#: scikit-image sample photos used as texture sources (grey ones are made RGB). ``cat`` is
+#: the same photo as ``chelsea`` and is not used.
+SOURCE_NAMES = (
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "retina",
+    "camera",
+    "coins",
+    "moon",
+    "brick",
+    "grass",
+    "gravel",
+)
+
+_quiet = False
+
+
+def log(msg: str) -> None:
+    """Progress; on stderr when only the Markdown section is wanted."""
+    print(msg, file=sys.stderr if _quiet else sys.stdout, flush=True)
+
+
+# --- machine -----------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def mem_total() -> str:
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    return f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except (OSError, ValueError):
+        pass
+    return "unknown"
+
+
+def load_average() -> str:
+    try:
+        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def lib_version(name: str) -> str:
+    from importlib.metadata import version
+
+    try:
+        return version(name)
+    except Exception:  # informational only
+        return "unknown"
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds all processes on the machine have used since boot (Linux /proc/stat)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and its waited-for children (pool workers, probes)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
+def other_load(start: tuple[float | None, float, float]) -> str:
+    """How much CPU other processes took while the benchmark ran."""
+    busy0, own0, wall0 = start
+    busy1 = busy_cpu_seconds()
+    if busy0 is None or busy1 is None:
+        return "unknown"
+    wall = time.perf_counter() - wall0
+    other = max(0.0, (busy1 - busy0) - (own_cpu_seconds() - own0))
+    cores = os.cpu_count() or 1
+    return (
+        f"{other:.0f} CPU s of {wall * cores:.0f} available ({wall:.0f} s x {cores} cores), "
+        f"i.e. {other / wall:.2f} cores busy on average"
+    )
+
+
+def machine_info() -> list[tuple[str, str]]:
+    libs = ", ".join(
+        f"{n} {lib_version(n)}"
+        for n in ("numpy", "Pillow", "opencv-python-headless", "pdqhash", "ImageHash")
+    )
+    return [
+        ("Platform", platform.platform()),
+        ("CPU", cpu_model()),
+        ("Cores", str(os.cpu_count())),
+        ("Memory", mem_total()),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("Libraries", libs),
+        (
+            "OpenCV threads (set to 1 by this benchmark, see the docstring)",
+            str(cv2.getNumThreads()),
+        ),
+        ("Load average at start (1/5/15 min)", load_average()),
+    ]
+
+
+# --- images ------------------------------------------------------------------------------
+
+
+def source_photos() -> list[np.ndarray]:
+    import skimage.data
+
+    out = []
+    for name in SOURCE_NAMES:
+        img = np.asarray(getattr(skimage.data, name)())
+        if img.dtype == bool:
+            img = img.astype(np.uint8) * 255
+        if img.ndim == 2:
+            img = np.dstack([img] * 3)
+        out.append(np.ascontiguousarray(img[:, :, :3].astype(np.uint8)))
+    return out
+
+
+def _cover(img: np.ndarray, w: int, h: int, rng: np.random.Generator) -> np.ndarray:
+    """Resize ``img`` to cover w x h (a little larger at random) and crop at random."""
+    ih, iw = img.shape[:2]
+    scale = max(w / iw, h / ih) * rng.uniform(1.0, 1.5)
+    size = (max(w, round(iw * scale)), max(h, round(ih * scale)))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    big = cv2.resize(img, size, interpolation=interp)
+    y = int(rng.integers(0, big.shape[0] - h + 1))
+    x = int(rng.integers(0, big.shape[1] - w + 1))
+    return big[y : y + h, x : x + w]
+
+
+def photo_like(w: int, h: int, rng: np.random.Generator, sources: Sequence[np.ndarray]):
+    """A photo-sized image: one sample photo, or a mosaic of them, plus sensor-like noise."""
+    cell = int(w // rng.choice([1, 2, 4, 6]))
+    out = np.empty((h, w, 3), np.uint8)
+    for y in range(0, h, cell):
+        for x in range(0, w, cell):
+            ch, cw = min(cell, h - y), min(cell, w - x)
+            out[y : y + ch, x : x + cw] = _cover(sources[rng.integers(len(sources))], cw, ch, rng)
+    noisy = out.astype(np.float32)
+    noisy += rng.normal(0, NOISE_SIGMA, (h, w, 1)).astype(np.float32)
+    noisy += rng.normal(0, NOISE_SIGMA / 2, (h, w, 3)).astype(np.float32)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+@dataclass
+class ImageSet:
+    name: str
+    fmt: str
+    paths: list[Path] = field(default_factory=list)
+    bytes: int = 0
+
+    @property
+    def mib(self) -> float:
+        return self.bytes / 1024**2
+
+
+def generate(work: Path, counts: dict[tuple[int, int], int], seed: int) -> list[ImageSet]:
+    sources = source_photos()
+    rng = np.random.default_rng(seed)
+    sets = []
+    for (w, h), count in counts.items():
+        jpeg = ImageSet(f"{w}x{h}", "JPEG")
+        png = ImageSet(f"{w}x{h}", "PNG")
+        folder = work / f"{w}x{h}"
+        folder.mkdir()
+        t0 = time.perf_counter()
+        for i in range(count):
+            img = Image.fromarray(photo_like(w, h, rng, sources))
+            jp, pp = folder / f"img{i:03d}.jpg", folder / f"img{i:03d}.png"
+            img.save(jp, "JPEG", quality=JPEG_QUALITY)
+            img.save(pp, "PNG", compress_level=PNG_LEVEL)
+            jpeg.paths.append(jp)
+            png.paths.append(pp)
+            jpeg.bytes += jp.stat().st_size
+            png.bytes += pp.stat().st_size
+        log(f"  generated {count} x {w}x{h} (JPEG + PNG) in {time.perf_counter() - t0:.1f} s")
+        sets += [jpeg, png]
+    return sets
+
+
+# --- methods (module level so worker processes can pickle them) ----------------------------
+
+
+def ours(path: Path) -> tuple[str, int]:
+    r = hash_file(path, "plain")
+    if r.error or r.pdq is None or r.pdq_quality is None:
+        raise RuntimeError(f"{path}: {r.error}")
+    return r.pdq, r.pdq_quality
+
+
+def baseline(path: Path) -> tuple[str, int]:
+    vector, quality = pdqhash.compute(np.asarray(Image.open(path).convert("RGB")))
+    return ph.bits_to_hex(vector), int(quality)
+
+
+def imagehash_phash(path: Path) -> tuple[str, int]:
+    return str(imagehash.phash(Image.open(path))), 0
+
+
+METHODS: dict[str, Callable[[Path], tuple[str, int]]] = {
+    "ours: hash_file plain": ours,
+    "PIL + pdqhash": baseline,
+    "imagehash.phash": imagehash_phash,
+}
+OURS, BASE = "ours: hash_file plain", "PIL + pdqhash"
+
+
+def run(name: str, paths: Sequence[Path], workers: int) -> tuple[float, list[tuple[str, int]]]:
+    """Seconds to hash all ``paths`` (pool start-up included) and the results in order."""
+    fn = METHODS[name]
+    t0 = time.perf_counter()
+    if workers == 1:
+        results = [fn(p) for p in paths]
+    elif fn is ours:
+        by_path = {}
+        for r in hash_many(paths, "plain", workers=workers):
+            if r.error or r.pdq is None or r.pdq_quality is None:
+                raise RuntimeError(f"{r.path}: {r.error}")
+            by_path[r.path] = (r.pdq, r.pdq_quality)
+        results = [by_path[str(p)] for p in paths]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(fn, paths))
+    return time.perf_counter() - t0, results
+
+
+def _noop(x: int) -> int:
+    return x
+
+
+def pool_startup_ms(repeats: int = 5) -> float:
+    """Median time to start a 2-process pool and get one trivial result back, then close it."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            list(pool.map(_noop, [1, 2]))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+# --- peak RSS (in a fresh process) -----------------------------------------------------------
+
+
+def rss_probe(method: str, list_file: Path) -> None:
+    """Child mode: hash the listed files with 2 processes and print peak memory as JSON."""
+    paths = [Path(line) for line in list_file.read_text().splitlines() if line]
+    out: dict[str, Any] = {}
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    peak = [0]
+    stop = threading.Event()
+    if psutil is not None:
+        me = psutil.Process()
+
+        def sample() -> None:
+            while not stop.is_set():
+                total = 0
+                for p in [me, *me.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += p.memory_info().rss
+                peak[0] = max(peak[0], total)
+                stop.wait(0.01)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+    run(method, paths, 2)
+    stop.set()
+    if psutil is not None:
+        sampler.join()
+        out["source"] = "psutil"
+        out["tree_peak_mib"] = peak[0] / 1024**2
+    else:
+        out["source"] = "getrusage"
+    # ru_maxrss of RUSAGE_SELF survives exec (it would report the benchmark process that
+    # started this one), so the parent's own peak is VmHWM, which a new program starts afresh.
+    out["self_mib"] = vm_hwm_mib()
+    out["self_source"] = "VmHWM"
+    if out["self_mib"] is None:
+        out["self_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out["self_source"] = "RUSAGE_SELF"
+    # Linux reports ru_maxrss in KiB.
+    out["child_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def vm_hwm_mib() -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def measure_rss(method: str, paths: Sequence[Path], work: Path) -> dict[str, Any]:
+    list_file = work / "rss-list.txt"
+    list_file.write_text("\n".join(str(p) for p in paths) + "\n")
+    cmd = [sys.executable, __file__, "--rss-probe", method, str(list_file)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def fmt_rss(r: dict[str, Any]) -> str:
+    if r["source"] == "psutil":
+        return f"{r['tree_peak_mib']:.0f} MiB (tree sum, sampled)"
+    bound = r["self_mib"] + 2 * r["child_mib"]
+    return (
+        f"parent {r['self_mib']:.0f} + largest worker {r['child_mib']:.0f} MiB "
+        f"(tree ≤ {bound:.0f} MiB)"
+    )
+
+
+# --- main --------------------------------------------------------------------------------
+
+
+def rate(n: int, seconds: list[float]) -> float:
+    return n / statistics.median(seconds)
+
+
+def bit_diffs(a: list[tuple[str, int]], b: list[tuple[str, int]]) -> list[int]:
+    return [ph.hamming_hex(x[0], y[0]) for x, y in zip(a, b, strict=True)]
+
+
+def render(
+    sets: list[ImageSet],
+    times: dict[tuple[str, str, int], list[float]],
+    others: dict[tuple[str, str, int], list[float]],
+    diffs: dict[str, tuple[list[int], list[int]]],
+    rss: dict[tuple[str, str], dict[str, Any]],
+    machine: list[tuple[str, str]],
+    command: str,
+    date: str,
+    repeats: int,
+    startup_ms: float,
+) -> str:
+    lines = ["## Hash throughput", "", f"Date (UTC): {date}", "", "Machine:", ""]
+    lines += [f"- {k}: {v}" for k, v in machine]
+    lines += ["", "Command:", "", "```", command, "```", ""]
+    lines.append(
+        f"Images per second, median of {repeats} timed run(s) after a warm-up; 2-process "
+        "runs include starting the pool (ours: `hash_many(workers=2)`, others: "
+        "`ProcessPoolExecutor(2)`); starting a 2-process pool and closing it costs "
+        f"{startup_ms:.0f} ms here (median of 5, from the benchmark process)."
+    )
+    lines.append(
+        "The last column is the CPU that *other* processes on the machine took during those "
+        "runs (from /proc/stat minus this benchmark's own CPU time), in cores out of "
+        f"{os.cpu_count()}: where it is near 1, the 2-process runs had about one core."
+    )
+    lines += ["", "| Set | Files | Method | 1 process (img/s) | 2 processes (img/s) | "]
+    lines[-1] += "2p / 1p | vs PIL + pdqhash (1p / 2p) | others' CPU, cores (1p / 2p) |"
+    lines.append("|---|---|---|---:|---:|---:|---:|---:|")
+    verdicts = []
+    for s in sets:
+        key = f"{s.name} {s.fmt}"
+        n = len(s.paths)
+        files = f"{n}, {s.mib:.1f} MiB ({s.mib * 1024 / n:.0f} KiB avg)"
+        base1 = rate(n, times[(key, BASE, 1)])
+        base2 = rate(n, times[(key, BASE, 2)])
+        for method in METHODS:
+            r1 = rate(n, times[(key, method, 1)])
+            r2 = rate(n, times[(key, method, 2)])
+            o1 = others.get((key, method, 1))
+            o2 = others.get((key, method, 2))
+            load = f"{statistics.mean(o1):.2f} / {statistics.mean(o2):.2f}" if o1 and o2 else "-"
+            lines.append(
+                f"| {key} | {files} | {method} | {r1:.1f} | {r2:.1f} | {r2 / r1:.2f}x | "
+                f"{r1 / base1:.2f}x / {r2 / base2:.2f}x | {load} |"
+            )
+            if method == OURS and s.fmt == "JPEG":
+                ok = "meets" if min(r1 / base1, r2 / base2) >= TARGET_RATIO else "misses"
+                verdicts.append(
+                    f"- {key}: ours / PIL+pdqhash = {r1 / base1:.2f}x (1 process), "
+                    f"{r2 / base2:.2f}x (2 processes): {ok} the target ≥ {TARGET_RATIO:.0f}x"
+                )
+    lines += ["", f"Target (JPEG): ours ≥ {TARGET_RATIO:.0f}x PIL + pdqhash.", ""]
+    lines += verdicts
+    lines += ["", "PDQ agreement, ours (reduced decode, ~512 px) vs PIL full decode + pdqhash:", ""]
+    lines.append("| Set | Files | Mean bit difference | Max bit difference | Mean quality diff |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for s in sets:
+        key = f"{s.name} {s.fmt}"
+        d, q = diffs[key]
+        lines.append(
+            f"| {key} | {len(d)} | {statistics.mean(d):.2f} | {max(d)} | {statistics.mean(q):.2f} |"
+        )
+    source = next(iter(rss.values()))["source"] if rss else "none"
+    how = (
+        "psutil: RSS of the process and all its children summed, sampled every 10 ms"
+        if source == "psutil"
+        else "psutil is not installed: the largest worker's peak is `resource.getrusage("
+        "RUSAGE_CHILDREN).ru_maxrss`; the parent's is its VmHWM (/proc/self/status), because "
+        "ru_maxrss of RUSAGE_SELF carries over the starting process's peak across exec; the "
+        "tree's peak is at most parent + 2 x worker, and less in fact, as forked workers "
+        "share the parent's pages"
+    )
+    lines += ["", f"Peak RSS of the 2-process run, in a fresh Python process ({how}):", ""]
+    lines.append("| Set | ours: hash_many(workers=2) | PIL + pdqhash, 2 processes |")
+    lines.append("|---|---|---|")
+    for s in sets:
+        key = f"{s.name} {s.fmt}"
+        lines.append(f"| {key} | {fmt_rss(rss[(key, OURS)])} | {fmt_rss(rss[(key, BASE)])} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    global _quiet
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=None,
+        help="images per 1024x768 set; the 3000x2000 sets get half as many "
+        "(default 60, or 12 with --quick)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per method (median)")
+    parser.add_argument("--quick", action="store_true", help="12/6 images (unless --count), 1 run")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--markdown", action="store_true", help="print only the Markdown section")
+    parser.add_argument("--rss-probe", nargs=2, metavar=("METHOD", "LIST"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    cv2.setNumThreads(1)  # see the docstring: fork-after-threads deadlock in hash_many workers
+    if args.rss_probe:
+        rss_probe(args.rss_probe[0], Path(args.rss_probe[1]))
+        return 0
+    _quiet = args.markdown
+    count = args.count or (12 if args.quick else 60)
+    repeats = 1 if args.quick else args.repeats
+    counts = {SMALL: max(2, count), LARGE: max(2, count // 2)}
+
+    command = shlex.join(["python", sys.argv[0], *(sys.argv[1:] if argv is None else argv)])
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine = machine_info()
+    cpu_start = (busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter())
+    work = Path(tempfile.mkdtemp(prefix="ncii-hashbench-"))
+    overall = time.perf_counter()
+    times: dict[tuple[str, str, int], list[float]] = {}
+    others: dict[tuple[str, str, int], list[float]] = {}
+    diffs: dict[str, tuple[list[int], list[int]]] = {}
+    rss: dict[tuple[str, str], dict[str, Any]] = {}
+    try:
+        log(f"Generating images in {work} ...")
+        sets = generate(work, counts, args.seed)
+        gc.collect()
+        startup_ms = pool_startup_ms()
+        log(f"2-process pool start-up and close: {startup_ms:.0f} ms")
+        for s in sets:
+            key = f"{s.name} {s.fmt}"
+            log(f"{key}: {len(s.paths)} files, {s.mib:.1f} MiB")
+            for method in METHODS:  # warm-up: imports, page cache, first-call costs
+                run(method, s.paths[:WARMUP_FILES], 1)
+            first: dict[str, list[tuple[str, int]]] = {}
+            for rep in range(repeats):
+                for method in METHODS:
+                    for workers in (1, 2):
+                        busy0, own0 = busy_cpu_seconds(), own_cpu_seconds()
+                        seconds, results = run(method, s.paths, workers)
+                        busy1, own1 = busy_cpu_seconds(), own_cpu_seconds()
+                        times.setdefault((key, method, workers), []).append(seconds)
+                        if busy0 is not None and busy1 is not None:
+                            other = max(0.0, (busy1 - busy0) - (own1 - own0)) / seconds
+                            others.setdefault((key, method, workers), []).append(other)
+                        first.setdefault(method, results)
+                        log(
+                            f"  run {rep + 1}: {method}, {workers} process(es): "
+                            f"{len(s.paths) / seconds:.1f} img/s"
+                        )
+            d = bit_diffs(first[OURS], first[BASE])
+            q = [abs(a[1] - b[1]) for a, b in zip(first[OURS], first[BASE], strict=True)]
+            diffs[key] = (d, q)
+            log(f"  PDQ bit difference ours vs full decode: mean {statistics.mean(d):.2f}")
+            for method in (OURS, BASE):
+                rss[(key, method)] = measure_rss(method, s.paths, work)
+                log(f"  peak RSS {method}: {fmt_rss(rss[(key, method)])}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log(f"Total benchmark time {time.perf_counter() - overall:.0f} s; removed {work}")
+    machine.append(("Load average at end (1/5/15 min)", load_average()))
+    machine.append(("CPU used by other processes during the run", other_load(cpu_start)))
+    section = render(sets, times, others, diffs, rss, machine, command, date, repeats, startup_ms)
+    if not args.markdown:
+        print()
+    print(section, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
