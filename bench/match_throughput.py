@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from benchmachine import cpu_model, load_average, mem_total
 
 from ncii_desk.hashing.index import HashIndex, SearchResult, brute_force_search
 
@@ -58,28 +59,6 @@ MIB = 1024 * 1024
 
 
 # --- machine -------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def mem_total() -> str:
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("MemTotal:"):
-                    return f"{int(line.split()[1]) / MIB:.1f} GiB"
-    except (OSError, ValueError):
-        pass
-    return "unknown"
 
 
 def rss_bytes() -> int | None:
@@ -124,13 +103,6 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{v:.2f}" for v in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def import_faiss() -> Any:

@@ -50,6 +50,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pdqhash
+from benchmachine import cpu_model, load_average
 from PIL import Image
 
 from ncii_desk.hashing import features as lf
@@ -94,24 +95,6 @@ def log(msg: str) -> None:
 
 
 # --- machine -----------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def load_average() -> str:
-    try:
-        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def busy_cpu_seconds() -> float | None:

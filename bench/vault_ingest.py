@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import cryptography
+from benchmachine import cpu_model, load_average, mem_total
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ncii_desk.vault.blobs import BlobInfo
@@ -80,17 +81,6 @@ def fmt_runs(values: list[float], unit: str, digits: int = 0) -> str:
 # --- machine -----------------------------------------------------------------------------
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
 def cpu_flags() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
@@ -102,17 +92,6 @@ def cpu_flags() -> str:
     except OSError:
         pass
     return "-"
-
-
-def mem_total() -> str:
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("MemTotal:"):
-                    return f"{int(line.split()[1]) / MIB:.1f} GiB"
-    except (OSError, ValueError):
-        pass
-    return "unknown"
 
 
 def filesystem_of(path: Path) -> str:
@@ -139,13 +118,6 @@ def openssl_version() -> str:
 
         return str(backend.openssl_version_text())
     except Exception:  # informational only
-        return "unknown"
-
-
-def load_average() -> str:
-    try:
-        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:
         return "unknown"
 
 
