@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
+import time
 
 
 def cpu_model() -> str:
@@ -33,3 +35,38 @@ def load_average() -> str:
         return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     except OSError:
         return "unknown"
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds all processes on the machine have used since boot (Linux /proc/stat)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and its waited-for children (pool workers, probes)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
+def other_load(start: tuple[float | None, float, float]) -> str:
+    """How much CPU other processes took while the benchmark ran."""
+    busy0, own0, wall0 = start
+    busy1 = busy_cpu_seconds()
+    if busy0 is None or busy1 is None:
+        return "unknown"
+    wall = time.perf_counter() - wall0
+    other = max(0.0, (busy1 - busy0) - (own_cpu_seconds() - own0))
+    cores = os.cpu_count() or 1
+    return (
+        f"{other:.0f} CPU s of {wall * cores:.0f} available ({wall:.0f} s x {cores} cores), "
+        f"i.e. {other / wall:.2f} cores busy on average"
+    )

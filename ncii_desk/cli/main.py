@@ -81,6 +81,15 @@ def show_fields(data: dict[str, Any]) -> None:
         say(f"{key.replace('_', ' '):<{width}}  {_plain(value)}")
 
 
+def show_record(args: argparse.Namespace, data: dict[str, Any]) -> int:
+    """One record: JSON with --json, else one readable line per field."""
+    if args.json:
+        emit_json(data)
+    else:
+        show_fields(data)
+    return EXIT_OK
+
+
 def _table(rows: list[list[str]], headers: list[str]) -> None:
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
@@ -315,11 +324,7 @@ def cmd_vault_info(args: argparse.Namespace) -> int:
             },
             "cases": len(cases.list_cases(vault)),
         }
-    if args.json:
-        emit_json(data)
-    else:
-        show_fields(data)
-    return EXIT_OK
+    return show_record(args, data)
 
 
 # --- cases and items -----------------------------------------------------------------------
@@ -375,11 +380,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 def cmd_case_show(args: argparse.Namespace) -> int:
     with opened(args) as vault:
         view = cases.get_case(vault, args.case)
-    if args.json:
-        emit_json(view.as_dict())
-    else:
-        show_fields(view.as_dict())
-    return EXIT_OK
+    return show_record(args, view.as_dict())
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -465,11 +466,7 @@ def cmd_item_list(args: argparse.Namespace) -> int:
 def cmd_item_show(args: argparse.Namespace) -> int:
     with opened(args) as vault:
         view = items.get_item(vault, args.item)
-    if args.json:
-        emit_json(view.as_dict())
-    else:
-        show_fields(view.as_dict())
-    return EXIT_OK
+    return show_record(args, view.as_dict())
 
 
 def cmd_item_export(args: argparse.Namespace) -> int:
