@@ -17,6 +17,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -843,6 +844,16 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     return p
 
 
+@dataclass
+class Commands:
+    """What a command module gets to add its commands: see build_parser."""
+
+    sub: Any  # the top-level subparsers: command(commands.sub, "name", ...)
+    command: Callable[..., argparse.ArgumentParser]
+    group: Callable[[str, str], Any]  # a new command group: group("name", "help")
+    groups: dict[str, Any]  # the existing groups by name ("vault", "case", "item", ...)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ncii-desk",
@@ -865,9 +876,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
+    groups: dict[str, Any] = {}
+
     def group(name: str, help_text: str) -> Any:
         g = sub.add_parser(name, help=help_text, description=help_text)
-        return g.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+        groups[name] = g.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+        return groups[name]
 
     vault_g = group("vault", "create, check and manage the encrypted vault")
     p = command(vault_g, "init", cmd_vault_init, "create a new vault and show its recovery key")
@@ -1037,6 +1051,13 @@ def build_parser() -> argparse.ArgumentParser:
     command(audit_g, "verify", cmd_audit_verify, "verify the audit chain against audit.head")
     p = command(audit_g, "log", cmd_audit_log, "show the newest audit events")
     p.add_argument("--limit", type=_positive_int, default=50, help="how many (default 50)")
+
+    # Commands of the larger areas live in their own modules (they import helpers from here).
+    from ncii_desk.cli import capture_cmds, document_cmds, vision_cmds
+
+    commands = Commands(sub=sub, command=command, group=group, groups=groups)
+    for module in (vision_cmds, capture_cmds, document_cmds):
+        module.register(commands)
     return parser
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import ncii_desk
 from ncii_desk.errors import InvalidSetting, NciiDeskError
 from ncii_desk.paths import user_data_dir
+from ncii_desk.resources import find_data_dir
 
 MODELS_ENV = "NCII_DESK_MODELS"
 MANIFEST_NAME = "manifest.toml"
@@ -353,20 +354,8 @@ def _package_root() -> Path:
 
 
 def packaged_models_dir() -> Path | None:
-    """The models/ folder shipped with this copy of NCII Desk, if there is one.
-
-    In a frozen (PyInstaller) build it is ``models/`` inside the bundle; in a checkout or an
-    editable install it is the repository's ``models/`` folder next to the package.
-    """
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        folder = Path(bundle) / "models"
-        return folder if folder.is_dir() else None
-    repo = _package_root().parent
-    folder = repo / "models"
-    if (repo / "pyproject.toml").is_file() and folder.is_dir():
-        return folder
-    return None
+    """The models/ folder shipped with this copy of NCII Desk, if there is one (see resources)."""
+    return find_data_dir("models")
 
 
 def shared_models_dir() -> Path | None:
