@@ -1053,10 +1053,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive_int, default=50, help="how many (default 50)")
 
     # Commands of the larger areas live in their own modules (they import helpers from here).
-    from ncii_desk.cli import capture_cmds, document_cmds, vision_cmds
+    from ncii_desk.cli import (
+        capture_cmds,
+        document_cmds,
+        inspect_cmds,
+        selftest_cmds,
+        vision_cmds,
+    )
 
     commands = Commands(sub=sub, command=command, group=group, groups=groups)
-    for module in (vision_cmds, capture_cmds, document_cmds):
+    for module in (vision_cmds, inspect_cmds, capture_cmds, document_cmds, selftest_cmds):
         module.register(commands)
     return parser
 

@@ -318,3 +318,47 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RecheckOutcome(enum.StrEnum):
+    STILL_UP = "still_up"
+    CHANGED = "changed"
+    GONE = "gone"
+    ERROR = "error"
+
+
+class Recheck(Base):
+    """One later visit to a captured URL: is the content still there, changed or gone?"""
+
+    __tablename__ = "rechecks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    capture_id: Mapped[str] = mapped_column(ForeignKey("captures.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[RecheckOutcome] = mapped_column(_enum(RecheckOutcome))
+    http_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    operator: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class FaceReference(Base):
+    """A face the advocate picked in one of the victim's reference photos.
+
+    Only the embedding (and where the face was) is kept: no new image is made.
+    """
+
+    __tablename__ = "face_references"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
+    face_index: Mapped[int] = mapped_column(Integer)
+    box: Mapped[list[Any]] = mapped_column(default=list)
+    detector_score: Mapped[float] = mapped_column(Float)
+    embedding: Mapped[list[Any]] = mapped_column(default=list)
+    model_sha256: Mapped[str] = mapped_column(String(64))
+    chosen_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,13 @@
+"""CLI commands for the inspect area; build_parser in main.py calls register()."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ncii_desk.cli.main import Commands
+
+
+def register(commands: Commands) -> None:
+    """Add this area's commands (filled in by the inspect work)."""
+    del commands
