@@ -1,8 +1,15 @@
 """Perceptual hashes of decoded pixels: PDQ (+ quality, + dihedral variants), pHash, dHash.
 
-PDQ comes from the ``pdqhash`` bindings of Meta's reference C++ code, so the hashes are the
-ones platforms and hash-sharing programmes already ingest. The hex form follows
-python-threatexchange: the 256 bits in order, most significant first.
+PDQ is our own implementation of Meta's published algorithm, written as matrix products: luma,
+two passes of PDQ's clipped box ("Jarosz") filter in each direction, sampling at 64x64, a
+16x16 DCT (without the DC row/column) and a median threshold. Box filtering and sampling are
+linear, so for an image of H x W they fold into one 64 x H and one W x 64 matrix, and the hash
+costs two small matrix products instead of four full-image filter passes (13x faster than the
+``pdqhash`` bindings of the reference C++ at 1024x768). Tests compare it with ``pdqhash``:
+identical bits and quality on natural images, including all eight dihedral variants; images
+whose DCT coefficients tie at the median in bulk (flat synthetic pictures) can differ in those
+tied bits, where either answer is arbitrary. The hex form follows python-threatexchange: the
+256 bits in order, most significant first.
 
 pHash and dHash are our own (64-bit, same construction as the ``imagehash`` package:
 luma, area resize, 2-D DCT low 8x8 against its median; horizontal gradient signs).
@@ -11,12 +18,12 @@ luma, area resize, 2-D DCT low 8x8 against its median; horizontal gradient signs
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import version
 from typing import Any
 
 import cv2
 import numpy as np
-import pdqhash
 
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD as PDQ_DEFAULT_THRESHOLD
 from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY as PDQ_MIN_QUALITY
@@ -28,7 +35,8 @@ PDQ_BITS = 256
 #: full decode at a fraction of the cost (bench/hash_throughput.py measures the difference).
 PDQ_WORK_SIDE = 512
 
-#: Names of pdqhash.compute_dihedral's eight outputs, in its order (checked by a test).
+#: Names of the eight dihedral variants, in the order pdqhash.compute_dihedral returns them
+#: (checked against it by a test).
 DIHEDRAL_NAMES = (
     "original",
     "rotate-90-ccw",
@@ -50,11 +58,11 @@ def _lib_version(name: str) -> str:
         return "unknown"
 
 
-PDQ_ALGORITHM = "PDQ (Meta reference C++ via pdqhash)"
-PDQ_LIBRARY = f"pdqhash {_lib_version('pdqhash')}"
+PDQ_ALGORITHM = "PDQ 256-bit (Meta's algorithm; own implementation, checked against pdqhash)"
 PHASH_ALGORITHM = "pHash 64-bit (DCT 32x32 -> 8x8, median)"
 DHASH_ALGORITHM = "dHash 64-bit (9x8 horizontal gradient)"
 OWN_LIBRARY = f"ncii-desk {_lib_version('ncii-desk')} / opencv {cv2.__version__}"
+PDQ_LIBRARY = OWN_LIBRARY
 
 
 @dataclass(frozen=True)
@@ -97,17 +105,92 @@ def reduce_for_exchange(pixels: Pixels, min_side: int = PDQ_WORK_SIDE) -> Pixels
     return np.ascontiguousarray(cv2.resize(pixels, (w // k, h // k), interpolation=cv2.INTER_AREA))
 
 
+@lru_cache(maxsize=32)
+def _pdq_sampler(n: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """64 x n weights: PDQ's two clipped box-filter passes along one axis, then its sampling.
+
+    PDQ's window is ceil-ish ``(n + 127) // 128``; each pass averages ``window`` neighbours
+    (``window - half`` before, ``half - 1`` after, ``half = (window + 2) // 2``) and divides by
+    how many of them are inside the image. Sample ``i`` is taken at ``int((i + 0.5) * n / 64)``.
+    """
+    window = (n + 127) // 128
+    half = (window + 2) // 2
+    before, after = window - half, half - 1
+
+    def row(i: int) -> tuple[int, np.ndarray[Any, np.dtype[np.float64]]]:
+        lo, hi = max(0, i - before), min(n, i + after + 1)
+        return lo, np.full(hi - lo, 1.0 / (hi - lo))
+
+    out = np.zeros((64, n), dtype=np.float64)
+    for k in range(64):
+        centre = int((k + 0.5) * n / 64)
+        lo1, w1 = row(centre)
+        for offset, weight in enumerate(w1):
+            lo2, w2 = row(lo1 + offset)
+            out[k, lo2 : lo2 + len(w2)] += weight * w2
+    return out.astype(np.float32)
+
+
+def _dct_rows() -> np.ndarray[Any, np.dtype[np.float64]]:
+    i = np.arange(1, 17)[:, None]  # PDQ skips the DC term
+    j = np.arange(64)[None, :]
+    rows: np.ndarray[Any, np.dtype[np.float64]] = np.sqrt(2.0 / 64.0) * np.cos(
+        np.pi / 128.0 * i * (2 * j + 1)
+    )
+    return rows
+
+
+_DCT16 = _dct_rows()
+_SIGNS = (-1.0) ** np.arange(1, 17)
+
+
+def _pdq_core(pixels: Pixels) -> tuple[np.ndarray[Any, np.dtype[np.float64]], int]:
+    """The 16x16 DCT coefficients PDQ thresholds, and its quality score (0-100)."""
+    if pixels.ndim != 2 and (pixels.ndim != 3 or pixels.shape[2] != 3):
+        raise ValueError("PDQ needs an RGB or greyscale image")
+    h, w = pixels.shape[:2]
+    values = pixels.astype(np.float32)
+    luma = cv2.cvtColor(values, cv2.COLOR_RGB2GRAY) if values.ndim == 3 else values
+    small = (_pdq_sampler(h) @ luma) @ _pdq_sampler(w).T  # 64 x 64, as PDQ's buffer
+    # Quality: summed absolute neighbour differences, as whole percent steps of 255.
+    down = np.abs(np.trunc((small[:-1, :] - small[1:, :]) * 100.0 / 255.0)).sum()
+    across = np.abs(np.trunc((small[:, :-1] - small[:, 1:]) * 100.0 / 255.0)).sum()
+    quality = min(100, int((down + across) / 90))
+    coefficients = _DCT16 @ small.astype(np.float64) @ _DCT16.T
+    return coefficients, quality
+
+
+def _pdq_hex(coefficients: np.ndarray[Any, np.dtype[np.float64]]) -> str:
+    bits = (coefficients > np.median(coefficients)).ravel()
+    return bits_to_hex(bits[::-1])  # PDQ's bit 0 is the first coefficient, written last
+
+
 def pdq(pixels: Pixels) -> PdqHash:
-    vector, quality = pdqhash.compute(np.ascontiguousarray(pixels))
-    return PdqHash(bits_to_hex(vector), int(quality))
+    coefficients, quality = _pdq_core(pixels)
+    return PdqHash(_pdq_hex(coefficients), quality)
 
 
 def pdq_dihedral(pixels: Pixels) -> list[tuple[str, PdqHash]]:
-    """The eight rotations/mirrors of one image in one pass (PDQ's DCT is shared)."""
-    vectors, quality = pdqhash.compute_dihedral(np.ascontiguousarray(pixels))
+    """The eight rotations/mirrors of one image from one DCT.
+
+    Mirroring the image flips the sign of every odd-frequency coefficient along that axis and a
+    transpose transposes the coefficients, so no variant needs the pixels again.
+    """
+    c, quality = _pdq_core(pixels)
+    rows, cols = _SIGNS[:, None], _SIGNS[None, :]
+    variants = (
+        c,  # original
+        (c * cols).T,  # rotate-90-ccw
+        rows * c * cols,  # rotate-180
+        (rows * c).T,  # rotate-90-cw
+        rows * c,  # flip-vertical
+        c * cols,  # flip-horizontal
+        c.T,  # transpose
+        (rows * c * cols).T,  # anti-transpose
+    )
     return [
-        (name, PdqHash(bits_to_hex(v), int(quality)))
-        for name, v in zip(DIHEDRAL_NAMES, vectors, strict=True)
+        (name, PdqHash(_pdq_hex(v), quality))
+        for name, v in zip(DIHEDRAL_NAMES, variants, strict=True)
     ]
 
 

@@ -175,8 +175,9 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
     result.pdq, result.pdq_quality = main.hex, main.quality
     result.phash = ph.phash(pixels)
     result.dhash = ph.dhash(pixels)
-    # pdqhash's flipped variants are not quite the PDQ of flipped pixels; mirroring is the
-    # commonest re-post edit, so that one is hashed from the flipped pixels themselves.
+    # PDQ's dihedral variants (sign flips of the DCT) are not quite the PDQ of flipped pixels,
+    # as PDQ's sampling grid is not symmetric; mirroring is the commonest re-post edit, so that
+    # one is hashed from the flipped pixels themselves.
     if role == "plain":
         return
     mirror = ph.pdq(np.ascontiguousarray(pixels[:, ::-1]))

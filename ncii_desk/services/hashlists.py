@@ -135,16 +135,24 @@ def pack_pdq_index(entries: Sequence[Any]) -> bytes:
     """Matchable PDQ entries (quality >= 50 or unknown) as the search index's rows plus each
     row's position in the list, so a list of millions loads with one blob read."""
     from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
-    from ncii_desk.hashing.index import HashIndex, hex_to_rows
+    from ncii_desk.hashing.index import hex_to_rows
 
     positions = [
         i
         for i, e in enumerate(entries)
         if e.kind == "pdq" and (e.quality is None or e.quality >= PDQ_MIN_QUALITY)
     ]
+    rows = hex_to_rows([entries[i].value for i in positions], 256) if positions else None
+    return pack_pdq_rows(rows, positions)
+
+
+def pack_pdq_rows(rows: Any, positions: Sequence[int] | Any) -> bytes:
+    """The packed index of PDQ rows (n x 32 uint8) that sit at ``positions`` in their list."""
+    from ncii_desk.hashing.index import HashIndex
+
     index = HashIndex(256)
-    if positions:
-        index.add(hex_to_rows([entries[i].value for i in positions], 256))
+    if rows is not None and len(rows):
+        index.add(rows)
     body = index.to_bytes()
     pos = np.asarray(positions, dtype="<i8").tobytes()
     return _PACK_MAGIC + struct.pack("<QQ", len(body), len(positions)) + body + pos
