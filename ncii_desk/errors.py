@@ -168,6 +168,23 @@ class MediaTooLarge(InputFileError):
     )
 
 
+class CaptureError(NciiDeskError):
+    """One web address (or one resource of a page) could not be captured.
+
+    ``reason`` is a short fixed word scripts can test (dns, unreachable, tls, deadline, ...);
+    the rest of the batch goes on.
+    """
+
+    default_hint = "Check the address and that this computer is online, then try again."
+
+    def __init__(self, reason: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.reason = reason
+
+    def as_dict(self) -> dict[str, str]:
+        return super().as_dict() | {"reason": self.reason}
+
+
 class ExportError(NciiDeskError):
     default_hint = "Choose a folder you can write to, with enough free space."
 

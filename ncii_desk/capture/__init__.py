@@ -1,0 +1,4 @@
+"""Capturing web evidence: a careful fetcher, media links found in pages, WARC records.
+
+Nothing here touches the vault; ``services/capture.py`` stores what these modules produce.
+"""
