@@ -1,0 +1,176 @@
+"""Benchmark: a large hash list through the vault — import, then load for matching.
+
+Two measurements, both end to end through the encrypted vault (fast Argon2id settings, as the
+KDF is not what is measured):
+
+1. ``import``: a python-threatexchange style list (``pdq <hex>`` lines) of ``--import-count``
+   random PDQ hashes is written to a temp file and imported with
+   ``services.hashlists.import_hash_list`` (parse + validate every line, rows in SQLCipher, the
+   packed search index as an encrypted blob, matching of every case). Time and peak RSS.
+2. ``load``: a list of ``--load-count`` (default 10 M) PDQ hashes whose packed index blob is
+   stored in the vault (rows are not inserted: this part measures the matching path, which
+   reads only the blob). The vault is closed and reopened, then ``services.matching``'s list
+   loader reads, decrypts and unpacks the blob, and the first search builds the multi-index
+   tables; a batch of queries is timed after that. Time per step and RSS growth.
+
+Timings are printed, never asserted. Usage::
+
+    python bench/hashlist_vault.py [--import-count 1000000] [--load-count 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from benchmachine import cpu_model, load_average, mem_total
+
+from ncii_desk.hashing.index import rows_to_hex
+from ncii_desk.services import hashlists, matching
+from ncii_desk.vault import Vault
+from ncii_desk.vault.keys import KdfParams
+from ncii_desk.vault.models import HashList
+
+PASSPHRASE = "bench passphrase that is long enough"
+MIB = 1024 * 1024
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def kdf() -> KdfParams:
+    return KdfParams(memory_kib=64 * 1024, time_cost=1, parallelism=2, salt=secrets.token_bytes(16))
+
+
+def random_rows(n: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, size=(n, 32), dtype=np.uint8)
+
+
+def bench_import(root: Path, work: Path, count: int) -> None:
+    rows = random_rows(count, 1)
+    path = work / "list.txt"
+    t = time.perf_counter()
+    with path.open("w") as fh:
+        for start in range(0, count, 100_000):
+            fh.writelines(f"pdq {h}\n" for h in rows_to_hex(rows[start : start + 100_000]))
+    write_s = time.perf_counter() - t
+    vault = Vault.open(root, passphrase=PASSPHRASE, actor="bench")
+    try:
+        before = rss_mib()
+        t = time.perf_counter()
+        view, bad, _ = hashlists.import_hash_list(vault, path, "bench")
+        took = time.perf_counter() - t
+    finally:
+        vault.close()
+    print(
+        f"import: {count:,} lines ({path.stat().st_size / MIB:.0f} MiB text, written in "
+        f"{write_s:.1f} s): {took:.1f} s = {count / took:,.0f} lines/s; entries "
+        f"{view.entry_count:,}, bad lines {len(bad)}; RSS {before:.0f} -> peak "
+        f"{peak_mib():.0f} MiB"
+    )
+    path.unlink()
+
+
+def bench_load(root: Path, count: int, queries: int) -> None:
+    rows = random_rows(count, 2)
+    vault = Vault.open(root, passphrase=PASSPHRASE, actor="bench")
+    try:
+        t = time.perf_counter()
+        packed = hashlists.pack_pdq_rows(rows, np.arange(count))
+        pack_s = time.perf_counter() - t
+        t = time.perf_counter()
+        with vault.transaction() as s:
+            blob = vault.blobs.put_bytes(packed)
+            vault.store_blob(s, blob)
+            s.add(
+                HashList(
+                    name="bench 10M",
+                    format="pytx",
+                    entry_count=count,
+                    bad_lines=0,
+                    sha256=secrets.token_hex(32),
+                    operator="bench",
+                    pdq_index_blob_id=blob.blob_id,
+                )
+            )
+        store_s = time.perf_counter() - t
+        blob_mib = len(packed) / MIB
+        del packed
+    finally:
+        vault.close()
+    probe = rows[:: max(1, count // queries)][:queries].copy()
+    flips = np.random.default_rng(3).integers(0, 256, size=probe.shape, dtype=np.uint8)
+    probe ^= flips & (np.random.default_rng(4).random(probe.shape) < 0.03)  # ~8 bits flipped
+    del rows
+
+    t = time.perf_counter()
+    vault = Vault.open(root, passphrase=PASSPHRASE, actor="bench")
+    open_s = time.perf_counter() - t
+    try:
+        base = rss_mib()
+        t = time.perf_counter()
+        loaded = matching._list_indexes(vault)
+        load_s = time.perf_counter() - t
+        index = loaded[-1][1]
+        after_load = rss_mib()
+        t = time.perf_counter()
+        index.search(probe[:1], 31)
+        build_s = time.perf_counter() - t
+        t = time.perf_counter()
+        result = index.search(probe, 31)
+        search_s = time.perf_counter() - t
+        found = len(np.unique(result.query_idx))
+    finally:
+        vault.close()
+    print(
+        f"load: {count:,} PDQ hashes, packed blob {blob_mib:.0f} MiB (pack {pack_s:.1f} s, "
+        f"encrypt + store {store_s:.1f} s)\n"
+        f"  unlock {open_s:.2f} s; read + decrypt + unpack {load_s:.2f} s; first search "
+        f"(builds tables) {build_s:.2f} s; ready to match after {load_s + build_s:.2f} s\n"
+        f"  {len(probe):,} queries at radius 31: {search_s:.2f} s "
+        f"({len(probe) / search_s:,.0f} q/s), {found:,} found their source\n"
+        f"  RSS {base:.0f} MiB before load, {after_load:.0f} after load, {rss_mib():.0f} after "
+        f"build; peak {peak_mib():.0f} MiB"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--import-count", type=int, default=1_000_000)
+    parser.add_argument("--load-count", type=int, default=10_000_000)
+    parser.add_argument("--queries", type=int, default=10_000)
+    args = parser.parse_args()
+    print(f"# Hash lists through the vault ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, {mem_total()}; {platform.platform()}")
+    print(f"python {sys.version.split()[0]}; load average at start {load_average()}")
+    with tempfile.TemporaryDirectory(prefix="ncii-listbench-") as tmp:
+        root = Path(tmp) / "vault"
+        Vault.create(root, PASSPHRASE, kdf=kdf(), actor="bench")[0].close()
+        if args.import_count:
+            bench_import(root, Path(tmp), args.import_count)
+        if args.load_count:
+            bench_load(root, args.load_count, args.queries)
+    print(f"load average at end {load_average()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
