@@ -61,7 +61,7 @@ class DocxDocument:
     def heading(self, text: str, level: int = 1) -> None:
         self.doc.add_heading(clean_text(text), level=min(max(level, 1), 3))
 
-    def para(self, text: str, *, style: str = "body") -> Paragraph:
+    def para(self, text: str, *, style: str = "body") -> None:
         paragraph = self.doc.add_paragraph()
         run = paragraph.add_run(clean_text(text))
         run.font.size = Pt(_STYLE_SIZES.get(style, 10.5))
@@ -69,7 +69,6 @@ class DocxDocument:
             run.italic = True
         if style == "mono":
             run.font.name = "Consolas"
-        return paragraph
 
     def labelled(self, label: str, value: str) -> None:
         paragraph = self.doc.add_paragraph()

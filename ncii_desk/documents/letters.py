@@ -1,0 +1,600 @@
+"""Letters from the forms/ templates: one per platform, as PDF and as editable DOCX.
+
+Flow: ``group_by_platform`` sorts the case's web addresses by platform (platforms.toml
+domains), ``build_letters`` checks the form data (``validators.check``), renders the template
+once per platform into plain-text blocks, and ``Letter.pdf()`` / ``Letter.docx()`` write the
+same blocks through the PDF and DOCX kits. Every document starts with the draft notice and
+ends with the legal basis it relies on (citation, status, last-checked date from law.toml).
+
+Safety of text: template text is the only Jinja source; every value from a user, the case or
+a web page is passed in as data (never evaluated) and written as literal text by the kits.
+No placeholder can survive: Jinja runs with StrictUndefined, and each letter is rendered a
+second time with every user value masked and scanned for leftovers ({{ }}, {% %}, [ ], ___).
+Letters never contain images.
+
+API: ``Sender``, ``Depiction``, ``LetterForm`` (the facts a letter needs), ``PlatformGroup``,
+``group_by_platform``, ``build_letters``, ``render_document`` (any template with a prepared
+context; used by the hand-out), ``Letter`` (``pdf()``, ``docx()``, ``text()``,
+``filename``), ``PlaceholderLeft``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ncii_desk.documents import validators
+from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, Writer, creator
+from ncii_desk.documents.docxkit import DocxDocument
+from ncii_desk.documents.forms import (
+    UNKNOWN_PLATFORM,
+    Block,
+    Forms,
+    FormsDataError,
+    Law,
+    Platform,
+    Template,
+    jinja_env,
+    load_forms,
+)
+from ncii_desk.documents.pdfkit import PdfDocument
+from ncii_desk.errors import NciiDeskError
+
+DEADLINE_HOURS = 48
+BANNER = "DRAFT — NOT LEGAL ADVICE. Prepared for review by an advocate or attorney."
+_LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\[[^\]\n]{0,60}\]|<<|>>|_{4,}|\bTODO\b|\bXXX\b")
+_SAFE_NAME = re.compile(r"[^a-z0-9]+")
+
+
+class PlaceholderLeft(FormsDataError):
+    """A template produced text with an unfilled placeholder."""
+
+
+# --- what a letter is made of ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who signs and who the platform contacts: the person depicted or their representative."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    organisation: str = ""
+    representative: bool = False
+    authority: str = ""
+
+
+@dataclass(frozen=True)
+class Depiction:
+    """One location of the content: a web address (or a platform's content ID)."""
+
+    url: str
+    final_url: str = ""
+    content_id: str = ""
+    captured_at: datetime | None = None
+    #: (name, value) pairs such as ("SHA-256", "ab12..."), ("MD5", ...), ("PDQ", ...).
+    hashes: tuple[tuple[str, str], ...] = ()
+    item_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LetterForm:
+    """The facts a letter needs beyond the web addresses (validated per route)."""
+
+    sender: Sender
+    signature: str = ""
+    person_name: str = ""
+    good_faith: bool = False
+    statement: str = ""
+    forgery: bool = False
+    work: str = ""
+    copyright_owner: bool = False
+    accuracy: bool = False
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PlatformGroup:
+    platform: Platform
+    host: str
+    depictions: tuple[Depiction, ...]
+
+    @property
+    def key(self) -> str:
+        if self.platform.id == UNKNOWN_PLATFORM:
+            return f"{UNKNOWN_PLATFORM}:{self.host}"
+        return self.platform.id
+
+    @property
+    def recipient(self) -> str:
+        if self.platform.id == UNKNOWN_PLATFORM:
+            return self.host or "the website concerned"
+        return self.platform.name
+
+
+@dataclass(frozen=True)
+class RenderedBlock:
+    kind: str  # heading, para, note, labelled, kv, bullets, table, page_break
+    text: str = ""
+    label: str = ""
+    value: str = ""
+    level: int = 2
+    items: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    header: tuple[str, ...] = ()
+    widths: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Rows for the blocks filled in by code (depictions, contact, history, ...)."""
+
+    depictions: tuple[tuple[str, ...], ...] = ()
+    hashes: tuple[tuple[str, ...], ...] = ()
+    contact: tuple[tuple[str, str], ...] = ()
+    signature: tuple[tuple[str, str], ...] = ()
+    contacted: tuple[tuple[str, ...], ...] = ()
+    rechecks: tuple[tuple[str, ...], ...] = ()
+    history: tuple[tuple[str, ...], ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Letter:
+    template_id: str
+    route: str
+    recipient: str
+    platform_key: str
+    title: str
+    subject: str
+    author: str
+    blocks: tuple[RenderedBlock, ...]
+    law: tuple[Law, ...]
+    created: datetime
+    depictions: tuple[Depiction, ...] = ()
+    platform_id: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def filename(self) -> str:
+        """A file name stem without victim data: template and platform only."""
+        platform = _SAFE_NAME.sub("-", self.platform_key.lower()).strip("-") or "document"
+        return f"{self.template_id}-{platform}"
+
+    def meta(self) -> DocMeta:
+        keywords = [self.route, *(law.citation for law in self.law)]
+        return DocMeta(self.title, self.author, self.subject, keywords, self.created)
+
+    def write(self, writer: Writer) -> None:
+        writer.title(self.title)
+        writer.banner(BANNER)
+        for block in self.blocks:
+            _write_block(writer, block)
+        _write_law(writer, self.law)
+        writer.para(
+            f"Prepared with {creator()} on {self.created:%Y-%m-%d %H:%M} UTC. {DRAFT_NOTICE}",
+            style="note",
+        )
+
+    def pdf(self) -> bytes:
+        doc = PdfDocument(self.meta())
+        self.write(doc)
+        return doc.build()
+
+    def docx(self) -> bytes:
+        doc = DocxDocument(self.meta())
+        self.write(doc)
+        return doc.build()
+
+    def text(self) -> str:
+        """Plain text of the content blocks (what the PDF and DOCX show, minus layout)."""
+        return "\n".join(_block_texts(self.blocks))
+
+
+def _write_block(writer: Writer, block: RenderedBlock) -> None:
+    if block.kind == "heading":
+        writer.heading(block.text, block.level)
+    elif block.kind == "para":
+        writer.para(block.text)
+    elif block.kind == "note":
+        writer.para(block.text, style="note")
+    elif block.kind == "labelled":
+        writer.labelled(block.label, block.value)
+    elif block.kind == "kv":
+        writer.kv_table([(r[0], r[1]) for r in block.rows])
+    elif block.kind == "bullets":
+        writer.bullets(block.items)
+    elif block.kind == "table":
+        writer.table(block.header, block.rows, block.widths or None)
+    elif block.kind == "page_break":
+        writer.page_break()
+    else:  # pragma: no cover - RenderedBlock kinds are produced only by this module
+        raise ValueError(block.kind)
+
+
+def _write_law(writer: Writer, laws: Sequence[Law]) -> None:
+    writer.heading("Legal basis", 2)
+    for law in laws:
+        writer.labelled(law.citation, law.name)
+        writer.para(law.summary, style="small")
+        extra = f" {law.public_law}." if law.public_law else ""
+        check = " Verify against the current text before relying on it." if law.verify else ""
+        writer.para(
+            f"Status: {law.status}.{extra} Last checked: {law.last_checked.isoformat()}.{check}",
+            style="note",
+        )
+
+
+def _block_texts(blocks: Sequence[RenderedBlock]) -> list[str]:
+    out: list[str] = []
+    for b in blocks:
+        out += [t for t in (b.text, b.label, b.value) if t]
+        out += list(b.items)
+        out += list(b.header)
+        out += [cell for row in b.rows for cell in row]
+    return out
+
+
+# --- grouping ----------------------------------------------------------------------------
+
+
+def group_by_platform(depictions: Sequence[Depiction], forms: Forms) -> list[PlatformGroup]:
+    """One group per platform (unrecognised sites: one per host), in first-seen order."""
+    groups: dict[str, tuple[Platform, str, list[Depiction]]] = {}
+    seen: set[str] = set()
+    for depiction in depictions:
+        if depiction.url in seen:
+            continue
+        seen.add(depiction.url)
+        platform, host = forms.platform_for_url(depiction.url)
+        key = platform.id if platform.id != UNKNOWN_PLATFORM else f"{UNKNOWN_PLATFORM}:{host}"
+        groups.setdefault(key, (platform, host if platform.id == UNKNOWN_PLATFORM else "", []))
+        groups[key][2].append(depiction)
+    return [PlatformGroup(p, host, tuple(items)) for p, host, items in groups.values()]
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _mask(value: Any) -> Any:
+    """The same structure with every non-empty text replaced by a neutral word."""
+    if isinstance(value, str):
+        return "masked" if value else ""
+    if isinstance(value, Mapping):
+        return {k: _mask(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask(v) for v in value]
+    return value
+
+
+def _render_blocks(
+    template: Template, context: Mapping[str, Any], tables: Tables
+) -> list[RenderedBlock]:
+    env = jinja_env()
+
+    def text(source: str) -> str:
+        return env.from_string(source).render(context).strip() if source else ""
+
+    out: list[RenderedBlock] = []
+    for block in template.blocks:
+        if block.when and not env.compile_expression(block.when)(**context):
+            continue
+        out += _render_block(block, text, tables)
+    return out
+
+
+def _render_block(block: Block, text: Callable[[str], str], tables: Tables) -> list[RenderedBlock]:
+    kind = block.kind
+    if kind in ("heading", "para", "note"):
+        rendered = text(block.text)
+        return [RenderedBlock(kind, text=rendered, level=block.level)] if rendered else []
+    if kind == "labelled":
+        return [RenderedBlock(kind, label=text(block.label), value=text(block.value))]
+    if kind == "kv":
+        rows = tuple((text(k), text(v)) for k, v in block.rows)
+        return [RenderedBlock("kv", rows=tuple(r for r in rows if r[1]))]
+    if kind == "bullets":
+        return [RenderedBlock("bullets", items=tuple(text(i) for i in block.items))]
+    if kind == "page_break":
+        return [RenderedBlock("page_break")]
+    if kind == "depictions":
+        return [
+            RenderedBlock(
+                "table",
+                header=("No.", "Location", "Details"),
+                rows=tables.depictions,
+                widths=(0.07, 0.5, 0.43),
+            )
+        ]
+    if kind == "hashes":
+        if not tables.hashes:
+            return [RenderedBlock("para", text="No file fingerprints were recorded.")]
+        return [
+            RenderedBlock(
+                "table",
+                header=("No.", "Hash", "Value"),
+                rows=tables.hashes,
+                widths=(0.07, 0.13, 0.8),
+            )
+        ]
+    if kind in ("contact", "signature"):
+        return [RenderedBlock("kv", rows=getattr(tables, kind))]
+    if kind == "channels":
+        return [RenderedBlock("bullets", items=tables.channels)] if tables.channels else []
+    if kind == "contacted":
+        if not tables.contacted:
+            return [RenderedBlock("para", text="No requests have been recorded yet.")]
+        return [
+            RenderedBlock(
+                "table",
+                header=("Platform", "What was sent", "Sent (UTC)", "Status"),
+                rows=tables.contacted,
+                widths=(0.3, 0.3, 0.2, 0.2),
+            )
+        ]
+    if kind == "rechecks":
+        if not tables.rechecks:
+            return [RenderedBlock("para", text="No later checks of these addresses are recorded.")]
+        return [
+            RenderedBlock(
+                "table",
+                header=("Checked (UTC)", "Location", "Result"),
+                rows=tables.rechecks,
+                widths=(0.22, 0.5, 0.28),
+            )
+        ]
+    if kind == "history":
+        return [
+            RenderedBlock(
+                "table", header=("When (UTC)", "Event"), rows=tables.history, widths=(0.25, 0.75)
+            )
+        ]
+    raise FormsDataError(f"Block kind '{kind}' cannot be rendered.")  # pragma: no cover
+
+
+def render_document(
+    template: Template,
+    *,
+    fixed: Mapping[str, Any],
+    user: Mapping[str, Any],
+    tables: Tables,
+    forms: Forms,
+    author: str,
+    created: datetime,
+    recipient: str = "",
+    platform_key: str = "document",
+    platform_id: str = "",
+    depictions: Sequence[Depiction] = (),
+) -> Letter:
+    """Render ``template``: ``fixed`` holds values from forms/ data and code, ``user`` holds
+    every value that came from a person or a web page (masked for the placeholder scan)."""
+    env = jinja_env()
+    context = {**fixed, **user}
+    masked = {**fixed, **_mask(user)}
+    blocks = _render_blocks(template, context, tables)
+    probe = _render_blocks(template, masked, Tables())
+    probe_texts = [
+        env.from_string(template.title).render(masked),
+        env.from_string(template.subject).render(masked),
+        *_block_texts(probe),
+    ]
+    for piece in probe_texts:
+        leftover = _LEFTOVER.search(piece)
+        if leftover:
+            raise PlaceholderLeft(
+                f"The template '{template.id}' left the placeholder '{leftover.group(0)}' "
+                "unfilled.",
+            )
+    return Letter(
+        template_id=template.id,
+        route=template.route,
+        recipient=recipient,
+        platform_key=platform_key,
+        title=env.from_string(template.title).render(context),
+        subject=env.from_string(template.subject).render(context),
+        author=author,
+        blocks=tuple(blocks),
+        law=tuple(forms.law_entries(template.law)),
+        created=created,
+        depictions=tuple(depictions),
+        platform_id=platform_id,
+    )
+
+
+def _depiction_rows(depictions: Sequence[Depiction]) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for number, d in enumerate(depictions, start=1):
+        details = []
+        if d.content_id:
+            details.append(f"Content ID: {d.content_id}")
+        if d.final_url and d.final_url != d.url:
+            details.append(f"Address after redirects: {d.final_url}")
+        if d.captured_at is not None:
+            details.append(f"Seen and captured: {_utc(d.captured_at)}")
+        for name, value in d.hashes:
+            if name == "SHA-256":
+                details.append(f"SHA-256 of the captured file: {value}")
+        rows.append((str(number), d.url or "(no web address)", "\n".join(details) or "-"))
+    return tuple(rows)
+
+
+def _hash_rows(depictions: Sequence[Depiction]) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for number, d in enumerate(depictions, start=1):
+        rows += [(str(number), name, value) for name, value in d.hashes if value]
+    return tuple(rows)
+
+
+def contact_rows(sender: Sender) -> tuple[tuple[str, str], ...]:
+    capacity = "Authorised representative" if sender.representative else "The person depicted"
+    rows = (
+        ("Name", sender.name),
+        ("Acting as", capacity),
+        ("Organisation", sender.organisation),
+        ("E-mail", sender.email),
+        ("Phone", sender.phone),
+        ("Postal address", sender.address),
+    )
+    return tuple(r for r in rows if r[1].strip())
+
+
+def _signature_rows(form: LetterForm, created: datetime) -> tuple[tuple[str, str], ...]:
+    rows = (
+        ("Signature", form.signature),
+        ("Name", form.sender.name),
+        ("Date", created.astimezone(UTC).strftime("%Y-%m-%d")),
+    )
+    return tuple(r for r in rows if r[1].strip())
+
+
+def _user_context(form: LetterForm, group: PlatformGroup) -> dict[str, Any]:
+    sender = form.sender
+    person_label = form.person_name.strip() or "the person depicted"
+    return {
+        "recipient": group.recipient,
+        "reference": form.reference or "-",
+        "sender": {
+            "name": sender.name,
+            "organisation": sender.organisation,
+            "email": sender.email,
+            "phone": sender.phone,
+            "address": sender.address,
+            "authority": sender.authority,
+            "is_representative": sender.representative,
+        },
+        "person": {"name": form.person_name, "label": person_label},
+        "signature": form.signature,
+        "statement": form.statement,
+        "work": form.work,
+        "host": group.host,
+    }
+
+
+def _fixed_context(
+    forms: Forms, form: LetterForm, group: PlatformGroup, route: str, now: datetime
+) -> dict[str, Any]:
+    platform = group.platform
+    channels = platform.channels_for(route)
+    count = len(group.depictions)
+    return {
+        "today": now.astimezone(UTC).strftime("%B %d, %Y").replace(" 0", " "),
+        "request_time": _utc(now),
+        "deadline_hours": DEADLINE_HOURS,
+        "count": count,
+        "plural": "" if count == 1 else "s",
+        "good_faith": form.good_faith,
+        "forgery": form.forgery,
+        "law": {key: law.as_context() for key, law in forms.law.items()},
+        "ftc_channel": "Federal Trade Commission complaint (ReportFraud.ftc.gov is the FTC's "
+        "general complaint site) — verify the channel for TAKE IT DOWN Act complaints",
+        "platform": {
+            "id": platform.id,
+            "name": platform.name,
+            "kind": platform.kind,
+            "notes": platform.notes,
+            "one_report_per_item": platform.one_report_per_item,
+            "channel": channels[0].describe() if channels else "the platform's reporting page",
+            "channels": [c.describe() for c in channels],
+        },
+    }
+
+
+def build_letters(
+    template_id: str,
+    form: LetterForm,
+    depictions: Sequence[Depiction],
+    *,
+    forms: Forms | None = None,
+    now: datetime | None = None,
+    platform: str | None = None,
+    author: str = "",
+    extra_fixed: Mapping[str, Any] | None = None,
+    extra_user: Mapping[str, Any] | None = None,
+    extra_tables: Mapping[str, Any] | None = None,
+) -> list[Letter]:
+    """Validate and render one letter per platform for ``depictions``.
+
+    ``platform`` limits the letters to one platform (id, name or domain). A platform whose
+    routes do not include this template's route gets no letter: the returned letters say
+    where it applies. Raises ``MissingElements`` naming what the form lacks.
+    """
+    forms = forms or load_forms()
+    template = _template(forms, template_id)
+    now = now or datetime.now(UTC)
+    groups = group_by_platform(depictions, forms)
+    if template.route == "ncmec":
+        # One sheet for NCMEC listing every location, whatever platform it is on.
+        everything = tuple(d for g in groups for d in g.depictions)
+        groups = [PlatformGroup(forms.platforms["ncmec"], "", everything)] if everything else []
+    elif platform is not None:
+        wanted = forms.platform(platform)
+        groups = [g for g in groups if g.platform.id == wanted.id]
+        if not groups:
+            raise NciiDeskError(
+                f"None of the case's web addresses belong to {wanted.name}.",
+                "Check the addresses with 'ncii-desk requests CASE', or add one with --url.",
+            )
+    if not groups:
+        validators.check(template.validator, form, [], None)
+    letters = []
+    for group in groups:
+        if template.route not in group.platform.routes and template.route in _PLATFORM_ROUTES:
+            continue
+        validators.check(template.validator, form, group.depictions, group.platform)
+        fixed = _fixed_context(forms, form, group, template.route, now)
+        user = _user_context(form, group)
+        fixed.update(extra_fixed or {})
+        user.update(extra_user or {})
+        tables = Tables(
+            depictions=_depiction_rows(group.depictions),
+            hashes=_hash_rows(group.depictions),
+            contact=contact_rows(form.sender),
+            signature=_signature_rows(form, now),
+            channels=tuple(c.describe() for c in group.platform.channels_for(template.route)),
+            **(extra_tables or {}),
+        )
+        letters.append(
+            render_document(
+                template,
+                fixed=fixed,
+                user=user,
+                tables=tables,
+                forms=forms,
+                author=author or form.sender.organisation or form.sender.name,
+                created=now,
+                recipient=group.recipient,
+                platform_key=group.key,
+                platform_id=group.platform.id,
+                depictions=group.depictions,
+            )
+        )
+    return letters
+
+
+_PLATFORM_ROUTES = ("takedown", "ncii-report", "deindex", "dmca", "preservation", "ncmec")
+
+#: Which template writes which route's letter.
+ROUTE_TEMPLATES = {
+    "takedown": "takedown",
+    "ncii-report": "ncii_report",
+    "deindex": "deindex",
+    "dmca": "dmca",
+    "preservation": "preservation",
+    "ncmec": "ncmec",
+}
+
+
+def _template(forms: Forms, template_id: str) -> Template:
+    try:
+        return forms.templates[template_id]
+    except KeyError:
+        raise FormsDataError(f"The letter template '{template_id}' is missing.") from None

@@ -1,0 +1,177 @@
+"""What each kind of letter must contain before NCII Desk will produce it.
+
+A TAKE IT DOWN Act request needs its four required elements (signature; identification and
+location of each depiction; good-faith statement of non-consent; contact information), a DMCA
+notice its six (17 U.S.C. § 512(c)(3)(A)), and a representative must state their authority
+to act. ``check(validator, form, platform)`` raises ``MissingElements`` naming every missing
+element at once, so the advocate can fix them in one go.
+
+API: ``Element`` (key, label, hint), ``MissingElements`` (``.missing``: element keys),
+``check(...)``, ``REQUIRED`` (validator name -> the element keys it enforces).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ncii_desk.errors import NciiDeskError
+
+if TYPE_CHECKING:
+    from ncii_desk.documents.forms import Platform
+    from ncii_desk.documents.letters import Depiction, LetterForm
+
+
+@dataclass(frozen=True)
+class Element:
+    key: str
+    label: str
+    hint: str
+
+
+ELEMENTS = {
+    e.key: e
+    for e in (
+        Element(
+            "signature",
+            "signature",
+            "Sign with --signature '/s/ Full Name' (a typed electronic signature) of the person "
+            "depicted or of the person acting for them.",
+        ),
+        Element(
+            "location",
+            "identification and location of each depiction",
+            "Capture the web address first ('ncii-desk capture') or give it with --url.",
+        ),
+        Element(
+            "good_faith",
+            "good-faith statement that the depiction is not consensual",
+            "Confirm the statement with --good-faith once the person depicted has agreed to it.",
+        ),
+        Element(
+            "contact",
+            "contact information",
+            "Give an e-mail address, phone number or postal address (--email, --phone, "
+            "--address), or store the clinic's with 'ncii-desk clinic set'.",
+        ),
+        Element(
+            "authority",
+            "statement of authority to act for the person depicted",
+            "A representative must say why they may act, with --authority (for example 'I am "
+            "an advocate at X and the person depicted asked me in writing to act for them').",
+        ),
+        Element(
+            "legal_name",
+            "legal name of the person depicted (this platform requires it)",
+            "Give the person's legal name with --person-name.",
+        ),
+        Element(
+            "work",
+            "identification of the copyrighted work",
+            "Describe the original work with --work (for example 'a photograph I took of "
+            "myself on 2024-03-02').",
+        ),
+        Element(
+            "dmca_good_faith",
+            "good-faith statement that the use is not authorised",
+            "Confirm the statement with --good-faith.",
+        ),
+        Element(
+            "accuracy",
+            "statement of accuracy and, under penalty of perjury, of authority",
+            "Confirm it with --accuracy-statement once the sender has read it.",
+        ),
+        Element(
+            "copyright_owner",
+            "confirmation that the person depicted owns the copyright (for example a selfie)",
+            "Use a DMCA notice only when the person took the photo or video themselves; confirm "
+            "with --copyright-owner. Otherwise use the takedown route.",
+        ),
+    )
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "takedown": ("signature", "location", "good_faith", "contact"),
+    "dmca": ("signature", "work", "location", "contact", "dmca_good_faith", "accuracy"),
+    "deindex": ("location", "good_faith", "contact"),
+    "ncii-report": ("location", "contact"),
+    "preservation": ("signature", "location", "contact"),
+    "ncmec": ("location", "contact"),
+    "none": (),
+}
+
+_DOCUMENT_NAMES = {
+    "takedown": "TAKE IT DOWN Act removal request",
+    "dmca": "DMCA notice",
+    "deindex": "search de-indexing request",
+    "ncii-report": "platform report",
+    "preservation": "preservation letter",
+    "ncmec": "NCMEC report sheet",
+    "none": "document",
+}
+
+_SIGNATURE_PREFIX = re.compile(r"^\s*/s/\s*", re.IGNORECASE)
+
+
+class MissingElements(NciiDeskError):
+    """A letter lacks elements the law (or the platform) requires; all are named."""
+
+    exit_code = 2
+
+    def __init__(self, document: str, missing: Sequence[Element]) -> None:
+        labels = "; ".join(e.label for e in missing)
+        super().__init__(
+            f"The {document} cannot be produced. Missing: {labels}.",
+            " ".join(e.hint for e in missing),
+        )
+        self.document = document
+        self.missing = [e.key for e in missing]
+
+    def as_dict(self) -> dict[str, str]:
+        data = super().as_dict()
+        data["missing"] = ", ".join(self.missing)
+        return data
+
+
+def _signed(signature: str) -> bool:
+    return bool(_SIGNATURE_PREFIX.sub("", signature).strip())
+
+
+def _located(depictions: Sequence[Depiction]) -> bool:
+    return bool(depictions) and all(d.url.strip() or d.content_id.strip() for d in depictions)
+
+
+def check(
+    validator: str,
+    form: LetterForm,
+    depictions: Sequence[Depiction],
+    platform: Platform | None = None,
+) -> None:
+    """Raise MissingElements if ``form`` lacks anything ``validator`` requires."""
+    if validator not in REQUIRED:
+        raise ValueError(f"unknown validator {validator!r}")
+    sender = form.sender
+    present = {
+        "signature": _signed(form.signature),
+        "location": _located(depictions),
+        "good_faith": form.good_faith,
+        "dmca_good_faith": form.good_faith,
+        "contact": any(v.strip() for v in (sender.email, sender.phone, sender.address)),
+        "work": bool(form.work.strip()),
+        "accuracy": form.accuracy,
+    }
+    wanted = list(REQUIRED[validator])
+    if validator == "dmca":
+        wanted.insert(0, "copyright_owner")
+        present["copyright_owner"] = form.copyright_owner
+    if validator != "none" and sender.representative:
+        wanted.append("authority")
+        present["authority"] = bool(sender.authority.strip())
+    if platform is not None and "legal_name" in platform.required_fields and validator != "none":
+        wanted.append("legal_name")
+        present["legal_name"] = bool(form.person_name.strip())
+    missing = [ELEMENTS[key] for key in wanted if not present[key]]
+    if missing:
+        raise MissingElements(_DOCUMENT_NAMES[validator], missing)
