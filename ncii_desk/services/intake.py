@@ -8,6 +8,12 @@ acknowledged is whole.
 Suspected-minor mode: the bytes are read once, in memory, for hashes and type only. Nothing
 of them is written anywhere (not the vault, not a temp file); the item records that its
 pixels were deliberately not kept.
+
+Each file also gets a Capture record (``details.kind == "file"``): its name and its path
+inside the folder that was added, its size and filesystem times as found, and when, by whom
+and with which tool version it was read. Web captures (services/capture.py) take bytes in
+through :func:`prepare_bytes` and :func:`record_item`, so both paths share the same rules
+(same bytes stored once, duplicates linked, hash-only bytes never stored later).
 """
 
 from __future__ import annotations
@@ -22,16 +28,18 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.errors import InputFileError, NciiDeskError
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
 from ncii_desk.media.walk import walk
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
-from ncii_desk.services.views import ItemView
+from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
-from ncii_desk.vault.models import Blob, EvidenceItem, Role, Source
+from ncii_desk.vault.models import Blob, Capture, EvidenceItem, Role, Source
 
 #: Largest single file taken in (a long phone video fits; a disk image does not).
 MAX_ITEM_BYTES = 16 * 1024**3
@@ -75,14 +83,21 @@ class IntakeResult:
 class _Candidate:
     path: Path
     source: Source
+    #: The file's name, or for a file found in a folder its path from that folder's name on.
+    rel: str
 
 
 def _walk(paths: Iterable[Path], result: IntakeResult) -> list[_Candidate]:
     """Files to take in, in order; what is skipped is listed in ``result.skipped``."""
-    return [
-        _Candidate(path, Source.FOLDER_SCAN if in_folder else Source.FILE)
-        for path, in_folder in walk(paths, lambda p: result.skipped.append(str(p)))
-    ]
+    out: list[_Candidate] = []
+    for given in paths:
+        for path, in_folder in walk([given], lambda p: result.skipped.append(str(p))):
+            if in_folder:
+                rel = (Path(given.resolve().name) / path.relative_to(given)).as_posix()
+                out.append(_Candidate(path, Source.FOLDER_SCAN, rel))
+            else:
+                out.append(_Candidate(path, Source.FILE, path.name))
+    return out
 
 
 def _utc(ts: float) -> datetime:
@@ -169,11 +184,7 @@ def add_items(
         case = find_case(s, case_ref)
         case_id, case_minor = case.id, case.suspected_minor
     minor = suspected_minor or case_minor
-    with vault.session() as s:
-        # Bytes once recorded hash-only must never be stored later by mistake.
-        hash_only = set(
-            s.scalars(select(EvidenceItem.sha256).where(EvidenceItem.pixels_kept.is_(False)))
-        )
+    hash_only = hash_only_digests(vault)
     result = IntakeResult()
     candidates = _walk([Path(p) for p in paths], result)
     total = len(candidates)
@@ -200,6 +211,14 @@ def add_items(
     return result
 
 
+def hash_only_digests(vault: Vault) -> set[str]:
+    """SHA-256 of every item recorded hash-only: such bytes must never be stored later."""
+    with vault.session() as s:
+        return set(
+            s.scalars(select(EvidenceItem.sha256).where(EvidenceItem.pixels_kept.is_(False)))
+        )
+
+
 def _prehash(path: Path) -> str:
     sha = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -215,6 +234,7 @@ def _add_one(
         minor = True  # the same bytes were recorded as possibly showing a minor before
     md5 = hashlib.md5(usedforsecurity=False)
     sha = hashlib.sha256()
+    started = datetime.now(UTC)
     fh, st = _open_checked(cand.path)
     info: BlobInfo | None = None
     try:
@@ -228,7 +248,10 @@ def _add_one(
                 info = vault.blobs.put_stream(reader)
                 sha256 = info.sha256
             _ensure_unchanged(cand.path, st, reader.total)
-        view = _record(vault, case_id, role, cand, st, reader, info, sha256, md5.hexdigest(), minor)
+        prepared = PreparedBytes(
+            reader.total, sha256, md5.hexdigest(), sniff_mime(reader.head), minor, info
+        )
+        view = _record(vault, case_id, role, cand, st, prepared, started)
     except BaseException:
         # Leave nothing behind, unless the commit went through (the failure came after it).
         if info is not None and not _blob_recorded(vault, info.blob_id):
@@ -244,69 +267,184 @@ def _blob_recorded(vault: Vault, blob_id: str) -> bool:
         return s.get(Blob, blob_id) is not None
 
 
+def _file_capture(
+    vault: Vault, cand: _Candidate, st: os.stat_result, started: datetime, sha256: str
+) -> Capture:
+    """The Capture record of one file: where it was found, its size and times as found."""
+    times = {
+        "modified_at": iso(_utc(st.st_mtime)),
+        "accessed_at": iso(_utc(st.st_atime)),
+    }
+    birth = getattr(st, "st_birthtime", None)
+    if birth is not None:
+        times["created_at"] = iso(_utc(float(birth)))
+    if os.name == "nt":  # st_ctime is the creation time on Windows
+        times.setdefault("created_at", iso(_utc(st.st_ctime)))
+    else:
+        times["metadata_changed_at"] = iso(_utc(st.st_ctime))
+    return Capture(
+        url=f"file:{cand.rel}",
+        tool_name=TOOL_NAME,
+        tool_version=__version__,
+        operator=vault.actor,
+        started_at=started,
+        ended_at=datetime.now(UTC),
+        details={
+            "kind": "file",
+            "source": cand.source.value,
+            "name": cand.path.name,
+            "relative_path": cand.rel,
+            "size": st.st_size,
+            "sha256": sha256,
+            **times,
+        },
+    )
+
+
 def _record(
     vault: Vault,
     case_id: str,
     role: Role,
     cand: _Candidate,
     st: os.stat_result,
-    reader: _Reader,
-    info: BlobInfo | None,
-    sha256: str,
-    md5: str,
-    minor: bool,
+    prepared: PreparedBytes,
+    started: datetime,
 ) -> ItemView:
-    """One transaction: blob row (or reuse of the same bytes), item row, audit event."""
+    """One transaction: file capture, blob row (or reuse of the same bytes), item, audit."""
     with vault.transaction() as s:
-        blob_id: str | None = None
-        if info is not None:
-            existing = s.scalars(select(Blob).where(Blob.sha256 == sha256).limit(1)).first()
-            if existing is not None:
-                blob_id = existing.id
-            else:
-                vault.store_blob(s, info)
-                blob_id = info.blob_id
-        duplicate_of = s.scalars(
-            select(EvidenceItem.id)
-            .where(EvidenceItem.case_id == case_id, EvidenceItem.sha256 == sha256)
-            .order_by(EvidenceItem.intake_at)
-            .limit(1)
-        ).first()
-        item = EvidenceItem(
-            case_id=case_id,
-            role=role,
-            source=cand.source,
-            blob_id=blob_id,
-            size=reader.total,
-            mime=sniff_mime(reader.head),
-            sha256=sha256,
-            md5=md5,
-            original_filename=cand.path.name,
-            file_mtime=_utc(st.st_mtime),
-            file_ctime=_utc(_birth_or_ctime(st)),
-            operator=vault.actor,
-            suspected_minor=minor,
-            pixels_kept=not minor,
-            duplicate_of=duplicate_of,
-        )
-        s.add(item)
+        capture = _file_capture(vault, cand, st, started, prepared.sha256)
+        capture.case_id = case_id
+        s.add(capture)
         s.flush()
-        vault.audit(
+        item = record_item(
+            vault,
             s,
-            "item.added",
-            item.id,
-            {
-                "case_id": case_id,
-                "role": role.value,
-                "source": cand.source.value,
-                "size": item.size,
-                "sha256": sha256,
-                "md5": item.md5,
-                "pixels_kept": item.pixels_kept,
-                "duplicate_of": duplicate_of,
-            },
+            case_id,
+            role,
+            cand.source,
+            prepared,
+            name=cand.path.name,
+            mtime=_utc(st.st_mtime),
+            ctime=_utc(_birth_or_ctime(st)),
+            capture_id=capture.id,
         )
         view = ItemView.of(item)
-    if info is not None and blob_id != info.blob_id:
-        vault.blobs.delete(info.blob_id)  # same bytes already stored: keep one copy
+    release_unused_blobs(vault, [prepared])
     return view
+
+
+# --- bytes already in memory (web captures) --------------------------------------------------
+
+
+@dataclass
+class PreparedBytes:
+    """Bytes hashed and, unless they are to be kept as hashes only, written as a blob.
+
+    The blob is written before the database transaction that records it (blob first, then
+    row); :func:`release_unused_blobs` removes it again when no row came to use it.
+    """
+
+    size: int
+    sha256: str
+    md5: str
+    mime: str
+    minor: bool
+    info: BlobInfo | None
+
+
+def prepare_bytes(vault: Vault, data: bytes, *, minor: bool, hash_only: set[str]) -> PreparedBytes:
+    """Hash ``data`` and store it as an encrypted blob (not when ``minor`` or when the same
+    bytes were recorded hash-only before; ``hash_only`` comes from :func:`hash_only_digests`
+    and learns the new hash-only digests)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    minor = minor or sha256 in hash_only
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    info = None if minor else vault.blobs.put_bytes(data)
+    if minor:
+        hash_only.add(sha256)
+    return PreparedBytes(len(data), sha256, md5, sniff_mime(data[:SNIFF_BYTES]), minor, info)
+
+
+def record_item(
+    vault: Vault,
+    s: Session,
+    case_id: str,
+    role: Role,
+    source: Source,
+    prepared: PreparedBytes,
+    *,
+    name: str,
+    mtime: datetime | None = None,
+    ctime: datetime | None = None,
+    capture_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> EvidenceItem:
+    """Inside the caller's transaction: the blob row (or the existing blob with the same
+    bytes), the item (linked to an earlier item of the case with the same SHA-256) and its
+    audit event."""
+    sha256 = prepared.sha256
+    blob_id: str | None = None
+    if prepared.info is not None:
+        existing = s.scalars(select(Blob).where(Blob.sha256 == sha256).limit(1)).first()
+        if existing is not None:
+            blob_id = existing.id
+        else:
+            vault.store_blob(s, prepared.info)
+            blob_id = prepared.info.blob_id
+    duplicate_of = s.scalars(
+        select(EvidenceItem.id)
+        .where(EvidenceItem.case_id == case_id, EvidenceItem.sha256 == sha256)
+        .order_by(EvidenceItem.intake_at)
+        .limit(1)
+    ).first()
+    item = EvidenceItem(
+        case_id=case_id,
+        role=role,
+        source=source,
+        blob_id=blob_id,
+        size=prepared.size,
+        mime=prepared.mime,
+        sha256=sha256,
+        md5=prepared.md5,
+        original_filename=name,
+        file_mtime=mtime,
+        file_ctime=ctime,
+        operator=vault.actor,
+        suspected_minor=prepared.minor,
+        pixels_kept=not prepared.minor,
+        capture_id=capture_id,
+        duplicate_of=duplicate_of,
+        details=details or {},
+    )
+    s.add(item)
+    s.flush()
+    vault.audit(
+        s,
+        "item.added",
+        item.id,
+        {
+            "case_id": case_id,
+            "role": role.value,
+            "source": source.value,
+            "size": item.size,
+            "sha256": sha256,
+            "md5": item.md5,
+            "pixels_kept": item.pixels_kept,
+            "duplicate_of": duplicate_of,
+            "capture_id": capture_id,
+        },
+    )
+    return item
+
+
+def release_unused_blobs(vault: Vault, prepared: Iterable[PreparedBytes]) -> None:
+    """Delete blobs written by :func:`prepare_bytes` that no database row refers to (same
+    bytes were already stored, or the transaction did not commit)."""
+    ids = [p.info.blob_id for p in prepared if p.info is not None]
+    if not ids:
+        return
+    with vault.session() as s:
+        recorded = set(s.scalars(select(Blob.id).where(Blob.id.in_(ids))))
+    for blob_id in ids:
+        if blob_id not in recorded:
+            vault.blobs.delete(blob_id)
