@@ -189,6 +189,15 @@ class ExportError(NciiDeskError):
     default_hint = "Choose a folder you can write to, with enough free space."
 
 
+class SigningError(NciiDeskError):
+    """The clinic certificate for signing packet PDFs cannot be used."""
+
+    default_hint = (
+        "Check the certificate file and its password, or remove the signing setting to build "
+        "packets without a signature."
+    )
+
+
 class PixelsNotKept(NciiDeskError):
     default_hint = (
         "This item was marked as possibly showing a person under 18, so only its hashes and "

@@ -1,0 +1,877 @@
+"""The civil-claim evidence packet: what goes in it, gathered from the vault as plain data.
+
+``gather`` reads one case (items, hashes, captures, matches, analyses, removal requests,
+rechecks and the audit events about each of them) into plain dataclasses that hold only
+strings and numbers. The PDF layout (``packet_pdf``) and the README are written from that
+data alone, so they never touch the database. Exhibits are numbered in a fixed order: the
+copies found (suspects), then the client's originals, then reference photos, each in intake
+order.
+
+The packet folder itself, its manifest, the sealed volume and the ZIP are put together by
+``services.packets.build_packet``; the helpers here name and package files.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import tomllib
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ncii_desk import TOOL_NAME, __version__
+from ncii_desk.errors import InvalidSetting
+from ncii_desk.resources import find_data_dir
+from ncii_desk.vault import audit as audit_chain
+from ncii_desk.vault.models import (
+    Analysis,
+    AuditEvent,
+    Blob,
+    Capture,
+    Case,
+    EvidenceItem,
+    HashRecord,
+    Match,
+    Recheck,
+    RemovalRequest,
+    Role,
+)
+
+#: Analyses that are working data of the matcher (keypoints), not findings to report.
+WORKING_ANALYSES = frozenset({"local-features"})
+#: Response headers worth stating on an exhibit page (others stay in the vault and WARC).
+CAPTURE_HEADERS = (
+    "content-type",
+    "content-length",
+    "last-modified",
+    "date",
+    "server",
+    "etag",
+    "x-cache",
+    "cf-ray",
+)
+ROLE_ORDER = {Role.SUSPECT: 0, Role.ORIGINAL: 1, Role.REFERENCE: 2}
+ROLE_WORDS = {
+    Role.SUSPECT: "copy found (suspect)",
+    Role.ORIGINAL: "client's original",
+    Role.REFERENCE: "reference photo of the client",
+}
+DEFAULT_PSEUDONYM = "Jane Doe"
+
+
+def utc_text(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def pairs_of(data: dict[str, Any], *, limit: int = 240) -> list[tuple[str, str]]:
+    """A JSON object as (key, value) text pairs, long values shortened."""
+    out = []
+    for key in sorted(data):
+        text = _scalar_text(data[key])
+        if len(text) > limit:
+            text = text[: limit - 1] + "…"
+        out.append((str(key), text))
+    return out
+
+
+# --- the plain data of a packet ----------------------------------------------------------------
+
+
+@dataclass
+class HashLine:
+    kind: str
+    value: str
+    quality: int | None
+    variant: str
+    algorithm: str
+
+
+@dataclass
+class MatchLine:
+    other: str  # "Exhibit 4 (client's original)" or "hash list 'X': pdq ..."
+    other_number: int | None  # the exhibit compared with, when it is one
+    kind: str
+    distance: float | None
+    score: float | None
+    threshold: float | None
+    review_state: str
+    reviewed_by: str
+    reviewed_at: str
+    details: list[tuple[str, str]]
+
+
+@dataclass
+class FindingLine:
+    kind: str
+    producer: str
+    producer_version: str
+    model_sha256: str
+    provider: str
+    thresholds: list[tuple[str, str]]
+    created_at: str
+    signals: list[dict[str, Any]]
+    other: list[tuple[str, str]]
+
+
+@dataclass
+class CaptureInfo:
+    id: str
+    is_web: bool  # fetched from an http(s) address; False for a file's intake record
+    url: str
+    final_url: str
+    redirect_chain: list[str]
+    http_status: str
+    server_address: str
+    tls: list[tuple[str, str]]
+    tls_verified: bool
+    tool: str
+    user_agent: str
+    operator: str
+    started_at: str
+    ended_at: str
+    headers: list[tuple[str, str]]
+    error: str
+    warc_sha256: str
+    details: list[tuple[str, str]]
+
+
+@dataclass
+class RecheckLine:
+    checked_at: str
+    url: str
+    outcome: str
+    http_status: str
+    content_sha256: str
+    operator: str
+
+
+@dataclass
+class CustodyLine:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    summary: str
+
+
+@dataclass
+class Exhibit:
+    number: int
+    item_id: str
+    role: Role
+    role_words: str
+    source: str
+    label: str
+    notes: str
+    original_filename: str
+    mime: str
+    size: int
+    sha256: str
+    md5: str
+    intake_at: str
+    file_mtime: str
+    operator: str
+    pixels_kept: bool
+    suspected_minor: bool
+    duplicate_of: int | None
+    blob_id: str | None
+    hashes: list[HashLine] = field(default_factory=list)
+    variant_hashes: int = 0
+    capture: CaptureInfo | None = None
+    matches: list[MatchLine] = field(default_factory=list)
+    findings: list[FindingLine] = field(default_factory=list)
+    rechecks: list[RecheckLine] = field(default_factory=list)
+    custody: list[CustodyLine] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)
+    sealed_file: str | None = None
+    sealed_warc: str | None = None
+    stored_state: str = "-"  # what the build found when it read the stored copy back
+    warc_blob_id: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"Exhibit {self.number}"
+
+    @property
+    def may_show_pixels(self) -> bool:
+        return self.pixels_kept and not self.suspected_minor and self.blob_id is not None
+
+
+@dataclass
+class RequestLine:
+    number: int
+    platform: str
+    route: str
+    urls: list[str]
+    exhibits: list[int]
+    sent_at: str
+    deadline_at: str
+    status: str
+    ticket_id: str
+    history: list[str]
+
+
+@dataclass
+class LawEntry:
+    key: str
+    name: str
+    citation: str
+    status: str
+    enabled: bool
+    last_checked: str
+    summary: str
+    counts: list[str]
+    verify: bool
+
+
+@dataclass
+class PacketData:
+    case_id: str
+    case_label: str
+    pseudonym: str
+    pseudonym_defaulted: bool
+    jurisdiction: str
+    notes: str
+    suspected_minor: bool
+    consent: list[tuple[str, str]]
+    case_created_at: str
+    built_at: datetime
+    vault_id: str
+    audit_head: audit_chain.Head | None
+    tool: str
+    operator: str
+    exhibits: list[Exhibit]
+    requests: list[RequestLine]
+    case_custody: list[CustodyLine]
+    law: dict[str, LawEntry]
+    sealed: bool = False
+    signed_by: str = ""
+
+    @property
+    def built_at_text(self) -> str:
+        return utc_text(self.built_at)
+
+    def exhibit(self, number: int) -> Exhibit:
+        return self.exhibits[number - 1]
+
+    def numbers(self, predicate: Any) -> list[int]:
+        return [e.number for e in self.exhibits if predicate(e)]
+
+
+# --- law data (forms/law.toml) -----------------------------------------------------------------
+
+LAW_FILE = "law.toml"
+
+
+def load_law(folder: Path | None = None) -> dict[str, LawEntry]:
+    """The statute entries of ``forms/law.toml`` (empty when the file is absent).
+
+    A pending bill is never treated as enabled here, whatever its ``enabled`` says: only an
+    entry whose status says enacted / in force and that names its public law counts.
+    """
+    base = folder if folder is not None else find_data_dir("forms")
+    path = None if base is None else base / LAW_FILE
+    if path is None or not path.is_file():
+        return {}
+    try:
+        doc = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidSetting(
+            f"The statute data file forms/{LAW_FILE} cannot be read ({exc}).",
+            "Reinstall NCII Desk, or restore the file from the installation.",
+        ) from None
+    out: dict[str, LawEntry] = {}
+    for key, raw in dict(doc.get("law", {})).items():
+        if not isinstance(raw, dict):
+            continue
+        status = str(raw.get("status", ""))
+        pending = "pending" in status.lower()
+        was_bill = bool(raw.get("bills"))
+        enacted = not pending and (not was_bill or bool(str(raw.get("public_law", "")).strip()))
+        out[key] = LawEntry(
+            key=key,
+            name=str(raw.get("name", key)),
+            citation=str(raw.get("citation", "")),
+            status=status,
+            enabled=bool(raw.get("enabled", False)) and enacted,
+            last_checked=str(raw.get("last_checked", "")),
+            summary=" ".join(str(raw.get("summary", "")).split()),
+            counts=[str(c) for c in raw.get("counts", [])],
+            verify=bool(raw.get("verify", False)),
+        )
+    return out
+
+
+ELEMENTS_FILE = "packet_elements.toml"
+EVIDENCE_WORDS = (
+    "suspect",
+    "original",
+    "reference",
+    "match",
+    "face_match",
+    "manipulation",
+    "capture",
+    "request",
+    "recheck",
+)
+
+
+@dataclass
+class Element:
+    id: str
+    title: str
+    guide: str
+    evidence: list[str]
+
+
+@dataclass
+class ElementsIndex:
+    statute: str  # key in law.toml
+    last_checked: str
+    conduct_note: str
+    elements: list[Element]
+
+
+def load_elements(folder: Path | None = None) -> ElementsIndex:
+    """The elements index data (forms/packet_elements.toml)."""
+    base = folder if folder is not None else find_data_dir("forms")
+    path = None if base is None else base / ELEMENTS_FILE
+    problem = None
+    doc: dict[str, Any] = {}
+    if path is None or not path.is_file():
+        problem = "is missing"
+    else:
+        try:
+            doc = tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            problem = f"cannot be read ({exc})"
+    elements: list[Element] = []
+    for raw in doc.get("element", []) if problem is None else []:
+        evidence = [str(w) for w in raw.get("evidence", [])]
+        unknown = [w for w in evidence if w not in EVIDENCE_WORDS]
+        if unknown or not raw.get("id") or not raw.get("title"):
+            problem = f"has an element with unknown evidence words or no title: {raw.get('id')}"
+            break
+        elements.append(
+            Element(
+                str(raw["id"]),
+                " ".join(str(raw["title"]).split()),
+                " ".join(str(raw.get("guide", "")).split()),
+                evidence,
+            )
+        )
+    if problem is None and not elements:
+        problem = "lists no elements"
+    if problem is not None:
+        raise InvalidSetting(
+            f"The packet data file forms/{ELEMENTS_FILE} {problem}.",
+            "Reinstall NCII Desk, or restore the file from the installation.",
+        )
+    return ElementsIndex(
+        statute=str(doc.get("statute", "civil_6851")),
+        last_checked=str(doc.get("last_checked", "")),
+        conduct_note=" ".join(str(doc.get("conduct_note", "")).split()),
+        elements=elements,
+    )
+
+
+def _has_signal(ex: Exhibit, face: bool) -> bool:
+    for finding in ex.findings:
+        for sig in finding.signals:
+            if str(sig.get("strength", "")) == "none":
+                continue
+            if (str(sig.get("kind", "")) == "face_match") == face:
+                return True
+    return False
+
+
+def supports(ex: Exhibit, word: str) -> bool:
+    """Whether exhibit ``ex`` is evidence of kind ``word`` (see EVIDENCE_WORDS)."""
+    if word == "suspect":
+        return ex.role == Role.SUSPECT
+    if word == "original":
+        return ex.role == Role.ORIGINAL
+    if word == "reference":
+        return ex.role == Role.REFERENCE
+    if word == "match":
+        return ex.role == Role.SUSPECT and any(
+            m.other_number is not None and m.review_state != "rejected" for m in ex.matches
+        )
+    if word == "face_match":
+        return _has_signal(ex, face=True)
+    if word == "manipulation":
+        return _has_signal(ex, face=False)
+    if word == "capture":
+        return ex.capture is not None and ex.capture.is_web
+    if word == "request":
+        return bool(ex.requests)
+    if word == "recheck":
+        return bool(ex.rechecks)
+    raise ValueError(f"unknown evidence word {word!r}")
+
+
+def exhibits_for(data: PacketData, words: Sequence[str]) -> list[int]:
+    return [e.number for e in data.exhibits if any(supports(e, w) for w in words)]
+
+
+# --- gathering ------------------------------------------------------------------------------------
+
+
+def exhibit_order(session: Session, case_id: str) -> list[EvidenceItem]:
+    items = list(session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
+    return sorted(items, key=lambda i: (ROLE_ORDER.get(i.role, 9), i.intake_at, i.id))
+
+
+def _event_summary(details: str, limit: int = 200) -> str:
+    try:
+        data = json.loads(details)
+    except json.JSONDecodeError:
+        return details[:limit]
+    if not isinstance(data, dict):
+        return _scalar_text(data)[:limit]
+    text = "; ".join(f"{k} {v}" for k, v in pairs_of(data, limit=72))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _event_time(at: str) -> str:
+    try:
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return at
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _custody(events: Iterable[AuditEvent]) -> list[CustodyLine]:
+    return [
+        CustodyLine(e.seq, _event_time(e.at), e.actor, e.action, _event_summary(e.details))
+        for e in sorted(events, key=lambda e: e.seq)
+    ]
+
+
+def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
+    headers = {str(k).lower(): v for k, v in (c.headers or {}).items()}
+    chain = []
+    for hop in c.redirect_chain or []:
+        if isinstance(hop, dict):
+            status = hop.get("status") or hop.get("http_status") or ""
+            url = hop.get("url") or ""
+            target = hop.get("location")
+            chain.append(f"{status} {url}" + (f" -> {target}" if target else ""))
+        else:
+            chain.append(str(hop))
+    tool = " ".join(p for p in (c.tool_name, c.tool_version) if p)
+    return CaptureInfo(
+        id=c.id,
+        is_web=c.url.lower().startswith(("http://", "https://")),
+        url=c.url,
+        final_url=c.final_url or "",
+        redirect_chain=chain,
+        http_status="-" if c.http_status is None else str(c.http_status),
+        server_address=c.server_address or "-",
+        tls=pairs_of(c.tls or {}),
+        tls_verified=c.tls_verified,
+        tool=tool or "-",
+        user_agent=c.user_agent,
+        operator=c.operator,
+        started_at=utc_text(c.started_at),
+        ended_at=utc_text(c.ended_at),
+        headers=[(h, _scalar_text(headers[h])) for h in CAPTURE_HEADERS if h in headers],
+        error=c.error or "",
+        warc_sha256=warc_sha256,
+        details=pairs_of(c.details or {}),
+    )
+
+
+def _finding(a: Analysis) -> FindingLine:
+    result = dict(a.result or {})
+    raw_signals = result.pop("signals", [])
+    signals = (
+        [s for s in raw_signals if isinstance(s, dict)] if isinstance(raw_signals, list) else []
+    )
+    return FindingLine(
+        kind=a.kind,
+        producer=a.producer,
+        producer_version=a.producer_version,
+        model_sha256=a.model_sha256 or "",
+        provider=a.provider or "",
+        thresholds=pairs_of(a.thresholds or {}),
+        created_at=utc_text(a.created_at),
+        signals=signals,
+        other=pairs_of(result),
+    )
+
+
+def _history_line(entry: Any) -> str:
+    if not isinstance(entry, dict):
+        return _scalar_text(entry)
+    first = [entry[k] for k in ("at", "status", "note") if entry.get(k) not in (None, "")]
+    rest = {k: v for k, v in entry.items() if k not in ("at", "status", "note")}
+    parts = [_scalar_text(v) for v in first]
+    parts += [f"{k} {v}" for k, v in pairs_of(rest, limit=120)]
+    return " — ".join(parts) if parts else "-"
+
+
+def gather(
+    session: Session,
+    case: Case,
+    *,
+    vault_id: str,
+    operator: str,
+    built_at: datetime,
+    law: dict[str, LawEntry] | None = None,
+) -> PacketData:
+    """Everything the packet states about ``case``, read in one session."""
+    items = exhibit_order(session, case.id)
+    number_of = {item.id: n for n, item in enumerate(items, start=1)}
+    ids = list(number_of)
+
+    hashes: dict[str, list[HashRecord]] = defaultdict(list)
+    analyses: dict[str, list[Analysis]] = defaultdict(list)
+    if ids:
+        for h in session.scalars(
+            select(HashRecord).where(HashRecord.item_id.in_(ids)).order_by(HashRecord.id)
+        ):
+            hashes[h.item_id].append(h)
+        for a in session.scalars(
+            select(Analysis).where(Analysis.item_id.in_(ids)).order_by(Analysis.created_at)
+        ):
+            analyses[a.item_id].append(a)
+    matches = list(
+        session.scalars(
+            select(Match).where(Match.case_id == case.id).order_by(Match.created_at, Match.id)
+        )
+    )
+    captures = {c.id: c for c in session.scalars(select(Capture).where(Capture.case_id == case.id))}
+    warc_ids = [c.warc_blob_id for c in captures.values() if c.warc_blob_id]
+    warc_sha = (
+        {b.id: b.sha256 for b in session.scalars(select(Blob).where(Blob.id.in_(warc_ids)))}
+        if warc_ids
+        else {}
+    )
+    rechecks: dict[str, list[Recheck]] = defaultdict(list)
+    for r in session.scalars(
+        select(Recheck).where(Recheck.case_id == case.id).order_by(Recheck.checked_at)
+    ):
+        rechecks[r.capture_id].append(r)
+    requests = list(
+        session.scalars(
+            select(RemovalRequest)
+            .where(RemovalRequest.case_id == case.id)
+            .order_by(RemovalRequest.sent_at.is_(None), RemovalRequest.sent_at)
+        )
+    )
+
+    # Which objects' audit events belong to which exhibit.
+    owners: dict[str, set[int]] = defaultdict(set)
+    for item in items:
+        owners[item.id].add(number_of[item.id])
+        if item.capture_id:
+            owners[item.capture_id].add(number_of[item.id])
+    for m in matches:
+        for ref in (m.suspect_item_id, m.target_item_id):
+            if ref in number_of:
+                owners[m.id].add(number_of[ref])
+    for c_id, checks in rechecks.items():
+        for r in checks:
+            owners[r.id] |= owners.get(c_id, set())
+    for req in requests:
+        for ref in req.item_ids or []:
+            if ref in number_of:
+                owners[req.id].add(number_of[str(ref)])
+    custody: dict[int, list[AuditEvent]] = defaultdict(list)
+    case_events: list[AuditEvent] = []
+    object_ids = [*owners, case.id]
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.object_id.in_(object_ids)).order_by(AuditEvent.seq)
+    )
+    for ev in events:
+        if ev.object_id == case.id:
+            case_events.append(ev)
+        for n in owners.get(ev.object_id or "", ()):
+            custody[n].append(ev)
+
+    exhibits: list[Exhibit] = []
+    for item in items:
+        n = number_of[item.id]
+        recs = hashes.get(item.id, [])
+        full = [h for h in recs if h.variant in ("full", "file")]
+        cap = captures.get(item.capture_id or "")
+        ex = Exhibit(
+            number=n,
+            item_id=item.id,
+            role=item.role,
+            role_words=ROLE_WORDS.get(item.role, str(item.role)),
+            source=item.source.value,
+            label=item.label,
+            notes=item.notes,
+            original_filename=item.original_filename,
+            mime=item.mime,
+            size=item.size,
+            sha256=item.sha256,
+            md5=item.md5,
+            intake_at=utc_text(item.intake_at),
+            file_mtime=utc_text(item.file_mtime),
+            operator=item.operator,
+            pixels_kept=item.pixels_kept,
+            suspected_minor=item.suspected_minor or case.suspected_minor,
+            duplicate_of=number_of.get(item.duplicate_of or ""),
+            blob_id=item.blob_id,
+            hashes=[
+                HashLine(h.kind, h.value, h.quality, h.variant, h.algorithm)
+                for h in (full or recs[:3])
+            ],
+            variant_hashes=len(recs) - len(full or recs[:3]),
+            capture=None
+            if cap is None
+            else _capture_info(cap, warc_sha.get(cap.warc_blob_id or "", "")),
+            findings=[
+                _finding(a) for a in analyses.get(item.id, []) if a.kind not in WORKING_ANALYSES
+            ],
+            rechecks=[
+                RecheckLine(
+                    utc_text(r.checked_at),
+                    r.url,
+                    r.outcome.value,
+                    "-" if r.http_status is None else str(r.http_status),
+                    r.content_sha256 or "",
+                    r.operator,
+                )
+                for r in (rechecks.get(cap.id, []) if cap is not None else [])
+            ],
+            custody=_custody(custody.get(n, [])),
+            warc_blob_id=None if cap is None else cap.warc_blob_id,
+        )
+        exhibits.append(ex)
+
+    for m in matches:
+        line_for_suspect = _match_line(m, number_of, exhibits, towards_target=True)
+        if m.suspect_item_id in number_of:
+            exhibits[number_of[m.suspect_item_id] - 1].matches.append(line_for_suspect)
+        if m.target_item_id in number_of:
+            line = _match_line(m, number_of, exhibits, towards_target=False)
+            exhibits[number_of[m.target_item_id] - 1].matches.append(line)
+
+    request_lines: list[RequestLine] = []
+    for k, req in enumerate(requests, start=1):
+        nums = sorted({number_of[str(i)] for i in req.item_ids or [] if str(i) in number_of})
+        for num in nums:
+            exhibits[num - 1].requests.append(k)
+        request_lines.append(
+            RequestLine(
+                number=k,
+                platform=req.platform,
+                route=req.route,
+                urls=[str(u) for u in req.urls or []],
+                exhibits=nums,
+                sent_at=utc_text(req.sent_at),
+                deadline_at=utc_text(req.deadline_at),
+                status=req.status.value,
+                ticket_id=req.ticket_id or "",
+                history=[_history_line(h) for h in req.history or []],
+            )
+        )
+
+    pseudonym = case.client_pseudonym.strip()
+    return PacketData(
+        case_id=case.id,
+        case_label=case.label,
+        pseudonym=pseudonym or DEFAULT_PSEUDONYM,
+        pseudonym_defaulted=not pseudonym,
+        jurisdiction=case.jurisdiction,
+        notes=case.notes,
+        suspected_minor=case.suspected_minor,
+        consent=pairs_of(case.consent or {}),
+        case_created_at=utc_text(case.created_at),
+        built_at=built_at,
+        vault_id=vault_id,
+        audit_head=audit_chain.newest(session),
+        tool=f"{TOOL_NAME} {__version__}",
+        operator=operator,
+        exhibits=exhibits,
+        requests=request_lines,
+        case_custody=_custody(case_events),
+        law=load_law() if law is None else law,
+    )
+
+
+def _match_line(
+    m: Match, number_of: dict[str, int], exhibits: Sequence[Exhibit], *, towards_target: bool
+) -> MatchLine:
+    ref = m.target_item_id if towards_target else m.suspect_item_id
+    number = number_of.get(ref or "")
+    if number is not None:
+        ex = exhibits[number - 1]
+        other = f"{ex.title} ({ex.role_words})"
+    else:
+        other = f"hash list entry {m.target_external or '-'}"
+    details = {k: v for k, v in (m.details or {}).items() if k not in ("inlier_points",)}
+    return MatchLine(
+        other=other,
+        other_number=number,
+        kind=m.kind,
+        distance=m.distance,
+        score=m.score,
+        threshold=m.threshold,
+        review_state=m.review_state.value,
+        reviewed_by=m.reviewed_by or "",
+        reviewed_at=utc_text(m.reviewed_at),
+        details=pairs_of(details, limit=100),
+    )
+
+
+# --- files of the packet --------------------------------------------------------------------------
+
+
+def extension_for(mime: str) -> str:
+    special = {"image/jpeg": ".jpg", "image/heic": ".heic", "image/heif": ".heif"}
+    if mime in special:
+        return special[mime]
+    return mimetypes.guess_extension(mime, strict=False) or ".bin"
+
+
+def sealed_name(exhibit: Exhibit) -> str:
+    """File name in sealed/: our own words only (never the name the file came with)."""
+    return f"exhibit-{exhibit.number:03d}-{exhibit.sha256[:12]}{extension_for(exhibit.mime)}"
+
+
+def write_zip(folder: Path, zip_path: Path, top: str) -> None:
+    """ZIP every file of ``folder`` under the top folder name ``top`` (stored paths use "/")."""
+    with zipfile.ZipFile(zip_path, "x", compression=zipfile.ZIP_DEFLATED) as zf:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                full = Path(dirpath) / name
+                rel = full.relative_to(folder).as_posix()
+                info = zipfile.ZipInfo(f"{top}/{rel}", date_time=_zip_time(full))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o100644 << 16
+                with open(full, "rb") as src, zf.open(info, "w") as dst:
+                    while block := src.read(1024 * 1024):
+                        dst.write(block)
+    with open(zip_path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _zip_time(path: Path) -> tuple[int, int, int, int, int, int]:
+    moment = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return (
+        max(moment.year, 1980),
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
+
+
+def readme_text(
+    data: PacketData,
+    *,
+    sealed_files: int,
+    sealed_refused: str | None,
+    signed: bool,
+) -> str:
+    """README.txt of the packet: what is where, and how to check it without NCII Desk."""
+    lines = [
+        "NCII Desk evidence packet",
+        "=========================",
+        "",
+        "Draft prepared with NCII Desk - not legal advice. An advocate or attorney must review",
+        "everything before it is filed or sent.",
+        "",
+        f"Client (pseudonym): {data.pseudonym}",
+        f"Built (UTC):        {data.built_at_text}",
+        f"Built with:         {data.tool}",
+        f"Exhibits:           {len(data.exhibits)}",
+        f"Vault id:           {data.vault_id}",
+    ]
+    if data.audit_head is not None:
+        lines += [
+            f"Audit-chain head:   event {data.audit_head.seq}",
+            f"                    MAC {data.audit_head.mac}",
+        ]
+    lines += [
+        "",
+        "What is in this folder",
+        "----------------------",
+        "packet.pdf      The public volume: cover with a pseudonymous caption, case summary,",
+        "                elements index for 15 U.S.C. 6851, exhibit list, one page per exhibit",
+        "                (capture record, hashes, matches, findings, chain of custody),",
+        "                removal-request history, rechecks, and a draft certification under",
+        "                Federal Rules of Evidence 902(13)/(14). It shows no intimate imagery:",
+        "                at most a heavily blurred or face-only thumbnail.",
+    ]
+    if signed:
+        lines.append("                It carries the clinic's digital signature.")
+    lines += [
+        "README.txt      This file.",
+        "manifest.csv    Every file of the packet with its SHA-256 digest and size, plus the",
+        "manifest.json   vault id, audit-chain head, tool version and build time. The two",
+        "                manifests do not list themselves (a file cannot contain its own",
+        "                digest); the vault's audit trail records the SHA-256 of manifest.json",
+        "                (event packet.built).",
+    ]
+    if sealed_files:
+        lines += [
+            "sealed/         SEALED VOLUME - MUST BE FILED UNDER SEAL. The original evidence",
+            f"                files ({sealed_files}), exactly as stored in the vault, named by",
+            "                exhibit number, with their own sealed/manifest.csv. Keep this folder",
+            "                apart from the public volume; never post, email or share it openly.",
+        ]
+    elif sealed_refused:
+        lines += ["", f"No sealed volume: {sealed_refused}"]
+    lines += [
+        "",
+        "How to check the packet (offline)",
+        "---------------------------------",
+        "1. With NCII Desk:",
+        '       ncii-desk verify "PACKET_FOLDER"        (or the .zip file)',
+        "   It lists every file that changed, is missing or is not in the manifest. On the",
+        "   computer with the case vault, add --with-vault to confirm that the audit-chain",
+        "   head above is part of the vault's chain and that the vault recorded this packet.",
+    ]
+    if sealed_files:
+        lines += [
+            "   When the sealed volume has been separated, check the public part with",
+            '       ncii-desk verify "PACKET_FOLDER" --without-sealed',
+            '   and the sealed volume on its own with  ncii-desk verify "PACKET_FOLDER/sealed"',
+        ]
+    lines += [
+        "",
+        "2. By hand: compute the SHA-256 of each file and compare it with manifest.csv.",
+        "   Linux (in the packet folder):",
+        "       grep -v '^#' manifest.csv | awk -F, 'NR>1 {print $2\"  \"$1}' | sha256sum -c",
+        "   macOS: the same line with  shasum -a 256 -c  instead of  sha256sum -c",
+        "   Windows (PowerShell), one file at a time:",
+        "       Get-FileHash -Algorithm SHA256 packet.pdf",
+        "   Every line must say OK (or the digest must equal the one in manifest.csv), and the",
+        "   folder must hold no file that the manifest does not list.",
+        "",
+        "A matching digest shows that a file has not changed since it was taken in or",
+        "exported. It does not show who made a picture or whether its content is real.",
+        "",
+    ]
+    return "\n".join(lines)
