@@ -314,7 +314,12 @@ def _photo_view(
         status, message = "faces", "One face was found."
     else:
         status = "faces"
-        message = f"{len(faces)} faces were found; pick the victim's with 'ncii-desk faces pick'."
+        chosen = [str(f.index) for f in faces if f.picked]
+        message = f"{len(faces)} faces were found; " + (
+            f"picked: face {', '.join(chosen)}."
+            if chosen
+            else "pick the victim's with 'ncii-desk faces pick'."
+        )
     return ReferencePhoto(
         item.id, item.role.value, item.original_filename, status, message, size, tuple(faces)
     )
@@ -468,7 +473,7 @@ def unpick_reference_face(
             query = query.where(FaceReference.face_index == face_index)
         rows = list(s.scalars(query))
         if not rows:
-            which = f"face {face_index} of " if face_index is not None else "any face of "
+            which = f"face {face_index} of " if face_index is not None else "face of "
             raise NotFound(
                 f"No {which}item {item.id[:12]} is picked.",
                 "See what is picked with 'ncii-desk faces list CASE'.",

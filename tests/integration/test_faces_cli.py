@@ -1,0 +1,190 @@
+"""``ncii-desk faces compare|list|pick|unpick`` and ``ncii-desk analyze`` on the real models.
+
+Run in-process through ``main(argv)``. Photos from ../shared/testdata/faces; the module skips
+when the models or the photos are absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PASSPHRASE, SHARED, fast_kdf
+from ncii_desk.cli.main import main
+from ncii_desk.vault import Vault
+from ncii_desk.vision import faces as F
+from ncii_desk.vision.registry import MODELS_ENV
+
+MODELS = Path(os.environ.get(MODELS_ENV) or SHARED / "models")
+FACES_DIR = SHARED / "testdata" / "faces"
+if not (MODELS / F.MOBILEFACENET_FILE).is_file() or not (MODELS / "mesonet").is_dir():
+    pytest.skip(
+        f"analysis models not available in {MODELS} (shared/models is absent here; set "
+        f"{MODELS_ENV} to run these tests)",
+        allow_module_level=True,
+    )
+if not FACES_DIR.is_dir():
+    pytest.skip(f"test photos not available ({FACES_DIR} is absent)", allow_module_level=True)
+
+pytest.importorskip("onnxruntime")
+
+
+@dataclass
+class Result:
+    rc: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Any:
+    def run(*argv: str) -> Result:
+        capsys.readouterr()
+        try:
+            rc = main(list(argv))
+        except SystemExit as exc:
+            rc = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return Result(rc, captured.out, captured.err)
+
+    return run
+
+
+def test_compare_reports_each_suspect_face_and_each_unreadable_file(
+    cli: Any, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes((FACES_DIR / "chirac4.jpg").read_bytes()[:2000])
+    vault_dir = tmp_path / "no-vault"
+    result = cli(
+        "--vault",
+        str(vault_dir),
+        "faces",
+        "compare",
+        "--reference",
+        str(FACES_DIR / "chirac1.jpg"),
+        str(FACES_DIR / "chirac3.jpg"),
+        "--suspect",
+        str(FACES_DIR / "chirac4.jpg"),
+        str(FACES_DIR / "codait_luciano.png"),
+        str(broken),
+        "--json",
+    )
+    assert result.rc == 7, result.err  # some files could not be read
+    data = result.json()
+    assert data["threshold"] == F.FACE_MATCH_THRESHOLD and data["provider"]
+    refs = {Path(r["path"]).name: r for r in data["references"]}
+    assert refs["chirac1.jpg"]["faces_found"] == 1
+    assert refs["chirac3.jpg"]["faces_found"] == 5  # the largest (Chirac) is the one used
+    x, y, w, h = refs["chirac3.jpg"]["used_face"]["box"]
+    assert 190 <= x + w / 2 <= 270 and 130 <= y + h / 2 <= 210
+    sus = {Path(r["path"]).name: r for r in data["suspects"]}
+    (same,) = sus["chirac4.jpg"]["faces"]
+    assert same["match"] is True and same["similarity"] >= F.FACE_MATCH_THRESHOLD
+    assert same["threshold"] == F.FACE_MATCH_THRESHOLD and len(same["box"]) == 4
+    assert Path(same["reference"]).name in ("chirac1.jpg", "chirac3.jpg")
+    (other,) = sus["codait_luciano.png"]["faces"]
+    assert other["match"] is False and other["similarity"] < F.FACE_MATCH_THRESHOLD
+    assert sus["codait_luciano.png"]["match"] is False
+    assert sus["broken.jpg"]["error"] == "DecodeError"
+    assert sus["broken.jpg"]["message"] and sus["broken.jpg"]["hint"]
+    assert not vault_dir.exists()  # no vault needed, nothing stored
+
+    text = cli(
+        "faces",
+        "compare",
+        "--reference",
+        str(FACES_DIR / "chirac1.jpg"),
+        "--suspect",
+        str(FACES_DIR / "chirac2.jpg"),
+    )
+    assert text.rc == 0
+    assert "MATCH" in text.out and "threshold 0.40" in text.out
+
+
+def test_compare_without_a_usable_reference_face_is_a_usage_error(cli: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (200, 200), (30, 160, 90)).save(blank)
+    result = cli(
+        "faces",
+        "compare",
+        "--reference",
+        str(blank),
+        "--suspect",
+        str(FACES_DIR / "chirac2.jpg"),
+        "--json",
+    )
+    assert result.rc == 2
+    assert result.json()["error"] == "InvalidSetting"
+    assert "reference" in result.json()["message"]
+
+
+@pytest.fixture
+def stocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, str]:
+    """A vault with one case: chirac3 (five faces) as reference, chirac2 as suspect."""
+    from ncii_desk.services import cases, intake
+    from ncii_desk.vault.models import Role
+
+    vault_dir = tmp_path / "vault"
+    vault, _ = Vault.create(vault_dir, PASSPHRASE, kdf=fast_kdf(), actor="advocate")
+    try:
+        case = cases.new_case(vault, "CLI case")
+        (ref,) = intake.add_items(vault, case.id, Role.REFERENCE, [FACES_DIR / "chirac3.jpg"]).added
+        intake.add_items(vault, case.id, Role.SUSPECT, [FACES_DIR / "chirac2.jpg"])
+    finally:
+        vault.close()
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
+    return str(vault_dir), case.id, ref.id
+
+
+def test_faces_list_pick_unpick_and_analyze(cli: Any, stocked: tuple[str, str, str]) -> None:
+    _, case_id, ref = stocked
+    listed = cli("faces", "list", "CLI case", "--json")
+    assert listed.rc == 0, listed.err
+    (photo,) = listed.json()
+    assert photo["item_id"] == ref and photo["status"] == "faces"
+    assert [f["index"] for f in photo["faces"]] == [1, 2, 3, 4, 5]
+    assert not any(f["picked"] for f in photo["faces"])
+
+    bad = cli("faces", "pick", ref[:10], "9", "--json")
+    assert bad.rc == 2 and bad.json()["error"] == "InvalidSetting"
+    assert "no face number 9" in bad.json()["message"]
+    picked = cli("faces", "pick", ref[:10], "1", "--json")
+    assert picked.rc == 0, picked.err
+    assert picked.json()["face_index"] == 1 and picked.json()["item_id"] == ref
+
+    text = cli("faces", "list", case_id)
+    assert "5 faces were found; picked: face 1." in text.out
+    assert "PICKED (by " in text.out and "automatically" not in text.out
+    assert "Gallery: 1 face(s) picked." in text.out
+
+    analysed = cli("analyze", "CLI case", "--json")
+    assert analysed.rc == 0, analysed.err
+    report = analysed.json()
+    assert report["gallery"]["faces"] == 1 and report["provider"]
+    (item,) = report["items"]
+    assert item["status"] == "analysed"
+    assert item["faces"]["best_similarity"] >= F.FACE_MATCH_THRESHOLD
+    assert item["summary"]["findings"][0]["kind"] == "face_match"
+    matches = cli("matches", "CLI case", "--json").json()
+    assert [m["kind"] for m in matches] == ["face"]
+
+    again = cli("analyze", "CLI case")
+    assert again.rc == 0
+    assert "1 already up to date" in again.out and "Analysis ran on:" in again.out
+
+    unpicked = cli("faces", "unpick", ref[:10], "--json")
+    assert unpicked.rc == 0 and [v["face_index"] for v in unpicked.json()] == [1]
+    gone = cli("faces", "unpick", ref[:10])
+    assert gone.rc == 1 and "No face of item" in gone.err
