@@ -1,7 +1,13 @@
-"""Run service calls off the GUI thread and bring their results back through Qt signals."""
+"""Run service calls off the GUI thread and bring their results back through Qt signals.
+
+Two pools: quick reads (lists, counts, thumbnails) on the global pool, and long tasks
+(intake, hashing, capture, analysis, packets) on their own pool, so a long task never makes
+the case list or a thumbnail wait for a free thread.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +34,19 @@ class Worker(QRunnable):
         self._fn = fn
         self.setAutoDelete(False)
 
+    def cancel(self) -> None:
+        self.job.token.cancel()
+
     def run(self) -> None:
         try:
             result = self._fn(self.job)
         except NciiDeskError as exc:
             self.signals.failed.emit(exc)
         except Exception as exc:
+            if os.environ.get("NCII_DESK_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
             wrapped = InternalError(f"Something went wrong ({type(exc).__name__}).")
             wrapped.__cause__ = exc
             self.signals.failed.emit(wrapped)
@@ -43,13 +56,33 @@ class Worker(QRunnable):
             self.signals.done.emit()
 
 
+_task_pool: QThreadPool | None = None
+
+
+def task_pool() -> QThreadPool:
+    global _task_pool
+    if _task_pool is None:
+        _task_pool = QThreadPool()
+        _task_pool.setMaxThreadCount(2)
+    return _task_pool
+
+
+def quick_pool() -> QThreadPool:
+    pool = QThreadPool.globalInstance()
+    if pool.maxThreadCount() < 4:
+        pool.setMaxThreadCount(4)
+    return pool
+
+
 def start(
     fn: Callable[[Job], Any],
     on_success: Callable[[Any], None],
     on_failure: Callable[[NciiDeskError], None],
     on_progress: Callable[[int, int, str], None] | None = None,
+    *,
+    long: bool = False,
 ) -> Worker:
-    """Start ``fn`` on the global pool; callbacks run on the GUI thread."""
+    """Start ``fn`` on a pool; callbacks run on the GUI thread."""
     worker = Worker(fn)
     worker.signals.succeeded.connect(on_success)
     worker.signals.failed.connect(on_failure)
@@ -57,8 +90,17 @@ def start(
         worker.signals.progress.connect(on_progress)
     _running.add(worker)
     worker.signals.done.connect(lambda: _running.discard(worker))
-    QThreadPool.globalInstance().start(worker)
+    (task_pool() if long else quick_pool()).start(worker)
     return worker
+
+
+def cancel_all() -> None:
+    for worker in list(_running):
+        worker.cancel()
+
+
+def running() -> int:
+    return len(_running)
 
 
 _running: set[Worker] = set()

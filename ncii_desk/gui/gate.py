@@ -1,0 +1,453 @@
+"""The first screen: create the vault on first run, unlock it on later runs.
+
+Key derivation (Argon2id, about a second by design) and every vault call run on a worker
+thread. A wrong passphrase and a damaged vault are different situations and look different:
+the first asks to try again, the second says what is damaged and not to write to it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QFont, QFontDatabase, QTextDocument
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ncii_desk.errors import (
+    NciiDeskError,
+    VaultCorrupt,
+    WeakPassphrase,
+)
+from ncii_desk.gui import workers
+from ncii_desk.gui.common import (
+    button,
+    checkbox,
+    error_text,
+    heading,
+    pick_folder,
+    pick_save_file,
+    plain_label,
+    tr,
+)
+from ncii_desk.services import vaults
+from ncii_desk.services.jobs import Job
+from ncii_desk.vault import KdfParams, Vault, is_vault
+from ncii_desk.vault.keys import check_passphrase_strength, tune_kdf
+
+
+def tune_kdf_here() -> KdfParams:
+    """Argon2id parameters for this computer (about one second per unlock)."""
+    return tune_kdf()
+
+
+def passphrase_strength(text: str) -> tuple[str, bool]:
+    """Plain feedback while a new passphrase is typed, and whether it is acceptable."""
+    try:
+        check_passphrase_strength(text)
+    except WeakPassphrase as exc:
+        return exc.message, False
+    kinds = sum(
+        (
+            any(c.islower() for c in text),
+            any(c.isupper() for c in text),
+            any(c.isdigit() for c in text),
+            any(not c.isalnum() for c in text),
+        )
+    )
+    words = len(text.split())
+    if len(text) >= 20 or (words >= 4 and len(text) >= 16):
+        return tr("Passphrase", "Strong."), True
+    if len(text) >= 12 and kinds >= 2:
+        return tr("Passphrase", "Good. A few more words make it stronger."), True
+    return tr("Passphrase", "Weak: add a few unrelated words."), True
+
+
+def write_recovery_key_file(target: Path, key: str) -> None:
+    """Write the key readable by this user only, never over an existing file."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise NciiDeskError(
+            tr("Gate", "{name} already exists.").format(name=target.name),
+            tr("Gate", "Choose the name of a new file; the key never replaces a file."),
+        ) from None
+    except OSError as exc:
+        raise NciiDeskError(
+            tr("Gate", "The recovery key could not be saved: {reason}.").format(
+                reason=exc.strerror
+            ),
+            tr("Gate", "Choose a folder you can write to, for example on a USB stick."),
+        ) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(
+            tr("Gate", "NCII Desk recovery key (keep it away from this computer):") + f"\n\n{key}\n"
+        )
+
+
+class RecoveryKeyPage(QWidget):
+    """Shows the recovery key once; the advocate must confirm it was kept before going on."""
+
+    def __init__(self, on_continue: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_continue = on_continue
+        self._key = ""
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(self.tr("Your recovery key")))
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "This key is shown only this once. It opens the vault if the passphrase is "
+                    "ever forgotten. Print it or write it down, and keep it away from this "
+                    "computer (for example in a locked drawer). Anyone with the key and the "
+                    "vault folder can read the cases."
+                )
+            )
+        )
+        self.key_box = QPlainTextEdit()
+        self.key_box.setReadOnly(True)
+        self.key_box.setAccessibleName(self.tr("Recovery key"))
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(mono.pointSizeF() * 1.3)
+        self.key_box.setFont(mono)
+        self.key_box.setMaximumHeight(90)
+        layout.addWidget(self.key_box)
+        row = QHBoxLayout()
+        self.print_button = button(self.tr("Print..."), self.print_key)
+        self.save_button = button(
+            self.tr("Save to a file..."),
+            self.save_key,
+            tip=self.tr("For example on a USB stick you keep somewhere safe."),
+        )
+        row.addWidget(self.print_button)
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.saved_note = plain_label(name=self.tr("Save result"))
+        layout.addWidget(self.saved_note)
+        form = QFormLayout()
+        self.confirm_group = QLineEdit()
+        self.confirm_group.setAccessibleName(self.tr("Last group of the recovery key"))
+        self.confirm_group.setPlaceholderText(self.tr("e.g. ABCD"))
+        form.addRow(
+            self.tr("To confirm, type the last group of 4 characters of the key:"),
+            self.confirm_group,
+        )
+        layout.addLayout(form)
+        self.kept = checkbox(
+            self.tr("I have printed or written down the recovery key and kept it safe")
+        )
+        layout.addWidget(self.kept)
+        self.continue_button = button(self.tr("Continue to my cases"), self.finish)
+        self.continue_button.setEnabled(False)
+        layout.addWidget(self.continue_button)
+        layout.addStretch(1)
+        self.kept.toggled.connect(self._update)
+        self.confirm_group.textChanged.connect(self._update)
+
+    def show_key(self, key: str) -> None:
+        self._key = key
+        self.key_box.setPlainText(key)
+        self.confirm_group.clear()
+        self.kept.setChecked(False)
+        self.saved_note.clear()
+
+    def _last_group(self) -> str:
+        return self._key.replace(" ", "-").split("-")[-1].upper()
+
+    def _update(self) -> None:
+        typed = self.confirm_group.text().strip().upper()
+        self.continue_button.setEnabled(
+            bool(self._key) and self.kept.isChecked() and typed == self._last_group()
+        )
+
+    def print_key(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        doc = QTextDocument()
+        doc.setDefaultFont(QFont("monospace", 14))
+        doc.setPlainText(
+            self.tr("NCII Desk recovery key. Keep it away from the computer.") + f"\n\n{self._key}"
+        )
+        doc.print_(printer)
+
+    def save_key(self) -> None:
+        target = pick_save_file(
+            self, self.tr("Save the recovery key"), "ncii-desk-recovery-key.txt"
+        )
+        if target is None:
+            return
+        try:
+            write_recovery_key_file(target, self._key)
+        except NciiDeskError as exc:
+            self.saved_note.setText(error_text(exc))
+            return
+        self.saved_note.setText(
+            self.tr("Saved to {path}. Move it off this computer.").format(path=str(target))
+        )
+
+    def finish(self) -> None:
+        self._key = ""
+        self.key_box.clear()
+        self.confirm_group.clear()
+        self._on_continue()
+
+    def clear(self) -> None:
+        self._key = ""
+        self.key_box.clear()
+        self.confirm_group.clear()
+
+
+class GatePage(QWidget):
+    """Create (first run) or unlock the vault."""
+
+    def __init__(
+        self,
+        vault_dir: Path,
+        on_open: Callable[[Vault], None],
+        on_change_folder: Callable[[Path], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.vault_dir = vault_dir
+        self._on_open = on_open
+        self._on_change_folder = on_change_folder
+        self._pending_vault: Vault | None = None
+        self._abandoned = False
+        self._worker: workers.Worker | None = None
+        self.creating = not is_vault(vault_dir)
+        self.pages = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.pages)
+        self.form_page = QWidget()
+        self.pages.addWidget(self.form_page)
+        self.recovery_page = RecoveryKeyPage(self._continue_after_recovery)
+        self.pages.addWidget(self.recovery_page)
+        layout = QVBoxLayout(self.form_page)
+        layout.addWidget(
+            heading(
+                self.tr("Create your case vault")
+                if self.creating
+                else self.tr("Unlock your case vault")
+            )
+        )
+        if self.creating:
+            layout.addWidget(
+                plain_label(
+                    self.tr(
+                        "All cases are kept in one encrypted vault on this computer. Choose a "
+                        "passphrase: a few unrelated words are strong and easy to remember. "
+                        "Nobody, including us, can open the vault without it or the recovery "
+                        "key you will see next."
+                    )
+                )
+            )
+        folder_row = QHBoxLayout()
+        self.folder_label = plain_label(
+            self.tr("Vault folder: {path}").format(path=str(vault_dir)),
+            name=self.tr("Vault folder"),
+        )
+        folder_row.addWidget(self.folder_label, 1)
+        self.folder_button = button(
+            self.tr("Use another folder..."),
+            self.choose_folder,
+            tip=self.tr("Open a vault kept elsewhere, or create one in an empty folder."),
+        )
+        folder_row.addWidget(self.folder_button)
+        layout.addLayout(folder_row)
+        form = QFormLayout()
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
+        form.addRow(self.tr("Passphrase"), self.passphrase)
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm.setAccessibleName(self.tr("Type the passphrase again"))
+        self.strength = plain_label(name=self.tr("Passphrase strength"))
+        self.use_recovery = checkbox(self.tr("Unlock with the recovery key instead"))
+        if self.creating:
+            form.addRow(self.tr("Again"), self.confirm)
+            form.addRow("", self.strength)
+            self.passphrase.textChanged.connect(self._show_strength)
+        else:
+            form.addRow("", self.use_recovery)
+            self.use_recovery.toggled.connect(self._toggle_recovery)
+        layout.addLayout(form)
+        self.button = button(self.tr("Create vault") if self.creating else self.tr("Unlock"))
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.submit)
+        self.passphrase.returnPressed.connect(self.submit)
+        self.confirm.returnPressed.connect(self.submit)
+        layout.addWidget(self.button)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setVisible(False)
+        self.busy.setAccessibleName(self.tr("Working"))
+        layout.addWidget(self.busy)
+        self.message = plain_label(name=self.tr("Message"))
+        layout.addWidget(self.message)
+        # A damaged vault is a different situation from a typo: its own framed notice.
+        self.damage = QFrame()
+        self.damage.setFrameShape(QFrame.Shape.StyledPanel)
+        damage_layout = QVBoxLayout(self.damage)
+        self.damage_title = heading(self.tr("The vault is damaged"))
+        self.damage_text = plain_label(name=self.tr("What is damaged"))
+        damage_layout.addWidget(self.damage_title)
+        damage_layout.addWidget(self.damage_text)
+        self.damage.setVisible(False)
+        layout.addWidget(self.damage)
+        layout.addStretch(1)
+        self.passphrase.setFocus()
+
+    # -- feedback --
+
+    def _show_strength(self, text: str) -> None:
+        feedback, _ok = passphrase_strength(text)
+        self.strength.setText(feedback)
+
+    def _toggle_recovery(self, on: bool) -> None:
+        self.passphrase.setEchoMode(
+            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
+        )
+        self.passphrase.setAccessibleName(self.tr("Recovery key") if on else self.tr("Passphrase"))
+
+    def _busy(self, on: bool) -> None:
+        self.busy.setVisible(on)
+        for w in (self.button, self.passphrase, self.confirm, self.folder_button):
+            w.setEnabled(not on)
+
+    def choose_folder(self) -> None:
+        folder = pick_folder(self, self.tr("Choose the vault folder"))
+        if folder is not None and self._on_change_folder is not None:
+            self._on_change_folder(folder)
+
+    # -- actions --
+
+    def submit(self) -> None:
+        if self._worker is not None:
+            return
+        secret = self.passphrase.text()
+        self.message.setText("")
+        self.damage.setVisible(False)
+        if self.creating:
+            feedback, ok = passphrase_strength(secret)
+            if not ok:
+                self.message.setText(feedback)
+                return
+            if secret != self.confirm.text():
+                self.message.setText(self.tr("The two passphrases are not the same."))
+                return
+            self._busy(True)
+            self.message.setText(
+                self.tr("Measuring this computer to set the unlock strength (a few seconds)...")
+            )
+            vault_dir = self.vault_dir
+
+            def tune(job: Job) -> KdfParams:
+                job.progress(0, 2, "tuning")
+                return tune_kdf_here()
+
+            def create(params: KdfParams) -> None:
+                self.message.setText(self.tr("Creating the encrypted vault..."))
+                self._start(
+                    lambda _job: vaults.create_vault(vault_dir, secret, kdf=params),
+                    self._created,
+                )
+
+            self._start(tune, create)
+            return
+        self._busy(True)
+        self.message.setText(self.tr("Unlocking..."))
+        recovery = self.use_recovery.isChecked()
+        vault_dir = self.vault_dir
+
+        def unlock(_job: Job) -> Vault:
+            if recovery:
+                return vaults.open_vault(vault_dir, recovery_key=secret)
+            return vaults.open_vault(vault_dir, passphrase=secret)
+
+        self._start(unlock, self._opened)
+
+    def _start(self, fn: Callable[[Job], Any], done: Callable[[Any], None]) -> None:
+        def finished(result: object) -> None:
+            self._worker = None
+            done(result)
+
+        self._worker = workers.start(fn, finished, self._failed)
+
+    def _failed(self, error: NciiDeskError) -> None:
+        self._worker = None
+        if self._abandoned:
+            return
+        self._busy(False)
+        if isinstance(error, VaultCorrupt):
+            self.message.setText("")
+            where = error.file + (f" ({error.entry})" if error.entry else "")
+            self.damage_text.setText(
+                self.tr("Damaged part: {where}").format(where=where)
+                + "\n"
+                + error.message
+                + "\n\n"
+                + error.hint
+            )
+            self.damage.setVisible(True)
+            return
+        # A wrong passphrase or mistyped recovery key (and anything else): say so by the field.
+        self.message.setText(error_text(error))
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()
+
+    def _created(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        vault, recovery = result
+        if self._abandoned:
+            vault.close()
+            return
+        self._busy(False)
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.message.clear()
+        self._pending_vault = vault
+        self.recovery_page.show_key(recovery)
+        self.pages.setCurrentWidget(self.recovery_page)
+        self.recovery_page.confirm_group.setFocus()
+
+    def _continue_after_recovery(self) -> None:
+        vault = self._pending_vault
+        self._pending_vault = None
+        if vault is not None:
+            self._on_open(vault)
+
+    def _opened(self, result: object) -> None:
+        assert isinstance(result, Vault)
+        if self._abandoned:
+            result.close()
+            return
+        self._busy(False)
+        self.passphrase.clear()
+        self._on_open(result)
+
+    def abandon(self) -> None:
+        """Quick exit or close while the gate is showing: forget keys and secrets on screen."""
+        self._abandoned = True
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.recovery_page.clear()
+        vault = self._pending_vault
+        self._pending_vault = None
+        if vault is not None:
+            vault.close()

@@ -1,0 +1,45 @@
+"""Parts of the application that a build may not include yet (capture, analysis, documents,
+packets). Their panes import the service when first shown; when it is absent they say so
+plainly instead of showing anything made up."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from PySide6.QtWidgets import QFrame, QVBoxLayout
+
+from ncii_desk.gui.common import heading, plain_label, tr
+
+
+def load_service(module: str, *names: str) -> ModuleType | None:
+    """The service module if it is installed and has every name the pane needs."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            return None
+        raise
+    if all(hasattr(mod, n) for n in names):
+        return mod
+    return None
+
+
+class NotInstalledPanel(QFrame):
+    def __init__(self, part: str, explanation: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(tr("Optional", "Not installed: {part}").format(part=part))
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(part))
+        layout.addWidget(
+            plain_label(
+                tr(
+                    "Optional",
+                    "This part is not installed in this build of NCII Desk, so nothing can be "
+                    "shown or done here yet.",
+                )
+            )
+        )
+        layout.addWidget(plain_label(explanation))
+        layout.addStretch(1)

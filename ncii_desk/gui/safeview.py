@@ -1,0 +1,409 @@
+"""Safe viewing: previews are blurred (or a face crop only) unless revealed on purpose.
+
+* Pictures are made in memory on a worker thread, from the vault's encrypted bytes, through
+  the one safe media loader; the GUI thread only receives a small ``QImage``. Nothing is
+  written to disk: no cache, no temp file, no thumbnail database.
+* Items that may show a person under 18 (the item or its case marked so) never get a
+  preview, not even a blurred one; their pixels were not kept in the first place.
+* Revealing is per item, explicit (a button), time-limited (the picture blurs again after
+  the chosen seconds) and recorded as an ``item.reveal`` audit event before it is shown.
+* A global greyscale setting applies to every picture, revealed or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ncii_desk.errors import NciiDeskError
+from ncii_desk.gui import workers
+from ncii_desk.gui.common import button, plain_label, tr
+from ncii_desk.services.jobs import Job
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import Blob, Case, EvidenceItem
+
+#: Longest side of a preview picture.
+PREVIEW_SIDE = 320
+#: Videos larger than this get no preview (their bytes would have to be read whole).
+MAX_VIDEO_PREVIEW_BYTES = 256 * 1024 * 1024
+REVEAL_ACTION = "item.reveal"
+
+RGB = np.ndarray[Any, Any]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A preview picture, or the reason there is none."""
+
+    item_id: str
+    image: QImage | None
+    note: str
+    revealed: bool = False
+
+
+def _no_preview_reason(item: EvidenceItem, case: Case) -> str | None:
+    if item.suspected_minor or case.suspected_minor or not item.pixels_kept:
+        return tr(
+            "SafeView",
+            "No preview: this item is marked as possibly showing a person under 18. Only its "
+            "hashes and details are kept.",
+        )
+    if item.blob_id is None:
+        return tr("SafeView", "No preview: the file was not kept.")
+    if item.mime.startswith("video/") and item.size > MAX_VIDEO_PREVIEW_BYTES:
+        return tr("SafeView", "No preview for a video this large.")
+    if not (item.mime.startswith("image/") or item.mime.startswith("video/")):
+        return tr("SafeView", "No preview for this kind of file ({mime}).").format(mime=item.mime)
+    return None
+
+
+def _pixels(data: bytes, mime: str) -> RGB:
+    from ncii_desk.media.loader import iter_video_frames, load_image
+
+    if mime.startswith("video/"):
+        for frame in iter_video_frames(data, max_side=640):
+            return frame.pixels
+        raise NciiDeskError(tr("SafeView", "The video has no frame to preview."))
+    return load_image(data, min_side=PREVIEW_SIDE).pixels
+
+
+def _fit(rgb: RGB, side: int) -> RGB:
+    import cv2
+
+    h, w = rgb.shape[:2]
+    scale = min(1.0, side / max(h, w))
+    if scale < 1.0:
+        rgb = cv2.resize(
+            rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+        )
+    return rgb
+
+
+def blur(rgb: RGB) -> RGB:
+    """Strong enough that no detail survives: shrink to about 10 pixels, enlarge, smooth."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    small_side = 10
+    scale = small_side / max(h, w)
+    tiny = cv2.resize(
+        rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
+    big = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR)
+    k = max(3, (max(h, w) // 8) | 1)
+    out: RGB = cv2.GaussianBlur(big, (k, k), 0)
+    return out
+
+
+def greyscale(rgb: RGB) -> RGB:
+    grey = (rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(np.uint8)
+    return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=2))
+
+
+def face_crop(rgb: RGB) -> RGB | None:
+    """The best-scoring face with a margin, or None (no face, or the models are missing)."""
+    try:
+        from ncii_desk.vision import faces
+
+        found = faces.detect(rgb)
+    except NciiDeskError:
+        return None
+    if not found:
+        return None
+    return crop_box(rgb, found[0].box)
+
+
+def crop_box(rgb: RGB, box: tuple[float, float, float, float] | list[Any]) -> RGB:
+    x, y, w, h = (float(v) for v in box)
+    margin = 0.25
+    h_img, w_img = rgb.shape[:2]
+    x0 = int(max(0, x - w * margin))
+    y0 = int(max(0, y - h * margin))
+    x1 = int(min(w_img, x + w * (1 + margin)))
+    y1 = int(min(h_img, y + h * (1 + margin)))
+    if x1 <= x0 or y1 <= y0:
+        return rgb
+    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+
+
+def to_qimage(rgb: RGB) -> QImage:
+    """A QImage that owns its pixels (safe to hand from a worker thread to the GUI)."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return image.copy()
+
+
+def render_item(
+    vault: Vault,
+    item_id: str,
+    *,
+    mode: str = "blur",
+    grey: bool = False,
+    reveal: bool = False,
+    side: int = PREVIEW_SIDE,
+) -> Rendered:
+    """Decode an item's stored bytes in memory and make its preview (worker thread only)."""
+    with vault.session() as s:
+        item = s.get(EvidenceItem, item_id)
+        if item is None:
+            return Rendered(item_id, None, tr("SafeView", "This item no longer exists."))
+        case = s.get(Case, item.case_id)
+        assert case is not None
+        reason = _no_preview_reason(item, case)
+        if reason is not None:
+            return Rendered(item_id, None, reason)
+        blob = s.get(Blob, item.blob_id)
+        assert blob is not None
+        mime = item.mime
+    data = vault.read_blob(blob)
+    try:
+        rgb = _pixels(data, mime)
+    except NciiDeskError as exc:
+        return Rendered(item_id, None, tr("SafeView", "No preview: {why}").format(why=exc.message))
+    finally:
+        del data
+    note = ""
+    if reveal:
+        out = _fit(rgb, side)
+        note = tr("SafeView", "Shown in full for a short time.")
+    elif mode == "face":
+        crop = face_crop(rgb)
+        if crop is not None:
+            out = _fit(crop, side)
+            note = tr("SafeView", "Face only.")
+        else:
+            out = blur(_fit(rgb, side))
+            note = tr("SafeView", "Blurred (no face found to show on its own).")
+    else:
+        out = blur(_fit(rgb, side))
+        note = tr("SafeView", "Blurred.")
+    if grey:
+        out = greyscale(out)
+    return Rendered(item_id, to_qimage(out), note, revealed=reveal)
+
+
+def record_reveal(vault: Vault, item_id: str, seconds: int, where: str) -> None:
+    """The audit event written before a picture is shown in full."""
+    with vault.transaction() as s:
+        item = s.get(EvidenceItem, item_id)
+        if item is None:
+            raise NciiDeskError(tr("SafeView", "This item no longer exists."))
+        vault.audit(
+            s, REVEAL_ACTION, item_id, {"case_id": item.case_id, "seconds": seconds, "view": where}
+        )
+
+
+class PreviewStore(QObject):
+    """Blurred previews kept in memory while the vault is unlocked; never on disk."""
+
+    cleared = Signal()
+
+    def __init__(self, vault_getter: Callable[[], Vault | None]) -> None:
+        super().__init__()
+        self._vault = vault_getter
+        self._cache: dict[tuple[str, str, bool], Rendered] = {}
+        self.mode = "blur"
+        self.grey = False
+        self.reveal_seconds = 15
+        self._generation = 0
+
+    def configure(self, mode: str, grey: bool, reveal_seconds: int) -> None:
+        if (mode, grey) != (self.mode, self.grey):
+            self.clear()
+        self.mode, self.grey, self.reveal_seconds = mode, grey, reveal_seconds
+
+    def cached(self, item_id: str) -> Rendered | None:
+        return self._cache.get((item_id, self.mode, self.grey))
+
+    def request(self, item_id: str, done: Callable[[Rendered], None]) -> None:
+        hit = self.cached(item_id)
+        if hit is not None:
+            done(hit)
+            return
+        vault = self._vault()
+        if vault is None:
+            return
+        mode, grey, generation = self.mode, self.grey, self._generation
+
+        def work(_job: Job) -> Rendered:
+            return render_item(vault, item_id, mode=mode, grey=grey)
+
+        def finished(result: Rendered) -> None:
+            if generation != self._generation:
+                return  # cleared meanwhile (locked, quick exit or settings changed)
+            self._cache[(item_id, mode, grey)] = result
+            done(result)
+
+        def failed(error: NciiDeskError) -> None:
+            if generation == self._generation:
+                done(Rendered(item_id, None, error.message))
+
+        workers.start(work, finished, failed)
+
+    def reveal(
+        self,
+        item_id: str,
+        where: str,
+        done: Callable[[Rendered], None],
+        failed: Callable[[NciiDeskError], None],
+    ) -> None:
+        vault = self._vault()
+        if vault is None:
+            return
+        grey, seconds, generation = self.grey, self.reveal_seconds, self._generation
+
+        def work(_job: Job) -> Rendered:
+            with vault.session() as s:
+                item = s.get(EvidenceItem, item_id)
+                case = s.get(Case, item.case_id) if item is not None else None
+                if item is None or case is None:
+                    raise NciiDeskError(tr("SafeView", "This item no longer exists."))
+                reason = _no_preview_reason(item, case)
+            if reason is not None:
+                return Rendered(item_id, None, reason)
+            record_reveal(vault, item_id, seconds, where)
+            return render_item(vault, item_id, grey=grey, reveal=True)
+
+        def finished(result: Rendered) -> None:
+            if generation == self._generation:
+                done(result)
+
+        workers.start(work, finished, failed)
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._cache.clear()
+        self.cleared.emit()
+
+
+class PreviewPanel(QWidget):
+    """One item's preview with its Reveal button; blurs again when the time is up."""
+
+    def __init__(self, store: PreviewStore, where: str, title: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.where = where
+        self.item_id: str | None = None
+        self.revealed = False
+        self._remaining = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if title:
+            layout.addWidget(plain_label(title, wrap=False))
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setMinimumSize(PREVIEW_SIDE // 2, PREVIEW_SIDE // 2)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.picture.setAccessibleName(self.tr("Preview picture"))
+        self.picture.setTextFormat(Qt.TextFormat.PlainText)
+        self.picture.setWordWrap(True)
+        layout.addWidget(self.picture, 1)
+        self.note = plain_label(name=self.tr("Preview note"))
+        layout.addWidget(self.note)
+        row = QHBoxLayout()
+        self.reveal_button = button(
+            self.tr("Reveal for a few seconds"),
+            self.reveal,
+            tip=self.tr(
+                "Shows this picture unblurred for a short time. Each reveal is recorded in "
+                "the case's activity log."
+            ),
+        )
+        self.reveal_button.setEnabled(False)
+        row.addWidget(self.reveal_button)
+        self.countdown = plain_label(wrap=False, name=self.tr("Time left"))
+        row.addWidget(self.countdown)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+        store.cleared.connect(self.clear)
+        self.clear()
+
+    def show_item(self, item_id: str | None) -> None:
+        self._conceal_now()
+        self.item_id = item_id
+        self.picture.clear()
+        self.note.clear()
+        self.reveal_button.setEnabled(False)
+        if item_id is None:
+            self.picture.setText(self.tr("Select an item to see its blurred preview."))
+            return
+        self.picture.setText(self.tr("Preparing a blurred preview..."))
+        self.store.request(item_id, self._shown)
+
+    def _shown(self, rendered: Rendered) -> None:
+        if rendered.item_id != self.item_id:
+            return
+        if rendered.image is None:
+            self.picture.setPixmap(QPixmap())
+            self.picture.setText(rendered.note)
+            self.note.clear()
+            self.reveal_button.setEnabled(False)
+            return
+        self._set_image(rendered.image)
+        self.note.setText(rendered.note)
+        self.reveal_button.setEnabled(not rendered.revealed)
+
+    def _set_image(self, image: QImage) -> None:
+        pix = QPixmap.fromImage(image)
+        pix.setDevicePixelRatio(1.0)
+        self.picture.setPixmap(pix)
+
+    def reveal(self) -> None:
+        if self.item_id is None:
+            return
+        item_id = self.item_id
+        self.reveal_button.setEnabled(False)
+        self.note.setText(self.tr("Recording the reveal in the activity log..."))
+
+        def done(rendered: Rendered) -> None:
+            if rendered.item_id != self.item_id:
+                return
+            if rendered.image is None:
+                self._shown(rendered)
+                return
+            self.revealed = True
+            self._set_image(rendered.image)
+            self.note.setText(rendered.note)
+            self._remaining = self.store.reveal_seconds
+            self.countdown.setText(self.tr("Blurs again in {s} s").format(s=self._remaining))
+            self.timer.start()
+
+        def failed(error: NciiDeskError) -> None:
+            self.note.setText(error.message)
+            self.reveal_button.setEnabled(True)
+
+        self.store.reveal(item_id, self.where, done, failed)
+
+    def _tick(self) -> None:
+        self._remaining -= 1
+        if self._remaining <= 0:
+            self.conceal()
+        else:
+            self.countdown.setText(self.tr("Blurs again in {s} s").format(s=self._remaining))
+
+    def _conceal_now(self) -> None:
+        self.timer.stop()
+        self.revealed = False
+        self.countdown.clear()
+
+    def conceal(self) -> None:
+        self._conceal_now()
+        self.show_item(self.item_id)
+
+    def clear(self) -> None:
+        self._conceal_now()
+        self.item_id = None
+        self.picture.setPixmap(QPixmap())
+        self.picture.setText(self.tr("Select an item to see its blurred preview."))
+        self.note.clear()
+        self.reveal_button.setEnabled(False)

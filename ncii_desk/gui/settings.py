@@ -1,0 +1,382 @@
+"""Settings: vault folder, auto-lock, previews, models and provider, thresholds, clinic
+details for letters, and the certificate that signs evidence packets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ncii_desk.errors import NciiDeskError
+from ncii_desk.gui.common import (
+    button,
+    checkbox,
+    error_text,
+    pick_files,
+    pick_folder,
+    plain_label,
+    tr,
+)
+from ncii_desk.gui.config import (
+    LocalConfig,
+    Preferences,
+    Thresholds,
+    load_preferences,
+    load_thresholds,
+    save_preferences,
+    save_thresholds,
+)
+from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.optional import load_service
+from ncii_desk.vault import Vault
+
+PACKETS = "ncii_desk.services.packets"
+CLINIC_SERVICES = ("ncii_desk.services.requests", "ncii_desk.documents.letters")
+
+
+def describe_provider() -> dict[str, Any]:
+    from ncii_desk.vision.runtime import shared_runtime
+
+    return shared_runtime().describe()
+
+
+def provider_text(info: dict[str, Any]) -> str:
+    text = tr("Settings", "Analysis runs on: {p} (onnxruntime {v}).").format(
+        p=info.get("provider", "?"), v=info.get("onnxruntime", "?")
+    )
+    for fb in info.get("fallbacks", []):
+        text += "\n" + tr("Settings", "Not used: {p}: {why}").format(
+            p=fb.get("provider", ""), why=fb.get("reason", "")
+        )
+    return text
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        layout.addWidget(w)
+    return box
+
+
+class SettingsDialog(QDialog):
+    applied = Signal()
+
+    def __init__(self, ctx: AppContext, local: LocalConfig, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.local = local
+        self.setWindowTitle(self.tr("Settings"))
+        self.resize(640, 480)
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Settings sections"))
+        layout.addWidget(self.tabs)
+        self._general()
+        self._analysis()
+        self._clinic()
+        self._signing()
+        self.message = plain_label(name=self.tr("Settings message"))
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        for b in buttons.buttons():
+            b.setAccessibleName(b.text().replace("&", ""))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.load()
+
+    # -- sections --
+
+    def _general(self) -> None:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.vault_dir = QLineEdit(self.local.vault_dir)
+        self.vault_dir.setAccessibleName(self.tr("Vault folder"))
+        self.vault_dir.setPlaceholderText(str(self.local.effective_vault_dir()))
+        form.addRow(
+            self.tr("Vault folder"),
+            _row(
+                self.vault_dir,
+                button(
+                    self.tr("Choose..."), self._choose_vault, name=self.tr("Choose vault folder")
+                ),
+            ),
+        )
+        form.addRow("", plain_label(self.tr("A new vault folder is used after the next lock.")))
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(0, 240)
+        self.auto_lock.setSuffix(self.tr(" min"))
+        self.auto_lock.setSpecialValueText(self.tr("never"))
+        self.auto_lock.setAccessibleName(self.tr("Lock after minutes without use"))
+        form.addRow(self.tr("Lock after (no use)"), self.auto_lock)
+        self.preview_mode = QComboBox()
+        self.preview_mode.addItem(self.tr("Blurred picture"), "blur")
+        self.preview_mode.addItem(self.tr("Face only (blurred when no face)"), "face")
+        self.preview_mode.setAccessibleName(self.tr("Preview style"))
+        form.addRow(self.tr("Previews"), self.preview_mode)
+        self.greyscale = checkbox(self.tr("Show every picture in greyscale"))
+        form.addRow("", self.greyscale)
+        self.reveal_seconds = QSpinBox()
+        self.reveal_seconds.setRange(3, 120)
+        self.reveal_seconds.setSuffix(self.tr(" s"))
+        self.reveal_seconds.setAccessibleName(self.tr("Reveal time in seconds"))
+        form.addRow(self.tr("A revealed picture blurs again after"), self.reveal_seconds)
+        self.tabs.addTab(page, self.tr("General"))
+
+    def _analysis(self) -> None:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.models_dir = QLineEdit(self.local.models_dir)
+        self.models_dir.setAccessibleName(self.tr("Model folder"))
+        form.addRow(
+            self.tr("Extra model folder"),
+            _row(
+                self.models_dir,
+                button(
+                    self.tr("Choose..."), self._choose_models, name=self.tr("Choose model folder")
+                ),
+            ),
+        )
+        self.provider = plain_label(self.tr("Checking..."), name=self.tr("Analysis provider"))
+        form.addRow(self.tr("Provider"), self.provider)
+        self.pdq = QSpinBox()
+        self.pdq.setRange(0, 80)
+        self.pdq.setAccessibleName(self.tr("Same-picture hash distance (PDQ)"))
+        form.addRow(self.tr("Same picture if PDQ distance is at most"), self.pdq)
+        self.face = QDoubleSpinBox()
+        self.face.setRange(0.0, 1.0)
+        self.face.setSingleStep(0.01)
+        self.face.setDecimals(2)
+        self.face.setAccessibleName(self.tr("Face match similarity"))
+        form.addRow(self.tr("Same face if similarity is at least"), self.face)
+        self.defaults_button = button(self.tr("Restore default thresholds"), self.restore_defaults)
+        form.addRow("", self.defaults_button)
+        form.addRow(
+            "",
+            plain_label(
+                self.tr(
+                    "The defaults are the values the methods were tested with. A looser "
+                    "threshold finds more, and more wrong matches."
+                )
+            ),
+        )
+        self.tabs.addTab(page, self.tr("Analysis"))
+
+    def _clinic(self) -> None:
+        page = QWidget()
+        self.clinic_layout = QFormLayout(page)
+        self.clinic_fields: dict[str, QLineEdit] = {}
+        self.clinic_service = None
+        self.clinic_note = plain_label(
+            self.tr(
+                "Letters are not installed in this build; clinic details are entered here "
+                "once they are."
+            )
+        )
+        self.clinic_layout.addRow(self.clinic_note)
+        self.tabs.addTab(page, self.tr("Clinic"))
+
+    def _signing(self) -> None:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.packets = load_service(PACKETS, "configure_signing", "signing_status")
+        self.signing_status = plain_label(name=self.tr("Signing status"))
+        form.addRow(self.tr("Now"), self.signing_status)
+        self.cert_path = QLineEdit()
+        self.cert_path.setAccessibleName(self.tr("Certificate file (.p12 or .pfx)"))
+        form.addRow(
+            self.tr("Certificate file"),
+            _row(
+                self.cert_path,
+                button(self.tr("Choose..."), self._choose_cert, name=self.tr("Choose certificate")),
+            ),
+        )
+        self.cert_pass = QLineEdit()
+        self.cert_pass.setEchoMode(QLineEdit.EchoMode.Password)
+        self.cert_pass.setAccessibleName(self.tr("Certificate passphrase"))
+        form.addRow(self.tr("Certificate passphrase"), self.cert_pass)
+        self.sign_reason = QLineEdit()
+        self.sign_reason.setAccessibleName(self.tr("Signing reason"))
+        form.addRow(self.tr("Reason shown in the signature"), self.sign_reason)
+        self.use_cert_button = button(self.tr("Use this certificate"), self.use_certificate)
+        self.clear_cert_button = button(self.tr("Stop signing packets"), self.clear_certificate)
+        form.addRow("", _row(self.use_cert_button, self.clear_cert_button))
+        if self.packets is None:
+            self.signing_status.setText(
+                self.tr("Evidence packets are not installed in this build.")
+            )
+            for w in (
+                self.cert_path,
+                self.cert_pass,
+                self.sign_reason,
+                self.use_cert_button,
+                self.clear_cert_button,
+            ):
+                w.setEnabled(False)
+        self.tabs.addTab(page, self.tr("Signing"))
+
+    # -- loading and saving --
+
+    def load(self) -> None:
+        def read(vault: Vault) -> tuple[Preferences, Thresholds, Any]:
+            status = self.packets.signing_status(vault) if self.packets else None
+            return load_preferences(vault), load_thresholds(vault), status
+
+        self.ctx.read(read, self._loaded)
+        self._show_provider()
+
+    def _show_provider(self) -> None:
+        from ncii_desk.gui import workers
+
+        workers.start(
+            lambda _job: describe_provider(),
+            lambda info: self.provider.setText(provider_text(info)),
+            lambda e: self.provider.setText(error_text(e)),
+        )
+
+    def _loaded(self, result: tuple[Preferences, Thresholds, Any]) -> None:
+        prefs, thresholds, status = result
+        self.auto_lock.setValue(prefs.auto_lock_minutes)
+        self.greyscale.setChecked(prefs.greyscale)
+        self.preview_mode.setCurrentIndex(max(0, self.preview_mode.findData(prefs.preview)))
+        self.reveal_seconds.setValue(prefs.reveal_seconds)
+        self.pdq.setValue(thresholds.pdq_distance)
+        self.face.setValue(thresholds.face_similarity)
+        self._show_signing(status)
+
+    def _show_signing(self, status: dict[str, Any] | None) -> None:
+        if self.packets is None:
+            return
+        if not status:
+            self.signing_status.setText(self.tr("Packets are not signed."))
+            self.clear_cert_button.setEnabled(False)
+            return
+        signer = status.get("signer") or {}
+        self.signing_status.setText(
+            self.tr("Packets are signed as: {subject}").format(subject=signer.get("subject", "?"))
+        )
+        self.clear_cert_button.setEnabled(True)
+
+    def restore_defaults(self) -> None:
+        d = Thresholds.defaults()
+        self.pdq.setValue(d.pdq_distance)
+        self.face.setValue(d.face_similarity)
+
+    def preferences(self) -> Preferences:
+        return Preferences(
+            auto_lock_minutes=self.auto_lock.value(),
+            greyscale=self.greyscale.isChecked(),
+            preview=str(self.preview_mode.currentData()),
+            reveal_seconds=self.reveal_seconds.value(),
+        )
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(pdq_distance=self.pdq.value(), face_similarity=self.face.value())
+
+    def save(self) -> None:
+        self.local.vault_dir = self.vault_dir.text().strip()
+        self.local.models_dir = self.models_dir.text().strip()
+        try:
+            self.local.save()
+        except OSError as exc:
+            self.message.setText(
+                self.tr("The settings file could not be written: {why}").format(why=exc.strerror)
+            )
+            return
+        self.local.apply_models_dir()
+        prefs, thresholds = self.preferences(), self.thresholds()
+        clinic = self._clinic_values()
+
+        def write(vault: Vault) -> None:
+            save_preferences(vault, prefs)
+            save_thresholds(vault, thresholds)
+            if clinic is not None:
+                clinic[0](vault, clinic[1])
+
+        def done(_r: object) -> None:
+            self.ctx.preferences = prefs
+            self.ctx.thresholds = thresholds
+            self.ctx.preferences_changed.emit()
+            self.applied.emit()
+            self.accept()
+
+        self.message.setText(self.tr("Saving..."))
+        self.ctx.read(write, done, lambda e: self.message.setText(error_text(e)))
+
+    def _clinic_values(self) -> tuple[Callable[[Vault, Any], None], Any] | None:
+        return None
+
+    # -- pickers and signing --
+
+    def _choose_vault(self) -> None:
+        folder = pick_folder(self, self.tr("Choose the vault folder"))
+        if folder is not None:
+            self.vault_dir.setText(str(folder))
+
+    def _choose_models(self) -> None:
+        folder = pick_folder(self, self.tr("Choose the model folder"))
+        if folder is not None:
+            self.models_dir.setText(str(folder))
+
+    def _choose_cert(self) -> None:
+        files = pick_files(self, self.tr("Choose the clinic certificate (.p12 or .pfx)"))
+        if files:
+            self.cert_path.setText(str(files[0]))
+
+    def use_certificate(self) -> None:
+        packets = self.packets
+        path = Path(self.cert_path.text().strip()).expanduser()
+        passphrase = self.cert_pass.text() or None
+        reason = self.sign_reason.text().strip()
+        if packets is None or not self.cert_path.text().strip():
+            self.message.setText(self.tr("Choose the certificate file first."))
+            return
+
+        def configure(vault: Vault) -> Any:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise NciiDeskError(
+                    tr("Settings", "The certificate file cannot be read: {why}.").format(
+                        why=exc.strerror
+                    ),
+                    tr("Settings", "Choose the .p12 or .pfx file your clinic received."),
+                ) from None
+            packets.configure_signing(vault, data, passphrase, reason=reason)
+            return packets.signing_status(vault)
+
+        def done(status: Any) -> None:
+            self.cert_pass.clear()
+            self._show_signing(status)
+            self.message.setText(self.tr("Packets will be signed with this certificate."))
+
+        self.ctx.read(configure, done, lambda e: self.message.setText(error_text(e)))
+
+    def clear_certificate(self) -> None:
+        packets = self.packets
+        if packets is None:
+            return
+        self.ctx.read(
+            lambda vault: packets.clear_signing(vault),
+            lambda _r: self._show_signing(None),
+            lambda e: self.message.setText(error_text(e)),
+        )

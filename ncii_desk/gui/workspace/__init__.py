@@ -1,0 +1,154 @@
+"""One case: a header with the case's details and safety switch, and a tab per kind of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ncii_desk.gui.common import button, checkbox, heading, plain_label
+from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.dashboard import minor_explanation
+from ncii_desk.gui.workspace.activity import ActivityPane
+from ncii_desk.gui.workspace.matches import MatchesPane
+from ncii_desk.gui.workspace.originals import OriginalsPane
+from ncii_desk.gui.workspace.packet import PacketPane
+from ncii_desk.gui.workspace.requests import RequestsPane
+from ncii_desk.gui.workspace.suspects import SuspectsPane
+from ncii_desk.services import cases
+from ncii_desk.services.views import CaseView
+
+
+class CaseWorkspace(QWidget):
+    def __init__(self, ctx: AppContext, case_id: str, on_back: Callable[[], None]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.case_id = case_id
+        self.view: CaseView | None = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.back_button = button(
+            self.tr("< All cases"), on_back, name=self.tr("Back to all cases")
+        )
+        top.addWidget(self.back_button)
+        self.title = heading("")
+        top.addWidget(self.title, 1)
+        layout.addLayout(top)
+        self.details = plain_label(name=self.tr("Case details"))
+        layout.addWidget(self.details)
+        minor_row = QHBoxLayout()
+        self.minor = checkbox(
+            self.tr("The person in this case may be under 18"),
+            tip=minor_explanation(),
+        )
+        self.minor.clicked.connect(self._minor_clicked)
+        minor_row.addWidget(self.minor)
+        self.minor_note = plain_label(name=self.tr("What the under-18 setting does"))
+        minor_row.addWidget(self.minor_note, 1)
+        layout.addLayout(minor_row)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Case work"))
+        self.originals = OriginalsPane(ctx, case_id)
+        self.suspects = SuspectsPane(ctx, case_id)
+        self.matches = MatchesPane(ctx, case_id)
+        self.requests = RequestsPane(ctx, case_id)
+        self.packet = PacketPane(ctx, case_id)
+        self.activity = ActivityPane(ctx, case_id)
+        for pane, name in (
+            (self.originals, self.tr("Originals && references")),
+            (self.suspects, self.tr("Suspects")),
+            (self.matches, self.tr("Matches")),
+            (self.requests, self.tr("Removal requests")),
+            (self.packet, self.tr("Evidence packet")),
+            (self.activity, self.tr("Activity")),
+        ):
+            self.tabs.addTab(pane, name)
+        self.tabs.currentChanged.connect(lambda _i: self.refresh_current())
+        layout.addWidget(self.tabs, 1)
+        ctx.case_changed.connect(self._case_changed)
+
+    def refresh(self) -> None:
+        case_id = self.case_id
+        self.ctx.read(lambda v: cases.get_case(v, case_id), self._show_case)
+        self.refresh_current()
+
+    def refresh_current(self) -> None:
+        pane = self.tabs.currentWidget()
+        refresh = getattr(pane, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def _case_changed(self, case_id: str) -> None:
+        if case_id == self.case_id:
+            self.refresh()
+
+    def _show_case(self, view: CaseView) -> None:
+        self.view = view
+        self.title.setText(view.label)
+        self.title.setAccessibleName(view.label)
+        parts = [
+            self.tr("Client: {p}").format(p=view.client_pseudonym or self.tr("(no pseudonym)")),
+            self.tr("Jurisdiction: {j}").format(j=view.jurisdiction or self.tr("(not set)")),
+            self.tr(
+                "{o} originals, {r} references, {s} suspects, {q} open removal requests"
+            ).format(o=view.originals, r=view.references, s=view.suspects, q=view.open_requests),
+        ]
+        self.details.setText(" · ".join(parts))
+        self.minor.setChecked(view.suspected_minor)
+        self.minor_note.setText(
+            self.tr("On: files are kept as hashes only and no previews are shown.")
+            if view.suspected_minor
+            else ""
+        )
+
+    def _minor_clicked(self, on: bool) -> None:
+        # The switch changes only after the advocate confirms; until then show the old state.
+        self.minor.setChecked(not on)
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Possibly under 18"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        if on:
+            box.setText(self.tr("Mark this case as possibly showing a person under 18?"))
+            box.setInformativeText(
+                minor_explanation()
+                + "\n\n"
+                + self.tr(
+                    "From now on, files added to this case are kept as hashes only, and no "
+                    "previews are shown for any item of the case."
+                )
+            )
+        else:
+            box.setText(self.tr("Turn off the under-18 setting for this case?"))
+            box.setInformativeText(
+                self.tr(
+                    "Files added from now on will be kept in the vault again, and previews "
+                    "(blurred) will be shown. Items recorded as hashes only stay that way."
+                )
+            )
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.finished.connect(lambda result: self._minor_answer(on, result))
+        box.open()
+
+    def _minor_answer(self, on: bool, result: int) -> None:
+        if result != QMessageBox.StandardButton.Yes:
+            return
+        self.set_minor(on)
+
+    def set_minor(self, on: bool) -> None:
+        case_id = self.case_id
+
+        def done(_view: CaseView) -> None:
+            self.ctx.previews.clear()
+            self.ctx.case_changed.emit(case_id)
+            self.ctx.case_changed.emit("")
+
+        self.ctx.read(lambda v: cases.set_case_suspected_minor(v, case_id, on), done)

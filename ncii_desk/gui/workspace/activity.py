@@ -1,0 +1,96 @@
+"""Activity: the case's entries of the tamper-evident audit log, newest first."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ncii_desk.gui.common import button, local_time, plain_label, tr
+from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.queries import AuditRow, activity_for_case
+
+ACTIVITY_COLUMNS = ("When", "Who", "What", "About", "Details")
+
+ACTIONS = {
+    "case.created": "Case created",
+    "case.suspected_minor_set": "Possibly-under-18 setting changed",
+    "item.added": "File added",
+    "item.hashed": "File hashed",
+    "item.exported": "File exported",
+    "item.reveal": "Picture revealed",
+    "match.found": "Match found",
+    "match.confirmed": "Match confirmed",
+    "match.rejected": "Match rejected",
+    "setting.changed": "Setting changed",
+}
+
+
+def action_text(action: str) -> str:
+    return tr("Activity", ACTIONS[action]) if action in ACTIONS else action
+
+
+class ActivityPane(QWidget):
+    def __init__(self, ctx: AppContext, case_id: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.case_id = case_id
+        self.rows: list[AuditRow] = []
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(
+            plain_label(
+                self.tr(
+                    "Everything done in this case is recorded here, with the time and the "
+                    "person. The log cannot be changed afterwards without it showing."
+                )
+            ),
+            1,
+        )
+        self.refresh_button = button(self.tr("Refresh"), self.refresh)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+        self.model = QStandardItemModel(0, len(ACTIVITY_COLUMNS))
+        self.model.setHorizontalHeaderLabels([self.tr(c) for c in ACTIVITY_COLUMNS])
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Activity log"))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        case_id = self.case_id
+        self.ctx.read(lambda v: activity_for_case(v, case_id), self._show)
+
+    def _show(self, rows: list[AuditRow]) -> None:
+        self.rows = rows
+        self.model.removeRows(0, self.model.rowCount())
+        for r in rows:
+            cells = [
+                QStandardItem(local_time(r.at)),
+                QStandardItem(r.actor),
+                QStandardItem(action_text(r.action)),
+                QStandardItem((r.object_id or "")[:12]),
+                QStandardItem(json.dumps(r.details, ensure_ascii=False, sort_keys=True)),
+            ]
+            for c in cells:
+                c.setEditable(False)
+                c.setToolTip(c.text())
+            self.model.appendRow(cells)
+
+    def action_names(self) -> list[str]:
+        return [r.action for r in self.rows]

@@ -1,0 +1,180 @@
+"""Picking the client's face in a reference photo, shown as face crops only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ncii_desk.errors import NciiDeskError
+from ncii_desk.gui.common import error_text, plain_label
+from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.optional import load_service
+from ncii_desk.gui.safeview import crop_box, greyscale, to_qimage
+from ncii_desk.services.jobs import Job
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import Blob, EvidenceItem
+
+GALLERY_NAMES = ("list_reference_faces", "pick_reference_face")
+CROP_SIDE = 128
+
+
+def gallery_service() -> ModuleType | None:
+    """The reference-face gallery, wherever this build has it."""
+    return load_service("ncii_desk.services.faces_gallery", *GALLERY_NAMES) or load_service(
+        "ncii_desk.services.analysis", *GALLERY_NAMES
+    )
+
+
+@dataclass(frozen=True)
+class FaceTile:
+    index: int
+    score: float
+    picked: bool
+    image: Any  # QImage of the face crop
+
+
+@dataclass(frozen=True)
+class PhotoFaces:
+    status: str
+    message: str
+    tiles: tuple[FaceTile, ...]
+
+
+def face_tiles(
+    vault: Vault, service: ModuleType, case_id: str, item_id: str, grey: bool, job: Job
+) -> PhotoFaces:
+    """Find the faces (the service stores them) and cut a small crop of each, in memory."""
+    import cv2
+
+    from ncii_desk.media.loader import load_image
+
+    photos = service.list_reference_faces(vault, case_id, job=job)
+    photo = next((p for p in photos if p.item_id == item_id), None)
+    if photo is None:
+        raise NciiDeskError("This photo is not a reference photo of the case.")
+    if photo.status != "faces" or not photo.faces:
+        return PhotoFaces(photo.status, photo.message, ())
+    with vault.session() as s:
+        item = s.get(EvidenceItem, item_id)
+        assert item is not None and item.blob_id is not None
+        blob = s.get(Blob, item.blob_id)
+        assert blob is not None
+    loaded = load_image(vault.read_blob(blob), min_side=640)
+    scale = loaded.pixels.shape[1] / max(1, loaded.width)
+    tiles = []
+    for face in photo.faces:
+        box = [float(v) * scale for v in face.box]
+        crop = crop_box(loaded.pixels, box)
+        h, w = crop.shape[:2]
+        f = CROP_SIDE / max(h, w)
+        crop = cv2.resize(crop, (max(1, round(w * f)), max(1, round(h * f))))
+        if grey:
+            crop = greyscale(crop)
+        tiles.append(
+            FaceTile(face.index, float(face.detection_score), bool(face.picked), to_qimage(crop))
+        )
+    return PhotoFaces(photo.status, photo.message, tuple(tiles))
+
+
+class FacePickerDialog(QDialog):
+    picked = Signal(int)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        case_id: str,
+        item_id: str,
+        service: ModuleType,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_id = case_id
+        self.item_id = item_id
+        self.service = service
+        self.setWindowTitle(self.tr("Pick the client's face"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "Only the faces are shown. Choose the one that is the client; it is used "
+                    "to recognise the client in suspect pictures and fakes."
+                )
+            )
+        )
+        self.status = plain_label(self.tr("Finding faces..."), name=self.tr("Status"))
+        layout.addWidget(self.status)
+        self.grid_box = QWidget()
+        self.grid = QGridLayout(self.grid_box)
+        layout.addWidget(self.grid_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
+        layout.addWidget(buttons)
+        self.tiles: list[QToolButton] = []
+        self.load()
+
+    def load(self) -> None:
+        service, case_id, item_id = self.service, self.case_id, self.item_id
+        grey = self.ctx.preferences.greyscale
+        self.ctx.task(
+            self.tr("Finding faces in a reference photo"),
+            lambda vault, job: face_tiles(vault, service, case_id, item_id, grey, job),
+            on_done=self._show,
+            on_failed=lambda e: self.status.setText(error_text(e)),
+        )
+
+    def _show(self, faces: PhotoFaces) -> None:
+        for old in self.tiles:
+            old.setParent(None)
+        self.tiles.clear()
+        if not faces.tiles:
+            self.status.setText(faces.message or self.tr("No face was found in this photo."))
+            return
+        self.status.setText(
+            self.tr("{n} face(s) found, largest first. Click the client's face.").format(
+                n=len(faces.tiles)
+            )
+        )
+        for pos, tile in enumerate(faces.tiles):
+            b = QToolButton()
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            b.setIcon(QIcon(QPixmap.fromImage(tile.image)))
+            b.setIconSize(QSize(CROP_SIDE, CROP_SIDE))
+            text = self.tr("Face {i}").format(i=tile.index)
+            if tile.picked:
+                text += self.tr(" (picked)")
+            b.setText(text)
+            b.setAccessibleName(
+                self.tr("Face {i}, detection score {s:.2f}").format(i=tile.index, s=tile.score)
+                + (self.tr(", picked") if tile.picked else "")
+            )
+            b.setEnabled(not tile.picked)
+            b.clicked.connect(lambda _c=False, i=tile.index: self.pick(i))
+            self.grid.addWidget(b, pos // 4, pos % 4)
+            self.tiles.append(b)
+
+    def pick(self, index: int) -> None:
+        service, item_id = self.service, self.item_id
+        self.status.setText(self.tr("Saving the choice..."))
+        self.ctx.read(
+            lambda vault: service.pick_reference_face(vault, item_id, index),
+            lambda _view: self._picked(index),
+            lambda e: self.status.setText(error_text(e)),
+        )
+
+    def _picked(self, index: int) -> None:
+        self.picked.emit(index)
+        self.load()

@@ -1,0 +1,309 @@
+"""A list of a case's items of one role, with blurred thumbnails and adding files/folders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ncii_desk.gui.common import (
+    button,
+    checkbox,
+    local_time,
+    pick_files,
+    pick_folder,
+    plain_label,
+    tr,
+)
+from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.safeview import PreviewPanel, Rendered
+from ncii_desk.gui.tasks import Problem
+from ncii_desk.services import intake, items
+from ncii_desk.services.intake import IntakeResult
+from ncii_desk.services.jobs import Job
+from ncii_desk.services.matching import HashingReport
+from ncii_desk.services.views import ItemView
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import Role
+
+THUMB = 56
+ITEM_COLUMNS = ("Preview", "File name", "Type", "Size", "Added", "Note")
+
+
+@dataclass
+class AddOutcome:
+    intake: IntakeResult
+    hashing: HashingReport | None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.intake.cancelled
+
+
+def add_and_hash(
+    vault: Vault, case_id: str, role: Role, paths: Sequence[Path], minor: bool, job: Job
+) -> AddOutcome:
+    """Take files in, then hash them and match the case (as `ncii-desk add` does)."""
+    result = intake.add_items(vault, case_id, role, list(paths), suspected_minor=minor, job=job)
+    report = None
+    if result.sources and not result.cancelled:
+        from ncii_desk.services.matching import hash_items
+
+        report = hash_items(vault, result.sources, job=job)
+    return AddOutcome(result, report)
+
+
+def add_problems(outcome: AddOutcome) -> list[Problem]:
+    out = [Problem(e.path, e.message, e.hint) for e in outcome.intake.errors]
+    if outcome.hashing is not None:
+        out += [
+            Problem(
+                e.get("path", ""),
+                tr("Items", "Added, but could not be hashed: {why}").format(why=e.get("error", "")),
+                e.get("hint", ""),
+            )
+            for e in outcome.hashing.errors
+        ]
+    return out
+
+
+def add_summary(outcome: AddOutcome) -> str:
+    r = outcome.intake
+    text = tr("Items", "Added {n} item(s)").format(n=len(r.added))
+    if r.duplicates:
+        text += tr("Items", ", {n} already in the case").format(n=r.duplicates)
+    hidden = sum(1 for i in r.added if not i.pixels_kept)
+    if hidden:
+        text += tr("Items", ", {n} kept as hashes only").format(n=hidden)
+    if r.errors:
+        text += tr("Items", ", {n} could not be added").format(n=len(r.errors))
+    if r.skipped:
+        text += tr("Items", ", {n} hidden or system file(s) skipped").format(n=len(r.skipped))
+    text += "."
+    if outcome.hashing is not None:
+        text += " " + tr("Items", "Hashed {h}; {m} new match(es).").format(
+            h=outcome.hashing.hashed, m=outcome.hashing.new_matches
+        )
+    return text
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"
+
+
+def item_note(view: ItemView) -> str:
+    if not view.pixels_kept:
+        return tr("Items", "Hashes only (possibly under 18): file not kept")
+    if view.duplicate_of:
+        return tr("Items", "Same file as an item already in the case")
+    return ""
+
+
+class ItemsSection(QWidget):
+    """Items of one role: add files or folders (with progress), list, select to preview."""
+
+    selected = Signal(str)
+    changed = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        case_id: str,
+        role: Role,
+        title: str,
+        explanation: str,
+        preview: PreviewPanel,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.case_id = case_id
+        self.role = role
+        self.title = title
+        self.preview = preview
+        self.views: list[ItemView] = []
+        self.loaded = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(plain_label(title, wrap=False, name=title))
+        layout.addWidget(plain_label(explanation))
+        row = QHBoxLayout()
+        self.add_files_button = button(
+            self.tr("Add files..."),
+            self.choose_files,
+            name=self.tr("Add files to {t}").format(t=title),
+        )
+        self.add_folder_button = button(
+            self.tr("Add folder..."),
+            self.choose_folder,
+            name=self.tr("Add a folder to {t}").format(t=title),
+        )
+        self.minor = checkbox(
+            self.tr("These files may show a person under 18 (keep hashes only)"),
+            tip=tr(
+                "Minor",
+                "The files are read once for their hashes and details and are not kept. No "
+                "preview is ever shown for them.",
+            ),
+        )
+        row.addWidget(self.add_files_button)
+        row.addWidget(self.add_folder_button)
+        row.addWidget(self.minor)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.model = QStandardItemModel(0, len(ITEM_COLUMNS))
+        self.model.setHorizontalHeaderLabels([self.tr(c) for c in ITEM_COLUMNS])
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("{t}: list of items").format(t=title))
+        self.table.setIconSize(QSize(THUMB, THUMB))
+        self.table.verticalHeader().setDefaultSectionSize(THUMB + 6)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
+        layout.addWidget(self.table, 1)
+        self.count_label = plain_label(wrap=False, name=self.tr("{t}: count").format(t=title))
+        layout.addWidget(self.count_label)
+        ctx.previews.cleared.connect(self._drop_thumbnails)
+
+    # -- loading --
+
+    def refresh(self) -> None:
+        case_id, role = self.case_id, self.role
+        self.ctx.read(lambda v: items.list_items(v, case_id, role), self._show)
+
+    def _show(self, views: list[ItemView]) -> None:
+        self.loaded = True
+        selected = self.selected_id()
+        self.views = views
+        self.model.removeRows(0, self.model.rowCount())
+        for v in views:
+            thumb = QStandardItem()
+            thumb.setEditable(False)
+            thumb.setData(v.id, Qt.ItemDataRole.UserRole)
+            thumb.setText("" if v.pixels_kept else self.tr("no preview"))
+            cells = [
+                thumb,
+                QStandardItem(v.original_filename or v.id[:12]),
+                QStandardItem(v.mime),
+                QStandardItem(human_size(v.size)),
+                QStandardItem(local_time(v.intake_at)),
+                QStandardItem(item_note(v)),
+            ]
+            for c in cells[1:]:
+                c.setEditable(False)
+                c.setToolTip(c.text())
+            self.model.appendRow(cells)
+        self.count_label.setText(self.tr("{n} item(s)").format(n=len(views)))
+        for v in views:
+            if v.pixels_kept:
+                self.ctx.previews.request(v.id, self._thumbnail)
+        if selected is not None:
+            self.select_item(selected)
+
+    def _row_of(self, item_id: str) -> int | None:
+        for r in range(self.model.rowCount()):
+            if self.model.item(r, 0).data(Qt.ItemDataRole.UserRole) == item_id:
+                return r
+        return None
+
+    def _thumbnail(self, rendered: Rendered) -> None:
+        row = self._row_of(rendered.item_id)
+        if row is None:
+            return
+        cell = self.model.item(row, 0)
+        if rendered.image is None:
+            cell.setText(self.tr("no preview"))
+            cell.setToolTip(rendered.note)
+            return
+        pix = QPixmap.fromImage(rendered.image).scaled(
+            THUMB,
+            THUMB,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        cell.setData(pix, Qt.ItemDataRole.DecorationRole)
+        cell.setToolTip(rendered.note)
+
+    def _drop_thumbnails(self) -> None:
+        for r in range(self.model.rowCount()):
+            self.model.item(r, 0).setData(None, Qt.ItemDataRole.DecorationRole)
+        if self.loaded:
+            for v in self.views:
+                if v.pixels_kept:
+                    self.ctx.previews.request(v.id, self._thumbnail)
+
+    def thumbnails_shown(self) -> int:
+        return sum(
+            1
+            for r in range(self.model.rowCount())
+            if self.model.item(r, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+        )
+
+    # -- selection --
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        value = self.model.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return str(value) if value else None
+
+    def select_item(self, item_id: str) -> None:
+        row = self._row_of(item_id)
+        if row is not None:
+            self.table.selectRow(row)
+
+    def _selection(self) -> None:
+        item_id = self.selected_id()
+        if item_id is not None:
+            self.preview.show_item(item_id)
+            self.selected.emit(item_id)
+
+    # -- adding --
+
+    def choose_files(self) -> None:
+        paths = pick_files(self, self.tr("Add files to {t}").format(t=self.title))
+        if paths:
+            self.add_paths(paths)
+
+    def choose_folder(self) -> None:
+        folder = pick_folder(self, self.tr("Add a folder to {t}").format(t=self.title))
+        if folder is not None:
+            self.add_paths([folder])
+
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        case_id, role, minor = self.case_id, self.role, self.minor.isChecked()
+        self.ctx.task(
+            self.tr("Adding to {t}").format(t=self.title),
+            lambda vault, job: add_and_hash(vault, case_id, role, paths, minor, job),
+            on_done=self._added,
+            problems_of=add_problems,
+            summary=add_summary,
+        )
+
+    def _added(self, _outcome: AddOutcome) -> None:
+        self.refresh()
+        self.changed.emit()
+        self.ctx.case_changed.emit(self.case_id)

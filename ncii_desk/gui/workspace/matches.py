@@ -1,0 +1,358 @@
+"""Matches: which suspects are the client's pictures, by hash, face or derivation; review."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ncii_desk.gui.common import button, plain_label, tr
+from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.optional import load_service
+from ncii_desk.gui.queries import MatchRow, matches_with_names
+from ncii_desk.gui.safeview import PreviewPanel
+from ncii_desk.gui.tasks import Problem
+from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
+from ncii_desk.services import matching
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import Analysis
+
+ANALYSIS = "ncii_desk.services.analysis"
+MATCH_COLUMNS = ("Suspect", "Matches", "How", "Distance", "Threshold", "Score", "Review")
+
+METHODS = {
+    "pdq": "Same picture (PDQ hash)",
+    "pdq-dihedral": "Same picture, turned or mirrored (PDQ hash)",
+    "pdq-region": "Same picture inside a larger one (PDQ hash of a region)",
+    "phash": "Same picture (pHash)",
+    "vpdq": "Same video (matching frames)",
+    "vpdq-frame": "Same video frames (PDQ hash)",
+    "local-features": "Same picture, cropped or reframed (matching details)",
+    "sha256": "Identical file (SHA-256 in a hash list)",
+    "md5": "Identical file (MD5 in a hash list)",
+    "video_md5": "Identical video file (MD5 in a hash list)",
+    "face": "The client's face (face match)",
+    "derivation": "Made from one of the client's originals",
+}
+
+CAVEATS = {
+    "hash": "A hash match shows the two pictures are the same image, possibly resized, "
+    "re-compressed, cropped or lightly edited. Lower distances are closer; at or below the "
+    "threshold they count as the same picture. It does not show who made or posted it.",
+    "local-features": "Many distinctive details line up between the two pictures (the score "
+    "is how many agreed). This finds crops and reframing that hashes miss; check the two "
+    "pictures side by side before confirming.",
+    "face": "A face match is a lead for a person to check, not an identification: "
+    "look-alikes, age, pose, small faces and filters can mislead it. The score is a "
+    "similarity (higher is closer); at or above the threshold it counts as a match.",
+    "derivation": "The suspect picture lines up with one of the client's originals: it was "
+    "probably made from it, with parts changed. The score is how many details agreed.",
+    "list": "The suspect matched an entry of an imported hash list. The list says only that "
+    "a hash was reported before, not by whom or why.",
+}
+
+
+def method_name(kind: str) -> str:
+    return tr("Matches", METHODS.get(kind, kind))
+
+
+def caveat_for(row: MatchRow, analysis: ModuleType | None = None) -> str:
+    m = row.match
+    if m.target_external:
+        key = "list"
+    elif m.kind == "face":
+        key = "face"
+    elif m.kind == "derivation":
+        key = "derivation"
+    elif m.kind == "local-features":
+        key = "local-features"
+    else:
+        key = "hash"
+    text = tr("Matches", CAVEATS[key])
+    if key == "face" and analysis is not None and hasattr(analysis, "FACE_MATCH_CAVEAT"):
+        text = str(analysis.FACE_MATCH_CAVEAT)
+    extra = m.details.get("caveat")
+    if isinstance(extra, str) and extra:
+        text += "\n" + extra
+    return text
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}"
+
+
+def review_text(state: str) -> str:
+    return {
+        "pending": tr("Matches", "To review"),
+        "confirmed": tr("Matches", "Confirmed"),
+        "rejected": tr("Matches", "Rejected"),
+    }.get(state, state)
+
+
+def findings_for(vault: Vault, item_id: str) -> list[dict[str, Any]]:
+    """The analysis findings (signals) of an item's newest summary, if it was analysed."""
+    with vault.session() as s:
+        row = s.scalars(
+            select(Analysis)
+            .where(Analysis.item_id == item_id, Analysis.kind == "summary")
+            .order_by(Analysis.created_at.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return []
+        signals = row.result.get("signals", [])
+        return [sig for sig in signals if isinstance(sig, dict)]
+
+
+def analysis_service() -> ModuleType | None:
+    return load_service(ANALYSIS, "analyze_case")
+
+
+def analysis_problems(report: Any) -> list[Problem]:
+    out = []
+    for item in getattr(report, "items", []):
+        for err in item.errors:
+            out.append(
+                Problem(
+                    item.file_name,
+                    str(err.get("message") or err.get("error") or ""),
+                    str(err.get("hint") or ""),
+                )
+            )
+        if item.status == "failed" and not item.errors and item.reason:
+            out.append(Problem(item.file_name, item.reason))
+    return out
+
+
+def analysis_summary(report: Any) -> str:
+    counts = report.counts()
+    return tr(
+        "Matches",
+        "Analysed {a}, already up to date {u}, skipped {s}, failed {f}; {m} new match(es). "
+        "Ran on {provider}.",
+    ).format(
+        a=counts["analysed"],
+        u=counts["up-to-date"],
+        s=counts["skipped"],
+        f=counts["failed"],
+        m=report.new_matches,
+        provider=report.provider,
+    )
+
+
+class MatchesPane(QWidget):
+    def __init__(self, ctx: AppContext, case_id: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.case_id = case_id
+        self.rows: list[MatchRow] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "Every suspect is compared with the client's originals by hash as it is "
+                    "added. Face and manipulation analysis also compares faces with the "
+                    "reference photos and looks for fakes made from the originals. Review "
+                    "each match: confirm it, or reject it so it is never reported again."
+                )
+            )
+        )
+        row = QHBoxLayout()
+        self.rematch_button = button(
+            self.tr("Find matches again"),
+            self.rematch,
+            tip=self.tr("Compare all suspects again, with the thresholds from Settings."),
+        )
+        self.analyse_button = button(
+            self.tr("Analyse faces and manipulation"),
+            self.analyse,
+            tip=self.tr("Face matching, deepfake scores, source photos and generator traces."),
+        )
+        self.confirm_button = button(self.tr("Confirm match"), lambda: self.review(True))
+        self.reject_button = button(self.tr("Reject match"), lambda: self.review(False))
+        for b in (
+            self.rematch_button,
+            self.analyse_button,
+            self.confirm_button,
+            self.reject_button,
+        ):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.analysis_note = plain_label(name=self.tr("Analysis note"))
+        layout.addWidget(self.analysis_note)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.model = QStandardItemModel(0, len(MATCH_COLUMNS))
+        self.model.setHorizontalHeaderLabels([self.tr(c) for c in MATCH_COLUMNS])
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Matches"))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        split.addWidget(self.table)
+        bottom = QWidget()
+        bottom_layout = QHBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        self.suspect_preview = PreviewPanel(ctx.previews, "matches", self.tr("Suspect"))
+        self.target_preview = PreviewPanel(ctx.previews, "matches", self.tr("Client's picture"))
+        self.explain = QPlainTextEdit()
+        self.explain.setReadOnly(True)
+        self.explain.setAccessibleName(self.tr("What this match means"))
+        self.explain.setTabChangesFocus(True)
+        bottom_layout.addWidget(self.suspect_preview, 1)
+        bottom_layout.addWidget(self.target_preview, 1)
+        bottom_layout.addWidget(self.explain, 1)
+        split.addWidget(bottom)
+        layout.addWidget(split, 1)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        selected = self.selected_row()
+        state = selected.match.review_state if selected is not None else None
+        self.confirm_button.setEnabled(state is not None and state != "confirmed")
+        self.reject_button.setEnabled(state is not None and state != "rejected")
+        service = analysis_service()
+        self.analyse_button.setEnabled(service is not None)
+        self.analysis_note.setText(
+            ""
+            if service is not None
+            else self.tr(
+                "Face and manipulation analysis is not installed in this build; hash "
+                "matching works without it."
+            )
+        )
+
+    def refresh(self) -> None:
+        case_id = self.case_id
+        self.ctx.read(lambda v: matches_with_names(v, case_id), self._show)
+
+    def _show(self, rows: list[MatchRow]) -> None:
+        selected = self.selected_row()
+        selected_id = selected.match.id if selected else None
+        self.rows = rows
+        self.model.removeRows(0, self.model.rowCount())
+        for r in rows:
+            m = r.match
+            cells = [
+                QStandardItem(r.suspect_name),
+                QStandardItem(r.target_name),
+                QStandardItem(method_name(m.kind)),
+                QStandardItem(_num(m.distance)),
+                QStandardItem(_num(m.threshold, 2 if m.kind == "face" else 0)),
+                QStandardItem(_num(m.score, 3 if m.kind == "face" else 0)),
+                QStandardItem(review_text(m.review_state)),
+            ]
+            cells[0].setData(m.id, Qt.ItemDataRole.UserRole)
+            for c in cells:
+                c.setEditable(False)
+                c.setToolTip(c.text())
+            self.model.appendRow(cells)
+        if selected_id is not None:
+            for i, r in enumerate(rows):
+                if r.match.id == selected_id:
+                    self.table.selectRow(i)
+        self._update_buttons()
+
+    def selected_row(self) -> MatchRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        mid = self.model.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((r for r in self.rows if r.match.id == mid), None)
+
+    def _selected(self) -> None:
+        row = self.selected_row()
+        self._update_buttons()
+        if row is None:
+            return
+        m = row.match
+        self.suspect_preview.show_item(m.suspect_item_id)
+        self.target_preview.show_item(m.target_item_id)
+        lines = [
+            method_name(m.kind),
+            self.tr("Distance {d} (threshold {t})").format(d=_num(m.distance), t=_num(m.threshold))
+            if m.distance is not None
+            else self.tr("Score {s} (threshold {t})").format(
+                s=_num(m.score, 3), t=_num(m.threshold, 2)
+            ),
+            "",
+            caveat_for(row, analysis_service()),
+        ]
+        self.explain.setPlainText("\n".join(lines))
+        item_id = m.suspect_item_id
+        self.ctx.read(lambda v: findings_for(v, item_id), lambda f: self._findings(m.id, f))
+
+    def _findings(self, match_id: str, findings: list[dict[str, Any]]) -> None:
+        row = self.selected_row()
+        if row is None or row.match.id != match_id or not findings:
+            return
+        lines = ["", self.tr("Analysis findings for the suspect:")]
+        for sig in findings:
+            lines.append(
+                "- "
+                + str(sig.get("finding", ""))
+                + self.tr(" (strength: {s})").format(s=sig.get("strength", ""))
+            )
+            if sig.get("caveat"):
+                lines.append("  " + str(sig["caveat"]))
+        self.explain.appendPlainText("\n".join(lines))
+
+    def review(self, confirm: bool) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        match_id = row.match.id
+        self.ctx.read(
+            lambda v: matching.review_match(v, match_id, confirm),
+            lambda _view: self._changed(),
+        )
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.ctx.case_changed.emit(self.case_id)
+
+    def rematch(self) -> None:
+        case_id = self.case_id
+        thresholds = self.ctx.thresholds
+        pdq = thresholds.pdq_distance if thresholds else PDQ_DEFAULT_THRESHOLD
+        self.ctx.task(
+            self.tr("Finding matches"),
+            lambda vault, _job: matching.match_case(vault, case_id, pdq_threshold=pdq),
+            on_done=lambda _found: self._changed(),
+            summary=lambda found: self.tr("{n} new match(es).").format(n=len(found)),
+        )
+
+    def analyse(self) -> None:
+        service = analysis_service()
+        if service is None:
+            return
+        case_id = self.case_id
+        thresholds = self.ctx.thresholds
+        face = thresholds.face_similarity if thresholds else None
+        self.ctx.task(
+            self.tr("Analysing faces and manipulation"),
+            lambda vault, job: service.analyze_case(vault, case_id, job, threshold=face),
+            on_done=lambda _r: self._changed(),
+            problems_of=analysis_problems,
+            summary=analysis_summary,
+        )
