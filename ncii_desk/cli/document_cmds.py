@@ -1,13 +1,444 @@
-"""CLI commands for the document area; build_parser in main.py calls register()."""
+"""CLI commands for the document area; build_parser in main.py calls register().
+
+Each command is one small ``_add_<name>(commands)`` block plus its ``cmd_<name>`` handler;
+adding a command means adding one such block and one line to ``register``.
+
+    clinic set|show                  the clinic's details printed on letters
+    requests CASE                    list a case's removal requests (same as 'requests list')
+    requests draft|show|sent|ticket|status|export|followup|escalation
+    handout CASE --out FILE.pdf      the hand-out for the person the case is about
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import argparse
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ncii_desk.documents.letters import ROUTE_TEMPLATES, Letter, LetterForm, Sender
+from ncii_desk.errors import ExportError, InvalidSetting
+from ncii_desk.services import requests as tracker
+from ncii_desk.services.requests import RequestView
 
 if TYPE_CHECKING:
     from ncii_desk.cli.main import Commands
 
+EXIT_OK = 0
+FORMATS = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
+
 
 def register(commands: Commands) -> None:
-    """Add this area's commands (filled in by the document work)."""
-    del commands
+    """Add this area's commands."""
+    _add_clinic(commands)
+    _add_requests(commands)
+    _add_handout(commands)
+
+
+# --- shared option helpers ---------------------------------------------------------------
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidSetting(
+            f"'{text}' is not a date and time.", "Use a form like 2026-05-20T14:30Z."
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidSetting(
+            f"'{text}' has no time zone.",
+            "Add Z for UTC or an offset, e.g. 2026-05-20T14:30-04:00.",
+        )
+    return moment
+
+
+def _form_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("who sends it (defaults from 'ncii-desk clinic set')")
+    g.add_argument("--signer", help="name of the person signing (default: the clinic's signer)")
+    g.add_argument(
+        "--self",
+        dest="is_self",
+        action="store_true",
+        help="the person depicted sends it themselves (default: a representative sends it)",
+    )
+    g.add_argument("--authority", help="why the representative may act for the person")
+    g.add_argument("--organisation", help="organisation shown on the letter")
+    g.add_argument("--email")
+    g.add_argument("--phone")
+    g.add_argument("--address", help="postal address")
+    g = p.add_argument_group("what it says")
+    sig = g.add_mutually_exclusive_group()
+    sig.add_argument("--signature", help="electronic signature text, e.g. '/s/ Jane Roe'")
+    sig.add_argument("--sign", action="store_true", help="sign as '/s/ SIGNER'")
+    g.add_argument("--person-name", default="", help="legal name of the person depicted")
+    g.add_argument(
+        "--good-faith",
+        action="store_true",
+        help="confirm the good-faith statement (the person agreed to it)",
+    )
+    g.add_argument("--statement", default="", help="relevant information, in a sentence or two")
+    g.add_argument(
+        "--forgery", action="store_true", help="the images were digitally created or altered"
+    )
+    g.add_argument("--work", default="", help="DMCA: the copyrighted work (e.g. 'a selfie')")
+    g.add_argument(
+        "--copyright-owner",
+        action="store_true",
+        help="DMCA: the person depicted took the photo or video themselves",
+    )
+    g.add_argument(
+        "--accuracy-statement",
+        action="store_true",
+        help="DMCA: confirm the statement of accuracy and authority under penalty of perjury",
+    )
+
+
+def _form(args: argparse.Namespace, clinic: dict[str, str]) -> LetterForm:
+    signer = (args.signer or clinic["signer"]).strip()
+    representative = not args.is_self
+    sender = Sender(
+        name=signer,
+        email=args.email if args.email is not None else clinic["email"],
+        phone=args.phone if args.phone is not None else clinic["phone"],
+        address=args.address if args.address is not None else clinic["address"],
+        organisation=(args.organisation if args.organisation is not None else clinic["name"])
+        if representative
+        else (args.organisation or ""),
+        representative=representative,
+        authority=(args.authority if args.authority is not None else clinic["authority"])
+        if representative
+        else "",
+    )
+    signature = args.signature or (f"/s/ {signer}" if args.sign and signer else "")
+    if args.sign and not signer:
+        raise InvalidSetting(
+            "--sign needs the signer's name.", "Give --signer NAME or set it with 'clinic set'."
+        )
+    return LetterForm(
+        sender=sender,
+        signature=signature,
+        person_name=args.person_name,
+        good_faith=args.good_faith,
+        statement=args.statement,
+        forgery=args.forgery,
+        work=args.work,
+        copyright_owner=args.copyright_owner,
+        accuracy=args.accuracy_statement,
+    )
+
+
+def _letter_files(letters: list[Letter], fmt: str) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for letter in letters:
+        for kind in FORMATS[fmt]:
+            name = f"{letter.filename}.{kind}"
+            if name in files:
+                raise ExportError(f"Two documents would both be called {name}.")
+            files[name] = letter.pdf() if kind == "pdf" else letter.docx()
+    return files
+
+
+def _time_left(view: RequestView) -> str:
+    if view.seconds_left is None:
+        return "-"
+    minutes = abs(view.seconds_left) // 60
+    text = f"{minutes // 60}h {minutes % 60:02d}m"
+    return f"OVERDUE by {text}" if view.overdue else f"{text} left"
+
+
+# --- clinic ------------------------------------------------------------------------------
+
+
+def cmd_clinic_set(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened, show_record
+
+    values = {k: getattr(args, k) for k in tracker.CLINIC_FIELDS}
+    if all(v is None for v in values.values()):
+        raise InvalidSetting("Give at least one detail to set.", "For example --email X.")
+    with opened(args) as vault:
+        clinic = tracker.set_clinic(vault, **values)
+    return show_record(args, clinic)
+
+
+def cmd_clinic_show(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened, show_record
+
+    with opened(args) as vault:
+        clinic = tracker.get_clinic(vault)
+    return show_record(args, clinic)
+
+
+def _add_clinic(commands: Commands) -> None:
+    g = commands.group("clinic", "the clinic's details printed on letters")
+    p = commands.command(g, "set", cmd_clinic_set, "store the clinic's name and contact details")
+    p.add_argument("--name", help="clinic or organisation name")
+    p.add_argument("--signer", help="who signs letters by default")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--address", help="postal address")
+    p.add_argument("--authority", help="default statement of authority to act for clients")
+    commands.command(g, "show", cmd_clinic_show, "show the stored clinic details")
+
+
+# --- requests ----------------------------------------------------------------------------
+
+
+def cmd_requests_list(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import _table, emit_json, opened, say
+
+    with opened(args) as vault:
+        views = tracker.list_requests(vault, args.case)
+    if args.json:
+        emit_json([v.as_dict() for v in views])
+        return EXIT_OK
+    if not views:
+        say("No removal requests yet. Draft them with: ncii-desk requests draft CASE --route ...")
+        return EXIT_OK
+    rows = [
+        [
+            v.id[:12],
+            v.platform,
+            v.route,
+            v.state,
+            (v.sent_at or "-")[:16],
+            _time_left(v),
+            v.ticket_id or "-",
+            v.content or "-",
+        ]
+        for v in views
+    ]
+    _table(rows, ["ID", "PLATFORM", "ROUTE", "STATUS", "SENT", "TIME LEFT", "TICKET", "CONTENT"])
+    return EXIT_OK
+
+
+def cmd_requests_show(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened, show_record
+
+    with opened(args) as vault:
+        view = tracker.get_request(vault, args.request)
+    data = view.as_dict()
+    data["time_left"] = _time_left(view)
+    return show_record(args, data)
+
+
+def cmd_requests_draft(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say, warn
+
+    with opened(args) as vault:
+        form = _form(args, tracker.get_clinic(vault))
+        if args.out:
+            # Refuse before anything is stored if the files cannot be written there.
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+        result = tracker.draft_requests(
+            vault, args.case, args.route, form, platform=args.platform, extra_urls=args.url
+        )
+        written: list[Path] = []
+        if args.out:
+            written = tracker.write_files(
+                Path(args.out), _letter_files(result.letters, args.format), overwrite=args.overwrite
+            )
+    if result.routed_to_ncmec:
+        warn(
+            "Some addresses may show a person under 18: they are in a report sheet for NCMEC "
+            "(CyberTipline, Take It Down) with hashes and addresses only, never images."
+        )
+    if args.route == "dmca":
+        warn(
+            "A DMCA notice and its sender's details can be forwarded to the uploader and "
+            "published; consider an agent or attorney as the sender."
+        )
+    for name in result.not_applicable:
+        warn(f"{name}: this kind of request does not apply there; no letter was made.")
+    if args.json:
+        emit_json(
+            {
+                "requests": [v.as_dict() for v in result.requests],
+                "files": [str(p) for p in written],
+                "not_applicable": result.not_applicable,
+                "routed_to_ncmec": result.routed_to_ncmec,
+            }
+        )
+        return EXIT_OK
+    for view in result.requests:
+        say(f"Draft {view.id[:12]}: {view.route} to {view.platform} ({len(view.urls)} address(es))")
+    for path in written:
+        say(f"Wrote {path}")
+    say("When you have sent one, record it with: ncii-desk requests sent REQ")
+    return EXIT_OK
+
+
+def cmd_requests_sent(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened, show_record
+
+    at = _parse_time(args.at) if args.at else None
+    with opened(args) as vault:
+        view = tracker.mark_sent(vault, args.request, at=at)
+    return show_record(args, _summary(view))
+
+
+def cmd_requests_ticket(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened, show_record
+
+    with opened(args) as vault:
+        view = tracker.set_ticket(vault, args.request, args.ticket)
+    return show_record(args, _summary(view))
+
+
+def cmd_requests_status(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened, show_record
+
+    with opened(args) as vault:
+        view = tracker.set_status(vault, args.request, args.status, note=args.note)
+    return show_record(args, _summary(view))
+
+
+def cmd_requests_export(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say
+
+    with opened(args) as vault:
+        written = tracker.export_documents(
+            vault,
+            args.request,
+            Path(args.out),
+            formats=FORMATS[args.format],
+            overwrite=args.overwrite,
+        )
+    if args.json:
+        emit_json({"files": [str(p) for p in written]})
+    else:
+        for path in written:
+            say(f"Wrote {path}")
+    return EXIT_OK
+
+
+def cmd_requests_followup(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say
+
+    with opened(args) as vault:
+        form = _form(args, tracker.get_clinic(vault))
+        letter = tracker.followup_letters(vault, args.request, form, args.kind)
+        written = tracker.write_files(
+            Path(args.out), _letter_files([letter], args.format), overwrite=args.overwrite
+        )
+    if args.json:
+        emit_json({"files": [str(p) for p in written]})
+    else:
+        for path in written:
+            say(f"Wrote {path}")
+    return EXIT_OK
+
+
+def _summary(view: RequestView) -> dict[str, Any]:
+    data = asdict(view)
+    return {
+        k: data[k]
+        for k in ("id", "platform", "route", "state", "sent_at", "deadline_at", "ticket_id")
+    } | {"time_left": _time_left(view)}
+
+
+class _CaseOrAction(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """'requests CASE' is short for 'requests list CASE'."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if values and values[0] not in self._name_parser_map:
+            values = ["list", *values]
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _add_requests(commands: Commands) -> None:
+    g = commands.group(
+        "requests", "removal requests: list (requests CASE), draft, record sending and answers"
+    )
+    g.__class__ = _CaseOrAction
+    g.choices = None  # any first word that is not an action is a case
+
+    p = commands.command(g, "list", cmd_requests_list, "list a case's requests with time left")
+    p.add_argument("case", help="case id, id prefix or label")
+
+    p = commands.command(g, "show", cmd_requests_show, "show one request with history and checks")
+    p.add_argument("request", help="request id or id prefix")
+
+    p = commands.command(
+        g,
+        "draft",
+        cmd_requests_draft,
+        "draft one letter per platform from the case's web addresses (PDF and DOCX)",
+    )
+    p.add_argument("case", help="case id, id prefix or label")
+    p.add_argument("--route", required=True, choices=list(ROUTE_TEMPLATES))
+    p.add_argument("--platform", help="only this platform (name, id or domain)")
+    p.add_argument("--url", action="append", default=[], help="also this web address (repeatable)")
+    p.add_argument("--out", help="also write the letters into this folder")
+    p.add_argument("--format", choices=list(FORMATS), default="both")
+    p.add_argument("--overwrite", action="store_true")
+    _form_options(p)
+
+    p = commands.command(g, "sent", cmd_requests_sent, "record that a request was sent")
+    p.add_argument("request", help="request id or id prefix")
+    p.add_argument("--at", help="when it was sent, e.g. 2026-05-20T14:30Z (default: now)")
+
+    p = commands.command(g, "ticket", cmd_requests_ticket, "record the platform's reference")
+    p.add_argument("request", help="request id or id prefix")
+    p.add_argument("ticket", help="the platform's ticket or reference number")
+
+    p = commands.command(g, "status", cmd_requests_status, "record the platform's answer")
+    p.add_argument("request", help="request id or id prefix")
+    p.add_argument("status", choices=[s.value for s in tracker.SETTABLE])
+    p.add_argument("--note", default="", help="what happened (recorded in the history)")
+
+    p = commands.command(g, "export", cmd_requests_export, "write a request's letters to a folder")
+    p.add_argument("request", help="request id or id prefix")
+    p.add_argument("--out", required=True, help="folder to write to")
+    p.add_argument("--format", choices=list(FORMATS), default="both")
+    p.add_argument("--overwrite", action="store_true")
+
+    for kind, text in (
+        ("followup", "follow-up letter for a TAKE IT DOWN request past its 48-hour deadline"),
+        ("escalation", "summary for an FTC complaint about a missed 48-hour deadline"),
+    ):
+        p = commands.command(g, kind, cmd_requests_followup, text)
+        p.set_defaults(kind=kind)
+        p.add_argument("request", help="request id or id prefix")
+        p.add_argument("--out", required=True, help="folder to write to")
+        p.add_argument("--format", choices=list(FORMATS), default="both")
+        p.add_argument("--overwrite", action="store_true")
+        _form_options(p)
+
+
+# --- hand-out ----------------------------------------------------------------------------
+
+
+def cmd_handout(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say
+
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise ExportError(f"{out.name} already exists.", "Choose another name, or add --overwrite.")
+    with opened(args) as vault:
+        pdf = tracker.make_handout(vault, args.case)
+    tracker.write_files(out.parent, {out.name: pdf}, overwrite=True)
+    if args.json:
+        emit_json({"file": str(out)})
+    else:
+        say(f"Wrote {out}")
+    return EXIT_OK
+
+
+def _add_handout(commands: Commands) -> None:
+    p = commands.command(
+        commands.sub,
+        "handout",
+        cmd_handout,
+        "write the plain-language hand-out for the person the case is about (PDF)",
+    )
+    p.add_argument("case", help="case id, id prefix or label")
+    p.add_argument("--out", required=True, help="PDF file to write")
+    p.add_argument("--overwrite", action="store_true")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,7 +158,7 @@ class Letter:
     created: datetime
     depictions: tuple[Depiction, ...] = ()
     platform_id: str = ""
-    notes: tuple[str, ...] = field(default=())
+    banner: str = BANNER
 
     @property
     def filename(self) -> str:
@@ -172,7 +172,7 @@ class Letter:
 
     def write(self, writer: Writer) -> None:
         writer.title(self.title)
-        writer.banner(BANNER)
+        writer.banner(self.banner)
         for block in self.blocks:
             _write_block(writer, block)
         _write_law(writer, self.law)
@@ -374,6 +374,7 @@ def render_document(
     platform_key: str = "document",
     platform_id: str = "",
     depictions: Sequence[Depiction] = (),
+    banner: str = BANNER,
 ) -> Letter:
     """Render ``template``: ``fixed`` holds values from forms/ data and code, ``user`` holds
     every value that came from a person or a web page (masked for the placeholder scan)."""
@@ -407,6 +408,7 @@ def render_document(
         created=created,
         depictions=tuple(depictions),
         platform_id=platform_id,
+        banner=banner,
     )
 
 
