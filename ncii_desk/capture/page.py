@@ -186,7 +186,10 @@ class _Collector(HTMLParser):
             self.text_len += len(data)
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): v for k, v in attrs if v is not None}
+        a: dict[str, str] = {}
+        for key, value in attrs:
+            if value is not None:
+                a.setdefault(key.lower(), value)  # as browsers do: the first one counts
         add = self.raw.append
         if tag == "base" and "href" in a and not self.base_set:
             self.base = urljoin(self.base, a["href"].strip())
