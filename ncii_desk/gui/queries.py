@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.matching import MatchView, list_matches
-from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     AuditEvent,
@@ -23,45 +22,6 @@ from ncii_desk.vault.models import (
     Match,
     RemovalRequest,
 )
-
-
-@dataclass(frozen=True)
-class CaptureRow:
-    id: str
-    url: str
-    final_url: str | None
-    http_status: int | None
-    error: str | None
-    started_at: str | None
-    items: int
-
-
-def captures_for_case(vault: Vault, case_id: str) -> list[CaptureRow]:
-    with vault.session() as s:
-        rows = list(
-            s.scalars(
-                select(Capture).where(Capture.case_id == case_id).order_by(Capture.started_at)
-            )
-        )
-        counts: dict[str, int] = {}
-        for capture_id in s.scalars(
-            select(EvidenceItem.capture_id).where(
-                EvidenceItem.case_id == case_id, EvidenceItem.capture_id.is_not(None)
-            )
-        ):
-            counts[str(capture_id)] = counts.get(str(capture_id), 0) + 1
-        return [
-            CaptureRow(
-                c.id,
-                c.url,
-                c.final_url,
-                c.http_status,
-                c.error,
-                iso(c.started_at),
-                counts.get(c.id, 0),
-            )
-            for c in rows
-        ]
 
 
 @dataclass(frozen=True)

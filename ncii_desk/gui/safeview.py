@@ -1,7 +1,8 @@
 """Safe viewing: previews are blurred (or a face crop only) unless revealed on purpose.
 
 * Pictures are made in memory on a worker thread, from the vault's encrypted bytes, through
-  the one safe media loader; the GUI thread only receives a small ``QImage``. Nothing is
+  the one safe media loader, blurred or cropped to the face the same way as the packet's
+  thumbnails (documents/thumbs.py); the GUI thread only receives a small ``QImage``. Nothing is
   written to disk: no cache, no temp file, no thumbnail database.
 * Items that may show a person under 18 (the item or its case marked so) never get a
   preview, not even a blurred one; their pixels were not kept in the first place.
@@ -85,38 +86,9 @@ def _fit(rgb: RGB, side: int) -> RGB:
     return rgb
 
 
-def blur(rgb: RGB) -> RGB:
-    """Strong enough that no detail survives: shrink to about 10 pixels, enlarge, smooth."""
-    import cv2
-
-    h, w = rgb.shape[:2]
-    small_side = 10
-    scale = small_side / max(h, w)
-    tiny = cv2.resize(
-        rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
-    )
-    big = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR)
-    k = max(3, (max(h, w) // 8) | 1)
-    out: RGB = cv2.GaussianBlur(big, (k, k), 0)
-    return out
-
-
 def greyscale(rgb: RGB) -> RGB:
     grey = (rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(np.uint8)
     return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=2))
-
-
-def face_crop(rgb: RGB) -> RGB | None:
-    """The best-scoring face with a margin, or None (no face, or the models are missing)."""
-    try:
-        from ncii_desk.vision import faces
-
-        found = faces.detect(rgb)
-    except NciiDeskError:
-        return None
-    if not found:
-        return None
-    return crop_box(rgb, found[0].box)
 
 
 def crop_box(rgb: RGB, box: tuple[float, float, float, float] | list[Any]) -> RGB:
@@ -169,20 +141,24 @@ def render_item(
         return Rendered(item_id, None, tr("SafeView", "No preview: {why}").format(why=exc.message))
     finally:
         del data
-    note = ""
+    from ncii_desk.documents import thumbs
+
     if reveal:
         out = _fit(rgb, side)
         note = tr("SafeView", "Shown in full for a short time.")
     elif mode == "face":
-        crop = face_crop(rgb)
+        try:
+            crop = thumbs.face_crop(rgb)
+        except NciiDeskError:  # the face model is missing or damaged
+            crop = None
         if crop is not None:
-            out = _fit(crop, side)
+            out = crop
             note = tr("SafeView", "Face only.")
         else:
-            out = blur(_fit(rgb, side))
+            out = thumbs.blurred(rgb)
             note = tr("SafeView", "Blurred (no face found to show on its own).")
     else:
-        out = blur(_fit(rgb, side))
+        out = thumbs.blurred(rgb)
         note = tr("SafeView", "Blurred.")
     if grey:
         out = greyscale(out)
@@ -354,8 +330,13 @@ class PreviewPanel(QWidget):
         self.reveal_button.setEnabled(not rendered.revealed)
 
     def _set_image(self, image: QImage) -> None:
-        pix = QPixmap.fromImage(image)
-        pix.setDevicePixelRatio(1.0)
+        # Blurred thumbnails are small by design; they are shown enlarged (still blurred).
+        pix = QPixmap.fromImage(image).scaled(
+            PREVIEW_SIDE,
+            PREVIEW_SIDE,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
         self.picture.setPixmap(pix)
 
     def reveal(self) -> None:

@@ -46,7 +46,15 @@ from ncii_desk.gui.optional import load_service
 from ncii_desk.vault import Vault
 
 PACKETS = "ncii_desk.services.packets"
-CLINIC_SERVICES = ("ncii_desk.services.requests", "ncii_desk.documents.letters")
+REQUESTS = "ncii_desk.services.requests"
+CLINIC_LABELS = {
+    "name": "Organisation",
+    "signer": "Usual signer (name)",
+    "email": "Email",
+    "phone": "Phone",
+    "address": "Postal address",
+    "authority": "Authority to act for clients",
+}
 
 
 def describe_provider() -> dict[str, Any]:
@@ -183,16 +191,34 @@ class SettingsDialog(QDialog):
 
     def _clinic(self) -> None:
         page = QWidget()
-        self.clinic_layout = QFormLayout(page)
+        form = QFormLayout(page)
         self.clinic_fields: dict[str, QLineEdit] = {}
-        self.clinic_service = None
-        self.clinic_note = plain_label(
-            self.tr(
-                "Letters are not installed in this build; clinic details are entered here "
-                "once they are."
+        self._clinic_loaded: dict[str, str] | None = None
+        self.clinic_service = load_service(REQUESTS, "get_clinic", "set_clinic", "CLINIC_FIELDS")
+        if self.clinic_service is None:
+            form.addRow(
+                plain_label(
+                    self.tr(
+                        "Letters are not installed in this build, so there are no clinic "
+                        "details to enter."
+                    )
+                )
             )
-        )
-        self.clinic_layout.addRow(self.clinic_note)
+        else:
+            form.addRow(
+                plain_label(
+                    self.tr(
+                        "Shown on every letter as the sender and contact, unless changed "
+                        "for one letter."
+                    )
+                )
+            )
+            for key in self.clinic_service.CLINIC_FIELDS:
+                edit = QLineEdit()
+                label = self.tr(CLINIC_LABELS.get(key, key))
+                edit.setAccessibleName(label)
+                form.addRow(label, edit)
+                self.clinic_fields[key] = edit
         self.tabs.addTab(page, self.tr("Clinic"))
 
     def _signing(self) -> None:
@@ -237,9 +263,12 @@ class SettingsDialog(QDialog):
     # -- loading and saving --
 
     def load(self) -> None:
-        def read(vault: Vault) -> tuple[Preferences, Thresholds, Any]:
-            status = self.packets.signing_status(vault) if self.packets else None
-            return load_preferences(vault), load_thresholds(vault), status
+        packets, clinic = self.packets, self.clinic_service
+
+        def read(vault: Vault) -> tuple[Preferences, Thresholds, Any, dict[str, str]]:
+            status = packets.signing_status(vault) if packets else None
+            details = clinic.get_clinic(vault) if clinic else {}
+            return load_preferences(vault), load_thresholds(vault), status, details
 
         self.ctx.read(read, self._loaded)
         self._show_provider()
@@ -253,8 +282,11 @@ class SettingsDialog(QDialog):
             lambda e: self.provider.setText(error_text(e)),
         )
 
-    def _loaded(self, result: tuple[Preferences, Thresholds, Any]) -> None:
-        prefs, thresholds, status = result
+    def _loaded(self, result: tuple[Preferences, Thresholds, Any, dict[str, str]]) -> None:
+        prefs, thresholds, status, clinic = result
+        self._clinic_loaded = dict(clinic)
+        for key, edit in self.clinic_fields.items():
+            edit.setText(clinic.get(key, ""))
         self.auto_lock.setValue(prefs.auto_lock_minutes)
         self.greyscale.setChecked(prefs.greyscale)
         self.preview_mode.setCurrentIndex(max(0, self.preview_mode.findData(prefs.preview)))
@@ -323,7 +355,13 @@ class SettingsDialog(QDialog):
         self.ctx.read(write, done, lambda e: self.message.setText(error_text(e)))
 
     def _clinic_values(self) -> tuple[Callable[[Vault, Any], None], Any] | None:
-        return None
+        service = self.clinic_service
+        if service is None:
+            return None
+        values = {key: edit.text() for key, edit in self.clinic_fields.items()}
+        if values == self._clinic_loaded:
+            return None
+        return (lambda vault, v: service.set_clinic(vault, **v)), values
 
     # -- pickers and signing --
 

@@ -2,12 +2,74 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ncii_desk.gui.common import button, checkbox, pick_folder, plain_label, tr
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
+from ncii_desk.gui.tasks import Problem
 
 PACKETS = "ncii_desk.services.packets"
+
+
+def packets_service() -> ModuleType | None:
+    return load_service(PACKETS, "build_packet", "verify_packet")
+
+
+def packet_folder_name(now: datetime | None = None) -> str:
+    return "evidence-packet-" + (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+
+
+def built_text(result: Any) -> str:
+    lines = [
+        tr("Packet", "Packet folder: {path}").format(path=str(result.folder)),
+        tr(
+            "Packet", "PDF: {pages} pages; {n} exhibit(s); {s} file(s) in the sealed volume."
+        ).format(pages=result.pdf_pages, n=result.exhibits, s=result.sealed_files),
+        tr("Packet", "Manifest SHA-256: {h}").format(h=result.manifest_sha256),
+    ]
+    if result.zip_path is not None:
+        lines.append(tr("Packet", "ZIP: {path}").format(path=str(result.zip_path)))
+    lines.append(
+        tr("Packet", "Signed by: {who}").format(who=result.signed_by)
+        if result.signed_by
+        else tr("Packet", "Not signed (a clinic certificate can be set in Settings).")
+    )
+    lines += [tr("Packet", "Note: {w}").format(w=w) for w in result.warnings]
+    return "\n".join(lines)
+
+
+def verify_text(report: Any) -> str:
+    if report.ok:
+        head = tr("Packet", "VERIFIED: {n} file(s), {b} bytes match the manifest.").format(
+            n=report.files_checked, b=report.bytes_checked
+        )
+        if report.vault_checked:
+            head += " " + tr("Packet", "The vault's audit trail agrees with the packet.")
+    else:
+        head = tr("Packet", "NOT VERIFIED: {n} problem(s).").format(n=len(report.failures))
+    lines = [head]
+    lines += [f"- {f.file}: {f.problem}" for f in report.failures]
+    lines += [tr("Packet", "Note: {n}").format(n=n) for n in report.notes]
+    return "\n".join(lines)
+
+
+def verify_problems(report: Any) -> list[Problem]:
+    return [Problem(f.file, f.problem) for f in report.failures]
 
 
 class PacketPane(QWidget):
@@ -15,16 +77,124 @@ class PacketPane(QWidget):
         super().__init__()
         self.ctx = ctx
         self.case_id = case_id
+        self.folder: Path | None = None
+        self.service = packets_service()
         layout = QVBoxLayout(self)
-        self.service = load_service(PACKETS, "build_packet")
-        self.missing = NotInstalledPanel(
-            self.tr("Evidence packet"),
-            self.tr(
-                "With it, NCII Desk builds the civil-claim evidence packet with a hash "
-                "manifest that anyone can verify offline."
+        if self.service is None:
+            layout.addWidget(
+                NotInstalledPanel(
+                    self.tr("Evidence packet"),
+                    self.tr(
+                        "With it, NCII Desk builds the civil-claim evidence packet with a "
+                        "hash manifest that anyone can verify offline."
+                    ),
+                )
+            )
+            return
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "The evidence packet is a folder for the attorney: a PDF with the case's "
+                    "exhibits (captures, hashes, matches, findings, requests) under the "
+                    "client's pseudonym, a hash manifest that proves no file changed, and "
+                    "optionally a sealed volume with the full pictures for filing under seal."
+                )
+            )
+        )
+        form = QFormLayout()
+        self.thumbs = QComboBox()
+        self.thumbs.addItem(self.tr("Blurred thumbnails"), "blur")
+        self.thumbs.addItem(self.tr("Face crops only"), "face")
+        self.thumbs.addItem(self.tr("No pictures"), "none")
+        self.thumbs.setAccessibleName(self.tr("Pictures in the PDF"))
+        form.addRow(self.tr("Pictures in the PDF"), self.thumbs)
+        self.sealed = checkbox(
+            self.tr("Also make the sealed volume with the full pictures (for filing under seal)")
+        )
+        form.addRow("", self.sealed)
+        self.make_zip = checkbox(self.tr("Also make a ZIP of the packet"))
+        form.addRow("", self.make_zip)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        self.build_button = button(self.tr("Build the packet..."), self.choose_and_build)
+        self.verify_button = button(self.tr("Verify a packet..."), self.choose_and_verify)
+        self.open_button = button(
+            self.tr("Open the packet folder"),
+            self.open_folder,
+            tip=self.tr(
+                "Opens the folder in your file manager. It may make its own previews of the "
+                "pictures in a sealed volume."
             ),
         )
-        layout.addWidget(self.missing)
+        self.open_button.setEnabled(False)
+        for b in (self.build_button, self.verify_button, self.open_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.result = QPlainTextEdit()
+        self.result.setReadOnly(True)
+        self.result.setAccessibleName(self.tr("Packet result"))
+        self.result.setTabChangesFocus(True)
+        layout.addWidget(self.result, 1)
 
     def refresh(self) -> None:
-        """Nothing to load while the part is missing."""
+        """The pane shows only what was built or verified in this session."""
+
+    def choose_and_build(self) -> None:
+        parent = pick_folder(self, self.tr("Choose where to put the packet folder"))
+        if parent is not None:
+            self.build(parent / packet_folder_name())
+
+    def build(self, out_dir: Path) -> None:
+        service, case_id = self.service, self.case_id
+        if service is None:
+            return
+        from ncii_desk.documents.thumbs import ThumbMode
+
+        sealed, make_zip = self.sealed.isChecked(), self.make_zip.isChecked()
+        thumbs = ThumbMode(str(self.thumbs.currentData()))
+        self.result.setPlainText(self.tr("Building the packet..."))
+        self.ctx.task(
+            self.tr("Building the evidence packet"),
+            lambda vault, job: service.build_packet(
+                vault,
+                case_id,
+                out_dir,
+                sealed=sealed,
+                make_zip=make_zip,
+                thumbnails=thumbs,
+                job=job,
+            ),
+            on_done=self._built,
+            on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
+            summary=lambda r: self.tr("Packet with {n} exhibit(s) built.").format(n=r.exhibits),
+        )
+
+    def _built(self, result: Any) -> None:
+        self.folder = Path(result.folder)
+        self.open_button.setEnabled(True)
+        self.result.setPlainText(built_text(result))
+        self.ctx.case_changed.emit(self.case_id)
+
+    def choose_and_verify(self) -> None:
+        folder = pick_folder(self, self.tr("Choose the packet folder to verify"))
+        if folder is not None:
+            self.verify(folder)
+
+    def verify(self, path: Path) -> None:
+        service = self.service
+        if service is None:
+            return
+        self.result.setPlainText(self.tr("Verifying..."))
+        self.ctx.task(
+            self.tr("Verifying an evidence packet"),
+            lambda vault, _job: service.verify_packet(path, vault=vault),
+            on_done=lambda report: self.result.setPlainText(verify_text(report)),
+            on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
+            problems_of=verify_problems,
+            summary=lambda r: self.tr("Verified.") if r.ok else self.tr("Problems found."),
+        )
+
+    def open_folder(self) -> None:
+        if self.folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))

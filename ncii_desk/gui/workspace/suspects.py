@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 from typing import Any
 
@@ -9,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
@@ -21,18 +24,23 @@ from PySide6.QtWidgets import (
 from ncii_desk.gui.common import button, local_time, plain_label, tr, warning_color
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
-from ncii_desk.gui.queries import CaptureRow, captures_for_case
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.items import ItemsSection
 from ncii_desk.vault.models import Role
 
 CAPTURE = "ncii_desk.services.capture"
-CAPTURE_COLUMNS = ("Link", "Status", "Captured at", "Files found")
+CAPTURE_COLUMNS = ("Link", "Status", "Captured at", "Files kept", "Latest check")
+RECHECK_OUTCOMES = {
+    "still_up": "Still up",
+    "changed": "Still up, changed",
+    "gone": "Gone",
+    "error": "Could not check",
+}
 
 
 def capture_service() -> ModuleType | None:
-    return load_service(CAPTURE, "capture_urls")
+    return load_service(CAPTURE, "capture_urls", "list_captures")
 
 
 def parse_urls(text: str) -> list[str]:
@@ -45,38 +53,127 @@ def parse_urls(text: str) -> list[str]:
     return seen
 
 
-def capture_status(row: CaptureRow) -> tuple[str, bool]:
-    """Plain status of one capture and whether it is a problem."""
-    if row.error:
-        return tr("Suspects", "Failed: {why}").format(why=row.error), True
-    if row.http_status is None:
+def capture_status(capture: Any) -> tuple[str, bool]:
+    """Plain status of one capture (a CaptureView) and whether it is a problem."""
+    if capture.error:
+        return tr("Suspects", "Failed: {why}").format(why=capture.error), True
+    code = capture.http_status
+    if code is None:
         return tr("Suspects", "Not finished"), True
-    if 200 <= row.http_status < 300:
-        return tr("Suspects", "Captured (HTTP {code})").format(code=row.http_status), False
-    return tr("Suspects", "Page answered HTTP {code}").format(code=row.http_status), True
+    if 200 <= code < 300:
+        return tr("Suspects", "Captured (HTTP {code})").format(code=code), False
+    return tr("Suspects", "The site answered HTTP {code}").format(code=code), True
 
 
-def result_problems(result: Any) -> list[Problem]:
-    """Per-link problems from a capture or recheck result, whatever its exact shape."""
+def latest_checks(rechecks: list[Any]) -> dict[str, Any]:
+    """The newest re-check of each capture (re-checks come oldest first)."""
+    out: dict[str, Any] = {}
+    for r in rechecks:
+        out[r.capture_id] = r
+    return out
+
+
+def check_text(recheck: Any | None) -> str:
+    if recheck is None:
+        return ""
+    outcome = tr("Suspects", RECHECK_OUTCOMES.get(recheck.outcome, recheck.outcome))
+    return f"{outcome} ({local_time(recheck.checked_at)})"
+
+
+def _problem(where: str, error: dict[str, str] | None) -> Problem | None:
+    if not error:
+        return None
+    return Problem(where, str(error.get("message", "")), str(error.get("hint", "")))
+
+
+def batch_problems(batch: Any) -> list[Problem]:
+    """Per-address (and per-picture) problems of a capture batch."""
     out: list[Problem] = []
-    for err in getattr(result, "errors", None) or []:
-        if isinstance(err, dict):
+    for result in batch.results:
+        found = [_problem(result.url, result.error)]
+        found += [_problem(r.url, r.error) for r in result.resources]
+        out += [p for p in found if p is not None]
+        for err in result.hashing_errors:
             out.append(
                 Problem(
-                    str(err.get("url") or err.get("path") or ""),
+                    result.url,
                     str(err.get("message") or err.get("error") or ""),
-                    str(err.get("hint") or ""),
-                )
-            )
-        else:
-            out.append(
-                Problem(
-                    str(getattr(err, "url", "") or getattr(err, "path", "")),
-                    str(getattr(err, "message", err)),
-                    str(getattr(err, "hint", "")),
+                    str(err.get("hint", "")),
                 )
             )
     return out
+
+
+def batch_summary(batch: Any) -> str:
+    captured = len(batch.results) - batch.failed
+    files = sum(len(r.item_ids) for r in batch.results)
+    return tr(
+        "Suspects", "Captured {c} of {n} link(s), {f} file(s) kept; {m} new match(es)."
+    ).format(c=captured, n=len(batch.results), f=files, m=batch.new_matches)
+
+
+def recheck_summary(views: list[Any]) -> str:
+    counts: dict[str, int] = {}
+    for v in views:
+        counts[v.outcome] = counts.get(v.outcome, 0) + 1
+    parts = [
+        f"{tr('Suspects', RECHECK_OUTCOMES.get(k, k))}: {n}" for k, n in sorted(counts.items())
+    ]
+    return tr("Suspects", "Checked {n} link(s). ").format(n=len(views)) + ", ".join(parts)
+
+
+def custody_text(view: Any) -> str:
+    """An item's chain of custody as plain lines."""
+    item = view.item
+    lines = [
+        tr("Suspects", "File: {name}").format(name=item.get("original_filename", "")),
+        f"SHA-256: {item.get('sha256', '')}",
+        f"MD5: {item.get('md5', '')}",
+        tr("Suspects", "Added: {at} by {who}").format(
+            at=item.get("intake_at", ""), who=item.get("operator", "")
+        ),
+    ]
+    capture = view.capture
+    if capture:
+        lines.append(
+            tr("Suspects", "Came from: {url} (HTTP {code}, captured {at})").format(
+                url=capture.get("url", ""),
+                code=capture.get("http_status", ""),
+                at=capture.get("started_at", ""),
+            )
+        )
+        if capture.get("warc_sha256"):
+            lines.append(
+                tr("Suspects", "Web archive SHA-256: {s}").format(s=capture["warc_sha256"])
+            )
+    lines.append("")
+    lines.append(
+        tr("Suspects", "Audit trail verified: {ok} ({n} events in the vault)").format(
+            ok=tr("Suspects", "yes") if view.audit_chain_ok else tr("Suspects", "NO"),
+            n=view.audit_events_total,
+        )
+    )
+    for e in view.events:
+        details = json.dumps(e.get("details", {}), ensure_ascii=False, sort_keys=True)
+        lines.append(f"{e.get('at', '')}  {e.get('actor', '')}  {e.get('action', '')}  {details}")
+    return "\n".join(lines)
+
+
+class CustodyDialog(QDialog):
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Chain of custody"))
+        self.resize(720, 420)
+        layout = QVBoxLayout(self)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setPlainText(text)
+        self.text.setAccessibleName(self.tr("Chain of custody"))
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
+        layout.addWidget(buttons)
 
 
 class SuspectsPane(QWidget):
@@ -84,7 +181,7 @@ class SuspectsPane(QWidget):
         super().__init__()
         self.ctx = ctx
         self.case_id = case_id
-        self.rows: list[CaptureRow] = []
+        self.captures: list[Any] = []
         layout = QHBoxLayout(self)
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QSplitter(Qt.Orientation.Vertical)
@@ -128,23 +225,36 @@ class SuspectsPane(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         links_layout.addWidget(self.table, 1)
         left.addWidget(links)
         self.preview = PreviewPanel(ctx.previews, "suspects", self.tr("Preview"))
+        files = QWidget()
+        files_layout = QVBoxLayout(files)
+        files_layout.setContentsMargins(0, 0, 0, 0)
         self.items = ItemsSection(
             ctx,
             case_id,
             Role.SUSPECT,
             self.tr("Suspect files"),
             self.tr(
-                "Files found elsewhere (downloads, screenshots, a folder a friend sent). They "
+                "Files found elsewhere (downloads, screenshots, a folder someone sent). They "
                 "are compared with the originals as they are added."
             ),
             self.preview,
         )
-        left.addWidget(self.items)
+        files_layout.addWidget(self.items)
+        self.custody_button = button(
+            self.tr("Chain of custody..."),
+            self.show_custody,
+            tip=self.tr("How the selected file came in, and everything recorded about it since."),
+        )
+        self.custody_button.setEnabled(False)
+        self.items.selected.connect(lambda _i: self._update_buttons())
+        files_layout.addWidget(self.custody_button)
+        left.addWidget(files)
         split.addWidget(left)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 3)
@@ -156,6 +266,11 @@ class SuspectsPane(QWidget):
         service = capture_service()
         self.capture_button.setEnabled(service is not None)
         self.recheck_button.setEnabled(service is not None and hasattr(service, "recheck_case"))
+        self.custody_button.setEnabled(
+            service is not None
+            and hasattr(service, "custody")
+            and self.items.selected_id() is not None
+        )
         self.urls.setReadOnly(service is None)
         if service is None:
             self.capture_note.setText(
@@ -164,28 +279,35 @@ class SuspectsPane(QWidget):
                     "the page yourself and add them as files below."
                 )
             )
-        else:
-            self.capture_note.clear()
 
     def refresh(self) -> None:
-        case_id = self.case_id
-        self.ctx.read(lambda v: captures_for_case(v, case_id), self._show_captures)
         self.items.refresh()
+        service = capture_service()
+        if service is None:
+            return
+        case_id = self.case_id
+        self.ctx.read(
+            lambda v: (service.list_captures(v, case_id), service.list_rechecks(v, case_id)),
+            self._show_captures,
+        )
 
-    def _show_captures(self, rows: list[CaptureRow]) -> None:
-        self.rows = rows
+    def _show_captures(self, result: tuple[list[Any], list[Any]]) -> None:
+        captures, rechecks = result
+        latest = latest_checks(rechecks)
+        self.captures = captures
         self.model.removeRows(0, self.model.rowCount())
-        for r in rows:
-            status, bad = capture_status(r)
+        for c in captures:
+            status, bad = capture_status(c)
             cells = [
-                QStandardItem(r.url),
+                QStandardItem(c.url),
                 QStandardItem(status),
-                QStandardItem(local_time(r.started_at)),
-                QStandardItem(str(r.items)),
+                QStandardItem(local_time(c.started_at)),
+                QStandardItem(str(len(c.item_ids))),
+                QStandardItem(check_text(latest.get(c.id))),
             ]
-            for c in cells:
-                c.setEditable(False)
-                c.setToolTip(c.text())
+            for cell in cells:
+                cell.setEditable(False)
+                cell.setToolTip(cell.text())
             if bad:
                 cells[1].setForeground(QBrush(warning_color()))
             self.model.appendRow(cells)
@@ -193,24 +315,20 @@ class SuspectsPane(QWidget):
     def capture(self) -> None:
         service = capture_service()
         urls = parse_urls(self.urls.toPlainText())
-        if service is None or not urls:
-            if not urls:
-                self.capture_note.setText(self.tr("Paste at least one link first."))
+        if service is None:
             return
+        if not urls:
+            self.capture_note.setText(self.tr("Paste at least one link first."))
+            return
+        self.capture_note.clear()
         case_id = self.case_id
         self.ctx.task(
             self.tr("Capturing {n} link(s)").format(n=len(urls)),
-            lambda vault, job: service.capture_urls(vault, case_id, urls, job=job),
+            lambda vault, job: service.capture_urls(vault, case_id, urls, job),
             on_done=lambda _r: self._after(True),
-            problems_of=result_problems,
-            summary=self._capture_summary,
+            problems_of=batch_problems,
+            summary=batch_summary,
         )
-
-    def _capture_summary(self, result: Any) -> str:
-        summary = getattr(result, "summary", None)
-        if callable(summary):
-            return str(summary())
-        return self.tr("Capture finished.")
 
     def _after(self, clear_urls: bool) -> None:
         if clear_urls:
@@ -225,7 +343,20 @@ class SuspectsPane(QWidget):
         case_id = self.case_id
         self.ctx.task(
             self.tr("Checking captured links again"),
-            lambda vault, job: service.recheck_case(vault, case_id, job=job),
+            lambda vault, job: service.recheck_case(vault, case_id, job),
             on_done=lambda _r: self._after(False),
-            problems_of=result_problems,
+            summary=recheck_summary,
         )
+
+    def show_custody(self) -> None:
+        service = capture_service()
+        item_id = self.items.selected_id()
+        if service is None or item_id is None:
+            return
+
+        def shown(view: Any) -> None:
+            dialog = CustodyDialog(custody_text(view), self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+        self.ctx.read(lambda v: service.custody(v, item_id), shown)
