@@ -1,0 +1,495 @@
+"""Removal-request tracker: drafts per platform, deadlines, status, history, rechecks, routing."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import docx
+import pypdf
+import pytest
+from sqlalchemy import func, select
+
+from conftest import PASSPHRASE, fast_kdf
+from ncii_desk.cli.main import main
+from ncii_desk.documents.letters import LetterForm, Sender
+from ncii_desk.documents.validators import MissingElements
+from ncii_desk.errors import InvalidSetting
+from ncii_desk.services import cases
+from ncii_desk.services import requests as tracker
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import (
+    AuditEvent,
+    Blob,
+    Capture,
+    EvidenceItem,
+    HashRecord,
+    Recheck,
+    RecheckOutcome,
+    RemovalRequest,
+    Role,
+    Source,
+)
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def form(**changes: Any) -> LetterForm:
+    values: dict[str, Any] = {
+        "sender": Sender(
+            name="Ana Advocate",
+            email="ana@clinic.example",
+            organisation="Harbor Legal Clinic",
+            representative=True,
+            authority="Written authorisation from the person depicted.",
+        ),
+        "signature": "/s/ Ana Advocate",
+        "good_faith": True,
+    }
+    values.update(changes)
+    return LetterForm(**values)
+
+
+def add_capture(
+    vault: Vault,
+    case_id: str,
+    url: str,
+    *,
+    seed: int,
+    minor: bool = False,
+    at: datetime = T0 - timedelta(days=1),
+) -> tuple[str, str]:
+    """A capture row and its suspect item (hashes only; no pixels are needed here)."""
+    with vault.transaction() as s:
+        capture = Capture(case_id=case_id, url=url, final_url=url, http_status=200, started_at=at)
+        s.add(capture)
+        s.flush()
+        item = EvidenceItem(
+            case_id=case_id,
+            role=Role.SUSPECT,
+            source=Source.URL,
+            size=100 + seed,
+            mime="image/jpeg",
+            sha256=f"{seed:02x}" * 32,
+            md5=f"{seed:02x}" * 16,
+            capture_id=capture.id,
+            suspected_minor=minor,
+            pixels_kept=not minor,
+        )
+        s.add(item)
+        s.flush()
+        s.add(HashRecord(item_id=item.id, kind="pdq", value=f"{seed + 1:02x}" * 32, variant="full"))
+        return capture.id, item.id
+
+
+def add_recheck(
+    vault: Vault, case_id: str, capture_id: str, url: str, outcome: RecheckOutcome, at: datetime
+) -> None:
+    with vault.transaction() as s:
+        s.add(
+            Recheck(
+                case_id=case_id,
+                capture_id=capture_id,
+                url=url,
+                checked_at=at,
+                outcome=outcome,
+                http_status=404 if outcome == RecheckOutcome.GONE else 200,
+            )
+        )
+
+
+@pytest.fixture
+def stocked(vault: Vault) -> dict[str, Any]:
+    case = cases.new_case(vault, "Case 2026-014")
+    ids = {
+        "reddit1": add_capture(vault, case.id, "https://www.reddit.com/r/a/comments/1", seed=1),
+        "reddit2": add_capture(vault, case.id, "https://i.redd.it/abc.jpg", seed=2),
+        "x": add_capture(vault, case.id, "https://x.com/u/status/9", seed=3),
+    }
+    return {"case": case.id, "ids": ids}
+
+
+def audit_actions(vault: Vault) -> list[str]:
+    with vault.session() as s:
+        return list(s.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def test_draft_makes_one_request_per_platform_with_both_documents(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    result = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    by_platform = {v.platform: v for v in result.requests}
+    assert set(by_platform) == {"Reddit", "X (formerly Twitter)"}
+    reddit = by_platform["Reddit"]
+    assert reddit.urls == ["https://www.reddit.com/r/a/comments/1", "https://i.redd.it/abc.jpg"]
+    ids = stocked["ids"]
+    assert sorted(reddit.item_ids) == sorted([ids["reddit1"][1], ids["reddit2"][1]])
+    assert reddit.status == "draft" and reddit.sent_at is None and reddit.deadline_at is None
+    assert reddit.history[0]["event"] == "drafted"
+    assert result.routed_to_ncmec is False
+    documents = tracker.request_documents(vault, reddit.id)
+    assert sorted(documents) == ["takedown-reddit.docx", "takedown-reddit.pdf"]
+    text = pdf_text(documents["takedown-reddit.pdf"])
+    assert "https://i.redd.it/abc.jpg" in text and "x.com" not in text
+    assert "Case 2026-014" in text  # the case label is the default reference
+    assert squeeze("01" * 32) in squeeze(text)  # SHA-256 of the captured file
+    word = docx.Document(io.BytesIO(documents["takedown-reddit.docx"]))
+    cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
+    assert "https://www.reddit.com/r/a/comments/1" in cells
+    # Stored encrypted: the ZIP's bytes are not on disk in the clear.
+    with vault.session() as s:
+        row = s.get(RemovalRequest, reddit.id)
+        assert row is not None and row.document_blob_id is not None
+        blob = s.get(Blob, row.document_blob_id)
+        assert blob is not None
+    raw = (vault.root / "blobs" / blob.id[:2] / blob.id).read_bytes()
+    assert b"%PDF" not in raw and b"takedown-reddit" not in raw
+    assert audit_actions(vault).count("request.drafted") == 2
+
+
+def test_missing_elements_store_nothing(vault: Vault, stocked: dict[str, Any]) -> None:
+    with vault.session() as s:
+        blobs_before = s.scalar(select(func.count()).select_from(Blob))
+    with pytest.raises(MissingElements) as caught:
+        tracker.draft_requests(vault, "Case 2026-014", "takedown", form(signature=""), now=T0)
+    assert caught.value.missing == ["signature"]
+    with vault.session() as s:
+        assert s.scalar(select(func.count()).select_from(RemovalRequest)) == 0
+        assert s.scalar(select(func.count()).select_from(Blob)) == blobs_before
+
+
+def test_platform_filter_and_route_not_applicable(vault: Vault, stocked: dict[str, Any]) -> None:
+    only_x = tracker.draft_requests(
+        vault, "Case 2026-014", "takedown", form(), platform="x.com", now=T0
+    )
+    assert [v.platform for v in only_x.requests] == ["X (formerly Twitter)"]
+    with pytest.raises(Exception, match="No platform in this case takes a 'deindex' request"):
+        tracker.draft_requests(vault, "Case 2026-014", "deindex", form(), now=T0)
+    mixed = tracker.draft_requests(
+        vault,
+        "Case 2026-014",
+        "deindex",
+        form(),
+        extra_urls=["https://www.google.com/search?q=jane"],
+        now=T0,
+    )
+    assert [v.platform for v in mixed.requests] == ["Google Search"]
+    assert sorted(mixed.not_applicable) == ["Reddit", "X (formerly Twitter)"]
+
+
+def test_deadline_overdue_and_status_with_explicit_times(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    req = next(v for v in drafted.requests if v.platform == "Reddit")
+    sent_at = T0 + timedelta(hours=1)
+    view = tracker.mark_sent(vault, req.id, at=sent_at, now=T0 + timedelta(hours=2))
+    assert view.status == "sent" and view.sent_at == "2026-06-01T10:00:00Z"
+    assert view.deadline_at == "2026-06-03T10:00:00Z"
+
+    before = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=47))
+    assert before.state == "sent" and not before.overdue and before.seconds_left == 3600
+    at_deadline = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=48))
+    assert not at_deadline.overdue and at_deadline.seconds_left == 0
+    after = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=49))
+    assert after.state == "overdue" and after.overdue and after.seconds_left == -3600
+    assert after.status == "sent"  # overdue is worked out, never stored
+
+    tracker.set_ticket(vault, req.id, "RD-12345", now=sent_at + timedelta(hours=3))
+    tracker.set_status(vault, req.id, "acknowledged", now=sent_at + timedelta(hours=5))
+    still = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=60))
+    assert still.state == "overdue" and still.ticket_id == "RD-12345"
+    tracker.set_status(
+        vault, req.id, "removed", note="Gone on recheck", now=sent_at + timedelta(hours=61)
+    )
+    done = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=70))
+    assert done.state == "removed" and not done.overdue and done.seconds_left is None
+    assert [e["event"] for e in done.history] == ["drafted", "sent", "ticket", "status", "status"]
+    assert done.history[-1]["note"] == "Gone on recheck"
+    assert done.history[-1]["at"] == "2026-06-03T23:00:00Z"
+    actions = audit_actions(vault)
+    for action in ("request.sent", "request.ticket", "request.status"):
+        assert action in actions
+
+    listed = tracker.list_requests(vault, "Case 2026-014", now=sent_at + timedelta(hours=70))
+    assert {v.state for v in listed} == {"removed", "draft"}
+
+
+def test_state_rules(vault: Vault, stocked: dict[str, Any]) -> None:
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    req = drafted.requests[0].id
+    with pytest.raises(Exception, match="still a draft"):
+        tracker.set_status(vault, req, "removed", now=T0)
+    with pytest.raises(InvalidSetting, match="cannot be set by hand"):
+        tracker.set_status(vault, req, "overdue", now=T0)
+    with pytest.raises(InvalidSetting, match="in the future"):
+        tracker.mark_sent(vault, req, at=T0 + timedelta(days=1), now=T0)
+    tracker.mark_sent(vault, req, at=T0, now=T0)
+    with pytest.raises(Exception, match="already marked as sent"):
+        tracker.mark_sent(vault, req, at=T0, now=T0)
+
+
+def test_other_routes_have_no_48_hour_deadline(vault: Vault, stocked: dict[str, Any]) -> None:
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "preservation", form(), now=T0)
+    view = tracker.mark_sent(vault, drafted.requests[0].id, at=T0, now=T0)
+    assert view.deadline_at is None
+    later = tracker.get_request(vault, view.id, now=T0 + timedelta(days=30))
+    assert not later.overdue and later.state == "sent"
+
+
+def test_rechecks_show_content_gone_or_still_up(vault: Vault, stocked: dict[str, Any]) -> None:
+    case_id = stocked["case"]
+    ids = stocked["ids"]
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    reddit = next(v for v in drafted.requests if v.platform == "Reddit")
+    x_req = next(v for v in drafted.requests if v.platform != "Reddit")
+    url1, url2 = reddit.urls
+    add_recheck(
+        vault, case_id, ids["reddit1"][0], url1, RecheckOutcome.STILL_UP, T0 + timedelta(hours=3)
+    )
+    add_recheck(
+        vault, case_id, ids["reddit2"][0], url2, RecheckOutcome.STILL_UP, T0 + timedelta(hours=3)
+    )
+    view = tracker.get_request(vault, reddit.id, now=T0 + timedelta(hours=4))
+    assert [r.outcome for r in view.rechecks] == ["still_up", "still_up"]
+    assert view.content == "still up"
+    add_recheck(
+        vault, case_id, ids["reddit1"][0], url1, RecheckOutcome.GONE, T0 + timedelta(hours=50)
+    )
+    assert tracker.get_request(vault, reddit.id, now=T0).content == "mixed"
+    add_recheck(
+        vault, case_id, ids["reddit2"][0], url2, RecheckOutcome.GONE, T0 + timedelta(hours=51)
+    )
+    assert tracker.get_request(vault, reddit.id, now=T0).content == "gone"
+    assert tracker.get_request(vault, x_req.id, now=T0).rechecks == []
+
+
+def test_followup_and_escalation_only_after_the_deadline(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    case_id, ids = stocked["case"], stocked["ids"]
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    req = next(v for v in drafted.requests if v.platform == "Reddit")
+    tracker.mark_sent(vault, req.id, at=T0, now=T0)
+    tracker.set_ticket(vault, req.id, "RD-777", now=T0 + timedelta(hours=1))
+    with pytest.raises(Exception, match="48-hour deadline has passed"):
+        tracker.followup_letters(vault, req.id, form(), "followup", now=T0 + timedelta(hours=47))
+    add_recheck(
+        vault,
+        case_id,
+        ids["reddit1"][0],
+        req.urls[0],
+        RecheckOutcome.STILL_UP,
+        T0 + timedelta(hours=49),
+    )
+    late = T0 + timedelta(hours=74)
+    follow = tracker.followup_letters(vault, req.id, form(), "followup", now=late)
+    text = pdf_text(follow.pdf())
+    assert follow.recipient == "Reddit"
+    assert "2026-06-01 09:00 UTC" in text and "2026-06-03 09:00 UTC" in text
+    assert "RD-777" in text and "still up (HTTP 200)" in text
+    assert "47 U.S.C. § 223a" in text and "Federal Trade Commission" in text
+    summary = tracker.followup_letters(vault, req.id, form(), "escalation", now=late)
+    text = pdf_text(summary.pdf())
+    assert "1 days 2 hours" in text
+    assert "Marked as sent" in text and "Platform reference recorded: RD-777" in text
+    assert "verify the channel" in text
+    history = tracker.get_request(vault, req.id, now=late).history
+    assert [e["event"] for e in history][-2:] == ["followup_made", "escalation_made"]
+    tracker.set_status(vault, req.id, "removed", now=late)
+    with pytest.raises(Exception, match="This request is removed"):
+        tracker.followup_letters(vault, req.id, form(), "followup", now=late)
+
+
+def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(vault: Vault) -> None:
+    case = cases.new_case(vault, "Case M", suspected_minor=True)
+    add_capture(vault, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
+    add_capture(vault, case.id, "https://x.com/v/status/3", seed=8, minor=True)
+    result = tracker.draft_requests(vault, "Case M", "takedown", form(), now=T0)
+    assert result.routed_to_ncmec
+    assert len(result.requests) == 1
+    view = result.requests[0]
+    assert view.route == "ncmec" and view.platform.startswith("National Center for Missing")
+    assert view.urls == ["https://www.reddit.com/r/b/2", "https://x.com/v/status/3"]
+    documents = tracker.request_documents(vault, view.id)
+    pdf = documents["ncmec-ncmec.pdf"]
+    text = squeeze(pdf_text(pdf))
+    # SHA-256 and MD5 of both items, PDQ of the second ("08" * 32 is also the first PDQ).
+    for value in ("07" * 32, "07" * 16, "08" * 32, "08" * 16, "09" * 32):
+        assert value in text
+    assert squeeze("https://report.cybertip.org") in text and "TakeItDown" in text
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        assert not page["/Resources"].get("/XObject")
+    assert not docx.Document(io.BytesIO(documents["ncmec-ncmec.docx"])).inline_shapes
+
+
+def test_minor_items_in_an_adult_case_are_split_out(vault: Vault) -> None:
+    case = cases.new_case(vault, "Case A")
+    add_capture(vault, case.id, "https://www.reddit.com/r/c/4", seed=10)
+    add_capture(vault, case.id, "https://imgur.com/gallery/5", seed=11, minor=True)
+    result = tracker.draft_requests(vault, "Case A", "takedown", form(), now=T0)
+    routes = {v.route: v for v in result.requests}
+    assert set(routes) == {"ncmec", "takedown"}
+    assert routes["ncmec"].urls == ["https://imgur.com/gallery/5"]
+    assert routes["takedown"].urls == ["https://www.reddit.com/r/c/4"]
+    assert routes["takedown"].platform == "Reddit"
+
+
+def test_export_writes_the_stored_documents(
+    vault: Vault, stocked: dict[str, Any], tmp_path: Path
+) -> None:
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    req = next(v for v in drafted.requests if v.platform == "Reddit")
+    out = tmp_path / "out"
+    written = tracker.export_documents(vault, req.id, out, formats=("pdf",))
+    assert [p.name for p in written] == ["takedown-reddit.pdf"]
+    assert (
+        written[0].read_bytes() == tracker.request_documents(vault, req.id)["takedown-reddit.pdf"]
+    )
+    with pytest.raises(Exception, match="already exist"):
+        tracker.export_documents(vault, req.id, out)
+    assert "request.exported" in audit_actions(vault)
+
+
+def test_zip_package_holds_pdf_and_docx(vault: Vault, stocked: dict[str, Any]) -> None:
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "ncii-report", form(), now=T0)
+    with vault.session() as s:
+        row = s.get(RemovalRequest, drafted.requests[0].id)
+        assert row is not None
+        blob = s.get(Blob, row.document_blob_id)
+        assert blob is not None
+        package = vault.read_blob(blob)
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        names = archive.namelist()
+    assert len(names) == 2 and {n.rsplit(".", 1)[1] for n in names} == {"pdf", "docx"}
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        rc = main(list(argv))
+    except SystemExit as exc:
+        rc = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err
+
+
+def test_cli_requests_flow(
+    vault_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    vault, _ = Vault.create(vault_dir, PASSPHRASE, kdf=fast_kdf(), actor="test-advocate")
+    case = cases.new_case(vault, "Case C")
+    add_capture(vault, case.id, "https://www.reddit.com/r/d/6", seed=20)
+    vault.close()
+    monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+
+    rc, out, _ = run(
+        capsys,
+        "clinic",
+        "set",
+        "--name",
+        "Harbor <b>Clinic</b>",
+        "--signer",
+        "Ana Advocate",
+        "--email",
+        "ana@clinic.example",
+        "--authority",
+        "Written authorisation on file.",
+        "--json",
+    )
+    assert rc == 0 and json.loads(out)["name"] == "Harbor <b>Clinic</b>"
+
+    rc, out, err = run(capsys, "requests", "draft", "Case C", "--route", "takedown", "--json")
+    assert rc == 2
+    error = json.loads(out)
+    assert error["error"] == "MissingElements"
+    assert error["missing"] == "signature, good_faith"
+
+    out_dir = tmp_path / "letters"
+    rc, out, err = run(
+        capsys,
+        "requests",
+        "draft",
+        "Case C",
+        "--route",
+        "takedown",
+        "--sign",
+        "--good-faith",
+        "--url",
+        "https://www.example.org/page",
+        "--out",
+        str(out_dir),
+        "--format",
+        "pdf",
+        "--json",
+    )
+    assert rc == 0, err
+    data = json.loads(out)
+    assert len(data["requests"]) == 2
+    assert sorted(Path(f).name for f in data["files"]) == [
+        "takedown-reddit.pdf",
+        "takedown-unknown-example-org.pdf",
+    ]
+    text = pdf_text((out_dir / "takedown-reddit.pdf").read_bytes())
+    assert "Harbor <b>Clinic</b>" in text and "/s/ Ana Advocate" in text
+
+    reddit = next(r for r in data["requests"] if r["platform"] == "Reddit")
+    rc, out, err = run(
+        capsys, "requests", "sent", reddit["id"][:10], "--at", "2026-06-01T09:00Z", "--json"
+    )
+    assert rc == 0, err
+    assert json.loads(out)["deadline_at"] == "2026-06-03T09:00:00Z"
+    rc, out, _ = run(capsys, "requests", "ticket", reddit["id"][:10], "T-1")
+    assert rc == 0 and "T-1" in out
+    rc, out, _ = run(capsys, "requests", "status", reddit["id"][:10], "acknowledged")
+    assert rc == 0 and "overdue" in out  # acknowledged, but past the deadline
+
+    # Both shapes list the requests.
+    rc, out, _ = run(capsys, "requests", "Case C", "--json")
+    assert rc == 0
+    listed = json.loads(out)
+    assert {r["platform"] for r in listed} == {"Reddit", "example.org"}
+    rc, out, _ = run(capsys, "requests", "list", "Case C")
+    assert rc == 0 and "PLATFORM" in out and "TIME LEFT" in out and "OVERDUE by" in out
+
+    rc, out, _ = run(capsys, "requests", "export", reddit["id"], "--out", str(tmp_path / "ex"))
+    assert rc == 0 and (tmp_path / "ex" / "takedown-reddit.docx").is_file()
+
+    rc, out, err = run(capsys, "requests", "status", reddit["id"], "overdue")
+    assert rc == 2  # argparse refuses: overdue is never set by hand
+    rc, out, err = run(capsys, "requests", "sent", reddit["id"], "--at", "2026-06-01 09:00")
+    assert rc == 2 and "time zone" in err
+
+    rc, out, err = run(
+        capsys,
+        "requests",
+        "followup",
+        reddit["id"],
+        "--out",
+        str(tmp_path / "fu"),
+        "--format",
+        "pdf",
+    )
+    assert rc == 0, err
+    assert (tmp_path / "fu" / "followup-reddit.pdf").is_file()

@@ -1,0 +1,157 @@
+"""Validators: no letter without the elements the law (or the platform) requires."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from ncii_desk.documents.forms import load_forms
+from ncii_desk.documents.letters import Depiction, LetterForm, Sender, build_letters
+from ncii_desk.documents.validators import ELEMENTS, MissingElements, check
+from ncii_desk.errors import NciiDeskError
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+URLS = [Depiction("https://www.reddit.com/r/a/comments/1")]
+
+
+def good_form() -> LetterForm:
+    return LetterForm(
+        sender=Sender(
+            name="Ana Advocate",
+            email="ana@clinic.example",
+            representative=True,
+            authority="Written authorisation from the person depicted, dated 2026-05-30.",
+        ),
+        signature="/s/ Ana Advocate",
+        person_name="Jane Roe",
+        good_faith=True,
+        work="A selfie taken by Jane Roe.",
+        copyright_owner=True,
+        accuracy=True,
+    )
+
+
+def no_contact(form: LetterForm) -> LetterForm:
+    return replace(form, sender=replace(form.sender, email="", phone="", address=""))
+
+
+TAKEDOWN_BREAKS = {
+    "signature": lambda f: replace(f, signature=""),
+    "good_faith": lambda f: replace(f, good_faith=False),
+    "contact": no_contact,
+}
+
+
+def test_complete_takedown_passes() -> None:
+    check("takedown", good_form(), URLS)
+    letters = build_letters("takedown", good_form(), URLS, forms=load_forms(), now=NOW)
+    assert len(letters) == 1
+
+
+@pytest.mark.parametrize("element", sorted(TAKEDOWN_BREAKS))
+def test_takedown_names_each_missing_element(element: str) -> None:
+    form = TAKEDOWN_BREAKS[element](good_form())
+    with pytest.raises(MissingElements) as caught:
+        build_letters("takedown", form, URLS, forms=load_forms(), now=NOW)
+    assert caught.value.missing == [element]
+    assert ELEMENTS[element].label in caught.value.message
+    assert "TAKE IT DOWN Act removal request" in caught.value.message
+
+
+def test_takedown_without_any_location_names_it() -> None:
+    with pytest.raises(MissingElements) as caught:
+        check("takedown", good_form(), [])
+    assert caught.value.missing == ["location"]
+    assert "identification and location of each depiction" in caught.value.message
+    with pytest.raises(MissingElements) as caught:
+        check("takedown", good_form(), [Depiction(url=" ")])
+    assert caught.value.missing == ["location"]
+
+
+def test_all_four_missing_are_named_together() -> None:
+    form = no_contact(replace(good_form(), signature="/s/ ", good_faith=False))
+    with pytest.raises(MissingElements) as caught:
+        check("takedown", form, [])
+    assert caught.value.missing == ["signature", "location", "good_faith", "contact"]
+    for key in caught.value.missing:
+        assert ELEMENTS[key].label in caught.value.message
+        assert ELEMENTS[key].hint in caught.value.hint
+    assert isinstance(caught.value, NciiDeskError)
+    assert caught.value.as_dict()["missing"] == "signature, location, good_faith, contact"
+
+
+def test_a_bare_signature_prefix_is_not_a_signature() -> None:
+    with pytest.raises(MissingElements) as caught:
+        check("takedown", replace(good_form(), signature="  /S/   "), URLS)
+    assert caught.value.missing == ["signature"]
+
+
+def test_representative_must_state_authority() -> None:
+    form = replace(good_form(), sender=replace(good_form().sender, authority="  "))
+    for validator in ("takedown", "dmca", "preservation", "deindex", "ncii-report"):
+        with pytest.raises(MissingElements) as caught:
+            check(validator, form, URLS)
+        assert caught.value.missing == ["authority"]
+        assert "authority to act" in caught.value.message
+    myself = replace(
+        good_form(), sender=replace(good_form().sender, representative=False, authority="")
+    )
+    check("takedown", myself, URLS)
+
+
+DMCA_BREAKS = {
+    "signature": lambda f: replace(f, signature=""),
+    "work": lambda f: replace(f, work=" "),
+    "contact": no_contact,
+    "dmca_good_faith": lambda f: replace(f, good_faith=False),
+    "accuracy": lambda f: replace(f, accuracy=False),
+}
+
+
+@pytest.mark.parametrize("element", sorted(DMCA_BREAKS))
+def test_dmca_names_each_missing_element(element: str) -> None:
+    with pytest.raises(MissingElements) as caught:
+        build_letters("dmca", DMCA_BREAKS[element](good_form()), URLS, forms=load_forms(), now=NOW)
+    assert caught.value.missing == [element]
+    assert ELEMENTS[element].label in caught.value.message
+    assert "DMCA notice" in caught.value.message
+
+
+def test_dmca_location_and_all_six() -> None:
+    with pytest.raises(MissingElements) as caught:
+        check("dmca", good_form(), [])
+    assert caught.value.missing == ["location"]
+    bare = no_contact(replace(good_form(), signature="", work="", good_faith=False, accuracy=False))
+    with pytest.raises(MissingElements) as caught:
+        check("dmca", bare, [])
+    assert caught.value.missing == [
+        "signature",
+        "work",
+        "location",
+        "contact",
+        "dmca_good_faith",
+        "accuracy",
+    ]
+
+
+def test_dmca_only_when_the_person_owns_the_copyright() -> None:
+    with pytest.raises(MissingElements) as caught:
+        check("dmca", replace(good_form(), copyright_owner=False), URLS)
+    assert caught.value.missing == ["copyright_owner"]
+    assert "owns the copyright" in caught.value.message
+
+
+def test_platform_that_requires_a_legal_name() -> None:
+    discord = [Depiction("https://discord.com/channels/1/2/3")]
+    with pytest.raises(MissingElements) as caught:
+        build_letters(
+            "takedown", replace(good_form(), person_name=""), discord, forms=load_forms(), now=NOW
+        )
+    assert caught.value.missing == ["legal_name"]
+    assert "legal name" in caught.value.message
+    # Reddit does not ask for it.
+    build_letters(
+        "takedown", replace(good_form(), person_name=""), URLS, forms=load_forms(), now=NOW
+    )
