@@ -51,7 +51,7 @@ def _print_item(item: dict[str, Any]) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say
+    from ncii_desk.cli.main import cli_job, emit_json, opened, say, warn
     from ncii_desk.services.analysis import analyze_case
 
     with opened(args) as vault, cli_job(args, "Analysing") as job:
@@ -67,6 +67,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(data)
     else:
+        for problem in data["problems"]:
+            warn(f"{problem['message']}\n  {problem['hint']}")
         counts = data["counts"]
         runtime = data["runtime"]
         for item in data["items"]:
@@ -94,7 +96,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if report.cancelled:
         return EXIT_CANCELLED
     counts = report.counts()
-    return EXIT_PARTIAL if counts["failed"] or counts["with_errors"] else EXIT_OK
+    partial = counts["failed"] or counts["with_errors"] or report.problems
+    return EXIT_PARTIAL if partial else EXIT_OK
 
 
 # --- faces ------------------------------------------------------------------------------------

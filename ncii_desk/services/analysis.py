@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+import numpy as np
 from sqlalchemy import select
 
 from ncii_desk import __version__
@@ -47,6 +48,7 @@ from ncii_desk.services.faces_gallery import (
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, BankEntry, Blob, EvidenceItem, Match, Role
+from ncii_desk.vision.registry import ModelCorrupt, ModelMissing
 from ncii_desk.vision.signals import Signal, Strength
 
 if TYPE_CHECKING:
@@ -122,6 +124,8 @@ class AnalysisReport:
     gallery: dict[str, Any]
     classifiers: list[dict[str, Any]]
     originals: dict[str, Any]
+    #: models that could not be loaded (their steps did not run), as error dicts
+    problems: list[dict[str, str]] = field(default_factory=list)
     items: list[ItemReport] = field(default_factory=list)
     cancelled: bool = False
 
@@ -144,6 +148,7 @@ class AnalysisReport:
             "gallery": self.gallery,
             "classifiers": self.classifiers,
             "originals": self.originals,
+            "problems": self.problems,
             "counts": self.counts(),
             "new_matches": self.new_matches,
             "cancelled": self.cancelled,
@@ -289,7 +294,7 @@ class _Run:
         again: bool,
         every_s: float,
         threshold: float,
-        models: FaceModels,
+        models: FaceModels | None,
         gallery: Gallery,
         classifiers: Sequence[FaceClassifier],
         reference_sha: dict[str, str],
@@ -310,6 +315,9 @@ class _Run:
         self.original_errors: list[dict[str, str]] = []
         self.done = 0  # items finished, for progress messages from inside an item
         self.total = 0
+        #: findings about this run rather than an item (a model that could not be loaded),
+        #: added to every summary written in it
+        self.notes: list[Signal] = []
 
     # -- originals, prepared once per run, only when an item needs them --
 
@@ -448,6 +456,7 @@ def _face_matches(
     run: _Run, item: EvidenceItem, frames: Sequence[FrameResult], agg: MediaAggregate
 ) -> list[Match]:
     """One Match per reference photo that a face of the item matched (its best face)."""
+    assert run.models is not None  # faces are compared only with the face models loaded
     best: dict[str, tuple[float, int | None, FaceResult, int]] = {}
     for frame in frames:
         for face in frame.faces:
@@ -514,6 +523,7 @@ def _faces_step(
 ) -> _Step:
     from ncii_desk.vision.video import DETECTOR_SCORE
 
+    assert run.models is not None
     signal = _face_signal(agg, media, run.gallery)
     thresholds: dict[str, Any] = {"face_match": run.threshold, "detector_score": DETECTOR_SCORE}
     if media == "video":
@@ -637,7 +647,9 @@ def _derivation_step(run: _Run, item: EvidenceItem, rgb: Any) -> tuple[_Step, Ma
     return step, match
 
 
-def _summary_step(rows: dict[tuple[str, str], Analysis], steps: Sequence[_Step]) -> _Step:
+def _summary_step(
+    rows: dict[tuple[str, str], Analysis], steps: Sequence[_Step], notes: Sequence[Signal] = ()
+) -> _Step:
     """The item's findings: the newest row of every step, with this run's rows in place."""
     from ncii_desk.vision.summary import summarise
 
@@ -651,7 +663,7 @@ def _summary_step(rows: dict[tuple[str, str], Analysis], steps: Sequence[_Step])
         for key in sorted(latest, key=lambda k: (STEP_KINDS.index(k[0]), k[1]))
         for sig in latest[key].get("signals", [])
     ]
-    summary = summarise(signals)
+    summary = summarise([*signals, *notes])
     return _Step(
         SUMMARY_KIND,
         SUMMARY_PRODUCER,
@@ -691,7 +703,7 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
         return run.again or not _current(rows, kind, producer, version, sha, inputs)
 
     models = run.models
-    need_faces = stale(
+    need_faces = models is not None and stale(
         FACES_KIND, FACES_PRODUCER, models.version, models.embedder_sha256, faces_key
     )
     need_clfs = [
@@ -759,7 +771,7 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
     if not steps and report.errors:
         report.status = "failed"
         return report
-    steps.append(_summary_step(rows, steps))
+    steps.append(_summary_step(rows, steps, run.notes))
     report.summary = steps[-1].result["summary"]
     report.new_matches = _store(run, item, steps, matches, report)
     return report
@@ -880,12 +892,38 @@ def analyze_case(
         and i.blob_id is not None
         and i.mime.startswith("image/")
     ]
-    models = face_models()
     runtime = shared_runtime()
-    names = classifiers if classifiers is not None else default_classifier_names(runtime.registry)
-    loaded = [load_classifier(c, runtime) if isinstance(c, str) else c for c in names]
-    list_reference_faces(vault, case_id)  # searches new reference photos; automatic picks
-    gallery = load_gallery(vault, case_id)
+    problems: list[dict[str, str]] = []
+    notes: list[Signal] = []
+    models: FaceModels | None = None
+    try:
+        models = face_models()
+    except (ModelMissing, ModelCorrupt) as exc:
+        problems.append(exc.as_dict())
+        notes.append(
+            Signal(
+                "face_match",
+                f"Faces were not looked at in this run: the model file for '{exc.name}' is "
+                f"{'missing' if isinstance(exc, ModelMissing) else 'damaged'}.",
+                Strength.NONE,
+                "Until the file is in place ('ncii-desk models verify' says where it goes), face "
+                "comparison and the manipulation classifiers do not run; the other checks do.",
+                {"model": exc.name, "error": type(exc).__name__},
+            )
+        )
+    loaded: list[FaceClassifier] = []
+    if models is not None:
+        for c in classifiers if classifiers is not None else []:
+            loaded.append(load_classifier(c, runtime) if isinstance(c, str) else c)
+        for name in default_classifier_names(runtime.registry) if classifiers is None else []:
+            try:
+                loaded.append(load_classifier(name, runtime))
+            except (ModelMissing, ModelCorrupt) as exc:
+                problems.append(exc.as_dict())
+        list_reference_faces(vault, case_id)  # searches new reference photos; automatic picks
+        gallery = load_gallery(vault, case_id)
+    else:
+        gallery = Gallery((), np.zeros((0, F.EMBEDDING_DIM), np.float32), 0)
     run = _Run(
         vault,
         case_id,
@@ -899,10 +937,11 @@ def analyze_case(
         reference_sha={i.id: i.sha256 for i in items},
         original_items=originals,
     )
+    run.notes = notes
     described = runtime.describe()
     report = AnalysisReport(
         case_id=case_id,
-        provider=models.provider or described["provider"],
+        provider=(models.provider if models else "") or described["provider"],
         runtime={k: described[k] for k in ("provider", "fallbacks", "onnxruntime", "device")},
         gallery={
             "faces": len(gallery),
@@ -911,6 +950,7 @@ def analyze_case(
         },
         classifiers=[c.describe() for c in loaded],
         originals={"count": len(originals), "errors": run.original_errors},
+        problems=problems,
     )
     run.total = len(suspects)
     for n, item in enumerate(suspects):

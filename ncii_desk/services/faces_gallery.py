@@ -356,19 +356,22 @@ def _ensure_photo(vault: Vault, item: EvidenceItem, models: FaceModels) -> Refer
                 item.id,
                 {"faces": len(analysis.result["faces"]), "model_sha256": analysis.model_sha256},
             )
-    with vault.transaction() as s:
+    faces = analysis.result.get("faces", [])
+    with vault.session() as s:
         fresh = s.get(EvidenceItem, item.id)
         assert fresh is not None
         picks = list(s.scalars(select(FaceReference).where(FaceReference.item_id == item.id)))
-        faces = analysis.result.get("faces", [])
-        auto = fresh.role == Role.REFERENCE and len(faces) == 1 and not _declined_auto(fresh)
-        if auto and not picks:
-            ref = _new_reference(fresh, faces[0], models.embedder_sha256, AUTO)
-            s.add(ref)
-            s.flush()
-            _audit_pick(vault, s, ref)
-            picks = [ref]
-        return _photo_view(fresh, analysis, picks)
+    auto = fresh.role == Role.REFERENCE and len(faces) == 1 and not _declined_auto(fresh)
+    if auto and not picks:
+        with vault.transaction() as s:  # looked again under the write lock
+            picks = list(s.scalars(select(FaceReference).where(FaceReference.item_id == item.id)))
+            if not picks:
+                ref = _new_reference(fresh, faces[0], models.embedder_sha256, AUTO)
+                s.add(ref)
+                s.flush()
+                _audit_pick(vault, s, ref)
+                picks = [ref]
+    return _photo_view(fresh, analysis, picks)
 
 
 def list_reference_faces(

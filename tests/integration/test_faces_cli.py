@@ -188,3 +188,37 @@ def test_faces_list_pick_unpick_and_analyze(cli: Any, stocked: tuple[str, str, s
     assert unpicked.rc == 0 and [v["face_index"] for v in unpicked.json()] == [1]
     gone = cli("faces", "unpick", ref[:10])
     assert gone.rc == 1 and "No face of item" in gone.err
+
+
+def test_a_damaged_face_model_is_reported_and_the_other_checks_still_run(
+    stocked: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """Run as a separate process: the face models are loaded once per process."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "clinic-models"
+    folder.mkdir()
+    (folder / F.MOBILEFACENET_FILE).write_bytes(b"not the model")  # found first, wrong bytes
+    exe = shutil.which("ncii-desk") or str(Path(sys.executable).with_name("ncii-desk"))
+    env = dict(os.environ) | {MODELS_ENV: str(folder)}
+    proc = subprocess.run(
+        [exe, "analyze", "CLI case", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 7, proc.stderr
+    report = json.loads(proc.stdout)
+    (problem,) = report["problems"]
+    assert problem["error"] == "ModelCorrupt" and problem["model"] == "mobilefacenet-128"
+    assert report["classifiers"] == [] and report["gallery"]["faces"] == 0
+    (item,) = report["items"]
+    assert item["status"] == "analysed"
+    assert "faces" not in item["steps_run"] and "deepfake" not in item["steps_run"]
+    assert "metadata" in item["steps_run"]
+    findings = [f["finding"] for f in item["summary"]["findings"]]
+    assert any(f.startswith("Faces were not looked at in this run") for f in findings)
