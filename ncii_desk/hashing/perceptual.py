@@ -24,6 +24,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD as PDQ_DEFAULT_THRESHOLD
 from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY as PDQ_MIN_QUALITY
@@ -144,6 +145,26 @@ _DCT16 = _dct_rows()
 _SIGNS = (-1.0) ** np.arange(1, 17)
 
 
+_blas_pinned = False
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def pin_blas_to_one_thread() -> None:
+    """For hashing worker processes: one BLAS thread for the whole process.
+
+    The two products are small (a few ms); BLAS's own threads cost more than they bring, and
+    on a busy machine their spin-waiting made PDQ four times slower. Outside the workers each
+    call limits BLAS to one thread for its duration instead.
+    """
+    global _blas_pinned
+    _blas_controller().limit(limits=1, user_api="blas")
+    _blas_pinned = True
+
+
 def _pdq_core(pixels: Pixels) -> tuple[np.ndarray[Any, np.dtype[np.float64]], int]:
     """The 16x16 DCT coefficients PDQ thresholds, and its quality score (0-100)."""
     if pixels.ndim != 2 and (pixels.ndim != 3 or pixels.shape[2] != 3):
@@ -151,7 +172,11 @@ def _pdq_core(pixels: Pixels) -> tuple[np.ndarray[Any, np.dtype[np.float64]], in
     h, w = pixels.shape[:2]
     values = pixels.astype(np.float32)
     luma = cv2.cvtColor(values, cv2.COLOR_RGB2GRAY) if values.ndim == 3 else values
-    small = (_pdq_sampler(h) @ luma) @ _pdq_sampler(w).T  # 64 x 64, as PDQ's buffer
+    if _blas_pinned:
+        small = (_pdq_sampler(h) @ luma) @ _pdq_sampler(w).T  # 64 x 64, as PDQ's buffer
+    else:
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            small = (_pdq_sampler(h) @ luma) @ _pdq_sampler(w).T
     # Quality: summed absolute neighbour differences, as whole percent steps of 255.
     down = np.abs(np.trunc((small[:-1, :] - small[1:, :]) * 100.0 / 255.0)).sum()
     across = np.abs(np.trunc((small[:, :-1] - small[:, 1:]) * 100.0 / 255.0)).sum()

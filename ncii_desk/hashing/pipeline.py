@@ -215,6 +215,7 @@ def _worker_init() -> None:
     import cv2
 
     cv2.setNumThreads(1)  # one process per core already; threads inside would oversubscribe
+    ph.pin_blas_to_one_thread()
 
 
 _pools: dict[int, ProcessPoolExecutor] = {}
