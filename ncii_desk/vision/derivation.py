@@ -237,9 +237,11 @@ class DerivationResult:
             return Strength.STRONG
         return Strength.MODERATE
 
-    def signal(self) -> Signal:
+    def signal(self, label: str | None = None) -> Signal:
+        """The finding in words; ``label`` names the original (default: its id)."""
         matched = _percent(self.matched_share)
-        parts = [f"Made from original {self.original_id}: {matched} of the image matches it"]
+        name = label or self.original_id
+        parts = [f"Made from original {name}: {matched} of the image matches it"]
         if self.altered_boxes:
             largest = max(self.altered_boxes, key=lambda b: b[2] * b[3])
             where = _where(largest, self.suspect_size)
@@ -380,10 +382,9 @@ def _locate(
         to_suspect = _scale(sw / feats.width, sh / feats.height)
         if mirrored:  # mirrored suspect px -> suspect px
             to_suspect = np.array([[-1.0, 0.0, sw], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) @ to_suspect
-        for done, (original_id, original) in enumerate(originals, 1):
-            if job is not None:
+        for original_id, original in originals:
+            if job is not None:  # cancel only: progress belongs to the caller's own count
                 job.raise_if_cancelled()
-                job.progress(done, len(originals), "comparing with the originals")
             found = _fit_homography(feats, original.features)
             if found is None:
                 continue
@@ -626,7 +627,9 @@ def find_source(
 ) -> DerivationResult | None:
     """The original the suspect was made from, or None when no original explains it.
 
-    ``originals`` pairs an id (shown in the finding) with :func:`prepare`'s result.
+    ``originals`` pairs an id (shown in the finding) with :func:`prepare`'s result. ``job``
+    is checked for a cancel between originals; progress stays with the caller, since one
+    suspect takes well under a second per ten originals.
     """
     _check_rgb(suspect_rgb)
     fits = _locate(suspect_rgb, originals, job)
@@ -646,14 +649,15 @@ def find_source(
 
 
 def render_heatmap(suspect_rgb: UInt8Array, result: DerivationResult) -> UInt8Array:
-    """The suspect, greyed, with the differences in colour and the altered boxes outlined.
+    """The suspect in grey, differences from the original in red (the stronger, the redder),
+    picture the original does not cover in blue, altered regions outlined in yellow.
 
     Returned as RGB pixels for the caller to show or save; nothing is written here.
     """
     _check_rgb(suspect_rgb)
     h, w = suspect_rgb.shape[:2]
-    grey = cv2.cvtColor(cv2.cvtColor(suspect_rgb, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
-    base = (grey.astype(np.float32) * 0.6 + 255 * 0.2).astype(np.float32)
+    grey = cv2.cvtColor(suspect_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    base = np.repeat((grey * 0.6 + 50.0)[..., None], 3, axis=2)
     if result.heatmap.size:
         heat = cv2.resize(result.heatmap, (w, h), interpolation=cv2.INTER_LINEAR)
         covered = cv2.resize(
@@ -662,13 +666,16 @@ def render_heatmap(suspect_rgb: UInt8Array, result: DerivationResult) -> UInt8Ar
     else:
         heat = np.zeros((h, w), np.float32)
         covered = np.ones((h, w), bool)
-    colours = cv2.applyColorMap(np.clip(heat * 255, 0, 255).astype(np.uint8), cv2.COLORMAP_INFERNO)
-    colours = cv2.cvtColor(colours, cv2.COLOR_BGR2RGB).astype(np.float32)
-    alpha = np.clip(heat, 0.0, 1.0)[..., None] * 0.75
-    out = base * (1 - alpha) + colours * alpha
-    out[~covered] = out[~covered] * 0.5 + np.array([40, 90, 160], np.float32) * 0.5
+    alpha = np.clip(heat, 0.0, 1.0)[..., None] * 0.7
+    out = base * (1 - alpha) + np.array(_RED, np.float32) * alpha
+    out[~covered] = out[~covered] * 0.5 + np.array(_BLUE, np.float32) * 0.5
     canvas = np.ascontiguousarray(np.clip(out, 0, 255).astype(np.uint8))
     thickness = max(2, round(max(h, w) / 300))
     for x, y, bw, bh in result.altered_boxes:
-        cv2.rectangle(canvas, (x, y), (x + bw - 1, y + bh - 1), (0, 230, 255), thickness)
+        cv2.rectangle(canvas, (x, y), (x + bw - 1, y + bh - 1), _YELLOW, thickness)
     return canvas
+
+
+_RED: Final = (230, 20, 20)
+_BLUE: Final = (40, 90, 200)
+_YELLOW: Final = (255, 220, 0)
