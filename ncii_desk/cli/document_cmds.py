@@ -7,6 +7,8 @@ adding a command means adding one such block and one line to ``register``.
     requests CASE                    list a case's removal requests (same as 'requests list')
     requests draft|show|sent|ticket|status|export|followup|escalation
     handout CASE --out FILE.pdf      the hand-out for the person the case is about
+    packet CASE --out DIR            the civil-claim evidence packet (PDF, manifests, ZIP)
+    verify PACKET_DIR_OR_ZIP         check a packet against its manifest, offline
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def register(commands: Commands) -> None:
     _add_clinic(commands)
     _add_requests(commands)
     _add_handout(commands)
+    _add_packet(commands)
+    _add_verify(commands)
 
 
 # --- shared option helpers ---------------------------------------------------------------
@@ -442,3 +446,119 @@ def _add_handout(commands: Commands) -> None:
     p.add_argument("case", help="case id, id prefix or label")
     p.add_argument("--out", required=True, help="PDF file to write")
     p.add_argument("--overwrite", action="store_true")
+
+
+# --- evidence packet -----------------------------------------------------------------------
+
+
+def cmd_packet(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import cli_job, emit_json, opened, say, warn
+    from ncii_desk.documents.thumbs import ThumbMode
+    from ncii_desk.services import packets
+
+    with opened(args) as vault, cli_job(args, "Building the packet") as job:
+        result = packets.build_packet(
+            vault,
+            args.case,
+            Path(args.out),
+            sealed=args.sealed,
+            make_zip=args.zip,
+            thumbnails=ThumbMode(args.thumbnails),
+            job=job,
+        )
+    for text in result.warnings:
+        warn(text)
+    if args.json:
+        emit_json(result.as_dict())
+        return EXIT_OK
+    say(f"Packet written to {result.folder}")
+    if result.zip_path is not None:
+        say(f"ZIP written to {result.zip_path}")
+    say(
+        f"{result.exhibits} exhibit(s), packet.pdf {result.pdf_pages} pages"
+        + (f", signed by {result.signed_by}" if result.signed_by else "")
+    )
+    if result.sealed_files:
+        say(f"Sealed volume: {result.sealed_files} original file(s) in sealed/ - file under seal.")
+    say(f"manifest.json SHA-256 {result.manifest_sha256} (recorded in the audit log)")
+    say("Check it any time with: ncii-desk verify PACKET_FOLDER")
+    return EXIT_OK
+
+
+def _add_packet(commands: Commands) -> None:
+    p = commands.command(
+        commands.sub,
+        "packet",
+        cmd_packet,
+        "build the civil-claim evidence packet of a case (PDF, hash manifests, optional "
+        "sealed volume and ZIP)",
+    )
+    p.add_argument("case", help="case id, id prefix or label")
+    p.add_argument("--out", required=True, help="new (or empty) folder to build the packet in")
+    p.add_argument("--zip", action="store_true", help="also write FOLDER.zip beside the folder")
+    p.add_argument(
+        "--sealed",
+        action="store_true",
+        help="add the original evidence files in sealed/ (to be filed under seal; never for "
+        "cases that may involve a person under 18)",
+    )
+    p.add_argument(
+        "--thumbnails",
+        choices=["blur", "face", "none"],
+        default="blur",
+        help="pictures on exhibit pages: heavily blurred (default), face crop only, or none",
+    )
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import EXIT_INTEGRITY, emit_json, opened, say
+    from ncii_desk.services import packets
+
+    path = Path(args.packet).expanduser()
+    if args.with_vault:
+        with opened(args) as vault:
+            report = packets.verify_packet(path, vault=vault, without_sealed=args.without_sealed)
+    else:
+        report = packets.verify_packet(path, without_sealed=args.without_sealed)
+    if args.json:
+        emit_json(report.as_dict())
+        return EXIT_OK if report.ok else EXIT_INTEGRITY
+    for note in report.notes:
+        say(f"note: {note}")
+    if report.ok:
+        head = report.manifest.audit_head if report.manifest else None
+        say(
+            f"Packet OK: {report.files_checked} file(s), {report.bytes_checked:,} bytes match "
+            "the manifest; nothing missing, nothing extra."
+        )
+        if report.vault_checked and head is not None:
+            say(
+                f"The audit-chain head in the packet (event {head.seq}) is on this vault's "
+                "chain, and the vault recorded building this packet."
+            )
+        return EXIT_OK
+    say(f"PACKET CHECK FAILED: {len(report.failures)} problem(s)")
+    for failure in report.failures:
+        say(f"  - {failure.file}: {failure.problem}")
+    return EXIT_INTEGRITY
+
+
+def _add_verify(commands: Commands) -> None:
+    p = commands.command(
+        commands.sub,
+        "verify",
+        cmd_verify,
+        "check an evidence packet (folder or ZIP) against its manifest, offline",
+    )
+    p.add_argument("packet", help="packet folder or ZIP file")
+    p.add_argument(
+        "--with-vault",
+        action="store_true",
+        help="also confirm the packet's audit-chain head against the vault (needs the "
+        "passphrase; --vault chooses the vault)",
+    )
+    p.add_argument(
+        "--without-sealed",
+        action="store_true",
+        help="the sealed/ volume was separated on purpose: do not count it as missing",
+    )

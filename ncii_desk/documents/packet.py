@@ -126,6 +126,7 @@ class MatchLine:
 @dataclass
 class FindingLine:
     kind: str
+    overview: str  # a summary row's plain-language overview ("" for other rows)
     producer: str
     producer_version: str
     model_sha256: str
@@ -505,23 +506,49 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
     )
 
 
-def _finding(a: Analysis) -> FindingLine:
+#: Analysis result keys that are bookkeeping, not findings (a summary's own text is shown
+#: as its overview; its signals repeat those of the steps it summarises).
+_RESULT_SKIP = frozenset({"signals", "inputs", "summary"})
+SUMMARY_KIND = "summary"
+
+
+def _finding(a: Analysis, *, repeat_signals: bool) -> FindingLine:
     result = dict(a.result or {})
-    raw_signals = result.pop("signals", [])
+    raw_signals = result.get("signals", [])
     signals = (
         [s for s in raw_signals if isinstance(s, dict)] if isinstance(raw_signals, list) else []
     )
+    summary = result.get("summary")
+    overview = ""
+    if isinstance(summary, dict):
+        overview = str(summary.get("overview", ""))
+    elif isinstance(summary, str):
+        overview = summary
     return FindingLine(
         kind=a.kind,
+        overview=overview,
         producer=a.producer,
         producer_version=a.producer_version,
         model_sha256=a.model_sha256 or "",
         provider=a.provider or "",
         thresholds=pairs_of(a.thresholds or {}),
         created_at=utc_text(a.created_at),
-        signals=signals,
-        other=pairs_of(result),
+        signals=signals if repeat_signals else [],
+        other=pairs_of({k: v for k, v in result.items() if k not in _RESULT_SKIP}),
     )
+
+
+def _findings(rows: Sequence[Analysis]) -> list[FindingLine]:
+    """The newest row per (kind, producer), summaries first; working data left out."""
+    newest: dict[tuple[str, str], Analysis] = {}
+    for a in sorted(rows, key=lambda r: r.created_at):
+        if a.kind not in WORKING_ANALYSES:
+            newest[(a.kind, a.producer)] = a
+    steps = [a for a in newest.values() if a.kind != SUMMARY_KIND]
+    summaries = [a for a in newest.values() if a.kind == SUMMARY_KIND]
+    return [_finding(a, repeat_signals=not steps) for a in summaries] + [
+        _finding(a, repeat_signals=True) for a in steps
+    ]
 
 
 def _history_line(entry: Any) -> str:
@@ -647,9 +674,7 @@ def gather(
             capture=None
             if cap is None
             else _capture_info(cap, warc_sha.get(cap.warc_blob_id or "", "")),
-            findings=[
-                _finding(a) for a in analyses.get(item.id, []) if a.kind not in WORKING_ANALYSES
-            ],
+            findings=_findings(analyses.get(item.id, [])),
             rechecks=[
                 RecheckLine(
                     utc_text(r.checked_at),

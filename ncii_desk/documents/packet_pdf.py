@@ -318,6 +318,7 @@ def _thumb_cell(lay: _Layout, thumb: Thumbnail | NoThumbnail | None) -> Any:
 def _finding_rows(f: FindingLine) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [
         ("Analysis", f.kind),
+        *([("Overview", f.overview)] if f.overview else []),
         ("Produced by", " ".join(p for p in (f.producer, f.producer_version) if p)),
         ("Model SHA-256", f.model_sha256 or "-"),
         ("Ran on", f.provider or "-"),
@@ -509,17 +510,16 @@ def _exhibit_page(
             )
         )
 
-    doc.heading("Chain of custody", 3)
+    heading = Paragraph(esc("Chain of custody"), lay.st["h3"])
     if ex.custody:
-        lay.add(
-            lay.table(
-                ["Event", "Time (UTC)", "By", "Action", "Details"],
-                [[str(c.seq), c.at, c.actor, c.action, c.summary] for c in ex.custody],
-                [0.07, 0.2, 0.13, 0.16, 0.44],
-            )
+        table = lay.table(
+            ["Event", "Time (UTC)", "By", "Action", "Details"],
+            [[str(c.seq), c.at, c.actor, c.action, c.summary] for c in ex.custody],
+            [0.07, 0.2, 0.13, 0.16, 0.44],
         )
+        doc.add(KeepTogether([heading, table]))
     else:
-        doc.para("No audit events name this exhibit.", style="small")
+        doc.add(KeepTogether([heading, lay.cell("No audit events name this exhibit.", "small")]))
     doc.page_break()
 
 
