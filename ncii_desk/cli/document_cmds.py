@@ -240,9 +240,19 @@ def cmd_requests_draft(args: argparse.Namespace) -> int:
         )
         written: list[Path] = []
         if args.out:
-            written = tracker.write_files(
-                Path(args.out), _letter_files(result.letters, args.format), overwrite=args.overwrite
-            )
+            try:
+                written = tracker.write_files(
+                    Path(args.out),
+                    _letter_files(result.letters, args.format),
+                    overwrite=args.overwrite,
+                )
+            except ExportError as exc:
+                ids = " ".join(v.id[:12] for v in result.requests)
+                raise ExportError(
+                    f"The drafts were stored ({ids}), but not written: {exc.message}",
+                    "Write them with 'ncii-desk requests export REQ --out DIR', or draft again "
+                    "with --overwrite.",
+                ) from None
     if result.routed_to_ncmec:
         warn(
             "Some addresses may show a person under 18: they are in a report sheet for NCMEC "

@@ -603,7 +603,7 @@ def followup_letters(
         "deadline_at": _fmt(row.deadline_at),
         "ticket_id": row.ticket_id or "",
         "status": view.state,
-        "past_deadline": f"{hours // 24} days {hours % 24} hours",
+        "past_deadline": _duration(hours),
     }
     outcomes = {"still_up": "still up", "changed": "changed", "gone": "gone", "error": "error"}
     rechecks = tuple(
@@ -630,6 +630,12 @@ def followup_letters(
         raise RequestStateError("The request's addresses span several platforms.")
     _change(vault, row.id, f"{kind}_made", lambda _row: {"document": kind}, now)
     return letters[0]
+
+
+def _duration(hours: int) -> str:
+    days, rest = divmod(hours, 24)
+    parts = [f"{days} day{'' if days == 1 else 's'}"] if days else []
+    return " ".join([*parts, f"{rest} hour{'' if rest == 1 else 's'}"])
 
 
 def _fmt(moment: datetime | None) -> str:

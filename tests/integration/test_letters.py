@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -489,3 +491,27 @@ def test_user_text_and_urls_come_out_literally(value: str) -> None:
         assert "looplooploop" not in text  # template syntax in a value is never run
     info = pypdf.PdfReader(io.BytesIO(pdf)).metadata
     assert info is not None and info["/Title"] == "Removal request under the TAKE IT DOWN Act"
+
+
+def test_bundled_vera_fonts_are_used_when_dejavu_is_missing() -> None:
+    """A fresh process that finds no DejaVu still embeds its fonts (reportlab's own Vera)."""
+    script = (
+        "import io, pypdf\n"
+        "from ncii_desk.documents import pdfkit\n"
+        "from ncii_desk.documents.common import DocMeta\n"
+        "pdfkit._DEJAVU_DIRS = ()\n"
+        "doc = pdfkit.PdfDocument(DocMeta(title='t', author='a'))\n"
+        "doc.heading('Heading'); doc.para('Body'); doc.table(['h'], [['c']])\n"
+        "reader = pypdf.PdfReader(io.BytesIO(doc.build()))\n"
+        "for font in reader.pages[0]['/Resources']['/Font'].values():\n"
+        "    font = font.get_object()\n"
+        "    print(font['/BaseFont'], '/FontFile2' in font['/FontDescriptor'].get_object())\n"
+        "print(pdfkit.register_fonts().source)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    lines = result.stdout.split("\n")
+    assert "Bitstream Vera" in lines
+    fonts = [line for line in lines if line.startswith("/")]
+    assert fonts and all(line.endswith(" True") and "Vera" in line for line in fonts), fonts

@@ -305,7 +305,7 @@ def test_followup_and_escalation_only_after_the_deadline(
     assert "47 U.S.C. § 223a" in text and "Federal Trade Commission" in text
     summary = tracker.followup_letters(vault, req.id, form(), "escalation", now=late)
     text = pdf_text(summary.pdf())
-    assert "1 days 2 hours" in text
+    assert "1 day 2 hours" in text
     assert "Marked as sent" in text and "Platform reference recorded: RD-777" in text
     assert "verify the channel" in text
     history = tracker.get_request(vault, req.id, now=late).history
