@@ -53,9 +53,11 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 import skimage.data
+from benchmachine import busy_cpu_seconds, other_load, own_cpu_seconds
 
 from ncii_desk.vision import faces
 from ncii_desk.vision.registry import ModelRegistry
+from ncii_desk.vision.runtime import default_threads, shared_runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -80,17 +82,16 @@ def load_images(count: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 
 def configure_ours(threads: int | None, spinning: bool, batch: int) -> None:
-    """Fresh module sessions with the given intra-op threads (None = module's) / spinning,
-    and ``batch`` faces per embedding run."""
+    """Fresh module sessions with the given intra-op threads (None = the runtime's choice) /
+    spinning, and ``batch`` faces per embedding run."""
     faces.EMBED_BATCH = batch
-    base_threads = faces._ort_threads
-    make = faces._session
+    make = faces._session  # the shared runtime's sessions (what the application uses)
 
-    def session(model: Path | bytes) -> Any:
+    def session(key: str, model: Path | bytes) -> Any:
         if threads is None and not spinning:
-            return make(model)
+            return make(key, model)
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or base_threads()
+        opts.intra_op_num_threads = threads or default_threads()
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -181,6 +182,71 @@ def _per_image(count: int, owner: list[tuple[int, float]], vectors: np.ndarray) 
     return result
 
 
+# --- quality figures --------------------------------------------------------------------------
+
+
+PERSON = {"chirac1": "chirac", "chirac2": "chirac", "chirac3": "chirac", "chirac4": "chirac"}
+PERSON |= {"codait_luciano": "luciano", "astronaut": "astronaut"}
+
+
+def _photos() -> dict[str, np.ndarray]:
+    photos = {}
+    for name in PERSON:
+        if name == "astronaut":
+            photos[name] = np.ascontiguousarray(skimage.data.astronaut())
+            continue
+        path = next(FACES_DIR.glob(f"{name}.*"))
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        photos[name] = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    return photos
+
+
+def separation(photos: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Cosine similarity of the largest face of every photo with every other one."""
+    vectors = {}
+    for name, rgb in photos.items():
+        found, embedded = faces.detect_and_embed(rgb)
+        vectors[name] = embedded[int(np.argmax([f.area for f in found]))]
+    same, different = [], []
+    names = list(vectors)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            pair = (float(vectors[a] @ vectors[b]), f"{a}~{b}")
+            (same if PERSON[a] == PERSON[b] else different).append(pair)
+    return {
+        "same_min": min(same),
+        "same_max": max(same),
+        "different_max": max(different),
+        "pairs": (len(same), len(different)),
+        "threshold": faces.FACE_MATCH_THRESHOLD,
+    }
+
+
+def mesonet_agreement(photos: dict[str, np.ndarray]) -> dict[str, float]:
+    """Largest |P(fake) ONNX - P(fake) numpy| per weight file, on the face crops the analysis
+    cuts (classifier.face_crop of each photo's largest face, resized the authors' way)."""
+    from ncii_desk.vision import mesonet
+    from ncii_desk.vision.classifier import classifier_names, face_crop, load_classifier
+
+    crops = []
+    for rgb in photos.values():
+        found = faces.detect(rgb)
+        crops.append(face_crop(rgb, max(found, key=lambda f: f.area)))
+    batch = np.stack([mesonet.resize_to_input(c) for c in crops])
+    registry = shared_runtime().registry
+    out = {}
+    for name in classifier_names(registry):
+        if registry.spec(name).format != "keras-h5":
+            continue
+        onnx_fake = load_classifier(name).score(crops)
+        h5 = registry.locate(name)
+        reference = 1.0 - mesonet.numpy_reference(
+            h5, mesonet.guess_arch(h5), mesonet.to_model_input(batch)
+        )
+        out[name] = float(np.max(np.abs(onnx_fake.astype(np.float64) - reference)))
+    return out
+
+
 # --- harness --------------------------------------------------------------------------------
 
 
@@ -217,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     models = ModelRegistry().locate("yunet-dynamic").parent
     rgb, bgr = load_images(args.images)
     load_before = os.getloadavg()
+    started = (busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter())
 
     base_native, base_640 = Baseline(models, resize=False), Baseline(models, resize=True)
     batch = faces.EMBED_BATCH
@@ -256,6 +323,11 @@ def main(argv: list[str] | None = None) -> int:
             seconds[name].append(time.perf_counter() - t0)
     configure_ours(None, False, batch)
     load_after = os.getloadavg()
+    others = other_load(started)
+    provider = shared_runtime().provider
+    photos = _photos()
+    sep = separation(photos)
+    agreement_meso = mesonet_agreement(photos)
 
     n = args.images
     med = {name: statistics.median(s) for name, s in seconds.items()}
@@ -293,8 +365,22 @@ def main(argv: list[str] | None = None) -> int:
     command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = f"{load_before[0]:.2f} before, {load_after[0]:.2f} after"
+    (same_min, same_min_pair), (diff_max, diff_max_pair) = sep["same_min"], sep["different_max"]
+    quality = [
+        f"- Face-match separation (largest face of each of the 6 photos, "
+        f"{sep['pairs'][0]} same-person and {sep['pairs'][1]} different-person pairs): "
+        f"same person lowest {same_min:.3f} ({same_min_pair}), highest "
+        f"{sep['same_max'][0]:.3f}; different people highest {diff_max:.3f} "
+        f"({diff_max_pair}); threshold {sep['threshold']:.2f}, margins "
+        f"{same_min - sep['threshold']:.3f} / {sep['threshold'] - diff_max:.3f}",
+        "- MesoNet rebuilt as ONNX against the numpy implementation, largest "
+        "|P(manipulated) difference| on the 6 face crops the analysis cuts: "
+        + ", ".join(f"{k} {v:.1e}" for k, v in agreement_meso.items()),
+    ]
     print(table)
     print(f"\n{n} images, {face_count['ours']} faces, {args.rounds} rounds; load average {load}")
+    print(f"other processes: {others}; provider of ours: {provider}")
+    print("\n".join(quality))
 
     title = "# Face detect + align + embed throughput (CPU)"
     legend = [
@@ -314,12 +400,15 @@ def main(argv: list[str] | None = None) -> int:
         f"- OS: {info['os']}",
         f"- Software: Python {info['python']}, onnxruntime {info['onnxruntime']}, "
         f"OpenCV {info['opencv']}, numpy {info['numpy']}",
-        f"- 1-minute load average: {load}",
+        f"- 1-minute load average: {load}; other processes during the timed rounds: {others}",
+        f"- Provider of ours: {provider} (the baselines use the CPU)",
         f"- Workload: {n} images (the 5 benign test photos + scikit-image's astronaut, "
         f"repeated), {face_count['ours']} faces; pixels decoded before timing; sessions "
         f"created once and warmed up; {args.rounds} rounds",
         "",
         table,
+        "",
+        *quality,
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,9 @@ KIND_LABELS: Final = {
     "derivation": "comparison with the victim's original photos",
     "c2pa": "Content Credentials (C2PA)",
     "generator_metadata": "generator information in the file",
+    "edit_metadata": "editing information in the file",
+    "software_metadata": "software information in the file",
+    "camera_metadata": "camera information in the file",
     "face_match": "face comparison with the victim's reference photos",
     "deepfake_score": "manipulation classifier",
 }

@@ -204,6 +204,12 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analysed]:
             "chirac4": FACES_DIR / "chirac4.jpg",
             "luciano": FACES_DIR / "codait_luciano.png",
             "noface": _no_face(files / "pattern.png"),
+            "generated": _png(
+                np.linspace(0, 255, 200 * 300 * 3).reshape(200, 300, 3).astype(np.uint8),
+                files / "generated.png",
+                parameters="a cup of coffee\nSteps: 20, Sampler: Euler a, CFG scale: 7, "
+                "Seed: 42, Size: 300x200, Model: sd_xl_base_1.0",
+            ),
             "edited": _edited_coffee(files / "edited.jpg"),
             "truncated": truncated,
         }
@@ -319,6 +325,19 @@ def test_derivation_finds_the_original_an_edit_was_made_from(analysed: Analysed)
     assert "comparison with the victim's original photos" in summary["overview"]
 
 
+def test_generator_metadata_is_read_from_the_stored_file(analysed: Analysed) -> None:
+    a = analysed
+    row = _row(a, "generated", "metadata")
+    assert row.producer == "ncii_desk.vision.metadata" and row.model_sha256 is None
+    (signal,) = [s for s in row.result["signals"] if s["kind"] == "generator_metadata"]
+    assert signal["strength"] != "none" and "Stable Diffusion" in signal["finding"]
+    summary = _item(a, "generated")["summary"]
+    assert summary["findings"][0]["kind"] == "generator_metadata"
+    assert "generator information in the file" in summary["overview"]
+    plain = _row(a, "chirac2", "metadata").result["signals"]
+    assert [s["strength"] for s in plain if s["kind"] == "generator_metadata"] == ["none"]
+
+
 def test_summary_rows_list_findings_side_by_side(analysed: Analysed) -> None:
     a = analysed
     summary = _row(a, "chirac2", "summary").result["summary"]
@@ -335,7 +354,7 @@ def test_summary_rows_list_findings_side_by_side(analysed: Analysed) -> None:
 def test_bad_and_hash_only_items_are_reported_and_the_batch_goes_on(analysed: Analysed) -> None:
     a = analysed
     counts = a.report.counts()
-    assert counts["analysed"] == 6 and counts["skipped"] == 1 and not a.report.cancelled
+    assert counts["analysed"] == 7 and counts["skipped"] == 1 and not a.report.cancelled
     minor = _item(a, "minor")
     assert minor["status"] == "skipped" and "under 18" in minor["reason"]
     skip_row = _row(a, "minor", "summary")
@@ -364,7 +383,7 @@ def test_second_run_skips_finished_work_and_again_redoes_it(analysed: Analysed) 
     assert second.items[0].summary is not None
 
     third = analyze_case(a.vault, a.case_id, again=True)
-    assert third.counts()["analysed"] == 6
+    assert third.counts()["analysed"] == 7
     assert _count(a.vault, Analysis) > rows_before
     assert _count(a.vault, Match) == matches_before  # known pairs are not reported twice
 
