@@ -706,3 +706,20 @@ def test_cancel_during_a_page_keeps_nothing_of_it_and_stops_the_batch(
     assert _count(vault, Capture) == 0 and _count(vault, EvidenceItem) == 0
     assert _blob_ids_on_disk(vault) == set()
     assert calls[0] == (0, 2, "capturing address 1 of 2")
+
+
+def test_nothing_of_a_capture_is_readable_outside_the_vault(
+    vault: Vault, case_id: str, web: LocalServer, isolated_user_dirs: Path
+) -> None:
+    from test_vault_at_rest import scan
+
+    marker = "NCIIMARK" + hashlib.sha256(b"capture").hexdigest()[:16].upper() + "ZQX"
+    pic = image_bytes(301, fmt="JPEG") + marker.encode()  # trailing bytes after the JPEG end
+    web.routes[f"/{marker}/post"] = Route(
+        page(f'<img src="/{marker}.jpg"><p>{marker}</p>', title=marker)
+    )
+    web.routes[f"/{marker}.jpg"] = Route(pic, content_type="image/jpeg")
+    (result,) = cs.capture_urls(vault, case_id, [web.url(f"/{marker}/post")], options=OPTS).results
+    assert result.ok and len(result.item_ids) == 2
+    assert marker.encode() in cs.read_warc(vault, result.capture_id or "")  # it was captured
+    assert scan([vault.root, isolated_user_dirs], marker) == []
