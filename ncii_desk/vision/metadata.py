@@ -636,7 +636,7 @@ def _exif_tags(tiff: bytes) -> Iterator[tuple[str, str]]:
                 queue.append(struct.unpack(order + "I", entry[8:12])[0])
                 continue
             name = EXIF_TAGS.get(tag)
-            if name is None or typ not in (2, 7) or n > MAX_TEXT_BYTES:  # ASCII / UNDEFINED
+            if name is None or typ not in (1, 2, 7) or n > MAX_TEXT_BYTES:  # BYTE, ASCII, UNDEF.
                 continue
             if n <= 4:
                 raw = entry[8 : 8 + n]
