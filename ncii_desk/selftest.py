@@ -429,7 +429,7 @@ def _check_libraries(ctx: _Context) -> tuple[str, dict[str, Any]]:
 
 def _check_qt(ctx: _Context) -> tuple[str, dict[str, Any]]:
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, qVersion
-    from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QColor, QGuiApplication, QImage, QImageWriter, QPainter
 
     from ncii_desk.resources import data_dir
 
@@ -451,7 +451,7 @@ def _check_qt(ctx: _Context) -> tuple[str, dict[str, Any]]:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    if not QImageWriter(buffer, QByteArray(b"PNG")).write(image) or not data.startsWith(b"\x89PNG"):
         raise SelftestFailure("Qt could not write a PNG picture (image plugins missing).")
     icon = QImage(str(data_dir("assets") / "icons" / "ncii-desk.png"))
     if icon.isNull():

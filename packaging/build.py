@@ -310,8 +310,14 @@ def zip_folder(dist: Path) -> Path:
 # --- smoke test and checksums -----------------------------------------------------------------
 
 
-def smoke(dist: Path) -> tuple[float, dict[str, Any]]:
-    """Run the frozen selftest as a fresh user would: own home, no model path, no display."""
+def smoke(dist: Path, without_models: bool) -> tuple[float, dict[str, Any]]:
+    """Run the frozen selftest as a fresh user would: own home, no model path, no display.
+
+    A build made with --skip-models has no weights to run: its smoke test leaves out the
+    models check (and says so) instead of failing on it.
+    """
+    from ncii_desk.selftest import CHECKS
+
     exe = cli_path(dist)
     if not exe.is_file():
         raise BuildFailed(f"{exe} does not exist: build first.")
@@ -321,6 +327,9 @@ def smoke(dist: Path) -> tuple[float, dict[str, Any]]:
         env.update({f"XDG_{k}_HOME": str(Path(home) / k.lower()) for k in ("DATA", "CACHE")})
         env.update(XDG_CONFIG_HOME=str(Path(home) / "config"), QT_QPA_PLATFORM="offscreen")
         cmd = [str(exe), "selftest", "--qt", "--json"]
+        if without_models:
+            skip("the models check of the smoke test: this build carries no model weights.")
+            cmd += [arg for name in CHECKS if name != "models" for arg in ("--only", name)]
         log(f"$ {' '.join(cmd)}")
         start = time.monotonic()
         result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
@@ -363,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-only", action="store_true", help="no CUDA/TensorRT providers")
     parser.add_argument("--clean", action="store_true", help="PyInstaller from scratch")
     parser.add_argument("--no-build", action="store_true", help="use the existing dist/")
+    parser.add_argument(
+        "--check-models",
+        action="store_true",
+        help="only find and sha256-check the bundled models (into build/bundled-models)",
+    )
     parser.add_argument("--dist", type=Path, default=REPO / "dist")
     parser.add_argument("--work", type=Path, default=REPO / "build" / "pyinstaller")
     args = parser.parse_args(argv)
@@ -372,12 +386,18 @@ def main(argv: list[str] | None = None) -> int:
     if info_path.is_file():
         info = {**json.loads(info_path.read_text("utf-8")), **info}
     try:
+        if args.check_models:
+            staged = bundle_models.stage(REPO, work.parent / "bundled-models")
+            for item in staged:
+                log(f"{item.sha256}  {item.relpath}  ({item.source})")
+            return 0
         if not args.no_build:
             if args.skip_models:
                 skip("bundling model weights (--skip-models): the selftest will need them placed.")
             else:
                 staged = bundle_models.stage(REPO, work.parent / "bundled-models")
-                log(f"model files verified: {', '.join(s.relpath for s in staged)}")
+                names = [s.name for s in staged if not s.name.startswith("licence of")]
+                log(f"model files verified (sha256): {', '.join(names)}")
             seconds = pyinstaller(args, dist, work)
             size = folder_size(dist / APP)
             info.update(build_seconds=round(seconds, 1), folder_bytes=size)
@@ -399,12 +419,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 artefacts.append(linux_tarball(dist))
             info["installer_seconds"] = round(time.monotonic() - start, 1)
+            log(f"installer step took {info['installer_seconds']:.0f} s")
             info["artefacts"] = {p.name: p.stat().st_size for p in artefacts}
             for p in artefacts:
                 log(f"{p.name}: {mib(p.stat().st_size)}")
             write_sums(dist, artefacts)
         if args.smoke:
-            seconds, report = smoke(dist)
+            seconds, report = smoke(dist, bool(info.get("skip_models")))
             info.update(smoke_seconds=round(seconds, 1), selftest_seconds=report["seconds"])
             info["selftest_versions"] = report["versions"]
     except (BuildFailed, bundle_models.ModelBundleError) as exc:
