@@ -309,7 +309,7 @@ def _exhibit_list(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
 def _thumb_cell(lay: _Layout, thumb: Thumbnail | NoThumbnail | None) -> Any:
     if isinstance(thumb, Thumbnail):
         scale = THUMB_BOX / max(thumb.width, thumb.height)
-        img = Image(io.BytesIO(thumb.png), width=thumb.width * scale, height=thumb.height * scale)
+        img = Image(io.BytesIO(thumb.jpeg), width=thumb.width * scale, height=thumb.height * scale)
         return [img, Spacer(1, 3), lay.cell(thumb.note, "small")]
     reason = thumb.reason if isinstance(thumb, NoThumbnail) else "No picture."
     return lay.cell(reason, "small")

@@ -12,7 +12,7 @@ either
   depicted; when no face is found (or the face model is missing) it falls back to a blur.
 
 Pixels come from the vault's decrypted bytes through ``media.loader`` (the one safe decoder)
-and the thumbnail is a PNG in memory, embedded straight into the PDF: nothing is written to
+and the thumbnail is a JPEG in memory, embedded straight into the PDF: nothing is written to
 disk. Items without kept pixels (suspected-minor items) never reach this module; the caller
 decides that, and :func:`make_thumbnail` refuses them again to be sure.
 """
@@ -37,6 +37,7 @@ BLUR_SOURCE_SIDE = 12
 THUMB_SIDE = 96
 #: Decoding cost cap: larger files get no thumbnail (they are still exhibits with hashes).
 MAX_THUMB_SOURCE_BYTES = 512 * 1024 * 1024
+JPEG_QUALITY = 85
 #: Margin around a detected face box, as a share of the box size.
 FACE_MARGIN = 0.12
 
@@ -51,7 +52,7 @@ class ThumbMode(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Thumbnail:
-    png: bytes
+    jpeg: bytes
     width: int
     height: int
     method: str  # "blurred" or "face crop"
@@ -111,9 +112,10 @@ def face_crop(pixels: UInt8Array) -> UInt8Array | None:
     return np.asarray(small, dtype=np.uint8)
 
 
-def _png(pixels: UInt8Array) -> bytes:
+def _jpeg(pixels: UInt8Array) -> bytes:
+    """JPEG in memory: the PDF embeds it as is, a few KiB per exhibit."""
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", optimize=True)
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=JPEG_QUALITY)
     return buffer.getvalue()
 
 
@@ -145,7 +147,7 @@ def make_thumbnail(
         if crop is not None:
             h, w = crop.shape[:2]
             return Thumbnail(
-                _png(crop),
+                _jpeg(crop),
                 w,
                 h,
                 "face crop",
@@ -155,7 +157,7 @@ def make_thumbnail(
         note_blur = f"{problem} {note_blur}"
     thumb = blurred(pixels)
     h, w = thumb.shape[:2]
-    return Thumbnail(_png(thumb), w, h, "blurred", note_blur)
+    return Thumbnail(_jpeg(thumb), w, h, "blurred", note_blur)
 
 
 def _try_face(pixels: UInt8Array) -> tuple[UInt8Array | None, str]:
