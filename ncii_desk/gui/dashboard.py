@@ -264,7 +264,7 @@ class ConsentPage(QWizardPage):
         for key, text, required in CONSENT_ITEMS:
             shown = self.tr(text) + (self.tr(" (required)") if required else "")
             box = checkbox(shown)
-            box.toggled.connect(self.completeChanged.emit)
+            box.toggled.connect(lambda _on: self.completeChanged.emit())
             layout.addWidget(box)
             self.boxes[key] = (box, self.tr(text), required)
         layout.addStretch(1)

@@ -74,7 +74,9 @@ def unlock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     gate_page.passphrase.setText(PASSPHRASE)
     gate_page.submit()
     qtbot.waitUntil(lambda: window.vault is not None, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.ctx is not None and window.ctx.thresholds is not None, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.ctx is not None and window.ctx.thresholds is not None, timeout=WAIT
+    )
 
 
 @pytest.fixture
