@@ -1,4 +1,5 @@
-"""GUI test fixtures and helpers (imported by each GUI test module): a window on a fast-KDF vault, unlocked through the real gate, and
+"""GUI test fixtures and helpers, imported by each GUI test module (a conftest.py here would
+shadow the top-level one): a window on a fast-KDF vault, unlocked through the real gate, and
 generated benign pictures (smooth colour fields with shapes; nothing else)."""
 
 from __future__ import annotations
