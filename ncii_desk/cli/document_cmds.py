@@ -9,6 +9,7 @@ adding a command means adding one such block and one line to ``register``.
     handout CASE --out FILE.pdf      the hand-out for the person the case is about
     packet CASE --out DIR            the civil-claim evidence packet (PDF, manifests, ZIP)
     verify PACKET_DIR_OR_ZIP         check a packet against its manifest, offline
+    packet-signing set|show|clear    the clinic certificate that signs packet PDFs
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def register(commands: Commands) -> None:
     _add_handout(commands)
     _add_packet(commands)
     _add_verify(commands)
+    _add_packet_signing(commands)
 
 
 # --- shared option helpers ---------------------------------------------------------------
@@ -571,4 +573,111 @@ def _add_verify(commands: Commands) -> None:
         "--without-sealed",
         action="store_true",
         help="the sealed/ volume was separated on purpose: do not count it as missing",
+    )
+
+
+# --- packet signing --------------------------------------------------------------------------
+
+CERT_PASSWORD_ENV = "NCII_DESK_CERT_PASSWORD"
+
+
+def _cert_password(args: argparse.Namespace) -> str | None:
+    import getpass
+    import os
+    import sys
+
+    if args.no_password:
+        return None
+    if args.password_file:
+        try:
+            return Path(args.password_file).read_text("utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise InvalidSetting(
+                f"The file {args.password_file} could not be read: {exc.strerror}.",
+                "Check the path given with --password-file.",
+            ) from None
+    if os.environ.get(CERT_PASSWORD_ENV):
+        return os.environ[CERT_PASSWORD_ENV]
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass("Certificate password: ")
+    raise InvalidSetting(
+        "No password for the certificate was given and there is no terminal to ask for one.",
+        f"Use --password-file FILE, set {CERT_PASSWORD_ENV}, or --no-password.",
+    )
+
+
+def cmd_packet_signing_set(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.services import packets
+
+    try:
+        data = Path(args.certificate).read_bytes()
+    except OSError as exc:
+        raise InvalidSetting(
+            f"The certificate file {args.certificate} could not be read: {exc.strerror}.",
+            "Give the path of the clinic's .p12 or .pfx file.",
+        ) from None
+    password = _cert_password(args)
+    with opened(args) as vault:
+        info = packets.configure_signing(
+            vault,
+            data,
+            password,
+            reason=args.reason,
+            location=args.location,
+            contact=args.contact,
+        )
+    return show_record(args, info.as_dict())
+
+
+def cmd_packet_signing_show(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say, show_record
+    from ncii_desk.services import packets
+
+    with opened(args) as vault:
+        status = packets.signing_status(vault)
+    if status is None:
+        if args.json:
+            emit_json(None)
+        else:
+            say("Packet PDFs are not signed: no clinic certificate is set up.")
+        return EXIT_OK
+    signer = dict(status.get("signer") or {})
+    return show_record(args, signer | {k: v for k, v in status.items() if k != "signer"})
+
+
+def cmd_packet_signing_clear(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.services import packets
+
+    with opened(args) as vault:
+        removed = packets.clear_signing(vault)
+    if args.json:
+        emit_json({"removed": removed})
+    else:
+        say("The clinic certificate was removed." if removed else "No certificate was set up.")
+    return EXIT_OK
+
+
+def _add_packet_signing(commands: Commands) -> None:
+    g = commands.group("packet-signing", "the clinic certificate that signs evidence packet PDFs")
+    p = commands.command(
+        g,
+        "set",
+        cmd_packet_signing_set,
+        "keep a clinic certificate (PKCS#12 .p12/.pfx) in the vault; later packets are signed",
+    )
+    p.add_argument("certificate", help="the .p12 or .pfx file with certificate and private key")
+    p.add_argument(
+        "--password-file", help=f"read its password from this file (or set {CERT_PASSWORD_ENV})"
+    )
+    p.add_argument("--no-password", action="store_true", help="the file has no password")
+    p.add_argument("--reason", default="", help="reason shown with the signature")
+    p.add_argument("--location", default="", help="place shown with the signature")
+    p.add_argument("--contact", default="", help="contact shown with the signature")
+    commands.command(
+        g, "show", cmd_packet_signing_show, "show the certificate packets are signed with"
+    )
+    commands.command(
+        g, "clear", cmd_packet_signing_clear, "stop signing packets; remove the certificate"
     )

@@ -27,7 +27,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from conftest import SHARED
+from conftest import PASSPHRASE, SHARED
 from ncii_desk.capture.web import FetchOptions
 from ncii_desk.documents import packet as pk
 from ncii_desk.documents.packet_pdf import render
@@ -609,3 +609,32 @@ def test_packet_pdf_is_signed_with_the_clinic_certificate(
     assert not packets.verify_packet(out).ok
     assert packets.clear_signing(vault)
     assert packets.signing_status(vault) is None
+
+
+def test_cli_sets_shows_and_clears_the_signing_certificate(
+    vault: Vault,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ncii_desk.cli.main import main as cli
+
+    p12, _ = _self_signed_p12(b"pw-123")
+    (tmp_path / "clinic.p12").write_bytes(p12)
+    (tmp_path / "pw.txt").write_text("pw-123\n")
+    vault.close()
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    base = ["--vault", str(tmp_path / "vault")]
+    cert = str(tmp_path / "clinic.p12")
+    assert cli([*base, "packet-signing", "set", cert, "--no-password"]) == 1
+    assert "password is wrong" in capsys.readouterr().err
+    args = [*base, "packet-signing", "set", cert, "--password-file", str(tmp_path / "pw.txt")]
+    assert cli([*args, "--location", "Springfield", "--json"]) == 0
+    assert "Test Legal Clinic" in json.loads(capsys.readouterr().out)["subject"]
+    assert cli([*base, "packet-signing", "show", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["location"] == "Springfield" and "passphrase" not in shown
+    assert cli([*base, "packet-signing", "clear"]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert cli([*base, "packet-signing", "show"]) == 0
+    assert "not signed" in capsys.readouterr().out
