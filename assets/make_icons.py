@@ -59,9 +59,8 @@ def draw(size: int = MASTER) -> Image.Image:
     gradient = Image.new("RGBA", (1, big))
     for y in range(big):
         t = y / max(big - 1, 1)
-        gradient.putpixel(
-            (0, y), tuple(round(a + (b - a) * t) for a, b in zip(TOP, BOTTOM, strict=True)) + (255,)
-        )
+        rgb = (round(a + (b - a) * t) for a, b in zip(TOP, BOTTOM, strict=True))
+        gradient.putpixel((0, y), (*rgb, 255))
     background = gradient.resize((big, big))
     mask = Image.new("L", (big, big), 0)
     ImageDraw.Draw(mask).rounded_rectangle(
@@ -72,7 +71,7 @@ def draw(size: int = MASTER) -> Image.Image:
     d = ImageDraw.Draw(image)
     d.polygon(_shield(s), fill=SHIELD)
     # The folder: a tab and a body, in the background's blue.
-    folder = TOP + (255,)
+    folder = (*TOP, 255)
     d.rounded_rectangle([400 * s, 398 * s, 500 * s, 450 * s], radius=18 * s, fill=folder)
     d.rounded_rectangle([400 * s, 426 * s, 624 * s, 590 * s], radius=22 * s, fill=folder)
     d.rectangle([400 * s, 470 * s, 624 * s, 478 * s], fill=SHIELD)  # the folder's front edge
