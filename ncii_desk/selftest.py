@@ -23,12 +23,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ncii_desk import __version__
 from ncii_desk.errors import NciiDeskError
+
+if TYPE_CHECKING:
+    from ncii_desk.vision.registry import ModelSpec
+    from ncii_desk.vision.runtime import Runtime
 
 #: Names of the checks, in the order they run ("qt" only when asked for).
 CHECKS = ("data", "vault", "media", "workers", "models", "documents", "libraries", "qt")
@@ -279,10 +283,8 @@ def _check_workers(ctx: _Context) -> tuple[str, dict[str, Any]]:
     return "3 generated pictures hashed by 2 worker processes, the same as in-process", {}
 
 
-def _run_onnx(runtime: Any, key: str, spec: Any, session: Any) -> dict[str, Any]:
-    from ncii_desk.vision.registry import InputSpec
-
-    inp: InputSpec = spec.input
+def _run_onnx(runtime: Runtime, key: str, spec: ModelSpec, session: Any) -> dict[str, Any]:
+    inp = spec.input
     side = inp.max_side or 320
     side -= side % inp.multiple_of
     shape = inp.tensor_shape(width=side, height=side)
@@ -328,7 +330,8 @@ def _check_models(ctx: _Context) -> tuple[str, dict[str, Any]]:
         info = _run_onnx(runtime, key, spec, session)
         if spec.format == "keras-h5":
             x = np.full((2, mesonet.INPUT_SIZE, mesonet.INPUT_SIZE, 3), 0.5, dtype=np.float32)
-            real, fake = session.run([mesonet.OUTPUT_REAL, mesonet.OUTPUT_FAKE], {"input": x})
+            wanted = [mesonet.OUTPUT_REAL, mesonet.OUTPUT_FAKE]
+            real, fake = session.run(wanted, {mesonet.INPUT_NAME: x})
             if not np.allclose(np.asarray(real) + np.asarray(fake), 1.0, atol=1e-5):
                 raise SelftestFailure(f"The MesoNet graph for '{spec.name}' is inconsistent.")
         provider = info.pop("provider")
