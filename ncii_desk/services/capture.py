@@ -58,7 +58,7 @@ from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
 from ncii_desk.services import intake
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item, safe_filename
-from ncii_desk.services.jobs import Job
+from ncii_desk.services.jobs import Job, ProgressFn
 from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
@@ -461,8 +461,9 @@ def capture_urls(
         if job.cancelled:
             batch.cancelled = True
             break
-        job.progress(n, total, f"capturing address {n + 1} of {total}")
-        sub = Job(token=job.token)  # resources of the page: same cancel, quiet progress
+        label = f"capturing address {n + 1} of {total}"
+        job.progress(n, total, label)
+        sub = Job(on_progress=_within_step(job, n, total, label), token=job.token)
         result = _capture_one(vault, case_id, url, options, minor, hash_only, sub)
         batch.results.append(result)
         if result.error and result.error.get("reason") == "cancelled":
@@ -478,6 +479,15 @@ def capture_urls(
                 if result.capture_id is not None:
                     result.matches = _capture_matches(s, result.item_ids)
     return batch
+
+
+def _within_step(job: Job, step: int, total: int, label: str) -> ProgressFn:
+    """Progress of a page's resources, shown inside the step of its address."""
+
+    def report(done: int, of: int, what: str) -> None:
+        job.progress(step, total, f"{label}: {what} {done}/{of}")
+
+    return report
 
 
 def _capture_one(

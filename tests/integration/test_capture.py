@@ -706,6 +706,10 @@ def test_cancel_during_a_page_keeps_nothing_of_it_and_stops_the_batch(
     assert _count(vault, Capture) == 0 and _count(vault, EvidenceItem) == 0
     assert _blob_ids_on_disk(vault) == set()
     assert calls[0] == (0, 2, "capturing address 1 of 2")
+    step = "capturing address 1 of 2: fetching pictures and videos of the page"
+    assert [c for c in calls if c[2].startswith(step)] == [
+        (0, 2, f"{step} {k}/5") for k in range(3)
+    ]
 
 
 def test_nothing_of_a_capture_is_readable_outside_the_vault(

@@ -357,7 +357,7 @@ def test_proxy_from_the_environment_is_used_and_recorded(
     assert web.paths() == ["http://site.example.invalid/page"]
     assert web.log[0].headers.get("proxy-authorization", "").startswith("Basic ")
     assert got.proxy == f"http://127.0.0.1:{web.port}"  # recorded without the password
-    assert lookups == []  # the proxy is an address; the site name is left to the proxy
+    assert set(lookups) <= {"127.0.0.1"}  # only the proxy; the site name is left to it
     with Fetcher(FetchOptions(trust_env=False)) as f:
         direct = f.fetch("http://site.example.invalid/page")
     assert direct.error is not None and direct.error.reason == "dns"
