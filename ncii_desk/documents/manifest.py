@@ -29,7 +29,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 MANIFEST_JSON = "manifest.json"
@@ -579,7 +579,3 @@ def _check_sealed_manifest(
         a, b = inner.get(path), expected.get(path)
         if a is None or b is None or (a.sha256, a.size) != (b.sha256, b.size):
             report.fail(name, f"its entry for {path} does not agree with the main manifest")
-
-
-def packet_volume_of(path: str) -> str:
-    return "sealed" if PurePosixPath(path).parts[:1] == (SEALED_DIR,) else "public"

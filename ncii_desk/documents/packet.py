@@ -216,10 +216,6 @@ class Exhibit:
     def title(self) -> str:
         return f"Exhibit {self.number}"
 
-    @property
-    def may_show_pixels(self) -> bool:
-        return self.pixels_kept and not self.suspected_minor and self.blob_id is not None
-
 
 @dataclass
 class RequestLine:
@@ -274,12 +270,6 @@ class PacketData:
     @property
     def built_at_text(self) -> str:
         return utc_text(self.built_at)
-
-    def exhibit(self, number: int) -> Exhibit:
-        return self.exhibits[number - 1]
-
-    def numbers(self, predicate: Any) -> list[int]:
-        return [e.number for e in self.exhibits if predicate(e)]
 
 
 # --- law data (forms/law.toml) -----------------------------------------------------------------
@@ -777,9 +767,9 @@ def extension_for(mime: str) -> str:
     return mimetypes.guess_extension(mime, strict=False) or ".bin"
 
 
-def sealed_name(exhibit: Exhibit) -> str:
+def sealed_name(number: int, sha256: str, mime: str) -> str:
     """File name in sealed/: our own words only (never the name the file came with)."""
-    return f"exhibit-{exhibit.number:03d}-{exhibit.sha256[:12]}{extension_for(exhibit.mime)}"
+    return f"exhibit-{number:03d}-{sha256[:12]}{extension_for(mime)}"
 
 
 def write_zip(folder: Path, zip_path: Path, top: str) -> None:

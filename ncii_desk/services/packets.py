@@ -281,7 +281,7 @@ def _prepare_exhibits(
         prepared.stored[n] = "read back at build; its SHA-256 matches the digest taken at intake"
         if sealed and may_show:
             sealed_dir.mkdir(exist_ok=True)
-            name = f"exhibit-{n:03d}-{item.sha256[:12]}{pk.extension_for(item.mime)}"
+            name = pk.sealed_name(n, item.sha256, item.mime)
             vault.blobs.export(blob.id, sealed_dir / name, info)
             prepared.sealed_files[n] = name
             exported.append((item.id, item.sha256, name))
