@@ -200,8 +200,41 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
         result.features = local_features.extract(image.pixels).to_json()
 
 
-def _hash_video(result: FileHashes, path: Path, limits: Limits) -> None:
-    for frame in iter_video_frames(path, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=limits):
+def hash_bytes(
+    data: bytes, name: str, role: Role = "plain", limits: Limits = DEFAULT_LIMITS
+) -> FileHashes:
+    """All hashes of a file held in memory (a captured download); like :func:`hash_file`,
+    errors are reported in the result, never raised."""
+    mime = sniff_mime(data[:SNIFF_BYTES])
+    kind = media_kind(mime) or "other"
+    result = FileHashes(
+        name,
+        kind,
+        mime,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        hashlib.md5(data, usedforsecurity=False).hexdigest(),
+    )
+    if not data:
+        result.error = f"{name} is empty (0 bytes)."
+        result.hint = InputFileError.default_hint
+        return result
+    try:
+        if kind == "image":
+            _hash_image(result, data, role, limits)
+        elif kind == "video":
+            _hash_video(result, data, limits)
+    except NciiDeskError as exc:
+        result.error, result.hint = exc.message.replace("the file", name, 1), exc.hint
+    except MemoryError:
+        result.error = f"{name} needs more memory to decode than this computer has free."
+        result.hint = "Close other programs and try again."
+    return result
+
+
+def _hash_video(result: FileHashes, source: bytes | Path, limits: Limits) -> None:
+    frames = iter_video_frames(source, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=limits)
+    for frame in frames:
         h = ph.pdq(frame.pixels)
         result.frames.append(HashValue("pdq", h.hex, h.quality, "frame", frame.t_ms))
     first = result.frames[0]

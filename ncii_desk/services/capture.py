@@ -247,41 +247,11 @@ class RecheckView:
 
 def _hash_bytes(data: bytes, name: str, role: Literal["plain", "suspect"]) -> Any:
     """The hashing pipeline's result for bytes in memory (pictures and videos only)."""
-    from ncii_desk.hashing import perceptual as ph
     from ncii_desk.hashing import pipeline
-    from ncii_desk.media.loader import DEFAULT_LIMITS, iter_video_frames
 
-    mime = sniff_mime(data[:SNIFF_BYTES])
-    kind = media_kind(mime)
-    if kind is None:
+    if media_kind(sniff_mime(data[:SNIFF_BYTES])) is None:
         return None
-    result = pipeline.FileHashes(
-        name,
-        kind,
-        mime,
-        len(data),
-        hashlib.sha256(data).hexdigest(),
-        hashlib.md5(data, usedforsecurity=False).hexdigest(),
-    )
-    try:
-        if kind == "image":
-            pipeline._hash_image(result, data, role, DEFAULT_LIMITS)
-        else:
-            for frame in iter_video_frames(
-                data, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=DEFAULT_LIMITS
-            ):
-                h = ph.pdq(frame.pixels)
-                result.frames.append(
-                    pipeline.HashValue("pdq", h.hex, h.quality, "frame", frame.t_ms)
-                )
-            if result.frames:
-                result.pdq, result.pdq_quality = result.frames[0].value, result.frames[0].quality
-    except NciiDeskError as exc:
-        result.error, result.hint = exc.message.replace("the file", name, 1), exc.hint
-    except MemoryError:
-        result.error = f"{name} needs more memory to decode than this computer has free."
-        result.hint = "Close other programs and try again."
-    return result
+    return pipeline.hash_bytes(data, name, role)
 
 
 # --- capturing -------------------------------------------------------------------------------
@@ -790,7 +760,7 @@ def _record_failure(
 
 
 def _store_hashes(vault: Vault, cap: _AddressCapture) -> None:
-    from ncii_desk.services.matching import _store_hashes as store
+    from ncii_desk.services.matching import store_hashes as store
 
     for st in cap.stored:
         if st.hashes is None or st.hashes.error or st.resource.item_id is None:

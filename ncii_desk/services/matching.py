@@ -114,14 +114,14 @@ def hash_items(
                     }
                 )
                 continue
-            cases.add(_store_hashes(vault, item_id, result))
+            cases.add(store_hashes(vault, item_id, result))
             report.hashed += 1
     for case_id in sorted(cases):
         report.new_matches += len(match_case(vault, case_id))
     return report
 
 
-def _store_hashes(vault: Vault, item_id: str, result: Any) -> str:
+def store_hashes(vault: Vault, item_id: str, result: Any) -> str:
     from ncii_desk.hashing import perceptual as ph
 
     singles = [
