@@ -62,18 +62,21 @@ class AppContext(QObject):
         fn: Callable[[Vault], T],
         on_ok: Callable[[T], None],
         on_error: Callable[[NciiDeskError], None] | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
-        """A quick vault call on the pool; ``on_ok`` runs on the GUI thread if still unlocked."""
+        """A quick vault call on the pool; ``on_ok`` runs on the GUI thread if the vault is
+        still unlocked and ``owner`` (the screen that asked) still exists."""
         vault = self.vault
         if vault is None:
             return
 
         def ok(result: Any) -> None:
-            if self.vault is vault:
+            if self.vault is vault and workers.alive(owner):
                 on_ok(result)
 
         def bad(error: NciiDeskError) -> None:
-            if self.vault is vault:
+            if self.vault is vault and workers.alive(owner):
                 (on_error or self.report)(error)
 
         workers.start(lambda _job: fn(vault), ok, bad)
@@ -87,6 +90,7 @@ class AppContext(QObject):
         problems_of: ProblemsOf | None = None,
         summary: Callable[[T], str] | None = None,
         on_failed: Callable[[NciiDeskError], None] | None = None,
+        owner: QObject | None = None,
     ) -> workers.Worker | None:
         """A long vault task with a progress row, a count and a Cancel button."""
         vault = self.vault
@@ -94,11 +98,11 @@ class AppContext(QObject):
             return None
 
         def done(result: Any) -> None:
-            if self.vault is vault and on_done is not None:
+            if self.vault is vault and on_done is not None and workers.alive(owner):
                 on_done(result)
 
         def failed(error: NciiDeskError) -> None:
-            if self.vault is vault and on_failed is not None:
+            if self.vault is vault and on_failed is not None and workers.alive(owner):
                 on_failed(error)
 
         return self.tasks.start(

@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.gate = GatePage(self.vault_dir, self.unlocked, self.change_vault_folder)
         self.stack.addWidget(self.gate)
         self.stack.setCurrentWidget(self.gate)
+        self.gate.passphrase.setFocus()
         self._set_unlocked_actions(False)
         name_qt_internal_buttons(self)
 
@@ -188,7 +189,11 @@ class MainWindow(QMainWindow):
         self.status.setText(" ".join(warnings) if warnings else self.tr("Vault unlocked."))
         self.show_dashboard()
         self.apply_preferences()
-        self.ctx.read(lambda v: (load_preferences(v), load_thresholds(v)), self._preferences_loaded)
+        self.ctx.read(
+            lambda v: (load_preferences(v), load_thresholds(v)),
+            self._preferences_loaded,
+            owner=self,
+        )
 
     def _preferences_loaded(self, result: tuple[Preferences, Thresholds]) -> None:
         if self.ctx is None:
@@ -212,7 +217,7 @@ class MainWindow(QMainWindow):
 
     def refresh_cases(self) -> None:
         if self.ctx is not None:
-            self.ctx.read(cases.list_cases, self.dashboard.show_cases)
+            self.ctx.read(cases.list_cases, self.dashboard.show_cases, owner=self)
 
     def open_case(self, case_id: str) -> None:
         if self.ctx is None:
@@ -260,7 +265,7 @@ class MainWindow(QMainWindow):
             self.refresh_cases()
             self.open_case(view.id)
 
-        self.ctx.read(create, done)
+        self.ctx.read(create, done, owner=self)
 
     def open_settings(self) -> None:
         if self.ctx is None:

@@ -198,7 +198,9 @@ class PreviewStore(QObject):
     def cached(self, item_id: str) -> Rendered | None:
         return self._cache.get((item_id, self.mode, self.grey))
 
-    def request(self, item_id: str, done: Callable[[Rendered], None]) -> None:
+    def request(
+        self, item_id: str, done: Callable[[Rendered], None], owner: QObject | None = None
+    ) -> None:
         hit = self.cached(item_id)
         if hit is not None:
             done(hit)
@@ -215,10 +217,11 @@ class PreviewStore(QObject):
             if generation != self._generation:
                 return  # cleared meanwhile (locked, quick exit or settings changed)
             self._cache[(item_id, mode, grey)] = result
-            done(result)
+            if workers.alive(owner):
+                done(result)
 
         def failed(error: NciiDeskError) -> None:
-            if generation == self._generation:
+            if generation == self._generation and workers.alive(owner):
                 done(Rendered(item_id, None, error.message))
 
         workers.start(work, finished, failed)
@@ -229,6 +232,7 @@ class PreviewStore(QObject):
         where: str,
         done: Callable[[Rendered], None],
         failed: Callable[[NciiDeskError], None],
+        owner: QObject | None = None,
     ) -> None:
         vault = self._vault()
         if vault is None:
@@ -248,10 +252,14 @@ class PreviewStore(QObject):
             return render_item(vault, item_id, grey=grey, reveal=True)
 
         def finished(result: Rendered) -> None:
-            if generation == self._generation:
+            if generation == self._generation and workers.alive(owner):
                 done(result)
 
-        workers.start(work, finished, failed)
+        def not_done(error: NciiDeskError) -> None:
+            if workers.alive(owner):
+                failed(error)
+
+        workers.start(work, finished, not_done)
 
     def clear(self) -> None:
         self._generation += 1
@@ -314,7 +322,7 @@ class PreviewPanel(QWidget):
             self.picture.setText(self.tr("Select an item to see its blurred preview."))
             return
         self.picture.setText(self.tr("Preparing a blurred preview..."))
-        self.store.request(item_id, self._shown)
+        self.store.request(item_id, self._shown, self)
 
     def _shown(self, rendered: Rendered) -> None:
         if rendered.item_id != self.item_id:
@@ -363,7 +371,7 @@ class PreviewPanel(QWidget):
             self.note.setText(error.message)
             self.reveal_button.setEnabled(True)
 
-        self.store.reveal(item_id, self.where, done, failed)
+        self.store.reveal(item_id, self.where, done, failed, self)
 
     def _tick(self) -> None:
         self._remaining -= 1

@@ -270,16 +270,17 @@ class SettingsDialog(QDialog):
             details = clinic.get_clinic(vault) if clinic else {}
             return load_preferences(vault), load_thresholds(vault), status, details
 
-        self.ctx.read(read, self._loaded)
+        self.ctx.read(read, self._loaded, owner=self)
         self._show_provider()
 
     def _show_provider(self) -> None:
         from ncii_desk.gui import workers
 
+        label = self.provider
         workers.start(
             lambda _job: describe_provider(),
-            lambda info: self.provider.setText(provider_text(info)),
-            lambda e: self.provider.setText(error_text(e)),
+            lambda info: label.setText(provider_text(info)) if workers.alive(label) else None,
+            lambda e: label.setText(error_text(e)) if workers.alive(label) else None,
         )
 
     def _loaded(self, result: tuple[Preferences, Thresholds, Any, dict[str, str]]) -> None:
@@ -352,7 +353,7 @@ class SettingsDialog(QDialog):
             self.accept()
 
         self.message.setText(self.tr("Saving..."))
-        self.ctx.read(write, done, lambda e: self.message.setText(error_text(e)))
+        self.ctx.read(write, done, lambda e: self.message.setText(error_text(e)), owner=self)
 
     def _clinic_values(self) -> tuple[Callable[[Vault, Any], None], Any] | None:
         service = self.clinic_service
@@ -407,7 +408,7 @@ class SettingsDialog(QDialog):
             self._show_signing(status)
             self.message.setText(self.tr("Packets will be signed with this certificate."))
 
-        self.ctx.read(configure, done, lambda e: self.message.setText(error_text(e)))
+        self.ctx.read(configure, done, lambda e: self.message.setText(error_text(e)), owner=self)
 
     def clear_certificate(self) -> None:
         packets = self.packets
@@ -417,4 +418,5 @@ class SettingsDialog(QDialog):
             lambda vault: packets.clear_signing(vault),
             lambda _r: self._show_signing(None),
             lambda e: self.message.setText(error_text(e)),
+            owner=self,
         )

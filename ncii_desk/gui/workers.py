@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from ncii_desk.errors import InternalError, NciiDeskError
@@ -54,6 +55,12 @@ class Worker(QRunnable):
             self.signals.succeeded.emit(result)
         finally:
             self.signals.done.emit()
+
+
+def alive(owner: QObject | None) -> bool:
+    """False once the widget a result was meant for has been deleted (closed dialog, locked
+    screen): late results are then dropped instead of touching a dead widget."""
+    return owner is None or shiboken6.isValid(owner)
 
 
 _task_pool: QThreadPool | None = None

@@ -76,7 +76,7 @@ class CaseWorkspace(QWidget):
 
     def refresh(self) -> None:
         case_id = self.case_id
-        self.ctx.read(lambda v: cases.get_case(v, case_id), self._show_case)
+        self.ctx.read(lambda v: cases.get_case(v, case_id), self._show_case, owner=self)
         self.refresh_current()
 
     def refresh_current(self) -> None:
@@ -151,4 +151,4 @@ class CaseWorkspace(QWidget):
             self.ctx.case_changed.emit(case_id)
             self.ctx.case_changed.emit("")
 
-        self.ctx.read(lambda v: cases.set_case_suspected_minor(v, case_id, on), done)
+        self.ctx.read(lambda v: cases.set_case_suspected_minor(v, case_id, on), done, owner=self)

@@ -74,7 +74,7 @@ class ActivityPane(QWidget):
 
     def refresh(self) -> None:
         case_id = self.case_id
-        self.ctx.read(lambda v: activity_for_case(v, case_id), self._show)
+        self.ctx.read(lambda v: activity_for_case(v, case_id), self._show, owner=self)
 
     def _show(self, rows: list[AuditRow]) -> None:
         self.rows = rows

@@ -134,6 +134,7 @@ class FacePickerDialog(QDialog):
             lambda vault, job: face_tiles(vault, service, case_id, item_id, grey, job),
             on_done=self._show,
             on_failed=lambda e: self.status.setText(error_text(e)),
+            owner=self,
         )
 
     def _show(self, faces: PhotoFaces) -> None:
@@ -173,6 +174,7 @@ class FacePickerDialog(QDialog):
             lambda vault: service.pick_reference_face(vault, item_id, index),
             lambda _view: self._picked(index),
             lambda e: self.status.setText(error_text(e)),
+            owner=self,
         )
 
     def _picked(self, index: int) -> None:

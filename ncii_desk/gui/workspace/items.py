@@ -191,7 +191,7 @@ class ItemsSection(QWidget):
 
     def refresh(self) -> None:
         case_id, role = self.case_id, self.role
-        self.ctx.read(lambda v: items.list_items(v, case_id, role), self._show)
+        self.ctx.read(lambda v: items.list_items(v, case_id, role), self._show, owner=self)
 
     def _show(self, views: list[ItemView]) -> None:
         self.loaded = True
@@ -218,7 +218,7 @@ class ItemsSection(QWidget):
         self.count_label.setText(self.tr("{n} item(s)").format(n=len(views)))
         for v in views:
             if v.pixels_kept:
-                self.ctx.previews.request(v.id, self._thumbnail)
+                self.ctx.previews.request(v.id, self._thumbnail, self)
         if selected is not None:
             self.select_item(selected)
 
@@ -252,7 +252,7 @@ class ItemsSection(QWidget):
         if self.loaded:
             for v in self.views:
                 if v.pixels_kept:
-                    self.ctx.previews.request(v.id, self._thumbnail)
+                    self.ctx.previews.request(v.id, self._thumbnail, self)
 
     def thumbnails_shown(self) -> int:
         return sum(
@@ -301,6 +301,7 @@ class ItemsSection(QWidget):
             on_done=self._added,
             problems_of=add_problems,
             summary=add_summary,
+            owner=self,
         )
 
     def _added(self, _outcome: AddOutcome) -> None:

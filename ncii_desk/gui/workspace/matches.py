@@ -244,7 +244,7 @@ class MatchesPane(QWidget):
 
     def refresh(self) -> None:
         case_id = self.case_id
-        self.ctx.read(lambda v: matches_with_names(v, case_id), self._show)
+        self.ctx.read(lambda v: matches_with_names(v, case_id), self._show, owner=self)
 
     def _show(self, rows: list[MatchRow]) -> None:
         selected = self.selected_row()
@@ -300,7 +300,9 @@ class MatchesPane(QWidget):
         ]
         self.explain.setPlainText("\n".join(lines))
         item_id = m.suspect_item_id
-        self.ctx.read(lambda v: findings_for(v, item_id), lambda f: self._findings(m.id, f))
+        self.ctx.read(
+            lambda v: findings_for(v, item_id), lambda f: self._findings(m.id, f), owner=self
+        )
 
     def _findings(self, match_id: str, findings: list[dict[str, Any]]) -> None:
         row = self.selected_row()
@@ -325,6 +327,7 @@ class MatchesPane(QWidget):
         self.ctx.read(
             lambda v: matching.review_match(v, match_id, confirm),
             lambda _view: self._changed(),
+            owner=self,
         )
 
     def _changed(self) -> None:
@@ -340,6 +343,7 @@ class MatchesPane(QWidget):
             lambda vault, _job: matching.match_case(vault, case_id, pdq_threshold=pdq),
             on_done=lambda _found: self._changed(),
             summary=lambda found: self.tr("{n} new match(es).").format(n=len(found)),
+            owner=self,
         )
 
     def analyse(self) -> None:
@@ -355,4 +359,5 @@ class MatchesPane(QWidget):
             on_done=lambda _r: self._changed(),
             problems_of=analysis_problems,
             summary=analysis_summary,
+            owner=self,
         )

@@ -168,6 +168,7 @@ class PacketPane(QWidget):
             on_done=self._built,
             on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
             summary=lambda r: self.tr("Packet with {n} exhibit(s) built.").format(n=r.exhibits),
+            owner=self,
         )
 
     def _built(self, result: Any) -> None:
@@ -193,6 +194,7 @@ class PacketPane(QWidget):
             on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
             problems_of=verify_problems,
             summary=lambda r: self.tr("Verified.") if r.ok else self.tr("Problems found."),
+            owner=self,
         )
 
     def open_folder(self) -> None:

@@ -269,7 +269,7 @@ class RequestsPane(QWidget):
         service, case_id = self.service, self.case_id
         if service is None:
             return
-        self.ctx.read(lambda v: service.list_requests(v, case_id), self._show)
+        self.ctx.read(lambda v: service.list_requests(v, case_id), self._show, owner=self)
 
     def _show(self, views: list[Any]) -> None:
         selected = self.selected()
@@ -365,7 +365,7 @@ class RequestsPane(QWidget):
         service = self.service
         if service is None:
             return
-        self.ctx.read(service.get_clinic, self._open_draft, self._fail)
+        self.ctx.read(service.get_clinic, self._open_draft, self._fail, owner=self)
 
     def _open_draft(self, clinic: dict[str, str]) -> None:
         dialog = DraftDialog(clinic, self)
@@ -402,6 +402,7 @@ class RequestsPane(QWidget):
             lambda v: service.draft_requests(v, case_id, route, form, extra_urls=extra),
             done,
             lambda e: dialog.message.setText(error_text(e)),
+            owner=self,
         )
 
     def mark_sent(self) -> None:
@@ -409,7 +410,7 @@ class RequestsPane(QWidget):
         if view is None or service is None:
             return
         rid = view.id
-        self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail)
+        self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail, owner=self)
 
     def set_ticket(self) -> None:
         view, service = self.selected(), self.service
@@ -429,7 +430,10 @@ class RequestsPane(QWidget):
         if service is None:
             return
         self.ctx.read(
-            lambda v: service.set_ticket(v, request_id, ticket), self._changed, self._fail
+            lambda v: service.set_ticket(v, request_id, ticket),
+            self._changed,
+            self._fail,
+            owner=self,
         )
 
     def set_status(self) -> None:
@@ -451,7 +455,10 @@ class RequestsPane(QWidget):
         if service is None:
             return
         self.ctx.read(
-            lambda v: service.set_status(v, request_id, status), self._changed, self._fail
+            lambda v: service.set_status(v, request_id, status),
+            self._changed,
+            self._fail,
+            owner=self,
         )
 
     def save_documents(self) -> None:
@@ -468,6 +475,7 @@ class RequestsPane(QWidget):
                 self.tr("Saved: {files}").format(files=", ".join(p.name for p in paths))
             ),
             self._fail,
+            owner=self,
         )
 
     def followup(self) -> None:
@@ -475,7 +483,9 @@ class RequestsPane(QWidget):
         if view is None or service is None:
             return
         rid = view.id
-        self.ctx.read(service.get_clinic, lambda clinic: self._open_followup(rid, clinic))
+        self.ctx.read(
+            service.get_clinic, lambda clinic: self._open_followup(rid, clinic), owner=self
+        )
 
     def _open_followup(self, request_id: str, clinic: dict[str, str]) -> None:
         dialog = DraftDialog(clinic, self)
@@ -512,4 +522,4 @@ class RequestsPane(QWidget):
             )
             self._changed()
 
-        self.ctx.read(make, done, lambda e: dialog.message.setText(error_text(e)))
+        self.ctx.read(make, done, lambda e: dialog.message.setText(error_text(e)), owner=self)

@@ -289,6 +289,7 @@ class SuspectsPane(QWidget):
         self.ctx.read(
             lambda v: (service.list_captures(v, case_id), service.list_rechecks(v, case_id)),
             self._show_captures,
+            owner=self,
         )
 
     def _show_captures(self, result: tuple[list[Any], list[Any]]) -> None:
@@ -328,6 +329,7 @@ class SuspectsPane(QWidget):
             on_done=lambda _r: self._after(True),
             problems_of=batch_problems,
             summary=batch_summary,
+            owner=self,
         )
 
     def _after(self, clear_urls: bool) -> None:
@@ -346,6 +348,7 @@ class SuspectsPane(QWidget):
             lambda vault, job: service.recheck_case(vault, case_id, job),
             on_done=lambda _r: self._after(False),
             summary=recheck_summary,
+            owner=self,
         )
 
     def show_custody(self) -> None:
@@ -359,4 +362,4 @@ class SuspectsPane(QWidget):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
-        self.ctx.read(lambda v: service.custody(v, item_id), shown)
+        self.ctx.read(lambda v: service.custody(v, item_id), shown, owner=self)

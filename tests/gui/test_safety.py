@@ -1,0 +1,180 @@
+"""Quick exit, auto-lock, safe previews (blurred, time-limited reveal, audited) and the
+suspected-minor switch, in the real window on a real vault."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from guikit import (  # noqa: F401
+    WAIT,
+    benign_picture,
+    drain_pools,
+    fast_tuning,
+    new_case,
+    unlocked,
+    wait_tasks,
+    window,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from conftest import PASSPHRASE
+from ncii_desk.gui.mainwindow import MainWindow
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import AuditEvent
+
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
+
+
+def _add_original(qtbot, window: MainWindow, tmp_path: Path, seed: int = 1) -> str:  # type: ignore[no-untyped-def]
+    ws = window.workspace
+    assert ws is not None
+    path = tmp_path / f"original-{seed}.png"
+    benign_picture(seed).save(path)
+    section = ws.originals.originals
+    before = len(section.views)
+    section.add_paths([path])
+    wait_tasks(qtbot, window)
+    qtbot.waitUntil(lambda: len(section.views) == before + 1, timeout=WAIT)
+    return section.views[-1].id
+
+
+def _audit(vault_dir: Path, action: str) -> list[dict[str, object]]:
+    vault = Vault.open(vault_dir, passphrase=PASSPHRASE)
+    try:
+        with vault.session() as s:
+            rows = s.scalars(select(AuditEvent).where(AuditEvent.action == action))
+            return [{"object_id": e.object_id, **json.loads(e.details)} for e in rows]
+    finally:
+        vault.close()
+
+
+def _visible_windows() -> list[object]:
+    return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_quick_exit_button_hides_everything_locks_and_drops_previews(
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    window = unlocked
+    new_case(qtbot, window)
+    item_id = _add_original(qtbot, window, tmp_path)
+    ws = window.workspace
+    assert ws is not None
+    qtbot.waitUntil(lambda: ws.originals.originals.thumbnails_shown() == 1, timeout=WAIT)
+    assert window.previews.cached(item_id) is not None
+    window.open_settings()
+    qtbot.waitUntil(lambda: window.settings_dialog.isVisible(), timeout=WAIT)
+    quick = window.toolbar.widgetForAction(window.quick_exit_action)
+    assert quick.isVisible() and quick.text() == "Quick exit"
+    qtbot.mouseClick(quick, Qt.MouseButton.LeftButton)
+    assert _visible_windows() == []
+    assert window.vault is None and window.ctx is None and window.workspace is None
+    assert window.previews.cached(item_id) is None
+    assert window.gate is not None  # locked: next time it opens on the unlock screen
+    assert window.dashboard.model.rowCount() == 0
+
+
+def test_escape_twice_and_ctrl_shift_q_quick_exit(qtbot, unlocked: MainWindow) -> None:
+    window = unlocked
+    handle = window.windowHandle()
+    qtbot.keyClick(handle, Qt.Key.Key_Escape)
+    assert window.vault is not None and window.isVisible()  # one Esc is just Esc
+    qtbot.keyClick(handle, Qt.Key.Key_Escape)
+    assert window.vault is None and not window.isVisible()
+
+    window.show()
+    gate = window.gate
+    assert gate is not None
+    gate.passphrase.setText(PASSPHRASE)
+    gate.submit()
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=WAIT)
+    qtbot.keyClick(
+        window.windowHandle(),
+        Qt.Key.Key_Q,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.vault is None and not window.isVisible()
+
+
+def test_auto_lock_after_idle_time(qtbot, unlocked: MainWindow) -> None:
+    window = unlocked
+    assert window.guard.armed  # the configured idle time (10 minutes by default) is running
+    window.guard.set_idle_ms(300)
+    qtbot.waitUntil(lambda: window.vault is None, timeout=WAIT)
+    assert window.gate is not None and window.stack.currentWidget() is window.gate
+    assert "without use" in window.status.text()
+    assert not window.guard.armed  # nothing left to lock
+
+
+def test_reveal_is_explicit_time_limited_and_audited(
+    qtbot, unlocked: MainWindow, vault_dir: Path, tmp_path: Path, isolated_user_dirs: Path
+) -> None:
+    window = unlocked
+    new_case(qtbot, window)
+    item_id = _add_original(qtbot, window, tmp_path)
+    ws = window.workspace
+    assert ws is not None
+    panel = ws.originals.preview
+    ws.originals.originals.select_item(item_id)
+    qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=WAIT)
+    blurred = panel.picture.pixmap().toImage()
+    assert panel.note.text() == "Blurred."
+    assert not panel.revealed
+    window.previews.reveal_seconds = 3
+    qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.revealed, timeout=WAIT)
+    assert "Blurs again in 3 s" in panel.countdown.text()
+    shown = panel.picture.pixmap().toImage()
+    assert shown != blurred  # the real picture, not the blur
+    qtbot.waitUntil(lambda: not panel.revealed, timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.note.text() == "Blurred.", timeout=WAIT)
+    assert panel.picture.pixmap().toImage() == blurred
+    window.lock()
+    events = _audit(vault_dir, "item.reveal")
+    assert [(e["object_id"], e["seconds"], e["view"]) for e in events] == [(item_id, 3, "originals")]
+    # No picture (or anything else) was written to the user's folders: no cache, no temp file.
+    for root, _dirs, files in os.walk(isolated_user_dirs):
+        for name in files:
+            with open(Path(root) / name, "rb") as fh:
+                assert not fh.read(4).startswith(IMAGE_MAGIC), name
+
+
+def test_suspected_minor_case_shows_no_previews_at_all(
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    window = unlocked
+    new_case(qtbot, window, suspected_minor=True)
+    ws = window.workspace
+    assert ws is not None and ws.minor.isChecked()
+    assert "hashes only" in ws.minor_note.text()
+    item_id = _add_original(qtbot, window, tmp_path)
+    section = ws.originals.originals
+    assert section.views[-1].pixels_kept is False
+    assert "Hashes only" in section.model.item(0, 5).text()
+    section.select_item(item_id)
+    panel = ws.originals.preview
+    qtbot.waitUntil(lambda: "under 18" in panel.picture.text(), timeout=WAIT)
+    assert panel.picture.pixmap().isNull() and not panel.reveal_button.isEnabled()
+    assert section.thumbnails_shown() == 0
+
+
+def test_marking_a_case_hides_previews_of_items_already_kept(
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    window = unlocked
+    new_case(qtbot, window)
+    item_id = _add_original(qtbot, window, tmp_path)
+    ws = window.workspace
+    assert ws is not None
+    section = ws.originals.originals
+    qtbot.waitUntil(lambda: section.thumbnails_shown() == 1, timeout=WAIT)
+    ws.set_minor(True)
+    qtbot.waitUntil(lambda: ws.view is not None and ws.view.suspected_minor, timeout=WAIT)
+    qtbot.waitUntil(lambda: section.model.item(0, 0).text() == "no preview", timeout=WAIT)
+    assert section.thumbnails_shown() == 0
+    rendered = window.previews.cached(item_id)
+    assert rendered is not None and rendered.image is None and "under 18" in rendered.note

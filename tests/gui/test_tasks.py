@@ -1,0 +1,120 @@
+"""Long tasks run off the GUI thread: the event loop keeps running, Cancel stops the job
+between items, and problems with single files are listed (not one dialog per file)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from guikit import (  # noqa: F401
+    WAIT,
+    benign_picture,
+    drain_pools,
+    fast_tuning,
+    new_case,
+    unlocked,
+    wait_tasks,
+    window,
+)
+from PySide6.QtCore import Qt, QTimer
+
+from ncii_desk.gui.mainwindow import MainWindow
+from ncii_desk.services import intake, items
+from ncii_desk.services.jobs import Job
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import Role
+
+
+def _pictures(folder: Path, n: int) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for i in range(n):
+        path = folder / f"picture-{i}.png"
+        benign_picture(i + 10, size=64).save(path)
+        paths.append(path)
+    return paths
+
+
+def test_event_loop_runs_while_a_task_works_and_cancel_stops_it(
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    window = unlocked
+    case_id = new_case(qtbot, window)
+    assert window.ctx is not None
+    paths = _pictures(tmp_path / "many", 6)
+    ticks = 0
+    seen_by_gui = threading.Event()
+    first_item = threading.Event()
+
+    def tick() -> None:
+        nonlocal ticks
+        ticks += 1
+        if ticks >= 3:
+            seen_by_gui.set()
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+
+    def work(vault: Vault, job: Job) -> intake.IntakeResult:
+        relay = job.on_progress
+
+        def progress(done: int, total: int, message: str) -> None:
+            if relay is not None:
+                relay(done, total, message)
+            if done == 1:
+                first_item.set()
+                # Hold the job here until the GUI thread, still running its event loop,
+                # has pressed Cancel. A job on the GUI thread could never get past this.
+                deadline = time.monotonic() + WAIT / 1000
+                while not job.cancelled and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                assert job.cancelled
+
+        job.on_progress = progress
+        # The GUI's timer must keep firing while this task runs.
+        assert seen_by_gui.wait(WAIT / 1000)
+        return intake.add_items(vault, case_id, Role.ORIGINAL, paths, job=job)
+
+    window.ctx.task("Adding many pictures", work)
+    row = window.task_panel.rows[-1]
+    assert window.dock.isVisible()
+    qtbot.waitUntil(first_item.is_set, timeout=WAIT)
+    qtbot.waitUntil(lambda: row.bar.maximum() == 6 and row.bar.value() >= 1, timeout=WAIT)
+    assert row.bar.text() == f"{row.bar.value()} of 6"
+    qtbot.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: row.finished, timeout=WAIT)
+    timer.stop()
+    assert ticks >= 3
+    assert row.outcome == "cancelled"
+    assert "Cancelled" in row.status.text()
+    added: list[object] = []
+    window.ctx.read(lambda v: items.list_items(v, case_id), added.extend)
+    qtbot.waitUntil(lambda: bool(added), timeout=WAIT)
+    assert len(added) == 1  # the item finished before the cancel is kept, whole
+
+
+def test_bad_files_are_listed_per_item_and_the_batch_goes_on(
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    window = unlocked
+    new_case(qtbot, window)
+    folder = tmp_path / "mixed"
+    good = _pictures(folder, 2)
+    (folder / "empty.jpg").write_bytes(b"")
+    (folder / "broken.png").write_bytes(good[0].read_bytes()[:120])  # cut off mid-picture
+    ws = window.workspace
+    assert ws is not None
+    ws.tabs.setCurrentWidget(ws.suspects)
+    ws.suspects.items.add_paths([folder])
+    wait_tasks(qtbot, window)
+    row = window.task_panel.rows[-1]
+    assert row.outcome == "done"
+    problems = window.task_panel.problem_texts()
+    by_item = {Path(item).name: (what, hint) for _task, item, what, hint in problems}
+    assert "empty.jpg" in by_item and "empty" in by_item["empty.jpg"][0]
+    assert by_item["broken.png"][0].startswith("Added, but could not be hashed")
+    qtbot.waitUntil(lambda: len(ws.suspects.items.views) == len(good) + 1, timeout=WAIT)
+    assert "1 could not be added" in row.status.text()
