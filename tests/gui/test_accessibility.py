@@ -1,5 +1,9 @@
 """Every control a screen reader meets has a name; the keyboard reaches what matters."""
 
+# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
+# test parameters repeat imported names on purpose.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from pathlib import Path

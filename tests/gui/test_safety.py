@@ -1,6 +1,10 @@
 """Quick exit, auto-lock, safe previews (blurred, time-limited reveal, audited) and the
 suspected-minor switch, in the real window on a real vault."""
 
+# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
+# test parameters repeat imported names on purpose.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import json
@@ -135,7 +139,9 @@ def test_reveal_is_explicit_time_limited_and_audited(
     assert panel.picture.pixmap().toImage() == blurred
     window.lock()
     events = _audit(vault_dir, "item.reveal")
-    assert [(e["object_id"], e["seconds"], e["view"]) for e in events] == [(item_id, 3, "originals")]
+    assert [(e["object_id"], e["seconds"], e["view"]) for e in events] == [
+        (item_id, 3, "originals")
+    ]
     # No picture (or anything else) was written to the user's folders: no cache, no temp file.
     for root, _dirs, files in os.walk(isolated_user_dirs):
         for name in files:

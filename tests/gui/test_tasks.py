@@ -1,6 +1,10 @@
 """Long tasks run off the GUI thread: the event loop keeps running, Cancel stops the job
 between items, and problems with single files are listed (not one dialog per file)."""
 
+# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
+# test parameters repeat imported names on purpose.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import threading
