@@ -43,9 +43,11 @@ if TYPE_CHECKING:  # services sit above vision: the Job is only handed in
 __all__ = [
     "ALGORITHM",
     "ALTERED_THRESHOLD",
+    "GRID_SIZE",
     "MIN_INLIERS",
     "DerivationResult",
     "PreparedOriginal",
+    "extract_spread",
     "find_source",
     "prepare",
     "render_heatmap",
@@ -64,8 +66,8 @@ ORIGINAL_SIDE: Final = 1024
 ANALYSIS_SIDE: Final = 512
 #: Agreeing feature points needed before a homography counts as evidence. A homography has
 #: eight free parameters, so it needs more support than the similarity transform used for
-#: matching (:data:`ncii_desk.hashing.features.MIN_INLIERS`); unrelated photos reach about
-#: 10 (bench/results/derivation.md).
+#: matching (:data:`ncii_desk.hashing.features.MIN_INLIERS`); unrelated photos reached at
+#: most 16, the true originals of edited suspects at least 40 (bench/results/derivation.md).
 MIN_INLIERS: Final = 25
 #: ... and that share of the ratio-test matches must agree with it.
 MIN_INLIER_RATIO: Final = 0.25
@@ -338,12 +340,12 @@ def _fit_homography(
     return np.asarray(matrix, np.float64), inliers, len(good)
 
 
-def _plausible(h: npt.NDArray[np.float64], orig_size: tuple[int, int]) -> bool:
+def _plausible(hom: npt.NDArray[np.float64], orig_size: tuple[int, int]) -> bool:
     """Reject fits no real re-posting produces: folded, collapsed or wildly skewed ones."""
-    w, h_ = orig_size
-    corners = np.array([[0, 0], [w, 0], [w, h_], [0, h_]], np.float64)
+    w, h = orig_size
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
     ones = np.ones((4, 1))
-    mapped = (h @ np.hstack([corners, ones]).T).T
+    mapped = (hom @ np.hstack([corners, ones]).T).T
     if np.any(mapped[:, 2] <= 1e-6):
         return False  # part of the original maps behind the camera
     pts = mapped[:, :2] / mapped[:, 2:3]
@@ -357,7 +359,7 @@ def _plausible(h: npt.NDArray[np.float64], orig_size: tuple[int, int]) -> bool:
     area = 0.5 * abs(
         float(np.sum(pts[:, 0] * np.roll(pts[:, 1], -1) - pts[:, 1] * np.roll(pts[:, 0], -1)))
     )
-    scale = np.sqrt(area / (w * h_))
+    scale = np.sqrt(area / (w * h))
     if not 0.05 <= scale <= 20.0:
         return False
     # Opposite sides of a re-framed photo stay close to equal length; strong perspective does not
@@ -413,7 +415,7 @@ def _gaussian(img: FloatArray, sigma: float) -> FloatArray:
 
 def _warp(
     original: PreparedOriginal, h_full: npt.NDArray[np.float64], size: tuple[int, int], scale: float
-) -> tuple[UInt8Array, npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
+) -> tuple[UInt8Array, npt.NDArray[np.bool_]]:
     """The original warped onto the suspect's analysis grid, and where it lands.
 
     ``scale`` maps suspect full pixels to analysis pixels. The stored copy is first reduced
@@ -441,7 +443,7 @@ def _warp(
     inside = cv2.warpPerspective(
         np.full(px.shape[:2], 255, np.uint8), h, size, flags=cv2.INTER_NEAREST, borderValue=0
     )
-    return np.asarray(warped, np.uint8), np.asarray(inside > 0), h
+    return np.asarray(warped, np.uint8), np.asarray(inside > 0)
 
 
 def _refine(
@@ -589,13 +591,13 @@ def _compare(fit: _Fit, suspect_rgb: UInt8Array) -> DerivationResult:
         else suspect_rgb
     )
     h_full = fit.homography
-    warped, covered, _ = _warp(fit.original, h_full, size, scale)
+    warped, covered = _warp(fit.original, h_full, size, scale)
     correction = _refine(warped, small, covered)
     if correction is not None:
         to_analysis = _scale(scale, scale)
         h_full = np.linalg.inv(to_analysis) @ correction @ to_analysis @ h_full
         h_full /= h_full[2, 2]
-        warped, covered, _ = _warp(fit.original, h_full, size, scale)
+        warped, covered = _warp(fit.original, h_full, size, scale)
     d = _dissimilarity(warped, small, covered)
     altered = _altered_mask(d, covered)
     total = float(covered.size)
