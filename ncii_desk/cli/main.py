@@ -1071,9 +1071,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 2
+    if handler is None:  # no command: open the desktop app (--help still prints the help)
+        from ncii_desk.gui.app import launch_from_cli
+
+        return launch_from_cli(args)
     try:
         return handler(args)
     except NciiDeskError as exc:
