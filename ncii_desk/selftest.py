@@ -515,13 +515,21 @@ def _temporary_folder() -> Iterator[Path]:
 def _base_versions() -> dict[str, Any]:
     import PIL
 
-    return {
+    versions: dict[str, Any] = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "numpy": np.__version__,
         "pillow": PIL.__version__,
     }
+    try:  # the library's version needs no application; the "qt" check tests the rest
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        versions.update(qt=str(qVersion()), pyside6=str(PySide6.__version__))
+    except Exception as exc:  # reported, not raised: a broken Qt must not hide other results
+        versions["qt"] = f"unavailable ({type(exc).__name__}: {exc})"
+    return versions
 
 
 def run_selftest(

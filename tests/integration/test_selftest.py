@@ -44,9 +44,10 @@ def test_selftest_passes_and_reports_every_check(capsys: pytest.CaptureFixture[s
     assert names == [n for n in CHECKS if n != "qt"]  # qt only on request
     assert all(c["ok"] for c in report["checks"])
     versions = report["versions"]
-    for key in ("python", "sqlcipher", "onnxruntime", "onnxruntime_providers", "reportlab"):
+    for key in ("python", "sqlcipher", "onnxruntime", "onnxruntime_providers", "reportlab", "qt"):
         assert versions[key], key
     assert "CPUExecutionProvider" in versions["onnxruntime_providers"]
+    assert versions["qt"].startswith("6.")  # reported even without the qt check
     # Every model the manifest marks as bundled ran through onnxruntime.
     models = next(c for c in report["checks"] if c["name"] == "models")
     bundled = {s.name for s in ModelRegistry() if s.bundled}
