@@ -64,9 +64,18 @@ def describe_provider() -> dict[str, Any]:
 
 
 def provider_text(info: dict[str, Any]) -> str:
-    text = tr("Settings", "Analysis runs on: {p} (onnxruntime {v}).").format(
-        p=info.get("provider", "?"), v=info.get("onnxruntime", "?")
-    )
+    """Which onnxruntime provider analysis runs on (or will try, before the first model)."""
+    used = sorted(set(info.get("sessions", {}).values()))
+    if used:
+        text = tr("Settings", "Analysis runs on: {p} (onnxruntime {v}).").format(
+            p=", ".join(used), v=info.get("onnxruntime", "?")
+        )
+    else:
+        text = tr(
+            "Settings",
+            "No model has run yet in this session. Analysis will try, in this order: {order} "
+            "(onnxruntime {v}).",
+        ).format(order=" → ".join(info.get("providers", [])), v=info.get("onnxruntime", "?"))
     for fb in info.get("fallbacks", []):
         text += "\n" + tr("Settings", "Not used: {p}: {why}").format(
             p=fb.get("provider", ""), why=fb.get("reason", "")

@@ -110,7 +110,6 @@ class TaskPanel(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
-        header.addWidget(plain_label(self.tr("Tasks"), wrap=False))
         header.addStretch(1)
         self.clear_finished_button = button(self.tr("Clear finished tasks"), self.clear_finished)
         header.addWidget(self.clear_finished_button)
@@ -144,6 +143,8 @@ class TaskPanel(QWidget):
         self.problems.setWordWrap(True)
         self.problems.setAccessibleName(self.tr("Problems with single items"))
         self.problems.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((200, 260, 420)):
+            self.problems.setColumnWidth(column, width)
         bottom_layout.addWidget(self.problems)
         split.addWidget(bottom)
         layout.addWidget(split)
