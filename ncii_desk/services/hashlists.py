@@ -178,7 +178,8 @@ def unpack_pdq_index(data: bytes) -> tuple[Any, Any]:
     body_len, count = struct.unpack_from("<QQ", data, head)
     start = head + 16
     index = HashIndex.from_bytes(data[start : start + body_len])
-    positions = np.frombuffer(data, dtype="<i8", count=count, offset=start + body_len)
+    # A copy, so the blob's bytes (hundreds of MB for a large list) are not kept alive by it.
+    positions = np.frombuffer(data, dtype="<i8", count=count, offset=start + body_len).copy()
     return index, positions
 
 
