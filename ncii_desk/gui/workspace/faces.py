@@ -145,9 +145,10 @@ class FacePickerDialog(QDialog):
             self.status.setText(faces.message or self.tr("No face was found in this photo."))
             return
         self.status.setText(
-            self.tr("{n} face(s) found, largest first. Click the client's face.").format(
-                n=len(faces.tiles)
-            )
+            self.tr(
+                "{n} face(s) found, largest first. Click the client's face; click a picked "
+                "face again to take it out."
+            ).format(n=len(faces.tiles))
         )
         for pos, tile in enumerate(faces.tiles):
             b = QToolButton()
@@ -162,10 +163,30 @@ class FacePickerDialog(QDialog):
                 self.tr("Face {i}, detection score {s:.2f}").format(i=tile.index, s=tile.score)
                 + (self.tr(", picked") if tile.picked else "")
             )
-            b.setEnabled(not tile.picked)
-            b.clicked.connect(lambda _c=False, i=tile.index: self.pick(i))
+            b.setCheckable(True)
+            b.setChecked(tile.picked)
+            b.clicked.connect(lambda _c=False, i=tile.index, p=tile.picked: self.toggle(i, p))
             self.grid.addWidget(b, pos // 4, pos % 4)
             self.tiles.append(b)
+
+    def toggle(self, index: int, picked: bool) -> None:
+        """Clicking a face picks it; clicking a picked face takes it out of the gallery."""
+        if picked:
+            self.unpick(index)
+        else:
+            self.pick(index)
+
+    def unpick(self, index: int) -> None:
+        service, item_id = self.service, self.item_id
+        if not hasattr(service, "unpick_reference_face"):
+            return
+        self.status.setText(self.tr("Removing the choice..."))
+        self.ctx.read(
+            lambda vault: service.unpick_reference_face(vault, item_id, index),
+            lambda _views: self._picked(index),
+            lambda e: self.status.setText(error_text(e)),
+            owner=self,
+        )
 
     def pick(self, index: int) -> None:
         service, item_id = self.service, self.item_id

@@ -101,5 +101,7 @@ class OriginalsPane(QWidget):
         if item_id is None or service is None:
             return
         dialog = FacePickerDialog(self.ctx, self.case_id, item_id, service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.picked.connect(lambda _i: self.references.refresh())
+        self.face_dialog = dialog
         dialog.open()

@@ -40,7 +40,7 @@ from ncii_desk.gui.common import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
-from ncii_desk.gui.workspace.suspects import parse_urls
+from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, recheck_summary
 from ncii_desk.vault import Vault
 
 REQUESTS = "ncii_desk.services.requests"
@@ -223,6 +223,11 @@ class RequestsPane(QWidget):
         self.status_button = button(self.tr("Set outcome..."), self.set_status)
         self.save_button = button(self.tr("Save the letter to a folder..."), self.save_documents)
         self.followup_button = button(self.tr("Follow-up letter..."), self.followup)
+        self.recheck_button = button(
+            self.tr("Check the addresses again"),
+            self.recheck,
+            tip=self.tr("Visit the captured addresses again: is the content gone?"),
+        )
         for b in (
             self.draft_button,
             self.sent_button,
@@ -230,6 +235,7 @@ class RequestsPane(QWidget):
             self.status_button,
             self.save_button,
             self.followup_button,
+            self.recheck_button,
         ):
             row.addWidget(b)
         row.addStretch(1)
@@ -352,6 +358,7 @@ class RequestsPane(QWidget):
         self.followup_button.setEnabled(
             view is not None and view.overdue and hasattr(self.service, "followup_letters")
         )
+        self.recheck_button.setEnabled(capture_service() is not None)
 
     # -- actions --
 
@@ -361,6 +368,19 @@ class RequestsPane(QWidget):
 
     def _fail(self, error: NciiDeskError) -> None:
         self.note.setText(error_text(error))
+
+    def recheck(self) -> None:
+        capture = capture_service()
+        if capture is None or not hasattr(capture, "recheck_case"):
+            return
+        case_id = self.case_id
+        self.ctx.task(
+            self.tr("Checking the addresses again"),
+            lambda vault, job: capture.recheck_case(vault, case_id, job),
+            on_done=self._changed,
+            summary=recheck_summary,
+            owner=self,
+        )
 
     def draft(self) -> None:
         service = self.service

@@ -1,0 +1,89 @@
+"""Reference faces picked as face crops, then face analysis finds the client in a suspect
+(real YuNet and MobileFaceNet models; the shared benign test photos)."""
+
+# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
+# test parameters repeat imported names on purpose.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import pytest
+from guikit import (  # noqa: F401
+    WAIT,
+    drain_pools,
+    fast_tuning,
+    new_case,
+    unlocked,
+    wait_tasks,
+    window,
+)
+
+from conftest import SHARED
+from ncii_desk.gui.mainwindow import MainWindow
+from ncii_desk.gui.workspace.faces import gallery_service
+from ncii_desk.gui.workspace.matches import analysis_service
+
+FACES = SHARED / "testdata" / "faces"
+
+pytestmark = pytest.mark.skipif(
+    not (FACES / "chirac3.jpg").is_file() or gallery_service() is None,
+    reason="needs the shared test photos and the face gallery service",
+)
+
+
+def test_pick_a_face_in_a_group_photo(qtbot, unlocked: MainWindow) -> None:
+    window = unlocked
+    new_case(qtbot, window)
+    ws = window.workspace
+    assert ws is not None
+    refs = ws.originals.references
+    refs.add_paths([FACES / "chirac3.jpg"])
+    wait_tasks(qtbot, window)
+    qtbot.waitUntil(lambda: len(refs.views) == 1, timeout=WAIT)
+    refs.select_item(refs.views[0].id)
+    assert ws.originals.pick_face_button.isEnabled()
+    ws.originals.pick_face()
+    dialog = ws.originals.face_dialog
+    qtbot.waitUntil(lambda: len(dialog.tiles) == 5, timeout=WAIT)
+    assert not any(t.isChecked() for t in dialog.tiles)  # several faces: nobody chosen yet
+    assert all(t.icon().availableSizes() for t in dialog.tiles)  # each shows a face crop
+    assert dialog.tiles[0].accessibleName().startswith("Face 1, detection score")
+    dialog.tiles[1].click()
+    qtbot.waitUntil(lambda: len(dialog.tiles) == 5 and dialog.tiles[1].isChecked(), timeout=WAIT)
+    assert [t.isChecked() for t in dialog.tiles] == [False, True, False, False, False]
+    dialog.tiles[1].click()  # clicking it again takes it out
+    qtbot.waitUntil(
+        lambda: len(dialog.tiles) == 5 and not any(t.isChecked() for t in dialog.tiles),
+        timeout=WAIT,
+    )
+    dialog.reject()
+
+
+@pytest.mark.skipif(analysis_service() is None, reason="needs the analysis service")
+def test_face_analysis_finds_the_client_in_a_suspect(qtbot, unlocked: MainWindow) -> None:
+    window = unlocked
+    new_case(qtbot, window)
+    ws = window.workspace
+    assert ws is not None
+    ws.originals.references.add_paths([FACES / "chirac1.jpg"])
+    wait_tasks(qtbot, window)
+    ws.tabs.setCurrentWidget(ws.suspects)
+    ws.suspects.items.add_paths([FACES / "chirac2.jpg", FACES / "codait_luciano.png"])
+    wait_tasks(qtbot, window)
+    ws.tabs.setCurrentWidget(ws.matches)
+    matches = ws.matches
+    assert matches.analyse_button.isEnabled()
+    matches.analyse()
+    wait_tasks(qtbot, window)
+    row = window.task_panel.rows[-1]
+    assert row.outcome == "done", window.task_panel.problem_texts()
+    assert "1 new match" in row.status.text()
+    qtbot.waitUntil(lambda: any(r.match.kind == "face" for r in matches.rows), timeout=WAIT)
+    face = next(r for r in matches.rows if r.match.kind == "face")
+    assert (face.suspect_name, face.target_name) == ("chirac2.jpg", "chirac1.jpg")
+    assert face.match.score is not None and face.match.threshold is not None
+    assert face.match.score >= face.match.threshold
+    matches.table.selectRow(matches.rows.index(face))
+    explain = matches.explain.toPlainText()
+    assert "The client's face" in explain and "not an identification" in explain
+    qtbot.waitUntil(lambda: "Analysis findings" in matches.explain.toPlainText(), timeout=WAIT)
