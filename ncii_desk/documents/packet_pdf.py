@@ -327,8 +327,10 @@ def _finding_rows(f: FindingLine) -> list[tuple[str, object]]:
     ]
     for sig in f.signals:
         value = sig.get("value")
+        # Bulky values (the derivation's 32x32 difference grid) would make one table cell
+        # taller than a page, which reportlab cannot lay out; they stay in the vault.
         numbers = (
-            "; ".join(f"{k} {v}" for k, v in sorted(value.items()))
+            "; ".join(f"{k} {v}" for k, v in sorted(value.items()) if len(str(v)) <= 300)
             if isinstance(value, dict)
             else ""
         )
