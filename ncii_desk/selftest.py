@@ -405,11 +405,14 @@ def _check_documents(ctx: _Context) -> tuple[str, dict[str, Any]]:
 
 def _check_libraries(ctx: _Context) -> tuple[str, dict[str, Any]]:
     import av
-    import c2pa
     import certifi
     import cv2
     import pillow_heif
     from pyhanko import version as pyhanko_version
+
+    from ncii_desk.nativelibs import import_c2pa
+
+    c2pa = import_c2pa()
 
     bundle = Path(certifi.where())
     if not bundle.is_file() or bundle.stat().st_size < 1000:

@@ -30,6 +30,7 @@ from typing import Any, Final
 from xml.etree import ElementTree
 
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
+from ncii_desk.nativelibs import import_c2pa
 from ncii_desk.vision.signals import Signal, Strength
 
 __all__ = [
@@ -713,7 +714,7 @@ def _xmp_values(packet: str, problem: Any) -> Iterator[tuple[str, str]]:
 def _read_c2pa(data: bytes, mime: str, marker_seen: bool) -> C2paReport:
     report = C2paReport(marker_seen=marker_seen)
     try:
-        import c2pa
+        c2pa = import_c2pa()
     except ImportError:  # pragma: no cover - c2pa-python is a declared dependency
         report.status = "unreadable" if marker_seen else "absent"
         report.error = "the Content Credentials reader (c2pa-python) is not installed"
