@@ -20,7 +20,7 @@ import tomllib
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -157,6 +157,9 @@ class CaptureInfo:
     error: str
     warc_sha256: str
     details: list[tuple[str, str]]
+    #: For a picture or video taken from a page: its own address and answer (the rows
+    #: above describe the page).
+    file_rows: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -496,6 +499,22 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
     )
 
 
+def _file_rows(details: dict[str, Any] | None, capture_url: str) -> list[tuple[str, str]]:
+    d = details or {}
+    if not d.get("url") or (d["url"] == capture_url and not d.get("page_url")):
+        return []
+    rows = [("This file's address", str(d["url"]))]
+    if d.get("final_url") and d["final_url"] != d["url"]:
+        rows.append(("This file's final address", str(d["final_url"])))
+    rows += [
+        ("Found on the page as", _scalar_text(d.get("via"))),
+        ("This file's HTTP status", _scalar_text(d.get("http_status"))),
+        ("This file fetched (UTC)", _event_time(str(d.get("fetched_at") or "-"))),
+        ("Type sent / found", f"{d.get('declared_type') or '-'} / {d.get('sniffed_type') or '-'}"),
+    ]
+    return rows
+
+
 #: Analysis result keys that are bookkeeping, not findings (a summary's own text is shown
 #: as its overview; its signals repeat those of the steps it summarises).
 _RESULT_SKIP = frozenset({"signals", "inputs", "summary"})
@@ -663,7 +682,10 @@ def gather(
             variant_hashes=len(recs) - len(full or recs[:3]),
             capture=None
             if cap is None
-            else _capture_info(cap, warc_sha.get(cap.warc_blob_id or "", "")),
+            else replace(
+                _capture_info(cap, warc_sha.get(cap.warc_blob_id or "", "")),
+                file_rows=_file_rows(item.details, cap.url),
+            ),
             findings=_findings(analyses.get(item.id, [])),
             rechecks=[
                 RecheckLine(

@@ -353,6 +353,7 @@ def _web_capture(doc: PdfDocument, lay: _Layout, ex: Exhibit) -> None:
     if c.tls:
         tls += "\n" + "\n".join(f"{k}: {v}" for k, v in c.tls)
     rows: list[tuple[str, object]] = [
+        *c.file_rows,
         ("Address requested", c.url),
         ("Final address", c.final_url or "-"),
         ("Redirects", "\n".join(c.redirect_chain) or "none"),
