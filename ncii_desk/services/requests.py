@@ -225,9 +225,13 @@ def _case_depictions(session: Session, case: Case, extra_urls: Iterable[str]) ->
     located: dict[str, _Located] = {}
     for capture in captures:
         url = capture.url.strip()
-        if not url:
-            continue
         items = items_by_capture.get(capture.id, [])
+        # Only web addresses where something was captured: a file's intake record
+        # ('file:name', e.g. the client's own originals) or a failed attempt is no location
+        # of a depiction (an address that could not be captured can be given with --url).
+        file_record = (capture.details or {}).get("kind") == "file"
+        if not url or file_record or (capture.error and not items):
+            continue
         hashes: list[tuple[str, str]] = []
         for item in items:
             hashes += [("SHA-256", item.sha256), ("MD5", item.md5)]
