@@ -270,10 +270,12 @@ def cmd_item_custody(args: argparse.Namespace) -> int:
             say(f"  from the file {d.get('relative_path')} (modified {d.get('modified_at')})")
         else:
             say(f"  captured from {item['details'].get('url') or cap['url']}")
+            tls = "TLS " + ("verified" if cap["tls_verified"] else "NOT verified (override)")
+            if not str(cap["final_url"] or cap["url"]).lower().startswith("https:"):
+                tls = "no TLS (plain http)"  # tls_verified is only the option's default here
             say(
                 f"  capture {cap['id'][:12]}: {cap['started_at']} to {cap['ended_at']}, "
-                f"server {cap['server_address'] or '-'}, TLS "
-                f"{'verified' if cap['tls_verified'] else 'NOT verified (override)'}"
+                f"server {cap['server_address'] or '-'}, {tls}"
             )
     say("Events:")
     for e in view.events:
