@@ -892,6 +892,9 @@ def analyze_case(
         and i.blob_id is not None
         and i.mime.startswith("image/")
     ]
+    # An original added again (same bytes) is compared through its first copy only.
+    firsts = {i.id for i in originals}
+    originals = [i for i in originals if i.duplicate_of not in firsts]
     runtime = shared_runtime()
     problems: list[dict[str, str]] = []
     notes: list[Signal] = []

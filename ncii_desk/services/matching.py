@@ -281,6 +281,9 @@ def match_case(
         case_id = case.id
         items = list(s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
         originals = [i for i in items if i.role == Role.ORIGINAL]
+        # An original added again (same bytes) is matched through its first copy only.
+        firsts = {i.id for i in originals}
+        originals = [i for i in originals if i.duplicate_of not in firsts]
         suspects = [i for i in items if i.role == Role.SUSPECT]
         records = _pdq_records(s, [i.id for i in items])
         feats = {
