@@ -235,6 +235,7 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
             )
         }
         entries: list[HashEntry] = []
+        seen: set[tuple[str, str]] = set()  # an original added twice is shared once
         for o in originals:
             wanted: list[tuple[HashKind, str, int | None]] = []
             if o.id in pdq:
@@ -244,6 +245,9 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
             if fmt == "csv":
                 wanted += [("md5", o.md5, None), ("sha256", o.sha256, None)]
             for kind, value, quality in wanted:
+                if (kind, value) in seen:
+                    continue
+                seen.add((kind, value))
                 try:
                     entries.append(HashEntry(kind, value, quality, label))
                 except InvalidHashEntry:
