@@ -432,7 +432,8 @@ def cmd_add(args: argparse.Namespace) -> int:
                 "See them with: ncii-desk matches CASE"
             )
             for err in hashing["errors"]:
-                sys.stderr.write(f"note: not hashed: {err['error']}\n")
+                hint = f"\n  {err['hint']}" if err.get("hint") else ""
+                sys.stderr.write(f"note: not hashed: {err['error']}{hint}\n")
     if result.cancelled:
         return 130
     if result.errors:
@@ -484,7 +485,8 @@ def cmd_item_export(args: argparse.Namespace) -> int:
 
 def _hash_lines(result: Any) -> str:
     if result.error:
-        return f"{result.path}: ERROR {result.error}"
+        hint = f"\n    {result.hint}" if result.hint else ""
+        return f"{result.path}: ERROR {result.error}{hint}"
     parts = [result.path, result.kind, f"sha256 {result.sha256}", f"md5 {result.md5}"]
     if result.pdq:
         parts.append(f"pdq {result.pdq} (quality {result.pdq_quality})")
