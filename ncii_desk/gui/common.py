@@ -29,8 +29,16 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import NciiDeskError
 
 
-def tr(context: str, text: str) -> str:
+def translate(context: str, text: str) -> str:
+    """Qt translation of ``text`` in ``context`` (the name lupdate looks for)."""
     return QCoreApplication.translate(context, text)
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks a string in a table for translation; it is translated where it is shown, with
+    ``translate(context, text)`` and the same context."""
+    del context
+    return text
 
 
 def plain_label(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
@@ -86,7 +94,7 @@ def show_error(parent: QWidget | None, error: NciiDeskError, title: str = "") ->
     """A non-blocking warning box; message and hint as plain text."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(title or tr("Common", "NCII Desk"))
+    box.setWindowTitle(title or translate("Common", "NCII Desk"))
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(error.message)
     box.setInformativeText(error.hint)
@@ -100,11 +108,11 @@ def name_qt_internal_buttons(root: QWidget) -> None:
     for table in root.findChildren(QTableView):
         for b in table.findChildren(QAbstractButton):
             if not b.text() and not b.accessibleName():
-                b.setAccessibleName(tr("Common", "Select all rows"))
+                b.setAccessibleName(translate("Common", "Select all rows"))
     for bar in root.findChildren(QToolBar):
         for b in bar.findChildren(QAbstractButton):
             if not b.text() and not b.accessibleName():
-                b.setAccessibleName(tr("Common", "More toolbar buttons"))
+                b.setAccessibleName(translate("Common", "More toolbar buttons"))
 
 
 def is_dark() -> bool:
@@ -141,14 +149,14 @@ def countdown(deadline: datetime, now: datetime | None = None) -> tuple[str, boo
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        span = tr("Common", "{d} d {h} h").format(d=days, h=hours)
+        span = translate("Common", "{d} d {h} h").format(d=days, h=hours)
     elif hours:
-        span = tr("Common", "{h} h {m} min").format(h=hours, m=minutes)
+        span = translate("Common", "{h} h {m} min").format(h=hours, m=minutes)
     else:
-        span = tr("Common", "{m} min").format(m=minutes)
+        span = translate("Common", "{m} min").format(m=minutes)
     if overdue:
-        return tr("Common", "OVERDUE by {span}").format(span=span), True
-    return tr("Common", "in {span}").format(span=span), False
+        return translate("Common", "OVERDUE by {span}").format(span=span), True
+    return translate("Common", "in {span}").format(span=span), False
 
 
 def local_time(text: str | None) -> str:

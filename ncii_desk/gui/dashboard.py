@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
     button,
     checkbox,
     countdown,
     heading,
     parse_iso,
     plain_label,
-    tr,
+    translate,
     warning_color,
 )
 from ncii_desk.services.views import CaseView
@@ -38,25 +39,37 @@ from ncii_desk.services.views import CaseView
 CONSENT_ITEMS: tuple[tuple[str, str, bool], ...] = (
     (
         "store_copies",
-        "The client agrees that copies of the images are kept in this encrypted vault for "
-        "the case.",
+        QT_TRANSLATE_NOOP(
+            "Dashboard",
+            "The client agrees that copies of the images are kept in this encrypted vault for "
+            "the case.",
+        ),
         True,
     ),
     (
         "share_hashes",
-        "The client agrees that fingerprints (hashes) of the images, never the images, may be "
-        "shared with platforms and hash-sharing programmes such as StopNCII.",
+        QT_TRANSLATE_NOOP(
+            "Dashboard",
+            "The client agrees that fingerprints (hashes) of the images, never the images, may be "
+            "shared with platforms and hash-sharing programmes such as StopNCII.",
+        ),
         False,
     ),
     (
         "contact_platforms",
-        "The client agrees that we contact platforms and search engines on their behalf to "
-        "ask for removal.",
+        QT_TRANSLATE_NOOP(
+            "Dashboard",
+            "The client agrees that we contact platforms and search engines on their behalf to "
+            "ask for removal.",
+        ),
         False,
     ),
     (
         "withdrawal_explained",
-        "The client was told they can withdraw consent at any time, and what happens then.",
+        QT_TRANSLATE_NOOP(
+            "Dashboard",
+            "The client was told they can withdraw consent at any time, and what happens then.",
+        ),
         True,
     ),
 )
@@ -124,14 +137,14 @@ US_JURISDICTIONS = (
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 CASE_COLUMNS = (
-    "Case",
-    "Client pseudonym",
-    "Originals",
-    "References",
-    "Suspects",
-    "Open removal requests",
-    "Nearest 48-hour deadline",
-    "Possibly under 18",
+    QT_TRANSLATE_NOOP("Dashboard", "Case"),
+    QT_TRANSLATE_NOOP("Dashboard", "Client pseudonym"),
+    QT_TRANSLATE_NOOP("Dashboard", "Originals"),
+    QT_TRANSLATE_NOOP("Dashboard", "References"),
+    QT_TRANSLATE_NOOP("Dashboard", "Suspects"),
+    QT_TRANSLATE_NOOP("Dashboard", "Open removal requests"),
+    QT_TRANSLATE_NOOP("Dashboard", "Nearest 48-hour deadline"),
+    QT_TRANSLATE_NOOP("Dashboard", "Possibly under 18"),
 )
 
 
@@ -160,7 +173,7 @@ class DashboardPage(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         self.model = QStandardItemModel(0, len(CASE_COLUMNS))
-        self.model.setHorizontalHeaderLabels([self.tr(c) for c in CASE_COLUMNS])
+        self.model.setHorizontalHeaderLabels([translate("Dashboard", c) for c in CASE_COLUMNS])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Case list"))
@@ -264,11 +277,11 @@ class ConsentPage(QWizardPage):
         layout = QVBoxLayout(self)
         self.boxes: dict[str, tuple[Any, str, bool]] = {}
         for key, text, required in CONSENT_ITEMS:
-            shown = self.tr(text) + (self.tr(" (required)") if required else "")
+            shown = translate("Dashboard", text) + (self.tr(" (required)") if required else "")
             box = checkbox(shown)
             box.toggled.connect(lambda _on: self.completeChanged.emit())
             layout.addWidget(box)
-            self.boxes[key] = (box, self.tr(text), required)
+            self.boxes[key] = (box, translate("Dashboard", text), required)
         layout.addStretch(1)
 
     def isComplete(self) -> bool:
@@ -319,7 +332,7 @@ class SafetyPage(QWizardPage):
 
 
 def minor_explanation() -> str:
-    return tr(
+    return translate(
         "Minor",
         "If the person may be under 18, NCII Desk does not keep the images at all: it reads "
         "each file once to record its hashes (fingerprints) and details, then forgets the "

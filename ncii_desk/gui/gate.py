@@ -39,7 +39,7 @@ from ncii_desk.gui.common import (
     pick_folder,
     pick_save_file,
     plain_label,
-    tr,
+    translate,
 )
 from ncii_desk.services import vaults
 from ncii_desk.services.jobs import Job
@@ -68,10 +68,10 @@ def passphrase_strength(text: str) -> tuple[str, bool]:
     )
     words = len(text.split())
     if len(text) >= 20 or (words >= 4 and len(text) >= 16):
-        return tr("Passphrase", "Strong."), True
+        return translate("Passphrase", "Strong."), True
     if len(text) >= 12 and kinds >= 2:
-        return tr("Passphrase", "Good. A few more words make it stronger."), True
-    return tr("Passphrase", "Weak: add a few unrelated words."), True
+        return translate("Passphrase", "Good. A few more words make it stronger."), True
+    return translate("Passphrase", "Weak: add a few unrelated words."), True
 
 
 def write_recovery_key_file(target: Path, key: str) -> None:
@@ -80,19 +80,20 @@ def write_recovery_key_file(target: Path, key: str) -> None:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise NciiDeskError(
-            tr("Gate", "{name} already exists.").format(name=target.name),
-            tr("Gate", "Choose the name of a new file; the key never replaces a file."),
+            translate("Gate", "{name} already exists.").format(name=target.name),
+            translate("Gate", "Choose the name of a new file; the key never replaces a file."),
         ) from None
     except OSError as exc:
         raise NciiDeskError(
-            tr("Gate", "The recovery key could not be saved: {reason}.").format(
+            translate("Gate", "The recovery key could not be saved: {reason}.").format(
                 reason=exc.strerror
             ),
-            tr("Gate", "Choose a folder you can write to, for example on a USB stick."),
+            translate("Gate", "Choose a folder you can write to, for example on a USB stick."),
         ) from None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(
-            tr("Gate", "NCII Desk recovery key (keep it away from this computer):") + f"\n\n{key}\n"
+            translate("Gate", "NCII Desk recovery key (keep it away from this computer):")
+            + f"\n\n{key}\n"
         )
 
 

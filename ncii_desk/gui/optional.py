@@ -9,7 +9,7 @@ from types import ModuleType
 
 from PySide6.QtWidgets import QFrame, QVBoxLayout
 
-from ncii_desk.gui.common import heading, plain_label, tr
+from ncii_desk.gui.common import heading, plain_label, translate
 
 
 def load_service(module: str, *names: str) -> ModuleType | None:
@@ -29,12 +29,12 @@ class NotInstalledPanel(QFrame):
     def __init__(self, part: str, explanation: str) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(tr("Optional", "Not installed: {part}").format(part=part))
+        self.setAccessibleName(translate("Optional", "Not installed: {part}").format(part=part))
         layout = QVBoxLayout(self)
         layout.addWidget(heading(part))
         layout.addWidget(
             plain_label(
-                tr(
+                translate(
                     "Optional",
                     "This part is not installed in this build of NCII Desk, so nothing can be "
                     "shown or done here yet.",

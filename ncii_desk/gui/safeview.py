@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui import workers
-from ncii_desk.gui.common import button, plain_label, tr
+from ncii_desk.gui.common import button, plain_label, translate
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, Case, EvidenceItem
@@ -50,17 +50,19 @@ class Rendered:
 
 def _no_preview_reason(item: EvidenceItem, case: Case) -> str | None:
     if item.suspected_minor or case.suspected_minor or not item.pixels_kept:
-        return tr(
+        return translate(
             "SafeView",
             "No preview: this item is marked as possibly showing a person under 18. Only its "
             "hashes and details are kept.",
         )
     if item.blob_id is None:
-        return tr("SafeView", "No preview: the file was not kept.")
+        return translate("SafeView", "No preview: the file was not kept.")
     if item.mime.startswith("video/") and item.size > MAX_VIDEO_PREVIEW_BYTES:
-        return tr("SafeView", "No preview for a video this large.")
+        return translate("SafeView", "No preview for a video this large.")
     if not (item.mime.startswith("image/") or item.mime.startswith("video/")):
-        return tr("SafeView", "No preview for this kind of file ({mime}).").format(mime=item.mime)
+        return translate("SafeView", "No preview for this kind of file ({mime}).").format(
+            mime=item.mime
+        )
     return None
 
 
@@ -70,7 +72,7 @@ def _pixels(data: bytes, mime: str) -> RGB:
     if mime.startswith("video/"):
         for frame in iter_video_frames(data, max_side=640):
             return frame.pixels
-        raise NciiDeskError(tr("SafeView", "The video has no frame to preview."))
+        raise NciiDeskError(translate("SafeView", "The video has no frame to preview."))
     return load_image(data, min_side=PREVIEW_SIDE).pixels
 
 
@@ -125,7 +127,7 @@ def render_item(
     with vault.session() as s:
         item = s.get(EvidenceItem, item_id)
         if item is None:
-            return Rendered(item_id, None, tr("SafeView", "This item no longer exists."))
+            return Rendered(item_id, None, translate("SafeView", "This item no longer exists."))
         case = s.get(Case, item.case_id)
         assert case is not None
         reason = _no_preview_reason(item, case)
@@ -138,14 +140,16 @@ def render_item(
     try:
         rgb = _pixels(data, mime)
     except NciiDeskError as exc:
-        return Rendered(item_id, None, tr("SafeView", "No preview: {why}").format(why=exc.message))
+        return Rendered(
+            item_id, None, translate("SafeView", "No preview: {why}").format(why=exc.message)
+        )
     finally:
         del data
     from ncii_desk.documents import thumbs
 
     if reveal:
         out = _fit(rgb, side)
-        note = tr("SafeView", "Shown in full for a short time.")
+        note = translate("SafeView", "Shown in full for a short time.")
     elif mode == "face":
         try:
             crop = thumbs.face_crop(rgb)
@@ -153,13 +157,13 @@ def render_item(
             crop = None
         if crop is not None:
             out = crop
-            note = tr("SafeView", "Face only.")
+            note = translate("SafeView", "Face only.")
         else:
             out = thumbs.blurred(rgb)
-            note = tr("SafeView", "Blurred (no face found to show on its own).")
+            note = translate("SafeView", "Blurred (no face found to show on its own).")
     else:
         out = thumbs.blurred(rgb)
-        note = tr("SafeView", "Blurred.")
+        note = translate("SafeView", "Blurred.")
     if grey:
         out = greyscale(out)
     return Rendered(item_id, to_qimage(out), note, revealed=reveal)
@@ -170,7 +174,7 @@ def record_reveal(vault: Vault, item_id: str, seconds: int, where: str) -> None:
     with vault.transaction() as s:
         item = s.get(EvidenceItem, item_id)
         if item is None:
-            raise NciiDeskError(tr("SafeView", "This item no longer exists."))
+            raise NciiDeskError(translate("SafeView", "This item no longer exists."))
         vault.audit(
             s, REVEAL_ACTION, item_id, {"case_id": item.case_id, "seconds": seconds, "view": where}
         )
@@ -244,7 +248,7 @@ class PreviewStore(QObject):
                 item = s.get(EvidenceItem, item_id)
                 case = s.get(Case, item.case_id) if item is not None else None
                 if item is None or case is None:
-                    raise NciiDeskError(tr("SafeView", "This item no longer exists."))
+                    raise NciiDeskError(translate("SafeView", "This item no longer exists."))
                 reason = _no_preview_reason(item, case)
             if reason is not None:
                 return Rendered(item_id, None, reason)

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
     button,
     checkbox,
     error_text,
     pick_files,
     pick_folder,
     plain_label,
-    tr,
+    translate,
 )
 from ncii_desk.gui.config import (
     LocalConfig,
@@ -48,12 +49,12 @@ from ncii_desk.vault import Vault
 PACKETS = "ncii_desk.services.packets"
 REQUESTS = "ncii_desk.services.requests"
 CLINIC_LABELS = {
-    "name": "Organisation",
-    "signer": "Usual signer (name)",
-    "email": "Email",
-    "phone": "Phone",
-    "address": "Postal address",
-    "authority": "Authority to act for clients",
+    "name": QT_TRANSLATE_NOOP("Settings", "Organisation"),
+    "signer": QT_TRANSLATE_NOOP("Settings", "Usual signer (name)"),
+    "email": QT_TRANSLATE_NOOP("Settings", "Email"),
+    "phone": QT_TRANSLATE_NOOP("Settings", "Phone"),
+    "address": QT_TRANSLATE_NOOP("Settings", "Postal address"),
+    "authority": QT_TRANSLATE_NOOP("Settings", "Authority to act for clients"),
 }
 
 
@@ -67,17 +68,17 @@ def provider_text(info: dict[str, Any]) -> str:
     """Which onnxruntime provider analysis runs on (or will try, before the first model)."""
     used = sorted(set(info.get("sessions", {}).values()))
     if used:
-        text = tr("Settings", "Analysis runs on: {p} (onnxruntime {v}).").format(
+        text = translate("Settings", "Analysis runs on: {p} (onnxruntime {v}).").format(
             p=", ".join(used), v=info.get("onnxruntime", "?")
         )
     else:
-        text = tr(
+        text = translate(
             "Settings",
             "No model has run yet in this session. Analysis will try, in this order: {order} "
             "(onnxruntime {v}).",
         ).format(order=" → ".join(info.get("providers", [])), v=info.get("onnxruntime", "?"))
     for fb in info.get("fallbacks", []):
-        text += "\n" + tr("Settings", "Not used: {p}: {why}").format(
+        text += "\n" + translate("Settings", "Not used: {p}: {why}").format(
             p=fb.get("provider", ""), why=fb.get("reason", "")
         )
     return text
@@ -224,7 +225,7 @@ class SettingsDialog(QDialog):
             )
             for key in self.clinic_service.CLINIC_FIELDS:
                 edit = QLineEdit()
-                label = self.tr(CLINIC_LABELS.get(key, key))
+                label = translate("Settings", CLINIC_LABELS.get(key, key))
                 edit.setAccessibleName(label)
                 form.addRow(label, edit)
                 self.clinic_fields[key] = edit
@@ -404,10 +405,10 @@ class SettingsDialog(QDialog):
                 data = path.read_bytes()
             except OSError as exc:
                 raise NciiDeskError(
-                    tr("Settings", "The certificate file cannot be read: {why}.").format(
+                    translate("Settings", "The certificate file cannot be read: {why}.").format(
                         why=exc.strerror
                     ),
-                    tr("Settings", "Choose the .p12 or .pfx file your clinic received."),
+                    translate("Settings", "Choose the .p12 or .pfx file your clinic received."),
                 ) from None
             packets.configure_signing(vault, data, passphrase, reason=reason)
             return packets.signing_status(vault)

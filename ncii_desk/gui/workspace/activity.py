@@ -14,28 +14,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, local_time, plain_label, tr
+from ncii_desk.gui.common import QT_TRANSLATE_NOOP, button, local_time, plain_label, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.queries import AuditRow, activity_for_case
 
-ACTIVITY_COLUMNS = ("When", "Who", "What", "About", "Details")
+ACTIVITY_COLUMNS = (
+    QT_TRANSLATE_NOOP("Activity", "When"),
+    QT_TRANSLATE_NOOP("Activity", "Who"),
+    QT_TRANSLATE_NOOP("Activity", "What"),
+    QT_TRANSLATE_NOOP("Activity", "About"),
+    QT_TRANSLATE_NOOP("Activity", "Details"),
+)
 
 ACTIONS = {
-    "case.created": "Case created",
-    "case.suspected_minor_set": "Possibly-under-18 setting changed",
-    "item.added": "File added",
-    "item.hashed": "File hashed",
-    "item.exported": "File exported",
-    "item.reveal": "Picture revealed",
-    "match.found": "Match found",
-    "match.confirmed": "Match confirmed",
-    "match.rejected": "Match rejected",
-    "setting.changed": "Setting changed",
+    "case.created": QT_TRANSLATE_NOOP("Activity", "Case created"),
+    "case.suspected_minor_set": QT_TRANSLATE_NOOP("Activity", "Possibly-under-18 setting changed"),
+    "item.added": QT_TRANSLATE_NOOP("Activity", "File added"),
+    "item.hashed": QT_TRANSLATE_NOOP("Activity", "File hashed"),
+    "item.exported": QT_TRANSLATE_NOOP("Activity", "File exported"),
+    "item.reveal": QT_TRANSLATE_NOOP("Activity", "Picture revealed"),
+    "match.found": QT_TRANSLATE_NOOP("Activity", "Match found"),
+    "match.confirmed": QT_TRANSLATE_NOOP("Activity", "Match confirmed"),
+    "match.rejected": QT_TRANSLATE_NOOP("Activity", "Match rejected"),
+    "setting.changed": QT_TRANSLATE_NOOP("Activity", "Setting changed"),
 }
 
 
 def action_text(action: str) -> str:
-    return tr("Activity", ACTIONS[action]) if action in ACTIONS else action
+    return translate("Activity", ACTIONS[action]) if action in ACTIONS else action
 
 
 class ActivityPane(QWidget):
@@ -59,7 +65,7 @@ class ActivityPane(QWidget):
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
         self.model = QStandardItemModel(0, len(ACTIVITY_COLUMNS))
-        self.model.setHorizontalHeaderLabels([self.tr(c) for c in ACTIVITY_COLUMNS])
+        self.model.setHorizontalHeaderLabels([translate("Activity", c) for c in ACTIVITY_COLUMNS])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Activity log"))

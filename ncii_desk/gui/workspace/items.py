@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
     button,
     checkbox,
     local_time,
     pick_files,
     pick_folder,
     plain_label,
-    tr,
+    translate,
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.safeview import PreviewPanel, Rendered
@@ -38,7 +39,14 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
 
 THUMB = 56
-ITEM_COLUMNS = ("Preview", "File name", "Type", "Size", "Added", "Note")
+ITEM_COLUMNS = (
+    QT_TRANSLATE_NOOP("Items", "Preview"),
+    QT_TRANSLATE_NOOP("Items", "File name"),
+    QT_TRANSLATE_NOOP("Items", "Type"),
+    QT_TRANSLATE_NOOP("Items", "Size"),
+    QT_TRANSLATE_NOOP("Items", "Added"),
+    QT_TRANSLATE_NOOP("Items", "Note"),
+)
 
 
 @dataclass
@@ -70,7 +78,9 @@ def add_problems(outcome: AddOutcome) -> list[Problem]:
         out += [
             Problem(
                 e.get("path", ""),
-                tr("Items", "Added, but could not be hashed: {why}").format(why=e.get("error", "")),
+                translate("Items", "Added, but could not be hashed: {why}").format(
+                    why=e.get("error", "")
+                ),
                 e.get("hint", ""),
             )
             for e in outcome.hashing.errors
@@ -80,19 +90,21 @@ def add_problems(outcome: AddOutcome) -> list[Problem]:
 
 def add_summary(outcome: AddOutcome) -> str:
     r = outcome.intake
-    text = tr("Items", "Added {n} item(s)").format(n=len(r.added))
+    text = translate("Items", "Added {n} item(s)").format(n=len(r.added))
     if r.duplicates:
-        text += tr("Items", ", {n} already in the case").format(n=r.duplicates)
+        text += translate("Items", ", {n} already in the case").format(n=r.duplicates)
     hidden = sum(1 for i in r.added if not i.pixels_kept)
     if hidden:
-        text += tr("Items", ", {n} kept as hashes only").format(n=hidden)
+        text += translate("Items", ", {n} kept as hashes only").format(n=hidden)
     if r.errors:
-        text += tr("Items", ", {n} could not be added").format(n=len(r.errors))
+        text += translate("Items", ", {n} could not be added").format(n=len(r.errors))
     if r.skipped:
-        text += tr("Items", ", {n} hidden or system file(s) skipped").format(n=len(r.skipped))
+        text += translate("Items", ", {n} hidden or system file(s) skipped").format(
+            n=len(r.skipped)
+        )
     text += "."
     if outcome.hashing is not None:
-        text += " " + tr("Items", "Hashed {h}; {m} new match(es).").format(
+        text += " " + translate("Items", "Hashed {h}; {m} new match(es).").format(
             h=outcome.hashing.hashed, m=outcome.hashing.new_matches
         )
     return text
@@ -109,9 +121,9 @@ def human_size(n: int) -> str:
 
 def item_note(view: ItemView) -> str:
     if not view.pixels_kept:
-        return tr("Items", "Hashes only (possibly under 18): file not kept")
+        return translate("Items", "Hashes only (possibly under 18): file not kept")
     if view.duplicate_of:
-        return tr("Items", "Same file as an item already in the case")
+        return translate("Items", "Same file as an item already in the case")
     return ""
 
 
@@ -155,7 +167,7 @@ class ItemsSection(QWidget):
         )
         self.minor = checkbox(
             self.tr("These files may show a person under 18 (keep hashes only)"),
-            tip=tr(
+            tip=translate(
                 "Minor",
                 "The files are read once for their hashes and details and are not kept. No "
                 "preview is ever shown for them.",
@@ -167,7 +179,7 @@ class ItemsSection(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         self.model = QStandardItemModel(0, len(ITEM_COLUMNS))
-        self.model.setHorizontalHeaderLabels([self.tr(c) for c in ITEM_COLUMNS])
+        self.model.setHorizontalHeaderLabels([translate("Items", c) for c in ITEM_COLUMNS])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("{t}: list of items").format(t=title))

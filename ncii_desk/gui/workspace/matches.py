@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from ncii_desk.gui.common import button, plain_label, tr
+from ncii_desk.gui.common import QT_TRANSLATE_NOOP, button, plain_label, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.queries import MatchRow, matches_with_names
@@ -31,42 +31,69 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis
 
 ANALYSIS = "ncii_desk.services.analysis"
-MATCH_COLUMNS = ("Suspect", "Matches", "How", "Distance", "Threshold", "Score", "Review")
+MATCH_COLUMNS = (
+    QT_TRANSLATE_NOOP("Matches", "Suspect"),
+    QT_TRANSLATE_NOOP("Matches", "Matches"),
+    QT_TRANSLATE_NOOP("Matches", "How"),
+    QT_TRANSLATE_NOOP("Matches", "Distance"),
+    QT_TRANSLATE_NOOP("Matches", "Threshold"),
+    QT_TRANSLATE_NOOP("Matches", "Score"),
+    QT_TRANSLATE_NOOP("Matches", "Review"),
+)
 
 METHODS = {
-    "pdq": "Same picture (PDQ hash)",
-    "pdq-dihedral": "Same picture, turned or mirrored (PDQ hash)",
-    "pdq-region": "Same picture inside a larger one (PDQ hash of a region)",
-    "phash": "Same picture (pHash)",
-    "vpdq": "Same video (matching frames)",
-    "vpdq-frame": "Same video frames (PDQ hash)",
-    "local-features": "Same picture, cropped or reframed (matching details)",
-    "sha256": "Identical file (SHA-256 in a hash list)",
-    "md5": "Identical file (MD5 in a hash list)",
-    "video_md5": "Identical video file (MD5 in a hash list)",
-    "face": "The client's face (face match)",
-    "derivation": "Made from one of the client's originals",
+    "pdq": QT_TRANSLATE_NOOP("Matches", "Same picture (PDQ hash)"),
+    "pdq-dihedral": QT_TRANSLATE_NOOP("Matches", "Same picture, turned or mirrored (PDQ hash)"),
+    "pdq-region": QT_TRANSLATE_NOOP(
+        "Matches", "Same picture inside a larger one (PDQ hash of a region)"
+    ),
+    "phash": QT_TRANSLATE_NOOP("Matches", "Same picture (pHash)"),
+    "vpdq": QT_TRANSLATE_NOOP("Matches", "Same video (matching frames)"),
+    "vpdq-frame": QT_TRANSLATE_NOOP("Matches", "Same video frames (PDQ hash)"),
+    "local-features": QT_TRANSLATE_NOOP(
+        "Matches", "Same picture, cropped or reframed (matching details)"
+    ),
+    "sha256": QT_TRANSLATE_NOOP("Matches", "Identical file (SHA-256 in a hash list)"),
+    "md5": QT_TRANSLATE_NOOP("Matches", "Identical file (MD5 in a hash list)"),
+    "video_md5": QT_TRANSLATE_NOOP("Matches", "Identical video file (MD5 in a hash list)"),
+    "face": QT_TRANSLATE_NOOP("Matches", "The client's face (face match)"),
+    "derivation": QT_TRANSLATE_NOOP("Matches", "Made from one of the client's originals"),
 }
 
 CAVEATS = {
-    "hash": "A hash match shows the two pictures are the same image, possibly resized, "
-    "re-compressed, cropped or lightly edited. Lower distances are closer; at or below the "
-    "threshold they count as the same picture. It does not show who made or posted it.",
-    "local-features": "Many distinctive details line up between the two pictures (the score "
-    "is how many agreed). This finds crops and reframing that hashes miss; check the two "
-    "pictures side by side before confirming.",
-    "face": "A face match is a lead for a person to check, not an identification: "
-    "look-alikes, age, pose, small faces and filters can mislead it. The score is a "
-    "similarity (higher is closer); at or above the threshold it counts as a match.",
-    "derivation": "The suspect picture lines up with one of the client's originals: it was "
-    "probably made from it, with parts changed. The score is how many details agreed.",
-    "list": "The suspect matched an entry of an imported hash list. The list says only that "
-    "a hash was reported before, not by whom or why.",
+    "hash": QT_TRANSLATE_NOOP(
+        "Matches",
+        "A hash match shows the two pictures are the same image, possibly resized, "
+        "re-compressed, cropped or lightly edited. Lower distances are closer; at or below the "
+        "threshold they count as the same picture. It does not show who made or posted it.",
+    ),
+    "local-features": QT_TRANSLATE_NOOP(
+        "Matches",
+        "Many distinctive details line up between the two pictures (the score "
+        "is how many agreed). This finds crops and reframing that hashes miss; check the two "
+        "pictures side by side before confirming.",
+    ),
+    "face": QT_TRANSLATE_NOOP(
+        "Matches",
+        "A face match is a lead for a person to check, not an identification: "
+        "look-alikes, age, pose, small faces and filters can mislead it. The score is a "
+        "similarity (higher is closer); at or above the threshold it counts as a match.",
+    ),
+    "derivation": QT_TRANSLATE_NOOP(
+        "Matches",
+        "The suspect picture lines up with one of the client's originals: it was "
+        "probably made from it, with parts changed. The score is how many details agreed.",
+    ),
+    "list": QT_TRANSLATE_NOOP(
+        "Matches",
+        "The suspect matched an entry of an imported hash list. The list says only that "
+        "a hash was reported before, not by whom or why.",
+    ),
 }
 
 
 def method_name(kind: str) -> str:
-    return tr("Matches", METHODS.get(kind, kind))
+    return translate("Matches", METHODS.get(kind, kind))
 
 
 def caveat_for(row: MatchRow, analysis: ModuleType | None = None) -> str:
@@ -81,7 +108,7 @@ def caveat_for(row: MatchRow, analysis: ModuleType | None = None) -> str:
         key = "local-features"
     else:
         key = "hash"
-    text = tr("Matches", CAVEATS[key])
+    text = translate("Matches", CAVEATS[key])
     if key == "face" and analysis is not None and hasattr(analysis, "FACE_MATCH_CAVEAT"):
         text = str(analysis.FACE_MATCH_CAVEAT)
     extra = m.details.get("caveat")
@@ -98,9 +125,9 @@ def _num(value: float | None, digits: int = 0) -> str:
 
 def review_text(state: str) -> str:
     return {
-        "pending": tr("Matches", "To review"),
-        "confirmed": tr("Matches", "Confirmed"),
-        "rejected": tr("Matches", "Rejected"),
+        "pending": translate("Matches", "To review"),
+        "confirmed": translate("Matches", "Confirmed"),
+        "rejected": translate("Matches", "Rejected"),
     }.get(state, state)
 
 
@@ -141,7 +168,7 @@ def analysis_problems(report: Any) -> list[Problem]:
 
 def analysis_summary(report: Any) -> str:
     counts = report.counts()
-    return tr(
+    return translate(
         "Matches",
         "Analysed {a}, already up to date {u}, skipped {s}, failed {f}; {m} new match(es). "
         "Ran on {provider}.",
@@ -198,7 +225,7 @@ class MatchesPane(QWidget):
         layout.addWidget(self.analysis_note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = QStandardItemModel(0, len(MATCH_COLUMNS))
-        self.model.setHorizontalHeaderLabels([self.tr(c) for c in MATCH_COLUMNS])
+        self.model.setHorizontalHeaderLabels([translate("Matches", c) for c in MATCH_COLUMNS])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Matches"))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, checkbox, pick_folder, plain_label, tr
+from ncii_desk.gui.common import button, checkbox, pick_folder, plain_label, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
@@ -36,35 +36,35 @@ def packet_folder_name(now: datetime | None = None) -> str:
 
 def built_text(result: Any) -> str:
     lines = [
-        tr("Packet", "Packet folder: {path}").format(path=str(result.folder)),
-        tr(
+        translate("Packet", "Packet folder: {path}").format(path=str(result.folder)),
+        translate(
             "Packet", "PDF: {pages} pages; {n} exhibit(s); {s} file(s) in the sealed volume."
         ).format(pages=result.pdf_pages, n=result.exhibits, s=result.sealed_files),
-        tr("Packet", "Manifest SHA-256: {h}").format(h=result.manifest_sha256),
+        translate("Packet", "Manifest SHA-256: {h}").format(h=result.manifest_sha256),
     ]
     if result.zip_path is not None:
-        lines.append(tr("Packet", "ZIP: {path}").format(path=str(result.zip_path)))
+        lines.append(translate("Packet", "ZIP: {path}").format(path=str(result.zip_path)))
     lines.append(
-        tr("Packet", "Signed by: {who}").format(who=result.signed_by)
+        translate("Packet", "Signed by: {who}").format(who=result.signed_by)
         if result.signed_by
-        else tr("Packet", "Not signed (a clinic certificate can be set in Settings).")
+        else translate("Packet", "Not signed (a clinic certificate can be set in Settings).")
     )
-    lines += [tr("Packet", "Note: {w}").format(w=w) for w in result.warnings]
+    lines += [translate("Packet", "Note: {w}").format(w=w) for w in result.warnings]
     return "\n".join(lines)
 
 
 def verify_text(report: Any) -> str:
     if report.ok:
-        head = tr("Packet", "VERIFIED: {n} file(s), {b} bytes match the manifest.").format(
+        head = translate("Packet", "VERIFIED: {n} file(s), {b} bytes match the manifest.").format(
             n=report.files_checked, b=report.bytes_checked
         )
         if report.vault_checked:
-            head += " " + tr("Packet", "The vault's audit trail agrees with the packet.")
+            head += " " + translate("Packet", "The vault's audit trail agrees with the packet.")
     else:
-        head = tr("Packet", "NOT VERIFIED: {n} problem(s).").format(n=len(report.failures))
+        head = translate("Packet", "NOT VERIFIED: {n} problem(s).").format(n=len(report.failures))
     lines = [head]
     lines += [f"- {f.file}: {f.problem}" for f in report.failures]
-    lines += [tr("Packet", "Note: {n}").format(n=n) for n in report.notes]
+    lines += [translate("Packet", "Note: {n}").format(n=n) for n in report.notes]
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
     button,
     checkbox,
     countdown,
@@ -35,7 +36,7 @@ from ncii_desk.gui.common import (
     parse_iso,
     pick_folder,
     plain_label,
-    tr,
+    translate,
     warning_color,
 )
 from ncii_desk.gui.context import AppContext
@@ -45,23 +46,31 @@ from ncii_desk.vault import Vault
 
 REQUESTS = "ncii_desk.services.requests"
 REQUEST_NAMES = ("draft_requests", "list_requests", "mark_sent", "set_ticket", "get_clinic")
-REQUEST_COLUMNS = ("Platform", "Kind", "Status", "Sent", "48-hour deadline", "Ticket", "Content")
+REQUEST_COLUMNS = (
+    QT_TRANSLATE_NOOP("Requests", "Platform"),
+    QT_TRANSLATE_NOOP("Requests", "Kind"),
+    QT_TRANSLATE_NOOP("Requests", "Status"),
+    QT_TRANSLATE_NOOP("Requests", "Sent"),
+    QT_TRANSLATE_NOOP("Requests", "48-hour deadline"),
+    QT_TRANSLATE_NOOP("Requests", "Ticket"),
+    QT_TRANSLATE_NOOP("Requests", "Content"),
+)
 
 ROUTES = (
-    ("takedown", "TAKE IT DOWN Act removal request (48 hours)"),
-    ("ncii-report", "The platform's own intimate-image report"),
-    ("deindex", "Search engine de-indexing request"),
-    ("dmca", "DMCA notice (only if the client took the picture)"),
-    ("preservation", "Preservation letter (keep the evidence)"),
-    ("ncmec", "NCMEC report sheet (person may be under 18)"),
+    ("takedown", QT_TRANSLATE_NOOP("Requests", "TAKE IT DOWN Act removal request (48 hours)")),
+    ("ncii-report", QT_TRANSLATE_NOOP("Requests", "The platform's own intimate-image report")),
+    ("deindex", QT_TRANSLATE_NOOP("Requests", "Search engine de-indexing request")),
+    ("dmca", QT_TRANSLATE_NOOP("Requests", "DMCA notice (only if the client took the picture)")),
+    ("preservation", QT_TRANSLATE_NOOP("Requests", "Preservation letter (keep the evidence)")),
+    ("ncmec", QT_TRANSLATE_NOOP("Requests", "NCMEC report sheet (person may be under 18)")),
 )
 STATUS_TEXT = {
-    "draft": "Draft, not sent",
-    "sent": "Sent",
-    "acknowledged": "Acknowledged",
-    "removed": "Removed",
-    "refused": "Refused",
-    "overdue": "OVERDUE",
+    "draft": QT_TRANSLATE_NOOP("Requests", "Draft, not sent"),
+    "sent": QT_TRANSLATE_NOOP("Requests", "Sent"),
+    "acknowledged": QT_TRANSLATE_NOOP("Requests", "Acknowledged"),
+    "removed": QT_TRANSLATE_NOOP("Requests", "Removed"),
+    "refused": QT_TRANSLATE_NOOP("Requests", "Refused"),
+    "overdue": QT_TRANSLATE_NOOP("Requests", "OVERDUE"),
 }
 SETTABLE = ("acknowledged", "removed", "refused")
 
@@ -71,7 +80,7 @@ def requests_service() -> ModuleType | None:
 
 
 def route_text(route: str) -> str:
-    return tr("Requests", dict(ROUTES).get(route, route))
+    return translate("Requests", dict(ROUTES).get(route, route))
 
 
 def deadline_text(view: Any, now: datetime | None = None) -> tuple[str, bool]:
@@ -103,7 +112,7 @@ class DraftDialog(QDialog):
         form = QFormLayout()
         self.route = QComboBox()
         for key, text in ROUTES:
-            self.route.addItem(self.tr(text), key)
+            self.route.addItem(translate("Requests", text), key)
         self.route.setAccessibleName(self.tr("Kind of request"))
         form.addRow(self.tr("Kind of request"), self.route)
         self.signer = QLineEdit(clinic.get("signer", ""))
@@ -244,7 +253,7 @@ class RequestsPane(QWidget):
         layout.addWidget(self.note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = QStandardItemModel(0, len(REQUEST_COLUMNS))
-        self.model.setHorizontalHeaderLabels([self.tr(c) for c in REQUEST_COLUMNS])
+        self.model.setHorizontalHeaderLabels([translate("Requests", c) for c in REQUEST_COLUMNS])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Removal requests"))
@@ -289,7 +298,7 @@ class RequestsPane(QWidget):
             cells = [
                 QStandardItem(v.platform),
                 QStandardItem(route_text(v.route)),
-                QStandardItem(self.tr(STATUS_TEXT.get(state, state))),
+                QStandardItem(translate("Requests", STATUS_TEXT.get(state, state))),
                 QStandardItem(local_time(v.sent_at)),
                 QStandardItem(deadline),
                 QStandardItem(v.ticket_id or ""),
@@ -464,10 +473,10 @@ class RequestsPane(QWidget):
         dialog = QInputDialog(self)
         dialog.setWindowTitle(self.tr("Outcome"))
         dialog.setLabelText(self.tr("What did the platform do?"))
-        dialog.setComboBoxItems([self.tr(STATUS_TEXT[s]) for s in SETTABLE])
+        dialog.setComboBoxItems([translate("Requests", STATUS_TEXT[s]) for s in SETTABLE])
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         rid = view.id
-        labels = {self.tr(STATUS_TEXT[s]): s for s in SETTABLE}
+        labels = {translate("Requests", STATUS_TEXT[s]): s for s in SETTABLE}
         dialog.textValueSelected.connect(lambda text: self.save_status(rid, labels[text]))
         dialog.open()
 

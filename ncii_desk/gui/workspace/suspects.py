@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, local_time, plain_label, tr, warning_color
+from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
+    button,
+    local_time,
+    plain_label,
+    translate,
+    warning_color,
+)
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.safeview import PreviewPanel
@@ -30,12 +37,18 @@ from ncii_desk.gui.workspace.items import ItemsSection
 from ncii_desk.vault.models import Role
 
 CAPTURE = "ncii_desk.services.capture"
-CAPTURE_COLUMNS = ("Link", "Status", "Captured at", "Files kept", "Latest check")
+CAPTURE_COLUMNS = (
+    QT_TRANSLATE_NOOP("Suspects", "Link"),
+    QT_TRANSLATE_NOOP("Suspects", "Status"),
+    QT_TRANSLATE_NOOP("Suspects", "Captured at"),
+    QT_TRANSLATE_NOOP("Suspects", "Files kept"),
+    QT_TRANSLATE_NOOP("Suspects", "Latest check"),
+)
 RECHECK_OUTCOMES = {
-    "still_up": "Still up",
-    "changed": "Still up, changed",
-    "gone": "Gone",
-    "error": "Could not check",
+    "still_up": QT_TRANSLATE_NOOP("Suspects", "Still up"),
+    "changed": QT_TRANSLATE_NOOP("Suspects", "Still up, changed"),
+    "gone": QT_TRANSLATE_NOOP("Suspects", "Gone"),
+    "error": QT_TRANSLATE_NOOP("Suspects", "Could not check"),
 }
 
 
@@ -56,13 +69,13 @@ def parse_urls(text: str) -> list[str]:
 def capture_status(capture: Any) -> tuple[str, bool]:
     """Plain status of one capture (a CaptureView) and whether it is a problem."""
     if capture.error:
-        return tr("Suspects", "Failed: {why}").format(why=capture.error), True
+        return translate("Suspects", "Failed: {why}").format(why=capture.error), True
     code = capture.http_status
     if code is None:
-        return tr("Suspects", "Not finished"), True
+        return translate("Suspects", "Not finished"), True
     if 200 <= code < 300:
-        return tr("Suspects", "Captured (HTTP {code})").format(code=code), False
-    return tr("Suspects", "The site answered HTTP {code}").format(code=code), True
+        return translate("Suspects", "Captured (HTTP {code})").format(code=code), False
+    return translate("Suspects", "The site answered HTTP {code}").format(code=code), True
 
 
 def latest_checks(rechecks: list[Any]) -> dict[str, Any]:
@@ -76,7 +89,7 @@ def latest_checks(rechecks: list[Any]) -> dict[str, Any]:
 def check_text(recheck: Any | None) -> str:
     if recheck is None:
         return ""
-    outcome = tr("Suspects", RECHECK_OUTCOMES.get(recheck.outcome, recheck.outcome))
+    outcome = translate("Suspects", RECHECK_OUTCOMES.get(recheck.outcome, recheck.outcome))
     return f"{outcome} ({local_time(recheck.checked_at)})"
 
 
@@ -107,7 +120,7 @@ def batch_problems(batch: Any) -> list[Problem]:
 def batch_summary(batch: Any) -> str:
     captured = len(batch.results) - batch.failed
     files = sum(len(r.item_ids) for r in batch.results)
-    return tr(
+    return translate(
         "Suspects", "Captured {c} of {n} link(s), {f} file(s) kept; {m} new match(es)."
     ).format(c=captured, n=len(batch.results), f=files, m=batch.new_matches)
 
@@ -117,26 +130,27 @@ def recheck_summary(views: list[Any]) -> str:
     for v in views:
         counts[v.outcome] = counts.get(v.outcome, 0) + 1
     parts = [
-        f"{tr('Suspects', RECHECK_OUTCOMES.get(k, k))}: {n}" for k, n in sorted(counts.items())
+        f"{translate('Suspects', RECHECK_OUTCOMES.get(k, k))}: {n}"
+        for k, n in sorted(counts.items())
     ]
-    return tr("Suspects", "Checked {n} link(s). ").format(n=len(views)) + ", ".join(parts)
+    return translate("Suspects", "Checked {n} link(s). ").format(n=len(views)) + ", ".join(parts)
 
 
 def custody_text(view: Any) -> str:
     """An item's chain of custody as plain lines."""
     item = view.item
     lines = [
-        tr("Suspects", "File: {name}").format(name=item.get("original_filename", "")),
+        translate("Suspects", "File: {name}").format(name=item.get("original_filename", "")),
         f"SHA-256: {item.get('sha256', '')}",
         f"MD5: {item.get('md5', '')}",
-        tr("Suspects", "Added: {at} by {who}").format(
+        translate("Suspects", "Added: {at} by {who}").format(
             at=item.get("intake_at", ""), who=item.get("operator", "")
         ),
     ]
     capture = view.capture
     if capture:
         lines.append(
-            tr("Suspects", "Came from: {url} (HTTP {code}, captured {at})").format(
+            translate("Suspects", "Came from: {url} (HTTP {code}, captured {at})").format(
                 url=capture.get("url", ""),
                 code=capture.get("http_status", ""),
                 at=capture.get("started_at", ""),
@@ -144,12 +158,12 @@ def custody_text(view: Any) -> str:
         )
         if capture.get("warc_sha256"):
             lines.append(
-                tr("Suspects", "Web archive SHA-256: {s}").format(s=capture["warc_sha256"])
+                translate("Suspects", "Web archive SHA-256: {s}").format(s=capture["warc_sha256"])
             )
     lines.append("")
     lines.append(
-        tr("Suspects", "Audit trail verified: {ok} ({n} events in the vault)").format(
-            ok=tr("Suspects", "yes") if view.audit_chain_ok else tr("Suspects", "NO"),
+        translate("Suspects", "Audit trail verified: {ok} ({n} events in the vault)").format(
+            ok=translate("Suspects", "yes") if view.audit_chain_ok else translate("Suspects", "NO"),
             n=view.audit_events_total,
         )
     )
@@ -218,7 +232,7 @@ class SuspectsPane(QWidget):
         self.capture_note = plain_label(name=self.tr("Capture note"))
         links_layout.addWidget(self.capture_note)
         self.model = QStandardItemModel(0, len(CAPTURE_COLUMNS))
-        self.model.setHorizontalHeaderLabels([self.tr(c) for c in CAPTURE_COLUMNS])
+        self.model.setHorizontalHeaderLabels([translate("Suspects", c) for c in CAPTURE_COLUMNS])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Captured links and their status"))
