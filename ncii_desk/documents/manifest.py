@@ -27,10 +27,13 @@ import json
 import os
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from ncii_desk import TOOL_NAME, __version__
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -457,7 +460,7 @@ def verify_packet(path: Path, *, without_sealed: bool = False) -> VerifyReport:
     try:
         with zipfile.ZipFile(path) as zf:
             _verify_source(_zip_source(zf, report), report, without_sealed)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         report.fail(path.name, f"cannot be read as a ZIP archive ({exc})")
     return report
 
@@ -485,7 +488,13 @@ def _load_manifest(source: _Source, report: VerifyReport) -> Manifest | None:
         if manifest is None:
             report.notes.append("Only manifest.csv was found; it was used.")
             return from_csv
+        before = len(report.failures)
         _compare_manifests(manifest, from_csv, report)
+        # Any other changed byte (a comment line, the note) is caught by writing the CSV
+        # again from manifest.json, for packets of this very version (older ones may differ).
+        same_tool = manifest.tool == f"{TOOL_NAME} {__version__}"
+        if len(report.failures) == before and same_tool and manifest.to_csv_bytes() != data_csv:
+            report.fail(MANIFEST_CSV, "changed: its text differs from what manifest.json lists")
     else:
         report.fail(MANIFEST_CSV, "missing: the packet should have it next to manifest.json")
     return manifest
@@ -546,7 +555,7 @@ def _check_member(member: _Member, entry: FileEntry, report: VerifyReport) -> No
     try:
         with member.open() as fh:
             digest, size = hash_stream(fh)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         report.fail(member.name, f"cannot be read ({exc})")
         return
     report.files_checked += 1
