@@ -479,6 +479,8 @@ def _load_manifest(source: _Source, report: VerifyReport) -> Manifest | None:
         except ManifestUnreadable as exc:
             report.fail(MANIFEST_JSON, f"cannot be read: {exc}")
             return None
+        if manifest.tool == f"{TOOL_NAME} {__version__}" and manifest.to_json_bytes() != data_json:
+            report.fail(MANIFEST_JSON, "changed: its text is not as NCII Desk wrote it")
     if data_csv is not None:
         try:
             from_csv = Manifest.from_csv_bytes(data_csv)
