@@ -109,7 +109,8 @@ def test_whole_flow_without_the_command_line(qtbot, vault_dir: Path, tmp_path: P
     qtbot.waitUntil(lambda: hasattr(req, "draft_dialog"), timeout=WAIT)
     dialog = req.draft_dialog
     dialog.select_route("takedown")
-    req.submit_draft(dialog)  # nothing filled in: every missing element is named
+    dialog.extra_urls.setPlainText("https://www.reddit.com/r/example/comments/abc123/")
+    req.submit_draft(dialog)  # no signer, no statement yet: every missing element is named
     qtbot.waitUntil(lambda: "Missing" in dialog.message.text(), timeout=WAIT)
     dialog.signer.setText("Alex Advocate")
     dialog.organisation.setText("Example Legal Clinic")
@@ -118,7 +119,6 @@ def test_whole_flow_without_the_command_line(qtbot, vault_dir: Path, tmp_path: P
     dialog.sign.setChecked(True)
     dialog.good_faith.setChecked(True)
     dialog.forgery.setChecked(True)
-    dialog.extra_urls.setPlainText("https://www.reddit.com/r/example/comments/abc123/")
     req.submit_draft(dialog)
     qtbot.waitUntil(lambda: len(req.views) >= 1, timeout=WAIT)
     reddit = [i for i, v in enumerate(req.views) if v.platform == "Reddit"]
