@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QThreadPool, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from ncii_desk.gui import workers
 from ncii_desk.gui.mainwindow import APP_TITLE, MainWindow
 from ncii_desk.paths import default_vault_dir
 
@@ -73,7 +74,12 @@ def main(argv: Sequence[str] | None = None, *, vault_dir: Path | None = None) ->
     app = application(argv)
     window = MainWindow(vault_dir, quit_on_quick_exit=True)
     window.show()
-    return int(app.exec())
+    code = int(app.exec())
+    # Tasks still running stop at their next item; the vault is already locked.
+    workers.cancel_all()
+    workers.task_pool().waitForDone(30_000)
+    QThreadPool.globalInstance().waitForDone(30_000)
+    return code
 
 
 def launch_from_cli(args: Any) -> int:

@@ -23,6 +23,7 @@ from guikit import (  # noqa: F401
 )
 from PySide6.QtCore import Qt, QTimer
 
+from conftest import PASSPHRASE
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.services import intake, items
 from ncii_desk.services.jobs import Job
@@ -122,3 +123,51 @@ def test_bad_files_are_listed_per_item_and_the_batch_goes_on(
     assert by_item["broken.png"][0].startswith("Added, but could not be hashed")
     qtbot.waitUntil(lambda: len(ws.suspects.items.views) == len(good) + 1, timeout=WAIT)
     assert "1 could not be added" in row.status.text()
+
+
+def test_quick_exit_during_a_task_locks_at_once_and_the_vault_opens_again(
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    window = unlocked
+    case_id = new_case(qtbot, window)
+    assert window.ctx is not None
+    paths = _pictures(tmp_path / "batch", 4)
+    locked = threading.Event()
+    outcome: list[str] = []
+
+    def work(vault: Vault, job: Job) -> intake.IntakeResult:
+        relay = job.on_progress
+
+        def progress(done: int, total: int, message: str) -> None:
+            if relay is not None:
+                relay(done, total, message)
+            if done == 1:
+                # Quick exit happens while this task is half way through its batch.
+                assert locked.wait(WAIT / 1000)
+
+        job.on_progress = progress
+        try:
+            return intake.add_items(vault, case_id, Role.ORIGINAL, paths, job=job)
+        finally:
+            outcome.append("ended")
+
+    window.ctx.task("Adding a batch", work)
+    row = window.task_panel.rows[-1]
+    qtbot.waitUntil(lambda: row.bar.value() >= 1, timeout=WAIT)
+    window.quick_exit()
+    assert not window.isVisible() and window.vault is None
+    assert window.task_panel.rows == []  # task rows (which may name files) are gone
+    locked.set()
+    qtbot.waitUntil(lambda: outcome == ["ended"], timeout=WAIT)
+    qtbot.waitUntil(lambda: window.tasks.active == 0, timeout=WAIT)
+
+    window.show()
+    gate = window.gate
+    assert gate is not None
+    gate.passphrase.setText(PASSPHRASE)
+    gate.submit()
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=WAIT)
+    kept: list[object] = []
+    window.ctx.read(lambda v: items.list_items(v, case_id), kept.extend)
+    qtbot.waitUntil(lambda: bool(kept), timeout=WAIT)
+    assert len(kept) == 1  # the item finished before the lock is whole; nothing after it
