@@ -261,6 +261,14 @@ def _method(suspect: HashRecord, target: HashRecord) -> str:
 
     if suspect.frame_ms is not None and target.frame_ms is not None:
         return "vpdq"
+    # Both hashed turned the same way ('suspect rotate-180' against 'rotate-180') is an
+    # upright, unmirrored copy, not a rotated or mirrored one.
+    turned = {"mirror": "flip-horizontal"}
+    s_turn = suspect.variant.removeprefix("suspect ")
+    if s_turn != suspect.variant and turned.get(s_turn, s_turn) == turned.get(
+        target.variant, target.variant
+    ):
+        return "pdq"
     for rec in (suspect, target):
         name = method_of(HashValue(rec.kind, rec.value, rec.quality, rec.variant, rec.frame_ms))
         if name != "pdq":
