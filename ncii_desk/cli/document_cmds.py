@@ -552,6 +552,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     say(f"PACKET CHECK FAILED: {len(report.failures)} problem(s)")
     for failure in report.failures:
         say(f"  - {failure.file}: {failure.problem}")
+    if report.manifest is None:
+        say(
+            "This is not a readable NCII Desk evidence packet. Give the packet's folder (the "
+            "one holding manifest.json) or its ZIP file."
+        )
+    else:
+        say(
+            "Do not rely on this copy. Keep it as it is, and compare it with the copy that was "
+            "sent or received; build a new packet with 'ncii-desk packet' if you need one."
+        )
     return EXIT_INTEGRITY
 
 
