@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -232,8 +233,16 @@ class GatePage(QWidget):
         self._worker: workers.Worker | None = None
         self.creating = not is_vault(vault_dir)
         self.pages = QStackedWidget()
+        # Readable line lengths on wide screens.
+        self.pages.setMinimumWidth(560)
+        self.pages.setMaximumWidth(820)
+        self.pages.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         outer = QVBoxLayout(self)
-        outer.addWidget(self.pages)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.pages, 4)
+        row.addStretch(1)
+        outer.addLayout(row)
         self.form_page = QWidget()
         self.pages.addWidget(self.form_page)
         self.recovery_page = RecoveryKeyPage(self._continue_after_recovery)
