@@ -13,13 +13,13 @@ from ncii_desk.gui.common import heading, plain_label, translate
 
 
 def load_service(module: str, *names: str) -> ModuleType | None:
-    """The service module if it is installed and has every name the pane needs."""
+    """The service module if it is installed, imports cleanly and has every name the pane
+    needs; otherwise None (a part missing from this build, or one whose own dependencies are
+    missing, is shown as not installed instead of stopping the app)."""
     try:
         mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
+    except ImportError:
+        return None
     if all(hasattr(mod, n) for n in names):
         return mod
     return None

@@ -121,3 +121,10 @@ def wait_tasks(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-de
         lambda: window.tasks.active == 0 and all(r.finished for r in window.task_panel.rows),
         timeout=WAIT,
     )
+
+
+def part_installed(module: str) -> bool:
+    """Whether this build ships an optional part; if it does, its pane must load it."""
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None

@@ -19,6 +19,7 @@ from guikit import (  # noqa: F401
     drain_pools,
     fast_tuning,
     new_case,
+    part_installed,
     unlocked,
     wait_tasks,
     window,
@@ -27,7 +28,9 @@ from guikit import (  # noqa: F401
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.workspace.suspects import capture_service
 
-pytestmark = pytest.mark.skipif(capture_service() is None, reason="needs the capture service")
+pytestmark = pytest.mark.skipif(
+    not part_installed("ncii_desk.services.capture"), reason="capture is not part of this build"
+)
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -59,7 +62,7 @@ def test_capture_links_status_per_link_recheck_and_custody(
     assert ws is not None
     ws.tabs.setCurrentWidget(ws.suspects)
     pane = ws.suspects
-    assert pane.capture_button.isEnabled()
+    assert capture_service() is not None and pane.capture_button.isEnabled()
     pane.capture()
     assert pane.capture_note.text() == "Paste at least one link first."
     pane.urls.setPlainText(f"{site}/post.html\n\n{site}/missing.html\n{site}/post.html\n")

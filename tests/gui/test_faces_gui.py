@@ -13,6 +13,7 @@ from guikit import (  # noqa: F401
     drain_pools,
     fast_tuning,
     new_case,
+    part_installed,
     unlocked,
     wait_tasks,
     window,
@@ -26,7 +27,7 @@ from ncii_desk.gui.workspace.matches import analysis_service
 FACES = SHARED / "testdata" / "faces"
 
 pytestmark = pytest.mark.skipif(
-    not (FACES / "chirac3.jpg").is_file() or gallery_service() is None,
+    not (FACES / "chirac3.jpg").is_file() or not part_installed("ncii_desk.services.faces_gallery"),
     reason="needs the shared test photos and the face gallery service",
 )
 
@@ -36,6 +37,7 @@ def test_pick_a_face_in_a_group_photo(qtbot, unlocked: MainWindow) -> None:
     new_case(qtbot, window)
     ws = window.workspace
     assert ws is not None
+    assert gallery_service() is not None
     refs = ws.originals.references
     refs.add_paths([FACES / "chirac3.jpg"])
     wait_tasks(qtbot, window)
@@ -59,7 +61,9 @@ def test_pick_a_face_in_a_group_photo(qtbot, unlocked: MainWindow) -> None:
     dialog.reject()
 
 
-@pytest.mark.skipif(analysis_service() is None, reason="needs the analysis service")
+@pytest.mark.skipif(
+    not part_installed("ncii_desk.services.analysis"), reason="analysis is not in this build"
+)
 def test_face_analysis_finds_the_client_in_a_suspect(qtbot, unlocked: MainWindow) -> None:
     window = unlocked
     new_case(qtbot, window)
@@ -72,7 +76,7 @@ def test_face_analysis_finds_the_client_in_a_suspect(qtbot, unlocked: MainWindow
     wait_tasks(qtbot, window)
     ws.tabs.setCurrentWidget(ws.matches)
     matches = ws.matches
-    assert matches.analyse_button.isEnabled()
+    assert analysis_service() is not None and matches.analyse_button.isEnabled()
     matches.analyse()
     wait_tasks(qtbot, window)
     row = window.task_panel.rows[-1]
