@@ -189,6 +189,9 @@ class PreviewStore(QObject):
         super().__init__()
         self._vault = vault_getter
         self._cache: dict[tuple[str, str, bool], Rendered] = {}
+        self._pending: dict[
+            tuple[str, str, bool], list[tuple[Callable[[Rendered], None], QObject | None]]
+        ] = {}
         self.mode = "blur"
         self.grey = False
         self.reveal_seconds = 15
@@ -205,6 +208,8 @@ class PreviewStore(QObject):
     def request(
         self, item_id: str, done: Callable[[Rendered], None], owner: QObject | None = None
     ) -> None:
+        """Call ``done`` with the item's preview: from memory, or made once on a worker
+        (several screens asking for the same item at once share one decode)."""
         hit = self.cached(item_id)
         if hit is not None:
             done(hit)
@@ -213,22 +218,29 @@ class PreviewStore(QObject):
         if vault is None:
             return
         mode, grey, generation = self.mode, self.grey, self._generation
+        key = (item_id, mode, grey)
+        waiting = self._pending.setdefault(key, [])
+        waiting.append((done, owner))
+        if len(waiting) > 1:
+            return
 
         def work(_job: Job) -> Rendered:
             return render_item(vault, item_id, mode=mode, grey=grey)
 
-        def finished(result: Rendered) -> None:
+        def deliver(result: Rendered, keep: bool) -> None:
             if generation != self._generation:
                 return  # cleared meanwhile (locked, quick exit or settings changed)
-            self._cache[(item_id, mode, grey)] = result
-            if workers.alive(owner):
-                done(result)
+            if keep:
+                self._cache[key] = result
+            for callback, who in self._pending.pop(key, []):
+                if workers.alive(who):
+                    callback(result)
 
-        def failed(error: NciiDeskError) -> None:
-            if generation == self._generation and workers.alive(owner):
-                done(Rendered(item_id, None, error.message))
-
-        workers.start(work, finished, failed)
+        workers.start(
+            work,
+            lambda result: deliver(result, True),
+            lambda error: deliver(Rendered(item_id, None, error.message), False),
+        )
 
     def reveal(
         self,
@@ -268,6 +280,7 @@ class PreviewStore(QObject):
     def clear(self) -> None:
         self._generation += 1
         self._cache.clear()
+        self._pending.clear()
         self.cleared.emit()
 
 

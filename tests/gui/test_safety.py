@@ -184,3 +184,33 @@ def test_marking_a_case_hides_previews_of_items_already_kept(
     assert section.thumbnails_shown() == 0
     rendered = window.previews.cached(item_id)
     assert rendered is not None and rendered.image is None and "under 18" in rendered.note
+
+
+def test_only_thumbnails_near_the_screen_are_made(
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    from ncii_desk.services import intake
+    from ncii_desk.vault.models import Role
+
+    window = unlocked
+    case_id = new_case(qtbot, window)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(40):
+        benign_picture(i, size=48).save(folder / f"p{i:02}.png")
+    assert window.vault is not None
+    intake.add_items(window.vault, case_id, Role.ORIGINAL, [folder])  # setup, no hashing
+    window.open_case(case_id)
+    ws = window.workspace
+    assert ws is not None
+    section = ws.originals.originals
+    qtbot.waitUntil(lambda: len(section.views) == 40, timeout=WAIT)
+    qtbot.waitUntil(lambda: section.thumbnails_shown() > 0, timeout=WAIT)
+    first_batch = section.thumbnails_shown()
+    assert first_batch < 40
+    assert section.model.item(39, 0).data(Qt.ItemDataRole.DecorationRole) is None
+    section.table.scrollToBottom()
+    qtbot.waitUntil(
+        lambda: section.model.item(39, 0).data(Qt.ItemDataRole.DecorationRole) is not None,
+        timeout=WAIT,
+    )

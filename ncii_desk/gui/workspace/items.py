@@ -39,6 +39,8 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
 
 THUMB = 56
+#: Rows beyond the visible ones whose thumbnails are made ahead of scrolling.
+VISIBLE_MARGIN = 10
 ITEM_COLUMNS = (
     QT_TRANSLATE_NOOP("Items", "Preview"),
     QT_TRANSLATE_NOOP("Items", "File name"),
@@ -194,6 +196,7 @@ class ItemsSection(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.request_visible())
         layout.addWidget(self.table, 1)
         self.count_label = plain_label(wrap=False, name=self.tr("{t}: count").format(t=title))
         layout.addWidget(self.count_label)
@@ -228,9 +231,7 @@ class ItemsSection(QWidget):
                 c.setToolTip(c.text())
             self.model.appendRow(cells)
         self.count_label.setText(self.tr("{n} item(s)").format(n=len(views)))
-        for v in views:
-            if v.pixels_kept:
-                self.ctx.previews.request(v.id, self._thumbnail, self)
+        self.request_visible()
         if selected is not None:
             self.select_item(selected)
 
@@ -262,9 +263,21 @@ class ItemsSection(QWidget):
         for r in range(self.model.rowCount()):
             self.model.item(r, 0).setData(None, Qt.ItemDataRole.DecorationRole)
         if self.loaded:
-            for v in self.views:
-                if v.pixels_kept:
-                    self.ctx.previews.request(v.id, self._thumbnail, self)
+            self.request_visible()
+
+    def request_visible(self) -> None:
+        """Thumbnails for the rows on screen (and a screenful more): a case with thousands
+        of items decodes only what is looked at."""
+        if not self.views:
+            return
+        first = max(0, self.table.rowAt(0))
+        last = self.table.rowAt(self.table.viewport().height())
+        if last < 0:
+            last = len(self.views) - 1
+        last = min(len(self.views) - 1, last + (last - first) + VISIBLE_MARGIN)
+        for v in self.views[first : last + 1]:
+            if v.pixels_kept:
+                self.ctx.previews.request(v.id, self._thumbnail, self)
 
     def thumbnails_shown(self) -> int:
         return sum(
