@@ -7,6 +7,7 @@ text could be made to load resources or mislead the advocate with fake formattin
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,12 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     ``translate(context, text)`` and the same context."""
     del context
     return text
+
+
+def plain_tip(text: str) -> str:
+    """Tooltip text shown literally: Qt guesses rich text in tooltips, so outside text
+    (file names, addresses, messages that quote them) is escaped inside an explicit wrapper."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>" if text else ""
 
 
 def plain_label(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
@@ -95,9 +102,8 @@ def show_error(parent: QWidget | None, error: NciiDeskError, title: str = "") ->
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or translate("Common", "NCII Desk"))
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(error.message)
-    box.setInformativeText(error.hint)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # applies to the main text only, so
+    box.setText(f"{error.message}\n\n{error.hint}".strip())  # the hint goes there too
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

@@ -30,6 +30,7 @@ from ncii_desk.gui.common import (
     heading,
     parse_iso,
     plain_label,
+    plain_tip,
     translate,
     warning_color,
 )
@@ -151,7 +152,7 @@ CASE_COLUMNS = (
 def _cell(text: str) -> QStandardItem:
     item = QStandardItem(text)
     item.setEditable(False)
-    item.setToolTip(text)
+    item.setToolTip(plain_tip(text))
     return item
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ncii_desk.errors import Cancelled, NciiDeskError
 from ncii_desk.gui import workers
-from ncii_desk.gui.common import button, plain_label
+from ncii_desk.gui.common import button, plain_label, plain_tip
 from ncii_desk.services.jobs import Job
 
 
@@ -158,7 +158,7 @@ class TaskPanel(QWidget):
         for p in problems:
             item = QTreeWidgetItem([task, p.item, p.message, p.hint])
             for col in range(4):
-                item.setToolTip(col, item.text(col))
+                item.setToolTip(col, plain_tip(item.text(col)))
             self.problems.addTopLevelItem(item)
         if problems:
             self.problems_title.setText(

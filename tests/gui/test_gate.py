@@ -74,6 +74,7 @@ def test_unlock_wrong_passphrase_then_right_one_lists_cases(qtbot, vault_dir: Pa
     model = window.dashboard.model
     # Case text is shown verbatim (plain text), never interpreted as markup.
     assert model.item(0, 0).text() == "Case <b>bold</b>"
+    assert "&lt;b&gt;bold&lt;/b&gt;" in model.item(0, 0).toolTip()  # tooltips escaped too
     assert model.item(0, 1).text() == "Client A"
     window.lock()
     assert window.vault is None and window.gate is not None

@@ -14,7 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import QT_TRANSLATE_NOOP, button, local_time, plain_label, translate
+from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
+    button,
+    local_time,
+    plain_label,
+    plain_tip,
+    translate,
+)
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.queries import AuditRow, activity_for_case
 
@@ -96,7 +103,7 @@ class ActivityPane(QWidget):
             ]
             for c in cells:
                 c.setEditable(False)
-                c.setToolTip(c.text())
+                c.setToolTip(plain_tip(c.text()))
             self.model.appendRow(cells)
 
     def action_names(self) -> list[str]:

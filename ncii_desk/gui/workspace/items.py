@@ -25,6 +25,7 @@ from ncii_desk.gui.common import (
     pick_files,
     pick_folder,
     plain_label,
+    plain_tip,
     translate,
 )
 from ncii_desk.gui.context import AppContext
@@ -228,7 +229,7 @@ class ItemsSection(QWidget):
             ]
             for c in cells[1:]:
                 c.setEditable(False)
-                c.setToolTip(c.text())
+                c.setToolTip(plain_tip(c.text()))
             self.model.appendRow(cells)
         self.count_label.setText(self.tr("{n} item(s)").format(n=len(views)))
         self.request_visible()
@@ -248,7 +249,7 @@ class ItemsSection(QWidget):
         cell = self.model.item(row, 0)
         if rendered.image is None:
             cell.setText(self.tr("no preview"))
-            cell.setToolTip(rendered.note)
+            cell.setToolTip(plain_tip(rendered.note))
             return
         pix = QPixmap.fromImage(rendered.image).scaled(
             THUMB,
@@ -257,7 +258,7 @@ class ItemsSection(QWidget):
             Qt.TransformationMode.SmoothTransformation,
         )
         cell.setData(pix, Qt.ItemDataRole.DecorationRole)
-        cell.setToolTip(rendered.note)
+        cell.setToolTip(plain_tip(rendered.note))
 
     def _drop_thumbnails(self) -> None:
         for r in range(self.model.rowCount()):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from ncii_desk.gui.common import QT_TRANSLATE_NOOP, button, plain_label, translate
+from ncii_desk.gui.common import QT_TRANSLATE_NOOP, button, plain_label, plain_tip, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.queries import MatchRow, matches_with_names
@@ -294,7 +294,7 @@ class MatchesPane(QWidget):
             cells[0].setData(m.id, Qt.ItemDataRole.UserRole)
             for c in cells:
                 c.setEditable(False)
-                c.setToolTip(c.text())
+                c.setToolTip(plain_tip(c.text()))
             self.model.appendRow(cells)
         if selected_id is not None:
             for i, r in enumerate(rows):

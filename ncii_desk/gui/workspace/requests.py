@@ -36,6 +36,7 @@ from ncii_desk.gui.common import (
     parse_iso,
     pick_folder,
     plain_label,
+    plain_tip,
     translate,
     warning_color,
 )
@@ -307,7 +308,7 @@ class RequestsPane(QWidget):
             cells[0].setData(v.id, Qt.ItemDataRole.UserRole)
             for c in cells:
                 c.setEditable(False)
-                c.setToolTip(c.text())
+                c.setToolTip(plain_tip(c.text()))
             if overdue:
                 for c in (cells[2], cells[4]):
                     c.setForeground(QBrush(warning_color()))

@@ -26,6 +26,7 @@ from ncii_desk.gui.common import (
     button,
     local_time,
     plain_label,
+    plain_tip,
     translate,
     warning_color,
 )
@@ -326,7 +327,7 @@ class SuspectsPane(QWidget):
             ]
             for cell in cells:
                 cell.setEditable(False)
-                cell.setToolTip(cell.text())
+                cell.setToolTip(plain_tip(cell.text()))
             if bad:
                 cells[1].setForeground(QBrush(warning_color()))
             self.model.appendRow(cells)
