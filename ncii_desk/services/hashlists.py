@@ -73,7 +73,7 @@ def import_hash_list(
         if clash is not None:
             raise NciiDeskError(
                 f"This list was already imported as '{clash.name}'.",
-                "Nothing was added. Remove nothing; the earlier import is still used.",
+                "Nothing was added: the list imported earlier is still used for matching.",
             )
         row = HashList(
             name=list_name,
