@@ -8,7 +8,6 @@ was contacted). The HTTPS server uses a self-signed certificate made in the test
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import io
 import ipaddress
@@ -16,17 +15,17 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import certkit
 import numpy as np
+import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from PIL import Image
 
 
@@ -175,39 +174,47 @@ def start_server(ssl_context: ssl.SSLContext | None = None) -> LocalServer:
 
 def self_signed_context(folder: Path, common_name: str = "NCII Desk test server") -> ssl.SSLContext:
     """A server TLS context with a fresh self-signed certificate for 127.0.0.1."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
+    key = certkit.new_key()
+    san = x509.SubjectAlternativeName(
+        [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
     )
+    cert = certkit.certificate(certkit.name(common_name), key, extensions=[(san, False)])
     folder.mkdir(parents=True, exist_ok=True)
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_path.write_bytes(certkit.pem(cert))
+    key_path.write_bytes(certkit.pem_key(key))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     context.cert_der = cert.public_bytes(serialization.Encoding.DER)  # type: ignore[attr-defined]
     return context
+
+
+# --- fixtures (registered for every test by tests/conftest.py) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    """One HTTP server on 127.0.0.1 for the whole test module."""
+    srv = start_server()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """One HTTPS server with a self-signed certificate for the whole test module."""
+    srv = start_server(self_signed_context(tmp_path_factory.mktemp("cert")))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def web(server: LocalServer) -> LocalServer:
+    """The module's HTTP server with no routes, an empty log and no fallback."""
+    server.routes.clear()
+    server.log.clear()
+    server.set_fallback(lambda path: None)
+    return server
 
 
 def closed_port() -> int:

@@ -14,6 +14,9 @@ from ncii_desk.vault import KdfParams, Vault
 # GUI tests run on Qt's offscreen platform unless a display is asked for explicitly.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# Shared fixtures from helper modules: server/tls_server/web (capture_server), cli (clikit).
+pytest_plugins = ["capture_server", "clikit"]
+
 PASSPHRASE = "correct horse battery staple"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,11 @@ from typing import Any
 import numpy as np
 import pytest
 import skimage.data
+from modelkit import FACES_DIR, require_models
 from PIL import Image
 from sqlalchemy import func, select
 
-from conftest import PASSPHRASE, SHARED, fast_kdf
+from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.errors import InvalidSetting, NotFound
 from ncii_desk.services import cases, intake
 from ncii_desk.services.analysis import (
@@ -46,16 +46,7 @@ from ncii_desk.vision import faces as F
 from ncii_desk.vision.registry import MODELS_ENV, ModelRegistry
 from ncii_desk.vision.runtime import shared_runtime
 
-MODELS = Path(os.environ.get(MODELS_ENV) or SHARED / "models")
-FACES_DIR = SHARED / "testdata" / "faces"
-if not (MODELS / F.MOBILEFACENET_FILE).is_file() or not (MODELS / "mesonet").is_dir():
-    pytest.skip(
-        f"analysis models not available in {MODELS} (shared/models is absent here; set "
-        f"{MODELS_ENV} to run these tests)",
-        allow_module_level=True,
-    )
-if not FACES_DIR.is_dir():
-    pytest.skip(f"test photos not available ({FACES_DIR} is absent)", allow_module_level=True)
+require_models(F.MOBILEFACENET_FILE, "mesonet")
 
 ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")

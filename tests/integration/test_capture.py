@@ -24,7 +24,6 @@ from capture_server import (
     image_bytes,
     page,
     photo_bytes,
-    self_signed_context,
     start_server,
 )
 from sqlalchemy import func, select
@@ -53,28 +52,6 @@ FETCH = FetchOptions(
     connect_timeout=2.0, read_timeout=0.5, total_timeout=1.5, max_bytes=300_000, trust_env=False
 )
 OPTS = cs.CaptureOptions(fetch=FETCH)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    srv = start_server()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    srv = start_server(self_signed_context(tmp_path_factory.mktemp("cert")))
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def web(server: LocalServer) -> LocalServer:
-    server.routes.clear()
-    server.log.clear()
-    server.set_fallback(lambda path: None)
-    return server
 
 
 @pytest.fixture(autouse=True)

@@ -9,24 +9,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from capture_server import LocalServer, Route, image_bytes, page, start_server
+from capture_server import LocalServer, Route, image_bytes, page
+from clikit import run_cli
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import PASSPHRASE, fast_kdf
-from ncii_desk.cli.main import main
 from ncii_desk.vault import Vault
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    srv = start_server()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
@@ -41,27 +33,17 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        rc = main(list(argv))
-    except SystemExit as exc:
-        rc = exc.code if isinstance(exc.code, int) else 1
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
 def test_capture_list_show_export_recheck_and_custody(
     desk: Path, server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pic = image_bytes(201)
     server.routes["/post"] = Route(page('<img src="/pic.png"><img src="/gone.png">'))
     server.routes["/pic.png"] = Route(pic, content_type="image/png")
-    rc, out, _ = run(capsys, "case", "new", "Case CLI", "--json")
+    rc, out, _ = run_cli(capsys, "case", "new", "Case CLI", "--json")
     assert rc == 0
     case = json.loads(out)["id"]
 
-    rc, out, err = run(
+    rc, out, err = run_cli(
         capsys, "capture", "Case CLI", server.url("/post"), "gone.example.invalid/x", "--json"
     )
     assert rc == 7, err  # one address failed, one was captured
@@ -73,22 +55,22 @@ def test_capture_list_show_export_recheck_and_custody(
     assert bad["url"] == "https://gone.example.invalid/x"  # https:// added to a typed address
     assert bad["error"]["reason"] == "dns" and bad["error"]["hint"]
 
-    rc, out, _ = run(capsys, "capture", "list", case, "--json")
+    rc, out, _ = run_cli(capsys, "capture", "list", case, "--json")
     listed = json.loads(out)
     assert rc == 0 and [c["error"] is None for c in listed] == [True, False]
     capture_id = listed[0]["id"]
-    rc, out, _ = run(capsys, "capture", "list", case)
+    rc, out, _ = run_cli(capsys, "capture", "list", case)
     assert rc == 0 and "FAILED" in out and capture_id[:12] in out
 
-    rc, out, _ = run(capsys, "capture", "show", capture_id[:8], "--json")
+    rc, out, _ = run_cli(capsys, "capture", "show", capture_id[:8], "--json")
     shown = json.loads(out)
     assert rc == 0 and shown["server_address"] == "127.0.0.1"
     assert shown["details"]["page"]["links_found"] == 2
-    rc, out, _ = run(capsys, "capture", "show", capture_id[:8])
+    rc, out, _ = run_cli(capsys, "capture", "show", capture_id[:8])
     assert rc == 0 and "server address" in out and "127.0.0.1" in out
 
     target = tmp_path / "evidence.warc"
-    rc, out, _ = run(
+    rc, out, _ = run_cli(
         capsys, "capture", "export", capture_id, "--warc", str(target), "--reason", "court"
     )
     assert rc == 0 and str(target) in out
@@ -100,19 +82,19 @@ def test_capture_list_show_export_recheck_and_custody(
         if r.rec_type == "response"
     }
     assert bodies[server.url("/pic.png")] == pic
-    rc, _, err = run(capsys, "capture", "export", capture_id, "--warc", str(target))
+    rc, _, err = run_cli(capsys, "capture", "export", capture_id, "--warc", str(target))
     assert rc == 1 and "already exists" in err
-    rc, _, err = run(capsys, "capture", "export", capture_id)
+    rc, _, err = run_cli(capsys, "capture", "export", capture_id)
     assert rc == 2 and "--warc" in err
 
-    rc, out, _ = run(capsys, "recheck", case, "--json")
+    rc, out, _ = run_cli(capsys, "recheck", case, "--json")
     assert rc == 0 and [r["outcome"] for r in json.loads(out)] == ["still_up"]
     server.routes["/post"] = Route(page("removed"), status=410)
-    rc, out, _ = run(capsys, "recheck", case)
+    rc, out, _ = run_cli(capsys, "recheck", case)
     assert rc == 0 and "GONE" in out and "410" in out
 
     item = next(i for i in good["item_ids"] if i != good["main"]["item_id"])
-    rc, out, _ = run(capsys, "item", "custody", item[:10], "--json")
+    rc, out, _ = run_cli(capsys, "item", "custody", item[:10], "--json")
     custody: dict[str, Any] = json.loads(out)
     assert rc == 0 and custody["audit_chain_ok"] is True
     assert [e["action"] for e in custody["events"]] == [
@@ -123,24 +105,24 @@ def test_capture_list_show_export_recheck_and_custody(
         "capture.rechecked",
         "capture.rechecked",
     ]
-    rc, out, _ = run(capsys, "item", "custody", item[:10])
+    rc, out, _ = run_cli(capsys, "item", "custody", item[:10])
     assert rc == 0 and "capture.exported" in out and "Audit chain verified" in out
 
 
 def test_capture_usage_errors_and_all_failed(
     desk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(capsys, "case", "new", "Case U")
-    rc, _, err = run(capsys, "capture", "Case U")
+    run_cli(capsys, "case", "new", "Case U")
+    rc, _, err = run_cli(capsys, "capture", "Case U")
     assert rc == 2 and "at least one web address" in err
-    rc, _, err = run(capsys, "capture", "list")
+    rc, _, err = run_cli(capsys, "capture", "list")
     assert rc == 2 and "Give one case" in err
-    rc, out, err = run(capsys, "capture", "Case U", "file:///etc/passwd", "--json")
+    rc, out, err = run_cli(capsys, "capture", "Case U", "file:///etc/passwd", "--json")
     assert rc == 1
     assert json.loads(out)["results"][0]["error"]["reason"] == "scheme"
-    rc, _, err = run(capsys, "capture", "Case U", "javascript:alert(1)")
+    rc, _, err = run_cli(capsys, "capture", "Case U", "javascript:alert(1)")
     assert rc == 1 and "FAILED" in err and "only web addresses" in err
-    rc, _, err = run(capsys, "capture", "Case U", "https://x.invalid/", "--max-bytes", "12")
+    rc, _, err = run_cli(capsys, "capture", "Case U", "https://x.invalid/", "--max-bytes", "12")
     assert rc == 2 and "size" in err
-    rc, out, _ = run(capsys, "recheck", "Case U")
+    rc, out, _ = run_cli(capsys, "recheck", "Case U")
     assert rc == 0 and "No captured addresses" in out

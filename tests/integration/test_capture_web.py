@@ -20,8 +20,6 @@ from capture_server import (
     closed_port,
     image_bytes,
     page,
-    self_signed_context,
-    start_server,
 )
 
 from ncii_desk.capture.web import (
@@ -36,28 +34,6 @@ from ncii_desk.errors import CaptureError
 FAST = FetchOptions(
     connect_timeout=2.0, read_timeout=0.5, total_timeout=1.0, max_bytes=50_000, trust_env=False
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    srv = start_server()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    srv = start_server(self_signed_context(tmp_path_factory.mktemp("cert")))
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def web(server: LocalServer) -> LocalServer:
-    server.routes.clear()
-    server.log.clear()
-    server.set_fallback(lambda path: None)
-    return server
 
 
 @pytest.fixture

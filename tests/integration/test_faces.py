@@ -18,35 +18,20 @@ import itertools
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import skimage.data
-
-from conftest import SHARED
+from modelkit import FACES_DIR, MODELS, require_models
 
 pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (face models need it)")
 
 from ncii_desk.vision import faces as F
 from ncii_desk.vision.registry import MODELS_ENV
 
-MODELS = Path(os.environ.get(MODELS_ENV) or SHARED / "models")
-FACES_DIR = SHARED / "testdata" / "faces"
 REFERENCE_YUNET = "face_detection_yunet_2023mar.onnx"  # fixed 640x640: cv2's reference path
-
-_missing = [
-    f for f in (F.YUNET_FILE, F.MOBILEFACENET_FILE, REFERENCE_YUNET) if not (MODELS / f).is_file()
-]
-if _missing:
-    pytest.skip(
-        f"face models not available ({', '.join(_missing)} missing from {MODELS}): "
-        f"shared/models is absent here; set {MODELS_ENV} to run these tests",
-        allow_module_level=True,
-    )
-if not FACES_DIR.is_dir():
-    pytest.skip(f"test photos not available ({FACES_DIR} is absent)", allow_module_level=True)
+require_models(F.YUNET_FILE, F.MOBILEFACENET_FILE, REFERENCE_YUNET, what="face models")
 
 CHIRAC = ("chirac1", "chirac2", "chirac3", "chirac4")
 PHOTOS = (*CHIRAC, "codait_luciano", "astronaut")

@@ -8,54 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from modelkit import FACES_DIR, require_models
 
-from conftest import PASSPHRASE, SHARED, fast_kdf
-from ncii_desk.cli.main import main
+from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.vault import Vault
 from ncii_desk.vision import faces as F
 from ncii_desk.vision.registry import MODELS_ENV
 
-MODELS = Path(os.environ.get(MODELS_ENV) or SHARED / "models")
-FACES_DIR = SHARED / "testdata" / "faces"
-if not (MODELS / F.MOBILEFACENET_FILE).is_file() or not (MODELS / "mesonet").is_dir():
-    pytest.skip(
-        f"analysis models not available in {MODELS} (shared/models is absent here; set "
-        f"{MODELS_ENV} to run these tests)",
-        allow_module_level=True,
-    )
-if not FACES_DIR.is_dir():
-    pytest.skip(f"test photos not available ({FACES_DIR} is absent)", allow_module_level=True)
-
-pytest.importorskip("onnxruntime")
-
-
-@dataclass
-class Result:
-    rc: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str) -> Result:
-        capsys.readouterr()
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:
-            rc = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return Result(rc, captured.out, captured.err)
-
-    return run
+require_models(F.MOBILEFACENET_FILE, "mesonet")
 
 
 def test_compare_reports_each_suspect_face_and_each_unreadable_file(

@@ -7,12 +7,12 @@ certificate authority made with `cryptography`, entirely offline.
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import struct
 import zlib
 
+import certkit
 import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
@@ -335,71 +335,34 @@ def _test_signer():  # type: ignore[no-untyped-def]
     signing certificate is issued by a test root, both made here and never saved."""
     c2pa = pytest.importorskip("c2pa")
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    now = datetime.datetime.now(datetime.UTC)
-
-    def name(cn: str) -> x509.Name:
-        return x509.Name(
-            [
-                x509.NameAttribute(NameOID.COMMON_NAME, cn),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "NCII Desk Test Lab"),
-            ]
-        )
-
-    def usage(*, sign: bool) -> x509.KeyUsage:
-        return x509.KeyUsage(
-            digital_signature=not sign,
-            content_commitment=False,
-            key_encipherment=False,
-            data_encipherment=False,
-            key_agreement=False,
-            key_cert_sign=sign,
-            crl_sign=sign,
-            encipher_only=False,
-            decipher_only=False,
-        )
-
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(name("Test Root"))
-        .issuer_name(name("Test Root"))
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=7))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(usage(sign=True), critical=True)
-        .sign(root_key, hashes.SHA256())
+    lab = "NCII Desk Test Lab"
+    root_key = certkit.new_key()
+    root = certkit.certificate(
+        certkit.name("Test Root", lab),
+        root_key,
+        extensions=[
+            (x509.BasicConstraints(ca=True, path_length=None), True),
+            (certkit.key_usage(issues_certificates=True), True),
+        ],
+        days=7,
     )
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(name("Test Generator Signer"))
-        .issuer_name(root.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=7))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(usage(sign=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
-        )
-        .sign(root_key, hashes.SHA256())
+    key = certkit.new_key()
+    leaf = certkit.certificate(
+        certkit.name("Test Generator Signer", lab),
+        key,
+        issuer=(root, root_key),
+        extensions=[
+            (x509.BasicConstraints(ca=False, path_length=None), True),
+            (certkit.key_usage(), True),
+            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False),
+            (x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False),
+        ],
+        days=7,
     )
-    chain = leaf.public_bytes(serialization.Encoding.PEM) + root.public_bytes(
-        serialization.Encoding.PEM
-    )
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    chain = certkit.pem(leaf) + certkit.pem(root)
+    private = certkit.pem_key(key)
     info = c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain, private, None)
     return c2pa, c2pa.Signer.from_info(info)
 

@@ -13,17 +13,16 @@ import hashlib
 import io
 import json
 import shutil
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import certkit
 import cv2
 import numpy as np
 import pypdf
 import pytest
+from capture_server import LocalServer, Route
 from PIL import Image
 from sqlalchemy import select
 
@@ -50,53 +49,6 @@ from ncii_desk.vault.models import (
 skdata = pytest.importorskip("skimage.data")
 
 FOOTER = "Draft prepared with NCII Desk — not legal advice"
-
-
-# --- a tiny web server on 127.0.0.1 --------------------------------------------------------------
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        route = self.server.routes.get(self.path)
-        if route is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        status, headers, body = route
-        self.send_response(status)
-        for key, value in headers:
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.routes: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {}
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-
-@pytest.fixture
-def web() -> Iterator[_Server]:
-    srv = _Server()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 # --- the case -----------------------------------------------------------------------------------
@@ -129,7 +81,7 @@ class Built:
 def make_case(
     vault: Vault,
     folder: Path,
-    web: _Server,
+    web: LocalServer,
     *,
     label: str = "Case 2026-014",
     pseudonym: str = "Client A",
@@ -148,8 +100,8 @@ def make_case(
     added_o = intake.add_items(vault, case.id, Role.ORIGINAL, [folder / "original.png"])
     added_u = intake.add_items(vault, case.id, Role.SUSPECT, [folder / "unrelated.jpg"])
     matching.hash_items(vault, added_o.sources + added_u.sources)
-    web.routes["/post/1"] = (302, [("Location", "/media/1.jpg")], b"")
-    web.routes["/media/1.jpg"] = (200, [("Content-Type", "image/jpeg")], _jpeg(reposted))
+    web.routes["/post/1"] = Route(status=302, headers=[("Location", "/media/1.jpg")])
+    web.routes["/media/1.jpg"] = Route(_jpeg(reposted), content_type="image/jpeg")
     options = capture.CaptureOptions(
         fetch=FetchOptions(connect_timeout=5, read_timeout=5, total_timeout=10, trust_env=False)
     )
@@ -209,7 +161,7 @@ def flat(pages: list[str]) -> str:
 
 
 def test_packet_states_capture_hashes_matches_elements_and_custody(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web)
     add_request_and_recheck(vault, built)
@@ -317,7 +269,7 @@ def _embedded_images(reader: pypdf.PdfReader) -> list[np.ndarray[Any, Any]]:
 
 
 def test_public_pdf_holds_only_small_heavily_blurred_pictures(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web)
     out = tmp_path / "packet"
@@ -372,7 +324,7 @@ def test_face_crop_thumbnail_shows_only_the_face(vault: Vault, tmp_path: Path) -
 
 
 def test_suspected_minor_case_has_no_pictures_and_no_sealed_volume(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web, label="Minor case", minor=True)
     out = tmp_path / "packet"
@@ -396,7 +348,7 @@ def test_suspected_minor_case_has_no_pictures_and_no_sealed_volume(
 
 
 def test_sealed_volume_holds_the_originals_with_their_own_manifest(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web)
     out = tmp_path / "packet"
@@ -431,14 +383,14 @@ def test_sealed_volume_holds_the_originals_with_their_own_manifest(
 
 
 def test_markup_in_names_notes_urls_and_headers_comes_out_literally(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     pseudonym = "Jane <b>Doe</b> & <font size=40>Co</font>"
     notes = "Seen at <a href='x'>link</a> &amp; <para>ends</para> <br/>"
     built = make_case(
         vault, tmp_path / "in", web, label="Case <i>7</i>", pseudonym=pseudonym, notes=notes
     )
-    picture = (200, [("Content-Type", "image/jpeg")], _jpeg(_photo("rocket")))
+    picture = Route(_jpeg(_photo("rocket")), content_type="image/jpeg")
     web.routes["/p/<script>"] = web.routes["/p/%3Cscript%3E"] = picture
     capture.capture_urls(
         vault,
@@ -461,7 +413,7 @@ def test_markup_in_names_notes_urls_and_headers_comes_out_literally(
 
 
 def test_defiance_counts_appear_only_when_the_law_data_says_enacted(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web)
     forms = tmp_path / "forms"
@@ -496,7 +448,7 @@ def test_defiance_counts_appear_only_when_the_law_data_says_enacted(
 
 
 def test_target_folder_must_be_new_and_a_failed_build_leaves_nothing(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web)
     busy = tmp_path / "busy"
@@ -526,43 +478,13 @@ def test_target_folder_must_be_new_and_a_failed_build_leaves_nothing(
 
 
 def _self_signed_p12(password: bytes) -> tuple[bytes, Any]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, "Test Legal Clinic"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Clinic"),
-        ]
-    )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
+    key = certkit.new_key()
+    usage = certkit.key_usage(commitment=True)
+    cert = certkit.certificate(
+        certkit.name("Test Legal Clinic", "Test Clinic"), key, extensions=[(usage, True)], days=30
     )
     p12 = pkcs12.serialize_key_and_certificates(
         b"clinic", key, cert, None, serialization.BestAvailableEncryption(password)
@@ -571,7 +493,7 @@ def _self_signed_p12(password: bytes) -> tuple[bytes, Any]:
 
 
 def test_packet_pdf_is_signed_with_the_clinic_certificate(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization

@@ -13,10 +13,10 @@ from typing import Any
 import docx
 import pypdf
 import pytest
+from clikit import run_cli
 from sqlalchemy import func, select
 
 from conftest import PASSPHRASE, fast_kdf
-from ncii_desk.cli.main import main
 from ncii_desk.documents.letters import LetterForm, Sender
 from ncii_desk.documents.validators import MissingElements
 from ncii_desk.errors import InvalidSetting
@@ -381,16 +381,6 @@ def test_zip_package_holds_pdf_and_docx(vault: Vault, stocked: dict[str, Any]) -
 # --- command line ------------------------------------------------------------------------
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        rc = main(list(argv))
-    except SystemExit as exc:
-        rc = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return rc, captured.out, captured.err
-
-
 def test_cli_requests_flow(
     vault_dir: Path,
     tmp_path: Path,
@@ -404,7 +394,7 @@ def test_cli_requests_flow(
     monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
     monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
 
-    rc, out, _ = run(
+    rc, out, _ = run_cli(
         capsys,
         "clinic",
         "set",
@@ -420,14 +410,14 @@ def test_cli_requests_flow(
     )
     assert rc == 0 and json.loads(out)["name"] == "Harbor <b>Clinic</b>"
 
-    rc, out, err = run(capsys, "requests", "draft", "Case C", "--route", "takedown", "--json")
+    rc, out, err = run_cli(capsys, "requests", "draft", "Case C", "--route", "takedown", "--json")
     assert rc == 2
     error = json.loads(out)
     assert error["error"] == "MissingElements"
     assert error["missing"] == "signature, good_faith"
 
     out_dir = tmp_path / "letters"
-    rc, out, err = run(
+    rc, out, err = run_cli(
         capsys,
         "requests",
         "draft",
@@ -455,33 +445,33 @@ def test_cli_requests_flow(
     assert "Harbor <b>Clinic</b>" in text and "/s/ Ana Advocate" in text
 
     reddit = next(r for r in data["requests"] if r["platform"] == "Reddit")
-    rc, out, err = run(
+    rc, out, err = run_cli(
         capsys, "requests", "sent", reddit["id"][:10], "--at", "2026-06-01T09:00Z", "--json"
     )
     assert rc == 0, err
     assert json.loads(out)["deadline_at"] == "2026-06-03T09:00:00Z"
-    rc, out, _ = run(capsys, "requests", "ticket", reddit["id"][:10], "T-1")
+    rc, out, _ = run_cli(capsys, "requests", "ticket", reddit["id"][:10], "T-1")
     assert rc == 0 and "T-1" in out
-    rc, out, _ = run(capsys, "requests", "status", reddit["id"][:10], "acknowledged")
+    rc, out, _ = run_cli(capsys, "requests", "status", reddit["id"][:10], "acknowledged")
     assert rc == 0 and "overdue" in out  # acknowledged, but past the deadline
 
     # Both shapes list the requests.
-    rc, out, _ = run(capsys, "requests", "Case C", "--json")
+    rc, out, _ = run_cli(capsys, "requests", "Case C", "--json")
     assert rc == 0
     listed = json.loads(out)
     assert {r["platform"] for r in listed} == {"Reddit", "example.org"}
-    rc, out, _ = run(capsys, "requests", "list", "Case C")
+    rc, out, _ = run_cli(capsys, "requests", "list", "Case C")
     assert rc == 0 and "PLATFORM" in out and "TIME LEFT" in out and "OVERDUE by" in out
 
-    rc, out, _ = run(capsys, "requests", "export", reddit["id"], "--out", str(tmp_path / "ex"))
+    rc, out, _ = run_cli(capsys, "requests", "export", reddit["id"], "--out", str(tmp_path / "ex"))
     assert rc == 0 and (tmp_path / "ex" / "takedown-reddit.docx").is_file()
 
-    rc, out, err = run(capsys, "requests", "status", reddit["id"], "overdue")
+    rc, out, err = run_cli(capsys, "requests", "status", reddit["id"], "overdue")
     assert rc == 2  # argparse refuses: overdue is never set by hand
-    rc, out, err = run(capsys, "requests", "sent", reddit["id"], "--at", "2026-06-01 09:00")
+    rc, out, err = run_cli(capsys, "requests", "sent", reddit["id"], "--at", "2026-06-01 09:00")
     assert rc == 2 and "time zone" in err
 
-    rc, out, err = run(
+    rc, out, err = run_cli(
         capsys,
         "requests",
         "followup",

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_packet import _Server, make_case
-from test_packet import web as _web_fixture
+from capture_server import LocalServer
+from test_packet import make_case
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.cli.main import main as cli
@@ -25,11 +25,9 @@ from ncii_desk.documents import manifest as mf
 from ncii_desk.services import cases, packets
 from ncii_desk.vault import Vault
 
-web = _web_fixture  # the 127.0.0.1 server fixture of test_packet
-
 
 @pytest.fixture
-def packet(vault: Vault, tmp_path: Path, web: _Server) -> Iterator[Path]:
+def packet(vault: Vault, tmp_path: Path, web: LocalServer) -> Iterator[Path]:
     built = make_case(vault, tmp_path / "in", web)
     out = tmp_path / "packet"
     packets.build_packet(vault, built.case_id, out, sealed=True, make_zip=True)
@@ -146,7 +144,7 @@ def test_unsafe_zip_member_is_reported_and_never_written(packet: Path, tmp_path:
 
 
 def test_audit_head_is_checked_against_the_vault(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web)
     # A copy of the vault as it was before the packet existed: a rolled-back vault.
@@ -188,7 +186,7 @@ def test_audit_head_is_checked_against_the_vault(
 
 
 def test_edited_audit_head_in_the_manifest_is_caught(
-    vault: Vault, tmp_path: Path, web: _Server
+    vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
     built = make_case(vault, tmp_path / "in", web)
     out = tmp_path / "packet"
@@ -206,7 +204,7 @@ def test_edited_audit_head_in_the_manifest_is_caught(
 def test_cli_packet_and_verify(
     vault: Vault,
     tmp_path: Path,
-    web: _Server,
+    web: LocalServer,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
