@@ -47,7 +47,6 @@ from ncii_desk.capture.web import (
     utcnow,
 )
 from ncii_desk.errors import (
-    AmbiguousName,
     CaptureError,
     ExportError,
     NciiDeskError,
@@ -59,6 +58,7 @@ from ncii_desk.services import intake
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item, safe_filename
 from ncii_desk.services.jobs import Job, ProgressFn
+from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
@@ -802,21 +802,11 @@ def _capture_matches(s: Session, item_ids: Sequence[str]) -> list[dict[str, Any]
 
 def find_capture(session: Session, ref: str) -> Capture:
     """A capture by id or unique id prefix (6+ characters)."""
-    ref = ref.strip().lower()
-    capture = session.get(Capture, ref)
-    if capture is not None:
-        return capture
-    if len(ref) >= 6:
-        found = list(session.scalars(select(Capture).where(Capture.id.startswith(ref))))
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise AmbiguousName(
-                f"{len(found)} captures start with '{ref}'.", "Type more characters of the id."
-            )
-    raise NotFound(
-        f"No capture has the id '{ref}'.", "List the captures with 'ncii-desk capture list CASE'."
+    missing = NotFound(
+        f"No capture has the id '{ref.strip()}'.",
+        "List the captures with 'ncii-desk capture list CASE'.",
     )
+    return by_id(session, Capture, ref, what="capture", missing=missing)
 
 
 def _view(s: Session, c: Capture) -> CaptureView:

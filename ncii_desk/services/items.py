@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ncii_desk.errors import AmbiguousName, ExportError, ItemNotFound, PixelsNotKept
+from ncii_desk.errors import ExportError, ItemNotFound, PixelsNotKept
 from ncii_desk.services.cases import find_case
+from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import ItemView
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, EvidenceItem, Role
@@ -29,19 +30,8 @@ def list_items(vault: Vault, case_ref: str, role: Role | None = None) -> list[It
 
 def find_item(session: Session, ref: str) -> EvidenceItem:
     """An item by id or unique id prefix (6+ characters)."""
-    ref = ref.strip().lower()
-    item = session.get(EvidenceItem, ref)
-    if item is not None:
-        return item
-    if len(ref) >= 6:
-        found = list(session.scalars(select(EvidenceItem).where(EvidenceItem.id.startswith(ref))))
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise AmbiguousName(
-                f"{len(found)} items start with '{ref}'.", "Type more characters of the item id."
-            )
-    raise ItemNotFound(f"No item has the id '{ref}'.")
+    missing = ItemNotFound(f"No item has the id '{ref.strip()}'.")
+    return by_id(session, EvidenceItem, ref, what="item", missing=missing)
 
 
 def get_item(vault: Vault, ref: str) -> ItemView:

@@ -27,6 +27,7 @@ from ncii_desk.errors import NciiDeskError, NotFound
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
@@ -574,14 +575,11 @@ def list_matches(vault: Vault, case_ref: str) -> list[MatchView]:
 def review_match(vault: Vault, ref: str, confirm: bool, note: str = "") -> MatchView:
     """Confirm or reject a match; the pair goes to the confirmed or negative bank."""
     with vault.transaction() as s:
-        match = s.get(Match, ref)
-        if match is None and len(ref) >= 6:
-            found = list(s.scalars(select(Match).where(Match.id.startswith(ref.lower()))))
-            match = found[0] if len(found) == 1 else None
-        if match is None:
-            raise NotFound(
-                f"No match has the id '{ref}'.", "List the matches with 'ncii-desk matches CASE'."
-            )
+        missing = NotFound(
+            f"No match has the id '{ref.strip()}'.",
+            "List the matches with 'ncii-desk matches CASE'.",
+        )
+        match = by_id(s, Match, ref, what="match", missing=missing)
         state = ReviewState.CONFIRMED if confirm else ReviewState.REJECTED
         if match.review_state == state:
             raise NciiDeskError(f"This match is already {state.value}.", "Nothing to do.")

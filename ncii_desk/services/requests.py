@@ -43,8 +43,9 @@ from ncii_desk.documents.letters import (
     build_letters,
     group_by_platform,
 )
-from ncii_desk.errors import AmbiguousName, ExportError, InvalidSetting, NciiDeskError, NotFound
+from ncii_desk.errors import ExportError, InvalidSetting, NciiDeskError, NotFound
 from ncii_desk.services.cases import find_case
+from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import atomic_write_bytes
@@ -398,21 +399,8 @@ def _event(moment: datetime, actor: str, event: str, **details: Any) -> dict[str
 
 def find_request(session: Session, ref: str) -> RemovalRequest:
     """A request by id or unique id prefix (6+ characters)."""
-    ref = ref.strip().lower()
-    row = session.get(RemovalRequest, ref)
-    if row is not None:
-        return row
-    if len(ref) >= 6:
-        found = list(
-            session.scalars(select(RemovalRequest).where(RemovalRequest.id.startswith(ref)))
-        )
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise AmbiguousName(
-                f"{len(found)} requests start with '{ref}'.", "Type more characters of its id."
-            )
-    raise RequestNotFound(f"No removal request has the id '{ref}'.")
+    missing = RequestNotFound(f"No removal request has the id '{ref.strip()}'.")
+    return by_id(session, RemovalRequest, ref, what="request", missing=missing)
 
 
 def _change(vault: Vault, ref: str, action: str, apply: Any, now: datetime) -> RequestView:
