@@ -1,4 +1,4 @@
-"""Loads and checks the forms/ data: platforms, law and letter templates.
+"""Loads and checks the forms/ data: platforms, law, letter templates and the packet's elements.
 
 The data lives in the shipped ``forms/`` folder (``ncii_desk.resources.data_dir("forms")``)
 so clinics can update addresses and statute facts without a new release. Everything is
@@ -8,9 +8,15 @@ API:
 
 * ``load_forms(folder=None) -> Forms`` (cached per folder).
 * ``Forms.platforms`` / ``Forms.law`` / ``Forms.templates``: dicts by id.
+* ``Forms.elements``: the evidence packet's elements index (forms/packet_elements.toml).
 * ``Forms.platform_for_url(url) -> (Platform, host)``: which platform a URL belongs to, by
   the longest matching domain (subdomains count); unknown hosts get the "unknown" platform.
 * ``Forms.law_entries(keys)``: the enabled law entries among ``keys``, in order.
+
+Law (one rule for every document, letters and packet alike): an entry is cited only when
+``enabled``; an entry whose status says "pending" can never be enabled, and a bill can be
+enabled only with its public-law number. Breaking the rule is a ``FormsDataError``, so a
+pending DEFIANCE Act can never reach a document by an edit of ``enabled`` alone.
 
 Template format (forms/templates/<id>.toml), see forms/README.md: a ``[letter]`` table
 (id, title, subject, route, validator, law = [law keys]) and ``[[block]]`` entries with a
@@ -56,7 +62,18 @@ BLOCK_KINDS = (
     "channels",
 )
 UNKNOWN_PLATFORM = "unknown"
-PENDING = "pending legislation"
+#: Evidence words of packet_elements.toml: which exhibits an element of the claim lists.
+EVIDENCE_WORDS = (
+    "suspect",
+    "original",
+    "reference",
+    "match",
+    "face_match",
+    "manipulation",
+    "capture",
+    "request",
+    "recheck",
+)
 
 
 class FormsDataError(NciiDeskError):
@@ -157,11 +174,30 @@ class Template:
 
 
 @dataclass(frozen=True)
+class ClaimElement:
+    """One element of the civil claim in the packet's elements index."""
+
+    id: str
+    title: str
+    guide: str
+    evidence: tuple[str, ...]  # EVIDENCE_WORDS
+
+
+@dataclass(frozen=True)
+class ElementsIndex:
+    statute: str  # key in law.toml
+    last_checked: date
+    conduct_note: str
+    elements: tuple[ClaimElement, ...]
+
+
+@dataclass(frozen=True)
 class Forms:
     folder: Path
     platforms: Mapping[str, Platform]
     law: Mapping[str, Law]
     templates: Mapping[str, Template]
+    elements: ElementsIndex
     _by_domain: Mapping[str, str] = field(repr=False, default_factory=dict)
 
     def platform(self, ref: str) -> Platform:
@@ -298,7 +334,7 @@ def _load_law(path: Path) -> dict[str, Law]:
         enabled = _need(entry, "enabled", bool, where)
         public_law = entry.get("public_law", "")
         bills = _strings(entry.get("bills", []), where)
-        if enabled and status.strip().lower() == PENDING:
+        if enabled and "pending" in status.lower():
             raise FormsDataError(
                 f"{where}: pending legislation cannot be switched on.",
                 "Set status to 'enacted' and fill in public_law once the bill is law.",
@@ -385,6 +421,37 @@ def _load_template(path: Path, env: SandboxedEnvironment, law: Mapping[str, Law]
     )
 
 
+def _load_elements(path: Path, law: Mapping[str, Law]) -> ElementsIndex:
+    data = _read_toml(path)
+    where = f"forms/{path.name}"
+    statute = _need(data, "statute", str, where)
+    if statute not in law:
+        raise FormsDataError(f"{where}: statute '{statute}' is not in forms/law.toml.")
+    elements = []
+    for number, raw in enumerate(_need(data, "element", list, where), start=1):
+        ewhere = f"{where}, element {number}"
+        evidence = _strings(raw.get("evidence", []), ewhere)
+        for word in evidence:
+            if word not in EVIDENCE_WORDS:
+                raise FormsDataError(f"{ewhere}: unknown evidence word '{word}'.")
+        elements.append(
+            ClaimElement(
+                id=_need(raw, "id", str, ewhere),
+                title=" ".join(_need(raw, "title", str, ewhere).split()),
+                guide=" ".join(str(raw.get("guide", "")).split()),
+                evidence=evidence,
+            )
+        )
+    if not elements:
+        raise FormsDataError(f"{where} lists no elements.")
+    return ElementsIndex(
+        statute=statute,
+        last_checked=_need(data, "last_checked", date, where),
+        conduct_note=" ".join(str(data.get("conduct_note", "")).split()),
+        elements=tuple(elements),
+    )
+
+
 def _compile(env: SandboxedEnvironment, source: str, where: str) -> None:
     try:
         env.parse(source)
@@ -414,7 +481,8 @@ def _load(folder: Path) -> Forms:
         templates[template.id] = template
     if not templates:
         raise FormsDataError("forms/templates/ holds no letter templates.")
-    return Forms(folder, platforms, law, templates, by_domain)
+    elements = _load_elements(folder / "packet_elements.toml", law)
+    return Forms(folder, platforms, law, templates, elements, by_domain)
 
 
 def load_forms(folder: Path | None = None) -> Forms:

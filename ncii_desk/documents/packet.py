@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
-import tomllib
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
-from ncii_desk.errors import InvalidSetting
-from ncii_desk.resources import find_data_dir
+from ncii_desk.documents.forms import Law, load_forms
 from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.models import (
     Analysis,
@@ -235,19 +233,6 @@ class RequestLine:
 
 
 @dataclass
-class LawEntry:
-    key: str
-    name: str
-    citation: str
-    status: str
-    enabled: bool
-    last_checked: str
-    summary: str
-    counts: list[str]
-    verify: bool
-
-
-@dataclass
 class PacketData:
     case_id: str
     case_label: str
@@ -266,130 +251,13 @@ class PacketData:
     exhibits: list[Exhibit]
     requests: list[RequestLine]
     case_custody: list[CustodyLine]
-    law: dict[str, LawEntry]
+    law: Mapping[str, Law]
     sealed: bool = False
     signed_by: str = ""
 
     @property
     def built_at_text(self) -> str:
         return utc_text(self.built_at)
-
-
-# --- law data (forms/law.toml) -----------------------------------------------------------------
-
-LAW_FILE = "law.toml"
-
-
-def load_law(folder: Path | None = None) -> dict[str, LawEntry]:
-    """The statute entries of ``forms/law.toml`` (empty when the file is absent).
-
-    A pending bill is never treated as enabled here, whatever its ``enabled`` says: only an
-    entry whose status says enacted / in force and that names its public law counts.
-    """
-    base = folder if folder is not None else find_data_dir("forms")
-    path = None if base is None else base / LAW_FILE
-    if path is None or not path.is_file():
-        return {}
-    try:
-        doc = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidSetting(
-            f"The statute data file forms/{LAW_FILE} cannot be read ({exc}).",
-            "Reinstall NCII Desk, or restore the file from the installation.",
-        ) from None
-    out: dict[str, LawEntry] = {}
-    for key, raw in dict(doc.get("law", {})).items():
-        if not isinstance(raw, dict):
-            continue
-        status = str(raw.get("status", ""))
-        pending = "pending" in status.lower()
-        was_bill = bool(raw.get("bills"))
-        enacted = not pending and (not was_bill or bool(str(raw.get("public_law", "")).strip()))
-        out[key] = LawEntry(
-            key=key,
-            name=str(raw.get("name", key)),
-            citation=str(raw.get("citation", "")),
-            status=status,
-            enabled=bool(raw.get("enabled", False)) and enacted,
-            last_checked=str(raw.get("last_checked", "")),
-            summary=" ".join(str(raw.get("summary", "")).split()),
-            counts=[str(c) for c in raw.get("counts", [])],
-            verify=bool(raw.get("verify", False)),
-        )
-    return out
-
-
-ELEMENTS_FILE = "packet_elements.toml"
-EVIDENCE_WORDS = (
-    "suspect",
-    "original",
-    "reference",
-    "match",
-    "face_match",
-    "manipulation",
-    "capture",
-    "request",
-    "recheck",
-)
-
-
-@dataclass
-class Element:
-    id: str
-    title: str
-    guide: str
-    evidence: list[str]
-
-
-@dataclass
-class ElementsIndex:
-    statute: str  # key in law.toml
-    last_checked: str
-    conduct_note: str
-    elements: list[Element]
-
-
-def load_elements(folder: Path | None = None) -> ElementsIndex:
-    """The elements index data (forms/packet_elements.toml)."""
-    base = folder if folder is not None else find_data_dir("forms")
-    path = None if base is None else base / ELEMENTS_FILE
-    problem = None
-    doc: dict[str, Any] = {}
-    if path is None or not path.is_file():
-        problem = "is missing"
-    else:
-        try:
-            doc = tomllib.loads(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            problem = f"cannot be read ({exc})"
-    elements: list[Element] = []
-    for raw in doc.get("element", []) if problem is None else []:
-        evidence = [str(w) for w in raw.get("evidence", [])]
-        unknown = [w for w in evidence if w not in EVIDENCE_WORDS]
-        if unknown or not raw.get("id") or not raw.get("title"):
-            problem = f"has an element with unknown evidence words or no title: {raw.get('id')}"
-            break
-        elements.append(
-            Element(
-                str(raw["id"]),
-                " ".join(str(raw["title"]).split()),
-                " ".join(str(raw.get("guide", "")).split()),
-                evidence,
-            )
-        )
-    if problem is None and not elements:
-        problem = "lists no elements"
-    if problem is not None:
-        raise InvalidSetting(
-            f"The packet data file forms/{ELEMENTS_FILE} {problem}.",
-            "Reinstall NCII Desk, or restore the file from the installation.",
-        )
-    return ElementsIndex(
-        statute=str(doc.get("statute", "civil_6851")),
-        last_checked=str(doc.get("last_checked", "")),
-        conduct_note=" ".join(str(doc.get("conduct_note", "")).split()),
-        elements=elements,
-    )
 
 
 def _has_signal(ex: Exhibit, face: bool) -> bool:
@@ -403,7 +271,7 @@ def _has_signal(ex: Exhibit, face: bool) -> bool:
 
 
 def supports(ex: Exhibit, word: str) -> bool:
-    """Whether exhibit ``ex`` is evidence of kind ``word`` (see EVIDENCE_WORDS)."""
+    """Whether exhibit ``ex`` is evidence of kind ``word`` (see forms.EVIDENCE_WORDS)."""
     if word == "suspect":
         return ex.role == Role.SUSPECT
     if word == "original":
@@ -577,7 +445,7 @@ def gather(
     vault_id: str,
     operator: str,
     built_at: datetime,
-    law: dict[str, LawEntry] | None = None,
+    law: Mapping[str, Law] | None = None,
 ) -> PacketData:
     """Everything the packet states about ``case``, read in one session."""
     items = exhibit_order(session, case.id)
@@ -750,7 +618,7 @@ def gather(
         exhibits=exhibits,
         requests=request_lines,
         case_custody=_custody(case_events),
-        law=load_law() if law is None else law,
+        law=load_forms().law if law is None else law,
     )
 
 

@@ -21,11 +21,10 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ncii_desk.documents.common import DocMeta
+from ncii_desk.documents.forms import ElementsIndex, Law
 from ncii_desk.documents.packet import (
-    ElementsIndex,
     Exhibit,
     FindingLine,
-    LawEntry,
     MatchLine,
     PacketData,
     exhibits_for,
@@ -233,17 +232,17 @@ def _summary(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
         lay.add(
             lay.table(
                 ["Law", "Citation", "Status", "Last checked"],
-                [[e.name, e.citation, e.status, e.last_checked] for e in statutes],
+                [[e.name, e.citation, e.status, e.last_checked.isoformat()] for e in statutes],
                 [0.42, 0.2, 0.24, 0.14],
             )
         )
 
 
 def _elements(doc: PdfDocument, lay: _Layout, data: PacketData, index: ElementsIndex) -> None:
-    civil: LawEntry | None = data.law.get(index.statute)
+    civil: Law | None = data.law.get(index.statute)
     citation = civil.citation if civil is not None else "15 U.S.C. § 6851"
     doc.heading(f"2. Elements index: {citation}")
-    checked = civil.last_checked if civil is not None else index.last_checked
+    checked = (civil.last_checked if civil is not None else index.last_checked).isoformat()
     doc.para(
         f"Each element of the civil action, with the exhibits that bear on it (statute text "
         f"last checked {checked}). The index points to evidence; whether an element is met "

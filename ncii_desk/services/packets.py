@@ -35,6 +35,7 @@ from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.documents import manifest as mf
 from ncii_desk.documents import packet as pk
 from ncii_desk.documents import signing
+from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
 from ncii_desk.documents.thumbs import NoThumbnail, ThumbMode, Thumbnail, make_thumbnail
 from ncii_desk.errors import ExportError, SigningError
@@ -322,7 +323,7 @@ def _build_into(
     warnings: list[str],
 ) -> _Built:
     prepared = _prepare_exhibits(vault, case_id, staging, sealed, thumbnails, job)
-    index = pk.load_elements()
+    index = load_forms().elements
     built_at = datetime.now(UTC).replace(microsecond=0)
     with vault.session() as s:
         case = find_case(s, case_id)

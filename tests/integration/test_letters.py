@@ -278,6 +278,14 @@ def test_pending_defiance_cannot_be_switched_on(tmp_path: Path) -> None:
         ("templates/takedown.toml", 'kind = "contact"', 'kind = "script"', "unknown kind"),
         ("templates/takedown.toml", '["take_it_down_removal", ', '["nope", ', "law 'nope'"),
         ("templates/dmca.toml", "{{ work }}", "{{ work ", "not valid"),
+        (
+            "law.toml",
+            'status = "pending legislation"\nenabled = false',
+            'status = "passed the Senate, pending in the House"\nenabled = true',
+            "cannot be switched on",
+        ),
+        ("packet_elements.toml", 'statute = "civil_6851"', 'statute = "nope"', "statute 'nope'"),
+        ("packet_elements.toml", '["capture"]', '["rumour"]', "unknown evidence word 'rumour'"),
     ],
 )
 def test_bad_forms_data_is_reported(

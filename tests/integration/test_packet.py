@@ -29,6 +29,7 @@ from sqlalchemy import select
 from conftest import PASSPHRASE, SHARED
 from ncii_desk.capture.web import FetchOptions
 from ncii_desk.documents import packet as pk
+from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
 from ncii_desk.documents.thumbs import BLUR_SOURCE_SIDE, THUMB_SIDE, ThumbMode, face_crop
 from ncii_desk.errors import Cancelled, ExportError
@@ -211,7 +212,7 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
     assert "item.added" in page_text and "match.found" in page_text
     # Elements index and cross-references.
     assert "Elements index: 15 U.S.C. § 6851" in text
-    index = pk.load_elements()
+    index = load_forms().elements
     for element in index.elements:
         assert element.title.split(",")[0] in text
     assert "DEFIANCE" not in text and "digital forgery" not in text.lower()
@@ -415,19 +416,19 @@ def test_markup_in_names_notes_urls_and_headers_comes_out_literally(
 def test_defiance_counts_appear_only_when_the_law_data_says_enacted(
     vault: Vault, tmp_path: Path, web: LocalServer
 ) -> None:
+    """The packet reads the law through the same loader as the letters (forms.load_forms),
+    so the pending/enacted rule is the one tested in test_letters."""
     built = make_case(vault, tmp_path / "in", web)
-    forms = tmp_path / "forms"
-    forms.mkdir()
-    law_text = (data_dir("forms") / "law.toml").read_text("utf-8")
-    (forms / "law.toml").write_text(law_text.replace("enabled = false", "enabled = true"))
-    # Switched on but still "pending legislation": the loader keeps it off.
-    assert not pk.load_law(forms)["defiance"].enabled
+    folder = tmp_path / "forms"
+    shutil.copytree(data_dir("forms"), folder)
+    law_text = (folder / "law.toml").read_text("utf-8")
     enacted = law_text.replace("enabled = false", "enabled = true").replace(
         'status = "pending legislation"', 'status = "enacted"'
     )
     enacted = enacted.replace('public_law = ""\nbills', 'public_law = "Pub. L. 119-99"\nbills')
-    (forms / "law.toml").write_text(enacted)
-    law = pk.load_law(forms)
+    (folder / "law.toml").write_text(enacted)
+    forms = load_forms(folder)
+    law = forms.law
     assert law["defiance"].enabled
     with vault.session() as s:
         case = s.get(Case, built.case_id)
@@ -440,7 +441,7 @@ def test_defiance_counts_appear_only_when_the_law_data_says_enacted(
             built_at=dt.datetime.now(dt.UTC),
             law=law,
         )
-    pdf = render(data, pk.load_elements(), {})
+    pdf = render(data, forms.elements, {})
     text = flat([p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages])
     assert "DEFIANCE Act counts" in text
     for count in law["defiance"].counts:
