@@ -30,6 +30,7 @@ from ncii_desk.documents import validators
 from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, Writer, creator
 from ncii_desk.documents.docxkit import DocxDocument
 from ncii_desk.documents.forms import (
+    ROUTES,
     UNKNOWN_PLATFORM,
     Block,
     Forms,
@@ -243,8 +244,14 @@ def _block_texts(blocks: Sequence[RenderedBlock]) -> list[str]:
 # --- grouping ----------------------------------------------------------------------------
 
 
-def group_by_platform(depictions: Sequence[Depiction], forms: Forms) -> list[PlatformGroup]:
-    """One group per platform (unrecognised sites: one per host), in first-seen order."""
+def group_by_platform(
+    depictions: Sequence[Depiction], forms: Forms, only: str | None = None
+) -> list[PlatformGroup]:
+    """One group per platform (unrecognised sites: one per host), in first-seen order.
+
+    ``only`` keeps the group of that platform (id, name or domain); it is an error when no
+    address belongs to it.
+    """
     groups: dict[str, tuple[Platform, str, list[Depiction]]] = {}
     seen: set[str] = set()
     for depiction in depictions:
@@ -255,7 +262,17 @@ def group_by_platform(depictions: Sequence[Depiction], forms: Forms) -> list[Pla
         key = platform.id if platform.id != UNKNOWN_PLATFORM else f"{UNKNOWN_PLATFORM}:{host}"
         groups.setdefault(key, (platform, host if platform.id == UNKNOWN_PLATFORM else "", []))
         groups[key][2].append(depiction)
-    return [PlatformGroup(p, host, tuple(items)) for p, host, items in groups.values()]
+    found = [PlatformGroup(p, host, tuple(items)) for p, host, items in groups.values()]
+    if only is None:
+        return found
+    wanted = forms.platform(only)
+    chosen = [g for g in found if g.platform.id == wanted.id]
+    if not chosen:
+        raise NciiDeskError(
+            f"None of the case's web addresses belong to {wanted.name}.",
+            "See the case's addresses with 'ncii-desk capture list CASE', or add one with --url.",
+        )
+    return chosen
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -532,24 +549,17 @@ def build_letters(
     forms = forms or load_forms()
     template = _template(forms, template_id)
     now = now or datetime.now(UTC)
-    groups = group_by_platform(depictions, forms)
     if template.route == "ncmec":
         # One sheet for NCMEC listing every location, whatever platform it is on.
-        everything = tuple(d for g in groups for d in g.depictions)
+        everything = tuple(d for g in group_by_platform(depictions, forms) for d in g.depictions)
         groups = [PlatformGroup(forms.platforms["ncmec"], "", everything)] if everything else []
-    elif platform is not None:
-        wanted = forms.platform(platform)
-        groups = [g for g in groups if g.platform.id == wanted.id]
-        if not groups:
-            raise NciiDeskError(
-                f"None of the case's web addresses belong to {wanted.name}.",
-                "Check the addresses with 'ncii-desk requests CASE', or add one with --url.",
-            )
+    else:
+        groups = group_by_platform(depictions, forms, only=platform)
     if not groups:
         validators.check(template.validator, form, [], None)
     letters = []
     for group in groups:
-        if template.route not in group.platform.routes and template.route in _PLATFORM_ROUTES:
+        if template.route not in group.platform.routes and template.route in ROUTES:
             continue
         validators.check(template.validator, form, group.depictions, group.platform)
         fixed = _fixed_context(forms, form, group, template.route, now)
@@ -581,8 +591,6 @@ def build_letters(
         )
     return letters
 
-
-_PLATFORM_ROUTES = ("takedown", "ncii-report", "deindex", "dmca", "preservation", "ncmec")
 
 #: Which template writes which route's letter.
 ROUTE_TEMPLATES = {

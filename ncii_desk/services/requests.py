@@ -331,15 +331,7 @@ def draft_requests(
     if minor or route == "ncmec":
         letters += build_letters("ncmec", form, minor or adult, forms=forms, now=now)
     if adult and route != "ncmec":
-        groups = group_by_platform(adult, forms)
-        if platform is not None:
-            wanted = forms.platform(platform)
-            groups = [g for g in groups if g.platform.id == wanted.id]
-            if not groups:
-                raise NciiDeskError(
-                    f"None of the case's web addresses belong to {wanted.name}.",
-                    "List the addresses with 'ncii-desk requests CASE', or add one with --url.",
-                )
+        groups = group_by_platform(adult, forms, only=platform)
         usable = [g for g in groups if route in g.platform.routes]
         not_applicable = [g.recipient for g in groups if route not in g.platform.routes]
         if not usable and not letters:

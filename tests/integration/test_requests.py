@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.documents.letters import LetterForm, Sender
 from ncii_desk.documents.validators import MissingElements
-from ncii_desk.errors import InvalidSetting
+from ncii_desk.errors import InvalidSetting, NciiDeskError
 from ncii_desk.services import cases
 from ncii_desk.services import requests as tracker
 from ncii_desk.vault import Vault
@@ -177,6 +177,8 @@ def test_platform_filter_and_route_not_applicable(vault: Vault, stocked: dict[st
         vault, "Case 2026-014", "takedown", form(), platform="x.com", now=T0
     )
     assert [v.platform for v in only_x.requests] == ["X (formerly Twitter)"]
+    with pytest.raises(NciiDeskError, match="None of the case's web addresses belong to Imgur"):
+        tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), platform="imgur.com")
     with pytest.raises(Exception, match="No platform in this case takes a 'deindex' request"):
         tracker.draft_requests(vault, "Case 2026-014", "deindex", form(), now=T0)
     mixed = tracker.draft_requests(
