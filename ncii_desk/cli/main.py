@@ -434,6 +434,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             for err in hashing["errors"]:
                 hint = f"\n  {err['hint']}" if err.get("hint") else ""
                 sys.stderr.write(f"note: not hashed: {err['error']}{hint}\n")
+            for text in hashing.get("warnings", []):
+                warn(text)
     if result.cancelled:
         return 130
     if result.errors:
@@ -1060,11 +1062,19 @@ def build_parser() -> argparse.ArgumentParser:
         document_cmds,
         inspect_cmds,
         selftest_cmds,
+        settings_cmds,
         vision_cmds,
     )
 
     commands = Commands(sub=sub, command=command, group=group, groups=groups)
-    for module in (vision_cmds, inspect_cmds, capture_cmds, document_cmds, selftest_cmds):
+    for module in (
+        vision_cmds,
+        inspect_cmds,
+        capture_cmds,
+        document_cmds,
+        selftest_cmds,
+        settings_cmds,
+    ):
         module.register(commands)
     return parser
 

@@ -34,7 +34,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ncii_desk import __version__
-from ncii_desk.errors import Cancelled, NciiDeskError, NotFound
+from ncii_desk.errors import Cancelled, InvalidSetting, NciiDeskError, NotFound
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.faces_gallery import (
     FACES_KIND,
@@ -860,13 +860,22 @@ def analyze_case(
     ``classifiers``: manifest names or loaded classifiers (default: the manifest's default
     set, :func:`ncii_desk.vision.classifier.default_classifier_names`). Missing or altered
     model files stop the run before any item with ModelMissing / ModelCorrupt.
+    ``threshold``: the face similarity for a match; None uses the vault's stored threshold
+    (services/settings.py; a stored value that is not valid gives the default and a problem
+    in the report).
     """
+    from ncii_desk.services.settings import thresholds
     from ncii_desk.vision import faces as F
     from ncii_desk.vision.classifier import default_classifier_names, load_classifier
     from ncii_desk.vision.runtime import shared_runtime
     from ncii_desk.vision.video import DEFAULT_EVERY_S
 
     job = job or Job()
+    setting_problems: list[dict[str, str]] = []
+    if threshold is None:
+        stored = thresholds(vault)
+        threshold = stored.face_similarity
+        setting_problems = [InvalidSetting(w, "").as_dict() for w in stored.warnings]
     every = DEFAULT_EVERY_S if every_s is None else float(every_s)
     if not every > 0:
         raise NciiDeskError(
@@ -896,7 +905,7 @@ def analyze_case(
     firsts = {i.id for i in originals}
     originals = [i for i in originals if i.duplicate_of not in firsts]
     runtime = shared_runtime()
-    problems: list[dict[str, str]] = []
+    problems: list[dict[str, str]] = setting_problems
     notes: list[Signal] = []
     models: FaceModels | None = None
     try:
@@ -933,7 +942,7 @@ def analyze_case(
         job,
         again=again,
         every_s=every,
-        threshold=F.FACE_MATCH_THRESHOLD if threshold is None else float(threshold),
+        threshold=float(threshold),
         models=models,
         gallery=gallery,
         classifiers=loaded,

@@ -163,6 +163,8 @@ class CaptureBatch:
     results: list[UrlCaptureResult] = field(default_factory=list)
     cancelled: bool = False
     new_matches: int = 0
+    #: Stored thresholds that were not valid (their defaults were used for matching).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -175,6 +177,7 @@ class CaptureBatch:
             "failed": self.failed,
             "new_matches": self.new_matches,
             "cancelled": self.cancelled,
+            "warnings": self.warnings,
         }
 
 
@@ -442,8 +445,11 @@ def capture_urls(
     job.progress(len(batch.results), total, "capturing addresses")
     if options.hash_and_match and any(r.item_ids for r in batch.results):
         from ncii_desk.services.matching import match_case
+        from ncii_desk.services.settings import thresholds
 
-        batch.new_matches = len(match_case(vault, case_id))
+        stored = thresholds(vault)  # the vault's thresholds decide, as for files added
+        batch.warnings = stored.warnings
+        batch.new_matches = len(match_case(vault, case_id, pdq_threshold=stored.pdq_distance))
         with vault.session() as s:
             for result in batch.results:
                 if result.capture_id is not None:

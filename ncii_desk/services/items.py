@@ -1,19 +1,36 @@
-"""Listing evidence items and exporting one, as a recorded (audited) action."""
+"""Listing evidence items, exporting one (a recorded, audited action), and switching an
+item already stored to hashes only (:func:`mark_hash_only`)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ncii_desk.errors import ExportError, ItemNotFound, PixelsNotKept
+from ncii_desk.errors import (
+    ExportError,
+    InvalidSetting,
+    ItemNotFound,
+    PixelsNotKept,
+)
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.lookup import by_id
-from ncii_desk.services.views import ItemView
+from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
-from ncii_desk.vault.models import Blob, EvidenceItem, Role
+from ncii_desk.vault.models import (
+    Analysis,
+    Blob,
+    Capture,
+    EvidenceItem,
+    FaceReference,
+    HashRecord,
+    Role,
+)
 
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 
@@ -76,3 +93,214 @@ def export_item(
             {"sha256": sha256, "file_name": target.name, "reason": reason},
         )
     return target
+
+
+# --- switching an item already stored to hashes only ------------------------------------------
+
+HASH_ONLY_ACTION = "item.hash_only"
+
+
+@dataclass(frozen=True)
+class HashOnlyPlan:
+    """What :func:`mark_hash_only` would change, for a confirmation before doing it."""
+
+    item_id: str
+    #: Items holding the same bytes, switched together with it (this case and others).
+    copies: list[ItemView]
+    #: Cases other than the item's own that have one of those copies.
+    other_cases: int
+    #: Web captures whose archive (WARC) holds these bytes and is removed with them.
+    archives: int
+    #: True when nothing of these bytes is kept any more (nothing to do).
+    already: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class HashOnlyResult:
+    item_id: str
+    #: Every item switched: the item and each copy holding the same bytes.
+    switched: list[str] = field(default_factory=list)
+    already: bool = False
+    blobs_deleted: int = 0
+    #: Captures whose web archive (WARC) was removed because it held these bytes.
+    archives_removed: list[str] = field(default_factory=list)
+    face_references_removed: int = 0
+    analyses_removed: int = 0
+    #: Perceptual hashes kept for the switched items (matching goes on with them).
+    perceptual_hashes: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _same_bytes(s: Session, item: EvidenceItem) -> list[EvidenceItem]:
+    """Items anywhere in the vault that still keep the bytes of ``item`` (same SHA-256, or
+    the same blob), the item itself first when it keeps them."""
+    same = [EvidenceItem.sha256 == item.sha256]
+    if item.blob_id is not None:
+        same.append(EvidenceItem.blob_id == item.blob_id)
+    rows = s.scalars(
+        select(EvidenceItem)
+        .where(or_(*same))
+        .where(or_(EvidenceItem.pixels_kept.is_(True), EvidenceItem.blob_id.is_not(None)))
+        .order_by(EvidenceItem.intake_at, EvidenceItem.id)
+    )
+    return sorted(rows, key=lambda i: i.id != item.id)
+
+
+def _archived_in(s: Session, group: list[EvidenceItem]) -> list[Capture]:
+    capture_ids = {i.capture_id for i in group if i.capture_id}
+    if not capture_ids:
+        return []
+    return list(
+        s.scalars(
+            select(Capture)
+            .where(Capture.id.in_(capture_ids), Capture.warc_blob_id.is_not(None))
+            .order_by(Capture.id)
+        )
+    )
+
+
+def hash_only_plan(vault: Vault, ref: str) -> HashOnlyPlan:
+    with vault.session() as s:
+        item = find_item(s, ref)
+        group = _same_bytes(s, item)
+        copies = [ItemView.of(i) for i in group if i.id != item.id]
+        return HashOnlyPlan(
+            item_id=item.id,
+            copies=copies,
+            other_cases=len({c.case_id for c in copies} - {item.case_id}),
+            archives=len(_archived_in(s, group)),
+            already=not group,
+        )
+
+
+def _holds_face_data(result: Any) -> bool:
+    """Face embeddings or landmarks (the gallery's face search stores them per face)."""
+    faces = result.get("faces") if isinstance(result, dict) else None
+    return isinstance(faces, list) and any(
+        isinstance(f, dict) and ("embedding" in f or "landmarks" in f) for f in faces
+    )
+
+
+def mark_hash_only(
+    vault: Vault, item_ref: str, reason: str, operator: str | None = None
+) -> HashOnlyResult:
+    """Switch an item already stored to hashes only (it may show a person under 18).
+
+    In one transaction: every hash stays (the item's SHA-256 and MD5, its HashRecord rows),
+    and so do the analyses that hold numbers only; the stored bytes go (the blob row now,
+    the encrypted file right after the commit, crash-safe: see ``Vault.drop_blob``), with
+    what was derived from the pixels and could show them or the face: the item's picked
+    reference faces, face embeddings and landmarks, local-feature keypoints, and the web
+    archive (WARC) of a capture that holds the bytes (the capture record itself stays). The
+    item is marked suspected minor with ``pixels_kept`` False, and each switched item gets an
+    ``item.hash_only`` audit event with the reason.
+
+    Copies: bytes are stored once for every item that has them, and bytes recorded hash-only
+    are never stored again anywhere in the vault. So every item holding the same bytes (the
+    same SHA-256, in this case or another) is switched together; :func:`hash_only_plan` says
+    beforehand which items that concerns.
+    """
+    from ncii_desk.services.matching import FEATURES_KIND
+
+    reason = reason.strip()
+    if not reason:
+        raise InvalidSetting(
+            "A reason is needed to keep an item as hashes only.",
+            "Say briefly why, e.g. 'the person may be under 18'.",
+        )
+    who = (operator or "").strip() or vault.actor
+    result = HashOnlyResult(item_id="")
+    dropped: list[str] = []
+    with vault.transaction() as s:
+        item = find_item(s, item_ref)
+        result.item_id = item.id
+        group = _same_bytes(s, item)
+        if not group:
+            result.already = True
+            if not item.suspected_minor:
+                item.suspected_minor = True
+                vault.audit(
+                    s,
+                    HASH_ONLY_ACTION,
+                    item.id,
+                    {"reason": reason, "operator": who, "sha256": item.sha256, "already": True},
+                )
+            return result
+        ids = [i.id for i in group]
+        blob_ids = sorted({i.blob_id for i in group if i.blob_id is not None})
+        for i in group:
+            i.blob_id = None
+            i.pixels_kept = False
+            i.suspected_minor = True
+        now = datetime.now(UTC)
+        for capture in _archived_in(s, group):
+            warc = s.get(Blob, capture.warc_blob_id) if capture.warc_blob_id else None
+            assert capture.warc_blob_id is not None
+            dropped.append(capture.warc_blob_id)
+            capture.warc_blob_id = None
+            details = dict(capture.details or {})
+            details["warc"] = {
+                "kept": False,
+                "why": "removed: it held a file later switched to hashes only (possible minor)",
+                "removed_at": iso(now),
+                "sha256": warc.sha256 if warc is not None else None,
+                "size": warc.size if warc is not None else None,
+            }
+            capture.details = details
+            result.archives_removed.append(capture.id)
+        faces = list(s.scalars(select(FaceReference).where(FaceReference.item_id.in_(ids))))
+        for ref in faces:
+            s.delete(ref)
+        analyses = [
+            a
+            for a in s.scalars(select(Analysis).where(Analysis.item_id.in_(ids)))
+            # local-feature keypoints and descriptors can give a rough picture back
+            if a.kind == FEATURES_KIND or _holds_face_data(a.result)
+        ]
+        for a in analyses:
+            s.delete(a)
+        result.switched = ids
+        result.face_references_removed = len(faces)
+        result.analyses_removed = len(analyses)
+        result.perceptual_hashes = len(
+            list(s.scalars(select(HashRecord.id).where(HashRecord.item_id.in_(ids))))
+        )
+        for i in group:
+            vault.audit(
+                s,
+                HASH_ONLY_ACTION,
+                i.id,
+                {
+                    "reason": reason,
+                    "operator": who,
+                    "case_id": i.case_id,
+                    "sha256": i.sha256,
+                    "switched_with": [x for x in ids if x != i.id],
+                    "stored_file_deleted": bool(blob_ids),
+                    "archives_removed": result.archives_removed,
+                    "face_references_removed": sum(1 for f in faces if f.item_id == i.id),
+                    "analyses_removed": sorted({a.kind for a in analyses if a.item_id == i.id}),
+                },
+            )
+        for blob_id in [*blob_ids, *dropped]:
+            vault.drop_blob(s, blob_id)
+        result.blobs_deleted = len(blob_ids) + len(dropped)
+        dropped = [*blob_ids, *dropped]
+    left = [b for b in dropped if vault.blobs.path_for(b).exists()]
+    if left:
+        result.warnings.append(
+            f"{len(left)} stored file(s) could not be deleted yet; they are deleted the next "
+            "time the vault is opened."
+        )
+    if result.perceptual_hashes == 0:
+        result.warnings.append(
+            "This item had no perceptual hashes yet, so only exact copies (same SHA-256 or "
+            "MD5) can be found from now on."
+        )
+    return result

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import NciiDeskError, NotFound
-from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY
+from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.lookup import by_id
@@ -62,6 +62,8 @@ class HashingReport:
     hashed: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
     new_matches: int = 0
+    #: Stored thresholds that were not valid (their defaults were used instead).
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +119,10 @@ def hash_items(
                 continue
             cases.add(store_hashes(vault, item_id, result))
             report.hashed += 1
+    if cases:
+        from ncii_desk.services.settings import thresholds
+
+        report.warnings = thresholds(vault).warnings
     for case_id in sorted(cases):
         report.new_matches += len(match_case(vault, case_id))
     return report
@@ -277,13 +283,19 @@ def _method(suspect: HashRecord, target: HashRecord) -> str:
     return "pdq"
 
 
-def match_case(
-    vault: Vault, case_ref: str, *, pdq_threshold: int = PDQ_DEFAULT_THRESHOLD
-) -> list[MatchView]:
+def match_case(vault: Vault, case_ref: str, *, pdq_threshold: int | None = None) -> list[MatchView]:
     """Compare every suspect of a case with its originals and all hash lists; store and
-    return the new matches (pairs already matched or in the negative bank are skipped)."""
+    return the new matches (pairs already matched or in the negative bank are skipped).
+
+    ``pdq_threshold``: None uses the vault's stored threshold (services/settings.py), the
+    default when none is stored; the value used is recorded in each Match row."""
     from ncii_desk.hashing import features as lf
     from ncii_desk.hashing.matcher import pairwise_distances
+
+    if pdq_threshold is None:
+        from ncii_desk.services.settings import thresholds
+
+        pdq_threshold = thresholds(vault).pdq_distance
 
     with vault.session() as s:
         case = find_case(s, case_ref)

@@ -40,11 +40,17 @@ from ncii_desk.vault.keys import (
     utc_now_iso,
 )
 from ncii_desk.vault.lock import VaultFileLock
-from ncii_desk.vault.models import Blob
+from ncii_desk.vault.models import Blob, Setting
 
 HEADER_NAME = "vault.hdr"
 HEADER_BAK_NAME = "vault.hdr.bak"
 QUARANTINE_DIR = "quarantine"
+#: Setting row listing blobs whose database rows were deleted and whose files must go too
+#: (their bytes may not be kept, e.g. an item switched to hashes only). A file left behind
+#: by a crash between the commit and the deletion is deleted on the next open, never moved
+#: to quarantine.
+DROPPED_BLOBS_KEY = "vault.dropped_blobs"
+_DROPPED_INFO = "ncii_dropped_blobs"
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -57,6 +63,9 @@ class OpenReport:
     backup_header_rewritten: bool = False
     quarantined: list[str] = field(default_factory=list)
     missing_blobs: list[str] = field(default_factory=list)
+    #: Files of dropped blobs (see DROPPED_BLOBS_KEY) deleted now: an earlier deletion was
+    #: interrupted.
+    dropped_deleted: list[str] = field(default_factory=list)
     audit_head_advanced_by: int = 0
     audit_problems: list[dict[str, Any]] = field(default_factory=list)
     migrated_from: str | None = None
@@ -70,6 +79,11 @@ class OpenReport:
             out.append(
                 f"{len(self.quarantined)} file(s) left by an interrupted save were moved to "
                 "the vault's quarantine folder (nothing was deleted)."
+            )
+        if self.dropped_deleted:
+            out.append(
+                f"{len(self.dropped_deleted)} stored file(s) whose deletion had been "
+                "interrupted (files that may not be kept) were deleted now."
             )
         if self.missing_blobs:
             out.append(
@@ -126,6 +140,19 @@ def _read_header(path: Path) -> Header | VaultCorrupt:
         return Header.from_bytes(raw, path.name)
     except VaultCorrupt as exc:
         return exc
+
+
+def _dropped_ids(session: Session) -> set[str]:
+    setting = session.get(Setting, DROPPED_BLOBS_KEY)
+    value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+    return {str(b) for b in value.get("blob_ids", [])}
+
+
+def _quarantined_id(name: str) -> str | None:
+    """The blob id in a blob file's name, as named in blobs/ or in quarantine/
+    ('<time>-<id>', '<time>-partial-<id>') or as a temporary file ('<prefix><id>')."""
+    tail = name[-32:]
+    return tail if len(name) >= 32 and all(c in "0123456789abcdef" for c in tail) else None
 
 
 def is_vault(root: Path) -> bool:
@@ -289,15 +316,22 @@ class Vault:
             ) from exc
 
     def _reconcile_blobs(self) -> None:
-        """Blobs without a row go to quarantine/; rows without a blob are reported."""
+        """Blobs without a row go to quarantine/ (dropped ones are deleted instead); rows
+        without a blob are reported."""
         with self.session() as s:
             known = set(s.scalars(select(Blob.id)))
+            dropped = _dropped_ids(s)
         present: set[str] = set()
         quarantine = self.root / QUARANTINE_DIR
         for path in self.blobs.iter_files():
             blob_id = BlobStore.blob_id_of(path)
             if blob_id is not None and blob_id in known:
                 present.add(blob_id)
+                continue
+            if _quarantined_id(path.name) in dropped:
+                path.unlink()
+                fsync_dir(path.parent)
+                self.report.dropped_deleted.append(path.name)
                 continue
             quarantine.mkdir(exist_ok=True)
             name = path.name
@@ -309,6 +343,62 @@ class Vault:
         if self.report.quarantined:
             fsync_dir(quarantine)
         self.report.missing_blobs = sorted(known - present)
+        if dropped:
+            self._finish_drops(dropped)
+
+    # dropped blobs (bytes that may not be kept) ----------------------------------------
+
+    def drop_blob(self, session: Session, blob_id: str) -> None:
+        """Inside a write transaction: delete a blob's row; its file is deleted as soon as
+        the transaction commits (nothing happens to it if the transaction fails).
+
+        Rows that refer to the blob must have been pointed elsewhere first. Until the file
+        is gone the id stays listed in the DROPPED_BLOBS_KEY setting, so a crash in between
+        leaves no copy: opening the vault deletes such a file (in blobs/ or quarantine/)
+        instead of quarantining it.
+        """
+        session.flush()  # references cleared by the caller reach the database first
+        row = session.get(Blob, blob_id)
+        if row is not None:
+            session.delete(row)
+        setting = session.get(Setting, DROPPED_BLOBS_KEY)
+        ids = set(_dropped_ids(session)) | {blob_id}
+        value = {"blob_ids": sorted(ids)}
+        if setting is None:
+            session.add(Setting(key=DROPPED_BLOBS_KEY, value=value))
+        else:
+            setting.value = value
+        session.info.setdefault(_DROPPED_INFO, set()).add(blob_id)
+
+    def _finish_drops(self, blob_ids: set[str]) -> list[str]:
+        """Delete the files of dropped blobs (blob store and quarantine) and forget the ids
+        whose files are gone; returns the ids whose file could not be deleted (they stay
+        listed and are retried on the next open)."""
+        quarantine = self.root / QUARANTINE_DIR
+        leftovers: dict[str, list[Path]] = {}
+        if quarantine.is_dir():
+            for path in quarantine.iterdir():
+                leftovers.setdefault(_quarantined_id(path.name) or "", []).append(path)
+        failed: list[str] = []
+        for blob_id in sorted(blob_ids):
+            try:
+                if self.blobs.path_for(blob_id).exists():
+                    self.blobs.delete(blob_id)
+                for path in leftovers.get(blob_id, []):
+                    path.unlink()
+                    self.report.dropped_deleted.append(path.name)
+            except OSError:
+                failed.append(blob_id)
+        if leftovers and any(leftovers.get(b) for b in blob_ids):
+            fsync_dir(quarantine)
+        done = set(blob_ids) - set(failed)
+        if done:
+            # No audit event: the drop itself was recorded by the caller's transaction.
+            with Session(self._write_engine) as s, s.begin():
+                setting = s.get(Setting, DROPPED_BLOBS_KEY)
+                if setting is not None:
+                    setting.value = {"blob_ids": sorted(set(_dropped_ids(s)) - done)}
+        return failed
 
     def _reconcile_audit_head(self) -> None:
         keys = self._require_keys()
@@ -407,10 +497,13 @@ class Vault:
         with self._write_mutex:
             with Session(self._write_engine, expire_on_commit=False) as s, s.begin():
                 yield s
+            dropped: set[str] = s.info.pop(_DROPPED_INFO, set())
             with self.session() as s:
                 newest = audit_chain.newest(s)
             if newest is not None:
                 audit_chain.write_head(self.root, keys.audit, self.vault_id, newest)
+            if dropped:
+                self._finish_drops(dropped)
 
     def audit(
         self,

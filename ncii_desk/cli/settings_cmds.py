@@ -1,0 +1,121 @@
+"""``ncii-desk item hash-only`` and ``ncii-desk settings``: keeping an item as hashes only,
+and the vault's match thresholds (the same ones the desktop app's Settings change)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from ncii_desk.services import items
+from ncii_desk.services import settings as svc
+
+if TYPE_CHECKING:
+    from ncii_desk.cli.main import Commands
+
+
+def cmd_item_hash_only(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say, warn
+
+    with opened(args) as vault:
+        # who decided: the vault's actor (the common --operator option)
+        result = items.mark_hash_only(vault, args.item, args.reason)
+    if args.json:
+        emit_json(result.as_dict())
+        return 0
+    if result.already:
+        say(f"Item {result.item_id[:12]} was already kept as hashes only; nothing changed.")
+    else:
+        copies = len(result.switched) - 1
+        say(
+            f"Item {result.item_id[:12]} is now kept as hashes only (possibly under 18): its "
+            "stored file was deleted from the vault; its hashes stay and keep matching."
+        )
+        if copies:
+            say(f"{copies} other item(s) with the same file were switched too.")
+        removed = []
+        if result.face_references_removed:
+            removed.append(f"{result.face_references_removed} picked reference face(s)")
+        if result.analyses_removed:
+            removed.append(f"{result.analyses_removed} face or keypoint record(s)")
+        if result.archives_removed:
+            removed.append(f"the web archive (WARC) of {len(result.archives_removed)} capture(s)")
+        if removed:
+            say("Also removed: " + "; ".join(removed) + ".")
+        say("Recorded in the audit log with the reason given.")
+    for text in result.warnings:
+        warn(text)
+    return 0
+
+
+def _show(values: svc.Thresholds) -> None:
+    from ncii_desk.cli.main import say
+
+    defaults = svc.Thresholds.defaults()
+    say(
+        f"thresholds.pdq_distance    {values.pdq_distance:<6} (default {defaults.pdq_distance};"
+        f" allowed {svc.PDQ_RANGE[0]}-{svc.PDQ_RANGE[1]}: same picture if the PDQ distance is"
+        " at most this)"
+    )
+    say(
+        f"thresholds.face_similarity {values.face_similarity:<6} (default "
+        f"{defaults.face_similarity}; allowed {svc.FACE_RANGE[0]}-{svc.FACE_RANGE[1]}: same "
+        "face if the similarity is at least this)"
+    )
+
+
+def _report(args: argparse.Namespace, values: svc.Thresholds) -> int:
+    from ncii_desk.cli.main import emit_json, warn
+
+    if args.json:
+        defaults = svc.Thresholds.defaults().as_dict()
+        emit_json(
+            {"thresholds": values.as_dict(), "defaults": defaults, "warnings": values.warnings}
+        )
+        return 0
+    _show(values)
+    for text in values.warnings:
+        warn(text)
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened
+
+    with opened(args) as vault:
+        values = svc.thresholds(vault)
+    return _report(args, values)
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened
+
+    with opened(args) as vault:
+        values = svc.set_threshold(vault, args.name, args.value)
+    return _report(args, values)
+
+
+def cmd_settings_reset(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import opened
+
+    with opened(args) as vault:
+        values = svc.reset_thresholds(vault)
+    return _report(args, values)
+
+
+def register(commands: Commands) -> None:
+    p = commands.command(
+        commands.groups["item"],
+        "hash-only",
+        cmd_item_hash_only,
+        "keep an item as hashes only (it may show a person under 18): its stored file is "
+        "deleted, its hashes stay (recorded in the audit log)",
+    )
+    p.add_argument("item", help="item id or id prefix")
+    p.add_argument("--reason", required=True, help="why (recorded in the audit log)")
+
+    group = commands.group("settings", "show and change the vault's match thresholds")
+    commands.command(group, "show", cmd_settings_show, "show the thresholds in use")
+    p = commands.command(group, "set", cmd_settings_set, "change one threshold")
+    p.add_argument("name", choices=[f"thresholds.{n}" for n in svc.NAMES])
+    p.add_argument("value", help="the new value")
+    commands.command(group, "reset", cmd_settings_reset, "restore the default thresholds")

@@ -1,0 +1,165 @@
+"""Vault-wide settings the services read: the thresholds of every match decision.
+
+The thresholds are one ``Setting`` row (key ``thresholds``) inside the vault, so they are
+encrypted and travel with the vault; the desktop app's Settings dialog and
+``ncii-desk settings`` change the same row. Every service that decides "same picture" or
+"same face" reads it when it is not given a threshold explicitly: intake hashing and
+matching, web capture, hash-list imports and case analysis. Commands without a vault
+(``scan``, ``faces compare``) take their thresholds from their own options only.
+
+A stored value that is not valid (edited by hand, written by another version) is never a
+crash: the default is used instead and the result says so in ``warnings``. The value
+actually used is recorded in every Match and Analysis row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from ncii_desk.errors import InvalidSetting
+from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import Setting
+
+THRESHOLDS_KEY: Final = "thresholds"
+#: Allowed PDQ distances (bits of 256 that may differ; 31 is the exchange standard).
+PDQ_RANGE: Final = (0, 80)
+#: Allowed face similarities (cosine): below 0.2 nearly any two faces would match, above
+#: 0.9 hardly two photos of the same person would.
+FACE_RANGE: Final = (0.2, 0.9)
+NAMES: Final = ("pdq_distance", "face_similarity")
+
+
+def face_similarity_default() -> float:
+    from ncii_desk.vision.faces import FACE_MATCH_THRESHOLD  # heavy imports, on demand
+
+    return float(FACE_MATCH_THRESHOLD)
+
+
+@dataclass
+class Thresholds:
+    """The decision thresholds in use, with what was wrong with the stored ones."""
+
+    pdq_distance: int = PDQ_DEFAULT_THRESHOLD
+    face_similarity: float = field(default_factory=face_similarity_default)
+    #: Plain-language notes on stored values that were not valid (the default was used).
+    warnings: list[str] = field(default_factory=list, compare=False)
+
+    @classmethod
+    def defaults(cls) -> Thresholds:
+        return cls()
+
+    @classmethod
+    def from_json(cls, data: Any) -> Thresholds:
+        """The stored values where valid, else the defaults with a warning for each."""
+        out = cls()
+        if not isinstance(data, dict):
+            if data:
+                out.warnings.append(_fallback_note("thresholds", data, "a set of values"))
+            return out
+        for name in NAMES:
+            if name not in data:
+                continue
+            try:
+                setattr(out, name, validate(name, data[name]))
+            except InvalidSetting:
+                out.warnings.append(_fallback_note(name, data[name], _allowed(name)))
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pdq_distance": self.pdq_distance, "face_similarity": self.face_similarity}
+
+
+def _allowed(name: str) -> str:
+    if name == "pdq_distance":
+        return f"a whole number from {PDQ_RANGE[0]} to {PDQ_RANGE[1]}"
+    return f"a number from {FACE_RANGE[0]} to {FACE_RANGE[1]}"
+
+
+def _fallback_note(name: str, value: Any, allowed: str) -> str:
+    default = Thresholds.defaults().as_dict().get(name)
+    used = f"; the default {default} was used" if default is not None else ""
+    return (
+        f"The stored threshold '{name}' ({value!r}) is not valid (it must be {allowed}){used}. "
+        "Set it again in Settings or with 'ncii-desk settings set', or reset it with "
+        "'ncii-desk settings reset'."
+    )
+
+
+def validate(name: str, value: Any) -> int | float:
+    """``value`` as the threshold ``name`` takes it; InvalidSetting when it cannot be."""
+    if name not in NAMES:
+        raise InvalidSetting(
+            f"There is no threshold called '{name}'.",
+            f"The thresholds are: {', '.join('thresholds.' + n for n in NAMES)}.",
+        )
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise InvalidSetting(f"'{value}' is not a number.", f"Give {_allowed(name)}.") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidSetting(f"{value!r} is not a number.", f"Give {_allowed(name)}.")
+    if name == "pdq_distance":
+        low, high = PDQ_RANGE
+        if value != int(value) or not low <= value <= high:
+            raise InvalidSetting(
+                f"{value:g} is not a valid PDQ distance.", f"Give {_allowed(name)}."
+            )
+        return int(value)
+    low_f, high_f = FACE_RANGE
+    if not low_f <= value <= high_f:
+        raise InvalidSetting(
+            f"{value:g} is not a valid face similarity threshold.", f"Give {_allowed(name)}."
+        )
+    return round(float(value), 4)
+
+
+def thresholds(vault: Vault) -> Thresholds:
+    """The thresholds every match decision uses by default (stored, else the defaults)."""
+    with vault.session() as s:
+        row = s.get(Setting, THRESHOLDS_KEY)
+        data = row.value if row is not None else {}
+    return Thresholds.from_json(data)
+
+
+def save_thresholds(vault: Vault, values: Thresholds) -> Thresholds:
+    """Store both thresholds (each validated); an audit event records the new values."""
+    clean = Thresholds(
+        pdq_distance=int(validate("pdq_distance", values.pdq_distance)),
+        face_similarity=float(validate("face_similarity", values.face_similarity)),
+    )
+    with vault.transaction() as s:
+        row = s.get(Setting, THRESHOLDS_KEY)
+        if row is None:
+            s.add(Setting(key=THRESHOLDS_KEY, value=clean.as_dict()))
+        else:
+            row.value = clean.as_dict()
+        vault.audit(
+            s,
+            "setting.changed",
+            THRESHOLDS_KEY,
+            {"fields": sorted(NAMES), "thresholds": clean.as_dict()},
+        )
+    return clean
+
+
+def set_threshold(vault: Vault, name: str, value: Any) -> Thresholds:
+    """Change one threshold (``pdq_distance`` or ``face_similarity``; a ``thresholds.``
+    prefix is accepted); the other keeps its current value."""
+    key = name.strip().removeprefix("thresholds.")
+    current = thresholds(vault)
+    setattr(current, key, validate(key, value))
+    return save_thresholds(vault, current)
+
+
+def reset_thresholds(vault: Vault) -> Thresholds:
+    """Back to the defaults the methods were tested with (the row is removed)."""
+    with vault.transaction() as s:
+        row = s.get(Setting, THRESHOLDS_KEY)
+        if row is not None:
+            s.delete(row)
+        vault.audit(s, "setting.reset", THRESHOLDS_KEY, {"thresholds": "defaults"})
+    return Thresholds.defaults()
