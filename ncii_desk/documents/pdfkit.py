@@ -20,6 +20,8 @@ API (everything else in this module is private):
   plain text: ``title``, ``heading``, ``para``, ``labelled``, ``kv_table``, ``table``,
   ``bullets``, ``spacer``, ``page_break``; ``add(flowable)`` appends a reportlab flowable
   you built yourself (with ``esc`` applied to any text in it).
+
+Streams are binary (Flate for text and fonts, DCT for JPEG pictures), not ASCII85 text.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import reportlab
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER
@@ -82,6 +85,11 @@ _VERA_FILES = {
     "italic": "VeraIt.ttf",
     "bold_italic": "VeraBI.ttf",
 }
+# Streams (pictures, fonts, page content) are written as binary Flate/DCT data instead of
+# reportlab's default ASCII85 text encoding, which makes every stream a quarter larger. The
+# switch is reportlab's documented process-wide setting; PDF readers need nothing special.
+rl_config.useA85 = 0
+
 _FAMILY = "NcSans"
 _MONO = "NcMono"
 _lock = threading.Lock()

@@ -290,8 +290,16 @@ def test_public_pdf_holds_only_small_heavily_blurred_pictures(
         tiny = cv2.resize(img, (BLUR_SOURCE_SIDE, BLUR_SOURCE_SIDE), interpolation=cv2.INTER_AREA)
         back = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR)
         assert np.abs(back.astype(int) - img.astype(int)).mean() < 12
-    # The PDF is small: no full-size picture hides in it.
+    # The PDF is small: no full-size picture hides in it, and the thumbnails are stored as
+    # binary JPEG streams (not ASCII85 text, a quarter larger).
     assert (out / "packet.pdf").stat().st_size < 400_000
+    filters = {
+        str(image.indirect_reference.get_object().get("/Filter"))
+        for page in reader.pages
+        for image in page.images
+        if image.indirect_reference is not None
+    }
+    assert filters == {"['/DCTDecode']"}
 
 
 def test_face_crop_thumbnail_shows_only_the_face(vault: Vault, tmp_path: Path) -> None:
