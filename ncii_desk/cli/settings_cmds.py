@@ -36,7 +36,7 @@ def cmd_item_hash_only(args: argparse.Namespace) -> int:
         if result.face_references_removed:
             removed.append(f"{result.face_references_removed} picked reference face(s)")
         if result.analyses_removed:
-            removed.append(f"{result.analyses_removed} face or keypoint record(s)")
+            removed.append(f"{result.analyses_removed} record(s) of face data or picture keypoints")
         if result.archives_removed:
             removed.append(f"the web archive (WARC) of {len(result.archives_removed)} capture(s)")
         if removed:
