@@ -135,6 +135,29 @@ def _form(args: argparse.Namespace, clinic: dict[str, str]) -> LetterForm:
     )
 
 
+def _request_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("request", help="request id or id prefix")
+
+
+def _output_options(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """Where letters are written: --out FOLDER, --format pdf|docx|both, --overwrite."""
+    folder_help = "folder to write to" if required else "also write the letters into this folder"
+    p.add_argument("--out", required=required, help=folder_help)
+    p.add_argument("--format", choices=list(FORMATS), default="both")
+    p.add_argument("--overwrite", action="store_true")
+
+
+def _report_written(args: argparse.Namespace, written: list[Path]) -> int:
+    from ncii_desk.cli.main import emit_json, say
+
+    if args.json:
+        emit_json({"files": [str(p) for p in written]})
+    else:
+        for path in written:
+            say(f"Wrote {path}")
+    return EXIT_OK
+
+
 def _letter_files(letters: list[Letter], fmt: str) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for letter in letters:
@@ -311,7 +334,7 @@ def cmd_requests_status(args: argparse.Namespace) -> int:
 
 
 def cmd_requests_export(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.main import opened
 
     with opened(args) as vault:
         written = tracker.export_documents(
@@ -321,16 +344,11 @@ def cmd_requests_export(args: argparse.Namespace) -> int:
             formats=FORMATS[args.format],
             overwrite=args.overwrite,
         )
-    if args.json:
-        emit_json({"files": [str(p) for p in written]})
-    else:
-        for path in written:
-            say(f"Wrote {path}")
-    return EXIT_OK
+    return _report_written(args, written)
 
 
 def cmd_requests_followup(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.main import opened
 
     with opened(args) as vault:
         form = _form(args, tracker.get_clinic(vault))
@@ -338,12 +356,7 @@ def cmd_requests_followup(args: argparse.Namespace) -> int:
         written = tracker.write_files(
             Path(args.out), _letter_files([letter], args.format), overwrite=args.overwrite
         )
-    if args.json:
-        emit_json({"files": [str(p) for p in written]})
-    else:
-        for path in written:
-            say(f"Wrote {path}")
-    return EXIT_OK
+    return _report_written(args, written)
 
 
 def _summary(view: RequestView) -> dict[str, Any]:
@@ -380,7 +393,7 @@ def _add_requests(commands: Commands) -> None:
     p.add_argument("case", help="case id, id prefix or label")
 
     p = commands.command(g, "show", cmd_requests_show, "show one request with history and checks")
-    p.add_argument("request", help="request id or id prefix")
+    _request_arg(p)
 
     p = commands.command(
         g,
@@ -392,29 +405,25 @@ def _add_requests(commands: Commands) -> None:
     p.add_argument("--route", required=True, choices=list(ROUTE_TEMPLATES))
     p.add_argument("--platform", help="only this platform (name, id or domain)")
     p.add_argument("--url", action="append", default=[], help="also this web address (repeatable)")
-    p.add_argument("--out", help="also write the letters into this folder")
-    p.add_argument("--format", choices=list(FORMATS), default="both")
-    p.add_argument("--overwrite", action="store_true")
+    _output_options(p, required=False)
     _form_options(p)
 
     p = commands.command(g, "sent", cmd_requests_sent, "record that a request was sent")
-    p.add_argument("request", help="request id or id prefix")
+    _request_arg(p)
     p.add_argument("--at", help="when it was sent, e.g. 2026-05-20T14:30Z (default: now)")
 
     p = commands.command(g, "ticket", cmd_requests_ticket, "record the platform's reference")
-    p.add_argument("request", help="request id or id prefix")
+    _request_arg(p)
     p.add_argument("ticket", help="the platform's ticket or reference number")
 
     p = commands.command(g, "status", cmd_requests_status, "record the platform's answer")
-    p.add_argument("request", help="request id or id prefix")
+    _request_arg(p)
     p.add_argument("status", choices=[s.value for s in tracker.SETTABLE])
     p.add_argument("--note", default="", help="what happened (recorded in the history)")
 
     p = commands.command(g, "export", cmd_requests_export, "write a request's letters to a folder")
-    p.add_argument("request", help="request id or id prefix")
-    p.add_argument("--out", required=True, help="folder to write to")
-    p.add_argument("--format", choices=list(FORMATS), default="both")
-    p.add_argument("--overwrite", action="store_true")
+    _request_arg(p)
+    _output_options(p)
 
     for kind, text in (
         ("followup", "follow-up letter for a TAKE IT DOWN request past its 48-hour deadline"),
@@ -422,10 +431,8 @@ def _add_requests(commands: Commands) -> None:
     ):
         p = commands.command(g, kind, cmd_requests_followup, text)
         p.set_defaults(kind=kind)
-        p.add_argument("request", help="request id or id prefix")
-        p.add_argument("--out", required=True, help="folder to write to")
-        p.add_argument("--format", choices=list(FORMATS), default="both")
-        p.add_argument("--overwrite", action="store_true")
+        _request_arg(p)
+        _output_options(p)
         _form_options(p)
 
 
