@@ -281,6 +281,27 @@ def _dst_words(uri: str) -> str:
     return f"{words} ({term})"
 
 
+#: Hint kind -> (signal kind, finding with {tool} and {evidence}, caveat).
+_HINT_SIGNALS = {
+    "ai": (
+        "generator_metadata",
+        "The file's metadata points to {tool}: {evidence}.",
+        METADATA_CAVEAT,
+    ),
+    "edit": (
+        "edit_metadata",
+        "The file's metadata says it was edited: {evidence}.",
+        METADATA_CAVEAT,
+    ),
+    "software": (
+        "software_metadata",
+        "The file says it was saved or edited with {tool} ({evidence}).",
+        SOFTWARE_CAVEAT,
+    ),
+    "camera": ("camera_metadata", "The file names a camera or capture: {evidence}.", CAMERA_CAVEAT),
+}
+
+
 @dataclass
 class MetadataReport:
     """Everything found in one file's metadata, and what it suggests."""
@@ -304,47 +325,19 @@ class MetadataReport:
     def signals(self) -> list[Signal]:
         out: list[Signal] = []
         for hint in self.hints:
-            if hint.kind == "ai":
-                out.append(
-                    Signal(
-                        kind="generator_metadata",
-                        finding=f"The file's metadata points to {hint.tool}: {hint.evidence}.",
-                        strength=hint.strength,
-                        caveat=METADATA_CAVEAT,
-                        value=hint.as_dict(),
-                    )
+            wording = _HINT_SIGNALS.get(hint.kind)
+            if wording is None:
+                continue
+            kind, finding, caveat = wording
+            out.append(
+                Signal(
+                    kind=kind,
+                    finding=finding.format(tool=hint.tool, evidence=hint.evidence),
+                    strength=hint.strength,
+                    caveat=caveat,
+                    value=hint.as_dict(),
                 )
-            elif hint.kind == "edit":
-                out.append(
-                    Signal(
-                        kind="edit_metadata",
-                        finding=f"The file's metadata says it was edited: {hint.evidence}.",
-                        strength=hint.strength,
-                        caveat=METADATA_CAVEAT,
-                        value=hint.as_dict(),
-                    )
-                )
-            elif hint.kind == "software":
-                out.append(
-                    Signal(
-                        kind="software_metadata",
-                        finding=f"The file says it was saved or edited with {hint.tool} "
-                        f"({hint.evidence}).",
-                        strength=hint.strength,
-                        caveat=SOFTWARE_CAVEAT,
-                        value=hint.as_dict(),
-                    )
-                )
-            elif hint.kind == "camera":
-                out.append(
-                    Signal(
-                        kind="camera_metadata",
-                        finding=f"The file names a camera or capture: {hint.evidence}.",
-                        strength=hint.strength,
-                        caveat=CAMERA_CAVEAT,
-                        value=hint.as_dict(),
-                    )
-                )
+            )
         c2pa_signal = self.c2pa.signal()
         if c2pa_signal is not None:
             out.append(c2pa_signal)

@@ -211,8 +211,12 @@ def test_exif_software_camera_and_comment_in_jpeg() -> None:
     camera = next(h for h in report.hints if h.kind == "camera")
     assert camera.tool == "Canon Canon EOS R5"
     assert camera.details["date_time_original"] == "2021:04:03 12:00:00"
-    kinds = {s.kind for s in report.signals()}
-    assert {"software_metadata", "camera_metadata", "generator_metadata"} <= kinds
+    by_kind = {s.kind: s for s in report.signals()}
+    assert {"software_metadata", "camera_metadata", "generator_metadata"} <= set(by_kind)
+    software = by_kind["software_metadata"]
+    assert software.finding.startswith("The file says it was saved or edited with Adobe Photoshop")
+    assert by_kind["camera_metadata"].finding.startswith("The file names a camera or capture: ")
+    assert software.caveat != by_kind["camera_metadata"].caveat
     assert report.ai_hints == []
 
 
