@@ -21,7 +21,6 @@ numbers came from.
 
 from __future__ import annotations
 
-import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Final
@@ -164,27 +163,12 @@ class FaceClassifier(ABC):
         }
 
 
-def _extra_text(registry: ModelRegistry, name: str, key: str) -> str:
-    """An optional text field of a manifest entry that the registry does not model."""
-    with registry.manifest_path.open("rb") as fh:
-        entry = tomllib.load(fh).get("models", {}).get(name, {})
-    value = entry.get(key, "") if isinstance(entry, dict) else ""
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def _describe_from_manifest(
-    target: FaceClassifier, registry: ModelRegistry, spec: ModelSpec
-) -> None:
+def _describe_from_manifest(target: FaceClassifier, spec: ModelSpec) -> None:
     target.name = spec.name
     target.model_sha256 = spec.sha256
     target.caveats = " ".join(spec.caveats.split())
-    domain = _extra_text(registry, spec.name, "training_domain")
-    target.training_domain = domain or "Not stated in the model manifest."
-    target.blind_spots = (
-        _extra_text(registry, spec.name, "blind_spots")
-        or target.caveats
-        or ("Not stated in the model manifest.")
-    )
+    target.training_domain = spec.training_domain or "Not stated in the model manifest."
+    target.blind_spots = spec.blind_spots or target.caveats or "Not stated in the model manifest."
 
 
 class MesoNetFaceClassifier(FaceClassifier):
@@ -210,7 +194,7 @@ class MesoNetFaceClassifier(FaceClassifier):
                 expected=spec.sha256,
                 actual=self._net.model_path.name,
             )
-        _describe_from_manifest(self, registry, spec)
+        _describe_from_manifest(self, spec)
         self.provider = runtime.session_info(key).provider
         self.version = f"{arch}/{spec.version}/builder-{mesonet.BUILDER_VERSION}"
         self._resize = mesonet.resize_to_input
@@ -262,7 +246,7 @@ class OnnxFaceClassifier(FaceClassifier):
                 f"The model '{spec.name}' has no output called '{self._output}' "
                 f"(it has {', '.join(outputs)})."
             )
-        _describe_from_manifest(self, runtime.registry, spec)
+        _describe_from_manifest(self, spec)
         self.provider = runtime.session_info(spec.name).provider
         self.version = spec.version
 

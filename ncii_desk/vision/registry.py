@@ -174,6 +174,10 @@ class ModelSpec:
     output: OutputSpec = field(default_factory=OutputSpec)
     version: str = ""
     licence_files: tuple[str, ...] = ()
+    #: Classifiers: what the model learned from, and what it is known to miss (plain words,
+    #: quoted with every score). Empty when the manifest does not say.
+    training_domain: str = ""
+    blind_spots: str = ""
 
     @property
     def filename(self) -> str:
@@ -325,6 +329,8 @@ def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
         output=_parse_output(t.sub("output")),
         version=t.text("version", ""),
         licence_files=t.texts("licence_files"),
+        training_domain=" ".join(t.text("training_domain", "").split()),
+        blind_spots=" ".join(t.text("blind_spots", "").split()),
     )
 
 

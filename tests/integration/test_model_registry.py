@@ -108,6 +108,12 @@ def test_manifest_fields(registry: ModelRegistry) -> None:
     }
     assert "MS-Celeb-1M" in registry.spec("mobilefacenet-128").caveats
     assert "GAN" in registry.spec("meso4-df").caveats
+    # Classifiers say what they learned from and what they miss, on one line each.
+    for name in ("meso4-df", "mesoinception-df"):
+        spec = registry.spec(name)
+        assert "2018" in spec.training_domain and "GAN or diffusion" in spec.blind_spots
+        assert "\n" not in spec.training_domain + spec.blind_spots
+    assert registry.spec("yunet").training_domain == ""
 
 
 def test_input_specs_follow_the_model_notes(registry: ModelRegistry) -> None:
@@ -280,6 +286,7 @@ size = [224, 224]
         ('file = "../outside.onnx"', "file"),
         ('task = "mind-reading"', "task"),
         ("size = -1", "size"),
+        ("training_domain = 2018", "training_domain"),
     ],
 )
 def test_invalid_manifest_entries_are_rejected(tmp_path: Path, line: str, problem: str) -> None:
