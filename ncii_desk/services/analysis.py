@@ -354,6 +354,12 @@ class _Run:
         return _inputs_hash([f"every_s={self.every_s}"] if media == "video" else [])
 
 
+def item_label(item: EvidenceItem) -> str:
+    """How a finding names an item: its label or file name, and the start of its id."""
+    name = " ".join((item.label or item.original_filename).split())
+    return f"'{name}' (item {item.id[:12]})" if name else f"item {item.id[:12]}"
+
+
 def _read(vault: Vault, item: EvidenceItem) -> bytes:
     with vault.session() as s:
         blob = s.get(Blob, item.blob_id) if item.blob_id else None
@@ -608,10 +614,11 @@ def _derivation_step(run: _Run, item: EvidenceItem, rgb: Any) -> tuple[_Step, Ma
         result: dict[str, Any] = {"found": False}
         thresholds: dict[str, Any] = {"min_inliers": derivation.MIN_INLIERS}
     else:
-        signal = found.signal()
+        source = next((o for o in run.original_items if o.id == found.original_id), None)
+        signal = found.signal(label=item_label(source) if source is not None else None)
         result = {"found": True} | found.as_dict()
         thresholds = dict(result.get("thresholds", {}))
-        target_sha = next((o.sha256 for o in run.original_items if o.id == found.original_id), "")
+        target_sha = source.sha256 if source is not None else ""
         match = Match(
             case_id=run.case_id,
             suspect_item_id=item.id,

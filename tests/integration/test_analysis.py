@@ -303,6 +303,9 @@ def test_derivation_finds_the_original_an_edit_was_made_from(analysed: Analysed)
     assert row.result["originals_compared"] == [a.ids["coffee"]]
     assert row.result["signals"][0]["kind"] == "derivation"
     assert row.result["signals"][0]["strength"] in ("strong", "moderate")
+    # The finding names the original by its file name and the start of its id, not a bare id.
+    finding = row.result["signals"][0]["finding"]
+    assert finding.startswith(f"Made from original 'coffee.png' (item {a.ids['coffee'][:12]}): ")
     (match,) = [m for m in list_matches(a.vault, a.case_id) if m.kind == "derivation"]
     assert match.suspect_item_id == a.ids["edited"] and match.target_item_id == a.ids["coffee"]
     assert match.threshold is not None and match.score is not None
