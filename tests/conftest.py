@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +15,13 @@ from ncii_desk.vault import KdfParams, Vault
 # GUI tests run on Qt's offscreen platform unless a display is asked for explicitly.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# Shared fixtures from helper modules: server/tls_server/web (capture_server), cli (clikit).
-pytest_plugins = ["capture_server", "clikit"]
+# Shared fixtures from helper modules: server/tls_server/web (capture_server), cli (clikit),
+# the desktop app's window (guikit, in tests/gui: put on the import path here, so the plugin
+# loads in any run, the whole suite from the repository root included).
+_GUI_TESTS = str(Path(__file__).resolve().parent / "gui")
+if _GUI_TESTS not in sys.path:
+    sys.path.insert(0, _GUI_TESTS)
+pytest_plugins = ["capture_server", "clikit", "guikit"]
 
 PASSPHRASE = "correct horse battery staple"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

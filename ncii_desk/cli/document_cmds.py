@@ -177,6 +177,13 @@ def _time_left(view: RequestView) -> str:
     return f"OVERDUE by {text}" if view.overdue else f"{text} left"
 
 
+def _content(view: RequestView) -> str:
+    """What the latest re-checks found, e.g. "gone since 2026-06-01 12:00 UTC"."""
+    if view.content == "gone" and view.gone_since:
+        return f"gone since {view.gone_since[:16].replace('T', ' ')} UTC"
+    return view.content or "-"
+
+
 # --- clinic ------------------------------------------------------------------------------
 
 
@@ -234,7 +241,7 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
             (v.sent_at or "-")[:16],
             _time_left(v),
             v.ticket_id or "-",
-            v.content or "-",
+            _content(v),
         ]
         for v in views
     ]

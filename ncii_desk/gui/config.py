@@ -5,23 +5,27 @@ Two places, on purpose:
 * ``LocalConfig``: what is needed *before* the vault is unlocked (which vault folder to open,
   an extra model folder). A small JSON file in the per-user config folder; it holds folder
   paths only, never case data.
-* ``Preferences``: everything else (auto-lock, previews, thresholds), kept inside the vault
-  as ``Setting`` rows, so they are encrypted and travel with the vault. Reading and writing
+* ``Preferences``: everything else (auto-lock, previews), kept inside the vault as
+  ``Setting`` rows, so they are encrypted and travel with the vault. Reading and writing
   them is vault work and runs on a worker thread.
+* The match thresholds are a vault setting the services read themselves
+  (services/settings.py); this module only passes them on to the Settings dialog.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
 from ncii_desk.paths import APP_NAME, default_vault_dir
+from ncii_desk.services import settings as service_settings
+from ncii_desk.services.settings import THRESHOLDS_KEY as THRESHOLDS_KEY
+from ncii_desk.services.settings import Thresholds as Thresholds
 from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import atomic_write_bytes
 from ncii_desk.vault.models import Setting
@@ -29,7 +33,6 @@ from ncii_desk.vault.models import Setting
 CONFIG_FILE = "desktop.json"
 MODELS_ENV = "NCII_DESK_MODELS"
 PREFERENCES_KEY = "gui.preferences"
-THRESHOLDS_KEY = "thresholds"
 
 
 def config_path() -> Path:
@@ -71,33 +74,6 @@ class LocalConfig:
         current = [p for p in os.environ.get(MODELS_ENV, "").split(os.pathsep) if p]
         if self.models_dir not in current:
             os.environ[MODELS_ENV] = os.pathsep.join([self.models_dir, *current])
-
-
-def face_threshold_default() -> float:
-    from ncii_desk.vision.faces import FACE_MATCH_THRESHOLD
-
-    return float(FACE_MATCH_THRESHOLD)
-
-
-@dataclass
-class Thresholds:
-    """Decision thresholds, shown and editable in Settings; defaults restore with one click."""
-
-    pdq_distance: int = PDQ_DEFAULT_THRESHOLD
-    face_similarity: float = field(default_factory=face_threshold_default)
-
-    @classmethod
-    def defaults(cls) -> Thresholds:
-        return cls()
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Thresholds:
-        out = cls()
-        if isinstance(data.get("pdq_distance"), int | float):
-            out.pdq_distance = int(data["pdq_distance"])
-        if isinstance(data.get("face_similarity"), int | float):
-            out.face_similarity = float(data["face_similarity"])
-        return out
 
 
 @dataclass
@@ -147,8 +123,8 @@ def save_preferences(vault: Vault, prefs: Preferences) -> None:
 
 
 def load_thresholds(vault: Vault) -> Thresholds:
-    return Thresholds.from_json(read_setting(vault, THRESHOLDS_KEY))
+    return service_settings.thresholds(vault)
 
 
-def save_thresholds(vault: Vault, thresholds: Thresholds) -> None:
-    write_setting(vault, THRESHOLDS_KEY, asdict(thresholds))
+def save_thresholds(vault: Vault, thresholds: Thresholds) -> Thresholds:
+    return service_settings.save_thresholds(vault, thresholds)

@@ -9,6 +9,8 @@
 * Revealing is per item, explicit (a button), time-limited (the picture blurs again after
   the chosen seconds) and recorded as an ``item.reveal`` audit event before it is shown.
 * A global greyscale setting applies to every picture, revealed or not.
+* An item being switched to hashes only is hidden at once (:meth:`PreviewStore.hide`): its
+  pictures leave memory and every screen showing it, before the vault work even starts.
 """
 
 from __future__ import annotations
@@ -180,10 +182,19 @@ def record_reveal(vault: Vault, item_id: str, seconds: int, where: str) -> None:
         )
 
 
+def hidden_note() -> str:
+    return translate(
+        "SafeView",
+        "No preview: this item is kept as hashes only (it may show a person under 18).",
+    )
+
+
 class PreviewStore(QObject):
     """Blurred previews kept in memory while the vault is unlocked; never on disk."""
 
     cleared = Signal()
+    #: Items whose previews must disappear now (ids): they are being kept as hashes only.
+    hidden = Signal(list)
 
     def __init__(self, vault_getter: Callable[[], Vault | None]) -> None:
         super().__init__()
@@ -196,6 +207,8 @@ class PreviewStore(QObject):
         self.grey = False
         self.reveal_seconds = 15
         self._generation = 0
+        #: Items never to be shown again in this session, whatever a worker still delivers.
+        self._hidden: set[str] = set()
 
     def configure(self, mode: str, grey: bool, reveal_seconds: int) -> None:
         if (mode, grey) != (self.mode, self.grey):
@@ -205,11 +218,32 @@ class PreviewStore(QObject):
     def cached(self, item_id: str) -> Rendered | None:
         return self._cache.get((item_id, self.mode, self.grey))
 
+    def is_hidden(self, item_id: str) -> bool:
+        return item_id in self._hidden
+
+    def hide(self, item_ids: list[str]) -> None:
+        """Drop these items' pictures from memory and from every screen, now."""
+        ids = set(item_ids)
+        self._hidden |= ids
+        for key in [k for k in self._cache if k[0] in ids]:
+            del self._cache[key]
+        for key in [k for k in self._pending if k[0] in ids]:
+            del self._pending[key]
+        self.hidden.emit(sorted(ids))
+
+    def unhide(self, item_ids: list[str]) -> None:
+        """The switch did not happen (an error): these items may be shown again."""
+        self._hidden -= set(item_ids)
+        self.hidden.emit(sorted(item_ids))
+
     def request(
         self, item_id: str, done: Callable[[Rendered], None], owner: QObject | None = None
     ) -> None:
         """Call ``done`` with the item's preview: from memory, or made once on a worker
         (several screens asking for the same item at once share one decode)."""
+        if item_id in self._hidden:
+            done(Rendered(item_id, None, hidden_note()))
+            return
         hit = self.cached(item_id)
         if hit is not None:
             done(hit)
@@ -228,8 +262,8 @@ class PreviewStore(QObject):
             return render_item(vault, item_id, mode=mode, grey=grey)
 
         def deliver(result: Rendered, keep: bool) -> None:
-            if generation != self._generation:
-                return  # cleared meanwhile (locked, quick exit or settings changed)
+            if generation != self._generation or item_id in self._hidden:
+                return  # cleared meanwhile (locked, quick exit, settings, hashes only)
             if keep:
                 self._cache[key] = result
             for callback, who in self._pending.pop(key, []):
@@ -253,6 +287,9 @@ class PreviewStore(QObject):
         vault = self._vault()
         if vault is None:
             return
+        if item_id in self._hidden:
+            done(Rendered(item_id, None, hidden_note()))
+            return
         grey, seconds, generation = self.grey, self.reveal_seconds, self._generation
 
         def work(_job: Job) -> Rendered:
@@ -268,6 +305,8 @@ class PreviewStore(QObject):
             return render_item(vault, item_id, grey=grey, reveal=True)
 
         def finished(result: Rendered) -> None:
+            if item_id in self._hidden:
+                result = Rendered(item_id, None, hidden_note())
             if generation == self._generation and workers.alive(owner):
                 done(result)
 
@@ -327,7 +366,12 @@ class PreviewPanel(QWidget):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
         store.cleared.connect(self.clear)
+        store.hidden.connect(self._hidden)
         self.clear()
+
+    def _hidden(self, item_ids: list[str]) -> None:
+        if self.item_id in item_ids:
+            self.show_item(self.item_id)  # concealed, then shown again as the store says
 
     def show_item(self, item_id: str | None) -> None:
         self._conceal_now()

@@ -44,6 +44,7 @@ from ncii_desk.gui.config import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
+from ncii_desk.services.settings import FACE_RANGE, PDQ_RANGE
 from ncii_desk.vault import Vault
 
 PACKETS = "ncii_desk.services.packets"
@@ -100,6 +101,8 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.local = local
+        #: the thresholds as stored (None until loaded, or when the stored ones were invalid)
+        self._thresholds_loaded: Thresholds | None = None
         self.setWindowTitle(self.tr("Settings"))
         self.resize(640, 480)
         layout = QVBoxLayout(self)
@@ -177,11 +180,11 @@ class SettingsDialog(QDialog):
         self.provider = plain_label(self.tr("Checking..."), name=self.tr("Analysis provider"))
         form.addRow(self.tr("Provider"), self.provider)
         self.pdq = QSpinBox()
-        self.pdq.setRange(0, 80)
+        self.pdq.setRange(*PDQ_RANGE)
         self.pdq.setAccessibleName(self.tr("Same-picture hash distance (PDQ)"))
         form.addRow(self.tr("Same picture if PDQ distance is at most"), self.pdq)
         self.face = QDoubleSpinBox()
-        self.face.setRange(0.0, 1.0)
+        self.face.setRange(*FACE_RANGE)
         self.face.setSingleStep(0.01)
         self.face.setDecimals(2)
         self.face.setAccessibleName(self.tr("Face match similarity"))
@@ -304,6 +307,9 @@ class SettingsDialog(QDialog):
         self.reveal_seconds.setValue(prefs.reveal_seconds)
         self.pdq.setValue(thresholds.pdq_distance)
         self.face.setValue(thresholds.face_similarity)
+        self._thresholds_loaded = None if thresholds.warnings else thresholds
+        if thresholds.warnings:
+            self.message.setText("\n".join(thresholds.warnings))
         self._show_signing(status)
 
     def _show_signing(self, status: dict[str, Any] | None) -> None:
@@ -349,9 +355,12 @@ class SettingsDialog(QDialog):
         prefs, thresholds = self.preferences(), self.thresholds()
         clinic = self._clinic_values()
 
+        thresholds_changed = thresholds != self._thresholds_loaded
+
         def write(vault: Vault) -> None:
             save_preferences(vault, prefs)
-            save_thresholds(vault, thresholds)
+            if thresholds_changed:  # each change is an audit event; no event for no change
+                save_thresholds(vault, thresholds)
             if clinic is not None:
                 clinic[0](vault, clinic[1])
 

@@ -1059,7 +1059,10 @@ def recheck_case(
     options: CaptureOptions | None = None,
 ) -> list[RecheckView]:
     """Visit every captured address of the case again (the newest capture of each) and
-    record what is there now."""
+    record what is there now; sent removal requests naming an address get a history line
+    when it is found gone (or back)."""
+    from ncii_desk.services.requests import note_recheck  # the tracker pulls in documents/
+
     job = job or Job()
     options = options or CaptureOptions()
     with vault.session() as s:
@@ -1111,6 +1114,7 @@ def recheck_case(
                     "content_sha256": verdict.sha256,
                 },
             )
+            note_recheck(s, vault, row)
             out.append(RecheckView.of(row))
         job.progress(n, total, "re-checking addresses")
     return out

@@ -9,7 +9,9 @@ Status: draft → sent (sets sent_at and, for TAKE IT DOWN requests, deadline_at
 48 h) → acknowledged / removed / refused. "overdue" is never stored: a sent or acknowledged
 request whose deadline has passed is shown as overdue (``RequestView.state``). Every change
 is appended to the request's ``history`` and recorded as an audit event. Later visits of the
-same addresses (Recheck rows of the capture work) are shown with each request.
+same addresses (Recheck rows of the capture work) are shown with each request, and a re-check
+that finds an address of a sent request gone (or back up after that) adds a line to its
+history (``note_recheck``); the status stays for the advocate to set.
 
 Suspected-minor safety: in a case marked as possibly showing a person under 18, and for
 addresses whose items are so marked, the only document made is a report sheet for NCMEC
@@ -56,6 +58,7 @@ from ncii_desk.vault.models import (
     EvidenceItem,
     HashRecord,
     Recheck,
+    RecheckOutcome,
     RemovalRequest,
     RequestStatus,
     Setting,
@@ -107,6 +110,8 @@ class RequestView:
     history: list[dict[str, Any]]
     rechecks: list[RecheckView] = field(default_factory=list)
     content: str = ""  # "gone", "still up", "changed", "mixed" or "" from the latest rechecks
+    #: When content is "gone": since when every address has been found gone (UTC, ISO).
+    gone_since: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,18 +121,25 @@ def _is_overdue(row: RemovalRequest, now: datetime) -> bool:
     return row.status in OPEN_STATES and row.deadline_at is not None and now > row.deadline_at
 
 
-def _content_summary(rechecks: Sequence[RecheckView], urls: Sequence[str]) -> str:
+def _content_summary(
+    rechecks: Sequence[RecheckView], urls: Sequence[str]
+) -> tuple[str, str | None]:
+    """What the newest re-checks found at ``urls``, and since when all of them are gone."""
     latest: dict[str, str] = {}
+    gone_from: dict[str, str | None] = {}
     for r in rechecks:  # oldest first, so the newest wins
+        if r.outcome == "gone" and latest.get(r.url) != "gone":
+            gone_from[r.url] = r.checked_at
         latest[r.url] = r.outcome
     outcomes = {latest[u] for u in urls if u in latest}
     if not outcomes:
-        return ""
+        return "", None
     if outcomes == {"gone"}:
-        return "gone"
+        starts = [gone_from[u] for u in urls if u in latest]
+        return "gone", max((s for s in starts if s), default=None)
     if outcomes <= {"still_up", "changed"}:
-        return "still up" if outcomes == {"still_up"} else "changed"
-    return "mixed"
+        return ("still up" if outcomes == {"still_up"} else "changed"), None
+    return "mixed", None
 
 
 def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
@@ -143,6 +155,7 @@ def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
             .order_by(Recheck.checked_at)
         )
     ]
+    content, gone_since = _content_summary(rechecks, row.urls)
     return RequestView(
         id=row.id,
         case_id=row.case_id,
@@ -161,7 +174,8 @@ def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
         has_documents=row.document_blob_id is not None,
         history=list(row.history),
         rechecks=rechecks,
-        content=_content_summary(rechecks, row.urls),
+        content=content,
+        gone_since=gone_since,
     )
 
 
@@ -387,6 +401,64 @@ def _with_reference(form: LetterForm, reference: str) -> LetterForm:
 
 def _event(moment: datetime, actor: str, event: str, **details: Any) -> dict[str, Any]:
     return {"at": iso(moment), "by": actor, "event": event, **details}
+
+
+#: History events written by re-checks: an address of the request found gone, or back.
+CONTENT_EVENTS = ("content_gone", "content_back")
+
+
+def _states_seen(recheck: Recheck) -> dict[str, bool]:
+    """Address -> whether the re-check found it gone: the address visited, and each picture
+    or video captured from that page that was fetched again (errors tell nothing)."""
+    seen: dict[str, bool] = {}
+    if recheck.outcome != RecheckOutcome.ERROR:
+        seen[recheck.url] = recheck.outcome == RecheckOutcome.GONE
+    for url, state in dict((recheck.details or {}).get("media") or {}).items():
+        if state in ("gone", "still_up", "changed"):
+            seen.setdefault(str(url), state == "gone")
+    return seen
+
+
+def note_recheck(session: Session, vault: Vault, recheck: Recheck) -> list[str]:
+    """Record a re-check in the history of every sent, open request naming an address it saw.
+
+    A line is added when an address of the request is found gone, and again if it is found
+    up after that; a re-check that changes nothing adds nothing. The status is left for the
+    advocate (a platform may have removed only some copies). Returns the requests noted.
+    """
+    seen = _states_seen(recheck)
+    when = _fmt(recheck.checked_at)
+    noted: list[str] = []
+    rows = session.scalars(
+        select(RemovalRequest).where(
+            RemovalRequest.case_id == recheck.case_id, RemovalRequest.status.in_(OPEN_STATES)
+        )
+    )
+    for row in rows:
+        for url in row.urls:
+            if url not in seen:
+                continue
+            gone = seen[url]
+            last = next(
+                (
+                    e.get("event")
+                    for e in reversed(row.history)
+                    if e.get("event") in CONTENT_EVENTS and e.get("url") == url
+                ),
+                None,
+            )
+            if gone == (last == "content_gone") or (not gone and last is None):
+                continue
+            event = "content_gone" if gone else "content_back"
+            note = f"content gone since {when}" if gone else f"content up again at {when}"
+            details: dict[str, Any] = {"url": url, "recheck_id": recheck.id, "note": note}
+            if url == recheck.url and recheck.http_status is not None:
+                details["http_status"] = recheck.http_status
+            row.history = [*row.history, _event(recheck.checked_at, vault.actor, event, **details)]
+            vault.audit(session, f"request.{event}", row.id, {"recheck_id": recheck.id})
+            if row.id not in noted:
+                noted.append(row.id)
+    return noted
 
 
 def find_request(session: Session, ref: str) -> RemovalRequest:
@@ -639,6 +711,8 @@ def _describe_event(event: dict[str, Any]) -> str:
         return "Request drafted"
     if name == "exported":
         return "Documents exported"
+    if name in CONTENT_EVENTS:
+        return f"Re-check of {event.get('url', '')}: {event.get('note', '')}"
     if name in ("followup_made", "escalation_made"):
         return "Follow-up letter prepared" if name == "followup_made" else "FTC summary prepared"
     return name

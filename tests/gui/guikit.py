@@ -1,38 +1,57 @@
-"""GUI test fixtures and helpers, imported by each GUI test module (a conftest.py here would
-shadow the top-level one): a window on a fast-KDF vault, unlocked through the real gate, and
-generated benign pictures (smooth colour fields with shapes; nothing else)."""
+"""GUI test fixtures and helpers: a window on a fast-KDF vault, unlocked through the real gate,
+and generated benign pictures (smooth colour fields with shapes; nothing else).
+
+A plugin of the whole suite (tests/conftest.py lists it in ``pytest_plugins``; a conftest.py
+here would shadow the top-level one), so GUI test modules use the fixtures without importing
+them and import only the helpers. Qt and the GUI modules are imported when a test asks, and
+the automatic fixtures act only on tests in this folder, so other tests never load Qt.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QThreadPool
 
 from conftest import PASSPHRASE, fast_kdf
-from ncii_desk.gui import gate, workers
-from ncii_desk.gui.config import LocalConfig
-from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.vault import Vault
 
+if TYPE_CHECKING:
+    from ncii_desk.gui.mainwindow import MainWindow
+
 WAIT = 120_000  # ms: the test machine is slow and shared; waits end as soon as they can
+GUI_TESTS = Path(__file__).resolve().parent
+
+
+def _gui_test(request: pytest.FixtureRequest) -> bool:
+    return GUI_TESTS in Path(request.node.path).resolve().parents
 
 
 @pytest.fixture(autouse=True)
-def fast_tuning(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_tuning(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real Argon2id at its 64 MiB minimum instead of one second per unlock."""
-    monkeypatch.setattr(gate, "tune_kdf_here", fast_kdf)
+    if _gui_test(request):
+        from ncii_desk.gui import gate
+
+        monkeypatch.setattr(gate, "tune_kdf_here", fast_kdf)
 
 
 @pytest.fixture(autouse=True)
-def drain_pools() -> Iterator[None]:
+def drain_pools(request: pytest.FixtureRequest) -> Iterator[None]:
     """No worker may outlive its test (it would touch a closed vault or dead widgets)."""
+    gui = _gui_test(request)
     yield
-    workers.task_pool().waitForDone(WAIT)
-    QThreadPool.globalInstance().waitForDone(WAIT)
+    if gui:
+        from PySide6.QtCore import QThreadPool
+
+        from ncii_desk.gui import workers
+
+        workers.task_pool().waitForDone(WAIT)
+        QThreadPool.globalInstance().waitForDone(WAIT)
 
 
 def benign_picture(seed: int, size: int = 480) -> Image.Image:
@@ -83,6 +102,9 @@ def unlock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def window(qtbot, vault_dir: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     """A shown main window on an existing, still locked vault."""
+    from ncii_desk.gui.config import LocalConfig
+    from ncii_desk.gui.mainwindow import MainWindow
+
     make_vault(vault_dir)
     win = MainWindow(vault_dir, local=LocalConfig())
     qtbot.addWidget(win)

@@ -1,21 +1,10 @@
 """Every control a screen reader meets has a name; the keyboard reaches what matters."""
 
-# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
-# test parameters repeat imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from pathlib import Path
 
-from guikit import (  # noqa: F401
-    WAIT,
-    drain_pools,
-    fast_tuning,
-    new_case,
-    unlocked,
-    window,
-)
+from guikit import WAIT, new_case
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,

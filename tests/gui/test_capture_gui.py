@@ -1,9 +1,5 @@
 """Capturing links from the Suspects tab, against a real HTTP server on 127.0.0.1."""
 
-# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
-# test parameters repeat imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import threading
@@ -13,17 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from guikit import (  # noqa: F401
-    WAIT,
-    benign_picture,
-    drain_pools,
-    fast_tuning,
-    new_case,
-    part_installed,
-    unlocked,
-    wait_tasks,
-    window,
-)
+from guikit import WAIT, benign_picture, new_case, part_installed, wait_tasks
 
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.workspace.suspects import capture_service

@@ -1,23 +1,10 @@
 """Reference faces picked as face crops, then face analysis finds the client in a suspect
 (real YuNet and MobileFaceNet models; the shared benign test photos)."""
 
-# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
-# test parameters repeat imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import pytest
-from guikit import (  # noqa: F401
-    WAIT,
-    drain_pools,
-    fast_tuning,
-    new_case,
-    part_installed,
-    unlocked,
-    wait_tasks,
-    window,
-)
+from guikit import WAIT, new_case, part_installed, wait_tasks
 
 from conftest import SHARED
 from ncii_desk.gui.mainwindow import MainWindow

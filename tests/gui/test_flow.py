@@ -8,15 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from guikit import (  # noqa: F401
-    WAIT,
-    drain_pools,
-    fast_tuning,
-    part_installed,
-    unlock,
-    wait_tasks,
-    write_originals_and_suspects,
-)
+from guikit import WAIT, part_installed, unlock, wait_tasks, write_originals_and_suspects
 from PySide6.QtWidgets import QWizard
 
 from conftest import PASSPHRASE

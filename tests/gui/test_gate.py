@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guikit import WAIT, drain_pools, fast_tuning, make_vault  # noqa: F401
+from guikit import WAIT, make_vault
 from PySide6.QtCore import Qt
 
 from conftest import PASSPHRASE, fast_kdf

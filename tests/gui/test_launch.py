@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from guikit import drain_pools, fast_tuning  # noqa: F401
 from PySide6.QtWidgets import QApplication
 
 from ncii_desk.cli.main import main as cli_main

@@ -1,17 +1,13 @@
 """A build without capture, analysis, letters or packets shows each of those panes as
 'not installed' (no made-up content), and everything else still works."""
 
-# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
-# test parameters repeat imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
 
 import pytest
-from guikit import WAIT, drain_pools, fast_tuning, new_case, unlocked, window  # noqa: F401
+from guikit import WAIT, new_case
 
 from ncii_desk.gui import optional
 from ncii_desk.gui.mainwindow import MainWindow

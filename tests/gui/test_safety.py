@@ -1,26 +1,13 @@
 """Quick exit, auto-lock, safe previews (blurred, time-limited reveal, audited) and the
 suspected-minor switch, in the real window on a real vault."""
 
-# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
-# test parameters repeat imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
 
-from guikit import (  # noqa: F401
-    WAIT,
-    benign_picture,
-    drain_pools,
-    fast_tuning,
-    new_case,
-    unlocked,
-    wait_tasks,
-    window,
-)
+from guikit import WAIT, benign_picture, new_case, wait_tasks
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
@@ -28,7 +15,7 @@ from sqlalchemy import select
 from conftest import PASSPHRASE
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.vault import Vault
-from ncii_desk.vault.models import AuditEvent
+from ncii_desk.vault.models import AuditEvent, Blob, EvidenceItem
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
 
@@ -214,3 +201,86 @@ def test_only_thumbnails_near_the_screen_are_made(
         lambda: section.model.item(39, 0).data(Qt.ItemDataRole.DecorationRole) is not None,
         timeout=WAIT,
     )
+
+
+def test_keep_hashes_only_hides_previews_at_once_and_deletes_the_file(
+    qtbot, unlocked: MainWindow, vault_dir: Path, tmp_path: Path
+) -> None:
+    from ncii_desk.gui.workspace.hashonly import HashOnlyDialog
+
+    window = unlocked
+    new_case(qtbot, window)
+    item_id = _add_original(qtbot, window, tmp_path)
+    other_id = _add_original(qtbot, window, tmp_path, seed=2)
+    ws = window.workspace
+    assert ws is not None
+    section = ws.originals.originals
+    panel = ws.originals.preview
+    qtbot.waitUntil(lambda: section.thumbnails_shown() == 2, timeout=WAIT)
+    assert not section.hash_only_button.isEnabled()  # nothing selected yet
+    section.select_item(item_id)
+    qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=WAIT)
+    assert section.hash_only_button.isEnabled()
+
+    # Cancel first: nothing changes.
+    qtbot.mouseClick(section.hash_only_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: section.hash_only_dialog is not None and section.hash_only_dialog.isVisible(),
+        timeout=WAIT,
+    )
+    dialog = section.hash_only_dialog
+    assert isinstance(dialog, HashOnlyDialog)
+    assert "deleted from the vault for good" in dialog.explanation.text()
+    assert dialog.cancel_button.isDefault() and dialog.reason() != ""
+    dialog.reason_edit.clear()
+    assert not dialog.confirm_button.isEnabled()  # a reason is required
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert section.thumbnails_shown() == 2 and window.previews.cached(item_id) is not None
+
+    # Confirm: the previews go at once, before the vault has done anything.
+    qtbot.mouseClick(section.hash_only_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            section.hash_only_dialog is not dialog
+            and section.hash_only_dialog is not None
+            and section.hash_only_dialog.isVisible()
+        ),
+        timeout=WAIT,
+    )
+    dialog = section.hash_only_dialog
+    assert dialog is not None
+    dialog.reason_edit.setText("The client says she was 16 in this photo")
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert section.thumbnails_shown() == 1  # the other original keeps its preview
+    assert window.previews.cached(item_id) is None
+    assert window.previews.cached(other_id) is not None
+    assert panel.picture.pixmap().isNull() and "hashes only" in panel.picture.text()
+    assert not panel.reveal_button.isEnabled() and not section.hash_only_button.isEnabled()
+
+    qtbot.waitUntil(
+        lambda: any(v.id == item_id and not v.pixels_kept for v in section.views), timeout=WAIT
+    )
+    assert "deleted from the vault" in section.hash_only_note.text()
+    row = next(r for r in range(section.model.rowCount()) if section.views[r].id == item_id)
+    assert section.model.item(row, 0).text() == "no preview"
+    assert "Hashes only" in section.model.item(row, 5).text()
+    section.select_item(item_id)
+    qtbot.waitUntil(lambda: "hashes only" in panel.picture.text(), timeout=WAIT)
+    assert section.thumbnails_shown() == 1
+
+    window.lock()
+    events = _audit(vault_dir, "item.hash_only")
+    assert [(e["object_id"], e["reason"]) for e in events] == [
+        (item_id, "The client says she was 16 in this photo")
+    ]
+    vault = Vault.open(vault_dir, passphrase=PASSPHRASE)
+    try:
+        with vault.session() as s:
+            item = s.get(EvidenceItem, item_id)
+            assert item is not None and item.blob_id is None and item.suspected_minor
+            blobs = {b.id for b in s.scalars(select(Blob))}
+        files = {p.name for p in vault.blobs.iter_files()}
+        assert files == blobs and len(files) == 1  # only the other original's file is left
+        assert vault.check().ok
+    finally:
+        vault.close()

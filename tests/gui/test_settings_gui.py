@@ -1,26 +1,13 @@
 """Settings are kept in the vault (encrypted), take effect at once, and defaults come back
 with one click; the vault folder is remembered outside the vault."""
 
-# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
-# test parameters repeat imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import shiboken6
-from guikit import (  # noqa: F401
-    WAIT,
-    benign_picture,
-    drain_pools,
-    fast_tuning,
-    new_case,
-    unlocked,
-    wait_tasks,
-    window,
-)
+from guikit import WAIT, benign_picture, new_case, wait_tasks
 from PySide6.QtGui import QColor
 
 from conftest import PASSPHRASE
@@ -91,5 +78,34 @@ def test_settings_saved_in_the_vault_and_applied(
             clinic = s.get(Setting, "clinic")
             if has_clinic:
                 assert clinic is not None and clinic.value["name"] == "Example Legal Clinic"
+    finally:
+        vault.close()
+
+
+def test_invalid_stored_thresholds_show_the_defaults_with_a_warning(
+    qtbot, unlocked: MainWindow, vault_dir: Path
+) -> None:
+    from ncii_desk.services.settings import FACE_RANGE, PDQ_RANGE
+
+    window = unlocked
+    assert window.vault is not None
+    with window.vault.transaction() as s:
+        s.add(Setting(key=THRESHOLDS_KEY, value={"pdq_distance": 999, "face_similarity": 0.5}))
+    window.open_settings()
+    dialog = window.settings_dialog
+    qtbot.waitUntil(lambda: "pdq_distance" in dialog.message.text(), timeout=WAIT)
+    assert "not valid" in dialog.message.text()
+    assert dialog.pdq.value() == PDQ_DEFAULT_THRESHOLD and dialog.face.value() == 0.5
+    assert (dialog.pdq.minimum(), dialog.pdq.maximum()) == PDQ_RANGE
+    assert (dialog.face.minimum(), dialog.face.maximum()) == FACE_RANGE
+    dialog.save()  # saving writes valid values back
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=WAIT)
+    window.lock()
+    vault = Vault.open(vault_dir, passphrase=PASSPHRASE)
+    try:
+        with vault.session() as s:
+            row = s.get(Setting, THRESHOLDS_KEY)
+            assert row is not None
+            assert row.value == {"pdq_distance": PDQ_DEFAULT_THRESHOLD, "face_similarity": 0.5}
     finally:
         vault.close()

@@ -1,26 +1,13 @@
 """Long tasks run off the GUI thread: the event loop keeps running, Cancel stops the job
 between items, and problems with single files are listed (not one dialog per file)."""
 
-# The fixtures come from guikit (a conftest.py here would shadow the top-level one), so
-# test parameters repeat imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import threading
 import time
 from pathlib import Path
 
-from guikit import (  # noqa: F401
-    WAIT,
-    benign_picture,
-    drain_pools,
-    fast_tuning,
-    new_case,
-    unlocked,
-    wait_tasks,
-    window,
-)
+from guikit import WAIT, benign_picture, new_case, wait_tasks
 from PySide6.QtCore import Qt, QTimer
 
 from conftest import PASSPHRASE

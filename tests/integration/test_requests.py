@@ -29,14 +29,18 @@ from ncii_desk.vault.models import (
     Capture,
     EvidenceItem,
     HashRecord,
+    Match,
     Recheck,
     RecheckOutcome,
     RemovalRequest,
+    ReviewState,
     Role,
     Source,
 )
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+GONE, STILL_UP = RecheckOutcome.GONE, RecheckOutcome.STILL_UP
 
 
 def pdf_text(data: bytes) -> str:
@@ -64,6 +68,30 @@ def form(**changes: Any) -> LetterForm:
     return LetterForm(**values)
 
 
+def original_id(vault: Vault, case_id: str) -> str:
+    """The case's original photo (hashes only), made on first use."""
+    with vault.transaction() as s:
+        found = s.scalars(
+            select(EvidenceItem.id).where(
+                EvidenceItem.case_id == case_id, EvidenceItem.role == Role.ORIGINAL
+            )
+        ).first()
+        if found is not None:
+            return found
+        item = EvidenceItem(
+            case_id=case_id,
+            role=Role.ORIGINAL,
+            source=Source.FILE,
+            size=10,
+            mime="image/png",
+            sha256="ee" * 32,
+            md5="ee" * 16,
+        )
+        s.add(item)
+        s.flush()
+        return item.id
+
+
 def add_capture(
     vault: Vault,
     case_id: str,
@@ -72,53 +100,107 @@ def add_capture(
     seed: int,
     minor: bool = False,
     at: datetime = T0 - timedelta(days=1),
+    picture: str | None = None,
+    review: str | None = "pending",
 ) -> tuple[str, str]:
-    """A capture row and its suspect item (hashes only; no pixels are needed here)."""
+    """A captured page as capture stores it (hashes only; no pixels are needed here): the
+    page's HTML item and one picture at ``picture`` (default: under the page's address), or,
+    for an address ending in .jpg, the picture itself. The picture is matched to the case's
+    original with ``review`` (pending, confirmed, rejected; None: no match).
+    Returns (capture id, picture item id)."""
+    target = original_id(vault, case_id)
+    media = picture is None and url.endswith(".jpg")
+    picture = url if media else (picture or f"{url.rstrip('/')}/media-{seed}.jpg")
     with vault.transaction() as s:
         capture = Capture(case_id=case_id, url=url, final_url=url, http_status=200, started_at=at)
         s.add(capture)
         s.flush()
-        item = EvidenceItem(
-            case_id=case_id,
-            role=Role.SUSPECT,
-            source=Source.URL,
-            size=100 + seed,
-            mime="image/jpeg",
-            sha256=f"{seed:02x}" * 32,
-            md5=f"{seed:02x}" * 16,
-            capture_id=capture.id,
-            suspected_minor=minor,
-            pixels_kept=not minor,
-        )
-        s.add(item)
-        s.flush()
-        s.add(HashRecord(item_id=item.id, kind="pdq", value=f"{seed + 1:02x}" * 32, variant="full"))
-        return capture.id, item.id
+
+        def item(number: int, mime: str, address: str, page: str | None) -> EvidenceItem:
+            row = EvidenceItem(
+                case_id=case_id,
+                role=Role.SUSPECT,
+                source=Source.URL,
+                size=100 + number,
+                mime=mime,
+                sha256=f"{number:02x}" * 32,
+                md5=f"{number:02x}" * 16,
+                capture_id=capture.id,
+                suspected_minor=minor,
+                pixels_kept=not minor,
+                details={"url": address, "final_url": address, "page_url": page},
+            )
+            s.add(row)
+            s.flush()
+            return row
+
+        main = None if media else item(0x80 + seed, "text/html", url, None)
+        pic = item(seed, "image/jpeg", picture, None if media else url)
+        resources = [] if media else [{"url": picture, "item_id": pic.id, "via": "img src"}]
+        capture.details = {
+            "kind": "web",
+            "mode": "media" if media else "page",
+            "main_item_id": (pic if main is None else main).id,
+            "resources": resources,
+        }
+        s.add(HashRecord(item_id=pic.id, kind="pdq", value=f"{seed + 1:02x}" * 32, variant="full"))
+        if review is not None:
+            s.add(
+                Match(
+                    case_id=case_id,
+                    suspect_item_id=pic.id,
+                    target_item_id=target,
+                    kind="pdq",
+                    distance=4.0,
+                    threshold=31.0,
+                    review_state=ReviewState(review),
+                )
+            )
+        return capture.id, pic.id
 
 
 def add_recheck(
-    vault: Vault, case_id: str, capture_id: str, url: str, outcome: RecheckOutcome, at: datetime
-) -> None:
+    vault: Vault,
+    case_id: str,
+    capture_id: str,
+    url: str,
+    outcome: RecheckOutcome,
+    at: datetime,
+    *,
+    note: bool = False,
+    details: dict[str, Any] | None = None,
+) -> list[str]:
+    """A Recheck row as the capture service stores it; ``note``: also let the tracker note
+    it in the requests' history, as ``capture.recheck_case`` does."""
     with vault.transaction() as s:
-        s.add(
-            Recheck(
-                case_id=case_id,
-                capture_id=capture_id,
-                url=url,
-                checked_at=at,
-                outcome=outcome,
-                http_status=404 if outcome == RecheckOutcome.GONE else 200,
-            )
+        row = Recheck(
+            case_id=case_id,
+            capture_id=capture_id,
+            url=url,
+            checked_at=at,
+            outcome=outcome,
+            http_status=404 if outcome == RecheckOutcome.GONE else 200,
+            details=details or {},
         )
+        s.add(row)
+        s.flush()
+        return tracker.note_recheck(s, vault, row) if note else []
+
+
+REDDIT_PAGE = "https://www.reddit.com/r/a/comments/1"
+REDDIT_PICTURE = "https://i.redd.it/one.jpg"
+REDDIT_MEDIA = "https://i.redd.it/abc.jpg"  # captured as a picture's own address
+X_PAGE = "https://x.com/u/status/9"
+X_PICTURE = "https://pbs.twimg.com/media/nine.jpg"
 
 
 @pytest.fixture
 def stocked(vault: Vault) -> dict[str, Any]:
     case = cases.new_case(vault, "Case 2026-014")
     ids = {
-        "reddit1": add_capture(vault, case.id, "https://www.reddit.com/r/a/comments/1", seed=1),
-        "reddit2": add_capture(vault, case.id, "https://i.redd.it/abc.jpg", seed=2),
-        "x": add_capture(vault, case.id, "https://x.com/u/status/9", seed=3),
+        "reddit1": add_capture(vault, case.id, REDDIT_PAGE, seed=1, picture=REDDIT_PICTURE),
+        "reddit2": add_capture(vault, case.id, REDDIT_MEDIA, seed=2, review="confirmed"),
+        "x": add_capture(vault, case.id, X_PAGE, seed=3, picture=X_PICTURE),
     }
     return {"case": case.id, "ids": ids}
 
@@ -276,8 +358,62 @@ def test_rechecks_show_content_gone_or_still_up(vault: Vault, stocked: dict[str,
     add_recheck(
         vault, case_id, ids["reddit2"][0], url2, RecheckOutcome.GONE, T0 + timedelta(hours=51)
     )
-    assert tracker.get_request(vault, reddit.id, now=T0).content == "gone"
+    gone = tracker.get_request(vault, reddit.id, now=T0)
+    assert gone.content == "gone" and gone.gone_since == "2026-06-03T12:00:00Z"  # T0 + 51 h
     assert tracker.get_request(vault, x_req.id, now=T0).rechecks == []
+
+
+def test_a_recheck_notes_content_gone_in_sent_requests_only(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    case_id, ids = stocked["case"], stocked["ids"]
+    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    reddit = next(v for v in drafted.requests if v.platform == "Reddit")
+    x_req = next(v for v in drafted.requests if v.platform != "Reddit")
+    url1 = reddit.urls[0]
+    capture1 = ids["reddit1"][0]
+    # Not sent yet: nothing to note.
+    assert add_recheck(vault, case_id, capture1, url1, GONE, T0, note=True) == []
+    tracker.mark_sent(vault, reddit.id, at=T0, now=T0)
+    tracker.mark_sent(vault, x_req.id, at=T0, now=T0)
+    assert add_recheck(vault, case_id, capture1, url1, STILL_UP, T0 + HOUR, note=True) == []
+    later = T0 + 20 * HOUR
+    assert add_recheck(vault, case_id, capture1, url1, GONE, later, note=True) == [reddit.id]
+    # Found gone again: no second line. The other platform's request is untouched.
+    assert add_recheck(vault, case_id, capture1, url1, GONE, later + HOUR, note=True) == []
+    view = tracker.get_request(vault, reddit.id, now=later + 2 * HOUR)
+    (line,) = [e for e in view.history if e["event"] == "content_gone"]
+    assert line["url"] == url1 and line["note"] == "content gone since 2026-06-02 05:00 UTC"
+    assert line["at"] == "2026-06-02T05:00:00Z" and line["http_status"] == 404
+    assert view.status == "sent" and view.state == "sent"  # the advocate sets 'removed'
+    assert [e["event"] for e in tracker.get_request(vault, x_req.id).history] == [
+        "drafted",
+        "sent",
+    ]
+    # Back up later: noted once more.
+    back = T0 + 30 * HOUR
+    assert add_recheck(vault, case_id, capture1, url1, STILL_UP, back, note=True) == [reddit.id]
+    events = [e["event"] for e in tracker.get_request(vault, reddit.id).history]
+    assert events == ["drafted", "sent", "content_gone", "content_back"]
+    assert audit_actions(vault).count("request.content_gone") == 1
+    # A page re-check that found a picture captured from it gone notes that picture's address.
+    url2 = reddit.urls[1]
+    page = add_recheck(
+        vault,
+        case_id,
+        capture1,
+        "https://www.reddit.com/r/a/comments/1/other",
+        RecheckOutcome.CHANGED,
+        back + HOUR,
+        note=True,
+        details={"media": {url2: "gone", url1: "error"}},
+    )
+    assert page == [reddit.id]
+    last = tracker.get_request(vault, reddit.id).history[-1]
+    assert (last["event"], last["url"]) == ("content_gone", url2) and "http_status" not in last
+    # Once the advocate records the removal, re-checks no longer write to it.
+    tracker.set_status(vault, reddit.id, "removed", now=back)
+    assert add_recheck(vault, case_id, capture1, url1, GONE, back + 2 * HOUR, note=True) == []
 
 
 def test_followup_and_escalation_only_after_the_deadline(

@@ -40,10 +40,12 @@ ACTIONS = {
     "item.hashed": QT_TRANSLATE_NOOP("Activity", "File hashed"),
     "item.exported": QT_TRANSLATE_NOOP("Activity", "File exported"),
     "item.reveal": QT_TRANSLATE_NOOP("Activity", "Picture revealed"),
+    "item.hash_only": QT_TRANSLATE_NOOP("Activity", "File deleted, hashes kept (possible minor)"),
     "match.found": QT_TRANSLATE_NOOP("Activity", "Match found"),
     "match.confirmed": QT_TRANSLATE_NOOP("Activity", "Match confirmed"),
     "match.rejected": QT_TRANSLATE_NOOP("Activity", "Match rejected"),
     "setting.changed": QT_TRANSLATE_NOOP("Activity", "Setting changed"),
+    "setting.reset": QT_TRANSLATE_NOOP("Activity", "Setting reset to its default"),
 }
 
 

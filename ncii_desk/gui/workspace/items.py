@@ -1,4 +1,5 @@
-"""A list of a case's items of one role, with blurred thumbnails and adding files/folders."""
+"""A list of a case's items of one role, with blurred thumbnails, adding files/folders, and
+switching an item already stored to hashes only."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     button,
@@ -31,8 +33,10 @@ from ncii_desk.gui.common import (
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.safeview import PreviewPanel, Rendered
 from ncii_desk.gui.tasks import Problem
+from ncii_desk.gui.workspace.hashonly import HashOnlyDialog, hash_only_explanation
 from ncii_desk.services import intake, items
 from ncii_desk.services.intake import IntakeResult
+from ncii_desk.services.items import HashOnlyPlan, HashOnlyResult
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.matching import HashingReport
 from ncii_desk.services.views import ItemView
@@ -199,9 +203,23 @@ class ItemsSection(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
         self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.request_visible())
         layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
         self.count_label = plain_label(wrap=False, name=self.tr("{t}: count").format(t=title))
-        layout.addWidget(self.count_label)
+        bottom.addWidget(self.count_label)
+        self.hash_only_button = button(
+            self.tr("Keep hashes only..."),
+            self.ask_hash_only,
+            name=self.tr("{t}: keep the selected item as hashes only").format(t=title),
+            tip=hash_only_explanation(),
+        )
+        self.hash_only_button.setEnabled(False)
+        bottom.addWidget(self.hash_only_button)
+        self.hash_only_note = plain_label(name=self.tr("{t}: hashes-only note").format(t=title))
+        bottom.addWidget(self.hash_only_note, 1)
+        layout.addLayout(bottom)
+        self.hash_only_dialog: HashOnlyDialog | None = None
         ctx.previews.cleared.connect(self._drop_thumbnails)
+        ctx.previews.hidden.connect(self._hide_rows)
 
     # -- loading --
 
@@ -218,7 +236,8 @@ class ItemsSection(QWidget):
             thumb = QStandardItem()
             thumb.setEditable(False)
             thumb.setData(v.id, Qt.ItemDataRole.UserRole)
-            thumb.setText("" if v.pixels_kept else self.tr("no preview"))
+            shown = v.pixels_kept and not self.ctx.previews.is_hidden(v.id)
+            thumb.setText("" if shown else self.tr("no preview"))
             cells = [
                 thumb,
                 QStandardItem(v.original_filename or v.id[:12]),
@@ -260,6 +279,21 @@ class ItemsSection(QWidget):
         cell.setData(pix, Qt.ItemDataRole.DecorationRole)
         cell.setToolTip(plain_tip(rendered.note))
 
+    def _hide_rows(self, item_ids: list[str]) -> None:
+        restored = False
+        for r in range(self.model.rowCount()):
+            cell = self.model.item(r, 0)
+            if cell.data(Qt.ItemDataRole.UserRole) in item_ids:
+                cell.setData(None, Qt.ItemDataRole.DecorationRole)
+                if self.ctx.previews.is_hidden(str(cell.data(Qt.ItemDataRole.UserRole))):
+                    cell.setText(self.tr("no preview"))
+                else:  # the switch failed: the thumbnail comes back
+                    cell.setText("")
+                    restored = True
+        if restored:
+            self.request_visible()
+        self._update_hash_only()
+
     def _drop_thumbnails(self) -> None:
         for r in range(self.model.rowCount()):
             self.model.item(r, 0).setData(None, Qt.ItemDataRole.DecorationRole)
@@ -277,7 +311,7 @@ class ItemsSection(QWidget):
             last = len(self.views) - 1
         last = min(len(self.views) - 1, last + (last - first) + VISIBLE_MARGIN)
         for v in self.views[first : last + 1]:
-            if v.pixels_kept:
+            if v.pixels_kept and not self.ctx.previews.is_hidden(v.id):
                 self.ctx.previews.request(v.id, self._thumbnail, self)
 
     def thumbnails_shown(self) -> int:
@@ -301,11 +335,78 @@ class ItemsSection(QWidget):
         if row is not None:
             self.table.selectRow(row)
 
+    def selected_view(self) -> ItemView | None:
+        item_id = self.selected_id()
+        return next((v for v in self.views if v.id == item_id), None)
+
     def _selection(self) -> None:
         item_id = self.selected_id()
+        self._update_hash_only()
         if item_id is not None:
             self.preview.show_item(item_id)
             self.selected.emit(item_id)
+
+    # -- keeping an item as hashes only --
+
+    def _update_hash_only(self) -> None:
+        view = self.selected_view()
+        self.hash_only_button.setEnabled(
+            view is not None and view.pixels_kept and not self.ctx.previews.is_hidden(view.id)
+        )
+
+    def ask_hash_only(self) -> None:
+        """Say what will happen (copies, web archives), then ask to confirm with a reason."""
+        view = self.selected_view()
+        if view is None or not view.pixels_kept:
+            return
+        item_id = view.id
+        self.hash_only_button.setEnabled(False)
+
+        def failed(error: NciiDeskError) -> None:
+            self._update_hash_only()
+            self.ctx.report(error)
+
+        self.ctx.read(
+            lambda v: items.hash_only_plan(v, item_id),
+            lambda plan: self._confirm_hash_only(view, plan),
+            failed,
+            owner=self,
+        )
+
+    def _confirm_hash_only(self, view: ItemView, plan: HashOnlyPlan) -> None:
+        self._update_hash_only()
+        dialog = HashOnlyDialog(view, plan, self.case_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        copies = [c.id for c in plan.copies]
+        dialog.accepted.connect(lambda: self.make_hash_only(view.id, dialog.reason(), copies))
+        self.hash_only_dialog = dialog
+        dialog.open()
+
+    def make_hash_only(self, item_id: str, reason: str, copies: Sequence[str] = ()) -> None:
+        """Hide the previews at once, then switch the item (and its copies) in the vault."""
+        hidden = [item_id, *copies]
+        self.ctx.previews.hide(hidden)
+        self.hash_only_note.setText(self.tr("Deleting the file from the vault..."))
+        case_id = self.case_id
+
+        def done(result: HashOnlyResult) -> None:
+            self.ctx.previews.hide(result.switched)
+            note = self.tr("Kept as hashes only: the file was deleted from the vault.")
+            if len(result.switched) > 1:
+                note += " " + self.tr("{n} item(s) with the same file were switched too.").format(
+                    n=len(result.switched) - 1
+                )
+            self.hash_only_note.setText(" ".join([note, *result.warnings]))
+            self.refresh()
+            self.changed.emit()
+            self.ctx.case_changed.emit(case_id)
+
+        def failed(error: NciiDeskError) -> None:
+            self.ctx.previews.unhide(hidden)
+            self.hash_only_note.setText(self.tr("Nothing was changed."))
+            self.ctx.report(error)
+
+        self.ctx.read(lambda v: items.mark_hash_only(v, item_id, reason), done, failed, owner=self)
 
     # -- adding --
 

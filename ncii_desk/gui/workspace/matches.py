@@ -25,7 +25,6 @@ from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.queries import MatchRow, matches_with_names
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
-from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
 from ncii_desk.services import matching
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis
@@ -151,7 +150,14 @@ def analysis_service() -> ModuleType | None:
 
 
 def analysis_problems(report: Any) -> list[Problem]:
-    out = []
+    out = [
+        Problem(
+            translate("Matches", "(the whole run)"),
+            str(p.get("message", "")),
+            str(p.get("hint", "")),
+        )
+        for p in getattr(report, "problems", [])
+    ]
     for item in getattr(report, "items", []):
         for err in item.errors:
             out.append(
@@ -365,11 +371,10 @@ class MatchesPane(QWidget):
 
     def rematch(self) -> None:
         case_id = self.case_id
-        thresholds = self.ctx.thresholds
-        pdq = thresholds.pdq_distance if thresholds else PDQ_DEFAULT_THRESHOLD
+        # The vault's thresholds (Settings) decide; the service reads them itself.
         self.ctx.task(
             self.tr("Finding matches"),
-            lambda vault, _job: matching.match_case(vault, case_id, pdq_threshold=pdq),
+            lambda vault, _job: matching.match_case(vault, case_id),
             on_done=lambda _found: self._changed(),
             summary=lambda found: self.tr("{n} new match(es).").format(n=len(found)),
             owner=self,
@@ -380,11 +385,9 @@ class MatchesPane(QWidget):
         if service is None:
             return
         case_id = self.case_id
-        thresholds = self.ctx.thresholds
-        face = thresholds.face_similarity if thresholds else None
         self.ctx.task(
             self.tr("Analysing faces and manipulation"),
-            lambda vault, job: service.analyze_case(vault, case_id, job, threshold=face),
+            lambda vault, job: service.analyze_case(vault, case_id, job),
             on_done=lambda _r: self._changed(),
             problems_of=analysis_problems,
             summary=analysis_summary,
