@@ -219,6 +219,12 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
     # Removal request and re-check.
     assert "Request 1: Example Host" in text and "TKT-48213" in text
     assert "gone" in text and "5. Rechecks" in text
+    # The re-check that found the copy gone was written into the sent request's history.
+    with vault.session() as s:
+        (request,) = s.scalars(select(RemovalRequest))
+        (gone,) = [h for h in request.history if h.get("event") == "content_gone"]
+    assert gone["url"] == built.page_url and gone["note"].startswith("content gone since ")
+    assert gone["note"] in text
     # Certification draft, with blank signature lines and the hash process in words.
     assert "Certification draft: Fed. R. Evid. 902(13), 902(14)" in text
     assert "penalty of perjury" in text and "28 U.S.C. § 1746" in text
