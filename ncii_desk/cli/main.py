@@ -768,21 +768,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_audit_log(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from ncii_desk.services.views import event_view
     from ncii_desk.vault.models import AuditEvent
 
     with opened(args) as vault, vault.session() as s:
         rows = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(args.limit)))
-        events = [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "object_id": e.object_id,
-                "details": json.loads(e.details),
-            }
-            for e in reversed(rows)
-        ]
+        events = [event_view(e) for e in reversed(rows)]
     if args.json:
         emit_json(events)
     else:

@@ -24,7 +24,6 @@ or ``error`` (with the reason). The removal-request tracker reads these rows.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
@@ -59,7 +58,7 @@ from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item, safe_filename
 from ncii_desk.services.jobs import Job, ProgressFn
 from ncii_desk.services.lookup import by_id
-from ncii_desk.services.views import ItemView, iso
+from ncii_desk.services.views import ItemView, event_view, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     AuditEvent,
@@ -1147,17 +1146,6 @@ class CustodyView:
         return asdict(self)
 
 
-def _event(e: AuditEvent) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "at": e.at,
-        "actor": e.actor,
-        "action": e.action,
-        "object_id": e.object_id,
-        "details": json.loads(e.details),
-    }
-
-
 def custody(vault: Vault, item_ref: str) -> CustodyView:
     """An item's chain of custody: how it came in (capture or file intake record), and every
     recorded event since (hashing, matches and their review, exports, re-checks), with the
@@ -1174,7 +1162,7 @@ def custody(vault: Vault, item_ref: str) -> CustodyView:
         )
         objects = [item.id, *([capture.id] if capture else []), *match_ids]
         events = [
-            _event(e)
+            event_view(e)
             for e in s.scalars(
                 select(AuditEvent).where(AuditEvent.object_id.in_(objects)).order_by(AuditEvent.seq)
             )

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from ncii_desk.vault.models import Case, EvidenceItem
+from ncii_desk.vault.models import AuditEvent, Case, EvidenceItem
 
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def event_view(event: AuditEvent) -> dict[str, Any]:
+    """One audit event as plain data (its details parsed), for listings and custody."""
+    return {
+        "seq": event.seq,
+        "at": event.at,
+        "actor": event.actor,
+        "action": event.action,
+        "object_id": event.object_id,
+        "details": json.loads(event.details),
+    }
 
 
 @dataclass(frozen=True)
