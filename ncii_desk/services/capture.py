@@ -47,7 +47,6 @@ from ncii_desk.capture.web import (
 )
 from ncii_desk.errors import (
     CaptureError,
-    ExportError,
     NciiDeskError,
     NotFound,
 )
@@ -55,7 +54,7 @@ from ncii_desk.media.loader import media_kind
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
 from ncii_desk.services import intake
 from ncii_desk.services.cases import find_case
-from ncii_desk.services.items import find_item, safe_filename
+from ncii_desk.services.items import export_blob, find_item, safe_filename
 from ncii_desk.services.jobs import Job, ProgressFn
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import ItemView, event_view, iso
@@ -907,19 +906,8 @@ def export_warc(
         capture_id = capture.id
     dest = dest.expanduser()
     target = (dest / f"capture-{capture_id[:12]}.warc" if dest.is_dir() else dest).resolve()
-    if target.exists() and not overwrite:
-        raise ExportError(
-            f"{target} already exists.", "Choose another name or folder, or allow overwriting."
-        )
-    vault.blobs.export(blob.id, target, vault.blob_info(blob))
-    with vault.transaction() as s:
-        vault.audit(
-            s,
-            "capture.exported",
-            capture_id,
-            {"what": "warc", "sha256": blob.sha256, "file_name": target.name, "reason": reason},
-        )
-    return target
+    details = {"what": "warc", "sha256": blob.sha256, "reason": reason}
+    return export_blob(vault, blob, target, overwrite, ("capture.exported", capture_id, details))
 
 
 # --- re-checks -------------------------------------------------------------------------------

@@ -80,18 +80,23 @@ def export_item(
         item_id, sha256 = item.id, item.sha256
         name = safe_filename(item.original_filename, f"item-{item.id[:12]}")
     target = (dest / name if dest.is_dir() else dest).expanduser().resolve()
+    details = {"sha256": sha256, "reason": reason}
+    return export_blob(vault, blob, target, overwrite, ("item.exported", item_id, details))
+
+
+def export_blob(
+    vault: Vault, blob: Blob, target: Path, overwrite: bool, event: tuple[str, str, dict[str, Any]]
+) -> Path:
+    """Decrypt ``blob`` to ``target`` (authenticated in full before the file appears) and
+    record ``event`` (action, object id, details; the file name is added) in the audit log."""
     if target.exists() and not overwrite:
         raise ExportError(
             f"{target} already exists.", "Choose another name or folder, or allow overwriting."
         )
     vault.blobs.export(blob.id, target, vault.blob_info(blob))
+    action, object_id, details = event
     with vault.transaction() as s:
-        vault.audit(
-            s,
-            "item.exported",
-            item_id,
-            {"sha256": sha256, "file_name": target.name, "reason": reason},
-        )
+        vault.audit(s, action, object_id, details | {"file_name": target.name})
     return target
 
 
