@@ -268,7 +268,14 @@ def cmd_requests_draft(args: argparse.Namespace) -> int:
             # Refuse before anything is stored if the files cannot be written there.
             Path(args.out).mkdir(parents=True, exist_ok=True)
         result = tracker.draft_requests(
-            vault, args.case, args.route, form, platform=args.platform, extra_urls=args.url
+            vault,
+            args.case,
+            args.route,
+            form,
+            platform=args.platform,
+            extra_urls=args.url,
+            items=args.item,
+            again=args.again,
         )
         written: list[Path] = []
         if args.out:
@@ -297,22 +304,36 @@ def cmd_requests_draft(args: argparse.Namespace) -> int:
         )
     for name in result.not_applicable:
         warn(f"{name}: this kind of request does not apply there; no letter was made.")
-    if args.json:
-        emit_json(
-            {
-                "requests": [v.as_dict() for v in result.requests],
-                "files": [str(p) for p in written],
-                "not_applicable": result.not_applicable,
-                "routed_to_ncmec": result.routed_to_ncmec,
-            }
+    for left in result.not_included:
+        warn(f"Not included: {_left_out(left)}")
+    unreviewed = sum(d.review == "pending" for letter in result.letters for d in letter.depictions)
+    if unreviewed:
+        warn(
+            f"{unreviewed} picture(s) were matched automatically and not yet confirmed by a "
+            "reviewer: check them ('ncii-desk matches CASE') before sending."
         )
+    if args.json:
+        emit_json(result.as_dict() | {"files": [str(p) for p in written]})
         return EXIT_OK
-    for view in result.requests:
-        say(f"Draft {view.id[:12]}: {view.route} to {view.platform} ({len(view.urls)} address(es))")
+    for view, letter in zip(result.requests, result.letters, strict=True):
+        confirmed = sum(d.review == "confirmed" for d in letter.depictions)
+        say(
+            f"Draft {view.id[:12]}: {view.route} to {view.platform} "
+            f"({len(letter.depictions)} picture(s) or address(es), {confirmed} confirmed by a "
+            "reviewer)"
+        )
     for path in written:
         say(f"Wrote {path}")
     say("When you have sent one, record it with: ncii-desk requests sent REQ")
     return EXIT_OK
+
+
+def _left_out(left: tracker.LeftOut) -> str:
+    if left.reason == tracker.ALREADY_REQUESTED:
+        return f"{left.url}: already in request {left.request_id[:12]} ({left.status})"
+    if left.reason == tracker.NO_ADDRESS:
+        return f"item {left.item_id[:12]}: {left.reason}"
+    return f"{left.url}: {left.reason} (add it with --item ITEM or --url URL)"
 
 
 def cmd_requests_sent(args: argparse.Namespace) -> int:
@@ -406,12 +427,28 @@ def _add_requests(commands: Commands) -> None:
         g,
         "draft",
         cmd_requests_draft,
-        "draft one letter per platform from the case's web addresses (PDF and DOCX)",
+        "draft one letter per platform listing the case's matched pictures (PDF and DOCX)",
     )
     p.add_argument("case", help="case id, id prefix or label")
     p.add_argument("--route", required=True, choices=list(ROUTE_TEMPLATES))
     p.add_argument("--platform", help="only this platform (name, id or domain)")
-    p.add_argument("--url", action="append", default=[], help="also this web address (repeatable)")
+    p.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        help="also this web address, listed as-is, e.g. a whole page (repeatable)",
+    )
+    p.add_argument(
+        "--item",
+        action="append",
+        default=[],
+        help="also this item (id or id prefix), even without a match (repeatable)",
+    )
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="draft even what an open request of the same kind already lists",
+    )
     _output_options(p, required=False)
     _form_options(p)
 

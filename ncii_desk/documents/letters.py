@@ -1,10 +1,11 @@
 """Letters from the forms/ templates: one per platform, as PDF and as editable DOCX.
 
-Flow: ``group_by_platform`` sorts the case's web addresses by platform (platforms.toml
-domains), ``build_letters`` checks the form data (``validators.check``), renders the template
-once per platform into plain-text blocks, and ``Letter.pdf()`` / ``Letter.docx()`` write the
-same blocks through the PDF and DOCX kits. Every document starts with the draft notice and
-ends with the legal basis it relies on (citation, status, last-checked date from law.toml).
+Flow: ``group_by_platform`` sorts the depictions by platform (platforms.toml domains of the
+page each appeared on, else of its own address), ``build_letters`` checks the form data
+(``validators.check``), renders the template once per platform into plain-text blocks, and
+``Letter.pdf()`` / ``Letter.docx()`` write the same blocks through the PDF and DOCX kits.
+Every document starts with the draft notice and ends with the legal basis it relies on
+(citation, status, last-checked date from law.toml).
 
 Safety of text: template text is the only Jinja source; every value from a user, the case or
 a web page is passed in as data (never evaluated) and written as literal text by the kits.
@@ -13,8 +14,8 @@ second time with every user value masked and scanned for leftovers ({{ }}, {% %}
 Letters never contain images.
 
 API: ``Sender``, ``Depiction``, ``LetterForm`` (the facts a letter needs), ``PlatformGroup``,
-``group_by_platform``, ``build_letters``, ``render_document`` (any template with a prepared
-context; used by the hand-out), ``Letter`` (``pdf()``, ``docx()``, ``text()``,
+``platform_of``, ``group_by_platform``, ``build_letters``, ``render_document`` (any template
+with a prepared context; used by the hand-out), ``Letter`` (``pdf()``, ``docx()``, ``text()``,
 ``filename``), ``PlaceholderLeft``.
 """
 
@@ -72,7 +73,9 @@ class Sender:
 
 @dataclass(frozen=True)
 class Depiction:
-    """One location of the content: a web address (or a platform's content ID)."""
+    """One depiction of the person and where it is: the direct address of the picture or
+    video (``url``) and the page where it appeared (``page_url``), or a platform's content
+    ID. A page address given as-is has no ``page_url``."""
 
     url: str
     final_url: str = ""
@@ -81,6 +84,19 @@ class Depiction:
     #: (name, value) pairs such as ("SHA-256", "ab12..."), ("MD5", ...), ("PDQ", ...).
     hashes: tuple[tuple[str, str], ...] = ()
     item_ids: tuple[str, ...] = ()
+    page_url: str = ""
+    page_final_url: str = ""
+    #: Why it is listed: "confirmed" (a reviewer confirmed its match), "pending" (matched,
+    #: not reviewed yet), "named" (the advocate named it) or "" (an address given as-is).
+    #: Letter data for the advocate; never printed for the platform.
+    review: str = ""
+    #: How messages to the advocate name it (e.g. "item 1a2b3c4d5e6f"); never printed.
+    label: str = ""
+
+    @property
+    def location(self) -> tuple[str, str]:
+        """Where it is: its own address and the page it appeared on."""
+        return (self.url, self.page_url)
 
 
 @dataclass(frozen=True)
@@ -244,6 +260,18 @@ def _block_texts(blocks: Sequence[RenderedBlock]) -> list[str]:
 # --- grouping ----------------------------------------------------------------------------
 
 
+def platform_of(depiction: Depiction, forms: Forms) -> tuple[Platform, str]:
+    """The platform (and host) a depiction is reported to: that of the page where it
+    appeared; when that site is not recognised, or there is no page, that of the picture's
+    own address (a platform's CDN domain, such as pbs.twimg.com for X)."""
+    platform, host = forms.platform_for_url(depiction.page_url or depiction.url)
+    if platform.id == UNKNOWN_PLATFORM and depiction.page_url and depiction.url:
+        own, own_host = forms.platform_for_url(depiction.url)
+        if own.id != UNKNOWN_PLATFORM:
+            return own, own_host
+    return platform, host
+
+
 def group_by_platform(
     depictions: Sequence[Depiction], forms: Forms, only: str | None = None
 ) -> list[PlatformGroup]:
@@ -253,12 +281,12 @@ def group_by_platform(
     address belongs to it.
     """
     groups: dict[str, tuple[Platform, str, list[Depiction]]] = {}
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for depiction in depictions:
-        if depiction.url in seen:
+        if depiction.location in seen:
             continue
-        seen.add(depiction.url)
-        platform, host = forms.platform_for_url(depiction.url)
+        seen.add(depiction.location)
+        platform, host = platform_of(depiction, forms)
         key = platform.id if platform.id != UNKNOWN_PLATFORM else f"{UNKNOWN_PLATFORM}:{host}"
         groups.setdefault(key, (platform, host if platform.id == UNKNOWN_PLATFORM else "", []))
         groups[key][2].append(depiction)
@@ -433,6 +461,10 @@ def _depiction_rows(depictions: Sequence[Depiction]) -> tuple[tuple[str, ...], .
     rows = []
     for number, d in enumerate(depictions, start=1):
         details = []
+        if d.page_url and d.page_url != d.url:
+            details.append(f"Shown on the page: {d.page_url}")
+            if d.page_final_url and d.page_final_url != d.page_url:
+                details.append(f"Page address after redirects: {d.page_final_url}")
         if d.content_id:
             details.append(f"Content ID: {d.content_id}")
         if d.final_url and d.final_url != d.url:
@@ -442,6 +474,8 @@ def _depiction_rows(depictions: Sequence[Depiction]) -> tuple[tuple[str, ...], .
         for name, value in d.hashes:
             if name == "SHA-256":
                 details.append(f"SHA-256 of the captured file: {value}")
+            elif name == "PDQ" and value:
+                details.append(f"PDQ (perceptual hash): {value}")
         rows.append((str(number), d.url or "(no web address)", "\n".join(details) or "-"))
     return tuple(rows)
 

@@ -3,8 +3,9 @@
 A TAKE IT DOWN Act request needs its four required elements (signature; identification and
 location of each depiction; good-faith statement of non-consent; contact information), a DMCA
 notice its six (17 U.S.C. § 512(c)(3)(A)), and a representative must state their authority
-to act. ``check(validator, form, platform)`` raises ``MissingElements`` naming every missing
-element at once, so the advocate can fix them in one go.
+to act. Location holds only when every depiction has a web address or content ID; the error
+names those that have none. ``check(validator, form, platform)`` raises ``MissingElements``
+naming every missing element at once, so the advocate can fix them in one go.
 
 API: ``Element`` (key, label, hint), ``MissingElements`` (``.missing``: element keys),
 ``check(...)``, ``REQUIRED`` (validator name -> the element keys it enforces).
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ncii_desk.errors import NciiDeskError
@@ -139,8 +140,26 @@ def _signed(signature: str) -> bool:
     return bool(_SIGNATURE_PREFIX.sub("", signature).strip())
 
 
-def _located(depictions: Sequence[Depiction]) -> bool:
-    return bool(depictions) and all(d.url.strip() or d.content_id.strip() for d in depictions)
+def _unlocated(depictions: Sequence[Depiction]) -> list[str]:
+    """How to name each depiction that has neither a web address nor a content ID."""
+    return [
+        d.label or f"depiction {number}"
+        for number, d in enumerate(depictions, start=1)
+        if not (d.url.strip() or d.content_id.strip())
+    ]
+
+
+def _location_element(unlocated: Sequence[str]) -> Element:
+    """The location element, naming the depictions that cannot be located."""
+    shown = ", ".join(unlocated[:5]) + (
+        f" and {len(unlocated) - 5} more" if len(unlocated) > 5 else ""
+    )
+    return replace(
+        ELEMENTS["location"],
+        label=f"{ELEMENTS['location'].label} (no web address for {shown})",
+        hint="Each picture or video in a request needs the web address where it is online: "
+        "capture the page it is on ('ncii-desk capture CASE URL'), or leave it out.",
+    )
 
 
 def check(
@@ -153,9 +172,10 @@ def check(
     if validator not in REQUIRED:
         raise ValueError(f"unknown validator {validator!r}")
     sender = form.sender
+    unlocated = _unlocated(depictions)
     present = {
         "signature": _signed(form.signature),
-        "location": _located(depictions),
+        "location": bool(depictions) and not unlocated,
         "good_faith": form.good_faith,
         "dmca_good_faith": form.good_faith,
         "contact": any(v.strip() for v in (sender.email, sender.phone, sender.address)),
@@ -172,6 +192,7 @@ def check(
     if platform is not None and "legal_name" in platform.required_fields and validator != "none":
         wanted.append("legal_name")
         present["legal_name"] = bool(form.person_name.strip())
-    missing = [ELEMENTS[key] for key in wanted if not present[key]]
+    elements = {**ELEMENTS, "location": _location_element(unlocated)} if unlocated else ELEMENTS
+    missing = [elements[key] for key in wanted if not present[key]]
     if missing:
         raise MissingElements(_DOCUMENT_NAMES[validator], missing)

@@ -1,9 +1,15 @@
 """Removal-request tracker: drafts per platform, sent time, 48-hour deadline, status, history.
 
-A request is one letter to one platform for one route, listing that platform's web addresses
-from the case (captures plus any addresses typed in). Its documents are stored in the vault
-as ONE encrypted blob (``document_blob_id``): a ZIP holding ``<name>.pdf`` and the editable
-``<name>.docx`` with the same content, so both always travel together.
+A request is one letter to one platform for one route, listing the depictions of the person
+on that platform: each suspect picture or video matched to the case's originals or reference
+photos (a match not rejected by a reviewer) or named by the advocate, with its own address,
+the page it appeared on, capture time and hashes; never a page's HTML or the unrelated files
+captured with it. Captured pages without a matched picture stay out (and are named), pages
+given as-is are listed whole, and what an open request of the same kind to the same platform
+already lists is not asked again (``AlreadyRequested`` when nothing new is left). Its
+documents are stored in the vault as ONE encrypted blob (``document_blob_id``): a ZIP holding
+``<name>.pdf`` and the editable ``<name>.docx`` with the same content, so both always travel
+together.
 
 Status: draft → sent (sets sent_at and, for TAKE IT DOWN requests, deadline_at = sent_at +
 48 h) → acknowledged / removed / refused. "overdue" is never stored: a sent or acknowledged
@@ -47,6 +53,7 @@ from ncii_desk.documents.letters import (
 )
 from ncii_desk.errors import ExportError, InvalidSetting, NciiDeskError, NotFound
 from ncii_desk.services.cases import find_case
+from ncii_desk.services.items import find_item
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
@@ -57,10 +64,13 @@ from ncii_desk.vault.models import (
     Case,
     EvidenceItem,
     HashRecord,
+    Match,
     Recheck,
     RecheckOutcome,
     RemovalRequest,
     RequestStatus,
+    ReviewState,
+    Role,
     Setting,
 )
 
@@ -207,6 +217,28 @@ def set_clinic(vault: Vault, **values: str | None) -> dict[str, str]:
 
 # --- depictions from the case ------------------------------------------------------------
 
+#: Why an address of the case is not in a draft (``LeftOut.reason``).
+NO_MATCH = "no matched picture"
+NO_ADDRESS = "matched, but no web address is known"
+ALREADY_REQUESTED = "already in an open request"
+#: Requests that still cover their depictions (overdue is a sent or acknowledged one).
+COVERING_STATES = (RequestStatus.DRAFT, *OPEN_STATES)
+_REVIEW_RANK = {"confirmed": 3, "pending": 2, "named": 1, "": 0}
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An address (or item) of the case that is not in a draft, and why."""
+
+    url: str
+    reason: str
+    item_id: str = ""
+    request_id: str = ""
+    status: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
 
 @dataclass(frozen=True)
 class _Located:
@@ -214,72 +246,264 @@ class _Located:
     minor: bool
 
 
-def _case_depictions(session: Session, case: Case, extra_urls: Iterable[str]) -> list[_Located]:
-    captures = list(
-        session.scalars(
-            select(Capture).where(Capture.case_id == case.id).order_by(Capture.started_at)
+@dataclass
+class _Found:
+    located: list[_Located]
+    left_out: list[LeftOut]
+
+
+class _CaseRecords:
+    """A case's items, captures and matches, read once in one session."""
+
+    def __init__(self, session: Session, case: Case) -> None:
+        self.session = session
+        self.case = case
+        self.items = {
+            i.id: i
+            for i in session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case.id))
+        }
+        self.captures = {
+            c.id: c for c in session.scalars(select(Capture).where(Capture.case_id == case.id))
+        }
+        self._pdq: dict[str, str] | None = None
+
+    def matched(self) -> dict[str, str]:
+        """Suspect items with a match to one of the case's originals or reference photos that
+        a reviewer has not rejected: item id -> "confirmed" or "pending"."""
+        own = {i.id for i in self.items.values() if i.role in (Role.ORIGINAL, Role.REFERENCE)}
+        found: dict[str, str] = {}
+        for m in self.session.scalars(
+            select(Match).where(
+                Match.case_id == self.case.id, Match.review_state != ReviewState.REJECTED
+            )
+        ):
+            item = self.items.get(m.suspect_item_id)
+            if item is None or item.role != Role.SUSPECT or m.target_item_id not in own:
+                continue
+            state = "confirmed" if m.review_state == ReviewState.CONFIRMED else "pending"
+            if _REVIEW_RANK[state] > _REVIEW_RANK[found.get(item.id, "")]:
+                found[item.id] = state
+        return found
+
+    def pdq(self, item_id: str) -> str:
+        if self._pdq is None:
+            self._pdq = {
+                r.item_id: r.value
+                for r in self.session.scalars(
+                    select(HashRecord).where(
+                        HashRecord.kind == "pdq",
+                        HashRecord.variant == "full",
+                        HashRecord.item_id.in_(list(self.items)),
+                    )
+                )
+            }
+        return self._pdq.get(item_id, "")
+
+    def capture_of(self, item: EvidenceItem) -> Capture | None:
+        return self.captures.get(item.capture_id) if item.capture_id else None
+
+    def order(self, item: EvidenceItem) -> tuple[datetime, datetime, int, str]:
+        """Capture time, then intake, then the place of the picture on its page."""
+        capture = self.capture_of(item)
+        position = -1
+        if capture is not None:
+            ids = [r.get("item_id") for r in (capture.details or {}).get("resources", [])]
+            position = ids.index(item.id) if item.id in ids else -1
+        when = capture.started_at if capture is not None else item.intake_at
+        return (when, item.intake_at, position, item.id)
+
+    def depiction(self, item: EvidenceItem, review: str = "") -> Depiction:
+        """Where one item is online: its own address and the page it was captured from
+        (never the page's own HTML or the other files of that page)."""
+        details = item.details or {}
+        capture = self.capture_of(item)
+        info = (capture.details or {}) if capture is not None else {}
+        url = page = page_final = final = ""
+        when: datetime | None = None
+        if capture is not None and info.get("kind", "web") == "web":
+            url = str(details.get("url") or capture.url).strip()
+            final = str(details.get("final_url") or "")
+            if info.get("main_item_id") != item.id:  # a picture of the page, not the page
+                page, page_final = capture.url.strip(), capture.final_url or ""
+            when = _moment(details.get("fetched_at")) or capture.started_at
+        else:  # a file added by hand: only an address recorded with it locates it
+            url = str(details.get("source_url") or "").strip()
+            page = str(details.get("page_url") or "").strip()
+        hashes = [("SHA-256", item.sha256), ("MD5", item.md5)]
+        if self.pdq(item.id):
+            hashes.append(("PDQ", self.pdq(item.id)))
+        return Depiction(
+            url=url,
+            final_url=final if final != url else "",
+            captured_at=when,
+            hashes=tuple(hashes),
+            item_ids=(item.id,),
+            page_url=page if page != url else "",
+            page_final_url=page_final,
+            review=review,
+            label=f"item {item.id[:12]}",
         )
+
+    def request_depictions(self, row: RemovalRequest) -> list[Depiction]:
+        """The depictions a stored request lists: its items, then addresses given as-is."""
+        merged: dict[tuple[str, str], Depiction] = {}
+        for item_id in row.item_ids:
+            item = self.items.get(str(item_id))
+            if item is not None:
+                _merge(merged, self.depiction(item))
+        known = {u for d in merged.values() for u in d.location if u}
+        for url in row.urls:
+            if url and url not in known:
+                _merge(merged, Depiction(url=str(url)))
+        return list(merged.values())
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo is not None else None
+
+
+def _merge(found: dict[tuple[str, str], Depiction], d: Depiction) -> None:
+    """Add ``d``, or fold it into the depiction already at the same location."""
+    old = found.get(d.location)
+    if old is None:
+        found[d.location] = d
+        return
+    found[d.location] = replace(
+        old,
+        hashes=tuple(dict.fromkeys([*old.hashes, *d.hashes])),
+        item_ids=tuple(dict.fromkeys([*old.item_ids, *d.item_ids])),
+        review=max(old.review, d.review, key=lambda r: _REVIEW_RANK.get(r, 0)),
     )
-    items_by_capture: dict[str, list[EvidenceItem]] = {}
-    for item in session.scalars(
-        select(EvidenceItem).where(
-            EvidenceItem.case_id == case.id, EvidenceItem.capture_id.is_not(None)
-        )
-    ):
-        items_by_capture.setdefault(str(item.capture_id), []).append(item)
-    pdq: dict[str, str] = {
-        r.item_id: r.value
-        for r in session.scalars(
-            select(HashRecord).where(
-                HashRecord.kind == "pdq",
-                HashRecord.variant == "full",
-                HashRecord.item_id.in_([i.id for v in items_by_capture.values() for i in v]),
+
+
+def _case_depictions(
+    records: _CaseRecords, extra_urls: Iterable[str], named: Iterable[str] = ()
+) -> _Found:
+    """The depictions of the person in a case: suspect items matched to the case's originals
+    or reference photos (matches not rejected), items the advocate named, and addresses
+    given as-is. Captured pages without a matched picture are left out, and say so."""
+    case = records.case
+    chosen = records.matched()
+    for ref in named:
+        item = find_item(records.session, ref)
+        if item.case_id != case.id:
+            raise NciiDeskError(
+                f"The item '{ref.strip()}' belongs to another case.",
+                "List this case's items with 'ncii-desk item list CASE'.",
             )
-        )
-    }
-    located: dict[str, _Located] = {}
-    for capture in captures:
+        chosen.setdefault(item.id, "named")
+    merged: dict[tuple[str, str], Depiction] = {}
+    minor: dict[tuple[str, str], bool] = {}
+    left_out: list[LeftOut] = []
+    used_captures: set[str] = set()
+    for item in sorted((records.items[i] for i in chosen), key=records.order):
+        depiction = records.depiction(item, chosen[item.id])
+        if not depiction.url and chosen[item.id] != "named":
+            left_out.append(LeftOut("", NO_ADDRESS, item_id=item.id))
+            continue
+        _merge(merged, depiction)
+        key = depiction.location
+        minor[key] = minor.get(key, False) or case.suspected_minor or item.suspected_minor
+        if item.capture_id:
+            used_captures.add(item.capture_id)
+    extra = [u.strip() for u in extra_urls if u.strip()]
+    for url in extra:
+        if not any(d.url == url for d in merged.values()):
+            _merge(merged, Depiction(url=url))
+            minor[(url, "")] = case.suspected_minor
+    # Pages captured with nothing matched on them are not put in a letter, but named.
+    with_items = {i.capture_id for i in records.items.values() if i.capture_id}
+    shown = {c.url for c in records.captures.values() if c.id in used_captures} | set(extra)
+    for capture in sorted(records.captures.values(), key=lambda c: c.started_at):
         url = capture.url.strip()
-        items = items_by_capture.get(capture.id, [])
-        # Only web addresses where something was captured: a file's intake record
-        # ('file:name', e.g. the client's own originals) or a failed attempt is no location
-        # of a depiction (an address that could not be captured can be given with --url).
-        file_record = (capture.details or {}).get("kind") == "file"
-        if not url or file_record or (capture.error and not items):
-            continue
-        hashes: list[tuple[str, str]] = []
-        for item in items:
-            hashes += [("SHA-256", item.sha256), ("MD5", item.md5)]
-            if item.id in pdq:
-                hashes.append(("PDQ", pdq[item.id]))
-        minor = case.suspected_minor or any(i.suspected_minor for i in items)
-        previous = located.get(url)
-        if previous is not None:
-            old = previous.depiction
-            merged = Depiction(
-                url=url,
-                final_url=old.final_url,
-                captured_at=old.captured_at,
-                hashes=tuple(dict.fromkeys([*old.hashes, *hashes])),
-                item_ids=tuple(dict.fromkeys([*old.item_ids, *(i.id for i in items)])),
-            )
-            located[url] = _Located(merged, previous.minor or minor)
-            continue
-        located[url] = _Located(
-            Depiction(
-                url=url,
-                final_url=capture.final_url or "",
-                captured_at=capture.started_at,
-                hashes=tuple(dict.fromkeys(hashes)),
-                item_ids=tuple(i.id for i in items),
-            ),
-            minor,
+        web = (capture.details or {}).get("kind", "web") == "web"
+        failed = capture.error is not None and capture.id not in with_items
+        if url and web and not failed and url not in shown:
+            shown.add(url)
+            left_out.append(LeftOut(url, NO_MATCH))
+    located = [_Located(d, minor[key]) for key, d in merged.items()]
+    return _Found(located, left_out)
+
+
+# --- open requests: no second request for what one already asks --------------------------
+
+
+@dataclass(frozen=True)
+class _Open:
+    id: str
+    state: str
+    platform: str
+    route: str
+    item_ids: frozenset[str]
+    locations: frozenset[tuple[str, str]]
+
+    def covers(self, d: Depiction) -> bool:
+        return bool(self.item_ids.intersection(d.item_ids)) or d.location in self.locations
+
+
+def _open_requests(records: _CaseRecords, now: datetime) -> list[_Open]:
+    rows = records.session.scalars(
+        select(RemovalRequest)
+        .where(
+            RemovalRequest.case_id == records.case.id,
+            RemovalRequest.status.in_(COVERING_STATES),
         )
-    for url in extra_urls:
-        url = url.strip()
-        if url and url not in located:
-            located[url] = _Located(Depiction(url=url), case.suspected_minor)
-    return list(located.values())
+        .order_by(RemovalRequest.created_at)
+    )
+    return [
+        _Open(
+            row.id,
+            "overdue" if _is_overdue(row, now) else row.status.value,
+            row.platform,
+            row.route,
+            frozenset(str(i) for i in row.item_ids),
+            frozenset(d.location for d in records.request_depictions(row)),
+        )
+        for row in rows
+    ]
+
+
+class AlreadyRequested(RequestStateError):
+    """Every depiction for a platform is already in an open request of the same kind."""
+
+    default_hint = (
+        "Add --again to draft a new request anyway (for example when the platform lost the "
+        "first one). Once a TAKE IT DOWN request's 48 hours have passed, follow it up with "
+        "'ncii-desk requests followup REQ'."
+    )
+
+    def __init__(self, route: str, covered: Sequence[tuple[str, _Open]]) -> None:
+        named = "; ".join(f"{where}: request {o.id[:12]} ({o.state})" for where, o in covered)
+        super().__init__(
+            f"Nothing new to request: an open '{route}' request already lists every picture "
+            f"found. {named}."
+        )
+        self.request_ids = [o.id for _, o in covered]
+
+    def as_dict(self) -> dict[str, str]:
+        data = super().as_dict()
+        data["requests"] = ", ".join(self.request_ids)
+        return data
+
+
+def _split_covered(
+    depictions: Sequence[Depiction], opened: Sequence[_Open], recipient: str, route: str
+) -> tuple[list[Depiction], list[tuple[Depiction, _Open]]]:
+    """(new depictions, covered ones with the open request that lists each)."""
+    mine = [o for o in opened if o.platform == recipient and o.route == route]
+    new: list[Depiction] = []
+    covered: list[tuple[Depiction, _Open]] = []
+    for d in depictions:
+        request = next((o for o in mine if o.covers(d)), None)
+        if request is None:
+            new.append(d)
+        else:
+            covered.append((d, request))
+    return new, covered
 
 
 # --- drafting ----------------------------------------------------------------------------
@@ -293,6 +517,33 @@ class DraftResult:
     not_applicable: list[str]
     #: True when (some) addresses went to an NCMEC report sheet (possible minor).
     routed_to_ncmec: bool
+    #: Addresses of the case left out of the drafts, with the reason: a page without a
+    #: matched picture, a matched file without an address, or already in an open request.
+    not_included: list[LeftOut] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Each request with the depictions its letter lists (and how each was chosen)."""
+        requests = []
+        for view, letter in zip(self.requests, self.letters, strict=True):
+            data = view.as_dict()
+            data["depictions"] = [_depiction_dict(d) for d in letter.depictions]
+            requests.append(data)
+        return {
+            "requests": requests,
+            "not_applicable": self.not_applicable,
+            "routed_to_ncmec": self.routed_to_ncmec,
+            "not_included": [x.as_dict() for x in self.not_included],
+        }
+
+
+def _depiction_dict(d: Depiction) -> dict[str, Any]:
+    return {
+        "url": d.url,
+        "page_url": d.page_url,
+        "item_ids": list(d.item_ids),
+        "sha256": next((v for k, v in d.hashes if k == "SHA-256"), ""),
+        "review": d.review,
+    }
 
 
 def _package(letter: Letter) -> bytes:
@@ -307,6 +558,26 @@ def _package(letter: Letter) -> bytes:
     return buffer.getvalue()
 
 
+def _nothing_to_request(left_out: Sequence[LeftOut]) -> NciiDeskError:
+    pages = [x.url for x in left_out if x.reason == NO_MATCH]
+    files = [x for x in left_out if x.reason == NO_ADDRESS]
+    if not pages and not files:
+        return NciiDeskError(
+            "This case has no web addresses to put in a request.",
+            "Capture the page first ('ncii-desk capture'), or give the address with --url.",
+        )
+    found = []
+    if pages:
+        found.append(f"{len(pages)} captured page(s) without a matched picture")
+    if files:
+        found.append(f"{len(files)} matched file(s) without a web address")
+    return NciiDeskError(
+        f"No picture of this case can go in a request yet ({'; '.join(found)}).",
+        "Review the matches ('ncii-desk matches CASE'), name a picture with --item ITEM, "
+        "or give a page address with --url URL to list the whole page.",
+    )
+
+
 def draft_requests(
     vault: Vault,
     case_ref: str,
@@ -315,12 +586,20 @@ def draft_requests(
     *,
     platform: str | None = None,
     extra_urls: Sequence[str] = (),
+    items: Sequence[str] = (),
+    again: bool = False,
     now: datetime | None = None,
     forms: Forms | None = None,
 ) -> DraftResult:
-    """Make one draft request (and its letter) per platform with addresses in the case.
+    """Make one draft request (and its letter) per platform for the case's depictions.
 
-    Raises ``MissingElements`` (naming each missing element) before anything is stored.
+    A depiction is a suspect picture or video matched to the case's originals or reference
+    photos (not rejected), an item named in ``items``, or an address in ``extra_urls`` (a
+    page listed as-is); each is listed with its own address and the page it appeared on,
+    never the page's HTML or unrelated files. Depictions already in an open request of the
+    same kind to the same platform are left out (``not_included``); when nothing new is left,
+    ``AlreadyRequested`` names the request (``again`` drafts anyway). Raises
+    ``MissingElements`` (naming each missing element) before anything is stored.
     """
     if route not in ROUTE_TEMPLATES:
         raise InvalidSetting(
@@ -331,50 +610,62 @@ def draft_requests(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, case_label = case.id, case.label
-        located = _case_depictions(s, case, extra_urls)
-    if not located:
-        raise NciiDeskError(
-            "This case has no web addresses to put in a request.",
-            "Capture the page first ('ncii-desk capture'), or give the address with --url.",
-        )
+        records = _CaseRecords(s, case)
+        found = _case_depictions(records, extra_urls, items)
+        opened = [] if again else _open_requests(records, now)
+    if not found.located:
+        raise _nothing_to_request(found.left_out)
     form = form if form.reference else _with_reference(form, case_label)
-    minor = [x.depiction for x in located if x.minor]
-    adult = [x.depiction for x in located if not x.minor]
-    letters: list[Letter] = []
+    minor = [x.depiction for x in found.located if x.minor]
+    adult = [x.depiction for x in found.located if not x.minor]
+    # (template, depictions, platform id, recipient, route of the letter)
+    batches: list[tuple[str, list[Depiction], str | None, str, str]] = []
     not_applicable: list[str] = []
     if minor or route == "ncmec":
-        letters += build_letters("ncmec", form, minor or adult, forms=forms, now=now)
+        ncmec = forms.platforms["ncmec"].name
+        batches.append(("ncmec", minor or adult, None, ncmec, "ncmec"))
     if adult and route != "ncmec":
         groups = group_by_platform(adult, forms, only=platform)
         usable = [g for g in groups if route in g.platform.routes]
         not_applicable = [g.recipient for g in groups if route not in g.platform.routes]
-        if not usable and not letters:
+        if not usable and not batches:
             where = sorted({p.name for p in forms.platforms.values() if route in p.routes})
             raise NciiDeskError(
                 f"No platform in this case takes a '{route}' request.",
                 f"This kind of request applies to: {', '.join(where)}.",
             )
         for group in usable:
-            letters += build_letters(
-                ROUTE_TEMPLATES[route],
-                form,
-                group.depictions,
-                forms=forms,
-                now=now,
-                platform=None if group.platform.id == "unknown" else group.platform.id,
+            pid = None if group.platform.id == "unknown" else group.platform.id
+            batches.append(
+                (ROUTE_TEMPLATES[route], list(group.depictions), pid, group.recipient, route)
             )
+    letters: list[Letter] = []
+    left_out = list(found.left_out)
+    refused: list[tuple[str, _Open]] = []
+    for template, depictions, pid, recipient, letter_route in batches:
+        new, covered = _split_covered(depictions, opened, recipient, letter_route)
+        left_out += [
+            LeftOut(d.url, ALREADY_REQUESTED, request_id=o.id, status=o.state) for d, o in covered
+        ]
+        if not new:
+            refused += list(dict.fromkeys((recipient, o) for _, o in covered))
+            continue
+        letters += build_letters(template, form, new, forms=forms, now=now, platform=pid)
+    if not letters:
+        raise AlreadyRequested(route, refused)
     packages = [(letter, _package(letter)) for letter in letters]
     views: list[RequestView] = []
     with vault.transaction() as s:
         for letter, package in packages:
             info = vault.blobs.put_bytes(package)
             vault.store_blob(s, info)
+            urls = [u for d in letter.depictions for u in (d.url, d.page_url) if u]
             row = RemovalRequest(
                 case_id=case_id,
                 platform=letter.recipient,
                 route=letter.route,
-                urls=[d.url for d in letter.depictions],
-                item_ids=sorted({i for d in letter.depictions for i in d.item_ids}),
+                urls=list(dict.fromkeys(urls)),
+                item_ids=list(dict.fromkeys(i for d in letter.depictions for i in d.item_ids)),
                 status=RequestStatus.DRAFT,
                 document_blob_id=info.blob_id,
                 history=[_event(now, vault.actor, "drafted", status="draft")],
@@ -386,10 +677,16 @@ def draft_requests(
                 s,
                 "request.drafted",
                 row.id,
-                {"route": row.route, "platform": row.platform, "urls": len(row.urls)},
+                {
+                    "route": row.route,
+                    "platform": row.platform,
+                    "urls": len(row.urls),
+                    "depictions": len(letter.depictions),
+                    "again": again,
+                },
             )
             views.append(_view(s, row, now))
-    return DraftResult(views, [p[0] for p in packages], not_applicable, bool(minor))
+    return DraftResult(views, [p[0] for p in packages], not_applicable, bool(minor), left_out)
 
 
 def _with_reference(form: LetterForm, reference: str) -> LetterForm:
@@ -643,7 +940,7 @@ def followup_letters(
         case = s.get(Case, row.case_id)
         assert case is not None
         case_label = case.label
-        located = {x.depiction.url: x.depiction for x in _case_depictions(s, case, ())}
+        depictions = _CaseRecords(s, case).request_depictions(row)
     if row.route not in DEADLINE_ROUTES or not view.overdue:
         raise RequestStateError(
             "A follow-up is for a TAKE IT DOWN request whose 48-hour deadline has passed "
@@ -651,7 +948,6 @@ def followup_letters(
             f"This request is {view.state}"
             + (f", deadline {view.deadline_at}." if view.deadline_at else "."),
         )
-    depictions = [located.get(u, Depiction(url=u)) for u in view.urls]
     overdue_by = now - (row.deadline_at or now)
     hours = int(overdue_by.total_seconds() // 3600)
     original = {

@@ -327,19 +327,36 @@ def test_advocate_flow_end_to_end(
     )  # fmt: skip
     assert r.rc == 0, r.err
     drafted = r.json()
-    # Only the captured web address: not the client's own files, not the failed address.
+    # Each matched picture (every one here matches an original or the reference face), with
+    # its own address and the page; not the page's HTML, not the client's own files, not
+    # the failed address.
     [request] = drafted["requests"]
     assert request["platform"] == "127.0.0.1" and request["route"] == "takedown"
-    assert request["urls"] == [page_url] and request["status"] == "draft"
-    assert sorted(request["item_ids"]) == sorted([page_item, *item.values()])
+    assert request["status"] == "draft" and drafted["not_included"] == []
+    assert request["item_ids"] == [item[n] for n in served]
+    assert request["urls"][:2] == [by_name["resized.jpg"]["url"], page_url]
+    assert request["urls"][2:] == [
+        by_name[n]["url"] for n in ("mirror.jpg", "edited.jpg", "face.jpg")
+    ]
+    reviews = {d["url"].rsplit("/", 1)[1]: d["review"] for d in request["depictions"]}
+    assert reviews == {
+        "resized.jpg": "pending",
+        "mirror.jpg": "confirmed",
+        "edited.jpg": "pending",
+        "face.jpg": "pending",
+    }
     assert sorted(Path(f).name for f in drafted["files"]) == [
         "takedown-unknown-127-0-0-1.docx",
         "takedown-unknown-127-0-0-1.pdf",
     ]
     letter = docx_text(letters / "takedown-unknown-127-0-0-1.docx")
     assert page_url in letter and "/s/ Dana Advocate" in letter
-    assert all(by_name[n]["sha256"] in letter for n in served)
+    assert all(by_name[n]["sha256"] in letter and by_name[n]["url"] in letter for n in served)
+    assert good["main"]["sha256"] not in letter  # the page's own HTML is no depiction
     assert "{{" not in letter and "coffee.png" not in letter and "chirac" not in letter
+    r = cli("requests", "draft", label, "--route", "takedown", "--sign", "--good-faith", "--json")
+    assert r.rc == 1 and r.json()["error"] == "AlreadyRequested"  # nothing new since
+    assert request["id"][:12] in r.json()["message"] and "(draft)" in r.json()["message"]
     assert "TAKE IT DOWN" in pdf_text(letters / "takedown-unknown-127-0-0-1.pdf")
 
     r = cli("requests", "sent", request["id"][:8], "--json")

@@ -47,7 +47,9 @@ def test_adult_handout_lists_contacts_and_stopncii(vault: Vault) -> None:
         signature="/s/ Ana",
         good_faith=True,
     )
-    drafted = tracker.draft_requests(vault, "Case H", "takedown", form, now=T0)
+    # The captures hold no matched picture: the pages are listed as-is (--url).
+    pages = ["https://www.reddit.com/r/a/1", "https://x.com/u/status/2"]
+    drafted = tracker.draft_requests(vault, "Case H", "takedown", form, extra_urls=pages, now=T0)
     reddit = next(v for v in drafted.requests if v.platform == "Reddit")
     tracker.mark_sent(vault, reddit.id, at=T0 + timedelta(hours=2), now=T0 + timedelta(hours=2))
     pdf = tracker.make_handout(vault, "Case H", now=T0 + timedelta(hours=3))

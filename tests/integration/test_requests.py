@@ -217,21 +217,32 @@ def test_draft_makes_one_request_per_platform_with_both_documents(
     by_platform = {v.platform: v for v in result.requests}
     assert set(by_platform) == {"Reddit", "X (formerly Twitter)"}
     reddit = by_platform["Reddit"]
-    assert reddit.urls == ["https://www.reddit.com/r/a/comments/1", "https://i.redd.it/abc.jpg"]
+    # Each picture's own address, then the page it was on (a picture's own address has none).
+    assert reddit.urls == [REDDIT_PICTURE, REDDIT_PAGE, REDDIT_MEDIA]
     ids = stocked["ids"]
-    assert sorted(reddit.item_ids) == sorted([ids["reddit1"][1], ids["reddit2"][1]])
+    assert reddit.item_ids == [ids["reddit1"][1], ids["reddit2"][1]]  # not the page's HTML
+    letter = next(x for x in result.letters if x.recipient == "Reddit")
+    assert [(d.url, d.page_url, d.review) for d in letter.depictions] == [
+        (REDDIT_PICTURE, REDDIT_PAGE, "pending"),
+        (REDDIT_MEDIA, "", "confirmed"),
+    ]
+    assert result.as_dict()["requests"][0]["depictions"][1]["review"] == "confirmed"
+    assert result.not_included == []
     assert reddit.status == "draft" and reddit.sent_at is None and reddit.deadline_at is None
     assert reddit.history[0]["event"] == "drafted"
     assert result.routed_to_ncmec is False
     documents = tracker.request_documents(vault, reddit.id)
     assert sorted(documents) == ["takedown-reddit.docx", "takedown-reddit.pdf"]
     text = pdf_text(documents["takedown-reddit.pdf"])
-    assert "https://i.redd.it/abc.jpg" in text and "x.com" not in text
+    assert REDDIT_MEDIA in text and "x.com" not in text and "twimg" not in text
+    assert "Shown on the page: " + REDDIT_PAGE in text
     assert "Case 2026-014" in text  # the case label is the default reference
-    assert squeeze("01" * 32) in squeeze(text)  # SHA-256 of the captured file
+    assert squeeze("01" * 32) in squeeze(text)  # SHA-256 of each picture
+    assert squeeze("02" * 32) in squeeze(text)
+    assert squeeze("81" * 32) not in squeeze(text)  # never the page's HTML
     word = docx.Document(io.BytesIO(documents["takedown-reddit.docx"]))
     cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
-    assert "https://www.reddit.com/r/a/comments/1" in cells
+    assert REDDIT_PICTURE in cells and REDDIT_MEDIA in cells
     # Stored encrypted: the ZIP's bytes are not on disk in the clear.
     with vault.session() as s:
         row = s.get(RemovalRequest, reddit.id)
@@ -341,7 +352,7 @@ def test_rechecks_show_content_gone_or_still_up(vault: Vault, stocked: dict[str,
     drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
     reddit = next(v for v in drafted.requests if v.platform == "Reddit")
     x_req = next(v for v in drafted.requests if v.platform != "Reddit")
-    url1, url2 = reddit.urls
+    url1, url2 = REDDIT_PAGE, REDDIT_MEDIA  # rechecks visit the captured addresses
     add_recheck(
         vault, case_id, ids["reddit1"][0], url1, RecheckOutcome.STILL_UP, T0 + timedelta(hours=3)
     )
@@ -430,7 +441,7 @@ def test_followup_and_escalation_only_after_the_deadline(
         vault,
         case_id,
         ids["reddit1"][0],
-        req.urls[0],
+        REDDIT_PAGE,
         RecheckOutcome.STILL_UP,
         T0 + timedelta(hours=49),
     )
@@ -440,6 +451,9 @@ def test_followup_and_escalation_only_after_the_deadline(
     assert follow.recipient == "Reddit"
     assert "2026-06-01 09:00 UTC" in text and "2026-06-03 09:00 UTC" in text
     assert "RD-777" in text and "still up (HTTP 200)" in text
+    # The same pictures as the request: own address, page, SHA-256; not the page's HTML.
+    assert REDDIT_PICTURE in text and REDDIT_MEDIA in text and REDDIT_PAGE in text
+    assert squeeze("01" * 32) in squeeze(text) and squeeze("81" * 32) not in squeeze(text)
     assert "47 U.S.C. § 223a" in text and "Federal Trade Commission" in text
     summary = tracker.followup_letters(vault, req.id, form(), "escalation", now=late)
     text = pdf_text(summary.pdf())
@@ -455,20 +469,34 @@ def test_followup_and_escalation_only_after_the_deadline(
 
 def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(vault: Vault) -> None:
     case = cases.new_case(vault, "Case M", suspected_minor=True)
-    add_capture(vault, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
-    add_capture(vault, case.id, "https://x.com/v/status/3", seed=8, minor=True)
+    _, first = add_capture(vault, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
+    _, second = add_capture(vault, case.id, "https://x.com/v/status/3", seed=8, minor=True)
+    add_capture(vault, case.id, "https://imgur.com/a/4", seed=12, minor=True, review=None)
     result = tracker.draft_requests(vault, "Case M", "takedown", form(), now=T0)
     assert result.routed_to_ncmec
     assert len(result.requests) == 1
     view = result.requests[0]
     assert view.route == "ncmec" and view.platform.startswith("National Center for Missing")
-    assert view.urls == ["https://www.reddit.com/r/b/2", "https://x.com/v/status/3"]
+    # The same rule as every letter: matched pictures (own address and page) only.
+    assert view.urls == [
+        "https://www.reddit.com/r/b/2/media-7.jpg",
+        "https://www.reddit.com/r/b/2",
+        "https://x.com/v/status/3/media-8.jpg",
+        "https://x.com/v/status/3",
+    ]
+    assert view.item_ids == [first, second]
+    assert [(x.url, x.reason) for x in result.not_included] == [
+        ("https://imgur.com/a/4", "no matched picture")
+    ]
     documents = tracker.request_documents(vault, view.id)
     pdf = documents["ncmec-ncmec.pdf"]
     text = squeeze(pdf_text(pdf))
-    # SHA-256 and MD5 of both items, PDQ of the second ("08" * 32 is also the first PDQ).
+    # SHA-256 and MD5 of both pictures, PDQ of the second ("08" * 32 is also the first PDQ).
     for value in ("07" * 32, "07" * 16, "08" * 32, "08" * 16, "09" * 32):
         assert value in text
+    # Not the pages' HTML, not the unmatched picture.
+    for value in ("87" * 32, "88" * 32, "0c" * 32, "imgur"):
+        assert value not in text
     assert squeeze("https://report.cybertip.org") in text and "TakeItDown" in text
     for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
         assert not page["/Resources"].get("/XObject")
@@ -477,13 +505,14 @@ def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(vault: Vault) -> 
 
 def test_minor_items_in_an_adult_case_are_split_out(vault: Vault) -> None:
     case = cases.new_case(vault, "Case A")
-    add_capture(vault, case.id, "https://www.reddit.com/r/c/4", seed=10)
-    add_capture(vault, case.id, "https://imgur.com/gallery/5", seed=11, minor=True)
+    REDDIT, IMGUR = "https://www.reddit.com/r/c/4", "https://imgur.com/gallery/5"
+    add_capture(vault, case.id, REDDIT, seed=10)
+    add_capture(vault, case.id, IMGUR, seed=11, minor=True)
     result = tracker.draft_requests(vault, "Case A", "takedown", form(), now=T0)
     routes = {v.route: v for v in result.requests}
     assert set(routes) == {"ncmec", "takedown"}
-    assert routes["ncmec"].urls == ["https://imgur.com/gallery/5"]
-    assert routes["takedown"].urls == ["https://www.reddit.com/r/c/4"]
+    assert routes["ncmec"].urls == ["https://imgur.com/gallery/5/media-11.jpg", IMGUR]
+    assert routes["takedown"].urls == ["https://www.reddit.com/r/c/4/media-10.jpg", REDDIT]
     assert routes["takedown"].platform == "Reddit"
 
 
