@@ -329,9 +329,12 @@ class Vault:
                 present.add(blob_id)
                 continue
             if _quarantined_id(path.name) in dropped:
-                path.unlink()
-                fsync_dir(path.parent)
-                self.report.dropped_deleted.append(path.name)
+                try:
+                    path.unlink()
+                    fsync_dir(path.parent)
+                    self.report.dropped_deleted.append(path.name)
+                except OSError:
+                    pass  # still listed: tried again on the next open; `vault check` shows it
                 continue
             quarantine.mkdir(exist_ok=True)
             name = path.name
