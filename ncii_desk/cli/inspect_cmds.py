@@ -75,16 +75,9 @@ def _heatmap_target(text: str | None) -> Path | None:
             f"The heat-map is written as a PNG picture; {target} does not end in .png.",
             "Give a file name ending in .png.",
         )
-    if target.exists():
-        raise InvalidSetting(
-            f"{target} already exists; the heat-map never overwrites a file.",
-            "Give the name of a new file.",
-        )
-    if not target.parent.is_dir():
-        raise InvalidSetting(
-            f"The folder {target.parent} does not exist.", "Give a file in an existing folder."
-        )
-    return target
+    from ncii_desk.cli.main import new_file_target
+
+    return new_file_target(target, "the heat-map")
 
 
 def _write_png(target: Path, pixels: Any) -> None:

@@ -196,14 +196,12 @@ def cli_job(args: argparse.Namespace, label: str) -> Iterator[Job]:
 # --- vault commands ------------------------------------------------------------------------
 
 
-def _recovery_key_target(path: str | None) -> Path | None:
-    """Check the --recovery-key-out path before the vault exists, so the key is never lost."""
-    if not path:
-        return None
-    target = Path(path).expanduser().resolve()
+def new_file_target(target: Path, what: str) -> Path:
+    """``target`` if it names a new file in an existing folder; checked before any work, so
+    nothing is lost or overwritten at the end. ``what`` names the file in the message."""
     if target.exists():
         raise InvalidSetting(
-            f"{target} already exists; the recovery key will not overwrite a file.",
+            f"{target} already exists; {what} will not overwrite a file.",
             "Give the name of a new file.",
         )
     if not target.parent.is_dir():
@@ -211,6 +209,13 @@ def _recovery_key_target(path: str | None) -> Path | None:
             f"The folder {target.parent} does not exist.", "Give a file in an existing folder."
         )
     return target
+
+
+def _recovery_key_target(path: str | None) -> Path | None:
+    """Check the --recovery-key-out path before the vault exists, so the key is never lost."""
+    if not path:
+        return None
+    return new_file_target(Path(path).expanduser().resolve(), "the recovery key")
 
 
 def _write_recovery_key(target: Path, recovery: str) -> str | None:

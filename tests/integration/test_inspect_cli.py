@@ -167,7 +167,7 @@ def test_missing_image_and_unusable_heatmap_path(
     existing.write_bytes(b"keep me")
     code = main(["inspect", str(files["suspect"]), "--heatmap", str(existing)])
     assert code == 2
-    assert "never overwrites" in capsys.readouterr().err
+    assert "the heat-map will not overwrite a file" in capsys.readouterr().err
     assert existing.read_bytes() == b"keep me"
 
     assert main(["inspect", str(files["suspect"]), "--heatmap", str(tmp_path / "x.jpg")]) == 2
