@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.errors import Cancelled, NciiDeskError
+from ncii_desk.errors import Cancelled, InternalError, NciiDeskError
 from ncii_desk.gui import workers
 from ncii_desk.gui.common import button, plain_label, plain_tip
 from ncii_desk.services.jobs import Job
@@ -226,15 +226,33 @@ class TaskManager(QObject):
         def succeeded(result: Any) -> None:
             if row.finished:
                 return
-            cancelled = bool(getattr(result, "cancelled", False)) or worker.job.cancelled
-            text = summary(result) if summary else self.tr("Done.")
-            if cancelled:
-                text = self.tr("Cancelled; what was finished before is kept. ") + text
+            try:
+                cancelled = bool(getattr(result, "cancelled", False)) or worker.job.cancelled
+                text = summary(result) if summary else self.tr("Done.")
+                if cancelled:
+                    text = self.tr("Cancelled; what was finished before is kept. ") + text
+                problems = problems_of(result) if problems_of is not None else []
+            except Exception as exc:  # a bug in showing the result must not leave a stuck row
+                shown(exc)
+                return
             row.finish("cancelled" if cancelled else "done", text)
-            if problems_of is not None:
-                self.panel.add_problems(label, problems_of(result))
+            if problems:
+                self.panel.add_problems(label, problems)
             if on_done is not None:
-                on_done(result)
+                try:
+                    on_done(result)
+                except Exception as exc:
+                    shown(exc)
+
+        def shown(exc: Exception) -> None:
+            error = InternalError(
+                self.tr("The task finished, but its result could not be shown ({name}).").format(
+                    name=type(exc).__name__
+                )
+            )
+            if not row.finished:
+                row.finish("failed", error.message)
+            self.panel.add_problems(label, [Problem("", error.message, error.hint)])
 
         def failed(error: NciiDeskError) -> None:
             if row.finished:

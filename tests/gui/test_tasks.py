@@ -158,3 +158,28 @@ def test_quick_exit_during_a_task_locks_at_once_and_the_vault_opens_again(
     window.ctx.read(lambda v: items.list_items(v, case_id), kept.extend)
     qtbot.waitUntil(lambda: bool(kept), timeout=WAIT)
     assert len(kept) == 1  # the item finished before the lock is whole; nothing after it
+
+
+def test_a_result_that_cannot_be_shown_still_ends_the_task(qtbot, unlocked: MainWindow) -> None:
+    window = unlocked
+    assert window.ctx is not None
+
+    def broken_summary(result: object) -> str:
+        raise KeyError("field renamed")
+
+    window.ctx.task("A task whose result view is broken", lambda _v, _j: 42, summary=broken_summary)
+    wait_tasks(qtbot, window)
+    row = window.task_panel.rows[-1]
+    assert row.outcome == "failed"
+    texts = [" ".join(row) for row in window.task_panel.problem_texts()]
+    assert any("could not be shown (KeyError)" in t for t in texts), texts
+
+
+def test_add_lists_an_invalid_stored_threshold_as_a_problem() -> None:
+    from ncii_desk.gui.workspace.items import AddOutcome, add_problems
+    from ncii_desk.services.intake import IntakeResult
+    from ncii_desk.services.matching import HashingReport
+
+    note = "The stored threshold 'pdq_distance' (500) is not valid; the default 31 was used."
+    outcome = AddOutcome(IntakeResult(), HashingReport(hashed=1, warnings=[note]))
+    assert [(p.item, p.message) for p in add_problems(outcome)] == [("(matching)", note)]
