@@ -92,6 +92,7 @@ def add_problems(outcome: AddOutcome) -> list[Problem]:
             )
             for e in outcome.hashing.errors
         ]
+        out += [Problem(translate("Items", "(matching)"), w) for w in outcome.hashing.warnings]
     return out
 
 
