@@ -388,6 +388,7 @@ def _case_depictions(
     given as-is. Captured pages without a matched picture are left out, and say so."""
     case = records.case
     chosen = records.matched()
+    named_ids: set[str] = set()
     for ref in named:
         item = find_item(records.session, ref)
         if item.case_id != case.id:
@@ -396,13 +397,14 @@ def _case_depictions(
                 "List this case's items with 'ncii-desk item list CASE'.",
             )
         chosen.setdefault(item.id, "named")
+        named_ids.add(item.id)
     merged: dict[tuple[str, str], Depiction] = {}
     minor: dict[tuple[str, str], bool] = {}
     left_out: list[LeftOut] = []
     used_captures: set[str] = set()
     for item in sorted((records.items[i] for i in chosen), key=records.order):
         depiction = records.depiction(item, chosen[item.id])
-        if not depiction.url and chosen[item.id] != "named":
+        if not depiction.url and item.id not in named_ids:  # named: the validator says
             left_out.append(LeftOut("", NO_ADDRESS, item_id=item.id))
             continue
         _merge(merged, depiction)

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -344,6 +345,27 @@ def test_one_letter_per_platform_groups_its_urls() -> None:
     assert "x.com" not in reddit and "mirror.example.net" not in reddit
     other = pdf_text(by_recipient["X (formerly Twitter)"].pdf())
     assert "https://x.com/someone/status/42" in other and "redd" not in other
+
+
+def test_depiction_goes_to_its_page_platform_else_its_own_address_platform() -> None:
+    forms = load_forms()
+    on_forum = Depiction("https://pbs.twimg.com/media/a.jpg", page_url="https://forum.example/t/1")
+    on_reddit = Depiction("https://cdn.example.org/b.jpg", page_url="https://old.reddit.com/r/c/2")
+    media_only = Depiction("https://scontent.cdninstagram.com/v/c.jpg")
+    nowhere = Depiction("https://cdn.example.org/d.jpg", page_url="https://forum.example/t/3")
+    groups = group_by_platform([on_forum, on_reddit, media_only, nowhere], forms)
+    assert [(g.key, [d.url for d in g.depictions]) for g in groups] == [
+        ("x", [on_forum.url]),
+        ("reddit", [on_reddit.url]),
+        ("meta", [media_only.url]),
+        ("unknown:forum.example", [nowhere.url]),  # named after the page's site
+    ]
+    # The same picture on two pages is two locations; the same one twice is one.
+    twice = [on_reddit, replace(on_reddit, page_url="https://old.reddit.com/r/c/9"), on_reddit]
+    assert len(group_by_platform(twice, forms)[0].depictions) == 2
+    [letter] = build_letters("takedown", full_form(), [on_forum], forms=forms, now=NOW)
+    text = docx_text(letter.docx())
+    assert "https://pbs.twimg.com/media/a.jpg Shown on the page: https://forum.example/t/1" in text
 
 
 def _assert_common(text: str, citations: list[str]) -> None:

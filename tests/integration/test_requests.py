@@ -9,18 +9,24 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import docx
+import numpy as np
 import pypdf
 import pytest
+from capture_server import LocalServer, Route, image_bytes, photo_bytes
+from capture_server import page as html_page
 from clikit import run_cli
+from PIL import Image
 from sqlalchemy import func, select
 
 from conftest import PASSPHRASE, fast_kdf
+from ncii_desk.capture.web import FetchOptions
 from ncii_desk.documents.letters import LetterForm, Sender
 from ncii_desk.documents.validators import MissingElements
 from ncii_desk.errors import InvalidSetting, NciiDeskError
-from ncii_desk.services import cases
+from ncii_desk.services import capture, cases, intake, matching
 from ncii_desk.services import requests as tracker
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
@@ -545,6 +551,273 @@ def test_zip_package_holds_pdf_and_docx(vault: Vault, stocked: dict[str, Any]) -
     assert len(names) == 2 and {n.rsplit(".", 1)[1] for n in names} == {"pdf", "docx"}
 
 
+# --- which pictures a letter lists ----------------------------------------------------------
+
+
+def _small(pixels: Any, side: int) -> Any:
+    image = Image.fromarray(np.ascontiguousarray(pixels)[..., :3])
+    image.thumbnail((side, side))
+    return np.asarray(image)
+
+
+def docx_lines(data: bytes) -> str:
+    """Every paragraph of a DOCX, those inside table cells included."""
+    document = docx.Document(io.BytesIO(data))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                lines += [p.text for p in cell.paragraphs]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def page_with_three(vault: Vault, web: LocalServer, tmp_path: Path) -> dict[str, Any]:
+    """A case with one original photo, and a captured page (real 127.0.0.1 server) showing a
+    resized copy of it, an unrelated photo and a site logo."""
+    skdata = pytest.importorskip("skimage.data")
+    case = cases.new_case(vault, "Case W")
+    astronaut = _small(skdata.astronaut(), 256)
+    (tmp_path / "orig").mkdir()
+    (tmp_path / "orig" / "astronaut.png").write_bytes(photo_bytes(astronaut, "PNG"))
+    added = intake.add_items(vault, case.id, Role.ORIGINAL, [tmp_path / "orig"])
+    matching.hash_items(vault, added.sources, workers=1)
+    web.routes["/post/1"] = Route(
+        html_page(
+            '<img src="/static/logo.png"><p>post</p>'
+            '<img src="/media/copy.jpg"><img src="/media/other.jpg">'
+        )
+    )
+    served = {
+        "/media/copy.jpg": photo_bytes(_small(astronaut, 160), quality=80),
+        "/media/other.jpg": photo_bytes(_small(skdata.coffee(), 200)),
+        "/static/logo.png": image_bytes(5, (64, 32)),
+    }
+    for path, body in served.items():
+        kind = "image/png" if path.endswith(".png") else "image/jpeg"
+        web.routes[path] = Route(body, content_type=kind)
+    options = capture.CaptureOptions(fetch=FetchOptions(trust_env=False))
+    batch = capture.capture_urls(vault, case.id, [web.url("/post/1")], options=options)
+    [result] = batch.results
+    assert result.ok and result.main is not None
+    by_path = {urlsplit(r.url).path: r for r in result.resources}
+    assert set(by_path) == set(served)
+    assert [m["item_id"] for m in result.matches] == [by_path["/media/copy.jpg"].item_id]
+    return {
+        "case": case.id,
+        "page": web.url("/post/1"),
+        "html_sha256": result.main.sha256,
+        "match_id": result.matches[0]["match_id"],
+        "copy": by_path["/media/copy.jpg"],
+        "other": by_path["/media/other.jpg"],
+        "logo": by_path["/static/logo.png"],
+    }
+
+
+def test_letter_lists_the_matched_picture_not_the_page_html_or_unrelated_pictures(
+    vault: Vault, page_with_three: dict[str, Any]
+) -> None:
+    got = page_with_three
+    copy, other, logo = got["copy"], got["other"], got["logo"]
+    result = tracker.draft_requests(vault, got["case"], "takedown", form(), now=T0)
+    [view] = result.requests
+    assert view.platform == "127.0.0.1"
+    assert view.urls == [copy.url, got["page"]] and view.item_ids == [copy.item_id]
+    assert result.not_included == []
+    [depiction] = result.letters[0].depictions
+    assert (depiction.url, depiction.page_url, depiction.review) == (
+        copy.url,
+        got["page"],
+        "pending",
+    )
+    documents = tracker.request_documents(vault, view.id)
+    pdf = squeeze(pdf_text(documents["takedown-unknown-127-0-0-1.pdf"]))
+    word = docx_lines(documents["takedown-unknown-127-0-0-1.docx"])
+    for text in (pdf, squeeze(word)):
+        for wanted in (copy.url, got["page"], copy.sha256):
+            assert squeeze(wanted) in text
+        for unwanted in (other.url, logo.url, other.sha256, logo.sha256, got["html_sha256"]):
+            assert squeeze(unwanted) not in text
+    assert f"Shown on the page: {got['page']}" in word.splitlines()
+    assert f"SHA-256 of the captured file: {copy.sha256}" in word.splitlines()
+    assert copy.url in word.splitlines()  # the picture's own address is the location
+
+
+def test_rejected_match_is_left_out_and_item_adds_an_unmatched_picture(
+    vault: Vault, page_with_three: dict[str, Any]
+) -> None:
+    got = page_with_three
+    matching.review_match(vault, got["match_id"], confirm=False)
+    with pytest.raises(NciiDeskError, match=r"1 captured page\(s\) without a matched picture"):
+        tracker.draft_requests(vault, got["case"], "takedown", form(), now=T0)
+    logo = got["logo"]
+    result = tracker.draft_requests(
+        vault, got["case"], "takedown", form(), items=[logo.item_id[:10]], now=T0
+    )
+    [view] = result.requests
+    assert view.item_ids == [logo.item_id] and view.urls == [logo.url, got["page"]]
+    assert [d.review for d in result.letters[0].depictions] == ["named"]
+    text = squeeze(pdf_text(result.letters[0].pdf()))
+    assert squeeze(logo.sha256) in text and squeeze(got["copy"].url) not in text
+    assert squeeze(got["copy"].sha256) not in text
+
+
+def test_confirmed_matches_are_marked_in_the_letter_data(
+    vault: Vault, page_with_three: dict[str, Any]
+) -> None:
+    got = page_with_three
+    matching.review_match(vault, got["match_id"], confirm=True)
+    result = tracker.draft_requests(vault, got["case"], "ncii-report", form(), now=T0)
+    [entry] = result.as_dict()["requests"][0]["depictions"]
+    assert entry == {
+        "url": got["copy"].url,
+        "page_url": got["page"],
+        "item_ids": [got["copy"].item_id],
+        "sha256": got["copy"].sha256,
+        "review": "confirmed",
+    }
+
+
+def test_second_draft_is_refused_or_lists_only_new_pictures(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    case, ids = stocked["case"], stocked["ids"]
+    first = tracker.draft_requests(vault, case, "takedown", form(), now=T0)
+    reddit = next(v for v in first.requests if v.platform == "Reddit")
+    x_req = next(v for v in first.requests if v.platform != "Reddit")
+    with pytest.raises(tracker.AlreadyRequested) as caught:
+        tracker.draft_requests(vault, case, "takedown", form(), now=T0 + HOUR)
+    assert f"Reddit: request {reddit.id[:12]} (draft)" in caught.value.message
+    assert f"request {x_req.id[:12]} (draft)" in caught.value.message
+    assert "--again" in caught.value.hint
+    assert sorted(caught.value.request_ids) == sorted([reddit.id, x_req.id])
+    assert len(tracker.list_requests(vault, case)) == 2  # nothing stored
+    # Another kind of request is not held back by the takedown ones.
+    kept = tracker.draft_requests(vault, case, "preservation", form(), now=T0)
+    assert {v.platform for v in kept.requests} == {"Reddit", "X (formerly Twitter)"}
+
+    tracker.mark_sent(vault, reddit.id, at=T0, now=T0)
+    # The same page captured again is no new find; a new page on Reddit is.
+    add_capture(vault, case, REDDIT_PAGE, seed=1, picture=REDDIT_PICTURE, at=T0)
+    _, new_item = add_capture(vault, case, "https://www.reddit.com/r/a/comments/2", seed=4)
+    second = tracker.draft_requests(vault, case, "takedown", form(), now=T0 + 2 * HOUR)
+    [view] = second.requests
+    assert view.platform == "Reddit" and view.item_ids == [new_item]
+    covered = {(x.url, x.reason, x.request_id, x.status) for x in second.not_included}
+    assert covered == {
+        (REDDIT_PICTURE, "already in an open request", reddit.id, "sent"),
+        (REDDIT_MEDIA, "already in an open request", reddit.id, "sent"),
+        (X_PICTURE, "already in an open request", x_req.id, "draft"),
+    }
+    text = pdf_text(second.letters[0].pdf())
+    assert "comments/2" in text and REDDIT_PICTURE not in text and REDDIT_MEDIA not in text
+
+    # Past its deadline the first request is still open: named as overdue.
+    late = T0 + 50 * HOUR
+    with pytest.raises(tracker.AlreadyRequested, match=rf"{reddit.id[:12]} \(overdue\)"):
+        tracker.draft_requests(vault, case, "takedown", form(), platform="reddit", now=late)
+    # A request the platform answered (removed or refused) no longer holds its pictures.
+    tracker.set_status(vault, reddit.id, "refused", now=late)
+    third = tracker.draft_requests(vault, case, "takedown", form(), platform="reddit", now=late)
+    assert third.requests[0].urls == [REDDIT_PICTURE, REDDIT_PAGE, REDDIT_MEDIA]
+    assert {ids["reddit1"][1], ids["reddit2"][1]} <= set(third.requests[0].item_ids)
+    assert new_item not in third.requests[0].item_ids
+    # --again drafts everything anyway.
+    again = tracker.draft_requests(
+        vault, case, "takedown", form(), platform="reddit", again=True, now=late
+    )
+    assert set(again.requests[0].item_ids) >= {ids["reddit1"][1], ids["reddit2"][1], new_item}
+    assert again.not_included == []
+
+
+def test_grouped_by_the_page_else_by_a_platform_cdn_domain(vault: Vault) -> None:
+    case = cases.new_case(vault, "Case G").id
+    forum, blog = "https://forum.example.net/t/1", "https://blog.example.org/p/2"
+    add_capture(vault, case, forum, seed=30, picture="https://pbs.twimg.com/media/a.jpg")
+    add_capture(vault, case, "https://preview.redd.it/b.jpg", seed=31)
+    add_capture(vault, case, blog, seed=32, picture="https://cdn.example.org/c.jpg")
+    add_capture(vault, case, "https://www.reddit.com/r/x/3", seed=33, picture=blog + "/d.jpg")
+    result = tracker.draft_requests(vault, case, "takedown", form(), now=T0)
+    assert {v.platform: v.urls for v in result.requests} == {
+        "X (formerly Twitter)": ["https://pbs.twimg.com/media/a.jpg", forum],
+        "Reddit": [
+            "https://preview.redd.it/b.jpg",
+            blog + "/d.jpg",  # on a Reddit page: the page decides
+            "https://www.reddit.com/r/x/3",
+        ],
+        "blog.example.org": ["https://cdn.example.org/c.jpg", blog],
+    }
+    x_letter = next(x for x in result.letters if x.platform_id == "x")
+    text = pdf_text(x_letter.pdf())
+    assert "pbs.twimg.com/media/a.jpg" in text and f"Shown on the page: {forum}" in text
+
+
+def test_pages_without_a_matched_picture_are_named_and_url_adds_a_page_as_is(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    case = stocked["case"]
+    unmatched, rejected = "https://x.com/u/status/10", "https://x.com/u/status/11"
+    add_capture(vault, case, unmatched, seed=5, review=None)
+    add_capture(vault, case, rejected, seed=6, review="rejected")
+    result = tracker.draft_requests(vault, case, "takedown", form(), now=T0)
+    assert [(x.url, x.reason) for x in result.not_included] == [
+        (unmatched, "no matched picture"),
+        (rejected, "no matched picture"),
+    ]
+    x_req = next(v for v in result.requests if v.platform != "Reddit")
+    assert x_req.urls == [X_PICTURE, X_PAGE]
+    # Given with --url, a page goes in as it is (the earlier pictures stay with their draft).
+    again = tracker.draft_requests(vault, case, "takedown", form(), extra_urls=[unmatched], now=T0)
+    [view] = again.requests
+    assert view.urls == [unmatched] and view.item_ids == []
+    assert [x.url for x in again.not_included if x.reason == "no matched picture"] == [rejected]
+    text = squeeze(pdf_text(again.letters[0].pdf()))
+    assert squeeze(unmatched) in text and squeeze("05" * 32) not in text
+
+
+def test_matched_file_without_an_address_is_named_not_guessed(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    case = stocked["case"]
+    target = original_id(vault, case)
+    with vault.transaction() as s:
+        item = EvidenceItem(
+            case_id=case,
+            role=Role.SUSPECT,
+            source=Source.FILE,
+            size=5,
+            mime="image/jpeg",
+            sha256="0d" * 32,
+            md5="0d" * 16,
+        )
+        s.add(item)
+        s.flush()
+        s.add(
+            Match(
+                case_id=case,
+                suspect_item_id=item.id,
+                target_item_id=target,
+                kind="pdq",
+                distance=2.0,
+            )
+        )
+        file_item = item.id
+    result = tracker.draft_requests(vault, case, "ncii-report", form(), now=T0)
+    assert [(x.item_id, x.reason) for x in result.not_included] == [
+        (file_item, "matched, but no web address is known")
+    ]
+    assert all(file_item not in v.item_ids for v in result.requests)
+    with pytest.raises(MissingElements) as caught:
+        tracker.draft_requests(
+            vault, case, "takedown", form(), items=[file_item], again=True, now=T0
+        )
+    assert caught.value.missing == ["location"]
+    assert f"no web address for item {file_item[:12]}" in caught.value.message
+    with pytest.raises(NciiDeskError, match="belongs to another case"):
+        other = cases.new_case(vault, "Case other").id
+        tracker.draft_requests(vault, other, "takedown", form(), items=[file_item], now=T0)
+
+
 # --- command line ------------------------------------------------------------------------
 
 
@@ -650,3 +923,45 @@ def test_cli_requests_flow(
     )
     assert rc == 0, err
     assert (tmp_path / "fu" / "followup-reddit.pdf").is_file()
+
+
+def test_cli_draft_names_what_is_left_out_takes_items_and_refuses_a_repeat(
+    vault_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    vault, _ = Vault.create(vault_dir, PASSPHRASE, kdf=fast_kdf(), actor="test-advocate")
+    case = cases.new_case(vault, "Case D")
+    add_capture(vault, case.id, "https://www.reddit.com/r/e/7", seed=21)
+    _, unmatched = add_capture(vault, case.id, "https://x.com/e/status/8", seed=22, review=None)
+    tracker.set_clinic(vault, signer="Ana Advocate", email="ana@clinic.example", authority="Yes.")
+    vault.close()
+    monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    draft = ("requests", "draft", "Case D", "--route", "takedown", "--sign", "--good-faith")
+
+    rc, out, err = run_cli(capsys, *draft)
+    assert rc == 0, err
+    assert "Draft " in out and "to Reddit (1 picture(s) or address(es), 0 confirmed" in out
+    assert "Not included: https://x.com/e/status/8: no matched picture" in err
+    assert "not yet confirmed by a reviewer" in err
+
+    rc, out, err = run_cli(capsys, *draft, "--json")
+    assert rc == 1
+    refused = json.loads(out)
+    assert refused["error"] == "AlreadyRequested" and "(draft)" in refused["message"]
+    assert "--again" in refused["hint"]
+
+    rc, out, err = run_cli(capsys, *draft, "--item", unmatched[:8], "--json")
+    assert rc == 0, err
+    data = json.loads(out)
+    [request] = data["requests"]
+    assert request["platform"] == "X (formerly Twitter)" and request["item_ids"] == [unmatched]
+    assert request["depictions"][0]["review"] == "named"
+    assert [(x["reason"], x["status"]) for x in data["not_included"]] == [
+        ("already in an open request", "draft")
+    ]
+
+    rc, out, err = run_cli(capsys, *draft, "--again", "--json")
+    assert rc == 0, err
+    assert {r["platform"] for r in json.loads(out)["requests"]} == {"Reddit"}

@@ -70,6 +70,19 @@ def test_takedown_without_any_location_names_it() -> None:
     assert caught.value.missing == ["location"]
 
 
+def test_every_depiction_needs_an_address_and_those_without_are_named() -> None:
+    located = Depiction("https://i.redd.it/a.jpg", page_url="https://www.reddit.com/r/a/1")
+    by_id = Depiction("", content_id="tiktok:7301", label="item 0123456789ab")
+    check("takedown", good_form(), [located, by_id])  # a content ID locates it too
+    nowhere = [Depiction("", label="item aaaaaaaaaaaa"), Depiction(" "), located]
+    for validator in ("takedown", "dmca", "ncmec"):
+        with pytest.raises(MissingElements) as caught:
+            check(validator, good_form(), nowhere)
+        assert caught.value.missing == ["location"], validator
+        assert "no web address for item aaaaaaaaaaaa, depiction 2" in caught.value.message
+        assert "capture the page" in caught.value.hint
+
+
 def test_all_four_missing_are_named_together() -> None:
     form = no_contact(replace(good_form(), signature="/s/ ", good_faith=False))
     with pytest.raises(MissingElements) as caught:
