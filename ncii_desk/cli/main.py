@@ -9,6 +9,7 @@ Exit codes (also in docs/cli.md): 0 success; 1 an error with a message; 2 wrong 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -739,7 +740,14 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
 
     registry = ModelRegistry()
     statuses = registry.verify_all()
-    runtime = Runtime(registry).describe()
+    rt = Runtime(registry)
+    # One real session shows where analysis runs: a provider this onnxruntime build lists
+    # (TensorRT, CUDA) may not work on this computer, and then the next one is used.
+    probe = next((s.name for s in statuses if s.ok and registry.spec(s.name).format == "onnx"), "")
+    if probe:
+        with contextlib.suppress(NciiDeskError):
+            rt.session(probe)
+    runtime = rt.describe()
     ok = all(st.ok for st in statuses)
     if args.json:
         emit_json({"ok": ok, "models": [st.as_dict() for st in statuses], "runtime": runtime})
@@ -749,9 +757,10 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
                 f"{'OK     ' if st.ok else 'PROBLEM'}  {st.name:<20} "
                 f"{st.path if st.ok else st.reason}"
             )
+        unusable = sorted({f["provider"] for f in runtime["fallbacks"]})
         say(
-            f"Analysis runs on: {runtime.get('provider')} "
-            f"(onnxruntime {runtime.get('onnxruntime')})"
+            f"Analysis runs on: {runtime['provider']} (onnxruntime {runtime['onnxruntime']})"
+            + (f"; not usable on this computer: {', '.join(unusable)}" if unusable else "")
         )
     return EXIT_OK if ok else EXIT_INTEGRITY
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from clikit import Cli
 
 from conftest import SHARED
 from ncii_desk.errors import InvalidSetting
@@ -310,6 +311,28 @@ def test_invalid_manifest_entries_are_rejected(tmp_path: Path, line: str, proble
     with pytest.raises(InvalidSetting) as info:
         ModelRegistry(manifest)
     assert problem in info.value.message
+
+
+def test_models_list_and_verify_commands(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ort: Any
+) -> None:
+    listed = cli("models", "list", "--json")
+    assert listed.rc == 0
+    by_name = {m["name"]: m for m in listed.json()}
+    assert by_name["meso4-df"]["task"] == "deepfake-classifier" and by_name["meso4-df"]["bundled"]
+    good = cli("models", "verify", "--json")
+    assert good.rc == 0 and good.json()["ok"]
+    runtime = good.json()["runtime"]
+    # The provider reported is the one a real session ended up on, not merely the first listed.
+    assert runtime["sessions"] and set(runtime["sessions"].values()) == {runtime["provider"]}
+    assert runtime["provider"] not in {f["provider"] for f in runtime["fallbacks"]}
+    assert "Analysis runs on: " + runtime["provider"] in cli("models", "verify").out
+    spec = ModelRegistry().spec("meso4-df")
+    flipped_copy(SHARED_MODELS / spec.file, tmp_path / spec.filename)
+    monkeypatch.setenv(MODELS_ENV, str(tmp_path))
+    bad = cli("models", "verify")
+    assert bad.rc == 3
+    assert "PROBLEM  meso4-df" in bad.out and "OK       yunet-dynamic" in bad.out
 
 
 # --- runtime ----------------------------------------------------------------------------------
