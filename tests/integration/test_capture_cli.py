@@ -109,6 +109,45 @@ def test_capture_list_show_export_recheck_and_custody(
     assert rc == 0 and "capture.exported" in out and "Audit chain verified" in out
 
 
+def test_recheck_notes_a_gone_page_in_the_sent_request(
+    desk: Path, server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.routes["/thread/7"] = Route(page("<p>no pictures here</p>"))
+    assert run_cli(capsys, "case", "new", "Case R")[0] == 0
+    assert run_cli(capsys, "capture", "Case R", server.url("/thread/7"))[0] == 0
+    sender = ("--signer", "Ana Advocate", "--authority", "Written authorisation on file.")
+    rc, out, err = run_cli(
+        capsys,
+        "requests",
+        "draft",
+        "Case R",
+        "--route",
+        "takedown",
+        "--url",
+        server.url("/thread/7"),
+        "--sign",
+        "--good-faith",
+        "--email",
+        "ana@clinic.example",
+        *sender,
+        "--json",
+    )
+    assert rc == 0, err
+    (request,) = json.loads(out)["requests"]
+    assert run_cli(capsys, "requests", "sent", request["id"])[0] == 0
+    del server.routes["/thread/7"]  # taken down: the server now answers 404
+    rc, out, _ = run_cli(capsys, "recheck", "Case R")
+    assert rc == 0 and "GONE" in out
+    rc, out, _ = run_cli(capsys, "requests", "Case R")
+    assert rc == 0 and "gone since " in out and " UTC" in out
+    rc, out, _ = run_cli(capsys, "requests", "show", request["id"], "--json")
+    shown = json.loads(out)
+    assert shown["status"] == "sent" and shown["gone_since"] is not None
+    (line,) = [h for h in shown["history"] if h["event"] == "content_gone"]
+    assert line["url"] == server.url("/thread/7") and line["http_status"] == 404
+    assert line["note"] == f"content gone since {shown['gone_since'][:16].replace('T', ' ')} UTC"
+
+
 def test_capture_usage_errors_and_all_failed(
     desk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
