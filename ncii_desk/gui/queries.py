@@ -7,7 +7,9 @@ database object ever reaches the GUI thread.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from ncii_desk.vault.models import (
     EvidenceItem,
     Match,
     RemovalRequest,
+    Role,
 )
 
 
@@ -82,3 +85,131 @@ def activity_for_case(vault: Vault, case_id: str, limit: int = 5000) -> list[Aud
                 if len(out) >= limit:
                     break
         return out
+
+
+# --- what a removal-request draft would list ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftPicture:
+    """One depiction a letter would list: the picture's name, its own address, its page."""
+
+    name: str
+    url: str
+    page_url: str
+    #: "confirmed", "pending" (matched, not reviewed yet), "named" (ticked by the advocate)
+    #: or "" (a page address given as it is).
+    review: str
+    item_ids: tuple[str, ...] = ()
+    #: The open request that already lists it (left out unless drafting again), and its state.
+    covered_by: str = ""
+    covered_state: str = ""
+
+
+@dataclass(frozen=True)
+class DraftLetter:
+    recipient: str
+    pictures: list[DraftPicture]
+    #: False when this platform does not take the chosen kind of request (no letter).
+    takes_route: bool = True
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A suspect picture or video with a web address that no match puts in a letter."""
+
+    item_id: str
+    name: str
+    url: str
+    page_url: str
+
+
+@dataclass(frozen=True)
+class LeftOutRow:
+    url: str
+    reason: str
+    item_id: str = ""
+    request_id: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class DraftPreview:
+    letters: list[DraftLetter]
+    not_included: list[LeftOutRow]
+    candidates: list[Candidate]
+    #: Item id -> file name, for naming left-out files.
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def draft_preview(
+    vault: Vault,
+    case_id: str,
+    route: str,
+    *,
+    extra_urls: Sequence[str] = (),
+    items: Sequence[str] = (),
+    again: bool = False,
+) -> DraftPreview:
+    """What ``draft_requests`` would put in each letter, without drafting anything.
+
+    It reads the case with the request service's own selection (matched pictures not
+    rejected, named items, pages given as-is) so the preview and the letters agree.
+    """
+    from ncii_desk.documents.forms import load_forms
+    from ncii_desk.documents.letters import group_by_platform
+    from ncii_desk.services import requests as tracker
+
+    forms = load_forms()
+    now = datetime.now(UTC)
+    with vault.session() as s:
+        case = find_case(s, case_id)
+        records = tracker._CaseRecords(s, case)
+        matched = records.matched()
+        found = tracker._case_depictions(records, extra_urls, items)
+        opened = [] if again else tracker._open_requests(records, now)
+        names = {i.id: i.original_filename or i.id[:12] for i in records.items.values()}
+        candidates = []
+        for item in sorted(records.items.values(), key=records.order):
+            if item.role != Role.SUSPECT or item.id in matched:
+                continue
+            if not item.mime.startswith(("image/", "video/")):
+                continue
+            where = records.depiction(item)
+            if where.url:
+                candidates.append(Candidate(item.id, names[item.id], where.url, where.page_url))
+    minor = [x.depiction for x in found.located if x.minor]
+    adult = [x.depiction for x in found.located if not x.minor]
+    batches: list[tuple[str, list[Any], str, bool]] = []
+    if minor or route == "ncmec":
+        batches.append((forms.platforms["ncmec"].name, minor or adult, "ncmec", True))
+    if adult and route != "ncmec":
+        for group in group_by_platform(adult, forms):
+            takes = route in group.platform.routes
+            batches.append((group.recipient, list(group.depictions), route, takes))
+    letters = []
+    for recipient, depictions, letter_route, takes in batches:
+        covering = dict(
+            (id(d), o)
+            for d, o in tracker._split_covered(depictions, opened, recipient, letter_route)[1]
+        )
+        pictures = []
+        for d in depictions:
+            o = covering.get(id(d))
+            label = ", ".join(names.get(i, i[:12]) for i in d.item_ids)
+            pictures.append(
+                DraftPicture(
+                    name=label,
+                    url=d.url,
+                    page_url=d.page_url,
+                    review=d.review,
+                    item_ids=tuple(d.item_ids),
+                    covered_by=o.id if o is not None else "",
+                    covered_state=o.state if o is not None else "",
+                )
+            )
+        letters.append(DraftLetter(recipient, pictures, takes))
+    left_out = [
+        LeftOutRow(x.url, x.reason, x.item_id, x.request_id, x.status) for x in found.left_out
+    ]
+    return DraftPreview(letters, left_out, candidates, names)

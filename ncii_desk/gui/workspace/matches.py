@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -147,6 +148,23 @@ def findings_for(vault: Vault, item_id: str) -> list[dict[str, Any]]:
 
 def analysis_service() -> ModuleType | None:
     return load_service(ANALYSIS, "analyze_case")
+
+
+@dataclass(frozen=True)
+class Rematched:
+    found: list[Any]
+    #: Stored thresholds that were not valid (their defaults were used).
+    warnings: list[str]
+
+
+def rematch_case(vault: Vault, case_id: str) -> Rematched:
+    """Match the case again with the vault's thresholds, saying when a stored one was not
+    valid and its default was used."""
+    from ncii_desk.services.settings import thresholds
+
+    stored = thresholds(vault)
+    found = matching.match_case(vault, case_id, pdq_threshold=stored.pdq_distance)
+    return Rematched(found, list(stored.warnings))
 
 
 def analysis_problems(report: Any) -> list[Problem]:
@@ -371,12 +389,14 @@ class MatchesPane(QWidget):
 
     def rematch(self) -> None:
         case_id = self.case_id
-        # The vault's thresholds (Settings) decide; the service reads them itself.
         self.ctx.task(
             self.tr("Finding matches"),
-            lambda vault, _job: matching.match_case(vault, case_id),
+            lambda vault, _job: rematch_case(vault, case_id),
             on_done=lambda _found: self._changed(),
-            summary=lambda found: self.tr("{n} new match(es).").format(n=len(found)),
+            problems_of=lambda r: [
+                Problem(translate("Matches", "(matching)"), w) for w in r.warnings
+            ],
+            summary=lambda r: self.tr("{n} new match(es).").format(n=len(r.found)),
             owner=self,
         )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,14 +19,20 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QSplitter,
     QTableView,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ncii_desk.errors import NciiDeskError
+from ncii_desk.gui import queries
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     button,
@@ -42,6 +49,7 @@ from ncii_desk.gui.common import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
+from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, recheck_summary
 from ncii_desk.vault import Vault
 
@@ -94,23 +102,171 @@ def deadline_text(view: Any, now: datetime | None = None) -> tuple[str, bool]:
     return countdown(deadline, now or datetime.now(UTC))
 
 
-class DraftDialog(QDialog):
-    """What a letter needs beyond the case's web addresses; the clinic's details prefill it."""
+REVIEW_TEXT = {
+    "confirmed": QT_TRANSLATE_NOOP("Requests", "confirmed"),
+    "pending": QT_TRANSLATE_NOOP("Requests", "pending: not yet reviewed"),
+    "named": QT_TRANSLATE_NOOP("Requests", "named by you"),
+    "": QT_TRANSLATE_NOOP("Requests", "page listed as it is"),
+}
+#: Why something is left out of the letters (the service's reasons) and what to do about it.
+LEFT_OUT_TEXT = {
+    "no matched picture": (
+        QT_TRANSLATE_NOOP("Requests", "No picture on this page matched the client's photos."),
+        QT_TRANSLATE_NOOP(
+            "Requests",
+            "Check the Matches tab. To ask for it anyway, tick one of its pictures under "
+            "'Pictures that were not matched', or add the page under 'More addresses' to list "
+            "the whole page.",
+        ),
+    ),
+    "matched, but no web address is known": (
+        QT_TRANSLATE_NOOP("Requests", "This file matched, but no web address is known for it."),
+        QT_TRANSLATE_NOOP(
+            "Requests",
+            "Capture the page it came from in the Suspects tab, or add the page under 'More "
+            "addresses'.",
+        ),
+    ),
+    "already in an open request": (
+        QT_TRANSLATE_NOOP("Requests", "Already in request {id} ({status})."),
+        QT_TRANSLATE_NOOP(
+            "Requests",
+            "Follow that request up. To draft a new letter anyway, tick 'Draft again even if a "
+            "request already covers these pictures'.",
+        ),
+    ),
+}
 
-    def __init__(self, clinic: dict[str, str], parent: QWidget | None = None) -> None:
+
+def review_text(review: str) -> str:
+    return translate("Requests", REVIEW_TEXT.get(review, review))
+
+
+def left_out_problem(entry: Any, names: dict[str, str]) -> Problem:
+    """One address or file left out of the drafts: what happened and what to do."""
+    what, todo = LEFT_OUT_TEXT.get(entry.reason, (entry.reason, ""))
+    message = translate("Requests", what).format(
+        id=str(entry.request_id)[:12], status=status_text(entry.status)
+    )
+    where = entry.url or names.get(entry.item_id, "") or str(entry.item_id)[:12]
+    return Problem(where, message, translate("Requests", todo) if todo else "")
+
+
+def status_text(state: str) -> str:
+    return translate("Requests", STATUS_TEXT.get(state, state))
+
+
+class DraftDialog(QDialog):
+    """What goes in the letters (the matched pictures, pictures the advocate adds, pages by
+    address) and what a letter needs beyond them; the clinic's details prefill it."""
+
+    #: The pictures, pages, kind of request or "again" changed: the preview is out of date.
+    changed = Signal()
+
+    def __init__(
+        self, clinic: dict[str, str], parent: QWidget | None = None, *, followup: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Draft removal requests"))
-        self.resize(620, 560)
+        self.resize(900, 640)
+        self.preview: Any | None = None
+        self.preview_generation = 0
+        self.preview_busy = False
         layout = QVBoxLayout(self)
         layout.addWidget(
             plain_label(
                 self.tr(
-                    "One letter is drafted per platform that has addresses in this case. "
-                    "Nothing is sent: you send each letter yourself, then mark it as sent."
+                    "One letter is drafted per platform, listing each picture of the client "
+                    "found there with its own address and the page it was on. Nothing is sent: "
+                    "you send each letter yourself, then mark it as sent."
                 )
             )
         )
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Draft steps"))
+        self.tabs.addTab(self._pictures_page(), self.tr("Pictures in the letters"))
+        self.tabs.addTab(self._details_page(clinic), self.tr("Letter details"))
+        if followup:  # a follow-up lists what its request listed
+            self.tabs.setTabVisible(0, False)
+            self.tabs.setCurrentIndex(1)
+        layout.addWidget(self.tabs, 1)
+        self.message = plain_label(name=self.tr("What is missing"))
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Draft the letters"))
+        ok.setAccessibleName(self.tr("Draft the letters"))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName(cancel.text().replace("&", ""))
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(300)
+        self._pending.timeout.connect(self.changed.emit)
+        self.route.currentIndexChanged.connect(lambda _i: self._pending.start())
+        self.extra_urls.textChanged.connect(self._pending.start)
+        self.again.toggled.connect(lambda _on: self._pending.start())
+        self.candidates.itemChanged.connect(lambda _item: self._pending.start())
+
+    def _pictures_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.preview_note = plain_label(
+            self.tr("Looking for the pictures of this case..."), name=self.tr("Preview summary")
+        )
+        layout.addWidget(self.preview_note)
+        self.letters = QTreeWidget()
+        self.letters.setColumnCount(5)
+        self.letters.setHeaderLabels(
+            [
+                self.tr("Picture"),
+                self.tr("Its own address"),
+                self.tr("Page it was on"),
+                self.tr("Review"),
+                self.tr("Note"),
+            ]
+        )
+        self.letters.setAccessibleName(self.tr("Pictures that go in each letter"))
+        self.letters.setRootIsDecorated(True)
+        self.letters.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((120, 200, 160, 190)):
+            self.letters.setColumnWidth(column, width)
+        layout.addWidget(self.letters, 2)
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "Pictures that were not matched: tick one to add it to the letters (for "
+                    "example a picture of the client the matching did not recognise)."
+                )
+            )
+        )
+        self.candidates = QListWidget()
+        self.candidates.setAccessibleName(self.tr("Pictures that were not matched"))
+        layout.addWidget(self.candidates, 1)
         form = QFormLayout()
+        self.extra_urls = QPlainTextEdit()
+        self.extra_urls.setAccessibleName(self.tr("More web addresses, one per line"))
+        self.extra_urls.setTabChangesFocus(True)
+        self.extra_urls.setMaximumHeight(60)
+        form.addRow(self.tr("More addresses (each page listed as it is)"), self.extra_urls)
+        layout.addLayout(form)
+        self.again = checkbox(
+            self.tr("Draft again even if a request already covers these pictures"),
+            tip=self.tr(
+                "Off: pictures already in an open request of the same kind are left out. "
+                "Turn on, for example, when the platform lost the first request."
+            ),
+        )
+        self.again.setChecked(False)
+        layout.addWidget(self.again)
+        return page
+
+    def _details_page(self, clinic: dict[str, str]) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
         self.route = QComboBox()
         for key, text in ROUTES:
             self.route.addItem(translate("Requests", text), key)
@@ -152,27 +308,142 @@ class DraftDialog(QDialog):
         self.statement.setTabChangesFocus(True)
         self.statement.setMaximumHeight(60)
         form.addRow(self.tr("Relevant information (a sentence or two)"), self.statement)
-        self.extra_urls = QPlainTextEdit()
-        self.extra_urls.setAccessibleName(self.tr("More web addresses, one per line"))
-        self.extra_urls.setTabChangesFocus(True)
-        self.extra_urls.setMaximumHeight(60)
-        form.addRow(self.tr("More addresses (besides captured links)"), self.extra_urls)
-        layout.addLayout(form)
-        self.message = plain_label(name=self.tr("What is missing"))
-        layout.addWidget(self.message)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(self.tr("Draft the letters"))
-        ok.setAccessibleName(self.tr("Draft the letters"))
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName(cancel.text().replace("&", ""))
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        return page
 
     def select_route(self, route: str) -> None:
         self.route.setCurrentIndex(max(0, self.route.findData(route)))
+
+    # -- what goes in the letters --
+
+    def chosen_route(self) -> str:
+        return str(self.route.currentData())
+
+    def chosen_urls(self) -> list[str]:
+        return parse_urls(self.extra_urls.toPlainText())
+
+    def chosen_items(self) -> list[str]:
+        """The unmatched pictures ticked to go in the letters (item ids)."""
+        out = []
+        for row in range(self.candidates.count()):
+            item = self.candidates.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
+    def set_item_checked(self, item_id: str, on: bool = True) -> None:
+        for row in range(self.candidates.count()):
+            item = self.candidates.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == item_id:
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def show_preview(self, preview: Any) -> None:
+        self.preview = preview
+        self.preview_busy = False
+        self._show_candidates(preview.candidates)
+        self.letters.clear()
+        bold = QFont(self.letters.font())
+        bold.setBold(True)
+        pictures = pending = covered = 0
+        for letter in preview.letters:
+            title = self.tr("Letter to {recipient}").format(recipient=letter.recipient)
+            if not letter.takes_route:
+                title = self.tr(
+                    "{recipient}: does not take this kind of request (no letter)"
+                ).format(recipient=letter.recipient)
+            top = QTreeWidgetItem([title])
+            top.setFirstColumnSpanned(True)
+            top.setFont(0, bold)
+            self.letters.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)
+            for p in letter.pictures:
+                note = ""
+                if p.covered_by:
+                    note = self.tr("Already in request {id} ({status}): left out").format(
+                        id=p.covered_by[:12], status=status_text(p.covered_state)
+                    )
+                    covered += 1
+                child = QTreeWidgetItem(
+                    [
+                        p.name or self.tr("(page given by you)"),
+                        p.url,
+                        p.page_url,
+                        review_text(p.review),
+                        note,
+                    ]
+                )
+                if p.review == "pending":
+                    pending += 1
+                    child.setForeground(3, QBrush(warning_color()))
+                    child.setFont(3, bold)
+                for col in range(5):
+                    child.setToolTip(col, plain_tip(child.text(col)))
+                top.addChild(child)
+                pictures += int(letter.takes_route and not p.covered_by)
+        if preview.not_included:
+            top = QTreeWidgetItem([self.tr("Not in any letter")])
+            top.setFont(0, bold)
+            self.letters.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)
+            for entry in preview.not_included:
+                problem = left_out_problem(entry, preview.names)
+                child = QTreeWidgetItem(
+                    [preview.names.get(entry.item_id, ""), entry.url, "", "", problem.message]
+                )
+                child.setToolTip(4, plain_tip(f"{problem.message}\n{problem.hint}"))
+                for col in range(4):
+                    child.setToolTip(col, plain_tip(child.text(col)))
+                top.addChild(child)
+        self.letters.expandAll()
+        self.preview_note.setText(self._preview_summary(pictures, pending, covered))
+
+    def _preview_summary(self, pictures: int, pending: int, covered: int) -> str:
+        letters = sum(
+            1
+            for letter in (self.preview.letters if self.preview else [])
+            if letter.takes_route and any(not p.covered_by for p in letter.pictures)
+        )
+        if pictures == 0 and covered:
+            return self.tr(
+                "Every picture found is already in an open request, so nothing new would be "
+                "drafted. Tick 'Draft again' below to draft anyway."
+            )
+        if pictures == 0:
+            return self.tr(
+                "No picture of this case can go in a letter yet. Tick a picture below, or add "
+                "a page under 'More addresses'."
+            )
+        text = self.tr("{n} picture(s) or page(s) in {l} letter(s).").format(n=pictures, l=letters)
+        if pending:
+            text += " " + self.tr(
+                "{n} not yet reviewed: check them in the Matches tab before sending."
+            ).format(n=pending)
+        return text
+
+    def _show_candidates(self, candidates: Sequence[Any]) -> None:
+        wanted = [c.item_id for c in candidates]
+        shown = [
+            self.candidates.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(self.candidates.count())
+        ]
+        if wanted == shown:
+            return
+        checked = set(self.chosen_items())
+        self.candidates.blockSignals(True)
+        self.candidates.clear()
+        for c in candidates:
+            item = QListWidgetItem(f"{c.name}  {c.url}")
+            item.setData(Qt.ItemDataRole.UserRole, c.item_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = c.item_id in checked
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            tip = c.url + (f"\n{self.tr('On the page:')} {c.page_url}" if c.page_url else "")
+            item.setToolTip(plain_tip(tip))
+            self.candidates.addItem(item)
+        self.candidates.blockSignals(False)
+
+    def show_preview_error(self, error: NciiDeskError) -> None:
+        self.preview_busy = False
+        self.preview_note.setText(error_text(error))
 
     def letter_form(self) -> Any:
         from ncii_desk.documents.letters import LetterForm, Sender
@@ -402,16 +673,51 @@ class RequestsPane(QWidget):
         dialog = DraftDialog(clinic, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.buttons.accepted.connect(lambda: self.submit_draft(dialog))
+        dialog.changed.connect(lambda: self.preview_draft(dialog))
         self.draft_dialog = dialog
         dialog.open()
+        self.preview_draft(dialog)
+
+    def preview_draft(self, dialog: DraftDialog) -> None:
+        """Show in the dialog what each letter would list with its current choices."""
+        case_id = self.case_id
+        route, extra = dialog.chosen_route(), dialog.chosen_urls()
+        items, again = dialog.chosen_items(), dialog.again.isChecked()
+        dialog.preview_generation += 1
+        generation = dialog.preview_generation
+        dialog.preview_busy = True
+
+        def shown(preview: Any) -> None:
+            if generation == dialog.preview_generation:
+                dialog.show_preview(preview)
+
+        def failed(error: NciiDeskError) -> None:
+            if generation == dialog.preview_generation:
+                dialog.show_preview_error(error)
+
+        self.ctx.read(
+            lambda v: queries.draft_preview(
+                v, case_id, route, extra_urls=extra, items=items, again=again
+            ),
+            shown,
+            failed,
+            owner=dialog,
+        )
 
     def submit_draft(self, dialog: DraftDialog) -> None:
         service, case_id = self.service, self.case_id
         if service is None:
             return
-        route = str(dialog.route.currentData())
+        route = dialog.chosen_route()
         form = dialog.letter_form()
-        extra = parse_urls(dialog.extra_urls.toPlainText())
+        extra, items = dialog.chosen_urls(), dialog.chosen_items()
+        again = dialog.again.isChecked()
+        names = dict(dialog.preview.names) if dialog.preview is not None else {}
+        empty = dialog.preview is not None and not any(
+            letter.pictures for letter in dialog.preview.letters
+        )
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
         dialog.message.setText(self.tr("Drafting..."))
 
         def done(result: Any) -> None:
@@ -425,16 +731,83 @@ class RequestsPane(QWidget):
                     "Addresses of items that may show a person under 18 went to an NCMEC "
                     "report sheet instead."
                 )
+            left_out = list(getattr(result, "not_included", []))
+            if left_out:
+                text += " " + self.tr(
+                    "{n} address(es) or file(s) were left out; each is listed under "
+                    "'Problems with single items' with what to do."
+                ).format(n=len(left_out))
+                self.ctx.tasks.panel.add_problems(
+                    self.tr("Drafting letters"), [left_out_problem(x, names) for x in left_out]
+                )
             self.note.setText(text)
             dialog.accept()
             self._changed()
 
+        def failed(error: NciiDeskError) -> None:
+            ok.setEnabled(True)
+            refused = getattr(service, "AlreadyRequested", None)
+            if refused is not None and isinstance(error, refused):
+                dialog.message.setText(self.already_requested_text(error))
+                dialog.again.setFocus()
+                self.select_request(next(iter(getattr(error, "request_ids", [])), ""))
+            elif empty:
+                dialog.message.setText(
+                    error.message
+                    + "\n"
+                    + self.tr(
+                        "Tick a picture under 'Pictures that were not matched', or add a page "
+                        "under 'More addresses' to list the whole page."
+                    )
+                )
+            else:
+                dialog.message.setText(error_text(error))
+
         self.ctx.read(
-            lambda v: service.draft_requests(v, case_id, route, form, extra_urls=extra),
+            lambda v: service.draft_requests(
+                v, case_id, route, form, extra_urls=extra, items=items, again=again
+            ),
             done,
-            lambda e: dialog.message.setText(error_text(e)),
+            failed,
             owner=self,
         )
+
+    def already_requested_text(self, error: NciiDeskError) -> str:
+        """The refusal of a repeat draft in plain words, naming the request(s) that already
+        list the pictures."""
+        known = {v.id: v for v in self.views}
+        named = []
+        for rid in getattr(error, "request_ids", []):
+            view = known.get(rid)
+            if view is None:
+                named.append(self.tr("request {id}").format(id=rid[:12]))
+                continue
+            named.append(
+                self.tr("request {id} to {platform} ({status}, drafted {when})").format(
+                    id=rid[:12],
+                    platform=view.platform,
+                    status=status_text(view.state),
+                    when=local_time(view.created_at),
+                )
+            )
+        return "\n".join(
+            [
+                self.tr("Nothing new to draft: every picture is already in an open request."),
+                self.tr("Already requested: {requests}.").format(requests="; ".join(named)),
+                self.tr(
+                    "To draft a new letter anyway (for example if the platform lost the first "
+                    "one), tick 'Draft again even if a request already covers these pictures'. "
+                    "Once a TAKE IT DOWN request's 48 hours have passed, select it in the list "
+                    "and use 'Follow-up letter'."
+                ),
+            ]
+        )
+
+    def select_request(self, request_id: str) -> None:
+        for row, view in enumerate(self.views):
+            if view.id == request_id:
+                self.table.selectRow(row)
+                return
 
     def mark_sent(self) -> None:
         view, service = self.selected(), self.service
@@ -519,7 +892,7 @@ class RequestsPane(QWidget):
         )
 
     def _open_followup(self, request_id: str, clinic: dict[str, str]) -> None:
-        dialog = DraftDialog(clinic, self)
+        dialog = DraftDialog(clinic, self, followup=True)
         dialog.setWindowTitle(self.tr("Follow-up letter (deadline passed)"))
         dialog.route.setEnabled(False)
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -101,7 +101,7 @@ def _problem(where: str, error: dict[str, str] | None) -> Problem | None:
 
 
 def batch_problems(batch: Any) -> list[Problem]:
-    """Per-address (and per-picture) problems of a capture batch."""
+    """Per-address (and per-picture) problems of a capture batch, and its warnings."""
     out: list[Problem] = []
     for result in batch.results:
         found = [_problem(result.url, result.error)]
@@ -115,6 +115,9 @@ def batch_problems(batch: Any) -> list[Problem]:
                     str(err.get("hint", "")),
                 )
             )
+    # A stored threshold that is not valid: matching used the default, and says so.
+    for warning in getattr(batch, "warnings", []):
+        out.append(Problem(translate("Suspects", "(matching)"), str(warning)))
     return out
 
 
