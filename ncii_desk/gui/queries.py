@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +22,6 @@ from ncii_desk.vault.models import (
     EvidenceItem,
     Match,
     RemovalRequest,
-    Role,
 )
 
 
@@ -156,45 +154,17 @@ def draft_preview(
     It reads the case with the request service's own selection (matched pictures not
     rejected, named items, pages given as-is) so the preview and the letters agree.
     """
-    from ncii_desk.documents.forms import load_forms
-    from ncii_desk.documents.letters import group_by_platform
     from ncii_desk.services import requests as tracker
 
-    forms = load_forms()
-    now = datetime.now(UTC)
-    with vault.session() as s:
-        case = find_case(s, case_id)
-        records = tracker._CaseRecords(s, case)
-        matched = records.matched()
-        found = tracker._case_depictions(records, extra_urls, items)
-        opened = [] if again else tracker._open_requests(records, now)
-        names = {i.id: i.original_filename or i.id[:12] for i in records.items.values()}
-        candidates = []
-        for item in sorted(records.items.values(), key=records.order):
-            if item.role != Role.SUSPECT or item.id in matched:
-                continue
-            if not item.mime.startswith(("image/", "video/")):
-                continue
-            where = records.depiction(item)
-            if where.url:
-                candidates.append(Candidate(item.id, names[item.id], where.url, where.page_url))
-    minor = [x.depiction for x in found.located if x.minor]
-    adult = [x.depiction for x in found.located if not x.minor]
-    batches: list[tuple[str, list[Any], str, bool]] = []
-    if minor or route == "ncmec":
-        batches.append((forms.platforms["ncmec"].name, minor or adult, "ncmec", True))
-    if adult and route != "ncmec":
-        for group in group_by_platform(adult, forms):
-            takes = route in group.platform.routes
-            batches.append((group.recipient, list(group.depictions), route, takes))
+    plan = tracker.plan_drafts(
+        vault, case_id, route, extra_urls=extra_urls, items=items, again=again
+    )
+    names = plan.names
     letters = []
-    for recipient, depictions, letter_route, takes in batches:
-        covering = dict(
-            (id(d), o)
-            for d, o in tracker._split_covered(depictions, opened, recipient, letter_route)[1]
-        )
+    for planned in plan.letters:
+        covering = {id(d): o for d, o in planned.covered}
         pictures = []
-        for d in depictions:
+        for d in [*planned.new, *(d for d, _ in planned.covered)]:
             o = covering.get(id(d))
             label = ", ".join(names.get(i, i[:12]) for i in d.item_ids)
             pictures.append(
@@ -208,8 +178,9 @@ def draft_preview(
                     covered_state=o.state if o is not None else "",
                 )
             )
-        letters.append(DraftLetter(recipient, pictures, takes))
+        letters.append(DraftLetter(planned.recipient, pictures, planned.applies))
     left_out = [
-        LeftOutRow(x.url, x.reason, x.item_id, x.request_id, x.status) for x in found.left_out
+        LeftOutRow(x.url, x.reason, x.item_id, x.request_id, x.status) for x in plan.left_out
     ]
+    candidates = [Candidate(u.item_id, u.name, u.url, u.page_url) for u in plan.unmatched]
     return DraftPreview(letters, left_out, candidates, names)

@@ -580,6 +580,110 @@ def _nothing_to_request(left_out: Sequence[LeftOut]) -> NciiDeskError:
     )
 
 
+@dataclass(frozen=True)
+class PlannedLetter:
+    """One letter a draft would make: its recipient and the depictions it would list."""
+
+    template: str
+    recipient: str
+    platform_id: str | None  # None for NCMEC and for an unknown platform
+    route: str
+    applies: bool  # False when this platform does not take this kind of request
+    new: list[Depiction]  # depictions the letter would list
+    covered: list[tuple[Depiction, _Open]]  # already in an open request (left out)
+
+
+@dataclass(frozen=True)
+class UnmatchedPicture:
+    """A suspect picture or video with a web address that no match puts in a letter."""
+
+    item_id: str
+    name: str
+    url: str
+    page_url: str
+
+
+@dataclass(frozen=True)
+class DraftPlan:
+    """What :func:`draft_requests` would do, computed without storing anything."""
+
+    case_id: str
+    case_label: str
+    letters: list[PlannedLetter]
+    left_out: list[LeftOut]
+    minor: bool
+    unmatched: list[UnmatchedPicture]
+    names: dict[str, str]  # item id -> file name (or a short id)
+
+
+def plan_drafts(
+    vault: Vault,
+    case_ref: str,
+    route: str,
+    *,
+    platform: str | None = None,
+    extra_urls: Sequence[str] = (),
+    items: Sequence[str] = (),
+    again: bool = False,
+    now: datetime | None = None,
+    forms: Forms | None = None,
+) -> DraftPlan:
+    """The letters a draft would make, one per platform, with the depictions each would list
+    and those left out (the GUI shows this before drafting; draft_requests acts on it)."""
+    if route not in ROUTE_TEMPLATES:
+        raise InvalidSetting(
+            f"'{route}' is not a request type.", f"Use one of: {', '.join(ROUTE_TEMPLATES)}."
+        )
+    forms = forms or load_forms()
+    now = now or datetime.now(UTC)
+    with vault.session() as s:
+        case = find_case(s, case_ref)
+        records = _CaseRecords(s, case)
+        matched = records.matched()
+        found = _case_depictions(records, extra_urls, items)
+        opened = [] if again else _open_requests(records, now)
+        names = {i.id: i.original_filename or i.id[:12] for i in records.items.values()}
+        unmatched = []
+        for item in sorted(records.items.values(), key=records.order):
+            if item.role != Role.SUSPECT or item.id in matched:
+                continue
+            if not item.mime.startswith(("image/", "video/")):
+                continue
+            where = records.depiction(item)
+            if where.url:
+                unmatched.append(
+                    UnmatchedPicture(item.id, names[item.id], where.url, where.page_url)
+                )
+        case_id, case_label = case.id, case.label
+    minor = [x.depiction for x in found.located if x.minor]
+    adult = [x.depiction for x in found.located if not x.minor]
+    batches: list[tuple[str, list[Depiction], str | None, str, str, bool]] = []
+    if minor or route == "ncmec":
+        ncmec = forms.platforms["ncmec"].name
+        batches.append(("ncmec", minor or adult, None, ncmec, "ncmec", True))
+    if adult and route != "ncmec":
+        for group in group_by_platform(adult, forms, only=platform):
+            pid = None if group.platform.id == "unknown" else group.platform.id
+            applies = route in group.platform.routes
+            batches.append(
+                (
+                    ROUTE_TEMPLATES[route],
+                    list(group.depictions),
+                    pid,
+                    group.recipient,
+                    route,
+                    applies,
+                )
+            )
+    letters = []
+    for template, depictions, pid, recipient, letter_route, applies in batches:
+        new, covered = _split_covered(depictions, opened, recipient, letter_route)
+        letters.append(PlannedLetter(template, recipient, pid, letter_route, applies, new, covered))
+    return DraftPlan(
+        case_id, case_label, letters, list(found.left_out), bool(minor), unmatched, names
+    )
+
+
 def draft_requests(
     vault: Vault,
     case_ref: str,
@@ -603,56 +707,51 @@ def draft_requests(
     ``AlreadyRequested`` names the request (``again`` drafts anyway). Raises
     ``MissingElements`` (naming each missing element) before anything is stored.
     """
-    if route not in ROUTE_TEMPLATES:
-        raise InvalidSetting(
-            f"'{route}' is not a request type.", f"Use one of: {', '.join(ROUTE_TEMPLATES)}."
-        )
     forms = forms or load_forms()
     now = now or datetime.now(UTC)
-    with vault.session() as s:
-        case = find_case(s, case_ref)
-        case_id, case_label = case.id, case.label
-        records = _CaseRecords(s, case)
-        found = _case_depictions(records, extra_urls, items)
-        opened = [] if again else _open_requests(records, now)
-    if not found.located:
-        raise _nothing_to_request(found.left_out)
-    form = form if form.reference else _with_reference(form, case_label)
-    minor = [x.depiction for x in found.located if x.minor]
-    adult = [x.depiction for x in found.located if not x.minor]
-    # (template, depictions, platform id, recipient, route of the letter)
-    batches: list[tuple[str, list[Depiction], str | None, str, str]] = []
-    not_applicable: list[str] = []
-    if minor or route == "ncmec":
-        ncmec = forms.platforms["ncmec"].name
-        batches.append(("ncmec", minor or adult, None, ncmec, "ncmec"))
-    if adult and route != "ncmec":
-        groups = group_by_platform(adult, forms, only=platform)
-        usable = [g for g in groups if route in g.platform.routes]
-        not_applicable = [g.recipient for g in groups if route not in g.platform.routes]
-        if not usable and not batches:
-            where = sorted({p.name for p in forms.platforms.values() if route in p.routes})
-            raise NciiDeskError(
-                f"No platform in this case takes a '{route}' request.",
-                f"This kind of request applies to: {', '.join(where)}.",
-            )
-        for group in usable:
-            pid = None if group.platform.id == "unknown" else group.platform.id
-            batches.append(
-                (ROUTE_TEMPLATES[route], list(group.depictions), pid, group.recipient, route)
-            )
+    plan = plan_drafts(
+        vault,
+        case_ref,
+        route,
+        platform=platform,
+        extra_urls=extra_urls,
+        items=items,
+        again=again,
+        now=now,
+        forms=forms,
+    )
+    if not any(p.new or p.covered for p in plan.letters):
+        raise _nothing_to_request(plan.left_out)
+    case_id = plan.case_id
+    form = form if form.reference else _with_reference(form, plan.case_label)
+    usable = [p for p in plan.letters if p.applies]
+    not_applicable = [p.recipient for p in plan.letters if not p.applies]
+    if not usable:
+        where = sorted({p.name for p in forms.platforms.values() if route in p.routes})
+        raise NciiDeskError(
+            f"No platform in this case takes a '{route}' request.",
+            f"This kind of request applies to: {', '.join(where)}.",
+        )
+    minor = plan.minor
     letters: list[Letter] = []
-    left_out = list(found.left_out)
+    left_out = list(plan.left_out)
     refused: list[tuple[str, _Open]] = []
-    for template, depictions, pid, recipient, letter_route in batches:
-        new, covered = _split_covered(depictions, opened, recipient, letter_route)
+    for planned in usable:
         left_out += [
-            LeftOut(d.url, ALREADY_REQUESTED, request_id=o.id, status=o.state) for d, o in covered
+            LeftOut(d.url, ALREADY_REQUESTED, request_id=o.id, status=o.state)
+            for d, o in planned.covered
         ]
-        if not new:
-            refused += list(dict.fromkeys((recipient, o) for _, o in covered))
+        if not planned.new:
+            refused += list(dict.fromkeys((planned.recipient, o) for _, o in planned.covered))
             continue
-        letters += build_letters(template, form, new, forms=forms, now=now, platform=pid)
+        letters += build_letters(
+            planned.template,
+            form,
+            planned.new,
+            forms=forms,
+            now=now,
+            platform=planned.platform_id,
+        )
     if not letters:
         raise AlreadyRequested(route, refused)
     packages = [(letter, _package(letter)) for letter in letters]
