@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import secrets
 import shutil
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,56 +32,33 @@ import docx
 import numpy as np
 import pypdf
 import pytest
-from capture_server import LocalServer, Route, closed_port, page, photo_bytes, start_server
+from capture_server import LocalServer, Route, closed_port, page, photo_bytes
+from clikit import Cli, Result, run_cli
+from modelkit import FACES_DIR, require_models
 from PIL import Image
 from test_vault_at_rest import scan as scan_for_marker
 
-from conftest import PASSPHRASE, SHARED
-from ncii_desk.cli.main import main
+from conftest import PASSPHRASE
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case
 from ncii_desk.vision import faces as F
-from ncii_desk.vision.registry import MODELS_ENV
 
-MODELS = Path(os.environ.get(MODELS_ENV) or SHARED / "models")
-FACES_DIR = SHARED / "testdata" / "faces"
-if not (MODELS / F.MOBILEFACENET_FILE).is_file() or not (MODELS / "mesonet").is_dir():
-    pytest.skip(
-        f"face and manipulation models not available in {MODELS} (shared/models is absent "
-        f"here; set {MODELS_ENV} to run this test)",
-        allow_module_level=True,
-    )
-if not FACES_DIR.is_dir():
-    pytest.skip(f"test photos not available ({FACES_DIR} is absent)", allow_module_level=True)
-pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (the models need it)")
+require_models(F.MOBILEFACENET_FILE, "mesonet", what="face and manipulation models")
 skdata = pytest.importorskip("skimage.data")
 
 #: Where the pasted region goes in the edited derivative (x, y, w, h) on a 320x213 picture.
 PASTE = (106, 53, 90, 80)
 
 
-@dataclass
-class Run:
-    rc: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        """stdout must be one JSON document and nothing else (no progress text mixed in)."""
-        return json.loads(self.out)
-
-
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:
-            rc = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err, captured.err
-        return Run(rc, captured.out, captured.err)
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The shared in-process runner (its ``json()`` needs stdout to be one JSON document and
+    nothing else); here no command may end in a traceback either."""
+
+    def run(*argv: str) -> Result:
+        result = run_cli(capsys, *argv)
+        assert "Traceback" not in result.err, result.err
+        return result
 
     return run
 
@@ -97,13 +71,6 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NO_PROXY", "*")  # the commands honour proxies; the server is local
     monkeypatch.setenv("no_proxy", "*")
     return root
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    srv = start_server()
-    yield srv
-    srv.stop()
 
 
 def sample(name: str, side: int = 320) -> np.ndarray[Any, Any]:
@@ -148,7 +115,7 @@ def flip_byte(path: Path, offset: int) -> None:
 
 
 def test_advocate_flow_end_to_end(
-    cli: Any, desk: Path, server: LocalServer, tmp_path: Path, isolated_user_dirs: Path
+    cli: Cli, desk: Path, web: LocalServer, tmp_path: Path, isolated_user_dirs: Path
 ) -> None:
     marker = "NCIIMARK" + secrets.token_hex(8).upper() + "ZQX"
     out = tmp_path / "out"
@@ -232,10 +199,10 @@ def test_advocate_flow_end_to_end(
         "face.jpg": photo_bytes(face),
     }
     for name, body in served.items():
-        server.routes[f"/i/{name}"] = Route(body, content_type="image/jpeg")
+        web.routes[f"/i/{name}"] = Route(body, content_type="image/jpeg")
     page_path = f"/posts/{marker.lower()}"
-    server.routes[page_path] = Route(page("".join(f'<img src="/i/{n}">' for n in served)))
-    page_url = server.url(page_path)
+    web.routes[page_path] = Route(page("".join(f'<img src="/i/{n}">' for n in served)))
+    page_url = web.url(page_path)
     dead_url = f"http://127.0.0.1:{closed_port()}/gone"
 
     r = cli("capture", label, page_url, dead_url, "--json")
@@ -365,7 +332,7 @@ def test_advocate_flow_end_to_end(
     assert r.json()["open_requests"] == 1 and r.json()["nearest_deadline"]
 
     # --- one picture comes down ----------------------------------------------------------
-    server.routes.pop("/i/resized.jpg")  # the server now answers 404 for it
+    web.routes.pop("/i/resized.jpg")  # the server now answers 404 for it
     r = cli("recheck", label, "--json")
     assert r.rc == 0, r.err
     [check] = r.json()
@@ -543,7 +510,7 @@ def test_advocate_flow_end_to_end(
     assert scan_for_marker([desk, isolated_user_dirs], marker) == []
 
 
-def test_bad_input_paths(cli: Any, desk: Path, server: LocalServer, tmp_path: Path) -> None:
+def test_bad_input_paths(cli: Cli, desk: Path, web: LocalServer, tmp_path: Path) -> None:
     assert cli("vault", "init", "--kdf-memory-mib", "64", "--kdf-seconds", "0.05").rc == 0
     r = cli("case", "new", "Case B", "--json")
     case_id = r.json()["id"]
@@ -577,8 +544,8 @@ def test_bad_input_paths(cli: Any, desk: Path, server: LocalServer, tmp_path: Pa
     assert "missing.jpg" in r.err and "does not exist" in r.err
 
     # A URL list with one unreachable address.
-    server.routes["/pic.png"] = Route(png(sample("rocket", 160)), content_type="image/png")
-    r = cli("capture", case_id, server.url("/pic.png"), f"http://127.0.0.1:{closed_port()}/x")
+    web.routes["/pic.png"] = Route(png(sample("rocket", 160)), content_type="image/png")
+    r = cli("capture", case_id, web.url("/pic.png"), f"http://127.0.0.1:{closed_port()}/x")
     assert r.rc == 7
     assert "FAILED" in r.err and "could not be reached" in r.err and "Try again later" in r.err
     assert "Captured 1 of 2" in r.out
