@@ -24,6 +24,7 @@ from types import FrameType
 from typing import Any
 
 from ncii_desk import __version__
+from ncii_desk.cli import source_cmds
 from ncii_desk.cli.progress import ProgressBar
 from ncii_desk.errors import (
     InternalError,
@@ -393,6 +394,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     role = Role(args.role)
     hashing: dict[str, Any] | None = None
+    where = source_cmds.found_at_for(args)
     with opened(args) as vault:
         with cli_job(args, f"Adding {role.value}s") as job:
             result = intake.add_items(
@@ -402,6 +404,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 [Path(p) for p in args.paths],
                 suspected_minor=args.suspected_minor,
                 job=job,
+                found_at=where,
             )
         if result.sources and not args.no_hash and not result.cancelled:
             from ncii_desk.services.matching import hash_items
@@ -430,6 +433,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             sys.stderr.write(f"error: {err.path}: {err.message}\n  {err.hint}\n")
         if result.skipped:
             say(f"Skipped {len(result.skipped)} hidden or system file(s).")
+        for path in result.unused_addresses or []:
+            warn(f"{path} has addresses in the sources file but was not among the files added.")
         if result.cancelled:
             say("Cancelled: the files added before the cancel are kept.")
         if hashing is not None:
@@ -954,6 +959,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="store the files only; skip perceptual hashing and matching",
     )
+    source_cmds.add_options(p)
 
     item_g = group("item", "list, show and export evidence items")
     p = command(item_g, "list", cmd_item_list, "list a case's items")
@@ -1079,6 +1085,7 @@ def build_parser() -> argparse.ArgumentParser:
         document_cmds,
         selftest_cmds,
         settings_cmds,
+        source_cmds,
     ):
         module.register(commands)
     return parser

@@ -11,9 +11,12 @@ pixels were deliberately not kept.
 
 Each file also gets a Capture record (``details.kind == "file"``): its name and its path
 inside the folder that was added, its size and filesystem times as found, and when, by whom
-and with which tool version it was read. Web captures (services/capture.py) take bytes in
-through :func:`prepare_bytes` and :func:`record_item`, so both paths share the same rules
-(same bytes stored once, duplicates linked, hash-only bytes never stored later).
+and with which tool version it was read. Where the advocate knows the web address a file was
+found at (``found_at``, see services/found_at.py), it is checked before the file is read (a
+bad address stops that file only, nothing of it is stored) and recorded in the item's
+details, its Capture record and its ``item.added`` event. Web captures (services/capture.py)
+take bytes in through :func:`prepare_bytes` and :func:`record_item`, so both paths share the
+same rules (same bytes stored once, duplicates linked, hash-only bytes never stored later).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +38,7 @@ from ncii_desk.errors import InputFileError, NciiDeskError
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
 from ncii_desk.media.walk import walk
 from ncii_desk.services.cases import find_case
+from ncii_desk.services.found_at import FoundAt
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
@@ -64,19 +68,25 @@ class IntakeResult:
     cancelled: bool = False
     #: (item id, source file) of each added item, for hashing right after intake.
     sources: list[tuple[str, Path]] = field(default_factory=list)
+    #: Files given a web address (``found_at``) that were not among the files taken in;
+    #: None when no addresses were given.
+    unused_addresses: list[str] | None = None
 
     @property
     def duplicates(self) -> int:
         return sum(1 for item in self.added if item.duplicate_of is not None)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "added": [i.as_dict() for i in self.added],
             "duplicates": self.duplicates,
             "errors": [e.as_dict() for e in self.errors],
             "skipped": self.skipped,
             "cancelled": self.cancelled,
         }
+        if self.unused_addresses is not None:
+            data["unused_addresses"] = self.unused_addresses
+        return data
 
 
 @dataclass(frozen=True)
@@ -177,8 +187,12 @@ def add_items(
     *,
     suspected_minor: bool = False,
     job: Job | None = None,
+    found_at: Mapping[Path, FoundAt] | None = None,
 ) -> IntakeResult:
-    """Add files (and the files inside folders) to a case as items of ``role``."""
+    """Add files (and the files inside folders) to a case as items of ``role``.
+
+    ``found_at`` maps a file's resolved path to where it was found online; its addresses
+    are checked per file (a bad one is that file's error, and the file is not added)."""
     job = job or Job()
     with vault.session() as s:
         case = find_case(s, case_ref)
@@ -187,6 +201,10 @@ def add_items(
     hash_only = hash_only_digests(vault)
     result = IntakeResult()
     candidates = _walk([Path(p) for p in paths], result)
+    found_at = found_at or {}
+    if found_at:
+        taken = {c.path.resolve() for c in candidates}
+        result.unused_addresses = sorted(str(p) for p in found_at if p not in taken)
     total = len(candidates)
     job.progress(0, total, "adding files")
     for done, cand in enumerate(candidates, 1):
@@ -194,7 +212,8 @@ def add_items(
             result.cancelled = True
             break
         try:
-            view = _add_one(vault, case_id, role, cand, minor, hash_only)
+            where = found_at.get(cand.path.resolve()) if found_at else None
+            view = _add_one(vault, case_id, role, cand, minor, hash_only, where)
             result.added.append(view)
             result.sources.append((view.id, cand.path))
         except NciiDeskError as exc:
@@ -228,8 +247,15 @@ def _prehash(path: Path) -> str:
 
 
 def _add_one(
-    vault: Vault, case_id: str, role: Role, cand: _Candidate, minor: bool, hash_only: set[str]
+    vault: Vault,
+    case_id: str,
+    role: Role,
+    cand: _Candidate,
+    minor: bool,
+    hash_only: set[str],
+    where: FoundAt | None = None,
 ) -> ItemView:
+    where = where.checked() if where is not None else None  # before anything is stored
     if not minor and hash_only and _prehash(cand.path) in hash_only:
         minor = True  # the same bytes were recorded as possibly showing a minor before
     md5 = hashlib.md5(usedforsecurity=False)
@@ -251,7 +277,7 @@ def _add_one(
         prepared = PreparedBytes(
             reader.total, sha256, md5.hexdigest(), sniff_mime(reader.head), minor, info
         )
-        view = _record(vault, case_id, role, cand, st, prepared, started)
+        view = _record(vault, case_id, role, cand, st, prepared, started, where)
     except BaseException:
         # Leave nothing behind, unless the commit went through (the failure came after it).
         if info is not None and not _blob_recorded(vault, info.blob_id):
@@ -268,9 +294,15 @@ def _blob_recorded(vault: Vault, blob_id: str) -> bool:
 
 
 def _file_capture(
-    vault: Vault, cand: _Candidate, st: os.stat_result, started: datetime, sha256: str
+    vault: Vault,
+    cand: _Candidate,
+    st: os.stat_result,
+    started: datetime,
+    sha256: str,
+    where: FoundAt | None = None,
 ) -> Capture:
-    """The Capture record of one file: where it was found, its size and times as found."""
+    """The Capture record of one file: where it was found (on this computer, and online when
+    the advocate said so), its size and times as found."""
     times = {
         "modified_at": iso(_utc(st.st_mtime)),
         "accessed_at": iso(_utc(st.st_atime)),
@@ -297,6 +329,7 @@ def _file_capture(
             "size": st.st_size,
             "sha256": sha256,
             **times,
+            **(where.as_details() if where is not None else {}),
         },
     )
 
@@ -309,10 +342,12 @@ def _record(
     st: os.stat_result,
     prepared: PreparedBytes,
     started: datetime,
+    where: FoundAt | None = None,
 ) -> ItemView:
     """One transaction: file capture, blob row (or reuse of the same bytes), item, audit."""
+    online = where.as_details() if where is not None else None
     with vault.transaction() as s:
-        capture = _file_capture(vault, cand, st, started, prepared.sha256)
+        capture = _file_capture(vault, cand, st, started, prepared.sha256, where)
         capture.case_id = case_id
         s.add(capture)
         s.flush()
@@ -327,6 +362,8 @@ def _record(
             mtime=_utc(st.st_mtime),
             ctime=_utc(_birth_or_ctime(st)),
             capture_id=capture.id,
+            details=online,
+            audit_details=online,
         )
         view = ItemView.of(item)
     release_unused_blobs(vault, [prepared])
@@ -378,10 +415,11 @@ def record_item(
     ctime: datetime | None = None,
     capture_id: str | None = None,
     details: dict[str, Any] | None = None,
+    audit_details: Mapping[str, Any] | None = None,
 ) -> EvidenceItem:
     """Inside the caller's transaction: the blob row (or the existing blob with the same
     bytes), the item (linked to an earlier item of the case with the same SHA-256) and its
-    audit event."""
+    audit event (``audit_details`` adds to it)."""
     sha256 = prepared.sha256
     blob_id: str | None = None
     if prepared.info is not None:
@@ -414,7 +452,7 @@ def record_item(
         pixels_kept=not prepared.minor,
         capture_id=capture_id,
         duplicate_of=duplicate_of,
-        details=details or {},
+        details=dict(details or {}),
     )
     s.add(item)
     s.flush()
@@ -432,6 +470,7 @@ def record_item(
             "pixels_kept": item.pixels_kept,
             "duplicate_of": duplicate_of,
             "capture_id": capture_id,
+            **(audit_details or {}),
         },
     )
     return item

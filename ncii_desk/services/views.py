@@ -78,9 +78,14 @@ class ItemView:
     suspected_minor: bool
     pixels_kept: bool
     duplicate_of: str | None
+    #: Where it is online: its own address (given for a file added by hand, or the address
+    #: it was captured from) and the page it was on; '' when not known.
+    source_url: str = ""
+    page_url: str = ""
 
     @classmethod
     def of(cls, item: EvidenceItem) -> ItemView:
+        details = item.details or {}
         return cls(
             id=item.id,
             case_id=item.case_id,
@@ -98,6 +103,8 @@ class ItemView:
             suspected_minor=item.suspected_minor,
             pixels_kept=item.pixels_kept,
             duplicate_of=item.duplicate_of,
+            source_url=str(details.get("source_url") or details.get("url") or ""),
+            page_url=str(details.get("page_url") or ""),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Suspects: links to capture (with a status per link) and files or folders found elsewhere."""
+"""Suspects: links to capture (with a status per link) and files or folders found elsewhere
+(with where each one was found online, for the removal letters)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     button,
@@ -34,7 +36,9 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
+from ncii_desk.gui.workspace.foundat import BY_HAND, FoundAtDialog, found_at_explanation
 from ncii_desk.gui.workspace.items import ItemsSection
+from ncii_desk.services import found_at
 from ncii_desk.vault.models import Role
 
 CAPTURE = "ncii_desk.services.capture"
@@ -271,10 +275,20 @@ class SuspectsPane(QWidget):
             tip=self.tr("How the selected file came in, and everything recorded about it since."),
         )
         self.custody_button.setEnabled(False)
+        self.found_at_button = button(
+            self.tr("Where was it found?..."),
+            self.ask_found_at,
+            name=self.tr("Where was the selected file found?"),
+            tip=found_at_explanation(),
+        )
+        self.found_at_button.setEnabled(False)
+        self.found_at_dialog: FoundAtDialog | None = None
         self.items.selected.connect(lambda _i: self._update_buttons())
         custody_row = QHBoxLayout()
         custody_row.addWidget(self.custody_button)
-        custody_row.addStretch(1)
+        custody_row.addWidget(self.found_at_button)
+        self.found_at_note = plain_label(name=self.tr("Where it was found: note"))
+        custody_row.addWidget(self.found_at_note, 1)
         files_layout.addLayout(custody_row)
         left.addWidget(files)
         split.addWidget(left)
@@ -293,6 +307,8 @@ class SuspectsPane(QWidget):
             and hasattr(service, "custody")
             and self.items.selected_id() is not None
         )
+        view = self.items.selected_view()
+        self.found_at_button.setEnabled(view is not None and view.source in BY_HAND)
         self.urls.setReadOnly(service is None)
         if service is None:
             self.capture_note.setText(
@@ -385,3 +401,40 @@ class SuspectsPane(QWidget):
             dialog.open()
 
         self.ctx.read(lambda v: service.custody(v, item_id), shown, owner=self)
+
+    # -- where a file added by hand was found --
+
+    def ask_found_at(self) -> None:
+        view = self.items.selected_view()
+        if view is None or view.source not in BY_HAND:
+            return
+        dialog = FoundAtDialog(view, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.save_found_at(view.id, dialog.found_at()))
+        self.found_at_dialog = dialog
+        dialog.open()
+
+    def save_found_at(self, item_id: str, where: found_at.FoundAt) -> None:
+        """Save the addresses (an empty page address removes the one recorded)."""
+        self.found_at_note.clear()
+
+        def done(change: found_at.SourceChange) -> None:
+            if change.changed:
+                self.found_at_note.setText(
+                    self.tr("Saved where it was found (recorded in the activity log).")
+                )
+            else:
+                self.found_at_note.setText(self.tr("The addresses are the same as before."))
+            self.items.refresh()
+            self.ctx.case_changed.emit(self.case_id)
+
+        def failed(error: NciiDeskError) -> None:
+            self.found_at_note.setText(self.tr("Nothing was changed."))
+            self.ctx.report(error)
+
+        self.ctx.read(
+            lambda v: found_at.set_found_at(v, item_id, where.source_url, where.page_url),
+            done,
+            failed,
+            owner=self,
+        )
