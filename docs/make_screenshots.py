@@ -218,6 +218,9 @@ def main() -> int:
     dialog = ws.requests.draft_dialog
     dialog.sign.setChecked(True)
     dialog.good_faith.setChecked(True)
+    # The preview of what each letter lists is made on a worker: wait until it is shown.
+    wait_until(lambda: dialog.preview is not None and not dialog.preview_busy)
+    wait_until(lambda: dialog.letters.topLevelItemCount() > 0)
     shoot(dialog, "07-draft-letters")
     ws.requests.submit_draft(dialog)
     wait_until(lambda: len(ws.requests.views) >= 1)
