@@ -3,10 +3,13 @@
 Two measurements, both end to end through the encrypted vault (fast Argon2id settings, as the
 KDF is not what is measured):
 
-1. ``import``: a python-threatexchange style list (``pdq <hex>`` lines) of ``--import-count``
-   random PDQ hashes is written to a temp file and imported with
-   ``services.hashlists.import_hash_list`` (parse + validate every line, rows in SQLCipher, the
-   packed search index as an encrypted blob, matching of every case). Time and peak RSS.
+1. ``import``: a python-threatexchange style list (``pdq <hex>`` lines, or with
+   ``--import-format csv`` rows ``pdq,<hex>,<quality>,<label>``) of ``--import-count`` random
+   PDQ hashes is written to a temp file and imported with
+   ``services.hashlists.import_hash_list`` (stream the file, check every line, rows in
+   SQLCipher, the packed search index as an encrypted blob, matching of every case). Time,
+   lines/s, the time until the last row is in (the rest is the index blob and the commit),
+   peak RSS during the import (VmHWM, reset just before it) and the vault's growth.
 2. ``load``: a list of ``--load-count`` (default 10 M) PDQ hashes whose packed index blob is
    stored in the vault (rows are not inserted: this part measures the matching path, which
    reads only the blob). The vault is closed and reopened, then ``services.matching``'s list
@@ -16,11 +19,16 @@ KDF is not what is measured):
 Timings are printed, never asserted. Usage::
 
     python bench/hashlist_vault.py [--import-count 1000000] [--load-count 10000000]
+
+``--lift-file-limit`` raises ``lists.MAX_FILE_BYTES`` for the run: only for measuring the
+import as it was before streaming (it read the whole file and refused lists over 512 MiB),
+with that version of the package first on PYTHONPATH.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import platform
 import resource
@@ -34,8 +42,10 @@ from pathlib import Path
 import numpy as np
 from benchmachine import cpu_model, load_average, mem_total
 
+from ncii_desk.hashing import lists
 from ncii_desk.hashing.index import rows_to_hex
 from ncii_desk.services import hashlists, matching
+from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.keys import KdfParams
 from ncii_desk.vault.models import HashList
@@ -56,6 +66,28 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM), so a later peak is that of one step."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def hwm_mib() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return peak_mib()
+
+
+def vault_mib(root: Path) -> float:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / MIB
+
+
 def kdf() -> KdfParams:
     return KdfParams(memory_kib=64 * 1024, time_cost=1, parallelism=2, salt=secrets.token_bytes(16))
 
@@ -64,27 +96,52 @@ def random_rows(n: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, size=(n, 32), dtype=np.uint8)
 
 
-def bench_import(root: Path, work: Path, count: int) -> None:
-    rows = random_rows(count, 1)
-    path = work / "list.txt"
+def bench_import(root: Path, work: Path, count: int, fmt: str, lift_limit: bool) -> None:
+    path = work / f"list.{'csv' if fmt == 'csv' else 'txt'}"
     t = time.perf_counter()
     with path.open("w") as fh:
+        if fmt == "csv":
+            fh.write("kind,value,quality,label\n")
         for start in range(0, count, 100_000):
-            fh.writelines(f"pdq {h}\n" for h in rows_to_hex(rows[start : start + 100_000]))
+            rows = random_rows(min(100_000, count - start), 1 + start)
+            if fmt == "csv":
+                fh.writelines(
+                    f"pdq,{h},{50 + (start + i) % 51},batch {start // 100_000}\n"
+                    for i, h in enumerate(rows_to_hex(rows))
+                )
+            else:
+                fh.writelines(f"pdq {h}\n" for h in rows_to_hex(rows))
     write_s = time.perf_counter() - t
+    if lift_limit:
+        lists.MAX_FILE_BYTES = max(lists.MAX_FILE_BYTES, path.stat().st_size + 1)
     vault = Vault.open(root, passphrase=PASSPHRASE, actor="bench")
+    rows_in: list[float] = []
+
+    def progress(_done: int, _total: int, message: str) -> None:
+        if message.startswith("building") and not rows_in:
+            rows_in.append(time.perf_counter())
+
     try:
+        size_before = vault_mib(root)
         before = rss_mib()
+        hwm = reset_peak()
         t = time.perf_counter()
-        view, bad, _ = hashlists.import_hash_list(vault, path, "bench")
+        if "job" in inspect.signature(hashlists.import_hash_list).parameters:
+            job = Job(on_progress=progress)
+            view, bad, _ = hashlists.import_hash_list(vault, path, "bench", job=job)
+        else:  # the version before streaming
+            view, bad, _ = hashlists.import_hash_list(vault, path, "bench")
         took = time.perf_counter() - t
+        peak = hwm_mib() if hwm else peak_mib()
     finally:
         vault.close()
+    phases = f" (rows in after {rows_in[0] - t:.1f} s)" if rows_in else ""
     print(
-        f"import: {count:,} lines ({path.stat().st_size / MIB:.0f} MiB text, written in "
-        f"{write_s:.1f} s): {took:.1f} s = {count / took:,.0f} lines/s; entries "
-        f"{view.entry_count:,}, bad lines {len(bad)}; RSS {before:.0f} -> peak "
-        f"{peak_mib():.0f} MiB"
+        f"import ({fmt}): {count:,} lines ({path.stat().st_size / MIB:.0f} MiB text, written in "
+        f"{write_s:.1f} s): {took:.1f} s{phases} = {count / took:,.0f} lines/s; entries "
+        f"{view.entry_count:,}, bad lines {len(bad)}; RSS {before:.0f} MiB before, peak "
+        f"{peak:.0f} MiB{' (process peak)' if not hwm else ''}; vault grew by "
+        f"{vault_mib(root) - size_before:,.0f} MiB"
     )
     path.unlink()
 
@@ -157,6 +214,8 @@ def main() -> int:
     parser.add_argument("--import-count", type=int, default=1_000_000)
     parser.add_argument("--load-count", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, default=10_000)
+    parser.add_argument("--import-format", choices=("pytx", "csv"), default="pytx")
+    parser.add_argument("--lift-file-limit", action="store_true")
     args = parser.parse_args()
     print(f"# Hash lists through the vault ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, {mem_total()}; {platform.platform()}")
@@ -165,7 +224,9 @@ def main() -> int:
         root = Path(tmp) / "vault"
         Vault.create(root, PASSPHRASE, kdf=kdf(), actor="bench")[0].close()
         if args.import_count:
-            bench_import(root, Path(tmp), args.import_count)
+            bench_import(
+                root, Path(tmp), args.import_count, args.import_format, args.lift_file_limit
+            )
         if args.load_count:
             bench_load(root, args.load_count, args.queries)
     print(f"load average at end {load_average()}")

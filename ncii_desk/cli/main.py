@@ -652,8 +652,8 @@ def cmd_match_review(args: argparse.Namespace) -> int:
 def cmd_hashlist_import(args: argparse.Namespace) -> int:
     from ncii_desk.services.hashlists import import_hash_list
 
-    with opened(args) as vault:
-        view, bad, new = import_hash_list(vault, Path(args.file), args.name)
+    with opened(args) as vault, cli_job(args, "Importing hash list") as job:
+        view, bad, new = import_hash_list(vault, Path(args.file), args.name, job)
     if args.json:
         emit_json({"list": view.as_dict(), "bad_lines": bad, "new_matches": new})
         return EXIT_OK

@@ -5,6 +5,7 @@ All hashes are generated here (seeded), never taken from real lists.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -774,3 +775,244 @@ def test_load_matches_parse_for_a_file(tmp_path: Path, rng: random.Random) -> No
     write_csv(entries, buf)
     path = write_bytes(tmp_path, buf.getvalue().encode("utf-8"), "list.csv")
     assert load_hash_list(path) == parse_hash_list(buf.getvalue())
+
+
+# --- streaming (HashListStream: what hash-list import reads with) ------------------------------
+#
+# parse_hash_list checks a list line by line with HashEntry; the stream reads a file in
+# batches, with quick paths and batch-wide numpy checks. Generated lists of every kind of
+# line must give exactly the same result from both (entries, positions, errors, counts),
+# whatever the batch and read-block sizes.
+
+ODD_PYTX = ["", "   ", "# c", "\ufeff", "\ufeff# x", "\t", "pdq", "pdq a b", "x,y", "pdq 1\x00"]
+ODD_CSV = ["", ",,,", " , ,", "# c", "pdq", '"unbalanced', 'pdq,"x', "\ufeff", "KIND,Value"]
+QUALITIES = ["", "", "90", "49", "50", "0", "100", "101", " 75 ", "+5", "5.0", "abc", "007"]
+LABELS = ["", "x", "=SUM(A1)", "'=x", " pad ", "kind of", "é", "a\x07b", "\u202eevil", "x" * 1001]
+
+
+def odd_hex(kind: str, rng: random.Random) -> str:
+    """Mostly valid hashes, and every way a value can be refused."""
+    digits = LENGTHS[kind]
+    pick = rng.random()
+    if pick < 0.05:
+        return "0" * digits
+    if pick < 0.1:  # at and around the degenerate-hash limits
+        ones = rng.choice([3, 4, 15, 16, 60, 61, 240, 241])
+        return f"{(1 << min(ones, digits * 4)) - 1:0{digits}x}"
+    if pick < 0.12:
+        return (
+            "d41d8cd98f00b204e9800998ecf8427e" if digits == 32 else hashlib.sha256(b"").hexdigest()
+        )
+    if pick < 0.15:
+        return random_hex(kind, rng)[:-1]
+    if pick < 0.17:
+        return random_hex(kind, rng)[:-1] + "g"
+    value = random_hex(kind, rng)
+    return value.upper() if rng.random() < 0.1 else value
+
+
+def generated_list(rng: random.Random) -> str:
+    lines: list[str] = []
+    seen: list[str] = []
+    count = rng.randint(0, 80)
+    if rng.random() < 0.5:
+        lines += [rng.choice(["", "# hi", "\ufeff"]) for _ in range(rng.randint(0, 3))]
+        for _ in range(count):
+            if seen and rng.random() < 0.15:
+                lines.append(rng.choice(seen))
+            elif rng.random() < 0.1:
+                lines.append(rng.choice(ODD_PYTX))
+            else:
+                kind = rng.choice(KINDS)
+                name = kind.upper() if rng.random() < 0.05 else kind
+                sep = rng.choice([" "] * 8 + ["\t", "  "])
+                tail = rng.choice([""] * 8 + ["  ", "\t", " # note", "#x"])
+                lines.append(f"{name}{sep}{odd_hex(kind, rng)}{tail}")
+                seen.append(lines[-1])
+    else:
+        columns = ["kind", "value", *rng.sample(["quality", "label", "notes"], rng.randint(0, 3))]
+        rng.shuffle(columns)
+        lines += [rng.choice(["", "# hi", "\ufeff", "x\x00"]) for _ in range(rng.randint(0, 2))]
+        lines.append(",".join(c.upper() if rng.random() < 0.2 else c for c in columns))
+        for _ in range(count):
+            if seen and rng.random() < 0.12:
+                lines.append(rng.choice(seen))
+                continue
+            if rng.random() < 0.08:
+                lines.append(rng.choice(ODD_CSV))
+                continue
+            kind = rng.choice(KINDS)
+            cell = {
+                "kind": kind if rng.random() > 0.05 else rng.choice([" pdq", "PDQ", "sha1", ""]),
+                "value": odd_hex(kind, rng) if rng.random() > 0.03 else " " + odd_hex(kind, rng),
+                "quality": rng.choice(QUALITIES),
+                "label": rng.choice([*LABELS, '"quoted, comma"', '"a ""b"""']),
+                "notes": rng.choice(["", "n", '"q"']),
+            }
+            cells = [cell[c] for c in columns]
+            lines.append(",".join(cells[: -1 if rng.random() < 0.05 else None]))
+            seen.append(lines[-1])
+    end = rng.choice(["\n", "\r\n"])
+    text = end.join(lines) + (end if rng.random() < 0.8 else "")
+    return ("\ufeff" if rng.random() < 0.2 else "") + text
+
+
+def streamed(path: Path, fmt: str | None = None, batch_lines: int | None = None) -> ParsedList:
+    """The stream's result as a ParsedList; also checks that batches number on without gaps."""
+    entries: list[HashEntry] = []
+    with lists.HashListStream(path, fmt, batch_lines=batch_lines) as stream:
+        for batch in stream.batches():
+            assert batch.start == len(entries)
+            entries.extend(batch.entries())
+        assert stream.entry_count == len(entries)
+        return ParsedList(
+            stream.format,
+            entries,
+            list(stream.errors),
+            stream.duplicates,
+            stream.low_quality,
+            stream.errors_not_listed,
+        )
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_stream_gives_what_the_line_by_line_parser_gives(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    text = generated_list(rng)
+    fmt = rng.choice([None, None, None, "pytx", "csv"])
+    path = write_bytes(tmp_path, text.encode())
+    monkeypatch.setattr(lists, "_READ_BLOCK", rng.choice([1, 2, 7, 64, 1 << 20]))
+    try:
+        want: ParsedList | str = parse_hash_list(text, fmt)
+    except errors.NciiDeskError as exc:
+        want = exc.message
+    for batch_lines in (1, 3, 100_000):
+        try:
+            got: ParsedList | str = streamed(path, fmt, batch_lines)
+        except errors.NciiDeskError as exc:
+            got = exc.message
+        assert got == want
+
+
+def test_stream_reports_a_bad_line_deep_in_the_file_by_its_number(tmp_path: Path) -> None:
+    rows = 200_000
+    gen = random.Random(5)
+    values = [random_hex("pdq", gen) for _ in range(rows)]
+    lines = [f"pdq {v}" for v in values]
+    lines[150_000] = "pdq " + "g" * 64  # line 150,001, in the second batch of 100,000
+    lines[180_000] = lines[10]  # a duplicate of a line in the first batch
+    path = write_bytes(tmp_path, ("\n".join(lines) + "\n").encode())
+    with lists.HashListStream(path) as stream:
+        batches = list(stream.batches())
+        assert [e.line for e in stream.errors] == [150_001]
+        assert "hex digits" in stream.errors[0].message
+        assert stream.duplicates == 1
+        assert stream.entry_count == len(lines) - 2
+        assert stream.lines_read == len(lines)
+        assert stream.bytes_read == stream.size == path.stat().st_size
+        assert stream.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [len(b) for b in batches] == [100_000, len(lines) - 100_002]
+    second = batches[1]
+    assert second.start == 100_000
+    assert second.values[50_000 - 1] == values[149_999]  # the line before the bad one
+    assert second.values[50_000] == values[150_001]  # the bad line takes no position
+    assert values[10] not in second.values
+
+
+def test_stream_reads_crlf_bom_and_trailing_spaces(tmp_path: Path, rng: random.Random) -> None:
+    values = [random_hex("pdq", rng) for _ in range(5)]
+    text = "\ufeff" + "".join(
+        f"pdq {v}{tail}\r\n" for v, tail in zip(values, ["", "  ", "\t", " \t ", ""], strict=True)
+    )
+    path = write_bytes(tmp_path, text.encode())
+    result = streamed(path)
+    assert result.errors == [] and result.format == "pytx"
+    assert [e.value for e in result.entries] == values
+    assert result == parse_hash_list(text)
+    csv_text = "\ufeffkind,value,quality,label\r\n" + "".join(
+        f"pdq,{v.upper()},{90 - i},label {i}  \r\n" for i, v in enumerate(values)
+    )
+    result = streamed(write_bytes(tmp_path, csv_text.encode(), "l.csv"))
+    assert result.errors == [] and result.format == "csv"
+    assert [(e.value, e.quality, e.label) for e in result.entries] == [
+        (v, 90 - i, f"label {i}") for i, v in enumerate(values)
+    ]
+
+
+def test_stream_index_rows_are_the_matchable_pdq_entries(
+    tmp_path: Path, rng: random.Random
+) -> None:
+    rows = ["kind,value,quality,label"]
+    expected: list[tuple[int, str]] = []
+    for position in range(300):
+        kind = "pdq" if position % 3 else "md5"
+        quality = rng.choice(["", "20", "49", "50", "99"])
+        value = random_hex(kind, rng)
+        rows.append(f"{kind},{value},{quality},l{position}")
+        if kind == "pdq" and (quality == "" or int(quality) >= PDQ_MIN_QUALITY):
+            expected.append((position, value))
+    path = write_bytes(tmp_path, ("\n".join(rows) + "\n").encode(), "l.csv")
+    with lists.HashListStream(path, batch_lines=37) as stream:
+        for _ in stream.batches():
+            pass
+        index = stream.pdq_index()
+        hashes = [bytes(row).hex() for block in index.blocks for row in block]
+    assert index.count == len(expected)
+    assert index.positions.tolist() == [p for p, _ in expected]
+    assert hashes == [v for _, v in expected]
+
+
+def test_stream_dedupe_is_exact_when_every_value_collides(
+    monkeypatch: pytest.MonkeyPatch, rng: random.Random
+) -> None:
+    """With a mix that sends every value to the same slot, only whole-row equality decides."""
+    import numpy as np
+
+    monkeypatch.setattr(
+        lists._UniqueRows, "_mix", lambda self, rows: np.zeros(len(rows), np.uint64)
+    )
+    unique = lists._UniqueRows(32)
+    base = bytes.fromhex(random_hex("pdq", rng))
+    values = [base[:-1] + bytes([i]) for i in range(150)]  # differ in the last byte only
+    seen: set[bytes] = set()
+    for _ in range(6):
+        batch = [rng.choice(values) for _ in range(60)]
+        mask = unique.add(np.frombuffer(b"".join(batch), np.uint8).reshape(-1, 32))
+        want = []
+        for value in batch:
+            want.append(value not in seen)
+            seen.add(value)
+        assert mask.tolist() == want
+    assert unique.count == len(seen)
+
+
+def test_stream_dedupe_matches_a_set_across_table_growth(rng: random.Random) -> None:
+    import numpy as np
+
+    unique = lists._UniqueRows(8)
+    gen = np.random.default_rng(7)
+    seen: set[bytes] = set()
+    for size in (10, 5000, 20_000, 60_000):
+        rows = gen.integers(0, 4, size=(size, 8), dtype=np.uint8)  # many repeats
+        mask = unique.add(rows)
+        want = []
+        for row in rows:
+            key = row.tobytes()
+            want.append(key not in seen)
+            seen.add(key)
+        assert mask.tolist() == want
+    assert unique.count == len(seen)
+
+
+def test_stream_refuses_a_file_over_its_limit_and_utf16(tmp_path: Path, rng: random.Random) -> None:
+    path = write_bytes(tmp_path, f"pdq {random_hex('pdq', rng)}\n".encode() * 10)
+    with pytest.raises(errors.InputFileError, match="up to 0 MiB"):
+        lists.HashListStream(path, max_bytes=100)
+    with lists.HashListStream(path, max_bytes=path.stat().st_size) as stream:
+        assert sum(len(b) for b in stream.batches()) == 1  # ten times the same hash
+        assert stream.duplicates == 9
+    utf16 = write_bytes(tmp_path, f"pdq {random_hex('pdq', rng)}\n".encode("utf-16"), "u.txt")
+    with pytest.raises(errors.InputFileError, match="UTF-16"):
+        lists.HashListStream(utf16)
