@@ -66,8 +66,8 @@ def settle(seconds: float = 0.3) -> None:
         time.sleep(0.02)
 
 
-def shoot(widget: object, name: str, window: object = None, tasks: bool = False) -> None:
-    """Save a PNG of ``widget``; the task panel of ``window`` shows only when asked."""
+def shoot(widget: object, name: str, window: object = None, tasks: bool = True) -> None:
+    """Save a PNG of ``widget``; the task panel of ``window`` shows unless told not to."""
     if window is not None:
         window.dock.setVisible(tasks)  # type: ignore[attr-defined]
     settle()
@@ -203,7 +203,9 @@ def main() -> int:
     wait_until(lambda: ws.suspects.items.thumbnails_shown() >= 2)
     ws.suspects.items.select_item(ws.suspects.items.views[0].id)
     wait_until(lambda: ws.suspects.preview.reveal_button.isEnabled())
-    shoot(window, "05-suspects-links-and-files", window, tasks=True)
+    shoot(window, "05-suspects-links-and-files", window)
+    # Read and dealt with: the panel goes back to its one-line summary.
+    window.task_panel.clear_problems()
 
     ws.tabs.setCurrentWidget(ws.matches)
     wait_until(lambda: len(ws.matches.rows) >= 1)
@@ -254,7 +256,7 @@ def main() -> int:
     window.settings_dialog.reject()
 
     window.lock()
-    shoot(window, "13-unlock", window)
+    shoot(window, "13-unlock", window, tasks=False)
     window.close()
     server.shutdown()
     QApplication.processEvents()

@@ -8,22 +8,35 @@ text could be made to load resources or mislead the advocate with fake formattin
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+)
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QToolBar,
+    QTreeView,
     QWidget,
 )
 
@@ -60,6 +73,119 @@ def plain_label(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
     return label
 
 
+class NoteLabel(QLabel):
+    """A plain-text note (a result, a reason) that takes no room on screen while empty."""
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if name:
+            self.setAccessibleName(name)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def clear(self) -> None:
+        super().clear()
+        self._fit()
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ParentChange:
+            self._fit()
+        return super().event(e)
+
+    def _fit(self) -> None:
+        # Showing a widget without a parent would open it as a window of its own: until it
+        # is placed in a layout it only hides, and the parent change shows it if needed.
+        if self.parentWidget() is not None:
+            self.setVisible(bool(self.text()))
+        elif not self.text():
+            self.hide()
+
+
+def note_label(name: str = "") -> NoteLabel:
+    return NoteLabel(name)
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that is shortened with an ellipsis instead of widening the
+    window; the caller puts the whole text in the tooltip."""
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 8)
+        if name:
+            self.setAccessibleName(name)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(self.alignment() | Qt.AlignmentFlag.AlignVCenter),
+            self.palette(),
+            self.isEnabled(),
+            shown,
+            self.foregroundRole(),
+        )
+        painter.end()
+
+
+class MiddleElide(QStyledItemDelegate):
+    """Shortens cell text in the middle ("http://exa…/photo.jpg", "holiday-…-03.jpg"), where
+    the start and the end of an address or file name are the parts that tell them apart."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+def elide_middle(view: QTableView | QTreeView, columns: Collection[int]) -> None:
+    delegate = MiddleElide(view)
+    for column in columns:
+        view.setItemDelegateForColumn(column, delegate)
+
+
+def fit_columns(
+    view: QTableView | QTreeView, stretch: Collection[int] = (), *, cap_chars: int = 48
+) -> None:
+    """Size each column to its text (up to about ``cap_chars`` characters; the whole text
+    is in the tooltip) and let the ``stretch`` columns (names, addresses, notes) share the
+    rest of the width.
+
+    Call it after every fill: a view filled while its tab is hidden otherwise keeps the
+    widths it had when it was empty, and cuts every name to a few letters.
+    """
+    header = view.horizontalHeader() if isinstance(view, QTableView) else view.header()
+    header.setStretchLastSection(False)
+    header.setHighlightSections(False)  # a bold header would change its width on selection
+    metrics = view.fontMetrics()
+    header.setMinimumSectionSize(max(header.minimumSectionSize(), metrics.averageCharWidth() * 5))
+    cap = metrics.averageCharWidth() * cap_chars
+    model = view.model()
+    for column in range(model.columnCount() if model is not None else 0):
+        if column in stretch:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            continue
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        view.resizeColumnToContents(column)
+        if view.columnWidth(column) > cap:
+            view.setColumnWidth(column, cap)
+
+
 def heading(text: str) -> QLabel:
     label = plain_label(text)
     font = label.font()
@@ -68,6 +194,22 @@ def heading(text: str) -> QLabel:
     label.setFont(font)
     label.setAccessibleName(text)
     return label
+
+
+def subheading(text: str) -> QLabel:
+    """The bold title of a section of a screen."""
+    label = plain_label(text, wrap=False, name=text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def text_lines_height(edit: QPlainTextEdit, lines: int) -> int:
+    """The height of a text box that shows ``lines`` lines without scrolling."""
+    margins = edit.contentsMargins()
+    document = int(edit.document().documentMargin() * 2)
+    return edit.fontMetrics().lineSpacing() * lines + document + margins.top() + margins.bottom()
 
 
 def button(

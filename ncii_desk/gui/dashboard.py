@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from ncii_desk.gui.common import (
     button,
     checkbox,
     countdown,
+    fit_columns,
     heading,
     parse_iso,
     plain_label,
@@ -147,6 +147,8 @@ CASE_COLUMNS = (
     QT_TRANSLATE_NOOP("Dashboard", "Nearest 48-hour deadline"),
     QT_TRANSLATE_NOOP("Dashboard", "Possibly under 18"),
 )
+#: The columns that share the spare width (names); the others fit their text.
+CASE_STRETCH = (0, 1)
 
 
 def _cell(text: str) -> QStandardItem:
@@ -184,8 +186,7 @@ class DashboardPage(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table, CASE_STRETCH)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.activated.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(
@@ -234,6 +235,7 @@ class DashboardPage(QWidget):
                 font.setBold(True)
                 row[6].setFont(font)
             self.model.appendRow(row)
+        fit_columns(self.table, CASE_STRETCH)
         self.empty_hint.setVisible(not self.views)
         if selected is not None:
             self.select_case(selected)

@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.dock = QDockWidget(self.tr("Tasks"), self)
         self.dock.setObjectName("tasks")
         self.dock.setWidget(self.task_panel)
+        self.dock.setTitleBarWidget(self.task_panel.summary_bar)
         self.dock.setAccessibleName(self.tr("Tasks"))
         self.dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -78,6 +79,14 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
+        self.task_panel.hide_button.clicked.connect(self.dock.close)
+        # Fitted once the layout has taken in what changed (one fit for a burst of changes).
+        self._dock_fit = QTimer(self)
+        self._dock_fit.setSingleShot(True)
+        self._dock_fit.setInterval(0)
+        self._dock_fit.timeout.connect(self._fit_dock)
+        self.task_panel.resized.connect(self._dock_fit.start)
+        self.dock.visibilityChanged.connect(lambda shown: shown and self._dock_fit.start())
         self.tasks.started.connect(lambda _label: self.dock.show())
         self.tasks.active_changed.connect(self._tasks_changed)
         self.dashboard = DashboardPage(self.open_case, self.new_case)
@@ -122,6 +131,9 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.tasks_action = self.dock.toggleViewAction()
         self.tasks_action.setText(self.tr("Tasks"))
+        self.tasks_action.setToolTip(self.tr("Show or hide the progress of long tasks."))
+        # Asked for by hand: show the details too, not only the summary line.
+        self.tasks_action.triggered.connect(self._tasks_asked_for)
         bar.addAction(self.quick_exit_action)
         bar.addSeparator()
         for action in (
@@ -278,6 +290,21 @@ class MainWindow(QMainWindow):
 
     def show_error(self, error: NciiDeskError) -> None:
         show_error(self, error)
+
+    def _tasks_asked_for(self, shown: bool) -> None:
+        if shown:
+            self.task_panel.set_expanded(True, by_hand=True)
+
+    def _fit_dock(self) -> None:
+        """Give the task panel the height it needs: one line while idle, more while tasks
+        run or problems are listed, and never more than about a third of the window."""
+        if not self.dock.isVisible():
+            return
+        bar = self.task_panel.summary_bar.sizeHint().height()
+        wanted = bar + self.task_panel.preferred_height()
+        self.resizeDocks(
+            [self.dock], [min(wanted, max(bar, self.height() // 3))], Qt.Orientation.Vertical
+        )
 
     # -- locking --
 

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -28,7 +27,14 @@ from PySide6.QtWidgets import (
 
 from ncii_desk.errors import Cancelled, InternalError, NciiDeskError
 from ncii_desk.gui import workers
-from ncii_desk.gui.common import button, plain_label, plain_tip
+from ncii_desk.gui.common import (
+    ElidedLabel,
+    button,
+    elide_middle,
+    fit_columns,
+    plain_label,
+    plain_tip,
+)
 from ncii_desk.services.jobs import Job
 
 
@@ -42,10 +48,16 @@ class Problem:
 
 
 ProblemsOf = Callable[[Any], Sequence[Problem]]
+#: In the problem list, what happened and what to do share the spare width.
+PROBLEM_STRETCH = (2, 3)
+QWIDGETSIZE_MAX = (1 << 24) - 1
+PANEL_MARGIN = 4
 
 
 class TaskRow(QWidget):
     """One running or finished task."""
+
+    changed = Signal()
 
     def __init__(self, label: str, cancel: Callable[[], None]) -> None:
         super().__init__()
@@ -74,6 +86,7 @@ class TaskRow(QWidget):
         cancel()
         self.cancel_button.setEnabled(False)
         self.status.setText(self.tr("Cancelling after the current item..."))
+        self.changed.emit()
 
     def progress(self, done: int, total: int, message: str) -> None:
         if self.finished:
@@ -85,6 +98,7 @@ class TaskRow(QWidget):
             self.bar.setRange(0, 0)
         if self.cancel_button.isEnabled():
             self.status.setText(message)
+        self.changed.emit()
 
     def finish(self, outcome: str, text: str) -> None:
         self.finished = True
@@ -95,21 +109,43 @@ class TaskRow(QWidget):
             self.bar.setValue(self.bar.maximum())
         self.status.setText(text)
         self.cancel_button.setVisible(False)
+        self.changed.emit()
+
+
+#: At most this many task rows and problem lines get room before the lists scroll.
+ROWS_SHOWN = 3
+PROBLEMS_SHOWN = 4
 
 
 class TaskPanel(QWidget):
-    """The running tasks above, problems with single items below."""
+    """A one-line summary bar (the dock's title bar) over the task rows and the problems.
+
+    Idle, the panel is only its summary line: the latest result, and how many problems are
+    listed. It opens while a task runs and while problems with single items are listed, and
+    closes again when the work is done; "Show details" opens it at any time.
+    """
+
+    #: The panel wants a different height (it opened, closed, or a list grew).
+    resized = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.setAccessibleName(self.tr("Tasks and problems"))
+        self.rows: list[TaskRow] = []
+        self.active = 0
+        self.expanded = False
+        self._pinned = False  # opened by the advocate: stays open when the work is done
+        self.summary_bar = self._build_summary_bar()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        split = QSplitter(Qt.Orientation.Vertical)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
+        layout.setContentsMargins(4, 0, 4, PANEL_MARGIN)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.rows_area = QWidget()
+        top_layout = QVBoxLayout(self.rows_area)
         top_layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
+        self.rows_title = plain_label(self.tr("Tasks in this session"), wrap=False)
+        header.addWidget(self.rows_title)
         header.addStretch(1)
         self.clear_finished_button = button(self.tr("Clear finished tasks"), self.clear_finished)
         header.addWidget(self.clear_finished_button)
@@ -118,14 +154,14 @@ class TaskPanel(QWidget):
         self.rows_layout = QVBoxLayout(self.rows_box)
         self.rows_layout.setContentsMargins(0, 0, 0, 0)
         self.rows_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.rows_box)
-        scroll.setAccessibleName(self.tr("Task list"))
-        top_layout.addWidget(scroll)
-        split.addWidget(top)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
+        self.rows_scroll = QScrollArea()
+        self.rows_scroll.setWidgetResizable(True)
+        self.rows_scroll.setWidget(self.rows_box)
+        self.rows_scroll.setAccessibleName(self.tr("Task list"))
+        top_layout.addWidget(self.rows_scroll)
+        self.split.addWidget(self.rows_area)
+        self.problems_area = QWidget()
+        bottom_layout = QVBoxLayout(self.problems_area)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         header2 = QHBoxLayout()
         self.problems_title = plain_label(self.tr("Problems with single items"), wrap=False)
@@ -142,17 +178,129 @@ class TaskPanel(QWidget):
         self.problems.setRootIsDecorated(False)
         self.problems.setWordWrap(True)
         self.problems.setAccessibleName(self.tr("Problems with single items"))
-        self.problems.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((200, 260, 420)):
-            self.problems.setColumnWidth(column, width)
+        elide_middle(self.problems, (1,))
+        fit_columns(self.problems, PROBLEM_STRETCH, cap_chars=32)
         bottom_layout.addWidget(self.problems)
-        split.addWidget(bottom)
-        layout.addWidget(split)
-        self.rows: list[TaskRow] = []
+        self.split.addWidget(self.problems_area)
+        layout.addWidget(self.split)
+        self._arrange()
+
+    def _build_summary_bar(self) -> QWidget:
+        bar = QWidget()
+        bar.setAccessibleName(self.tr("Task summary"))
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(6, 2, 4, 2)
+        title = plain_label(self.tr("Tasks:"), wrap=False)
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        title.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        row.addWidget(title)
+        self.summary = ElidedLabel(self.tr("Summary of the tasks"))
+        row.addWidget(self.summary, 1)
+        self.details_button = button(
+            self.tr("Show details"),
+            lambda: self.set_expanded(not self.expanded, by_hand=True),
+            name=self.tr("Show or hide the task details"),
+        )
+        row.addWidget(self.details_button)
+        self.hide_button = button(
+            self.tr("Hide"),
+            name=self.tr("Hide the task panel"),
+            tip=self.tr("The Tasks button brings it back."),
+        )
+        row.addWidget(self.hide_button)
+        return bar
+
+    # -- opening and closing --
+
+    def set_expanded(self, on: bool, *, by_hand: bool = False) -> None:
+        if by_hand:
+            self._pinned = on
+        self.expanded = on
+        self._arrange()
+
+    def set_active(self, active: int) -> None:
+        """Open while tasks run; close when they are done, unless opened by hand."""
+        self.active = active
+        if active:
+            self.expanded = True
+        elif not self._pinned:
+            self.expanded = False
+        self._arrange()
+
+    def has_problems(self) -> bool:
+        return self.problems.topLevelItemCount() > 0
+
+    def _arrange(self) -> None:
+        self.rows_area.setVisible(self.expanded)
+        self.problems_area.setVisible(self.has_problems())
+        self.details_button.setText(
+            self.tr("Hide details") if self.expanded else self.tr("Show details")
+        )
+        open_ = self.rows_area.isVisibleTo(self) or self.problems_area.isVisibleTo(self)
+        self.setMaximumHeight(QWIDGETSIZE_MAX if open_ else 0)
+        if self.rows_area.isVisibleTo(self) and self.problems_area.isVisibleTo(self):
+            self.split.setSizes([self._rows_height(), self._problems_height()])
+        self._summarise()
+        self.resized.emit()
+
+    def _rows_height(self) -> int:
+        header = self.clear_finished_button.sizeHint().height()
+        shown = self.rows[-ROWS_SHOWN:]
+        rows = sum(r.sizeHint().height() for r in shown) if shown else header
+        return header + rows + 2 * self.rows_scroll.frameWidth() + 8
+
+    def _problems_height(self) -> int:
+        header = self.clear_problems_button.sizeHint().height()
+        view = self.problems
+        lines = min(max(view.topLevelItemCount(), 1), PROBLEMS_SHOWN)
+        line = max(view.sizeHintForRow(0), view.fontMetrics().height() + 4)
+        return header + view.header().sizeHint().height() + lines * line + 2 * view.frameWidth() + 8
+
+    def preferred_height(self) -> int:
+        """The height the panel needs below its summary line (0 when closed)."""
+        height = 0
+        if self.rows_area.isVisibleTo(self):
+            height += self._rows_height()
+        if self.problems_area.isVisibleTo(self):
+            height += self._problems_height()
+        if height:
+            height += self.split.handleWidth() + PANEL_MARGIN
+        return height
+
+    def _summarise(self) -> None:
+        running = [r for r in self.rows if not r.finished]
+        if running:
+            latest = running[-1]
+            text = self.tr("{task}: {status}").format(
+                task=latest.label_text, status=latest.status.text()
+            )
+            if len(running) > 1:
+                text = self.tr("{n} tasks running. Latest: {text}").format(
+                    n=len(running), text=text
+                )
+        elif self.rows:
+            latest = self.rows[-1]
+            text = self.tr("Finished. {task}: {status}").format(
+                task=latest.label_text, status=latest.status.text()
+            )
+        else:
+            text = self.tr("Nothing is running. Long work shows its progress here.")
+        count = self.problems.topLevelItemCount()
+        if count:
+            text += " " + self.tr("{n} problem(s) with single items listed below.").format(n=count)
+        self.summary.setText(text)
+        self.summary.setToolTip(plain_tip(text))
+        self.summary.update()
+
+    # -- rows and problems --
 
     def add_row(self, row: TaskRow) -> None:
         self.rows.append(row)
         self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
+        row.changed.connect(self._summarise)
+        self._arrange()
 
     def add_problems(self, task: str, problems: Sequence[Problem]) -> None:
         for p in problems:
@@ -166,6 +314,8 @@ class TaskPanel(QWidget):
                     n=self.problems.topLevelItemCount()
                 )
             )
+            fit_columns(self.problems, PROBLEM_STRETCH, cap_chars=32)
+            self._arrange()
 
     def problem_texts(self) -> list[tuple[str, str, str, str]]:
         out = []
@@ -181,10 +331,12 @@ class TaskPanel(QWidget):
             self.rows.remove(row)
             row.setParent(None)
             row.deleteLater()
+        self._arrange()
 
     def clear_problems(self) -> None:
         self.problems.clear()
         self.problems_title.setText(self.tr("Problems with single items"))
+        self._arrange()
 
     def clear_all(self) -> None:
         for row in list(self.rows):
@@ -192,6 +344,8 @@ class TaskPanel(QWidget):
             row.setParent(None)
             row.deleteLater()
         self.rows.clear()
+        self._pinned = False
+        self.expanded = False
         self.clear_problems()
 
 
@@ -205,6 +359,7 @@ class TaskManager(QObject):
         super().__init__()
         self.panel = panel
         self._active: dict[workers.Worker, TaskRow] = {}
+        self.active_changed.connect(panel.set_active)
 
     @property
     def active(self) -> int:
@@ -265,10 +420,16 @@ class TaskManager(QObject):
             if on_failed is not None:
                 on_failed(error)
 
-        worker = workers.start(fn, succeeded, failed, row.progress, long=True)
+        worker = workers.start(
+            fn,
+            succeeded,
+            failed,
+            row.progress,
+            long=True,
+            on_finished=lambda: self._finished(holder[0]),
+        )
         holder.append(worker)
         self._active[worker] = row
-        worker.signals.done.connect(lambda: self._finished(worker))
         self.panel.add_row(row)
         self.active_changed.emit(self.active)
         self.started.emit(label)

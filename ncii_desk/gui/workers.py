@@ -88,13 +88,19 @@ def start(
     on_progress: Callable[[int, int, str], None] | None = None,
     *,
     long: bool = False,
+    on_finished: Callable[[], None] | None = None,
 ) -> Worker:
-    """Start ``fn`` on a pool; callbacks run on the GUI thread."""
+    """Start ``fn`` on a pool; callbacks run on the GUI thread.
+
+    Every callback is connected before the work starts: a signal sent by work that finished
+    at once, before a later connection was made, would be lost."""
     worker = Worker(fn)
     worker.signals.succeeded.connect(on_success)
     worker.signals.failed.connect(on_failure)
     if on_progress is not None:
         worker.signals.progress.connect(on_progress)
+    if on_finished is not None:
+        worker.signals.done.connect(on_finished)
     _running.add(worker)
     worker.signals.done.connect(lambda: _running.discard(worker))
     (task_pool() if long else quick_pool()).start(worker)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from guikit import WAIT, benign_picture, new_case, part_installed, wait_tasks
 
+from ncii_desk.gui.common import plain_tip
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.workspace.suspects import capture_service
 
@@ -65,6 +66,17 @@ def test_capture_links_status_per_link_recheck_and_custody(
     statuses = {pane.model.item(r, 0).text(): pane.model.item(r, 1).text() for r in range(2)}
     assert statuses[f"{site}/post.html"] == "Captured (HTTP 200)"
     assert statuses[f"{site}/missing.html"].startswith("Failed:")
+    # Readable at first sight: status, time and count fit; the address takes the rest of
+    # the width (shortened in the middle) with the whole of it in the tooltip.
+    table, metrics = pane.table, pane.table.fontMetrics()
+    ok = next(r for r in range(2) if pane.model.item(r, 0).text() == f"{site}/post.html")
+    for column in (1, 2, 3):
+        text = pane.model.item(ok, column).text()
+        assert table.columnWidth(column) >= metrics.horizontalAdvance(text), text
+    assert table.columnWidth(0) >= metrics.horizontalAdvance(f"{site}/post.html")
+    assert pane.model.item(ok, 0).toolTip() == plain_tip(f"{site}/post.html")
+    rows = table.verticalHeader().defaultSectionSize()
+    assert table.viewport().height() >= 3 * rows  # both links and a free line, not one row
     qtbot.waitUntil(lambda: len(pane.items.views) >= 1, timeout=WAIT)
 
     pane.recheck()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, checkbox, heading, plain_label
+from ncii_desk.gui.common import button, checkbox, heading, note_label, plain_label
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.dashboard import minor_explanation
 from ncii_desk.gui.workspace.activity import ActivityPane
@@ -40,19 +40,18 @@ class CaseWorkspace(QWidget):
         top.addWidget(self.back_button)
         self.title = heading("")
         top.addWidget(self.title, 1)
-        layout.addLayout(top)
-        self.details = plain_label(name=self.tr("Case details"))
-        layout.addWidget(self.details)
-        minor_row = QHBoxLayout()
+        # The safety switch sits on the title line: always in view, one line less.
         self.minor = checkbox(
             self.tr("The person in this case may be under 18"),
             tip=minor_explanation(),
         )
         self.minor.clicked.connect(self._minor_clicked)
-        minor_row.addWidget(self.minor)
-        self.minor_note = plain_label(name=self.tr("What the under-18 setting does"))
-        minor_row.addWidget(self.minor_note, 1)
-        layout.addLayout(minor_row)
+        top.addWidget(self.minor)
+        layout.addLayout(top)
+        self.details = plain_label(name=self.tr("Case details"))
+        layout.addWidget(self.details)
+        self.minor_note = note_label(self.tr("What the under-18 setting does"))
+        layout.addWidget(self.minor_note)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Case work"))
         self.originals = OriginalsPane(ctx, case_id)

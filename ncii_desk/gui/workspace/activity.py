@@ -8,7 +8,6 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     button,
+    fit_columns,
     local_time,
     plain_label,
     plain_tip,
@@ -32,11 +32,35 @@ ACTIVITY_COLUMNS = (
     QT_TRANSLATE_NOOP("Activity", "About"),
     QT_TRANSLATE_NOOP("Activity", "Details"),
 )
+ACTIVITY_STRETCH = (4,)
 
 ACTIONS = {
     "case.created": QT_TRANSLATE_NOOP("Activity", "Case created"),
     "case.suspected_minor_set": QT_TRANSLATE_NOOP("Activity", "Possibly-under-18 setting changed"),
     "item.added": QT_TRANSLATE_NOOP("Activity", "File added"),
+    "item.source_set": QT_TRANSLATE_NOOP("Activity", "Where the file was found, recorded"),
+    "item.faces_found": QT_TRANSLATE_NOOP("Activity", "Faces found in a photo"),
+    "item.analyzed": QT_TRANSLATE_NOOP("Activity", "Picture analysed"),
+    "item.analysis_skipped": QT_TRANSLATE_NOOP("Activity", "Analysis skipped"),
+    "case.analyzed": QT_TRANSLATE_NOOP("Activity", "Case analysed"),
+    "face.picked": QT_TRANSLATE_NOOP("Activity", "Client's face picked"),
+    "face.unpicked": QT_TRANSLATE_NOOP("Activity", "Client's face unpicked"),
+    "capture.created": QT_TRANSLATE_NOOP("Activity", "Link captured"),
+    "capture.failed": QT_TRANSLATE_NOOP("Activity", "Link could not be captured"),
+    "capture.exported": QT_TRANSLATE_NOOP("Activity", "Web archive saved"),
+    "capture.rechecked": QT_TRANSLATE_NOOP("Activity", "Link checked again"),
+    "request.drafted": QT_TRANSLATE_NOOP("Activity", "Removal request drafted"),
+    "request.sent": QT_TRANSLATE_NOOP("Activity", "Removal request sent"),
+    "request.ticket": QT_TRANSLATE_NOOP("Activity", "Platform reference number recorded"),
+    "request.status": QT_TRANSLATE_NOOP("Activity", "Removal request outcome recorded"),
+    "request.exported": QT_TRANSLATE_NOOP("Activity", "Removal letter saved"),
+    "request.followup_made": QT_TRANSLATE_NOOP("Activity", "Follow-up letter made"),
+    "request.escalation_made": QT_TRANSLATE_NOOP("Activity", "Escalation letter made"),
+    "request.content_gone": QT_TRANSLATE_NOOP("Activity", "Reported content gone"),
+    "request.content_back": QT_TRANSLATE_NOOP("Activity", "Reported content back online"),
+    "handout.made": QT_TRANSLATE_NOOP("Activity", "Handout for the client made"),
+    "packet.built": QT_TRANSLATE_NOOP("Activity", "Evidence packet built"),
+    "hashlist.exported": QT_TRANSLATE_NOOP("Activity", "Hash list exported"),
     "item.hashed": QT_TRANSLATE_NOOP("Activity", "File hashed"),
     "item.exported": QT_TRANSLATE_NOOP("Activity", "File exported"),
     "item.reveal": QT_TRANSLATE_NOOP("Activity", "Picture revealed"),
@@ -51,6 +75,18 @@ ACTIONS = {
 
 def action_text(action: str) -> str:
     return translate("Activity", ACTIONS[action]) if action in ACTIONS else action
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def details_text(details: dict[str, object], sep: str = " · ") -> str:
+    """An event's recorded details as 'name: value' pairs, in the order they were stored
+    (strings without JSON quotes, so the line reads as text)."""
+    return sep.join(f"{key}: {_value_text(value)}" for key, value in details.items())
 
 
 class ActivityPane(QWidget):
@@ -83,9 +119,7 @@ class ActivityPane(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        fit_columns(self.table, ACTIVITY_STRETCH)
         layout.addWidget(self.table, 1)
 
     def refresh(self) -> None:
@@ -101,12 +135,16 @@ class ActivityPane(QWidget):
                 QStandardItem(r.actor),
                 QStandardItem(action_text(r.action)),
                 QStandardItem((r.object_id or "")[:12]),
-                QStandardItem(json.dumps(r.details, ensure_ascii=False, sort_keys=True)),
+                QStandardItem(details_text(r.details)),
             ]
             for c in cells:
                 c.setEditable(False)
                 c.setToolTip(plain_tip(c.text()))
+            cells[2].setToolTip(plain_tip(r.action))
+            cells[3].setToolTip(plain_tip(r.object_id or ""))
+            cells[4].setToolTip(plain_tip(details_text(r.details, "\n")))
             self.model.appendRow(cells)
+        fit_columns(self.table, ACTIVITY_STRETCH)
 
     def action_names(self) -> list[str]:
         return [r.action for r in self.rows]

@@ -12,7 +12,7 @@ from PySide6.QtGui import QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,11 +23,15 @@ from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     button,
     checkbox,
+    elide_middle,
+    fit_columns,
     local_time,
+    note_label,
     pick_files,
     pick_folder,
     plain_label,
     plain_tip,
+    subheading,
     translate,
 )
 from ncii_desk.gui.context import AppContext
@@ -54,6 +58,8 @@ ITEM_COLUMNS = (
     QT_TRANSLATE_NOOP("Items", "Added"),
     QT_TRANSLATE_NOOP("Items", "Note"),
 )
+#: File name and note share the spare width; preview, type, size and date fit their text.
+ITEM_STRETCH = (1, 5)
 
 
 @dataclass
@@ -160,7 +166,7 @@ class ItemsSection(QWidget):
         self.loaded = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(plain_label(title, wrap=False, name=title))
+        layout.addWidget(subheading(title))
         layout.addWidget(plain_label(explanation))
         row = QHBoxLayout()
         self.add_files_button = button(
@@ -198,9 +204,9 @@ class ItemsSection(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        elide_middle(self.table, (1,))
+        self._fit_columns()
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
         self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.request_visible())
         layout.addWidget(self.table, 1)
@@ -215,12 +221,27 @@ class ItemsSection(QWidget):
         )
         self.hash_only_button.setEnabled(False)
         bottom.addWidget(self.hash_only_button)
-        self.hash_only_note = plain_label(name=self.tr("{t}: hashes-only note").format(t=title))
-        bottom.addWidget(self.hash_only_note, 1)
+        bottom.addStretch(1)
+        self.bottom_row = bottom
         layout.addLayout(bottom)
+        self.hash_only_note = note_label(self.tr("{t}: hashes-only note").format(t=title))
+        layout.addWidget(self.hash_only_note)
         self.hash_only_dialog: HashOnlyDialog | None = None
         ctx.previews.cleared.connect(self._drop_thumbnails)
         ctx.previews.hidden.connect(self._hide_rows)
+
+    def _fit_columns(self) -> None:
+        fit_columns(self.table, ITEM_STRETCH)
+        # Thumbnails and "no preview" arrive after the fill: room for either, from the start.
+        margin = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 8
+        no_preview = self.table.fontMetrics().horizontalAdvance(self.tr("no preview"))
+        self.table.setColumnWidth(0, max(self.table.columnWidth(0), THUMB, no_preview) + margin)
+
+    def add_item_buttons(self, *buttons: QWidget) -> None:
+        """More buttons about the selected item, in the row under the list."""
+        at = self.bottom_row.count() - 1  # before the stretch
+        for offset, b in enumerate(buttons):
+            self.bottom_row.insertWidget(at + offset, b)
 
     # -- loading --
 
@@ -251,6 +272,7 @@ class ItemsSection(QWidget):
                 c.setEditable(False)
                 c.setToolTip(plain_tip(c.text()))
             self.model.appendRow(cells)
+        self._fit_columns()
         self.count_label.setText(self.tr("{n} item(s)").format(n=len(views)))
         self.request_visible()
         if selected is not None:

@@ -11,7 +11,6 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPlainTextEdit,
     QSplitter,
     QTableView,
@@ -20,7 +19,16 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from ncii_desk.gui.common import QT_TRANSLATE_NOOP, button, plain_label, plain_tip, translate
+from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
+    button,
+    elide_middle,
+    fit_columns,
+    note_label,
+    plain_label,
+    plain_tip,
+    translate,
+)
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.queries import MatchRow, matches_with_names
@@ -40,6 +48,8 @@ MATCH_COLUMNS = (
     QT_TRANSLATE_NOOP("Matches", "Score"),
     QT_TRANSLATE_NOOP("Matches", "Review"),
 )
+#: Both pictures' names and the method share the spare width; numbers fit their text.
+MATCH_STRETCH = (0, 1, 2)
 
 METHODS = {
     "pdq": QT_TRANSLATE_NOOP("Matches", "Same picture (PDQ hash)"),
@@ -245,7 +255,7 @@ class MatchesPane(QWidget):
             row.addWidget(b)
         row.addStretch(1)
         layout.addLayout(row)
-        self.analysis_note = plain_label(name=self.tr("Analysis note"))
+        self.analysis_note = note_label(self.tr("Analysis note"))
         layout.addWidget(self.analysis_note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = QStandardItemModel(0, len(MATCH_COLUMNS))
@@ -259,8 +269,8 @@ class MatchesPane(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        elide_middle(self.table, (0, 1))
+        fit_columns(self.table, MATCH_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         split.addWidget(self.table)
         bottom = QWidget()
@@ -320,6 +330,7 @@ class MatchesPane(QWidget):
                 c.setEditable(False)
                 c.setToolTip(plain_tip(c.text()))
             self.model.appendRow(cells)
+        fit_columns(self.table, MATCH_STRETCH)
         if selected_id is not None:
             for i, r in enumerate(rows):
                 if r.match.id == selected_id:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLineEdit,
     QListWidget,
@@ -38,8 +37,11 @@ from ncii_desk.gui.common import (
     button,
     checkbox,
     countdown,
+    elide_middle,
     error_text,
+    fit_columns,
     local_time,
+    note_label,
     parse_iso,
     pick_folder,
     plain_label,
@@ -64,6 +66,11 @@ REQUEST_COLUMNS = (
     QT_TRANSLATE_NOOP("Requests", "Ticket"),
     QT_TRANSLATE_NOOP("Requests", "Content"),
 )
+#: Platform and kind share the spare width; status, dates, ticket and content fit their text.
+REQUEST_STRETCH = (0, 1)
+#: In the draft preview the addresses fit their text (shortened in the middle when very
+#: long) and the note takes the spare width.
+LETTER_STRETCH = (4,)
 
 ROUTES = (
     ("takedown", QT_TRANSLATE_NOOP("Requests", "TAKE IT DOWN Act removal request (48 hours)")),
@@ -231,9 +238,9 @@ class DraftDialog(QDialog):
         )
         self.letters.setAccessibleName(self.tr("Pictures that go in each letter"))
         self.letters.setRootIsDecorated(True)
-        self.letters.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((120, 200, 160, 190)):
-            self.letters.setColumnWidth(column, width)
+        self.letters.setWordWrap(False)
+        elide_middle(self.letters, (0, 1, 2))
+        fit_columns(self.letters, LETTER_STRETCH)
         layout.addWidget(self.letters, 2)
         layout.addWidget(
             plain_label(
@@ -394,6 +401,7 @@ class DraftDialog(QDialog):
                     child.setToolTip(col, plain_tip(child.text(col)))
                 top.addChild(child)
         self.letters.expandAll()
+        fit_columns(self.letters, LETTER_STRETCH)
         self.preview_note.setText(self._preview_summary(pictures, pending, covered))
 
     def _preview_summary(self, pictures: int, pending: int, covered: int) -> str:
@@ -521,7 +529,7 @@ class RequestsPane(QWidget):
             row.addWidget(b)
         row.addStretch(1)
         layout.addLayout(row)
-        self.note = plain_label(name=self.tr("Requests note"))
+        self.note = note_label(self.tr("Requests note"))
         layout.addWidget(self.note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = QStandardItemModel(0, len(REQUEST_COLUMNS))
@@ -535,8 +543,7 @@ class RequestsPane(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table, REQUEST_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         split.addWidget(self.table)
         self.history = QPlainTextEdit()
@@ -587,6 +594,7 @@ class RequestsPane(QWidget):
                     font.setBold(True)
                     c.setFont(font)
             self.model.appendRow(cells)
+        fit_columns(self.table, REQUEST_STRETCH)
         if selected_id is not None:
             for i, v in enumerate(views):
                 if v.id == selected_id:

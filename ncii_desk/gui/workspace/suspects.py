@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QPlainTextEdit,
     QSplitter,
     QTableView,
@@ -26,9 +25,14 @@ from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     button,
+    elide_middle,
+    fit_columns,
     local_time,
+    note_label,
     plain_label,
     plain_tip,
+    subheading,
+    text_lines_height,
     translate,
     warning_color,
 )
@@ -49,6 +53,10 @@ CAPTURE_COLUMNS = (
     QT_TRANSLATE_NOOP("Suspects", "Files kept"),
     QT_TRANSLATE_NOOP("Suspects", "Latest check"),
 )
+#: The address shares the spare width (shortened in the middle); the rest fit their text.
+CAPTURE_STRETCH = (0,)
+#: Lines of the box where links are pasted (a long list scrolls).
+URL_LINES = 3
 RECHECK_OUTCOMES = {
     "still_up": QT_TRANSLATE_NOOP("Suspects", "Still up"),
     "changed": QT_TRANSLATE_NOOP("Suspects", "Still up, changed"),
@@ -210,34 +218,41 @@ class SuspectsPane(QWidget):
         links = QWidget()
         links_layout = QVBoxLayout(links)
         links_layout.setContentsMargins(0, 0, 0, 0)
-        links_layout.addWidget(plain_label(self.tr("Links"), wrap=False))
+        links_layout.addWidget(subheading(self.tr("Links")))
         links_layout.addWidget(
             plain_label(
                 self.tr(
-                    "Paste the links where the pictures appear, one per line. Each page is "
-                    "saved with the details that prove where and when it was found, and the "
-                    "pictures on it become suspect items."
+                    "Each page is saved with the details that prove where and when it was "
+                    "found, and the pictures on it become suspect items."
                 )
             )
         )
+        row = QHBoxLayout()
         self.urls = QPlainTextEdit()
         self.urls.setAccessibleName(self.tr("Links to capture, one per line"))
-        self.urls.setPlaceholderText(self.tr("https://example.org/page-with-the-picture"))
-        self.urls.setMaximumHeight(90)
+        self.urls.setPlaceholderText(
+            self.tr(
+                "Paste the links where the pictures appear, one per line, for example:\n"
+                "https://example.org/page-with-the-picture"
+            )
+        )
+        self.urls.setAccessibleDescription(self.urls.placeholderText())
         self.urls.setTabChangesFocus(True)
-        links_layout.addWidget(self.urls)
-        row = QHBoxLayout()
+        self.urls.setFixedHeight(text_lines_height(self.urls, URL_LINES))
+        row.addWidget(self.urls, 1)
+        buttons = QVBoxLayout()
         self.capture_button = button(self.tr("Capture these links"), self.capture)
         self.recheck_button = button(
             self.tr("Check the links again"),
             self.recheck,
             tip=self.tr("Visit every captured link again: is the content still there?"),
         )
-        row.addWidget(self.capture_button)
-        row.addWidget(self.recheck_button)
-        row.addStretch(1)
+        buttons.addWidget(self.capture_button)
+        buttons.addWidget(self.recheck_button)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
         links_layout.addLayout(row)
-        self.capture_note = plain_label(name=self.tr("Capture note"))
+        self.capture_note = note_label(self.tr("Capture note"))
         links_layout.addWidget(self.capture_note)
         self.model = QStandardItemModel(0, len(CAPTURE_COLUMNS))
         self.model.setHorizontalHeaderLabels([translate("Suspects", c) for c in CAPTURE_COLUMNS])
@@ -249,8 +264,8 @@ class SuspectsPane(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        elide_middle(self.table, (0,))
+        fit_columns(self.table, CAPTURE_STRETCH)
         links_layout.addWidget(self.table, 1)
         left.addWidget(links)
         self.preview = PreviewPanel(ctx.previews, "suspects", self.tr("Preview"))
@@ -284,17 +299,17 @@ class SuspectsPane(QWidget):
         self.found_at_button.setEnabled(False)
         self.found_at_dialog: FoundAtDialog | None = None
         self.items.selected.connect(lambda _i: self._update_buttons())
-        custody_row = QHBoxLayout()
-        custody_row.addWidget(self.custody_button)
-        custody_row.addWidget(self.found_at_button)
-        self.found_at_note = plain_label(name=self.tr("Where it was found: note"))
-        custody_row.addWidget(self.found_at_note, 1)
-        files_layout.addLayout(custody_row)
+        self.items.add_item_buttons(self.custody_button, self.found_at_button)
+        self.found_at_note = note_label(self.tr("Where it was found: note"))
+        files_layout.addWidget(self.found_at_note)
         left.addWidget(files)
+        left.setChildrenCollapsible(False)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 1)
         split.addWidget(left)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
         layout.addWidget(split)
         self._update_buttons()
 
@@ -350,6 +365,7 @@ class SuspectsPane(QWidget):
             if bad:
                 cells[1].setForeground(QBrush(warning_color()))
             self.model.appendRow(cells)
+        fit_columns(self.table, CAPTURE_STRETCH)
 
     def capture(self) -> None:
         service = capture_service()
