@@ -133,6 +133,7 @@ def bench_import(root: Path, work: Path, count: int, fmt: str, lift_limit: bool)
             view, bad, _ = hashlists.import_hash_list(vault, path, "bench")
         took = time.perf_counter() - t
         peak = hwm_mib() if hwm else peak_mib()
+        open_growth = vault_mib(root) - size_before  # the write-ahead log still holds a copy
     finally:
         vault.close()
     phases = f" (rows in after {rows_in[0] - t:.1f} s)" if rows_in else ""
@@ -141,7 +142,8 @@ def bench_import(root: Path, work: Path, count: int, fmt: str, lift_limit: bool)
         f"{write_s:.1f} s): {took:.1f} s{phases} = {count / took:,.0f} lines/s; entries "
         f"{view.entry_count:,}, bad lines {len(bad)}; RSS {before:.0f} MiB before, peak "
         f"{peak:.0f} MiB{' (process peak)' if not hwm else ''}; vault grew by "
-        f"{vault_mib(root) - size_before:,.0f} MiB"
+        f"{vault_mib(root) - size_before:,.0f} MiB ({open_growth:,.0f} MiB on disk before "
+        "closing)"
     )
     path.unlink()
 

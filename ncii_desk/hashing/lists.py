@@ -34,6 +34,12 @@ Labels come from outside. They are never interpreted, only cleaned: control char
 become spaces. That keeps every CSV record on one line, so line numbers in error reports are
 the line numbers a person sees in a text editor, and a label cannot spoof or garble a
 terminal or a table.
+
+Lists of millions of lines are read with :class:`HashListStream`: the same checks, batch by
+batch, keeping only the distinct hash values as bytes (32 per PDQ hash) rather than an
+object per entry, so importing a 10-million-line list fits in an ordinary laptop's memory.
+:func:`load_hash_list` uses the same reader and keeps every entry; :func:`parse_hash_list`
+(text already in memory) checks line by line.
 """
 
 from __future__ import annotations
@@ -96,9 +102,9 @@ HEX_LENGTHS: Final[dict[HashKind, int]] = {
 _KIND_BY_NAME: Final[dict[str, HashKind]] = {kind: kind for kind in HEX_LENGTHS}
 _KIND_NAMES: Final = "pdq, video_md5, md5, sha256 or phash"
 
-#: Largest list file read. Far above any real list (a million PDQ lines is about 70 MiB),
-#: low enough that a wrong file picked by mistake (a disk image, a video) is refused at
-#: once instead of being read into memory.
+#: Largest list file read into memory (load_hash_list, parse_hash_list: `scan`). Far above
+#: most lists (a million PDQ lines is about 70 MiB), low enough that a wrong file picked by
+#: mistake (a disk image, a video) is refused at once instead of being read into memory.
 MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 #: Longest line read. A valid line is under 100 characters plus its label; anything longer
 #: is not a hash line (and a binary file without newlines must not become one huge string).
@@ -940,7 +946,7 @@ class EntryBatch:
 @dataclass
 class PdqIndexRows:
     """A list's matchable PDQ hashes (quality unknown or >= PDQ_MIN_QUALITY), for the
-    search index: ``count`` hashes, their ``positions`` in the list (int64, in order) and
+    search index: ``count`` hashes, their ``positions`` in the list (int32, in order) and
     ``blocks``, the hash bytes as (n, 32) uint8 arrays whose rows add up to ``count``, in
     the same order. ``blocks`` can be read once; each is freed when the next is made."""
 
@@ -1228,9 +1234,11 @@ class _StreamParser:
     def pdq_index(self) -> PdqIndexRows:
         unique = self._unique.pop(_PDQ_CODE, None)
         if unique is None:
-            return PdqIndexRows(0, np.empty(0, np.int64), iter(()))
+            return PdqIndexRows(0, np.empty(0, np.int32), iter(()))
         matchable = np.concatenate(self._pdq_matchable)
-        positions = np.concatenate(self._pdq_positions)[matchable].astype(np.int64)
+        positions = np.concatenate(
+            [p[m] for p, m in zip(self._pdq_positions, self._pdq_matchable, strict=True)]
+        )
         self._pdq_matchable, self._pdq_positions = [], []
         return PdqIndexRows(len(positions), positions, unique.take(matchable))
 

@@ -96,9 +96,9 @@ def import_hash_list(
             conn = s.connection()
             previous_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
             conn.exec_driver_sql(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
+            total_kib = -(-stream.size // 1024)
+            job.progress(0, total_kib, "reading the list")
             try:
-                total_kib = -(-stream.size // 1024)
-                job.progress(0, total_kib, "reading the list")
                 for batch in stream.batches():
                     _check_cancel(job, list_name)
                     if len(batch):
@@ -121,26 +121,27 @@ def import_hash_list(
                         total_kib,
                         f"{stream.lines_read:,} lines read",
                     )
-                _check_cancel(job, list_name)
-                digest = stream.sha256
-                if not stream.entry_count:
-                    raise NciiDeskError(
-                        f"{path.name} holds no valid hashes ({stream.bad_lines} bad line(s)).",
-                        "Check that it is a 'pdq <hex>' list or a CSV with a kind,value header.",
-                    )
-                clash = s.scalars(select(HashList).where(HashList.sha256 == digest)).first()
-                if clash is not None:
-                    raise NciiDeskError(
-                        f"This list was already imported as '{clash.name}'.",
-                        "Nothing was added: the list imported earlier is still used for matching.",
-                    )
-                job.progress(total_kib, total_kib, "building the search index")
-                blob = _store_pdq_index(vault, stream)
-                blob_id = blob.blob_id
-                vault.store_blob(s, blob)
-                _check_cancel(job, list_name)
-            finally:
+            finally:  # pages not yet written stay until the commit; the others are freed
                 conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous_cache or -2000)}")
+                conn.exec_driver_sql("PRAGMA shrink_memory")
+            _check_cancel(job, list_name)
+            digest = stream.sha256
+            if not stream.entry_count:
+                raise NciiDeskError(
+                    f"{path.name} holds no valid hashes ({stream.bad_lines} bad line(s)).",
+                    "Check that it is a 'pdq <hex>' list or a CSV with a kind,value header.",
+                )
+            clash = s.scalars(select(HashList).where(HashList.sha256 == digest)).first()
+            if clash is not None:
+                raise NciiDeskError(
+                    f"This list was already imported as '{clash.name}'.",
+                    "Nothing was added: the list imported earlier is still used for matching.",
+                )
+            job.progress(total_kib, total_kib, "building the search index")
+            blob = _store_pdq_index(vault, stream)
+            blob_id = blob.blob_id
+            vault.store_blob(s, blob)
+            _check_cancel(job, list_name)
             row.format = stream.format
             row.entry_count = stream.entry_count
             row.bad_lines = stream.bad_lines
