@@ -19,6 +19,7 @@ from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
+from ncii_desk.vault.db import DatabaseError
 from ncii_desk.vault.models import Blob, Case, EvidenceItem, HashList, HashRecord, Role
 
 if TYPE_CHECKING:
@@ -62,6 +63,20 @@ _INSERT_SQL = (
     "INSERT INTO hash_list_entries (list_id, position, kind, value, quality, label) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+
+
+def _checkpoint(vault: Vault) -> None:
+    """Fold the write-ahead log back into the database after a large import.
+
+    Until then the log holds a second copy of every new page (about 3 GiB for 10 M entries)
+    until the vault is closed. Readers still inside a transaction can make the checkpoint
+    partial; that only delays the space, so a busy database is not an error here.
+    """
+    try:
+        with vault.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except DatabaseError:
+        pass
 
 
 def import_hash_list(
@@ -167,6 +182,7 @@ def import_hash_list(
         if blob_id is not None:
             _drop_unused_blob(vault, blob_id)
         raise
+    _checkpoint(vault)
     with vault.session() as s:
         case_ids = list(s.scalars(select(Case.id)))
     new_matches = sum(len(match_case(vault, cid)) for cid in case_ids)
