@@ -19,9 +19,11 @@ for that file, and the batch goes on.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import hashlib
 import multiprocessing as mp
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -244,11 +246,35 @@ def _hash_video(result: FileHashes, source: bytes | Path, limits: Limits) -> Non
 # --- many files ----------------------------------------------------------------------------------
 
 
+#: glibc mallopt parameters (malloc.h): M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def _reuse_freed_memory() -> None:
+    """Let a fresh worker keep its freed image buffers for the next file (glibc only).
+
+    By default glibc serves every buffer over 128 KiB with its own mmap and unmaps it on free,
+    so each file's decoded pixels and float copies were page-faulted in anew: hashing in a
+    worker took twice as long as in the main process (12 vs 6 ms at 1024x768), and two
+    workers were no faster than one. Buffers up to 32 MiB now come from the heap, and up to
+    64 MiB of freed heap is kept; larger images are unchanged.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 * 1024 * 1024)
+        libc.mallopt(_M_TRIM_THRESHOLD, 64 * 1024 * 1024)
+    except (OSError, AttributeError):  # not glibc (e.g. musl): keep its defaults
+        return
+
+
 def _worker_init() -> None:
     import cv2
 
     cv2.setNumThreads(1)  # one process per core already; threads inside would oversubscribe
     ph.pin_blas_to_one_thread()
+    _reuse_freed_memory()
 
 
 _pools: dict[int, ProcessPoolExecutor] = {}
