@@ -21,9 +21,17 @@ from PySide6.QtCore import (
     QSettings,
     Qt,
 )
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QHeaderView,
@@ -151,6 +159,26 @@ class MiddleElide(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+def row_table(
+    context: str, columns: Sequence[str], name: str, *, single_selection: bool = True
+) -> tuple[QStandardItemModel, QTableView]:
+    """A read-only table of whole rows: headers translated in ``context``, no cell editing,
+    Tab leaves the table, one line per row, no row numbers."""
+    model = QStandardItemModel(0, len(columns))
+    model.setHorizontalHeaderLabels([translate(context, c) for c in columns])
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single_selection:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    return model, table
 
 
 def elide_middle(view: QTableView | QTreeView, columns: Collection[int]) -> None:

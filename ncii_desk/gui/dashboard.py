@@ -7,14 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QFont, QStandardItem
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -31,6 +29,7 @@ from ncii_desk.gui.common import (
     parse_iso,
     plain_label,
     plain_tip,
+    row_table,
     translate,
     warning_color,
 )
@@ -175,17 +174,7 @@ class DashboardPage(QWidget):
         row.addWidget(self.open_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.model = QStandardItemModel(0, len(CASE_COLUMNS))
-        self.model.setHorizontalHeaderLabels([translate("Dashboard", c) for c in CASE_COLUMNS])
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Case list"))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        self.model, self.table = row_table("Dashboard", CASE_COLUMNS, self.tr("Case list"))
         fit_columns(self.table, CASE_STRETCH)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.activated.connect(self._double_clicked)

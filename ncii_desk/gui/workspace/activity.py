@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +18,7 @@ from ncii_desk.gui.common import (
     local_time,
     plain_label,
     plain_tip,
+    row_table,
     translate,
 )
 from ncii_desk.gui.context import AppContext
@@ -109,16 +108,9 @@ class ActivityPane(QWidget):
         self.refresh_button = button(self.tr("Refresh"), self.refresh)
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
-        self.model = QStandardItemModel(0, len(ACTIVITY_COLUMNS))
-        self.model.setHorizontalHeaderLabels([translate("Activity", c) for c in ACTIVITY_COLUMNS])
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Activity log"))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        self.model, self.table = row_table(
+            "Activity", ACTIVITY_COLUMNS, self.tr("Activity log"), single_selection=False
+        )
         fit_columns(self.table, ACTIVITY_STRETCH)
         layout.addWidget(self.table, 1)
 

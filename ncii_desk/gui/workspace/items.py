@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QPixmap, QStandardItem
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +29,7 @@ from ncii_desk.gui.common import (
     pick_folder,
     plain_label,
     plain_tip,
+    row_table,
     subheading,
     translate,
 )
@@ -192,19 +191,11 @@ class ItemsSection(QWidget):
         row.addWidget(self.minor)
         row.addStretch(1)
         layout.addLayout(row)
-        self.model = QStandardItemModel(0, len(ITEM_COLUMNS))
-        self.model.setHorizontalHeaderLabels([translate("Items", c) for c in ITEM_COLUMNS])
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("{t}: list of items").format(t=title))
+        self.model, self.table = row_table(
+            "Items", ITEM_COLUMNS, self.tr("{t}: list of items").format(t=title)
+        )
         self.table.setIconSize(QSize(THUMB, THUMB))
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 6)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
         elide_middle(self.table, (1,))
         self._fit_columns()
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())

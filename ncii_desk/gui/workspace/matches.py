@@ -7,13 +7,11 @@ from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QPlainTextEdit,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +25,7 @@ from ncii_desk.gui.common import (
     note_label,
     plain_label,
     plain_tip,
+    row_table,
     translate,
 )
 from ncii_desk.gui.context import AppContext
@@ -258,17 +257,7 @@ class MatchesPane(QWidget):
         self.analysis_note = note_label(self.tr("Analysis note"))
         layout.addWidget(self.analysis_note)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.model = QStandardItemModel(0, len(MATCH_COLUMNS))
-        self.model.setHorizontalHeaderLabels([translate("Matches", c) for c in MATCH_COLUMNS])
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Matches"))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        self.model, self.table = row_table("Matches", MATCH_COLUMNS, self.tr("Matches"))
         elide_middle(self.table, (0, 1))
         fit_columns(self.table, MATCH_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())

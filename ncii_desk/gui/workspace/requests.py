@@ -8,9 +8,8 @@ from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QFont, QStandardItem
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QSplitter,
-    QTableView,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -46,6 +44,7 @@ from ncii_desk.gui.common import (
     pick_folder,
     plain_label,
     plain_tip,
+    row_table,
     translate,
     warning_color,
 )
@@ -532,17 +531,7 @@ class RequestsPane(QWidget):
         self.note = note_label(self.tr("Requests note"))
         layout.addWidget(self.note)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.model = QStandardItemModel(0, len(REQUEST_COLUMNS))
-        self.model.setHorizontalHeaderLabels([translate("Requests", c) for c in REQUEST_COLUMNS])
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Removal requests"))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        self.model, self.table = row_table("Requests", REQUEST_COLUMNS, self.tr("Removal requests"))
         fit_columns(self.table, REQUEST_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         split.addWidget(self.table)

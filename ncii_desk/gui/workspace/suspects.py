@@ -8,15 +8,13 @@ from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QStandardItem
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QPlainTextEdit,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +29,7 @@ from ncii_desk.gui.common import (
     note_label,
     plain_label,
     plain_tip,
+    row_table,
     subheading,
     text_lines_height,
     translate,
@@ -254,16 +253,12 @@ class SuspectsPane(QWidget):
         links_layout.addLayout(row)
         self.capture_note = note_label(self.tr("Capture note"))
         links_layout.addWidget(self.capture_note)
-        self.model = QStandardItemModel(0, len(CAPTURE_COLUMNS))
-        self.model.setHorizontalHeaderLabels([translate("Suspects", c) for c in CAPTURE_COLUMNS])
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Captured links and their status"))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        self.model, self.table = row_table(
+            "Suspects",
+            CAPTURE_COLUMNS,
+            self.tr("Captured links and their status"),
+            single_selection=False,
+        )
         elide_middle(self.table, (0,))
         fit_columns(self.table, CAPTURE_STRETCH)
         links_layout.addWidget(self.table, 1)
