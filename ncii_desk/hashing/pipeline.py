@@ -144,24 +144,38 @@ def hash_file(
         return _failed(name, InputFileError(f"The file {name} does not exist."))
     except OSError as exc:
         return _failed(name, InputFileError(f"The file {name} cannot be read: {exc.strerror}."))
-    mime = sniff_mime(head)
-    kind = media_kind(mime) or "other"
-    result = FileHashes(name, kind, mime, size, sha256, md5)
-    if size == 0:
+    result = FileHashes(name, "other", sniff_mime(head), size, sha256, md5)
+    image = data if data is not None else path
+    memory_hint = "Close other programs and try again, or make a smaller copy."
+    return _hash_content(result, image, path, role, limits, memory_hint)
+
+
+def _hash_content(
+    result: FileHashes,
+    image: bytes | Path,
+    video: bytes | Path,
+    role: Role,
+    limits: Limits,
+    memory_hint: str,
+) -> FileHashes:
+    """The perceptual hashes of a picture or video whose digests ``result`` already holds;
+    a file that cannot be decoded gets its error and hint in the result."""
+    name = result.path
+    result.kind = media_kind(result.mime) or "other"
+    if result.size == 0:
         result.error = f"{name} is empty (0 bytes)."
         result.hint = InputFileError.default_hint
         return result
     try:
-        if kind == "image":
-            source: bytes | Path = data if data is not None else path
-            _hash_image(result, source, role, limits)
-        elif kind == "video":
-            _hash_video(result, path, limits)
+        if result.kind == "image":
+            _hash_image(result, image, role, limits)
+        elif result.kind == "video":
+            _hash_video(result, video, limits)
     except NciiDeskError as exc:
         result.error, result.hint = exc.message.replace("the file", name, 1), exc.hint
     except MemoryError:
         result.error = f"{name} needs more memory to decode than this computer has free."
-        result.hint = "Close other programs and try again, or make a smaller copy."
+        result.hint = memory_hint
     return result
 
 
@@ -207,31 +221,15 @@ def hash_bytes(
 ) -> FileHashes:
     """All hashes of a file held in memory (a captured download); like :func:`hash_file`,
     errors are reported in the result, never raised."""
-    mime = sniff_mime(data[:SNIFF_BYTES])
-    kind = media_kind(mime) or "other"
     result = FileHashes(
         name,
-        kind,
-        mime,
+        "other",
+        sniff_mime(data[:SNIFF_BYTES]),
         len(data),
         hashlib.sha256(data).hexdigest(),
         hashlib.md5(data, usedforsecurity=False).hexdigest(),
     )
-    if not data:
-        result.error = f"{name} is empty (0 bytes)."
-        result.hint = InputFileError.default_hint
-        return result
-    try:
-        if kind == "image":
-            _hash_image(result, data, role, limits)
-        elif kind == "video":
-            _hash_video(result, data, limits)
-    except NciiDeskError as exc:
-        result.error, result.hint = exc.message.replace("the file", name, 1), exc.hint
-    except MemoryError:
-        result.error = f"{name} needs more memory to decode than this computer has free."
-        result.hint = "Close other programs and try again."
-    return result
+    return _hash_content(result, data, data, role, limits, "Close other programs and try again.")
 
 
 def _hash_video(result: FileHashes, source: bytes | Path, limits: Limits) -> None:
