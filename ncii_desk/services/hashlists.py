@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import struct
 import zlib
@@ -19,7 +20,7 @@ from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
-from ncii_desk.vault.db import DatabaseError
+from ncii_desk.vault.db import DatabaseError, checkpoint
 from ncii_desk.vault.models import Blob, Case, EvidenceItem, HashList, HashRecord, Role
 
 if TYPE_CHECKING:
@@ -72,11 +73,8 @@ def _checkpoint(vault: Vault) -> None:
     until the vault is closed. Readers still inside a transaction can make the checkpoint
     partial; that only delays the space, so a busy database is not an error here.
     """
-    try:
-        with vault.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    except DatabaseError:
-        pass
+    with contextlib.suppress(*DatabaseError):
+        checkpoint(vault.engine)
 
 
 def import_hash_list(

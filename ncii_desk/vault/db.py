@@ -88,6 +88,12 @@ def head_revision() -> str:
     return head
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold the write-ahead log back into the database file and empty the log."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def migrate(engine: Engine, db_path: Path) -> str | None:
     """Bring the schema to the newest revision; returns the revision upgraded from, if any.
 
@@ -108,8 +114,7 @@ def migrate(engine: Engine, db_path: Path) -> str | None:
                 "NCII Desk does not know."
             ) from exc
         backup = db_path.with_name(f"{DB_NAME}.pre-{start}")
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(engine)
         shutil.copy2(db_path, backup)
     write_engine = engine.execution_options(ncii_write=True)
     with write_engine.begin() as conn:
