@@ -391,6 +391,46 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     return show_record(args, view.as_dict())
 
 
+def cmd_case_set(args: argparse.Namespace) -> int:
+    """Switch a case's "may be under 18" setting; on deletes every stored picture and video
+    of the case (and the same files in other cases) and keeps the hashes."""
+    from ncii_desk.services import minor
+
+    with opened(args) as vault:
+        if args.dry_run:
+            if not args.suspected_minor:
+                raise NciiDeskError(
+                    "--dry-run only shows what --suspected-minor would delete.",
+                    "Run it with --suspected-minor --dry-run.",
+                )
+            plan = minor.minor_plan(vault, args.case)
+            if args.json:
+                emit_json(plan.as_dict())
+                return EXIT_OK
+            say(f"Marking case {plan.label} as possibly showing a person under 18 would delete:")
+            say(f"  {plan.stored_files} stored file(s) of {plan.items_with_files} item(s)")
+            say(f"  {plan.archives} web archive(s) (WARC)")
+            say(f"  {plan.face_references} picked face(s), {plan.pixel_records} record(s) of face")
+            say("  data or picture keypoints")
+            for other in plan.other_cases:
+                say(f"  and {other.items} item(s) with the same file in case {other.label}")
+            say(f"{plan.hashes_kept} perceptual hash(es) would be kept. Nothing was changed.")
+            return EXIT_OK
+        result = minor.set_case_minor(vault, args.case, args.suspected_minor, reason=args.reason)
+    if args.json:
+        emit_json(result.as_dict())
+    else:
+        say(result.message)
+        for case_id, ids in sorted(result.other_cases.items()):
+            say(f"  case {case_id[:12]}: {len(ids)} item(s) with the same file(s) switched too")
+        if result.value and result.changed:
+            say("This cannot be undone: switching the setting off later restores nothing.")
+        say("Recorded in the audit log.")
+    for text in result.warnings:
+        warn(text)
+    return EXIT_OK
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     role = Role(args.role)
     hashing: dict[str, Any] | None = None
@@ -428,6 +468,12 @@ def cmd_add(args: argparse.Namespace) -> int:
             say(
                 f"{not_kept} item(s) were recorded by hashes only; their files were not kept "
                 "(suspected minor)."
+            )
+        if result.copies_switched:
+            warn(
+                f"{len(result.copies_switched)} item(s) already in the vault held the same "
+                "file(s) and are now kept as hashes only too: no copy of a picture that may "
+                "show a person under 18 stays in the vault."
             )
         for err in result.errors:
             sys.stderr.write(f"error: {err.path}: {err.message}\n  {err.hint}\n")
@@ -935,6 +981,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--suspected-minor",
         action="store_true",
         help="the person may be under 18: keep only hashes, never the files",
+    )
+    p = command(
+        case_g,
+        "set",
+        cmd_case_set,
+        "change a case's settings: --suspected-minor deletes every stored picture and video "
+        "of the case from the vault and keeps only hashes (cannot be undone)",
+    )
+    p.add_argument("case", help="case id, id prefix or label")
+    minor_opt = p.add_mutually_exclusive_group(required=True)
+    minor_opt.add_argument(
+        "--suspected-minor",
+        dest="suspected_minor",
+        action="store_true",
+        default=None,
+        help="the person may be under 18: delete the case's stored files, web archives, "
+        "face data and keypoints now (and the same files in other cases); keep the hashes",
+    )
+    minor_opt.add_argument(
+        "--not-suspected-minor",
+        dest="suspected_minor",
+        action="store_false",
+        help="switch the setting off: files added later are kept; nothing is restored",
+    )
+    p.add_argument("--reason", default="", help="why (recorded in the audit log)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --suspected-minor: only show what would be deleted",
     )
     command(case_g, "list", cmd_case_list, "list cases with counts and deadlines")
     p = command(case_g, "show", cmd_case_show, "show one case")

@@ -10,7 +10,12 @@ role in a case:
 * ``suspect``: also PDQ of its own rotations/mirrors and of the picture regions found
   inside it (screenshots, captions, collages), and local features for verification against
   the victim's originals.
-* ``scan``: as ``suspect`` without local features (matching against hash lists only).
+* ``scan``: as ``suspect`` without local features (matching against hash lists only, and
+  suspects kept as hashes only).
+* ``original-hashes``: as ``original`` without local features, for originals kept as hashes
+  only (suspected minor): every hash a re-posted variant needs is computed in memory, with
+  a denser ladder of central crops (no local features to find crops with), but nothing
+  that could give a rough picture back (ORB keypoints and descriptors) is made.
 
 Bad input never raises out of :func:`hash_file`: the result carries a plain-language error
 for that file, and the batch goes on.
@@ -36,7 +41,12 @@ import numpy as np
 from ncii_desk.errors import InputFileError, NciiDeskError
 from ncii_desk.hashing import features as local_features
 from ncii_desk.hashing import perceptual as ph
-from ncii_desk.hashing.regions import central_crops, content_regions
+from ncii_desk.hashing.regions import (
+    CENTRAL_CROPS,
+    HASH_ONLY_CROPS,
+    central_crops,
+    content_regions,
+)
 from ncii_desk.media.loader import (
     DEFAULT_LIMITS,
     Limits,
@@ -46,7 +56,7 @@ from ncii_desk.media.loader import (
 )
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
 
-Role = Literal["plain", "original", "suspect", "scan"]
+Role = Literal["plain", "original", "original-hashes", "suspect", "scan"]
 READ_BLOCK = 1024 * 1024
 
 
@@ -197,11 +207,12 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
     if role == "plain":
         return
     mirror = ph.pdq(np.ascontiguousarray(pixels[:, ::-1]))
-    if role == "original":
+    if role in ("original", "original-hashes"):
         result.variants.append(HashValue("pdq", mirror.hex, mirror.quality, "mirror"))
         for name, value in ph.pdq_dihedral(pixels)[1:]:
             result.variants.append(HashValue("pdq", value.hex, value.quality, name))
-        for name, crop in central_crops(pixels):
+        shares = HASH_ONLY_CROPS if role == "original-hashes" else CENTRAL_CROPS
+        for name, crop in central_crops(pixels, shares):
             h = ph.pdq(crop)
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     elif role in ("suspect", "scan"):

@@ -246,7 +246,7 @@ class RecheckView:
 # --- hashing from memory -------------------------------------------------------------------
 
 
-def _hash_bytes(data: bytes, name: str, role: Literal["plain", "suspect"]) -> Any:
+def _hash_bytes(data: bytes, name: str, role: Literal["scan", "suspect"]) -> Any:
     """The hashing pipeline's result for bytes in memory (pictures and videos only)."""
     from ncii_desk.hashing import pipeline
 
@@ -372,7 +372,7 @@ class _AddressCapture:
             }
             stored = _Stored(res, prepared, name, details)
             if self.options.hash_and_match:
-                stored.hashes = _hash_bytes(body, name, "plain" if prepared.minor else "suspect")
+                stored.hashes = _hash_bytes(body, name, "scan" if prepared.minor else "suspect")
             self.stored.append(stored)
             self.bytes_taken += len(body)
         fetched.body = None

@@ -45,6 +45,8 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.models import Blob, Capture, EvidenceItem, Role, Source
 
+#: Item details key: items elsewhere switched to hashes only when this one was added hash-only.
+COPIES_KEY = "copies_switched_to_hashes"
 #: Largest single file taken in (a long phone video fits; a disk image does not).
 MAX_ITEM_BYTES = 16 * 1024**3
 READ_BLOCK = 1024 * 1024
@@ -71,6 +73,9 @@ class IntakeResult:
     #: Files given a web address (``found_at``) that were not among the files taken in;
     #: None when no addresses were given.
     unused_addresses: list[str] | None = None
+    #: Items already in the vault (this case or others) that held the same bytes as a file
+    #: added hash-only, and were switched to hashes only with it.
+    copies_switched: list[str] = field(default_factory=list)
 
     @property
     def duplicates(self) -> int:
@@ -86,6 +91,8 @@ class IntakeResult:
         }
         if self.unused_addresses is not None:
             data["unused_addresses"] = self.unused_addresses
+        if self.copies_switched:
+            data[COPIES_KEY] = self.copies_switched
         return data
 
 
@@ -227,7 +234,23 @@ def add_items(
                 )
             )
         job.progress(done, total, "adding files")
+    result.copies_switched = copies_switched(
+        vault, [v.id for v in result.added if not v.pixels_kept]
+    )
     return result
+
+
+def copies_switched(vault: Vault, item_ids: list[str]) -> list[str]:
+    """Items switched to hashes only because one of ``item_ids`` came in hash-only."""
+    if not item_ids:
+        return []
+    with vault.session() as s:
+        rows = s.scalars(
+            select(EvidenceItem.details).where(
+                EvidenceItem.id.in_(item_ids), EvidenceItem.pixels_kept.is_(False)
+            )
+        )
+        return [str(c) for d in rows for c in (d or {}).get(COPIES_KEY, [])]
 
 
 def hash_only_digests(vault: Vault) -> set[str]:
@@ -456,6 +479,9 @@ def record_item(
     )
     s.add(item)
     s.flush()
+    copies = _switch_other_copies(vault, s, item) if prepared.minor else []
+    if copies:
+        item.details = {**item.details, COPIES_KEY: copies}
     vault.audit(
         s,
         "item.added",
@@ -470,10 +496,39 @@ def record_item(
             "pixels_kept": item.pixels_kept,
             "duplicate_of": duplicate_of,
             "capture_id": capture_id,
+            **({COPIES_KEY: copies} if copies else {}),
             **(audit_details or {}),
         },
     )
     return item
+
+
+def _switch_other_copies(vault: Vault, s: Session, item: EvidenceItem) -> list[str]:
+    """Bytes recorded as possibly showing a minor: every other item in the vault that still
+    keeps them is switched to hashes only in the same transaction, so no copy of those pixels
+    stays anywhere (services/minor.py); returns the items switched."""
+    from ncii_desk.services.items import (
+        archived_in,
+        drop_pixels,
+        note_other_cases,
+        same_bytes_elsewhere,
+    )
+
+    others = [i for i in same_bytes_elsewhere(s, {item.sha256}, set()) if i.id != item.id]
+    if not others:
+        return []
+    cause = {"because_item": item.id, "because_case": item.case_id}
+    dropped = drop_pixels(
+        vault,
+        s,
+        others,
+        archived_in(s, others),
+        reason="the same file was added as possibly showing a person under 18",
+        operator=vault.actor,
+        cause=cause,
+    )
+    note_other_cases(vault, s, dropped, item.case_id, cause)
+    return dropped.switched
 
 
 def release_unused_blobs(vault: Vault, prepared: Iterable[PreparedBytes]) -> None:

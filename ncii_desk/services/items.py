@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import (
@@ -157,7 +157,7 @@ def _same_bytes(s: Session, item: EvidenceItem) -> list[EvidenceItem]:
     return sorted(rows, key=lambda i: i.id != item.id)
 
 
-def _archived_in(s: Session, group: list[EvidenceItem]) -> list[Capture]:
+def archived_in(s: Session, group: list[EvidenceItem]) -> list[Capture]:
     capture_ids = {i.capture_id for i in group if i.capture_id}
     if not capture_ids:
         return []
@@ -179,7 +179,7 @@ def hash_only_plan(vault: Vault, ref: str) -> HashOnlyPlan:
             item_id=item.id,
             copies=copies,
             other_cases=len({c.case_id for c in copies} - {item.case_id}),
-            archives=len(_archived_in(s, group)),
+            archives=len(archived_in(s, group)),
             already=not group,
         )
 
@@ -192,27 +192,177 @@ def _holds_face_data(result: Any) -> bool:
     )
 
 
+#: Analysis rows of this kind keep a coarse grid (32 x 32) of where a suspect differs from an
+#: original: for a picture that may show a minor that outline is removed, the numbers stay.
+DERIVATION_KIND = "derivation"
+
+
+@dataclass
+class PixelsDropped:
+    """What one switch to hashes only removed, inside the caller's transaction."""
+
+    #: Items switched now (they kept their bytes until now), in the order given.
+    switched: list[str] = field(default_factory=list)
+    #: Case id -> the switched items of that case.
+    by_case: dict[str, list[str]] = field(default_factory=dict)
+    #: Stored files of the items (each kept once however many items shared it).
+    item_blobs: list[str] = field(default_factory=list)
+    #: Captures whose web archive (WARC) was removed, and the archives' blobs.
+    archives_removed: list[str] = field(default_factory=list)
+    archive_blobs: list[str] = field(default_factory=list)
+    face_references_removed: int = 0
+    analyses_removed: int = 0
+    #: Derivation results whose coarse altered-region grid was removed (numbers kept).
+    grids_removed: int = 0
+    #: Perceptual hashes kept for the switched items (matching goes on with them).
+    perceptual_hashes: int = 0
+
+    @property
+    def blobs(self) -> list[str]:
+        return [*self.item_blobs, *self.archive_blobs]
+
+
+def same_bytes_elsewhere(s: Session, sha256s: set[str], blob_ids: set[str]) -> list[EvidenceItem]:
+    """Items anywhere in the vault that still keep bytes with one of these SHA-256 digests
+    (or one of these blobs)."""
+    if not sha256s and not blob_ids:
+        return []
+    same = []
+    if sha256s:
+        same.append(EvidenceItem.sha256.in_(sorted(sha256s)))
+    if blob_ids:
+        same.append(EvidenceItem.blob_id.in_(sorted(blob_ids)))
+    return list(
+        s.scalars(
+            select(EvidenceItem)
+            .where(or_(*same))
+            .where(or_(EvidenceItem.pixels_kept.is_(True), EvidenceItem.blob_id.is_not(None)))
+            .order_by(EvidenceItem.intake_at, EvidenceItem.id)
+        )
+    )
+
+
+def drop_pixels(
+    vault: Vault,
+    s: Session,
+    group: list[EvidenceItem],
+    captures: list[Capture],
+    *,
+    reason: str,
+    operator: str,
+    cause: dict[str, Any] | None = None,
+    derived_of: list[str] | None = None,
+) -> PixelsDropped:
+    """Inside a write transaction: switch ``group`` to hashes only and remove what holds
+    their pixels. Every hash stays (SHA-256, MD5, HashRecord rows), so do analyses that hold
+    numbers only; the items' blobs and the web archives (WARC) of ``captures`` are dropped
+    (``Vault.drop_blob``: the rows now, the files right after the commit, crash-safe); the
+    picked reference faces, face embeddings and landmarks, local-feature keypoints and
+    derivation grids of the items (and of ``derived_of``, items already without bytes) go.
+    Each switched item gets an ``item.hash_only`` event with the reason and ``cause``.
+
+    All or nothing: nothing is deleted unless the caller's transaction commits."""
+    from ncii_desk.services.matching import FEATURES_KIND
+
+    out = PixelsDropped()
+    changed = [i for i in group if i.pixels_kept or i.blob_id is not None]
+    ids = [i.id for i in group]
+    out.item_blobs = sorted({i.blob_id for i in changed if i.blob_id is not None})
+    for i in group:
+        i.blob_id = None
+        i.pixels_kept = False
+        i.suspected_minor = True
+    now = datetime.now(UTC)
+    for capture in captures:
+        if capture.warc_blob_id is None:
+            continue
+        warc = s.get(Blob, capture.warc_blob_id)
+        out.archive_blobs.append(capture.warc_blob_id)
+        capture.warc_blob_id = None
+        details = dict(capture.details or {})
+        details["warc"] = {
+            "kept": False,
+            "why": "removed: it held a file later switched to hashes only (possible minor)",
+            "removed_at": iso(now),
+            "sha256": warc.sha256 if warc is not None else None,
+            "size": warc.size if warc is not None else None,
+        }
+        capture.details = details
+        out.archives_removed.append(capture.id)
+    derived = sorted({*ids, *(derived_of or [])})
+    faces = list(s.scalars(select(FaceReference).where(FaceReference.item_id.in_(derived))))
+    for ref in faces:
+        s.delete(ref)
+    analyses: list[Analysis] = []
+    for a in s.scalars(select(Analysis).where(Analysis.item_id.in_(derived))):
+        # local-feature keypoints and descriptors can give a rough picture back
+        if a.kind == FEATURES_KIND or _holds_face_data(a.result):
+            analyses.append(a)
+            s.delete(a)
+        elif a.kind == DERIVATION_KIND and isinstance(a.result, dict) and a.result.get("grid"):
+            result = dict(a.result)
+            result["grid"] = []
+            result["grid_removed"] = "possible minor: the outline of the altered region"
+            a.result = result
+            out.grids_removed += 1
+    out.face_references_removed = len(faces)
+    out.analyses_removed = len(analyses)
+    out.perceptual_hashes = int(
+        s.scalar(select(func.count()).select_from(HashRecord).where(HashRecord.item_id.in_(ids)))
+        or 0
+    )
+    switched = [i.id for i in changed]
+    for i in changed:
+        out.switched.append(i.id)
+        out.by_case.setdefault(i.case_id, []).append(i.id)
+        vault.audit(
+            s,
+            HASH_ONLY_ACTION,
+            i.id,
+            {
+                "reason": reason,
+                "operator": operator,
+                "case_id": i.case_id,
+                "sha256": i.sha256,
+                "switched_with": [x for x in switched if x != i.id],
+                "stored_file_deleted": bool(out.item_blobs),
+                "archives_removed": out.archives_removed,
+                "face_references_removed": sum(1 for f in faces if f.item_id == i.id),
+                "analyses_removed": sorted({a.kind for a in analyses if a.item_id == i.id}),
+                **(cause or {}),
+            },
+        )
+    for blob_id in out.blobs:
+        vault.drop_blob(s, blob_id)
+    return out
+
+
+def leftover_files(vault: Vault, blob_ids: list[str]) -> list[str]:
+    """Warnings for dropped blobs whose file is still there after the commit."""
+    left = [b for b in blob_ids if vault.blobs.path_for(b).exists()]
+    if not left:
+        return []
+    return [
+        f"{len(left)} stored file(s) could not be deleted yet; they are deleted the next "
+        "time the vault is opened."
+    ]
+
+
 def mark_hash_only(
     vault: Vault, item_ref: str, reason: str, operator: str | None = None
 ) -> HashOnlyResult:
     """Switch an item already stored to hashes only (it may show a person under 18).
 
-    In one transaction: every hash stays (the item's SHA-256 and MD5, its HashRecord rows),
-    and so do the analyses that hold numbers only; the stored bytes go (the blob row now,
-    the encrypted file right after the commit, crash-safe: see ``Vault.drop_blob``), with
-    what was derived from the pixels and could show them or the face: the item's picked
-    reference faces, face embeddings and landmarks, local-feature keypoints, and the web
-    archive (WARC) of a capture that holds the bytes (the capture record itself stays). The
-    item is marked suspected minor with ``pixels_kept`` False, and each switched item gets an
-    ``item.hash_only`` audit event with the reason.
+    In one transaction (see :func:`drop_pixels`): every hash stays, the stored bytes go with
+    what was derived from the pixels and could show them or the face, and the web archive
+    (WARC) of a capture that holds the bytes. The item is marked suspected minor with
+    ``pixels_kept`` False, and each switched item gets an ``item.hash_only`` audit event.
 
     Copies: bytes are stored once for every item that has them, and bytes recorded hash-only
     are never stored again anywhere in the vault. So every item holding the same bytes (the
     same SHA-256, in this case or another) is switched together; :func:`hash_only_plan` says
     beforehand which items that concerns.
     """
-    from ncii_desk.services.matching import FEATURES_KIND
-
     reason = reason.strip()
     if not reason:
         raise InvalidSetting(
@@ -221,7 +371,6 @@ def mark_hash_only(
         )
     who = (operator or "").strip() or vault.actor
     result = HashOnlyResult(item_id="")
-    dropped: list[str] = []
     with vault.transaction() as s:
         item = find_item(s, item_ref)
         result.item_id = item.id
@@ -237,75 +386,43 @@ def mark_hash_only(
                     {"reason": reason, "operator": who, "sha256": item.sha256, "already": True},
                 )
             return result
-        ids = [i.id for i in group]
-        blob_ids = sorted({i.blob_id for i in group if i.blob_id is not None})
-        for i in group:
-            i.blob_id = None
-            i.pixels_kept = False
-            i.suspected_minor = True
-        now = datetime.now(UTC)
-        for capture in _archived_in(s, group):
-            warc = s.get(Blob, capture.warc_blob_id) if capture.warc_blob_id else None
-            assert capture.warc_blob_id is not None
-            dropped.append(capture.warc_blob_id)
-            capture.warc_blob_id = None
-            details = dict(capture.details or {})
-            details["warc"] = {
-                "kept": False,
-                "why": "removed: it held a file later switched to hashes only (possible minor)",
-                "removed_at": iso(now),
-                "sha256": warc.sha256 if warc is not None else None,
-                "size": warc.size if warc is not None else None,
-            }
-            capture.details = details
-            result.archives_removed.append(capture.id)
-        faces = list(s.scalars(select(FaceReference).where(FaceReference.item_id.in_(ids))))
-        for ref in faces:
-            s.delete(ref)
-        analyses = [
-            a
-            for a in s.scalars(select(Analysis).where(Analysis.item_id.in_(ids)))
-            # local-feature keypoints and descriptors can give a rough picture back
-            if a.kind == FEATURES_KIND or _holds_face_data(a.result)
-        ]
-        for a in analyses:
-            s.delete(a)
-        result.switched = ids
-        result.face_references_removed = len(faces)
-        result.analyses_removed = len(analyses)
-        result.perceptual_hashes = len(
-            list(s.scalars(select(HashRecord.id).where(HashRecord.item_id.in_(ids))))
-        )
-        for i in group:
-            vault.audit(
-                s,
-                HASH_ONLY_ACTION,
-                i.id,
-                {
-                    "reason": reason,
-                    "operator": who,
-                    "case_id": i.case_id,
-                    "sha256": i.sha256,
-                    "switched_with": [x for x in ids if x != i.id],
-                    "stored_file_deleted": bool(blob_ids),
-                    "archives_removed": result.archives_removed,
-                    "face_references_removed": sum(1 for f in faces if f.item_id == i.id),
-                    "analyses_removed": sorted({a.kind for a in analyses if a.item_id == i.id}),
-                },
-            )
-        for blob_id in [*blob_ids, *dropped]:
-            vault.drop_blob(s, blob_id)
-        result.blobs_deleted = len(blob_ids) + len(dropped)
-        dropped = [*blob_ids, *dropped]
-    left = [b for b in dropped if vault.blobs.path_for(b).exists()]
-    if left:
-        result.warnings.append(
-            f"{len(left)} stored file(s) could not be deleted yet; they are deleted the next "
-            "time the vault is opened."
-        )
+        dropped = drop_pixels(vault, s, group, archived_in(s, group), reason=reason, operator=who)
+    result.switched = dropped.switched
+    result.archives_removed = dropped.archives_removed
+    result.face_references_removed = dropped.face_references_removed
+    result.analyses_removed = dropped.analyses_removed
+    result.perceptual_hashes = dropped.perceptual_hashes
+    result.blobs_deleted = len(dropped.blobs)
+    result.warnings.extend(leftover_files(vault, dropped.blobs))
     if result.perceptual_hashes == 0:
         result.warnings.append(
             "This item had no perceptual hashes yet, so only exact copies (same SHA-256 or "
             "MD5) can be found from now on."
         )
     return result
+
+
+COPIES_ACTION = "case.copies_hash_only"
+
+
+def note_other_cases(
+    vault: Vault, s: Session, dropped: PixelsDropped, own_case: str, cause: dict[str, Any]
+) -> dict[str, list[str]]:
+    """One ``case.copies_hash_only`` event per other case whose items were switched because
+    they held the same bytes; returns case id -> its switched items."""
+    others = {c: ids for c, ids in dropped.by_case.items() if c != own_case}
+    for case_id, ids in sorted(others.items()):
+        vault.audit(
+            s,
+            COPIES_ACTION,
+            case_id,
+            {
+                "case_id": case_id,
+                "items": ids,
+                "because_case": own_case,
+                "why": "the same file is in a case marked as possibly showing a person under "
+                "18; no copy of its pixels is kept anywhere in the vault",
+                **cause,
+            },
+        )
+    return others

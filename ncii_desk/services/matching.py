@@ -53,7 +53,10 @@ VIDEO_FRAME_SHARE = 0.5
 
 def _role_for(item: EvidenceItem) -> str:
     if not item.pixels_kept:
-        return "plain"  # hash-only items: the exchange hashes, nothing derived from pixels
+        # Hash-only items (possible minor): every hash variant matching needs, computed in
+        # memory from the file at hand, but no local-feature keypoints (they can give a
+        # rough picture back).
+        return {Role.ORIGINAL: "original-hashes", Role.SUSPECT: "scan"}.get(item.role, "plain")
     return {Role.ORIGINAL: "original", Role.SUSPECT: "suspect"}.get(item.role, "plain")
 
 

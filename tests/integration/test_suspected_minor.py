@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -30,8 +31,17 @@ from sqlalchemy import func, select, text
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.errors import PixelsNotKept
 from ncii_desk.services import cases, intake, items
+from ncii_desk.services.matching import FEATURES_KIND
 from ncii_desk.vault import Vault
-from ncii_desk.vault.models import AuditEvent, Blob, Case, EvidenceItem, Role
+from ncii_desk.vault.models import (
+    Analysis,
+    AuditEvent,
+    Blob,
+    Case,
+    EvidenceItem,
+    HashRecord,
+    Role,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -348,3 +358,141 @@ def test_bytes_once_hash_only_are_never_stored_later(vault: Vault, tmp_path: Pat
     with vault.session() as s:
         assert s.scalar(select(func.count()).select_from(Blob)) == 0
     assert not any(p.is_file() for p in (vault.root / "blobs").rglob("*"))
+
+
+# --- matching with hashes only: re-posted variants are still found -----------------------------
+
+
+def _centre_crop(x: Any, share: float) -> Any:
+    h, w = x.shape[:2]
+    ch, cw = round(h * share), round(w * share)
+    top, left = (h - ch) // 2, (w - cw) // 2
+    return x[top : top + ch, left : left + cw]
+
+
+def _caption_bar(x: Any) -> Any:
+    from PIL import Image, ImageDraw
+
+    img = Image.fromarray(x)
+    w, h = img.size
+    out = Image.new("RGB", (w, h + h // 4), "white")
+    out.paste(img, (0, h // 4))
+    ImageDraw.Draw(out).text((10, 10), "LOOK AT THIS", fill="black")
+    return out
+
+
+def _variant_files(folder: Path) -> tuple[list[Path], dict[str, tuple[str, Path]]]:
+    """Four scikit-image photos as originals, and five re-posted copies of them (name ->
+    (original's file name, copy))."""
+    import numpy as np
+    import skimage.data
+    from PIL import Image
+
+    photos = {
+        n: np.ascontiguousarray(getattr(skimage.data, n)()[..., :3])
+        for n in ("astronaut", "coffee", "chelsea", "rocket")
+    }
+    (folder / "originals").mkdir(parents=True)
+    (folder / "copies").mkdir()
+    originals = []
+    for name, pixels in photos.items():
+        originals.append(folder / "originals" / f"{name}.png")
+        Image.fromarray(pixels).save(originals[-1])
+    copies = {
+        "mirrored": (
+            "astronaut",
+            Image.fromarray(np.ascontiguousarray(photos["astronaut"][:, ::-1])),
+        ),
+        "crop-90": (
+            "coffee",
+            Image.fromarray(np.ascontiguousarray(_centre_crop(photos["coffee"], 0.9))),
+        ),
+        "crop-75": (
+            "chelsea",
+            Image.fromarray(np.ascontiguousarray(_centre_crop(photos["chelsea"], 0.75))),
+        ),
+        "caption": ("rocket", _caption_bar(photos["rocket"])),
+        "resized": ("astronaut", Image.fromarray(photos["astronaut"]).resize((256, 256))),
+    }
+    out = {}
+    for name, (source, image) in copies.items():
+        path = folder / "copies" / f"{name}.jpg"
+        image.convert("RGB").save(path, quality=85)
+        out[name] = (f"{source}.png", path)
+    return originals, out
+
+
+def _found_copies(
+    vault: Vault,
+    case_id: str,
+    originals: list[Path],
+    copies: dict[str, tuple[str, Path]],
+    **flags: bool,
+) -> set[str]:
+    from ncii_desk.services import matching
+
+    added = intake.add_items(vault, case_id, Role.ORIGINAL, originals, **flags)
+    matching.hash_items(vault, added.sources, workers=1)
+    by_name = {v.original_filename: v.id for v in added.added}
+    found = set()
+    for name, (source, path) in copies.items():
+        sus = intake.add_items(vault, case_id, Role.SUSPECT, [path], **flags)
+        assert not sus.errors
+        matching.hash_items(vault, sus.sources, workers=1)
+        (suspect,) = sus.added
+        targets = {
+            m.target_item_id
+            for m in matching.list_matches(vault, case_id)
+            if m.suspect_item_id == suspect.id
+        }
+        if by_name[source] in targets:
+            found.add(name)
+    return found
+
+
+def test_hash_only_case_finds_mirrored_cropped_and_captioned_copies_like_an_ordinary_case(
+    vault: Vault, tmp_path: Path
+) -> None:
+    originals, copies = _variant_files(tmp_path / "files")
+    ordinary = cases.new_case(vault, "ordinary").id
+    found_ordinary = _found_copies(vault, ordinary, originals, copies)
+    assert found_ordinary == set(copies)
+
+    # Other bytes (re-saved) so the minor case's files are not the ordinary case's files.
+    from PIL import Image
+
+    minor_files = tmp_path / "minor"
+    minor_files.mkdir()
+    minor_originals = []
+    for path in originals:
+        minor_originals.append(minor_files / path.name)
+        Image.open(path).save(minor_originals[-1], compress_level=1)
+    minor_case = cases.new_case(vault, "minor", suspected_minor=True).id
+    found_minor = _found_copies(vault, minor_case, minor_originals, copies)
+    assert found_minor == found_ordinary == set(copies)  # 5 of 5, as the ordinary case
+
+    # ... and the same through the per-intake box on an ordinary case
+    boxed = cases.new_case(vault, "boxed").id
+    assert _found_copies(vault, boxed, minor_originals, copies, suspected_minor=True) == set(copies)
+
+    with vault.session() as s:
+        minor_items = list(
+            s.scalars(select(EvidenceItem).where(EvidenceItem.case_id.in_([minor_case, boxed])))
+        )
+        assert minor_items and all(not i.pixels_kept and i.blob_id is None for i in minor_items)
+        ids = [i.id for i in minor_items]
+        # hashes of crops, mirrors and regions are kept; nothing that could show the picture
+        variants = set(s.scalars(select(HashRecord.variant).where(HashRecord.item_id.in_(ids))))
+        assert {"mirror", "center-crop 75%", "center-crop 90%"} <= variants
+        assert any(v.startswith("suspect ") for v in variants)
+        kinds = set(s.scalars(select(Analysis.kind).where(Analysis.item_id.in_(ids))))
+        assert FEATURES_KIND not in kinds
+        # The ordinary case keeps its originals; its copies are the very files the minor
+        # cases received, so they were switched to hashes only with them (cross-case rule).
+        assert s.scalar(select(func.count()).select_from(Blob)) == len(originals)
+        ordinary_suspects = s.scalars(
+            select(EvidenceItem).where(
+                EvidenceItem.case_id == ordinary, EvidenceItem.role == Role.SUSPECT
+            )
+        )
+        assert all(not i.pixels_kept for i in ordinary_suspects)

@@ -22,7 +22,7 @@ from ncii_desk.gui.workspace.originals import OriginalsPane
 from ncii_desk.gui.workspace.packet import PacketPane
 from ncii_desk.gui.workspace.requests import RequestsPane
 from ncii_desk.gui.workspace.suspects import SuspectsPane
-from ncii_desk.services import cases
+from ncii_desk.services import cases, minor
 from ncii_desk.services.views import CaseView
 
 
@@ -32,6 +32,8 @@ class CaseWorkspace(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         self.view: CaseView | None = None
+        self.minor_box: QMessageBox | None = None
+        self.minor_result: minor.MinorSwitchResult | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.back_button = button(
@@ -101,6 +103,9 @@ class CaseWorkspace(QWidget):
         ]
         self.details.setText(" · ".join(parts))
         self.minor.setChecked(view.suspected_minor)
+        last = self.minor_result
+        if last is not None and last.value == view.suspected_minor:
+            return  # the note still tells what the switch just did
         self.minor_note.setText(
             self.tr("On: files are kept as hashes only and no previews are shown.")
             if view.suspected_minor
@@ -110,44 +115,112 @@ class CaseWorkspace(QWidget):
     def _minor_clicked(self, on: bool) -> None:
         # The switch changes only after the advocate confirms; until then show the old state.
         self.minor.setChecked(not on)
+        if not on:
+            self._ask_minor(False, None)
+            return
+        case_id = self.case_id
+        # First what switching on would delete, so the question can name it.
+        self.ctx.read(
+            lambda v: minor.minor_plan(v, case_id), lambda p: self._ask_minor(True, p), owner=self
+        )
+
+    def _ask_minor(self, on: bool, plan: minor.MinorPlan | None) -> None:
         box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
+        box.setIcon(QMessageBox.Icon.Warning if on else QMessageBox.Icon.Question)
         box.setWindowTitle(self.tr("Possibly under 18"))
         box.setTextFormat(Qt.TextFormat.PlainText)
         if on:
+            assert plan is not None
             box.setText(self.tr("Mark this case as possibly showing a person under 18?"))
-            box.setInformativeText(
-                minor_explanation()
-                + "\n\n"
-                + self.tr(
-                    "From now on, files added to this case are kept as hashes only, and no "
-                    "previews are shown for any item of the case."
+            lines = [
+                minor_explanation(),
+                "",
+                self.tr(
+                    "This deletes from the vault, for good: {f} stored file(s) of {i} item(s), "
+                    "{a} web archive(s), {r} picked face(s) and {k} record(s) of face data or "
+                    "picture keypoints. The {h} hash(es) are kept, so matching goes on."
+                ).format(
+                    f=plan.stored_files,
+                    i=plan.items_with_files,
+                    a=plan.archives,
+                    r=plan.face_references,
+                    k=plan.pixel_records,
+                    h=plan.hashes_kept,
+                ),
+            ]
+            for other in plan.other_cases:
+                lines.append(
+                    self.tr(
+                        "The same file(s) are in case {c} ({n} item(s)): they are deleted "
+                        "there too and that case keeps their hashes."
+                    ).format(c=other.label, n=other.items)
                 )
+            if plan.earlier_exports or plan.earlier_packets:
+                lines.append(
+                    self.tr(
+                        "Copies saved outside the vault earlier ({e} exported file(s), {p} "
+                        "evidence packet(s)) are not touched: delete them yourself."
+                    ).format(e=plan.earlier_exports, p=plan.earlier_packets)
+                )
+            lines.append("")
+            lines.append(
+                self.tr("This cannot be undone: switching the setting off later restores nothing.")
+            )
+            box.setInformativeText("\n".join(lines))
+            yes = box.addButton(
+                self.tr("Delete the files, keep hashes"), QMessageBox.ButtonRole.YesRole
             )
         else:
             box.setText(self.tr("Turn off the under-18 setting for this case?"))
             box.setInformativeText(
                 self.tr(
                     "Files added from now on will be kept in the vault again, and previews "
-                    "(blurred) will be shown. Items recorded as hashes only stay that way."
+                    "(blurred) will be shown. Nothing deleted comes back: items recorded as "
+                    "hashes only stay that way."
                 )
             )
-        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.finished.connect(lambda result: self._minor_answer(on, result))
+            yes = box.addButton(self.tr("Turn off"), QMessageBox.ButtonRole.YesRole)
+        no = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.finished.connect(lambda _r: self._minor_answer(on, box.clickedButton() is yes))
+        self.minor_box = box
         box.open()
 
-    def _minor_answer(self, on: bool, result: int) -> None:
-        if result != QMessageBox.StandardButton.Yes:
-            return
-        self.set_minor(on)
+    def _minor_answer(self, on: bool, confirmed: bool) -> None:
+        if confirmed:
+            self.set_minor(on)
 
     def set_minor(self, on: bool) -> None:
         case_id = self.case_id
+        if on:
+            self.ctx.previews.clear()  # before the vault has done anything
+            self.minor_note.setText(self.tr("Deleting the case's files from the vault..."))
 
-        def done(_view: CaseView) -> None:
+        def done(result: minor.MinorSwitchResult) -> None:
             self.ctx.previews.clear()
+            self.minor_result = result
             self.ctx.case_changed.emit(case_id)
             self.ctx.case_changed.emit("")
+            self.minor_note.setText(" ".join([self._minor_summary(result), *result.warnings]))
 
-        self.ctx.read(lambda v: cases.set_case_suspected_minor(v, case_id, on), done, owner=self)
+        self.ctx.read(lambda v: minor.set_case_minor(v, case_id, on), done, owner=self)
+
+    def _minor_summary(self, r: minor.MinorSwitchResult) -> str:
+        if not r.value:
+            return self.tr(
+                "Off: files added from now on are kept. Nothing was restored: {n} item(s) "
+                "stay hashes only."
+            ).format(n=r.hash_only_items)
+        return self.tr(
+            "On: only hashes are kept. Deleted: {f} stored file(s) of {i} item(s), {a} web "
+            "archive(s), {r} picked face(s), {k} record(s) of face data or keypoints; {h} "
+            "hash(es) kept."
+        ).format(
+            f=r.files_deleted,
+            i=r.items_switched,
+            a=r.archives_removed,
+            r=r.face_references_removed,
+            k=r.analyses_removed,
+            h=r.hashes_kept,
+        )

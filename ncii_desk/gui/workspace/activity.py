@@ -64,6 +64,9 @@ ACTIONS = {
     "item.exported": QT_TRANSLATE_NOOP("Activity", "File exported"),
     "item.reveal": QT_TRANSLATE_NOOP("Activity", "Picture revealed"),
     "item.hash_only": QT_TRANSLATE_NOOP("Activity", "File deleted, hashes kept (possible minor)"),
+    "case.copies_hash_only": QT_TRANSLATE_NOOP(
+        "Activity", "Same file in a possible-minor case: deleted here too, hashes kept"
+    ),
     "match.found": QT_TRANSLATE_NOOP("Activity", "Match found"),
     "match.confirmed": QT_TRANSLATE_NOOP("Activity", "Match confirmed"),
     "match.rejected": QT_TRANSLATE_NOOP("Activity", "Match rejected"),

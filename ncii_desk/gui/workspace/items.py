@@ -109,6 +109,10 @@ def add_summary(outcome: AddOutcome) -> str:
     hidden = sum(1 for i in r.added if not i.pixels_kept)
     if hidden:
         text += translate("Items", ", {n} kept as hashes only").format(n=hidden)
+    if r.copies_switched:
+        text += translate(
+            "Items", ", {n} copy(ies) already in the vault switched to hashes only too"
+        ).format(n=len(r.copies_switched))
     if r.errors:
         text += translate("Items", ", {n} could not be added").format(n=len(r.errors))
     if r.skipped:
