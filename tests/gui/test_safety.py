@@ -284,3 +284,55 @@ def test_keep_hashes_only_hides_previews_at_once_and_deletes_the_file(
         assert vault.check().ok
     finally:
         vault.close()
+
+
+def test_case_switch_asks_with_counts_then_deletes_the_files(
+    qtbot, unlocked: MainWindow, vault_dir: Path, tmp_path: Path
+) -> None:
+    window = unlocked
+    new_case(qtbot, window)
+    item_id = _add_original(qtbot, window, tmp_path)
+    ws = window.workspace
+    assert ws is not None
+
+    def ask() -> object:
+        ws.minor_box = None
+        ws.minor.click()
+        qtbot.waitUntil(lambda: ws.minor_box is not None and ws.minor_box.isVisible(), timeout=WAIT)
+        return ws.minor_box
+
+    box = ask()
+    assert not ws.minor.isChecked()  # nothing changes before the answer
+    text = box.informativeText()
+    assert "1 stored file(s) of 1 item(s)" in text and "cannot be undone" in text
+    assert box.defaultButton() is box.escapeButton()  # Cancel is the default
+    box.escapeButton().click()
+    assert not ws.minor.isChecked() and ws.minor_result is None
+
+    box = ask()
+    yes = next(b for b in box.buttons() if b is not box.escapeButton())
+    yes.click()
+    qtbot.waitUntil(lambda: ws.minor_result is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: ws.minor.isChecked(), timeout=WAIT)
+    assert "only hashes are kept" in ws.minor_note.text()
+    assert "Deleted: 1 stored file(s) of 1 item(s)" in ws.minor_note.text()
+
+    box = ask()  # off: says nothing comes back
+    assert "Nothing deleted comes back" in box.informativeText()
+    next(b for b in box.buttons() if b is not box.escapeButton()).click()
+    qtbot.waitUntil(lambda: not ws.minor.isChecked(), timeout=WAIT)
+    assert "Nothing was restored" in ws.minor_note.text()
+
+    window.lock()
+    events = _audit(vault_dir, "case.suspected_minor_set")
+    assert [e["value"] for e in events] == [True, False]
+    assert events[0]["files_deleted"] == 1
+    vault = Vault.open(vault_dir, passphrase=PASSPHRASE)
+    try:
+        with vault.session() as s:
+            item = s.get(EvidenceItem, item_id)
+            assert item is not None and item.blob_id is None and not item.pixels_kept
+            assert list(s.scalars(select(Blob))) == []
+        assert list(vault.blobs.iter_files()) == []
+    finally:
+        vault.close()
