@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from asn1crypto import algos, cms, tsp
+from asn1crypto import algos, cms, core, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -105,10 +105,11 @@ def token_from_response(body: bytes, digest: bytes, nonce: int | None, url: str 
     """The token of a DER TimeStampResp, checked to be granted and about ``digest``."""
     where = f" at {url}" if url else ""
     try:
-        resp = tsp.TimeStampResp.load(body)
-        status = resp["status"]
+        # Read as a plain sequence: a refusal holds only the status, which asn1crypto's
+        # TimeStampResp (its token not marked optional) cannot load.
+        parts = core.Sequence.load(body)
+        status = tsp.PKIStatusInfo.load(parts[0].dump())
         code = status["status"].native
-        token = resp["time_stamp_token"]
         texts = status["status_string"].native or []
         failure = status["fail_info"].native
     except (ValueError, TypeError, KeyError) as exc:
@@ -122,10 +123,13 @@ def token_from_response(body: bytes, digest: bytes, nonce: int | None, url: str 
         raise TimestampError(
             f"The time-stamp authority{where} refused the request ({code}{extra}: {said})."
         )
-    if token.native is None:
-        raise TimestampError(f"The time-stamp authority{where} granted a stamp but sent none.")
-    data = bytes(token.dump())
-    tst = _tst_info(cms.ContentInfo.load(data))
+    try:
+        data = bytes(parts[1].dump())
+        tst = _tst_info(cms.ContentInfo.load(data))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise TimestampError(
+            f"The time-stamp authority{where} granted a stamp but sent no readable token ({exc})."
+        ) from None
     if tst["message_imprint"]["hashed_message"].native != digest:
         raise TimestampError(
             f"The time-stamp authority{where} stamped a different digest than the one asked."
