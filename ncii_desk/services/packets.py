@@ -36,6 +36,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from ncii_desk import TOOL_NAME, __version__
@@ -141,7 +142,7 @@ def _signer(vault: Vault) -> tuple[Any, dict[str, Any]] | None:
     return signer, value
 
 
-def signing_key(vault: Vault) -> Any:
+def signing_key(vault: Vault) -> Ed25519PrivateKey:
     """The vault's packet-signing key (Ed25519), derived from its secret keys when needed."""
     return packet_seal.derive_key(vault.export_key, vault.vault_id)
 

@@ -123,6 +123,8 @@ def test_untouched_packet_passes_both_verifiers_and_names_the_vault_key(
         {"path": name, "sha256": digest} for name, digest in _digests(out).items()
     ]
     assert key.fingerprint in (out / "SIGNING-KEY.txt").read_text()
+    readme = (out / "README.txt").read_text()
+    assert key.fingerprint in readme and "python3 verify_packet.py" in readme
     pdf = " ".join(p.extract_text() for p in pypdf.PdfReader(out / "packet.pdf").pages)
     assert key.fingerprint in " ".join(pdf.split()) and "verify_packet.py" in pdf
     # The verifier and the key file are listed (so covered); the signature is not.
