@@ -740,6 +740,8 @@ def main(argv: list[str] | None = None) -> int:
         help="the sealed/ folder was separated on purpose: do not count it as missing",
     )
     args = parser.parse_args(argv)
+    if args.expect_key and len(normal_fingerprint(args.expect_key)) != 39:
+        parser.error("--expect-key takes a fingerprint: 32 letters and digits, as printed")
     if not os.path.exists(args.packet):
         parser.print_usage(sys.stderr)
         sys.stderr.write("verify_packet.py: error: nothing exists at " + args.packet + "\n")

@@ -252,6 +252,7 @@ def test_standalone_verifier_reads_a_packet_rezipped_without_mode_bits(
         assert sorted(p.name for p in run_dir.iterdir()) == ["verify_packet.py"]  # wrote nothing
     # A usage error is exit status 2.
     assert _standalone(out, "--no-such-option", cwd=tmp_path).returncode == 2
+    assert _standalone(out, "--expect-key", "ABCD", cwd=tmp_path).returncode == 2
     assert _standalone(tmp_path / "nothing-here", cwd=tmp_path).returncode == 2
 
 
