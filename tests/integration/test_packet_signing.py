@@ -323,6 +323,16 @@ def test_time_stamp_from_a_local_tsa_verifies_and_a_changed_manifest_fails(
         done = _standalone(out, cwd=tmp_path, python=python39)
         assert done.returncode == 0, done.stdout + done.stderr
 
+    # A changed manifest.json (here its build time) no longer matches the stamp's imprint.
+    edited = tmp_path / "edited"
+    shutil.copytree(out, edited)
+    text = (edited / "manifest.json").read_text()
+    (edited / "manifest.json").write_text(text.replace('"built_at_utc": "', '"built_at_utc": "1'))
+    problems = _problems(packets.verify_packet(edited))
+    assert problems["manifest.tst"].startswith("its message imprint is not the SHA-256")
+    done = _standalone(edited, cwd=tmp_path)
+    assert done.returncode == 1 and "FAILED  manifest.tst: its message imprint" in done.stdout
+    shutil.rmtree(edited)
     # The token of this packet put into another packet: its imprint is not that manifest's
     # digest (that packet's own signature still holds, so only the stamp fails).
     other = tmp_path / "other"
