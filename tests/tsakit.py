@@ -66,12 +66,24 @@ def tsa_certificate(ca: TestCA, key: certkit.Key) -> x509.Certificate:
     )
 
 
+def plain_certificate(ca: TestCA, key: certkit.Key) -> x509.Certificate:
+    """A certificate for the same key without the time-stamping extended key usage."""
+    return certkit.certificate(
+        certkit.name("Not A Time-Stamp Authority", "NCII Desk tests"),
+        key,
+        issuer=(ca.cert, ca.key),
+        extensions=[(x509.BasicConstraints(ca=False, path_length=None), True)],
+        days=30,
+    )
+
+
 @dataclass
 class TimeStampAuthority:
     ca: TestCA
     key: certkit.Key
     cert: x509.Certificate
-    #: "grant" answers with a token; "reject" refuses (status rejection, badAlg).
+    #: "grant" answers with a token; "reject" refuses (status rejection, badAlg);
+    #: "other-digest" grants a token for a digest other than the one asked.
     mode: str = "grant"
     requests: list[bytes] = field(default_factory=list)
     serial: int = 0
@@ -79,7 +91,7 @@ class TimeStampAuthority:
     def answer(self, body: bytes) -> bytes:
         self.requests.append(body)
         req = tsp.TimeStampReq.load(body)
-        if self.mode != "grant":
+        if self.mode == "reject":
             status = tsp.PKIStatusInfo(
                 {
                     "status": "rejection",
@@ -95,7 +107,14 @@ class TimeStampAuthority:
             {
                 "version": "v1",
                 "policy": "1.3.6.1.4.1.55555.1.1",
-                "message_imprint": req["message_imprint"],
+                "message_imprint": req["message_imprint"]
+                if self.mode == "grant"
+                else tsp.MessageImprint(
+                    {
+                        "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
+                        "hashed_message": hashlib.sha256(b"something else").digest(),
+                    }
+                ),
                 "serial_number": self.serial,
                 "gen_time": dt.datetime.now(dt.UTC).replace(microsecond=0),
                 "nonce": req["nonce"].native,

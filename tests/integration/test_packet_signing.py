@@ -362,6 +362,15 @@ def test_tsa_refusal_or_no_connection_leaves_no_packet(
     tsa.tsa.mode = "reject"
     with pytest.raises(TimestampError, match=r"refused the request.*test TSA refuses"):
         packets.build_packet(vault, case_id, tmp_path / "p1", timestamp=True, tsa_server=tsa.url)
+    tsa.tsa.mode = "other-digest"
+    with pytest.raises(TimestampError, match="stamped a different digest"):
+        packets.build_packet(vault, case_id, tmp_path / "p1", timestamp=True, tsa_server=tsa.url)
+    # A TSA whose certificate is not one for time stamping: the token is refused at once.
+    tsa.tsa.mode = "grant"
+    tsa.tsa.cert = tsakit.plain_certificate(tsa.tsa.ca, tsa.tsa.key)
+    with pytest.raises(TimestampError, match="not marked for time stamping"):
+        packets.build_packet(vault, case_id, tmp_path / "p1", timestamp=True, tsa_server=tsa.url)
+    tsa.tsa.cert = tsakit.tsa_certificate(tsa.tsa.ca, tsa.tsa.key)
     closed = "http://127.0.0.1:9/tsa"
     with pytest.raises(TimestampError, match="could not be reached"):
         packets.build_packet(
@@ -378,7 +387,6 @@ def test_tsa_refusal_or_no_connection_leaves_no_packet(
     base = ["--vault", str(tmp_path / "vault")]
     assert "No time-stamp authority is set" in cli(*base, "clinic", "tsa").out
     assert cli(*base, "clinic", "tsa", "ftp://example.org").rc != 0
-    tsa.tsa.mode = "grant"
     assert cli(*base, "clinic", "tsa", tsa.url).rc == 0
     assert tsa.url in cli(*base, "clinic", "tsa").out
     made = cli(*base, "packet", case_id, "--out", str(tmp_path / "p4"), "--timestamp")
