@@ -198,6 +198,15 @@ class SigningError(NciiDeskError):
     )
 
 
+class TimestampError(NciiDeskError):
+    """No RFC 3161 time stamp could be obtained from the time-stamp authority (TSA)."""
+
+    default_hint = (
+        "Check that this computer is online and the TSA address is right ('ncii-desk clinic "
+        "tsa'), or build the packet without --timestamp: it is still signed by the vault's key."
+    )
+
+
 class PixelsNotKept(NciiDeskError):
     default_hint = (
         "This item was marked as possibly showing a person under 18, so only its hashes and "

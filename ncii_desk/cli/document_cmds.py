@@ -3,7 +3,7 @@
 Each command is one small ``_add_<name>(commands)`` block plus its ``cmd_<name>`` handler;
 adding a command means adding one such block and one line to ``register``.
 
-    clinic set|show                  the clinic's details printed on letters
+    clinic set|show|key|tsa          the clinic's details, packet-signing key, time-stamp authority
     requests CASE                    list a case's removal requests (same as 'requests list')
     requests draft|show|sent|ticket|status|export|followup|escalation
     handout CASE --out FILE.pdf      the hand-out for the person the case is about
@@ -216,6 +216,59 @@ def _add_clinic(commands: Commands) -> None:
     p.add_argument("--address", help="postal address")
     p.add_argument("--authority", help="default statement of authority to act for clients")
     commands.command(g, "show", cmd_clinic_show, "show the stored clinic details")
+    commands.command(
+        g,
+        "key",
+        cmd_clinic_key,
+        "show the public key and fingerprint that sign this vault's evidence packets "
+        "(publish the fingerprint so recipients can check packets)",
+    )
+    p = commands.command(
+        g,
+        "tsa",
+        cmd_clinic_tsa,
+        "show or set the RFC 3161 time-stamp authority 'packet --timestamp' asks",
+    )
+    p.add_argument("url", nargs="?", help="the authority's http(s) address")
+    p.add_argument("--clear", action="store_true", help="forget the stored authority")
+
+
+def cmd_clinic_key(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.services import packets
+
+    with opened(args) as vault:
+        info = packets.signing_key_info(vault)
+    if args.json:
+        emit_json(info.as_dict())
+        return EXIT_OK
+    say("Evidence packets from this vault are signed (manifest.sig) with this Ed25519 key.")
+    say(f"Fingerprint: {info.fingerprint}")
+    say(f"Public key (raw, base64): {info.public_key_b64}")
+    say("Publish the fingerprint (letterhead, website) so recipients can compare it.")
+    return EXIT_OK
+
+
+def cmd_clinic_tsa(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.services import settings
+
+    if args.clear and args.url:
+        raise InvalidSetting("Give either a URL or --clear, not both.")
+    with opened(args) as vault:
+        if args.clear:
+            url = settings.set_tsa_url(vault, None)
+        elif args.url:
+            url = settings.set_tsa_url(vault, args.url)
+        else:
+            url = settings.tsa_url(vault)
+    if args.json:
+        emit_json({"tsa_url": url})
+    elif url:
+        say(f"Time-stamp authority: {url} (asked only by 'ncii-desk packet --timestamp')")
+    else:
+        say("No time-stamp authority is set; packets are not time-stamped.")
+    return EXIT_OK
 
 
 # --- requests ----------------------------------------------------------------------------
@@ -527,6 +580,8 @@ def cmd_packet(args: argparse.Namespace) -> int:
             sealed=args.sealed,
             make_zip=args.zip,
             thumbnails=ThumbMode(args.thumbnails),
+            timestamp=args.timestamp,
+            tsa_server=args.tsa,
             job=job,
         )
     for text in result.warnings:
@@ -544,6 +599,12 @@ def cmd_packet(args: argparse.Namespace) -> int:
     if result.sealed_files:
         say(f"Sealed volume: {result.sealed_files} original file(s) in sealed/ - file under seal.")
     say(f"manifest.json SHA-256 {result.manifest_sha256} (recorded in the audit log)")
+    say(f"Signed (manifest.sig) by this vault's key {result.signing_key}")
+    if result.timestamp is not None:
+        say(
+            f"Time-stamped (manifest.tst) at {result.timestamp.time_text} by "
+            f"{result.timestamp.tsa_name}"
+        )
     say("Check it any time with: ncii-desk verify PACKET_FOLDER")
     return EXIT_OK
 
@@ -571,6 +632,17 @@ def _add_packet(commands: Commands) -> None:
         default="blur",
         help="pictures on exhibit pages: heavily blurred (default), face crop only, or none",
     )
+    p.add_argument(
+        "--timestamp",
+        action="store_true",
+        help="ask a time-stamp authority (RFC 3161) to stamp the manifest's SHA-256 (sends that "
+        "digest over the network; the build fails, leaving no packet, if none is given)",
+    )
+    p.add_argument(
+        "--tsa",
+        metavar="URL",
+        help="the time-stamp authority to ask (default: the one set with 'clinic tsa')",
+    )
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -578,16 +650,36 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from ncii_desk.services import packets
 
     path = Path(args.packet).expanduser()
+    options: dict[str, Any] = {
+        "without_sealed": args.without_sealed,
+        "expect_key": args.expect_key,
+        "tsa_roots": None if args.tsa_roots is None else Path(args.tsa_roots),
+    }
     if args.with_vault:
         with opened(args) as vault:
-            report = packets.verify_packet(path, vault=vault, without_sealed=args.without_sealed)
+            report = packets.verify_packet(path, vault=vault, **options)
     else:
-        report = packets.verify_packet(path, without_sealed=args.without_sealed)
+        report = packets.verify_packet(path, **options)
     if args.json:
         emit_json(report.as_dict())
         return EXIT_OK if report.ok else EXIT_INTEGRITY
     for note in report.notes:
         say(f"note: {note}")
+    if report.signature_valid:
+        how = (
+            "the key you expected"
+            if args.expect_key
+            else "this vault's key"
+            if report.vault_checked
+            else "compare it with the clinic's published fingerprint"
+        )
+        say(f"Signed by key {report.signer} ({how}).")
+    stamp = report.timestamp
+    if stamp is not None and stamp.ok:
+        say(
+            f"Time stamp: manifest.json existed at {stamp.time_text} according to "
+            f"{stamp.tsa_name} (the token's signature checks with its certificate; {stamp.trust})."
+        )
     if report.ok:
         head = report.manifest.audit_head if report.manifest else None
         say(
@@ -634,6 +726,17 @@ def _add_verify(commands: Commands) -> None:
         "--without-sealed",
         action="store_true",
         help="the sealed/ volume was separated on purpose: do not count it as missing",
+    )
+    p.add_argument(
+        "--expect-key",
+        metavar="FINGERPRINT",
+        help="fail unless the manifests are signed by the key with this fingerprint (as the "
+        "clinic publishes it; 'ncii-desk clinic key' shows a vault's own)",
+    )
+    p.add_argument(
+        "--tsa-roots",
+        metavar="PEM",
+        help="trusted root certificates the time stamp's authority must chain to",
     )
 
 

@@ -5,17 +5,23 @@ and size, in ``manifest.json`` and ``manifest.csv`` at its top. The two manifest
 same list plus the facts a court needs to tie the packet to its source: the vault id, the
 audit-chain head (sequence number and MAC) at build time, the tool version and the build time
 in UTC. A manifest cannot list its own hash (writing the hash changes the file), so the two
-manifest files at the top are the only files not listed; the vault records the SHA-256 of
-``manifest.json`` in its audit trail when the packet is built, which covers them.
+manifest files at the top are not listed; the vault records the SHA-256 of ``manifest.json``
+in its audit trail when the packet is built, which covers them. Nor are the two files made
+after the manifests: ``manifest.sig``, the vault key's Ed25519 signature over both manifests
+(``packet_seal``), and ``manifest.tst``, the optional RFC 3161 time stamp of manifest.json
+(``timestamp``). Verification requires the signature: without it, someone who rewrote an
+exhibit and then all three manifests to match could not be told from the original.
 
 A sealed volume (``sealed/``) has its own ``sealed/manifest.csv`` with paths relative to
 ``sealed/``, so it can be verified on its own once it is filed separately; the main manifest
 lists the sealed files and that CSV too.
 
 Verification needs no vault and writes nothing: folders are read file by file and ZIP members
-are hashed as they stream out of the archive, never extracted. Each failure names the file
-and what is wrong with it. This module knows nothing of the vault; checking the audit head
-against a vault's chain is done by the service that has one open.
+are hashed as they stream out of the archive, never extracted. ZIP entries are accepted
+whatever tool made the archive: a Unix mode is only trusted for its file-type bits, so an
+archive re-made on Windows (no mode, or permission bits only) still reads. Each failure
+names the file and what is wrong with it. This module knows nothing of the vault; checking
+the audit head against a vault's chain is done by the service that has one open.
 """
 
 from __future__ import annotations
@@ -34,16 +40,22 @@ from pathlib import Path
 from typing import IO, Any
 
 from ncii_desk import TOOL_NAME, __version__
+from ncii_desk.documents import packet_seal, standalone
+from ncii_desk.documents import timestamp as tsa
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 MANIFEST_NAMES = (MANIFEST_JSON, MANIFEST_CSV)
+#: Top-level files that no manifest lists (the manifests, the signature, the time stamp).
+UNLISTED = standalone.UNLISTED
 SEALED_DIR = "sealed"
 FORMAT = "ncii-desk-packet-manifest/1"
 CSV_COLUMNS = ("path", "sha256", "size")
 SELF_NOTE = (
     "manifest.json and manifest.csv are not listed: a manifest cannot contain its own hash. "
-    "The SHA-256 of manifest.json is recorded in the vault's audit trail (event packet.built)."
+    "The SHA-256 of manifest.json is recorded in the vault's audit trail (event packet.built). "
+    "manifest.sig (the vault key's signature over both manifests) and manifest.tst (an "
+    "optional RFC 3161 time stamp of manifest.json) are made after them."
 )
 _READ_BLOCK = 1024 * 1024
 _HEX = frozenset("0123456789abcdef")
@@ -93,7 +105,7 @@ class Manifest:
             "audit_head": None
             if self.audit_head is None
             else {"seq": self.audit_head.seq, "mac": self.audit_head.mac},
-            "not_listed": list(MANIFEST_NAMES),
+            "not_listed": list(UNLISTED),
             "note": SELF_NOTE,
             "info": self.info,
             "files": [f.as_dict() for f in self.files],
@@ -332,6 +344,11 @@ class VerifyReport:
     manifest_sha256: str | None = None
     #: True once the audit head was compared with a vault (see services.packets).
     vault_checked: bool = False
+    #: Fingerprint of the key that signed the manifests (set when the key could be read).
+    signer: str | None = None
+    signature_valid: bool = False
+    #: The RFC 3161 time stamp's check, when the packet has one.
+    timestamp: tsa.TimestampCheck | None = None
 
     @property
     def ok(self) -> bool:
@@ -356,6 +373,9 @@ class VerifyReport:
             if m is None or m.audit_head is None
             else {"seq": m.audit_head.seq, "mac": m.audit_head.mac},
             "vault_checked": self.vault_checked,
+            "signer_fingerprint": self.signer,
+            "signature_valid": self.signature_valid,
+            "timestamp": None if self.timestamp is None else self.timestamp.as_dict(),
             "failures": [f.as_dict() for f in self.failures],
             "notes": self.notes,
         }
@@ -400,17 +420,13 @@ def _folder_source(root: Path) -> _Source:
     return _Source("folder", members, [])
 
 
-def _zip_kind(info: zipfile.ZipInfo) -> str:
-    mode = (info.external_attr >> 16) & 0xFFFF
-    if mode and stat.S_ISLNK(mode):
-        return "link"
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        return "special"
-    return "file"
-
-
 def _zip_source(zf: zipfile.ZipFile, report: VerifyReport) -> _Source:
-    names = [i.filename for i in zf.infolist() if not i.is_dir()]
+    entries = [
+        (standalone.zip_entry_name(i), kind, i)
+        for i in zf.infolist()
+        if (kind := standalone.zip_entry_kind(i)) != "dir"
+    ]
+    names = [name for name, _, _ in entries]
     tops = {n.split("/", 1)[0] for n in names}
     prefix = ""
     if MANIFEST_JSON not in names and MANIFEST_CSV not in names:
@@ -422,10 +438,7 @@ def _zip_source(zf: zipfile.ZipFile, report: VerifyReport) -> _Source:
     members: list[_Member] = []
     outside: list[str] = []
     seen: set[str] = set()
-    for info in zf.infolist():
-        if info.is_dir():
-            continue
-        name = info.filename
+    for name, kind, info in entries:
         if not is_safe_relpath(name):
             report.fail(name, "unsafe path inside the ZIP (absolute or with '..')")
             continue
@@ -437,21 +450,39 @@ def _zip_source(zf: zipfile.ZipFile, report: VerifyReport) -> _Source:
             report.fail(rel, "appears more than once in the ZIP")
             continue
         seen.add(rel)
-        members.append(_Member(rel, _zip_kind(info), _zip_opener(zf, info)))
+        members.append(_Member(rel, kind, _zip_opener(zf, info)))
     return _Source("zip", members, outside)
 
 
-def verify_packet(path: Path, *, without_sealed: bool = False) -> VerifyReport:
+@dataclass(frozen=True)
+class _Options:
+    without_sealed: bool = False
+    expect_key: str | None = None
+    tsa_roots: list[Any] | None = None
+
+
+def verify_packet(
+    path: Path,
+    *,
+    without_sealed: bool = False,
+    expect_key: str | None = None,
+    tsa_roots: list[Any] | None = None,
+) -> VerifyReport:
     """Check a packet folder or ZIP against its manifest; nothing is written anywhere.
 
     ``without_sealed``: the sealed volume was deliberately separated (filed under seal), so
     the absence of the whole ``sealed/`` folder is not a failure (it is noted). A packet with
     only part of the sealed folder still fails.
+
+    The signature (manifest.sig) must be present and valid; ``expect_key`` (a fingerprint)
+    also requires it to be made by that key. A time stamp (manifest.tst) is checked when
+    present; ``tsa_roots`` (x509 certificates) are the roots its TSA must chain to.
     """
+    options = _Options(without_sealed, expect_key, tsa_roots)
     path = path.expanduser()
     if path.is_dir():
         report = VerifyReport("folder", str(path))
-        _verify_source(_folder_source(path), report, without_sealed)
+        _verify_source(_folder_source(path), report, options)
         return report
     report = VerifyReport("zip", str(path))
     if not path.is_file():
@@ -459,7 +490,7 @@ def verify_packet(path: Path, *, without_sealed: bool = False) -> VerifyReport:
         return report
     try:
         with zipfile.ZipFile(path) as zf:
-            _verify_source(_zip_source(zf, report), report, without_sealed)
+            _verify_source(_zip_source(zf, report), report, options)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         report.fail(path.name, f"cannot be read as a ZIP archive ({exc})")
     return report
@@ -516,7 +547,7 @@ def _compare_manifests(main: Manifest, other: Manifest, report: VerifyReport) ->
         report.fail(MANIFEST_CSV, "its vault id, audit head or build time differ from JSON")
 
 
-def _verify_source(source: _Source, report: VerifyReport, without_sealed: bool) -> None:
+def _verify_source(source: _Source, report: VerifyReport, options: _Options) -> None:
     for name in source.outside:
         report.fail(name, "extra: outside the packet folder in the ZIP")
     manifest = _load_manifest(source, report)
@@ -528,14 +559,14 @@ def _verify_source(source: _Source, report: VerifyReport, without_sealed: bool) 
     sealed_absent = bool(sealed_listed) and not any(
         m.name.startswith(SEALED_DIR + "/") for m in source.members
     )
-    skip_sealed = without_sealed and sealed_absent
+    skip_sealed = options.without_sealed and sealed_absent
     if skip_sealed:
         report.notes.append(
             f"The sealed volume is not part of this copy; its {len(sealed_listed)} file(s) "
             "were not checked (verify it separately)."
         )
     for member in source.members:
-        if member.name in MANIFEST_NAMES:
+        if member.name in UNLISTED:
             continue
         entry = listed.get(member.name)
         if entry is None:
@@ -551,6 +582,71 @@ def _verify_source(source: _Source, report: VerifyReport, without_sealed: bool) 
         report.fail(name, "missing: listed in the manifest but not in the packet")
     if not skip_sealed and sealed_listed and f"{SEALED_DIR}/{MANIFEST_CSV}" in source.by_name:
         _check_sealed_manifest(source, listed, report)
+    if manifest.volume == SEALED_DIR:
+        report.notes.append(
+            "This is a sealed volume on its own: it carries no signature. Its manifest.csv "
+            f"(SHA-256 {hashlib.sha256(source.read(MANIFEST_CSV) or b'').hexdigest()}) is "
+            "listed with its digest in the main packet's signed manifest.json; compare them."
+        )
+        return
+    digests = {}
+    for name in standalone.SIGNED_FILES:
+        data = source.read(name)
+        if data is not None:
+            digests[name] = hashlib.sha256(data).hexdigest()
+    _check_signature(source, manifest, digests, report, options.expect_key)
+    _check_timestamp(source, digests.get(MANIFEST_JSON), report, options.tsa_roots)
+
+
+def _check_signature(
+    source: _Source,
+    manifest: Manifest,
+    digests: dict[str, str],
+    report: VerifyReport,
+    expect_key: str | None,
+) -> None:
+    name = packet_seal.SIGNATURE_FILE
+    data = source.read(name)
+    if data is None:
+        report.fail(
+            name,
+            "missing: the packet is not signed, so a consistent rewrite of its files and "
+            "manifests could not be told from the original (only --with-vault can vouch for it)",
+        )
+        return
+    if len(digests) != len(standalone.SIGNED_FILES):
+        report.fail(name, "cannot be checked: a manifest it signs is missing")
+        return
+    check = packet_seal.check_signature(data, digests)
+    report.signer = check.fingerprint or None
+    if not check.ok:
+        report.fail(name, check.problem)
+        return
+    recorded = manifest.info.get("signing_key")
+    if recorded and packet_seal.normal_fingerprint(str(recorded)) != check.fingerprint:
+        report.fail(name, f"signed by key {check.fingerprint}, not the key manifest.json names")
+        return
+    if expect_key and packet_seal.normal_fingerprint(expect_key) != check.fingerprint:
+        wanted = packet_seal.normal_fingerprint(expect_key)
+        report.fail(name, f"signed by a different key: {check.fingerprint} (expected {wanted})")
+        return
+    report.signature_valid = True
+
+
+def _check_timestamp(
+    source: _Source, manifest_sha256: str | None, report: VerifyReport, roots: list[Any] | None
+) -> None:
+    name = packet_seal.TIMESTAMP_FILE
+    data = source.read(name)
+    if data is None:
+        return
+    if manifest_sha256 is None:
+        report.fail(name, "cannot be checked: manifest.json is missing")
+        return
+    check = tsa.check_token(data, bytes.fromhex(manifest_sha256), roots=roots)
+    report.timestamp = check
+    for problem in check.problems:
+        report.fail(name, problem)
 
 
 def _check_member(member: _Member, entry: FileEntry, report: VerifyReport) -> None:

@@ -254,6 +254,11 @@ class PacketData:
     law: Mapping[str, Law]
     sealed: bool = False
     signed_by: str = ""
+    #: The vault's packet-signing key (base64 of the raw Ed25519 public key), its fingerprint,
+    #: and the time-stamp authority asked (empty when none).
+    signing_key: str = ""
+    signing_fingerprint: str = ""
+    timestamp_tsa: str = ""
 
     @property
     def built_at_text(self) -> str:
@@ -738,7 +743,17 @@ def readme_text(
         "                manifests do not list themselves (a file cannot contain its own",
         "                digest); the vault's audit trail records the SHA-256 of manifest.json",
         "                (event packet.built).",
+        "manifest.sig    The vault's Ed25519 signature over manifest.json and manifest.csv.",
+        f"                Signing key fingerprint: {data.signing_fingerprint}",
+        "                Compare it with the fingerprint the clinic publishes.",
+        "SIGNING-KEY.txt The signing key's public half and fingerprint.",
+        "verify_packet.py A checker that needs only Python 3.9 or newer (see below).",
     ]
+    if data.timestamp_tsa:
+        lines += [
+            "manifest.tst    RFC 3161 time stamp of manifest.json from the time-stamp",
+            f"                authority at {data.timestamp_tsa}.",
+        ]
     if sealed_files:
         lines += [
             "sealed/         SEALED VOLUME - MUST BE FILED UNDER SEAL. The original evidence",
@@ -766,7 +781,13 @@ def readme_text(
         ]
     lines += [
         "",
-        "2. By hand: compute the SHA-256 of each file and compare it with manifest.csv.",
+        "2. With Python 3.9 or newer only (nothing to install, writes nothing):",
+        '       python3 verify_packet.py "PACKET_FOLDER"     (or the .zip file)',
+        "   It checks every digest, missing and extra files, the signature and the time",
+        "   stamp's digest, and prints the signing key's fingerprint. Add",
+        "   --expect-key FINGERPRINT to fail on any other key.",
+        "",
+        "3. By hand: compute the SHA-256 of each file and compare it with manifest.csv.",
         "   Linux (in the packet folder):",
         "       grep -v '^#' manifest.csv | awk -F, 'NR>1 {print $2\"  \"$1}' | sha256sum -c",
         "   macOS: the same line with  shasum -a 256 -c  instead of  sha256sum -c",

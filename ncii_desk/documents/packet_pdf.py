@@ -622,6 +622,7 @@ def _verification(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
             "exported; it does not show who made a picture or whether its content is real.",
         ]
     )
+    _signature_key(doc, data)
     if data.sealed:
         doc.para(
             "The sealed volume (folder sealed/) holds the original evidence files and must be "
@@ -629,6 +630,27 @@ def _verification(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
             "own.",
         )
     doc.page_break()
+
+
+def _signature_key(doc: PdfDocument, data: PacketData) -> None:
+    """The vault key that signs manifest.sig, for a recipient to compare with the clinic's."""
+    if not data.signing_fingerprint:
+        return
+    doc.para(
+        "manifest.sig is the Ed25519 signature of this clinic's vault over manifest.json and "
+        "manifest.csv, which list every file. Anyone can check it, with no NCII Desk, by "
+        "running 'python3 verify_packet.py PACKET' (in the packet; any Python 3.9 or newer). "
+        "Compare the signing key's fingerprint with the one the clinic publishes:"
+    )
+    doc.para(
+        f"Fingerprint: {data.signing_fingerprint}\nPublic key:  {data.signing_key}", style="mono"
+    )
+    if data.timestamp_tsa:
+        doc.para(
+            "manifest.tst is an RFC 3161 time stamp of manifest.json from the time-stamp "
+            f"authority at {data.timestamp_tsa}: it shows the manifest existed at the time "
+            "it states, according to that authority."
+        )
 
 
 def _certification(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:

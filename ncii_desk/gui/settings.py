@@ -237,9 +237,22 @@ class SettingsDialog(QDialog):
     def _signing(self) -> None:
         page = QWidget()
         form = QFormLayout(page)
-        self.packets = load_service(PACKETS, "configure_signing", "signing_status")
+        self.packets = load_service(
+            PACKETS, "configure_signing", "signing_status", "signing_key_info"
+        )
+        self.manifest_key = plain_label(name=self.tr("Packet signing key fingerprint"))
+        form.addRow(self.tr("Manifest signing key"), self.manifest_key)
+        form.addRow(
+            "",
+            plain_label(
+                self.tr(
+                    "Every packet's manifests are signed with this vault's own key. Publish "
+                    "its fingerprint so recipients can check packets with verify_packet.py."
+                )
+            ),
+        )
         self.signing_status = plain_label(name=self.tr("Signing status"))
-        form.addRow(self.tr("Now"), self.signing_status)
+        form.addRow(self.tr("PDF certificate"), self.signing_status)
         self.cert_path = QLineEdit()
         self.cert_path.setAccessibleName(self.tr("Certificate file (.p12 or .pfx)"))
         form.addRow(
@@ -284,6 +297,12 @@ class SettingsDialog(QDialog):
             return load_preferences(vault), load_thresholds(vault), status, details
 
         self.ctx.read(read, self._loaded, owner=self)
+        if packets is not None:
+            self.ctx.read(
+                lambda vault: packets.signing_key_info(vault).fingerprint,
+                self.manifest_key.setText,
+                owner=self,
+            )
         self._show_provider()
 
     def _show_provider(self) -> None:

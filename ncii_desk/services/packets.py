@@ -9,9 +9,15 @@ half packet (the staging folder is removed). Order of work:
    export path into ``sealed/`` and each export is an ``item.exported`` audit event;
 2. the case is gathered (so the chain of custody includes those exports) together with the
    audit-chain head, which the PDF, the README and the manifests all state;
-3. packet.pdf (signed when a clinic certificate is configured), README.txt, the sealed
-   volume's own manifest, then manifest.csv / manifest.json over every file;
-4. the optional ZIP, then the audit event ``packet.built`` with the SHA-256 of manifest.json.
+3. packet.pdf (signed when a clinic certificate is configured), README.txt, SIGNING-KEY.txt
+   and the stand-alone verifier verify_packet.py, the sealed volume's own manifest, then
+   manifest.csv / manifest.json over every file;
+4. manifest.sig, the vault's Ed25519 signature over both manifests (always), and with
+   ``timestamp`` manifest.tst, an RFC 3161 time stamp of manifest.json from the configured
+   time-stamp authority. A TSA that cannot be reached or refuses fails the build with a
+   TimestampError and leaves no packet: the user asked for a stamp, so a packet quietly
+   without one is not what they would send;
+5. the optional ZIP, then the audit event ``packet.built`` with the SHA-256 of manifest.json.
 
 Suspected-minor cases never get thumbnails or a sealed volume, whatever was asked; the result
 says so in ``warnings``.
@@ -26,21 +32,25 @@ import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.documents import manifest as mf
 from ncii_desk.documents import packet as pk
-from ncii_desk.documents import signing
+from ncii_desk.documents import packet_seal, signing
+from ncii_desk.documents import timestamp as tsa
 from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
 from ncii_desk.documents.thumbs import NoThumbnail, ThumbMode, Thumbnail, make_thumbnail
-from ncii_desk.errors import ExportError, SigningError
+from ncii_desk.errors import ExportError, InvalidSetting, SigningError, TimestampError
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.settings import check_tsa_url, tsa_url
 from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import fsync_dir
 from ncii_desk.vault.models import AuditEvent, Blob, Capture, Setting
@@ -68,6 +78,10 @@ class PacketResult:
     signed_by: str
     audit_head: tuple[int, str] | None
     warnings: list[str] = field(default_factory=list)
+    #: Fingerprint of the vault key that signed manifest.sig.
+    signing_key: str = ""
+    #: The time stamp's check when one was obtained (time, TSA name).
+    timestamp: tsa.TimestampCheck | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +97,8 @@ class PacketResult:
             if self.audit_head is None
             else {"seq": self.audit_head[0], "mac": self.audit_head[1]},
             "warnings": self.warnings,
+            "signing_key": self.signing_key,
+            "timestamp": None if self.timestamp is None else self.timestamp.as_dict(),
         }
 
 
@@ -126,6 +142,16 @@ def _signer(vault: Vault) -> tuple[Any, dict[str, Any]] | None:
     return signer, value
 
 
+def signing_key(vault: Vault) -> Ed25519PrivateKey:
+    """The vault's packet-signing key (Ed25519), derived from its secret keys when needed."""
+    return packet_seal.derive_key(vault.export_key, vault.vault_id)
+
+
+def signing_key_info(vault: Vault) -> packet_seal.PublicKeyInfo:
+    """The public key and fingerprint the clinic publishes so recipients can check packets."""
+    return packet_seal.public_info(signing_key(vault))
+
+
 def build_packet(
     vault: Vault,
     case_ref: str,
@@ -134,13 +160,33 @@ def build_packet(
     sealed: bool = False,
     make_zip: bool = False,
     thumbnails: ThumbMode = ThumbMode.BLUR,
+    timestamp: bool = False,
+    tsa_server: str | None = None,
     job: Job | None = None,
 ) -> PacketResult:
-    """Build the evidence packet of a case into the new folder ``out_dir`` (module docstring)."""
+    """Build the evidence packet of a case into the new folder ``out_dir`` (module docstring).
+
+    ``timestamp``: ask the time-stamp authority ``tsa_server`` (default: the vault's setting) for an
+    RFC 3161 stamp of the manifest; nothing is sent anywhere without it.
+    """
     job = job or Job()
     out = out_dir.expanduser().resolve()
     zip_path = out.with_name(out.name + ".zip") if make_zip else None
     _check_target(out, zip_path)
+    tsa_address: str | None = None
+    if timestamp:
+        tsa_address = check_tsa_url(tsa_server) if tsa_server else tsa_url(vault)
+        if tsa_address is None:
+            raise InvalidSetting(
+                "No time-stamp authority is set, so the packet cannot be time-stamped.",
+                "Give one with --tsa URL, or store one with 'ncii-desk clinic tsa URL' "
+                "(docs/documents.md names an example); or build without --timestamp.",
+            )
+    elif tsa_server:
+        raise InvalidSetting(
+            "A time-stamp authority was given without asking for a time stamp.",
+            "Add --timestamp to have the packet time-stamped, or leave out --tsa.",
+        )
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, minor = case.id, case.suspected_minor
@@ -159,7 +205,12 @@ def build_packet(
     zip_tmp = None if zip_path is None else zip_path.with_name(f".{zip_path.name}.{staging.name}")
     try:
         result = _build_into(
-            vault, case_id, staging, sealed, thumbnails, signer, refused, job, warnings
+            vault,
+            case_id,
+            staging,
+            _Options(sealed, thumbnails, signer, refused, tsa_address),
+            job,
+            warnings,
         )
         if zip_path is not None and zip_tmp is not None:
             job.progress(0, 1, "writing the ZIP")
@@ -177,6 +228,10 @@ def build_packet(
                     "exhibits": result.exhibits,
                     "sealed_files": result.sealed_files,
                     "signed": bool(result.signed_by),
+                    "signing_key": result.signing_key,
+                    "timestamp": None
+                    if result.timestamp is None
+                    else {"time": result.timestamp.time_text, "tsa": result.timestamp.tsa_name},
                     "zip": zip_path is not None,
                     "audit_head_seq": None if result.head is None else result.head[0],
                 },
@@ -204,6 +259,8 @@ def build_packet(
         signed_by=result.signed_by,
         audit_head=result.head,
         warnings=warnings,
+        signing_key=result.signing_key,
+        timestamp=result.timestamp,
     )
 
 
@@ -218,6 +275,17 @@ class _Built:
     pdf_bytes: int
     signed_by: str
     head: tuple[int, str] | None
+    signing_key: str = ""
+    timestamp: tsa.TimestampCheck | None = None
+
+
+@dataclass(frozen=True)
+class _Options:
+    sealed: bool
+    thumbnails: ThumbMode
+    signer: tuple[Any, dict[str, Any]] | None
+    refused: str | None
+    tsa_url: str | None
 
 
 @dataclass
@@ -315,13 +383,13 @@ def _build_into(
     vault: Vault,
     case_id: str,
     staging: Path,
-    sealed: bool,
-    thumbnails: ThumbMode,
-    signer: tuple[Any, dict[str, Any]] | None,
-    refused: str | None,
+    options: _Options,
     job: Job,
     warnings: list[str],
 ) -> _Built:
+    sealed, thumbnails, signer = options.sealed, options.thumbnails, options.signer
+    key = signing_key(vault)
+    key_info = packet_seal.public_info(key)
     prepared = _prepare_exhibits(vault, case_id, staging, sealed, thumbnails, job)
     index = load_forms().elements
     built_at = datetime.now(UTC).replace(microsecond=0)
@@ -337,6 +405,9 @@ def _build_into(
         warnings.append("No sealed volume was made: no exhibit of this case has a stored file.")
     if signer is not None:
         data.signed_by = signing.describe(signer[0]).subject
+    data.signing_key = key_info.public_key_b64
+    data.signing_fingerprint = key_info.fingerprint
+    data.timestamp_tsa = options.tsa_url or ""
     job.progress(0, 1, "writing the PDF")
     pdf = render(data, index, prepared.thumbs)
     if signer is not None:
@@ -352,10 +423,15 @@ def _build_into(
     readme = pk.readme_text(
         data,
         sealed_files=len(prepared.sealed_files),
-        sealed_refused=refused,
+        sealed_refused=options.refused,
         signed=signer is not None,
     )
     _write_new(staging / README_NAME, readme.encode("utf-8"))
+    _write_new(
+        staging / packet_seal.KEY_FILE,
+        packet_seal.key_text(key_info, vault.vault_id).encode("utf-8"),
+    )
+    _write_new(staging / packet_seal.VERIFIER_FILE, verifier_source())
     head = None if data.audit_head is None else (data.audit_head.seq, data.audit_head.mac)
     head_ref = None if head is None else mf.AuditHeadRef(*head)
     stamp = built_at.isoformat().replace("+00:00", "Z")
@@ -388,9 +464,29 @@ def _build_into(
             "sealed_files": len(prepared.sealed_files),
             "signed": signer is not None,
             "suspected_minor": data.suspected_minor,
+            "signing_key": key_info.fingerprint,
         },
     )
     json_sha, csv_sha = mf.write_manifests(staging, manifest)
+    _write_new(
+        staging / packet_seal.SIGNATURE_FILE,
+        packet_seal.signature_bytes(key, {mf.MANIFEST_JSON: json_sha, mf.MANIFEST_CSV: csv_sha}),
+    )
+    stamp_check: tsa.TimestampCheck | None = None
+    if options.tsa_url:
+        job.progress(0, 1, "asking the time-stamp authority")
+        digest = bytes.fromhex(json_sha)
+        token = tsa.fetch_token(options.tsa_url, digest)
+        stamp_check = tsa.check_token(token, digest)
+        if not stamp_check.ok:
+            raise TimestampError(
+                f"The time stamp from {options.tsa_url} does not hold: "
+                + "; ".join(stamp_check.problems)
+                + ".",
+                "Ask the authority's operator, use another authority (--tsa URL), or build "
+                "without --timestamp.",
+            )
+        _write_new(staging / packet_seal.TIMESTAMP_FILE, token)
     fsync_dir(staging)
     return _Built(
         manifest_sha256=json_sha,
@@ -402,17 +498,50 @@ def _build_into(
         pdf_bytes=len(pdf),
         signed_by=data.signed_by,
         head=head,
+        signing_key=key_info.fingerprint,
+        timestamp=stamp_check,
     )
+
+
+def verifier_source() -> bytes:
+    """The stand-alone verifier shipped in every packet (the source of documents.standalone)."""
+    return (files("ncii_desk.documents") / "standalone.py").read_bytes()
 
 
 # --- verification ---------------------------------------------------------------------------
 
 
 def verify_packet(
-    path: Path, *, vault: Vault | None = None, without_sealed: bool = False
+    path: Path,
+    *,
+    vault: Vault | None = None,
+    without_sealed: bool = False,
+    expect_key: str | None = None,
+    tsa_roots: Path | None = None,
 ) -> mf.VerifyReport:
-    """Check a packet folder or ZIP against its manifest; with ``vault``, also its audit head."""
-    report = mf.verify_packet(path, without_sealed=without_sealed)
+    """Check a packet folder or ZIP against its manifest and signature (offline).
+
+    ``expect_key``: the fingerprint the signature must be made with. ``tsa_roots``: a PEM
+    file of trusted roots the time stamp's authority must chain to. With ``vault``, also its
+    audit head, and the signature must be this vault's.
+    """
+    roots = None
+    if tsa_roots is not None:
+        try:
+            roots = tsa.load_roots(tsa_roots.expanduser().read_bytes())
+        except (OSError, ValueError) as exc:
+            raise InvalidSetting(
+                f"The trusted roots file {tsa_roots} cannot be read as certificates ({exc}).",
+                "Give a PEM file of root certificates (the TSA's published root).",
+            ) from None
+    if expect_key is not None and len(packet_seal.normal_fingerprint(expect_key)) != 39:
+        raise InvalidSetting(
+            f"'{expect_key}' is not a key fingerprint.",
+            "A fingerprint is 32 letters and digits in groups of four, as in SIGNING-KEY.txt.",
+        )
+    report = mf.verify_packet(
+        path, without_sealed=without_sealed, expect_key=expect_key, tsa_roots=roots
+    )
     if vault is not None:
         _check_against_vault(report, vault)
     return report
@@ -424,6 +553,12 @@ def _check_against_vault(report: mf.VerifyReport, vault: Vault) -> None:
         report.fail(mf.MANIFEST_JSON, "cannot be compared with the vault: no readable manifest")
         return
     report.vault_checked = True
+    own = signing_key_info(vault).fingerprint
+    if report.signer is not None and report.signer != own:
+        report.fail(
+            packet_seal.SIGNATURE_FILE,
+            f"signed by a different key: {report.signer} (this vault's key is {own})",
+        )
     if m.vault_id != vault.vault_id:
         report.fail(
             mf.MANIFEST_JSON,

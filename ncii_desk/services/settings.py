@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
@@ -163,3 +164,49 @@ def reset_thresholds(vault: Vault) -> Thresholds:
             s.delete(row)
         vault.audit(s, "setting.reset", THRESHOLDS_KEY, {"thresholds": "defaults"})
     return Thresholds.defaults()
+
+
+# --- the time-stamp authority (RFC 3161) for evidence packets -------------------------------
+
+TSA_KEY: Final = "packet.tsa"
+
+
+def tsa_url(vault: Vault) -> str | None:
+    """The TSA that 'packet --timestamp' asks when no other is given; None until one is set.
+
+    No authority is configured by default: asking one sends the manifest's digest over the
+    network, which the clinic must choose to do (docs/documents.md names an example).
+    """
+    with vault.session() as s:
+        row = s.get(Setting, TSA_KEY)
+        value = row.value if row is not None else {}
+    url = value.get("url") if isinstance(value, dict) else None
+    return str(url) if url else None
+
+
+def check_tsa_url(url: str) -> str:
+    """``url`` stripped, or InvalidSetting when it is not an http(s) address with a host."""
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise InvalidSetting(
+            f"'{text}' is not the address of a time-stamp authority.",
+            "Give its full http:// or https:// address, as the authority publishes it.",
+        )
+    return text
+
+
+def set_tsa_url(vault: Vault, url: str | None) -> str | None:
+    """Store the TSA address (None removes it); an audit event records the change."""
+    clean = None if url is None else check_tsa_url(url)
+    with vault.transaction() as s:
+        row = s.get(Setting, TSA_KEY)
+        if clean is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(Setting(key=TSA_KEY, value={"url": clean}))
+        else:
+            row.value = {"url": clean}
+        vault.audit(s, "setting.changed", TSA_KEY, {"tsa_url": clean})
+    return clean

@@ -109,3 +109,17 @@ def test_invalid_stored_thresholds_show_the_defaults_with_a_warning(
             assert row.value == {"pdq_distance": PDQ_DEFAULT_THRESHOLD, "face_similarity": 0.5}
     finally:
         vault.close()
+
+
+def test_settings_show_the_vault_key_that_signs_packet_manifests(
+    qtbot, unlocked: MainWindow
+) -> None:
+    from ncii_desk.services.packets import signing_key_info
+
+    window = unlocked
+    assert window.vault is not None
+    expected = signing_key_info(window.vault).fingerprint
+    window.open_settings()
+    dialog = window.settings_dialog
+    qtbot.waitUntil(lambda: dialog.manifest_key.text() == expected, timeout=WAIT)
+    dialog.reject()

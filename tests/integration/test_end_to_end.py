@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import secrets
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -446,6 +449,24 @@ def test_advocate_flow_end_to_end(
     assert r.rc == 0 and "Packet OK" in r.out
     r = cli("verify", str(folder), "--with-vault", "--json")
     assert r.rc == 0 and r.json()["vault_checked"] is True
+    assert r.json()["signature_valid"] is True
+    # With only the file inside it: the packet's own verify_packet.py, run by an isolated
+    # Python from an empty folder on the ZIP, with the key the clinic publishes.
+    r = cli("clinic", "key", "--json")
+    fingerprint = r.json()["fingerprint"]
+    alone = tmp_path / "recipient"
+    alone.mkdir()
+    shutil.copy(folder / "verify_packet.py", alone / "verify_packet.py")
+    done = subprocess.run(
+        [sys.executable, "-I", "verify_packet.py", built["zip"], "--expect-key", fingerprint],
+        cwd=alone,
+        env={"PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0 and f"Signed by key {fingerprint}" in done.stdout, done.stdout
 
     changed = tmp_path / "changed"
     shutil.copytree(folder, changed)
@@ -458,12 +479,19 @@ def test_advocate_flow_end_to_end(
     shutil.copytree(folder, changed)
     flip_byte(changed / "manifest.csv", (changed / "manifest.csv").read_bytes().index(b"volume"))
     r = cli("verify", str(changed), "--json")
-    assert r.rc == 3 and [f["file"] for f in r.json()["failures"]] == ["manifest.csv"]
+    # A changed manifest also no longer matches the vault's signature.
+    assert r.rc == 3 and [f["file"] for f in r.json()["failures"]] == [
+        "manifest.csv",
+        "manifest.sig",
+    ]
     shutil.rmtree(changed)
     shutil.copytree(folder, changed)
     flip_byte(changed / "manifest.json", (changed / "manifest.json").read_bytes().index(b"not "))
     r = cli("verify", str(changed), "--json")
-    assert r.rc == 3 and [f["file"] for f in r.json()["failures"]] == ["manifest.json"]
+    assert r.rc == 3 and [f["file"] for f in r.json()["failures"]] == [
+        "manifest.json",
+        "manifest.sig",
+    ]
     bad_zip = tmp_path / "changed.zip"
     shutil.copy(built["zip"], bad_zip)
     with zipfile.ZipFile(bad_zip) as zf:

@@ -177,9 +177,12 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
 
     assert sorted(p.name for p in out.iterdir()) == [
         "README.txt",
+        "SIGNING-KEY.txt",
         "manifest.csv",
         "manifest.json",
+        "manifest.sig",
         "packet.pdf",
+        "verify_packet.py",
     ]
     assert result.zip_path == tmp_path / "packet.zip" and result.zip_path.is_file()
     pages, reader = pdf_text(out / "packet.pdf")
@@ -246,7 +249,7 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
     assert recorded["manifest_sha256"] == digest == result.manifest_sha256
     # Every file is listed with its hash and size; the manifests are not.
     listed = {f["path"]: f for f in manifest["files"]}
-    assert set(listed) == {"README.txt", "packet.pdf"}
+    assert set(listed) == {"README.txt", "packet.pdf", "SIGNING-KEY.txt", "verify_packet.py"}
     for name, entry in listed.items():
         data = (out / name).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
