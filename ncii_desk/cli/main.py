@@ -33,6 +33,7 @@ from ncii_desk.errors import (
     VaultLocked,
     WeakPassphrase,
 )
+from ncii_desk.hardening import harden_process
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
 from ncii_desk.media.walk import walk
 from ncii_desk.paths import default_vault_dir
@@ -1092,6 +1093,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before any passphrase or key is in memory: no core dumps
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
