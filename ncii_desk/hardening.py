@@ -227,7 +227,7 @@ def create_private_file(path: Path, *, exclusive: bool = True) -> BinaryIO:
     truncated and its mode tightened too.
     """
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, PRIVATE_FILE_MODE)
     try:
         if os.name == "nt":  # pragma: no cover - Windows only
@@ -289,3 +289,14 @@ def walk_modes(root: Path) -> Iterator[tuple[Path, int]]:
         for name in dirnames + filenames:
             p = Path(dirpath) / name
             yield p, stat.S_IMODE(p.lstat().st_mode)
+
+
+def core_state() -> dict[str, object]:
+    """This process's core-dump settings: ``core_limit`` (soft, hard; None on Windows) and
+    ``dumpable`` (Linux prctl flag, else None). Picklable, so a worker pool can run it."""
+    limit: tuple[int, int] | None = None
+    if sys.platform != "win32":
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_CORE)
+    return {"core_limit": limit, "dumpable": dumpable_flag()}

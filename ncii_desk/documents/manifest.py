@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ncii_desk import TOOL_NAME, __version__
+from ncii_desk.hardening import create_private_file
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -302,7 +303,7 @@ def write_csv_manifest(folder: Path, manifest: Manifest) -> str:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    with open(path, "xb") as fh:
+    with create_private_file(path) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
