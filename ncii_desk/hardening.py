@@ -19,6 +19,13 @@ into a core file):
   are excluded from WER for the current user (``WerAddExcludedApplication``). A "LocalDumps"
   policy an administrator sets for all programs is outside a process's control.
 
+Files (POSIX): everything we create that can hold case data or keys is 0600 and every folder
+we create for it 0700, set with ``os.open(..., 0o600)`` + ``fchmod`` / ``mkdir`` + ``chmod``, so
+the umask cannot loosen it. Folders that already existed (the user's own export folder) keep
+their mode. On Windows the folders we create get an owner-only ACL with inheritance
+(``icacls /inheritance:r /grant:r USER:(OI)(CI)F``), and the files created in them inherit it;
+a file written into a folder the user chose inherits that folder's ACL.
+
 Python's faulthandler, when a user turns it on (``PYTHONFAULTHANDLER``), prints only a stack
 of function names and source lines, never memory contents; it is left as it is.
 """
@@ -221,7 +228,7 @@ def _windows_owner_only(path: Path) -> None:  # pragma: no cover - Windows only
 
 
 def create_private_file(path: Path, *, exclusive: bool = True) -> BinaryIO:
-    """Open a new file for writing with mode 0600 whatever the umask.
+    """Open a new file for writing with mode 0600 whatever the umask (POSIX).
 
     ``exclusive`` refuses a file that exists (O_EXCL); otherwise an existing file is
     truncated and its mode tightened too.
@@ -230,9 +237,9 @@ def create_private_file(path: Path, *, exclusive: bool = True) -> BinaryIO:
     flags |= getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, PRIVATE_FILE_MODE)
     try:
-        if os.name == "nt":  # pragma: no cover - Windows only
-            _windows_owner_only(path)
-        else:
+        # Windows: the file inherits its folder's ACL (owner-only for the folders made by
+        # make_private_dir); one icacls run per file would cost too much for blobs.
+        if os.name != "nt":
             os.fchmod(fd, PRIVATE_FILE_MODE)
         return os.fdopen(fd, "wb")
     except BaseException:

@@ -160,8 +160,11 @@ def test_cli_main_sets_limit_and_not_dumpable(core_allowed: None, tmp_path: Path
 
 
 @posix_only
-def test_gui_app_process_has_no_core_dumps(core_allowed: None, tmp_path: Path) -> None:
-    """The desktop app's main() on Qt's offscreen platform, probed from inside its event loop."""
+def test_gui_app_process_has_no_core_dumps(
+    core_allowed: None, tmp_path: Path, isolated_user_dirs: Path
+) -> None:
+    """The desktop app's main() on Qt's offscreen platform, probed from inside its event loop.
+    Qt (and fontconfig) leave nothing in the user's home, cache, data or config folders."""
     pytest.importorskip("PySide6")
     code = (
         "import json\n"
@@ -182,6 +185,8 @@ def test_gui_app_process_has_no_core_dumps(core_allowed: None, tmp_path: Path) -
     assert state["core_limit"] == [0, 0]
     if sys.platform.startswith("linux"):
         assert state["dumpable"] == 0
+    roots = [isolated_user_dirs / d for d in ("home", "cache", "data", "state", "config")]
+    assert _files_under(*roots) == []
 
 
 @posix_only
