@@ -107,12 +107,24 @@ def _zero_core_limit(notes: list[str]) -> bool:
     return resource.getrlimit(resource.RLIMIT_CORE) == (0, 0)
 
 
+_libc_handle: ctypes.CDLL | None = None
+
+
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c") or "libc.so.6"
-    try:
-        return ctypes.CDLL(name, use_errno=True)
-    except OSError:
-        return None
+    """The C library (Linux). glibc and musl both answer to these names; ``find_library``
+    (which runs ldconfig) only as the last resort."""
+    global _libc_handle
+    if _libc_handle is not None:
+        return _libc_handle
+    for name in ("libc.so.6", "libc.so", ctypes.util.find_library("c")):
+        if not name:
+            continue
+        try:
+            _libc_handle = ctypes.CDLL(name, use_errno=True)
+        except OSError:
+            continue
+        return _libc_handle
+    return None
 
 
 def _not_dumpable(notes: list[str]) -> bool:
@@ -264,27 +276,32 @@ def tighten_tree(root: Path) -> list[str]:
         return []
     changed: list[str] = []
 
-    def visit(path: Path, name: str) -> None:
-        try:
-            st = path.lstat()
-        except FileNotFoundError:  # removed meanwhile (a -wal file, a temp file)
-            return
-        if stat.S_ISLNK(st.st_mode):
-            return
-        if is_loose(st.st_mode):
-            # Not ours to change (another owner, a FAT drive): left, and tried on next open.
+    def fix(path: str, mode: int, name: str) -> None:
+        if is_loose(mode):
+            # Not ours to change (another owner, a FAT drive): left, tried on the next open.
             with contextlib.suppress(OSError):
-                os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
+                os.chmod(path, stat.S_IMODE(mode) & 0o700)
                 changed.append(name)
-        if stat.S_ISDIR(st.st_mode):
-            try:
-                children = sorted(path.iterdir())
-            except OSError:
-                return
-            for child in children:
-                visit(child, child.name if name == "." else f"{name}/{child.name}")
 
-    visit(root, ".")
+    def visit(folder: str, prefix: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:  # removed meanwhile (a -wal file, a temp file)
+                continue
+            if stat.S_ISLNK(mode):
+                continue
+            name = prefix + entry.name
+            fix(entry.path, mode, name)
+            if stat.S_ISDIR(mode):
+                visit(entry.path, name + "/")
+
+    fix(str(root), root.lstat().st_mode, ".")
+    visit(str(root), "")
     return changed
 
 
