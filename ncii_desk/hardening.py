@@ -59,7 +59,7 @@ _WINDOWS_EXE_NAMES = ("ncii-desk", "ncii-desk-gui")
 
 @dataclass
 class ProcessHardening:
-    """What :func:`harden_process` managed to set in this process (for `selftest` and tests)."""
+    """What :func:`harden_process` managed to set in this process."""
 
     core_limit_zero: bool = False
     not_dumpable: bool = False
@@ -68,15 +68,11 @@ class ProcessHardening:
     notes: list[str] = field(default_factory=list)
 
 
-_state: ProcessHardening | None = None
-
-
 def harden_process() -> ProcessHardening:
     """Turn off core dumps (and onnxruntime telemetry) for this process; safe on every OS.
 
     Idempotent and cheap; call it first thing in every entry point and worker initialiser.
     """
-    global _state
     state = ProcessHardening()
     os.environ[ORT_TELEMETRY_ENV] = "1"
     state.telemetry_off = True
@@ -86,12 +82,7 @@ def harden_process() -> ProcessHardening:
         state.not_dumpable = _not_dumpable(state.notes)
     if sys.platform == "win32":
         state.windows_error_reporting = _windows_no_dumps(state.notes)
-    _state = state
     return state
-
-
-def last_hardening() -> ProcessHardening | None:
-    return _state
 
 
 def _zero_core_limit(notes: list[str]) -> bool:
