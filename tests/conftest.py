@@ -74,3 +74,15 @@ def new_vault(vault_dir: Path) -> Iterator[tuple[Vault, str]]:
 @pytest.fixture
 def vault(new_vault: tuple[Vault, str]) -> Vault:
     return new_vault[0]
+
+
+@pytest.fixture(autouse=True)
+def in_process_runs_keep_core_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run in-process (the ``cli`` fixture, the GUI's main()) do not harden the
+    pytest process itself: a core-size hard limit of 0 cannot be raised again, and the tests
+    that start fresh processes (tests/integration/test_hardening.py) need a parent that still
+    allows core files, to show that each of our processes turns them off on its own."""
+    import ncii_desk.hardening as hardening
+
+    monkeypatch.setattr(hardening, "_zero_core_limit", lambda notes: False)
+    monkeypatch.setattr(hardening, "_not_dumpable", lambda notes: False)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ncii_desk.documents.letters import ROUTE_TEMPLATES, Letter, LetterForm, Sender
 from ncii_desk.errors import ExportError, InvalidSetting
+from ncii_desk.hardening import make_private_dir
 from ncii_desk.services import requests as tracker
 from ncii_desk.services.requests import RequestView
 
@@ -319,7 +320,7 @@ def cmd_requests_draft(args: argparse.Namespace) -> int:
         form = _form(args, tracker.get_clinic(vault))
         if args.out:
             # Refuse before anything is stored if the files cannot be written there.
-            Path(args.out).mkdir(parents=True, exist_ok=True)
+            make_private_dir(Path(args.out), parents=True)
         result = tracker.draft_requests(
             vault,
             args.case,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk.errors import InputFileError, InvalidSetting, MediaTooLarge, NciiDeskError
+from ncii_desk.hardening import create_private_file
 
 if TYPE_CHECKING:
     from ncii_desk.cli.main import Commands
@@ -86,7 +87,8 @@ def _write_png(target: Path, pixels: Any) -> None:
     buf = io.BytesIO()
     Image.fromarray(pixels).save(buf, "PNG")
     try:
-        with open(target, "xb") as fh:  # "x": never replace a file that appeared meanwhile
+        # Exclusive: never replace a file that appeared meanwhile; 0600 whatever the umask.
+        with create_private_file(target) as fh:
             fh.write(buf.getvalue())
     except OSError as exc:
         raise InputFileError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import io
 import json
 import os
 import signal
@@ -33,6 +34,7 @@ from ncii_desk.errors import (
     VaultLocked,
     WeakPassphrase,
 )
+from ncii_desk.hardening import create_private_file, harden_process, write_private_bytes
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
 from ncii_desk.media.walk import walk
 from ncii_desk.paths import default_vault_dir
@@ -223,9 +225,7 @@ def _recovery_key_target(path: str | None) -> Path | None:
 def _write_recovery_key(target: Path, recovery: str) -> str | None:
     """Write the key readable by this user only; returns an error text instead of raising."""
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(recovery + "\n")
+        write_private_bytes(target, (recovery + "\n").encode("utf-8"))
     except OSError as exc:
         return f"The recovery key could not be written to {target}: {exc.strerror}."
     return None
@@ -719,7 +719,8 @@ def cmd_hashlist_export(args: argparse.Namespace) -> int:
             target = Path(args.out).expanduser()
             if target.exists() and not args.overwrite:
                 raise InvalidSetting(f"{target} already exists.", "Choose a new file name.")
-            with open(target, "w", encoding="utf-8", newline="") as fh:
+            raw = create_private_file(target, exclusive=False)  # 0600: a case's hashes
+            with io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
                 count = export_case_hashes(vault, args.case, args.format, fh, args.label)
         else:
             count = export_case_hashes(vault, args.case, args.format, sys.stdout, args.label)
@@ -1167,6 +1168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before any passphrase or key is in memory: no core dumps
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)

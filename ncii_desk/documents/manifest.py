@@ -42,6 +42,7 @@ from typing import IO, Any
 from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.documents import packet_seal, standalone
 from ncii_desk.documents import timestamp as tsa
+from ncii_desk.hardening import create_private_file
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -314,7 +315,7 @@ def write_csv_manifest(folder: Path, manifest: Manifest) -> str:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    with open(path, "xb") as fh:
+    with create_private_file(path) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

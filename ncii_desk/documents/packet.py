@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.documents.forms import Law, load_forms
+from ncii_desk.hardening import create_private_file
 from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.models import (
     Analysis,
@@ -669,7 +670,10 @@ def sealed_name(number: int, sha256: str, mime: str) -> str:
 
 def write_zip(folder: Path, zip_path: Path, top: str) -> None:
     """ZIP every file of ``folder`` under the top folder name ``top`` (stored paths use "/")."""
-    with zipfile.ZipFile(zip_path, "x", compression=zipfile.ZIP_DEFLATED) as zf:
+    with (
+        create_private_file(zip_path) as out,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+    ):
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):
@@ -677,7 +681,7 @@ def write_zip(folder: Path, zip_path: Path, top: str) -> None:
                 rel = full.relative_to(folder).as_posix()
                 info = zipfile.ZipInfo(f"{top}/{rel}", date_time=_zip_time(full))
                 info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o100644 << 16
+                info.external_attr = 0o100600 << 16  # owner-only once unpacked too
                 with open(full, "rb") as src, zf.open(info, "w") as dst:
                     while block := src.read(1024 * 1024):
                         dst.write(block)

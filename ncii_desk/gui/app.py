@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from ncii_desk.gui import workers
 from ncii_desk.gui.mainwindow import APP_TITLE, MainWindow
+from ncii_desk.hardening import harden_process
 from ncii_desk.paths import default_vault_dir
 
 __all__ = ["MainWindow", "launch_from_cli", "main"]
@@ -65,6 +66,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
 
 
 def main(argv: Sequence[str] | None = None, *, vault_dir: Path | None = None) -> int:
+    harden_process()  # before any passphrase or key is in memory: no core dumps
     if no_display():
         sys.stderr.write(
             "NCII Desk needs a screen to open its window. To work without one, use the "

@@ -22,6 +22,7 @@ from typing import Any
 
 import platformdirs
 
+from ncii_desk.hardening import make_private_dir
 from ncii_desk.paths import APP_NAME, default_vault_dir
 from ncii_desk.services import settings as service_settings
 from ncii_desk.services.settings import THRESHOLDS_KEY as THRESHOLDS_KEY
@@ -57,7 +58,7 @@ class LocalConfig:
 
     def save(self) -> None:
         path = config_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent, parents=True)
         atomic_write_bytes(path, json.dumps(asdict(self), indent=2).encode())
 
     def effective_vault_dir(self) -> Path:

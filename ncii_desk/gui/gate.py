@@ -7,7 +7,6 @@ the first asks to try again, the second says what is damaged and not to write to
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from ncii_desk.gui.common import (
     plain_label,
     translate,
 )
+from ncii_desk.hardening import create_private_file
 from ncii_desk.services import vaults
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import KdfParams, Vault, is_vault
@@ -78,7 +78,7 @@ def passphrase_strength(text: str) -> tuple[str, bool]:
 def write_recovery_key_file(target: Path, key: str) -> None:
     """Write the key readable by this user only, never over an existing file."""
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fh = create_private_file(target)  # 0600 (owner-only ACL on Windows)
     except FileExistsError:
         raise NciiDeskError(
             translate("Gate", "{name} already exists.").format(name=target.name),
@@ -91,10 +91,12 @@ def write_recovery_key_file(target: Path, key: str) -> None:
             ),
             translate("Gate", "Choose a folder you can write to, for example on a USB stick."),
         ) from None
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with fh:
         fh.write(
-            translate("Gate", "NCII Desk recovery key (keep it away from this computer):")
-            + f"\n\n{key}\n"
+            (
+                translate("Gate", "NCII Desk recovery key (keep it away from this computer):")
+                + f"\n\n{key}\n"
+            ).encode("utf-8")
         )
 
 

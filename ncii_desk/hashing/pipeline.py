@@ -39,6 +39,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ncii_desk.errors import InputFileError, NciiDeskError
+from ncii_desk.hardening import harden_process
 from ncii_desk.hashing import features as local_features
 from ncii_desk.hashing import perceptual as ph
 from ncii_desk.hashing.regions import (
@@ -279,6 +280,7 @@ def _reuse_freed_memory() -> None:
 
 
 def _worker_init() -> None:
+    harden_process()  # a worker holds decoded pixels: no core dump of it either
     import cv2
 
     cv2.setNumThreads(1)  # one process per core already; threads inside would oversubscribe

@@ -48,6 +48,7 @@ from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
 from ncii_desk.documents.thumbs import NoThumbnail, ThumbMode, Thumbnail, make_thumbnail
 from ncii_desk.errors import ExportError, InvalidSetting, SigningError, TimestampError
+from ncii_desk.hardening import create_private_file, make_private_dir
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.settings import check_tsa_url, tsa_url
@@ -122,7 +123,7 @@ def _check_target(out: Path, zip_path: Path | None) -> None:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    with open(path, "xb") as fh:
+    with create_private_file(path) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -201,7 +202,7 @@ def build_packet(
     signer = _signer(vault)
 
     staging = out.parent / f".{out.name}.building-{secrets.token_hex(4)}"
-    staging.mkdir()
+    make_private_dir(staging)  # becomes the packet folder: owner-only, like all inside it
     zip_tmp = None if zip_path is None else zip_path.with_name(f".{zip_path.name}.{staging.name}")
     try:
         result = _build_into(
@@ -349,7 +350,7 @@ def _prepare_exhibits(
             )
         prepared.stored[n] = "read back at build; its SHA-256 matches the digest taken at intake"
         if sealed and may_show:
-            sealed_dir.mkdir(exist_ok=True)
+            make_private_dir(sealed_dir)
             name = pk.sealed_name(n, item.sha256, item.mime)
             vault.blobs.export(blob.id, sealed_dir / name, info)
             prepared.sealed_files[n] = name

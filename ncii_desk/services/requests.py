@@ -52,6 +52,7 @@ from ncii_desk.documents.letters import (
     group_by_platform,
 )
 from ncii_desk.errors import ExportError, InvalidSetting, NciiDeskError, NotFound
+from ncii_desk.hardening import make_private_dir
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item
 from ncii_desk.services.lookup import by_id
@@ -1004,8 +1005,10 @@ def export_documents(
 
 
 def write_files(out_dir: Path, files: dict[str, bytes], *, overwrite: bool = False) -> list[Path]:
-    """Write documents into a folder: nothing is written if any target exists (unless told)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write documents into a folder: nothing is written if any target exists (unless told).
+
+    Files are owner-only (0600), as are the folders created for them (0700)."""
+    make_private_dir(out_dir, parents=True)
     targets = {out_dir / name: data for name, data in files.items()}
     clashes = [p.name for p in targets if p.exists()]
     if clashes and not overwrite:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from ncii_desk.hardening import create_private_file
+
 TEMP_PREFIX = ".tmp-"
 
 
@@ -27,11 +29,14 @@ def fsync_dir(folder: Path) -> None:
 def atomic_writer(target: Path) -> Iterator[BinaryIO]:
     """Yield a file to write; on success it replaces ``target`` atomically and durably.
 
+    The file is owner-only (0600 on POSIX) whatever the umask: it may be a vault file, an
+    export or a letter.
+
     On any exception the temp file is removed and ``target`` is untouched.
     """
     folder = target.parent
     tmp = folder / f"{TEMP_PREFIX}{target.name}.{secrets.token_hex(6)}"
-    fh = open(tmp, "xb")  # noqa: SIM115 - closed below on every path
+    fh = create_private_file(tmp)
     try:
         yield fh
         fh.flush()

@@ -31,6 +31,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ncii_desk.errors import ExportError, VaultCorrupt
+from ncii_desk.hardening import create_private_file, make_private_dir
 from ncii_desk.vault.atomic import TEMP_PREFIX, fsync_dir
 from ncii_desk.vault.keys import hkdf
 
@@ -155,7 +156,7 @@ class BlobStore:
         cipher_hash = hashlib.sha256(header)
         size = 0
         folder = self.root / blob_id[:2]
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_dir(folder, parents=True)
         final = folder / blob_id
         tmp = folder / f"{TEMP_PREFIX}{blob_id}"
 
@@ -182,7 +183,7 @@ class BlobStore:
                 extra.update(first)
             cipher_hash.update(sealed)
             try:
-                with open(tmp, "xb") as fh:
+                with create_private_file(tmp) as fh:
                     fh.write(header + sealed)
                     fh.flush()
                     os.fsync(fh.fileno())
@@ -206,7 +207,7 @@ class BlobStore:
         # and file writes release the GIL for large buffers).
         inflight: deque[tuple[Future[None], Future[None]]] = deque()
         with (
-            open(tmp, "xb") as fh,
+            create_private_file(tmp) as fh,
             ThreadPoolExecutor(1) as writer,
             ThreadPoolExecutor(1) as hasher,
         ):
@@ -354,7 +355,7 @@ class BlobStore:
         self.verify(blob_id, expected)
         tmp = folder / f"{TEMP_PREFIX}{dest.name}.{secrets.token_hex(4)}"
         try:
-            with open(tmp, "xb") as fh:
+            with create_private_file(tmp) as fh:
                 for part in self._decrypt_chunks(blob_id, expected):
                     fh.write(part)
                 fh.flush()

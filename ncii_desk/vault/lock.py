@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import IO
 
 from ncii_desk.errors import VaultInUse
+from ncii_desk.hardening import PRIVATE_FILE_MODE, restrict
 
 LOCK_NAME = "vault.lock"
 
@@ -19,7 +21,13 @@ class VaultFileLock:
         self._fh: IO[bytes] | None = None
 
     def acquire(self) -> None:
-        fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        existed = self.path.exists()
+        fd = os.open(
+            self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), PRIVATE_FILE_MODE
+        )
+        fh = os.fdopen(fd, "r+b")
+        if not existed:
+            restrict(self.path)  # 0600 whatever the umask
         try:
             _lock(fh)
         except OSError as exc:

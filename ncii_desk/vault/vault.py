@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import Cancelled, VaultCorrupt, VaultExists, VaultLocked, VaultNotFound
+from ncii_desk.hardening import make_private_dir, restrict, tighten_tree, write_private_bytes
 from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir
 from ncii_desk.vault.blobs import BlobInfo, BlobStore
@@ -69,10 +70,17 @@ class OpenReport:
     audit_head_advanced_by: int = 0
     audit_problems: list[dict[str, Any]] = field(default_factory=list)
     migrated_from: str | None = None
+    #: Vault files and folders other users could read, made owner-only now (POSIX).
+    permissions_tightened: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[str]:
         out: list[str] = []
+        if self.permissions_tightened:
+            out.append(
+                f"{len(self.permissions_tightened)} vault file(s) or folder(s) could be read "
+                "by other users of this computer; they are now private to you."
+            )
         if self.header_restored_from_backup:
             out.append("The main vault header was damaged and was restored from its backup copy.")
         if self.quarantined:
@@ -199,7 +207,8 @@ class Vault:
         root = root.expanduser().resolve()
         if root.exists() and any(root.iterdir()):
             raise VaultExists(f"The folder {root} is not empty.")
-        root.mkdir(parents=True, exist_ok=True)
+        make_private_dir(root, parents=True)
+        restrict(root)  # also a folder the user made beforehand
         lock = VaultFileLock(root)
         lock.acquire()
         try:
@@ -215,9 +224,11 @@ class Vault:
                 data_key=data_key,
                 recovery_key=recovery,
             )
+            # SQLite gives meta.db-wal and -shm the database file's mode: 0600 from the start.
+            write_private_bytes(root / DB_NAME, b"")
             vault = cls(root, header, data_key, lock, actor)
             migrate(vault.engine, root / DB_NAME)
-            (root / QUARANTINE_DIR).mkdir(exist_ok=True)
+            make_private_dir(root / QUARANTINE_DIR)
             with vault.transaction() as s:
                 vault.audit(
                     s,
@@ -250,6 +261,7 @@ class Vault:
         lock = VaultFileLock(root)
         lock.acquire()
         try:
+            tightened = tighten_tree(root)
             primary = _read_header(root / HEADER_NAME)
             backup = _read_header(root / HEADER_BAK_NAME)
             if not isinstance(primary, Header) and not isinstance(backup, Header):
@@ -287,6 +299,7 @@ class Vault:
                 )
             header, data_key = unlocked
             vault = cls(root, header, data_key, lock, actor)
+            vault.report.permissions_tightened = tightened
             try:
                 vault._after_unlock(primary, backup)
             except BaseException:
@@ -310,10 +323,22 @@ class Vault:
             report.migrated_from = migrate(self.engine, self.root / DB_NAME)
             self._reconcile_blobs()
             self._reconcile_audit_head()
+            self._record_tightened()
         except DatabaseError as exc:
             raise VaultCorrupt(
                 "The case database is damaged.", file=DB_NAME, entry=_db_error_text(exc)
             ) from exc
+
+    def _record_tightened(self) -> None:
+        """One audit event for the files made owner-only on this open (none next time)."""
+        names = self.report.permissions_tightened
+        if names:
+            with self.transaction() as s:
+                self.audit(
+                    s,
+                    "vault.permissions_tightened",
+                    details={"count": len(names), "paths": names[:100]},
+                )
 
     def _reconcile_blobs(self) -> None:
         """Blobs without a row go to quarantine/ (dropped ones are deleted instead); rows
@@ -336,7 +361,7 @@ class Vault:
                 except OSError:
                     pass  # still listed: tried again on the next open; `vault check` shows it
                 continue
-            quarantine.mkdir(exist_ok=True)
+            make_private_dir(quarantine)
             name = path.name
             if name.startswith(TEMP_PREFIX):
                 name = "partial-" + name[len(TEMP_PREFIX) :]

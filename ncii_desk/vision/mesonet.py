@@ -560,8 +560,9 @@ def numpy_reference(h5_path: Path, arch: Arch, batch: NDArray[Any]) -> F64:
 
 def create_session(model_path: Path) -> Any:
     """The one place an onnxruntime session is made (to be routed through a shared runtime)."""
-    import onnxruntime as ort
+    from ncii_desk.vision.runtime import onnxruntime_module
 
+    ort = onnxruntime_module()  # telemetry off before the first import
     options = ort.SessionOptions()
     options.log_severity_level = 3
     return ort.InferenceSession(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk.errors import InvalidSetting, NciiDeskError
+from ncii_desk.hardening import ORT_TELEMETRY_ENV
 from ncii_desk.paths import user_cache_dir
 from ncii_desk.vision.registry import ModelRegistry
 
@@ -54,8 +55,20 @@ class ModelLoadError(NciiDeskError):
     )
 
 
-def _ort() -> Any:
+def onnxruntime_module() -> Any:
+    """onnxruntime, imported with its telemetry off.
+
+    Official onnxruntime builds (1DS telemetry, Linux and macOS included) write a persistent
+    device id and an event queue to ~/.cache/Microsoft/DeveloperTools/.onnxruntime as soon as
+    the module is imported, unless ORT_DISABLE_TELEMETRY=1 is set before that first import;
+    the entry points set it at start (ncii_desk.hardening), and so does this, for library use.
+    ``disable_telemetry_events()`` then switches off the events of an already-loaded module.
+    """
+    os.environ[ORT_TELEMETRY_ENV] = "1"
     ort = importlib.import_module("onnxruntime")
+    disable = getattr(ort, "disable_telemetry_events", None)
+    if callable(disable):
+        disable()
     # Fatal only: a missing CUDA/TensorRT library is an expected fallback on most laptops,
     # recorded in Runtime.fallbacks, not something to print in red on every start.
     ort.set_default_logger_severity(4)
@@ -136,7 +149,7 @@ class Runtime:
     def _resolve_candidates(self) -> list[str]:
         """Call with the lock held."""
         if self._candidates is None:
-            available = list(_ort().get_available_providers())
+            available = list(onnxruntime_module().get_available_providers())
             wanted = list(dict.fromkeys(self._requested))
             if not self._explicit:
                 wanted = [p for p in wanted if p in available]
@@ -158,7 +171,7 @@ class Runtime:
 
     def describe(self) -> dict[str, Any]:
         """Provider, fallbacks with reasons, onnxruntime version and device, for UI and records."""
-        ort = _ort()
+        ort = onnxruntime_module()
         with self._lock:
             candidates = list(self._resolve_candidates())
             fallbacks = [f.as_dict() for f in self._fallbacks]
@@ -204,7 +217,7 @@ class Runtime:
 
     def _build(self, key: str, model: Path | bytes) -> tuple[Any, tuple[str, ...]]:
         """Create a session, walking down the candidates. Call with the lock held."""
-        ort = _ort()
+        ort = onnxruntime_module()
         candidates = self._resolve_candidates()
         errors: list[str] = []
         while candidates:
