@@ -37,6 +37,7 @@ ALL = [
     "yunet-dynamic",
     "ultraface-rfb-320",
     "mobilefacenet-128",
+    "dlib-resnet-128",
     "meso4-df",
     "meso4-f2f",
     "mesoinception-df",
