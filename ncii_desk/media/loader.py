@@ -255,6 +255,11 @@ def _check_heif_structure(fh: BinaryIO, size: int, name: str, limits: Limits) ->
         if box_size < head_len:
             return
         if kind == b"meta":
+            if pos + box_size > size:
+                raise DecodeError(
+                    f"{name} is damaged: its picture descriptions claim "
+                    f"{_size_text(box_size)}, more than the file holds."
+                )
             if box_size > _HEIF_META_MAX_BYTES:
                 raise MediaTooLarge(
                     f"{name} has {_size_text(box_size)} of picture descriptions, more than "
