@@ -21,6 +21,9 @@ from typing import Any
 import hostile_media as hm
 import pytest
 
+#: About two minutes here (making the set ~20 s, the pooled pass ~45 s, the timed pass ~50 s).
+pytestmark = pytest.mark.slow
+
 MEMORY_BUDGET_MIB = 512
 PROBE = Path(hm.__file__)
 
