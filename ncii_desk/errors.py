@@ -226,3 +226,12 @@ class InternalError(NciiDeskError):
 class Cancelled(NciiDeskError):
     exit_code = 130
     default_hint = "Nothing was lost: items finished before the cancel are kept."
+
+
+class MediaProcessingFailed(InputFileError):
+    """A decoder or hashing step failed on one file in a way no other error describes."""
+
+    default_hint = (
+        "The other files of the batch are not affected. Keep this file as it is and tell your "
+        "technical support which file it was (set NCII_DESK_DEBUG=1 to see the details)."
+    )

@@ -84,6 +84,8 @@ class Verification:
 
 
 _ORB: Any = None
+#: OpenCV's default ORB edge threshold (pixels left out at every border of every level).
+ORB_EDGE_THRESHOLD = 31
 
 
 def extract(pixels: Pixels) -> Features:
@@ -92,7 +94,10 @@ def extract(pixels: Pixels) -> Features:
         _ORB = cv2.ORB.create(nfeatures=MAX_FEATURES, fastThreshold=12)
     small = reduce_for_hash(pixels, FEATURE_SIDE)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if small.ndim == 3 else small
-    keypoints, desc = _ORB.detectAndCompute(grey, None)
+    # ORB keeps EDGE_THRESHOLD pixels clear of every border, so a picture narrower than twice
+    # that has no keypoints; OpenCV's pyramid even fails an assertion on a 1-pixel side.
+    too_small = min(grey.shape[:2]) <= 2 * ORB_EDGE_THRESHOLD
+    keypoints, desc = ((), None) if too_small else _ORB.detectAndCompute(grey, None)
     if desc is None or not keypoints:
         return Features(
             np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), grey.shape[1], grey.shape[0]

@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ncii_desk.errors import InputFileError, NciiDeskError
+from ncii_desk.errors import InputFileError, MediaProcessingFailed, NciiDeskError
 from ncii_desk.hardening import harden_process
 from ncii_desk.hashing import features as local_features
 from ncii_desk.hashing import perceptual as ph
@@ -187,6 +187,15 @@ def _hash_content(
     except MemoryError:
         result.error = f"{name} needs more memory to decode than this computer has free."
         result.hint = memory_hint
+    except Exception as exc:  # a decoder or OpenCV failing on one hostile file: not the batch
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        failed = MediaProcessingFailed(
+            f"{name} could not be processed: {type(exc).__name__}"
+            + (f" ({detail})." if detail else ".")
+        )
+        result.error, result.hint = failed.message, failed.hint
+        result.pdq = result.pdq_quality = result.phash = result.dhash = None
+        result.variants, result.frames, result.features = [], [], None
     return result
 
 
@@ -245,7 +254,11 @@ def hash_bytes(
 
 
 def _hash_video(result: FileHashes, source: bytes | Path, limits: Limits) -> None:
-    frames = iter_video_frames(source, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=limits)
+    # One decoder thread: workers already run one per core, and every frame thread would
+    # hold frames of its own (memory of the whole worker pool).
+    frames = iter_video_frames(
+        source, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=limits, threads=1
+    )
     for frame in frames:
         h = ph.pdq(frame.pixels)
         result.frames.append(HashValue("pdq", h.hex, h.quality, "frame", frame.t_ms))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
+import struct
 import warnings
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -65,7 +67,24 @@ class Limits:
     max_pixels: int = 150_000_000  # a 108 MP phone photo fits; bombs claim far more
     max_video_bytes: int = 16 * 1024**3
     max_video_seconds: float = 6 * 3600.0
-    max_video_pixels: int = 8192 * 8192
+    #: 8K UHD. One frame of 8192x8192 took 360 MiB to decode (frame threads each hold one).
+    max_video_pixels: int = 7680 * 4320
+    #: Frames decoded per video, sampled or not: a six-hour video at 120 fps. Stops a file
+    #: whose time stamps never advance (so the duration cap never comes) and streams of
+    #: tiny frames from decoding for hours.
+    max_video_frames: int = 6 * 3600 * 120
+    #: Pictures inside one HEIF/AVIF file (grid tiles, thumbnails, layers). A 12 MP iPhone
+    #: photo has 48 tiles and a 200 MP one about 800; a tiny file with 40,000 tiles that all
+    #: point at the same bytes took 48 s just to open.
+    max_heif_items: int = 4096
+
+
+#: Seconds one FFmpeg step (opening, probing, reading one packet) may take before it is
+#: interrupted: a demuxer caught in a loop inside a damaged file ends with an error.
+FFMPEG_STEP_TIMEOUT_S = 60.0
+#: Frames larger than 4K UHD are decoded on one thread: each frame thread holds a frame of
+#: its own, which at 8K is 50-100 MiB each.
+THREADED_DECODE_MAX_PIXELS = 3840 * 2160
 
 
 DEFAULT_LIMITS = Limits()
@@ -145,6 +164,8 @@ def load_image(
                 f"{name} is {_size_text(size)}, above the "
                 f"{_size_text(limits.max_image_bytes)} limit for one image."
             )
+        if mime in HEIF_MIMES:
+            _check_heif_structure(fh, size, name, limits)
         fh.seek(0)
         try:
             with warnings.catch_warnings():
@@ -176,7 +197,8 @@ def load_image(
             raise MediaTooLarge(f"{name} is too large to decode safely ({exc}).") from None
         except UnidentifiedImageError:
             raise DecodeError(f"{name} looks like {mime} but cannot be decoded.") from None
-        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        except (OSError, ValueError, SyntaxError, EOFError, RuntimeError) as exc:
+            # RuntimeError: what pillow-heif and Pillow's AVIF plugin raise for damaged files
             raise DecodeError(
                 f"{name} is damaged or truncated and cannot be decoded ({exc})."
             ) from None
@@ -185,6 +207,94 @@ def load_image(
         if pixels.ndim != 3 or pixels.shape[2] != 3:
             raise DecodeError(f"{name} decoded to an unexpected pixel layout.")
         return LoadedImage(np.ascontiguousarray(pixels), full_w, full_h, mime, frames, reduced)
+
+
+HEIF_MIMES = {"image/heic", "image/heif", "image/avif"}
+#: The metadata box of a HEIF/AVIF file is read whole to count its pictures; phones write a
+#: few KiB, 4,096 tiles need well under 1 MiB.
+_HEIF_META_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _boxes(buf: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, body start, end) of each ISO BMFF box in ``buf[start:end]``; stops at the
+    first box whose size does not fit."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", buf[pos : pos + 8])
+        body = pos + 8
+        if size == 1 and pos + 16 <= end:
+            size = struct.unpack(">Q", buf[pos + 8 : pos + 16])[0]
+            body += 8
+        elif size == 0:
+            size = end - pos
+        if size < body - pos or pos + size > end:
+            return
+        yield kind, body, pos + size
+        pos += size
+
+
+def _check_heif_structure(fh: BinaryIO, size: int, name: str, limits: Limits) -> None:
+    """Refuse a HEIF/AVIF file by its metadata before a decoder parses it: more pictures
+    inside than :attr:`Limits.max_heif_items`, or any picture declaring more pixels than
+    :attr:`Limits.max_pixels` (the ``ispe`` boxes, which grids and tiles carry). What cannot
+    be parsed here is left to the decoder, which reports it as damaged."""
+    fh.seek(0)
+    pos = 0
+    meta: bytes | None = None
+    while pos + 16 <= size and meta is None:
+        fh.seek(pos)
+        header = fh.read(16)
+        if len(header) < 8:
+            return
+        box_size, kind = struct.unpack(">I4s", header[:8])
+        head_len = 8
+        if box_size == 1 and len(header) == 16:
+            box_size, head_len = struct.unpack(">Q", header[8:16])[0], 16
+        elif box_size == 0:
+            box_size = size - pos
+        if box_size < head_len:
+            return
+        if kind == b"meta":
+            if pos + box_size > size:
+                raise DecodeError(
+                    f"{name} is damaged: its picture descriptions claim "
+                    f"{_size_text(box_size)}, more than the file holds."
+                )
+            if box_size > _HEIF_META_MAX_BYTES:
+                raise MediaTooLarge(
+                    f"{name} has {_size_text(box_size)} of picture descriptions, more than "
+                    f"a photo needs ({_size_text(_HEIF_META_MAX_BYTES)} at most)."
+                )
+            fh.seek(pos + head_len)
+            meta = fh.read(box_size - head_len)
+        pos += box_size
+    if meta is None:
+        return
+    items = 0
+    declared = 0
+    todo = [(4, len(meta))]  # meta is a full box: version and flags first
+    while todo:
+        start, end = todo.pop()
+        for kind, body, box_end in _boxes(meta, start, end):
+            if kind == b"iinf" and body + 6 <= box_end:
+                version = meta[body]
+                fmt = ">H" if version == 0 else ">I"
+                items = max(items, struct.unpack_from(fmt, meta, body + 4)[0])
+            elif kind == b"ispe" and body + 12 <= box_end:
+                w, h = struct.unpack_from(">II", meta, body + 4)
+                declared = max(declared, w * h)
+            elif kind in (b"iprp", b"ipco"):
+                todo.append((body, box_end))
+    if items > limits.max_heif_items:
+        raise MediaTooLarge(
+            f"{name} holds {items} pictures (tiles, layers or thumbnails), more than the "
+            f"{limits.max_heif_items} a photo has; it may be built to exhaust the computer."
+        )
+    if declared > limits.max_pixels:
+        raise MediaTooLarge(
+            f"{name} declares a picture of {declared / 1e6:.0f} million pixels, above the "
+            f"{limits.max_pixels / 1e6:.0f} million limit; it may be a decompression bomb."
+        )
 
 
 def _orientation_swaps(img: Image.Image) -> bool:
@@ -253,7 +363,15 @@ def _open_container(data: bytes | Path, limits: Limits) -> tuple[Any, BinaryIO, 
         )
     try:
         # Titles and comments in other encodings than UTF-8 must not make a video unreadable.
-        container = av.open(fh, mode="r", metadata_errors="replace")
+        # Decoders that run while the file is probed refuse frames above the pixel limit, as
+        # the decoder used later does: a frame's own header may claim more than the container.
+        container = av.open(
+            fh,
+            mode="r",
+            metadata_errors="replace",
+            timeout=FFMPEG_STEP_TIMEOUT_S,
+            options={"max_pixels": str(limits.max_video_pixels)},
+        )
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         fh.close()
         raise DecodeError(f"{name} cannot be opened as a video ({exc}).") from None
@@ -266,13 +384,44 @@ def probe_video(data: bytes | Path, limits: Limits = DEFAULT_LIMITS) -> VideoInf
         if not container.streams.video:
             raise DecodeError(f"{name} has no video stream.")
         stream = container.streams.video[0]
+        ctx = _codec_context(stream, name)
         duration = None
         if stream.duration is not None and stream.time_base is not None:
             duration = float(stream.duration * stream.time_base)
         elif container.duration is not None:
             duration = container.duration / 1_000_000
-        ctx = stream.codec_context
         return VideoInfo(mime, int(ctx.width or 0), int(ctx.height or 0), duration, str(ctx.name))
+
+
+def _codec_context(stream: Any, name: str) -> Any:
+    """The decoder of a video stream; a stream of a codec this FFmpeg cannot decode (or
+    whose codec tag is damaged) has none."""
+    ctx = stream.codec_context
+    if ctx is None:
+        raise UnsupportedMedia(
+            f"{name} uses a video format NCII Desk cannot decode (or its header is damaged)."
+        )
+    return ctx
+
+
+def _frames_too_large(name: str, width: int, height: int, limits: Limits) -> str:
+    cap = limits.max_video_pixels
+    cap_text = f"{cap / 1e6:.0f} million" if cap >= 1_000_000 else f"{cap:,}"
+    return (
+        f"{name} has frames of {width}x{height} pixels, above the {cap_text} pixel limit for video."
+    )
+
+
+def _quarter_turns(frame: Any) -> int:
+    """Counter-clockwise quarter turns from the frame's display matrix; a matrix that is not
+    a rotation (all zeros, a shear: the angle is not a number) turns nothing."""
+    try:
+        angle = float(getattr(frame, "rotation", 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+    if not math.isfinite(angle):
+        return 0
+    return round(angle / 90) % 4
 
 
 def iter_video_frames(
@@ -281,6 +430,7 @@ def iter_video_frames(
     every_s: float = 1.0,
     max_side: int = 512,
     limits: Limits = DEFAULT_LIMITS,
+    threads: int = 0,
 ) -> Iterator[VideoFrame]:
     """One RGB frame per ``every_s`` seconds (the first frame at or after each mark).
 
@@ -288,6 +438,11 @@ def iter_video_frames(
     the file says so (phones store portrait video sideways with a rotation). A damaged
     packet is skipped and decoding goes on; a truncated file yields the frames before the
     damage. :class:`DecodeError` only when no frame at all can be decoded.
+
+    ``threads``: decoder threads, 0 = as many as FFmpeg likes (one process per core already
+    runs in a worker pool, so workers pass 1: each frame thread holds frames of its own).
+    At most :attr:`Limits.max_video_frames` frames are decoded; an FFmpeg step that runs
+    longer than :data:`FFMPEG_STEP_TIMEOUT_S` ends in :class:`DecodeError`.
     """
     import av
 
@@ -300,22 +455,37 @@ def iter_video_frames(
         if not container.streams.video:
             raise DecodeError(f"{name} has no video stream.")
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        ctx = stream.codec_context
-        if (ctx.width or 0) * (ctx.height or 0) > limits.max_video_pixels:
-            raise MediaTooLarge(f"{name} has frames of {ctx.width}x{ctx.height}, above the limit.")
+        ctx = _codec_context(stream, name)
+        declared = (ctx.width or 0) * (ctx.height or 0)
+        if declared > limits.max_video_pixels:
+            raise MediaTooLarge(_frames_too_large(name, ctx.width, ctx.height, limits))
+        ctx.options = {"max_pixels": str(limits.max_video_pixels)}
+        if threads == 1 or declared > THREADED_DECODE_MAX_PIXELS:
+            ctx.thread_count = 1
+        else:
+            stream.thread_type = "AUTO"
+            ctx.thread_count = threads
         time_base = stream.time_base or Fraction(1, 1000)
         start = stream.start_time or 0
         next_mark = 0.0
         produced = 0
         last_error: Exception | None = None
+        cap = limits.max_video_frames
 
         def decoded() -> Generator[Any, None, None]:
             nonlocal last_error
+            packets = frames = 0
             try:
                 for packet in container.demux(stream):
+                    packets += 1  # counted too: packets that never give a frame
+                    if packets > cap:
+                        return
                     try:
-                        yield from packet.decode()
+                        for frame in packet.decode():
+                            frames += 1
+                            if frames > cap:
+                                return
+                            yield frame
                     except av.error.FFmpegError as exc:  # one damaged packet: skip it
                         last_error = exc
             except av.error.FFmpegError as exc:  # the demuxer gave up (damaged container)
@@ -334,10 +504,18 @@ def iter_video_frames(
                 if t + 1e-6 < next_mark:
                     continue
                 w, h = frame.width, frame.height
+                if w <= 0 or h <= 0:
+                    continue
+                if w * h > limits.max_video_pixels:
+                    raise MediaTooLarge(_frames_too_large(name, w, h, limits))
                 scale = min(1.0, max_side / max(w, h))
                 out_w, out_h = max(1, round(w * scale)), max(1, round(h * scale))
-                rgb = frame.to_ndarray(format="rgb24", width=out_w, height=out_h)
-                turns = round(float(getattr(frame, "rotation", 0) or 0) / 90) % 4
+                try:
+                    rgb = frame.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                except (av.error.FFmpegError, ValueError) as exc:  # a frame it cannot convert
+                    last_error = exc
+                    continue
+                turns = _quarter_turns(frame)
                 if turns:  # counter-clockwise quarter turns, as the display matrix says
                     rgb = np.rot90(rgb, turns)
                 yield VideoFrame(round(t * 1000), np.ascontiguousarray(rgb))
