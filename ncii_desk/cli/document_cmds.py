@@ -78,7 +78,12 @@ def _form_options(p: argparse.ArgumentParser) -> None:
     sig = g.add_mutually_exclusive_group()
     sig.add_argument("--signature", help="electronic signature text, e.g. '/s/ Jane Roe'")
     sig.add_argument("--sign", action="store_true", help="sign as '/s/ SIGNER'")
-    g.add_argument("--person-name", default="", help="legal name of the person depicted")
+    g.add_argument(
+        "--person-name",
+        default="",
+        help="legal name of the person depicted: printed only for platforms that require it "
+        "(e.g. Discord); other letters use the case's pseudonym",
+    )
     g.add_argument(
         "--good-faith",
         action="store_true",
@@ -92,7 +97,8 @@ def _form_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--copyright-owner",
         action="store_true",
-        help="DMCA: the person depicted took the photo or video themselves",
+        help="DMCA: confirm the client owns the copyright of the originals copied (each "
+        "original must also be marked with 'ncii-desk item copyright')",
     )
     g.add_argument(
         "--accuracy-statement",
@@ -306,6 +312,15 @@ def cmd_requests_draft(args: argparse.Namespace) -> int:
         warn(f"{name}: this kind of request does not apply there; no letter was made.")
     for left in result.not_included:
         warn(f"Not included: {_left_out(left)}")
+    if result.unmarked_originals:
+        warn(
+            f"{len(result.unmarked_originals)} original(s) have no copyright marks yet "
+            f"({', '.join(i[:12] for i in result.unmarked_originals)}): a DMCA notice lists "
+            "only copies of originals marked as the client's. --copyright-owner no longer "
+            "stands for every original: mark each with 'ncii-desk item copyright ITEM'."
+        )
+    if result.suggestion:
+        warn(result.suggestion)
     unreviewed = sum(d.review == "pending" for letter in result.letters for d in letter.depictions)
     if unreviewed:
         warn(
@@ -333,6 +348,8 @@ def _left_out(left: tracker.LeftOut) -> str:
         return f"{left.url}: already in request {left.request_id[:12]} ({left.status})"
     if left.reason == tracker.NO_ADDRESS:
         return f"item {left.item_id[:12]}: {left.reason}"
+    if left.reason in tracker.DMCA_REASONS:
+        return tracker.describe_left_out(left, {})
     return f"{left.url}: {left.reason} (add it with --item ITEM or --url URL)"
 
 

@@ -86,9 +86,11 @@ ELEMENTS = {
         ),
         Element(
             "copyright_owner",
-            "confirmation that the person depicted owns the copyright (for example a selfie)",
-            "Use a DMCA notice only when the person took the photo or video themselves; confirm "
-            "with --copyright-owner. Otherwise use the takedown route.",
+            "confirmation that the client owns the copyright of the originals copied (for "
+            "example a selfie)",
+            "Use a DMCA notice only for copies of originals the client owns: mark each original "
+            "('ncii-desk item copyright ITEM --taken-by client --client-holds-copyright yes') "
+            "and confirm with --copyright-owner. Otherwise use the takedown route.",
         ),
     )
 }
@@ -162,6 +164,31 @@ def _location_element(unlocated: Sequence[str]) -> Element:
     )
 
 
+def _copies_element(refused: Sequence[tuple[str, str]]) -> Element:
+    """The DMCA element "only copies of a work the client owns", naming each picture that
+    is not one and why."""
+    shown = "; ".join(f"{name}: {why}" for name, why in refused)
+    return Element(
+        "copyright_copies",
+        "only copies of originals the client owns, matched by their pixels and confirmed by a "
+        f"reviewer (left out: {shown})",
+        "A DMCA notice may list only such copies (17 U.S.C. § 512(c)(3)(A)(ii)-(iii); a wrong "
+        "notice exposes the sender under § 512(f)). Leave the others out of the notice and ask "
+        "for them with a TAKE IT DOWN Act request, which needs no copyright.",
+    )
+
+
+def _not_dmca_copies(depictions: Sequence[Depiction]) -> list[tuple[str, str]]:
+    refused = []
+    for number, d in enumerate(depictions, start=1):
+        if d.dmca != "ok":
+            why = (
+                d.dmca.removeprefix("DMCA: ") or "no confirmed copy of an original the client owns"
+            )
+            refused.append((d.label or d.url or f"depiction {number}", why))
+    return refused
+
+
 def check(
     validator: str,
     form: LetterForm,
@@ -186,6 +213,9 @@ def check(
     if validator == "dmca":
         wanted.insert(0, "copyright_owner")
         present["copyright_owner"] = form.copyright_owner
+        refused = _not_dmca_copies(depictions)
+        wanted.append("copyright_copies")
+        present["copyright_copies"] = not refused
     if validator != "none" and sender.representative:
         wanted.append("authority")
         present["authority"] = bool(sender.authority.strip())
@@ -193,6 +223,8 @@ def check(
         wanted.append("legal_name")
         present["legal_name"] = bool(form.person_name.strip())
     elements = {**ELEMENTS, "location": _location_element(unlocated)} if unlocated else ELEMENTS
+    if validator == "dmca":
+        elements = {**elements, "copyright_copies": _copies_element(refused)}
     missing = [elements[key] for key in wanted if not present[key]]
     if missing:
         raise MissingElements(_DOCUMENT_NAMES[validator], missing)
