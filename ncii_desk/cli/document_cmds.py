@@ -544,10 +544,16 @@ def cmd_packet(args: argparse.Namespace) -> int:
             sealed=args.sealed,
             make_zip=args.zip,
             thumbnails=ThumbMode(args.thumbnails),
+            include_notes=args.include_note,
             job=job,
         )
     for text in result.warnings:
         warn(text)
+    if result.notes_included:
+        warn(
+            f"{len(result.notes_included)} advocate note(s) are in the public volume as you "
+            "asked; they may be privileged work product."
+        )
     if args.json:
         emit_json(result.as_dict())
         return EXIT_OK
@@ -587,6 +593,15 @@ def _add_packet(commands: Commands) -> None:
         choices=["blur", "face", "none"],
         default="blur",
         help="pictures on exhibit pages: heavily blurred (default), face crop only, or none",
+    )
+    p.add_argument(
+        "--include-note",
+        action="append",
+        default=[],
+        metavar="NOTE_ID",
+        help="put this advocate note in the public volume ('case' for the case's note, or an "
+        "exhibit's item id); repeat per note. Notes may be privileged and are left out by "
+        "default",
     )
 
 

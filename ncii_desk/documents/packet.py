@@ -5,7 +5,11 @@ rechecks and the audit events about each of them) into plain dataclasses that ho
 strings and numbers. The PDF layout (``packet_pdf``) and the README are written from that
 data alone, so they never touch the database. Exhibits are numbered in a fixed order: the
 copies found (suspects), then the client's originals, then reference photos, each in intake
-order.
+order. A copy found is an exhibit only when it is matched (match not rejected) to one of
+the client's originals or reference photos; other files captured from the same page are
+never exhibits (``exhibit_order``). Advocate notes (the case's and each item's) are
+attorney work product: they are left out unless ticked in one by one (``include_notes``:
+"case" and item ids).
 
 The packet folder itself, its manifest, the sealed volume and the ZIP are put together by
 ``services.packets.build_packet``; the helpers here name and package files.
@@ -41,6 +45,7 @@ from ncii_desk.vault.models import (
     Match,
     Recheck,
     RemovalRequest,
+    ReviewState,
     Role,
 )
 
@@ -254,10 +259,26 @@ class PacketData:
     law: Mapping[str, Law]
     sealed: bool = False
     signed_by: str = ""
+    #: Items of the case that are not exhibits (unmatched copies, other captured files).
+    not_exhibits: int = 0
 
     @property
     def built_at_text(self) -> str:
         return utc_text(self.built_at)
+
+
+def _face_confirmed(ex: Exhibit) -> bool:
+    """A reviewer confirmed a face match of this exhibit to the client's reference photos."""
+    return any(
+        m.kind == "face" and m.review_state == "confirmed" and m.other_number is not None
+        for m in ex.matches
+    )
+
+
+def pending_only(ex: Exhibit) -> bool:
+    """A copy whose matches to the client's pictures are all still unreviewed (pending)."""
+    states = {m.review_state for m in ex.matches if m.other_number is not None}
+    return ex.role == Role.SUSPECT and bool(states) and states <= {"pending", "rejected"}
 
 
 def _has_signal(ex: Exhibit, face: bool) -> bool:
@@ -279,11 +300,16 @@ def supports(ex: Exhibit, word: str) -> bool:
     if word == "reference":
         return ex.role == Role.REFERENCE
     if word == "match":
+        # Pixel matches count when not rejected (pending ones are labelled pending); a face
+        # match is identity evidence only once a reviewer has confirmed it.
         return ex.role == Role.SUSPECT and any(
-            m.other_number is not None and m.review_state != "rejected" for m in ex.matches
+            m.other_number is not None
+            and m.review_state != "rejected"
+            and (m.kind != "face" or m.review_state == "confirmed")
+            for m in ex.matches
         )
     if word == "face_match":
-        return _has_signal(ex, face=True)
+        return _has_signal(ex, face=True) and _face_confirmed(ex)
     if word == "manipulation":
         return _has_signal(ex, face=False)
     if word == "capture":
@@ -302,9 +328,43 @@ def exhibits_for(data: PacketData, words: Sequence[str]) -> list[int]:
 # --- gathering ------------------------------------------------------------------------------------
 
 
+#: The id under which the case's own note is ticked into the packet (items use their id).
+CASE_NOTE = "case"
+
+
+def _is_exhibit(item: EvidenceItem, matched: set[str]) -> bool:
+    """The client's originals and reference photos, and copies matched to one of them."""
+    return item.role != Role.SUSPECT or item.id in matched
+
+
+def _matched_suspects(session: Session, case_id: str, items: Sequence[EvidenceItem]) -> set[str]:
+    own = {i.id for i in items if i.role in (Role.ORIGINAL, Role.REFERENCE)}
+    return {
+        m.suspect_item_id
+        for m in session.scalars(
+            select(Match).where(
+                Match.case_id == case_id, Match.review_state != ReviewState.REJECTED
+            )
+        )
+        if m.target_item_id in own
+    }
+
+
 def exhibit_order(session: Session, case_id: str) -> list[EvidenceItem]:
+    """The case's exhibits in packet order: copies matched (match not rejected) to the
+    client's originals or reference photos, then the originals, then the reference photos.
+    Unrelated files captured from the same page, and unmatched copies, are not exhibits."""
     items = list(session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
-    return sorted(items, key=lambda i: (ROLE_ORDER.get(i.role, 9), i.intake_at, i.id))
+    matched = _matched_suspects(session, case_id, items)
+    chosen = [i for i in items if _is_exhibit(i, matched)]
+    return sorted(chosen, key=lambda i: (ROLE_ORDER.get(i.role, 9), i.intake_at, i.id))
+
+
+def not_exhibits(session: Session, case_id: str) -> int:
+    """How many of the case's items are not exhibits (see ``exhibit_order``)."""
+    items = list(session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
+    matched = _matched_suspects(session, case_id, items)
+    return sum(1 for i in items if not _is_exhibit(i, matched))
 
 
 def _event_summary(details: str, limit: int = 200) -> str:
@@ -446,8 +506,11 @@ def gather(
     operator: str,
     built_at: datetime,
     law: Mapping[str, Law] | None = None,
+    include_notes: Iterable[str] = (),
 ) -> PacketData:
-    """Everything the packet states about ``case``, read in one session."""
+    """Everything the packet states about ``case``, read in one session. Advocate notes are
+    left out unless their id ("case", or the item's id) is in ``include_notes``."""
+    ticked = set(include_notes)
     items = exhibit_order(session, case.id)
     number_of = {item.id: n for n, item in enumerate(items, start=1)}
     ids = list(number_of)
@@ -530,7 +593,7 @@ def gather(
             role_words=ROLE_WORDS.get(item.role, str(item.role)),
             source=item.source.value,
             label=item.label,
-            notes=item.notes,
+            notes=item.notes if item.id in ticked else "",
             original_filename=item.original_filename,
             mime=item.mime,
             size=item.size,
@@ -606,7 +669,7 @@ def gather(
         pseudonym=pseudonym or DEFAULT_PSEUDONYM,
         pseudonym_defaulted=not pseudonym,
         jurisdiction=case.jurisdiction,
-        notes=case.notes,
+        notes=case.notes if CASE_NOTE in ticked else "",
         suspected_minor=case.suspected_minor,
         consent=pairs_of(case.consent or {}),
         case_created_at=utc_text(case.created_at),
@@ -619,6 +682,7 @@ def gather(
         requests=request_lines,
         case_custody=_custody(case_events),
         law=load_forms().law if law is None else law,
+        not_exhibits=not_exhibits(session, case.id),
     )
 
 

@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ from ncii_desk.documents import signing
 from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
 from ncii_desk.documents.thumbs import NoThumbnail, ThumbMode, Thumbnail, make_thumbnail
-from ncii_desk.errors import ExportError, SigningError
+from ncii_desk.errors import ExportError, InvalidSetting, SigningError
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
@@ -68,6 +69,8 @@ class PacketResult:
     signed_by: str
     audit_head: tuple[int, str] | None
     warnings: list[str] = field(default_factory=list)
+    #: Advocate notes ticked into the public volume ("case" and item ids); none by default.
+    notes_included: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +86,7 @@ class PacketResult:
             if self.audit_head is None
             else {"seq": self.audit_head[0], "mac": self.audit_head[1]},
             "warnings": self.warnings,
+            "notes_included": self.notes_included,
         }
 
 
@@ -126,6 +130,54 @@ def _signer(vault: Vault) -> tuple[Any, dict[str, Any]] | None:
     return signer, value
 
 
+@dataclass(frozen=True)
+class NoteView:
+    """An advocate note that could be ticked into the packet's public volume."""
+
+    id: str  # "case" for the case's own note, else the item's id
+    kind: str  # "case" or "item"
+    label: str  # how to name it: "Case note" or the item's label / file name
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "label": self.label, "text": self.text}
+
+
+def case_notes(vault: Vault, case_ref: str) -> list[NoteView]:
+    """The advocate notes of a case (its own and its items'), each of which stays out of
+    the packet unless ticked in (``build_packet(include_notes=...)``)."""
+    with vault.session() as s:
+        case = find_case(s, case_ref)
+        found = [NoteView(pk.CASE_NOTE, "case", "Case note", case.notes)] if case.notes else []
+        for item in pk.exhibit_order(s, case.id):
+            if item.notes.strip():
+                label = item.label or item.original_filename or f"item {item.id[:12]}"
+                found.append(NoteView(item.id, "item", label, item.notes))
+    return [n for n in found if n.text.strip()]
+
+
+def _resolve_notes(vault: Vault, case_id: str, refs: Sequence[str]) -> list[str]:
+    """The note ids that ``refs`` ("case", item ids or id prefixes) name; each must be a
+    note of this case that exists in the packet."""
+    notes = case_notes(vault, case_id)
+    chosen: list[str] = []
+    for ref in refs:
+        wanted = ref.strip().lower()
+        hits = [
+            n for n in notes if n.id == wanted or (len(wanted) >= 6 and n.id.startswith(wanted))
+        ]
+        if len(hits) != 1:
+            known = ", ".join(n.id if n.kind == "case" else n.id[:12] for n in notes) or "none"
+            raise InvalidSetting(
+                f"'{ref.strip()}' is not a note of this case's packet"
+                + (" (more than one matches)." if hits else "."),
+                f"Notes that can be included: {known}. Use 'case' for the case's own note, or "
+                "an exhibit's item id.",
+            )
+        chosen.append(hits[0].id)
+    return chosen
+
+
 def build_packet(
     vault: Vault,
     case_ref: str,
@@ -134,9 +186,13 @@ def build_packet(
     sealed: bool = False,
     make_zip: bool = False,
     thumbnails: ThumbMode = ThumbMode.BLUR,
+    include_notes: Sequence[str] = (),
     job: Job | None = None,
 ) -> PacketResult:
-    """Build the evidence packet of a case into the new folder ``out_dir`` (module docstring)."""
+    """Build the evidence packet of a case into the new folder ``out_dir`` (module docstring).
+
+    Advocate notes (attorney work product) stay out of the public volume unless named one by
+    one in ``include_notes`` ("case" for the case's note, item ids for an exhibit's note)."""
     job = job or Job()
     out = out_dir.expanduser().resolve()
     zip_path = out.with_name(out.name + ".zip") if make_zip else None
@@ -144,6 +200,7 @@ def build_packet(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, minor = case.id, case.suspected_minor
+    notes = _resolve_notes(vault, case_id, include_notes)
     warnings: list[str] = []
     refused: str | None = None
     if minor:
@@ -159,7 +216,7 @@ def build_packet(
     zip_tmp = None if zip_path is None else zip_path.with_name(f".{zip_path.name}.{staging.name}")
     try:
         result = _build_into(
-            vault, case_id, staging, sealed, thumbnails, signer, refused, job, warnings
+            vault, case_id, staging, sealed, thumbnails, signer, refused, job, warnings, notes
         )
         if zip_path is not None and zip_tmp is not None:
             job.progress(0, 1, "writing the ZIP")
@@ -178,6 +235,7 @@ def build_packet(
                     "sealed_files": result.sealed_files,
                     "signed": bool(result.signed_by),
                     "zip": zip_path is not None,
+                    "notes_included": notes,
                     "audit_head_seq": None if result.head is None else result.head[0],
                 },
             )
@@ -204,6 +262,7 @@ def build_packet(
         signed_by=result.signed_by,
         audit_head=result.head,
         warnings=warnings,
+        notes_included=notes,
     )
 
 
@@ -321,13 +380,21 @@ def _build_into(
     refused: str | None,
     job: Job,
     warnings: list[str],
+    notes: Sequence[str] = (),
 ) -> _Built:
     prepared = _prepare_exhibits(vault, case_id, staging, sealed, thumbnails, job)
     index = load_forms().elements
     built_at = datetime.now(UTC).replace(microsecond=0)
     with vault.session() as s:
         case = find_case(s, case_id)
-        data = pk.gather(s, case, vault_id=vault.vault_id, operator=vault.actor, built_at=built_at)
+        data = pk.gather(
+            s,
+            case,
+            vault_id=vault.vault_id,
+            operator=vault.actor,
+            built_at=built_at,
+            include_notes=notes,
+        )
     for ex in data.exhibits:
         ex.stored_state = prepared.stored.get(ex.number, "-")
         ex.sealed_file = prepared.sealed_files.get(ex.number)
