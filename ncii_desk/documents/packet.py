@@ -51,17 +51,14 @@ from ncii_desk.vault.models import (
 
 #: Analyses that are working data of the matcher (keypoints), not findings to report.
 WORKING_ANALYSES = frozenset({"local-features"})
-#: Response headers worth stating on an exhibit page (others stay in the vault and WARC).
-CAPTURE_HEADERS = (
-    "content-type",
-    "content-length",
-    "last-modified",
-    "date",
-    "server",
-    "etag",
-    "x-cache",
-    "cf-ray",
-)
+#: Response headers an exhibit page states, in words (the raw headers stay in the vault and
+#: the WARC): header name -> label.
+CAPTURE_HEADERS = {
+    "content-type": "Type the server declared",
+    "content-length": "Size the server declared (bytes)",
+    "last-modified": "Last changed, as the server said",
+    "date": "Server's clock at the answer",
+}
 ROLE_ORDER = {Role.SUSPECT: 0, Role.ORIGINAL: 1, Role.REFERENCE: 2}
 ROLE_WORDS = {
     Role.SUSPECT: "copy found (suspect)",
@@ -367,15 +364,23 @@ def not_exhibits(session: Session, case_id: str) -> int:
     return sum(1 for i in items if not _is_exhibit(i, matched))
 
 
-def _event_summary(details: str, limit: int = 200) -> str:
+def _event_summary(details: str, limit: int = 200, drop: Iterable[str] = ()) -> str:
+    """An audit event's details in one line; whole entries are left out past ``limit``, so
+    a digest is never cut short."""
     try:
         data = json.loads(details)
     except json.JSONDecodeError:
         return details[:limit]
     if not isinstance(data, dict):
         return _scalar_text(data)[:limit]
-    text = "; ".join(f"{k} {v}" for k, v in pairs_of(data, limit=72))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    data = {k: v for k, v in data.items() if k not in set(drop)}
+    parts: list[str] = []
+    for k, v in pairs_of(data, limit=72):
+        piece = f"{k} {v}"
+        if parts and len("; ".join([*parts, piece])) > limit:
+            return "; ".join(parts) + "; …"
+        parts.append(piece)
+    return "; ".join(parts)
 
 
 def _event_time(at: str) -> str:
@@ -386,10 +391,71 @@ def _event_time(at: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _custody(events: Iterable[AuditEvent]) -> list[CustodyLine]:
+def _custody(events: Iterable[AuditEvent], plain_http: Iterable[str] = ()) -> list[CustodyLine]:
+    """Custody lines; for a capture over plain http no TLS verification is claimed."""
+    http = set(plain_http)
     return [
-        CustodyLine(e.seq, _event_time(e.at), e.actor, e.action, _event_summary(e.details))
+        CustodyLine(
+            e.seq,
+            _event_time(e.at),
+            e.actor,
+            e.action,
+            _event_summary(e.details, drop=("tls_verified",) if e.object_id in http else ()),
+        )
         for e in sorted(events, key=lambda e: e.seq)
+    ]
+
+
+def _is_https(url: str) -> bool:
+    return url.strip().lower().startswith("https://")
+
+
+_MODES = {
+    "page": "a web page, with the pictures and videos it showed",
+    "media": "a single picture or video at its own address",
+}
+
+
+def _capture_facts(details: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """What a capture record says beyond the fetch itself, in words (never raw JSON)."""
+    d = dict(details or {})
+    rows: list[tuple[str, str]] = []
+    if d.get("mode"):
+        rows.append(("Captured as", _MODES.get(str(d["mode"]), str(d["mode"]))))
+    if d.get("typed"):
+        rows.append(("Address as typed", _scalar_text(d["typed"])))
+    page = d.get("page")
+    if isinstance(page, dict):
+        if page.get("title"):
+            rows.append(("Page title", _scalar_text(page["title"])))
+        if page.get("links_found") is not None:
+            rows.append(
+                (
+                    "Pictures and videos on the page",
+                    f"{_scalar_text(page.get('links_found'))} found, "
+                    f"{_scalar_text(page.get('links_fetched'))} fetched",
+                )
+            )
+    if d.get("declared_type") or d.get("sniffed_type"):
+        rows.append(
+            (
+                "Type declared / found in the bytes",
+                f"{d.get('declared_type') or '-'} / {d.get('sniffed_type') or '-'}",
+            )
+        )
+    if d.get("server_port"):
+        rows.append(("Server port", _scalar_text(d["server_port"])))
+    if "proxy" in d:
+        rows.append(("Through a proxy", _scalar_text(d["proxy"]) if d["proxy"] else "no"))
+    return rows
+
+
+def _plain_pairs(data: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Simple (label, value) rows of a record: nested structures are left to the vault."""
+    return [
+        ("SHA-256" if k == "sha256" else str(k).replace("_", " ").capitalize(), _scalar_text(v))
+        for k, v in sorted((data or {}).items())
+        if not isinstance(v, (dict, list)) and v not in (None, "")
     ]
 
 
@@ -414,16 +480,22 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
         http_status="-" if c.http_status is None else str(c.http_status),
         server_address=c.server_address or "-",
         tls=pairs_of(c.tls or {}),
-        tls_verified=c.tls_verified,
+        tls_verified=c.tls_verified and _is_https(c.url),
         tool=tool or "-",
         user_agent=c.user_agent,
         operator=c.operator,
         started_at=utc_text(c.started_at),
         ended_at=utc_text(c.ended_at),
-        headers=[(h, _scalar_text(headers[h])) for h in CAPTURE_HEADERS if h in headers],
+        headers=[
+            (label, _scalar_text(headers[h]))
+            for h, label in CAPTURE_HEADERS.items()
+            if h in headers
+        ],
         error=c.error or "",
         warc_sha256=warc_sha256,
-        details=pairs_of(c.details or {}),
+        details=_capture_facts(c.details)
+        if c.url.lower().startswith(("http://", "https://"))
+        else _plain_pairs(c.details),
     )
 
 
@@ -532,6 +604,7 @@ def gather(
         )
     )
     captures = {c.id: c for c in session.scalars(select(Capture).where(Capture.case_id == case.id))}
+    plain_http = {c.id for c in captures.values() if not _is_https(c.url)}
     warc_ids = [c.warc_blob_id for c in captures.values() if c.warc_blob_id]
     warc_sha = (
         {b.id: b.sha256 for b in session.scalars(select(Blob).where(Blob.id.in_(warc_ids)))}
@@ -629,7 +702,7 @@ def gather(
                 )
                 for r in (rechecks.get(cap.id, []) if cap is not None else [])
             ],
-            custody=_custody(custody.get(n, [])),
+            custody=_custody(custody.get(n, []), plain_http),
             warc_blob_id=None if cap is None else cap.warc_blob_id,
         )
         exhibits.append(ex)
@@ -680,7 +753,7 @@ def gather(
         operator=operator,
         exhibits=exhibits,
         requests=request_lines,
-        case_custody=_custody(case_events),
+        case_custody=_custody(case_events, plain_http),
         law=load_forms().law if law is None else law,
         not_exhibits=not_exhibits(session, case.id),
     )

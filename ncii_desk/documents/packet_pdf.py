@@ -306,16 +306,16 @@ def _exhibit_list(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
                 str(ex.number),
                 ex.role_words + (" — match pending review" if pending_only(ex) else ""),
                 where,
-                ex.sha256[:16] + "…",
+                ex.sha256,
                 ", ".join(str(n) if n in reviewed else f"{n} (pending)" for n in matched) or "-",
                 ", ".join(str(n) for n in ex.requests) or "-",
             ]
         )
     lay.add(
         lay.table(
-            ["No.", "What", "Where found", "SHA-256 (start)", "Matched", "Requests"],
+            ["No.", "What", "Where found", "SHA-256 (full)", "Matched", "Requests"],
             rows,
-            [0.06, 0.17, 0.4, 0.17, 0.1, 0.1],
+            [0.06, 0.15, 0.3, 0.29, 0.1, 0.1],
             mono=(3,),
         )
     )
@@ -372,7 +372,8 @@ def _web_capture(doc: PdfDocument, lay: _Layout, ex: Exhibit) -> None:
     c = ex.capture
     assert c is not None
     doc.heading("Capture", 3)
-    tls = "certificate verified" if c.tls_verified else "certificate NOT verified"
+    https = c.url.lower().startswith("https://")
+    tls = "certificate verified" if c.tls_verified and https else "certificate NOT verified"
     if c.tls:
         tls += "\n" + "\n".join(f"{k}: {v}" for k, v in c.tls)
     rows: list[tuple[str, object]] = [
@@ -383,19 +384,19 @@ def _web_capture(doc: PdfDocument, lay: _Layout, ex: Exhibit) -> None:
         ("Captured (UTC)", f"{c.started_at} to {c.ended_at}"),
         ("HTTP status", c.http_status),
         ("Server address", c.server_address),
-        ("TLS", tls if c.url.lower().startswith("https") else "not used (plain http)"),
-        ("Response headers", "\n".join(f"{k}: {v}" for k, v in c.headers) or "-"),
+        ("TLS", tls if https else "not used (plain http): nothing was encrypted or verified"),
+        *c.headers,
         ("Tool", c.tool),
         ("User agent", c.user_agent or "-"),
         ("Captured by", c.operator or "-"),
     ]
-    if c.warc_sha256:
-        rows.append(("WARC record SHA-256", c.warc_sha256))
     if ex.sealed_warc:
         rows.append(("WARC in sealed volume", f"sealed/{ex.sealed_warc}"))
     if c.error:
         rows.append(("Capture problem", c.error))
     rows += c.details
+    if c.warc_sha256:
+        rows.append(("WARC record SHA-256", c.warc_sha256))
     lay.add(lay.kv(rows, mono=("WARC record SHA-256",)))
 
 
@@ -483,7 +484,7 @@ def _exhibit_page(
                     ("Recorded by", ex.capture.operator or "-"),
                     *ex.capture.details,
                 ],
-                mono=("sha256",),
+                mono=("SHA-256",),
             )
         )
 

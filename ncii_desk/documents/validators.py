@@ -4,8 +4,11 @@ A TAKE IT DOWN Act request needs its four required elements (signature; identifi
 location of each depiction; good-faith statement of non-consent; contact information), a DMCA
 notice its six (17 U.S.C. § 512(c)(3)(A)), and a representative must state their authority
 to act. Location holds only when every depiction has a web address or content ID; the error
-names those that have none. ``check(validator, form, platform)`` raises ``MissingElements``
-naming every missing element at once, so the advocate can fix them in one go.
+names those that have none. A DMCA notice also lists only depictions the tracker marked as
+reviewer-confirmed, pixel-derived copies of originals the client owns (``Depiction.dmca ==
+"ok"``); every other one is named with its reason (element ``copyright_copies``).
+``check(validator, form, platform)`` raises ``MissingElements`` naming every missing
+element at once, so the advocate can fix them in one go.
 
 API: ``Element`` (key, label, hint), ``MissingElements`` (``.missing``: element keys),
 ``check(...)``, ``REQUIRED`` (validator name -> the element keys it enforces).

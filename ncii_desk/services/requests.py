@@ -19,6 +19,12 @@ same addresses (Recheck rows of the capture work) are shown with each request, a
 that finds an address of a sent request gone (or back up after that) adds a line to its
 history (``note_recheck``); the status stays for the advocate to set.
 
+DMCA notices list only copies matched by their pixels, and confirmed by a reviewer, to
+originals individually marked as the client's (``EvidenceItem.taken_by`` /
+``client_holds_copyright``); every other picture is left out with its reason and the TAKE IT
+DOWN route is suggested (``dmca_filter``, ``NoDmcaCopies``). The client's legal name reaches
+only platforms whose process requires it; other letters use the case's pseudonym.
+
 Suspected-minor safety: in a case marked as possibly showing a person under 18, and for
 addresses whose items are so marked, the only document made is a report sheet for NCMEC
 (CyberTipline and Take It Down) with web addresses and hashes; never images.

@@ -204,3 +204,86 @@ def test_pending_matches_are_labelled_and_unreviewed_face_matches_are_not_identi
         assert row is not None
         row.review_state = ReviewState.CONFIRMED
     assert face_only in pk.exhibits_for(gathered(), identifiable.evidence)
+
+
+def test_exhibit_pages_state_capture_facts_in_words_with_full_hashes(
+    vault: Vault, tmp_path: Path, web: LocalServer
+) -> None:
+    """No raw headers or JSON on exhibit pages, every SHA-256 in full, and "certificate
+    verified" only for an https capture (a plain-http capture never claims TLS)."""
+    import re
+
+    from sqlalchemy import select
+
+    from ncii_desk.vault.models import AuditEvent, Capture, Source
+
+    built = make_case(vault, tmp_path / "in", web)
+    with vault.transaction() as s:  # an https capture as the capture service records one
+        secure = Capture(
+            case_id=built.case_id,
+            url="https://secure.example/p/1.jpg",
+            final_url="https://secure.example/p/1.jpg",
+            http_status=200,
+            tls_verified=True,
+            details={"kind": "web", "mode": "media", "options": {"verify_tls": True}},
+        )
+        s.add(secure)
+        s.flush()
+        item = EvidenceItem(
+            case_id=built.case_id,
+            role=Role.SUSPECT,
+            source=Source.URL,
+            size=5,
+            mime="image/jpeg",
+            sha256="5e" * 32,
+            md5="5e" * 16,
+            capture_id=secure.id,
+            details={"url": secure.url},
+        )
+        s.add(item)
+        s.flush()
+        s.add(
+            Match(
+                case_id=built.case_id,
+                suspect_item_id=item.id,
+                target_item_id=built.original,
+                kind="pdq",
+                distance=3.0,
+                threshold=31.0,
+            )
+        )
+        http_capture = s.scalars(select(Capture).where(Capture.url == built.page_url)).one()
+        assert http_capture.tls_verified  # the column says so even for plain http
+        created = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "capture.created", AuditEvent.object_id == http_capture.id
+            )
+        ).one()
+        assert '"tls_verified":true' in created.details
+    out = tmp_path / "packet"
+    packets.build_packet(vault, built.case_id, out)
+    text = public_texts(out)["packet.pdf"]
+    squeezed = re.sub(r"\s+", "", text)
+    with vault.session() as s:
+        exhibits = pk.exhibit_order(s, built.case_id)
+        digests = [i.sha256 for i in exhibits]
+    assert len(exhibits) == 3
+    for digest in digests:  # in the exhibit list and on the exhibit page, never cut short
+        assert squeezed.count(digest) >= 2, digest
+    assert "…" not in text.split("3. Exhibit list")[1].split("Exhibit 1:")[0]
+    ids = [i.id for i in exhibits]
+
+    def page_of(item_id: str) -> str:
+        number = ids.index(item_id) + 1
+        start = text.index(f"Exhibit {number}: ")
+        following = [text.find(f"Exhibit {number + 1}: "), text.find("4. Removal-request history")]
+        return text[start : min(i for i in following if i > start)]
+
+    http_page = page_of(built.captured)
+    assert "not used (plain http)" in http_page
+    assert "certificate verified" not in http_page
+    assert "tls_verified" not in text
+    assert "Type the server declared image/jpeg" in http_page
+    for raw in ("content-type:", "main_item_id", "main_sha256", '{"', "options"):
+        assert raw not in text, raw
+    assert "certificate verified" in page_of(item.id)
