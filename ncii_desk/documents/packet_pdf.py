@@ -564,7 +564,7 @@ def _requests(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
                     ("Sent (UTC)", r.sent_at),
                     ("Deadline (UTC)", r.deadline_at),
                     ("Platform ticket", r.ticket_id or "-"),
-                    ("Exhibits", _numbers(r.exhibits)),
+                    ("Exhibits", _numbers(r.exhibits, _pending(data))),
                     ("Addresses", "\n".join(r.urls) or "-"),
                     ("History", "\n".join(r.history) or "-"),
                 ]

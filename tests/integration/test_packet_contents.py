@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from capture_server import LocalServer, Route, page
-from test_packet import _jpeg, _photo, flat, make_case, pdf_text
+from test_packet import _jpeg, _photo, add_request_and_recheck, flat, make_case, pdf_text
 
 from conftest import PASSPHRASE
 from ncii_desk.capture.web import FetchOptions
@@ -193,10 +193,13 @@ def test_pending_matches_are_labelled_and_unreviewed_face_matches_are_not_identi
     face_only = numbers[built.unrelated]  # an exhibit: matched (pending) to a reference
     assert face_only not in pk.exhibits_for(data, identifiable.evidence)
     assert numbers[built.captured] in pk.exhibits_for(data, identifiable.evidence)
+    add_request_and_recheck(vault, built)  # a request that names the pending copy
     out = tmp_path / "pending"
     packets.build_packet(vault, built.case_id, out)
     text = public_texts(out)["packet.pdf"]
     assert "match pending review" in text
+    requests = text[text.index("4. Removal-request history") :]
+    assert f"Exhibits {numbers[built.captured]} (pending review)" in requests
     assert f"{numbers[built.captured]} (pending review)" in text  # in the elements index
     assert f"{numbers[built.original]} (pending)" in text  # in the exhibit list
     with vault.transaction() as s:
