@@ -78,3 +78,22 @@ def test_originals_tab_marks_copyright_and_packet_notes_start_unticked(
     wait_tasks(qtbot, window)
     qtbot.waitUntil(lambda: (tmp_path / "with" / "packet.pdf").exists(), timeout=WAIT)
     assert NOTE in pdf_text(tmp_path / "with" / "packet.pdf")
+
+
+def test_draft_dialog_asks_for_the_dmca_statements_only_for_a_dmca_notice(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ncii_desk.gui.workspace.requests import DraftDialog
+
+    dialog = DraftDialog({"signer": "Ana Advocate", "email": "ana@clinic.example"})
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentIndex(1)
+    dialog.select_route("takedown")
+    assert not any(w.isVisible() for w in dialog.dmca_rows)
+    dialog.select_route("dmca")
+    assert all(w.isVisible() for w in dialog.dmca_rows)
+    dialog.work.setText("Photographs the client took of herself")
+    dialog.copyright_owner.setChecked(True)
+    dialog.accuracy.setChecked(True)
+    form = dialog.letter_form()
+    assert form.work == "Photographs the client took of herself"
+    assert form.copyright_owner and form.accuracy

@@ -314,7 +314,34 @@ class DraftDialog(QDialog):
         self.statement.setTabChangesFocus(True)
         self.statement.setMaximumHeight(60)
         form.addRow(self.tr("Relevant information (a sentence or two)"), self.statement)
+        # DMCA notice only: the copyrighted work and the two statements (shown for that route).
+        self.work = QLineEdit()
+        self.work.setAccessibleName(self.tr("The copyrighted work (DMCA)"))
+        self.copyright_owner = checkbox(
+            self.tr(
+                "The client owns the copyright of the originals copied (mark each original in "
+                "the Originals tab)"
+            )
+        )
+        self.accuracy = checkbox(
+            self.tr(
+                "The sender has read and confirms the statement of accuracy and authority "
+                "under penalty of perjury"
+            )
+        )
+        self.dmca_rows = [self.work, self.copyright_owner, self.accuracy]
+        form.addRow(self.tr("Copyrighted work (DMCA)"), self.work)
+        form.addRow("", self.copyright_owner)
+        form.addRow("", self.accuracy)
+        self.details_form = form
+        self.route.currentIndexChanged.connect(lambda _i: self._show_dmca_rows())
+        self._show_dmca_rows()
         return page
+
+    def _show_dmca_rows(self) -> None:
+        on = self.chosen_route() == "dmca"
+        for widget in self.dmca_rows:
+            self.details_form.setRowVisible(widget, on)
 
     def select_route(self, route: str) -> None:
         self.route.setCurrentIndex(max(0, self.route.findData(route)))
@@ -472,6 +499,9 @@ class DraftDialog(QDialog):
             good_faith=self.good_faith.isChecked(),
             statement=self.statement.toPlainText().strip(),
             forgery=self.forgery.isChecked(),
+            work=self.work.text().strip(),
+            copyright_owner=self.copyright_owner.isChecked(),
+            accuracy=self.accuracy.isChecked(),
         )
 
 
