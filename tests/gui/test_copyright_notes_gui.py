@@ -97,3 +97,16 @@ def test_draft_dialog_asks_for_the_dmca_statements_only_for_a_dmca_notice(qtbot)
     form = dialog.letter_form()
     assert form.work == "Photographs the client took of herself"
     assert form.copyright_owner and form.accuracy
+
+
+def test_dmca_left_out_pictures_say_why_and_what_to_do() -> None:
+    from ncii_desk.gui.workspace.requests import left_out_problem
+    from ncii_desk.services import requests as tracker
+
+    entry = tracker.LeftOut("https://i.redd.it/x.jpg", tracker.DMCA_FACE_ONLY, item_id="ab" * 16)
+    problem = left_out_problem(entry, {})
+    assert problem.item == "https://i.redd.it/x.jpg"
+    assert problem.message == (
+        "Not in the DMCA notice: only a face match, not a copy of the client's own picture"
+    )
+    assert "TAKE IT DOWN Act request" in problem.hint

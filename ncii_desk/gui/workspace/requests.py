@@ -148,9 +148,25 @@ def review_text(review: str) -> str:
     return translate("Requests", REVIEW_TEXT.get(review, review))
 
 
+#: What to do about a picture a DMCA notice may not list (the service names why).
+DMCA_TODO = QT_TRANSLATE_NOOP(
+    "Requests",
+    "A DMCA notice lists only copies of the client's own originals, matched by their pixels "
+    "and confirmed by a reviewer. Ask for this picture with a TAKE IT DOWN Act request "
+    "instead, or mark who took the original in the Originals tab and confirm the match in "
+    "the Matches tab.",
+)
+
+
 def left_out_problem(entry: Any, names: dict[str, str]) -> Problem:
     """One address or file left out of the drafts: what happened and what to do."""
     what, todo = LEFT_OUT_TEXT.get(entry.reason, (entry.reason, ""))
+    if str(entry.reason).startswith("DMCA: "):
+        reason = str(entry.reason).removeprefix("DMCA: ")
+        what, todo = (
+            "Not in the DMCA notice: " + reason.replace("{", "(").replace("}", ")"),
+            DMCA_TODO,
+        )
     message = translate("Requests", what).format(
         id=str(entry.request_id)[:12], status=status_text(entry.status)
     )
