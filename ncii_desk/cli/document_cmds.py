@@ -79,7 +79,12 @@ def _form_options(p: argparse.ArgumentParser) -> None:
     sig = g.add_mutually_exclusive_group()
     sig.add_argument("--signature", help="electronic signature text, e.g. '/s/ Jane Roe'")
     sig.add_argument("--sign", action="store_true", help="sign as '/s/ SIGNER'")
-    g.add_argument("--person-name", default="", help="legal name of the person depicted")
+    g.add_argument(
+        "--person-name",
+        default="",
+        help="legal name of the person depicted: printed only for platforms that require it "
+        "(e.g. Discord); other letters use the case's pseudonym",
+    )
     g.add_argument(
         "--good-faith",
         action="store_true",
@@ -93,7 +98,8 @@ def _form_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--copyright-owner",
         action="store_true",
-        help="DMCA: the person depicted took the photo or video themselves",
+        help="DMCA: confirm the client owns the copyright of the originals copied (each "
+        "original must also be marked with 'ncii-desk item copyright')",
     )
     g.add_argument(
         "--accuracy-statement",
@@ -360,6 +366,15 @@ def cmd_requests_draft(args: argparse.Namespace) -> int:
         warn(f"{name}: this kind of request does not apply there; no letter was made.")
     for left in result.not_included:
         warn(f"Not included: {_left_out(left)}")
+    if result.unmarked_originals:
+        warn(
+            f"{len(result.unmarked_originals)} original(s) have no copyright marks yet "
+            f"({', '.join(i[:12] for i in result.unmarked_originals)}): a DMCA notice lists "
+            "only copies of originals marked as the client's. --copyright-owner no longer "
+            "stands for every original: mark each with 'ncii-desk item copyright ITEM'."
+        )
+    if result.suggestion:
+        warn(result.suggestion)
     unreviewed = sum(d.review == "pending" for letter in result.letters for d in letter.depictions)
     if unreviewed:
         warn(
@@ -387,6 +402,8 @@ def _left_out(left: tracker.LeftOut) -> str:
         return f"{left.url}: already in request {left.request_id[:12]} ({left.status})"
     if left.reason == tracker.NO_ADDRESS:
         return f"item {left.item_id[:12]}: {left.reason}"
+    if left.reason in tracker.DMCA_REASONS:
+        return tracker.describe_left_out(left, {})
     return f"{left.url}: {left.reason} (add it with --item ITEM or --url URL)"
 
 
@@ -583,10 +600,16 @@ def cmd_packet(args: argparse.Namespace) -> int:
             thumbnails=ThumbMode(args.thumbnails),
             timestamp=args.timestamp,
             tsa_server=args.tsa,
+            include_notes=args.include_note,
             job=job,
         )
     for text in result.warnings:
         warn(text)
+    if result.notes_included:
+        warn(
+            f"{len(result.notes_included)} advocate note(s) are in the public volume as you "
+            "asked; they may be privileged work product."
+        )
     if args.json:
         emit_json(result.as_dict())
         return EXIT_OK
@@ -643,6 +666,15 @@ def _add_packet(commands: Commands) -> None:
         "--tsa",
         metavar="URL",
         help="the time-stamp authority to ask (default: the one set with 'clinic tsa')",
+    )
+    p.add_argument(
+        "--include-note",
+        action="append",
+        default=[],
+        metavar="NOTE_ID",
+        help="put this advocate note in the public volume ('case' for the case's note, or an "
+        "exhibit's item id); repeat per note. Notes may be privileged and are left out by "
+        "default",
     )
 
 

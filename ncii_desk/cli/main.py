@@ -42,7 +42,7 @@ from ncii_desk.services import cases, intake, items, vaults
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.keys import MIN_PASSPHRASE_CHARS, check_passphrase_strength
-from ncii_desk.vault.models import Role
+from ncii_desk.vault.models import Answer, Role, TakenBy
 
 EXIT_OK = 0
 EXIT_INTEGRITY = 3
@@ -433,6 +433,12 @@ def cmd_case_set(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     role = Role(args.role)
+    marks = _copyright_options(args)
+    if role != Role.ORIGINAL and any(v is not None for v in marks.values()):
+        raise InvalidSetting(
+            "--taken-by and --client-holds-copyright are for originals only.",
+            "Add the files as 'original', or leave these options out.",
+        )
     hashing: dict[str, Any] | None = None
     where = source_cmds.found_at_for(args)
     with opened(args) as vault:
@@ -451,6 +457,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
             with cli_job(args, "Hashing") as job:
                 hashing = hash_items(vault, result.sources, job=job).as_dict()
+        marked = _add_copyright(vault, result, marks)
     if args.json:
         emit_json(result.as_dict() | {"hashing": hashing})
     else:
@@ -463,6 +470,17 @@ def cmd_add(args: argparse.Namespace) -> int:
             )
             + "."
         )
+        if marked:
+            say(
+                f"Recorded for {marked} original(s): taken by {marks['taken_by'] or 'unknown'}; "
+                f"the client holds the copyright: {marks['client_holds_copyright'] or 'unknown'}."
+            )
+        elif role == Role.ORIGINAL and result.added:
+            say(
+                "Copyright not recorded: before a DMCA notice, mark each original with "
+                "'ncii-desk item copyright ITEM --taken-by client|other|unknown "
+                "--client-holds-copyright yes|no|unknown'."
+            )
         not_kept = sum(1 for i in result.added if not i.pixels_kept)
         if not_kept:
             say(
@@ -497,6 +515,41 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 130
     if result.errors:
         return EXIT_PARTIAL if result.added else 1
+    return EXIT_OK
+
+
+def _copyright_options(args: argparse.Namespace) -> dict[str, str | None]:
+    return {
+        "taken_by": getattr(args, "taken_by", None),
+        "client_holds_copyright": getattr(args, "client_holds_copyright", None),
+    }
+
+
+def _add_copyright(vault: Any, result: Any, marks: dict[str, str | None]) -> int:
+    """Record --taken-by / --client-holds-copyright on each original just added."""
+    if not any(v is not None for v in marks.values()):
+        return 0
+    for view in result.added:
+        items.set_copyright(vault, view.id, **marks)
+    return len(result.added)
+
+
+def cmd_item_copyright(args: argparse.Namespace) -> int:
+    marks = _copyright_options(args)
+    if not any(v is not None for v in marks.values()):
+        raise InvalidSetting(
+            "Nothing to record.",
+            "Give --taken-by client|other|unknown and/or --client-holds-copyright yes|no|unknown.",
+        )
+    with opened(args) as vault:
+        view = items.set_copyright(vault, args.item, **marks)
+    if args.json:
+        emit_json(view.as_dict())
+    else:
+        say(
+            f"Original {view.id[:12]}: taken by {view.taken_by}; the client holds the "
+            f"copyright: {view.client_holds_copyright}."
+        )
     return EXIT_OK
 
 
@@ -915,6 +968,20 @@ class Commands:
     groups: dict[str, Any]  # the existing groups by name ("vault", "case", "item", ...)
 
 
+def _copyright_arguments(p: argparse.ArgumentParser, prefix: str) -> None:
+    p.add_argument(
+        "--taken-by",
+        choices=[t.value for t in TakenBy],
+        help=f"{prefix}who took the picture: the client, someone else, or unknown",
+    )
+    p.add_argument(
+        "--client-holds-copyright",
+        choices=[a.value for a in Answer],
+        help=f"{prefix}whether the client holds the copyright (a DMCA notice lists only "
+        "copies of originals that are the client's)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ncii-desk",
@@ -1036,6 +1103,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="store the files only; skip perceptual hashing and matching",
     )
     source_cmds.add_options(p)
+    _copyright_arguments(p, "originals only: ")
 
     item_g = group("item", "list, show and export evidence items")
     p = command(item_g, "list", cmd_item_list, "list a case's items")
@@ -1053,6 +1121,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="file or existing folder to write to")
     p.add_argument("--reason", default="", help="why it is exported (recorded)")
     p.add_argument("--overwrite", action="store_true")
+    p = command(
+        item_g,
+        "copyright",
+        cmd_item_copyright,
+        "record who took an original and whether the client holds its copyright (DMCA)",
+    )
+    p.add_argument("item", help="item id or id prefix of an original")
+    _copyright_arguments(p, "")
 
     p = command(
         sub,

@@ -85,6 +85,10 @@ class FormsDataError(NciiDeskError):
     )
 
 
+#: Where every DMCA designated-agent channel in platforms.toml must say it comes from.
+DMCA_AGENT_SOURCE = "U.S. Copyright Office DMCA Designated Agent Directory (dmca.copyright.gov)"
+
+
 @dataclass(frozen=True)
 class Channel:
     route: str
@@ -92,6 +96,9 @@ class Channel:
     web_form: str = ""
     email: str = ""
     verify: bool = False
+    #: Where the entry comes from, and when it was last checked (DMCA agent channels).
+    source: str = ""
+    last_checked: date | None = None
 
     def describe(self) -> str:
         parts = [self.label]
@@ -100,6 +107,9 @@ class Channel:
         if self.email:
             parts.append(self.email)
         text = ": ".join(parts[:2]) + (f" ({parts[2]})" if len(parts) > 2 else "")
+        if self.source:
+            checked = f", last checked {self.last_checked.isoformat()}" if self.last_checked else ""
+            text += f" [source: {self.source}{checked}]"
         return text + (" — verify before sending" if self.verify else "")
 
 
@@ -117,8 +127,17 @@ class Platform:
     channels: tuple[Channel, ...]
 
     def channels_for(self, route: str) -> list[Channel]:
+        """The channels for ``route``. A DMCA notice goes to the designated agent
+        (17 U.S.C. § 512(c)(2)) only, never to an intimate-imagery report form."""
         exact = [c for c in self.channels if c.route == route]
+        if route == "dmca":
+            return exact
         return exact + [c for c in self.channels if c.route == "any"]
+
+    @property
+    def requires_legal_name(self) -> bool:
+        """Whether the platform's own process asks for the person's legal name."""
+        return "legal_name" in self.required_fields
 
 
 @dataclass(frozen=True)
@@ -293,14 +312,30 @@ def _load_platforms(path: Path) -> tuple[dict[str, Platform], dict[str, str]]:
             route = _need(raw, "route", str, where)
             if route != "any" and route not in ROUTES:
                 raise FormsDataError(f"{where}: a channel has the unknown route '{route}'.")
-            channels.append(
-                Channel(
-                    route=route,
-                    label=_need(raw, "label", str, where),
-                    web_form=raw.get("web_form", ""),
-                    email=raw.get("email", ""),
-                    verify=bool(raw.get("verify", False)),
+            checked = raw.get("last_checked")
+            if checked is not None and not isinstance(checked, date):
+                raise FormsDataError(f"{where}: a channel's last_checked is not a date.")
+            channel = Channel(
+                route=route,
+                label=_need(raw, "label", str, where),
+                web_form=raw.get("web_form", ""),
+                email=raw.get("email", ""),
+                verify=bool(raw.get("verify", False)),
+                source=raw.get("source", ""),
+                last_checked=checked,
+            )
+            if route == "dmca" and not (
+                channel.verify and channel.source == DMCA_AGENT_SOURCE and channel.last_checked
+            ):
+                raise FormsDataError(
+                    f"{where}: a DMCA agent channel needs verify = true, last_checked and "
+                    f'source = "{DMCA_AGENT_SOURCE}".'
                 )
+            channels.append(channel)
+        if "dmca" in routes and not any(c.route == "dmca" for c in channels):
+            raise FormsDataError(
+                f"{where}: it takes DMCA notices but names no designated-agent channel "
+                '(a channel with route = "dmca").'
             )
         required = _strings(entry.get("required_fields", []), where)
         for name in required:

@@ -72,6 +72,7 @@ def handout_letter(
     fixed = {
         "minor": minor,
         "has_takedown": any(c.route == "takedown" and c.sent_at for c in contacted),
+        "has_dmca": any(c.route == "dmca" for c in contacted),
         "deadline_hours": DEADLINE_HOURS,
         "today": now.astimezone(UTC).strftime("%Y-%m-%d"),
     }

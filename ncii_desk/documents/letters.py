@@ -92,6 +92,10 @@ class Depiction:
     review: str = ""
     #: How messages to the advocate name it (e.g. "item 1a2b3c4d5e6f"); never printed.
     label: str = ""
+    #: "ok" when a DMCA notice may list it (a reviewer-confirmed, pixel-derived match to an
+    #: original marked as the client's); otherwise why not ("" = never checked). The DMCA
+    #: validator refuses any depiction that is not "ok".
+    dmca: str = ""
 
     @property
     def location(self) -> tuple[str, str]:
@@ -105,7 +109,11 @@ class LetterForm:
 
     sender: Sender
     signature: str = ""
+    #: The person's legal name: printed only for platforms whose process requires it
+    #: (platforms.toml required_fields = ["legal_name"]); every other letter uses
+    #: ``pseudonym`` or "the person depicted".
     person_name: str = ""
+    pseudonym: str = ""
     good_faith: bool = False
     statement: str = ""
     forgery: bool = False
@@ -511,7 +519,9 @@ def _signature_rows(form: LetterForm, created: datetime) -> tuple[tuple[str, str
 
 def _user_context(form: LetterForm, group: PlatformGroup) -> dict[str, Any]:
     sender = form.sender
-    person_label = form.person_name.strip() or "the person depicted"
+    # The legal name goes only where the platform's own process requires it.
+    legal = form.person_name.strip() if group.platform.requires_legal_name else ""
+    person_label = legal or form.pseudonym.strip() or "the person depicted"
     return {
         "recipient": group.recipient,
         "reference": form.reference or "-",
@@ -524,7 +534,7 @@ def _user_context(form: LetterForm, group: PlatformGroup) -> dict[str, Any]:
             "authority": sender.authority,
             "is_representative": sender.representative,
         },
-        "person": {"name": form.person_name, "label": person_label},
+        "person": {"name": legal, "label": person_label, "pseudonym": form.pseudonym.strip()},
         "signature": form.signature,
         "statement": form.statement,
         "work": form.work,

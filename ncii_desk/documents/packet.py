@@ -5,7 +5,11 @@ rechecks and the audit events about each of them) into plain dataclasses that ho
 strings and numbers. The PDF layout (``packet_pdf``) and the README are written from that
 data alone, so they never touch the database. Exhibits are numbered in a fixed order: the
 copies found (suspects), then the client's originals, then reference photos, each in intake
-order.
+order. A copy found is an exhibit only when it is matched (match not rejected) to one of
+the client's originals or reference photos; other files captured from the same page are
+never exhibits (``exhibit_order``). Advocate notes (the case's and each item's) are
+attorney work product: they are left out unless ticked in one by one (``include_notes``:
+"case" and item ids).
 
 The packet folder itself, its manifest, the sealed volume and the ZIP are put together by
 ``services.packets.build_packet``; the helpers here name and package files.
@@ -42,22 +46,20 @@ from ncii_desk.vault.models import (
     Match,
     Recheck,
     RemovalRequest,
+    ReviewState,
     Role,
 )
 
 #: Analyses that are working data of the matcher (keypoints), not findings to report.
 WORKING_ANALYSES = frozenset({"local-features"})
-#: Response headers worth stating on an exhibit page (others stay in the vault and WARC).
-CAPTURE_HEADERS = (
-    "content-type",
-    "content-length",
-    "last-modified",
-    "date",
-    "server",
-    "etag",
-    "x-cache",
-    "cf-ray",
-)
+#: Response headers an exhibit page states, in words (the raw headers stay in the vault and
+#: the WARC): header name -> label.
+CAPTURE_HEADERS = {
+    "content-type": "Type the server declared",
+    "content-length": "Size the server declared (bytes)",
+    "last-modified": "Last changed, as the server said",
+    "date": "Server's clock at the answer",
+}
 ROLE_ORDER = {Role.SUSPECT: 0, Role.ORIGINAL: 1, Role.REFERENCE: 2}
 ROLE_WORDS = {
     Role.SUSPECT: "copy found (suspect)",
@@ -260,10 +262,26 @@ class PacketData:
     signing_key: str = ""
     signing_fingerprint: str = ""
     timestamp_tsa: str = ""
+    #: Items of the case that are not exhibits (unmatched copies, other captured files).
+    not_exhibits: int = 0
 
     @property
     def built_at_text(self) -> str:
         return utc_text(self.built_at)
+
+
+def _face_confirmed(ex: Exhibit) -> bool:
+    """A reviewer confirmed a face match of this exhibit to the client's reference photos."""
+    return any(
+        m.kind == "face" and m.review_state == "confirmed" and m.other_number is not None
+        for m in ex.matches
+    )
+
+
+def pending_only(ex: Exhibit) -> bool:
+    """A copy whose matches to the client's pictures are all still unreviewed (pending)."""
+    states = {m.review_state for m in ex.matches if m.other_number is not None}
+    return ex.role == Role.SUSPECT and bool(states) and states <= {"pending", "rejected"}
 
 
 def _has_signal(ex: Exhibit, face: bool) -> bool:
@@ -285,11 +303,16 @@ def supports(ex: Exhibit, word: str) -> bool:
     if word == "reference":
         return ex.role == Role.REFERENCE
     if word == "match":
+        # Pixel matches count when not rejected (pending ones are labelled pending); a face
+        # match is identity evidence only once a reviewer has confirmed it.
         return ex.role == Role.SUSPECT and any(
-            m.other_number is not None and m.review_state != "rejected" for m in ex.matches
+            m.other_number is not None
+            and m.review_state != "rejected"
+            and (m.kind != "face" or m.review_state == "confirmed")
+            for m in ex.matches
         )
     if word == "face_match":
-        return _has_signal(ex, face=True)
+        return _has_signal(ex, face=True) and _face_confirmed(ex)
     if word == "manipulation":
         return _has_signal(ex, face=False)
     if word == "capture":
@@ -308,20 +331,62 @@ def exhibits_for(data: PacketData, words: Sequence[str]) -> list[int]:
 # --- gathering ------------------------------------------------------------------------------------
 
 
+#: The id under which the case's own note is ticked into the packet (items use their id).
+CASE_NOTE = "case"
+
+
+def _is_exhibit(item: EvidenceItem, matched: set[str]) -> bool:
+    """The client's originals and reference photos, and copies matched to one of them."""
+    return item.role != Role.SUSPECT or item.id in matched
+
+
+def _matched_suspects(session: Session, case_id: str, items: Sequence[EvidenceItem]) -> set[str]:
+    own = {i.id for i in items if i.role in (Role.ORIGINAL, Role.REFERENCE)}
+    return {
+        m.suspect_item_id
+        for m in session.scalars(
+            select(Match).where(
+                Match.case_id == case_id, Match.review_state != ReviewState.REJECTED
+            )
+        )
+        if m.target_item_id in own
+    }
+
+
 def exhibit_order(session: Session, case_id: str) -> list[EvidenceItem]:
+    """The case's exhibits in packet order: copies matched (match not rejected) to the
+    client's originals or reference photos, then the originals, then the reference photos.
+    Unrelated files captured from the same page, and unmatched copies, are not exhibits."""
     items = list(session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
-    return sorted(items, key=lambda i: (ROLE_ORDER.get(i.role, 9), i.intake_at, i.id))
+    matched = _matched_suspects(session, case_id, items)
+    chosen = [i for i in items if _is_exhibit(i, matched)]
+    return sorted(chosen, key=lambda i: (ROLE_ORDER.get(i.role, 9), i.intake_at, i.id))
 
 
-def _event_summary(details: str, limit: int = 200) -> str:
+def not_exhibits(session: Session, case_id: str) -> int:
+    """How many of the case's items are not exhibits (see ``exhibit_order``)."""
+    items = list(session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
+    matched = _matched_suspects(session, case_id, items)
+    return sum(1 for i in items if not _is_exhibit(i, matched))
+
+
+def _event_summary(details: str, limit: int = 200, drop: Iterable[str] = ()) -> str:
+    """An audit event's details in one line; whole entries are left out past ``limit``, so
+    a digest is never cut short."""
     try:
         data = json.loads(details)
     except json.JSONDecodeError:
         return details[:limit]
     if not isinstance(data, dict):
         return _scalar_text(data)[:limit]
-    text = "; ".join(f"{k} {v}" for k, v in pairs_of(data, limit=72))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    data = {k: v for k, v in data.items() if k not in set(drop)}
+    parts: list[str] = []
+    for k, v in pairs_of(data, limit=72):
+        piece = f"{k} {v}"
+        if parts and len("; ".join([*parts, piece])) > limit:
+            return "; ".join(parts) + "; …"
+        parts.append(piece)
+    return "; ".join(parts)
 
 
 def _event_time(at: str) -> str:
@@ -332,10 +397,71 @@ def _event_time(at: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _custody(events: Iterable[AuditEvent]) -> list[CustodyLine]:
+def _custody(events: Iterable[AuditEvent], plain_http: Iterable[str] = ()) -> list[CustodyLine]:
+    """Custody lines; for a capture over plain http no TLS verification is claimed."""
+    http = set(plain_http)
     return [
-        CustodyLine(e.seq, _event_time(e.at), e.actor, e.action, _event_summary(e.details))
+        CustodyLine(
+            e.seq,
+            _event_time(e.at),
+            e.actor,
+            e.action,
+            _event_summary(e.details, drop=("tls_verified",) if e.object_id in http else ()),
+        )
         for e in sorted(events, key=lambda e: e.seq)
+    ]
+
+
+def _is_https(url: str) -> bool:
+    return url.strip().lower().startswith("https://")
+
+
+_MODES = {
+    "page": "a web page, with the pictures and videos it showed",
+    "media": "a single picture or video at its own address",
+}
+
+
+def _capture_facts(details: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """What a capture record says beyond the fetch itself, in words (never raw JSON)."""
+    d = dict(details or {})
+    rows: list[tuple[str, str]] = []
+    if d.get("mode"):
+        rows.append(("Captured as", _MODES.get(str(d["mode"]), str(d["mode"]))))
+    if d.get("typed"):
+        rows.append(("Address as typed", _scalar_text(d["typed"])))
+    page = d.get("page")
+    if isinstance(page, dict):
+        if page.get("title"):
+            rows.append(("Page title", _scalar_text(page["title"])))
+        if page.get("links_found") is not None:
+            rows.append(
+                (
+                    "Pictures and videos on the page",
+                    f"{_scalar_text(page.get('links_found'))} found, "
+                    f"{_scalar_text(page.get('links_fetched'))} fetched",
+                )
+            )
+    if d.get("declared_type") or d.get("sniffed_type"):
+        rows.append(
+            (
+                "Type declared / found in the bytes",
+                f"{d.get('declared_type') or '-'} / {d.get('sniffed_type') or '-'}",
+            )
+        )
+    if d.get("server_port"):
+        rows.append(("Server port", _scalar_text(d["server_port"])))
+    if "proxy" in d:
+        rows.append(("Through a proxy", _scalar_text(d["proxy"]) if d["proxy"] else "no"))
+    return rows
+
+
+def _plain_pairs(data: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Simple (label, value) rows of a record: nested structures are left to the vault."""
+    return [
+        ("SHA-256" if k == "sha256" else str(k).replace("_", " ").capitalize(), _scalar_text(v))
+        for k, v in sorted((data or {}).items())
+        if not isinstance(v, (dict, list)) and v not in (None, "")
     ]
 
 
@@ -360,16 +486,22 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
         http_status="-" if c.http_status is None else str(c.http_status),
         server_address=c.server_address or "-",
         tls=pairs_of(c.tls or {}),
-        tls_verified=c.tls_verified,
+        tls_verified=c.tls_verified and _is_https(c.url),
         tool=tool or "-",
         user_agent=c.user_agent,
         operator=c.operator,
         started_at=utc_text(c.started_at),
         ended_at=utc_text(c.ended_at),
-        headers=[(h, _scalar_text(headers[h])) for h in CAPTURE_HEADERS if h in headers],
+        headers=[
+            (label, _scalar_text(headers[h]))
+            for h, label in CAPTURE_HEADERS.items()
+            if h in headers
+        ],
         error=c.error or "",
         warc_sha256=warc_sha256,
-        details=pairs_of(c.details or {}),
+        details=_capture_facts(c.details)
+        if c.url.lower().startswith(("http://", "https://"))
+        else _plain_pairs(c.details),
     )
 
 
@@ -452,8 +584,11 @@ def gather(
     operator: str,
     built_at: datetime,
     law: Mapping[str, Law] | None = None,
+    include_notes: Iterable[str] = (),
 ) -> PacketData:
-    """Everything the packet states about ``case``, read in one session."""
+    """Everything the packet states about ``case``, read in one session. Advocate notes are
+    left out unless their id ("case", or the item's id) is in ``include_notes``."""
+    ticked = set(include_notes)
     items = exhibit_order(session, case.id)
     number_of = {item.id: n for n, item in enumerate(items, start=1)}
     ids = list(number_of)
@@ -475,6 +610,7 @@ def gather(
         )
     )
     captures = {c.id: c for c in session.scalars(select(Capture).where(Capture.case_id == case.id))}
+    plain_http = {c.id for c in captures.values() if not _is_https(c.url)}
     warc_ids = [c.warc_blob_id for c in captures.values() if c.warc_blob_id]
     warc_sha = (
         {b.id: b.sha256 for b in session.scalars(select(Blob).where(Blob.id.in_(warc_ids)))}
@@ -536,7 +672,7 @@ def gather(
             role_words=ROLE_WORDS.get(item.role, str(item.role)),
             source=item.source.value,
             label=item.label,
-            notes=item.notes,
+            notes=item.notes if item.id in ticked else "",
             original_filename=item.original_filename,
             mime=item.mime,
             size=item.size,
@@ -572,7 +708,7 @@ def gather(
                 )
                 for r in (rechecks.get(cap.id, []) if cap is not None else [])
             ],
-            custody=_custody(custody.get(n, [])),
+            custody=_custody(custody.get(n, []), plain_http),
             warc_blob_id=None if cap is None else cap.warc_blob_id,
         )
         exhibits.append(ex)
@@ -612,7 +748,7 @@ def gather(
         pseudonym=pseudonym or DEFAULT_PSEUDONYM,
         pseudonym_defaulted=not pseudonym,
         jurisdiction=case.jurisdiction,
-        notes=case.notes,
+        notes=case.notes if CASE_NOTE in ticked else "",
         suspected_minor=case.suspected_minor,
         consent=pairs_of(case.consent or {}),
         case_created_at=utc_text(case.created_at),
@@ -623,8 +759,9 @@ def gather(
         operator=operator,
         exhibits=exhibits,
         requests=request_lines,
-        case_custody=_custody(case_events),
+        case_custody=_custody(case_events, plain_http),
         law=load_forms().law if law is None else law,
+        not_exhibits=not_exhibits(session, case.id),
     )
 
 

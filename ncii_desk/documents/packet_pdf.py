@@ -28,6 +28,7 @@ from ncii_desk.documents.packet import (
     MatchLine,
     PacketData,
     exhibits_for,
+    pending_only,
 )
 from ncii_desk.documents.pdfkit import PdfDocument, esc
 from ncii_desk.documents.thumbs import NoThumbnail, Thumbnail
@@ -39,8 +40,14 @@ _RELIED_ON = ("civil_6851", "defiance", "fre_902_13_14", "declaration_1746")
 _GREY = colors.HexColor("#999999")
 
 
-def _numbers(nums: Sequence[int]) -> str:
-    return ", ".join(str(n) for n in nums) if nums else "none in this packet"
+def _numbers(nums: Sequence[int], pending: frozenset[int] = frozenset()) -> str:
+    """Exhibit numbers; those matched only by unreviewed matches say "pending review"."""
+    shown = [f"{n} (pending review)" if n in pending else str(n) for n in nums]
+    return ", ".join(shown) if nums else "none in this packet"
+
+
+def _pending(data: PacketData) -> frozenset[int]:
+    return frozenset(ex.number for ex in data.exhibits if pending_only(ex))
 
 
 def _num(value: float | None) -> str:
@@ -217,8 +224,9 @@ def _summary(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
     if data.notes.strip():
         doc.heading("Advocate's notes", 3)
         doc.para(
-            "Copied as written in the case file. Remove anything that could identify the "
-            "client before filing.",
+            "Included because the advocate ticked this note in; it may be privileged work "
+            "product. Copied as written in the case file. Remove anything that could "
+            "identify the client before filing.",
             style="note",
         )
         doc.para(data.notes)
@@ -250,10 +258,11 @@ def _elements(doc: PdfDocument, lay: _Layout, data: PacketData, index: ElementsI
         style="note",
     )
     rows = []
+    pending = _pending(data)
     for n, el in enumerate(index.elements, start=1):
         nums = exhibits_for(data, el.evidence)
         where = (
-            _numbers(nums)
+            _numbers(nums, pending)
             if el.evidence
             else "for counsel (no exhibit; see the caption and sealed volume)"
         )
@@ -268,10 +277,11 @@ def _elements(doc: PdfDocument, lay: _Layout, data: PacketData, index: ElementsI
             f"{defiance.name}. Status: {defiance.status} (last checked {defiance.last_checked})."
         )
         nums = exhibits_for(data, ["manipulation"])
+        pending = _pending(data)
         lay.add(
             lay.table(
                 ["Count", "Exhibits with manipulation findings"],
-                [[count, _numbers(nums)] for count in defiance.counts],
+                [[count, _numbers(nums, pending)] for count in defiance.counts],
                 [0.6, 0.4],
             )
         )
@@ -283,25 +293,39 @@ def _exhibit_list(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
     for ex in data.exhibits:
         web = ex.capture is not None and ex.capture.is_web
         where = ex.capture.url if web and ex.capture else f"file: {ex.original_filename or '-'}"
-        matched = sorted({m.other_number for m in ex.matches if m.other_number is not None})
+        matched = sorted(
+            {
+                m.other_number
+                for m in ex.matches
+                if m.other_number is not None and m.review_state != "rejected"
+            }
+        )
+        reviewed = {m.other_number for m in ex.matches if m.review_state == "confirmed"}
         rows.append(
             [
                 str(ex.number),
-                ex.role_words,
+                ex.role_words + (" — match pending review" if pending_only(ex) else ""),
                 where,
-                ex.sha256[:16] + "…",
-                ", ".join(str(n) for n in matched) or "-",
+                ex.sha256,
+                ", ".join(str(n) if n in reviewed else f"{n} (pending)" for n in matched) or "-",
                 ", ".join(str(n) for n in ex.requests) or "-",
             ]
         )
     lay.add(
         lay.table(
-            ["No.", "What", "Where found", "SHA-256 (start)", "Matched", "Requests"],
+            ["No.", "What", "Where found", "SHA-256 (full)", "Matched", "Requests"],
             rows,
-            [0.06, 0.17, 0.4, 0.17, 0.1, 0.1],
+            [0.06, 0.15, 0.3, 0.29, 0.1, 0.1],
             mono=(3,),
         )
     )
+    if data.not_exhibits:
+        doc.para(
+            f"{data.not_exhibits} other item(s) of the case are not exhibits: files captured "
+            "from the same pages, or copies not matched to the client's originals or reference "
+            "photos. They stay in the vault.",
+            style="note",
+        )
     doc.page_break()
 
 
@@ -348,7 +372,8 @@ def _web_capture(doc: PdfDocument, lay: _Layout, ex: Exhibit) -> None:
     c = ex.capture
     assert c is not None
     doc.heading("Capture", 3)
-    tls = "certificate verified" if c.tls_verified else "certificate NOT verified"
+    https = c.url.lower().startswith("https://")
+    tls = "certificate verified" if c.tls_verified and https else "certificate NOT verified"
     if c.tls:
         tls += "\n" + "\n".join(f"{k}: {v}" for k, v in c.tls)
     rows: list[tuple[str, object]] = [
@@ -359,19 +384,19 @@ def _web_capture(doc: PdfDocument, lay: _Layout, ex: Exhibit) -> None:
         ("Captured (UTC)", f"{c.started_at} to {c.ended_at}"),
         ("HTTP status", c.http_status),
         ("Server address", c.server_address),
-        ("TLS", tls if c.url.lower().startswith("https") else "not used (plain http)"),
-        ("Response headers", "\n".join(f"{k}: {v}" for k, v in c.headers) or "-"),
+        ("TLS", tls if https else "not used (plain http): nothing was encrypted or verified"),
+        *c.headers,
         ("Tool", c.tool),
         ("User agent", c.user_agent or "-"),
         ("Captured by", c.operator or "-"),
     ]
-    if c.warc_sha256:
-        rows.append(("WARC record SHA-256", c.warc_sha256))
     if ex.sealed_warc:
         rows.append(("WARC in sealed volume", f"sealed/{ex.sealed_warc}"))
     if c.error:
         rows.append(("Capture problem", c.error))
     rows += c.details
+    if c.warc_sha256:
+        rows.append(("WARC record SHA-256", c.warc_sha256))
     lay.add(lay.kv(rows, mono=("WARC record SHA-256",)))
 
 
@@ -459,7 +484,7 @@ def _exhibit_page(
                     ("Recorded by", ex.capture.operator or "-"),
                     *ex.capture.details,
                 ],
-                mono=("sha256",),
+                mono=("SHA-256",),
             )
         )
 
@@ -539,7 +564,7 @@ def _requests(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
                     ("Sent (UTC)", r.sent_at),
                     ("Deadline (UTC)", r.deadline_at),
                     ("Platform ticket", r.ticket_id or "-"),
-                    ("Exhibits", _numbers(r.exhibits)),
+                    ("Exhibits", _numbers(r.exhibits, _pending(data))),
                     ("Addresses", "\n".join(r.urls) or "-"),
                     ("History", "\n".join(r.history) or "-"),
                 ]

@@ -4,8 +4,11 @@ A TAKE IT DOWN Act request needs its four required elements (signature; identifi
 location of each depiction; good-faith statement of non-consent; contact information), a DMCA
 notice its six (17 U.S.C. § 512(c)(3)(A)), and a representative must state their authority
 to act. Location holds only when every depiction has a web address or content ID; the error
-names those that have none. ``check(validator, form, platform)`` raises ``MissingElements``
-naming every missing element at once, so the advocate can fix them in one go.
+names those that have none. A DMCA notice also lists only depictions the tracker marked as
+reviewer-confirmed, pixel-derived copies of originals the client owns (``Depiction.dmca ==
+"ok"``); every other one is named with its reason (element ``copyright_copies``).
+``check(validator, form, platform)`` raises ``MissingElements`` naming every missing
+element at once, so the advocate can fix them in one go.
 
 API: ``Element`` (key, label, hint), ``MissingElements`` (``.missing``: element keys),
 ``check(...)``, ``REQUIRED`` (validator name -> the element keys it enforces).
@@ -86,9 +89,11 @@ ELEMENTS = {
         ),
         Element(
             "copyright_owner",
-            "confirmation that the person depicted owns the copyright (for example a selfie)",
-            "Use a DMCA notice only when the person took the photo or video themselves; confirm "
-            "with --copyright-owner. Otherwise use the takedown route.",
+            "confirmation that the client owns the copyright of the originals copied (for "
+            "example a selfie)",
+            "Use a DMCA notice only for copies of originals the client owns: mark each original "
+            "('ncii-desk item copyright ITEM --taken-by client --client-holds-copyright yes') "
+            "and confirm with --copyright-owner. Otherwise use the takedown route.",
         ),
     )
 }
@@ -162,6 +167,31 @@ def _location_element(unlocated: Sequence[str]) -> Element:
     )
 
 
+def _copies_element(refused: Sequence[tuple[str, str]]) -> Element:
+    """The DMCA element "only copies of a work the client owns", naming each picture that
+    is not one and why."""
+    shown = "; ".join(f"{name}: {why}" for name, why in refused)
+    return Element(
+        "copyright_copies",
+        "only copies of originals the client owns, matched by their pixels and confirmed by a "
+        f"reviewer (left out: {shown})",
+        "A DMCA notice may list only such copies (17 U.S.C. § 512(c)(3)(A)(ii)-(iii); a wrong "
+        "notice exposes the sender under § 512(f)). Leave the others out of the notice and ask "
+        "for them with a TAKE IT DOWN Act request, which needs no copyright.",
+    )
+
+
+def _not_dmca_copies(depictions: Sequence[Depiction]) -> list[tuple[str, str]]:
+    refused = []
+    for number, d in enumerate(depictions, start=1):
+        if d.dmca != "ok":
+            why = (
+                d.dmca.removeprefix("DMCA: ") or "no confirmed copy of an original the client owns"
+            )
+            refused.append((d.label or d.url or f"depiction {number}", why))
+    return refused
+
+
 def check(
     validator: str,
     form: LetterForm,
@@ -186,6 +216,9 @@ def check(
     if validator == "dmca":
         wanted.insert(0, "copyright_owner")
         present["copyright_owner"] = form.copyright_owner
+        refused = _not_dmca_copies(depictions)
+        wanted.append("copyright_copies")
+        present["copyright_copies"] = not refused
     if validator != "none" and sender.representative:
         wanted.append("authority")
         present["authority"] = bool(sender.authority.strip())
@@ -193,6 +226,8 @@ def check(
         wanted.append("legal_name")
         present["legal_name"] = bool(form.person_name.strip())
     elements = {**ELEMENTS, "location": _location_element(unlocated)} if unlocated else ELEMENTS
+    if validator == "dmca":
+        elements = {**elements, "copyright_copies": _copies_element(refused)}
     missing = [elements[key] for key in wanted if not present[key]]
     if missing:
         raise MissingElements(_DOCUMENT_NAMES[validator], missing)

@@ -24,12 +24,14 @@ from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     Analysis,
+    Answer,
     Blob,
     Capture,
     EvidenceItem,
     FaceReference,
     HashRecord,
     Role,
+    TakenBy,
 )
 
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
@@ -426,3 +428,61 @@ def note_other_cases(
             },
         )
     return others
+
+
+# --- copyright of an original (what a DMCA notice may rely on) --------------------------------
+
+COPYRIGHT_ACTION = "item.copyright"
+
+
+def set_copyright(
+    vault: Vault,
+    ref: str,
+    *,
+    taken_by: TakenBy | str | None = None,
+    client_holds_copyright: Answer | str | None = None,
+) -> ItemView:
+    """Record who took an original and whether the client holds its copyright.
+
+    Only originals carry these facts: a DMCA notice lists a copy only when the original it
+    was matched to is marked as the client's (taken by the client, or copyright held = yes)
+    and was not taken by someone else. Only the values given change; each change is an
+    audit event with the old and new values.
+    """
+    try:
+        who = None if taken_by is None else TakenBy(str(taken_by).strip().lower())
+        holds = (
+            None
+            if client_holds_copyright is None
+            else Answer(str(client_holds_copyright).strip().lower())
+        )
+    except ValueError as exc:
+        raise InvalidSetting(
+            "Who took the picture must be client, other or unknown, and whether the "
+            "client holds the copyright yes, no or unknown.",
+            "For example: --taken-by client --client-holds-copyright yes.",
+        ) from exc
+    with vault.transaction() as s:
+        item = find_item(s, ref)
+        if item.role != Role.ORIGINAL:
+            raise InvalidSetting(
+                f"Item {item.id[:12]} is a {item.role.value}, not an original: copyright is "
+                "recorded only for the client's originals.",
+                "List the case's originals with 'ncii-desk item list CASE --role original'.",
+            )
+        before = {
+            "taken_by": str(item.taken_by or TakenBy.UNKNOWN),
+            "client_holds_copyright": str(item.client_holds_copyright or Answer.UNKNOWN),
+        }
+        if who is not None:
+            item.taken_by = who
+        if holds is not None:
+            item.client_holds_copyright = holds
+        after = {
+            "taken_by": str(item.taken_by or TakenBy.UNKNOWN),
+            "client_holds_copyright": str(item.client_holds_copyright or Answer.UNKNOWN),
+        }
+        if after != before:
+            vault.audit(s, COPYRIGHT_ACTION, item.id, {"before": before, "after": after})
+        s.flush()
+        return ItemView.of(item)

@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -83,6 +84,8 @@ class PacketResult:
     signing_key: str = ""
     #: The time stamp's check when one was obtained (time, TSA name).
     timestamp: tsa.TimestampCheck | None = None
+    #: Advocate notes ticked into the public volume ("case" and item ids); none by default.
+    notes_included: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +103,7 @@ class PacketResult:
             "warnings": self.warnings,
             "signing_key": self.signing_key,
             "timestamp": None if self.timestamp is None else self.timestamp.as_dict(),
+            "notes_included": self.notes_included,
         }
 
 
@@ -153,6 +157,54 @@ def signing_key_info(vault: Vault) -> packet_seal.PublicKeyInfo:
     return packet_seal.public_info(signing_key(vault))
 
 
+@dataclass(frozen=True)
+class NoteView:
+    """An advocate note that could be ticked into the packet's public volume."""
+
+    id: str  # "case" for the case's own note, else the item's id
+    kind: str  # "case" or "item"
+    label: str  # how to name it: "Case note" or the item's label / file name
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "label": self.label, "text": self.text}
+
+
+def case_notes(vault: Vault, case_ref: str) -> list[NoteView]:
+    """The advocate notes of a case (its own and its items'), each of which stays out of
+    the packet unless ticked in (``build_packet(include_notes=...)``)."""
+    with vault.session() as s:
+        case = find_case(s, case_ref)
+        found = [NoteView(pk.CASE_NOTE, "case", "Case note", case.notes)] if case.notes else []
+        for item in pk.exhibit_order(s, case.id):
+            if item.notes.strip():
+                label = item.label or item.original_filename or f"item {item.id[:12]}"
+                found.append(NoteView(item.id, "item", label, item.notes))
+    return [n for n in found if n.text.strip()]
+
+
+def _resolve_notes(vault: Vault, case_id: str, refs: Sequence[str]) -> list[str]:
+    """The note ids that ``refs`` ("case", item ids or id prefixes) name; each must be a
+    note of this case that exists in the packet."""
+    notes = case_notes(vault, case_id)
+    chosen: list[str] = []
+    for ref in refs:
+        wanted = ref.strip().lower()
+        hits = [
+            n for n in notes if n.id == wanted or (len(wanted) >= 6 and n.id.startswith(wanted))
+        ]
+        if len(hits) != 1:
+            known = ", ".join(n.id if n.kind == "case" else n.id[:12] for n in notes) or "none"
+            raise InvalidSetting(
+                f"'{ref.strip()}' is not a note of this case's packet"
+                + (" (more than one matches)." if hits else "."),
+                f"Notes that can be included: {known}. Use 'case' for the case's own note, or "
+                "an exhibit's item id.",
+            )
+        chosen.append(hits[0].id)
+    return chosen
+
+
 def build_packet(
     vault: Vault,
     case_ref: str,
@@ -163,13 +215,16 @@ def build_packet(
     thumbnails: ThumbMode = ThumbMode.BLUR,
     timestamp: bool = False,
     tsa_server: str | None = None,
+    include_notes: Sequence[str] = (),
     job: Job | None = None,
 ) -> PacketResult:
     """Build the evidence packet of a case into the new folder ``out_dir`` (module docstring).
 
     ``timestamp``: ask the time-stamp authority ``tsa_server`` (default: the vault's setting) for an
     RFC 3161 stamp of the manifest; nothing is sent anywhere without it.
-    """
+
+    Advocate notes (attorney work product) stay out of the public volume unless named one by
+    one in ``include_notes`` ("case" for the case's note, item ids for an exhibit's note)."""
     job = job or Job()
     out = out_dir.expanduser().resolve()
     zip_path = out.with_name(out.name + ".zip") if make_zip else None
@@ -191,6 +246,7 @@ def build_packet(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, minor = case.id, case.suspected_minor
+    notes = _resolve_notes(vault, case_id, include_notes)
     warnings: list[str] = []
     refused: str | None = None
     if minor:
@@ -212,6 +268,7 @@ def build_packet(
             _Options(sealed, thumbnails, signer, refused, tsa_address),
             job,
             warnings,
+            notes,
         )
         if zip_path is not None and zip_tmp is not None:
             job.progress(0, 1, "writing the ZIP")
@@ -234,6 +291,7 @@ def build_packet(
                     if result.timestamp is None
                     else {"time": result.timestamp.time_text, "tsa": result.timestamp.tsa_name},
                     "zip": zip_path is not None,
+                    "notes_included": notes,
                     "audit_head_seq": None if result.head is None else result.head[0],
                 },
             )
@@ -262,6 +320,7 @@ def build_packet(
         warnings=warnings,
         signing_key=result.signing_key,
         timestamp=result.timestamp,
+        notes_included=notes,
     )
 
 
@@ -387,6 +446,7 @@ def _build_into(
     options: _Options,
     job: Job,
     warnings: list[str],
+    notes: Sequence[str] = (),
 ) -> _Built:
     sealed, thumbnails, signer = options.sealed, options.thumbnails, options.signer
     key = signing_key(vault)
@@ -396,7 +456,14 @@ def _build_into(
     built_at = datetime.now(UTC).replace(microsecond=0)
     with vault.session() as s:
         case = find_case(s, case_id)
-        data = pk.gather(s, case, vault_id=vault.vault_id, operator=vault.actor, built_at=built_at)
+        data = pk.gather(
+            s,
+            case,
+            vault_id=vault.vault_id,
+            operator=vault.actor,
+            built_at=built_at,
+            include_notes=notes,
+        )
     for ex in data.exhibits:
         ex.stored_state = prepared.stored.get(ex.number, "-")
         ex.sealed_file = prepared.sealed_files.get(ex.number)

@@ -19,6 +19,12 @@ same addresses (Recheck rows of the capture work) are shown with each request, a
 that finds an address of a sent request gone (or back up after that) adds a line to its
 history (``note_recheck``); the status stays for the advocate to set.
 
+DMCA notices list only copies matched by their pixels, and confirmed by a reviewer, to
+originals individually marked as the client's (``EvidenceItem.taken_by`` /
+``client_holds_copyright``); every other picture is left out with its reason and the TAKE IT
+DOWN route is suggested (``dmca_filter``, ``NoDmcaCopies``). The client's legal name reaches
+only platforms whose process requires it; other letters use the case's pseudonym.
+
 Suspected-minor safety: in a case marked as possibly showing a person under 18, and for
 addresses whose items are so marked, the only document made is a report sheet for NCMEC
 (CyberTipline and Take It Down) with web addresses and hashes; never images.
@@ -60,6 +66,7 @@ from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import atomic_write_bytes
 from ncii_desk.vault.models import (
+    Answer,
     Blob,
     Capture,
     Case,
@@ -73,6 +80,7 @@ from ncii_desk.vault.models import (
     ReviewState,
     Role,
     Setting,
+    TakenBy,
 )
 
 CLINIC_KEY = "clinic"
@@ -222,6 +230,36 @@ def set_clinic(vault: Vault, **values: str | None) -> dict[str, str]:
 NO_MATCH = "no matched picture"
 NO_ADDRESS = "matched, but no web address is known"
 ALREADY_REQUESTED = "already in an open request"
+#: Why a picture is not in a DMCA notice (17 U.S.C. § 512(c)(3)(A)(ii)/(iii): the notice
+#: may list only copies of a work the client owns; § 512(f) makes the sender liable for a
+#: knowing misrepresentation). Checked per suspect item against its matches.
+DMCA_FACE_ONLY = "DMCA: only a face match, not a copy of the client's own picture"
+DMCA_REFERENCE_ONLY = "DMCA: matched only to a reference photo of the client's face"
+DMCA_TAKEN_BY_OTHER = "DMCA: the original it copies was taken by someone else"
+DMCA_NOT_HELD = "DMCA: the client does not hold the copyright of the original it copies"
+DMCA_PENDING = "DMCA: its match to the client's original is not confirmed by a reviewer yet"
+DMCA_UNMARKED = "DMCA: the original it copies is not marked as the client's"
+DMCA_NO_MATCH = "DMCA: no confirmed copy of an original the client owns"
+DMCA_REASONS = (
+    DMCA_UNMARKED,
+    DMCA_PENDING,
+    DMCA_NOT_HELD,
+    DMCA_TAKEN_BY_OTHER,
+    DMCA_REFERENCE_ONLY,
+    DMCA_FACE_ONLY,
+    DMCA_NO_MATCH,
+)
+#: Match kinds that do not come from the pixels of the client's picture.
+NOT_PIXEL_KINDS = frozenset({"face"})
+#: What the DMCA draft says about the pictures it left out.
+DMCA_SUGGESTION = (
+    "Pictures left out of a DMCA notice can still be asked for under the TAKE IT DOWN Act "
+    "('ncii-desk requests draft CASE --route takedown'), which needs no copyright. Mark who "
+    "took each original with 'ncii-desk item copyright ITEM --taken-by client|other|unknown "
+    "--client-holds-copyright yes|no|unknown', and confirm matches with 'ncii-desk matches "
+    "review'."
+)
+
 #: Requests that still cover their depictions (overdue is a sent or acknowledged one).
 COVERING_STATES = (RequestStatus.DRAFT, *OPEN_STATES)
 _REVIEW_RANK = {"confirmed": 3, "pending": 2, "named": 1, "": 0}
@@ -285,6 +323,27 @@ class _CaseRecords:
             if _REVIEW_RANK[state] > _REVIEW_RANK[found.get(item.id, "")]:
                 found[item.id] = state
         return found
+
+    def dmca_basis(self) -> dict[str, str]:
+        """Per suspect item: "" when a DMCA notice may list it (a confirmed, pixel-derived
+        match to an original individually marked as the client's and not taken by someone
+        else), else the reason it may not (the reason closest to allowed, when several)."""
+        rank = {"": 0, **{r: n for n, r in enumerate(DMCA_REASONS, start=1)}}
+        basis: dict[str, str] = {}
+        for m in self.session.scalars(
+            select(Match).where(
+                Match.case_id == self.case.id, Match.review_state != ReviewState.REJECTED
+            )
+        ):
+            item = self.items.get(m.suspect_item_id)
+            target = self.items.get(m.target_item_id or "")
+            if item is None or item.role != Role.SUSPECT or target is None:
+                continue
+            reason = _dmca_reason(m, target)
+            old = basis.get(item.id)
+            if old is None or rank[reason] < rank[old]:
+                basis[item.id] = reason
+        return basis
 
     def pdq(self, item_id: str) -> str:
         if self._pdq is None:
@@ -357,6 +416,40 @@ class _CaseRecords:
             if url and url not in known:
                 _merge(merged, Depiction(url=str(url)))
         return list(merged.values())
+
+
+def _dmca_reason(m: Match, target: EvidenceItem) -> str:
+    """ "" when match ``m`` lets its suspect go in a DMCA notice, else why not."""
+    if m.kind in NOT_PIXEL_KINDS:
+        return DMCA_FACE_ONLY
+    if target.role != Role.ORIGINAL:
+        return DMCA_REFERENCE_ONLY
+    if target.taken_by == TakenBy.OTHER:
+        return DMCA_TAKEN_BY_OTHER
+    if target.client_holds_copyright == Answer.NO:
+        return DMCA_NOT_HELD
+    owned = target.client_holds_copyright == Answer.YES or target.taken_by == TakenBy.CLIENT
+    if m.review_state != ReviewState.CONFIRMED:
+        return DMCA_PENDING
+    return "" if owned else DMCA_UNMARKED
+
+
+def dmca_filter(
+    depictions: Sequence[Depiction], basis: dict[str, str]
+) -> tuple[list[Depiction], list[LeftOut]]:
+    """(depictions a DMCA notice may list, marked ``dmca="ok"``; those left out, each with
+    its reason). A depiction goes in when one of its items has a qualifying match; an
+    address given as-is or a picture named by hand without one never does."""
+    allowed: list[Depiction] = []
+    left_out: list[LeftOut] = []
+    for d in depictions:
+        reasons = [basis.get(i, DMCA_NO_MATCH) for i in d.item_ids] or [DMCA_NO_MATCH]
+        if "" in reasons:
+            allowed.append(replace(d, dmca="ok"))
+            continue
+        reason = min(reasons, key=DMCA_REASONS.index)
+        left_out.append(LeftOut(d.url or d.page_url, reason, item_id=next(iter(d.item_ids), "")))
+    return allowed, left_out
 
 
 def _moment(value: Any) -> datetime | None:
@@ -523,6 +616,10 @@ class DraftResult:
     #: Addresses of the case left out of the drafts, with the reason: a page without a
     #: matched picture, a matched file without an address, or already in an open request.
     not_included: list[LeftOut] = field(default_factory=list)
+    #: What to do about pictures a DMCA notice could not list ("" otherwise).
+    suggestion: str = ""
+    #: DMCA: originals still to be marked (who took them, who holds the copyright).
+    unmarked_originals: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Each request with the depictions its letter lists (and how each was chosen)."""
@@ -536,6 +633,8 @@ class DraftResult:
             "not_applicable": self.not_applicable,
             "routed_to_ncmec": self.routed_to_ncmec,
             "not_included": [x.as_dict() for x in self.not_included],
+            "suggestion": self.suggestion,
+            "unmarked_originals": self.unmarked_originals,
         }
 
 
@@ -581,6 +680,43 @@ def _nothing_to_request(left_out: Sequence[LeftOut]) -> NciiDeskError:
     )
 
 
+def describe_left_out(left: LeftOut, names: dict[str, str]) -> str:
+    """One left-out picture in words: its file name or address, and why."""
+    name = names.get(left.item_id, "") if left.item_id else ""
+    where = " ".join(p for p in (name, f"({left.url})" if left.url and name else left.url) if p)
+    return f"{where or 'item ' + left.item_id[:12]}: {left.reason.removeprefix('DMCA: ')}"
+
+
+class NoDmcaCopies(NciiDeskError):
+    """No picture of the case may go in a DMCA notice; each one is named, with why."""
+
+    exit_code = 2
+
+    def __init__(
+        self, left_out: Sequence[LeftOut], names: dict[str, str], unmarked: Sequence[str]
+    ) -> None:
+        named = "; ".join(describe_left_out(x, names) for x in left_out)
+        marks = ""
+        if unmarked:
+            marks = (
+                f" {len(unmarked)} original(s) are not marked yet: the old one-tick "
+                "'--copyright-owner' for the whole case is not taken as a claim for each "
+                "original; mark each original first."
+            )
+        super().__init__(
+            "No picture of this case can go in a DMCA notice: a DMCA notice may list only "
+            "copies matched (by their pixels, confirmed by a reviewer) to an original the "
+            f"client owns. Left out: {named}.{marks}",
+            DMCA_SUGGESTION,
+        )
+        self.left_out = list(left_out)
+
+    def as_dict(self) -> dict[str, str]:
+        data = super().as_dict()
+        data["left_out"] = ", ".join(x.item_id or x.url for x in self.left_out)
+        return data
+
+
 @dataclass(frozen=True)
 class PlannedLetter:
     """One letter a draft would make: its recipient and the depictions it would list."""
@@ -615,6 +751,10 @@ class DraftPlan:
     minor: bool
     unmatched: list[UnmatchedPicture]
     names: dict[str, str]  # item id -> file name (or a short id)
+    #: DMCA: originals of the case with neither who took them nor the copyright marked.
+    unmarked_originals: list[str] = field(default_factory=list)
+    #: The case's client pseudonym ("" when none): letters use it instead of a legal name.
+    pseudonym: str = ""
 
 
 def plan_drafts(
@@ -656,8 +796,22 @@ def plan_drafts(
                     UnmatchedPicture(item.id, names[item.id], where.url, where.page_url)
                 )
         case_id, case_label = case.id, case.label
+        basis = records.dmca_basis() if route == "dmca" else {}
+        unmarked = [
+            i.id
+            for i in records.items.values()
+            if route == "dmca"
+            and i.role == Role.ORIGINAL
+            and i.taken_by == TakenBy.UNKNOWN
+            and i.client_holds_copyright == Answer.UNKNOWN
+        ]
+        pseudonym = case.client_pseudonym.strip()
     minor = [x.depiction for x in found.located if x.minor]
     adult = [x.depiction for x in found.located if not x.minor]
+    left_out = list(found.left_out)
+    if route == "dmca":
+        adult, dmca_left_out = dmca_filter(adult, basis)
+        left_out += dmca_left_out
     batches: list[tuple[str, list[Depiction], str | None, str, str, bool]] = []
     if minor or route == "ncmec":
         ncmec = forms.platforms["ncmec"].name
@@ -681,7 +835,15 @@ def plan_drafts(
         new, covered = _split_covered(depictions, opened, recipient, letter_route)
         letters.append(PlannedLetter(template, recipient, pid, letter_route, applies, new, covered))
     return DraftPlan(
-        case_id, case_label, letters, list(found.left_out), bool(minor), unmatched, names
+        case_id,
+        case_label,
+        letters,
+        left_out,
+        bool(minor),
+        unmatched,
+        names,
+        unmarked_originals=unmarked,
+        pseudonym=pseudonym,
     )
 
 
@@ -721,10 +883,15 @@ def draft_requests(
         now=now,
         forms=forms,
     )
+    dmca_out = [x for x in plan.left_out if x.reason in DMCA_REASONS]
     if not any(p.new or p.covered for p in plan.letters):
+        if dmca_out:
+            raise NoDmcaCopies(dmca_out, plan.names, plan.unmarked_originals)
         raise _nothing_to_request(plan.left_out)
     case_id = plan.case_id
     form = form if form.reference else _with_reference(form, plan.case_label)
+    if not form.pseudonym and plan.pseudonym:
+        form = replace(form, pseudonym=plan.pseudonym)
     usable = [p for p in plan.letters if p.applies]
     not_applicable = [p.recipient for p in plan.letters if not p.applies]
     if not usable:
@@ -788,7 +955,15 @@ def draft_requests(
                 },
             )
             views.append(_view(s, row, now))
-    return DraftResult(views, [p[0] for p in packages], not_applicable, bool(minor), left_out)
+    return DraftResult(
+        views,
+        [p[0] for p in packages],
+        not_applicable,
+        bool(minor),
+        left_out,
+        suggestion=DMCA_SUGGESTION if dmca_out else "",
+        unmarked_originals=plan.unmarked_originals,
+    )
 
 
 def _with_reference(form: LetterForm, reference: str) -> LetterForm:
@@ -1044,6 +1219,7 @@ def followup_letters(
         case = s.get(Case, row.case_id)
         assert case is not None
         case_label = case.label
+        pseudonym = case.client_pseudonym.strip()
         depictions = _CaseRecords(s, case).request_depictions(row)
     if row.route not in DEADLINE_ROUTES or not view.overdue:
         raise RequestStateError(
@@ -1073,6 +1249,8 @@ def followup_letters(
     )
     history = tuple((str(e.get("at", "")), _describe_event(e)) for e in view.history)
     form = form if form.reference else _with_reference(form, case_label)
+    if not form.pseudonym and pseudonym:
+        form = replace(form, pseudonym=pseudonym)
     letters = build_letters(
         kind,
         form,

@@ -82,6 +82,10 @@ class ItemView:
     #: it was captured from) and the page it was on; '' when not known.
     source_url: str = ""
     page_url: str = ""
+    #: Originals: who took the picture (client, other, unknown) and whether the client
+    #: holds its copyright (yes, no, unknown); what a DMCA notice may rely on.
+    taken_by: str = "unknown"
+    client_holds_copyright: str = "unknown"
 
     @classmethod
     def of(cls, item: EvidenceItem) -> ItemView:
@@ -105,6 +109,8 @@ class ItemView:
             duplicate_of=item.duplicate_of,
             source_url=str(details.get("source_url") or details.get("url") or ""),
             page_url=str(details.get("page_url") or ""),
+            taken_by=str(item.taken_by or "unknown"),
+            client_holds_copyright=str(item.client_holds_copyright or "unknown"),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -77,6 +77,22 @@ class ReviewState(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class TakenBy(enum.StrEnum):
+    """Who took an original photo or video (per original, for DMCA notices)."""
+
+    CLIENT = "client"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Answer(enum.StrEnum):
+    """Yes, no, or not known (whether the client holds an original's copyright)."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
 class RequestStatus(enum.StrEnum):
     DRAFT = "draft"
     SENT = "sent"
@@ -169,6 +185,15 @@ class EvidenceItem(Base):
     label: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Originals only: who took the picture, and whether the client holds its copyright.
+    #: A DMCA notice lists only copies of originals marked as the client's (migration 0005;
+    #: every existing item starts "unknown": nothing is assumed).
+    taken_by: Mapped[TakenBy] = mapped_column(
+        _enum(TakenBy), default=TakenBy.UNKNOWN, server_default=TakenBy.UNKNOWN.value
+    )
+    client_holds_copyright: Mapped[Answer] = mapped_column(
+        _enum(Answer), default=Answer.UNKNOWN, server_default=Answer.UNKNOWN.value
+    )
 
     case: Mapped[Case] = relationship(back_populates="items")
     hashes: Mapped[list[HashRecord]] = relationship(back_populates="item")

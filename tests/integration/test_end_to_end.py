@@ -423,15 +423,28 @@ def test_advocate_flow_end_to_end(
     assert r.rc == 0 and r.json()["counts"]["analysed"] == 0
 
     # --- evidence packet ----------------------------------------------------------------------
+    # Exhibits: originals, reference photos, and the copies matched (not rejected) to them;
+    # a captured page's own HTML and unmatched files are not exhibits.
+    everything = cli("item", "list", label, "--json").json()
+    own = {i["id"] for i in everything if i["role"] in ("original", "reference")}
+    copies = {
+        m["suspect_item_id"]
+        for m in cli("matches", label, "--json").json()
+        if m["target_item_id"] in own and m["review_state"] != "rejected"
+    }
+    exhibits = len(own) + len(copies)
+    assert 2 + 4 < exhibits < len(everything)
     folder = out / "packet"
     r = cli("packet", label, "--out", str(folder), "--zip", "--sealed", "--json")
     assert r.rc == 0, r.err
     built = r.json()
-    assert built["exhibits"] == 15 and built["sealed_files"] == 15 and built["warnings"] == []
+    assert built["exhibits"] == exhibits and built["sealed_files"] == exhibits
+    assert built["warnings"] == []
     assert Path(built["zip"]).is_file() and built["pdf_pages"] > 15
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert {"packet.pdf", "README.txt", "manifest.csv", "manifest.json"} <= set(names)
-    assert sum(n.startswith("sealed/exhibit-") for n in names) == 16  # 15 files + the WARC
+    # the files + the WARC
+    assert sum(n.startswith("sealed/exhibit-") for n in names) == exhibits + 1
     text = pdf_text(folder / "packet.pdf")
     assert f"CLIENT {marker}" in text  # the pseudonymous caption
     assert page_url in text and by_name["mirror.jpg"]["url"] in text  # the picture's own address

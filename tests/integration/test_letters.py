@@ -411,7 +411,12 @@ ROUTE_CASES = {
             "5. Accuracy and authority",
             "under penalty of perjury",
             "6. Signature",
-            "forwarded to the person who posted",
+            "to the person who uploaded the material",
+            "counter-notice",
+            "10 to 14 business days",
+            "17 U.S.C. § 512(g)",
+            "17 U.S.C. § 411(a)",
+            "registered with the U.S. Copyright Office",
         ],
     ),
     "preservation": (["15 U.S.C. § 6851"], ["Records to preserve", "Upload details"]),
@@ -425,7 +430,10 @@ ROUTE_CASES = {
 @pytest.mark.parametrize("template", sorted(ROUTE_CASES))
 def test_every_route_template_renders_same_content_in_pdf_and_docx(template: str) -> None:
     citations, phrases = ROUTE_CASES[template]
-    letters = build_letters(template, full_form(), DEPICTIONS[:2], forms=load_forms(), now=NOW)
+    depictions = DEPICTIONS[:2]
+    if template == "dmca":  # only copies of the client's own originals go in a DMCA notice
+        depictions = [replace(d, dmca="ok") for d in depictions]
+    letters = build_letters(template, full_form(), depictions, forms=load_forms(), now=NOW)
     assert len(letters) == 1
     letter = letters[0]
     pdf = letter.pdf()
@@ -500,7 +508,8 @@ def test_user_text_and_urls_come_out_literally(value: str) -> None:
     form = full_form(
         sender=sender(name=f"Ana {value}", authority=f"Authority {value}"),
         signature=f"/s/ Ana {value}",
-        person_name=f"Jane {value}",
+        person_name=f"Roelegal {value}",  # not printed: evil.example does not require it
+        pseudonym=f"Jane {value}",
         statement=f"Note {value}",
         reference=f"Ref {value}",
     )
@@ -519,6 +528,7 @@ def test_user_text_and_urls_come_out_literally(value: str) -> None:
             assert expected in text, expected
         assert squeeze(f"https://evil.example/p?q={value}") in squeeze(text)
         assert "looplooploop" not in text  # template syntax in a value is never run
+        assert "Roelegal" not in text
     info = pypdf.PdfReader(io.BytesIO(pdf)).metadata
     assert info is not None and info["/Title"] == "Removal request under the TAKE IT DOWN Act"
 
@@ -545,3 +555,44 @@ def test_bundled_vera_fonts_are_used_when_dejavu_is_missing() -> None:
     assert "Bitstream Vera" in lines
     fonts = [line for line in lines if line.startswith("/")]
     assert fonts and all(line.endswith(" True") and "Vera" in line for line in fonts), fonts
+
+
+def test_dmca_goes_to_the_designated_agent_channel_only() -> None:
+    forms = load_forms()
+    for platform in forms.platforms.values():
+        if "dmca" not in platform.routes:
+            continue
+        channels = platform.channels_for("dmca")
+        assert channels and all(c.route == "dmca" for c in channels), platform.id
+        for channel in channels:
+            assert channel.verify and channel.last_checked is not None
+            assert "dmca.copyright.gov" in channel.source
+            assert channel.describe().endswith("verify before sending")
+    # Other routes never get the DMCA agent.
+    assert all(c.route != "dmca" for c in forms.platforms["x"].channels_for("takedown"))
+    depiction = replace(DEPICTIONS[2], dmca="ok")  # an X post
+    letter = build_letters("dmca", full_form(), [depiction], forms=forms, now=NOW)[0]
+    text = pdf_text(letter.pdf())
+    assert "Designated agent of X" in text and "help.x.com/forms/ipi" in text
+    assert "private or intimate media" not in text  # the NCII report channel
+
+
+def test_a_dmca_platform_without_an_agent_channel_is_refused(tmp_path: Path) -> None:
+    folder = _forms_copy(tmp_path)
+    path = folder / "platforms.toml"
+    text = path.read_text("utf-8")
+    start = text.index('[[platform.x.channels]]\nroute = "dmca"')
+    end = text.index("[[platform.x.channels]]", start + 10)
+    path.write_text(text[:start] + text[end:], "utf-8")
+    with pytest.raises(FormsDataError) as caught:
+        load_forms(folder)
+    assert "platform 'x'" in caught.value.message and "designated-agent" in caught.value.message
+    unverified = text.replace(
+        'web_form = "https://help.x.com/forms/ipi"\nverify = true',
+        'web_form = "https://help.x.com/forms/ipi"\nverify = false',
+    )
+    assert unverified != text
+    path.write_text(unverified, "utf-8")
+    with pytest.raises(FormsDataError) as caught:
+        load_forms(folder)
+    assert "verify = true" in caught.value.message

@@ -66,3 +66,43 @@ def test_older_vault_is_migrated_with_an_encrypted_backup_first(
         reopened.close()
     backup = vault_dir / "meta.db.pre-0001"
     assert backup.is_file() and b"kept through the migration" not in backup.read_bytes()
+
+
+def test_copyright_marks_start_unknown_on_an_older_vault(vault: Vault, vault_dir: Path) -> None:
+    """Migration 0005 adds who took each original and whether the client holds the
+    copyright; items already stored get "unknown" for both, never a guessed "yes"."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from ncii_desk.services import cases
+    from ncii_desk.vault.db import _alembic_config
+    from ncii_desk.vault.models import Answer, EvidenceItem, Role, Source, TakenBy
+
+    case = cases.new_case(vault, "before copyright marks")
+    with vault.transaction() as s:
+        s.add(
+            EvidenceItem(
+                case_id=case.id,
+                role=Role.ORIGINAL,
+                source=Source.FILE,
+                size=1,
+                mime="image/png",
+                sha256="aa" * 32,
+                md5="aa" * 16,
+                taken_by=TakenBy.CLIENT,
+            )
+        )
+    with vault._write_engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0004")
+        columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(items)")]
+        assert "taken_by" not in columns and "client_holds_copyright" not in columns
+    vault.close()
+    reopened = Vault.open(vault_dir, passphrase=PASSPHRASE)
+    try:
+        assert reopened.report.migrated_from == "0004"
+        with reopened.session() as s:
+            item = s.scalars(select(EvidenceItem)).one()
+            assert item.taken_by == TakenBy.UNKNOWN
+            assert item.client_holds_copyright == Answer.UNKNOWN
+    finally:
+        reopened.close()

@@ -42,6 +42,7 @@ from ncii_desk.vault.models import (
     AuditEvent,
     Case,
     EvidenceItem,
+    Match,
     RemovalRequest,
     RequestStatus,
     Role,
@@ -186,7 +187,8 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
     ]
     assert result.zip_path == tmp_path / "packet.zip" and result.zip_path.is_file()
     pages, reader = pdf_text(out / "packet.pdf")
-    assert result.pdf_pages == len(pages) and result.exhibits == 3
+    # Exhibits: the matched copy and the original; the unrelated suspect file is not one.
+    assert result.pdf_pages == len(pages) and result.exhibits == 2
     text = flat(pages)
     for page in pages:
         assert FOOTER in page
@@ -198,11 +200,12 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
             m for m in matching.list_matches(vault, built.case_id) if m.suspect_item_id == item.id
         )
         pdq = next(h.value for h in item.hashes if h.kind == "pdq" and h.variant == "full")
-    # Exhibit 1 is the captured copy (suspects first, in intake order: the unrelated file
-    # came in before the capture, so it is Exhibit 1 and the capture Exhibit 2).
-    assert "Exhibit 2: copy found (suspect)" in text
-    start = text.index("Exhibit 2: copy found (suspect) ")
-    page_text = text[start : text.index("Exhibit 3: client's original ")]
+    # Exhibit 1 is the captured copy (matched copies first); the unrelated file that came in
+    # before it is not an exhibit at all.
+    assert "Exhibit 1: copy found (suspect)" in text and "Exhibit 3" not in text
+    assert "1 other item(s) of the case are not exhibits" in text
+    start = text.index("Exhibit 1: copy found (suspect) ")
+    page_text = text[start : text.index("Exhibit 2: client's original ")]
     assert built.page_url in page_text and built.image_url in page_text
     assert "302 " + built.page_url in page_text  # the redirect hop
     assert "127.0.0.1" in page_text and "HTTP status 200" in page_text
@@ -210,7 +213,7 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
         assert digest in page_text
     assert match.distance is not None
     assert f"distance {match.distance:g} (a match at or below 31)" in page_text
-    assert "Exhibit 3 (client's original)" in page_text
+    assert "Exhibit 2 (client's original)" in page_text
     assert "pending" in page_text
     assert "item.added" in page_text and "match.found" in page_text
     # Elements index and cross-references.
@@ -286,7 +289,7 @@ def test_public_pdf_holds_only_small_heavily_blurred_pictures(
     packets.build_packet(vault, built.case_id, out)
     _, reader = pdf_text(out / "packet.pdf")
     images = _embedded_images(reader)
-    assert len(images) == 3  # one per exhibit with pixels, nothing else
+    assert len(images) == 2  # one per exhibit with pixels (copy and original), nothing else
     original = np.asarray(Image.open(io.BytesIO(built.originals_bytes)).convert("RGB"))
     for img in images:
         h, w = img.shape[:2]
@@ -316,7 +319,7 @@ def test_face_crop_thumbnail_shows_only_the_face(vault: Vault, tmp_path: Path) -
     photo = SHARED / "testdata" / "faces" / "chirac1.jpg"
     landscape = tmp_path / "coffee.png"
     landscape.write_bytes(_png(_photo("coffee")))
-    intake.add_items(vault, "Faces", Role.SUSPECT, [photo, landscape])
+    intake.add_items(vault, "Faces", Role.REFERENCE, [photo, landscape])
     out = tmp_path / "packet"
     packets.build_packet(vault, "Faces", out, thumbnails=ThumbMode.FACE)
     pages, reader = pdf_text(out / "packet.pdf")
@@ -355,9 +358,12 @@ def test_suspected_minor_case_has_no_pictures_and_no_sealed_volume(
     assert "possibly involving a person under 18" in text and "CyberTipline" in text
     assert "deliberately not kept" in text
     with vault.session() as s:
-        digests = [i.sha256 for i in s.scalars(select(EvidenceItem))]
+        exhibits = pk.exhibit_order(s, built.case_id)
+        digests = [i.sha256 for i in exhibits]
+    assert built.original in [i.id for i in exhibits]
+    assert built.unrelated not in [i.id for i in exhibits]
     for digest in digests:
-        assert digest in text  # hashes are still stated
+        assert digest in text  # the exhibits' hashes are still stated
     assert "No sealed volume:" in (out / "README.txt").read_text()
     import zipfile
 
@@ -373,12 +379,12 @@ def test_sealed_volume_holds_the_originals_with_their_own_manifest(
     result = packets.build_packet(vault, built.case_id, out, sealed=True)
     sealed = out / "sealed"
     files = sorted(p.name for p in sealed.iterdir())
-    assert result.sealed_files == 3
+    assert result.sealed_files == 2  # the copy and the original; never the unrelated file
     assert "manifest.csv" in files and any(f.endswith(".warc") for f in files)
     with vault.session() as s:
         items = {i.sha256: i for i in s.scalars(select(EvidenceItem))}
     exhibit_files = [f for f in files if f.startswith("exhibit-") and not f.endswith(".warc")]
-    assert len(exhibit_files) == 3
+    assert len(exhibit_files) == 2
     for name in exhibit_files:
         digest = hashlib.sha256((sealed / name).read_bytes()).hexdigest()
         assert digest in items and name.startswith("exhibit-") and digest[:12] in name
@@ -390,7 +396,7 @@ def test_sealed_volume_holds_the_originals_with_their_own_manifest(
     assert "included in sealed/ (file under seal)" in text and "item.exported" in text
     with vault.session() as s:
         exports = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "item.exported")))
-    assert len(exports) == 3
+    assert len(exports) == 2
     # The sealed volume verifies on its own, and the public part verifies once it is removed
     # on purpose (but not by accident).
     assert packets.verify_packet(sealed).ok
@@ -410,15 +416,25 @@ def test_markup_in_names_notes_urls_and_headers_comes_out_literally(
     )
     picture = Route(_jpeg(_photo("rocket")), content_type="image/jpeg")
     web.routes["/p/<script>"] = web.routes["/p/%3Cscript%3E"] = picture
-    capture.capture_urls(
+    batch = capture.capture_urls(
         vault,
         built.case_id,
         [web.url("/p/<script>")],
         options=capture.CaptureOptions(fetch=FetchOptions(trust_env=False, total_timeout=10)),
     )
+    with vault.transaction() as s:  # an exhibit only once matched to the client's original
+        s.add(
+            Match(
+                case_id=built.case_id,
+                suspect_item_id=batch.results[0].item_ids[0],
+                target_item_id=built.original,
+                kind="local-features",
+                score=40.0,
+            )
+        )
     add_request_and_recheck(vault, built, platform="Evil <u>Host</u> &lt;")
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out)
+    packets.build_packet(vault, built.case_id, out, include_notes=["case"])
     text = flat(pdf_text(out / "packet.pdf")[0])
     for literal in (
         "Jane <b>Doe</b> & <font size=40>Co</font>",

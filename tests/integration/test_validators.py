@@ -14,6 +14,9 @@ from ncii_desk.errors import NciiDeskError
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 URLS = [Depiction("https://www.reddit.com/r/a/comments/1")]
+#: The same address as a copy a DMCA notice may list (confirmed pixel match to an original
+#: marked as the client's).
+DMCA_URLS = [replace(URLS[0], dmca="ok")]
 
 
 def good_form() -> LetterForm:
@@ -76,8 +79,9 @@ def test_every_depiction_needs_an_address_and_those_without_are_named() -> None:
     check("takedown", good_form(), [located, by_id])  # a content ID locates it too
     nowhere = [Depiction("", label="item aaaaaaaaaaaa"), Depiction(" "), located]
     for validator in ("takedown", "dmca", "ncmec"):
+        listed = [replace(d, dmca="ok") for d in nowhere] if validator == "dmca" else nowhere
         with pytest.raises(MissingElements) as caught:
-            check(validator, good_form(), nowhere)
+            check(validator, good_form(), listed)
         assert caught.value.missing == ["location"], validator
         assert "no web address for item aaaaaaaaaaaa, depiction 2" in caught.value.message
         assert "capture the page" in caught.value.hint
@@ -105,7 +109,7 @@ def test_representative_must_state_authority() -> None:
     form = replace(good_form(), sender=replace(good_form().sender, authority="  "))
     for validator in ("takedown", "dmca", "preservation", "deindex", "ncii-report"):
         with pytest.raises(MissingElements) as caught:
-            check(validator, form, URLS)
+            check(validator, form, DMCA_URLS if validator == "dmca" else URLS)
         assert caught.value.missing == ["authority"]
         assert "authority to act" in caught.value.message
     myself = replace(
@@ -126,7 +130,9 @@ DMCA_BREAKS = {
 @pytest.mark.parametrize("element", sorted(DMCA_BREAKS))
 def test_dmca_names_each_missing_element(element: str) -> None:
     with pytest.raises(MissingElements) as caught:
-        build_letters("dmca", DMCA_BREAKS[element](good_form()), URLS, forms=load_forms(), now=NOW)
+        build_letters(
+            "dmca", DMCA_BREAKS[element](good_form()), DMCA_URLS, forms=load_forms(), now=NOW
+        )
     assert caught.value.missing == [element]
     assert ELEMENTS[element].label in caught.value.message
     assert "DMCA notice" in caught.value.message
@@ -151,7 +157,7 @@ def test_dmca_location_and_all_six() -> None:
 
 def test_dmca_only_when_the_person_owns_the_copyright() -> None:
     with pytest.raises(MissingElements) as caught:
-        check("dmca", replace(good_form(), copyright_owner=False), URLS)
+        check("dmca", replace(good_form(), copyright_owner=False), DMCA_URLS)
     assert caught.value.missing == ["copyright_owner"]
     assert "owns the copyright" in caught.value.message
 
@@ -168,3 +174,29 @@ def test_platform_that_requires_a_legal_name() -> None:
     build_letters(
         "takedown", replace(good_form(), person_name=""), URLS, forms=load_forms(), now=NOW
     )
+
+
+def test_dmca_refuses_every_picture_that_is_not_a_client_owned_copy() -> None:
+    """Whatever the caller passes, a DMCA notice lists only depictions the tracker marked
+    as confirmed pixel copies of a client-owned original; each other one is named."""
+    face = Depiction(
+        "https://i.redd.it/face.jpg",
+        label="item face00000000",
+        dmca="DMCA: only a face match, not a copy of the client's own picture",
+    )
+    pending = Depiction(
+        "https://i.redd.it/pending.jpg",
+        dmca="DMCA: its match to the client's original is not confirmed by a reviewer yet",
+    )
+    unchecked = Depiction("https://i.redd.it/unchecked.jpg")
+    with pytest.raises(MissingElements) as caught:
+        build_letters(
+            "dmca", good_form(), [*DMCA_URLS, face, pending, unchecked], forms=load_forms(), now=NOW
+        )
+    assert caught.value.missing == ["copyright_copies"]
+    message = caught.value.message
+    assert "item face00000000: only a face match" in message
+    assert "https://i.redd.it/pending.jpg: its match to the client's original is not" in message
+    assert "https://i.redd.it/unchecked.jpg: no confirmed copy of an original" in message
+    assert "reddit.com/r/a/comments/1" not in message  # the allowed one is not named
+    assert "TAKE IT DOWN" in caught.value.hint and "512(f)" in caught.value.hint

@@ -219,7 +219,8 @@ def test_cli_packet_and_verify(
     out = tmp_path / "cli-packet"
     code = cli([*base, "packet", built.case_id, "--out", str(out), "--zip", "--json"])
     result = json.loads(capsys.readouterr().out)
-    assert code == 0 and result["exhibits"] == 3 and Path(result["zip"]).is_file()
+    # The matched copy and the original: the unrelated suspect file is not an exhibit.
+    assert code == 0 and result["exhibits"] == 2 and Path(result["zip"]).is_file()
     assert cli(["verify", str(out)]) == 0
     assert "Packet OK" in capsys.readouterr().out
     assert cli([*base, "verify", str(out) + ".zip", "--with-vault"]) == 0

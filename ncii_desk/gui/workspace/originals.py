@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from typing import Any
 
-from ncii_desk.gui.common import button, plain_label
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from ncii_desk.gui.common import button, error_text, plain_label
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.workspace.faces import FacePickerDialog, gallery_service
@@ -47,7 +49,12 @@ class OriginalsPane(QWidget):
             self.preview,
         )
         inner = QSplitter(Qt.Orientation.Vertical)
-        inner.addWidget(self.originals)
+        orig_box = QWidget()
+        orig_layout = QVBoxLayout(orig_box)
+        orig_layout.setContentsMargins(0, 0, 0, 0)
+        orig_layout.addWidget(self.originals)
+        orig_layout.addLayout(self._copyright_row())
+        inner.addWidget(orig_box)
         ref_box = QWidget()
         ref_layout = QVBoxLayout(ref_box)
         ref_layout.setContentsMargins(0, 0, 0, 0)
@@ -71,6 +78,7 @@ class OriginalsPane(QWidget):
         split.setStretchFactor(1, 2)
         layout.addWidget(split)
         self.references.selected.connect(lambda _id: self._update_pick())
+        self.originals.selected.connect(self._load_copyright)
         self.originals.selected.connect(lambda _id: self.references.table.clearSelection())
         self.references.selected.connect(lambda _id: self.originals.table.clearSelection())
         self._update_pick()
@@ -78,6 +86,81 @@ class OriginalsPane(QWidget):
     def refresh(self) -> None:
         self.originals.refresh()
         self.references.refresh()
+
+    # --- copyright of the selected original (what a DMCA notice may rely on) -----------
+
+    def _copyright_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.taken_by = QComboBox()
+        for value, text in (
+            ("unknown", self.tr("Not known")),
+            ("client", self.tr("The client")),
+            ("other", self.tr("Someone else")),
+        ):
+            self.taken_by.addItem(text, value)
+        self.taken_by.setAccessibleName(self.tr("Who took the selected original"))
+        self.holds = QComboBox()
+        for value, text in (
+            ("unknown", self.tr("Not known")),
+            ("yes", self.tr("Yes")),
+            ("no", self.tr("No")),
+        ):
+            self.holds.addItem(text, value)
+        self.holds.setAccessibleName(self.tr("Does the client hold its copyright"))
+        self.save_copyright = button(
+            self.tr("Save"),
+            self.store_copyright,
+            name=self.tr("Save who took the original and who holds its copyright"),
+            tip=self.tr(
+                "A DMCA notice lists only copies of originals marked as the client's (taken by "
+                "the client, or copyright held). Nothing is assumed for the whole case."
+            ),
+        )
+        self.copyright_note = plain_label(name=self.tr("Copyright note"))
+        taken_label, holds_label = QLabel(self.tr("Taken by")), QLabel(self.tr("Copyright"))
+        taken_label.setBuddy(self.taken_by)
+        holds_label.setBuddy(self.holds)
+        for widget in (taken_label, self.taken_by, holds_label, self.holds, self.save_copyright):
+            row.addWidget(widget)
+        row.addWidget(self.copyright_note, 1)
+        self._enable_copyright(False)
+        return row
+
+    def _enable_copyright(self, on: bool) -> None:
+        for widget in (self.taken_by, self.holds, self.save_copyright):
+            widget.setEnabled(on)
+
+    def _load_copyright(self, item_id: str) -> None:
+        from ncii_desk.services import items
+
+        self._enable_copyright(False)
+        self.ctx.read(lambda v: items.get_item(v, item_id), self.show_copyright, owner=self)
+
+    def show_copyright(self, view: Any) -> None:
+        if view.id != self.originals.selected_id():
+            return
+        self.taken_by.setCurrentIndex(max(0, self.taken_by.findData(view.taken_by)))
+        self.holds.setCurrentIndex(max(0, self.holds.findData(view.client_holds_copyright)))
+        self.copyright_note.setText("")
+        self._enable_copyright(True)
+
+    def store_copyright(self) -> None:
+        from ncii_desk.services import items
+
+        item_id = self.originals.selected_id()
+        if item_id is None:
+            return
+        taken, holds = str(self.taken_by.currentData()), str(self.holds.currentData())
+        self.ctx.read(
+            lambda v: items.set_copyright(v, item_id, taken_by=taken, client_holds_copyright=holds),
+            self._copyright_saved,
+            lambda e: self.copyright_note.setText(error_text(e)),
+            owner=self,
+        )
+
+    def _copyright_saved(self, view: Any) -> None:
+        self.show_copyright(view)
+        self.copyright_note.setText(self.tr("Saved."))
 
     def _update_pick(self) -> None:
         if gallery_service() is None:

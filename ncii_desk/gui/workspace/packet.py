@@ -7,12 +7,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -115,6 +117,19 @@ class PacketPane(QWidget):
         self.make_zip = checkbox(self.tr("Also make a ZIP of the packet"))
         form.addRow("", self.make_zip)
         layout.addLayout(form)
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "Advocate notes may be privileged work product and stay out of the packet. "
+                    "Tick a note only if it should be in the PDF:"
+                )
+            )
+        )
+        self.notes = QListWidget()
+        self.notes.setAccessibleName(self.tr("Advocate notes to include"))
+        self.notes.setMaximumHeight(110)
+        layout.addWidget(self.notes)
+        self.refresh()
         row = QHBoxLayout()
         self.build_button = button(self.tr("Build the packet..."), self.choose_and_build)
         self.verify_button = button(self.tr("Verify a packet..."), self.choose_and_verify)
@@ -138,7 +153,33 @@ class PacketPane(QWidget):
         layout.addWidget(self.result, 1)
 
     def refresh(self) -> None:
-        """The pane shows only what was built or verified in this session."""
+        """The pane shows only what was built or verified in this session, and the notes
+        that could be ticked in (all unticked)."""
+        service, case_id = self.service, self.case_id
+        if service is None or not hasattr(service, "case_notes"):
+            return
+        self.ctx.read(lambda v: service.case_notes(v, case_id), self.show_notes, owner=self)
+
+    def show_notes(self, notes: list[Any]) -> None:
+        """List the notes; a note stays ticked across a refresh, a new one starts unticked."""
+        ticked = set(self.ticked_notes())
+        self.notes.clear()
+        for note in notes:
+            first = " ".join(str(note.text).split())
+            entry = QListWidgetItem(f"{note.label}: {first[:80]}")
+            entry.setData(Qt.ItemDataRole.UserRole, note.id)
+            entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = note.id in ticked
+            entry.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self.notes.addItem(entry)
+        self.notes.setVisible(bool(notes))
+
+    def ticked_notes(self) -> list[str]:
+        return [
+            str(self.notes.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.notes.count())
+            if self.notes.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def choose_and_build(self) -> None:
         parent = pick_folder(self, self.tr("Choose where to put the packet folder"))
@@ -153,6 +194,7 @@ class PacketPane(QWidget):
 
         sealed, make_zip = self.sealed.isChecked(), self.make_zip.isChecked()
         thumbs = ThumbMode(str(self.thumbs.currentData()))
+        notes = self.ticked_notes()
         self.result.setPlainText(self.tr("Building the packet..."))
         self.ctx.task(
             self.tr("Building the evidence packet"),
@@ -163,6 +205,7 @@ class PacketPane(QWidget):
                 sealed=sealed,
                 make_zip=make_zip,
                 thumbnails=thumbs,
+                include_notes=notes,
                 job=job,
             ),
             on_done=self._built,

@@ -148,9 +148,25 @@ def review_text(review: str) -> str:
     return translate("Requests", REVIEW_TEXT.get(review, review))
 
 
+#: What to do about a picture a DMCA notice may not list (the service names why).
+DMCA_TODO = QT_TRANSLATE_NOOP(
+    "Requests",
+    "A DMCA notice lists only copies of the client's own originals, matched by their pixels "
+    "and confirmed by a reviewer. Ask for this picture with a TAKE IT DOWN Act request "
+    "instead, or mark who took the original in the Originals tab and confirm the match in "
+    "the Matches tab.",
+)
+
+
 def left_out_problem(entry: Any, names: dict[str, str]) -> Problem:
     """One address or file left out of the drafts: what happened and what to do."""
     what, todo = LEFT_OUT_TEXT.get(entry.reason, (entry.reason, ""))
+    if str(entry.reason).startswith("DMCA: "):
+        reason = str(entry.reason).removeprefix("DMCA: ")
+        what, todo = (
+            "Not in the DMCA notice: " + reason.replace("{", "(").replace("}", ")"),
+            DMCA_TODO,
+        )
     message = translate("Requests", what).format(
         id=str(entry.request_id)[:12], status=status_text(entry.status)
     )
@@ -314,7 +330,34 @@ class DraftDialog(QDialog):
         self.statement.setTabChangesFocus(True)
         self.statement.setMaximumHeight(60)
         form.addRow(self.tr("Relevant information (a sentence or two)"), self.statement)
+        # DMCA notice only: the copyrighted work and the two statements (shown for that route).
+        self.work = QLineEdit()
+        self.work.setAccessibleName(self.tr("The copyrighted work (DMCA)"))
+        self.copyright_owner = checkbox(
+            self.tr(
+                "The client owns the copyright of the originals copied (mark each original in "
+                "the Originals tab)"
+            )
+        )
+        self.accuracy = checkbox(
+            self.tr(
+                "The sender has read and confirms the statement of accuracy and authority "
+                "under penalty of perjury"
+            )
+        )
+        self.dmca_rows = [self.work, self.copyright_owner, self.accuracy]
+        form.addRow(self.tr("Copyrighted work (DMCA)"), self.work)
+        form.addRow("", self.copyright_owner)
+        form.addRow("", self.accuracy)
+        self.details_form = form
+        self.route.currentIndexChanged.connect(lambda _i: self._show_dmca_rows())
+        self._show_dmca_rows()
         return page
+
+    def _show_dmca_rows(self) -> None:
+        on = self.chosen_route() == "dmca"
+        for widget in self.dmca_rows:
+            self.details_form.setRowVisible(widget, on)
 
     def select_route(self, route: str) -> None:
         self.route.setCurrentIndex(max(0, self.route.findData(route)))
@@ -472,6 +515,9 @@ class DraftDialog(QDialog):
             good_faith=self.good_faith.isChecked(),
             statement=self.statement.toPlainText().strip(),
             forgery=self.forgery.isChecked(),
+            work=self.work.text().strip(),
+            copyright_owner=self.copyright_owner.isChecked(),
+            accuracy=self.accuracy.isChecked(),
         )
 
 
