@@ -55,7 +55,15 @@ def test_advocate_notes_stay_out_of_the_public_volume_unless_ticked(
     default = packets.build_packet(vault, built.case_id, tmp_path / "default")
     assert default.notes_included == []
     texts = public_texts(tmp_path / "default")
-    assert set(texts) == {"packet.pdf", "README.txt", "manifest.json", "manifest.csv"}
+    assert set(texts) == {
+        "packet.pdf",
+        "README.txt",
+        "manifest.json",
+        "manifest.csv",
+        "manifest.sig",
+        "SIGNING-KEY.txt",
+        "verify_packet.py",
+    }
     for name, text in texts.items():
         assert CASE_NOTE not in text and ITEM_NOTE not in text, name
         assert "Privileged" not in text and "ex-partner" not in text, name
