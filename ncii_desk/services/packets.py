@@ -338,7 +338,8 @@ def _build_into(
     if signer is not None:
         data.signed_by = signing.describe(signer[0]).subject
     job.progress(0, 1, "writing the PDF")
-    pdf = render(data, index, prepared.thumbs)
+    shortened: list[str] = []
+    pdf = render(data, index, prepared.thumbs, shortened)
     if signer is not None:
         settings = signer[1]
         pdf = signing.sign_pdf(
@@ -388,6 +389,8 @@ def _build_into(
             "sealed_files": len(prepared.sealed_files),
             "signed": signer is not None,
             "suspected_minor": data.suspected_minor,
+            # Values too long for their place in packet.pdf, which shows them shortened.
+            "full_values": [{"characters": len(v), "value": v} for v in shortened],
         },
     )
     json_sha, csv_sha = mf.write_manifests(staging, manifest)
