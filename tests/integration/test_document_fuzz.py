@@ -255,7 +255,7 @@ def test_ncmec_sheet_for_a_minor_case_with_hostile_values(vault: Vault) -> None:
     assert_safe(docx_text(documents["ncmec-ncmec.docx"]))
 
 
-# --- the evidence packet and its certification ------------------------------------------------------
+# --- the evidence packet and its certification ---------------------------------------------
 
 
 def _capture(vault: Vault, case_id: str, web: LocalServer, paths: Iterable[str]) -> None:
