@@ -83,8 +83,8 @@ def shorten(text: str, keep: int, *, full_length: int, where: str) -> str:
 
 
 def property_text(value: object, limit: int = 255) -> str:
-    """A document property (title, author, keywords ...): one line of at most ``limit``
-    characters (DOCX core properties cannot hold more than 255)."""
+    """A document property (title, author, keywords ...) or a line of a plain-text file: one
+    line of at most ``limit`` characters (DOCX core properties cannot hold more than 255)."""
     text = one_line(value)
     if len(text) <= limit:
         return text

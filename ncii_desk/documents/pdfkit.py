@@ -11,9 +11,9 @@ API (everything else in this module is private):
   ``common.clean_text``, newlines kept as line breaks). Every value that a user, a case file
   or a web page supplied must pass through ``esc`` before it reaches a ``Paragraph``; the
   ``PdfDocument`` methods below do that for you.
-* Long words: every style splits a word wider than its line (``splitLongWords``) and breaks
-  web addresses at ``/ ? & =`` and similar points first (``uriWasteReduce``), so a 20,000-
-  character URL wraps instead of running off the page. A table row cannot be split across
+* Long words: every style splits a word wider than its line (``splitLongWords``), so a
+  20,000-character URL wraps at the line's end instead of running off the page; a shorter
+  address moves to the next line whole. A table row cannot be split across
   pages, so ``PdfDocument.cell`` shortens a value whose cell would be taller than
   ``CELL_MAX_HEIGHT`` and says where the full value is kept (``full_values_where``); every
   value shortened so is listed in ``PdfDocument.shortened`` (the packet puts them in
@@ -192,15 +192,22 @@ def _charmap(font_name: str) -> frozenset[int]:
 def esc(text: object, font: str | None = None) -> str:
     """Plain text as Paragraph markup that renders literally (see the module docstring).
 
-    With ``font`` (the style's font): characters that font has no glyph for but the regular
-    font has (Arabic in the italic faces, say) are set in the regular font, so they show
-    instead of empty boxes."""
+    ``font`` is the style's font (default: the regular one). Characters that font has no
+    glyph for but the regular font has (Arabic in the italic faces, say) are set in the
+    regular font; characters no embedded font can draw (CJK without a CJK font, say) are
+    shown as their code (``<U+4F60>``) instead of an empty box that reads as nothing."""
     cleaned = clean_text(text)
-    if font is None:
-        return _escape(cleaned)
     regular = register_fonts().regular
-    own, fallback = _charmap(font), _charmap(regular)
-    if font == regular or not own:
+    own = _charmap(font or regular)
+    fallback = _charmap(regular)
+    if not fallback:
+        return _escape(cleaned)
+    if any(ord(c) not in fallback and c != "\n" for c in cleaned):
+        cleaned = "".join(
+            c if c == "\n" or ord(c) in fallback or ord(c) in own else f"<U+{ord(c):04X}>"
+            for c in cleaned
+        )
+    if font is None or font == regular or not own:
         return _escape(cleaned)
     out: list[str] = []
     for missing, run in _runs(cleaned, lambda c: ord(c) not in own and ord(c) in fallback):
@@ -230,8 +237,10 @@ def styles() -> dict[str, ParagraphStyle]:
         fontSize=10.5,
         leading=14,
         spaceAfter=6,
+        # A word wider than the line (a long web address) is split where the line ends.
+        # reportlab's uriWasteReduce (break addresses at "/" to fill lines) is left off: it
+        # also breaks short addresses that would fit on the next line whole.
         splitLongWords=1,
-        uriWasteReduce=0.3,
     )
     return {
         "body": body,

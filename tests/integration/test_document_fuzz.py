@@ -41,6 +41,7 @@ NOW = datetime(2026, 6, 1, 15, 30, tzinfo=UTC)
 BIDI = "".join(sorted(BIDI_CONTROLS))
 MARKUP = "<b>bold</b> </para> <para> &amp; &lt; {{ x }} {% if y %} %s %(name)s <br/> ]]>"
 RTL = "مرحبا بالعالم שלום עולם"
+CJK = "你好"  # no embedded font has these glyphs: PDFs show their codes, not empty boxes
 CONTROLS = "nul\x00here bell\x07 esc\x1b del\x7f c1\x85"
 SPOOF = "evil\u202egpj.exe \u2066isolated\u2069 \u200fmark\u200e \u061c"
 MULTI = "first line\nsecond line\r\nthird\rfourth\tend"
@@ -48,7 +49,7 @@ MULTI = "first line\nsecond line\r\nthird\rfourth\tend"
 
 def hostile(tag: str) -> str:
     """One value with every kind of trouble, different per field (``tag``)."""
-    return f"{tag} {MARKUP} {RTL} {CONTROLS} {SPOOF} {MULTI}"
+    return f"{tag} {MARKUP} {RTL} {CJK} {CONTROLS} {SPOOF} {MULTI}"
 
 
 def long_url(host: str, length: int) -> str:
@@ -178,6 +179,8 @@ def test_every_letter_template_builds_pdf_and_docx_with_hostile_values(size: int
             for text in (pdf_t, word_t):
                 assert_safe(text)
                 assert_literal(text)
+            # (pypdf may move the "<" next to right-to-left text in visual order)
+            assert "U+4F60><U+597D>" in pdf_t and CJK in word_t
             # Single-line fields keep no line break; the break is shown as its code.
             assert "<U+000A>" in pdf_t and "<U+000A>" in word_t
             # The DOCX has room for everything: the longest address is in it in full.
@@ -311,4 +314,7 @@ def test_packet_and_certification_with_long_and_hostile_values(
     assert all(
         entry["characters"] == len(entry["value"]) for entry in manifest["info"]["full_values"]
     )
+    readme = (out / "README.txt").read_text("utf-8")
+    assert_safe(readme, spoofed=False)
+    assert "Client (pseudonym): Pseudo" in readme and "<U+202E>" in readme
     assert packets.verify_packet(out, vault=vault).ok
