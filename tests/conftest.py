@@ -51,6 +51,11 @@ def isolated_user_dirs(
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(base / "tmp"))
+    # Every test web server runs on 127.0.0.1, which captures refuse by default (SSRF
+    # policy); tests of that policy turn the default back off (test_capture_policy.py).
+    from ncii_desk.services import settings
+
+    monkeypatch.setattr(settings, "ALLOW_PRIVATE_DEFAULT", True)
     monkeypatch.delenv("NCII_DESK_VAULT", raising=False)
     monkeypatch.delenv("NCII_DESK_PASSPHRASE", raising=False)
     return base

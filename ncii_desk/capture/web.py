@@ -10,6 +10,18 @@ Why the fetcher is built the way it is:
   and that also bounds the name lookup (the system resolver has no timeout of its own).
 * Only ``http`` and ``https`` are fetched. Names under ``.invalid`` (RFC 6761) never reach a
   resolver at all.
+* Non-public addresses are refused (server-side request forgery): every hop's name is
+  resolved once, each resolved address is checked by ``address_problem`` (loopback, private,
+  link-local incl. the cloud metadata address 169.254.169.254, multicast, reserved, 0.0.0.0,
+  shared/CGNAT, documentation; IPv4-mapped IPv6 is judged as the IPv4 address it carries),
+  and the connection is made to that same checked address, so a name cannot answer "public"
+  to the check and "private" to the connect (DNS rebinding). A refused hop stays in the
+  record with the reason. ``FetchOptions.allow_private_addresses`` turns the check off (the
+  vault setting ``capture.allow_private_addresses``, or ``capture --allow-private``).
+  A redirect to another port of a public host is followed (CDNs do it) and recorded like
+  every hop. Through a proxy the proxy itself connects: the name is then resolved here and
+  refused if any of its addresses is non-public, which cannot stop a proxy that resolves
+  it differently.
 * Proxies come from the environment (and, on Windows and macOS, the system settings) the
   way browsers use them; cookies are off unless asked for; ``~/.netrc`` is never read.
 * TLS is verified unless the person explicitly turns it off for one capture; either way the
@@ -86,6 +98,12 @@ class FetchOptions:
     cookies: bool = False
     #: Use the proxy settings of the environment / system, as a browser would.
     trust_env: bool = True
+    #: Connect to loopback, private, link-local and other non-public addresses (refused by
+    #: default: see ``address_problem``).
+    allow_private_addresses: bool = False
+    #: Non-public networks allowed all the same (CIDR text, e.g. an intranet "10.20.0.0/16"),
+    #: while every other non-public address stays refused.
+    allowed_networks: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +115,8 @@ class FetchOptions:
             "verify_tls": self.verify_tls,
             "cookies": self.cookies,
             "proxy_from_environment": self.trust_env,
+            "allow_private_addresses": self.allow_private_addresses,
+            "allowed_networks": list(self.allowed_networks),
         }
 
 
@@ -134,6 +154,8 @@ class Exchange:
     tls: dict[str, Any] = field(default_factory=dict)
     #: The whole response was received (an exchange cut off by a limit is not archived).
     complete: bool = False
+    #: Why no connection was made for this hop (a non-public address), if it was refused.
+    refused: str | None = None
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -163,6 +185,7 @@ class Exchange:
             "server_port": self.server_port,
             "started_at": _iso(self.started_at),
             "ended_at": _iso(self.ended_at),
+            **({"refused": self.refused} if self.refused else {}),
         }
 
 
@@ -347,6 +370,71 @@ class _GuardedStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
+#: Non-public networks that ``ipaddress``'s flags do not all name by themselves.
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+_METADATA = ipaddress.ip_address("169.254.169.254")
+
+
+def address_problem(address: str) -> str | None:
+    """Why a connection to ``address`` (an IP address) is refused by default, in words; None
+    for a public address."""
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+            address.strip("[]").split("%", 1)[0]
+        )
+    except ValueError:
+        return "not a valid network address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is not None:
+            inner = address_problem(str(carried))
+            return None if inner is None else f"{inner}, written as IPv6"
+    if ip.is_unspecified:
+        return "the unspecified address (this computer)"
+    if ip.is_loopback:
+        return "a loopback address (this computer)"
+    if ip == _METADATA:
+        return "the cloud metadata address (link-local)"
+    if ip.is_link_local:
+        return "a link-local address (the local network segment)"
+    if ip.is_multicast:
+        return "a multicast address"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED:
+        return "a shared (carrier-grade NAT) address"
+    if ip.is_reserved:
+        return "a reserved address"
+    if ip.is_private:
+        return "a private network address"
+    if not ip.is_global:
+        return "a reserved or non-public address"
+    return None
+
+
+def _same_address(host: str, address: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")) == ipaddress.ip_address(address)
+    except ValueError:
+        return False
+
+
+class AddressRefused(CaptureError):
+    """A hop resolved only to addresses the policy refuses (see ``address_problem``)."""
+
+    def __init__(self, host: str, address: str, problem: str) -> None:
+        shown = host if _same_address(host, address) else f"{host} ({address})"
+        super().__init__(
+            "private-address",
+            f"{shown} is {problem}; NCII Desk does not fetch from such addresses unless asked "
+            "to, so a web page cannot make it reach into this computer or its network.",
+            "If this address really is the evidence (an intranet page, say), allow it with "
+            "'ncii-desk settings set capture.allow_private_addresses true' or, for one "
+            "capture, 'ncii-desk capture --allow-private'.",
+        )
+        self.host = host
+        self.address = address
+        self.problem = problem
+
+
 def _is_reserved_invalid(host: str) -> bool:
     name = host.lower().rstrip(".")
     return name == "invalid" or name.endswith(".invalid")
@@ -355,9 +443,36 @@ def _is_reserved_invalid(host: str) -> bool:
 class _GuardedBackend(httpcore.NetworkBackend):
     """httpcore's socket backend with a bounded name lookup and the total deadline."""
 
-    def __init__(self, clock: _Clock) -> None:
+    def __init__(
+        self, clock: _Clock, *, allow_private: bool = True, allowed: Iterable[str] = ()
+    ) -> None:
         self._inner = httpcore.SyncBackend()
         self._clock = clock
+        #: False: connect only to public addresses (the proxy's backend allows any).
+        self.allow_private = allow_private
+        self._allowed = [ipaddress.ip_network(n, strict=False) for n in allowed]
+
+    def _permitted(self, address: str) -> bool:
+        if address_problem(address) is None:
+            return True
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        return any(ip.version == net.version and ip in net for net in self._allowed)
+
+    def check_name(self, host: str, port: int, timeout: float | None) -> None:
+        """Refuse ``host`` when the policy would (for requests a proxy connects)."""
+        self.checked(host, port, self._clock.bound(timeout)[0])
+
+    def checked(self, host: str, port: int, timeout: float) -> list[str]:
+        """The addresses of ``host`` this backend may connect to; AddressRefused when the
+        policy leaves none."""
+        addresses = self._resolve(host, port, timeout)
+        if self.allow_private:
+            return addresses
+        allowed = [ip for ip in addresses if self._permitted(ip)]
+        if not allowed:
+            problem = address_problem(addresses[0]) or "not allowed"
+            raise AddressRefused(host, addresses[0], problem)
+        return allowed
 
     def _resolve(self, host: str, port: int, timeout: float) -> list[str]:
         try:
@@ -397,7 +512,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         limit, by_deadline = self._clock.bound(timeout)
-        addresses = self._resolve(host, port, limit)
+        # Resolved once and checked; the connection goes to these very addresses.
+        addresses = self.checked(host, port, limit)
         last: Exception | None = None
         for ip in addresses:
             limit, by_deadline = self._clock.bound(timeout)
@@ -446,10 +562,15 @@ class _Transport(httpx.BaseTransport):
     """Direct connections, or through the proxy the environment names for the address."""
 
     def __init__(
-        self, ssl_context: ssl.SSLContext, backend: _GuardedBackend, proxies: dict[str, str]
+        self,
+        ssl_context: ssl.SSLContext,
+        backend: _GuardedBackend,
+        proxies: dict[str, str],
+        proxy_backend: _GuardedBackend | None = None,
     ) -> None:
         self._ssl = ssl_context
         self._backend = backend
+        self._proxy_backend = proxy_backend or backend
         self._proxies = proxies
         self._direct = httpcore.ConnectionPool(
             ssl_context=ssl_context, network_backend=backend, max_connections=4
@@ -488,7 +609,7 @@ class _Transport(httpx.BaseTransport):
                 ),
                 proxy_auth=auth,
                 ssl_context=self._ssl,
-                network_backend=self._backend,
+                network_backend=self._proxy_backend,  # the proxy may be on the local network
                 max_connections=4,
             )
         return self._via_proxy[proxy]
@@ -507,7 +628,12 @@ class _Transport(httpx.BaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        resp = self._pool(request.url).handle_request(req)
+        pool = self._pool(request.url)
+        if pool is not self._direct and not self._backend.allow_private:
+            # The proxy connects to the site: check what the name means here at least.
+            timeout = request.extensions.get("timeout", {}).get("connect")
+            self._backend.check_name(request.url.host, request.url.port or 443, timeout)
+        resp = pool.handle_request(req)
         assert isinstance(resp.stream, Iterable)
         return httpx.Response(
             status_code=resp.status,
@@ -734,13 +860,18 @@ class Fetcher:
     def __init__(self, options: FetchOptions | None = None) -> None:
         self.options = options = options or FetchOptions()
         self._clock = _Clock()
-        backend = _GuardedBackend(self._clock)
+        backend = _GuardedBackend(
+            self._clock,
+            allow_private=options.allow_private_addresses,
+            allowed=options.allowed_networks,
+        )
+        proxy_backend = _GuardedBackend(self._clock)
         if options.verify_tls:
             context = httpx.create_ssl_context(verify=True, trust_env=options.trust_env)
         else:
             context = httpx.create_ssl_context(verify=False)
         proxies = urllib.request.getproxies() if options.trust_env else {}
-        self._transport = _Transport(context, backend, proxies)
+        self._transport = _Transport(context, backend, proxies, proxy_backend)
         jar = http.cookiejar.CookieJar(
             policy=http.cookiejar.DefaultCookiePolicy() if options.cookies else _NoCookies()
         )
@@ -857,7 +988,13 @@ class Fetcher:
             started_at=utcnow(),
         )
         result.exchanges.append(ex)
-        response = self._client.send(request, stream=True)
+        try:
+            response = self._client.send(request, stream=True)
+        except AddressRefused as refused:
+            ex.refused = refused.message
+            ex.server_address, ex.server_port = refused.address, url.port
+            ex.ended_at = utcnow()
+            raise
         try:
             ex.status = response.status_code
             ex.reason = response.reason_phrase

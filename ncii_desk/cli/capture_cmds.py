@@ -121,7 +121,9 @@ def cmd_capture(args: argparse.Namespace, case: str, urls: list[str]) -> int:
     from ncii_desk.cli.main import cli_job, emit_json, opened, say, warn
     from ncii_desk.services.capture import CaptureOptions, capture_urls
 
-    fetch = FetchOptions(verify_tls=not args.insecure_tls)
+    fetch = FetchOptions(
+        verify_tls=not args.insecure_tls, allow_private_addresses=args.allow_private
+    )
     if args.user_agent:
         fetch = replace(fetch, user_agent=args.user_agent)
     if args.max_bytes:
@@ -316,6 +318,13 @@ def register(commands: Commands) -> None:
         "--insecure-tls",
         action="store_true",
         help="do not check the site's security certificate (recorded with the capture)",
+    )
+    p.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="also fetch from loopback, private and link-local addresses (refused by default; "
+        "recorded with the capture; the vault setting capture.allow_private_addresses does "
+        "the same for every capture)",
     )
     p.add_argument("--user-agent", help="browser name to send (default: a current Chrome)")
     p.add_argument(

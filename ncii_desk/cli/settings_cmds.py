@@ -89,9 +89,23 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
 def cmd_settings_set(args: argparse.Namespace) -> int:
     from ncii_desk.cli.main import opened
 
+    if args.name == svc.ALLOW_PRIVATE_NAME:
+        return _set_capture(args)
     with opened(args) as vault:
         values = svc.set_threshold(vault, args.name, args.value)
     return _report(args, values)
+
+
+def _set_capture(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.main import emit_json, opened, say
+
+    with opened(args) as vault:
+        allowed = svc.set_capture_allows_private(vault, args.value)
+    if args.json:
+        emit_json({svc.ALLOW_PRIVATE_NAME: allowed})
+    else:
+        say(f"{svc.ALLOW_PRIVATE_NAME} {'true' if allowed else 'false'}")
+    return 0
 
 
 def cmd_settings_reset(args: argparse.Namespace) -> int:
@@ -115,7 +129,9 @@ def register(commands: Commands) -> None:
 
     group = commands.group("settings", "show and change the vault's match thresholds")
     commands.command(group, "show", cmd_settings_show, "show the thresholds in use")
-    p = commands.command(group, "set", cmd_settings_set, "change one threshold")
-    p.add_argument("name", choices=[f"thresholds.{n}" for n in svc.NAMES])
+    p = commands.command(group, "set", cmd_settings_set, "change one threshold or setting")
+    p.add_argument(
+        "name", choices=[*(f"thresholds.{n}" for n in svc.NAMES), svc.ALLOW_PRIVATE_NAME]
+    )
     p.add_argument("value", help="the new value")
     commands.command(group, "reset", cmd_settings_reset, "restore the default thresholds")

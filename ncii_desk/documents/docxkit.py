@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, clean_text, creator
+from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, clean_text, creator, property_text
 
 __all__ = ["DocxDocument"]
 
@@ -127,11 +127,11 @@ class DocxDocument:
         props = self.doc.core_properties
         meta = self.meta
         created = meta.created_utc()
-        props.title = clean_text(meta.title)
-        props.author = clean_text(meta.author)
-        props.last_modified_by = clean_text(meta.author)
-        props.subject = clean_text(meta.subject)
-        props.keywords = ", ".join(clean_text(k) for k in meta.keywords)
+        props.title = property_text(meta.title)
+        props.author = property_text(meta.author)
+        props.last_modified_by = property_text(meta.author)
+        props.subject = property_text(meta.subject)
+        props.keywords = property_text(", ".join(meta.keywords))
         props.comments = f"Created with {creator()}. {DRAFT_NOTICE}"
         props.category = "Draft"
         props.created = created.replace(tzinfo=None)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ncii_desk.documents.common import one_line
 from ncii_desk.documents.forms import Forms, load_forms
 from ncii_desk.documents.letters import DEADLINE_HOURS, Letter, Tables, render_document
 from ncii_desk.documents.pdfkit import PdfDocument
@@ -62,7 +63,7 @@ def handout_letter(
     now = now or datetime.now(UTC)
     rows = tuple(
         (
-            c.platform,
+            one_line(c.platform),
             ROUTE_LABELS.get(c.route, c.route),
             c.sent_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if c.sent_at else "-",
             STATE_LABELS.get(c.state, c.state),
@@ -77,8 +78,8 @@ def handout_letter(
         "today": now.astimezone(UTC).strftime("%Y-%m-%d"),
     }
     user = {
-        "clinic": {k: clinic.get(k, "") for k in ("name", "email", "phone")},
-        "reference": reference,
+        "clinic": {k: one_line(clinic.get(k, "")) for k in ("name", "email", "phone")},
+        "reference": one_line(reference),
     }
     return render_document(
         forms.templates["handout"],

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ncii_desk.documents import validators
-from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, Writer, creator
+from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, Writer, creator, one_line
 from ncii_desk.documents.docxkit import DocxDocument
 from ncii_desk.documents.forms import (
     ROUTES,
@@ -470,13 +470,13 @@ def _depiction_rows(depictions: Sequence[Depiction]) -> tuple[tuple[str, ...], .
     for number, d in enumerate(depictions, start=1):
         details = []
         if d.page_url and d.page_url != d.url:
-            details.append(f"Shown on the page: {d.page_url}")
+            details.append(f"Shown on the page: {one_line(d.page_url)}")
             if d.page_final_url and d.page_final_url != d.page_url:
-                details.append(f"Page address after redirects: {d.page_final_url}")
+                details.append(f"Page address after redirects: {one_line(d.page_final_url)}")
         if d.content_id:
-            details.append(f"Content ID: {d.content_id}")
+            details.append(f"Content ID: {one_line(d.content_id)}")
         if d.final_url and d.final_url != d.url:
-            details.append(f"Address after redirects: {d.final_url}")
+            details.append(f"Address after redirects: {one_line(d.final_url)}")
         if d.captured_at is not None:
             details.append(f"Seen and captured: {_utc(d.captured_at)}")
         for name, value in d.hashes:
@@ -484,7 +484,8 @@ def _depiction_rows(depictions: Sequence[Depiction]) -> tuple[tuple[str, ...], .
                 details.append(f"SHA-256 of the captured file: {value}")
             elif name == "PDQ" and value:
                 details.append(f"PDQ (perceptual hash): {value}")
-        rows.append((str(number), d.url or "(no web address)", "\n".join(details) or "-"))
+        url = one_line(d.url) or "(no web address)"
+        rows.append((str(number), url, "\n".join(details) or "-"))
     return tuple(rows)
 
 
@@ -498,47 +499,53 @@ def _hash_rows(depictions: Sequence[Depiction]) -> tuple[tuple[str, ...], ...]:
 def contact_rows(sender: Sender) -> tuple[tuple[str, str], ...]:
     capacity = "Authorised representative" if sender.representative else "The person depicted"
     rows = (
-        ("Name", sender.name),
+        ("Name", one_line(sender.name)),
         ("Acting as", capacity),
-        ("Organisation", sender.organisation),
-        ("E-mail", sender.email),
-        ("Phone", sender.phone),
-        ("Postal address", sender.address),
+        ("Organisation", one_line(sender.organisation)),
+        ("E-mail", one_line(sender.email)),
+        ("Phone", one_line(sender.phone)),
+        ("Postal address", sender.address),  # may have several lines
     )
     return tuple(r for r in rows if r[1].strip())
 
 
 def _signature_rows(form: LetterForm, created: datetime) -> tuple[tuple[str, str], ...]:
     rows = (
-        ("Signature", form.signature),
-        ("Name", form.sender.name),
+        ("Signature", one_line(form.signature)),
+        ("Name", one_line(form.sender.name)),
         ("Date", created.astimezone(UTC).strftime("%Y-%m-%d")),
     )
     return tuple(r for r in rows if r[1].strip())
 
 
 def _user_context(form: LetterForm, group: PlatformGroup) -> dict[str, Any]:
+    # Display values only: names, addresses and references are single-line fields, so a
+    # line break in one is shown as <U+000A> (the stored values are not changed).
     sender = form.sender
     # The legal name goes only where the platform's own process requires it.
-    legal = form.person_name.strip() if group.platform.requires_legal_name else ""
-    person_label = legal or form.pseudonym.strip() or "the person depicted"
+    legal = one_line(form.person_name.strip()) if group.platform.requires_legal_name else ""
+    person_label = legal or one_line(form.pseudonym.strip()) or "the person depicted"
     return {
-        "recipient": group.recipient,
-        "reference": form.reference or "-",
+        "recipient": one_line(group.recipient),
+        "reference": one_line(form.reference) or "-",
         "sender": {
-            "name": sender.name,
-            "organisation": sender.organisation,
-            "email": sender.email,
-            "phone": sender.phone,
+            "name": one_line(sender.name),
+            "organisation": one_line(sender.organisation),
+            "email": one_line(sender.email),
+            "phone": one_line(sender.phone),
             "address": sender.address,
             "authority": sender.authority,
             "is_representative": sender.representative,
         },
-        "person": {"name": legal, "label": person_label, "pseudonym": form.pseudonym.strip()},
-        "signature": form.signature,
+        "person": {
+            "name": legal,
+            "label": person_label,
+            "pseudonym": one_line(form.pseudonym.strip()),
+        },
+        "signature": one_line(form.signature),
         "statement": form.statement,
         "work": form.work,
-        "host": group.host,
+        "host": one_line(group.host),
     }
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
+from ncii_desk.documents.common import property_text
 from ncii_desk.documents.forms import Law, load_forms
 from ncii_desk.hardening import create_private_file
 from ncii_desk.vault import audit as audit_chain
@@ -853,7 +854,7 @@ def readme_text(
         "Draft prepared with NCII Desk - not legal advice. An advocate or attorney must review",
         "everything before it is filed or sent.",
         "",
-        f"Client (pseudonym): {data.pseudonym}",
+        f"Client (pseudonym): {property_text(data.pseudonym, 300)}",
         f"Built (UTC):        {data.built_at_text}",
         f"Built with:         {data.tool}",
         f"Exhibits:           {len(data.exhibits)}",

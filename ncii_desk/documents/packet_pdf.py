@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ncii_desk.documents.common import DocMeta
+from ncii_desk.documents.common import DocMeta, one_line
 from ncii_desk.documents.forms import ElementsIndex, Law
 from ncii_desk.documents.packet import (
     Exhibit,
@@ -30,7 +30,7 @@ from ncii_desk.documents.packet import (
     exhibits_for,
     pending_only,
 )
-from ncii_desk.documents.pdfkit import PdfDocument, esc
+from ncii_desk.documents.pdfkit import CELL_MAX_HEIGHT, PdfDocument, esc
 from ncii_desk.documents.thumbs import NoThumbnail, Thumbnail
 
 FOOTER = "Draft prepared with NCII Desk — not legal advice"
@@ -84,8 +84,17 @@ class _Layout:
             cmds.append(("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")))
         return TableStyle(cmds)
 
-    def cell(self, text: object, style: str = "cell") -> Paragraph:
-        return Paragraph(esc(text), self.st[style])
+    def cell(
+        self,
+        text: object,
+        style: str = "cell",
+        width: float = 0,
+        max_height: float = CELL_MAX_HEIGHT,
+    ) -> Paragraph:
+        """A cell's Paragraph, shortened to fit ``max_height`` (``PdfDocument.cell``)."""
+        return self.doc.cell(
+            text, width or self.width, self.st[style], max_height=max_height, padding=6
+        )
 
     def table(
         self,
@@ -94,21 +103,34 @@ class _Layout:
         fractions: Sequence[float],
         mono: Sequence[int] = (),
     ) -> Table:
-        data: list[list[Any]] = [[self.cell(h, "cell_bold") for h in header]]
+        widths = [self.width * f for f in fractions]
+        data: list[list[Any]] = [
+            [self.cell(h, "cell_bold", w) for h, w in zip(header, widths, strict=True)]
+        ]
         for row in rows:
             data.append(
-                [self.cell(value, "hash" if i in mono else "cell") for i, value in enumerate(row)]
+                [
+                    self.cell(value, "hash" if i in mono else "cell", widths[i])
+                    for i, value in enumerate(row)
+                ]
             )
         t = Table(data, colWidths=[self.width * f for f in fractions], repeatRows=1)
         t.setStyle(self._style(header=True))
         return t
 
     def kv(
-        self, rows: Sequence[tuple[str, object]], mono: Sequence[str] = (), width: float = 0
+        self,
+        rows: Sequence[tuple[str, object]],
+        mono: Sequence[str] = (),
+        width: float = 0,
+        max_height: float = CELL_MAX_HEIGHT,
     ) -> Table:
         w = width or self.width
         data = [
-            [self.cell(k, "cell_bold"), self.cell(v, "hash" if k in mono else "cell")]
+            [
+                self.cell(k, "cell_bold", w * 0.27, max_height),
+                self.cell(v, "hash" if k in mono else "cell", w * 0.73, max_height),
+            ]
             for k, v in rows
         ]
         t = Table(data, colWidths=[w * 0.27, w * 0.73])
@@ -129,11 +151,14 @@ def _cover(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
     doc.para("[NAME OF COURT — to be completed by counsel]", style="note")
     doc.spacer(6)
     caption = [
-        (f"{data.pseudonym.upper()}, a pseudonym,", "Plaintiff,"),
+        (f"{one_line(data.pseudonym).upper()}, a pseudonym,", "Plaintiff,"),
         ("v.", ""),
         ("[DEFENDANT — to be completed by counsel],", "Defendant."),
     ]
-    rows = [[lay.cell(a, "h2"), lay.cell(b, "body")] for a, b in caption]
+    rows = [
+        [lay.cell(a, "h2", lay.width * 0.62), lay.cell(b, "body", lay.width * 0.38)]
+        for a, b in caption
+    ]
     t = Table(rows, colWidths=[lay.width * 0.62, lay.width * 0.38])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     lay.add(t)
@@ -150,8 +175,8 @@ def _cover(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
     )
     if data.pseudonym_defaulted:
         doc.para(
-            f"No pseudonym was recorded for the client, so '{data.pseudonym}' is used. The "
-            "client's real name appears nowhere in this packet.",
+            f"No pseudonym was recorded for the client, so '{one_line(data.pseudonym)}' is "
+            "used. The client's real name appears nowhere in this packet.",
             style="note",
         )
     head = data.audit_head
@@ -333,9 +358,9 @@ def _thumb_cell(lay: _Layout, thumb: Thumbnail | NoThumbnail | None) -> Any:
     if isinstance(thumb, Thumbnail):
         scale = THUMB_BOX / max(thumb.width, thumb.height)
         img = Image(io.BytesIO(thumb.jpeg), width=thumb.width * scale, height=thumb.height * scale)
-        return [img, Spacer(1, 3), lay.cell(thumb.note, "small")]
+        return [img, Spacer(1, 3), lay.cell(thumb.note, "small", THUMB_BOX + 10, 200)]
     reason = thumb.reason if isinstance(thumb, NoThumbnail) else "No picture."
-    return lay.cell(reason, "small")
+    return lay.cell(reason, "small", THUMB_BOX + 10, 200)
 
 
 def _finding_rows(f: FindingLine) -> list[tuple[str, object]]:
@@ -378,9 +403,9 @@ def _web_capture(doc: PdfDocument, lay: _Layout, ex: Exhibit) -> None:
         tls += "\n" + "\n".join(f"{k}: {v}" for k, v in c.tls)
     rows: list[tuple[str, object]] = [
         *c.file_rows,
-        ("Address requested", c.url),
-        ("Final address", c.final_url or "-"),
-        ("Redirects", "\n".join(c.redirect_chain) or "none"),
+        ("Address requested", one_line(c.url)),
+        ("Final address", one_line(c.final_url) or "-"),
+        ("Redirects", "\n".join(one_line(hop) for hop in c.redirect_chain) or "none"),
         ("Captured (UTC)", f"{c.started_at} to {c.ended_at}"),
         ("HTTP status", c.http_status),
         ("Server address", c.server_address),
@@ -422,9 +447,9 @@ def _exhibit_page(
     doc.heading(f"{ex.title}: {ex.role_words}")
     facts: list[tuple[str, object]] = [
         ("Item id", ex.item_id),
-        ("Label", ex.label or "-"),
+        ("Label", one_line(ex.label) or "-"),
         ("Came in as", ex.source),
-        ("File name at intake", ex.original_filename or "-"),
+        ("File name at intake", one_line(ex.original_filename) or "-"),
         ("Type and size", f"{ex.mime}, {ex.size:,} bytes"),
         ("Taken in (UTC)", ex.intake_at),
         ("File modified (UTC)", ex.file_mtime),
@@ -435,7 +460,9 @@ def _exhibit_page(
         facts.append(("Same bytes as", f"Exhibit {ex.duplicate_of}"))
     if ex.sealed_file:
         facts.append(("Sealed volume file", f"sealed/{ex.sealed_file}"))
-    side = lay.kv(facts, mono=("Item id",), width=lay.width - THUMB_BOX - 14)
+    # The facts sit beside the thumbnail in one row, which cannot split across pages: each
+    # value gets a smaller share of the page.
+    side = lay.kv(facts, mono=("Item id",), width=lay.width - THUMB_BOX - 14, max_height=150)
     top = Table(
         [[_thumb_cell(lay, thumb), side]], colWidths=[THUMB_BOX + 10, lay.width - THUMB_BOX - 10]
     )
@@ -537,7 +564,7 @@ def _exhibit_page(
             )
         )
 
-    heading = Paragraph(esc("Chain of custody"), lay.st["h3"])
+    heading = Paragraph(esc("Chain of custody", lay.st["h3"].fontName), lay.st["h3"])
     if ex.custody:
         table = lay.table(
             ["Event", "Time (UTC)", "By", "Action", "Details"],
@@ -556,7 +583,10 @@ def _requests(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
         doc.para("No removal requests are recorded for this case.")
     for r in data.requests:
         block: list[Any] = [
-            Paragraph(esc(f"Request {r.number}: {r.platform}"), lay.st["h3"]),
+            Paragraph(
+                esc(f"Request {r.number}: {one_line(r.platform)}", lay.st["h3"].fontName),
+                lay.st["h3"],
+            ),
             lay.kv(
                 [
                     ("Route", r.route),
@@ -733,8 +763,11 @@ def render(
     data: PacketData,
     index: ElementsIndex,
     thumbs: Mapping[int, Thumbnail | NoThumbnail],
+    shortened: list[str] | None = None,
 ) -> bytes:
-    """packet.pdf as bytes (in memory)."""
+    """packet.pdf as bytes (in memory). Values too long for their table cell are shortened
+    in the PDF and appended in full to ``shortened`` (the packet's manifest.json keeps them).
+    """
     meta = DocMeta(
         title=f"Evidence packet: {data.pseudonym}",
         author=data.operator or data.tool,
@@ -742,7 +775,7 @@ def render(
         keywords=("evidence packet", "15 U.S.C. 6851", "NCII"),
         created=data.built_at,
     )
-    doc = PdfDocument(meta, footer_note=FOOTER)
+    doc = PdfDocument(meta, footer_note=FOOTER, full_values_where="in manifest.json")
     lay = _Layout(doc)
     _cover(doc, lay, data)
     _summary(doc, lay, data)
@@ -755,4 +788,7 @@ def render(
     _custody(doc, lay, data)
     _verification(doc, lay, data)
     _certification(doc, lay, data)
-    return doc.build()
+    pdf = doc.build()
+    if shortened is not None:
+        shortened.extend(doc.shortened)
+    return pdf

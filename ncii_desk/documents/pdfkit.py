@@ -7,9 +7,17 @@ API (everything else in this module is private):
   otherwise reportlab's bundled Bitstream Vera, which is always present. The 14 standard PDF
   fonts are never used: they are not embedded and cover little beyond Latin-1.
 * ``esc(text) -> str``: plain text to Paragraph markup that shows exactly that text (``&``,
-  ``<`` and ``>`` escaped, control characters replaced, newlines kept as line breaks). Every
-  value that a user, a case file or a web page supplied must pass through ``esc`` before it
-  reaches a ``Paragraph``; the ``PdfDocument`` methods below do that for you.
+  ``<`` and ``>`` escaped, control and bidi characters shown as their code by
+  ``common.clean_text``, newlines kept as line breaks). Every value that a user, a case file
+  or a web page supplied must pass through ``esc`` before it reaches a ``Paragraph``; the
+  ``PdfDocument`` methods below do that for you.
+* Long words: every style splits a word wider than its line (``splitLongWords``), so a
+  20,000-character URL wraps at the line's end instead of running off the page; a shorter
+  address moves to the next line whole. A table row cannot be split across
+  pages, so ``PdfDocument.cell`` shortens a value whose cell would be taller than
+  ``CELL_MAX_HEIGHT`` and says where the full value is kept (``full_values_where``); every
+  value shortened so is listed in ``PdfDocument.shortened`` (the packet puts them in
+  manifest.json).
 * ``styles() -> dict[str, ParagraphStyle]``: the named paragraph styles (``title``, ``h1``,
   ``h2``, ``h3``, ``body``, ``small``, ``note``, ``mono``, ``cell``, ``cell_bold``,
   ``banner``).
@@ -27,8 +35,9 @@ Streams are binary (Flate for text and fonts, DCT for JPEG pictures), not ASCII8
 from __future__ import annotations
 
 import io
+import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -58,9 +67,22 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, clean_text, creator
+from ncii_desk.documents.common import (
+    DRAFT_NOTICE,
+    DocMeta,
+    clean_text,
+    creator,
+    property_text,
+    shorten,
+)
 
-__all__ = ["FontSet", "PdfDocument", "esc", "register_fonts", "styles"]
+__all__ = ["CELL_MAX_HEIGHT", "FontSet", "PdfDocument", "esc", "register_fonts", "styles"]
+
+#: The tallest a table cell may be, in points (a page's text frame is about 650): a row
+#: cannot be split across pages, and the header row is repeated above it.
+CELL_MAX_HEIGHT = 400.0
+#: Share of a cell's width that wrapped text is assumed to fill (word wrap leaves gaps).
+_FILL = 0.8
 
 _DEJAVU_DIRS = (
     "/usr/share/fonts/truetype/dejavu",
@@ -156,18 +178,70 @@ def register_fonts() -> FontSet:
         )
 
 
-def esc(text: object) -> str:
-    """Plain text as Paragraph markup that renders literally (see the module docstring)."""
-    cleaned = clean_text(text)
-    escaped = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _escape(text: str) -> str:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return escaped.replace("\n", "<br/>")
+
+
+@cache
+def _charmap(font_name: str) -> frozenset[int]:
+    face = getattr(pdfmetrics.getFont(font_name), "face", None)
+    return frozenset(getattr(face, "charToGlyph", {}) or ())
+
+
+def esc(text: object, font: str | None = None) -> str:
+    """Plain text as Paragraph markup that renders literally (see the module docstring).
+
+    ``font`` is the style's font (default: the regular one). Characters that font has no
+    glyph for but the regular font has (Arabic in the italic faces, say) are set in the
+    regular font; characters no embedded font can draw (CJK without a CJK font, say) are
+    shown as their code (``<U+4F60>``) instead of an empty box that reads as nothing."""
+    cleaned = clean_text(text)
+    regular = register_fonts().regular
+    own = _charmap(font or regular)
+    fallback = _charmap(regular)
+    if not fallback:
+        return _escape(cleaned)
+    if any(ord(c) not in fallback and c != "\n" for c in cleaned):
+        cleaned = "".join(
+            c if c == "\n" or ord(c) in fallback or ord(c) in own else f"<U+{ord(c):04X}>"
+            for c in cleaned
+        )
+    if font is None or font == regular or not own:
+        return _escape(cleaned)
+    out: list[str] = []
+    for missing, run in _runs(cleaned, lambda c: ord(c) not in own and ord(c) in fallback):
+        out.append(f'<font face="{regular}">{_escape(run)}</font>' if missing else _escape(run))
+    return "".join(out)
+
+
+def _runs(text: str, test: Callable[[str], bool]) -> list[tuple[bool, str]]:
+    """``text`` cut into runs of characters for which ``test`` gives the same answer."""
+    runs: list[tuple[bool, str]] = []
+    for ch in text:
+        flag = ch != "\n" and test(ch)
+        if runs and runs[-1][0] == flag:
+            runs[-1] = (flag, runs[-1][1] + ch)
+        else:
+            runs.append((flag, ch))
+    return runs
 
 
 @cache
 def styles() -> dict[str, ParagraphStyle]:
     """The named paragraph styles, all in the embedded fonts."""
     fonts = register_fonts()
-    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=10.5, leading=14, spaceAfter=6)
+    body = ParagraphStyle(
+        "body",
+        fontName=fonts.regular,
+        fontSize=10.5,
+        leading=14,
+        spaceAfter=6,
+        # A word wider than the line (a long web address) is split where the line ends.
+        # reportlab's uriWasteReduce (break addresses at "/" to fill lines) is left off: it
+        # also breaks short addresses that would fit on the next line whole.
+        splitLongWords=1,
+    )
     return {
         "body": body,
         "title": ParagraphStyle(
@@ -203,6 +277,38 @@ def styles() -> dict[str, ParagraphStyle]:
             spaceAfter=10,
         ),
     }
+
+
+def _text_lines(text: str, width: float, style: ParagraphStyle) -> list[int]:
+    """How many wrapped lines each line of ``text`` takes in a column ``width`` wide."""
+    usable = max(width * _FILL, style.fontSize)
+    return [
+        max(1, math.ceil(pdfmetrics.stringWidth(line, style.fontName, style.fontSize) / usable))
+        for line in text.split("\n")
+    ]
+
+
+def fit_text(
+    text: object, width: float, style: ParagraphStyle, max_height: float, where: str
+) -> str | None:
+    """``text`` for display, shortened to fit ``max_height`` points in a column ``width``
+    wide; None when it fits as it is."""
+    full = clean_text(text)
+    leading = float(style.leading)
+    budget = int(max_height // leading) - 2  # two lines for the note on what was cut
+    lines = _text_lines(full, width, style)
+    if sum(lines) * leading <= max_height:
+        return None
+    keep, used = 0, 0
+    for line, count in zip(full.split("\n"), lines, strict=True):
+        if used + count > budget:
+            share = max(0, budget - used) / count
+            keep += int(len(line) * share)
+            break
+        keep += len(line) + 1
+        used += count
+    length = len("" if text is None else str(text))
+    return shorten(full, keep, full_length=length, where=where)
 
 
 def _pdf_date(moment: datetime) -> str:
@@ -255,8 +361,13 @@ class PdfDocument:
         *,
         footer_note: str = DRAFT_NOTICE,
         pagesize: tuple[float, float] = LETTER,
+        full_values_where: str = "in the case record",
     ) -> None:
         self.meta = meta
+        #: Where the text of a shortened value says its full value is kept.
+        self.full_values_where = full_values_where
+        #: The full values that were shortened for display, in order, once each.
+        self.shortened: list[str] = []
         self.footer_note = footer_note
         self.pagesize = pagesize
         self.fonts = register_fonts()
@@ -268,19 +379,42 @@ class PdfDocument:
     def add(self, flowable: Flowable) -> None:
         self.story.append(flowable)
 
+    def cell(
+        self,
+        text: object,
+        width: float,
+        style: str | ParagraphStyle = "cell",
+        *,
+        max_height: float = CELL_MAX_HEIGHT,
+        padding: float = 8,
+    ) -> Paragraph:
+        """A Paragraph for a table cell ``width`` points wide that is at most ``max_height``
+        tall: a longer value is shortened (``common.shorten``) and kept in ``shortened``."""
+        st = self.styles[style] if isinstance(style, str) else style
+        shown = fit_text(text, width - padding, st, max_height, self.full_values_where)
+        if shown is not None:
+            full = "" if text is None else str(text)
+            if full not in self.shortened:
+                self.shortened.append(full)
+            return Paragraph(esc(shown, st.fontName), st)
+        return Paragraph(esc(text, st.fontName), st)
+
     def title(self, text: str) -> None:
-        self.story.append(Paragraph(esc(text), self.styles["title"]))
+        self.story.append(Paragraph(esc(text, self.styles["title"].fontName), self.styles["title"]))
 
     def banner(self, text: str) -> None:
         """A boxed warning line (used for "Draft — not legal advice")."""
-        self.story.append(Paragraph(esc(text), self.styles["banner"]))
+        self.story.append(
+            Paragraph(esc(text, self.styles["banner"].fontName), self.styles["banner"])
+        )
 
     def heading(self, text: str, level: int = 1) -> None:
         style = self.styles[f"h{min(max(level, 1), 3)}"]
-        self.story.append(Paragraph(esc(text), style))
+        self.story.append(Paragraph(esc(text, style.fontName), style))
 
     def para(self, text: str, *, style: str = "body") -> None:
-        self.story.append(Paragraph(esc(text), self.styles[style]))
+        st = self.styles[style]
+        self.story.append(Paragraph(esc(text, st.fontName), st))
 
     def labelled(self, label: str, value: str) -> None:
         """One paragraph "Label: value" with the label in bold."""
@@ -293,8 +427,7 @@ class PdfDocument:
             return
         width = self._frame_width()
         data = [
-            [Paragraph(esc(k), self.styles["cell_bold"]), Paragraph(esc(v), self.styles["cell"])]
-            for k, v in rows
+            [self.cell(k, width * 0.3, "cell_bold"), self.cell(v, width * 0.7)] for k, v in rows
         ]
         table = Table(data, colWidths=[width * 0.3, width * 0.7])
         table.setStyle(self._grid(header=False))
@@ -309,11 +442,12 @@ class PdfDocument:
     ) -> None:
         """A grid with a bold header row; ``col_widths`` are fractions of the text width."""
         width = self._frame_width()
-        data: list[list[Paragraph]] = [
-            [Paragraph(esc(h), self.styles["cell_bold"]) for h in header]
-        ]
-        data += [[Paragraph(esc(cell), self.styles["cell"]) for cell in row] for row in rows]
         widths = [width * f for f in col_widths] if col_widths else None
+        each = widths or [width / max(1, len(header))] * len(header)
+        data: list[list[Paragraph]] = [
+            [self.cell(h, w, "cell_bold") for h, w in zip(header, each, strict=False)]
+        ]
+        data += [[self.cell(c, w) for c, w in zip(row, each, strict=False)] for row in rows]
         table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(self._grid(header=True))
         self.story.append(table)
@@ -351,10 +485,10 @@ class PdfDocument:
             rightMargin=2 * cm,
             topMargin=2 * cm,
             bottomMargin=2.2 * cm,
-            title=clean_text(meta.title),
-            author=clean_text(meta.author),
-            subject=clean_text(meta.subject),
-            keywords=[clean_text(k) for k in meta.keywords],
+            title=property_text(meta.title),
+            author=property_text(meta.author),
+            subject=property_text(meta.subject),
+            keywords=[property_text(k) for k in meta.keywords],
             creator=creator(),
             producer=f"{creator()} (reportlab {reportlab.Version})",
         )

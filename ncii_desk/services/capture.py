@@ -412,6 +412,16 @@ def _over_capture_limit(link: MediaLink, limit: int) -> ResourceResult:
     return ResourceResult(url=link.url, via=link.via, error=err.as_dict())
 
 
+def _with_address_policy(vault: Vault, options: CaptureOptions) -> CaptureOptions:
+    """``options`` with non-public addresses allowed when the vault setting says so (the
+    options asked for it already, or the setting is off: unchanged)."""
+    from ncii_desk.services.settings import capture_allows_private
+
+    if options.fetch.allow_private_addresses or not capture_allows_private(vault):
+        return options
+    return replace(options, fetch=replace(options.fetch, allow_private_addresses=True))
+
+
 def capture_urls(
     vault: Vault,
     case_ref: str,
@@ -421,7 +431,7 @@ def capture_urls(
 ) -> CaptureBatch:
     """Capture each address into the case; one result per address, in order."""
     job = job or Job()
-    options = options or CaptureOptions()
+    options = _with_address_policy(vault, options or CaptureOptions())
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, minor = case.id, case.suspected_minor
@@ -1051,7 +1061,7 @@ def recheck_case(
     from ncii_desk.services.requests import note_recheck  # the tracker pulls in documents/
 
     job = job or Job()
-    options = options or CaptureOptions()
+    options = _with_address_policy(vault, options or CaptureOptions())
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id = case.id

@@ -477,7 +477,8 @@ def _build_into(
     data.signing_fingerprint = key_info.fingerprint
     data.timestamp_tsa = options.tsa_url or ""
     job.progress(0, 1, "writing the PDF")
-    pdf = render(data, index, prepared.thumbs)
+    shortened: list[str] = []
+    pdf = render(data, index, prepared.thumbs, shortened)
     if signer is not None:
         settings = signer[1]
         pdf = signing.sign_pdf(
@@ -533,6 +534,8 @@ def _build_into(
             "signed": signer is not None,
             "suspected_minor": data.suspected_minor,
             "signing_key": key_info.fingerprint,
+            # Values too long for their place in packet.pdf, which shows them shortened.
+            "full_values": [{"characters": len(v), "value": v} for v in shortened],
         },
     )
     json_sha, csv_sha = mf.write_manifests(staging, manifest)

@@ -210,3 +210,49 @@ def set_tsa_url(vault: Vault, url: str | None) -> str | None:
             row.value = {"url": clean}
         vault.audit(s, "setting.changed", TSA_KEY, {"tsa_url": clean})
     return clean
+
+
+# --- capture ---------------------------------------------------------------------------------
+
+CAPTURE_KEY: Final = "capture"
+ALLOW_PRIVATE_NAME: Final = "capture.allow_private_addresses"
+#: Web captures refuse loopback, private, link-local and other non-public addresses unless
+#: this setting is on (server-side request forgery: a page must not make NCII Desk reach into
+#: the clinic's computer or network). The test suite, whose web servers all run on
+#: 127.0.0.1, turns this default on in tests/conftest.py; its policy tests turn it off.
+ALLOW_PRIVATE_DEFAULT = False
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def capture_allows_private(vault: Vault) -> bool:
+    """Whether web captures of this vault may reach non-public addresses."""
+    with vault.session() as s:
+        row = s.get(Setting, CAPTURE_KEY)
+        data = row.value if row is not None else {}
+    value = data.get("allow_private_addresses") if isinstance(data, dict) else None
+    return value if isinstance(value, bool) else ALLOW_PRIVATE_DEFAULT
+
+
+def set_capture_allows_private(vault: Vault, value: Any) -> bool:
+    """Change ``capture.allow_private_addresses`` (true/false, yes/no, on/off, 1/0)."""
+    text = str(value).strip().lower()
+    if isinstance(value, bool):
+        allowed = value
+    elif text in _TRUE or text in _FALSE:
+        allowed = text in _TRUE
+    else:
+        raise InvalidSetting(
+            f"'{value}' is not true or false.",
+            f"Give true or false for {ALLOW_PRIVATE_NAME}.",
+        )
+    with vault.transaction() as s:
+        row = s.get(Setting, CAPTURE_KEY)
+        data = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+        data["allow_private_addresses"] = allowed
+        if row is None:
+            s.add(Setting(key=CAPTURE_KEY, value=data))
+        else:
+            row.value = data
+        vault.audit(s, "setting.changed", CAPTURE_KEY, {"allow_private_addresses": allowed})
+    return allowed

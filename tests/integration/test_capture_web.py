@@ -32,7 +32,12 @@ from ncii_desk.capture.web import (
 from ncii_desk.errors import CaptureError
 
 FAST = FetchOptions(
-    connect_timeout=2.0, read_timeout=0.5, total_timeout=1.0, max_bytes=50_000, trust_env=False
+    allow_private_addresses=True,
+    connect_timeout=2.0,
+    read_timeout=0.5,
+    total_timeout=1.0,
+    max_bytes=50_000,
+    trust_env=False,
 )
 
 
@@ -91,7 +96,9 @@ def test_browser_user_agent_by_default_and_overridable(web: LocalServer) -> None
     web.routes["/ua"] = Route(page("hello"))
     with Fetcher(FAST) as f:
         f.fetch(web.url("/ua"))
-    with Fetcher(FetchOptions(trust_env=False, user_agent="Clinic capture 1.0")) as f:
+    with Fetcher(
+        FetchOptions(allow_private_addresses=True, trust_env=False, user_agent="Clinic capture 1.0")
+    ) as f:
         f.fetch(web.url("/ua"))
     agents = [entry.headers["user-agent"] for entry in web.log]
     assert agents == [DEFAULT_USER_AGENT, "Clinic capture 1.0"]
@@ -106,7 +113,7 @@ def test_cookies_are_off_by_default_and_on_when_asked(web: LocalServer) -> None:
     with Fetcher(FAST) as f:
         assert f.fetch(web.url("/login")).ok
     assert "cookie" not in web.log[-1].headers
-    with Fetcher(FetchOptions(trust_env=False, cookies=True)) as f:
+    with Fetcher(FetchOptions(allow_private_addresses=True, trust_env=False, cookies=True)) as f:
         assert f.fetch(web.url("/login")).ok
     assert web.log[-1].headers.get("cookie") == "session=abc"
 
@@ -249,7 +256,7 @@ def test_too_many_redirects_is_its_own_error(web: LocalServer) -> None:
             else None
         )
     )
-    with Fetcher(FetchOptions(trust_env=False, max_redirects=3)) as f:
+    with Fetcher(FetchOptions(allow_private_addresses=True, trust_env=False, max_redirects=3)) as f:
         got = f.fetch(web.url("/r0"))
     assert got.error is not None and got.error.reason == "too-many-redirects"
     assert len(web.log) == 4
@@ -305,7 +312,9 @@ def test_insecure_override_captures_and_records_the_certificate(
     tls_server: LocalServer, tmp_path: Path
 ) -> None:
     tls_server.routes["/p"] = Route(page("secure"))
-    with Fetcher(FetchOptions(trust_env=False, verify_tls=False)) as f:
+    with Fetcher(
+        FetchOptions(allow_private_addresses=True, trust_env=False, verify_tls=False)
+    ) as f:
         got = f.fetch(tls_server.url("/p"))
     assert got.ok and got.tls_verified is False
     tls = got.tls
@@ -327,14 +336,14 @@ def test_proxy_from_the_environment_is_used_and_recorded(
     monkeypatch.setenv("http_proxy", f"http://user:secret@127.0.0.1:{web.port}")
     monkeypatch.delenv("no_proxy", raising=False)
     monkeypatch.delenv("NO_PROXY", raising=False)
-    with Fetcher(FetchOptions(trust_env=True)) as f:
+    with Fetcher(FetchOptions(allow_private_addresses=True, trust_env=True)) as f:
         got = f.fetch("http://site.example.invalid/page")
     assert got.ok and b"via proxy" in (got.body or b"")
     assert web.paths() == ["http://site.example.invalid/page"]
     assert web.log[0].headers.get("proxy-authorization", "").startswith("Basic ")
     assert got.proxy == f"http://127.0.0.1:{web.port}"  # recorded without the password
     assert set(lookups) <= {"127.0.0.1"}  # only the proxy; the site name is left to it
-    with Fetcher(FetchOptions(trust_env=False)) as f:
+    with Fetcher(FetchOptions(allow_private_addresses=True, trust_env=False)) as f:
         direct = f.fetch("http://site.example.invalid/page")
     assert direct.error is not None and direct.error.reason == "dns"
     assert len(web.log) == 1
