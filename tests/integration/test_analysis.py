@@ -64,10 +64,10 @@ def _png(rgb: np.ndarray, path: Path, **text: str) -> Path:
     return path
 
 
-def _no_face(path: Path) -> Path:
-    """A generated colour pattern without any face."""
+def _no_face(path: Path, shift: int = 0) -> Path:
+    """A generated colour pattern without any face (``shift`` makes a different file)."""
     yy, xx = np.mgrid[0:240, 0:320]
-    rgb = np.stack([xx % 256, yy % 256, (xx + yy) % 256], axis=-1).astype(np.uint8)
+    rgb = np.stack([xx % 256, yy % 256, (xx + yy + shift) % 256], axis=-1).astype(np.uint8)
     return _png(rgb, path)
 
 
@@ -207,7 +207,12 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Analysed]:
         for name, path in suspects.items():
             (ids[name],) = _add(vault, case.id, Role.SUSPECT, path)
         (ids["minor"],) = _add(
-            vault, case.id, Role.SUSPECT, _no_face(files / "kept-as-hashes.png"), minor=True
+            # a different file: a hash-only copy of the same bytes would switch "noface" too
+            vault,
+            case.id,
+            Role.SUSPECT,
+            _no_face(files / "kept-as-hashes.png", shift=7),
+            minor=True,
         )
         report = analyze_case(vault, case.id)
         try:
