@@ -296,7 +296,26 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
         say("Keep a copy of the vault folder as it is and restore from your latest backup.")
     if report.quarantined_files:
         warn(f"{report.quarantined_files} file(s) are in the vault's quarantine folder.")
+    if isinstance(report, vaults.CheckReport):
+        say_unhashed(report.unhashed, report.unhashed_hash_only, report.unhashed_cases)
     return EXIT_OK if report.ok else EXIT_INTEGRITY
+
+
+def say_unhashed(stored: int, hash_only: int, case_ids: Sequence[str] = ()) -> None:
+    """Items that matching does not see because they were never hashed, and what to do."""
+    if stored:
+        which = " ".join(c[:12] for c in case_ids) if case_ids else "CASE"
+        say(
+            f"Not hashed: {stored} picture/video item(s) have no hashes yet, so they are never "
+            f"matched. Hash and match them with: ncii-desk matches {which} --rematch"
+            + (" (once per case)" if len(case_ids) > 1 else "")
+        )
+    if hash_only:
+        say(
+            f"Not hashed: {hash_only} item(s) kept as hashes only have no picture hashes, and "
+            "cannot get them: their files were not kept. Add the files again (as suspected "
+            "minor) if you still have them."
+        )
 
 
 def cmd_vault_change_passphrase(args: argparse.Namespace) -> int:
@@ -388,7 +407,10 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 def cmd_case_show(args: argparse.Namespace) -> int:
     with opened(args) as vault:
         view = cases.get_case(vault, args.case)
-    return show_record(args, view.as_dict())
+    show_record(args, view.as_dict())
+    if not args.json:
+        say_unhashed(view.unhashed, view.unhashed_hash_only, [view.id])
+    return EXIT_OK
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -447,11 +469,25 @@ def cmd_add(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"note: not hashed: {err['error']}{hint}\n")
             for text in hashing.get("warnings", []):
                 warn(text)
-    if result.cancelled:
+        # --no-hash, or intake cancelled: nothing was hashed
+        not_hashed = len(result.added) if hashing is None else int(hashing["not_hashed"])
+        if hashing is not None and hashing["cancelled"]:
+            say("Cancelled: every item added is kept; hashing stopped part-way.")
+        if not_hashed:
+            say(
+                f"{not_hashed} item(s) were not hashed, so they are not matched yet. Hash and "
+                f"match them with: ncii-desk matches {_case_word(args.case)} --rematch"
+            )
+    if result.cancelled or (hashing is not None and hashing["cancelled"]):
         return 130
     if result.errors:
         return EXIT_PARTIAL if result.added else 1
     return EXIT_OK
+
+
+def _case_word(case: str) -> str:
+    """A case reference as typed back in a suggested command."""
+    return case if case.replace("-", "").isalnum() else json.dumps(case, ensure_ascii=False)
 
 
 def cmd_item_list(args: argparse.Namespace) -> int:
@@ -610,13 +646,34 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if errors else EXIT_OK
 
 
+def _say_rematch_hashing(report: Any) -> None:
+    if report.hashed:
+        say(f"Hashed {report.hashed} item(s) that had no hashes yet.")
+    for err in report.errors:
+        hint = f"\n  {err['hint']}" if err.get("hint") else ""
+        sys.stderr.write(f"note: not hashed: {err['error']}{hint}\n")
+    if report.cancelled:
+        say(f"Cancelled: {report.not_hashed} item(s) are still not hashed.")
+    say_unhashed(0, report.hash_only_unhashable)
+
+
 def cmd_matches(args: argparse.Namespace) -> int:
-    from ncii_desk.services.matching import list_matches, match_case
+    from ncii_desk.services.matching import HashingReport, hash_missing, list_matches, match_case
+
+    hashing = HashingReport()
 
     with opened(args) as vault:
         if args.rematch:
+            with cli_job(args, "Hashing") as job:
+                hashing = hash_missing(vault, args.case, job=job, match=False)
             match_case(vault, args.case)
+            if not args.json:
+                _say_rematch_hashing(hashing)
         views = list_matches(vault, args.case)
+    if args.rematch and hashing.cancelled:
+        if args.json:
+            emit_json([v.as_dict() for v in views])
+        return 130
     if args.json:
         emit_json([v.as_dict() for v in views])
         return EXIT_OK

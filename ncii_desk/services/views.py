@@ -41,6 +41,10 @@ class CaseView:
     suspects: int = 0
     open_requests: int = 0
     nearest_deadline: str | None = None
+    #: Picture and video items never hashed (matching does not see them): stored ones are
+    #: hashed by ``matches CASE --rematch``; hash-only ones cannot be hashed again.
+    unhashed: int = 0
+    unhashed_hash_only: int = 0
 
     @classmethod
     def of(cls, case: Case, **counts: Any) -> CaseView:
