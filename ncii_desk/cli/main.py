@@ -427,6 +427,8 @@ def cmd_add(args: argparse.Namespace) -> int:
                 suspected_minor=args.suspected_minor,
                 job=job,
                 found_at=where,
+                again=args.again,
+                as_document=args.as_document,
             )
         if result.sources and not args.no_hash and not result.cancelled:
             from ncii_desk.services.matching import hash_items
@@ -439,12 +441,26 @@ def cmd_add(args: argparse.Namespace) -> int:
         say(
             f"Added {len(result.added)} item(s) as {role.value}"
             + (
-                f", {result.duplicates} of them duplicates of items already in the case"
+                f", {result.duplicates} of them duplicates of items already in the case "
+                "in another role"
                 if result.duplicates
                 else ""
             )
             + "."
         )
+        for already in result.already_in_case:
+            say(
+                f"already in this case: {already.path} (same file as item "
+                f"{already.item_id[:12]}); not added again"
+            )
+        if result.already_in_case:
+            say(
+                f"{len(result.already_in_case)} file(s) were already in this case as "
+                f"{role.value} and were not added again (use --again to add them anyway)."
+            )
+        documents = sum(1 for i in result.added if i.document)
+        if documents:
+            say(f"{documents} item(s) were kept as documents: they are not hashed or matched.")
         not_kept = sum(1 for i in result.added if not i.pixels_kept)
         if not_kept:
             say(
@@ -470,7 +486,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             for text in hashing.get("warnings", []):
                 warn(text)
         # --no-hash, or intake cancelled: nothing was hashed
-        not_hashed = len(result.added) if hashing is None else int(hashing["not_hashed"])
+        not_hashed = len(result.sources) if hashing is None else int(hashing["not_hashed"])
         if hashing is not None and hashing["cancelled"]:
             say("Cancelled: every item added is kept; hashing stopped part-way.")
         if not_hashed:
@@ -1015,6 +1031,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-hash",
         action="store_true",
         help="store the files only; skip perceptual hashing and matching",
+    )
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="add files even when the case already holds the same file in the same role",
+    )
+    p.add_argument(
+        "--as-document",
+        action="store_true",
+        help="keep these files (not folders) with the case as documents, whatever their type; "
+        "documents are never hashed or matched",
     )
     source_cmds.add_options(p)
 

@@ -166,15 +166,24 @@ def unhashed_items(s: Session, case_id: str) -> Unhashed:
     from ncii_desk.media.loader import IMAGE_MIMES, VIDEO_MIMES
 
     has_hash = exists().where(HashRecord.item_id == EvidenceItem.id)
-    rows = s.execute(
-        select(EvidenceItem.id, EvidenceItem.pixels_kept, EvidenceItem.blob_id)
-        .where(
-            EvidenceItem.case_id == case_id,
-            EvidenceItem.mime.in_(IMAGE_MIMES | VIDEO_MIMES),
-            ~has_hash,
+    rows = [
+        r
+        for r in s.execute(
+            select(
+                EvidenceItem.id,
+                EvidenceItem.pixels_kept,
+                EvidenceItem.blob_id,
+                EvidenceItem.details,
+            )
+            .where(
+                EvidenceItem.case_id == case_id,
+                EvidenceItem.mime.in_(IMAGE_MIMES | VIDEO_MIMES),
+                ~has_hash,
+            )
+            .order_by(EvidenceItem.intake_at, EvidenceItem.id)
         )
-        .order_by(EvidenceItem.intake_at, EvidenceItem.id)
-    ).all()
+        if not (r.details or {}).get("document")  # documents are never hashed
+    ]
     kept = [r.pixels_kept and r.blob_id is not None for r in rows]
     return Unhashed(
         [r.id for r, k in zip(rows, kept, strict=True) if k],

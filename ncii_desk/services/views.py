@@ -86,6 +86,8 @@ class ItemView:
     #: it was captured from) and the page it was on; '' when not known.
     source_url: str = ""
     page_url: str = ""
+    #: Added as a document of the case (``add --as-document``): kept, never hashed or matched.
+    document: bool = False
 
     @classmethod
     def of(cls, item: EvidenceItem) -> ItemView:
@@ -109,6 +111,7 @@ class ItemView:
             duplicate_of=item.duplicate_of,
             source_url=str(details.get("source_url") or details.get("url") or ""),
             page_url=str(details.get("page_url") or ""),
+            document=bool(details.get("document", False)),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -47,3 +47,40 @@ def test_opening_a_case_hashes_items_stored_without_hashes(  # type: ignore[no-u
     assert window.vault is not None
     assert cases.get_case(window.vault, case_id).unhashed == 0
     assert len(list_matches(window.vault, case_id)) == 1
+
+
+def test_adding_a_folder_again_and_non_pictures_are_listed_as_problems(  # type: ignore[no-untyped-def]
+    qtbot, unlocked, tmp_path: Path
+) -> None:
+    from guikit import new_case
+
+    window = unlocked
+    new_case(qtbot, window, "Twice")
+    ws = window.workspace
+    assert ws is not None
+    folder = tmp_path / "originals"
+    folder.mkdir()
+    for n in (1, 2):
+        benign_picture(n).save(folder / f"original-{n}.png")
+    (folder / "notes.jpg").write_text("a text file with a picture's name\n")
+
+    ws.originals.originals.add_paths([folder])
+    wait_tasks(qtbot, window)
+    first = window.task_panel.rows[-1]
+    assert first.outcome == "done"
+    assert "Added 2 item(s)" in first.status.text()
+    problems = window.task_panel.problem_texts()
+    assert len(problems) == 1 and problems[0][1] == str(folder / "notes.jpg")
+    assert "is not an image or video" in problems[0][2]
+    window.task_panel.clear_problems()
+
+    ws.originals.originals.add_paths([folder])
+    wait_tasks(qtbot, window)
+    again = window.task_panel.rows[-1]
+    assert "Added 0 item(s), 2 already in this case (not added again)" in again.status.text()
+    listed = {p[1]: p[2] for p in window.task_panel.problem_texts()}
+    for n in (1, 2):
+        assert listed[str(folder / f"original-{n}.png")].startswith("Already in this case")
+    assert "is not an image or video" in listed[str(folder / "notes.jpg")]
+    assert window.vault is not None
+    assert cases.get_case(window.vault, ws.case_id).originals == 2

@@ -42,7 +42,9 @@ CHILD = textwrap.dedent(
     while True:
         n += 1
         path = src / f"{os.getpid()}-{n}.bin"
-        path.write_bytes(os.urandom(rng.choice([4_000, 70_000, 1_300_000, 2_700_000])))
+        size = rng.choice([4_000, 70_000, 1_300_000, 2_700_000])
+        # a PNG signature first: intake refuses content that is not a picture or video
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(size))
         result = intake.add_items(vault, sys.argv[3], Role.SUSPECT, [path])
         for item in result.added:
             print("ACK", item.id, item.sha256, flush=True)
