@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.errors import InputFileError, InvalidSetting, NciiDeskError
-from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
+from ncii_desk.media.sniff import SNIFF_BYTES, media_kind, sniff_mime
 from ncii_desk.media.walk import walk
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.found_at import FoundAt
@@ -201,13 +201,16 @@ class _KnownBytes:
     A file is read for its SHA-256 before it is stored only when an item of the same size is
     already there, so a new folder is still read once."""
 
-    def __init__(self, vault: Vault, case_id: str, role: Role) -> None:
+    def __init__(self, vault: Vault, case_id: str, role: Role, *, hash_only: bool) -> None:
+        query = (
+            select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size)
+            .where(EvidenceItem.case_id == case_id, EvidenceItem.role == role)
+            .order_by(EvidenceItem.intake_at)
+        )
+        if hash_only:  # a stored copy does not make a hash-only record of the same bytes moot
+            query = query.where(EvidenceItem.pixels_kept.is_(False))
         with vault.session() as s:
-            rows = s.execute(
-                select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size)
-                .where(EvidenceItem.case_id == case_id, EvidenceItem.role == role)
-                .order_by(EvidenceItem.intake_at)
-            ).all()
+            rows = s.execute(query).all()
         self._ids: dict[str, str] = {}
         for r in rows:
             self._ids.setdefault(r.sha256, r.id)
@@ -240,8 +243,6 @@ _KIND_WORDS = {
 
 def _check_media(path: Path) -> None:
     """Refuse a file whose content is not a picture or video, whatever its name says."""
-    from ncii_desk.media.loader import media_kind  # decoders load only when needed
-
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             return  # a pipe or device is refused, unopened, by the intake of the file
@@ -301,8 +302,8 @@ def add_items(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, case_minor = case.id, case.suspected_minor
-    known = None if again else _KnownBytes(vault, case_id, role)
     minor = suspected_minor or case_minor
+    known = None if again else _KnownBytes(vault, case_id, role, hash_only=minor)
     hash_only = hash_only_digests(vault)
     result = IntakeResult()
     candidates = _walk(paths, result)

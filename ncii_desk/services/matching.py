@@ -163,7 +163,7 @@ def unhashed_items(s: Session, case_id: str) -> Unhashed:
     """The case's picture and video items that have no hash record."""
     from sqlalchemy import exists
 
-    from ncii_desk.media.loader import IMAGE_MIMES, VIDEO_MIMES
+    from ncii_desk.media.sniff import IMAGE_MIMES, VIDEO_MIMES
 
     has_hash = exists().where(HashRecord.item_id == EvidenceItem.id)
     rows = [

@@ -219,3 +219,15 @@ def test_cli_non_images_exit_7_and_as_document(
     assert doc.json()["hashing"] is None
     refused = cli("add", "suspect", case, str(folder), "--as-document")
     assert refused.rc == 2 and "one file at a time" in refused.err
+
+
+def test_a_stored_copy_does_not_stop_a_hash_only_record_of_the_same_bytes(
+    vault: Vault, case_id: str, tmp_path: Path
+) -> None:
+    (pic,) = pictures(tmp_path / "a", 1)
+    (stored,) = intake.add_items(vault, case_id, Role.SUSPECT, [pic]).added
+    minor = intake.add_items(vault, case_id, Role.SUSPECT, [pic], suspected_minor=True)
+    (hash_only,) = minor.added  # recorded as possibly showing a minor, not "already there"
+    assert not hash_only.pixels_kept and hash_only.duplicate_of == stored.id
+    twice = intake.add_items(vault, case_id, Role.SUSPECT, [pic], suspected_minor=True)
+    assert twice.added == [] and [a.item_id for a in twice.already_in_case] == [hash_only.id]
