@@ -493,6 +493,12 @@ def cmd_add(args: argparse.Namespace) -> int:
             say(
                 f"{not_hashed} item(s) were not hashed, so they are not matched yet. Hash and "
                 f"match them with: ncii-desk matches {_case_word(args.case)} --rematch"
+                + (
+                    " (for items kept as hashes only, add the same files again instead: "
+                    "their files were not kept)"
+                    if any(not i.pixels_kept for i in result.added)
+                    else ""
+                )
             )
     if result.cancelled or (hashing is not None and hashing["cancelled"]):
         return 130
@@ -686,16 +692,13 @@ def cmd_matches(args: argparse.Namespace) -> int:
             if not args.json:
                 _say_rematch_hashing(hashing)
         views = list_matches(vault, args.case)
-    if args.rematch and hashing.cancelled:
-        if args.json:
-            emit_json([v.as_dict() for v in views])
-        return 130
+    rc = 130 if hashing.cancelled else EXIT_OK  # what was hashed before Ctrl-C is matched
     if args.json:
         emit_json([v.as_dict() for v in views])
-        return EXIT_OK
+        return rc
     if not views:
         say("No matches in this case.")
-        return EXIT_OK
+        return rc
     rows = []
     for v in views:
         target = (v.target_item_id or "")[:12] or (v.target_external or "")[:40]
@@ -706,7 +709,7 @@ def cmd_matches(args: argparse.Namespace) -> int:
         )
         rows.append([v.id[:12], v.suspect_item_id[:12], target, v.kind, measure, v.review_state])
     _table(rows, ["MATCH", "SUSPECT", "MATCHES", "METHOD", "MEASURE", "REVIEW"])
-    return EXIT_OK
+    return rc
 
 
 def cmd_match_review(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
@@ -43,7 +43,7 @@ from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
-from ncii_desk.vault.models import Blob, Capture, EvidenceItem, Role, Source
+from ncii_desk.vault.models import Blob, Capture, EvidenceItem, HashRecord, Role, Source
 
 #: Largest single file taken in (a long phone video fits; a disk image does not).
 MAX_ITEM_BYTES = 16 * 1024**3
@@ -81,7 +81,8 @@ class IntakeResult:
     cancelled: bool = False
     #: Files not added because the case already holds the same bytes in the same role.
     already_in_case: list[AlreadyInCase] = field(default_factory=list)
-    #: (item id, source file) of each added item, for hashing right after intake.
+    #: (item id, source file) of each added item, for hashing right after intake; also of a
+    #: hash-only item already in the case that has no hashes yet, when its file came again.
     sources: list[tuple[str, Path]] = field(default_factory=list)
     #: Files given a web address (``found_at``) that were not among the files taken in;
     #: None when no addresses were given.
@@ -209,12 +210,28 @@ class _KnownBytes:
         )
         if hash_only:  # a stored copy does not make a hash-only record of the same bytes moot
             query = query.where(EvidenceItem.pixels_kept.is_(False))
+        unhashed = select(EvidenceItem.id).where(
+            EvidenceItem.case_id == case_id,
+            EvidenceItem.role == role,
+            EvidenceItem.pixels_kept.is_(False),
+            ~exists().where(HashRecord.item_id == EvidenceItem.id),
+        )
         with vault.session() as s:
             rows = s.execute(query).all()
+            #: Hash-only items never hashed: their bytes exist nowhere else, so a file found
+            #: to hold them is used to hash them (see :meth:`needs_hashing`).
+            self._unhashed = set(s.scalars(unhashed))
         self._ids: dict[str, str] = {}
         for r in rows:
             self._ids.setdefault(r.sha256, r.id)
         self._sizes = {r.size for r in rows}
+
+    def needs_hashing(self, item_id: str) -> bool:
+        """Once per item: whether this hash-only item still needs the file's hashes."""
+        if item_id in self._unhashed:
+            self._unhashed.discard(item_id)
+            return True
+        return False
 
     def find(self, path: Path) -> AlreadyInCase | None:
         try:
@@ -321,6 +338,8 @@ def add_items(
             already = known.find(cand.path) if known is not None else None
             if already is not None:
                 result.already_in_case.append(already)
+                if known is not None and known.needs_hashing(already.item_id):
+                    result.sources.append((already.item_id, cand.path))
                 job.progress(done, total, "adding files")
                 continue
             if not as_document:

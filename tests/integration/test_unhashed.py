@@ -130,3 +130,25 @@ def test_vault_check_report_counts_unhashed(vault_dir: Path, tmp_path: Path) -> 
     vault.close()
     report = vaults.check_vault(vault_dir, passphrase=PASSPHRASE)
     assert report.ok and report.as_dict()["unhashed"] == 1
+
+
+def test_adding_the_file_again_hashes_a_hash_only_item_never_hashed(
+    cli: Cli, desk: Path, tmp_path: Path
+) -> None:
+    case = cli("case", "new", "Minor", "--suspected-minor", "--json").json()["id"]
+    pic = picture(tmp_path / "a.jpg", 6)
+    first = cli("add", "suspect", case, str(pic), "--no-hash")  # as if cancelled or crashed
+    assert first.rc == 0
+    shown = cli("case", "show", case)
+    assert "1 item(s) kept as hashes only have no picture hashes" in shown.out
+    assert "Add the files again" in shown.out
+
+    again = cli("add", "suspect", case, str(pic), "--json")
+    assert again.rc == 0, again.err
+    out = again.json()
+    assert out["added"] == [] and len(out["already_in_case"]) == 1
+    assert out["hashing"]["hashed"] == 1  # the item already there got the file's hashes
+    data = cli("case", "show", case, "--json").json()
+    assert (data["unhashed"], data["unhashed_hash_only"]) == (0, 0)
+    third = cli("add", "suspect", case, str(pic), "--json").json()
+    assert third["already_in_case"] and third["hashing"] is None  # nothing more to do
