@@ -296,7 +296,26 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
         say("Keep a copy of the vault folder as it is and restore from your latest backup.")
     if report.quarantined_files:
         warn(f"{report.quarantined_files} file(s) are in the vault's quarantine folder.")
+    if isinstance(report, vaults.CheckReport):
+        say_unhashed(report.unhashed, report.unhashed_hash_only, report.unhashed_cases)
     return EXIT_OK if report.ok else EXIT_INTEGRITY
+
+
+def say_unhashed(stored: int, hash_only: int, case_ids: Sequence[str] = ()) -> None:
+    """Items that matching does not see because they were never hashed, and what to do."""
+    if stored:
+        which = " ".join(c[:12] for c in case_ids) if case_ids else "CASE"
+        say(
+            f"Not hashed: {stored} picture/video item(s) have no hashes yet, so they are never "
+            f"matched. Hash and match them with: ncii-desk matches {which} --rematch"
+            + (" (once per case)" if len(case_ids) > 1 else "")
+        )
+    if hash_only:
+        say(
+            f"Not hashed: {hash_only} item(s) kept as hashes only have no picture hashes, and "
+            "cannot get them: their files were not kept. Add the files again (as suspected "
+            "minor) if you still have them."
+        )
 
 
 def cmd_vault_change_passphrase(args: argparse.Namespace) -> int:
@@ -388,7 +407,10 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 def cmd_case_show(args: argparse.Namespace) -> int:
     with opened(args) as vault:
         view = cases.get_case(vault, args.case)
-    return show_record(args, view.as_dict())
+    show_record(args, view.as_dict())
+    if not args.json:
+        say_unhashed(view.unhashed, view.unhashed_hash_only, [view.id])
+    return EXIT_OK
 
 
 def cmd_case_set(args: argparse.Namespace) -> int:
@@ -451,6 +473,8 @@ def cmd_add(args: argparse.Namespace) -> int:
                 suspected_minor=args.suspected_minor,
                 job=job,
                 found_at=where,
+                again=args.again,
+                as_document=args.as_document,
             )
         if result.sources and not args.no_hash and not result.cancelled:
             from ncii_desk.services.matching import hash_items
@@ -464,12 +488,26 @@ def cmd_add(args: argparse.Namespace) -> int:
         say(
             f"Added {len(result.added)} item(s) as {role.value}"
             + (
-                f", {result.duplicates} of them duplicates of items already in the case"
+                f", {result.duplicates} of them duplicates of items already in the case "
+                "in another role"
                 if result.duplicates
                 else ""
             )
             + "."
         )
+        for already in result.already_in_case:
+            say(
+                f"already in this case: {already.path} (same file as item "
+                f"{already.item_id[:12]}); not added again"
+            )
+        if result.already_in_case:
+            say(
+                f"{len(result.already_in_case)} file(s) were already in this case as "
+                f"{role.value} and were not added again (use --again to add them anyway)."
+            )
+        documents = sum(1 for i in result.added if i.document)
+        if documents:
+            say(f"{documents} item(s) were kept as documents: they are not hashed or matched.")
         if marked:
             say(
                 f"Recorded for {marked} original(s): taken by {marks['taken_by'] or 'unknown'}; "
@@ -511,7 +549,22 @@ def cmd_add(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"note: not hashed: {err['error']}{hint}\n")
             for text in hashing.get("warnings", []):
                 warn(text)
-    if result.cancelled:
+        # --no-hash, or intake cancelled: nothing was hashed
+        not_hashed = len(result.sources) if hashing is None else int(hashing["not_hashed"])
+        if hashing is not None and hashing["cancelled"]:
+            say("Cancelled: every item added is kept; hashing stopped part-way.")
+        if not_hashed:
+            say(
+                f"{not_hashed} item(s) were not hashed, so they are not matched yet. Hash and "
+                f"match them with: ncii-desk matches {_case_word(args.case)} --rematch"
+                + (
+                    " (for items kept as hashes only, add the same files again instead: "
+                    "their files were not kept)"
+                    if any(not i.pixels_kept for i in result.added)
+                    else ""
+                )
+            )
+    if result.cancelled or (hashing is not None and hashing["cancelled"]):
         return 130
     if result.errors:
         return EXIT_PARTIAL if result.added else 1
@@ -551,6 +604,11 @@ def cmd_item_copyright(args: argparse.Namespace) -> int:
             f"copyright: {view.client_holds_copyright}."
         )
     return EXIT_OK
+
+
+def _case_word(case: str) -> str:
+    """A case reference as typed back in a suggested command."""
+    return case if case.replace("-", "").isalnum() else json.dumps(case, ensure_ascii=False)
 
 
 def cmd_item_list(args: argparse.Namespace) -> int:
@@ -709,19 +767,37 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if errors else EXIT_OK
 
 
+def _say_rematch_hashing(report: Any) -> None:
+    if report.hashed:
+        say(f"Hashed {report.hashed} item(s) that had no hashes yet.")
+    for err in report.errors:
+        hint = f"\n  {err['hint']}" if err.get("hint") else ""
+        sys.stderr.write(f"note: not hashed: {err['error']}{hint}\n")
+    if report.cancelled:
+        say(f"Cancelled: {report.not_hashed} item(s) are still not hashed.")
+    say_unhashed(0, report.hash_only_unhashable)
+
+
 def cmd_matches(args: argparse.Namespace) -> int:
-    from ncii_desk.services.matching import list_matches, match_case
+    from ncii_desk.services.matching import HashingReport, hash_missing, list_matches, match_case
+
+    hashing = HashingReport()
 
     with opened(args) as vault:
         if args.rematch:
+            with cli_job(args, "Hashing") as job:
+                hashing = hash_missing(vault, args.case, job=job, match=False)
             match_case(vault, args.case)
+            if not args.json:
+                _say_rematch_hashing(hashing)
         views = list_matches(vault, args.case)
+    rc = 130 if hashing.cancelled else EXIT_OK  # what was hashed before Ctrl-C is matched
     if args.json:
         emit_json([v.as_dict() for v in views])
-        return EXIT_OK
+        return rc
     if not views:
         say("No matches in this case.")
-        return EXIT_OK
+        return rc
     rows = []
     for v in views:
         target = (v.target_item_id or "")[:12] or (v.target_external or "")[:40]
@@ -732,7 +808,7 @@ def cmd_matches(args: argparse.Namespace) -> int:
         )
         rows.append([v.id[:12], v.suspect_item_id[:12], target, v.kind, measure, v.review_state])
     _table(rows, ["MATCH", "SUSPECT", "MATCHES", "METHOD", "MEASURE", "REVIEW"])
-    return EXIT_OK
+    return rc
 
 
 def cmd_match_review(args: argparse.Namespace) -> int:
@@ -1101,6 +1177,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-hash",
         action="store_true",
         help="store the files only; skip perceptual hashing and matching",
+    )
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="add files even when the case already holds the same file in the same role",
+    )
+    p.add_argument(
+        "--as-document",
+        action="store_true",
+        help="keep these files (not folders) with the case as documents, whatever their type; "
+        "documents are never hashed or matched",
     )
     source_cmds.add_options(p)
     _copyright_arguments(p, "originals only: ")

@@ -28,10 +28,12 @@ import ctypes
 import hashlib
 import multiprocessing as mp
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -294,6 +296,9 @@ def _reuse_freed_memory() -> None:
 
 def _worker_init() -> None:
     harden_process()  # a worker holds decoded pixels: no core dump of it either
+    # Ctrl-C in a terminal reaches every process of the command; the parent cancels the job
+    # and lets the files in flight finish. A worker that died of it broke the whole pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import cv2
 
     cv2.setNumThreads(1)  # one process per core already; threads inside would oversubscribe
@@ -305,19 +310,61 @@ _pools: dict[int, ProcessPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
 
+def _start_forkserver_without_sigint() -> None:
+    """Start the fork server with SIGINT blocked: the workers it forks inherit the block, so a
+    Ctrl-C that lands while a worker is still starting (before :func:`_worker_init` runs)
+    cannot kill it either. Does nothing when the server already runs."""
+    from multiprocessing import forkserver
+
+    if not hasattr(signal, "pthread_sigmask"):
+        forkserver.ensure_running()
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _pool(count: int) -> ProcessPoolExecutor:
     """A worker pool kept for the whole session: starting workers (forkserver or spawn, never
     fork — a forked child can inherit OpenCV's thread pool mid-lock and hang) costs about a
-    second, too much to pay on every batch."""
+    second, too much to pay on every batch. A pool that broke (a worker process died) is
+    replaced, never handed out again."""
     with _pools_lock:
         pool = _pools.get(count)
+        if pool is not None and getattr(pool, "_broken", False):
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
         if pool is None:
             method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+            if method == "forkserver":
+                _start_forkserver_without_sigint()
             pool = ProcessPoolExecutor(
                 max_workers=count, mp_context=mp.get_context(method), initializer=_worker_init
             )
             _pools[count] = pool
         return pool
+
+
+def _renew_pool(count: int, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+    """Drop a pool whose worker died and start a fresh one."""
+    with _pools_lock:
+        if _pools.get(count) is broken:
+            del _pools[count]
+    broken.shutdown(wait=False, cancel_futures=True)
+    return _pool(count)
+
+
+def _worker_died(path: Path) -> FileHashes:
+    return _failed(
+        str(path),
+        InputFileError(
+            f"The hashing process stopped while working on {path}, twice.",
+            "The file may be damaged or made to crash image decoders; check it with another "
+            "program. The other files were hashed.",
+        ),
+    )
 
 
 def shutdown_pools() -> None:
@@ -357,25 +404,56 @@ def hash_many(
     # forkserver/spawn, never fork: a forked child can inherit OpenCV's thread pool mid-lock
     # and hang for ever (seen in bench/hash_throughput.py).
     pool = _pool(count)
-    pending: set[Future[FileHashes]] = set()
+    pending: dict[Future[FileHashes], Path] = {}
+    again: list[Path] = []  # in flight when a worker process died: tried once more
+    lost_once: set[Path] = set()
     iterator = iter(paths)
     exhausted = False
     try:
         while True:
-            while not exhausted and len(pending) < 2 * count:
+            while len(pending) < 2 * count:
                 if should_stop is not None and should_stop():
                     exhausted = True
+                    again.clear()
                     break
-                nxt: Path | None = next(iterator, None)
-                if nxt is None:
-                    exhausted = True
-                    break
-                pending.add(pool.submit(hash_file, nxt, role, limits))
+                if again:
+                    nxt = again.pop(0)
+                else:
+                    got: Path | None = None if exhausted else next(iterator, None)
+                    if got is None:
+                        exhausted = True
+                        break
+                    nxt = got
+                try:
+                    pending[pool.submit(hash_file, nxt, role, limits)] = nxt
+                except BrokenProcessPool:
+                    again.insert(0, nxt)
+                    pool = _renew_pool(count, pool)
             if not pending:
                 return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            lost: list[Path] = []
             for fut in done:
-                yield fut.result()
+                path = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    lost.append(path)
+                    continue
+                yield result
+            if lost:
+                # A broken pool fails every file in flight, not only the one that killed it.
+                lost += pending.values()
+                for fut in pending:
+                    fut.cancel()
+                pending.clear()
+                pool = _renew_pool(count, pool)
+                for path in lost:
+                    if path in lost_once:
+                        yield _worker_died(path)
+                    else:
+                        lost_once.add(path)
+                        again.append(path)
     finally:
         for fut in pending:  # the caller stopped early: drop what has not started
             fut.cancel()

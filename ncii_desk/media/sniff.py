@@ -4,6 +4,29 @@ from __future__ import annotations
 
 SNIFF_BYTES = 64
 
+# The picture and video types the decoders take (media/loader.py); here so that recognising
+# a file's kind does not load the decoders.
+IMAGE_MIMES = {
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/tiff",
+    "image/heic",
+    "image/heif",
+    "image/avif",
+}
+VIDEO_MIMES = {
+    "video/mp4",
+    "video/quicktime",
+    "video/x-m4v",
+    "video/3gpp",
+    "video/webm",
+    "video/x-matroska",
+    "video/x-msvideo",
+}
+
 _ISO_BMFF_BRANDS = {
     b"heic": "image/heic",
     b"heix": "image/heic",
@@ -76,3 +99,11 @@ def sniff_mime(head: bytes) -> str:
     if head.lstrip()[:5].lower() in (b"<!doc", b"<html"):
         return "text/html"
     return "application/octet-stream"
+
+
+def media_kind(mime: str) -> str | None:
+    if mime in IMAGE_MIMES:
+        return "image"
+    if mime in VIDEO_MIMES:
+        return "video"
+    return None

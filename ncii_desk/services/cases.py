@@ -95,12 +95,17 @@ def _counts(session: Session, case_id: str) -> dict[str, Any]:
         RemovalRequest.case_id == case_id, RemovalRequest.status.in_(OPEN_REQUEST_STATES)
     )
     open_count, nearest = session.execute(open_q).one()
+    from ncii_desk.services.matching import unhashed_items  # matching imports this module
+
+    unhashed = unhashed_items(session, case_id)
     return {
         "originals": by_role.get(Role.ORIGINAL, 0),
         "references": by_role.get(Role.REFERENCE, 0),
         "suspects": by_role.get(Role.SUSPECT, 0),
         "open_requests": open_count,
         "nearest_deadline": iso(nearest) if isinstance(nearest, datetime) else None,
+        "unhashed": len(unhashed.stored),
+        "unhashed_hash_only": len(unhashed.hash_only),
     }
 
 

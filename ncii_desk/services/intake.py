@@ -30,12 +30,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
-from ncii_desk.errors import InputFileError, NciiDeskError
-from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
+from ncii_desk.errors import InputFileError, InvalidSetting, NciiDeskError
+from ncii_desk.media.sniff import SNIFF_BYTES, media_kind, sniff_mime
 from ncii_desk.media.walk import walk
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.found_at import FoundAt
@@ -43,7 +43,7 @@ from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
-from ncii_desk.vault.models import Blob, Capture, EvidenceItem, Role, Source
+from ncii_desk.vault.models import Blob, Capture, EvidenceItem, HashRecord, Role, Source
 
 #: Item details key: items elsewhere switched to hashes only when this one was added hash-only.
 COPIES_KEY = "copies_switched_to_hashes"
@@ -62,13 +62,29 @@ class IntakeError:
         return {"path": self.path, "message": self.message, "hint": self.hint}
 
 
+@dataclass(frozen=True)
+class AlreadyInCase:
+    """A file whose bytes (SHA-256) an item of the same case and role already holds: it was
+    not added again (``again=True`` adds it anyway)."""
+
+    path: str
+    item_id: str
+    sha256: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "item_id": self.item_id, "sha256": self.sha256}
+
+
 @dataclass
 class IntakeResult:
     added: list[ItemView] = field(default_factory=list)
     errors: list[IntakeError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     cancelled: bool = False
-    #: (item id, source file) of each added item, for hashing right after intake.
+    #: Files not added because the case already holds the same bytes in the same role.
+    already_in_case: list[AlreadyInCase] = field(default_factory=list)
+    #: (item id, source file) of each added item, for hashing right after intake; also of a
+    #: hash-only item already in the case that has no hashes yet, when its file came again.
     sources: list[tuple[str, Path]] = field(default_factory=list)
     #: Files given a web address (``found_at``) that were not among the files taken in;
     #: None when no addresses were given.
@@ -88,6 +104,7 @@ class IntakeResult:
             "errors": [e.as_dict() for e in self.errors],
             "skipped": self.skipped,
             "cancelled": self.cancelled,
+            "already_in_case": [a.as_dict() for a in self.already_in_case],
         }
         if self.unused_addresses is not None:
             data["unused_addresses"] = self.unused_addresses
@@ -186,6 +203,97 @@ def _ensure_unchanged(path: Path, before: os.stat_result, read: int) -> None:
         )
 
 
+class _KnownBytes:
+    """The SHA-256 of the items of one case and role, to recognise a file already added.
+
+    A file is read for its SHA-256 before it is stored only when an item of the same size is
+    already there, so a new folder is still read once."""
+
+    def __init__(self, vault: Vault, case_id: str, role: Role, *, hash_only: bool) -> None:
+        query = (
+            select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size)
+            .where(EvidenceItem.case_id == case_id, EvidenceItem.role == role)
+            .order_by(EvidenceItem.intake_at)
+        )
+        if hash_only:  # a stored copy does not make a hash-only record of the same bytes moot
+            query = query.where(EvidenceItem.pixels_kept.is_(False))
+        unhashed = select(EvidenceItem.id).where(
+            EvidenceItem.case_id == case_id,
+            EvidenceItem.role == role,
+            EvidenceItem.pixels_kept.is_(False),
+            ~exists().where(HashRecord.item_id == EvidenceItem.id),
+        )
+        with vault.session() as s:
+            rows = s.execute(query).all()
+            #: Hash-only items never hashed: their bytes exist nowhere else, so a file found
+            #: to hold them is used to hash them (see :meth:`needs_hashing`).
+            self._unhashed = set(s.scalars(unhashed))
+        self._ids: dict[str, str] = {}
+        for r in rows:
+            self._ids.setdefault(r.sha256, r.id)
+        self._sizes = {r.size for r in rows}
+
+    def needs_hashing(self, item_id: str) -> bool:
+        """Once per item: whether this hash-only item still needs the file's hashes."""
+        if item_id in self._unhashed:
+            self._unhashed.discard(item_id)
+            return True
+        return False
+
+    def find(self, path: Path) -> AlreadyInCase | None:
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size not in self._sizes:
+                return None
+            sha256 = _prehash(path)
+        except OSError:
+            return None  # reported by the intake of the file itself
+        item_id = self._ids.get(sha256)
+        return None if item_id is None else AlreadyInCase(str(path), item_id, sha256)
+
+    def learn(self, view: ItemView) -> None:
+        self._ids.setdefault(view.sha256, view.id)
+        self._sizes.add(view.size)
+
+
+_KIND_WORDS = {
+    "application/pdf": "a PDF document",
+    "application/zip": "a ZIP archive (or an office document)",
+    "text/html": "a web page",
+    "audio/wav": "a sound file",
+    "image/x-icon": "an icon",
+}
+
+
+def _check_media(path: Path) -> None:
+    """Refuse a file whose content is not a picture or video, whatever its name says."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return  # a pipe or device is refused, unopened, by the intake of the file
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError:
+        return  # reported by the intake of the file itself
+    if not head:
+        return  # an empty file has its own error
+    mime = sniff_mime(head)
+    if media_kind(mime) is not None:
+        return
+    what = _KIND_WORDS.get(mime)
+    if what is None:
+        text = head.replace(b"\r", b"").replace(b"\n", b"").replace(b"\t", b"")
+        try:
+            printable = text.decode("utf-8").isprintable()
+        except UnicodeDecodeError:
+            printable = False
+        what = "text" if printable else "data of an unknown kind"
+    raise InputFileError(
+        f"{path} is not an image or video (its content is {what}); it was not added.",
+        "Only pictures and videos are taken in as evidence. To keep this file with the case "
+        "as a document, add it on its own: ncii-desk add ROLE CASE --as-document FILE",
+    )
+
+
 def add_items(
     vault: Vault,
     case_ref: str,
@@ -195,19 +303,34 @@ def add_items(
     suspected_minor: bool = False,
     job: Job | None = None,
     found_at: Mapping[Path, FoundAt] | None = None,
+    again: bool = False,
+    as_document: bool = False,
 ) -> IntakeResult:
     """Add files (and the files inside folders) to a case as items of ``role``.
 
     ``found_at`` maps a file's resolved path to where it was found online; its addresses
-    are checked per file (a bad one is that file's error, and the file is not added)."""
+    are checked per file (a bad one is that file's error, and the file is not added).
+
+    A file whose bytes an item of the same case and role already holds is listed in
+    ``already_in_case`` and not added, unless ``again``. A file that is not a picture or
+    video (by its content, never its name) is an error for that file, unless
+    ``as_document``: then any file is stored as a document of the case (``details.document``)
+    and is never hashed or matched (it is left out of ``sources``)."""
     job = job or Job()
+    paths = [Path(p) for p in paths]
+    if as_document and any(p.is_dir() for p in paths):
+        raise InvalidSetting(
+            "Documents are added one file at a time, not as folders.",
+            "Name each document file; add folders of pictures and videos without --as-document.",
+        )
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, case_minor = case.id, case.suspected_minor
     minor = suspected_minor or case_minor
+    known = None if again else _KnownBytes(vault, case_id, role, hash_only=minor)
     hash_only = hash_only_digests(vault)
     result = IntakeResult()
-    candidates = _walk([Path(p) for p in paths], result)
+    candidates = _walk(paths, result)
     found_at = found_at or {}
     if found_at:
         taken = {c.path.resolve() for c in candidates}
@@ -219,10 +342,23 @@ def add_items(
             result.cancelled = True
             break
         try:
+            already = known.find(cand.path) if known is not None else None
+            if already is not None:
+                result.already_in_case.append(already)
+                if known is not None and known.needs_hashing(already.item_id):
+                    result.sources.append((already.item_id, cand.path))
+                job.progress(done, total, "adding files")
+                continue
+            if not as_document:
+                _check_media(cand.path)
             where = found_at.get(cand.path.resolve()) if found_at else None
-            view = _add_one(vault, case_id, role, cand, minor, hash_only, where)
+            extra = {"document": True} if as_document else None
+            view = _add_one(vault, case_id, role, cand, minor, hash_only, where, extra)
             result.added.append(view)
-            result.sources.append((view.id, cand.path))
+            if known is not None:
+                known.learn(view)
+            if not as_document:
+                result.sources.append((view.id, cand.path))
         except NciiDeskError as exc:
             result.errors.append(IntakeError(str(cand.path), exc.message, exc.hint))
         except OSError as exc:
@@ -277,6 +413,7 @@ def _add_one(
     minor: bool,
     hash_only: set[str],
     where: FoundAt | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> ItemView:
     where = where.checked() if where is not None else None  # before anything is stored
     if not minor and hash_only and _prehash(cand.path) in hash_only:
@@ -300,7 +437,7 @@ def _add_one(
         prepared = PreparedBytes(
             reader.total, sha256, md5.hexdigest(), sniff_mime(reader.head), minor, info
         )
-        view = _record(vault, case_id, role, cand, st, prepared, started, where)
+        view = _record(vault, case_id, role, cand, st, prepared, started, where, extra)
     except BaseException:
         # Leave nothing behind, unless the commit went through (the failure came after it).
         if info is not None and not _blob_recorded(vault, info.blob_id):
@@ -366,9 +503,13 @@ def _record(
     prepared: PreparedBytes,
     started: datetime,
     where: FoundAt | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> ItemView:
-    """One transaction: file capture, blob row (or reuse of the same bytes), item, audit."""
+    """One transaction: file capture, blob row (or reuse of the same bytes), item, audit;
+    ``extra`` adds to the item's details and its audit event."""
     online = where.as_details() if where is not None else None
+    if extra:
+        online = {**(online or {}), **extra}
     with vault.transaction() as s:
         capture = _file_capture(vault, cand, st, started, prepared.sha256, where)
         capture.case_id = case_id

@@ -67,6 +67,14 @@ class HashingReport:
     new_matches: int = 0
     #: Stored thresholds that were not valid (their defaults were used instead).
     warnings: list[str] = field(default_factory=list)
+    #: The job was cancelled before every item was hashed.
+    cancelled: bool = False
+    #: Items left without hashes (cancelled before their turn); ``matches CASE --rematch``
+    #: hashes them from the vault.
+    not_hashed: int = 0
+    #: Items recorded as hashes only that have no perceptual hashes: their bytes were not
+    #: kept, so they cannot be hashed again (``hash_missing`` only).
+    hash_only_unhashable: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,12 +130,129 @@ def hash_items(
                 continue
             cases.add(store_hashes(vault, item_id, result))
             report.hashed += 1
+    report.not_hashed = total - done
+    report.cancelled = job.cancelled and report.not_hashed > 0
     if cases:
         from ncii_desk.services.settings import thresholds
 
         report.warnings = thresholds(vault).warnings
     for case_id in sorted(cases):
         report.new_matches += len(match_case(vault, case_id))
+    return report
+
+
+# --- items never hashed ------------------------------------------------------------------------
+
+#: Largest item hashed again from the vault: its bytes are decrypted into memory in full.
+MAX_REHASH_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class Unhashed:
+    """Picture and video items of a case with no hash at all (stored after a cancel, a crash
+    or ``add --no-hash``): matching never sees them until they are hashed."""
+
+    #: Items whose bytes are in the vault: ``hash_missing`` hashes them.
+    stored: list[str]
+    #: Items recorded as hashes only (no bytes kept): they can never be hashed again.
+    hash_only: list[str]
+
+    @property
+    def total(self) -> int:
+        return len(self.stored) + len(self.hash_only)
+
+
+def unhashed_items(s: Session, case_id: str) -> Unhashed:
+    """The case's picture and video items that have no hash record."""
+    from sqlalchemy import exists
+
+    from ncii_desk.media.sniff import IMAGE_MIMES, VIDEO_MIMES
+
+    has_hash = exists().where(HashRecord.item_id == EvidenceItem.id)
+    rows = [
+        r
+        for r in s.execute(
+            select(
+                EvidenceItem.id,
+                EvidenceItem.pixels_kept,
+                EvidenceItem.blob_id,
+                EvidenceItem.details,
+            )
+            .where(
+                EvidenceItem.case_id == case_id,
+                EvidenceItem.mime.in_(IMAGE_MIMES | VIDEO_MIMES),
+                ~has_hash,
+            )
+            .order_by(EvidenceItem.intake_at, EvidenceItem.id)
+        )
+        if not (r.details or {}).get("document")  # documents are never hashed
+    ]
+    kept = [r.pixels_kept and r.blob_id is not None for r in rows]
+    return Unhashed(
+        [r.id for r, k in zip(rows, kept, strict=True) if k],
+        [r.id for r, k in zip(rows, kept, strict=True) if not k],
+    )
+
+
+def hash_missing(
+    vault: Vault, case_ref: str, *, job: Job | None = None, match: bool = True
+) -> HashingReport:
+    """Hash a case's items that have no hashes yet, from their bytes in the vault (decrypted
+    into memory, one item at a time; never written anywhere), then match the case when
+    ``match`` and anything was hashed. Hash-only items without hashes cannot be hashed
+    again (no bytes were kept): they are counted in ``hash_only_unhashable``."""
+    from ncii_desk.hashing.pipeline import hash_bytes
+
+    job = job or Job()
+    report = HashingReport()
+    with vault.session() as s:
+        case_id = find_case(s, case_ref).id
+        missing = unhashed_items(s, case_id)
+    report.hash_only_unhashable = len(missing.hash_only)
+    total = len(missing.stored)
+    job.progress(0, total, "hashing items not hashed yet")
+    for done, item_id in enumerate(missing.stored, 1):
+        if job.cancelled:
+            break
+        with vault.session() as s:
+            item = s.get(EvidenceItem, item_id)
+            if item is None:
+                continue
+            role, name, size = _role_for(item), item.original_filename or item.id, item.size
+            blob = s.get(Blob, item.blob_id) if item.blob_id else None
+            try:
+                if blob is None:
+                    raise NciiDeskError(f"The stored file of {name} is missing.")
+                if size > MAX_REHASH_BYTES:
+                    raise NciiDeskError(
+                        f"{name} is too large to hash from the vault "
+                        f"({size // 1024**2:,} MiB; at most {MAX_REHASH_BYTES // 1024**3} GiB).",
+                        "Export it and compare it by hand, or split the video.",
+                    )
+                data = vault.read_blob(blob)
+            except NciiDeskError as exc:
+                report.errors.append(
+                    {"item": item_id, "path": name, "error": exc.message, "hint": exc.hint}
+                )
+                job.progress(done, total, "hashing items not hashed yet")
+                continue
+        result = hash_bytes(data, name, role)  # type: ignore[arg-type]
+        del data
+        if result.error:
+            report.errors.append(
+                {"item": item_id, "path": name, "error": result.error, "hint": result.hint or ""}
+            )
+        else:
+            store_hashes(vault, item_id, result)
+            report.hashed += 1
+        job.progress(done, total, "hashing items not hashed yet")
+    report.not_hashed = total - report.hashed - len(report.errors)
+    report.cancelled = job.cancelled and report.not_hashed > 0
+    if match and report.hashed:
+        from ncii_desk.services.settings import thresholds
+
+        report.warnings = thresholds(vault).warnings
+        report.new_matches = len(match_case(vault, case_id))
     return report
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from ncii_desk.errors import InvalidSetting, VaultCorrupt
 from ncii_desk.paths import default_vault_dir
@@ -74,6 +76,41 @@ def open_vault(
     return vault
 
 
+@dataclass
+class CheckReport(IntegrityReport):
+    """The vault's integrity report, plus the picture and video items that have no hashes
+    (never matched until hashed; they do not make the check fail)."""
+
+    unhashed: int = 0
+    unhashed_hash_only: int = 0
+    #: Ids of the cases with unhashed items stored in the vault (``matches CASE --rematch``).
+    unhashed_cases: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return super().as_dict() | {
+            "unhashed": self.unhashed,
+            "unhashed_hash_only": self.unhashed_hash_only,
+            "unhashed_cases": self.unhashed_cases,
+        }
+
+
+def _count_unhashed(vault: Vault, report: IntegrityReport) -> CheckReport:
+    from sqlalchemy import select
+
+    from ncii_desk.services.matching import unhashed_items
+    from ncii_desk.vault.models import Case
+
+    out = CheckReport(**{f.name: getattr(report, f.name) for f in fields(report)})
+    with vault.session() as s:
+        for case_id in s.scalars(select(Case.id).order_by(Case.created_at)):
+            missing = unhashed_items(s, case_id)
+            out.unhashed += len(missing.stored)
+            out.unhashed_hash_only += len(missing.hash_only)
+            if missing.stored:
+                out.unhashed_cases.append(case_id)
+    return out
+
+
 def check_vault(
     root: Path | None,
     *,
@@ -96,6 +133,8 @@ def check_vault(
         report = vault.check(
             job.progress if job else None, (lambda: job.cancelled) if job else None
         )
+        if report.ok:
+            report = _count_unhashed(vault, report)
         with vault.transaction() as s:
             vault.audit(
                 s, "vault.checked", details={"ok": report.ok, "problems": len(report.problems)}

@@ -41,6 +41,10 @@ class CaseView:
     suspects: int = 0
     open_requests: int = 0
     nearest_deadline: str | None = None
+    #: Picture and video items never hashed (matching does not see them): stored ones are
+    #: hashed by ``matches CASE --rematch``; hash-only ones cannot be hashed again.
+    unhashed: int = 0
+    unhashed_hash_only: int = 0
 
     @classmethod
     def of(cls, case: Case, **counts: Any) -> CaseView:
@@ -86,6 +90,8 @@ class ItemView:
     #: holds its copyright (yes, no, unknown); what a DMCA notice may rely on.
     taken_by: str = "unknown"
     client_holds_copyright: str = "unknown"
+    #: Added as a document of the case (``add --as-document``): kept, never hashed or matched.
+    document: bool = False
 
     @classmethod
     def of(cls, item: EvidenceItem) -> ItemView:
@@ -111,6 +117,7 @@ class ItemView:
             page_url=str(details.get("page_url") or ""),
             taken_by=str(item.taken_by or "unknown"),
             client_holds_copyright=str(item.client_holds_copyright or "unknown"),
+            document=bool(details.get("document", False)),
         )
 
     def as_dict(self) -> dict[str, Any]:

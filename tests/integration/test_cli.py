@@ -284,12 +284,20 @@ def test_add_original_reference_suspect(cli: Cli, desk: Desk, files: Path) -> No
     folder = files / "found"
     folder.mkdir()
     (folder / "copy.jpg").write_bytes(orig.read_bytes())  # same bytes, another name
-    (folder / "other.bin").write_bytes(os.urandom(1000))
+    (folder / "other.bin").write_bytes(JPEG_MAGIC + os.urandom(1000))
     (folder / ".hidden").write_bytes(os.urandom(10))
 
     rc, out = add(cli, "original", case["id"], orig)
     assert rc == 0
-    assert set(out) == {"added", "duplicates", "errors", "skipped", "cancelled", "hashing"}
+    assert set(out) == {
+        "added",
+        "duplicates",
+        "errors",
+        "skipped",
+        "cancelled",
+        "already_in_case",
+        "hashing",
+    }
     assert out["hashing"]["hashed"] == 0  # random bytes behind a PNG signature: not decodable
     assert "cannot be decoded" in out["hashing"]["errors"][0]["error"]
     (orig_item,) = out["added"]
@@ -315,7 +323,12 @@ def test_add_original_reference_suspect(cli: Cli, desk: Desk, files: Path) -> No
     shown = cli("case", "show", case["id"], "--json").json()
     assert (shown["originals"], shown["references"], shown["suspects"]) == (1, 1, 2)
 
-    text = cli("add", "suspect", case["id"], str(orig))
+    text = cli("add", "suspect", case["id"], str(orig))  # copy.jpg holds these bytes already
+    assert text.rc == 0
+    assert "Added 0 item(s) as suspect." in text.out
+    copy_id = by_name["copy.jpg"]["id"][:12]
+    assert f"already in this case: {orig} (same file as item {copy_id})" in text.out
+    text = cli("add", "suspect", case["id"], str(orig), "--again")
     assert text.rc == 0
     assert "Added 1 item(s) as suspect, 1 of them duplicates" in text.out
 

@@ -413,6 +413,9 @@ def test_advocate_flow_end_to_end(
 
     # --- second runs add nothing ---------------------------------------------------------
     r = cli("add", "original", label, str(originals), "--json")
+    assert r.rc == 0 and r.json()["added"] == [] and len(r.json()["already_in_case"]) == 4
+    assert r.json()["hashing"] is None  # nothing new to hash
+    r = cli("add", "original", label, str(originals), "--again", "--json")
     assert r.rc == 0 and r.json()["duplicates"] == 4
     assert r.json()["hashing"]["new_matches"] == 0  # a duplicate original is no new target
     r = cli("matches", label, "--json")

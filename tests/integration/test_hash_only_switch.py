@@ -44,8 +44,8 @@ def _png(rgb: Any, path: Path) -> Path:
     return path
 
 
-def _add(vault: Vault, case_id: str, role: Role, *paths: Path) -> list[str]:
-    result = intake.add_items(vault, case_id, role, list(paths))
+def _add(vault: Vault, case_id: str, role: Role, *paths: Path, again: bool = False) -> list[str]:
+    result = intake.add_items(vault, case_id, role, list(paths), again=again)
     assert not result.errors, result.errors
     hash_items(vault, result.sources, workers=1)
     return [i.id for i in result.added]
@@ -160,7 +160,7 @@ def test_switch_deletes_the_bytes_keeps_hashes_and_matching(
     assert [(m.target_item_id, m.kind) for m in found] == [(original, "pdq")]
 
     # Bytes recorded hash-only are not stored again, and the vault checks clean.
-    (again,) = _add(vault, case.id, Role.ORIGINAL, photos["original"])
+    (again,) = _add(vault, case.id, Role.ORIGINAL, photos["original"], again=True)
     assert _item(vault, again).blob_id is None and not _item(vault, again).pixels_kept
     report = vault.check()
     assert report.ok, report.problems

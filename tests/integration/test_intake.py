@@ -31,7 +31,12 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _random_file(path: Path, size: int = 3000, magic: bytes = b"") -> Path:
+#: A video's first bytes: random bytes behind them are taken in (as a video that will not
+#: decode); without any, intake refuses the file as not an image or video.
+MP4_MAGIC = b"\x00\x00\x00\x18ftypmp42"
+
+
+def _random_file(path: Path, size: int = 3000, magic: bytes = MP4_MAGIC) -> Path:
     return _write(path, magic + os.urandom(size))
 
 
@@ -133,7 +138,12 @@ def test_mime_is_sniffed_from_bytes_not_the_name(
     path = _random_file(src / name, 500, magic=head)
     if not head:  # make sure random bytes do not start with some magic number by chance
         path.write_bytes(b"\x00\x01plain" + path.read_bytes())
-    (view,) = intake.add_items(vault, case_id, Role.SUSPECT, [path]).added
+    # Not a picture or video: refused as evidence, kept only when added as a document.
+    document = mime == "application/octet-stream"
+    if document:
+        refused = intake.add_items(vault, case_id, Role.SUSPECT, [path])
+        assert refused.added == [] and "not an image or video" in refused.errors[0].message
+    (view,) = intake.add_items(vault, case_id, Role.SUSPECT, [path], as_document=document).added
     assert view.mime == mime
     assert view.original_filename == name
 
@@ -348,7 +358,15 @@ def test_duplicates_are_linked_and_stored_once(vault: Vault, case_id: str, src: 
     other = _random_file(src / "other.png", magic=PNG_MAGIC)
     _write(src / "folder" / "again.png", data)
 
-    result = intake.add_items(vault, case_id, Role.SUSPECT, [first, other, copy, src / "folder"])
+    # Without again, copies of bytes already in the case (same role) are reported, not added.
+    default = intake.add_items(vault, case_id, Role.SUSPECT, [first, copy, src / "folder"])
+    assert [v.original_filename for v in default.added] == ["first.png"]
+    assert [a.item_id for a in default.already_in_case] == [default.added[0].id] * 2
+    case_id = cases.new_case(vault, "Case 2026-009").id  # again=True, on a fresh case
+
+    result = intake.add_items(
+        vault, case_id, Role.SUSPECT, [first, other, copy, src / "folder"], again=True
+    )
 
     assert result.errors == []
     v_first, v_other, v_copy, v_again = result.added
@@ -367,7 +385,7 @@ def test_duplicates_are_linked_and_stored_once(vault: Vault, case_id: str, src: 
     assert len(_blob_files(vault)) == 2
 
     # a later batch still links to the first item of the case
-    (later,) = intake.add_items(vault, case_id, Role.SUSPECT, [first]).added
+    (later,) = intake.add_items(vault, case_id, Role.SUSPECT, [first], again=True).added
     assert later.duplicate_of == v_first.id
     assert _blob_rows(vault) == 2 and len(_blob_files(vault)) == 2
 
@@ -436,14 +454,15 @@ def test_cancel_before_start_adds_nothing(vault: Vault, case_id: str, src: Path)
 
 
 def test_each_added_item_is_an_audit_event(vault: Vault, case_id: str, src: Path) -> None:
-    dup_data = os.urandom(3000)
+    dup_data = MP4_MAGIC + os.urandom(3000)
     paths = [
         _random_file(src / "a.png", magic=PNG_MAGIC),
         _write(src / "b.bin", dup_data),
         _write(src / "c.bin", dup_data),
         src / "missing.bin",
     ]
-    result = intake.add_items(vault, case_id, Role.REFERENCE, paths)
+    # again: the second copy of the same bytes is added (and linked) instead of reported
+    result = intake.add_items(vault, case_id, Role.REFERENCE, paths, again=True)
     assert len(result.added) == 3
 
     with vault.session() as s:

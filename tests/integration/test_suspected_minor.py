@@ -263,7 +263,8 @@ def test_folder_intake_in_suspected_minor_mode(
     second = make_marked_file(folder / "sub", "b.png")
     (folder / "sub" / "copy-of-a.png").write_bytes(first.data)
 
-    result = intake.add_items(vault, case_id, Role.SUSPECT, [folder])
+    # again: the copy is added and linked rather than reported as already in the case
+    result = intake.add_items(vault, case_id, Role.SUSPECT, [folder], again=True)
 
     assert result.errors == []
     by_name = {v.original_filename: v for v in result.added}

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, checkbox, heading, note_label, plain_label
+from ncii_desk.gui.common import button, checkbox, heading, note_label, plain_label, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.dashboard import minor_explanation
+from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.activity import ActivityPane
 from ncii_desk.gui.workspace.matches import MatchesPane
 from ncii_desk.gui.workspace.originals import OriginalsPane
@@ -23,6 +24,7 @@ from ncii_desk.gui.workspace.packet import PacketPane
 from ncii_desk.gui.workspace.requests import RequestsPane
 from ncii_desk.gui.workspace.suspects import SuspectsPane
 from ncii_desk.services import cases, minor
+from ncii_desk.services.matching import HashingReport, hash_missing
 from ncii_desk.services.views import CaseView
 
 
@@ -34,6 +36,8 @@ class CaseWorkspace(QWidget):
         self.view: CaseView | None = None
         self.minor_box: QMessageBox | None = None
         self.minor_result: minor.MinorSwitchResult | None = None
+        #: Items never hashed are hashed once per opening of the case (not on every refresh).
+        self.hashing_started = False
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.back_button = button(
@@ -103,6 +107,8 @@ class CaseWorkspace(QWidget):
         ]
         self.details.setText(" · ".join(parts))
         self.minor.setChecked(view.suspected_minor)
+        if view.unhashed and not self.hashing_started:
+            self.hash_missing()
         last = self.minor_result
         if last is not None and last.value == view.suspected_minor:
             return  # the note still tells what the switch just did
@@ -110,6 +116,25 @@ class CaseWorkspace(QWidget):
             self.tr("On: files are kept as hashes only and no previews are shown.")
             if view.suspected_minor
             else ""
+        )
+
+    def hash_missing(self) -> None:
+        """Hash, in the background, the items stored without hashes (after a cancel, a crash
+        or intake without hashing): until then matching does not see them."""
+        self.hashing_started = True
+        case_id = self.case_id
+
+        def done(report: HashingReport) -> None:
+            if report.hashed:
+                self.ctx.case_changed.emit(case_id)
+
+        self.ctx.task(
+            self.tr("Hashing items not hashed yet"),
+            lambda v, job: hash_missing(v, case_id, job=job),
+            on_done=done,
+            problems_of=rehash_problems,
+            summary=rehash_summary,
+            owner=self,
         )
 
     def _minor_clicked(self, on: bool) -> None:
@@ -224,3 +249,28 @@ class CaseWorkspace(QWidget):
             k=r.analyses_removed,
             h=r.hashes_kept,
         )
+
+
+def rehash_summary(report: HashingReport) -> str:
+    text = translate("Workspace", "Hashed {h} item(s) that had no hashes; {m} new match(es).")
+    return text.format(h=report.hashed, m=report.new_matches)
+
+
+def rehash_problems(report: HashingReport) -> list[Problem]:
+    out = [Problem(e.get("path", ""), e.get("error", ""), e.get("hint", "")) for e in report.errors]
+    if report.hash_only_unhashable:
+        out.append(
+            Problem(
+                translate("Workspace", "(hashes only)"),
+                translate(
+                    "Workspace",
+                    "{n} item(s) kept as hashes only have no picture hashes and cannot get "
+                    "them: their files were not kept.",
+                ).format(n=report.hash_only_unhashable),
+                translate(
+                    "Workspace",
+                    "Add the files again (as possibly under 18) if you still have them.",
+                ),
+            )
+        )
+    return out

@@ -86,6 +86,16 @@ def add_and_hash(
 
 def add_problems(outcome: AddOutcome) -> list[Problem]:
     out = [Problem(e.path, e.message, e.hint) for e in outcome.intake.errors]
+    out += [
+        Problem(
+            a.path,
+            translate("Items", "Already in this case (the same file as item {id}).").format(
+                id=a.item_id[:12]
+            ),
+            translate("Items", "Not added again; nothing to do."),
+        )
+        for a in outcome.intake.already_in_case
+    ]
     if outcome.hashing is not None:
         out += [
             Problem(
@@ -104,8 +114,12 @@ def add_problems(outcome: AddOutcome) -> list[Problem]:
 def add_summary(outcome: AddOutcome) -> str:
     r = outcome.intake
     text = translate("Items", "Added {n} item(s)").format(n=len(r.added))
+    if r.already_in_case:
+        text += translate("Items", ", {n} already in this case (not added again)").format(
+            n=len(r.already_in_case)
+        )
     if r.duplicates:
-        text += translate("Items", ", {n} already in the case").format(n=r.duplicates)
+        text += translate("Items", ", {n} also in the case in another role").format(n=r.duplicates)
     hidden = sum(1 for i in r.added if not i.pixels_kept)
     if hidden:
         text += translate("Items", ", {n} kept as hashes only").format(n=hidden)
