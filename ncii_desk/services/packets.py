@@ -35,12 +35,14 @@ from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.documents import manifest as mf
 from ncii_desk.documents import packet as pk
 from ncii_desk.documents import signing
+from ncii_desk.documents.clock import clock_source
 from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
 from ncii_desk.documents.thumbs import NoThumbnail, ThumbMode, Thumbnail, make_thumbnail
 from ncii_desk.errors import ExportError, SigningError
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.settings import request_settings_in
 from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import fsync_dir
 from ncii_desk.vault.models import AuditEvent, Blob, Capture, Setting
@@ -327,7 +329,15 @@ def _build_into(
     built_at = datetime.now(UTC).replace(microsecond=0)
     with vault.session() as s:
         case = find_case(s, case_id)
-        data = pk.gather(s, case, vault_id=vault.vault_id, operator=vault.actor, built_at=built_at)
+        data = pk.gather(
+            s,
+            case,
+            vault_id=vault.vault_id,
+            operator=vault.actor,
+            built_at=built_at,
+            zone=request_settings_in(s).zone,
+        )
+    data.clock = clock_source()  # an RFC 3161 time is added with data.clock.with_rfc3161()
     for ex in data.exhibits:
         ex.stored_state = prepared.stored.get(ex.number, "-")
         ex.sealed_file = prepared.sealed_files.get(ex.number)
