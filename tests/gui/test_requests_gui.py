@@ -86,6 +86,7 @@ def _settled(qtbot, dialog: Any) -> None:  # type: ignore[no-untyped-def]
 
 def _fill(dialog: Any) -> None:
     dialog.select_route("takedown")
+    dialog.select_covered("yes")
     dialog.signer.setText("Alex Advocate")
     dialog.organisation.setText("Example Legal Clinic")
     dialog.authority.setText("Authorised in writing by the client")

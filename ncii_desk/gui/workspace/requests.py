@@ -104,7 +104,8 @@ def deadline_text(view: Any, now: datetime | None = None) -> tuple[str, bool]:
     if deadline is None:
         return "", False
     if view.status not in ("sent", "acknowledged"):
-        return local_time(view.deadline_at), False
+        # In the clinic's time zone with its DST rule, UTC beside it.
+        return (getattr(view, "deadline_local", "") or local_time(view.deadline_at)), False
     return countdown(deadline, now or datetime.now(UTC))
 
 
@@ -278,6 +279,8 @@ class DraftDialog(QDialog):
             self.route.addItem(translate("Requests", text), key)
         self.route.setAccessibleName(self.tr("Kind of request"))
         form.addRow(self.tr("Kind of request"), self.route)
+        self.covered = self._covered_question()
+        form.addRow(self.tr("Covered platform?"), self.covered)
         self.signer = QLineEdit(clinic.get("signer", ""))
         self.signer.setAccessibleName(self.tr("Name of the person signing"))
         form.addRow(self.tr("Signed by"), self.signer)
@@ -315,6 +318,23 @@ class DraftDialog(QDialog):
         self.statement.setMaximumHeight(60)
         form.addRow(self.tr("Relevant information (a sentence or two)"), self.statement)
         return page
+
+    def _covered_question(self) -> QComboBox:
+        """TAKE IT DOWN only: is the site a covered platform under 47 U.S.C. § 223a? Asked,
+        never assumed; the letter's wording and the 48-hour deadline follow the answer."""
+        from ncii_desk.documents import covered
+
+        box = QComboBox()
+        box.addItem(self.tr("Not answered yet"), "")
+        for answer in covered.ANSWERS:
+            box.addItem(translate("Requests", covered.ANSWER_WORDS[answer]), answer)
+        box.setAccessibleName(translate("Requests", covered.QUESTION))
+        box.setToolTip(plain_tip(f"{covered.QUESTION}\n\n{covered.DEFINITION}"))
+        box.setWhatsThis(covered.DEFINITION)
+        return box
+
+    def select_covered(self, answer: str) -> None:
+        self.covered.setCurrentIndex(max(0, self.covered.findData(answer)))
 
     def select_route(self, route: str) -> None:
         self.route.setCurrentIndex(max(0, self.route.findData(route)))
@@ -472,6 +492,7 @@ class DraftDialog(QDialog):
             good_faith=self.good_faith.isChecked(),
             statement=self.statement.toPlainText().strip(),
             forgery=self.forgery.isChecked(),
+            covered_platform=str(self.covered.currentData() or ""),
         )
 
 
@@ -567,7 +588,7 @@ class RequestsPane(QWidget):
                 QStandardItem(v.platform),
                 QStandardItem(route_text(v.route)),
                 QStandardItem(translate("Requests", STATUS_TEXT.get(state, state))),
-                QStandardItem(local_time(v.sent_at)),
+                QStandardItem(getattr(v, "sent_local", "") or local_time(v.sent_at)),
                 QStandardItem(deadline),
                 QStandardItem(v.ticket_id or ""),
                 QStandardItem(v.content),
@@ -576,6 +597,8 @@ class RequestsPane(QWidget):
             for c in cells:
                 c.setEditable(False)
                 c.setToolTip(plain_tip(c.text()))
+            if getattr(v, "deadline_local", ""):  # the countdown's moment, clinic zone and UTC
+                cells[4].setToolTip(plain_tip(v.deadline_local))
             if overdue:
                 for c in (cells[2], cells[4]):
                     c.setForeground(QBrush(warning_color()))
