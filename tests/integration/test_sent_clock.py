@@ -6,28 +6,33 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import docx
 import pytest
+from clikit import run_cli
 from sqlalchemy import select
 from test_requests import (
     REDDIT_MEDIA,
     REDDIT_PAGE,
     T0,
+    add_capture,
     add_recheck,
     form,
     pdf_text,
     stocked,
 )
 
+from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.documents.clock import local_and_utc, parse_local
 from ncii_desk.documents.validators import MissingElements
 from ncii_desk.errors import InvalidSetting
+from ncii_desk.services import cases, settings
 from ncii_desk.services import requests as tracker
-from ncii_desk.services import settings
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, RecheckOutcome
 
@@ -265,3 +270,55 @@ def test_covered_platform_answer_changes_the_wording(vault: Vault, stocked: dict
     assert 'If Reddit is a "covered platform" under the TAKE IT DOWN Act' in unsure
     assert "covered platform" not in no.split("Legal basis")[0]
     assert "notice-and-removal duty" not in no  # the Act's duty is not cited as the basis
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_cli_sent_takes_a_local_time_with_a_zone_and_corrects_it_with_a_reason(
+    vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vault, _ = Vault.create(vault_dir, PASSPHRASE, kdf=fast_kdf(), actor="test-advocate")
+    case = cases.new_case(vault, "Case Z")
+    add_capture(vault, case.id, "https://www.reddit.com/r/z/1", seed=30)
+    drafted = tracker.draft_requests(
+        vault, "Case Z", "takedown", form(), now=datetime(2026, 10, 31, 12, tzinfo=UTC)
+    )
+    ref = drafted.requests[0].id
+    vault.close()
+    monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+
+    rc, out, err = run_cli(capsys, "requests", "sent", ref, "--correct", "--at", "2026-10-31")
+    assert rc == 2 and "--correct needs" in err
+    at = ("--at", "2026-10-31 20:00", "--zone", "America/New_York")
+    rc, out, err = run_cli(capsys, "requests", "sent", ref, *at, "--json")
+    assert rc == 0, err
+    shown = json.loads(out)
+    assert shown["sent_at"] == "2026-11-01T00:00:00Z"
+    assert shown["deadline_at"] == "2026-11-03T00:00:00Z"
+    rc, out, err = run_cli(
+        capsys, "requests", "sent", ref, "--at", "2026-10-31 20:00", "--zone", "Mars/Base"
+    )
+    assert rc == 2 and "not a known time zone" in err
+    rc, out, err = run_cli(
+        capsys,
+        "requests",
+        "sent",
+        ref,
+        "--correct",
+        "--at",
+        "2026-10-31 21:30",
+        "--zone",
+        "America/New_York",
+        "--reason",
+        "the web form confirmation says 21:30",
+        "--json",
+    )
+    assert rc == 0, err
+    assert json.loads(out)["deadline_at"] == "2026-11-03T01:30:00Z"  # 20:30 EST
+    rc, out, err = run_cli(capsys, "requests", "show", ref, "--json")
+    history = json.loads(out)["history"]
+    assert history[-1]["event"] == "sent_corrected"
+    assert history[-1]["old_sent_at"] == "2026-11-01T00:00:00Z"
+    assert history[-1]["reason"] == "the web form confirmation says 21:30"
