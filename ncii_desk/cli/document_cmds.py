@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,21 +44,6 @@ def register(commands: Commands) -> None:
 
 
 # --- shared option helpers ---------------------------------------------------------------
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidSetting(
-            f"'{text}' is not a date and time.", "Use a form like 2026-05-20T14:30Z."
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidSetting(
-            f"'{text}' has no time zone.",
-            "Add Z for UTC or an offset, e.g. 2026-05-20T14:30-04:00.",
-        )
-    return moment
 
 
 def _form_options(p: argparse.ArgumentParser) -> None:

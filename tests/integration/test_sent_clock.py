@@ -34,7 +34,7 @@ from ncii_desk.errors import InvalidSetting
 from ncii_desk.services import cases, settings
 from ncii_desk.services import requests as tracker
 from ncii_desk.vault import Vault
-from ncii_desk.vault.models import AuditEvent, RecheckOutcome
+from ncii_desk.vault.models import AuditEvent, RecheckOutcome, RemovalRequest
 
 __all__ = ["stocked"]  # the fixture, used by name
 
@@ -322,3 +322,20 @@ def test_cli_sent_takes_a_local_time_with_a_zone_and_corrects_it_with_a_reason(
     assert history[-1]["event"] == "sent_corrected"
     assert history[-1]["old_sent_at"] == "2026-11-01T00:00:00Z"
     assert history[-1]["reason"] == "the web form confirmation says 21:30"
+
+
+def test_a_request_drafted_before_letter_inputs_keeps_its_letter_and_deadline(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    ref = reddit_draft(vault, now=T0)
+    with vault.transaction() as s:
+        row = s.get(RemovalRequest, ref)
+        assert row is not None
+        row.letter_inputs = None  # as stored by an earlier version
+    before = documents(vault, ref)
+    view = tracker.mark_sent(vault, ref, at=T0 + HOUR, now=T0 + HOUR)
+    assert documents(vault, ref) == before
+    event = view.history[-1]
+    assert event["letter_redated"] is False and "earlier version" in event["note"]
+    assert event["documents"] == {n: hashlib.sha256(b).hexdigest() for n, b in before.items()}
+    assert view.deadline_at == "2026-06-03T10:00:00Z"  # the 48 hours as before
