@@ -948,6 +948,7 @@ def test_cli_draft_names_what_is_left_out_takes_items_and_refuses_a_repeat(
     monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
     monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
     draft = ("requests", "draft", "Case D", "--route", "takedown", "--sign", "--good-faith")
+    draft = (*draft, "--covered-platform", "yes")
 
     rc, out, err = run_cli(capsys, *draft)
     assert rc == 0, err
