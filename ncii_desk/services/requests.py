@@ -915,19 +915,17 @@ def find_request(session: Session, ref: str) -> RemovalRequest:
     return by_id(session, RemovalRequest, ref, what="request", missing=missing)
 
 
-def _change(
-    vault: Vault,
-    ref: str,
-    action: str,
-    apply: Any,
-    now: datetime,
-    session_out: list[Session] | None = None,
+def _change(vault: Vault, ref: str, action: str, apply: Any, now: datetime) -> RequestView:
+    return _change_in_session(vault, ref, action, lambda _s, row: apply(row), now)
+
+
+def _change_in_session(
+    vault: Vault, ref: str, action: str, apply: Any, now: datetime
 ) -> RequestView:
+    """``_change`` for changes that also write other rows: ``apply(session, row)``."""
     with vault.transaction() as s:
-        if session_out is not None:
-            session_out.append(s)
         row = find_request(s, ref)
-        details = apply(row)
+        details = apply(s, row)
         row.history = [*row.history, _event(now, vault.actor, action, **details)]
         vault.audit(s, f"request.{action}", row.id, details)
         s.flush()
@@ -985,15 +983,20 @@ def _render_dated(
         case = s.get(Case, row.case_id)
         assert case is not None
         depictions = _CaseRecords(s, case).request_depictions(row)
-    letters = build_letters(
-        str(inputs["template"]),
-        form_from_json(dict(inputs.get("form") or {})),
-        depictions,
-        forms=forms or load_forms(),
-        now=sent_at,
-        platform=inputs.get("platform_id"),
-        zone=zone,
-    )
+    try:
+        letters = build_letters(
+            str(inputs["template"]),
+            form_from_json(dict(inputs.get("form") or {})),
+            depictions,
+            forms=forms or load_forms(),
+            now=sent_at,
+            platform=inputs.get("platform_id"),
+            zone=zone,
+        )
+    except NciiDeskError as exc:  # e.g. forms/ data changed since the draft: keep the draft
+        return _Redated(
+            None, f"the letter could not be dated again ({exc.message}); it keeps its draft date"
+        )
     if len(letters) != 1:
         return _Redated(None, "the letter could not be rendered again; it keeps its draft date")
     return _Redated(_package(letters[0]), "")
@@ -1050,7 +1053,7 @@ def mark_sent(
         _check_sent_time(row, sent_at, now, zone)
     redated = _render_dated(vault, ref, sent_at, zone, forms)
 
-    def apply(row: RemovalRequest) -> dict[str, Any]:
+    def apply(s: Session, row: RemovalRequest) -> dict[str, Any]:
         if row.status != RequestStatus.DRAFT:
             raise RequestStateError(
                 f"This request was already marked as sent ({iso(row.sent_at)})."
@@ -1059,7 +1062,7 @@ def mark_sent(
         row.sent_at = sent_at
         if _deadline_applies(row):
             row.deadline_at = sent_at + timedelta(hours=DEADLINE_HOURS)
-        letter = _store_redated(s_holder[0], vault, row, redated)
+        letter = _store_redated(s, vault, row, redated)
         return {
             "status": "sent",
             "sent_at": iso(sent_at),
@@ -1067,8 +1070,7 @@ def mark_sent(
             **letter,
         }
 
-    s_holder: list[Session] = []
-    return _change(vault, ref, "sent", apply, now, s_holder)
+    return _change_in_session(vault, ref, "sent", apply, now)
 
 
 def correct_sent(
@@ -1103,14 +1105,14 @@ def correct_sent(
         _check_sent_time(row, at, now, zone)
     redated = _render_dated(vault, ref, at, zone, forms)
 
-    def apply(row: RemovalRequest) -> dict[str, Any]:
+    def apply(s: Session, row: RemovalRequest) -> dict[str, Any]:
         if row.sent_at is None:  # pragma: no cover - checked above, in a separate session
             raise RequestStateError("This request has not been marked as sent.")
         old_sent, old_deadline = row.sent_at, row.deadline_at
         row.sent_at = at
         if row.deadline_at is not None or _deadline_applies(row):
             row.deadline_at = at + timedelta(hours=DEADLINE_HOURS)
-        letter = _store_redated(s_holder[0], vault, row, redated)
+        letter = _store_redated(s, vault, row, redated)
         return {
             "old_sent_at": iso(old_sent),
             "sent_at": iso(at),
@@ -1120,8 +1122,7 @@ def correct_sent(
             **letter,
         }
 
-    s_holder: list[Session] = []
-    return _change(vault, ref, "sent_corrected", apply, now, s_holder)
+    return _change_in_session(vault, ref, "sent_corrected", apply, now)
 
 
 def set_ticket(vault: Vault, ref: str, ticket: str, *, now: datetime | None = None) -> RequestView:

@@ -339,3 +339,21 @@ def test_a_request_drafted_before_letter_inputs_keeps_its_letter_and_deadline(
     assert event["letter_redated"] is False and "earlier version" in event["note"]
     assert event["documents"] == {n: hashlib.sha256(b).hexdigest() for n, b in before.items()}
     assert view.deadline_at == "2026-06-03T10:00:00Z"  # the 48 hours as before
+
+
+def test_a_letter_that_cannot_be_rendered_again_is_kept_and_the_send_still_recorded(
+    vault: Vault, stocked: dict[str, Any]
+) -> None:
+    ref = reddit_draft(vault, now=T0)
+    with vault.transaction() as s:
+        row = s.get(RemovalRequest, ref)
+        assert row is not None and row.letter_inputs is not None
+        inputs = dict(row.letter_inputs)
+        inputs["form"] = {**inputs["form"], "signature": ""}  # no longer a valid request
+        row.letter_inputs = inputs
+    before = documents(vault, ref)
+    view = tracker.mark_sent(vault, ref, at=T0 + HOUR, now=T0 + HOUR)
+    assert view.status == "sent" and documents(vault, ref) == before
+    event = view.history[-1]
+    assert event["letter_redated"] is False
+    assert "could not be dated again" in event["note"] and "signature" in event["note"]
