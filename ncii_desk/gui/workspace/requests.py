@@ -55,7 +55,14 @@ from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, rechec
 from ncii_desk.vault import Vault
 
 REQUESTS = "ncii_desk.services.requests"
-REQUEST_NAMES = ("draft_requests", "list_requests", "mark_sent", "set_ticket", "get_clinic")
+REQUEST_NAMES = (
+    "draft_requests",
+    "list_requests",
+    "mark_sent",
+    "set_ticket",
+    "get_clinic",
+    "clinic_zone",
+)
 REQUEST_COLUMNS = (
     QT_TRANSLATE_NOOP("Requests", "Platform"),
     QT_TRANSLATE_NOOP("Requests", "Kind"),
@@ -528,6 +535,14 @@ class RequestsPane(QWidget):
         row = QHBoxLayout()
         self.draft_button = button(self.tr("Draft letters..."), self.draft)
         self.sent_button = button(self.tr("Mark as sent now"), self.mark_sent)
+        self.sent_at_button = button(
+            self.tr("Sent at..."),
+            self.ask_sent_time,
+            tip=self.tr(
+                "Record the date and time the letter was sent (in the clinic's time zone); "
+                "the letter is dated then"
+            ),
+        )
         self.ticket_button = button(self.tr("Platform reference number..."), self.set_ticket)
         self.status_button = button(self.tr("Set outcome..."), self.set_status)
         self.save_button = button(self.tr("Save the letter to a folder..."), self.save_documents)
@@ -540,6 +555,7 @@ class RequestsPane(QWidget):
         for b in (
             self.draft_button,
             self.sent_button,
+            self.sent_at_button,
             self.ticket_button,
             self.status_button,
             self.save_button,
@@ -653,6 +669,7 @@ class RequestsPane(QWidget):
         view = self.selected()
         state = view.state if view else None
         self.sent_button.setEnabled(state == "draft")
+        self.sent_at_button.setEnabled(state == "draft")
         self.ticket_button.setEnabled(view is not None)
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
         self.save_button.setEnabled(view is not None and view.has_documents)
@@ -835,6 +852,48 @@ class RequestsPane(QWidget):
             return
         rid = view.id
         self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail, owner=self)
+
+    def ask_sent_time(self) -> None:
+        """Ask when the selected draft was sent: a date and time in the clinic's zone."""
+        view, service = self.selected(), self.service
+        if view is None or service is None:
+            return
+        self.ctx.read(
+            lambda v: service.clinic_zone(v),
+            lambda zone: self._sent_time_dialog(view.id, zone),
+            self._fail,
+            owner=self,
+        )
+
+    def _sent_time_dialog(self, request_id: str, zone: Any) -> None:
+        from ncii_desk.documents.clock import zone_label
+
+        dialog = QInputDialog(self)
+        dialog.setObjectName("sent_time_dialog")
+        dialog.setWindowTitle(self.tr("When was it sent?"))
+        dialog.setLabelText(
+            self.tr(
+                "Date and time the letter was sent, as YYYY-MM-DD HH:MM in {zone} (or with "
+                "its UTC offset). Not before the draft, not in the future."
+            ).format(zone=zone_label(zone))
+        )
+        dialog.setTextValue(datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(lambda text: self.save_sent(request_id, text))
+        dialog.open()
+
+    def save_sent(self, request_id: str, text: str) -> None:
+        """Mark the request as sent at ``text`` (a wall-clock time in the clinic's zone)."""
+        service = self.service
+        if service is None:
+            return
+
+        def work(v: Vault) -> Any:
+            from ncii_desk.documents.clock import parse_local
+
+            return service.mark_sent(v, request_id, at=parse_local(text, service.clinic_zone(v)))
+
+        self.ctx.read(work, self._changed, self._fail, owner=self)
 
     def set_ticket(self) -> None:
         view, service = self.selected(), self.service
