@@ -11,13 +11,16 @@ documents are stored in the vault as ONE encrypted blob (``document_blob_id``): 
 ``<name>.pdf`` and the editable ``<name>.docx`` with the same content, so both always travel
 together.
 
-Status: draft → sent (sets sent_at and, for TAKE IT DOWN requests, deadline_at = sent_at +
-48 h) → acknowledged / removed / refused. "overdue" is never stored: a sent or acknowledged
-request whose deadline has passed is shown as overdue (``RequestView.state``). Every change
-is appended to the request's ``history`` and recorded as an audit event. Later visits of the
-same addresses (Recheck rows of the capture work) are shown with each request, and a re-check
-that finds an address of a sent request gone (or back up after that) adds a line to its
-history (``note_recheck``); the status stays for the advocate to set.
+Status: draft → sent (sets sent_at, dates the letter then, and, for TAKE IT DOWN requests to a
+site the advocate answered is a covered platform, deadline_at = sent_at + 48 h; a sent time
+before the draft or in the future is refused, and a wrong one is corrected with a reason,
+``correct_sent``) → acknowledged / removed / refused. Times are shown in the clinic's zone
+(setting ``requests.time_zone``) with UTC beside them. "overdue" is never stored: a sent or
+acknowledged request whose deadline has passed is shown as overdue (``RequestView.state``).
+Every change is appended to the request's ``history`` and recorded as an audit event. Later
+visits of the same addresses (Recheck rows of the capture work) are shown with each request,
+and a re-check that finds an address of a sent request gone (or back up after that) adds a line
+to its history (``note_recheck``); the status stays for the advocate to set.
 
 Suspected-minor safety: in a case marked as possibly showing a person under 18, and for
 addresses whose items are so marked, the only document made is a report sheet for NCMEC
