@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ncii_desk.documents import covered
+from ncii_desk.documents.clock import parse_local, zone_named
 from ncii_desk.documents.letters import ROUTE_TEMPLATES, Letter, LetterForm, Sender
 from ncii_desk.errors import ExportError, InvalidSetting
 from ncii_desk.hardening import make_private_dir
@@ -44,21 +45,6 @@ def register(commands: Commands) -> None:
 
 
 # --- shared option helpers ---------------------------------------------------------------
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidSetting(
-            f"'{text}' is not a date and time.", "Use a form like 2026-05-20T14:30Z."
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidSetting(
-            f"'{text}' has no time zone.",
-            "Add Z for UTC or an offset, e.g. 2026-05-20T14:30-04:00.",
-        )
-    return moment
 
 
 def _form_options(p: argparse.ArgumentParser) -> None:
@@ -106,6 +92,18 @@ def _form_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="DMCA: confirm the statement of accuracy and authority under penalty of perjury",
     )
+    g.add_argument(
+        "--covered-platform",
+        choices=list(covered.ANSWERS),
+        default="",
+        help="TAKE IT DOWN: your answer to '"
+        + covered.QUESTION.replace("%", "%%")
+        + "' (required for --route takedown; with several platforms, answer per platform "
+        "with --platform). "
+        + covered.DEFINITION.replace("%", "%%")
+        + " With no or unsure the letter asks for removal under the site's own policies and "
+        "does not claim the 48-hour duty.",
+    )
 
 
 def _form(args: argparse.Namespace, clinic: dict[str, str]) -> LetterForm:
@@ -139,6 +137,7 @@ def _form(args: argparse.Namespace, clinic: dict[str, str]) -> LetterForm:
         work=args.work,
         copyright_owner=args.copyright_owner,
         accuracy=args.accuracy_statement,
+        covered_platform=getattr(args, "covered_platform", "") or "",
     )
 
 
@@ -410,9 +409,22 @@ def _left_out(left: tracker.LeftOut) -> str:
 def cmd_requests_sent(args: argparse.Namespace) -> int:
     from ncii_desk.cli.main import opened, show_record
 
-    at = _parse_time(args.at) if args.at else None
+    if args.correct and not (args.at and args.reason):
+        raise InvalidSetting(
+            "--correct needs the right time (--at) and a reason (--reason).",
+            "For example: requests sent REQ --correct --at '2026-12-06 14:05' --reason "
+            "'sent at 14:05, recorded late'.",
+        )
+    if args.reason and not args.correct:
+        raise InvalidSetting("--reason goes with --correct.", "Add --correct to change the time.")
     with opened(args) as vault:
-        view = tracker.mark_sent(vault, args.request, at=at)
+        zone = zone_named(args.zone) if args.zone else tracker.clinic_zone(vault)
+        at = parse_local(args.at, zone) if args.at else None
+        if args.correct:
+            assert at is not None
+            view = tracker.correct_sent(vault, args.request, at, args.reason)
+        else:
+            view = tracker.mark_sent(vault, args.request, at=at)
     return show_record(args, _summary(view))
 
 
@@ -462,7 +474,17 @@ def _summary(view: RequestView) -> dict[str, Any]:
     data = asdict(view)
     return {
         k: data[k]
-        for k in ("id", "platform", "route", "state", "sent_at", "deadline_at", "ticket_id")
+        for k in (
+            "id",
+            "platform",
+            "route",
+            "state",
+            "sent_at",
+            "deadline_at",
+            "sent_local",
+            "deadline_local",
+            "ticket_id",
+        )
     } | {"time_left": _time_left(view)}
 
 
@@ -523,9 +545,31 @@ def _add_requests(commands: Commands) -> None:
     _output_options(p, required=False)
     _form_options(p)
 
-    p = commands.command(g, "sent", cmd_requests_sent, "record that a request was sent")
+    p = commands.command(
+        g,
+        "sent",
+        cmd_requests_sent,
+        "record that a request was sent (its letter is dated then), or correct that time",
+    )
     _request_arg(p)
-    p.add_argument("--at", help="when it was sent, e.g. 2026-05-20T14:30Z (default: now)")
+    p.add_argument(
+        "--at",
+        help="when it was sent, e.g. '2026-12-06 14:05' (in --zone, else the clinic's time "
+        "zone) or 2026-12-06T19:05Z (default: now). Not before the draft, not in the future "
+        "(5 minutes of clock difference are accepted)",
+    )
+    p.add_argument(
+        "--zone",
+        help="time zone of --at, e.g. America/New_York (default: the setting "
+        "requests.time_zone, else this computer's zone)",
+    )
+    p.add_argument(
+        "--correct",
+        action="store_true",
+        help="correct the time of a request already marked as sent (needs --at and --reason; "
+        "the 48-hour deadline moves; recorded with the old time in the history and audit log)",
+    )
+    p.add_argument("--reason", help="why the time sent is corrected (with --correct)")
 
     p = commands.command(g, "ticket", cmd_requests_ticket, "record the platform's reference")
     _request_arg(p)

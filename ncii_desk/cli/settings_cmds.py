@@ -63,17 +63,35 @@ def _show(values: svc.Thresholds) -> None:
     )
 
 
-def _report(args: argparse.Namespace, values: svc.Thresholds) -> int:
+def _show_requests(values: svc.RequestSettings) -> None:
+    from ncii_desk.cli.main import say
+
+    zone = values.time_zone or f"(this computer's zone: {values.zone_name})"
+    say(f"requests.time_zone         {zone} (deadlines and letter dates are shown in it)")
+    say(
+        f"requests.followup_recheck_max_age_hours {values.followup_recheck_max_age_hours} "
+        f"(default {svc.FOLLOWUP_RECHECK_DEFAULT_HOURS}; a follow-up says the content is still "
+        "up only after a re-check this recent)"
+    )
+
+
+def _report(args: argparse.Namespace, values: svc.Thresholds, requests: svc.RequestSettings) -> int:
     from ncii_desk.cli.main import emit_json, warn
 
     if args.json:
         defaults = svc.Thresholds.defaults().as_dict()
         emit_json(
-            {"thresholds": values.as_dict(), "defaults": defaults, "warnings": values.warnings}
+            {
+                "thresholds": values.as_dict(),
+                "defaults": defaults,
+                "requests": requests.as_dict() | {"zone_in_use": requests.zone_name},
+                "warnings": values.warnings + requests.warnings,
+            }
         )
         return 0
     _show(values)
-    for text in values.warnings:
+    _show_requests(requests)
+    for text in values.warnings + requests.warnings:
         warn(text)
     return 0
 
@@ -83,7 +101,8 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
 
     with opened(args) as vault:
         values = svc.thresholds(vault)
-    return _report(args, values)
+        requests = svc.request_settings(vault)
+    return _report(args, values, requests)
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
@@ -92,8 +111,13 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
     if args.name == svc.ALLOW_PRIVATE_NAME:
         return _set_capture(args)
     with opened(args) as vault:
-        values = svc.set_threshold(vault, args.name, args.value)
-    return _report(args, values)
+        if args.name.startswith("requests."):
+            svc.set_request_setting(vault, args.name, args.value)
+        else:
+            svc.set_threshold(vault, args.name, args.value)
+        values = svc.thresholds(vault)
+        requests = svc.request_settings(vault)
+    return _report(args, values, requests)
 
 
 def _set_capture(args: argparse.Namespace) -> int:
@@ -113,7 +137,8 @@ def cmd_settings_reset(args: argparse.Namespace) -> int:
 
     with opened(args) as vault:
         values = svc.reset_thresholds(vault)
-    return _report(args, values)
+        requests = svc.request_settings(vault)
+    return _report(args, values, requests)
 
 
 def register(commands: Commands) -> None:
@@ -127,11 +152,16 @@ def register(commands: Commands) -> None:
     p.add_argument("item", help="item id or id prefix")
     p.add_argument("--reason", required=True, help="why (recorded in the audit log)")
 
-    group = commands.group("settings", "show and change the vault's match thresholds")
-    commands.command(group, "show", cmd_settings_show, "show the thresholds in use")
-    p = commands.command(group, "set", cmd_settings_set, "change one threshold or setting")
+    group = commands.group(
+        "settings", "show and change the vault's match thresholds and request settings"
+    )
+    commands.command(group, "show", cmd_settings_show, "show the settings in use")
+    p = commands.command(group, "set", cmd_settings_set, "change one setting")
     p.add_argument(
-        "name", choices=[*(f"thresholds.{n}" for n in svc.NAMES), svc.ALLOW_PRIVATE_NAME]
+        "name",
+        choices=[f"thresholds.{n}" for n in svc.NAMES]
+        + [svc.ALLOW_PRIVATE_NAME]
+        + [f"requests.{n}" for n in svc.REQUEST_NAMES],
     )
     p.add_argument("value", help="the new value")
     commands.command(group, "reset", cmd_settings_reset, "restore the default thresholds")

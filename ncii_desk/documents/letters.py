@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from ncii_desk.documents import validators
+from ncii_desk.documents.clock import local_and_utc
 from ncii_desk.documents.common import DRAFT_NOTICE, DocMeta, Writer, creator, one_line
 from ncii_desk.documents.docxkit import DocxDocument
 from ncii_desk.documents.forms import (
@@ -121,6 +122,9 @@ class LetterForm:
     copyright_owner: bool = False
     accuracy: bool = False
     reference: str = ""
+    #: The advocate's answer to "is this site a covered platform under 47 U.S.C. § 223a?":
+    #: "yes", "no", "unsure" or "" (not answered; a TAKE IT DOWN request needs an answer).
+    covered_platform: str = ""
 
 
 @dataclass(frozen=True)
@@ -509,11 +513,13 @@ def contact_rows(sender: Sender) -> tuple[tuple[str, str], ...]:
     return tuple(r for r in rows if r[1].strip())
 
 
-def _signature_rows(form: LetterForm, created: datetime) -> tuple[tuple[str, str], ...]:
+def _signature_rows(
+    form: LetterForm, created: datetime, zone: tzinfo = UTC
+) -> tuple[tuple[str, str], ...]:
     rows = (
         ("Signature", one_line(form.signature)),
         ("Name", one_line(form.sender.name)),
-        ("Date", created.astimezone(UTC).strftime("%Y-%m-%d")),
+        ("Date", created.astimezone(zone).strftime("%Y-%m-%d")),
     )
     return tuple(r for r in rows if r[1].strip())
 
@@ -550,15 +556,21 @@ def _user_context(form: LetterForm, group: PlatformGroup) -> dict[str, Any]:
 
 
 def _fixed_context(
-    forms: Forms, form: LetterForm, group: PlatformGroup, route: str, now: datetime
+    forms: Forms,
+    form: LetterForm,
+    group: PlatformGroup,
+    route: str,
+    now: datetime,
+    zone: tzinfo | None = None,
 ) -> dict[str, Any]:
     platform = group.platform
     channels = platform.channels_for(route)
     count = len(group.depictions)
     return {
-        "today": now.astimezone(UTC).strftime("%B %d, %Y").replace(" 0", " "),
-        "request_time": _utc(now),
+        "today": now.astimezone(zone or UTC).strftime("%B %d, %Y").replace(" 0", " "),
+        "request_time": _utc(now) if zone is None else local_and_utc(now, zone),
         "deadline_hours": DEADLINE_HOURS,
+        "covered_platform": form.covered_platform or "unanswered",
         "count": count,
         "plural": "" if count == 1 else "s",
         "good_faith": form.good_faith,
@@ -590,15 +602,20 @@ def build_letters(
     extra_fixed: Mapping[str, Any] | None = None,
     extra_user: Mapping[str, Any] | None = None,
     extra_tables: Mapping[str, Any] | None = None,
+    zone: tzinfo | None = None,
 ) -> list[Letter]:
     """Validate and render one letter per platform for ``depictions``.
+
+    ``now`` is the letter's date (a request is rendered again with its sent time when it is
+    marked sent); ``zone`` is the clinic's time zone the date is written in (with UTC beside
+    the time), UTC when not given.
 
     ``platform`` limits the letters to one platform (id, name or domain). A platform whose
     routes do not include this template's route gets no letter: the returned letters say
     where it applies. Raises ``MissingElements`` naming what the form lacks.
     """
     forms = forms or load_forms()
-    template = _template(forms, template_id)
+    template = _without_removal_duty(_template(forms, template_id), form)
     now = now or datetime.now(UTC)
     if template.route == "ncmec":
         # One sheet for NCMEC listing every location, whatever platform it is on.
@@ -613,7 +630,7 @@ def build_letters(
         if template.route not in group.platform.routes and template.route in ROUTES:
             continue
         validators.check(template.validator, form, group.depictions, group.platform)
-        fixed = _fixed_context(forms, form, group, template.route, now)
+        fixed = _fixed_context(forms, form, group, template.route, now, zone)
         user = _user_context(form, group)
         fixed.update(extra_fixed or {})
         user.update(extra_user or {})
@@ -621,7 +638,7 @@ def build_letters(
             depictions=_depiction_rows(group.depictions),
             hashes=_hash_rows(group.depictions),
             contact=contact_rows(form.sender),
-            signature=_signature_rows(form, now),
+            signature=_signature_rows(form, now, zone or UTC),
             channels=tuple(c.describe() for c in group.platform.channels_for(template.route)),
             **(extra_tables or {}),
         )
@@ -654,8 +671,35 @@ ROUTE_TEMPLATES = {
 }
 
 
+def _without_removal_duty(template: Template, form: LetterForm) -> Template:
+    """A TAKE IT DOWN letter for a site the advocate says is not a covered platform does not
+    cite the Act's removal duty as its legal basis (it asks under the site's own policies)."""
+    if template.route != "takedown" or form.covered_platform != "no":
+        return template
+    return replace(template, law=tuple(k for k in template.law if k != "take_it_down_removal"))
+
+
 def _template(forms: Forms, template_id: str) -> Template:
     try:
         return forms.templates[template_id]
     except KeyError:
         raise FormsDataError(f"The letter template '{template_id}' is missing.") from None
+
+
+# --- the letter's inputs, kept with a request so it can be rendered again when sent ---------
+
+
+def form_to_json(form: LetterForm) -> dict[str, Any]:
+    """The form as plain JSON data (stored encrypted in the vault with the request)."""
+    data = asdict(form)
+    data["sender"] = asdict(form.sender)
+    return data
+
+
+def form_from_json(data: Mapping[str, Any]) -> LetterForm:
+    """The form stored by ``form_to_json`` (unknown keys from other versions are ignored)."""
+    sender_fields = {f.name for f in fields(Sender)}
+    form_fields = {f.name for f in fields(LetterForm)} - {"sender"}
+    raw_sender = data.get("sender") or {}
+    sender = Sender(**{k: v for k, v in dict(raw_sender).items() if k in sender_fields})
+    return LetterForm(sender=sender, **{k: v for k, v in data.items() if k in form_fields})

@@ -24,7 +24,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
+from ncii_desk.documents.clock import ClockSource, local_and_utc, zone_label
 from ncii_desk.documents.common import property_text
 from ncii_desk.documents.forms import Law, load_forms
 from ncii_desk.hardening import create_private_file
@@ -216,6 +217,14 @@ class Exhibit:
     sealed_warc: str | None = None
     stored_state: str = "-"  # what the build found when it read the stored copy back
     warc_blob_id: str | None = None
+    #: For a file added by hand: the web address recorded with it at intake, if any.
+    given_source_url: str = ""
+
+    @property
+    def automatic_capture(self) -> bool:
+        """Produced by the automatic web capture process (fetched over http(s), with a WARC
+        record of the exchange): what the FRE 902(13) certification may cover."""
+        return self.capture is not None and self.capture.is_web and bool(self.capture.warc_sha256)
 
     @property
     def title(self) -> str:
@@ -234,6 +243,11 @@ class RequestLine:
     status: str
     ticket_id: str
     history: list[str]
+    #: Sent time and deadline in the clinic's time zone, UTC beside them.
+    sent_local: str = ""
+    deadline_local: str = ""
+    #: The advocate's covered-platform answer for a TAKE IT DOWN request ("" if not asked).
+    covered_platform: str = ""
 
 
 @dataclass
@@ -265,6 +279,10 @@ class PacketData:
     timestamp_tsa: str = ""
     #: Items of the case that are not exhibits (unmatched copies, other captured files).
     not_exhibits: int = 0
+    #: The clinic's time zone local times are shown in (IANA name).
+    zone_name: str = "UTC"
+    #: Where the recorded times come from (system clock, NTP state, RFC 3161 time if any).
+    clock: ClockSource = field(default_factory=ClockSource)
 
     @property
     def built_at_text(self) -> str:
@@ -586,9 +604,11 @@ def gather(
     built_at: datetime,
     law: Mapping[str, Law] | None = None,
     include_notes: Iterable[str] = (),
+    zone: tzinfo = UTC,
 ) -> PacketData:
-    """Everything the packet states about ``case``, read in one session. Advocate notes are
-    left out unless their id ("case", or the item's id) is in ``include_notes``."""
+    """Everything the packet states about ``case``, read in one session (local times in
+    ``zone``, the clinic's time zone). Advocate notes are left out unless their id ("case",
+    or the item's id) is in ``include_notes``."""
     ticked = set(include_notes)
     items = exhibit_order(session, case.id)
     number_of = {item.id: n for n, item in enumerate(items, start=1)}
@@ -711,6 +731,9 @@ def gather(
             ],
             custody=_custody(custody.get(n, []), plain_http),
             warc_blob_id=None if cap is None else cap.warc_blob_id,
+            given_source_url=str((item.details or {}).get("source_url") or "")
+            if cap is None
+            else "",
         )
         exhibits.append(ex)
 
@@ -739,6 +762,9 @@ def gather(
                 status=req.status.value,
                 ticket_id=req.ticket_id or "",
                 history=[_history_line(h) for h in req.history or []],
+                sent_local=local_and_utc(req.sent_at, zone, seconds=True),
+                deadline_local=local_and_utc(req.deadline_at, zone, seconds=True),
+                covered_platform=str((req.letter_inputs or {}).get("covered_platform") or ""),
             )
         )
 
@@ -763,6 +789,7 @@ def gather(
         case_custody=_custody(case_events, plain_http),
         law=load_forms().law if law is None else law,
         not_exhibits=not_exhibits(session, case.id),
+        zone_name=zone_label(zone),
     )
 
 

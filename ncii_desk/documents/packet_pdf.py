@@ -20,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from ncii_desk.documents import certification
 from ncii_desk.documents.common import DocMeta, one_line
 from ncii_desk.documents.forms import ElementsIndex, Law
 from ncii_desk.documents.packet import (
@@ -591,8 +592,9 @@ def _requests(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
                 [
                     ("Route", r.route),
                     ("Status", r.status),
-                    ("Sent (UTC)", r.sent_at),
-                    ("Deadline (UTC)", r.deadline_at),
+                    (f"Sent ({data.zone_name}, UTC)", r.sent_local or r.sent_at),
+                    (f"Deadline ({data.zone_name}, UTC)", r.deadline_local or r.deadline_at),
+                    ("Covered platform (advocate's answer)", r.covered_platform or "-"),
                     ("Platform ticket", r.ticket_id or "-"),
                     ("Exhibits", _numbers(r.exhibits, _pending(data))),
                     ("Addresses", "\n".join(r.urls) or "-"),
@@ -720,43 +722,7 @@ def _certification(doc: PdfDocument, lay: _Layout, data: PacketData) -> None:
         "records available before offering them, as Rule 902(11) requires.",
         style="note",
     )
-    head = data.audit_head
-    head_text = "-" if head is None else f"number {head.seq}, MAC {head.mac}"
-    paragraphs = [
-        "I, ______________________________ (name), declare:",
-        "1. I am ______________________________ (title) at "
-        "______________________________ (organisation). I am familiar with the way NCII Desk "
-        "records evidence, and with how the records in this packet were made.",
-        f"2. The records described in this packet were produced by an electronic process that "
-        f"gives an accurate result. {data.tool} computed a SHA-256 digest of every evidence "
-        "file when it was taken into the encrypted case vault, kept the file itself unchanged, "
-        "and wrote each step into an append-only audit log in which every entry is linked to "
-        "the one before it by a keyed hash. Web captures record the address asked for, the "
-        "final address, the HTTP status, the answering server's network address and the time "
-        "in UTC as kept by the computer's clock.",
-        "3. The data in this packet was verified by hash. When the packet was built, the "
-        "stored copy of each exhibit that has one was read back and its SHA-256 digest "
-        "recomputed; it matched the digest recorded at intake. A SHA-256 digest is a 64-character "
-        "fingerprint of a file: if even one bit of the file changes, the digest changes "
-        "completely. Anyone can repeat the check by computing the digest of a file and "
-        "comparing it with the packet's manifest (manifest.csv).",
-        f"4. The manifest lists every file of the packet with its digest and size. When the "
-        f"packet was built on {data.built_at_text}, the newest entry of the audit log was "
-        f"{head_text} (vault {data.vault_id}).",
-        "5. A matching digest shows that a file has not changed since it was taken in. It "
-        "does not show who created an image or whether what it shows is authentic.",
-        f"I declare under penalty of perjury under the laws of the United States of America "
-        f"that the foregoing is true and correct ({decl_cite}).",
-        "Executed on ____________________ (date) at ______________________________ "
-        "(city and state).",
-    ]
-    for text in paragraphs:
-        doc.para(text)
-    doc.spacer(18)
-    for label in ("Signature", "Printed name", "Title and organisation"):
-        doc.para("_______________________________________________")
-        doc.para(label, style="small")
-        doc.spacer(8)
+    certification.write(doc, lay, data, fre_cite=fre_cite, decl_cite=decl_cite)
 
 
 def render(

@@ -1,7 +1,8 @@
 """What each kind of letter must contain before NCII Desk will produce it.
 
 A TAKE IT DOWN Act request needs its four required elements (signature; identification and
-location of each depiction; good-faith statement of non-consent; contact information), a DMCA
+location of each depiction; good-faith statement of non-consent; contact information) and the
+advocate's answer to whether the site is a covered platform (``documents.covered``), a DMCA
 notice its six (17 U.S.C. § 512(c)(3)(A)), and a representative must state their authority
 to act. Location holds only when every depiction has a web address or content ID; the error
 names those that have none. A DMCA notice also lists only depictions the tracker marked as
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ncii_desk.documents.covered import clean_answer
 from ncii_desk.errors import NciiDeskError
 
 if TYPE_CHECKING:
@@ -88,6 +90,16 @@ ELEMENTS = {
             "Confirm it with --accuracy-statement once the sender has read it.",
         ),
         Element(
+            "covered_platform",
+            "answer to whether the site is a covered platform under 47 U.S.C. § 223a (yes, no "
+            "or unsure)",
+            "Decide whether the site is a covered platform (a public site or app that mainly "
+            "hosts what its users post; not broadband providers, e-mail, or sites of mainly "
+            "the provider's own preselected content) and answer with --covered-platform "
+            "yes|no|unsure. With no or unsure the letter asks for removal under the site's own "
+            "policies and does not claim the 48-hour duty.",
+        ),
+        Element(
             "copyright_owner",
             "confirmation that the client owns the copyright of the originals copied (for "
             "example a selfie)",
@@ -99,7 +111,7 @@ ELEMENTS = {
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "takedown": ("signature", "location", "good_faith", "contact"),
+    "takedown": ("signature", "location", "good_faith", "contact", "covered_platform"),
     "dmca": ("signature", "work", "location", "contact", "dmca_good_faith", "accuracy"),
     "deindex": ("location", "good_faith", "contact"),
     "ncii-report": ("location", "contact"),
@@ -211,6 +223,7 @@ def check(
         "contact": any(v.strip() for v in (sender.email, sender.phone, sender.address)),
         "work": bool(form.work.strip()),
         "accuracy": form.accuracy,
+        "covered_platform": clean_answer(form.covered_platform) != "",
     }
     wanted = list(REQUIRED[validator])
     if validator == "dmca":

@@ -45,6 +45,7 @@ from ncii_desk.documents import manifest as mf
 from ncii_desk.documents import packet as pk
 from ncii_desk.documents import packet_seal, signing
 from ncii_desk.documents import timestamp as tsa
+from ncii_desk.documents.clock import clock_source
 from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
 from ncii_desk.documents.thumbs import NoThumbnail, ThumbMode, Thumbnail, make_thumbnail
@@ -52,7 +53,7 @@ from ncii_desk.errors import ExportError, InvalidSetting, SigningError, Timestam
 from ncii_desk.hardening import create_private_file, make_private_dir
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
-from ncii_desk.services.settings import check_tsa_url, tsa_url
+from ncii_desk.services.settings import check_tsa_url, request_settings_in, tsa_url
 from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import fsync_dir
 from ncii_desk.vault.models import AuditEvent, Blob, Capture, Setting
@@ -463,7 +464,9 @@ def _build_into(
             operator=vault.actor,
             built_at=built_at,
             include_notes=notes,
+            zone=request_settings_in(s).zone,
         )
+    data.clock = clock_source()  # an RFC 3161 time is added with data.clock.with_rfc3161()
     for ex in data.exhibits:
         ex.stored_state = prepared.stored.get(ex.number, "-")
         ex.sealed_file = prepared.sealed_files.get(ex.number)

@@ -11,13 +11,16 @@ documents are stored in the vault as ONE encrypted blob (``document_blob_id``): 
 ``<name>.pdf`` and the editable ``<name>.docx`` with the same content, so both always travel
 together.
 
-Status: draft → sent (sets sent_at and, for TAKE IT DOWN requests, deadline_at = sent_at +
-48 h) → acknowledged / removed / refused. "overdue" is never stored: a sent or acknowledged
-request whose deadline has passed is shown as overdue (``RequestView.state``). Every change
-is appended to the request's ``history`` and recorded as an audit event. Later visits of the
-same addresses (Recheck rows of the capture work) are shown with each request, and a re-check
-that finds an address of a sent request gone (or back up after that) adds a line to its
-history (``note_recheck``); the status stays for the advocate to set.
+Status: draft → sent (sets sent_at, dates the letter then, and, for TAKE IT DOWN requests to a
+site the advocate answered is a covered platform, deadline_at = sent_at + 48 h; a sent time
+before the draft or in the future is refused, and a wrong one is corrected with a reason,
+``correct_sent``) → acknowledged / removed / refused. Times are shown in the clinic's zone
+(setting ``requests.time_zone``) with UTC beside them. "overdue" is never stored: a sent or
+acknowledged request whose deadline has passed is shown as overdue (``RequestView.state``).
+Every change is appended to the request's ``history`` and recorded as an audit event. Later
+visits of the same addresses (Recheck rows of the capture work) are shown with each request,
+and a re-check that finds an address of a sent request gone (or back up after that) adds a line
+to its history (``note_recheck``); the status stays for the advocate to set.
 
 DMCA notices list only copies matched by their pixels, and confirmed by a reviewer, to
 originals individually marked as the client's (``EvidenceItem.taken_by`` /
@@ -35,17 +38,20 @@ Clinic details used on letters (name, contact, default signer) are one Setting r
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ncii_desk.documents.clock import CLOCK_SKEW_MINUTES, local_and_utc
+from ncii_desk.documents.covered import clean_answer
 from ncii_desk.documents.forms import Forms, load_forms
 from ncii_desk.documents.handout import Contacted, handout_letter, handout_pdf
 from ncii_desk.documents.letters import (
@@ -55,6 +61,8 @@ from ncii_desk.documents.letters import (
     Letter,
     LetterForm,
     build_letters,
+    form_from_json,
+    form_to_json,
     group_by_platform,
 )
 from ncii_desk.errors import ExportError, InvalidSetting, NciiDeskError, NotFound
@@ -62,6 +70,7 @@ from ncii_desk.hardening import make_private_dir
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item
 from ncii_desk.services.lookup import by_id
+from ncii_desk.services.settings import request_settings_in
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import atomic_write_bytes
@@ -131,6 +140,14 @@ class RequestView:
     content: str = ""  # "gone", "still up", "changed", "mixed" or "" from the latest rechecks
     #: When content is "gone": since when every address has been found gone (UTC, ISO).
     gone_since: str | None = None
+    #: The clinic's time zone and the sent time and deadline in it, UTC beside them
+    #: ("2026-11-02 19:00 EST (2026-11-03 00:00 UTC)"); "" when not set.
+    zone: str = ""
+    sent_local: str = ""
+    deadline_local: str = ""
+    #: The advocate's answer for a TAKE IT DOWN request: is the site a covered platform
+    #: under 47 U.S.C. § 223a ("yes", "no", "unsure"; "" for requests drafted before).
+    covered_platform: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,6 +179,7 @@ def _content_summary(
 
 
 def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
+    zone = request_settings_in(session)
     overdue = _is_overdue(row, now)
     seconds_left = None
     if row.deadline_at is not None and row.status in OPEN_STATES:
@@ -195,6 +213,10 @@ def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
         rechecks=rechecks,
         content=content,
         gone_since=gone_since,
+        zone=zone.zone_name,
+        sent_local=local_and_utc(row.sent_at, zone.zone) if row.sent_at else "",
+        deadline_local=local_and_utc(row.deadline_at, zone.zone) if row.deadline_at else "",
+        covered_platform=str((row.letter_inputs or {}).get("covered_platform", "")),
     )
 
 
@@ -901,7 +923,9 @@ def draft_requests(
             f"This kind of request applies to: {', '.join(where)}.",
         )
     minor = plan.minor
+    zone = clinic_zone(vault)
     letters: list[Letter] = []
+    made_by: list[PlannedLetter] = []
     left_out = list(plan.left_out)
     refused: list[tuple[str, _Open]] = []
     for planned in usable:
@@ -912,20 +936,23 @@ def draft_requests(
         if not planned.new:
             refused += list(dict.fromkeys((planned.recipient, o) for _, o in planned.covered))
             continue
-        letters += build_letters(
+        made = build_letters(
             planned.template,
             form,
             planned.new,
             forms=forms,
             now=now,
             platform=planned.platform_id,
+            zone=zone,
         )
+        letters += made
+        made_by += [planned] * len(made)
     if not letters:
         raise AlreadyRequested(route, refused)
     packages = [(letter, _package(letter)) for letter in letters]
     views: list[RequestView] = []
     with vault.transaction() as s:
-        for letter, package in packages:
+        for (letter, package), planned in zip(packages, made_by, strict=True):
             info = vault.blobs.put_bytes(package)
             vault.store_blob(s, info)
             urls = [u for d in letter.depictions for u in (d.url, d.page_url) if u]
@@ -937,8 +964,11 @@ def draft_requests(
                 item_ids=list(dict.fromkeys(i for d in letter.depictions for i in d.item_ids)),
                 status=RequestStatus.DRAFT,
                 document_blob_id=info.blob_id,
-                history=[_event(now, vault.actor, "drafted", status="draft")],
+                history=[
+                    _event(now, vault.actor, "drafted", status="draft", documents=_hashes(package))
+                ],
                 created_at=now,
+                letter_inputs=_letter_inputs(planned, form),
             )
             s.add(row)
             s.flush()
@@ -952,6 +982,7 @@ def draft_requests(
                     "urls": len(row.urls),
                     "depictions": len(letter.depictions),
                     "again": again,
+                    "covered_platform": clean_answer(form.covered_platform),
                 },
             )
             views.append(_view(s, row, now))
@@ -968,6 +999,28 @@ def draft_requests(
 
 def _with_reference(form: LetterForm, reference: str) -> LetterForm:
     return replace(form, reference=reference)
+
+
+def clinic_zone(vault: Vault) -> tzinfo:
+    """The clinic's time zone (setting requests.time_zone, else the computer's own)."""
+    with vault.session() as s:
+        return request_settings_in(s).zone
+
+
+def _hashes(package: bytes) -> dict[str, str]:
+    """File name -> SHA-256 of each document in a request's stored ZIP."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return {n: hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()}
+
+
+def _letter_inputs(planned: PlannedLetter, form: LetterForm) -> dict[str, Any]:
+    """What the letter was made from, so it can be rendered again (dated) when sent."""
+    return {
+        "template": planned.template,
+        "platform_id": planned.platform_id,
+        "form": form_to_json(form),
+        "covered_platform": clean_answer(form.covered_platform),
+    }
 
 
 # --- tracking ----------------------------------------------------------------------------
@@ -1042,38 +1095,213 @@ def find_request(session: Session, ref: str) -> RemovalRequest:
 
 
 def _change(vault: Vault, ref: str, action: str, apply: Any, now: datetime) -> RequestView:
+    return _change_in_session(vault, ref, action, lambda _s, row: apply(row), now)
+
+
+def _change_in_session(
+    vault: Vault, ref: str, action: str, apply: Any, now: datetime
+) -> RequestView:
+    """``_change`` for changes that also write other rows: ``apply(session, row)``."""
     with vault.transaction() as s:
         row = find_request(s, ref)
-        details = apply(row)
+        details = apply(s, row)
         row.history = [*row.history, _event(now, vault.actor, action, **details)]
         vault.audit(s, f"request.{action}", row.id, details)
         s.flush()
         return _view(s, row, now)
 
 
+def _deadline_applies(row: RemovalRequest) -> bool:
+    """A 48-hour deadline is tracked for a TAKE IT DOWN request whose site the advocate
+    answered is a covered platform (and for requests drafted before that question)."""
+    if row.route not in DEADLINE_ROUTES:
+        return False
+    inputs = row.letter_inputs
+    return inputs is None or inputs.get("covered_platform") == "yes"
+
+
+def _check_sent_time(row: RemovalRequest, sent_at: datetime, now: datetime, zone: tzinfo) -> None:
+    """A sent time may not be before the draft (to the minute: times are typed in minutes)
+    nor later than now plus CLOCK_SKEW_MINUTES."""
+    if sent_at.tzinfo is None:
+        raise InvalidSetting(
+            "The time sent needs a time zone.", "For example 2026-05-20T14:30Z or --zone."
+        )
+    if sent_at > now + timedelta(minutes=CLOCK_SKEW_MINUTES):
+        raise InvalidSetting(
+            f"The time sent ({local_and_utc(sent_at, zone)}) is in the future: this computer's "
+            f"clock says {local_and_utc(now, zone)}.",
+            f"Give the time it was sent (up to {CLOCK_SKEW_MINUTES} minutes ahead is accepted "
+            "for clock differences), or check this computer's clock.",
+        )
+    drafted = row.created_at.replace(second=0, microsecond=0)
+    if sent_at < drafted:
+        raise InvalidSetting(
+            f"The time sent ({local_and_utc(sent_at, zone)}) is before the request was drafted "
+            f"({local_and_utc(row.created_at, zone)}).",
+            "Give the time the letter was actually sent; a request cannot be sent before it "
+            "was written.",
+        )
+
+
+@dataclass(frozen=True)
+class _Redated:
+    package: bytes | None  # the letter rendered again with the sent date, if it could be
+    note: str  # why not, when it could not
+
+
+def _render_dated(
+    vault: Vault, ref: str, sent_at: datetime, zone: tzinfo, forms: Forms | None
+) -> _Redated:
+    """The request's letter rendered again, dated ``sent_at`` (before any write lock)."""
+    with vault.session() as s:
+        row = find_request(s, ref)
+        inputs = row.letter_inputs
+        if inputs is None or row.document_blob_id is None:
+            return _Redated(None, "drafted by an earlier version: the letter keeps its draft date")
+        case = s.get(Case, row.case_id)
+        assert case is not None
+        depictions = _CaseRecords(s, case).request_depictions(row)
+    try:
+        letters = build_letters(
+            str(inputs["template"]),
+            form_from_json(dict(inputs.get("form") or {})),
+            depictions,
+            forms=forms or load_forms(),
+            now=sent_at,
+            platform=inputs.get("platform_id"),
+            zone=zone,
+        )
+    except NciiDeskError as exc:  # e.g. forms/ data changed since the draft: keep the draft
+        return _Redated(
+            None, f"the letter could not be dated again ({exc.message}); it keeps its draft date"
+        )
+    if len(letters) != 1:
+        return _Redated(None, "the letter could not be rendered again; it keeps its draft date")
+    return _Redated(_package(letters[0]), "")
+
+
+def _store_redated(
+    s: Session, vault: Vault, row: RemovalRequest, redated: _Redated
+) -> dict[str, Any]:
+    """Store the re-dated letter as the request's documents; the history keeps the SHA-256
+    of the documents it replaces (the earlier blob stays in the vault)."""
+    old = s.get(Blob, row.document_blob_id) if row.document_blob_id else None
+    before = _hashes(vault.read_blob(old)) if old is not None else {}
+    if redated.package is None:
+        return {"letter_redated": False, "note": redated.note, "documents": before}
+    info = vault.blobs.put_bytes(redated.package)
+    vault.store_blob(s, info)
+    row.document_blob_id = info.blob_id
+    return {
+        "letter_redated": True,
+        "documents": _hashes(redated.package),
+        "replaced_documents": before,
+        "replaced_blob_id": old.id if old is not None else "",
+    }
+
+
 def mark_sent(
-    vault: Vault, ref: str, *, at: datetime | None = None, now: datetime | None = None
+    vault: Vault,
+    ref: str,
+    *,
+    at: datetime | None = None,
+    now: datetime | None = None,
+    forms: Forms | None = None,
 ) -> RequestView:
-    """Record when the request was sent; TAKE IT DOWN requests get a 48-hour deadline."""
+    """Record when the request was sent and date its letter then.
+
+    The letter (PDF and DOCX) is rendered again with the sent time as its date; the history
+    keeps the SHA-256 of the draft's documents. A sent time before the draft or in the
+    future (more than CLOCK_SKEW_MINUTES ahead) is refused. A TAKE IT DOWN request to a site
+    the advocate answered is a covered platform gets its 48-hour deadline.
+    """
     now = now or datetime.now(UTC)
     sent_at = at or now
-    if sent_at.tzinfo is None:
-        raise InvalidSetting("The time sent needs a time zone.", "For example 2026-05-20T14:30Z.")
-    if sent_at > now + timedelta(minutes=5):
-        raise InvalidSetting("The time sent is in the future.", "Give the time it was sent.")
+    if sent_at.tzinfo is not None:  # UTC first: 48 hours are counted in real time
+        sent_at = sent_at.astimezone(UTC)
+    zone = clinic_zone(vault)
+    with vault.session() as s:
+        row = find_request(s, ref)
+        if row.status != RequestStatus.DRAFT:
+            raise RequestStateError(
+                f"This request was already marked as sent ({local_and_utc(row.sent_at, zone)}).",
+                "To change the time sent, correct it with a reason: 'ncii-desk requests sent "
+                "REQ --correct --at TIME --reason TEXT'.",
+            )
+        _check_sent_time(row, sent_at, now, zone)
+    redated = _render_dated(vault, ref, sent_at, zone, forms)
 
-    def apply(row: RemovalRequest) -> dict[str, Any]:
+    def apply(s: Session, row: RemovalRequest) -> dict[str, Any]:
         if row.status != RequestStatus.DRAFT:
             raise RequestStateError(
                 f"This request was already marked as sent ({iso(row.sent_at)})."
             )
         row.status = RequestStatus.SENT
         row.sent_at = sent_at
-        if row.route in DEADLINE_ROUTES:
+        if _deadline_applies(row):
             row.deadline_at = sent_at + timedelta(hours=DEADLINE_HOURS)
-        return {"status": "sent", "sent_at": iso(sent_at), "deadline_at": iso(row.deadline_at)}
+        letter = _store_redated(s, vault, row, redated)
+        return {
+            "status": "sent",
+            "sent_at": iso(sent_at),
+            "deadline_at": iso(row.deadline_at),
+            **letter,
+        }
 
-    return _change(vault, ref, "sent", apply, now)
+    return _change_in_session(vault, ref, "sent", apply, now)
+
+
+def correct_sent(
+    vault: Vault,
+    ref: str,
+    at: datetime,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    forms: Forms | None = None,
+) -> RequestView:
+    """Correct the time a request was sent, with a reason: the 48-hour deadline moves with
+    it and the letter is dated again. The history and the audit trail keep the old and new
+    times, the reason and who corrected it."""
+    now = now or datetime.now(UTC)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidSetting(
+            "A correction of the time sent needs a reason.",
+            "Say why with --reason, e.g. 'the e-mail was sent at 14:05, not 15:05'.",
+        )
+    zone = clinic_zone(vault)
+    if at.tzinfo is not None:  # UTC first: 48 hours are counted in real time
+        at = at.astimezone(UTC)
+    with vault.session() as s:
+        row = find_request(s, ref)
+        if row.sent_at is None:
+            raise RequestStateError(
+                "This request has not been marked as sent, so there is no time to correct.",
+                "Mark it as sent with 'ncii-desk requests sent REQ --at TIME'.",
+            )
+        _check_sent_time(row, at, now, zone)
+    redated = _render_dated(vault, ref, at, zone, forms)
+
+    def apply(s: Session, row: RemovalRequest) -> dict[str, Any]:
+        if row.sent_at is None:  # pragma: no cover - checked above, in a separate session
+            raise RequestStateError("This request has not been marked as sent.")
+        old_sent, old_deadline = row.sent_at, row.deadline_at
+        row.sent_at = at
+        if row.deadline_at is not None or _deadline_applies(row):
+            row.deadline_at = at + timedelta(hours=DEADLINE_HOURS)
+        letter = _store_redated(s, vault, row, redated)
+        return {
+            "old_sent_at": iso(old_sent),
+            "sent_at": iso(at),
+            "old_deadline_at": iso(old_deadline),
+            "deadline_at": iso(row.deadline_at),
+            "reason": reason[:500],
+            **letter,
+        }
+
+    return _change_in_session(vault, ref, "sent_corrected", apply, now)
 
 
 def set_ticket(vault: Vault, ref: str, ticket: str, *, now: datetime | None = None) -> RequestView:
@@ -1230,9 +1458,13 @@ def followup_letters(
         )
     overdue_by = now - (row.deadline_at or now)
     hours = int(overdue_by.total_seconds() // 3600)
+    with vault.session() as s:
+        settings = request_settings_in(s)
+    zone = settings.zone
+    content = _content_claim(view, now, settings.followup_recheck_max_age_hours, zone)
     original = {
-        "sent_at": _fmt(row.sent_at),
-        "deadline_at": _fmt(row.deadline_at),
+        "sent_at": local_and_utc(row.sent_at, zone),
+        "deadline_at": local_and_utc(row.deadline_at, zone),
         "ticket_id": row.ticket_id or "",
         "status": view.state,
         "past_deadline": _duration(hours),
@@ -1257,13 +1489,66 @@ def followup_letters(
         depictions,
         forms=forms,
         now=now,
+        extra_fixed={"content": content},
         extra_user={"original": original},
         extra_tables={"rechecks": rechecks, "history": history},
+        zone=zone,
     )
     if len(letters) != 1:  # the URLs of one request belong to one platform
         raise RequestStateError("The request's addresses span several platforms.")
     _change(vault, row.id, f"{kind}_made", lambda _row: {"document": kind}, now)
     return letters[0]
+
+
+def _content_claim(
+    view: RequestView, now: datetime, max_age_hours: int, zone: tzinfo
+) -> dict[str, Any]:
+    """What a follow-up may say about whether the content is online now.
+
+    It says the content is still up only when the newest re-check of every re-checked
+    address found it up and that re-check is at most ``max_age_hours`` old; it then cites
+    that check. Otherwise it says what the last check found "as of" its time and makes no
+    claim about now (or that no check was made since the request was sent).
+    """
+    newest: dict[str, RecheckView] = {}
+    for r in view.rechecks:  # oldest first
+        if r.outcome != "error" and r.checked_at:
+            newest[r.url] = r
+    if not newest:
+        return {
+            "still_up_now": False,
+            "checked_at": "",
+            "sentence": "We have not checked the addresses again since the request was sent, "
+            "so this letter does not say whether the content is still online now.",
+        }
+    times = [
+        datetime.fromisoformat(str(r.checked_at).replace("Z", "+00:00")) for r in newest.values()
+    ]
+    last, first = max(times), min(times)
+    up = all(r.outcome in ("still_up", "changed") for r in newest.values())
+    gone = all(r.outcome == "gone" for r in newest.values())
+    fresh = now - first <= timedelta(hours=max_age_hours)
+    when = local_and_utc(last, zone)
+    if up and fresh:
+        sentence = f"We checked on {when}: still reachable."
+        if len(newest) > 1:
+            sentence = (
+                f"We checked every address listed below, most recently on {when} (each "
+                f"within the last {max_age_hours} hours): still reachable."
+            )
+        return {"still_up_now": True, "checked_at": when, "sentence": sentence}
+    if up:
+        found = "the content was still reachable"
+    elif gone:
+        found = "the content was no longer reachable at the addresses checked"
+    else:
+        found = "some of the content was still reachable and some was not (see below)"
+    return {
+        "still_up_now": False,
+        "checked_at": when,
+        "sentence": f"As of our last check, on {when}, {found}. We have not checked since, so "
+        "this letter does not say whether the content is still online now.",
+    }
 
 
 def _duration(hours: int) -> str:
@@ -1280,6 +1565,12 @@ def _describe_event(event: dict[str, Any]) -> str:
     name = str(event.get("event", ""))
     if name == "sent":
         return f"Marked as sent; deadline {event.get('deadline_at') or 'none'}"
+    if name == "sent_corrected":
+        return (
+            f"Time sent corrected from {event.get('old_sent_at') or '-'} to "
+            f"{event.get('sent_at') or '-'} ({event.get('reason', '')}); deadline "
+            f"{event.get('deadline_at') or 'none'}"
+        )
     if name == "ticket":
         return f"Platform reference recorded: {event.get('ticket_id', '')}"
     if name == "status":

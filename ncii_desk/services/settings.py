@@ -1,5 +1,10 @@
 """Vault-wide settings the services read: the thresholds of every match decision.
 
+The request settings (``requests.time_zone``: the clinic's IANA time zone deadlines and letter
+dates are shown in, default the computer's own; ``requests.followup_recheck_max_age_hours``:
+how recent a re-check must be before a follow-up letter may say the content is still up) are
+a second row (key ``requests``), validated the same way.
+
 The thresholds are one ``Setting`` row (key ``thresholds``) inside the vault, so they are
 encrypted and travel with the vault; the desktop app's Settings dialog and
 ``ncii-desk settings`` change the same row. Every service that decides "same picture" or
@@ -16,9 +21,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
+from ncii_desk.documents.clock import system_zone, system_zone_name, zone_named
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
 from ncii_desk.vault import Vault
@@ -256,3 +265,102 @@ def set_capture_allows_private(vault: Vault, value: Any) -> bool:
             row.value = data
         vault.audit(s, "setting.changed", CAPTURE_KEY, {"allow_private_addresses": allowed})
     return allowed
+
+
+# --- request settings: the clinic's time zone and the follow-up recheck age ----------------
+
+REQUESTS_KEY: Final = "requests"
+REQUEST_NAMES: Final = ("time_zone", "followup_recheck_max_age_hours")
+#: A follow-up may say the content is still up only after a re-check this recent.
+FOLLOWUP_RECHECK_DEFAULT_HOURS: Final = 24
+FOLLOWUP_RECHECK_RANGE: Final = (1, 24 * 14)
+
+
+@dataclass
+class RequestSettings:
+    """How request times are shown and how fresh a re-check a follow-up needs.
+
+    ``time_zone`` is an IANA name, or "" for the computer's own zone (``zone`` is the one in
+    use either way).
+    """
+
+    time_zone: str = ""
+    followup_recheck_max_age_hours: int = FOLLOWUP_RECHECK_DEFAULT_HOURS
+    warnings: list[str] = field(default_factory=list, compare=False)
+
+    @property
+    def zone(self) -> tzinfo:
+        return zone_named(self.time_zone) if self.time_zone else system_zone()
+
+    @property
+    def zone_name(self) -> str:
+        return self.time_zone or (system_zone_name() or "UTC")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "time_zone": self.time_zone,
+            "followup_recheck_max_age_hours": self.followup_recheck_max_age_hours,
+        }
+
+
+def validate_request_setting(name: str, value: Any) -> str | int:
+    """``value`` as the request setting ``name`` takes it; InvalidSetting when it cannot be."""
+    if name == "time_zone":
+        text = str(value).strip()
+        if text.lower() in ("", "system", "local"):
+            return ""
+        zone_named(text)
+        return text
+    if name == "followup_recheck_max_age_hours":
+        low, high = FOLLOWUP_RECHECK_RANGE
+        allowed = f"a whole number of hours from {low} to {high}"
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise InvalidSetting(f"'{value}' is not a number.", f"Give {allowed}.") from None
+        if not math.isfinite(number) or number != int(number) or not low <= number <= high:
+            raise InvalidSetting(f"{value} is not a valid age in hours.", f"Give {allowed}.")
+        return int(number)
+    raise InvalidSetting(
+        f"There is no request setting called '{name}'.",
+        f"The request settings are: {', '.join('requests.' + n for n in REQUEST_NAMES)}.",
+    )
+
+
+def request_settings(vault: Vault) -> RequestSettings:
+    """The stored request settings where valid, else the defaults with a warning for each."""
+    with vault.session() as s:
+        return request_settings_in(s)
+
+
+def request_settings_in(session: Session) -> RequestSettings:
+    """``request_settings`` read in an open session."""
+    row = session.get(Setting, REQUESTS_KEY)
+    data = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+    out = RequestSettings()
+    for name in REQUEST_NAMES:
+        if name not in data:
+            continue
+        try:
+            setattr(out, name, validate_request_setting(name, data[name]))
+        except InvalidSetting as exc:
+            out.warnings.append(
+                f"The stored setting 'requests.{name}' ({data[name]!r}) is not valid "
+                f"({exc.message}); the default was used. Set it again with "
+                f"'ncii-desk settings set requests.{name} VALUE'."
+            )
+    return out
+
+
+def set_request_setting(vault: Vault, name: str, value: Any) -> RequestSettings:
+    """Change one request setting (a ``requests.`` prefix is accepted); audited."""
+    key = name.strip().removeprefix("requests.")
+    clean = validate_request_setting(key, value)
+    with vault.transaction() as s:
+        row = s.get(Setting, REQUESTS_KEY)
+        if row is None:
+            row = Setting(key=REQUESTS_KEY, value={})
+            s.add(row)
+        row.value = {**row.value, key: clean}
+        vault.audit(s, "setting.changed", REQUESTS_KEY, {"fields": [key], key: clean})
+    return request_settings(vault)

@@ -271,6 +271,9 @@ class RemovalRequest(Base):
     history: Mapped[list[Any]] = mapped_column(default=list)
     document_blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: What the letter was made from (template, platform, the form's facts, the advocate's
+    #: covered-platform answer), so it can be rendered again dated when it is sent.
+    letter_inputs: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class AuditEvent(Base):

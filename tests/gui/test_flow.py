@@ -106,6 +106,8 @@ def test_whole_flow_without_the_command_line(qtbot, vault_dir: Path, tmp_path: P
     dialog.extra_urls.setPlainText("https://www.reddit.com/r/example/comments/abc123/")
     req.submit_draft(dialog)  # no signer, no statement yet: every missing element is named
     qtbot.waitUntil(lambda: "Missing" in dialog.message.text(), timeout=WAIT)
+    assert "covered platform" in dialog.message.text()  # asked, never assumed
+    dialog.select_covered("yes")
     dialog.signer.setText("Alex Advocate")
     dialog.organisation.setText("Example Legal Clinic")
     dialog.authority.setText("Authorised in writing by the client")

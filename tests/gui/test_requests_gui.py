@@ -86,6 +86,7 @@ def _settled(qtbot, dialog: Any) -> None:  # type: ignore[no-untyped-def]
 
 def _fill(dialog: Any) -> None:
     dialog.select_route("takedown")
+    dialog.select_covered("yes")
     dialog.signer.setText("Alex Advocate")
     dialog.organisation.setText("Example Legal Clinic")
     dialog.authority.setText("Authorised in writing by the client")
@@ -228,3 +229,60 @@ def test_capture_lists_an_invalid_stored_threshold_as_a_problem() -> None:
     note = "The stored threshold 'pdq_distance' (500) is not valid; the default 31 was used."
     problems = batch_problems(CaptureBatch(warnings=[note]))
     assert [(p.item, p.message) for p in problems] == [("(matching)", note)]
+
+
+def test_sent_at_asks_the_time_in_the_clinic_zone_and_refuses_a_future_one(
+    qtbot, unlocked: MainWindow
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from ncii_desk.documents.letters import LetterForm, Sender
+    from ncii_desk.services import requests as tracker
+    from ncii_desk.services import settings
+
+    window = unlocked
+    case_id = new_case(qtbot, window)
+    vault = window.vault
+    assert vault is not None
+    settings.set_request_setting(vault, "requests.time_zone", "America/New_York")
+    form = LetterForm(
+        sender=Sender(name="Alex", email="a@example.org", representative=True, authority="Asked"),
+        signature="/s/ Alex",
+        good_faith=True,
+        covered_platform="yes",
+    )
+    drafted = tracker.draft_requests(
+        vault, case_id, "takedown", form, extra_urls=["https://www.reddit.com/r/a/comments/1"]
+    )
+    ws = window.workspace
+    assert ws is not None
+    ws.tabs.setCurrentWidget(ws.requests)
+    req = ws.requests
+    req.refresh()
+    qtbot.waitUntil(lambda: len(req.views) == 1, timeout=WAIT)
+    req.table.selectRow(0)
+    assert req.sent_at_button.isEnabled()
+
+    def dialog() -> QInputDialog | None:
+        found = req.findChild(QInputDialog, "sent_time_dialog")
+        return found if found is not None and found.isVisible() else None
+
+    req.sent_at_button.click()
+    qtbot.waitUntil(lambda: dialog() is not None, timeout=WAIT)
+    asked = dialog()
+    assert asked is not None and "America/New_York" in asked.labelText()
+    asked.setTextValue("2099-01-01 10:00")
+    asked.accept()
+    qtbot.waitUntil(lambda: "in the future" in req.note.text(), timeout=WAIT)
+    assert tracker.get_request(vault, drafted.requests[0].id).status == "draft"
+
+    req.sent_at_button.click()
+    qtbot.waitUntil(lambda: dialog() is not None, timeout=WAIT)
+    asked = dialog()
+    assert asked is not None
+    now_local = asked.textValue()  # prefilled with now in New York
+    asked.accept()
+    qtbot.waitUntil(lambda: req.views and req.views[0].status == "sent", timeout=WAIT)
+    view = req.views[0]
+    assert view.sent_local.startswith(now_local)  # "2026-12-06 15:30 EST (... UTC)"
+    assert view.deadline_local.endswith("UTC)")

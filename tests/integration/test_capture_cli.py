@@ -127,6 +127,8 @@ def test_recheck_notes_a_gone_page_in_the_sent_request(
         server.url("/thread/7"),
         "--sign",
         "--good-faith",
+        "--covered-platform",
+        "yes",
         "--email",
         "ana@clinic.example",
         *sender,

@@ -293,7 +293,7 @@ def test_advocate_flow_end_to_end(
     letters = out / "letters"
     r = cli(
         "requests", "draft", label, "--route", "takedown", "--out", str(letters),
-        "--sign", "--good-faith", "--json",
+        "--sign", "--good-faith", "--covered-platform", "yes", "--json",
     )  # fmt: skip
     assert r.rc == 0, r.err
     drafted = r.json()
@@ -324,7 +324,10 @@ def test_advocate_flow_end_to_end(
     assert all(by_name[n]["sha256"] in letter and by_name[n]["url"] in letter for n in served)
     assert good["main"]["sha256"] not in letter  # the page's own HTML is no depiction
     assert "{{" not in letter and "coffee.png" not in letter and "chirac" not in letter
-    r = cli("requests", "draft", label, "--route", "takedown", "--sign", "--good-faith", "--json")
+    r = cli(
+        "requests", "draft", label, "--route", "takedown", "--sign", "--good-faith",
+        "--covered-platform", "yes", "--json",
+    )  # fmt: skip
     assert r.rc == 1 and r.json()["error"] == "AlreadyRequested"  # nothing new since
     assert request["id"][:12] in r.json()["message"] and "(draft)" in r.json()["message"]
     assert "TAKE IT DOWN" in pdf_text(letters / "takedown-unknown-127-0-0-1.pdf")

@@ -67,7 +67,7 @@ def desk(vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> di
 def draft(cli: Cli, out: Path, *extra: str) -> Any:
     return cli(
         "requests", "draft", "Case S", "--route", "takedown", "--sign", "--good-faith",
-        "--format", "pdf", "--out", str(out), *extra, "--json",
+        "--covered-platform", "yes", "--format", "pdf", "--out", str(out), *extra, "--json",
     )  # fmt: skip
 
 

@@ -46,6 +46,7 @@ def test_adult_handout_lists_contacts_and_stopncii(vault: Vault) -> None:
         ),
         signature="/s/ Ana",
         good_faith=True,
+        covered_platform="yes",
     )
     # The captures hold no matched picture: the pages are listed as-is (--url).
     pages = ["https://www.reddit.com/r/a/1", "https://x.com/u/status/2"]

@@ -83,6 +83,7 @@ def full_form(**changes: object) -> LetterForm:
         "copyright_owner": True,
         "accuracy": True,
         "reference": "Case 2026-014",
+        "covered_platform": "yes",
     }
     values.update(changes)
     return LetterForm(**values)  # type: ignore[arg-type]

@@ -163,7 +163,13 @@ def test_settings_command(
 
     rc, out, err = _cli(capsys, "settings", "show", "--json")
     assert rc == 0, err
-    assert json.loads(out) == {"thresholds": defaults, "defaults": defaults, "warnings": []}
+    shown = json.loads(out)
+    assert shown["requests"]["followup_recheck_max_age_hours"] == 24
+    del shown["requests"]
+    assert shown == {"thresholds": defaults, "defaults": defaults, "warnings": []}
+    rc, out, err = _cli(capsys, "settings", "set", "requests.time_zone", "America/New_York")
+    assert rc == 0, err
+    assert "requests.time_zone         America/New_York" in out
 
     rc, out, err = _cli(capsys, "settings", "set", "thresholds.pdq_distance", "20", "--json")
     assert rc == 0, err

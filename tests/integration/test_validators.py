@@ -33,6 +33,7 @@ def good_form() -> LetterForm:
         work="A selfie taken by Jane Roe.",
         copyright_owner=True,
         accuracy=True,
+        covered_platform="yes",
     )
 
 

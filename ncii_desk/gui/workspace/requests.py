@@ -55,7 +55,14 @@ from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, rechec
 from ncii_desk.vault import Vault
 
 REQUESTS = "ncii_desk.services.requests"
-REQUEST_NAMES = ("draft_requests", "list_requests", "mark_sent", "set_ticket", "get_clinic")
+REQUEST_NAMES = (
+    "draft_requests",
+    "list_requests",
+    "mark_sent",
+    "set_ticket",
+    "get_clinic",
+    "clinic_zone",
+)
 REQUEST_COLUMNS = (
     QT_TRANSLATE_NOOP("Requests", "Platform"),
     QT_TRANSLATE_NOOP("Requests", "Kind"),
@@ -104,7 +111,8 @@ def deadline_text(view: Any, now: datetime | None = None) -> tuple[str, bool]:
     if deadline is None:
         return "", False
     if view.status not in ("sent", "acknowledged"):
-        return local_time(view.deadline_at), False
+        # In the clinic's time zone with its DST rule, UTC beside it.
+        return (getattr(view, "deadline_local", "") or local_time(view.deadline_at)), False
     return countdown(deadline, now or datetime.now(UTC))
 
 
@@ -294,6 +302,8 @@ class DraftDialog(QDialog):
             self.route.addItem(translate("Requests", text), key)
         self.route.setAccessibleName(self.tr("Kind of request"))
         form.addRow(self.tr("Kind of request"), self.route)
+        self.covered = self._covered_question()
+        form.addRow(self.tr("Covered platform?"), self.covered)
         self.signer = QLineEdit(clinic.get("signer", ""))
         self.signer.setAccessibleName(self.tr("Name of the person signing"))
         form.addRow(self.tr("Signed by"), self.signer)
@@ -358,6 +368,23 @@ class DraftDialog(QDialog):
         on = self.chosen_route() == "dmca"
         for widget in self.dmca_rows:
             self.details_form.setRowVisible(widget, on)
+
+    def _covered_question(self) -> QComboBox:
+        """TAKE IT DOWN only: is the site a covered platform under 47 U.S.C. § 223a? Asked,
+        never assumed; the letter's wording and the 48-hour deadline follow the answer."""
+        from ncii_desk.documents import covered
+
+        box = QComboBox()
+        box.addItem(self.tr("Not answered yet"), "")
+        for answer in covered.ANSWERS:
+            box.addItem(translate("Requests", covered.ANSWER_WORDS[answer]), answer)
+        box.setAccessibleName(translate("Requests", covered.QUESTION))
+        box.setToolTip(plain_tip(f"{covered.QUESTION}\n\n{covered.DEFINITION}"))
+        box.setWhatsThis(covered.DEFINITION)
+        return box
+
+    def select_covered(self, answer: str) -> None:
+        self.covered.setCurrentIndex(max(0, self.covered.findData(answer)))
 
     def select_route(self, route: str) -> None:
         self.route.setCurrentIndex(max(0, self.route.findData(route)))
@@ -518,6 +545,7 @@ class DraftDialog(QDialog):
             work=self.work.text().strip(),
             copyright_owner=self.copyright_owner.isChecked(),
             accuracy=self.accuracy.isChecked(),
+            covered_platform=str(self.covered.currentData() or ""),
         )
 
 
@@ -553,6 +581,14 @@ class RequestsPane(QWidget):
         row = QHBoxLayout()
         self.draft_button = button(self.tr("Draft letters..."), self.draft)
         self.sent_button = button(self.tr("Mark as sent now"), self.mark_sent)
+        self.sent_at_button = button(
+            self.tr("Sent at..."),
+            self.ask_sent_time,
+            tip=self.tr(
+                "Record the date and time the letter was sent (in the clinic's time zone); "
+                "the letter is dated then"
+            ),
+        )
         self.ticket_button = button(self.tr("Platform reference number..."), self.set_ticket)
         self.status_button = button(self.tr("Set outcome..."), self.set_status)
         self.save_button = button(self.tr("Save the letter to a folder..."), self.save_documents)
@@ -565,6 +601,7 @@ class RequestsPane(QWidget):
         for b in (
             self.draft_button,
             self.sent_button,
+            self.sent_at_button,
             self.ticket_button,
             self.status_button,
             self.save_button,
@@ -613,7 +650,7 @@ class RequestsPane(QWidget):
                 QStandardItem(v.platform),
                 QStandardItem(route_text(v.route)),
                 QStandardItem(translate("Requests", STATUS_TEXT.get(state, state))),
-                QStandardItem(local_time(v.sent_at)),
+                QStandardItem(getattr(v, "sent_local", "") or local_time(v.sent_at)),
                 QStandardItem(deadline),
                 QStandardItem(v.ticket_id or ""),
                 QStandardItem(v.content),
@@ -622,6 +659,8 @@ class RequestsPane(QWidget):
             for c in cells:
                 c.setEditable(False)
                 c.setToolTip(plain_tip(c.text()))
+            if getattr(v, "deadline_local", ""):  # the countdown's moment, clinic zone and UTC
+                cells[4].setToolTip(plain_tip(v.deadline_local))
             if overdue:
                 for c in (cells[2], cells[4]):
                     c.setForeground(QBrush(warning_color()))
@@ -676,6 +715,7 @@ class RequestsPane(QWidget):
         view = self.selected()
         state = view.state if view else None
         self.sent_button.setEnabled(state == "draft")
+        self.sent_at_button.setEnabled(state == "draft")
         self.ticket_button.setEnabled(view is not None)
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
         self.save_button.setEnabled(view is not None and view.has_documents)
@@ -858,6 +898,48 @@ class RequestsPane(QWidget):
             return
         rid = view.id
         self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail, owner=self)
+
+    def ask_sent_time(self) -> None:
+        """Ask when the selected draft was sent: a date and time in the clinic's zone."""
+        view, service = self.selected(), self.service
+        if view is None or service is None:
+            return
+        self.ctx.read(
+            lambda v: service.clinic_zone(v),
+            lambda zone: self._sent_time_dialog(view.id, zone),
+            self._fail,
+            owner=self,
+        )
+
+    def _sent_time_dialog(self, request_id: str, zone: Any) -> None:
+        from ncii_desk.documents.clock import zone_label
+
+        dialog = QInputDialog(self)
+        dialog.setObjectName("sent_time_dialog")
+        dialog.setWindowTitle(self.tr("When was it sent?"))
+        dialog.setLabelText(
+            self.tr(
+                "Date and time the letter was sent, as YYYY-MM-DD HH:MM in {zone} (or with "
+                "its UTC offset). Not before the draft, not in the future."
+            ).format(zone=zone_label(zone))
+        )
+        dialog.setTextValue(datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(lambda text: self.save_sent(request_id, text))
+        dialog.open()
+
+    def save_sent(self, request_id: str, text: str) -> None:
+        """Mark the request as sent at ``text`` (a wall-clock time in the clinic's zone)."""
+        service = self.service
+        if service is None:
+            return
+
+        def work(v: Vault) -> Any:
+            from ncii_desk.documents.clock import parse_local
+
+            return service.mark_sent(v, request_id, at=parse_local(text, service.clinic_zone(v)))
+
+        self.ctx.read(work, self._changed, self._fail, owner=self)
 
     def set_ticket(self) -> None:
         view, service = self.selected(), self.service
