@@ -77,6 +77,7 @@ def dmca_form(**changes: Any) -> LetterForm:
         "work": "Photographs the client took of herself.",
         "copyright_owner": True,
         "accuracy": True,
+        "covered_platform": "yes",
     }
     values.update(changes)
     return LetterForm(**values)

@@ -146,6 +146,7 @@ def _form(size: int) -> LetterForm:
         copyright_owner=True,
         accuracy=True,
         reference=v("Ref"),
+        covered_platform="yes",
     )
 
 
@@ -209,6 +210,7 @@ def _service_form() -> LetterForm:
         work=hostile("work"),
         accuracy=True,
         copyright_owner=True,
+        covered_platform="yes",
     )
 
 
