@@ -294,6 +294,11 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
             where = p.file + (f" [{p.entry}]" if p.entry else "")
             say(f"  - {where}: {p.message}")
         say("Keep a copy of the vault folder as it is and restore from your latest backup.")
+    if report.repairs:
+        say(f"Repaired while opening the vault ({len(report.repairs)}; recorded in the audit log):")
+        for r in report.repairs:
+            where = r.file + (f" [{r.entry}]" if r.entry else "")
+            say(f"  - {where}: {r.damage.rstrip('.')}; {r.action}")
     if report.quarantined_files:
         warn(f"{report.quarantined_files} file(s) are in the vault's quarantine folder.")
     return EXIT_OK if report.ok else EXIT_INTEGRITY

@@ -10,6 +10,7 @@ from ncii_desk.paths import default_vault_dir
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import IntegrityReport, KdfParams, Vault
 from ncii_desk.vault.audit import ChainReport
+from ncii_desk.vault.db import DB_NAME
 from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, MIN_MEMORY_KIB, tune_kdf
 from ncii_desk.vault.vault import Problem
 
@@ -96,6 +97,8 @@ def check_vault(
         report = vault.check(
             job.progress if job else None, (lambda: job.cancelled) if job else None
         )
+        if any(p.file == DB_NAME for p in report.problems):
+            return report  # nothing is written to a damaged database
         with vault.transaction() as s:
             vault.audit(
                 s, "vault.checked", details={"ok": report.ok, "problems": len(report.problems)}
