@@ -908,13 +908,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--kdf-memory-mib",
         type=int,
         default=256,
-        help="Argon2id memory in MiB (at least 64; default 256)",
+        help="Argon2id memory in MiB (256 to 4096; default 256)",
     )
     p.add_argument(
         "--kdf-seconds",
         type=float,
         default=1.0,
-        help="target unlock time in seconds used to tune Argon2id (default 1.0)",
+        help="target unlock time in seconds used to tune Argon2id (default 1.0; never "
+        "fewer than 3 passes, however busy the computer)",
     )
     p.add_argument("--recovery-key-out", help="also write the recovery key to this file")
     command(vault_g, "check", cmd_vault_check, "verify every part of the vault")

@@ -498,6 +498,13 @@ class Header:
             raise VaultCorrupt(
                 "The vault header has missing or invalid fields.", file=file, entry="fields"
             ) from exc
+        if raw != header.to_bytes():
+            # Same content, other bytes (e.g. a cut-off last line): changed outside NCII Desk.
+            raise VaultCorrupt(
+                "The vault header file was changed: its bytes are not as written.",
+                file=file,
+                entry="layout",
+            )
         return header
 
 

@@ -23,6 +23,7 @@ from ncii_desk.errors import (
     WrongPassphrase,
 )
 from ncii_desk.vault import audit as audit_chain
+from ncii_desk.vault import keys
 from ncii_desk.vault.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir
 from ncii_desk.vault.blobs import BlobInfo, BlobStore
 from ncii_desk.vault.db import (
@@ -309,7 +310,8 @@ class Vault:
             backup = _read_header(root / HEADER_BAK_NAME)
             if not isinstance(primary, Header) and not isinstance(backup, Header):
                 raise VaultCorrupt(
-                    "Both copies of the vault header are damaged; the vault cannot be unlocked.",
+                    "Both copies of the vault header are damaged; the vault cannot be unlocked. "
+                    + primary.message,
                     file=HEADER_NAME,
                     entry=primary.entry,
                 )
@@ -638,8 +640,11 @@ class Vault:
         check_passphrase_strength(new_passphrase)
         self._require_keys()
         assert self._data_key is not None
+        # Tuning keeps its floor, so a vault made weaker (older versions, a busy machine)
+        # is lifted to it; a stronger one keeps its memory.
         params = kdf or tune_kdf(
-            memory_kib=self.header.kdf.memory_kib, parallelism=self.header.kdf.parallelism
+            memory_kib=max(self.header.kdf.memory_kib, keys.TUNING_FLOOR.memory_kib),
+            parallelism=self.header.kdf.parallelism,
         )
         with self._write_mutex:
             new_header = self.header.rewrap_passphrase(self._data_key, new_passphrase, params)
