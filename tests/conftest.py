@@ -61,6 +61,27 @@ def isolated_user_dirs(
     return base
 
 
+@pytest.fixture(autouse=True)
+def test_kdf_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests may tune and create vaults at the hard minimum (64 MiB, one pass) for speed.
+
+    The product's floor (``keys.PRODUCT_FLOOR``) cannot be lowered by any setting, option or
+    variable; only this in-process patch does it. Tests of the floor itself use
+    ``product_kdf_floor``.
+    """
+    from ncii_desk.vault import keys
+
+    monkeypatch.setattr(keys, "TUNING_FLOOR", keys.KdfFloor(keys.MIN_MEMORY_KIB, 1))
+
+
+@pytest.fixture
+def product_kdf_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real floor that creation, tuning and passphrase changes use in the product."""
+    from ncii_desk.vault import keys
+
+    monkeypatch.setattr(keys, "TUNING_FLOOR", keys.PRODUCT_FLOOR)
+
+
 @pytest.fixture
 def vault_dir(tmp_path: Path) -> Path:
     return tmp_path / "vault"

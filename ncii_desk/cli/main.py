@@ -294,6 +294,11 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
             where = p.file + (f" [{p.entry}]" if p.entry else "")
             say(f"  - {where}: {p.message}")
         say("Keep a copy of the vault folder as it is and restore from your latest backup.")
+    if report.repairs:
+        say(f"Repaired while opening the vault ({len(report.repairs)}; recorded in the audit log):")
+        for r in report.repairs:
+            where = r.file + (f" [{r.entry}]" if r.entry else "")
+            say(f"  - {where}: {r.damage.rstrip('.')}; {r.action}")
     if report.quarantined_files:
         warn(f"{report.quarantined_files} file(s) are in the vault's quarantine folder.")
     if isinstance(report, vaults.CheckReport):
@@ -1093,13 +1098,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--kdf-memory-mib",
         type=int,
         default=256,
-        help="Argon2id memory in MiB (at least 64; default 256)",
+        help="Argon2id memory in MiB (256 to 4096; default 256)",
     )
     p.add_argument(
         "--kdf-seconds",
         type=float,
         default=1.0,
-        help="target unlock time in seconds used to tune Argon2id (default 1.0)",
+        help="target unlock time in seconds used to tune Argon2id (default 1.0; never "
+        "fewer than 3 passes, however busy the computer)",
     )
     p.add_argument("--recovery-key-out", help="also write the recovery key to this file")
     command(vault_g, "check", cmd_vault_check, "verify every part of the vault")

@@ -10,9 +10,10 @@ from typing import Any
 from ncii_desk.errors import InvalidSetting, VaultCorrupt
 from ncii_desk.paths import default_vault_dir
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import IntegrityReport, KdfParams, Vault
+from ncii_desk.vault import IntegrityReport, KdfParams, Vault, keys
 from ncii_desk.vault.audit import ChainReport
-from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, MIN_MEMORY_KIB, tune_kdf
+from ncii_desk.vault.db import DB_NAME
+from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, tune_kdf
 from ncii_desk.vault.vault import Problem
 
 
@@ -35,9 +36,11 @@ def create_vault(
 ) -> tuple[Vault, str]:
     """New vault; the KDF time cost is tuned on this machine. Returns (vault, recovery key)."""
     if kdf is None:
-        if memory_mib < MIN_MEMORY_KIB // 1024:
+        # The floor tuning keeps (keys.TUNING_FLOOR) applies to what is asked for here too.
+        lowest, highest = keys.TUNING_FLOOR.memory_kib // 1024, keys.MAX_MEMORY_KIB // 1024
+        if not lowest <= memory_mib <= highest:
             raise InvalidSetting(
-                f"The key-derivation memory must be at least {MIN_MEMORY_KIB // 1024} MiB "
+                f"The key-derivation memory must be between {lowest} MiB and {highest} MiB "
                 f"({memory_mib} MiB was given)."
             )
         if not 0.05 <= target_seconds <= 30:
@@ -133,6 +136,8 @@ def check_vault(
         report = vault.check(
             job.progress if job else None, (lambda: job.cancelled) if job else None
         )
+        if any(p.file == DB_NAME for p in report.problems):
+            return report  # nothing is written to a damaged database
         if report.ok:
             report = _count_unhashed(vault, report)
         with vault.transaction() as s:

@@ -94,14 +94,19 @@ def write_head(root: Path, key: bytes, vault_id: str, head: Head) -> None:
         "mac": head.mac,
         "head_mac": _head_mac(key, vault_id, head.seq, head.mac),
     }
-    atomic_write_bytes(root / HEAD_NAME, json.dumps(doc, indent=2).encode() + b"\n")
+    atomic_write_bytes(root / HEAD_NAME, _head_bytes(doc))
+
+
+def _head_bytes(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, indent=2).encode() + b"\n"
 
 
 def read_head(root: Path, key: bytes, vault_id: str) -> Head | str:
     """The stored head, or a plain-language reason why it cannot be trusted."""
     path = root / HEAD_NAME
     try:
-        doc = json.loads(path.read_text("utf-8"))
+        raw = path.read_bytes()
+        doc = json.loads(raw.decode("utf-8"))
         seq, mac, head_mac = int(doc["seq"]), str(doc["mac"]), str(doc["head_mac"])
         if doc["vault_id"] != vault_id:
             return "audit.head belongs to a different vault"
@@ -111,6 +116,9 @@ def read_head(root: Path, key: bytes, vault_id: str) -> Head | str:
         return "audit.head cannot be read"
     if not hmac.compare_digest(head_mac, _head_mac(key, vault_id, seq, mac)):
         return "audit.head was altered (its authentication code does not match)"
+    if raw != _head_bytes(doc):
+        # Same values, other bytes (e.g. a cut-off last line): changed outside NCII Desk.
+        return "audit.head was altered (its bytes are not as written)"
     return Head(seq, mac)
 
 

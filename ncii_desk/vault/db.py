@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from sqlalchemy.engine import Connection, Engine
 from ncii_desk.errors import MigrationError, VaultCorrupt
 
 DB_NAME = "meta.db"
+#: SQLCipher 4's default page size, which the vault uses (``PRAGMA cipher_page_size``).
+PAGE_SIZE = 4096
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: What a damaged or undecryptable database raises: the driver's error, or SQLAlchemy's
 #: wrapper of it.
@@ -40,6 +43,9 @@ def make_engine(path: Path, key: bytes) -> Engine:
         dbapi_conn.isolation_level = None  # transactions are begun explicitly below
         cur = dbapi_conn.cursor()
         try:
+            # SQLCipher logs every failed page check to stderr (dozens of lines per damaged
+            # page); damage is reported as a VaultCorrupt naming the page instead.
+            cur.execute("PRAGMA cipher_log_level = NONE")
             cur.execute(key_pragma)
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA journal_mode = WAL")
@@ -68,6 +74,68 @@ def probe_key(engine: Engine, file: str = DB_NAME) -> None:
             file=file,
             entry=_db_error_text(exc),
         ) from exc
+
+
+#: The driver's messages for a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB).
+_DAMAGE_TEXTS = ("malformed", "not a database")
+
+DB_DAMAGE_HINT = (
+    "Do not write to this vault. Keep a copy of the whole vault folder as it is, then restore "
+    "the vault folder from your latest backup (meta.db together with audit.head and blobs/: "
+    "a database older than audit.head is reported as a rollback)."
+)
+
+
+def looks_damaged(exc: BaseException) -> bool:
+    """Whether a driver error says the file itself is damaged (not locked, not a bug)."""
+    return any(t in _db_error_text(exc) for t in _DAMAGE_TEXTS)
+
+
+def damaged_pages(path: Path, key: bytes) -> tuple[list[int], list[str]]:
+    """Authenticate every page of the database file (SQLCipher's page HMACs).
+
+    Returns (damaged page numbers, counted from 1, of page size :data:`PAGE_SIZE`; other
+    findings as text). Nothing is written and nothing is logged.
+    """
+    conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        lines = [
+            " ".join(str(c) for c in row) for row in conn.execute("PRAGMA cipher_integrity_check")
+        ]
+    finally:
+        conn.close()
+    pages: list[int] = []
+    other: list[str] = []
+    for line in lines:
+        found = re.search(r"page (\d+)", line)
+        if found and "HMAC" in line:
+            pages.append(int(found.group(1)))
+        else:
+            other.append(line)
+    return sorted(set(pages)), other
+
+
+def describe_damage(pages: list[int], other: list[str], total_pages: int) -> tuple[str, str]:
+    """(message, entry) for a VaultCorrupt about damaged database pages."""
+    if pages and len(pages) == total_pages and total_pages > 1:
+        return (
+            f"Database page 1 damaged: none of the {total_pages} pages of the case database "
+            "can be authenticated, so its first page (which holds the key salt) is damaged "
+            "or the file was replaced.",
+            "page 1",
+        )
+    if pages:
+        shown = ", ".join(str(p) for p in pages[:10])
+        more = f" and {len(pages) - 10} more" if len(pages) > 10 else ""
+        word, its = ("page", "its") if len(pages) == 1 else ("pages", "their")
+        return (
+            f"Database {word} {shown}{more} damaged (failed {its} authentication check: "
+            "a disk fault or a deliberate edit).",
+            f"{word} {shown}{more}",
+        )
+    return "The case database is damaged: " + "; ".join(other[:3]) + ".", "structure"
 
 
 def _alembic_config(conn: Connection) -> Config:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -36,16 +37,30 @@ from ncii_desk.errors import (
     InvalidSetting,
     RecoveryKeyInvalid,
     VaultCorrupt,
+    VaultError,
     WeakPassphrase,
     WrongPassphrase,
 )
 
 HEADER_FORMAT = "ncii-desk-vault"
 HEADER_VERSION = 1
+#: Hard minimum a header may hold (older vaults and test vaults were made with it).
 MIN_MEMORY_KIB = 64 * 1024
 DEFAULT_MEMORY_KIB = 256 * 1024
 DEFAULT_TARGET_SECONDS = 1.0
+#: Ceilings a header may hold. They are checked before Argon2id runs, because the header's
+#: parameters are authenticated only by the key they derive: a crafted header could otherwise
+#: make unlock run for days (time_cost 2**31) or allocate terabytes. 4 GiB is the most the
+#: CLI and tuning offer; 40 passes is the most tuning picks; the product of both is capped
+#: at 32 GiB-passes (4 GiB x 8, or 1 GiB x 32), which tuning also respects. On the 2-core
+#: reference machine one 1 GiB pass costs about 2 s, so the worst header that can pass these
+#: checks costs about a minute, not forever.
+MAX_MEMORY_KIB = 4 * 1024 * 1024
 MAX_TIME_COST = 40
+MAX_WORK_KIB_PASSES = 32 * 1024 * 1024
+MAX_PARALLELISM = 16
+MIN_SALT_BYTES = 16
+MAX_SALT_BYTES = 64
 MIN_PASSPHRASE_CHARS = 8
 DATA_KEY_BYTES = 32
 RECOVERY_KEY_BYTES = 32
@@ -86,30 +101,70 @@ class KdfParams:
             "salt": b64e(self.salt),
         }
 
+    def out_of_range(self) -> tuple[str, str] | None:
+        """The first parameter outside what a vault may hold, as (field, reason), or None."""
+        if self.memory_kib < MIN_MEMORY_KIB:
+            return "memory_kib", f"below the vault's minimum of {MIN_MEMORY_KIB // 1024} MiB"
+        if self.memory_kib > MAX_MEMORY_KIB:
+            return "memory_kib", f"above the ceiling of {MAX_MEMORY_KIB // (1024 * 1024)} GiB"
+        if self.time_cost < 1:
+            return "time_cost", "below the vault's minimum of 1 pass"
+        if self.time_cost > MAX_TIME_COST:
+            return "time_cost", f"above the ceiling of {MAX_TIME_COST} passes"
+        if self.memory_kib * self.time_cost > MAX_WORK_KIB_PASSES:
+            return (
+                "time_cost",
+                f"memory x passes above the ceiling of {MAX_WORK_KIB_PASSES // (1024 * 1024)} "
+                "GiB-passes",
+            )
+        if not 1 <= self.parallelism <= MAX_PARALLELISM:
+            return "parallelism", f"parallelism out of range (1 to {MAX_PARALLELISM} lanes)"
+        if len(self.salt) < MIN_SALT_BYTES:
+            return "salt", f"salt shorter than the minimum of {MIN_SALT_BYTES} bytes"
+        if len(self.salt) > MAX_SALT_BYTES:
+            return "salt", f"salt longer than the ceiling of {MAX_SALT_BYTES} bytes"
+        return None
+
     def validate(self) -> None:
         """Refuse parameters the vault would later refuse to read (so it could never open)."""
         if self.memory_kib < MIN_MEMORY_KIB:
             raise InvalidSetting(
                 f"The key-derivation memory must be at least {MIN_MEMORY_KIB // 1024} MiB."
             )
-        if self.time_cost < 1 or not 1 <= self.parallelism <= 16 or len(self.salt) < 16:
+        if self.out_of_range() is not None:
             raise InvalidSetting("The key-derivation settings are out of range.")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KdfParams:
+        """Parse and bound-check header parameters without running Argon2id.
+
+        Raises :class:`KdfParamError` naming the field (a ValueError)."""
         if data.get("name") != "argon2id" or data.get("version") != 19:
-            raise ValueError("unsupported key derivation function")
-        params = cls(
-            memory_kib=int(data["memory_kib"]),
-            time_cost=int(data["time_cost"]),
-            parallelism=int(data["parallelism"]),
-            salt=b64d(data["salt"]),
-        )
-        if params.memory_kib < MIN_MEMORY_KIB or params.time_cost < 1 or len(params.salt) < 16:
-            raise ValueError("key derivation parameters below the vault's minimum")
-        if not 1 <= params.parallelism <= 16:
-            raise ValueError("key derivation parallelism out of range")
+            raise KdfParamError("name", "unsupported key derivation function")
+        values: dict[str, int] = {}
+        for name in ("memory_kib", "time_cost", "parallelism"):
+            value = data.get(name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise KdfParamError(name, "missing or not a whole number")
+            values[name] = value
+        try:
+            salt = b64d(data["salt"])
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise KdfParamError("salt", "missing or not base64") from exc
+        params = cls(salt=salt, **values)
+        problem = params.out_of_range()
+        if problem is not None:
+            raise KdfParamError(*problem)
         return params
+
+
+class KdfParamError(ValueError):
+    """A header's key-derivation parameter is missing, malformed or out of range."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"key derivation {field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 def default_parallelism() -> int:
@@ -117,15 +172,44 @@ def default_parallelism() -> int:
 
 
 def derive_passphrase_key(passphrase: str, params: KdfParams) -> bytes:
-    return hash_secret_raw(
-        passphrase.encode("utf-8"),
-        params.salt,
-        time_cost=params.time_cost,
-        memory_cost=params.memory_kib,
-        parallelism=params.parallelism,
-        hash_len=32,
-        type=Type.ID,
-    )
+    problem = params.out_of_range()
+    if problem is not None:  # never run Argon2id on parameters a header may not hold
+        raise KdfParamError(*problem)
+    try:
+        return hash_secret_raw(
+            passphrase.encode("utf-8"),
+            params.salt,
+            time_cost=params.time_cost,
+            memory_cost=params.memory_kib,
+            parallelism=params.parallelism,
+            hash_len=32,
+            type=Type.ID,
+        )
+    except HashingError as exc:  # in practice: the memory could not be allocated
+        raise VaultError(
+            f"The passphrase could not be checked: the key derivation needs "
+            f"{params.memory_kib // 1024} MiB of memory, which this computer could not give.",
+            hint="Close other programs and try again.",
+        ) from exc
+
+
+@dataclass(frozen=True)
+class KdfFloor:
+    """The weakest parameters that creating a vault or changing its passphrase may choose."""
+
+    memory_kib: int
+    time_cost: int
+
+
+#: What tuning never goes below, however busy the machine: load can make unlock slower, never
+#: the vault weaker (tuning measured t=1 under load against t=4 idle). On the 2-core reference
+#: machine, under load, 256 MiB with 3 passes costs about 0.7 s per unlock (see docs).
+#: Vaults below it (but at or above the hard minimum) still open; changing the passphrase
+#: lifts them to it.
+PRODUCT_FLOOR = KdfFloor(memory_kib=256 * 1024, time_cost=3)
+#: The floor in force. Nothing in the product changes it: no setting, option or variable.
+#: Only the test suite lowers it (to the hard minimum) so that tests stay fast.
+TUNING_FLOOR = PRODUCT_FLOOR
 
 
 def tune_kdf(
@@ -133,16 +217,21 @@ def tune_kdf(
     target_seconds: float = DEFAULT_TARGET_SECONDS,
     parallelism: int | None = None,
 ) -> KdfParams:
-    """Pick a time cost so that one derivation takes about ``target_seconds`` here."""
-    if memory_kib < MIN_MEMORY_KIB:
-        raise ValueError(f"Argon2id memory must be at least {MIN_MEMORY_KIB // 1024} MiB")
+    """Pick a time cost so that one derivation takes about ``target_seconds`` here, never
+    below :data:`TUNING_FLOOR` and never above the header ceilings."""
+    floor = TUNING_FLOOR
+    if memory_kib < floor.memory_kib:
+        raise ValueError(f"Argon2id memory must be at least {floor.memory_kib // 1024} MiB")
+    if memory_kib > MAX_MEMORY_KIB:
+        raise ValueError(f"Argon2id memory must be at most {MAX_MEMORY_KIB // (1024 * 1024)} GiB")
     lanes = parallelism or default_parallelism()
     probe = KdfParams(memory_kib, 1, lanes, secrets.token_bytes(16))
     derive_passphrase_key("warm-up", probe)  # the first run also pays for fresh memory pages
     start = time.perf_counter()
     derive_passphrase_key("calibration", probe)
     one = max(time.perf_counter() - start, 1e-3)
-    time_cost = max(1, min(MAX_TIME_COST, round(target_seconds / one)))
+    ceiling = min(MAX_TIME_COST, MAX_WORK_KIB_PASSES // memory_kib)
+    time_cost = max(floor.time_cost, min(ceiling, round(target_seconds / one)))
     return KdfParams(memory_kib, time_cost, lanes, secrets.token_bytes(16))
 
 
@@ -384,8 +473,23 @@ class Header:
             )
         header = cls(body)
         try:
+            kdf = body["kdf"]
+            if not isinstance(kdf, dict):
+                raise KdfParamError("kdf", "missing")
+            KdfParams.from_json(kdf)
+        except KdfParamError as exc:
+            raise VaultCorrupt(
+                f"The vault header's key-derivation setting {exc.field} is not acceptable "
+                f"({exc.reason}); it was refused before any key was derived.",
+                file=file,
+                entry=f"kdf.{exc.field}",
+            ) from exc
+        except KeyError as exc:
+            raise VaultCorrupt(
+                "The vault header has no key-derivation settings.", file=file, entry="kdf"
+            ) from exc
+        try:
             uuid.UUID(header.vault_id)
-            _ = header.kdf
             for name in ("passphrase", "recovery"):
                 wrapped = body["wrapped_keys"][name]
                 b64d(wrapped["nonce"])
@@ -394,6 +498,13 @@ class Header:
             raise VaultCorrupt(
                 "The vault header has missing or invalid fields.", file=file, entry="fields"
             ) from exc
+        if raw != header.to_bytes():
+            # Same content, other bytes (e.g. a cut-off last line): changed outside NCII Desk.
+            raise VaultCorrupt(
+                "The vault header file was changed: its bytes are not as written.",
+                file=file,
+                entry="layout",
+            )
         return header
 
 

@@ -14,15 +14,28 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ncii_desk.errors import Cancelled, VaultCorrupt, VaultExists, VaultLocked, VaultNotFound
+from ncii_desk.errors import (
+    Cancelled,
+    VaultCorrupt,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+    WrongPassphrase,
+)
 from ncii_desk.hardening import make_private_dir, restrict, tighten_tree, write_private_bytes
 from ncii_desk.vault import audit as audit_chain
+from ncii_desk.vault import keys
 from ncii_desk.vault.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir
 from ncii_desk.vault.blobs import BlobInfo, BlobStore
 from ncii_desk.vault.db import (
+    DB_DAMAGE_HINT,
     DB_NAME,
+    PAGE_SIZE,
     DatabaseError,
     _db_error_text,
+    damaged_pages,
+    describe_damage,
+    looks_damaged,
     make_engine,
     migrate,
     probe_key,
@@ -55,6 +68,28 @@ _DROPPED_INFO = "ncii_dropped_blobs"
 
 ProgressFn = Callable[[int, int, str], None]
 
+#: Audit actions for header copies repaired while opening.
+BACKUP_REPAIRED_ACTION = "vault.header_backup_repaired"
+PRIMARY_RESTORED_ACTION = "vault.header_restored_from_backup"
+
+
+@dataclass
+class HeaderRepair:
+    """One header copy found damaged (or stale) while opening, and what was done."""
+
+    file: str
+    entry: str | None
+    damage: str
+    action: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "entry": self.entry,
+            "damage": self.damage,
+            "action": self.action,
+        }
+
 
 @dataclass
 class OpenReport:
@@ -62,6 +97,8 @@ class OpenReport:
 
     header_restored_from_backup: bool = False
     backup_header_rewritten: bool = False
+    #: What was wrong with each rewritten header copy (also recorded in the audit chain).
+    header_repairs: list[HeaderRepair] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     missing_blobs: list[str] = field(default_factory=list)
     #: Files of dropped blobs (see DROPPED_BLOBS_KEY) deleted now: an earlier deletion was
@@ -81,8 +118,24 @@ class OpenReport:
                 f"{len(self.permissions_tightened)} vault file(s) or folder(s) could be read "
                 "by other users of this computer; they are now private to you."
             )
-        if self.header_restored_from_backup:
-            out.append("The main vault header was damaged and was restored from its backup copy.")
+        for repair in self.header_repairs:
+            if repair.file == HEADER_NAME:
+                out.append(
+                    "The main vault header was damaged and was restored from its backup copy "
+                    f"({repair.damage.rstrip('.')})."
+                )
+            else:
+                damage = repair.damage.rstrip(".")
+                out.append(
+                    f"The backup copy of the vault header ({HEADER_BAK_NAME}) was damaged or "
+                    f"out of date and was rewritten from {HEADER_NAME} ({damage})."
+                )
+        if self.audit_head_advanced_by:
+            out.append(
+                f"audit.head was {self.audit_head_advanced_by} event(s) behind the audit log "
+                "(an interrupted save, or an older copy of audit.head); the log itself verified "
+                "and audit.head was brought up to date."
+            )
         if self.quarantined:
             out.append(
                 f"{len(self.quarantined)} file(s) left by an interrupted save were moved to "
@@ -122,6 +175,8 @@ class IntegrityReport:
     quarantined_files: int = 0
     #: What opening the vault noticed and repaired (not failures of the check itself).
     warnings: list[str] = field(default_factory=list)
+    #: Header copies repaired while opening for this check (each also in the audit chain).
+    repairs: list[HeaderRepair] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -136,6 +191,7 @@ class IntegrityReport:
             "quarantined_files": self.quarantined_files,
             "problems": [p.as_dict() for p in self.problems],
             "warnings": self.warnings,
+            "repairs": [r.as_dict() for r in self.repairs],
         }
 
 
@@ -266,14 +322,19 @@ class Vault:
             backup = _read_header(root / HEADER_BAK_NAME)
             if not isinstance(primary, Header) and not isinstance(backup, Header):
                 raise VaultCorrupt(
-                    "Both copies of the vault header are damaged; the vault cannot be unlocked.",
+                    "Both copies of the vault header are damaged; the vault cannot be unlocked. "
+                    + primary.message,
                     file=HEADER_NAME,
                     entry=primary.entry,
                 )
             # A wrong passphrase is final; a copy whose MAC fails was altered, so the other
             # copy is tried (the header is corrupt only when both fail).
+            # A wrong passphrase on the main copy is final unless the backup copy differs
+            # (an edit of the main copy's key-derivation fields also looks like a wrong
+            # passphrase): then the backup is tried too.
             unlocked: tuple[Header, bytes] | None = None
             altered: VaultCorrupt | None = None
+            wrong: WrongPassphrase | None = None
             for candidate in (primary, backup):
                 if not isinstance(candidate, Header):
                     continue
@@ -288,8 +349,23 @@ class Vault:
                     if candidate is primary:
                         primary = exc
                     continue
+                except WrongPassphrase as exc:
+                    differs = isinstance(backup, Header) and backup.body != candidate.body
+                    if candidate is not primary or not differs:
+                        raise
+                    wrong = exc
+                    continue
+                if wrong is not None:
+                    primary = VaultCorrupt(
+                        "The main vault header does not open with the passphrase that opens "
+                        "its backup copy: it was altered.",
+                        file=HEADER_NAME,
+                        entry="wrapped_keys.passphrase",
+                    )
                 unlocked = (candidate, key)
                 break
+            if unlocked is None and wrong is not None:
+                raise wrong
             if unlocked is None:
                 assert altered is not None
                 raise VaultCorrupt(
@@ -311,23 +387,115 @@ class Vault:
         return vault
 
     def _after_unlock(self, primary: Header | VaultCorrupt, backup: Header | VaultCorrupt) -> None:
-        report = self.report
-        if not isinstance(primary, Header):
-            report.header_restored_from_backup = True
-            atomic_write_bytes(self.root / HEADER_NAME, self.header.to_bytes())
-        if not isinstance(backup, Header) or backup.body != self.header.body:
-            report.backup_header_rewritten = True
-            atomic_write_bytes(self.root / HEADER_BAK_NAME, self.header.to_bytes())
-        probe_key(self.engine)
+        # The database is checked before anything is written: a damaged or missing database
+        # is an error, never a fresh empty one with every stored file moved to quarantine.
+        self._verify_database_file()
+        self._repair_headers(primary, backup)
         try:
-            report.migrated_from = migrate(self.engine, self.root / DB_NAME)
+            self.report.migrated_from = migrate(self.engine, self.root / DB_NAME)
             self._reconcile_blobs()
             self._reconcile_audit_head()
             self._record_tightened()
+            if self.report.header_repairs:
+                with self.transaction() as s:
+                    for repair in self.report.header_repairs:
+                        action = (
+                            PRIMARY_RESTORED_ACTION
+                            if repair.file == HEADER_NAME
+                            else BACKUP_REPAIRED_ACTION
+                        )
+                        self.audit(s, action, details=repair.as_dict())
         except DatabaseError as exc:
+            raise self._database_damage(exc, always=True) from exc
+
+    def _verify_database_file(self) -> None:
+        """meta.db exists, is not empty, and every page passes SQLCipher's authentication."""
+        path = self.root / DB_NAME
+        if not path.is_file():
             raise VaultCorrupt(
-                "The case database is damaged.", file=DB_NAME, entry=_db_error_text(exc)
-            ) from exc
+                f"The case database ({DB_NAME}) is missing from the vault folder; without it "
+                "the cases, items and audit log cannot be read. Nothing was changed.",
+                file=DB_NAME,
+                entry="missing",
+                hint=DB_DAMAGE_HINT,
+            )
+        size = path.stat().st_size
+        if size == 0:
+            raise VaultCorrupt(
+                f"The case database ({DB_NAME}) is empty. Nothing was changed.",
+                file=DB_NAME,
+                entry="empty",
+                hint=DB_DAMAGE_HINT,
+            )
+        keys = self._require_keys()
+        try:
+            pages, other = damaged_pages(path, keys.database)
+        except DatabaseError as exc:
+            pages, other = [], [_db_error_text(exc)]
+        if size % PAGE_SIZE:
+            other.append(f"the file ends in the middle of page {size // PAGE_SIZE + 1}")
+        if pages or other:
+            message, entry = describe_damage(pages, other, max(1, size // PAGE_SIZE))
+            raise VaultCorrupt(message, file=DB_NAME, entry=entry, hint=DB_DAMAGE_HINT)
+        probe_key(self.engine)
+
+    def _database_damage(self, exc: BaseException, *, always: bool = False) -> VaultCorrupt:
+        """A VaultCorrupt naming the damaged pages, for a driver error caused by damage."""
+        path = self.root / DB_NAME
+        pages: list[int] = []
+        other: list[str] = []
+        keys = self._keys
+        if keys is not None and path.is_file():
+            try:
+                pages, other = damaged_pages(path, keys.database)
+            except DatabaseError as inner:
+                other = [_db_error_text(inner)]
+        if not pages and not other and not always and not looks_damaged(exc):
+            raise exc
+        if not pages and not other:
+            other = [_db_error_text(exc)]
+        total = max(1, path.stat().st_size // PAGE_SIZE) if path.is_file() else 1
+        message, entry = describe_damage(pages, other, total)
+        return VaultCorrupt(message, file=DB_NAME, entry=entry, hint=DB_DAMAGE_HINT)
+
+    @contextlib.contextmanager
+    def _damage_is_corrupt(self) -> Iterator[None]:
+        """Turn a driver error caused by a damaged database file into a plain VaultCorrupt."""
+        try:
+            yield
+        except DatabaseError as exc:
+            text_ = _db_error_text(exc)
+            if looks_damaged(exc) or "readonly" in text_:
+                raise self._database_damage(exc) from exc
+            raise
+
+    def _repair_headers(
+        self, primary: Header | VaultCorrupt, backup: Header | VaultCorrupt
+    ) -> None:
+        """Rewrite a damaged, altered, missing or stale header copy from the one that opened;
+        each repair is reported and (by the caller) recorded in the audit chain."""
+        report = self.report
+        data = self.header.to_bytes()
+        if not isinstance(primary, Header):
+            report.header_restored_from_backup = True
+            report.header_repairs.append(
+                HeaderRepair(HEADER_NAME, primary.entry, primary.message, "restored from backup")
+            )
+            atomic_write_bytes(self.root / HEADER_NAME, data)
+        if not isinstance(backup, Header) or backup.body != self.header.body:
+            report.backup_header_rewritten = True
+            if isinstance(backup, VaultCorrupt):
+                entry, damage = backup.entry, backup.message
+            else:
+                entry = "content"
+                damage = (
+                    f"a valid but different copy (generation {backup.generation}, the header "
+                    f"in use is generation {self.header.generation})"
+                )
+            report.header_repairs.append(
+                HeaderRepair(HEADER_BAK_NAME, entry, damage, f"rewritten from {HEADER_NAME}")
+            )
+            atomic_write_bytes(self.root / HEADER_BAK_NAME, data)
 
     def _record_tightened(self) -> None:
         """One audit event for the files made owner-only on this open (none next time)."""
@@ -497,8 +665,11 @@ class Vault:
         check_passphrase_strength(new_passphrase)
         self._require_keys()
         assert self._data_key is not None
+        # Tuning keeps its floor, so a vault made weaker (older versions, a busy machine)
+        # is lifted to it; a stronger one keeps its memory.
         params = kdf or tune_kdf(
-            memory_kib=self.header.kdf.memory_kib, parallelism=self.header.kdf.parallelism
+            memory_kib=max(self.header.kdf.memory_kib, keys.TUNING_FLOOR.memory_kib),
+            parallelism=self.header.kdf.parallelism,
         )
         with self._write_mutex:
             new_header = self.header.rewrap_passphrase(self._data_key, new_passphrase, params)
@@ -515,7 +686,7 @@ class Vault:
     def session(self) -> Iterator[Session]:
         """A read session (its own snapshot; never writes)."""
         self._require_keys()
-        with Session(self.engine, expire_on_commit=False) as s:
+        with self._damage_is_corrupt(), Session(self.engine, expire_on_commit=False) as s:
             yield s
 
     @contextlib.contextmanager
@@ -523,7 +694,11 @@ class Vault:
         """The one write path: serialised in-process, BEGIN IMMEDIATE, audit head after."""
         keys = self._require_keys()
         with self._write_mutex:
-            with Session(self._write_engine, expire_on_commit=False) as s, s.begin():
+            with (
+                self._damage_is_corrupt(),
+                Session(self._write_engine, expire_on_commit=False) as s,
+                s.begin(),
+            ):
                 yield s
             dropped: set[str] = s.info.pop(_DROPPED_INFO, set())
             with self.session() as s:
@@ -586,7 +761,9 @@ class Vault:
         """Full integrity sweep: headers, database, every blob, audit chain against head."""
         self._require_keys()
         assert self._data_key is not None
-        report = IntegrityReport(warnings=self.report.warnings)
+        report = IntegrityReport(
+            warnings=self.report.warnings, repairs=list(self.report.header_repairs)
+        )
         for name in (HEADER_NAME, HEADER_BAK_NAME):
             parsed = _read_header(self.root / name)
             if isinstance(parsed, VaultCorrupt):
@@ -598,7 +775,8 @@ class Vault:
                 report.problems.append(Problem(name, exc.entry, exc.message))
             if parsed.body != self.header.body:
                 report.problems.append(Problem(name, "content", "differs from the header in use"))
-        self._check_database(report)
+        if not self._check_database(report):
+            return report  # the blob list and the audit log live in the damaged database
         with self.session() as s:
             rows = list(s.scalars(select(Blob).order_by(Blob.id)))
         total = len(rows)
@@ -642,19 +820,35 @@ class Vault:
             )
         return report
 
-    def _check_database(self, report: IntegrityReport) -> None:
+    def _check_database(self, report: IntegrityReport) -> bool:
+        """Add the database's problems to ``report``; False if its pages are damaged."""
+        path = self.root / DB_NAME
+        try:
+            pages, other = damaged_pages(path, self._require_keys().database)
+        except DatabaseError as exc:
+            pages, other = [], [_db_error_text(exc)]
+        for page in pages[:20]:
+            report.problems.append(
+                Problem(
+                    DB_NAME,
+                    f"page {page}",
+                    f"database page {page} damaged (failed its authentication check)",
+                )
+            )
+        if len(pages) > 20:
+            report.problems.append(
+                Problem(DB_NAME, "pages", f"{len(pages) - 20} more database pages damaged")
+            )
+        for line in other[:20]:
+            report.problems.append(Problem(DB_NAME, "cipher_integrity_check", line))
+        if pages or other:
+            return False
         try:
             with self.engine.connect() as conn:
                 rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
                 if rows != ["ok"]:
                     for line in rows[:20]:
                         report.problems.append(Problem(DB_NAME, "integrity_check", str(line)))
-                cipher = [
-                    " ".join(str(c) for c in r)
-                    for r in conn.execute(text("PRAGMA cipher_integrity_check"))
-                ]
-                for line in cipher[:20]:
-                    report.problems.append(Problem(DB_NAME, "cipher_integrity_check", line))
                 fk = list(conn.execute(text("PRAGMA foreign_key_check")))
                 for r in fk[:20]:
                     report.problems.append(
@@ -662,3 +856,5 @@ class Vault:
                     )
         except DatabaseError as exc:
             report.problems.append(Problem(DB_NAME, "read", _db_error_text(exc)))
+            return False
+        return True

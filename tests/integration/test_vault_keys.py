@@ -25,8 +25,9 @@ from sqlalchemy import select
 import ncii_desk
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk import errors
+from ncii_desk.services import vaults
 from ncii_desk.vault import KdfParams, Vault
-from ncii_desk.vault.keys import MIN_MEMORY_KIB, canonical_json, tune_kdf
+from ncii_desk.vault.keys import MIN_MEMORY_KIB, PRODUCT_FLOOR, canonical_json, tune_kdf
 from ncii_desk.vault.models import AuditEvent, Case
 
 NEW_PASSPHRASE = "a completely different long passphrase"
@@ -157,7 +158,183 @@ def test_header_with_kdf_below_minimum_is_corrupt(closed_vault: tuple[Path, str]
     for kwargs in ({"passphrase": PASSPHRASE}, {"recovery_key": recovery}):
         with pytest.raises(errors.VaultCorrupt) as info:
             Vault.open(root, **kwargs)
-        assert (info.value.file, info.value.entry) == ("vault.hdr", "fields")
+        assert (info.value.file, info.value.entry) == ("vault.hdr", "kdf.memory_kib")
+
+
+@pytest.fixture
+def no_hostile_argon2(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, int]]:
+    """Fail the test if Argon2id is ever asked to run with parameters above the ceilings
+    (on the old code such a run would hang or crash); records every run."""
+    from ncii_desk.vault import keys as keys_module
+
+    real = keys_module.hash_secret_raw
+    runs: list[tuple[int, int, int]] = []
+
+    def guarded(secret: bytes, salt: bytes, **kw: Any) -> bytes:
+        runs.append((kw["memory_cost"], kw["time_cost"], kw["parallelism"]))
+        memory, passes = kw["memory_cost"], kw["time_cost"]
+        work = memory * passes > 32 * 1024 * 1024
+        if memory > 4 * 1024 * 1024 or passes > 40 or work or len(salt) > 64:
+            raise AssertionError(f"Argon2id ran on a hostile header: {kw}")
+        return real(secret, salt, **kw)
+
+    monkeypatch.setattr(keys_module, "hash_secret_raw", guarded)
+    return runs
+
+
+HOSTILE_KDF = [
+    pytest.param("time_cost", 2**31, id="time_cost-2^31"),
+    pytest.param("time_cost", 41, id="time_cost-41"),
+    pytest.param("time_cost", 0, id="time_cost-0"),
+    pytest.param("time_cost", 3.5, id="time_cost-float"),
+    pytest.param("time_cost", "3", id="time_cost-string"),
+    pytest.param("time_cost", True, id="time_cost-bool"),
+    pytest.param("memory_kib", 2**40, id="memory-1PiB"),
+    pytest.param("memory_kib", 4 * 1024 * 1024 + 1, id="memory-4GiB+1KiB"),
+    pytest.param("memory_kib", None, id="memory-null"),
+    pytest.param("parallelism", 2**24, id="parallelism-huge"),
+    pytest.param("parallelism", 0, id="parallelism-0"),
+    pytest.param("salt", base64.b64encode(bytes(8)).decode(), id="salt-8-bytes"),
+    pytest.param("salt", base64.b64encode(bytes(1 << 20)).decode(), id="salt-1-MiB"),
+    pytest.param("salt", 12345, id="salt-number"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), HOSTILE_KDF)
+def test_hostile_kdf_header_is_refused_before_argon2id_runs(
+    closed_vault: tuple[Path, str],
+    no_hostile_argon2: list[tuple[int, int, int]],
+    field: str,
+    value: Any,
+) -> None:
+    """Both copies crafted with a fixed checksum: VaultCorrupt naming the field, no Argon2id
+    run at all, nothing written."""
+    root, recovery = closed_vault
+    rewrite_header(root, lambda b: b["kdf"].update({field: value}))
+    before = snapshot(root)
+    for kwargs in ({"passphrase": PASSPHRASE}, {"recovery_key": recovery}):
+        with pytest.raises(errors.VaultCorrupt) as info:
+            Vault.open(root, **kwargs)
+        assert (info.value.file, info.value.entry) == ("vault.hdr", f"kdf.{field}")
+    assert no_hostile_argon2 == []
+    assert snapshot(root) == before
+
+
+def test_memory_times_passes_ceiling(
+    closed_vault: tuple[Path, str], no_hostile_argon2: list[tuple[int, int, int]]
+) -> None:
+    """4 GiB and 40 passes are each allowed, together they would take many minutes."""
+    root, _ = closed_vault
+    rewrite_header(root, lambda b: b["kdf"].update(memory_kib=4 * 1024 * 1024, time_cost=9))
+    with pytest.raises(errors.VaultCorrupt) as info:
+        Vault.open(root, passphrase=PASSPHRASE)
+    assert info.value.entry == "kdf.time_cost"
+    assert "GiB-passes" in info.value.message
+    assert no_hostile_argon2 == []
+
+
+def test_hostile_main_header_falls_back_to_the_backup(
+    closed_vault: tuple[Path, str], no_hostile_argon2: list[tuple[int, int, int]]
+) -> None:
+    root, _ = closed_vault
+    good = (root / "vault.hdr.bak").read_bytes()
+    rewrite_header(root, lambda b: b["kdf"].update(time_cost=2**31), "vault.hdr")
+    with Vault.open(root, passphrase=PASSPHRASE) as vault:
+        (repair,) = vault.report.header_repairs
+        assert (repair.file, repair.entry) == ("vault.hdr", "kdf.time_cost")
+        assert case_labels(vault) == ["case one"]
+    assert (root / "vault.hdr").read_bytes() == good
+    assert len(no_hostile_argon2) == 1  # only the backup's (sane) parameters ran
+
+
+def test_edited_kdf_in_main_header_only_opens_with_the_backup(
+    closed_vault: tuple[Path, str],
+) -> None:
+    """An in-range edit of the main copy's KDF fields (checksum fixed) looks like a wrong
+    passphrase for that copy; the differing backup copy opens, and the edit is repaired and
+    recorded instead of sending the advocate to the recovery key."""
+    root, _ = closed_vault
+    good = (root / "vault.hdr.bak").read_bytes()
+    rewrite_header(
+        root, lambda b: b["kdf"].update(time_cost=b["kdf"]["time_cost"] + 1), "vault.hdr"
+    )
+    with Vault.open(root, passphrase=PASSPHRASE) as vault:
+        (repair,) = vault.report.header_repairs
+        assert (repair.file, repair.entry) == ("vault.hdr", "wrapped_keys.passphrase")
+        with vault.session() as s:
+            actions = list(s.scalars(select(AuditEvent.action)))
+        assert "vault.header_restored_from_backup" in actions
+    assert (root / "vault.hdr").read_bytes() == good
+    # A wrong passphrase is still a wrong passphrase when both copies are the same.
+    with pytest.raises(errors.WrongPassphrase):
+        Vault.open(root, passphrase="not the passphrase at all")
+
+
+# --- the tuning floor ------------------------------------------------------------------------
+
+
+class BusyClock:
+    """perf_counter on a machine so loaded that one Argon2id pass seems to take 5 s."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 2.5
+        return self.now
+
+
+@pytest.fixture
+def busy_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ncii_desk.vault import keys as keys_module
+
+    monkeypatch.setattr(keys_module, "time", BusyClock())
+
+
+def test_tuning_on_a_busy_machine_never_goes_below_the_floor(
+    product_kdf_floor: None, busy_machine: None
+) -> None:
+    params = tune_kdf()
+    assert params.memory_kib >= 256 * 1024
+    assert params.time_cost >= 3
+    assert (PRODUCT_FLOOR.memory_kib, PRODUCT_FLOOR.time_cost) == (256 * 1024, 3)
+
+
+def test_gui_tuning_gets_the_floor(product_kdf_floor: None, busy_machine: None) -> None:
+    from ncii_desk.gui import gate
+
+    params = gate.tune_kdf_here()
+    assert (params.memory_kib, params.time_cost) >= (256 * 1024, 3)
+    assert params.time_cost >= 3
+
+
+def test_product_refuses_to_create_below_the_floor(
+    product_kdf_floor: None, vault_dir: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ValueError, match="256 MiB"):
+        tune_kdf(memory_kib=64 * 1024)
+    with pytest.raises(errors.InvalidSetting, match="between 256 MiB and 4096 MiB"):
+        vaults.create_vault(vault_dir, PASSPHRASE, memory_mib=64)
+    with pytest.raises(errors.InvalidSetting, match="between 256 MiB and 4096 MiB"):
+        vaults.create_vault(vault_dir, PASSPHRASE, memory_mib=8192)
+    monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    result = cli("vault", "init", "--kdf-memory-mib", "64", "--kdf-seconds", "0.05", "--json")
+    assert result.rc == 2
+    assert "256 MiB" in result.json()["message"]
+    assert not (vault_dir / "vault.hdr").exists()
+
+
+def test_weaker_existing_vault_still_opens_and_a_passphrase_change_lifts_it(
+    product_kdf_floor: None, busy_machine: None, closed_vault: tuple[Path, str]
+) -> None:
+    root, recovery = closed_vault
+    assert header_doc(root)["header"]["kdf"]["memory_kib"] == 64 * 1024  # below the floor
+    with Vault.open(root, passphrase=PASSPHRASE) as vault:
+        vault.change_passphrase(NEW_PASSPHRASE)
+    kdf = header_doc(root)["header"]["kdf"]
+    assert (kdf["memory_kib"], kdf["time_cost"]) == (256 * 1024, 3)
+    Vault.open(root, recovery_key=recovery).close()
 
 
 def test_tune_kdf_calibrates_time_cost_at_64_mib() -> None:

@@ -19,10 +19,12 @@ from ncii_desk.vault.keys import (
     RECOVERY_CHECK_BYTES,
     RECOVERY_KEY_BYTES,
     SUBKEY_LABELS,
+    KdfParamError,
     KdfParams,
     b64e,
     canonical_json,
     check_passphrase_strength,
+    derive_passphrase_key,
     derive_subkeys,
     format_recovery_key,
     new_recovery_key,
@@ -206,6 +208,14 @@ def test_kdf_params_minimum_is_64_mib() -> None:
         ({"salt": b64e(bytes(15))}, "minimum"),
         ({"parallelism": 0}, "parallelism"),
         ({"parallelism": 17}, "parallelism"),
+        ({"memory_kib": 4 * 1024 * 1024 + 1}, "ceiling of 4 GiB"),
+        ({"time_cost": 41}, "ceiling of 40 passes"),
+        ({"time_cost": 2**31}, "ceiling of 40 passes"),
+        ({"memory_kib": 1024 * 1024, "time_cost": 33}, "GiB-passes"),
+        ({"salt": b64e(bytes(65))}, "ceiling of 64 bytes"),
+        ({"time_cost": "3"}, "whole number"),
+        ({"memory_kib": 65536.0}, "whole number"),
+        ({"parallelism": True}, "whole number"),
     ],
 )
 def test_kdf_params_from_json_rejects_weak_or_unknown(
@@ -256,3 +266,27 @@ def test_short_passphrase_is_refused() -> None:
     assert "qzxv7" not in str(info.value)  # never echo the passphrase
     assert "5 characters" in info.value.message
     check_passphrase_strength("long enough passphrase")
+
+
+def test_kdf_param_errors_name_the_field() -> None:
+    for overrides, field in (
+        ({"time_cost": 2**31}, "time_cost"),
+        ({"memory_kib": 2**40}, "memory_kib"),
+        ({"parallelism": 99}, "parallelism"),
+        ({"salt": b64e(bytes(4))}, "salt"),
+    ):
+        with pytest.raises(KdfParamError) as info:
+            KdfParams.from_json(_kdf_json(**overrides))
+        assert info.value.field == field
+
+
+def test_largest_allowed_parameters_parse() -> None:
+    top = KdfParams.from_json(_kdf_json(memory_kib=4 * 1024 * 1024, time_cost=8, parallelism=16))
+    assert (top.memory_kib, top.time_cost, top.parallelism) == (4 * 1024 * 1024, 8, 16)
+    assert KdfParams.from_json(_kdf_json(time_cost=40)).time_cost == 40
+
+
+def test_derive_refuses_out_of_range_parameters_without_running() -> None:
+    hostile = KdfParams(memory_kib=MIN_MEMORY_KIB, time_cost=2**31, parallelism=1, salt=bytes(16))
+    with pytest.raises(KdfParamError, match="time_cost"):
+        derive_passphrase_key("anything", hostile)  # would run for days if it started
