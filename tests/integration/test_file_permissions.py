@@ -116,7 +116,7 @@ def test_vault_and_every_output_are_owner_only(
     letters = out / "letters" / "round-1"  # two folders created by the command
     r = cli(
         "requests", "draft", "Perm Case", "--route", "takedown", "--out", str(letters),
-        "--signature", "/s/ Dana Advocate", "--good-faith",
+        "--signature", "/s/ Dana Advocate", "--good-faith", "--covered-platform", "yes",
         "--authority", "advocate asked in writing to act", "--json",
     )  # fmt: skip
     assert r.rc == 0, r.err
