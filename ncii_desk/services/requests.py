@@ -33,7 +33,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.documents.forms import Forms, load_forms
-from ncii_desk.documents.handout import Contacted, handout_letter, handout_pdf
+from ncii_desk.documents.handout import Contacted, handout_docx, handout_letter, handout_pdf
 from ncii_desk.documents.letters import (
     DEADLINE_HOURS,
     ROUTE_TEMPLATES,
@@ -1118,10 +1118,33 @@ def _describe_event(event: dict[str, Any]) -> str:
 # --- hand-out ----------------------------------------------------------------------------
 
 
+def clinic_zone(vault: Vault) -> tzinfo | None:
+    """The clinic's time zone when the vault has that setting, else None (the computer's
+    own zone is used). Read by name so the hand-out works with and without the setting."""
+    from ncii_desk.services import settings
+
+    reader = getattr(settings, "request_settings", None)
+    if reader is None:
+        return None
+    try:
+        zone = getattr(reader(vault), "zone", None)
+    except NciiDeskError:
+        return None
+    if callable(zone):
+        zone = zone()
+    return zone if isinstance(zone, tzinfo) else None
+
+
 def make_handout(
-    vault: Vault, case_ref: str, *, now: datetime | None = None, forms: Forms | None = None
+    vault: Vault,
+    case_ref: str,
+    *,
+    now: datetime | None = None,
+    forms: Forms | None = None,
+    fmt: str = "pdf",
 ) -> bytes:
-    """The hand-out PDF for the person the case is about (recorded in the audit trail)."""
+    """The hand-out for the person the case is about, as PDF (``fmt`` "pdf") or DOCX
+    ("docx"), with times in the clinic's zone (recorded in the audit trail)."""
     now = now or datetime.now(UTC)
     views = list_requests(vault, case_ref, now=now)
     with vault.session() as s:
@@ -1143,8 +1166,9 @@ def make_handout(
         clinic=get_clinic(vault),
         now=now,
         forms=forms,
+        zone=clinic_zone(vault),
     )
-    pdf = handout_pdf(letter)
+    data = handout_docx(letter) if fmt == "docx" else handout_pdf(letter)
     with vault.transaction() as s:
         vault.audit(s, "handout.made", case_id, {"requests": len(views), "minor": minor})
-    return pdf
+    return data
