@@ -219,6 +219,12 @@ def set_clinic(vault: Vault, **values: str | None) -> dict[str, str]:
 
 #: Why an address of the case is not in a draft (``LeftOut.reason``).
 NO_MATCH = "no matched picture"
+MINOR_NEEDS_REPRESENTATIVE = (
+    "in the NCMEC sheet only: a removal notice about a person who may be under 18 is sent "
+    "by a representative, never in the person's own name"
+)
+#: The text-only TAKE IT DOWN notice drafted beside the NCMEC sheet for a possible minor.
+MINOR_TEMPLATE = "takedown_minor"
 NO_ADDRESS = "matched, but no web address is known"
 ALREADY_REQUESTED = "already in an open request"
 #: Requests that still cover their depictions (overdue is a sent or acknowledged one).
@@ -661,6 +667,17 @@ def plan_drafts(
     if minor or route == "ncmec":
         ncmec = forms.platforms["ncmec"].name
         batches.append(("ncmec", minor or adult, None, ncmec, "ncmec", True))
+    if minor and route != "ncmec":
+        # Beside the NCMEC sheet: a text-only TAKE IT DOWN notice to each platform that takes
+        # one (addresses and hashes; no image, no name of the person).
+        wanted = forms.platform(platform).id if platform else None
+        for group in group_by_platform(minor, forms):
+            if "takedown" not in group.platform.routes or wanted not in (None, group.platform.id):
+                continue
+            pid = None if group.platform.id == "unknown" else group.platform.id
+            batches.append(
+                (MINOR_TEMPLATE, list(group.depictions), pid, group.recipient, "takedown", True)
+            )
     if adult and route != "ncmec":
         for group in group_by_platform(adult, forms, only=platform):
             pid = None if group.platform.id == "unknown" else group.platform.id
@@ -736,6 +753,12 @@ def draft_requests(
     letters: list[Letter] = []
     left_out = list(plan.left_out)
     refused: list[tuple[str, _Open]] = []
+    if not form.sender.representative:
+        # The notice about a possible minor never carries the person's own name: it is sent
+        # by a representative (the NCMEC sheet still lists every address).
+        for planned in [p for p in usable if p.template == MINOR_TEMPLATE]:
+            usable.remove(planned)
+            left_out += [LeftOut(d.url, MINOR_NEEDS_REPRESENTATIVE) for d in planned.new]
     for planned in usable:
         left_out += [
             LeftOut(d.url, ALREADY_REQUESTED, request_id=o.id, status=o.state)
