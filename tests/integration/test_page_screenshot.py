@@ -1,0 +1,174 @@
+"""What the page looked like: a full-page screenshot drawn from the capture's WARC only.
+
+A real HTTP server on 127.0.0.1 serves a long page with a known-coloured picture near its
+bottom, a stylesheet and a frame that the capture does not archive. The screenshot (drawn
+by the Qt WebEngine child process) must cover the whole scroll height, show the picture's
+pixels, and never ask the server for anything: not the page again, not the resources that
+are missing from the WARC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sys
+
+import numpy as np
+import pytest
+from capture_server import LocalServer, Route, page
+from PIL import Image
+from sqlalchemy import select
+
+from ncii_desk.capture.web import FetchOptions
+from ncii_desk.services import capture as cs
+from ncii_desk.services import cases, screenshots
+from ncii_desk.vault import Vault
+from ncii_desk.vault.models import AuditEvent, Blob, Capture
+
+pytest.importorskip("PySide6.QtWebEngineWidgets", exc_type=ImportError)
+
+FETCH = FetchOptions(
+    connect_timeout=2.0, read_timeout=2.0, total_timeout=5.0, max_bytes=2_000_000, trust_env=False
+)
+OPTS = cs.CaptureOptions(fetch=FETCH, hash_and_match=False)
+MAGENTA = (255, 0, 255)
+TALL = 4200  # px of filler above the picture: far taller than any first screen
+
+
+def solid_png(colour: tuple[int, int, int], size: tuple[int, int] = (240, 160)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def long_page(web: LocalServer) -> None:
+    """/long: a tall page with a magenta picture at the bottom; /style.css (a relative
+    address) and /frame.html (an absolute http:// one) are offered by the server but are not
+    pictures, so the capture does not archive them."""
+    body = (
+        f'<div style="height:{TALL}px;background:#dde7f0">top of the page</div>'
+        '<img id="pic" src="/media/magenta.png" width="240" height="160">'
+        f'<iframe src="{web.url("/frame.html")}" width="200" height="100"></iframe>'
+        "<p>bottom of the page</p>"
+    )
+    head = '<link rel="stylesheet" href="/style.css">'
+    web.routes["/long"] = Route(page(body, title="Long page", head=head))
+    web.routes["/media/magenta.png"] = Route(solid_png(MAGENTA), content_type="image/png")
+    web.routes["/style.css"] = Route(b"body{background:#00ff00}", content_type="text/css")
+    web.routes["/frame.html"] = Route(page("frame"), content_type="text/html")
+
+
+def stored_png(vault: Vault, capture_id: str) -> tuple[bytes, dict[str, object]]:
+    with vault.session() as s:
+        capture = s.get(Capture, capture_id)
+        assert capture is not None
+        shot = dict(capture.details["screenshot"])
+        blob = s.get(Blob, shot["blob_id"])
+        assert blob is not None
+    return vault.read_blob(blob), shot
+
+
+def test_screenshot_covers_the_scroll_height_from_the_warc_only(
+    vault: Vault, web: LocalServer
+) -> None:
+    case = cases.new_case(vault, "Case shot")
+    long_page(web)
+    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=OPTS).results
+    assert result.ok and result.mode == "page"
+    # The capture asked for the page and its picture, once each; the screenshot asked for
+    # nothing (not the page again, not the stylesheet or frame the WARC lacks).
+    assert sorted(web.paths()) == ["/long", "/media/magenta.png"]
+    assert result.screenshot is not None and "note" not in result.screenshot
+    png, shot = stored_png(vault, str(result.capture_id))
+    assert shot["made"] is True and shot["javascript"] is False
+    assert shot["sha256"] == hashlib.sha256(png).hexdigest() == result.screenshot["sha256"]
+    assert int(str(shot["not_in_warc"])) >= 2  # the stylesheet and the frame were refused
+    picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    height, width, _ = picture.shape
+    assert (width, height) == (shot["width"], shot["height"])
+    assert height >= TALL + 160 and height == shot["page_height"] and shot["cut"] is False
+    # The picture's pixels, from the WARC, are below the filler (page scrolled to the end).
+    magenta = np.all(picture == MAGENTA, axis=-1)
+    rows = np.flatnonzero(magenta.sum(axis=1) >= 200)
+    assert rows.size >= 150 and rows.min() >= TALL
+    # The stylesheet the WARC lacks was not applied (its green background is nowhere).
+    assert not np.all(picture == (0, 255, 0), axis=-1).any()
+    with vault.session() as s:
+        actions = list(
+            s.scalars(select(AuditEvent.action).where(AuditEvent.object_id == result.capture_id))
+        )
+    assert actions.count("capture.screenshot") == 1
+
+
+def test_a_tall_page_is_cut_at_the_limit_and_says_so(vault: Vault, web: LocalServer) -> None:
+    long_page(web)
+    case = cases.new_case(vault, "Case tall")
+    (result,) = cs.capture_urls(
+        vault, case.id, [web.url("/long")], options=cs.CaptureOptions(FETCH, screenshot=False)
+    ).results
+    with vault.session() as s:
+        capture = s.get(Capture, result.capture_id)
+        assert capture is not None and "screenshot" not in capture.details
+        blob = s.get(Blob, capture.warc_blob_id)
+        assert blob is not None
+    warc = vault.read_blob(blob)
+    shot = screenshots.render_from_warc(warc, web.url("/long"), max_height=1000)
+    assert shot.cut and shot.height == 1000 and shot.page_height > TALL
+    assert Image.open(io.BytesIO(shot.png)).size == (shot.width, 1000)
+    assert web.paths().count("/long") == 1  # drawn from the WARC, not fetched again
+
+
+def test_screenshots_for_existing_captures_and_none_for_a_minor_case(
+    vault: Vault, web: LocalServer
+) -> None:
+    long_page(web)
+    case = cases.new_case(vault, "Case later")
+    no_shot = cs.CaptureOptions(FETCH, hash_and_match=False, screenshot=False)
+    (first,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=no_shot).results
+    assert first.screenshot is None
+    made = screenshots.make_screenshots(vault, case.id)
+    assert made.made == 1 and made.results[0].sha256
+    png, shot = stored_png(vault, str(first.capture_id))
+    assert hashlib.sha256(png).hexdigest() == shot["sha256"] == made.results[0].sha256
+    again = screenshots.make_screenshots(vault, case.id)
+    assert again.made == 0 and again.results[0].skipped == "already has a screenshot"
+    # A possible minor: no WARC, no screenshot, and the command refuses.
+    minor = cases.new_case(vault, "Case minor", suspected_minor=True)
+    (kept,) = cs.capture_urls(vault, minor.id, [web.url("/long")], options=OPTS).results
+    assert kept.ok and kept.screenshot is None
+    with vault.session() as s:
+        capture = s.get(Capture, kept.capture_id)
+        assert capture is not None and "screenshot" not in capture.details
+    with pytest.raises(Exception, match="No screenshots are made for a case that may show"):
+        screenshots.make_screenshots(vault, minor.id)
+
+
+def test_a_missing_renderer_leaves_a_note_and_the_capture_succeeds(
+    vault: Vault, web: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_page(web)
+    case = cases.new_case(vault, "Case no renderer")
+    # The renderer module cannot be found, as when the package is not installed.
+    monkeypatch.setattr(screenshots, "RENDERER_MODULE", "ncii_desk.gui.no_such_renderer")
+    blobs_before = _blob_count(vault)
+    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=OPTS).results
+    assert result.ok and result.item_ids
+    assert result.screenshot is not None
+    assert str(result.screenshot["note"]).startswith("screenshot not made: ")
+    with vault.session() as s:
+        capture = s.get(Capture, result.capture_id)
+        assert capture is not None and capture.warc_blob_id is not None
+        assert capture.details["screenshot"]["made"] is False
+    # page, picture and WARC stored; no blob for a picture that was not made
+    assert _blob_count(vault) == blobs_before + 3
+
+
+def test_the_renderer_refuses_a_warc_it_cannot_read() -> None:
+    with pytest.raises(screenshots.ScreenshotNotMade, match="screenshot not made: the WARC"):
+        screenshots.render_from_warc(b"not a warc at all\r\n\r\n", "http://127.0.0.1:9/")
+    assert sys.executable  # the child runs with this interpreter
+
+
+def _blob_count(vault: Vault) -> int:
+    with vault.session() as s:
+        return len(list(s.scalars(select(Blob.id))))
