@@ -259,10 +259,17 @@ def render(
         app.quit()
 
     def grab() -> None:
+        try:
+            take_picture()
+        except Exception as exc:  # an error in a Qt callback would otherwise wait forever
+            finish(f"the rendered page could not be read back ({type(exc).__name__})")
+
+    def take_picture() -> None:
         image = view.grab().toImage()
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if image.isNull() or not image.save(buffer, b"PNG"):
+        saved = image.save(buffer, "PNG")  # type: ignore[call-overload]  # stub wants bytes
+        if image.isNull() or not saved:
             finish("the rendered page could not be turned into a PNG picture")
             return
         outcome.width, outcome.height = image.width(), image.height()
