@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from capture_server import LocalServer, Route, page
+from clikit import run_cli
 from PIL import Image
 from sqlalchemy import select
 
+from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.capture.web import FetchOptions
 from ncii_desk.services import capture as cs
 from ncii_desk.services import cases, screenshots
@@ -172,3 +176,55 @@ def test_the_renderer_refuses_a_warc_it_cannot_read() -> None:
 def _blob_count(vault: Vault) -> int:
     with vault.session() as s:
         return len(list(s.scalars(select(Blob.id))))
+
+
+def test_marking_the_case_minor_removes_the_screenshot_with_the_warc(
+    vault: Vault, web: LocalServer
+) -> None:
+    from ncii_desk.services.minor import set_case_minor
+
+    long_page(web)
+    case = cases.new_case(vault, "Case later minor")
+    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=OPTS).results
+    png, shot = stored_png(vault, str(result.capture_id))
+    blob_id = str(shot["blob_id"])
+    assert vault.blobs.path_for(blob_id).exists()
+    set_case_minor(vault, case.id, True)
+    assert not vault.blobs.path_for(blob_id).exists()
+    with vault.session() as s:
+        assert s.get(Blob, blob_id) is None
+        capture = s.get(Capture, result.capture_id)
+        assert capture is not None and capture.warc_blob_id is None
+        kept = capture.details["screenshot"]
+    assert kept["made"] is False and kept["removed"] is True and "blob_id" not in kept
+    assert kept["sha256"] == hashlib.sha256(png).hexdigest()  # the record of what it was
+
+
+def test_cli_capture_without_screenshot_then_capture_screenshot(
+    tmp_path: Path,
+    web: LocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = tmp_path / "vault"
+    created, _ = Vault.create(root, PASSPHRASE, kdf=fast_kdf(), actor="cli-advocate")
+    created.close()
+    monkeypatch.setenv("NCII_DESK_VAULT", str(root))
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("NO_PROXY", "*")
+    long_page(web)
+    assert run_cli(capsys, "case", "new", "Case CLI shot").rc == 0
+    rc, out, err = run_cli(
+        capsys, "capture", "Case CLI shot", web.url("/long"), "--no-screenshot", "--json"
+    )
+    assert rc == 0, err
+    (result,) = json.loads(out)["results"]
+    assert result["screenshot"] is None
+    rc, out, err = run_cli(capsys, "capture", "screenshot", "Case CLI shot")
+    assert rc == 0, err
+    assert f"OK      {result['capture_id'][:12]}" in out and "Made 1 screenshot(s)." in out
+    rc, out, _ = run_cli(capsys, "capture", "show", result["capture_id"], "--json")
+    shot = json.loads(out)["details"]["screenshot"]
+    assert shot["made"] is True and len(shot["sha256"]) == 64 and shot["sha256"] in out
+    rc, out, _ = run_cli(capsys, "capture", "screenshot", "Case CLI shot", "--json")
+    assert rc == 0 and json.loads(out)["results"][0]["skipped"] == "already has a screenshot"
