@@ -158,6 +158,10 @@ class CaptureInfo:
     #: For a picture or video taken from a page: its own address and answer (the rows
     #: above describe the page).
     file_rows: list[tuple[str, str]] = field(default_factory=list)
+    #: The page's screenshot drawn from the WARC (services/screenshots): its SHA-256 and a
+    #: line on what it shows, or why there is none.
+    screenshot_sha256: str = ""
+    screenshot_note: str = ""
 
 
 @dataclass
@@ -210,6 +214,7 @@ class Exhibit:
     requests: list[int] = field(default_factory=list)
     sealed_file: str | None = None
     sealed_warc: str | None = None
+    sealed_screenshot: str | None = None
     stored_state: str = "-"  # what the build found when it read the stored copy back
     warc_blob_id: str | None = None
 
@@ -369,7 +374,25 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
         error=c.error or "",
         warc_sha256=warc_sha256,
         details=pairs_of(c.details or {}),
+        **_screenshot_info((c.details or {}).get("screenshot")),
     )
+
+
+def _screenshot_info(shot: Any) -> dict[str, str]:
+    if not isinstance(shot, dict) or not shot:
+        return {}
+    if not shot.get("made"):
+        return {"screenshot_note": str(shot.get("note") or "not made")}
+    note = (
+        f"PNG, {shot.get('width')} x {shot.get('height')} pixels, drawn from this capture's "
+        "WARC records (the page was not visited again; its scripts did not run)"
+        if not shot.get("javascript")
+        else f"PNG, {shot.get('width')} x {shot.get('height')} pixels, drawn from this "
+        "capture's WARC records with the page's captured scripts running"
+    )
+    if shot.get("cut"):
+        note += f"; the page is {shot.get('page_height')} pixels tall and the picture is cut"
+    return {"screenshot_sha256": str(shot.get("sha256") or ""), "screenshot_note": note}
 
 
 def _file_rows(details: dict[str, Any] | None, capture_url: str) -> list[tuple[str, str]]:
@@ -760,6 +783,9 @@ def readme_text(
             f"                files ({sealed_files}), exactly as stored in the vault, named by",
             "                exhibit number, with their own sealed/manifest.csv. Keep this folder",
             "                apart from the public volume; never post, email or share it openly.",
+            "                Beside each capture's WARC file (exhibit-NNN-capture.warc) is the",
+            "                screenshot of the page drawn from that WARC, where one was made",
+            "                (exhibit-NNN-capture-screenshot.png; its SHA-256 is on the exhibit page).",
         ]
     elif sealed_refused:
         lines += ["", f"No sealed volume: {sealed_refused}"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from capture_server import LocalServer, Route, page
+from capture_server import LocalServer, Route, image_bytes, page
 from clikit import run_cli
 from PIL import Image
 from sqlalchemy import select
@@ -228,3 +228,71 @@ def test_cli_capture_without_screenshot_then_capture_screenshot(
     assert shot["made"] is True and len(shot["sha256"]) == 64 and shot["sha256"] in out
     rc, out, _ = run_cli(capsys, "capture", "screenshot", "Case CLI shot", "--json")
     assert rc == 0 and json.loads(out)["results"][0]["skipped"] == "already has a screenshot"
+
+
+def test_packet_names_the_screenshot_and_seals_it_next_to_the_warc(
+    vault: Vault, web: LocalServer, tmp_path: Path
+) -> None:
+    import pypdf
+
+    from ncii_desk.services import intake, matching, packets
+    from ncii_desk.vault.models import Role
+
+    case = cases.new_case(vault, "Case packet shot", client_pseudonym="Client S")
+    picture = image_bytes(31, size=(240, 160))
+    original = tmp_path / "original.png"
+    original.write_bytes(picture)
+    added = intake.add_items(vault, case.id, Role.ORIGINAL, [original])
+    matching.hash_items(vault, added.sources)
+    long_page(web)
+    web.routes["/media/magenta.png"] = Route(picture, content_type="image/png")  # a match
+    options = cs.CaptureOptions(fetch=FETCH)
+    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=options).results
+    assert result.ok and result.matches
+    png, shot = stored_png(vault, str(result.capture_id))
+    out = tmp_path / "packet"
+    packets.build_packet(vault, case.id, out, sealed=True)
+    sealed = sorted(p.name for p in (out / "sealed").iterdir())
+    names = [n for n in sealed if n.endswith("-capture-screenshot.png")]
+    assert len(names) == 1 and names[0].replace("-screenshot.png", ".warc") in sealed
+    assert (out / "sealed" / names[0]).read_bytes() == png
+    assert names[0] in (out / "sealed" / "manifest.csv").read_text()
+    assert packets.verify_packet(out).ok
+    reader = pypdf.PdfReader(str(out / "packet.pdf"))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Page screenshot SHA-256" in text and str(shot["sha256"]) in text.replace(" ", "")
+    assert f"sealed/{names[0]}" in text
+    # The public volume shows no screenshot: only its small blurred exhibit thumbnails.
+    for page_obj in reader.pages:
+        xobjects = page_obj["/Resources"].get("/XObject") or {}
+        for name in xobjects:
+            image = xobjects[name].get_object()
+            assert int(image.get("/Height", 0)) < 1000
+
+
+def test_the_renderer_writes_nothing_to_disk(
+    vault: Vault, web: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WARC in through a pipe, PNG out through a pipe: the home, cache, config, data and
+    temporary folders the renderer is given stay empty."""
+    long_page(web)
+    case = cases.new_case(vault, "Case disk")
+    no_shot = cs.CaptureOptions(FETCH, hash_and_match=False, screenshot=False)
+    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=no_shot).results
+    with vault.session() as s:
+        capture = s.get(Capture, result.capture_id)
+        assert capture is not None
+        blob = s.get(Blob, capture.warc_blob_id)
+        assert blob is not None
+    warc = vault.read_blob(blob)
+    folders = {
+        name: tmp_path / name.lower()
+        for name in ("HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+    }
+    for name, folder in folders.items():
+        folder.mkdir()
+        monkeypatch.setenv(name, str(folder))
+    shot = screenshots.render_from_warc(warc, web.url("/long"))
+    assert shot.png.startswith(b"\x89PNG") and shot.height > TALL
+    left = {name: sorted(p.name for p in f.rglob("*")) for name, f in folders.items()}
+    assert left == {name: [] for name in folders}
