@@ -355,6 +355,7 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
         else:
             chain.append(str(hop))
     tool = " ".join(p for p in (c.tool_name, c.tool_version) if p)
+    shot = _screenshot_info((c.details or {}).get("screenshot"))
     return CaptureInfo(
         id=c.id,
         is_web=c.url.lower().startswith(("http://", "https://")),
@@ -374,15 +375,17 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
         error=c.error or "",
         warc_sha256=warc_sha256,
         details=pairs_of(c.details or {}),
-        **_screenshot_info((c.details or {}).get("screenshot")),
+        screenshot_sha256=shot[0],
+        screenshot_note=shot[1],
     )
 
 
-def _screenshot_info(shot: Any) -> dict[str, str]:
+def _screenshot_info(shot: Any) -> tuple[str, str]:
+    """(SHA-256, a line on what the screenshot shows or why there is none)."""
     if not isinstance(shot, dict) or not shot:
-        return {}
+        return "", ""
     if not shot.get("made"):
-        return {"screenshot_note": str(shot.get("note") or "not made")}
+        return "", str(shot.get("note") or "not made")
     note = (
         f"PNG, {shot.get('width')} x {shot.get('height')} pixels, drawn from this capture's "
         "WARC records (the page was not visited again; its scripts did not run)"
@@ -392,7 +395,7 @@ def _screenshot_info(shot: Any) -> dict[str, str]:
     )
     if shot.get("cut"):
         note += f"; the page is {shot.get('page_height')} pixels tall and the picture is cut"
-    return {"screenshot_sha256": str(shot.get("sha256") or ""), "screenshot_note": note}
+    return str(shot.get("sha256") or ""), note
 
 
 def _file_rows(details: dict[str, Any] | None, capture_url: str) -> list[tuple[str, str]]:
@@ -785,7 +788,8 @@ def readme_text(
             "                apart from the public volume; never post, email or share it openly.",
             "                Beside each capture's WARC file (exhibit-NNN-capture.warc) is the",
             "                screenshot of the page drawn from that WARC, where one was made",
-            "                (exhibit-NNN-capture-screenshot.png; its SHA-256 is on the exhibit page).",
+            "                (exhibit-NNN-capture-screenshot.png; its SHA-256 is on the exhibit",
+            "                page).",
         ]
     elif sealed_refused:
         lines += ["", f"No sealed volume: {sealed_refused}"]
