@@ -9,6 +9,7 @@ build_parser in main.py calls :func:`register`. The work is done in
     ncii-desk capture list CASE               the case's captures
     ncii-desk capture show CAPTURE            one capture in full
     ncii-desk capture export CAPTURE --warc OUT
+    ncii-desk capture screenshot CASE         screenshots of captured pages (from their WARC)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_PARTIAL = 7
 EXIT_CANCELLED = 130
-SUBCOMMANDS = ("list", "show", "export")
+SUBCOMMANDS = ("list", "show", "export", "screenshot")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$", re.IGNORECASE)
 
 
@@ -58,10 +59,14 @@ def _dispatch(args: argparse.Namespace) -> int:
                 "list": 'ncii-desk capture list "Case 1"',
                 "show": "ncii-desk capture show 3fa2c1",
                 "export": "ncii-desk capture export 3fa2c1 --warc capture.warc",
+                "screenshot": 'ncii-desk capture screenshot "Case 1"',
             }[words[0]]
-            raise _usage(f"Give one {'case' if words[0] == 'list' else 'capture id'}.", example)
+            one = "case" if words[0] in ("list", "screenshot") else "capture id"
+            raise _usage(f"Give one {one}.", example)
         if words[0] == "list":
             return cmd_capture_list(args, words[1])
+        if words[0] == "screenshot":
+            return cmd_capture_screenshot(args, words[1])
         if words[0] == "show":
             return cmd_capture_show(args, words[1])
         return cmd_capture_export(args, words[1])
@@ -114,6 +119,11 @@ def _print_result(result: Any) -> None:
         )
     for h in result.hashing_errors:
         say(f"        note: not hashed: {h['url']}: {h['error']}")
+    shot = result.screenshot or {}
+    if shot.get("sha256"):
+        say(f"        screenshot of the page from its WARC: SHA-256 {shot['sha256']}")
+    if shot.get("note"):
+        say(f"        note: {shot['note']}")
 
 
 def cmd_capture(args: argparse.Namespace, case: str, urls: list[str]) -> int:
@@ -129,7 +139,10 @@ def cmd_capture(args: argparse.Namespace, case: str, urls: list[str]) -> int:
     if args.max_bytes:
         fetch = replace(fetch, max_bytes=args.max_bytes)
     options = CaptureOptions(
-        fetch=fetch, max_media_links=args.max_links, hash_and_match=not args.no_hash
+        fetch=fetch,
+        max_media_links=args.max_links,
+        hash_and_match=not args.no_hash,
+        screenshot=not args.no_screenshot,
     )
     if args.insecure_tls and not args.json:
         warn(
@@ -155,6 +168,28 @@ def cmd_capture(args: argparse.Namespace, case: str, urls: list[str]) -> int:
     if batch.failed:
         return EXIT_PARTIAL if batch.failed < len(batch.results) else 1
     return EXIT_OK
+
+
+def cmd_capture_screenshot(args: argparse.Namespace, case: str) -> int:
+    from ncii_desk.cli.main import cli_job, emit_json, opened, say
+    from ncii_desk.services.screenshots import make_screenshots
+
+    with opened(args) as vault, cli_job(args, "Drawing screenshots") as job:
+        batch = make_screenshots(vault, case, redo=args.redo, javascript=args.javascript, job=job)
+    if args.json:
+        emit_json(batch.as_dict())
+    else:
+        for r in batch.results:
+            if r.sha256:
+                cut = " (cut at the height limit)" if r.cut else ""
+                say(f"OK      {r.capture_id[:12]} {r.url}: SHA-256 {r.sha256}{cut}")
+            elif r.skipped:
+                say(f"skipped {r.capture_id[:12]} {r.url}: {r.skipped}")
+            else:
+                say(f"FAILED  {r.capture_id[:12]} {r.url}: {r.note}")
+        say(f"Made {batch.made} screenshot(s).")
+    failed = [r for r in batch.results if not r.sha256 and not r.skipped]
+    return EXIT_PARTIAL if failed else EXIT_OK
 
 
 def cmd_capture_list(args: argparse.Namespace, case: str) -> int:
@@ -312,7 +347,9 @@ def register(commands: Commands) -> None:
         "  ncii-desk capture CASE URL...               capture addresses into a case\n"
         "  ncii-desk capture list CASE                 list the case's captures\n"
         "  ncii-desk capture show CAPTURE              one capture in full\n"
-        "  ncii-desk capture export CAPTURE --warc OUT write its WARC file"
+        "  ncii-desk capture export CAPTURE --warc OUT write its WARC file\n"
+        "  ncii-desk capture screenshot CASE           screenshots of the case's captured\n"
+        "                                              pages, drawn from their WARC files"
     )
     p.add_argument(
         "--insecure-tls",
@@ -339,6 +376,17 @@ def register(commands: Commands) -> None:
         help="most pictures/videos fetched from one page (default %(default)s)",
     )
     p.add_argument("--no-hash", action="store_true", help="store only; skip hashing and matching")
+    p.add_argument(
+        "--no-screenshot",
+        action="store_true",
+        help="do not draw a screenshot of each captured page from its WARC",
+    )
+    p.add_argument("--redo", action="store_true", help="screenshot: draw again where one exists")
+    p.add_argument(
+        "--javascript",
+        action="store_true",
+        help="screenshot: let the page's own captured scripts run (off by default)",
+    )
     p.add_argument("--files", action="store_true", help="list: also files added from disk")
     p.add_argument("--warc", help="export: the WARC file to write")
     p.add_argument("--reason", default="", help="export: why it is exported (recorded)")

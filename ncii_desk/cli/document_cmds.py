@@ -604,9 +604,10 @@ def cmd_handout(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise ExportError(f"{out.name} already exists.", "Choose another name, or add --overwrite.")
+    fmt = "docx" if out.suffix.lower() == ".docx" else "pdf"
     with opened(args) as vault:
-        pdf = tracker.make_handout(vault, args.case)
-    tracker.write_files(out.parent, {out.name: pdf}, overwrite=True)
+        data = tracker.make_handout(vault, args.case, fmt=fmt)
+    tracker.write_files(out.parent, {out.name: data}, overwrite=True)
     if args.json:
         emit_json({"file": str(out)})
     else:
@@ -619,10 +620,10 @@ def _add_handout(commands: Commands) -> None:
         commands.sub,
         "handout",
         cmd_handout,
-        "write the plain-language hand-out for the person the case is about (PDF)",
+        "write the plain-language hand-out for the person the case is about (PDF or DOCX)",
     )
     p.add_argument("case", help="case id, id prefix or label")
-    p.add_argument("--out", required=True, help="PDF file to write")
+    p.add_argument("--out", required=True, help="file to write (.docx for Word, else PDF)")
     p.add_argument("--overwrite", action="store_true")
 
 

@@ -246,6 +246,10 @@ def _write_block(writer: Writer, block: RenderedBlock) -> None:
         raise ValueError(block.kind)
 
 
+#: One rendered block written to a PDF or DOCX (the hand-out writes its blocks with it).
+write_block = _write_block
+
+
 def _write_law(writer: Writer, laws: Sequence[Law]) -> None:
     writer.heading("Legal basis", 2)
     for law in laws:
@@ -393,7 +397,7 @@ def _render_block(block: Block, text: Callable[[str], str], tables: Tables) -> l
         return [
             RenderedBlock(
                 "table",
-                header=("Platform", "What was sent", "Sent (UTC)", "Status"),
+                header=("Platform", "What was sent", "Sent", "Status"),
                 rows=tables.contacted,
                 widths=(0.3, 0.3, 0.2, 0.2),
             )

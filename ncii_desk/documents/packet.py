@@ -163,6 +163,10 @@ class CaptureInfo:
     #: For a picture or video taken from a page: its own address and answer (the rows
     #: above describe the page).
     file_rows: list[tuple[str, str]] = field(default_factory=list)
+    #: The page's screenshot drawn from the WARC (services/screenshots): its SHA-256 and a
+    #: line on what it shows, or why there is none.
+    screenshot_sha256: str = ""
+    screenshot_note: str = ""
 
 
 @dataclass
@@ -215,6 +219,7 @@ class Exhibit:
     requests: list[int] = field(default_factory=list)
     sealed_file: str | None = None
     sealed_warc: str | None = None
+    sealed_screenshot: str | None = None
     stored_state: str = "-"  # what the build found when it read the stored copy back
     warc_blob_id: str | None = None
     #: For a file added by hand: the web address recorded with it at intake, if any.
@@ -496,6 +501,7 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
         else:
             chain.append(str(hop))
     tool = " ".join(p for p in (c.tool_name, c.tool_version) if p)
+    shot = _screenshot_info((c.details or {}).get("screenshot"))
     return CaptureInfo(
         id=c.id,
         is_web=c.url.lower().startswith(("http://", "https://")),
@@ -521,7 +527,27 @@ def _capture_info(c: Capture, warc_sha256: str) -> CaptureInfo:
         details=_capture_facts(c.details)
         if c.url.lower().startswith(("http://", "https://"))
         else _plain_pairs(c.details),
+        screenshot_sha256=shot[0],
+        screenshot_note=shot[1],
     )
+
+
+def _screenshot_info(shot: Any) -> tuple[str, str]:
+    """(SHA-256, a line on what the screenshot shows or why there is none)."""
+    if not isinstance(shot, dict) or not shot:
+        return "", ""
+    if not shot.get("made"):
+        return "", str(shot.get("note") or "not made")
+    note = (
+        f"PNG, {shot.get('width')} x {shot.get('height')} pixels, drawn from this capture's "
+        "WARC records (the page was not visited again; its scripts did not run)"
+        if not shot.get("javascript")
+        else f"PNG, {shot.get('width')} x {shot.get('height')} pixels, drawn from this "
+        "capture's WARC records with the page's captured scripts running"
+    )
+    if shot.get("cut"):
+        note += f"; the page is {shot.get('page_height')} pixels tall and the picture is cut"
+    return str(shot.get("sha256") or ""), note
 
 
 def _file_rows(details: dict[str, Any] | None, capture_url: str) -> list[tuple[str, str]]:
@@ -929,6 +955,10 @@ def readme_text(
             f"                files ({sealed_files}), exactly as stored in the vault, named by",
             "                exhibit number, with their own sealed/manifest.csv. Keep this folder",
             "                apart from the public volume; never post, email or share it openly.",
+            "                Beside each capture's WARC file (exhibit-NNN-capture.warc) is the",
+            "                screenshot of the page drawn from that WARC, where one was made",
+            "                (exhibit-NNN-capture-screenshot.png; its SHA-256 is on the exhibit",
+            "                page).",
         ]
     elif sealed_refused:
         lines += ["", f"No sealed volume: {sealed_refused}"]

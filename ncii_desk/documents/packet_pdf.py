@@ -418,12 +418,18 @@ def _web_capture(doc: PdfDocument, lay: _Layout, ex: Exhibit) -> None:
     ]
     if ex.sealed_warc:
         rows.append(("WARC in sealed volume", f"sealed/{ex.sealed_warc}"))
+    if c.screenshot_sha256:
+        rows.append(("Page screenshot SHA-256", c.screenshot_sha256))
+    if c.screenshot_note:
+        rows.append(("Page screenshot", c.screenshot_note))
+    if ex.sealed_screenshot:
+        rows.append(("Page screenshot in sealed volume", f"sealed/{ex.sealed_screenshot}"))
     if c.error:
         rows.append(("Capture problem", c.error))
     rows += c.details
     if c.warc_sha256:
         rows.append(("WARC record SHA-256", c.warc_sha256))
-    lay.add(lay.kv(rows, mono=("WARC record SHA-256",)))
+    lay.add(lay.kv(rows, mono=("WARC record SHA-256", "Page screenshot SHA-256")))
 
 
 def _match_result(m: MatchLine) -> str:

@@ -52,7 +52,7 @@ from ncii_desk.errors import (
 )
 from ncii_desk.media.loader import media_kind
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
-from ncii_desk.services import intake
+from ncii_desk.services import intake, screenshots
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import export_blob, find_item, safe_filename
 from ncii_desk.services.jobs import Job, ProgressFn
@@ -87,12 +87,15 @@ class CaptureOptions:
     max_capture_bytes: int = 1024**3
     #: Hash stored pictures/videos and match the case right after each capture.
     hash_and_match: bool = True
+    #: Draw a full-page screenshot of each captured page from its WARC (services/screenshots).
+    screenshot: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return self.fetch.as_dict() | {
             "max_media_links": self.max_media_links,
             "max_capture_bytes": self.max_capture_bytes,
             "user_agent": self.fetch.user_agent,
+            "screenshot": self.screenshot,
         }
 
 
@@ -138,6 +141,8 @@ class UrlCaptureResult:
     warc_size: int | None = None
     matches: list[dict[str, Any]] = field(default_factory=list)
     hashing_errors: list[dict[str, str]] = field(default_factory=list)
+    #: The page's screenshot: its SHA-256, size and height, or a "screenshot not made" note.
+    screenshot: dict[str, Any] | None = None
     error: dict[str, str] | None = None
 
     @property
@@ -336,6 +341,9 @@ class _AddressCapture:
         self.stored: list[_Stored] = []
         self.prepared: list[intake.PreparedBytes] = []
         self.bytes_taken = 0
+        #: The finished WARC until the screenshot is drawn from it, and that screenshot.
+        self.warc_bytes = b""
+        self.screenshot: screenshots.Prepared | None = None
 
     def take(self, fetched: Fetched, via: str, page_url: str | None) -> ResourceResult:
         """Archive the exchanges, store the body as a blob and hash it; then drop the bytes."""
@@ -382,6 +390,7 @@ class _AddressCapture:
 
     def release(self) -> None:
         intake.release_unused_blobs(self.vault, self.prepared)
+        screenshots.release(self.vault, self.screenshot)
 
 
 def _page_resources(
@@ -509,6 +518,11 @@ def _capture_one(
                 result.links_found, result.links_discarded = info.found, info.discarded
         ended = utcnow()
         warc = _warc_blob(cap, address, summary, result, info, ended)
+        if warc is not None and result.mode == "page" and options.screenshot:
+            job.progress(0, 1, "drawing a screenshot of the page from its WARC")
+            page_url = summary["final_url"] or address
+            cap.screenshot = screenshots.prepare(vault, cap.warc_bytes, page_url)
+        cap.warc_bytes = b""
         _commit(cap, typed, address, summary, result, info, warc, ended)
     except _Cancelled:
         result.error = {
@@ -580,6 +594,7 @@ def _warc_blob(
         },
     )
     data = _with_warcinfo(cap, address)
+    cap.warc_bytes = data
     blob = cap.vault.blobs.put_bytes(data)
     prepared = intake.PreparedBytes(
         len(data),
@@ -715,6 +730,12 @@ def _commit(
             "not_archived_hash_only": cap.not_archived,
             "hashing_errors": hashing_errors,
         }
+        if cap.screenshot is not None:
+            shot = screenshots.record(vault, s, cap.capture_id, cap.screenshot)
+            capture.details = {**capture.details, "screenshot": shot}
+            result.screenshot = {
+                k: shot[k] for k in ("sha256", "height", "cut", "note") if k in shot
+            }
 
 
 def _records(cap: _AddressCapture) -> int:

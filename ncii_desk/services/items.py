@@ -212,6 +212,8 @@ class PixelsDropped:
     #: Captures whose web archive (WARC) was removed, and the archives' blobs.
     archives_removed: list[str] = field(default_factory=list)
     archive_blobs: list[str] = field(default_factory=list)
+    #: Screenshots of those pages (drawn from the WARC, so they show the pictures too).
+    screenshot_blobs: list[str] = field(default_factory=list)
     face_references_removed: int = 0
     analyses_removed: int = 0
     #: Derivation results whose coarse altered-region grid was removed (numbers kept).
@@ -221,7 +223,7 @@ class PixelsDropped:
 
     @property
     def blobs(self) -> list[str]:
-        return [*self.item_blobs, *self.archive_blobs]
+        return [*self.item_blobs, *self.archive_blobs, *self.screenshot_blobs]
 
 
 def same_bytes_elsewhere(s: Session, sha256s: set[str], blob_ids: set[str]) -> list[EvidenceItem]:
@@ -289,6 +291,17 @@ def drop_pixels(
             "sha256": warc.sha256 if warc is not None else None,
             "size": warc.size if warc is not None else None,
         }
+        shot = details.get("screenshot") or {}
+        if shot.get("blob_id"):
+            out.screenshot_blobs.append(str(shot["blob_id"]))
+            details["screenshot"] = {
+                "made": False,
+                "removed": True,
+                "note": "removed with the WARC: the page held a file later switched to hashes "
+                "only (possible minor)",
+                "removed_at": iso(now),
+                "sha256": shot.get("sha256"),
+            }
         capture.details = details
         out.archives_removed.append(capture.id)
     derived = sorted({*ids, *(derived_of or [])})

@@ -355,6 +355,7 @@ class _Prepared:
     stored: dict[int, str]
     sealed_files: dict[int, str]
     sealed_warcs: dict[int, str]
+    sealed_screenshots: dict[int, str] = field(default_factory=dict)
 
 
 def _prepare_exhibits(
@@ -371,18 +372,21 @@ def _prepare_exhibits(
         rows = []
         for n, item in enumerate(items, start=1):
             blob = s.get(Blob, item.blob_id) if item.blob_id else None
-            warc = None
+            warc = shot = None
             if item.capture_id:
                 cap = s.get(Capture, item.capture_id)
                 if cap is not None and cap.warc_blob_id:
                     warc = s.get(Blob, cap.warc_blob_id)
-            rows.append((n, item, blob, warc))
+                    shot_id = ((cap.details or {}).get("screenshot") or {}).get("blob_id")
+                    shot = s.get(Blob, shot_id) if shot_id else None
+            rows.append((n, item, blob, warc, shot))
     prepared = _Prepared({}, {}, {}, {})
     sealed_dir = staging / mf.SEALED_DIR
     exported: list[tuple[str, str, str]] = []  # (item id, sha256, file name)
     warcs_done: dict[str, str] = {}
     total = len(rows)
-    for done, (n, item, blob, warc) in enumerate(rows, start=1):
+    shots_done: dict[str, str] = {}
+    for done, (n, item, blob, warc, shot) in enumerate(rows, start=1):
         job.raise_if_cancelled()
         job.progress(done - 1, total, "reading exhibits")
         may_show = item.pixels_kept and not item.suspected_minor and blob is not None
@@ -423,6 +427,12 @@ def _prepare_exhibits(
                     vault.blobs.export(warc.id, sealed_dir / warc_name, vault.blob_info(warc))
                     warcs_done[warc.id] = warc_name
                 prepared.sealed_warcs[n] = warcs_done[warc.id]
+            if shot is not None:  # the page's screenshot, next to its WARC
+                if shot.id not in shots_done:
+                    shot_name = f"exhibit-{n:03d}-capture-screenshot.png"
+                    vault.blobs.export(shot.id, sealed_dir / shot_name, vault.blob_info(shot))
+                    shots_done[shot.id] = shot_name
+                prepared.sealed_screenshots[n] = shots_done[shot.id]
     job.progress(total, total, "reading exhibits")
     if exported:
         with vault.transaction() as s:
@@ -471,6 +481,7 @@ def _build_into(
         ex.stored_state = prepared.stored.get(ex.number, "-")
         ex.sealed_file = prepared.sealed_files.get(ex.number)
         ex.sealed_warc = prepared.sealed_warcs.get(ex.number)
+        ex.sealed_screenshot = prepared.sealed_screenshots.get(ex.number)
     data.sealed = bool(prepared.sealed_files)
     if sealed and not prepared.sealed_files:
         warnings.append("No sealed volume was made: no exhibit of this case has a stored file.")

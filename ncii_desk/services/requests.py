@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 from ncii_desk.documents.clock import CLOCK_SKEW_MINUTES, local_and_utc
 from ncii_desk.documents.covered import clean_answer
 from ncii_desk.documents.forms import Forms, load_forms
-from ncii_desk.documents.handout import Contacted, handout_letter, handout_pdf
+from ncii_desk.documents.handout import Contacted, handout_docx, handout_letter, handout_pdf
 from ncii_desk.documents.letters import (
     DEADLINE_HOURS,
     ROUTE_TEMPLATES,
@@ -250,6 +250,12 @@ def set_clinic(vault: Vault, **values: str | None) -> dict[str, str]:
 
 #: Why an address of the case is not in a draft (``LeftOut.reason``).
 NO_MATCH = "no matched picture"
+MINOR_NEEDS_REPRESENTATIVE = (
+    "in the NCMEC sheet only: a removal notice about a person who may be under 18 is sent "
+    "by a representative, never in the person's own name"
+)
+#: The text-only TAKE IT DOWN notice drafted beside the NCMEC sheet for a possible minor.
+MINOR_TEMPLATE = "takedown_minor"
 NO_ADDRESS = "matched, but no web address is known"
 ALREADY_REQUESTED = "already in an open request"
 #: Why a picture is not in a DMCA notice (17 U.S.C. § 512(c)(3)(A)(ii)/(iii): the notice
@@ -838,6 +844,17 @@ def plan_drafts(
     if minor or route == "ncmec":
         ncmec = forms.platforms["ncmec"].name
         batches.append(("ncmec", minor or adult, None, ncmec, "ncmec", True))
+    if minor and route != "ncmec":
+        # Beside the NCMEC sheet: a text-only TAKE IT DOWN notice to each platform that takes
+        # one (addresses and hashes; no image, no name of the person).
+        wanted = forms.platform(platform).id if platform else None
+        for group in group_by_platform(minor, forms):
+            if "takedown" not in group.platform.routes or wanted not in (None, group.platform.id):
+                continue
+            pid = None if group.platform.id == "unknown" else group.platform.id
+            batches.append(
+                (MINOR_TEMPLATE, list(group.depictions), pid, group.recipient, "takedown", True)
+            )
     if adult and route != "ncmec":
         for group in group_by_platform(adult, forms, only=platform):
             pid = None if group.platform.id == "unknown" else group.platform.id
@@ -928,6 +945,12 @@ def draft_requests(
     made_by: list[PlannedLetter] = []
     left_out = list(plan.left_out)
     refused: list[tuple[str, _Open]] = []
+    if not form.sender.representative:
+        # The notice about a possible minor never carries the person's own name: it is sent
+        # by a representative (the NCMEC sheet still lists every address).
+        for planned in [p for p in usable if p.template == MINOR_TEMPLATE]:
+            usable.remove(planned)
+            left_out += [LeftOut(d.url, MINOR_NEEDS_REPRESENTATIVE) for d in planned.new]
     for planned in usable:
         left_out += [
             LeftOut(d.url, ALREADY_REQUESTED, request_id=o.id, status=o.state)
@@ -1591,9 +1614,15 @@ def _describe_event(event: dict[str, Any]) -> str:
 
 
 def make_handout(
-    vault: Vault, case_ref: str, *, now: datetime | None = None, forms: Forms | None = None
+    vault: Vault,
+    case_ref: str,
+    *,
+    now: datetime | None = None,
+    forms: Forms | None = None,
+    fmt: str = "pdf",
 ) -> bytes:
-    """The hand-out PDF for the person the case is about (recorded in the audit trail)."""
+    """The hand-out for the person the case is about, as PDF (``fmt`` "pdf") or DOCX
+    ("docx"), with times in the clinic's zone (recorded in the audit trail)."""
     now = now or datetime.now(UTC)
     views = list_requests(vault, case_ref, now=now)
     with vault.session() as s:
@@ -1615,8 +1644,9 @@ def make_handout(
         clinic=get_clinic(vault),
         now=now,
         forms=forms,
+        zone=clinic_zone(vault),
     )
-    pdf = handout_pdf(letter)
+    data = handout_docx(letter) if fmt == "docx" else handout_pdf(letter)
     with vault.transaction() as s:
         vault.audit(s, "handout.made", case_id, {"requests": len(views), "minor": minor})
-    return pdf
+    return data

@@ -248,7 +248,8 @@ def test_page_and_every_picture_stored_byte_for_byte_with_a_replayable_warc(
     assert meta["capture_id"] == result.capture_id and meta["operator"] == "test-advocate"
     assert meta["redirect_chain"][0]["status"] == 302
 
-    assert _actions(vault, result.capture_id or "") == ["capture.created"]
+    # the page was also drawn from its WARC (through the redirect and the gzip body)
+    assert _actions(vault, result.capture_id or "") == ["capture.created", "capture.screenshot"]
     assert _blob_ids_on_disk(vault) == _blob_rows(vault)
     assert vault.check().ok
 
@@ -424,7 +425,7 @@ def test_thousands_of_links_are_capped_with_the_count_reported(
     assert page_details["links_found"] == 2500 and page_details["links_discarded"] == 2475
     # the same bytes 25 times: 25 items (each is where it was found), one stored copy
     assert len(result.item_ids) == 26
-    assert len(_blob_rows(vault)) == 3  # page, one picture, WARC
+    assert len(_blob_rows(vault)) == 4  # page, one picture, WARC, screenshot of the page
 
 
 def test_malformed_page_labelled_as_an_image_is_still_read_as_a_page(
@@ -570,6 +571,7 @@ def test_custody_lists_capture_hashing_recheck_and_exports_in_order(
     assert actions == [
         "capture.created",
         "item.added",
+        "capture.screenshot",  # the page, drawn from the WARC
         "item.hashed",
         "capture.rechecked",
         "capture.exported",
@@ -577,7 +579,7 @@ def test_custody_lists_capture_hashing_recheck_and_exports_in_order(
     ]
     seqs = [e["seq"] for e in view.events]
     assert seqs == sorted(seqs)
-    exported = view.events[4]["details"]
+    exported = view.events[5]["details"]
     assert exported["sha256"] == _sha(out.read_bytes()) and exported["reason"] == "for the court"
     assert view.audit_chain_ok and view.audit_events_total >= len(view.events)
     assert view.item["sha256"] == _sha(pic) and view.item["details"]["url"] == web.url("/p.png")

@@ -100,6 +100,7 @@ def test_capture_list_show_export_recheck_and_custody(
     assert [e["action"] for e in custody["events"]] == [
         "capture.created",
         "item.added",
+        "capture.screenshot",
         "item.hashed",
         "capture.exported",
         "capture.rechecked",

@@ -449,8 +449,9 @@ def test_advocate_flow_end_to_end(
     assert Path(built["zip"]).is_file() and built["pdf_pages"] > 15
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert {"packet.pdf", "README.txt", "manifest.csv", "manifest.json"} <= set(names)
-    # the files + the WARC
-    assert sum(n.startswith("sealed/exhibit-") for n in names) == exhibits + 1
+    # the files, the WARC and the screenshot of the page drawn from it
+    assert sum(n.startswith("sealed/exhibit-") for n in names) == exhibits + 2
+    assert sum(n.endswith("-capture-screenshot.png") for n in names) == 1
     text = pdf_text(folder / "packet.pdf")
     assert f"CLIENT {marker}" in text  # the pseudonymous caption
     assert page_url in text and by_name["mirror.jpg"]["url"] in text  # the picture's own address

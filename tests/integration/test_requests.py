@@ -481,7 +481,12 @@ def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(vault: Vault) -> 
     add_capture(vault, case.id, "https://imgur.com/a/4", seed=12, minor=True, review=None)
     result = tracker.draft_requests(vault, "Case M", "takedown", form(), now=T0)
     assert result.routed_to_ncmec
-    assert len(result.requests) == 1
+    # The NCMEC sheet, and beside it one text-only removal notice per platform (test below).
+    assert [(v.route, v.platform) for v in result.requests] == [
+        ("ncmec", "National Center for Missing & Exploited Children (NCMEC)"),
+        ("takedown", "Reddit"),
+        ("takedown", "X (formerly Twitter)"),
+    ]
     view = result.requests[0]
     assert view.route == "ncmec" and view.platform.startswith("National Center for Missing")
     # The same rule as every letter: matched pictures (own address and page) only.
@@ -516,11 +521,62 @@ def test_minor_items_in_an_adult_case_are_split_out(vault: Vault) -> None:
     add_capture(vault, case.id, REDDIT, seed=10)
     add_capture(vault, case.id, IMGUR, seed=11, minor=True)
     result = tracker.draft_requests(vault, "Case A", "takedown", form(), now=T0)
-    routes = {v.route: v for v in result.requests}
-    assert set(routes) == {"ncmec", "takedown"}
-    assert routes["ncmec"].urls == ["https://imgur.com/gallery/5/media-11.jpg", IMGUR]
-    assert routes["takedown"].urls == ["https://www.reddit.com/r/c/4/media-10.jpg", REDDIT]
-    assert routes["takedown"].platform == "Reddit"
+    routes = {(v.route, v.platform): v for v in result.requests}
+    assert set(routes) == {("ncmec", NCMEC), ("takedown", "Reddit"), ("takedown", "Imgur")}
+    assert routes[("ncmec", NCMEC)].urls == ["https://imgur.com/gallery/5/media-11.jpg", IMGUR]
+    reddit = ["https://www.reddit.com/r/c/4/media-10.jpg", REDDIT]
+    assert routes[("takedown", "Reddit")].urls == reddit
+    # The minor picture's own notice to Imgur is the text-only one; the adult letter is not.
+    assert routes[("takedown", "Imgur")].urls == routes[("ncmec", NCMEC)].urls
+    names = {letter.recipient: letter.template_id for letter in result.letters}
+    assert names["Imgur"] == "takedown_minor" and names["Reddit"] == "takedown"
+
+
+NCMEC = "National Center for Missing & Exploited Children (NCMEC)"
+
+
+def test_suspected_minor_case_gets_a_text_only_removal_notice(vault: Vault) -> None:
+    """Beside the NCMEC sheet: a § 223a notice per platform with each address and SHA-256,
+    no image XObject, no name of the person (nor the case label)."""
+    case = cases.new_case(vault, "Jane Roe case", suspected_minor=True)
+    _, first = add_capture(vault, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
+    add_capture(vault, case.id, "https://www.reddit.com/r/b/9", seed=9, minor=True)
+    named = form(person_name="Jane Roe")
+    result = tracker.draft_requests(vault, case.id, "takedown", named, now=T0)
+    notice = next(v for v in result.requests if v.route == "takedown")
+    assert notice.platform == "Reddit"
+    documents = tracker.request_documents(vault, notice.id)
+    assert set(documents) == {"takedown_minor-reddit.pdf", "takedown_minor-reddit.docx"}
+    pdf = documents["takedown_minor-reddit.pdf"]
+    text = pdf_text(pdf)
+    flat = squeeze(text)
+    assert "47 U.S.C. § 223a" in text and "may be under 18" in text
+    assert "48 hours" in text and "CyberTipline" in text
+    for url in (
+        "https://www.reddit.com/r/b/2/media-7.jpg",
+        "https://www.reddit.com/r/b/9/media-9.jpg",
+    ):
+        assert squeeze(url) in flat
+    for sha in ("07" * 32, "09" * 32):
+        assert f"SHA-256{sha}" in flat  # listed in full under its name
+    assert "Jane" not in text and "Roe" not in text
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        kinds = [xobjects[name].get_object().get("/Subtype") for name in xobjects]
+        assert "/Image" not in kinds
+    word = docx.Document(io.BytesIO(documents["takedown_minor-reddit.docx"]))
+    assert not word.inline_shapes
+    body = " ".join(p.text for p in word.paragraphs) + " ".join(
+        c.text for t in word.tables for row in t.rows for c in row.cells
+    )
+    assert "07" * 32 in body and "Jane" not in body and "Roe" not in body
+    assert first in notice.item_ids
+    # Sent by the person themselves, the notice would carry their name: not made.
+    own = form(sender=Sender(name="Jane Roe", email="j@example.org"), person_name="Jane Roe")
+    again = tracker.draft_requests(vault, case.id, "takedown", own, again=True, now=T0)
+    assert [v.route for v in again.requests] == ["ncmec"]
+    assert {x.reason for x in again.not_included} == {tracker.MINOR_NEEDS_REPRESENTATIVE}
 
 
 def test_export_writes_the_stored_documents(

@@ -45,6 +45,7 @@ ACTIONS = {
     "face.picked": QT_TRANSLATE_NOOP("Activity", "Client's face picked"),
     "face.unpicked": QT_TRANSLATE_NOOP("Activity", "Client's face unpicked"),
     "capture.created": QT_TRANSLATE_NOOP("Activity", "Link captured"),
+    "capture.screenshot": QT_TRANSLATE_NOOP("Activity", "Screenshot of a captured page made"),
     "capture.failed": QT_TRANSLATE_NOOP("Activity", "Link could not be captured"),
     "capture.exported": QT_TRANSLATE_NOOP("Activity", "Web archive saved"),
     "capture.rechecked": QT_TRANSLATE_NOOP("Activity", "Link checked again"),
