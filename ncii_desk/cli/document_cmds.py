@@ -19,8 +19,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ncii_desk.documents import covered
-from ncii_desk.documents.clock import parse_local, zone_named
 from ncii_desk.documents.letters import ROUTE_TEMPLATES, Letter, LetterForm, Sender
 from ncii_desk.errors import ExportError, InvalidSetting
 from ncii_desk.hardening import make_private_dir
@@ -94,13 +92,13 @@ def _form_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--covered-platform",
-        choices=list(covered.ANSWERS),
+        choices=list(tracker.covered.ANSWERS),
         default="",
         help="TAKE IT DOWN: your answer to '"
-        + covered.QUESTION.replace("%", "%%")
+        + tracker.covered.QUESTION.replace("%", "%%")
         + "' (required for --route takedown; with several platforms, answer per platform "
         "with --platform). "
-        + covered.DEFINITION.replace("%", "%%")
+        + tracker.covered.DEFINITION.replace("%", "%%")
         + " With no or unsure the letter asks for removal under the site's own policies and "
         "does not claim the 48-hour duty.",
     )
@@ -418,8 +416,8 @@ def cmd_requests_sent(args: argparse.Namespace) -> int:
     if args.reason and not args.correct:
         raise InvalidSetting("--reason goes with --correct.", "Add --correct to change the time.")
     with opened(args) as vault:
-        zone = zone_named(args.zone) if args.zone else tracker.clinic_zone(vault)
-        at = parse_local(args.at, zone) if args.at else None
+        zone = tracker.zone_named(args.zone) if args.zone else tracker.clinic_zone(vault)
+        at = tracker.parse_local(args.at, zone) if args.at else None
         if args.correct:
             assert at is not None
             view = tracker.correct_sent(vault, args.request, at, args.reason)

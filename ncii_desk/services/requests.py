@@ -50,7 +50,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ncii_desk.documents import covered as covered
 from ncii_desk.documents.clock import CLOCK_SKEW_MINUTES, local_and_utc
+from ncii_desk.documents.clock import parse_local as parse_local
+from ncii_desk.documents.clock import zone_label as zone_label
+from ncii_desk.documents.clock import zone_named as zone_named
 from ncii_desk.documents.covered import clean_answer
 from ncii_desk.documents.forms import Forms, load_forms
 from ncii_desk.documents.handout import Contacted, handout_docx, handout_letter, handout_pdf

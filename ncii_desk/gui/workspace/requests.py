@@ -372,7 +372,7 @@ class DraftDialog(QDialog):
     def _covered_question(self) -> QComboBox:
         """TAKE IT DOWN only: is the site a covered platform under 47 U.S.C. § 223a? Asked,
         never assumed; the letter's wording and the 48-hour deadline follow the answer."""
-        from ncii_desk.documents import covered
+        from ncii_desk.services.requests import covered
 
         box = QComboBox()
         box.addItem(self.tr("Not answered yet"), "")
@@ -912,7 +912,7 @@ class RequestsPane(QWidget):
         )
 
     def _sent_time_dialog(self, request_id: str, zone: Any) -> None:
-        from ncii_desk.documents.clock import zone_label
+        from ncii_desk.services.requests import zone_label
 
         dialog = QInputDialog(self)
         dialog.setObjectName("sent_time_dialog")
@@ -935,7 +935,7 @@ class RequestsPane(QWidget):
             return
 
         def work(v: Vault) -> Any:
-            from ncii_desk.documents.clock import parse_local
+            parse_local = service.parse_local
 
             return service.mark_sent(v, request_id, at=parse_local(text, service.clinic_zone(v)))
 
