@@ -66,7 +66,7 @@ def declaration(data: PacketData, *, fre_cite: str, decl_cite: str) -> list[str]
     head_text = "-" if head is None else f"number {head.seq}, MAC {head.mac}"
     clock = " ".join(data.clock.sentences())
     count_a = f"{len(captured)} record{'' if len(captured) == 1 else 's'}"
-    count_b = f"{len(manual)} file{'' if len(manual) == 1 else 's'}"
+    count_b = f"{len(manual)} file{' that was' if len(manual) == 1 else 's that were'}"
     return [
         "I, ______________________________ (name), declare:",
         "1. I am ______________________________ (title) at "
@@ -79,7 +79,7 @@ def declaration(data: PacketData, *, fre_cite: str, decl_cite: str) -> list[str]
         "final address, the HTTP status, the answering server's network address and the "
         "time, and computed the SHA-256 digest of each file as it was received, before "
         "anyone could change it.",
-        f"3. Schedule B lists {count_b} that were added by hand: received from the client "
+        f"3. Schedule B lists {count_b} added by hand: received from the client "
         "or another person, or taken from a folder or device, and not produced by the capture "
         "process. For them I certify only how and when they were received, as listed, and "
         "that the copies in this packet are identical, by SHA-256 digest, to the files as "

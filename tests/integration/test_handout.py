@@ -189,6 +189,7 @@ def test_make_handout_uses_the_computers_zone_without_a_setting(
         sender=Sender(name="Ana", email="a@h.example", representative=True, authority="Asked."),
         signature="/s/ Ana",
         good_faith=True,
+        covered_platform="yes",
     )
     drafted = tracker.draft_requests(
         vault, "Case Z", "takedown", form, extra_urls=["https://www.reddit.com/r/z/1"], now=T0

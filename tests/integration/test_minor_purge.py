@@ -223,7 +223,7 @@ def test_marking_a_case_deletes_every_stored_byte_keeps_hashes_and_restores_noth
     (_, off_event) = _events(vault, minor.CASE_ACTION)[1]
     assert off_event["value"] is False and off_event["restored"] == 0
     # Bytes once marked stay hash-only even in the case now switched off.
-    (again,) = _add(vault, case.id, Role.ORIGINAL, photos["chelsea"])
+    (again,) = _add(vault, case.id, Role.ORIGINAL, photos["chelsea"], again=True)
     assert _item(vault, again).blob_id is None and _count(vault, Blob) == 0
     report = vault.check()
     assert report.ok, report.problems
