@@ -50,6 +50,7 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, BankEntry, Blob, EvidenceItem, Match, Role
 from ncii_desk.vision.registry import ModelCorrupt, ModelMissing
 from ncii_desk.vision.signals import Signal, Strength
+from ncii_desk.vision.summary import MANIPULATION_LIMITS
 
 if TYPE_CHECKING:
     from ncii_desk.vision.classifier import FaceClassifier
@@ -150,6 +151,7 @@ class AnalysisReport:
             "originals": self.originals,
             "problems": self.problems,
             "counts": self.counts(),
+            "manipulation_limits": MANIPULATION_LIMITS,
             "new_matches": self.new_matches,
             "cancelled": self.cancelled,
             "items": [i.as_dict() for i in self.items],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from modelkit import FACES_DIR, require_models
 from sqlalchemy import select
 from test_packet import flat, pdf_text
 
+from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.documents import packet as pk
 from ncii_desk.services import cases, intake, packets
 from ncii_desk.services.analysis import DEEPFAKE_PRODUCER, analyze_case
@@ -272,3 +274,27 @@ def test_a_classifier_dropped_at_reanalysis_leaves_summaries_and_packets(
     analyze_case(vault, case_id, classifiers=["meso4-df"])
     models = {s["value"].get("model") for s in _newest(vault, suspect, "summary").result["signals"]}
     assert "meso4-df" in models and "mesoinception-df" not in models
+
+
+# --- the CLI --------------------------------------------------------------------------------
+
+
+def test_analyze_cli_says_not_applicable_and_what_the_models_cannot_do(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault_dir = tmp_path / "vault"
+    vault, _ = Vault.create(vault_dir, PASSPHRASE, kdf=fast_kdf(), actor="advocate")
+    try:
+        _case(vault, "CLI case")
+    finally:
+        vault.close()
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
+    data = cli("analyze", "CLI case", "--json")
+    assert data.rc == 0, data.err
+    assert LIMITS in data.json()["manipulation_limits"]
+    text = cli("analyze", "CLI case", "--again")
+    assert text.rc == 0, text.err
+    assert "[none] Manipulation classifier 'meso4-df': Not applicable" in text.out
+    assert LIMITS in text.out and "C2PA" in text.out
+    assert "looking manipulated" not in text.out
