@@ -87,7 +87,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             + "."
         )
         say(data["manipulation_limits"])
-        say(f"Analysis ran on: {data['provider']} (onnxruntime {runtime['onnxruntime']}).")
+        ran_on = (
+            f"{data['provider']} ({runtime['device']})"
+            if data["provider"]
+            else "nothing (no model could be opened)"
+        )
+        say(f"Analysis ran on: {ran_on}, onnxruntime {runtime['onnxruntime']}.")
         for fb in runtime["fallbacks"]:
             say(f"  ({fb['provider']} could not be used: {fb['reason']})")
         if data["gallery"]["faces"] == 0:

@@ -1054,8 +1054,12 @@ def analyze_case(
     described = runtime.describe()
     report = AnalysisReport(
         case_id=case_id,
+        # the provider a session really ran on; "" when no model could be opened
         provider=(models.provider if models else "") or described["provider"],
-        runtime={k: described[k] for k in ("provider", "fallbacks", "onnxruntime", "device")},
+        runtime={
+            k: described[k]
+            for k in ("provider", "fallbacks", "onnxruntime", "device", "onnxruntime_build")
+        },
         gallery={
             "faces": len(gallery),
             "fingerprint": gallery.fingerprint,
