@@ -944,10 +944,17 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
                 f"{st.path if st.ok else st.reason}"
             )
         unusable = sorted({f["provider"] for f in runtime["fallbacks"]})
-        say(
-            f"Analysis runs on: {runtime['provider']} (onnxruntime {runtime['onnxruntime']})"
-            + (f"; not usable on this computer: {', '.join(unusable)}" if unusable else "")
-        )
+        if runtime["provider_checked"]:
+            say(
+                f"Analysis runs on: {runtime['provider']} ({runtime['device']}; onnxruntime "
+                f"{runtime['onnxruntime']})"
+                + (f"; not usable on this computer: {', '.join(unusable)}" if unusable else "")
+            )
+        else:
+            say(
+                "Where analysis runs was not checked: no ONNX model could be opened. It will "
+                f"try {runtime['next_provider']} first (onnxruntime {runtime['onnxruntime']})."
+            )
     return EXIT_OK if ok else EXIT_INTEGRITY
 
 

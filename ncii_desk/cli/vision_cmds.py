@@ -45,7 +45,10 @@ def _print_item(item: dict[str, Any]) -> None:
     if summary:
         say(f"  {summary['overview']}")
         for finding in summary["findings"]:
-            say(f"  - [{finding['strength']}] {finding['finding']}")
+            tag = finding["strength"]
+            if finding.get("unvalidated") and tag != "none":
+                tag = "weak or unvalidated signal, not a finding"
+            say(f"  - [{tag}] {finding['finding']}")
             say(f"      limits: {finding['caveat']}")
     say()
 
@@ -83,7 +86,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             + (", ".join(c["name"] for c in data["classifiers"]) or "none")
             + "."
         )
-        say(f"Analysis ran on: {data['provider']} (onnxruntime {runtime['onnxruntime']}).")
+        say(data["manipulation_limits"])
+        ran_on = (
+            f"{data['provider']} ({runtime['device']})"
+            if data["provider"]
+            else "nothing (no model could be opened)"
+        )
+        say(f"Analysis ran on: {ran_on}, onnxruntime {runtime['onnxruntime']}.")
         for fb in runtime["fallbacks"]:
             say(f"  ({fb['provider']} could not be used: {fb['reason']})")
         if data["gallery"]["faces"] == 0:

@@ -308,10 +308,19 @@ def pending_only(ex: Exhibit) -> bool:
     return ex.role == Role.SUSPECT and bool(states) and states <= {"pending", "rejected"}
 
 
+def unvalidated_signal(sig: Mapping[str, Any]) -> bool:
+    """A manipulation classifier's score without a validation record meeting the minimum
+    (ncii_desk.vision.summary.is_unvalidated): listed with its caveat as a weak or unvalidated
+    signal, never counted as a manipulation finding."""
+    value = sig.get("value")
+    validated = isinstance(value, Mapping) and value.get("validated") is True
+    return str(sig.get("kind", "")) == "deepfake_score" and not validated
+
+
 def _has_signal(ex: Exhibit, face: bool) -> bool:
     for finding in ex.findings:
         for sig in finding.signals:
-            if str(sig.get("strength", "")) == "none":
+            if str(sig.get("strength", "")) == "none" or unvalidated_signal(sig):
                 continue
             if (str(sig.get("kind", "")) == "face_match") == face:
                 return True
@@ -584,6 +593,10 @@ def _finding(a: Analysis, *, repeat_signals: bool) -> FindingLine:
         overview = str(summary.get("overview", ""))
     elif isinstance(summary, str):
         overview = summary
+    if a.kind == SUMMARY_KIND and signals:
+        # Written again from the stored signals with today's rules, so a summary stored before
+        # them can never headline an unvalidated classifier's score in a packet.
+        overview = _overview(signals) or overview
     return FindingLine(
         kind=a.kind,
         overview=overview,
@@ -598,14 +611,37 @@ def _finding(a: Analysis, *, repeat_signals: bool) -> FindingLine:
     )
 
 
+def _overview(signals: Sequence[Mapping[str, Any]]) -> str:
+    from ncii_desk.vision.signals import Signal
+    from ncii_desk.vision.summary import summarise
+
+    try:
+        return summarise([Signal.from_dict(dict(s)) for s in signals]).overview
+    except (KeyError, ValueError, TypeError):
+        return ""
+
+
 def _findings(rows: Sequence[Analysis]) -> list[FindingLine]:
-    """The newest row per (kind, producer), summaries first; working data left out."""
+    """The newest row per (kind, producer), summaries first; working data left out.
+
+    When the newest summary names the steps it was made of (``steps``), only those are
+    shown: a classifier dropped at a re-analysis keeps its rows in the vault (history), but
+    the packet no longer cites them."""
     newest: dict[tuple[str, str], Analysis] = {}
     for a in sorted(rows, key=lambda r: r.created_at):
         if a.kind not in WORKING_ANALYSES:
             newest[(a.kind, a.producer)] = a
-    steps = [a for a in newest.values() if a.kind != SUMMARY_KIND]
     summaries = [a for a in newest.values() if a.kind == SUMMARY_KIND]
+    current: set[str] | None = None
+    for a in summaries:
+        listed = (a.result or {}).get("steps")
+        if isinstance(listed, list):
+            current = (current or set()) | {str(k) for k in listed}
+    steps = [
+        a
+        for a in newest.values()
+        if a.kind != SUMMARY_KIND and (current is None or f"{a.kind}/{a.producer}" in current)
+    ]
     return [_finding(a, repeat_signals=not steps) for a in summaries] + [
         _finding(a, repeat_signals=True) for a in steps
     ]

@@ -30,9 +30,11 @@ from ncii_desk.documents.packet import (
     PacketData,
     exhibits_for,
     pending_only,
+    unvalidated_signal,
 )
 from ncii_desk.documents.pdfkit import CELL_MAX_HEIGHT, PdfDocument, esc
 from ncii_desk.documents.thumbs import NoThumbnail, Thumbnail
+from ncii_desk.vision.summary import MANIPULATION_LIMITS
 
 FOOTER = "Draft prepared with NCII Desk — not legal advice"
 THUMB_BOX = 1.15 * inch
@@ -388,7 +390,10 @@ def _finding_rows(f: FindingLine) -> list[tuple[str, object]]:
             text += f"\nValues: {numbers}"
         if sig.get("caveat"):
             text += f"\nCaveat: {sig.get('caveat')}"
-        rows.append((f"Finding: {sig.get('kind', '-')}", text))
+        label = (
+            "Weak or unvalidated signal (not a finding)" if unvalidated_signal(sig) else "Finding"
+        )
+        rows.append((f"{label}: {sig.get('kind', '-')}", text))
     for k, v in f.other:
         rows.append((k, v))
     return rows
@@ -550,6 +555,7 @@ def _exhibit_page(
 
     if ex.findings:
         doc.heading("Face-match and manipulation findings", 3)
+        doc.para(MANIPULATION_LIMITS, style="note")
         for f in ex.findings:
             lay.add(lay.kv(_finding_rows(f), mono=("Model SHA-256",)), space=4)
 

@@ -50,6 +50,7 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, BankEntry, Blob, EvidenceItem, Match, Role
 from ncii_desk.vision.registry import ModelCorrupt, ModelMissing
 from ncii_desk.vision.signals import Signal, Strength
+from ncii_desk.vision.summary import MANIPULATION_LIMITS
 
 if TYPE_CHECKING:
     from ncii_desk.vision.classifier import FaceClassifier
@@ -150,6 +151,7 @@ class AnalysisReport:
             "originals": self.originals,
             "problems": self.problems,
             "counts": self.counts(),
+            "manipulation_limits": MANIPULATION_LIMITS,
             "new_matches": self.new_matches,
             "cancelled": self.cancelled,
             "items": [i.as_dict() for i in self.items],
@@ -212,15 +214,17 @@ def _deepfake_signal(clf: FaceClassifier, agg: MediaAggregate, media: str) -> Si
     from ncii_desk.vision.video import clock
 
     label = f"manipulation classifier '{clf.name}'"
+    validated = clf.validation.meets_minimum
     caveat = (
         f"It learned from: {clf.training_domain} {clf.blind_spots} A low score never shows "
-        "that a picture is authentic."
+        f"that a picture is authentic. This model is {clf.validation.words()}."
     )
+    base: dict[str, Any] = {"model": clf.name, "applicable": True, "validated": validated}
     summary = agg.deepfake.get(clf.name)
     if summary is None or summary.faces_scored == 0:
         finding = f"The {label} had no face to score; it looks at faces only."
-        return Signal("deepfake_score", finding, Strength.NONE, caveat, {"faces_scored": 0})
-    value = summary.as_dict() | {"threshold": FAKE_THRESHOLD, "model": clf.name}
+        return Signal("deepfake_score", finding, Strength.NONE, caveat, base | {"faces_scored": 0})
+    value = summary.as_dict() | {"threshold": FAKE_THRESHOLD} | base
     if summary.smallest_crop < SMALL_FACE_PIXELS:
         caveat += (
             f" A face here is only {summary.smallest_crop} pixels across, which makes the "
@@ -245,7 +249,26 @@ def _deepfake_signal(clf: FaceClassifier, agg: MediaAggregate, media: str) -> Si
             f"{clock(summary.max_t_ms)}, median {summary.median:.2f} "
             f"({FAKE_THRESHOLD:.1f} or more means it looks manipulated to this model)."
         )
-    return Signal("deepfake_score", finding, Strength.WEAK, caveat, value)
+    strength = Strength.MODERATE if validated else Strength.WEAK
+    return Signal("deepfake_score", finding, strength, caveat, value)
+
+
+def _not_applicable_signal(clf: FaceClassifier, media: str) -> Signal:
+    """An input outside the classifier's domain: it was not run, and no number exists."""
+    what = "a still image" if media == "image" else "a video"
+    caveat = (
+        f"The model's domain ({', '.join(clf.domain.media)} input) does not include {what}. "
+        "Whether this picture was made or changed by AI is better shown by a comparison with "
+        "the client's original photos, generator information in the file, or Content "
+        "Credentials (C2PA)."
+    )
+    return Signal(
+        "deepfake_score",
+        f"Manipulation classifier '{clf.name}': {clf.not_applicable()}",
+        Strength.NONE,
+        caveat,
+        {"model": clf.name, "applicable": False, "validated": clf.validation.meets_minimum},
+    )
 
 
 # --- one run ----------------------------------------------------------------------------------
@@ -350,8 +373,21 @@ class _Run:
             parts.append(f"every_s={self.every_s}")
         return _inputs_hash(parts)
 
-    def clf_key(self, media: str) -> str:
-        return _inputs_hash([f"every_s={self.every_s}"] if media == "video" else [])
+    def clf_key(self, media: str, clf: FaceClassifier | None = None) -> str:
+        parts = [f"every_s={self.every_s}"] if media == "video" else []
+        if clf is not None and not clf.applies_to(media):
+            parts = ["not-applicable", media]  # outside the domain: not run, no number
+        return _inputs_hash(parts)
+
+    def current_steps(self, rows: dict[tuple[str, str], Analysis]) -> set[tuple[str, str]]:
+        """The (kind, producer) rows an item's summary is made of now: every stored step,
+        except classifiers that this run does not use (their rows stay, as history)."""
+        keys = {k for k in rows if k[0] != SUMMARY_KIND}
+        if self.models is None:  # the classifiers could not be loaded: keep what is stored
+            return keys
+        chosen = {DEEPFAKE_PRODUCER + c.name for c in self.classifiers}
+        keys = {k for k in keys if k[0] != DEEPFAKE_KIND or k[1] in chosen}
+        return keys | {(DEEPFAKE_KIND, p) for p in chosen}
 
 
 def item_label(item: EvidenceItem) -> str:
@@ -586,12 +622,36 @@ def _deepfake_step(
             "media": media,
             "inputs": key,
             "classifier": clf.describe(),
+            "applicable": True,
             "score_meaning": "probability that the face is manipulated",
             "aggregate": signal.value,
             "faces": per_face,
             "signals": [signal.as_dict()],
         },
         sum(f.seconds.get(clf.name, 0.0) for f in frames),
+    )
+
+
+def _not_applicable_step(clf: FaceClassifier, media: str, key: str) -> _Step:
+    from ncii_desk.vision.classifier import FAKE_THRESHOLD, SMALL_FACE_PIXELS
+
+    signal = _not_applicable_signal(clf, media)
+    return _Step(
+        DEEPFAKE_KIND,
+        DEEPFAKE_PRODUCER + clf.name,
+        clf.version,
+        clf.model_sha256,
+        None,  # nothing ran
+        {"fake": FAKE_THRESHOLD, "small_face_px": SMALL_FACE_PIXELS},
+        {
+            "media": media,
+            "inputs": key,
+            "applicable": False,
+            "classifier": clf.describe(),
+            "faces": [],
+            "signals": [signal.as_dict()],
+        },
+        0.0,
     )
 
 
@@ -655,13 +715,21 @@ def _derivation_step(run: _Run, item: EvidenceItem, rgb: Any) -> tuple[_Step, Ma
 
 
 def _summary_step(
-    rows: dict[tuple[str, str], Analysis], steps: Sequence[_Step], notes: Sequence[Signal] = ()
+    rows: dict[tuple[str, str], Analysis],
+    steps: Sequence[_Step],
+    notes: Sequence[Signal] = (),
+    current: set[tuple[str, str]] | None = None,
 ) -> _Step:
-    """The item's findings: the newest row of every step, with this run's rows in place."""
+    """The item's findings: the newest row of every current step, with this run's rows in
+    place. ``current`` (see :meth:`_Run.current_steps`) leaves out classifiers no longer
+    chosen: their rows stay stored, but the summary (and so the packet) no longer cites them.
+    """
     from ncii_desk.vision.summary import summarise
 
     latest: dict[tuple[str, str], dict[str, Any]] = {
-        key: row.result for key, row in rows.items() if key[0] != SUMMARY_KIND
+        key: row.result
+        for key, row in rows.items()
+        if key[0] != SUMMARY_KIND and (current is None or key in current)
     }
     for step in steps:
         latest[(step.kind, step.producer)] = step.result
@@ -679,12 +747,17 @@ def _summary_step(
         None,
         {},
         {
-            "inputs": _inputs_hash(sorted(f"{k[0]}/{k[1]}" for k in latest)),
+            "inputs": _summary_inputs(latest),
+            "steps": sorted(f"{k[0]}/{k[1]}" for k in latest),
             "summary": summary.as_dict(),
             "signals": [s.as_dict() for s in summary.findings],
         },
         0.0,
     )
+
+
+def _summary_inputs(keys: Any) -> str:
+    return _inputs_hash(sorted(f"{k[0]}/{k[1]}" for k in keys))
 
 
 def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
@@ -704,7 +777,7 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
         return _skip_item(run, item, media, f"This file is not an image or a video ({item.mime}).")
 
     rows = _newest_rows(run.vault, item.id)
-    faces_key, clf_key = run.faces_key(media), run.clf_key(media)
+    faces_key = run.faces_key(media)
 
     def stale(kind: str, producer: str, version: str, sha: str | None, inputs: str) -> bool:
         return run.again or not _current(rows, kind, producer, version, sha, inputs)
@@ -716,8 +789,18 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
     need_clfs = [
         c
         for c in run.classifiers
-        if stale(DEEPFAKE_KIND, DEEPFAKE_PRODUCER + c.name, c.version, c.model_sha256, clf_key)
+        if stale(
+            DEEPFAKE_KIND,
+            DEEPFAKE_PRODUCER + c.name,
+            c.version,
+            c.model_sha256,
+            run.clf_key(media, c),
+        )
     ]
+    # outside a classifier's domain (MesoNet on a still photo) it is not run at all
+    out_of_domain = [c for c in need_clfs if not c.applies_to(media)]
+    need_clfs = [c for c in need_clfs if c.applies_to(media)]
+    current = run.current_steps(rows)
     need_meta = stale(METADATA_KIND, METADATA_PRODUCER, __version__, None, "file")
     need_deriv = (
         media == "image"
@@ -726,7 +809,14 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
     )
     report = ItemReport(item.id, item.original_filename, media, "analysed")
     summary_row = rows.get((SUMMARY_KIND, SUMMARY_PRODUCER))
-    if not (need_faces or need_clfs or need_meta or need_deriv) and summary_row is not None:
+    summary_current = summary_row is not None and summary_row.result.get(
+        "inputs"
+    ) == _summary_inputs(current)
+    if (
+        not (need_faces or need_clfs or out_of_domain or need_meta or need_deriv)
+        and summary_current
+        and summary_row is not None
+    ):
         report.status = "up-to-date"
         report.summary = summary_row.result.get("summary")
         face_row = rows.get((FACES_KIND, FACES_PRODUCER))
@@ -743,12 +833,14 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
             report.errors.append(_error(METADATA_KIND, exc))
 
     rgb = None
-    if media == "image" and (need_faces or need_clfs or need_deriv):
+    if media == "image" and (need_faces or need_clfs or out_of_domain or need_deriv):
         try:
             rgb = load_image(data).pixels
         except NciiDeskError as exc:
             report.errors.append(_error("decode", exc))
-            need_faces, need_clfs, need_deriv = False, [], False
+            need_faces, need_clfs, need_deriv, out_of_domain = False, [], False, []
+    # a file that decodes, outside a classifier's domain: recorded as not applicable
+    steps += [_not_applicable_step(c, media, run.clf_key(media, c)) for c in out_of_domain]
 
     if need_faces or need_clfs:
         try:
@@ -763,7 +855,9 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
             if need_faces:
                 steps.append(_faces_step(run, media, frames, agg, faces_key))
                 matches += _face_matches(run, item, frames, agg)
-            steps += [_deepfake_step(c, media, frames, agg, clf_key) for c in need_clfs]
+            steps += [
+                _deepfake_step(c, media, frames, agg, run.clf_key(media, c)) for c in need_clfs
+            ]
 
     if need_deriv and rgb is not None:
         try:
@@ -778,7 +872,7 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
     if not steps and report.errors:
         report.status = "failed"
         return report
-    steps.append(_summary_step(rows, steps, run.notes))
+    steps.append(_summary_step(rows, steps, run.notes, current))
     report.summary = steps[-1].result["summary"]
     report.new_matches = _store(run, item, steps, matches, report)
     return report
@@ -960,8 +1054,12 @@ def analyze_case(
     described = runtime.describe()
     report = AnalysisReport(
         case_id=case_id,
+        # the provider a session really ran on; "" when no model could be opened
         provider=(models.provider if models else "") or described["provider"],
-        runtime={k: described[k] for k in ("provider", "fallbacks", "onnxruntime", "device")},
+        runtime={
+            k: described[k]
+            for k in ("provider", "fallbacks", "onnxruntime", "device", "onnxruntime_build")
+        },
         gallery={
             "faces": len(gallery),
             "fingerprint": gallery.fingerprint,

@@ -31,7 +31,14 @@ import numpy.typing as npt
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.vision.faces import Face
-from ncii_desk.vision.registry import ModelCorrupt, ModelRegistry, ModelSpec
+from ncii_desk.vision.registry import (
+    Domain,
+    ModelCorrupt,
+    ModelRegistry,
+    ModelSpec,
+    PublishedFigure,
+    Validation,
+)
 from ncii_desk.vision.runtime import Runtime, shared_runtime
 
 __all__ = [
@@ -142,6 +149,23 @@ class FaceClassifier(ABC):
     provider: str
     #: how the producing code and weights are labelled in records
     version: str
+    #: which inputs the score fits (manifest [domain]); outside it no score is shown
+    domain: Domain = Domain()
+    #: the authors' published figures, and our own validation record
+    published: tuple[PublishedFigure, ...] = ()
+    validation: Validation = Validation()
+
+    def applies_to(self, media: str) -> bool:
+        """Whether ``media`` ("image" or "video") lies inside the model's domain."""
+        return self.domain.covers(media)
+
+    def not_applicable(self) -> str:
+        """Why the model is not run on input outside its domain, in one sentence."""
+        made_for = (self.domain.description or self.training_domain).split(". ")[0]
+        return (
+            f"Not applicable: this model was made for {_lower_first(made_for).rstrip('.')}, "
+            "so its score would mean nothing for this input and none is shown."
+        )
 
     def crop(self, pixels_rgb: UInt8Array, face: Face) -> UInt8Array:
         """The face crop this model expects (default: the MesoNet authors' crop)."""
@@ -160,7 +184,18 @@ class FaceClassifier(ABC):
             "blind_spots": self.blind_spots,
             "caveats": self.caveats,
             "provider": self.provider,
+            "domain": {
+                "media": list(self.domain.media),
+                "input": self.domain.input,
+                "description": self.domain.description,
+            },
+            "published": [{"figure": p.figure, "source": p.source} for p in self.published],
+            "validation": self.validation.as_dict(),
         }
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def _describe_from_manifest(target: FaceClassifier, spec: ModelSpec) -> None:
@@ -169,6 +204,9 @@ def _describe_from_manifest(target: FaceClassifier, spec: ModelSpec) -> None:
     target.caveats = " ".join(spec.caveats.split())
     target.training_domain = spec.training_domain or "Not stated in the model manifest."
     target.blind_spots = spec.blind_spots or target.caveats or "Not stated in the model manifest."
+    target.domain = spec.domain
+    target.published = spec.published
+    target.validation = spec.validation
 
 
 class MesoNetFaceClassifier(FaceClassifier):

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 from xml.etree import ElementTree
 
+from ncii_desk.errors import InvalidSetting
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
 from ncii_desk.nativelibs import import_c2pa
 from ncii_desk.vision.signals import Signal, Strength
@@ -60,9 +63,13 @@ CAMERA_CAVEAT: Final = (
 )
 C2PA_CAVEAT: Final = (
     "Content Credentials state what the signer declared. NCII Desk checks the signature "
-    "offline and does not check the signer against a trust list, so the signer's name is as "
-    "it describes itself. Credentials are easily removed, so their absence proves nothing."
+    "offline; the signer counts as verified only when its certificate leads to a trust anchor "
+    "the clinic has added (NCII_DESK_C2PA_TRUST_ANCHORS, docs/models.md), otherwise the "
+    "signer's name is as it describes itself. Credentials are easily removed, so their "
+    "absence proves nothing."
 )
+#: A PEM file of the clinic's C2PA trust anchors (root certificates it trusts as signers).
+C2PA_TRUST_ENV: Final = "NCII_DESK_C2PA_TRUST_ANCHORS"
 
 _IPTC_DST: Final = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 #: IPTC digital source types: plain words, and how much they say about AI or editing.
@@ -128,7 +135,6 @@ _AI_NAME_RE: Final = re.compile(
 )
 #: "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, ..." as Stable Diffusion UIs write.
 _SD_SETTING_RE: Final = re.compile(r"(?:^|, )([A-Za-z][A-Za-z0-9 _-]{0,40}): ([^,\n]*)")
-_SD_MARKERS: Final = ("Steps:", "Sampler:", "CFG scale:", "Seed:")
 
 EXIF_TAGS: Final = {
     0x010E: "ImageDescription",
@@ -201,6 +207,7 @@ class C2paReport:
     signed_at: str | None = None
     validation_state: str | None = None  # "Trusted", "Valid" or "Invalid"
     validation_problems: list[str] = field(default_factory=list)
+    trust_anchors: int = 0  # how many clinic trust anchors the signer was checked against
     manifests: int = 0
     error: str | None = None
     marker_seen: bool = False  # our parser saw a C2PA/JUMBF block in the file
@@ -217,6 +224,8 @@ class C2paReport:
             "signed_at": self.signed_at,
             "validation_state": self.validation_state,
             "validation_problems": self.validation_problems,
+            "trust_anchors": self.trust_anchors,
+            "signer_verified": self.validation_state == "Trusted",
             "manifests": self.manifests,
             "error": self.error,
             "marker_seen": self.marker_seen,
@@ -246,9 +255,14 @@ class C2paReport:
             listed = ", ".join(sorted({a["action"].removeprefix("c2pa.") for a in self.actions}))
             finding += f" Recorded actions: {listed}."
         finding += " " + _validation_words(self.validation_state, self.validation_problems)
+        # Only a signer verified against a trust anchor makes the credentials strong; an
+        # intact signature by an unknown certificate is "signed, signer not verified": anyone
+        # can make such a certificate.
         strength = Strength.WEAK
-        if self.validation_state in ("Valid", "Trusted"):
+        if self.validation_state == "Trusted":
             strength = Strength.STRONG if self.ai_source_types else Strength.MODERATE
+        elif self.validation_state == "Valid" and self.ai_source_types:
+            strength = Strength.MODERATE
         return Signal(
             kind="c2pa",
             finding=finding,
@@ -260,11 +274,15 @@ class C2paReport:
 
 def _validation_words(state: str | None, problems: list[str]) -> str:
     if state == "Trusted":
-        return "The signature is intact and the signer is on the trust list."
+        return (
+            "Signed, signer verified: the signature is intact and the signer's certificate "
+            "leads to a trust anchor the clinic added."
+        )
     if state == "Valid":
         return (
-            "The signature is intact (the file has not changed since it was signed); the "
-            "signer was not checked against a trust list."
+            "Signed, signer not verified: the signature is intact (the file has not changed "
+            "since it was signed), but the signer's certificate is not on a trust list NCII "
+            "Desk has, so who signed is only what the certificate claims."
         )
     if state == "Invalid":
         listed = ", ".join(problems[:5]) or "no details given"
@@ -704,6 +722,28 @@ def _xmp_values(packet: str, problem: Any) -> Iterator[tuple[str, str]]:
 # --- Content Credentials ----------------------------------------------------------------------
 
 
+def _trust_anchors() -> str:
+    """The clinic's C2PA trust anchors (PEM text) from the file named in
+    NCII_DESK_C2PA_TRUST_ANCHORS; "" when none is set. Read offline, never fetched."""
+    path = os.environ.get(C2PA_TRUST_ENV, "").strip()
+    if not path:
+        return ""
+    try:
+        text = Path(path).expanduser().read_text("ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidSetting(
+            f"The C2PA trust anchors file {path} (named in {C2PA_TRUST_ENV}) cannot be read: "
+            f"{exc}.",
+            f"Point {C2PA_TRUST_ENV} at a PEM file of root certificates, or unset it.",
+        ) from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise InvalidSetting(
+            f"The C2PA trust anchors file {path} holds no PEM certificate.",
+            f"Point {C2PA_TRUST_ENV} at a PEM file of root certificates, or unset it.",
+        )
+    return text
+
+
 def _read_c2pa(data: bytes, mime: str, marker_seen: bool) -> C2paReport:
     report = C2paReport(marker_seen=marker_seen)
     try:
@@ -712,7 +752,12 @@ def _read_c2pa(data: bytes, mime: str, marker_seen: bool) -> C2paReport:
         report.status = "unreadable" if marker_seen else "absent"
         report.error = "the Content Credentials reader (c2pa-python) is not installed"
         return report
-    settings = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
+    settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
+    anchors = _trust_anchors()
+    if anchors:
+        settings["verify"]["verify_trust"] = True
+        settings["trust"] = {"user_anchors": anchors}
+        report.trust_anchors = anchors.count("-----BEGIN CERTIFICATE-----")
     fmt = mime if mime != "application/octet-stream" else None
     # c2pa-python wraps a native library: whatever it raises for a hostile file must stay a
     # report line, never a crash of the analysis.
@@ -834,12 +879,29 @@ def _sd_settings(text: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in _SD_SETTING_RE.findall(last)}
 
 
+def _is_sd_recipe(settings: dict[str, str]) -> bool:
+    """The last line is a Stable Diffusion web UI settings line: "Steps: N, Sampler: X, ...,
+    Seed: N" (whole numbers where they must be). Any other text is not a recipe."""
+    return (
+        settings.get("Steps", "").isdigit()
+        and bool(settings.get("Sampler"))
+        and settings.get("Seed", "").lstrip("-").isdigit()
+    )
+
+
+def _json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
 def _ai_text_hint(f: MetadataField) -> GeneratorHint | None:
     """Generation recipes: Stable Diffusion UIs, ComfyUI, InvokeAI, Fooocus."""
     key = f.key.lower()
     where = f"{f.source} '{f.key}'"
-    if sum(m in f.value for m in _SD_MARKERS) >= 2:
-        settings = _sd_settings(f.value)
+    settings = _sd_settings(f.value)
+    if _is_sd_recipe(settings):
         details: dict[str, Any] = {
             k: settings[k]
             for k in ("Steps", "Sampler", "CFG scale", "Seed", "Size", "Model", "Model hash")
@@ -865,9 +927,12 @@ def _ai_text_hint(f: MetadataField) -> GeneratorHint | None:
         return GeneratorHint("ai", "ComfyUI", evidence, Strength.STRONG, details)
     if key in ("invokeai_metadata", "invokeai_graph", "sd-metadata", "dream"):
         return GeneratorHint("ai", "InvokeAI", f"generation data in {where}", Strength.STRONG)
-    if key == "fooocus_scheme" or (key == "parameters" and "fooocus" in f.value.lower()):
+    if key == "fooocus_scheme" or (
+        key == "parameters" and "fooocus" in f.value.lower() and _json_object(f.value)
+    ):
         return GeneratorHint("ai", "Fooocus", f"generation data in {where}", Strength.STRONG)
-    if key in ("parameters", "prompt", "negative_prompt"):
+    # a "parameters" field that is not a generator's recipe (any text at all) is no evidence
+    if key in ("prompt", "negative_prompt"):
         return GeneratorHint(
             "ai",
             "an image generator",

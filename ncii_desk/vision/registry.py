@@ -40,6 +40,14 @@ FORMATS = ("onnx", "keras-h5")
 LAYOUTS = ("NCHW", "NHWC")
 CHANNEL_ORDERS = ("RGB", "BGR")
 SCORE_MEANINGS = ("", "p-real", "p-fake")
+#: What a classifier's domain may name as its input media: frames of a video, still images.
+DOMAIN_MEDIA = ("video", "image")
+VALIDATION_STATUSES = ("unvalidated", "validated")
+#: The one place that says when a manipulation classifier's score may headline a summary or
+#: count as a manipulation finding in a packet: ROC AUC at least this high, measured on at
+#: least this many labelled images of the classifier's own domain.
+MIN_VALIDATED_AUC = 0.85
+MIN_VALIDATED_IMAGES = 200
 _HEX = frozenset("0123456789abcdef")
 _CHUNK = 1 << 20
 
@@ -157,6 +165,77 @@ class OutputSpec:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """What a classifier was trained and validated on, and so which inputs its score fits."""
+
+    description: str = ""
+    #: which analysed media lie inside the domain ("video" frames, "image" stills)
+    media: tuple[str, ...] = DOMAIN_MEDIA
+    #: what the model looks at: "face-crop" or "whole-image"
+    input: str = "face-crop"
+
+    def covers(self, media: str) -> bool:
+        return media in self.media
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A figure the model's authors published, with where it was published."""
+
+    figure: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Our own (or the clinic's) measurement of the classifier on labelled images."""
+
+    status: str = "unvalidated"
+    auc: float | None = None
+    images: int = 0
+    domain: str = ""  # what the labelled images were
+    date: str = ""
+    by: str = ""
+    notes: str = ""
+
+    @property
+    def meets_minimum(self) -> bool:
+        """AUC >= MIN_VALIDATED_AUC on >= MIN_VALIDATED_IMAGES images of the same domain."""
+        return (
+            self.status == "validated"
+            and self.auc is not None
+            and self.auc >= MIN_VALIDATED_AUC
+            and self.images >= MIN_VALIDATED_IMAGES
+        )
+
+    def words(self) -> str:
+        if self.meets_minimum:
+            return (
+                f"validated by {self.by or 'the clinic'} on {self.images} labelled images "
+                f"({self.domain or 'its domain'}) on {self.date or 'an unrecorded date'}: "
+                f"ROC AUC {self.auc:.2f}"
+            )
+        if self.status == "validated" and self.auc is not None:
+            return (
+                f"measured at ROC AUC {self.auc:.2f} on {self.images} labelled images, below the "
+                f"minimum (AUC {MIN_VALIDATED_AUC} on {MIN_VALIDATED_IMAGES} images) for its "
+                "score to count as a finding"
+            )
+        return "not validated by NCII Desk or the clinic on labelled images"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "auc": self.auc,
+            "images": self.images,
+            "domain": self.domain,
+            "date": self.date,
+            "by": self.by,
+            "meets_minimum": self.meets_minimum,
+        }
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One model of the manifest."""
 
@@ -178,6 +257,10 @@ class ModelSpec:
     #: quoted with every score). Empty when the manifest does not say.
     training_domain: str = ""
     blind_spots: str = ""
+    #: Classifiers: the inputs the score fits, the authors' figures, and our validation.
+    domain: Domain = field(default_factory=Domain)
+    published: tuple[PublishedFigure, ...] = ()
+    validation: Validation = field(default_factory=Validation)
 
     @property
     def filename(self) -> str:
@@ -301,6 +384,51 @@ def _parse_output(t: _Table) -> OutputSpec:
     )
 
 
+def _parse_domain(t: _Table) -> Domain:
+    media = t.texts("media") if t.has("media") else DOMAIN_MEDIA
+    if not media or any(m not in DOMAIN_MEDIA for m in media):
+        raise t.error(f"'media' must list one or more of {', '.join(DOMAIN_MEDIA)}")
+    return Domain(
+        description=" ".join(t.text("description", "").split()),
+        media=tuple(dict.fromkeys(media)),
+        input=t.text("input", "face-crop", choices=("face-crop", "whole-image")),
+    )
+
+
+def _parse_published(manifest: Path, where: str, data: Any) -> tuple[PublishedFigure, ...]:
+    if not isinstance(data, list):
+        raise _bad(manifest, where, "'published' must be a list of tables ([[...published]])")
+    out = []
+    for n, entry in enumerate(data):
+        if not isinstance(entry, dict):
+            raise _bad(manifest, f"{where}[{n}]", "each published figure must be a table")
+        t = _Table(manifest, f"{where}[{n}]", entry)
+        out.append(
+            PublishedFigure(" ".join(t.text("figure").split()), " ".join(t.text("source").split()))
+        )
+    return tuple(out)
+
+
+def _parse_validation(t: _Table) -> Validation:
+    status = t.text("status", "unvalidated", choices=VALIDATION_STATUSES)
+    auc: float | None = None
+    if t.has("auc"):
+        auc = t.number("auc", 0.0)
+        if not 0.0 <= auc <= 1.0:
+            raise t.error("'auc' must be between 0 and 1")
+    if status == "validated" and auc is None:
+        raise t.error("a 'validated' record needs 'auc' and 'images'")
+    return Validation(
+        status=status,
+        auc=auc,
+        images=t.whole("images", 0) or 0,
+        domain=" ".join(t.text("domain", "").split()),
+        date=t.text("date", ""),
+        by=t.text("by", ""),
+        notes=" ".join(t.text("notes", "").split()),
+    )
+
+
 def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
     if not isinstance(data, dict):
         raise _bad(manifest, f"models.{name}", "each model must be a table")
@@ -331,6 +459,9 @@ def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
         licence_files=t.texts("licence_files"),
         training_domain=" ".join(t.text("training_domain", "").split()),
         blind_spots=" ".join(t.text("blind_spots", "").split()),
+        domain=_parse_domain(t.sub("domain")),
+        published=_parse_published(manifest, f"models.{name}.published", data.get("published", [])),
+        validation=_parse_validation(t.sub("validation")),
     )
 
 

@@ -176,13 +176,22 @@ class Runtime:
             candidates = list(self._resolve_candidates())
             fallbacks = [f.as_dict() for f in self._fallbacks]
             sessions = {key: info.provider for key, info in self._info.items()}
+        # What sessions actually ran on (session.get_providers()[0] after creation), never
+        # what this onnxruntime build could offer: a GPU build on a computer without a usable
+        # GPU lists CUDA and TensorRT, and ort.get_device() says "GPU", yet runs on the CPU.
+        used = list(dict.fromkeys(sessions.values()))
+        provider = used[0] if used else ""
         return {
-            "provider": candidates[0],
+            "provider": provider,
+            "provider_checked": bool(used),
+            "providers_used": used,
+            "next_provider": candidates[0],
             "providers": candidates,
             "fallbacks": fallbacks,
             "available": list(ort.get_available_providers()),
             "onnxruntime": str(ort.__version__),
-            "device": str(ort.get_device()),
+            "device": device_of(provider),
+            "onnxruntime_build": str(ort.get_device()),
             "intra_op_threads": self.intra_op_threads,
             "sessions": sessions,
         }
@@ -320,6 +329,22 @@ class Runtime:
 
 _shared_lock = threading.Lock()
 _shared: Runtime | None = None
+
+
+_DEVICES = {
+    CPU: "CPU",
+    "CUDAExecutionProvider": "GPU (CUDA)",
+    "TensorrtExecutionProvider": "GPU (TensorRT)",
+    "DmlExecutionProvider": "GPU (DirectML)",
+    "CoreMLExecutionProvider": "CoreML (Apple GPU or Neural Engine)",
+}
+
+
+def device_of(provider: str) -> str:
+    """The hardware an execution provider computes on, in words ("" when none ran yet)."""
+    if not provider:
+        return ""
+    return _DEVICES.get(provider, provider.removesuffix("ExecutionProvider"))
 
 
 def shared_runtime() -> Runtime:

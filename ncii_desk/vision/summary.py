@@ -16,7 +16,14 @@ from typing import Any, Final
 
 from ncii_desk.vision.signals import Signal, Strength
 
-__all__ = ["KIND_LABELS", "ItemSummary", "kind_label", "summarise"]
+__all__ = [
+    "KIND_LABELS",
+    "MANIPULATION_LIMITS",
+    "ItemSummary",
+    "is_unvalidated",
+    "kind_label",
+    "summarise",
+]
 
 _RANK: Final = {Strength.STRONG: 0, Strength.MODERATE: 1, Strength.WEAK: 2, Strength.NONE: 3}
 
@@ -41,6 +48,27 @@ CLOSING: Final = (
 )
 
 
+#: Said with every item summary (and so in the CLI and the packet) until a validated detector
+#: is installed: what the manipulation models cannot do, and which evidence can.
+MANIPULATION_LIMITS: Final = (
+    "The app's manipulation models cannot tell AI-generated images apart in general: they "
+    "were made for face crops from one kind of face-swap video and are not validated on "
+    "photos like these, so their scores are never counted as findings. What can show that a "
+    "picture was made or changed: the comparison with the client's original photos (source "
+    "derivation), generator information in the file, and Content Credentials (C2PA)."
+)
+
+#: Signal kinds that are a model's opinion and count only with a validation record.
+MODEL_OPINION_KINDS: Final = frozenset({"deepfake_score"})
+
+
+def is_unvalidated(signal: Signal) -> bool:
+    """A model's score without a validation record that meets the minimum
+    (ncii_desk.vision.registry.MIN_VALIDATED_AUC / MIN_VALIDATED_IMAGES): never a headline,
+    never a manipulation finding. Rows stored before the record existed count as unvalidated."""
+    return signal.kind in MODEL_OPINION_KINDS and signal.value.get("validated") is not True
+
+
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " "))
 
@@ -53,22 +81,37 @@ class ItemSummary:
     findings: tuple[Signal, ...]
 
     def counts(self) -> dict[str, int]:
-        out = {s.value: 0 for s in Strength}
+        out = {s.value: 0 for s in Strength} | {"unvalidated": 0}
         for f in self.findings:
-            out[f.strength.value] += 1
+            if is_unvalidated(f) and f.strength != Strength.NONE:
+                out["unvalidated"] += 1
+            else:
+                out[f.strength.value] += 1
         return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "overview": self.overview,
-            "findings": [{"label": kind_label(f.kind), **f.as_dict()} for f in self.findings],
+            "findings": [
+                {
+                    "label": kind_label(f.kind),
+                    **f.as_dict(),
+                    "unvalidated": is_unvalidated(f),
+                }
+                for f in self.findings
+            ],
             "counts": self.counts(),
         }
 
 
-def _sort_key(item: tuple[int, Signal]) -> tuple[int, int, int]:
+def _sort_key(item: tuple[int, Signal]) -> tuple[int, int, int, int]:
     position, signal = item
-    return (_RANK[signal.strength], _KIND_ORDER.get(signal.kind, len(_KIND_ORDER)), position)
+    return (
+        int(is_unvalidated(signal)),
+        _RANK[signal.strength],
+        _KIND_ORDER.get(signal.kind, len(_KIND_ORDER)),
+        position,
+    )
 
 
 def _names(signals: Iterable[Signal]) -> str:
@@ -83,9 +126,12 @@ def summarise(signals: Iterable[Signal]) -> ItemSummary:
     ordered = tuple(s for _, s in sorted(enumerate(signals), key=_sort_key))
     if not ordered:
         return ItemSummary(
-            "No check has reported anything about this item yet. Run the analysis first.", ()
+            "No check has reported anything about this item yet. Run the analysis first. "
+            + MANIPULATION_LIMITS,
+            (),
         )
-    found = [s for s in ordered if s.strength != Strength.NONE]
+    found = [s for s in ordered if s.strength != Strength.NONE and not is_unvalidated(s)]
+    unvalidated = [s for s in ordered if s.strength != Strength.NONE and is_unvalidated(s)]
     nothing = [s for s in ordered if s.strength == Strength.NONE]
     parts: list[str] = []
     if found:
@@ -101,9 +147,18 @@ def summarise(signals: Iterable[Signal]) -> ItemSummary:
             parts.append(f"Also reported: {listed}.")
     else:
         parts.append("No check reported a finding about this item.")
+    if unvalidated:
+        names = ", ".join(f"'{s.value.get('model', s.kind)}'" for s in unvalidated)
+        parts.append(
+            f"Weak or unvalidated signals, not counted as findings: the manipulation "
+            f"classifier{'s' if len(unvalidated) != 1 else ''} {names} reacted, but "
+            f"{'they are' if len(unvalidated) != 1 else 'it is'} not validated on pictures "
+            "like this one; see the caveat listed with each."
+        )
     if nothing:
         parts.append(
             f"No finding from the {_names(nothing)}; each one's note says what it looked at."
         )
+    parts.append(MANIPULATION_LIMITS)
     parts.append(CLOSING)
     return ItemSummary(" ".join(parts), ordered)

@@ -78,3 +78,6 @@ def test_face_analysis_finds_the_client_in_a_suspect(qtbot, unlocked: MainWindow
     explain = matches.explain.toPlainText()
     assert "The client's face" in explain and "not an identification" in explain
     qtbot.waitUntil(lambda: "Analysis findings" in matches.explain.toPlainText(), timeout=WAIT)
+    explain = matches.explain.toPlainText()
+    assert "Not applicable: this model was made for" in explain  # MesoNet on a still photo
+    assert "cannot tell AI-generated images apart in general" in explain

@@ -274,16 +274,17 @@ def test_every_row_records_what_produced_it(analysed: Analysed) -> None:
     assert faces.duration_ms is not None and faces.duration_ms > 0
     assert faces.result["models"]["detector_sha256"] == registry.spec(F.YUNET_MODEL).sha256
     for name in ("meso4-df", "mesoinception-df"):
+        # a still photo is outside MesoNet's domain (video frames): recorded, not run
         row = _row(a, "chirac2", "deepfake", DEEPFAKE_PRODUCER + name)
         assert row.model_sha256 == registry.spec(name).sha256
-        assert row.provider == provider
+        assert row.provider is None and row.result["applicable"] is False
         assert row.thresholds["fake"] == 0.5
         clf = row.result["classifier"]
         assert "2018" in clf["training_domain"] and "GAN or diffusion" in clf["blind_spots"]
-        (face,) = row.result["faces"]
-        assert 0.0 <= face["score"] <= 1.0 and face["crop_side"] > 100
-        caveat = row.result["signals"][0]["caveat"]
-        assert "2018" in caveat and "GAN or diffusion" in caveat
+        assert clf["domain"]["media"] == ["video"] and clf["published"]
+        assert clf["validation"]["meets_minimum"] is False
+        assert row.result["faces"] == []
+        assert "Not applicable" in row.result["signals"][0]["finding"]
     for row in _rows(a.vault, a.ids["chirac2"]):
         assert row.producer and row.producer_version
         assert isinstance(row.result["signals"], list)
@@ -295,9 +296,9 @@ def test_classifiers_score_faces_only(analysed: Analysed) -> None:
     a = analysed
     for producer in (DEEPFAKE_PRODUCER + "meso4-df", DEEPFAKE_PRODUCER + "mesoinception-df"):
         row = _row(a, "noface", "deepfake", producer)
-        assert row.result["faces"] == []  # no face: nothing scored, never the whole picture
+        assert row.result["faces"] == []  # a still image: outside the domain, nothing scored
         assert row.result["signals"][0]["strength"] == "none"
-        assert "looks at faces only" in row.result["signals"][0]["finding"]
+        assert "Not applicable" in row.result["signals"][0]["finding"]
 
 
 def test_derivation_finds_the_original_an_edit_was_made_from(analysed: Analysed) -> None:
@@ -491,6 +492,10 @@ def test_video_is_sampled_per_second_and_summed_up_with_its_frames(
     summary = meso.result["aggregate"]
     assert summary["faces_scored"] == 4 and summary["max_t_ms"] in (2000, 3000, 4000, 5000)
     assert summary["median"] <= summary["max"]
+    assert meso.result["applicable"] is True  # video frames are inside MesoNet's domain
+    assert meso.result["signals"][0]["value"]["validated"] is False
+    overview = next(r for r in _rows(vault, clip) if r.kind == "summary").result["summary"]
+    assert "looking manipulated" not in overview["overview"]
     (match,) = [m for m in list_matches(vault, case.id) if m.kind == FACE_MATCH_KIND]
     assert match.target_item_id == ref and match.details["frame_ms"] in (2000, 3000)
     assert match.details["frames_matching"] == 2 and match.details["frames_sampled"] == 6

@@ -11,12 +11,15 @@ import io
 import json
 import struct
 import zlib
+from pathlib import Path
+from typing import Any
 
 import certkit
 import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
+from ncii_desk.errors import InvalidSetting
 from ncii_desk.vision.metadata import DISPLAY_CHARS, MAX_TEXT_BYTES, read_generator_metadata
 from ncii_desk.vision.signals import Strength
 
@@ -368,12 +371,18 @@ def _test_signer():  # type: ignore[no-untyped-def]
     chain = certkit.pem(leaf) + certkit.pem(root)
     private = certkit.pem_key(key)
     info = c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain, private, None)
-    return c2pa, c2pa.Signer.from_info(info)
+    return c2pa, c2pa.Signer.from_info(info), certkit.pem(root)
 
 
 @pytest.fixture(scope="module")
-def signed_jpeg() -> bytes:
-    c2pa, signer = _test_signer()
+def test_root() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture(scope="module")
+def signed_jpeg(test_root: dict[str, Any]) -> bytes:
+    c2pa, signer, root_pem = _test_signer()
+    test_root["pem"] = root_pem
     manifest = {
         "claim_generator_info": [{"name": "TestGen", "version": "2.1"}],
         "title": "generated.jpg",
@@ -411,10 +420,13 @@ def test_signed_c2pa_manifest_is_read(signed_jpeg: bytes) -> None:
     } in c2pa.actions
     assert c2pa.ai_source_types == [DST + "trainedAlgorithmicMedia"]
     signal = next(s for s in report.signals() if s.kind == "c2pa")
-    assert signal.strength is Strength.STRONG
+    # a certificate outside any trust list: signed, signer not verified, never strong
+    assert signal.strength is Strength.MODERATE
     assert "made with generative AI" in signal.finding and "TestGen 2.1" in signal.finding
+    assert "Signed, signer not verified" in signal.finding
     assert "signature is intact" in signal.finding
-    assert "trust list" in signal.caveat
+    assert signal.value["signer_verified"] is False
+    assert "trust anchor" in signal.caveat
     # an AI statement from the credentials: no "nothing found" line
     assert not any(s.strength is Strength.NONE for s in report.signals())
 
@@ -447,3 +459,63 @@ def test_no_c2pa_manifest() -> None:
     report = read_generator_metadata(_jpeg(), "plain.jpg")
     assert report.c2pa.status == "absent" and report.c2pa.error is None
     assert not any(s.kind == "c2pa" for s in report.signals())
+
+
+def test_c2pa_signer_is_verified_only_against_the_clinics_trust_anchors(
+    signed_jpeg: bytes,
+    test_root: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ncii_desk.vision.metadata import C2PA_TRUST_ENV
+
+    anchors = tmp_path / "anchors.pem"
+    root = test_root["pem"]
+    anchors.write_bytes(root if isinstance(root, bytes) else root.encode())
+    monkeypatch.setenv(C2PA_TRUST_ENV, str(anchors))
+    report = read_generator_metadata(signed_jpeg, "signed.jpg")
+    assert report.c2pa.validation_state == "Trusted" and report.c2pa.trust_anchors == 1
+    signal = next(s for s in report.signals() if s.kind == "c2pa")
+    assert signal.strength is Strength.STRONG
+    assert "Signed, signer verified" in signal.finding
+    assert signal.value["signer_verified"] is True
+
+    # an unrelated anchor leaves the signer unverified
+    other = _test_signer()[2]
+    anchors.write_bytes(other if isinstance(other, bytes) else other.encode())
+    report = read_generator_metadata(signed_jpeg, "signed.jpg")
+    assert report.c2pa.validation_state == "Valid"
+    assert next(s for s in report.signals() if s.kind == "c2pa").strength is Strength.MODERATE
+
+    # a file that is not PEM is a clear setting error, not a silent "unverified"
+    anchors.write_text("not a certificate", encoding="ascii")
+    with pytest.raises(InvalidSetting, match="holds no PEM certificate"):
+        read_generator_metadata(signed_jpeg, "signed.jpg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello",
+        "Steps: many, Sampler: fast, Seed: 1",  # Steps not a number
+        "my holiday\nSampler: none, CFG scale: 7",  # no steps, no seed
+        "Steps: 20, Seed: 5",  # no sampler
+    ],
+)
+def test_a_parameters_chunk_that_is_not_a_generator_recipe_is_no_evidence(text: str) -> None:
+    report = read_generator_metadata(_png(parameters=text), "plain.png")
+    assert report.values("parameters") == [text]
+    assert [h for h in report.hints if h.kind == "ai"] == []
+    assert not any(
+        s.kind == "generator_metadata" and s.strength is not Strength.NONE for s in report.signals()
+    )
+
+
+def test_a_parameters_chunk_in_the_web_ui_format_is_evidence() -> None:
+    recipe = (
+        "a lighthouse at dusk\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 512x512"
+    )
+    report = read_generator_metadata(_png(parameters=recipe), "gen.png")
+    hint = _hint(report, "Stable Diffusion (web UI)")
+    assert hint.strength is Strength.STRONG
+    assert hint.details["Steps"] == "20" and hint.details["Seed"] == "42"

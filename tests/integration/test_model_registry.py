@@ -390,9 +390,45 @@ def test_describe_names_the_provider(ort: Any) -> None:
         assert described["fallbacks"] == []
     assert described["provider"] in ort.get_available_providers()
     assert described["onnxruntime"] == ort.__version__
-    assert described["device"] == ort.get_device()
+    assert described["onnxruntime_build"] == ort.get_device()
     assert described["intra_op_threads"] == 1
     assert described["sessions"] == {"yunet-dynamic": described["provider"]}
+    assert described["provider_checked"] is True
+
+
+def test_describe_reports_the_provider_sessions_really_ran_on(ort: Any) -> None:
+    """A GPU build of onnxruntime on a computer without a usable GPU lists CUDA and TensorRT
+    and says "GPU", yet its sessions run on the CPU: the report must say CPU."""
+    from ncii_desk.vision.runtime import Runtime
+
+    runtime = Runtime(intra_op_threads=1)
+    before = runtime.describe()
+    assert before["provider"] == "" and before["provider_checked"] is False
+    assert before["device"] == "" and before["next_provider"] in ort.get_available_providers()
+    session = runtime.session("yunet-dynamic")
+    actual = session.get_providers()[0]
+    described = runtime.describe()
+    assert described["provider"] == actual == runtime.session_info("yunet-dynamic").provider
+    if actual == "CPUExecutionProvider":
+        # e.g. this test machine: onnxruntime-gpu installed, no GPU
+        assert described["device"] == "CPU"
+    else:
+        assert described["device"].startswith(("GPU", "CoreML"))
+
+
+def test_models_verify_names_the_provider_a_session_ran_on(cli: Any, ort: Any) -> None:
+    from ncii_desk.vision.runtime import Runtime
+
+    actual = Runtime().session("yunet-dynamic").get_providers()[0]
+    result = cli("models", "verify", "--json")
+    runtime = result.json()["runtime"]
+    assert runtime["provider"] == actual and runtime["provider_checked"] is True
+    assert all(p == actual for p in runtime["sessions"].values())
+    text = cli("models", "verify")
+    assert f"Analysis runs on: {actual} (" in text.out
+    if actual == "CPUExecutionProvider":
+        assert "TensorRT" not in text.out.split("Analysis runs on:")[1].split(";")[0]
+        assert "(CPU;" in text.out
 
 
 def test_bogus_provider_falls_back_to_cpu_with_reason(ort: Any) -> None:

@@ -363,13 +363,22 @@ class MatchesPane(QWidget):
             return
         lines = ["", self.tr("Analysis findings for the suspect:")]
         for sig in findings:
-            lines.append(
-                "- "
-                + str(sig.get("finding", ""))
-                + self.tr(" (strength: {s})").format(s=sig.get("strength", ""))
+            value = sig.get("value")
+            unvalidated = sig.get("kind") == "deepfake_score" and not (
+                isinstance(value, dict) and value.get("validated") is True
             )
+            strength = (
+                self.tr("weak or unvalidated signal, not a finding")
+                if unvalidated and sig.get("strength") != "none"
+                else self.tr("strength: {s}").format(s=sig.get("strength", ""))
+            )
+            lines.append("- " + str(sig.get("finding", "")) + f" ({strength})")
             if sig.get("caveat"):
                 lines.append("  " + str(sig["caveat"]))
+        service = analysis_service()
+        limits = getattr(service, "MANIPULATION_LIMITS", "") if service is not None else ""
+        if limits:
+            lines += ["", str(limits)]
         self.explain.appendPlainText("\n".join(lines))
 
     def review(self, confirm: bool) -> None:
