@@ -43,9 +43,9 @@ NAMES: Final = ("pdq_distance", "face_similarity")
 
 
 def face_similarity_default() -> float:
-    from ncii_desk.vision.faces import FACE_MATCH_THRESHOLD  # heavy imports, on demand
+    from ncii_desk.vision.faces import match_threshold  # heavy imports, on demand
 
-    return float(FACE_MATCH_THRESHOLD)
+    return float(match_threshold())
 
 
 @dataclass
