@@ -849,11 +849,18 @@ def embed(aligned_faces: npt.NDArray[Any], embedder: str | None = None) -> Float
 
 
 def detect_and_embed(
-    pixels_rgb: npt.NDArray[Any], score_threshold: float = 0.6
+    pixels_rgb: npt.NDArray[Any],
+    score_threshold: float = 0.6,
+    *,
+    rotations: bool = True,
+    small_faces: bool = True,
 ) -> tuple[list[Face], FloatArray]:
-    """Every face in an image and its embedding (row i belongs to face i)."""
+    """Every face in an image and its embedding (row i belongs to face i); ``rotations`` and
+    ``small_faces`` as for :func:`detect`."""
     rgb = _as_rgb(pixels_rgb)
-    faces = detect(rgb, score_threshold=score_threshold)
+    faces = detect(
+        rgb, score_threshold=score_threshold, rotations=rotations, small_faces=small_faces
+    )
     crops = np.stack([align(rgb, f) for f in faces]) if faces else _no_crops()
     return faces, embed(crops)
 

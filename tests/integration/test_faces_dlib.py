@@ -194,3 +194,18 @@ def test_the_cli_offers_exactly_the_embedders_there_are() -> None:
 
     assert tuple(EMBEDDER_CHOICES) == F.EMBEDDERS
     assert set(F.EMBEDDERS) == {s.name for s in ModelRegistry() if s.task == "face-embedding"}
+
+
+def test_analysis_of_a_sideways_picture_matches_and_records_the_turn(
+    embeddings: dict[str, np.ndarray],
+) -> None:
+    from ncii_desk.vision.video import analyse_frame
+
+    turned = np.asarray(_pil("chirac2").rotate(270, expand=True))
+    gallery = embeddings["chirac1"][None]
+    picture = analyse_frame(turned, None, gallery=gallery)
+    (face,) = picture.faces
+    assert face.match and face.rotation == 270 and face.as_dict()["rotation"] == 270
+    # A video frame gets the upright 640 px pass only (its rotation is applied on decoding).
+    frame = analyse_frame(turned, 0, gallery=gallery)
+    assert all(f.rotation == 0 and not f.match for f in frame.faces)
