@@ -218,7 +218,7 @@ def separation(photos: dict[str, np.ndarray]) -> dict[str, Any]:
         "same_max": max(same),
         "different_max": max(different),
         "pairs": (len(same), len(different)),
-        "threshold": faces.FACE_MATCH_THRESHOLD,
+        "threshold": faces.match_threshold(),
     }
 
 
@@ -277,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "vision.md")
     parser.add_argument("--append", action="store_true", help="add this run to --out")
     args = parser.parse_args(argv)
+    # The baseline is MobileFaceNet; dlib's ResNet is compared in bench/face_embedders.py.
+    faces.use_embedder(faces.MOBILEFACENET_MODEL)
     if not FACES_DIR.is_dir():
         print(f"test photos not found in {FACES_DIR}", file=sys.stderr)
         return 2

@@ -47,6 +47,7 @@ from ncii_desk.vault.models import Answer, Role, TakenBy
 EXIT_OK = 0
 EXIT_INTEGRITY = 3
 EXIT_PARTIAL = 7
+EXIT_NOT_INSTALLED = 8
 PASSPHRASE_ENV = "NCII_DESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "NCII_DESK_NEW_PASSPHRASE"
 RECOVERY_ENV = "NCII_DESK_RECOVERY_KEY"
@@ -934,15 +935,31 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
         with contextlib.suppress(NciiDeskError):
             rt.session(probe)
     runtime = rt.describe()
-    ok = all(st.ok for st in statuses)
+    # A damaged or different file is an integrity failure (3); a model the installer should
+    # carry that is not there is "not installed" (8); an optional model that is not there is
+    # listed but fails nothing.
+    corrupt = [st.name for st in statuses if st.state == "corrupt"]
+    missing = [st.name for st in statuses if st.state == "not-installed" and st.bundled]
+    optional = [st.name for st in statuses if st.state == "not-installed" and not st.bundled]
+    ok = not corrupt and not missing
     if args.json:
-        emit_json({"ok": ok, "models": [st.as_dict() for st in statuses], "runtime": runtime})
+        emit_json(
+            {
+                "ok": ok,
+                "corrupt": corrupt,
+                "not_installed": missing,
+                "optional_not_installed": optional,
+                "models": [st.as_dict() for st in statuses],
+                "runtime": runtime,
+            }
+        )
     else:
+        labels = {"ok": "OK           ", "corrupt": "CORRUPT      "}
         for st in statuses:
-            say(
-                f"{'OK     ' if st.ok else 'PROBLEM'}  {st.name:<20} "
-                f"{st.path if st.ok else st.reason}"
+            label = labels.get(st.state) or (
+                "NOT INSTALLED" if st.bundled else "not installed (optional)"
             )
+            say(f"{label}  {st.name:<20} {st.path if st.ok else st.reason}")
         unusable = sorted({f["provider"] for f in runtime["fallbacks"]})
         if runtime["provider_checked"]:
             say(
@@ -955,7 +972,9 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
                 "Where analysis runs was not checked: no ONNX model could be opened. It will "
                 f"try {runtime['next_provider']} first (onnxruntime {runtime['onnxruntime']})."
             )
-    return EXIT_OK if ok else EXIT_INTEGRITY
+    if corrupt:
+        return EXIT_INTEGRITY
+    return EXIT_NOT_INSTALLED if missing else EXIT_OK
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:

@@ -186,6 +186,8 @@ def cmd_faces_compare(args: argparse.Namespace) -> int:
             [Path(p) for p in args.reference],
             [Path(p) for p in args.suspect],
             threshold=args.threshold,
+            faces=args.face or (),
+            embedder=args.embedder,
             job=job,
         )
     unreadable = [r for r in [*data["references"], *data["suspects"]] if "error" in r]
@@ -199,10 +201,12 @@ def cmd_faces_compare(args: argparse.Namespace) -> int:
                 say(f"reference {ref['path']}: no face found (not used)")
             else:
                 extra = (
-                    f" ({ref['faces_found']} faces; the largest is used)"
+                    f" (face {ref['used_face']['face']} of {ref['faces_found']})"
                     if ref["faces_found"] > 1
                     else ""
                 )
+                if ref["used_face"]["rotation"]:
+                    extra += f" (found turned {ref['used_face']['rotation']} degrees)"
                 say(f"reference {ref['path']}: {_box(ref['used_face']['box'])}{extra}")
         say()
         for sus in data["suspects"]:
@@ -215,6 +219,8 @@ def cmd_faces_compare(args: argparse.Namespace) -> int:
             say(f"{sus['path']}:")
             for face in sus["faces"]:
                 verdict = "MATCH" if face["match"] else "no match"
+                if face["rotation"]:
+                    verdict += f" (photo turned {face['rotation']} degrees)"
                 say(
                     f"  face {face['face']}  {_box(face['box'])}  similarity "
                     f"{face['similarity']:.2f} to {face['reference']}  -> {verdict} "
@@ -223,11 +229,16 @@ def cmd_faces_compare(args: argparse.Namespace) -> int:
         say()
         say(
             "A match is a lead for a person to check, not an identification. "
-            f"Ran on: {data['provider']}."
+            f"Embedder: {data['embedder']}. Ran on: {data['provider']}."
         )
     if data["cancelled"]:
         return EXIT_CANCELLED
     return EXIT_PARTIAL if unreadable else EXIT_OK
+
+
+#: The face embedders (ncii_desk.vision.faces.EMBEDDERS, repeated here so building the
+#: parser does not import numpy and OpenCV; a unit test keeps the two equal).
+EMBEDDER_CHOICES = ("dlib-resnet-128", "mobilefacenet-128")
 
 
 def _positive_float(text: str) -> float:
@@ -303,5 +314,20 @@ def register(commands: Commands) -> None:
         "--threshold",
         type=float,
         default=None,
-        help="similarity at which a face counts as a match (default 0.40)",
+        help="similarity at which a face counts as a match (default: the embedder's "
+        "threshold from the model manifest, 0.40 for both embedders)",
+    )
+    p.add_argument(
+        "--face",
+        type=_face_number,
+        nargs="+",
+        metavar="N",
+        help="which face of a reference photo that shows several (1 = largest, as 'faces "
+        "list' numbers them): once for every such photo, or once per --reference photo",
+    )
+    p.add_argument(
+        "--embedder",
+        choices=EMBEDDER_CHOICES,
+        default=None,
+        help="face embedding model (default dlib-resnet-128, or $NCII_DESK_FACE_EMBEDDER)",
     )

@@ -4,7 +4,8 @@
 these steps and stores one Analysis row per step:
 
 ``faces``       every face (a video: one frame per second), compared with the case's
-                reference gallery (cosine similarity, FACE_MATCH_THRESHOLD, the face box);
+                reference gallery (the embedder's similarity and manifest threshold, the
+                face box);
 ``deepfake``    one row per manipulation classifier, scored on face crops only;
 ``derivation``  which of the victim's originals the image was made from, and what differs;
 ``metadata``    generator traces in the file (text chunks, EXIF, XMP, Content Credentials);
@@ -71,7 +72,8 @@ SKIP_PRODUCER: Final = "ncii_desk.services.analysis"
 FACE_MATCH_KIND: Final = "face"
 DERIVATION_MATCH_KIND: Final = "derivation"
 #: A match this far above the threshold is reported as "moderate"; just above it, "weak".
-#: The same-person pairs of the test photos scored 0.56-0.82 (threshold 0.40).
+#: The same-person pairs of the test photos scored 0.56-0.82 with MobileFaceNet, 0.46-0.62
+#: with dlib (1 - distance; threshold 0.40 for both), so dlib calls more true matches "weak".
 CLEAR_MARGIN: Final = 0.15
 
 FACE_MATCH_CAVEAT: Final = (
@@ -1016,8 +1018,8 @@ def analyze_case(
         notes.append(
             Signal(
                 "face_match",
-                f"Faces were not looked at in this run: the model file for '{exc.name}' is "
-                f"{'missing' if isinstance(exc, ModelMissing) else 'damaged'}.",
+                f"Faces were not looked at in this run: the model '{exc.name}' is "
+                f"{'not installed' if isinstance(exc, ModelMissing) else 'damaged'}.",
                 Strength.NONE,
                 "Until the file is in place ('ncii-desk models verify' says where it goes), face "
                 "comparison and the manipulation classifiers do not run; the other checks do.",

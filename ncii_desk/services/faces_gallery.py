@@ -53,6 +53,7 @@ class FaceModels:
     embedder_sha256: str
     provider: str  # the embedding session's provider ("" if unknown)
     detector_provider: str
+    embedder: str = ""  # the embedding model's manifest name
 
     @property
     def version(self) -> str:
@@ -62,19 +63,21 @@ class FaceModels:
         return asdict(self)
 
 
-_models: FaceModels | None = None
+_models: dict[str, FaceModels] = {}
 
 
 def face_models() -> FaceModels:
-    """Load (once) and describe the face models. ModelMissing / ModelCorrupt when a file is
-    absent or altered: the clear, early error rather than one per item."""
-    global _models
-    if _models is None:
-        from ncii_desk.vision import faces as F
+    """Load (once per embedder) and describe the face models. ModelMissing / ModelCorrupt
+    when a file is absent or altered: the clear, early error rather than one per item."""
+    from ncii_desk.vision import faces as F
+
+    name = F.embedder_name()
+    if name not in _models:
         from ncii_desk.vision.runtime import shared_runtime
 
+        side = F.aligned_size(name)
         F.detect(np.zeros((64, 64, 3), np.uint8))  # builds the detector session
-        F.embed(np.zeros((1, F.ALIGNED_SIZE, F.ALIGNED_SIZE, 3), np.uint8))  # and the embedder
+        F.embed(np.zeros((1, side, side, 3), np.uint8), name)  # and the embedder
         runtime = shared_runtime()
         sessions: dict[str, str] = runtime.describe()["sessions"]
 
@@ -82,13 +85,14 @@ def face_models() -> FaceModels:
             found = [p for key, p in sessions.items() if key.startswith(model + ":")]
             return found[0] if found else ""
 
-        _models = FaceModels(
+        _models[name] = FaceModels(
             detector_sha256=runtime.registry.spec(F.YUNET_MODEL).sha256,
-            embedder_sha256=runtime.registry.spec(F.MOBILEFACENET_MODEL).sha256,
-            provider=provider(F.MOBILEFACENET_MODEL),
+            embedder_sha256=runtime.registry.spec(name).sha256,
+            provider=provider(name),
             detector_provider=provider(F.YUNET_MODEL),
+            embedder=name,
         )
-    return _models
+    return _models[name]
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -227,6 +231,7 @@ def _detect_photo(vault: Vault, item: EvidenceItem, models: FaceModels) -> Analy
                 "index": n,
                 "box": [round(float(v), 1) for v in face.box],
                 "detection_score": round(face.score, 4),
+                "rotation": face.rotation,
                 "landmarks": [[round(float(x), 1), round(float(y), 1)] for x, y in face.landmarks],
                 "embedding": [round(float(v), 6) for v in vectors[i]],
             }
@@ -533,18 +538,71 @@ def _file_error(path: Path, exc: NciiDeskError) -> dict[str, Any]:
     }
 
 
+def _face_choice(faces: Sequence[int], n: int, count: int) -> int | None:
+    """The face number chosen for reference photo ``n`` of ``count`` (``--face``: one number
+    for every photo, or one per photo in order); None when none was given."""
+    if not faces:
+        return None
+    if len(faces) == 1:
+        return int(faces[0])
+    if len(faces) != count:
+        raise InvalidSetting(
+            f"{len(faces)} face numbers were given for {count} reference photos.",
+            "Give --face once (used for every photo with several faces) or once per "
+            "--reference photo, in the same order.",
+        )
+    return int(faces[n])
+
+
 def compare_files(
     references: Sequence[Path],
     suspects: Sequence[Path],
     *,
     threshold: float | None = None,
+    faces: Sequence[int] = (),
+    embedder: str | None = None,
     job: Job | None = None,
 ) -> dict[str, Any]:
     """Compare the faces of suspect photos with reference photos; nothing is stored.
 
-    From each reference photo its largest face is used (a second person beside the victim
-    must not become a reference). Every face of every suspect photo gets its box, its best
-    similarity, the reference it came from and match yes/no at the threshold. A file that
+    ``embedder``: the face embedding model for this comparison (None: the default, or
+    $NCII_DESK_FACE_EMBEDDER); the process's choice is restored afterwards. The rest as
+    :func:`_compare_files`.
+    """
+    from ncii_desk.vision import faces as F
+
+    before = F.chosen_embedder()
+    if embedder is not None:
+        try:
+            F.use_embedder(embedder)
+        except ValueError as exc:
+            raise InvalidSetting(
+                str(exc), "Choose one of the face embedders the model manifest lists."
+            ) from None
+    try:
+        return _compare_files(
+            references, suspects, threshold=threshold, face_numbers=faces, job=job
+        )
+    finally:
+        F.use_embedder(before)
+
+
+def _compare_files(
+    references: Sequence[Path],
+    suspects: Sequence[Path],
+    *,
+    threshold: float | None,
+    face_numbers: Sequence[int],
+    job: Job | None,
+) -> dict[str, Any]:
+    """Compare the faces of suspect photos with reference photos; nothing is stored.
+
+    A reference photo with one face uses it. A reference photo with several faces needs the
+    person's face number (``faces``, numbered 1 = largest, as ``faces list`` does); without
+    one this raises InvalidSetting listing the faces, rather than guessing (a second person
+    beside the victim must not silently become the reference). Every face of every suspect
+    photo gets its box, its best similarity, the reference it came from and match yes/no at
+    the threshold (default: the embedder's threshold from the model manifest). A file that
     cannot be read is reported on its own; the others go on. InvalidSetting when no
     reference photo gives a face.
     """
@@ -553,7 +611,7 @@ def compare_files(
     from ncii_desk.vision.video import DETECTOR_SCORE, analyse_frame
 
     job = job or Job()
-    limit = F.FACE_MATCH_THRESHOLD if threshold is None else float(threshold)
+    limit = F.match_threshold() if threshold is None else float(threshold)
     models = face_models()
     total = len(references) + len(suspects)
     ref_rows: list[dict[str, Any]] = []
@@ -561,20 +619,43 @@ def compare_files(
     vectors: list[npt.NDArray[np.float32]] = []
     for n, path in enumerate(references):
         job.progress(n, total, "reference photos")
+        chosen = _face_choice(face_numbers, n, len(references))
         try:
             rgb = load_image(path).pixels
         except NciiDeskError as exc:
             ref_rows.append(_file_error(path, exc))
             continue
         found, embedded = F.detect_and_embed(rgb, score_threshold=DETECTOR_SCORE)
+        order = sorted(range(len(found)), key=lambda i: -found[i].area)  # 1 = largest
         row: dict[str, Any] = {"path": str(path), "faces_found": len(found), "used_face": None}
         if found:
-            largest = max(range(len(found)), key=lambda i: found[i].area)
+            if chosen is None and len(found) > 1:
+                listing = "; ".join(
+                    f"{k}: box x={found[i].box[0]:.0f} y={found[i].box[1]:.0f} "
+                    f"{found[i].box[2]:.0f}x{found[i].box[3]:.0f}"
+                    for k, i in enumerate(order, 1)
+                )
+                raise InvalidSetting(
+                    f"The reference photo {path} shows {len(found)} faces ({listing}); NCII "
+                    "Desk does not guess which one is the person.",
+                    "Say which face to use with --face N (1 = the largest), or crop the photo "
+                    "to the person's face.",
+                )
+            number = chosen if chosen is not None else 1
+            if not 1 <= number <= len(found):
+                raise InvalidSetting(
+                    f"The reference photo {path} has no face number {number}; it shows "
+                    f"{len(found)} (numbered 1 to {len(found)}, largest first).",
+                    "Give a face number that exists with --face N.",
+                )
+            use = order[number - 1]
             row["used_face"] = {
-                "box": [round(float(v), 1) for v in found[largest].box],
-                "detection_score": round(found[largest].score, 4),
+                "face": number,
+                "box": [round(float(v), 1) for v in found[use].box],
+                "detection_score": round(found[use].score, 4),
+                "rotation": found[use].rotation,
             }
-            vectors.append(embedded[largest])
+            vectors.append(embedded[use])
             ref_paths.append(str(path))
         ref_rows.append(row)
     if not vectors:
@@ -603,6 +684,7 @@ def compare_files(
                 "reference": ref_paths[f.reference] if f.reference is not None else None,
                 "match": f.match,
                 "threshold": limit,
+                "rotation": f.rotation,
             }
             for f in frame.faces
         ]
@@ -612,6 +694,8 @@ def compare_files(
     job.progress(len(ref_rows) + len(suspect_rows), total, "done")
     return {
         "threshold": limit,
+        "embedder": models.embedder,
+        "metric": F.embedder_spec(models.embedder).metric,
         "provider": models.provider,
         "models": models.as_dict(),
         "references": ref_rows,

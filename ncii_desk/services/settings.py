@@ -36,16 +36,16 @@ from ncii_desk.vault.models import Setting
 THRESHOLDS_KEY: Final = "thresholds"
 #: Allowed PDQ distances (bits of 256 that may differ; 31 is the exchange standard).
 PDQ_RANGE: Final = (0, 80)
-#: Allowed face similarities (cosine): below 0.2 nearly any two faces would match, above
-#: 0.9 hardly two photos of the same person would.
+#: Allowed face similarities (the reported scale: cosine, or 1 - distance for dlib): below
+#: 0.2 nearly any two faces would match, above 0.9 hardly two photos of the same person would.
 FACE_RANGE: Final = (0.2, 0.9)
 NAMES: Final = ("pdq_distance", "face_similarity")
 
 
 def face_similarity_default() -> float:
-    from ncii_desk.vision.faces import FACE_MATCH_THRESHOLD  # heavy imports, on demand
+    from ncii_desk.vision.faces import match_threshold  # heavy imports, on demand
 
-    return float(FACE_MATCH_THRESHOLD)
+    return float(match_threshold())
 
 
 @dataclass

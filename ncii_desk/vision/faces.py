@@ -39,7 +39,6 @@ __all__ = [
     "ALIGNED_SIZE",
     "ARCFACE_TEMPLATE_112",
     "EMBEDDING_DIM",
-    "FACE_MATCH_THRESHOLD",
     "Face",
     "FaceMatch",
     "align",
@@ -52,6 +51,11 @@ __all__ = [
     "detect_and_embed",
     "detect_and_embed_many",
     "embed",
+    "embedder_name",
+    "embedder_spec",
+    "match_threshold",
+    "similarity_matrix",
+    "use_embedder",
 ]
 
 FloatArray = npt.NDArray[np.float32]
@@ -102,22 +106,120 @@ def _detector() -> Any:
     return _cached("yunet", make)
 
 
+#: The face embedder used unless another is chosen: dlib's ResNet, public-domain weights the
+#: installer carries. MobileFaceNet stays selectable (``use_embedder`` / ``--embedder``).
+DLIB_MODEL: Final = "dlib-resnet-128"
+DLIB_FILE: Final = "face_recognition_dlib_resnet_128d.onnx"
+DEFAULT_EMBEDDER: Final = DLIB_MODEL
+EMBEDDERS: Final = (DLIB_MODEL, MOBILEFACENET_MODEL)
+#: Environment variable naming the embedder (one of EMBEDDERS) for a whole process.
+EMBEDDER_ENV: Final = "NCII_DESK_FACE_EMBEDDER"
+
+_chosen: str | None = None
+
+
+def use_embedder(name: str | None) -> None:
+    """Choose the face embedder for this process (None: back to the environment/default)."""
+    global _chosen
+    if name is not None and name not in EMBEDDERS:
+        raise ValueError(f"unknown face embedder {name!r}; choose one of {', '.join(EMBEDDERS)}")
+    _chosen = name
+
+
+def chosen_embedder() -> str | None:
+    """What use_embedder() set (None: the environment/default decides)."""
+    return _chosen
+
+
+def embedder_name() -> str:
+    """The face embedder in use: use_embedder(), else NCII_DESK_FACE_EMBEDDER, else dlib."""
+    import os
+
+    if _chosen is not None:
+        return _chosen
+    env = os.environ.get(EMBEDDER_ENV, "").strip()
+    if env:
+        if env not in EMBEDDERS:
+            raise ValueError(
+                f"{EMBEDDER_ENV}={env!r} is not a face embedder; use one of {', '.join(EMBEDDERS)}"
+            )
+        return env
+    return DEFAULT_EMBEDDER
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """What the manifest says about one face embedder, in the form this module uses."""
+
+    name: str
+    size: int  # aligned crop side in pixels
+    template: npt.NDArray[np.float64]  # landmark targets in the crop (first len() landmarks)
+    scale: float
+    mean: FloatArray
+    std: FloatArray
+    tensor: str
+    output: str
+    metric: str  # "cosine" or "euclidean"
+    threshold: float  # the manifest's own threshold (a distance for "euclidean")
+    similarity_threshold: float  # the same on the reported scale, higher = more alike
+
+
+_spec_cache: dict[str, EmbedderSpec] = {}
+
+
+def embedder_spec(name: str | None = None) -> EmbedderSpec:
+    """The manifest's alignment, preprocessing and match rule for an embedder."""
+    from ncii_desk.vision.runtime import shared_runtime
+
+    name = name or embedder_name()
+    cached = _spec_cache.get(name)
+    if cached is not None:
+        return cached
+    spec = shared_runtime().registry.spec(name)
+    if spec.task != "face-embedding" or spec.match is None or spec.input.size is None:
+        raise ValueError(f"model {name!r} is not a face embedder with a [match] table")
+    result = EmbedderSpec(
+        name=name,
+        size=spec.input.size[0],
+        template=np.asarray(spec.input.align_template, dtype=np.float64),
+        scale=spec.input.scale,
+        mean=np.asarray(spec.input.mean, dtype=np.float32),
+        std=np.asarray(spec.input.std, dtype=np.float32),
+        tensor=spec.input.tensor,
+        output=spec.output.names[0],
+        metric=spec.match.metric,
+        threshold=spec.match.threshold,
+        similarity_threshold=spec.match.similarity_threshold,
+    )
+    _spec_cache[name] = result
+    return result
+
+
+def match_threshold(name: str | None = None) -> float:
+    """The manifest's match threshold of an embedder, on the reported similarity scale."""
+    return embedder_spec(name).similarity_threshold
+
+
 @dataclass(frozen=True)
 class _Embedder:
     session: Any
     batched: bool  # False: the graph kept its fixed batch of 1, so we loop per face
 
 
-def _embedder() -> _Embedder:
+def _embedder(name: str | None = None) -> _Embedder:
+    name = name or embedder_name()
+
     def make() -> _Embedder:
-        raw, sha = _model_bytes(MOBILEFACENET_MODEL)
+        raw, sha = _model_bytes(name)
+        if name != MOBILEFACENET_MODEL:  # dlib's graph has a dynamic batch already
+            return _Embedder(_session(f"{name}:{sha}", raw), True)
         try:
             batched = _dynamic_batch_model(raw)
-            return _Embedder(_session(f"{MOBILEFACENET_MODEL}:{sha}:batched", batched), True)
+            return _Embedder(_session(f"{name}:{sha}:batched", batched), True)
         except ValueError:
-            return _Embedder(_session(f"{MOBILEFACENET_MODEL}:{sha}", raw), batched=False)
+            return _Embedder(_session(f"{name}:{sha}", raw), batched=False)
 
-    result: _Embedder = _cached("mobilefacenet", make)
+    result: _Embedder = _cached(f"embedder:{name}", make)
     return result
 
 
@@ -319,12 +421,15 @@ class Face:
     edge a little outside it). ``landmarks`` is a (5, 2) float32 array of (x, y) in YuNet's
     order: right eye, left eye, nose tip, right mouth corner, left mouth corner, where "right"
     is the subject's right, i.e. the point on the image-left side for a frontal face.
-    ``score`` is YuNet's sqrt(cls * obj) in [0, 1].
+    ``score`` is YuNet's sqrt(cls * obj) in [0, 1]. ``rotation`` is how far (degrees
+    clockwise: 0, 90, 180 or 270) the image had to be turned for the detector to find the
+    face; box and landmarks are still in the unturned image's pixels.
     """
 
     box: tuple[float, float, float, float]
     landmarks: FloatArray
     score: float
+    rotation: int = 0
 
     @property
     def area(self) -> float:
@@ -340,6 +445,7 @@ class Face:
                 for n, (x, y) in zip(names, self.landmarks, strict=True)
             },
             "score": round(self.score, 4),
+            "rotation": self.rotation,
         }
 
 
@@ -383,7 +489,7 @@ def _nms(boxes: FloatArray, scores: FloatArray, iou_threshold: float) -> list[in
     return keep
 
 
-def _resize_for_detection(rgb: UInt8Array) -> UInt8Array:
+def _resize_for_detection(rgb: UInt8Array, long_side: int = DETECT_LONG_SIDE) -> UInt8Array:
     """Resize so the long side is DETECT_LONG_SIDE, keeping the aspect ratio.
 
     Bilinear, after an integer-factor area average when shrinking more than 2x (so a 4000 px
@@ -391,7 +497,7 @@ def _resize_for_detection(rgb: UInt8Array) -> UInt8Array:
     1200 px photo, 8x the bilinear resize, which at <= 2x shrink changes little.
     """
     h, w = rgb.shape[:2]
-    scale = DETECT_LONG_SIDE / max(h, w)
+    scale = long_side / max(h, w)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
     if (nw, nh) == (w, h):
         return rgb
@@ -405,11 +511,13 @@ def _resize_for_detection(rgb: UInt8Array) -> UInt8Array:
     return rgb
 
 
-def _letterbox(rgb: UInt8Array) -> tuple[FloatArray, float, float]:
-    """YuNet input: long side resized to 640, BGR, raw 0-255 float32, NCHW, zero-padded
+def _letterbox(
+    rgb: UInt8Array, long_side: int = DETECT_LONG_SIDE
+) -> tuple[FloatArray, float, float]:
+    """YuNet input: long side resized to ``long_side``, BGR, raw 0-255 float32, NCHW, zero-padded
     bottom/right to multiples of 32. Returns the tensor and the x/y scale factors."""
     h, w = rgb.shape[:2]
-    rgb = _resize_for_detection(rgb)
+    rgb = _resize_for_detection(rgb, long_side)
     nh, nw = rgb.shape[:2]
     ph, pw = -(-nh // 32) * 32, -(-nw // 32) * 32
     tensor = np.zeros((1, 3, ph, pw), dtype=np.float32)
@@ -417,22 +525,119 @@ def _letterbox(rgb: UInt8Array) -> tuple[FloatArray, float, float]:
     return tensor, nw / w, nh / h
 
 
-def detect(
-    pixels_rgb: npt.NDArray[Any], score_threshold: float = 0.6, nms_iou: float = 0.3
-) -> list[Face]:
-    """Faces in an RGB image, best score first.
+#: Photos larger than this on their long side get a second, finer detection pass, so small
+#: faces are not lost in the shrink to 640 px (a 40 px face of a 4000 px photo is 6 px there).
+SMALL_FACE_MIN_SIDE: Final = 1280
+#: Long side of that finer pass: a 40 px face of a 4000 px photo is about 26 px there. At
+#: 2048 (20 px) YuNet missed one of three pasted test faces; at 2560 it found all three
+#: (scores 0.82-0.92), for about 0.25-0.4 s more per large photo on the 2-core test machine
+#: (bench/face_embedders.py --small).
+SMALL_FACE_LONG_SIDE: Final = 2560
+#: From the finer pass only faces smaller than this (pixels, in that pass) are kept: larger
+#: ones the 640 px pass sees well, and YuNet's boxes for large faces are poor at fine scale.
+SMALL_FACE_MAX_BOX: Final = 64.0
+#: When no face scores at least this, the image is also searched turned by 90, 180 and 270
+#: degrees (sideways or upside-down photos), and the turn with the best face is used. YuNet
+#: does "find" sideways and upside-down faces, only with lower scores: on the 5 test photos
+#: turned 4 ways the right turn scored 0.93-0.96 and the wrong turns at most 0.88, and an
+#: upside-down chirac1 scored 0.83 upright. So the retry starts below 0.9, not at "no face".
+ROTATION_RETRY_BELOW: Final = 0.9
+#: A turned copy is used only when its best face scores at least this: four searches find
+#: more look-alikes than one (scikit-image's coffee cup gave a 0.60 "face" upside down).
+ROTATED_MIN_SCORE: Final = 0.8
+ROTATIONS: Final = (90, 180, 270)
 
-    YuNet (dynamic-shape ONNX) on onnxruntime, decoded per MANIFEST.md: score =
-    sqrt(clip(cls) * clip(obj)); box centre ((c + dx) * s, (r + dy) * s), size
-    (exp(dw) * s, exp(dh) * s); landmark n at ((kx_n + c) * s, (ky_n + r) * s); then NMS.
-    Raises ValueError for anything that is not an image array (see ``_as_rgb``).
+
+def detect(
+    pixels_rgb: npt.NDArray[Any],
+    score_threshold: float = 0.6,
+    nms_iou: float = 0.3,
+    *,
+    rotations: bool = True,
+    small_faces: bool = True,
+) -> list[Face]:
+    """Faces in an RGB image, best score first, in the image's own pixel coordinates.
+
+    The image is searched at 640 px on its long side; a photo over SMALL_FACE_MIN_SIDE also
+    at SMALL_FACE_LONG_SIDE for faces too small for the first pass (``small_faces``). When
+    no face scores ROTATION_RETRY_BELOW or more (``rotations``), the image is searched again
+    turned 90, 180 and 270 degrees clockwise (640 px pass only, to bound the cost); the
+    turn whose best face scores highest is used, and each face says which turn found it
+    (``Face.rotation``).
     """
     rgb = _as_rgb(pixels_rgb)
     if not 0.0 <= score_threshold <= 1.0:
         raise ValueError(f"score_threshold must be in [0, 1], got {score_threshold}")
     if not 0.0 < nms_iou <= 1.0:
         raise ValueError(f"nms_iou must be in (0, 1], got {nms_iou}")
-    tensor, sx, sy = _letterbox(rgb)
+    found = _detect_upright(rgb, score_threshold, nms_iou, small_faces)
+    best = found[0].score if found else 0.0
+    if not rotations or best >= ROTATION_RETRY_BELOW:
+        return found
+    height, width = rgb.shape[:2]
+    for degrees in ROTATIONS:
+        turned = np.ascontiguousarray(np.rot90(rgb, -degrees // 90))  # clockwise
+        faces = _detect_upright(turned, score_threshold, nms_iou, small_faces=False)
+        if faces and faces[0].score > max(best, ROTATED_MIN_SCORE):
+            best = faces[0].score
+            found = [_unturn(f, degrees, width, height) for f in faces]
+    return found
+
+
+def _unturn(face: Face, degrees: int, width: int, height: int) -> Face:
+    """A face found in the image turned ``degrees`` clockwise, in the unturned image's
+    pixels (``width`` x ``height``: the unturned size)."""
+
+    def back(points: FloatArray) -> FloatArray:
+        x, y = points[:, 0], points[:, 1]
+        if degrees == 90:  # turned (x, y) -> (height - y, x)
+            out = np.stack([y, height - x], axis=1)
+        elif degrees == 180:
+            out = np.stack([width - x, height - y], axis=1)
+        else:  # 270: turned (x, y) -> (y, width - x)
+            out = np.stack([width - y, x], axis=1)
+        return out.astype(np.float32)
+
+    x, y, w, h = face.box
+    corners = back(np.array([[x, y], [x + w, y + h]], dtype=np.float32))
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    return Face(
+        box=(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1])),
+        landmarks=back(np.asarray(face.landmarks, dtype=np.float32)),
+        score=face.score,
+        rotation=degrees,
+    )
+
+
+def _detect_upright(
+    rgb: UInt8Array, score_threshold: float, nms_iou: float, small_faces: bool
+) -> list[Face]:
+    """The 640 px pass, plus the finer pass for small faces in large photos, merged."""
+    found = _detect_at(rgb, score_threshold, nms_iou, DETECT_LONG_SIDE)
+    if not small_faces or max(rgb.shape[:2]) <= SMALL_FACE_MIN_SIDE:
+        return found
+    side = min(SMALL_FACE_LONG_SIDE, max(rgb.shape[:2]))
+    factor = side / max(rgb.shape[:2])
+    fine = [
+        f
+        for f in _detect_at(rgb, score_threshold, nms_iou, side)
+        if max(f.box[2], f.box[3]) * factor < SMALL_FACE_MAX_BOX
+    ]
+    if not fine:
+        return found
+    merged = found + fine
+    boxes = np.array([f.box for f in merged], dtype=np.float32)
+    scores = np.array([f.score for f in merged], dtype=np.float32)
+    return [merged[i] for i in _nms(boxes, scores, nms_iou)]
+
+
+def _detect_at(
+    rgb: UInt8Array, score_threshold: float, nms_iou: float, long_side: int
+) -> list[Face]:
+    """One YuNet pass with the image's long side at ``long_side`` (decode per MANIFEST.md:
+    score = sqrt(clip(cls) * clip(obj)); box centre ((c + dx) * s, (r + dy) * s), size
+    (exp(dw) * s, exp(dh) * s); landmark n at ((kx_n + c) * s, (ky_n + r) * s); then NMS)."""
+    tensor, sx, sy = _letterbox(rgb, long_side)
     session = _detector()
     names = [f"{kind}_{s}" for kind in ("cls", "obj", "bbox", "kps") for s in _STRIDES]
     outputs: list[FloatArray] = session.run(names, {"input": tensor})
@@ -495,6 +700,16 @@ def _umeyama(src: npt.NDArray[np.float64], dst: npt.NDArray[np.float64]) -> Floa
 
     Umeyama (1991), as ``skimage.transform.SimilarityTransform`` estimates it; returns 2x3.
     """
+    if len(src) == 2:
+        # Two points fix a similarity exactly. (Umeyama's SVD is rank-deficient here, and
+        # its reflection test then depends on rounding: it turned faces upside down.)
+        s0, s1 = complex(*src[0]), complex(*src[1])
+        d0, d1 = complex(*dst[0]), complex(*dst[1])
+        if abs(s1 - s0) < 1e-9:
+            raise ValueError("face landmarks are degenerate (all at one point)")
+        z = (d1 - d0) / (s1 - s0)  # rotation and scale as one complex factor
+        t = d0 - z * s0
+        return np.array([[z.real, -z.imag, t.real], [z.imag, z.real, t.imag]], dtype=np.float32)
     mu_s, mu_d = src.mean(axis=0), dst.mean(axis=0)
     sc, dc = src - mu_s, dst - mu_d
     var_s = float((sc**2).sum()) / len(src)
@@ -511,32 +726,39 @@ def _umeyama(src: npt.NDArray[np.float64], dst: npt.NDArray[np.float64]) -> Floa
     return np.hstack([scale * rot, shift[:, None]]).astype(np.float32)
 
 
-def alignment_matrix(face: Face) -> FloatArray:
-    """The 2x3 similarity transform from image pixels to the 112x112 aligned crop."""
+def alignment_matrix(face: Face, embedder: str | None = None) -> FloatArray:
+    """The 2x3 similarity transform from image pixels to the embedder's aligned crop.
+
+    MobileFaceNet: all five landmarks onto the 112 px ArcFace template (least squares).
+    dlib: the two eye centres onto dlib's 150 px chip template (exact for two points).
+    """
     src = np.asarray(face.landmarks, dtype=np.float64)
     if src.shape != (5, 2) or not np.all(np.isfinite(src)):
         raise ValueError(f"face.landmarks must be five finite (x, y) points, got {src.shape}")
-    return _umeyama(src, ARCFACE_TEMPLATE_112)
+    template = embedder_spec(embedder).template
+    return _umeyama(src[: len(template)], template)
 
 
-def align(pixels_rgb: npt.NDArray[Any], face: Face) -> UInt8Array:
-    """The face warped to a (112, 112, 3) RGB uint8 crop, landmarks on the ArcFace template.
+def align(pixels_rgb: npt.NDArray[Any], face: Face, embedder: str | None = None) -> UInt8Array:
+    """The face warped to the embedder's square RGB uint8 crop (112 px MobileFaceNet, 150 px
+    dlib), landmarks on its template.
 
-    A face much larger than 112 px is first area-averaged down to about the crop's scale
+    A face much larger than the crop is first area-averaged down to about the crop's scale
     (only the region the crop covers), then warped bilinearly: a bilinear warp alone samples
     a 1000 px phone-photo face every ~9th pixel and aliases. On the test photos the effect is
-    small (same-person lowest 0.581 -> 0.591, mean 0.687 -> 0.700; different-person highest
-    0.137 -> 0.161); it is there for high-resolution photos.
+    small (MobileFaceNet: same-person lowest 0.581 -> 0.591, mean 0.687 -> 0.700;
+    different-person highest 0.137 -> 0.161); it is there for high-resolution photos.
     """
     rgb = _as_rgb(pixels_rgb)
-    matrix = alignment_matrix(face).astype(np.float64)
+    size = embedder_spec(embedder).size
+    matrix = alignment_matrix(face, embedder).astype(np.float64)
     scale = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
     if scale < 1.0:
-        rgb, matrix = _downscale_for_warp(rgb, matrix, scale)
+        rgb, matrix = _downscale_for_warp(rgb, matrix, scale, size)
     crop = cv2.warpAffine(
         rgb,
         matrix,
-        (ALIGNED_SIZE, ALIGNED_SIZE),
+        (size, size),
         flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(0, 0, 0),
@@ -545,13 +767,13 @@ def align(pixels_rgb: npt.NDArray[Any], face: Face) -> UInt8Array:
 
 
 def _downscale_for_warp(
-    rgb: UInt8Array, matrix: npt.NDArray[np.float64], scale: float
+    rgb: UInt8Array, matrix: npt.NDArray[np.float64], scale: float, size: int
 ) -> tuple[UInt8Array, npt.NDArray[np.float64]]:
     """The source region under the crop, INTER_AREA-resized by ``scale``, and the warp matrix
     adjusted to it (pixel centres kept exact: src = (q + 0.5) / f - 0.5 + origin)."""
     h, w = rgb.shape[:2]
     inverse = cv2.invertAffineTransform(matrix)
-    s = float(ALIGNED_SIZE)
+    s = float(size)
     corners = np.array([[0, 0], [s, 0], [0, s], [s, s]]) @ inverse[:, :2].T + inverse[:, 2]
     x0, y0 = (max(0, int(np.floor(v)) - 2) for v in corners.min(axis=0))
     x1, y1 = (int(np.ceil(v)) + 2 for v in corners.max(axis=0))
@@ -575,26 +797,34 @@ EMBEDDING_DIM: Final = 128
 #: activations leave the cache: 170 faces took 371 ms one by one, 385 ms in 8s, 552 ms in
 #: 64s, 1 thread), so larger sets go through in chunks of 8.
 EMBED_BATCH: Final = 8
-_IMAGENET_MEAN: Final = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-_IMAGENET_STD: Final = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 
-def embed(aligned_faces: npt.NDArray[Any]) -> FloatArray:
-    """L2-normalised (N, 128) float32 embeddings of (N, 112, 112, 3) RGB uint8 aligned crops.
+def aligned_size(embedder: str | None = None) -> int:
+    """Side in pixels of the aligned crops the embedder takes."""
+    return embedder_spec(embedder).size
 
-    Preprocessing per MANIFEST.md: RGB, x / 255, ImageNet mean/std, NCHW float32. Up to
-    EMBED_BATCH faces go through one session.run.
+
+def embed(aligned_faces: npt.NDArray[Any], embedder: str | None = None) -> FloatArray:
+    """(N, 128) float32 embeddings of (N, S, S, 3) RGB uint8 crops from :func:`align`.
+
+    Preprocessing per the manifest: RGB, ``(x * scale - mean) / std``, NCHW float32 (for
+    MobileFaceNet x / 255 and ImageNet mean/std; for dlib (x - [122.782, 117.001, 104.298])
+    / 255). "cosine" embedders come back L2-normalised, "euclidean" ones (dlib) raw, as the
+    model's distance threshold is defined on the raw descriptors. Up to EMBED_BATCH faces go
+    through one session.run.
     """
+    spec = embedder_spec(embedder)
+    side = spec.size
     if not isinstance(aligned_faces, np.ndarray):
         raise ValueError(f"aligned_faces must be a numpy array, got {type(aligned_faces).__name__}")
     if aligned_faces.ndim == 3:
         raise ValueError(
-            "aligned_faces must be a batch (N, 112, 112, 3); for one face use face[None]"
+            f"aligned_faces must be a batch (N, {side}, {side}, 3); for one face use face[None]"
         )
-    shape = (ALIGNED_SIZE, ALIGNED_SIZE, 3)
+    shape = (side, side, 3)
     if aligned_faces.ndim != 4 or aligned_faces.shape[1:] != shape:
         raise ValueError(
-            f"aligned_faces must have shape (N, 112, 112, 3) (RGB crops from align()), "
+            f"aligned_faces must have shape (N, {side}, {side}, 3) (RGB crops from align()), "
             f"got {aligned_faces.shape}"
         )
     if aligned_faces.dtype != np.uint8:
@@ -603,25 +833,34 @@ def embed(aligned_faces: npt.NDArray[Any]) -> FloatArray:
     out = np.empty((count, EMBEDDING_DIM), dtype=np.float32)
     if count == 0:
         return out
-    embedder = _embedder()
-    step = EMBED_BATCH if embedder.batched else 1
+    model = _embedder(spec.name)
+    step = EMBED_BATCH if model.batched else 1
     for start in range(0, count, step):
-        x = aligned_faces[start : start + step].astype(np.float32) / 255.0
-        x = (x - _IMAGENET_MEAN) / _IMAGENET_STD
+        x = aligned_faces[start : start + step].astype(np.float32) * np.float32(spec.scale)
+        x = (x - spec.mean) / spec.std
         tensor = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
-        (raw,) = embedder.session.run(["output0"], {"input0": tensor})
+        (raw,) = model.session.run([spec.output], {spec.tensor: tensor})
         out[start : start + step] = np.asarray(raw, dtype=np.float32).reshape(-1, EMBEDDING_DIM)
+    if spec.metric == "euclidean":
+        return out
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     result: FloatArray = out / np.maximum(norms, 1e-12)
     return result
 
 
 def detect_and_embed(
-    pixels_rgb: npt.NDArray[Any], score_threshold: float = 0.6
+    pixels_rgb: npt.NDArray[Any],
+    score_threshold: float = 0.6,
+    *,
+    rotations: bool = True,
+    small_faces: bool = True,
 ) -> tuple[list[Face], FloatArray]:
-    """Every face in an image and its embedding (row i belongs to face i)."""
+    """Every face in an image and its embedding (row i belongs to face i); ``rotations`` and
+    ``small_faces`` as for :func:`detect`."""
     rgb = _as_rgb(pixels_rgb)
-    faces = detect(rgb, score_threshold=score_threshold)
+    faces = detect(
+        rgb, score_threshold=score_threshold, rotations=rotations, small_faces=small_faces
+    )
     crops = np.stack([align(rgb, f) for f in faces]) if faces else _no_crops()
     return faces, embed(crops)
 
@@ -662,30 +901,41 @@ def detect_and_embed_many(
 
 
 def _no_crops() -> UInt8Array:
-    return np.zeros((0, ALIGNED_SIZE, ALIGNED_SIZE, 3), dtype=np.uint8)
+    side = aligned_size()
+    return np.zeros((0, side, side, 3), dtype=np.uint8)
 
 
 # --- comparison -------------------------------------------------------------------------------
 
-#: Cosine similarity at or above which two faces are reported as "likely the same person".
-#:
-#: How it was chosen. MANIFEST.md measured this same chain (YuNet -> five-point similarity
-#: alignment to the ArcFace template -> MobileFaceNet, RGB + ImageNet normalisation) on 14
-#: benign portraits of 7 people: same person 0.564-0.821, different people at most 0.238, and
-#: it suggests "near 0.4" while warning that this is not calibrated. Our own measurement on
-#: the test photos (4 of Chirac, 1 of "Luciano", scikit-image's astronaut; printed by
-#: ``pytest tests/integration/test_faces.py -s``): same person 0.591-0.755 (lowest
-#: chirac3~chirac4), different people -0.183-0.161 (highest chirac1~luciano). 0.40 is the
-#: middle of the manifest's gap (0.238..0.564) and leaves a margin of at least 0.16 to the
-#: nearest same-person and different-person pair in both sets.
-#:
-#: Caveat: that is 15 pairs from 6 photos of 3 people here (91 pairs in the manifest), far
-#: too few to state error rates. Face recognition is known to get worse with age gaps,
-#: profile poses, low resolution, occlusion, heavy make-up or filters, and it can differ
-#: across demographic groups (the training set, MS-Celeb-1M, is skewed towards Western
-#: celebrities). Reports must show the similarity itself, not only the yes/no, a person must
-#: review every match, and the threshold must be recalibrated on a larger labelled set.
-FACE_MATCH_THRESHOLD: Final = 0.40
+# Match thresholds live per embedder in models/manifest.toml ([models.NAME.match]), with how
+# each was chosen; :func:`match_threshold` reads them. Both embedders' lines sit at 0.40 on
+# the reported similarity scale (MobileFaceNet: cosine 0.40; dlib: Euclidean distance 0.6,
+# reported as similarity 1 - 0.6). Measured on the test photos (bench/face_embedders.py):
+# MobileFaceNet same person 0.591-0.755, different people at most 0.161; dlib (1 - distance)
+# figures in the manifest notes and the bench output.
+#
+# Caveat: that is a handful of pairs from 6 photos of 3 people, far too few to state error
+# rates. Face recognition is known to get worse with age gaps, profile poses, low resolution,
+# occlusion, heavy make-up or filters, and it can differ across demographic groups (both
+# models were trained on web-scraped celebrity photos). Reports must show the similarity
+# itself, not only the yes/no, a person must review every match, and the threshold must be
+# recalibrated on a larger labelled set.
+
+
+def similarity_matrix(a: npt.ArrayLike, b: npt.ArrayLike, metric: str | None = None) -> FloatArray:
+    """(len(a), len(b)) similarities, higher = more alike: cosine for "cosine" embedders,
+    1 - Euclidean distance for "euclidean" ones (dlib). ``metric`` None: the current
+    embedder's."""
+    metric = metric or embedder_spec().metric
+    if metric == "cosine":
+        return cosine_matrix(a, b)
+    x = np.atleast_2d(np.asarray(a, dtype=np.float32))
+    y = np.atleast_2d(np.asarray(b, dtype=np.float32))
+    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
+        raise ValueError(f"cannot compare embeddings of shapes {x.shape} and {y.shape}")
+    squared = (x * x).sum(1)[:, None] + (y * y).sum(1)[None, :] - 2.0 * (x @ y.T)
+    result: FloatArray = (1.0 - np.sqrt(np.clip(squared, 0.0, None))).astype(np.float32)
+    return result
 
 
 def cosine_matrix(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
@@ -712,7 +962,8 @@ def cosine(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
 class FaceMatch:
     """How one face of a suspect image compares with the victim's reference faces.
 
-    ``similarities`` holds the cosine similarity to every reference embedding (in the
+    ``similarities`` holds the similarity (see :func:`similarity_matrix`) to every reference
+    embedding (in the
     reference order) so a report can show the whole picture, not only the best one.
     """
 
@@ -740,13 +991,16 @@ def compare(
     reference_embeddings: npt.ArrayLike,
     suspect_faces: Sequence[Face],
     suspect_embeddings: npt.ArrayLike,
-    threshold: float = FACE_MATCH_THRESHOLD,
+    threshold: float | None = None,
 ) -> list[FaceMatch]:
     """Score each suspect face (with its embedding, same order) against every reference.
 
     ``match`` is ``best_similarity >= threshold``. With no reference embeddings nothing can
-    match, which is a ValueError rather than a silent "no".
+    match, which is a ValueError rather than a silent "no". ``threshold`` None: the current
+    embedder's manifest threshold (:func:`match_threshold`).
     """
+    if threshold is None:
+        threshold = match_threshold()
     refs = np.asarray(reference_embeddings, dtype=np.float32)
     if refs.ndim == 1:
         refs = refs[None, :]
@@ -759,7 +1013,7 @@ def compare(
         )
     if not suspect_faces:
         return []
-    sims = cosine_matrix(sus, refs)  # (S, R)
+    sims = similarity_matrix(sus, refs)  # (S, R)
     matches: list[FaceMatch] = []
     for face, row in zip(suspect_faces, sims, strict=True):
         best = int(np.argmax(row))
@@ -780,7 +1034,7 @@ def compare(
 def compare_image(
     reference_embeddings: npt.ArrayLike,
     suspect_rgb: npt.NDArray[Any],
-    threshold: float = FACE_MATCH_THRESHOLD,
+    threshold: float | None = None,
 ) -> list[FaceMatch]:
     """Detect, align and embed every face of a suspect image, then :func:`compare` them."""
     faces, embeddings = detect_and_embed(suspect_rgb)

@@ -48,6 +48,7 @@ VALIDATION_STATUSES = ("unvalidated", "validated")
 #: least this many labelled images of the classifier's own domain.
 MIN_VALIDATED_AUC = 0.85
 MIN_VALIDATED_IMAGES = 200
+MATCH_METRICS = ("cosine", "euclidean")
 _HEX = frozenset("0123456789abcdef")
 _CHUNK = 1 << 20
 
@@ -56,9 +57,11 @@ _CHUNK = 1 << 20
 
 
 class ModelMissing(NciiDeskError):
-    """A model name is unknown, or its file is in none of the searched folders."""
+    """A model is not installed: its name is unknown, or its file is in none of the searched
+    folders. Distinct from :class:`ModelCorrupt` (a file is there with other bytes), with its
+    own exit code, 8."""
 
-    exit_code = 1
+    exit_code = 8
     default_hint = "Run 'ncii-desk models verify' to see which model files are missing."
 
     def __init__(
@@ -236,6 +239,26 @@ class Validation:
 
 
 @dataclass(frozen=True)
+class MatchSpec:
+    """Face embedders: how two embeddings are compared, and where "same person" starts.
+
+    ``metric`` "cosine": embeddings are L2-normalised, the score is the cosine similarity and
+    a match is ``similarity >= threshold``. ``metric`` "euclidean": embeddings stay raw, the
+    model's own cut is a distance (``threshold``), and a match is ``distance <= threshold``.
+    Reports show one scale for both, higher = more alike: :attr:`similarity_threshold`.
+    """
+
+    metric: str
+    threshold: float
+    notes: str = ""
+
+    @property
+    def similarity_threshold(self) -> float:
+        """The threshold on the reported similarity scale (1 - distance for "euclidean")."""
+        return self.threshold if self.metric == "cosine" else 1.0 - self.threshold
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One model of the manifest."""
 
@@ -261,6 +284,8 @@ class ModelSpec:
     domain: Domain = field(default_factory=Domain)
     published: tuple[PublishedFigure, ...] = ()
     validation: Validation = field(default_factory=Validation)
+    #: Face embedders: the comparison metric and threshold ([models.NAME.match]).
+    match: MatchSpec | None = None
 
     @property
     def filename(self) -> str:
@@ -429,6 +454,18 @@ def _parse_validation(t: _Table) -> Validation:
     )
 
 
+def _parse_match(t: _Table) -> MatchSpec:
+    metric = t.text("metric", choices=MATCH_METRICS)
+    if not t.has("threshold"):
+        raise t.error("'threshold' is missing")
+    threshold = t.number("threshold", 0.0)
+    if metric == "cosine" and not -1.0 <= threshold <= 1.0:
+        raise t.error("a cosine 'threshold' must lie between -1 and 1")
+    if metric == "euclidean" and threshold <= 0:
+        raise t.error("a euclidean 'threshold' must be a distance above 0")
+    return MatchSpec(metric=metric, threshold=threshold, notes=t.text("notes", ""))
+
+
 def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
     if not isinstance(data, dict):
         raise _bad(manifest, f"models.{name}", "each model must be a table")
@@ -462,6 +499,7 @@ def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
         domain=_parse_domain(t.sub("domain")),
         published=_parse_published(manifest, f"models.{name}.published", data.get("published", [])),
         validation=_parse_validation(t.sub("validation")),
+        match=_parse_match(t.sub("match")) if t.has("match") else None,
     )
 
 
@@ -539,6 +577,13 @@ class ModelStatus:
     reason: str  # "" when ok
     error: str = ""  # "ModelMissing" / "ModelCorrupt" when not ok
 
+    @property
+    def state(self) -> str:
+        """ "ok", "not-installed" (no file anywhere) or "corrupt" (a file with other bytes)."""
+        if self.ok:
+            return "ok"
+        return "corrupt" if self.error == "ModelCorrupt" else "not-installed"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "name": self.name,
@@ -549,6 +594,7 @@ class ModelStatus:
             "ok": self.ok,
             "reason": self.reason,
             "error": self.error,
+            "state": self.state,
         }
 
 
@@ -650,8 +696,8 @@ class ModelRegistry:
     def _missing(self, spec: ModelSpec) -> ModelMissing:
         searched = tuple(str(p) for p in self.search_path())
         return ModelMissing(
-            f"The model file '{spec.filename}' for '{spec.name}' (sha256 {spec.sha256}) was "
-            f"not found. Looked in: {'; '.join(searched)}.",
+            f"The model '{spec.name}' is not installed: its file '{spec.filename}' (sha256 "
+            f"{spec.sha256}) was not found. Looked in: {'; '.join(searched)}.",
             f"Get the file from {spec.source} and copy it into {user_models_dir()} (or into a "
             f"folder named in {MODELS_ENV}), then run 'ncii-desk models verify'.",
             name=spec.name,

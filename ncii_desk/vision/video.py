@@ -75,6 +75,9 @@ class FaceResult:
     reference: int | None = None  # index into the gallery of that best face
     match: bool = False
     fake: dict[str, float] = field(default_factory=dict)  # classifier name -> P(manipulated)
+    #: Degrees clockwise the picture was turned for the detector to find this face (0, 90,
+    #: 180, 270): a sideways or upside-down photo. The box is in the picture's own pixels.
+    rotation: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +89,7 @@ class FaceResult:
             "reference": self.reference,
             "match": self.match,
             "fake": {k: round(v, 4) for k, v in self.fake.items()},
+            "rotation": self.rotation,
         }
 
 
@@ -114,16 +118,22 @@ def analyse_frame(
     *,
     gallery: npt.ArrayLike | None = None,
     classifiers: Sequence[FaceClassifier] = (),
-    threshold: float = F.FACE_MATCH_THRESHOLD,
+    threshold: float | None = None,
 ) -> FrameResult:
     """Detect every face; compare each with ``gallery`` ((R, 128) embeddings; None = do not
     compare) and score its crop with each classifier."""
     rgb = np.ascontiguousarray(pixels_rgb)
     started = time.perf_counter()
+    # Video frames get the 640 px pass only: the turned and finer passes cost up to 4 passes
+    # or 0.2-0.5 s per frame, and a video's own rotation is applied when it is decoded.
+    still = t_ms is None
     if gallery is not None:
-        found, vectors = F.detect_and_embed(rgb, score_threshold=DETECTOR_SCORE)
+        found, vectors = F.detect_and_embed(
+            rgb, score_threshold=DETECTOR_SCORE, rotations=still, small_faces=still
+        )
     else:
-        found, vectors = F.detect(rgb, score_threshold=DETECTOR_SCORE), None
+        found = F.detect(rgb, score_threshold=DETECTOR_SCORE, rotations=still, small_faces=still)
+        vectors = None
     order = sorted(range(len(found)), key=lambda i: -found[i].area)
     found = [found[i] for i in order]
     matches: list[F.FaceMatch] | None = None
@@ -153,6 +163,7 @@ def analyse_frame(
                 reference=m.best_reference_index if m else None,
                 match=bool(m and m.match),
                 fake={name: float(v[i]) for name, v in scores.items()},
+                rotation=face.rotation,
             )
         )
     return FrameResult(t_ms, int(rgb.shape[1]), int(rgb.shape[0]), tuple(results), seconds)
@@ -163,7 +174,7 @@ def analyse_video(
     *,
     gallery: npt.ArrayLike | None = None,
     classifiers: Sequence[FaceClassifier] = (),
-    threshold: float = F.FACE_MATCH_THRESHOLD,
+    threshold: float | None = None,
     every_s: float = DEFAULT_EVERY_S,
     on_frame: Callable[[int, int | None], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -258,11 +269,11 @@ class MediaAggregate:
         }
 
 
-def aggregate(
-    frames: Sequence[FrameResult], threshold: float = F.FACE_MATCH_THRESHOLD
-) -> MediaAggregate:
+def aggregate(frames: Sequence[FrameResult], threshold: float | None = None) -> MediaAggregate:
     """Share of frames with a matching face, best similarity, max/median scores, and the
     frame times behind each (matching frames best first, then each classifier's peak)."""
+    if threshold is None:
+        threshold = F.match_threshold()
     best: tuple[float, int | None, int, int | None] | None = None
     matching: list[tuple[float, int | None]] = []
     per_clf: dict[str, list[tuple[float, int | None, int, int]]] = {}

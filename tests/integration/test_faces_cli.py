@@ -19,7 +19,7 @@ from ncii_desk.vault import Vault
 from ncii_desk.vision import faces as F
 from ncii_desk.vision.registry import MODELS_ENV
 
-require_models(F.MOBILEFACENET_FILE, "mesonet")
+require_models("face_api_dlib_resnet/" + F.DLIB_FILE, "mesonet")
 
 
 def test_compare_reports_each_suspect_face_and_each_unreadable_file(
@@ -36,6 +36,8 @@ def test_compare_reports_each_suspect_face_and_each_unreadable_file(
         "--reference",
         str(FACES_DIR / "chirac1.jpg"),
         str(FACES_DIR / "chirac3.jpg"),
+        "--face",
+        "1",
         "--suspect",
         str(FACES_DIR / "chirac4.jpg"),
         str(FACES_DIR / "codait_luciano.png"),
@@ -44,19 +46,21 @@ def test_compare_reports_each_suspect_face_and_each_unreadable_file(
     )
     assert result.rc == 7, result.err  # some files could not be read
     data = result.json()
-    assert data["threshold"] == F.FACE_MATCH_THRESHOLD and data["provider"]
+    assert data["threshold"] == F.match_threshold() and data["provider"]
     refs = {Path(r["path"]).name: r for r in data["references"]}
     assert refs["chirac1.jpg"]["faces_found"] == 1
-    assert refs["chirac3.jpg"]["faces_found"] == 5  # the largest (Chirac) is the one used
+    assert refs["chirac3.jpg"]["faces_found"] == 5  # face 1, the largest (Chirac), chosen
+    assert refs["chirac3.jpg"]["used_face"]["face"] == 1
+    assert data["embedder"] == "dlib-resnet-128" and data["metric"] == "euclidean"
     x, y, w, h = refs["chirac3.jpg"]["used_face"]["box"]
     assert 190 <= x + w / 2 <= 270 and 130 <= y + h / 2 <= 210
     sus = {Path(r["path"]).name: r for r in data["suspects"]}
     (same,) = sus["chirac4.jpg"]["faces"]
-    assert same["match"] is True and same["similarity"] >= F.FACE_MATCH_THRESHOLD
-    assert same["threshold"] == F.FACE_MATCH_THRESHOLD and len(same["box"]) == 4
+    assert same["match"] is True and same["similarity"] >= F.match_threshold()
+    assert same["threshold"] == F.match_threshold() and len(same["box"]) == 4
     assert Path(same["reference"]).name in ("chirac1.jpg", "chirac3.jpg")
     (other,) = sus["codait_luciano.png"]["faces"]
-    assert other["match"] is False and other["similarity"] < F.FACE_MATCH_THRESHOLD
+    assert other["match"] is False and other["similarity"] < F.match_threshold()
     assert sus["codait_luciano.png"]["match"] is False
     assert sus["broken.jpg"]["error"] == "DecodeError"
     assert sus["broken.jpg"]["message"] and sus["broken.jpg"]["hint"]
@@ -91,6 +95,78 @@ def test_compare_without_a_usable_reference_face_is_a_usage_error(cli: Any, tmp_
     assert result.rc == 2
     assert result.json()["error"] == "InvalidSetting"
     assert "reference" in result.json()["message"]
+
+
+def test_a_reference_photo_with_several_faces_needs_face_n(cli: Any) -> None:
+    """chirac3 shows five people: the command refuses to guess and says how to choose."""
+    refused = cli(
+        "faces",
+        "compare",
+        "--reference",
+        str(FACES_DIR / "chirac3.jpg"),
+        "--suspect",
+        str(FACES_DIR / "chirac2.jpg"),
+        "--json",
+    )
+    assert refused.rc == 2
+    error = refused.json()
+    assert error["error"] == "InvalidSetting" and "shows 5 faces" in error["message"]
+    assert "--face N" in error["hint"]
+    too_many = cli(
+        "faces",
+        "compare",
+        "--reference",
+        str(FACES_DIR / "chirac3.jpg"),
+        "--face",
+        "6",
+        "--suspect",
+        str(FACES_DIR / "chirac2.jpg"),
+    )
+    assert too_many.rc == 2 and "no face number 6" in too_many.err
+    # Face 2 is Chirac's neighbour: chosen on purpose, it is used, and Chirac does not match.
+    other = cli(
+        "faces",
+        "compare",
+        "--reference",
+        str(FACES_DIR / "chirac3.jpg"),
+        "--face",
+        "2",
+        "--suspect",
+        str(FACES_DIR / "chirac2.jpg"),
+        "--json",
+    )
+    assert other.rc == 0
+    assert other.json()["references"][0]["used_face"]["face"] == 2
+    assert other.json()["suspects"][0]["match"] is False
+
+
+def test_a_sideways_suspect_photo_matches_and_says_it_was_turned(cli: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    turned = tmp_path / "sideways.jpg"
+    Image.open(FACES_DIR / "chirac2.jpg").rotate(90, expand=True).save(turned)
+    for embedder in ("dlib-resnet-128", "mobilefacenet-128"):
+        result = cli(
+            "faces",
+            "compare",
+            "--embedder",
+            embedder,
+            "--reference",
+            str(FACES_DIR / "chirac1.jpg"),
+            "--suspect",
+            str(turned),
+            "--json",
+        )
+        assert result.rc == 0, result.err
+        data = result.json()
+        assert data["embedder"] == embedder
+        (face,) = data["suspects"][0]["faces"]
+        assert face["match"] is True and face["rotation"] == 90
+    assert F.embedder_name() == "dlib-resnet-128"  # --embedder lasted for its command only
+    text = cli(
+        "faces", "compare", "--reference", str(FACES_DIR / "chirac1.jpg"), "--suspect", str(turned)
+    )
+    assert "MATCH (photo turned 90 degrees)" in text.out and "dlib-resnet-128" in text.out
 
 
 @pytest.fixture
@@ -139,7 +215,7 @@ def test_faces_list_pick_unpick_and_analyze(cli: Any, stocked: tuple[str, str, s
     assert report["gallery"]["faces"] == 1 and report["provider"]
     (item,) = report["items"]
     assert item["status"] == "analysed"
-    assert item["faces"]["best_similarity"] >= F.FACE_MATCH_THRESHOLD
+    assert item["faces"]["best_similarity"] >= F.match_threshold()
     assert item["summary"]["findings"][0]["kind"] == "face_match"
     matches = cli("matches", "CLI case", "--json").json()
     assert [m["kind"] for m in matches] == ["face"]
@@ -164,7 +240,7 @@ def test_a_damaged_face_model_is_reported_and_the_other_checks_still_run(
 
     folder = tmp_path / "clinic-models"
     folder.mkdir()
-    (folder / F.MOBILEFACENET_FILE).write_bytes(b"not the model")  # found first, wrong bytes
+    (folder / F.DLIB_FILE).write_bytes(b"not the model")  # found first, wrong bytes
     exe = shutil.which("ncii-desk") or str(Path(sys.executable).with_name("ncii-desk"))
     env = dict(os.environ) | {MODELS_ENV: str(folder)}
     proc = subprocess.run(
@@ -178,7 +254,7 @@ def test_a_damaged_face_model_is_reported_and_the_other_checks_still_run(
     assert proc.returncode == 7, proc.stderr
     report = json.loads(proc.stdout)
     (problem,) = report["problems"]
-    assert problem["error"] == "ModelCorrupt" and problem["model"] == "mobilefacenet-128"
+    assert problem["error"] == "ModelCorrupt" and problem["model"] == "dlib-resnet-128"
     assert report["classifiers"] == [] and report["gallery"]["faces"] == 0
     (item,) = report["items"]
     assert item["status"] == "analysed"

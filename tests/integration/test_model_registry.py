@@ -105,6 +105,7 @@ def test_manifest_fields(registry: ModelRegistry) -> None:
     assert {s.name for s in registry if s.bundled} == {
         "yunet",
         "yunet-dynamic",
+        "dlib-resnet-128",
         "meso4-df",
         "mesoinception-df",
     }
@@ -269,7 +270,8 @@ size = [224, 224]
     with pytest.raises(ModelMissing) as info:
         registry.locate("ghost")
     err = info.value
-    assert err.exit_code == 1
+    assert err.exit_code == 8  # "not installed", not the integrity failure (3)
+    assert "'ghost' is not installed" in err.message
     assert "ghost_classifier.onnx" in err.message and sha in err.message
     assert str(user_models_dir()) in err.message  # where it was looked for
     assert str(SHARED_MODELS) in err.message
@@ -279,6 +281,7 @@ size = [224, 224]
 
     [status] = registry.verify_all()
     assert (status.ok, status.path, status.error) == (False, None, "ModelMissing")
+    assert status.state == "not-installed" and status.as_dict()["state"] == "not-installed"
 
 
 @pytest.mark.parametrize(
@@ -333,7 +336,53 @@ def test_models_list_and_verify_commands(
     monkeypatch.setenv(MODELS_ENV, str(tmp_path))
     bad = cli("models", "verify")
     assert bad.rc == 3
-    assert "PROBLEM  meso4-df" in bad.out and "OK       yunet-dynamic" in bad.out
+    assert "CORRUPT        meso4-df" in bad.out and "OK             yunet-dynamic" in bad.out
+
+
+def test_models_verify_tells_not_installed_from_corrupt(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ort: Any
+) -> None:
+    """A fresh computer without the shared folder: the installer's files are in one folder
+    except the face embedder. That is "not installed" (exit 8), the optional models are
+    listed without failing, and a damaged file on top is the integrity failure (exit 3)."""
+    from ncii_desk.vision import registry as registry_module
+
+    monkeypatch.setattr(registry_module, "shared_models_dir", lambda: None)
+    folder = tmp_path / "installed"
+    for spec in ModelRegistry():
+        if spec.bundled and spec.name != "dlib-resnet-128":
+            (folder / spec.file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(SHARED_MODELS / spec.file, folder / spec.file)
+    monkeypatch.setenv(MODELS_ENV, str(folder))
+
+    missing = cli("models", "verify", "--json")
+    assert missing.rc == 8, missing.err
+    data = missing.json()
+    assert data["ok"] is False and data["corrupt"] == []
+    assert data["not_installed"] == ["dlib-resnet-128"]
+    assert set(data["optional_not_installed"]) == {
+        "ultraface-rfb-320",
+        "mobilefacenet-128",
+        "meso4-f2f",
+        "mesoinception-f2f",
+    }
+    states = {m["name"]: m["state"] for m in data["models"]}
+    assert states["dlib-resnet-128"] == "not-installed" and states["yunet"] == "ok"
+    text = cli("models", "verify").out
+    assert "NOT INSTALLED  dlib-resnet-128" in text and "is not installed" in text
+    assert "not installed (optional)  mobilefacenet-128" in text
+
+    spec = ModelRegistry().spec("yunet")
+    flipped_copy(SHARED_MODELS / spec.file, folder / spec.file)
+    both = cli("models", "verify", "--json")
+    assert both.rc == 3  # damaged beats missing: the integrity failure is what must be seen
+    assert both.json()["corrupt"] == ["yunet"]
+    assert both.json()["not_installed"] == ["dlib-resnet-128"]
+
+    dlib = ModelRegistry().spec("dlib-resnet-128")
+    shutil.copyfile(SHARED_MODELS / dlib.file, folder / dlib.filename)  # now installed
+    shutil.copyfile(SHARED_MODELS / spec.file, folder / spec.file)
+    assert cli("models", "verify").rc == 0  # optional models missing fail nothing
 
 
 # --- runtime ----------------------------------------------------------------------------------
