@@ -105,9 +105,12 @@ def test_bad_files_are_listed_per_item_and_the_batch_goes_on(
     row = window.task_panel.rows[-1]
     assert row.outcome == "done"
     problems = window.task_panel.problem_texts()
-    by_item = {Path(item).name: (what, hint) for _task, item, what, hint in problems}
+    by_item: dict[str, list[str]] = {}
+    for _task, item, what, _hint in problems:
+        by_item.setdefault(Path(item).name, []).append(what)
     assert "empty.jpg" in by_item and "empty" in by_item["empty.jpg"][0]
-    assert by_item["broken.png"][0].startswith("Added, but could not be hashed")
+    # (opening the case may also retry hashing the damaged item and list it once more)
+    assert any(what.startswith("Added, but could not be hashed") for what in by_item["broken.png"])
     qtbot.waitUntil(lambda: len(ws.suspects.items.views) == len(good) + 1, timeout=WAIT)
     assert "1 could not be added" in row.status.text()
 
