@@ -36,7 +36,7 @@ class CaseWorkspace(QWidget):
         self.view: CaseView | None = None
         self.minor_box: QMessageBox | None = None
         self.minor_result: minor.MinorSwitchResult | None = None
-        #: Items never hashed are hashed once per opening of the case (not on every refresh).
+        #: Items never hashed are hashed once, when the case opens (not on every refresh).
         self.hashing_started = False
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -107,8 +107,12 @@ class CaseWorkspace(QWidget):
         ]
         self.details.setText(" · ".join(parts))
         self.minor.setChecked(view.suspected_minor)
-        if view.unhashed and not self.hashing_started:
-            self.hash_missing()
+        if not self.hashing_started:
+            # Once, when the case opens: items left unhashed before (a cancel, a crash, an
+            # add without hashing). Later adds report their own problems themselves.
+            self.hashing_started = True
+            if view.unhashed:
+                self.hash_missing()
         last = self.minor_result
         if last is not None and last.value == view.suspected_minor:
             return  # the note still tells what the switch just did
