@@ -127,6 +127,38 @@ def validate(name: str, value: Any) -> int | float:
     return round(float(value), 4)
 
 
+def _stored(session: Session, key: str) -> dict[str, Any]:
+    """A setting row's value as a table ({} when the row is missing or holds no table)."""
+    row = session.get(Setting, key)
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+
+
+def _store(
+    vault: Vault,
+    key: str,
+    value: dict[str, Any] | None,
+    details: dict[str, Any],
+    *,
+    merge: bool = False,
+    action: str = "setting.changed",
+) -> None:
+    """Write one setting row in one transaction with its audit event: ``value`` replaces
+    the stored table (with ``merge``, its keys are set over the stored ones), and None
+    removes the row."""
+    with vault.transaction() as s:
+        row = s.get(Setting, key)
+        if value is None:
+            if row is not None:
+                s.delete(row)
+        else:
+            new = {**_stored(s, key), **value} if merge else value
+            if row is None:
+                s.add(Setting(key=key, value=new))
+            else:
+                row.value = new
+        vault.audit(s, action, key, details)
+
+
 def thresholds(vault: Vault) -> Thresholds:
     """The thresholds every match decision uses by default (stored, else the defaults)."""
     with vault.session() as s:
@@ -141,18 +173,12 @@ def save_thresholds(vault: Vault, values: Thresholds) -> Thresholds:
         pdq_distance=int(validate("pdq_distance", values.pdq_distance)),
         face_similarity=float(validate("face_similarity", values.face_similarity)),
     )
-    with vault.transaction() as s:
-        row = s.get(Setting, THRESHOLDS_KEY)
-        if row is None:
-            s.add(Setting(key=THRESHOLDS_KEY, value=clean.as_dict()))
-        else:
-            row.value = clean.as_dict()
-        vault.audit(
-            s,
-            "setting.changed",
-            THRESHOLDS_KEY,
-            {"fields": sorted(NAMES), "thresholds": clean.as_dict()},
-        )
+    _store(
+        vault,
+        THRESHOLDS_KEY,
+        clean.as_dict(),
+        {"fields": sorted(NAMES), "thresholds": clean.as_dict()},
+    )
     return clean
 
 
@@ -167,11 +193,7 @@ def set_threshold(vault: Vault, name: str, value: Any) -> Thresholds:
 
 def reset_thresholds(vault: Vault) -> Thresholds:
     """Back to the defaults the methods were tested with (the row is removed)."""
-    with vault.transaction() as s:
-        row = s.get(Setting, THRESHOLDS_KEY)
-        if row is not None:
-            s.delete(row)
-        vault.audit(s, "setting.reset", THRESHOLDS_KEY, {"thresholds": "defaults"})
+    _store(vault, THRESHOLDS_KEY, None, {"thresholds": "defaults"}, action="setting.reset")
     return Thresholds.defaults()
 
 
@@ -187,9 +209,7 @@ def tsa_url(vault: Vault) -> str | None:
     network, which the clinic must choose to do (docs/documents.md names an example).
     """
     with vault.session() as s:
-        row = s.get(Setting, TSA_KEY)
-        value = row.value if row is not None else {}
-    url = value.get("url") if isinstance(value, dict) else None
+        url = _stored(s, TSA_KEY).get("url")
     return str(url) if url else None
 
 
@@ -208,16 +228,7 @@ def check_tsa_url(url: str) -> str:
 def set_tsa_url(vault: Vault, url: str | None) -> str | None:
     """Store the TSA address (None removes it); an audit event records the change."""
     clean = None if url is None else check_tsa_url(url)
-    with vault.transaction() as s:
-        row = s.get(Setting, TSA_KEY)
-        if clean is None:
-            if row is not None:
-                s.delete(row)
-        elif row is None:
-            s.add(Setting(key=TSA_KEY, value={"url": clean}))
-        else:
-            row.value = {"url": clean}
-        vault.audit(s, "setting.changed", TSA_KEY, {"tsa_url": clean})
+    _store(vault, TSA_KEY, None if clean is None else {"url": clean}, {"tsa_url": clean})
     return clean
 
 
@@ -237,9 +248,7 @@ _FALSE = ("false", "no", "off", "0")
 def capture_allows_private(vault: Vault) -> bool:
     """Whether web captures of this vault may reach non-public addresses."""
     with vault.session() as s:
-        row = s.get(Setting, CAPTURE_KEY)
-        data = row.value if row is not None else {}
-    value = data.get("allow_private_addresses") if isinstance(data, dict) else None
+        value = _stored(s, CAPTURE_KEY).get("allow_private_addresses")
     return value if isinstance(value, bool) else ALLOW_PRIVATE_DEFAULT
 
 
@@ -255,15 +264,8 @@ def set_capture_allows_private(vault: Vault, value: Any) -> bool:
             f"'{value}' is not true or false.",
             f"Give true or false for {ALLOW_PRIVATE_NAME}.",
         )
-    with vault.transaction() as s:
-        row = s.get(Setting, CAPTURE_KEY)
-        data = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
-        data["allow_private_addresses"] = allowed
-        if row is None:
-            s.add(Setting(key=CAPTURE_KEY, value=data))
-        else:
-            row.value = data
-        vault.audit(s, "setting.changed", CAPTURE_KEY, {"allow_private_addresses": allowed})
+    change = {"allow_private_addresses": allowed}
+    _store(vault, CAPTURE_KEY, change, change, merge=True)
     return allowed
 
 
@@ -335,8 +337,7 @@ def request_settings(vault: Vault) -> RequestSettings:
 
 def request_settings_in(session: Session) -> RequestSettings:
     """``request_settings`` read in an open session."""
-    row = session.get(Setting, REQUESTS_KEY)
-    data = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+    data = _stored(session, REQUESTS_KEY)
     out = RequestSettings()
     for name in REQUEST_NAMES:
         if name not in data:
@@ -356,11 +357,5 @@ def set_request_setting(vault: Vault, name: str, value: Any) -> RequestSettings:
     """Change one request setting (a ``requests.`` prefix is accepted); audited."""
     key = name.strip().removeprefix("requests.")
     clean = validate_request_setting(key, value)
-    with vault.transaction() as s:
-        row = s.get(Setting, REQUESTS_KEY)
-        if row is None:
-            row = Setting(key=REQUESTS_KEY, value={})
-            s.add(row)
-        row.value = {**row.value, key: clean}
-        vault.audit(s, "setting.changed", REQUESTS_KEY, {"fields": [key], key: clean})
+    _store(vault, REQUESTS_KEY, {key: clean}, {"fields": [key], key: clean}, merge=True)
     return request_settings(vault)
