@@ -102,6 +102,16 @@ def vault(new_vault: tuple[Vault, str]) -> Vault:
     return new_vault[0]
 
 
+@pytest.fixture
+def cli_vault(vault_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, closed vault that CLI runs open through NCII_DESK_VAULT and
+    NCII_DESK_PASSPHRASE."""
+    Vault.create(vault_dir, PASSPHRASE, kdf=fast_kdf(), actor="test-advocate")[0].close()
+    monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    return vault_dir
+
+
 @pytest.fixture(autouse=True)
 def in_process_runs_keep_core_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands run in-process (the ``cli`` fixture, the GUI's main()) do not harden the

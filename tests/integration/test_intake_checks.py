@@ -21,7 +21,6 @@ import pytest
 from clikit import Cli
 from PIL import Image
 
-from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.services import cases, intake, items
 from ncii_desk.services.matching import unhashed_items
@@ -103,12 +102,8 @@ def test_same_bytes_twice_in_one_batch_and_in_another_role(
 
 
 def test_cli_reports_each_file_already_in_the_case(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, cli_vault: Path, tmp_path: Path
 ) -> None:
-    root = tmp_path / "vault"
-    Vault.create(root, PASSPHRASE, kdf=fast_kdf(), actor="t")[0].close()
-    monkeypatch.setenv("NCII_DESK_VAULT", str(root))
-    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
     case = cli("case", "new", "Twice", "--json").json()["id"]
     folder = tmp_path / "found"
     paths = pictures(folder, 5)
@@ -199,13 +194,7 @@ def test_a_file_added_as_a_document_is_kept_and_never_hashed(
         intake.add_items(vault, case_id, Role.SUSPECT, [tmp_path / "docs"], as_document=True)
 
 
-def test_cli_non_images_exit_7_and_as_document(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = tmp_path / "vault"
-    Vault.create(root, PASSPHRASE, kdf=fast_kdf(), actor="t")[0].close()
-    monkeypatch.setenv("NCII_DESK_VAULT", str(root))
-    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+def test_cli_non_images_exit_7_and_as_document(cli: Cli, cli_vault: Path, tmp_path: Path) -> None:
     case = cli("case", "new", "Docs", "--json").json()["id"]
     folder = tmp_path / "evidence"
     bad = non_media(folder)

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pytest
 from clikit import Cli
 from PIL import Image
 
@@ -36,18 +35,8 @@ def picture(path: Path, seed: int, mirror: bool = False) -> Path:
     return path
 
 
-@pytest.fixture
-def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "vault"
-    vault, _ = Vault.create(root, PASSPHRASE, kdf=fast_kdf(), actor="test-advocate")
-    vault.close()
-    monkeypatch.setenv("NCII_DESK_VAULT", str(root))
-    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
-    return root
-
-
 def test_no_hash_items_are_counted_and_rematch_hashes_and_matches_them(
-    cli: Cli, desk: Path, tmp_path: Path, isolated_user_dirs: Path
+    cli: Cli, cli_vault: Path, tmp_path: Path, isolated_user_dirs: Path
 ) -> None:
     case = cli("case", "new", "Unhashed", "--json").json()["id"]
     orig = picture(tmp_path / "original.jpg", 1)
@@ -133,7 +122,7 @@ def test_vault_check_report_counts_unhashed(vault_dir: Path, tmp_path: Path) -> 
 
 
 def test_adding_the_file_again_hashes_a_hash_only_item_never_hashed(
-    cli: Cli, desk: Path, tmp_path: Path
+    cli: Cli, cli_vault: Path, tmp_path: Path
 ) -> None:
     case = cli("case", "new", "Minor", "--suspected-minor", "--json").json()["id"]
     pic = picture(tmp_path / "a.jpg", 6)
