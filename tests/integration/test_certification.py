@@ -5,20 +5,16 @@ source stated; request times shown in the clinic's zone with UTC beside them."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from capture_server import LocalServer
+from test_letters import squeeze
 from test_packet import flat, make_case, pdf_text
 
 from ncii_desk.documents.clock import ClockSource, clock_source
 from ncii_desk.services import packets, settings
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, Capture, EvidenceItem, RemovalRequest, RequestStatus
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _section(text: str, start: str, end: str | None = None) -> str:

@@ -8,22 +8,20 @@ process requires it. Checked on the generated PDF text (pypdf) and DOCX paragrap
 
 from __future__ import annotations
 
-import io
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import docx
-import pypdf
 import pytest
 from clikit import run_cli
 from PIL import Image
 from sqlalchemy import func, select
+from test_letters import docx_text, pdf_text, squeeze
+from test_requests import form
 
 from conftest import PASSPHRASE, fast_kdf
-from ncii_desk.documents.letters import LetterForm, Sender
+from ncii_desk.documents.letters import LetterForm
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.services import cases, items
 from ncii_desk.services import requests as tracker
@@ -46,41 +44,14 @@ PAGE = "https://www.reddit.com/r/a/comments/1"
 LEGAL_NAME = "Jane Quinn Legalname"
 
 
-def pdf_text(data: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-
-
-def docx_text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    return " ".join(" ".join(parts).split())
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def dmca_form(**changes: Any) -> LetterForm:
-    values: dict[str, Any] = {
-        "sender": Sender(
-            name="Ana Advocate",
-            email="ana@clinic.example",
-            organisation="Harbor Legal Clinic",
-            representative=True,
-            authority="Written authorisation from the client.",
-        ),
-        "signature": "/s/ Ana Advocate",
-        "good_faith": True,
+    """The tracker tests' letter form with what a DMCA notice needs besides."""
+    dmca: dict[str, Any] = {
         "work": "Photographs the client took of herself.",
         "copyright_owner": True,
         "accuracy": True,
-        "covered_platform": "yes",
     }
-    values.update(changes)
-    return LetterForm(**values)
+    return form(**{**dmca, **changes})
 
 
 def add_original(
