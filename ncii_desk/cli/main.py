@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ncii_desk import __version__
+from ncii_desk import __version__, cmdline
 from ncii_desk.cli import source_cmds
 from ncii_desk.cli.progress import ProgressBar
 from ncii_desk.errors import (
@@ -548,7 +548,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         if hashing is not None:
             say(
                 f"Hashed {hashing['hashed']} item(s); {hashing['new_matches']} new match(es). "
-                "See them with: ncii-desk matches CASE"
+                f"See them with: {cmdline.command('matches', args.case)}"
             )
             for err in hashing["errors"]:
                 hint = f"\n  {err['hint']}" if err.get("hint") else ""
@@ -660,9 +660,6 @@ def cmd_item_export(args: argparse.Namespace) -> int:
 
 
 def _hash_lines(result: Any) -> str:
-    if result.error:
-        hint = f"\n    {result.hint}" if result.hint else ""
-        return f"{result.path}: ERROR {result.error}{hint}"
     parts = [result.path, result.kind, f"sha256 {result.sha256}", f"md5 {result.md5}"]
     if result.pdq:
         parts.append(f"pdq {result.pdq} (quality {result.pdq_quality})")
@@ -693,6 +690,9 @@ def cmd_hash(args: argparse.Namespace) -> int:
             errors += result.error is not None
             if args.json:
                 sys.stdout.write(json.dumps(result.summary(), ensure_ascii=False) + "\n")
+            elif result.error:  # the other files go on; this one's problem to stderr
+                hint = f"\n  {result.hint}" if result.hint else ""
+                sys.stderr.write(f"error: {result.path}: {result.error}{hint}\n")
             else:
                 say(_hash_lines(result))
             sys.stdout.flush()
@@ -1432,6 +1432,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Commands of the larger areas live in their own modules (they import helpers from here).
     from ncii_desk.cli import (
         capture_cmds,
+        completion,
         document_cmds,
         inspect_cmds,
         selftest_cmds,
@@ -1448,6 +1449,7 @@ def build_parser() -> argparse.ArgumentParser:
         selftest_cmds,
         settings_cmds,
         source_cmds,
+        completion,
     ):
         module.register(commands)
     return parser
