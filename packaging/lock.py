@@ -67,7 +67,7 @@ def compile_lock(target: Target, uv: str) -> Path:
         uv, "pip", "compile", str(REPO / "pyproject.toml"), str(LOCKS / "build-system.in"),
         "--extra", "packaging", "--generate-hashes", "--python-version", PYTHON,
         "--python-platform", target.platform, "--no-header", "--annotation-style", "line",
-        "--no-strip-extras", "--output-file", "-",
+        "--no-strip-extras",
     ]  # fmt: skip
     result = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, check=False)
     if result.returncode != 0:
