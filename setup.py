@@ -16,7 +16,12 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 #: source (relative to the repository) -> destination (relative to ncii_desk/_data)
-SHIPPED = {"forms": "forms", "assets": "assets", "models/manifest.toml": "models/manifest.toml"}
+SHIPPED = {
+    "forms": "forms",
+    "assets": "assets",
+    "models/manifest.toml": "models/manifest.toml",
+    "LICENSE": "LICENSE",
+}
 
 
 def _wanted(path: Path) -> bool:

@@ -11,11 +11,17 @@ CUDA/TensorRT provider libraries), --clean (PyInstaller starts from scratch).
 Model weights the manifest marks as bundled come from NCII_DESK_MODELS or ../shared/models
 and are sha256-checked (packaging/bundle_models.py); the build stops if one is missing.
 
-Signing is driven by environment variables and skipped, with a message, when they are unset:
-  macOS:   MACOS_SIGN_IDENTITY (codesign), APPLE_ID + APPLE_TEAM_ID + APPLE_APP_PASSWORD
-           (notarytool, then stapler)
-  Windows: WINDOWS_CERT_PATH + WINDOWS_CERT_PASSWORD (a .pfx) or WINDOWS_CERT_THUMBPRINT
-           (a certificate in the store); WINDOWS_TIMESTAMP_URL (default DigiCert's)
+Signing is driven by environment variables and skipped, with a message, when they are unset
+(unless NCII_DESK_REQUIRE_SIGNING=1, as for a release tag: then a missing piece fails the build):
+  macOS:   MACOS_SIGN_IDENTITY (codesign, hardened runtime), APPLE_ID + APPLE_TEAM_ID +
+           APPLE_APP_PASSWORD (notarytool, then stapler)
+  Windows: signtool with a cloud signing service's dlib (Azure Artifact Signing, formerly
+           Trusted Signing): WINDOWS_SIGNTOOL_DLIB (Azure.CodeSigning.Dlib.dll) +
+           WINDOWS_SIGNTOOL_METADATA (its metadata.json: Endpoint, CodeSigningAccountName,
+           CertificateProfileName; the Azure login comes from the AZURE_* variables), or
+           WINDOWS_CERT_THUMBPRINT (a certificate on a hardware token, for a local build);
+           WINDOWS_TIMESTAMP_URL overrides the time-stamp server. The executables, the setup
+           program and its uninstaller (Inno Setup SignTool, SignedUninstaller) are signed.
 
 Every artefact is listed with its sha256 in dist/SHA256SUMS; timings and sizes go to
 dist/build-info.json.
@@ -51,6 +57,8 @@ MAC_APP = "NCII Desk.app"
 IS_MAC = sys.platform == "darwin"
 IS_WIN = sys.platform == "win32"
 DEFAULT_TIMESTAMP_URL = "http://timestamp.digicert.com"
+ARTIFACT_SIGNING_TIMESTAMP_URL = "http://timestamp.acs.microsoft.com"
+REQUIRE_SIGNING_ENV = "NCII_DESK_REQUIRE_SIGNING"
 
 
 def log(text: str) -> None:
@@ -65,6 +73,13 @@ def skip(text: str) -> None:
 
 class BuildFailed(Exception):
     pass
+
+
+def skip_signing(text: str) -> None:
+    """A signing step cannot run: a message for a test build, a failure for a release."""
+    if os.environ.get(REQUIRE_SIGNING_ENV) == "1":
+        raise BuildFailed(f"{text} A release build ({REQUIRE_SIGNING_ENV}=1) must be signed.")
+    skip(text)
 
 
 def run(cmd: list[str], **kwargs: Any) -> None:
@@ -132,8 +147,8 @@ def _tar_filter(info: tarfile.TarInfo) -> tarfile.TarInfo:
     return info
 
 
-def linux_tarball(dist: Path) -> Path:
-    name = f"{APP}-{__version__}-linux-{arch_tag()}"
+def linux_tarball(dist: Path, variant: str = "") -> Path:
+    name = f"{APP}-{__version__}-linux-{arch_tag()}{variant}"
     target = dist / f"{name}.tar.gz"
     log(f"writing {target.name}")
     with tarfile.open(target, "w:gz", compresslevel=6) as tar:
@@ -150,7 +165,7 @@ def linux_tarball(dist: Path) -> Path:
 def mac_sign_app(app: Path) -> bool:
     identity = os.environ.get("MACOS_SIGN_IDENTITY")
     if not identity:
-        skip(
+        skip_signing(
             "macOS code signing: MACOS_SIGN_IDENTITY is not set. The .app and .dmg are "
             "unsigned; Gatekeeper will block them on other Macs."
         )
@@ -212,10 +227,12 @@ def mac_notarise(dmg: Path, signed: bool) -> None:
     needed = ("APPLE_ID", "APPLE_TEAM_ID", "APPLE_APP_PASSWORD")
     missing = [n for n in needed if not os.environ.get(n)]
     if not signed:
-        skip("notarisation: the app is not signed (MACOS_SIGN_IDENTITY unset).")
+        skip_signing("notarisation: the app is not signed (MACOS_SIGN_IDENTITY unset).")
         return
     if missing:
-        skip(f"notarisation: {', '.join(missing)} not set. The signed .dmg is not notarised.")
+        skip_signing(
+            f"notarisation: {', '.join(missing)} not set. The signed .dmg is not notarised."
+        )
         return
     run(
         [
@@ -250,35 +267,62 @@ def _find_tool(name: str, candidates: list[str]) -> str | None:
     return None
 
 
-def win_sign(files: list[Path]) -> bool:
-    cert = os.environ.get("WINDOWS_CERT_PATH")
+def signtool_command() -> list[str] | None:
+    """signtool's sign command without the files, or None when no signing is set up."""
+    dlib = os.environ.get("WINDOWS_SIGNTOOL_DLIB")
+    metadata = os.environ.get("WINDOWS_SIGNTOOL_METADATA")
     thumbprint = os.environ.get("WINDOWS_CERT_THUMBPRINT")
-    if not cert and not thumbprint:
-        skip(
-            "Windows code signing: neither WINDOWS_CERT_PATH (+ WINDOWS_CERT_PASSWORD) nor "
-            "WINDOWS_CERT_THUMBPRINT is set. SmartScreen will warn about unsigned files."
+    if not (dlib and metadata) and not thumbprint:
+        skip_signing(
+            "Windows code signing: neither WINDOWS_SIGNTOOL_DLIB + WINDOWS_SIGNTOOL_METADATA "
+            "(Azure Artifact Signing) nor WINDOWS_CERT_THUMBPRINT is set. SmartScreen will "
+            "warn about unsigned files."
         )
-        return False
+        return None
     signtool = _find_tool(
         "signtool", [r"C:\Program Files (x86)\Windows Kits\10\bin\*\x64\signtool.exe"]
     )
     if signtool is None:
         raise BuildFailed("signtool.exe was not found; install the Windows SDK.")
-    url = os.environ.get("WINDOWS_TIMESTAMP_URL", DEFAULT_TIMESTAMP_URL)
-    cmd = [signtool, "sign", "/fd", "SHA256", "/td", "SHA256", "/tr", url]
-    if cert:
-        cmd += ["/f", cert]
-        if os.environ.get("WINDOWS_CERT_PASSWORD"):
-            cmd += ["/p", os.environ["WINDOWS_CERT_PASSWORD"]]
+    cmd = [signtool, "sign", "/v", "/fd", "SHA256", "/td", "SHA256"]
+    if dlib and metadata:
+        for path in (dlib, metadata):
+            if not Path(path).is_file():
+                raise BuildFailed(f"{path} does not exist (WINDOWS_SIGNTOOL_DLIB/METADATA).")
+        url = os.environ.get("WINDOWS_TIMESTAMP_URL", ARTIFACT_SIGNING_TIMESTAMP_URL)
+        cmd += ["/tr", url, "/dlib", dlib, "/dmdf", metadata]
     else:
-        cmd += ["/sha1", str(thumbprint)]
-    cmd += ["/d", "NCII Desk"]
+        url = os.environ.get("WINDOWS_TIMESTAMP_URL", DEFAULT_TIMESTAMP_URL)
+        cmd += ["/tr", url, "/sha1", str(thumbprint)]
+    return [*cmd, "/d", "NCII Desk"]
+
+
+def win_verify(files: list[Path]) -> None:
+    signtool = _find_tool(
+        "signtool", [r"C:\Program Files (x86)\Windows Kits\10\bin\*\x64\signtool.exe"]
+    )
+    if signtool is None:
+        raise BuildFailed("signtool.exe was not found; install the Windows SDK.")
+    run([signtool, "verify", "/pa", "/all", *[str(f) for f in files]])
+
+
+def win_sign(files: list[Path]) -> bool:
+    cmd = signtool_command()
+    if cmd is None:
+        return False
     run(cmd + [str(f) for f in files])
-    run([signtool, "verify", "/pa", *[str(f) for f in files]])
+    win_verify(files)
     return True
 
 
-def win_installer(dist: Path) -> Path:
+def inno_sign_option(cmd: list[str]) -> str:
+    """ISCC's /S option: a sign tool named "ncii" that Inno Setup runs on the setup program
+    and on the uninstaller it embeds ($f is the file, $q a double quote)."""
+    quoted = " ".join(f"$q{part}$q" if (" " in part or "\\" in part) else part for part in cmd)
+    return f"/Sncii={quoted} $f"
+
+
+def win_installer(dist: Path, sign_cmd: list[str] | None) -> Path:
     iscc = _find_tool(
         "iscc",
         [
@@ -295,6 +339,7 @@ def win_installer(dist: Path) -> Path:
             f"/DSourceDir={dist / APP}",
             f"/DOutputDir={dist}",
             f"/DRepoDir={REPO}",
+            *([inno_sign_option(sign_cmd), "/DSignInstaller=1"] if sign_cmd else []),
             str(HERE / "windows" / "ncii-desk.iss"),
         ]
     )
@@ -412,12 +457,14 @@ def main(argv: list[str] | None = None) -> int:
                 mac_notarise(dmg, signed)
                 artefacts.append(dmg)
             elif IS_WIN:
-                win_sign([dist / APP / f"{APP}.exe", dist / APP / f"{APP}-gui.exe"])
-                setup = win_installer(dist)
-                win_sign([setup])
+                signed = win_sign([dist / APP / f"{APP}.exe", dist / APP / f"{APP}-gui.exe"])
+                # Inno Setup signs the setup program and the uninstaller inside it.
+                setup = win_installer(dist, signtool_command() if signed else None)
+                if signed:
+                    win_verify([setup])
                 artefacts += [setup, zip_folder(dist)]
             else:
-                artefacts.append(linux_tarball(dist))
+                artefacts.append(linux_tarball(dist, "-cpu" if info.get("cpu_only") else ""))
             info["installer_seconds"] = round(time.monotonic() - start, 1)
             log(f"installer step took {info['installer_seconds']:.0f} s")
             info["artefacts"] = {p.name: p.stat().st_size for p in artefacts}

@@ -110,7 +110,7 @@ def _print_result(result: Any) -> None:
             f"({result.links_discarded} over the limit)"
         )
     for r in failed:
-        say(f"        - {r.url}: {r.error['message']}")
+        sys.stderr.write(f"error: {r.url}: {r.error['message']}\n")
     for m in result.matches:
         target = m["original_item_id"] or m["hash_list_entry"] or "?"
         say(
@@ -118,7 +118,7 @@ def _print_result(result: Any) -> None:
             f"[{m['kind']}]"
         )
     for h in result.hashing_errors:
-        say(f"        note: not hashed: {h['url']}: {h['error']}")
+        sys.stderr.write(f"note: not hashed: {h['url']}: {h['error']}\n")
     shot = result.screenshot or {}
     if shot.get("sha256"):
         say(f"        screenshot of the page from its WARC: SHA-256 {shot['sha256']}")
@@ -186,7 +186,7 @@ def cmd_capture_screenshot(args: argparse.Namespace, case: str) -> int:
             elif r.skipped:
                 say(f"skipped {r.capture_id[:12]} {r.url}: {r.skipped}")
             else:
-                say(f"FAILED  {r.capture_id[:12]} {r.url}: {r.note}")
+                sys.stderr.write(f"error: screenshot of {r.capture_id[:12]} {r.url}: {r.note}\n")
         say(f"Made {batch.made} screenshot(s).")
     failed = [r for r in batch.results if not r.sha256 and not r.skipped]
     return EXIT_PARTIAL if failed else EXIT_OK

@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ncii_desk import cmdline
 from ncii_desk.documents.letters import ROUTE_TEMPLATES, Letter, LetterForm, Sender
 from ncii_desk.errors import ExportError, InvalidSetting
 from ncii_desk.hardening import make_private_dir
@@ -287,7 +288,10 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
         emit_json([v.as_dict() for v in views])
         return EXIT_OK
     if not views:
-        say("No removal requests yet. Draft them with: ncii-desk requests draft CASE --route ...")
+        say(
+            "No removal requests yet. Draft them with: "
+            + cmdline.command("requests", "draft", args.case, "--route", "takedown")
+        )
         return EXIT_OK
     rows = [
         [
@@ -376,7 +380,7 @@ def cmd_requests_draft(args: argparse.Namespace) -> int:
     if unreviewed:
         warn(
             f"{unreviewed} picture(s) were matched automatically and not yet confirmed by a "
-            "reviewer: check them ('ncii-desk matches CASE') before sending."
+            f"reviewer: check them ({cmdline.command('matches', args.case)}) before sending."
         )
     if args.json:
         emit_json(result.as_dict() | {"files": [str(p) for p in written]})

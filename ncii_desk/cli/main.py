@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ncii_desk import __version__
+from ncii_desk import __version__, cmdline
 from ncii_desk.cli import source_cmds
 from ncii_desk.cli.progress import ProgressBar
 from ncii_desk.errors import (
@@ -548,7 +548,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         if hashing is not None:
             say(
                 f"Hashed {hashing['hashed']} item(s); {hashing['new_matches']} new match(es). "
-                "See them with: ncii-desk matches CASE"
+                f"See them with: {cmdline.command('matches', args.case)}"
             )
             for err in hashing["errors"]:
                 hint = f"\n  {err['hint']}" if err.get("hint") else ""
@@ -660,9 +660,6 @@ def cmd_item_export(args: argparse.Namespace) -> int:
 
 
 def _hash_lines(result: Any) -> str:
-    if result.error:
-        hint = f"\n    {result.hint}" if result.hint else ""
-        return f"{result.path}: ERROR {result.error}{hint}"
     parts = [result.path, result.kind, f"sha256 {result.sha256}", f"md5 {result.md5}"]
     if result.pdq:
         parts.append(f"pdq {result.pdq} (quality {result.pdq_quality})")
@@ -693,6 +690,9 @@ def cmd_hash(args: argparse.Namespace) -> int:
             errors += result.error is not None
             if args.json:
                 sys.stdout.write(json.dumps(result.summary(), ensure_ascii=False) + "\n")
+            elif result.error:  # the other files go on; this one's problem to stderr
+                hint = f"\n  {result.hint}" if result.hint else ""
+                sys.stderr.write(f"error: {result.path}: {result.error}{hint}\n")
             else:
                 say(_hash_lines(result))
             sys.stdout.flush()
@@ -890,10 +890,12 @@ def cmd_hashlist_list(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
+    from ncii_desk.services.models import list_models
     from ncii_desk.vision.registry import ModelRegistry
 
     registry = ModelRegistry()
-    specs = list(registry)
+    specs = {m.name: m for m in registry}
+    entries = list_models(registry)
     if args.json:
         emit_json(
             [
@@ -908,17 +910,72 @@ def cmd_models_list(args: argparse.Namespace) -> int:
                     "bundled": m.bundled,
                     "source": m.source,
                     "caveats": m.caveats,
+                    "installed": e.state == "ok",
+                    "state": e.state,
+                    "path": e.path,
                 }
-                for m in specs
+                for e in entries
+                for m in (specs[e.name],)
             ]
         )
         return EXIT_OK
+    installed = {"ok": "yes", "corrupt": "DAMAGED", "not-installed": "no"}
     _table(
-        [[m.name, m.task, m.file, m.licence, "yes" if m.bundled else ""] for m in specs],
-        ["NAME", "TASK", "FILE", "LICENCE", "BUNDLED"],
+        [
+            [e.name, e.task, installed[e.state], "yes" if e.bundled else "", e.licence]
+            for e in entries
+        ],
+        ["NAME", "TASK", "INSTALLED", "BUNDLED", "LICENCE"],
     )
     say("Searched in: " + "; ".join(str(p) for p in registry.search_path()))
+    if any(e.bundled and e.state != "ok" for e in entries):
+        say(
+            "A model the installers carry is missing or damaged: copy verified files with "
+            "'ncii-desk models install --from FOLDER' (see 'ncii-desk models verify')."
+        )
     return EXIT_OK
+
+
+def cmd_models_install(args: argparse.Namespace) -> int:
+    from ncii_desk.services.models import install_from
+    from ncii_desk.vision.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    results = install_from(Path(args.source).expanduser(), args.only or (), registry)
+    corrupt = [r.name for r in results if r.outcome == "corrupt"]
+    still_missing = [st.name for st in registry.verify_all() if st.bundled and st.state != "ok"]
+    if args.json:
+        emit_json(
+            {
+                "ok": not corrupt and not still_missing,
+                "results": [r.as_dict() for r in results],
+                "corrupt": corrupt,
+                "bundled_not_installed": still_missing,
+            }
+        )
+    else:
+        labels = {
+            "installed": "installed",
+            "already-installed": "unchanged",
+            "corrupt": "NOT COPIED",
+            "not-found": "not found",
+        }
+        for r in results:
+            line = f"{labels[r.outcome]:<10}  {r.name:<20} {r.message}"
+            (warn if r.outcome == "corrupt" else say)(line)
+        if still_missing:
+            warn(
+                "still not installed (the installers carry them): "
+                + ", ".join(still_missing)
+                + ". Add their files to the folder and run the command again."
+            )
+        else:
+            say(
+                "Every model the installers carry is installed. Check with: ncii-desk models verify"
+            )
+    if corrupt:
+        return EXIT_INTEGRITY
+    return EXIT_NOT_INSTALLED if still_missing else EXIT_OK
 
 
 def cmd_models_verify(args: argparse.Namespace) -> int:
@@ -1324,8 +1381,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true")
     command(list_g, "list", cmd_hashlist_list, "list imported hash lists")
 
-    models_g = group("models", "list and verify the analysis models (face, manipulation)")
-    command(models_g, "list", cmd_models_list, "list the models of the manifest")
+    models_g = group(
+        "models",
+        "list, install and verify the analysis models (face, manipulation); "
+        "with no action: list them",
+    )
+    # 'ncii-desk models' alone lists the models (installed?, bundled?, licence).
+    models_g.required = False
+    models_p = sub.choices["models"]
+    models_p.add_argument("--json", action="store_true", help="machine-readable output")
+    models_p.set_defaults(handler=cmd_models_list)
+    command(
+        models_g,
+        "list",
+        cmd_models_list,
+        "list the models of the manifest: installed?, bundled?, licence",
+    )
+    p = command(
+        models_g,
+        "install",
+        cmd_models_install,
+        "copy model files from a folder into your model folder, each checked against the "
+        "manifest's sha256 first (the models step of a pip install)",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="DIR",
+        help="folder holding the model files (and their licence files)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="install only this model (repeatable; default: every model found)",
+    )
     command(
         models_g,
         "verify",
@@ -1341,6 +1432,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Commands of the larger areas live in their own modules (they import helpers from here).
     from ncii_desk.cli import (
         capture_cmds,
+        completion,
         document_cmds,
         inspect_cmds,
         selftest_cmds,
@@ -1357,6 +1449,7 @@ def build_parser() -> argparse.ArgumentParser:
         selftest_cmds,
         settings_cmds,
         source_cmds,
+        completion,
     ):
         module.register(commands)
     return parser

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ncii_desk import cmdline
+
 if TYPE_CHECKING:
     from ncii_desk.cli.main import Commands
 
@@ -79,7 +81,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         say(
             f"{counts['analysed']} item(s) analysed, {counts['up-to-date']} already up to date, "
             f"{counts['skipped']} skipped, {counts['failed']} could not be analysed; "
-            f"{data['new_matches']} new match(es) (see them with: ncii-desk matches CASE)."
+            f"{data['new_matches']} new match(es) (see them with: "
+            f"{cmdline.command('matches', args.case)})."
         )
         say(
             f"Reference faces in the gallery: {data['gallery']['faces']}. Classifiers: "
@@ -98,7 +101,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if data["gallery"]["faces"] == 0:
             say(
                 "No reference face is picked, so faces were not compared. See the faces with: "
-                "ncii-desk faces list CASE"
+                + cmdline.command("faces", "list", args.case)
             )
         if report.cancelled:
             say("Cancelled: the items finished before the cancel are kept.")
@@ -122,7 +125,11 @@ def cmd_faces_list(args: argparse.Namespace) -> int:
         emit_json([p.as_dict() for p in photos])
         return EXIT_OK
     if not photos:
-        say("This case has no reference photos. Add one with: ncii-desk add reference CASE FILE")
+        say(
+            "This case has no reference photos. Add one with: "
+            + cmdline.command("add", "reference", args.case)
+            + " FILE"
+        )
         return EXIT_OK
     picked = 0
     for photo in photos:

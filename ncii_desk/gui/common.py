@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QLabel,
+    QMenuBar,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -289,6 +290,10 @@ def name_qt_internal_buttons(root: QWidget) -> None:
         for b in bar.findChildren(QAbstractButton):
             if not b.text() and not b.accessibleName():
                 b.setAccessibleName(translate("Common", "More toolbar buttons"))
+    for menus in root.findChildren(QMenuBar):
+        for b in menus.findChildren(QAbstractButton):
+            if not b.text() and not b.accessibleName():
+                b.setAccessibleName(translate("Common", "More menus"))
 
 
 def is_dark() -> bool:

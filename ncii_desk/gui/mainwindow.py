@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ncii_desk.errors import NciiDeskError
+from ncii_desk.gui.about import AboutDialog
 from ncii_desk.gui.common import name_qt_internal_buttons, plain_label, show_error
 from ncii_desk.gui.config import (
     LocalConfig,
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(self.open_case, self.new_case)
         self.stack.addWidget(self.dashboard)
         self._build_toolbar()
+        self._build_menus()
         self.status = plain_label(wrap=False, name=self.tr("Status"))
         self.statusBar().addWidget(self.status, 1)
         self.guard = InputGuard(self)
@@ -151,6 +153,22 @@ class MainWindow(QMainWindow):
         font = quick.font()
         font.setBold(True)
         quick.setFont(font)
+
+    def _build_menus(self) -> None:
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.about_action = QAction(self.tr("&About NCII Desk"), self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+        self.help_menu = help_menu
+        self.about_dialog: AboutDialog | None = None
+
+    def show_about(self) -> None:
+        """Version, licence and third-party notices (no case data: works while locked)."""
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        self.about_dialog.show()
+        self.about_dialog.raise_()
 
     # -- pages --
 

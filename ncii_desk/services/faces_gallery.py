@@ -24,7 +24,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ncii_desk import __version__
+from ncii_desk import __version__, cmdline
 from ncii_desk.errors import InvalidSetting, NciiDeskError, NotFound
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item
@@ -420,7 +420,8 @@ def _gallery_item(s: Session, item_ref: str) -> EvidenceItem:
         raise InvalidSetting(
             f"Item {item.id[:12]} is a {item.role.value} item; faces can be picked only in "
             "reference or original photos.",
-            "List the case's reference faces with 'ncii-desk faces list CASE'.",
+            "List the case's reference faces with "
+            f"{cmdline.command('faces', 'list', item.case.label)}.",
         )
     return item
 
@@ -431,6 +432,7 @@ def pick_reference_face(
     """Put face ``face_index`` (1-based, as listed) of a reference photo in the gallery."""
     with vault.session() as s:
         item = _gallery_item(s, item_ref)
+        case_label = item.case.label
     models = face_models()
     photo = _ensure_photo(vault, item, models)
     if photo.status != "faces":
@@ -443,7 +445,7 @@ def pick_reference_face(
         raise InvalidSetting(
             f"This photo has no face number {face_index}; it has {len(photo.faces)} "
             f"(numbered 1 to {len(photo.faces)}, largest first).",
-            "See the faces and their boxes with 'ncii-desk faces list CASE'.",
+            f"See the faces and their boxes with {cmdline.command('faces', 'list', case_label)}.",
         )
     with vault.transaction() as s:
         fresh = s.get(EvidenceItem, item.id)
@@ -484,7 +486,7 @@ def unpick_reference_face(
             which = f"face {face_index} of " if face_index is not None else "face of "
             raise NotFound(
                 f"No {which}item {item.id[:12]} is picked.",
-                "See what is picked with 'ncii-desk faces list CASE'.",
+                f"See what is picked with {cmdline.command('faces', 'list', item.case.label)}.",
             )
         views = [FaceReferenceView.of(r) for r in rows]
         if any(r.chosen_by == AUTO for r in rows):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ncii_desk import cmdline
 from ncii_desk.errors import (
     ExportError,
     InvalidSetting,
@@ -481,7 +482,8 @@ def set_copyright(
             raise InvalidSetting(
                 f"Item {item.id[:12]} is a {item.role.value}, not an original: copyright is "
                 "recorded only for the client's originals.",
-                "List the case's originals with 'ncii-desk item list CASE --role original'.",
+                "List the case's originals with "
+                f"{cmdline.command('item', 'list', item.case.label, '--role', 'original')}.",
             )
         before = {
             "taken_by": str(item.taken_by or TakenBy.UNKNOWN),

@@ -1,6 +1,8 @@
 ; Inno Setup 6 script for NCII Desk (Windows x64). packaging/build.py --installer runs it as
 ;   iscc /DAppVersion=0.1.0 /DSourceDir=dist\ncii-desk /DOutputDir=dist /DRepoDir=. ncii-desk.iss
-; and signs the resulting setup program (and, before this runs, the two executables).
+; (signed builds add /DSignInstaller=1 and /Sncii=<signtool command> $f: Inno Setup then signs
+; the setup program and the uninstaller it carries with the same cloud-signing signtool call
+; that signed the two executables before this runs).
 ;
 ; Installs per user by default (no administrator rights needed: many clinic laptops are locked
 ; down); IT can install for all users with /ALLUSERS or the dialog's choice. Uninstalling
@@ -45,6 +47,11 @@ SolidCompression=yes
 WizardStyle=modern
 CloseApplications=yes
 RestartApplications=no
+#ifdef SignInstaller
+; The sign tool "ncii" is defined on ISCC's command line by packaging/build.py.
+SignTool=ncii
+SignedUninstaller=yes
+#endif
 
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
@@ -55,6 +62,7 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 [Files]
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "{#RepoDir}\docs\install.md"; DestDir: "{app}"; DestName: "Install and verify.md"; Flags: ignoreversion
+Source: "{#RepoDir}\LICENSE"; DestDir: "{app}"; DestName: "LICENSE.txt"; Flags: ignoreversion
 
 [Icons]
 Name: "{autoprograms}\NCII Desk"; Filename: "{app}\ncii-desk-gui.exe"; WorkingDir: "{userdocs}"
