@@ -738,8 +738,7 @@ class ModelRegistry:
                     continue  # an earlier folder listed it first, as with files
                 self._specs[name] = spec
             for name, error in bad.items():
-                if name not in self._specs:
-                    self.rejected.setdefault(name, error)
+                self.rejected.setdefault(name, error)
 
     def _clinic_folders(self) -> list[Path]:
         env = os.environ.get(MODELS_ENV, "")
@@ -752,7 +751,7 @@ class ModelRegistry:
         return name in self._specs and name not in self._shipped
 
     def spec(self, name: str) -> ModelSpec:
-        if name in self.rejected:
+        if name in self.rejected and name not in self._specs:
             raise self.rejected[name]
         try:
             return self._specs[name]
