@@ -47,6 +47,7 @@ from ncii_desk.services.faces_gallery import (
     load_gallery,
 )
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.settings import uses_vault_embedder
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, BankEntry, Blob, EvidenceItem, Match, Role
 from ncii_desk.vision.registry import ModelCorrupt, ModelMissing
@@ -1036,6 +1037,7 @@ def _store(
     return len(new)
 
 
+@uses_vault_embedder
 def analyze_case(
     vault: Vault,
     case_ref: str,
@@ -1051,6 +1053,8 @@ def analyze_case(
     ``classifiers``: manifest names or loaded classifiers (default: the manifest's default
     set, :func:`ncii_desk.vision.classifier.default_classifier_names`). Missing or altered
     model files stop the run before any item with ModelMissing / ModelCorrupt.
+    The face embedder is the vault's setting (services/settings.py ``set_embedder``) unless
+    ``--embedder`` (``faces.use_embedder``) or NCII_DESK_FACE_EMBEDDER chose one.
     ``threshold``: the face similarity for a match; None uses the vault's stored threshold
     (services/settings.py; a stored value that is not valid gives the default and a problem
     in the report).
@@ -1168,6 +1172,7 @@ def analyze_case(
             for k in ("provider", "fallbacks", "onnxruntime", "device", "onnxruntime_build")
         },
         gallery={
+            "embedder": models.embedder if models is not None else "",
             "faces": len(gallery),
             "fingerprint": gallery.fingerprint,
             "other_model": gallery.other_model,
