@@ -584,3 +584,51 @@ def test_the_plain_words_stay_with_an_unvalidated_plugin_in_the_cli(
     assert "looked at the whole picture and gives it 0.88" in text.out
     assert "[weak or unvalidated signal, not a finding]" in text.out
     assert MANIPULATION_LIMITS in " ".join(text.out.split())
+
+
+def _red_then_blue_video(path: Path) -> Path:
+    """4 s at 5 fps, 160x120: 2 s plain red, then 2 s plain blue."""
+    import av
+
+    red = np.zeros((120, 160, 3), np.uint8)
+    red[..., 0] = 255
+    blue = red[..., ::-1].copy()
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        for picture in (red, blue):
+            for _ in range(10):
+                for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                    out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def test_a_whole_image_plugin_scores_every_sampled_video_frame(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+) -> None:
+    pytest.importorskip("av")
+    _clinic_folder(tmp_path, monkeypatch, "clinic-frames", domain={"media": ["video"]})
+    case = cases.new_case(vault, "Video")
+    added = intake.add_items(
+        vault, case.id, Role.SUSPECT, [_red_then_blue_video(tmp_path / "clip.mp4")]
+    )
+    assert not added.errors
+    (video,) = (i.id for i in added.added)
+    analyze_case(vault, case.id, classifiers=["clinic-frames"])
+    row = _newest(vault, video, DEEPFAKE_PRODUCER + "clinic-frames")
+    assert row.result["applicable"] is True and row.result["faces"] == []
+    scores = [p["score"] for p in row.result["pictures"]]
+    assert len(scores) >= 3 and all(p["t_ms"] is not None for p in row.result["pictures"])
+    # red frames: normalised red 2 -> sigmoid(2) = 0.88; blue frames: sigmoid(-2) = 0.12
+    for score in scores:
+        assert min(abs(score - _sigmoid(2.0)), abs(score - _sigmoid(-2.0))) < 0.05
+    flagged = sum(s >= 0.5 for s in scores)
+    assert 0 < flagged < len(scores)
+    (sig,) = row.result["signals"]
+    assert sig["value"]["frames_flagged"] == flagged
+    assert sig["finding"].startswith(
+        f"The manipulation classifier 'clinic-frames' looked at {len(scores)} whole sampled "
+        f"frames: {flagged} at or above its threshold of 0.50"
+    )
