@@ -632,3 +632,40 @@ def test_a_whole_image_plugin_scores_every_sampled_video_frame(
         f"The manipulation classifier 'clinic-frames' looked at {len(scores)} whole sampled "
         f"frames: {flagged} at or above its threshold of 0.50"
     )
+
+
+def test_a_whole_image_plugin_runs_when_the_face_models_are_not_installed(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+) -> None:
+    """It needs no faces: on a computer without the face embedder the face steps stop (with
+    the note saying so), and the whole-image detector still scores the pictures."""
+    import shutil
+
+    from modelkit import MODELS
+
+    from ncii_desk.services import faces_gallery
+    from ncii_desk.vision import registry as registry_module
+
+    folder, _ = _clinic_folder(tmp_path, monkeypatch, "clinic-alone")
+    monkeypatch.setattr(registry_module, "shared_models_dir", lambda: None)
+    for name in (F.YUNET_FILE,):  # the detector is there, the embedder (dlib) is not
+        shutil.copyfile(MODELS / name, folder / name)
+    monkeypatch.setattr(faces_gallery, "_models", {})  # nothing loaded in this process yet
+    monkeypatch.setattr(F, "_sessions", {})
+    case_id, photo, flat_red = _case_with(vault, tmp_path, "No face models")
+    report = analyze_case(vault, case_id)
+    assert [p["model"] for p in report.problems if p.get("error") == "ModelMissing"] == [
+        F.DLIB_MODEL
+    ]
+    assert [c["name"] for c in report.classifiers] == ["clinic-alone"]  # MesoNet needs faces
+    row = _newest(vault, flat_red, DEEPFAKE_PRODUCER + "clinic-alone")
+    (picture,) = row.result["pictures"]
+    assert picture["score"] == pytest.approx(_sigmoid(2.0), abs=1e-4)
+    summary = next(i.summary for i in report.items if i.item_id == photo)
+    assert summary is not None
+    assert any(
+        f["finding"].startswith(
+            "Faces were not looked at in this run: the model 'dlib-resnet-128' is not installed"
+        )
+        for f in summary["findings"]
+    )
