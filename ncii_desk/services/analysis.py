@@ -6,7 +6,8 @@ these steps and stores one Analysis row per step:
 ``faces``       every face (a video: one frame per second), compared with the case's
                 reference gallery (the embedder's similarity and manifest threshold, the
                 face box);
-``deepfake``    one row per manipulation classifier, scored on face crops only;
+``deepfake``    one row per manipulation classifier: face crops, or the whole picture (each
+                sampled frame) for a whole-image classifier (manifest ``domain.input``);
 ``derivation``  which of the victim's originals the image was made from, and what differs;
 ``metadata``    generator traces in the file (text chunks, EXIF, XMP, Content Credentials);
 ``summary``     the item's findings side by side, in plain language.
