@@ -629,6 +629,29 @@ def user_models_dir() -> Path:
     return user_data_dir() / "models"
 
 
+def clinic_folders() -> list[Path]:
+    """The folders whose ``manifest.toml`` is a clinic manifest: NCII_DESK_MODELS, then the
+    user models folder."""
+    env = os.environ.get(MODELS_ENV, "")
+    folders = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+    folders.append(user_models_dir())
+    return list(dict.fromkeys(folders))
+
+
+def clinic_manifests_seen() -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime) of each clinic manifest there is now: a registry built earlier is
+    out of date when this changes."""
+    seen = []
+    for folder in clinic_folders():
+        path = folder / CLINIC_MANIFEST_NAME
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        seen.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(seen)
+
+
 def default_manifest_path() -> Path:
     folder = packaged_models_dir()
     if folder is not None and (folder / MANIFEST_NAME).is_file():
@@ -741,10 +764,7 @@ class ModelRegistry:
                 self.rejected.setdefault(name, error)
 
     def _clinic_folders(self) -> list[Path]:
-        env = os.environ.get(MODELS_ENV, "")
-        folders = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
-        folders.append(user_models_dir())
-        return list(dict.fromkeys(folders))
+        return clinic_folders()
 
     def is_clinic(self, name: str) -> bool:
         """Whether ``name`` comes from a clinic manifest rather than the shipped one."""

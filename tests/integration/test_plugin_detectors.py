@@ -669,3 +669,18 @@ def test_a_whole_image_plugin_runs_when_the_face_models_are_not_installed(
         )
         for f in summary["findings"]
     )
+
+
+def test_a_clinic_manifest_added_later_is_used_without_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+) -> None:
+    from ncii_desk.vision.runtime import shared_runtime
+
+    monkeypatch.delenv(MODELS_ENV, raising=False)
+    before = shared_runtime()
+    assert "clinic-later" not in before.registry
+    assert shared_runtime() is before  # nothing changed: the same runtime and sessions
+    _clinic_folder(tmp_path, monkeypatch, "clinic-later")
+    after = shared_runtime()
+    assert after is not before and "clinic-later" in after.registry
+    assert shared_runtime() is after
