@@ -998,7 +998,9 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
     corrupt = [st.name for st in statuses if st.state == "corrupt"]
     missing = [st.name for st in statuses if st.state == "not-installed" and st.bundled]
     optional = [st.name for st in statuses if st.state == "not-installed" and not st.bundled]
-    ok = not corrupt and not missing
+    # a clinic manifest entry that cannot be used as written (a bad or missing key)
+    invalid = [st.name for st in statuses if st.state == "invalid"]
+    ok = not corrupt and not missing and not invalid
     if args.json:
         emit_json(
             {
@@ -1006,12 +1008,14 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
                 "corrupt": corrupt,
                 "not_installed": missing,
                 "optional_not_installed": optional,
+                "invalid": invalid,
+                "clinic_manifests": [str(p) for p in registry.clinic_manifests],
                 "models": [st.as_dict() for st in statuses],
                 "runtime": runtime,
             }
         )
     else:
-        labels = {"ok": "OK           ", "corrupt": "CORRUPT      "}
+        labels = {"ok": "OK           ", "corrupt": "CORRUPT      ", "invalid": "INVALID ENTRY"}
         for st in statuses:
             label = labels.get(st.state) or (
                 "NOT INSTALLED" if st.bundled else "not installed (optional)"
@@ -1029,8 +1033,12 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
                 "Where analysis runs was not checked: no ONNX model could be opened. It will "
                 f"try {runtime['next_provider']} first (onnxruntime {runtime['onnxruntime']})."
             )
+        for path in registry.clinic_manifests:
+            say(f"Clinic manifest read: {path}")
     if corrupt:
         return EXIT_INTEGRITY
+    if invalid:
+        return InvalidSetting.exit_code
     return EXIT_NOT_INSTALLED if missing else EXIT_OK
 
 

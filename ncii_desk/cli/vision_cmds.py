@@ -58,16 +58,23 @@ def _print_item(item: dict[str, Any]) -> None:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from ncii_desk.cli.main import cli_job, emit_json, opened, say, warn
     from ncii_desk.services.analysis import analyze_case
+    from ncii_desk.vision import faces as F
 
-    with opened(args) as vault, cli_job(args, "Analysing") as job:
-        report = analyze_case(
-            vault,
-            args.case,
-            job,
-            again=args.again,
-            every_s=args.every,
-            classifiers=args.classifier or None,
-        )
+    before = F.chosen_embedder()
+    if args.embedder is not None:  # wins over the environment and the vault's setting
+        F.use_embedder(args.embedder)
+    try:
+        with opened(args) as vault, cli_job(args, "Analysing") as job:
+            report = analyze_case(
+                vault,
+                args.case,
+                job,
+                again=args.again,
+                every_s=args.every,
+                classifiers=args.classifier or None,
+            )
+    finally:
+        F.use_embedder(before)
     data = report.as_dict()
     if args.json:
         emit_json(data)
@@ -287,6 +294,13 @@ def register(commands: Commands) -> None:
         metavar="MODEL",
         help="manipulation classifier to run, by model name (repeat for several; default: "
         "the standard set, see 'ncii-desk models list')",
+    )
+    p.add_argument(
+        "--embedder",
+        choices=EMBEDDER_CHOICES,
+        default=None,
+        help="face embedding model for this run (default: $NCII_DESK_FACE_EMBEDDER if set, "
+        "else the vault's setting from the app's Settings, else dlib-resnet-128)",
     )
 
     faces_g = commands.group("faces", "the victim's reference faces, and face comparison")

@@ -34,7 +34,7 @@ from ncii_desk.documents.packet import (
 )
 from ncii_desk.documents.pdfkit import CELL_MAX_HEIGHT, PdfDocument, esc
 from ncii_desk.documents.thumbs import NoThumbnail, Thumbnail
-from ncii_desk.vision.summary import MANIPULATION_LIMITS
+from ncii_desk.vision.summary import manipulation_limits
 
 FOOTER = "Draft prepared with NCII Desk — not legal advice"
 THUMB_BOX = 1.15 * inch
@@ -366,6 +366,22 @@ def _thumb_cell(lay: _Layout, thumb: Thumbnail | NoThumbnail | None) -> Any:
     return lay.cell(reason, "small", THUMB_BOX + 10, 200)
 
 
+def _validated_in(findings: Sequence[FindingLine]) -> list[str]:
+    """Classifiers whose validated, applicable score is among an exhibit's findings."""
+    out = []
+    for f in findings:
+        for sig in f.signals:
+            value = sig.get("value")
+            if (
+                sig.get("kind") == "deepfake_score"
+                and isinstance(value, dict)
+                and value.get("validated") is True
+                and value.get("applicable") is not False
+            ):
+                out.append(str(value.get("model", "")))
+    return out
+
+
 def _finding_rows(f: FindingLine) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [
         ("Analysis", f.kind),
@@ -555,7 +571,7 @@ def _exhibit_page(
 
     if ex.findings:
         doc.heading("Face-match and manipulation findings", 3)
-        doc.para(MANIPULATION_LIMITS, style="note")
+        doc.para(manipulation_limits(_validated_in(ex.findings)), style="note")
         for f in ex.findings:
             lay.add(lay.kv(_finding_rows(f), mono=("Model SHA-256",)), space=4)
 

@@ -44,7 +44,14 @@ from ncii_desk.gui.config import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
-from ncii_desk.services.settings import FACE_RANGE, PDQ_RANGE
+from ncii_desk.services.settings import (
+    EMBEDDER_CHOICES,
+    FACE_RANGE,
+    PDQ_RANGE,
+    EmbedderChoice,
+    embedder_choice,
+    set_embedder,
+)
 from ncii_desk.vault import Vault
 
 PACKETS = "ncii_desk.services.packets"
@@ -189,6 +196,7 @@ class SettingsDialog(QDialog):
         self.face.setDecimals(2)
         self.face.setAccessibleName(self.tr("Face match similarity"))
         form.addRow(self.tr("Same face if similarity is at least"), self.face)
+        self._embedder_section(form)
         self.defaults_button = button(self.tr("Restore default thresholds"), self.restore_defaults)
         form.addRow("", self.defaults_button)
         form.addRow(
@@ -201,6 +209,52 @@ class SettingsDialog(QDialog):
             ),
         )
         self.tabs.addTab(page, self.tr("Analysis"))
+
+    def _embedder_section(self, form: QFormLayout) -> None:
+        """The face comparison model, stored in the vault (services.settings.set_embedder)."""
+        #: the vault's stored choice as loaded ("" = the default; None until loaded)
+        self._embedder_loaded: str | None = None
+        self.embedder = QComboBox()
+        self.embedder.setAccessibleName(self.tr("Face comparison model"))
+        self.embedder.addItem(
+            self.tr("dlib ResNet (default, comes with NCII Desk)"), EMBEDDER_CHOICES[0]
+        )
+        self.embedder.addItem(
+            self.tr("MobileFaceNet (wider margin on our test photos; you install it)"),
+            EMBEDDER_CHOICES[1],
+        )
+        form.addRow(self.tr("Face comparison model"), self.embedder)
+        self.embedder_note = plain_label(
+            self.tr(
+                "Faces are compared only with reference faces picked with the same model: "
+                "after a change, single-face reference photos are picked again automatically "
+                "at the next analysis, and photos with several faces must be picked again by "
+                "hand. Earlier results stay stored."
+            ),
+            name=self.tr("What changes with the face comparison model"),
+        )
+        self.embedder_note.setWordWrap(True)
+        form.addRow("", self.embedder_note)
+        self.embedder_override = plain_label(name=self.tr("Face comparison model in use"))
+        self.embedder_override.setWordWrap(True)
+        form.addRow("", self.embedder_override)
+
+    def _show_embedder(self, choice: EmbedderChoice) -> None:
+        self._embedder_loaded = choice.stored or ""
+        stored = choice.stored or EMBEDDER_CHOICES[0]
+        self.embedder.setCurrentIndex(max(0, self.embedder.findData(stored)))
+        if choice.source in ("command line", "environment"):
+            self.embedder_override.setText(
+                self.tr(
+                    "This computer overrides the setting: analysis uses {name} (set by "
+                    "NCII_DESK_FACE_EMBEDDER or --embedder)."
+                ).format(name=choice.name)
+            )
+        else:
+            self.embedder_override.setText("")
+
+    def chosen_embedder(self) -> str:
+        return str(self.embedder.currentData())
 
     def _clinic(self) -> None:
         page = QWidget()
@@ -297,6 +351,7 @@ class SettingsDialog(QDialog):
             return load_preferences(vault), load_thresholds(vault), status, details
 
         self.ctx.read(read, self._loaded, owner=self)
+        self.ctx.read(embedder_choice, self._show_embedder, owner=self)
         if packets is not None:
             self.ctx.read(
                 lambda vault: packets.signing_key_info(vault).fingerprint,
@@ -375,11 +430,18 @@ class SettingsDialog(QDialog):
         clinic = self._clinic_values()
 
         thresholds_changed = thresholds != self._thresholds_loaded
+        embedder = self.chosen_embedder()
+        # stored only when it changed (an audit event each); the default is stored as such
+        embedder_changed = self._embedder_loaded is not None and embedder != (
+            self._embedder_loaded or EMBEDDER_CHOICES[0]
+        )
 
         def write(vault: Vault) -> None:
             save_preferences(vault, prefs)
             if thresholds_changed:  # each change is an audit event; no event for no change
                 save_thresholds(vault, thresholds)
+            if embedder_changed:
+                set_embedder(vault, embedder)
             if clinic is not None:
                 clinic[0](vault, clinic[1])
 

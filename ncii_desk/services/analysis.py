@@ -6,7 +6,8 @@ these steps and stores one Analysis row per step:
 ``faces``       every face (a video: one frame per second), compared with the case's
                 reference gallery (the embedder's similarity and manifest threshold, the
                 face box);
-``deepfake``    one row per manipulation classifier, scored on face crops only;
+``deepfake``    one row per manipulation classifier: face crops, or the whole picture (each
+                sampled frame) for a whole-image classifier (manifest ``domain.input``);
 ``derivation``  which of the victim's originals the image was made from, and what differs;
 ``metadata``    generator traces in the file (text chunks, EXIF, XMP, Content Credentials);
 ``summary``     the item's findings side by side, in plain language.
@@ -47,11 +48,12 @@ from ncii_desk.services.faces_gallery import (
     load_gallery,
 )
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.settings import uses_vault_embedder
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, BankEntry, Blob, EvidenceItem, Match, Role
 from ncii_desk.vision.registry import ModelCorrupt, ModelMissing
 from ncii_desk.vision.signals import Signal, Strength
-from ncii_desk.vision.summary import MANIPULATION_LIMITS
+from ncii_desk.vision.summary import manipulation_limits
 
 if TYPE_CHECKING:
     from ncii_desk.vision.classifier import FaceClassifier
@@ -153,7 +155,11 @@ class AnalysisReport:
             "originals": self.originals,
             "problems": self.problems,
             "counts": self.counts(),
-            "manipulation_limits": MANIPULATION_LIMITS,
+            "manipulation_limits": manipulation_limits(
+                c["name"]
+                for c in self.classifiers
+                if c.get("validation", {}).get("meets_minimum") is True
+            ),
             "new_matches": self.new_matches,
             "cancelled": self.cancelled,
             "items": [i.as_dict() for i in self.items],
@@ -212,36 +218,44 @@ def _face_signal(agg: MediaAggregate, media: str, gallery: Gallery) -> Signal:
 
 
 def _deepfake_signal(clf: FaceClassifier, agg: MediaAggregate, media: str) -> Signal:
-    from ncii_desk.vision.classifier import FAKE_THRESHOLD, SMALL_FACE_PIXELS
+    from ncii_desk.vision.classifier import SMALL_FACE_PIXELS
     from ncii_desk.vision.video import clock
 
     label = f"manipulation classifier '{clf.name}'"
     validated = clf.validation.meets_minimum
+    cut = clf.threshold
     caveat = (
-        f"It learned from: {clf.training_domain} {clf.blind_spots} A low score never shows "
-        f"that a picture is authentic. This model is {clf.validation.words()}."
+        f"It learned from: {clf.training_domain} {clf.blind_spots} {clf.meaning()} A low score "
+        f"never shows that a picture is authentic. This model is {clf.validation.words()}."
     )
-    base: dict[str, Any] = {"model": clf.name, "applicable": True, "validated": validated}
+    base: dict[str, Any] = {
+        "model": clf.name,
+        "applicable": True,
+        "validated": validated,
+        "whole_image": clf.whole_image,
+    }
     summary = agg.deepfake.get(clf.name)
+    if clf.whole_image:
+        return _whole_image_signal(clf, summary, agg, media, caveat, base)
     if summary is None or summary.faces_scored == 0:
         finding = f"The {label} had no face to score; it looks at faces only."
         return Signal("deepfake_score", finding, Strength.NONE, caveat, base | {"faces_scored": 0})
-    value = summary.as_dict() | {"threshold": FAKE_THRESHOLD} | base
+    value = summary.as_dict() | {"threshold": cut} | base
     if summary.smallest_crop < SMALL_FACE_PIXELS:
         caveat += (
             f" A face here is only {summary.smallest_crop} pixels across, which makes the "
             "score even less dependable."
         )
-    if summary.max < FAKE_THRESHOLD:
+    if summary.max < cut:
         finding = (
             f"The {label} does not rate any face as looking manipulated (highest "
-            f"{summary.max:.2f}; {FAKE_THRESHOLD:.1f} or more would)."
+            f"{summary.max:.2f}; {cut:.2f} or more would)."
         )
         return Signal("deepfake_score", finding, Strength.NONE, caveat, value)
     if media == "image":
         finding = (
             f"The {label} rates face {summary.max_face} as looking manipulated: "
-            f"{summary.max:.2f} ({FAKE_THRESHOLD:.1f} or more means it looks manipulated to "
+            f"{summary.max:.2f} ({cut:.2f} or more means it looks manipulated to "
             "this model)."
         )
     else:
@@ -249,9 +263,65 @@ def _deepfake_signal(clf: FaceClassifier, agg: MediaAggregate, media: str) -> Si
             f"The {label} rates faces in {summary.frames_flagged} of {agg.frames} sampled "
             f"frames as looking manipulated: highest {summary.max:.2f} at "
             f"{clock(summary.max_t_ms)}, median {summary.median:.2f} "
-            f"({FAKE_THRESHOLD:.1f} or more means it looks manipulated to this model)."
+            f"({cut:.2f} or more means it looks manipulated to this model)."
         )
     strength = Strength.MODERATE if validated else Strength.WEAK
+    return Signal("deepfake_score", finding, strength, caveat, value)
+
+
+def _whole_image_signal(
+    clf: FaceClassifier,
+    summary: Any,
+    agg: MediaAggregate,
+    media: str,
+    caveat: str,
+    base: dict[str, Any],
+) -> Signal:
+    """A whole-image classifier's score, said with what the number means."""
+    from ncii_desk.vision.video import clock
+
+    label = f"manipulation classifier '{clf.name}'"
+    cut = clf.threshold
+    if summary is None or summary.faces_scored == 0:
+        finding = f"The {label} had no picture to score."
+        return Signal(
+            "deepfake_score", finding, Strength.NONE, caveat, base | {"pictures_scored": 0}
+        )
+    value = summary.as_dict() | {"threshold": cut, "pictures_scored": summary.faces_scored} | base
+    if clf.input_size is not None:
+        width, height = clf.input_size
+        if summary.smallest_crop < min(width, height):
+            caveat += (
+                f" The picture is smaller ({summary.smallest_crop} pixels on its shorter side) "
+                f"than the {width}x{height} the model takes, so it was enlarged, which makes "
+                "the score less dependable."
+            )
+    scale = (
+        "on its scale from 0 (looks like the real pictures it learned from) to 1 (looks like "
+        "the manipulated or generated ones)"
+    )
+    if media == "image":
+        verdict = (
+            f"at or above its threshold of {cut:.2f}, so to this model the picture looks "
+            "manipulated or generated"
+            if summary.max >= cut
+            else f"below its threshold of {cut:.2f}, so this model does not call the picture "
+            "manipulated"
+        )
+        finding = (
+            f"The {label} looked at the whole picture and gives it {summary.max:.2f} {scale}: "
+            f"{verdict}."
+        )
+    else:
+        finding = (
+            f"The {label} looked at {summary.faces_scored} whole sampled frames: "
+            f"{summary.frames_flagged} at or above its threshold of {cut:.2f} {scale}; "
+            f"highest {summary.max:.2f} at {clock(summary.max_t_ms)}, median "
+            f"{summary.median:.2f}."
+        )
+    if summary.max < cut:
+        return Signal("deepfake_score", finding, Strength.NONE, caveat, value)
+    strength = Strength.MODERATE if clf.validation.meets_minimum else Strength.WEAK
     return Signal("deepfake_score", finding, strength, caveat, value)
 
 
@@ -269,7 +339,12 @@ def _not_applicable_signal(clf: FaceClassifier, media: str) -> Signal:
         f"Manipulation classifier '{clf.name}': {clf.not_applicable()}",
         Strength.NONE,
         caveat,
-        {"model": clf.name, "applicable": False, "validated": clf.validation.meets_minimum},
+        {
+            "model": clf.name,
+            "applicable": False,
+            "validated": clf.validation.meets_minimum,
+            "whole_image": clf.whole_image,
+        },
     )
 
 
@@ -376,7 +451,13 @@ class _Run:
         return _inputs_hash(parts)
 
     def clf_key(self, media: str, clf: FaceClassifier | None = None) -> str:
+        from ncii_desk.vision.classifier import FAKE_THRESHOLD
+
         parts = [f"every_s={self.every_s}"] if media == "video" else []
+        if clf is not None and clf.threshold != FAKE_THRESHOLD:
+            parts.append(f"threshold={clf.threshold}")  # a new threshold rewrites the finding
+        if clf is not None and clf.whole_image:
+            parts.append("whole-image")
         if clf is not None and not clf.applies_to(media):
             parts = ["not-applicable", media]  # outside the domain: not run, no number
         return _inputs_hash(parts)
@@ -599,7 +680,7 @@ def _faces_step(
 def _deepfake_step(
     clf: FaceClassifier, media: str, frames: Sequence[FrameResult], agg: MediaAggregate, key: str
 ) -> _Step:
-    from ncii_desk.vision.classifier import FAKE_THRESHOLD, SMALL_FACE_PIXELS
+    from ncii_desk.vision.classifier import SMALL_FACE_PIXELS
 
     signal = _deepfake_signal(clf, agg, media)
     per_face = [
@@ -612,22 +693,31 @@ def _deepfake_step(
         }
         for f in frames
         for face in f.faces
+        if clf.name in face.fake
     ]
+    per_picture = [
+        {"t_ms": f.t_ms, "size": [f.width, f.height], "score": round(f.whole[clf.name], 4)}
+        for f in frames
+        if clf.name in f.whole
+    ]
+    what = "the whole picture" if clf.whole_image else "the face"
     return _Step(
         DEEPFAKE_KIND,
         DEEPFAKE_PRODUCER + clf.name,
         clf.version,
         clf.model_sha256,
         clf.provider,
-        {"fake": FAKE_THRESHOLD, "small_face_px": SMALL_FACE_PIXELS},
+        {"fake": clf.threshold, "small_face_px": SMALL_FACE_PIXELS},
         {
             "media": media,
             "inputs": key,
             "classifier": clf.describe(),
             "applicable": True,
-            "score_meaning": "probability that the face is manipulated",
+            "input": "whole-image" if clf.whole_image else "face-crop",
+            "score_meaning": f"probability that {what} is manipulated, as this model sees it",
             "aggregate": signal.value,
             "faces": per_face,
+            "pictures": per_picture,
             "signals": [signal.as_dict()],
         },
         sum(f.seconds.get(clf.name, 0.0) for f in frames),
@@ -635,7 +725,7 @@ def _deepfake_step(
 
 
 def _not_applicable_step(clf: FaceClassifier, media: str, key: str) -> _Step:
-    from ncii_desk.vision.classifier import FAKE_THRESHOLD, SMALL_FACE_PIXELS
+    from ncii_desk.vision.classifier import SMALL_FACE_PIXELS
 
     signal = _not_applicable_signal(clf, media)
     return _Step(
@@ -644,7 +734,7 @@ def _not_applicable_step(clf: FaceClassifier, media: str, key: str) -> _Step:
         clf.version,
         clf.model_sha256,
         None,  # nothing ran
-        {"fake": FAKE_THRESHOLD, "small_face_px": SMALL_FACE_PIXELS},
+        {"fake": clf.threshold, "small_face_px": SMALL_FACE_PIXELS},
         {
             "media": media,
             "inputs": key,
@@ -852,7 +942,7 @@ def _analyse_item(run: _Run, item: EvidenceItem, position: str) -> ItemReport:
         except NciiDeskError as exc:
             report.errors.append(_error("decode", exc))
         else:
-            agg = aggregate(frames, run.threshold)
+            agg = aggregate(frames, run.threshold, {c.name: c.threshold for c in run.classifiers})
             report.faces = agg.as_dict()
             if need_faces:
                 steps.append(_faces_step(run, media, frames, agg, faces_key))
@@ -948,6 +1038,7 @@ def _store(
     return len(new)
 
 
+@uses_vault_embedder
 def analyze_case(
     vault: Vault,
     case_ref: str,
@@ -963,6 +1054,8 @@ def analyze_case(
     ``classifiers``: manifest names or loaded classifiers (default: the manifest's default
     set, :func:`ncii_desk.vision.classifier.default_classifier_names`). Missing or altered
     model files stop the run before any item with ModelMissing / ModelCorrupt.
+    The face embedder is the vault's setting (services/settings.py ``set_embedder``) unless
+    ``--embedder`` (``faces.use_embedder``) or NCII_DESK_FACE_EMBEDDER chose one.
     ``threshold``: the face similarity for a match; None uses the vault's stored threshold
     (services/settings.py; a stored value that is not valid gives the default and a problem
     in the report).
@@ -1022,19 +1115,36 @@ def analyze_case(
                 f"{'not installed' if isinstance(exc, ModelMissing) else 'damaged'}.",
                 Strength.NONE,
                 "Until the file is in place ('ncii-desk models verify' says where it goes), face "
-                "comparison and the manipulation classifiers do not run; the other checks do.",
+                "comparison and the face-crop manipulation classifiers do not run; the other "
+                "checks (whole-image classifiers included) do.",
                 {"model": exc.name, "error": type(exc).__name__},
             )
         )
     loaded: list[FaceClassifier] = []
+    registry = runtime.registry
+
+    def usable(name: str) -> bool:
+        # without the face models only whole-image classifiers can run (they need no faces)
+        if models is not None:
+            return True
+        return name in registry and registry.spec(name).domain.input == "whole-image"
+
+    for c in classifiers if classifiers is not None else []:
+        if isinstance(c, str):
+            if usable(c):
+                loaded.append(load_classifier(c, runtime))
+        elif models is not None or c.whole_image:
+            loaded.append(c)
+    for name in default_classifier_names(registry) if classifiers is None else []:
+        if not usable(name):
+            continue
+        try:
+            loaded.append(load_classifier(name, runtime))
+        except NciiDeskError as exc:  # not installed, damaged, or an entry that does not fit
+            problems.append(exc.as_dict() | {"model": name})
+    for name, bad in registry.rejected.items() if classifiers is None else []:
+        problems.append(bad.as_dict() | {"model": name})  # a clinic entry that is not valid
     if models is not None:
-        for c in classifiers if classifiers is not None else []:
-            loaded.append(load_classifier(c, runtime) if isinstance(c, str) else c)
-        for name in default_classifier_names(runtime.registry) if classifiers is None else []:
-            try:
-                loaded.append(load_classifier(name, runtime))
-            except (ModelMissing, ModelCorrupt) as exc:
-                problems.append(exc.as_dict())
         list_reference_faces(vault, case_id)  # searches new reference photos; automatic picks
         gallery = load_gallery(vault, case_id)
     else:
@@ -1063,6 +1173,7 @@ def analyze_case(
             for k in ("provider", "fallbacks", "onnxruntime", "device", "onnxruntime_build")
         },
         gallery={
+            "embedder": models.embedder if models is not None else "",
             "faces": len(gallery),
             "fingerprint": gallery.fingerprint,
             "other_model": gallery.other_model,

@@ -29,6 +29,7 @@ from ncii_desk.errors import InvalidSetting, NciiDeskError, NotFound
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.settings import uses_vault_embedder
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, EvidenceItem, FaceReference, Role
@@ -362,14 +363,20 @@ def _ensure_photo(vault: Vault, item: EvidenceItem, models: FaceModels) -> Refer
                 {"faces": len(analysis.result["faces"]), "model_sha256": analysis.model_sha256},
             )
     faces = analysis.result.get("faces", [])
+    # Picks are per embedding model: a face picked with another embedder is not compared
+    # with this one's embeddings (load_gallery), so it is neither shown as picked here nor
+    # does it stop the automatic pick of a photo's only face with this model.
+    mine = (FaceReference.item_id == item.id) & (
+        FaceReference.model_sha256 == models.embedder_sha256
+    )
     with vault.session() as s:
         fresh = s.get(EvidenceItem, item.id)
         assert fresh is not None
-        picks = list(s.scalars(select(FaceReference).where(FaceReference.item_id == item.id)))
+        picks = list(s.scalars(select(FaceReference).where(mine)))
     auto = fresh.role == Role.REFERENCE and len(faces) == 1 and not _declined_auto(fresh)
     if auto and not picks:
         with vault.transaction() as s:  # looked again under the write lock
-            picks = list(s.scalars(select(FaceReference).where(FaceReference.item_id == item.id)))
+            picks = list(s.scalars(select(FaceReference).where(mine)))
             if not picks:
                 ref = _new_reference(fresh, faces[0], models.embedder_sha256, AUTO)
                 s.add(ref)
@@ -379,6 +386,7 @@ def _ensure_photo(vault: Vault, item: EvidenceItem, models: FaceModels) -> Refer
     return _photo_view(fresh, analysis, picks)
 
 
+@uses_vault_embedder
 def list_reference_faces(
     vault: Vault,
     case_ref: str,
@@ -426,6 +434,7 @@ def _gallery_item(s: Session, item_ref: str) -> EvidenceItem:
     return item
 
 
+@uses_vault_embedder
 def pick_reference_face(
     vault: Vault, item_ref: str, face_index: int, operator: str | None = None
 ) -> FaceReferenceView:
@@ -452,7 +461,9 @@ def pick_reference_face(
         assert fresh is not None
         existing = s.scalars(
             select(FaceReference).where(
-                FaceReference.item_id == item.id, FaceReference.face_index == face_index
+                FaceReference.item_id == item.id,
+                FaceReference.face_index == face_index,
+                FaceReference.model_sha256 == models.embedder_sha256,  # picks are per model
             )
         ).first()
         if existing is not None:
@@ -504,6 +515,7 @@ def unpick_reference_face(
         return views
 
 
+@uses_vault_embedder
 def load_gallery(vault: Vault, case_id: str) -> Gallery:
     """The case's picked faces made with the current embedding model, as one matrix."""
     sha = face_models().embedder_sha256

@@ -19,10 +19,13 @@ actually used is recorded in every Match and Analysis row.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any, Final
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -32,6 +35,9 @@ from ncii_desk.errors import InvalidSetting
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Setting
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 THRESHOLDS_KEY: Final = "thresholds"
 #: Allowed PDQ distances (bits of 256 that may differ; 31 is the exchange standard).
@@ -359,3 +365,109 @@ def set_request_setting(vault: Vault, name: str, value: Any) -> RequestSettings:
     clean = validate_request_setting(key, value)
     _store(vault, REQUESTS_KEY, {key: clean}, {"fields": [key], key: clean}, merge=True)
     return request_settings(vault)
+
+
+# --- the face embedder analysis uses in this vault --------------------------------------------
+
+FACES_KEY: Final = "faces"
+#: The face embedders a vault may choose (ncii_desk.vision.faces.EMBEDDERS, repeated so this
+#: module does not import numpy and OpenCV; a test keeps the two equal). The first is the
+#: default: dlib's ResNet, whose weights the installer carries.
+EMBEDDER_CHOICES: Final = ("dlib-resnet-128", "mobilefacenet-128")
+#: What changes when the embedder changes, in one sentence for the Settings dialog.
+EMBEDDER_CHANGE_NOTE: Final = (
+    "Faces are compared only with reference faces picked with the same model: after a change, "
+    "single-face reference photos are picked again automatically at the next analysis, and "
+    "photos with several faces must be picked again by hand. Earlier results stay stored."
+)
+
+
+@dataclass(frozen=True)
+class EmbedderChoice:
+    """Which face embedder analysis uses for a vault, and what decided it."""
+
+    name: str
+    #: "command line" (--embedder), "environment" (NCII_DESK_FACE_EMBEDDER), "vault setting"
+    #: or "default"
+    source: str
+    stored: str | None  # the vault's own setting (None: not set)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "source": self.source, "stored": self.stored}
+
+
+def _check_embedder(name: Any) -> str:
+    if not isinstance(name, str) or name.strip() not in EMBEDDER_CHOICES:
+        raise InvalidSetting(
+            f"{name!r} is not a face embedder.",
+            f"Choose one of: {', '.join(EMBEDDER_CHOICES)}.",
+        )
+    return name.strip()
+
+
+def stored_embedder(vault: Vault) -> str | None:
+    """The face embedder stored in the vault (None: none stored, or a stored value that is
+    not valid, which is then ignored in favour of the default)."""
+    with vault.session() as s:
+        value = _stored(s, FACES_KEY).get("embedder")
+    return value if isinstance(value, str) and value in EMBEDDER_CHOICES else None
+
+
+def set_embedder(vault: Vault, name: str | None) -> str | None:
+    """Store the vault's face embedder (None: back to the default); an audit event records
+    the change."""
+    if name is None:
+        _store(vault, FACES_KEY, {"embedder": None}, {"embedder": None}, merge=True)
+        return None
+    clean = _check_embedder(name)
+    _store(vault, FACES_KEY, {"embedder": clean}, {"embedder": clean}, merge=True)
+    return clean
+
+
+def embedder_choice(vault: Vault) -> EmbedderChoice:
+    """The embedder analysis of this vault uses: a process-wide choice (``--embedder``) or
+    NCII_DESK_FACE_EMBEDDER override the vault's setting, which overrides the default."""
+    import os
+
+    from ncii_desk.vision import faces as F
+
+    stored = stored_embedder(vault)
+    chosen = F.chosen_embedder()
+    if chosen is not None:
+        return EmbedderChoice(chosen, "command line", stored)
+    env = os.environ.get(F.EMBEDDER_ENV, "").strip()
+    if env:
+        return EmbedderChoice(F.embedder_name(), "environment", stored)
+    if stored is not None:
+        return EmbedderChoice(stored, "vault setting", stored)
+    return EmbedderChoice(F.DEFAULT_EMBEDDER, "default", stored)
+
+
+@contextmanager
+def vault_embedder(vault: Vault) -> Iterator[str]:
+    """Run the block with the vault's face embedder, unless ``--embedder`` or the environment
+    chose one for the whole process (they win). Nested uses leave the outer choice alone."""
+    from ncii_desk.vision import faces as F
+
+    choice = embedder_choice(vault)
+    if choice.source != "vault setting":
+        yield choice.name
+        return
+    F.use_embedder(choice.name)
+    try:
+        yield choice.name
+    finally:
+        F.use_embedder(None)
+
+
+def uses_vault_embedder(
+    fn: Callable[Concatenate[Vault, _P], _R],
+) -> Callable[Concatenate[Vault, _P], _R]:
+    """Decorate a service taking the vault first so it runs with :func:`vault_embedder`."""
+
+    @functools.wraps(fn)
+    def run(vault: Vault, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with vault_embedder(vault):
+            return fn(vault, *args, **kwargs)
+
+    return run

@@ -40,6 +40,17 @@ FORMATS = ("onnx", "keras-h5")
 LAYOUTS = ("NCHW", "NHWC")
 CHANNEL_ORDERS = ("RGB", "BGR")
 SCORE_MEANINGS = ("", "p-real", "p-fake")
+#: What turns a classifier's raw output into a probability: nothing (the graph ends in a
+#: softmax or sigmoid), a sigmoid of the value, or a softmax over the last axis.
+ACTIVATIONS = ("none", "sigmoid", "softmax")
+#: How a picture (whole-image classifiers) or a face crop is brought to a classifier's
+#: input size: ``stretch`` (plain resize), ``stretch-nearest``, ``centre-crop`` (shorter side to
+#: the size, then the centre cut out), ``letterbox`` (longer side to the size, centred on a
+#: canvas of ``input.pad``), and for face crops ``align-5pt`` (five landmarks onto
+#: ``input.align_template``).
+CLASSIFIER_RESIZES = ("stretch", "stretch-nearest", "centre-crop", "letterbox", "align-5pt")
+#: The file a clinic puts in its models folder to add its own models (same format).
+CLINIC_MANIFEST_NAME = "manifest.toml"
 #: What a classifier's domain may name as its input media: frames of a video, still images.
 DOMAIN_MEDIA = ("video", "image")
 VALIDATION_STATUSES = ("unvalidated", "validated")
@@ -135,6 +146,8 @@ class InputSpec:
     multiple_of: int = 1
     max_side: int | None = None
     resize: str = ""
+    #: letterbox canvas value (0-255, before scaling), classifiers only
+    pad: float = 0.0
     scale: float = 1.0
     mean: tuple[float, float, float] = (0.0, 0.0, 0.0)
     std: tuple[float, float, float] = (1.0, 1.0, 1.0)
@@ -164,6 +177,11 @@ class OutputSpec:
     names: tuple[str, ...] = ()
     score: str = ""  # classifiers: "p-real" or "p-fake"
     score_index: int = 0  # position of that score along the last axis of the first output
+    #: classifiers: "none" (already a probability), "sigmoid" or "softmax" (last axis)
+    activation: str = "none"
+    #: classifiers: the probability of manipulation at or above which the model calls an
+    #: input manipulated (None: the models' common 0.5)
+    threshold: float | None = None
     notes: str = ""
 
 
@@ -392,6 +410,7 @@ def _parse_input(t: _Table) -> InputSpec:
         multiple_of=t.whole("multiple_of", 1, minimum=1) or 1,
         max_side=t.whole("max_side", None, minimum=1),
         resize=t.text("resize", ""),
+        pad=t.number("pad", 0.0),
         scale=t.number("scale", 1.0),
         mean=(mean[0], mean[1], mean[2]),
         std=(std[0], std[1], std[2]),
@@ -401,12 +420,44 @@ def _parse_input(t: _Table) -> InputSpec:
 
 
 def _parse_output(t: _Table) -> OutputSpec:
+    threshold: float | None = None
+    if t.has("threshold"):
+        threshold = t.number("threshold", 0.5)
+        if not 0.0 < threshold < 1.0:
+            raise t.error("'threshold' must be a probability between 0 and 1 (e.g. 0.5)")
     return OutputSpec(
         names=t.texts("names"),
         score=t.text("score", "", choices=SCORE_MEANINGS),
         score_index=t.whole("score_index", 0) or 0,
+        activation=t.text("activation", "none", choices=ACTIVATIONS),
+        threshold=threshold,
         notes=t.text("notes", ""),
     )
+
+
+def _check_classifier(t: _Table, spec: ModelSpec) -> None:
+    """An ONNX manipulation classifier's entry must say everything its preprocessing and the
+    meaning of its output need; each gap is named by its key."""
+    inp, out = t.sub("input"), t.sub("output")
+    if spec.input.size is None:
+        raise inp.error("'size' is missing: a classifier needs size = [width, height]")
+    if spec.output.score not in ("p-fake", "p-real"):
+        raise out.error(
+            "'score' is missing: say what the output means, \"p-fake\" (probability that the "
+            'input is manipulated) or "p-real" (probability that it is real)'
+        )
+    if spec.input.dtype != "float32":
+        raise inp.error("'dtype' must be \"float32\" for a classifier")
+    resize = spec.input.resize or "stretch"
+    if resize not in CLASSIFIER_RESIZES:
+        raise inp.error(f"'resize' must be one of {', '.join(repr(r) for r in CLASSIFIER_RESIZES)}")
+    if resize == "align-5pt":
+        if spec.domain.input == "whole-image":
+            raise inp.error("'resize' = \"align-5pt\" aligns faces; a whole-image model cannot")
+        if len(spec.input.align_template) != 5:
+            raise inp.error("'align_template' needs five [x, y] points for \"align-5pt\"")
+    if not 0.0 <= spec.input.pad <= 255.0:
+        raise inp.error("'pad' must be a pixel value from 0 to 255")
 
 
 def _parse_domain(t: _Table) -> Domain:
@@ -479,7 +530,7 @@ def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
         raise t.error("'sha256' must be 64 hexadecimal digits")
     size = t.whole("size", minimum=1)
     assert size is not None
-    return ModelSpec(
+    spec = ModelSpec(
         name=name,
         task=t.text("task", choices=TASKS),
         file=str(rel),
@@ -501,10 +552,12 @@ def _parse_model(manifest: Path, name: str, data: Any) -> ModelSpec:
         validation=_parse_validation(t.sub("validation")),
         match=_parse_match(t.sub("match")) if t.has("match") else None,
     )
+    if spec.task == "deepfake-classifier" and spec.format == "onnx":
+        _check_classifier(t, spec)
+    return spec
 
 
-def load_manifest(path: Path) -> dict[str, ModelSpec]:
-    """Read and check a manifest file; models keep the order they have in the file."""
+def _manifest_tables(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -518,7 +571,37 @@ def load_manifest(path: Path) -> dict[str, ModelSpec]:
     models = data.get("models")
     if not isinstance(models, dict) or not models:
         raise _bad(path, "models", "no [models.NAME] tables found")
-    return {name: _parse_model(path, name, entry) for name, entry in models.items()}
+    return models
+
+
+def load_manifest(path: Path) -> dict[str, ModelSpec]:
+    """Read and check a manifest file; models keep the order they have in the file."""
+    return {name: _parse_model(path, name, entry) for name, entry in _manifest_tables(path).items()}
+
+
+def load_clinic_manifest(
+    path: Path, taken: Mapping[str, ModelSpec] | None = None
+) -> tuple[dict[str, ModelSpec], dict[str, InvalidSetting]]:
+    """A clinic's own manifest, entry by entry: the entries that are valid, and for each one
+    that is not, the error naming its bad key. A bad entry never costs the clinic the other
+    models (the shipped manifest, in contrast, is refused as a whole). A name the shipped
+    manifest (``taken``) already uses is refused: a name always stands for one file."""
+    good: dict[str, ModelSpec] = {}
+    bad: dict[str, InvalidSetting] = {}
+    for name, entry in _manifest_tables(path).items():
+        if taken is not None and name in taken:
+            bad[name] = _bad(
+                path,
+                f"models.{name}",
+                "this name is already used by a model NCII Desk ships; give your model a name "
+                "of its own (for example 'clinic-" + name + "')",
+            )
+            continue
+        try:
+            good[name] = _parse_model(path, name, entry)
+        except InvalidSetting as exc:
+            bad[name] = exc
+    return good, bad
 
 
 # --- where files are searched ---------------------------------------------------------------
@@ -544,6 +627,29 @@ def shared_models_dir() -> Path | None:
 def user_models_dir() -> Path:
     """Where a person puts model files they downloaded themselves."""
     return user_data_dir() / "models"
+
+
+def clinic_folders() -> list[Path]:
+    """The folders whose ``manifest.toml`` is a clinic manifest: NCII_DESK_MODELS, then the
+    user models folder."""
+    env = os.environ.get(MODELS_ENV, "")
+    folders = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+    folders.append(user_models_dir())
+    return list(dict.fromkeys(folders))
+
+
+def clinic_manifests_seen() -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime) of each clinic manifest there is now: a registry built earlier is
+    out of date when this changes."""
+    seen = []
+    for folder in clinic_folders():
+        path = folder / CLINIC_MANIFEST_NAME
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        seen.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(seen)
 
 
 def default_manifest_path() -> Path:
@@ -579,9 +685,12 @@ class ModelStatus:
 
     @property
     def state(self) -> str:
-        """ "ok", "not-installed" (no file anywhere) or "corrupt" (a file with other bytes)."""
+        """ "ok", "not-installed" (no file anywhere), "corrupt" (a file with other bytes) or
+        "invalid" (a clinic manifest entry that cannot be used as written)."""
         if self.ok:
             return "ok"
+        if self.error == "InvalidSetting":
+            return "invalid"
         return "corrupt" if self.error == "ModelCorrupt" else "not-installed"
 
     def as_dict(self) -> dict[str, object]:
@@ -601,9 +710,21 @@ class ModelStatus:
 class ModelRegistry:
     """Model names → verified files, from one manifest. Safe to share between threads."""
 
-    def __init__(self, manifest: Path | None = None) -> None:
+    def __init__(self, manifest: Path | None = None, *, clinic: bool | None = None) -> None:
+        """``manifest``: the shipped manifest (default: the installation's). ``clinic``: also
+        read the clinic manifests (``manifest.toml`` in each folder of NCII_DESK_MODELS and
+        in the user models folder); default: only with the installation's manifest."""
         self.manifest_path = manifest if manifest is not None else default_manifest_path()
         self._specs = load_manifest(self.manifest_path)
+        self._shipped = frozenset(self._specs)
+        #: entries of clinic manifests that are not valid: name -> the error naming the key
+        self.rejected: dict[str, InvalidSetting] = {}
+        #: clinic manifests that could not be read at all (TOML syntax, no [models] table)
+        self.problems: list[InvalidSetting] = []
+        #: the clinic manifests read, in order
+        self.clinic_manifests: list[Path] = []
+        if clinic if clinic is not None else manifest is None:
+            self._read_clinic_manifests()
         self._lock = threading.Lock()
         # (resolved path, size, mtime_ns) -> sha256 of the bytes seen then
         self._digests: dict[tuple[str, int, int], str] = {}
@@ -623,7 +744,35 @@ class ModelRegistry:
     def __iter__(self) -> Iterator[ModelSpec]:
         return iter(self._specs.values())
 
+    def _read_clinic_manifests(self) -> None:
+        shipped = self.manifest_path.resolve()
+        for folder in self._clinic_folders():
+            path = folder / CLINIC_MANIFEST_NAME
+            if not path.is_file() or path.resolve() == shipped:
+                continue
+            self.clinic_manifests.append(path)
+            try:
+                good, bad = load_clinic_manifest(path, self._specs)
+            except InvalidSetting as exc:
+                self.problems.append(exc)
+                continue
+            for name, spec in good.items():
+                if name in self._specs or name in self.rejected:
+                    continue  # an earlier folder listed it first, as with files
+                self._specs[name] = spec
+            for name, error in bad.items():
+                self.rejected.setdefault(name, error)
+
+    def _clinic_folders(self) -> list[Path]:
+        return clinic_folders()
+
+    def is_clinic(self, name: str) -> bool:
+        """Whether ``name`` comes from a clinic manifest rather than the shipped one."""
+        return name in self._specs and name not in self._shipped
+
     def spec(self, name: str) -> ModelSpec:
+        if name in self.rejected and name not in self._specs:
+            raise self.rejected[name]
         try:
             return self._specs[name]
         except KeyError:
@@ -780,4 +929,21 @@ class ModelRegistry:
                 report.append(
                     ModelStatus(**common, bundled=spec.bundled, path=path, ok=True, reason="")
                 )
+        for name, error in self.rejected.items():
+            report.append(_invalid_status(name, error))
+        for error in self.problems:
+            report.append(_invalid_status("(clinic manifest)", error))
         return report
+
+
+def _invalid_status(name: str, exc: InvalidSetting) -> ModelStatus:
+    return ModelStatus(
+        name=name,
+        file="",
+        sha256="",
+        bundled=False,
+        path=None,
+        ok=False,
+        reason=f"{exc.message} {exc.hint}",
+        error="InvalidSetting",
+    )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ncii_desk.errors import InvalidSetting, NciiDeskError
 from ncii_desk.hardening import ORT_TELEMETRY_ENV
 from ncii_desk.paths import user_cache_dir
-from ncii_desk.vision.registry import ModelRegistry
+from ncii_desk.vision.registry import ModelRegistry, clinic_manifests_seen
 
 if TYPE_CHECKING:
     import numpy as np
@@ -329,6 +329,7 @@ class Runtime:
 
 _shared_lock = threading.Lock()
 _shared: Runtime | None = None
+_shared_clinic: tuple[tuple[str, int, int], ...] = ()
 
 
 _DEVICES = {
@@ -348,9 +349,14 @@ def device_of(provider: str) -> str:
 
 
 def shared_runtime() -> Runtime:
-    """The process-wide runtime: one provider choice and one session cache for all analyses."""
-    global _shared
+    """The process-wide runtime: one provider choice and one session cache for all analyses.
+
+    Made anew when the clinic manifests change (another models folder chosen, a manifest.toml
+    added or edited), so a clinic's detector is used without restarting the application."""
+    global _shared, _shared_clinic
+    seen = clinic_manifests_seen()
     with _shared_lock:
-        if _shared is None:
+        if _shared is None or seen != _shared_clinic:
             _shared = Runtime()
+            _shared_clinic = seen
         return _shared

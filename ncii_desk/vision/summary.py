@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ncii_desk.vision.registry import MIN_VALIDATED_AUC, MIN_VALIDATED_IMAGES
 from ncii_desk.vision.signals import Signal, Strength
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "ItemSummary",
     "is_unvalidated",
     "kind_label",
+    "manipulation_limits",
     "summarise",
+    "validated_models",
 ]
 
 _RANK: Final = {Strength.STRONG: 0, Strength.MODERATE: 1, Strength.WEAK: 2, Strength.NONE: 3}
@@ -51,12 +54,51 @@ CLOSING: Final = (
 #: Said with every item summary (and so in the CLI and the packet) until a validated detector
 #: is installed: what the manipulation models cannot do, and which evidence can.
 MANIPULATION_LIMITS: Final = (
-    "The app's manipulation models cannot tell AI-generated images apart in general: they "
-    "were made for face crops from one kind of face-swap video and are not validated on "
-    "photos like these, so their scores are never counted as findings. What can show that a "
-    "picture was made or changed: the comparison with the client's original photos (source "
-    "derivation), generator information in the file, and Content Credentials (C2PA)."
+    "The app's manipulation models cannot tell AI-generated images apart in general: the "
+    "built-in ones were made for face crops from one kind of face-swap video, and none is "
+    "validated on photos like these, so their scores are never counted as findings. What can "
+    "show that a picture was made or changed: the comparison with the client's original "
+    "photos (source derivation), generator information in the file, and Content Credentials "
+    "(C2PA)."
 )
+
+
+def manipulation_limits(validated: Iterable[str] = ()) -> str:
+    """What the manipulation models can and cannot do, for an output whose scores came from
+    the classifiers named in ``validated`` with a validation record meeting the minimum.
+
+    With none (no validated detector installed, or none that applied), it is exactly
+    :data:`MANIPULATION_LIMITS`; it changes only when a validated detector's score is there.
+    """
+    names = list(dict.fromkeys(n for n in validated if n))
+    if not names:
+        return MANIPULATION_LIMITS
+    several = len(names) > 1
+    listed = ", ".join(f"'{n}'" for n in names)
+    return (
+        f"Only the manipulation classifier{'s' if several else ''} {listed} "
+        f"{'have' if several else 'has'} a validation record that meets the minimum (ROC AUC "
+        f"{MIN_VALIDATED_AUC} or more on at least {MIN_VALIDATED_IMAGES} labelled images of "
+        f"{'their' if several else 'its'} own domain), so only "
+        f"{'their scores count' if several else 'its score counts'} as a finding, and only "
+        "for pictures of that domain; a low score never shows that a picture is authentic. "
+        "The app's other manipulation models cannot tell AI-generated images apart in "
+        "general. What can also show that a picture was made or changed: the comparison with "
+        "the client's original photos (source derivation), generator information in the "
+        "file, and Content Credentials (C2PA)."
+    )
+
+
+def validated_models(signals: Iterable[Signal]) -> list[str]:
+    """The classifiers whose applicable, validated scores are among ``signals``."""
+    return [
+        str(s.value.get("model", ""))
+        for s in signals
+        if s.kind in MODEL_OPINION_KINDS
+        and s.value.get("validated") is True
+        and s.value.get("applicable") is not False
+    ]
+
 
 #: Signal kinds that are a model's opinion and count only with a validation record.
 MODEL_OPINION_KINDS: Final = frozenset({"deepfake_score"})
@@ -130,6 +172,7 @@ def summarise(signals: Iterable[Signal]) -> ItemSummary:
             + MANIPULATION_LIMITS,
             (),
         )
+    limits = manipulation_limits(validated_models(ordered))
     found = [s for s in ordered if s.strength != Strength.NONE and not is_unvalidated(s)]
     unvalidated = [s for s in ordered if s.strength != Strength.NONE and is_unvalidated(s)]
     nothing = [s for s in ordered if s.strength == Strength.NONE]
@@ -159,6 +202,6 @@ def summarise(signals: Iterable[Signal]) -> ItemSummary:
         parts.append(
             f"No finding from the {_names(nothing)}; each one's note says what it looked at."
         )
-    parts.append(MANIPULATION_LIMITS)
+    parts.append(limits)
     parts.append(CLOSING)
     return ItemSummary(" ".join(parts), ordered)

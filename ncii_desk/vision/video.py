@@ -103,12 +103,15 @@ class FrameResult:
     faces: tuple[FaceResult, ...]
     #: time spent per step: "faces" (detect, embed, compare) and each classifier's name
     seconds: dict[str, float] = field(default_factory=dict, compare=False)
+    #: whole-image classifiers: name -> P(manipulated) of the whole picture or frame
+    whole: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "t_ms": self.t_ms,
             "size": [self.width, self.height],
             "faces": [f.as_dict() for f in self.faces],
+            "whole": {k: round(v, 4) for k, v in self.whole.items()},
         }
 
 
@@ -121,19 +124,26 @@ def analyse_frame(
     threshold: float | None = None,
 ) -> FrameResult:
     """Detect every face; compare each with ``gallery`` ((R, 128) embeddings; None = do not
-    compare) and score its crop with each classifier."""
+    compare) and score its crop with each face-crop classifier. Whole-image classifiers
+    (``domain.input = "whole-image"``) score the whole picture once, never a crop. Faces are
+    looked for only when something needs them (a gallery or a face-crop classifier)."""
     rgb = np.ascontiguousarray(pixels_rgb)
     started = time.perf_counter()
+    whole_clfs = [c for c in classifiers if c.whole_image]
+    face_clfs = [c for c in classifiers if not c.whole_image]
     # Video frames get the 640 px pass only: the turned and finer passes cost up to 4 passes
     # or 0.2-0.5 s per frame, and a video's own rotation is applied when it is decoded.
     still = t_ms is None
+    found: list[F.Face]
+    vectors: Any = None
     if gallery is not None:
         found, vectors = F.detect_and_embed(
             rgb, score_threshold=DETECTOR_SCORE, rotations=still, small_faces=still
         )
-    else:
+    elif face_clfs:
         found = F.detect(rgb, score_threshold=DETECTOR_SCORE, rotations=still, small_faces=still)
-        vectors = None
+    else:
+        found = []
     order = sorted(range(len(found)), key=lambda i: -found[i].area)
     found = [found[i] for i in order]
     matches: list[F.FaceMatch] | None = None
@@ -142,9 +152,14 @@ def analyse_frame(
         if refs.shape[0]:
             matches = F.compare(refs, found, vectors[order], threshold)
     seconds = {"faces": time.perf_counter() - started}
+    whole: dict[str, float] = {}
+    for clf in whole_clfs:
+        started = time.perf_counter()
+        whole[clf.name] = float(clf.score([rgb])[0])
+        seconds[clf.name] = time.perf_counter() - started
     scores: dict[str, FloatArray] = {}
     sides = [0] * len(found)
-    for clf in classifiers:
+    for clf in face_clfs:
         started = time.perf_counter()
         crops = [clf.crop(rgb, face) for face in found]
         sides = [max(s, int(c.shape[0])) for s, c in zip(sides, crops, strict=True)]
@@ -166,7 +181,7 @@ def analyse_frame(
                 rotation=face.rotation,
             )
         )
-    return FrameResult(t_ms, int(rgb.shape[1]), int(rgb.shape[0]), tuple(results), seconds)
+    return FrameResult(t_ms, int(rgb.shape[1]), int(rgb.shape[0]), tuple(results), seconds, whole)
 
 
 def analyse_video(
@@ -218,8 +233,9 @@ class ScoreSummary:
     median: float
     max_t_ms: int | None  # the frame of the highest score (None for a still image)
     max_face: int  # index of that face in its frame
-    frames_flagged: int  # frames with a face at or above FAKE_THRESHOLD
-    smallest_crop: int  # pixels across the smallest face crop scored
+    frames_flagged: int  # frames with a face (or, whole-image, the picture) at the threshold
+    smallest_crop: int  # pixels across the smallest face crop scored (whole-image: shorter side)
+    whole_image: bool = False  # scores of whole pictures, not of faces
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -230,6 +246,7 @@ class ScoreSummary:
             "max_face": self.max_face,
             "frames_flagged": self.frames_flagged,
             "smallest_crop": self.smallest_crop,
+            "whole_image": self.whole_image,
         }
 
 
@@ -269,14 +286,21 @@ class MediaAggregate:
         }
 
 
-def aggregate(frames: Sequence[FrameResult], threshold: float | None = None) -> MediaAggregate:
+def aggregate(
+    frames: Sequence[FrameResult],
+    threshold: float | None = None,
+    fake_thresholds: dict[str, float] | None = None,
+) -> MediaAggregate:
     """Share of frames with a matching face, best similarity, max/median scores, and the
-    frame times behind each (matching frames best first, then each classifier's peak)."""
+    frame times behind each (matching frames best first, then each classifier's peak).
+    ``fake_thresholds``: a classifier's own threshold by name (default FAKE_THRESHOLD)."""
+    cuts = fake_thresholds or {}
     if threshold is None:
         threshold = F.match_threshold()
     best: tuple[float, int | None, int, int | None] | None = None
     matching: list[tuple[float, int | None]] = []
     per_clf: dict[str, list[tuple[float, int | None, int, int]]] = {}
+    per_whole: dict[str, list[tuple[float, int | None, int, int]]] = {}
     flagged: dict[str, set[int]] = {}
     for n, frame in enumerate(frames):
         top: float | None = None
@@ -287,22 +311,30 @@ def aggregate(frames: Sequence[FrameResult], threshold: float | None = None) -> 
                 top = face.similarity if top is None else max(top, face.similarity)
             for name, p in face.fake.items():
                 per_clf.setdefault(name, []).append((p, frame.t_ms, face.index, face.crop_side))
-                if p >= FAKE_THRESHOLD:
+                if p >= cuts.get(name, FAKE_THRESHOLD):
                     flagged.setdefault(name, set()).add(n)
+        for name, p in frame.whole.items():
+            per_whole.setdefault(name, []).append(
+                (p, frame.t_ms, 0, min(frame.width, frame.height))
+            )
+            if p >= cuts.get(name, FAKE_THRESHOLD):
+                flagged.setdefault(name, set()).add(n)
         if top is not None and top >= threshold:
             matching.append((top, frame.t_ms))
     deepfake: dict[str, ScoreSummary] = {}
-    for name, rows in per_clf.items():
-        peak = max(rows, key=lambda r: r[0])
-        deepfake[name] = ScoreSummary(
-            faces_scored=len(rows),
-            max=peak[0],
-            median=float(statistics.median(r[0] for r in rows)),
-            max_t_ms=peak[1],
-            max_face=peak[2],
-            frames_flagged=len(flagged.get(name, ())),
-            smallest_crop=min(r[3] for r in rows),
-        )
+    for is_whole, table in ((False, per_clf), (True, per_whole)):
+        for name, rows in table.items():
+            peak = max(rows, key=lambda r: r[0])
+            deepfake[name] = ScoreSummary(
+                faces_scored=len(rows),
+                max=peak[0],
+                median=float(statistics.median(r[0] for r in rows)),
+                max_t_ms=peak[1],
+                max_face=peak[2],
+                frames_flagged=len(flagged.get(name, ())),
+                smallest_crop=min(r[3] for r in rows),
+                whole_image=is_whole,
+            )
     driving: list[dict[str, Any]] = []
     for sim, t_ms in sorted(matching, key=lambda m: -m[0])[:MAX_DRIVING_FRAMES]:
         driving.append({"t_ms": t_ms, "why": f"face match, similarity {sim:.2f}"})

@@ -263,6 +263,8 @@ licence = "MIT"
 layout = "NCHW"
 channels = "RGB"
 size = [224, 224]
+[models.ghost.output]
+score = "p-fake"
 """,
         encoding="utf-8",
     )

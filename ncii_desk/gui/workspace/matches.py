@@ -376,7 +376,17 @@ class MatchesPane(QWidget):
             if sig.get("caveat"):
                 lines.append("  " + str(sig["caveat"]))
         service = analysis_service()
-        limits = getattr(service, "MANIPULATION_LIMITS", "") if service is not None else ""
+        limits = ""
+        if service is not None:
+            validated = [
+                str(sig["value"].get("model", ""))
+                for sig in findings
+                if sig.get("kind") == "deepfake_score"
+                and isinstance(sig.get("value"), dict)
+                and sig["value"].get("validated") is True
+                and sig["value"].get("applicable") is not False
+            ]
+            limits = service.manipulation_limits(validated)
         if limits:
             lines += ["", str(limits)]
         self.explain.appendPlainText("\n".join(lines))
