@@ -362,14 +362,14 @@ class PreviewPanel(QWidget):
         self.picture.setAccessibleName(self.tr("Preview picture"))
         self.picture.setTextFormat(Qt.TextFormat.PlainText)
         self.picture.setWordWrap(True)
-        self.scroll = QScrollArea()
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll.setWidget(self.picture)
-        self.scroll.setMinimumSize(PREVIEW_SIDE // 2, PREVIEW_SIDE // 2)
-        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.scroll.setAccessibleName(self.tr("Preview area"))
-        self.scroll.viewport().installEventFilter(self)
-        layout.addWidget(self.scroll, 1)
+        self.area = QScrollArea()
+        self.area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.area.setWidget(self.picture)
+        self.area.setMinimumSize(PREVIEW_SIDE // 2, PREVIEW_SIDE // 2)
+        self.area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.area.setAccessibleName(self.tr("Preview area"))
+        self.area.viewport().installEventFilter(self)
+        layout.addWidget(self.area, 1)
         self.note = plain_label(name=self.tr("Preview note"))
         layout.addWidget(self.note)
         row = QHBoxLayout()
@@ -439,7 +439,7 @@ class PreviewPanel(QWidget):
     def _show_text(self, text: str) -> None:
         self._image = None
         self.picture.setPixmap(QPixmap())
-        self.scroll.setWidgetResizable(True)
+        self.area.setWidgetResizable(True)
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setText(text)
         for b in self.zoom_buttons:
@@ -487,9 +487,9 @@ class PreviewPanel(QWidget):
         if self.zoom is None:
             # Fitted: the whole picture in the space there is (blurred thumbnails, which
             # are small by design, are shown enlarged, still blurred).
-            self.scroll.setWidgetResizable(True)
+            self.area.setWidgetResizable(True)
             self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-            room = self.scroll.viewport().size()
+            room = self.area.viewport().size()
             target = QSize(max(1, room.width() - 2), max(1, room.height() - 2))
             pix = QPixmap.fromImage(image).scaled(
                 target,
@@ -497,7 +497,7 @@ class PreviewPanel(QWidget):
                 Qt.TransformationMode.SmoothTransformation,
             )
         else:
-            self.scroll.setWidgetResizable(False)
+            self.area.setWidgetResizable(False)
             self.picture.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             size = QSize(
                 max(1, round(image.width() * self.zoom)), max(1, round(image.height() * self.zoom))

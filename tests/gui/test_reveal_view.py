@@ -63,7 +63,7 @@ def test_reveal_fits_the_whole_picture_zooms_and_hides_now(
     assert panel.hide_button.isEnabled() and panel.hide_button.text() == "Hide now"
 
     # Fitted: the whole picture inside the visible area, its shape kept, the caption seen.
-    room = panel.scroll.viewport().size()
+    room = panel.area.viewport().size()
     shown = panel.shown_size()
     assert 0 < shown.width() <= room.width() and 0 < shown.height() <= room.height()
     assert abs(shown.height() / shown.width() - 3.0) < 0.05
