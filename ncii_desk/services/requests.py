@@ -227,6 +227,20 @@ def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
 # --- clinic details ----------------------------------------------------------------------
 
 
+def required_details(route: str, *, representative: bool) -> tuple[str, ...]:
+    """The letter details a kind of request requires (the validators' element keys, less
+    the web addresses, which come from the case), so a form can mark them before drafting.
+    A platform may require more (its legal-name rule); drafting names that too."""
+    from ncii_desk.documents import validators
+
+    keys = [k for k in validators.REQUIRED.get(route, ()) if k != "location"]
+    if route == "dmca":
+        keys.insert(0, "copyright_owner")
+    if representative and keys:
+        keys.append("authority")
+    return tuple(keys)
+
+
 def get_clinic(vault: Vault) -> dict[str, str]:
     with vault.session() as s:
         row = s.get(Setting, CLINIC_KEY)

@@ -7,18 +7,22 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont, QStandardItem
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTabWidget,
@@ -182,6 +186,71 @@ def left_out_problem(entry: Any, names: dict[str, str]) -> Problem:
     return Problem(where, message, translate("Requests", todo) if todo else "")
 
 
+#: What to do about each missing letter element, in the dialog's own words (the field
+#: labels), instead of the command line's options.
+MISSING_HINTS = {
+    "signature": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Fill in 'Signed by' and tick 'Sign electronically as /s/ followed by the name'.",
+    ),
+    "location": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Capture the page each picture is on (Suspects tab), or leave the picture out.",
+    ),
+    "good_faith": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The client confirms in good faith...' once the client has agreed to it.",
+    ),
+    "dmca_good_faith": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The client confirms in good faith...' once the client has agreed to it.",
+    ),
+    "contact": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Fill in 'Email', 'Phone' or 'Postal address' (the clinic's are filled in for you "
+        "once stored).",
+    ),
+    "authority": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Fill in 'Authority to act', or tick 'The client sends it themselves'.",
+    ),
+    "legal_name": QT_TRANSLATE_NOOP(
+        "Requests", "Fill in 'Client's legal name': this platform asks for it."
+    ),
+    "work": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Describe the original in 'Copyrighted work (DMCA)', for example 'a photograph the "
+        "client took of herself in March 2024'.",
+    ),
+    "accuracy": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The sender has read and confirms the statement...' once the sender has read it.",
+    ),
+    "covered_platform": QT_TRANSLATE_NOOP(
+        "Requests", "Answer 'Covered platform?' (yes, no or not sure)."
+    ),
+    "copyright_owner": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The client owns the copyright...' and mark each original in the Originals "
+        "tab; otherwise choose the TAKE IT DOWN request.",
+    ),
+    "copyright_copies": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Leave those pictures out of the DMCA notice and ask for them with a TAKE IT DOWN "
+        "request, which needs no copyright.",
+    ),
+}
+
+
+def missing_text(error: NciiDeskError) -> str | None:
+    """A refusal for missing letter details in the dialog's words; None for other errors."""
+    missing = getattr(error, "missing", None)
+    if not isinstance(missing, list) or not missing:
+        return None
+    hints = [translate("Requests", MISSING_HINTS[k]) for k in missing if k in MISSING_HINTS]
+    return "\n".join([error.message, *(f"- {h}" for h in dict.fromkeys(hints))])
+
+
 def status_text(state: str) -> str:
     return translate("Requests", STATUS_TEXT.get(state, state))
 
@@ -199,6 +268,9 @@ class DraftDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Draft removal requests"))
         self.resize(900, 640)
+        self.clinic = dict(clinic)
+        self.discard_box: QMessageBox | None = None
+        self._discard_ok = False
         self.preview: Any | None = None
         self.preview_generation = 0
         self.preview_busy = False
@@ -240,6 +312,121 @@ class DraftDialog(QDialog):
         self.extra_urls.textChanged.connect(self._pending.start)
         self.again.toggled.connect(lambda _on: self._pending.start())
         self.candidates.itemChanged.connect(lambda _item: self._pending.start())
+        self.route.currentIndexChanged.connect(lambda _i: self.mark_required())
+        self.is_self.toggled.connect(lambda _on: self.mark_required())
+        self.mark_required()
+        self._typed = self._snapshot()
+
+    # -- required details, remembering them, and not losing what was typed --
+
+    def _required_widgets(self) -> dict[str, list[QWidget]]:
+        return {
+            "signature": [self.signer, self.sign],
+            "good_faith": [self.good_faith],
+            "dmca_good_faith": [self.good_faith],
+            "contact": [self.email, self.phone, self.address],
+            "authority": [self.authority],
+            "work": [self.work],
+            "accuracy": [self.accuracy],
+            "covered_platform": [self.covered],
+            "copyright_owner": [self.copyright_owner],
+        }
+
+    def _label_of(self, widget: QWidget) -> QLabel | QCheckBox | None:
+        if isinstance(widget, QCheckBox):
+            return widget
+        label = self.details_form.labelForField(widget)
+        return label if isinstance(label, QLabel) else None
+
+    def required_keys(self) -> tuple[str, ...]:
+        from ncii_desk.services.requests import required_details
+
+        return required_details(self.chosen_route(), representative=not self.is_self.isChecked())
+
+    def mark_required(self) -> None:
+        """Mark, before Draft is pressed, the details this kind of letter cannot go without."""
+        keys = self.required_keys()
+        marked: dict[int, str] = {}
+        for key, widgets in self._required_widgets().items():
+            for widget in widgets:
+                if key in keys:
+                    marked[id(widget)] = (
+                        self.tr("(one of these three is required)")
+                        if key == "contact"
+                        else self.tr("(required)")
+                    )
+                marked.setdefault(id(widget), "")
+        for widgets in self._required_widgets().values():
+            for widget in widgets:
+                label = self._label_of(widget)
+                if label is None:
+                    continue
+                base = label.property("base_text")
+                if base is None:
+                    base = label.text()
+                    label.setProperty("base_text", base)
+                suffix = marked[id(widget)]
+                label.setText(f"{base} {suffix}" if suffix else str(base))
+                widget.setAccessibleDescription(suffix)
+
+    def _snapshot(self) -> tuple[object, ...]:
+        values: list[object] = [self.route.currentIndex(), self.covered.currentIndex()]
+        for w in self.findChildren(QLineEdit):
+            if not isinstance(w.parent(), QComboBox):
+                values.append(w.text())
+        values += [w.toPlainText() for w in self.findChildren(QPlainTextEdit)]
+        values += [w.isChecked() for w in self.findChildren(QCheckBox)]
+        values.append(tuple(self.chosen_items()))
+        return tuple(values)
+
+    def has_typed(self) -> bool:
+        return self._snapshot() != self._typed
+
+    def reject(self) -> None:
+        """Esc, Cancel or closing: ask first if anything was typed or ticked."""
+        if self._discard_ok or not self.has_typed():
+            super().reject()
+            return
+        box_shown = self.discard_box is not None and shiboken6.isValid(self.discard_box)
+        if box_shown and self.discard_box is not None and self.discard_box.isVisible():
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Discard this draft?"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.tr("Close without drafting? What you typed or ticked here will be lost."))
+        discard = box.addButton(self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
+        for b in (discard, keep):
+            b.setAccessibleName(b.text())
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        self.discard_button, self.keep_button = discard, keep
+
+        def answered(clicked: object) -> None:
+            if clicked is discard:
+                self._discard_ok = True
+                super(DraftDialog, self).reject()
+
+        box.buttonClicked.connect(answered)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.discard_box = box
+        box.open()
+
+    def details_to_remember(self) -> dict[str, str]:
+        """The clinic and signer details typed that differ from those stored (only when a
+        representative sends it: the client's own details are never stored as the clinic's)."""
+        if not self.remember.isChecked() or self.is_self.isChecked():
+            return {}
+        typed = {
+            "signer": self.signer.text().strip(),
+            "name": self.organisation.text().strip(),
+            "authority": self.authority.text().strip(),
+            "email": self.email.text().strip(),
+            "phone": self.phone.text().strip(),
+            "address": self.address.text().strip(),
+        }
+        return {k: v for k, v in typed.items() if v and v != self.clinic.get(k, "")}
 
     def _pictures_page(self) -> QWidget:
         page = QWidget()
@@ -321,6 +508,18 @@ class DraftDialog(QDialog):
         self.phone = QLineEdit(clinic.get("phone", ""))
         self.phone.setAccessibleName(self.tr("Contact phone"))
         form.addRow(self.tr("Phone"), self.phone)
+        self.address = QLineEdit(clinic.get("address", ""))
+        self.address.setAccessibleName(self.tr("Contact postal address"))
+        form.addRow(self.tr("Postal address"), self.address)
+        self.remember = checkbox(
+            self.tr("Remember the signer and clinic details for the next letters"),
+            tip=self.tr(
+                "Stored in the vault as the clinic's details (Settings, Clinic) and filled in "
+                "next time. Not when the client sends the letter themselves."
+            ),
+        )
+        self.remember.setChecked(True)
+        form.addRow("", self.remember)
         self.sign = checkbox(self.tr("Sign electronically as /s/ followed by the name"))
         form.addRow("", self.sign)
         self.person_name = QLineEdit()
@@ -531,6 +730,7 @@ class DraftDialog(QDialog):
             name=signer,
             email=self.email.text().strip(),
             phone=self.phone.text().strip(),
+            address=self.address.text().strip(),
             organisation=self.organisation.text().strip() if representative else "",
             representative=representative,
             authority=self.authority.text().strip() if representative else "",
@@ -830,7 +1030,11 @@ class RequestsPane(QWidget):
         def failed(error: NciiDeskError) -> None:
             ok.setEnabled(True)
             refused = getattr(service, "AlreadyRequested", None)
-            if refused is not None and isinstance(error, refused):
+            plain = missing_text(error)
+            if plain is not None:
+                dialog.message.setText(plain)
+                dialog.tabs.setCurrentIndex(1)
+            elif refused is not None and isinstance(error, refused):
                 dialog.message.setText(self.already_requested_text(error))
                 dialog.again.setFocus()
                 self.select_request(next(iter(getattr(error, "request_ids", [])), ""))
@@ -846,14 +1050,17 @@ class RequestsPane(QWidget):
             else:
                 dialog.message.setText(error_text(error))
 
-        self.ctx.read(
-            lambda v: service.draft_requests(
+        remember = dialog.details_to_remember()
+
+        def work(v: Vault) -> Any:
+            result = service.draft_requests(
                 v, case_id, route, form, extra_urls=extra, items=items, again=again
-            ),
-            done,
-            failed,
-            owner=self,
-        )
+            )
+            if remember:
+                service.set_clinic(v, **remember)
+            return result
+
+        self.ctx.read(work, done, failed, owner=self)
 
     def already_requested_text(self, error: NciiDeskError) -> str:
         """The refusal of a repeat draft in plain words, naming the request(s) that already
