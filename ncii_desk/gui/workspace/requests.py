@@ -8,11 +8,12 @@ from types import ModuleType
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont, QStandardItem
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -749,6 +750,87 @@ class DraftDialog(QDialog):
         )
 
 
+class SentTimeDialog(QDialog):
+    """When was the letter sent: a date-time editor in the clinic's zone (now by default),
+    a reason when correcting, and what the time means, before it is recorded."""
+
+    #: (time as YYYY-MM-DD HH:MM in the clinic's zone, reason or "")
+    chosen = Signal(str, str)
+
+    def __init__(
+        self,
+        zone: str,
+        when: datetime,
+        *,
+        correcting: bool,
+        deadline: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("sent_time_dialog")
+        self.correcting = correcting
+        self.setWindowTitle(
+            self.tr("Correct the time sent") if correcting else self.tr("When was it sent?")
+        )
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.when = QDateTimeEdit()
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when.setCalendarPopup(True)
+        self.when.setDateTime(
+            QDateTime(QDate(when.year, when.month, when.day), QTime(when.hour, when.minute))
+        )
+        self.when.setAccessibleName(self.tr("Date and time sent"))
+        form.addRow(self.tr("Sent on ({zone})").format(zone=zone), self.when)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(self.tr("Why the time is corrected"))
+        self.reason.setPlaceholderText(self.tr("e.g. the e-mail left at 14:05, not 15:05"))
+        if correcting:
+            form.addRow(self.tr("Why (required)"), self.reason)
+        layout.addLayout(form)
+        if correcting:
+            meaning = self.tr(
+                "The letter is dated again and the history keeps the old time, the new one "
+                "and your reason."
+            )
+        else:
+            meaning = self.tr(
+                "The letter is dated with this time. Not before the draft, not in the future."
+            )
+        if deadline:
+            meaning += " " + self.tr(
+                "The platform's 48 hours are counted from this time, so give the time the "
+                "letter actually left."
+            )
+        self.meaning = plain_label(meaning, name=self.tr("What this time means"))
+        layout.addWidget(self.meaning)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(self.tr("Correct the time") if correcting else self.tr("Mark as sent"))
+        self.ok.setAccessibleName(self.ok.text())
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName(cancel.text().replace("&", ""))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason.textChanged.connect(lambda _t: self._update())
+        self._update()
+
+    def _update(self) -> None:
+        self.ok.setEnabled(not self.correcting or bool(self.reason.text().strip()))
+
+    def chosen_text(self) -> str:
+        return str(self.when.dateTime().toString("yyyy-MM-dd HH:mm"))
+
+    def accept(self) -> None:
+        if self.correcting and not self.reason.text().strip():
+            return
+        self.chosen.emit(self.chosen_text(), self.reason.text().strip())
+        super().accept()
+
+
 class RequestsPane(QWidget):
     def __init__(self, ctx: AppContext, case_id: str) -> None:
         super().__init__()
@@ -780,13 +862,20 @@ class RequestsPane(QWidget):
         )
         row = QHBoxLayout()
         self.draft_button = button(self.tr("Draft letters..."), self.draft)
-        self.sent_button = button(self.tr("Mark as sent now"), self.mark_sent)
-        self.sent_at_button = button(
-            self.tr("Sent at..."),
+        self.sent_button = button(
+            self.tr("Mark as sent..."),
             self.ask_sent_time,
             tip=self.tr(
-                "Record the date and time the letter was sent (in the clinic's time zone); "
-                "the letter is dated then"
+                "Asks when the letter was sent (now unless you change it, in the clinic's "
+                "time zone); the letter is dated then and the 48-hour clock starts then."
+            ),
+        )
+        self.correct_button = button(
+            self.tr("Correct the time sent..."),
+            self.correct_sent_time,
+            tip=self.tr(
+                "Change the recorded time sent, with a reason; the 48-hour clock moves with it "
+                "and the history keeps both times."
             ),
         )
         self.ticket_button = button(self.tr("Platform reference number..."), self.set_ticket)
@@ -801,7 +890,7 @@ class RequestsPane(QWidget):
         for b in (
             self.draft_button,
             self.sent_button,
-            self.sent_at_button,
+            self.correct_button,
             self.ticket_button,
             self.status_button,
             self.save_button,
@@ -915,7 +1004,7 @@ class RequestsPane(QWidget):
         view = self.selected()
         state = view.state if view else None
         self.sent_button.setEnabled(state == "draft")
-        self.sent_at_button.setEnabled(state == "draft")
+        self.correct_button.setEnabled(view is not None and view.sent_at is not None)
         self.ticket_button.setEnabled(view is not None)
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
         self.save_button.setEnabled(view is not None and view.has_documents)
@@ -927,8 +1016,11 @@ class RequestsPane(QWidget):
     # -- actions --
 
     def _changed(self, _result: object = None) -> None:
-        self.refresh()
-        self.ctx.case_changed.emit("")
+        # This case changed: its header (open requests), this list (when shown) and the
+        # case list all read it again at once.
+        self.ctx.case_changed.emit(self.case_id)
+        if not self.isVisible():
+            self.refresh()
 
     def _fail(self, error: NciiDeskError) -> None:
         self.note.setText(error_text(error))
@@ -1099,54 +1191,72 @@ class RequestsPane(QWidget):
                 self.table.selectRow(row)
                 return
 
+    def ask_sent_time(self, *, correcting: bool = False) -> None:
+        """Ask when the selected request was sent (a date and time in the clinic's zone,
+        now by default); when correcting, also why."""
+        view, service = self.selected(), self.service
+        if view is None or service is None:
+            return
+        self.ctx.read(
+            lambda v: service.clinic_zone(v),
+            lambda zone: self._sent_time_dialog(view, zone, correcting),
+            self._fail,
+            owner=self,
+        )
+
     def mark_sent(self) -> None:
+        """Mark the selected draft as sent now without asking (for scripts such as the
+        screenshot maker; the button asks for the time)."""
         view, service = self.selected(), self.service
         if view is None or service is None:
             return
         rid = view.id
         self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail, owner=self)
 
-    def ask_sent_time(self) -> None:
-        """Ask when the selected draft was sent: a date and time in the clinic's zone."""
-        view, service = self.selected(), self.service
-        if view is None or service is None:
-            return
-        self.ctx.read(
-            lambda v: service.clinic_zone(v),
-            lambda zone: self._sent_time_dialog(view.id, zone),
-            self._fail,
-            owner=self,
-        )
+    def correct_sent_time(self) -> None:
+        self.ask_sent_time(correcting=True)
 
-    def _sent_time_dialog(self, request_id: str, zone: Any) -> None:
+    def _sent_time_dialog(self, view: Any, zone: Any, correcting: bool) -> None:
         from ncii_desk.services.requests import zone_label
 
-        dialog = QInputDialog(self)
-        dialog.setObjectName("sent_time_dialog")
-        dialog.setWindowTitle(self.tr("When was it sent?"))
-        dialog.setLabelText(
-            self.tr(
-                "Date and time the letter was sent, as YYYY-MM-DD HH:MM in {zone} (or with "
-                "its UTC offset). Not before the draft, not in the future."
-            ).format(zone=zone_label(zone))
+        current = parse_iso(view.sent_at) if correcting else None
+        dialog = SentTimeDialog(
+            zone_label(zone),
+            (current or datetime.now(UTC)).astimezone(zone),
+            correcting=correcting,
+            deadline=view.route == "takedown",
+            parent=self,
         )
-        dialog.setTextValue(datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(lambda text: self.save_sent(request_id, text))
+        request_id = view.id
+        dialog.chosen.connect(
+            lambda text, reason: self.save_sent(request_id, text, reason if correcting else None)
+        )
+        self.sent_time_dialog = dialog
         dialog.open()
 
-    def save_sent(self, request_id: str, text: str) -> None:
-        """Mark the request as sent at ``text`` (a wall-clock time in the clinic's zone)."""
+    def save_sent(self, request_id: str, text: str, reason: str | None = None) -> None:
+        """Mark the request as sent at ``text`` (a wall-clock time in the clinic's zone), or
+        with a ``reason``, correct the time it was sent (the 48-hour clock moves with it)."""
         service = self.service
         if service is None:
             return
 
         def work(v: Vault) -> Any:
-            parse_local = service.parse_local
+            at = service.parse_local(text, service.clinic_zone(v))
+            if reason is not None:
+                return service.correct_sent(v, request_id, at, reason)
+            return service.mark_sent(v, request_id, at=at)
 
-            return service.mark_sent(v, request_id, at=parse_local(text, service.clinic_zone(v)))
+        def done(result: Any) -> None:
+            self.note.setText(
+                self.tr("Time sent corrected to {when}.").format(when=text)
+                if reason is not None
+                else self.tr("Marked as sent at {when}.").format(when=text)
+            )
+            self._changed(result)
 
-        self.ctx.read(work, self._changed, self._fail, owner=self)
+        self.ctx.read(work, done, self._fail, owner=self)
 
     def set_ticket(self) -> None:
         view, service = self.selected(), self.service
