@@ -502,6 +502,21 @@ def unpick_reference_face(
         return views
 
 
+def picked_faces(vault: Vault, case_id: str) -> dict[str, list[int]]:
+    """Which faces are picked in each photo of a case (item id -> face numbers, 1-based as
+    listed, largest face first), for screens that list the photos."""
+    with vault.session() as s:
+        rows = s.execute(
+            select(FaceReference.item_id, FaceReference.face_index)
+            .where(FaceReference.case_id == case_id)
+            .order_by(FaceReference.face_index)
+        ).all()
+    out: dict[str, list[int]] = {}
+    for item_id, index in rows:
+        out.setdefault(item_id, []).append(int(index))
+    return out
+
+
 def load_gallery(vault: Vault, case_id: str) -> Gallery:
     """The case's picked faces made with the current embedding model, as one matrix."""
     sha = face_models().embedder_sha256

@@ -194,6 +194,9 @@ class ItemsSection(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         self.role = role
+        #: More words for the Note column, per item id (read with the list, in the worker).
+        self.note_source: Callable[[Vault, str], dict[str, str]] | None = None
+        self.extra_notes: dict[str, str] = {}
         self.title = title
         self.preview = preview
         self.views: list[ItemView] = []
@@ -272,8 +275,16 @@ class ItemsSection(QWidget):
     # -- loading --
 
     def refresh(self) -> None:
-        case_id, role = self.case_id, self.role
-        self.ctx.read(lambda v: items.list_items(v, case_id, role), self._show, owner=self)
+        case_id, role, extra = self.case_id, self.role, self.note_source
+
+        def read(v: Vault) -> tuple[list[ItemView], dict[str, str]]:
+            return items.list_items(v, case_id, role), (extra(v, case_id) if extra else {})
+
+        def show(result: tuple[list[ItemView], dict[str, str]]) -> None:
+            self.extra_notes = result[1]
+            self._show(result[0])
+
+        self.ctx.read(read, show, owner=self)
 
     def _show(self, views: list[ItemView]) -> None:
         self.loaded = True
@@ -292,7 +303,9 @@ class ItemsSection(QWidget):
                 QStandardItem(v.mime),
                 QStandardItem(human_size(v.size)),
                 QStandardItem(local_time(v.intake_at)),
-                QStandardItem(item_note(v)),
+                QStandardItem(
+                    " ".join(t for t in (item_note(v), self.extra_notes.get(v.id, "")) if t)
+                ),
             ]
             for c in cells[1:]:
                 c.setEditable(False)
