@@ -1422,6 +1422,56 @@ def request_documents(vault: Vault, ref: str) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+@dataclass(frozen=True)
+class LetterReading:
+    """A request's letter for reading in the app: the PDF's bytes (kept in memory, never
+    written), its text (from the DOCX, for screens that cannot draw PDF pages), and what a
+    mail client needs (the platform's e-mail address for this kind of request, if it has
+    one, and a subject)."""
+
+    pdf_name: str
+    pdf: bytes
+    text: str
+    email: str
+    subject: str
+
+
+def _docx_text(data: bytes) -> str:
+    """The paragraphs of a DOCX we made, as plain text."""
+    from xml.etree import ElementTree
+
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = ElementTree.fromstring(archive.read("word/document.xml"))
+    lines = []
+    for paragraph in root.iter(f"{ns}p"):
+        lines.append("".join(t.text or "" for t in paragraph.iter(f"{ns}t")))
+    return "\n".join(lines).strip()
+
+
+def letter_for_reading(vault: Vault, ref: str) -> LetterReading:
+    """The letter of a request, to read before and after it is sent."""
+    documents = request_documents(vault, ref)
+    pdf_name = next((n for n in documents if n.endswith(".pdf")), "")
+    docx_name = next((n for n in documents if n.endswith(".docx")), "")
+    with vault.session() as s:
+        row = find_request(s, ref)
+        platform, route, request_id = row.platform, row.route, row.id
+    email = ""
+    try:
+        channels = load_forms().platform(platform).channels_for(route)
+        email = next((c.email for c in channels if c.email), "")
+    except NciiDeskError:
+        pass  # a platform no longer listed: no address to offer
+    return LetterReading(
+        pdf_name=pdf_name,
+        pdf=documents.get(pdf_name, b""),
+        text=_docx_text(documents[docx_name]) if docx_name else "",
+        email=email,
+        subject=f"Removal request {request_id[:12]}",
+    )
+
+
 def export_documents(
     vault: Vault,
     ref: str,

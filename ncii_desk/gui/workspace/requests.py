@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QStandardItem
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, QUrl, QUrlQuery, Signal
+from PySide6.QtGui import QBrush, QDesktopServices, QFont, QStandardItem
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -54,6 +55,7 @@ from ncii_desk.gui.common import (
     warning_color,
 )
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.letterview import LetterPreview
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, recheck_summary
@@ -881,6 +883,16 @@ class RequestsPane(QWidget):
         self.ticket_button = button(self.tr("Platform reference number..."), self.set_ticket)
         self.status_button = button(self.tr("Set outcome..."), self.set_status)
         self.save_button = button(self.tr("Save the letter to a folder..."), self.save_documents)
+        self.email_button = button(
+            self.tr("Send by email..."),
+            self.send_email,
+            tip=self.tr(
+                "Saves the letter (PDF) in a folder you choose, opens your mail program with a "
+                "new message to the platform's address (when it has one) and a subject, and "
+                "opens that folder. Attach the PDF from the folder: mail programs cannot be "
+                "handed an attachment in a standard way. Nothing is sent until you send it."
+            ),
+        )
         self.followup_button = button(self.tr("Follow-up letter..."), self.followup)
         self.recheck_button = button(
             self.tr("Check the addresses again"),
@@ -894,6 +906,7 @@ class RequestsPane(QWidget):
             self.ticket_button,
             self.status_button,
             self.save_button,
+            self.email_button,
             self.followup_button,
             self.recheck_button,
         ):
@@ -911,7 +924,13 @@ class RequestsPane(QWidget):
         self.history.setReadOnly(True)
         self.history.setAccessibleName(self.tr("History of the selected request"))
         self.history.setTabChangesFocus(True)
-        split.addWidget(self.history)
+        self.letter = LetterPreview()
+        self._letter_key: tuple[object, ...] | None = None
+        self.below = QTabWidget()
+        self.below.setAccessibleName(self.tr("About the selected request"))
+        self.below.addTab(self.letter, self.tr("Letter"))
+        self.below.addTab(self.history, self.tr("History"))
+        split.addWidget(self.below)
         layout.addWidget(split, 1)
         self.clock = QTimer(self)
         self.clock.setInterval(30_000)
@@ -974,6 +993,7 @@ class RequestsPane(QWidget):
     def _selected(self) -> None:
         self._update_buttons()
         view = self.selected()
+        self._show_letter(view)
         if view is None:
             self.history.clear()
             return
@@ -1008,6 +1028,7 @@ class RequestsPane(QWidget):
         self.ticket_button.setEnabled(view is not None)
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
         self.save_button.setEnabled(view is not None and view.has_documents)
+        self.email_button.setEnabled(view is not None and view.has_documents)
         self.followup_button.setEnabled(
             view is not None and view.overdue and hasattr(self.service, "followup_letters")
         )
@@ -1306,6 +1327,80 @@ class RequestsPane(QWidget):
             self._fail,
             owner=self,
         )
+
+    def _show_letter(self, view: Any | None) -> None:
+        """The selected request's letter, drawn from its stored bytes (read again only when
+        the request changed: a re-dated letter after it was sent)."""
+        service = self.service
+        key = (view.id, view.sent_at, len(view.history)) if view is not None else None
+        if key == self._letter_key:
+            return
+        self._letter_key = key
+        if view is None or service is None or not view.has_documents:
+            self.letter.clear("" if view is None else self.tr("This request has no letter stored."))
+            return
+        rid = view.id
+
+        def shown(reading: Any) -> None:
+            if self._letter_key == key:
+                self.letter.show_letter(reading.pdf_name, reading.pdf, reading.text)
+
+        def failed(error: NciiDeskError) -> None:
+            if self._letter_key == key:
+                self.letter.clear(error_text(error))
+
+        self.letter.clear(self.tr("Opening the letter..."))
+        self.ctx.read(lambda v: service.letter_for_reading(v, rid), shown, failed, owner=self)
+
+    def send_email(self, folder: Path | None = None) -> None:
+        """Save the PDF where the advocate chooses, then hand the mail program a new message
+        (address and subject) and show the folder to attach the file from."""
+        view, service = self.selected(), self.service
+        if view is None or service is None:
+            return
+        if folder is None:
+            folder = pick_folder(self, self.tr("Choose a folder for the letter to attach"))
+            if folder is None:
+                return
+        rid, chosen = view.id, folder
+
+        def work(v: Vault) -> tuple[Any, list[Path]]:
+            reading = service.letter_for_reading(v, rid)
+            return reading, service.export_documents(v, rid, chosen, formats=("pdf",))
+
+        def done(result: tuple[Any, list[Path]]) -> None:
+            reading, paths = result
+            saved = paths[0] if paths else chosen / reading.pdf_name
+            url = QUrl("mailto:" + reading.email)
+            query = QUrlQuery()
+            query.addQueryItem("subject", reading.subject)
+            query.addQueryItem(
+                "body",
+                self.tr("Please find attached our letter ({name}).").format(name=saved.name),
+            )
+            url.setQuery(query)
+            self.mail_url = url
+            opened = QDesktopServices.openUrl(url)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(chosen)))
+            where = self.tr("The letter was saved as {file}; attach it from that folder.").format(
+                file=str(saved)
+            )
+            self.note.setText(
+                (
+                    self.tr("Your mail program was opened with a new message{to}.").format(
+                        to=self.tr(" to {address}").format(address=reading.email)
+                        if reading.email
+                        else ""
+                    )
+                    if opened
+                    else self.tr("No mail program could be opened on this computer.")
+                )
+                + " "
+                + where
+            )
+            self._changed()
+
+        self.ctx.read(work, done, self._fail, owner=self)
 
     def save_documents(self) -> None:
         view, service = self.selected(), self.service
