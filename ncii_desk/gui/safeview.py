@@ -418,7 +418,13 @@ class PreviewPanel(QWidget):
             self.zoom_out_button,
         )
         for b in self.zoom_buttons:
+            # Compact (text width), and shown only while the picture is revealed: zooming a
+            # blurred preview shows nothing more.
+            b.setMinimumWidth(0)
+            b.setMaximumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 24)
+            b.setVisible(False)
             row.addWidget(b)
+        self.hide_button.setVisible(False)
         layout.addLayout(row)
         self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self.escape.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -474,6 +480,10 @@ class PreviewPanel(QWidget):
         for b in self.zoom_buttons:
             b.setEnabled(True)
         self._layout_image()
+
+    def source_image(self) -> QImage | None:
+        """The picture shown (before it is fitted or zoomed to the view)."""
+        return self._image
 
     def shown_size(self) -> QSize:
         """The size the picture is drawn at now (empty when there is none)."""
@@ -557,6 +567,7 @@ class PreviewPanel(QWidget):
             self.countdown.setText(self.tr("Blurs again in {s} s").format(s=self._remaining))
             self.hide_button.setEnabled(True)
             self.escape.setEnabled(True)
+            self._show_reveal_controls(True)
             self.timer.start()
 
         def failed(error: NciiDeskError) -> None:
@@ -572,12 +583,19 @@ class PreviewPanel(QWidget):
         else:
             self.countdown.setText(self.tr("Blurs again in {s} s").format(s=self._remaining))
 
+    def _show_reveal_controls(self, on: bool) -> None:
+        self.hide_button.setVisible(on)
+        for b in self.zoom_buttons:
+            b.setVisible(on)
+
     def _conceal_now(self) -> None:
         self.timer.stop()
         self.revealed = False
         self.countdown.clear()
         self.hide_button.setEnabled(False)
         self.escape.setEnabled(False)
+        self._show_reveal_controls(False)
+        self.zoom = None
 
     def conceal(self) -> None:
         was_revealed = self.revealed

@@ -56,11 +56,13 @@ def test_reveal_fits_the_whole_picture_zooms_and_hides_now(
     section.select_item(section.views[0].id)
     panel = ws.originals.preview
     qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=WAIT)
-    assert not panel.hide_button.isEnabled()
+    assert not panel.hide_button.isEnabled() and panel.hide_button.isHidden()
+    assert all(b.isHidden() for b in panel.zoom_buttons)  # zoom is for a revealed picture
     window.previews.reveal_seconds = 120
     qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.revealed, timeout=WAIT)
     assert panel.hide_button.isEnabled() and panel.hide_button.text() == "Hide now"
+    assert not panel.hide_button.isHidden() and not any(b.isHidden() for b in panel.zoom_buttons)
 
     # Fitted: the whole picture inside the visible area, its shape kept, the caption seen.
     room = panel.area.viewport().size()
@@ -85,6 +87,7 @@ def test_reveal_fits_the_whole_picture_zooms_and_hides_now(
     # Hide now: blurred again at once, long before the 120 s are up.
     qtbot.mouseClick(panel.hide_button, Qt.MouseButton.LeftButton)
     assert not panel.revealed and panel.countdown.text() == ""
+    assert panel.hide_button.isHidden() and all(b.isHidden() for b in panel.zoom_buttons)
     qtbot.waitUntil(lambda: panel.note.text() == "Blurred.", timeout=WAIT)
 
     # Esc does the same.
