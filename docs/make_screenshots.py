@@ -154,9 +154,15 @@ def main() -> int:
         signature="/s/ Alex Advocate",
         good_faith=True,
         forgery=True,
+        covered_platform="yes",
     )
     drafted = requests.draft_requests(
-        vault, other.id, "takedown", form, extra_urls=["https://www.reddit.com/r/x/comments/b1/"]
+        vault,
+        other.id,
+        "takedown",
+        form,
+        extra_urls=["https://www.reddit.com/r/x/comments/b1/"],
+        now=datetime.now(UTC) - timedelta(hours=54),
     )
     requests.mark_sent(vault, drafted.requests[0].id, at=datetime.now(UTC) - timedelta(hours=53))
     requests.set_clinic(
@@ -191,6 +197,12 @@ def main() -> int:
     ws.originals.originals.select_item(ws.originals.originals.views[0].id)
     wait_until(lambda: ws.originals.preview.reveal_button.isEnabled())
     shoot(window, "04-originals-and-references", window)
+    panel = ws.originals.preview
+    window.previews.reveal_seconds = 60
+    panel.reveal()
+    wait_until(lambda: panel.revealed)
+    shoot(window, "04b-revealed-whole-picture", window)
+    panel.conceal()
 
     ws.tabs.setCurrentWidget(ws.suspects)
     ws.suspects.items.add_paths([files / "suspects"])
@@ -220,16 +232,28 @@ def main() -> int:
     dialog = ws.requests.draft_dialog
     dialog.sign.setChecked(True)
     dialog.good_faith.setChecked(True)
+    # The reposted file was added from disk (no web address): the page it was found on.
+    dialog.extra_urls.setPlainText("https://www.reddit.com/r/x/comments/c2/")
+    wait_until(lambda: not dialog._pending.isActive())
     # The preview of what each letter lists is made on a worker: wait until it is shown.
     wait_until(lambda: dialog.preview is not None and not dialog.preview_busy)
     wait_until(lambda: dialog.letters.topLevelItemCount() > 0)
     shoot(dialog, "07-draft-letters")
+    dialog.select_covered("yes")
+    dialog.tabs.setCurrentIndex(1)
+    shoot(dialog, "07b-letter-details")
     ws.requests.submit_draft(dialog)
-    wait_until(lambda: len(ws.requests.views) >= 1)
+    wait_until(
+        lambda: len(ws.requests.views) >= 1 or dialog.message.text() not in ("", "Drafting...")
+    )
+    if not ws.requests.views:
+        raise SystemExit(f"Drafting failed: {dialog.message.text()}")
     ws.requests.table.selectRow(0)
     ws.requests.mark_sent()
     wait_until(lambda: any(v.status == "sent" for v in ws.requests.views))
     ws.requests.table.selectRow(0)
+    letter = ws.requests.letter
+    wait_until(lambda: letter.page_count() > 0 or bool(letter.text.toPlainText()))
     shoot(window, "08-removal-requests", window)
 
     ws.tabs.setCurrentWidget(ws.packet)
@@ -253,6 +277,8 @@ def main() -> int:
     wait_until(lambda: "onnxruntime" in window.settings_dialog.provider.text(), 300)
     window.settings_dialog.tabs.setCurrentIndex(1)
     shoot(window.settings_dialog, "12-settings")
+    window.settings_dialog.tabs.setCurrentIndex(window.settings_dialog.tabs.count() - 1)
+    shoot(window.settings_dialog, "12b-settings-passphrase")
     window.settings_dialog.reject()
 
     window.lock()

@@ -19,7 +19,7 @@ from ncii_desk.gui import workers
 from ncii_desk.gui.common import show_error
 from ncii_desk.gui.config import Preferences, Thresholds
 from ncii_desk.gui.safeview import PreviewStore
-from ncii_desk.gui.tasks import ProblemsOf, TaskManager
+from ncii_desk.gui.tasks import NextStep, ProblemsOf, TaskManager
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 
@@ -30,6 +30,8 @@ class AppContext(QObject):
     #: A case's data changed (items, matches, requests...): "" means "cases in general".
     case_changed = Signal(str)
     preferences_changed = Signal()
+    #: Check now: compare a case's items that were not checked yet (a cancelled add).
+    check_unhashed = Signal(str)
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class AppContext(QObject):
         summary: Callable[[T], str] | None = None,
         on_failed: Callable[[NciiDeskError], None] | None = None,
         owner: QObject | None = None,
+        next_step: NextStep | None = None,
     ) -> workers.Worker | None:
         """A long vault task with a progress row, a count and a Cancel button."""
         vault = self.vault
@@ -112,4 +115,5 @@ class AppContext(QObject):
             on_failed=failed,
             problems_of=problems_of,
             summary=summary,
+            next_step=next_step,
         )

@@ -41,6 +41,7 @@ from ncii_desk.gui.common import (
     plain_label,
     translate,
 )
+from ncii_desk.gui.passphrase import PassphraseEdit
 from ncii_desk.hardening import create_private_file
 from ncii_desk.services import vaults
 from ncii_desk.services.jobs import Job
@@ -234,6 +235,8 @@ class GatePage(QWidget):
         self._abandoned = False
         self._worker: workers.Worker | None = None
         self.creating = not is_vault(vault_dir)
+        #: The last unlock used the recovery key (the window then asks for a new passphrase).
+        self.opened_with_recovery = False
         self.pages = QStackedWidget()
         # Readable line lengths on wide screens.
         self.pages.setMinimumWidth(560)
@@ -282,23 +285,23 @@ class GatePage(QWidget):
         folder_row.addWidget(self.folder_button)
         layout.addLayout(folder_row)
         form = QFormLayout()
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName(self.tr("Passphrase"))
-        form.addRow(self.tr("Passphrase"), self.passphrase)
-        self.confirm = QLineEdit()
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm.setAccessibleName(self.tr("Type the passphrase again"))
+        self.passphrase = PassphraseEdit(self.tr("Passphrase"))
+        form.addRow(self.tr("Passphrase"), self.passphrase.field())
+        self.confirm = PassphraseEdit(self.tr("Type the passphrase again"))
         self.strength = plain_label(name=self.tr("Passphrase strength"))
         self.use_recovery = checkbox(self.tr("Unlock with the recovery key instead"))
         if self.creating:
-            form.addRow(self.tr("Again"), self.confirm)
+            form.addRow(self.tr("Again"), self.confirm.field())
             form.addRow("", self.strength)
             self.passphrase.textChanged.connect(self._show_strength)
         else:
             form.addRow("", self.use_recovery)
             self.use_recovery.toggled.connect(self._toggle_recovery)
         layout.addLayout(form)
+        if self.creating:  # Tab goes from field to field, then to the Show boxes
+            QWidget.setTabOrder(self.passphrase, self.confirm)
+            QWidget.setTabOrder(self.confirm, self.passphrase.show_box)
+            QWidget.setTabOrder(self.passphrase.show_box, self.confirm.show_box)
         self.button = button(self.tr("Create vault") if self.creating else self.tr("Unlock"))
         self.button.setDefault(True)
         self.button.clicked.connect(self.submit)
@@ -332,9 +335,7 @@ class GatePage(QWidget):
         self.strength.setText(feedback)
 
     def _toggle_recovery(self, on: bool) -> None:
-        self.passphrase.setEchoMode(
-            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
-        )
+        self.passphrase.set_shown(on)
         self.passphrase.setAccessibleName(self.tr("Recovery key") if on else self.tr("Passphrase"))
 
     def _busy(self, on: bool) -> None:
@@ -385,6 +386,7 @@ class GatePage(QWidget):
         self._busy(True)
         self.message.setText(self.tr("Unlocking..."))
         recovery = self.use_recovery.isChecked()
+        self.opened_with_recovery = recovery
         vault_dir = self.vault_dir
 
         def unlock(_job: Job) -> Vault:

@@ -34,6 +34,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.dashboard import DashboardPage, NewCaseWizard
 from ncii_desk.gui.gate import GatePage
 from ncii_desk.gui.guard import QUICK_EXIT_SHORTCUT, InputGuard
+from ncii_desk.gui.passphrase import NewPassphraseDialog
 from ncii_desk.gui.safeview import PreviewStore
 from ncii_desk.gui.settings import SettingsDialog
 from ncii_desk.gui.tasks import TaskManager, TaskPanel
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
 
     def unlocked(self, vault: Vault) -> None:
         self.vault = vault
+        recovered = self.gate is not None and self.gate.opened_with_recovery
         self._drop_gate()
         self.ctx = AppContext(vault, self.tasks, self.previews, self)
         self.ctx.case_changed.connect(lambda _cid: self.refresh_cases())
@@ -224,6 +226,17 @@ class MainWindow(QMainWindow):
             self._preferences_loaded,
             owner=self,
         )
+        if recovered:
+            self.ask_new_passphrase()
+
+    def ask_new_passphrase(self) -> None:
+        """After an unlock with the recovery key: choose a new passphrase at once."""
+        if self.ctx is None:
+            return
+        dialog = NewPassphraseDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.new_passphrase_dialog = dialog
 
     def _preferences_loaded(self, result: tuple[Preferences, Thresholds]) -> None:
         if self.ctx is None:

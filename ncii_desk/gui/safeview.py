@@ -20,9 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui import workers
@@ -33,6 +40,8 @@ from ncii_desk.vault.models import Blob, Case, EvidenceItem
 
 #: Longest side of a preview picture.
 PREVIEW_SIDE = 320
+#: Longest side of a revealed picture (shown fitted to the view, or zoomed up to 100 %).
+REVEAL_SIDE = 1600
 #: Videos larger than this get no preview (their bytes would have to be read whole).
 MAX_VIDEO_PREVIEW_BYTES = 256 * 1024 * 1024
 REVEAL_ACTION = "item.reveal"
@@ -68,14 +77,14 @@ def _no_preview_reason(item: EvidenceItem, case: Case) -> str | None:
     return None
 
 
-def _pixels(data: bytes, mime: str) -> RGB:
+def _pixels(data: bytes, mime: str, min_side: int = PREVIEW_SIDE) -> RGB:
     from ncii_desk.media.loader import iter_video_frames, load_image
 
     if mime.startswith("video/"):
         for frame in iter_video_frames(data, max_side=640):
             return frame.pixels
         raise NciiDeskError(translate("SafeView", "The video has no frame to preview."))
-    return load_image(data, min_side=PREVIEW_SIDE).pixels
+    return load_image(data, min_side=min_side).pixels
 
 
 def _fit(rgb: RGB, side: int) -> RGB:
@@ -140,7 +149,7 @@ def render_item(
         mime = item.mime
     data = vault.read_blob(blob)
     try:
-        rgb = _pixels(data, mime)
+        rgb = _pixels(data, mime, min_side=side if reveal else PREVIEW_SIDE)
     except NciiDeskError as exc:
         return Rendered(
             item_id, None, translate("SafeView", "No preview: {why}").format(why=exc.message)
@@ -302,7 +311,7 @@ class PreviewStore(QObject):
             if reason is not None:
                 return Rendered(item_id, None, reason)
             record_reveal(vault, item_id, seconds, where)
-            return render_item(vault, item_id, grey=grey, reveal=True)
+            return render_item(vault, item_id, grey=grey, reveal=True, side=REVEAL_SIDE)
 
         def finished(result: Rendered) -> None:
             if item_id in self._hidden:
@@ -324,7 +333,15 @@ class PreviewStore(QObject):
 
 
 class PreviewPanel(QWidget):
-    """One item's preview with its Reveal button; blurs again when the time is up."""
+    """One item's preview with its Reveal button; blurs again when the time is up.
+
+    The picture is always shown whole: fitted to the space the panel has (never cut to a
+    strip), or at a chosen zoom inside a scrolling view. While it is revealed, "Hide now"
+    (or Esc) blurs it again at once.
+    """
+
+    #: Zoom steps for "+" and "-" (a factor of the revealed picture's own size).
+    ZOOM_STEP = 1.25
 
     def __init__(self, store: PreviewStore, where: str, title: str = "") -> None:
         super().__init__()
@@ -333,18 +350,26 @@ class PreviewPanel(QWidget):
         self.item_id: str | None = None
         self.revealed = False
         self._remaining = 0
+        self._image: QImage | None = None
+        #: None: fitted to the view; otherwise the factor of the picture's own size.
+        self.zoom: float | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         if title:
             layout.addWidget(plain_label(title, wrap=False))
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setMinimumSize(PREVIEW_SIDE // 2, PREVIEW_SIDE // 2)
-        self.picture.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.picture.setAccessibleName(self.tr("Preview picture"))
         self.picture.setTextFormat(Qt.TextFormat.PlainText)
         self.picture.setWordWrap(True)
-        layout.addWidget(self.picture, 1)
+        self.area = QScrollArea()
+        self.area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.area.setWidget(self.picture)
+        self.area.setMinimumSize(PREVIEW_SIDE // 2, PREVIEW_SIDE // 2)
+        self.area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.area.setAccessibleName(self.tr("Preview area"))
+        self.area.viewport().installEventFilter(self)
+        layout.addWidget(self.area, 1)
         self.note = plain_label(name=self.tr("Preview note"))
         layout.addWidget(self.note)
         row = QHBoxLayout()
@@ -358,10 +383,54 @@ class PreviewPanel(QWidget):
         )
         self.reveal_button.setEnabled(False)
         row.addWidget(self.reveal_button)
+        self.hide_button = button(
+            self.tr("Hide now"),
+            self.conceal,
+            tip=self.tr("Blurs the picture again at once (or press Esc)."),
+        )
+        self.hide_button.setEnabled(False)
+        row.addWidget(self.hide_button)
         self.countdown = plain_label(wrap=False, name=self.tr("Time left"))
         row.addWidget(self.countdown)
         row.addStretch(1)
+        self.fit_button = button(
+            self.tr("Fit"),
+            self.zoom_fit,
+            tip=self.tr("Shows the whole picture in the space available."),
+            name=self.tr("Fit the picture to the view"),
+        )
+        self.actual_button = button(
+            self.tr("100 %"),
+            lambda: self.set_zoom(1.0),
+            tip=self.tr("Shows the picture at its own size; scroll to see all of it."),
+            name=self.tr("Show the picture at its own size"),
+        )
+        self.zoom_in_button = button(
+            "+", self.zoom_in, tip=self.tr("Larger"), name=self.tr("Zoom in")
+        )
+        self.zoom_out_button = button(
+            "-", self.zoom_out, tip=self.tr("Smaller"), name=self.tr("Zoom out")
+        )
+        self.zoom_buttons = (
+            self.fit_button,
+            self.actual_button,
+            self.zoom_in_button,
+            self.zoom_out_button,
+        )
+        for b in self.zoom_buttons:
+            # Compact (text width), and shown only while the picture is revealed: zooming a
+            # blurred preview shows nothing more.
+            b.setMinimumWidth(0)
+            b.setMaximumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 24)
+            b.setVisible(False)
+            row.addWidget(b)
+        self.hide_button.setVisible(False)
         layout.addLayout(row)
+        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.escape.setEnabled(False)
+        self.escape.activated.connect(self.conceal)
+        self.escape.activatedAmbiguously.connect(self.conceal)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
@@ -373,24 +442,31 @@ class PreviewPanel(QWidget):
         if self.item_id in item_ids:
             self.show_item(self.item_id)  # concealed, then shown again as the store says
 
+    def _show_text(self, text: str) -> None:
+        self._image = None
+        self.picture.setPixmap(QPixmap())
+        self.area.setWidgetResizable(True)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.picture.setText(text)
+        for b in self.zoom_buttons:
+            b.setEnabled(False)
+
     def show_item(self, item_id: str | None) -> None:
         self._conceal_now()
         self.item_id = item_id
-        self.picture.clear()
         self.note.clear()
         self.reveal_button.setEnabled(False)
         if item_id is None:
-            self.picture.setText(self.tr("Select an item to see its blurred preview."))
+            self._show_text(self.tr("Select an item to see its blurred preview."))
             return
-        self.picture.setText(self.tr("Preparing a blurred preview..."))
+        self._show_text(self.tr("Preparing a blurred preview..."))
         self.store.request(item_id, self._shown, self)
 
     def _shown(self, rendered: Rendered) -> None:
         if rendered.item_id != self.item_id:
             return
         if rendered.image is None:
-            self.picture.setPixmap(QPixmap())
-            self.picture.setText(rendered.note)
+            self._show_text(rendered.note)
             self.note.clear()
             self.reveal_button.setEnabled(False)
             return
@@ -399,14 +475,77 @@ class PreviewPanel(QWidget):
         self.reveal_button.setEnabled(not rendered.revealed)
 
     def _set_image(self, image: QImage) -> None:
-        # Blurred thumbnails are small by design; they are shown enlarged (still blurred).
-        pix = QPixmap.fromImage(image).scaled(
-            PREVIEW_SIDE,
-            PREVIEW_SIDE,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
+        self._image = image
+        self.zoom = None
+        for b in self.zoom_buttons:
+            b.setEnabled(True)
+        self._layout_image()
+
+    def source_image(self) -> QImage | None:
+        """The picture shown (before it is fitted or zoomed to the view)."""
+        return self._image
+
+    def shown_size(self) -> QSize:
+        """The size the picture is drawn at now (empty when there is none)."""
+        pix = self.picture.pixmap()
+        return QSize() if pix is None or pix.isNull() else pix.size()
+
+    def _layout_image(self) -> None:
+        image = self._image
+        if image is None:
+            return
+        if self.zoom is None:
+            # Fitted: the whole picture in the space there is (blurred thumbnails, which
+            # are small by design, are shown enlarged, still blurred).
+            self.area.setWidgetResizable(True)
+            self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            room = self.area.viewport().size()
+            target = QSize(max(1, room.width() - 2), max(1, room.height() - 2))
+            pix = QPixmap.fromImage(image).scaled(
+                target,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        else:
+            self.area.setWidgetResizable(False)
+            self.picture.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            size = QSize(
+                max(1, round(image.width() * self.zoom)), max(1, round(image.height() * self.zoom))
+            )
+            pix = QPixmap.fromImage(image).scaled(
+                size,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
         self.picture.setPixmap(pix)
+        if self.zoom is not None:
+            self.picture.resize(pix.size())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.zoom is None and self._image is not None:
+            QTimer.singleShot(0, self._layout_image)
+        return super().eventFilter(watched, event)
+
+    def zoom_fit(self) -> None:
+        self.zoom = None
+        self._layout_image()
+
+    def set_zoom(self, factor: float) -> None:
+        self.zoom = min(8.0, max(0.05, factor))
+        self._layout_image()
+
+    def _current_factor(self) -> float:
+        if self.zoom is not None:
+            return self.zoom
+        if self._image is None or self._image.width() == 0:
+            return 1.0
+        return self.shown_size().width() / self._image.width()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self._current_factor() * self.ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self._current_factor() / self.ZOOM_STEP)
 
     def reveal(self) -> None:
         if self.item_id is None:
@@ -426,6 +565,9 @@ class PreviewPanel(QWidget):
             self.note.setText(rendered.note)
             self._remaining = self.store.reveal_seconds
             self.countdown.setText(self.tr("Blurs again in {s} s").format(s=self._remaining))
+            self.hide_button.setEnabled(True)
+            self.escape.setEnabled(True)
+            self._show_reveal_controls(True)
             self.timer.start()
 
         def failed(error: NciiDeskError) -> None:
@@ -441,19 +583,29 @@ class PreviewPanel(QWidget):
         else:
             self.countdown.setText(self.tr("Blurs again in {s} s").format(s=self._remaining))
 
+    def _show_reveal_controls(self, on: bool) -> None:
+        self.hide_button.setVisible(on)
+        for b in self.zoom_buttons:
+            b.setVisible(on)
+
     def _conceal_now(self) -> None:
         self.timer.stop()
         self.revealed = False
         self.countdown.clear()
+        self.hide_button.setEnabled(False)
+        self.escape.setEnabled(False)
+        self._show_reveal_controls(False)
+        self.zoom = None
 
     def conceal(self) -> None:
+        was_revealed = self.revealed
         self._conceal_now()
-        self.show_item(self.item_id)
+        if was_revealed or self._image is not None:
+            self.show_item(self.item_id)
 
     def clear(self) -> None:
         self._conceal_now()
         self.item_id = None
-        self.picture.setPixmap(QPixmap())
-        self.picture.setText(self.tr("Select an item to see its blurred preview."))
+        self._show_text(self.tr("Select an item to see its blurred preview."))
         self.note.clear()
         self.reveal_button.setEnabled(False)

@@ -120,6 +120,7 @@ class SettingsDialog(QDialog):
         self._analysis()
         self._clinic()
         self._signing()
+        self._passphrase()
         self.message = plain_label(name=self.tr("Settings message"))
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(
@@ -339,6 +340,25 @@ class SettingsDialog(QDialog):
             ):
                 w.setEnabled(False)
         self.tabs.addTab(page, self.tr("Signing"))
+
+    def _passphrase(self) -> None:
+        """Change the vault's passphrase (its own button; not part of Save)."""
+        from ncii_desk.gui.passphrase import PassphraseChanger
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "The passphrase unlocks the vault. Changing it does not change the "
+                    "recovery key. A few unrelated words are strong and easy to remember."
+                )
+            )
+        )
+        self.passphrase_changer = PassphraseChanger(self.ctx, ask_current=True)
+        layout.addWidget(self.passphrase_changer)
+        layout.addStretch(1)
+        self.tabs.addTab(page, self.tr("Passphrase"))
 
     # -- loading and saving --
 

@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import Cancelled, InternalError, NciiDeskError
 from ncii_desk.gui import workers
 from ncii_desk.gui.common import (
+    QT_TRANSLATE_NOOP,
     ElidedLabel,
     button,
     elide_middle,
     fit_columns,
     plain_label,
     plain_tip,
+    translate,
 )
 from ncii_desk.services.jobs import Job
 
@@ -48,16 +50,50 @@ class Problem:
 
 
 ProblemsOf = Callable[[Any], Sequence[Problem]]
+#: A finished task's next step, from its result: (button text, what it does, tooltip).
+NextStep = Callable[[Any], "tuple[str, Callable[[], None], str] | None"]
 #: In the problem list, what happened and what to do share the spare width.
 PROBLEM_STRETCH = (2, 3)
 QWIDGETSIZE_MAX = (1 << 24) - 1
 PANEL_MARGIN = 4
 
 
+#: The phases services report (Job.progress messages), in the advocate's words.
+PHASE_WORDS = {
+    "adding files": QT_TRANSLATE_NOOP("Tasks", "Adding"),
+    "hashing": QT_TRANSLATE_NOOP("Tasks", "Comparing with the client's photos"),
+    "hashing items not hashed yet": QT_TRANSLATE_NOOP(
+        "Tasks", "Comparing items not checked yet with the client's photos"
+    ),
+    "re-checking addresses": QT_TRANSLATE_NOOP("Tasks", "Checking the addresses again"),
+    "capturing addresses": QT_TRANSLATE_NOOP("Tasks", "Capturing pages"),
+    "reading exhibits": QT_TRANSLATE_NOOP("Tasks", "Reading the exhibits"),
+    "finding faces in reference photos": QT_TRANSLATE_NOOP(
+        "Tasks", "Finding faces in the reference photos"
+    ),
+    "reference photos": QT_TRANSLATE_NOOP("Tasks", "Reading the reference photos"),
+    "suspect photos": QT_TRANSLATE_NOOP("Tasks", "Comparing the suspect photos"),
+    "done": QT_TRANSLATE_NOOP("Tasks", "Finishing"),
+}
+
+
+def phase_words(message: str) -> str:
+    """A service's progress message as a phase in plain words ("" when it gave none)."""
+    known = PHASE_WORDS.get(message.strip())
+    if known is not None:
+        return translate("Tasks", known)
+    text = message.strip()
+    return text[:1].upper() + text[1:]
+
+
 class TaskRow(QWidget):
-    """One running or finished task."""
+    """One running or finished task: one bar that names its phase with its count
+    ("Adding 120/200"), and once finished says how it ended (never a full bar without
+    words). A finished task may offer a next step (a button such as "Check now")."""
 
     changed = Signal()
+    #: A next step is offered (the panel keeps the row in sight until it is taken).
+    offered = Signal()
 
     def __init__(self, label: str, cancel: Callable[[], None]) -> None:
         super().__init__()
@@ -69,7 +105,8 @@ class TaskRow(QWidget):
         self.title = plain_label(label, wrap=False)
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy until the first count arrives
-        self.bar.setFormat(self.tr("%v of %m"))
+        self.bar.setTextVisible(True)
+        self.bar.setFormat(self.tr("Starting..."))
         self.bar.setAccessibleName(self.tr("Progress of {task}").format(task=label))
         self.bar.setMinimumWidth(160)
         self.status = plain_label(self.tr("Starting..."), wrap=False)
@@ -77,10 +114,14 @@ class TaskRow(QWidget):
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel {task}").format(task=label))
         self.cancel_button.clicked.connect(lambda: self._cancel(cancel))
+        self.action_button = QPushButton()
+        self.action_button.setVisible(False)
+        self.offer_waiting = False
         layout.addWidget(self.title)
         layout.addWidget(self.bar, 1)
         layout.addWidget(self.status, 1)
         layout.addWidget(self.cancel_button)
+        layout.addWidget(self.action_button)
 
     def _cancel(self, cancel: Callable[[], None]) -> None:
         cancel()
@@ -91,13 +132,20 @@ class TaskRow(QWidget):
     def progress(self, done: int, total: int, message: str) -> None:
         if self.finished:
             return
+        phase = phase_words(message) or self.tr("Working")
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
+            # "%" in a phase would be read as a placeholder by the bar
+            shown = self.tr("{phase} {done}/{total}").format(
+                phase=phase.replace("%", "%%"), done=min(done, total), total=total
+            )
         else:
             self.bar.setRange(0, 0)
+            shown = phase.replace("%", "%%")
+        self.bar.setFormat(shown)
         if self.cancel_button.isEnabled():
-            self.status.setText(message)
+            self.status.setText(shown.replace("%%", "%"))
         self.changed.emit()
 
     def finish(self, outcome: str, text: str) -> None:
@@ -107,8 +155,31 @@ class TaskRow(QWidget):
             self.bar.setRange(0, 1)
         if outcome == "done":
             self.bar.setValue(self.bar.maximum())
+        ended = {
+            "done": self.tr("Done"),
+            "cancelled": self.tr("Cancelled"),
+        }.get(outcome, self.tr("Stopped"))
+        self.bar.setFormat(ended)
         self.status.setText(text)
         self.cancel_button.setVisible(False)
+        self.changed.emit()
+
+    def offer(self, text: str, slot: Callable[[], None], tip: str = "") -> None:
+        """A next step for the finished task; the button goes once it is pressed."""
+        self.action_button.setText(text)
+        self.action_button.setAccessibleName(text)
+        self.action_button.setToolTip(tip)
+
+        def pressed() -> None:
+            self.offer_waiting = False
+            self.action_button.setVisible(False)
+            self.action_button.setEnabled(False)
+            slot()
+
+        self.action_button.clicked.connect(pressed)
+        self.action_button.setVisible(True)
+        self.offer_waiting = True
+        self.offered.emit()
         self.changed.emit()
 
 
@@ -225,7 +296,7 @@ class TaskPanel(QWidget):
         self.active = active
         if active:
             self.expanded = True
-        elif not self._pinned:
+        elif not self._pinned and not self.offers_waiting():
             self.expanded = False
         self._arrange()
 
@@ -300,6 +371,15 @@ class TaskPanel(QWidget):
         self.rows.append(row)
         self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
         row.changed.connect(self._summarise)
+        row.offered.connect(self._offered)
+        self._arrange()
+
+    def offers_waiting(self) -> bool:
+        """A finished task offers a next step not taken yet (its button must stay seen)."""
+        return any(r.offer_waiting for r in self.rows)
+
+    def _offered(self) -> None:
+        self.expanded = True
         self._arrange()
 
     def add_problems(self, task: str, problems: Sequence[Problem]) -> None:
@@ -374,6 +454,7 @@ class TaskManager(QObject):
         on_failed: Callable[[NciiDeskError], None] | None = None,
         problems_of: ProblemsOf | None = None,
         summary: Callable[[Any], str] | None = None,
+        next_step: NextStep | None = None,
     ) -> workers.Worker:
         holder: list[workers.Worker] = []
         row = TaskRow(label, lambda: holder[0].cancel() if holder else None)
@@ -391,6 +472,9 @@ class TaskManager(QObject):
                 shown(exc)
                 return
             row.finish("cancelled" if cancelled else "done", text)
+            step = next_step(result) if next_step is not None else None
+            if step is not None:
+                row.offer(*step)
             if problems:
                 self.panel.add_problems(label, problems)
             if on_done is not None:

@@ -516,6 +516,28 @@ def unpick_reference_face(
 
 
 @uses_vault_embedder
+def picked_faces(vault: Vault, case_id: str) -> dict[str, list[int]]:
+    """Which faces are picked in each photo of a case (item id -> face numbers, 1-based as
+    listed, largest face first), for screens that list the photos. Only picks made with the
+    face comparison model in use count: picks are kept per model. Reads the model's sha256
+    from the manifest, so no model is loaded for it."""
+    from ncii_desk.vision import faces as F
+    from ncii_desk.vision.runtime import shared_runtime
+
+    sha = shared_runtime().registry.spec(F.embedder_name()).sha256
+    with vault.session() as s:
+        rows = s.execute(
+            select(FaceReference.item_id, FaceReference.face_index)
+            .where(FaceReference.case_id == case_id, FaceReference.model_sha256 == sha)
+            .order_by(FaceReference.face_index)
+        ).all()
+    out: dict[str, list[int]] = {}
+    for item_id, index in rows:
+        out.setdefault(item_id, []).append(int(index))
+    return out
+
+
+@uses_vault_embedder
 def load_gallery(vault: Vault, case_id: str) -> Gallery:
     """The case's picked faces made with the current embedding model, as one matrix."""
     sha = face_models().embedder_sha256

@@ -227,6 +227,20 @@ def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
 # --- clinic details ----------------------------------------------------------------------
 
 
+def required_details(route: str, *, representative: bool) -> tuple[str, ...]:
+    """The letter details a kind of request requires (the validators' element keys, less
+    the web addresses, which come from the case), so a form can mark them before drafting.
+    A platform may require more (its legal-name rule); drafting names that too."""
+    from ncii_desk.documents import validators
+
+    keys = [k for k in validators.REQUIRED.get(route, ()) if k != "location"]
+    if route == "dmca":
+        keys.insert(0, "copyright_owner")
+    if representative and keys:
+        keys.append("authority")
+    return tuple(keys)
+
+
 def get_clinic(vault: Vault) -> dict[str, str]:
     with vault.session() as s:
         row = s.get(Setting, CLINIC_KEY)
@@ -1406,6 +1420,56 @@ def request_documents(vault: Vault, ref: str) -> dict[str, bytes]:
         data = vault.read_blob(blob)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+@dataclass(frozen=True)
+class LetterReading:
+    """A request's letter for reading in the app: the PDF's bytes (kept in memory, never
+    written), its text (from the DOCX, for screens that cannot draw PDF pages), and what a
+    mail client needs (the platform's e-mail address for this kind of request, if it has
+    one, and a subject)."""
+
+    pdf_name: str
+    pdf: bytes
+    text: str
+    email: str
+    subject: str
+
+
+def _docx_text(data: bytes) -> str:
+    """The paragraphs of a DOCX we made, as plain text."""
+    from xml.etree import ElementTree
+
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = ElementTree.fromstring(archive.read("word/document.xml"))
+    lines = []
+    for paragraph in root.iter(f"{ns}p"):
+        lines.append("".join(t.text or "" for t in paragraph.iter(f"{ns}t")))
+    return "\n".join(lines).strip()
+
+
+def letter_for_reading(vault: Vault, ref: str) -> LetterReading:
+    """The letter of a request, to read before and after it is sent."""
+    documents = request_documents(vault, ref)
+    pdf_name = next((n for n in documents if n.endswith(".pdf")), "")
+    docx_name = next((n for n in documents if n.endswith(".docx")), "")
+    with vault.session() as s:
+        row = find_request(s, ref)
+        platform, route, request_id = row.platform, row.route, row.id
+    email = ""
+    try:
+        channels = load_forms().platform(platform).channels_for(route)
+        email = next((c.email for c in channels if c.email), "")
+    except NciiDeskError:
+        pass  # a platform no longer listed: no address to offer
+    return LetterReading(
+        pdf_name=pdf_name,
+        pdf=documents.get(pdf_name, b""),
+        text=_docx_text(documents[docx_name]) if docx_name else "",
+        email=email,
+        subject=f"Removal request {request_id[:12]}",
+    )
 
 
 def export_documents(

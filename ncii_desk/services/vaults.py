@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ncii_desk.errors import InvalidSetting, VaultCorrupt
+from ncii_desk.errors import InvalidSetting, VaultCorrupt, WrongPassphrase
 from ncii_desk.paths import default_vault_dir
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import IntegrityReport, KdfParams, Vault, keys
@@ -147,6 +147,30 @@ def check_vault(
         return report
     finally:
         vault.close()
+
+
+def change_passphrase(
+    vault: Vault,
+    new_passphrase: str,
+    *,
+    current: str | None = None,
+    kdf: KdfParams | None = None,
+) -> int:
+    """Re-wrap the vault's key under a new passphrase (audited as
+    ``vault.passphrase_changed``); the recovery key keeps working. With ``current`` the
+    present passphrase is checked first (Settings asks for it; after a recovery-key unlock
+    it is not known and not asked). Returns the header's new generation."""
+    keys.check_passphrase_strength(new_passphrase)
+    if current is not None:
+        try:
+            vault.header.unwrap_with_passphrase(current)
+        except WrongPassphrase:
+            raise WrongPassphrase(
+                "The current passphrase is not right, so the passphrase was not changed.",
+                "Type the passphrase you unlocked the vault with (check Caps Lock).",
+            ) from None
+    vault.change_passphrase(new_passphrase, kdf)
+    return vault.header.generation
 
 
 def verify_audit(vault: Vault) -> ChainReport:

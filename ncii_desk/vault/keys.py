@@ -300,12 +300,85 @@ def parse_recovery_key(text: str) -> bytes:
 # --- header -----------------------------------------------------------------------------
 
 
-def check_passphrase_strength(passphrase: str) -> None:
+#: Passwords at the top of every list that guessing tools try first (checked after lower
+#: casing, undoing common letter-for-digit swaps and dropping trailing digits and symbols).
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "passphrase",
+        "qwerty",
+        "qwertyuiop",
+        "azerty",
+        "letmein",
+        "iloveyou",
+        "welcome",
+        "admin",
+        "administrator",
+        "monkey",
+        "dragon",
+        "football",
+        "baseball",
+        "sunshine",
+        "princess",
+        "trustno",
+        "secret",
+        "changeme",
+        "abc",
+        "master",
+        "login",
+        "shadow",
+        "superman",
+        "whatever",
+        "contrasena",
+        "contraseña",
+    }
+)
+#: A passphrase needs at least this many different characters ("aaaaaaaa" is refused).
+MIN_DISTINCT_CHARS = 5
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiopasdfghjklzxcvbnm")
+
+
+def _is_sequence(text: str) -> bool:
+    """The whole text is one run along the alphabet, the digits or a keyboard row (either
+    way), like 12345678 or abcdefgh."""
+    return any(text in run or text in run[::-1] for run in _SEQUENCES)
+
+
+def passphrase_weakness(passphrase: str) -> str | None:
+    """Why a new passphrase is refused, or None when it may be used. The one rule for the CLI,
+    the desktop app and the vault itself (creation and passphrase changes)."""
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise WeakPassphrase(
+        return (
             f"The passphrase is too short ({len(passphrase)} characters; "
             f"at least {MIN_PASSPHRASE_CHARS} are required)."
         )
+    squeezed = "".join(passphrase.lower().split())
+    if len(set(squeezed)) < MIN_DISTINCT_CHARS:
+        return (
+            "The passphrase repeats too few characters "
+            f"(at least {MIN_DISTINCT_CHARS} different ones are required)."
+        )
+    if _is_sequence(squeezed):
+        return "The passphrase is a run of keys or letters in order, which is guessed at once."
+    core = squeezed.rstrip("0123456789!?.,;:*#_-+=~")
+    if (
+        core in COMMON_PASSWORDS
+        or core.translate(_LEET) in COMMON_PASSWORDS
+        or squeezed.translate(_LEET) in COMMON_PASSWORDS
+        or (not core and squeezed)  # only digits and symbols
+        or any(word and not core.replace(word, "") for word in COMMON_PASSWORDS)  # repeated
+    ):
+        return "The passphrase is one of the most common passwords, which are guessed first."
+    return None
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    why = passphrase_weakness(passphrase)
+    if why is not None:
+        raise WeakPassphrase(why)
 
 
 def _wrap(key: bytes, data_key: bytes, aad: bytes) -> dict[str, str]:

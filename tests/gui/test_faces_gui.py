@@ -81,3 +81,46 @@ def test_face_analysis_finds_the_client_in_a_suspect(qtbot, unlocked: MainWindow
     explain = matches.explain.toPlainText()
     assert "Not applicable: this model was made for" in explain  # MesoNet on a still photo
     assert "cannot tell AI-generated images apart in general" in explain
+
+
+def test_face_picker_is_usable_saves_on_the_first_click_and_the_table_says_which(
+    qtbot, unlocked: MainWindow
+) -> None:
+    from ncii_desk.gui.workspace.faces import CROP_SIDE
+    from ncii_desk.services.faces_gallery import picked_faces
+
+    window = unlocked
+    case_id = new_case(qtbot, window)
+    ws = window.workspace
+    assert ws is not None and window.vault is not None
+    refs = ws.originals.references
+    refs.add_paths([FACES / "chirac3.jpg"])
+    wait_tasks(qtbot, window)
+    qtbot.waitUntil(lambda: len(refs.views) == 1, timeout=WAIT)
+    item_id = refs.views[0].id
+    assert refs.model.item(0, 5).text() == ""  # nothing picked yet
+    refs.select_item(item_id)
+    ws.originals.pick_face()
+    dialog = ws.originals.face_dialog
+    qtbot.waitUntil(lambda: len(dialog.tiles) == 5, timeout=WAIT)
+
+    # Opens at a usable size: a row of four faces, each label readable in full.
+    assert dialog.width() >= 4 * CROP_SIDE and dialog.height() >= 2 * CROP_SIDE
+    for tile in dialog.tiles:
+        assert tile.fontMetrics().horizontalAdvance("Face 5 (the client)") <= tile.width()
+        assert tile.font().pointSizeF() >= dialog.font().pointSizeF()
+
+    # One click saves: stored at once, the tile and the status say so.
+    dialog.tiles[1].click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Saved"), timeout=WAIT)
+    assert picked_faces(window.vault, case_id) == {item_id: [2]}
+    assert [t.isChecked() for t in dialog.tiles] == [False, True, False, False, False]
+    assert dialog.tiles[1].text() == "Face 2 (the client)"
+    # The reference photos table shows which face is picked.
+    qtbot.waitUntil(lambda: refs.model.item(0, 5).text() == "Client's face: face 2", timeout=WAIT)
+
+    dialog.tiles[1].click()  # again: taken out
+    qtbot.waitUntil(lambda: "no longer used" in dialog.status.text(), timeout=WAIT)
+    assert picked_faces(window.vault, case_id) == {}
+    qtbot.waitUntil(lambda: refs.model.item(0, 5).text() == "", timeout=WAIT)
+    dialog.reject()

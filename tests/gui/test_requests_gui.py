@@ -15,6 +15,7 @@ import shiboken6
 from capture_server import LocalServer, Route, page
 from guikit import WAIT, benign_picture, new_case, part_installed, wait_tasks
 from PIL import Image
+from PySide6.QtCore import Qt
 from test_accessibility import unnamed_controls
 
 from ncii_desk.gui.mainwindow import MainWindow
@@ -231,12 +232,15 @@ def test_capture_lists_an_invalid_stored_threshold_as_a_problem() -> None:
     assert [(p.item, p.message) for p in problems] == [("(matching)", note)]
 
 
-def test_sent_at_asks_the_time_in_the_clinic_zone_and_refuses_a_future_one(
+def test_mark_as_sent_asks_the_time_refuses_a_future_one_and_can_be_corrected(
     qtbot, unlocked: MainWindow
 ) -> None:
-    from PySide6.QtWidgets import QInputDialog
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtWidgets import QLabel
 
     from ncii_desk.documents.letters import LetterForm, Sender
+    from ncii_desk.gui.workspace.requests import SentTimeDialog
     from ncii_desk.services import requests as tracker
     from ncii_desk.services import settings
 
@@ -251,38 +255,91 @@ def test_sent_at_asks_the_time_in_the_clinic_zone_and_refuses_a_future_one(
         good_faith=True,
         covered_platform="yes",
     )
+    drafted_at = datetime.now(UTC) - timedelta(hours=5)
     drafted = tracker.draft_requests(
-        vault, case_id, "takedown", form, extra_urls=["https://www.reddit.com/r/a/comments/1"]
+        vault,
+        case_id,
+        "takedown",
+        form,
+        extra_urls=["https://www.reddit.com/r/a/comments/1"],
+        now=drafted_at,
     )
+    request_id = drafted.requests[0].id
     ws = window.workspace
     assert ws is not None
     ws.tabs.setCurrentWidget(ws.requests)
     req = ws.requests
     req.refresh()
     qtbot.waitUntil(lambda: len(req.views) == 1, timeout=WAIT)
+    ws.refresh()
+    qtbot.waitUntil(lambda: "0 open removal requests" in ws.details.text(), timeout=WAIT)
     req.table.selectRow(0)
-    assert req.sent_at_button.isEnabled()
+    assert req.sent_button.isEnabled() and req.sent_button.text() == "Mark as sent..."
+    assert not req.correct_button.isEnabled()
 
-    def dialog() -> QInputDialog | None:
-        found = req.findChild(QInputDialog, "sent_time_dialog")
+    def dialog() -> SentTimeDialog | None:
+        found = req.findChild(SentTimeDialog, "sent_time_dialog")
         return found if found is not None and found.isVisible() else None
 
-    req.sent_at_button.click()
-    qtbot.waitUntil(lambda: dialog() is not None, timeout=WAIT)
-    asked = dialog()
-    assert asked is not None and "America/New_York" in asked.labelText()
-    asked.setTextValue("2099-01-01 10:00")
-    asked.accept()
-    qtbot.waitUntil(lambda: "in the future" in req.note.text(), timeout=WAIT)
-    assert tracker.get_request(vault, drafted.requests[0].id).status == "draft"
+    zone = tracker.zone_named("America/New_York")
 
-    req.sent_at_button.click()
+    def local(when: datetime) -> str:
+        return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    # Asked, with now (in the clinic's zone) as the default; a future time is refused.
+    qtbot.mouseClick(req.sent_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog() is not None, timeout=WAIT)
     asked = dialog()
     assert asked is not None
-    now_local = asked.textValue()  # prefilled with now in New York
+    labels = [w.text() for w in asked.findChildren(QLabel)]
+    assert any("America/New_York" in text for text in labels), labels
+    now_text = local(datetime.now(UTC))
+    assert asked.chosen_text() in (now_text, local(datetime.now(UTC) - timedelta(minutes=1)))
+    assert "48 hours are counted from this time" in asked.meaning.text()
+    assert asked.ok.text() == "Mark as sent"
+    asked.when.setDateTime(asked.when.dateTime().addDays(3))
+    asked.accept()
+    qtbot.waitUntil(lambda: "in the future" in req.note.text(), timeout=WAIT)
+    assert tracker.get_request(vault, request_id).status == "draft"
+
+    # Sent four hours ago: the clock starts then, and the header counts it at once.
+    qtbot.mouseClick(req.sent_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog() is not None, timeout=WAIT)
+    asked = dialog()
+    assert asked is not None
+    four_hours_ago = datetime.now(UTC) - timedelta(hours=4)
+    asked.when.setDateTime(asked.when.dateTime().addSecs(-4 * 3600))
+    sent_text = asked.chosen_text()
+    assert sent_text == local(four_hours_ago) or sent_text == local(
+        four_hours_ago - timedelta(minutes=1)
+    )
     asked.accept()
     qtbot.waitUntil(lambda: req.views and req.views[0].status == "sent", timeout=WAIT)
+    qtbot.waitUntil(lambda: "1 open removal requests" in ws.details.text(), timeout=WAIT)
     view = req.views[0]
-    assert view.sent_local.startswith(now_local)  # "2026-12-06 15:30 EST (... UTC)"
-    assert view.deadline_local.endswith("UTC)")
+    assert view.sent_local.startswith(sent_text)
+    first_deadline = datetime.fromisoformat(view.deadline_at)
+    assert first_deadline - datetime.fromisoformat(view.sent_at) == timedelta(hours=48)
+
+    # Corrected with a reason: the 48-hour clock moves with it.
+    req.table.selectRow(0)
+    assert not req.sent_button.isEnabled() and req.correct_button.isEnabled()
+    qtbot.mouseClick(req.correct_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog() is not None, timeout=WAIT)
+    asked = dialog()
+    assert asked is not None and asked.correcting
+    assert asked.chosen_text() == sent_text  # starts from the time recorded
+    asked.when.setDateTime(asked.when.dateTime().addSecs(3600))
+    assert not asked.ok.isEnabled()  # a reason is required
+    asked.reason.setText("The e-mail left an hour later than first noted")
+    assert asked.ok.isEnabled()
+    corrected_text = asked.chosen_text()
+    asked.accept()
+    qtbot.waitUntil(
+        lambda: req.views and req.views[0].sent_local.startswith(corrected_text), timeout=WAIT
+    )
+    view = req.views[0]
+    assert datetime.fromisoformat(view.deadline_at) - first_deadline == timedelta(hours=1)
+    assert "corrected" in req.note.text().lower()
+    history = str(tracker.get_request(vault, request_id).history)
+    assert "The e-mail left an hour later than first noted" in history

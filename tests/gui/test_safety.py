@@ -112,18 +112,19 @@ def test_reveal_is_explicit_time_limited_and_audited(
     panel = ws.originals.preview
     ws.originals.originals.select_item(item_id)
     qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=WAIT)
-    blurred = panel.picture.pixmap().toImage()
+    blurred = panel.source_image()  # drawn fitted to the view, whatever its size then
+    assert blurred is not None and not panel.picture.pixmap().isNull()
     assert panel.note.text() == "Blurred."
     assert not panel.revealed
     window.previews.reveal_seconds = 3
     qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.revealed, timeout=WAIT)
     assert "Blurs again in 3 s" in panel.countdown.text()
-    shown = panel.picture.pixmap().toImage()
-    assert shown != blurred  # the real picture, not the blur
+    shown = panel.source_image()
+    assert shown is not None and shown != blurred  # the real picture, not the blur
     qtbot.waitUntil(lambda: not panel.revealed, timeout=WAIT)
     qtbot.waitUntil(lambda: panel.note.text() == "Blurred.", timeout=WAIT)
-    assert panel.picture.pixmap().toImage() == blurred
+    assert panel.source_image() == blurred
     window.lock()
     events = _audit(vault_dir, "item.reveal")
     assert [(e["object_id"], e["seconds"], e["view"]) for e in events] == [

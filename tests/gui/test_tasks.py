@@ -75,7 +75,7 @@ def test_event_loop_runs_while_a_task_works_and_cancel_stops_it(
     assert window.dock.isVisible()
     qtbot.waitUntil(first_item.is_set, timeout=WAIT)
     qtbot.waitUntil(lambda: row.bar.maximum() == 6 and row.bar.value() >= 1, timeout=WAIT)
-    assert row.bar.text() == f"{row.bar.value()} of 6"
+    assert row.bar.text() == f"Adding {row.bar.value()}/6"  # the phase in words, with its count
     qtbot.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: row.finished, timeout=WAIT)
     timer.stop()

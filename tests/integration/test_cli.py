@@ -222,10 +222,11 @@ def test_vault_init_refuses_too_little_kdf_memory(cli: Cli, init_env: Path) -> N
     assert not init_env.exists() or not any(init_env.iterdir())
 
 
-def test_vault_init_refuses_a_short_passphrase(
-    cli: Cli, init_env: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("weak", ["short", "password", "Password1!", "12345678", "aaaaaaaaaa"])
+def test_vault_init_refuses_a_weak_passphrase(
+    cli: Cli, init_env: Path, monkeypatch: pytest.MonkeyPatch, weak: str
 ) -> None:
-    monkeypatch.setenv("NCII_DESK_PASSPHRASE", "short")
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", weak)
     result = cli(*FAST_INIT, "--json")
     assert_json_error(result, "WeakPassphrase", 1)
     assert not init_env.exists() or not any(init_env.iterdir())

@@ -78,6 +78,7 @@ class CaseWorkspace(QWidget):
         self.tabs.currentChanged.connect(lambda _i: self.refresh_current())
         layout.addWidget(self.tabs, 1)
         ctx.case_changed.connect(self._case_changed)
+        ctx.check_unhashed.connect(self._check_asked)
 
     def refresh(self) -> None:
         case_id = self.case_id
@@ -89,6 +90,10 @@ class CaseWorkspace(QWidget):
         refresh = getattr(pane, "refresh", None)
         if callable(refresh):
             refresh()
+
+    def _check_asked(self, case_id: str) -> None:
+        if case_id == self.case_id:
+            self.hash_missing()
 
     def _case_changed(self, case_id: str) -> None:
         if case_id == self.case_id:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ncii_desk.errors import NciiDeskError
-from ncii_desk.gui.common import error_text, plain_label
+from ncii_desk.gui.common import error_text, plain_label, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.safeview import crop_box, greyscale, to_qimage
@@ -28,6 +28,19 @@ from ncii_desk.vault.models import Blob, EvidenceItem
 
 GALLERY_NAMES = ("list_reference_faces", "pick_reference_face")
 CROP_SIDE = 128
+
+
+def face_notes(vault: Vault, case_id: str) -> dict[str, str]:
+    """What the reference photos table says about each photo's picked face (worker thread)."""
+    service = gallery_service()
+    picked_faces = getattr(service, "picked_faces", None)
+    if picked_faces is None:
+        return {}
+    out = {}
+    for item_id, faces in picked_faces(vault, case_id).items():
+        numbers = ", ".join(str(i) for i in faces)
+        out[item_id] = translate("Faces", "Client's face: face {n}").format(n=numbers)
+    return out
 
 
 def gallery_service() -> ModuleType | None:
@@ -105,6 +118,10 @@ class FacePickerDialog(QDialog):
         self.item_id = item_id
         self.service = service
         self.setWindowTitle(self.tr("Pick the client's face"))
+        # Room for a row of four faces with their labels, without resizing by hand.
+        self.setMinimumSize(4 * (CROP_SIDE + 48), 2 * (CROP_SIDE + 56) + 160)
+        self.saving = False
+        self._picked_now: set[int] = set()
         layout = QVBoxLayout(self)
         layout.addWidget(
             plain_label(
@@ -124,6 +141,7 @@ class FacePickerDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
         layout.addWidget(buttons)
         self.tiles: list[QToolButton] = []
+        self.scores: dict[int, float] = {}
         self.load()
 
     def load(self) -> None:
@@ -150,54 +168,99 @@ class FacePickerDialog(QDialog):
                 "face again to take it out."
             ).format(n=len(faces.tiles))
         )
+        self._picked_now = {t.index for t in faces.tiles if t.picked}
+        self.scores = {t.index: t.score for t in faces.tiles}
         for pos, tile in enumerate(faces.tiles):
             b = QToolButton()
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             b.setIcon(QIcon(QPixmap.fromImage(tile.image)))
             b.setIconSize(QSize(CROP_SIDE, CROP_SIDE))
-            text = self.tr("Face {i}").format(i=tile.index)
-            if tile.picked:
-                text += self.tr(" (picked)")
-            b.setText(text)
-            b.setAccessibleName(
-                self.tr("Face {i}, detection score {s:.2f}").format(i=tile.index, s=tile.score)
-                + (self.tr(", picked") if tile.picked else "")
-            )
+            # Labels in the dialog's own font, with room for "Face 2 (the client)".
+            b.setFont(self.font())
+            b.setMinimumSize(CROP_SIDE + 40, CROP_SIDE + 16 + 2 * self.fontMetrics().height())
             b.setCheckable(True)
-            b.setChecked(tile.picked)
-            b.clicked.connect(lambda _c=False, i=tile.index, p=tile.picked: self.toggle(i, p))
+            b.setProperty("face_index", tile.index)
+            # The state changes only when the choice is saved, never on the click itself.
+            b.clicked.connect(lambda _c=False, i=tile.index: self.toggle(i))
             self.grid.addWidget(b, pos // 4, pos % 4)
             self.tiles.append(b)
+        self._mark_tiles()
 
-    def toggle(self, index: int, picked: bool) -> None:
-        """Clicking a face picks it; clicking a picked face takes it out of the gallery."""
+    def _mark_tiles(self) -> None:
+        for b in self.tiles:
+            index = int(b.property("face_index"))
+            picked = index in self._picked_now
+            b.setChecked(picked)
+            b.setEnabled(not self.saving)
+            b.setText(
+                self.tr("Face {i} (the client)").format(i=index)
+                if picked
+                else self.tr("Face {i}").format(i=index)
+            )
+            b.setAccessibleName(
+                self.tr("Face {i}, detection score {s:.2f}").format(
+                    i=index, s=self.scores.get(index, 0.0)
+                )
+                + (self.tr(", picked") if picked else "")
+            )
+
+    def toggle(self, index: int, picked: bool | None = None) -> None:
+        """Clicking a face picks it (saved at once); clicking a picked face takes it out."""
+        if self.saving:
+            self._mark_tiles()
+            return
+        if picked is None:
+            picked = index in self._picked_now
         if picked:
             self.unpick(index)
         else:
             self.pick(index)
 
+    def _saving(self, on: bool, text: str) -> None:
+        self.saving = on
+        self.status.setText(text)
+        self._mark_tiles()
+
+    def _not_saved(self, error: NciiDeskError) -> None:
+        self._saving(False, error_text(error))
+
     def unpick(self, index: int) -> None:
         service, item_id = self.service, self.item_id
         if not hasattr(service, "unpick_reference_face"):
+            self._mark_tiles()
             return
-        self.status.setText(self.tr("Removing the choice..."))
+        self._saving(True, self.tr("Removing the choice..."))
+
+        def done(_views: object) -> None:
+            self._picked_now.discard(index)
+            self._saving(
+                False,
+                self.tr("Face {i} is no longer used to recognise the client.").format(i=index),
+            )
+            self.picked.emit(index)
+
         self.ctx.read(
             lambda vault: service.unpick_reference_face(vault, item_id, index),
-            lambda _views: self._picked(index),
-            lambda e: self.status.setText(error_text(e)),
+            done,
+            self._not_saved,
             owner=self,
         )
 
     def pick(self, index: int) -> None:
         service, item_id = self.service, self.item_id
-        self.status.setText(self.tr("Saving the choice..."))
+        self._saving(True, self.tr("Saving the choice..."))
+
+        def done(_view: object) -> None:
+            self._picked_now.add(index)
+            self._saving(
+                False,
+                self.tr("Saved: face {i} is used to recognise the client.").format(i=index),
+            )
+            self.picked.emit(index)
+
         self.ctx.read(
             lambda vault: service.pick_reference_face(vault, item_id, index),
-            lambda _view: self._picked(index),
-            lambda e: self.status.setText(error_text(e)),
+            done,
+            self._not_saved,
             owner=self,
         )
-
-    def _picked(self, index: int) -> None:
-        self.picked.emit(index)
-        self.load()

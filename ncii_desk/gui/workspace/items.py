@@ -3,7 +3,7 @@ switching an item already stored to hashes only."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +68,14 @@ class AddOutcome:
 
     @property
     def cancelled(self) -> bool:
-        return self.intake.cancelled
+        return self.intake.cancelled or (self.hashing is not None and self.hashing.cancelled)
+
+    @property
+    def unchecked(self) -> int:
+        """Items added but not compared with the client's photos (a cancel stopped it)."""
+        if self.hashing is None:
+            return len(self.intake.sources) if self.intake.cancelled else 0
+        return self.hashing.not_hashed
 
 
 def add_and_hash(
@@ -113,6 +120,16 @@ def add_problems(outcome: AddOutcome) -> list[Problem]:
 
 def add_summary(outcome: AddOutcome) -> str:
     r = outcome.intake
+    if outcome.cancelled:
+        # Exactly what happened: what was added, and what was not checked for matches yet.
+        text = translate("Items", "{n} file(s) added").format(n=len(r.added))
+        if outcome.unchecked:
+            text += translate("Items", "; {u} were not checked for matches yet").format(
+                u=outcome.unchecked
+            )
+        if r.errors:
+            text += translate("Items", "; {n} could not be added").format(n=len(r.errors))
+        return text + "."
     text = translate("Items", "Added {n} item(s)").format(n=len(r.added))
     if r.already_in_case:
         text += translate("Items", ", {n} already in this case (not added again)").format(
@@ -177,6 +194,9 @@ class ItemsSection(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         self.role = role
+        #: More words for the Note column, per item id (read with the list, in the worker).
+        self.note_source: Callable[[Vault, str], dict[str, str]] | None = None
+        self.extra_notes: dict[str, str] = {}
         self.title = title
         self.preview = preview
         self.views: list[ItemView] = []
@@ -255,8 +275,16 @@ class ItemsSection(QWidget):
     # -- loading --
 
     def refresh(self) -> None:
-        case_id, role = self.case_id, self.role
-        self.ctx.read(lambda v: items.list_items(v, case_id, role), self._show, owner=self)
+        case_id, role, extra = self.case_id, self.role, self.note_source
+
+        def read(v: Vault) -> tuple[list[ItemView], dict[str, str]]:
+            return items.list_items(v, case_id, role), (extra(v, case_id) if extra else {})
+
+        def show(result: tuple[list[ItemView], dict[str, str]]) -> None:
+            self.extra_notes = result[1]
+            self._show(result[0])
+
+        self.ctx.read(read, show, owner=self)
 
     def _show(self, views: list[ItemView]) -> None:
         self.loaded = True
@@ -275,7 +303,9 @@ class ItemsSection(QWidget):
                 QStandardItem(v.mime),
                 QStandardItem(human_size(v.size)),
                 QStandardItem(local_time(v.intake_at)),
-                QStandardItem(item_note(v)),
+                QStandardItem(
+                    " ".join(t for t in (item_note(v), self.extra_notes.get(v.id, "")) if t)
+                ),
             ]
             for c in cells[1:]:
                 c.setEditable(False)
@@ -461,6 +491,20 @@ class ItemsSection(QWidget):
             problems_of=add_problems,
             summary=add_summary,
             owner=self,
+            next_step=self._next_step,
+        )
+
+    def _next_step(self, outcome: AddOutcome) -> tuple[str, Callable[[], None], str] | None:
+        if not outcome.unchecked:
+            return None
+        case_id, ctx = self.case_id, self.ctx
+        return (
+            self.tr("Check now"),
+            lambda: ctx.check_unhashed.emit(case_id),
+            self.tr(
+                "Compares the items not checked yet with the client's photos (this is also "
+                "done the next time the case is opened)."
+            ),
         )
 
     def _added(self, _outcome: AddOutcome) -> None:

@@ -40,58 +40,175 @@ from ncii_desk.vault.models import Analysis
 ANALYSIS = "ncii_desk.services.analysis"
 MATCH_COLUMNS = (
     QT_TRANSLATE_NOOP("Matches", "Suspect"),
-    QT_TRANSLATE_NOOP("Matches", "Matches"),
-    QT_TRANSLATE_NOOP("Matches", "How"),
-    QT_TRANSLATE_NOOP("Matches", "Distance"),
-    QT_TRANSLATE_NOOP("Matches", "Threshold"),
-    QT_TRANSLATE_NOOP("Matches", "Score"),
+    QT_TRANSLATE_NOOP("Matches", "Client's picture"),
+    QT_TRANSLATE_NOOP("Matches", "How it was found"),
+    QT_TRANSLATE_NOOP("Matches", "How close"),
+    QT_TRANSLATE_NOOP("Matches", "Counted as a match when"),
     QT_TRANSLATE_NOOP("Matches", "Review"),
+    QT_TRANSLATE_NOOP("Matches", "Details (numbers)"),
 )
-#: Both pictures' names and the method share the spare width; numbers fit their text.
+#: Both pictures' names and the method share the spare width; the rest fit their text.
 MATCH_STRETCH = (0, 1, 2)
+#: Column of the raw numbers (distance, score, threshold) for those who want them.
+DETAILS_COLUMN = 6
 
 METHODS = {
-    "pdq": QT_TRANSLATE_NOOP("Matches", "Same picture (PDQ hash)"),
-    "pdq-dihedral": QT_TRANSLATE_NOOP("Matches", "Same picture, turned or mirrored (PDQ hash)"),
-    "pdq-region": QT_TRANSLATE_NOOP(
-        "Matches", "Same picture inside a larger one (PDQ hash of a region)"
-    ),
-    "phash": QT_TRANSLATE_NOOP("Matches", "Same picture (pHash)"),
+    "pdq": QT_TRANSLATE_NOOP("Matches", "Same picture"),
+    "pdq-dihedral": QT_TRANSLATE_NOOP("Matches", "Same picture, turned or mirrored"),
+    "pdq-region": QT_TRANSLATE_NOOP("Matches", "Same picture inside a larger one"),
+    "phash": QT_TRANSLATE_NOOP("Matches", "Same picture"),
     "vpdq": QT_TRANSLATE_NOOP("Matches", "Same video (matching frames)"),
-    "vpdq-frame": QT_TRANSLATE_NOOP("Matches", "Same video frames (PDQ hash)"),
-    "local-features": QT_TRANSLATE_NOOP(
-        "Matches", "Same picture, cropped or reframed (matching details)"
-    ),
-    "sha256": QT_TRANSLATE_NOOP("Matches", "Identical file (SHA-256 in a hash list)"),
-    "md5": QT_TRANSLATE_NOOP("Matches", "Identical file (MD5 in a hash list)"),
-    "video_md5": QT_TRANSLATE_NOOP("Matches", "Identical video file (MD5 in a hash list)"),
-    "face": QT_TRANSLATE_NOOP("Matches", "The client's face (face match)"),
+    "vpdq-frame": QT_TRANSLATE_NOOP("Matches", "Same video frames"),
+    "local-features": QT_TRANSLATE_NOOP("Matches", "Same picture, cropped or reframed"),
+    "sha256": QT_TRANSLATE_NOOP("Matches", "Identical file (from a hash list)"),
+    "md5": QT_TRANSLATE_NOOP("Matches", "Identical file (from a hash list)"),
+    "video_md5": QT_TRANSLATE_NOOP("Matches", "Identical video file (from a hash list)"),
+    "face": QT_TRANSLATE_NOOP("Matches", "The client's face"),
     "derivation": QT_TRANSLATE_NOOP("Matches", "Made from one of the client's originals"),
 }
+
+#: How each method works, for the tooltip (the technical name is kept here).
+METHOD_TIPS = {
+    "pdq": QT_TRANSLATE_NOOP(
+        "Matches",
+        "PDQ picture fingerprint (256 bits, from Meta): resized, re-compressed or lightly "
+        "edited copies keep almost the same fingerprint. 'How close' counts the bits that "
+        "differ.",
+    ),
+    "pdq-dihedral": QT_TRANSLATE_NOOP(
+        "Matches",
+        "PDQ picture fingerprint compared in all 8 turns and mirror images. 'How close' "
+        "counts the bits that differ.",
+    ),
+    "pdq-region": QT_TRANSLATE_NOOP(
+        "Matches",
+        "PDQ picture fingerprint of a part of the suspect picture (a screenshot or a "
+        "collage). 'How close' counts the bits that differ.",
+    ),
+    "phash": QT_TRANSLATE_NOOP(
+        "Matches",
+        "pHash picture fingerprint (64 bits). 'How close' counts the bits that differ.",
+    ),
+    "vpdq": QT_TRANSLATE_NOOP(
+        "Matches", "vPDQ: PDQ fingerprints of the video's frames, compared frame by frame."
+    ),
+    "vpdq-frame": QT_TRANSLATE_NOOP(
+        "Matches", "PDQ fingerprints of single video frames. 'How close' counts differing bits."
+    ),
+    "local-features": QT_TRANSLATE_NOOP(
+        "Matches",
+        "Local features: small distinctive details found in both pictures and checked to "
+        "line up. 'How close' is how many agreed.",
+    ),
+    "sha256": QT_TRANSLATE_NOOP(
+        "Matches", "SHA-256 of the whole file, found in an imported hash list."
+    ),
+    "md5": QT_TRANSLATE_NOOP("Matches", "MD5 of the whole file, found in an imported hash list."),
+    "video_md5": QT_TRANSLATE_NOOP(
+        "Matches", "MD5 of the whole video file, found in an imported hash list."
+    ),
+    "face": QT_TRANSLATE_NOOP(
+        "Matches",
+        "Face embeddings compared by cosine similarity (0 to 1, higher is more alike).",
+    ),
+    "derivation": QT_TRANSLATE_NOOP(
+        "Matches",
+        "Local features lined up with an original, with parts changed. 'How close' is how "
+        "many details agreed.",
+    ),
+}
+
+EXACT_KINDS = ("sha256", "md5", "video_md5")
+COUNT_KINDS = ("local-features", "derivation")
+
+
+def closeness(
+    kind: str, distance: float | None, score: float | None, threshold: float | None
+) -> str:
+    """'How close' in words: for a fingerprint, how few bits differ compared with the limit;
+    for a face, how far the similarity is above the limit; for details, how many agreed."""
+    if kind in EXACT_KINDS:
+        return translate("Matches", "Identical")
+    if kind in COUNT_KINDS and score is not None:
+        return translate("Matches", "{n} details agree").format(n=round(score))
+    if distance is not None:
+        if distance == 0:
+            return translate("Matches", "Identical to the eye")
+        limit = threshold if threshold else 31.0
+        if distance <= limit / 3:
+            return translate("Matches", "Very close")
+        if distance <= limit * 2 / 3:
+            return translate("Matches", "Close")
+        if distance <= limit:
+            return translate("Matches", "Just close enough")
+        return translate("Matches", "Not close enough")
+    if score is not None:
+        limit = threshold if threshold is not None else 0.5
+        if score >= limit + 0.2:
+            return translate("Matches", "Very alike")
+        if score >= limit + 0.1:
+            return translate("Matches", "Alike")
+        if score >= limit:
+            return translate("Matches", "Just alike enough")
+        return translate("Matches", "Not alike enough")
+    return ""
+
+
+def match_rule(kind: str, distance: float | None, threshold: float | None) -> str:
+    """'Counted as a match when', in words."""
+    if kind in EXACT_KINDS:
+        return translate("Matches", "the file is the same, byte for byte")
+    if threshold is None:
+        return ""
+    if kind in COUNT_KINDS:
+        return translate("Matches", "{t} or more details agree").format(t=_num(threshold))
+    if distance is not None or kind.startswith(("pdq", "phash", "vpdq")):
+        return translate("Matches", "{t} or fewer bits differ").format(t=_num(threshold))
+    return translate("Matches", "similarity is {t} or more").format(t=_num(threshold, 2))
+
+
+def match_numbers(
+    kind: str, distance: float | None, score: float | None, threshold: float | None
+) -> str:
+    """The raw numbers, for those who want them."""
+    parts = []
+    if distance is not None:
+        parts.append(translate("Matches", "distance {d}").format(d=_num(distance)))
+    if score is not None:
+        digits = 3 if kind == "face" else 0
+        parts.append(translate("Matches", "score {s}").format(s=_num(score, digits)))
+    if threshold is not None:
+        digits = 2 if kind == "face" else 0
+        parts.append(translate("Matches", "threshold {t}").format(t=_num(threshold, digits)))
+    return ", ".join(parts)
+
 
 CAVEATS = {
     "hash": QT_TRANSLATE_NOOP(
         "Matches",
         "A hash match shows the two pictures are the same image, possibly resized, "
-        "re-compressed, cropped or lightly edited. Lower distances are closer; at or below the "
-        "threshold they count as the same picture. It does not show who made or posted it.",
+        "re-compressed, cropped or lightly edited. The fewer bits differ, the closer; at or "
+        "below the limit they count as the same picture. It does not show who made or posted "
+        "it.",
     ),
     "local-features": QT_TRANSLATE_NOOP(
         "Matches",
-        "Many distinctive details line up between the two pictures (the score "
-        "is how many agreed). This finds crops and reframing that hashes miss; check the two "
+        "Many distinctive details line up between the two pictures ('How close' "
+        "says how many agreed). This finds crops and reframing that hashes miss; check the two "
         "pictures side by side before confirming.",
     ),
     "face": QT_TRANSLATE_NOOP(
         "Matches",
         "A face match is a lead for a person to check, not an identification: "
-        "look-alikes, age, pose, small faces and filters can mislead it. The score is a "
-        "similarity (higher is closer); at or above the threshold it counts as a match.",
+        "look-alikes, age, pose, small faces and filters can mislead it. The faces are "
+        "compared by similarity (higher is more alike); at or above the limit it counts as a "
+        "match.",
     ),
     "derivation": QT_TRANSLATE_NOOP(
         "Matches",
         "The suspect picture lines up with one of the client's originals: it was "
-        "probably made from it, with parts changed. The score is how many details agreed.",
+        "probably made from it, with parts changed. 'How close' says how many details "
+        "agreed.",
     ),
     "list": QT_TRANSLATE_NOOP(
         "Matches",
@@ -103,6 +220,11 @@ CAVEATS = {
 
 def method_name(kind: str) -> str:
     return translate("Matches", METHODS.get(kind, kind))
+
+
+def method_tip(kind: str) -> str:
+    tip = METHOD_TIPS.get(kind)
+    return translate("Matches", tip) if tip else kind
 
 
 def caveat_for(row: MatchRow, analysis: ModuleType | None = None) -> str:
@@ -305,19 +427,23 @@ class MatchesPane(QWidget):
         self.model.removeRows(0, self.model.rowCount())
         for r in rows:
             m = r.match
+            numbers = match_numbers(m.kind, m.distance, m.score, m.threshold)
             cells = [
                 QStandardItem(r.suspect_name),
                 QStandardItem(r.target_name),
                 QStandardItem(method_name(m.kind)),
-                QStandardItem(_num(m.distance)),
-                QStandardItem(_num(m.threshold, 2 if m.kind == "face" else 0)),
-                QStandardItem(_num(m.score, 3 if m.kind == "face" else 0)),
+                QStandardItem(closeness(m.kind, m.distance, m.score, m.threshold)),
+                QStandardItem(match_rule(m.kind, m.distance, m.threshold)),
                 QStandardItem(review_text(m.review_state)),
+                QStandardItem(numbers),
             ]
             cells[0].setData(m.id, Qt.ItemDataRole.UserRole)
             for c in cells:
                 c.setEditable(False)
                 c.setToolTip(plain_tip(c.text()))
+            cells[2].setToolTip(plain_tip(f"{method_name(m.kind)}\n\n{method_tip(m.kind)}"))
+            for c in cells[3:5]:
+                c.setToolTip(plain_tip(f"{c.text()}\n{numbers}\n\n{method_tip(m.kind)}"))
             self.model.appendRow(cells)
         fit_columns(self.table, MATCH_STRETCH)
         if selected_id is not None:
@@ -343,10 +469,13 @@ class MatchesPane(QWidget):
         self.target_preview.show_item(m.target_item_id)
         lines = [
             method_name(m.kind),
-            self.tr("Distance {d} (threshold {t})").format(d=_num(m.distance), t=_num(m.threshold))
-            if m.distance is not None
-            else self.tr("Score {s} (threshold {t})").format(
-                s=_num(m.score, 3), t=_num(m.threshold, 2)
+            self.tr("How close: {c}. Counted as a match when {rule}.").format(
+                c=closeness(m.kind, m.distance, m.score, m.threshold),
+                rule=match_rule(m.kind, m.distance, m.threshold),
+            ),
+            self.tr("Method: {how}").format(how=method_tip(m.kind)),
+            self.tr("Details: {numbers}").format(
+                numbers=match_numbers(m.kind, m.distance, m.score, m.threshold)
             ),
             "",
             caveat_for(row, analysis_service()),

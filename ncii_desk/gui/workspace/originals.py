@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 from ncii_desk.gui.common import button, error_text, plain_label
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.safeview import PreviewPanel
-from ncii_desk.gui.workspace.faces import FacePickerDialog, gallery_service
+from ncii_desk.gui.workspace.faces import FacePickerDialog, face_notes, gallery_service
 from ncii_desk.gui.workspace.items import ItemsSection
 from ncii_desk.vault.models import Role
 
@@ -48,6 +48,8 @@ class OriginalsPane(QWidget):
             ),
             self.preview,
         )
+        if gallery_service() is not None:
+            self.references.note_source = face_notes
         inner = QSplitter(Qt.Orientation.Vertical)
         orig_box = QWidget()
         orig_layout = QVBoxLayout(orig_box)

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QStandardItem
+import shiboken6
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, QUrl, QUrlQuery, Signal
+from PySide6.QtGui import QBrush, QDesktopServices, QFont, QStandardItem
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTabWidget,
@@ -49,6 +55,7 @@ from ncii_desk.gui.common import (
     warning_color,
 )
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.letterview import LetterPreview
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, recheck_summary
@@ -182,6 +189,71 @@ def left_out_problem(entry: Any, names: dict[str, str]) -> Problem:
     return Problem(where, message, translate("Requests", todo) if todo else "")
 
 
+#: What to do about each missing letter element, in the dialog's own words (the field
+#: labels), instead of the command line's options.
+MISSING_HINTS = {
+    "signature": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Fill in 'Signed by' and tick 'Sign electronically as /s/ followed by the name'.",
+    ),
+    "location": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Capture the page each picture is on (Suspects tab), or leave the picture out.",
+    ),
+    "good_faith": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The client confirms in good faith...' once the client has agreed to it.",
+    ),
+    "dmca_good_faith": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The client confirms in good faith...' once the client has agreed to it.",
+    ),
+    "contact": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Fill in 'Email', 'Phone' or 'Postal address' (the clinic's are filled in for you "
+        "once stored).",
+    ),
+    "authority": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Fill in 'Authority to act', or tick 'The client sends it themselves'.",
+    ),
+    "legal_name": QT_TRANSLATE_NOOP(
+        "Requests", "Fill in 'Client's legal name': this platform asks for it."
+    ),
+    "work": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Describe the original in 'Copyrighted work (DMCA)', for example 'a photograph the "
+        "client took of herself in March 2024'.",
+    ),
+    "accuracy": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The sender has read and confirms the statement...' once the sender has read it.",
+    ),
+    "covered_platform": QT_TRANSLATE_NOOP(
+        "Requests", "Answer 'Covered platform?' (yes, no or not sure)."
+    ),
+    "copyright_owner": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Tick 'The client owns the copyright...' and mark each original in the Originals "
+        "tab; otherwise choose the TAKE IT DOWN request.",
+    ),
+    "copyright_copies": QT_TRANSLATE_NOOP(
+        "Requests",
+        "Leave those pictures out of the DMCA notice and ask for them with a TAKE IT DOWN "
+        "request, which needs no copyright.",
+    ),
+}
+
+
+def missing_text(error: NciiDeskError) -> str | None:
+    """A refusal for missing letter details in the dialog's words; None for other errors."""
+    missing = getattr(error, "missing", None)
+    if not isinstance(missing, list) or not missing:
+        return None
+    hints = [translate("Requests", MISSING_HINTS[k]) for k in missing if k in MISSING_HINTS]
+    return "\n".join([error.message, *(f"- {h}" for h in dict.fromkeys(hints))])
+
+
 def status_text(state: str) -> str:
     return translate("Requests", STATUS_TEXT.get(state, state))
 
@@ -199,6 +271,9 @@ class DraftDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Draft removal requests"))
         self.resize(900, 640)
+        self.clinic = dict(clinic)
+        self.discard_box: QMessageBox | None = None
+        self._discard_ok = False
         self.preview: Any | None = None
         self.preview_generation = 0
         self.preview_busy = False
@@ -240,6 +315,121 @@ class DraftDialog(QDialog):
         self.extra_urls.textChanged.connect(self._pending.start)
         self.again.toggled.connect(lambda _on: self._pending.start())
         self.candidates.itemChanged.connect(lambda _item: self._pending.start())
+        self.route.currentIndexChanged.connect(lambda _i: self.mark_required())
+        self.is_self.toggled.connect(lambda _on: self.mark_required())
+        self.mark_required()
+        self._typed = self._snapshot()
+
+    # -- required details, remembering them, and not losing what was typed --
+
+    def _required_widgets(self) -> dict[str, list[QWidget]]:
+        return {
+            "signature": [self.signer, self.sign],
+            "good_faith": [self.good_faith],
+            "dmca_good_faith": [self.good_faith],
+            "contact": [self.email, self.phone, self.address],
+            "authority": [self.authority],
+            "work": [self.work],
+            "accuracy": [self.accuracy],
+            "covered_platform": [self.covered],
+            "copyright_owner": [self.copyright_owner],
+        }
+
+    def _label_of(self, widget: QWidget) -> QLabel | QCheckBox | None:
+        if isinstance(widget, QCheckBox):
+            return widget
+        label = self.details_form.labelForField(widget)
+        return label if isinstance(label, QLabel) else None
+
+    def required_keys(self) -> tuple[str, ...]:
+        from ncii_desk.services.requests import required_details
+
+        return required_details(self.chosen_route(), representative=not self.is_self.isChecked())
+
+    def mark_required(self) -> None:
+        """Mark, before Draft is pressed, the details this kind of letter cannot go without."""
+        keys = self.required_keys()
+        marked: dict[int, str] = {}
+        for key, widgets in self._required_widgets().items():
+            for widget in widgets:
+                if key in keys:
+                    marked[id(widget)] = (
+                        self.tr("(one of these three is required)")
+                        if key == "contact"
+                        else self.tr("(required)")
+                    )
+                marked.setdefault(id(widget), "")
+        for widgets in self._required_widgets().values():
+            for widget in widgets:
+                label = self._label_of(widget)
+                if label is None:
+                    continue
+                base = label.property("base_text")
+                if base is None:
+                    base = label.text()
+                    label.setProperty("base_text", base)
+                suffix = marked[id(widget)]
+                label.setText(f"{base} {suffix}" if suffix else str(base))
+                widget.setAccessibleDescription(suffix)
+
+    def _snapshot(self) -> tuple[object, ...]:
+        values: list[object] = [self.route.currentIndex(), self.covered.currentIndex()]
+        for w in self.findChildren(QLineEdit):
+            if not isinstance(w.parent(), QComboBox):
+                values.append(w.text())
+        values += [w.toPlainText() for w in self.findChildren(QPlainTextEdit)]
+        values += [w.isChecked() for w in self.findChildren(QCheckBox)]
+        values.append(tuple(self.chosen_items()))
+        return tuple(values)
+
+    def has_typed(self) -> bool:
+        return self._snapshot() != self._typed
+
+    def reject(self) -> None:
+        """Esc, Cancel or closing: ask first if anything was typed or ticked."""
+        if self._discard_ok or not self.has_typed():
+            super().reject()
+            return
+        box_shown = self.discard_box is not None and shiboken6.isValid(self.discard_box)
+        if box_shown and self.discard_box is not None and self.discard_box.isVisible():
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Discard this draft?"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.tr("Close without drafting? What you typed or ticked here will be lost."))
+        discard = box.addButton(self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
+        for b in (discard, keep):
+            b.setAccessibleName(b.text())
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        self.discard_button, self.keep_button = discard, keep
+
+        def answered(clicked: object) -> None:
+            if clicked is discard:
+                self._discard_ok = True
+                super(DraftDialog, self).reject()
+
+        box.buttonClicked.connect(answered)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.discard_box = box
+        box.open()
+
+    def details_to_remember(self) -> dict[str, str]:
+        """The clinic and signer details typed that differ from those stored (only when a
+        representative sends it: the client's own details are never stored as the clinic's)."""
+        if not self.remember.isChecked() or self.is_self.isChecked():
+            return {}
+        typed = {
+            "signer": self.signer.text().strip(),
+            "name": self.organisation.text().strip(),
+            "authority": self.authority.text().strip(),
+            "email": self.email.text().strip(),
+            "phone": self.phone.text().strip(),
+            "address": self.address.text().strip(),
+        }
+        return {k: v for k, v in typed.items() if v and v != self.clinic.get(k, "")}
 
     def _pictures_page(self) -> QWidget:
         page = QWidget()
@@ -321,6 +511,18 @@ class DraftDialog(QDialog):
         self.phone = QLineEdit(clinic.get("phone", ""))
         self.phone.setAccessibleName(self.tr("Contact phone"))
         form.addRow(self.tr("Phone"), self.phone)
+        self.address = QLineEdit(clinic.get("address", ""))
+        self.address.setAccessibleName(self.tr("Contact postal address"))
+        form.addRow(self.tr("Postal address"), self.address)
+        self.remember = checkbox(
+            self.tr("Remember the signer and clinic details for the next letters"),
+            tip=self.tr(
+                "Stored in the vault as the clinic's details (Settings, Clinic) and filled in "
+                "next time. Not when the client sends the letter themselves."
+            ),
+        )
+        self.remember.setChecked(True)
+        form.addRow("", self.remember)
         self.sign = checkbox(self.tr("Sign electronically as /s/ followed by the name"))
         form.addRow("", self.sign)
         self.person_name = QLineEdit()
@@ -531,6 +733,7 @@ class DraftDialog(QDialog):
             name=signer,
             email=self.email.text().strip(),
             phone=self.phone.text().strip(),
+            address=self.address.text().strip(),
             organisation=self.organisation.text().strip() if representative else "",
             representative=representative,
             authority=self.authority.text().strip() if representative else "",
@@ -547,6 +750,87 @@ class DraftDialog(QDialog):
             accuracy=self.accuracy.isChecked(),
             covered_platform=str(self.covered.currentData() or ""),
         )
+
+
+class SentTimeDialog(QDialog):
+    """When was the letter sent: a date-time editor in the clinic's zone (now by default),
+    a reason when correcting, and what the time means, before it is recorded."""
+
+    #: (time as YYYY-MM-DD HH:MM in the clinic's zone, reason or "")
+    chosen = Signal(str, str)
+
+    def __init__(
+        self,
+        zone: str,
+        when: datetime,
+        *,
+        correcting: bool,
+        deadline: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("sent_time_dialog")
+        self.correcting = correcting
+        self.setWindowTitle(
+            self.tr("Correct the time sent") if correcting else self.tr("When was it sent?")
+        )
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.when = QDateTimeEdit()
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when.setCalendarPopup(True)
+        self.when.setDateTime(
+            QDateTime(QDate(when.year, when.month, when.day), QTime(when.hour, when.minute))
+        )
+        self.when.setAccessibleName(self.tr("Date and time sent"))
+        form.addRow(self.tr("Sent on ({zone})").format(zone=zone), self.when)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(self.tr("Why the time is corrected"))
+        self.reason.setPlaceholderText(self.tr("e.g. the e-mail left at 14:05, not 15:05"))
+        if correcting:
+            form.addRow(self.tr("Why (required)"), self.reason)
+        layout.addLayout(form)
+        if correcting:
+            meaning = self.tr(
+                "The letter is dated again and the history keeps the old time, the new one "
+                "and your reason."
+            )
+        else:
+            meaning = self.tr(
+                "The letter is dated with this time. Not before the draft, not in the future."
+            )
+        if deadline:
+            meaning += " " + self.tr(
+                "The platform's 48 hours are counted from this time, so give the time the "
+                "letter actually left."
+            )
+        self.meaning = plain_label(meaning, name=self.tr("What this time means"))
+        layout.addWidget(self.meaning)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(self.tr("Correct the time") if correcting else self.tr("Mark as sent"))
+        self.ok.setAccessibleName(self.ok.text())
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName(cancel.text().replace("&", ""))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason.textChanged.connect(lambda _t: self._update())
+        self._update()
+
+    def _update(self) -> None:
+        self.ok.setEnabled(not self.correcting or bool(self.reason.text().strip()))
+
+    def chosen_text(self) -> str:
+        return str(self.when.dateTime().toString("yyyy-MM-dd HH:mm"))
+
+    def accept(self) -> None:
+        if self.correcting and not self.reason.text().strip():
+            return
+        self.chosen.emit(self.chosen_text(), self.reason.text().strip())
+        super().accept()
 
 
 class RequestsPane(QWidget):
@@ -580,18 +864,35 @@ class RequestsPane(QWidget):
         )
         row = QHBoxLayout()
         self.draft_button = button(self.tr("Draft letters..."), self.draft)
-        self.sent_button = button(self.tr("Mark as sent now"), self.mark_sent)
-        self.sent_at_button = button(
-            self.tr("Sent at..."),
+        self.sent_button = button(
+            self.tr("Mark as sent..."),
             self.ask_sent_time,
             tip=self.tr(
-                "Record the date and time the letter was sent (in the clinic's time zone); "
-                "the letter is dated then"
+                "Asks when the letter was sent (now unless you change it, in the clinic's "
+                "time zone); the letter is dated then and the 48-hour clock starts then."
+            ),
+        )
+        self.correct_button = button(
+            self.tr("Correct the time sent..."),
+            self.correct_sent_time,
+            tip=self.tr(
+                "Change the recorded time sent, with a reason; the 48-hour clock moves with it "
+                "and the history keeps both times."
             ),
         )
         self.ticket_button = button(self.tr("Platform reference number..."), self.set_ticket)
         self.status_button = button(self.tr("Set outcome..."), self.set_status)
         self.save_button = button(self.tr("Save the letter to a folder..."), self.save_documents)
+        self.email_button = button(
+            self.tr("Send by email..."),
+            self.send_email,
+            tip=self.tr(
+                "Saves the letter (PDF) in a folder you choose, opens your mail program with a "
+                "new message to the platform's address (when it has one) and a subject, and "
+                "opens that folder. Attach the PDF from the folder: mail programs cannot be "
+                "handed an attachment in a standard way. Nothing is sent until you send it."
+            ),
+        )
         self.followup_button = button(self.tr("Follow-up letter..."), self.followup)
         self.recheck_button = button(
             self.tr("Check the addresses again"),
@@ -601,10 +902,11 @@ class RequestsPane(QWidget):
         for b in (
             self.draft_button,
             self.sent_button,
-            self.sent_at_button,
+            self.correct_button,
             self.ticket_button,
             self.status_button,
             self.save_button,
+            self.email_button,
             self.followup_button,
             self.recheck_button,
         ):
@@ -622,7 +924,13 @@ class RequestsPane(QWidget):
         self.history.setReadOnly(True)
         self.history.setAccessibleName(self.tr("History of the selected request"))
         self.history.setTabChangesFocus(True)
-        split.addWidget(self.history)
+        self.letter = LetterPreview()
+        self._letter_key: tuple[object, ...] | None = None
+        self.below = QTabWidget()
+        self.below.setAccessibleName(self.tr("About the selected request"))
+        self.below.addTab(self.letter, self.tr("Letter"))
+        self.below.addTab(self.history, self.tr("History"))
+        split.addWidget(self.below)
         layout.addWidget(split, 1)
         self.clock = QTimer(self)
         self.clock.setInterval(30_000)
@@ -685,6 +993,7 @@ class RequestsPane(QWidget):
     def _selected(self) -> None:
         self._update_buttons()
         view = self.selected()
+        self._show_letter(view)
         if view is None:
             self.history.clear()
             return
@@ -715,10 +1024,11 @@ class RequestsPane(QWidget):
         view = self.selected()
         state = view.state if view else None
         self.sent_button.setEnabled(state == "draft")
-        self.sent_at_button.setEnabled(state == "draft")
+        self.correct_button.setEnabled(view is not None and view.sent_at is not None)
         self.ticket_button.setEnabled(view is not None)
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
         self.save_button.setEnabled(view is not None and view.has_documents)
+        self.email_button.setEnabled(view is not None and view.has_documents)
         self.followup_button.setEnabled(
             view is not None and view.overdue and hasattr(self.service, "followup_letters")
         )
@@ -727,8 +1037,11 @@ class RequestsPane(QWidget):
     # -- actions --
 
     def _changed(self, _result: object = None) -> None:
-        self.refresh()
-        self.ctx.case_changed.emit("")
+        # This case changed: its header (open requests), this list (when shown) and the
+        # case list all read it again at once.
+        self.ctx.case_changed.emit(self.case_id)
+        if not self.isVisible():
+            self.refresh()
 
     def _fail(self, error: NciiDeskError) -> None:
         self.note.setText(error_text(error))
@@ -830,7 +1143,11 @@ class RequestsPane(QWidget):
         def failed(error: NciiDeskError) -> None:
             ok.setEnabled(True)
             refused = getattr(service, "AlreadyRequested", None)
-            if refused is not None and isinstance(error, refused):
+            plain = missing_text(error)
+            if plain is not None:
+                dialog.message.setText(plain)
+                dialog.tabs.setCurrentIndex(1)
+            elif refused is not None and isinstance(error, refused):
                 dialog.message.setText(self.already_requested_text(error))
                 dialog.again.setFocus()
                 self.select_request(next(iter(getattr(error, "request_ids", [])), ""))
@@ -846,14 +1163,17 @@ class RequestsPane(QWidget):
             else:
                 dialog.message.setText(error_text(error))
 
-        self.ctx.read(
-            lambda v: service.draft_requests(
+        remember = dialog.details_to_remember()
+
+        def work(v: Vault) -> Any:
+            result = service.draft_requests(
                 v, case_id, route, form, extra_urls=extra, items=items, again=again
-            ),
-            done,
-            failed,
-            owner=self,
-        )
+            )
+            if remember:
+                service.set_clinic(v, **remember)
+            return result
+
+        self.ctx.read(work, done, failed, owner=self)
 
     def already_requested_text(self, error: NciiDeskError) -> str:
         """The refusal of a repeat draft in plain words, naming the request(s) that already
@@ -892,54 +1212,72 @@ class RequestsPane(QWidget):
                 self.table.selectRow(row)
                 return
 
+    def ask_sent_time(self, *, correcting: bool = False) -> None:
+        """Ask when the selected request was sent (a date and time in the clinic's zone,
+        now by default); when correcting, also why."""
+        view, service = self.selected(), self.service
+        if view is None or service is None:
+            return
+        self.ctx.read(
+            lambda v: service.clinic_zone(v),
+            lambda zone: self._sent_time_dialog(view, zone, correcting),
+            self._fail,
+            owner=self,
+        )
+
     def mark_sent(self) -> None:
+        """Mark the selected draft as sent now without asking (for scripts such as the
+        screenshot maker; the button asks for the time)."""
         view, service = self.selected(), self.service
         if view is None or service is None:
             return
         rid = view.id
         self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail, owner=self)
 
-    def ask_sent_time(self) -> None:
-        """Ask when the selected draft was sent: a date and time in the clinic's zone."""
-        view, service = self.selected(), self.service
-        if view is None or service is None:
-            return
-        self.ctx.read(
-            lambda v: service.clinic_zone(v),
-            lambda zone: self._sent_time_dialog(view.id, zone),
-            self._fail,
-            owner=self,
-        )
+    def correct_sent_time(self) -> None:
+        self.ask_sent_time(correcting=True)
 
-    def _sent_time_dialog(self, request_id: str, zone: Any) -> None:
+    def _sent_time_dialog(self, view: Any, zone: Any, correcting: bool) -> None:
         from ncii_desk.services.requests import zone_label
 
-        dialog = QInputDialog(self)
-        dialog.setObjectName("sent_time_dialog")
-        dialog.setWindowTitle(self.tr("When was it sent?"))
-        dialog.setLabelText(
-            self.tr(
-                "Date and time the letter was sent, as YYYY-MM-DD HH:MM in {zone} (or with "
-                "its UTC offset). Not before the draft, not in the future."
-            ).format(zone=zone_label(zone))
+        current = parse_iso(view.sent_at) if correcting else None
+        dialog = SentTimeDialog(
+            zone_label(zone),
+            (current or datetime.now(UTC)).astimezone(zone),
+            correcting=correcting,
+            deadline=view.route == "takedown",
+            parent=self,
         )
-        dialog.setTextValue(datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(lambda text: self.save_sent(request_id, text))
+        request_id = view.id
+        dialog.chosen.connect(
+            lambda text, reason: self.save_sent(request_id, text, reason if correcting else None)
+        )
+        self.sent_time_dialog = dialog
         dialog.open()
 
-    def save_sent(self, request_id: str, text: str) -> None:
-        """Mark the request as sent at ``text`` (a wall-clock time in the clinic's zone)."""
+    def save_sent(self, request_id: str, text: str, reason: str | None = None) -> None:
+        """Mark the request as sent at ``text`` (a wall-clock time in the clinic's zone), or
+        with a ``reason``, correct the time it was sent (the 48-hour clock moves with it)."""
         service = self.service
         if service is None:
             return
 
         def work(v: Vault) -> Any:
-            parse_local = service.parse_local
+            at = service.parse_local(text, service.clinic_zone(v))
+            if reason is not None:
+                return service.correct_sent(v, request_id, at, reason)
+            return service.mark_sent(v, request_id, at=at)
 
-            return service.mark_sent(v, request_id, at=parse_local(text, service.clinic_zone(v)))
+        def done(result: Any) -> None:
+            self.note.setText(
+                self.tr("Time sent corrected to {when}.").format(when=text)
+                if reason is not None
+                else self.tr("Marked as sent at {when}.").format(when=text)
+            )
+            self._changed(result)
 
-        self.ctx.read(work, self._changed, self._fail, owner=self)
+        self.ctx.read(work, done, self._fail, owner=self)
 
     def set_ticket(self) -> None:
         view, service = self.selected(), self.service
@@ -989,6 +1327,80 @@ class RequestsPane(QWidget):
             self._fail,
             owner=self,
         )
+
+    def _show_letter(self, view: Any | None) -> None:
+        """The selected request's letter, drawn from its stored bytes (read again only when
+        the request changed: a re-dated letter after it was sent)."""
+        service = self.service
+        key = (view.id, view.sent_at, len(view.history)) if view is not None else None
+        if key == self._letter_key:
+            return
+        self._letter_key = key
+        if view is None or service is None or not view.has_documents:
+            self.letter.clear("" if view is None else self.tr("This request has no letter stored."))
+            return
+        rid = view.id
+
+        def shown(reading: Any) -> None:
+            if self._letter_key == key:
+                self.letter.show_letter(reading.pdf_name, reading.pdf, reading.text)
+
+        def failed(error: NciiDeskError) -> None:
+            if self._letter_key == key:
+                self.letter.clear(error_text(error))
+
+        self.letter.clear(self.tr("Opening the letter..."))
+        self.ctx.read(lambda v: service.letter_for_reading(v, rid), shown, failed, owner=self)
+
+    def send_email(self, folder: Path | None = None) -> None:
+        """Save the PDF where the advocate chooses, then hand the mail program a new message
+        (address and subject) and show the folder to attach the file from."""
+        view, service = self.selected(), self.service
+        if view is None or service is None:
+            return
+        if folder is None:
+            folder = pick_folder(self, self.tr("Choose a folder for the letter to attach"))
+            if folder is None:
+                return
+        rid, chosen = view.id, folder
+
+        def work(v: Vault) -> tuple[Any, list[Path]]:
+            reading = service.letter_for_reading(v, rid)
+            return reading, service.export_documents(v, rid, chosen, formats=("pdf",))
+
+        def done(result: tuple[Any, list[Path]]) -> None:
+            reading, paths = result
+            saved = paths[0] if paths else chosen / reading.pdf_name
+            url = QUrl("mailto:" + reading.email)
+            query = QUrlQuery()
+            query.addQueryItem("subject", reading.subject)
+            query.addQueryItem(
+                "body",
+                self.tr("Please find attached our letter ({name}).").format(name=saved.name),
+            )
+            url.setQuery(query)
+            self.mail_url = url
+            opened = QDesktopServices.openUrl(url)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(chosen)))
+            where = self.tr("The letter was saved as {file}; attach it from that folder.").format(
+                file=str(saved)
+            )
+            self.note.setText(
+                (
+                    self.tr("Your mail program was opened with a new message{to}.").format(
+                        to=self.tr(" to {address}").format(address=reading.email)
+                        if reading.email
+                        else ""
+                    )
+                    if opened
+                    else self.tr("No mail program could be opened on this computer.")
+                )
+                + " "
+                + where
+            )
+            self._changed()
+
+        self.ctx.read(work, done, self._fail, owner=self)
 
     def save_documents(self) -> None:
         view, service = self.selected(), self.service
