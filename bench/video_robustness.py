@@ -1,0 +1,206 @@
+"""Video re-posts found in a case and by `scan` against an exported list, per edit.
+
+Generates a benign original (a pan across scikit-image photos, default 20 s at 10 fps,
+640x480, H.264), its re-post edits (re-encode, resize, 5 s clip, half frame rate, VP9/WebM,
+a still frame, mirrored, letterboxed, 90 %-cropped) and an unrelated video (other photos),
+all with tests/videokit.py. Then:
+
+* plain frames: the old comparison (one PDQ per sampled frame, no variants), by the same
+  frame rule, from the case's own records;
+* in case: a fresh vault, the original added as an original, the rest as suspects, hashed
+  and matched (services/matching.py);
+* scan (CSV) / scan (pytx): ``hashlist export`` of the case in each format, then
+  ``ncii-desk scan --json`` of the suspects' folder against it.
+
+Prints one row per edit (matched or not, and the frames matched in order) and the totals.
+Usage: .venv/bin/python bench/video_robustness.py [--seconds 20] [--fps 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import videokit as vk
+
+from ncii_desk.cli.main import main as cli
+from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
+from ncii_desk.hashing.matcher import pairwise_distances
+from ncii_desk.hashing.video_variants import frame_rule
+from ncii_desk.services import cases, intake, matching
+from ncii_desk.services.hashlists import export_case_hashes
+from ncii_desk.vault import Vault
+from ncii_desk.vault.keys import KdfParams
+from ncii_desk.vault.models import EvidenceItem, HashRecord, Role
+
+PASSPHRASE = "bench video robustness"
+
+
+def _plain_frames(vault: Vault, suspect_id: str, original_id: str) -> bool | None:
+    """The old way: plain frame hashes only (no variants), same rule; None for a still."""
+    from sqlalchemy import select
+
+    with vault.session() as s:
+
+        def frames(item: str) -> list[tuple[str, int]]:
+            rows = s.execute(
+                select(HashRecord.value, HashRecord.frame_ms, HashRecord.quality).where(
+                    HashRecord.item_id == item,
+                    HashRecord.kind == "pdq",
+                    HashRecord.variant == "frame",
+                )
+            ).all()
+            return [(r.value, int(r.frame_ms)) for r in rows if (r.quality or 0) >= 50]
+
+        def full(item: str) -> list[str]:
+            rows = s.execute(
+                select(HashRecord.value).where(
+                    HashRecord.item_id == item,
+                    HashRecord.kind == "pdq",
+                    HashRecord.variant == "full",
+                )
+            ).all()
+            return [r.value for r in rows]
+
+        sus, orig = frames(suspect_id), frames(original_id)
+        if not sus:  # a still picture: its plain PDQ against every frame
+            dist = pairwise_distances(full(suspect_id), [v for v, _ in orig])
+            return bool(dist.size and dist.min() <= PDQ_DEFAULT_THRESHOLD)
+    dist = pairwise_distances([v for v, _ in sus], [v for v, _ in orig])
+    verdict = frame_rule([t for _, t in sus], [t for _, t in orig], dist, PDQ_DEFAULT_THRESHOLD)
+    return verdict.matched
+
+
+def _scan(folder: Path, listing: Path) -> dict[str, list[dict[str, Any]]]:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        cli(["scan", str(folder), "--against", str(listing), "--json", "--workers", "1"])
+    out = json.loads(buffer.getvalue())
+    found: dict[str, list[dict[str, Any]]] = {}
+    for m in out["matches"]:
+        found.setdefault(Path(m["path"]).name, []).append(m)
+    return found
+
+
+def _said(hits: list[dict[str, Any]] | None) -> str:
+    if not hits:
+        return "no"
+    video = [h for h in hits if h.get("frames_in_order")]
+    if video:
+        best = max(video, key=lambda h: h["frames_in_order"])
+        return f"yes ({best['frames_in_order']} fr)"
+    return f"yes ({hits[0]['method']})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--fps", type=int, default=10)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    scene = vk.Scene(seconds=args.seconds, fps=args.fps, size=(640, 480))
+    work = Path(tempfile.mkdtemp(prefix="video-bench-"))
+    try:
+        originals, suspects = work / "originals", work / "suspects"
+        originals.mkdir()
+        suspects.mkdir()
+        original = vk.original(originals, scene)
+        edits = vk.variants(suspects, scene)
+        edits.append(vk.Variant("unrelated video", vk.unrelated(suspects, scene)))
+        made = time.perf_counter()
+
+        kdf = KdfParams(
+            memory_kib=64 * 1024, time_cost=1, parallelism=2, salt=secrets.token_bytes(16)
+        )
+        vault, _ = Vault.create(work / "vault", PASSPHRASE, kdf=kdf, actor="bench")
+        case_id = cases.new_case(vault, "video bench").id
+        added = intake.add_items(vault, case_id, Role.ORIGINAL, [originals])
+        matching.hash_items(vault, added.sources, workers=1)
+        added = intake.add_items(vault, case_id, Role.SUSPECT, [suspects])
+        report = matching.hash_items(vault, added.sources, workers=1)
+        hashed = time.perf_counter()
+        with vault.session() as s:
+            from sqlalchemy import select
+
+            ids = {
+                i.original_filename: i.id
+                for i in s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id))
+            }
+        in_case: dict[str, list[Any]] = {}
+        for m in matching.list_matches(vault, case_id):
+            if m.target_item_id == ids[original.name]:
+                in_case.setdefault(m.suspect_item_id, []).append(m)
+        listings = {}
+        for fmt, suffix in (("csv", "csv"), ("pytx", "txt")):
+            listing = work / f"export.{suffix}"
+            with open(listing, "w", encoding="utf-8", newline="") as fh:
+                lines = export_case_hashes(vault, case_id, fmt, fh, label="bench")
+            listings[fmt] = (listing, lines)
+        plain = {e.name: _plain_frames(vault, ids[e.path.name], ids[original.name]) for e in edits}
+        vault.close()
+        scanned = {fmt: _scan(suspects, listing) for fmt, (listing, _) in listings.items()}
+        done = time.perf_counter()
+
+        print(
+            f"# video robustness, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+            f"{platform.node()} ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f})"
+        )
+        print(
+            f"# original: {scene.seconds:g} s, {scene.fps} fps, {scene.size[0]}x"
+            f"{scene.size[1]}, H.264; PDQ threshold {PDQ_DEFAULT_THRESHOLD}; "
+            f"export: {listings['csv'][1]} CSV rows, {listings['pytx'][1]} pytx lines"
+        )
+        if report.errors:
+            print(f"# hashing errors: {report.errors}")
+        header = ("edit", "plain frames", "in case", "scan (CSV)", "scan (pytx)")
+        rows = []
+        for e in edits:
+            hits = in_case.get(ids[e.path.name], [])
+            case_said = "no"
+            if hits:
+                m = hits[0]
+                frames = m.details.get("frames_in_order")
+                case_said = f"yes ({frames} fr)" if frames else f"yes ({m.kind})"
+            p = plain[e.name]
+            rows.append(
+                (
+                    e.name,
+                    "yes" if p else "no",
+                    case_said,
+                    _said(scanned["csv"].get(e.path.name)),
+                    _said(scanned["pytx"].get(e.path.name)),
+                )
+            )
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        for r in [header, tuple("-" * w for w in widths), *rows]:
+            print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
+        positives = [r for r in rows if r[0] != "unrelated video"]
+        for col, name in ((1, "plain frames"), (2, "in case"), (3, "scan CSV"), (4, "scan pytx")):
+            found = sum(r[col].startswith("yes") for r in positives)
+            false = sum(r[col].startswith("yes") for r in rows if r[0] == "unrelated video")
+            print(f"# {name}: {found}/{len(positives)} edits found, {false} false match(es)")
+        print(
+            f"# time: generate {made - started:.1f} s, add+hash+match {hashed - made:.1f} s, "
+            f"export+scan {done - hashed:.1f} s"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
