@@ -400,7 +400,7 @@ def _method(suspect: HashRecord, target: HashRecord) -> str:
     s_turn = suspect.variant.removeprefix("suspect ")
     t_turn = target.variant.removeprefix("frame ")  # a video frame's variant, e.g. mirror
     if s_turn != suspect.variant and turned.get(s_turn, s_turn) == turned.get(t_turn, t_turn):
-        return "pdq"
+        return "vpdq-frame" if target.frame_ms is not None else "pdq"
     for rec in (suspect, target):
         name = method_of(HashValue(rec.kind, rec.value, rec.quality, rec.variant, rec.frame_ms))
         if name != "pdq":
