@@ -107,7 +107,9 @@ class FileHashes:
             "pdq_quality": self.pdq_quality,
             "phash": self.phash,
             "dhash": self.dhash,
-            "video_frames": len(self.frames) if self.kind == "video" else None,
+            "video_frames": (
+                sum(f.variant == "frame" for f in self.frames) if self.kind == "video" else None
+            ),
             "error": self.error,
         }
 
