@@ -35,9 +35,10 @@ from typing import Any, TextIO
 
 from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
 from ncii_desk.hashing.lists import HashEntry, _escape_formula
-from ncii_desk.hashing.matcher import ListMatch, pairwise_distances
+from ncii_desk.hashing.matcher import ListMatch
+from ncii_desk.hashing.perceptual import hamming_hex
 from ncii_desk.hashing.pipeline import FileHashes, HashValue
-from ncii_desk.hashing.video_variants import frame_rule
+from ncii_desk.hashing.video_variants import frame_rule_for
 
 TAGGED_COLUMNS = ("kind", "value", "quality", "label", "variant", "original", "frame", "time_ms")
 _PDQ_HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -206,13 +207,12 @@ def video_list_matches(
     ]
     for (name, original), first in candidates.items():
         rows = tags[name].by_original[original]
-        dist = pairwise_distances([q.value for q in queries], [v for v, _ in rows])
-        verdict = frame_rule(
-            [int(q.frame_ms or 0) for q in queries], [t for _, t in rows], dist, threshold
+        verdict = frame_rule_for(
+            [(q.value, int(q.frame_ms or 0)) for q in queries], rows, threshold
         )
         if not verdict.matched:
             continue
-        best = _best_query(queries, dist)
+        best, distance = _best_query(queries, rows, verdict.chain)
         details = verdict.details()
         out.append(
             VideoListMatch(
@@ -222,7 +222,7 @@ def video_list_matches(
                 original,
                 first.label,
                 "vpdq",
-                verdict.best,
+                distance,
                 best.value,
                 best.variant,
                 best.frame_ms,
@@ -258,7 +258,11 @@ def _turn(variant: str) -> str:
     return name if name in ("", "mirror") else "other"
 
 
-def _best_query(queries: list[HashValue], dist: Any) -> HashValue:
-    """The suspect hash closest to the original's frames."""
-    row = divmod(int(dist.argmin()), dist.shape[1])[0] if dist.size else 0
-    return queries[row] if queries else HashValue("pdq", "", None, "frame")
+def _best_query(
+    queries: list[HashValue], rows: list[tuple[str, int]], chain: list[tuple[int, int, int]]
+) -> tuple[HashValue, int]:
+    """The suspect hash of the closest frame pair on the chain, and its distance."""
+    s_ms, t_ms, distance = min(chain, key=lambda c: c[2])
+    targets = [v for v, t in rows if t == t_ms]
+    here = [q for q in queries if q.frame_ms == s_ms]
+    return min(here, key=lambda q: min(hamming_hex(q.value, v) for v in targets)), distance

@@ -216,17 +216,52 @@ def frame_rule(
     """
     s_keys = sorted(set(suspect_ms))
     t_keys = sorted(set(target_ms))
+    by_frame = np.full((len(s_keys), len(t_keys)), _FAR, np.int32)
+    if s_keys and t_keys:
+        s_at = np.searchsorted(s_keys, suspect_ms)
+        t_at = np.searchsorted(t_keys, target_ms)
+        d = np.asarray(distances, np.int32)
+        np.minimum.at(by_frame, (s_at[:, None], t_at[None, :]), d)
+    return _verdict(by_frame, s_keys, t_keys, threshold)
+
+
+def frame_rule_for(
+    suspect: list[tuple[str, int]], target: list[tuple[str, int]], threshold: int
+) -> FrameVerdict:
+    """:func:`frame_rule` from (hex PDQ, frame ms) pairs, with bounded memory: distances are
+    reduced to one per pair of frames block by block, so two long videos with every frame's
+    variants never need the full hash-by-hash table."""
+    from ncii_desk.hashing.index import hex_to_rows
+
+    s_keys = sorted({t for _, t in suspect})
+    t_keys = sorted({t for _, t in target})
+    by_frame = np.full((len(s_keys), len(t_keys)), _FAR, np.int32)
+    if not s_keys or not t_keys:
+        return _verdict(by_frame, s_keys, t_keys, threshold)
+    a = hex_to_rows([v for v, _ in suspect], 256)
+    b = hex_to_rows([v for v, _ in target], 256)
+    s_at = np.searchsorted(s_keys, [t for _, t in suspect])
+    t_at = np.searchsorted(t_keys, [t for _, t in target])
+    step = max(1, _BLOCK_BYTES // max(1, b.size))
+    for r0 in range(0, len(a), step):
+        x = np.bitwise_xor(a[r0 : r0 + step, None, :], b[None, :, :])
+        d = np.bitwise_count(x).sum(axis=2, dtype=np.int32)
+        np.minimum.at(by_frame, (s_at[r0 : r0 + step, None], t_at[None, :]), d)
+    return _verdict(by_frame, s_keys, t_keys, threshold)
+
+
+#: Distance of frames that have no hash pair at all (above any threshold).
+_FAR = 1 << 20
+#: Largest XOR block frame_rule_for makes at once.
+_BLOCK_BYTES = 32 * 1024 * 1024
+
+
+def _verdict(by_frame: Any, s_keys: list[int], t_keys: list[int], threshold: int) -> FrameVerdict:
     verdict = FrameVerdict(
         len(s_keys), len(t_keys), required_frames(len(s_keys), len(t_keys)), 0.0, 0.0, 0
     )
     if not s_keys or not t_keys:
         return verdict
-    s_at = np.searchsorted(s_keys, suspect_ms)
-    t_at = np.searchsorted(t_keys, target_ms)
-    big = np.iinfo(np.int32).max
-    by_frame = np.full((len(s_keys), len(t_keys)), big, np.int64)
-    d = np.asarray(distances, np.int64)
-    np.minimum.at(by_frame, (s_at[:, None], t_at[None, :]), d)
     verdict.best = int(by_frame.min())
     close = by_frame <= threshold
     verdict.suspect_share = float(close.any(axis=1).mean())
@@ -241,8 +276,8 @@ def _longest_chain(
     """The longest run of matching frame pairs with suspect times strictly increasing and
     target times never going back (a slowed copy may show one target frame twice)."""
     rows, cols = close.shape
-    length = np.zeros((rows, cols), np.int64)
-    best_before = np.zeros(cols, np.int64)  # longest chain in earlier rows, column <= j
+    length = np.zeros((rows, cols), np.int32)
+    best_before = np.zeros(cols, np.int32)  # longest chain in earlier rows, column <= j
     for i in range(rows):
         row = np.where(close[i], best_before + 1, 0)
         length[i] = row

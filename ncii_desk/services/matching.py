@@ -464,10 +464,11 @@ def match_case(vault: Vault, case_ref: str, *, pdq_threshold: int | None = None)
             orecs = records.get(orig.id, [])
             hit: tuple[str, float | None, float | None, dict[str, Any]] | None = None
             if srecs and orecs:
-                dist = pairwise_distances([r.value for r in srecs], [r.value for r in orecs])
                 if _is_video(srecs) and _is_video(orecs):
-                    hit = _video_match(srecs, orecs, dist, pdq_threshold)
+                    # Frame by frame, in bounded memory: every frame has several hashes.
+                    hit = _video_match(srecs, orecs, None, pdq_threshold)
                 else:
+                    dist = pairwise_distances([r.value for r in srecs], [r.value for r in orecs])
                     a, b = divmod(int(dist.argmin()), dist.shape[1])
                     if dist[a, b] <= pdq_threshold:
                         sr, orr = srecs[a], orecs[b]
@@ -545,16 +546,23 @@ def _video_match(
     """vPDQ-style: enough of the shorter video's sampled frames match, in time order (every
     hash of a frame counts: the frame, mirrored, cropped, without letterbox bars); the
     details list which frames matched at which times (hashing/video_variants.py)."""
-    from ncii_desk.hashing.video_variants import frame_rule
+    from ncii_desk.hashing.video_variants import frame_rule, frame_rule_for
 
     s_idx = [i for i, r in enumerate(srecs) if r.frame_ms is not None]
     o_idx = [j for j, r in enumerate(orecs) if r.frame_ms is not None]
-    verdict = frame_rule(
-        [int(srecs[i].frame_ms or 0) for i in s_idx],
-        [int(orecs[j].frame_ms or 0) for j in o_idx],
-        dist[s_idx][:, o_idx],
-        threshold,
-    )
+    if dist is None:  # with bounded memory (long videos, every frame's variants)
+        verdict = frame_rule_for(
+            [(srecs[i].value, int(srecs[i].frame_ms or 0)) for i in s_idx],
+            [(orecs[j].value, int(orecs[j].frame_ms or 0)) for j in o_idx],
+            threshold,
+        )
+    else:
+        verdict = frame_rule(
+            [int(srecs[i].frame_ms or 0) for i in s_idx],
+            [int(orecs[j].frame_ms or 0) for j in o_idx],
+            dist[s_idx][:, o_idx],
+            threshold,
+        )
     if not verdict.matched:
         return None
     return (

@@ -145,6 +145,34 @@ def test_frame_rule_needs_enough_frames_in_time_order() -> None:
     assert [required_frames(n, 20) for n in (1, 2, 3, 5, 20)] == [1, 2, 2, 3, 10]
 
 
+def test_frame_rule_in_blocks_gives_the_same_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ncii_desk.hashing import video_variants
+    from ncii_desk.hashing.matcher import pairwise_distances
+
+    rng = np.random.default_rng(7)
+    base = [rng.integers(0, 256, 32, dtype=np.uint8) for _ in range(8)]
+
+    def near(row: np.ndarray[Any, Any], flips: int) -> str:
+        bits = np.unpackbits(row)
+        bits[rng.choice(256, flips, replace=False)] ^= 1
+        return bytes(np.packbits(bits)).hex()
+
+    # The suspect: frames 2..7 of the target, two hashes per frame (one close, one far).
+    suspect = [(near(base[k], 10), 1000 * k) for k in range(2, 8)]
+    suspect += [(near(base[k], 120), 1000 * k) for k in range(2, 8)]
+    target = [(near(base[k], 6), 1000 * k) for k in range(8)]
+    whole = video_variants.frame_rule(
+        [t for _, t in suspect],
+        [t for _, t in target],
+        pairwise_distances([v for v, _ in suspect], [v for v, _ in target]),
+        31,
+    )
+    monkeypatch.setattr(video_variants, "_BLOCK_BYTES", 64)  # two suspect hashes a block
+    blocks = video_variants.frame_rule_for(suspect, target, 31)
+    assert blocks == whole and blocks.matched
+    assert [(s, t) for s, t, _ in blocks.chain] == [(1000 * k, 1000 * k) for k in range(2, 8)]
+
+
 def test_export_rows_are_deduplicated_per_variant_vpdq_style() -> None:
     a, b = "a5" * 32, "3c" * 32
     rows = frame_rows(
