@@ -31,6 +31,10 @@ def _photo(name: str) -> Frame:
     import skimage.data as skdata
 
     pixels = np.asarray(getattr(skdata, name)())
+    if pixels.dtype != np.uint8:  # e.g. the horse silhouette is boolean
+        pixels = (pixels.astype(np.float32) * (255.0 / max(1.0, float(pixels.max())))).astype(
+            np.uint8
+        )
     if pixels.ndim == 2:
         pixels = np.stack([pixels] * 3, axis=-1)
     return np.ascontiguousarray(pixels[..., :3])
@@ -171,6 +175,15 @@ def variants(folder: Path, scene: Scene) -> list[Variant]:
     return out
 
 
-def unrelated(folder: Path, scene: Scene) -> Path:
-    other = Scene(OTHER_PHOTOS, scene.seconds, scene.fps, scene.size, scene.pan)
-    return write_video(folder / "unrelated.mp4", other.frames(), other.fps)
+#: Photo sets of unrelated videos (colour photos, grey photos, textures).
+UNRELATED_SETS = {
+    "unrelated": OTHER_PHOTOS,
+    "unrelated-grey": ("camera", "moon", "coins", "horse"),
+    "unrelated-texture": ("brick", "grass", "gravel", "page"),
+}
+
+
+def unrelated(folder: Path, scene: Scene, name: str = "unrelated") -> Path:
+    """A video like ``scene`` of other photos (``name``: a key of UNRELATED_SETS)."""
+    other = Scene(UNRELATED_SETS[name], scene.seconds, scene.fps, scene.size, scene.pan)
+    return write_video(folder / f"{name}.mp4", other.frames(), other.fps)
