@@ -1,8 +1,8 @@
 """Video frame hashes in exchanged hash lists: tagged CSV rows, and matching a video by them.
 
 A video original is exported as its MD5 (``video_md5``) plus one PDQ per distinct sampled
-frame, vPDQ-style, and the frame variants a re-post needs (mirrored, 90 %/80 % centre crops,
-without letterbox bars). In CSV each row says what it is, in columns after the four that
+frame, vPDQ-style, and the frame variants a re-post needs (mirrored, centre crops from 95 %
+to 75 %, without letterbox bars). In CSV each row says what it is, in columns after the four that
 every reader knows::
 
     kind,value,quality,label,variant,original,frame,time_ms
