@@ -2,8 +2,9 @@
 
 Generates a benign original (a pan across scikit-image photos, default 20 s at 10 fps,
 640x480, H.264), its re-post edits (re-encode, resize, 5 s clip, half frame rate, VP9/WebM,
-a still frame, mirrored, letterboxed, 90 %-cropped) and an unrelated video (other photos),
-all with tests/videokit.py. Then:
+a still frame, mirrored, letterboxed, 90 %-cropped; beyond the goal: 85 % crop mirrored,
+mirrored and letterboxed, blurred side fills) and three unrelated videos (colour photos, grey
+photos, textures), all with tests/videokit.py. Then:
 
 * plain frames: the old comparison (one PDQ per sampled frame, no variants), by the same
   frame rule, from the case's own records;
@@ -138,7 +139,7 @@ def main() -> int:
         originals.mkdir()
         suspects.mkdir()
         original = vk.original(originals, scene)
-        edits = vk.variants(suspects, scene)
+        edits = vk.variants(suspects, scene, harder=True)
         negatives = [
             vk.Variant(f"{name} video", vk.unrelated(suspects, scene, name))
             for name in vk.UNRELATED_SETS

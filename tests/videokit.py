@@ -120,6 +120,26 @@ def _crop90(frame: Frame) -> Frame:
     return np.ascontiguousarray(frame[top : top + ch, left : left + cw])
 
 
+def _crop(share: float) -> Callable[[Frame], Frame]:
+    def crop(frame: Frame) -> Frame:
+        h, w = frame.shape[:2]
+        ch, cw = round(h * share) // 2 * 2, round(w * share) // 2 * 2
+        top, left = (h - ch) // 2, (w - cw) // 2
+        return np.ascontiguousarray(frame[top : top + ch, left : left + cw])
+
+    return crop
+
+
+def _blurred_fill(frame: Frame) -> Frame:
+    """The frame in a 16:9 picture between blurred, blown-up copies of itself (as apps do)."""
+    h, w = frame.shape[:2]
+    wide = round(h * 16 / 9) // 2 * 2
+    fill = cv2.GaussianBlur(cv2.resize(frame, (wide, h), interpolation=cv2.INTER_AREA), (0, 0), 20)
+    left = (wide - w) // 2
+    fill[:, left : left + w] = frame
+    return fill
+
+
 def _resize(size: tuple[int, int]) -> Callable[[Frame], Frame]:
     return lambda frame: cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
@@ -135,8 +155,9 @@ def original(folder: Path, scene: Scene) -> Path:
     return write_video(folder / "original.mp4", scene.frames(), scene.fps)
 
 
-def variants(folder: Path, scene: Scene) -> list[Variant]:
-    """Every re-post edit of ``scene``, written into ``folder``."""
+def variants(folder: Path, scene: Scene, *, harder: bool = False) -> list[Variant]:
+    """Every re-post edit of ``scene``, written into ``folder``; ``harder`` adds edits beyond
+    the goal set (85 % crop mirrored, mirrored and letterboxed, blurred side fills)."""
     frames = list(scene.frames())
     fps = scene.fps
     w, h = scene.size
@@ -169,6 +190,21 @@ def variants(folder: Path, scene: Scene) -> list[Variant]:
         ),
         Variant("90% crop", write_video(folder / "crop90.mp4", map(_crop90, frames), fps)),
     ]
+    if harder:
+        out += [
+            Variant(
+                "85% crop, mirrored",
+                write_video(folder / "crop85m.mp4", [_crop(0.85)(f)[:, ::-1] for f in frames], fps),
+            ),
+            Variant(
+                "mirrored + letterboxed",
+                write_video(folder / "mboxed.mp4", [_letterbox(f[:, ::-1]) for f in frames], fps),
+            ),
+            Variant(
+                "blurred side fills",
+                write_video(folder / "fills.mp4", map(_blurred_fill, frames), fps),
+            ),
+        ]
     still = folder / "still.jpg"
     Image.fromarray(frames[len(frames) // 3]).save(still, quality=90)
     out.append(Variant("still frame", still, is_video=False))

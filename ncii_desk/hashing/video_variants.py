@@ -11,9 +11,11 @@ second) is hashed as before, and also:
 
 Letterbox bars are found over the whole video, not frame by frame: a row (column) at the edge
 is a bar only when it is one flat colour in *every* sampled frame and that colour does not
-drift over time. A sky or a dark corner is flat in some frames but moves or changes with the
-scene; a bar the editor added never does. The un-cut frame is always hashed too, so a wrong
-cut can only add a candidate, never lose one.
+drift over time, or when it is a blurred fill (no sharp step anywhere along it) in every
+sampled frame, on both sides, as apps put beside portrait videos. A sky or a dark corner is
+flat or smooth in some frames, or on one side only, and moves or changes with the scene; a
+bar the editor added never does. The un-cut frame is always hashed too, so a wrong cut can
+only add a candidate, never lose one.
 
 Two videos match when enough of their sampled frames match in the same time order
 (:func:`frame_rule`): at least ``ceil(FRAME_SHARE x n)`` and at least ``min(MIN_FRAMES, n)``
@@ -36,6 +38,12 @@ Pixels = np.ndarray[Any, np.dtype[np.uint8]]
 BAR_FLAT_STD = 6.0
 #: How far a bar's mean colour may drift between sampled frames (codec noise only).
 BAR_DRIFT = 8.0
+#: Largest mean step between neighbouring pixels (grey levels, over a row or column, in its
+#: sharpest sampled frame) of a blurred fill: the blown-up, blurred copy of the video that
+#: apps put beside a portrait video instead of black bars (measured on H.264 copies: 1.6-3.3
+#: for fills blurred with sigma 12-15 at the 512-pixel working size, 6.8 and up for the edge
+#: columns of the generated scenes' photos).
+SOFT_FILL_STEP = 4.0
 #: A bar thinner than this share of the side (or 2 pixels) is not cut.
 MIN_BAR_SHARE = 0.02
 #: What is left after cutting the bars must keep at least this share of each side.
@@ -87,7 +95,7 @@ class LetterboxFinder:
         self.frames = 0
         self._shape: tuple[int, int] | None = None
         self._mixed = False  # frames of different sizes: no bars are believed
-        self._lines: dict[str, tuple[Any, Any, Any]] = {}
+        self._lines: dict[str, tuple[Any, Any, Any, Any]] = {}
 
     def add(self, pixels: Pixels) -> None:
         grey = _grey(pixels)
@@ -98,23 +106,38 @@ class LetterboxFinder:
             self._mixed = True
             return
         self.frames += 1
+        steps = np.zeros_like(grey)
+        steps[:, 1:] += np.abs(np.diff(grey, axis=1))
+        steps[1:, :] += np.abs(np.diff(grey, axis=0))
         for axis, name in ((1, "rows"), (0, "cols")):
             flat = grey.std(axis=axis) <= BAR_FLAT_STD
             mean = grey.mean(axis=axis)
+            sharp = steps.mean(axis=axis)
             if name not in self._lines:
-                self._lines[name] = (flat, mean.copy(), mean.copy())
+                self._lines[name] = (flat, mean.copy(), mean.copy(), sharp)
             else:
-                was_flat, low, high = self._lines[name]
-                self._lines[name] = (was_flat & flat, np.minimum(low, mean), np.maximum(high, mean))
+                was_flat, low, high, was_sharp = self._lines[name]
+                self._lines[name] = (
+                    was_flat & flat,
+                    np.minimum(low, mean),
+                    np.maximum(high, mean),
+                    np.maximum(was_sharp, sharp),
+                )
 
     def _edges(self, name: str, size: int) -> tuple[int, int]:
-        flat, low, high = self._lines[name]
-        bar = flat & ((high - low) <= BAR_DRIFT)
+        flat, low, high, sharp = self._lines[name]
         least = max(2, math.ceil(MIN_BAR_SHARE * size))
-        head = int(np.argmin(bar)) if not bar.all() else size
-        tail = int(np.argmin(bar[::-1])) if not bar.all() else size
-        head = head if head >= least else 0
-        tail = tail if tail >= least else 0
+        head, tail = _runs(flat & ((high - low) <= BAR_DRIFT), least)
+        # A blurred fill counts only in a centred pair (apps centre the video between two
+        # fills): a smooth sky at the top alone is not cut.
+        soft_head, soft_tail = _runs(sharp <= SOFT_FILL_STEP, least)
+        if (
+            soft_head
+            and soft_tail
+            and abs(soft_head - soft_tail) <= least
+            and soft_head + soft_tail > head + tail
+        ):
+            head, tail = soft_head, soft_tail
         if size - head - tail < MIN_CONTENT_SHARE * size:
             return 0, 0
         return head, tail
@@ -129,6 +152,14 @@ class LetterboxFinder:
         if top == bottom == left == right == 0:
             return None
         return Box(top, h - bottom, left, w - right)
+
+
+def _runs(bar: Any, least: int) -> tuple[int, int]:
+    """Lines that are bars at the start and at the end (0 for a run under ``least``)."""
+    size = len(bar)
+    head = size if bar.all() else int(np.argmin(bar))
+    tail = size if bar.all() else int(np.argmin(bar[::-1]))
+    return (head if head >= least else 0), (tail if tail >= least else 0)
 
 
 def frame_variants(pixels: Pixels, role: str) -> list[tuple[str, Pixels]]:

@@ -125,6 +125,37 @@ def test_letterbox_bars_are_cut_only_when_flat_and_steady_in_every_frame() -> No
     assert one.box() is None  # one frame cannot tell a bar from a sky
 
 
+def test_blurred_side_fills_are_cut_but_a_smooth_sky_on_one_side_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cv2
+
+    from ncii_desk.hashing import video_variants
+
+    rng = np.random.default_rng(6)
+    filled, sky = LetterboxFinder(), LetterboxFinder()
+    for k in range(3):
+        coarse = rng.integers(0, 255, (4, 4, 3), dtype=np.uint8)  # big shapes, new each time
+        smooth_content = cv2.resize(coarse, (120, 120), interpolation=cv2.INTER_LINEAR)
+        noise = rng.integers(-40, 40, (120, 120, 3))
+        content = np.clip(smooth_content + noise, 0, 255).astype(np.uint8)
+        blown = cv2.resize(content, (200, 200), interpolation=cv2.INTER_LINEAR)
+        fill = cv2.GaussianBlur(blown, (0, 0), 12)[:120, :200]
+        frame = fill.copy()
+        frame[:, 40:160] = content  # the video between two blurred fills, as apps make it
+        filled.add(frame)
+        smooth = np.linspace(90 + 30 * k, 150 + 30 * k, 40)[:, None, None]  # a sky, changing
+        picture = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+        picture[:40] = np.broadcast_to(smooth, (40, 160, 3)).astype(np.uint8)
+        sky.add(picture)
+    box = filled.box()
+    assert box is not None and (box.top, box.bottom) == (0, 120)
+    assert abs(box.left - 40) <= 1 and abs(box.right - 160) <= 1  # the step may count as fill
+    assert sky.box() is None
+    monkeypatch.setattr(video_variants, "SOFT_FILL_STEP", -1.0)  # flat bars only
+    assert filled.box() is None  # the fills are not flat: only their softness tells
+
+
 # --- the frame rule --------------------------------------------------------------------------
 
 
