@@ -105,6 +105,28 @@ def _hash_costs(original: Path, letterboxed: Path) -> dict[str, float]:
     return out
 
 
+def _negative_margins(original: Path, negatives: list[Any]) -> list[str]:
+    """How far each unrelated video is from matching: its closest frame pair, and the frames
+    that matched at all (any hash pair within the threshold) against the rule's count."""
+    from ncii_desk.hashing.pipeline import hash_file
+    from ncii_desk.hashing.video_variants import frame_rule_for
+
+    def rows(path: Path, role: str) -> list[tuple[str, int]]:
+        result = hash_file(path, role)  # type: ignore[arg-type]
+        return [(f.value, int(f.frame_ms or 0)) for f in result.frames if (f.quality or 0) >= 50]
+
+    target = rows(original, "original")
+    out = []
+    for neg in negatives:
+        v = frame_rule_for(rows(neg.path, "suspect"), target, PDQ_DEFAULT_THRESHOLD)
+        out.append(
+            f"# {neg.name}: closest frame pair {v.best} bits (threshold "
+            f"{PDQ_DEFAULT_THRESHOLD}), {round(v.suspect_share * v.suspect_frames)} frame(s) "
+            f"within it, {len(v.chain)} in order, {v.required} needed"
+        )
+    return out
+
+
 def _scan(folder: Path, listing: Path) -> dict[str, list[dict[str, Any]]]:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
@@ -222,6 +244,8 @@ def main() -> int:
                 f"# {name}: {found}/{len(positives)} edits found, "
                 f"{false}/{len(negatives)} unrelated videos matched"
             )
+        for line in _negative_margins(original, negatives):
+            print(line)
         print(
             "# hashing the 20 s original, one process, fastest of 5 interleaved (ms): "
             + ", ".join(f"{k} {v:.0f}" for k, v in costs.items())
