@@ -1023,7 +1023,7 @@ def probe(
                     mime=r.mime,
                     error=r.error,
                     hint=r.hint,
-                    frames=len(r.frames),
+                    frames=sum(f.variant == "frame" for f in r.frames),  # not variants
                     pdq=r.pdq,
                 )
         except BrokenProcessPool as exc:

@@ -705,12 +705,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from ncii_desk.hashing.lists import load_hash_list
     from ncii_desk.hashing.matcher import ListMatcher
     from ncii_desk.hashing.pipeline import hash_many
+    from ncii_desk.hashing.video_lists import FrameTags, read_frame_tags, video_list_matches
 
     lists = []
     list_reports = []
+    tags: dict[str, FrameTags] = {}  # video frame tags of ncii-desk CSV lists
     for name in args.against:
         parsed = load_hash_list(Path(name))
         lists.append((Path(name).name, parsed.entries))
+        frame_tags = read_frame_tags(Path(name))
+        if frame_tags is not None:
+            tags[Path(name).name] = frame_tags
         list_reports.append(
             {
                 "list": name,
@@ -740,14 +745,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
                     {"path": result.path, "error": result.error, "hint": result.hint or ""}
                 )
                 continue
-            found = matcher.match(result)
+            found = video_list_matches(result, matcher.match(result), tags, args.pdq_threshold)
             matched_files += bool(found)
             for m in found:
                 matches.append(m.as_dict())
                 if not args.json:
                     say(
                         f"MATCH {m.path}  ->  {m.list}: {m.kind} {m.matched_value[:16]}... "
-                        f"{m.label!s}  [{m.method}, distance {m.distance}]"
+                        f"{m.label!s}  [{m.method}, distance {m.distance}{_frames_said(m)}]"
                     )
     summary = {
         "scanned": len(files) - len(errors),
@@ -771,6 +776,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if job.cancelled:
         return 130
     return EXIT_PARTIAL if errors else EXIT_OK
+
+
+def _frames_said(m: Any) -> str:
+    """What a scan line adds for a video match: frames matched in order, and where."""
+    if getattr(m, "frames_in_order", None):
+        first = m.matched_frames[0]
+        return (
+            f", {m.frames_in_order} frames in order (>= {m.frames_required}), from "
+            f"{first['suspect_ms'] / 1000:g} s <-> {first['target_ms'] / 1000:g} s"
+        )
+    if getattr(m, "target_ms", None) is not None:
+        return f", the original's frame at {m.target_ms / 1000:g} s"
+    return ""
 
 
 def _say_rematch_hashing(report: Any) -> None:

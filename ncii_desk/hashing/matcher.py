@@ -181,6 +181,15 @@ def pairwise_distances(a: Sequence[str], b: Sequence[str], bits: int = 256) -> n
     ra, rb = hex_to_rows(list(a), bits), hex_to_rows(list(b), bits)
     if len(ra) == 0 or len(rb) == 0:
         return np.zeros((len(ra), len(rb)), dtype=np.int32)
-    x = np.bitwise_xor(ra[:, None, :], rb[None, :, :])
-    distances: np.ndarray = np.bitwise_count(x).sum(axis=2).astype(np.int32)
+    # In blocks of rows: two long videos (thousands of frame hashes each, with variants)
+    # would otherwise need gigabytes for the XOR at once.
+    step = max(1, _PAIRWISE_BYTES // max(1, rb.size))
+    distances = np.empty((len(ra), len(rb)), dtype=np.int32)
+    for r0 in range(0, len(ra), step):
+        x = np.bitwise_xor(ra[r0 : r0 + step, None, :], rb[None, :, :])
+        distances[r0 : r0 + step] = np.bitwise_count(x).sum(axis=2)
     return distances
+
+
+#: Largest XOR block pairwise_distances makes at once.
+_PAIRWISE_BYTES = 32 * 1024 * 1024

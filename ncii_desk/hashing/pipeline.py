@@ -107,7 +107,9 @@ class FileHashes:
             "pdq_quality": self.pdq_quality,
             "phash": self.phash,
             "dhash": self.dhash,
-            "video_frames": len(self.frames) if self.kind == "video" else None,
+            "video_frames": (
+                sum(f.variant == "frame" for f in self.frames) if self.kind == "video" else None
+            ),
             "error": self.error,
         }
 
@@ -183,7 +185,7 @@ def _hash_content(
         if result.kind == "image":
             _hash_image(result, image, role, limits)
         elif result.kind == "video":
-            _hash_video(result, video, limits)
+            _hash_video(result, video, limits, role)
     except NciiDeskError as exc:
         result.error, result.hint = exc.message.replace("the file", name, 1), exc.hint
     except MemoryError:
@@ -255,17 +257,45 @@ def hash_bytes(
     return _hash_content(result, data, data, role, limits, "Close other programs and try again.")
 
 
-def _hash_video(result: FileHashes, source: bytes | Path, limits: Limits) -> None:
+def _hash_video(
+    result: FileHashes, source: bytes | Path, limits: Limits, role: Role = "plain"
+) -> None:
+    """One PDQ per second of video; for a case's originals and suspects (and ``scan``) each
+    frame's variants too (hashing/video_variants.py): mirrored, centrally cropped
+    (originals), and without the video's letterbox bars, found over the whole video."""
+    from ncii_desk.hashing.video_variants import (
+        LetterboxFinder,
+        frame_variants,
+        trimmed_variants,
+    )
+
     # One decoder thread: workers already run one per core, and every frame thread would
     # hold frames of its own (memory of the whole worker pool).
-    frames = iter_video_frames(
-        source, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=limits, threads=1
-    )
-    for frame in frames:
+    def frames() -> Iterator[Any]:
+        return iter_video_frames(
+            source, every_s=1.0, max_side=ph.PDQ_WORK_SIDE, limits=limits, threads=1
+        )
+
+    bars = LetterboxFinder()
+    for frame in frames():
         h = ph.pdq(frame.pixels)
         result.frames.append(HashValue("pdq", h.hex, h.quality, "frame", frame.t_ms))
+        for name, pixels in frame_variants(frame.pixels, role):
+            v = ph.pdq(pixels)
+            result.frames.append(HashValue("pdq", v.hex, v.quality, name, frame.t_ms))
+        if role != "plain":
+            bars.add(frame.pixels)
     first = result.frames[0]
     result.pdq, result.pdq_quality = first.value, first.quality
+    box = bars.box()
+    if box is None:
+        return
+    # Bars are known only once every frame has been seen: decode again for the cut frames
+    # (letterboxed videos only), rather than holding every frame in memory.
+    for frame in frames():
+        for name, pixels in trimmed_variants(frame.pixels, box, role):
+            v = ph.pdq(pixels)
+            result.frames.append(HashValue("pdq", v.hex, v.quality, name, frame.t_ms))
 
 
 # --- many files ----------------------------------------------------------------------------------

@@ -344,6 +344,11 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
 
     pytx: `pdq <hex>` for images and `video_md5 <hex>` for videos. csv: kind, value,
     quality, label with PDQ, MD5 and SHA-256 of every original.
+
+    A video original adds its frame hashes (one per distinct sampled frame, and the frame
+    variants: mirrored, centre crops, without letterbox bars): in pytx as ordinary `pdq`
+    lines (usable quality only: pytx has no quality field), in CSV as rows tagged with the
+    variant, the original, the frame number and its time (hashing/video_lists.py).
     """
     from ncii_desk.hashing.lists import (
         HashEntry,
@@ -352,6 +357,7 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
         write_csv,
         write_pytx,
     )
+    from ncii_desk.hashing.video_lists import TaggedRow, write_tagged_csv
 
     if fmt not in ("pytx", "csv"):
         raise NciiDeskError(f"Unknown export format '{fmt}'.", "Use pytx or csv.")
@@ -384,7 +390,9 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
             )
         }
         entries: list[HashEntry] = []
+        tagged: list[TaggedRow] = []  # the same, with what each hash is of (CSV with video)
         seen: set[tuple[str, str]] = set()  # an original added twice is shared once
+        videos_done: set[str] = set()
         for o in originals:
             wanted: list[tuple[HashKind, str, int | None]] = []
             if o.id in pdq:
@@ -401,15 +409,22 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
                     entries.append(HashEntry(kind, value, quality, label))
                 except InvalidHashEntry:
                     continue  # a blank image's PDQ or an empty file's digest matches anything
+                tagged.append(_tagged(entries[-1], o))
+            if o.id in video and o.sha256 not in videos_done:
+                videos_done.add(o.sha256)
+                frames = _video_frame_rows(s, o, label)
+                tagged += frames
+                entries += _pytx_frames(frames, seen) if fmt == "pytx" else []
         count = s.scalar(
             select(func.count()).select_from(EvidenceItem).where(EvidenceItem.case_id == case.id)
         )
     # Low-quality PDQ are kept: the receiver filters them as we do; pytx has no quality field.
-    written = (
-        write_pytx(entries, out, keep_low_quality=True)
-        if fmt == "pytx"
-        else write_csv(entries, out)
-    )
+    if fmt == "pytx":
+        written = write_pytx(entries, out, keep_low_quality=True)
+    elif any(row.time_ms is not None for row in tagged):
+        written = write_tagged_csv(tagged, out)
+    else:
+        written = write_csv(entries, out)
     with vault.transaction() as s:
         vault.audit(
             s,
@@ -418,3 +433,48 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
             {"format": fmt, "entries": written, "items_in_case": count},
         )
     return written
+
+
+def _tagged(entry: Any, original: EvidenceItem) -> Any:
+    """An exported hash of an original with its tag (the canonical picture hash, or the
+    digests of the file)."""
+    from ncii_desk.hashing.video_lists import TaggedRow, original_tag
+
+    variant = "full" if entry.kind == "pdq" else "file"
+    return TaggedRow(entry, variant, original_tag(original.sha256))
+
+
+def _video_frame_rows(s: Any, original: EvidenceItem, label: str) -> list[Any]:
+    """A video original's frame hashes as tagged rows, vPDQ-style (hashing/video_lists.py)."""
+    from ncii_desk.hashing.video_lists import frame_rows, original_tag
+
+    records = s.execute(
+        select(HashRecord.variant, HashRecord.value, HashRecord.quality, HashRecord.frame_ms)
+        .where(
+            HashRecord.item_id == original.id,
+            HashRecord.kind == "pdq",
+            HashRecord.frame_ms.is_not(None),
+        )
+        .order_by(HashRecord.frame_ms, HashRecord.id)
+    ).all()
+    return frame_rows(
+        [(r.variant, r.value, r.quality, int(r.frame_ms)) for r in records],
+        original_tag(original.sha256),
+        label,
+    )
+
+
+def _pytx_frames(rows: list[Any], seen: set[tuple[str, str]]) -> list[Any]:
+    """The frame hashes a pytx list gets: each distinct one of usable quality (a pytx reader
+    cannot tell a dark or blank frame's weak hash from a good one)."""
+    from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
+
+    out = []
+    for row in rows:
+        key = ("pdq", row.entry.value)
+        quality = row.entry.quality
+        if key in seen or (quality is not None and quality < PDQ_MIN_QUALITY):
+            continue
+        seen.add(key)
+        out.append(row.entry)
+    return out

@@ -44,8 +44,6 @@ from ncii_desk.vault.models import (
 )
 
 FEATURES_KIND = "local-features"
-#: Share of one video's sampled frames that must match the other video's frames.
-VIDEO_FRAME_SHARE = 0.5
 
 
 # --- hashing on intake ---------------------------------------------------------------------
@@ -400,10 +398,9 @@ def _method(suspect: HashRecord, target: HashRecord) -> str:
     # upright, unmirrored copy, not a rotated or mirrored one.
     turned = {"mirror": "flip-horizontal"}
     s_turn = suspect.variant.removeprefix("suspect ")
-    if s_turn != suspect.variant and turned.get(s_turn, s_turn) == turned.get(
-        target.variant, target.variant
-    ):
-        return "pdq"
+    t_turn = target.variant.removeprefix("frame ")  # a video frame's variant, e.g. mirror
+    if s_turn != suspect.variant and turned.get(s_turn, s_turn) == turned.get(t_turn, t_turn):
+        return "vpdq-frame" if target.frame_ms is not None else "pdq"
     for rec in (suspect, target):
         name = method_of(HashValue(rec.kind, rec.value, rec.quality, rec.variant, rec.frame_ms))
         if name != "pdq":
@@ -467,10 +464,11 @@ def match_case(vault: Vault, case_ref: str, *, pdq_threshold: int | None = None)
             orecs = records.get(orig.id, [])
             hit: tuple[str, float | None, float | None, dict[str, Any]] | None = None
             if srecs and orecs:
-                dist = pairwise_distances([r.value for r in srecs], [r.value for r in orecs])
                 if _is_video(srecs) and _is_video(orecs):
-                    hit = _video_match(srecs, orecs, dist, pdq_threshold)
+                    # Frame by frame, in bounded memory: every frame has several hashes.
+                    hit = _video_match(srecs, orecs, None, pdq_threshold)
                 else:
+                    dist = pairwise_distances([r.value for r in srecs], [r.value for r in orecs])
                     a, b = divmod(int(dist.argmin()), dist.shape[1])
                     if dist[a, b] <= pdq_threshold:
                         sr, orr = srecs[a], orecs[b]
@@ -545,25 +543,34 @@ def _is_video(recs: list[HashRecord]) -> bool:
 def _video_match(
     srecs: list[HashRecord], orecs: list[HashRecord], dist: Any, threshold: int
 ) -> tuple[str, float, float, dict[str, Any]] | None:
-    """vPDQ-style: the share of each video's frames that have a match in the other."""
+    """vPDQ-style: enough of the shorter video's sampled frames match, in time order (every
+    hash of a frame counts: the frame, mirrored, cropped, without letterbox bars); the
+    details list which frames matched at which times (hashing/video_variants.py)."""
+    from ncii_desk.hashing.video_variants import frame_rule, frame_rule_for
+
     s_idx = [i for i, r in enumerate(srecs) if r.frame_ms is not None]
     o_idx = [j for j, r in enumerate(orecs) if r.frame_ms is not None]
-    sub = dist[s_idx][:, o_idx]
-    close = sub <= threshold
-    suspect_share = float(close.any(axis=1).mean())
-    target_share = float(close.any(axis=0).mean())
-    if max(suspect_share, target_share) < VIDEO_FRAME_SHARE:
+    if dist is None:  # with bounded memory (long videos, every frame's variants)
+        verdict = frame_rule_for(
+            [(srecs[i].value, int(srecs[i].frame_ms or 0)) for i in s_idx],
+            [(orecs[j].value, int(orecs[j].frame_ms or 0)) for j in o_idx],
+            threshold,
+        )
+    else:
+        verdict = frame_rule(
+            [int(srecs[i].frame_ms or 0) for i in s_idx],
+            [int(orecs[j].frame_ms or 0) for j in o_idx],
+            dist[s_idx][:, o_idx],
+            threshold,
+        )
+    if not verdict.matched:
         return None
-    best = int(sub.min())
     return (
         "vpdq",
-        float(best),
-        round(suspect_share, 4),
-        {
-            "suspect_frames_matched": round(suspect_share, 4),
-            "target_frames_matched": round(target_share, 4),
-            "frames": [len(s_idx), len(o_idx)],
-            "frame_share_threshold": VIDEO_FRAME_SHARE,
+        float(verdict.best),
+        round(verdict.suspect_share, 4),
+        verdict.details()
+        | {
             "suspect_hash": hashlib.sha256(
                 json.dumps(sorted(srecs[i].value for i in s_idx)).encode()
             ).hexdigest(),
