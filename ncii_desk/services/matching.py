@@ -599,7 +599,10 @@ def match_case(
             todo[sus.id] = [o.id for o in originals if o.id not in done]
             stats.pairs_already_compared += len(originals) - len(todo[sus.id])
         busy = [sid for sid, pending in todo.items() if pending]
-        records = _pdq_records(s, [i.id for i in originals] + [i.id for i in suspects])
+        # Originals' hashes only when a pair is to be compared; suspects' for the lists.
+        records = _pdq_records(
+            s, ([i.id for i in originals] if busy else []) + [i.id for i in suspects]
+        )
         held: _CaseFeatures | None = None
         suspect_feats: dict[str, Any] = {}
         if busy:
