@@ -604,9 +604,9 @@ def match_case(
             s, ([i.id for i in originals] if busy else []) + [i.id for i in suspects]
         )
         held: _CaseFeatures | None = None
+        builds_before = 0
         suspect_feats: dict[str, Any] = {}
         if busy:
-            builds_before = 0
             wanted = {o.id for o in originals} & with_features
             held = _case_features(vault, s, case_id, wanted)
             builds_before = held.index.builds
