@@ -16,9 +16,20 @@ KDF is not what is measured):
    loader reads, decrypts and unpacks the blob, and the first search builds the multi-index
    tables; a batch of queries is timed after that. Time per step and RSS growth.
 
+3. ``ready``: time-to-ready after unlock, before vs after the search tables were stored in
+   the blob, for each of ``--ready-counts`` (default 1 M and 3 M) random PDQ hashes. The same
+   hashes are stored twice, as a version-2 packed index (hashes and positions only: what
+   earlier versions stored; the first search sorts the tables) and as version 3 (the tables
+   stored too). Each round closes and reopens the vault, then reads, decrypts and unpacks one
+   blob and runs one single-hash search (which builds the tables when they were not
+   stored): the time from the end of the unlock until that first search has answered.
+   Rounds alternate before/after (``--rounds`` each); 1,000 searches are then checked to
+   give the same answers.
+
 Timings are printed, never asserted. Usage::
 
     python bench/hashlist_vault.py [--import-count 1000000] [--load-count 10000000]
+        [--ready-counts 1000000,3000000] [--rounds 3]
 
 ``--lift-file-limit`` raises ``lists.MAX_FILE_BYTES`` for the run: only for measuring the
 import as it was before streaming (it read the whole file and refused lists over 512 MiB),
@@ -28,11 +39,13 @@ with that version of the package first on PYTHONPATH.
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import os
 import platform
 import resource
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -48,7 +61,7 @@ from ncii_desk.services import hashlists, matching
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.keys import KdfParams
-from ncii_desk.vault.models import HashList
+from ncii_desk.vault.models import Blob, HashList
 
 PASSPHRASE = "bench passphrase that is long enough"
 MIB = 1024 * 1024
@@ -211,11 +224,73 @@ def bench_load(root: Path, count: int, queries: int) -> None:
     )
 
 
+def bench_ready(root: Path, count: int, rounds: int) -> None:
+    rows = random_rows(count, 6)
+    probe = rows[:: max(1, count // 1000)][:1000].copy()
+    probe[:, 5] ^= 0x21  # 2 bits away from a stored hash
+    vault = Vault.open(root, passphrase=PASSPHRASE, actor="bench")
+    blobs: dict[str, str] = {}
+    sizes: dict[str, float] = {}
+    try:
+        for label, version in (("before", 2), ("after", 3)):
+            t = time.perf_counter()
+            packed = hashlists.pack_pdq_rows(rows, np.arange(count), version=version)
+            pack_s = time.perf_counter() - t
+            with vault.transaction() as s:
+                blob = vault.blobs.put_bytes(packed)
+                vault.store_blob(s, blob)
+            blobs[label] = blob.blob_id
+            sizes[label] = len(packed) / MIB
+            print(
+                f"ready {count:,}: {label} blob (v{version}) {sizes[label]:.0f} MiB, "
+                f"packed in {pack_s:.1f} s"
+            )
+            del packed
+    finally:
+        vault.close()
+    del rows
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    answers: dict[str, int] = {}
+    for r in range(rounds):
+        for label in ("before", "after") if r % 2 == 0 else ("after", "before"):
+            gc.collect()
+            vault = Vault.open(root, passphrase=PASSPHRASE, actor="bench")
+            try:
+                t = time.perf_counter()
+                with vault.session() as s:
+                    row = s.get(Blob, blobs[label])
+                    assert row is not None
+                index, _positions = hashlists.unpack_pdq_index(vault.read_blob(row))
+                index.search(probe[:1], 31)  # the first search: ready to match after it
+                times[label].append(time.perf_counter() - t)
+                found = index.search(probe, 31)
+                answers[label] = len(found)
+                built = index.builds
+                del index, _positions, found
+            finally:
+                vault.close()
+            print(
+                f"  round {r + 1} {label}: ready {times[label][-1]:.2f} s after unlock "
+                f"(tables built: {built})"
+            )
+    assert answers["before"] == answers["after"]
+    print(
+        f"ready {count:,} PDQ hashes: before median {statistics.median(times['before']):.2f} s "
+        f"({', '.join(f'{x:.2f}' for x in times['before'])}), after median "
+        f"{statistics.median(times['after']):.2f} s "
+        f"({', '.join(f'{x:.2f}' for x in times['after'])}); "
+        f"blob {sizes['before']:.0f} -> {sizes['after']:.0f} MiB; {answers['after']:,} pairs found "
+        f"by 1,000 searches either way; load average {load_average()}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--import-count", type=int, default=1_000_000)
     parser.add_argument("--load-count", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, default=10_000)
+    parser.add_argument("--ready-counts", default="1000000,3000000")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--import-format", choices=("pytx", "csv"), default="pytx")
     parser.add_argument("--lift-file-limit", action="store_true")
     args = parser.parse_args()
@@ -231,6 +306,8 @@ def main() -> int:
             )
         if args.load_count:
             bench_load(root, args.load_count, args.queries)
+        for count in (int(c) for c in args.ready_counts.split(",") if c.strip()):
+            bench_ready(root, count, args.rounds)
     print(f"load average at end {load_average()}")
     return 0
 

@@ -803,7 +803,13 @@ def _say_rematch_hashing(report: Any) -> None:
 
 
 def cmd_matches(args: argparse.Namespace) -> int:
-    from ncii_desk.services.matching import HashingReport, hash_missing, list_matches, match_case
+    from ncii_desk.services.matching import (
+        HashingReport,
+        hash_missing,
+        list_index_notices,
+        list_matches,
+        match_case,
+    )
 
     hashing = HashingReport()
 
@@ -814,6 +820,8 @@ def cmd_matches(args: argparse.Namespace) -> int:
             match_case(vault, args.case)
             if not args.json:
                 _say_rematch_hashing(hashing)
+            for notice in list_index_notices(vault):
+                sys.stderr.write(f"note: {notice}\n")
         views = list_matches(vault, args.case)
     rc = 130 if hashing.cancelled else EXIT_OK  # what was hashed before Ctrl-C is matched
     if args.json:

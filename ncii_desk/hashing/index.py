@@ -37,8 +37,11 @@ Design (see shared/design/MATCHING.md, "Search at scale"):
   Tables are (re)built lazily on the first search after ``add`` (a few seconds for 10 million
   hashes: sorting packed ``key << 32 | entry`` words is fast), and a small tail of recently
   added hashes is brute-forced instead of triggering a rebuild.
-* Persistence stores only the hashes (the tables rebuild in seconds), with a header and a
-  CRC-32, so a foreign or damaged blob is refused with a clear ``ValueError``.
+* Persistence stores the hashes with a header and a CRC-32 (version 1), and optionally the
+  tables of the multi-index after them (version 2, bucket offsets and entry numbers under
+  their own CRC-32): loading those skips the sorts (3-5 s for 10 million hashes, far more on
+  a busy laptop) and keeps views of the loaded bytes (no copy). A foreign or damaged blob is
+  refused with a clear ``ValueError``.
 """
 
 from __future__ import annotations
@@ -107,8 +110,14 @@ _BRUTE_CHUNK_ROWS: Final = 1 << 20  # stored rows per brute-force work item (thr
 _DEFAULT_DESIGN_RADIUS: Final = {64: 10, 256: 31}  # usual pHash / PDQ match thresholds
 
 _MAGIC: Final = b"NCIIHIX\x00"
-_FORMAT_VERSION: Final = 1
+_FORMAT_VERSION: Final = 1  # rows only
+_FORMAT_VERSION_TABLES: Final = 2  # rows, then the entry tables of the multi-index
+_FLAG_TABLES: Final = 1
 _HEADER: Final = struct.Struct("<8sHHIQI4x")  # magic, version, bits, flags, count, crc32
+#: b"MIHT", block count, rows in the tables, CRC-32 of the tables, largest bucket skew
+_TABLES_HEADER: Final = struct.Struct("<4sIIId")
+_TABLES_MAGIC: Final = b"MIHT"
+_SPOT_CHECKS: Final = 4096  # stored entries checked against their bucket, per block, on load
 
 
 # --------------------------------------------------------------------------------- results
@@ -607,6 +616,45 @@ class _Tables:
         return sum(int(a.nbytes) for a in self.offsets) + sum(int(a.nbytes) for a in self.ids)
 
 
+def _block_keys(words: U64Array, block: _Block) -> U64Array:
+    keys = np.right_shift(words[:, block.word], np.uint64(block.shift))
+    keys &= np.uint64(block.mask)
+    return keys
+
+
+def _offsets_of(keys: U64Array, block: _Block) -> tuple[U32Array, float]:
+    """Bucket offsets of one block's values and the block's skew (see _build_table)."""
+    n = keys.shape[0]
+    counts = np.bincount(keys.view(np.int64), minlength=1 << block.width)  # values < 2**22
+    offsets = np.zeros((1 << block.width) + 1, dtype=np.uint32)
+    np.cumsum(counts, out=offsets[1:], dtype=np.uint32)
+    # Mean bucket size a stored hash falls into, over its value for uniform random hashes
+    # (Poisson: 1 + n / 2**width); about 1 for uniform bits, >> 1 for skewed data.
+    skew = float(np.dot(counts, counts)) / max(1, n) / (1.0 + n / float(1 << block.width))
+    return offsets, skew
+
+
+def _check_stored_table(words: U64Array, block: _Block, ids: U32Array, offsets: U32Array) -> None:
+    """Refuse a stored table that does not fit the rows (it passed its CRC: this catches a
+    table written for other rows). The offsets must end at the row count and a sample of
+    positions must each lie inside the bucket of its entry's value. A wrong table could
+    only lose matches (candidates are always verified with the full distance), never
+    invent one; the CRC and these checks keep it from losing them."""
+    n = ids.shape[0]
+    if int(offsets[0]) != 0 or int(offsets[-1]) != n:
+        raise ValueError("corrupt hash index: the bucket offsets do not fit the rows")
+    if not n:
+        return
+    sample = np.random.default_rng(n).integers(0, n, min(n, _SPOT_CHECKS), dtype=np.int64)
+    entry = ids[sample].astype(np.int64)
+    if int(entry.max()) >= n:
+        raise ValueError("corrupt hash index: an entry number is out of range")
+    keys = _block_keys(words[entry], block).astype(np.int64)
+    inside = (offsets[keys] <= sample) & (sample < offsets[keys + 1])
+    if not bool(inside.all()):
+        raise ValueError("corrupt hash index: an entry table is not sorted by its block")
+
+
 def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array, float]:
     """Sort entries by one block's value: entry numbers, bucket offsets and skew.
 
@@ -616,15 +664,8 @@ def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array, fl
     place on one uint64 array (no full-size temporaries) to keep the build's peak memory low.
     """
     n = words.shape[0]
-    keys = np.right_shift(words[:, block.word], np.uint64(block.shift))
-    keys &= np.uint64(block.mask)
-    counts = np.bincount(keys.view(np.int64), minlength=1 << block.width)  # values < 2**22
-    offsets = np.zeros((1 << block.width) + 1, dtype=np.uint32)
-    np.cumsum(counts, out=offsets[1:], dtype=np.uint32)
-    # Mean bucket size a stored hash falls into, over its value for uniform random hashes
-    # (Poisson: 1 + n / 2**width); about 1 for uniform bits, >> 1 for skewed data.
-    skew = float(np.dot(counts, counts)) / max(1, n) / (1.0 + n / float(1 << block.width))
-    del counts
+    keys = _block_keys(words, block)
+    offsets, skew = _offsets_of(keys, block)
     keys <<= np.uint64(32)
     step = 1 << 20
     for s in range(0, n, step):
@@ -904,6 +945,10 @@ class HashIndex:
         self._lock = threading.RLock()
         self._last: SearchStats | None = None
         self.last_build_seconds: float = 0.0
+        #: Times the multi-index tables were built (by sorting) in this object.
+        self.builds = 0
+        #: The tables came from stored bytes (version 2) instead of being built.
+        self.tables_loaded = False
 
     # -- contents ---------------------------------------------------------------------
 
@@ -968,17 +1013,20 @@ class HashIndex:
             self._pending = []
             self._pending_rows = 0
 
-    def build(self) -> None:
+    def build(self, *, complete: bool = False) -> None:
         """Build (or refresh) the search tables now instead of at the next search.
 
         Called lazily by :meth:`search`; the app may call it after loading a list so that the
-        first search is not slower than the rest.
+        first search is not slower than the rest. ``complete`` also folds a small tail of
+        recently added hashes into the tables (before saving them).
         """
         with self._lock:
             self._consolidate()
             n = int(self._words.shape[0])
             tables = self._tables
-            if tables is not None and n - tables.rows <= _TAIL_MAX_ROWS:
+            if tables is not None and (
+                n == tables.rows or (not complete and n - tables.rows <= _TAIL_MAX_ROWS)
+            ):
                 return
             if self._forced_blocks is not None:
                 layout: tuple[_Block, ...] | None = (
@@ -995,6 +1043,8 @@ class HashIndex:
             # once took 10 M PDQ hashes to a 1.06 GiB peak (one: 0.97 GiB, 3.2 s vs 2.5 s).
             self._tables = _build_tables(self._words, layout, threads=1)
             self.last_build_seconds = time.perf_counter() - t0
+            self.builds += 1
+            self.tables_loaded = False
 
     # -- search -------------------------------------------------------------------------
 
@@ -1098,20 +1148,55 @@ class HashIndex:
 
     # -- persistence ----------------------------------------------------------------------
 
-    def _header(self) -> bytes:
+    def _header(self, tables: _Tables | None = None) -> bytes:
         rows = self._words.view(np.uint8)
         crc = zlib.crc32(rows.data) if rows.size else 0
-        return _HEADER.pack(_MAGIC, _FORMAT_VERSION, self.bits, 0, self._words.shape[0], crc)
+        if tables is None:
+            return _HEADER.pack(_MAGIC, _FORMAT_VERSION, self.bits, 0, self._words.shape[0], crc)
+        return _HEADER.pack(
+            _MAGIC, _FORMAT_VERSION_TABLES, self.bits, _FLAG_TABLES, self._words.shape[0], crc
+        )
 
-    def to_bytes(self) -> bytes:
-        """Serialise the hashes (header, rows, CRC-32); tables are rebuilt on load.
-
-        For 10 million PDQ hashes this is 320 MB; :meth:`save` writes the same bytes to a file
-        without the extra in-memory copy.
+    def to_chunks(self, *, tables: bool = False) -> list[bytes | memoryview]:
+        """The serialised index as a list of buffers (no joined copy): header and rows, and
+        with ``tables`` (version 2) the multi-index entry tables, built first if needed, so
+        that loading it needs no sort. An index too small for tables is written as version 1.
         """
         with self._lock:
-            self._consolidate()
-            return self._header() + self._words.tobytes()
+            if tables:
+                self.build(complete=True)
+            else:
+                self._consolidate()
+            built = self._tables if tables else None
+            out: list[bytes | memoryview] = [self._header(built)]
+            if self._words.size:
+                out.append(self._words.view(np.uint8).reshape(-1).data)
+            if built is not None:
+                parts = []
+                for offsets, ids in zip(built.offsets, built.ids, strict=True):
+                    parts += [
+                        np.ascontiguousarray(offsets, "<u4"),
+                        np.ascontiguousarray(ids, "<u4"),
+                    ]
+                crc = 0
+                for part in parts:
+                    crc = zlib.crc32(part.data, crc)
+                out.append(
+                    _TABLES_HEADER.pack(
+                        _TABLES_MAGIC, len(built.layout), built.rows, crc, built.skew
+                    )
+                )
+                out += [part.data for part in parts]
+            return out
+
+    def to_bytes(self, *, tables: bool = False) -> bytes:
+        """Serialise the hashes (header, rows, CRC-32) and, with ``tables``, the multi-index
+        entry tables (see :meth:`to_chunks`).
+
+        For 10 million PDQ hashes the rows are 320 MB (tables: 40 MB per block more);
+        :meth:`save` writes the rows to a file without the extra in-memory copy.
+        """
+        return b"".join(self.to_chunks(tables=tables))
 
     def save(self, fp: BinaryIO) -> None:
         """Write the same bytes as :meth:`to_bytes` to a binary file object."""
@@ -1122,19 +1207,20 @@ class HashIndex:
                 fp.write(self._words.view(np.uint8).data)
 
     @staticmethod
-    def _parse_header(header: bytes) -> tuple[int, int, int]:
+    def _parse_header(header: bytes) -> tuple[int, int, int, bool]:
         if len(header) < _HEADER.size:
             raise ValueError("not a hash index: data too short for the header")
         magic, version, bits, flags, count, crc = _HEADER.unpack(header[: _HEADER.size])
         if magic != _MAGIC:
             raise ValueError("not a hash index: wrong magic bytes")
-        if version != _FORMAT_VERSION:
+        if version not in (_FORMAT_VERSION, _FORMAT_VERSION_TABLES):
             raise ValueError(f"unsupported hash index format version {version}")
-        if bits not in SUPPORTED_BITS or flags != 0:
+        expected_flags = _FLAG_TABLES if version == _FORMAT_VERSION_TABLES else 0
+        if bits not in SUPPORTED_BITS or flags != expected_flags:
             raise ValueError("corrupt hash index header (bits or flags)")
         if count > _MAX_ENTRIES:
             raise ValueError("corrupt hash index header (entry count)")
-        return int(bits), int(count), int(crc)
+        return int(bits), int(count), int(crc), version == _FORMAT_VERSION_TABLES
 
     @classmethod
     def _from_words(cls, bits: int, rows: U8Array, crc: int, **kwargs: Any) -> HashIndex:
@@ -1144,6 +1230,36 @@ class HashIndex:
         index._words = rows.view(np.uint64).reshape(-1, bits // 64)
         return index
 
+    def _attach_tables(self, view: memoryview) -> None:
+        """Take the tables stored after the rows (version 2): per block the bucket offsets
+        and the entry numbers, under a CRC-32, checked against the rows (see
+        _check_stored_table). Views of ``view``, no copy. ValueError if they do not fit."""
+        if len(view) < _TABLES_HEADER.size:
+            raise ValueError("corrupt hash index: the tables are missing")
+        magic, blocks, rows, crc, skew = _TABLES_HEADER.unpack(bytes(view[: _TABLES_HEADER.size]))
+        n = int(self._words.shape[0])
+        if magic != _TABLES_MAGIC or rows != n or blocks not in _allowed_block_counts(self.bits):
+            raise ValueError("corrupt hash index: damaged table header")
+        layout = _layout(self.bits, blocks)
+        size = sum(4 * ((1 << b.width) + 1 + n) for b in layout)
+        body = view[_TABLES_HEADER.size :]
+        if len(body) != size:
+            raise ValueError("corrupt hash index: the tables have the wrong length")
+        if zlib.crc32(body) != crc or not math.isfinite(skew):
+            raise ValueError("corrupt hash index: table checksum mismatch")
+        offsets, ids = [], []
+        at = 0
+        for block in layout:
+            width = (1 << block.width) + 1
+            offs = np.frombuffer(body, dtype="<u4", count=width, offset=at)
+            table = np.frombuffer(body, dtype="<u4", count=n, offset=at + 4 * width)
+            at += 4 * (width + n)
+            _check_stored_table(self._words, block, table, offs)
+            offsets.append(offs)
+            ids.append(table)
+        self._tables = _Tables(layout, n, tuple(offsets), tuple(ids), float(skew))
+        self.tables_loaded = True
+
     @classmethod
     def from_bytes(
         cls,
@@ -1152,21 +1268,32 @@ class HashIndex:
         blocks: int | None = None,
         design_radius: int | None = None,
         threads: int | None = None,
+        copy: bool = True,
     ) -> HashIndex:
-        """Load an index written by :meth:`to_bytes`; ValueError if the data is not one."""
+        """Load an index written by :meth:`to_bytes`; ValueError if the data is not one.
+
+        Stored tables (version 2) are used as they are, after the checks of
+        :meth:`_attach_tables`. ``copy=False`` keeps views of ``data`` (which must then stay
+        unchanged) instead of copying the rows and tables: for large lists loaded once."""
         if not isinstance(data, bytes | bytearray | memoryview):
             raise ValueError(f"expected bytes, got {type(data).__name__}")
         view = memoryview(data).cast("B")
-        bits, count, crc = cls._parse_header(bytes(view[: _HEADER.size]))
-        expected = _HEADER.size + count * (bits // 8)
-        if len(view) != expected:
+        bits, count, crc, has_tables = cls._parse_header(bytes(view[: _HEADER.size]))
+        end = _HEADER.size + count * (bits // 8)
+        if len(view) < end or (not has_tables and len(view) != end):
             raise ValueError(
-                f"corrupt hash index: {len(view)} bytes, expected {expected} for {count} hashes"
+                f"corrupt hash index: {len(view)} bytes, expected {end} for {count} hashes"
             )
-        rows = np.frombuffer(view, dtype=np.uint8, offset=_HEADER.size).copy()
-        return cls._from_words(
+        rows = np.frombuffer(view[:end], dtype=np.uint8, offset=_HEADER.size)
+        if copy:
+            rows = rows.copy()
+        index = cls._from_words(
             bits, rows, crc, blocks=blocks, design_radius=design_radius, threads=threads
         )
+        if has_tables:
+            tables = view[end:]
+            index._attach_tables(memoryview(bytes(tables)) if copy else tables)
+        return index
 
     @classmethod
     def load(
@@ -1177,8 +1304,17 @@ class HashIndex:
         design_radius: int | None = None,
         threads: int | None = None,
     ) -> HashIndex:
-        """Read an index written by :meth:`save` (or :meth:`to_bytes`) from a binary file."""
-        bits, count, crc = cls._parse_header(fp.read(_HEADER.size))
+        """Read an index written by :meth:`save` or :meth:`to_bytes` from a binary file."""
+        header = fp.read(_HEADER.size)
+        bits, count, crc, has_tables = cls._parse_header(header)
+        if has_tables:  # the tables follow the rows: read it whole
+            return cls.from_bytes(
+                header + fp.read(),
+                blocks=blocks,
+                design_radius=design_radius,
+                threads=threads,
+                copy=False,
+            )
         rows = np.empty(count * (bits // 8), dtype=np.uint8)
         readinto = getattr(fp, "readinto", None)
         if not rows.size:

@@ -216,31 +216,73 @@ def _drop_unused_blob(vault: Vault, blob_id: str) -> None:
 
 
 def _store_pdq_index(vault: Vault, stream: HashListStream) -> BlobInfo:
-    """Encrypt the stream's matchable PDQ hashes as the packed index blob, block by block:
-    no serialised copy of the hashes is ever held in memory."""
+    """Encrypt the stream's matchable PDQ hashes as the packed index blob (version 3: with
+    the search tables built, so the list is ready to match as soon as it is read back)."""
     rows = stream.pdq_index()
-    return vault.blobs.put_stream(
-        _ChunkReader(_packed_chunks(rows.count, rows.blocks, rows.positions))
-    )
+    return store_packed_index(vault, _index_of(rows.blocks), rows.positions)
 
 
-# The packed index of a list's matchable PDQ hashes, one blob per list. Version 2:
-#   b"NCDI2\n", count (<Q), the hashes (count x 32 bytes, in HashIndex row order), their
-#   positions in the list (count x <i8), CRC-32 of hashes and positions (<I).
+def store_packed_index(vault: Vault, index: Any, positions: Any) -> BlobInfo:
+    """Encrypt a list's search index and its positions as a packed index blob (version 3),
+    buffer by buffer: no joined copy of the hashes and tables is made."""
+    return vault.blobs.put_stream(_ChunkReader(_packed_chunks_v3(index, positions)))
+
+
+# The packed index of a list's matchable PDQ hashes, one blob per list. Version 3:
+#   b"NCDI3\n", count (<Q), length of the index (<Q), the HashIndex serialised with its
+#   multi-index tables (HashIndex.to_chunks(tables=True): its own header, rows and CRC-32s;
+#   rows only when the list is too small for tables), the positions in the list of its rows
+#   (count x <i8), CRC-32 of the positions (<I).
+# Version 2 (before the tables were stored): b"NCDI2\n", count (<Q), the hashes (count x 32
+# bytes), their positions (count x <i8), CRC-32 of hashes and positions (<I).
 # Version 1 (lists imported before streaming): b"NCDI1\n", body length and count (<QQ),
-# HashIndex.to_bytes(), positions. Both are read.
+# HashIndex.to_bytes(), positions. All three are read; matching rewrites versions 1 and 2
+# as version 3 the first time it loads them (services/matching.py).
 _PACK_MAGIC_V1 = b"NCDI1\n"
-_PACK_MAGIC = b"NCDI2\n"
+_PACK_MAGIC_V2 = b"NCDI2\n"
+_PACK_MAGIC = b"NCDI3\n"
+PACK_VERSION = 3
 _POSITIONS_SLICE = 1 << 20
 
 
-def _packed_chunks(
+def _index_of(blocks: Iterable[Any]) -> Any:
+    from ncii_desk.hashing.index import HashIndex
+
+    index = HashIndex(256)
+    for block in blocks:
+        data = np.ascontiguousarray(block, dtype=np.uint8)
+        if data.ndim != 2 or data.shape[1] != 32:
+            raise ValueError("PDQ index rows must be an (n, 32) uint8 array")
+        index.add(data)
+    return index
+
+
+def _positions_chunks(positions: Any, crc: int = 0) -> Iterator[bytes | memoryview]:
+    for at in range(0, len(positions), _POSITIONS_SLICE):
+        part = np.ascontiguousarray(positions[at : at + _POSITIONS_SLICE], dtype="<i8")
+        crc = zlib.crc32(part.data, crc)
+        yield part.data
+    yield struct.pack("<I", crc)
+
+
+def _packed_chunks_v3(index: Any, positions: Any) -> Iterator[bytes | memoryview]:
+    if len(positions) != len(index):
+        raise ValueError(f"PDQ index: {len(index)} rows and {len(positions)} positions")
+    parts = index.to_chunks(tables=True)
+    length = sum(memoryview(p).nbytes for p in parts)
+    yield _PACK_MAGIC + struct.pack("<QQ", len(index), length)
+    yield from parts
+    yield from _positions_chunks(positions)
+
+
+def _packed_chunks_v2(
     count: int, blocks: Iterable[Any], positions: Any
 ) -> Iterator[bytes | memoryview]:
-    """The packed index as a sequence of buffers (rows arrive block by block)."""
+    """The version-2 packed index (rows arrive block by block): what earlier versions
+    stored; kept for tests and benchmarks of vaults they wrote."""
     crc = 0
     written = 0
-    yield _PACK_MAGIC + struct.pack("<Q", count)
+    yield _PACK_MAGIC_V2 + struct.pack("<Q", count)
     for block in blocks:
         data = np.ascontiguousarray(block, dtype=np.uint8)
         if data.ndim != 2 or data.shape[1] != 32:
@@ -250,11 +292,7 @@ def _packed_chunks(
         yield data.data.cast("B")
     if written != count or len(positions) != count:
         raise ValueError(f"PDQ index: {written} rows and {len(positions)} positions, not {count}")
-    for at in range(0, count, _POSITIONS_SLICE):
-        part = np.ascontiguousarray(positions[at : at + _POSITIONS_SLICE], dtype="<i8")
-        crc = zlib.crc32(part.data, crc)
-        yield part.data
-    yield struct.pack("<I", crc)
+    yield from _positions_chunks(positions, crc)
 
 
 class _ChunkReader:
@@ -294,25 +332,40 @@ def pack_pdq_index(entries: Sequence[Any]) -> bytes:
     return pack_pdq_rows(rows, positions)
 
 
-def pack_pdq_rows(rows: Any, positions: Sequence[int] | Any) -> bytes:
-    """The packed index of PDQ rows (n x 32 uint8) that sit at ``positions`` in their list."""
+def pack_pdq_rows(rows: Any, positions: Sequence[int] | Any, *, version: int = 3) -> bytes:
+    """The packed index of PDQ rows (n x 32 uint8) that sit at ``positions`` in their list;
+    ``version=2`` writes the format earlier versions stored (tests and benchmarks)."""
     blocks = [] if rows is None or not len(rows) else [rows]
-    return b"".join(_packed_chunks(len(positions), blocks, np.asarray(positions, np.int64)))
+    where = np.asarray(positions, np.int64)
+    if version == 2:
+        return b"".join(_packed_chunks_v2(len(positions), blocks, where))
+    if version != PACK_VERSION:
+        raise ValueError(f"unknown packed index version {version}")
+    return b"".join(_packed_chunks_v3(_index_of(blocks), where))
+
+
+def packed_version(data: bytes) -> int | None:
+    """The packed-index version of a blob's bytes (None: not a packed index)."""
+    magics = {_PACK_MAGIC_V1: 1, _PACK_MAGIC_V2: 2, _PACK_MAGIC: 3}
+    return magics.get(bytes(data[: len(_PACK_MAGIC)]))
 
 
 def unpack_pdq_index(data: bytes) -> tuple[Any, Any]:
-    """(HashIndex, positions array) from a packed index (either version)."""
+    """(HashIndex, positions array) from a packed index (any version); ValueError if it is
+    damaged. Version 3 gives an index whose search tables come from the blob (no build)
+    and that keeps views of ``data`` rather than copies."""
     from ncii_desk.hashing.index import HashIndex
 
     view = memoryview(data)
-    if data.startswith(_PACK_MAGIC_V1):
+    version = packed_version(data)
+    if version == 1:
         head = len(_PACK_MAGIC_V1)
         body_len, count = struct.unpack_from("<QQ", data, head)
         start = head + 16
         index = HashIndex.from_bytes(view[start : start + body_len])
         pos_at = start + body_len
-    elif data.startswith(_PACK_MAGIC):
-        head = len(_PACK_MAGIC)
+    elif version == 2:
+        head = len(_PACK_MAGIC_V2)
         (count,) = struct.unpack_from("<Q", data, head)
         start = head + 8
         pos_at = start + 32 * count
@@ -326,6 +379,24 @@ def unpack_pdq_index(data: bytes) -> tuple[Any, Any]:
         if count:
             # add() copies, so the blob's bytes (hundreds of MB) are not kept alive.
             index.add(np.frombuffer(data, np.uint8, 32 * count, start).reshape(count, 32))
+    elif version == 3:
+        head = len(_PACK_MAGIC)
+        if len(data) < head + 16:
+            raise ValueError("damaged hash-list index: wrong length")
+        count, length = struct.unpack_from("<QQ", data, head)
+        start = head + 16
+        pos_at = start + length
+        end = pos_at + 8 * count
+        if len(data) != end + 4:
+            raise ValueError("damaged hash-list index: wrong length")
+        (crc,) = struct.unpack_from("<I", data, end)
+        if zlib.crc32(view[pos_at:end]) != crc:
+            raise ValueError("damaged hash-list index: checksum mismatch")
+        index = HashIndex.from_bytes(view[start:pos_at], copy=False)
+        if len(index) != count or index.bits != 256:
+            raise ValueError("damaged hash-list index: wrong entry count")
+        positions = np.frombuffer(data, dtype="<i8", count=count, offset=pos_at)
+        return index, positions
     else:
         raise ValueError("not a packed hash-list index")
     positions = np.frombuffer(data, dtype="<i8", count=count, offset=pos_at).astype(np.int64)

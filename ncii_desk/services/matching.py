@@ -408,19 +408,153 @@ def _method(suspect: HashRecord, target: HashRecord) -> str:
     return "pdq"
 
 
-def match_case(vault: Vault, case_ref: str, *, pdq_threshold: int | None = None) -> list[MatchView]:
+#: Analysis kind of a suspect's record of the originals it was already compared with, so
+#: that matching again (every ``add``) compares only new pairs.
+SCREENED_KIND = "match-screening"
+#: Changes whenever what a comparison does changes; older records are then ignored.
+SCREENING_VERSION = "hashes + local features of the top feature-index candidates, v1"
+
+
+@dataclass
+class MatchStats:
+    """What one ``match_case`` run compared (a debug statistic: tests and benchmarks)."""
+
+    suspects: int = 0
+    #: Suspect x original pairs compared in this run.
+    pairs_compared: int = 0
+    #: Pairs left alone: compared in an earlier run (recorded in the vault).
+    pairs_already_compared: int = 0
+    #: Originals the feature index proposed for local-feature checks.
+    candidates: int = 0
+    #: Local-feature verifications run (the costly step).
+    verified: int = 0
+    #: Times the case's feature index was built or rebuilt in this run.
+    index_builds: int = 0
+
+
+@dataclass
+class _CaseFeatures:
+    """Decoded local features of a case's originals and their index, per unlocked vault."""
+
+    index: Any  # hashing.feature_index.FeatureIndex
+    features: dict[str, Any] = field(default_factory=dict)  # item id -> features.Features
+
+
+_CASE_FEATURES: weakref.WeakKeyDictionary[Vault, dict[str, _CaseFeatures]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _case_features(vault: Vault, s: Session, case_id: str, wanted: set[str]) -> _CaseFeatures:
+    """The case's feature index holding (at least) the ``wanted`` originals; features are
+    read from the vault only for originals not indexed yet in this session."""
+    from ncii_desk.hashing import features as lf
+    from ncii_desk.hashing.feature_index import FeatureIndex
+
+    cache = _CASE_FEATURES.setdefault(vault, {})
+    held = cache.get(case_id)
+    if held is None:
+        held = cache[case_id] = _CaseFeatures(FeatureIndex())
+    missing = sorted(wanted - held.features.keys())
+    for chunk in range(0, len(missing), 500):
+        for a in s.scalars(
+            select(Analysis).where(
+                Analysis.item_id.in_(missing[chunk : chunk + 500]),
+                Analysis.kind == FEATURES_KIND,
+            )
+        ):
+            if a.item_id not in held.features:
+                feats = lf.Features.from_json(a.result)
+                held.features[a.item_id] = feats
+                held.index.add(a.item_id, feats)
+    return held
+
+
+def _hash_hit(
+    srecs: list[HashRecord], orecs: list[HashRecord], threshold: int
+) -> tuple[str, float | None, float | None, dict[str, Any]] | None:
+    """The best hash evidence that a suspect shows an original (None: none within reach)."""
+    from ncii_desk.hashing.matcher import pairwise_distances
+
+    if not srecs or not orecs:
+        return None
+    if _is_video(srecs) and _is_video(orecs):
+        # Frame by frame, in bounded memory: every frame has several hashes.
+        return _video_match(srecs, orecs, None, threshold)
+    dist = pairwise_distances([r.value for r in srecs], [r.value for r in orecs])
+    a, b = divmod(int(dist.argmin()), dist.shape[1])
+    if dist[a, b] > threshold:
+        return None
+    sr, orr = srecs[a], orecs[b]
+    return (
+        _method(sr, orr),
+        float(dist[a, b]),
+        None,
+        {
+            "suspect_hash": sr.value,
+            "suspect_variant": sr.variant,
+            "target_hash": orr.value,
+            "target_variant": orr.variant,
+        },
+    )
+
+
+class _OriginalHashes:
+    """All originals' PDQ records as one array, to find in one pass which originals have a
+    hash within the threshold of a suspect's (the exact pair check then runs on those only)."""
+
+    def __init__(self, originals: list[str], records: dict[str, list[HashRecord]]) -> None:
+        from ncii_desk.hashing.index import hex_to_rows
+
+        self.ids = [o for o in originals if records.get(o)]
+        values = [r.value for o in self.ids for r in records[o]]
+        sizes = np.asarray([len(records[o]) for o in self.ids], dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        rows = hex_to_rows(values, 256) if values else np.zeros((0, 32), np.uint8)
+        self.words = np.ascontiguousarray(rows).view(np.uint64).reshape(-1, 4)
+
+    def within(self, srecs: list[HashRecord], threshold: int) -> set[str]:
+        from ncii_desk.hashing.index import hex_to_rows
+
+        if not srecs or not self.ids:
+            return set()
+        best = np.full(self.words.shape[0], 257, dtype=np.int64)
+        queries = np.ascontiguousarray(hex_to_rows([r.value for r in srecs], 256))
+        for q in queries.view(np.uint64).reshape(-1, 4):
+            np.minimum(best, np.bitwise_count(self.words ^ q).sum(axis=1, dtype=np.int64), out=best)
+        per_original = np.minimum.reduceat(best, self.starts)
+        return {self.ids[i] for i in np.flatnonzero(per_original <= threshold).tolist()}
+
+
+def match_case(
+    vault: Vault,
+    case_ref: str,
+    *,
+    pdq_threshold: int | None = None,
+    stats: MatchStats | None = None,
+) -> list[MatchView]:
     """Compare every suspect of a case with its originals and all hash lists; store and
     return the new matches (pairs already matched or in the negative bank are skipped).
 
-    ``pdq_threshold``: None uses the vault's stored threshold (services/settings.py), the
-    default when none is stored; the value used is recorded in each Match row."""
-    from ncii_desk.hashing import features as lf
-    from ncii_desk.hashing.matcher import pairwise_distances
+    A suspect is compared with an original once: the pairs compared are recorded in the
+    vault (per suspect, with the threshold and method), so matching again after an ``add``
+    compares new suspects with every original and every suspect with new originals only.
+    Hashes are compared with every original; local features (the costly check) only with
+    the originals the case's feature index proposes (:mod:`ncii_desk.hashing.feature_index`).
+    Hash lists are searched for every suspect each time (a list may be new).
 
+    ``pdq_threshold``: None uses the vault's stored threshold (services/settings.py), the
+    default when none is stored; the value used is recorded in each Match row; changing it
+    compares every pair again. ``stats`` (optional) is filled with what was compared."""
+    from ncii_desk.hashing import features as lf
+    from ncii_desk.hashing.feature_index import DEFAULT_CANDIDATES
+
+    stats = stats if stats is not None else MatchStats()
     if pdq_threshold is None:
         from ncii_desk.services.settings import thresholds
 
         pdq_threshold = thresholds(vault).pdq_distance
+    screening_key = {"version": SCREENING_VERSION, "pdq_threshold": int(pdq_threshold)}
 
     with vault.session() as s:
         case = find_case(s, case_ref)
@@ -431,15 +565,56 @@ def match_case(vault: Vault, case_ref: str, *, pdq_threshold: int | None = None)
         firsts = {i.id for i in originals}
         originals = [i for i in originals if i.duplicate_of not in firsts]
         suspects = [i for i in items if i.role == Role.SUSPECT]
-        records = _pdq_records(s, [i.id for i in items])
-        feats = {
-            a.item_id: a.result
-            for a in s.scalars(
-                select(Analysis).where(
-                    Analysis.item_id.in_([i.id for i in items]), Analysis.kind == FEATURES_KIND
+        item_ids = [i.id for i in originals + suspects]
+        hashed: set[str] = set()
+        with_features: set[str] = set()
+        for chunk in range(0, len(item_ids), 500):
+            part = item_ids[chunk : chunk + 500]
+            hashed.update(
+                s.scalars(select(HashRecord.item_id).where(HashRecord.item_id.in_(part)).distinct())
+            )
+            with_features.update(
+                s.scalars(
+                    select(Analysis.item_id).where(
+                        Analysis.item_id.in_(part), Analysis.kind == FEATURES_KIND
+                    )
                 )
             )
-        }
+        screened: dict[str, set[str]] = {}
+        screen_rows: dict[str, str] = {}
+        for a in s.scalars(
+            select(Analysis).where(
+                Analysis.item_id.in_([i.id for i in suspects]), Analysis.kind == SCREENED_KIND
+            )
+        ):
+            screen_rows[a.item_id] = a.id
+            result = a.result or {}
+            if all(result.get(k) == v for k, v in screening_key.items()):
+                screened[a.item_id] = set(result.get("originals") or [])
+        todo: dict[str, list[str]] = {}
+        for sus in suspects:
+            done = screened.get(sus.id, set())
+            todo[sus.id] = [o.id for o in originals if o.id not in done]
+            stats.pairs_already_compared += len(originals) - len(todo[sus.id])
+        busy = [sid for sid, pending in todo.items() if pending]
+        # Originals' hashes only when a pair is to be compared; suspects' for the lists.
+        records = _pdq_records(
+            s, ([i.id for i in originals] if busy else []) + [i.id for i in suspects]
+        )
+        held: _CaseFeatures | None = None
+        builds_before = 0
+        suspect_feats: dict[str, Any] = {}
+        if busy:
+            wanted = {o.id for o in originals} & with_features
+            held = _case_features(vault, s, case_id, wanted)
+            builds_before = held.index.builds
+            for a in s.scalars(
+                select(Analysis).where(
+                    Analysis.item_id.in_([sid for sid in busy if sid in with_features]),
+                    Analysis.kind == FEATURES_KIND,
+                )
+            ):
+                suspect_feats[a.item_id] = lf.Features.from_json(a.result)
         existing = {
             (m.suspect_item_id, m.target_item_id or m.target_external, m.kind)
             for m in s.scalars(select(Match).where(Match.case_id == case_id))
@@ -449,8 +624,10 @@ def match_case(vault: Vault, case_ref: str, *, pdq_threshold: int | None = None)
             for b in s.scalars(select(BankEntry).where(BankEntry.bank == "negative"))
         }
         suspect_digests = {i.id: (i.sha256, i.md5) for i in suspects}
+        sha_of = {i.id: i.sha256 for i in originals}
 
     found: list[Match] = []
+    newly_screened: dict[str, set[str]] = {}
 
     def add(match: Match, key_target: str, pair: tuple[str, str]) -> None:
         if pair in negative or (match.suspect_item_id, key_target, match.kind) in existing:
@@ -458,65 +635,90 @@ def match_case(vault: Vault, case_ref: str, *, pdq_threshold: int | None = None)
         existing.add((match.suspect_item_id, key_target, match.kind))
         found.append(match)
 
+    all_hashes = _OriginalHashes([o.id for o in originals], records) if busy else None
+    video_originals = [o.id for o in originals if _is_video(records.get(o.id, []))]
     for sus in suspects:
         srecs = records.get(sus.id, [])
-        for orig in originals:
-            orecs = records.get(orig.id, [])
-            hit: tuple[str, float | None, float | None, dict[str, Any]] | None = None
-            if srecs and orecs:
-                if _is_video(srecs) and _is_video(orecs):
-                    # Frame by frame, in bounded memory: every frame has several hashes.
-                    hit = _video_match(srecs, orecs, None, pdq_threshold)
-                else:
-                    dist = pairwise_distances([r.value for r in srecs], [r.value for r in orecs])
-                    a, b = divmod(int(dist.argmin()), dist.shape[1])
-                    if dist[a, b] <= pdq_threshold:
-                        sr, orr = srecs[a], orecs[b]
-                        hit = (
-                            _method(sr, orr),
-                            float(dist[a, b]),
+        pending = todo[sus.id]
+        if pending and all_hashes is not None:
+            stats.suspects += 1
+            stats.pairs_compared += len(pending)
+            pending_set = set(pending)
+            hits: dict[str, tuple[str, float | None, float | None, dict[str, Any]]] = {}
+            near = all_hashes.within(srecs, pdq_threshold) & pending_set
+            if _is_video(srecs):  # video pairs match by frame share, not by the best pair
+                near |= pending_set.intersection(video_originals)
+            for oid in sorted(near, key=pending.index):
+                hit = _hash_hit(srecs, records.get(oid, []), pdq_threshold)
+                if hit is not None:
+                    hits[oid] = hit
+            sfeat = suspect_feats.get(sus.id)
+            if sfeat is not None and held is not None:
+                among = [
+                    o
+                    for o in pending
+                    if o not in hits and o in with_features and o in held.features
+                ]
+                cands = held.index.candidates(sfeat, DEFAULT_CANDIDATES, among=among)
+                stats.candidates += len(cands)
+                for oid, _votes in cands:
+                    stats.verified += 1
+                    check = lf.verify(sfeat, held.features[oid])
+                    if check.matched:
+                        hits[oid] = (
+                            "local-features",
                             None,
-                            {
-                                "suspect_hash": sr.value,
-                                "suspect_variant": sr.variant,
-                                "target_hash": orr.value,
-                                "target_variant": orr.variant,
-                            },
+                            float(check.inliers),
+                            check.as_dict()
+                            | {"suspect_hash": sus.sha256, "target_hash": sha_of[oid]},
                         )
-            if hit is None and sus.id in feats and orig.id in feats:
-                check = lf.verify(
-                    lf.Features.from_json(feats[sus.id]), lf.Features.from_json(feats[orig.id])
+            for oid in pending:  # in the case's order, as before
+                if oid not in hits:
+                    continue
+                kind, distance, score, details = hits[oid]
+                threshold = float(pdq_threshold) if distance is not None else float(lf.MIN_INLIERS)
+                add(
+                    Match(
+                        case_id=case_id,
+                        suspect_item_id=sus.id,
+                        target_item_id=oid,
+                        kind=kind,
+                        distance=distance,
+                        score=score,
+                        threshold=threshold,
+                        details=details,
+                    ),
+                    oid,
+                    (details["suspect_hash"], details["target_hash"]),
                 )
-                if check.matched:
-                    hit = (
-                        "local-features",
-                        None,
-                        float(check.inliers),
-                        check.as_dict() | {"suspect_hash": sus.sha256, "target_hash": orig.sha256},
-                    )
-            if hit is None:
-                continue
-            kind, distance, score, details = hit
-            threshold = float(pdq_threshold) if distance is not None else float(lf.MIN_INLIERS)
-            add(
-                Match(
-                    case_id=case_id,
-                    suspect_item_id=sus.id,
-                    target_item_id=orig.id,
-                    kind=kind,
-                    distance=distance,
-                    score=score,
-                    threshold=threshold,
-                    details=details,
-                ),
-                orig.id,
-                (details["suspect_hash"], details["target_hash"]),
-            )
+            if sus.id in hashed:
+                # Only pairs of two hashed items are settled: an item hashed later (after a
+                # cancel or 'add --no-hash') is compared when it has its hashes.
+                newly_screened[sus.id] = screened.get(sus.id, set()) | {
+                    o for o in pending if o in hashed
+                }
         _match_lists(vault, sus.id, srecs, suspect_digests[sus.id], pdq_threshold, case_id, add)
+    if held is not None:
+        stats.index_builds += held.index.builds - builds_before
 
-    if not found:
+    if not found and not newly_screened:
         return []
     with vault.transaction() as s:
+        for sid, done in newly_screened.items():
+            result = screening_key | {"originals": sorted(done)}
+            row = s.get(Analysis, screen_rows[sid]) if sid in screen_rows else None
+            if row is None:
+                s.add(
+                    Analysis(
+                        item_id=sid,
+                        kind=SCREENED_KIND,
+                        result=result,
+                        producer="ncii-desk matching",
+                        producer_version=SCREENING_VERSION,
+                    )
+                )
+            else:
+                row.result = result
         for m in found:
             s.add(m)
         s.flush()
@@ -584,39 +786,120 @@ def _video_match(
 _LIST_INDEXES: weakref.WeakKeyDictionary[Vault, dict[str, tuple[Any, Any]]] = (
     weakref.WeakKeyDictionary()
 )
+_LIST_NOTICES: weakref.WeakKeyDictionary[Vault, list[str]] = weakref.WeakKeyDictionary()
+
+
+def list_index_notices(vault: Vault) -> list[str]:
+    """Messages about hash-list search indexes rebuilt since the last call (an index stored
+    in an older format, or a damaged one): each is also in the audit log."""
+    return _LIST_NOTICES.pop(vault, [])
 
 
 def _list_indexes(vault: Vault) -> list[tuple[HashList, Any, Any]]:
-    """Each imported list's PDQ search index, loaded once per unlocked vault."""
-    from ncii_desk.hashing.index import HashIndex, hex_to_rows
-    from ncii_desk.services.hashlists import unpack_pdq_index
+    """Each imported list's PDQ search index, loaded once per unlocked vault.
 
+    The index blob holds the search tables (packed index version 3), so a list of 10 M
+    hashes is ready to match once the blob is read and decrypted. A blob in an older format
+    (no tables), a damaged one or none at all is rebuilt from what is stored, written back
+    as version 3 (once) and reported (:func:`list_index_notices` and the audit log)."""
     cache = _LIST_INDEXES.setdefault(vault, {})
     out = []
     with vault.session() as s:
-        for hl in s.scalars(select(HashList).order_by(HashList.imported_at)):
-            if hl.id not in cache:
-                blob = s.get(Blob, hl.pdq_index_blob_id) if hl.pdq_index_blob_id else None
-                if blob is not None:
-                    cache[hl.id] = unpack_pdq_index(vault.read_blob(blob))
-                else:  # a list imported before index blobs existed: build from its rows
-                    rows = s.execute(
-                        select(HashListEntry.position, HashListEntry.value)
-                        .where(
-                            HashListEntry.list_id == hl.id,
-                            HashListEntry.kind == "pdq",
-                            (HashListEntry.quality.is_(None))
-                            | (HashListEntry.quality >= PDQ_MIN_QUALITY),
-                        )
-                        .order_by(HashListEntry.position)
-                    ).all()
-                    index = HashIndex(256)
-                    if rows:
-                        index.add(hex_to_rows([r.value for r in rows], 256))
-                    cache[hl.id] = (index, np.asarray([r.position for r in rows], np.int64))
-            index, positions = cache[hl.id]
-            out.append((hl, index, positions))
+        lists = list(s.scalars(select(HashList).order_by(HashList.imported_at)))
+    for hl in lists:
+        if hl.id not in cache:
+            cache[hl.id] = _load_list_index(vault, hl)
+        index, positions = cache[hl.id]
+        out.append((hl, index, positions))
     return out
+
+
+def _load_list_index(vault: Vault, hl: HashList) -> tuple[Any, Any]:
+    from ncii_desk.errors import VaultError
+    from ncii_desk.services.hashlists import PACK_VERSION, packed_version, unpack_pdq_index
+
+    problem = "had no stored search index"
+    blob = None
+    if hl.pdq_index_blob_id is not None:
+        with vault.session() as s:
+            blob = s.get(Blob, hl.pdq_index_blob_id)
+        if blob is None:
+            problem = "had lost its stored search index"
+    loaded = None
+    if blob is not None:
+        try:
+            data = vault.read_blob(blob)
+            version = packed_version(data)
+            loaded = unpack_pdq_index(data)
+            if version == PACK_VERSION:
+                return loaded
+            problem = f"had its search index stored in an older format (version {version})"
+        except (VaultError, ValueError) as exc:
+            detail = getattr(exc, "message", None) or str(exc)
+            problem = f"had a damaged stored search index ({detail})"
+    index, positions = loaded if loaded is not None else _index_from_entries(vault, hl)
+    _store_list_index(vault, hl, index, positions, problem)
+    return index, positions
+
+
+def _index_from_entries(vault: Vault, hl: HashList) -> tuple[Any, Any]:
+    """A list's search index built from its entry rows in the database."""
+    from ncii_desk.hashing.index import HashIndex, hex_to_rows
+
+    with vault.session() as s:
+        rows = s.execute(
+            select(HashListEntry.position, HashListEntry.value)
+            .where(
+                HashListEntry.list_id == hl.id,
+                HashListEntry.kind == "pdq",
+                (HashListEntry.quality.is_(None)) | (HashListEntry.quality >= PDQ_MIN_QUALITY),
+            )
+            .order_by(HashListEntry.position)
+        ).all()
+    index = HashIndex(256)
+    if rows:
+        index.add(hex_to_rows([r.value for r in rows], 256))
+    return index, np.asarray([r.position for r in rows], np.int64)
+
+
+def _store_list_index(vault: Vault, hl: HashList, index: Any, positions: Any, problem: str) -> None:
+    """Write a rebuilt index as the list's blob (version 3), drop the old one, say so."""
+    from ncii_desk.services.hashlists import PACK_VERSION, store_packed_index
+
+    message = (
+        f"Hash list '{hl.name}' {problem}: it was rebuilt and stored again "
+        f"(format {PACK_VERSION}); later unlocks use it without rebuilding."
+    )
+    try:
+        info = store_packed_index(vault, index, positions)
+    except (NciiDeskError, OSError) as exc:  # matching goes on with the index in memory
+        detail = getattr(exc, "message", None) or str(exc)
+        _LIST_NOTICES.setdefault(vault, []).append(
+            f"Hash list '{hl.name}' {problem}: it was rebuilt for this session but could not "
+            f"be stored ({detail}); it will be rebuilt at the next unlock."
+        )
+        return
+    try:
+        with vault.transaction() as s:
+            row = s.get(HashList, hl.id)
+            if row is None:  # the list went away meanwhile
+                raise LookupError(hl.id)
+            old = row.pdq_index_blob_id
+            vault.store_blob(s, info)
+            row.pdq_index_blob_id = info.blob_id
+            if old is not None and s.get(Blob, old) is not None:
+                vault.drop_blob(s, old)
+            vault.audit(
+                s,
+                "hashlist.index_rebuilt",
+                hl.id,
+                {"name": hl.name, "reason": problem, "entries": len(index)},
+            )
+    except LookupError:
+        vault.blobs.delete(info.blob_id)
+        return
+    hl.pdq_index_blob_id = info.blob_id
+    _LIST_NOTICES.setdefault(vault, []).append(message)
 
 
 def _match_lists(
