@@ -57,6 +57,9 @@ METHODS = {
         "Matches", "Same picture inside a larger one (PDQ hash of a region)"
     ),
     "phash": QT_TRANSLATE_NOOP("Matches", "Same picture (pHash)"),
+    "phash-weak": QT_TRANSLATE_NOOP(
+        "Matches", "Maybe the same low-texture picture (pHash: a weaker method, check by eye)"
+    ),
     "vpdq": QT_TRANSLATE_NOOP("Matches", "Same video (matching frames)"),
     "vpdq-frame": QT_TRANSLATE_NOOP("Matches", "Same video frames (PDQ hash)"),
     "local-features": QT_TRANSLATE_NOOP(
