@@ -1505,9 +1505,9 @@ class HashListStream:
 def write_pytx(entries: Iterable[HashEntry], fh: TextIO, *, keep_low_quality: bool = False) -> int:
     """Write ``<kind> <hex>`` lines that python-threatexchange's file exchange can read.
 
-    Returns the number of lines written. Each line is exactly kind, one space, hash: pytx
-    splits on the first space and takes the rest as the hash, so no comment or extra field
-    is ever written.
+    Returns the number of lines written. Each canonical line is exactly kind, one space,
+    hash: pytx splits on the first space and takes the rest as the hash, so no comment or
+    extra field is ever written on it (variant lines: below).
 
     python-threatexchange knows ``pdq`` and ``video_md5``. Entries of the other kinds are
     written the same way as ``md5``, ``sha256`` and ``phash`` lines: this module reads them
