@@ -1,30 +1,38 @@
-"""Benchmark: recall per re-posting transform and false matches, ours against plain PDQ.
+"""Benchmark: recall per re-posting transform and false matches: plain PDQ, a case, and scan.
 
 Originals: scikit-image's sample photos (grey ones made RGB; ``cat`` is left out, it is the
 same photo as ``chelsea``), the face photos in ``../shared/testdata/faces`` (read in place,
 never copied; skipped if absent) and ~10 generated images (smooth shapes, gradients, noise
 textures). An original is used if its PDQ quality is at least 50 (lower is never matched).
+Unrelated photos (negatives): scikit-image ``logo`` and ``clock`` and generated images from
+another seed; each goes through every transform too, and any match of theirs is false.
 
 Every transform is applied to every original and saved as a suspect file in a temp folder
-(JPEG quality 90, as platforms re-encode; the JPEG transform at quality 50; the phone
-screenshot as PNG; the identity suspect is the original file itself).
+(JPEG quality 90, as platforms re-encode; the JPEG transform at quality 30, re-render at 70;
+the phone screenshot as PNG; the identity suspect is the original file itself).
 
 Methods, all at the exchange threshold (PDQ distance <= 31, quality >= 50 on both sides;
 never changed here):
 
 1. plain PDQ: PIL full decode + ``pdqhash.compute`` of suspect and original, one hash each;
-2. ours-hash: the suspect hashed with role ``scan`` against every stored PDQ of the original
-   hashed with role ``original`` (``pairwise_distances``, as ``services.matching`` does);
-3. ours-case: ours-hash, or else local-feature verification (``features.verify`` of the
-   suspect's features, role ``suspect``, against the original's), as ``match_case`` does.
+2. in case: the suspect hashed with role ``suspect`` against every stored PDQ of the original
+   (role ``original``), or else local-feature verification (``features.verify``), as
+   ``match_case`` does;
+3. scan, list with variants: the originals exported as ``hashlist export`` writes them
+   (canonical line + tagged variants, ``picture_variants``), written as pytx and parsed
+   back; the suspect hashed with role ``scan`` and matched with ``ListMatcher`` as
+   ``ncii-desk scan`` does. A match counts for the original its ``original`` field names;
+4. scan, canonical-only list: the same with ``--canonical-only`` (one hash per picture).
 
 False matches: every suspect against every *other* original, except known duplicates (none
-in this set since ``cat`` is excluded) and the tiles actually placed in a collage. The
-chirac1-4 faces are different photos of one person, so a match between them is false.
+in this set since ``cat`` is excluded) and the tiles actually placed in a collage; every
+match of a negative. The chirac1-4 faces are different photos of one person, so a match
+between them is false. Wrong original: a list match whose named original is not the one
+whose hashes contain the matched value.
 
 Timings are printed, never asserted. Usage::
 
-    python bench/robustness.py [--generated 10] [--faces DIR] [--markdown]
+    python bench/robustness.py [--generated 10] [--negatives 8] [--faces DIR] [--markdown]
 """
 
 from __future__ import annotations

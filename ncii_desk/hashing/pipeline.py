@@ -233,7 +233,7 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
         result.variants.append(HashValue("pdq", mirror.hex, mirror.quality, "suspect mirror"))
         for name, value in ph.pdq_dihedral(pixels)[1:]:
             result.variants.append(HashValue("pdq", value.hex, value.quality, f"suspect {name}"))
-        for name, region in [*content_regions(pixels), *deskewed(pixels)]:
+        for name, region in [*content_regions(pixels, image.pixels), *deskewed(pixels)]:
             h = ph.pdq(ph.reduce_for_hash(region))
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     if role in ("original", "suspect"):

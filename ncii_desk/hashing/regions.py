@@ -41,6 +41,9 @@ BAND_DRIFT = 5.0  # UI colours are flat: strip lines keep the band's colour with
 MARK_CONTRAST = 64  # a text/icon pixel differs from the band by more than this
 MARK_SHARE = 0.004  # share of a line that must be marks for the line to carry text
 DISCONTINUITY = 3.0  # step this many times the local median step marks a tile edge
+#: A gutter's edges: tiles beside each other can both be light at the edge, so half the
+#: length stepping is enough (the gutter itself must be one exact colour throughout).
+GUTTER_EDGE_COVERAGE = 0.5
 MIN_REGION_SHARE = 0.12  # a region smaller than this share of the image is ignored
 MIN_REGION_SIDE = 48
 MAX_REGIONS = 12
@@ -57,6 +60,21 @@ def _grey(pixels: Pixels) -> np.ndarray[Any, np.dtype[np.float32]]:
     return g.astype(np.float32)
 
 
+def _padding(colour: np.ndarray[Any, Any]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of ``colour`` (int16 RGB) without padding borders."""
+    h, w = colour.shape[:2]
+    top = _strip_run(colour)
+    bottom = h - _strip_run(colour[::-1])
+    if bottom - top < 8:
+        return 0, h, 0, w
+    cols = colour[top:bottom].transpose(1, 0, 2)
+    left = _strip_run(cols)
+    right = w - _strip_run(cols[::-1])
+    if right - left < 8:
+        return 0, h, 0, w
+    return top, bottom, left, right
+
+
 def trim_borders(pixels: Pixels, tolerance: float = BORDER_TOLERANCE) -> Pixels:
     """Remove padding borders (letterboxing, pillarboxing); returns the input if none.
 
@@ -69,14 +87,8 @@ def trim_borders(pixels: Pixels, tolerance: float = BORDER_TOLERANCE) -> Pixels:
     if h < 16 or w < 16:
         return pixels
     colour = (pixels if pixels.ndim == 3 else np.dstack([pixels] * 3)).astype(np.int16)
-    top = _strip_run(colour)
-    bottom = h - _strip_run(colour[::-1])
-    if bottom - top < 8:
-        return pixels
-    cols = colour[top:bottom].transpose(1, 0, 2)
-    left = _strip_run(cols)
-    right = w - _strip_run(cols[::-1])
-    if right - left < 8 or (top, bottom, left, right) == (0, h, 0, w):
+    top, bottom, left, right = _padding(colour)
+    if (top, bottom, left, right) == (0, h, 0, w):
         return pixels
     return np.ascontiguousarray(pixels[top:bottom, left:right])
 
@@ -201,8 +213,8 @@ def _gutters(lines: np.ndarray[Any, Any]) -> list[tuple[int, int]]:
             end += 1
         if (
             end < n
-            and _hard_edge(lines[pos - 1], colour, EDGE_COVERAGE)
-            and _hard_edge(lines[end], colour, EDGE_COVERAGE)
+            and _hard_edge(lines[pos - 1], colour, GUTTER_EDGE_COVERAGE)
+            and _hard_edge(lines[end], colour, GUTTER_EDGE_COVERAGE)
         ):
             if pos - start >= MIN_REGION_SIDE:
                 runs.append((start, pos))
@@ -260,7 +272,7 @@ def _edge_cuts(lines: np.ndarray[Any, Any]) -> list[int]:
     return cuts
 
 
-def content_regions(pixels: Pixels) -> list[tuple[str, Pixels]]:
+def content_regions(pixels: Pixels, source: Pixels | None = None) -> list[tuple[str, Pixels]]:
     """Candidate picture rectangles inside a screenshot, captioned image or collage.
 
     The block is what lies between UI bands (status and navigation bars, caption boxes,
@@ -269,6 +281,10 @@ def content_regions(pixels: Pixels) -> list[tuple[str, Pixels]]:
     variance alone. Inside the block, flat gutters with hard edges on both sides and lines
     of discontinuity split collage tiles. Returns (name, pixels) pairs, largest first,
     excluding the whole image itself (which is always hashed too: the un-cut candidate).
+
+    ``source``: the same picture at a higher resolution (``pixels`` is then a reduced copy
+    to search in); the regions are cut from it, so a small picture inside a tall screenshot
+    keeps its detail. Names give the rectangle in ``pixels``.
     """
     grey = _grey(pixels)
     colour = (pixels if pixels.ndim == 3 else np.dstack([pixels] * 3)).astype(np.int16)
@@ -298,16 +314,26 @@ def content_regions(pixels: Pixels) -> list[tuple[str, Pixels]]:
                 rows, cuts = _edge_cuts(block), _edge_cuts(block.T)
                 for a0, a1 in itertools.pairwise(rows):
                     for e0, e1 in itertools.pairwise(cuts):
-                        consider(b_r0 + a0, b_r0 + a1, b_c0 + d0 + e0, b_c0 + d0 + e1, "tile")
+                        r0_, c0_ = b_r0 + a0, b_c0 + d0 + e0
+                        consider(r0_, b_r0 + a1, c0_, b_c0 + d0 + e1, "tile")
+                        # A cut beside a gutter leaves the gutter on the tile: trim it.
+                        t0, t1, u0, u1 = _padding(colour[r0_ : b_r0 + a1, c0_ : b_c0 + d0 + e1])
+                        consider(r0_ + t0, r0_ + t1, c0_ + u0, c0_ + u1, "tile")
     ordered = sorted(found.items(), key=lambda kv: -(kv[0][1] - kv[0][0]) * (kv[0][3] - kv[0][2]))
+    src = pixels if source is None else source
+    sy, sx = src.shape[0] / h, src.shape[1] / w
+
+    def cut(r0: int, r1: int, c0: int, c1: int) -> Pixels:
+        rows = slice(round(r0 * sy), round(r1 * sy))
+        return np.ascontiguousarray(src[rows, round(c0 * sx) : round(c1 * sx)])
+
     out: list[tuple[str, Pixels]] = []
-    trimmed = trim_borders(pixels)
-    if trimmed.shape != pixels.shape:
-        out.append(("trimmed", trimmed))
+    if h >= 16 and w >= 16:
+        pad = _padding(colour)
+        if pad != (0, h, 0, w):
+            out.append(("trimmed", cut(*pad)))
     for (r0, r1, c0, c1), kind in ordered[:MAX_REGIONS]:
-        out.append(
-            (f"{kind} {c0},{r0} {c1 - c0}x{r1 - r0}", np.ascontiguousarray(pixels[r0:r1, c0:c1]))
-        )
+        out.append((f"{kind} {c0},{r0} {c1 - c0}x{r1 - r0}", cut(r0, r1, c0, c1)))
     return out
 
 
