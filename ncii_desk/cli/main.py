@@ -750,8 +750,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
             for m in found:
                 matches.append(m.as_dict())
                 if not args.json:
+                    via = f" (its {m.list_variant})" if m.list_variant else ""
                     say(
-                        f"MATCH {m.path}  ->  {m.list}: {m.kind} {m.matched_value[:16]}... "
+                        f"MATCH {m.path}  ->  {m.list}: {m.kind} "
+                        f"{(m.original or m.matched_value)[:16]}...{via} "
                         f"{m.label!s}  [{m.method}, distance {m.distance}{_frames_said(m)}]"
                     )
     summary = {
@@ -882,9 +884,23 @@ def cmd_hashlist_export(args: argparse.Namespace) -> int:
                 raise InvalidSetting(f"{target} already exists.", "Choose a new file name.")
             raw = create_private_file(target, exclusive=False)  # 0600: a case's hashes
             with io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
-                count = export_case_hashes(vault, args.case, args.format, fh, args.label)
+                count = export_case_hashes(
+                    vault,
+                    args.case,
+                    args.format,
+                    fh,
+                    args.label,
+                    canonical_only=args.canonical_only,
+                )
         else:
-            count = export_case_hashes(vault, args.case, args.format, sys.stdout, args.label)
+            count = export_case_hashes(
+                vault,
+                args.case,
+                args.format,
+                sys.stdout,
+                args.label,
+                canonical_only=args.canonical_only,
+            )
     if args.out:
         say(f"Wrote {count} hash(es) to {args.out} (hashes only, no images, no file names).")
     return EXIT_OK
@@ -1412,6 +1428,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["pytx", "csv"], default="pytx")
     p.add_argument("--out", help="file to write (default: standard output)")
     p.add_argument("--label", default="", help="label for every entry (CSV only)")
+    p.add_argument(
+        "--canonical-only",
+        action="store_true",
+        help="one hash per picture, without the tagged variant hashes (crops, turns)",
+    )
     p.add_argument("--overwrite", action="store_true")
     command(list_g, "list", cmd_hashlist_list, "list imported hash lists")
 

@@ -84,6 +84,7 @@ __all__ = [
     "detect_format",
     "load_hash_list",
     "parse_hash_list",
+    "variant_tag",
     "write_csv",
     "write_pytx",
 ]
@@ -150,6 +151,8 @@ _LINE_BREAKS_RE: Final = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2
 #: apostrophe is included so that our own escape can be undone without ambiguity.
 _FORMULA_STARTS: Final = frozenset("=+-@'")
 _CSV_COLUMNS: Final = ("kind", "value", "quality", "label")
+#: Written only when a list has variants; readers that know only _CSV_COLUMNS ignore them.
+_CSV_VARIANT_COLUMNS: Final = ("variant", "original")
 
 
 class InvalidHashEntry(errors.NciiDeskError, ValueError):
@@ -241,6 +244,42 @@ def _check_value(kind: HashKind, value: str) -> str:
     return value
 
 
+#: A variant tag: letters, digits and - _ . % + ° (no spaces: one field of a pytx line).
+_VARIANT_RE: Final = re.compile(r"[0-9A-Za-z_.%+°-]{1,64}")
+#: Line kind of a variant in a pytx list. python-threatexchange reads every line as
+#: ``<signal type> <signal>`` and leaves out signal types it does not know, so it skips these
+#: lines and keeps exactly one PDQ line per picture (see docs/hashlists.md).
+VARIANT_LINE_KIND: Final = "ncii_variant"
+
+
+def variant_tag(name: str) -> str:
+    """A variant name as hashing gives it ("center-crop 80%") as a one-field tag."""
+    return re.sub(r"\s+", "-", name.strip())[:64] or "variant"
+
+
+def _check_variant(entry: HashEntry) -> None:
+    variant: object = entry.variant
+    original: object = entry.original
+    if not isinstance(variant, str) or not isinstance(original, str):
+        raise InvalidHashEntry("the variant tag and its original must be text")
+    if not variant or not original:
+        raise InvalidHashEntry(
+            "a variant hash needs both its tag and the canonical PDQ hash of its picture"
+        )
+    if not _VARIANT_RE.fullmatch(variant):
+        raise InvalidHashEntry(
+            f"the variant tag '{_shown(variant)[:24]}' has characters other than letters, "
+            "digits and - _ . % + °"
+        )
+    if entry.kind not in ("pdq", "phash"):
+        raise InvalidHashEntry("only pdq and phash hashes can be variants of a picture")
+    if not _HEX_RE.fullmatch(original) or len(original) != HEX_LENGTHS["pdq"]:
+        raise InvalidHashEntry(
+            "the original of a variant must be the picture's PDQ hash (64 hex digits)"
+        )
+    object.__setattr__(entry, "original", original.lower())
+
+
 @dataclass(frozen=True)
 class HashEntry:
     """One hash of a list, always valid and normalised.
@@ -259,6 +298,12 @@ class HashEntry:
     value: str
     quality: int | None = None
     label: str = ""
+    #: For a variant hash (a crop, mirror or turn of a picture; see docs/hashlists.md): its
+    #: tag, e.g. ``crop-80%-top-left``. Empty for the canonical hash of a picture.
+    variant: str = ""
+    #: For a variant: the canonical PDQ hash of the picture it belongs to (what a match on
+    #: it names). Empty for a canonical hash.
+    original: str = ""
 
     def __post_init__(self) -> None:
         kind: object = self.kind
@@ -280,10 +325,24 @@ class HashEntry:
         if len(label) > MAX_LABEL_CHARS:
             raise InvalidHashEntry(f"the label is longer than {MAX_LABEL_CHARS} characters")
         object.__setattr__(self, "label", label)
+        if self.variant or self.original:
+            _check_variant(self)
+
+    @property
+    def picture(self) -> str:
+        """The hash that names the picture this entry belongs to: the canonical hash for a
+        variant, the entry's own value otherwise."""
+        return self.original or self.value
 
     @classmethod
     def from_text(
-        cls, kind: str, value: str, quality: str | int | None = None, label: str = ""
+        cls,
+        kind: str,
+        value: str,
+        quality: str | int | None = None,
+        label: str = "",
+        variant: str = "",
+        original: str = "",
     ) -> HashEntry:
         """Build an entry from fields as read from a file or typed by a person.
 
@@ -311,7 +370,7 @@ class HashEntry:
                 )
         else:
             number = quality
-        return cls(known, value.strip(), number, label)
+        return cls(known, value.strip(), number, label, variant.strip(), original.strip())
 
     @classmethod
     def _already_checked(
@@ -331,12 +390,15 @@ class HashEntry:
         return self.kind == "pdq" and self.quality is not None and self.quality < PDQ_MIN_QUALITY
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "kind": self.kind,
             "value": self.value,
             "quality": self.quality,
             "label": self.label,
         }
+        if self.variant:
+            data |= {"variant": self.variant, "original": self.original}
+        return data
 
 
 @dataclass(frozen=True)
@@ -417,7 +479,7 @@ def _header_columns(line: str) -> dict[str, int] | None:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
         name = cell.strip().lstrip(_UTF8_BOM).strip().lower()
-        if name in _CSV_COLUMNS and name not in columns:
+        if name in (*_CSV_COLUMNS, *_CSV_VARIANT_COLUMNS, "time_ms") and name not in columns:
             columns[name] = index
     if "kind" in columns and "value" in columns:
         return columns
@@ -570,9 +632,26 @@ class _Collector:
             self.result.low_quality += 1
 
 
+def _parse_variant_line(number: int, line: str, fields: list[str]) -> HashEntry | LineError:
+    """``ncii_variant <kind> <hash> <picture's PDQ> <tag>`` (written by write_pytx)."""
+    if len(fields) != 5:
+        return LineError(
+            number,
+            _shown(line),
+            f"a {VARIANT_LINE_KIND} line has five fields, '{VARIANT_LINE_KIND} <kind> <hash> "
+            f"<original PDQ> <tag>', but this one has {len(fields)}",
+        )
+    try:
+        return HashEntry.from_text(fields[1], fields[2], None, "", fields[4], fields[3])
+    except InvalidHashEntry as exc:
+        return LineError(number, _shown(line), exc.message)
+
+
 def _parse_pytx_line(number: int, line: str) -> HashEntry | LineError:
     content = line.split("#", 1)[0]
     fields = content.split()
+    if fields and fields[0].lower() == VARIANT_LINE_KIND:
+        return _parse_variant_line(number, line, fields)
     if len(fields) != 2:
         found = {0: "nothing", 1: "one field"}.get(len(fields), f"{len(fields)} fields")
         message = f"expected two fields, '<kind> <hash>', but found {found}"
@@ -620,8 +699,21 @@ def _parse_csv_row(number: int, line: str, columns: dict[str, int]) -> HashEntry
             f"this row has {len(cells)} column(s): the kind or the value column is missing",
         )
     label = cell("label") or ""
+    variant, original = cell("variant") or "", cell("original") or ""
+    if (cell("time_ms") or "").strip() or variant.strip() in ("full", "file"):
+        # A video's rows (a frame's time, or the file's digests) carry the video's opaque
+        # tag in `original`: read as ordinary hashes here; hashing/video_lists.py reads the
+        # frame tags for the frame rule.
+        variant = original = ""
     try:
-        return HashEntry.from_text(kind, value, cell("quality"), _unescape_formula(label.strip()))
+        return HashEntry.from_text(
+            kind,
+            value,
+            cell("quality"),
+            _unescape_formula(label.strip()),
+            variant,
+            original,
+        )
     except InvalidHashEntry as exc:
         return LineError(number, _shown(line), exc.message)
 
@@ -930,17 +1022,23 @@ class EntryBatch:
     values: list[str]
     qualities: list[int | None]
     labels: list[str]
+    #: Index in this batch -> (variant tag, picture's canonical PDQ), for variant entries.
+    tags: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.kinds)
 
     def entries(self) -> list[HashEntry]:
-        return [
+        out = [
             HashEntry._already_checked(k, v, q, lab)
             for k, v, q, lab in zip(
                 self.kinds, self.values, self.qualities, self.labels, strict=True
             )
         ]
+        for k, (variant, original) in self.tags.items():
+            object.__setattr__(out[k], "variant", variant)
+            object.__setattr__(out[k], "original", original)
+        return out
 
 
 @dataclass
@@ -958,7 +1056,7 @@ class PdqIndexRows:
 class _Candidates:
     """Lines of one batch that look like entries, before the batch-wide value checks."""
 
-    __slots__ = ("codes", "hexes", "labels", "numbers", "qualities", "sources")
+    __slots__ = ("codes", "hexes", "labels", "numbers", "qualities", "sources", "tags")
 
     def __init__(self) -> None:
         self.codes: list[int] = []
@@ -967,6 +1065,8 @@ class _Candidates:
         self.labels: list[str] = []
         self.numbers: list[int] = []
         self.sources: list[bytes | str] = []
+        #: Candidate number -> (variant tag, picture's canonical PDQ), for variant lines.
+        self.tags: dict[int, tuple[str, str]] = {}
 
     def add(
         self,
@@ -1086,6 +1186,8 @@ class _StreamParser:
             self.error(parsed)
         elif parsed is not None:
             code = _KIND_CODES[parsed.kind]
+            if parsed.variant:
+                cands.tags[len(cands.codes)] = (parsed.variant, parsed.original)
             cands.add(code, parsed.value.encode(), parsed.quality, parsed.label, number, line)
 
     def _pytx(self, items: Sequence[_Item], start: int, cands: _Candidates) -> None:
@@ -1151,6 +1253,10 @@ class _StreamParser:
                 if not (_QUALITY_RE.fullmatch(text) and int(text) <= 100):
                     return False
                 quality = int(text)
+        for name in _CSV_VARIANT_COLUMNS:  # a variant row: the exact code reads its tag
+            at = columns.get(name)
+            if at is not None and at < n and cells[at].strip():
+                return False
         li = columns.get("label")
         label = cells[li] if li is not None and li < n else ""
         label = clean_label(_unescape_formula(label.strip()))
@@ -1223,12 +1329,14 @@ class _StreamParser:
             self._pdq_positions.append(positions.astype(np.int32))
             self._pdq_matchable.append(~low)
         picked = order.tolist()
+        tags = cands.tags
         return EntryBatch(
             start,
             [_KINDS_BY_CODE[c] for c in codes[order].tolist()],
             [values[i] for i in picked],
             [cands.qualities[i] for i in picked],
             [cands.labels[i] for i in picked],
+            {k: tags[i] for k, i in enumerate(picked) if i in tags} if tags else {},
         )
 
     def pdq_index(self) -> PdqIndexRows:
@@ -1403,9 +1511,9 @@ class HashListStream:
 def write_pytx(entries: Iterable[HashEntry], fh: TextIO, *, keep_low_quality: bool = False) -> int:
     """Write ``<kind> <hex>`` lines that python-threatexchange's file exchange can read.
 
-    Returns the number of lines written. Each line is exactly kind, one space, hash: pytx
-    splits on the first space and takes the rest as the hash, so no comment or extra field
-    is ever written.
+    Returns the number of lines written. Each canonical line is exactly kind, one space,
+    hash: pytx splits on the first space and takes the rest as the hash, so no comment or
+    extra field is ever written on it (variant lines: below).
 
     python-threatexchange knows ``pdq`` and ``video_md5``. Entries of the other kinds are
     written the same way as ``md5``, ``sha256`` and ``phash`` lines: this module reads them
@@ -1415,12 +1523,23 @@ def write_pytx(entries: Iterable[HashEntry], fh: TextIO, *, keep_low_quality: bo
     back gives quality None and an empty label; use CSV to keep them). Because a reader
     could then not tell low-quality PDQ hashes apart, and would match on them, those are
     left out unless ``keep_low_quality`` is set.
+
+    A variant entry (crop, mirror, turn of a picture) is written as one line of five
+    fields, ``ncii_variant <kind> <hash> <picture's PDQ> <tag>``. pytx takes
+    ``ncii_variant`` as a signal type it does not know and leaves the line out, so a pytx
+    reader sees exactly the canonical ``pdq`` line of each picture; this module reads the
+    variant back with its tag and its picture (docs/hashlists.md).
     """
     written = 0
     for entry in entries:
         if entry.is_low_quality and not keep_low_quality:
             continue
-        fh.write(f"{entry.kind} {entry.value}\n")
+        if entry.variant:
+            fh.write(
+                f"{VARIANT_LINE_KIND} {entry.kind} {entry.value} {entry.original} {entry.variant}\n"
+            )
+        else:
+            fh.write(f"{entry.kind} {entry.value}\n")
         written += 1
     return written
 
@@ -1442,12 +1561,19 @@ def write_csv(entries: Iterable[HashEntry], fh: TextIO) -> int:
     quality is an empty cell. Labels that a spreadsheet would take for a formula get a
     leading apostrophe, which parse_hash_list removes. Rows end in LF; open the file with
     ``newline=""`` to get LF on every system (CRLF is read back just as well).
+
+    When some entry is a variant, two more columns follow: ``variant`` (its tag) and
+    ``original`` (its picture's canonical PDQ), empty for canonical rows. A reader that knows
+    only the first four columns ignores them and takes a variant row as an ordinary hash.
     """
+    entries = list(entries)
+    tagged = any(e.variant for e in entries)
     writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS)
+    writer.writerow((*_CSV_COLUMNS, *_CSV_VARIANT_COLUMNS) if tagged else _CSV_COLUMNS)
     written = 0
     for entry in entries:
         quality = "" if entry.quality is None else str(entry.quality)
-        writer.writerow([entry.kind, entry.value, quality, _escape_formula(entry.label)])
+        row = [entry.kind, entry.value, quality, _escape_formula(entry.label)]
+        writer.writerow([*row, entry.variant, entry.original] if tagged else row)
         written += 1
     return written

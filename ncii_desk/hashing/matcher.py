@@ -10,7 +10,7 @@ Hashes of quality below 50 are not used for matching (they come from near-blank 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,13 @@ from ncii_desk.hashing.perceptual import DIHEDRAL_NAMES
 from ncii_desk.hashing.pipeline import FileHashes, HashValue
 
 EXACT_KINDS = {"sha256": ("sha256",), "md5": ("md5", "video_md5")}
+#: Method of a pHash match on a low-texture picture (PDQ quality below the cut-off): a
+#: weaker method than PDQ, shown as such so that a person checks it by eye.
+WEAK_METHOD = "phash-weak"
+#: Tag of the pHash an exported list carries for a low-texture original.
+LOW_TEXTURE_TAG = "low-texture-phash"
+#: A suspect whose PDQ quality is at least this is not low-texture: no weak matches for it.
+WEAK_MAX_QUALITY = PDQ_MIN_QUALITY + 10
 
 
 def method_of(value: HashValue) -> str:
@@ -34,6 +41,8 @@ def method_of(value: HashValue) -> str:
     if value.variant in ("", "full"):
         return value.kind
     if value.variant.removeprefix("suspect ") in (*DIHEDRAL_NAMES, "mirror"):
+        return "pdq-dihedral"
+    if value.variant.startswith("deskew "):  # turned back by a few degrees
         return "pdq-dihedral"
     return "pdq-region"
 
@@ -50,6 +59,11 @@ class ListMatch:
     suspect_value: str
     suspect_variant: str
     frame_ms: int | None = None
+    #: The canonical hash of the listed picture this match names: ``matched_value`` itself,
+    #: or, when a variant hash of the list matched, the canonical hash of its picture.
+    original: str = ""
+    #: The tag of the list's variant hash that matched ("" for a canonical hash).
+    list_variant: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -124,17 +138,20 @@ class ListMatcher:
             )
         )
         if fh.phash is not None and self._phash_entries:
-            out.extend(
-                self._search(
-                    fh.path,
-                    [HashValue("phash", fh.phash, None, "full")],
-                    self._phash_index,
-                    self._phash_entries,
-                    64,
-                    self.phash_threshold,
-                )
-            )
-        return out
+            low_texture = fh.pdq_quality is not None and fh.pdq_quality < WEAK_MAX_QUALITY
+            for m in self._search(
+                fh.path,
+                [HashValue("phash", fh.phash, None, "full")],
+                self._phash_index,
+                self._phash_entries,
+                64,
+                self.phash_threshold,
+            ):
+                if m.list_variant != LOW_TEXTURE_TAG:
+                    out.append(m)
+                elif low_texture:  # the fallback for pictures PDQ cannot describe
+                    out.append(replace(m, method=WEAK_METHOD))
+        return _one_per_picture(out)
 
     def _search(
         self,
@@ -171,9 +188,27 @@ class ListMatcher:
                     query.value,
                     query.variant,
                     query.frame_ms,
+                    entry.picture,
+                    entry.variant,
                 )
             )
         return out
+
+
+def _one_per_picture(matches: list[ListMatch]) -> list[ListMatch]:
+    """One match per listed picture and list: the closest of its canonical and variant
+    hashes (a canonical hash wins a tie), so a picture is named once, by its own hash."""
+    best: dict[tuple[str, str, str], ListMatch] = {}
+    order: list[tuple[str, str, str]] = []
+    for m in matches:
+        key = (m.list, m.kind, m.original or m.matched_value)
+        held = best.get(key)
+        if held is None:
+            order.append(key)
+            best[key] = m
+        elif (m.distance, bool(m.list_variant)) < (held.distance, bool(held.list_variant)):
+            best[key] = m
+    return [best[k] for k in order]
 
 
 def pairwise_distances(a: Sequence[str], b: Sequence[str], bits: int = 256) -> np.ndarray:

@@ -5,17 +5,17 @@ role in a case:
 
 * ``plain``: what hash lists and platforms exchange (PDQ + quality, pHash, dHash, MD5,
   SHA-256; for video MD5 + one PDQ per second).
-* ``original``: also PDQ of the eight rotations/mirrors, of central crops and of the
-  border-trimmed image, and local features — so re-posted variants still match.
-* ``suspect``: also PDQ of its own rotations/mirrors and of the picture regions found
-  inside it (screenshots, captions, collages), and local features for verification against
-  the victim's originals.
+* ``original``: also PDQ of the eight rotations/mirrors, of central crops (every 2.5 %),
+  off-centre crops and the border-trimmed image, and local features — so re-posted variants
+  still match, and an exported hash list carries the same hashes.
+* ``suspect``: also PDQ of its own rotations/mirrors, of itself turned back by small angles
+  (de-skew) and of the picture regions found inside it (screenshots, captions, collages),
+  and local features for verification against the victim's originals.
 * ``scan``: as ``suspect`` without local features (matching against hash lists only, and
   suspects kept as hashes only).
 * ``original-hashes``: as ``original`` without local features, for originals kept as hashes
-  only (suspected minor): every hash a re-posted variant needs is computed in memory, with
-  a denser ladder of central crops (no local features to find crops with), but nothing
-  that could give a rough picture back (ORB keypoints and descriptors) is made.
+  only (suspected minor): every hash a re-posted variant needs is computed in memory, but
+  nothing that could give a rough picture back (ORB keypoints and descriptors) is made.
 
 Bad input never raises out of :func:`hash_file`: the result carries a plain-language error
 for that file, and the batch goes on.
@@ -45,11 +45,11 @@ from ncii_desk.hardening import harden_process
 from ncii_desk.hashing import features as local_features
 from ncii_desk.hashing import perceptual as ph
 from ncii_desk.hashing.regions import (
-    CENTRAL_CROPS,
     HASH_ONLY_CROPS,
     central_crops,
     content_regions,
 )
+from ncii_desk.hashing.variants import deskewed, off_centre_crops
 from ncii_desk.media.loader import (
     DEFAULT_LIMITS,
     Limits,
@@ -225,8 +225,9 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
         result.variants.append(HashValue("pdq", mirror.hex, mirror.quality, "mirror"))
         for name, value in ph.pdq_dihedral(pixels)[1:]:
             result.variants.append(HashValue("pdq", value.hex, value.quality, name))
-        shares = HASH_ONLY_CROPS if role == "original-hashes" else CENTRAL_CROPS
-        for name, crop in central_crops(pixels, shares):
+        # Hash lists carry these too (hashlist export), and a list has no local features to
+        # find crops with: every original gets the dense ladder and off-centre crops.
+        for name, crop in [*central_crops(pixels, HASH_ONLY_CROPS), *off_centre_crops(pixels)]:
             h = ph.pdq(crop)
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     elif role in ("suspect", "scan"):
@@ -234,7 +235,7 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
         result.variants.append(HashValue("pdq", mirror.hex, mirror.quality, "suspect mirror"))
         for name, value in ph.pdq_dihedral(pixels)[1:]:
             result.variants.append(HashValue("pdq", value.hex, value.quality, f"suspect {name}"))
-        for name, region in content_regions(pixels):
+        for name, region in [*content_regions(pixels, image.pixels), *deskewed(pixels)]:
             h = ph.pdq(ph.reduce_for_hash(region))
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     if role in ("original", "suspect"):

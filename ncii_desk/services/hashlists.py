@@ -64,6 +64,9 @@ _INSERT_SQL = (
     "INSERT INTO hash_list_entries (list_id, position, kind, value, quality, label) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+_TAG_SQL = (
+    "UPDATE hash_list_entries SET variant = ?, original = ? WHERE list_id = ? AND position = ?"
+)
 
 
 def _checkpoint(vault: Vault) -> None:
@@ -128,6 +131,14 @@ def import_hash_list(
                                     strict=False,
                                 )
                             ),
+                        )
+                    if batch.tags:  # variant entries: their tag and their picture
+                        conn.exec_driver_sql(
+                            _TAG_SQL,
+                            [
+                                (variant, original, row.id, batch.start + k)
+                                for k, (variant, original) in batch.tags.items()
+                            ],
                         )
                     job.progress(
                         min(total_kib, stream.bytes_read // 1024),
@@ -410,11 +421,25 @@ def list_hash_lists(vault: Vault) -> list[HashListView]:
         ]
 
 
-def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label: str = "") -> int:
+def export_case_hashes(
+    vault: Vault,
+    case_ref: str,
+    fmt: str,
+    out: TextIO,
+    label: str = "",
+    *,
+    canonical_only: bool = False,
+) -> int:
     """Write the hashes of a case's originals (never pixels, never file names).
 
     pytx: `pdq <hex>` for images and `video_md5 <hex>` for videos. csv: kind, value,
     quality, label with PDQ, MD5 and SHA-256 of every original.
+
+    Unless ``canonical_only``, each picture's variant hashes that the case holds follow
+    (mirror and turns, centred and off-centre crops, the border-trimmed picture; a
+    low-texture picture's pHash), each tagged with its variant and its picture's canonical
+    PDQ (docs/hashlists.md): a scan against the list then finds what the case finds by
+    hashes. Canonical lines come first, so a pytx reader sees one PDQ line per picture.
 
     A video original adds its frame hashes (one per distinct sampled frame, and the frame
     variants: mirrored, centre crops, without letterbox bars): in pytx as ordinary `pdq`
@@ -489,6 +514,13 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
         count = s.scalar(
             select(func.count()).select_from(EvidenceItem).where(EvidenceItem.case_id == case.id)
         )
+        originals_ids = [o.id for o in originals]
+    if not canonical_only:
+        variants = _variant_entries(vault, originals_ids, pdq, video, label, seen)
+        entries += variants
+        # With video frame rows the CSV has the frame columns too; a picture's variant keeps
+        # its tag and its picture's canonical PDQ in the same variant/original columns.
+        tagged += [TaggedRow(e, e.variant, e.original) for e in variants]
     # Low-quality PDQ are kept: the receiver filters them as we do; pytx has no quality field.
     if fmt == "pytx":
         written = write_pytx(entries, out, keep_low_quality=True)
@@ -501,7 +533,12 @@ def export_case_hashes(vault: Vault, case_ref: str, fmt: str, out: TextIO, label
             s,
             "hashlist.exported",
             case.id,
-            {"format": fmt, "entries": written, "items_in_case": count},
+            {
+                "format": fmt,
+                "entries": written,
+                "items_in_case": count,
+                "variants": not canonical_only,
+            },
         )
     return written
 
@@ -548,4 +585,87 @@ def _pytx_frames(rows: list[Any], seen: set[tuple[str, str]]) -> list[Any]:
             continue
         seen.add(key)
         out.append(row.entry)
+    return out
+
+
+def _variant_entries(
+    vault: Vault,
+    item_ids: list[str],
+    canonical: dict[str, HashRecord],
+    videos: set[str],
+    label: str,
+    seen: set[tuple[str, str]],
+) -> list[Any]:
+    """The tagged variant hashes of the still pictures among ``item_ids`` (in that order):
+    every matchable PDQ variant the case stores, and the pHash of a low-texture picture
+    (PDQ quality below the cut-off), which matchers use as a weaker method."""
+    pictures = [i for i in item_ids if i in canonical and i not in videos]
+    by_item: dict[str, list[HashRecord]] = {i: [] for i in pictures}
+    with vault.session() as s:
+        for r in s.scalars(
+            select(HashRecord)
+            .where(
+                HashRecord.item_id.in_(pictures),
+                HashRecord.kind.in_(("pdq", "phash")),
+                HashRecord.frame_ms.is_(None),
+                HashRecord.variant != "full",
+            )
+            .order_by(HashRecord.id)
+        ):
+            by_item[r.item_id].append(r)
+        phashes = {
+            r.item_id: r.value
+            for r in s.scalars(
+                select(HashRecord).where(
+                    HashRecord.item_id.in_(pictures),
+                    HashRecord.kind == "phash",
+                    HashRecord.variant == "full",
+                )
+            )
+        }
+    out: list[Any] = []
+    for item in pictures:
+        main = canonical[item]
+        records = [(r.kind, r.value, r.quality, r.variant) for r in by_item[item]]
+        out += picture_variants(main.value, main.quality, records, phashes.get(item), label, seen)
+    return out
+
+
+def picture_variants(
+    canonical: str,
+    quality: int | None,
+    records: Iterable[tuple[str, str, int | None, str]],
+    phash: str | None,
+    label: str = "",
+    seen: set[tuple[str, str]] | None = None,
+) -> list[Any]:
+    """The tagged variant entries of one picture whose canonical PDQ is ``canonical``.
+
+    ``records`` are (kind, value, quality, variant name) of its stored hashes: the PDQ
+    variants of matchable quality are kept, each tagged (``variant_tag``) and tied to the
+    canonical hash; a low-texture picture (PDQ quality below the cut-off) also gets its
+    pHash, tagged LOW_TEXTURE_TAG (matchers use it as a weaker method). Values already in
+    ``seen`` (kind, value) are left out, and the new ones are added to it.
+    """
+    from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
+    from ncii_desk.hashing.lists import HashEntry, InvalidHashEntry, variant_tag
+    from ncii_desk.hashing.matcher import LOW_TEXTURE_TAG
+
+    seen = set() if seen is None else seen
+    wanted: list[tuple[str, str, int | None, str]] = []
+    if quality is not None and quality < PDQ_MIN_QUALITY and phash is not None:
+        wanted.append(("phash", phash, None, LOW_TEXTURE_TAG))
+    for kind, value, q, name in records:
+        if kind == "pdq" and (q is None or q >= PDQ_MIN_QUALITY) and name != "full":
+            wanted.append(("pdq", value, q, variant_tag(name)))
+    out: list[Any] = []
+    for kind, value, q, tag in wanted:
+        if (kind, value) in seen or value == canonical:
+            continue
+        try:
+            entry = HashEntry.from_text(kind, value, q, label, tag, canonical)
+        except InvalidHashEntry:
+            continue  # a blank crop's hash, or a picture without a usable PDQ
+        seen.add((kind, value))
+        out.append(entry)
     return out

@@ -973,7 +973,8 @@ def _match_lists(
         for k, (d, q) in sorted(best.items(), key=lambda kv: kv[1]):
             entry = entries[int(positions[k])]
             sr = srecs[q]
-            target = f"{hl.name}: pdq {entry.value}"
+            # A variant (crop, turn) of a listed picture names the picture's own hash.
+            target = f"{hl.name}: pdq {entry.original or entry.value}"
             add(
                 Match(
                     case_id=case_id,
@@ -988,6 +989,7 @@ def _match_lists(
                         "suspect_hash": sr.value,
                         "suspect_variant": sr.variant,
                         "target_hash": entry.value,
+                        "target_variant": entry.variant or "",
                     },
                 ),
                 target,

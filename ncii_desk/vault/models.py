@@ -323,6 +323,10 @@ class HashListEntry(Base):
     value: Mapped[str] = mapped_column(String(256))
     quality: Mapped[int | None] = mapped_column(Integer, default=None)
     label: Mapped[str] = mapped_column(Text, default="")
+    #: A variant hash of a picture (crop, turn; see docs/hashlists.md): its tag, and the
+    #: canonical hash of its picture, which a match on it names. None for other entries.
+    variant: Mapped[str | None] = mapped_column(String(64), default=None)
+    original: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class BankEntry(Base):

@@ -311,3 +311,47 @@ def test_scan_finds_edited_videos_via_the_exported_list_and_reports_frames(
     still = by_file[videos["still frame"].name]
     assert {m["original"] for m in still} == {tag}
     assert any(m["target_ms"] == 2000 and m["method"] == "vpdq-frame" for m in still)
+
+
+def test_one_csv_carries_a_videos_frames_and_a_pictures_variants_and_scan_reads_both(
+    vault: Vault, videos: dict[str, Path], tmp_path: Path, capsys: Any
+) -> None:
+    """A case with a video and a picture: the CSV has the frame columns, the picture's
+    variant rows keep their tag and canonical PDQ, the list reads back without a bad line,
+    and scan finds a mirrored copy of each (the picture through its variant)."""
+    from PIL import Image
+    from skimage import data as skdata
+
+    case_id, _ = _case(vault, videos)
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    photo = skdata.astronaut()
+    Image.fromarray(photo).save(pictures / "photo.png")
+    added = intake.add_items(vault, case_id, Role.ORIGINAL, [pictures])
+    assert matching.hash_items(vault, added.sources, workers=1).errors == []
+    listing = tmp_path / "clinic.csv"
+    with open(listing, "w", encoding="utf-8", newline="") as fh:
+        export_case_hashes(vault, case_id, "csv", fh, label="clinic")
+    rows = list(csv.DictReader(io.StringIO(listing.read_text())))
+    assert {"frame", "time_ms", "variant", "original"} <= set(rows[0])
+    canonical = {r["value"] for r in rows if r["kind"] == "pdq" and r["variant"] == "full"}
+    still_variants = [
+        r for r in rows if not r["time_ms"] and r["variant"] not in ("", "full", "file")
+    ]
+    assert still_variants and {r["original"] for r in still_variants} <= canonical
+    assert any(r["variant"] == "mirror" for r in still_variants)
+    parsed = load_hash_list(listing)
+    assert parsed.errors == []
+    kept = [e for e in parsed.entries if e.variant]
+    assert len(kept) == len(still_variants) and {e.original for e in kept} <= canonical
+    suspects = tmp_path / "suspects"
+    suspects.mkdir()
+    Image.fromarray(np.ascontiguousarray(photo[:, ::-1])).save(suspects / "mirrored.jpg")
+    (suspects / "clip.mp4").write_bytes(videos["mirrored"].read_bytes())
+    rc = cli(["scan", str(suspects), "--against", str(listing), "--json", "--workers", "1"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0, out
+    names = {Path(m["path"]).name for m in out["matches"]}
+    assert names == {"mirrored.jpg", "clip.mp4"}
+    [pic] = [m for m in out["matches"] if m["path"].endswith("mirrored.jpg")]
+    assert pic["original"] in canonical

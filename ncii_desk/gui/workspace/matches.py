@@ -57,6 +57,9 @@ METHODS = {
     "pdq-dihedral": QT_TRANSLATE_NOOP("Matches", "Same picture, turned or mirrored"),
     "pdq-region": QT_TRANSLATE_NOOP("Matches", "Same picture inside a larger one"),
     "phash": QT_TRANSLATE_NOOP("Matches", "Same picture"),
+    "phash-weak": QT_TRANSLATE_NOOP(
+        "Matches", "Maybe the same picture (a plain picture: weaker method, check by eye)"
+    ),
     "vpdq": QT_TRANSLATE_NOOP("Matches", "Same video (matching frames)"),
     "vpdq-frame": QT_TRANSLATE_NOOP("Matches", "Same video frames"),
     "local-features": QT_TRANSLATE_NOOP("Matches", "Same picture, cropped or reframed"),
@@ -88,6 +91,12 @@ METHOD_TIPS = {
     "phash": QT_TRANSLATE_NOOP(
         "Matches",
         "pHash picture fingerprint (64 bits). 'How close' counts the bits that differ.",
+    ),
+    "phash-weak": QT_TRANSLATE_NOOP(
+        "Matches",
+        "pHash picture fingerprint (64 bits), used for smooth, nearly plain pictures that PDQ "
+        "cannot describe. Such pictures look alike more often, so this is a weaker method: "
+        "check the pair by eye before relying on it. 'How close' counts the bits that differ.",
     ),
     "vpdq": QT_TRANSLATE_NOOP(
         "Matches", "vPDQ: PDQ fingerprints of the video's frames, compared frame by frame."
