@@ -1345,6 +1345,7 @@ def build_parser() -> argparse.ArgumentParser:
         inspect_cmds,
         selftest_cmds,
         settings_cmds,
+        validation_cmds,
         vision_cmds,
     )
 
@@ -1357,6 +1358,7 @@ def build_parser() -> argparse.ArgumentParser:
         selftest_cmds,
         settings_cmds,
         source_cmds,
+        validation_cmds,
     ):
         module.register(commands)
     return parser

@@ -379,6 +379,9 @@ class _Run:
         parts = [f"every_s={self.every_s}"] if media == "video" else []
         if clf is not None and not clf.applies_to(media):
             parts = ["not-applicable", media]  # outside the domain: not run, no number
+        elif clf is not None and clf.validation.record_sha256:
+            # a new clinic validation record changes what the score may count as
+            parts.append(f"clinic-validation={clf.validation.record_sha256}")
         return _inputs_hash(parts)
 
     def current_steps(self, rows: dict[tuple[str, str], Analysis]) -> set[tuple[str, str]]:
@@ -968,6 +971,7 @@ def analyze_case(
     in the report).
     """
     from ncii_desk.services.settings import thresholds
+    from ncii_desk.services.validation import apply_clinic_validation
     from ncii_desk.vision import faces as F
     from ncii_desk.vision.classifier import default_classifier_names, load_classifier
     from ncii_desk.vision.runtime import shared_runtime
@@ -1035,6 +1039,7 @@ def analyze_case(
                 loaded.append(load_classifier(name, runtime))
             except (ModelMissing, ModelCorrupt) as exc:
                 problems.append(exc.as_dict())
+        apply_clinic_validation(vault, loaded)  # the vault's newest record for the weights
         list_reference_faces(vault, case_id)  # searches new reference photos; automatic picks
         gallery = load_gallery(vault, case_id)
     else:
