@@ -53,6 +53,7 @@ from sqlalchemy import select
 from ncii_desk.errors import InvalidSetting, NciiDeskError
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault.models import AuditEvent, ModelValidation
+from ncii_desk.vision.registry import MIN_VALIDATED_AUC, MIN_VALIDATED_IMAGES, ModelRegistry
 
 if TYPE_CHECKING:
     from ncii_desk.vault import Vault
@@ -64,12 +65,17 @@ __all__ = [
     "BOOTSTRAP_RESAMPLES",
     "BOOTSTRAP_SEED",
     "MIN_PER_CLASS",
+    "MIN_VALIDATED_AUC",
+    "MIN_VALIDATED_IMAGES",
+    "EvaluationOutcome",
     "EvaluationReport",
     "ImageRow",
     "ValidationRecord",
     "apply_clinic_validation",
     "bootstrap_auc_ci",
+    "classifier_choices",
     "evaluate",
+    "evaluate_and_save",
     "list_records",
     "roc_auc",
     "roc_points",
@@ -264,14 +270,10 @@ class EvaluationReport:
     def meets_minimum(self) -> bool:
         """Whether the figures reach the headline minimum (the domain is the clinic's word,
         given when the record is saved)."""
-        from ncii_desk.vision.registry import MIN_VALIDATED_AUC, MIN_VALIDATED_IMAGES
-
         images = self.n_real + self.n_fake
         return self.auc >= MIN_VALIDATED_AUC and images >= MIN_VALIDATED_IMAGES
 
     def minimum_words(self) -> str:
-        from ncii_desk.vision.registry import MIN_VALIDATED_AUC, MIN_VALIDATED_IMAGES
-
         images = self.n_real + self.n_fake
         if self.meets_minimum:
             return (
@@ -756,3 +758,39 @@ def apply_clinic_validation(vault: Vault, classifiers: Sequence[FaceClassifier])
         found = validation_for(vault, clf.model_sha256)
         if found is not None:
             clf.validation = found.validation()
+
+
+def classifier_choices() -> list[str]:
+    """The manipulation classifiers of the manifest, for a picker (reads the manifest only:
+    no model is loaded)."""
+    return [spec.name for spec in ModelRegistry() if spec.task == "deepfake-classifier"]
+
+
+@dataclass
+class EvaluationOutcome:
+    """What the GUI's evaluation task returns: the report, and the record when saved."""
+
+    report: EvaluationReport
+    saved: ValidationRecord | None
+
+
+def evaluate_and_save(
+    vault: Vault,
+    model: str,
+    real_dir: Path,
+    fake_dir: Path,
+    *,
+    domain: str = "",
+    save: bool = False,
+    job: Job | None = None,
+) -> EvaluationOutcome:
+    """:func:`evaluate`, then :func:`save_record` when ``save`` (the domain is checked before
+    any picture is scored, so a missing one never costs a run)."""
+    if save and not " ".join(domain.split()):
+        raise InvalidSetting(
+            "Saving a validation record needs the domain of the labelled pictures.",
+            "Say what kind of pictures the two folders hold, e.g. face-swap video frames.",
+        )
+    report = evaluate(model, real_dir, fake_dir, job=job)
+    saved = save_record(vault, report, domain=domain) if save else None
+    return EvaluationOutcome(report, saved)
