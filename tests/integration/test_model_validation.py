@@ -341,6 +341,8 @@ def test_cli_evaluate_save_list_and_exit_codes(cli: Any, cli_vault: Path, tmp_pa
     assert rec["intact"] and rec["record"]["domain"] == "tinted stills"
     assert rec["record"]["threshold"] == 0.3 and rec["record"]["errors"] == 1
     assert cli("audit", "verify").rc == 0
+    check = cli("vault", "check")
+    assert check.rc == 0, check.out + check.err
 
     few = tmp_path / "few"
     few.mkdir()
