@@ -362,3 +362,43 @@ def test_cli_evaluate_save_list_and_exit_codes(cli: Any, cli_vault: Path, tmp_pa
         "2",
     )
     assert bad_t.rc == 2
+
+
+def test_a_whole_image_classifier_scores_each_picture_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No face needed: every picture is one score, the classifier's own on the whole picture."""
+    from test_honest_signals import _clinic_manifest
+
+    from ncii_desk.media.loader import load_image
+    from ncii_desk.vision.classifier import load_classifier
+    from ncii_desk.vision.registry import ModelRegistry
+    from ncii_desk.vision.runtime import Runtime
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    manifest = _clinic_manifest(folder, 'status = "unvalidated"')
+    text_ = manifest.read_text().replace(
+        'media = ["image", "video"]', 'media = ["image", "video"]\ninput = "whole-image"'
+    )
+    manifest.write_text(text_)
+    monkeypatch.setenv("NCII_DESK_MODELS", str(folder))
+    clf = load_classifier("rmb", Runtime(ModelRegistry(manifest)))
+    assert clf.domain.input == "whole-image"
+    rng = np.random.default_rng(5)
+    real, fake = tmp_path / "real", tmp_path / "fake"
+    for d, shift in ((real, -40), (fake, 40)):
+        d.mkdir()
+        for i in range(10):
+            colour = np.clip(rng.integers(60, 200, 3) + np.array([shift, 0, -shift]), 0, 255)
+            field = np.broadcast_to(colour.astype(np.uint8), (48, 64, 3))
+            Image.fromarray(np.ascontiguousarray(field)).save(d / f"{i}.png")
+    report = V.evaluate("rmb", real, fake, classifier=clf, resamples=200)
+    assert report.input == "whole-image" and report.n_real == report.n_fake == 10
+    assert all(r.faces == 0 and r.status == "scored" for r in report.rows)
+    for row in report.rows:
+        direct = float(clf.score([load_image(Path(row.path)).pixels])[0])
+        assert row.score == pytest.approx(direct, abs=1e-6)
+    real_s = [r.score for r in report.rows if r.label == "real"]
+    fake_s = [r.score for r in report.rows if r.label == "fake"]
+    assert report.auc == pytest.approx(pair_count_auc(real_s, fake_s), abs=1e-12)  # type: ignore[arg-type]
