@@ -352,6 +352,8 @@ def _label_files(folder: Path, label: str) -> list[Path]:
 def _score_one(clf: FaceClassifier, path: Path, label: str) -> ImageRow:
     from ncii_desk.media.loader import load_image
     from ncii_desk.vision import faces as F
+    from ncii_desk.vision.classifier import ClassifierError
+    from ncii_desk.vision.registry import ModelCorrupt, ModelMissing
 
     started = time.perf_counter()
     row = ImageRow(str(path), label, "error")
@@ -370,6 +372,8 @@ def _score_one(clf: FaceClassifier, path: Path, label: str) -> ImageRow:
             row.status = "no-face"
         else:
             row.status, row.score = "scored", float(np.max(scores))
+    except (ClassifierError, ModelMissing, ModelCorrupt):
+        raise  # about the model, not this file: stop with its own message
     except NciiDeskError as exc:
         row.error, row.message, row.hint = type(exc).__name__, exc.message, exc.hint
     except (OSError, ValueError) as exc:  # a file that vanished, landmarks that are degenerate

@@ -402,3 +402,26 @@ def test_a_whole_image_classifier_scores_each_picture_whole(
     real_s = [r.score for r in report.rows if r.label == "real"]
     fake_s = [r.score for r in report.rows if r.label == "fake"]
     assert report.auc == pytest.approx(pair_count_auc(real_s, fake_s), abs=1e-12)  # type: ignore[arg-type]
+
+
+def test_a_model_that_fails_on_every_picture_stops_with_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken model description is about the model, not a file: one clear error, not a row
+    per picture and a misleading "too few pictures"."""
+    from test_honest_signals import _clinic_manifest
+
+    from ncii_desk.vision.classifier import ClassifierError, load_classifier
+    from ncii_desk.vision.registry import ModelRegistry
+    from ncii_desk.vision.runtime import Runtime
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    manifest = _clinic_manifest(folder, 'status = "unvalidated"')
+    manifest.write_text(manifest.read_text().replace("score_index = 1", "score_index = 5"))
+    monkeypatch.setenv("NCII_DESK_MODELS", str(folder))
+    clf = load_classifier("rmb", Runtime(ModelRegistry(manifest)))
+    real, fake = _labelled(tmp_path / "set", 10, (0.7, 0.9), (1.1, 1.3))
+    with pytest.raises(ClassifierError) as info:
+        V.evaluate("rmb", real, fake, classifier=clf)
+    assert "score_index = 5 does not exist" in info.value.message
