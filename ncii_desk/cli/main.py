@@ -1492,6 +1492,7 @@ def build_parser() -> argparse.ArgumentParser:
         inspect_cmds,
         selftest_cmds,
         settings_cmds,
+        validation_cmds,
         vision_cmds,
     )
 
@@ -1505,6 +1506,7 @@ def build_parser() -> argparse.ArgumentParser:
         settings_cmds,
         source_cmds,
         completion,
+        validation_cmds,
     ):
         module.register(commands)
     return parser

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSpinBox,
     QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +46,8 @@ from ncii_desk.gui.config import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
+from ncii_desk.gui.tasks import Problem
+from ncii_desk.services import validation
 from ncii_desk.services.settings import (
     EMBEDDER_CHOICES,
     FACE_RANGE,
@@ -209,6 +213,7 @@ class SettingsDialog(QDialog):
                 )
             ),
         )
+        self._validations(form)
         self.tabs.addTab(page, self.tr("Analysis"))
 
     def _embedder_section(self, form: QFormLayout) -> None:
@@ -256,6 +261,143 @@ class SettingsDialog(QDialog):
 
     def chosen_embedder(self) -> str:
         return str(self.embedder.currentData())
+
+    def _validations(self, form: QFormLayout) -> None:
+        """Validation records per classifier, and an evaluation run on two folders."""
+        form.addRow(
+            "",
+            plain_label(
+                self.tr(
+                    "Classifier validation: a manipulation classifier's score counts as a "
+                    "finding only after it reached ROC AUC {auc} on at least {n} labelled "
+                    "pictures of the kind it is used on. Measure it on your own pictures "
+                    "below."
+                ).format(auc=validation.MIN_VALIDATED_AUC, n=validation.MIN_VALIDATED_IMAGES)
+            ),
+        )
+        self.validations = QTreeWidget()
+        self.validations.setAccessibleName(self.tr("Classifier validation records"))
+        self.validations.setRootIsDecorated(False)
+        self.validations.setHeaderLabels(
+            [
+                self.tr("Classifier"),
+                self.tr("Date"),
+                self.tr("Pictures"),
+                self.tr("ROC AUC [95 % interval]"),
+                self.tr("Meets the minimum"),
+                self.tr("Pictures of"),
+            ]
+        )
+        self.validations.setMinimumHeight(110)
+        form.addRow(self.tr("Validation records"), self.validations)
+        self.eval_model = QComboBox()
+        self.eval_model.setAccessibleName(self.tr("Classifier to evaluate"))
+        for name in validation.classifier_choices():
+            self.eval_model.addItem(name, name)
+        self.eval_domain = QLineEdit()
+        self.eval_domain.setAccessibleName(self.tr("What the labelled pictures are"))
+        self.eval_domain.setPlaceholderText(self.tr("e.g. face-swap video frames from phones"))
+        self.eval_save = checkbox(self.tr("Save the result as the classifier's validation record"))
+        self.eval_save.setChecked(True)
+        self.eval_button = button(
+            self.tr("Evaluate with two folders..."),
+            self._choose_evaluation_folders,
+            tip=self.tr(
+                "Pick a folder of real pictures, then a folder of manipulated ones. The "
+                "classifier scores each picture in the background."
+            ),
+        )
+        form.addRow(self.tr("Classifier"), _row(self.eval_model, self.eval_button))
+        form.addRow(self.tr("The pictures are"), self.eval_domain)
+        form.addRow("", self.eval_save)
+        self.eval_result = plain_label(name=self.tr("Evaluation result"))
+        form.addRow("", self.eval_result)
+
+    def _show_validations(self, records: list[validation.ValidationRecord]) -> None:
+        self.validations.clear()
+        yes, no = self.tr("yes"), self.tr("no")
+        for r in records:
+            lo, hi = r.record.get("auc_ci95", [0.0, 0.0])
+            meets = yes if r.meets_minimum else no
+            if not r.intact:
+                meets = self.tr("not used: {why}").format(why=r.problem)
+            QTreeWidgetItem(
+                self.validations,
+                [
+                    r.model,
+                    str(r.record.get("date", ""))[:10],
+                    str(r.images),
+                    f"{float(r.record.get('auc', 0.0)):.3f} [{lo:.3f}\u2013{hi:.3f}]",
+                    meets,
+                    str(r.record.get("domain", "")),
+                ],
+            )
+
+    def _load_validations(self) -> None:
+        self.ctx.read(validation.list_records, self._show_validations, owner=self)
+
+    def _choose_evaluation_folders(self) -> None:
+        real = pick_folder(self, self.tr("Choose the folder of real pictures"))
+        if real is None:
+            return
+        fake = pick_folder(self, self.tr("Choose the folder of manipulated pictures"))
+        if fake is not None:
+            self.run_evaluation(real, fake)
+
+    def run_evaluation(self, real: Path, fake: Path) -> None:
+        """Score both folders with the chosen classifier as a background task."""
+        model = str(self.eval_model.currentData() or "")
+        domain = self.eval_domain.text()
+        save = self.eval_save.isChecked()
+        if save and not domain.strip():
+            self.eval_result.setText(
+                self.tr(
+                    "Say what kind of pictures the folders hold before saving: the record "
+                    "counts only for pictures of that kind."
+                )
+            )
+            return
+        self.eval_result.setText(self.tr("Evaluating {m}...").format(m=model))
+
+        def done(outcome: validation.EvaluationOutcome) -> None:
+            r = outcome.report
+            text = self.tr(
+                "{m}: ROC AUC {auc:.3f} [{lo:.3f}\u2013{hi:.3f}] on {real} real and {fake} "
+                "manipulated pictures; at {t:.2f}, {fp:.0%} of the real ones flagged and "
+                "{fn:.0%} of the manipulated ones missed. {minimum}"
+            ).format(
+                m=r.model,
+                auc=r.auc,
+                lo=r.ci[0],
+                hi=r.ci[1],
+                real=r.n_real,
+                fake=r.n_fake,
+                t=r.threshold,
+                fp=r.fp_rate,
+                fn=r.fn_rate,
+                minimum=r.minimum_words(),
+            )
+            self.eval_result.setText(text)
+            self._load_validations()
+
+        def problems(outcome: validation.EvaluationOutcome) -> list[Problem]:
+            return [
+                Problem(row.path, row.message, row.hint)
+                for row in outcome.report.rows
+                if row.status == "error"
+            ]
+
+        self.ctx.task(
+            self.tr("Evaluating {m}").format(m=model),
+            lambda vault, job: validation.evaluate_and_save(
+                vault, model, real, fake, domain=domain, save=save, job=job
+            ),
+            on_done=done,
+            on_failed=lambda e: self.eval_result.setText(error_text(e)),
+            problems_of=problems,
+            summary=lambda o: self.tr("ROC AUC {auc:.3f}").format(auc=o.report.auc),
+            owner=self,
+        )
 
     def _clinic(self) -> None:
         page = QWidget()
@@ -379,6 +521,7 @@ class SettingsDialog(QDialog):
                 owner=self,
             )
         self._show_provider()
+        self._load_validations()
 
     def _show_provider(self) -> None:
         from ncii_desk.gui import workers

@@ -460,6 +460,9 @@ class _Run:
             parts.append("whole-image")
         if clf is not None and not clf.applies_to(media):
             parts = ["not-applicable", media]  # outside the domain: not run, no number
+        elif clf is not None and clf.validation.record_sha256:
+            # a new clinic validation record changes what the score may count as
+            parts.append(f"clinic-validation={clf.validation.record_sha256}")
         return _inputs_hash(parts)
 
     def current_steps(self, rows: dict[tuple[str, str], Analysis]) -> set[tuple[str, str]]:
@@ -1061,6 +1064,7 @@ def analyze_case(
     in the report).
     """
     from ncii_desk.services.settings import thresholds
+    from ncii_desk.services.validation import apply_clinic_validation
     from ncii_desk.vision import faces as F
     from ncii_desk.vision.classifier import default_classifier_names, load_classifier
     from ncii_desk.vision.runtime import shared_runtime
@@ -1144,6 +1148,7 @@ def analyze_case(
             problems.append(exc.as_dict() | {"model": name})
     for name, bad in registry.rejected.items() if classifiers is None else []:
         problems.append(bad.as_dict() | {"model": name})  # a clinic entry that is not valid
+    apply_clinic_validation(vault, loaded)  # the vault's newest record for the weights
     if models is not None:
         list_reference_faces(vault, case_id)  # searches new reference photos; automatic picks
         gallery = load_gallery(vault, case_id)

@@ -394,3 +394,27 @@ class FaceReference(Base):
     model_sha256: Mapped[str] = mapped_column(String(64))
     chosen_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelValidation(Base):
+    """A clinic's measurement of a manipulation classifier on its own labelled images.
+
+    ``record`` is the whole record as canonical JSON data; ``record_sha256`` is the SHA-256
+    of its canonical encoding, and the audit event written in the same transaction carries
+    the same digest, so the record is signed into the audit chain. The few columns beside it
+    are copies for listing and lookup (by model sha256, newest first).
+    """
+
+    __tablename__ = "model_validations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    model_name: Mapped[str] = mapped_column(String(200))
+    model_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    operator: Mapped[str] = mapped_column(String(200), default="")
+    domain: Mapped[str] = mapped_column(Text, default="")
+    n_real: Mapped[int] = mapped_column(Integer)
+    n_fake: Mapped[int] = mapped_column(Integer)
+    auc: Mapped[float] = mapped_column(Float)
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    record_sha256: Mapped[str] = mapped_column(String(64))

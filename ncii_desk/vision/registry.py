@@ -218,6 +218,10 @@ class Validation:
     date: str = ""
     by: str = ""
     notes: str = ""
+    #: bootstrap 95 % confidence interval of ``auc`` (low, high), when one was computed
+    ci: tuple[float, float] | None = None
+    #: sha256 of the clinic's validation record in the vault this came from ("" = manifest)
+    record_sha256: str = ""
 
     @property
     def meets_minimum(self) -> bool:
@@ -229,16 +233,20 @@ class Validation:
             and self.images >= MIN_VALIDATED_IMAGES
         )
 
+    def _ci_words(self) -> str:
+        return f" [{self.ci[0]:.2f}\u2013{self.ci[1]:.2f}]" if self.ci is not None else ""
+
     def words(self) -> str:
         if self.meets_minimum:
             return (
                 f"validated by {self.by or 'the clinic'} on {self.images} labelled images "
                 f"({self.domain or 'its domain'}) on {self.date or 'an unrecorded date'}: "
-                f"ROC AUC {self.auc:.2f}"
+                f"ROC AUC {self.auc:.2f}{self._ci_words()}"
             )
         if self.status == "validated" and self.auc is not None:
             return (
-                f"measured at ROC AUC {self.auc:.2f} on {self.images} labelled images, below the "
+                f"measured at ROC AUC {self.auc:.2f}{self._ci_words()} on {self.images} "
+                "labelled images, below the "
                 f"minimum (AUC {MIN_VALIDATED_AUC} on {MIN_VALIDATED_IMAGES} images) for its "
                 "score to count as a finding"
             )
@@ -252,6 +260,8 @@ class Validation:
             "domain": self.domain,
             "date": self.date,
             "by": self.by,
+            "ci": list(self.ci) if self.ci is not None else None,
+            "record_sha256": self.record_sha256,
             "meets_minimum": self.meets_minimum,
         }
 
