@@ -497,6 +497,11 @@ class PreviewPanel(QWidget):
         if self.zoom is None:
             # Fitted: the whole picture in the space there is (blurred thumbnails, which
             # are small by design, are shown enlarged, still blurred).
+            # No scroll bars while fitted: the room is then the same whatever the zoom
+            # before (a bar left over from 100 % would shrink the fit by its width).
+            off = Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            self.area.setHorizontalScrollBarPolicy(off)
+            self.area.setVerticalScrollBarPolicy(off)
             self.area.setWidgetResizable(True)
             self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             room = self.area.viewport().size()
@@ -507,6 +512,9 @@ class PreviewPanel(QWidget):
                 Qt.TransformationMode.SmoothTransformation,
             )
         else:
+            needed = Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            self.area.setHorizontalScrollBarPolicy(needed)
+            self.area.setVerticalScrollBarPolicy(needed)
             self.area.setWidgetResizable(False)
             self.picture.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             size = QSize(
