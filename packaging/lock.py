@@ -43,7 +43,7 @@ class Target:
 
 
 TARGETS = (
-    # The CI builds on Ubuntu 22.04 (glibc 2.35); PySide6-WebEngine needs manylinux_2_34.
+    # The CI builds on Ubuntu 22.04 (glibc 2.35); QtWebEngine needs manylinux_2_34 or newer.
     Target("linux", "x86_64-manylinux_2_35", "linux", "x86_64"),
     Target("windows", "x86_64-pc-windows-msvc", "win32", "AMD64"),
     Target("macos-arm64", "aarch64-apple-darwin", "darwin", "arm64", macos="14.0"),

@@ -121,7 +121,7 @@ def render_from_warc(
 def _not_made(why: str) -> ScreenshotNotMade:
     return ScreenshotNotMade(
         f"screenshot not made: {why}.",
-        "The capture itself is complete. Install the renderer (pip install PySide6-WebEngine) "
+        "The capture itself is complete. Install the renderer (pip install 'PySide6-Addons<6.12') "
         "if it is missing, then run 'ncii-desk capture screenshot CASE'.",
     )
 
