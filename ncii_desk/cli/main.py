@@ -1269,7 +1269,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         default=None,
-        help="worker processes (default: number of cores)",
+        help="worker processes (default: number of cores; fewer than 8 files are hashed "
+        "in this process)",
     )
     p = command(
         sub, "scan", cmd_scan, "find files in a folder that match hash lists (no vault needed)"
