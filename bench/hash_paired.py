@@ -134,8 +134,10 @@ def main() -> int:
                 f"{this[DRAFT]:.1f} img/s, ratio {ratios[-1]:.2f}x; load {load_average()}"
             )
     print()
-    print(f"| Method ({args.processes} process(es)) | img/s (median of {args.rounds}) | "
-          "CPU ms/img (tree) | PDQ bits from full decode (mean / max) | peak memory, tree |")
+    print(
+        f"| Method ({args.processes} process(es)) | img/s (median of {args.rounds}) | "
+        "CPU ms/img (tree) | PDQ bits from full decode (mean / max) | peak memory, tree |"
+    )
     print("|---|---:|---:|---:|---|")
     for m in methods:
         bits = [ph.hamming_hex(a[0], b) for a, b in zip(first[m], reference, strict=True)]

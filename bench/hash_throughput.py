@@ -17,9 +17,9 @@ timing; ours submits through ``hash_many(workers=2)``, the others through ``pool
 
 Sets (generated in a temp folder, removed afterwards): photo-like 1024x768, 3000x2000 and
 4000x3000 (12 MP, JPEG only) images, JPEG at quality 90 and PNG. The pixels are mosaics of
-scikit-image's sample photos, resized and cropped, with sensor-like noise, so JPEG sizes are realistic
-(about 0.3-0.4 bytes per pixel). PNGs are written with zlib level 1 to keep generation short
-(inflate speed, hence decode time, hardly depends on the level).
+scikit-image's sample photos, resized and cropped, with sensor-like noise, so JPEG sizes are
+realistic (about 0.3-0.4 bytes per pixel). PNGs are written with zlib level 1 to keep
+generation short (inflate speed, hence decode time, hardly depends on the level).
 
 Also reported: mean/max PDQ bit difference between our hash (reduced decode) and the
 full-decode baseline on the same files, and the peak memory of the whole process tree
@@ -440,7 +440,7 @@ def render(
                     f"- {key}: ours / PIL draft + pdqhash = {r1 / draft1:.2f}x (1 process), "
                     f"{r2 / draft2:.2f}x (2 processes): {ok} the target ≥ 1.0x (2 processes)"
                 )
-                if (s.name == f"{PHONE[0]}x{PHONE[1]}"):
+                if s.name == f"{PHONE[0]}x{PHONE[1]}":
                     ok = "meets" if r2 >= PHONE_TARGET else "misses"
                     verdicts.append(
                         f"- {key}: ours {r2:.1f} img/s with 2 processes: {ok} the target "
