@@ -6,7 +6,12 @@ Measures, in a fresh vault on the same file system as ``--dir``:
 * one large incompressible file (default 1 GiB): raw copy with 1 MiB writes + fsync vs
   ``vault.blobs.put_stream`` + a transaction storing the Blob row, alternating, median of 3;
 * many small files (default 1,000, 10 KiB-500 KiB): raw write+fsync per file vs
-  ``put_bytes`` + one transaction per file (as intake does);
+  ``put_bytes`` + one transaction per file;
+* the same through intake itself (``intake.add_items`` on a folder of small pictures: batches
+  of ``intake.BATCH_FILES`` files, one sync, one transaction and one audit-head write each),
+  and through intake with batches of one file (what it did before), alternating with the raw
+  write+fsync of the same sizes round by round (fresh bytes each round), median of
+  ``--repeats``;
 * single-thread AES-256-GCM (1 MiB blocks), SHA-256 and MD5 throughput, and
   ``vault.blobs.verify`` of the large blob.
 
@@ -389,6 +394,68 @@ def render(res: Results, machine: list[tuple[str, str]], command: str, date: str
     return "\n".join(lines) + "\n"
 
 
+def _pictures(sizes: list[int]) -> list[bytes]:
+    """Random bytes behind a PNG signature (intake refuses what is not a picture)."""
+    return [b"\x89PNG\r\n\x1a\n" + os.urandom(n) for n in sizes]
+
+
+def bench_small_intake(vault: Vault, work: Path, count: int, repeats: int, res: Results) -> None:
+    from ncii_desk.services import cases, intake
+    from ncii_desk.vault.models import Role
+
+    rng = random.Random(3)
+    sizes = [rng.randint(SMALL_MIN, SMALL_MAX) for _ in range(count)]
+    total_mib = sum(sizes) / MIB
+    batch = intake.BATCH_FILES
+    times: dict[str, list[float]] = {"raw": [], "batched": [], "one by one": []}
+    ratios = []
+    for r in range(repeats):
+        order = ["raw", "batched", "one by one"]
+        order = order if r % 2 == 0 else order[::-1]
+        this = {}
+        for method in order:
+            payloads = _pictures(sizes)  # fresh bytes: nothing is found already stored
+            folder = work / f"small-{method.replace(' ', '')}-{r}"
+            folder.mkdir()
+            if method == "raw":
+                start = time.perf_counter()
+                for i, data in enumerate(payloads):
+                    with open(folder / f"{i:05d}.png", "xb") as fh:
+                        fh.write(data)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                this[method] = time.perf_counter() - start
+            else:
+                for i, data in enumerate(payloads):  # the source folder, not timed
+                    (folder / f"{i:05d}.png").write_bytes(data)
+                case_id = cases.new_case(vault, f"bench {method} {r}").id
+                intake.BATCH_FILES = batch if method == "batched" else 1
+                try:
+                    start = time.perf_counter()
+                    added = intake.add_items(vault, case_id, Role.SUSPECT, [folder])
+                    this[method] = time.perf_counter() - start
+                finally:
+                    intake.BATCH_FILES = batch
+                if added.errors or len(added.added) != count:
+                    raise RuntimeError(f"intake failed: {added.errors[:3]}")
+            times[method].append(this[method])
+            log(f"  round {r + 1} {method}: {rates(count, total_mib, this[method])}")
+        ratios.append(this["raw"] / this["batched"])
+    what = f"{count} files, {total_mib:.0f} MiB, median of {repeats} alternating rounds"
+    for method, label in (
+        ("raw", "raw write + fsync"),
+        ("batched", f"intake.add_items, batches of {batch}"),
+        ("one by one", "intake.add_items, batches of 1 (as before)"),
+    ):
+        t = median(times[method])
+        res.add(f"Small files, {label} ({what})", rates(count, total_mib, t), f"{t:.2f} s")
+    res.add(
+        "Small files, intake (batched) / raw",
+        f"{median(ratios):.2f}x",
+        "by files/s, per round: " + ", ".join(f"{x:.2f}" for x in ratios),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     global _quiet
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -403,6 +470,9 @@ def main(argv: list[str] | None = None) -> int:
         "(default: the system temp folder)",
     )
     parser.add_argument("--markdown", action="store_true", help="print only the Markdown section")
+    parser.add_argument(
+        "--only-small", action="store_true", help="only the small-file rounds (raw vs intake)"
+    )
     args = parser.parse_args(argv)
     _quiet = args.markdown
 
@@ -418,12 +488,15 @@ def main(argv: list[str] | None = None) -> int:
     overall = time.perf_counter()
     try:
         vault = bench_vault_keys(work / "vault", res)
-        info = bench_large(vault, work, args.large_mib * MIB, args.repeats, res)
-        log("Verifying the large blob ...")
-        bench_verify(vault, info, args.repeats, res)
-        bench_small(vault, work, args.small, res)
-        log("Crypto primitives ...")
-        bench_primitives(res)
+        if not args.only_small:
+            info = bench_large(vault, work, args.large_mib * MIB, args.repeats, res)
+            log("Verifying the large blob ...")
+            bench_verify(vault, info, args.repeats, res)
+            bench_small(vault, work, args.small, res)
+        bench_small_intake(vault, work, args.small, args.repeats, res)
+        if not args.only_small:
+            log("Crypto primitives ...")
+            bench_primitives(res)
     finally:
         if vault is not None:
             vault.close()

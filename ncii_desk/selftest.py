@@ -25,14 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ncii_desk import __version__
 from ncii_desk.errors import NciiDeskError
+from ncii_desk.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ncii_desk.vision.registry import ModelSpec
     from ncii_desk.vision.runtime import Runtime
+else:
+    np = lazy_module("numpy")  # on first use: `ncii-desk --help` lists `selftest` without it
 
 #: Names of the checks, in the order they run ("qt" only when asked for).
 CHECKS = ("data", "vault", "media", "workers", "models", "documents", "libraries", "qt")

@@ -326,7 +326,8 @@ def cmd_item_custody(args: argparse.Namespace) -> int:
 
 def register(commands: Commands) -> None:
     """Add ``capture``, ``recheck`` and ``item custody``."""
-    from ncii_desk.services.capture import CaptureOptions
+    # The default CaptureOptions uses; not the services module, which start-up need not load.
+    from ncii_desk.capture.page import DEFAULT_MAX_LINKS
 
     p = commands.command(
         commands.sub,
@@ -372,7 +373,7 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--max-links",
         type=int,
-        default=CaptureOptions().max_media_links,
+        default=DEFAULT_MAX_LINKS,
         help="most pictures/videos fetched from one page (default %(default)s)",
     )
     p.add_argument("--no-hash", action="store_true", help="store only; skip hashing and matching")

@@ -20,14 +20,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk import cmdline
-from ncii_desk.documents.letters import ROUTE_TEMPLATES, Letter, LetterForm, Sender
+from ncii_desk.documents import covered
 from ncii_desk.errors import ExportError, InvalidSetting
 from ncii_desk.hardening import make_private_dir
-from ncii_desk.services import requests as tracker
-from ncii_desk.services.requests import RequestView
+from ncii_desk.lazy import LazyChoices, add_lazy_choices, lazy_module
 
 if TYPE_CHECKING:
     from ncii_desk.cli.main import Commands
+    from ncii_desk.documents import letters
+    from ncii_desk.documents.letters import Letter, LetterForm
+    from ncii_desk.services import requests as tracker
+    from ncii_desk.services.requests import RequestView
+else:  # loaded on first use: reportlab and SQLAlchemy are not needed to start
+    letters = lazy_module("ncii_desk.documents.letters")
+    tracker = lazy_module("ncii_desk.services.requests")
 
 EXIT_OK = 0
 FORMATS = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
@@ -93,13 +99,13 @@ def _form_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--covered-platform",
-        choices=list(tracker.covered.ANSWERS),
+        choices=list(covered.ANSWERS),
         default="",
         help="TAKE IT DOWN: your answer to '"
-        + tracker.covered.QUESTION.replace("%", "%%")
+        + covered.QUESTION.replace("%", "%%")
         + "' (required for --route takedown; with several platforms, answer per platform "
         "with --platform). "
-        + tracker.covered.DEFINITION.replace("%", "%%")
+        + covered.DEFINITION.replace("%", "%%")
         + " With no or unsure the letter asks for removal under the site's own policies and "
         "does not claim the 48-hour duty.",
     )
@@ -108,7 +114,7 @@ def _form_options(p: argparse.ArgumentParser) -> None:
 def _form(args: argparse.Namespace, clinic: dict[str, str]) -> LetterForm:
     signer = (args.signer or clinic["signer"]).strip()
     representative = not args.is_self
-    sender = Sender(
+    sender = letters.Sender(
         name=signer,
         email=args.email if args.email is not None else clinic["email"],
         phone=args.phone if args.phone is not None else clinic["phone"],
@@ -126,7 +132,7 @@ def _form(args: argparse.Namespace, clinic: dict[str, str]) -> LetterForm:
         raise InvalidSetting(
             "--sign needs the signer's name.", "Give --signer NAME or set it with 'clinic set'."
         )
-    return LetterForm(
+    return letters.LetterForm(
         sender=sender,
         signature=signature,
         person_name=args.person_name,
@@ -525,7 +531,9 @@ def _add_requests(commands: Commands) -> None:
         "draft one letter per platform listing the case's matched pictures (PDF and DOCX)",
     )
     p.add_argument("case", help="case id, id prefix or label")
-    p.add_argument("--route", required=True, choices=list(ROUTE_TEMPLATES))
+    add_lazy_choices(
+        p, "--route", required=True, choices=LazyChoices(lambda: letters.ROUTE_TEMPLATES)
+    )
     p.add_argument("--platform", help="only this platform (name, id or domain)")
     p.add_argument(
         "--url",
@@ -579,7 +587,7 @@ def _add_requests(commands: Commands) -> None:
 
     p = commands.command(g, "status", cmd_requests_status, "record the platform's answer")
     _request_arg(p)
-    p.add_argument("status", choices=[s.value for s in tracker.SETTABLE])
+    add_lazy_choices(p, "status", choices=LazyChoices(lambda: [s.value for s in tracker.SETTABLE]))
     p.add_argument("--note", default="", help="what happened (recorded in the history)")
 
     p = commands.command(g, "export", cmd_requests_export, "write a request's letters to a folder")

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ncii_desk import __version__, cmdline
 from ncii_desk.cli import source_cmds
@@ -36,13 +36,22 @@ from ncii_desk.errors import (
 )
 from ncii_desk.hardening import create_private_file, harden_process, write_private_bytes
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
+from ncii_desk.lazy import lazy_module
 from ncii_desk.media.walk import walk
 from ncii_desk.paths import default_vault_dir
-from ncii_desk.services import cases, intake, items, vaults
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import Vault
-from ncii_desk.vault.keys import MIN_PASSPHRASE_CHARS, check_passphrase_strength
-from ncii_desk.vault.models import Answer, Role, TakenBy
+from ncii_desk.vault.kinds import Answer, Role, TakenBy
+
+if TYPE_CHECKING:
+    from ncii_desk.services import cases, intake, items, vaults
+    from ncii_desk.vault import Vault
+    from ncii_desk.vault import keys as vault_keys
+else:  # loaded on first use: --help and --version need none of them
+    cases = lazy_module("ncii_desk.services.cases")
+    intake = lazy_module("ncii_desk.services.intake")
+    items = lazy_module("ncii_desk.services.items")
+    vaults = lazy_module("ncii_desk.services.vaults")
+    vault_keys = lazy_module("ncii_desk.vault.keys")
 
 EXIT_OK = 0
 EXIT_INTEGRITY = 3
@@ -150,7 +159,7 @@ def new_passphrase(args: argparse.Namespace, *, env: str, prompt: str, file_opti
         value = os.environ[env]
     elif _interactive():
         sys.stderr.write(
-            f"Choose a passphrase of at least {MIN_PASSPHRASE_CHARS} characters; a few "
+            f"Choose a passphrase of at least {vault_keys.MIN_PASSPHRASE_CHARS} characters; a few "
             "unrelated words work well.\n"
         )
         value = getpass.getpass(prompt)
@@ -161,7 +170,7 @@ def new_passphrase(args: argparse.Namespace, *, env: str, prompt: str, file_opti
             "No new passphrase was given and there is no terminal to ask for one.",
             f"Use {file_option} FILE or set {env}.",
         )
-    check_passphrase_strength(value)
+    vault_keys.check_passphrase_strength(value)
     return value
 
 
@@ -1367,7 +1376,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         default=None,
-        help="worker processes (default: number of cores)",
+        help="worker processes (default: number of cores; fewer than 8 files are hashed "
+        "in this process)",
     )
     p = command(
         sub, "scan", cmd_scan, "find files in a folder that match hash lists (no vault needed)"

@@ -6,11 +6,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ncii_desk.services import items
-from ncii_desk.services import settings as svc
+from ncii_desk.lazy import LazyChoices, add_lazy_choices, lazy_module
 
 if TYPE_CHECKING:
     from ncii_desk.cli.main import Commands
+    from ncii_desk.services import items
+    from ncii_desk.services import settings as svc
+else:  # loaded on first use, not to start the command line
+    items = lazy_module("ncii_desk.services.items")
+    svc = lazy_module("ncii_desk.services.settings")
 
 
 def cmd_item_hash_only(args: argparse.Namespace) -> int:
@@ -157,11 +161,16 @@ def register(commands: Commands) -> None:
     )
     commands.command(group, "show", cmd_settings_show, "show the settings in use")
     p = commands.command(group, "set", cmd_settings_set, "change one setting")
-    p.add_argument(
+    add_lazy_choices(
+        p,
         "name",
-        choices=[f"thresholds.{n}" for n in svc.NAMES]
-        + [svc.ALLOW_PRIVATE_NAME]
-        + [f"requests.{n}" for n in svc.REQUEST_NAMES],
+        choices=LazyChoices(
+            lambda: (
+                [f"thresholds.{n}" for n in svc.NAMES]
+                + [svc.ALLOW_PRIVATE_NAME]
+                + [f"requests.{n}" for n in svc.REQUEST_NAMES]
+            )
+        ),
     )
     p.add_argument("value", help="the new value")
     commands.command(group, "reset", cmd_settings_reset, "restore the default thresholds")

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ncii_desk.errors import InvalidSetting
-from ncii_desk.services import found_at
+from ncii_desk.lazy import lazy_module
 
 if TYPE_CHECKING:
     from ncii_desk.cli.main import Commands
+    from ncii_desk.services import found_at
+else:
+    found_at = lazy_module("ncii_desk.services.found_at")  # on first use, not at start-up
 
 
 def add_options(p: argparse.ArgumentParser) -> None:

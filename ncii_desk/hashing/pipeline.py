@@ -26,6 +26,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import hashlib
+import itertools
 import multiprocessing as mp
 import os
 import signal
@@ -53,6 +54,7 @@ from ncii_desk.hashing.variants import deskewed, off_centre_crops
 from ncii_desk.media.loader import (
     DEFAULT_LIMITS,
     Limits,
+    LoadedImage,
     iter_video_frames,
     load_image,
     media_kind,
@@ -140,19 +142,61 @@ def _digests(path: Path) -> tuple[str, str, bytes, int]:
     return sha.hexdigest(), md5.hexdigest(), head, size
 
 
+def _digest_bytes(data: bytes) -> tuple[str, str]:
+    """SHA-256 and MD5 of bytes in memory (hashlib lets go of the GIL for both)."""
+    return (
+        hashlib.sha256(data).hexdigest(),
+        hashlib.md5(data, usedforsecurity=False).hexdigest(),
+    )
+
+
+#: Files at least this large have their digests taken on a second thread while the pixels
+#: decode, where the process has a core to spare (:func:`_spare_core`); smaller ones are
+#: not worth the thread.
+OVERLAP_MIN_BYTES = 256 * 1024
+#: Hashing processes running at once, as far as this process knows (the pool's size in a
+#: worker, 1 in-process); digests overlap decoding only if the machine has a core for each
+#: of them and one more for each digest thread.
+_busy_processes = 1
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _spare_core() -> bool:
+    return _usable_cores() >= 2 * _busy_processes
+
+
 def hash_file(
     path: Path, role: Role = "plain", limits: Limits = DEFAULT_LIMITS, display: str | None = None
 ) -> FileHashes:
-    """All hashes of one file; errors are reported in the result, never raised."""
+    """All hashes of one file; errors are reported in the result, never raised.
+
+    The file is read once; its digests are taken from those bytes (on a second thread while
+    the pixels decode, where a core is spare) and the pixels are decoded from them."""
+    _reuse_freed_memory()
     name = display or str(path)
+    digests: list[tuple[str, str]] = []
+    worker: threading.Thread | None = None
     try:
         data: bytes | None = None
         st = path.stat()
         if st.st_size <= limits.max_image_bytes:
             data = path.read_bytes()
-            sha256 = hashlib.sha256(data).hexdigest()
-            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
             head, size = data[:SNIFF_BYTES], len(data)
+            if size >= OVERLAP_MIN_BYTES and _spare_core():
+                held = data
+                worker = threading.Thread(
+                    target=lambda: digests.append(_digest_bytes(held)), daemon=True
+                )
+                worker.start()
+                sha256 = md5 = ""
+            else:
+                sha256, md5 = _digest_bytes(data)
         else:
             sha256, md5, head, size = _digests(path)
     except FileNotFoundError:
@@ -162,7 +206,12 @@ def hash_file(
     result = FileHashes(name, "other", sniff_mime(head), size, sha256, md5)
     image = data if data is not None else path
     memory_hint = "Close other programs and try again, or make a smaller copy."
-    return _hash_content(result, image, path, role, limits, memory_hint)
+    try:
+        return _hash_content(result, image, path, role, limits, memory_hint)
+    finally:
+        if worker is not None:
+            worker.join()
+            result.sha256, result.md5 = digests[0] if digests else _digest_bytes(held)
 
 
 def _hash_content(
@@ -207,11 +256,30 @@ def _failed(name: str, exc: NciiDeskError) -> FileHashes:
     return FileHashes(name, "other", "", 0, "", "", error=exc.message, hint=exc.hint)
 
 
+#: Shorter side a ``plain`` JPEG is decoded at, at least (the smallest DCT scale that keeps
+#: it): 1/8 for 12 MP photos. Its PDQ is taken as the full picture's
+#: (:func:`perceptual.pdq_of_reduced`), 1-2 bits from a full decode on average, and pHash and
+#: dHash shrink to 32 and 9 pixels anyway. 1/8 of a 1024x768 picture (128 x 96) was 6 bits
+#: off on average, hence the floor.
+PLAIN_DECODE_SIDE = 192
+
+
+def _exchange_pdq(image: LoadedImage) -> ph.PdqHash:
+    """The PDQ others compare against: that of the full picture, as near as the reduced
+    decode allows."""
+    if image.reduced_by > 1:
+        return ph.pdq_of_reduced(image.pixels, image.height, image.width, image.reduced_by)
+    return ph.pdq(ph.reduce_for_exchange(image.pixels))
+
+
 def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Limits) -> None:
-    image = load_image(source, min_side=ph.PDQ_WORK_SIDE, limits=limits)
+    if role == "plain":  # one small luma picture gives every hash
+        image = load_image(source, min_side=PLAIN_DECODE_SIDE, limits=limits, grey=True)
+    else:
+        image = load_image(source, min_side=ph.PDQ_WORK_SIDE, limits=limits)
     pixels = ph.reduce_for_hash(image.pixels)
     result.width, result.height = image.width, image.height
-    main = ph.pdq(ph.reduce_for_exchange(image.pixels))  # the hash others compare against
+    main = _exchange_pdq(image)
     result.pdq, result.pdq_quality = main.hex, main.quality
     result.phash = ph.phash(pixels)
     result.dhash = ph.dhash(pixels)
@@ -247,6 +315,7 @@ def hash_bytes(
 ) -> FileHashes:
     """All hashes of a file held in memory (a captured download); like :func:`hash_file`,
     errors are reported in the result, never raised."""
+    _reuse_freed_memory()
     result = FileHashes(
         name,
         "other",
@@ -304,10 +373,13 @@ def _hash_video(
 
 #: glibc mallopt parameters (malloc.h): M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_malloc_tuned = False
 
 
 def _reuse_freed_memory() -> None:
-    """Let a fresh worker keep its freed image buffers for the next file (glibc only).
+    """Let a process keep its freed image buffers for the next file (glibc only); done once
+    per process, by every path that hashes (pool workers when they start, in-process
+    :func:`hash_file` and :func:`hash_bytes` on their first call).
 
     By default glibc serves every buffer over 128 KiB with its own mmap and unmaps it on free,
     so each file's decoded pixels and float copies were page-faulted in anew: hashing in a
@@ -315,8 +387,10 @@ def _reuse_freed_memory() -> None:
     workers were no faster than one. Buffers up to 32 MiB now come from the heap, and up to
     64 MiB of freed heap is kept; larger images are unchanged.
     """
-    if not sys.platform.startswith("linux"):
+    global _malloc_tuned
+    if _malloc_tuned or not sys.platform.startswith("linux"):
         return
+    _malloc_tuned = True
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_MMAP_THRESHOLD, 32 * 1024 * 1024)
@@ -325,7 +399,9 @@ def _reuse_freed_memory() -> None:
         return
 
 
-def _worker_init() -> None:
+def _worker_init(processes: int = 1) -> None:
+    global _busy_processes
+    _busy_processes = max(1, processes)
     harden_process()  # a worker holds decoded pixels: no core dump of it either
     # Ctrl-C in a terminal reaches every process of the command; the parent cancels the job
     # and lets the files in flight finish. A worker that died of it broke the whole pool.
@@ -372,7 +448,10 @@ def _pool(count: int) -> ProcessPoolExecutor:
             if method == "forkserver":
                 _start_forkserver_without_sigint()
             pool = ProcessPoolExecutor(
-                max_workers=count, mp_context=mp.get_context(method), initializer=_worker_init
+                max_workers=count,
+                mp_context=mp.get_context(method),
+                initializer=_worker_init,
+                initargs=(count,),
             )
             _pools[count] = pool
         return pool
@@ -408,6 +487,12 @@ def shutdown_pools() -> None:
 atexit.register(shutdown_pools)
 
 
+#: Jobs of fewer files run in-process when no worker count is given (see :func:`hash_many`):
+#: a pool took about a second to start before its first result, the time to hash 8-30 photos
+#: in one process.
+SMALL_JOB_FILES = 8
+
+
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -424,10 +509,23 @@ def hash_many(
 
     At most two files per worker are in flight, so memory stays bounded however large the
     folder is (paths are consumed lazily).
+
+    Without ``workers``, a job of fewer than :data:`SMALL_JOB_FILES` files runs in this
+    process unless a pool is already running: starting one (a fork server, workers that
+    import the decoders) costs more than hashing a few files.
     """
     count = workers or default_workers()
+    iterator = iter(paths)
+    if workers is None and count > 1:
+        with _pools_lock:
+            warm = count in _pools
+        if not warm:
+            head = list(itertools.islice(iterator, SMALL_JOB_FILES))
+            if len(head) < SMALL_JOB_FILES:
+                count = 1
+            iterator = itertools.chain(head, iterator)
     if count == 1:
-        for path in paths:
+        for path in iterator:
             if should_stop is not None and should_stop():
                 return
             yield hash_file(path, role, limits)
@@ -438,7 +536,6 @@ def hash_many(
     pending: dict[Future[FileHashes], Path] = {}
     again: list[Path] = []  # in flight when a worker process died: tried once more
     lost_once: set[Path] = set()
-    iterator = iter(paths)
     exhausted = False
     try:
         while True:

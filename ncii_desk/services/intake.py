@@ -1,9 +1,14 @@
 """Taking files and folders into a case.
 
-Each file is one unit of work: its bytes go into the encrypted blob store first, then one
-database transaction records the item and its audit event. A file that fails is reported with
-a specific reason and the batch goes on; a cancel stops between files, so every item that was
-acknowledged is whole.
+Files are stored in batches (:data:`BATCH_FILES` files or :data:`BATCH_BYTES` bytes): each
+file's bytes go into the encrypted blob store first; then one file-system sync makes every
+blob of the batch durable, and one database transaction records all its items (captures,
+items, audit events, each file in a savepoint of its own) and the audit head is written once.
+Nothing is reported added before its batch has committed; a crash mid-batch leaves either the
+whole batch or none of it in the database, and blobs written for a batch that did not commit
+have no row, so opening the vault moves them to quarantine/. A file that fails is reported with
+a specific reason and the batch goes on; a cancel stops between files and keeps the files
+already read, so every item that was acknowledged is whole.
 
 Suspected-minor mode: the bytes are read once, in memory, for hashes and type only. Nothing
 of them is written anywhere (not the vault, not a temp file); the item records that its
@@ -21,6 +26,7 @@ same rules (same bytes stored once, duplicates linked, hash-only bytes never sto
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -337,12 +343,41 @@ def add_items(
         result.unused_addresses = sorted(str(p) for p in found_at if p not in taken)
     total = len(candidates)
     job.progress(0, total, "adding files")
+    batch = _Batch(vault, case_id, role, result, known, as_document)
+    try:
+        _take_in(vault, candidates, batch, job, known, minor, hash_only, found_at, as_document)
+    except BaseException:
+        batch.discard()  # an interrupt (not a file's error): no row names those blobs
+        raise
+    result.copies_switched = copies_switched(
+        vault, [v.id for v in result.added if not v.pixels_kept]
+    )
+    return result
+
+
+def _take_in(
+    vault: Vault,
+    candidates: list[_Candidate],
+    batch: _Batch,
+    job: Job,
+    known: _KnownBytes | None,
+    minor: bool,
+    hash_only: set[str],
+    found_at: Mapping[Path, FoundAt],
+    as_document: bool,
+) -> None:
+    """Stage each file into ``batch`` and commit it whenever it is full, then the rest."""
+    result = batch.result
+    total = len(candidates)
     for done, cand in enumerate(candidates, 1):
         if job.cancelled:
             result.cancelled = True
             break
         try:
             already = known.find(cand.path) if known is not None else None
+            if already is None and known is not None and batch.holds_size(cand.path):
+                batch.commit()  # the same bytes may be waiting in this batch: record them first
+                already = known.find(cand.path)
             if already is not None:
                 result.already_in_case.append(already)
                 if known is not None and known.needs_hashing(already.item_id):
@@ -353,12 +388,7 @@ def add_items(
                 _check_media(cand.path)
             where = found_at.get(cand.path.resolve()) if found_at else None
             extra = {"document": True} if as_document else None
-            view = _add_one(vault, case_id, role, cand, minor, hash_only, where, extra)
-            result.added.append(view)
-            if known is not None:
-                known.learn(view)
-            if not as_document:
-                result.sources.append((view.id, cand.path))
+            batch.add(_stage(vault, cand, minor, hash_only, where, extra))
         except NciiDeskError as exc:
             result.errors.append(IntakeError(str(cand.path), exc.message, exc.hint))
         except OSError as exc:
@@ -369,11 +399,10 @@ def add_items(
                     InputFileError.default_hint,
                 )
             )
+        if batch.full():
+            batch.commit()
         job.progress(done, total, "adding files")
-    result.copies_switched = copies_switched(
-        vault, [v.id for v in result.added if not v.pixels_kept]
-    )
-    return result
+    batch.commit()  # also after a cancel: the files already read are whole
 
 
 def copies_switched(vault: Vault, item_ids: list[str]) -> list[str]:
@@ -405,16 +434,33 @@ def _prehash(path: Path) -> str:
     return sha.hexdigest()
 
 
-def _add_one(
+#: Files and bytes per batch: one file-system sync, one transaction and one audit-head write
+#: for all of them (small files had spent most of their time in the fsyncs of each file).
+BATCH_FILES = 64
+BATCH_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class _Staged:
+    """A file read, hashed and (unless hash-only) stored as a blob, not yet recorded."""
+
+    cand: _Candidate
+    st: os.stat_result
+    prepared: PreparedBytes
+    started: datetime
+    where: FoundAt | None
+    extra: dict[str, Any] | None
+
+
+def _stage(
     vault: Vault,
-    case_id: str,
-    role: Role,
     cand: _Candidate,
     minor: bool,
     hash_only: set[str],
     where: FoundAt | None = None,
     extra: dict[str, Any] | None = None,
-) -> ItemView:
+) -> _Staged:
+    """Read one file into a blob that is not yet durable (the batch syncs them together)."""
     where = where.checked() if where is not None else None  # before anything is stored
     if not minor and hash_only and _prehash(cand.path) in hash_only:
         minor = True  # the same bytes were recorded as possibly showing a minor before
@@ -431,26 +477,98 @@ def _add_one(
                     pass  # hashes only: the bytes are dropped as soon as they are hashed
                 sha256 = sha.hexdigest()
             else:
-                info = vault.blobs.put_stream(reader)
+                info = vault.blobs.put_stream(reader, durable=False)
                 sha256 = info.sha256
             _ensure_unchanged(cand.path, st, reader.total)
-        prepared = PreparedBytes(
-            reader.total, sha256, md5.hexdigest(), sniff_mime(reader.head), minor, info
-        )
-        view = _record(vault, case_id, role, cand, st, prepared, started, where, extra)
     except BaseException:
-        # Leave nothing behind, unless the commit went through (the failure came after it).
-        if info is not None and not _blob_recorded(vault, info.blob_id):
+        if info is not None:  # no row can name it yet
             vault.blobs.delete(info.blob_id)
         raise
     if minor:
-        hash_only.add(sha256)
-    return view
+        hash_only.add(sha256)  # later files of the same batch see it too
+    prepared = PreparedBytes(
+        reader.total, sha256, md5.hexdigest(), sniff_mime(reader.head), minor, info
+    )
+    return _Staged(cand, st, prepared, started, where, extra)
 
 
-def _blob_recorded(vault: Vault, blob_id: str) -> bool:
-    with vault.session() as s:
-        return s.get(Blob, blob_id) is not None
+class _Batch:
+    """Files staged for one commit; :meth:`commit` records them and reports them added."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        case_id: str,
+        role: Role,
+        result: IntakeResult,
+        known: _KnownBytes | None,
+        as_document: bool,
+    ) -> None:
+        self.vault, self.case_id, self.role = vault, case_id, role
+        self.result, self.known, self.as_document = result, known, as_document
+        self.staged: list[_Staged] = []
+        self.bytes = 0
+
+    def add(self, staged: _Staged) -> None:
+        self.staged.append(staged)
+        self.bytes += staged.prepared.size
+
+    def full(self) -> bool:
+        return len(self.staged) >= BATCH_FILES or self.bytes >= BATCH_BYTES
+
+    def discard(self) -> None:
+        """Delete the blobs of files staged but not committed."""
+        staged, self.staged, self.bytes = self.staged, [], 0
+        for b in staged:
+            if b.prepared.info is not None:
+                with contextlib.suppress(OSError):
+                    self.vault.blobs.delete(b.prepared.info.blob_id)
+
+    def holds_size(self, path: Path) -> bool:
+        """Whether a staged file has the size of ``path`` (it may hold the same bytes)."""
+        if not self.staged:
+            return False
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return False
+        return any(b.prepared.size == size for b in self.staged)
+
+    def commit(self) -> None:
+        staged, self.staged, self.bytes = self.staged, [], 0
+        if not staged:
+            return
+        prepared = [b.prepared for b in staged]
+        recorded: list[tuple[_Staged, ItemView]] = []
+        failed: list[tuple[_Staged, NciiDeskError]] = []
+        try:
+            self.vault.blobs.sync()  # every blob durable before a row names it
+            with self.vault.transaction() as s:
+                for b in staged:
+                    try:
+                        with s.begin_nested():  # one file's failure undoes that file only
+                            view = _record_in(self.vault, s, self.case_id, self.role, b)
+                    except NciiDeskError as exc:
+                        failed.append((b, exc))
+                    else:
+                        recorded.append((b, view))
+        except NciiDeskError as exc:  # nothing of the batch committed
+            release_unused_blobs(self.vault, prepared)
+            for b in staged:
+                self.result.errors.append(IntakeError(str(b.cand.path), exc.message, exc.hint))
+            return
+        except BaseException:
+            release_unused_blobs(self.vault, prepared)
+            raise
+        release_unused_blobs(self.vault, prepared)  # failed files', and bytes stored before
+        for b, problem in failed:
+            self.result.errors.append(IntakeError(str(b.cand.path), problem.message, problem.hint))
+        for b, view in recorded:  # durable now: acknowledged
+            self.result.added.append(view)
+            if self.known is not None:
+                self.known.learn(view)
+            if not self.as_document:
+                self.result.sources.append((view.id, b.cand.path))
 
 
 def _file_capture(
@@ -494,44 +612,31 @@ def _file_capture(
     )
 
 
-def _record(
-    vault: Vault,
-    case_id: str,
-    role: Role,
-    cand: _Candidate,
-    st: os.stat_result,
-    prepared: PreparedBytes,
-    started: datetime,
-    where: FoundAt | None = None,
-    extra: dict[str, Any] | None = None,
-) -> ItemView:
-    """One transaction: file capture, blob row (or reuse of the same bytes), item, audit;
-    ``extra`` adds to the item's details and its audit event."""
-    online = where.as_details() if where is not None else None
-    if extra:
-        online = {**(online or {}), **extra}
-    with vault.transaction() as s:
-        capture = _file_capture(vault, cand, st, started, prepared.sha256, where)
-        capture.case_id = case_id
-        s.add(capture)
-        s.flush()
-        item = record_item(
-            vault,
-            s,
-            case_id,
-            role,
-            cand.source,
-            prepared,
-            name=cand.path.name,
-            mtime=_utc(st.st_mtime),
-            ctime=_utc(_birth_or_ctime(st)),
-            capture_id=capture.id,
-            details=online,
-            audit_details=online,
-        )
-        view = ItemView.of(item)
-    release_unused_blobs(vault, [prepared])
-    return view
+def _record_in(vault: Vault, s: Session, case_id: str, role: Role, b: _Staged) -> ItemView:
+    """Inside the batch's transaction: file capture, blob row (or reuse of the same bytes),
+    item, audit; ``b.extra`` adds to the item's details and its audit event."""
+    online = b.where.as_details() if b.where is not None else None
+    if b.extra:
+        online = {**(online or {}), **b.extra}
+    capture = _file_capture(vault, b.cand, b.st, b.started, b.prepared.sha256, b.where)
+    capture.case_id = case_id
+    s.add(capture)
+    s.flush()
+    item = record_item(
+        vault,
+        s,
+        case_id,
+        role,
+        b.cand.source,
+        b.prepared,
+        name=b.cand.path.name,
+        mtime=_utc(b.st.st_mtime),
+        ctime=_utc(_birth_or_ctime(b.st)),
+        capture_id=capture.id,
+        details=online,
+        audit_details=online,
+    )
+    return ItemView.of(item)
 
 
 # --- bytes already in memory (web captures) --------------------------------------------------

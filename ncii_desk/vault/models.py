@@ -29,6 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# Defined apart so the command line can offer them without SQLAlchemy; the same classes.
+from ncii_desk.vault.kinds import Answer as Answer
+from ncii_desk.vault.kinds import Role as Role
+from ncii_desk.vault.kinds import TakenBy as TakenBy
+
 
 def new_id() -> str:
     return secrets.token_hex(16)
@@ -59,12 +64,6 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
-class Role(enum.StrEnum):
-    ORIGINAL = "original"
-    REFERENCE = "reference"
-    SUSPECT = "suspect"
-
-
 class Source(enum.StrEnum):
     FILE = "file"
     URL = "url"
@@ -75,22 +74,6 @@ class ReviewState(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
-
-
-class TakenBy(enum.StrEnum):
-    """Who took an original photo or video (per original, for DMCA notices)."""
-
-    CLIENT = "client"
-    OTHER = "other"
-    UNKNOWN = "unknown"
-
-
-class Answer(enum.StrEnum):
-    """Yes, no, or not known (whether the client holds an original's copyright)."""
-
-    YES = "yes"
-    NO = "no"
-    UNKNOWN = "unknown"
 
 
 class RequestStatus(enum.StrEnum):
