@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ncii_desk.gui.common import note_label, plain_tip
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.tasks import Problem
-from ncii_desk.gui.workspace.activity import details_text
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 
@@ -52,29 +51,20 @@ def test_match_and_activity_tables_show_whole_names(
         "original-1.png",
     }
 
-    # The activity log reads as text: plain action names, details without JSON braces.
+    # The activity log reads as sentences with file names; no JSON braces.
     ws.tabs.setCurrentWidget(ws.activity)
     log = ws.activity
     qtbot.waitUntil(lambda: log.model.rowCount() >= 5, timeout=WAIT)
-    whats = {log.model.item(r, 2).text() for r in range(log.model.rowCount())}
-    assert {"File added", "File hashed", "Match found", "Case created"} <= whats
-    details = [log.model.item(r, 4).text() for r in range(log.model.rowCount())]
-    assert not any(d.startswith("{") for d in details)
-    assert any(d.startswith("distance: ") for d in details)
-    for column in range(4):  # time, who, what, about: never cut
+    whats = [log.model.item(r, 1).text() for r in range(log.model.rowCount())]
+    assert any(w.startswith("Possible match found: found-copy.jpg and ") for w in whats)
+    assert any(w.startswith("Fingerprints of original-1.png") for w in whats)
+    assert not any("{" in w for w in whats)
+    for column in range(1):  # the time is never cut
         widest = max(
             metrics.horizontalAdvance(log.model.item(r, column).text())
             for r in range(log.model.rowCount())
         )
         assert log.table.columnWidth(column) >= widest
-
-
-def test_details_are_name_value_pairs_in_stored_order() -> None:
-    details = {"status": "sent", "urls": 2, "again": False, "note": None, "ids": ["a", "b"]}
-    assert details_text(details) == (
-        'status: sent · urls: 2 · again: false · note: null · ids: ["a", "b"]'
-    )
-    assert details_text({"a": "x", "b": "y"}, "\n") == "a: x\nb: y"
 
 
 def test_an_empty_note_takes_no_room_and_never_opens_a_window(qtbot) -> None:
