@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -44,6 +45,7 @@ from ncii_desk.gui.config import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
+from ncii_desk.services.hardware import HardwareReport, analysis_hardware
 from ncii_desk.services.settings import FACE_RANGE, PDQ_RANGE
 from ncii_desk.vault import Vault
 
@@ -57,32 +59,6 @@ CLINIC_LABELS = {
     "address": QT_TRANSLATE_NOOP("Settings", "Postal address"),
     "authority": QT_TRANSLATE_NOOP("Settings", "Authority to act for clients"),
 }
-
-
-def describe_provider() -> dict[str, Any]:
-    from ncii_desk.vision.runtime import shared_runtime
-
-    return shared_runtime().describe()
-
-
-def provider_text(info: dict[str, Any]) -> str:
-    """Which onnxruntime provider analysis runs on (or will try, before the first model)."""
-    used = sorted(set(info.get("sessions", {}).values()))
-    if used:
-        text = translate("Settings", "Analysis runs on: {p} (onnxruntime {v}).").format(
-            p=", ".join(used), v=info.get("onnxruntime", "?")
-        )
-    else:
-        text = translate(
-            "Settings",
-            "No model has run yet in this session. Analysis will try, in this order: {order} "
-            "(onnxruntime {v}).",
-        ).format(order=" → ".join(info.get("providers", [])), v=info.get("onnxruntime", "?"))
-    for fb in info.get("fallbacks", []):
-        text += "\n" + translate("Settings", "Not used: {p}: {why}").format(
-            p=fb.get("provider", ""), why=fb.get("reason", "")
-        )
-    return text
 
 
 def _row(*widgets: QWidget) -> QWidget:
@@ -177,8 +153,24 @@ class SettingsDialog(QDialog):
                 ),
             ),
         )
-        self.provider = plain_label(self.tr("Checking..."), name=self.tr("Analysis provider"))
-        form.addRow(self.tr("Provider"), self.provider)
+        self.provider = plain_label(
+            self.tr("Checking..."), name=self.tr("Where picture checks run")
+        )
+        self.provider_details = QPlainTextEdit()
+        self.provider_details.setReadOnly(True)
+        self.provider_details.setAccessibleName(self.tr("Technical details of the picture checks"))
+        self.provider_details.setMaximumHeight(
+            self.provider_details.fontMetrics().lineSpacing() * 7
+        )
+        self.provider_details.setVisible(False)
+        self.provider_details_button = button(
+            self.tr("Details"),
+            lambda: self.provider_details.setVisible(not self.provider_details.isVisible()),
+            tip=self.tr("Show the technical details (for IT support)."),
+            name=self.tr("Show technical details of the picture checks"),
+        )
+        form.addRow(self.tr("Picture checks"), _row(self.provider, self.provider_details_button))
+        form.addRow("", self.provider_details)
         self.pdq = QSpinBox()
         self.pdq.setRange(*PDQ_RANGE)
         self.pdq.setAccessibleName(self.tr("Same-picture hash distance (PDQ)"))
@@ -310,10 +302,18 @@ class SettingsDialog(QDialog):
 
         label = self.provider
         workers.start(
-            lambda _job: describe_provider(),
-            lambda info: label.setText(provider_text(info)) if workers.alive(label) else None,
+            lambda _job: analysis_hardware(),
+            self._show_hardware,
             lambda e: label.setText(error_text(e)) if workers.alive(label) else None,
         )
+
+    def _show_hardware(self, report: HardwareReport) -> None:
+        from ncii_desk.gui import workers
+
+        if not workers.alive(self.provider):
+            return
+        self.provider.setText(report.summary)
+        self.provider_details.setPlainText(report.details)
 
     def _loaded(self, result: tuple[Preferences, Thresholds, Any, dict[str, str]]) -> None:
         prefs, thresholds, status, clinic = result
