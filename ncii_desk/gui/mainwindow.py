@@ -6,7 +6,7 @@ The window title never names a case or a client (it shows in task bars and scree
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -34,12 +34,14 @@ from ncii_desk.gui.dashboard import DashboardPage, NewCaseWizard
 from ncii_desk.gui.gate import GatePage
 from ncii_desk.gui.guard import QUICK_EXIT_SHORTCUT, InputGuard
 from ncii_desk.gui.safeview import PreviewStore
-from ncii_desk.gui.settings import SettingsDialog
 from ncii_desk.gui.tasks import TaskManager, TaskPanel
-from ncii_desk.gui.workspace import CaseWorkspace
 from ncii_desk.services import cases
 from ncii_desk.services.views import CaseView
 from ncii_desk.vault import Vault
+
+if TYPE_CHECKING:
+    # Loaded when first needed (a case opened, Settings opened), after the first paint.
+    from ncii_desk.gui.workspace import CaseWorkspace
 
 APP_TITLE = "NCII Desk"
 
@@ -235,6 +237,8 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         self._drop_workspace()
+        from ncii_desk.gui.workspace import CaseWorkspace
+
         self.workspace = CaseWorkspace(self.ctx, case_id, self.show_dashboard)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
@@ -282,6 +286,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if self.ctx is None:
             return
+        from ncii_desk.gui.settings import SettingsDialog
+
         dialog = SettingsDialog(self.ctx, self.local, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         name_qt_internal_buttons(dialog)

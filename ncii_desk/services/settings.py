@@ -43,9 +43,9 @@ NAMES: Final = ("pdq_distance", "face_similarity")
 
 
 def face_similarity_default() -> float:
-    from ncii_desk.vision.faces import match_threshold  # heavy imports, on demand
+    from ncii_desk.vision.embedders import similarity_threshold  # no OpenCV or numpy
 
-    return float(match_threshold())
+    return similarity_threshold()
 
 
 @dataclass
