@@ -35,7 +35,9 @@ from ncii_desk.gui.gate import GatePage
 from ncii_desk.gui.guard import QUICK_EXIT_SHORTCUT, InputGuard
 from ncii_desk.gui.safeview import PreviewStore
 from ncii_desk.gui.tasks import TaskManager, TaskPanel
+from ncii_desk.gui.theme import apply_color_scheme
 from ncii_desk.services import cases
+from ncii_desk.services import settings as service_settings
 from ncii_desk.services.views import CaseView
 from ncii_desk.vault import Vault
 
@@ -62,6 +64,8 @@ class MainWindow(QMainWindow):
         self.vault: Vault | None = None
         self.ctx: AppContext | None = None
         self.workspace: CaseWorkspace | None = None
+        # Before unlocking, the computer's scheme; after, the one chosen in Settings.
+        self._dark = apply_color_scheme("system")
         self.gate: GatePage | None = None
         self.setWindowTitle(APP_TITLE)
         self.resize(1200, 780)
@@ -99,9 +103,7 @@ class MainWindow(QMainWindow):
         self.guard = InputGuard(self)
         self.guard.idle.connect(self.idle_lock)
         self.guard.quick_exit.connect(self.quick_exit)
-        QApplication.styleHints().colorSchemeChanged.connect(
-            lambda _s: self.dashboard.show_cases(self.dashboard.views)
-        )
+        QApplication.styleHints().colorSchemeChanged.connect(lambda _s: self._scheme_changed())
         self.show_gate()
 
     def _build_toolbar(self) -> None:
@@ -204,21 +206,30 @@ class MainWindow(QMainWindow):
         self.show_dashboard()
         self.apply_preferences()
         self.ctx.read(
-            lambda v: (load_preferences(v), load_thresholds(v)),
+            lambda v: (load_preferences(v), load_thresholds(v), service_settings.color_scheme(v)),
             self._preferences_loaded,
             owner=self,
         )
 
-    def _preferences_loaded(self, result: tuple[Preferences, Thresholds]) -> None:
+    def _preferences_loaded(self, result: tuple[Preferences, Thresholds, str]) -> None:
         if self.ctx is None:
             return
-        self.ctx.preferences, self.ctx.thresholds = result
+        self.ctx.preferences, self.ctx.thresholds, self.ctx.color_scheme = result
         self.apply_preferences()
+
+    def _scheme_changed(self) -> None:
+        """The computer switched between light and dark: follow it unless a look is chosen."""
+        if self.ctx is None or self.ctx.color_scheme == "system":
+            apply_color_scheme("system")
+        self.dashboard.show_cases(self.dashboard.views)
 
     def apply_preferences(self) -> None:
         if self.ctx is None:
             return
         prefs = self.ctx.preferences
+        if apply_color_scheme(self.ctx.color_scheme) != self._dark:
+            self._dark = not self._dark
+            self.dashboard.show_cases(self.dashboard.views)  # the overdue red follows
         self.previews.configure(prefs.preview, prefs.greyscale, prefs.reveal_seconds)
         self.guard.set_idle_ms(prefs.auto_lock_minutes * 60_000)
 

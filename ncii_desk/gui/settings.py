@@ -46,7 +46,7 @@ from ncii_desk.gui.config import (
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.services.hardware import HardwareReport, analysis_hardware
-from ncii_desk.services.settings import FACE_RANGE, PDQ_RANGE
+from ncii_desk.services.settings import FACE_RANGE, PDQ_RANGE, set_color_scheme
 from ncii_desk.vault import Vault
 
 PACKETS = "ncii_desk.services.packets"
@@ -132,6 +132,13 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Previews"), self.preview_mode)
         self.greyscale = checkbox(self.tr("Show every picture in greyscale"))
         form.addRow("", self.greyscale)
+        self.color_scheme = QComboBox()
+        self.color_scheme.addItem(self.tr("Same as this computer"), "system")
+        self.color_scheme.addItem(self.tr("Light"), "light")
+        self.color_scheme.addItem(self.tr("Dark"), "dark")
+        self.color_scheme.setAccessibleName(self.tr("Light or dark look"))
+        self.color_scheme.setCurrentIndex(max(0, self.color_scheme.findData(self.ctx.color_scheme)))
+        form.addRow(self.tr("Look"), self.color_scheme)
         self.reveal_seconds = QSpinBox()
         self.reveal_seconds.setRange(3, 120)
         self.reveal_seconds.setSuffix(self.tr(" s"))
@@ -375,9 +382,13 @@ class SettingsDialog(QDialog):
         clinic = self._clinic_values()
 
         thresholds_changed = thresholds != self._thresholds_loaded
+        scheme = str(self.color_scheme.currentData())
+        scheme_changed = scheme != self.ctx.color_scheme
 
         def write(vault: Vault) -> None:
             save_preferences(vault, prefs)
+            if scheme_changed:
+                set_color_scheme(vault, scheme)
             if thresholds_changed:  # each change is an audit event; no event for no change
                 save_thresholds(vault, thresholds)
             if clinic is not None:
@@ -386,6 +397,7 @@ class SettingsDialog(QDialog):
         def done(_r: object) -> None:
             self.ctx.preferences = prefs
             self.ctx.thresholds = thresholds
+            self.ctx.color_scheme = scheme
             self.ctx.preferences_changed.emit()
             self.applied.emit()
             self.accept()
