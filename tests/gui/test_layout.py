@@ -86,9 +86,7 @@ def test_an_empty_note_takes_no_room_and_never_opens_a_window(qtbot) -> None:
     assert not empty.isVisible()
 
 
-def test_task_panel_is_one_line_when_idle_and_opens_for_work_and_problems(
-    qtbot, unlocked: MainWindow
-) -> None:
+def test_task_panel_is_one_line_unless_opened_by_hand(qtbot, unlocked: MainWindow) -> None:
     window = unlocked
     panel = window.task_panel
     assert window.ctx is not None
@@ -99,27 +97,34 @@ def test_task_panel_is_one_line_when_idle_and_opens_for_work_and_problems(
         assert release.wait(WAIT / 1000)
         return 1
 
-    # Running: the task rows are shown, with room for them.
+    # Running: still one line, with the running task and its progress bar in it.
     window.ctx.task("A task that waits", work)
-    qtbot.waitUntil(lambda: panel.rows_area.isVisible(), timeout=WAIT)
-    qtbot.waitUntil(lambda: window.dock.height() > line + 20, timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.summary_progress.isVisible(), timeout=WAIT)
+    assert window.dock.isVisible() and not panel.rows_area.isVisible()
+    assert window.dock.height() <= line + 6
     assert panel.summary.text() == "A task that waits: Starting..."
     release.set()
     wait_tasks(qtbot, window)
 
     # Done, nothing to read: one line saying how it went.
-    qtbot.waitUntil(lambda: not panel.rows_area.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel.summary_progress.isVisible(), timeout=WAIT)
+    assert not panel.rows_area.isVisible()
     qtbot.waitUntil(lambda: window.dock.height() <= line + 6, timeout=WAIT)
     assert window.dock.isVisible()
     assert panel.summary.text() == "Finished. A task that waits: Done."
     assert panel.summary.toolTip() == plain_tip(panel.summary.text())
 
-    # Problems with single items open the problem list until it is cleared.
+    # Problems with single items are counted on the line; the list opens when asked.
     panel.add_problems("Adding", [Problem("a.jpg", "The file is empty.", "Add it again.")])
+    assert panel.summary.text().endswith("1 problem(s) with single items: Show details lists them.")
+    assert not panel.problems_area.isVisible()
+    assert window.dock.height() <= line + 6
+    panel.details_button.click()
     qtbot.waitUntil(lambda: panel.problems_area.isVisible(), timeout=WAIT)
     qtbot.waitUntil(lambda: window.dock.height() > line + 20, timeout=WAIT)
     assert panel.summary.text().endswith("1 problem(s) with single items listed below.")
     panel.clear_problems_button.click()
+    panel.details_button.click()
     qtbot.waitUntil(lambda: window.dock.height() <= line + 6, timeout=WAIT)
 
     # Opened by hand, the details stay open after the next task ends.
