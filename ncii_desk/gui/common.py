@@ -297,17 +297,14 @@ def name_qt_internal_buttons(root: QWidget) -> None:
 
 
 def is_dark() -> bool:
-    scheme = QGuiApplication.styleHints().colorScheme()
-    if scheme == Qt.ColorScheme.Dark:
-        return True
-    if scheme == Qt.ColorScheme.Light:
-        return False
+    """Whether the application is drawn dark now (the palette in use, which follows the
+    computer's scheme or the advocate's choice; see theme.py)."""
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def warning_color() -> QColor:
     """Red that stays readable in the light and the dark scheme."""
-    return QColor("#ff6b6b") if is_dark() else QColor("#b00020")
+    return QColor("#ff8a80") if is_dark() else QColor("#b00020")
 
 
 def parse_iso(text: str | None) -> datetime | None:

@@ -46,6 +46,8 @@ class AppContext(QObject):
         self.previews = previews
         self.preferences = Preferences()
         self.thresholds: Thresholds | None = None
+        #: "system", "light" or "dark" (a vault setting; see theme.py).
+        self.color_scheme = "system"
         self._parent_widget = parent_widget
 
     @property

@@ -43,6 +43,7 @@ from ncii_desk.gui.common import (
 )
 from ncii_desk.gui.passphrase import PassphraseEdit
 from ncii_desk.hardening import create_private_file
+from ncii_desk.services import settings as service_settings
 from ncii_desk.services import vaults
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import KdfParams, Vault, is_vault
@@ -74,6 +75,17 @@ def passphrase_strength(text: str) -> tuple[str, bool]:
     if len(text) >= 12 and kinds >= 2:
         return translate("Passphrase", "Good. A few more words make it stronger."), True
     return translate("Passphrase", "Weak: add a few unrelated words."), True
+
+
+def create_with_name(
+    vault_dir: Path, secret: str, params: KdfParams, name: str
+) -> tuple[Vault, str]:
+    """Create the vault; the advocate's name (when given) is stored at once, so the
+    activity log says who did what from the first event on."""
+    vault, recovery = vaults.create_vault(vault_dir, secret, kdf=params, operator=name or None)
+    if name:
+        service_settings.set_operator_name(vault, name)
+    return vault, recovery
 
 
 def write_recovery_key_file(target: Path, key: str) -> None:
@@ -290,9 +302,14 @@ class GatePage(QWidget):
         self.confirm = PassphraseEdit(self.tr("Type the passphrase again"))
         self.strength = plain_label(name=self.tr("Passphrase strength"))
         self.use_recovery = checkbox(self.tr("Unlock with the recovery key instead"))
+        self.operator = QLineEdit()
+        self.operator.setAccessibleName(self.tr("Your name"))
+        self.operator.setPlaceholderText(self.tr("First name or initials"))
+        self.operator.setToolTip(self.tr('Shown in the activity log, as in "Sam added photo.jpg".'))
         if self.creating:
             form.addRow(self.tr("Again"), self.confirm.field())
             form.addRow("", self.strength)
+            form.addRow(self.tr("Your name"), self.operator)
             self.passphrase.textChanged.connect(self._show_strength)
         else:
             form.addRow("", self.use_recovery)
@@ -364,6 +381,13 @@ class GatePage(QWidget):
             if secret != self.confirm.text():
                 self.message.setText(self.tr("The two passphrases are not the same."))
                 return
+            name = self.operator.text().strip()
+            if name:
+                try:
+                    name = service_settings.check_operator_name(name)
+                except NciiDeskError as error:
+                    self.message.setText(error_text(error))
+                    return
             self._busy(True)
             self.message.setText(
                 self.tr("Measuring this computer to set the unlock strength (a few seconds)...")
@@ -377,7 +401,7 @@ class GatePage(QWidget):
             def create(params: KdfParams) -> None:
                 self.message.setText(self.tr("Creating the encrypted vault..."))
                 self._start(
-                    lambda _job: vaults.create_vault(vault_dir, secret, kdf=params),
+                    lambda _job: create_with_name(vault_dir, secret, params, name),
                     self._created,
                 )
 

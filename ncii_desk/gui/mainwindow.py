@@ -6,7 +6,7 @@ The window title never names a case or a client (it shows in task bars and scree
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,12 +36,16 @@ from ncii_desk.gui.gate import GatePage
 from ncii_desk.gui.guard import QUICK_EXIT_SHORTCUT, InputGuard
 from ncii_desk.gui.passphrase import NewPassphraseDialog
 from ncii_desk.gui.safeview import PreviewStore
-from ncii_desk.gui.settings import SettingsDialog
 from ncii_desk.gui.tasks import TaskManager, TaskPanel
-from ncii_desk.gui.workspace import CaseWorkspace
+from ncii_desk.gui.theme import apply_color_scheme
 from ncii_desk.services import cases
+from ncii_desk.services import settings as service_settings
 from ncii_desk.services.views import CaseView
 from ncii_desk.vault import Vault
+
+if TYPE_CHECKING:
+    # Loaded when first needed (a case opened, Settings opened), after the first paint.
+    from ncii_desk.gui.workspace import CaseWorkspace
 
 APP_TITLE = "NCII Desk"
 
@@ -62,6 +66,8 @@ class MainWindow(QMainWindow):
         self.vault: Vault | None = None
         self.ctx: AppContext | None = None
         self.workspace: CaseWorkspace | None = None
+        # Before unlocking, the computer's scheme; after, the one chosen in Settings.
+        self._dark = apply_color_scheme("system")
         self.gate: GatePage | None = None
         self.setWindowTitle(APP_TITLE)
         self.resize(1200, 780)
@@ -100,9 +106,7 @@ class MainWindow(QMainWindow):
         self.guard = InputGuard(self)
         self.guard.idle.connect(self.idle_lock)
         self.guard.quick_exit.connect(self.quick_exit)
-        QApplication.styleHints().colorSchemeChanged.connect(
-            lambda _s: self.dashboard.show_cases(self.dashboard.views)
-        )
+        QApplication.styleHints().colorSchemeChanged.connect(lambda _s: self._scheme_changed())
         self.show_gate()
 
     def _build_toolbar(self) -> None:
@@ -222,7 +226,7 @@ class MainWindow(QMainWindow):
         self.show_dashboard()
         self.apply_preferences()
         self.ctx.read(
-            lambda v: (load_preferences(v), load_thresholds(v)),
+            lambda v: (load_preferences(v), load_thresholds(v), service_settings.color_scheme(v)),
             self._preferences_loaded,
             owner=self,
         )
@@ -238,16 +242,25 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.new_passphrase_dialog = dialog
 
-    def _preferences_loaded(self, result: tuple[Preferences, Thresholds]) -> None:
+    def _preferences_loaded(self, result: tuple[Preferences, Thresholds, str]) -> None:
         if self.ctx is None:
             return
-        self.ctx.preferences, self.ctx.thresholds = result
+        self.ctx.preferences, self.ctx.thresholds, self.ctx.color_scheme = result
         self.apply_preferences()
+
+    def _scheme_changed(self) -> None:
+        """The computer switched between light and dark: follow it unless a look is chosen."""
+        if self.ctx is None or self.ctx.color_scheme == "system":
+            apply_color_scheme("system")
+        self.dashboard.show_cases(self.dashboard.views)
 
     def apply_preferences(self) -> None:
         if self.ctx is None:
             return
         prefs = self.ctx.preferences
+        if apply_color_scheme(self.ctx.color_scheme) != self._dark:
+            self._dark = not self._dark
+            self.dashboard.show_cases(self.dashboard.views)  # the overdue red follows
         self.previews.configure(prefs.preview, prefs.greyscale, prefs.reveal_seconds)
         self.guard.set_idle_ms(prefs.auto_lock_minutes * 60_000)
 
@@ -266,6 +279,8 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         self._drop_workspace()
+        from ncii_desk.gui.workspace import CaseWorkspace
+
         self.workspace = CaseWorkspace(self.ctx, case_id, self.show_dashboard)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
@@ -313,6 +328,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if self.ctx is None:
             return
+        from ncii_desk.gui.settings import SettingsDialog
+
         dialog = SettingsDialog(self.ctx, self.local, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         name_qt_internal_buttons(dialog)

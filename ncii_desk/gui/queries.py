@@ -6,10 +6,8 @@ database object ever reaches the GUI thread.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 
@@ -17,11 +15,7 @@ from ncii_desk.services.cases import find_case
 from ncii_desk.services.matching import MatchView, list_matches
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
-    AuditEvent,
-    Capture,
     EvidenceItem,
-    Match,
-    RemovalRequest,
 )
 
 
@@ -50,39 +44,6 @@ def matches_with_names(vault: Vault, case_ref: str) -> list[MatchRow]:
         )
         for m in views
     ]
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    seq: int
-    at: str
-    actor: str
-    action: str
-    object_id: str | None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def activity_for_case(vault: Vault, case_id: str, limit: int = 5000) -> list[AuditRow]:
-    """The audit events about this case, its items, matches and requests, newest first."""
-    with vault.session() as s:
-        ids = {case_id}
-        ids.update(s.scalars(select(EvidenceItem.id).where(EvidenceItem.case_id == case_id)))
-        ids.update(s.scalars(select(Match.id).where(Match.case_id == case_id)))
-        ids.update(s.scalars(select(RemovalRequest.id).where(RemovalRequest.case_id == case_id)))
-        ids.update(s.scalars(select(Capture.id).where(Capture.case_id == case_id)))
-        out: list[AuditRow] = []
-        for ev in s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())):
-            try:
-                details = json.loads(ev.details)
-            except ValueError:
-                details = {}
-            if not isinstance(details, dict):
-                details = {}
-            if ev.object_id in ids or details.get("case_id") == case_id:
-                out.append(AuditRow(ev.seq, ev.at, ev.actor, ev.action, ev.object_id, details))
-                if len(out) >= limit:
-                    break
-        return out
 
 
 # --- what a removal-request draft would list ----------------------------------------------

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
@@ -46,7 +45,12 @@ REVEAL_SIDE = 1600
 MAX_VIDEO_PREVIEW_BYTES = 256 * 1024 * 1024
 REVEAL_ACTION = "item.reveal"
 
-RGB = np.ndarray[Any, Any]
+if TYPE_CHECKING:
+    import numpy as np
+
+    #: Pixels as rows x columns x 3 bytes (numpy is loaded with the first picture, not at
+    #: start-up).
+    RGB = np.ndarray[Any, Any]
 
 
 @dataclass(frozen=True)
@@ -100,11 +104,15 @@ def _fit(rgb: RGB, side: int) -> RGB:
 
 
 def greyscale(rgb: RGB) -> RGB:
+    import numpy as np
+
     grey = (rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(np.uint8)
     return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=2))
 
 
 def crop_box(rgb: RGB, box: tuple[float, float, float, float] | list[Any]) -> RGB:
+    import numpy as np
+
     x, y, w, h = (float(v) for v in box)
     margin = 0.25
     h_img, w_img = rgb.shape[:2]
@@ -119,6 +127,8 @@ def crop_box(rgb: RGB, box: tuple[float, float, float, float] | list[Any]) -> RG
 
 def to_qimage(rgb: RGB) -> QImage:
     """A QImage that owns its pixels (safe to hand from a worker thread to the GUI)."""
+    import numpy as np
+
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
     h, w = rgb.shape[:2]
     image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
     QTabWidget,
     QTreeWidget,
@@ -48,12 +49,14 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.services import validation
+from ncii_desk.services.hardware import HardwareReport, analysis_hardware
 from ncii_desk.services.settings import (
     EMBEDDER_CHOICES,
     FACE_RANGE,
     PDQ_RANGE,
     EmbedderChoice,
     embedder_choice,
+    set_color_scheme,
     set_embedder,
 )
 from ncii_desk.vault import Vault
@@ -68,32 +71,6 @@ CLINIC_LABELS = {
     "address": QT_TRANSLATE_NOOP("Settings", "Postal address"),
     "authority": QT_TRANSLATE_NOOP("Settings", "Authority to act for clients"),
 }
-
-
-def describe_provider() -> dict[str, Any]:
-    from ncii_desk.vision.runtime import shared_runtime
-
-    return shared_runtime().describe()
-
-
-def provider_text(info: dict[str, Any]) -> str:
-    """Which onnxruntime provider analysis runs on (or will try, before the first model)."""
-    used = sorted(set(info.get("sessions", {}).values()))
-    if used:
-        text = translate("Settings", "Analysis runs on: {p} (onnxruntime {v}).").format(
-            p=", ".join(used), v=info.get("onnxruntime", "?")
-        )
-    else:
-        text = translate(
-            "Settings",
-            "No model has run yet in this session. Analysis will try, in this order: {order} "
-            "(onnxruntime {v}).",
-        ).format(order=" → ".join(info.get("providers", [])), v=info.get("onnxruntime", "?"))
-    for fb in info.get("fallbacks", []):
-        text += "\n" + translate("Settings", "Not used: {p}: {why}").format(
-            p=fb.get("provider", ""), why=fb.get("reason", "")
-        )
-    return text
 
 
 def _row(*widgets: QWidget) -> QWidget:
@@ -168,6 +145,13 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Previews"), self.preview_mode)
         self.greyscale = checkbox(self.tr("Show every picture in greyscale"))
         form.addRow("", self.greyscale)
+        self.color_scheme = QComboBox()
+        self.color_scheme.addItem(self.tr("Same as this computer"), "system")
+        self.color_scheme.addItem(self.tr("Light"), "light")
+        self.color_scheme.addItem(self.tr("Dark"), "dark")
+        self.color_scheme.setAccessibleName(self.tr("Light or dark look"))
+        self.color_scheme.setCurrentIndex(max(0, self.color_scheme.findData(self.ctx.color_scheme)))
+        form.addRow(self.tr("Look"), self.color_scheme)
         self.reveal_seconds = QSpinBox()
         self.reveal_seconds.setRange(3, 120)
         self.reveal_seconds.setSuffix(self.tr(" s"))
@@ -189,8 +173,24 @@ class SettingsDialog(QDialog):
                 ),
             ),
         )
-        self.provider = plain_label(self.tr("Checking..."), name=self.tr("Analysis provider"))
-        form.addRow(self.tr("Provider"), self.provider)
+        self.provider = plain_label(
+            self.tr("Checking..."), name=self.tr("Where picture checks run")
+        )
+        self.provider_details = QPlainTextEdit()
+        self.provider_details.setReadOnly(True)
+        self.provider_details.setAccessibleName(self.tr("Technical details of the picture checks"))
+        self.provider_details.setMaximumHeight(
+            self.provider_details.fontMetrics().lineSpacing() * 7
+        )
+        self.provider_details.setVisible(False)
+        self.provider_details_button = button(
+            self.tr("Details"),
+            lambda: self.provider_details.setVisible(not self.provider_details.isVisible()),
+            tip=self.tr("Show the technical details (for IT support)."),
+            name=self.tr("Show technical details of the picture checks"),
+        )
+        form.addRow(self.tr("Picture checks"), _row(self.provider, self.provider_details_button))
+        form.addRow("", self.provider_details)
         self.pdq = QSpinBox()
         self.pdq.setRange(*PDQ_RANGE)
         self.pdq.setAccessibleName(self.tr("Same-picture hash distance (PDQ)"))
@@ -528,10 +528,18 @@ class SettingsDialog(QDialog):
 
         label = self.provider
         workers.start(
-            lambda _job: describe_provider(),
-            lambda info: label.setText(provider_text(info)) if workers.alive(label) else None,
+            lambda _job: analysis_hardware(),
+            self._show_hardware,
             lambda e: label.setText(error_text(e)) if workers.alive(label) else None,
         )
+
+    def _show_hardware(self, report: HardwareReport) -> None:
+        from ncii_desk.gui import workers
+
+        if not workers.alive(self.provider):
+            return
+        self.provider.setText(report.summary)
+        self.provider_details.setPlainText(report.details)
 
     def _loaded(self, result: tuple[Preferences, Thresholds, Any, dict[str, str]]) -> None:
         prefs, thresholds, status, clinic = result
@@ -598,9 +606,13 @@ class SettingsDialog(QDialog):
         embedder_changed = self._embedder_loaded is not None and embedder != (
             self._embedder_loaded or EMBEDDER_CHOICES[0]
         )
+        scheme = str(self.color_scheme.currentData())
+        scheme_changed = scheme != self.ctx.color_scheme
 
         def write(vault: Vault) -> None:
             save_preferences(vault, prefs)
+            if scheme_changed:
+                set_color_scheme(vault, scheme)
             if thresholds_changed:  # each change is an audit event; no event for no change
                 save_thresholds(vault, thresholds)
             if embedder_changed:
@@ -611,6 +623,7 @@ class SettingsDialog(QDialog):
         def done(_r: object) -> None:
             self.ctx.preferences = prefs
             self.ctx.thresholds = thresholds
+            self.ctx.color_scheme = scheme
             self.ctx.preferences_changed.emit()
             self.applied.emit()
             self.accept()

@@ -191,9 +191,10 @@ PROBLEMS_SHOWN = 4
 class TaskPanel(QWidget):
     """A one-line summary bar (the dock's title bar) over the task rows and the problems.
 
-    Idle, the panel is only its summary line: the latest result, and how many problems are
-    listed. It opens while a task runs and while problems with single items are listed, and
-    closes again when the work is done; "Show details" opens it at any time.
+    The panel is only its summary line (the running task with its progress bar, or the
+    latest result, and how many problems are listed) so the tables above keep their room;
+    "Show details" opens the task rows and the problem list, and they stay open until
+    closed by hand.
     """
 
     #: The panel wants a different height (it opened, closed, or a list grew).
@@ -269,6 +270,14 @@ class TaskPanel(QWidget):
         row.addWidget(title)
         self.summary = ElidedLabel(self.tr("Summary of the tasks"))
         row.addWidget(self.summary, 1)
+        # The running task's progress stays in sight on the slim line.
+        self.summary_progress = QProgressBar()
+        self.summary_progress.setAccessibleName(self.tr("Progress of the running task"))
+        self.summary_progress.setFormat(self.tr("%v of %m"))
+        self.summary_progress.setMaximumWidth(self.fontMetrics().averageCharWidth() * 24)
+        self.summary_progress.setMaximumHeight(self.summary.sizeHint().height() + 4)
+        self.summary_progress.setVisible(False)
+        row.addWidget(self.summary_progress)
         self.details_button = button(
             self.tr("Show details"),
             lambda: self.set_expanded(not self.expanded, by_hand=True),
@@ -292,11 +301,11 @@ class TaskPanel(QWidget):
         self._arrange()
 
     def set_active(self, active: int) -> None:
-        """Open while tasks run; close when they are done, unless opened by hand."""
+        """Running or not, the panel stays one line (with the running task's progress)
+        unless the advocate opened it."""
         self.active = active
-        if active:
-            self.expanded = True
-        elif not self._pinned and not self.offers_waiting():
+        # an offer waiting for the advocate (Check now after a cancelled add) keeps it open
+        if not active and not self._pinned and not self.offers_waiting():
             self.expanded = False
         self._arrange()
 
@@ -305,7 +314,7 @@ class TaskPanel(QWidget):
 
     def _arrange(self) -> None:
         self.rows_area.setVisible(self.expanded)
-        self.problems_area.setVisible(self.has_problems())
+        self.problems_area.setVisible(self.expanded and self.has_problems())
         self.details_button.setText(
             self.tr("Hide details") if self.expanded else self.tr("Show details")
         )
@@ -342,8 +351,11 @@ class TaskPanel(QWidget):
 
     def _summarise(self) -> None:
         running = [r for r in self.rows if not r.finished]
+        self.summary_progress.setVisible(bool(running))
         if running:
             latest = running[-1]
+            self.summary_progress.setRange(latest.bar.minimum(), latest.bar.maximum())
+            self.summary_progress.setValue(latest.bar.value())
             text = self.tr("{task}: {status}").format(
                 task=latest.label_text, status=latest.status.text()
             )
@@ -360,7 +372,14 @@ class TaskPanel(QWidget):
             text = self.tr("Nothing is running. Long work shows its progress here.")
         count = self.problems.topLevelItemCount()
         if count:
-            text += " " + self.tr("{n} problem(s) with single items listed below.").format(n=count)
+            if self.expanded:
+                text += " " + self.tr("{n} problem(s) with single items listed below.").format(
+                    n=count
+                )
+            else:
+                text += " " + self.tr(
+                    "{n} problem(s) with single items: Show details lists them."
+                ).format(n=count)
         self.summary.setText(text)
         self.summary.setToolTip(plain_tip(text))
         self.summary.update()

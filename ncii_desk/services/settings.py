@@ -49,9 +49,9 @@ NAMES: Final = ("pdq_distance", "face_similarity")
 
 
 def face_similarity_default() -> float:
-    from ncii_desk.vision.faces import match_threshold  # heavy imports, on demand
+    from ncii_desk.vision.embedders import similarity_threshold  # no OpenCV or numpy
 
-    return float(match_threshold())
+    return similarity_threshold()
 
 
 @dataclass
@@ -471,3 +471,59 @@ def uses_vault_embedder(
             return fn(vault, *args, **kwargs)
 
     return run
+
+
+# --- the advocate's name and the screen's colour scheme --------------------------------------
+
+OPERATOR_KEY: Final = "operator"
+APPEARANCE_KEY: Final = "appearance"
+#: "system" follows the computer's light or dark setting; the others force one.
+COLOR_SCHEMES: Final = ("system", "light", "dark")
+OPERATOR_MAX = 80
+
+
+def operator_name(vault: Vault) -> str:
+    """The name the advocate gave at first run ("" when none was given yet)."""
+    with vault.session() as s:
+        value = _stored(s, OPERATOR_KEY).get("name")
+    return value if isinstance(value, str) else ""
+
+
+def check_operator_name(name: Any) -> str:
+    clean = " ".join(str(name or "").split())
+    if not clean:
+        raise InvalidSetting(
+            "The name is empty.",
+            "Type the name colleagues know you by; it is shown in the activity log.",
+        )
+    if len(clean) > OPERATOR_MAX or any(not ch.isprintable() for ch in clean):
+        raise InvalidSetting(
+            f"The name is longer than {OPERATOR_MAX} characters or holds control characters.",
+            "Use a first name or initials.",
+        )
+    return clean
+
+
+def set_operator_name(vault: Vault, name: Any) -> str:
+    """Store the advocate's name; every later event of this session is recorded under it."""
+    clean = check_operator_name(name)
+    vault.actor = clean
+    _store(vault, OPERATOR_KEY, {"name": clean}, {"fields": ["name"]})
+    return clean
+
+
+def color_scheme(vault: Vault) -> str:
+    """'system', 'light' or 'dark' (stored, else 'system')."""
+    with vault.session() as s:
+        value = _stored(s, APPEARANCE_KEY).get("color_scheme")
+    return value if value in COLOR_SCHEMES else "system"
+
+
+def set_color_scheme(vault: Vault, scheme: Any) -> str:
+    clean = str(scheme or "").strip().lower()
+    if clean not in COLOR_SCHEMES:
+        raise InvalidSetting(
+            f"'{scheme}' is not a colour scheme.", f"Use one of: {', '.join(COLOR_SCHEMES)}."
+        )
+    _store(vault, APPEARANCE_KEY, {"color_scheme": clean}, {"color_scheme": clean}, merge=True)
+    return clean

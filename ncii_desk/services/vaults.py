@@ -67,6 +67,10 @@ def open_vault(
         recovery_key=recovery_key,
         actor=operator or default_operator(),
     )
+    if operator is None:
+        from ncii_desk.services.settings import operator_name
+
+        vault.actor = operator_name(vault) or vault.actor
     with vault.transaction() as s:
         vault.audit(
             s,

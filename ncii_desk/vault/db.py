@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from ncii_desk.errors import MigrationError, VaultCorrupt
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported where a vault is opened, not when the desktop app starts.
 
 DB_NAME = "meta.db"
 #: SQLCipher 4's default page size, which the vault uses (``PRAGMA cipher_page_size``).
@@ -139,6 +140,8 @@ def describe_damage(pages: list[int], other: list[str], total_pages: int) -> tup
 
 
 def _alembic_config(conn: Connection) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = conn
@@ -146,10 +149,14 @@ def _alembic_config(conn: Connection) -> Config:
 
 
 def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     head = script.get_current_head()
     assert head is not None
@@ -167,6 +174,9 @@ def migrate(engine: Engine, db_path: Path) -> str | None:
 
     An existing database is copied (still encrypted) to ``meta.db.pre-<rev>`` first.
     """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     head = head_revision()
     with engine.connect() as conn:

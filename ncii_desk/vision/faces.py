@@ -66,7 +66,8 @@ UInt8Array = npt.NDArray[np.uint8]
 from ncii_desk.vision.runtime import default_threads  # noqa: E402 - cheap import
 
 YUNET_MODEL: Final = "yunet-dynamic"
-MOBILEFACENET_MODEL: Final = "mobilefacenet-128"
+from ncii_desk.vision.embedders import MOBILEFACENET_MODEL as MOBILEFACENET_MODEL  # noqa: E402
+
 YUNET_FILE: Final = "face_detection_yunet_2023mar_dynamic.onnx"
 MOBILEFACENET_FILE: Final = "mobilefacenet_foamliu_128d.onnx"
 
@@ -106,45 +107,32 @@ def _detector() -> Any:
     return _cached("yunet", make)
 
 
-#: The face embedder used unless another is chosen: dlib's ResNet, public-domain weights the
-#: installer carries. MobileFaceNet stays selectable (``use_embedder`` / ``--embedder``).
-DLIB_MODEL: Final = "dlib-resnet-128"
-DLIB_FILE: Final = "face_recognition_dlib_resnet_128d.onnx"
-DEFAULT_EMBEDDER: Final = DLIB_MODEL
-EMBEDDERS: Final = (DLIB_MODEL, MOBILEFACENET_MODEL)
-#: Environment variable naming the embedder (one of EMBEDDERS) for a whole process.
-EMBEDDER_ENV: Final = "NCII_DESK_FACE_EMBEDDER"
-
-_chosen: str | None = None
-
-
-def use_embedder(name: str | None) -> None:
-    """Choose the face embedder for this process (None: back to the environment/default)."""
-    global _chosen
-    if name is not None and name not in EMBEDDERS:
-        raise ValueError(f"unknown face embedder {name!r}; choose one of {', '.join(EMBEDDERS)}")
-    _chosen = name
-
-
-def chosen_embedder() -> str | None:
-    """What use_embedder() set (None: the environment/default decides)."""
-    return _chosen
-
-
-def embedder_name() -> str:
-    """The face embedder in use: use_embedder(), else NCII_DESK_FACE_EMBEDDER, else dlib."""
-    import os
-
-    if _chosen is not None:
-        return _chosen
-    env = os.environ.get(EMBEDDER_ENV, "").strip()
-    if env:
-        if env not in EMBEDDERS:
-            raise ValueError(
-                f"{EMBEDDER_ENV}={env!r} is not a face embedder; use one of {', '.join(EMBEDDERS)}"
-            )
-        return env
-    return DEFAULT_EMBEDDER
+# The embedder choice lives in a module without OpenCV or numpy, so settings can read the
+# default threshold at start-up without loading them; the names stay importable from here.
+from ncii_desk.vision.embedders import (  # noqa: E402
+    DEFAULT_EMBEDDER as DEFAULT_EMBEDDER,
+)
+from ncii_desk.vision.embedders import (  # noqa: E402
+    DLIB_FILE as DLIB_FILE,
+)
+from ncii_desk.vision.embedders import (  # noqa: E402
+    DLIB_MODEL as DLIB_MODEL,
+)
+from ncii_desk.vision.embedders import (  # noqa: E402
+    EMBEDDER_ENV as EMBEDDER_ENV,
+)
+from ncii_desk.vision.embedders import (  # noqa: E402
+    EMBEDDERS as EMBEDDERS,
+)
+from ncii_desk.vision.embedders import (  # noqa: E402
+    chosen_embedder as chosen_embedder,
+)
+from ncii_desk.vision.embedders import (  # noqa: E402
+    embedder_name as embedder_name,
+)
+from ncii_desk.vision.embedders import (  # noqa: E402
+    use_embedder as use_embedder,
+)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ncii_desk.gui.common import note_label, plain_tip
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.tasks import Problem
-from ncii_desk.gui.workspace.activity import details_text
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 
@@ -53,29 +52,20 @@ def test_match_and_activity_tables_show_whole_names(
         "original-1.png",
     }
 
-    # The activity log reads as text: plain action names, details without JSON braces.
+    # The activity log reads as sentences with file names; no JSON braces.
     ws.tabs.setCurrentWidget(ws.activity)
     log = ws.activity
     qtbot.waitUntil(lambda: log.model.rowCount() >= 5, timeout=WAIT)
-    whats = {log.model.item(r, 2).text() for r in range(log.model.rowCount())}
-    assert {"File added", "File hashed", "Match found", "Case created"} <= whats
-    details = [log.model.item(r, 4).text() for r in range(log.model.rowCount())]
-    assert not any(d.startswith("{") for d in details)
-    assert any(d.startswith("distance: ") for d in details)
-    for column in range(4):  # time, who, what, about: never cut
+    whats = [log.model.item(r, 1).text() for r in range(log.model.rowCount())]
+    assert any(w.startswith("Possible match found: found-copy.jpg and ") for w in whats)
+    assert any(w.startswith("Fingerprints of original-1.png") for w in whats)
+    assert not any("{" in w for w in whats)
+    for column in range(1):  # the time is never cut
         widest = max(
             metrics.horizontalAdvance(log.model.item(r, column).text())
             for r in range(log.model.rowCount())
         )
         assert log.table.columnWidth(column) >= widest
-
-
-def test_details_are_name_value_pairs_in_stored_order() -> None:
-    details = {"status": "sent", "urls": 2, "again": False, "note": None, "ids": ["a", "b"]}
-    assert details_text(details) == (
-        'status: sent · urls: 2 · again: false · note: null · ids: ["a", "b"]'
-    )
-    assert details_text({"a": "x", "b": "y"}, "\n") == "a: x\nb: y"
 
 
 def test_an_empty_note_takes_no_room_and_never_opens_a_window(qtbot) -> None:
@@ -97,9 +87,7 @@ def test_an_empty_note_takes_no_room_and_never_opens_a_window(qtbot) -> None:
     assert not empty.isVisible()
 
 
-def test_task_panel_is_one_line_when_idle_and_opens_for_work_and_problems(
-    qtbot, unlocked: MainWindow
-) -> None:
+def test_task_panel_is_one_line_unless_opened_by_hand(qtbot, unlocked: MainWindow) -> None:
     window = unlocked
     panel = window.task_panel
     assert window.ctx is not None
@@ -110,27 +98,34 @@ def test_task_panel_is_one_line_when_idle_and_opens_for_work_and_problems(
         assert release.wait(WAIT / 1000)
         return 1
 
-    # Running: the task rows are shown, with room for them.
+    # Running: still one line, with the running task and its progress bar in it.
     window.ctx.task("A task that waits", work)
-    qtbot.waitUntil(lambda: panel.rows_area.isVisible(), timeout=WAIT)
-    qtbot.waitUntil(lambda: window.dock.height() > line + 20, timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.summary_progress.isVisible(), timeout=WAIT)
+    assert window.dock.isVisible() and not panel.rows_area.isVisible()
+    assert window.dock.height() <= line + 6
     assert panel.summary.text() == "A task that waits: Starting..."
     release.set()
     wait_tasks(qtbot, window)
 
     # Done, nothing to read: one line saying how it went.
-    qtbot.waitUntil(lambda: not panel.rows_area.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel.summary_progress.isVisible(), timeout=WAIT)
+    assert not panel.rows_area.isVisible()
     qtbot.waitUntil(lambda: window.dock.height() <= line + 6, timeout=WAIT)
     assert window.dock.isVisible()
     assert panel.summary.text() == "Finished. A task that waits: Done."
     assert panel.summary.toolTip() == plain_tip(panel.summary.text())
 
-    # Problems with single items open the problem list until it is cleared.
+    # Problems with single items are counted on the line; the list opens when asked.
     panel.add_problems("Adding", [Problem("a.jpg", "The file is empty.", "Add it again.")])
+    assert panel.summary.text().endswith("1 problem(s) with single items: Show details lists them.")
+    assert not panel.problems_area.isVisible()
+    assert window.dock.height() <= line + 6
+    panel.details_button.click()
     qtbot.waitUntil(lambda: panel.problems_area.isVisible(), timeout=WAIT)
     qtbot.waitUntil(lambda: window.dock.height() > line + 20, timeout=WAIT)
     assert panel.summary.text().endswith("1 problem(s) with single items listed below.")
     panel.clear_problems_button.click()
+    panel.details_button.click()
     qtbot.waitUntil(lambda: window.dock.height() <= line + 6, timeout=WAIT)
 
     # Opened by hand, the details stay open after the next task ends.

@@ -27,7 +27,13 @@ def test_settings_saved_in_the_vault_and_applied(
     dialog = window.settings_dialog
     qtbot.waitUntil(lambda: dialog.auto_lock.value() == 10, timeout=WAIT)
     assert dialog.pdq.value() == PDQ_DEFAULT_THRESHOLD
-    qtbot.waitUntil(lambda: "onnxruntime" in dialog.provider.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "picture check" in dialog.provider.text().lower(), timeout=WAIT)
+    # Plain words on the screen; provider names and versions only in the details box.
+    assert "ExecutionProvider" not in dialog.provider.text()
+    assert "onnxruntime" in dialog.provider_details.toPlainText()
+    assert dialog.provider_details.isHidden()
+    dialog.provider_details_button.click()
+    assert not dialog.provider_details.isHidden()
     dialog.auto_lock.setValue(5)
     dialog.greyscale.setChecked(True)
     dialog.pdq.setValue(12)

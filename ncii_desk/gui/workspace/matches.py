@@ -34,6 +34,7 @@ from ncii_desk.gui.queries import MatchRow, matches_with_names
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.services import matching
+from ncii_desk.services.hardware import ON_GPU, where_it_runs
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis
 
@@ -332,18 +333,22 @@ def analysis_problems(report: Any) -> list[Problem]:
 
 def analysis_summary(report: Any) -> str:
     counts = report.counts()
-    return translate(
+    text = translate(
         "Matches",
-        "Analysed {a}, already up to date {u}, skipped {s}, failed {f}; {m} new match(es). "
-        "Ran on {provider}.",
+        "Analysed {a}, already up to date {u}, skipped {s}, failed {f}; {m} new match(es).",
     ).format(
         a=counts["analysed"],
         u=counts["up-to-date"],
         s=counts["skipped"],
         f=counts["failed"],
         m=report.new_matches,
-        provider=report.provider,
     )
+    where = where_it_runs(report.provider)
+    if where == ON_GPU:
+        text += " " + translate("Matches", "Ran on this computer's graphics card.")
+    elif where:
+        text += " " + translate("Matches", "Ran on the processor.")
+    return text
 
 
 class MatchesPane(QWidget):
