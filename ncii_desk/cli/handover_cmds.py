@@ -41,12 +41,18 @@ def _handover_passphrase(args: argparse.Namespace, *, twice: bool) -> str:
     )
 
 
+def _note(text: str) -> None:
+    """Messages of the comparison step go to standard error (standard output may be JSON)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 def _confirm_fingerprint(args: argparse.Namespace, who: str, fingerprint: str) -> None:
     """The fingerprint comparison step: --fingerprint must match, or a person confirms."""
-    from ncii_desk.cli.main import _interactive, say
+    from ncii_desk.cli.main import _interactive
     from ncii_desk.vault.handover_format import normal_fingerprint
 
-    say(f"The {who}'s key fingerprint is:\n    {fingerprint}")
+    _note(f"The {who}'s key fingerprint is:\n    {fingerprint}")
     if args.fingerprint:
         if normal_fingerprint(args.fingerprint) != fingerprint:
             raise NciiDeskError(
@@ -55,7 +61,7 @@ def _confirm_fingerprint(args: argparse.Namespace, who: str, fingerprint: str) -
                 f"Call the {who} on a number you already know and compare the fingerprint "
                 "again. A different fingerprint can mean the file or key was swapped.",
             )
-        say("It matches the fingerprint you gave.")
+        _note("It matches the fingerprint you gave.")
         return
     if args.yes:
         return
@@ -142,7 +148,7 @@ def cmd_case_import(args: argparse.Namespace) -> int:
     passphrase = _handover_passphrase(args, twice=False) if args.passphrase else None
 
     def confirm(info: HandoverInfo) -> bool:
-        say(
+        _note(
             f"Verified: case '{info.case_label}' ({sum(info.counts.values())} record(s), "
             f"{info.blobs} stored file(s)), signed by vault {info.sender_vault_id}."
         )

@@ -442,3 +442,52 @@ def test_kill_during_import_then_rerun_gives_the_complete_case(
         assert reopened.check().ok
     finally:
         reopened.close()
+
+
+def test_cli_pubkey_export_import_with_fingerprint_check(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sender_root, receiver_root = tmp_path / "sender", tmp_path / "receiver"
+    sender = _make_vault(sender_root, "advocate")
+    case_id = _populate(sender, tmp_path / "media")
+    sender_fp = handover.signing_fingerprint(sender)
+    sender.close()
+    _make_vault(receiver_root, "attorney").close()
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    pub = tmp_path / "receiver.pub"
+    made = cli("--vault", str(receiver_root), "vault", "pubkey", "--out", str(pub), "--json")
+    assert made.rc == 0, made.err
+    fingerprint = made.json()["fingerprint"]
+    assert fingerprint in pub.read_text()
+    out = tmp_path / "case.ncii"
+    # A fingerprint that does not match (a swapped key file) stops the export before any work.
+    wrong = cli(
+        "--vault", str(sender_root), "case", "export", case_id, "--to", str(pub),
+        "--out", str(out), "--fingerprint", "AAAA-" + fingerprint[5:],
+    )  # fmt: skip
+    assert wrong.rc != 0 and "not the one you gave" in wrong.err and not out.exists()
+    # Without a terminal and without --fingerprint/--yes, nothing is exported either.
+    unasked = cli(
+        "--vault", str(sender_root), "case", "export", case_id, "--to", str(pub),
+        "--out", str(out),
+    )  # fmt: skip
+    assert unasked.rc != 0 and "compared" in unasked.err and not out.exists()
+    done = cli(
+        "--vault", str(sender_root), "case", "export", case_id, "--to", str(pub),
+        "--out", str(out), "--fingerprint", fingerprint.lower().replace("-", " "), "--json",
+    )  # fmt: skip
+    assert done.rc == 0, done.err
+    assert done.json()["blobs"] == 3
+    refused = cli(
+        "--vault", str(receiver_root), "case", "import", str(out),
+        "--fingerprint", "AAAA-" + sender_fp[5:],
+    )  # fmt: skip
+    assert refused.rc != 0 and "not the one you gave" in refused.err
+    imported = cli(
+        "--vault", str(receiver_root), "case", "import", str(out), "--fingerprint", sender_fp,
+        "--json",
+    )  # fmt: skip
+    assert imported.rc == 0, imported.err
+    assert imported.json()["imported_case_id"] == case_id
+    listed = cli("--vault", str(receiver_root), "case", "list", "--json")
+    assert [c["id"] for c in listed.json()] == [case_id]
