@@ -7,6 +7,7 @@ was written to the receiving vault.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -491,3 +492,47 @@ def test_cli_pubkey_export_import_with_fingerprint_check(
     assert imported.json()["imported_case_id"] == case_id
     listed = cli("--vault", str(receiver_root), "case", "list", "--json")
     assert [c["id"] for c in listed.json()] == [case_id]
+
+
+def test_minor_item_in_an_ordinary_case_travels_as_hashes_only(pair: Any, tmp_path: Path) -> None:
+    sender, receiver = pair
+    case_id = _populate(sender, tmp_path / "media")
+    flagged = _png(skimage.data.chelsea(), tmp_path / "flagged.png")
+    result = intake.add_items(sender, case_id, Role.SUSPECT, [flagged], suspected_minor=True)
+    assert not result.errors
+    hash_items(sender, result.sources, workers=1)
+    out = tmp_path / "case.ncii"
+    exported = handover.export_case(sender, case_id, out, recipient=handover.public_key(receiver))
+    assert exported.blobs == 3 and not exported.hashes_only  # the three ordinary files only
+    stream = b"".join(p for k, p in _frames_of(receiver, out) if k == b"D")
+    assert flagged.read_bytes()[200:264] not in stream
+    handover.import_case(receiver, out)
+    with receiver.session() as s:
+        items = {
+            i.original_filename: i
+            for i in s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id))
+        }
+    assert items["flagged.png"].blob_id is None and not items["flagged.png"].pixels_kept
+    assert items["noise.png"].blob_id is not None
+    assert _snapshot(receiver, case_id) == _snapshot(sender, case_id)
+
+
+def test_no_case_text_in_clear_in_the_file_or_around_it(
+    pair: Any, tmp_path: Path, isolated_user_dirs: Path
+) -> None:
+    sender, receiver = pair
+    marker = "ZQX-" + os.urandom(12).hex()
+    view = cases.new_case(sender, f"Label {marker}", client_pseudonym=marker, notes=marker)
+    out = tmp_path / "case.ncii"
+    handover.export_case(sender, view.id, out, recipient=handover.public_key(receiver))
+    handover.import_case(receiver, out)
+    needles = [marker.encode(), marker.encode().hex().encode()]
+    needles.append(base64.b64encode(marker.encode())[:16])
+    scanned = 0
+    for root in (tmp_path, isolated_user_dirs):
+        for path in root.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                scanned += 1
+                assert not any(n in data for n in needles), path
+    assert scanned > 10
