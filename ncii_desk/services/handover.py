@@ -37,6 +37,7 @@ from typing import Any, BinaryIO, cast
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ncii_desk.documents import packet_seal
@@ -161,13 +162,18 @@ def _decode_row(payload: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
     row = payload.get("r")
     if table is None or not isinstance(row, dict):
         raise HandoverCorrupt("The hand-over file holds a record of an unknown kind.")
-    for name in payload.get("dt", []):
-        if row.get(name) is not None:
-            row[name] = datetime.fromisoformat(row[name])
-    for column in table.columns:
-        enum_class = getattr(column.type, "enum_class", None)
-        if enum_class is not None and row.get(column.name) is not None:
-            row[column.name] = enum_class(row[column.name])
+    try:
+        for name in payload.get("dt", []):
+            if row.get(name) is not None:
+                row[name] = datetime.fromisoformat(row[name])
+        for column in table.columns:
+            enum_class = getattr(column.type, "enum_class", None)
+            if enum_class is not None and row.get(column.name) is not None:
+                row[column.name] = enum_class(row[column.name])
+    except (TypeError, ValueError):
+        raise HandoverCorrupt(
+            f"The hand-over file holds a {table.name} record with a value of the wrong kind."
+        ) from None
     unknown = set(row) - {c.name for c in table.columns}
     if unknown:
         raise HandoverCorrupt(
@@ -178,6 +184,16 @@ def _decode_row(payload: dict[str, Any]) -> tuple[Table, dict[str, Any]]:
 
 
 _TABLES_BY_NAME = {t.name: t for t in CASE_TABLES}
+#: Which table each reference column points into (all of them inside the file).
+_REF_TARGETS = {
+    "case_id": "cases",
+    "item_id": "items",
+    "suspect_item_id": "items",
+    "target_item_id": "items",
+    "duplicate_of": "items",
+    "capture_id": "captures",
+    "analysis_id": "analyses",
+}
 
 
 # --- export --------------------------------------------------------------------------------
@@ -529,6 +545,8 @@ def verify_file(
         audit = 0
         label = ""
         case_ids: set[str] = set()
+        ids: dict[str, set[str]] = {}
+        refs: dict[str, set[str]] = {}
         blob: dict[str, Any] | None = None
         blob_hash = hashlib.sha256()
         blob_size = 0
@@ -572,6 +590,11 @@ def verify_file(
                     raise _bad("a record is in the wrong place")
                 table, row = _decode_row(_json(payload))
                 counts[table.name] = counts.get(table.name, 0) + 1
+                if table.name not in LOCAL_ID_TABLES:
+                    ids.setdefault(table.name, set()).add(str(row.get("id")))
+                for column, target in _REF_TARGETS.items():
+                    if row.get(column) is not None:
+                        refs.setdefault(target, set()).add(str(row[column]))
                 if table.name == "cases":
                     case_ids.add(str(row["id"]))
                     label = str(row.get("label", ""))
@@ -603,6 +626,8 @@ def verify_file(
         manifest.get("blobs") == blobs,
         manifest.get("audit_events") == audit,
         case_ids == {manifest.get("case_id")},
+        # Every reference stays inside the file: no row may point into another case.
+        all(found <= ids.get(target, set()) for target, found in refs.items()),
         sender.get("fingerprint") == sender_fp,
     )
     if not all(checks):
@@ -807,6 +832,18 @@ def import_case(
                     "manifest_sha256": info.manifest_sha256,
                 },
             )
+    except SQLAlchemyError as exc:
+        for blob_id in written:
+            with contextlib.suppress(OSError):
+                vault.blobs.delete(blob_id)
+        if isinstance(exc, DBAPIError) and "database is locked" in str(exc):
+            raise
+        raise HandoverCorrupt(
+            "The hand-over file's records do not fit this vault (a record that is already "
+            "here, or one that points to nothing); nothing was imported.",
+            "If the case was imported before, import it with --as-copy; otherwise ask the "
+            "sender for a fresh export.",
+        ) from None
     except BaseException:
         for blob_id in written:
             with contextlib.suppress(OSError):

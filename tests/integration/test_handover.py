@@ -536,3 +536,46 @@ def test_no_case_text_in_clear_in_the_file_or_around_it(
                 scanned += 1
                 assert not any(n in data for n in needles), path
     assert scanned > 10
+
+
+def test_signed_file_pointing_into_another_case_is_refused(exported: Any) -> None:
+    """Even a sender with a valid signature cannot add rows to one of the receiver's cases."""
+    from ncii_desk.documents import packet_seal
+
+    sender, receiver, _case_id, out = exported
+    own = cases.new_case(receiver, "Receiver's own case")
+    frames = _frames_of(receiver, out)
+    hostile: list[tuple[bytes, bytes]] = []
+    moved = 0
+    for kind, payload in frames[:-2]:
+        if kind == b"R" and b'"t":"items"' in payload and not moved:
+            doc = json.loads(payload)
+            doc["r"]["case_id"] = own.id
+            payload = json.dumps(doc).encode()
+            moved += 1
+        hostile.append((kind, payload))
+    assert moved == 1
+    dest = out.with_name("hostile.ncii")
+    with dest.open("wb") as fh:
+        writer = fmt.Writer.to_recipient(fh, handover.public_key(receiver))
+        for kind, payload in hostile:
+            writer.frame(kind, payload)
+        manifest = json.loads(frames[-2][1])
+        manifest["stream_sha256"] = writer.plain_hash.hexdigest()
+        manifest["header_sha256"] = writer.header.sha256
+        body = json.dumps(manifest).encode()
+        key = packet_seal.derive_key(sender.export_key, sender.vault_id)
+        writer.frame(b"M", body)
+        writer.frame(b"S", key.sign(handover.SIGNED_PREFIX + body))
+        writer.close()
+    before, files = _count_rows(receiver), _blob_files(receiver)
+    with pytest.raises(HandoverCorrupt, match="manifest"):
+        handover.import_case(receiver, dest)
+    assert _count_rows(receiver) == before and _blob_files(receiver) == files
+    with receiver.session() as s:
+        assert (
+            s.scalar(
+                select(func.count()).select_from(EvidenceItem).where(EvidenceItem.case_id == own.id)
+            )
+            == 0
+        )
