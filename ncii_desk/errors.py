@@ -235,3 +235,22 @@ class MediaProcessingFailed(InputFileError):
         "The other files of the batch are not affected. Keep this file as it is and tell your "
         "technical support which file it was (set NCII_DESK_DEBUG=1 to see the details)."
     )
+
+
+class HandoverCorrupt(NciiDeskError):
+    """A case hand-over file (.ncii) is damaged, altered or not one at all."""
+
+    exit_code = 3
+    default_hint = "Ask the sender for a fresh copy of the file; nothing was imported."
+
+
+class HandoverNotForYou(NciiDeskError):
+    """A case hand-over file was encrypted for another recipient (or to a passphrase)."""
+
+    exit_code = 4
+
+
+class CaseExists(NciiDeskError):
+    """An imported case's id (or label) is already in this vault."""
+
+    exit_code = 6

@@ -1499,6 +1499,7 @@ def build_parser() -> argparse.ArgumentParser:
         capture_cmds,
         completion,
         document_cmds,
+        handover_cmds,
         inspect_cmds,
         selftest_cmds,
         settings_cmds,
@@ -1517,6 +1518,7 @@ def build_parser() -> argparse.ArgumentParser:
         source_cmds,
         completion,
         validation_cmds,
+        handover_cmds,
     ):
         module.register(commands)
     return parser

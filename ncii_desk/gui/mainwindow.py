@@ -34,6 +34,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.dashboard import DashboardPage, NewCaseWizard
 from ncii_desk.gui.gate import GatePage
 from ncii_desk.gui.guard import QUICK_EXIT_SHORTCUT, InputGuard
+from ncii_desk.gui.handover import HandoverActions
 from ncii_desk.gui.passphrase import NewPassphraseDialog
 from ncii_desk.gui.safeview import PreviewStore
 from ncii_desk.gui.tasks import TaskManager, TaskPanel
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         quick.setFont(font)
 
     def _build_menus(self) -> None:
+        self.handover = HandoverActions(self)  # the Case menu: export / import a case
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.about_action = QAction(self.tr("&About NCII Desk"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)

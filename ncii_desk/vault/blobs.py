@@ -373,6 +373,12 @@ class BlobStore:
                 entry="sha256",
             )
 
+    def stream(self, blob_id: str, expected: BlobInfo | None = None) -> Iterator[bytes]:
+        """Authenticated plaintext chunks, one at a time, for callers that re-encrypt them
+        (the case hand-over file); damage anywhere raises VaultCorrupt before the generator
+        ends, so a caller must discard what it wrote if the generator raises."""
+        return self._decrypt_chunks(blob_id, expected)
+
     def read(self, blob_id: str, expected: BlobInfo | None = None) -> bytes:
         """Whole plaintext, returned only after every chunk (and the last) authenticated."""
         parts = list(self._decrypt_chunks(blob_id, expected))

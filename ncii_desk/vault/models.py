@@ -401,3 +401,28 @@ class ModelValidation(Base):
     auc: Mapped[float] = mapped_column(Float)
     record: Mapped[dict[str, Any]] = mapped_column(default=dict)
     record_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ImportedAuditEvent(Base):
+    """An audit event of another vault, received with a case hand-over file (migration 0009).
+
+    Kept as history beside this vault's own chain (which records the import itself): the
+    sender's MACs cannot be checked here (their key stays with the sender), but the
+    hand-over file's signed manifest covered every one of these rows.
+    """
+
+    __tablename__ = "imported_audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_id: Mapped[str] = mapped_column(String(32), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    sender_vault_id: Mapped[str] = mapped_column(String(64))
+    sender_fingerprint: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    details: Mapped[str] = mapped_column(Text)
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
