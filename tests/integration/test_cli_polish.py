@@ -35,7 +35,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, list[str]]:
 def test_completion_scripts_name_every_command(cli: Cli) -> None:
     expected = _subcommands(build_parser())
     assert {"models", "completion", "requests", "capture"} <= set(expected[""])
-    assert set(expected["models"]) == {"list", "install", "verify"}
+    assert set(expected["models"]) == {"list", "install", "verify", "evaluate", "validations"}
     for shell in SHELLS:
         result = cli("completion", shell)
         assert result.rc == 0 and result.err == ""
