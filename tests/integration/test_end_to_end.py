@@ -19,6 +19,7 @@ photos; skips without them.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -367,9 +368,13 @@ def test_advocate_flow_end_to_end(
     shared = out / "shared.txt"
     r = cli("hashlist", "export", label, "--out", str(shared))
     assert r.rc == 0, r.err
-    pdq_lines = shared.read_text().split()
+    # One canonical `pdq` line per picture (what a pytx reader sees), then the tagged variants.
+    text_lines = shared.read_text().splitlines()
+    pdq_lines = [line.split()[1] for line in text_lines if line.startswith("pdq ")]
     expected_pdq = {h["pdq"] for n, h in hashed.items() if n != "damaged.jpg"}
-    assert set(pdq_lines[1::2]) == expected_pdq and len(pdq_lines) == 6
+    assert set(pdq_lines) == expected_pdq and len(pdq_lines) == 3
+    assert all(line.split()[0] in ("pdq", "ncii_variant") for line in text_lines)
+    assert any(line.startswith("ncii_variant pdq ") for line in text_lines)
     assert marker not in shared.read_text()  # hashes only, no file names
     r = cli("scan", str(copies), "--against", str(shared), "--json")
     assert r.rc == 0, r.err
@@ -384,8 +389,12 @@ def test_advocate_flow_end_to_end(
     r = cli("hashlist", "import", str(csv_list), "--name", "own originals", "--json")
     assert r.rc == 0, r.err
     imported = r.json()
-    # MD5, SHA-256 and PDQ of each original; the damaged one has no PDQ.
-    assert imported["list"]["entry_count"] == 11 and imported["bad_lines"] == []
+    # MD5, SHA-256 and PDQ of each original (the damaged one has no PDQ), then the pictures'
+    # tagged variants: every row is imported.
+    with open(csv_list, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sum(1 for row in rows if not row.get("variant")) == 11
+    assert imported["list"]["entry_count"] == len(rows) and imported["bad_lines"] == []
     assert imported["new_matches"] >= 2  # the resized and the mirrored copy
     r = cli("hashlist", "import", str(csv_list), "--json")  # the same file again
     assert r.rc == 1 and "already imported" in r.json()["message"] and r.json()["hint"]
