@@ -349,6 +349,8 @@ def central_crops(
         out.append(("trimmed", trimmed))
     for share in shares:
         ch, cw = round(h * share), round(w * share)
+        if ch < 1 or cw < 1:  # a picture a few pixels across has no such crop
+            continue
         top, left = (h - ch) // 2, (w - cw) // 2
         out.append(
             (
