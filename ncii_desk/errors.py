@@ -235,3 +235,10 @@ class MediaProcessingFailed(InputFileError):
         "The other files of the batch are not affected. Keep this file as it is and tell your "
         "technical support which file it was (set NCII_DESK_DEBUG=1 to see the details)."
     )
+
+
+class MissingPackage(NciiDeskError):
+    """An optional part of the application whose Python package is not installed."""
+
+    exit_code = 8  # the CLI's "not installed"
+    default_hint = "Install the optional part named in the message, then try again."
