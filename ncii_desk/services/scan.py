@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -32,7 +32,7 @@ from ncii_desk.hardening import PRIVATE_FILE_MODE
 from ncii_desk.services.jobs import Job
 
 if TYPE_CHECKING:
-    from ncii_desk.hashing.matcher import ListMatcher
+    from ncii_desk.hashing.lists import HashEntry
     from ncii_desk.hashing.pipeline import FileHashes
     from ncii_desk.hashing.video_lists import FrameTags
 
@@ -62,13 +62,30 @@ class ListReport:
         return {"list": self.name, "entries": self.entries, "bad_lines": self.bad_lines}
 
 
-@dataclass
 class ScanLists:
-    """The lists a scan matches against: what every worker needs, and nothing else."""
+    """The lists a scan matches against: what every worker needs, and nothing else.
 
-    matcher: ListMatcher
-    tags: dict[str, FrameTags] = field(default_factory=dict)
-    pdq_threshold: int = 31
+    Pickled (for worker processes and Ray's object store) as the list entries themselves;
+    each process builds its own search index from them once."""
+
+    def __init__(
+        self,
+        named: list[tuple[str, list[HashEntry]]],
+        tags: dict[str, FrameTags] | None = None,
+        pdq_threshold: int = 31,
+    ) -> None:
+        from ncii_desk.hashing.matcher import ListMatcher
+
+        self.named = named
+        self.tags = tags or {}
+        self.pdq_threshold = pdq_threshold
+        try:
+            self.matcher = ListMatcher(named, pdq_threshold=pdq_threshold)
+        except ValueError as exc:
+            raise InvalidSetting(f"{exc}.") from None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ScanLists, (self.named, self.tags, self.pdq_threshold))
 
     @property
     def size(self) -> int:
@@ -87,10 +104,9 @@ class ScanLists:
 def load_lists(paths: Sequence[Path], pdq_threshold: int) -> tuple[ScanLists, list[ListReport]]:
     """Read hash lists (one-per-line or CSV); bad lines are reported, the rest are used."""
     from ncii_desk.hashing.lists import load_hash_list
-    from ncii_desk.hashing.matcher import ListMatcher
     from ncii_desk.hashing.video_lists import read_frame_tags
 
-    named = []
+    named: list[tuple[str, list[HashEntry]]] = []
     tags: dict[str, FrameTags] = {}
     reports = []
     for path in paths:
@@ -108,11 +124,7 @@ def load_lists(paths: Sequence[Path], pdq_threshold: int) -> tuple[ScanLists, li
                 sha256=_file_sha256(path),
             )
         )
-    try:
-        matcher = ListMatcher(named, pdq_threshold=pdq_threshold)
-    except ValueError as exc:
-        raise InvalidSetting(f"{exc}.") from None
-    return ScanLists(matcher, tags, pdq_threshold), reports
+    return ScanLists(named, tags, pdq_threshold), reports
 
 
 def _file_sha256(path: Path) -> str:
