@@ -704,7 +704,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from ncii_desk.services import scan as scan_service
 
-    lists, reports = scan_service.load_lists([Path(n) for n in args.against], args.pdq_threshold)
+    lists, reports = scan_service.load_lists(args.against, args.pdq_threshold)
     for report in reports:
         for problem in report.problems[:20]:
             warn(f"{report.name} {problem}")
@@ -712,18 +712,18 @@ def cmd_scan(args: argparse.Namespace) -> int:
             warn(f"{report.name}: {len(report.problems) - 20} more bad line(s) skipped")
     files, skipped = _hash_inputs([args.folder])
     to_stdout = args.jsonl == "-"
-    results = None
-    if args.resume and not args.jsonl:
+    if args.resume and (not args.jsonl or to_stdout):
         raise InvalidSetting(
             "--resume needs the results file of the scan to go on with.",
             "Give it with --jsonl FILE --resume.",
         )
-    if args.jsonl and not to_stdout:
-        head = scan_service.header(reports, args.pdq_threshold)
-        results = scan_service.ResultsFile(Path(args.jsonl), head, resume=args.resume)
-    rows: list[dict[str, Any]] = list(results.rows) if results else []
     executor = scan_service.executor_for(args.ray, args.workers, args.batch)
+    results = None
     try:
+        if args.jsonl and not to_stdout:
+            head = scan_service.header(reports, args.pdq_threshold)
+            results = scan_service.ResultsFile(Path(args.jsonl), head, resume=args.resume)
+        rows: list[dict[str, Any]] = list(results.rows) if results else []
         with cli_job(args, "Scanning") as job:
             for row in scan_service.scan(
                 files, lists, executor, job, done=(r["path"] for r in rows)

@@ -101,15 +101,19 @@ class ScanLists:
         return {"path": fh.path, "matches": [m.as_dict() for m in found], "error": None, "hint": ""}
 
 
-def load_lists(paths: Sequence[Path], pdq_threshold: int) -> tuple[ScanLists, list[ListReport]]:
-    """Read hash lists (one-per-line or CSV); bad lines are reported, the rest are used."""
+def load_lists(
+    paths: Sequence[str | Path], pdq_threshold: int
+) -> tuple[ScanLists, list[ListReport]]:
+    """Read hash lists (one-per-line or CSV); bad lines are reported, the rest are used.
+    Each report names its list as it was given."""
     from ncii_desk.hashing.lists import load_hash_list
     from ncii_desk.hashing.video_lists import read_frame_tags
 
     named: list[tuple[str, list[HashEntry]]] = []
     tags: dict[str, FrameTags] = {}
     reports = []
-    for path in paths:
+    for given in paths:
+        path = Path(given)
         parsed = load_hash_list(path)
         named.append((path.name, parsed.entries))
         frame_tags = read_frame_tags(path)
@@ -117,7 +121,7 @@ def load_lists(paths: Sequence[Path], pdq_threshold: int) -> tuple[ScanLists, li
             tags[path.name] = frame_tags
         reports.append(
             ListReport(
-                name=str(path),
+                name=str(given),
                 entries=len(parsed.entries),
                 bad_lines=[e.line for e in parsed.errors],
                 problems=[f"line {e.line}: {e.message}" for e in parsed.errors],
@@ -446,12 +450,12 @@ def scan(
 ) -> Iterator[Row]:
     """Rows for ``paths`` as they finish, skipping the paths in ``done`` (a resumed scan).
 
-    Progress counts files of this run (``job.progress(done, total, path)``); a cancelled job
+    Progress counts files of this run (``job.progress(done, total, "")``); a cancelled job
     stops handing out files and the rows in flight still come back whole.
     """
     job = job or Job()
     skip = set(done)
     todo = [p for p in paths if str(p) not in skip]
     for count, row in enumerate(executor.rows(todo, lists, job), 1):
-        job.progress(count, len(todo), row["path"])
+        job.progress(count, len(todo), "")
         yield row

@@ -278,6 +278,8 @@ def test_jsonl_rows_stream_to_a_file_and_a_results_file_is_never_overwritten_or_
     assert results.stat().st_mode & 0o077 == 0  # paths and hashes: the owner's only
     capsys.readouterr()
 
+    assert cli([*base, "--resume"]) == 2  # nothing to resume from
+    assert "--jsonl FILE --resume" in capsys.readouterr().err
     assert cli([*base, "--jsonl", str(results)]) == 2  # exists, no --resume: refused
     assert "--resume" in capsys.readouterr().err
     assert cli([*base, "--jsonl", str(results), "--resume", "--pdq-threshold", "20"]) == 2
