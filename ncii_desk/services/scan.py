@@ -276,9 +276,11 @@ class RayCluster:
             import logging
 
             try:
+                local = address is None  # a private cluster listens on loopback only
                 self.ray.init(
                     address=address,
-                    num_cpus=cpus if address is None else None,
+                    num_cpus=cpus if local else None,
+                    _node_ip_address="127.0.0.1" if local else None,
                     include_dashboard=False,
                     log_to_driver=False,
                     logging_level=logging.WARNING,
