@@ -723,12 +723,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if args.jsonl and not to_stdout:
             head = scan_service.header(reports, args.pdq_threshold)
             results = scan_service.ResultsFile(Path(args.jsonl), head, resume=args.resume)
-        rows: list[dict[str, Any]] = list(results.rows) if results else []
+        done = [r["path"] for r in results.rows] if results else []
+        # Only rows with a match or an error are kept for the summary: a dump of millions of
+        # clean files costs a counter, not a row each.
+        rows = [r for r in results.rows if r["matches"] or r["error"]] if results else []
+        seen = len(done)
         with cli_job(args, "Scanning") as job:
-            for row in scan_service.scan(
-                files, lists, executor, job, done=(r["path"] for r in rows)
-            ):
-                rows.append(row)
+            for row in scan_service.scan(files, lists, executor, job, done=done):
+                seen += 1
+                if row["matches"] or row["error"]:
+                    rows.append(row)
                 if results is not None:
                     results.add(row)
                 if to_stdout:
@@ -747,7 +751,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     matches = [m for r in rows for m in r["matches"]]
     matched_files = sum(bool(r["matches"]) for r in rows)
     summary = {
-        "scanned": len(rows) - len(errors),
+        "scanned": seen - len(errors),
         "matched_files": matched_files,
         "pdq_threshold": args.pdq_threshold,
         "lists": [r.as_dict() for r in reports],
