@@ -254,3 +254,10 @@ class CaseExists(NciiDeskError):
     """An imported case's id (or label) is already in this vault."""
 
     exit_code = 6
+
+
+class MissingPackage(NciiDeskError):
+    """An optional part of the application whose Python package is not installed."""
+
+    exit_code = 8  # the CLI's "not installed"
+    default_hint = "Install the optional part named in the message, then try again."

@@ -711,65 +711,59 @@ def cmd_hash(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from ncii_desk.hashing.lists import load_hash_list
-    from ncii_desk.hashing.matcher import ListMatcher
-    from ncii_desk.hashing.pipeline import hash_many
-    from ncii_desk.hashing.video_lists import FrameTags, read_frame_tags, video_list_matches
+    from ncii_desk.services import scan as scan_service
 
-    lists = []
-    list_reports = []
-    tags: dict[str, FrameTags] = {}  # video frame tags of ncii-desk CSV lists
-    for name in args.against:
-        parsed = load_hash_list(Path(name))
-        lists.append((Path(name).name, parsed.entries))
-        frame_tags = read_frame_tags(Path(name))
-        if frame_tags is not None:
-            tags[Path(name).name] = frame_tags
-        list_reports.append(
-            {
-                "list": name,
-                "entries": len(parsed.entries),
-                "bad_lines": [e.line for e in parsed.errors],
-            }
-        )
-        for bad in parsed.errors[:20]:
-            warn(f"{name} line {bad.line}: {bad.message}")
-        if len(parsed.errors) > 20:
-            warn(f"{name}: {len(parsed.errors) - 20} more bad line(s) skipped")
-    try:
-        matcher = ListMatcher(lists, pdq_threshold=args.pdq_threshold)
-    except ValueError as exc:
-        raise InvalidSetting(f"{exc}.") from None
+    lists, reports = scan_service.load_lists(args.against, args.pdq_threshold)
+    for report in reports:
+        for problem in report.problems[:20]:
+            warn(f"{report.name} {problem}")
+        if len(report.problems) > 20:
+            warn(f"{report.name}: {len(report.problems) - 20} more bad line(s) skipped")
     files, skipped = _hash_inputs([args.folder])
-    matches: list[dict[str, Any]] = []
-    errors: list[dict[str, str]] = []
-    matched_files = 0
-    with cli_job(args, "Scanning") as job:
-        for done, result in enumerate(
-            hash_many(files, "scan", workers=args.workers, should_stop=lambda: job.cancelled), 1
-        ):
-            job.progress(done, len(files), "")
-            if result.error:
-                errors.append(
-                    {"path": result.path, "error": result.error, "hint": result.hint or ""}
-                )
-                continue
-            found = video_list_matches(result, matcher.match(result), tags, args.pdq_threshold)
-            matched_files += bool(found)
-            for m in found:
-                matches.append(m.as_dict())
-                if not args.json:
-                    via = f" (its {m.list_variant})" if m.list_variant else ""
-                    say(
-                        f"MATCH {m.path}  ->  {m.list}: {m.kind} "
-                        f"{(m.original or m.matched_value)[:16]}...{via} "
-                        f"{m.label!s}  [{m.method}, distance {m.distance}{_frames_said(m)}]"
-                    )
+    to_stdout = args.jsonl == "-"
+    if args.resume and (not args.jsonl or to_stdout):
+        raise InvalidSetting(
+            "--resume needs the results file of the scan to go on with.",
+            "Give it with --jsonl FILE --resume.",
+        )
+    executor = scan_service.executor_for(args.ray, args.workers, args.batch)
+    results = None
+    try:
+        if args.jsonl and not to_stdout:
+            head = scan_service.header(reports, args.pdq_threshold)
+            results = scan_service.ResultsFile(Path(args.jsonl), head, resume=args.resume)
+        done = [r["path"] for r in results.rows] if results else []
+        # Only rows with a match or an error are kept for the summary: a dump of millions of
+        # clean files costs a counter, not a row each.
+        rows = [r for r in results.rows if r["matches"] or r["error"]] if results else []
+        seen = len(done)
+        with cli_job(args, "Scanning") as job:
+            for row in scan_service.scan(files, lists, executor, job, done=done):
+                seen += 1
+                if row["matches"] or row["error"]:
+                    rows.append(row)
+                if results is not None:
+                    results.add(row)
+                if to_stdout:
+                    sys.stdout.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+                    sys.stdout.flush()
+                elif not args.json:
+                    for m in row["matches"]:
+                        _say_scan_match(row["path"], m)
+    finally:
+        executor.close()
+        if results is not None:
+            results.close()
+    errors = [
+        {"path": r["path"], "error": r["error"], "hint": r["hint"]} for r in rows if r["error"]
+    ]
+    matches = [m for r in rows for m in r["matches"]]
+    matched_files = sum(bool(r["matches"]) for r in rows)
     summary = {
-        "scanned": len(files) - len(errors),
+        "scanned": seen - len(errors),
         "matched_files": matched_files,
         "pdq_threshold": args.pdq_threshold,
-        "lists": list_reports,
+        "lists": [r.as_dict() for r in reports],
         "matches": matches,
         "errors": errors,
         "skipped": skipped,
@@ -777,11 +771,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     }
     if args.json:
         emit_json(summary)
-    else:
+    elif not to_stdout:
         for err in errors:
             sys.stderr.write(f"error: {err['error']}\n")
         say(
-            f"Scanned {summary['scanned']} file(s) against {matcher.size:,} hash(es): "
+            f"Scanned {summary['scanned']} file(s) against {lists.size:,} hash(es): "
             f"{matched_files} file(s) matched."
         )
     if job.cancelled:
@@ -789,16 +783,25 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if errors else EXIT_OK
 
 
-def _frames_said(m: Any) -> str:
+def _say_scan_match(path: str, m: dict[str, Any]) -> None:
+    via = f" (its {m['list_variant']})" if m.get("list_variant") else ""
+    say(
+        f"MATCH {path}  ->  {m['list']}: {m['kind']} "
+        f"{(m.get('original') or m['matched_value'])[:16]}...{via} "
+        f"{m['label']!s}  [{m['method']}, distance {m['distance']}{_frames_said(m)}]"
+    )
+
+
+def _frames_said(m: dict[str, Any]) -> str:
     """What a scan line adds for a video match: frames matched in order, and where."""
-    if getattr(m, "frames_in_order", None):
-        first = m.matched_frames[0]
+    if m.get("frames_in_order"):
+        first = m["matched_frames"][0]
         return (
-            f", {m.frames_in_order} frames in order (>= {m.frames_required}), from "
+            f", {m['frames_in_order']} frames in order (>= {m['frames_required']}), from "
             f"{first['suspect_ms'] / 1000:g} s <-> {first['target_ms'] / 1000:g} s"
         )
-    if getattr(m, "target_ms", None) is not None:
-        return f", the original's frame at {m.target_ms / 1000:g} s"
+    if m.get("target_ms") is not None:
+        return f", the original's frame at {m['target_ms'] / 1000:g} s"
     return ""
 
 
@@ -1400,7 +1403,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         default=None,
-        help="worker processes (default: number of cores)",
+        help="worker processes (default: number of cores; with --ray local, its CPUs)",
+    )
+    p.add_argument(
+        "--jsonl",
+        metavar="OUT",
+        default=None,
+        help="write one JSON line per file as it finishes to OUT (a new file, or the file of "
+        "a scan to go on with --resume); '-' writes them to standard output instead",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the scan in the --jsonl file: files it already holds are skipped",
+    )
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        default=None,
+        help="run on a Ray cluster (pip install 'ncii-desk[cluster]'): 'auto' joins the "
+        "cluster 'ray start' runs on this machine, HOST:PORT joins that one, 'local' starts "
+        "a private one here; every machine must see the folder under the same path",
+    )
+    p.add_argument(
+        "--batch",
+        type=_positive_int,
+        default=32,
+        help="files per Ray task (default 32)",
     )
 
     matches_p = sub.add_parser(
