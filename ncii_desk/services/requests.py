@@ -1719,5 +1719,10 @@ def make_handout(
     )
     data = handout_docx(letter) if fmt == "docx" else handout_pdf(letter)
     with vault.transaction() as s:
-        vault.audit(s, "handout.made", case_id, {"requests": len(views), "minor": minor, "language": language})
+        vault.audit(
+            s,
+            "handout.made",
+            case_id,
+            {"requests": len(views), "minor": minor, "language": language},
+        )
     return data
