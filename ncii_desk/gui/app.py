@@ -42,7 +42,10 @@ def install_translators(app: QApplication, choice: str | None = None) -> str:
     language = i18n.resolve(choice, QLocale.system().name())
     qm = i18n.compiled_qm(language)
     if qm is None:
-        return "en"
+        language = "en"
+    i18n.set_language(language)
+    if qm is None:
+        return language
     qt = QTranslator(app)
     base = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if qt.load(f"qtbase_{language}", base):

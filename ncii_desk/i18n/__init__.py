@@ -101,9 +101,22 @@ def catalogue(domain: str, language: str) -> Catalogue:
     return Catalogue(read_ts(path))
 
 
-def translate(context: str, text: str, language: str) -> str:
-    """``text`` of a document in ``language`` ("en" returns it unchanged)."""
-    return catalogue(DOCUMENTS_DOMAIN, language).translate(context, text)
+_shown = ["en"]
+
+
+def set_language(language: str) -> None:
+    """The language the window shows (set at start-up by gui/app.py)."""
+    _shown[0] = language if language in SHIPPED else "en"
+
+
+def shown_language() -> str:
+    return _shown[0]
+
+
+def translate(context: str, text: str, language: str | None = None) -> str:
+    """``text`` from the documents catalogue in ``language`` (None: the window's language;
+    "en" returns it unchanged)."""
+    return catalogue(DOCUMENTS_DOMAIN, language or shown_language()).translate(context, text)
 
 
 def _lrelease() -> list[str]:

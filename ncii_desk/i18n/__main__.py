@@ -47,7 +47,7 @@ def update() -> None:
             ],
             check=True,
         )
-        from ncii_desk.documents.handout import document_sources
+        from ncii_desk.documents.catalogue import document_sources
 
         write_ts(ts_path(DOCUMENTS_DOMAIN, language), language, document_sources())
 

@@ -204,4 +204,27 @@
       <translation>Todavía no se ha registrado ninguna solicitud.</translation>
     </message>
   </context>
+  <context>
+    <name>Covered</name>
+    <message>
+      <source>Is this site a covered platform under the TAKE IT DOWN Act (47 U.S.C. § 223a)?</source>
+      <translation>¿Es este sitio una plataforma cubierta según la Ley TAKE IT DOWN (47 U.S.C. § 223a)?</translation>
+    </message>
+    <message>
+      <source>In plain words: a covered platform is a website, online service or app (including a mobile app) open to the public that mainly offers a place for content its users post (messages, pictures, videos, audio, games), or whose regular business is publishing, curating, hosting or making available non-consensual intimate images. Not covered: broadband internet access providers; e-mail; and a service made up mainly of content the provider itself chose in advance (not posted by users), where any chat, comment or other interactive feature is only incidental to, directly related to, or dependent on that content. This is a summary, not the statute's text: check the current definition before relying on it.</source>
+      <translation>En palabras sencillas: una plataforma cubierta es un sitio web, servicio en línea o aplicación (incluidas las aplicaciones móviles) abierto al público que ofrece sobre todo un espacio para el contenido que publican sus usuarios (mensajes, imágenes, videos, audio, juegos), o cuya actividad habitual es publicar, seleccionar, alojar o poner a disposición imágenes íntimas sin consentimiento. No están cubiertos: los proveedores de acceso a internet de banda ancha; el correo electrónico; y un servicio formado sobre todo por contenido que el propio proveedor eligió de antemano (no publicado por usuarios), en el que cualquier chat, comentario u otra función interactiva es solo secundaria, está directamente relacionada con ese contenido o depende de él. Esto es un resumen, no el texto de la ley: compruebe la definición vigente antes de basarse en ella.</translation>
+    </message>
+    <message>
+      <source>Yes: it is a covered platform (the 48-hour removal duty applies)</source>
+      <translation>Sí: es una plataforma cubierta (se aplica la obligación de retirar en 48 horas)</translation>
+    </message>
+    <message>
+      <source>No: it is not a covered platform (ask for removal under its own policies)</source>
+      <translation>No: no es una plataforma cubierta (pedir el retiro según sus propias normas)</translation>
+    </message>
+    <message>
+      <source>Not sure (ask for removal under its own policies; mention the Act)</source>
+      <translation>No estoy seguro/a (pedir el retiro según sus propias normas; mencionar la Ley)</translation>
+    </message>
+  </context>
 </TS>

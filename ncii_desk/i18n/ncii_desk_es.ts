@@ -481,7 +481,7 @@
 <context>
     <name>DraftDialog</name>
     <message>
-        <location filename="../gui/workspace/requests.py" line="+272"/>
+        <location filename="../gui/workspace/requests.py" line="+273"/>
         <source>Draft removal requests</source>
         <extracomment>The pictures, pages, kind of request or &quot;again&quot; changed: the preview is out of date.</extracomment>
         <translation>Preparar solicitudes de retiro</translation>
@@ -760,7 +760,7 @@
         <translation>Sin responder todavía</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Letter to {recipient}</source>
         <translation>Carta a {recipient}</translation>
     </message>
@@ -2903,7 +2903,7 @@
 <context>
     <name>Requests</name>
     <message>
-        <location filename="../gui/workspace/requests.py" line="-623"/>
+        <location filename="../gui/workspace/requests.py" line="-625"/>
         <source>Platform</source>
         <translation>Plataforma</translation>
     </message>
@@ -3112,7 +3112,7 @@
 <context>
     <name>RequestsPane</name>
     <message>
-        <location line="+607"/>
+        <location line="+609"/>
         <location line="+72"/>
         <source>Removal requests</source>
         <translation>Solicitudes de retiro</translation>
