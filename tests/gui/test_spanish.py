@@ -68,76 +68,14 @@ SERVICE_TEXTS_LEFT = (
     "Picture checks run ",  # the same, after an analysis ran
 )
 # Words that show a text was left in English (none of them is a Spanish word).
-ENGLISH = set(
-    [
-        "the",
-        "and",
-        "with",
-        "this",
-        "your",
-        "you",
-        "from",
-        "which",
-        "when",
-        "what",
-        "has",
-        "have",
-        "been",
-        "will",
-        "can",
-        "there",
-        "their",
-        "into",
-        "only",
-        "after",
-        "before",
-        "click",
-        "choose",
-        "select",
-        "file",
-        "files",
-        "case",
-        "cases",
-        "picture",
-        "pictures",
-        "vault",
-        "passphrase",
-        "add",
-        "open",
-        "save",
-        "show",
-        "hide",
-        "settings",
-        "letter",
-        "letters",
-        "yes",
-        "cancel",
-        "close",
-        "ok",
-        "apply",
-        "help",
-        "about",
-        "found",
-        "match",
-        "matches",
-        "matched",
-        "none",
-        "new",
-        "tasks",
-        "task",
-        "request",
-        "requests",
-        "sent",
-        "draft",
-        "not",
-        "are",
-        "was",
-        "were",
-        "of",
-        "to",
-        "is",
-    ]
-)
+_WORDS = """
+the and with this your you from which when what has have been will can there their into
+only after before click choose select file files case cases picture pictures vault
+passphrase add open save show hide settings letter letters yes cancel close ok apply
+help about found match matches matched none new tasks task request requests sent draft
+not are was were of to is
+"""
+ENGLISH = frozenset(_WORDS.split())
 _URL = re.compile(r"https?://\S+|/\S+|\S+\.(?:png|jpg|jpeg|ncii|pub|pdf|docx)\b", re.I)
 
 
