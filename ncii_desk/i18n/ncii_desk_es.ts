@@ -3577,7 +3577,7 @@
         <translation>Autorización para actuar en nombre de sus clientes</translation>
     </message>
     <message>
-        <location line="+602"/>
+        <location line="+611"/>
         <source>The certificate file cannot be read: {why}.</source>
         <translation>No se puede leer el archivo del certificado: {why}.</translation>
     </message>
@@ -3590,7 +3590,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location line="-583"/>
+        <location line="-592"/>
         <source>Settings</source>
         <extracomment>the thresholds as stored (None until loaded, or when the stored ones were invalid)</extracomment>
         <translation>Configuración</translation>
@@ -3613,13 +3613,13 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+42"/>
+        <location line="+50"/>
         <location line="+287"/>
         <source>Choose...</source>
         <translation>Elegir...</translation>
     </message>
     <message>
-        <location line="-329"/>
+        <location line="-337"/>
         <source>Choose vault folder</source>
         <translation>Elegir la carpeta de la bóveda</translation>
     </message>
@@ -3675,11 +3675,12 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+7"/>
         <source>Same as this computer</source>
         <translation>Igual que esta computadora</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-6"/>
         <source>Light</source>
         <translation>Claro</translation>
     </message>
@@ -3697,6 +3698,21 @@
         <location line="+2"/>
         <source>Look</source>
         <translation>Aspecto</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Language of NCII Desk</source>
+        <translation>Idioma de NCII Desk</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A new language is used from the next start.</source>
+        <translation>El nuevo idioma se usa a partir del próximo inicio.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -4088,7 +4104,7 @@
         <translation>Los paquetes se firman como: {subject}</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>The settings file could not be written: {why}</source>
         <translation>No se pudo escribir el archivo de configuración: {why}</translation>
     </message>

@@ -305,3 +305,31 @@ def test_every_screen_in_spanish(  # type: ignore[no-untyped-def]
         assert english_left(texts) == []
         faces.close()
     window.lock()
+
+
+def test_language_chosen_in_settings_is_used_at_the_next_start(  # type: ignore[no-untyped-def]
+    qtbot, unlocked: MainWindow
+) -> None:
+    from ncii_desk.gui.config import LocalConfig
+
+    window = unlocked
+    window.open_settings()
+    dialog = window.settings_dialog
+    qtbot.waitUntil(lambda: dialog.auto_lock.value() == 10, timeout=WAIT)
+    assert [dialog.language.itemData(i) for i in range(dialog.language.count())] == [
+        "system",
+        "en",
+        "es",
+    ]
+    assert dialog.language.currentData() == "system"
+    dialog.language.setCurrentIndex(dialog.language.findData("es"))
+    dialog.save()
+    assert LocalConfig.load().language == "es"
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        assert install_translators(app) == "es"  # what the next start does
+        assert _message_box_buttons(qtbot) == ["Cancelar", "No", "Sí"]
+    finally:
+        install_translators(app, "en")
+    window.lock()
