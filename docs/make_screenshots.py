@@ -5,7 +5,9 @@ with generated pictures only (smooth colour fields and shapes), and a web page s
 127.0.0.1 for the capture screen. Nothing outside the temporary folder is touched except the
 PNG files written to docs/screenshots/.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py [--language es]
+
+With ``--language es`` the window is in Spanish and the PNG files go to docs/screenshots/es/.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def shoot(widget: object, name: str, window: object = None, tasks: bool = True) 
     if window is not None:
         window.dock.setVisible(tasks)  # type: ignore[attr-defined]
     settle()
-    path = OUT / f"{name}.png"
+    path = _out() / f"{name}.png"
     widget.grab().save(str(path))  # type: ignore[attr-defined]
     sys.stdout.write(f"wrote {path.relative_to(HERE.parent)}\n")
 
@@ -86,17 +88,27 @@ def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+_language = ["en"]
+
+
+def _out() -> Path:
+    return OUT if _language[0] == "en" else OUT / _language[0]
+
+
 def main() -> int:
+    import shiboken6
     from PySide6.QtWidgets import QApplication
 
     from ncii_desk.gui import gate as gate_module
-    from ncii_desk.gui.app import application
+    from ncii_desk.gui.app import application, install_translators
     from ncii_desk.gui.config import LocalConfig
     from ncii_desk.gui.mainwindow import MainWindow
     from ncii_desk.services import cases, requests
     from ncii_desk.vault import KdfParams
 
-    OUT.mkdir(exist_ok=True)
+    if "--language" in sys.argv:
+        _language[0] = sys.argv[sys.argv.index("--language") + 1]
+    _out().mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ncii-desk-shots-"))
     for var, sub in (("HOME", "home"), ("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config")):
         (work / sub).mkdir()
@@ -120,6 +132,7 @@ def main() -> int:
     server, base = serve(files / "site")
 
     app = application([sys.argv[0]])
+    install_translators(app, _language[0])
     app.setStyle("Fusion")
     window = MainWindow(work / "vault", local=LocalConfig())
     window.resize(1280, 800)
@@ -243,9 +256,15 @@ def main() -> int:
     dialog.tabs.setCurrentIndex(1)
     shoot(dialog, "07b-letter-details")
     ws.requests.submit_draft(dialog)
+    busy = dialog.message.text()  # "Drafting..." in the window's language
     wait_until(
-        lambda: len(ws.requests.views) >= 1 or dialog.message.text() not in ("", "Drafting...")
+        lambda: (
+            len(ws.requests.views) >= 1
+            or not shiboken6.isValid(dialog.message)  # closed once the letters are drafted
+            or dialog.message.text() not in ("", busy)
+        )
     )
+    wait_until(lambda: len(ws.requests.views) >= 1 or shiboken6.isValid(dialog.message))
     if not ws.requests.views:
         raise SystemExit(f"Drafting failed: {dialog.message.text()}")
     ws.requests.table.selectRow(0)
@@ -274,7 +293,7 @@ def main() -> int:
 
     window.open_settings()
     wait_until(lambda: window.settings_dialog.isVisible())
-    wait_until(lambda: "onnxruntime" in window.settings_dialog.provider.text(), 300)
+    wait_until(lambda: "onnxruntime" in window.settings_dialog.provider_details.toPlainText(), 300)
     window.settings_dialog.tabs.setCurrentIndex(1)
     shoot(window.settings_dialog, "12-settings")
     window.settings_dialog.tabs.setCurrentIndex(window.settings_dialog.tabs.count() - 1)

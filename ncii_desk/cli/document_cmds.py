@@ -616,7 +616,7 @@ def cmd_handout(args: argparse.Namespace) -> int:
         raise ExportError(f"{out.name} already exists.", "Choose another name, or add --overwrite.")
     fmt = "docx" if out.suffix.lower() == ".docx" else "pdf"
     with opened(args) as vault:
-        data = tracker.make_handout(vault, args.case, fmt=fmt)
+        data = tracker.make_handout(vault, args.case, fmt=fmt, language=args.language)
     tracker.write_files(out.parent, {out.name: data}, overwrite=True)
     if args.json:
         emit_json({"file": str(out)})
@@ -634,6 +634,12 @@ def _add_handout(commands: Commands) -> None:
     )
     p.add_argument("case", help="case id, id prefix or label")
     p.add_argument("--out", required=True, help="file to write (.docx for Word, else PDF)")
+    p.add_argument(
+        "--language",
+        choices=("en", "es"),
+        default="en",
+        help="language of the hand-out: en (English, the default) or es (Spanish)",
+    )
     p.add_argument("--overwrite", action="store_true")
 
 

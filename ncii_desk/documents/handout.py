@@ -15,14 +15,21 @@ the letters have: no "Legal basis" block (statutes, amounts, last-checked dates)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 
 from ncii_desk.documents.common import DocMeta, Writer, one_line
 from ncii_desk.documents.docxkit import DocxDocument
-from ncii_desk.documents.forms import Forms, load_forms
+from ncii_desk.documents.forms import Block, Forms, Template, load_forms, template_sources
 from ncii_desk.documents.letters import DEADLINE_HOURS, Letter, Tables, render_document, write_block
 from ncii_desk.documents.pdfkit import PdfDocument
+from ncii_desk.i18n import placeholders, translate
+
+# The context of the hand-out's strings in the documents catalogue (ncii_desk/i18n).
+CONTEXT = "Handout"
+# Written by letters.py for the "contacted" block; translated here for the client.
+CONTACTED_HEADER = ("Platform", "What was sent", "Sent", "Status")
+NO_REQUESTS = "No requests have been recorded yet."
 
 BANNER = "General information, not legal advice. Ask your advocate about your own situation."
 
@@ -63,17 +70,23 @@ def handout_letter(
     now: datetime | None = None,
     forms: Forms | None = None,
     zone: tzinfo | None = None,
+    language: str = "en",
 ) -> Letter:
     """The hand-out's content (see ``handout_pdf``); times in ``zone`` (default: the
-    computer's own zone)."""
+    computer's own zone), words in ``language`` ("en" or "es", from the documents
+    catalogue; platform names and the clinic's details are kept as given)."""
     forms = forms or load_forms()
+
+    def tr(text: str) -> str:
+        return translate(CONTEXT, text, language)
+
     now = now or datetime.now(UTC)
     rows = tuple(
         (
             one_line(c.platform),
-            ROUTE_LABELS.get(c.route, c.route),
+            tr(ROUTE_LABELS.get(c.route, c.route)),
             local_time(c.sent_at, zone) if c.sent_at else "-",
-            STATE_LABELS.get(c.state, c.state),
+            tr(STATE_LABELS.get(c.state, c.state)),
         )
         for c in contacted
     )
@@ -88,8 +101,8 @@ def handout_letter(
         "clinic": {k: one_line(clinic.get(k, "")) for k in ("name", "email", "phone")},
         "reference": one_line(reference),
     }
-    return render_document(
-        forms.templates["handout"],
+    letter = render_document(
+        translated_template(forms.templates["handout"], language),
         fixed=fixed,
         user=user,
         tables=Tables(contacted=rows),
@@ -97,8 +110,66 @@ def handout_letter(
         author=clinic.get("name", ""),
         created=now,
         platform_key="handout",
-        banner=BANNER,
+        banner=tr(BANNER),
     )
+    blocks = tuple(
+        replace(
+            b,
+            header=tuple(tr(h) for h in b.header),
+            text=tr(b.text) if b.text == NO_REQUESTS else b.text,
+        )
+        for b in letter.blocks
+    )
+    return replace(letter, blocks=blocks)
+
+
+def _wording(text: str) -> bool:
+    """True for a text with words to translate (not only placeholders like {{ today }})."""
+    rest = text
+    for mark in placeholders(text):
+        rest = rest.replace(mark, "")
+    return any(ch.isalpha() for ch in rest)
+
+
+def translated_template(template: Template, language: str) -> Template:
+    """The hand-out template with its texts from the documents catalogue (placeholders and
+    Jinja tags are part of each catalogue entry and checked by the catalogue test)."""
+    if language == "en":
+        return template
+
+    def tr(text: str) -> str:
+        return translate(CONTEXT, text, language) if text and _wording(text) else text
+
+    def block(b: Block) -> Block:
+        return replace(
+            b,
+            text=tr(b.text),
+            label=tr(b.label),
+            value=tr(b.value),
+            items=tuple(tr(i) for i in b.items),
+            rows=tuple((tr(k), tr(v)) for k, v in b.rows),
+        )
+
+    return replace(
+        template,
+        title=tr(template.title),
+        subject=tr(template.subject),
+        blocks=tuple(block(b) for b in template.blocks),
+    )
+
+
+def document_sources(forms: Forms | None = None) -> list[tuple[str, str]]:
+    """Every hand-out string the documents catalogue must translate, as (context, text)."""
+    template = (forms or load_forms()).templates["handout"]
+    texts = [
+        *(t for t in template_sources(template) if _wording(t)),
+        BANNER,
+        *ROUTE_LABELS.values(),
+        *STATE_LABELS.values(),
+        *CONTACTED_HEADER,
+        NO_REQUESTS,
+    ]
+    return [(CONTEXT, t) for t in texts]
 
 
 def _in_zone(moment: datetime, zone: tzinfo | None) -> datetime:
@@ -130,13 +201,13 @@ def _meta(letter: Letter) -> DocMeta:
 
 def handout_pdf(letter: Letter) -> bytes:
     """The hand-out as PDF bytes (made in memory), with its own footer line."""
-    doc = PdfDocument(_meta(letter), footer_note=BANNER)
+    doc = PdfDocument(_meta(letter), footer_note=letter.banner)
     write_handout(letter, doc)
     return doc.build()
 
 
 def handout_docx(letter: Letter) -> bytes:
     """The hand-out as DOCX bytes (made in memory), with the same footer line."""
-    doc = DocxDocument(_meta(letter), footer_note=BANNER)
+    doc = DocxDocument(_meta(letter), footer_note=letter.banner)
     write_handout(letter, doc)
     return doc.build()

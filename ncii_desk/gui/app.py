@@ -17,29 +17,45 @@ from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QThreadPool, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from ncii_desk import i18n
 from ncii_desk.gui import workers
+from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.mainwindow import APP_TITLE, MainWindow
 from ncii_desk.hardening import harden_process
 from ncii_desk.paths import default_vault_dir
 
-__all__ = ["MainWindow", "launch_from_cli", "main"]
+__all__ = ["MainWindow", "install_translators", "launch_from_cli", "main"]
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "i18n"
+_installed: list[QTranslator] = []
 
 
-def _install_translators(app: QApplication) -> list[QTranslator]:
-    """Qt's own strings and ours (ncii_desk_<locale>.qm) in the system language, if shipped."""
-    installed = []
-    locale = QLocale.system()
+def install_translators(app: QApplication, choice: str | None = None) -> str:
+    """Show the window in the chosen language ("system", "en" or "es"; None reads the local
+    setting), before the first window is made. Qt's own buttons (Yes/No/Cancel in message
+    boxes and button boxes) use Qt's base translation of the *same* language, so with
+    English chosen on a German system they stay English. Returns the language shown."""
+    for old in _installed:
+        app.removeTranslator(old)
+    _installed.clear()
+    if choice is None:
+        choice = LocalConfig.load().language
+    language = i18n.resolve(choice, QLocale.system().name())
+    qm = i18n.compiled_qm(language)
+    if qm is None:
+        language = "en"
+    i18n.set_language(language)
+    if qm is None:
+        return language
     qt = QTranslator(app)
-    if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    base = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt.load(f"qtbase_{language}", base):
         app.installTranslator(qt)
-        installed.append(qt)
+        _installed.append(qt)
     ours = QTranslator(app)
-    if TRANSLATIONS_DIR.is_dir() and ours.load(locale, "ncii_desk", "_", str(TRANSLATIONS_DIR)):
+    if ours.load(str(qm)):
         app.installTranslator(ours)
-        installed.append(ours)
-    return installed
+        _installed.append(ours)
+    return language
 
 
 def no_display() -> bool:
@@ -61,7 +77,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_TITLE)
     app.setOrganizationName(APP_TITLE)
     app.setQuitOnLastWindowClosed(True)
-    _install_translators(app)
+    install_translators(app)
     return app
 
 

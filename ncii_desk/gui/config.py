@@ -3,8 +3,8 @@
 Two places, on purpose:
 
 * ``LocalConfig``: what is needed *before* the vault is unlocked (which vault folder to open,
-  an extra model folder). A small JSON file in the per-user config folder; it holds folder
-  paths only, never case data.
+  an extra model folder, the language of the window). A small JSON file in the per-user
+  config folder; it holds folder paths and the language only, never case data.
 * ``Preferences``: everything else (auto-lock, previews), kept inside the vault as
   ``Setting`` rows, so they are encrypted and travel with the vault. Reading and writing
   them is vault work and runs on a worker thread.
@@ -44,6 +44,7 @@ def config_path() -> Path:
 class LocalConfig:
     vault_dir: str = ""
     models_dir: str = ""
+    language: str = "system"  # "system", "en" or "es" (ncii_desk.i18n.CHOICES)
 
     @classmethod
     def load(cls) -> LocalConfig:

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from ncii_desk.errors import InvalidSetting, NciiDeskError
-from ncii_desk.gui.common import name_qt_internal_buttons, pick_files, pick_save_file, show_error
+from ncii_desk.gui.common import (
+    name_qt_internal_buttons,
+    pick_files,
+    pick_save_file,
+    show_error,
+    translate,
+)
 from ncii_desk.services import cases, handover
 from ncii_desk.services.handover import ExportResult, HandoverInfo, ImportResult, RecipientKey
 from ncii_desk.services.views import CaseView
@@ -225,10 +231,10 @@ class HandoverActions:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        menu = window.menuBar().addMenu(window.tr("&Case"))
-        self.export_action = QAction(window.tr("&Export case..."), window)
+        menu = window.menuBar().addMenu(translate("HandoverActions", "&Case"))
+        self.export_action = QAction(translate("HandoverActions", "&Export case..."), window)
         self.export_action.triggered.connect(self.start_export)
-        self.import_action = QAction(window.tr("&Import case..."), window)
+        self.import_action = QAction(translate("HandoverActions", "&Import case..."), window)
         self.import_action.triggered.connect(self.start_import)
         menu.addAction(self.export_action)
         menu.addAction(self.import_action)
@@ -267,9 +273,9 @@ class HandoverActions:
             self._run_export(case_id, out, None, passphrase)
             return
         self._ask_fingerprint(
-            self.window.tr("recipient"),
+            translate("HandoverActions", "recipient"),
             key.fingerprint,
-            self.window.tr("Vault %1").replace("%1", key.vault_id),
+            translate("HandoverActions", "Vault %1").replace("%1", key.vault_id),
             lambda: self._run_export(case_id, out, key, None),
         )
 
@@ -284,13 +290,15 @@ class HandoverActions:
             self.last_export = result
 
         ctx.task(
-            self.window.tr("Exporting case"),
+            translate("HandoverActions", "Exporting case"),
             lambda vault, job: handover.export_case(
                 vault, case_id, out, recipient=key, passphrase=passphrase, job=job
             ),
             on_done=done,
             on_failed=self._error,
-            summary=lambda r: self.window.tr("Saved to %1").replace("%1", str(r.path)),
+            summary=lambda r: translate("HandoverActions", "Saved to %1").replace(
+                "%1", str(r.path)
+            ),
         )
 
     # import --
@@ -314,21 +322,21 @@ class HandoverActions:
             return
 
         def verified(info: HandoverInfo) -> None:
-            detail = self.window.tr("Case '%1': %2 record(s), %3 stored file(s).")
+            detail = translate("HandoverActions", "Case '%1': %2 record(s), %3 stored file(s).")
             detail = (
                 detail.replace("%1", info.case_label)
                 .replace("%2", str(sum(info.counts.values())))
                 .replace("%3", str(info.blobs))
             )
             self._ask_fingerprint(
-                self.window.tr("sender"),
+                translate("HandoverActions", "sender"),
                 info.sender_fingerprint,
                 detail,
                 lambda: self._run_import(path, passphrase, as_copy, info),
             )
 
         ctx.task(
-            self.window.tr("Checking hand-over file"),
+            translate("HandoverActions", "Checking hand-over file"),
             lambda vault, job: handover.verify_file(vault, path, passphrase=passphrase, job=job),
             on_done=verified,
             on_failed=self._error,
@@ -346,7 +354,7 @@ class HandoverActions:
             self.window.refresh_cases()
 
         ctx.task(
-            self.window.tr("Importing case"),
+            translate("HandoverActions", "Importing case"),
             lambda vault, job: handover.import_case(
                 vault,
                 path,

@@ -152,6 +152,14 @@ class SettingsDialog(QDialog):
         self.color_scheme.setAccessibleName(self.tr("Light or dark look"))
         self.color_scheme.setCurrentIndex(max(0, self.color_scheme.findData(self.ctx.color_scheme)))
         form.addRow(self.tr("Look"), self.color_scheme)
+        self.language = QComboBox()
+        self.language.addItem(self.tr("Same as this computer"), "system")
+        self.language.addItem("English", "en")  # each language named in its own words
+        self.language.addItem("Español", "es")
+        self.language.setAccessibleName(self.tr("Language of NCII Desk"))
+        self.language.setCurrentIndex(max(0, self.language.findData(self.local.language)))
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow("", plain_label(self.tr("A new language is used from the next start.")))
         self.reveal_seconds = QSpinBox()
         self.reveal_seconds.setRange(3, 120)
         self.reveal_seconds.setSuffix(self.tr(" s"))
@@ -589,6 +597,7 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         self.local.vault_dir = self.vault_dir.text().strip()
         self.local.models_dir = self.models_dir.text().strip()
+        self.local.language = str(self.language.currentData())
         try:
             self.local.save()
         except OSError as exc:

@@ -1688,9 +1688,11 @@ def make_handout(
     now: datetime | None = None,
     forms: Forms | None = None,
     fmt: str = "pdf",
+    language: str = "en",
 ) -> bytes:
     """The hand-out for the person the case is about, as PDF (``fmt`` "pdf") or DOCX
-    ("docx"), with times in the clinic's zone (recorded in the audit trail)."""
+    ("docx"), with times in the clinic's zone, in ``language`` ("en" or "es") (recorded in
+    the audit trail)."""
     now = now or datetime.now(UTC)
     views = list_requests(vault, case_ref, now=now)
     with vault.session() as s:
@@ -1713,8 +1715,14 @@ def make_handout(
         now=now,
         forms=forms,
         zone=clinic_zone(vault),
+        language=language,
     )
     data = handout_docx(letter) if fmt == "docx" else handout_pdf(letter)
     with vault.transaction() as s:
-        vault.audit(s, "handout.made", case_id, {"requests": len(views), "minor": minor})
+        vault.audit(
+            s,
+            "handout.made",
+            case_id,
+            {"requests": len(views), "minor": minor, "language": language},
+        )
     return data

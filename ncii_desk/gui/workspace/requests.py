@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ncii_desk import i18n
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui import queries
 from ncii_desk.gui.common import (
@@ -579,10 +580,12 @@ class DraftDialog(QDialog):
         box = QComboBox()
         box.addItem(self.tr("Not answered yet"), "")
         for answer in covered.ANSWERS:
-            box.addItem(translate("Requests", covered.ANSWER_WORDS[answer]), answer)
-        box.setAccessibleName(translate("Requests", covered.QUESTION))
-        box.setToolTip(plain_tip(f"{covered.QUESTION}\n\n{covered.DEFINITION}"))
-        box.setWhatsThis(covered.DEFINITION)
+            box.addItem(i18n.translate("Covered", covered.ANSWER_WORDS[answer]), answer)
+        question = i18n.translate("Covered", covered.QUESTION)
+        definition = i18n.translate("Covered", covered.DEFINITION)
+        box.setAccessibleName(question)
+        box.setToolTip(plain_tip(f"{question}\n\n{definition}"))
+        box.setWhatsThis(definition)
         return box
 
     def select_covered(self, answer: str) -> None:

@@ -1,0 +1,187 @@
+"""Translations: one mechanism, Qt Linguist catalogues, for the window and the documents.
+
+The catalogues are Qt Linguist ``.ts`` files in this folder:
+
+* ``ncii_desk_<lang>.ts``: every string of the window (ncii_desk/gui), found by
+  ``pyside6-lupdate`` (``python -m ncii_desk.i18n update``). The window loads the compiled
+  ``.qm`` with a QTranslator; ``compiled_qm`` compiles it with ``pyside6-lrelease`` when the
+  ``.qm`` is missing or older than the ``.ts`` (an editable install needs no build step).
+* ``documents_<lang>.ts``: the client-facing document strings (the hand-out's template,
+  route and status labels, table headers), listed by ``document_sources()``. Documents are
+  made without Qt, so they read the same ``.ts`` format with ``Catalogue`` (a small XML
+  reader here), which is also what the completeness test uses.
+
+The language choice ("system", "en" or "es") is a local preference (gui/config.py), read
+before the vault is unlocked. This module imports nothing from Qt or the rest of the app.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import platformdirs
+
+CATALOGUE_DIR = Path(__file__).resolve().parent
+CHOICES = ("system", "en", "es")
+SHIPPED = ("es",)  # languages with catalogues; English is the source language
+GUI_DOMAIN = "ncii_desk"
+DOCUMENTS_DOMAIN = "documents"
+
+# Placeholders that must survive translation unchanged: {name}, %1, {{ jinja }}, {% tags %}.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][A-Za-z0-9_]*(?:[:!][^}]*)?\}|%\d")
+
+
+def resolve(choice: str, system_language: str) -> str:
+    """The language to show: "es" or "en". ``system_language`` is the system locale's name
+    ("es_MX", "de_DE"); a system language without a catalogue gives English."""
+    if choice in SHIPPED:
+        return choice
+    if choice == "system":
+        code = system_language.split("_")[0].split("-")[0].lower()
+        return code if code in SHIPPED else "en"
+    return "en"
+
+
+def ts_path(domain: str, language: str) -> Path:
+    return CATALOGUE_DIR / f"{domain}_{language}.ts"
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholders of ``text``, sorted (their order may change in a translation)."""
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+@dataclass(frozen=True)
+class Entry:
+    context: str
+    source: str
+    translation: str
+    state: str  # "" (finished), "unfinished", "obsolete" or "vanished"
+
+
+def read_ts(path: Path) -> list[Entry]:
+    """Every message of a Qt Linguist .ts file."""
+    root = ET.parse(path).getroot()
+    out = []
+    for context in root.iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            node = message.find("translation")
+            state = node.get("type", "") if node is not None else "unfinished"
+            text = (node.text or "") if node is not None else ""
+            out.append(Entry(name, message.findtext("source") or "", text, state))
+    return out
+
+
+class Catalogue:
+    """Finished translations of one .ts file, looked up by (context, source)."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self._map = {
+            (e.context, e.source): e.translation for e in entries if not e.state and e.translation
+        }
+
+    def translate(self, context: str, text: str) -> str:
+        return self._map.get((context, text), text)
+
+
+@cache
+def catalogue(domain: str, language: str) -> Catalogue:
+    """The catalogue for ``language`` (an empty one for English or a missing file)."""
+    path = ts_path(domain, language)
+    if language not in SHIPPED or not path.is_file():
+        return Catalogue([])
+    return Catalogue(read_ts(path))
+
+
+_shown = ["en"]
+
+
+def set_language(language: str) -> None:
+    """The language the window shows (set at start-up by gui/app.py)."""
+    _shown[0] = language if language in SHIPPED else "en"
+
+
+def shown_language() -> str:
+    return _shown[0]
+
+
+def translate(context: str, text: str, language: str | None = None) -> str:
+    """``text`` from the documents catalogue in ``language`` (None: the window's language;
+    "en" returns it unchanged)."""
+    return catalogue(DOCUMENTS_DOMAIN, language or shown_language()).translate(context, text)
+
+
+def _lrelease() -> list[str]:
+    tool = shutil.which("pyside6-lrelease", path=str(Path(sys.executable).parent))
+    if tool:
+        return [tool]
+    return [sys.executable, "-c", "from PySide6.scripts.pyside_tool import lrelease; lrelease()"]
+
+
+def _fresh(qm: Path, ts: Path) -> bool:
+    return qm.is_file() and qm.stat().st_mtime >= ts.stat().st_mtime
+
+
+def compiled_qm(language: str) -> Path | None:
+    """The window's compiled catalogue for ``language``: next to the .ts when that folder is
+    writable, otherwise in the per-user cache (a .qm holds only the app's own UI strings).
+    Compiled with pyside6-lrelease when missing or older than the .ts; None for English or
+    when it cannot be made (the window then shows English)."""
+    ts = ts_path(GUI_DOMAIN, language)
+    if language not in SHIPPED or not ts.is_file():
+        return None
+    beside = ts.with_suffix(".qm")
+    cached = platformdirs.user_cache_path("ncii-desk", appauthor=False) / "i18n" / beside.name
+    for qm in (beside, cached):
+        if _fresh(qm, ts):
+            return qm
+    for qm in (beside, cached):
+        try:
+            qm.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [*_lrelease(), "-silent", str(ts), "-qm", str(qm)],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if _fresh(qm, ts):
+            return qm
+    return None
+
+
+def write_ts(path: Path, language: str, sources: list[tuple[str, str]]) -> None:
+    """Write a .ts with ``sources`` (context, text) in order: translations already in
+    ``path`` are kept, new texts are marked unfinished, texts no longer used are dropped."""
+    known = {(e.context, e.source): e for e in read_ts(path)} if path.is_file() else {}
+    root = ET.Element("TS", version="2.1", language=language, sourcelanguage="en")
+    contexts: dict[str, ET.Element] = {}
+    for context, text in dict.fromkeys(sources):
+        node = contexts.get(context)
+        if node is None:
+            node = contexts[context] = ET.SubElement(root, "context")
+            ET.SubElement(node, "name").text = context
+        message = ET.SubElement(node, "message")
+        ET.SubElement(message, "source").text = text
+        old = known.get((context, text))
+        translation = ET.SubElement(message, "translation")
+        if old is not None and old.translation:
+            translation.text = old.translation
+            if old.state == "unfinished":
+                translation.set("type", "unfinished")
+        else:
+            translation.set("type", "unfinished")
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8"
+    )
