@@ -3,7 +3,11 @@
 Files are stored in batches (:data:`BATCH_FILES` files or :data:`BATCH_BYTES` bytes): each
 file's bytes go into the encrypted blob store first; then one file-system sync makes every
 blob of the batch durable, and one database transaction records all its items (captures,
-items, audit events, each file in a savepoint of its own) and the audit head is written once.
+blob rows, items, audit events) and the audit head is written once. The rows of a batch go
+in a fixed number of statements (:func:`_record_batch`: ids made here, one lookup of stored
+blobs and one of earlier items with the same bytes, one executemany per table, the audit
+events chained from one read of the newest); a batch holding hash-only files, or one whose
+recording fails with a file's error, is recorded file by file, each in a savepoint.
 Nothing is reported added before its batch has committed; a crash mid-batch leaves either the
 whole batch or none of it in the database, and blobs written for a batch that did not commit
 have no row, so opening the vault moves them to quarantine/. A file that fails is reported with
