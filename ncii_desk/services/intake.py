@@ -3,7 +3,11 @@
 Files are stored in batches (:data:`BATCH_FILES` files or :data:`BATCH_BYTES` bytes): each
 file's bytes go into the encrypted blob store first; then one file-system sync makes every
 blob of the batch durable, and one database transaction records all its items (captures,
-items, audit events, each file in a savepoint of its own) and the audit head is written once.
+blob rows, items, audit events) and the audit head is written once. The rows of a batch go
+in a fixed number of statements (:func:`_record_batch`: ids made here, one lookup of stored
+blobs and one of earlier items with the same bytes, one executemany per table, the audit
+events chained from one read of the newest); a batch holding hash-only files, or one whose
+recording fails with a file's error, is recorded file by file, each in a savepoint.
 Nothing is reported added before its batch has committed; a crash mid-batch leaves either the
 whole batch or none of it in the database, and blobs written for a batch that did not commit
 have no row, so opening the vault moves them to quarantine/. A file that fails is reported with
@@ -36,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import exists, select
+from sqlalchemy import Table, exists, insert, select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
@@ -49,7 +53,17 @@ from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import ItemView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
-from ncii_desk.vault.models import Blob, Capture, EvidenceItem, HashRecord, Role, Source
+from ncii_desk.vault.models import (
+    Base,
+    Blob,
+    Capture,
+    EvidenceItem,
+    HashRecord,
+    Role,
+    Source,
+    new_id,
+    utcnow,
+)
 
 #: Item details key: items elsewhere switched to hashes only when this one was added hash-only.
 COPIES_KEY = "copies_switched_to_hashes"
@@ -544,14 +558,22 @@ class _Batch:
         try:
             self.vault.blobs.sync()  # every blob durable before a row names it
             with self.vault.transaction() as s:
-                for b in staged:
+                if not any(b.prepared.minor for b in staged):
                     try:
-                        with s.begin_nested():  # one file's failure undoes that file only
-                            view = _record_in(self.vault, s, self.case_id, self.role, b)
-                    except NciiDeskError as exc:
-                        failed.append((b, exc))
-                    else:
-                        recorded.append((b, view))
+                        with s.begin_nested():
+                            views = _record_batch(self.vault, s, self.case_id, self.role, staged)
+                        recorded = list(zip(staged, views, strict=True))
+                    except NciiDeskError:
+                        pass  # undone; file by file below, so the file at fault is named
+                if not recorded:
+                    for b in staged:
+                        try:
+                            with s.begin_nested():  # one file's failure undoes that file only
+                                view = _record_in(self.vault, s, self.case_id, self.role, b)
+                        except NciiDeskError as exc:
+                            failed.append((b, exc))
+                        else:
+                            recorded.append((b, view))
         except NciiDeskError as exc:  # nothing of the batch committed
             release_unused_blobs(self.vault, prepared)
             for b in staged:
@@ -578,9 +600,10 @@ def _file_capture(
     started: datetime,
     sha256: str,
     where: FoundAt | None = None,
-) -> Capture:
-    """The Capture record of one file: where it was found (on this computer, and online when
-    the advocate said so), its size and times as found."""
+) -> dict[str, Any]:
+    """The columns of one file's Capture record (the same keys for every file): where it
+    was found (on this computer, and online when the advocate said so), its size and times
+    as found."""
     times = {
         "modified_at": iso(_utc(st.st_mtime)),
         "accessed_at": iso(_utc(st.st_atime)),
@@ -592,7 +615,7 @@ def _file_capture(
         times.setdefault("created_at", iso(_utc(st.st_ctime)))
     else:
         times["metadata_changed_at"] = iso(_utc(st.st_ctime))
-    return Capture(
+    return dict(
         url=f"file:{cand.rel}",
         tool_name=TOOL_NAME,
         tool_version=__version__,
@@ -615,11 +638,11 @@ def _file_capture(
 def _record_in(vault: Vault, s: Session, case_id: str, role: Role, b: _Staged) -> ItemView:
     """Inside the batch's transaction: file capture, blob row (or reuse of the same bytes),
     item, audit; ``b.extra`` adds to the item's details and its audit event."""
-    online = b.where.as_details() if b.where is not None else None
-    if b.extra:
-        online = {**(online or {}), **b.extra}
-    capture = _file_capture(vault, b.cand, b.st, b.started, b.prepared.sha256, b.where)
-    capture.case_id = case_id
+    online = _online(b)
+    capture = Capture(
+        case_id=case_id,
+        **_file_capture(vault, b.cand, b.st, b.started, b.prepared.sha256, b.where),
+    )
     s.add(capture)
     s.flush()
     item = record_item(
@@ -637,6 +660,109 @@ def _record_in(vault: Vault, s: Session, case_id: str, role: Role, b: _Staged) -
         audit_details=online,
     )
     return ItemView.of(item)
+
+
+def _table(model: type[Base]) -> Table:
+    """The table a model maps, for Core statements."""
+    return Base.metadata.tables[model.__tablename__]
+
+
+def _online(b: _Staged) -> dict[str, Any] | None:
+    """What ``b`` adds to its item's details and its ``item.added`` event."""
+    online = b.where.as_details() if b.where is not None else None
+    if b.extra:
+        online = {**(online or {}), **b.extra}
+    return online
+
+
+def _record_batch(
+    vault: Vault, s: Session, case_id: str, role: Role, staged: list[_Staged]
+) -> list[ItemView]:
+    """Inside the batch's transaction: the same rows as :func:`_record_in` for each file, in
+    a fixed number of statements whatever the batch's size. Ids are made here rather than
+    by flushes; the blobs and earlier items with the batch's bytes are looked up in one
+    query each; the rows of each table go in one executemany; the audit events are chained
+    from one read of the newest event. Not for hash-only files (they switch other copies
+    to hashes only, which :func:`record_item` does)."""
+    kept = {b.prepared.sha256 for b in staged if b.prepared.info is not None}
+    blob_of: dict[str, str] = {}
+    if kept:
+        rows = s.execute(select(Blob.id, Blob.sha256).where(Blob.sha256.in_(kept)))
+        for found_blob, digest in rows:
+            blob_of.setdefault(digest, found_blob)
+    first_of: dict[str, str] = {}  # the case's earliest item with these bytes
+    rows = s.execute(
+        select(EvidenceItem.id, EvidenceItem.sha256)
+        .where(
+            EvidenceItem.case_id == case_id,
+            EvidenceItem.sha256.in_({b.prepared.sha256 for b in staged}),
+        )
+        .order_by(EvidenceItem.intake_at)
+    )
+    for found_item, digest in rows:
+        first_of.setdefault(digest, found_item)
+    captures: list[dict[str, Any]] = []
+    blobs: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    events: list[tuple[str, str | None, dict[str, Any]]] = []
+    views: list[ItemView] = []
+    for b in staged:
+        p = b.prepared
+        online = _online(b)
+        capture_id = new_id()
+        captures.append(
+            {
+                "id": capture_id,
+                "case_id": case_id,
+                **_file_capture(vault, b.cand, b.st, b.started, p.sha256, b.where),
+            }
+        )
+        blob_id: str | None = None
+        if p.info is not None:
+            blob_id = blob_of.get(p.sha256)
+            if blob_id is None:  # new bytes: this file's blob gets its row
+                blob_id = blob_of[p.sha256] = p.info.blob_id
+                blobs.append(
+                    {
+                        "id": p.info.blob_id,
+                        "size": p.info.size,
+                        "sha256": p.info.sha256,
+                        "cipher_sha256": p.info.cipher_sha256,
+                        "chunk_size": p.info.chunk_size,
+                        "created_at": utcnow(),
+                    }
+                )
+        fields = _item_fields(
+            vault,
+            case_id,
+            role,
+            b.cand.source,
+            p,
+            blob_id,
+            b.cand.path.name,
+            _utc(b.st.st_mtime),
+            _utc(_birth_or_ctime(b.st)),
+            capture_id,
+        )
+        item_id = new_id()
+        duplicate_of = first_of.get(p.sha256)
+        first_of.setdefault(p.sha256, item_id)
+        row = {
+            "id": item_id,
+            "intake_at": utcnow(),
+            **fields,
+            "duplicate_of": duplicate_of,
+            "details": dict(online or {}),
+        }
+        items.append(row)
+        events.append((ITEM_ADDED, item_id, _added_details(fields, duplicate_of, [], online)))
+        views.append(ItemView.of(EvidenceItem(**row)))
+    s.execute(insert(_table(Capture)), captures)
+    if blobs:
+        s.execute(insert(_table(Blob)), blobs)
+    s.execute(insert(_table(EvidenceItem)), items)
+    vault.audit_many(s, events)
+    return views
 
 
 # --- bytes already in memory (web captures) --------------------------------------------------
@@ -704,49 +830,75 @@ def record_item(
         .order_by(EvidenceItem.intake_at)
         .limit(1)
     ).first()
-    item = EvidenceItem(
-        case_id=case_id,
-        role=role,
-        source=source,
-        blob_id=blob_id,
-        size=prepared.size,
-        mime=prepared.mime,
-        sha256=sha256,
-        md5=prepared.md5,
-        original_filename=name,
-        file_mtime=mtime,
-        file_ctime=ctime,
-        operator=vault.actor,
-        suspected_minor=prepared.minor,
-        pixels_kept=not prepared.minor,
-        capture_id=capture_id,
-        duplicate_of=duplicate_of,
-        details=dict(details or {}),
+    fields = _item_fields(
+        vault, case_id, role, source, prepared, blob_id, name, mtime, ctime, capture_id
     )
+    item = EvidenceItem(**fields, duplicate_of=duplicate_of, details=dict(details or {}))
     s.add(item)
     s.flush()
     copies = _switch_other_copies(vault, s, item) if prepared.minor else []
     if copies:
         item.details = {**item.details, COPIES_KEY: copies}
-    vault.audit(
-        s,
-        "item.added",
-        item.id,
-        {
-            "case_id": case_id,
-            "role": role.value,
-            "source": source.value,
-            "size": item.size,
-            "sha256": sha256,
-            "md5": item.md5,
-            "pixels_kept": item.pixels_kept,
-            "duplicate_of": duplicate_of,
-            "capture_id": capture_id,
-            **({COPIES_KEY: copies} if copies else {}),
-            **(audit_details or {}),
-        },
-    )
+    vault.audit(s, ITEM_ADDED, item.id, _added_details(fields, duplicate_of, copies, audit_details))
     return item
+
+
+#: The audit action of an item taken in.
+ITEM_ADDED = "item.added"
+
+
+def _item_fields(
+    vault: Vault,
+    case_id: str,
+    role: Role,
+    source: Source,
+    prepared: PreparedBytes,
+    blob_id: str | None,
+    name: str,
+    mtime: datetime | None,
+    ctime: datetime | None,
+    capture_id: str | None,
+) -> dict[str, Any]:
+    """The item's columns known before it is recorded (both record paths use them)."""
+    return {
+        "case_id": case_id,
+        "role": role,
+        "source": source,
+        "blob_id": blob_id,
+        "size": prepared.size,
+        "mime": prepared.mime,
+        "sha256": prepared.sha256,
+        "md5": prepared.md5,
+        "original_filename": name,
+        "file_mtime": mtime,
+        "file_ctime": ctime,
+        "operator": vault.actor,
+        "suspected_minor": prepared.minor,
+        "pixels_kept": not prepared.minor,
+        "capture_id": capture_id,
+    }
+
+
+def _added_details(
+    fields: Mapping[str, Any],
+    duplicate_of: str | None,
+    copies: list[str],
+    audit_details: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The details of an item's ``item.added`` event."""
+    return {
+        "case_id": fields["case_id"],
+        "role": fields["role"].value,
+        "source": fields["source"].value,
+        "size": fields["size"],
+        "sha256": fields["sha256"],
+        "md5": fields["md5"],
+        "pixels_kept": fields["pixels_kept"],
+        "duplicate_of": duplicate_of,
+        "capture_id": fields["capture_id"],
+        **({COPIES_KEY: copies} if copies else {}),
+        **(audit_details or {}),
+    }
 
 
 def _switch_other_copies(vault: Vault, s: Session, item: EvidenceItem) -> list[str]:

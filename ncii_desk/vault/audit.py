@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ncii_desk.vault.atomic import atomic_write_bytes
 from ncii_desk.vault.keys import canonical_json, utc_now_iso
-from ncii_desk.vault.models import AuditEvent
+from ncii_desk.vault.models import AuditEvent, Base
 
 HEAD_NAME = "audit.head"
 GENESIS_MAC = "0" * 64
@@ -74,6 +74,40 @@ def append_event(
     session.add(ev)
     session.flush()
     return ev
+
+
+def append_events(
+    session: Session,
+    key: bytes,
+    *,
+    actor: str,
+    events: list[tuple[str, str | None, dict[str, Any]]],
+) -> None:
+    """Add several events, in order, inside the caller's (write) transaction: the newest
+    event is read once and the rows are inserted in one executemany. Each event is chained
+    and MACed exactly as :func:`append_event` would chain it after the one before.
+
+    ``events`` holds (action, object id, details) of each event."""
+    if not events:
+        return
+    last = newest(session)
+    seq = 0 if last is None else last.seq
+    prev = GENESIS_MAC if last is None else last.mac
+    rows: list[dict[str, Any]] = []
+    for action, object_id, details in events:
+        seq += 1
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": utc_now_iso(),
+            "actor": actor,
+            "action": action,
+            "object_id": object_id,
+            "details": canonical_json(details).decode(),
+        }
+        mac = _event_mac(key, prev, row)
+        rows.append({**row, "prev_mac": prev, "mac": mac})
+        prev = mac
+    session.execute(insert(Base.metadata.tables[AuditEvent.__tablename__]), rows)
 
 
 @dataclass(frozen=True)
