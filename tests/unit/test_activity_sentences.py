@@ -118,7 +118,8 @@ def test_every_event_kind_in_the_code_base_has_its_own_sentence() -> None:
     kinds, dynamic_sites = event_kinds_in_code()
     # Only the request tracker builds actions from parts; a new such place must be added
     # to request_actions_in_code (or given literal actions).
-    assert sorted(dynamic_sites) == ["services/requests.py:1112", "services/requests.py:1136"]
+    # (file names only: line numbers move with every edit of the tracker)
+    assert sorted(site.split(":")[0] for site in dynamic_sites) == ["services/requests.py"] * 2
     kinds |= request_actions_in_code()
     assert len(kinds) >= 50
     missing = sorted(kinds - set(activity.SENTENCES))
