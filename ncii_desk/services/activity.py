@@ -225,6 +225,26 @@ SENTENCES: dict[str, Sentence] = {
         f"{w} exported this case's fingerprints ({_plural(d.get('entries'), 'entry')})"
     ),
     "clinic.updated": lambda w, o, d, n: f"{w} changed the clinic details",
+    "case.exported": lambda w, o, d, n: (
+        f"{w} exported this case as an encrypted hand-over file"
+        + (" (fingerprints only)" if d.get("hashes_only") else "")
+    ),
+    "case.imported": lambda w, o, d, n: (
+        f"{w} imported this case from a hand-over file"
+        + (
+            f" sent by the vault with fingerprint {d['sender_fingerprint']}"
+            if d.get("sender_fingerprint")
+            else ""
+        )
+    ),
+    "hashlist.index_rebuilt": lambda w, o, d, n: (
+        "The search tables of a hash list were rebuilt (they were missing, damaged or in an "
+        "older format)"
+    ),
+    "model.validated": lambda w, o, d, n: (
+        f"{w} measured the picture check '{d.get('model', 'a classifier')}' on "
+        f"{_plural(d.get('images'), 'labelled picture')} and kept the result"
+    ),
     "setting.changed": lambda w, o, d, n: f"{w} changed a setting ({_setting(o)})",
     "setting.reset": lambda w, o, d, n: f"{w} put a setting back to its default ({_setting(o)})",
 }
