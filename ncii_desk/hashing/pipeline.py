@@ -497,6 +497,19 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def _hash_from(cwd: str, path: Path, role: Role, limits: Limits) -> FileHashes:
+    """:func:`hash_file` in a pool worker, from the caller's working folder: a pool started
+    earlier keeps the folder it started in, and a relative path must mean what it meant to
+    the caller (the result and its messages keep the path as given)."""
+    if cwd and not path.is_absolute():
+        try:
+            if os.getcwd() != cwd:
+                os.chdir(cwd)
+        except OSError:  # the worker's old folder is gone: the caller's is set below
+            os.chdir(cwd)
+    return hash_file(path, role, limits)
+
+
 def hash_many(
     paths: Iterable[Path],
     role: Role = "plain",
@@ -533,6 +546,10 @@ def hash_many(
     # forkserver/spawn, never fork: a forked child can inherit OpenCV's thread pool mid-lock
     # and hang for ever (seen in bench/hash_throughput.py).
     pool = _pool(count)
+    try:
+        here = os.getcwd()
+    except OSError:  # the caller's folder was removed: only absolute paths can mean anything
+        here = ""
     pending: dict[Future[FileHashes], Path] = {}
     again: list[Path] = []  # in flight when a worker process died: tried once more
     lost_once: set[Path] = set()
@@ -553,7 +570,7 @@ def hash_many(
                         break
                     nxt = got
                 try:
-                    pending[pool.submit(hash_file, nxt, role, limits)] = nxt
+                    pending[pool.submit(_hash_from, here, Path(nxt), role, limits)] = nxt
                 except BrokenProcessPool:
                     again.insert(0, nxt)
                     pool = _renew_pool(count, pool)
