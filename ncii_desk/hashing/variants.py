@@ -83,3 +83,82 @@ def deskewed(
         )
         out.append((f"deskew {angle:+g}°", centre_crop(turned, share)))
     return out
+
+
+#: Sub-regions (halves and quadrants) hashed on both sides: a watermark, sticker or logo in
+#: one place changes the hashes of the regions it covers and leaves the others intact.
+SUB_REGIONS = {
+    "top half": (0.0, 0.0, 1.0, 0.5),
+    "bottom half": (0.0, 0.5, 1.0, 1.0),
+    "left half": (0.0, 0.0, 0.5, 1.0),
+    "right half": (0.5, 0.0, 1.0, 1.0),
+    "top-left quarter": (0.0, 0.0, 0.5, 0.5),
+    "top-right quarter": (0.5, 0.0, 1.0, 0.5),
+    "bottom-left quarter": (0.0, 0.5, 0.5, 1.0),
+    "bottom-right quarter": (0.5, 0.5, 1.0, 1.0),
+}
+#: Crops at an arbitrary place. PDQ moves 42-60 bits when a crop shifts by 1 % of the side,
+#: so neither side alone can cover every place with few hashes. Together they can: the
+#: original lists crops of GRID_SHARE of each side on a GRID x GRID grid of places (steps of
+#: 7 % of the side), and a suspect hashes SEARCH_SHARE of itself at SEARCH x SEARCH places.
+#: A suspect that is an 80 % crop at any place holds a 72 % crop (90 % of 80 %) at every
+#: place within 8 % of the side of its own; one of those is a listed grid place, and the
+#: suspect's search steps (1 % of the original's side) come within 0.5 % of it.
+GRID_SHARE = 0.72
+GRID = 5
+SEARCH_SHARE = 0.9
+SEARCH = 9
+#: Side of the copy searched (grey levels): PDQ samples 64 x 64, so 256 keeps a search step
+#: above two pixels and makes the SEARCH x SEARCH hashes cheap.
+SEARCH_SIDE = 256
+
+
+def _box(h: int, w: int, fx0: float, fy0: float, fx1: float, fy1: float) -> tuple[int, ...]:
+    return round(h * fy0), round(h * fy1), round(w * fx0), round(w * fx1)
+
+
+def sub_regions(pixels: Pixels) -> list[tuple[str, Pixels]]:
+    """The picture's halves and quarters (SUB_REGIONS); none for a tiny picture."""
+    h, w = pixels.shape[:2]
+    if h < 64 or w < 64:
+        return []
+    out: list[tuple[str, Pixels]] = []
+    for name, box in SUB_REGIONS.items():
+        r0, r1, c0, c1 = _box(h, w, *box)
+        out.append((f"region {name}", np.ascontiguousarray(pixels[r0:r1, c0:c1])))
+    return out
+
+
+def _placed_crops(pixels: Pixels, share: float, steps: int) -> list[tuple[float, float, Pixels]]:
+    h, w = pixels.shape[:2]
+    ch, cw = round(h * share), round(w * share)
+    if ch < 16 or cw < 16:
+        return []
+    out: list[tuple[float, float, Pixels]] = []
+    for fy in np.linspace(0.0, 1.0, steps):
+        for fx in np.linspace(0.0, 1.0, steps):
+            top, left = round((h - ch) * float(fy)), round((w - cw) * float(fx))
+            out.append((float(fx), float(fy), pixels[top : top + ch, left : left + cw]))
+    return out
+
+
+def grid_crops(pixels: Pixels) -> list[tuple[str, Pixels]]:
+    """An original's crops of GRID_SHARE of each side on a GRID x GRID grid of places."""
+    return [
+        (f"grid {GRID_SHARE * 100:g}% x{fx:.2f} y{fy:.2f}", np.ascontiguousarray(crop))
+        for fx, fy, crop in _placed_crops(pixels, GRID_SHARE, GRID)
+    ]
+
+
+def search_crops(pixels: Pixels) -> list[tuple[str, Pixels]]:
+    """A suspect's crops of SEARCH_SHARE of itself at SEARCH x SEARCH places, from a grey
+    copy of side SEARCH_SIDE (PDQ reads only the luma; one conversion serves every crop)."""
+    h, w = pixels.shape[:2]
+    scale = min(1.0, SEARCH_SIDE / max(h, w))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA) if scale < 1 else pixels
+    grey = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    return [
+        (f"search {SEARCH_SHARE * 100:g}% x{fx:.3f} y{fy:.3f}", np.ascontiguousarray(crop))
+        for fx, fy, crop in _placed_crops(np.asarray(grey, dtype=np.uint8), SEARCH_SHARE, SEARCH)
+    ]
