@@ -50,6 +50,7 @@ from ncii_desk.hashing.regions import (
     content_regions,
 )
 from ncii_desk.hashing.variants import (
+    collage_cells,
     deskewed,
     grid_crops,
     off_centre_crops,
@@ -251,7 +252,11 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
         for name, region in [*content_regions(pixels, image.pixels), *deskewed(pixels)]:
             h = ph.pdq(ph.reduce_for_hash(region))
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
-        for name, region in [*sub_regions(pixels), *search_crops(pixels)]:
+        for name, region in [
+            *sub_regions(pixels),
+            *collage_cells(pixels),
+            *search_crops(pixels),
+        ]:
             h = ph.pdq(region)  # already reduced (search crops: a small grey copy)
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     if role in ("original", "suspect"):

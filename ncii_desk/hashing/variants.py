@@ -20,6 +20,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ncii_desk.hashing.regions import trim_borders
+
 Pixels = np.ndarray[Any, np.dtype[np.uint8]]
 
 OFF_CENTRE_SHARES = (0.9, 0.8, 0.7)
@@ -162,3 +164,24 @@ def search_crops(pixels: Pixels) -> list[tuple[str, Pixels]]:
         (f"search {SEARCH_SHARE * 100:g}% x{fx:.3f} y{fy:.3f}", np.ascontiguousarray(crop))
         for fx, fy, crop in _placed_crops(np.asarray(grey, dtype=np.uint8), SEARCH_SHARE, SEARCH)
     ]
+
+
+#: Share kept of a collage cell's centre: a 2x2 collage puts a gutter (and, for a picture
+#: on a background of the gutter's colour, no visible edge) around each picture; 95 % of the
+#: cell lies inside the picture and meets the original's centred crop of about that share.
+CELL_INSET = 0.95
+
+
+def collage_cells(pixels: Pixels) -> list[tuple[str, Pixels]]:
+    """Each quarter of a suspect taken as a 2x2 collage cell: without its padding (the
+    gutters, when they end at the picture's edge) and its centred CELL_INSET share."""
+    out: list[tuple[str, Pixels]] = []
+    for name, quarter in sub_regions(pixels):
+        if not name.endswith("quarter"):
+            continue
+        cell = name.removeprefix("region ").removesuffix(" quarter")
+        trimmed = trim_borders(quarter)
+        if trimmed.shape != quarter.shape:
+            out.append((f"cell {cell} trimmed", trimmed))
+        out.append((f"cell {cell} inset", centre_crop(quarter, CELL_INSET)))
+    return out

@@ -372,3 +372,39 @@ def test_scan_finds_watermarked_copies_and_crops_at_any_place_and_nothing_unrela
         assert name in named, f"{name} not found by scan"
         assert named[name]["original"] == photo_hash, f"{name} named another picture"
     assert set(named) == set(reposts), f"unrelated pictures matched: {set(named) - set(reposts)}"
+
+
+def _collage(pictures: list[Pixels]) -> Pixels:
+    """A 2x2 collage with 8-pixel white gutters, each picture resized to a 400-wide cell."""
+    cells = [cv2.resize(p, (400, 300), interpolation=cv2.INTER_AREA) for p in pictures]
+    gap = 8
+    canvas = np.full((2 * 300 + 3 * gap, 2 * 400 + 3 * gap, 3), 255, np.uint8)
+    for k, cell in enumerate(cells):
+        r, c = divmod(k, 2)
+        canvas[gap + r * (300 + gap) : (r + 1) * (300 + gap), gap + c * (400 + gap) :][:, :400] = (
+            cell
+        )
+    return canvas
+
+
+def test_scan_takes_each_quarter_of_a_collage_as_a_cell(tmp_path: Path) -> None:
+    """The horse stands on white, so its cell meets the white gutters without a visible
+    edge and the region detector cannot cut it out; the quarter taken as a cell finds it."""
+    horse = np.dstack([np.asarray(skdata.horse(), dtype=np.uint8) * 255] * 3)
+    horse = np.ascontiguousarray(cv2.resize(horse, (400, 300), interpolation=cv2.INTER_AREA))
+    original = hash_file(_save(horse, tmp_path / "horse.png"), "original")
+    assert original.pdq is not None
+    records = [(v.kind, v.value, v.quality, v.variant) for v in original.variants]
+    entries = [HashEntry("pdq", original.pdq, original.pdq_quality, "clinic")]
+    entries += picture_variants(original.pdq, original.pdq_quality, records, None, "clinic")
+    matcher = ListMatcher([("clinic", entries)])
+
+    others = [generated_photo(seed=s, h=300, w=400) for s in (21, 22, 23)]
+    collage = _collage([others[0], horse, *others[1:]])  # the horse top right
+    found = hash_file(_save(collage, tmp_path / "collage.jpg"), "scan")
+    matches = matcher.match(found)
+    assert [m.original for m in matches] == [original.pdq]
+    assert matches[0].suspect_variant.startswith("cell top-right")
+    # The same collage without the horse matches nothing.
+    without = _collage([*others, np.ascontiguousarray(others[0][:, ::-1])])
+    assert matcher.match(hash_file(_save(without, tmp_path / "other.jpg"), "scan")) == []
