@@ -349,6 +349,8 @@ def central_crops(
         out.append(("trimmed", trimmed))
     for share in shares:
         ch, cw = round(h * share), round(w * share)
+        if ch < 1 or cw < 1:
+            continue  # a picture of a few pixels has no such crop
         top, left = (h - ch) // 2, (w - cw) // 2
         out.append(
             (
