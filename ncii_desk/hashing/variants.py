@@ -8,6 +8,11 @@ angles (de-skew). The distance threshold never changes: only better-chosen pixel
 * Off-centre crops: at each share in OFF_CENTRE_SHARES, the crop anchored at each corner and
   at the middle of each side (eight per share). A re-post cropped to one side lies on or near
   one of them.
+* Sub-regions (both sides): halves and quarters, so a watermark or logo in one place leaves
+  the other regions' hashes intact; a suspect's quarters are also taken as 2x2 collage
+  cells (without their gutters, and their centred 95 %).
+* Crops at any place: a grid of 72 % crops on the original's side, 81 search crops of 90 %
+  on the suspect's side (see GRID_SHARE).
 * De-skew: the suspect rotated back by each angle in DESKEW_ANGLES about its centre, then the
   centred DESKEW_SHARE crop (inside the rotated frame, so no corner filler is hashed). The
   original's centred crop of the same share (stored in the crop ladder) is what it meets.
