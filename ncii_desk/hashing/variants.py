@@ -11,8 +11,8 @@ angles (de-skew). The distance threshold never changes: only better-chosen pixel
 * Sub-regions (both sides): halves and quarters, so a watermark or logo in one place leaves
   the other regions' hashes intact; a suspect's quarters are also taken as 2x2 collage
   cells (without their gutters, and their centred 95 %).
-* Crops at any place: a grid of 72 % crops on the original's side, 81 search crops of 90 %
-  on the suspect's side (see GRID_SHARE).
+* Crops at any place: grids of 67.5, 72 and 76.5 % crops on the original's side, 81
+  search crops of 90 % on the suspect's side (see GRID_SHARES).
 * De-skew: the suspect rotated back by each angle in DESKEW_ANGLES about its centre, then the
   centred DESKEW_SHARE crop (inside the rotated frame, so no corner filler is hashed). The
   original's centred crop of the same share (stored in the crop ladder) is what it meets.
@@ -106,12 +106,14 @@ SUB_REGIONS = {
 }
 #: Crops at an arbitrary place. PDQ moves 42-60 bits when a crop shifts by 1 % of the side,
 #: so neither side alone can cover every place with few hashes. Together they can: the
-#: original lists crops of GRID_SHARE of each side on a GRID x GRID grid of places (steps of
-#: 7 % of the side), and a suspect hashes SEARCH_SHARE of itself at SEARCH x SEARCH places.
-#: A suspect that is an 80 % crop at any place holds a 72 % crop (90 % of 80 %) at every
-#: place within 8 % of the side of its own; one of those is a listed grid place, and the
-#: suspect's search steps (1 % of the original's side) come within 0.5 % of it.
-GRID_SHARE = 0.72
+#: original lists crops of each GRID_SHARES share of each side on a GRID x GRID grid of
+#: places (steps of 7-8 % of the side), and a suspect hashes SEARCH_SHARE of itself at
+#: SEARCH x SEARCH places. A suspect that is an 80 % crop at any place holds a 72 % crop
+#: (90 % of 80 %) at every place within 8 % of the side of its own; one of those is a
+#: listed grid place, and the suspect's search steps (1 % of the original's side) come
+#: within 0.5 % of it. PDQ tolerates little change of scale, so one share serves crops of
+#: about one size: 67.5 and 76.5 % serve 75 and 85 % crops.
+GRID_SHARES = (0.675, 0.72, 0.765)
 GRID = 5
 SEARCH_SHARE = 0.9
 SEARCH = 9
@@ -150,10 +152,11 @@ def _placed_crops(pixels: Pixels, share: float, steps: int) -> list[tuple[float,
 
 
 def grid_crops(pixels: Pixels) -> list[tuple[str, Pixels]]:
-    """An original's crops of GRID_SHARE of each side on a GRID x GRID grid of places."""
+    """An original's crops of each GRID_SHARES share of each side on a GRID x GRID grid."""
     return [
-        (f"grid {GRID_SHARE * 100:g}% x{fx:.2f} y{fy:.2f}", np.ascontiguousarray(crop))
-        for fx, fy, crop in _placed_crops(pixels, GRID_SHARE, GRID)
+        (f"grid {share * 100:g}% x{fx:.2f} y{fy:.2f}", np.ascontiguousarray(crop))
+        for share in GRID_SHARES
+        for fx, fy, crop in _placed_crops(pixels, share, GRID)
     ]
 
 

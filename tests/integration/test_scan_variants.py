@@ -332,6 +332,7 @@ def test_scan_finds_watermarked_copies_and_crops_at_any_place_and_nothing_unrela
     assert photo_hash is not None
     tags = {e.variant for e in load_hash_list(listing).entries if e.variant}
     assert {"region-top-half", "region-bottom-right-quarter", "grid-72%-x0.25-y0.50"} <= tags
+    assert {"grid-67.5%-x1.00-y0.75", "grid-76.5%-x0.00-y0.00"} <= tags
     # pytx readers still see one line per picture: the new variants are ncii_variant lines.
     assert _pytx_reader(listing.read_text()) == _pytx_reader(canonical.read_text())
     assert len(_pytx_reader(listing.read_text())["pdq"]) == 2
@@ -340,9 +341,12 @@ def test_scan_finds_watermarked_copies_and_crops_at_any_place_and_nothing_unrela
     folder.mkdir()
     reposts = {
         "watermarked.jpg": _watermarked(photo),
-        # 80 % crops at places off every corner, side middle and listed grid place.
+        # 76-84 % crops at places off every corner, side middle and listed grid place.
         "crop-80-inner-a.jpg": _crop(photo, 0.8, 0.37, 0.62),
         "crop-80-inner-b.jpg": _crop(photo, 0.8, 0.81, 0.14),
+        "crop-75-inner.jpg": _crop(photo, 0.75, 0.28, 0.82),
+        "crop-76-inner.jpg": _crop(photo, 0.76, 0.43, 0.14),
+        "crop-84-inner.jpg": _crop(photo, 0.84, 0.88, 0.82),
     }
     for name, pixels in reposts.items():
         _save(pixels, folder / name)
