@@ -393,6 +393,17 @@ def off_centre(img: Pixels, share: float, i: int, random: bool) -> Pixels:
     return np.ascontiguousarray(img[top : top + ch, left : left + cw])
 
 
+def random_crop(img: Pixels, i: int) -> Pixels:
+    """A crop of 75-85 % of each side (one share for both), at a random place (seeded by
+    the original's number)."""
+    rng = np.random.default_rng(3000 + i)
+    share, fx, fy = rng.uniform(0.75, 0.85), *rng.uniform(0, 1, 2)
+    h, w = img.shape[:2]
+    ch, cw = round(h * share), round(w * share)
+    top, left = round((h - ch) * fy), round((w - cw) * fx)
+    return np.ascontiguousarray(img[top : top + ch, left : left + cw])
+
+
 def grey(img: Pixels) -> Pixels:
     return cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
 
@@ -420,6 +431,10 @@ TRANSFORMS: dict[str, tuple[Transform, str]] = {
     ),
     "off-centre crop 80 % (random place)": (
         lambda p, i, o: (off_centre(p, 0.8, i, True), set()),
+        "jpeg",
+    ),
+    "off-centre crop 75-85 % (random size and place)": (
+        lambda p, i, o: (random_crop(p, i), set()),
         "jpeg",
     ),
     "mirror": (lambda p, i, o: (np.ascontiguousarray(p[:, ::-1]), set()), "jpeg"),

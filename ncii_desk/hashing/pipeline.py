@@ -50,7 +50,14 @@ from ncii_desk.hashing.regions import (
     central_crops,
     content_regions,
 )
-from ncii_desk.hashing.variants import deskewed, off_centre_crops
+from ncii_desk.hashing.variants import (
+    collage_cells,
+    deskewed,
+    grid_crops,
+    off_centre_crops,
+    search_crops,
+    sub_regions,
+)
 from ncii_desk.media.loader import (
     DEFAULT_LIMITS,
     Limits,
@@ -295,7 +302,14 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
             result.variants.append(HashValue("pdq", value.hex, value.quality, name))
         # Hash lists carry these too (hashlist export), and a list has no local features to
         # find crops with: every original gets the dense ladder and off-centre crops.
-        for name, crop in [*central_crops(pixels, HASH_ONLY_CROPS), *off_centre_crops(pixels)]:
+        # Halves/quarters (a mark in one place leaves the others intact) and a grid of
+        # crops that a suspect's own search crops meet at any place (hashing/variants.py).
+        for name, crop in [
+            *central_crops(pixels, HASH_ONLY_CROPS),
+            *off_centre_crops(pixels),
+            *sub_regions(pixels),
+            *grid_crops(pixels),
+        ]:
             h = ph.pdq(crop)
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     elif role in ("suspect", "scan"):
@@ -305,6 +319,13 @@ def _hash_image(result: FileHashes, source: bytes | Path, role: Role, limits: Li
             result.variants.append(HashValue("pdq", value.hex, value.quality, f"suspect {name}"))
         for name, region in [*content_regions(pixels, image.pixels), *deskewed(pixels)]:
             h = ph.pdq(ph.reduce_for_hash(region))
+            result.variants.append(HashValue("pdq", h.hex, h.quality, name))
+        for name, region in [
+            *sub_regions(pixels),
+            *collage_cells(pixels),
+            *search_crops(pixels),
+        ]:
+            h = ph.pdq(region)  # already reduced (search crops: a small grey copy)
             result.variants.append(HashValue("pdq", h.hex, h.quality, name))
     if role in ("original", "suspect"):
         result.features = local_features.extract(image.pixels).to_json()

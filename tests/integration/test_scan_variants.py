@@ -310,3 +310,105 @@ def test_vault_import_keeps_variant_tags_and_a_match_names_the_picture(
     assert external, "the crop was not found through the imported list"
     assert {m.target_external for m in external} == {f"clinic list: pdq {photo_hash}"}
     assert all(m.details["target_variant"] for m in external)  # found through a variant
+
+
+def _watermarked(x: Pixels) -> Pixels:
+    """A re-poster's mark: a large half-opaque handle across the lower middle and a logo
+    box in the bottom-right corner (the top of the picture is left as it was)."""
+    h, w = x.shape[:2]
+    layer = x.copy()
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    cv2.putText(layer, "@reposter", (w // 12, h * 2 // 3), font, w / 260, (255, 255, 255), 9)
+    cv2.rectangle(layer, (w - w // 4, h - h // 6), (w - w // 40, h - h // 40), (255, 255, 255), -1)
+    return np.asarray(cv2.addWeighted(layer, 0.55, x, 0.45, 0), dtype=np.uint8)
+
+
+def test_scan_finds_watermarked_copies_and_crops_at_any_place_and_nothing_unrelated(
+    exported: tuple[Vault, str, Path, Path], tmp_path: Path, capsys: Any
+) -> None:
+    _, _, listing, canonical = exported
+    photo = generated_photo()
+    photo_hash = hash_file(_save(photo, tmp_path / "photo.png"), "plain").pdq
+    assert photo_hash is not None
+    tags = {e.variant for e in load_hash_list(listing).entries if e.variant}
+    assert {"region-top-half", "region-bottom-right-quarter", "grid-72%-x0.25-y0.50"} <= tags
+    assert {"grid-67.5%-x1.00-y0.75", "grid-76.5%-x0.00-y0.00"} <= tags
+    # pytx readers still see one line per picture: the new variants are ncii_variant lines.
+    assert _pytx_reader(listing.read_text()) == _pytx_reader(canonical.read_text())
+    assert len(_pytx_reader(listing.read_text())["pdq"]) == 2
+
+    folder = tmp_path / "found"
+    folder.mkdir()
+    reposts = {
+        "watermarked.jpg": _watermarked(photo),
+        # 76-84 % crops at places off every corner, side middle and listed grid place.
+        "crop-80-inner-a.jpg": _crop(photo, 0.8, 0.37, 0.62),
+        "crop-80-inner-b.jpg": _crop(photo, 0.8, 0.81, 0.14),
+        "crop-75-inner.jpg": _crop(photo, 0.75, 0.28, 0.82),
+        "crop-76-inner.jpg": _crop(photo, 0.76, 0.43, 0.14),
+        "crop-84-inner.jpg": _crop(photo, 0.84, 0.88, 0.82),
+    }
+    for name, pixels in reposts.items():
+        _save(pixels, folder / name)
+    # The mark moves the whole picture's hash past the threshold: only the regions find it.
+    marked = hash_file(folder / "watermarked.jpg", "plain").pdq
+    assert marked is not None and ph.hamming_hex(marked, photo_hash) > 31
+
+    # Unrelated pictures, also marked and cropped the same ways: none may match.
+    unrelated: dict[str, Pixels] = {}
+    for k, pixels in enumerate(
+        [
+            *(generated_photo(seed=s) for s in (11, 12, 13, 14)),
+            *(np.ascontiguousarray(getattr(skdata, n)()) for n in ("astronaut", "chelsea")),
+            np.ascontiguousarray(skdata.rocket()),
+        ]
+    ):
+        unrelated[f"other-{k}.jpg"] = pixels
+        unrelated[f"other-{k}-marked.jpg"] = _watermarked(pixels)
+        unrelated[f"other-{k}-crop.jpg"] = _crop(pixels, 0.8, 0.37, 0.62)
+    for name, pixels in unrelated.items():
+        _save(pixels, folder / name)
+
+    assert cli(["scan", str(folder), "--against", str(listing), "--json", "--workers", "1"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    named = {Path(m["path"]).name: m for m in out["matches"]}
+    for name in reposts:
+        assert name in named, f"{name} not found by scan"
+        assert named[name]["original"] == photo_hash, f"{name} named another picture"
+    assert set(named) == set(reposts), f"unrelated pictures matched: {set(named) - set(reposts)}"
+
+
+def _collage(pictures: list[Pixels]) -> Pixels:
+    """A 2x2 collage with 8-pixel white gutters, each picture resized to a 400-wide cell."""
+    cells = [cv2.resize(p, (400, 300), interpolation=cv2.INTER_AREA) for p in pictures]
+    gap = 8
+    canvas = np.full((2 * 300 + 3 * gap, 2 * 400 + 3 * gap, 3), 255, np.uint8)
+    for k, cell in enumerate(cells):
+        r, c = divmod(k, 2)
+        canvas[gap + r * (300 + gap) : (r + 1) * (300 + gap), gap + c * (400 + gap) :][:, :400] = (
+            cell
+        )
+    return canvas
+
+
+def test_scan_takes_each_quarter_of_a_collage_as_a_cell(tmp_path: Path) -> None:
+    """The horse stands on white, so its cell meets the white gutters without a visible
+    edge and the region detector cannot cut it out; the quarter taken as a cell finds it."""
+    horse = np.dstack([np.asarray(skdata.horse(), dtype=np.uint8) * 255] * 3)
+    horse = np.ascontiguousarray(cv2.resize(horse, (400, 300), interpolation=cv2.INTER_AREA))
+    original = hash_file(_save(horse, tmp_path / "horse.png"), "original")
+    assert original.pdq is not None
+    records = [(v.kind, v.value, v.quality, v.variant) for v in original.variants]
+    entries = [HashEntry("pdq", original.pdq, original.pdq_quality, "clinic")]
+    entries += picture_variants(original.pdq, original.pdq_quality, records, None, "clinic")
+    matcher = ListMatcher([("clinic", entries)])
+
+    others = [generated_photo(seed=s, h=300, w=400) for s in (21, 22, 23)]
+    collage = _collage([others[0], horse, *others[1:]])  # the horse top right
+    found = hash_file(_save(collage, tmp_path / "collage.jpg"), "scan")
+    matches = matcher.match(found)
+    assert [m.original for m in matches] == [original.pdq]
+    assert matches[0].suspect_variant.startswith("cell top-right")
+    # The same collage without the horse matches nothing.
+    without = _collage([*others, np.ascontiguousarray(others[0][:, ::-1])])
+    assert matcher.match(hash_file(_save(without, tmp_path / "other.jpg"), "scan")) == []
