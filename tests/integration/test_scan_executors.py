@@ -104,7 +104,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     _save(cv2.resize(camera, (200, 150)), folder / "sub" / "camera-small.png")
     for seed in range(20, 26):  # benign, unrelated
         _save(_photo(seed), folder / f"unrelated-{seed}.jpg")
-    _save(skdata.coffee()[::2, ::2], folder / "sub" / "coffee.jpg")
+    # Unrelated to every listed item: not one of the photos the listed video pans across
+    # (a still of those, e.g. coffee, rightly matches one of its frames).
+    _save(skdata.immunohistochemistry()[::2, ::2], folder / "sub" / "stain.jpg")
     vk.write_video(folder / "clip-mirrored.mp4", [f[:, ::-1] for f in SCENE.frames()], SCENE.fps)
     whole = (folder / "gen-resaved.jpg").read_bytes()
     (folder / "truncated.jpg").write_bytes(whole[: len(whole) // 3])
