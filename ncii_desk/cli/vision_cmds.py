@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk import cmdline
+from ncii_desk.vision.embedders import EMBEDDERS
 
 if TYPE_CHECKING:
     from ncii_desk.cli.main import Commands
@@ -250,9 +251,9 @@ def cmd_faces_compare(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if unreadable else EXIT_OK
 
 
-#: The face embedders (ncii_desk.vision.faces.EMBEDDERS, repeated here so building the
-#: parser does not import numpy and OpenCV; a unit test keeps the two equal).
-EMBEDDER_CHOICES = ("dlib-resnet-128", "mobilefacenet-128")
+#: The face embedders (vision/embedders.py loads neither numpy nor OpenCV, so building the
+#: parser stays light).
+EMBEDDER_CHOICES = EMBEDDERS
 
 
 def _positive_float(text: str) -> float:

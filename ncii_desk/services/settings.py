@@ -35,6 +35,7 @@ from ncii_desk.errors import InvalidSetting
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Setting
+from ncii_desk.vision.embedders import EMBEDDERS
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -370,10 +371,9 @@ def set_request_setting(vault: Vault, name: str, value: Any) -> RequestSettings:
 # --- the face embedder analysis uses in this vault --------------------------------------------
 
 FACES_KEY: Final = "faces"
-#: The face embedders a vault may choose (ncii_desk.vision.faces.EMBEDDERS, repeated so this
-#: module does not import numpy and OpenCV; a test keeps the two equal). The first is the
-#: default: dlib's ResNet, whose weights the installer carries.
-EMBEDDER_CHOICES: Final = ("dlib-resnet-128", "mobilefacenet-128")
+#: The face embedders a vault may choose (vision/embedders.py, which loads neither numpy nor
+#: OpenCV). The first is the default: dlib's ResNet, whose weights the installer carries.
+EMBEDDER_CHOICES: Final = EMBEDDERS
 #: What changes when the embedder changes, in one sentence for the Settings dialog.
 EMBEDDER_CHANGE_NOTE: Final = (
     "Faces are compared only with reference faces picked with the same model: after a change, "
