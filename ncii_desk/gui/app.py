@@ -23,6 +23,7 @@ from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.mainwindow import APP_TITLE, MainWindow
 from ncii_desk.hardening import harden_process
 from ncii_desk.paths import default_vault_dir
+from ncii_desk.services.jobs import run_hashing_in_background
 
 __all__ = ["MainWindow", "install_translators", "launch_from_cli", "main"]
 
@@ -66,6 +67,7 @@ def no_display() -> bool:
 
 
 def application(argv: Sequence[str] | None = None) -> QApplication:
+    run_hashing_in_background()  # the window keeps the processor (hashing/priority.py)
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing

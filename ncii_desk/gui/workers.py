@@ -8,8 +8,6 @@ the case list or a thumbnail wait for a free thread.
 from __future__ import annotations
 
 import os
-import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -30,9 +28,8 @@ class WorkerSignals(QObject):
 class Worker(QRunnable):
     """Calls ``fn(job)`` on a pool thread; never touches widgets itself."""
 
-    def __init__(self, fn: Callable[[Job], Any], *, background: bool = False) -> None:
+    def __init__(self, fn: Callable[[Job], Any]) -> None:
         super().__init__()
-        self.background = background
         self.signals = WorkerSignals()
         self.job = Job(on_progress=self.signals.progress.emit)
         self._fn = fn
@@ -42,8 +39,6 @@ class Worker(QRunnable):
         self.job.token.cancel()
 
     def run(self) -> None:
-        if self.background:
-            lower_thread_priority()
         try:
             result = self._fn(self.job)
         except NciiDeskError as exc:
@@ -60,27 +55,6 @@ class Worker(QRunnable):
             self.signals.succeeded.emit(result)
         finally:
             self.signals.done.emit()
-
-
-#: How much nicer than the window the long tasks run (Linux: per thread; the hashing
-#: processes a task starts inherit it). The window thread keeps the CPU on a busy machine,
-#: so clicks and repaints are not held up behind intake, hashing or analysis.
-BACKGROUND_NICE = 10
-
-
-def lower_thread_priority() -> None:
-    """Make the calling pool thread (and processes it starts) yield to the window thread.
-    Only ever lowers the priority (no privilege needed); a no-op where threads share one
-    priority (macOS, Windows keep theirs)."""
-    if not sys.platform.startswith("linux"):
-        return
-    tid = threading.get_native_id()
-    try:
-        current = os.getpriority(os.PRIO_PROCESS, tid)
-        if current < BACKGROUND_NICE:
-            os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
-    except OSError:
-        pass
 
 
 def alive(owner: QObject | None) -> bool:
@@ -120,7 +94,7 @@ def start(
 
     Every callback is connected before the work starts: a signal sent by work that finished
     at once, before a later connection was made, would be lost."""
-    worker = Worker(fn, background=long)
+    worker = Worker(fn)
     worker.signals.succeeded.connect(on_success)
     worker.signals.failed.connect(on_failure)
     if on_progress is not None:

@@ -45,6 +45,7 @@ from ncii_desk.errors import InputFileError, MediaProcessingFailed, NciiDeskErro
 from ncii_desk.hardening import harden_process
 from ncii_desk.hashing import features as local_features
 from ncii_desk.hashing import perceptual as ph
+from ncii_desk.hashing.priority import worker_nice
 from ncii_desk.hashing.regions import (
     HASH_ONLY_CROPS,
     central_crops,
@@ -420,9 +421,22 @@ def _reuse_freed_memory() -> None:
         return
 
 
-def _worker_init(processes: int = 1) -> None:
+def _lower_own_priority(nice: int) -> None:
+    """Raise this process's nice value by ``nice`` (never the other way: no privilege needed);
+    a no-op where the OS has no nice values (Windows)."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, min(19, current + nice))
+    except OSError:
+        pass
+
+
+def _worker_init(processes: int = 1, nice: int = 0) -> None:
     global _busy_processes
     _busy_processes = max(1, processes)
+    _lower_own_priority(nice)
     harden_process()  # a worker holds decoded pixels: no core dump of it either
     # Ctrl-C in a terminal reaches every process of the command; the parent cancels the job
     # and lets the files in flight finish. A worker that died of it broke the whole pool.
@@ -434,7 +448,9 @@ def _worker_init(processes: int = 1) -> None:
     _reuse_freed_memory()
 
 
-_pools: dict[int, ProcessPoolExecutor] = {}
+#: Running pools by (process count, nice increment): a pool started before the desktop app
+#: asked for background priority is not reused for its work.
+_pools: dict[tuple[int, int], ProcessPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
 
@@ -459,8 +475,9 @@ def _pool(count: int) -> ProcessPoolExecutor:
     fork — a forked child can inherit OpenCV's thread pool mid-lock and hang) costs about a
     second, too much to pay on every batch. A pool that broke (a worker process died) is
     replaced, never handed out again."""
+    nice = worker_nice()
     with _pools_lock:
-        pool = _pools.get(count)
+        pool = _pools.get((count, nice))
         if pool is not None and getattr(pool, "_broken", False):
             pool.shutdown(wait=False, cancel_futures=True)
             pool = None
@@ -472,17 +489,18 @@ def _pool(count: int) -> ProcessPoolExecutor:
                 max_workers=count,
                 mp_context=mp.get_context(method),
                 initializer=_worker_init,
-                initargs=(count,),
+                initargs=(count, nice),
             )
-            _pools[count] = pool
+            _pools[(count, nice)] = pool
         return pool
 
 
 def _renew_pool(count: int, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
     """Drop a pool whose worker died and start a fresh one."""
     with _pools_lock:
-        if _pools.get(count) is broken:
-            del _pools[count]
+        for key, pool in list(_pools.items()):
+            if pool is broken:
+                del _pools[key]
     broken.shutdown(wait=False, cancel_futures=True)
     return _pool(count)
 
@@ -552,7 +570,7 @@ def hash_many(
     iterator = iter(paths)
     if workers is None and count > 1:
         with _pools_lock:
-            warm = count in _pools
+            warm = (count, worker_nice()) in _pools
         if not warm:
             head = list(itertools.islice(iterator, SMALL_JOB_FILES))
             if len(head) < SMALL_JOB_FILES:

@@ -46,3 +46,12 @@ class Job:
     def raise_if_cancelled(self) -> None:
         if self.token.cancelled:
             raise Cancelled("The task was cancelled.")
+
+
+def run_hashing_in_background() -> None:
+    """Hashing processes started from now on run at a lower priority than this program (the
+    desktop app, so its window keeps the processor). This program's own threads are left
+    alone: see :mod:`ncii_desk.hashing.priority` for why."""
+    from ncii_desk.hashing.priority import lower_worker_priority
+
+    lower_worker_priority()
