@@ -170,6 +170,39 @@ class FieldCipher:
                 "copied from another row, column or case."
             ) from None
 
+    def encrypt_row(
+        self, table: str, row_id: str, values: Mapping[str, str | None]
+    ) -> dict[str, str | None]:
+        """``values`` with the table's :data:`SENSITIVE_COLUMNS` encrypted (NULL stays
+        NULL); other columns pass unchanged."""
+        sensitive = SENSITIVE_COLUMNS.get(table, ())
+        return {
+            column: self.encrypt(table, column, row_id, value)
+            if column in sensitive and value is not None
+            else value
+            for column, value in values.items()
+        }
+
+    def decrypt_row(
+        self, table: str, row_id: str, values: Mapping[str, str | None]
+    ) -> tuple[dict[str, str | None], list[FieldUnreadable]]:
+        """The opposite of :meth:`encrypt_row`. A value that fails comes back as None with
+        its error in the list, so one damaged value does not hide the rest of a row (or a
+        listing); the stored token itself is left as it is."""
+        sensitive = SENSITIVE_COLUMNS.get(table, ())
+        out: dict[str, str | None] = {}
+        problems: list[FieldUnreadable] = []
+        for column, value in values.items():
+            if column not in sensitive or value is None:
+                out[column] = value
+                continue
+            try:
+                out[column] = self.decrypt(table, column, row_id, value)
+            except FieldUnreadable as exc:
+                out[column] = None
+                problems.append(exc)
+        return out, problems
+
     def encrypt_json(self, table: str, column: str, row_id: str, value: Any) -> str:
         return self.encrypt(table, column, row_id, canonical_json(value).decode("utf-8"))
 

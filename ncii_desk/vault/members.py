@@ -76,6 +76,8 @@ _RECOVERY_LABEL = b"ncii-desk/v1/member/recovery-wrap"
 _CASE_WRAP_LABEL = b"ncii-desk/v1/case-key-wrap"
 _CHANGE_SIG_LABEL = b"ncii-desk/v1/membership-change|"
 _COMMIT_LABEL = b"ncii-desk/v1/case-key-commitment"
+_SIGN_OFF_LABEL = b"ncii-desk/v1/letter-sign-off|"
+SIGN_OFF_FORMAT = "ncii-desk-letter-sign-off"
 
 
 class MemberKeyCorrupt(VaultCorrupt):
@@ -105,6 +107,19 @@ class CaseKeyRefused(VaultCorrupt):
             hint=hint
             or "Ask a supervising attorney on the case to add you to it again; if they see the "
             "same error, the clinic server's key table was altered and needs checking.",
+        )
+
+
+class SignOffInvalid(VaultCorrupt):
+    """A letter's sign-off does not verify."""
+
+    def __init__(self, message: str, *, document_id: str) -> None:
+        super().__init__(
+            message,
+            file=f"sign-off of document {document_id}",
+            entry="signature",
+            hint="Do not send this letter as signed off. Ask a supervising attorney on the "
+            "case to review and sign it off again.",
         )
 
 
@@ -608,6 +623,15 @@ class MembershipRecord:
     def body(self) -> dict[str, Any]:
         return self.parts()[0]
 
+    def audit_details(self) -> dict[str, Any]:
+        """The record as an audit event's ``details``; the audit chain stores details as
+        canonical JSON, which gives back this record's text byte for byte."""
+        return dict(json.loads(self.text))
+
+    @classmethod
+    def from_audit_details(cls, details: Mapping[str, Any]) -> MembershipRecord:
+        return cls(canonical_json(dict(details)).decode("utf-8"))
+
     def verify_signature(self) -> None:
         """Check the signature against the signer key the record names (who that signer is
         allowed to be is :func:`verify_membership`'s job). InvalidSignature on failure."""
@@ -946,3 +970,105 @@ def verify_membership(
             commits = commits | {int(version): commit}
         members, head, key_version = after, record.digest, int(version)
     return Membership(members, key_version, commits, head)
+
+
+# --- letter sign-off ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A supervising attorney's signed approval of one document, as text to store."""
+
+    text: str
+
+    def parts(self) -> tuple[dict[str, Any], bytes, bytes]:
+        outer = _loads(self.text)
+        if not isinstance(outer, dict) or not isinstance(outer.get("body"), dict):
+            raise ValueError("not a sign-off")
+        body: dict[str, Any] = outer["body"]
+        if body.get("format") != SIGN_OFF_FORMAT or body.get("version") != FORMAT_VERSION:
+            raise ValueError("unknown format")
+        return body, b64d(str(outer.get("sig"))), b64d(str(outer.get("signer")))
+
+
+def sign_off(
+    signer: MemberKeys,
+    membership: Membership,
+    *,
+    case_id: str,
+    document_id: str,
+    document_sha256: str,
+) -> SignOff:
+    """Sign off a letter (its id and the SHA-256 of its exact bytes) as a supervising
+    attorney on the case, per ``membership`` (from :func:`verify_membership`)."""
+    entry = membership.members.get(signer.member_id)
+    if entry is None:
+        raise roles.NotPermitted(
+            f"You are not a member of case {case_id}, so you cannot sign off its letters.",
+            hint="Ask a supervising attorney on the case to sign it off.",
+        )
+    roles.check(entry.role, roles.Action.LETTER_SIGN_OFF)
+    body = {
+        "format": SIGN_OFF_FORMAT,
+        "version": FORMAT_VERSION,
+        "clinic_id": signer.clinic_id,
+        "case_id": case_id,
+        "document_id": document_id,
+        "document_sha256": document_sha256,
+        "member_id": signer.member_id,
+        "membership_head": membership.head,
+        "at": utc_now_iso(),
+    }
+    sig = signer.sign(_SIGN_OFF_LABEL + canonical_json(body))
+    outer = {"body": body, "sig": b64e(sig), "signer": b64e(signer.public.ed25519)}
+    return SignOff(canonical_json(outer).decode("utf-8"))
+
+
+def verify_sign_off(
+    sign_off: SignOff,
+    records: Sequence[MembershipRecord],
+    *,
+    clinic_id: str,
+    case_id: str,
+    document_id: str,
+    document_sha256: str,
+) -> str:
+    """Check a sign-off against the document and the case's membership records as they
+    stood when it was made (a later removal of the attorney does not undo it). Returns the
+    signing member's id; :class:`SignOffInvalid` says what failed."""
+
+    def bad(reason: str) -> SignOffInvalid:
+        return SignOffInvalid(
+            f"The sign-off of document {document_id} {reason}.", document_id=document_id
+        )
+
+    try:
+        body, sig, signer = sign_off.parts()
+        Ed25519PublicKey.from_public_bytes(signer).verify(
+            sig, _SIGN_OFF_LABEL + canonical_json(body)
+        )
+        member_id, head = str(body["member_id"]), str(body["membership_head"])
+    except InvalidSignature:
+        raise bad("has a signature that does not verify (it was altered)") from None
+    except (ValueError, KeyError, TypeError):
+        raise bad("cannot be read") from None
+    if (body.get("clinic_id"), body.get("case_id"), body.get("document_id")) != (
+        clinic_id,
+        case_id,
+        document_id,
+    ):
+        raise bad("was made for another document or case")
+    if body.get("document_sha256") != document_sha256:
+        raise bad("was made for other contents: the letter changed after it was signed off")
+    digests = [r.digest for r in records]
+    if head not in digests:
+        raise bad("names a membership of the case that its records do not hold")
+    then = verify_membership(
+        records[: digests.index(head) + 1], clinic_id=clinic_id, case_id=case_id
+    )
+    entry = then.members.get(member_id)
+    if entry is None or entry.ed25519 != key_fingerprint(signer):
+        raise bad("is signed by someone who was not a member of the case")
+    if not roles.allowed(entry.role, roles.Action.LETTER_SIGN_OFF):
+        raise bad("is signed by a member who was not a supervising attorney on the case")
+    return member_id

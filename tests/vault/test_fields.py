@@ -149,3 +149,20 @@ def test_keys_of_two_cases_cannot_share_a_cipher() -> None:
         FieldCipher([_key(1), _key(2, uuid.uuid4().hex)])
     with pytest.raises(ValueError, match="no case key"):
         FieldCipher([])
+
+
+def test_row_helpers_encrypt_only_sensitive_columns_and_keep_going_past_a_bad_value(
+    cipher: FieldCipher,
+) -> None:
+    row = {"label": MARKER, "notes": None, "original_filename": "IMG_0001.jpg", "mime": "image/png"}
+    stored = cipher.encrypt_row("items", ROW, row)
+    assert stored["notes"] is None and stored["mime"] == "image/png"
+    assert fields.is_token(str(stored["label"])) and fields.is_token(
+        str(stored["original_filename"])
+    )
+    assert cipher.decrypt_row("items", ROW, stored) == (row, [])
+
+    damaged = dict(stored, label="a label written in clear")
+    values, problems = cipher.decrypt_row("items", ROW, damaged)
+    assert values == dict(row, label=None)
+    assert [(p.table, p.column, p.row_id) for p in problems] == [("items", "label", ROW)]

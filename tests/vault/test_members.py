@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.errors import (
@@ -19,8 +20,10 @@ from ncii_desk.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
+from ncii_desk.vault import Vault
 from ncii_desk.vault import members as m
 from ncii_desk.vault.keys import MIN_MEMORY_KIB, b64d, b64e, canonical_json
+from ncii_desk.vault.models import AuditEvent
 from ncii_desk.vault.roles import MemberRole, NotPermitted
 
 CLINIC = uuid.uuid4().hex
@@ -425,3 +428,111 @@ def test_errors_are_plain_and_name_what_failed(team: Team) -> None:
     assert isinstance(error, VaultCorrupt) and error.exit_code == 3
     assert error.file == f"case key {ring.case_id} version 1" and error.entry == "wrap"
     assert ring.case_id in error.message and error.hint.startswith("Ask a supervising attorney")
+
+
+def test_membership_records_survive_the_audit_chain(team: Team, vault: Vault) -> None:
+    """The records go into the (real, SQLCipher) audit chain as event details and come back
+    byte for byte, still verifying."""
+    ring, _, records = _case(team)
+    with vault.transaction() as s:
+        for record in records:
+            vault.audit(s, "case.membership", ring.case_id, record.audit_details())
+    with vault.session() as s:
+        rows = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "case.membership")
+            .order_by(AuditEvent.seq)
+        ).all()
+        back = [m.MembershipRecord.from_audit_details(json.loads(row.details)) for row in rows]
+    assert [r.text for r in back] == [r.text for r in records]
+    assert ring.verify(back).members == ring.members
+    assert vault.verify_audit().ok
+
+
+# --- letter sign-off ----------------------------------------------------------------------
+
+DOC_SHA = "ab" * 32
+
+
+def _signed(team: Team) -> tuple[m.CaseKeyring, list[m.MembershipRecord], m.SignOff]:
+    ring, _, records = _case(team)
+    membership = ring.verify(records)
+    signed = m.sign_off(
+        team.alice.keys,
+        membership,
+        case_id=ring.case_id,
+        document_id="doc-1",
+        document_sha256=DOC_SHA,
+    )
+    return ring, records, signed
+
+
+def test_sign_off_by_a_supervising_attorney_verifies_and_outlives_a_later_change(
+    team: Team,
+) -> None:
+    ring, records, signed = _signed(team)
+    check = {"clinic_id": CLINIC, "case_id": ring.case_id, "document_id": "doc-1"}
+    assert m.verify_sign_off(signed, records, document_sha256=DOC_SHA, **check) == (
+        team.alice.keys.member_id
+    )
+    records.append(ring.remove_member(team.alice.keys, team.bob.keys.member_id)[1])
+    assert m.verify_sign_off(signed, records, document_sha256=DOC_SHA, **check) == (
+        team.alice.keys.member_id
+    )
+
+
+def test_advocate_cannot_sign_off(team: Team) -> None:
+    ring, _, records = _case(team)
+    with pytest.raises(NotPermitted, match="only supervising attorneys may sign off letters"):
+        m.sign_off(
+            team.bob.keys,
+            ring.verify(records),
+            case_id=ring.case_id,
+            document_id="doc-1",
+            document_sha256=DOC_SHA,
+        )
+
+
+def test_sign_off_fails_for_changed_letter_tampering_or_a_forged_role(team: Team) -> None:
+    ring, records, signed = _signed(team)
+    check = {"clinic_id": CLINIC, "case_id": ring.case_id, "document_id": "doc-1"}
+    with pytest.raises(m.SignOffInvalid, match="letter changed after it was signed off"):
+        m.verify_sign_off(signed, records, document_sha256="cd" * 32, **check)
+    with pytest.raises(m.SignOffInvalid, match="another document"):
+        m.verify_sign_off(
+            signed, records, **(check | {"document_id": "doc-2"}), document_sha256=DOC_SHA
+        )
+    moved = m.SignOff(_edit(signed.text, lambda d: d["body"].update(document_id="doc-2")))
+    with pytest.raises(m.SignOffInvalid, match="does not verify"):
+        m.verify_sign_off(
+            moved, records, **(check | {"document_id": "doc-2"}), document_sha256=DOC_SHA
+        )
+
+    # bob (an advocate) signs with a membership he made up, where he is an attorney
+    made_up = m.Membership(
+        {
+            team.bob.keys.member_id: m.MemberEntry(
+                MemberRole.SUPERVISING_ATTORNEY,
+                team.bob.keys.public.fingerprint,
+                team.bob.keys.public.signing_fingerprint,
+            )
+        },
+        1,
+        {},
+        records[-1].digest,
+    )
+    forged = m.sign_off(
+        team.bob.keys, made_up, case_id=ring.case_id, document_id="doc-1", document_sha256=DOC_SHA
+    )
+    with pytest.raises(m.SignOffInvalid, match="not a supervising attorney"):
+        m.verify_sign_off(forged, records, document_sha256=DOC_SHA, **check)
+    unknown_head = m.Membership(made_up.members, 1, {}, "00" * 32)
+    forged = m.sign_off(
+        team.bob.keys,
+        unknown_head,
+        case_id=ring.case_id,
+        document_id="doc-1",
+        document_sha256=DOC_SHA,
+    )
+    with pytest.raises(m.SignOffInvalid, match="records do not hold"):
+        m.verify_sign_off(forged, records, document_sha256=DOC_SHA, **check)
