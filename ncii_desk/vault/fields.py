@@ -43,7 +43,8 @@ PAD_BYTES = 16
 _AAD_LABEL = b"ncii-desk/v1/field|"
 
 #: The columns a clinic store keeps encrypted, by table. Text columns hold one token; the
-#: JSON columns hold one token of the whole JSON document (:meth:`FieldCipher.encrypt_json`).
+#: JSON columns hold one token of the whole JSON document (:meth:`FieldCipher.encrypt_json`),
+#: because they carry file names, paths, URLs, HTTP headers and the facts of letters.
 SENSITIVE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "cases": ("label", "client_pseudonym", "notes"),
     "items": ("original_filename", "label", "notes"),
@@ -51,8 +52,11 @@ SENSITIVE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "matches": ("target_external",),
 }
 SENSITIVE_JSON_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "captures": ("redirect_chain",),
-    "removal_requests": ("urls",),
+    "cases": ("consent",),
+    "items": ("details",),
+    "captures": ("redirect_chain", "headers", "details"),
+    "matches": ("details",),
+    "removal_requests": ("urls", "history", "letter_inputs"),
 }
 
 

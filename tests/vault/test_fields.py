@@ -166,3 +166,23 @@ def test_row_helpers_encrypt_only_sensitive_columns_and_keep_going_past_a_bad_va
     values, problems = cipher.decrypt_row("items", ROW, damaged)
     assert values == dict(row, label=None)
     assert [(p.table, p.column, p.row_id) for p in problems] == [("items", "label", ROW)]
+
+
+def test_every_listed_column_exists_in_the_models_and_is_text_or_json() -> None:
+    from sqlalchemy import JSON, String, Text
+
+    from ncii_desk.vault.models import Base
+
+    tables = Base.metadata.tables
+    listed = [
+        (table, column, kinds)
+        for registry, kinds in (
+            (fields.SENSITIVE_COLUMNS, (String, Text)),
+            (fields.SENSITIVE_JSON_COLUMNS, (JSON,)),
+        )
+        for table, columns in registry.items()
+        for column in columns
+    ]
+    assert len(listed) == 18
+    for table, column, kinds in listed:
+        assert isinstance(tables[table].c[column].type, kinds), (table, column)
