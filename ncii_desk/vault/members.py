@@ -24,6 +24,17 @@ Membership records
     acting member's Ed25519 key, chained to the previous record by SHA-256 and listing the
     whole membership after the change (member id, role, key fingerprints). Its text goes
     into the audit chain; :func:`verify_membership` checks a case's records end to end.
+    Each record also commits to the current key version (:func:`key_commitment`), so a key
+    that someone wrapped on their own to members' public keys is refused.
+
+Someone with the clinic database (and not a member's passphrase or recovery key) cannot read
+a case key, a sensitive column or a private key, cannot forge a membership change, a role
+or a letter sign-off, and cannot slip in a key of their own or swap a member's public key
+unnoticed (:meth:`CaseKeyring.verify`). They can see ids, times, sizes, who is on which case,
+roles and key fingerprints; delete or withhold rows (a denial, shown by verification when
+the records no longer chain); replay an older but complete state; and try passphrases
+offline against a member's Argon2id record. A removed member keeps whatever they already
+read or saved, including old key versions: rotation protects what is written afterwards.
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ncii_desk.errors import RecoveryKeyInvalid, VaultCorrupt, WrongPassphrase
+from ncii_desk.vault import keys as _keys
 from ncii_desk.vault import roles
 from ncii_desk.vault.keys import (
     KdfParamError,
@@ -330,11 +342,33 @@ class MemberKeyRecord:
             keys,
             seed=keys._seed,
             passphrase=new_passphrase,
-            kdf=kdf or tune_kdf(),
+            kdf=kdf
+            or tune_kdf(  # never weaker than before, and lifted to the floor if it was below
+                memory_kib=max(self.kdf.memory_kib, _keys.TUNING_FLOOR.memory_kib),
+                parallelism=self.kdf.parallelism,
+            ),
             created_at=str(self.body["created_at"]),
             generation=self.generation + 1,
             recovery_wrapped=dict(self.body["wrapped"]["recovery"]),
         )
+
+    def with_new_recovery_key(self, keys: MemberKeys) -> tuple[MemberKeyRecord, str]:
+        """A new record (generation + 1) with a fresh recovery key, for when the old one was
+        lost or seen by someone else; the old one stops working, the passphrase goes on.
+        Returns the record and the new key's text (shown once)."""
+        if keys.member_id != self.member_id or keys.public != self.public:
+            raise ValueError("keys of another member")
+        recovery = new_recovery_key()
+        record = _build_record(
+            keys,
+            seed=keys._seed,
+            kdf=self.kdf,
+            created_at=str(self.body["created_at"]),
+            generation=self.generation + 1,
+            passphrase_wrapped=dict(self.body["wrapped"]["passphrase"]),
+            recovery_key=recovery,
+        )
+        return record, format_recovery_key(recovery)
 
     def reset_passphrase(
         self, recovery_key: str, new_passphrase: str, kdf: KdfParams | None = None
@@ -398,13 +432,16 @@ def _build_record(
     keys: MemberKeys,
     *,
     seed: bytes,
-    passphrase: str,
     kdf: KdfParams,
     created_at: str,
     generation: int,
+    passphrase: str | None = None,
+    passphrase_wrapped: dict[str, str] | None = None,
     recovery_wrapped: dict[str, str] | None = None,
     recovery_key: bytes | None = None,
 ) -> MemberKeyRecord:
+    """A record with a new passphrase wrap (``passphrase``) or the old one kept
+    (``passphrase_wrapped``, with its ``kdf``), and likewise for the recovery wrap."""
     kdf.validate()
     pub = keys.public
     body: dict[str, Any] = {
@@ -427,9 +464,13 @@ def _build_record(
         )
     else:
         body["wrapped"]["recovery"] = recovery_wrapped
-    body["wrapped"]["passphrase"] = _wrap(
-        derive_passphrase_key(passphrase, kdf), seed, record._passphrase_aad()
-    )
+    if passphrase_wrapped is None:
+        assert passphrase is not None
+        body["wrapped"]["passphrase"] = _wrap(
+            derive_passphrase_key(passphrase, kdf), seed, record._passphrase_aad()
+        )
+    else:
+        body["wrapped"]["passphrase"] = passphrase_wrapped
     body["mac"] = record._mac(keys)
     return record
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import copy
 import json
 import uuid
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from ncii_desk.errors import (
     WeakPassphrase,
     WrongPassphrase,
 )
-from ncii_desk.vault import Vault
+from ncii_desk.vault import Vault, keys
 from ncii_desk.vault import members as m
 from ncii_desk.vault.keys import MIN_MEMORY_KIB, b64d, b64e, canonical_json
 from ncii_desk.vault.models import AuditEvent
@@ -108,6 +110,26 @@ def test_recovery_key_opens_and_a_passphrase_change_keeps_both_ways_in() -> None
     assert keys.public == new.keys.public
     assert reset.generation == 3
     assert reset.unlock("a third passphrase here").public == new.keys.public
+
+
+def test_new_recovery_key_replaces_the_old_and_keeps_the_passphrase() -> None:
+    new = m.create_member(CLINIC, PASSPHRASE, kdf=fast_kdf())
+    record, recovery = new.record.with_new_recovery_key(new.keys)
+    record = m.MemberKeyRecord.from_text(record.to_text())
+    assert recovery != new.recovery_key and record.generation == 2
+    assert record.recover(recovery).public == new.keys.public
+    assert record.unlock(PASSPHRASE).public == new.keys.public
+    with pytest.raises(RecoveryKeyInvalid):
+        record.recover(new.recovery_key)
+
+
+@pytest.mark.usefixtures("product_kdf_floor")
+def test_passphrase_change_lifts_a_weak_record_to_the_product_floor() -> None:
+    new = m.create_member(CLINIC, PASSPHRASE, kdf=fast_kdf())  # 64 MiB, 1 pass
+    changed = new.record.with_passphrase(new.keys, NEW_PASSPHRASE)
+    floor = keys.PRODUCT_FLOOR
+    assert changed.kdf.memory_kib >= floor.memory_kib and changed.kdf.time_cost >= floor.time_cost
+    assert changed.kdf.salt != new.record.kdf.salt
 
 
 def test_another_members_recovery_key_is_refused(team: Team) -> None:
@@ -322,6 +344,40 @@ def test_public_key_swapped_in_the_database_is_caught(team: Team) -> None:
         ring.verify(records)
 
 
+def test_server_stores_no_secret_and_no_case_data(team: Team) -> None:
+    """Everything a clinic server keeps for members and a case (key records, wraps,
+    membership records, encrypted fields, a sign-off) holds no passphrase, recovery key,
+    private or case key bytes, and no value of a sensitive column, in clear or base64."""
+    from ncii_desk.vault.fields import FieldCipher
+
+    ring, v1, records = _case(team)
+    v2, last = ring.remove_member(team.alice.keys, team.bob.keys.member_id)
+    records.append(last)
+    cipher = FieldCipher(ring.open(team.alice.keys).values())
+    marker = "Qqzx Pseudonym-Marker 4417"
+    tokens = [cipher.encrypt("cases", "client_pseudonym", ring.case_id, marker)]
+    signed = m.sign_off(
+        team.alice.keys,
+        ring.verify(records),
+        case_id=ring.case_id,
+        document_id="doc-1",
+        document_sha256="ab" * 32,
+    )
+    stored = "\n".join(
+        [member.record.to_text() for member in (team.alice, team.bob, team.carol)]
+        + list(ring.wraps.values())
+        + [r.text for r in records]
+        + tokens
+        + [signed.text]
+    )
+    secrets_: list[bytes] = [PASSPHRASE.encode(), marker.encode(), v1.key, v2.key]
+    for member in (team.alice, team.bob, team.carol):
+        secrets_ += [member.recovery_key.encode(), member.keys._seed]
+    for secret in secrets_:
+        for form in (secret, secret.hex().encode(), base64.b64encode(secret)[:20]):
+            assert form.decode("latin-1") not in stored
+
+
 # --- membership records -------------------------------------------------------------------
 
 
@@ -368,6 +424,21 @@ def test_membership_record_edit_breaks_its_signature(team: Team) -> None:
         m.verify_membership(
             [records[0], forged, records[2]], clinic_id=CLINIC, case_id=ring.case_id
         )
+
+
+def test_two_concurrent_changes_fork_the_chain_and_are_refused(team: Team) -> None:
+    """Two clients change the same case from the same state: both records claim the same
+    place. The server keeps one (a unique (case, seq) row acts as compare-and-swap on the
+    head); if it kept both, verification refuses the fork."""
+    ring, _, records = _case(team)
+    other = copy.deepcopy(ring)
+    first = ring.add_member(team.alice.keys, team.mallory.keys.public, MemberRole.READ_ONLY)
+    second = other.remove_member(team.bob.keys, team.carol.keys.member_id)[1]
+    assert first.body["seq"] == second.body["seq"] == 4
+    m.verify_membership([*records, first], clinic_id=CLINIC, case_id=ring.case_id)
+    m.verify_membership([*records, second], clinic_id=CLINIC, case_id=ring.case_id)
+    with pytest.raises(m.MembershipInvalid, match=r"record 5 .* out of order"):
+        m.verify_membership([*records, first, second], clinic_id=CLINIC, case_id=ring.case_id)
 
 
 def test_membership_records_dropped_reordered_or_from_another_case_fail(team: Team) -> None:
