@@ -769,11 +769,15 @@ class CaseKeyring:
                 "case with an export or backup.",
             )
 
-    def verify(self, records: Sequence[MembershipRecord]) -> Membership:
-        """Check the case's signed records (:func:`verify_membership`) and that this
-        keyring (as read from the server) agrees with them: members, roles, key
+    def verify(
+        self, records: Sequence[MembershipRecord], seen: tuple[int, str] | None = None
+    ) -> Membership:
+        """Check the case's signed records (:func:`verify_membership`, with ``seen``) and
+        that this keyring (as read from the server) agrees with them: members, roles, key
         fingerprints, current version and key commitments. Call before using its keys."""
-        membership = verify_membership(records, clinic_id=self.clinic_id, case_id=self.case_id)
+        membership = verify_membership(
+            records, clinic_id=self.clinic_id, case_id=self.case_id, seen=seen
+        )
         last = len(records)
         if (
             membership.members != self.members
@@ -922,6 +926,8 @@ class Membership:
     key_version: int
     commits: dict[int, str]
     head: str
+    #: Number of records verified; keep (seq, head) to pass as ``seen`` next time.
+    seq: int
 
 
 def check_case_key(key: CaseKey, membership: Membership) -> None:
@@ -936,11 +942,19 @@ def check_case_key(key: CaseKey, membership: Membership) -> None:
 
 
 def verify_membership(
-    records: Sequence[MembershipRecord], *, clinic_id: str, case_id: str
+    records: Sequence[MembershipRecord],
+    *,
+    clinic_id: str,
+    case_id: str,
+    seen: tuple[int, str] | None = None,
 ) -> Membership:
     """Check a case's membership records from the first and return the members after the
     last one. Each record must be signed by a member (per the record before it) whose role
-    allows the change, chain to the previous record, and change exactly what it says."""
+    allows the change, chain to the previous record, and change exactly what it says.
+
+    ``seen`` is the (seq, head) of the newest membership this client verified before (kept
+    on the client, :attr:`Membership.seq` and :attr:`Membership.head`): the records must
+    still hold it, so a server rolled back to before a removal is caught."""
     members: dict[str, MemberEntry] = {}
     head = ""
     key_version = 0
@@ -1010,7 +1024,17 @@ def verify_membership(
                 raise bad("names another key than the case's current one")
             commits = commits | {int(version): commit}
         members, head, key_version = after, record.digest, int(version)
-    return Membership(members, key_version, commits, head)
+    if seen is not None:
+        seq, digest = seen
+        if seq > len(records) or records[seq - 1].digest != digest:
+            raise MembershipInvalid(
+                f"The membership records of case {case_id} end before, or differ from, what "
+                f"this computer verified earlier (record {seq}): the clinic server was rolled "
+                "back or altered.",
+                case_id=case_id,
+                seq=seq,
+            )
+    return Membership(members, key_version, commits, head, len(records))
 
 
 # --- letter sign-off ----------------------------------------------------------------------

@@ -426,6 +426,27 @@ def test_membership_record_edit_breaks_its_signature(team: Team) -> None:
         )
 
 
+def test_server_rolled_back_to_before_a_removal_is_caught(team: Team) -> None:
+    """After bob's removal the client keeps (seq, head). A server put back to the state
+    before it (bob's wraps and version 1 current again) verifies on its own, but not
+    against what the client saw."""
+    ring, _, records = _case(team)
+    before = copy.deepcopy(ring)
+    records.append(ring.remove_member(team.alice.keys, team.bob.keys.member_id)[1])
+    seen = ring.verify(records)
+    assert (seen.seq, seen.head) == (4, records[-1].digest)
+    assert ring.verify(records, seen=(seen.seq, seen.head)).key_version == 2
+
+    before.verify(records[:3])  # consistent by itself
+    with pytest.raises(m.MembershipInvalid, match="rolled back"):
+        before.verify(records[:3], seen=(seen.seq, seen.head))
+    # rolled back, then a different change put in record 4's place
+    other = before.add_member(team.alice.keys, team.mallory.keys.public, MemberRole.ADVOCATE)
+    before.verify([*records[:3], other])
+    with pytest.raises(m.MembershipInvalid, match="rolled back"):
+        before.verify([*records[:3], other], seen=(seen.seq, seen.head))
+
+
 def test_two_concurrent_changes_fork_the_chain_and_are_refused(team: Team) -> None:
     """Two clients change the same case from the same state: both records claim the same
     place. The server keeps one (a unique (case, seq) row acts as compare-and-swap on the
@@ -591,13 +612,14 @@ def test_sign_off_fails_for_changed_letter_tampering_or_a_forged_role(team: Team
         1,
         {},
         records[-1].digest,
+        len(records),
     )
     forged = m.sign_off(
         team.bob.keys, made_up, case_id=ring.case_id, document_id="doc-1", document_sha256=DOC_SHA
     )
     with pytest.raises(m.SignOffInvalid, match="not a supervising attorney"):
         m.verify_sign_off(forged, records, document_sha256=DOC_SHA, **check)
-    unknown_head = m.Membership(made_up.members, 1, {}, "00" * 32)
+    unknown_head = m.Membership(made_up.members, 1, {}, "00" * 32, 1)
     forged = m.sign_off(
         team.bob.keys,
         unknown_head,
