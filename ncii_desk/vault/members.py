@@ -27,14 +27,21 @@ Membership records
     Each record also commits to the current key version (:func:`key_commitment`), so a key
     that someone wrapped on their own to members' public keys is refused.
 
+Letter sign-off
+    :func:`sign_off` signs a document's id and SHA-256 with a supervising attorney's Ed25519
+    key and names the membership it was made under; :func:`verify_sign_off` checks it
+    against the records as they stood then.
+
 Someone with the clinic database (and not a member's passphrase or recovery key) cannot read
 a case key, a sensitive column or a private key, cannot forge a membership change, a role
 or a letter sign-off, and cannot slip in a key of their own or swap a member's public key
 unnoticed (:meth:`CaseKeyring.verify`). They can see ids, times, sizes, who is on which case,
 roles and key fingerprints; delete or withhold rows (a denial, shown by verification when
-the records no longer chain); replay an older but complete state; and try passphrases
-offline against a member's Argon2id record. A removed member keeps whatever they already
-read or saved, including old key versions: rotation protects what is written afterwards.
+the records no longer chain); show an older but complete state to a client that never saw
+a newer one (a client that did passes its last (seq, head) as ``seen`` and refuses it); and
+try passphrases offline against a member's Argon2id record. A removed member keeps whatever
+they already read or saved, including old key versions: rotation protects what is written
+afterwards.
 """
 
 from __future__ import annotations
