@@ -168,6 +168,12 @@ def cmd_case_import(args: argparse.Namespace) -> int:
         emit_json(result.as_dict())
         return EXIT_OK
     say(f"Case imported: {result.label} (id {result.case_id}).")
+    if result.resumed_blobs:
+        say(
+            f"An earlier import of this file was interrupted; it went on from there "
+            f"({result.resumed_blobs} of {result.info.blobs} stored files were already in "
+            "this vault and were checked, not copied again)."
+        )
     if result.info.hashes_only:
         say("The case may show a person under 18: it came with hashes only.")
     return EXIT_OK

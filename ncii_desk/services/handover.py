@@ -14,9 +14,12 @@ decides what goes in and how it comes out:
 * Import reads the whole file once to verify every chunk, the manifest and the signature
   without writing anything; the user then compares the sender's fingerprint; a second read
   writes blobs and rows in one database transaction, checking that the stream is the one
-  verified. Any failure rolls back and deletes the blob files written; a process killed
-  mid-way leaves no row (the blob files it wrote are moved to quarantine/ on the next open),
-  so running the import again starts cleanly.
+  verified. Stored files are written first, committed in batches and listed in the
+  ``handover.partial_import`` setting; the rows, the sender's audit events and the import's
+  own audit event follow in one transaction that also clears that list. A process killed
+  mid-way leaves no row of the case: running the same file again goes on from the stored
+  files already committed (each checked against the verified file's SHA-256); importing a
+  different file first deletes them. Any other failure deletes the files written.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault import handover_format as fmt
 from ncii_desk.vault.atomic import TEMP_PREFIX, fsync_dir
+from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.keys import (
     KdfParams,
     b64d,
@@ -68,6 +72,7 @@ from ncii_desk.vault.models import (
     Match,
     Recheck,
     RemovalRequest,
+    Setting,
     new_id,
 )
 
@@ -76,6 +81,14 @@ SIGNED_PREFIX = b"ncii-desk case hand-over manifest v1\n"
 MANIFEST_FORMAT = "ncii-desk-case-handover-manifest"
 EXPORTED_ACTION = "case.exported"
 IMPORTED_ACTION = "case.imported"
+IMPORT_STARTED_ACTION = "case.import_started"
+PARTIAL_DISCARDED_ACTION = "case.import_partial_discarded"
+#: Setting that lists the stored files an unfinished import has committed so far.
+PARTIAL_KEY = "handover.partial_import"
+#: Stored files committed per transaction while an import writes them: what an interrupted
+#: import keeps, so a second run does not write them again.
+RESUME_BATCH_FILES = 16
+RESUME_BATCH_BYTES = 64 * 1024 * 1024
 BLOB_PIECE = 256 * 1024
 
 #: Every table keyed to a case, in an order where each row's references come before it.
@@ -483,6 +496,8 @@ class ImportResult:
     label: str
     as_copy: bool
     import_id: str
+    #: Stored files an earlier, interrupted run of the same file had already committed.
+    resumed_blobs: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -491,6 +506,7 @@ class ImportResult:
             "imported_label": self.label,
             "as_copy": self.as_copy,
             "import_id": self.import_id,
+            "resumed_blobs": self.resumed_blobs,
         }
 
 
@@ -694,6 +710,162 @@ def _copy_label(s: Session, label: str) -> str:
         n += 1
 
 
+@dataclass
+class _Partial:
+    """The stored files an unfinished import of one hand-over file has committed."""
+
+    manifest_sha256: str
+    blobs: dict[str, dict[str, str]]  # sender's blob id -> {"blob_id", "sha256"}
+
+    def value(self) -> dict[str, Any]:
+        return {"manifest_sha256": self.manifest_sha256, "blobs": self.blobs}
+
+
+def _read_partial(s: Session) -> _Partial | None:
+    setting = s.get(Setting, PARTIAL_KEY)
+    if setting is None or not isinstance(setting.value, dict):
+        return None
+    blobs = setting.value.get("blobs")
+    return _Partial(
+        str(setting.value.get("manifest_sha256", "")),
+        dict(blobs) if isinstance(blobs, dict) else {},
+    )
+
+
+def _write_partial(s: Session, partial: _Partial | None) -> None:
+    setting = s.get(Setting, PARTIAL_KEY)
+    if partial is None:
+        if setting is not None:
+            s.delete(setting)
+    elif setting is None:
+        s.add(Setting(key=PARTIAL_KEY, value=partial.value()))
+    else:
+        setting.value = partial.value()
+
+
+def discard_partial_import(vault: Vault) -> int:
+    """Delete the stored files of an unfinished import (audited); returns how many."""
+    with vault.transaction() as s:
+        partial = _read_partial(s)
+        if partial is None:
+            return 0
+        for entry in partial.blobs.values():
+            vault.drop_blob(s, entry["blob_id"])
+        _write_partial(s, None)
+        vault.audit(
+            s,
+            PARTIAL_DISCARDED_ACTION,
+            None,
+            {"manifest_sha256": partial.manifest_sha256, "blobs": len(partial.blobs)},
+        )
+    return len(partial.blobs)
+
+
+def _usable_partial(vault: Vault, info: HandoverInfo) -> dict[str, dict[str, str]]:
+    """The stored files an earlier, interrupted import of this same file committed (each
+    still present with its SHA-256); an unfinished import of another file is deleted."""
+    with vault.session() as s:
+        partial = _read_partial(s)
+        if partial is None:
+            return {}
+        if partial.manifest_sha256 != info.manifest_sha256:
+            partial = None
+        else:
+            rows = {b.id: b for b in s.scalars(select(Blob))} if partial.blobs else {}
+            usable = {
+                k: v
+                for k, v in partial.blobs.items()
+                if v.get("blob_id") in rows and rows[v["blob_id"]].sha256 == v.get("sha256")
+            }
+    if partial is None:
+        discard_partial_import(vault)
+        return {}
+    return usable
+
+
+def _drain(source: _BlobSource) -> str:
+    """Read one stored file's pieces without writing them; its SHA-256."""
+    digest = hashlib.sha256()
+    while block := source.read(BLOB_PIECE):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _store_blobs(
+    vault: Vault,
+    path: Path,
+    passphrase: str | None,
+    info: HandoverInfo,
+    staged: dict[str, dict[str, str]],
+    job: Job,
+) -> int:
+    """First write pass: every stored file not yet committed by an earlier run, committed in
+    batches and listed in the partial-import setting (``staged`` is updated as they are).
+    Returns how many were already there."""
+    reused = 0
+    pending: list[tuple[str, BlobInfo]] = []
+    started = bool(staged)
+
+    def commit() -> None:
+        nonlocal started
+        if not pending:
+            return
+        vault.blobs.sync()
+        with vault.transaction() as s:
+            for announced_id, blob_info in pending:
+                vault.store_blob(s, blob_info)
+                staged[announced_id] = {"blob_id": blob_info.blob_id, "sha256": blob_info.sha256}
+            _write_partial(s, _Partial(info.manifest_sha256, staged))
+            if not started:
+                vault.audit(
+                    s,
+                    IMPORT_STARTED_ACTION,
+                    None,
+                    {
+                        "manifest_sha256": info.manifest_sha256,
+                        "sender_fingerprint": info.sender_fingerprint,
+                        "blobs": info.blobs,
+                    },
+                )
+                started = True
+        pending.clear()
+
+    try:
+        with _frames(vault, path, passphrase) as (_header, frames):
+            ignored = hashlib.sha256()
+            pending_bytes = 0
+            for kind, payload in frames:
+                if kind == b"R":
+                    break  # every stored file comes before the rows
+                if kind != b"B":
+                    continue
+                announced = _json(payload)
+                announced_id = str(announced.get("id"))
+                source = _BlobSource(frames, ignored)
+                if announced_id in staged:
+                    if _drain(source) != staged[announced_id]["sha256"]:
+                        raise HandoverCorrupt("A stored file changed while it was imported.")
+                    reused += 1
+                else:
+                    job.raise_if_cancelled()
+                    blob_info = vault.blobs.put_stream(source, durable=False)
+                    pending.append((announced_id, blob_info))
+                    pending_bytes += blob_info.size
+                    if not source.done or blob_info.sha256 != announced.get("sha256"):
+                        raise HandoverCorrupt("A stored file changed while it was imported.")
+                    if len(pending) >= RESUME_BATCH_FILES or pending_bytes >= RESUME_BATCH_BYTES:
+                        commit()
+                        pending_bytes = 0
+                job.progress(len(staged) + len(pending), info.blobs, "storing files")
+            commit()
+    except BaseException:
+        for _announced_id, blob_info in pending:  # written, never committed
+            with contextlib.suppress(OSError):
+                vault.blobs.delete(blob_info.blob_id)
+        raise
+    return reused
+
+
 def import_case(
     vault: Vault,
     path: Path,
@@ -704,7 +876,9 @@ def import_case(
     job: Job | None = None,
 ) -> ImportResult:
     """Verify ``path`` completely, ask ``confirm`` (the fingerprint comparison), then add
-    the case in one transaction. Nothing is written unless every check passed."""
+    the case. Nothing of the case is visible unless every check passed: its stored files
+    are committed first (kept for a second run if the import is interrupted), its rows and
+    audit history in one transaction at the end."""
     job = job or Job()
     path = path.expanduser().resolve()
     info = verify_file(vault, path, passphrase=passphrase, job=job)
@@ -728,16 +902,17 @@ def import_case(
         )
     job.raise_if_cancelled()
     import_id = new_id()
-    written: list[str] = []
     id_map: dict[str, str] = {}
-    blob_map: dict[str, str] = {}
 
     def ref(old: str) -> str:
         if not as_copy:
             return old
         return id_map.setdefault(old, new_id())
 
+    staged = _usable_partial(vault, info)
     try:
+        reused = _store_blobs(vault, path, passphrase, info, staged, job)
+        blob_map = {k: v["blob_id"] for k, v in staged.items()}
         with vault.transaction() as s, _frames(vault, path, passphrase) as (_header, frames):
             stream = hashlib.sha256()
             label = info.case_label
@@ -753,15 +928,14 @@ def import_case(
                 stream.update(fmt.frame_bytes(kind, payload))
                 if kind == b"B":
                     announced = _json(payload)
-                    source = _BlobSource(frames, stream)
-                    blob_info = vault.blobs.put_stream(source)
-                    written.append(blob_info.blob_id)
-                    if not source.done or blob_info.sha256 != announced.get("sha256"):
+                    entry = staged.get(str(announced.get("id")))
+                    digest = _drain(_BlobSource(frames, stream))
+                    if (
+                        entry is None
+                        or digest != entry["sha256"]
+                        or digest != announced.get("sha256")
+                    ):
                         raise HandoverCorrupt("A stored file changed while it was imported.")
-                    vault.store_blob(s, blob_info)
-                    s.flush()
-                    blob_map[str(announced["id"])] = blob_info.blob_id
-                    job.progress(len(written), info.blobs, "storing files")
                 elif kind == b"R":
                     table, row = _decode_row(_json(payload))
                     if table.name not in LOCAL_ID_TABLES and "id" in row:
@@ -815,6 +989,7 @@ def import_case(
                     "Make sure no other program writes the file, then import again.",
                 )
             job.raise_if_cancelled()
+            _write_partial(s, None)
             vault.audit(
                 s,
                 IMPORTED_ACTION,
@@ -827,29 +1002,26 @@ def import_case(
                     "as_copy": as_copy,
                     "counts": info.counts,
                     "blobs": info.blobs,
+                    "resumed_blobs": reused,
                     "audit_events": info.audit_events,
                     "hashes_only": info.hashes_only,
                     "manifest_sha256": info.manifest_sha256,
                 },
             )
     except SQLAlchemyError as exc:
-        for blob_id in written:
-            with contextlib.suppress(OSError):
-                vault.blobs.delete(blob_id)
         if isinstance(exc, DBAPIError) and "database is locked" in str(exc):
-            raise
+            raise  # nothing is wrong with the file: a second run goes on from here
+        discard_partial_import(vault)
         raise HandoverCorrupt(
             "The hand-over file's records do not fit this vault (a record that is already "
             "here, or one that points to nothing); nothing was imported.",
             "If the case was imported before, import it with --as-copy; otherwise ask the "
             "sender for a fresh export.",
         ) from None
-    except BaseException:
-        for blob_id in written:
-            with contextlib.suppress(OSError):
-                vault.blobs.delete(blob_id)
+    except (HandoverCorrupt, Cancelled):
+        discard_partial_import(vault)  # kept only for a run that was cut short
         raise
-    return ImportResult(info, new_case_id, label, as_copy, import_id)
+    return ImportResult(info, new_case_id, label, as_copy, import_id, reused)
 
 
 def imported_history(vault: Vault, case_ref: str) -> list[dict[str, Any]]:

@@ -27,12 +27,14 @@ from sqlalchemy import func, select
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.errors import (
+    Cancelled,
     CaseExists,
     HandoverCorrupt,
     HandoverNotForYou,
     WrongPassphrase,
 )
 from ncii_desk.services import cases, handover, intake
+from ncii_desk.services.jobs import Job
 from ncii_desk.services.matching import hash_items
 from ncii_desk.vault import Vault
 from ncii_desk.vault import handover_format as fmt
@@ -141,6 +143,13 @@ def _count_rows(vault: Vault) -> dict[str, int]:
             "blobs": s.scalar(select(func.count()).select_from(Blob)) or 0,
             "imported": s.scalar(select(func.count()).select_from(ImportedAuditEvent)) or 0,
         }
+
+
+def _audit_actions(vault: Vault) -> list[dict[str, Any]]:
+    with vault.session() as s:
+        return [
+            {"action": a} for a in s.scalars(select(AuditEvent.action).order_by(AuditEvent.seq))
+        ]
 
 
 def _blob_files(vault: Vault) -> int:
@@ -405,6 +414,7 @@ from ncii_desk.vault import Vault
 
 vault = Vault.open(Path(sys.argv[1]), passphrase=sys.argv[2])
 marker = Path(sys.argv[4])
+handover.RESUME_BATCH_FILES = 1  # every stored file committed on its own
 
 def progress(done, total, message):
     if message == "storing files" and done == 2:
@@ -415,13 +425,8 @@ handover.import_case(vault, Path(sys.argv[3]), job=Job(on_progress=progress))
 """
 
 
-def test_kill_during_import_then_rerun_gives_the_complete_case(
-    exported: Any, tmp_path: Path
-) -> None:
-    sender, receiver, case_id, out = exported
-    root = receiver.root
-    receiver.close()
-    marker = tmp_path / "marker"
+def _kill_mid_import(root: Path, out: Path, marker: Path) -> None:
+    """Run an import in a child process and SIGKILL it once two stored files are committed."""
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(root), PASSPHRASE, str(out), str(marker)],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
@@ -435,14 +440,76 @@ def test_kill_during_import_then_rerun_gives_the_complete_case(
     finally:
         if child.poll() is None:
             child.kill()
+
+
+def test_kill_during_import_then_rerun_goes_on_and_gives_the_complete_case(
+    exported: Any, tmp_path: Path
+) -> None:
+    sender, receiver, case_id, out = exported
+    root = receiver.root
+    receiver.close()
+    _kill_mid_import(root, out, tmp_path / "marker")
     reopened = Vault.open(root, passphrase=PASSPHRASE, actor="attorney")
     try:
-        assert _count_rows(reopened) == {"cases": 0, "items": 0, "blobs": 0, "imported": 0}
-        handover.import_case(reopened, out)
+        # Nothing of the case is visible; the two stored files committed before the kill
+        # are kept for the next run.
+        assert _count_rows(reopened) == {"cases": 0, "items": 0, "blobs": 2, "imported": 0}
+        result = handover.import_case(reopened, out)
+        assert result.resumed_blobs == 2
         assert _snapshot(reopened, case_id) == _snapshot(sender, case_id)
+        assert _blob_files(reopened) == _count_rows(reopened)["blobs"]
+        assert reopened.check().ok
+        actions = [e["action"] for e in _audit_actions(reopened)]
+        assert actions.count(handover.IMPORT_STARTED_ACTION) == 1
+        assert actions[-1] == handover.IMPORTED_ACTION
+    finally:
+        reopened.close()
+
+
+def test_an_unfinished_import_of_another_file_is_deleted_first(
+    exported: Any, tmp_path: Path
+) -> None:
+    sender, receiver, _case_id, out = exported
+    root = receiver.root
+    receiver.close()
+    _kill_mid_import(root, out, tmp_path / "marker")
+    other_case = _populate(sender, tmp_path / "media2", label="Case B")
+    other = tmp_path / "other.ncii"
+    reopened = Vault.open(root, passphrase=PASSPHRASE, actor="attorney")
+    try:
+        handover.export_case(sender, other_case, other, recipient=handover.public_key(reopened))
+        result = handover.import_case(reopened, other)
+        assert result.resumed_blobs == 0
+        assert _snapshot(reopened, other_case) == _snapshot(sender, other_case)
+        # The two files of the first, unfinished import are gone, rows and files.
+        assert _blob_files(reopened) == _count_rows(reopened)["blobs"]
+        assert _count_rows(reopened)["cases"] == 1
+        actions = [e["action"] for e in _audit_actions(reopened)]
+        assert handover.PARTIAL_DISCARDED_ACTION in actions
         assert reopened.check().ok
     finally:
         reopened.close()
+
+
+def test_cancel_during_import_keeps_nothing(exported: Any) -> None:
+    _sender, receiver, _case_id, out = exported
+    before = _count_rows(receiver)
+    job = Job()
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message == "storing files" and done == 2:
+            job.token.cancel()
+
+    job.on_progress = progress
+    old = handover.RESUME_BATCH_FILES
+    handover.RESUME_BATCH_FILES = 1
+    try:
+        with pytest.raises(Cancelled):
+            handover.import_case(receiver, out, job=job)
+    finally:
+        handover.RESUME_BATCH_FILES = old
+    assert _count_rows(receiver) == before
+    assert _blob_files(receiver) == before["blobs"]
 
 
 def test_cli_pubkey_export_import_with_fingerprint_check(
