@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, checkbox, pick_folder, plain_label, translate
+from ncii_desk.gui.common import (
+    button,
+    checkbox,
+    error_text,
+    pick_folder,
+    plain_label,
+    translate,
+)
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
@@ -209,7 +216,7 @@ class PacketPane(QWidget):
                 job=job,
             ),
             on_done=self._built,
-            on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
+            on_failed=lambda e: self.result.setPlainText(error_text(e)),
             summary=lambda r: self.tr("Packet with {n} exhibit(s) built.").format(n=r.exhibits),
             owner=self,
         )
@@ -234,7 +241,7 @@ class PacketPane(QWidget):
             self.tr("Verifying an evidence packet"),
             lambda vault, _job: service.verify_packet(path, vault=vault),
             on_done=lambda report: self.result.setPlainText(verify_text(report)),
-            on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
+            on_failed=lambda e: self.result.setPlainText(error_text(e)),
             problems_of=verify_problems,
             summary=lambda r: self.tr("Verified.") if r.ok else self.tr("Problems found."),
             owner=self,

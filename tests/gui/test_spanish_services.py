@@ -1,0 +1,87 @@
+"""A Spanish window shows in Spanish the sentences that services write: the Activity log, a
+problem in a batch (a file that is not a picture) and an error dialog for a real failure
+(a second case with the same label). Services write English; the window says it in its
+language (ncii_desk.i18n.said and Phrase)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guikit import WAIT, benign_picture, new_case, wait_tasks
+from PySide6.QtWidgets import QMessageBox
+from test_spanish import english_left, spanish  # noqa: F401  (the fixture is used by name)
+
+from ncii_desk.gui.mainwindow import MainWindow
+from ncii_desk.gui.safeview import record_reveal
+
+
+def test_a_spanish_window_says_service_sentences_in_spanish(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+    tmp_path: Path,
+) -> None:
+    window = unlocked
+    new_case(qtbot, window, label="Caso 2026-014", client_pseudonym="Cliente A")
+    ws = window.workspace
+    assert ws is not None
+    folder = tmp_path / "fotos"
+    folder.mkdir()
+    benign_picture(3).save(folder / "playa.png")
+    (folder / "notas.jpg").write_text("un archivo de texto con nombre de imagen\n")
+
+    # A batch with a file that is not a picture: the picture is added, the problem is listed
+    # in Spanish (what happened and what to do), the path as it is.
+    ws.tabs.setCurrentWidget(ws.suspects)
+    ws.suspects.items.add_paths([folder])
+    wait_tasks(qtbot, window)
+    qtbot.waitUntil(lambda: len(ws.suspects.items.views) == 1, timeout=WAIT)
+    problems = window.task_panel.problem_texts()
+    assert len(problems) == 1
+    _task, path, message, hint = problems[0]
+    assert path == str(folder / "notas.jpg")
+    assert message == (
+        f"{folder / 'notas.jpg'} no es una imagen ni un video (su contenido es texto); "
+        "no se añadió."
+    )
+    assert hint.startswith("Solo se aceptan imágenes y videos como pruebas.")
+    assert english_left([message, hint], ("ncii-desk add ROLE CASE --as-document FILE",)) == []
+
+    # The Activity log in Spanish, the names of people and files as they are.
+    assert window.vault is not None
+    record_reveal(window.vault, ws.suspects.items.views[0].id, 15, "test")
+    ws.tabs.setCurrentWidget(ws.activity)
+    log = ws.activity
+    log.refresh()
+    qtbot.waitUntil(lambda: "item.reveal" in log.action_names(), timeout=WAIT)
+    sentences = [log.model.item(r, 1).text() for r in range(log.model.rowCount())]
+    who = window.vault.actor
+    assert sentences[0] == f"{who} mostró playa.png durante 15 s."
+    assert f"{who} añadió playa.png." in sentences
+    assert f"{who} abrió el caso Caso 2026-014." in sentences
+    assert english_left(sentences, (who, "playa.png")) == []
+
+    # A real failure shown in a dialog: a second case with the same label.
+    window.create_case(
+        {
+            "label": "Caso 2026-014",
+            "client_pseudonym": "Cliente B",
+            "jurisdiction": "US-CA",
+            "suspected_minor": False,
+            "consent": {"store_copies": {"given": True}},
+        }
+    )
+
+    def shown_box() -> QMessageBox | None:
+        boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+        return boxes[0] if boxes else None
+
+    qtbot.waitUntil(lambda: shown_box() is not None, timeout=WAIT)
+    box = shown_box()
+    assert box is not None
+    assert box.text() == (
+        "Ya existe un caso con el nombre 'Caso 2026-014'.\n\n"
+        "Elija otro nombre, por ejemplo agregando un número o una fecha."
+    )
+    assert english_left([box.text()]) == []
+    box.close()
