@@ -85,3 +85,98 @@ def test_a_spanish_window_says_service_sentences_in_spanish(  # type: ignore[no-
     )
     assert english_left([box.text()]) == []
     box.close()
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdf
+
+    reader = pypdf.PdfReader(str(path))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def _open_handout(qtbot, window: MainWindow):  # type: ignore[no-untyped-def]
+    ws = window.workspace
+    assert ws is not None
+    pane = ws.requests
+    ws.tabs.setCurrentWidget(pane)
+    pane.handout_button.click()
+    dialog = pane.handout_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+    return pane, dialog
+
+
+def test_the_hand_out_is_offered_in_the_window_language(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+    tmp_path: Path,
+) -> None:
+    """A Spanish window offers the hand-out in Spanish first (English is the other choice);
+    the file is the Spanish hand-out, named without the case's label."""
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.requests"):
+        return
+    window = unlocked
+    new_case(qtbot, window, label="Caso 2026-015", client_pseudonym="Cliente A")
+    pane, dialog = _open_handout(qtbot, window)
+    assert pane.handout_button.text() == "Hoja informativa para su cliente..."
+    assert [dialog.language.itemText(i) for i in range(dialog.language.count())] == [
+        "English",
+        "Español",
+    ]
+    assert dialog.chosen_language() == "es" and dialog.chosen_format() == "pdf"
+    assert english_left(dialog_texts(dialog), ("English",)) == []
+    pane.save_handout(dialog, tmp_path)
+    saved = tmp_path / "hoja-informativa.pdf"
+    qtbot.waitUntil(saved.exists, timeout=WAIT)
+    text = _pdf_text(saved)
+    assert "Sus próximos pasos" in text and "Your next steps" not in text
+    assert window.vault is not None
+    from ncii_desk.services.activity import case_activity
+
+    made = [
+        line.sentence_in()
+        for line in case_activity(window.vault, ws_case_id(window))
+        if line.action == "handout.made"
+    ]
+    assert made == [f"{window.vault.actor} hizo la hoja informativa para su cliente."]
+
+
+def test_an_english_window_offers_english_and_spanish_can_be_chosen(  # type: ignore[no-untyped-def]
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.requests"):
+        return
+    window = unlocked
+    new_case(qtbot, window, label="Case 2026-016")
+    pane, dialog = _open_handout(qtbot, window)
+    assert dialog.chosen_language() == "en"
+    pane.save_handout(dialog, tmp_path / "en")
+    qtbot.waitUntil((tmp_path / "en" / "client-handout.pdf").exists, timeout=WAIT)
+    assert "Your next steps" in _pdf_text(tmp_path / "en" / "client-handout.pdf")
+
+    pane, dialog = _open_handout(qtbot, window)
+    dialog.language.setCurrentIndex(dialog.language.findData("es"))
+    dialog.format.setCurrentIndex(dialog.format.findData("docx"))
+    pane.save_handout(dialog, tmp_path / "es")
+    saved = tmp_path / "es" / "hoja-informativa.docx"
+    qtbot.waitUntil(saved.exists, timeout=WAIT)
+    import docx
+
+    words = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
+    assert "Sus próximos pasos" in words
+
+
+def ws_case_id(window: MainWindow) -> str:
+    ws = window.workspace
+    assert ws is not None
+    return ws.case_id
+
+
+def dialog_texts(dialog) -> list[str]:  # type: ignore[no-untyped-def]
+    from test_spanish import shown_texts
+
+    return shown_texts(dialog)
