@@ -546,7 +546,7 @@ class SettingsDialog(QDialog):
 
         if not workers.alive(self.provider):
             return
-        self.provider.setText(report.summary)
+        self.provider.setText(report.summary_in())
         self.provider_details.setPlainText(report.details)
 
     def _loaded(self, result: tuple[Preferences, Thresholds, Any, dict[str, str]]) -> None:

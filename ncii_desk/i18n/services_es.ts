@@ -397,6 +397,37 @@
     </message>
   </context>
   <context>
+    <name>Hardware</name>
+    <message>
+      <source>on the processor</source>
+      <translation>en el procesador</translation>
+    </message>
+    <message>
+      <source>on this computer's graphics card</source>
+      <translation>en la tarjeta gráfica de esta computadora</translation>
+    </message>
+    <message>
+      <source>{summary} The graphics card could not be used, so checks run on the processor (slower, same results). Details show why.</source>
+      <translation>{summary} No se pudo usar la tarjeta gráfica, así que las comprobaciones se hacen en el procesador (más lento, mismos resultados). Los detalles muestran por qué.</translation>
+    </message>
+    <message>
+      <source>Picture checks run {where}.</source>
+      <translation>Las comprobaciones de imágenes se hacen {where}.</translation>
+    </message>
+    <message>
+      <source>Picture checks run {first} and {second}.</source>
+      <translation>Las comprobaciones de imágenes se hacen {first} y {second}.</translation>
+    </message>
+    <message>
+      <source>No picture check has run yet. They will use this computer's graphics card if it works, else the processor.</source>
+      <translation>Todavía no se ha hecho ninguna comprobación de imágenes. Se usará la tarjeta gráfica de esta computadora si funciona; si no, el procesador.</translation>
+    </message>
+    <message>
+      <source>No picture check has run yet. They will run on the processor.</source>
+      <translation>Todavía no se ha hecho ninguna comprobación de imágenes. Se harán en el procesador.</translation>
+    </message>
+  </context>
+  <context>
     <name>Errors</name>
     <message>
       <source>If this keeps happening, note the time and contact your technical support.</source>

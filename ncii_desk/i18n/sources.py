@@ -39,7 +39,7 @@ ERROR_FOLDERS = (
     "selftest.py",
 )
 #: Modules whose Phrase templates are shown in the window.
-PHRASE_MODULES = ("services/activity.py",)
+PHRASE_MODULES = ("services/activity.py", "services/hardware.py")
 ERRORS_CONTEXT = "Errors"
 #: Expressions that pass another error's text through unchanged (already in the catalogue).
 PASS_THROUGH = ("str(exc)", "str(e)", "str(err)", "str(error)", "exc.message", "exc.hint")

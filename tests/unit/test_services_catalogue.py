@@ -200,3 +200,25 @@ def test_activity_templates_are_all_listed() -> None:
     ]
     computed = [ast.unparse(c.args[0]) for c in calls if not isinstance(c.args[0], ast.Constant)]
     assert len(calls) > 80 and sorted(computed) == ["many", "one"]
+
+
+def test_where_picture_checks_run_is_said_in_spanish() -> None:
+    from ncii_desk.services.hardware import hardware_report
+
+    both = hardware_report(
+        {
+            "providers_used": ["CUDAExecutionProvider", "CPUExecutionProvider"],
+            "fallbacks": [{"provider": "CUDAExecutionProvider", "reason": "no driver"}],
+        }
+    )
+    assert both.summary.startswith("Picture checks run on the processor and on this computer")
+    assert both.summary_in("en") == both.summary
+    assert both.summary_in("es") == (
+        "Las comprobaciones de imágenes se hacen en el procesador y en la tarjeta gráfica de "
+        "esta computadora. No se pudo usar la tarjeta gráfica, así que las comprobaciones se "
+        "hacen en el procesador (más lento, mismos resultados). Los detalles muestran por qué."
+    )
+    nothing_yet = hardware_report({"providers": ["CPUExecutionProvider"]})
+    assert nothing_yet.summary_in("es") == (
+        "Todavía no se ha hecho ninguna comprobación de imágenes. Se harán en el procesador."
+    )
