@@ -192,9 +192,17 @@ class _Sayer:
                 continue
             values = m.groupdict()
             if depth < 2:
-                values = {k: self.say(v, depth + 1) for k, v in values.items()}
+                values = {k: self._part(v, depth + 1) for k, v in values.items()}
             return fill(translation, values)
         return text
+
+    def _part(self, value: str, depth: int) -> str:
+        """A placeholder's value: a known sentence or a "; " list of known words is said
+        in the language; anything else (a name, a number, a path) stays as it is."""
+        said = self.say(value, depth)
+        if said == value and "; " in value:
+            said = "; ".join(self.say(v, depth) for v in value.split("; "))
+        return said
 
 
 def _pattern(template: str) -> re.Pattern[str]:

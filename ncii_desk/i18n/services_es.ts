@@ -1267,6 +1267,22 @@
       <source>The request's addresses span several platforms.</source>
       <translation>Las direcciones de la solicitud abarcan varias plataformas.</translation>
     </message>
+    <message>
+      <source>Nothing new to request: an open '{route}' request already lists every picture found. {named}.</source>
+      <translation>No hay nada nuevo que pedir: una solicitud '{route}' abierta ya incluye cada imagen encontrada. {named}.</translation>
+    </message>
+    <message>
+      <source>No picture of this case can go in a DMCA notice: a DMCA notice may list only copies matched (by their pixels, confirmed by a reviewer) to an original the client owns. Left out: {named}.{marks}</source>
+      <translation>Ninguna imagen de este caso puede ir en un aviso DMCA: un aviso DMCA solo puede incluir copias que coinciden (por sus píxeles, confirmadas por una persona revisora) con un original cuyos derechos de autor son de su cliente. Quedan fuera: {named}.{marks}</translation>
+    </message>
+    <message>
+      <source>Pictures left out of a DMCA notice can still be asked for under the TAKE IT DOWN Act ('ncii-desk requests draft CASE --route takedown'), which needs no copyright. Mark who took each original with 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', and confirm matches with 'ncii-desk matches review'.</source>
+      <translation>Las imágenes que quedan fuera de un aviso DMCA se pueden pedir igual con la Ley TAKE IT DOWN ('ncii-desk requests draft CASE --route takedown'), que no requiere derechos de autor. Marque quién tomó cada original con 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', y confirme las coincidencias con 'ncii-desk matches review'.</translation>
+    </message>
+    <message>
+      <source> {unmarked_count} original(s) are not marked yet: the old one-tick '--copyright-owner' for the whole case is not taken as a claim for each original; mark each original first.</source>
+      <translation> {unmarked_count} original(es) todavía no están marcados: la antigua casilla única '--copyright-owner' para todo el caso no se toma como reclamo para cada original; marque primero cada original.</translation>
+    </message>
   </context>
   <context>
     <name>services.scan</name>
@@ -2045,6 +2061,18 @@
       <source>The picture may have been removed or replaced by a page; the other resources of the page are not affected.</source>
       <translation>Puede que la imagen se haya quitado o reemplazado por una página; los demás recursos de la página no se ven afectados.</translation>
     </message>
+    <message>
+      <source>private-address</source>
+      <translation>dirección privada</translation>
+    </message>
+    <message>
+      <source>{shown} is {problem}; NCII Desk does not fetch from such addresses unless asked to, so a web page cannot make it reach into this computer or its network.</source>
+      <translation>{shown} es {problem}; NCII Desk no descarga de esas direcciones a menos que se le pida, para que una página web no pueda hacerle llegar a esta computadora o a su red.</translation>
+    </message>
+    <message>
+      <source>{host} ({address})</source>
+      <translation>{host} ({address})</translation>
+    </message>
   </context>
   <context>
     <name>documents.clock</name>
@@ -2339,6 +2367,89 @@
     <message>
       <source>The time-stamp authority{where} answered with the wrong nonce.</source>
       <translation>La autoridad de sellado de tiempo{where} respondió con un nonce equivocado.</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.validators</name>
+    <message>
+      <source>The {document} cannot be produced. Missing: {labels}.</source>
+      <translation>No se puede preparar {document}. Falta: {labels}.</translation>
+    </message>
+    <message>
+      <source>only copies of originals the client owns, matched by their pixels and confirmed by a reviewer (left out: {shown})</source>
+      <translation>solo copias de originales cuyos derechos de autor son de su cliente, que coinciden por sus píxeles y confirmadas por una persona revisora (quedan fuera: {shown})</translation>
+    </message>
+    <message>
+      <source>signature</source>
+      <translation>firma</translation>
+    </message>
+    <message>
+      <source>identification and location of each depiction</source>
+      <translation>identificación y ubicación de cada imagen</translation>
+    </message>
+    <message>
+      <source>good-faith statement that the depiction is not consensual</source>
+      <translation>declaración de buena fe de que la imagen no es consentida</translation>
+    </message>
+    <message>
+      <source>contact information</source>
+      <translation>datos de contacto</translation>
+    </message>
+    <message>
+      <source>statement of authority to act for the person depicted</source>
+      <translation>declaración de la autoridad para actuar en nombre de la persona que aparece</translation>
+    </message>
+    <message>
+      <source>legal name of the person depicted (this platform requires it)</source>
+      <translation>nombre legal de la persona que aparece (esta plataforma lo pide)</translation>
+    </message>
+    <message>
+      <source>identification of the copyrighted work</source>
+      <translation>identificación de la obra protegida por derechos de autor</translation>
+    </message>
+    <message>
+      <source>good-faith statement that the use is not authorised</source>
+      <translation>declaración de buena fe de que el uso no está autorizado</translation>
+    </message>
+    <message>
+      <source>statement of accuracy and, under penalty of perjury, of authority</source>
+      <translation>declaración de exactitud y, bajo pena de perjurio, de autoridad</translation>
+    </message>
+    <message>
+      <source>answer to whether the site is a covered platform under 47 U.S.C. § 223a (yes, no or unsure)</source>
+      <translation>respuesta a si el sitio es una plataforma cubierta según 47 U.S.C. § 223a (sí, no o no se sabe)</translation>
+    </message>
+    <message>
+      <source>confirmation that the client owns the copyright of the originals copied (for example a selfie)</source>
+      <translation>confirmación de que su cliente tiene los derechos de autor de los originales copiados (por ejemplo, una selfie)</translation>
+    </message>
+    <message>
+      <source>TAKE IT DOWN Act removal request</source>
+      <translation>la solicitud de retiro según la Ley TAKE IT DOWN</translation>
+    </message>
+    <message>
+      <source>DMCA notice</source>
+      <translation>el aviso DMCA</translation>
+    </message>
+    <message>
+      <source>search de-indexing request</source>
+      <translation>la solicitud de desindexación en buscadores</translation>
+    </message>
+    <message>
+      <source>platform report</source>
+      <translation>el reporte a la plataforma</translation>
+    </message>
+    <message>
+      <source>preservation letter</source>
+      <translation>la carta de preservación</translation>
+    </message>
+    <message>
+      <source>NCMEC report sheet</source>
+      <translation>la hoja de reporte al NCMEC</translation>
+    </message>
+    <message>
+      <source>document</source>
+      <translation>el documento</translation>
     </message>
   </context>
   <context>

@@ -41,6 +41,12 @@ ERROR_FOLDERS = (
 #: Modules whose Phrase templates are shown in the window.
 PHRASE_MODULES = ("services/activity.py", "services/hardware.py")
 ERRORS_CONTEXT = "Errors"
+#: Words kept as data that an error's message lists (file, name, position of the text in a
+#: call of that name, or None for the values of a module-level dict of that name).
+DATA_PARTS: tuple[tuple[str, str, int | None], ...] = (
+    ("documents/validators.py", "Element", 1),  # the missing elements of a letter
+    ("documents/validators.py", "_DOCUMENT_NAMES", None),  # the letter's name
+)
 #: Expressions that pass another error's text through unchanged (already in the catalogue).
 PASS_THROUGH = ("str(exc)", "str(e)", "str(err)", "str(error)", "exc.message", "exc.hint")
 
@@ -148,6 +154,12 @@ class _Texts:
             found = self._returned(expr.func.id, depth)
             if found is not None:
                 return found
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr == "join"
+        ):
+            return []  # a list made at run time; its words are listed as DATA_PARTS
         if isinstance(expr, ast.Attribute) and expr.attr in {"message", "hint"}:
             return []  # another error's text, passed through (its own text is listed)
         if ast.unparse(expr) not in PASS_THROUGH:
@@ -322,7 +334,63 @@ def _raised(path: Path, unresolved: list[Unresolved]) -> list[str]:
                 texts += reader.of(kw.value)
         unresolved += reader.unresolved
         texts += reader.parts
+    texts += _constructed(module, path, unresolved)
     return texts
+
+
+def _constructed(module: ast.Module, path: Path, unresolved: list[Unresolved]) -> list[str]:
+    """The message and hint an error class's own ``__init__`` passes to
+    ``super().__init__`` (its parameters passed through are the raise sites' texts)."""
+    classes = _error_classes()
+    texts: list[str] = []
+    for cls in module.body:
+        if not (isinstance(cls, ast.ClassDef) and cls.name in classes):
+            continue
+        for init in cls.body:
+            if not (isinstance(init, ast.FunctionDef) and init.name == "__init__"):
+                continue
+            params = {a.arg for a in init.args.args + init.args.kwonlyargs}
+            for node in ast.walk(init):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "__init__"
+                ):
+                    continue
+                reader = _Texts(module, init, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+                for arg in node.args[:2]:
+                    if not (isinstance(arg, ast.Name) and arg.id in params):
+                        texts += reader.of(arg)
+                unresolved += reader.unresolved
+                texts += reader.parts
+    return texts
+
+
+def _data_parts() -> list[tuple[str, str]]:
+    """Words kept as data that errors fill in (``DATA_PARTS``): the string argument at a
+    position of every call of a name, or every value of a module dict."""
+    out = []
+    for file, name, position in DATA_PARTS:
+        path = PACKAGE / file
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(module):
+            if position is not None and isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Name) and func.id == name and len(node.args) > position:
+                    arg = node.args[position]
+                    out += [(_context(path), t) for t in _Texts(module, None, file).of(arg)]
+            elif (
+                position is None
+                and isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Dict)
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            ):
+                out += [
+                    (_context(path), v.value)
+                    for v in node.value.values
+                    if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                ]
+    return out
 
 
 def _default_hints(path: Path) -> list[str]:
@@ -384,6 +452,7 @@ def _scan() -> tuple[tuple[tuple[str, str], ...], tuple[Unresolved, ...]]:
             context = _context(path)
             errors += [(context, t) for t in _default_hints(path)]
             errors += [(context, t) for t in _raised(path, unresolved)]
+    errors += _data_parts()
     # Error texts are looked up by text alone (said()): one entry per text, under the first
     # context that uses it, and none for a text that is already a phrase.
     first: dict[str, str] = {text: context for context, text in reversed(phrases)}
@@ -392,6 +461,9 @@ def _scan() -> tuple[tuple[tuple[str, str], ...], tuple[Unresolved, ...]]:
         if text.strip() and text not in first:
             first[text] = context
             out.append((context, text))
+    # Grouped by context, in the order the contexts first appear (as the .ts file holds them).
+    order = {c: i for i, c in reversed(list(enumerate(c for c, _ in out)))}
+    out.sort(key=lambda entry: order[entry[0]])
     return tuple(out), tuple(unresolved)
 
 

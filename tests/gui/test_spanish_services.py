@@ -180,3 +180,38 @@ def dialog_texts(dialog) -> list[str]:  # type: ignore[no-untyped-def]
     from test_spanish import shown_texts
 
     return shown_texts(dialog)
+
+
+def test_a_draft_refusal_is_said_in_spanish(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+) -> None:
+    """Drafting with details missing: the refusal (which letter, what is missing) and the
+    dialog's own hints are Spanish."""
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.requests"):
+        return
+    window = unlocked
+    new_case(qtbot, window, label="Caso 2026-017")
+    ws = window.workspace
+    assert ws is not None
+    req = ws.requests
+    ws.tabs.setCurrentWidget(req)
+    req.draft()
+    qtbot.waitUntil(lambda: getattr(req, "draft_dialog", None) is not None, timeout=WAIT)
+    dialog = req.draft_dialog
+    qtbot.waitUntil(lambda: dialog.preview is not None and not dialog.preview_busy, timeout=WAIT)
+    dialog.select_route("takedown")
+    dialog.extra_urls.setPlainText("https://www.reddit.com/r/a/comments/1")
+    dialog.select_covered("yes")
+    req.submit_draft(dialog)
+    qtbot.waitUntil(lambda: "No se puede preparar" in dialog.message.text(), timeout=WAIT)
+    first, *hints = dialog.message.text().split("\n")
+    assert first.startswith(
+        "No se puede preparar la solicitud de retiro según la Ley TAKE IT DOWN. Falta: firma; "
+    )
+    assert "datos de contacto" in first and hints
+    assert english_left([first, *hints]) == []
+    dialog.reject()

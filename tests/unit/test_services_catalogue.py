@@ -70,13 +70,18 @@ def test_a_new_error_text_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         "def fetch(url):\n"
         '    raise CaptureError("dns", f"The address {url} has no server.")\n'
         "def other():\n"
-        '    raise ValueError("not ours")\n',
+        '    raise ValueError("not ours")\n'
+        "class Refused(InputFileError):\n"
+        "    def __init__(self, what, message=None):\n"
+        '        super().__init__(f"The {what} was refused.", " ".join(["a", "b"]))\n'
+        "        super().__init__(message)\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(found, "PACKAGE", package)
     monkeypatch.setattr(found, "ERRORS_MODULE", package / "errors.py")
     monkeypatch.setattr(found, "ERROR_FOLDERS", ("services",))
     monkeypatch.setattr(found, "PHRASE_MODULES", ())
+    monkeypatch.setattr(found, "DATA_PARTS", ())
     found._scan.cache_clear()
     found._error_classes.cache_clear()
     try:
@@ -87,6 +92,7 @@ def test_a_new_error_text_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             "huge",
             "odd",
             "The address {url} has no server.",
+            "The {what} was refused.",
         ]
         assert found.unresolved() == []
     finally:
@@ -118,6 +124,15 @@ def test_said_puts_values_into_the_spanish_template() -> None:
     inner = "The vault header cannot be read."
     outer = f"Both copies of the vault header are damaged; the vault cannot be unlocked. {inner}"
     assert said(outer, "es").endswith("No se puede leer el encabezado de la bóveda.")
+    # A value that is a "; " list of known words: each word said.
+    english = (
+        "The DMCA notice cannot be produced. Missing: signature; contact information; "
+        "a word no catalogue has."
+    )
+    assert said(english, "es") == (
+        "No se puede preparar el aviso DMCA. Falta: firma; datos de contacto; "
+        "a word no catalogue has."
+    )
     # Unknown text, or one that only looks like a template, comes back unchanged.
     assert said("Something no catalogue has.", "es") == "Something no catalogue has."
     assert said("", "es") == ""

@@ -253,7 +253,7 @@ def missing_text(error: NciiDeskError) -> str | None:
     if not isinstance(missing, list) or not missing:
         return None
     hints = [translate("Requests", MISSING_HINTS[k]) for k in missing if k in MISSING_HINTS]
-    return "\n".join([error.message, *(f"- {h}" for h in dict.fromkeys(hints))])
+    return "\n".join([i18n.said(error.message), *(f"- {h}" for h in dict.fromkeys(hints))])
 
 
 def status_text(state: str) -> str:
