@@ -977,6 +977,10 @@
       <source>List the case's originals with {command}.</source>
       <translation>Vea los originales del caso con {command}.</translation>
     </message>
+    <message>
+      <source>This item had no perceptual hashes yet, so only exact copies (same SHA-256 or MD5) can be found from now on.</source>
+      <translation>Este elemento todavía no tenía huellas perceptuales, así que de ahora en adelante solo se pueden encontrar copias exactas (mismo SHA-256 o MD5).</translation>
+    </message>
   </context>
   <context>
     <name>services.jobs</name>
@@ -1017,6 +1021,17 @@
     <message>
       <source>This match is already {value}.</source>
       <translation>Esta coincidencia ya está {value}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.minor</name>
+    <message>
+      <source>{n} item(s) in {others_count} other case(s) held the same file(s) and are now kept as hashes only too (recorded in those cases' activity).</source>
+      <translation>{n} elemento(s) en {others_count} caso(s) más tenían el mismo archivo y ahora también se guardan solo como huellas (hashes) (queda registrado en la actividad de esos casos).</translation>
+    </message>
+    <message>
+      <source>Copies made earlier outside the vault are not touched: {exports} exported file(s) or web archive(s) and {packets} evidence packet(s) of this case. Delete them from where they were saved.</source>
+      <translation>Las copias hechas antes fuera de la bóveda no se tocan: {exports} archivo(s) exportado(s) o archivo(s) web y {packets} paquete(s) de pruebas de este caso. Bórrelas de donde se guardaron.</translation>
     </message>
   </context>
   <context>
@@ -1115,6 +1130,18 @@
     <message>
       <source>A fingerprint is 32 letters and digits in groups of four, as in SIGNING-KEY.txt.</source>
       <translation>Una huella son 32 letras y dígitos en grupos de cuatro, como en SIGNING-KEY.txt.</translation>
+    </message>
+    <message>
+      <source>No sealed volume was made: {MINOR_REFUSAL}</source>
+      <translation>No se hizo un volumen sellado: {MINOR_REFUSAL}</translation>
+    </message>
+    <message>
+      <source>the case is marked as possibly involving a person under 18, so the packet never holds images: no thumbnails and no sealed volume. Report to NCMEC (CyberTipline, Take It Down) with the hashes and addresses instead.</source>
+      <translation>el caso está marcado como posiblemente sobre una persona menor de 18 años, así que el paquete nunca contiene imágenes: ni miniaturas ni volumen sellado. En su lugar, denuncie al NCMEC (CyberTipline, Take It Down) con las huellas (hashes) y las direcciones.</translation>
+    </message>
+    <message>
+      <source>No sealed volume was made: no exhibit of this case has a stored file.</source>
+      <translation>No se hizo un volumen sellado: ninguna prueba documental de este caso tiene un archivo guardado.</translation>
     </message>
   </context>
   <context>
@@ -1467,6 +1494,14 @@
     <message>
       <source>Use one of: {COLOR_SCHEMES}.</source>
       <translation>Use uno de estos: {COLOR_SCHEMES}.</translation>
+    </message>
+    <message>
+      <source>The stored threshold '{name}' ({value}) is not valid (it must be {allowed}){used}. Set it again in Settings or with 'ncii-desk settings set', or reset it with 'ncii-desk settings reset'.</source>
+      <translation>El umbral guardado '{name}' ({value}) no es válido (debe ser {allowed}){used}. Vuelva a ponerlo en Configuración o con 'ncii-desk settings set', o restablézcalo con 'ncii-desk settings reset'.</translation>
+    </message>
+    <message>
+      <source>The stored setting 'requests.{name}' ({data}) is not valid ({message}); the default was used. Set it again with 'ncii-desk settings set requests.{name} VALUE'.</source>
+      <translation>La configuración guardada 'requests.{name}' ({data}) no es válida ({message}); se usó el valor predeterminado. Vuelva a ponerla con 'ncii-desk settings set requests.{name} VALUE'.</translation>
     </message>
   </context>
   <context>

@@ -6,13 +6,16 @@ Two kinds, both read from the code with ``ast`` (nothing is imported or run):
   ``PHRASE_CONTEXT``, every ``_p("template", ...)`` and ``_plural(n, "one", "many")`` call,
   in the modules listed in ``PHRASE_MODULES``.
 * **Error texts**: the message and hint of every ``raise SomeError(...)`` of an
-  ``NciiDeskError`` subclass in ``ERROR_FOLDERS``, and every class's ``default_hint`` in
-  ncii_desk/errors.py. An f-string becomes a template: each ``{expression}`` becomes a named
-  placeholder (``{path.name}`` gives ``{name}``), which is what ``said()`` matches. A text
-  built from pieces (``+``, ``a if c else b``, a module constant, a local variable assigned
-  a literal) gives every variant. A text that cannot be followed (a call, a parameter) is
-  listed by ``unresolved()``; the completeness test allows only the pass-through of another
-  error's message (``str(exc)``, ``exc.message``), whose own text is in the catalogue.
+  ``NciiDeskError`` subclass in ``ERROR_FOLDERS``, every such class's ``default_hint`` and the
+  message its own ``__init__`` builds, the words kept as data that those messages list
+  (``DATA_PARTS``), and every text appended to a ``warnings`` list there (a result's
+  notes). An f-string becomes a template: each ``{expression}`` becomes a named placeholder
+  (``{path.name}`` gives ``{name}``), which is what ``said()`` matches. A text built from
+  pieces (``+``, ``a if c else b``, a module constant, a local variable assigned a literal,
+  what a function of the module returns) gives every variant. A text that cannot be
+  followed (a call, a parameter) is listed by ``unresolved()``; the completeness test allows
+  only the pass-through of another error's message (``str(exc)``, ``exc.message``), whose
+  own text is in the catalogue.
 
 ``python -m ncii_desk.i18n update`` writes the catalogue from ``service_sources()``.
 """
@@ -335,6 +338,29 @@ def _raised(path: Path, unresolved: list[Unresolved]) -> list[str]:
         unresolved += reader.unresolved
         texts += reader.parts
     texts += _constructed(module, path, unresolved)
+    texts += _warnings(module, path, unresolved)
+    return texts
+
+
+def _warnings(module: ast.Module, path: Path, unresolved: list[Unresolved]) -> list[str]:
+    """Texts appended to a ``warnings`` list (a result's notes that the window shows)."""
+    texts: list[str] = []
+    for function, node in _functions(module):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "append"
+            and node.args
+        ):
+            continue
+        target = node.func.value
+        name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+        if name != "warnings":
+            continue
+        reader = _Texts(module, function, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+        texts += reader.of(node.args[0])
+        unresolved += reader.unresolved
+        texts += reader.parts
     return texts
 
 

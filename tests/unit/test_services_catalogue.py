@@ -237,3 +237,23 @@ def test_where_picture_checks_run_is_said_in_spanish() -> None:
     assert nothing_yet.summary_in("es") == (
         "Todavía no se ha hecho ninguna comprobación de imágenes. Se harán en el procesador."
     )
+
+
+def test_result_notes_are_said_in_spanish() -> None:
+    """Texts a service appends to a result's warnings (shown under the under-18 switch, in
+    the packet summary, in Settings) are in the catalogue, a module constant filled in."""
+    from ncii_desk.services.packets import MINOR_REFUSAL
+
+    note = f"No sealed volume was made: {MINOR_REFUSAL}"
+    assert said(note, "es").startswith(
+        "No se hizo un volumen sellado: el caso está marcado como posiblemente sobre una "
+        "persona menor de 18 años"
+    )
+    copies = (
+        "Copies made earlier outside the vault are not touched: 2 exported file(s) or web "
+        "archive(s) and 1 evidence packet(s) of this case. Delete them from where they were saved."
+    )
+    assert said(copies, "es") == (
+        "Las copias hechas antes fuera de la bóveda no se tocan: 2 archivo(s) exportado(s) o "
+        "archivo(s) web y 1 paquete(s) de pruebas de este caso. Bórrelas de donde se guardaron."
+    )

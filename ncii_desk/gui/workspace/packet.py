@@ -31,6 +31,7 @@ from ncii_desk.gui.common import (
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
+from ncii_desk.i18n import said
 
 PACKETS = "ncii_desk.services.packets"
 
@@ -58,7 +59,7 @@ def built_text(result: Any) -> str:
         if result.signed_by
         else translate("Packet", "Not signed (a clinic certificate can be set in Settings).")
     )
-    lines += [translate("Packet", "Note: {w}").format(w=w) for w in result.warnings]
+    lines += [translate("Packet", "Note: {w}").format(w=said(w)) for w in result.warnings]
     return "\n".join(lines)
 
 
