@@ -41,6 +41,10 @@ SHIPPED = ("es",)  # languages with catalogues; English is the source language
 GUI_DOMAIN = "ncii_desk"
 DOCUMENTS_DOMAIN = "documents"
 SERVICES_DOMAIN = "services"
+#: Contexts of the services catalogue that hold Phrase templates: said through
+#: Phrase.text(), never matched against a finished sentence (their short templates, such as
+#: "{first} and {second}", would match almost anything).
+PHRASE_CONTEXTS = frozenset({"Activity", "Hardware"})
 
 # Placeholders that must survive translation unchanged: {name}, %1, {{ jinja }}, {% tags %}.
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][A-Za-z0-9_]*(?:[:!][^}]*)?\}|%\d")
@@ -172,10 +176,11 @@ class _Sayer:
         self.exact = {e.source: e.translation for e in finished}
         patterns = []
         for e in finished:
-            if not _NAMED.search(e.source):
+            if e.context in PHRASE_CONTEXTS or not _NAMED.search(e.source):
                 continue
             literal = _NAMED.sub("", e.source)
-            if not re.search(r"[A-Za-z]{3}", literal):
+            words = re.findall(r"[A-Za-z]+", literal)
+            if len(words) < 2 or sum(map(len, words)) < 6:
                 continue  # too little fixed text to recognise the sentence by
             patterns.append((len(literal), _pattern(e.source), e.translation))
         # The most fixed text first: a longer template is the more specific one.

@@ -1974,6 +1974,94 @@
   <context>
     <name>hashing.lists</name>
     <message>
+      <source>Check the hash: PDQ has 64 hex digits, video MD5 and MD5 32, SHA-256 64, pHash 16.</source>
+      <translation>Revise la huella: PDQ tiene 64 dígitos hexadecimales, MD5 de video y MD5 32, SHA-256 64, pHash 16.</translation>
+    </message>
+    <message>
+      <source>the {kind} hash is missing</source>
+      <translation>falta la huella {kind}</translation>
+    </message>
+    <message>
+      <source>the {kind} hash contains characters other than the hex digits 0-9 and a-f</source>
+      <translation>la huella {kind} contiene caracteres distintos de los dígitos hexadecimales 0-9 y a-f</translation>
+    </message>
+    <message>
+      <source>a {kind} hash has {want} hex digits; this one has {value_count}</source>
+      <translation>una huella {kind} tiene {want} dígitos hexadecimales; esta tiene {value_count}</translation>
+    </message>
+    <message>
+      <source>this PDQ hash is all or nearly all zeros or ones: such hashes come from blank or single-colour images and would match almost anything, so it is not used</source>
+      <translation>esta huella PDQ es toda o casi toda de ceros o de unos: esas huellas vienen de imágenes en blanco o de un solo color y coincidirían con casi cualquier cosa, así que no se usa</translation>
+    </message>
+    <message>
+      <source>this pHash is all or nearly all zeros or ones: such hashes come from blank or single-colour images and would match almost anything, so it is not used</source>
+      <translation>este pHash es todo o casi todo de ceros o de unos: esas huellas vienen de imágenes en blanco o de un solo color y coincidirían con casi cualquier cosa, así que no se usa</translation>
+    </message>
+    <message>
+      <source>this {kind} hash is all zeros: that is a placeholder, not the hash of a file, and it could match anything a broken tool produced</source>
+      <translation>esta huella {kind} es toda de ceros: es un marcador de posición, no la huella de un archivo, y podría coincidir con cualquier cosa que produjo una herramienta defectuosa</translation>
+    </message>
+    <message>
+      <source>this is the {_EMPTY_FILE_HASHES} of an empty (zero-byte) file, not of an image or video: it would match every empty file</source>
+      <translation>esta es la {_EMPTY_FILE_HASHES} de un archivo vacío (de cero bytes), no de una imagen ni de un video: coincidiría con cualquier archivo vacío</translation>
+    </message>
+    <message>
+      <source>the variant tag and its original must be text</source>
+      <translation>la etiqueta de variante y su original deben ser texto</translation>
+    </message>
+    <message>
+      <source>a variant hash needs both its tag and the canonical PDQ hash of its picture</source>
+      <translation>una huella de variante necesita su etiqueta y la huella PDQ canónica de su imagen</translation>
+    </message>
+    <message>
+      <source>the variant tag '{_shown}' has characters other than letters, digits and - _ . % + °</source>
+      <translation>la etiqueta de variante '{_shown}' tiene caracteres distintos de letras, dígitos y - _ . % + °</translation>
+    </message>
+    <message>
+      <source>only pdq and phash hashes can be variants of a picture</source>
+      <translation>solo las huellas pdq y phash pueden ser variantes de una imagen</translation>
+    </message>
+    <message>
+      <source>the original of a variant must be the picture's PDQ hash (64 hex digits)</source>
+      <translation>el original de una variante debe ser la huella PDQ de la imagen (64 dígitos hexadecimales)</translation>
+    </message>
+    <message>
+      <source>unknown hash kind: use {_KIND_NAMES}</source>
+      <translation>tipo de huella desconocido: use {_KIND_NAMES}</translation>
+    </message>
+    <message>
+      <source>pdq, video_md5, md5, sha256 or phash</source>
+      <translation>pdq, video_md5, md5, sha256 o phash</translation>
+    </message>
+    <message>
+      <source>the {kind} hash must be text</source>
+      <translation>la huella {kind} debe ser texto</translation>
+    </message>
+    <message>
+      <source>the quality must be a whole number from 0 to 100</source>
+      <translation>la calidad debe ser un número entero de 0 a 100</translation>
+    </message>
+    <message>
+      <source>the label must be text</source>
+      <translation>la etiqueta debe ser texto</translation>
+    </message>
+    <message>
+      <source>the label is longer than {MAX_LABEL_CHARS} characters</source>
+      <translation>la etiqueta tiene más de {MAX_LABEL_CHARS} caracteres</translation>
+    </message>
+    <message>
+      <source>the hash kind is missing: use {_KIND_NAMES}</source>
+      <translation>falta el tipo de huella: use {_KIND_NAMES}</translation>
+    </message>
+    <message>
+      <source>unknown hash kind '{shown}': use {_KIND_NAMES}</source>
+      <translation>tipo de huella desconocido '{shown}': use {_KIND_NAMES}</translation>
+    </message>
+    <message>
+      <source>the quality must be a whole number from 0 to 100, not '{_shown}'</source>
+      <translation>la calidad debe ser un número entero de 0 a 100, no '{_shown}'</translation>
+    </message>
+    <message>
       <source>'{_shown}' is not a hash-list format.</source>
       <translation>'{_shown}' no es un formato de lista de hashes.</translation>
     </message>

@@ -76,7 +76,11 @@ def _error_classes() -> dict[str, tuple[str, ...]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.ClassDef):
                 continue
-            bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name)]
+            bases[node.name] = [
+                b.id if isinstance(b, ast.Name) else b.attr
+                for b in node.bases
+                if isinstance(b, (ast.Name, ast.Attribute))
+            ]
             for item in node.body:
                 if isinstance(item, ast.FunctionDef) and item.name == "__init__":
                     params[node.name] = tuple(a.arg for a in item.args.args[1:])
