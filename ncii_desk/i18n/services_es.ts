@@ -89,7 +89,7 @@
     </message>
     <message>
       <source>{who} recorded that {platform} removed the removal request</source>
-      <translation>{who} registró que {platform} retiró el contenido de la solicitud de retiro</translation>
+      <translation>{who} registró que {platform} retiró el contenido pedido en la solicitud de retiro</translation>
     </message>
     <message>
       <source>{who} recorded that {platform} refused the removal request</source>

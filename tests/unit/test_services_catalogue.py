@@ -280,3 +280,8 @@ def test_result_notes_are_said_in_spanish() -> None:
         "Las copias hechas antes fuera de la bóveda no se tocan: 2 archivo(s) exportado(s) o "
         "archivo(s) web y 1 paquete(s) de pruebas de este caso. Bórrelas de donde se guardaron."
     )
+
+
+def test_phrase_contexts_are_the_ones_said_never_matched() -> None:
+    contexts = {c for m in found.PHRASE_MODULES for c, _ in found._phrases(found.PACKAGE / m)}
+    assert contexts == i18n.PHRASE_CONTEXTS
