@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from ncii_desk.errors import NciiDeskError
+from ncii_desk.i18n import said
 
 
 def translate(context: str, text: str) -> str:
@@ -265,7 +266,8 @@ def checkbox(text: str, *, name: str = "", tip: str = "") -> QCheckBox:
 
 
 def error_text(error: NciiDeskError) -> str:
-    return f"{error.message}\n{error.hint}".strip()
+    """What happened and what to do, in the window's language (ncii_desk.i18n.said)."""
+    return f"{said(error.message)}\n{said(error.hint)}".strip()
 
 
 def show_error(parent: QWidget | None, error: NciiDeskError, title: str = "") -> QMessageBox:
@@ -274,7 +276,7 @@ def show_error(parent: QWidget | None, error: NciiDeskError, title: str = "") ->
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or translate("Common", "NCII Desk"))
     box.setTextFormat(Qt.TextFormat.PlainText)  # applies to the main text only, so
-    box.setText(f"{error.message}\n\n{error.hint}".strip())  # the hint goes there too
+    box.setText(f"{said(error.message)}\n\n{said(error.hint)}".strip())  # the hint goes there too
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

@@ -43,6 +43,7 @@ from ncii_desk.gui.common import (
 )
 from ncii_desk.gui.passphrase import PassphraseEdit
 from ncii_desk.hardening import create_private_file
+from ncii_desk.i18n import said
 from ncii_desk.services import settings as service_settings
 from ncii_desk.services import vaults
 from ncii_desk.services.jobs import Job
@@ -438,9 +439,9 @@ class GatePage(QWidget):
             self.damage_text.setText(
                 self.tr("Damaged part: {where}").format(where=where)
                 + "\n"
-                + error.message
+                + said(error.message)
                 + "\n\n"
-                + error.hint
+                + said(error.hint)
             )
             self.damage.setVisible(True)
             return

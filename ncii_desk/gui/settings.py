@@ -48,6 +48,7 @@ from ncii_desk.gui.config import (
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.tasks import Problem
+from ncii_desk.i18n import said
 from ncii_desk.services import validation
 from ncii_desk.services.hardware import HardwareReport, analysis_hardware
 from ncii_desk.services.settings import (
@@ -546,7 +547,7 @@ class SettingsDialog(QDialog):
 
         if not workers.alive(self.provider):
             return
-        self.provider.setText(report.summary)
+        self.provider.setText(report.summary_in())
         self.provider_details.setPlainText(report.details)
 
     def _loaded(self, result: tuple[Preferences, Thresholds, Any, dict[str, str]]) -> None:
@@ -562,7 +563,7 @@ class SettingsDialog(QDialog):
         self.face.setValue(thresholds.face_similarity)
         self._thresholds_loaded = None if thresholds.warnings else thresholds
         if thresholds.warnings:
-            self.message.setText("\n".join(thresholds.warnings))
+            self.message.setText("\n".join(said(w) for w in thresholds.warnings))
         self._show_signing(status)
 
     def _show_signing(self, status: dict[str, Any] | None) -> None:

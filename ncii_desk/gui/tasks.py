@@ -37,6 +37,7 @@ from ncii_desk.gui.common import (
     plain_tip,
     translate,
 )
+from ncii_desk.i18n import said
 from ncii_desk.services.jobs import Job
 
 
@@ -403,7 +404,8 @@ class TaskPanel(QWidget):
 
     def add_problems(self, task: str, problems: Sequence[Problem]) -> None:
         for p in problems:
-            item = QTreeWidgetItem([task, p.item, p.message, p.hint])
+            # Services write English; said() puts it into the window's language.
+            item = QTreeWidgetItem([task, p.item, said(p.message), said(p.hint)])
             for col in range(4):
                 item.setToolTip(col, plain_tip(item.text(col)))
             self.problems.addTopLevelItem(item)
@@ -518,7 +520,9 @@ class TaskManager(QObject):
             if isinstance(error, Cancelled):
                 row.finish("cancelled", self.tr("Cancelled; what was finished before is kept."))
             else:
-                row.finish("failed", self.tr("Stopped: {message}").format(message=error.message))
+                row.finish(
+                    "failed", self.tr("Stopped: {message}").format(message=said(error.message))
+                )
                 self.panel.add_problems(label, [Problem("", error.message, error.hint)])
             if on_failed is not None:
                 on_failed(error)

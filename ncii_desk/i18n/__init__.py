@@ -10,6 +10,12 @@ The catalogues are Qt Linguist ``.ts`` files in this folder:
   route and status labels, table headers), listed by ``document_sources()``. Documents are
   made without Qt, so they read the same ``.ts`` format with ``Catalogue`` (a small XML
   reader here), which is also what the completeness test uses.
+* ``services_<lang>.ts``: sentences the layers below the window make: the activity log's
+  sentences (``Phrase``) and the message and hint of every error a person can see. They are
+  listed from the source by ``ncii_desk.i18n.sources.service_sources()``. Services keep
+  writing English with named placeholders; the window puts them into its language at the
+  moment it shows them (``Phrase.text()`` and ``said()``), so the CLI, logs and the audit
+  log stay English and nothing below the window needs to know the language.
 
 The language choice ("system", "en" or "es") is a local preference (gui/config.py), read
 before the vault is unlocked. This module imports nothing from Qt or the rest of the app.
@@ -22,7 +28,8 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +40,11 @@ CHOICES = ("system", "en", "es")
 SHIPPED = ("es",)  # languages with catalogues; English is the source language
 GUI_DOMAIN = "ncii_desk"
 DOCUMENTS_DOMAIN = "documents"
+SERVICES_DOMAIN = "services"
+#: Contexts of the services catalogue that hold Phrase templates: said through
+#: Phrase.text(), never matched against a finished sentence (their short templates, such as
+#: "{first} and {second}", would match almost anything).
+PHRASE_CONTEXTS = frozenset({"Activity", "Hardware"})
 
 # Placeholders that must survive translation unchanged: {name}, %1, {{ jinja }}, {% tags %}.
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][A-Za-z0-9_]*(?:[:!][^}]*)?\}|%\d")
@@ -117,6 +129,117 @@ def translate(context: str, text: str, language: str | None = None) -> str:
     """``text`` from the documents catalogue in ``language`` (None: the window's language;
     "en" returns it unchanged)."""
     return catalogue(DOCUMENTS_DOMAIN, language or shown_language()).translate(context, text)
+
+
+# One named placeholder of a services template: {name} or {name:spec}.
+_NAMED = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[:!][^}]*)?\}")
+
+
+def fill(template: str, values: Mapping[str, object]) -> str:
+    """``template`` with each {name} replaced by its value (a value is never read as a
+    template itself, so braces or placeholders inside it stay as they are)."""
+    return _NAMED.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+@dataclass(frozen=True, eq=False)
+class Phrase:
+    """An English sentence template with named placeholders, and the values to fill in.
+    A value may itself be a Phrase (a part such as "3 faces" that is translated too);
+    other values (names, file names, numbers) are shown as they are."""
+
+    context: str
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, language: str | None = None) -> str:
+        """The sentence in ``language`` (None: the window's language; English for a
+        language without a catalogue or a template without a finished translation)."""
+        lang = language or shown_language()
+        words = catalogue(SERVICES_DOMAIN, lang).translate(self.context, self.template)
+        return fill(
+            words,
+            {k: v.text(lang) if isinstance(v, Phrase) else v for k, v in self.values.items()},
+        )
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class _Sayer:
+    """Finds the services template that made an English sentence and says it in one
+    language: an exact entry first, otherwise a template whose placeholders match parts of
+    the sentence (those parts are put into the translated template, translated themselves
+    when they are a known sentence, such as an inner error's message)."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        finished = [e for e in entries if not e.state and e.translation]
+        self.exact = {e.source: e.translation for e in finished}
+        patterns = []
+        for e in finished:
+            if e.context in PHRASE_CONTEXTS or not _NAMED.search(e.source):
+                continue
+            literal = _NAMED.sub("", e.source)
+            words = re.findall(r"[A-Za-z]+", literal)
+            if len(words) < 2 or sum(map(len, words)) < 6:
+                continue  # too little fixed text to recognise the sentence by
+            patterns.append((len(literal), _pattern(e.source), e.translation))
+        # The most fixed text first: a longer template is the more specific one.
+        patterns.sort(key=lambda p: -p[0])
+        self.patterns = [(p, t) for _, p, t in patterns]
+
+    def say(self, text: str, depth: int = 0) -> str:
+        known = self.exact.get(text)
+        if known is not None:
+            return known
+        for pattern, translation in self.patterns:
+            m = pattern.fullmatch(text)
+            if m is None:
+                continue
+            values = m.groupdict()
+            if depth < 2:
+                values = {k: self._part(v, depth + 1) for k, v in values.items()}
+            return fill(translation, values)
+        return text
+
+    def _part(self, value: str, depth: int) -> str:
+        """A placeholder's value: a known sentence or a "; " list of known words is said
+        in the language; anything else (a name, a number, a path) stays as it is."""
+        said = self.say(value, depth)
+        if said == value and "; " in value:
+            said = "; ".join(self.say(v, depth) for v in value.split("; "))
+        return said
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    at = 0
+    for m in _NAMED.finditer(template):
+        out.append(re.escape(template[at : m.start()]))
+        name = m.group(1)
+        out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        at = m.end()
+    out.append(re.escape(template[at:]))
+    return re.compile("".join(out), re.DOTALL)
+
+
+@cache
+def _sayer(language: str) -> _Sayer:
+    path = ts_path(SERVICES_DOMAIN, language)
+    if language not in SHIPPED or not path.is_file():
+        return _Sayer([])
+    return _Sayer(read_ts(path))
+
+
+def said(text: str, language: str | None = None) -> str:
+    """An English sentence that services, the vault or the media layer wrote (an error's
+    message or hint, a problem in a batch) in ``language`` (None: the window's language).
+    A sentence not in the services catalogue comes back unchanged."""
+    lang = language or shown_language()
+    if lang not in SHIPPED or not text:
+        return text
+    return _sayer(lang).say(text)
 
 
 def _lrelease() -> list[str]:

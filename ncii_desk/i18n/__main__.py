@@ -2,7 +2,8 @@
 
 ``python -m ncii_desk.i18n update``   refresh ncii_desk_<lang>.ts from the window's source
                                       (pyside6-lupdate, obsolete entries dropped) and
-                                      documents_<lang>.ts from ``document_sources()``
+                                      documents_<lang>.ts from ``document_sources()``, and
+                                      services_<lang>.ts from ``service_sources()``
 ``python -m ncii_desk.i18n release``  compile the window's .qm files (pyside6-lrelease)
 """
 
@@ -16,6 +17,7 @@ from ncii_desk.i18n import (
     CATALOGUE_DIR,
     DOCUMENTS_DOMAIN,
     GUI_DOMAIN,
+    SERVICES_DOMAIN,
     SHIPPED,
     compiled_qm,
     ts_path,
@@ -50,6 +52,9 @@ def update() -> None:
         from ncii_desk.documents.catalogue import document_sources
 
         write_ts(ts_path(DOCUMENTS_DOMAIN, language), language, document_sources())
+        from ncii_desk.i18n.sources import service_sources
+
+        write_ts(ts_path(SERVICES_DOMAIN, language), language, service_sources())
 
 
 def release() -> None:

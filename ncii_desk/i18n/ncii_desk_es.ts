@@ -4695,4 +4695,66 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Añada otra vez los archivos (como posiblemente menor de 18 años) si todavía los tiene.</translation>
     </message>
 </context>
+<context>
+    <name>RequestsPane</name>
+    <message>
+        <source>Hand-out for the client...</source>
+        <translation>Hoja informativa para su cliente...</translation>
+    </message>
+    <message>
+        <source>A plain-language sheet for the client, in English or Spanish: what was sent to which platform and what happens next.</source>
+        <translation>Una hoja en lenguaje sencillo para su cliente, en inglés o en español: qué se envió a cada plataforma y qué pasa después.</translation>
+    </message>
+    <message>
+        <source>Choose a folder for the hand-out</source>
+        <translation>Elija una carpeta para la hoja informativa</translation>
+    </message>
+</context>
+<context>
+    <name>HandoutDialog</name>
+    <message>
+        <source>Hand-out for the client</source>
+        <translation>Hoja informativa para su cliente</translation>
+    </message>
+    <message>
+        <source>A plain-language sheet for the client: which platforms were asked to remove the pictures, what happens next, and where to find support. Choose the language the client reads. The letters to platforms are not changed.</source>
+        <translation>Una hoja en lenguaje sencillo para su cliente: a qué plataformas se les pidió retirar las imágenes, qué pasa después y dónde encontrar apoyo. Elija el idioma que lee su cliente. Las cartas a las plataformas no cambian.</translation>
+    </message>
+    <message>
+        <source>Language of the hand-out</source>
+        <translation>Idioma de la hoja informativa</translation>
+    </message>
+    <message>
+        <source>Language of the hand-out:</source>
+        <translation>Idioma de la hoja informativa:</translation>
+    </message>
+    <message>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <source>Word document</source>
+        <translation>Documento de Word</translation>
+    </message>
+    <message>
+        <source>File type</source>
+        <translation>Tipo de archivo</translation>
+    </message>
+    <message>
+        <source>File type:</source>
+        <translation>Tipo de archivo:</translation>
+    </message>
+    <message>
+        <source>Hand-out message</source>
+        <translation>Mensaje de la hoja informativa</translation>
+    </message>
+    <message>
+        <source>Save the hand-out...</source>
+        <translation>Guardar la hoja informativa...</translation>
+    </message>
+    <message>
+        <source>Save the hand-out</source>
+        <translation>Guardar la hoja informativa</translation>
+    </message>
+</context>
 </TS>

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from ncii_desk.i18n import Phrase
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     AuditEvent,
@@ -45,7 +46,7 @@ class Names:
     cases: Mapping[str, str] = field(default_factory=dict)
 
     def item(self, item_id: object) -> str:
-        return self.items.get(str(item_id or ""), "a file")
+        return self.items.get(str(item_id or ""), _A_FILE)
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,18 @@ class ActivityLine:
     when: str
     who: str
     action: str
+    #: The sentence in English (the CLI, reports and tests read this).
     sentence: str
     #: Extra facts worth reading, already in words ("" when none).
     details: str = ""
+    #: The same sentence as a template and its values, for the window to say in its language.
+    phrase: Phrase | None = None
+
+    def sentence_in(self, language: str | None = None) -> str:
+        """The sentence in ``language`` (None: the window's language)."""
+        if self.phrase is None:
+            return self.sentence
+        return self.phrase.text(language) + "."
 
 
 def local_when(at: str) -> str:
@@ -72,209 +82,371 @@ def local_when(at: str) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def _plural(n: object, word: str) -> str:
-    count = n if isinstance(n, int) else 0
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+#: The services catalogue's context of every sentence here (ncii_desk/i18n/services_<lang>.ts).
+PHRASE_CONTEXT = "Activity"
 
 
-def _req(names: Names, oid: str) -> str:
-    return names.requests.get(oid, "a platform")
+def _p(template: str, **values: object) -> Phrase:
+    """A sentence (or a part of one) of the Activity screen: an English template with
+    named placeholders. The window says it in its own language (ncii_desk.i18n)."""
+    return Phrase(PHRASE_CONTEXT, template, values)
 
 
-def _match(names: Names, oid: str, d: Mapping[str, Any]) -> str:
+def _count(n: object) -> int:
+    return n if isinstance(n, int) else 0
+
+
+def _plural(n: object, one: str, many: str) -> Phrase:
+    """``one`` or ``many`` (templates with {n}) by the count; both are catalogue entries."""
+    count = _count(n)
+    return _p(one, n=count) if count == 1 else _p(many, n=count)
+
+
+_A_FILE = "a file"
+
+
+def _item(names: Names, item_id: object) -> object:
+    """A file's name, or the words for "a file" when it is not known."""
+    found = names.items.get(str(item_id or ""))
+    return found if found else _p("a file")
+
+
+def _req(names: Names, oid: str) -> object:
+    found = names.requests.get(oid)
+    return found if found else _p("a platform")
+
+
+def _capture(names: Names, oid: str, fallback: object) -> object:
+    found = names.captures.get(oid)
+    return found if found else fallback
+
+
+def _match(names: Names, oid: str, d: Mapping[str, Any]) -> Phrase:
     if oid in names.matches:
         a, b = names.matches[oid]
+        first: object = a if a != _A_FILE else _p("a file")
+        second: object = b
+        if b == _A_FILE:
+            second = _p("a file")
+        elif b == _ON_A_LIST:
+            second = _p("a picture on a hash list")
     else:
-        a, b = names.item(d.get("suspect")), names.item(d.get("target"))
-    return f"{a} and {b}"
+        first, second = _item(names, d.get("suspect")), _item(names, d.get("target"))
+    return _p("{first} and {second}", first=first, second=second)
 
 
-def _status(d: Mapping[str, Any]) -> str:
-    words = {"acknowledged": "acknowledged", "removed": "removed", "refused": "refused"}
-    return words.get(str(d.get("status", "")), str(d.get("status", "changed")))
-
-
-def _minor(who: str, d: Mapping[str, Any]) -> str:
+def _minor(who: str, d: Mapping[str, Any]) -> Phrase:
     if d.get("value"):
-        return f"{who} marked this case as possibly about someone under 18"
-    return f"{who} cleared the possibly-under-18 mark on this case"
+        return _p("{who} marked this case as possibly about someone under 18", who=who)
+    return _p("{who} cleared the possibly-under-18 mark on this case", who=who)
 
 
-def _yes(flag: object, yes: str, no: str) -> str:
-    return yes if flag else no
+def _status(w: str, n: Names, o: str, d: Mapping[str, Any]) -> Phrase:
+    status = str(d.get("status", ""))
+    platform = _req(n, o)
+    if status == "acknowledged":
+        return _p(
+            "{who} recorded that {platform} acknowledged the removal request",
+            who=w,
+            platform=platform,
+        )
+    if status == "removed":
+        return _p(
+            "{who} recorded that {platform} removed the removal request", who=w, platform=platform
+        )
+    if status == "refused":
+        return _p(
+            "{who} recorded that {platform} refused the removal request", who=w, platform=platform
+        )
+    return _p(
+        "{who} recorded that {platform} changed the removal request", who=w, platform=platform
+    )
 
 
-Sentence = Callable[[str, str, Mapping[str, Any], Names], str]
+def _checked(w: str, d: Mapping[str, Any]) -> Phrase:
+    if d.get("ok"):
+        return _p("{who} checked the vault: no problems found", who=w)
+    return _p(
+        "{who} checked the vault: {problems} found",
+        who=w,
+        problems=_plural(d.get("problems"), "{n} problem", "{n} problems"),
+    )
+
+
+def _unlocked(w: str, d: Mapping[str, Any]) -> Phrase:
+    if d.get("with") == "recovery key":
+        return _p("{who} unlocked the vault with the recovery key", who=w)
+    if d.get("with", "passphrase") == "passphrase":
+        return _p("{who} unlocked the vault with the passphrase", who=w)
+    return _p("{who} unlocked the vault with the {means}", who=w, means=d.get("with"))
+
+
+def _exported(w: str, d: Mapping[str, Any]) -> Phrase:
+    if d.get("hashes_only"):
+        return _p(
+            "{who} exported this case as an encrypted hand-over file (fingerprints only)", who=w
+        )
+    return _p("{who} exported this case as an encrypted hand-over file", who=w)
+
+
+def _imported(w: str, d: Mapping[str, Any]) -> Phrase:
+    if d.get("sender_fingerprint"):
+        return _p(
+            "{who} imported this case from a hand-over file sent by the vault with "
+            "fingerprint {fingerprint}",
+            who=w,
+            fingerprint=d["sender_fingerprint"],
+        )
+    return _p("{who} imported this case from a hand-over file", who=w)
+
+
+def _opened(w: str, o: str, n: Names) -> Phrase:
+    label = n.cases.get(o, "")
+    if label:
+        return _p("{who} opened the case {case}", who=w, case=label)
+    return _p("{who} opened the case", who=w)
+
+
+def _ticket(w: str, o: str, d: Mapping[str, Any], n: Names) -> Phrase:
+    if d.get("ticket"):
+        return _p(
+            "{who} recorded {platform}'s reference number {ticket}",
+            who=w,
+            platform=_req(n, o),
+            ticket=d["ticket"],
+        )
+    return _p("{who} recorded {platform}'s reference number", who=w, platform=_req(n, o))
+
+
+def _or(value: object, fallback: Phrase) -> object:
+    return value if value else fallback
+
+
+Sentence = Callable[[str, str, Mapping[str, Any], Names], Phrase]
 
 #: action -> sentence(who, object id, details, names). Every action the code base writes.
 SENTENCES: dict[str, Sentence] = {
-    "vault.created": lambda w, o, d, n: f"{w} created this vault",
-    "vault.unlocked": lambda w, o, d, n: (
-        f"{w} unlocked the vault with the {d.get('with', 'passphrase')}"
+    "vault.created": lambda w, o, d, n: _p("{who} created this vault", who=w),
+    "vault.unlocked": lambda w, o, d, n: _unlocked(w, d),
+    "vault.checked": lambda w, o, d, n: _checked(w, d),
+    "vault.passphrase_changed": lambda w, o, d, n: _p("{who} changed the vault passphrase", who=w),
+    "vault.permissions_tightened": lambda w, o, d, n: _p(
+        "{who}'s vault files were made private to this account ({files})",
+        who=w,
+        files=_plural(d.get("count"), "{n} file", "{n} files"),
     ),
-    "vault.checked": lambda w, o, d, n: (
-        f"{w} checked the vault: "
-        + _yes(d.get("ok"), "no problems found", _plural(d.get("problems"), "problem") + " found")
-    ),
-    "vault.passphrase_changed": lambda w, o, d, n: f"{w} changed the vault passphrase",
-    "vault.permissions_tightened": lambda w, o, d, n: (
-        f"{w}'s vault files were made private to this account ({_plural(d.get('count'), 'file')})"
-    ),
-    "vault.header_backup_repaired": lambda w, o, d, n: (
+    "vault.header_backup_repaired": lambda w, o, d, n: _p(
         "The spare copy of the vault's key file was damaged and was rewritten from the main one"
     ),
-    "vault.header_restored_from_backup": lambda w, o, d, n: (
+    "vault.header_restored_from_backup": lambda w, o, d, n: _p(
         "The vault's key file was damaged and was restored from its spare copy"
     ),
-    "audit.tamper_detected": lambda w, o, d, n: (
-        "The activity log did not match its "
-        "saved check: someone may have changed or removed entries"
+    "audit.tamper_detected": lambda w, o, d, n: _p(
+        "The activity log did not match its saved check: someone may have changed or removed "
+        "entries"
     ),
-    "selftest.blob": lambda w, o, d, n: f"{w} ran the built-in self-test",
-    "case.created": lambda w, o, d, n: f"{w} opened the case {n.cases.get(o, '')}".rstrip(),
+    "selftest.blob": lambda w, o, d, n: _p("{who} ran the built-in self-test", who=w),
+    "case.created": lambda w, o, d, n: _opened(w, o, n),
     "case.suspected_minor_set": lambda w, o, d, n: _minor(w, d),
-    "case.analyzed": lambda w, o, d, n: f"{w} checked all pictures of the case for faces and edits",
-    "case.copies_hash_only": lambda w, o, d, n: (
-        "A copy of a file was deleted here too "
-        "because it is in a possibly-under-18 case; only its fingerprints are kept"
+    "case.analyzed": lambda w, o, d, n: _p(
+        "{who} checked all pictures of the case for faces and edits", who=w
     ),
-    "item.added": lambda w, o, d, n: f"{w} added {n.item(o)}",
-    "item.hashed": lambda w, o, d, n: f"Fingerprints of {n.item(o)} were worked out for matching",
-    "item.exported": lambda w, o, d, n: (
-        f"{w} saved a copy of {n.item(o)} outside the vault as {d.get('file_name', 'a file')}"
+    "case.copies_hash_only": lambda w, o, d, n: _p(
+        "A copy of a file was deleted here too because it is in a possibly-under-18 case; "
+        "only its fingerprints are kept"
     ),
-    "item.reveal": lambda w, o, d, n: f"{w} revealed {n.item(o)} for {d.get('seconds', '?')} s",
-    "item.source_set": lambda w, o, d, n: (
-        f"{w} recorded where {n.item(o)} was found: {d.get('new') or 'not known'}"
+    "item.added": lambda w, o, d, n: _p("{who} added {file}", who=w, file=_item(n, o)),
+    "item.hashed": lambda w, o, d, n: _p(
+        "Fingerprints of {file} were worked out for matching", file=_item(n, o)
     ),
-    "item.faces_found": lambda w, o, d, n: (
-        f"Looking for faces in {n.item(o)} found {_plural(d.get('faces'), 'face')}"
+    "item.exported": lambda w, o, d, n: _p(
+        "{who} saved a copy of {file} outside the vault as {saved_as}",
+        who=w,
+        file=_item(n, o),
+        saved_as=_or(d.get("file_name"), _p("a file")),
     ),
-    "item.analyzed": lambda w, o, d, n: f"The file {n.item(o)} was checked for faces and edits",
-    "item.analysis_skipped": lambda w, o, d, n: (
-        f"The file {n.item(o)} could not be checked for "
-        f"faces and edits ({d.get('reason', 'no reason given')})"
+    "item.reveal": lambda w, o, d, n: _p(
+        "{who} revealed {file} for {seconds} s",
+        who=w,
+        file=_item(n, o),
+        seconds=d.get("seconds", "?"),
     ),
-    "item.hash_only": lambda w, o, d, n: (
-        f"The file {n.item(o)} was deleted because this case may be "
-        "about someone under 18; only its fingerprints are kept"
+    "item.source_set": lambda w, o, d, n: _p(
+        "{who} recorded where {file} was found: {where}",
+        who=w,
+        file=_item(n, o),
+        where=_or(d.get("new"), _p("not known")),
     ),
-    "item.copyright": lambda w, o, d, n: f"{w} changed who took {n.item(o)}",
-    "face.picked": lambda w, o, d, n: f"{w} picked the client's face in {n.item(d.get('item'))}",
-    "face.unpicked": lambda w, o, d, n: (
-        f"{w} unpicked the client's face in {n.item(d.get('item'))}"
+    "item.faces_found": lambda w, o, d, n: _p(
+        "Looking for faces in {file} found {faces}",
+        file=_item(n, o),
+        faces=_plural(d.get("faces"), "{n} face", "{n} faces"),
     ),
-    "match.found": lambda w, o, d, n: f"Possible match found: {_match(n, o, d)}",
-    "match.confirmed": lambda w, o, d, n: f"{w} confirmed the match {_match(n, o, d)}",
-    "match.rejected": lambda w, o, d, n: f"{w} rejected the match {_match(n, o, d)}",
-    "capture.created": lambda w, o, d, n: f"{w} captured {n.captures.get(o, 'a web page')}",
-    "capture.failed": lambda w, o, d, n: (
-        f"{w} tried to capture "
-        f"{n.captures.get(o, d.get('url', 'a web page'))}, but it could not be captured"
+    "item.analyzed": lambda w, o, d, n: _p(
+        "The file {file} was checked for faces and edits", file=_item(n, o)
     ),
-    "capture.screenshot": lambda w, o, d, n: (
-        f"A screenshot of {n.captures.get(o, 'a captured page')} was made"
+    "item.analysis_skipped": lambda w, o, d, n: _p(
+        "The file {file} could not be checked for faces and edits ({reason})",
+        file=_item(n, o),
+        reason=_or(d.get("reason"), _p("no reason given")),
     ),
-    "capture.exported": lambda w, o, d, n: (
-        f"{w} saved the web archive of "
-        f"{n.captures.get(o, 'a captured page')} as {d.get('file_name', 'a file')}"
+    "item.hash_only": lambda w, o, d, n: _p(
+        "The file {file} was deleted because this case may be about someone under 18; only "
+        "its fingerprints are kept",
+        file=_item(n, o),
     ),
-    "capture.rechecked": lambda w, o, d, n: (
-        f"{w} checked again whether {n.captures.get(o, 'a captured page')} is still online"
+    "item.copyright": lambda w, o, d, n: _p(
+        "{who} changed who took {file}", who=w, file=_item(n, o)
     ),
-    "request.drafted": lambda w, o, d, n: (
-        f"{w} drafted a removal request to {d.get('platform') or _req(n, o)}"
+    "face.picked": lambda w, o, d, n: _p(
+        "{who} picked the client's face in {file}", who=w, file=_item(n, d.get("item"))
     ),
-    "request.sent": lambda w, o, d, n: f"{w} marked the removal request to {_req(n, o)} as sent",
-    "request.sent_corrected": lambda w, o, d, n: (
-        f"{w} corrected when the removal request to {_req(n, o)} was sent"
+    "face.unpicked": lambda w, o, d, n: _p(
+        "{who} unpicked the client's face in {file}", who=w, file=_item(n, d.get("item"))
     ),
-    "request.ticket": lambda w, o, d, n: (
-        f"{w} recorded {_req(n, o)}'s reference number {d.get('ticket', '')}".rstrip()
+    "match.found": lambda w, o, d, n: _p("Possible match found: {pair}", pair=_match(n, o, d)),
+    "match.confirmed": lambda w, o, d, n: _p(
+        "{who} confirmed the match {pair}", who=w, pair=_match(n, o, d)
     ),
-    "request.status": lambda w, o, d, n: (
-        f"{w} recorded that {_req(n, o)} {_status(d)} the removal request"
+    "match.rejected": lambda w, o, d, n: _p(
+        "{who} rejected the match {pair}", who=w, pair=_match(n, o, d)
     ),
-    "request.exported": lambda w, o, d, n: f"{w} saved the removal letter to {_req(n, o)}",
-    "request.document": lambda w, o, d, n: (
-        f"{w} recorded a document about the removal request to {_req(n, o)}"
+    "capture.created": lambda w, o, d, n: _p(
+        "{who} captured {page}", who=w, page=_capture(n, o, _p("a web page"))
     ),
-    "request.followup_made": lambda w, o, d, n: f"{w} made a follow-up letter to {_req(n, o)}",
-    "request.escalation_made": lambda w, o, d, n: (
-        f"{w} made an escalation letter about {_req(n, o)}"
+    "capture.failed": lambda w, o, d, n: _p(
+        "{who} tried to capture {page}, but it could not be captured",
+        who=w,
+        page=_capture(n, o, _or(d.get("url"), _p("a web page"))),
     ),
-    "request.content_gone": lambda w, o, d, n: (
-        f"The picture reported to {_req(n, o)} is no longer online"
+    "capture.screenshot": lambda w, o, d, n: _p(
+        "A screenshot of {page} was made", page=_capture(n, o, _p("a captured page"))
     ),
-    "request.content_back": lambda w, o, d, n: (
-        f"The picture reported to {_req(n, o)} is back online"
+    "capture.exported": lambda w, o, d, n: _p(
+        "{who} saved the web archive of {page} as {saved_as}",
+        who=w,
+        page=_capture(n, o, _p("a captured page")),
+        saved_as=_or(d.get("file_name"), _p("a file")),
     ),
-    "handout.made": lambda w, o, d, n: f"{w} made the hand-out for the client",
-    "packet.built": lambda w, o, d, n: (
-        f"{w} built the evidence packet ({_plural(d.get('exhibits'), 'exhibit')})"
+    "capture.rechecked": lambda w, o, d, n: _p(
+        "{who} checked again whether {page} is still online",
+        who=w,
+        page=_capture(n, o, _p("a captured page")),
     ),
-    "packet.signing_configured": lambda w, o, d, n: (
-        f"{w} set up the signing certificate for evidence packets ({d.get('subject', '')})"
+    "request.drafted": lambda w, o, d, n: _p(
+        "{who} drafted a removal request to {platform}",
+        who=w,
+        platform=d.get("platform") or _req(n, o),
     ),
-    "packet.signing_cleared": lambda w, o, d, n: f"{w} removed the signing certificate",
-    "hashlist.imported": lambda w, o, d, n: (
-        f"{w} imported the fingerprint list "
-        f"{d.get('name', '')} ({_plural(d.get('entries'), 'entry')})"
+    "request.sent": lambda w, o, d, n: _p(
+        "{who} marked the removal request to {platform} as sent", who=w, platform=_req(n, o)
     ),
-    "hashlist.exported": lambda w, o, d, n: (
-        f"{w} exported this case's fingerprints ({_plural(d.get('entries'), 'entry')})"
+    "request.sent_corrected": lambda w, o, d, n: _p(
+        "{who} corrected when the removal request to {platform} was sent",
+        who=w,
+        platform=_req(n, o),
     ),
-    "clinic.updated": lambda w, o, d, n: f"{w} changed the clinic details",
-    "case.exported": lambda w, o, d, n: (
-        f"{w} exported this case as an encrypted hand-over file"
-        + (" (fingerprints only)" if d.get("hashes_only") else "")
+    "request.ticket": lambda w, o, d, n: _ticket(w, o, d, n),
+    "request.status": lambda w, o, d, n: _status(w, n, o, d),
+    "request.exported": lambda w, o, d, n: _p(
+        "{who} saved the removal letter to {platform}", who=w, platform=_req(n, o)
     ),
-    "case.imported": lambda w, o, d, n: (
-        f"{w} imported this case from a hand-over file"
-        + (
-            f" sent by the vault with fingerprint {d['sender_fingerprint']}"
-            if d.get("sender_fingerprint")
-            else ""
-        )
+    "request.document": lambda w, o, d, n: _p(
+        "{who} recorded a document about the removal request to {platform}",
+        who=w,
+        platform=_req(n, o),
     ),
-    "hashlist.index_rebuilt": lambda w, o, d, n: (
+    "request.followup_made": lambda w, o, d, n: _p(
+        "{who} made a follow-up letter to {platform}", who=w, platform=_req(n, o)
+    ),
+    "request.escalation_made": lambda w, o, d, n: _p(
+        "{who} made an escalation letter about {platform}", who=w, platform=_req(n, o)
+    ),
+    "request.content_gone": lambda w, o, d, n: _p(
+        "The picture reported to {platform} is no longer online", platform=_req(n, o)
+    ),
+    "request.content_back": lambda w, o, d, n: _p(
+        "The picture reported to {platform} is back online", platform=_req(n, o)
+    ),
+    "handout.made": lambda w, o, d, n: _p("{who} made the hand-out for the client", who=w),
+    "packet.built": lambda w, o, d, n: _p(
+        "{who} built the evidence packet ({exhibits})",
+        who=w,
+        exhibits=_plural(d.get("exhibits"), "{n} exhibit", "{n} exhibits"),
+    ),
+    "packet.signing_configured": lambda w, o, d, n: _p(
+        "{who} set up the signing certificate for evidence packets ({subject})",
+        who=w,
+        subject=d.get("subject", ""),
+    ),
+    "packet.signing_cleared": lambda w, o, d, n: _p("{who} removed the signing certificate", who=w),
+    "hashlist.imported": lambda w, o, d, n: _p(
+        "{who} imported the fingerprint list {name} ({entries})",
+        who=w,
+        name=d.get("name", ""),
+        entries=_plural(d.get("entries"), "{n} entry", "{n} entries"),
+    ),
+    "hashlist.exported": lambda w, o, d, n: _p(
+        "{who} exported this case's fingerprints ({entries})",
+        who=w,
+        entries=_plural(d.get("entries"), "{n} entry", "{n} entries"),
+    ),
+    "clinic.updated": lambda w, o, d, n: _p("{who} changed the clinic details", who=w),
+    "case.exported": lambda w, o, d, n: _exported(w, d),
+    "case.imported": lambda w, o, d, n: _imported(w, d),
+    "hashlist.index_rebuilt": lambda w, o, d, n: _p(
         "The search tables of a hash list were rebuilt (they were missing, damaged or in an "
         "older format)"
     ),
-    "model.validated": lambda w, o, d, n: (
-        f"{w} measured the picture check '{d.get('model', 'a classifier')}' on "
-        f"{_plural(d.get('images'), 'labelled picture')} and kept the result"
+    "model.validated": lambda w, o, d, n: _p(
+        "{who} measured the picture check '{model}' on {images} and kept the result",
+        who=w,
+        model=_or(d.get("model"), _p("a classifier")),
+        images=_plural(d.get("images"), "{n} labelled picture", "{n} labelled pictures"),
     ),
-    "setting.changed": lambda w, o, d, n: f"{w} changed a setting ({_setting(o)})",
-    "setting.reset": lambda w, o, d, n: f"{w} put a setting back to its default ({_setting(o)})",
+    "setting.changed": lambda w, o, d, n: _p(
+        "{who} changed a setting ({setting})", who=w, setting=_setting(o)
+    ),
+    "setting.reset": lambda w, o, d, n: _p(
+        "{who} put a setting back to its default ({setting})", who=w, setting=_setting(o)
+    ),
 }
 
+_ON_A_LIST = "a picture on a hash list"
 _SETTING_WORDS = {
-    "thresholds": "when pictures count as a match",
-    "gui.preferences": "screen preferences",
-    "tsa": "time-stamp service",
-    "capture": "web capture",
-    "requests": "removal requests",
-    "operator": "the name shown in the activity log",
-    "appearance": "light or dark look",
+    "thresholds": _p("when pictures count as a match"),
+    "gui.preferences": _p("screen preferences"),
+    "tsa": _p("time-stamp service"),
+    "capture": _p("web capture"),
+    "requests": _p("removal requests"),
+    "operator": _p("the name shown in the activity log"),
+    "appearance": _p("light or dark look"),
 }
 
 
-def _setting(key: str) -> str:
+def _setting(key: str) -> Phrase:
     for prefix, words in _SETTING_WORDS.items():
         if key.startswith(prefix):
             return words
-    return "other"
+    return _p("other")
+
+
+def phrase(
+    action: str, who: str, object_id: str, details: Mapping[str, Any], names: Names
+) -> Phrase:
+    """The sentence for one event as a template and its values (without the full stop)."""
+    make = SENTENCES.get(action)
+    if make is None:
+        return _p("{who}: {what}", who=who, what=action.replace(".", " ").replace("_", " "))
+    return make(who, object_id, details, names)
 
 
 def sentence(
     action: str, who: str, object_id: str, details: Mapping[str, Any], names: Names
 ) -> str:
-    """The plain sentence for one event (a readable fallback for an unknown kind)."""
-    make = SENTENCES.get(action)
-    if make is None:
-        return f"{who}: {action.replace('.', ' ').replace('_', ' ')}"
-    return make(who, object_id, details, names) + "."
+    """The plain English sentence for one event (a readable fallback for an unknown kind)."""
+    said = phrase(action, who, object_id, details, names)
+    return str(said) + ("." if action in SENTENCES else "")
 
 
 def _pairs(s: Session, query: Any) -> dict[str, str]:
@@ -283,7 +455,7 @@ def _pairs(s: Session, query: Any) -> dict[str, str]:
 
 def _names(s: Session, case_id: str) -> Names:
     items = {
-        i: name or "a file"
+        i: name or _A_FILE
         for i, name in s.execute(
             select(EvidenceItem.id, EvidenceItem.original_filename).where(
                 EvidenceItem.case_id == case_id
@@ -296,7 +468,7 @@ def _names(s: Session, case_id: str) -> Names:
     )
     captures = _pairs(s, select(Capture.id, Capture.url).where(Capture.case_id == case_id))
     matches = {
-        m: (items.get(a, "a file"), items.get(b or "", ext or "a picture on a hash list"))
+        m: (items.get(a, _A_FILE), items.get(b or "", ext or _ON_A_LIST))
         for m, a, b, ext in s.execute(
             select(
                 Match.id, Match.suspect_item_id, Match.target_item_id, Match.target_external
@@ -357,6 +529,7 @@ def describe(ev: AuditEvent, names: Names) -> ActivityLine:
     if not isinstance(details, dict):
         details = {}
     who = ev.actor or "Someone"
+    said = phrase(ev.action, who, ev.object_id or "", details, names)
     return ActivityLine(
         seq=ev.seq,
         at=ev.at,
@@ -365,6 +538,7 @@ def describe(ev: AuditEvent, names: Names) -> ActivityLine:
         action=ev.action,
         sentence=sentence(ev.action, who, ev.object_id or "", details, names),
         details=_detail_words(details),
+        phrase=said,
     )
 
 

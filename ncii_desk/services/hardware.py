@@ -8,11 +8,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ncii_desk.i18n import Phrase
+
 #: onnxruntime's processor provider; every other provider computes on a graphics card or
 #: a similar accelerator.
 CPU_PROVIDER = "CPUExecutionProvider"
 ON_GPU = "on this computer's graphics card"
 ON_CPU = "on the processor"
+#: The services catalogue's context of the sentences here (ncii_desk/i18n/services_<lang>.ts).
+PHRASE_CONTEXT = "Hardware"
+
+
+def _p(template: str, **values: object) -> Phrase:
+    return Phrase(PHRASE_CONTEXT, template, values)
+
+
+def _place(where: str) -> Phrase:
+    return _p("on the processor") if where == ON_CPU else _p("on this computer's graphics card")
 
 
 def where_it_runs(provider: str) -> str:
@@ -30,6 +42,12 @@ class HardwareReport:
     details: str
     #: True when a graphics card was tried and could not be used.
     problem: bool
+    #: The summary as a template and its values, for the window to say in its language.
+    phrase: Phrase | None = None
+
+    def summary_in(self, language: str | None = None) -> str:
+        """The summary in ``language`` (None: the window's language)."""
+        return self.summary if self.phrase is None else self.phrase.text(language)
 
 
 def hardware_report(info: Mapping[str, Any]) -> HardwareReport:
@@ -39,19 +57,23 @@ def hardware_report(info: Mapping[str, Any]) -> HardwareReport:
     fallbacks = [f for f in info.get("fallbacks", []) if isinstance(f, Mapping)]
     gpu_failed = any(str(f.get("provider", "")) != CPU_PROVIDER for f in fallbacks)
     if used:
-        places = sorted({where_it_runs(p) for p in used})
-        summary = f"Picture checks run {' and '.join(places)}."
+        places = [_place(w) for w in sorted({where_it_runs(p) for p in used})]
+        if len(places) == 1:
+            said = _p("Picture checks run {where}.", where=places[0])
+        else:
+            said = _p("Picture checks run {first} and {second}.", first=places[0], second=places[1])
     elif tried and tried[0] != CPU_PROVIDER:
-        summary = (
+        said = _p(
             "No picture check has run yet. They will use this computer's graphics card "
             "if it works, else the processor."
         )
     else:
-        summary = "No picture check has run yet. They will run on the processor."
+        said = _p("No picture check has run yet. They will run on the processor.")
     if gpu_failed:
-        summary += (
-            " The graphics card could not be used, so checks run on the processor (slower, "
-            "same results). Details show why."
+        said = _p(
+            "{summary} The graphics card could not be used, so checks run on the processor "
+            "(slower, same results). Details show why.",
+            summary=said,
         )
     lines = [
         f"onnxruntime {info.get('onnxruntime', '?')} ({info.get('onnxruntime_build', '?')} build)"
@@ -63,7 +85,7 @@ def hardware_report(info: Mapping[str, Any]) -> HardwareReport:
     for f in fallbacks:
         model = f" ({f.get('model')})" if f.get("model") else ""
         lines.append(f"Not used: {f.get('provider', '')}{model}: {f.get('reason', '')}")
-    return HardwareReport(summary, "\n".join(lines), gpu_failed)
+    return HardwareReport(str(said), "\n".join(lines), gpu_failed, said)
 
 
 def analysis_hardware() -> HardwareReport:

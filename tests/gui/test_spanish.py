@@ -60,13 +60,9 @@ ALLOWED = (
     "Esc",
     "Ctrl",
 )
-# Sentences the services layer writes (in English, not through the catalogue yet) that the
-# window shows as they are: known and left for a later step (see the i18n report). Each is
-# the start of the sentence; nothing else may be English.
-SERVICE_TEXTS_LEFT = (
-    "No picture check has run yet.",  # services/hardware.py, Settings > Picture checks
-    "Picture checks run ",  # the same, after an analysis ran
-)
+# Sentences the services layer writes that the window may show as they are: none (they are
+# said in the window's language through the services catalogue, ncii_desk.i18n.said/Phrase).
+SERVICE_TEXTS_LEFT: tuple[str, ...] = ()
 # Words that show a text was left in English (none of them is a Spanish word).
 _WORDS = """
 the and with this your you from which when what has have been will can there their into

@@ -23,6 +23,7 @@ from ncii_desk.gui.workspace.originals import OriginalsPane
 from ncii_desk.gui.workspace.packet import PacketPane
 from ncii_desk.gui.workspace.requests import RequestsPane
 from ncii_desk.gui.workspace.suspects import SuspectsPane
+from ncii_desk.i18n import said
 from ncii_desk.services import cases, minor
 from ncii_desk.services.matching import HashingReport, hash_missing
 from ncii_desk.services.views import CaseView
@@ -236,7 +237,8 @@ class CaseWorkspace(QWidget):
             self.minor_result = result
             self.ctx.case_changed.emit(case_id)
             self.ctx.case_changed.emit("")
-            self.minor_note.setText(" ".join([self._minor_summary(result), *result.warnings]))
+            notes = [said(w) for w in result.warnings]
+            self.minor_note.setText(" ".join([self._minor_summary(result), *notes]))
 
         self.ctx.read(lambda v: minor.set_case_minor(v, case_id, on), done, owner=self)
 

@@ -64,7 +64,7 @@ class ActivityPane(QWidget):
         for r in rows:
             cells = [
                 QStandardItem(r.when),
-                QStandardItem(r.sentence),
+                QStandardItem(r.sentence_in()),
                 QStandardItem(r.details),
             ]
             for c in cells:
@@ -77,4 +77,4 @@ class ActivityPane(QWidget):
         return [r.action for r in self.rows]
 
     def sentences(self) -> list[str]:
-        return [r.sentence for r in self.rows]
+        return [r.sentence_in() for r in self.rows]

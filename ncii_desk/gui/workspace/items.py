@@ -37,6 +37,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.safeview import PreviewPanel, Rendered
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.hashonly import HashOnlyDialog, hash_only_explanation
+from ncii_desk.i18n import said
 from ncii_desk.services import intake, items
 from ncii_desk.services.intake import IntakeResult
 from ncii_desk.services.items import HashOnlyPlan, HashOnlyResult
@@ -458,7 +459,7 @@ class ItemsSection(QWidget):
                 note += " " + self.tr("{n} item(s) with the same file were switched too.").format(
                     n=len(result.switched) - 1
                 )
-            self.hash_only_note.setText(" ".join([note, *result.warnings]))
+            self.hash_only_note.setText(" ".join([note, *(said(w) for w in result.warnings)]))
             self.refresh()
             self.changed.emit()
             self.ctx.case_changed.emit(case_id)

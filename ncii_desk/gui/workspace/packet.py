@@ -20,10 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, checkbox, pick_folder, plain_label, translate
+from ncii_desk.gui.common import (
+    button,
+    checkbox,
+    error_text,
+    pick_folder,
+    plain_label,
+    translate,
+)
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
+from ncii_desk.i18n import said
 
 PACKETS = "ncii_desk.services.packets"
 
@@ -51,7 +59,7 @@ def built_text(result: Any) -> str:
         if result.signed_by
         else translate("Packet", "Not signed (a clinic certificate can be set in Settings).")
     )
-    lines += [translate("Packet", "Note: {w}").format(w=w) for w in result.warnings]
+    lines += [translate("Packet", "Note: {w}").format(w=said(w)) for w in result.warnings]
     return "\n".join(lines)
 
 
@@ -209,7 +217,7 @@ class PacketPane(QWidget):
                 job=job,
             ),
             on_done=self._built,
-            on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
+            on_failed=lambda e: self.result.setPlainText(error_text(e)),
             summary=lambda r: self.tr("Packet with {n} exhibit(s) built.").format(n=r.exhibits),
             owner=self,
         )
@@ -234,7 +242,7 @@ class PacketPane(QWidget):
             self.tr("Verifying an evidence packet"),
             lambda vault, _job: service.verify_packet(path, vault=vault),
             on_done=lambda report: self.result.setPlainText(verify_text(report)),
-            on_failed=lambda e: self.result.setPlainText(f"{e.message}\n{e.hint}"),
+            on_failed=lambda e: self.result.setPlainText(error_text(e)),
             problems_of=verify_problems,
             summary=lambda r: self.tr("Verified.") if r.ok else self.tr("Problems found."),
             owner=self,

@@ -59,6 +59,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.letterview import LetterPreview
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
+from ncii_desk.gui.workspace.handout import HandoutDialog, handout_file_name
 from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, recheck_summary
 from ncii_desk.vault import Vault
 
@@ -252,7 +253,7 @@ def missing_text(error: NciiDeskError) -> str | None:
     if not isinstance(missing, list) or not missing:
         return None
     hints = [translate("Requests", MISSING_HINTS[k]) for k in missing if k in MISSING_HINTS]
-    return "\n".join([error.message, *(f"- {h}" for h in dict.fromkeys(hints))])
+    return "\n".join([i18n.said(error.message), *(f"- {h}" for h in dict.fromkeys(hints))])
 
 
 def status_text(state: str) -> str:
@@ -897,6 +898,14 @@ class RequestsPane(QWidget):
             ),
         )
         self.followup_button = button(self.tr("Follow-up letter..."), self.followup)
+        self.handout_button = button(
+            self.tr("Hand-out for the client..."),
+            self.ask_handout,
+            tip=self.tr(
+                "A plain-language sheet for the client, in English or Spanish: what was sent "
+                "to which platform and what happens next."
+            ),
+        )
         self.recheck_button = button(
             self.tr("Check the addresses again"),
             self.recheck,
@@ -911,6 +920,7 @@ class RequestsPane(QWidget):
             self.save_button,
             self.email_button,
             self.followup_button,
+            self.handout_button,
             self.recheck_button,
         ):
             row.addWidget(b)
@@ -1421,6 +1431,37 @@ class RequestsPane(QWidget):
             self._fail,
             owner=self,
         )
+
+    def ask_handout(self) -> None:
+        """The client hand-out: language (the window's by default) and file type, then a
+        folder; the file is named without the case's label."""
+        dialog = HandoutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.buttons.accepted.connect(lambda: self.save_handout(dialog))
+        dialog.open()
+        self.handout_dialog = dialog
+
+    def save_handout(self, dialog: HandoutDialog, folder: Path | None = None) -> None:
+        service = self.service
+        if service is None:
+            return
+        folder = folder or pick_folder(dialog, self.tr("Choose a folder for the hand-out"))
+        if folder is None:
+            return
+        case_id, language, fmt = self.case_id, dialog.chosen_language(), dialog.chosen_format()
+        name = handout_file_name(language, fmt)
+
+        def make(vault: Vault) -> list[Any]:
+            data = service.make_handout(vault, case_id, fmt=fmt, language=language)
+            return list(service.write_files(folder, {name: data}))
+
+        def done(paths: list[Any]) -> None:
+            dialog.accept()
+            self.note.setText(
+                self.tr("Saved: {files}").format(files=", ".join(str(p) for p in paths))
+            )
+
+        self.ctx.read(make, done, lambda e: dialog.message.setText(error_text(e)), owner=self)
 
     def followup(self) -> None:
         view, service = self.selected(), self.service

@@ -1,0 +1,2880 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es" sourcelanguage="en">
+  <context>
+    <name>Activity</name>
+    <message>
+      <source>{first} and {second}</source>
+      <translation>{first} y {second}</translation>
+    </message>
+    <message>
+      <source>{who} cleared the possibly-under-18 mark on this case</source>
+      <translation>{who} quitó la marca de posible menor de 18 años de este caso</translation>
+    </message>
+    <message>
+      <source>{who} recorded that {platform} changed the removal request</source>
+      <translation>{who} registró que {platform} cambió el estado de la solicitud de retiro</translation>
+    </message>
+    <message>
+      <source>{who} checked the vault: {problems} found</source>
+      <translation>{who} comprobó la bóveda: se encontraron {problems}</translation>
+    </message>
+    <message>
+      <source>{who} unlocked the vault with the {means}</source>
+      <translation>{who} desbloqueó la bóveda con {means}</translation>
+    </message>
+    <message>
+      <source>{who} exported this case as an encrypted hand-over file</source>
+      <translation>{who} exportó este caso como archivo de traspaso cifrado</translation>
+    </message>
+    <message>
+      <source>{who} imported this case from a hand-over file</source>
+      <translation>{who} importó este caso desde un archivo de traspaso</translation>
+    </message>
+    <message>
+      <source>{who} opened the case</source>
+      <translation>{who} abrió el caso</translation>
+    </message>
+    <message>
+      <source>{who} recorded {platform}'s reference number</source>
+      <translation>{who} registró el número de referencia de {platform}</translation>
+    </message>
+    <message>
+      <source>when pictures count as a match</source>
+      <translation>cuándo las imágenes cuentan como coincidencia</translation>
+    </message>
+    <message>
+      <source>screen preferences</source>
+      <translation>preferencias de pantalla</translation>
+    </message>
+    <message>
+      <source>time-stamp service</source>
+      <translation>servicio de sellado de tiempo</translation>
+    </message>
+    <message>
+      <source>web capture</source>
+      <translation>captura web</translation>
+    </message>
+    <message>
+      <source>removal requests</source>
+      <translation>solicitudes de retiro</translation>
+    </message>
+    <message>
+      <source>the name shown in the activity log</source>
+      <translation>el nombre que se muestra en el registro de actividad</translation>
+    </message>
+    <message>
+      <source>light or dark look</source>
+      <translation>aspecto claro u oscuro</translation>
+    </message>
+    <message>
+      <source>other</source>
+      <translation>otra</translation>
+    </message>
+    <message>
+      <source>a file</source>
+      <translation>un archivo</translation>
+    </message>
+    <message>
+      <source>a platform</source>
+      <translation>una plataforma</translation>
+    </message>
+    <message>
+      <source>{who} marked this case as possibly about someone under 18</source>
+      <translation>{who} marcó este caso como posiblemente sobre una persona menor de 18 años</translation>
+    </message>
+    <message>
+      <source>{who} recorded that {platform} acknowledged the removal request</source>
+      <translation>{who} registró que {platform} confirmó que recibió la solicitud de retiro</translation>
+    </message>
+    <message>
+      <source>{who} recorded that {platform} removed the removal request</source>
+      <translation>{who} registró que {platform} retiró el contenido pedido en la solicitud de retiro</translation>
+    </message>
+    <message>
+      <source>{who} recorded that {platform} refused the removal request</source>
+      <translation>{who} registró que {platform} rechazó la solicitud de retiro</translation>
+    </message>
+    <message>
+      <source>{who} checked the vault: no problems found</source>
+      <translation>{who} comprobó la bóveda: no se encontraron problemas</translation>
+    </message>
+    <message>
+      <source>{who} unlocked the vault with the recovery key</source>
+      <translation>{who} desbloqueó la bóveda con la clave de recuperación</translation>
+    </message>
+    <message>
+      <source>{who} unlocked the vault with the passphrase</source>
+      <translation>{who} desbloqueó la bóveda con la frase de contraseña</translation>
+    </message>
+    <message>
+      <source>{who} exported this case as an encrypted hand-over file (fingerprints only)</source>
+      <translation>{who} exportó este caso como archivo de traspaso cifrado (solo huellas digitales)</translation>
+    </message>
+    <message>
+      <source>{who} imported this case from a hand-over file sent by the vault with fingerprint {fingerprint}</source>
+      <translation>{who} importó este caso desde un archivo de traspaso enviado por la bóveda con la huella de clave {fingerprint}</translation>
+    </message>
+    <message>
+      <source>{who} opened the case {case}</source>
+      <translation>{who} abrió el caso {case}</translation>
+    </message>
+    <message>
+      <source>{who} recorded {platform}'s reference number {ticket}</source>
+      <translation>{who} registró el número de referencia {ticket} de {platform}</translation>
+    </message>
+    <message>
+      <source>{who} created this vault</source>
+      <translation>{who} creó esta bóveda</translation>
+    </message>
+    <message>
+      <source>{who} changed the vault passphrase</source>
+      <translation>{who} cambió la frase de contraseña de la bóveda</translation>
+    </message>
+    <message>
+      <source>{who}'s vault files were made private to this account ({files})</source>
+      <translation>Los archivos de la bóveda de {who} quedaron privados para esta cuenta ({files})</translation>
+    </message>
+    <message>
+      <source>The spare copy of the vault's key file was damaged and was rewritten from the main one</source>
+      <translation>La copia de repuesto del archivo de clave de la bóveda estaba dañada y se volvió a escribir a partir de la principal</translation>
+    </message>
+    <message>
+      <source>The vault's key file was damaged and was restored from its spare copy</source>
+      <translation>El archivo de clave de la bóveda estaba dañado y se restauró desde su copia de repuesto</translation>
+    </message>
+    <message>
+      <source>The activity log did not match its saved check: someone may have changed or removed entries</source>
+      <translation>El registro de actividad no coincidía con su comprobación guardada: es posible que alguien haya cambiado o borrado entradas</translation>
+    </message>
+    <message>
+      <source>{who} ran the built-in self-test</source>
+      <translation>{who} ejecutó la autoprueba integrada</translation>
+    </message>
+    <message>
+      <source>{who} checked all pictures of the case for faces and edits</source>
+      <translation>{who} revisó todas las imágenes del caso en busca de caras y ediciones</translation>
+    </message>
+    <message>
+      <source>A copy of a file was deleted here too because it is in a possibly-under-18 case; only its fingerprints are kept</source>
+      <translation>También se borró aquí una copia de un archivo porque está en un caso posiblemente sobre una persona menor de 18 años; solo se guardan sus huellas digitales</translation>
+    </message>
+    <message>
+      <source>{who} added {file}</source>
+      <translation>{who} añadió {file}</translation>
+    </message>
+    <message>
+      <source>Fingerprints of {file} were worked out for matching</source>
+      <translation>Se calcularon las huellas digitales de {file} para buscar coincidencias</translation>
+    </message>
+    <message>
+      <source>{who} saved a copy of {file} outside the vault as {saved_as}</source>
+      <translation>{who} guardó una copia de {file} fuera de la bóveda como {saved_as}</translation>
+    </message>
+    <message>
+      <source>{who} revealed {file} for {seconds} s</source>
+      <translation>{who} mostró {file} durante {seconds} s</translation>
+    </message>
+    <message>
+      <source>{who} recorded where {file} was found: {where}</source>
+      <translation>{who} registró dónde se encontró {file}: {where}</translation>
+    </message>
+    <message>
+      <source>Looking for faces in {file} found {faces}</source>
+      <translation>La búsqueda de caras en {file} encontró {faces}</translation>
+    </message>
+    <message>
+      <source>The file {file} was checked for faces and edits</source>
+      <translation>Se revisó el archivo {file} en busca de caras y ediciones</translation>
+    </message>
+    <message>
+      <source>The file {file} could not be checked for faces and edits ({reason})</source>
+      <translation>No se pudo revisar el archivo {file} en busca de caras y ediciones ({reason})</translation>
+    </message>
+    <message>
+      <source>The file {file} was deleted because this case may be about someone under 18; only its fingerprints are kept</source>
+      <translation>Se borró el archivo {file} porque este caso puede ser sobre una persona menor de 18 años; solo se guardan sus huellas digitales</translation>
+    </message>
+    <message>
+      <source>{who} changed who took {file}</source>
+      <translation>{who} cambió quién tomó {file}</translation>
+    </message>
+    <message>
+      <source>{who} picked the client's face in {file}</source>
+      <translation>{who} eligió la cara de su cliente en {file}</translation>
+    </message>
+    <message>
+      <source>{who} unpicked the client's face in {file}</source>
+      <translation>{who} quitó la cara elegida de su cliente en {file}</translation>
+    </message>
+    <message>
+      <source>Possible match found: {pair}</source>
+      <translation>Posible coincidencia encontrada: {pair}</translation>
+    </message>
+    <message>
+      <source>{who} confirmed the match {pair}</source>
+      <translation>{who} confirmó la coincidencia {pair}</translation>
+    </message>
+    <message>
+      <source>{who} rejected the match {pair}</source>
+      <translation>{who} rechazó la coincidencia {pair}</translation>
+    </message>
+    <message>
+      <source>{who} captured {page}</source>
+      <translation>{who} capturó {page}</translation>
+    </message>
+    <message>
+      <source>{who} tried to capture {page}, but it could not be captured</source>
+      <translation>{who} intentó capturar {page}, pero no se pudo</translation>
+    </message>
+    <message>
+      <source>A screenshot of {page} was made</source>
+      <translation>Se hizo una captura de pantalla de {page}</translation>
+    </message>
+    <message>
+      <source>{who} saved the web archive of {page} as {saved_as}</source>
+      <translation>{who} guardó el archivo web de {page} como {saved_as}</translation>
+    </message>
+    <message>
+      <source>{who} checked again whether {page} is still online</source>
+      <translation>{who} volvió a comprobar si {page} sigue en línea</translation>
+    </message>
+    <message>
+      <source>{who} drafted a removal request to {platform}</source>
+      <translation>{who} preparó una solicitud de retiro para {platform}</translation>
+    </message>
+    <message>
+      <source>{who} marked the removal request to {platform} as sent</source>
+      <translation>{who} marcó como enviada la solicitud de retiro para {platform}</translation>
+    </message>
+    <message>
+      <source>{who} corrected when the removal request to {platform} was sent</source>
+      <translation>{who} corrigió cuándo se envió la solicitud de retiro para {platform}</translation>
+    </message>
+    <message>
+      <source>{who} saved the removal letter to {platform}</source>
+      <translation>{who} guardó la carta de retiro para {platform}</translation>
+    </message>
+    <message>
+      <source>{who} recorded a document about the removal request to {platform}</source>
+      <translation>{who} registró un documento sobre la solicitud de retiro para {platform}</translation>
+    </message>
+    <message>
+      <source>{who} made a follow-up letter to {platform}</source>
+      <translation>{who} hizo una carta de seguimiento para {platform}</translation>
+    </message>
+    <message>
+      <source>{who} made an escalation letter about {platform}</source>
+      <translation>{who} hizo una carta para escalar el caso de {platform}</translation>
+    </message>
+    <message>
+      <source>The picture reported to {platform} is no longer online</source>
+      <translation>La imagen denunciada a {platform} ya no está en línea</translation>
+    </message>
+    <message>
+      <source>The picture reported to {platform} is back online</source>
+      <translation>La imagen denunciada a {platform} volvió a estar en línea</translation>
+    </message>
+    <message>
+      <source>{who} made the hand-out for the client</source>
+      <translation>{who} hizo la hoja informativa para su cliente</translation>
+    </message>
+    <message>
+      <source>{who} built the evidence packet ({exhibits})</source>
+      <translation>{who} preparó el paquete de pruebas ({exhibits})</translation>
+    </message>
+    <message>
+      <source>{who} set up the signing certificate for evidence packets ({subject})</source>
+      <translation>{who} configuró el certificado de firma de los paquetes de pruebas ({subject})</translation>
+    </message>
+    <message>
+      <source>{who} removed the signing certificate</source>
+      <translation>{who} quitó el certificado de firma</translation>
+    </message>
+    <message>
+      <source>{who} imported the fingerprint list {name} ({entries})</source>
+      <translation>{who} importó la lista de huellas digitales {name} ({entries})</translation>
+    </message>
+    <message>
+      <source>{who} exported this case's fingerprints ({entries})</source>
+      <translation>{who} exportó las huellas digitales de este caso ({entries})</translation>
+    </message>
+    <message>
+      <source>{who} changed the clinic details</source>
+      <translation>{who} cambió los datos de la organización</translation>
+    </message>
+    <message>
+      <source>The search tables of a hash list were rebuilt (they were missing, damaged or in an older format)</source>
+      <translation>Se reconstruyeron las tablas de búsqueda de una lista de hashes (faltaban, estaban dañadas o tenían un formato anterior)</translation>
+    </message>
+    <message>
+      <source>{who} measured the picture check '{model}' on {images} and kept the result</source>
+      <translation>{who} midió la comprobación de imágenes '{model}' con {images} y guardó el resultado</translation>
+    </message>
+    <message>
+      <source>{who} changed a setting ({setting})</source>
+      <translation>{who} cambió una configuración ({setting})</translation>
+    </message>
+    <message>
+      <source>{who} put a setting back to its default ({setting})</source>
+      <translation>{who} devolvió una configuración a su valor predeterminado ({setting})</translation>
+    </message>
+    <message>
+      <source>{who}: {what}</source>
+      <translation>{who}: {what}</translation>
+    </message>
+    <message>
+      <source>{n} problem</source>
+      <translation>{n} problema</translation>
+    </message>
+    <message>
+      <source>{n} problems</source>
+      <translation>{n} problemas</translation>
+    </message>
+    <message>
+      <source>a picture on a hash list</source>
+      <translation>una imagen de una lista de hashes</translation>
+    </message>
+    <message>
+      <source>{n} file</source>
+      <translation>{n} archivo</translation>
+    </message>
+    <message>
+      <source>{n} files</source>
+      <translation>{n} archivos</translation>
+    </message>
+    <message>
+      <source>{n} face</source>
+      <translation>{n} cara</translation>
+    </message>
+    <message>
+      <source>{n} faces</source>
+      <translation>{n} caras</translation>
+    </message>
+    <message>
+      <source>{n} exhibit</source>
+      <translation>{n} prueba documental</translation>
+    </message>
+    <message>
+      <source>{n} exhibits</source>
+      <translation>{n} pruebas documentales</translation>
+    </message>
+    <message>
+      <source>{n} entry</source>
+      <translation>{n} entrada</translation>
+    </message>
+    <message>
+      <source>{n} entries</source>
+      <translation>{n} entradas</translation>
+    </message>
+    <message>
+      <source>{n} labelled picture</source>
+      <translation>{n} imagen etiquetada</translation>
+    </message>
+    <message>
+      <source>{n} labelled pictures</source>
+      <translation>{n} imágenes etiquetadas</translation>
+    </message>
+    <message>
+      <source>not known</source>
+      <translation>no se sabe</translation>
+    </message>
+    <message>
+      <source>no reason given</source>
+      <translation>sin motivo indicado</translation>
+    </message>
+    <message>
+      <source>a web page</source>
+      <translation>una página web</translation>
+    </message>
+    <message>
+      <source>a captured page</source>
+      <translation>una página capturada</translation>
+    </message>
+    <message>
+      <source>a classifier</source>
+      <translation>un clasificador</translation>
+    </message>
+  </context>
+  <context>
+    <name>Hardware</name>
+    <message>
+      <source>on the processor</source>
+      <translation>en el procesador</translation>
+    </message>
+    <message>
+      <source>on this computer's graphics card</source>
+      <translation>en la tarjeta gráfica de esta computadora</translation>
+    </message>
+    <message>
+      <source>{summary} The graphics card could not be used, so checks run on the processor (slower, same results). Details show why.</source>
+      <translation>{summary} No se pudo usar la tarjeta gráfica, así que las comprobaciones se hacen en el procesador (más lento, mismos resultados). Los detalles muestran por qué.</translation>
+    </message>
+    <message>
+      <source>Picture checks run {where}.</source>
+      <translation>Las comprobaciones de imágenes se hacen {where}.</translation>
+    </message>
+    <message>
+      <source>Picture checks run {first} and {second}.</source>
+      <translation>Las comprobaciones de imágenes se hacen {first} y {second}.</translation>
+    </message>
+    <message>
+      <source>No picture check has run yet. They will use this computer's graphics card if it works, else the processor.</source>
+      <translation>Todavía no se ha hecho ninguna comprobación de imágenes. Se usará la tarjeta gráfica de esta computadora si funciona; si no, el procesador.</translation>
+    </message>
+    <message>
+      <source>No picture check has run yet. They will run on the processor.</source>
+      <translation>Todavía no se ha hecho ninguna comprobación de imágenes. Se harán en el procesador.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Errors</name>
+    <message>
+      <source>If this keeps happening, note the time and contact your technical support.</source>
+      <translation>Si esto sigue pasando, anote la hora y comuníquese con su soporte técnico.</translation>
+    </message>
+    <message>
+      <source>Check the vault folder, or create a vault first with 'ncii-desk vault init'.</source>
+      <translation>Revise la carpeta de la bóveda, o cree primero una bóveda con 'ncii-desk vault init'.</translation>
+    </message>
+    <message>
+      <source>Choose an empty folder for the new vault, or open the existing one.</source>
+      <translation>Elija una carpeta vacía para la nueva bóveda, o abra la que ya existe.</translation>
+    </message>
+    <message>
+      <source>Check Caps Lock and the keyboard layout and try again. If the passphrase is lost, open the vault with the recovery key you wrote down when the vault was created.</source>
+      <translation>Revise Bloq Mayús y la distribución del teclado e inténtelo de nuevo. Si perdió la frase de contraseña, abra la bóveda con la clave de recuperación que anotó al crearla.</translation>
+    </message>
+    <message>
+      <source>Type the recovery key exactly as printed (groups of letters A-Z and digits 2-7; spaces and dashes do not matter).</source>
+      <translation>Escriba la clave de recuperación tal como está impresa (grupos de letras A-Z y dígitos 2-7; los espacios y guiones no importan).</translation>
+    </message>
+    <message>
+      <source>Choose a longer passphrase: a few unrelated words are strong and easy to remember.</source>
+      <translation>Elija una frase de contraseña más larga: unas cuantas palabras sin relación entre sí son seguras y fáciles de recordar.</translation>
+    </message>
+    <message>
+      <source>Do not write to this vault. Keep a copy of the whole vault folder as it is and restore from your latest backup; the report names what is damaged.</source>
+      <translation>No escriba en esta bóveda. Guarde una copia de toda la carpeta de la bóveda tal como está y restáurela desde su copia de seguridad más reciente; el informe indica qué está dañado.</translation>
+    </message>
+    <message>
+      <source>Unlock the vault with your passphrase, then try again.</source>
+      <translation>Desbloquee la bóveda con su frase de contraseña y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+      <source>Close NCII Desk in the other window (or wait for the other command to finish), then try again.</source>
+      <translation>Cierre NCII Desk en la otra ventana (o espere a que termine el otro comando) y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+      <source>Check the value you gave; 'ncii-desk COMMAND --help' lists the options.</source>
+      <translation>Revise el valor que indicó; 'ncii-desk COMMAND --help' muestra las opciones.</translation>
+    </message>
+    <message>
+      <source>This vault was written by a newer or unknown version of NCII Desk. Install the newest version; do not edit the vault by hand.</source>
+      <translation>Esta bóveda la escribió una versión más nueva o desconocida de NCII Desk. Instale la versión más reciente; no edite la bóveda a mano.</translation>
+    </message>
+    <message>
+      <source>List what exists with 'ncii-desk case list' or 'ncii-desk item list CASE'.</source>
+      <translation>Vea lo que existe con 'ncii-desk case list' o 'ncii-desk item list CASE'.</translation>
+    </message>
+    <message>
+      <source>Use the case id shown by 'ncii-desk case list' instead of its label.</source>
+      <translation>Use el identificador del caso que muestra 'ncii-desk case list' en lugar de su nombre.</translation>
+    </message>
+    <message>
+      <source>Check that the file exists, is readable and is not empty, then add it again.</source>
+      <translation>Compruebe que el archivo existe, se puede leer y no está vacío, y vuelva a añadirlo.</translation>
+    </message>
+    <message>
+      <source>The file may be damaged or only partly downloaded. Try to get the file again; the other files of the batch are not affected.</source>
+      <translation>Puede que el archivo esté dañado o que solo se haya descargado en parte. Intente conseguir el archivo de nuevo; los demás archivos del lote no se ven afectados.</translation>
+    </message>
+    <message>
+      <source>NCII Desk reads JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC/HEIF and AVIF images and MP4, MOV, WebM, MKV and AVI videos. Convert the file to one of those, or keep it as a plain evidence item.</source>
+      <translation>NCII Desk lee imágenes JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC/HEIF y AVIF y videos MP4, MOV, WebM, MKV y AVI. Convierta el archivo a uno de esos formatos, o guárdelo como prueba sin procesar.</translation>
+    </message>
+    <message>
+      <source>The file is larger than NCII Desk decodes safely. It is still stored and hashed (SHA-256, MD5); for a perceptual hash, make a smaller copy and add that too.</source>
+      <translation>El archivo es más grande de lo que NCII Desk decodifica con seguridad. Aun así se guarda y se calculan sus huellas (SHA-256, MD5); para una huella perceptual, haga una copia más pequeña y añádala también.</translation>
+    </message>
+    <message>
+      <source>Check the address and that this computer is online, then try again.</source>
+      <translation>Revise la dirección y que esta computadora tenga conexión a internet, y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+      <source>Choose a folder you can write to, with enough free space.</source>
+      <translation>Elija una carpeta en la que pueda escribir, con suficiente espacio libre.</translation>
+    </message>
+    <message>
+      <source>Check the certificate file and its password, or remove the signing setting to build packets without a signature.</source>
+      <translation>Revise el archivo del certificado y su contraseña, o quite la configuración de firma para preparar paquetes sin firma.</translation>
+    </message>
+    <message>
+      <source>Check that this computer is online and the TSA address is right ('ncii-desk clinic tsa'), or build the packet without --timestamp: it is still signed by the vault's key.</source>
+      <translation>Compruebe que esta computadora tiene conexión a internet y que la dirección de la TSA es correcta ('ncii-desk clinic tsa'), o prepare el paquete sin --timestamp: igual queda firmado con la clave de la bóveda.</translation>
+    </message>
+    <message>
+      <source>This item was marked as possibly showing a person under 18, so only its hashes and details were recorded. Report the material to NCMEC's CyberTipline (or your national hotline) using the hashes.</source>
+      <translation>Este elemento se marcó como que posiblemente muestra a una persona menor de 18 años, así que solo se registraron sus huellas (hashes) y sus datos. Denuncie el material a la CyberTipline del NCMEC (o a la línea de denuncia de su país) usando las huellas.</translation>
+    </message>
+    <message>
+      <source>Nothing was lost: work finished before the problem is kept. Run 'ncii-desk vault check', and tell your technical support what you were doing (set NCII_DESK_DEBUG=1 to see the technical details).</source>
+      <translation>No se perdió nada: se conserva el trabajo terminado antes del problema. Ejecute 'ncii-desk vault check' y cuéntele a su soporte técnico qué estaba haciendo (ponga NCII_DESK_DEBUG=1 para ver los detalles técnicos).</translation>
+    </message>
+    <message>
+      <source>Nothing was lost: items finished before the cancel are kept.</source>
+      <translation>No se perdió nada: se conservan los elementos terminados antes de cancelar.</translation>
+    </message>
+    <message>
+      <source>The other files of the batch are not affected. Keep this file as it is and tell your technical support which file it was (set NCII_DESK_DEBUG=1 to see the details).</source>
+      <translation>Los demás archivos del lote no se ven afectados. Deje este archivo tal como está y dígale a su soporte técnico qué archivo era (ponga NCII_DESK_DEBUG=1 para ver los detalles).</translation>
+    </message>
+    <message>
+      <source>Ask the sender for a fresh copy of the file; nothing was imported.</source>
+      <translation>Pida a quien lo envió una copia nueva del archivo; no se importó nada.</translation>
+    </message>
+    <message>
+      <source>Install the optional part named in the message, then try again.</source>
+      <translation>Instale la parte opcional que se nombra en el mensaje y vuelva a intentarlo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.analysis</name>
+    <message>
+      <source>The stored file of item {id} is missing.</source>
+      <translation>Falta el archivo guardado del elemento {id}.</translation>
+    </message>
+    <message>
+      <source>The analysis was cancelled.</source>
+      <translation>Se canceló el análisis.</translation>
+    </message>
+    <message>
+      <source>The frame interval must be more than 0 seconds, not {every_s}.</source>
+      <translation>El intervalo entre cuadros debe ser mayor que 0 segundos, no {every_s}.</translation>
+    </message>
+    <message>
+      <source>Use for example 1 (one frame per second) or 0.5.</source>
+      <translation>Use por ejemplo 1 (un cuadro por segundo) o 0.5.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.cases</name>
+    <message>
+      <source>A case needs a label.</source>
+      <translation>Un caso necesita un nombre.</translation>
+    </message>
+    <message>
+      <source>Give a short label such as 'Case 2026-014'.</source>
+      <translation>Escriba un nombre corto, como 'Caso 2026-014'.</translation>
+    </message>
+    <message>
+      <source>A case labelled '{label}' already exists.</source>
+      <translation>Ya existe un caso con el nombre '{label}'.</translation>
+    </message>
+    <message>
+      <source>Choose a different label, for example with a number or date added.</source>
+      <translation>Elija otro nombre, por ejemplo agregando un número o una fecha.</translation>
+    </message>
+    <message>
+      <source>{matches_count} cases match '{ref}'.</source>
+      <translation>{matches_count} casos coinciden con '{ref}'.</translation>
+    </message>
+    <message>
+      <source>No case matches '{ref}'.</source>
+      <translation>Ningún caso coincide con '{ref}'.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.faces_gallery</name>
+    <message>
+      <source>Item {id} is a {value} item; faces can be picked only in reference or original photos.</source>
+      <translation>El elemento {id} es de tipo {value}; las caras solo se pueden elegir en fotos de referencia u originales.</translation>
+    </message>
+    <message>
+      <source>List the case's reference faces with {command}.</source>
+      <translation>Vea las caras de referencia del caso con {command}.</translation>
+    </message>
+    <message>
+      <source>Item {id} has no faces to pick: {message}</source>
+      <translation>El elemento {id} no tiene caras para elegir: {message}</translation>
+    </message>
+    <message>
+      <source>Add a clearer photo of the victim's face as a reference.</source>
+      <translation>Añada como referencia una foto más clara de la cara de la persona.</translation>
+    </message>
+    <message>
+      <source>This photo has no face number {face_index}; it has {faces_count} (numbered 1 to {faces_count}, largest first).</source>
+      <translation>Esta foto no tiene la cara número {face_index}; tiene {faces_count} (numeradas del 1 al {faces_count}, de la más grande a la más pequeña).</translation>
+    </message>
+    <message>
+      <source>See the faces and their boxes with {command}.</source>
+      <translation>Vea las caras y sus recuadros con {command}.</translation>
+    </message>
+    <message>
+      <source>Face {face_index} of item {id} is already picked.</source>
+      <translation>La cara {face_index} del elemento {id} ya está elegida.</translation>
+    </message>
+    <message>
+      <source>Nothing to do.</source>
+      <translation>No hay nada que hacer.</translation>
+    </message>
+    <message>
+      <source>No {which}item {id} is picked.</source>
+      <translation>No hay nada elegido ({which}elemento {id}).</translation>
+    </message>
+    <message>
+      <source>See what is picked with {command}.</source>
+      <translation>Vea lo que está elegido con {command}.</translation>
+    </message>
+    <message>
+      <source>face {face_index} of </source>
+      <translation>cara {face_index} del </translation>
+    </message>
+    <message>
+      <source>face of </source>
+      <translation>cara del </translation>
+    </message>
+    <message>
+      <source>{faces_count} face numbers were given for {count} reference photos.</source>
+      <translation>Se indicaron {faces_count} números de cara para {count} fotos de referencia.</translation>
+    </message>
+    <message>
+      <source>Give --face once (used for every photo with several faces) or once per --reference photo, in the same order.</source>
+      <translation>Indique --face una vez (se usa para cada foto con varias caras) o una vez por cada foto --reference, en el mismo orden.</translation>
+    </message>
+    <message>
+      <source>Choose one of the face embedders the model manifest lists.</source>
+      <translation>Elija uno de los modelos de caras que indica el manifiesto de modelos.</translation>
+    </message>
+    <message>
+      <source>The reference photo {path} shows {found_count} faces ({listing}); NCII Desk does not guess which one is the person.</source>
+      <translation>La foto de referencia {path} muestra {found_count} caras ({listing}); NCII Desk no adivina cuál es la persona.</translation>
+    </message>
+    <message>
+      <source>Say which face to use with --face N (1 = the largest), or crop the photo to the person's face.</source>
+      <translation>Indique qué cara usar con --face N (1 = la más grande), o recorte la foto a la cara de la persona.</translation>
+    </message>
+    <message>
+      <source>The reference photo {path} has no face number {number}; it shows {found_count} (numbered 1 to {found_count}, largest first).</source>
+      <translation>La foto de referencia {path} no tiene la cara número {number}; muestra {found_count} (numeradas del 1 al {found_count}, de la más grande a la más pequeña).</translation>
+    </message>
+    <message>
+      <source>Give a face number that exists with --face N.</source>
+      <translation>Indique con --face N un número de cara que exista.</translation>
+    </message>
+    <message>
+      <source>None of the reference photos shows a face that could be used.</source>
+      <translation>Ninguna de las fotos de referencia muestra una cara que se pueda usar.</translation>
+    </message>
+    <message>
+      <source>Give at least one clear, front-facing photo of the person with --reference.</source>
+      <translation>Indique con --reference al menos una foto clara y de frente de la persona.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.found_at</name>
+    <message>
+      <source>Copy the address from the browser's address bar; it starts with https:// (or http://). For a screenshot, give the address of the page.</source>
+      <translation>Copie la dirección de la barra de direcciones del navegador; empieza con https:// (o http://). Para una captura de pantalla, indique la dirección de la página.</translation>
+    </message>
+    <message>
+      <source>The {what} is empty.</source>
+      <translation>La {what} está vacía.</translation>
+    </message>
+    <message>
+      <source>The {what} is longer than {MAX_ADDRESS_CHARS} characters.</source>
+      <translation>La {what} tiene más de {MAX_ADDRESS_CHARS} caracteres.</translation>
+    </message>
+    <message>
+      <source>The {what} '{_shown}' has spaces or line breaks in it; a web address has none (perhaps two addresses or some text were pasted together).</source>
+      <translation>La {what} '{_shown}' tiene espacios o saltos de línea; una dirección web no los tiene (quizás se pegaron juntas dos direcciones o algo de texto).</translation>
+    </message>
+    <message>
+      <source>The {what} '{_shown}' is not a web address: it must start with https:// or http://.</source>
+      <translation>La {what} '{_shown}' no es una dirección web: debe empezar con https:// o http://.</translation>
+    </message>
+    <message>
+      <source>The {what} '{_shown}' is not a complete web address (the site's name or port cannot be read).</source>
+      <translation>La {what} '{_shown}' no es una dirección web completa (no se puede leer el nombre del sitio o el puerto).</translation>
+    </message>
+    <message>
+      <source>The {what} '{_shown}' is not a complete web address: the site's name is missing or not valid.</source>
+      <translation>La {what} '{_shown}' no es una dirección web completa: falta el nombre del sitio o no es válido.</translation>
+    </message>
+    <message>
+      <source>This item was captured from the web: its address was recorded by the capture ({_shown}) and cannot be changed.</source>
+      <translation>Este elemento se capturó de la web: la captura registró su dirección ({_shown}) y no se puede cambiar.</translation>
+    </message>
+    <message>
+      <source>Only files added by hand take an address. If the capture is of the wrong page, capture the right one.</source>
+      <translation>Solo los archivos añadidos a mano llevan una dirección. Si la captura es de la página equivocada, capture la correcta.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.handover</name>
+    <message>
+      <source>The recipient key file {path} could not be read ({exc}).</source>
+      <translation>No se pudo leer el archivo de clave de quien lo recibe {path} ({exc}).</translation>
+    </message>
+    <message>
+      <source>Give the .pub file the recipient made with 'ncii-desk vault pubkey --out FILE'.</source>
+      <translation>Indique el archivo .pub que hizo quien lo recibe con 'ncii-desk vault pubkey --out FILE'.</translation>
+    </message>
+    <message>
+      <source>The hand-over file holds a record of an unknown kind.</source>
+      <translation>El archivo de traspaso contiene un registro de un tipo desconocido.</translation>
+    </message>
+    <message>
+      <source>The hand-over file holds a {name} record with a value of the wrong kind.</source>
+      <translation>El archivo de traspaso contiene un registro {name} con un valor del tipo equivocado.</translation>
+    </message>
+    <message>
+      <source>The hand-over file has columns this version does not know ({sorted}).</source>
+      <translation>El archivo de traspaso tiene columnas que esta versión no conoce ({sorted}).</translation>
+    </message>
+    <message>
+      <source>Update NCII Desk to the sender's version and import again.</source>
+      <translation>Actualice NCII Desk a la versión de quien lo envió y vuelva a importar.</translation>
+    </message>
+    <message>
+      <source>Choose one way to protect the file: a recipient's public key or a passphrase.</source>
+      <translation>Elija una sola forma de proteger el archivo: la clave pública de quien lo recibe o una frase de contraseña.</translation>
+    </message>
+    <message>
+      <source>Use --to RECIPIENT.pub, or --passphrase.</source>
+      <translation>Use --to RECIPIENT.pub, o --passphrase.</translation>
+    </message>
+    <message>
+      <source>{out} already exists; the export will not overwrite a file.</source>
+      <translation>{out} ya existe; la exportación no sobrescribe un archivo.</translation>
+    </message>
+    <message>
+      <source>The folder {parent} does not exist.</source>
+      <translation>La carpeta {parent} no existe.</translation>
+    </message>
+    <message>
+      <source>The hand-over file {path} could not be opened: {strerror}.</source>
+      <translation>No se pudo abrir el archivo de traspaso {path}: {strerror}.</translation>
+    </message>
+    <message>
+      <source>Check the path of the .ncii file.</source>
+      <translation>Revise la ruta del archivo .ncii.</translation>
+    </message>
+    <message>
+      <source>A stored file in the hand-over file does not match its recorded digest.</source>
+      <translation>Un archivo guardado en el archivo de traspaso no coincide con su huella registrada.</translation>
+    </message>
+    <message>
+      <source>The hand-over file has no signed manifest (it is cut short).</source>
+      <translation>El archivo de traspaso no tiene un manifiesto firmado (está incompleto).</translation>
+    </message>
+    <message>
+      <source>The hand-over file's signature does not verify: the manifest was altered.</source>
+      <translation>La firma del archivo de traspaso no es válida: el manifiesto fue alterado.</translation>
+    </message>
+    <message>
+      <source>The hand-over file's content does not match its signed manifest (records were added, removed or changed).</source>
+      <translation>El contenido del archivo de traspaso no coincide con su manifiesto firmado (se añadieron, quitaron o cambiaron registros).</translation>
+    </message>
+    <message>
+      <source>A case with this {what} is already in this vault (imported before, or the same case).</source>
+      <translation>Ya hay en esta bóveda un caso con este {what} (importado antes, o el mismo caso).</translation>
+    </message>
+    <message>
+      <source>Import it again with --as-copy to add it as a separate copy with new ids.</source>
+      <translation>Vuelva a importarlo con --as-copy para añadirlo como copia aparte con identificadores nuevos.</translation>
+    </message>
+    <message>
+      <source>id</source>
+      <translation>identificador</translation>
+    </message>
+    <message>
+      <source>label '{case_label}'</source>
+      <translation>nombre '{case_label}'</translation>
+    </message>
+    <message>
+      <source>The import was stopped before anything was written: the sender's fingerprint was not confirmed.</source>
+      <translation>La importación se detuvo antes de escribir nada: no se confirmó la huella de quien lo envió.</translation>
+    </message>
+    <message>
+      <source>Compare the fingerprint with the sender by phone, then import again.</source>
+      <translation>Compare la huella con quien lo envió por teléfono y vuelva a importar.</translation>
+    </message>
+    <message>
+      <source>A stored file changed while it was imported.</source>
+      <translation>Un archivo guardado cambió mientras se importaba.</translation>
+    </message>
+    <message>
+      <source>The hand-over file changed while it was being imported; nothing was imported.</source>
+      <translation>El archivo de traspaso cambió mientras se importaba; no se importó nada.</translation>
+    </message>
+    <message>
+      <source>Make sure no other program writes the file, then import again.</source>
+      <translation>Asegúrese de que ningún otro programa escriba en el archivo y vuelva a importar.</translation>
+    </message>
+    <message>
+      <source>The hand-over file's records do not fit this vault (a record that is already here, or one that points to nothing); nothing was imported.</source>
+      <translation>Los registros del archivo de traspaso no encajan en esta bóveda (un registro que ya está aquí, o uno que no apunta a nada); no se importó nada.</translation>
+    </message>
+    <message>
+      <source>If the case was imported before, import it with --as-copy; otherwise ask the sender for a fresh export.</source>
+      <translation>Si el caso se importó antes, impórtelo con --as-copy; si no, pida a quien lo envió una exportación nueva.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.hashlists</name>
+    <message>
+      <source>{name} holds no valid hashes ({bad_lines} bad line(s)).</source>
+      <translation>{name} no contiene huellas (hashes) válidas ({bad_lines} línea(s) incorrecta(s)).</translation>
+    </message>
+    <message>
+      <source>Check that it is a 'pdq &lt;hex&gt;' list or a CSV with a kind,value header.</source>
+      <translation>Compruebe que sea una lista 'pdq &lt;hex&gt;' o un CSV con el encabezado kind,value.</translation>
+    </message>
+    <message>
+      <source>This list was already imported as '{name}'.</source>
+      <translation>Esta lista ya se importó como '{name}'.</translation>
+    </message>
+    <message>
+      <source>Nothing was added: the list imported earlier is still used for matching.</source>
+      <translation>No se añadió nada: la lista importada antes se sigue usando para buscar coincidencias.</translation>
+    </message>
+    <message>
+      <source>The import of '{list_name}' was cancelled.</source>
+      <translation>Se canceló la importación de '{list_name}'.</translation>
+    </message>
+    <message>
+      <source>Nothing was added: no hash of this list is in the vault. Import it again to use it.</source>
+      <translation>No se añadió nada: ninguna huella de esta lista está en la bóveda. Vuelva a importarla para usarla.</translation>
+    </message>
+    <message>
+      <source>Unknown export format '{fmt}'.</source>
+      <translation>Formato de exportación desconocido: '{fmt}'.</translation>
+    </message>
+    <message>
+      <source>Use pytx or csv.</source>
+      <translation>Use pytx o csv.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.intake</name>
+    <message>
+      <source>The file {path} does not exist.</source>
+      <translation>El archivo {path} no existe.</translation>
+    </message>
+    <message>
+      <source>The file {path} cannot be read: {strerror}.</source>
+      <translation>El archivo {path} no se puede leer: {strerror}.</translation>
+    </message>
+    <message>
+      <source>{path} is not a regular file.</source>
+      <translation>{path} no es un archivo normal.</translation>
+    </message>
+    <message>
+      <source>Add image or video files, or a folder of them.</source>
+      <translation>Añada archivos de imagen o de video, o una carpeta con ellos.</translation>
+    </message>
+    <message>
+      <source>The file {path} is empty (0 bytes).</source>
+      <translation>El archivo {path} está vacío (0 bytes).</translation>
+    </message>
+    <message>
+      <source>The file {path} is larger than {value} GiB.</source>
+      <translation>El archivo {path} pesa más de {value} GiB.</translation>
+    </message>
+    <message>
+      <source>Split or compress it before adding it.</source>
+      <translation>Divídalo o comprímalo antes de añadirlo.</translation>
+    </message>
+    <message>
+      <source>The file {path} cannot be opened: {strerror}.</source>
+      <translation>El archivo {path} no se puede abrir: {strerror}.</translation>
+    </message>
+    <message>
+      <source>The file {path} changed while it was being read.</source>
+      <translation>El archivo {path} cambió mientras se leía.</translation>
+    </message>
+    <message>
+      <source>Wait until it is fully copied or saved, then add it again.</source>
+      <translation>Espere a que termine de copiarse o guardarse, y vuelva a añadirlo.</translation>
+    </message>
+    <message>
+      <source>{path} is not an image or video (its content is {what}); it was not added.</source>
+      <translation>{path} no es una imagen ni un video (su contenido es {what}); no se añadió.</translation>
+    </message>
+    <message>
+      <source>Only pictures and videos are taken in as evidence. To keep this file with the case as a document, add it on its own: ncii-desk add ROLE CASE --as-document FILE</source>
+      <translation>Solo se aceptan imágenes y videos como pruebas. Para guardar este archivo con el caso como documento, añádalo por separado: ncii-desk add ROLE CASE --as-document FILE</translation>
+    </message>
+    <message>
+      <source>text</source>
+      <translation>texto</translation>
+    </message>
+    <message>
+      <source>data of an unknown kind</source>
+      <translation>datos de un tipo desconocido</translation>
+    </message>
+    <message>
+      <source>a PDF document</source>
+      <translation>un documento PDF</translation>
+    </message>
+    <message>
+      <source>a ZIP archive (or an office document)</source>
+      <translation>un archivo ZIP (o un documento de oficina)</translation>
+    </message>
+    <message>
+      <source>a sound file</source>
+      <translation>un archivo de sonido</translation>
+    </message>
+    <message>
+      <source>an icon</source>
+      <translation>un ícono</translation>
+    </message>
+    <message>
+      <source>Documents are added one file at a time, not as folders.</source>
+      <translation>Los documentos se añaden de a un archivo, no como carpetas.</translation>
+    </message>
+    <message>
+      <source>Name each document file; add folders of pictures and videos without --as-document.</source>
+      <translation>Indique cada archivo de documento; añada las carpetas de imágenes y videos sin --as-document.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.items</name>
+    <message>
+      <source>This item's file was deliberately not kept, so it cannot be exported.</source>
+      <translation>El archivo de este elemento no se guardó a propósito, así que no se puede exportar.</translation>
+    </message>
+    <message>
+      <source>{target} already exists.</source>
+      <translation>{target} ya existe.</translation>
+    </message>
+    <message>
+      <source>Choose another name or folder, or allow overwriting.</source>
+      <translation>Elija otro nombre u otra carpeta, o permita sobrescribir.</translation>
+    </message>
+    <message>
+      <source>A reason is needed to keep an item as hashes only.</source>
+      <translation>Hace falta un motivo para guardar un elemento solo como huellas (hashes).</translation>
+    </message>
+    <message>
+      <source>Say briefly why, e.g. 'the person may be under 18'.</source>
+      <translation>Diga brevemente por qué, por ejemplo 'la persona puede ser menor de 18 años'.</translation>
+    </message>
+    <message>
+      <source>Who took the picture must be client, other or unknown, and whether the client holds the copyright yes, no or unknown.</source>
+      <translation>Quién tomó la imagen debe ser client, other o unknown, y si su cliente tiene los derechos de autor, yes, no o unknown.</translation>
+    </message>
+    <message>
+      <source>For example: --taken-by client --client-holds-copyright yes.</source>
+      <translation>Por ejemplo: --taken-by client --client-holds-copyright yes.</translation>
+    </message>
+    <message>
+      <source>Item {id} is a {value}, not an original: copyright is recorded only for the client's originals.</source>
+      <translation>El elemento {id} es de tipo {value}, no un original: los derechos de autor solo se registran para los originales de su cliente.</translation>
+    </message>
+    <message>
+      <source>List the case's originals with {command}.</source>
+      <translation>Vea los originales del caso con {command}.</translation>
+    </message>
+    <message>
+      <source>This item had no perceptual hashes yet, so only exact copies (same SHA-256 or MD5) can be found from now on.</source>
+      <translation>Este elemento todavía no tenía huellas perceptuales, así que de ahora en adelante solo se pueden encontrar copias exactas (mismo SHA-256 o MD5).</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.jobs</name>
+    <message>
+      <source>The task was cancelled.</source>
+      <translation>Se canceló la tarea.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.lookup</name>
+    <message>
+      <source>{found_count} {what}s start with '{ref}'.</source>
+      <translation>{found_count} {what}s empiezan con '{ref}'.</translation>
+    </message>
+    <message>
+      <source>Type more characters of the {what} id.</source>
+      <translation>Escriba más caracteres del identificador de {what}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.matching</name>
+    <message>
+      <source>No item has the id '{item_id}'.</source>
+      <translation>Ningún elemento tiene el identificador '{item_id}'.</translation>
+    </message>
+    <message>
+      <source>The stored file of {name} is missing.</source>
+      <translation>Falta el archivo guardado de {name}.</translation>
+    </message>
+    <message>
+      <source>{name} is too large to hash from the vault ({value} MiB; at most {value2} GiB).</source>
+      <translation>{name} es demasiado grande para calcular su huella desde la bóveda ({value} MiB; como máximo {value2} GiB).</translation>
+    </message>
+    <message>
+      <source>Export it and compare it by hand, or split the video.</source>
+      <translation>Expórtelo y compárelo a mano, o divida el video.</translation>
+    </message>
+    <message>
+      <source>This match is already {value}.</source>
+      <translation>Esta coincidencia ya está {value}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.minor</name>
+    <message>
+      <source>{n} item(s) in {others_count} other case(s) held the same file(s) and are now kept as hashes only too (recorded in those cases' activity).</source>
+      <translation>{n} elemento(s) en {others_count} caso(s) más tenían el mismo archivo y ahora también se guardan solo como huellas (hashes) (queda registrado en la actividad de esos casos).</translation>
+    </message>
+    <message>
+      <source>Copies made earlier outside the vault are not touched: {exports} exported file(s) or web archive(s) and {packets} evidence packet(s) of this case. Delete them from where they were saved.</source>
+      <translation>Las copias hechas antes fuera de la bóveda no se tocan: {exports} archivo(s) exportado(s) o archivo(s) web y {packets} paquete(s) de pruebas de este caso. Bórrelas de donde se guardaron.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.models</name>
+    <message>
+      <source>{folder} is not a folder.</source>
+      <translation>{folder} no es una carpeta.</translation>
+    </message>
+    <message>
+      <source>Give the folder that holds the model files (for example the unpacked models archive your clinic provides, or ../shared/models).</source>
+      <translation>Indique la carpeta que contiene los archivos de modelos (por ejemplo el archivo de modelos descomprimido que le da su organización, o ../shared/models).</translation>
+    </message>
+    <message>
+      <source>None of the model files the manifest lists was found in {folder}.</source>
+      <translation>No se encontró en {folder} ninguno de los archivos de modelos que indica el manifiesto.</translation>
+    </message>
+    <message>
+      <source>Give the folder that holds them: the files are named in 'ncii-desk models list --json' (file), e.g. face_api_dlib_resnet/face_recognition_dlib_resnet_128d.onnx.</source>
+      <translation>Indique la carpeta que los contiene: los archivos se nombran en 'ncii-desk models list --json' (file), por ejemplo face_api_dlib_resnet/face_recognition_dlib_resnet_128d.onnx.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.packets</name>
+    <message>
+      <source>Create it first, or give a packet folder inside an existing folder.</source>
+      <translation>Créela primero, o indique una carpeta de paquete dentro de una carpeta que exista.</translation>
+    </message>
+    <message>
+      <source>{out} already exists and is not an empty folder; a packet is always built in a fresh folder.</source>
+      <translation>{out} ya existe y no es una carpeta vacía; un paquete siempre se prepara en una carpeta nueva.</translation>
+    </message>
+    <message>
+      <source>Give the name of a new folder (it is created), or empty this one first.</source>
+      <translation>Indique el nombre de una carpeta nueva (se crea), o vacíe esta primero.</translation>
+    </message>
+    <message>
+      <source>{zip_path} already exists; the packet's ZIP will not overwrite it.</source>
+      <translation>{zip_path} ya existe; el ZIP del paquete no lo sobrescribe.</translation>
+    </message>
+    <message>
+      <source>Give a different packet folder name, or move the old ZIP away.</source>
+      <translation>Indique otro nombre de carpeta para el paquete, o mueva el ZIP anterior a otro lugar.</translation>
+    </message>
+    <message>
+      <source>The clinic certificate for signing packets is missing from the vault.</source>
+      <translation>Falta en la bóveda el certificado de la organización para firmar paquetes.</translation>
+    </message>
+    <message>
+      <source>'{strip}' is not a note of this case's packet (more than one matches).</source>
+      <translation>'{strip}' no es una nota del paquete de este caso (coincide más de una).</translation>
+    </message>
+    <message>
+      <source>'{strip}' is not a note of this case's packet.</source>
+      <translation>'{strip}' no es una nota del paquete de este caso.</translation>
+    </message>
+    <message>
+      <source>Notes that can be included: {known}. Use 'case' for the case's own note, or an exhibit's item id.</source>
+      <translation>Notas que se pueden incluir: {known}. Use 'case' para la nota del propio caso, o el identificador de elemento de una prueba documental.</translation>
+    </message>
+    <message>
+      <source>No time-stamp authority is set, so the packet cannot be time-stamped.</source>
+      <translation>No hay una autoridad de sellado de tiempo configurada, así que el paquete no puede llevar sello de tiempo.</translation>
+    </message>
+    <message>
+      <source>Give one with --tsa URL, or store one with 'ncii-desk clinic tsa URL' (docs/documents.md names an example); or build without --timestamp.</source>
+      <translation>Indique una con --tsa URL, o guarde una con 'ncii-desk clinic tsa URL' (docs/documents.md da un ejemplo); o prepárelo sin --timestamp.</translation>
+    </message>
+    <message>
+      <source>A time-stamp authority was given without asking for a time stamp.</source>
+      <translation>Se indicó una autoridad de sellado de tiempo sin pedir un sello de tiempo.</translation>
+    </message>
+    <message>
+      <source>Add --timestamp to have the packet time-stamped, or leave out --tsa.</source>
+      <translation>Añada --timestamp para que el paquete lleve sello de tiempo, o quite --tsa.</translation>
+    </message>
+    <message>
+      <source>The time stamp from {tsa_url} does not hold: {problems}.</source>
+      <translation>El sello de tiempo de {tsa_url} no es válido: {problems}.</translation>
+    </message>
+    <message>
+      <source>Ask the authority's operator, use another authority (--tsa URL), or build without --timestamp.</source>
+      <translation>Consulte a quien opera la autoridad, use otra autoridad (--tsa URL), o prepare el paquete sin --timestamp.</translation>
+    </message>
+    <message>
+      <source>The trusted roots file {tsa_roots} cannot be read as certificates ({exc}).</source>
+      <translation>El archivo de raíces de confianza {tsa_roots} no se puede leer como certificados ({exc}).</translation>
+    </message>
+    <message>
+      <source>Give a PEM file of root certificates (the TSA's published root).</source>
+      <translation>Indique un archivo PEM de certificados raíz (la raíz que publica la TSA).</translation>
+    </message>
+    <message>
+      <source>'{expect_key}' is not a key fingerprint.</source>
+      <translation>'{expect_key}' no es una huella de clave.</translation>
+    </message>
+    <message>
+      <source>A fingerprint is 32 letters and digits in groups of four, as in SIGNING-KEY.txt.</source>
+      <translation>Una huella son 32 letras y dígitos en grupos de cuatro, como en SIGNING-KEY.txt.</translation>
+    </message>
+    <message>
+      <source>No sealed volume was made: {MINOR_REFUSAL}</source>
+      <translation>No se hizo un volumen sellado: {MINOR_REFUSAL}</translation>
+    </message>
+    <message>
+      <source>the case is marked as possibly involving a person under 18, so the packet never holds images: no thumbnails and no sealed volume. Report to NCMEC (CyberTipline, Take It Down) with the hashes and addresses instead.</source>
+      <translation>el caso está marcado como posiblemente sobre una persona menor de 18 años, así que el paquete nunca contiene imágenes: ni miniaturas ni volumen sellado. En su lugar, denuncie al NCMEC (CyberTipline, Take It Down) con las huellas (hashes) y las direcciones.</translation>
+    </message>
+    <message>
+      <source>No sealed volume was made: no exhibit of this case has a stored file.</source>
+      <translation>No se hizo un volumen sellado: ninguna prueba documental de este caso tiene un archivo guardado.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.requests</name>
+    <message>
+      <source>List a case's requests with 'ncii-desk requests CASE'.</source>
+      <translation>Vea las solicitudes de un caso con 'ncii-desk requests CASE'.</translation>
+    </message>
+    <message>
+      <source>See the request's history with 'ncii-desk requests show REQ'.</source>
+      <translation>Vea el historial de la solicitud con 'ncii-desk requests show REQ'.</translation>
+    </message>
+    <message>
+      <source>Add --again to draft a new request anyway (for example when the platform lost the first one). Once a TAKE IT DOWN request's 48 hours have passed, follow it up with 'ncii-desk requests followup REQ'.</source>
+      <translation>Añada --again para preparar una solicitud nueva de todas formas (por ejemplo, si la plataforma perdió la primera). Cuando hayan pasado las 48 horas de una solicitud TAKE IT DOWN, haga el seguimiento con 'ncii-desk requests followup REQ'.</translation>
+    </message>
+    <message>
+      <source>Unknown clinic detail: {sorted}.</source>
+      <translation>Dato de la organización desconocido: {sorted}.</translation>
+    </message>
+    <message>
+      <source>The item '{strip}' belongs to another case.</source>
+      <translation>El elemento '{strip}' pertenece a otro caso.</translation>
+    </message>
+    <message>
+      <source>List this case's items with 'ncii-desk item list CASE'.</source>
+      <translation>Vea los elementos de este caso con 'ncii-desk item list CASE'.</translation>
+    </message>
+    <message>
+      <source>'{route}' is not a request type.</source>
+      <translation>'{route}' no es un tipo de solicitud.</translation>
+    </message>
+    <message>
+      <source>Use one of: {ROUTE_TEMPLATES}.</source>
+      <translation>Use uno de estos: {ROUTE_TEMPLATES}.</translation>
+    </message>
+    <message>
+      <source>No platform in this case takes a '{route}' request.</source>
+      <translation>Ninguna plataforma de este caso acepta una solicitud '{route}'.</translation>
+    </message>
+    <message>
+      <source>This kind of request applies to: {where}.</source>
+      <translation>Este tipo de solicitud se aplica a: {where}.</translation>
+    </message>
+    <message>
+      <source>The time sent needs a time zone.</source>
+      <translation>La hora de envío necesita una zona horaria.</translation>
+    </message>
+    <message>
+      <source>For example 2026-05-20T14:30Z or --zone.</source>
+      <translation>Por ejemplo 2026-05-20T14:30Z o --zone.</translation>
+    </message>
+    <message>
+      <source>The time sent ({local_and_utc}) is in the future: this computer's clock says {local_and_utc2}.</source>
+      <translation>La hora de envío ({local_and_utc}) está en el futuro: el reloj de esta computadora marca {local_and_utc2}.</translation>
+    </message>
+    <message>
+      <source>Give the time it was sent (up to {CLOCK_SKEW_MINUTES} minutes ahead is accepted for clock differences), or check this computer's clock.</source>
+      <translation>Indique la hora en que se envió (se aceptan hasta {CLOCK_SKEW_MINUTES} minutos de adelanto por diferencias de reloj), o revise el reloj de esta computadora.</translation>
+    </message>
+    <message>
+      <source>The time sent ({local_and_utc}) is before the request was drafted ({local_and_utc2}).</source>
+      <translation>La hora de envío ({local_and_utc}) es anterior a cuando se preparó la solicitud ({local_and_utc2}).</translation>
+    </message>
+    <message>
+      <source>Give the time the letter was actually sent; a request cannot be sent before it was written.</source>
+      <translation>Indique la hora en que realmente se envió la carta; una solicitud no se puede enviar antes de escribirse.</translation>
+    </message>
+    <message>
+      <source>This request was already marked as sent ({local_and_utc}).</source>
+      <translation>Esta solicitud ya se marcó como enviada ({local_and_utc}).</translation>
+    </message>
+    <message>
+      <source>To change the time sent, correct it with a reason: 'ncii-desk requests sent REQ --correct --at TIME --reason TEXT'.</source>
+      <translation>Para cambiar la hora de envío, corríjala con un motivo: 'ncii-desk requests sent REQ --correct --at TIME --reason TEXT'.</translation>
+    </message>
+    <message>
+      <source>This request was already marked as sent ({iso}).</source>
+      <translation>Esta solicitud ya se marcó como enviada ({iso}).</translation>
+    </message>
+    <message>
+      <source>A correction of the time sent needs a reason.</source>
+      <translation>Una corrección de la hora de envío necesita un motivo.</translation>
+    </message>
+    <message>
+      <source>Say why with --reason, e.g. 'the e-mail was sent at 14:05, not 15:05'.</source>
+      <translation>Diga por qué con --reason, por ejemplo 'el correo se envió a las 14:05, no a las 15:05'.</translation>
+    </message>
+    <message>
+      <source>This request has not been marked as sent, so there is no time to correct.</source>
+      <translation>Esta solicitud no se ha marcado como enviada, así que no hay hora que corregir.</translation>
+    </message>
+    <message>
+      <source>Mark it as sent with 'ncii-desk requests sent REQ --at TIME'.</source>
+      <translation>Márquela como enviada con 'ncii-desk requests sent REQ --at TIME'.</translation>
+    </message>
+    <message>
+      <source>This request has not been marked as sent.</source>
+      <translation>Esta solicitud no se ha marcado como enviada.</translation>
+    </message>
+    <message>
+      <source>The platform's reference number is empty.</source>
+      <translation>El número de referencia de la plataforma está vacío.</translation>
+    </message>
+    <message>
+      <source>'{status}' cannot be set by hand.</source>
+      <translation>'{status}' no se puede poner a mano.</translation>
+    </message>
+    <message>
+      <source>Use one of: {names}. 'sent' is set with 'requests sent'; overdue is automatic.</source>
+      <translation>Use uno de estos: {names}. 'sent' se pone con 'requests sent'; el vencimiento (overdue) es automático.</translation>
+    </message>
+    <message>
+      <source>This request is still a draft.</source>
+      <translation>Esta solicitud todavía es un borrador.</translation>
+    </message>
+    <message>
+      <source>Mark it as sent first with 'ncii-desk requests sent REQ'.</source>
+      <translation>Márquela primero como enviada con 'ncii-desk requests sent REQ'.</translation>
+    </message>
+    <message>
+      <source>This request has no stored documents.</source>
+      <translation>Esta solicitud no tiene documentos guardados.</translation>
+    </message>
+    <message>
+      <source>{clashes_count} file(s) already exist in the folder, for example {clashes}.</source>
+      <translation>Ya existe(n) {clashes_count} archivo(s) en la carpeta, por ejemplo {clashes}.</translation>
+    </message>
+    <message>
+      <source>Choose another folder, or add --overwrite.</source>
+      <translation>Elija otra carpeta, o añada --overwrite.</translation>
+    </message>
+    <message>
+      <source>Unknown follow-up document '{kind}'.</source>
+      <translation>Documento de seguimiento desconocido: '{kind}'.</translation>
+    </message>
+    <message>
+      <source>A follow-up is for a TAKE IT DOWN request whose 48-hour deadline has passed without removal.</source>
+      <translation>Un seguimiento es para una solicitud TAKE IT DOWN cuyo plazo de 48 horas venció sin que se retirara el contenido.</translation>
+    </message>
+    <message>
+      <source>This request is {state}, deadline {deadline_at}.</source>
+      <translation>Esta solicitud está en estado {state}, con plazo {deadline_at}.</translation>
+    </message>
+    <message>
+      <source>This request is {state}.</source>
+      <translation>Esta solicitud está en estado {state}.</translation>
+    </message>
+    <message>
+      <source>The request's addresses span several platforms.</source>
+      <translation>Las direcciones de la solicitud abarcan varias plataformas.</translation>
+    </message>
+    <message>
+      <source>Nothing new to request: an open '{route}' request already lists every picture found. {named}.</source>
+      <translation>No hay nada nuevo que pedir: una solicitud '{route}' abierta ya incluye cada imagen encontrada. {named}.</translation>
+    </message>
+    <message>
+      <source>No picture of this case can go in a DMCA notice: a DMCA notice may list only copies matched (by their pixels, confirmed by a reviewer) to an original the client owns. Left out: {named}.{marks}</source>
+      <translation>Ninguna imagen de este caso puede ir en un aviso DMCA: un aviso DMCA solo puede incluir copias que coinciden (por sus píxeles, confirmadas por una persona revisora) con un original cuyos derechos de autor son de su cliente. Quedan fuera: {named}.{marks}</translation>
+    </message>
+    <message>
+      <source>Pictures left out of a DMCA notice can still be asked for under the TAKE IT DOWN Act ('ncii-desk requests draft CASE --route takedown'), which needs no copyright. Mark who took each original with 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', and confirm matches with 'ncii-desk matches review'.</source>
+      <translation>Las imágenes que quedan fuera de un aviso DMCA se pueden pedir igual con la Ley TAKE IT DOWN ('ncii-desk requests draft CASE --route takedown'), que no requiere derechos de autor. Marque quién tomó cada original con 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', y confirme las coincidencias con 'ncii-desk matches review'.</translation>
+    </message>
+    <message>
+      <source> {unmarked_count} original(s) are not marked yet: the old one-tick '--copyright-owner' for the whole case is not taken as a claim for each original; mark each original first.</source>
+      <translation> {unmarked_count} original(es) todavía no están marcados: la antigua casilla única '--copyright-owner' para todo el caso no se toma como reclamo para cada original; marque primero cada original.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.scan</name>
+    <message>
+      <source>{exc}.</source>
+      <translation>{exc}.</translation>
+    </message>
+    <message>
+      <source>The hash list {path} cannot be read: {strerror}.</source>
+      <translation>La lista de hashes {path} no se puede leer: {strerror}.</translation>
+    </message>
+    <message>
+      <source>Scanning on a Ray cluster needs the package 'ray', which is not installed.</source>
+      <translation>Buscar en un clúster de Ray necesita el paquete 'ray', que no está instalado.</translation>
+    </message>
+    <message>
+      <source>Install the cluster extra: pip install 'ncii-desk[cluster]' (on every machine of the cluster), or scan without --ray.</source>
+      <translation>Instale el extra de clúster: pip install 'ncii-desk[cluster]' (en cada máquina del clúster), o busque sin --ray.</translation>
+    </message>
+    <message>
+      <source>A batch must hold at least one file.</source>
+      <translation>Un lote debe tener al menos un archivo.</translation>
+    </message>
+    <message>
+      <source>Could not start or join the Ray cluster at {where}: {value}.</source>
+      <translation>No se pudo iniciar ni unirse al clúster de Ray en {where}: {value}.</translation>
+    </message>
+    <message>
+      <source>Start the cluster first ('ray start --head' on one machine, 'ray start --address HEAD:6379' on the others) and give its address, or use --ray auto on a machine of the cluster.</source>
+      <translation>Inicie primero el clúster ('ray start --head' en una máquina, 'ray start --address HEAD:6379' en las demás) e indique su dirección, o use --ray auto en una máquina del clúster.</translation>
+    </message>
+    <message>
+      <source>{path} already exists; the scan will not overwrite it.</source>
+      <translation>{path} ya existe; la búsqueda no lo sobrescribe.</translation>
+    </message>
+    <message>
+      <source>Add --resume to go on with the scan that file holds, or give a new file name.</source>
+      <translation>Añada --resume para continuar la búsqueda que guarda ese archivo, o indique un nombre de archivo nuevo.</translation>
+    </message>
+    <message>
+      <source>{path} line {number} is not a scan result; it cannot be resumed.</source>
+      <translation>La línea {number} de {path} no es un resultado de búsqueda; no se puede continuar.</translation>
+    </message>
+    <message>
+      <source>Give the results file of an earlier 'ncii-desk scan --jsonl', or a new file name.</source>
+      <translation>Indique el archivo de resultados de un 'ncii-desk scan --jsonl' anterior, o un nombre de archivo nuevo.</translation>
+    </message>
+    <message>
+      <source>{path} is not a results file of 'ncii-desk scan'.</source>
+      <translation>{path} no es un archivo de resultados de 'ncii-desk scan'.</translation>
+    </message>
+    <message>
+      <source>Give the results file of an earlier scan, or a new file name.</source>
+      <translation>Indique el archivo de resultados de una búsqueda anterior, o un nombre de archivo nuevo.</translation>
+    </message>
+    <message>
+      <source>{path} holds a scan against other hash lists or another PDQ threshold; its rows cannot be mixed with this scan's.</source>
+      <translation>{path} contiene una búsqueda con otras listas de hashes u otro umbral PDQ; sus filas no se pueden mezclar con las de esta búsqueda.</translation>
+    </message>
+    <message>
+      <source>Resume with the same --against lists and --pdq-threshold, or give a new file name.</source>
+      <translation>Continúe con las mismas listas --against y el mismo --pdq-threshold, o indique un nombre de archivo nuevo.</translation>
+    </message>
+    <message>
+      <source>{path} has no header line; it is not a results file of 'ncii-desk scan'.</source>
+      <translation>{path} no tiene línea de encabezado; no es un archivo de resultados de 'ncii-desk scan'.</translation>
+    </message>
+    <message>
+      <source>Give a new file name.</source>
+      <translation>Indique un nombre de archivo nuevo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.screenshots</name>
+    <message>
+      <source>No screenshots are made for a case that may show a person under 18.</source>
+      <translation>No se hacen capturas de pantalla en un caso que puede mostrar a una persona menor de 18 años.</translation>
+    </message>
+    <message>
+      <source>Only hashes and addresses are kept for such a case.</source>
+      <translation>En un caso así solo se guardan las huellas (hashes) y las direcciones.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.settings</name>
+    <message>
+      <source>There is no threshold called '{name}'.</source>
+      <translation>No hay ningún umbral llamado '{name}'.</translation>
+    </message>
+    <message>
+      <source>The thresholds are: {value}.</source>
+      <translation>Los umbrales son: {value}.</translation>
+    </message>
+    <message>
+      <source>'{value}' is not a number.</source>
+      <translation>'{value}' no es un número.</translation>
+    </message>
+    <message>
+      <source>Give {_allowed}.</source>
+      <translation>Indique {_allowed}.</translation>
+    </message>
+    <message>
+      <source>{value} is not a number.</source>
+      <translation>{value} no es un número.</translation>
+    </message>
+    <message>
+      <source>{value} is not a valid PDQ distance.</source>
+      <translation>{value} no es una distancia PDQ válida.</translation>
+    </message>
+    <message>
+      <source>{value} is not a valid face similarity threshold.</source>
+      <translation>{value} no es un umbral de parecido de caras válido.</translation>
+    </message>
+    <message>
+      <source>'{text}' is not the address of a time-stamp authority.</source>
+      <translation>'{text}' no es la dirección de una autoridad de sellado de tiempo.</translation>
+    </message>
+    <message>
+      <source>Give its full http:// or https:// address, as the authority publishes it.</source>
+      <translation>Indique su dirección completa http:// o https://, tal como la publica la autoridad.</translation>
+    </message>
+    <message>
+      <source>'{value}' is not true or false.</source>
+      <translation>'{value}' no es true ni false.</translation>
+    </message>
+    <message>
+      <source>Give true or false for {ALLOW_PRIVATE_NAME}.</source>
+      <translation>Indique true o false para {ALLOW_PRIVATE_NAME}.</translation>
+    </message>
+    <message>
+      <source>capture.allow_private_addresses</source>
+      <translation>capture.allow_private_addresses</translation>
+    </message>
+    <message>
+      <source>Give {allowed}.</source>
+      <translation>Indique {allowed}.</translation>
+    </message>
+    <message>
+      <source>a whole number of hours from {low} to {high}</source>
+      <translation>un número entero de horas de {low} a {high}</translation>
+    </message>
+    <message>
+      <source>{value} is not a valid age in hours.</source>
+      <translation>{value} no es una antigüedad en horas válida.</translation>
+    </message>
+    <message>
+      <source>There is no request setting called '{name}'.</source>
+      <translation>No hay ninguna configuración de solicitudes llamada '{name}'.</translation>
+    </message>
+    <message>
+      <source>The request settings are: {value}.</source>
+      <translation>Las configuraciones de solicitudes son: {value}.</translation>
+    </message>
+    <message>
+      <source>{name} is not a face embedder.</source>
+      <translation>{name} no es un modelo de caras.</translation>
+    </message>
+    <message>
+      <source>Choose one of: {EMBEDDER_CHOICES}.</source>
+      <translation>Elija uno de estos: {EMBEDDER_CHOICES}.</translation>
+    </message>
+    <message>
+      <source>The name is empty.</source>
+      <translation>El nombre está vacío.</translation>
+    </message>
+    <message>
+      <source>Type the name colleagues know you by; it is shown in the activity log.</source>
+      <translation>Escriba el nombre por el que le conocen sus colegas; se muestra en el registro de actividad.</translation>
+    </message>
+    <message>
+      <source>The name is longer than {OPERATOR_MAX} characters or holds control characters.</source>
+      <translation>El nombre tiene más de {OPERATOR_MAX} caracteres o contiene caracteres de control.</translation>
+    </message>
+    <message>
+      <source>Use a first name or initials.</source>
+      <translation>Use un nombre de pila o sus iniciales.</translation>
+    </message>
+    <message>
+      <source>'{scheme}' is not a colour scheme.</source>
+      <translation>'{scheme}' no es un esquema de colores.</translation>
+    </message>
+    <message>
+      <source>Use one of: {COLOR_SCHEMES}.</source>
+      <translation>Use uno de estos: {COLOR_SCHEMES}.</translation>
+    </message>
+    <message>
+      <source>The stored threshold '{name}' ({value}) is not valid (it must be {allowed}){used}. Set it again in Settings or with 'ncii-desk settings set', or reset it with 'ncii-desk settings reset'.</source>
+      <translation>El umbral guardado '{name}' ({value}) no es válido (debe ser {allowed}){used}. Vuelva a ponerlo en Configuración o con 'ncii-desk settings set', o restablézcalo con 'ncii-desk settings reset'.</translation>
+    </message>
+    <message>
+      <source>The stored setting 'requests.{name}' ({data}) is not valid ({message}); the default was used. Set it again with 'ncii-desk settings set requests.{name} VALUE'.</source>
+      <translation>La configuración guardada 'requests.{name}' ({data}) no es válida ({message}); se usó el valor predeterminado. Vuelva a ponerla con 'ncii-desk settings set requests.{name} VALUE'.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.validation</name>
+    <message>
+      <source>The {label} folder {folder} does not exist or is not a folder.</source>
+      <translation>La carpeta de {label} {folder} no existe o no es una carpeta.</translation>
+    </message>
+    <message>
+      <source>Give the folder that holds the {label} pictures (--{label} DIR).</source>
+      <translation>Indique la carpeta que contiene las imágenes de {label} (--{label} DIR).</translation>
+    </message>
+    <message>
+      <source>The threshold must lie between 0 and 1, not {threshold}.</source>
+      <translation>El umbral debe estar entre 0 y 1, no {threshold}.</translation>
+    </message>
+    <message>
+      <source>Give a manipulation probability such as 0.5.</source>
+      <translation>Indique una probabilidad de manipulación, como 0.5.</translation>
+    </message>
+    <message>
+      <source>{resamples} bootstrap resamples are too few.</source>
+      <translation>{resamples} remuestreos bootstrap son muy pocos.</translation>
+    </message>
+    <message>
+      <source>Use 1000 or more.</source>
+      <translation>Use 1000 o más.</translation>
+    </message>
+    <message>
+      <source>The report could not be written to {out}: {value}.</source>
+      <translation>No se pudo escribir el informe en {out}: {value}.</translation>
+    </message>
+    <message>
+      <source>Give a folder you can write to with --out (it is created if missing).</source>
+      <translation>Indique con --out una carpeta en la que pueda escribir (se crea si no existe).</translation>
+    </message>
+    <message>
+      <source>Saving a validation record needs the domain of the labelled pictures.</source>
+      <translation>Para guardar un registro de validación hace falta el tipo de imágenes etiquetadas.</translation>
+    </message>
+    <message>
+      <source>Say what the pictures are with --domain, e.g. --domain "face-swap video frames from phone recordings".</source>
+      <translation>Diga qué son las imágenes con --domain, por ejemplo --domain "face-swap video frames from phone recordings".</translation>
+    </message>
+    <message>
+      <source>Say what kind of pictures the two folders hold, e.g. face-swap video frames.</source>
+      <translation>Diga qué tipo de imágenes contienen las dos carpetas, por ejemplo cuadros de video con cambio de cara.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.vaults</name>
+    <message>
+      <source>The key-derivation memory must be between {lowest} MiB and {highest} MiB ({memory_mib} MiB was given).</source>
+      <translation>La memoria para derivar la clave debe estar entre {lowest} MiB y {highest} MiB (se indicaron {memory_mib} MiB).</translation>
+    </message>
+    <message>
+      <source>The unlock time target must be between 0.05 and 30 seconds ({target_seconds} was given).</source>
+      <translation>El tiempo objetivo de desbloqueo debe estar entre 0.05 y 30 segundos (se indicó {target_seconds}).</translation>
+    </message>
+    <message>
+      <source>The current passphrase is not right, so the passphrase was not changed.</source>
+      <translation>La frase de contraseña actual no es correcta, así que no se cambió la frase de contraseña.</translation>
+    </message>
+    <message>
+      <source>Type the passphrase you unlocked the vault with (check Caps Lock).</source>
+      <translation>Escriba la frase de contraseña con la que desbloqueó la bóveda (revise Bloq Mayús).</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.blobs</name>
+    <message>
+      <source>An evidence file is missing from the vault.</source>
+      <translation>Falta un archivo de pruebas en la bóveda.</translation>
+    </message>
+    <message>
+      <source>An evidence file is truncated.</source>
+      <translation>Un archivo de pruebas está incompleto.</translation>
+    </message>
+    <message>
+      <source>An evidence file has a damaged header.</source>
+      <translation>Un archivo de pruebas tiene el encabezado dañado.</translation>
+    </message>
+    <message>
+      <source>An evidence file has no content chunks.</source>
+      <translation>Un archivo de pruebas no tiene bloques de contenido.</translation>
+    </message>
+    <message>
+      <source>An evidence file failed its integrity check (it was changed, truncated or damaged).</source>
+      <translation>Un archivo de pruebas no pasó su comprobación de integridad (se cambió, está incompleto o dañado).</translation>
+    </message>
+    <message>
+      <source>An evidence file does not match the hashes recorded when it was stored.</source>
+      <translation>Un archivo de pruebas no coincide con las huellas registradas al guardarlo.</translation>
+    </message>
+    <message>
+      <source>The folder to export into does not exist: {folder}</source>
+      <translation>La carpeta a la que se quiere exportar no existe: {folder}</translation>
+    </message>
+    <message>
+      <source>The item could not be written to {dest}: {strerror}.</source>
+      <translation>No se pudo escribir el elemento en {dest}: {strerror}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.db</name>
+    <message>
+      <source>The case database cannot be decrypted or is damaged.</source>
+      <translation>La base de datos de casos no se puede descifrar o está dañada.</translation>
+    </message>
+    <message>
+      <source>The case database has schema revision {start}, which this version of NCII Desk does not know.</source>
+      <translation>La base de datos de casos tiene la revisión de esquema {start}, que esta versión de NCII Desk no conoce.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.handover_format</name>
+    <message>
+      <source>The recipient key file holds no readable key.</source>
+      <translation>El archivo de clave de quien lo recibe no contiene ninguna clave legible.</translation>
+    </message>
+    <message>
+      <source>Ask the recipient for the file 'ncii-desk vault pubkey --out FILE' writes.</source>
+      <translation>Pida a quien lo recibe el archivo que escribe 'ncii-desk vault pubkey --out FILE'.</translation>
+    </message>
+    <message>
+      <source>The recipient key file holds a key of the wrong size.</source>
+      <translation>El archivo de clave de quien lo recibe contiene una clave del tamaño equivocado.</translation>
+    </message>
+    <message>
+      <source>The recipient key file's fingerprint does not match its key (the file was edited or damaged).</source>
+      <translation>La huella del archivo de clave de quien lo recibe no coincide con su clave (el archivo se editó o está dañado).</translation>
+    </message>
+    <message>
+      <source>This is not an NCII Desk case hand-over file (or its beginning is damaged).</source>
+      <translation>Este no es un archivo de traspaso de casos de NCII Desk (o su comienzo está dañado).</translation>
+    </message>
+    <message>
+      <source>Check that you chose the .ncii file you were sent.</source>
+      <translation>Compruebe que eligió el archivo .ncii que le enviaron.</translation>
+    </message>
+    <message>
+      <source>The hand-over file's header is damaged (its length is wrong).</source>
+      <translation>El encabezado del archivo de traspaso está dañado (su longitud es incorrecta).</translation>
+    </message>
+    <message>
+      <source>The hand-over file's header is damaged or from an unknown version.</source>
+      <translation>El encabezado del archivo de traspaso está dañado o es de una versión desconocida.</translation>
+    </message>
+    <message>
+      <source>Ask the sender to export the case again with this version of NCII Desk.</source>
+      <translation>Pida a quien lo envió que vuelva a exportar el caso con esta versión de NCII Desk.</translation>
+    </message>
+    <message>
+      <source>The hand-over file's header is damaged (salt or nonce).</source>
+      <translation>El encabezado del archivo de traspaso está dañado (sal o nonce).</translation>
+    </message>
+    <message>
+      <source>This hand-over file is protected by a passphrase, not by this vault's key.</source>
+      <translation>Este archivo de traspaso está protegido con una frase de contraseña, no con la clave de esta bóveda.</translation>
+    </message>
+    <message>
+      <source>Import it with --passphrase and type the passphrase the sender gave you.</source>
+      <translation>Impórtelo con --passphrase y escriba la frase de contraseña que le dio quien lo envió.</translation>
+    </message>
+    <message>
+      <source>This hand-over file was encrypted for another vault (key fingerprint {recipient_fingerprint}); this vault's key is {fingerprint}.</source>
+      <translation>Este archivo de traspaso se cifró para otra bóveda (huella de clave {recipient_fingerprint}); la clave de esta bóveda es {fingerprint}.</translation>
+    </message>
+    <message>
+      <source>Ask the sender to export the case again to your public key ('ncii-desk vault pubkey').</source>
+      <translation>Pida a quien lo envió que vuelva a exportar el caso para su clave pública ('ncii-desk vault pubkey').</translation>
+    </message>
+    <message>
+      <source>The hand-over file's header is damaged (ephemeral key).</source>
+      <translation>El encabezado del archivo de traspaso está dañado (clave efímera).</translation>
+    </message>
+    <message>
+      <source>The hand-over file's header was altered: its key does not open it.</source>
+      <translation>El encabezado del archivo de traspaso fue alterado: su clave no lo abre.</translation>
+    </message>
+    <message>
+      <source>Ask the sender for a fresh copy of the file.</source>
+      <translation>Pida a quien lo envió una copia nueva del archivo.</translation>
+    </message>
+    <message>
+      <source>This hand-over file is encrypted to a vault's key, not to a passphrase.</source>
+      <translation>Este archivo de traspaso está cifrado para la clave de una bóveda, no con una frase de contraseña.</translation>
+    </message>
+    <message>
+      <source>Import it without --passphrase, into the vault whose key it was made for.</source>
+      <translation>Impórtelo sin --passphrase, en la bóveda para cuya clave se hizo.</translation>
+    </message>
+    <message>
+      <source>The hand-over file's key-derivation settings are damaged or out of range.</source>
+      <translation>La configuración de derivación de clave del archivo de traspaso está dañada o fuera de rango.</translation>
+    </message>
+    <message>
+      <source>The passphrase does not open this hand-over file.</source>
+      <translation>La frase de contraseña no abre este archivo de traspaso.</translation>
+    </message>
+    <message>
+      <source>Check the passphrase with the sender (by phone, not by e-mail) and try again.</source>
+      <translation>Confirme la frase de contraseña con quien lo envió (por teléfono, no por correo electrónico) y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+      <source>The hand-over file is truncated (chunk {index} is incomplete).</source>
+      <translation>El archivo de traspaso está incompleto (el bloque {index} no está completo).</translation>
+    </message>
+    <message>
+      <source>Ask the sender for a complete copy of the file.</source>
+      <translation>Pida a quien lo envió una copia completa del archivo.</translation>
+    </message>
+    <message>
+      <source>The hand-over file failed its integrity check at chunk {index} (it was changed, reordered, truncated or damaged).</source>
+      <translation>El archivo de traspaso no pasó su comprobación de integridad en el bloque {index} (se cambió, se reordenó, está incompleto o dañado).</translation>
+    </message>
+    <message>
+      <source>Ask the sender for a fresh copy; nothing was imported.</source>
+      <translation>Pida a quien lo envió una copia nueva; no se importó nada.</translation>
+    </message>
+    <message>
+      <source>The hand-over file holds a frame of an impossible size.</source>
+      <translation>El archivo de traspaso contiene un bloque de un tamaño imposible.</translation>
+    </message>
+    <message>
+      <source>The hand-over file ends in the middle of a record.</source>
+      <translation>El archivo de traspaso termina en medio de un registro.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.keys</name>
+    <message>
+      <source>The key-derivation memory must be at least {value} MiB.</source>
+      <translation>La memoria para derivar la clave debe ser de al menos {value} MiB.</translation>
+    </message>
+    <message>
+      <source>The key-derivation settings are out of range.</source>
+      <translation>La configuración de derivación de clave está fuera de rango.</translation>
+    </message>
+    <message>
+      <source>The passphrase could not be checked: the key derivation needs {value} MiB of memory, which this computer could not give.</source>
+      <translation>No se pudo comprobar la frase de contraseña: la derivación de clave necesita {value} MiB de memoria, que esta computadora no pudo dar.</translation>
+    </message>
+    <message>
+      <source>Close other programs and try again.</source>
+      <translation>Cierre otros programas y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+      <source>The recovery key should have {expected_len} letters and digits; {cleaned_count} were given.</source>
+      <translation>La clave de recuperación debe tener {expected_len} letras y dígitos; se escribieron {cleaned_count}.</translation>
+    </message>
+    <message>
+      <source>The recovery key contains characters that cannot appear in it.</source>
+      <translation>La clave de recuperación contiene caracteres que no pueden aparecer en ella.</translation>
+    </message>
+    <message>
+      <source>The recovery key has a typing mistake (its checksum is wrong).</source>
+      <translation>La clave de recuperación tiene un error de escritura (su suma de control no es correcta).</translation>
+    </message>
+    <message>
+      <source>The passphrase is too short ({passphrase_count} characters; at least {MIN_PASSPHRASE_CHARS} are required).</source>
+      <translation>La frase de contraseña es demasiado corta ({passphrase_count} caracteres; se necesitan al menos {MIN_PASSPHRASE_CHARS}).</translation>
+    </message>
+    <message>
+      <source>The passphrase repeats too few characters (at least {MIN_DISTINCT_CHARS} different ones are required).</source>
+      <translation>La frase de contraseña repite demasiado los mismos caracteres (se necesitan al menos {MIN_DISTINCT_CHARS} distintos).</translation>
+    </message>
+    <message>
+      <source>The passphrase is a run of keys or letters in order, which is guessed at once.</source>
+      <translation>La frase de contraseña es una serie de teclas o letras seguidas, que se adivina de inmediato.</translation>
+    </message>
+    <message>
+      <source>The passphrase is one of the most common passwords, which are guessed first.</source>
+      <translation>La frase de contraseña es una de las contraseñas más comunes, que son las primeras que se prueban.</translation>
+    </message>
+    <message>
+      <source>The passphrase is not correct for this vault.</source>
+      <translation>La frase de contraseña no es correcta para esta bóveda.</translation>
+    </message>
+    <message>
+      <source>This recovery key does not belong to this vault.</source>
+      <translation>Esta clave de recuperación no pertenece a esta bóveda.</translation>
+    </message>
+    <message>
+      <source>Check that you are opening the right vault folder and typed the key printed for it.</source>
+      <translation>Compruebe que está abriendo la carpeta de bóveda correcta y que escribió la clave impresa para ella.</translation>
+    </message>
+    <message>
+      <source>The vault header was altered: its authentication code does not match.</source>
+      <translation>El encabezado de la bóveda fue alterado: su código de autenticación no coincide.</translation>
+    </message>
+    <message>
+      <source>The vault header cannot be read.</source>
+      <translation>No se puede leer el encabezado de la bóveda.</translation>
+    </message>
+    <message>
+      <source>The vault header is damaged (its checksum does not match).</source>
+      <translation>El encabezado de la bóveda está dañado (su suma de control no coincide).</translation>
+    </message>
+    <message>
+      <source>This is not an NCII Desk vault header of a known version.</source>
+      <translation>Este no es un encabezado de bóveda de NCII Desk de una versión conocida.</translation>
+    </message>
+    <message>
+      <source>The vault header's key-derivation setting {field} is not acceptable ({reason}); it was refused before any key was derived.</source>
+      <translation>La configuración de derivación de clave {field} del encabezado de la bóveda no es aceptable ({reason}); se rechazó antes de derivar ninguna clave.</translation>
+    </message>
+    <message>
+      <source>The vault header has no key-derivation settings.</source>
+      <translation>El encabezado de la bóveda no tiene configuración de derivación de clave.</translation>
+    </message>
+    <message>
+      <source>The vault header has missing or invalid fields.</source>
+      <translation>Al encabezado de la bóveda le faltan campos o tiene campos no válidos.</translation>
+    </message>
+    <message>
+      <source>The vault header file was changed: its bytes are not as written.</source>
+      <translation>El archivo de encabezado de la bóveda se cambió: sus bytes no son los que se escribieron.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.lock</name>
+    <message>
+      <source>This vault is already open in another NCII Desk window or command.</source>
+      <translation>Esta bóveda ya está abierta en otra ventana o comando de NCII Desk.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.vault</name>
+    <message>
+      <source>The folder {root} is not empty.</source>
+      <translation>La carpeta {root} no está vacía.</translation>
+    </message>
+    <message>
+      <source>No NCII Desk vault was found in {root}.</source>
+      <translation>No se encontró ninguna bóveda de NCII Desk en {root}.</translation>
+    </message>
+    <message>
+      <source>The vault is locked; a passphrase or recovery key is needed.</source>
+      <translation>La bóveda está bloqueada; se necesita una frase de contraseña o una clave de recuperación.</translation>
+    </message>
+    <message>
+      <source>Both copies of the vault header are damaged; the vault cannot be unlocked. {message}</source>
+      <translation>Las dos copias del encabezado de la bóveda están dañadas; la bóveda no se puede desbloquear. {message}</translation>
+    </message>
+    <message>
+      <source>Both copies of the vault header were altered; the vault cannot be unlocked.</source>
+      <translation>Las dos copias del encabezado de la bóveda fueron alteradas; la bóveda no se puede desbloquear.</translation>
+    </message>
+    <message>
+      <source>The case database ({DB_NAME}) is missing from the vault folder; without it the cases, items and audit log cannot be read. Nothing was changed.</source>
+      <translation>Falta la base de datos de casos ({DB_NAME}) en la carpeta de la bóveda; sin ella no se pueden leer los casos, los elementos ni el registro de actividad. No se cambió nada.</translation>
+    </message>
+    <message>
+      <source>Do not write to this vault. Keep a copy of the whole vault folder as it is, then restore the vault folder from your latest backup (meta.db together with audit.head and blobs/: a database older than audit.head is reported as a rollback).</source>
+      <translation>No escriba en esta bóveda. Guarde una copia de toda la carpeta de la bóveda tal como está y luego restaure la carpeta de la bóveda desde su copia de seguridad más reciente (meta.db junto con audit.head y blobs/: una base de datos más antigua que audit.head se informa como una reversión).</translation>
+    </message>
+    <message>
+      <source>meta.db</source>
+      <translation>meta.db</translation>
+    </message>
+    <message>
+      <source>The case database ({DB_NAME}) is empty. Nothing was changed.</source>
+      <translation>La base de datos de casos ({DB_NAME}) está vacía. No se cambió nada.</translation>
+    </message>
+    <message>
+      <source>The vault is locked.</source>
+      <translation>La bóveda está bloqueada.</translation>
+    </message>
+    <message>
+      <source>The vault check was cancelled before it finished.</source>
+      <translation>La comprobación de la bóveda se canceló antes de terminar.</translation>
+    </message>
+  </context>
+  <context>
+    <name>media.loader</name>
+    <message>
+      <source>The file {data} does not exist.</source>
+      <translation>El archivo {data} no existe.</translation>
+    </message>
+    <message>
+      <source>The file {data} cannot be read: {strerror}.</source>
+      <translation>El archivo {data} no se puede leer: {strerror}.</translation>
+    </message>
+    <message>
+      <source>{name} is empty (0 bytes).</source>
+      <translation>{name} está vacío (0 bytes).</translation>
+    </message>
+    <message>
+      <source>{name} is not an image NCII Desk can read (its content looks like {mime}).</source>
+      <translation>{name} no es una imagen que NCII Desk pueda leer (su contenido parece {mime}).</translation>
+    </message>
+    <message>
+      <source>{name} is {_size_text}, above the {_size_text2} limit for one image.</source>
+      <translation>{name} pesa {_size_text}, más que el límite de {_size_text2} para una imagen.</translation>
+    </message>
+    <message>
+      <source>{name} declares an empty picture ({w}x{h}).</source>
+      <translation>{name} declara una imagen vacía ({w}x{h}).</translation>
+    </message>
+    <message>
+      <source>{name} declares {w}x{h} pixels ({value} million), above the {value2} million limit; it may be a decompression bomb.</source>
+      <translation>{name} declara {w}x{h} píxeles ({value} millones), más que el límite de {value2} millones; puede ser una bomba de descompresión.</translation>
+    </message>
+    <message>
+      <source>{name} is too large to decode safely ({exc}).</source>
+      <translation>{name} es demasiado grande para decodificarlo con seguridad ({exc}).</translation>
+    </message>
+    <message>
+      <source>{name} looks like {mime} but cannot be decoded.</source>
+      <translation>{name} parece {mime} pero no se puede decodificar.</translation>
+    </message>
+    <message>
+      <source>{name} is damaged or truncated and cannot be decoded ({exc}).</source>
+      <translation>{name} está dañado o incompleto y no se puede decodificar ({exc}).</translation>
+    </message>
+    <message>
+      <source>{name} decoded to an unexpected pixel layout.</source>
+      <translation>{name} se decodificó con una disposición de píxeles inesperada.</translation>
+    </message>
+    <message>
+      <source>{name} is damaged: its picture descriptions claim {_size_text}, more than the file holds.</source>
+      <translation>{name} está dañado: sus descripciones de imagen dicen ocupar {_size_text}, más de lo que contiene el archivo.</translation>
+    </message>
+    <message>
+      <source>{name} has {_size_text} of picture descriptions, more than a photo needs ({_size_text2} at most).</source>
+      <translation>{name} tiene {_size_text} de descripciones de imagen, más de lo que necesita una foto (como máximo {_size_text2}).</translation>
+    </message>
+    <message>
+      <source>{name} holds {items} pictures (tiles, layers or thumbnails), more than the {max_heif_items} a photo has; it may be built to exhaust the computer.</source>
+      <translation>{name} contiene {items} imágenes (mosaicos, capas o miniaturas), más que las {max_heif_items} que tiene una foto; puede estar hecho para agotar la computadora.</translation>
+    </message>
+    <message>
+      <source>{name} declares a picture of {value} million pixels, above the {value2} million limit; it may be a decompression bomb.</source>
+      <translation>{name} declara una imagen de {value} millones de píxeles, más que el límite de {value2} millones; puede ser una bomba de descompresión.</translation>
+    </message>
+    <message>
+      <source>{name} is not a video NCII Desk can read (it looks like {mime}).</source>
+      <translation>{name} no es un video que NCII Desk pueda leer (parece {mime}).</translation>
+    </message>
+    <message>
+      <source>{name} is {_size_text}, larger than the {_size_text2} limit for one video.</source>
+      <translation>{name} pesa {_size_text}, más que el límite de {_size_text2} para un video.</translation>
+    </message>
+    <message>
+      <source>{name} cannot be opened as a video ({exc}).</source>
+      <translation>{name} no se puede abrir como video ({exc}).</translation>
+    </message>
+    <message>
+      <source>{name} has no video stream.</source>
+      <translation>{name} no tiene pista de video.</translation>
+    </message>
+    <message>
+      <source>{name} uses a video format NCII Desk cannot decode (or its header is damaged).</source>
+      <translation>{name} usa un formato de video que NCII Desk no puede decodificar (o su encabezado está dañado).</translation>
+    </message>
+    <message>
+      <source>{name} has frames of {width}x{height} pixels, above the {cap_text} pixel limit for video.</source>
+      <translation>{name} tiene cuadros de {width}x{height} píxeles, más que el límite de {cap_text} píxeles para video.</translation>
+    </message>
+    <message>
+      <source>{name} is damaged and no frame could be decoded ({last_error}).</source>
+      <translation>{name} está dañado y no se pudo decodificar ningún cuadro ({last_error}).</translation>
+    </message>
+    <message>
+      <source>{name} contains no decodable video frames.</source>
+      <translation>{name} no contiene cuadros de video que se puedan decodificar.</translation>
+    </message>
+  </context>
+  <context>
+    <name>hashing.lists</name>
+    <message>
+      <source>Check the hash: PDQ has 64 hex digits, video MD5 and MD5 32, SHA-256 64, pHash 16.</source>
+      <translation>Revise la huella: PDQ tiene 64 dígitos hexadecimales, MD5 de video y MD5 32, SHA-256 64, pHash 16.</translation>
+    </message>
+    <message>
+      <source>the {kind} hash is missing</source>
+      <translation>falta la huella {kind}</translation>
+    </message>
+    <message>
+      <source>the {kind} hash contains characters other than the hex digits 0-9 and a-f</source>
+      <translation>la huella {kind} contiene caracteres distintos de los dígitos hexadecimales 0-9 y a-f</translation>
+    </message>
+    <message>
+      <source>a {kind} hash has {want} hex digits; this one has {value_count}</source>
+      <translation>una huella {kind} tiene {want} dígitos hexadecimales; esta tiene {value_count}</translation>
+    </message>
+    <message>
+      <source>this PDQ hash is all or nearly all zeros or ones: such hashes come from blank or single-colour images and would match almost anything, so it is not used</source>
+      <translation>esta huella PDQ es toda o casi toda de ceros o de unos: esas huellas vienen de imágenes en blanco o de un solo color y coincidirían con casi cualquier cosa, así que no se usa</translation>
+    </message>
+    <message>
+      <source>this pHash is all or nearly all zeros or ones: such hashes come from blank or single-colour images and would match almost anything, so it is not used</source>
+      <translation>este pHash es todo o casi todo de ceros o de unos: esas huellas vienen de imágenes en blanco o de un solo color y coincidirían con casi cualquier cosa, así que no se usa</translation>
+    </message>
+    <message>
+      <source>this {kind} hash is all zeros: that is a placeholder, not the hash of a file, and it could match anything a broken tool produced</source>
+      <translation>esta huella {kind} es toda de ceros: es un marcador de posición, no la huella de un archivo, y podría coincidir con cualquier cosa que produjo una herramienta defectuosa</translation>
+    </message>
+    <message>
+      <source>this is the {_EMPTY_FILE_HASHES} of an empty (zero-byte) file, not of an image or video: it would match every empty file</source>
+      <translation>esta es la {_EMPTY_FILE_HASHES} de un archivo vacío (de cero bytes), no de una imagen ni de un video: coincidiría con cualquier archivo vacío</translation>
+    </message>
+    <message>
+      <source>the variant tag and its original must be text</source>
+      <translation>la etiqueta de variante y su original deben ser texto</translation>
+    </message>
+    <message>
+      <source>a variant hash needs both its tag and the canonical PDQ hash of its picture</source>
+      <translation>una huella de variante necesita su etiqueta y la huella PDQ canónica de su imagen</translation>
+    </message>
+    <message>
+      <source>the variant tag '{_shown}' has characters other than letters, digits and - _ . % + °</source>
+      <translation>la etiqueta de variante '{_shown}' tiene caracteres distintos de letras, dígitos y - _ . % + °</translation>
+    </message>
+    <message>
+      <source>only pdq and phash hashes can be variants of a picture</source>
+      <translation>solo las huellas pdq y phash pueden ser variantes de una imagen</translation>
+    </message>
+    <message>
+      <source>the original of a variant must be the picture's PDQ hash (64 hex digits)</source>
+      <translation>el original de una variante debe ser la huella PDQ de la imagen (64 dígitos hexadecimales)</translation>
+    </message>
+    <message>
+      <source>unknown hash kind: use {_KIND_NAMES}</source>
+      <translation>tipo de huella desconocido: use {_KIND_NAMES}</translation>
+    </message>
+    <message>
+      <source>pdq, video_md5, md5, sha256 or phash</source>
+      <translation>pdq, video_md5, md5, sha256 o phash</translation>
+    </message>
+    <message>
+      <source>the {kind} hash must be text</source>
+      <translation>la huella {kind} debe ser texto</translation>
+    </message>
+    <message>
+      <source>the quality must be a whole number from 0 to 100</source>
+      <translation>la calidad debe ser un número entero de 0 a 100</translation>
+    </message>
+    <message>
+      <source>the label must be text</source>
+      <translation>la etiqueta debe ser texto</translation>
+    </message>
+    <message>
+      <source>the label is longer than {MAX_LABEL_CHARS} characters</source>
+      <translation>la etiqueta tiene más de {MAX_LABEL_CHARS} caracteres</translation>
+    </message>
+    <message>
+      <source>the hash kind is missing: use {_KIND_NAMES}</source>
+      <translation>falta el tipo de huella: use {_KIND_NAMES}</translation>
+    </message>
+    <message>
+      <source>unknown hash kind '{shown}': use {_KIND_NAMES}</source>
+      <translation>tipo de huella desconocido '{shown}': use {_KIND_NAMES}</translation>
+    </message>
+    <message>
+      <source>the quality must be a whole number from 0 to 100, not '{_shown}'</source>
+      <translation>la calidad debe ser un número entero de 0 a 100, no '{_shown}'</translation>
+    </message>
+    <message>
+      <source>'{_shown}' is not a hash-list format.</source>
+      <translation>'{_shown}' no es un formato de lista de hashes.</translation>
+    </message>
+    <message>
+      <source>Use 'pytx' (one '&lt;kind&gt; &lt;hash&gt;' per line) or 'csv' (header kind,value,quality,label), or leave the format out to detect it.</source>
+      <translation>Use 'pytx' (un '&lt;kind&gt; &lt;hash&gt;' por línea) o 'csv' (encabezado kind,value,quality,label), o no indique el formato para que se detecte.</translation>
+    </message>
+    <message>
+      <source>'{name}' is not a file.</source>
+      <translation>'{name}' no es un archivo.</translation>
+    </message>
+    <message>
+      <source>The hash list '{name}' is saved as UTF-16 text.</source>
+      <translation>La lista de hashes '{name}' está guardada como texto UTF-16.</translation>
+    </message>
+    <message>
+      <source>Save it again as UTF-8 (in a spreadsheet: 'CSV UTF-8'), then add it again.</source>
+      <translation>Vuelva a guardarla como UTF-8 (en una hoja de cálculo: 'CSV UTF-8') y añádala de nuevo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>capture.web</name>
+    <message>
+      <source>The proxy set on this computer ({scheme}://) is of a kind NCII Desk cannot use.</source>
+      <translation>El proxy configurado en esta computadora ({scheme}://) es de un tipo que NCII Desk no puede usar.</translation>
+    </message>
+    <message>
+      <source>Ask your technical support for an HTTP proxy address, or capture from a network without a proxy.</source>
+      <translation>Pida a su soporte técnico la dirección de un proxy HTTP, o capture desde una red sin proxy.</translation>
+    </message>
+    <message>
+      <source>{shown} cannot be captured; only web addresses (http:// or https://) can.</source>
+      <translation>{shown} no se puede capturar; solo se pueden capturar direcciones web (http:// o https://).</translation>
+    </message>
+    <message>
+      <source>Copy the address from the browser's address bar; it starts with https://.</source>
+      <translation>Copie la dirección de la barra de direcciones del navegador; empieza con https://.</translation>
+    </message>
+    <message>
+      <source>'{scheme}:' addresses</source>
+      <translation>Las direcciones '{scheme}:'</translation>
+    </message>
+    <message>
+      <source>Addresses without http:// or https://</source>
+      <translation>Las direcciones sin http:// ni https://</translation>
+    </message>
+    <message>
+      <source>'{text}' is not a web address NCII Desk can read ({exc}).</source>
+      <translation>'{text}' no es una dirección web que NCII Desk pueda leer ({exc}).</translation>
+    </message>
+    <message>
+      <source>'{text}' is not a complete web address.</source>
+      <translation>'{text}' no es una dirección web completa.</translation>
+    </message>
+    <message>
+      <source>The server packed the content in a way NCII Desk cannot unpack ('{enc}').</source>
+      <translation>El servidor comprimió el contenido de una forma que NCII Desk no puede descomprimir ('{enc}').</translation>
+    </message>
+    <message>
+      <source>The raw response is still in the capture's WARC file.</source>
+      <translation>La respuesta original sigue en el archivo WARC de la captura.</translation>
+    </message>
+    <message>
+      <source>Unpacked, the content is larger than the limit of {_size_text}, so it was not kept.</source>
+      <translation>Descomprimido, el contenido supera el límite de {_size_text}, así que no se guardó.</translation>
+    </message>
+    <message>
+      <source>Raise the size limit (--max-bytes) if this content is needed.</source>
+      <translation>Suba el límite de tamaño (--max-bytes) si se necesita este contenido.</translation>
+    </message>
+    <message>
+      <source>The server redirected to an address that cannot be read ('{location}').</source>
+      <translation>El servidor redirigió a una dirección que no se puede leer ('{location}').</translation>
+    </message>
+    <message>
+      <source>Open the address in a browser to see where it leads, and capture that one.</source>
+      <translation>Abra la dirección en un navegador para ver adónde lleva, y capture esa.</translation>
+    </message>
+    <message>
+      <source>The server redirected to a '{scheme}:' address, which is not a web page and is not followed.</source>
+      <translation>El servidor redirigió a una dirección '{scheme}:', que no es una página web y no se sigue.</translation>
+    </message>
+    <message>
+      <source>Open the address in a browser to see where it leads.</source>
+      <translation>Abra la dirección en un navegador para ver adónde lleva.</translation>
+    </message>
+    <message>
+      <source>The address redirects in a loop (back to an address already visited after {hops} step(s)) and never reaches any content.</source>
+      <translation>La dirección redirige en círculo (vuelve a una dirección ya visitada después de {hops} paso(s)) y nunca llega a ningún contenido.</translation>
+    </message>
+    <message>
+      <source>The site may be broken or may be refusing automated visits. Try again later, or open it in a browser.</source>
+      <translation>Puede que el sitio no funcione o que rechace las visitas automáticas. Vuelva a intentarlo más tarde, o ábralo en un navegador.</translation>
+    </message>
+    <message>
+      <source>The address redirected more than {max_redirects} times without reaching any content.</source>
+      <translation>La dirección redirigió más de {max_redirects} veces sin llegar a ningún contenido.</translation>
+    </message>
+    <message>
+      <source>The server answered {status} {reason} instead of the content.</source>
+      <translation>El servidor respondió {status} {reason} en lugar del contenido.</translation>
+    </message>
+    <message>
+      <source>404 and 410 mean the content is not (or no longer) there; 403 or 429 can mean the site refuses automated visits. Check the address in a browser.</source>
+      <translation>404 y 410 significan que el contenido no está (o ya no está) ahí; 403 o 429 pueden significar que el sitio rechaza las visitas automáticas. Revise la dirección en un navegador.</translation>
+    </message>
+    <message>
+      <source>An image or video was expected here, but the server sent nothing.</source>
+      <translation>Aquí se esperaba una imagen o un video, pero el servidor no envió nada.</translation>
+    </message>
+    <message>
+      <source>The picture may have been removed. The other resources of the page are not affected.</source>
+      <translation>Puede que la imagen se haya quitado. Los demás recursos de la página no se ven afectados.</translation>
+    </message>
+    <message>
+      <source>An image or video was expected here, but the server sent {what}.</source>
+      <translation>Aquí se esperaba una imagen o un video, pero el servidor envió {what}.</translation>
+    </message>
+    <message>
+      <source>The picture may have been removed or replaced by a page; the other resources of the page are not affected.</source>
+      <translation>Puede que la imagen se haya quitado o reemplazado por una página; los demás recursos de la página no se ven afectados.</translation>
+    </message>
+    <message>
+      <source>private-address</source>
+      <translation>dirección privada</translation>
+    </message>
+    <message>
+      <source>{shown} is {problem}; NCII Desk does not fetch from such addresses unless asked to, so a web page cannot make it reach into this computer or its network.</source>
+      <translation>{shown} es {problem}; NCII Desk no descarga de esas direcciones a menos que se le pida, para que una página web no pueda hacerle llegar a esta computadora o a su red.</translation>
+    </message>
+    <message>
+      <source>{host} ({address})</source>
+      <translation>{host} ({address})</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.clock</name>
+    <message>
+      <source>'{name}' is not a known time zone.</source>
+      <translation>'{name}' no es una zona horaria conocida.</translation>
+    </message>
+    <message>
+      <source>Give an IANA time zone name such as America/New_York, America/Chicago or UTC.</source>
+      <translation>Indique el nombre de una zona horaria IANA, como America/New_York, America/Chicago o UTC.</translation>
+    </message>
+    <message>
+      <source>'{text}' is not a date and time.</source>
+      <translation>'{text}' no es una fecha y hora.</translation>
+    </message>
+    <message>
+      <source>Use a form like 2026-12-06 14:05 (the clinic's zone, or give --zone) or 2026-12-06T19:05Z.</source>
+      <translation>Use una forma como 2026-12-06 14:05 (la zona de la organización, o indique --zone) o 2026-12-06T19:05Z.</translation>
+    </message>
+    <message>
+      <source>{raw} does not exist in {zone_label} (the clocks skipped that hour).</source>
+      <translation>{raw} no existe en {zone_label} (los relojes se saltaron esa hora).</translation>
+    </message>
+    <message>
+      <source>Check the time, or give it with its UTC offset.</source>
+      <translation>Revise la hora, o indíquela con su diferencia respecto de UTC.</translation>
+    </message>
+    <message>
+      <source>{raw} happened twice in {zone_label} (the clocks went back that hour).</source>
+      <translation>{raw} ocurrió dos veces en {zone_label} (los relojes se atrasaron esa hora).</translation>
+    </message>
+    <message>
+      <source>Give it with its UTC offset, e.g. -04:00 for the first time or -05:00 for the second.</source>
+      <translation>Indíquela con su diferencia respecto de UTC, por ejemplo -04:00 para la primera vez o -05:00 para la segunda.</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.forms</name>
+    <message>
+      <source>The forms/ folder (letter templates, platforms.toml, law.toml) was edited and now has a mistake. Undo the last edit, or reinstall NCII Desk to restore the original files.</source>
+      <translation>La carpeta forms/ (plantillas de cartas, platforms.toml, law.toml) se editó y ahora tiene un error. Deshaga el último cambio, o reinstale NCII Desk para restaurar los archivos originales.</translation>
+    </message>
+    <message>
+      <source>No platform called '{ref}' is known.</source>
+      <translation>No se conoce ninguna plataforma llamada '{ref}'.</translation>
+    </message>
+    <message>
+      <source>Use one of: {known} (or a domain such as reddit.com).</source>
+      <translation>Use una de estas: {known} (o un dominio como reddit.com).</translation>
+    </message>
+    <message>
+      <source>{where}: the entry '{key}' is missing.</source>
+      <translation>{where}: falta la entrada '{key}'.</translation>
+    </message>
+    <message>
+      <source>forms/templates/{name}</source>
+      <translation>forms/templates/{name}</translation>
+    </message>
+    <message>
+      <source>forms/{name}</source>
+      <translation>forms/{name}</translation>
+    </message>
+    <message>
+      <source>forms/platforms.toml, platform '{pid}'</source>
+      <translation>forms/platforms.toml, plataforma '{pid}'</translation>
+    </message>
+    <message>
+      <source>forms/law.toml, entry '{key}'</source>
+      <translation>forms/law.toml, entrada '{key}'</translation>
+    </message>
+    <message>
+      <source>{where}: '{key}' has the wrong type.</source>
+      <translation>{where}: '{key}' tiene el tipo equivocado.</translation>
+    </message>
+    <message>
+      <source>{where}: expected a list of texts.</source>
+      <translation>{where}: se esperaba una lista de textos.</translation>
+    </message>
+    <message>
+      <source>The file forms/{name} is missing.</source>
+      <translation>Falta el archivo forms/{name}.</translation>
+    </message>
+    <message>
+      <source>forms/{name} cannot be read: {exc}.</source>
+      <translation>forms/{name} no se puede leer: {exc}.</translation>
+    </message>
+    <message>
+      <source>forms/platforms.toml lists no platforms.</source>
+      <translation>forms/platforms.toml no contiene ninguna plataforma.</translation>
+    </message>
+    <message>
+      <source>{where}: unknown route '{route}'.</source>
+      <translation>{where}: vía desconocida '{route}'.</translation>
+    </message>
+    <message>
+      <source>{where}: '{domain}' is not a bare domain name.</source>
+      <translation>{where}: '{domain}' no es solo un nombre de dominio.</translation>
+    </message>
+    <message>
+      <source>{where}: '{domain}' is also listed for {by_domain}.</source>
+      <translation>{where}: '{domain}' también aparece para {by_domain}.</translation>
+    </message>
+    <message>
+      <source>{where}: a channel has the unknown route '{route}'.</source>
+      <translation>{where}: un canal tiene la vía desconocida '{route}'.</translation>
+    </message>
+    <message>
+      <source>{where}: a channel's last_checked is not a date.</source>
+      <translation>{where}: el last_checked de un canal no es una fecha.</translation>
+    </message>
+    <message>
+      <source>{where}: a DMCA agent channel needs verify = true, last_checked and source = "{DMCA_AGENT_SOURCE}".</source>
+      <translation>{where}: un canal de agente DMCA necesita verify = true, last_checked y source = "{DMCA_AGENT_SOURCE}".</translation>
+    </message>
+    <message>
+      <source>U.S. Copyright Office DMCA Designated Agent Directory (dmca.copyright.gov)</source>
+      <translation>U.S. Copyright Office DMCA Designated Agent Directory (dmca.copyright.gov)</translation>
+    </message>
+    <message>
+      <source>{where}: it takes DMCA notices but names no designated-agent channel (a channel with route = "dmca").</source>
+      <translation>{where}: acepta avisos DMCA pero no indica ningún canal de agente designado (un canal con route = "dmca").</translation>
+    </message>
+    <message>
+      <source>{where}: unknown required field '{name}'.</source>
+      <translation>{where}: campo obligatorio desconocido '{name}'.</translation>
+    </message>
+    <message>
+      <source>forms/platforms.toml has no 'unknown' fallback platform.</source>
+      <translation>forms/platforms.toml no tiene la plataforma de reserva 'unknown'.</translation>
+    </message>
+    <message>
+      <source>forms/law.toml lists no statutes.</source>
+      <translation>forms/law.toml no contiene ninguna ley.</translation>
+    </message>
+    <message>
+      <source>{where}: pending legislation cannot be switched on.</source>
+      <translation>{where}: una ley en trámite no se puede activar.</translation>
+    </message>
+    <message>
+      <source>Set status to 'enacted' and fill in public_law once the bill is law.</source>
+      <translation>Ponga status en 'enacted' y complete public_law cuando el proyecto sea ley.</translation>
+    </message>
+    <message>
+      <source>{where}: a bill can only be switched on with its public-law number.</source>
+      <translation>{where}: un proyecto de ley solo se puede activar con su número de ley pública.</translation>
+    </message>
+    <message>
+      <source>Fill in public_law (for example 'Pub. L. 119-xx') once it is enacted.</source>
+      <translation>Complete public_law (por ejemplo 'Pub. L. 119-xx') cuando se promulgue.</translation>
+    </message>
+    <message>
+      <source>{where}: unknown validator '{validator}'.</source>
+      <translation>{where}: validador desconocido '{validator}'.</translation>
+    </message>
+    <message>
+      <source>{where}: every document must name the law it relies on.</source>
+      <translation>{where}: cada documento debe nombrar la ley en la que se basa.</translation>
+    </message>
+    <message>
+      <source>{where}: law '{key}' is not in forms/law.toml.</source>
+      <translation>{where}: la ley '{key}' no está en forms/law.toml.</translation>
+    </message>
+    <message>
+      <source>{bwhere}: unknown kind '{kind}'.</source>
+      <translation>{bwhere}: tipo desconocido '{kind}'.</translation>
+    </message>
+    <message>
+      <source>{where}, block {number}</source>
+      <translation>{where}, bloque {number}</translation>
+    </message>
+    <message>
+      <source>{bwhere}: rows must be [label, value] pairs of texts.</source>
+      <translation>{bwhere}: las filas deben ser pares [etiqueta, valor] de textos.</translation>
+    </message>
+    <message>
+      <source>{bwhere}: the condition is not valid: {exc}.</source>
+      <translation>{bwhere}: la condición no es válida: {exc}.</translation>
+    </message>
+    <message>
+      <source>{where}: its id '{tid}' differs from the file name.</source>
+      <translation>{where}: su id '{tid}' no coincide con el nombre del archivo.</translation>
+    </message>
+    <message>
+      <source>{where}: statute '{statute}' is not in forms/law.toml.</source>
+      <translation>{where}: la ley '{statute}' no está en forms/law.toml.</translation>
+    </message>
+    <message>
+      <source>{ewhere}: unknown evidence word '{word}'.</source>
+      <translation>{ewhere}: palabra de prueba desconocida '{word}'.</translation>
+    </message>
+    <message>
+      <source>{where}, element {number}</source>
+      <translation>{where}, elemento {number}</translation>
+    </message>
+    <message>
+      <source>{where} lists no elements.</source>
+      <translation>{where} no contiene ningún elemento.</translation>
+    </message>
+    <message>
+      <source>{where}: template text is not valid: {message}.</source>
+      <translation>{where}: el texto de la plantilla no es válido: {message}.</translation>
+    </message>
+    <message>
+      <source>forms/templates/ holds no letter templates.</source>
+      <translation>forms/templates/ no contiene ninguna plantilla de carta.</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.letters</name>
+    <message>
+      <source>None of the case's web addresses belong to {name}.</source>
+      <translation>Ninguna de las direcciones web del caso pertenece a {name}.</translation>
+    </message>
+    <message>
+      <source>See the case's addresses with 'ncii-desk capture list CASE', or add one with --url.</source>
+      <translation>Vea las direcciones del caso con 'ncii-desk capture list CASE', o añada una con --url.</translation>
+    </message>
+    <message>
+      <source>Block kind '{kind}' cannot be rendered.</source>
+      <translation>El bloque de tipo '{kind}' no se puede mostrar.</translation>
+    </message>
+    <message>
+      <source>The template '{id}' left the placeholder '{group}' unfilled.</source>
+      <translation>La plantilla '{id}' dejó sin completar el marcador '{group}'.</translation>
+    </message>
+    <message>
+      <source>The letter template '{template_id}' is missing.</source>
+      <translation>Falta la plantilla de carta '{template_id}'.</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.signing</name>
+    <message>
+      <source>The certificate file could not be opened: its password is wrong, or it is not a PKCS#12 (.p12 / .pfx) file.</source>
+      <translation>No se pudo abrir el archivo del certificado: su contraseña es incorrecta, o no es un archivo PKCS#12 (.p12 / .pfx).</translation>
+    </message>
+    <message>
+      <source>The certificate file could not be used ({__name__}).</source>
+      <translation>No se pudo usar el archivo del certificado ({__name__}).</translation>
+    </message>
+    <message>
+      <source>The certificate file holds no certificate with its private key.</source>
+      <translation>El archivo del certificado no contiene ningún certificado con su clave privada.</translation>
+    </message>
+    <message>
+      <source>The PDF could not be signed ({__name__}: {exc}).</source>
+      <translation>No se pudo firmar el PDF ({__name__}: {exc}).</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.timestamp</name>
+    <message>
+      <source>The time-stamp authority address {url} is not an http(s) URL.</source>
+      <translation>La dirección de la autoridad de sellado de tiempo {url} no es una URL http(s).</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority at {url} answered HTTP {code} ({reason}).</source>
+      <translation>La autoridad de sellado de tiempo en {url} respondió HTTP {code} ({reason}).</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority at {url} could not be reached ({reason}).</source>
+      <translation>No se pudo llegar a la autoridad de sellado de tiempo en {url} ({reason}).</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority at {url} sent an oversized answer.</source>
+      <translation>La autoridad de sellado de tiempo en {url} envió una respuesta demasiado grande.</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority{where} sent an answer that is not an RFC 3161 time-stamp response ({exc}).</source>
+      <translation>La autoridad de sellado de tiempo{where} envió una respuesta que no es una respuesta de sellado de tiempo RFC 3161 ({exc}).</translation>
+    </message>
+    <message>
+      <source> at {url}</source>
+      <translation> en {url}</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority{where} refused the request ({code}{extra}: {said}).</source>
+      <translation>La autoridad de sellado de tiempo{where} rechazó la solicitud ({code}{extra}: {said}).</translation>
+    </message>
+    <message>
+      <source>, {sorted}</source>
+      <translation>, {sorted}</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority{where} granted a stamp but sent no readable token ({exc}).</source>
+      <translation>La autoridad de sellado de tiempo{where} concedió un sello pero no envió un token legible ({exc}).</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority{where} stamped a different digest than the one asked.</source>
+      <translation>La autoridad de sellado de tiempo{where} selló un resumen distinto del que se pidió.</translation>
+    </message>
+    <message>
+      <source>The time-stamp authority{where} answered with the wrong nonce.</source>
+      <translation>La autoridad de sellado de tiempo{where} respondió con un nonce equivocado.</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.validators</name>
+    <message>
+      <source>The {document} cannot be produced. Missing: {labels}.</source>
+      <translation>No se puede preparar {document}. Falta: {labels}.</translation>
+    </message>
+    <message>
+      <source>only copies of originals the client owns, matched by their pixels and confirmed by a reviewer (left out: {shown})</source>
+      <translation>solo copias de originales cuyos derechos de autor son de su cliente, que coinciden por sus píxeles y confirmadas por una persona revisora (quedan fuera: {shown})</translation>
+    </message>
+    <message>
+      <source>signature</source>
+      <translation>firma</translation>
+    </message>
+    <message>
+      <source>identification and location of each depiction</source>
+      <translation>identificación y ubicación de cada imagen</translation>
+    </message>
+    <message>
+      <source>good-faith statement that the depiction is not consensual</source>
+      <translation>declaración de buena fe de que la imagen no es consentida</translation>
+    </message>
+    <message>
+      <source>contact information</source>
+      <translation>datos de contacto</translation>
+    </message>
+    <message>
+      <source>statement of authority to act for the person depicted</source>
+      <translation>declaración de la autoridad para actuar en nombre de la persona que aparece</translation>
+    </message>
+    <message>
+      <source>legal name of the person depicted (this platform requires it)</source>
+      <translation>nombre legal de la persona que aparece (esta plataforma lo pide)</translation>
+    </message>
+    <message>
+      <source>identification of the copyrighted work</source>
+      <translation>identificación de la obra protegida por derechos de autor</translation>
+    </message>
+    <message>
+      <source>good-faith statement that the use is not authorised</source>
+      <translation>declaración de buena fe de que el uso no está autorizado</translation>
+    </message>
+    <message>
+      <source>statement of accuracy and, under penalty of perjury, of authority</source>
+      <translation>declaración de exactitud y, bajo pena de perjurio, de autoridad</translation>
+    </message>
+    <message>
+      <source>answer to whether the site is a covered platform under 47 U.S.C. § 223a (yes, no or unsure)</source>
+      <translation>respuesta a si el sitio es una plataforma cubierta según 47 U.S.C. § 223a (sí, no o no se sabe)</translation>
+    </message>
+    <message>
+      <source>confirmation that the client owns the copyright of the originals copied (for example a selfie)</source>
+      <translation>confirmación de que su cliente tiene los derechos de autor de los originales copiados (por ejemplo, una selfie)</translation>
+    </message>
+    <message>
+      <source>TAKE IT DOWN Act removal request</source>
+      <translation>la solicitud de retiro según la Ley TAKE IT DOWN</translation>
+    </message>
+    <message>
+      <source>DMCA notice</source>
+      <translation>el aviso DMCA</translation>
+    </message>
+    <message>
+      <source>search de-indexing request</source>
+      <translation>la solicitud de desindexación en buscadores</translation>
+    </message>
+    <message>
+      <source>platform report</source>
+      <translation>el reporte a la plataforma</translation>
+    </message>
+    <message>
+      <source>preservation letter</source>
+      <translation>la carta de preservación</translation>
+    </message>
+    <message>
+      <source>NCMEC report sheet</source>
+      <translation>la hoja de reporte al NCMEC</translation>
+    </message>
+    <message>
+      <source>document</source>
+      <translation>el documento</translation>
+    </message>
+  </context>
+  <context>
+    <name>vision.classifier</name>
+    <message>
+      <source>Check the model's manifest entry against docs/models.md (input size, layout, channels, score and score_index), or remove the entry.</source>
+      <translation>Compare la entrada del manifiesto del modelo con docs/models.md (input size, layout, channels, score y score_index), o quite la entrada.</translation>
+    </message>
+    <message>
+      <source>The model file for '{name}' changed while it was being loaded.</source>
+      <translation>El archivo del modelo '{name}' cambió mientras se cargaba.</translation>
+    </message>
+    <message>
+      <source>Run 'ncii-desk models verify', then try again.</source>
+      <translation>Ejecute 'ncii-desk models verify' y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+      <source>{where} says dtype = "float32", but the graph's input '{input_name}' is {type}.</source>
+      <translation>{where} dice dtype = "float32", pero la entrada '{input_name}' del grafo es {type}.</translation>
+    </message>
+    <message>
+      <source>The manifest entry '{name}' (models.{name}.input)</source>
+      <translation>La entrada del manifiesto '{name}' (models.{name}.input)</translation>
+    </message>
+    <message>
+      <source>{where}: the graph's input '{input_name}' has shape {shape}, not a batch of pictures (4 dimensions); 'layout' cannot describe it.</source>
+      <translation>{where}: la entrada '{input_name}' del grafo tiene la forma {shape}, no un lote de imágenes (4 dimensiones); 'layout' no puede describirla.</translation>
+    </message>
+    <message>
+      <source>{where} says layout = "{layout}", but the graph's input shape is {shape}: position {channels_at} holds {shape2}, not the 3 colour channels.</source>
+      <translation>{where} dice layout = "{layout}", pero la forma de entrada del grafo es {shape}: la posición {channels_at} contiene {shape2}, no los 3 canales de color.</translation>
+    </message>
+    <message>
+      <source>Set input.layout to match the graph (NCHW: [N, 3, H, W]; NHWC: [N, H, W, 3]).</source>
+      <translation>Ponga input.layout de acuerdo con el grafo (NCHW: [N, 3, H, W]; NHWC: [N, H, W, 3]).</translation>
+    </message>
+    <message>
+      <source>{where} says size = [{width}, {height}], but the graph's input shape is {shape}: its {label} is {have}.</source>
+      <translation>{where} dice size = [{width}, {height}], pero la forma de entrada del grafo es {shape}: su {label} es {have}.</translation>
+    </message>
+    <message>
+      <source>Set input.size = [width, height] to what the graph takes.</source>
+      <translation>Ponga input.size = [width, height] con lo que recibe el grafo.</translation>
+    </message>
+    <message>
+      <source>{where} says {declared}, but the graph takes exactly {batch} picture(s) at a time (input shape {shape}).</source>
+      <translation>{where} dice {declared}, pero el grafo recibe exactamente {batch} imagen(es) por vez (forma de entrada {shape}).</translation>
+    </message>
+    <message>
+      <source>Set input.batch = {batch} so the pictures are given to it {batch} at a time.</source>
+      <translation>Ponga input.batch = {batch} para que reciba las imágenes de a {batch} por vez.</translation>
+    </message>
+    <message>
+      <source>no batch</source>
+      <translation>sin lote</translation>
+    </message>
+    <message>
+      <source>batch = {batch}</source>
+      <translation>batch = {batch}</translation>
+    </message>
+    <message>
+      <source>The manifest entry '{name}' needs input.size = [width, height] and output.score = "p-fake" or "p-real".</source>
+      <translation>La entrada del manifiesto '{name}' necesita input.size = [width, height] y output.score = "p-fake" o "p-real".</translation>
+    </message>
+    <message>
+      <source>The model '{name}' has no input called '{_input}' (it has {value}); fix input.tensor.</source>
+      <translation>El modelo '{name}' no tiene ninguna entrada llamada '{_input}' (tiene {value}); corrija input.tensor.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' has no output called '{_output}' (it has {outputs}); fix output.names.</source>
+      <translation>El modelo '{name}' no tiene ninguna salida llamada '{_output}' (tiene {outputs}); corrija output.names.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' gives {shape} value(s) per input, so output.score_index = {score_index} does not exist.</source>
+      <translation>El modelo '{name}' da {shape} valor(es) por entrada, así que output.score_index = {score_index} no existe.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' gave values outside 0..1 ({float} to {float2}), so they are not probabilities.</source>
+      <translation>El modelo '{name}' dio valores fuera de 0..1 ({float} a {float2}), así que no son probabilidades.</translation>
+    </message>
+    <message>
+      <source>Set output.activation = "sigmoid" or "softmax" when the graph ends in raw scores (logits), and point output.score_index at the probability.</source>
+      <translation>Ponga output.activation = "sigmoid" o "softmax" cuando el grafo termina en puntuaciones sin procesar (logits), y haga que output.score_index apunte a la probabilidad.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' is a {task} model, not a deepfake classifier.</source>
+      <translation>El modelo '{name}' es un modelo de {task}, no un clasificador de deepfakes.</translation>
+    </message>
+    <message>
+      <source>Deepfake classifiers in the manifest: {classifier_names}.</source>
+      <translation>Clasificadores de deepfakes en el manifiesto: {classifier_names}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vision.mesonet</name>
+    <message>
+      <source>Check that the MesoNet weight file is one of the four published .h5 files and that the architecture (meso4 / mesoinception4) matches its name.</source>
+      <translation>Compruebe que el archivo de pesos de MesoNet es uno de los cuatro archivos .h5 publicados y que la arquitectura (meso4 / mesoinception4) coincide con su nombre.</translation>
+    </message>
+    <message>
+      <source>The weight file has no '{param}' for layer '{layer}'.</source>
+      <translation>El archivo de pesos no tiene '{param}' para la capa '{layer}'.</translation>
+    </message>
+    <message>
+      <source>The MesoNet weight file could not be read as HDF5.</source>
+      <translation>El archivo de pesos de MesoNet no se pudo leer como HDF5.</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has kernel {shape} / bias {shape2}, expected {expected} / ({filters},).</source>
+      <translation>La capa '{layer}' tiene kernel {shape} / bias {shape2}; se esperaba {expected} / ({filters},).</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' does not have {channels} channels.</source>
+      <translation>La capa '{layer}' no tiene {channels} canales.</translation>
+    </message>
+    <message>
+      <source>Layer '{layer}' has kernel {shape}, expected {value}.</source>
+      <translation>La capa '{layer}' tiene kernel {shape}; se esperaba {value}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vision.metadata</name>
+    <message>
+      <source>The C2PA trust anchors file {path} (named in {C2PA_TRUST_ENV}) cannot be read: {exc}.</source>
+      <translation>El archivo de anclas de confianza C2PA {path} (indicado en {C2PA_TRUST_ENV}) no se puede leer: {exc}.</translation>
+    </message>
+    <message>
+      <source>Point {C2PA_TRUST_ENV} at a PEM file of root certificates, or unset it.</source>
+      <translation>Haga que {C2PA_TRUST_ENV} apunte a un archivo PEM de certificados raíz, o quítela.</translation>
+    </message>
+    <message>
+      <source>NCII_DESK_C2PA_TRUST_ANCHORS</source>
+      <translation>NCII_DESK_C2PA_TRUST_ANCHORS</translation>
+    </message>
+    <message>
+      <source>The C2PA trust anchors file {path} holds no PEM certificate.</source>
+      <translation>El archivo de anclas de confianza C2PA {path} no contiene ningún certificado PEM.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vision.registry</name>
+    <message>
+      <source>Run 'ncii-desk models verify' to see which model files are missing.</source>
+      <translation>Ejecute 'ncii-desk models verify' para ver qué archivos de modelos faltan.</translation>
+    </message>
+    <message>
+      <source>Replace the file with a fresh copy from its source.</source>
+      <translation>Reemplace el archivo con una copia nueva de su origen.</translation>
+    </message>
+    <message>
+      <source>The model manifest {path} does not exist.</source>
+      <translation>El manifiesto de modelos {path} no existe.</translation>
+    </message>
+    <message>
+      <source>Reinstall NCII Desk, or point to an existing manifest file.</source>
+      <translation>Reinstale NCII Desk, o indique un archivo de manifiesto que exista.</translation>
+    </message>
+    <message>
+      <source>The model manifest (models/manifest.toml) is missing from this installation.</source>
+      <translation>Falta el manifiesto de modelos (models/manifest.toml) en esta instalación.</translation>
+    </message>
+    <message>
+      <source>Reinstall NCII Desk; the manifest comes with the application.</source>
+      <translation>Reinstale NCII Desk; el manifiesto viene con la aplicación.</translation>
+    </message>
+    <message>
+      <source>No model called '{name}' is listed in the model manifest.</source>
+      <translation>No hay ningún modelo llamado '{name}' en el manifiesto de modelos.</translation>
+    </message>
+    <message>
+      <source>Known models: {_specs}.</source>
+      <translation>Modelos conocidos: {_specs}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vision.runtime</name>
+    <message>
+      <source>Install the newest NCII Desk (it brings a newer onnxruntime); if the model was added by your clinic, check that it is a single self-contained .onnx file.</source>
+      <translation>Instale la versión más reciente de NCII Desk (trae un onnxruntime más nuevo); si su organización añadió el modelo, compruebe que sea un único archivo .onnx autónomo.</translation>
+    </message>
+    <message>
+      <source>intra_op_threads must be at least 1, got {intra_op_threads}.</source>
+      <translation>intra_op_threads debe ser al menos 1; se indicó {intra_op_threads}.</translation>
+    </message>
+    <message>
+      <source>onnxruntime {__version__} could not load the model '{key}': {errors}</source>
+      <translation>onnxruntime {__version__} no pudo cargar el modelo '{key}': {errors}</translation>
+    </message>
+    <message>
+      <source>The model '{name}' is a {format} file, not ONNX; onnxruntime cannot open it directly.</source>
+      <translation>El modelo '{name}' es un archivo {format}, no ONNX; onnxruntime no puede abrirlo directamente.</translation>
+    </message>
+    <message>
+      <source>Use the converter for this model (MesoNet weights are rebuilt as an ONNX graph by ncii_desk.vision.mesonet), or list an ONNX export in the manifest.</source>
+      <translation>Use el convertidor de este modelo (los pesos de MesoNet se reconstruyen como grafo ONNX con ncii_desk.vision.mesonet), o indique en el manifiesto una exportación ONNX.</translation>
+    </message>
+  </context>
+  <context>
+    <name>selftest</name>
+    <message>
+      <source>Reinstall NCII Desk; if the problem stays, send this report to support.</source>
+      <translation>Reinstale NCII Desk; si el problema sigue, envíe este informe a soporte.</translation>
+    </message>
+    <message>
+      <source>The application icon {name} is missing from assets/.</source>
+      <translation>Falta el ícono de la aplicación {name} en assets/.</translation>
+    </message>
+    <message>
+      <source>The vault database opened without SQLCipher encryption.</source>
+      <translation>La base de datos de la bóveda se abrió sin el cifrado de SQLCipher.</translation>
+    </message>
+    <message>
+      <source>The vault database was written unencrypted.</source>
+      <translation>La base de datos de la bóveda se escribió sin cifrar.</translation>
+    </message>
+    <message>
+      <source>A stored blob read back with different bytes.</source>
+      <translation>Un blob guardado se leyó con bytes distintos.</translation>
+    </message>
+    <message>
+      <source>The vault check found problems: {problems}</source>
+      <translation>La comprobación de la bóveda encontró problemas: {problems}</translation>
+    </message>
+    <message>
+      <source>A {fmt} test picture decoded at the wrong size.</source>
+      <translation>Una imagen de prueba {fmt} se decodificó con un tamaño equivocado.</translation>
+    </message>
+    <message>
+      <source>The PDQ hash of a lossless picture changed after decoding.</source>
+      <translation>La huella PDQ de una imagen sin pérdida cambió después de decodificarla.</translation>
+    </message>
+    <message>
+      <source>Lossy copies of a picture differ by {far} PDQ bits (at most 31).</source>
+      <translation>Las copias con pérdida de una imagen difieren en {far} bits PDQ (como máximo 31).</translation>
+    </message>
+    <message>
+      <source>No frame could be decoded from a generated video.</source>
+      <translation>No se pudo decodificar ningún cuadro de un video generado.</translation>
+    </message>
+    <message>
+      <source>Generated pictures could not be hashed: {failed}</source>
+      <translation>No se pudieron calcular las huellas de las imágenes generadas: {failed}</translation>
+    </message>
+    <message>
+      <source>The worker processes returned {pooled_count} of 3 results.</source>
+      <translation>Los procesos de trabajo devolvieron {pooled_count} de 3 resultados.</translation>
+    </message>
+    <message>
+      <source>Worker processes computed other hashes than this process.</source>
+      <translation>Los procesos de trabajo calcularon huellas distintas de las de este proceso.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' has other outputs than the manifest says.</source>
+      <translation>El modelo '{name}' tiene salidas distintas de las que indica el manifiesto.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' gave no usable '{name2}' output.</source>
+      <translation>El modelo '{name}' no dio una salida '{name2}' utilizable.</translation>
+    </message>
+    <message>
+      <source>The MesoNet graph for '{name}' is inconsistent.</source>
+      <translation>El grafo de MesoNet de '{name}' no es coherente.</translation>
+    </message>
+    <message>
+      <source>No model could be run.</source>
+      <translation>No se pudo ejecutar ningún modelo.</translation>
+    </message>
+    <message>
+      <source>reportlab produced a file that does not start with %PDF.</source>
+      <translation>reportlab produjo un archivo que no empieza con %PDF.</translation>
+    </message>
+    <message>
+      <source>The test PDF has {pages} pages instead of 1.</source>
+      <translation>El PDF de prueba tiene {pages} páginas en lugar de 1.</translation>
+    </message>
+    <message>
+      <source>The test PDF does not read back with its title.</source>
+      <translation>El PDF de prueba no se lee con su título.</translation>
+    </message>
+    <message>
+      <source>A DOCX written from the default template did not read back.</source>
+      <translation>Un DOCX escrito con la plantilla predeterminada no se pudo volver a leer.</translation>
+    </message>
+    <message>
+      <source>The certificate bundle (certifi) is missing.</source>
+      <translation>Falta el paquete de certificados (certifi).</translation>
+    </message>
+    <message>
+      <source>OpenCV could not encode a picture.</source>
+      <translation>OpenCV no pudo codificar una imagen.</translation>
+    </message>
+    <message>
+      <source>Qt drew no text: its fonts are missing.</source>
+      <translation>Qt no dibujó texto: faltan sus fuentes.</translation>
+    </message>
+    <message>
+      <source>Qt could not write a PNG picture (image plugins missing).</source>
+      <translation>Qt no pudo escribir una imagen PNG (faltan complementos de imagen).</translation>
+    </message>
+    <message>
+      <source>Qt could not load the application icon.</source>
+      <translation>Qt no pudo cargar el ícono de la aplicación.</translation>
+    </message>
+  </context>
+</TS>

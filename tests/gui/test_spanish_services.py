@@ -1,0 +1,217 @@
+"""A Spanish window shows in Spanish the sentences that services write: the Activity log, a
+problem in a batch (a file that is not a picture) and an error dialog for a real failure
+(a second case with the same label). Services write English; the window says it in its
+language (ncii_desk.i18n.said and Phrase)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guikit import WAIT, benign_picture, new_case, wait_tasks
+from PySide6.QtWidgets import QMessageBox
+from test_spanish import english_left, spanish  # noqa: F401  (the fixture is used by name)
+
+from ncii_desk.gui.mainwindow import MainWindow
+from ncii_desk.gui.safeview import record_reveal
+
+
+def test_a_spanish_window_says_service_sentences_in_spanish(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+    tmp_path: Path,
+) -> None:
+    window = unlocked
+    new_case(qtbot, window, label="Caso 2026-014", client_pseudonym="Cliente A")
+    ws = window.workspace
+    assert ws is not None
+    folder = tmp_path / "fotos"
+    folder.mkdir()
+    benign_picture(3).save(folder / "playa.png")
+    (folder / "notas.jpg").write_text("un archivo de texto con nombre de imagen\n")
+
+    # A batch with a file that is not a picture: the picture is added, the problem is listed
+    # in Spanish (what happened and what to do), the path as it is.
+    ws.tabs.setCurrentWidget(ws.suspects)
+    ws.suspects.items.add_paths([folder])
+    wait_tasks(qtbot, window)
+    qtbot.waitUntil(lambda: len(ws.suspects.items.views) == 1, timeout=WAIT)
+    problems = window.task_panel.problem_texts()
+    assert len(problems) == 1
+    _task, path, message, hint = problems[0]
+    assert path == str(folder / "notas.jpg")
+    assert message == (
+        f"{folder / 'notas.jpg'} no es una imagen ni un video (su contenido es texto); "
+        "no se añadió."
+    )
+    assert hint.startswith("Solo se aceptan imágenes y videos como pruebas.")
+    assert english_left([message, hint], ("ncii-desk add ROLE CASE --as-document FILE",)) == []
+
+    # The Activity log in Spanish, the names of people and files as they are.
+    assert window.vault is not None
+    record_reveal(window.vault, ws.suspects.items.views[0].id, 15, "test")
+    ws.tabs.setCurrentWidget(ws.activity)
+    log = ws.activity
+    log.refresh()
+    qtbot.waitUntil(lambda: "item.reveal" in log.action_names(), timeout=WAIT)
+    sentences = [log.model.item(r, 1).text() for r in range(log.model.rowCount())]
+    who = window.vault.actor
+    assert sentences[0] == f"{who} mostró playa.png durante 15 s."
+    assert f"{who} añadió playa.png." in sentences
+    assert f"{who} abrió el caso Caso 2026-014." in sentences
+    assert english_left(sentences, (who, "playa.png")) == []
+
+    # A real failure shown in a dialog: a second case with the same label.
+    window.create_case(
+        {
+            "label": "Caso 2026-014",
+            "client_pseudonym": "Cliente B",
+            "jurisdiction": "US-CA",
+            "suspected_minor": False,
+            "consent": {"store_copies": {"given": True}},
+        }
+    )
+
+    def shown_box() -> QMessageBox | None:
+        boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+        return boxes[0] if boxes else None
+
+    qtbot.waitUntil(lambda: shown_box() is not None, timeout=WAIT)
+    box = shown_box()
+    assert box is not None
+    assert box.text() == (
+        "Ya existe un caso con el nombre 'Caso 2026-014'.\n\n"
+        "Elija otro nombre, por ejemplo agregando un número o una fecha."
+    )
+    assert english_left([box.text()]) == []
+    box.close()
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdf
+
+    reader = pypdf.PdfReader(str(path))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def _open_handout(qtbot, window: MainWindow):  # type: ignore[no-untyped-def]
+    ws = window.workspace
+    assert ws is not None
+    pane = ws.requests
+    ws.tabs.setCurrentWidget(pane)
+    pane.handout_button.click()
+    dialog = pane.handout_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+    return pane, dialog
+
+
+def test_the_hand_out_is_offered_in_the_window_language(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+    tmp_path: Path,
+) -> None:
+    """A Spanish window offers the hand-out in Spanish first (English is the other choice);
+    the file is the Spanish hand-out, named without the case's label."""
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.requests"):
+        return
+    window = unlocked
+    new_case(qtbot, window, label="Caso 2026-015", client_pseudonym="Cliente A")
+    pane, dialog = _open_handout(qtbot, window)
+    assert pane.handout_button.text() == "Hoja informativa para su cliente..."
+    assert [dialog.language.itemText(i) for i in range(dialog.language.count())] == [
+        "English",
+        "Español",
+    ]
+    assert dialog.chosen_language() == "es" and dialog.chosen_format() == "pdf"
+    assert english_left(dialog_texts(dialog), ("English",)) == []
+    pane.save_handout(dialog, tmp_path)
+    saved = tmp_path / "hoja-informativa.pdf"
+    qtbot.waitUntil(saved.exists, timeout=WAIT)
+    text = _pdf_text(saved)
+    assert "Sus próximos pasos" in text and "Your next steps" not in text
+    assert window.vault is not None
+    from ncii_desk.services.activity import case_activity
+
+    made = [
+        line.sentence_in()
+        for line in case_activity(window.vault, ws_case_id(window))
+        if line.action == "handout.made"
+    ]
+    assert made == [f"{window.vault.actor} hizo la hoja informativa para su cliente."]
+
+
+def test_an_english_window_offers_english_and_spanish_can_be_chosen(  # type: ignore[no-untyped-def]
+    qtbot, unlocked: MainWindow, tmp_path: Path
+) -> None:
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.requests"):
+        return
+    window = unlocked
+    new_case(qtbot, window, label="Case 2026-016")
+    pane, dialog = _open_handout(qtbot, window)
+    assert dialog.chosen_language() == "en"
+    pane.save_handout(dialog, tmp_path / "en")
+    qtbot.waitUntil((tmp_path / "en" / "client-handout.pdf").exists, timeout=WAIT)
+    assert "Your next steps" in _pdf_text(tmp_path / "en" / "client-handout.pdf")
+
+    pane, dialog = _open_handout(qtbot, window)
+    dialog.language.setCurrentIndex(dialog.language.findData("es"))
+    dialog.format.setCurrentIndex(dialog.format.findData("docx"))
+    pane.save_handout(dialog, tmp_path / "es")
+    saved = tmp_path / "es" / "hoja-informativa.docx"
+    qtbot.waitUntil(saved.exists, timeout=WAIT)
+    import docx
+
+    words = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
+    assert "Sus próximos pasos" in words
+
+
+def ws_case_id(window: MainWindow) -> str:
+    ws = window.workspace
+    assert ws is not None
+    return ws.case_id
+
+
+def dialog_texts(dialog) -> list[str]:  # type: ignore[no-untyped-def]
+    from test_spanish import shown_texts
+
+    return shown_texts(dialog)
+
+
+def test_a_draft_refusal_is_said_in_spanish(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+) -> None:
+    """Drafting with details missing: the refusal (which letter, what is missing) and the
+    dialog's own hints are Spanish."""
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.requests"):
+        return
+    window = unlocked
+    new_case(qtbot, window, label="Caso 2026-017")
+    ws = window.workspace
+    assert ws is not None
+    req = ws.requests
+    ws.tabs.setCurrentWidget(req)
+    req.draft()
+    qtbot.waitUntil(lambda: getattr(req, "draft_dialog", None) is not None, timeout=WAIT)
+    dialog = req.draft_dialog
+    qtbot.waitUntil(lambda: dialog.preview is not None and not dialog.preview_busy, timeout=WAIT)
+    dialog.select_route("takedown")
+    dialog.extra_urls.setPlainText("https://www.reddit.com/r/a/comments/1")
+    dialog.select_covered("yes")
+    req.submit_draft(dialog)
+    qtbot.waitUntil(lambda: "No se puede preparar" in dialog.message.text(), timeout=WAIT)
+    first, *hints = dialog.message.text().split("\n")
+    assert first.startswith(
+        "No se puede preparar la solicitud de retiro según la Ley TAKE IT DOWN. Falta: firma; "
+    )
+    assert "datos de contacto" in first and hints
+    assert english_left([first, *hints]) == []
+    dialog.reject()
