@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
-from ncii_desk.hashing.lists import HashEntry, _escape_formula
+from ncii_desk.hashing.list_write import _escape_formula
+from ncii_desk.hashing.lists import HashEntry
 from ncii_desk.hashing.matcher import ListMatch
 from ncii_desk.hashing.perceptual import hamming_hex
 from ncii_desk.hashing.pipeline import FileHashes, HashValue
