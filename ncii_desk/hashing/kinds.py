@@ -40,6 +40,7 @@ __all__ = [
     "InvalidHashEntry",
     "PictureKind",
     "SignalKind",
+    "digest_kinds",
     "find_kind",
     "kind_named",
     "list_kind_names",
@@ -367,3 +368,12 @@ def find_kind(name: str) -> SignalKind | None:
     """The kind a person or another tool calls ``name``: any case, stored name or alias
     (``HASH_PDQ``, ``SHA-256``); None if no kind has that name."""
     return _BY_ALIAS.get(name.strip().lower())
+
+
+def digest_kinds(file_digest: FileDigest) -> tuple[str, ...]:
+    """Names of the list kinds whose values are compared with a file's ``file_digest``, the
+    kind named like the digest first ("sha256": sha256; "md5": md5, video_md5)."""
+    names = [
+        k.name for k in LIST_KINDS if isinstance(k, DigestKind) and k.file_digest == file_digest
+    ]
+    return tuple(sorted(names, key=lambda name: name != file_digest))
