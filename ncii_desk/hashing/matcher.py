@@ -113,7 +113,7 @@ class ListMatcher:
     def match(self, fh: FileHashes) -> list[ListMatch]:
         out: list[ListMatch] = []
         for digest_kind, list_kinds in EXACT_KINDS.items():
-            value = fh.sha256 if digest_kind == "sha256" else fh.md5
+            value = getattr(fh, digest_kind)
             for list_kind in list_kinds:
                 for name, e in self._exact.get((list_kind, value), []):
                     out.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from ncii_desk.hashing.kinds import (
     find_kind,
     kind_named,
 )
-from ncii_desk.hashing.lists import HEX_LENGTHS, HashEntry, parse_hash_list
+from ncii_desk.hashing.lists import HEX_LENGTHS, HashEntry, HashKind, parse_hash_list
 
 STORED_NAMES = ("pdq", "video_md5", "md5", "sha256", "phash", "dhash")
 
@@ -41,6 +42,7 @@ def test_registry_holds_every_stored_name_once_in_list_order() -> None:
     assert DHASH not in LIST_KINDS  # computed and stored, never exchanged in lists
     assert {k.name: k.hex_digits for k in LIST_KINDS} == dict(HEX_LENGTHS)
     assert (PDQ.bits, PHASH.bits, DHASH.bits, MD5.bits, SHA256.bits) == (256, 64, 64, 128, 256)
+    assert typing.get_args(HashKind) == tuple(HEX_LENGTHS)  # the type names the same kinds
     assert kind_named("pdq") is PDQ
     with pytest.raises(KeyError, match="'PDQ'"):
         kind_named("PDQ")  # stored names are exact
