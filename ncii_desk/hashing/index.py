@@ -42,25 +42,64 @@ Design (see shared/design/MATCHING.md, "Search at scale"):
   their own CRC-32): loading those skips the sorts (3-5 s for 10 million hashes, far more on
   a busy laptop) and keeps views of the loaded bytes (no copy). A foreign or damaged blob is
   refused with a clear ``ValueError``.
+
+The code is split by responsibility: search kernels and result types in
+hashing/index_search.py, the multi-index tables in hashing/index_tables.py, every stored
+byte layout (this index's, and the packed index of a hash list kept in the vault) in
+hashing/index_store.py; this module holds :class:`HashIndex` and re-exports the public
+names.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
-import os
-import struct
 import threading
 import time
-import zlib
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, BinaryIO, Final, Literal, TypeVar
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import numpy.typing as npt
+
+from ncii_desk.hashing import index_store
+from ncii_desk.hashing.index_search import (
+    _DEFAULT_DESIGN_RADIUS,
+    _MAX_ENTRIES,
+    _NS_PER_PAIR,
+    _NS_PER_SEARCH_OVERHEAD,
+    _PROBE_BUDGET,
+    _SKEW_FOR_PER_QUERY_RADII,
+    _TAIL_MAX_ROWS,
+    I64Array,
+    SearchMethod,
+    U8Array,
+    U64Array,
+    _brute_words,
+    _check_bits,
+    _check_radius,
+    _empty_result,
+    _map,
+    _merge,
+    _rows_as_words,
+    _sorted_result,
+    _thread_count,
+)
+from ncii_desk.hashing.index_search import SUPPORTED_BITS as SUPPORTED_BITS
+from ncii_desk.hashing.index_search import SearchResult as SearchResult
+from ncii_desk.hashing.index_search import SearchStats as SearchStats
+from ncii_desk.hashing.index_search import brute_force_search as brute_force_search
+from ncii_desk.hashing.index_search import hex_to_rows as hex_to_rows
+from ncii_desk.hashing.index_search import rows_to_hex as rows_to_hex
+from ncii_desk.hashing.index_tables import (
+    _allocate_radii,
+    _allowed_block_counts,
+    _Block,
+    _build_tables,
+    _choose_layout,
+    _layout,
+    _mih_block,
+    _probe_count,
+    _Tables,
+)
 
 __all__ = [
     "SUPPORTED_BITS",
@@ -71,832 +110,6 @@ __all__ = [
     "hex_to_rows",
     "rows_to_hex",
 ]
-
-SUPPORTED_BITS: Final = (64, 256)
-"""pHash (64-bit) and PDQ (256-bit) are the hash sizes the app produces."""
-
-U8Array = npt.NDArray[np.uint8]
-U32Array = npt.NDArray[np.uint32]
-U64Array = npt.NDArray[np.uint64]
-I64Array = npt.NDArray[np.int64]
-I16Array = npt.NDArray[np.int16]
-IntpArray = npt.NDArray[np.intp]
-
-SearchMethod = Literal["auto", "mih", "brute"]
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-# --- Cost model (nanoseconds on one core, measured on the 2-core AMD EPYC VM of
-# bench/results/match_throughput.md; only the ratios matter). A probe is one bucket look-up
-# (offset gathers, counts, cumsum bookkeeping); a candidate is one entry gathered from a bucket
-# and verified (a random 32-byte row gather dominates); a pair is one stored hash compared in
-# the tiled brute force.
-_NS_PER_PROBE: Final = 20.0
-_NS_PER_CANDIDATE: Final = 18.0
-_NS_PER_PAIR: Final = {64: 0.8, 256: 2.6}
-_NS_PER_SEARCH_OVERHEAD: Final = 2.0e5  # fixed cost of a multi-index search (calls, threads)
-
-_SKEW_FOR_PER_QUERY_RADII: Final = 2.0  # bucket-size skew from which per-query radii pay
-_MIN_ROWS_FOR_TABLES: Final = 4096  # below this brute force is always cheaper
-_TAIL_MAX_ROWS: Final = 8192  # hashes added after a build are brute-forced up to this many
-_MAX_BLOCK_BITS: Final = 22  # offsets table of 2**22 + 1 uint32 = 16 MiB
-_MAX_ENTRIES: Final = 2**32 - 2  # entry numbers live in uint32 tables
-_PROBE_BUDGET: Final = 1 << 18  # probes per query block: keeps probe arrays ~ 4 MiB
-_CANDIDATE_CHUNK: Final = 1 << 14  # candidates verified per step: 512 KiB of PDQ rows (L2)
-_BRUTE_TILE_ROWS: Final = 4096  # stored rows per brute-force tile (128 KiB of PDQ hashes)
-_BRUTE_QUERY_GROUP: Final = 8  # queries compared with one tile at a time
-_BRUTE_CHUNK_ROWS: Final = 1 << 20  # stored rows per brute-force work item (thread task)
-_DEFAULT_DESIGN_RADIUS: Final = {64: 10, 256: 31}  # usual pHash / PDQ match thresholds
-
-_MAGIC: Final = b"NCIIHIX\x00"
-_FORMAT_VERSION: Final = 1  # rows only
-_FORMAT_VERSION_TABLES: Final = 2  # rows, then the entry tables of the multi-index
-_FLAG_TABLES: Final = 1
-_HEADER: Final = struct.Struct("<8sHHIQI4x")  # magic, version, bits, flags, count, crc32
-#: b"MIHT", block count, rows in the tables, CRC-32 of the tables, largest bucket skew
-_TABLES_HEADER: Final = struct.Struct("<4sIIId")
-_TABLES_MAGIC: Final = b"MIHT"
-_SPOT_CHECKS: Final = 4096  # stored entries checked against their bucket, per block, on load
-
-
-# --------------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """All (query, entry) pairs within the radius, as three aligned arrays.
-
-    Sorted by query, then distance, then entry, so the best matches of a query come first and
-    the order is reproducible (the app shows and records it).
-    """
-
-    query_idx: I64Array
-    entry_idx: I64Array
-    distance: I16Array
-
-    def __len__(self) -> int:
-        return int(self.query_idx.shape[0])
-
-
-@dataclass(frozen=True)
-class SearchStats:
-    """What the last search did, for the app's diagnostics and for the benchmark.
-
-    ``method`` is ``"empty"``, ``"brute"``, ``"mih"`` or ``"mih+brute"`` (multi-index hashing
-    with some queries, or the not-yet-indexed tail, brute-forced).
-    """
-
-    method: str
-    queries: int
-    entries: int
-    radius: int
-    blocks: int
-    probe_radii: tuple[int, ...]
-    candidates: int
-    brute_queries: int
-    seconds: float
-
-
-def _empty_result() -> SearchResult:
-    return SearchResult(
-        np.empty(0, np.int64),
-        np.empty(0, np.int64),
-        np.empty(0, np.int16),
-    )
-
-
-def _sort_keys(
-    q: I64Array, e: I64Array, d: npt.NDArray[Any], entries: int, bits: int
-) -> tuple[I64Array, I64Array, I16Array] | None:
-    """Sort (and de-duplicate) pairs by query, distance, entry through one int64 key.
-
-    Sorting ``(q * (bits + 1) + d) * entries + e`` is one SIMD sort instead of a three-key
-    lexsort (measured ~4x faster on millions of matches), and equal neighbours are the copies
-    of a pair that several blocks found (same query, entry and distance), dropped here. None
-    if the key could overflow, for the caller to fall back to lexsort.
-    """
-    if q.shape[0] == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int16)
-    span = (int(q.max()) + 1) * (bits + 1) * max(1, entries)
-    if span >= 1 << 62:
-        return None
-    key = q.astype(np.int64) * (bits + 1)
-    key += d
-    key *= max(1, entries)
-    key += e
-    # Sort, then drop repeats by hand: np.unique (numpy 2.3+) goes through a hash table first,
-    # measured 7x slower than the SIMD sort on 21 M keys.
-    key.sort()
-    if key.shape[0] > 1:
-        fresh = np.empty(key.shape[0], dtype=bool)
-        fresh[0] = True
-        np.not_equal(key[1:], key[:-1], out=fresh[1:])
-        key = key[fresh]
-    qd, e_out = np.divmod(key, max(1, entries))
-    q_out, d_out = np.divmod(qd, bits + 1)
-    return q_out, e_out, d_out.astype(np.int16)
-
-
-def _sorted_result(
-    parts: Iterable[tuple[I64Array, I64Array, npt.NDArray[Any]]],
-    entries: int,
-    bits: int,
-    *,
-    presorted: bool = False,
-) -> SearchResult:
-    """Concatenate (query, entry, distance) parts and sort by query, distance, entry.
-
-    ``presorted``: the parts are each sorted and cover increasing query ranges, so
-    concatenating them is enough.
-    """
-    qs: list[I64Array] = []
-    es: list[I64Array] = []
-    ds: list[npt.NDArray[Any]] = []
-    for q, e, d in parts:
-        if q.shape[0]:
-            qs.append(q)
-            es.append(e)
-            ds.append(d)
-    if not qs:
-        return _empty_result()
-    q_all = np.concatenate(qs).astype(np.int64, copy=False)
-    e_all = np.concatenate(es).astype(np.int64, copy=False)
-    d_all = np.concatenate(ds).astype(np.int16, copy=False)
-    if presorted:
-        return SearchResult(q_all, e_all, d_all)
-    keyed = _sort_keys(q_all, e_all, d_all, entries, bits)
-    if keyed is not None:
-        return SearchResult(*keyed)
-    order = np.lexsort((e_all, d_all, q_all))
-    return SearchResult(q_all[order], e_all[order], d_all[order])
-
-
-def _merge(main: SearchResult, extra: SearchResult, bits: int) -> SearchResult:
-    """Insert the sorted ``extra`` pairs into the sorted ``main`` pairs, keeping the order.
-
-    ``extra`` holds the brute-forced queries (absent from ``main``) and the tail entries (whose
-    numbers exceed every entry in ``main``), so each extra pair goes right after the ``main``
-    pairs of the same query and distance. One pass over ``main``, no re-sort of what may be
-    millions of matches.
-    """
-    if len(extra) == 0:
-        return main
-    if len(main) == 0:
-        return extra
-    main_key = main.query_idx * (bits + 1) + main.distance
-    extra_key = extra.query_idx * (bits + 1) + extra.distance
-    at = np.searchsorted(main_key, extra_key, side="right")
-    return SearchResult(
-        np.insert(main.query_idx, at, extra.query_idx),
-        np.insert(main.entry_idx, at, extra.entry_idx),
-        np.insert(main.distance, at, extra.distance),
-    )
-
-
-# ---------------------------------------------------------------------------- validation
-
-
-def _check_bits(bits: object) -> int:
-    if isinstance(bits, bool) or not isinstance(bits, int | np.integer) or bits not in (64, 256):
-        raise ValueError(f"bits must be 64 (pHash) or 256 (PDQ), got {bits!r}")
-    return int(bits)
-
-
-def _check_radius(radius: object, bits: int) -> int:
-    if isinstance(radius, bool) or not isinstance(radius, int | np.integer):
-        raise ValueError(f"radius must be an integer, got {type(radius).__name__}")
-    r = int(radius)
-    if not 0 <= r <= bits:
-        raise ValueError(f"radius must be between 0 and {bits} for {bits}-bit hashes, got {r}")
-    return r
-
-
-def _rows_as_words(rows: object, bits: int, what: str) -> U64Array:
-    """Validate an (N, bits // 8) uint8 array and view it as (N, bits // 64) uint64 words.
-
-    The words are native-endian views of the big-endian hash bytes; that is harmless because a
-    Hamming distance does not depend on bit order and both sides are converted the same way.
-    """
-    nbytes = bits // 8
-    if not isinstance(rows, np.ndarray):
-        raise ValueError(f"{what} must be a numpy array of shape (N, {nbytes}) and dtype uint8")
-    if rows.dtype != np.uint8:
-        raise ValueError(f"{what} must have dtype uint8 (hash bytes), got {rows.dtype}")
-    if rows.ndim != 2 or rows.shape[1] != nbytes:
-        raise ValueError(
-            f"{what} must have shape (N, {nbytes}) for {bits}-bit hashes, got {rows.shape}"
-        )
-    contiguous = np.ascontiguousarray(rows)
-    return contiguous.view(np.uint64).reshape(rows.shape[0], bits // 64)
-
-
-def _infer_bits(rows: object, what: str) -> int:
-    if not isinstance(rows, np.ndarray) or rows.ndim != 2:
-        raise ValueError(f"{what} must be a 2-D uint8 numpy array of hash rows")
-    width = int(rows.shape[1])
-    if width * 8 not in SUPPORTED_BITS:
-        raise ValueError(f"{what} rows must be 8 (pHash) or 32 (PDQ) bytes wide, got {width}")
-    return width * 8
-
-
-# ------------------------------------------------------------------------- hex helpers
-
-_HEX_LUT: Final = np.full(256, 255, dtype=np.uint8)
-for _i, _c in enumerate(b"0123456789abcdef"):
-    _HEX_LUT[_c] = _i
-for _i, _c in enumerate(b"ABCDEF", start=10):
-    _HEX_LUT[_c] = _i
-
-
-def hex_to_rows(hexes: Sequence[str], bits: int) -> U8Array:
-    """Decode hex hashes (``bits // 4`` hex digits each) into an (N, bits // 8) uint8 array.
-
-    Row ``i`` holds the bytes of ``hexes[i]`` in order (PDQ ``"f0..."`` has first byte 0xf0),
-    the layout :class:`HashIndex` takes. Decoding is vectorised (hash lists have millions of
-    lines); an invalid item is reported by its index so the user can find the bad line.
-    """
-    bits = _check_bits(bits)
-    digits = bits // 4
-    n = len(hexes)
-    if n == 0:
-        return np.empty((0, bits // 8), np.uint8)
-    if isinstance(hexes, str | bytes):
-        raise ValueError("hexes must be a sequence of hex strings, not a single string")
-    try:
-        joined = "".join(hexes)
-    except TypeError:
-        bad = next(i for i, h in enumerate(hexes) if not isinstance(h, str))
-        raise ValueError(f"hash #{bad} is not a string: {type(hexes[bad]).__name__}") from None
-    lengths = np.fromiter((len(h) for h in hexes), dtype=np.int64, count=n)
-    wrong = np.flatnonzero(lengths != digits)
-    if wrong.size:
-        bad = int(wrong[0])
-        raise ValueError(
-            f"hash #{bad} has {int(lengths[bad])} characters, "
-            f"expected {digits} hex digits for a {bits}-bit hash"
-        )
-    try:
-        raw = joined.encode("ascii")
-    except UnicodeEncodeError as exc:
-        bad = exc.start // digits
-        raise ValueError(f"hash #{bad} contains a non-hex character: {hexes[bad]!r}") from None
-    nibbles = _HEX_LUT[np.frombuffer(raw, dtype=np.uint8)]
-    invalid = np.flatnonzero(nibbles == 255)
-    if invalid.size:
-        bad = int(invalid[0]) // digits
-        raise ValueError(f"hash #{bad} contains a non-hex character: {hexes[bad]!r}")
-    pairs = nibbles.reshape(n, bits // 8, 2)
-    rows = np.left_shift(pairs[:, :, 0], np.uint8(4))
-    rows |= pairs[:, :, 1]
-    return rows
-
-
-def rows_to_hex(rows: U8Array) -> list[str]:
-    """Encode (N, 8) or (N, 32) uint8 rows as lowercase hex strings (inverse of hex_to_rows)."""
-    bits = _infer_bits(rows, "rows")
-    _rows_as_words(rows, bits, "rows")
-    text = np.ascontiguousarray(rows).tobytes().hex()
-    step = bits // 4
-    return [text[i : i + step] for i in range(0, len(text), step)]
-
-
-# ------------------------------------------------------------------------ distance kernels
-
-
-def _select(
-    dist: npt.NDArray[Any], packed: npt.NDArray[np.uint32] | None, radius: int
-) -> tuple[IntpArray, npt.NDArray[np.int16]]:
-    """Positions with distance <= radius and their exact distances (undoing the 256 wrap)."""
-    sel = np.flatnonzero(dist <= radius)
-    d = dist.reshape(-1)[sel].astype(np.int16)
-    if packed is not None and sel.size:
-        wrapped = (d == 0) & (packed.reshape(-1)[sel] != 0)
-        if wrapped.any():
-            d[wrapped] = 256
-            keep = d <= radius
-            sel, d = sel[keep], d[keep]
-    return sel, d
-
-
-class _Scratch:
-    """Reusable buffers for verifying one chunk of candidates.
-
-    Gathering candidate rows into preallocated, cache-sized buffers (``out=``) instead of fresh
-    arrays avoids page faults and keeps the chunk in L2; measured 20-30 % faster per candidate.
-    """
-
-    def __init__(self, size: int, words: int) -> None:
-        self._allocate(size, words)
-
-    def _allocate(self, size: int, words: int) -> None:
-        self.size = max(1, size)
-        self.rows = np.empty((self.size, words), dtype=np.uint64)
-        self.query_rows = np.empty((self.size, words), dtype=np.uint64)
-        self.counts = np.empty((self.size, words), dtype=np.uint8)
-
-    def verify(
-        self, stored: U64Array, queries: U64Array, cand: U32Array, qi: I64Array, radius: int
-    ) -> tuple[IntpArray, npt.NDArray[np.int16]]:
-        """Positions in ``cand`` within ``radius`` of their query, and their distances."""
-        n = cand.shape[0]
-        if n > self.size:
-            self._allocate(n, stored.shape[1])
-        rows, qrows, counts = self.rows[:n], self.query_rows[:n], self.counts[:n]
-        np.take(stored, cand, axis=0, out=rows)
-        np.take(queries, qi, axis=0, out=qrows)
-        np.bitwise_xor(rows, qrows, out=rows)
-        np.bitwise_count(rows, out=counts)
-        if stored.shape[1] == 1:
-            return _select(counts.reshape(-1), None, radius)
-        packed = counts.view(np.uint32).reshape(-1)
-        dist = np.multiply(packed, np.uint32(0x01010101))
-        np.right_shift(dist, np.uint32(24), out=dist)
-        return _select(dist, packed, radius)
-
-
-def _brute_item(
-    stored: U64Array,
-    queries: U64Array,
-    q_lo: int,
-    q_hi: int,
-    s_lo: int,
-    s_hi: int,
-    radius: int,
-) -> tuple[I64Array, I64Array, npt.NDArray[np.int16]]:
-    """Compare queries[q_lo:q_hi] with stored[s_lo:s_hi], tile by tile (cache-sized)."""
-    words = stored.shape[1]
-    out_q: list[I64Array] = []
-    out_e: list[I64Array] = []
-    out_d: list[npt.NDArray[np.int16]] = []
-    for g0 in range(q_lo, q_hi, _BRUTE_QUERY_GROUP):
-        g1 = min(q_hi, g0 + _BRUTE_QUERY_GROUP)
-        qg = queries[g0:g1]
-        if words > 1:
-            # Each query repeated along a tile, so the XOR runs over flat contiguous memory.
-            qrep = np.tile(qg, (1, _BRUTE_TILE_ROWS))
-        for t0 in range(s_lo, s_hi, _BRUTE_TILE_ROWS):
-            t1 = min(s_hi, t0 + _BRUTE_TILE_ROWS)
-            nt = t1 - t0
-            if words > 1:
-                x = np.bitwise_xor(stored[t0:t1].reshape(1, nt * words), qrep[:, : nt * words])
-                counts = np.bitwise_count(x)  # (g, nt * 4) uint8
-                packed = counts.view(np.uint32)  # (g, nt): four popcounts per uint32
-                dist = np.multiply(packed, np.uint32(0x01010101))
-                np.right_shift(dist, np.uint32(24), out=dist)
-                sel, d = _select(dist, packed, radius)
-            else:
-                x1 = np.bitwise_xor(stored[t0:t1, 0][None, :], qg[:, 0][:, None])
-                dist8 = np.bitwise_count(x1)
-                sel, d = _select(dist8, None, radius)
-            if sel.size:
-                qi, ei = np.divmod(sel, nt)
-                out_q.append(qi + g0)
-                out_e.append(ei + t0)
-                out_d.append(d)
-    if not out_q:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int16)
-    return (
-        np.concatenate(out_q).astype(np.int64, copy=False),
-        np.concatenate(out_e).astype(np.int64, copy=False),
-        np.concatenate(out_d),
-    )
-
-
-def _map(fn: Callable[[_T], _R], items: Sequence[_T], threads: int) -> list[_R]:
-    """Run fn over items, on a thread pool when it can help (numpy releases the GIL)."""
-    if threads <= 1 or len(items) <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(threads, len(items))) as pool:
-        return list(pool.map(fn, items))
-
-
-def _brute_words(
-    stored: U64Array,
-    queries: U64Array,
-    radius: int,
-    threads: int,
-    query_ids: I64Array | None = None,
-    entry_offset: int = 0,
-) -> list[tuple[I64Array, I64Array, npt.NDArray[np.int16]]]:
-    """Brute-force all queries against all stored rows; work split over queries and rows."""
-    n, q = stored.shape[0], queries.shape[0]
-    if n == 0 or q == 0:
-        return []
-    row_chunk = _BRUTE_CHUNK_ROWS
-    if q < 4 * threads:  # few queries: split the stored rows instead so every core works
-        row_chunk = max(_BRUTE_TILE_ROWS, -(-n // max(1, threads * 2)))
-    q_step = max(_BRUTE_QUERY_GROUP, -(-q // max(1, threads)))
-    if n > row_chunk:
-        q_step = max(q_step, 64)
-    items = [
-        (q0, min(q, q0 + q_step), s0, min(n, s0 + row_chunk))
-        for q0 in range(0, q, q_step)
-        for s0 in range(0, n, row_chunk)
-    ]
-
-    def run(item: tuple[int, int, int, int]) -> tuple[I64Array, I64Array, npt.NDArray[np.int16]]:
-        qi, ei, d = _brute_item(stored, queries, item[0], item[1], item[2], item[3], radius)
-        if query_ids is not None:
-            qi = query_ids[qi]
-        return qi, ei + entry_offset, d
-
-    return _map(run, items, threads)
-
-
-def brute_force_search(
-    stored: U8Array, queries: U8Array, radius: int, *, threads: int | None = None
-) -> SearchResult:
-    """Exact reference search: every query against every stored row, vectorised popcount.
-
-    Used as the fallback of :class:`HashIndex` and as the ground truth in tests and the
-    benchmark. ``stored`` and ``queries`` are (N, 8) or (N, 32) uint8 rows of the same width.
-    """
-    bits = _infer_bits(stored, "stored")
-    s_words = _rows_as_words(stored, bits, "stored")
-    q_words = _rows_as_words(queries, bits, "queries")
-    r = _check_radius(radius, bits)
-    parts = _brute_words(s_words, q_words, r, _thread_count(threads))
-    return _sorted_result(parts, int(s_words.shape[0]), bits)
-
-
-def _thread_count(threads: int | None) -> int:
-    if threads is None:
-        try:
-            return max(1, len(os.sched_getaffinity(0)))
-        except (AttributeError, OSError):  # not on every platform
-            return max(1, os.cpu_count() or 1)
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive integer, got {threads!r}")
-    return threads
-
-
-# ----------------------------------------------------------------------- multi-index tables
-
-
-@dataclass(frozen=True)
-class _Block:
-    word: int
-    shift: int
-    width: int
-
-    @property
-    def mask(self) -> int:
-        return (1 << self.width) - 1
-
-
-def _layout(bits: int, blocks: int) -> tuple[_Block, ...]:
-    """Split each 64-bit word into blocks of nearly equal width (no block spans two words)."""
-    words = bits // 64
-    per_word = blocks // words
-    base, extra = divmod(64, per_word)
-    out: list[_Block] = []
-    for w in range(words):
-        shift = 0
-        for j in range(per_word):
-            width = base + (1 if j < extra else 0)
-            out.append(_Block(w, shift, width))
-            shift += width
-    return tuple(out)
-
-
-def _allowed_block_counts(bits: int) -> list[int]:
-    """Block counts whose widths stay within 8.._MAX_BLOCK_BITS bits."""
-    words = bits // 64
-    return [k * words for k in range(3, 9) if -(-64 // k) <= _MAX_BLOCK_BITS]
-
-
-def _probe_count(width: int, t: int) -> int:
-    if t < 0:
-        return 0
-    return sum(math.comb(width, i) for i in range(min(t, width) + 1))
-
-
-_MASK_CACHE: dict[tuple[int, int], IntpArray] = {}
-_MASK_LOCK = threading.Lock()
-
-
-def _probe_masks(width: int, t: int) -> IntpArray:
-    """All width-bit XOR masks with at most t bits set, nearest first (cached, vectorised)."""
-    key = (width, t)
-    with _MASK_LOCK:
-        cached = _MASK_CACHE.get(key)
-    if cached is not None:
-        return cached
-    t = min(t, width)
-    layers = [np.zeros(1, dtype=np.intp)]
-    bit_values = np.left_shift(1, np.arange(width, dtype=np.intp))
-    for level in range(1, t + 1):
-        # Bit positions of every level-sized subset, then OR-ed (summed) into masks. The
-        # count is the probe count, which the cost model keeps small.
-        flat = np.fromiter(
-            itertools.chain.from_iterable(itertools.combinations(range(width), level)),
-            dtype=np.intp,
-            count=math.comb(width, level) * level,
-        )
-        layers.append(bit_values[flat.reshape(-1, level)].sum(axis=1))
-    masks = np.concatenate(layers)
-    masks.setflags(write=False)
-    with _MASK_LOCK:
-        _MASK_CACHE[key] = masks
-    return masks
-
-
-@dataclass(frozen=True)
-class _Tables:
-    """Per-block sorted entry numbers and bucket offsets for entries [0, rows)."""
-
-    layout: tuple[_Block, ...]
-    rows: int
-    offsets: tuple[U32Array, ...]
-    ids: tuple[U32Array, ...]
-    skew: float  # largest bucket-size skew of a block (1 for uniform hashes)
-
-    def nbytes(self) -> int:
-        return sum(int(a.nbytes) for a in self.offsets) + sum(int(a.nbytes) for a in self.ids)
-
-
-def _block_keys(words: U64Array, block: _Block) -> U64Array:
-    keys = np.right_shift(words[:, block.word], np.uint64(block.shift))
-    keys &= np.uint64(block.mask)
-    return keys
-
-
-def _offsets_of(keys: U64Array, block: _Block) -> tuple[U32Array, float]:
-    """Bucket offsets of one block's values and the block's skew (see _build_table)."""
-    n = keys.shape[0]
-    counts = np.bincount(keys.view(np.int64), minlength=1 << block.width)  # values < 2**22
-    offsets = np.zeros((1 << block.width) + 1, dtype=np.uint32)
-    np.cumsum(counts, out=offsets[1:], dtype=np.uint32)
-    # Mean bucket size a stored hash falls into, over its value for uniform random hashes
-    # (Poisson: 1 + n / 2**width); about 1 for uniform bits, >> 1 for skewed data.
-    skew = float(np.dot(counts, counts)) / max(1, n) / (1.0 + n / float(1 << block.width))
-    return offsets, skew
-
-
-def _check_stored_table(words: U64Array, block: _Block, ids: U32Array, offsets: U32Array) -> None:
-    """Refuse a stored table that does not fit the rows (it passed its CRC: this catches a
-    table written for other rows). The offsets must end at the row count and a sample of
-    positions must each lie inside the bucket of its entry's value. A wrong table could
-    only lose matches (candidates are always verified with the full distance), never
-    invent one; the CRC and these checks keep it from losing them."""
-    n = ids.shape[0]
-    if int(offsets[0]) != 0 or int(offsets[-1]) != n:
-        raise ValueError("corrupt hash index: the bucket offsets do not fit the rows")
-    if not n:
-        return
-    sample = np.random.default_rng(n).integers(0, n, min(n, _SPOT_CHECKS), dtype=np.int64)
-    entry = ids[sample].astype(np.int64)
-    if int(entry.max()) >= n:
-        raise ValueError("corrupt hash index: an entry number is out of range")
-    keys = _block_keys(words[entry], block).astype(np.int64)
-    inside = (offsets[keys] <= sample) & (sample < offsets[keys + 1])
-    if not bool(inside.all()):
-        raise ValueError("corrupt hash index: an entry table is not sorted by its block")
-
-
-def _build_table(words: U64Array, block: _Block) -> tuple[U32Array, U32Array, float]:
-    """Sort entries by one block's value: entry numbers, bucket offsets and skew.
-
-    Sorting ``value << 32 | entry`` as uint64 is much faster than a stable argsort of the
-    values (numpy uses SIMD sorts for 64-bit keys) and leaves each bucket in entry order,
-    which also makes the later row gathers a little more sequential. Everything is done in
-    place on one uint64 array (no full-size temporaries) to keep the build's peak memory low.
-    """
-    n = words.shape[0]
-    keys = _block_keys(words, block)
-    offsets, skew = _offsets_of(keys, block)
-    keys <<= np.uint64(32)
-    step = 1 << 20
-    for s in range(0, n, step):
-        keys[s : s + step] |= np.arange(s, min(n, s + step), dtype=np.uint64)
-    keys.sort()
-    return keys.astype(np.uint32), offsets, skew
-
-
-def _build_tables(words: U64Array, layout: tuple[_Block, ...], threads: int) -> _Tables:
-    built = _map(lambda b: _build_table(words, b), layout, threads)
-    return _Tables(
-        layout=layout,
-        rows=int(words.shape[0]),
-        offsets=tuple(b[1] for b in built),
-        ids=tuple(b[0] for b in built),
-        skew=max(b[2] for b in built),
-    )
-
-
-def _allocate_radii(
-    widths: Sequence[int], occupancy: Sequence[float], radius: int
-) -> tuple[tuple[int, ...], float]:
-    """Choose per-block probe radii t_b with sum(t_b + 1) == radius + 1 at least cost.
-
-    Greedy on marginal cost (exact for convex costs, which these are in the useful range). The
-    cost of probing block b at radius t is probes(t) * (probe cost + bucket size * candidate
-    cost). Returns the radii and the estimated nanoseconds per query.
-    """
-    m = len(widths)
-    radii = [-1] * m
-    unit = [_NS_PER_PROBE + occ * _NS_PER_CANDIDATE for occ in occupancy]
-
-    def marginal(b: int) -> float:
-        t = radii[b] + 1
-        if t > widths[b]:
-            return math.inf
-        return math.comb(widths[b], t) * unit[b]
-
-    heap = [(marginal(b), b) for b in range(m)]
-    heapq.heapify(heap)
-    for _ in range(radius + 1):
-        cost, b = heapq.heappop(heap)
-        if math.isinf(cost):  # every block fully probed: cannot happen for radius <= bits
-            heapq.heappush(heap, (cost, b))
-            break
-        radii[b] += 1
-        heapq.heappush(heap, (marginal(b), b))
-    total = sum(_probe_count(widths[b], radii[b]) * unit[b] for b in range(m))
-    return tuple(radii), total
-
-
-def _choose_layout(bits: int, rows: int, design_radius: int) -> tuple[_Block, ...] | None:
-    """Pick the block count with the lowest estimated cost at the design radius.
-
-    Limits: at most bits // 16 blocks (so the uint32 entry arrays take at most twice the raw
-    hashes: 10 million PDQ hashes stay under 1 GiB) and offsets tables no larger than eight
-    times the raw hashes (wide blocks pay off from about a million PDQ hashes: measured 2.5x
-    faster than 16-bit blocks at 1 M on skewed data). Returns None when brute force is
-    cheaper for this size.
-    """
-    if rows < _MIN_ROWS_FOR_TABLES:
-        return None
-    best: tuple[float, tuple[_Block, ...]] | None = None
-    for blocks in _allowed_block_counts(bits):
-        if blocks > bits // 16:
-            continue
-        layout = _layout(bits, blocks)
-        widths = [b.width for b in layout]
-        table_bytes = sum(4 * ((1 << w) + 1) for w in widths)
-        if table_bytes > max(8 * rows * (bits // 8), 1 << 22):
-            continue
-        occupancy = [rows / float(1 << w) for w in widths]
-        _, cost = _allocate_radii(widths, occupancy, design_radius)
-        if best is None or cost < best[0]:
-            best = (cost, layout)
-    if best is None or best[0] >= rows * _NS_PER_PAIR[bits]:
-        return None
-    return best[1]
-
-
-def _per_query_radii(cost: npt.NDArray[np.float64], radius: int) -> IntpArray:
-    """Per-query probe radii from exact per-level costs, greedily (vectorised over queries).
-
-    ``cost[q, b, t + 1]`` is what probing block b at radius t costs query q (index 0 is the
-    skipped block, cost 0). Each of the radius + 1 steps raises, for every query at once, the
-    radius of the block whose next level adds the least cost. Any result satisfies
-    sum(t_b + 1) == radius + 1, so the search stays exact whatever the costs are; the costs only
-    steer it away from the dense buckets of skewed data.
-    """
-    nq, m, levels = cost.shape
-    t = np.full((nq, m), -1, dtype=np.intp)
-    rows = np.arange(nq)
-    for _ in range(radius + 1):
-        here = np.take_along_axis(cost, (t + 1)[:, :, None], axis=2)[:, :, 0]
-        step = np.take_along_axis(cost, np.minimum(t + 2, levels - 1)[:, :, None], axis=2)
-        marginal = step[:, :, 0] - here
-        marginal[t + 2 >= levels] = np.inf
-        t[rows, np.argmin(marginal, axis=1)] += 1
-    return t
-
-
-def _mih_block(
-    tables: _Tables,
-    words: U64Array,
-    queries: U64Array,
-    q0: int,
-    max_radii: tuple[int, ...],
-    radius: int,
-    fallback_ns: float,
-) -> tuple[I64Array, I64Array, npt.NDArray[np.int16], I64Array, int]:
-    """Multi-index search of one block of queries against entries [0, tables.rows).
-
-    Pass 1 looks up, for every query and block, the bucket sizes of all probes up to
-    ``max_radii[b]`` and picks each query's own probe radii from those exact counts (a query
-    whose block value is common skips or narrows that block and widens others). Queries whose
-    cheapest plan still costs more than scanning everything go to brute force. Pass 2 gathers
-    and verifies the candidates in cache-sized chunks.
-
-    Returns the matches (global query numbers, entries, distances), the queries that must be
-    brute-forced instead and the number of candidates verified.
-    """
-    nq = queries.shape[0]
-    active = [b for b, t in enumerate(max_radii) if t >= 0]
-    levels = max(max_radii[b] for b in active) + 2
-    # Pass 1: bucket ranges of every probe and each (query, block, level) candidate count.
-    starts: list[U32Array] = []
-    counts: list[U32Array] = []
-    bounds: list[IntpArray] = []
-    cost = np.full((nq, len(active), levels), np.inf)
-    for k, b in enumerate(active):
-        block = tables.layout[b]
-        qv = ((queries[:, block.word] >> np.uint64(block.shift)) & np.uint64(block.mask)).astype(
-            np.intp
-        )
-        masks = _probe_masks(block.width, max_radii[b])
-        probes = qv[:, None] ^ masks[None, :]
-        offsets = tables.offsets[b]
-        s = offsets[probes]
-        c = offsets[probes + 1] - s
-        starts.append(s)
-        counts.append(c)
-        # Masks are ordered by weight: level t is the prefix of the first bound[t + 1] probes.
-        bound = np.zeros(levels, dtype=np.intp)
-        bound[1 : max_radii[b] + 2] = [
-            _probe_count(block.width, t) for t in range(max_radii[b] + 1)
-        ]
-        bounds.append(bound)
-        running = np.cumsum(c, axis=1, dtype=np.int64)
-        top = max_radii[b] + 2
-        cost[:, k, 0] = 0.0
-        cost[:, k, 1:top] = (
-            running[:, bound[1:top] - 1] * _NS_PER_CANDIDATE + bound[1:top] * _NS_PER_PROBE
-        )
-    chosen = _per_query_radii(cost, radius)
-    est = np.take_along_axis(cost, (chosen + 1)[:, :, None], axis=2)[:, :, 0].sum(axis=1)
-    fallback = np.flatnonzero(est > fallback_ns)
-    keep = np.ones(nq, dtype=bool)
-    keep[fallback] = False
-    local_q = np.flatnonzero(keep).astype(np.int64)
-    for k in range(len(active)):
-        # Drop the probes beyond each query's chosen level (and the fallback queries).
-        limit = np.where(keep, bounds[k][chosen[:, k] + 1], 0)
-        unused = np.arange(counts[k].shape[1])[None, :] >= limit[:, None]
-        counts[k][unused] = 0
-        if fallback.size:
-            starts[k], counts[k] = starts[k][keep], counts[k][keep]
-
-    out_q: list[I64Array] = []
-    out_e: list[I64Array] = []
-    out_d: list[npt.NDArray[np.int16]] = []
-    verified = 0
-    scratch: _Scratch | None = None
-    # Pass 2: generate and verify candidates, table by table, in cache-sized chunks.
-    for k, b in enumerate(active):
-        s_all, c_all = starts[k], counts[k]
-        width = s_all.shape[1]
-        flat_c = c_all.reshape(-1)
-        nz = np.flatnonzero(flat_c)
-        if nz.size == 0:
-            continue
-        s = s_all.reshape(-1)[nz].astype(np.int64)
-        c = flat_c[nz].astype(np.int64)
-        pq = local_q[nz // width]
-        cum = np.cumsum(c)
-        total = int(cum[-1])
-        excl = cum - c
-        ids = tables.ids[b]
-        verified += total
-        if scratch is None:
-            scratch = _Scratch(min(total, _CANDIDATE_CHUNK), words.shape[1])
-        for c0 in range(0, total, _CANDIDATE_CHUNK):
-            c1 = min(total, c0 + _CANDIDATE_CHUNK)
-            if c0 == 0 and c1 == total:
-                p0, p1 = 0, c.shape[0]
-                cnt = c
-                base = s - excl
-            else:
-                p0 = int(np.searchsorted(cum, c0, side="right"))
-                p1 = int(np.searchsorted(cum, c1 - 1, side="right")) + 1
-                ex = excl[p0:p1]
-                lo = np.maximum(ex, c0)
-                cnt = np.minimum(cum[p0:p1], c1) - lo
-                base = s[p0:p1] - ex + c0
-            pos = np.repeat(base, cnt)
-            pos += np.arange(c1 - c0, dtype=np.int64)
-            cand = np.take(ids, pos)
-            qi = np.repeat(pq[p0:p1], cnt)
-            sel, d = scratch.verify(words, queries, cand, qi, radius)
-            if sel.size:
-                out_q.append(qi[sel])
-                out_e.append(cand[sel].astype(np.int64))
-                out_d.append(d)
-    fallback_global = fallback.astype(np.int64) + q0
-    if not out_q:
-        empty = np.empty(0, np.int64)
-        return empty, empty, np.empty(0, np.int16), fallback_global, verified
-    # A match can be found through several blocks: the key sort drops the copies (q_local <
-    # 4096 queries per block, so the key cannot overflow).
-    keyed = _sort_keys(
-        np.concatenate(out_q),
-        np.concatenate(out_e),
-        np.concatenate(out_d),
-        tables.rows,
-        words.shape[1] * 64,
-    )
-    assert keyed is not None
-    q_out, e_out, d_out = keyed
-    return q_out + q0, e_out, d_out, fallback_global, verified
-
-
-# ------------------------------------------------------------------------------- the index
 
 
 class HashIndex:
@@ -1146,48 +359,14 @@ class HashIndex:
         )
         return result
 
-    # -- persistence ----------------------------------------------------------------------
-
-    def _header(self, tables: _Tables | None = None) -> bytes:
-        rows = self._words.view(np.uint8)
-        crc = zlib.crc32(rows.data) if rows.size else 0
-        if tables is None:
-            return _HEADER.pack(_MAGIC, _FORMAT_VERSION, self.bits, 0, self._words.shape[0], crc)
-        return _HEADER.pack(
-            _MAGIC, _FORMAT_VERSION_TABLES, self.bits, _FLAG_TABLES, self._words.shape[0], crc
-        )
+    # -- persistence (byte layouts: hashing/index_store.py) --------------------------------
 
     def to_chunks(self, *, tables: bool = False) -> list[bytes | memoryview]:
         """The serialised index as a list of buffers (no joined copy): header and rows, and
         with ``tables`` (version 2) the multi-index entry tables, built first if needed, so
         that loading it needs no sort. An index too small for tables is written as version 1.
         """
-        with self._lock:
-            if tables:
-                self.build(complete=True)
-            else:
-                self._consolidate()
-            built = self._tables if tables else None
-            out: list[bytes | memoryview] = [self._header(built)]
-            if self._words.size:
-                out.append(self._words.view(np.uint8).reshape(-1).data)
-            if built is not None:
-                parts = []
-                for offsets, ids in zip(built.offsets, built.ids, strict=True):
-                    parts += [
-                        np.ascontiguousarray(offsets, "<u4"),
-                        np.ascontiguousarray(ids, "<u4"),
-                    ]
-                crc = 0
-                for part in parts:
-                    crc = zlib.crc32(part.data, crc)
-                out.append(
-                    _TABLES_HEADER.pack(
-                        _TABLES_MAGIC, len(built.layout), built.rows, crc, built.skew
-                    )
-                )
-                out += [part.data for part in parts]
-            return out
+        return index_store.index_chunks(self, tables=tables)
 
     def to_bytes(self, *, tables: bool = False) -> bytes:
         """Serialise the hashes (header, rows, CRC-32) and, with ``tables``, the multi-index
@@ -1200,65 +379,7 @@ class HashIndex:
 
     def save(self, fp: BinaryIO) -> None:
         """Write the same bytes as :meth:`to_bytes` to a binary file object."""
-        with self._lock:
-            self._consolidate()
-            fp.write(self._header())
-            if self._words.size:
-                fp.write(self._words.view(np.uint8).data)
-
-    @staticmethod
-    def _parse_header(header: bytes) -> tuple[int, int, int, bool]:
-        if len(header) < _HEADER.size:
-            raise ValueError("not a hash index: data too short for the header")
-        magic, version, bits, flags, count, crc = _HEADER.unpack(header[: _HEADER.size])
-        if magic != _MAGIC:
-            raise ValueError("not a hash index: wrong magic bytes")
-        if version not in (_FORMAT_VERSION, _FORMAT_VERSION_TABLES):
-            raise ValueError(f"unsupported hash index format version {version}")
-        expected_flags = _FLAG_TABLES if version == _FORMAT_VERSION_TABLES else 0
-        if bits not in SUPPORTED_BITS or flags != expected_flags:
-            raise ValueError("corrupt hash index header (bits or flags)")
-        if count > _MAX_ENTRIES:
-            raise ValueError("corrupt hash index header (entry count)")
-        return int(bits), int(count), int(crc), version == _FORMAT_VERSION_TABLES
-
-    @classmethod
-    def _from_words(cls, bits: int, rows: U8Array, crc: int, **kwargs: Any) -> HashIndex:
-        if (zlib.crc32(rows.data) if rows.size else 0) != crc:
-            raise ValueError("corrupt hash index: checksum mismatch")
-        index = cls(bits, **kwargs)
-        index._words = rows.view(np.uint64).reshape(-1, bits // 64)
-        return index
-
-    def _attach_tables(self, view: memoryview) -> None:
-        """Take the tables stored after the rows (version 2): per block the bucket offsets
-        and the entry numbers, under a CRC-32, checked against the rows (see
-        _check_stored_table). Views of ``view``, no copy. ValueError if they do not fit."""
-        if len(view) < _TABLES_HEADER.size:
-            raise ValueError("corrupt hash index: the tables are missing")
-        magic, blocks, rows, crc, skew = _TABLES_HEADER.unpack(bytes(view[: _TABLES_HEADER.size]))
-        n = int(self._words.shape[0])
-        if magic != _TABLES_MAGIC or rows != n or blocks not in _allowed_block_counts(self.bits):
-            raise ValueError("corrupt hash index: damaged table header")
-        layout = _layout(self.bits, blocks)
-        size = sum(4 * ((1 << b.width) + 1 + n) for b in layout)
-        body = view[_TABLES_HEADER.size :]
-        if len(body) != size:
-            raise ValueError("corrupt hash index: the tables have the wrong length")
-        if zlib.crc32(body) != crc or not math.isfinite(skew):
-            raise ValueError("corrupt hash index: table checksum mismatch")
-        offsets, ids = [], []
-        at = 0
-        for block in layout:
-            width = (1 << block.width) + 1
-            offs = np.frombuffer(body, dtype="<u4", count=width, offset=at)
-            table = np.frombuffer(body, dtype="<u4", count=n, offset=at + 4 * width)
-            at += 4 * (width + n)
-            _check_stored_table(self._words, block, table, offs)
-            offsets.append(offs)
-            ids.append(table)
-        self._tables = _Tables(layout, n, tuple(offsets), tuple(ids), float(skew))
-        self.tables_loaded = True
+        index_store.save_index(self, fp)
 
     @classmethod
     def from_bytes(
@@ -1272,28 +393,12 @@ class HashIndex:
     ) -> HashIndex:
         """Load an index written by :meth:`to_bytes`; ValueError if the data is not one.
 
-        Stored tables (version 2) are used as they are, after the checks of
-        :meth:`_attach_tables`. ``copy=False`` keeps views of ``data`` (which must then stay
-        unchanged) instead of copying the rows and tables: for large lists loaded once."""
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise ValueError(f"expected bytes, got {type(data).__name__}")
-        view = memoryview(data).cast("B")
-        bits, count, crc, has_tables = cls._parse_header(bytes(view[: _HEADER.size]))
-        end = _HEADER.size + count * (bits // 8)
-        if len(view) < end or (not has_tables and len(view) != end):
-            raise ValueError(
-                f"corrupt hash index: {len(view)} bytes, expected {end} for {count} hashes"
-            )
-        rows = np.frombuffer(view[:end], dtype=np.uint8, offset=_HEADER.size)
-        if copy:
-            rows = rows.copy()
-        index = cls._from_words(
-            bits, rows, crc, blocks=blocks, design_radius=design_radius, threads=threads
+        Stored tables (version 2) are used as they are, after checking them against the
+        rows. ``copy=False`` keeps views of ``data`` (which must then stay unchanged)
+        instead of copying the rows and tables: for large lists loaded once."""
+        return index_store.index_from_bytes(
+            cls, data, blocks=blocks, design_radius=design_radius, threads=threads, copy=copy
         )
-        if has_tables:
-            tables = view[end:]
-            index._attach_tables(memoryview(bytes(tables)) if copy else tables)
-        return index
 
     @classmethod
     def load(
@@ -1305,28 +410,6 @@ class HashIndex:
         threads: int | None = None,
     ) -> HashIndex:
         """Read an index written by :meth:`save` or :meth:`to_bytes` from a binary file."""
-        header = fp.read(_HEADER.size)
-        bits, count, crc, has_tables = cls._parse_header(header)
-        if has_tables:  # the tables follow the rows: read it whole
-            return cls.from_bytes(
-                header + fp.read(),
-                blocks=blocks,
-                design_radius=design_radius,
-                threads=threads,
-                copy=False,
-            )
-        rows = np.empty(count * (bits // 8), dtype=np.uint8)
-        readinto = getattr(fp, "readinto", None)
-        if not rows.size:
-            got = 0
-        elif callable(readinto):  # straight into the array: no second copy of the hashes
-            got = int(readinto(rows.data) or 0)
-        else:
-            chunk = fp.read(rows.size)
-            got = len(chunk)
-            rows[:got] = np.frombuffer(chunk, dtype=np.uint8)
-        if got != rows.size or fp.read(1):
-            raise ValueError("corrupt hash index: wrong length")
-        return cls._from_words(
-            bits, rows, crc, blocks=blocks, design_radius=design_radius, threads=threads
+        return index_store.load_index(
+            cls, fp, blocks=blocks, design_radius=design_radius, threads=threads
         )

@@ -14,24 +14,21 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from ncii_desk.hashing.defaults import (
-    PDQ_DEFAULT_THRESHOLD,
-    PDQ_MIN_QUALITY,
-    PHASH_DEFAULT_THRESHOLD,
-)
 from ncii_desk.hashing.index import HashIndex, hex_to_rows
+from ncii_desk.hashing.kinds import KINDS, PDQ, PHASH, digest_kinds
 from ncii_desk.hashing.lists import HashEntry
 from ncii_desk.hashing.perceptual import DIHEDRAL_NAMES
 from ncii_desk.hashing.pipeline import FileHashes, HashValue
 
-EXACT_KINDS = {"sha256": ("sha256",), "md5": ("md5", "video_md5")}
+#: A file's digest (FileHashes attribute) -> the list kinds compared with it.
+EXACT_KINDS = {"sha256": digest_kinds("sha256"), "md5": digest_kinds("md5")}
 #: Method of a pHash match on a low-texture picture (PDQ quality below the cut-off): a
 #: weaker method than PDQ, shown as such so that a person checks it by eye.
 WEAK_METHOD = "phash-weak"
 #: Tag of the pHash an exported list carries for a low-texture original.
 LOW_TEXTURE_TAG = "low-texture-phash"
 #: A suspect whose PDQ quality is at least this is not low-texture: no weak matches for it.
-WEAK_MAX_QUALITY = PDQ_MIN_QUALITY + 10
+WEAK_MAX_QUALITY = (PDQ.min_quality or 0) + 10
 
 
 def method_of(value: HashValue) -> str:
@@ -76,8 +73,8 @@ class ListMatcher:
         self,
         lists: Sequence[tuple[str, Sequence[HashEntry]]],
         *,
-        pdq_threshold: int = PDQ_DEFAULT_THRESHOLD,
-        phash_threshold: int = PHASH_DEFAULT_THRESHOLD,
+        pdq_threshold: int = PDQ.threshold,
+        phash_threshold: int = PHASH.threshold,
     ) -> None:
         if not 0 <= pdq_threshold <= 128:
             raise ValueError("the PDQ threshold must be between 0 and 128")
@@ -88,21 +85,22 @@ class ListMatcher:
         phash: list[tuple[str, HashEntry]] = []
         for name, entries in lists:
             for e in entries:
-                if e.kind == "pdq":
-                    if e.quality is None or e.quality >= PDQ_MIN_QUALITY:
-                        pdq.append((name, e))
-                elif e.kind == "phash":
-                    phash.append((name, e))
-                else:
+                kind = KINDS[e.kind]
+                if kind.exact:
                     self._exact.setdefault((e.kind, e.value), []).append((name, e))
+                elif kind is PDQ:
+                    if kind.usable(e.quality):
+                        pdq.append((name, e))
+                elif kind is PHASH:
+                    phash.append((name, e))
         self._pdq_entries = pdq
         self._phash_entries = phash
-        self._pdq_index = HashIndex(256)
+        self._pdq_index = HashIndex(PDQ.bits)
         if pdq:
-            self._pdq_index.add(hex_to_rows([e.value for _, e in pdq], 256))
-        self._phash_index = HashIndex(64)
+            self._pdq_index.add(hex_to_rows([e.value for _, e in pdq], PDQ.bits))
+        self._phash_index = HashIndex(PHASH.bits)
         if phash:
-            self._phash_index.add(hex_to_rows([e.value for _, e in phash], 64))
+            self._phash_index.add(hex_to_rows([e.value for _, e in phash], PHASH.bits))
 
     @property
     def size(self) -> int:
@@ -115,7 +113,7 @@ class ListMatcher:
     def match(self, fh: FileHashes) -> list[ListMatch]:
         out: list[ListMatch] = []
         for digest_kind, list_kinds in EXACT_KINDS.items():
-            value = fh.sha256 if digest_kind == "sha256" else fh.md5
+            value = getattr(fh, digest_kind)
             for list_kind in list_kinds:
                 for name, e in self._exact.get((list_kind, value), []):
                     out.append(
@@ -131,20 +129,20 @@ class ListMatcher:
                             "file bytes",
                         )
                     )
-        queries = [v for v in fh.all_pdq() if v.quality is None or v.quality >= PDQ_MIN_QUALITY]
+        queries = [v for v in fh.all_pdq() if PDQ.usable(v.quality)]
         out.extend(
             self._search(
-                fh.path, queries, self._pdq_index, self._pdq_entries, 256, self.pdq_threshold
+                fh.path, queries, self._pdq_index, self._pdq_entries, PDQ.bits, self.pdq_threshold
             )
         )
         if fh.phash is not None and self._phash_entries:
             low_texture = fh.pdq_quality is not None and fh.pdq_quality < WEAK_MAX_QUALITY
             for m in self._search(
                 fh.path,
-                [HashValue("phash", fh.phash, None, "full")],
+                [HashValue(PHASH.name, fh.phash, None, "full")],
                 self._phash_index,
                 self._phash_entries,
-                64,
+                PHASH.bits,
                 self.phash_threshold,
             ):
                 if m.list_variant != LOW_TEXTURE_TAG:

@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
-from ncii_desk.hashing.lists import HashEntry, _escape_formula
+from ncii_desk.hashing.kinds import PDQ
+from ncii_desk.hashing.list_write import _escape_formula
+from ncii_desk.hashing.lists import HashEntry
 from ncii_desk.hashing.matcher import ListMatch
 from ncii_desk.hashing.perceptual import hamming_hex
 from ncii_desk.hashing.pipeline import FileHashes, HashValue
@@ -153,7 +155,7 @@ def _frame_row(cells: Sequence[str], at: dict[str, int]) -> tuple[str, str, str,
         return cells[i].strip() if i is not None and i < len(cells) else ""
 
     value, time_ms, original = cell("value"), cell("time_ms"), cell("original")
-    if cell("kind").lower() != "pdq" or not _PDQ_HEX.fullmatch(value):
+    if cell("kind").lower() != PDQ.name or not _PDQ_HEX.fullmatch(value):
         return None
     if not _DIGITS.fullmatch(time_ms) or not original:
         return None
@@ -186,7 +188,7 @@ def video_list_matches(
     for m in found:
         frames = tags.get(m.list)
         hit = frames.by_value.get(m.matched_value) if frames is not None else None
-        if m.kind != "pdq" or not hit:
+        if m.kind != PDQ.name or not hit:
             out.append(m)
             continue
         if fh.kind != "video":

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import struct
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import numpy as np
 from sqlalchemy import func, select
 
 from ncii_desk.errors import Cancelled, NciiDeskError
+from ncii_desk.hashing.index_store import PACK_VERSION as PACK_VERSION
+from ncii_desk.hashing.kinds import KINDS, MD5, PDQ, PHASH, SHA256, VIDEO_MD5
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.listindex import store_packed_index as store_packed_index
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
@@ -227,191 +227,44 @@ def _drop_unused_blob(vault: Vault, blob_id: str) -> None:
 
 
 def _store_pdq_index(vault: Vault, stream: HashListStream) -> BlobInfo:
-    """Encrypt the stream's matchable PDQ hashes as the packed index blob (version 3: with
-    the search tables built, so the list is ready to match as soon as it is read back)."""
+    """Encrypt the stream's matchable PDQ hashes as the packed index blob (current version:
+    with the search tables built, so the list is ready to match as soon as it is read back).
+    The layout is hashing/index_store.py's."""
+    from ncii_desk.hashing.index_store import index_of_blocks
+
     rows = stream.pdq_index()
-    return store_packed_index(vault, _index_of(rows.blocks), rows.positions)
-
-
-def store_packed_index(vault: Vault, index: Any, positions: Any) -> BlobInfo:
-    """Encrypt a list's search index and its positions as a packed index blob (version 3),
-    buffer by buffer: no joined copy of the hashes and tables is made."""
-    return vault.blobs.put_stream(_ChunkReader(_packed_chunks_v3(index, positions)))
-
-
-# The packed index of a list's matchable PDQ hashes, one blob per list. Version 3:
-#   b"NCDI3\n", count (<Q), length of the index (<Q), the HashIndex serialised with its
-#   multi-index tables (HashIndex.to_chunks(tables=True): its own header, rows and CRC-32s;
-#   rows only when the list is too small for tables), the positions in the list of its rows
-#   (count x <i8), CRC-32 of the positions (<I).
-# Version 2 (before the tables were stored): b"NCDI2\n", count (<Q), the hashes (count x 32
-# bytes), their positions (count x <i8), CRC-32 of hashes and positions (<I).
-# Version 1 (lists imported before streaming): b"NCDI1\n", body length and count (<QQ),
-# HashIndex.to_bytes(), positions. All three are read; matching rewrites versions 1 and 2
-# as version 3 the first time it loads them (services/matching.py).
-_PACK_MAGIC_V1 = b"NCDI1\n"
-_PACK_MAGIC_V2 = b"NCDI2\n"
-_PACK_MAGIC = b"NCDI3\n"
-PACK_VERSION = 3
-_POSITIONS_SLICE = 1 << 20
-
-
-def _index_of(blocks: Iterable[Any]) -> Any:
-    from ncii_desk.hashing.index import HashIndex
-
-    index = HashIndex(256)
-    for block in blocks:
-        data = np.ascontiguousarray(block, dtype=np.uint8)
-        if data.ndim != 2 or data.shape[1] != 32:
-            raise ValueError("PDQ index rows must be an (n, 32) uint8 array")
-        index.add(data)
-    return index
-
-
-def _positions_chunks(positions: Any, crc: int = 0) -> Iterator[bytes | memoryview]:
-    for at in range(0, len(positions), _POSITIONS_SLICE):
-        part = np.ascontiguousarray(positions[at : at + _POSITIONS_SLICE], dtype="<i8")
-        crc = zlib.crc32(part.data, crc)
-        yield part.data
-    yield struct.pack("<I", crc)
-
-
-def _packed_chunks_v3(index: Any, positions: Any) -> Iterator[bytes | memoryview]:
-    if len(positions) != len(index):
-        raise ValueError(f"PDQ index: {len(index)} rows and {len(positions)} positions")
-    parts = index.to_chunks(tables=True)
-    length = sum(memoryview(p).nbytes for p in parts)
-    yield _PACK_MAGIC + struct.pack("<QQ", len(index), length)
-    yield from parts
-    yield from _positions_chunks(positions)
-
-
-def _packed_chunks_v2(
-    count: int, blocks: Iterable[Any], positions: Any
-) -> Iterator[bytes | memoryview]:
-    """The version-2 packed index (rows arrive block by block): what earlier versions
-    stored; kept for tests and benchmarks of vaults they wrote."""
-    crc = 0
-    written = 0
-    yield _PACK_MAGIC_V2 + struct.pack("<Q", count)
-    for block in blocks:
-        data = np.ascontiguousarray(block, dtype=np.uint8)
-        if data.ndim != 2 or data.shape[1] != 32:
-            raise ValueError("PDQ index rows must be an (n, 32) uint8 array")
-        written += len(data)
-        crc = zlib.crc32(data.data, crc)
-        yield data.data.cast("B")
-    if written != count or len(positions) != count:
-        raise ValueError(f"PDQ index: {written} rows and {len(positions)} positions, not {count}")
-    yield from _positions_chunks(positions, crc)
-
-
-class _ChunkReader:
-    """read(size) over an iterator of buffers, for BlobStore.put_stream."""
-
-    def __init__(self, chunks: Iterator[Any]) -> None:
-        self._chunks = chunks
-        self._part: memoryview = memoryview(b"")
-
-    def read(self, size: int = -1) -> bytes:
-        out = bytearray()
-        while size < 0 or len(out) < size:
-            if not self._part:
-                nxt = next(self._chunks, None)
-                if nxt is None:
-                    break
-                self._part = memoryview(nxt).cast("B")
-                continue
-            take = len(self._part) if size < 0 else min(size - len(out), len(self._part))
-            out += self._part[:take]
-            self._part = self._part[take:]
-        return bytes(out)
+    return store_packed_index(vault, index_of_blocks(rows.blocks), rows.positions)
 
 
 def pack_pdq_index(entries: Sequence[Any]) -> bytes:
     """Matchable PDQ entries (quality >= 50 or unknown) as the search index's rows plus each
-    row's position in the list, so a list of millions loads with one blob read."""
-    from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
-    from ncii_desk.hashing.index import hex_to_rows
+    row's position in the list (hashing/index_store.pack_pdq_entries)."""
+    from ncii_desk.hashing.index_store import pack_pdq_entries
 
-    positions = [
-        i
-        for i, e in enumerate(entries)
-        if e.kind == "pdq" and (e.quality is None or e.quality >= PDQ_MIN_QUALITY)
-    ]
-    rows = hex_to_rows([entries[i].value for i in positions], 256) if positions else None
-    return pack_pdq_rows(rows, positions)
+    return pack_pdq_entries(entries)
 
 
 def pack_pdq_rows(rows: Any, positions: Sequence[int] | Any, *, version: int = 3) -> bytes:
     """The packed index of PDQ rows (n x 32 uint8) that sit at ``positions`` in their list;
     ``version=2`` writes the format earlier versions stored (tests and benchmarks)."""
-    blocks = [] if rows is None or not len(rows) else [rows]
-    where = np.asarray(positions, np.int64)
-    if version == 2:
-        return b"".join(_packed_chunks_v2(len(positions), blocks, where))
-    if version != PACK_VERSION:
-        raise ValueError(f"unknown packed index version {version}")
-    return b"".join(_packed_chunks_v3(_index_of(blocks), where))
+    from ncii_desk.hashing.index_store import pack_rows
+
+    return pack_rows(rows, positions, version=version)
 
 
 def packed_version(data: bytes) -> int | None:
     """The packed-index version of a blob's bytes (None: not a packed index)."""
-    magics = {_PACK_MAGIC_V1: 1, _PACK_MAGIC_V2: 2, _PACK_MAGIC: 3}
-    return magics.get(bytes(data[: len(_PACK_MAGIC)]))
+    from ncii_desk.hashing.index_store import packed_version as version_of
+
+    return version_of(data)
 
 
 def unpack_pdq_index(data: bytes) -> tuple[Any, Any]:
     """(HashIndex, positions array) from a packed index (any version); ValueError if it is
-    damaged. Version 3 gives an index whose search tables come from the blob (no build)
-    and that keeps views of ``data`` rather than copies."""
-    from ncii_desk.hashing.index import HashIndex
+    damaged (hashing/index_store.unpack_list_index)."""
+    from ncii_desk.hashing.index_store import unpack_list_index
 
-    view = memoryview(data)
-    version = packed_version(data)
-    if version == 1:
-        head = len(_PACK_MAGIC_V1)
-        body_len, count = struct.unpack_from("<QQ", data, head)
-        start = head + 16
-        index = HashIndex.from_bytes(view[start : start + body_len])
-        pos_at = start + body_len
-    elif version == 2:
-        head = len(_PACK_MAGIC_V2)
-        (count,) = struct.unpack_from("<Q", data, head)
-        start = head + 8
-        pos_at = start + 32 * count
-        end = pos_at + 8 * count
-        if len(data) != end + 4:
-            raise ValueError("damaged hash-list index: wrong length")
-        (crc,) = struct.unpack_from("<I", data, end)
-        if zlib.crc32(view[start:end]) != crc:
-            raise ValueError("damaged hash-list index: checksum mismatch")
-        index = HashIndex(256)
-        if count:
-            # add() copies, so the blob's bytes (hundreds of MB) are not kept alive.
-            index.add(np.frombuffer(data, np.uint8, 32 * count, start).reshape(count, 32))
-    elif version == 3:
-        head = len(_PACK_MAGIC)
-        if len(data) < head + 16:
-            raise ValueError("damaged hash-list index: wrong length")
-        count, length = struct.unpack_from("<QQ", data, head)
-        start = head + 16
-        pos_at = start + length
-        end = pos_at + 8 * count
-        if len(data) != end + 4:
-            raise ValueError("damaged hash-list index: wrong length")
-        (crc,) = struct.unpack_from("<I", data, end)
-        if zlib.crc32(view[pos_at:end]) != crc:
-            raise ValueError("damaged hash-list index: checksum mismatch")
-        index = HashIndex.from_bytes(view[start:pos_at], copy=False)
-        if len(index) != count or index.bits != 256:
-            raise ValueError("damaged hash-list index: wrong entry count")
-        positions = np.frombuffer(data, dtype="<i8", count=count, offset=pos_at)
-        return index, positions
-    else:
-        raise ValueError("not a packed hash-list index")
-    positions = np.frombuffer(data, dtype="<i8", count=count, offset=pos_at).astype(np.int64)
-    return index, positions
+    return unpack_list_index(data)
 
 
 def list_hash_lists(vault: Vault) -> list[HashListView]:
@@ -446,13 +299,8 @@ def export_case_hashes(
     lines (usable quality only: pytx has no quality field), in CSV as rows tagged with the
     variant, the original, the frame number and its time (hashing/video_lists.py).
     """
-    from ncii_desk.hashing.lists import (
-        HashEntry,
-        HashKind,
-        InvalidHashEntry,
-        write_csv,
-        write_pytx,
-    )
+    from ncii_desk.hashing.kinds import SignalKind
+    from ncii_desk.hashing.lists import HashEntry, InvalidHashEntry, write_csv, write_pytx
     from ncii_desk.hashing.video_lists import TaggedRow, write_tagged_csv
 
     if fmt not in ("pytx", "csv"):
@@ -471,7 +319,7 @@ def export_case_hashes(
             for r in s.scalars(
                 select(HashRecord).where(
                     HashRecord.item_id.in_([o.id for o in originals]),
-                    HashRecord.kind == "pdq",
+                    HashRecord.kind == PDQ.name,
                     HashRecord.variant == "full",
                 )
             )
@@ -481,7 +329,7 @@ def export_case_hashes(
             for r in s.scalars(
                 select(HashRecord).where(
                     HashRecord.item_id.in_([o.id for o in originals]),
-                    HashRecord.kind == "video_md5",
+                    HashRecord.kind == VIDEO_MD5.name,
                 )
             )
         }
@@ -490,19 +338,19 @@ def export_case_hashes(
         seen: set[tuple[str, str]] = set()  # an original added twice is shared once
         videos_done: set[str] = set()
         for o in originals:
-            wanted: list[tuple[HashKind, str, int | None]] = []
+            wanted: list[tuple[SignalKind, str, int | None]] = []
             if o.id in pdq:
-                wanted.append(("pdq", pdq[o.id].value, pdq[o.id].quality))
+                wanted.append((PDQ, pdq[o.id].value, pdq[o.id].quality))
             if o.id in video:
-                wanted.append(("video_md5", o.md5, None))
+                wanted.append((VIDEO_MD5, o.md5, None))
             if fmt == "csv":
-                wanted += [("md5", o.md5, None), ("sha256", o.sha256, None)]
+                wanted += [(MD5, o.md5, None), (SHA256, o.sha256, None)]
             for kind, value, quality in wanted:
-                if (kind, value) in seen:
+                if (kind.name, value) in seen:
                     continue
-                seen.add((kind, value))
+                seen.add((kind.name, value))
                 try:
-                    entries.append(HashEntry(kind, value, quality, label))
+                    entries.append(HashEntry.from_text(kind.name, value, quality, label))
                 except InvalidHashEntry:
                     continue  # a blank image's PDQ or an empty file's digest matches anything
                 tagged.append(_tagged(entries[-1], o))
@@ -548,7 +396,7 @@ def _tagged(entry: Any, original: EvidenceItem) -> Any:
     digests of the file)."""
     from ncii_desk.hashing.video_lists import TaggedRow, original_tag
 
-    variant = "full" if entry.kind == "pdq" else "file"
+    variant = "file" if KINDS[entry.kind].exact else "full"
     return TaggedRow(entry, variant, original_tag(original.sha256))
 
 
@@ -560,7 +408,7 @@ def _video_frame_rows(s: Any, original: EvidenceItem, label: str) -> list[Any]:
         select(HashRecord.variant, HashRecord.value, HashRecord.quality, HashRecord.frame_ms)
         .where(
             HashRecord.item_id == original.id,
-            HashRecord.kind == "pdq",
+            HashRecord.kind == PDQ.name,
             HashRecord.frame_ms.is_not(None),
         )
         .order_by(HashRecord.frame_ms, HashRecord.id)
@@ -575,13 +423,10 @@ def _video_frame_rows(s: Any, original: EvidenceItem, label: str) -> list[Any]:
 def _pytx_frames(rows: list[Any], seen: set[tuple[str, str]]) -> list[Any]:
     """The frame hashes a pytx list gets: each distinct one of usable quality (a pytx reader
     cannot tell a dark or blank frame's weak hash from a good one)."""
-    from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
-
     out = []
     for row in rows:
-        key = ("pdq", row.entry.value)
-        quality = row.entry.quality
-        if key in seen or (quality is not None and quality < PDQ_MIN_QUALITY):
+        key = (PDQ.name, row.entry.value)
+        if key in seen or not PDQ.usable(row.entry.quality):
             continue
         seen.add(key)
         out.append(row.entry)
@@ -606,7 +451,7 @@ def _variant_entries(
             select(HashRecord)
             .where(
                 HashRecord.item_id.in_(pictures),
-                HashRecord.kind.in_(("pdq", "phash")),
+                HashRecord.kind.in_((PDQ.name, PHASH.name)),
                 HashRecord.frame_ms.is_(None),
                 HashRecord.variant != "full",
             )
@@ -618,7 +463,7 @@ def _variant_entries(
             for r in s.scalars(
                 select(HashRecord).where(
                     HashRecord.item_id.in_(pictures),
-                    HashRecord.kind == "phash",
+                    HashRecord.kind == PHASH.name,
                     HashRecord.variant == "full",
                 )
             )
@@ -647,17 +492,16 @@ def picture_variants(
     pHash, tagged LOW_TEXTURE_TAG (matchers use it as a weaker method). Values already in
     ``seen`` (kind, value) are left out, and the new ones are added to it.
     """
-    from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
     from ncii_desk.hashing.lists import HashEntry, InvalidHashEntry, variant_tag
     from ncii_desk.hashing.matcher import LOW_TEXTURE_TAG
 
     seen = set() if seen is None else seen
     wanted: list[tuple[str, str, int | None, str]] = []
-    if quality is not None and quality < PDQ_MIN_QUALITY and phash is not None:
-        wanted.append(("phash", phash, None, LOW_TEXTURE_TAG))
+    if quality is not None and not PDQ.usable(quality) and phash is not None:
+        wanted.append((PHASH.name, phash, None, LOW_TEXTURE_TAG))
     for kind, value, q, name in records:
-        if kind == "pdq" and (q is None or q >= PDQ_MIN_QUALITY) and name != "full":
-            wanted.append(("pdq", value, q, variant_tag(name)))
+        if kind == PDQ.name and PDQ.usable(q) and name != "full":
+            wanted.append((PDQ.name, value, q, variant_tag(name)))
     out: list[Any] = []
     for kind, value, q, tag in wanted:
         if (kind, value) in seen or value == canonical:

@@ -24,9 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import NciiDeskError, NotFound
-from ncii_desk.hashing.defaults import PDQ_MIN_QUALITY
+from ncii_desk.hashing.kinds import DHASH, PDQ, PHASH, VIDEO_MD5, digest_kinds
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
+from ncii_desk.services.listindex import list_index_notices as list_index_notices
+from ncii_desk.services.listindex import list_indexes as _list_indexes
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import iso
 from ncii_desk.vault import Vault
@@ -259,14 +261,14 @@ def store_hashes(vault: Vault, item_id: str, result: Any) -> str:
 
     singles = [
         (
-            "pdq",
+            PDQ.name,
             result.pdq if result.kind == "image" else None,
             result.pdq_quality,
             ph.PDQ_ALGORITHM,
             ph.PDQ_LIBRARY,
         ),
-        ("phash", result.phash, None, ph.PHASH_ALGORITHM, ph.OWN_LIBRARY),
-        ("dhash", result.dhash, None, ph.DHASH_ALGORITHM, ph.OWN_LIBRARY),
+        (PHASH.name, result.phash, None, ph.PHASH_ALGORITHM, ph.OWN_LIBRARY),
+        (DHASH.name, result.dhash, None, ph.DHASH_ALGORITHM, ph.OWN_LIBRARY),
     ]
     rows = [
         HashRecord(
@@ -295,7 +297,7 @@ def store_hashes(vault: Vault, item_id: str, result: Any) -> str:
     if result.kind == "video":
         rows.append(
             HashRecord(
-                kind="video_md5",
+                kind=VIDEO_MD5.name,
                 value=result.md5,
                 variant="file",
                 algorithm="MD5 of the file",
@@ -381,9 +383,9 @@ def _pdq_records(s: Session, item_ids: Sequence[str]) -> dict[str, list[HashReco
     out: dict[str, list[HashRecord]] = defaultdict(list)
     if not item_ids:
         return out
-    query = select(HashRecord).where(HashRecord.item_id.in_(item_ids), HashRecord.kind == "pdq")
+    query = select(HashRecord).where(HashRecord.item_id.in_(item_ids), HashRecord.kind == PDQ.name)
     for r in s.scalars(query):
-        if r.quality is None or r.quality >= PDQ_MIN_QUALITY:
+        if PDQ.usable(r.quality):
             out[r.item_id].append(r)
     return out
 
@@ -510,7 +512,7 @@ class _OriginalHashes:
         values = [r.value for o in self.ids for r in records[o]]
         sizes = np.asarray([len(records[o]) for o in self.ids], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        rows = hex_to_rows(values, 256) if values else np.zeros((0, 32), np.uint8)
+        rows = hex_to_rows(values, PDQ.bits) if values else np.zeros((0, PDQ.bits // 8), np.uint8)
         self.words = np.ascontiguousarray(rows).view(np.uint64).reshape(-1, 4)
 
     def within(self, srecs: list[HashRecord], threshold: int) -> set[str]:
@@ -519,7 +521,7 @@ class _OriginalHashes:
         if not srecs or not self.ids:
             return set()
         best = np.full(self.words.shape[0], 257, dtype=np.int64)
-        queries = np.ascontiguousarray(hex_to_rows([r.value for r in srecs], 256))
+        queries = np.ascontiguousarray(hex_to_rows([r.value for r in srecs], PDQ.bits))
         for q in queries.view(np.uint64).reshape(-1, 4):
             np.minimum(best, np.bitwise_count(self.words ^ q).sum(axis=1, dtype=np.int64), out=best)
         per_original = np.minimum.reduceat(best, self.starts)
@@ -783,125 +785,6 @@ def _video_match(
     )
 
 
-_LIST_INDEXES: weakref.WeakKeyDictionary[Vault, dict[str, tuple[Any, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_LIST_NOTICES: weakref.WeakKeyDictionary[Vault, list[str]] = weakref.WeakKeyDictionary()
-
-
-def list_index_notices(vault: Vault) -> list[str]:
-    """Messages about hash-list search indexes rebuilt since the last call (an index stored
-    in an older format, or a damaged one): each is also in the audit log."""
-    return _LIST_NOTICES.pop(vault, [])
-
-
-def _list_indexes(vault: Vault) -> list[tuple[HashList, Any, Any]]:
-    """Each imported list's PDQ search index, loaded once per unlocked vault.
-
-    The index blob holds the search tables (packed index version 3), so a list of 10 M
-    hashes is ready to match once the blob is read and decrypted. A blob in an older format
-    (no tables), a damaged one or none at all is rebuilt from what is stored, written back
-    as version 3 (once) and reported (:func:`list_index_notices` and the audit log)."""
-    cache = _LIST_INDEXES.setdefault(vault, {})
-    out = []
-    with vault.session() as s:
-        lists = list(s.scalars(select(HashList).order_by(HashList.imported_at)))
-    for hl in lists:
-        if hl.id not in cache:
-            cache[hl.id] = _load_list_index(vault, hl)
-        index, positions = cache[hl.id]
-        out.append((hl, index, positions))
-    return out
-
-
-def _load_list_index(vault: Vault, hl: HashList) -> tuple[Any, Any]:
-    from ncii_desk.errors import VaultError
-    from ncii_desk.services.hashlists import PACK_VERSION, packed_version, unpack_pdq_index
-
-    problem = "had no stored search index"
-    blob = None
-    if hl.pdq_index_blob_id is not None:
-        with vault.session() as s:
-            blob = s.get(Blob, hl.pdq_index_blob_id)
-        if blob is None:
-            problem = "had lost its stored search index"
-    loaded = None
-    if blob is not None:
-        try:
-            data = vault.read_blob(blob)
-            version = packed_version(data)
-            loaded = unpack_pdq_index(data)
-            if version == PACK_VERSION:
-                return loaded
-            problem = f"had its search index stored in an older format (version {version})"
-        except (VaultError, ValueError) as exc:
-            detail = getattr(exc, "message", None) or str(exc)
-            problem = f"had a damaged stored search index ({detail})"
-    index, positions = loaded if loaded is not None else _index_from_entries(vault, hl)
-    _store_list_index(vault, hl, index, positions, problem)
-    return index, positions
-
-
-def _index_from_entries(vault: Vault, hl: HashList) -> tuple[Any, Any]:
-    """A list's search index built from its entry rows in the database."""
-    from ncii_desk.hashing.index import HashIndex, hex_to_rows
-
-    with vault.session() as s:
-        rows = s.execute(
-            select(HashListEntry.position, HashListEntry.value)
-            .where(
-                HashListEntry.list_id == hl.id,
-                HashListEntry.kind == "pdq",
-                (HashListEntry.quality.is_(None)) | (HashListEntry.quality >= PDQ_MIN_QUALITY),
-            )
-            .order_by(HashListEntry.position)
-        ).all()
-    index = HashIndex(256)
-    if rows:
-        index.add(hex_to_rows([r.value for r in rows], 256))
-    return index, np.asarray([r.position for r in rows], np.int64)
-
-
-def _store_list_index(vault: Vault, hl: HashList, index: Any, positions: Any, problem: str) -> None:
-    """Write a rebuilt index as the list's blob (version 3), drop the old one, say so."""
-    from ncii_desk.services.hashlists import PACK_VERSION, store_packed_index
-
-    message = (
-        f"Hash list '{hl.name}' {problem}: it was rebuilt and stored again "
-        f"(format {PACK_VERSION}); later unlocks use it without rebuilding."
-    )
-    try:
-        info = store_packed_index(vault, index, positions)
-    except (NciiDeskError, OSError) as exc:  # matching goes on with the index in memory
-        detail = getattr(exc, "message", None) or str(exc)
-        _LIST_NOTICES.setdefault(vault, []).append(
-            f"Hash list '{hl.name}' {problem}: it was rebuilt for this session but could not "
-            f"be stored ({detail}); it will be rebuilt at the next unlock."
-        )
-        return
-    try:
-        with vault.transaction() as s:
-            row = s.get(HashList, hl.id)
-            if row is None:  # the list went away meanwhile
-                raise LookupError(hl.id)
-            old = row.pdq_index_blob_id
-            vault.store_blob(s, info)
-            row.pdq_index_blob_id = info.blob_id
-            if old is not None and s.get(Blob, old) is not None:
-                vault.drop_blob(s, old)
-            vault.audit(
-                s,
-                "hashlist.index_rebuilt",
-                hl.id,
-                {"name": hl.name, "reason": problem, "entries": len(index)},
-            )
-    except LookupError:
-        vault.blobs.delete(info.blob_id)
-        return
-    hl.pdq_index_blob_id = info.blob_id
-    _LIST_NOTICES.setdefault(vault, []).append(message)
-
-
 def _match_lists(
     vault: Vault,
     suspect_id: str,
@@ -919,8 +802,8 @@ def _match_lists(
             select(HashListEntry, HashList.name)
             .join(HashList, HashList.id == HashListEntry.list_id)
             .where(
-                ((HashListEntry.kind == "sha256") & (HashListEntry.value == sha256))
-                | (HashListEntry.kind.in_(("md5", "video_md5")) & (HashListEntry.value == md5))
+                (HashListEntry.kind.in_(digest_kinds("sha256")) & (HashListEntry.value == sha256))
+                | (HashListEntry.kind.in_(digest_kinds("md5")) & (HashListEntry.value == md5))
             )
         ).all()
     for e, name in exact:
@@ -944,7 +827,7 @@ def _match_lists(
         )
     if not srecs:
         return
-    queries = hex_to_rows([r.value for r in srecs], 256)
+    queries = hex_to_rows([r.value for r in srecs], PDQ.bits)
     for hl, index, positions in _list_indexes(vault):
         if len(index) == 0:
             continue
@@ -974,7 +857,7 @@ def _match_lists(
             entry = entries[int(positions[k])]
             sr = srecs[q]
             # A variant (crop, turn) of a listed picture names the picture's own hash.
-            target = f"{hl.name}: pdq {entry.original or entry.value}"
+            target = f"{hl.name}: {PDQ.name} {entry.original or entry.value}"
             add(
                 Match(
                     case_id=case_id,

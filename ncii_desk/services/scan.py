@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from ncii_desk.errors import InputFileError, InvalidSetting, MissingPackage
 from ncii_desk.hardening import PRIVATE_FILE_MODE
+from ncii_desk.hashing.kinds import PDQ
 from ncii_desk.services.jobs import Job
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class ScanLists:
         self,
         named: list[tuple[str, list[HashEntry]]],
         tags: dict[str, FrameTags] | None = None,
-        pdq_threshold: int = 31,
+        pdq_threshold: int = PDQ.threshold,
     ) -> None:
         from ncii_desk.hashing.matcher import ListMatcher
 

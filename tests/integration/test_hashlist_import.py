@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ncii_desk import errors
-from ncii_desk.hashing import lists
+from ncii_desk.hashing import list_stream, lists
 from ncii_desk.hashing.lists import parse_hash_list
 from ncii_desk.hashing.perceptual import PDQ_MIN_QUALITY, is_degenerate_pdq
 from ncii_desk.services import matching
@@ -85,7 +85,7 @@ def test_import_stores_what_the_parser_reads(
 ) -> None:
     """Same entries at the same positions, same bad lines and counts as parse_hash_list,
     and the same packed index as packing the parsed entries; several batches."""
-    monkeypatch.setattr(lists, "STREAM_BATCH_LINES", 97)
+    monkeypatch.setattr(list_stream, "STREAM_BATCH_LINES", 97)
     text = mixed_csv(random.Random(1), 1500)
     path = tmp_path / "clinic.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
@@ -148,7 +148,7 @@ def test_bad_line_deep_in_a_long_list_is_reported_by_number(vault: Vault, tmp_pa
 def test_cancelled_import_leaves_nothing(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
-    monkeypatch.setattr(lists, "STREAM_BATCH_LINES", 500)
+    monkeypatch.setattr(list_stream, "STREAM_BATCH_LINES", 500)
     rng = random.Random(3)
     path = tmp_path / "list.txt"
     path.write_text("".join(f"pdq {pdq_hex(rng)}\n" for _ in range(5000)))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ncii_desk import errors
-from ncii_desk.hashing import lists
+from ncii_desk.hashing import list_parse, list_stream, lists
 from ncii_desk.hashing.lists import (
     HEX_LENGTHS,
     MAX_LINE_CHARS,
@@ -513,7 +513,7 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_oversized_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lists, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(list_parse, "MAX_FILE_BYTES", 100)
     with pytest.raises(errors.InputFileError):
         parse_hash_list("#" * 101)
     assert parse_hash_list("#" * 100).entries == []
@@ -521,7 +521,7 @@ def test_oversized_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_file_at_the_size_cap_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     line = b"# comment line\n"
-    monkeypatch.setattr(lists, "MAX_FILE_BYTES", len(line) * 3)
+    monkeypatch.setattr(list_parse, "MAX_FILE_BYTES", len(line) * 3)
     assert load_hash_list(write_bytes(tmp_path, line * 3)).errors == []
     with pytest.raises(errors.InputFileError):
         load_hash_list(write_bytes(tmp_path, line * 3 + b"#"))
@@ -883,7 +883,7 @@ def test_stream_gives_what_the_line_by_line_parser_gives(
     text = generated_list(rng)
     fmt = rng.choice([None, None, None, "pytx", "csv"])
     path = write_bytes(tmp_path, text.encode())
-    monkeypatch.setattr(lists, "_READ_BLOCK", rng.choice([1, 2, 7, 64, 1 << 20]))
+    monkeypatch.setattr(list_parse, "_READ_BLOCK", rng.choice([1, 2, 7, 64, 1 << 20]))
     try:
         want: ParsedList | str = parse_hash_list(text, fmt)
     except errors.NciiDeskError as exc:
@@ -971,9 +971,9 @@ def test_stream_dedupe_is_exact_when_every_value_collides(
     import numpy as np
 
     monkeypatch.setattr(
-        lists._UniqueRows, "_mix", lambda self, rows: np.zeros(len(rows), np.uint64)
+        list_stream._UniqueRows, "_mix", lambda self, rows: np.zeros(len(rows), np.uint64)
     )
-    unique = lists._UniqueRows(32)
+    unique = list_stream._UniqueRows(32)
     base = bytes.fromhex(random_hex("pdq", rng))
     values = [base[:-1] + bytes([i]) for i in range(150)]  # differ in the last byte only
     seen: set[bytes] = set()
@@ -991,7 +991,7 @@ def test_stream_dedupe_is_exact_when_every_value_collides(
 def test_stream_dedupe_matches_a_set_across_table_growth(rng: random.Random) -> None:
     import numpy as np
 
-    unique = lists._UniqueRows(8)
+    unique = list_stream._UniqueRows(8)
     gen = np.random.default_rng(7)
     seen: set[bytes] = set()
     for size in (10, 5000, 20_000, 60_000):
