@@ -30,29 +30,31 @@ the step kinds, the reports and the stored rows. Every public name is importable
 package, as it was from the one module before.
 """
 
-from ncii_desk.services.analysis.run import (
+from ncii_desk.services.analysis.findings import (
     CLEAR_MARGIN,
+    FACE_MATCH_CAVEAT,
+    NO_FACE_MATCH_CAVEAT,
+    NO_GALLERY_CAVEAT,
+    NO_SOURCE_CAVEAT,
+    item_label,
+)
+from ncii_desk.services.analysis.results import (
     DEEPFAKE_KIND,
     DEEPFAKE_PRODUCER,
     DERIVATION_KIND,
     DERIVATION_MATCH_KIND,
     DERIVATION_PRODUCER,
-    FACE_MATCH_CAVEAT,
     FACE_MATCH_KIND,
     METADATA_KIND,
     METADATA_PRODUCER,
-    NO_FACE_MATCH_CAVEAT,
-    NO_GALLERY_CAVEAT,
-    NO_SOURCE_CAVEAT,
     SKIP_PRODUCER,
     STEP_KINDS,
     SUMMARY_KIND,
     SUMMARY_PRODUCER,
     AnalysisReport,
     ItemReport,
-    analyze_case,
-    item_label,
 )
+from ncii_desk.services.analysis.run import analyze_case
 from ncii_desk.services.faces_gallery import list_reference_faces as list_reference_faces
 from ncii_desk.vision.summary import manipulation_limits as manipulation_limits
 

@@ -28,24 +28,27 @@ Every public name is importable from this package, as it was from the one module
 
 from ncii_desk.errors import NciiDeskError as NciiDeskError
 from ncii_desk.services.capture.addresses import (
-    GONE_STATUSES,
-    RECHECK_MEDIA_LIMIT,
     CaptureBatch,
     CaptureOptions,
-    CaptureView,
-    CustodyView,
-    RecheckView,
     ResourceResult,
     UrlCaptureResult,
     capture_urls,
-    custody,
+)
+from ncii_desk.services.capture.custody import CustodyView, custody
+from ncii_desk.services.capture.recheck import (
+    GONE_STATUSES,
+    RECHECK_MEDIA_LIMIT,
+    RecheckView,
+    list_rechecks,
+    recheck_case,
+)
+from ncii_desk.services.capture.records import (
+    CaptureView,
     export_warc,
     find_capture,
     get_capture,
     list_captures,
-    list_rechecks,
     read_warc,
-    recheck_case,
 )
 
 __all__ = [

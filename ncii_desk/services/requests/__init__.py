@@ -47,13 +47,17 @@ from ncii_desk.documents import covered as covered
 from ncii_desk.documents.clock import parse_local as parse_local
 from ncii_desk.documents.clock import zone_label as zone_label
 from ncii_desk.documents.clock import zone_named as zone_named
-from ncii_desk.services.requests.drafting import (
-    ALREADY_REQUESTED,
+from ncii_desk.services.requests.clinic import (
     CLINIC_FIELDS,
     CLINIC_KEY,
-    CONTENT_EVENTS,
+    clinic_zone,
+    get_clinic,
+    required_details,
+    set_clinic,
+)
+from ncii_desk.services.requests.depictions import (
+    ALREADY_REQUESTED,
     COVERING_STATES,
-    DEADLINE_ROUTES,
     DMCA_FACE_ONLY,
     DMCA_NO_MATCH,
     DMCA_NOT_HELD,
@@ -68,42 +72,48 @@ from ncii_desk.services.requests.drafting import (
     NO_ADDRESS,
     NO_MATCH,
     NOT_PIXEL_KINDS,
-    OPEN_STATES,
-    SETTABLE,
     AlreadyRequested,
+    LeftOut,
+    dmca_filter,
+)
+from ncii_desk.services.requests.documents import (
+    LetterReading,
+    export_documents,
+    letter_for_reading,
+    request_documents,
+    write_files,
+)
+from ncii_desk.services.requests.drafting import (
     DraftPlan,
     DraftResult,
-    LeftOut,
-    LetterReading,
     NoDmcaCopies,
     PlannedLetter,
+    UnmatchedPicture,
+    describe_left_out,
+    draft_requests,
+    plan_drafts,
+)
+from ncii_desk.services.requests.followup import followup_letters
+from ncii_desk.services.requests.handout import make_handout
+from ncii_desk.services.requests.records import (
+    DEADLINE_ROUTES,
+    OPEN_STATES,
+    SETTABLE,
     RecheckView,
     RequestNotFound,
     RequestStateError,
     RequestView,
-    UnmatchedPicture,
-    clinic_zone,
-    correct_sent,
-    describe_left_out,
-    dmca_filter,
-    draft_requests,
-    export_documents,
     find_request,
-    followup_letters,
-    get_clinic,
+)
+from ncii_desk.services.requests.tracker import (
+    CONTENT_EVENTS,
+    correct_sent,
     get_request,
-    letter_for_reading,
     list_requests,
-    make_handout,
     mark_sent,
     note_recheck,
-    plan_drafts,
-    request_documents,
-    required_details,
-    set_clinic,
     set_status,
     set_ticket,
-    write_files,
 )
 
 __all__ = [
