@@ -1,4 +1,5 @@
-"""Analysing a case's suspect items, one item at a time.
+"""Analysing a case's suspect items, one item at a time (the steps run for each item, and
+what their rows record, are described in the docstring of ``ncii_desk.services.analysis``).
 
 :func:`analyze_case` loads the models and the case's gallery and originals, then for each
 suspect item works out which steps are not current (or all of them with ``again``), runs
@@ -288,7 +289,7 @@ def analyze_case(
     classifiers: Sequence[str | FaceClassifier] | None = None,
     threshold: float | None = None,
 ) -> AnalysisReport:
-    """Analyse every suspect item of a case (see the package docstring).
+    """Analyse every suspect item of a case (see the module docstring).
 
     ``classifiers``: manifest names or loaded classifiers (default: the manifest's default
     set, :func:`ncii_desk.vision.classifier.default_classifier_names`). Missing or altered
