@@ -23,7 +23,7 @@ inside the folder that was added, its size and filesystem times as found, and wh
 and with which tool version it was read. Where the advocate knows the web address a file was
 found at (``found_at``, see services/found_at.py), it is checked before the file is read (a
 bad address stops that file only, nothing of it is stored) and recorded in the item's
-details, its Capture record and its ``item.added`` event. Web captures (services/capture.py)
+details, its Capture record and its ``item.added`` event. Web captures (services/capture/)
 take bytes in through :func:`prepare_bytes` and :func:`record_item`, so both paths share the
 same rules (same bytes stored once, duplicates linked, hash-only bytes never stored later).
 """
