@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -505,6 +504,8 @@ def _base_versions() -> dict[str, Any]:
         "numpy": np.__version__,
         "pillow": PIL.__version__,
     }
+    from importlib import metadata  # here: `ncii-desk --help` lists `selftest` without it
+
     # Qt itself is loaded by the "qt" check only (Qt belongs to the GUI layer); the version of
     # the binding installed is read from its package record, and the Qt it is built on carries
     # the same major and minor version. The "qt" check replaces both with what it loaded.
