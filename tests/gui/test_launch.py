@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from ncii_desk.cli.main import main as cli_main
-from ncii_desk.launch import main as program
 from ncii_desk.gui import app as gui_app
 from ncii_desk.gui.mainwindow import MainWindow
+from ncii_desk.launch import main as program
 
 
 class _EventLoop:

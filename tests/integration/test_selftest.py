@@ -17,9 +17,9 @@ import pytest
 
 from conftest import SHARED
 from ncii_desk.cli.main import main
-from ncii_desk.paths import user_data_dir
 from ncii_desk.gui.selfcheck import check_qt
 from ncii_desk.launch import main as program
+from ncii_desk.paths import user_data_dir
 from ncii_desk.services.selftest import CHECKS, run_selftest
 from ncii_desk.vision.registry import ModelRegistry
 
