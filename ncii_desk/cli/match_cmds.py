@@ -55,9 +55,8 @@ def cmd_matches(args: argparse.Namespace) -> int:
             for notice in list_index_notices(vault):
                 sys.stderr.write(f"note: {notice}\n")
         views = list_matches(vault, args.case)
-    rc = (
-        EXIT_CANCELLED if hashing.cancelled else EXIT_OK
-    )  # what was hashed before Ctrl-C is matched
+    # what was hashed before Ctrl-C is matched
+    rc = EXIT_CANCELLED if hashing.cancelled else EXIT_OK
     if args.json:
         emit_json([v.as_dict() for v in views])
         return rc
