@@ -361,7 +361,7 @@ def smoke(dist: Path, without_models: bool) -> tuple[float, dict[str, Any]]:
     A build made with --skip-models has no weights to run: its smoke test leaves out the
     models check (and says so) instead of failing on it.
     """
-    from ncii_desk.selftest import CHECKS
+    from ncii_desk.services.selftest import CHECKS
 
     exe = cli_path(dist)
     if not exe.is_file():

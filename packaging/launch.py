@@ -27,7 +27,7 @@ def run() -> int:
         from ncii_desk.gui.app import main as gui_main
 
         return gui_main()  # the same call as the ncii-desk-gui entry point of pyproject.toml
-    from ncii_desk.cli.main import main as cli_main
+    from ncii_desk.launch import main as cli_main
 
     return cli_main()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
 
 EXIT_OK = 0
 EXIT_PARTIAL = 7
@@ -86,7 +86,7 @@ def _problem(err: dict[str, str]) -> str:
 
 
 def _print_result(result: Any) -> None:
-    from ncii_desk.cli.main import say
+    from ncii_desk.cli.common import say
 
     if not result.ok:
         sys.stderr.write(f"FAILED  {result.url}\n  {_problem(result.error)}\n")
@@ -127,9 +127,9 @@ def _print_result(result: Any) -> None:
 
 
 def cmd_capture(args: argparse.Namespace, case: str, urls: list[str]) -> int:
-    from ncii_desk.capture.web import FetchOptions
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say, warn
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say, warn
     from ncii_desk.services.capture import CaptureOptions, capture_urls
+    from ncii_desk.services.webfetch import FetchOptions
 
     fetch = FetchOptions(
         verify_tls=not args.insecure_tls, allow_private_addresses=args.allow_private
@@ -171,7 +171,7 @@ def cmd_capture(args: argparse.Namespace, case: str, urls: list[str]) -> int:
 
 
 def cmd_capture_screenshot(args: argparse.Namespace, case: str) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say
     from ncii_desk.services.screenshots import make_screenshots
 
     with opened(args) as vault, cli_job(args, "Drawing screenshots") as job:
@@ -193,7 +193,7 @@ def cmd_capture_screenshot(args: argparse.Namespace, case: str) -> int:
 
 
 def cmd_capture_list(args: argparse.Namespace, case: str) -> int:
-    from ncii_desk.cli.main import _table, emit_json, opened
+    from ncii_desk.cli.common import emit_json, opened, table
     from ncii_desk.services.capture import list_captures
 
     with opened(args) as vault:
@@ -212,12 +212,12 @@ def cmd_capture_list(args: argparse.Namespace, case: str) -> int:
         ]
         for v in views
     ]
-    _table(rows, ["ID", "STARTED (UTC)", "STATUS", "ITEMS", "MATCHES", "ADDRESS"])
+    table(rows, ["ID", "STARTED (UTC)", "STATUS", "ITEMS", "MATCHES", "ADDRESS"])
     return EXIT_OK
 
 
 def cmd_capture_show(args: argparse.Namespace, ref: str) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
     from ncii_desk.services.capture import get_capture
 
     with opened(args) as vault:
@@ -241,7 +241,7 @@ def cmd_capture_show(args: argparse.Namespace, ref: str) -> int:
 
 
 def cmd_capture_export(args: argparse.Namespace, ref: str) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services.capture import export_warc
 
     if not args.warc:
@@ -264,7 +264,7 @@ def cmd_capture_export(args: argparse.Namespace, ref: str) -> int:
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import _table, cli_job, emit_json, opened, say
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say, table
     from ncii_desk.services.capture import recheck_case
 
     with opened(args) as vault, cli_job(args, "Re-checking") as job:
@@ -283,12 +283,12 @@ def cmd_recheck(args: argparse.Namespace) -> int:
             ]
             for v in views
         ]
-        _table(rows, ["OUTCOME", "STATUS", "ADDRESS", "WHY"])
+        table(rows, ["OUTCOME", "STATUS", "ADDRESS", "WHY"])
     return EXIT_PARTIAL if any(v.outcome == "error" for v in views) else EXIT_OK
 
 
 def cmd_item_custody(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services.capture import custody
 
     with opened(args) as vault:
@@ -326,8 +326,8 @@ def cmd_item_custody(args: argparse.Namespace) -> int:
 
 def register(commands: Commands) -> None:
     """Add ``capture``, ``recheck`` and ``item custody``."""
-    # The default CaptureOptions uses; not the services module, which start-up need not load.
-    from ncii_desk.capture.page import DEFAULT_MAX_LINKS
+    # The default CaptureOptions uses; not the capture service, which start-up need not load.
+    from ncii_desk.services.values import DEFAULT_MAX_LINKS
 
     p = commands.command(
         commands.sub,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 PROG = "ncii-desk"
@@ -231,10 +231,8 @@ def script(shell: str, parser: argparse.ArgumentParser) -> str:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import EXIT_OK, build_parser
-
-    sys.stdout.write(script(args.shell, build_parser()))
-    return EXIT_OK
+    sys.stdout.write(script(args.shell, args.root))
+    return 0
 
 
 def register(commands: Commands) -> None:
@@ -248,3 +246,4 @@ def register(commands: Commands) -> None:
         json_opt=False,
     )
     p.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    p.set_defaults(root=commands.root)  # the whole tree, without importing main

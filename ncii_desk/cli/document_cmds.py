@@ -20,19 +20,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk import cmdline
-from ncii_desk.documents import covered
 from ncii_desk.errors import ExportError, InvalidSetting
 from ncii_desk.hardening import make_private_dir
 from ncii_desk.lazy import LazyChoices, add_lazy_choices, lazy_module
+from ncii_desk.services.values import COVERED_ANSWERS, COVERED_DEFINITION, COVERED_QUESTION
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
-    from ncii_desk.documents import letters
-    from ncii_desk.documents.letters import Letter, LetterForm
+    from ncii_desk.cli.common import Commands
+    from ncii_desk.services import letters
     from ncii_desk.services import requests as tracker
+    from ncii_desk.services.letters import Letter, LetterForm
     from ncii_desk.services.requests import RequestView
 else:  # loaded on first use: reportlab and SQLAlchemy are not needed to start
-    letters = lazy_module("ncii_desk.documents.letters")
+    letters = lazy_module("ncii_desk.services.letters")
     tracker = lazy_module("ncii_desk.services.requests")
 
 EXIT_OK = 0
@@ -99,13 +99,13 @@ def _form_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--covered-platform",
-        choices=list(covered.ANSWERS),
+        choices=list(COVERED_ANSWERS),
         default="",
         help="TAKE IT DOWN: your answer to '"
-        + covered.QUESTION.replace("%", "%%")
+        + COVERED_QUESTION.replace("%", "%%")
         + "' (required for --route takedown; with several platforms, answer per platform "
         "with --platform). "
-        + covered.DEFINITION.replace("%", "%%")
+        + COVERED_DEFINITION.replace("%", "%%")
         + " With no or unsure the letter asks for removal under the site's own policies and "
         "does not claim the 48-hour duty.",
     )
@@ -159,7 +159,7 @@ def _output_options(p: argparse.ArgumentParser, *, required: bool = True) -> Non
 
 
 def _report_written(args: argparse.Namespace, written: list[Path]) -> int:
-    from ncii_desk.cli.main import emit_json, say
+    from ncii_desk.cli.common import emit_json, say
 
     if args.json:
         emit_json({"files": [str(p) for p in written]})
@@ -199,7 +199,7 @@ def _content(view: RequestView) -> str:
 
 
 def cmd_clinic_set(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
 
     values = {k: getattr(args, k) for k in tracker.CLINIC_FIELDS}
     if all(v is None for v in values.values()):
@@ -210,7 +210,7 @@ def cmd_clinic_set(args: argparse.Namespace) -> int:
 
 
 def cmd_clinic_show(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
 
     with opened(args) as vault:
         clinic = tracker.get_clinic(vault)
@@ -245,7 +245,7 @@ def _add_clinic(commands: Commands) -> None:
 
 
 def cmd_clinic_key(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services import packets
 
     with opened(args) as vault:
@@ -261,7 +261,7 @@ def cmd_clinic_key(args: argparse.Namespace) -> int:
 
 
 def cmd_clinic_tsa(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services import settings
 
     if args.clear and args.url:
@@ -286,7 +286,7 @@ def cmd_clinic_tsa(args: argparse.Namespace) -> int:
 
 
 def cmd_requests_list(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import _table, emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say, table
 
     with opened(args) as vault:
         views = tracker.list_requests(vault, args.case)
@@ -312,12 +312,12 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
         ]
         for v in views
     ]
-    _table(rows, ["ID", "PLATFORM", "ROUTE", "STATUS", "SENT", "TIME LEFT", "TICKET", "CONTENT"])
+    table(rows, ["ID", "PLATFORM", "ROUTE", "STATUS", "SENT", "TIME LEFT", "TICKET", "CONTENT"])
     return EXIT_OK
 
 
 def cmd_requests_show(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
 
     with opened(args) as vault:
         view = tracker.get_request(vault, args.request)
@@ -327,7 +327,7 @@ def cmd_requests_show(args: argparse.Namespace) -> int:
 
 
 def cmd_requests_draft(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say, warn
+    from ncii_desk.cli.common import emit_json, opened, say, warn
 
     with opened(args) as vault:
         form = _form(args, tracker.get_clinic(vault))
@@ -415,7 +415,7 @@ def _left_out(left: tracker.LeftOut) -> str:
 
 
 def cmd_requests_sent(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
 
     if args.correct and not (args.at and args.reason):
         raise InvalidSetting(
@@ -437,7 +437,7 @@ def cmd_requests_sent(args: argparse.Namespace) -> int:
 
 
 def cmd_requests_ticket(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
 
     with opened(args) as vault:
         view = tracker.set_ticket(vault, args.request, args.ticket)
@@ -445,7 +445,7 @@ def cmd_requests_ticket(args: argparse.Namespace) -> int:
 
 
 def cmd_requests_status(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
 
     with opened(args) as vault:
         view = tracker.set_status(vault, args.request, args.status, note=args.note)
@@ -453,7 +453,7 @@ def cmd_requests_status(args: argparse.Namespace) -> int:
 
 
 def cmd_requests_export(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened
+    from ncii_desk.cli.common import opened
 
     with opened(args) as vault:
         written = tracker.export_documents(
@@ -467,7 +467,7 @@ def cmd_requests_export(args: argparse.Namespace) -> int:
 
 
 def cmd_requests_followup(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened
+    from ncii_desk.cli.common import opened
 
     with opened(args) as vault:
         form = _form(args, tracker.get_clinic(vault))
@@ -609,7 +609,7 @@ def _add_requests(commands: Commands) -> None:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
 
     out = Path(args.out)
     if out.exists() and not args.overwrite:
@@ -647,8 +647,7 @@ def _add_handout(commands: Commands) -> None:
 
 
 def cmd_packet(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say, warn
-    from ncii_desk.documents.thumbs import ThumbMode
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say, warn
     from ncii_desk.services import packets
 
     with opened(args) as vault, cli_job(args, "Building the packet") as job:
@@ -658,7 +657,7 @@ def cmd_packet(args: argparse.Namespace) -> int:
             Path(args.out),
             sealed=args.sealed,
             make_zip=args.zip,
-            thumbnails=ThumbMode(args.thumbnails),
+            thumbnails=packets.ThumbMode(args.thumbnails),
             timestamp=args.timestamp,
             tsa_server=args.tsa,
             include_notes=args.include_note,
@@ -740,7 +739,7 @@ def _add_packet(commands: Commands) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import EXIT_INTEGRITY, emit_json, opened, say
+    from ncii_desk.cli.common import EXIT_INTEGRITY, emit_json, opened, say
     from ncii_desk.services import packets
 
     path = Path(args.packet).expanduser()
@@ -865,7 +864,7 @@ def _cert_password(args: argparse.Namespace) -> str | None:
 
 
 def cmd_packet_signing_set(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened, show_record
+    from ncii_desk.cli.common import opened, show_record
     from ncii_desk.services import packets
 
     try:
@@ -889,7 +888,7 @@ def cmd_packet_signing_set(args: argparse.Namespace) -> int:
 
 
 def cmd_packet_signing_show(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say, show_record
+    from ncii_desk.cli.common import emit_json, opened, say, show_record
     from ncii_desk.services import packets
 
     with opened(args) as vault:
@@ -905,7 +904,7 @@ def cmd_packet_signing_show(args: argparse.Namespace) -> int:
 
 
 def cmd_packet_signing_clear(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services import packets
 
     with opened(args) as vault:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ncii_desk.errors import InvalidSetting, NciiDeskError
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
     from ncii_desk.services.handover import HandoverInfo
 
 EXIT_OK = 0
@@ -24,13 +24,13 @@ HANDOVER_PASSPHRASE_ENV = "NCII_DESK_HANDOVER_PASSPHRASE"
 
 
 def _handover_passphrase(args: argparse.Namespace, *, twice: bool) -> str:
-    from ncii_desk.cli.main import _interactive, _read_secret_file
+    from ncii_desk.cli.common import interactive, read_secret_file
 
     if args.passphrase_file_handover:
-        return _read_secret_file(args.passphrase_file_handover)
+        return read_secret_file(args.passphrase_file_handover)
     if os.environ.get(HANDOVER_PASSPHRASE_ENV):
         return os.environ[HANDOVER_PASSPHRASE_ENV]
-    if _interactive():
+    if interactive():
         value = getpass.getpass("Hand-over file passphrase: ")
         if twice and getpass.getpass("Type it again: ") != value:
             raise InvalidSetting("The two passphrases are not the same.", "Try again.")
@@ -49,8 +49,8 @@ def _note(text: str) -> None:
 
 def _confirm_fingerprint(args: argparse.Namespace, who: str, fingerprint: str) -> None:
     """The fingerprint comparison step: --fingerprint must match, or a person confirms."""
-    from ncii_desk.cli.main import _interactive
-    from ncii_desk.vault.handover_format import normal_fingerprint
+    from ncii_desk.cli.common import interactive
+    from ncii_desk.services.handover import normal_fingerprint
 
     _note(f"The {who}'s key fingerprint is:\n    {fingerprint}")
     if args.fingerprint:
@@ -65,7 +65,7 @@ def _confirm_fingerprint(args: argparse.Namespace, who: str, fingerprint: str) -
         return
     if args.yes:
         return
-    if not _interactive():
+    if not interactive():
         raise NciiDeskError(
             f"The {who}'s fingerprint must be compared before going on, and there is no "
             "terminal to ask.",
@@ -83,7 +83,7 @@ def _confirm_fingerprint(args: argparse.Namespace, who: str, fingerprint: str) -
 
 
 def cmd_vault_pubkey(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, new_file_target, opened, say
+    from ncii_desk.cli.common import emit_json, new_file_target, opened, say
     from ncii_desk.hardening import write_private_bytes
     from ncii_desk.services import handover
 
@@ -112,7 +112,7 @@ def cmd_vault_pubkey(args: argparse.Namespace) -> int:
 
 
 def cmd_case_export(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, new_file_target, opened, say
+    from ncii_desk.cli.common import cli_job, emit_json, new_file_target, opened, say
     from ncii_desk.services import handover
 
     out = new_file_target(Path(args.out).expanduser().resolve(), "the export")
@@ -142,7 +142,7 @@ def cmd_case_export(args: argparse.Namespace) -> int:
 
 
 def cmd_case_import(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say
     from ncii_desk.services import handover
 
     passphrase = _handover_passphrase(args, twice=False) if args.passphrase else None

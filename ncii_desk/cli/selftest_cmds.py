@@ -1,6 +1,7 @@
 """``ncii-desk selftest``: check that this copy of NCII Desk has every part it needs, working.
 
-The checks themselves live in ncii_desk/selftest.py; this module only prints them.
+The checks themselves live in ncii_desk/services/selftest.py; this module only prints them.
+The Qt check comes from the GUI layer through the entry module (``args.desktop``).
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from ncii_desk.selftest import CHECKS, CheckResult, run_selftest
+from ncii_desk.services.selftest import CHECKS, CheckResult, run_selftest
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
 
 EXIT_FAILED = 1
 
@@ -23,7 +24,7 @@ def _line(result: CheckResult) -> str:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, say
+    from ncii_desk.cli.common import emit_json, say
 
     only = tuple(args.only or ())
     live = not args.json
@@ -35,7 +36,9 @@ def cmd_selftest(args: argparse.Namespace) -> int:
                 say(f"      {result.hint}")
             sys.stdout.flush()
 
-    report = run_selftest(qt=args.qt, only=only, on_result=on_result)
+    report = run_selftest(
+        qt=args.qt, only=only, on_result=on_result, extra=args.desktop.selftest_checks
+    )
     if args.json:
         emit_json(report.as_dict())
         return 0 if report.ok else EXIT_FAILED

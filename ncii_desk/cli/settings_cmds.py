@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ncii_desk.lazy import LazyChoices, add_lazy_choices, lazy_module
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
     from ncii_desk.services import items
     from ncii_desk.services import settings as svc
 else:  # loaded on first use, not to start the command line
@@ -18,7 +18,7 @@ else:  # loaded on first use, not to start the command line
 
 
 def cmd_item_hash_only(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say, warn
+    from ncii_desk.cli.common import emit_json, opened, say, warn
 
     with opened(args) as vault:
         # who decided: the vault's actor (the common --operator option)
@@ -52,7 +52,7 @@ def cmd_item_hash_only(args: argparse.Namespace) -> int:
 
 
 def _show(values: svc.Thresholds) -> None:
-    from ncii_desk.cli.main import say
+    from ncii_desk.cli.common import say
 
     defaults = svc.Thresholds.defaults()
     say(
@@ -68,7 +68,7 @@ def _show(values: svc.Thresholds) -> None:
 
 
 def _show_requests(values: svc.RequestSettings) -> None:
-    from ncii_desk.cli.main import say
+    from ncii_desk.cli.common import say
 
     zone = values.time_zone or f"(this computer's zone: {values.zone_name})"
     say(f"requests.time_zone         {zone} (deadlines and letter dates are shown in it)")
@@ -80,7 +80,7 @@ def _show_requests(values: svc.RequestSettings) -> None:
 
 
 def _report(args: argparse.Namespace, values: svc.Thresholds, requests: svc.RequestSettings) -> int:
-    from ncii_desk.cli.main import emit_json, warn
+    from ncii_desk.cli.common import emit_json, warn
 
     if args.json:
         defaults = svc.Thresholds.defaults().as_dict()
@@ -101,7 +101,7 @@ def _report(args: argparse.Namespace, values: svc.Thresholds, requests: svc.Requ
 
 
 def cmd_settings_show(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened
+    from ncii_desk.cli.common import opened
 
     with opened(args) as vault:
         values = svc.thresholds(vault)
@@ -110,7 +110,7 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened
+    from ncii_desk.cli.common import opened
 
     if args.name == svc.ALLOW_PRIVATE_NAME:
         return _set_capture(args)
@@ -125,7 +125,7 @@ def cmd_settings_set(args: argparse.Namespace) -> int:
 
 
 def _set_capture(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
 
     with opened(args) as vault:
         allowed = svc.set_capture_allows_private(vault, args.value)
@@ -137,7 +137,7 @@ def _set_capture(args: argparse.Namespace) -> int:
 
 
 def cmd_settings_reset(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import opened
+    from ncii_desk.cli.common import opened
 
     with opened(args) as vault:
         values = svc.reset_thresholds(vault)

@@ -11,7 +11,7 @@ from ncii_desk.errors import InvalidSetting
 from ncii_desk.lazy import lazy_module
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
     from ncii_desk.services import found_at
 else:
     found_at = lazy_module("ncii_desk.services.found_at")  # on first use, not at start-up
@@ -71,7 +71,7 @@ def _address(value: str) -> str:
 
 
 def cmd_item_source(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
 
     with opened(args) as vault:
         change = found_at.set_found_at(vault, args.item, args.source_url, args.page_url)

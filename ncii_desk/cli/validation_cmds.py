@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
 
 EXIT_OK = 0
 EXIT_PARTIAL = 7
@@ -21,7 +21,7 @@ def _pct(value: float) -> str:
 
 
 def _print_report(data: dict[str, Any]) -> None:
-    from ncii_desk.cli.main import say
+    from ncii_desk.cli.common import say
 
     counts = data["counts"]
     for row in data["rows"]:
@@ -65,7 +65,7 @@ def _print_report(data: dict[str, Any]) -> None:
 
 
 def cmd_models_evaluate(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say
     from ncii_desk.errors import InvalidSetting
     from ncii_desk.services.validation import evaluate, save_record
 
@@ -105,7 +105,7 @@ def cmd_models_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_models_validations(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services.validation import list_records
 
     with opened(args) as vault:

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk import cmdline
-from ncii_desk.vision.embedders import EMBEDDERS
+from ncii_desk.services.values import EMBEDDERS
 
 if TYPE_CHECKING:
-    from ncii_desk.cli.main import Commands
+    from ncii_desk.cli.common import Commands
 
 EXIT_OK = 0
 EXIT_PARTIAL = 7
@@ -36,7 +36,7 @@ def _short(item_id: str) -> str:
 
 
 def _print_item(item: dict[str, Any]) -> None:
-    from ncii_desk.cli.main import say
+    from ncii_desk.cli.common import say
 
     name = item["file_name"] or "(no file name)"
     say(f"{name} (item {_short(item['item_id'])}): {item['status']}")
@@ -57,25 +57,23 @@ def _print_item(item: dict[str, Any]) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say, warn
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say, warn
     from ncii_desk.services.analysis import analyze_case
-    from ncii_desk.vision import faces as F
+    from ncii_desk.services.faces_gallery import embedder_chosen
 
-    before = F.chosen_embedder()
-    if args.embedder is not None:  # wins over the environment and the vault's setting
-        F.use_embedder(args.embedder)
-    try:
-        with opened(args) as vault, cli_job(args, "Analysing") as job:
-            report = analyze_case(
-                vault,
-                args.case,
-                job,
-                again=args.again,
-                every_s=args.every,
-                classifiers=args.classifier or None,
-            )
-    finally:
-        F.use_embedder(before)
+    with (
+        embedder_chosen(args.embedder),
+        opened(args) as vault,
+        cli_job(args, "Analysing") as job,
+    ):
+        report = analyze_case(
+            vault,
+            args.case,
+            job,
+            again=args.again,
+            every_s=args.every,
+            classifiers=args.classifier or None,
+        )
     data = report.as_dict()
     if args.json:
         emit_json(data)
@@ -124,7 +122,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_faces_list(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, opened, say
+    from ncii_desk.cli.common import cli_job, emit_json, opened, say
     from ncii_desk.services.faces_gallery import list_reference_faces
 
     with opened(args) as vault, cli_job(args, "Finding faces") as job:
@@ -160,7 +158,7 @@ def cmd_faces_list(args: argparse.Namespace) -> int:
 
 
 def cmd_faces_pick(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services.faces_gallery import pick_reference_face
 
     with opened(args) as vault:
@@ -176,7 +174,7 @@ def cmd_faces_pick(args: argparse.Namespace) -> int:
 
 
 def cmd_faces_unpick(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import emit_json, opened, say
+    from ncii_desk.cli.common import emit_json, opened, say
     from ncii_desk.services.faces_gallery import unpick_reference_face
 
     with opened(args) as vault:
@@ -193,7 +191,7 @@ def cmd_faces_unpick(args: argparse.Namespace) -> int:
 
 
 def cmd_faces_compare(args: argparse.Namespace) -> int:
-    from ncii_desk.cli.main import cli_job, emit_json, say
+    from ncii_desk.cli.common import cli_job, emit_json, say
     from ncii_desk.services.faces_gallery import compare_files
 
     with cli_job(args, "Comparing faces") as job:

@@ -27,7 +27,7 @@ from ncii_desk.errors import NciiDeskError
 
 if TYPE_CHECKING:
     from ncii_desk.documents.forms import Platform
-    from ncii_desk.documents.letters import Depiction, LetterForm
+    from ncii_desk.documents.letterform import Depiction, LetterForm
 
 
 @dataclass(frozen=True)

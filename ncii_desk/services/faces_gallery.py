@@ -12,9 +12,10 @@ audit event. Faces are numbered from 1, largest first, in every listing and comm
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -738,3 +739,19 @@ def _compare_files(
         "suspects": suspect_rows,
         "cancelled": job.cancelled,
     }
+
+
+@contextlib.contextmanager
+def embedder_chosen(name: str | None) -> Iterator[None]:
+    """Compute face embeddings with the embedder ``name`` inside the block (``analyze
+    --embedder``: it wins over the environment and the vault's setting), then go back to the
+    one chosen before, also when the block fails. ``None`` keeps the current choice."""
+    from ncii_desk.vision.embedders import chosen_embedder, use_embedder
+
+    before = chosen_embedder()
+    if name is not None:
+        use_embedder(name)
+    try:
+        yield
+    finally:
+        use_embedder(before)

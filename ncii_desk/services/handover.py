@@ -1046,3 +1046,9 @@ def imported_history(vault: Vault, case_ref: str) -> list[dict[str, Any]]:
             }
             for r in rows
         ]
+
+
+def normal_fingerprint(text: str) -> str:
+    """A key fingerprint as a person typed or pasted it, in the form the hand-over shows, so
+    the two can be compared (``--fingerprint`` on the command line)."""
+    return fmt.normal_fingerprint(text)

@@ -16,9 +16,11 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ncii_desk.errors import NciiDeskError
-from ncii_desk.vision.registry import ModelRegistry, ModelSpec, user_models_dir
+from ncii_desk.vision.registry import ModelRegistry as ModelRegistry  # callers make one
+from ncii_desk.vision.registry import ModelSpec, ModelStatus, user_models_dir
 
 _CHUNK = 1 << 20
 
@@ -193,3 +195,20 @@ def install_from(
             "--json' (file), e.g. face_api_dlib_resnet/face_recognition_dlib_resnet_128d.onnx.",
         )
     return results
+
+
+def describe_runtime(registry: ModelRegistry, statuses: list[ModelStatus]) -> dict[str, Any]:
+    """Where analysis runs (provider, device, onnxruntime version, providers that failed).
+
+    One real session is opened on the first working ONNX model: a provider this onnxruntime
+    build lists (TensorRT, CUDA) may not work on this computer, and then the next one is used.
+    Without a model that opens, ``provider_checked`` is false and ``next_provider`` says which
+    would be tried first."""
+    from ncii_desk.vision.runtime import Runtime  # onnxruntime only when asked
+
+    runtime = Runtime(registry)
+    probe = next((s.name for s in statuses if s.ok and registry.spec(s.name).format == "onnx"), "")
+    if probe:
+        with contextlib.suppress(NciiDeskError):
+            runtime.session(probe)
+    return runtime.describe()

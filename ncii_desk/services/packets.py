@@ -48,7 +48,8 @@ from ncii_desk.documents import timestamp as tsa
 from ncii_desk.documents.clock import clock_source
 from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.packet_pdf import render
-from ncii_desk.documents.thumbs import NoThumbnail, ThumbMode, Thumbnail, make_thumbnail
+from ncii_desk.documents.thumbs import NoThumbnail, Thumbnail, make_thumbnail
+from ncii_desk.documents.thumbs import ThumbMode as ThumbMode  # callers pick the mode
 from ncii_desk.errors import ExportError, InvalidSetting, SigningError, TimestampError
 from ncii_desk.hardening import create_private_file, make_private_dir
 from ncii_desk.services.cases import find_case

@@ -16,6 +16,10 @@ from ncii_desk.vault.db import DB_NAME
 from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, tune_kdf
 from ncii_desk.vault.vault import Problem
 
+# The passphrase rule, for callers that ask a person for a new passphrase.
+MIN_PASSPHRASE_CHARS = keys.MIN_PASSPHRASE_CHARS
+check_passphrase_strength = keys.check_passphrase_strength
+
 
 def default_operator() -> str:
     """The advocate's login name, recorded as the actor of audit events."""
@@ -179,3 +183,15 @@ def change_passphrase(
 
 def verify_audit(vault: Vault) -> ChainReport:
     return vault.verify_audit()
+
+
+def recent_events(vault: Vault, limit: int) -> list[dict[str, Any]]:
+    """The newest ``limit`` audit events, oldest first, as plain records (``audit log``)."""
+    from sqlalchemy import select
+
+    from ncii_desk.services.views import event_view
+    from ncii_desk.vault.models import AuditEvent
+
+    with vault.session() as s:
+        rows = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)))
+        return [event_view(e) for e in reversed(rows)]

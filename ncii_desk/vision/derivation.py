@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 import cv2
 import numpy as np
@@ -37,8 +37,13 @@ from ncii_desk.hashing import features as local_features
 from ncii_desk.hashing.perceptual import reduce_for_hash
 from ncii_desk.vision.signals import Signal, Strength
 
-if TYPE_CHECKING:  # services sit above vision: the Job is only handed in
-    from ncii_desk.services.jobs import Job
+
+class Job(Protocol):
+    """What this module needs of the caller's job (services.jobs.Job is one): services sit
+    above vision, so the job is only handed in, and described here by what is used."""
+
+    def raise_if_cancelled(self) -> None: ...
+
 
 __all__ = [
     "ALGORITHM",

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from ncii_desk.cli.main import main as cli_main
 from ncii_desk.gui import app as gui_app
 from ncii_desk.gui.mainwindow import MainWindow
+from ncii_desk.launch import main as program
 
 
 class _EventLoop:
@@ -34,7 +35,7 @@ def test_no_command_opens_the_window_on_the_given_vault(
 ) -> None:
     loop = _EventLoop()
     monkeypatch.setattr(gui_app, "application", lambda argv=None: loop)
-    assert cli_main(["--vault", str(tmp_path / "my-vault")]) == 0
+    assert program(["--vault", str(tmp_path / "my-vault")]) == 0
     assert len(loop.shown) == 1
     window = loop.shown[0]
     assert window.vault_dir == tmp_path / "my-vault"
@@ -42,8 +43,20 @@ def test_no_command_opens_the_window_on_the_given_vault(
     assert window.quit_on_quick_exit
 
 
+def test_the_command_line_alone_opens_no_window(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cli/ never imports the GUI: without the program's entry module there is no window to
+    open, and it says so instead of importing one."""
+    loop = _EventLoop()
+    monkeypatch.setattr(gui_app, "application", lambda argv=None: loop)
+    assert cli_main(["--vault", str(tmp_path / "my-vault")]) == 2
+    assert loop.shown == []
+    assert "run the ncii-desk program to open the window" in capsys.readouterr().err
+
+
 def test_help_still_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stop:
-        cli_main(["--help"])
+        program(["--help"])
     assert stop.value.code == 0
     assert "usage: ncii-desk" in capsys.readouterr().out

@@ -29,7 +29,7 @@ posix_only = pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_CORE is 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 CLI_LAUNCHERS = {
-    "console-script": ["-c", "import sys; from ncii_desk.cli.main import main; sys.exit(main())"],
+    "console-script": ["-c", "import sys; from ncii_desk.launch import main; sys.exit(main())"],
     "python -m": ["-m", "ncii_desk"],
 }
 

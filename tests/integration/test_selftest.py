@@ -17,8 +17,10 @@ import pytest
 
 from conftest import SHARED
 from ncii_desk.cli.main import main
+from ncii_desk.gui.selfcheck import check_qt
+from ncii_desk.launch import main as program
 from ncii_desk.paths import user_data_dir
-from ncii_desk.selftest import CHECKS, run_selftest
+from ncii_desk.services.selftest import CHECKS, run_selftest
 from ncii_desk.vision.registry import ModelRegistry
 
 pytestmark = pytest.mark.skipif(
@@ -121,7 +123,7 @@ def test_missing_bundled_model_fails_in_plain_words(
 
 
 def test_qt_check_on_the_offscreen_platform(qapp: Any) -> None:
-    report = run_selftest(only=("qt",))
+    report = run_selftest(only=("qt",), extra={"qt": check_qt})
     (qt,) = report.checks
     assert qt.ok, qt.summary
     assert qt.details["platform"] == "offscreen"
@@ -156,3 +158,19 @@ def test_temporary_folder_removed_even_when_a_check_fails(
     assert report.temp_removed is True
     assert _leftovers() == []
     shutil.rmtree(fake_assets)
+
+
+def test_qt_check_comes_from_the_program_entry(
+    qapp: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line does not import the GUI: `ncii-desk selftest --qt` gets the Qt check
+    from the program's entry module; the bare command-line entry says where it comes from."""
+    code = program(["selftest", "--json", "--only", "qt"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, report
+    assert [c["name"] for c in report["checks"]] == ["qt"]
+    assert report["checks"][0]["details"]["platform"] == "offscreen"
+    code, report = _json_run(capsys, "--only", "qt")
+    assert code == 1
+    (qt,) = report["checks"]
+    assert not qt["ok"] and "ncii-desk selftest --qt" in qt["hint"]

@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +42,10 @@ CHECKS = ("data", "vault", "media", "workers", "models", "documents", "libraries
 #: A passphrase for the throwaway vault; it protects nothing, so it may be written here.
 _THROWAWAY_PASSPHRASE = "self-test throwaway vault passphrase"
 _SEED = 20240501
+
+#: A check handed in by the caller: takes the versions found so far (and adds to them),
+#: returns (summary, details), raises when something is wrong.
+ExtraCheck = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
 
 
 class SelftestFailure(NciiDeskError):
@@ -110,8 +114,9 @@ def is_frozen() -> bool:
 class _Context:
     """What the checks share: the temporary folder and the versions found along the way."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, extra: Mapping[str, ExtraCheck]) -> None:
         self.root = root
+        self.extra = extra
         self.versions: dict[str, Any] = {}
         self.rng = np.random.default_rng(_SEED)
 
@@ -437,43 +442,14 @@ def _check_libraries(ctx: _Context) -> tuple[str, dict[str, Any]]:
 
 
 def _check_qt(ctx: _Context) -> tuple[str, dict[str, Any]]:
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, qVersion
-    from PySide6.QtGui import QColor, QGuiApplication, QImage, QImageWriter, QPainter
-
-    from ncii_desk.resources import data_dir
-
-    app = QGuiApplication.instance()
-    if app is None:
-        app = QGuiApplication(["ncii-desk-selftest", "-platform", "offscreen"])
-    platform_name = QGuiApplication.platformName()
-    image = QImage(160, 48, QImage.Format.Format_ARGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.setPen(QColor("black"))
-    painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, "NCII Desk")
-    painter.end()
-    inked = sum(
-        1 for x in range(0, 160, 2) for y in range(0, 48, 2) if image.pixelColor(x, y).value() < 128
-    )
-    if inked == 0:
-        raise SelftestFailure("Qt drew no text: its fonts are missing.")
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not QImageWriter(buffer, QByteArray(b"PNG")).write(image) or not data.startsWith(b"\x89PNG"):
-        raise SelftestFailure("Qt could not write a PNG picture (image plugins missing).")
-    icon = QImage(str(data_dir("assets") / "icons" / "ncii-desk.png"))
-    if icon.isNull():
-        raise SelftestFailure("Qt could not load the application icon.")
-    import PySide6
-
-    ctx.versions["qt"] = str(qVersion())
-    ctx.versions["pyside6"] = str(PySide6.__version__)
-    return (
-        f"Qt {qVersion()} application on the '{platform_name}' platform drew text and loaded "
-        "the icon",
-        {"platform": platform_name, "icon_size": [icon.width(), icon.height()]},
-    )
+    """Run the Qt check the program's entry module handed in (Qt lives in the GUI layer)."""
+    check = ctx.extra.get("qt")
+    if check is None:
+        raise SelftestFailure(
+            "The Qt check was not given to this self-test run: it comes with the desktop app.",
+            "Run it with the ncii-desk program: ncii-desk selftest --qt",
+        )
+    return check(ctx.versions)
 
 
 _RUNNERS: dict[str, Callable[[_Context], tuple[str, dict[str, Any]]]] = {
@@ -528,13 +504,20 @@ def _base_versions() -> dict[str, Any]:
         "numpy": np.__version__,
         "pillow": PIL.__version__,
     }
-    try:  # the library's version needs no application; the "qt" check tests the rest
-        import PySide6
-        from PySide6.QtCore import qVersion
+    from importlib import metadata  # here: `ncii-desk --help` lists `selftest` without it
 
-        versions.update(qt=str(qVersion()), pyside6=str(PySide6.__version__))
-    except Exception as exc:  # reported, not raised: a broken Qt must not hide other results
-        versions["qt"] = f"unavailable ({type(exc).__name__}: {exc})"
+    # Qt itself is loaded by the "qt" check only (Qt belongs to the GUI layer); the version of
+    # the binding installed is read from its package record, and the Qt it is built on carries
+    # the same major and minor version. The "qt" check replaces both with what it loaded.
+    try:
+        pyside = metadata.version("PySide6")
+    except metadata.PackageNotFoundError:
+        try:
+            pyside = metadata.version("PySide6-Essentials")
+        except metadata.PackageNotFoundError as exc:
+            versions["qt"] = f"unavailable (PySide6 is not installed: {exc})"
+            return versions
+    versions.update(qt=pyside, pyside6=pyside)
     return versions
 
 
@@ -543,10 +526,14 @@ def run_selftest(
     qt: bool = False,
     only: tuple[str, ...] = (),
     on_result: Callable[[CheckResult], None] | None = None,
+    extra: Mapping[str, ExtraCheck] | None = None,
 ) -> SelftestReport:
     """Run the checks (all but "qt" by default; ``only`` picks some) and report on each.
 
-    Never raises for a failed check: the report says which one failed and why.
+    Never raises for a failed check: the report says which one failed and why. ``extra``
+    holds the checks only the program's entry module can give (``"qt"``, from the GUI layer:
+    ncii_desk.gui.selfcheck); each takes the versions found so far, adds its own, and returns
+    (summary, details) or raises.
     """
     unknown = [n for n in only if n not in CHECKS]
     if unknown:
@@ -555,7 +542,7 @@ def run_selftest(
     start = time.perf_counter()
     results: list[CheckResult] = []
     with _temporary_folder() as root:
-        ctx = _Context(root)
+        ctx = _Context(root, extra or {})
         for name in names:
             result = _run_one(name, ctx)
             results.append(result)
@@ -574,6 +561,7 @@ def run_selftest(
 __all__ = [
     "CHECKS",
     "CheckResult",
+    "ExtraCheck",
     "SelftestFailure",
     "SelftestReport",
     "is_frozen",
