@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import AmbiguousName, CaseNotFound, NciiDeskError
+from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.services.views import CaseView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case, EvidenceItem, RemovalRequest, RequestStatus, Role
@@ -95,8 +96,6 @@ def _counts(session: Session, case_id: str) -> dict[str, Any]:
         RemovalRequest.case_id == case_id, RemovalRequest.status.in_(OPEN_REQUEST_STATES)
     )
     open_count, nearest = session.execute(open_q).one()
-    from ncii_desk.services.matching import unhashed_items  # matching imports this module
-
     unhashed = unhashed_items(session, case_id)
     return {
         "originals": by_role.get(Role.ORIGINAL, 0),

@@ -108,7 +108,7 @@ class CheckReport(IntegrityReport):
 def _count_unhashed(vault: Vault, report: IntegrityReport) -> CheckReport:
     from sqlalchemy import select
 
-    from ncii_desk.services.matching import unhashed_items
+    from ncii_desk.services.unhashed import unhashed_items
     from ncii_desk.vault.models import Case
 
     out = CheckReport(**{f.name: getattr(report, f.name) for f in fields(report)})

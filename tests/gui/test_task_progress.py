@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.tasks import phase_words
 from ncii_desk.services.jobs import Job
-from ncii_desk.services.matching import unhashed_items
+from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.vault import Vault
 
 

@@ -23,7 +23,7 @@ from PIL import Image
 
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.services import cases, intake, items
-from ncii_desk.services.matching import unhashed_items
+from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Blob, EvidenceItem, HashRecord, Role
 

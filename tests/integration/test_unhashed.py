@@ -17,7 +17,8 @@ from PIL import Image
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.services import cases, intake, vaults
-from ncii_desk.services.matching import hash_missing, unhashed_items
+from ncii_desk.services.matching import hash_missing
+from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
 
