@@ -284,8 +284,12 @@ def compiled_qm(language: str) -> Path | None:
 
 def write_ts(path: Path, language: str, sources: list[tuple[str, str]]) -> None:
     """Write a .ts with ``sources`` (context, text) in order: translations already in
-    ``path`` are kept, new texts are marked unfinished, texts no longer used are dropped."""
-    known = {(e.context, e.source): e for e in read_ts(path)} if path.is_file() else {}
+    ``path`` are kept (also for a text that moved to another context), new texts are marked
+    unfinished, texts no longer used are dropped."""
+    entries = read_ts(path) if path.is_file() else []
+    known = {(e.context, e.source): e for e in entries}
+    # A text whose code moved to another module keeps its finished translation.
+    by_text = {e.source: e for e in entries if e.translation and not e.state}
     root = ET.Element("TS", version="2.1", language=language, sourcelanguage="en")
     contexts: dict[str, ET.Element] = {}
     for context, text in dict.fromkeys(sources):
@@ -295,7 +299,7 @@ def write_ts(path: Path, language: str, sources: list[tuple[str, str]]) -> None:
             ET.SubElement(node, "name").text = context
         message = ET.SubElement(node, "message")
         ET.SubElement(message, "source").text = text
-        old = known.get((context, text))
+        old = known.get((context, text)) or by_text.get(text)
         translation = ET.SubElement(message, "translation")
         if old is not None and old.translation:
             translation.text = old.translation
