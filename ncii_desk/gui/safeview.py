@@ -384,7 +384,7 @@ class PreviewPanel(QWidget):
         layout.addWidget(self.note)
         row = QHBoxLayout()
         self.reveal_button = button(
-            self.tr("Reveal for a few seconds"),
+            self.tr("&Reveal for a few seconds"),
             self.reveal,
             tip=self.tr(
                 "Shows this picture unblurred for a short time. Each reveal is recorded in "
@@ -394,7 +394,7 @@ class PreviewPanel(QWidget):
         self.reveal_button.setEnabled(False)
         row.addWidget(self.reveal_button)
         self.hide_button = button(
-            self.tr("Hide now"),
+            self.tr("Hide no&w"),
             self.conceal,
             tip=self.tr("Blurs the picture again at once (or press Esc)."),
         )
@@ -404,22 +404,22 @@ class PreviewPanel(QWidget):
         row.addWidget(self.countdown)
         row.addStretch(1)
         self.fit_button = button(
-            self.tr("Fit"),
+            self.tr("Fi&t"),
             self.zoom_fit,
             tip=self.tr("Shows the whole picture in the space available."),
             name=self.tr("Fit the picture to the view"),
         )
         self.actual_button = button(
-            self.tr("100 %"),
+            self.tr("1&00 %"),
             lambda: self.set_zoom(1.0),
             tip=self.tr("Shows the picture at its own size; scroll to see all of it."),
             name=self.tr("Show the picture at its own size"),
         )
         self.zoom_in_button = button(
-            "+", self.zoom_in, tip=self.tr("Larger"), name=self.tr("Zoom in")
+            "&+", self.zoom_in, tip=self.tr("Larger"), name=self.tr("Zoom in")
         )
         self.zoom_out_button = button(
-            "-", self.zoom_out, tip=self.tr("Smaller"), name=self.tr("Zoom out")
+            "&-", self.zoom_out, tip=self.tr("Smaller"), name=self.tr("Zoom out")
         )
         self.zoom_buttons = (
             self.fit_button,

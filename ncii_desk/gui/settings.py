@@ -127,7 +127,7 @@ class SettingsDialog(QDialog):
             _row(
                 self.vault_dir,
                 button(
-                    self.tr("Choose..."), self._choose_vault, name=self.tr("Choose vault folder")
+                    self.tr("&Choose..."), self._choose_vault, name=self.tr("Choose vault folder")
                 ),
             ),
         )
@@ -177,7 +177,7 @@ class SettingsDialog(QDialog):
             _row(
                 self.models_dir,
                 button(
-                    self.tr("Choose..."), self._choose_models, name=self.tr("Choose model folder")
+                    self.tr("&Choose..."), self._choose_models, name=self.tr("Choose model folder")
                 ),
             ),
         )
@@ -192,7 +192,7 @@ class SettingsDialog(QDialog):
         )
         self.provider_details.setVisible(False)
         self.provider_details_button = button(
-            self.tr("Details"),
+            self.tr("&Details"),
             lambda: self.provider_details.setVisible(not self.provider_details.isVisible()),
             tip=self.tr("Show the technical details (for IT support)."),
             name=self.tr("Show technical details of the picture checks"),
@@ -210,7 +210,7 @@ class SettingsDialog(QDialog):
         self.face.setAccessibleName(self.tr("Face match similarity"))
         form.addRow(self.tr("Same face if similarity is at least"), self.face)
         self._embedder_section(form)
-        self.defaults_button = button(self.tr("Restore default thresholds"), self.restore_defaults)
+        self.defaults_button = button(self.tr("&Restore default thresholds"), self.restore_defaults)
         form.addRow("", self.defaults_button)
         form.addRow(
             "",
@@ -308,7 +308,7 @@ class SettingsDialog(QDialog):
         self.eval_save = checkbox(self.tr("Save the result as the classifier's validation record"))
         self.eval_save.setChecked(True)
         self.eval_button = button(
-            self.tr("Evaluate with two folders..."),
+            self.tr("&Evaluate with two folders..."),
             self._choose_evaluation_folders,
             tip=self.tr(
                 "Pick a folder of real pictures, then a folder of manipulated ones. The "
@@ -464,7 +464,9 @@ class SettingsDialog(QDialog):
             self.tr("Certificate file"),
             _row(
                 self.cert_path,
-                button(self.tr("Choose..."), self._choose_cert, name=self.tr("Choose certificate")),
+                button(
+                    self.tr("&Choose..."), self._choose_cert, name=self.tr("Choose certificate")
+                ),
             ),
         )
         self.cert_pass = QLineEdit()
@@ -474,8 +476,8 @@ class SettingsDialog(QDialog):
         self.sign_reason = QLineEdit()
         self.sign_reason.setAccessibleName(self.tr("Signing reason"))
         form.addRow(self.tr("Reason shown in the signature"), self.sign_reason)
-        self.use_cert_button = button(self.tr("Use this certificate"), self.use_certificate)
-        self.clear_cert_button = button(self.tr("Stop signing packets"), self.clear_certificate)
+        self.use_cert_button = button(self.tr("&Use this certificate"), self.use_certificate)
+        self.clear_cert_button = button(self.tr("&Stop signing packets"), self.clear_certificate)
         form.addRow("", _row(self.use_cert_button, self.clear_cert_button))
         if self.packets is None:
             self.signing_status.setText(

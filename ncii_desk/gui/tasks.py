@@ -219,7 +219,7 @@ class TaskPanel(QWidget):
         self.rows_title = plain_label(self.tr("Tasks in this session"), wrap=False)
         header.addWidget(self.rows_title)
         header.addStretch(1)
-        self.clear_finished_button = button(self.tr("Clear finished tasks"), self.clear_finished)
+        self.clear_finished_button = button(self.tr("Clear fi&nished tasks"), self.clear_finished)
         header.addWidget(self.clear_finished_button)
         top_layout.addLayout(header)
         self.rows_box = QWidget()
@@ -239,7 +239,7 @@ class TaskPanel(QWidget):
         self.problems_title = plain_label(self.tr("Problems with single items"), wrap=False)
         header2.addWidget(self.problems_title)
         header2.addStretch(1)
-        self.clear_problems_button = button(self.tr("Clear problem list"), self.clear_problems)
+        self.clear_problems_button = button(self.tr("Clear proble&m list"), self.clear_problems)
         header2.addWidget(self.clear_problems_button)
         bottom_layout.addLayout(header2)
         self.problems = QTreeWidget()
@@ -279,13 +279,13 @@ class TaskPanel(QWidget):
         self.summary_progress.setVisible(False)
         row.addWidget(self.summary_progress)
         self.details_button = button(
-            self.tr("Show details"),
+            self.tr("Show deta&ils"),
             lambda: self.set_expanded(not self.expanded, by_hand=True),
             name=self.tr("Show or hide the task details"),
         )
         row.addWidget(self.details_button)
         self.hide_button = button(
-            self.tr("Hide"),
+            self.tr("Hid&e"),
             name=self.tr("Hide the task panel"),
             tip=self.tr("The Tasks button brings it back."),
         )
@@ -316,7 +316,7 @@ class TaskPanel(QWidget):
         self.rows_area.setVisible(self.expanded)
         self.problems_area.setVisible(self.expanded and self.has_problems())
         self.details_button.setText(
-            self.tr("Hide details") if self.expanded else self.tr("Show details")
+            self.tr("Hide deta&ils") if self.expanded else self.tr("Show deta&ils")
         )
         open_ = self.rows_area.isVisibleTo(self) or self.problems_area.isVisibleTo(self)
         self.setMaximumHeight(QWIDGETSIZE_MAX if open_ else 0)
