@@ -55,9 +55,12 @@ from ncii_desk.services.settings import (
     FACE_RANGE,
     PDQ_RANGE,
     EmbedderChoice,
+    check_operator_name,
     embedder_choice,
+    operator_name,
     set_color_scheme,
     set_embedder,
+    set_operator_name,
 )
 from ncii_desk.vault import Vault
 
@@ -119,6 +122,18 @@ class SettingsDialog(QDialog):
     def _general(self) -> None:
         page = QWidget()
         form = QFormLayout(page)
+        self._operator_loaded: str | None = None
+        self.operator = QLineEdit()
+        self.operator.setAccessibleName(self.tr("Your name"))
+        self.operator.setPlaceholderText(self.tr("First name or initials"))
+        self.operator.setToolTip(
+            self.tr(
+                'Shown in the activity log, as in "Sam added photo.jpg", for what you do from '
+                "now on. Earlier entries keep the name they were recorded with."
+            )
+        )
+        self.operator.setEnabled(False)  # until the name stored is read
+        form.addRow(self.tr("&Your name"), self.operator)
         self.vault_dir = QLineEdit(self.local.vault_dir)
         self.vault_dir.setAccessibleName(self.tr("Vault folder"))
         self.vault_dir.setPlaceholderText(str(self.local.effective_vault_dir()))
@@ -524,6 +539,7 @@ class SettingsDialog(QDialog):
 
         self.ctx.read(read, self._loaded, owner=self)
         self.ctx.read(embedder_choice, self._show_embedder, owner=self)
+        self.ctx.read(operator_name, self._show_operator, owner=self)
         if packets is not None:
             self.ctx.read(
                 lambda vault: packets.signing_key_info(vault).fingerprint,
@@ -532,6 +548,20 @@ class SettingsDialog(QDialog):
             )
         self._show_provider()
         self._load_validations()
+
+    def _show_operator(self, name: str) -> None:
+        self._operator_loaded = name
+        self.operator.setText(name)
+        self.operator.setEnabled(True)
+
+    def _operator_change(self) -> str | None:
+        """The new name to store (checked), or None when it did not change."""
+        if self._operator_loaded is None:
+            return None
+        typed = " ".join(self.operator.text().split())
+        if typed == self._operator_loaded:
+            return None
+        return check_operator_name(typed)
 
     def _show_provider(self) -> None:
         from ncii_desk.gui import workers
@@ -597,6 +627,13 @@ class SettingsDialog(QDialog):
         return Thresholds(pdq_distance=self.pdq.value(), face_similarity=self.face.value())
 
     def save(self) -> None:
+        try:
+            operator = self._operator_change()
+        except NciiDeskError as error:  # an empty or overlong name: nothing is saved
+            self.tabs.setCurrentIndex(0)
+            self.operator.setFocus()
+            self.message.setText(error_text(error))
+            return
         self.local.vault_dir = self.vault_dir.text().strip()
         self.local.models_dir = self.models_dir.text().strip()
         self.local.language = str(self.language.currentData())
@@ -621,6 +658,8 @@ class SettingsDialog(QDialog):
         scheme_changed = scheme != self.ctx.color_scheme
 
         def write(vault: Vault) -> None:
+            if operator is not None:  # audited like every settings change
+                set_operator_name(vault, operator)
             save_preferences(vault, prefs)
             if scheme_changed:
                 set_color_scheme(vault, scheme)
