@@ -6,10 +6,12 @@ Settings, and Reveal / Confirm / Reject are reached and described for screen rea
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 import shiboken6
 from guikit import WAIT, benign_picture, make_vault, new_case, wait_tasks
 from PySide6.QtCore import QRect, Qt
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ncii_desk.gui.about import AboutDialog
+from ncii_desk.gui.app import install_translators
 from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.handover import ExportCaseDialog, FingerprintDialog, ImportCaseDialog
 from ncii_desk.gui.mainwindow import MainWindow
@@ -230,8 +233,16 @@ def test_tab_follows_the_screen_from_the_case_header_and_reaches_every_action(
     assert problems == {}
 
 
+@pytest.fixture(params=["en", "es"])
+def language(request: pytest.FixtureRequest, qapp) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The window in English, then in Spanish (its Alt+letters are chosen anew)."""
+    assert install_translators(qapp, request.param) == request.param
+    yield request.param
+    install_translators(qapp, "en")
+
+
 def test_every_button_has_its_own_alt_letter_on_every_tab_and_dialog(
-    qtbot, unlocked: MainWindow, tmp_path: Path
+    qtbot, language: str, unlocked: MainWindow, tmp_path: Path
 ) -> None:
     window = unlocked
     assert key_problems(window) == []  # the case list
@@ -239,6 +250,8 @@ def test_every_button_has_its_own_alt_letter_on_every_tab_and_dialog(
     ws = window.workspace
     assert ws is not None
     window.dock.show()
+    wanted = {"en": "&Add files...", "es": "Añadir &archivos..."}[language]
+    assert ws.originals.originals.add_files_button.text() == wanted  # the language is shown
     problems: dict[str, list[str]] = {}
 
     def check(where: str, _page: QWidget) -> None:
@@ -337,7 +350,7 @@ def test_every_button_has_its_own_alt_letter_on_every_tab_and_dialog(
     assert problems == {}
 
 
-def test_the_gate_buttons_have_alt_letters(qtbot, vault_dir: Path) -> None:
+def test_the_gate_buttons_have_alt_letters(qtbot, language: str, vault_dir: Path) -> None:
     creating = MainWindow(vault_dir, local=LocalConfig())
     qtbot.addWidget(creating)
     creating.show()
