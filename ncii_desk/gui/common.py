@@ -152,6 +152,19 @@ class ElidedLabel(QLabel):
         painter.end()
 
 
+class ElidedLine(ElidedLabel):
+    """An elided line of plain text whose tooltip always holds the whole of it (a status:
+    one line in a narrow window, the full words on hover)."""
+
+    def __init__(self, text: str = "", name: str = "") -> None:
+        super().__init__(name)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(plain_tip(text))
+
+
 class MiddleElide(QStyledItemDelegate):
     """Shortens cell text in the middle ("http://exa…/photo.jpg", "holiday-…-03.jpg"), where
     the start and the end of an address or file name are the parts that tell them apart."""

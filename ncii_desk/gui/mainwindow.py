@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.about import AboutDialog
-from ncii_desk.gui.common import ElidedLabel, name_qt_internal_buttons, plain_tip, show_error
+from ncii_desk.gui.common import ElidedLine, name_qt_internal_buttons, show_error
 from ncii_desk.gui.config import (
     LocalConfig,
     Preferences,
@@ -59,14 +59,6 @@ def settings_keys() -> list[QKeySequence]:
     if all(k != comma for k in keys):
         keys.append(comma)
     return keys
-
-
-class StatusLine(ElidedLabel):
-    """The status bar's text: one line, shortened when narrow, whole in the tooltip."""
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setToolTip(plain_tip(text))
 
 
 class MainWindow(QMainWindow):
@@ -121,7 +113,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         # One line, shortened when the window is narrow (a long warning never widens it).
-        self.status = StatusLine(self.tr("Status"))
+        self.status = ElidedLine(name=self.tr("Status"))
         self.statusBar().addWidget(self.status, 1)
         self.guard = InputGuard(self)
         self.guard.idle.connect(self.idle_lock)

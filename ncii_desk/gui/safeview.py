@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui import workers
 from ncii_desk.gui.common import button, plain_label, translate
+from ncii_desk.gui.layouts import FlowLayout
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, Case, EvidenceItem
@@ -382,7 +382,8 @@ class PreviewPanel(QWidget):
         layout.addWidget(self.area, 1)
         self.note = plain_label(name=self.tr("Preview note"))
         layout.addWidget(self.note)
-        row = QHBoxLayout()
+        # Wraps in a narrow window: revealed, the zoom buttons join the row without widening it.
+        row = FlowLayout()
         self.reveal_button = button(
             self.tr("&Reveal for a few seconds"),
             self.reveal,
@@ -402,7 +403,6 @@ class PreviewPanel(QWidget):
         row.addWidget(self.hide_button)
         self.countdown = plain_label(wrap=False, name=self.tr("Time left"))
         row.addWidget(self.countdown)
-        row.addStretch(1)
         self.fit_button = button(
             self.tr("Fi&t"),
             self.zoom_fit,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -30,6 +31,7 @@ from ncii_desk.gui import workers
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     ElidedLabel,
+    ElidedLine,
     button,
     elide_middle,
     fit_columns,
@@ -102,14 +104,17 @@ class TaskRow(QWidget):
         self.outcome = ""  # "done", "cancelled" or "failed" once finished
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        self.title = plain_label(label, wrap=False)
+        # Shortened with "..." in a narrow window (whole in the tooltip): a long file name or
+        # outcome never makes the window wider than the screen.
+        self.title = ElidedLine(label)
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy until the first count arrives
         self.bar.setTextVisible(True)
         self.bar.setFormat(self.tr("Starting..."))
         self.bar.setAccessibleName(self.tr("Progress of {task}").format(task=label))
         self.bar.setMinimumWidth(160)
-        self.status = plain_label(self.tr("Starting..."), wrap=False)
+        self.status = ElidedLine(self.tr("Starting..."))
         self.status.setAccessibleName(self.tr("Status of {task}").format(task=label))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel {task}").format(task=label))

@@ -86,8 +86,13 @@ def test_every_table_keeps_eight_rows_at_1280x720_and_150_percent(
     ws.suspects.items.add_paths(pictures(tmp_path / "suspects", 1, ITEMS, "copy"))
     wait_tasks(qtbot, window)
 
-    # A long task keeps running while the tables are measured: its line stays in view.
+    # A finished task with a long outcome (as a long file name gives) does not widen it.
     assert window.ctx is not None
+    long_words = "Added holiday-pictures-from-the-shared-folder-" + "x" * 200 + ".png."
+    window.ctx.task("Adding " + "y" * 120, lambda _v, _j: 1, summary=lambda _r: long_words)
+    wait_tasks(qtbot, window)
+    assert long_words in window.task_panel.rows[-1].status.text()
+    # A long task keeps running while the tables are measured: its line stays in view.
     release = threading.Event()
 
     def work(_vault: Vault, _job: Job) -> int:
@@ -123,6 +128,23 @@ def test_every_table_keeps_eight_rows_at_1280x720_and_150_percent(
                     if last + 1 < ROWS_KEPT:
                         short[name] = last + 1
             assert short == {}, (width, height, short)
+        # Revealed in the small window, the picture's zoom buttons wrap: no wider window.
+        show_table(window, "Originals")
+        section = ws.originals.originals
+        section.table.selectRow(0)
+        preview = ws.originals.preview
+        qtbot.waitUntil(preview.reveal_button.isEnabled, timeout=WAIT)
+        preview.reveal()
+        qtbot.waitUntil(lambda: preview.revealed, timeout=WAIT)
+        settle(qtbot, window)
+        assert preview.fit_button.isVisible()
+        # The picture stays in view beside the list (its row of buttons is not wider than
+        # the room there is, which would fold the panel away or push the list out).
+        assert ws.originals.split.sizes()[1] > 0 and preview.area.width() > 0
+        assert preview.minimumSizeHint().width() < ws.originals.split.sizes()[1] + 1
+        assert window.minimumSizeHint().width() <= SIZES[-1][0]
+        assert window.size().width() == SIZES[-1][0]
+        preview.conceal()
         # The lists of items do hold more rows than a screenful (the case is a real one).
         assert ws.originals.originals.model.rowCount() == ITEMS
         assert ws.suspects.items.model.rowCount() == ITEMS

@@ -9,13 +9,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QWidget,
 )
 
-from ncii_desk.gui.common import button, error_text, note_label
+from ncii_desk.gui.common import ReturnButton, button, error_text, note_label
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.layouts import PANE_MARGIN, SidePanelToggle
 from ncii_desk.gui.safeview import PreviewPanel
@@ -74,7 +73,7 @@ class OriginalsPane(QWidget):
         for section in (self.originals, self.references):
             at = self.lists.addTab(section, section.title)
             self.lists.setTabToolTip(at, section.explanation)
-        self.preview_toggle = QPushButton()
+        self.preview_toggle = ReturnButton()
         self.preview_toggle.setAccessibleName(self.tr("Show or hide the preview"))
         self.lists.setCornerWidget(self.preview_toggle, Qt.Corner.TopRightCorner)
         split.addWidget(self.lists)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
+    ReturnButton,
     button,
     elide_middle,
     fit_columns,
@@ -299,7 +299,7 @@ class SuspectsPane(QWidget):
         self.lists.setTabToolTip(0, self.items.explanation)
         self.lists.addTab(links, self.tr("Links"))
         self.lists.setTabToolTip(1, links_text)
-        self.preview_toggle = QPushButton()
+        self.preview_toggle = ReturnButton()
         self.preview_toggle.setAccessibleName(self.tr("Show or hide the preview"))
         self.lists.setCornerWidget(self.preview_toggle, Qt.Corner.TopRightCorner)
         split.addWidget(self.lists)
