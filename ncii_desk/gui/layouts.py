@@ -263,4 +263,6 @@ def scrolling(widget: QWidget, name: str) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(widget)
     area.setAccessibleName(name)
+    # Two lines at the least: a splitter may give the part above nearly all the height.
+    area.setMinimumHeight(area.fontMetrics().lineSpacing() * 2)
     return area

@@ -1592,7 +1592,7 @@
     <message>
         <location line="+5"/>
         <source>These files may show a person &amp;under 18 (keep hashes only)</source>
-        <translation>Estos archivos pueden mostrar a una persona &amp;menor de 18 años (conservar solo los hashes)</translation>
+        <translation>Puede mostrar a &amp;menores de 18 (solo hashes)</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -3249,7 +3249,7 @@
     <message>
         <location line="+7"/>
         <source>Platform &amp;reference number...</source>
-        <translation>Número de &amp;referencia de la plataforma...</translation>
+        <translation>&amp;Referencia de la plataforma...</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3264,7 +3264,7 @@
     <message>
         <location line="+2"/>
         <source>Send b&amp;y email...</source>
-        <translation>Enviar por correo electró&amp;nico...</translation>
+        <translation>E&amp;nviar por correo...</translation>
     </message>
     <message>
         <location line="+9"/>

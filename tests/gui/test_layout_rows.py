@@ -5,11 +5,14 @@ line stays in view) and a case holding more items than fit."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from guikit import WAIT, benign_picture, new_case, wait_tasks
 from PySide6.QtWidgets import QTableView
 
+from ncii_desk.gui.app import install_translators
 from ncii_desk.gui.layouts import ROWS_KEPT, rows_in_view
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.services.jobs import Job
@@ -70,13 +73,23 @@ def show_table(window: MainWindow, name: str) -> None:
                 inner.setCurrentIndex(index)
 
 
+@pytest.fixture(params=["en", "es"])
+def language(request: pytest.FixtureRequest, qapp) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """English, then Spanish: longer words wrap the rows of buttons sooner."""
+    assert install_translators(qapp, request.param) == request.param
+    yield request.param
+    install_translators(qapp, "en")
+
+
 def test_every_table_keeps_eight_rows_at_1280x720_and_150_percent(
-    qtbot, unlocked: MainWindow, tmp_path: Path
+    qtbot, language: str, unlocked: MainWindow, tmp_path: Path
 ) -> None:
     window = unlocked
     new_case(qtbot, window)
     ws = window.workspace
     assert ws is not None
+    shown_in = {"en": "Originals && references", "es": "Originales && referencias"}[language]
+    assert ws.tabs.tabText(0) == shown_in
     originals = pictures(tmp_path / "originals", 1, ITEMS, "original")
     ws.originals.originals.add_paths(originals)
     wait_tasks(qtbot, window)

@@ -88,9 +88,9 @@ class OriginalsPane(QWidget):
             self.tr("Show pre&view"),
             self.tr("Hide pre&view"),
         )
-        # The preview starts with two fifths of the width (the list's long row of controls
+        # The preview starts with a third of the width (the list's long row of controls
         # would otherwise take nearly all of it); the handle or the button changes that.
-        split.setSizes([share * 100 for share in (3, 2)])
+        split.setSizes([share * 100 for share in (2, 1)])
         layout.addWidget(split)
         self.references.selected.connect(lambda _id: self._update_pick())
         self.originals.selected.connect(self._load_copyright)

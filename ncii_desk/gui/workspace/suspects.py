@@ -314,9 +314,9 @@ class SuspectsPane(QWidget):
             self.tr("Show pre&view"),
             self.tr("Hide pre&view"),
         )
-        # The preview starts with two fifths of the width (the list's long row of controls
+        # The preview starts with a third of the width (the list's long row of controls
         # would otherwise take nearly all of it); the handle or the button changes that.
-        split.setSizes([share * 100 for share in (3, 2)])
+        split.setSizes([share * 100 for share in (2, 1)])
         layout.addWidget(split)
         self._update_buttons()
 
