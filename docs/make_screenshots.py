@@ -5,9 +5,13 @@ with generated pictures only (smooth colour fields and shapes), and a web page s
 127.0.0.1 for the capture screen. Nothing outside the temporary folder is touched except the
 PNG files written to docs/screenshots/.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py [--language es]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py \
+        [--language es] [--look dark]
 
-With ``--language es`` the window is in Spanish and the PNG files go to docs/screenshots/es/.
+With ``--language es`` the window is in Spanish and the PNG files go to docs/screenshots/es/;
+with ``--look dark`` the dark look is chosen (as in Settings) and they go to a ``dark/`` folder
+below that. Besides the 1280×800 window, one shot shows the window at 853×480, which is
+1280×720 at 150 % scaling.
 """
 
 from __future__ import annotations
@@ -89,10 +93,12 @@ def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 
 _language = ["en"]
+_look = ["light"]
 
 
 def _out() -> Path:
-    return OUT if _language[0] == "en" else OUT / _language[0]
+    out = OUT if _language[0] == "en" else OUT / _language[0]
+    return out if _look[0] == "light" else out / _look[0]
 
 
 def main() -> int:
@@ -103,11 +109,15 @@ def main() -> int:
     from ncii_desk.gui.app import application, install_translators
     from ncii_desk.gui.config import LocalConfig
     from ncii_desk.gui.mainwindow import MainWindow
+    from ncii_desk.gui.theme import apply_color_scheme
     from ncii_desk.services import cases, requests
+    from ncii_desk.services.settings import set_color_scheme
     from ncii_desk.vault import KdfParams
 
     if "--language" in sys.argv:
         _language[0] = sys.argv[sys.argv.index("--language") + 1]
+    if "--look" in sys.argv:
+        _look[0] = sys.argv[sys.argv.index("--look") + 1]
     _out().mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ncii-desk-shots-"))
     for var, sub in (("HOME", "home"), ("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config")):
@@ -137,6 +147,8 @@ def main() -> int:
     window = MainWindow(work / "vault", local=LocalConfig())
     window.resize(1280, 800)
     window.show()
+    if _look[0] != "light":  # before unlocking, as the computer's own dark scheme would be
+        apply_color_scheme(_look[0])
 
     gate = window.gate
     assert gate is not None
@@ -153,6 +165,10 @@ def main() -> int:
     wait_until(lambda: window.ctx is not None and window.ctx.thresholds is not None)
     vault = window.vault
     assert vault is not None
+    if _look[0] != "light":  # chosen in Settings: stored in the vault and applied
+        set_color_scheme(vault, _look[0])
+        window.ctx.color_scheme = _look[0]  # type: ignore[union-attr]
+        window.apply_preferences()
 
     other = cases.new_case(vault, "Case 2026-009", client_pseudonym="Client B")
     form_module = __import__("ncii_desk.documents.letters", fromlist=["LetterForm"])
@@ -216,6 +232,14 @@ def main() -> int:
     wait_until(lambda: panel.revealed)
     shoot(window, "04b-revealed-whole-picture", window)
     panel.conceal()
+    # The same screen at 1280x720 with 150 % scaling (853x480 logical pixels).
+    window.resize(853, 480)
+    settle()
+    shoot(window, "04c-originals-small-window", window)
+    window.resize(1280, 800)
+    ws.originals.lists.setCurrentWidget(ws.originals.references)
+    shoot(window, "04d-reference-photos", window)
+    ws.originals.lists.setCurrentWidget(ws.originals.originals)
 
     ws.tabs.setCurrentWidget(ws.suspects)
     ws.suspects.items.add_paths([files / "suspects"])
@@ -228,7 +252,10 @@ def main() -> int:
     wait_until(lambda: ws.suspects.items.thumbnails_shown() >= 2)
     ws.suspects.items.select_item(ws.suspects.items.views[0].id)
     wait_until(lambda: ws.suspects.preview.reveal_button.isEnabled())
+    ws.suspects.lists.setCurrentWidget(ws.suspects.links)
     shoot(window, "05-suspects-links-and-files", window)
+    ws.suspects.lists.setCurrentWidget(ws.suspects.items)
+    shoot(window, "05b-suspect-files", window)
     # Read and dealt with: the panel goes back to its one-line summary.
     window.task_panel.clear_problems()
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -152,6 +153,19 @@ class ElidedLabel(QLabel):
         painter.end()
 
 
+class ElidedLine(ElidedLabel):
+    """An elided line of plain text whose tooltip always holds the whole of it (a status:
+    one line in a narrow window, the full words on hover)."""
+
+    def __init__(self, text: str = "", name: str = "") -> None:
+        super().__init__(name)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(plain_tip(text))
+
+
 class MiddleElide(QStyledItemDelegate):
     """Shortens cell text in the middle ("http://exa…/photo.jpg", "holiday-…-03.jpg"), where
     the start and the end of an address or file name are the parts that tell them apart."""
@@ -180,6 +194,10 @@ def row_table(
     table.setTabKeyNavigation(False)
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
+    # Compact rows (one line of text): a small window still shows many of them.
+    rows = table.verticalHeader()
+    rows.setMinimumSectionSize(table.fontMetrics().height() + 6)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 6)
     return model, table
 
 
@@ -242,12 +260,34 @@ def text_lines_height(edit: QPlainTextEdit, lines: int) -> int:
     return edit.fontMetrics().lineSpacing() * lines + document + margins.top() + margins.bottom()
 
 
+def without_mnemonic(text: str) -> str:
+    """The text as spoken: the "&" that marks an Alt+letter key dropped ("&&" is one "&")."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+class ReturnButton(QPushButton):
+    """A push button that Return (and Enter) presses while it has the focus, as Space
+    does, outside dialogs too (Qt does that only for the buttons of a dialog)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.isEnabled():
+                self.animateClick()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 def button(
     text: str, slot: Callable[[], object] | None = None, *, name: str = "", tip: str = ""
 ) -> QPushButton:
     """A push button with an accessible name (the visible text unless one is given)."""
-    b = QPushButton(text)
-    b.setAccessibleName(name or text.replace("&", "").rstrip("."))
+    b = ReturnButton(text)
+    b.setAccessibleName(name or without_mnemonic(text).rstrip("."))
     if tip:
         b.setToolTip(tip)
         b.setAccessibleDescription(tip)
@@ -258,7 +298,7 @@ def button(
 
 def checkbox(text: str, *, name: str = "", tip: str = "") -> QCheckBox:
     box = QCheckBox(text)
-    box.setAccessibleName(name or text)
+    box.setAccessibleName(name or without_mnemonic(text))
     if tip:
         box.setToolTip(tip)
         box.setAccessibleDescription(tip)

@@ -142,9 +142,9 @@ class RecoveryKeyPage(QWidget):
         self.key_box.setMaximumHeight(90)
         layout.addWidget(self.key_box)
         row = QHBoxLayout()
-        self.print_button = button(self.tr("Print..."), self.print_key)
+        self.print_button = button(self.tr("&Print..."), self.print_key)
         self.save_button = button(
-            self.tr("Save to a file..."),
+            self.tr("&Save to a file..."),
             self.save_key,
             tip=self.tr("For example on a USB stick you keep somewhere safe."),
         )
@@ -167,7 +167,7 @@ class RecoveryKeyPage(QWidget):
             self.tr("I have printed or written down the recovery key and kept it safe")
         )
         layout.addWidget(self.kept)
-        self.continue_button = button(self.tr("Continue to my cases"), self.finish)
+        self.continue_button = button(self.tr("C&ontinue to my cases"), self.finish)
         self.continue_button.setEnabled(False)
         layout.addWidget(self.continue_button)
         layout.addStretch(1)
@@ -291,7 +291,7 @@ class GatePage(QWidget):
         )
         folder_row.addWidget(self.folder_label, 1)
         self.folder_button = button(
-            self.tr("Use another folder..."),
+            self.tr("Use &another folder..."),
             self.choose_folder,
             tip=self.tr("Open a vault kept elsewhere, or create one in an empty folder."),
         )
@@ -320,7 +320,7 @@ class GatePage(QWidget):
             QWidget.setTabOrder(self.passphrase, self.confirm)
             QWidget.setTabOrder(self.confirm, self.passphrase.show_box)
             QWidget.setTabOrder(self.passphrase.show_box, self.confirm.show_box)
-        self.button = button(self.tr("Create vault") if self.creating else self.tr("Unlock"))
+        self.button = button(self.tr("Create &vault") if self.creating else self.tr("&Unlock"))
         self.button.setDefault(True)
         self.button.clicked.connect(self.submit)
         self.passphrase.returnPressed.connect(self.submit)

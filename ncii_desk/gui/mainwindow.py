@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.about import AboutDialog
-from ncii_desk.gui.common import name_qt_internal_buttons, plain_label, show_error
+from ncii_desk.gui.common import ElidedLine, name_qt_internal_buttons, show_error
 from ncii_desk.gui.config import (
     LocalConfig,
     Preferences,
@@ -49,6 +49,16 @@ if TYPE_CHECKING:
     from ncii_desk.gui.workspace import CaseWorkspace
 
 APP_TITLE = "NCII Desk"
+
+
+def settings_keys() -> list[QKeySequence]:
+    """The keys that open Settings: the platform's preferences key, and Ctrl+, (Cmd+, on a
+    Mac) on every platform."""
+    keys = [k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)]
+    comma = QKeySequence("Ctrl+,")
+    if all(k != comma for k in keys):
+        keys.append(comma)
+    return keys
 
 
 class MainWindow(QMainWindow):
@@ -102,7 +112,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.dashboard)
         self._build_toolbar()
         self._build_menus()
-        self.status = plain_label(wrap=False, name=self.tr("Status"))
+        # One line, shortened when the window is narrow (a long warning never widens it).
+        self.status = ElidedLine(name=self.tr("Status"))
         self.statusBar().addWidget(self.status, 1)
         self.guard = InputGuard(self)
         self.guard.idle.connect(self.idle_lock)
@@ -126,12 +137,25 @@ class MainWindow(QMainWindow):
         )
         self.quick_exit_action.triggered.connect(self.quick_exit)
         self.cases_action = QAction(self.tr("All cases"), self)
+        # Alt+Home: the "home page" key of web browsers.
+        self.cases_action.setShortcut(QKeySequence("Alt+Home"))
+        self.cases_action.setToolTip(self.tr("Back to the list of cases (Alt+Home)."))
         self.cases_action.triggered.connect(self.show_dashboard)
         self.new_case_action = QAction(self.tr("New case..."), self)
         self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_case_action.setToolTip(
+            self.tr("Start a new case ({keys}).").format(
+                keys=QKeySequence(QKeySequence.StandardKey.New).toString(
+                    QKeySequence.SequenceFormat.NativeText
+                )
+            )
+        )
         self.new_case_action.triggered.connect(self.new_case)
         self.settings_action = QAction(self.tr("Settings..."), self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        # The platform's own key (Cmd+, on a Mac) and Ctrl+, everywhere: Windows and some
+        # Linux desktops have no standard key for preferences.
+        self.settings_action.setShortcuts(settings_keys())
+        self.settings_action.setToolTip(self.tr("Open Settings (Ctrl+,)."))
         self.settings_action.triggered.connect(self.open_settings)
         self.lock_action = QAction(self.tr("Lock"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -139,7 +163,9 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.tasks_action = self.dock.toggleViewAction()
         self.tasks_action.setText(self.tr("Tasks"))
-        self.tasks_action.setToolTip(self.tr("Show or hide the progress of long tasks."))
+        # Ctrl+J: the key web browsers use for their list of downloads in progress.
+        self.tasks_action.setShortcut(QKeySequence("Ctrl+J"))
+        self.tasks_action.setToolTip(self.tr("Show or hide the progress of long tasks (Ctrl+J)."))
         # Asked for by hand: show the details too, not only the summary line.
         self.tasks_action.triggered.connect(self._tasks_asked_for)
         bar.addAction(self.quick_exit_action)
@@ -287,6 +313,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         name_qt_internal_buttons(self.workspace)
+        # The keyboard starts at the case header; Tab goes on down the screen from there.
+        self.workspace.back_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.workspace.refresh()
 
     def _drop_workspace(self) -> None:

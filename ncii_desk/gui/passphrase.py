@@ -128,7 +128,7 @@ class PassphraseChanger(QWidget):
         self.strength = plain_label(name=self.tr("Passphrase strength"))
         form.addRow("", self.strength)
         self.change_button = button(
-            self.tr("Change passphrase"),
+            self.tr("&Change passphrase"),
             self.change,
             tip=self.tr(
                 "Unlocks the vault with the new passphrase from now on. The recovery key "

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui import workers
 from ncii_desk.gui.common import button, plain_label, translate
+from ncii_desk.gui.layouts import FlowLayout
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, Case, EvidenceItem
@@ -382,9 +382,10 @@ class PreviewPanel(QWidget):
         layout.addWidget(self.area, 1)
         self.note = plain_label(name=self.tr("Preview note"))
         layout.addWidget(self.note)
-        row = QHBoxLayout()
+        # Wraps in a narrow window: revealed, the zoom buttons join the row without widening it.
+        row = FlowLayout()
         self.reveal_button = button(
-            self.tr("Reveal for a few seconds"),
+            self.tr("&Reveal for a few seconds"),
             self.reveal,
             tip=self.tr(
                 "Shows this picture unblurred for a short time. Each reveal is recorded in "
@@ -394,7 +395,7 @@ class PreviewPanel(QWidget):
         self.reveal_button.setEnabled(False)
         row.addWidget(self.reveal_button)
         self.hide_button = button(
-            self.tr("Hide now"),
+            self.tr("Hide no&w"),
             self.conceal,
             tip=self.tr("Blurs the picture again at once (or press Esc)."),
         )
@@ -402,24 +403,23 @@ class PreviewPanel(QWidget):
         row.addWidget(self.hide_button)
         self.countdown = plain_label(wrap=False, name=self.tr("Time left"))
         row.addWidget(self.countdown)
-        row.addStretch(1)
         self.fit_button = button(
-            self.tr("Fit"),
+            self.tr("Fi&t"),
             self.zoom_fit,
             tip=self.tr("Shows the whole picture in the space available."),
             name=self.tr("Fit the picture to the view"),
         )
         self.actual_button = button(
-            self.tr("100 %"),
+            self.tr("1&00 %"),
             lambda: self.set_zoom(1.0),
             tip=self.tr("Shows the picture at its own size; scroll to see all of it."),
             name=self.tr("Show the picture at its own size"),
         )
         self.zoom_in_button = button(
-            "+", self.zoom_in, tip=self.tr("Larger"), name=self.tr("Zoom in")
+            "&+", self.zoom_in, tip=self.tr("Larger"), name=self.tr("Zoom in")
         )
         self.zoom_out_button = button(
-            "-", self.zoom_out, tip=self.tr("Smaller"), name=self.tr("Zoom out")
+            "&-", self.zoom_out, tip=self.tr("Smaller"), name=self.tr("Zoom out")
         )
         self.zoom_buttons = (
             self.fit_button,

@@ -56,9 +56,12 @@ from ncii_desk.services.settings import (
     FACE_RANGE,
     PDQ_RANGE,
     EmbedderChoice,
+    check_operator_name,
     embedder_choice,
+    operator_name,
     set_color_scheme,
     set_embedder,
+    set_operator_name,
 )
 from ncii_desk.vault import Vault
 
@@ -120,6 +123,18 @@ class SettingsDialog(QDialog):
     def _general(self) -> None:
         page = QWidget()
         form = QFormLayout(page)
+        self._operator_loaded: str | None = None
+        self.operator = QLineEdit()
+        self.operator.setAccessibleName(self.tr("Your name"))
+        self.operator.setPlaceholderText(self.tr("First name or initials"))
+        self.operator.setToolTip(
+            self.tr(
+                'Shown in the activity log, as in "Sam added photo.jpg", for what you do from '
+                "now on. Earlier entries keep the name they were recorded with."
+            )
+        )
+        self.operator.setEnabled(False)  # until the name stored is read
+        form.addRow(self.tr("&Your name"), self.operator)
         self.vault_dir = QLineEdit(self.local.vault_dir)
         self.vault_dir.setAccessibleName(self.tr("Vault folder"))
         self.vault_dir.setPlaceholderText(str(self.local.effective_vault_dir()))
@@ -128,7 +143,7 @@ class SettingsDialog(QDialog):
             _row(
                 self.vault_dir,
                 button(
-                    self.tr("Choose..."), self._choose_vault, name=self.tr("Choose vault folder")
+                    self.tr("&Choose..."), self._choose_vault, name=self.tr("Choose vault folder")
                 ),
             ),
         )
@@ -178,7 +193,7 @@ class SettingsDialog(QDialog):
             _row(
                 self.models_dir,
                 button(
-                    self.tr("Choose..."), self._choose_models, name=self.tr("Choose model folder")
+                    self.tr("&Choose..."), self._choose_models, name=self.tr("Choose model folder")
                 ),
             ),
         )
@@ -193,7 +208,7 @@ class SettingsDialog(QDialog):
         )
         self.provider_details.setVisible(False)
         self.provider_details_button = button(
-            self.tr("Details"),
+            self.tr("&Details"),
             lambda: self.provider_details.setVisible(not self.provider_details.isVisible()),
             tip=self.tr("Show the technical details (for IT support)."),
             name=self.tr("Show technical details of the picture checks"),
@@ -211,7 +226,7 @@ class SettingsDialog(QDialog):
         self.face.setAccessibleName(self.tr("Face match similarity"))
         form.addRow(self.tr("Same face if similarity is at least"), self.face)
         self._embedder_section(form)
-        self.defaults_button = button(self.tr("Restore default thresholds"), self.restore_defaults)
+        self.defaults_button = button(self.tr("&Restore default thresholds"), self.restore_defaults)
         form.addRow("", self.defaults_button)
         form.addRow(
             "",
@@ -309,7 +324,7 @@ class SettingsDialog(QDialog):
         self.eval_save = checkbox(self.tr("Save the result as the classifier's validation record"))
         self.eval_save.setChecked(True)
         self.eval_button = button(
-            self.tr("Evaluate with two folders..."),
+            self.tr("&Evaluate with two folders..."),
             self._choose_evaluation_folders,
             tip=self.tr(
                 "Pick a folder of real pictures, then a folder of manipulated ones. The "
@@ -465,7 +480,9 @@ class SettingsDialog(QDialog):
             self.tr("Certificate file"),
             _row(
                 self.cert_path,
-                button(self.tr("Choose..."), self._choose_cert, name=self.tr("Choose certificate")),
+                button(
+                    self.tr("&Choose..."), self._choose_cert, name=self.tr("Choose certificate")
+                ),
             ),
         )
         self.cert_pass = QLineEdit()
@@ -475,8 +492,8 @@ class SettingsDialog(QDialog):
         self.sign_reason = QLineEdit()
         self.sign_reason.setAccessibleName(self.tr("Signing reason"))
         form.addRow(self.tr("Reason shown in the signature"), self.sign_reason)
-        self.use_cert_button = button(self.tr("Use this certificate"), self.use_certificate)
-        self.clear_cert_button = button(self.tr("Stop signing packets"), self.clear_certificate)
+        self.use_cert_button = button(self.tr("&Use this certificate"), self.use_certificate)
+        self.clear_cert_button = button(self.tr("&Stop signing packets"), self.clear_certificate)
         form.addRow("", _row(self.use_cert_button, self.clear_cert_button))
         if self.packets is None:
             self.signing_status.setText(
@@ -523,6 +540,7 @@ class SettingsDialog(QDialog):
 
         self.ctx.read(read, self._loaded, owner=self)
         self.ctx.read(embedder_choice, self._show_embedder, owner=self)
+        self.ctx.read(operator_name, self._show_operator, owner=self)
         if packets is not None:
             self.ctx.read(
                 lambda vault: packets.signing_key_info(vault).fingerprint,
@@ -531,6 +549,20 @@ class SettingsDialog(QDialog):
             )
         self._show_provider()
         self._load_validations()
+
+    def _show_operator(self, name: str) -> None:
+        self._operator_loaded = name
+        self.operator.setText(name)
+        self.operator.setEnabled(True)
+
+    def _operator_change(self) -> str | None:
+        """The new name to store (checked), or None when it did not change."""
+        if self._operator_loaded is None:
+            return None
+        typed = " ".join(self.operator.text().split())
+        if typed == self._operator_loaded:
+            return None
+        return check_operator_name(typed)
 
     def _show_provider(self) -> None:
         from ncii_desk.gui import workers
@@ -596,6 +628,13 @@ class SettingsDialog(QDialog):
         return Thresholds(pdq_distance=self.pdq.value(), face_similarity=self.face.value())
 
     def save(self) -> None:
+        try:
+            operator = self._operator_change()
+        except NciiDeskError as error:  # an empty or overlong name: nothing is saved
+            self.tabs.setCurrentIndex(0)
+            self.operator.setFocus()
+            self.message.setText(error_text(error))
+            return
         self.local.vault_dir = self.vault_dir.text().strip()
         self.local.models_dir = self.models_dir.text().strip()
         self.local.language = str(self.language.currentData())
@@ -620,6 +659,8 @@ class SettingsDialog(QDialog):
         scheme_changed = scheme != self.ctx.color_scheme
 
         def write(vault: Vault) -> None:
+            if operator is not None:  # audited like every settings change
+                set_operator_name(vault, operator)
             save_preferences(vault, prefs)
             if scheme_changed:
                 set_color_scheme(vault, scheme)

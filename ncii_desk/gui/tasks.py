@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -30,6 +31,7 @@ from ncii_desk.gui import workers
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
     ElidedLabel,
+    ElidedLine,
     button,
     elide_middle,
     fit_columns,
@@ -103,14 +105,17 @@ class TaskRow(QWidget):
         self.outcome = ""  # "done", "cancelled" or "failed" once finished
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        self.title = plain_label(label, wrap=False)
+        # Shortened with "..." in a narrow window (whole in the tooltip): a long file name or
+        # outcome never makes the window wider than the screen.
+        self.title = ElidedLine(label)
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy until the first count arrives
         self.bar.setTextVisible(True)
         self.bar.setFormat(self.tr("Starting..."))
         self.bar.setAccessibleName(self.tr("Progress of {task}").format(task=label))
         self.bar.setMinimumWidth(160)
-        self.status = plain_label(self.tr("Starting..."), wrap=False)
+        self.status = ElidedLine(self.tr("Starting..."))
         self.status.setAccessibleName(self.tr("Status of {task}").format(task=label))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel {task}").format(task=label))
@@ -220,7 +225,7 @@ class TaskPanel(QWidget):
         self.rows_title = plain_label(self.tr("Tasks in this session"), wrap=False)
         header.addWidget(self.rows_title)
         header.addStretch(1)
-        self.clear_finished_button = button(self.tr("Clear finished tasks"), self.clear_finished)
+        self.clear_finished_button = button(self.tr("Clear fi&nished tasks"), self.clear_finished)
         header.addWidget(self.clear_finished_button)
         top_layout.addLayout(header)
         self.rows_box = QWidget()
@@ -240,7 +245,7 @@ class TaskPanel(QWidget):
         self.problems_title = plain_label(self.tr("Problems with single items"), wrap=False)
         header2.addWidget(self.problems_title)
         header2.addStretch(1)
-        self.clear_problems_button = button(self.tr("Clear problem list"), self.clear_problems)
+        self.clear_problems_button = button(self.tr("Clear proble&m list"), self.clear_problems)
         header2.addWidget(self.clear_problems_button)
         bottom_layout.addLayout(header2)
         self.problems = QTreeWidget()
@@ -280,13 +285,13 @@ class TaskPanel(QWidget):
         self.summary_progress.setVisible(False)
         row.addWidget(self.summary_progress)
         self.details_button = button(
-            self.tr("Show details"),
+            self.tr("Show deta&ils"),
             lambda: self.set_expanded(not self.expanded, by_hand=True),
             name=self.tr("Show or hide the task details"),
         )
         row.addWidget(self.details_button)
         self.hide_button = button(
-            self.tr("Hide"),
+            self.tr("Hid&e"),
             name=self.tr("Hide the task panel"),
             tip=self.tr("The Tasks button brings it back."),
         )
@@ -317,7 +322,7 @@ class TaskPanel(QWidget):
         self.rows_area.setVisible(self.expanded)
         self.problems_area.setVisible(self.expanded and self.has_problems())
         self.details_button.setText(
-            self.tr("Hide details") if self.expanded else self.tr("Show details")
+            self.tr("Hide deta&ils") if self.expanded else self.tr("Show deta&ils")
         )
         open_ = self.rows_area.isVisibleTo(self) or self.problems_area.isVisibleTo(self)
         self.setMaximumHeight(QWIDGETSIZE_MAX if open_ else 0)

@@ -72,8 +72,8 @@
     </message>
     <message>
         <location line="+6"/>
-        <source>Refresh</source>
-        <translation>Actualizar</translation>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualizar</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -84,7 +84,7 @@
 <context>
     <name>CaseWorkspace</name>
     <message>
-        <location filename="../gui/workspace/__init__.py" line="+44"/>
+        <location filename="../gui/workspace/__init__.py" line="+55"/>
         <source>&lt; All cases</source>
         <extracomment>Items never hashed are hashed once, when the case opens (not on every refresh).</extracomment>
         <translation>&lt; Todos los casos</translation>
@@ -95,17 +95,22 @@
         <translation>Volver a todos los casos</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>The person in this case may be under 18</source>
-        <translation>La persona de este caso podría ser menor de 18 años</translation>
+        <location line="+4"/>
+        <source>Back to the list of cases (Alt+Left).</source>
+        <translation>Volver a la lista de casos (Alt+Izquierda).</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Case details</source>
         <translation>Datos del caso</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
+        <source>The person in this case may be under &amp;18</source>
+        <translation>La persona de este caso podría ser menor de &amp;18 años</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>What the under-18 setting does</source>
         <translation>Qué hace la opción de menor de 18 años</translation>
     </message>
@@ -145,7 +150,7 @@
         <translation>Actividad</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Client: {p}</source>
         <translation>Cliente: {p}</translation>
     </message>
@@ -170,7 +175,7 @@
         <translation>{o} originales, {r} referencias, {s} sospechosos, {q} solicitudes de retiro abiertas</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>On: files are kept as hashes only and no previews are shown.</source>
         <translation>Activado: los archivos se guardan solo como hashes y no se muestran vistas previas.</translation>
     </message>
@@ -248,7 +253,7 @@
 <context>
     <name>Common</name>
     <message>
-        <location filename="../gui/common.py" line="+275"/>
+        <location filename="../gui/common.py" line="+302"/>
         <source>NCII Desk</source>
         <translation>NCII Desk</translation>
     </message>
@@ -314,7 +319,7 @@
 <context>
     <name>CustodyDialog</name>
     <message>
-        <location filename="../gui/workspace/suspects.py" line="+194"/>
+        <location filename="../gui/workspace/suspects.py" line="+195"/>
         <location line="+6"/>
         <source>Chain of custody</source>
         <translation>Cadena de custodia</translation>
@@ -399,13 +404,13 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>New case...</source>
-        <translation>Caso nuevo...</translation>
+        <source>&amp;New case...</source>
+        <translation>Caso &amp;nuevo...</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Open case</source>
-        <translation>Abrir caso</translation>
+        <source>&amp;Open case</source>
+        <translation>A&amp;brir caso</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -834,12 +839,11 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+14"/>
-        <source>Choose...</source>
-        <translation>Elegir...</translation>
+        <source>&amp;Choose...</source>
+        <translation>&amp;Elegir...</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="+2"/>
         <source>Key file</source>
         <translation>Archivo de clave</translation>
     </message>
@@ -869,7 +873,12 @@
         <translation>Archivo que se va a escribir</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>C&amp;hoose...</source>
+        <translation>Ele&amp;gir...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Save as</source>
         <translation>Guardar como</translation>
     </message>
@@ -1133,12 +1142,7 @@
         <translation>Carpeta de la bóveda</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Use another folder...</source>
-        <translation>Usar otra carpeta...</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Open a vault kept elsewhere, or create one in an empty folder.</source>
         <translation>Abrir una bóveda guardada en otro lugar, o crear una en una carpeta vacía.</translation>
     </message>
@@ -1186,14 +1190,19 @@
         <translation>Otra vez</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Create vault</source>
-        <translation>Crear la bóveda</translation>
+        <location line="-17"/>
+        <source>Use &amp;another folder...</source>
+        <translation>Usar &amp;otra carpeta...</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Create &amp;vault</source>
+        <translation>Crear la &amp;bóveda</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>Unlock</source>
-        <translation>Desbloquear</translation>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Desbloquear</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -1377,8 +1386,8 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Delete the file, keep hashes</source>
-        <translation>Borrar el archivo, conservar los hashes</translation>
+        <source>&amp;Delete the file, keep hashes</source>
+        <translation>&amp;Borrar el archivo, conservar los hashes</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1406,8 +1415,8 @@
     </message>
     <message>
         <location line="-18"/>
-        <source>Choose...</source>
-        <translation>Elegir...</translation>
+        <source>&amp;Choose...</source>
+        <translation>&amp;Elegir...</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1433,9 +1442,9 @@
 <context>
     <name>Items</name>
     <message>
-        <location filename="../gui/workspace/items.py" line="+53"/>
+        <location filename="../gui/workspace/items.py" line="+54"/>
         <source>Preview</source>
-        <extracomment>Rows beyond the visible ones whose thumbnails are made ahead of scrolling.</extracomment>
+        <extracomment>Side of the thumbnails as they are made (drawn at row height in the table). Rows beyond the visible ones whose thumbnails are made ahead of scrolling.</extracomment>
         <translation>Vista previa</translation>
     </message>
     <message>
@@ -1540,7 +1549,7 @@
         <translation>Hashes calculados: {h}; {m} coincidencia(s) nueva(s).</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+22"/>
         <source>Hashes only (possibly under 18): file not kept</source>
         <translation>Solo hashes (posiblemente menor de 18 años): el archivo no se guardó</translation>
     </message>
@@ -1553,73 +1562,73 @@
 <context>
     <name>ItemsSection</name>
     <message>
-        <location line="+36"/>
-        <source>Add files...</source>
-        <extracomment>More words for the Note column, per item id (read with the list, in the worker).</extracomment>
-        <translation>Añadir archivos...</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <location line="+264"/>
+        <location line="+49"/>
+        <location line="+260"/>
         <source>Add files to {t}</source>
         <translation>Añadir archivos a {t}</translation>
     </message>
     <message>
-        <location line="-261"/>
-        <source>Add folder...</source>
-        <translation>Añadir carpeta...</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <location line="+264"/>
+        <location line="-255"/>
+        <location line="+260"/>
         <source>Add a folder to {t}</source>
         <translation>Añadir una carpeta a {t}</translation>
     </message>
     <message>
-        <location line="-261"/>
-        <source>These files may show a person under 18 (keep hashes only)</source>
-        <translation>Estos archivos pueden mostrar a una persona menor de 18 años (conservar solo los hashes)</translation>
-    </message>
-    <message>
-        <location line="+13"/>
+        <location line="-278"/>
         <source>{t}: list of items</source>
+        <extracomment>More words for the Note column, per item id (read with the list, in the worker).</extracomment>
         <translation>{t}: lista de elementos</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
+        <source>&amp;Add files...</source>
+        <translation>Añadir &amp;archivos...</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Add &amp;folder...</source>
+        <translation>Añadir car&amp;peta...</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>These files may show a person &amp;under 18 (keep hashes only)</source>
+        <translation>Puede mostrar a &amp;menores de 18 (solo hashes)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Keep hashes only...</source>
+        <translation>Conservar solo los &amp;hashes...</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>{t}: count</source>
         <translation>{t}: cantidad</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Keep hashes only...</source>
-        <translation>Conservar solo los hashes...</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="-4"/>
         <source>{t}: keep the selected item as hashes only</source>
         <translation>{t}: conservar el elemento seleccionado solo como hashes</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+16"/>
         <source>{t}: hashes-only note</source>
         <translation>{t}: nota sobre solo hashes</translation>
     </message>
     <message>
         <location line="+10"/>
+        <location line="+38"/>
         <location line="+33"/>
-        <location line="+33"/>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>no preview</source>
         <translation>sin vista previa</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-37"/>
         <source>{n} item(s)</source>
         <translation>{n} elemento(s)</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+137"/>
         <source>Deleting the file from the vault...</source>
         <translation>Borrando el archivo de la bóveda...</translation>
     </message>
@@ -1695,14 +1704,14 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../gui/mainwindow.py" line="+80"/>
+        <location filename="../gui/mainwindow.py" line="+98"/>
         <location line="+4"/>
-        <location line="+57"/>
+        <location line="+71"/>
         <source>Tasks</source>
         <translation>Tareas</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-49"/>
         <source>Status</source>
         <translation>Estado</translation>
     </message>
@@ -1727,17 +1736,32 @@
         <translation>Todos los casos</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Back to the list of cases (Alt+Home).</source>
+        <translation>Volver a la lista de casos (Alt+Inicio).</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>New case...</source>
         <translation>Caso nuevo...</translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>Start a new case ({keys}).</source>
+        <translation>Empezar un caso nuevo ({keys}).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Settings...</source>
         <translation>Configuración...</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Open Settings (Ctrl+,).</source>
+        <translation>Abrir la configuración (Ctrl+,).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Lock</source>
         <translation>Bloquear</translation>
     </message>
@@ -1747,9 +1771,9 @@
         <translation>Bloquear la bóveda ahora (Ctrl+L).</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Show or hide the progress of long tasks.</source>
-        <translation>Mostrar u ocultar el progreso de las tareas largas.</translation>
+        <location line="+6"/>
+        <source>Show or hide the progress of long tasks (Ctrl+J).</source>
+        <translation>Mostrar u ocultar el avance de las tareas largas (Ctrl+J).</translation>
     </message>
     <message>
         <location line="+15"/>
@@ -1777,7 +1801,7 @@
         <translation>Bóveda desbloqueada.</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+138"/>
         <source>{n} task(s) running.</source>
         <translation>{n} tarea(s) en curso.</translation>
     </message>
@@ -2110,7 +2134,7 @@
         <translation>Se ejecutó en el procesador.</translation>
     </message>
     <message>
-        <location line="+209"/>
+        <location line="+236"/>
         <source>(matching)</source>
         <translation>(buscando coincidencias)</translation>
     </message>
@@ -2118,52 +2142,62 @@
 <context>
     <name>MatchesPane</name>
     <message>
-        <location line="-195"/>
+        <location line="-223"/>
         <source>Every suspect is compared with the client&apos;s originals by hash as it is added. Face and manipulation analysis also compares faces with the reference photos and looks for fakes made from the originals. Review each match: confirm it, or reject it so it is never reported again.</source>
         <translation>Cada sospechoso se compara con los originales de su cliente por hash al añadirse. El análisis de caras y manipulación también compara las caras con las fotos de referencia y busca falsificaciones hechas a partir de los originales. Revise cada coincidencia: confírmela, o descártela para que no se vuelva a denunciar nunca.</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Find matches again</source>
-        <translation>Buscar coincidencias otra vez</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+8"/>
         <source>Compare all suspects again, with the thresholds from Settings.</source>
         <translation>Comparar de nuevo todos los sospechosos, con los umbrales de Configuración.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Analyse faces and manipulation</source>
-        <translation>Analizar caras y manipulación</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Face matching, deepfake scores, source photos and generator traces.</source>
         <translation>Comparación de caras, puntuaciones de deepfake, fotos de origen y rastros de generadores.</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Confirm match</source>
-        <translation>Confirmar coincidencia</translation>
+        <location line="-7"/>
+        <source>Find matches a&amp;gain</source>
+        <translation>&amp;Buscar coincidencias otra vez</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Reject match</source>
-        <translation>Descartar coincidencia</translation>
+        <location line="+5"/>
+        <source>A&amp;nalyse faces and manipulation</source>
+        <translation>A&amp;nalizar caras y manipulación</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+5"/>
+        <source>Con&amp;firm match</source>
+        <translation>Con&amp;firmar coincidencia</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The selected match is a real copy or fake of the client&apos;s picture: it is kept for the letters and the evidence packet.</source>
+        <translation>La coincidencia elegida es una copia o una falsificación real de la imagen de su cliente: se guarda para las cartas y el paquete de pruebas.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Reject match</source>
+        <translation>&amp;Descartar coincidencia</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The selected match is not the client&apos;s picture: it is never reported again.</source>
+        <translation>La coincidencia elegida no es la imagen de su cliente: no se vuelve a señalar nunca.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Analysis note</source>
         <translation>Nota del análisis</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Matches</source>
         <translation>Coincidencias</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+15"/>
         <source>Suspect</source>
         <translation>Sospechoso</translation>
     </message>
@@ -2173,12 +2207,47 @@
         <translation>Imagen de su cliente</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Re&amp;veal for a few seconds</source>
+        <translation>&amp;Mostrar unos segundos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reveal for a few &amp;seconds</source>
+        <translation>Mostrar unos &amp;segundos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hide n&amp;ow</source>
+        <translation>&amp;Ocultar ahora</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the suspect file</source>
+        <translation>el archivo sospechoso</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the client&apos;s picture</source>
+        <translation>la imagen de su cliente</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reveal {whose}</source>
+        <translation>Mostrar {whose}</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>What this match means</source>
         <translation>Qué significa esta coincidencia</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+5"/>
+        <source>The selected match</source>
+        <translation>La coincidencia elegida</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>Face and manipulation analysis is not installed in this build; hash matching works without it.</source>
         <translation>El análisis de caras y manipulación no está instalado en esta versión; la comparación por hash funciona sin él.</translation>
     </message>
@@ -2236,7 +2305,7 @@
         <translation>Si la persona puede ser menor de 18 años, NCII Desk no guarda las imágenes: lee cada archivo una sola vez para registrar sus hashes (huellas) y datos, y después olvida las imágenes. Nunca se muestran vistas previas de esos elementos. Denuncie el material a la CyberTipline del NCMEC o a Take It Down (o a la línea de denuncia de su país) usando los hashes.</translation>
     </message>
     <message>
-        <location filename="../gui/workspace/items.py" line="-284"/>
+        <location filename="../gui/workspace/items.py" line="-280"/>
         <source>The files are read once for their hashes and details and are not kept. No preview is ever shown for them.</source>
         <translation>Los archivos se leen una sola vez para obtener sus hashes y datos, y no se guardan. Nunca se muestra una vista previa de ellos.</translation>
     </message>
@@ -2289,7 +2358,7 @@
 <context>
     <name>OriginalsPane</name>
     <message>
-        <location filename="../gui/workspace/originals.py" line="+28"/>
+        <location filename="../gui/workspace/originals.py" line="+35"/>
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
@@ -2314,9 +2383,14 @@
         <translation>Fotos normales en las que se ve bien la cara de su cliente, usadas para reconocerle en falsificaciones. Elija la cara de su cliente en cada una.</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Pick the client&apos;s face...</source>
-        <translation>Elegir la cara de su cliente...</translation>
+        <location line="+10"/>
+        <source>Originals or reference photos</source>
+        <translation>Originales o fotos de referencia</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Pick the client&apos;s face...</source>
+        <translation>Ele&amp;gir la cara de su cliente...</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2324,12 +2398,27 @@
         <translation>Elija qué cara de la foto de referencia seleccionada es la de su cliente.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Face picking note</source>
         <translation>Nota sobre la elección de caras</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+6"/>
+        <source>Show or hide the preview</source>
+        <translation>Mostrar u ocultar la vista previa</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Show pre&amp;view</source>
+        <translation>Mostrar &amp;vista previa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hide pre&amp;view</source>
+        <translation>Ocultar &amp;vista previa</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <location line="+8"/>
         <source>Not known</source>
         <translation>No se sabe</translation>
@@ -2366,11 +2455,21 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Save</source>
-        <translation>Guardar</translation>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+9"/>
+        <source>Taken b&amp;y</source>
+        <translation>Tomada p&amp;or</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Co&amp;pyright</source>
+        <translation>Derechos de a&amp;utor</translation>
+    </message>
+    <message>
+        <location line="-8"/>
         <source>Save who took the original and who holds its copyright</source>
         <translation>Guardar quién tomó el original y quién tiene sus derechos de autor</translation>
     </message>
@@ -2385,17 +2484,7 @@
         <translation>Nota sobre derechos de autor</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Taken by</source>
-        <translation>Tomada por</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Copyright</source>
-        <translation>Derechos de autor</translation>
-    </message>
-    <message>
-        <location line="+43"/>
+        <location line="+52"/>
         <source>Saved.</source>
         <translation>Guardado.</translation>
     </message>
@@ -2528,18 +2617,18 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Build the packet...</source>
-        <translation>Preparar el paquete...</translation>
+        <source>&amp;Build the packet...</source>
+        <translation>&amp;Preparar el paquete...</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Verify a packet...</source>
-        <translation>Verificar un paquete...</translation>
+        <source>&amp;Verify a packet...</source>
+        <translation>&amp;Verificar un paquete...</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Open the packet folder</source>
-        <translation>Abrir la carpeta del paquete</translation>
+        <source>&amp;Open the packet folder</source>
+        <translation>&amp;Abrir la carpeta del paquete</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2672,8 +2761,8 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>Change passphrase</source>
-        <translation>Cambiar la frase de contraseña</translation>
+        <source>&amp;Change passphrase</source>
+        <translation>&amp;Cambiar la frase de contraseña</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2725,22 +2814,12 @@
         <translation>Nota de la vista previa</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Reveal for a few seconds</source>
-        <translation>Mostrar unos segundos</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>Shows this picture unblurred for a short time. Each reveal is recorded in the case&apos;s activity log.</source>
         <translation>Muestra esta imagen sin difuminar durante poco tiempo. Cada vez que se muestra queda en el registro de actividad del caso.</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Hide now</source>
-        <translation>Ocultar ahora</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+9"/>
         <source>Blurs the picture again at once (or press Esc).</source>
         <translation>Vuelve a difuminar la imagen de inmediato (o pulse Esc).</translation>
     </message>
@@ -2750,12 +2829,7 @@
         <translation>Tiempo restante</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Fit</source>
-        <translation>Ajustar</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Shows the whole picture in the space available.</source>
         <translation>Muestra la imagen completa en el espacio disponible.</translation>
     </message>
@@ -2765,9 +2839,24 @@
         <translation>Ajustar la imagen a la vista</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>100 %</source>
-        <translation>100 %</translation>
+        <location line="-23"/>
+        <source>&amp;Reveal for a few seconds</source>
+        <translation>Mostrar u&amp;nos segundos</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Hide no&amp;w</source>
+        <translation>Ocultar aho&amp;ra</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Fi&amp;t</source>
+        <translation>A&amp;justar</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>1&amp;00 %</source>
+        <translation>1&amp;00 %</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2841,13 +2930,13 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>Print...</source>
-        <translation>Imprimir...</translation>
+        <source>&amp;Print...</source>
+        <translation>&amp;Imprimir...</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Save to a file...</source>
-        <translation>Guardar en un archivo...</translation>
+        <source>&amp;Save to a file...</source>
+        <translation>&amp;Guardar en un archivo...</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2881,8 +2970,8 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>Continue to my cases</source>
-        <translation>Continuar a mis casos</translation>
+        <source>C&amp;ontinue to my cases</source>
+        <translation>C&amp;ontinuar a mis casos</translation>
     </message>
     <message>
         <location line="+33"/>
@@ -3113,79 +3202,79 @@
     <name>RequestsPane</name>
     <message>
         <location line="+609"/>
-        <location line="+72"/>
+        <location line="+66"/>
         <source>Removal requests</source>
         <translation>Solicitudes de retiro</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-64"/>
         <source>With it, NCII Desk drafts TAKE IT DOWN Act requests and other letters for each platform, tracks when they were sent and counts down the 48 hours.</source>
         <translation>Con esto, NCII Desk prepara solicitudes según la Ley TAKE IT DOWN y otras cartas para cada plataforma, lleva el registro de cuándo se enviaron y cuenta las 48 horas.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Platforms must remove intimate pictures within 48 hours of a valid TAKE IT DOWN Act request. Draft the letters here, send them, then record when they were sent and the platform&apos;s reference number.</source>
         <translation>Las plataformas deben retirar las imágenes íntimas en las 48 horas siguientes a una solicitud válida según la Ley TAKE IT DOWN. Prepare aquí las cartas, envíelas y después anote cuándo se enviaron y el número de referencia de la plataforma.</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Draft letters...</source>
-        <translation>Preparar cartas...</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Mark as sent...</source>
-        <translation>Marcar como enviada...</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+10"/>
         <source>Asks when the letter was sent (now unless you change it, in the clinic&apos;s time zone); the letter is dated then and the 48-hour clock starts then.</source>
         <translation>Pregunta cuándo se envió la carta (ahora, salvo que lo cambie, en la zona horaria de la organización); la carta lleva esa fecha y el plazo de 48 horas empieza entonces.</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Correct the time sent...</source>
-        <translation>Corregir la hora de envío...</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+8"/>
         <source>Change the recorded time sent, with a reason; the 48-hour clock moves with it and the history keeps both times.</source>
         <translation>Cambiar la hora de envío anotada, con un motivo; el plazo de 48 horas se mueve con ella y el historial conserva las dos horas.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Platform reference number...</source>
-        <translation>Número de referencia de la plataforma...</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Set outcome...</source>
-        <translation>Anotar el resultado...</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Save the letter to a folder...</source>
-        <translation>Guardar la carta en una carpeta...</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Send by email...</source>
-        <translation>Enviar por correo electrónico...</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+11"/>
         <source>Saves the letter (PDF) in a folder you choose, opens your mail program with a new message to the platform&apos;s address (when it has one) and a subject, and opens that folder. Attach the PDF from the folder: mail programs cannot be handed an attachment in a standard way. Nothing is sent until you send it.</source>
         <translation>Guarda la carta (PDF) en una carpeta que usted elija, abre su programa de correo con un mensaje nuevo para la dirección de la plataforma (si tiene una) y un asunto, y abre esa carpeta. Adjunte el PDF desde la carpeta: a los programas de correo no se les puede pasar un adjunto de forma estándar. No se envía nada hasta que usted lo envíe.</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Follow-up letter...</source>
-        <translation>Carta de seguimiento...</translation>
+        <location line="-24"/>
+        <source>&amp;Draft letters...</source>
+        <translation>&amp;Preparar cartas...</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Check the addresses again</source>
-        <translation>Comprobar otra vez las direcciones</translation>
+        <source>&amp;Mark as sent...</source>
+        <translation>&amp;Marcar como enviada...</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Correct the &amp;time sent...</source>
+        <translation>Corregir la &amp;hora de envío...</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Platform &amp;reference number...</source>
+        <translation>&amp;Referencia de la plataforma...</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set &amp;outcome...</source>
+        <translation>Anotar el res&amp;ultado...</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the letter to a fo&amp;lder...</source>
+        <translation>&amp;Guardar la carta en una carpeta...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Send b&amp;y email...</source>
+        <translation>E&amp;nviar por correo...</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Follo&amp;w-up letter...</source>
+        <translation>Carta de segu&amp;imiento...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Check the addresses a&amp;gain</source>
+        <translation>Comprobar otra vez las &amp;direcciones</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -3193,12 +3282,12 @@
         <translation>Visitar otra vez las direcciones capturadas: ¿ya no está el contenido?</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+14"/>
         <source>Requests note</source>
         <translation>Nota de las solicitudes</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>History of the selected request</source>
         <translation>Historial de la solicitud seleccionada</translation>
     </message>
@@ -3216,6 +3305,11 @@
         <location line="+1"/>
         <source>History</source>
         <translation>Historial</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The selected request</source>
+        <translation>La solicitud elegida</translation>
     </message>
     <message>
         <location line="+70"/>
@@ -3478,7 +3572,7 @@
 <context>
     <name>SentTimeDialog</name>
     <message>
-        <location filename="../gui/workspace/requests.py" line="-672"/>
+        <location filename="../gui/workspace/requests.py" line="-675"/>
         <source>Correct the time sent</source>
         <extracomment>(time as YYYY-MM-DD HH:MM in the clinic&apos;s zone, reason or &quot;&quot;)</extracomment>
         <translation>Corregir la hora de envío</translation>
@@ -3547,7 +3641,7 @@
 <context>
     <name>Settings</name>
     <message>
-        <location filename="../gui/settings.py" line="+67"/>
+        <location filename="../gui/settings.py" line="+70"/>
         <source>Organisation</source>
         <translation>Organización</translation>
     </message>
@@ -3577,7 +3671,7 @@
         <translation>Autorización para actuar en nombre de sus clientes</translation>
     </message>
     <message>
-        <location line="+611"/>
+        <location line="+649"/>
         <source>The certificate file cannot be read: {why}.</source>
         <translation>No se puede leer el archivo del certificado: {why}.</translation>
     </message>
@@ -3590,7 +3684,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location line="-592"/>
+        <location line="-630"/>
         <source>Settings</source>
         <extracomment>the thresholds as stored (None until loaded, or when the stored ones were invalid)</extracomment>
         <translation>Configuración</translation>
@@ -3606,25 +3700,45 @@
         <translation>Mensaje de la configuración</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
+        <source>Your name</source>
+        <translation>Su nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>First name or initials</source>
+        <translation>Nombre o iniciales</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Shown in the activity log, as in &quot;Sam added photo.jpg&quot;, for what you do from now on. Earlier entries keep the name they were recorded with.</source>
+        <translation>Se muestra en el registro de actividad, como en «Sam añadió foto.jpg», para lo que haga a partir de ahora. Las entradas anteriores conservan el nombre con que se registraron.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Your name</source>
+        <translation>Su &amp;nombre</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <location line="+3"/>
         <source>Vault folder</source>
         <translation>Carpeta de la bóveda</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+50"/>
-        <location line="+287"/>
-        <source>Choose...</source>
-        <translation>Elegir...</translation>
-    </message>
-    <message>
-        <location line="-337"/>
         <source>Choose vault folder</source>
         <translation>Elegir la carpeta de la bóveda</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+0"/>
+        <location line="+50"/>
+        <location line="+288"/>
+        <source>&amp;Choose...</source>
+        <translation>&amp;Elegir...</translation>
+    </message>
+    <message>
+        <location line="-334"/>
         <source>A new vault folder is used after the next lock.</source>
         <translation>La nueva carpeta de la bóveda se usa después del próximo bloqueo.</translation>
     </message>
@@ -3766,11 +3880,31 @@
     </message>
     <message>
         <location line="+6"/>
-        <source>Details</source>
-        <translation>Detalles</translation>
+        <source>&amp;Details</source>
+        <translation>&amp;Detalles</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+18"/>
+        <source>&amp;Restore default thresholds</source>
+        <translation>&amp;Restablecer los umbrales predeterminados</translation>
+    </message>
+    <message>
+        <location line="+98"/>
+        <source>&amp;Evaluate with two folders...</source>
+        <translation>E&amp;valuar con dos carpetas...</translation>
+    </message>
+    <message>
+        <location line="+168"/>
+        <source>&amp;Use this certificate</source>
+        <translation>&amp;Usar este certificado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Stop signing packets</source>
+        <translation>Dejar de &amp;firmar los paquetes</translation>
+    </message>
+    <message>
+        <location line="-283"/>
         <source>Show the technical details (for IT support).</source>
         <translation>Mostrar los detalles técnicos (para soporte informático).</translation>
     </message>
@@ -3805,12 +3939,7 @@
         <translation>La misma cara si la similitud es como mínimo</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Restore default thresholds</source>
-        <translation>Restablecer los umbrales predeterminados</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>The defaults are the values the methods were tested with. A looser threshold finds more, and more wrong matches.</source>
         <translation>Los valores predeterminados son los valores con los que se probaron los métodos. Un umbral más amplio encuentra más, y también más coincidencias erróneas.</translation>
     </message>
@@ -3923,12 +4052,7 @@
         <translation>Guardar el resultado como registro de validación del clasificador</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Evaluate with two folders...</source>
-        <translation>Evaluar con dos carpetas...</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>Pick a folder of real pictures, then a folder of manipulated ones. The classifier scores each picture in the background.</source>
         <translation>Elija una carpeta de imágenes reales y después una carpeta de imágenes manipuladas. El clasificador puntúa cada imagen en segundo plano.</translation>
     </message>
@@ -4043,12 +4167,12 @@
         <translation>Archivo del certificado</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Choose certificate</source>
         <translation>Elegir certificado</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <location line="+1"/>
         <source>Certificate passphrase</source>
         <translation>Frase de contraseña del certificado</translation>
@@ -4064,17 +4188,7 @@
         <translation>Motivo que aparece en la firma</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Use this certificate</source>
-        <translation>Usar este certificado</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Stop signing packets</source>
-        <translation>Dejar de firmar los paquetes</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Evidence packets are not installed in this build.</source>
         <translation>Los paquetes de pruebas no están instalados en esta versión.</translation>
     </message>
@@ -4094,7 +4208,7 @@
         <translation>Frase de contraseña</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+76"/>
         <source>Packets are not signed.</source>
         <translation>Los paquetes no se firman.</translation>
     </message>
@@ -4104,12 +4218,12 @@
         <translation>Los paquetes se firman como: {subject}</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+35"/>
         <source>The settings file could not be written: {why}</source>
         <translation>No se pudo escribir el archivo de configuración: {why}</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>Saving...</source>
         <translation>Guardando...</translation>
     </message>
@@ -4261,17 +4375,17 @@
 <context>
     <name>SuspectsPane</name>
     <message>
-        <location line="+39"/>
+        <location line="+118"/>
         <source>Links</source>
         <translation>Enlaces</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-81"/>
         <source>Each page is saved with the details that prove where and when it was found, and the pictures on it become suspect items.</source>
         <translation>Cada página se guarda con los datos que prueban dónde y cuándo se encontró, y sus imágenes pasan a ser elementos sospechosos.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Links to capture, one per line</source>
         <translation>Enlaces que se van a capturar, uno por línea</translation>
     </message>
@@ -4283,14 +4397,14 @@ https://example.org/page-with-the-picture</source>
 https://example.org/pagina-con-la-imagen</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Capture these links</source>
-        <translation>Capturar estos enlaces</translation>
+        <location line="+10"/>
+        <source>Capture these &amp;links</source>
+        <translation>Capturar es&amp;tos enlaces</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Check the links again</source>
-        <translation>Comprobar otra vez los enlaces</translation>
+        <source>Check the links a&amp;gain</source>
+        <translation>Com&amp;probar otra vez los enlaces</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -4313,7 +4427,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>Suspect files</source>
         <translation>Archivos sospechosos</translation>
     </message>
@@ -4323,22 +4437,47 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Archivos encontrados en otros lugares (descargas, capturas de pantalla, una carpeta que alguien envió). Se comparan con los originales al añadirse.</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Chain of custody...</source>
-        <translation>Cadena de custodia...</translation>
+        <location line="+6"/>
+        <source>Chain of custod&amp;y...</source>
+        <translation>Cadena de custo&amp;dia...</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
+        <source>Where was it f&amp;ound?...</source>
+        <translation>¿Dónde se enc&amp;ontró?...</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Suspect files or links</source>
+        <translation>Archivos sospechosos o enlaces</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Show or hide the preview</source>
+        <translation>Mostrar u ocultar la vista previa</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Show pre&amp;view</source>
+        <translation>Mostrar &amp;vista previa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hide pre&amp;view</source>
+        <translation>Ocultar &amp;vista previa</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Capturing links is not installed in this build. Save the pictures from the page yourself and add them under Suspect files.</source>
+        <translation>La captura de enlaces no está instalada en esta versión. Guarde usted las imágenes de la página y añádalas en Archivos sospechosos.</translation>
+    </message>
+    <message>
+        <location line="-57"/>
         <source>How the selected file came in, and everything recorded about it since.</source>
         <translation>Cómo llegó el archivo seleccionado, y todo lo que se ha anotado sobre él desde entonces.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Where was it found?...</source>
-        <translation>¿Dónde se encontró?...</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Where was the selected file found?</source>
         <translation>¿Dónde se encontró el archivo seleccionado?</translation>
     </message>
@@ -4348,17 +4487,12 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Dónde se encontró: nota</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <source>Capturing links is not installed in this build. Save the pictures from the page yourself and add them as files below.</source>
-        <translation>La captura de enlaces no está instalada en esta versión. Guarde usted las imágenes de la página y añádalas abajo como archivos.</translation>
-    </message>
-    <message>
-        <location line="+45"/>
+        <location line="+89"/>
         <source>Paste at least one link first.</source>
         <translation>Pegue primero al menos un enlace.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Capturing {n} link(s)</source>
         <translation>Capturando {n} enlace(s)</translation>
     </message>
@@ -4425,12 +4559,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Tareas de esta sesión</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Clear finished tasks</source>
-        <translation>Quitar las tareas terminadas</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>Task list</source>
         <translation>Lista de tareas</translation>
     </message>
@@ -4442,9 +4571,14 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Problemas con elementos sueltos</translation>
     </message>
     <message>
-        <location line="-195"/>
-        <source>Clear problem list</source>
-        <translation>Vaciar la lista de problemas</translation>
+        <location line="-215"/>
+        <source>Clear fi&amp;nished tasks</source>
+        <translation>Quitar las &amp;tareas terminadas</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Clear proble&amp;m list</source>
+        <translation>Vaciar la li&amp;sta de problemas</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -4494,8 +4628,18 @@ https://example.org/pagina-con-la-imagen</translation>
     <message>
         <location line="+6"/>
         <location line="+37"/>
-        <source>Show details</source>
-        <translation>Mostrar detalles</translation>
+        <source>Show deta&amp;ils</source>
+        <translation>Mostrar detall&amp;es</translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <source>Hid&amp;e</source>
+        <translation>Ocu&amp;ltar</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Hide deta&amp;ils</source>
+        <translation>Ocultar detall&amp;es</translation>
     </message>
     <message>
         <location line="-35"/>
@@ -4503,12 +4647,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Mostrar u ocultar los detalles de las tareas</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Hide</source>
-        <translation>Ocultar</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Hide the task panel</source>
         <translation>Ocultar el panel de tareas</translation>
     </message>
@@ -4518,12 +4657,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>El botón Tareas lo vuelve a mostrar.</translation>
     </message>
     <message>
-        <location line="+29"/>
-        <source>Hide details</source>
-        <translation>Ocultar detalles</translation>
-    </message>
-    <message>
-        <location line="+40"/>
+        <location line="+69"/>
         <source>{task}: {status}</source>
         <translation>{task}: {status}</translation>
     </message>
@@ -4698,8 +4832,8 @@ https://example.org/pagina-con-la-imagen</translation>
 <context>
     <name>RequestsPane</name>
     <message>
-        <source>Hand-out for the client...</source>
-        <translation>Hoja informativa para su cliente...</translation>
+        <source>Hand-o&amp;ut for the client...</source>
+        <translation>Hoja inf&amp;ormativa para su cliente...</translation>
     </message>
     <message>
         <source>A plain-language sheet for the client, in English or Spanish: what was sent to which platform and what happens next.</source>

@@ -130,7 +130,7 @@ def test_task_panel_is_one_line_unless_opened_by_hand(qtbot, unlocked: MainWindo
 
     # Opened by hand, the details stay open after the next task ends.
     panel.details_button.click()
-    assert panel.rows_area.isVisible() and panel.details_button.text() == "Hide details"
+    assert panel.rows_area.isVisible() and panel.details_button.text() == "Hide deta&ils"
     window.ctx.task("A quick task", lambda _v, _j: 2)
     wait_tasks(qtbot, window)
     assert panel.rows_area.isVisible()

@@ -274,7 +274,7 @@ def test_mark_as_sent_asks_the_time_refuses_a_future_one_and_can_be_corrected(
     ws.refresh()
     qtbot.waitUntil(lambda: "0 open removal requests" in ws.details.text(), timeout=WAIT)
     req.table.selectRow(0)
-    assert req.sent_button.isEnabled() and req.sent_button.text() == "Mark as sent..."
+    assert req.sent_button.isEnabled() and req.sent_button.text() == "&Mark as sent..."
     assert not req.correct_button.isEnabled()
 
     def dialog() -> SentTimeDialog | None:

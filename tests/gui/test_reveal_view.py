@@ -61,7 +61,7 @@ def test_reveal_fits_the_whole_picture_zooms_and_hides_now(
     window.previews.reveal_seconds = 120
     qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.revealed, timeout=WAIT)
-    assert panel.hide_button.isEnabled() and panel.hide_button.text() == "Hide now"
+    assert panel.hide_button.isEnabled() and panel.hide_button.text() == "Hide no&w"
     assert not panel.hide_button.isHidden() and not any(b.isHidden() for b in panel.zoom_buttons)
 
     # Fitted: the whole picture inside the visible area, its shape kept, the caption seen.

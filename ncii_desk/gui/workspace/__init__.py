@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -13,9 +14,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.gui.common import button, checkbox, heading, note_label, plain_label, translate
+from ncii_desk.gui.common import (
+    ElidedLabel,
+    button,
+    checkbox,
+    heading,
+    note_label,
+    plain_tip,
+    translate,
+)
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.dashboard import minor_explanation
+from ncii_desk.gui.layouts import PANE_MARGIN
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.activity import ActivityPane
 from ncii_desk.gui.workspace.matches import MatchesPane
@@ -40,23 +50,31 @@ class CaseWorkspace(QWidget):
         #: Items never hashed are hashed once, when the case opens (not on every refresh).
         self.hashing_started = False
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(PANE_MARGIN, PANE_MARGIN, PANE_MARGIN, PANE_MARGIN)
         top = QHBoxLayout()
         self.back_button = button(
             self.tr("< All cases"), on_back, name=self.tr("Back to all cases")
         )
+        # Alt+Left: the "back" key of web browsers and file managers.
+        self.back_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
+        self.back_button.setToolTip(self.tr("Back to the list of cases (Alt+Left)."))
         top.addWidget(self.back_button)
         self.title = heading("")
-        top.addWidget(self.title, 1)
+        self.title.setWordWrap(False)
+        self.title.setMinimumWidth(self.title.fontMetrics().averageCharWidth() * 8)
+        top.addWidget(self.title)
+        # The case's details on the title line too (shortened when narrow; whole in the
+        # tooltip): every line given to the header is a line less for the lists.
+        self.details = ElidedLabel(self.tr("Case details"))
+        top.addWidget(self.details, 1)
         # The safety switch sits on the title line: always in view, one line less.
         self.minor = checkbox(
-            self.tr("The person in this case may be under 18"),
+            self.tr("The person in this case may be under &18"),
             tip=minor_explanation(),
         )
         self.minor.clicked.connect(self._minor_clicked)
         top.addWidget(self.minor)
         layout.addLayout(top)
-        self.details = plain_label(name=self.tr("Case details"))
-        layout.addWidget(self.details)
         self.minor_note = note_label(self.tr("What the under-18 setting does"))
         layout.addWidget(self.minor_note)
         self.tabs = QTabWidget()
@@ -103,6 +121,7 @@ class CaseWorkspace(QWidget):
     def _show_case(self, view: CaseView) -> None:
         self.view = view
         self.title.setText(view.label)
+        self.title.setToolTip(plain_tip(view.label))
         self.title.setAccessibleName(view.label)
         parts = [
             self.tr("Client: {p}").format(p=view.client_pseudonym or self.tr("(no pseudonym)")),
@@ -112,6 +131,7 @@ class CaseWorkspace(QWidget):
             ).format(o=view.originals, r=view.references, s=view.suspects, q=view.open_requests),
         ]
         self.details.setText(" · ".join(parts))
+        self.details.setToolTip(plain_tip("\n".join(parts)))
         self.minor.setChecked(view.suspected_minor)
         if not self.hashing_started:
             # Once, when the case opens: items left unhashed before (a cancel, a crash, an

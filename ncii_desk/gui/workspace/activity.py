@@ -45,7 +45,7 @@ class ActivityPane(QWidget):
             ),
             1,
         )
-        self.refresh_button = button(self.tr("Refresh"), self.refresh)
+        self.refresh_button = button(self.tr("&Refresh"), self.refresh)
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
         self.model, self.table = row_table(

@@ -83,7 +83,7 @@ class HashOnlyDialog(QDialog):
         layout.addWidget(self.reason_edit)
         self.buttons = QDialogButtonBox()
         self.confirm_button = self.buttons.addButton(
-            self.tr("Delete the file, keep hashes"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("&Delete the file, keep hashes"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.confirm_button.setAccessibleName(self.tr("Delete the file and keep only its hashes"))
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

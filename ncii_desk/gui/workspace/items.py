@@ -10,8 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap, QStandardItem
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QStyle,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +30,10 @@ from ncii_desk.gui.common import (
     plain_label,
     plain_tip,
     row_table,
-    subheading,
     translate,
 )
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.layouts import FlowLayout
 from ncii_desk.gui.safeview import PreviewPanel, Rendered
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.hashonly import HashOnlyDialog, hash_only_explanation
@@ -47,6 +47,7 @@ from ncii_desk.services.views import ItemView
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
 
+#: Side of the thumbnails as they are made (drawn at row height in the table).
 THUMB = 56
 #: Rows beyond the visible ones whose thumbnails are made ahead of scrolling.
 VISIBLE_MARGIN = 10
@@ -159,6 +160,11 @@ def add_summary(outcome: AddOutcome) -> str:
     return text
 
 
+def thumb_side(table: QTableView) -> int:
+    """Thumbnails fill the height of a compact row."""
+    return max(12, table.verticalHeader().defaultSectionSize() - 4)
+
+
 def human_size(n: int) -> str:
     size = float(n)
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -202,58 +208,59 @@ class ItemsSection(QWidget):
         self.preview = preview
         self.views: list[ItemView] = []
         self.loaded = False
-        layout = QVBoxLayout(self)
+        self.explanation = explanation
+        self.section_layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(subheading(title))
-        layout.addWidget(plain_label(explanation))
-        row = QHBoxLayout()
+        # The table first, then one row of controls under it (wrapping in a narrow window):
+        # the list keeps the height, the explanation is spoken and shown on hover.
+        self.model, self.table = row_table(
+            "Items", ITEM_COLUMNS, self.tr("{t}: list of items").format(t=title)
+        )
+        self.table.setAccessibleDescription(explanation)
+        # Thumbnails at row height: a compact row each, so a small window still shows many.
+        self.table.setIconSize(QSize(thumb_side(self.table), thumb_side(self.table)))
+        elide_middle(self.table, (1,))
+        self._fit_columns()
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.request_visible())
+        layout.addWidget(self.table, 1)
         self.add_files_button = button(
-            self.tr("Add files..."),
+            self.tr("&Add files..."),
             self.choose_files,
             name=self.tr("Add files to {t}").format(t=title),
         )
         self.add_folder_button = button(
-            self.tr("Add folder..."),
+            self.tr("Add &folder..."),
             self.choose_folder,
             name=self.tr("Add a folder to {t}").format(t=title),
         )
         self.minor = checkbox(
-            self.tr("These files may show a person under 18 (keep hashes only)"),
+            self.tr("These files may show a person &under 18 (keep hashes only)"),
             tip=translate(
                 "Minor",
                 "The files are read once for their hashes and details and are not kept. No "
                 "preview is ever shown for them.",
             ),
         )
-        row.addWidget(self.add_files_button)
-        row.addWidget(self.add_folder_button)
-        row.addWidget(self.minor)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.model, self.table = row_table(
-            "Items", ITEM_COLUMNS, self.tr("{t}: list of items").format(t=title)
-        )
-        self.table.setIconSize(QSize(THUMB, THUMB))
-        self.table.verticalHeader().setDefaultSectionSize(THUMB + 6)
-        elide_middle(self.table, (1,))
-        self._fit_columns()
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
-        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.request_visible())
-        layout.addWidget(self.table, 1)
-        bottom = QHBoxLayout()
-        self.count_label = plain_label(wrap=False, name=self.tr("{t}: count").format(t=title))
-        bottom.addWidget(self.count_label)
         self.hash_only_button = button(
-            self.tr("Keep hashes only..."),
+            self.tr("&Keep hashes only..."),
             self.ask_hash_only,
             name=self.tr("{t}: keep the selected item as hashes only").format(t=title),
             tip=hash_only_explanation(),
         )
         self.hash_only_button.setEnabled(False)
-        bottom.addWidget(self.hash_only_button)
-        bottom.addStretch(1)
-        self.bottom_row = bottom
-        layout.addLayout(bottom)
+        self.count_label = plain_label(wrap=False, name=self.tr("{t}: count").format(t=title))
+        controls = FlowLayout()
+        for widget in (
+            self.add_files_button,
+            self.add_folder_button,
+            self.minor,
+            self.hash_only_button,
+            self.count_label,
+        ):
+            controls.addWidget(widget)
+        self.bottom_row = controls
+        layout.addLayout(controls)
         self.hash_only_note = note_label(self.tr("{t}: hashes-only note").format(t=title))
         layout.addWidget(self.hash_only_note)
         self.hash_only_dialog: HashOnlyDialog | None = None
@@ -265,11 +272,16 @@ class ItemsSection(QWidget):
         # Thumbnails and "no preview" arrive after the fill: room for either, from the start.
         margin = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 8
         no_preview = self.table.fontMetrics().horizontalAdvance(self.tr("no preview"))
-        self.table.setColumnWidth(0, max(self.table.columnWidth(0), THUMB, no_preview) + margin)
+        side = thumb_side(self.table)
+        self.table.setColumnWidth(0, max(self.table.columnWidth(0), side, no_preview) + margin)
+
+    def add_below(self, widget: QWidget) -> None:
+        """A note of the pane's own, under the row of controls."""
+        self.section_layout.addWidget(widget)
 
     def add_item_buttons(self, *buttons: QWidget) -> None:
         """More buttons about the selected item, in the row under the list."""
-        at = self.bottom_row.count() - 1  # before the stretch
+        at = self.bottom_row.count() - 1  # before the count
         for offset, b in enumerate(buttons):
             self.bottom_row.insertWidget(at + offset, b)
 
@@ -333,9 +345,10 @@ class ItemsSection(QWidget):
             cell.setText(self.tr("no preview"))
             cell.setToolTip(plain_tip(rendered.note))
             return
+        side = thumb_side(self.table) * max(1, round(self.table.devicePixelRatioF()))
         pix = QPixmap.fromImage(rendered.image).scaled(
-            THUMB,
-            THUMB,
+            side,
+            side,
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )

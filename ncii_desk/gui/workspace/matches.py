@@ -23,12 +23,12 @@ from ncii_desk.gui.common import (
     elide_middle,
     fit_columns,
     note_label,
-    plain_label,
     plain_tip,
     row_table,
     translate,
 )
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.layouts import PANE_MARGIN, FlowLayout, keep_rows, scrolling
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.queries import MatchRow, matches_with_names
 from ncii_desk.gui.safeview import PreviewPanel
@@ -358,51 +358,74 @@ class MatchesPane(QWidget):
         self.case_id = case_id
         self.rows: list[MatchRow] = []
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            plain_label(
-                self.tr(
-                    "Every suspect is compared with the client's originals by hash as it is "
-                    "added. Face and manipulation analysis also compares faces with the "
-                    "reference photos and looks for fakes made from the originals. Review "
-                    "each match: confirm it, or reject it so it is never reported again."
-                )
-            )
+        layout.setContentsMargins(PANE_MARGIN, PANE_MARGIN, PANE_MARGIN, PANE_MARGIN)
+        about = self.tr(
+            "Every suspect is compared with the client's originals by hash as it is "
+            "added. Face and manipulation analysis also compares faces with the "
+            "reference photos and looks for fakes made from the originals. Review "
+            "each match: confirm it, or reject it so it is never reported again."
         )
-        row = QHBoxLayout()
         self.rematch_button = button(
-            self.tr("Find matches again"),
+            self.tr("Find matches a&gain"),
             self.rematch,
             tip=self.tr("Compare all suspects again, with the thresholds from Settings."),
         )
         self.analyse_button = button(
-            self.tr("Analyse faces and manipulation"),
+            self.tr("A&nalyse faces and manipulation"),
             self.analyse,
             tip=self.tr("Face matching, deepfake scores, source photos and generator traces."),
         )
-        self.confirm_button = button(self.tr("Confirm match"), lambda: self.review(True))
-        self.reject_button = button(self.tr("Reject match"), lambda: self.review(False))
+        self.confirm_button = button(
+            self.tr("Con&firm match"),
+            lambda: self.review(True),
+            tip=self.tr(
+                "The selected match is a real copy or fake of the client's picture: it is "
+                "kept for the letters and the evidence packet."
+            ),
+        )
+        self.reject_button = button(
+            self.tr("&Reject match"),
+            lambda: self.review(False),
+            tip=self.tr(
+                "The selected match is not the client's picture: it is never reported again."
+            ),
+        )
+        row = FlowLayout()
         for b in (
-            self.rematch_button,
-            self.analyse_button,
             self.confirm_button,
             self.reject_button,
+            self.rematch_button,
+            self.analyse_button,
         ):
             row.addWidget(b)
-        row.addStretch(1)
-        layout.addLayout(row)
         self.analysis_note = note_label(self.tr("Analysis note"))
-        layout.addWidget(self.analysis_note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model, self.table = row_table("Matches", MATCH_COLUMNS, self.tr("Matches"))
+        self.table.setAccessibleDescription(about)
         elide_middle(self.table, (0, 1))
         fit_columns(self.table, MATCH_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
-        split.addWidget(self.table)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.table, 1)
+        top_layout.addLayout(row)
+        top_layout.addWidget(self.analysis_note)
+        split.addWidget(top)
         bottom = QWidget()
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         self.suspect_preview = PreviewPanel(ctx.previews, "matches", self.tr("Suspect"))
         self.target_preview = PreviewPanel(ctx.previews, "matches", self.tr("Client's picture"))
+        # Two previews side by side: each Reveal and Hide now has its own Alt+letter.
+        self.suspect_preview.reveal_button.setText(self.tr("Re&veal for a few seconds"))
+        self.target_preview.reveal_button.setText(self.tr("Reveal for a few &seconds"))
+        self.target_preview.hide_button.setText(self.tr("Hide n&ow"))
+        for panel, whose in (
+            (self.suspect_preview, self.tr("the suspect file")),
+            (self.target_preview, self.tr("the client's picture")),
+        ):
+            panel.reveal_button.setAccessibleName(self.tr("Reveal {whose}").format(whose=whose))
         self.explain = QPlainTextEdit()
         self.explain.setReadOnly(True)
         self.explain.setAccessibleName(self.tr("What this match means"))
@@ -410,7 +433,11 @@ class MatchesPane(QWidget):
         bottom_layout.addWidget(self.suspect_preview, 1)
         bottom_layout.addWidget(self.target_preview, 1)
         bottom_layout.addWidget(self.explain, 1)
-        split.addWidget(bottom)
+        split.addWidget(scrolling(bottom, self.tr("The selected match")))
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        # The list keeps 8 rows in view; the previews and explanation take the rest.
+        keep_rows(split, self.table)
         layout.addWidget(split, 1)
         self._update_buttons()
 

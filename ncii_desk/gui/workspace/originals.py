@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
-from ncii_desk.gui.common import button, error_text, plain_label
+from ncii_desk.gui.common import ReturnButton, button, error_text, note_label
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.layouts import PANE_MARGIN, SidePanelToggle
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.workspace.faces import FacePickerDialog, face_notes, gallery_service
 from ncii_desk.gui.workspace.items import ItemsSection
@@ -21,10 +29,8 @@ class OriginalsPane(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         layout = QHBoxLayout(self)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        lists = QWidget()
-        lists_layout = QVBoxLayout(lists)
-        lists_layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(PANE_MARGIN, PANE_MARGIN, PANE_MARGIN, PANE_MARGIN)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         self.preview = PreviewPanel(ctx.previews, "originals", self.tr("Preview"))
         self.originals = ItemsSection(
             ctx,
@@ -50,34 +56,41 @@ class OriginalsPane(QWidget):
         )
         if gallery_service() is not None:
             self.references.note_source = face_notes
-        inner = QSplitter(Qt.Orientation.Vertical)
-        orig_box = QWidget()
-        orig_layout = QVBoxLayout(orig_box)
-        orig_layout.setContentsMargins(0, 0, 0, 0)
-        orig_layout.addWidget(self.originals)
-        orig_layout.addLayout(self._copyright_row())
-        inner.addWidget(orig_box)
-        ref_box = QWidget()
-        ref_layout = QVBoxLayout(ref_box)
-        ref_layout.setContentsMargins(0, 0, 0, 0)
-        ref_layout.addWidget(self.references)
-        pick_row = QHBoxLayout()
+        # One list at a time (a tab each), so the list shown has the whole height.
+        self.lists = QTabWidget()
+        self.lists.setDocumentMode(True)
+        self.lists.setAccessibleName(self.tr("Originals or reference photos"))
+        self._copyright_controls()
         self.pick_face_button = button(
-            self.tr("Pick the client's face..."),
+            self.tr("&Pick the client's face..."),
             self.pick_face,
             tip=self.tr("Choose which face in the selected reference photo is the client's."),
         )
         self.pick_face_button.setEnabled(False)
-        self.face_note = plain_label(name=self.tr("Face picking note"))
-        pick_row.addWidget(self.pick_face_button)
-        pick_row.addWidget(self.face_note, 1)
-        ref_layout.addLayout(pick_row)
-        inner.addWidget(ref_box)
-        lists_layout.addWidget(inner)
-        split.addWidget(lists)
+        self.references.add_item_buttons(self.pick_face_button)
+        self.face_note = note_label(self.tr("Face picking note"))
+        self.references.add_below(self.face_note)
+        for section in (self.originals, self.references):
+            at = self.lists.addTab(section, section.title)
+            self.lists.setTabToolTip(at, section.explanation)
+        self.preview_toggle = ReturnButton()
+        self.preview_toggle.setAccessibleName(self.tr("Show or hide the preview"))
+        self.lists.setCornerWidget(self.preview_toggle, Qt.Corner.TopRightCorner)
+        split.addWidget(self.lists)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setCollapsible(0, False)
+        self.preview_side = SidePanelToggle(
+            split,
+            self.preview,
+            self.preview_toggle,
+            self.tr("Show pre&view"),
+            self.tr("Hide pre&view"),
+        )
+        # The preview starts with a third of the width (the list's long row of controls
+        # would otherwise take nearly all of it); the handle or the button changes that.
+        split.setSizes([share * 100 for share in (2, 1)])
         layout.addWidget(split)
         self.references.selected.connect(lambda _id: self._update_pick())
         self.originals.selected.connect(self._load_copyright)
@@ -91,8 +104,9 @@ class OriginalsPane(QWidget):
 
     # --- copyright of the selected original (what a DMCA notice may rely on) -----------
 
-    def _copyright_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _copyright_controls(self) -> None:
+        """Who took the selected original and who holds its copyright, in the row of
+        controls under the originals list."""
         self.taken_by = QComboBox()
         for value, text in (
             ("unknown", self.tr("Not known")),
@@ -110,7 +124,7 @@ class OriginalsPane(QWidget):
             self.holds.addItem(text, value)
         self.holds.setAccessibleName(self.tr("Does the client hold its copyright"))
         self.save_copyright = button(
-            self.tr("Save"),
+            self.tr("&Save"),
             self.store_copyright,
             name=self.tr("Save who took the original and who holds its copyright"),
             tip=self.tr(
@@ -118,15 +132,23 @@ class OriginalsPane(QWidget):
                 "the client, or copyright held). Nothing is assumed for the whole case."
             ),
         )
-        self.copyright_note = plain_label(name=self.tr("Copyright note"))
-        taken_label, holds_label = QLabel(self.tr("Taken by")), QLabel(self.tr("Copyright"))
+        self.copyright_note = note_label(self.tr("Copyright note"))
+        taken_label = QLabel(self.tr("Taken b&y"))
+        holds_label = QLabel(self.tr("Co&pyright"))
         taken_label.setBuddy(self.taken_by)
         holds_label.setBuddy(self.holds)
-        for widget in (taken_label, self.taken_by, holds_label, self.holds, self.save_copyright):
-            row.addWidget(widget)
-        row.addWidget(self.copyright_note, 1)
+        # Each label with its box, so a wrapped row never parts them.
+        pairs = []
+        for label, box in ((taken_label, self.taken_by), (holds_label, self.holds)):
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(box)
+            pairs.append(pair)
+        self.originals.add_item_buttons(*pairs, self.save_copyright)
+        self.originals.add_below(self.copyright_note)
         self._enable_copyright(False)
-        return row
 
     def _enable_copyright(self, on: bool) -> None:
         for widget in (self.taken_by, self.holds, self.save_copyright):

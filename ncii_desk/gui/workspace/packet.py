@@ -139,10 +139,10 @@ class PacketPane(QWidget):
         layout.addWidget(self.notes)
         self.refresh()
         row = QHBoxLayout()
-        self.build_button = button(self.tr("Build the packet..."), self.choose_and_build)
-        self.verify_button = button(self.tr("Verify a packet..."), self.choose_and_verify)
+        self.build_button = button(self.tr("&Build the packet..."), self.choose_and_build)
+        self.verify_button = button(self.tr("&Verify a packet..."), self.choose_and_verify)
         self.open_button = button(
-            self.tr("Open the packet folder"),
+            self.tr("&Open the packet folder"),
             self.open_folder,
             tip=self.tr(
                 "Opens the folder in your file manager. It may make its own previews of the "

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -56,6 +55,7 @@ from ncii_desk.gui.common import (
     warning_color,
 )
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.layouts import PANE_MARGIN, FlowLayout, keep_rows, scrolling
 from ncii_desk.gui.letterview import LetterPreview
 from ncii_desk.gui.optional import NotInstalledPanel, load_service
 from ncii_desk.gui.tasks import Problem
@@ -857,19 +857,16 @@ class RequestsPane(QWidget):
                 )
             )
             return
-        layout.addWidget(
-            plain_label(
-                self.tr(
-                    "Platforms must remove intimate pictures within 48 hours of a valid TAKE "
-                    "IT DOWN Act request. Draft the letters here, send them, then record when "
-                    "they were sent and the platform's reference number."
-                )
-            )
+        layout.setContentsMargins(PANE_MARGIN, PANE_MARGIN, PANE_MARGIN, PANE_MARGIN)
+        about = self.tr(
+            "Platforms must remove intimate pictures within 48 hours of a valid TAKE "
+            "IT DOWN Act request. Draft the letters here, send them, then record when "
+            "they were sent and the platform's reference number."
         )
-        row = QHBoxLayout()
-        self.draft_button = button(self.tr("Draft letters..."), self.draft)
+        row = FlowLayout()
+        self.draft_button = button(self.tr("&Draft letters..."), self.draft)
         self.sent_button = button(
-            self.tr("Mark as sent..."),
+            self.tr("&Mark as sent..."),
             self.ask_sent_time,
             tip=self.tr(
                 "Asks when the letter was sent (now unless you change it, in the clinic's "
@@ -877,18 +874,18 @@ class RequestsPane(QWidget):
             ),
         )
         self.correct_button = button(
-            self.tr("Correct the time sent..."),
+            self.tr("Correct the &time sent..."),
             self.correct_sent_time,
             tip=self.tr(
                 "Change the recorded time sent, with a reason; the 48-hour clock moves with it "
                 "and the history keeps both times."
             ),
         )
-        self.ticket_button = button(self.tr("Platform reference number..."), self.set_ticket)
-        self.status_button = button(self.tr("Set outcome..."), self.set_status)
-        self.save_button = button(self.tr("Save the letter to a folder..."), self.save_documents)
+        self.ticket_button = button(self.tr("Platform &reference number..."), self.set_ticket)
+        self.status_button = button(self.tr("Set &outcome..."), self.set_status)
+        self.save_button = button(self.tr("Save the letter to a fo&lder..."), self.save_documents)
         self.email_button = button(
-            self.tr("Send by email..."),
+            self.tr("Send b&y email..."),
             self.send_email,
             tip=self.tr(
                 "Saves the letter (PDF) in a folder you choose, opens your mail program with a "
@@ -897,9 +894,9 @@ class RequestsPane(QWidget):
                 "handed an attachment in a standard way. Nothing is sent until you send it."
             ),
         )
-        self.followup_button = button(self.tr("Follow-up letter..."), self.followup)
+        self.followup_button = button(self.tr("Follo&w-up letter..."), self.followup)
         self.handout_button = button(
-            self.tr("Hand-out for the client..."),
+            self.tr("Hand-o&ut for the client..."),
             self.ask_handout,
             tip=self.tr(
                 "A plain-language sheet for the client, in English or Spanish: what was sent "
@@ -907,7 +904,7 @@ class RequestsPane(QWidget):
             ),
         )
         self.recheck_button = button(
-            self.tr("Check the addresses again"),
+            self.tr("Check the addresses a&gain"),
             self.recheck,
             tip=self.tr("Visit the captured addresses again: is the content gone?"),
         )
@@ -924,15 +921,20 @@ class RequestsPane(QWidget):
             self.recheck_button,
         ):
             row.addWidget(b)
-        row.addStretch(1)
-        layout.addLayout(row)
         self.note = note_label(self.tr("Requests note"))
-        layout.addWidget(self.note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model, self.table = row_table("Requests", REQUEST_COLUMNS, self.tr("Removal requests"))
+        self.table.setAccessibleDescription(about)
         fit_columns(self.table, REQUEST_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
-        split.addWidget(self.table)
+        # The list, then its buttons under it (wrapping in a narrow window), then the letter.
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.table, 1)
+        top_layout.addLayout(row)
+        top_layout.addWidget(self.note)
+        split.addWidget(top)
         self.history = QPlainTextEdit()
         self.history.setReadOnly(True)
         self.history.setAccessibleName(self.tr("History of the selected request"))
@@ -943,7 +945,8 @@ class RequestsPane(QWidget):
         self.below.setAccessibleName(self.tr("About the selected request"))
         self.below.addTab(self.letter, self.tr("Letter"))
         self.below.addTab(self.history, self.tr("History"))
-        split.addWidget(self.below)
+        split.addWidget(scrolling(self.below, self.tr("The selected request")))
+        keep_rows(split, self.table)
         layout.addWidget(split, 1)
         self.clock = QTimer(self)
         self.clock.setInterval(30_000)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPlainTextEdit,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,20 +23,20 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
+    ReturnButton,
     button,
     elide_middle,
     fit_columns,
     local_time,
     note_label,
-    plain_label,
     plain_tip,
     row_table,
-    subheading,
     text_lines_height,
     translate,
     warning_color,
 )
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.layouts import PANE_MARGIN, SidePanelToggle
 from ncii_desk.gui.optional import load_service
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
@@ -212,20 +213,15 @@ class SuspectsPane(QWidget):
         self.case_id = case_id
         self.captures: list[Any] = []
         layout = QHBoxLayout(self)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        left = QSplitter(Qt.Orientation.Vertical)
-        links = QWidget()
+        layout.setContentsMargins(PANE_MARGIN, PANE_MARGIN, PANE_MARGIN, PANE_MARGIN)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
+        links_text = self.tr(
+            "Each page is saved with the details that prove where and when it was found, and "
+            "the pictures on it become suspect items."
+        )
+        self.links = links = QWidget()
         links_layout = QVBoxLayout(links)
         links_layout.setContentsMargins(0, 0, 0, 0)
-        links_layout.addWidget(subheading(self.tr("Links")))
-        links_layout.addWidget(
-            plain_label(
-                self.tr(
-                    "Each page is saved with the details that prove where and when it was "
-                    "found, and the pictures on it become suspect items."
-                )
-            )
-        )
         row = QHBoxLayout()
         self.urls = QPlainTextEdit()
         self.urls.setAccessibleName(self.tr("Links to capture, one per line"))
@@ -236,13 +232,14 @@ class SuspectsPane(QWidget):
             )
         )
         self.urls.setAccessibleDescription(self.urls.placeholderText())
+        self.urls.setToolTip(links_text)
         self.urls.setTabChangesFocus(True)
         self.urls.setFixedHeight(text_lines_height(self.urls, URL_LINES))
         row.addWidget(self.urls, 1)
         buttons = QVBoxLayout()
-        self.capture_button = button(self.tr("Capture these links"), self.capture)
+        self.capture_button = button(self.tr("Capture these &links"), self.capture, tip=links_text)
         self.recheck_button = button(
-            self.tr("Check the links again"),
+            self.tr("Check the links a&gain"),
             self.recheck,
             tip=self.tr("Visit every captured link again: is the content still there?"),
         )
@@ -259,14 +256,11 @@ class SuspectsPane(QWidget):
             self.tr("Captured links and their status"),
             single_selection=False,
         )
+        self.table.setAccessibleDescription(links_text)
         elide_middle(self.table, (0,))
         fit_columns(self.table, CAPTURE_STRETCH)
         links_layout.addWidget(self.table, 1)
-        left.addWidget(links)
         self.preview = PreviewPanel(ctx.previews, "suspects", self.tr("Preview"))
-        files = QWidget()
-        files_layout = QVBoxLayout(files)
-        files_layout.setContentsMargins(0, 0, 0, 0)
         self.items = ItemsSection(
             ctx,
             case_id,
@@ -278,15 +272,14 @@ class SuspectsPane(QWidget):
             ),
             self.preview,
         )
-        files_layout.addWidget(self.items)
         self.custody_button = button(
-            self.tr("Chain of custody..."),
+            self.tr("Chain of custod&y..."),
             self.show_custody,
             tip=self.tr("How the selected file came in, and everything recorded about it since."),
         )
         self.custody_button.setEnabled(False)
         self.found_at_button = button(
-            self.tr("Where was it found?..."),
+            self.tr("Where was it f&ound?..."),
             self.ask_found_at,
             name=self.tr("Where was the selected file found?"),
             tip=found_at_explanation(),
@@ -296,15 +289,34 @@ class SuspectsPane(QWidget):
         self.items.selected.connect(lambda _i: self._update_buttons())
         self.items.add_item_buttons(self.custody_button, self.found_at_button)
         self.found_at_note = note_label(self.tr("Where it was found: note"))
-        files_layout.addWidget(self.found_at_note)
-        left.addWidget(files)
-        left.setChildrenCollapsible(False)
-        left.setStretchFactor(0, 1)
-        left.setStretchFactor(1, 1)
-        split.addWidget(left)
+        self.items.add_below(self.found_at_note)
+        # One list at a time (a tab each): the files (with the preview beside them) and the
+        # links captured, each with the whole height.
+        self.lists = QTabWidget()
+        self.lists.setDocumentMode(True)
+        self.lists.setAccessibleName(self.tr("Suspect files or links"))
+        self.lists.addTab(self.items, self.items.title)
+        self.lists.setTabToolTip(0, self.items.explanation)
+        self.lists.addTab(links, self.tr("Links"))
+        self.lists.setTabToolTip(1, links_text)
+        self.preview_toggle = ReturnButton()
+        self.preview_toggle.setAccessibleName(self.tr("Show or hide the preview"))
+        self.lists.setCornerWidget(self.preview_toggle, Qt.Corner.TopRightCorner)
+        split.addWidget(self.lists)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setCollapsible(0, False)
+        self.preview_side = SidePanelToggle(
+            split,
+            self.preview,
+            self.preview_toggle,
+            self.tr("Show pre&view"),
+            self.tr("Hide pre&view"),
+        )
+        # The preview starts with a third of the width (the list's long row of controls
+        # would otherwise take nearly all of it); the handle or the button changes that.
+        split.setSizes([share * 100 for share in (2, 1)])
         layout.addWidget(split)
         self._update_buttons()
 
@@ -324,7 +336,7 @@ class SuspectsPane(QWidget):
             self.capture_note.setText(
                 self.tr(
                     "Capturing links is not installed in this build. Save the pictures from "
-                    "the page yourself and add them as files below."
+                    "the page yourself and add them under Suspect files."
                 )
             )
 
@@ -371,6 +383,7 @@ class SuspectsPane(QWidget):
             self.capture_note.setText(self.tr("Paste at least one link first."))
             return
         self.capture_note.clear()
+        self.lists.setCurrentWidget(self.links)  # where each link's status comes in
         case_id = self.case_id
         self.ctx.task(
             self.tr("Capturing {n} link(s)").format(n=len(urls)),
