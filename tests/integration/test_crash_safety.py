@@ -10,15 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import signal
-import subprocess
 import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
-import pytest
+from killkit import acks, run_and_kill
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.services import cases
@@ -57,48 +53,16 @@ CHILD = textwrap.dedent(
 def _run_child_and_kill(
     vault_dir: Path, src: Path, case_id: str, rng: random.Random, wait_ready: bool
 ) -> list[tuple[str, str]]:
-    env = dict(os.environ, CRASH_PASSPHRASE=PASSPHRASE)
-    proc = subprocess.Popen(
+    lines = run_and_kill(
         [sys.executable, "-c", CHILD, str(vault_dir), str(src), case_id],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
+        env=dict(os.environ, CRASH_PASSPHRASE=PASSPHRASE),
+        rng=rng,
+        # waiting for "ready" or not: the kill may also land during start-up or unlock
+        delay=(0.0, 0.9) if wait_ready else (0.05, 1.2),
+        wait_for=1 if wait_ready else 0,
+        timeout=60,
     )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def reader() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line.strip())
-            if line.startswith("ready"):
-                ready.set()
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    if wait_ready:
-        if not ready.wait(60):
-            proc.kill()
-            _, err = proc.communicate()
-            pytest.fail(f"child never became ready: {err}")
-        time.sleep(rng.uniform(0.0, 0.9))
-    else:
-        time.sleep(rng.uniform(0.05, 1.2))  # may land during start-up or unlock
-    if proc.poll() is not None:
-        _, err = proc.communicate()
-        pytest.fail(f"child exited by itself (rc {proc.returncode}): {err}")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(30)
-    t.join(10)
-    assert proc.stderr is not None
-    proc.stderr.close()
-    acks = []
-    for line in lines:
-        words = line.split()
-        if len(words) == 3 and words[0] == "ACK":  # the kill can cut the last line short
-            acks.append((words[1], words[2]))
-    return acks
+    return acks(lines)
 
 
 def test_vault_survives_repeated_sigkill_during_import(vault_dir: Path, tmp_path: Path) -> None:

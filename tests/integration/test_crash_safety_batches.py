@@ -7,16 +7,12 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import signal
-import subprocess
 import sys
 import textwrap
-import threading
-import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
+from killkit import acks, run_and_kill
 from sqlalchemy import select
 
 from conftest import PASSPHRASE, fast_kdf
@@ -61,42 +57,13 @@ CHILD = textwrap.dedent(
 def _run_and_kill(
     vault_dir: Path, src: Path, case_id: str, rng: random.Random
 ) -> list[tuple[str, str]]:
-    proc = subprocess.Popen(
+    lines = run_and_kill(
         [sys.executable, "-c", CHILD, str(vault_dir), str(src), case_id],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         env=dict(os.environ, CRASH_PASSPHRASE=PASSPHRASE),
-        text=True,
+        rng=rng,
+        delay=(0.2, 1.5),
     )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def reader() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line.strip())
-            if line.startswith("ready"):
-                ready.set()
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
-    if not ready.wait(120):
-        proc.kill()
-        pytest.fail(f"child never became ready: {proc.communicate()[1]}")
-    time.sleep(rng.uniform(0.2, 1.5))
-    if proc.poll() is not None:
-        pytest.fail(f"child exited by itself (rc {proc.returncode}): {proc.communicate()[1]}")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(30)
-    thread.join(10)
-    assert proc.stderr is not None
-    proc.stderr.close()
-    out = []
-    for line in lines:
-        words = line.split()
-        if len(words) == 3 and words[0] == "ACK":  # the kill can cut the last line short
-            out.append((words[1], words[2]))
-    return out
+    return acks(lines)
 
 
 def test_a_kill_mid_batch_leaves_the_whole_folder_or_none_of_it(

@@ -14,16 +14,12 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import signal
-import subprocess
 import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
-import pytest
 from capture_server import LocalServer, Route
+from killkit import run_and_kill
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.services import cases
@@ -127,40 +123,14 @@ def _run_and_kill(
     vault_dir: Path, src: Path, case_id: str, base: str, after: int, rng: random.Random
 ) -> list[list[str]]:
     """Run the child; kill it a random moment after its ``after``-th acknowledgement."""
-    env = dict(os.environ, CRASH_PASSPHRASE=PASSPHRASE)
-    proc = subprocess.Popen(
+    lines = run_and_kill(
         [sys.executable, "-c", CHILD, str(vault_dir), str(src), case_id, base],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        text=True,
+        env=dict(os.environ, CRASH_PASSPHRASE=PASSPHRASE),
+        rng=rng,
+        delay=(0.0, 0.8),  # inside the next call, or between two
+        wait_for=after + 1,  # "ready", then the acknowledgements
+        timeout=300,
     )
-    lines: list[str] = []
-    reached = threading.Event()
-
-    def reader() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line.strip())
-            if len(lines) > after:  # "ready", then the acknowledgements
-                reached.set()
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    if not reached.wait(300):
-        proc.kill()
-        _, err = proc.communicate()
-        pytest.fail(f"child stopped before acknowledgement {after}: {lines} {err[-3000:]}")
-    time.sleep(rng.uniform(0.0, 0.8))  # inside the next call, or between two
-    if proc.poll() is not None:
-        _, err = proc.communicate()
-        pytest.fail(f"child exited by itself (rc {proc.returncode}): {err[-3000:]}")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(30)
-    t.join(10)
-    assert proc.stderr is not None
-    proc.stderr.close()
     return [line.split() for line in lines if line and line != "ready"]
 
 
