@@ -179,3 +179,22 @@ def change_passphrase(
 
 def verify_audit(vault: Vault) -> ChainReport:
     return vault.verify_audit()
+
+
+def vault_exists(root: Path) -> bool:
+    """Whether ``root`` holds a vault (its header or the header's backup copy)."""
+    from ncii_desk.vault import is_vault
+
+    return is_vault(root)
+
+
+def tune_key_derivation(target_seconds: float = DEFAULT_TARGET_SECONDS) -> KdfParams:
+    """Argon2id parameters for this computer: about ``target_seconds`` per unlock (one
+    second by default), never below the floor the vault requires."""
+    return tune_kdf(target_seconds=target_seconds)
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    """Raise :class:`~ncii_desk.errors.WeakPassphrase` (saying why) for a passphrase the vault
+    would refuse; return quietly for one it accepts."""
+    keys.check_passphrase_strength(passphrase)

@@ -42,9 +42,8 @@ from ncii_desk.services.intake import IntakeResult
 from ncii_desk.services.items import HashOnlyPlan, HashOnlyResult
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.matching import HashingReport
+from ncii_desk.services.types import Role, Vault
 from ncii_desk.services.views import ItemView
-from ncii_desk.vault import Vault
-from ncii_desk.vault.models import Role
 
 THUMB = 56
 #: Rows beyond the visible ones whose thumbnails are made ahead of scrolling.

@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from ncii_desk.gui.common import button, error_text, plain_label
 from ncii_desk.gui.context import AppContext
+from ncii_desk.gui.optional import gallery_missing
 from ncii_desk.gui.safeview import PreviewPanel
-from ncii_desk.gui.workspace.faces import FacePickerDialog, face_notes, gallery_service
+from ncii_desk.gui.workspace.faces import FacePickerDialog, face_notes
 from ncii_desk.gui.workspace.items import ItemsSection
-from ncii_desk.vault.models import Role
+from ncii_desk.services.types import Role
 
 
 class OriginalsPane(QWidget):
@@ -48,7 +49,7 @@ class OriginalsPane(QWidget):
             ),
             self.preview,
         )
-        if gallery_service() is not None:
+        if gallery_missing() is None:
             self.references.note_source = face_notes
         inner = QSplitter(Qt.Orientation.Vertical)
         orig_box = QWidget()
@@ -165,13 +166,16 @@ class OriginalsPane(QWidget):
         self.copyright_note.setText(self.tr("Saved."))
 
     def _update_pick(self) -> None:
-        if gallery_service() is None:
+        missing = gallery_missing()
+        if missing is not None:
             self.pick_face_button.setEnabled(False)
             self.face_note.setText(
                 self.tr(
                     "Face picking is not installed in this build (it comes with the analysis "
                     "part), so reference photos cannot be used for face matching yet."
                 )
+                + " "
+                + missing.message
             )
             return
         selected = self.references.selected_id()
@@ -182,10 +186,9 @@ class OriginalsPane(QWidget):
 
     def pick_face(self) -> None:
         item_id = self.references.selected_id()
-        service = gallery_service()
-        if item_id is None or service is None:
+        if item_id is None or gallery_missing() is not None:
             return
-        dialog = FacePickerDialog(self.ctx, self.case_id, item_id, service, self)
+        dialog = FacePickerDialog(self.ctx, self.case_id, item_id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.picked.connect(lambda _i: self.references.refresh())
         self.face_dialog = dialog
