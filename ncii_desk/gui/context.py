@@ -21,7 +21,7 @@ from ncii_desk.gui.config import Preferences, Thresholds
 from ncii_desk.gui.safeview import PreviewStore
 from ncii_desk.gui.tasks import NextStep, ProblemsOf, TaskManager
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import Vault
+from ncii_desk.services.types import Vault
 
 T = TypeVar("T")
 

@@ -47,19 +47,18 @@ from ncii_desk.i18n import said
 from ncii_desk.services import settings as service_settings
 from ncii_desk.services import vaults
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import KdfParams, Vault, is_vault
-from ncii_desk.vault.keys import check_passphrase_strength, tune_kdf
+from ncii_desk.services.types import KdfParams, Vault
 
 
 def tune_kdf_here() -> KdfParams:
     """Argon2id parameters for this computer (about one second per unlock)."""
-    return tune_kdf()
+    return vaults.tune_key_derivation()
 
 
 def passphrase_strength(text: str) -> tuple[str, bool]:
     """Plain feedback while a new passphrase is typed, and whether it is acceptable."""
     try:
-        check_passphrase_strength(text)
+        vaults.check_passphrase_strength(text)
     except WeakPassphrase as exc:
         return exc.message, False
     kinds = sum(
@@ -247,7 +246,7 @@ class GatePage(QWidget):
         self._pending_vault: Vault | None = None
         self._abandoned = False
         self._worker: workers.Worker | None = None
-        self.creating = not is_vault(vault_dir)
+        self.creating = not vaults.vault_exists(vault_dir)
         #: The last unlock used the recovery key (the window then asks for a new passphrase).
         self.opened_with_recovery = False
         self.pages = QStackedWidget()

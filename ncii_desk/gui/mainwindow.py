@@ -41,8 +41,8 @@ from ncii_desk.gui.tasks import TaskManager, TaskPanel
 from ncii_desk.gui.theme import apply_color_scheme
 from ncii_desk.services import cases
 from ncii_desk.services import settings as service_settings
+from ncii_desk.services.types import Vault
 from ncii_desk.services.views import CaseView
-from ncii_desk.vault import Vault
 
 if TYPE_CHECKING:
     # Loaded when first needed (a case opened, Settings opened), after the first paint.

@@ -34,7 +34,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.services import vaults
 
 if TYPE_CHECKING:
-    from ncii_desk.vault import Vault
+    from ncii_desk.services.types import Vault
 
 
 def passphrase_feedback(text: str) -> tuple[str, bool]:

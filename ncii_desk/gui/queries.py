@@ -1,7 +1,8 @@
-"""Read-only questions the screens ask that no service answers in one call yet.
+"""Read-only questions the screens ask, shaped for the screens from the services' answers.
 
-They run on worker threads like every vault call, and return plain dataclasses so no
-database object ever reaches the GUI thread.
+The questions themselves are answered by services (services/case_queries.py, the request
+tracker); this module only arranges the answers. They run on worker threads like every vault
+call, and return plain dataclasses so no database object ever reaches the GUI thread.
 """
 
 from __future__ import annotations
@@ -9,42 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from ncii_desk.services.cases import find_case
-from ncii_desk.services.matching import MatchView, list_matches
-from ncii_desk.vault import Vault
-from ncii_desk.vault.models import (
-    EvidenceItem,
-)
-
-
-@dataclass(frozen=True)
-class MatchRow:
-    match: MatchView
-    suspect_name: str
-    target_name: str
-
-
-def matches_with_names(vault: Vault, case_ref: str) -> list[MatchRow]:
-    views = list_matches(vault, case_ref)
-    with vault.session() as s:
-        case = find_case(s, case_ref)
-        names = {
-            i.id: i.original_filename or i.id[:12]
-            for i in s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case.id))
-        }
-    return [
-        MatchRow(
-            m,
-            names.get(m.suspect_item_id, m.suspect_item_id[:12]),
-            names.get(m.target_item_id, m.target_item_id[:12])
-            if m.target_item_id
-            else (m.target_external or ""),
-        )
-        for m in views
-    ]
-
+from ncii_desk.services.case_queries import MatchRow as MatchRow
+from ncii_desk.services.case_queries import matches_with_names as matches_with_names
+from ncii_desk.services.types import Vault
 
 # --- what a removal-request draft would list ----------------------------------------------
 

@@ -1,13 +1,17 @@
 """Safe viewing: previews are blurred (or a face crop only) unless revealed on purpose.
 
-* Pictures are made in memory on a worker thread, from the vault's encrypted bytes, through
-  the one safe media loader, blurred or cropped to the face the same way as the packet's
-  thumbnails (documents/thumbs.py); the GUI thread only receives a small ``QImage``. Nothing is
+The decisions and the pixels belong to the reveal service (services/reveal.py); this module
+only draws them and keeps the screens' memory of them.
+
+* Pictures are made in memory on a worker thread by the service, from the vault's encrypted
+  bytes, through the one safe media loader, blurred or cropped to the face the same way as
+  the packet's thumbnails; the GUI thread only receives a small ``QImage``. Nothing is
   written to disk: no cache, no temp file, no thumbnail database.
 * Items that may show a person under 18 (the item or its case marked so) never get a
   preview, not even a blurred one; their pixels were not kept in the first place.
 * Revealing is per item, explicit (a button), time-limited (the picture blurs again after
-  the chosen seconds) and recorded as an ``item.reveal`` audit event before it is shown.
+  the chosen seconds) and recorded as an ``item.reveal`` audit event (by the service) before
+  it is shown.
 * A global greyscale setting applies to every picture, revealed or not.
 * An item being switched to hashes only is hidden at once (:meth:`PreviewStore.hide`): its
   pictures leave memory and every screen showing it, before the vault work even starts.
@@ -33,17 +37,19 @@ from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui import workers
 from ncii_desk.gui.common import button, plain_label, translate
 from ncii_desk.gui.layouts import FlowLayout
+from ncii_desk.services import reveal as reveal_service
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import Vault
-from ncii_desk.vault.models import Blob, Case, EvidenceItem
+from ncii_desk.services.reveal import (
+    PREVIEW_SIDE,
+    REVEAL_ACTION,
+    REVEAL_SIDE,
+    NoPreview,
+    Preview,
+    Shown,
+)
+from ncii_desk.services.types import Vault
 
-#: Longest side of a preview picture.
-PREVIEW_SIDE = 320
-#: Longest side of a revealed picture (shown fitted to the view, or zoomed up to 100 %).
-REVEAL_SIDE = 1600
-#: Videos larger than this get no preview (their bytes would have to be read whole).
-MAX_VIDEO_PREVIEW_BYTES = 256 * 1024 * 1024
-REVEAL_ACTION = "item.reveal"
+__all__ = ["PREVIEW_SIDE", "REVEAL_ACTION", "REVEAL_SIDE", "PreviewPanel", "PreviewStore"]
 
 if TYPE_CHECKING:
     import numpy as np
@@ -63,66 +69,40 @@ class Rendered:
     revealed: bool = False
 
 
-def _no_preview_reason(item: EvidenceItem, case: Case) -> str | None:
-    if item.suspected_minor or case.suspected_minor or not item.pixels_kept:
+def no_preview_note(reason: NoPreview, detail: str = "") -> str:
+    """The screen's words for why an item has no picture."""
+    if reason is NoPreview.GONE:
+        return translate("SafeView", "This item no longer exists.")
+    if reason is NoPreview.MINOR:
         return translate(
             "SafeView",
             "No preview: this item is marked as possibly showing a person under 18. Only its "
             "hashes and details are kept.",
         )
-    if item.blob_id is None:
+    if reason is NoPreview.NOT_KEPT:
         return translate("SafeView", "No preview: the file was not kept.")
-    if item.mime.startswith("video/") and item.size > MAX_VIDEO_PREVIEW_BYTES:
+    if reason is NoPreview.VIDEO_TOO_LARGE:
         return translate("SafeView", "No preview for a video this large.")
-    if not (item.mime.startswith("image/") or item.mime.startswith("video/")):
+    if reason is NoPreview.KIND:
         return translate("SafeView", "No preview for this kind of file ({mime}).").format(
-            mime=item.mime
+            mime=detail
         )
-    return None
+    why = (
+        translate("SafeView", "The video has no frame to preview.")
+        if reason is NoPreview.NO_FRAME
+        else detail
+    )
+    return translate("SafeView", "No preview: {why}").format(why=why)
 
 
-def _pixels(data: bytes, mime: str, min_side: int = PREVIEW_SIDE) -> RGB:
-    from ncii_desk.media.loader import iter_video_frames, load_image
-
-    if mime.startswith("video/"):
-        for frame in iter_video_frames(data, max_side=640):
-            return frame.pixels
-        raise NciiDeskError(translate("SafeView", "The video has no frame to preview."))
-    return load_image(data, min_side=min_side).pixels
-
-
-def _fit(rgb: RGB, side: int) -> RGB:
-    import cv2
-
-    h, w = rgb.shape[:2]
-    scale = min(1.0, side / max(h, w))
-    if scale < 1.0:
-        rgb = cv2.resize(
-            rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
-        )
-    return rgb
-
-
-def greyscale(rgb: RGB) -> RGB:
-    import numpy as np
-
-    grey = (rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114).astype(np.uint8)
-    return np.ascontiguousarray(np.repeat(grey[..., None], 3, axis=2))
-
-
-def crop_box(rgb: RGB, box: tuple[float, float, float, float] | list[Any]) -> RGB:
-    import numpy as np
-
-    x, y, w, h = (float(v) for v in box)
-    margin = 0.25
-    h_img, w_img = rgb.shape[:2]
-    x0 = int(max(0, x - w * margin))
-    y0 = int(max(0, y - h * margin))
-    x1 = int(min(w_img, x + w * (1 + margin)))
-    y1 = int(min(h_img, y + h * (1 + margin)))
-    if x1 <= x0 or y1 <= y0:
-        return rgb
-    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+def shown_note(shown: Shown) -> str:
+    if shown is Shown.FULL:
+        return translate("SafeView", "Shown in full for a short time.")
+    if shown is Shown.FACE:
+        return translate("SafeView", "Face only.")
+    if shown is Shown.BLURRED_NO_FACE:
+        return translate("SafeView", "Blurred (no face found to show on its own).")
+    return translate("SafeView", "Blurred.")
 
 
 def to_qimage(rgb: RGB) -> QImage:
@@ -135,6 +115,16 @@ def to_qimage(rgb: RGB) -> QImage:
     return image.copy()
 
 
+def rendered(result: Preview) -> Rendered:
+    """The service's preview as a picture and a note for the screen (worker thread)."""
+    if result.pixels is None or result.shown is None:
+        reason = result.reason if result.reason is not None else NoPreview.NOT_KEPT
+        return Rendered(result.item_id, None, no_preview_note(reason, result.detail))
+    return Rendered(
+        result.item_id, to_qimage(result.pixels), shown_note(result.shown), result.revealed
+    )
+
+
 def render_item(
     vault: Vault,
     item_id: str,
@@ -144,61 +134,10 @@ def render_item(
     reveal: bool = False,
     side: int = PREVIEW_SIDE,
 ) -> Rendered:
-    """Decode an item's stored bytes in memory and make its preview (worker thread only)."""
-    with vault.session() as s:
-        item = s.get(EvidenceItem, item_id)
-        if item is None:
-            return Rendered(item_id, None, translate("SafeView", "This item no longer exists."))
-        case = s.get(Case, item.case_id)
-        assert case is not None
-        reason = _no_preview_reason(item, case)
-        if reason is not None:
-            return Rendered(item_id, None, reason)
-        blob = s.get(Blob, item.blob_id)
-        assert blob is not None
-        mime = item.mime
-    data = vault.read_blob(blob)
-    try:
-        rgb = _pixels(data, mime, min_side=side if reveal else PREVIEW_SIDE)
-    except NciiDeskError as exc:
-        return Rendered(
-            item_id, None, translate("SafeView", "No preview: {why}").format(why=exc.message)
-        )
-    finally:
-        del data
-    from ncii_desk.documents import thumbs
-
-    if reveal:
-        out = _fit(rgb, side)
-        note = translate("SafeView", "Shown in full for a short time.")
-    elif mode == "face":
-        try:
-            crop = thumbs.face_crop(rgb)
-        except NciiDeskError:  # the face model is missing or damaged
-            crop = None
-        if crop is not None:
-            out = crop
-            note = translate("SafeView", "Face only.")
-        else:
-            out = thumbs.blurred(rgb)
-            note = translate("SafeView", "Blurred (no face found to show on its own).")
-    else:
-        out = thumbs.blurred(rgb)
-        note = translate("SafeView", "Blurred.")
-    if grey:
-        out = greyscale(out)
-    return Rendered(item_id, to_qimage(out), note, revealed=reveal)
-
-
-def record_reveal(vault: Vault, item_id: str, seconds: int, where: str) -> None:
-    """The audit event written before a picture is shown in full."""
-    with vault.transaction() as s:
-        item = s.get(EvidenceItem, item_id)
-        if item is None:
-            raise NciiDeskError(translate("SafeView", "This item no longer exists."))
-        vault.audit(
-            s, REVEAL_ACTION, item_id, {"case_id": item.case_id, "seconds": seconds, "view": where}
-        )
+    """An item's preview from the reveal service, ready to draw (worker thread only)."""
+    return rendered(
+        reveal_service.preview(vault, item_id, mode=mode, grey=grey, reveal=reveal, side=side)
+    )
 
 
 def hidden_note() -> str:
@@ -312,16 +251,11 @@ class PreviewStore(QObject):
         grey, seconds, generation = self.grey, self.reveal_seconds, self._generation
 
         def work(_job: Job) -> Rendered:
-            with vault.session() as s:
-                item = s.get(EvidenceItem, item_id)
-                case = s.get(Case, item.case_id) if item is not None else None
-                if item is None or case is None:
-                    raise NciiDeskError(translate("SafeView", "This item no longer exists."))
-                reason = _no_preview_reason(item, case)
-            if reason is not None:
-                return Rendered(item_id, None, reason)
-            record_reveal(vault, item_id, seconds, where)
-            return render_item(vault, item_id, grey=grey, reveal=True, side=REVEAL_SIDE)
+            return rendered(
+                reveal_service.reveal(
+                    vault, item_id, seconds=seconds, where=where, grey=grey, side=REVEAL_SIDE
+                )
+            )
 
         def finished(result: Rendered) -> None:
             if item_id in self._hidden:

@@ -46,7 +46,7 @@ from ncii_desk.gui.config import (
     save_thresholds,
 )
 from ncii_desk.gui.context import AppContext
-from ncii_desk.gui.optional import load_service
+from ncii_desk.gui.optional import packets_missing, requests_missing
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.i18n import said
 from ncii_desk.services import validation
@@ -63,10 +63,8 @@ from ncii_desk.services.settings import (
     set_embedder,
     set_operator_name,
 )
-from ncii_desk.vault import Vault
+from ncii_desk.services.types import Vault
 
-PACKETS = "ncii_desk.services.packets"
-REQUESTS = "ncii_desk.services.requests"
 CLINIC_LABELS = {
     "name": QT_TRANSLATE_NOOP("Settings", "Organisation"),
     "signer": QT_TRANSLATE_NOOP("Settings", "Usual signer (name)"),
@@ -428,14 +426,16 @@ class SettingsDialog(QDialog):
         form = QFormLayout(page)
         self.clinic_fields: dict[str, QLineEdit] = {}
         self._clinic_loaded: dict[str, str] | None = None
-        self.clinic_service = load_service(REQUESTS, "get_clinic", "set_clinic", "CLINIC_FIELDS")
-        if self.clinic_service is None:
+        self.clinic_missing = requests_missing()
+        if self.clinic_missing is not None:
             form.addRow(
                 plain_label(
                     self.tr(
                         "Letters are not installed in this build, so there are no clinic "
                         "details to enter."
                     )
+                    + " "
+                    + self.clinic_missing.message
                 )
             )
         else:
@@ -447,7 +447,9 @@ class SettingsDialog(QDialog):
                     )
                 )
             )
-            for key in self.clinic_service.CLINIC_FIELDS:
+            from ncii_desk.services.requests import CLINIC_FIELDS
+
+            for key in CLINIC_FIELDS:
                 edit = QLineEdit()
                 label = translate("Settings", CLINIC_LABELS.get(key, key))
                 edit.setAccessibleName(label)
@@ -458,9 +460,7 @@ class SettingsDialog(QDialog):
     def _signing(self) -> None:
         page = QWidget()
         form = QFormLayout(page)
-        self.packets = load_service(
-            PACKETS, "configure_signing", "signing_status", "signing_key_info"
-        )
+        self.packets_missing = packets_missing()
         self.manifest_key = plain_label(name=self.tr("Packet signing key fingerprint"))
         form.addRow(self.tr("Manifest signing key"), self.manifest_key)
         form.addRow(
@@ -495,9 +495,11 @@ class SettingsDialog(QDialog):
         self.use_cert_button = button(self.tr("&Use this certificate"), self.use_certificate)
         self.clear_cert_button = button(self.tr("&Stop signing packets"), self.clear_certificate)
         form.addRow("", _row(self.use_cert_button, self.clear_cert_button))
-        if self.packets is None:
+        if self.packets_missing is not None:
             self.signing_status.setText(
                 self.tr("Evidence packets are not installed in this build.")
+                + " "
+                + self.packets_missing.message
             )
             for w in (
                 self.cert_path,
@@ -531,17 +533,28 @@ class SettingsDialog(QDialog):
     # -- loading and saving --
 
     def load(self) -> None:
-        packets, clinic = self.packets, self.clinic_service
+        signing = self.packets_missing is None
+        clinic = self.clinic_missing is None
 
         def read(vault: Vault) -> tuple[Preferences, Thresholds, Any, dict[str, str]]:
-            status = packets.signing_status(vault) if packets else None
-            details = clinic.get_clinic(vault) if clinic else {}
+            status: Any = None
+            details: dict[str, str] = {}
+            if signing:
+                from ncii_desk.services import packets
+
+                status = packets.signing_status(vault)
+            if clinic:
+                from ncii_desk.services import requests
+
+                details = requests.get_clinic(vault)
             return load_preferences(vault), load_thresholds(vault), status, details
 
         self.ctx.read(read, self._loaded, owner=self)
         self.ctx.read(embedder_choice, self._show_embedder, owner=self)
         self.ctx.read(operator_name, self._show_operator, owner=self)
-        if packets is not None:
+        if signing:
+            from ncii_desk.services import packets
+
             self.ctx.read(
                 lambda vault: packets.signing_key_info(vault).fingerprint,
                 self.manifest_key.setText,
@@ -599,7 +612,7 @@ class SettingsDialog(QDialog):
         self._show_signing(status)
 
     def _show_signing(self, status: dict[str, Any] | None) -> None:
-        if self.packets is None:
+        if self.packets_missing is not None:
             return
         if not status:
             self.signing_status.setText(self.tr("Packets are not signed."))
@@ -682,10 +695,11 @@ class SettingsDialog(QDialog):
         self.message.setText(self.tr("Saving..."))
         self.ctx.read(write, done, lambda e: self.message.setText(error_text(e)), owner=self)
 
-    def _clinic_values(self) -> tuple[Callable[[Vault, Any], None], Any] | None:
-        service = self.clinic_service
-        if service is None:
+    def _clinic_values(self) -> tuple[Callable[[Vault, Any], object], Any] | None:
+        if self.clinic_missing is not None:
             return None
+        from ncii_desk.services import requests as service
+
         values = {key: edit.text() for key, edit in self.clinic_fields.items()}
         if values == self._clinic_loaded:
             return None
@@ -709,13 +723,13 @@ class SettingsDialog(QDialog):
             self.cert_path.setText(str(files[0]))
 
     def use_certificate(self) -> None:
-        packets = self.packets
         path = Path(self.cert_path.text().strip()).expanduser()
         passphrase = self.cert_pass.text() or None
         reason = self.sign_reason.text().strip()
-        if packets is None or not self.cert_path.text().strip():
+        if self.packets_missing is not None or not self.cert_path.text().strip():
             self.message.setText(self.tr("Choose the certificate file first."))
             return
+        from ncii_desk.services import packets
 
         def configure(vault: Vault) -> Any:
             try:
@@ -738,9 +752,10 @@ class SettingsDialog(QDialog):
         self.ctx.read(configure, done, lambda e: self.message.setText(error_text(e)), owner=self)
 
     def clear_certificate(self) -> None:
-        packets = self.packets
-        if packets is None:
+        if self.packets_missing is not None:
             return
+        from ncii_desk.services import packets
+
         self.ctx.read(
             lambda vault: packets.clear_signing(vault),
             lambda _r: self._show_signing(None),

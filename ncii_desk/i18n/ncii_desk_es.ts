@@ -2345,7 +2345,42 @@
 <context>
     <name>Optional</name>
     <message>
-        <location filename="../gui/optional.py" line="+32"/>
+        <location filename="../gui/optional.py" line="+47"/>
+        <source>{part} is not installed: the Python package {package} is missing.</source>
+        <translation>{part}: no está instalado porque falta el paquete de Python {package}.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Install NCII Desk with this part included (or install {package}), then start it again.</source>
+        <translation>Instale NCII Desk con esta parte incluida (o instale {package}) y vuelva a iniciarlo.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Web capture</source>
+        <translation>Captura de páginas web</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Face and manipulation analysis</source>
+        <translation>Análisis de caras y de manipulación</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The reference-face gallery</source>
+        <translation>La galería de caras de referencia</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Removal requests</source>
+        <translation>Solicitudes de retiro</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Evidence packets</source>
+        <translation>Paquetes de pruebas</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Not installed: {part}</source>
         <translation>No instalado: {part}</translation>
     </message>

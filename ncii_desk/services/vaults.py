@@ -195,3 +195,16 @@ def recent_events(vault: Vault, limit: int) -> list[dict[str, Any]]:
     with vault.session() as s:
         rows = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)))
         return [event_view(e) for e in reversed(rows)]
+
+
+def vault_exists(root: Path) -> bool:
+    """Whether ``root`` holds a vault (its header or the header's backup copy)."""
+    from ncii_desk.vault import is_vault
+
+    return is_vault(root)
+
+
+def tune_key_derivation(target_seconds: float = DEFAULT_TARGET_SECONDS) -> KdfParams:
+    """Argon2id parameters for this computer: about ``target_seconds`` per unlock (one
+    second by default), never below the floor the vault requires."""
+    return tune_kdf(target_seconds=target_seconds)

@@ -11,7 +11,7 @@ from guikit import WAIT, benign_picture, new_case, wait_tasks
 from conftest import PASSPHRASE
 from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.mainwindow import MainWindow
-from ncii_desk.gui.safeview import record_reveal
+from ncii_desk.services.reveal import record_reveal
 from ncii_desk.services.vaults import default_operator
 
 HEX_ID = re.compile(r"\b[0-9a-f]{12,}\b")

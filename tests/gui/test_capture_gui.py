@@ -13,7 +13,7 @@ from guikit import WAIT, benign_picture, new_case, part_installed, wait_tasks
 
 from ncii_desk.gui.common import plain_tip
 from ncii_desk.gui.mainwindow import MainWindow
-from ncii_desk.gui.workspace.suspects import capture_service
+from ncii_desk.gui.optional import capture_missing
 
 pytestmark = pytest.mark.skipif(
     not part_installed("ncii_desk.services.capture"), reason="capture is not part of this build"
@@ -49,7 +49,7 @@ def test_capture_links_status_per_link_recheck_and_custody(
     assert ws is not None
     ws.tabs.setCurrentWidget(ws.suspects)
     pane = ws.suspects
-    assert capture_service() is not None and pane.capture_button.isEnabled()
+    assert capture_missing() is None and pane.capture_button.isEnabled()
     pane.capture()
     assert pane.capture_note.text() == "Paste at least one link first."
     pane.urls.setPlainText(f"{site}/post.html\n\n{site}/missing.html\n{site}/post.html\n")

@@ -8,8 +8,7 @@ from guikit import WAIT, new_case, part_installed, wait_tasks
 
 from conftest import SHARED
 from ncii_desk.gui.mainwindow import MainWindow
-from ncii_desk.gui.workspace.faces import gallery_service
-from ncii_desk.gui.workspace.matches import analysis_service
+from ncii_desk.gui.optional import analysis_missing, gallery_missing
 
 FACES = SHARED / "testdata" / "faces"
 
@@ -24,7 +23,7 @@ def test_pick_a_face_in_a_group_photo(qtbot, unlocked: MainWindow) -> None:
     new_case(qtbot, window)
     ws = window.workspace
     assert ws is not None
-    assert gallery_service() is not None
+    assert gallery_missing() is None
     refs = ws.originals.references
     refs.add_paths([FACES / "chirac3.jpg"])
     wait_tasks(qtbot, window)
@@ -63,7 +62,7 @@ def test_face_analysis_finds_the_client_in_a_suspect(qtbot, unlocked: MainWindow
     wait_tasks(qtbot, window)
     ws.tabs.setCurrentWidget(ws.matches)
     matches = ws.matches
-    assert analysis_service() is not None and matches.analyse_button.isEnabled()
+    assert analysis_missing() is None and matches.analyse_button.isEnabled()
     matches.analyse()
     wait_tasks(qtbot, window)
     row = window.task_panel.rows[-1]

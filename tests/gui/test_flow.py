@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QWizard
 from conftest import PASSPHRASE
 from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.mainwindow import MainWindow
-from ncii_desk.gui.workspace.packet import packets_service
-from ncii_desk.gui.workspace.requests import requests_service
+from ncii_desk.gui.optional import packets_missing, requests_missing
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case
 
@@ -95,7 +94,7 @@ def test_whole_flow_without_the_command_line(qtbot, vault_dir: Path, tmp_path: P
 
     if not part_installed("ncii_desk.services.requests"):
         pytest.skip("removal requests are not part of this build")
-    assert requests_service() is not None
+    assert requests_missing() is None
     # A TAKE IT DOWN letter for a Reddit address, then marked as sent.
     ws.tabs.setCurrentWidget(ws.requests)
     req = ws.requests
@@ -148,7 +147,7 @@ def test_whole_flow_without_the_command_line(qtbot, vault_dir: Path, tmp_path: P
 
     if not part_installed("ncii_desk.services.packets"):
         pytest.skip("evidence packets are not part of this build")
-    assert packets_service() is not None
+    assert packets_missing() is None
     window.open_case(case_id)
     ws = window.workspace
     assert ws is not None

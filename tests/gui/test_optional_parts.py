@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+import sys
 
 import pytest
 from guikit import WAIT, new_case
+from PySide6.QtWidgets import QLabel
 
+import ncii_desk.services
+from ncii_desk.errors import MissingPackage
 from ncii_desk.gui import optional
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.optional import NotInstalledPanel
@@ -24,14 +26,11 @@ MISSING = {
 
 @pytest.fixture
 def without_optional_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.import_module
-
-    def import_module(name: str, package: str | None = None) -> ModuleType:
-        if name in MISSING:
-            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
-        return real(name, package)
-
-    monkeypatch.setattr(optional.importlib, "import_module", import_module)
+    """A build without these modules: importing them fails as a missing module does (None in
+    sys.modules makes ``import`` raise ModuleNotFoundError naming the module)."""
+    for name in MISSING:
+        monkeypatch.setitem(sys.modules, name, None)
+        monkeypatch.delattr(ncii_desk.services, name.rpartition(".")[2], raising=False)
 
 
 def test_missing_parts_are_named_not_faked(
@@ -44,6 +43,11 @@ def test_missing_parts_are_named_not_faked(
     for pane in (ws.requests, ws.packet):
         panels = pane.findChildren(NotInstalledPanel)
         assert len(panels) == 1
+        # The panel names the package that is missing.
+        assert any(
+            "ncii_desk.services." in label.text() and "is missing" in label.text()
+            for label in panels[0].findChildren(QLabel)
+        )
     assert not hasattr(ws.requests, "table") and not hasattr(ws.packet, "build_button")
     assert not ws.suspects.capture_button.isEnabled()
     assert "not installed" in ws.suspects.capture_note.text()
@@ -59,3 +63,30 @@ def test_missing_parts_are_named_not_faked(
     assert "not installed" in window.settings_dialog.signing_status.text()
     assert window.settings_dialog.clinic_fields == {}
     window.settings_dialog.reject()
+
+
+def test_a_missing_part_is_a_clear_error_naming_the_package(
+    without_optional_parts: None,
+) -> None:
+    missing = optional.requests_missing()
+    assert isinstance(missing, MissingPackage)
+    assert missing.message == (
+        "Removal requests is not installed: the Python package ncii_desk.services.requests "
+        "is missing."
+    )
+    assert "ncii_desk.services.requests" in missing.hint
+    with pytest.raises(MissingPackage) as raised:
+        optional.require(optional.capture_missing())
+    assert "ncii_desk.services.capture" in raised.value.message
+
+
+def test_an_installed_part_is_not_reported_missing() -> None:
+    for check in (
+        optional.capture_missing,
+        optional.analysis_missing,
+        optional.gallery_missing,
+        optional.requests_missing,
+        optional.packets_missing,
+    ):
+        assert check() is None, check.__name__
+    optional.require(None)  # nothing to raise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -20,34 +19,26 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import error_text, plain_label, translate
 from ncii_desk.gui.context import AppContext
-from ncii_desk.gui.optional import load_service
-from ncii_desk.gui.safeview import crop_box, greyscale, to_qimage
+from ncii_desk.gui.optional import gallery_missing
+from ncii_desk.gui.safeview import to_qimage
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import Vault
-from ncii_desk.vault.models import Blob, EvidenceItem
+from ncii_desk.services.reveal import FACE_CROP_SIDE
+from ncii_desk.services.types import Vault
 
-GALLERY_NAMES = ("list_reference_faces", "pick_reference_face")
-CROP_SIDE = 128
+CROP_SIDE = FACE_CROP_SIDE
 
 
 def face_notes(vault: Vault, case_id: str) -> dict[str, str]:
     """What the reference photos table says about each photo's picked face (worker thread)."""
-    service = gallery_service()
-    picked_faces = getattr(service, "picked_faces", None)
-    if picked_faces is None:
+    if gallery_missing() is not None:
         return {}
+    from ncii_desk.services import faces_gallery
+
     out = {}
-    for item_id, faces in picked_faces(vault, case_id).items():
+    for item_id, faces in faces_gallery.picked_faces(vault, case_id).items():
         numbers = ", ".join(str(i) for i in faces)
         out[item_id] = translate("Faces", "Client's face: face {n}").format(n=numbers)
     return out
-
-
-def gallery_service() -> ModuleType | None:
-    """The reference-face gallery, wherever this build has it."""
-    return load_service("ncii_desk.services.faces_gallery", *GALLERY_NAMES) or load_service(
-        "ncii_desk.services.analysis", *GALLERY_NAMES
-    )
 
 
 @dataclass(frozen=True)
@@ -65,40 +56,13 @@ class PhotoFaces:
     tiles: tuple[FaceTile, ...]
 
 
-def face_tiles(
-    vault: Vault, service: ModuleType, case_id: str, item_id: str, grey: bool, job: Job
-) -> PhotoFaces:
-    """Find the faces (the service stores them) and cut a small crop of each, in memory."""
-    import cv2
+def face_tiles(vault: Vault, case_id: str, item_id: str, grey: bool, job: Job) -> PhotoFaces:
+    """The reveal service's face crops of a reference photo, as pictures to draw."""
+    from ncii_desk.services import reveal
 
-    from ncii_desk.media.loader import load_image
-
-    photos = service.list_reference_faces(vault, case_id, job=job)
-    photo = next((p for p in photos if p.item_id == item_id), None)
-    if photo is None:
-        raise NciiDeskError("This photo is not a reference photo of the case.")
-    if photo.status != "faces" or not photo.faces:
-        return PhotoFaces(photo.status, photo.message, ())
-    with vault.session() as s:
-        item = s.get(EvidenceItem, item_id)
-        assert item is not None and item.blob_id is not None
-        blob = s.get(Blob, item.blob_id)
-        assert blob is not None
-    loaded = load_image(vault.read_blob(blob), min_side=640)
-    scale = loaded.pixels.shape[1] / max(1, loaded.width)
-    tiles = []
-    for face in photo.faces:
-        box = [float(v) * scale for v in face.box]
-        crop = crop_box(loaded.pixels, box)
-        h, w = crop.shape[:2]
-        f = CROP_SIDE / max(h, w)
-        crop = cv2.resize(crop, (max(1, round(w * f)), max(1, round(h * f))))
-        if grey:
-            crop = greyscale(crop)
-        tiles.append(
-            FaceTile(face.index, float(face.detection_score), bool(face.picked), to_qimage(crop))
-        )
-    return PhotoFaces(photo.status, photo.message, tuple(tiles))
+    faces = reveal.reference_face_crops(vault, case_id, item_id, grey=grey, side=CROP_SIDE, job=job)
+    tiles = tuple(FaceTile(c.index, c.score, c.picked, to_qimage(c.pixels)) for c in faces.crops)
+    return PhotoFaces(faces.status, faces.message, tiles)
 
 
 class FacePickerDialog(QDialog):
@@ -109,14 +73,12 @@ class FacePickerDialog(QDialog):
         ctx: AppContext,
         case_id: str,
         item_id: str,
-        service: ModuleType,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.case_id = case_id
         self.item_id = item_id
-        self.service = service
         self.setWindowTitle(self.tr("Pick the client's face"))
         # Room for a row of four faces with their labels, without resizing by hand.
         self.setMinimumSize(4 * (CROP_SIDE + 48), 2 * (CROP_SIDE + 56) + 160)
@@ -145,11 +107,11 @@ class FacePickerDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        service, case_id, item_id = self.service, self.case_id, self.item_id
+        case_id, item_id = self.case_id, self.item_id
         grey = self.ctx.preferences.greyscale
         self.ctx.task(
             self.tr("Finding faces in a reference photo"),
-            lambda vault, job: face_tiles(vault, service, case_id, item_id, grey, job),
+            lambda vault, job: face_tiles(vault, case_id, item_id, grey, job),
             on_done=self._show,
             on_failed=lambda e: self.status.setText(error_text(e)),
             owner=self,
@@ -225,10 +187,9 @@ class FacePickerDialog(QDialog):
         self._saving(False, error_text(error))
 
     def unpick(self, index: int) -> None:
-        service, item_id = self.service, self.item_id
-        if not hasattr(service, "unpick_reference_face"):
-            self._mark_tiles()
-            return
+        from ncii_desk.services import faces_gallery as service
+
+        item_id = self.item_id
         self._saving(True, self.tr("Removing the choice..."))
 
         def done(_views: object) -> None:
@@ -247,7 +208,9 @@ class FacePickerDialog(QDialog):
         )
 
     def pick(self, index: int) -> None:
-        service, item_id = self.service, self.item_id
+        from ncii_desk.services import faces_gallery as service
+
+        item_id = self.item_id
         self._saving(True, self.tr("Saving the choice..."))
 
         def done(_view: object) -> None:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.common import error_text, plain_label, translate
 from ncii_desk.services.found_at import FoundAt
+from ncii_desk.services.types import Source
 from ncii_desk.services.views import ItemView
-from ncii_desk.vault.models import Source
 
 #: Items whose address may be set here: files added by hand (a capture records its own).
 BY_HAND = (Source.FILE.value, Source.FOLDER_SCAN.value)

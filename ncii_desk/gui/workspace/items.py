@@ -43,9 +43,8 @@ from ncii_desk.services.intake import IntakeResult
 from ncii_desk.services.items import HashOnlyPlan, HashOnlyResult
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.matching import HashingReport
+from ncii_desk.services.types import Role, Vault
 from ncii_desk.services.views import ItemView
-from ncii_desk.vault import Vault
-from ncii_desk.vault.models import Role
 
 #: Side of the thumbnails as they are made (drawn at row height in the table).
 THUMB = 56

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ncii_desk.gui.common import (
     QT_TRANSLATE_NOOP,
@@ -29,16 +27,15 @@ from ncii_desk.gui.common import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.layouts import PANE_MARGIN, FlowLayout, keep_rows, scrolling
-from ncii_desk.gui.optional import load_service
+from ncii_desk.gui.optional import analysis_missing
 from ncii_desk.gui.queries import MatchRow, matches_with_names
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.services import matching
+from ncii_desk.services.case_queries import latest_findings, manipulation_limits
 from ncii_desk.services.hardware import ON_GPU, where_it_runs
-from ncii_desk.vault import Vault
-from ncii_desk.vault.models import Analysis
+from ncii_desk.services.types import Vault
 
-ANALYSIS = "ncii_desk.services.analysis"
 MATCH_COLUMNS = (
     QT_TRANSLATE_NOOP("Matches", "Suspect"),
     QT_TRANSLATE_NOOP("Matches", "Client's picture"),
@@ -237,7 +234,18 @@ def method_tip(kind: str) -> str:
     return translate("Matches", tip) if tip else kind
 
 
-def caveat_for(row: MatchRow, analysis: ModuleType | None = None) -> str:
+def face_caveat() -> str | None:
+    """The analysis service's own caveat for face matches (None when it is not installed)."""
+    if analysis_missing() is not None:
+        return None
+    from ncii_desk.services import analysis
+
+    return analysis.FACE_MATCH_CAVEAT
+
+
+def caveat_for(row: MatchRow, face: str | None = None) -> str:
+    """What a match does and does not show; ``face`` is the analysis part's caveat for face
+    matches, when it is installed."""
     m = row.match
     if m.target_external:
         key = "list"
@@ -250,8 +258,8 @@ def caveat_for(row: MatchRow, analysis: ModuleType | None = None) -> str:
     else:
         key = "hash"
     text = translate("Matches", CAVEATS[key])
-    if key == "face" and analysis is not None and hasattr(analysis, "FACE_MATCH_CAVEAT"):
-        text = str(analysis.FACE_MATCH_CAVEAT)
+    if key == "face" and face:
+        text = face
     extra = m.details.get("caveat")
     if isinstance(extra, str) and extra:
         text += "\n" + extra
@@ -274,21 +282,7 @@ def review_text(state: str) -> str:
 
 def findings_for(vault: Vault, item_id: str) -> list[dict[str, Any]]:
     """The analysis findings (signals) of an item's newest summary, if it was analysed."""
-    with vault.session() as s:
-        row = s.scalars(
-            select(Analysis)
-            .where(Analysis.item_id == item_id, Analysis.kind == "summary")
-            .order_by(Analysis.created_at.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            return []
-        signals = row.result.get("signals", [])
-        return [sig for sig in signals if isinstance(sig, dict)]
-
-
-def analysis_service() -> ModuleType | None:
-    return load_service(ANALYSIS, "analyze_case")
+    return latest_findings(vault, item_id)
 
 
 @dataclass(frozen=True)
@@ -446,15 +440,17 @@ class MatchesPane(QWidget):
         state = selected.match.review_state if selected is not None else None
         self.confirm_button.setEnabled(state is not None and state != "confirmed")
         self.reject_button.setEnabled(state is not None and state != "rejected")
-        service = analysis_service()
-        self.analyse_button.setEnabled(service is not None)
+        missing = analysis_missing()
+        self.analyse_button.setEnabled(missing is None)
         self.analysis_note.setText(
             ""
-            if service is not None
+            if missing is None
             else self.tr(
                 "Face and manipulation analysis is not installed in this build; hash "
                 "matching works without it."
             )
+            + " "
+            + missing.message
         )
 
     def refresh(self) -> None:
@@ -519,7 +515,7 @@ class MatchesPane(QWidget):
                 numbers=match_numbers(m.kind, m.distance, m.score, m.threshold)
             ),
             "",
-            caveat_for(row, analysis_service()),
+            caveat_for(row, face_caveat()),
         ]
         self.explain.setPlainText("\n".join(lines))
         item_id = m.suspect_item_id
@@ -545,9 +541,8 @@ class MatchesPane(QWidget):
             lines.append("- " + str(sig.get("finding", "")) + f" ({strength})")
             if sig.get("caveat"):
                 lines.append("  " + str(sig["caveat"]))
-        service = analysis_service()
         limits = ""
-        if service is not None:
+        if analysis_missing() is None:
             validated = [
                 str(sig["value"].get("model", ""))
                 for sig in findings
@@ -556,7 +551,7 @@ class MatchesPane(QWidget):
                 and sig["value"].get("validated") is True
                 and sig["value"].get("applicable") is not False
             ]
-            limits = service.manipulation_limits(validated)
+            limits = manipulation_limits(validated)
         if limits:
             lines += ["", str(limits)]
         self.explain.appendPlainText("\n".join(lines))
@@ -590,13 +585,14 @@ class MatchesPane(QWidget):
         )
 
     def analyse(self) -> None:
-        service = analysis_service()
-        if service is None:
+        if analysis_missing() is not None:
             return
+        from ncii_desk.services import analysis
+
         case_id = self.case_id
         self.ctx.task(
             self.tr("Analysing faces and manipulation"),
-            lambda vault, job: service.analyze_case(vault, case_id, job),
+            lambda vault, job: analysis.analyze_case(vault, case_id, job),
             on_done=lambda _r: self._changed(),
             problems_of=analysis_problems,
             summary=analysis_summary,

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 from ncii_desk.gui.common import ReturnButton, button, error_text, note_label
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.layouts import PANE_MARGIN, SidePanelToggle
+from ncii_desk.gui.optional import gallery_missing
 from ncii_desk.gui.safeview import PreviewPanel
-from ncii_desk.gui.workspace.faces import FacePickerDialog, face_notes, gallery_service
+from ncii_desk.gui.workspace.faces import FacePickerDialog, face_notes
 from ncii_desk.gui.workspace.items import ItemsSection
-from ncii_desk.vault.models import Role
+from ncii_desk.services.types import Role
 
 
 class OriginalsPane(QWidget):
@@ -54,7 +55,7 @@ class OriginalsPane(QWidget):
             ),
             self.preview,
         )
-        if gallery_service() is not None:
+        if gallery_missing() is None:
             self.references.note_source = face_notes
         # One list at a time (a tab each), so the list shown has the whole height.
         self.lists = QTabWidget()
@@ -187,13 +188,16 @@ class OriginalsPane(QWidget):
         self.copyright_note.setText(self.tr("Saved."))
 
     def _update_pick(self) -> None:
-        if gallery_service() is None:
+        missing = gallery_missing()
+        if missing is not None:
             self.pick_face_button.setEnabled(False)
             self.face_note.setText(
                 self.tr(
                     "Face picking is not installed in this build (it comes with the analysis "
                     "part), so reference photos cannot be used for face matching yet."
                 )
+                + " "
+                + missing.message
             )
             return
         selected = self.references.selected_id()
@@ -204,10 +208,9 @@ class OriginalsPane(QWidget):
 
     def pick_face(self) -> None:
         item_id = self.references.selected_id()
-        service = gallery_service()
-        if item_id is None or service is None:
+        if item_id is None or gallery_missing() is not None:
             return
-        dialog = FacePickerDialog(self.ctx, self.case_id, item_id, service, self)
+        dialog = FacePickerDialog(self.ctx, self.case_id, item_id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.picked.connect(lambda _i: self.references.refresh())
         self.face_dialog = dialog

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
@@ -29,15 +28,9 @@ from ncii_desk.gui.common import (
     translate,
 )
 from ncii_desk.gui.context import AppContext
-from ncii_desk.gui.optional import NotInstalledPanel, load_service
+from ncii_desk.gui.optional import NotInstalledPanel, packets_missing
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.i18n import said
-
-PACKETS = "ncii_desk.services.packets"
-
-
-def packets_service() -> ModuleType | None:
-    return load_service(PACKETS, "build_packet", "verify_packet")
 
 
 def packet_folder_name(now: datetime | None = None) -> str:
@@ -88,9 +81,9 @@ class PacketPane(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         self.folder: Path | None = None
-        self.service = packets_service()
+        self.missing = packets_missing()
         layout = QVBoxLayout(self)
-        if self.service is None:
+        if self.missing is not None:
             layout.addWidget(
                 NotInstalledPanel(
                     self.tr("Evidence packet"),
@@ -98,6 +91,7 @@ class PacketPane(QWidget):
                         "With it, NCII Desk builds the civil-claim evidence packet with a "
                         "hash manifest that anyone can verify offline."
                     ),
+                    self.missing.message,
                 )
             )
             return
@@ -163,9 +157,11 @@ class PacketPane(QWidget):
     def refresh(self) -> None:
         """The pane shows only what was built or verified in this session, and the notes
         that could be ticked in (all unticked)."""
-        service, case_id = self.service, self.case_id
-        if service is None or not hasattr(service, "case_notes"):
+        if self.missing is not None:
             return
+        from ncii_desk.services import packets as service
+
+        case_id = self.case_id
         self.ctx.read(lambda v: service.case_notes(v, case_id), self.show_notes, owner=self)
 
     def show_notes(self, notes: list[Any]) -> None:
@@ -195,11 +191,12 @@ class PacketPane(QWidget):
             self.build(parent / packet_folder_name())
 
     def build(self, out_dir: Path) -> None:
-        service, case_id = self.service, self.case_id
-        if service is None:
+        if self.missing is not None:
             return
-        from ncii_desk.documents.thumbs import ThumbMode
+        from ncii_desk.services import packets as service
+        from ncii_desk.services.types import ThumbMode
 
+        case_id = self.case_id
         sealed, make_zip = self.sealed.isChecked(), self.make_zip.isChecked()
         thumbs = ThumbMode(str(self.thumbs.currentData()))
         notes = self.ticked_notes()
@@ -234,9 +231,10 @@ class PacketPane(QWidget):
             self.verify(folder)
 
     def verify(self, path: Path) -> None:
-        service = self.service
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import packets as service
+
         self.result.setPlainText(self.tr("Verifying..."))
         self.ctx.task(
             self.tr("Verifying an evidence packet"),

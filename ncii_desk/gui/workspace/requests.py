@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import shiboken6
@@ -57,21 +56,12 @@ from ncii_desk.gui.common import (
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.layouts import PANE_MARGIN, FlowLayout, keep_rows, scrolling
 from ncii_desk.gui.letterview import LetterPreview
-from ncii_desk.gui.optional import NotInstalledPanel, load_service
+from ncii_desk.gui.optional import NotInstalledPanel, requests_missing
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.handout import HandoutDialog, handout_file_name
-from ncii_desk.gui.workspace.suspects import capture_service, parse_urls, recheck_summary
-from ncii_desk.vault import Vault
+from ncii_desk.gui.workspace.suspects import capture_installed, parse_urls, recheck_summary
+from ncii_desk.services.types import Vault
 
-REQUESTS = "ncii_desk.services.requests"
-REQUEST_NAMES = (
-    "draft_requests",
-    "list_requests",
-    "mark_sent",
-    "set_ticket",
-    "get_clinic",
-    "clinic_zone",
-)
 REQUEST_COLUMNS = (
     QT_TRANSLATE_NOOP("Requests", "Platform"),
     QT_TRANSLATE_NOOP("Requests", "Kind"),
@@ -104,10 +94,6 @@ STATUS_TEXT = {
     "overdue": QT_TRANSLATE_NOOP("Requests", "OVERDUE"),
 }
 SETTABLE = ("acknowledged", "removed", "refused")
-
-
-def requests_service() -> ModuleType | None:
-    return load_service(REQUESTS, *REQUEST_NAMES)
 
 
 def route_text(route: str) -> str:
@@ -729,7 +715,7 @@ class DraftDialog(QDialog):
         self.preview_note.setText(error_text(error))
 
     def letter_form(self) -> Any:
-        from ncii_desk.documents.letters import LetterForm, Sender
+        from ncii_desk.services.types import LetterForm, Sender
 
         signer = self.signer.text().strip()
         representative = not self.is_self.isChecked()
@@ -843,9 +829,9 @@ class RequestsPane(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         self.views: list[Any] = []
-        self.service = requests_service()
+        self.missing = requests_missing()
         layout = QVBoxLayout(self)
-        if self.service is None:
+        if self.missing is not None:
             layout.addWidget(
                 NotInstalledPanel(
                     self.tr("Removal requests"),
@@ -854,6 +840,7 @@ class RequestsPane(QWidget):
                         "letters for each platform, tracks when they were sent and counts "
                         "down the 48 hours."
                     ),
+                    self.missing.message,
                 )
             )
             return
@@ -957,9 +944,11 @@ class RequestsPane(QWidget):
     # -- list --
 
     def refresh(self) -> None:
-        service, case_id = self.service, self.case_id
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
+        case_id = self.case_id
         self.ctx.read(lambda v: service.list_requests(v, case_id), self._show, owner=self)
 
     def _show(self, views: list[Any]) -> None:
@@ -1035,7 +1024,7 @@ class RequestsPane(QWidget):
         self.history.setPlainText("\n".join(lines))
 
     def _update_buttons(self) -> None:
-        if self.service is None:
+        if self.missing is not None:
             return
         view = self.selected()
         state = view.state if view else None
@@ -1045,10 +1034,8 @@ class RequestsPane(QWidget):
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
         self.save_button.setEnabled(view is not None and view.has_documents)
         self.email_button.setEnabled(view is not None and view.has_documents)
-        self.followup_button.setEnabled(
-            view is not None and view.overdue and hasattr(self.service, "followup_letters")
-        )
-        self.recheck_button.setEnabled(capture_service() is not None)
+        self.followup_button.setEnabled(view is not None and view.overdue)
+        self.recheck_button.setEnabled(capture_installed())
 
     # -- actions --
 
@@ -1063,9 +1050,10 @@ class RequestsPane(QWidget):
         self.note.setText(error_text(error))
 
     def recheck(self) -> None:
-        capture = capture_service()
-        if capture is None or not hasattr(capture, "recheck_case"):
+        if not capture_installed():
             return
+        from ncii_desk.services import capture
+
         case_id = self.case_id
         self.ctx.task(
             self.tr("Checking the addresses again"),
@@ -1076,9 +1064,10 @@ class RequestsPane(QWidget):
         )
 
     def draft(self) -> None:
-        service = self.service
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         self.ctx.read(service.get_clinic, self._open_draft, self._fail, owner=self)
 
     def _open_draft(self, clinic: dict[str, str]) -> None:
@@ -1117,9 +1106,11 @@ class RequestsPane(QWidget):
         )
 
     def submit_draft(self, dialog: DraftDialog) -> None:
-        service, case_id = self.service, self.case_id
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
+        case_id = self.case_id
         route = dialog.chosen_route()
         form = dialog.letter_form()
         extra, items = dialog.chosen_urls(), dialog.chosen_items()
@@ -1158,7 +1149,7 @@ class RequestsPane(QWidget):
 
         def failed(error: NciiDeskError) -> None:
             ok.setEnabled(True)
-            refused = getattr(service, "AlreadyRequested", None)
+            refused = service.AlreadyRequested
             plain = missing_text(error)
             if plain is not None:
                 dialog.message.setText(plain)
@@ -1231,9 +1222,11 @@ class RequestsPane(QWidget):
     def ask_sent_time(self, *, correcting: bool = False) -> None:
         """Ask when the selected request was sent (a date and time in the clinic's zone,
         now by default); when correcting, also why."""
-        view, service = self.selected(), self.service
-        if view is None or service is None:
+        view = self.selected()
+        if view is None or self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         self.ctx.read(
             lambda v: service.clinic_zone(v),
             lambda zone: self._sent_time_dialog(view, zone, correcting),
@@ -1244,9 +1237,11 @@ class RequestsPane(QWidget):
     def mark_sent(self) -> None:
         """Mark the selected draft as sent now without asking (for scripts such as the
         screenshot maker; the button asks for the time)."""
-        view, service = self.selected(), self.service
-        if view is None or service is None:
+        view = self.selected()
+        if view is None or self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         rid = view.id
         self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail, owner=self)
 
@@ -1275,9 +1270,9 @@ class RequestsPane(QWidget):
     def save_sent(self, request_id: str, text: str, reason: str | None = None) -> None:
         """Mark the request as sent at ``text`` (a wall-clock time in the clinic's zone), or
         with a ``reason``, correct the time it was sent (the 48-hour clock moves with it)."""
-        service = self.service
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
 
         def work(v: Vault) -> Any:
             at = service.parse_local(text, service.clinic_zone(v))
@@ -1296,8 +1291,8 @@ class RequestsPane(QWidget):
         self.ctx.read(work, done, self._fail, owner=self)
 
     def set_ticket(self) -> None:
-        view, service = self.selected(), self.service
-        if view is None or service is None:
+        view = self.selected()
+        if view is None or self.missing is not None:
             return
         dialog = QInputDialog(self)
         dialog.setWindowTitle(self.tr("Platform reference number"))
@@ -1309,9 +1304,10 @@ class RequestsPane(QWidget):
         dialog.open()
 
     def save_ticket(self, request_id: str, ticket: str) -> None:
-        service = self.service
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         self.ctx.read(
             lambda v: service.set_ticket(v, request_id, ticket),
             self._changed,
@@ -1320,8 +1316,8 @@ class RequestsPane(QWidget):
         )
 
     def set_status(self) -> None:
-        view, service = self.selected(), self.service
-        if view is None or service is None:
+        view = self.selected()
+        if view is None or self.missing is not None:
             return
         dialog = QInputDialog(self)
         dialog.setWindowTitle(self.tr("Outcome"))
@@ -1334,9 +1330,10 @@ class RequestsPane(QWidget):
         dialog.open()
 
     def save_status(self, request_id: str, status: str) -> None:
-        service = self.service
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         self.ctx.read(
             lambda v: service.set_status(v, request_id, status),
             self._changed,
@@ -1347,14 +1344,15 @@ class RequestsPane(QWidget):
     def _show_letter(self, view: Any | None) -> None:
         """The selected request's letter, drawn from its stored bytes (read again only when
         the request changed: a re-dated letter after it was sent)."""
-        service = self.service
         key = (view.id, view.sent_at, len(view.history)) if view is not None else None
         if key == self._letter_key:
             return
         self._letter_key = key
-        if view is None or service is None or not view.has_documents:
+        if view is None or self.missing is not None or not view.has_documents:
             self.letter.clear("" if view is None else self.tr("This request has no letter stored."))
             return
+        from ncii_desk.services import requests as service
+
         rid = view.id
 
         def shown(reading: Any) -> None:
@@ -1371,9 +1369,11 @@ class RequestsPane(QWidget):
     def send_email(self, folder: Path | None = None) -> None:
         """Save the PDF where the advocate chooses, then hand the mail program a new message
         (address and subject) and show the folder to attach the file from."""
-        view, service = self.selected(), self.service
-        if view is None or service is None:
+        view = self.selected()
+        if view is None or self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         if folder is None:
             folder = pick_folder(self, self.tr("Choose a folder for the letter to attach"))
             if folder is None:
@@ -1419,9 +1419,11 @@ class RequestsPane(QWidget):
         self.ctx.read(work, done, self._fail, owner=self)
 
     def save_documents(self) -> None:
-        view, service = self.selected(), self.service
-        if view is None or service is None:
+        view = self.selected()
+        if view is None or self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         folder = pick_folder(self, self.tr("Choose a folder for the letter (PDF and Word)"))
         if folder is None:
             return
@@ -1445,9 +1447,10 @@ class RequestsPane(QWidget):
         self.handout_dialog = dialog
 
     def save_handout(self, dialog: HandoutDialog, folder: Path | None = None) -> None:
-        service = self.service
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         folder = folder or pick_folder(dialog, self.tr("Choose a folder for the hand-out"))
         if folder is None:
             return
@@ -1467,9 +1470,11 @@ class RequestsPane(QWidget):
         self.ctx.read(make, done, lambda e: dialog.message.setText(error_text(e)), owner=self)
 
     def followup(self) -> None:
-        view, service = self.selected(), self.service
-        if view is None or service is None:
+        view = self.selected()
+        if view is None or self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         rid = view.id
         self.ctx.read(
             service.get_clinic, lambda clinic: self._open_followup(rid, clinic), owner=self
@@ -1487,9 +1492,10 @@ class RequestsPane(QWidget):
         dialog.open()
 
     def submit_followup(self, dialog: DraftDialog, request_id: str) -> None:
-        service = self.service
-        if service is None:
+        if self.missing is not None:
             return
+        from ncii_desk.services import requests as service
+
         form = dialog.letter_form()
         folder = pick_folder(dialog, self.tr("Choose a folder for the follow-up letter"))
         if folder is None:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -37,15 +36,14 @@ from ncii_desk.gui.common import (
 )
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.layouts import PANE_MARGIN, SidePanelToggle
-from ncii_desk.gui.optional import load_service
+from ncii_desk.gui.optional import capture_missing
 from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.foundat import BY_HAND, FoundAtDialog, found_at_explanation
 from ncii_desk.gui.workspace.items import ItemsSection
 from ncii_desk.services import found_at
-from ncii_desk.vault.models import Role
+from ncii_desk.services.types import Role
 
-CAPTURE = "ncii_desk.services.capture"
 CAPTURE_COLUMNS = (
     QT_TRANSLATE_NOOP("Suspects", "Link"),
     QT_TRANSLATE_NOOP("Suspects", "Status"),
@@ -65,8 +63,9 @@ RECHECK_OUTCOMES = {
 }
 
 
-def capture_service() -> ModuleType | None:
-    return load_service(CAPTURE, "capture_urls", "list_captures")
+def capture_installed() -> bool:
+    """Whether web capture is in this build (see :func:`capture_missing` for why not)."""
+    return capture_missing() is None
 
 
 def parse_urls(text: str) -> list[str]:
@@ -321,30 +320,29 @@ class SuspectsPane(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        service = capture_service()
-        self.capture_button.setEnabled(service is not None)
-        self.recheck_button.setEnabled(service is not None and hasattr(service, "recheck_case"))
-        self.custody_button.setEnabled(
-            service is not None
-            and hasattr(service, "custody")
-            and self.items.selected_id() is not None
-        )
+        missing = capture_missing()
+        self.capture_button.setEnabled(missing is None)
+        self.recheck_button.setEnabled(missing is None)
+        self.custody_button.setEnabled(missing is None and self.items.selected_id() is not None)
         view = self.items.selected_view()
         self.found_at_button.setEnabled(view is not None and view.source in BY_HAND)
-        self.urls.setReadOnly(service is None)
-        if service is None:
+        self.urls.setReadOnly(missing is not None)
+        if missing is not None:
             self.capture_note.setText(
                 self.tr(
                     "Capturing links is not installed in this build. Save the pictures from "
                     "the page yourself and add them under Suspect files."
                 )
+                + " "
+                + missing.message
             )
 
     def refresh(self) -> None:
         self.items.refresh()
-        service = capture_service()
-        if service is None:
+        if not capture_installed():
             return
+        from ncii_desk.services import capture as service
+
         case_id = self.case_id
         self.ctx.read(
             lambda v: (service.list_captures(v, case_id), service.list_rechecks(v, case_id)),
@@ -375,10 +373,11 @@ class SuspectsPane(QWidget):
         fit_columns(self.table, CAPTURE_STRETCH)
 
     def capture(self) -> None:
-        service = capture_service()
         urls = parse_urls(self.urls.toPlainText())
-        if service is None:
+        if not capture_installed():
             return
+        from ncii_desk.services import capture as service
+
         if not urls:
             self.capture_note.setText(self.tr("Paste at least one link first."))
             return
@@ -401,9 +400,10 @@ class SuspectsPane(QWidget):
         self.ctx.case_changed.emit(self.case_id)
 
     def recheck(self) -> None:
-        service = capture_service()
-        if service is None or not hasattr(service, "recheck_case"):
+        if not capture_installed():
             return
+        from ncii_desk.services import capture as service
+
         case_id = self.case_id
         self.ctx.task(
             self.tr("Checking captured links again"),
@@ -414,10 +414,10 @@ class SuspectsPane(QWidget):
         )
 
     def show_custody(self) -> None:
-        service = capture_service()
         item_id = self.items.selected_id()
-        if service is None or item_id is None:
+        if not capture_installed() or item_id is None:
             return
+        from ncii_desk.services import capture as service
 
         def shown(view: Any) -> None:
             dialog = CustodyDialog(custody_text(view), self)
