@@ -539,15 +539,7 @@
     </message>
   </context>
   <context>
-    <name>services.analysis</name>
-    <message>
-      <source>The stored file of item {id} is missing.</source>
-      <translation>Falta el archivo guardado del elemento {id}.</translation>
-    </message>
-    <message>
-      <source>The analysis was cancelled.</source>
-      <translation>Se canceló el análisis.</translation>
-    </message>
+    <name>services.analysis.run</name>
     <message>
       <source>The frame interval must be more than 0 seconds, not {every_s}.</source>
       <translation>El intervalo entre cuadros debe ser mayor que 0 segundos, no {every_s}.</translation>
@@ -555,6 +547,17 @@
     <message>
       <source>Use for example 1 (one frame per second) or 0.5.</source>
       <translation>Use por ejemplo 1 (un cuadro por segundo) o 0.5.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.analysis.steps</name>
+    <message>
+      <source>The stored file of item {id} is missing.</source>
+      <translation>Falta el archivo guardado del elemento {id}.</translation>
+    </message>
+    <message>
+      <source>The analysis was cancelled.</source>
+      <translation>Se canceló el análisis.</translation>
     </message>
   </context>
   <context>
@@ -777,6 +780,10 @@
       <translation>El contenido del archivo de traspaso no coincide con su manifiesto firmado (se añadieron, quitaron o cambiaron registros).</translation>
     </message>
     <message>
+      <source>A stored file changed while it was imported.</source>
+      <translation>Un archivo guardado cambió mientras se importaba.</translation>
+    </message>
+    <message>
       <source>A case with this {what} is already in this vault (imported before, or the same case).</source>
       <translation>Ya hay en esta bóveda un caso con este {what} (importado antes, o el mismo caso).</translation>
     </message>
@@ -799,10 +806,6 @@
     <message>
       <source>Compare the fingerprint with the sender by phone, then import again.</source>
       <translation>Compare la huella con quien lo envió por teléfono y vuelva a importar.</translation>
-    </message>
-    <message>
-      <source>A stored file changed while it was imported.</source>
-      <translation>Un archivo guardado cambió mientras se importaba.</translation>
     </message>
     <message>
       <source>The hand-over file changed while it was being imported; nothing was imported.</source>
@@ -857,7 +860,15 @@
     </message>
   </context>
   <context>
-    <name>services.intake</name>
+    <name>services.inspection</name>
+    <message>
+      <source>{path} is a folder, not an image file.</source>
+      <translation>{path} es una carpeta, no un archivo de imagen.</translation>
+    </message>
+    <message>
+      <source>{path} is larger than NCII Desk reads as one image.</source>
+      <translation>{path} es más grande de lo que NCII Desk lee como una sola imagen.</translation>
+    </message>
     <message>
       <source>The file {path} does not exist.</source>
       <translation>El archivo {path} no existe.</translation>
@@ -866,6 +877,17 @@
       <source>The file {path} cannot be read: {strerror}.</source>
       <translation>El archivo {path} no se puede leer: {strerror}.</translation>
     </message>
+    <message>
+      <source>The heat-map could not be written to {target}: {strerror}.</source>
+      <translation>No se pudo guardar el mapa de calor en {target}: {strerror}.</translation>
+    </message>
+    <message>
+      <source>Choose a folder you can write to.</source>
+      <translation>Elija una carpeta en la que pueda guardar archivos.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.intake</name>
     <message>
       <source>{path} is not a regular file.</source>
       <translation>{path} no es un archivo normal.</translation>
@@ -1145,22 +1167,17 @@
     </message>
   </context>
   <context>
-    <name>services.requests</name>
-    <message>
-      <source>List a case's requests with 'ncii-desk requests CASE'.</source>
-      <translation>Vea las solicitudes de un caso con 'ncii-desk requests CASE'.</translation>
-    </message>
-    <message>
-      <source>See the request's history with 'ncii-desk requests show REQ'.</source>
-      <translation>Vea el historial de la solicitud con 'ncii-desk requests show REQ'.</translation>
-    </message>
-    <message>
-      <source>Add --again to draft a new request anyway (for example when the platform lost the first one). Once a TAKE IT DOWN request's 48 hours have passed, follow it up with 'ncii-desk requests followup REQ'.</source>
-      <translation>Añada --again para preparar una solicitud nueva de todas formas (por ejemplo, si la plataforma perdió la primera). Cuando hayan pasado las 48 horas de una solicitud TAKE IT DOWN, haga el seguimiento con 'ncii-desk requests followup REQ'.</translation>
-    </message>
+    <name>services.requests.clinic</name>
     <message>
       <source>Unknown clinic detail: {sorted}.</source>
       <translation>Dato de la organización desconocido: {sorted}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.requests.depictions</name>
+    <message>
+      <source>Add --again to draft a new request anyway (for example when the platform lost the first one). Once a TAKE IT DOWN request's 48 hours have passed, follow it up with 'ncii-desk requests followup REQ'.</source>
+      <translation>Añada --again para preparar una solicitud nueva de todas formas (por ejemplo, si la plataforma perdió la primera). Cuando hayan pasado las 48 horas de una solicitud TAKE IT DOWN, haga el seguimiento con 'ncii-desk requests followup REQ'.</translation>
     </message>
     <message>
       <source>The item '{strip}' belongs to another case.</source>
@@ -1170,6 +1187,28 @@
       <source>List this case's items with 'ncii-desk item list CASE'.</source>
       <translation>Vea los elementos de este caso con 'ncii-desk item list CASE'.</translation>
     </message>
+    <message>
+      <source>Nothing new to request: an open '{route}' request already lists every picture found. {named}.</source>
+      <translation>No hay nada nuevo que pedir: una solicitud '{route}' abierta ya incluye cada imagen encontrada. {named}.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.requests.documents</name>
+    <message>
+      <source>This request has no stored documents.</source>
+      <translation>Esta solicitud no tiene documentos guardados.</translation>
+    </message>
+    <message>
+      <source>{clashes_count} file(s) already exist in the folder, for example {clashes}.</source>
+      <translation>Ya existe(n) {clashes_count} archivo(s) en la carpeta, por ejemplo {clashes}.</translation>
+    </message>
+    <message>
+      <source>Choose another folder, or add --overwrite.</source>
+      <translation>Elija otra carpeta, o añada --overwrite.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.requests.drafting</name>
     <message>
       <source>'{route}' is not a request type.</source>
       <translation>'{route}' no es un tipo de solicitud.</translation>
@@ -1186,6 +1225,55 @@
       <source>This kind of request applies to: {where}.</source>
       <translation>Este tipo de solicitud se aplica a: {where}.</translation>
     </message>
+    <message>
+      <source>No picture of this case can go in a DMCA notice: a DMCA notice may list only copies matched (by their pixels, confirmed by a reviewer) to an original the client owns. Left out: {named}.{marks}</source>
+      <translation>Ninguna imagen de este caso puede ir en un aviso DMCA: un aviso DMCA solo puede incluir copias que coinciden (por sus píxeles, confirmadas por una persona revisora) con un original cuyos derechos de autor son de su cliente. Quedan fuera: {named}.{marks}</translation>
+    </message>
+    <message>
+      <source>Pictures left out of a DMCA notice can still be asked for under the TAKE IT DOWN Act ('ncii-desk requests draft CASE --route takedown'), which needs no copyright. Mark who took each original with 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', and confirm matches with 'ncii-desk matches review'.</source>
+      <translation>Las imágenes que quedan fuera de un aviso DMCA se pueden pedir igual con la Ley TAKE IT DOWN ('ncii-desk requests draft CASE --route takedown'), que no requiere derechos de autor. Marque quién tomó cada original con 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', y confirme las coincidencias con 'ncii-desk matches review'.</translation>
+    </message>
+    <message>
+      <source> {unmarked_count} original(s) are not marked yet: the old one-tick '--copyright-owner' for the whole case is not taken as a claim for each original; mark each original first.</source>
+      <translation> {unmarked_count} original(es) todavía no están marcados: la antigua casilla única '--copyright-owner' para todo el caso no se toma como reclamo para cada original; marque primero cada original.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.requests.followup</name>
+    <message>
+      <source>Unknown follow-up document '{kind}'.</source>
+      <translation>Documento de seguimiento desconocido: '{kind}'.</translation>
+    </message>
+    <message>
+      <source>A follow-up is for a TAKE IT DOWN request whose 48-hour deadline has passed without removal.</source>
+      <translation>Un seguimiento es para una solicitud TAKE IT DOWN cuyo plazo de 48 horas venció sin que se retirara el contenido.</translation>
+    </message>
+    <message>
+      <source>This request is {state}, deadline {deadline_at}.</source>
+      <translation>Esta solicitud está en estado {state}, con plazo {deadline_at}.</translation>
+    </message>
+    <message>
+      <source>This request is {state}.</source>
+      <translation>Esta solicitud está en estado {state}.</translation>
+    </message>
+    <message>
+      <source>The request's addresses span several platforms.</source>
+      <translation>Las direcciones de la solicitud abarcan varias plataformas.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.requests.records</name>
+    <message>
+      <source>List a case's requests with 'ncii-desk requests CASE'.</source>
+      <translation>Vea las solicitudes de un caso con 'ncii-desk requests CASE'.</translation>
+    </message>
+    <message>
+      <source>See the request's history with 'ncii-desk requests show REQ'.</source>
+      <translation>Vea el historial de la solicitud con 'ncii-desk requests show REQ'.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.requests.tracker</name>
     <message>
       <source>The time sent needs a time zone.</source>
       <translation>La hora de envío necesita una zona horaria.</translation>
@@ -1262,53 +1350,24 @@
       <source>Mark it as sent first with 'ncii-desk requests sent REQ'.</source>
       <translation>Márquela primero como enviada con 'ncii-desk requests sent REQ'.</translation>
     </message>
+  </context>
+  <context>
+    <name>services.reveal</name>
     <message>
-      <source>This request has no stored documents.</source>
-      <translation>Esta solicitud no tiene documentos guardados.</translation>
+      <source>Item {item_id} no longer exists.</source>
+      <translation>El elemento {item_id} ya no existe.</translation>
     </message>
     <message>
-      <source>{clashes_count} file(s) already exist in the folder, for example {clashes}.</source>
-      <translation>Ya existe(n) {clashes_count} archivo(s) en la carpeta, por ejemplo {clashes}.</translation>
+      <source>Refresh the case; the item was deleted meanwhile.</source>
+      <translation>Actualice el caso; el elemento se eliminó mientras tanto.</translation>
     </message>
     <message>
-      <source>Choose another folder, or add --overwrite.</source>
-      <translation>Elija otra carpeta, o añada --overwrite.</translation>
+      <source>This photo is not a reference photo of the case.</source>
+      <translation>Esta foto no es una foto de referencia del caso.</translation>
     </message>
     <message>
-      <source>Unknown follow-up document '{kind}'.</source>
-      <translation>Documento de seguimiento desconocido: '{kind}'.</translation>
-    </message>
-    <message>
-      <source>A follow-up is for a TAKE IT DOWN request whose 48-hour deadline has passed without removal.</source>
-      <translation>Un seguimiento es para una solicitud TAKE IT DOWN cuyo plazo de 48 horas venció sin que se retirara el contenido.</translation>
-    </message>
-    <message>
-      <source>This request is {state}, deadline {deadline_at}.</source>
-      <translation>Esta solicitud está en estado {state}, con plazo {deadline_at}.</translation>
-    </message>
-    <message>
-      <source>This request is {state}.</source>
-      <translation>Esta solicitud está en estado {state}.</translation>
-    </message>
-    <message>
-      <source>The request's addresses span several platforms.</source>
-      <translation>Las direcciones de la solicitud abarcan varias plataformas.</translation>
-    </message>
-    <message>
-      <source>Nothing new to request: an open '{route}' request already lists every picture found. {named}.</source>
-      <translation>No hay nada nuevo que pedir: una solicitud '{route}' abierta ya incluye cada imagen encontrada. {named}.</translation>
-    </message>
-    <message>
-      <source>No picture of this case can go in a DMCA notice: a DMCA notice may list only copies matched (by their pixels, confirmed by a reviewer) to an original the client owns. Left out: {named}.{marks}</source>
-      <translation>Ninguna imagen de este caso puede ir en un aviso DMCA: un aviso DMCA solo puede incluir copias que coinciden (por sus píxeles, confirmadas por una persona revisora) con un original cuyos derechos de autor son de su cliente. Quedan fuera: {named}.{marks}</translation>
-    </message>
-    <message>
-      <source>Pictures left out of a DMCA notice can still be asked for under the TAKE IT DOWN Act ('ncii-desk requests draft CASE --route takedown'), which needs no copyright. Mark who took each original with 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', and confirm matches with 'ncii-desk matches review'.</source>
-      <translation>Las imágenes que quedan fuera de un aviso DMCA se pueden pedir igual con la Ley TAKE IT DOWN ('ncii-desk requests draft CASE --route takedown'), que no requiere derechos de autor. Marque quién tomó cada original con 'ncii-desk item copyright ITEM --taken-by client|other|unknown --client-holds-copyright yes|no|unknown', y confirme las coincidencias con 'ncii-desk matches review'.</translation>
-    </message>
-    <message>
-      <source> {unmarked_count} original(s) are not marked yet: the old one-tick '--copyright-owner' for the whole case is not taken as a claim for each original; mark each original first.</source>
-      <translation> {unmarked_count} original(es) todavía no están marcados: la antigua casilla única '--copyright-owner' para todo el caso no se toma como reclamo para cada original; marque primero cada original.</translation>
+      <source>Add it as a reference photo of the case first.</source>
+      <translation>Primero agréguela como foto de referencia del caso.</translation>
     </message>
   </context>
   <context>
@@ -1391,6 +1450,109 @@
     <message>
       <source>Only hashes and addresses are kept for such a case.</source>
       <translation>En un caso así solo se guardan las huellas (hashes) y las direcciones.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.selftest</name>
+    <message>
+      <source>Reinstall NCII Desk; if the problem stays, send this report to support.</source>
+      <translation>Reinstale NCII Desk; si el problema sigue, envíe este informe a soporte.</translation>
+    </message>
+    <message>
+      <source>The application icon {name} is missing from assets/.</source>
+      <translation>Falta el ícono de la aplicación {name} en assets/.</translation>
+    </message>
+    <message>
+      <source>The vault database opened without SQLCipher encryption.</source>
+      <translation>La base de datos de la bóveda se abrió sin el cifrado de SQLCipher.</translation>
+    </message>
+    <message>
+      <source>The vault database was written unencrypted.</source>
+      <translation>La base de datos de la bóveda se escribió sin cifrar.</translation>
+    </message>
+    <message>
+      <source>A stored blob read back with different bytes.</source>
+      <translation>Un blob guardado se leyó con bytes distintos.</translation>
+    </message>
+    <message>
+      <source>The vault check found problems: {problems}</source>
+      <translation>La comprobación de la bóveda encontró problemas: {problems}</translation>
+    </message>
+    <message>
+      <source>A {fmt} test picture decoded at the wrong size.</source>
+      <translation>Una imagen de prueba {fmt} se decodificó con un tamaño equivocado.</translation>
+    </message>
+    <message>
+      <source>The PDQ hash of a lossless picture changed after decoding.</source>
+      <translation>La huella PDQ de una imagen sin pérdida cambió después de decodificarla.</translation>
+    </message>
+    <message>
+      <source>Lossy copies of a picture differ by {far} PDQ bits (at most 31).</source>
+      <translation>Las copias con pérdida de una imagen difieren en {far} bits PDQ (como máximo 31).</translation>
+    </message>
+    <message>
+      <source>No frame could be decoded from a generated video.</source>
+      <translation>No se pudo decodificar ningún cuadro de un video generado.</translation>
+    </message>
+    <message>
+      <source>Generated pictures could not be hashed: {failed}</source>
+      <translation>No se pudieron calcular las huellas de las imágenes generadas: {failed}</translation>
+    </message>
+    <message>
+      <source>The worker processes returned {pooled_count} of 3 results.</source>
+      <translation>Los procesos de trabajo devolvieron {pooled_count} de 3 resultados.</translation>
+    </message>
+    <message>
+      <source>Worker processes computed other hashes than this process.</source>
+      <translation>Los procesos de trabajo calcularon huellas distintas de las de este proceso.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' has other outputs than the manifest says.</source>
+      <translation>El modelo '{name}' tiene salidas distintas de las que indica el manifiesto.</translation>
+    </message>
+    <message>
+      <source>The model '{name}' gave no usable '{name2}' output.</source>
+      <translation>El modelo '{name}' no dio una salida '{name2}' utilizable.</translation>
+    </message>
+    <message>
+      <source>The MesoNet graph for '{name}' is inconsistent.</source>
+      <translation>El grafo de MesoNet de '{name}' no es coherente.</translation>
+    </message>
+    <message>
+      <source>No model could be run.</source>
+      <translation>No se pudo ejecutar ningún modelo.</translation>
+    </message>
+    <message>
+      <source>reportlab produced a file that does not start with %PDF.</source>
+      <translation>reportlab produjo un archivo que no empieza con %PDF.</translation>
+    </message>
+    <message>
+      <source>The test PDF has {pages} pages instead of 1.</source>
+      <translation>El PDF de prueba tiene {pages} páginas en lugar de 1.</translation>
+    </message>
+    <message>
+      <source>The test PDF does not read back with its title.</source>
+      <translation>El PDF de prueba no se lee con su título.</translation>
+    </message>
+    <message>
+      <source>A DOCX written from the default template did not read back.</source>
+      <translation>Un DOCX escrito con la plantilla predeterminada no se pudo volver a leer.</translation>
+    </message>
+    <message>
+      <source>The certificate bundle (certifi) is missing.</source>
+      <translation>Falta el paquete de certificados (certifi).</translation>
+    </message>
+    <message>
+      <source>OpenCV could not encode a picture.</source>
+      <translation>OpenCV no pudo codificar una imagen.</translation>
+    </message>
+    <message>
+      <source>The Qt check was not given to this self-test run: it comes with the desktop app.</source>
+      <translation>Esta autoprueba no recibió la comprobación de Qt: viene con la aplicación de escritorio.</translation>
+    </message>
+    <message>
+      <source>Run it with the ncii-desk program: ncii-desk selftest --qt</source>
+      <translation>Ejecútela con el programa ncii-desk: ncii-desk selftest --qt</translation>
     </message>
   </context>
   <context>
@@ -1830,6 +1992,188 @@
     </message>
   </context>
   <context>
+    <name>vault.members</name>
+    <message>
+      <source>This member's key record was altered: its authentication code does not match.</source>
+      <translation>El registro de claves de este miembro fue alterado: su código de autenticación no coincide.</translation>
+    </message>
+    <message>
+      <source>This member's key record names public keys that do not belong to it.</source>
+      <translation>El registro de claves de este miembro nombra claves públicas que no le pertenecen.</translation>
+    </message>
+    <message>
+      <source>The passphrase is not correct for this member.</source>
+      <translation>La frase de contraseña no es correcta para este miembro.</translation>
+    </message>
+    <message>
+      <source>Check Caps Lock and the keyboard layout and try again. If the passphrase is lost, use your personal recovery key to set a new one.</source>
+      <translation>Revise las mayúsculas (Bloq Mayús) y la distribución del teclado e inténtelo de nuevo. Si perdió la frase de contraseña, use su clave de recuperación personal para poner una nueva.</translation>
+    </message>
+    <message>
+      <source>This recovery key does not belong to this member.</source>
+      <translation>Esta clave de recuperación no pertenece a este miembro.</translation>
+    </message>
+    <message>
+      <source>Check that you typed the recovery key printed for you (not the vault's or another member's).</source>
+      <translation>Compruebe que escribió la clave de recuperación que se imprimió para usted (no la de la bóveda ni la de otro miembro).</translation>
+    </message>
+    <message>
+      <source>This is not a member key record of a known version.</source>
+      <translation>Esto no es un registro de claves de miembro de una versión conocida.</translation>
+    </message>
+    <message>
+      <source>This member's key record has missing or invalid fields.</source>
+      <translation>Al registro de claves de este miembro le faltan campos o tiene campos no válidos.</translation>
+    </message>
+    <message>
+      <source>This member's key record has an unacceptable key-derivation setting ({field_name}); it was refused before any key was derived.</source>
+      <translation>El registro de claves de este miembro tiene un ajuste de derivación de claves inaceptable ({field_name}); se rechazó antes de derivar ninguna clave.</translation>
+    </message>
+    <message>
+      <source>kdf</source>
+      <translation>kdf</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) is not a wrapped case key.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) no es una clave de caso protegida.</translation>
+    </message>
+    <message>
+      <source>{current_version}</source>
+      <translation>{current_version}</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) was wrapped for another member, not for you.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) se protegió para otro miembro, no para usted.</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney on the case to add you to it.</source>
+      <translation>Pida a un abogado supervisor del caso que le agregue.</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) belongs to another case, version or clinic.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) pertenece a otro caso, otra versión u otra clínica.</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) does not open with your key: it was altered, or copied from another member, case or version.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) no se abre con su clave: fue alterada o copiada de otro miembro, caso o versión.</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) has the wrong size.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) no tiene el tamaño correcto.</translation>
+    </message>
+    <message>
+      <source>Version {version} of the key of case {case_id} is not the key the case's signed membership records name: someone with access to the clinic server put in a key of their own.</source>
+      <translation>La versión {version} de la clave del caso {case_id} no es la clave que nombran los registros firmados de miembros del caso: alguien con acceso al servidor de la clínica puso una clave propia.</translation>
+    </message>
+    <message>
+      <source>Write nothing to this case. Tell the clinic's administrator; compare the case with an export or backup.</source>
+      <translation>No guarde nada en este caso. Avise a la persona que administra la clínica; compare el caso con una exportación o una copia de seguridad.</translation>
+    </message>
+    <message>
+      <source>The clinic server's key table for case {case_id} does not agree with the case's signed membership records.</source>
+      <translation>La tabla de claves del servidor de la clínica para el caso {case_id} no concuerda con los registros firmados de miembros del caso.</translation>
+    </message>
+    <message>
+      <source>The clinic server holds a public key for a member of case {case_id} that the signed membership records do not name.</source>
+      <translation>El servidor de la clínica guarda una clave pública de un miembro del caso {case_id} que los registros firmados de miembros no nombran.</translation>
+    </message>
+    <message>
+      <source>You are not a member of case {case_id}, so you cannot open it.</source>
+      <translation>Usted no es miembro del caso {case_id}, así que no puede abrirlo.</translation>
+    </message>
+    <message>
+      <source>You hold no key for the current version ({current_version}) of case {case_id}.</source>
+      <translation>Usted no tiene clave para la versión actual ({current_version}) del caso {case_id}.</translation>
+    </message>
+    <message>
+      <source>You are not a member of case {case_id}, so you cannot change who is.</source>
+      <translation>Usted no es miembro del caso {case_id}, así que no puede cambiar quién lo es.</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney on the case to do it.</source>
+      <translation>Pida a un abogado supervisor del caso que lo haga.</translation>
+    </message>
+    <message>
+      <source>That person is already a member of case {case_id}.</source>
+      <translation>Esa persona ya es miembro del caso {case_id}.</translation>
+    </message>
+    <message>
+      <source>Remove them first to give them another role.</source>
+      <translation>Quítela primero para darle otra función.</translation>
+    </message>
+    <message>
+      <source>That person's keys belong to another clinic.</source>
+      <translation>Las claves de esa persona pertenecen a otra clínica.</translation>
+    </message>
+    <message>
+      <source>Add members of this clinic only; hand a case to another organisation with 'ncii-desk case export'.</source>
+      <translation>Agregue solo miembros de esta clínica; para entregar un caso a otra organización use 'ncii-desk case export'.</translation>
+    </message>
+    <message>
+      <source>That person is not a member of case {case_id}.</source>
+      <translation>Esa persona no es miembro del caso {case_id}.</translation>
+    </message>
+    <message>
+      <source>List the case's members to check whom to remove.</source>
+      <translation>Vea la lista de miembros del caso para comprobar a quién quitar.</translation>
+    </message>
+    <message>
+      <source>You cannot remove yourself from a case.</source>
+      <translation>No puede quitarse usted mismo de un caso.</translation>
+    </message>
+    <message>
+      <source>Ask another member who may manage the case's members to remove you.</source>
+      <translation>Pida a otro miembro que pueda administrar los miembros del caso que le quite.</translation>
+    </message>
+    <message>
+      <source>Version {version} of the key of case {case_id} is not the key the case's signed membership records name.</source>
+      <translation>La versión {version} de la clave del caso {case_id} no es la clave que nombran los registros firmados de miembros del caso.</translation>
+    </message>
+    <message>
+      <source>Case {case_id} has no membership records.</source>
+      <translation>El caso {case_id} no tiene registros de miembros.</translation>
+    </message>
+    <message>
+      <source>The membership records of case {case_id} end before, or differ from, what this computer verified earlier (record {seq}): the clinic server was rolled back or altered.</source>
+      <translation>Los registros de miembros del caso {case_id} terminan antes de lo que esta computadora verificó la última vez, o son distintos (registro {seq}): el servidor de la clínica se devolvió a un estado anterior o fue alterado.</translation>
+    </message>
+    <message>
+      <source>You are not a member of case {case_id}, so you cannot sign off its letters.</source>
+      <translation>Usted no es miembro del caso {case_id}, así que no puede aprobar sus cartas.</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney on the case to sign it off.</source>
+      <translation>Pida a un abogado supervisor del caso que la apruebe.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.roles</name>
+    <message>
+      <source>Ask a supervising attorney on this case to do it, or to change your role on the case.</source>
+      <translation>Pida a un abogado supervisor de este caso que lo haga o que cambie su función en el caso.</translation>
+    </message>
+    <message>
+      <source>You are {ROLE_WORDS} on this case, and only {_roles_that} may {ACTION_WORDS}.</source>
+      <translation>Su función en este caso es {ROLE_WORDS}, y solo {_roles_that} puede {ACTION_WORDS}.</translation>
+    </message>
+    <message>
+      <source>You are {ROLE_WORDS} on this case and cannot add someone as {ROLE_WORDS2}.</source>
+      <translation>Su función en este caso es {ROLE_WORDS} y no puede agregar a alguien como {ROLE_WORDS2}.</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney on this case to add them.</source>
+      <translation>Pida a un abogado supervisor de este caso que la agregue.</translation>
+    </message>
+    <message>
+      <source>'{text}' is not a role on a case.</source>
+      <translation>'{text}' no es una función en un caso.</translation>
+    </message>
+    <message>
+      <source>Choose one of: {choices}.</source>
+      <translation>Elija una de estas: {choices}.</translation>
+    </message>
+  </context>
+  <context>
     <name>vault.vault</name>
     <message>
       <source>The folder {root} is not empty.</source>
@@ -1972,39 +2316,66 @@
     </message>
   </context>
   <context>
-    <name>hashing.lists</name>
+    <name>hashing.kinds</name>
     <message>
       <source>Check the hash: PDQ has 64 hex digits, video MD5 and MD5 32, SHA-256 64, pHash 16.</source>
       <translation>Revise la huella: PDQ tiene 64 dígitos hexadecimales, MD5 de video y MD5 32, SHA-256 64, pHash 16.</translation>
     </message>
     <message>
-      <source>the {kind} hash is missing</source>
-      <translation>falta la huella {kind}</translation>
+      <source>the {name} hash is missing</source>
+      <translation>falta la huella {name}</translation>
     </message>
     <message>
-      <source>the {kind} hash contains characters other than the hex digits 0-9 and a-f</source>
-      <translation>la huella {kind} contiene caracteres distintos de los dígitos hexadecimales 0-9 y a-f</translation>
+      <source>pdq</source>
+      <translation>pdq</translation>
     </message>
     <message>
-      <source>a {kind} hash has {want} hex digits; this one has {value_count}</source>
-      <translation>una huella {kind} tiene {want} dígitos hexadecimales; esta tiene {value_count}</translation>
+      <source>phash</source>
+      <translation>phash</translation>
     </message>
     <message>
-      <source>this PDQ hash is all or nearly all zeros or ones: such hashes come from blank or single-colour images and would match almost anything, so it is not used</source>
-      <translation>esta huella PDQ es toda o casi toda de ceros o de unos: esas huellas vienen de imágenes en blanco o de un solo color y coincidirían con casi cualquier cosa, así que no se usa</translation>
+      <source>dhash</source>
+      <translation>dhash</translation>
     </message>
     <message>
-      <source>this pHash is all or nearly all zeros or ones: such hashes come from blank or single-colour images and would match almost anything, so it is not used</source>
-      <translation>este pHash es todo o casi todo de ceros o de unos: esas huellas vienen de imágenes en blanco o de un solo color y coincidirían con casi cualquier cosa, así que no se usa</translation>
+      <source>md5</source>
+      <translation>md5</translation>
     </message>
     <message>
-      <source>this {kind} hash is all zeros: that is a placeholder, not the hash of a file, and it could match anything a broken tool produced</source>
-      <translation>esta huella {kind} es toda de ceros: es un marcador de posición, no la huella de un archivo, y podría coincidir con cualquier cosa que produjo una herramienta defectuosa</translation>
+      <source>video_md5</source>
+      <translation>video_md5</translation>
     </message>
     <message>
-      <source>this is the {_EMPTY_FILE_HASHES} of an empty (zero-byte) file, not of an image or video: it would match every empty file</source>
-      <translation>esta es la {_EMPTY_FILE_HASHES} de un archivo vacío (de cero bytes), no de una imagen ni de un video: coincidiría con cualquier archivo vacío</translation>
+      <source>sha256</source>
+      <translation>sha256</translation>
     </message>
+    <message>
+      <source>the {name} hash contains characters other than the hex digits 0-9 and a-f</source>
+      <translation>la huella {name} contiene caracteres distintos de los dígitos hexadecimales 0-9 y a-f</translation>
+    </message>
+    <message>
+      <source>a {name} hash has {want} hex digits; this one has {value_count}</source>
+      <translation>una huella {name} tiene {want} dígitos hexadecimales; esta tiene {value_count}</translation>
+    </message>
+    <message>
+      <source>this {name} hash is all zeros: that is a placeholder, not the hash of a file, and it could match anything a broken tool produced</source>
+      <translation>esta huella {name} es toda de ceros: es un marcador de posición, no la huella de un archivo, y podría coincidir con cualquier cosa que produjo una herramienta defectuosa</translation>
+    </message>
+    <message>
+      <source>this is the {EMPTY_FILE_DIGESTS} of an empty (zero-byte) file, not of an image or video: it would match every empty file</source>
+      <translation>esta es la {EMPTY_FILE_DIGESTS} de un archivo vacío (de cero bytes), no de una imagen ni de un video: coincidiría con cualquier archivo vacío</translation>
+    </message>
+    <message>
+      <source>this {called} is all or nearly all zeros or ones: such hashes come from blank or single-colour images and would match almost anything, so it is not used</source>
+      <translation>esta huella ({called}) es toda o casi toda de ceros o de unos: esas huellas vienen de imágenes en blanco o de un solo color y coincidirían con casi cualquier cosa, así que no se usa</translation>
+    </message>
+    <message>
+      <source>a {name} hash has {value} bytes; this one has {data_count}</source>
+      <translation>una huella {name} tiene {value} bytes; esta tiene {data_count}</translation>
+    </message>
+  </context>
+  <context>
+    <name>hashing.list_entries</name>
     <message>
       <source>the variant tag and its original must be text</source>
       <translation>la etiqueta de variante y su original deben ser texto</translation>
@@ -2028,10 +2399,6 @@
     <message>
       <source>unknown hash kind: use {_KIND_NAMES}</source>
       <translation>tipo de huella desconocido: use {_KIND_NAMES}</translation>
-    </message>
-    <message>
-      <source>pdq, video_md5, md5, sha256 or phash</source>
-      <translation>pdq, video_md5, md5, sha256 o phash</translation>
     </message>
     <message>
       <source>the {kind} hash must be text</source>
@@ -2061,6 +2428,9 @@
       <source>the quality must be a whole number from 0 to 100, not '{_shown}'</source>
       <translation>la calidad debe ser un número entero de 0 a 100, no '{_shown}'</translation>
     </message>
+  </context>
+  <context>
+    <name>hashing.list_parse</name>
     <message>
       <source>'{_shown}' is not a hash-list format.</source>
       <translation>'{_shown}' no es un formato de lista de hashes.</translation>
@@ -2069,6 +2439,9 @@
       <source>Use 'pytx' (one '&lt;kind&gt; &lt;hash&gt;' per line) or 'csv' (header kind,value,quality,label), or leave the format out to detect it.</source>
       <translation>Use 'pytx' (un '&lt;kind&gt; &lt;hash&gt;' por línea) o 'csv' (encabezado kind,value,quality,label), o no indique el formato para que se detecte.</translation>
     </message>
+  </context>
+  <context>
+    <name>hashing.list_stream</name>
     <message>
       <source>'{name}' is not a file.</source>
       <translation>'{name}' no es un archivo.</translation>
@@ -2768,113 +3141,6 @@
     <message>
       <source>Use the converter for this model (MesoNet weights are rebuilt as an ONNX graph by ncii_desk.vision.mesonet), or list an ONNX export in the manifest.</source>
       <translation>Use el convertidor de este modelo (los pesos de MesoNet se reconstruyen como grafo ONNX con ncii_desk.vision.mesonet), o indique en el manifiesto una exportación ONNX.</translation>
-    </message>
-  </context>
-  <context>
-    <name>selftest</name>
-    <message>
-      <source>Reinstall NCII Desk; if the problem stays, send this report to support.</source>
-      <translation>Reinstale NCII Desk; si el problema sigue, envíe este informe a soporte.</translation>
-    </message>
-    <message>
-      <source>The application icon {name} is missing from assets/.</source>
-      <translation>Falta el ícono de la aplicación {name} en assets/.</translation>
-    </message>
-    <message>
-      <source>The vault database opened without SQLCipher encryption.</source>
-      <translation>La base de datos de la bóveda se abrió sin el cifrado de SQLCipher.</translation>
-    </message>
-    <message>
-      <source>The vault database was written unencrypted.</source>
-      <translation>La base de datos de la bóveda se escribió sin cifrar.</translation>
-    </message>
-    <message>
-      <source>A stored blob read back with different bytes.</source>
-      <translation>Un blob guardado se leyó con bytes distintos.</translation>
-    </message>
-    <message>
-      <source>The vault check found problems: {problems}</source>
-      <translation>La comprobación de la bóveda encontró problemas: {problems}</translation>
-    </message>
-    <message>
-      <source>A {fmt} test picture decoded at the wrong size.</source>
-      <translation>Una imagen de prueba {fmt} se decodificó con un tamaño equivocado.</translation>
-    </message>
-    <message>
-      <source>The PDQ hash of a lossless picture changed after decoding.</source>
-      <translation>La huella PDQ de una imagen sin pérdida cambió después de decodificarla.</translation>
-    </message>
-    <message>
-      <source>Lossy copies of a picture differ by {far} PDQ bits (at most 31).</source>
-      <translation>Las copias con pérdida de una imagen difieren en {far} bits PDQ (como máximo 31).</translation>
-    </message>
-    <message>
-      <source>No frame could be decoded from a generated video.</source>
-      <translation>No se pudo decodificar ningún cuadro de un video generado.</translation>
-    </message>
-    <message>
-      <source>Generated pictures could not be hashed: {failed}</source>
-      <translation>No se pudieron calcular las huellas de las imágenes generadas: {failed}</translation>
-    </message>
-    <message>
-      <source>The worker processes returned {pooled_count} of 3 results.</source>
-      <translation>Los procesos de trabajo devolvieron {pooled_count} de 3 resultados.</translation>
-    </message>
-    <message>
-      <source>Worker processes computed other hashes than this process.</source>
-      <translation>Los procesos de trabajo calcularon huellas distintas de las de este proceso.</translation>
-    </message>
-    <message>
-      <source>The model '{name}' has other outputs than the manifest says.</source>
-      <translation>El modelo '{name}' tiene salidas distintas de las que indica el manifiesto.</translation>
-    </message>
-    <message>
-      <source>The model '{name}' gave no usable '{name2}' output.</source>
-      <translation>El modelo '{name}' no dio una salida '{name2}' utilizable.</translation>
-    </message>
-    <message>
-      <source>The MesoNet graph for '{name}' is inconsistent.</source>
-      <translation>El grafo de MesoNet de '{name}' no es coherente.</translation>
-    </message>
-    <message>
-      <source>No model could be run.</source>
-      <translation>No se pudo ejecutar ningún modelo.</translation>
-    </message>
-    <message>
-      <source>reportlab produced a file that does not start with %PDF.</source>
-      <translation>reportlab produjo un archivo que no empieza con %PDF.</translation>
-    </message>
-    <message>
-      <source>The test PDF has {pages} pages instead of 1.</source>
-      <translation>El PDF de prueba tiene {pages} páginas en lugar de 1.</translation>
-    </message>
-    <message>
-      <source>The test PDF does not read back with its title.</source>
-      <translation>El PDF de prueba no se lee con su título.</translation>
-    </message>
-    <message>
-      <source>A DOCX written from the default template did not read back.</source>
-      <translation>Un DOCX escrito con la plantilla predeterminada no se pudo volver a leer.</translation>
-    </message>
-    <message>
-      <source>The certificate bundle (certifi) is missing.</source>
-      <translation>Falta el paquete de certificados (certifi).</translation>
-    </message>
-    <message>
-      <source>OpenCV could not encode a picture.</source>
-      <translation>OpenCV no pudo codificar una imagen.</translation>
-    </message>
-    <message>
-      <source>Qt drew no text: its fonts are missing.</source>
-      <translation>Qt no dibujó texto: faltan sus fuentes.</translation>
-    </message>
-    <message>
-      <source>Qt could not write a PNG picture (image plugins missing).</source>
-      <translation>Qt no pudo escribir una imagen PNG (faltan complementos de imagen).</translation>
-    </message>
-    <message>
-      <source>Qt could not load the application icon.</source>
-      <translation>Qt no pudo cargar el ícono de la aplicación.</translation>
     </message>
   </context>
 </TS>

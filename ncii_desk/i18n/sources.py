@@ -39,7 +39,6 @@ ERROR_FOLDERS = (
     "capture",
     "documents",
     "vision",
-    "selftest.py",
 )
 #: Modules whose Phrase templates are shown in the window.
 PHRASE_MODULES = ("services/activity.py", "services/hardware.py")
