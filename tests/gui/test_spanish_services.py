@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from test_spanish import english_left, spanish  # noqa: F401  (the fixture is used by name)
 
 from ncii_desk.gui.mainwindow import MainWindow
-from ncii_desk.gui.safeview import record_reveal
+from ncii_desk.services.reveal import record_reveal
 
 
 def test_a_spanish_window_says_service_sentences_in_spanish(  # type: ignore[no-untyped-def]
