@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from ncii_desk.errors import (
     NciiDeskError,
     VaultCorrupt,
-    WeakPassphrase,
 )
 from ncii_desk.gui import workers
 from ncii_desk.gui.common import (
@@ -41,7 +40,7 @@ from ncii_desk.gui.common import (
     plain_label,
     translate,
 )
-from ncii_desk.gui.passphrase import PassphraseEdit
+from ncii_desk.gui.passphrase import PassphraseEdit, passphrase_strength
 from ncii_desk.hardening import create_private_file
 from ncii_desk.i18n import said
 from ncii_desk.services import settings as service_settings
@@ -53,28 +52,6 @@ from ncii_desk.services.types import KdfParams, Vault
 def tune_kdf_here() -> KdfParams:
     """Argon2id parameters for this computer (about one second per unlock)."""
     return vaults.tune_key_derivation()
-
-
-def passphrase_strength(text: str) -> tuple[str, bool]:
-    """Plain feedback while a new passphrase is typed, and whether it is acceptable."""
-    try:
-        vaults.check_passphrase_strength(text)
-    except WeakPassphrase as exc:
-        return exc.message, False
-    kinds = sum(
-        (
-            any(c.islower() for c in text),
-            any(c.isupper() for c in text),
-            any(c.isdigit() for c in text),
-            any(not c.isalnum() for c in text),
-        )
-    )
-    words = len(text.split())
-    if len(text) >= 20 or (words >= 4 and len(text) >= 16):
-        return translate("Passphrase", "Strong."), True
-    if len(text) >= 12 and kinds >= 2:
-        return translate("Passphrase", "Good. A few more words make it stronger."), True
-    return translate("Passphrase", "Weak: add a few unrelated words."), True
 
 
 def create_with_name(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QFont
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenuBar,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -37,12 +38,34 @@ from ncii_desk.gui.common import (
     show_error,
     translate,
 )
+from ncii_desk.gui.context import AppContext
 from ncii_desk.services import cases, handover
 from ncii_desk.services.handover import ExportResult, HandoverInfo, ImportResult, RecipientKey
 from ncii_desk.services.views import CaseView
 
-if TYPE_CHECKING:
-    from ncii_desk.gui.mainwindow import MainWindow
+
+class OpenCase(Protocol):
+    """What the Case menu reads from the open case's workspace."""
+
+    @property
+    def case_id(self) -> str: ...
+
+
+class CaseMenuHost(Protocol):
+    """What the Case menu uses from the main window (the window itself is never imported here,
+    so the window may import this module without a cycle)."""
+
+    @property
+    def ctx(self) -> AppContext | None: ...
+
+    @property
+    def workspace(self) -> OpenCase | None: ...
+
+    def menuBar(self) -> QMenuBar: ...
+
+    def window(self) -> QWidget: ...
+
+    def refresh_cases(self) -> None: ...
 
 
 class FingerprintDialog(QDialog):
@@ -229,9 +252,11 @@ class ImportCaseDialog(QDialog):
 class HandoverActions:
     """The Case menu's two actions and the steps behind them, for one main window."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, host: CaseMenuHost) -> None:
+        self.host = host
+        window = host.window()  # the parent of the menu's actions and dialogs
         self.window = window
-        menu = window.menuBar().addMenu(translate("HandoverActions", "&Case"))
+        menu = host.menuBar().addMenu(translate("HandoverActions", "&Case"))
         self.export_action = QAction(translate("HandoverActions", "&Export case..."), window)
         self.export_action.triggered.connect(self.start_export)
         self.import_action = QAction(translate("HandoverActions", "&Import case..."), window)
@@ -250,10 +275,10 @@ class HandoverActions:
     # export --
 
     def start_export(self) -> None:
-        ctx = self.window.ctx
+        ctx = self.host.ctx
         if ctx is None:
             return
-        current = self.window.workspace.case_id if self.window.workspace is not None else None
+        current = self.host.workspace.case_id if self.host.workspace is not None else None
         ctx.read(cases.list_cases, lambda views: self._show_export(views, current), owner=None)
 
     def _show_export(self, views: list[CaseView], current: str | None) -> None:
@@ -282,7 +307,7 @@ class HandoverActions:
     def _run_export(
         self, case_id: str, out: Path, key: RecipientKey | None, passphrase: str | None
     ) -> None:
-        ctx = self.window.ctx
+        ctx = self.host.ctx
         if ctx is None:
             return
 
@@ -304,7 +329,7 @@ class HandoverActions:
     # import --
 
     def start_import(self) -> None:
-        if self.window.ctx is None:
+        if self.host.ctx is None:
             return
         dialog = ImportCaseDialog(self.window)
         dialog.accepted.connect(lambda: self._import_chosen(dialog))
@@ -312,7 +337,7 @@ class HandoverActions:
         self.dialog = dialog
 
     def _import_chosen(self, dialog: ImportCaseDialog) -> None:
-        ctx = self.window.ctx
+        ctx = self.host.ctx
         if ctx is None:
             return
         try:
@@ -345,13 +370,13 @@ class HandoverActions:
     def _run_import(
         self, path: Path, passphrase: str | None, as_copy: bool, shown: HandoverInfo
     ) -> None:
-        ctx = self.window.ctx
+        ctx = self.host.ctx
         if ctx is None:
             return
 
         def done(result: ImportResult) -> None:
             self.last_import = result
-            self.window.refresh_cases()
+            self.host.refresh_cases()
 
         ctx.task(
             translate("HandoverActions", "Importing case"),

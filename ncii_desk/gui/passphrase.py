@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ncii_desk.errors import NciiDeskError
+from ncii_desk.errors import NciiDeskError, WeakPassphrase
 from ncii_desk.gui.common import button, error_text, plain_label, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.services import vaults
@@ -37,10 +37,30 @@ if TYPE_CHECKING:
     from ncii_desk.services.types import Vault
 
 
+def passphrase_strength(text: str) -> tuple[str, bool]:
+    """Plain feedback while a new passphrase is typed, and whether it is acceptable."""
+    try:
+        vaults.check_passphrase_strength(text)
+    except WeakPassphrase as exc:
+        return exc.message, False
+    kinds = sum(
+        (
+            any(c.islower() for c in text),
+            any(c.isupper() for c in text),
+            any(c.isdigit() for c in text),
+            any(not c.isalnum() for c in text),
+        )
+    )
+    words = len(text.split())
+    if len(text) >= 20 or (words >= 4 and len(text) >= 16):
+        return translate("Passphrase", "Strong."), True
+    if len(text) >= 12 and kinds >= 2:
+        return translate("Passphrase", "Good. A few more words make it stronger."), True
+    return translate("Passphrase", "Weak: add a few unrelated words."), True
+
+
 def passphrase_feedback(text: str) -> tuple[str, bool]:
     """Plain feedback while a new passphrase is typed, and whether it may be used."""
-    from ncii_desk.gui.gate import passphrase_strength
-
     return passphrase_strength(text)
 
 

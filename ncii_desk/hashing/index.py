@@ -396,8 +396,9 @@ class HashIndex:
         Stored tables (version 2) are used as they are, after checking them against the
         rows. ``copy=False`` keeps views of ``data`` (which must then stay unchanged)
         instead of copying the rows and tables: for large lists loaded once."""
+        made: index_store.IndexClass[HashIndex] = cls  # the class, as the layouts see it
         return index_store.index_from_bytes(
-            cls, data, blocks=blocks, design_radius=design_radius, threads=threads, copy=copy
+            made, data, blocks=blocks, design_radius=design_radius, threads=threads, copy=copy
         )
 
     @classmethod
@@ -410,6 +411,7 @@ class HashIndex:
         threads: int | None = None,
     ) -> HashIndex:
         """Read an index written by :meth:`save` or :meth:`to_bytes` from a binary file."""
+        made: index_store.IndexClass[HashIndex] = cls
         return index_store.load_index(
-            cls, fp, blocks=blocks, design_radius=design_radius, threads=threads
+            made, fp, blocks=blocks, design_radius=design_radius, threads=threads
         )

@@ -32,11 +32,18 @@ import math
 import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, BinaryIO, Final
+from contextlib import AbstractContextManager
+from typing import Any, BinaryIO, Final, Protocol, TypeVar
 
 import numpy as np
 
-from ncii_desk.hashing.index_search import _MAX_ENTRIES, SUPPORTED_BITS, U8Array
+from ncii_desk.hashing.index_search import (
+    _MAX_ENTRIES,
+    SUPPORTED_BITS,
+    I64Array,
+    U8Array,
+    U64Array,
+)
 from ncii_desk.hashing.index_tables import (
     _allowed_block_counts,
     _check_stored_table,
@@ -45,12 +52,56 @@ from ncii_desk.hashing.index_tables import (
 )
 from ncii_desk.hashing.kinds import PDQ
 
-if TYPE_CHECKING:
-    from ncii_desk.hashing.index import HashIndex
+
+class StoredIndex(Protocol):
+    """What the layouts read and set on a hash index (hashing/index.py's HashIndex is one).
+
+    This module never imports the index class: a function that makes an index is given the
+    class (``cls``), so hashing/index.py can call these functions without an import cycle."""
+
+    _words: U64Array
+    _tables: _Tables | None
+    tables_loaded: bool
+
+    @property
+    def bits(self) -> int: ...
+
+    @property
+    def _lock(self) -> AbstractContextManager[Any]: ...
+
+    def __len__(self) -> int: ...
+
+    def _consolidate(self) -> None: ...
+
+    def build(self, *, complete: bool = False) -> None: ...
+
+    def add(self, hashes: U8Array) -> I64Array: ...
+
+    def to_chunks(self, *, tables: bool = False) -> list[bytes | memoryview]: ...
+
+
+_I = TypeVar("_I", bound=StoredIndex)
+_I_co = TypeVar("_I_co", bound=StoredIndex, covariant=True)
+
+
+class IndexClass(Protocol[_I_co]):
+    """An index class (its constructor): an empty index of ``bits``-bit hashes."""
+
+    def __call__(
+        self,
+        bits: int,
+        *,
+        blocks: int | None = None,
+        design_radius: int | None = None,
+        threads: int | None = None,
+    ) -> _I_co: ...
+
 
 __all__ = [
     "PACK_VERSION",
     "ChunkReader",
+    "IndexClass",
+    "StoredIndex",
     "index_chunks",
     "index_from_bytes",
     "index_of_blocks",
@@ -75,7 +126,7 @@ _TABLES_HEADER: Final = struct.Struct("<4sIIId")
 _TABLES_MAGIC: Final = b"MIHT"
 
 
-def _header(index: HashIndex, tables: _Tables | None = None) -> bytes:
+def _header(index: StoredIndex, tables: _Tables | None = None) -> bytes:
     rows = index._words.view(np.uint8)
     crc = zlib.crc32(rows.data) if rows.size else 0
     count = index._words.shape[0]
@@ -84,7 +135,7 @@ def _header(index: HashIndex, tables: _Tables | None = None) -> bytes:
     return _HEADER.pack(_MAGIC, _FORMAT_VERSION_TABLES, index.bits, _FLAG_TABLES, count, crc)
 
 
-def index_chunks(index: HashIndex, *, tables: bool = False) -> list[bytes | memoryview]:
+def index_chunks(index: StoredIndex, *, tables: bool = False) -> list[bytes | memoryview]:
     """An index serialised as a list of buffers (no joined copy): header and rows, and with
     ``tables`` (version 2) the multi-index entry tables, built first if needed. An index
     too small for tables is written as version 1."""
@@ -111,7 +162,7 @@ def index_chunks(index: HashIndex, *, tables: bool = False) -> list[bytes | memo
         return out
 
 
-def save_index(index: HashIndex, fp: BinaryIO) -> None:
+def save_index(index: StoredIndex, fp: BinaryIO) -> None:
     """Write an index's version-1 bytes (header and rows) to a binary file object."""
     with index._lock:
         index._consolidate()
@@ -136,9 +187,7 @@ def _parse_header(header: bytes) -> tuple[int, int, int, bool]:
     return int(bits), int(count), int(crc), version == _FORMAT_VERSION_TABLES
 
 
-def _from_words(
-    cls: type[HashIndex], bits: int, rows: U8Array, crc: int, **kwargs: Any
-) -> HashIndex:
+def _from_words(cls: IndexClass[_I], bits: int, rows: U8Array, crc: int, **kwargs: Any) -> _I:
     if (zlib.crc32(rows.data) if rows.size else 0) != crc:
         raise ValueError("corrupt hash index: checksum mismatch")
     index = cls(bits, **kwargs)
@@ -146,7 +195,7 @@ def _from_words(
     return index
 
 
-def _attach_tables(index: HashIndex, view: memoryview) -> None:
+def _attach_tables(index: StoredIndex, view: memoryview) -> None:
     """Take the tables stored after the rows (version 2): per block the bucket offsets and
     the entry numbers, under a CRC-32, checked against the rows (_check_stored_table).
     Views of ``view``, no copy. ValueError if they do not fit."""
@@ -178,14 +227,14 @@ def _attach_tables(index: HashIndex, view: memoryview) -> None:
 
 
 def index_from_bytes(
-    cls: type[HashIndex],
+    cls: IndexClass[_I],
     data: bytes | bytearray | memoryview,
     *,
     blocks: int | None = None,
     design_radius: int | None = None,
     threads: int | None = None,
     copy: bool = True,
-) -> HashIndex:
+) -> _I:
     """An index from its stored bytes (version 1 or 2); ValueError if they are not one.
     ``copy=False`` keeps views of ``data`` (which must then stay unchanged)."""
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -210,13 +259,13 @@ def index_from_bytes(
 
 
 def load_index(
-    cls: type[HashIndex],
+    cls: IndexClass[_I],
     fp: BinaryIO,
     *,
     blocks: int | None = None,
     design_radius: int | None = None,
     threads: int | None = None,
-) -> HashIndex:
+) -> _I:
     """An index read from a binary file holding its stored bytes."""
     header = fp.read(_HEADER.size)
     bits, count, crc, has_tables = _parse_header(header)
@@ -257,11 +306,10 @@ _POSITIONS_SLICE: Final = 1 << 20
 _PDQ_BYTES: Final = PDQ.hex_digits // 2
 
 
-def index_of_blocks(blocks: Iterable[Any]) -> HashIndex:
-    """A PDQ hash index of rows given block by block ((n, 32) uint8 arrays)."""
-    from ncii_desk.hashing.index import HashIndex
-
-    index = HashIndex(PDQ.bits)
+def index_of_blocks(cls: IndexClass[_I], blocks: Iterable[Any]) -> _I:
+    """A PDQ hash index (of class ``cls``) of rows given block by block ((n, 32) uint8
+    arrays)."""
+    index = cls(PDQ.bits)
     for block in blocks:
         data = np.ascontiguousarray(block, dtype=np.uint8)
         if data.ndim != 2 or data.shape[1] != _PDQ_BYTES:
@@ -278,7 +326,7 @@ def _positions_chunks(positions: Any, crc: int = 0) -> Iterator[bytes | memoryvi
     yield struct.pack("<I", crc)
 
 
-def packed_chunks(index: HashIndex, positions: Any) -> Iterator[bytes | memoryview]:
+def packed_chunks(index: StoredIndex, positions: Any) -> Iterator[bytes | memoryview]:
     """The packed index (version 3) of a list's search index and its rows' positions, as
     buffers: no joined copy of the hashes and tables is made."""
     if len(positions) != len(index):
@@ -332,26 +380,33 @@ class ChunkReader:
         return bytes(out)
 
 
-def pack_pdq_entries(entries: Sequence[Any]) -> bytes:
+def pack_pdq_entries(cls: IndexClass[StoredIndex], entries: Sequence[Any]) -> bytes:
     """The packed index of a list's matchable PDQ entries (objects with kind, value and
     quality: quality unknown or >= PDQ's minimum), with each row's position in the list."""
     from ncii_desk.hashing.index_search import hex_to_rows
 
     positions = [i for i, e in enumerate(entries) if e.kind == PDQ.name and PDQ.usable(e.quality)]
     rows = hex_to_rows([entries[i].value for i in positions], PDQ.bits) if positions else None
-    return pack_rows(rows, positions)
+    return pack_rows(cls, rows, positions)
 
 
-def pack_rows(rows: Any, positions: Sequence[int] | Any, *, version: int = PACK_VERSION) -> bytes:
-    """The packed index of PDQ rows (n x 32 uint8) that sit at ``positions`` in their list;
-    ``version=2`` writes the format earlier versions stored (tests and benchmarks)."""
+def pack_rows(
+    cls: IndexClass[StoredIndex],
+    rows: Any,
+    positions: Sequence[int] | Any,
+    *,
+    version: int = PACK_VERSION,
+) -> bytes:
+    """The packed index of PDQ rows (n x 32 uint8) that sit at ``positions`` in their list,
+    its search index built with ``cls``; ``version=2`` writes the format earlier versions
+    stored (tests and benchmarks)."""
     blocks = [] if rows is None or not len(rows) else [rows]
     where = np.asarray(positions, np.int64)
     if version == 2:
         return b"".join(_packed_chunks_v2(len(positions), blocks, where))
     if version != PACK_VERSION:
         raise ValueError(f"unknown packed index version {version}")
-    return b"".join(packed_chunks(index_of_blocks(blocks), where))
+    return b"".join(packed_chunks(index_of_blocks(cls, blocks), where))
 
 
 def packed_version(data: bytes | memoryview) -> int | None:
@@ -360,11 +415,10 @@ def packed_version(data: bytes | memoryview) -> int | None:
     return magics.get(bytes(data[: len(_PACK_MAGIC)]))
 
 
-def unpack_list_index(data: bytes) -> tuple[HashIndex, Any]:
-    """(HashIndex, positions array) from a packed index of any version; ValueError if it is
-    damaged. Version 3 gives an index whose search tables come from the blob (no build)
-    and that keeps views of ``data`` rather than copies."""
-    from ncii_desk.hashing.index import HashIndex
+def unpack_list_index(cls: IndexClass[_I], data: bytes) -> tuple[_I, Any]:
+    """(index of class ``cls``, positions array) from a packed index of any version;
+    ValueError if it is damaged. Version 3 gives an index whose search tables come from the
+    blob (no build) and that keeps views of ``data`` rather than copies."""
 
     view = memoryview(data)
     version = packed_version(data)
@@ -372,7 +426,7 @@ def unpack_list_index(data: bytes) -> tuple[HashIndex, Any]:
         head = len(_PACK_MAGIC_V1)
         body_len, count = struct.unpack_from("<QQ", data, head)
         start = head + 16
-        index = HashIndex.from_bytes(view[start : start + body_len])
+        index = index_from_bytes(cls, view[start : start + body_len])
         pos_at = start + body_len
     elif version == 2:
         head = len(_PACK_MAGIC_V2)
@@ -385,7 +439,7 @@ def unpack_list_index(data: bytes) -> tuple[HashIndex, Any]:
         (crc,) = struct.unpack_from("<I", data, end)
         if zlib.crc32(view[start:end]) != crc:
             raise ValueError("damaged hash-list index: checksum mismatch")
-        index = HashIndex(PDQ.bits)
+        index = cls(PDQ.bits)
         if count:
             # add() copies, so the blob's bytes (hundreds of MB) are not kept alive.
             rows = np.frombuffer(data, np.uint8, _PDQ_BYTES * count, start)
@@ -403,7 +457,7 @@ def unpack_list_index(data: bytes) -> tuple[HashIndex, Any]:
         (crc,) = struct.unpack_from("<I", data, end)
         if zlib.crc32(view[pos_at:end]) != crc:
             raise ValueError("damaged hash-list index: checksum mismatch")
-        index = HashIndex.from_bytes(view[start:pos_at], copy=False)
+        index = index_from_bytes(cls, view[start:pos_at], copy=False)
         if len(index) != count or index.bits != PDQ.bits:
             raise ValueError("damaged hash-list index: wrong entry count")
         positions = np.frombuffer(data, dtype="<i8", count=count, offset=pos_at)

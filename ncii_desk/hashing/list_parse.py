@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Final
 
 from ncii_desk import errors
@@ -372,30 +371,3 @@ def _too_large(what: str, size: int, limit: int | None = None) -> errors.InputFi
         "Check that this is the right file (a hash list is text, one hash per line). A real "
         "list this large can be split into smaller files, each added on its own.",
     )
-
-
-def load_hash_list(path: Path, fmt: str | None = None) -> ParsedList:
-    """Read a hash-list file, checking each line on its own, into memory.
-
-    The file is read as bytes and each line decoded separately, so a line of non-UTF-8
-    bytes (or a NUL, or a line of thousands of characters) is reported with its number and
-    every other line still loads. A UTF-8 BOM is ignored. Files over MAX_FILE_BYTES, files
-    that are not regular files, unreadable files and UTF-16 files (whole-file problems)
-    raise InputFileError; an empty file is an empty list. The same reader as
-    :class:`HashListStream`, with every entry kept: for lists of millions of lines, use the
-    stream and store each batch as it comes.
-    """
-    from ncii_desk.hashing.list_stream import HashListStream
-
-    entries: list[HashEntry] = []
-    with HashListStream(path, fmt, max_bytes=MAX_FILE_BYTES) as stream:
-        for batch in stream.batches():
-            entries.extend(batch.entries())
-        return ParsedList(
-            stream.format,
-            entries,
-            list(stream.errors),
-            stream.duplicates,
-            stream.low_quality,
-            stream.errors_not_listed,
-        )

@@ -25,6 +25,7 @@ from ncii_desk.hashing.list_entries import (
     _UTF8_BOM,
     _UTF16_BOMS,
     HEX_LENGTHS,
+    MAX_FILE_BYTES,
     MAX_LABEL_CHARS,
     MAX_LISTED_ERRORS,
     MAX_STREAM_BYTES,
@@ -33,6 +34,7 @@ from ncii_desk.hashing.list_entries import (
     HashKind,
     LineError,
     ListFormat,
+    ParsedList,
     clean_label,
 )
 from ncii_desk.hashing.list_parse import (
@@ -732,3 +734,28 @@ class HashListStream:
         block as they are read), so it can be called once, after the whole list was read.
         """
         return self._done().pdq_index()
+
+
+def load_hash_list(path: Path, fmt: str | None = None) -> ParsedList:
+    """Read a hash-list file, checking each line on its own, into memory.
+
+    The file is read as bytes and each line decoded separately, so a line of non-UTF-8
+    bytes (or a NUL, or a line of thousands of characters) is reported with its number and
+    every other line still loads. A UTF-8 BOM is ignored. Files over MAX_FILE_BYTES, files
+    that are not regular files, unreadable files and UTF-16 files (whole-file problems)
+    raise InputFileError; an empty file is an empty list. The same reader as
+    :class:`HashListStream`, with every entry kept: for lists of millions of lines, use the
+    stream and store each batch as it comes.
+    """
+    entries: list[HashEntry] = []
+    with HashListStream(path, fmt, max_bytes=MAX_FILE_BYTES) as stream:
+        for batch in stream.batches():
+            entries.extend(batch.entries())
+        return ParsedList(
+            stream.format,
+            entries,
+            list(stream.errors),
+            stream.duplicates,
+            stream.low_quality,
+            stream.errors_not_listed,
+        )

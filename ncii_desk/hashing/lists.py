@@ -66,11 +66,11 @@ from ncii_desk.hashing.list_entries import ParsedList as ParsedList
 from ncii_desk.hashing.list_entries import clean_label as clean_label
 from ncii_desk.hashing.list_entries import variant_tag as variant_tag
 from ncii_desk.hashing.list_parse import detect_format as detect_format
-from ncii_desk.hashing.list_parse import load_hash_list as load_hash_list
 from ncii_desk.hashing.list_parse import parse_hash_list as parse_hash_list
 from ncii_desk.hashing.list_stream import EntryBatch as EntryBatch
 from ncii_desk.hashing.list_stream import HashListStream as HashListStream
 from ncii_desk.hashing.list_stream import PdqIndexRows as PdqIndexRows
+from ncii_desk.hashing.list_stream import load_hash_list as load_hash_list
 from ncii_desk.hashing.list_write import _escape_formula as _escape_formula
 from ncii_desk.hashing.list_write import write_csv as write_csv
 from ncii_desk.hashing.list_write import write_pytx as write_pytx

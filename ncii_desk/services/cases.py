@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,9 +13,6 @@ from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.services.views import CaseView, iso
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case, EvidenceItem, RemovalRequest, RequestStatus, Role
-
-if TYPE_CHECKING:
-    from ncii_desk.services.minor import MinorSwitchResult
 
 OPEN_REQUEST_STATES = (RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.OVERDUE)
 
@@ -73,16 +70,6 @@ def find_case(session: Session, ref: str) -> Case:
     if matches:
         raise AmbiguousName(f"{len(matches)} cases match '{ref}'.")
     raise CaseNotFound(f"No case matches '{ref}'.")
-
-
-def set_case_suspected_minor(
-    vault: Vault, ref: str, value: bool, reason: str = ""
-) -> MinorSwitchResult:
-    """Switch the case's "may be under 18" setting: on deletes every stored byte of its
-    pictures and videos and keeps the hashes; off restores nothing (services/minor.py)."""
-    from ncii_desk.services.minor import set_case_minor
-
-    return set_case_minor(vault, ref, value, reason=reason)
 
 
 def _counts(session: Session, case_id: str) -> dict[str, Any]:

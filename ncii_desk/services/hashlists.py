@@ -230,26 +230,29 @@ def _store_pdq_index(vault: Vault, stream: HashListStream) -> BlobInfo:
     """Encrypt the stream's matchable PDQ hashes as the packed index blob (current version:
     with the search tables built, so the list is ready to match as soon as it is read back).
     The layout is hashing/index_store.py's."""
+    from ncii_desk.hashing.index import HashIndex
     from ncii_desk.hashing.index_store import index_of_blocks
 
     rows = stream.pdq_index()
-    return store_packed_index(vault, index_of_blocks(rows.blocks), rows.positions)
+    return store_packed_index(vault, index_of_blocks(HashIndex, rows.blocks), rows.positions)
 
 
 def pack_pdq_index(entries: Sequence[Any]) -> bytes:
     """Matchable PDQ entries (quality >= 50 or unknown) as the search index's rows plus each
     row's position in the list (hashing/index_store.pack_pdq_entries)."""
+    from ncii_desk.hashing.index import HashIndex
     from ncii_desk.hashing.index_store import pack_pdq_entries
 
-    return pack_pdq_entries(entries)
+    return pack_pdq_entries(HashIndex, entries)
 
 
 def pack_pdq_rows(rows: Any, positions: Sequence[int] | Any, *, version: int = 3) -> bytes:
     """The packed index of PDQ rows (n x 32 uint8) that sit at ``positions`` in their list;
     ``version=2`` writes the format earlier versions stored (tests and benchmarks)."""
+    from ncii_desk.hashing.index import HashIndex
     from ncii_desk.hashing.index_store import pack_rows
 
-    return pack_rows(rows, positions, version=version)
+    return pack_rows(HashIndex, rows, positions, version=version)
 
 
 def packed_version(data: bytes) -> int | None:
@@ -262,9 +265,10 @@ def packed_version(data: bytes) -> int | None:
 def unpack_pdq_index(data: bytes) -> tuple[Any, Any]:
     """(HashIndex, positions array) from a packed index (any version); ValueError if it is
     damaged (hashing/index_store.unpack_list_index)."""
+    from ncii_desk.hashing.index import HashIndex
     from ncii_desk.hashing.index_store import unpack_list_index
 
-    return unpack_list_index(data)
+    return unpack_list_index(HashIndex, data)
 
 
 def list_hash_lists(vault: Vault) -> list[HashListView]:

@@ -38,11 +38,12 @@ def store_packed_index(vault: Vault, index: HashIndex, positions: Any) -> BlobIn
 def read_packed_index(vault: Vault, blob: Blob) -> tuple[HashIndex, Any, int | None]:
     """(index, positions, stored version) of a list's index blob, whatever its version;
     VaultError if the blob cannot be read, ValueError if its bytes are damaged."""
+    from ncii_desk.hashing.index import HashIndex
     from ncii_desk.hashing.index_store import packed_version, unpack_list_index
 
     data = vault.read_blob(blob)
     version = packed_version(data)
-    index, positions = unpack_list_index(data)
+    index, positions = unpack_list_index(HashIndex, data)
     return index, positions, version
 
 

@@ -170,7 +170,7 @@ def test_marking_a_case_deletes_every_stored_byte_keeps_hashes_and_restores_noth
     assert plan.pixel_records >= 4  # keypoints of 4 pictures (+1 face record)
     assert not minor.minor_plan(vault, case.id).suspected_minor  # the plan changed nothing
 
-    result = cases.set_case_suspected_minor(vault, "Case 2026-020", True)
+    result = minor.set_case_minor(vault, "Case 2026-020", True)
 
     assert result.value and result.changed and result.case.suspected_minor
     assert (result.items_switched, result.files_deleted, result.archives_removed) == (6, 6, 1)
@@ -215,7 +215,7 @@ def test_marking_a_case_deletes_every_stored_byte_keeps_hashes_and_restores_noth
         cs.export_warc(vault, cap.capture_id or "", tmp_path)
 
     # Off: the flag changes, nothing comes back, and the result says so.
-    off = cases.set_case_suspected_minor(vault, case.id, False)
+    off = minor.set_case_minor(vault, case.id, False)
     assert not off.value and off.changed and not off.case.suspected_minor
     assert off.hash_only_items == 6 and "Nothing is restored" in off.message
     assert all(not i.pixels_kept for i in items.list_items(vault, case.id))

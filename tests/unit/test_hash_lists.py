@@ -521,7 +521,7 @@ def test_oversized_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_file_at_the_size_cap_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     line = b"# comment line\n"
-    monkeypatch.setattr(list_parse, "MAX_FILE_BYTES", len(line) * 3)
+    monkeypatch.setattr(list_stream, "MAX_FILE_BYTES", len(line) * 3)  # load_hash_list
     assert load_hash_list(write_bytes(tmp_path, line * 3)).errors == []
     with pytest.raises(errors.InputFileError):
         load_hash_list(write_bytes(tmp_path, line * 3 + b"#"))

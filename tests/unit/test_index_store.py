@@ -59,14 +59,14 @@ def test_written_bytes_are_those_written_before_the_move(
         + [f"md5,{small[0, :16].tobytes().hex()},,y"]
     )
     got = {
-        "pack_v3": sha(index_store.pack_rows(rows, positions)),
-        "pack_v2": sha(index_store.pack_rows(rows, positions, version=2)),
-        "pack_v3_small": sha(index_store.pack_rows(small, positions[:40])),
-        "pack_empty": sha(index_store.pack_rows(None, [])),
+        "pack_v3": sha(index_store.pack_rows(HashIndex, rows, positions)),
+        "pack_v2": sha(index_store.pack_rows(HashIndex, rows, positions, version=2)),
+        "pack_v3_small": sha(index_store.pack_rows(HashIndex, small, positions[:40])),
+        "pack_empty": sha(index_store.pack_rows(HashIndex, None, [])),
         "index_v1": sha(index.to_bytes()),
         "index_v2": sha(HashIndex.from_bytes(index.to_bytes()).to_bytes(tables=True)),
         "index64_v2": sha(index64.to_bytes(tables=True)),
-        "pack_entries": sha(index_store.pack_pdq_entries(parse_hash_list(csv).entries)),
+        "pack_entries": sha(index_store.pack_pdq_entries(HashIndex, parse_hash_list(csv).entries)),
     }
     assert got == BEFORE
 
@@ -83,22 +83,22 @@ def test_one_reader_reads_every_packed_version(
     )
     blobs = {
         1: version1,
-        2: index_store.pack_rows(rows, positions, version=2),
-        3: index_store.pack_rows(rows, positions),
+        2: index_store.pack_rows(HashIndex, rows, positions, version=2),
+        3: index_store.pack_rows(HashIndex, rows, positions),
     }
     for version, data in blobs.items():
         assert index_store.packed_version(data) == version
-        loaded, where = index_store.unpack_list_index(data)
+        loaded, where = index_store.unpack_list_index(HashIndex, data)
         assert np.array_equal(np.asarray(loaded.rows()), rows)
         assert where.tolist() == positions.tolist()
         assert loaded.tables_loaded == (version == 3)  # 1 and 2 are rebuilt by matching
     assert index_store.packed_version(b"NCIIHIX\x00") is None
     with pytest.raises(ValueError, match="not a packed hash-list index"):
-        index_store.unpack_list_index(b"PK\x03\x04" + bytes(40))
+        index_store.unpack_list_index(HashIndex, b"PK\x03\x04" + bytes(40))
     damaged = bytearray(blobs[3])
     damaged[-20] ^= 1  # a position
     with pytest.raises(ValueError, match="checksum mismatch"):
-        index_store.unpack_list_index(bytes(damaged))
+        index_store.unpack_list_index(HashIndex, bytes(damaged))
 
 
 def test_chunk_reader_gives_the_joined_bytes_in_any_read_size() -> None:
@@ -116,7 +116,7 @@ def test_the_service_names_are_the_store_functions() -> None:
     """services/hashlists.py keeps its names but only stores and loads through the store."""
     rows = np.random.default_rng(1).integers(0, 256, (50, 32), dtype=np.uint8)
     data = hashlists.pack_pdq_rows(rows, range(50))
-    assert data == index_store.pack_rows(rows, range(50))
+    assert data == index_store.pack_rows(HashIndex, rows, range(50))
     assert hashlists.packed_version(data) == hashlists.PACK_VERSION == index_store.PACK_VERSION
     index, where = hashlists.unpack_pdq_index(data)
     assert np.array_equal(np.asarray(index.rows()), rows) and where.tolist() == list(range(50))
