@@ -394,6 +394,14 @@ SENTENCES: dict[str, Sentence] = {
     "clinic.updated": lambda w, o, d, n: _p("{who} changed the clinic details", who=w),
     "case.exported": lambda w, o, d, n: _exported(w, d),
     "case.imported": lambda w, o, d, n: _imported(w, d),
+    "case.import_started": lambda w, o, d, n: _p(
+        "{who} started importing a case from a hand-over file; its stored files are being written",
+        who=w,
+    ),
+    "case.import_partial_discarded": lambda w, o, d, n: _p(
+        "The stored files of an unfinished case import were deleted ({files})",
+        files=_plural(d.get("blobs"), "{n} file", "{n} files"),
+    ),
     "hashlist.index_rebuilt": lambda w, o, d, n: _p(
         "The search tables of a hash list were rebuilt (they were missing, damaged or in an "
         "older format)"
