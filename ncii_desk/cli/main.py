@@ -1526,6 +1526,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Commands of the larger areas live in their own modules (they import helpers from here).
     from ncii_desk.cli import (
         capture_cmds,
+        clinic_cmds,
         completion,
         document_cmds,
         handover_cmds,
@@ -1548,6 +1549,7 @@ def build_parser() -> argparse.ArgumentParser:
         completion,
         validation_cmds,
         handover_cmds,
+        clinic_cmds,
     ):
         module.register(commands)
     return parser

@@ -179,6 +179,15 @@ def migrate(engine: Engine, db_path: Path) -> str | None:
     return start
 
 
+def engine_versions(engine: Engine) -> tuple[str | None, str | None]:
+    """(SQLCipher version, SQLite version) of the open database; the first is None when
+    the database is not encrypted by SQLCipher."""
+    with engine.connect() as conn:
+        cipher = conn.exec_driver_sql("PRAGMA cipher_version").scalar()
+        sqlite = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+    return (str(cipher) if cipher else None), (str(sqlite) if sqlite else None)
+
+
 def integrity_problems(engine: Engine) -> list[tuple[str, str]]:
     """SQLite's structure and foreign-key checks: (check, finding) pairs, at most 20 each;
     an empty list when both pass."""
