@@ -34,16 +34,23 @@ import hmac
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from ncii_desk.errors import MigrationError, MissingPackage, VaultError, VaultLocked
+from ncii_desk.errors import (
+    Cancelled,
+    MigrationError,
+    MissingPackage,
+    VaultCorrupt,
+    VaultError,
+    VaultLocked,
+)
 from ncii_desk.hardening import make_private_dir, write_private_bytes
 from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.blobs import BlobInfo
@@ -55,6 +62,8 @@ from ncii_desk.vault.store import AuditEventSpec
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from ncii_desk.vault.vault import IntegrityReport
 
 #: settings row naming the clinic (written once by ``clinic-server init``).
 CLINIC_KEY = "clinic.record"
@@ -456,6 +465,47 @@ class ClinicStore:
     def verify_audit(self) -> audit_chain.ChainReport:
         with self.session() as s:
             return audit_chain.verify_chain(s, self._require_keys().audit, self.read_head(s))
+
+    def check(
+        self,
+        progress: Callable[[int, int, str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> IntegrityReport:
+        """Every blob row's file authenticated, files without a row, the audit chain
+        against the head row. (PostgreSQL checks its own pages and foreign keys.)"""
+        from ncii_desk.vault.vault import IntegrityReport, Problem
+
+        self._require_keys()
+        report = IntegrityReport()
+        with self.session() as s:
+            rows = list(s.scalars(select(Blob).order_by(Blob.id)))
+            dropped = self._dropped_in(s)
+        known = {r.id for r in rows}
+        for done, row in enumerate(rows, 1):
+            if should_stop is not None and should_stop():
+                raise Cancelled("The clinic store check was cancelled before it finished.")
+            try:
+                report.bytes_checked += self._blobs.verify(row.id, self.blob_info(row))
+            except VaultCorrupt as exc:
+                report.problems.append(Problem(exc.file, exc.entry, exc.message))
+            report.blobs_checked += 1
+            if progress is not None:
+                progress(done, len(rows), "checking stored evidence")
+        for blob_id in self._blobs.ids():
+            if blob_id not in known and blob_id not in dropped:
+                report.problems.append(
+                    Problem(
+                        self._blobs.relpath(blob_id),
+                        None,
+                        "file in the blob folder without a database record",
+                    )
+                )
+        chain = self.verify_audit()
+        report.audit_events = chain.events
+        for problem in chain.problems:
+            entry = None if problem["seq"] is None else f"seq {problem['seq']}"
+            report.problems.append(Problem("audit_events", entry, problem["problem"]))
+        return report
 
     # blobs --------------------------------------------------------------------------------
 

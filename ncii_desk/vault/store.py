@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ncii_desk.vault.audit import ChainReport
     from ncii_desk.vault.blobs import BlobInfo, Hasher, Readable
     from ncii_desk.vault.models import Blob
+    from ncii_desk.vault.vault import IntegrityReport
 
 #: (action, object id, details) of one audit event, for :meth:`CaseStore.audit_many`.
 AuditEventSpec = tuple[str, str | None, dict[str, Any]]
@@ -121,6 +122,14 @@ class CaseStore(Protocol):
     def audit_many(self, session: Session, events: list[AuditEventSpec]) -> None: ...
 
     def verify_audit(self) -> ChainReport: ...
+
+    def check(
+        self,
+        progress: Callable[[int, int, str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> IntegrityReport:
+        """The full integrity sweep: the database, every blob, the audit chain."""
+        ...
 
     def store_blob(self, session: Session, info: BlobInfo) -> Blob: ...
 

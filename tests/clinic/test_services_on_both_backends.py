@@ -87,3 +87,24 @@ def test_audit_verify_after_work_on_either_backend(store: Any, tmp_path: Path) -
     assert report.ok, report.problems
     assert report.events == len(_actions(store))
     assert report.head_seq == report.events
+
+
+def test_integrity_check_finds_an_altered_blob_and_a_stray_file(store: Any, tmp_path: Path) -> None:
+    case = cases.new_case(store, "Case C")
+    intake.add_items(store, case.id, Role.SUSPECT, [_png(tmp_path / "s.png", 11)])
+    clean = store.check()
+    assert clean.ok, clean.problems
+    assert clean.blobs_checked == 1
+    [blob_id] = list(store.blobs.ids())
+    path = store.blobs.path_for(blob_id)
+    data = bytearray(path.read_bytes())
+    data[-40] ^= 0x01  # one bit of the last chunk's ciphertext
+    path.write_bytes(bytes(data))
+    stray = store.blobs.put_bytes(b"no row names this")
+    report = store.check()
+    assert not report.ok
+    problems = [p.message for p in report.problems]
+    assert len(problems) == 2, problems
+    assert any("without a database record" in m for m in problems)
+    assert any(p.file.endswith(blob_id) or blob_id in (p.entry or "") for p in report.problems)
+    assert stray.blob_id in " ".join(p.file for p in report.problems)
