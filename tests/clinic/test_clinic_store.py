@@ -394,3 +394,89 @@ def test_without_the_driver_the_command_names_the_missing_part(
     assert result.rc == 8
     assert "psycopg" in result.err and "ncii-desk[clinic]" in result.err
     assert not (tmp_path / "b").exists()
+
+
+_ADDER = r"""
+import sys
+from pathlib import Path
+from ncii_desk.clinic.store import ClinicStore
+from ncii_desk.services import intake
+from ncii_desk.vault.models import Role
+url, name, case_id, folder = sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4])
+store = ClinicStore.open(url, bytes.fromhex(sys.stdin.readline().strip()), actor=name)
+for path in sorted(folder.iterdir()):
+    result = intake.add_items(store, case_id, Role.SUSPECT, [path])
+    assert len(result.added) == 1, result.as_dict()
+    print(f"added {path.name}", flush=True)
+store.close()
+print("done", flush=True)
+"""
+
+
+def test_two_advocates_add_items_to_one_case_and_one_is_killed(
+    clinic_url: str, tmp_path: Path
+) -> None:
+    """Two client processes add pictures to the same case through the intake service, one
+    file per transaction; one is killed with -9 after its 8th file. Every committed item's
+    file authenticates, the chain verifies, and the killed process left at most the one
+    file it was writing (ciphertext without a row, reported by the check)."""
+    import numpy as np
+    from PIL import Image
+
+    from ncii_desk.services import cases
+
+    init_clinic(clinic_url, tmp_path / "blobs", "Clinic")
+    key = secrets.token_bytes(32)
+    with ClinicStore.open(clinic_url, key, actor="setup") as store:
+        case_id = cases.new_case(store, "Shared case").id
+    rng = np.random.default_rng(5)
+    for who in ("victim", "survivor"):
+        folder = tmp_path / who
+        folder.mkdir()
+        for i in range(20):
+            pixels = rng.integers(0, 256, size=(32, 32, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(folder / f"{who}-{i:02d}.png")
+    procs: dict[str, subprocess.Popen[str]] = {}
+    try:
+        for who in ("victim", "survivor"):
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _ADDER, clinic_url, who, case_id, str(tmp_path / who)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            assert proc.stdin is not None
+            proc.stdin.write(key.hex() + "\n")
+            proc.stdin.flush()
+            procs[who] = proc
+        victim = procs["victim"]
+        assert victim.stdout is not None
+        for _ in range(8):
+            line = victim.stdout.readline()
+            assert line.startswith("added "), (line, victim.stderr and victim.stderr.read())
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+        out, err = procs["survivor"].communicate(timeout=600)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert procs["survivor"].returncode == 0, err
+    assert out.strip().splitlines()[-1] == "done"
+    with ClinicStore.open(clinic_url, key, actor="checker") as store:
+        with store.session() as s:
+            names = list(s.scalars(select(EvidenceItem.original_filename)))
+        assert sorted(n for n in names if n.startswith("survivor")) == [
+            f"survivor-{i:02d}.png" for i in range(20)
+        ]
+        victims = sorted(n for n in names if n.startswith("victim"))
+        assert victims == [f"victim-{i:02d}.png" for i in range(len(victims))]
+        assert 8 <= len(victims) < 20
+        report = store.check()
+        assert report.audit_events > 0
+        assert report.blobs_checked == len(names)
+        leftovers = [p for p in report.problems if "without a database record" in p.message]
+        assert report.problems == leftovers and len(leftovers) <= 1, report.problems
+        assert store.verify_audit().ok
