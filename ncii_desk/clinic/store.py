@@ -34,7 +34,7 @@ import hmac
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,7 +58,7 @@ from ncii_desk.vault.blobs import BlobStore as FolderBlobStore
 from ncii_desk.vault.keys import DATA_KEY_BYTES, SubKeys, derive_subkeys, utc_now_iso
 from ncii_desk.vault.models import Blob, Setting
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
-from ncii_desk.vault.store import AuditEventSpec
+from ncii_desk.vault.store import AuditEventSpec, checked_columns
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -577,6 +577,31 @@ class ClinicStore:
     def checkpoint(self) -> None:
         """Nothing to do: PostgreSQL recycles its write-ahead log itself."""
         self._require_keys()
+
+    def bulk_insert(
+        self,
+        session: Session,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> int:
+        """Inside :meth:`transaction`: many rows of ``table`` through ``COPY ... FROM
+        STDIN`` on the transaction's own connection (rows stream; none is kept)."""
+        from psycopg import sql
+
+        self._require_keys()
+        name, cols = checked_columns(table, columns)
+        raw = session.connection().connection.driver_connection
+        assert raw is not None  # a live psycopg connection inside the transaction
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(name), sql.SQL(", ").join(sql.Identifier(c) for c in cols)
+        )
+        count = 0
+        with raw.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
 
     @contextlib.contextmanager
     def bulk_import_tuning(self, session: Session) -> Iterator[None]:

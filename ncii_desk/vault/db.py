@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,16 @@ def migrate(engine: Engine, db_path: Path) -> str | None:
     with write_engine.begin() as conn:
         upgrade(conn)
     return start
+
+
+def bulk_insert(conn: Connection, table: str, columns: list[str], rows: Iterable[Any]) -> int:
+    """Many rows in one executemany of a plain qmark statement (the fastest path through
+    the sqlite3 driver); ``table`` and ``columns`` come checked from the models."""
+    batch = list(rows)
+    if batch:
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch)
+    return len(batch)
 
 
 def engine_versions(engine: Engine) -> tuple[str | None, str | None]:

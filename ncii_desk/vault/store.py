@@ -25,7 +25,7 @@ path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -145,9 +145,34 @@ class CaseStore(Protocol):
         """Hand the database's write-ahead space back after a large write (may do nothing)."""
         ...
 
+    def bulk_insert(
+        self,
+        session: Session,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> int:
+        """Inside a write transaction: insert many rows of one table by the engine's own
+        fast path (executemany on SQLite, COPY on PostgreSQL); returns how many."""
+        ...
+
     def bulk_import_tuning(self, session: Session) -> AbstractContextManager[None]:
         """Inside a write transaction: database settings for a bulk insert of many rows,
         restored when the block ends."""
         ...
 
     def close(self) -> None: ...
+
+
+def checked_columns(table: str, columns: Sequence[str]) -> tuple[str, list[str]]:
+    """``table`` and ``columns`` as named in the models; a name that is not there is a
+    ValueError (bulk inserts build statements from these names)."""
+    from ncii_desk.vault.models import Base
+
+    found = Base.metadata.tables.get(table)
+    if found is None:
+        raise ValueError(f"no table {table!r} in the models")
+    unknown = [c for c in columns if c not in found.c]
+    if unknown or not columns:
+        raise ValueError(f"columns {unknown or columns!r} are not columns of {table!r}")
+    return found.name, list(columns)

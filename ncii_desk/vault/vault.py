@@ -6,7 +6,7 @@ import contextlib
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from ncii_desk.vault.db import (
     DatabaseError,
     _db_error_text,
     bulk_import_tuning,
+    bulk_insert,
     checkpoint,
     damaged_pages,
     describe_damage,
@@ -58,6 +59,7 @@ from ncii_desk.vault.keys import (
 )
 from ncii_desk.vault.lock import VaultFileLock
 from ncii_desk.vault.models import Blob, Setting
+from ncii_desk.vault.store import checked_columns
 
 HEADER_NAME = "vault.hdr"
 HEADER_BAK_NAME = "vault.hdr.bak"
@@ -746,6 +748,18 @@ class Vault:
         log holds a second copy of every new page until the vault is closed)."""
         self._require_keys()
         checkpoint(self.engine)
+
+    def bulk_insert(
+        self,
+        session: Session,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> int:
+        """Inside :meth:`transaction`: many rows of ``table`` in one executemany."""
+        self._require_keys()
+        name, cols = checked_columns(table, columns)
+        return bulk_insert(session.connection(), name, cols, rows)
 
     @contextlib.contextmanager
     def bulk_import_tuning(self, session: Session) -> Iterator[None]:

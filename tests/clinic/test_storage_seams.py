@@ -101,3 +101,43 @@ def test_blob_store_lists_and_deletes_only_finished_blobs(
     store.blobs.delete(first.blob_id)
     assert not store.blobs.exists(first.blob_id)
     assert list(store.blobs.ids()) == [second.blob_id]
+
+
+@pytest.mark.parametrize("backend", ["sqlcipher", "postgresql"])
+def test_bulk_insert_takes_many_rows_in_the_transaction(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    from sqlalchemy import func, select
+
+    from ncii_desk.vault.models import HashList, HashListEntry
+
+    store = request.getfixturevalue("vault" if backend == "sqlcipher" else "clinic_store")
+    columns = ["list_id", "position", "kind", "value", "quality", "label"]
+
+    def rows(list_id: str, n: int) -> Any:
+        return ((list_id, i, "pdq", f"{i:064x}", 100 - i % 50, f"label é {i}") for i in range(n))
+
+    with store.transaction() as s:
+        kept = HashList(name="kept", format="pdq", entry_count=0, bad_lines=0, sha256="a")
+        s.add(kept)
+        s.flush()
+        assert store.bulk_insert(s, "hash_list_entries", columns, rows(kept.id, 5000)) == 5000
+        kept_id = kept.id
+    with pytest.raises(RuntimeError), store.transaction() as s:
+        lost = HashList(name="lost", format="pdq", entry_count=0, bad_lines=0, sha256="b")
+        s.add(lost)
+        s.flush()
+        store.bulk_insert(s, "hash_list_entries", columns, rows(lost.id, 100))
+        raise RuntimeError("the import failed")  # nothing of it may stay
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(HashListEntry)) == 5000
+        last = s.scalars(
+            select(HashListEntry).where(
+                HashListEntry.list_id == kept_id, HashListEntry.position == 4999
+            )
+        ).one()
+        assert (last.value, last.quality, last.label) == (f"{4999:064x}", 51, "label é 4999")
+    with pytest.raises(ValueError, match="not columns"), store.transaction() as s:
+        store.bulk_insert(s, "hash_list_entries", ["list_id", "value; DROP TABLE x"], [])
+    with pytest.raises(ValueError, match="no table"), store.transaction() as s:
+        store.bulk_insert(s, "nothing", ["a"], [])
