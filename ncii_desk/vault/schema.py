@@ -1,11 +1,21 @@
 """Alembic on any SQLAlchemy connection: the same migrations for a laptop vault (SQLCipher)
 and a clinic store (PostgreSQL). Nothing here names a database engine; the few statements
-that differ between them are dialect branches inside the revisions themselves."""
+that differ between them are dialect branches inside the revisions themselves.
+
+One rule keeps the two schemas equal in what they accept: SQLite never enforces the length
+of a ``String(n)`` column, so on PostgreSQL such a column is a ``VARCHAR`` without a length
+(registered here, for every PostgreSQL statement compiled in this process). A value a
+laptop vault stores is never refused by a clinic store (a 64-character producer version in
+a ``String(50)`` column was, before this rule).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.types import String
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -14,6 +24,13 @@ if TYPE_CHECKING:
 # Alembic is imported where a store is opened, not when the desktop app starts.
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+@compiles(String, "postgresql")
+def _string_without_length_on_postgresql(type_: String, compiler: Any, **kw: Any) -> str:
+    """``String(n)`` as PostgreSQL ``VARCHAR`` with no length (Text, Enum and the other
+    String subclasses keep their own rendering)."""
+    return "VARCHAR"
 
 
 def alembic_config(conn: Connection) -> Config:

@@ -108,3 +108,36 @@ def test_integrity_check_finds_an_altered_blob_and_a_stray_file(store: Any, tmp_
     assert any("without a database record" in m for m in problems)
     assert any(p.file.endswith(blob_id) or blob_id in (p.entry or "") for p in report.problems)
     assert stray.blob_id in " ".join(p.file for p in report.problems)
+
+
+def test_values_longer_than_a_declared_length_are_kept_on_both_backends(store: Any) -> None:
+    """SQLite never enforced String(n) lengths, so vaults hold longer values (a 64-character
+    matching version in a String(50) column); a clinic store must take them too."""
+    from ncii_desk.vault.models import Analysis, EvidenceItem, Source
+
+    label = "Case " + "x" * 295  # cases.label is String(200)
+    case = cases.new_case(store, label)
+    with store.transaction() as s:
+        item = EvidenceItem(
+            case_id=case.id,
+            role=Role.SUSPECT,
+            source=Source.FILE,
+            size=0,
+            mime="image/png",
+            sha256="0" * 64,
+            md5="0" * 32,
+        )
+        s.add(item)
+        s.flush()
+        s.add(
+            Analysis(
+                item_id=item.id,
+                kind="match-screening",
+                result={},
+                producer="ncii-desk matching",
+                producer_version="v" * 120,  # String(50)
+            )
+        )
+    assert cases.get_case(store, case.id).label == label
+    with store.session() as s:
+        assert s.scalars(select(Analysis.producer_version)).one() == "v" * 120
