@@ -7,6 +7,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,6 +111,67 @@ def cli_vault(vault_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NCII_DESK_VAULT", str(vault_dir))
     monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
     return vault_dir
+
+
+# --- storage backends ---------------------------------------------------------------------
+# The same service tests run on a laptop vault (SQLCipher) and on a clinic store (a real
+# PostgreSQL server started once per session by tests/clinic/pgkit.py): take the `store`
+# fixture instead of `vault` and a test runs on both. PostgreSQL is skipped, with the reason,
+# only where no server binaries are installed; NCII_DESK_REQUIRE_POSTGRES=1 (.ci/run) makes
+# that a failure.
+
+_CLINIC_TESTS = str(Path(__file__).resolve().parent / "clinic")
+if _CLINIC_TESTS not in sys.path:
+    sys.path.insert(0, _CLINIC_TESTS)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real PostgreSQL server on 127.0.0.1 for the whole test session."""
+    import pgkit
+
+    bin_dir = pgkit.find_bin_dir()
+    if bin_dir is None:
+        reason = (
+            "no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in "
+            "/usr/lib/postgresql/*/bin; install the postgresql package"
+        )
+        if pgkit.required():
+            pytest.fail(f"NCII_DESK_REQUIRE_POSTGRES=1 but {reason}")
+        pytest.skip(reason)
+    base = pgkit.server_base(tmp_path_factory.mktemp("pgserver"))
+    server = pgkit.PgServer.start(base, bin_dir)
+    try:
+        yield server
+    finally:
+        server.stop(remove=True)
+
+
+@pytest.fixture
+def clinic_url(pg_server: Any) -> str:
+    """The address of a new, empty database on the session's server."""
+    return str(pg_server.create_database("t" + secrets.token_hex(6)))
+
+
+@pytest.fixture
+def clinic_store(clinic_url: str, tmp_path: Path) -> Iterator[Any]:
+    """An open clinic store (schema, clinic record, blob folder) with a fresh data key."""
+    from ncii_desk.clinic.store import ClinicStore, init_clinic
+
+    init_clinic(clinic_url, tmp_path / "clinic-blobs", "Test Clinic")
+    store = ClinicStore.open(clinic_url, secrets.token_bytes(32), actor="test-advocate")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture(params=["sqlcipher", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Any:
+    """A case store of each backend in turn: a laptop vault, then a clinic store."""
+    if request.param == "sqlcipher":
+        return request.getfixturevalue("vault")
+    return request.getfixturevalue("clinic_store")
 
 
 @pytest.fixture(autouse=True)

@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ncii_desk.cli import (
         capture_cmds,
         case_cmds,
+        clinic_cmds,
         completion,
         document_cmds,
         handover_cmds,
@@ -135,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         completion.register,
         validation_cmds.register,
         handover_cmds.register,
+        clinic_cmds.register,
     ):
         register(commands)
     return parser

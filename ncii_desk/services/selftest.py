@@ -169,7 +169,7 @@ def _check_vault(ctx: _Context) -> tuple[str, dict[str, Any]]:
     from sqlalchemy import select
 
     from ncii_desk.vault import KdfParams, Vault
-    from ncii_desk.vault.db import DB_NAME
+    from ncii_desk.vault.db import DB_NAME, engine_versions
     from ncii_desk.vault.models import Blob
 
     # The smallest key derivation the vault accepts: still the real Argon2id, but quick.
@@ -182,9 +182,7 @@ def _check_vault(ctx: _Context) -> tuple[str, dict[str, Any]]:
         with vault.transaction() as s:
             vault.store_blob(s, info)
             vault.audit(s, "selftest.blob", object_id=info.blob_id)
-        with vault.engine.connect() as conn:
-            cipher = conn.exec_driver_sql("PRAGMA cipher_version").scalar()
-            sqlite = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+        cipher, sqlite = engine_versions(vault.engine)
     finally:
         vault.close()
     if not cipher:

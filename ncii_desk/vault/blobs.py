@@ -86,7 +86,10 @@ def _valid_blob_id(blob_id: str) -> bool:
 
 
 class BlobStore:
-    """Encrypted, crash-safe storage of opaque byte strings under ``root/blobs``."""
+    """Encrypted, crash-safe storage of opaque byte strings under ``root/blobs``.
+
+    The folder implementation of :class:`ncii_desk.vault.store.BlobStore` (a laptop vault's
+    folder, or a clinic's folder on shared storage): only ciphertext is ever written."""
 
     def __init__(self, root: Path, master_key: bytes, chunk_size: int = DEFAULT_CHUNK_SIZE):
         if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
@@ -121,6 +124,18 @@ class BlobStore:
     @staticmethod
     def blob_id_of(path: Path) -> str | None:
         return path.name if _valid_blob_id(path.name) else None
+
+    def exists(self, blob_id: str) -> bool:
+        """Whether the store holds a (finished) file for ``blob_id``."""
+        return self.path_for(blob_id).is_file()
+
+    def ids(self) -> Iterator[str]:
+        """The id of every finished blob file, in order (leftovers of interrupted writes and
+        other files are not blobs and are skipped; :meth:`iter_files` lists those too)."""
+        for path in self.iter_files():
+            blob_id = self.blob_id_of(path)
+            if blob_id is not None and path.parent.name == blob_id[:2]:
+                yield blob_id
 
     def _key(self, blob_id: str, salt: bytes) -> AESGCM:
         return AESGCM(hkdf(self._master, b"ncii-desk/v1/blob/" + blob_id.encode(), salt))

@@ -6,12 +6,12 @@ import contextlib
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import (
@@ -33,8 +33,12 @@ from ncii_desk.vault.db import (
     PAGE_SIZE,
     DatabaseError,
     _db_error_text,
+    bulk_import_tuning,
+    bulk_insert,
+    checkpoint,
     damaged_pages,
     describe_damage,
+    integrity_problems,
     looks_damaged,
     make_engine,
     migrate,
@@ -55,6 +59,7 @@ from ncii_desk.vault.keys import (
 )
 from ncii_desk.vault.lock import VaultFileLock
 from ncii_desk.vault.models import Blob, Setting
+from ncii_desk.vault.store import checked_columns
 
 HEADER_NAME = "vault.hdr"
 HEADER_BAK_NAME = "vault.hdr.bak"
@@ -224,7 +229,10 @@ def is_vault(root: Path) -> bool:
 
 
 class Vault:
-    """An unlocked vault. Create with :meth:`create` or :meth:`open`; end with :meth:`close`."""
+    """An unlocked vault. Create with :meth:`create` or :meth:`open`; end with :meth:`close`.
+
+    The laptop implementation of :class:`ncii_desk.vault.store.CaseStore`: a SQLCipher
+    database (its statements in :mod:`ncii_desk.vault.db`) and the folder blob store."""
 
     def __init__(
         self,
@@ -733,6 +741,33 @@ class Vault:
             session, self._require_keys().audit, actor=self.actor, events=events
         )
 
+    # database housekeeping (CaseStore) ---------------------------------------------------
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log back into meta.db (after a large import: until then the
+        log holds a second copy of every new page until the vault is closed)."""
+        self._require_keys()
+        checkpoint(self.engine)
+
+    def bulk_insert(
+        self,
+        session: Session,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> int:
+        """Inside :meth:`transaction`: many rows of ``table`` in one executemany."""
+        self._require_keys()
+        name, cols = checked_columns(table, columns)
+        return bulk_insert(session.connection(), name, cols, rows)
+
+    @contextlib.contextmanager
+    def bulk_import_tuning(self, session: Session) -> Iterator[None]:
+        """Inside :meth:`transaction`: a large SQLite page cache for a bulk insert."""
+        self._require_keys()
+        with bulk_import_tuning(session.connection()):
+            yield
+
     # blobs -------------------------------------------------------------------------------
 
     def store_blob(self, session: Session, info: BlobInfo) -> Blob:
@@ -853,17 +888,9 @@ class Vault:
         if pages or other:
             return False
         try:
-            with self.engine.connect() as conn:
-                rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-                if rows != ["ok"]:
-                    for line in rows[:20]:
-                        report.problems.append(Problem(DB_NAME, "integrity_check", str(line)))
-                fk = list(conn.execute(text("PRAGMA foreign_key_check")))
-                for r in fk[:20]:
-                    report.problems.append(
-                        Problem(DB_NAME, "foreign_key_check", f"table {r[0]} row {r[1]}")
-                    )
+            found = integrity_problems(self.engine)
         except DatabaseError as exc:
             report.problems.append(Problem(DB_NAME, "read", _db_error_text(exc)))
             return False
+        report.problems.extend(Problem(DB_NAME, check, line) for check, line in found)
         return True

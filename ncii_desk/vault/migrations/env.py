@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import ncii_desk.vault.schema  # noqa: F401  (String(n) rule on PostgreSQL, see there)
 from ncii_desk.vault.models import Base
 
 connection = context.config.attributes["connection"]

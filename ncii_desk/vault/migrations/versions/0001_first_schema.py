@@ -283,6 +283,24 @@ def upgrade() -> None:
         )
 
     # The audit chain is append-only at the database level too.
+    if op.get_context().dialect.name == "postgresql":
+        # A clinic store: one trigger function raising an exception, fired before any
+        # UPDATE or DELETE of a row and before a TRUNCATE of the table.
+        op.execute(
+            "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audit log is append-only' "
+            "USING ERRCODE = 'restrict_violation'; END $$"
+        )
+        for name, event, level in (
+            ("audit_events_no_update", "UPDATE", "ROW"),
+            ("audit_events_no_delete", "DELETE", "ROW"),
+            ("audit_events_no_truncate", "TRUNCATE", "STATEMENT"),
+        ):
+            op.execute(
+                f"CREATE TRIGGER {name} BEFORE {event} ON audit_events "
+                f"FOR EACH {level} EXECUTE FUNCTION audit_events_append_only()"
+            )
+        return
     op.execute(
         "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
         "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
@@ -294,8 +312,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
-    op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
+    if op.get_context().dialect.name == "postgresql":
+        for name in ("audit_events_no_truncate", "audit_events_no_delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON audit_events")
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_update ON audit_events")
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
     with op.batch_alter_table("matches", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_matches_suspect_item_id"))
         batch_op.drop_index(batch_op.f("ix_matches_case_id"))

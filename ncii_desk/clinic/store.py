@@ -1,0 +1,625 @@
+"""A clinic's shared case store: metadata on PostgreSQL, ciphertext blobs on shared storage.
+
+The :class:`~ncii_desk.vault.store.CaseStore` for several advocates working the same cases.
+The same ORM models and the same Alembic revisions as a laptop vault (the revisions branch
+on the dialect where SQLite and PostgreSQL differ); every PostgreSQL-specific statement of
+the application is in this module.
+
+Writers. Every write transaction first takes one transaction-scoped advisory lock
+(``pg_advisory_xact_lock``), the equivalent of SQLite's ``BEGIN IMMEDIATE``: one writer at
+a time over the whole store, readers never wait (they read a REPEATABLE READ snapshot).
+Chosen over SERIALIZABLE because a service's transaction also writes blob files and cannot
+simply be replayed after a serialisation failure.
+
+Audit chain. One chain per store, as in a laptop vault (the ``audit_events`` rows and their
+MACs are identical). Its head (newest sequence number and MAC, MACed with the audit key) is
+a row of ``settings`` (:data:`HEAD_KEY`); a transaction that adds events moves the head
+with a compare-and-swap (``UPDATE ... WHERE seq = <seen> AND mac = <seen>``) in the same
+transaction, and fails with :class:`AuditChainMoved` if anything else moved it first. The
+sequence number is the table's primary key, so two writers can never both append event
+``n``: the chain cannot fork. A process killed mid-transaction leaves nothing (PostgreSQL
+rolls it back and releases its lock).
+
+Keys. The server stores ciphertext blobs and never receives a key. The client opens the
+store with the clinic's 256-bit data key; its sub-keys (blob, audit, export) are derived
+exactly as a vault's, salted with the clinic id. Who holds that key, and how it is wrapped
+per member, is the members work (:mod:`ncii_desk.vault.members`), not this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from ncii_desk.errors import (
+    Cancelled,
+    MigrationError,
+    MissingPackage,
+    VaultCorrupt,
+    VaultError,
+    VaultLocked,
+)
+from ncii_desk.hardening import make_private_dir, write_private_bytes
+from ncii_desk.vault import audit as audit_chain
+from ncii_desk.vault.blobs import BlobInfo
+from ncii_desk.vault.blobs import BlobStore as FolderBlobStore
+from ncii_desk.vault.keys import DATA_KEY_BYTES, SubKeys, derive_subkeys, utc_now_iso
+from ncii_desk.vault.models import Blob, Setting
+from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
+from ncii_desk.vault.store import AuditEventSpec, checked_columns
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ncii_desk.vault.vault import IntegrityReport
+
+#: settings row naming the clinic (written once by ``clinic-server init``).
+CLINIC_KEY = "clinic.record"
+#: settings row holding the audit chain's head ({"seq", "mac", "head_mac"}).
+HEAD_KEY = "clinic.audit_head"
+#: settings row listing blobs whose rows were deleted and whose files must go too.
+DROPPED_KEY = "clinic.dropped_blobs"
+#: File in the blob folder naming the clinic it belongs to (pairs folder and database).
+CLINIC_ID_FILE = "clinic.id"
+#: Key of the advisory lock every writer takes (a fixed 63-bit number of our own).
+WRITER_LOCK = int.from_bytes(hashlib.sha256(b"ncii-desk/clinic/writer").digest()[:8]) >> 1
+CLINIC_FORMAT = 1
+
+_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+class ClinicError(VaultError):
+    """Something about a clinic's shared store."""
+
+    exit_code = 6
+    default_hint = (
+        "Check the database address and that the clinic server is running; your clinic's "
+        "administrator can see the server's log."
+    )
+
+
+class AuditChainMoved(ClinicError):
+    """The audit head moved under a writer: nothing of its transaction was kept."""
+
+    exit_code = 3
+    default_hint = (
+        "Nothing of this change was saved. Try again; if it happens again, run "
+        "'ncii-desk verify' against the clinic store and tell your administrator: something "
+        "other than NCII Desk is writing to the database."
+    )
+
+
+def is_clinic_url(value: str) -> bool:
+    """Whether ``value`` names a PostgreSQL clinic store rather than a vault folder."""
+    return value.startswith(_URL_SCHEMES)
+
+
+def engine_url(value: str) -> str:
+    """``value`` as a SQLAlchemy URL over psycopg 3."""
+    for scheme in _URL_SCHEMES:
+        if value.startswith(scheme):
+            return "postgresql+psycopg://" + value[len(scheme) :]
+    raise ClinicError(
+        "The clinic store address must start with postgresql://.",
+        "Give it as postgresql://USER@HOST:PORT/DATABASE.",
+    )
+
+
+def shown_url(value: str) -> str:
+    """The address without a password, for messages."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", value)
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        import psycopg  # noqa: F401  (the driver SQLAlchemy loads by name)
+    except ImportError as exc:
+        raise MissingPackage(
+            "Clinic server mode needs the PostgreSQL driver psycopg, which is not installed.",
+            "Install the clinic part: pip install 'ncii-desk[clinic]'.",
+        ) from exc
+    from sqlalchemy import create_engine
+
+    return create_engine(engine_url(url), pool_pre_ping=True, pool_size=4, max_overflow=4)
+
+
+@contextlib.contextmanager
+def _reachable(url: str) -> Iterator[None]:
+    """Turn 'cannot connect' driver errors into a ClinicError naming the address."""
+    try:
+        yield
+    except sa_exc.OperationalError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise ClinicError(
+            f"The clinic database at {shown_url(url)} could not be reached ({reason})."
+        ) from exc
+
+
+def lock_writers(session: Session) -> None:
+    """Inside a write transaction: wait for, then hold until commit, the one writer lock."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
+
+
+@dataclass(frozen=True)
+class ClinicRecord:
+    clinic_id: str
+    name: str
+    created_at: str
+    blobs_dir: str
+    schema_revision: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "clinic_id": self.clinic_id,
+            "name": self.name,
+            "created_at": self.created_at,
+            "blobs_dir": self.blobs_dir,
+            "schema_revision": self.schema_revision,
+        }
+
+
+def _record_of(value: Any, revision: str) -> ClinicRecord:
+    return ClinicRecord(
+        clinic_id=str(value["clinic_id"]),
+        name=str(value["name"]),
+        created_at=str(value["created_at"]),
+        blobs_dir=str(value["blobs_dir"]),
+        schema_revision=revision,
+    )
+
+
+def init_clinic(url: str, blobs_dir: Path, name: str) -> ClinicRecord:
+    """Create the schema and the clinic record in an empty database, and the blob folder.
+
+    Refuses a database that already holds tables (a clinic or anything else) and a blob
+    folder that already belongs to another clinic; nothing is written then.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise ClinicError("The clinic needs a name.", "Give one with --name.")
+    blobs_dir = blobs_dir.expanduser().resolve()
+    id_file = blobs_dir / CLINIC_ID_FILE
+    if id_file.exists():
+        raise ClinicError(
+            f"The blob folder {blobs_dir} already belongs to a clinic.",
+            "Give an empty folder (or a new one) with --blobs.",
+        )
+    engine = make_engine(url)
+    clinic_id = str(uuid.uuid4())
+    try:
+        with _reachable(url), Session(engine) as s, s.begin():
+            lock_writers(s)
+            conn = s.connection()
+            tables = conn.execute(
+                text(
+                    "SELECT count(*) FROM information_schema.tables "
+                    "WHERE table_schema = current_schema()"
+                )
+            ).scalar_one()
+            if tables:
+                raise ClinicError(
+                    f"The database at {shown_url(url)} is not empty ({tables} table(s)); "
+                    "a clinic store is created only in an empty database.",
+                    "Create a new database for the clinic (createdb) and give its address.",
+                )
+            upgrade(conn)
+            revision = head_revision()
+            record = {
+                "clinic_id": clinic_id,
+                "name": name,
+                "created_at": utc_now_iso(),
+                "blobs_dir": str(blobs_dir),
+                "format": CLINIC_FORMAT,
+            }
+            s.add(Setting(key=CLINIC_KEY, value=record))
+            s.add(Setting(key=HEAD_KEY, value={"seq": 0, "mac": audit_chain.GENESIS_MAC}))
+            s.add(Setting(key=DROPPED_KEY, value={"blob_ids": []}))
+            s.flush()
+            # The folder last but inside the transaction: a failure here leaves no record.
+            make_private_dir(blobs_dir / "blobs", parents=True)
+            write_private_bytes(id_file, (clinic_id + "\n").encode())
+    finally:
+        engine.dispose()
+    return _record_of(record, revision)
+
+
+def read_record(url: str) -> ClinicRecord:
+    """The clinic record of the store at ``url`` (no key needed)."""
+    engine = make_engine(url)
+    try:
+        with _reachable(url), Session(engine) as s:
+            return _read_record(s, url)
+    finally:
+        engine.dispose()
+
+
+def _read_record(s: Session, url: str) -> ClinicRecord:
+    conn = s.connection()
+    revision = current_revision(conn)
+    row = s.get(Setting, CLINIC_KEY) if revision is not None else None
+    if row is None or not isinstance(row.value, dict):
+        raise ClinicError(
+            f"The database at {shown_url(url)} is not a clinic store.",
+            "Create one with 'ncii-desk clinic-server init --db ADDRESS --blobs FOLDER'.",
+        )
+    assert revision is not None
+    return _record_of(row.value, revision)
+
+
+def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
+    msg = f"clinic-audit-head|{clinic_id}|{seq}|{mac}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+class ClinicStore:
+    """An open clinic store: the PostgreSQL :class:`~ncii_desk.vault.store.CaseStore`."""
+
+    def __init__(
+        self,
+        url: str,
+        engine: Engine,
+        record: ClinicRecord,
+        blobs_dir: Path,
+        data_key: bytes,
+        actor: str,
+    ) -> None:
+        self.url = url
+        self.record = record
+        self.vault_id = record.clinic_id
+        self.actor = actor
+        self.engine = engine
+        self._read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        self._keys: SubKeys | None = derive_subkeys(data_key, record.clinic_id)
+        self._write_mutex = threading.RLock()
+        self._blobs = FolderBlobStore(blobs_dir, self._keys.blob)
+
+    @classmethod
+    def open(
+        cls, url: str, data_key: bytes, *, blobs_dir: Path | None = None, actor: str = ""
+    ) -> ClinicStore:
+        """Open the clinic store at ``url`` with the clinic's data key.
+
+        ``blobs_dir`` is the blob folder as this computer sees it (the path recorded by
+        ``init`` when not given); it must be the folder made for this clinic.
+        """
+        if len(data_key) != DATA_KEY_BYTES:
+            raise ValueError("a clinic data key is 32 bytes")
+        engine = make_engine(url)
+        try:
+            with _reachable(url), Session(engine) as s:
+                record = _read_record(s, url)
+            if record.schema_revision != head_revision():
+                newer = not known_revision(record.schema_revision)
+                raise MigrationError(
+                    f"The clinic store has schema revision {record.schema_revision}; this "
+                    f"version of NCII Desk works with {head_revision()}.",
+                    "Install the newest version of NCII Desk."
+                    if newer
+                    else "Ask your clinic's administrator to upgrade the clinic server first.",
+                )
+            folder = (blobs_dir or Path(record.blobs_dir)).expanduser().resolve()
+            try:
+                owner = (folder / CLINIC_ID_FILE).read_text("ascii").strip()
+            except (OSError, UnicodeDecodeError):
+                owner = None
+            if owner != record.clinic_id:
+                raise ClinicError(
+                    f"The blob folder {folder} is not the one made for this clinic "
+                    f"({CLINIC_ID_FILE} is missing or names another clinic).",
+                    "Give the clinic's blob folder as this computer sees it (--blobs).",
+                )
+            store = cls(url, engine, record, folder, data_key, actor)
+            store._finish_drops(store._dropped())
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    # state --------------------------------------------------------------------------------
+
+    @property
+    def blobs(self) -> FolderBlobStore:
+        return self._blobs
+
+    @property
+    def is_open(self) -> bool:
+        return self._keys is not None
+
+    def _require_keys(self) -> SubKeys:
+        if self._keys is None:
+            raise VaultLocked("The clinic store is closed.")
+        return self._keys
+
+    @property
+    def export_key(self) -> bytes:
+        return self._require_keys().export
+
+    def close(self) -> None:
+        if self._keys is None:
+            return
+        with self._write_mutex:
+            self.engine.dispose()
+            self._keys = None
+
+    def __enter__(self) -> ClinicStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # sessions -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session on one REPEATABLE READ snapshot; never writes."""
+        self._require_keys()
+        with _reachable(self.url), Session(self._read_engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The one write path: the writer lock, then the caller's changes, then the audit
+        head moved by compare-and-swap, all in one transaction."""
+        keys = self._require_keys()
+        with self._write_mutex:
+            with (
+                _reachable(self.url),
+                Session(self.engine, expire_on_commit=False) as s,
+                s.begin(),
+            ):
+                lock_writers(s)
+                before = audit_chain.newest(s)
+                yield s
+                s.flush()
+                after = audit_chain.newest(s)
+                if after != before:
+                    assert after is not None
+                    self._swap_head(s, keys, before, after)
+            dropped: set[str] = s.info.pop(_DROPPED_INFO, set())
+            if dropped:
+                self._finish_drops(dropped)
+
+    def _swap_head(
+        self,
+        s: Session,
+        keys: SubKeys,
+        before: audit_chain.Head | None,
+        after: audit_chain.Head,
+    ) -> None:
+        seen_seq = 0 if before is None else before.seq
+        seen_mac = audit_chain.GENESIS_MAC if before is None else before.mac
+        new = {
+            "seq": after.seq,
+            "mac": after.mac,
+            "head_mac": _head_mac(keys.audit, self.vault_id, after.seq, after.mac),
+        }
+        moved = s.execute(
+            update(Setting)
+            .where(
+                Setting.key == HEAD_KEY,
+                Setting.value["seq"].as_integer() == seen_seq,
+                Setting.value["mac"].as_string() == seen_mac,
+            )
+            .values(value=new)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(moved, "rowcount", 0) != 1:
+            raise AuditChainMoved(
+                f"The clinic's audit log head is no longer event {seen_seq}, which this change "
+                "was chained to: another writer changed the log without the writer lock."
+            )
+
+    # audit --------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        session: Session,
+        action: str,
+        object_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        audit_chain.append_event(
+            session,
+            self._require_keys().audit,
+            actor=self.actor,
+            action=action,
+            object_id=object_id,
+            details=details,
+        )
+
+    def audit_many(self, session: Session, events: list[AuditEventSpec]) -> None:
+        audit_chain.append_events(
+            session, self._require_keys().audit, actor=self.actor, events=events
+        )
+
+    def read_head(self, session: Session) -> audit_chain.Head | str:
+        """The head row, or a plain-language reason why it cannot be trusted."""
+        keys = self._require_keys()
+        row = session.get(Setting, HEAD_KEY)
+        value = row.value if row is not None else None
+        if not isinstance(value, dict):
+            return "the audit head row is missing"
+        try:
+            seq, mac = int(value["seq"]), str(value["mac"])
+        except (KeyError, TypeError, ValueError):
+            return "the audit head row cannot be read"
+        if seq == 0 and mac == audit_chain.GENESIS_MAC and "head_mac" not in value:
+            return audit_chain.Head(0, mac)  # as init wrote it: no event yet
+        expected = _head_mac(keys.audit, self.vault_id, seq, mac)
+        if not hmac.compare_digest(str(value.get("head_mac", "")), expected):
+            return "the audit head row was altered (its authentication code does not match)"
+        return audit_chain.Head(seq, mac)
+
+    def verify_audit(self) -> audit_chain.ChainReport:
+        with self.session() as s:
+            return audit_chain.verify_chain(s, self._require_keys().audit, self.read_head(s))
+
+    def check(
+        self,
+        progress: Callable[[int, int, str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> IntegrityReport:
+        """Every blob row's file authenticated, files without a row, the audit chain
+        against the head row. (PostgreSQL checks its own pages and foreign keys.)"""
+        from ncii_desk.vault.vault import IntegrityReport, Problem
+
+        self._require_keys()
+        report = IntegrityReport()
+        with self.session() as s:
+            rows = list(s.scalars(select(Blob).order_by(Blob.id)))
+            dropped = self._dropped_in(s)
+        known = {r.id for r in rows}
+        for done, row in enumerate(rows, 1):
+            if should_stop is not None and should_stop():
+                raise Cancelled("The clinic store check was cancelled before it finished.")
+            try:
+                report.bytes_checked += self._blobs.verify(row.id, self.blob_info(row))
+            except VaultCorrupt as exc:
+                report.problems.append(Problem(exc.file, exc.entry, exc.message))
+            report.blobs_checked += 1
+            if progress is not None:
+                progress(done, len(rows), "checking stored evidence")
+        for blob_id in self._blobs.ids():
+            if blob_id not in known and blob_id not in dropped:
+                report.problems.append(
+                    Problem(
+                        self._blobs.relpath(blob_id),
+                        None,
+                        "file in the blob folder without a database record",
+                    )
+                )
+        chain = self.verify_audit()
+        report.audit_events = chain.events
+        for problem in chain.problems:
+            entry = None if problem["seq"] is None else f"seq {problem['seq']}"
+            report.problems.append(Problem("audit_events", entry, problem["problem"]))
+        return report
+
+    # blobs --------------------------------------------------------------------------------
+
+    def store_blob(self, session: Session, info: BlobInfo) -> Blob:
+        row = Blob(
+            id=info.blob_id,
+            size=info.size,
+            sha256=info.sha256,
+            cipher_sha256=info.cipher_sha256,
+            chunk_size=info.chunk_size,
+        )
+        session.add(row)
+        return row
+
+    @staticmethod
+    def blob_info(row: Blob) -> BlobInfo:
+        return BlobInfo(row.id, row.size, row.sha256, row.cipher_sha256, row.chunk_size)
+
+    def read_blob(self, row: Blob) -> bytes:
+        self._require_keys()
+        return self._blobs.read(row.id, self.blob_info(row))
+
+    def drop_blob(self, session: Session, blob_id: str) -> None:
+        """Inside :meth:`transaction`: delete a blob's row; its file goes once the
+        transaction commits (listed in :data:`DROPPED_KEY` until then, so a crash in
+        between is finished by the next open)."""
+        session.flush()
+        row = session.get(Blob, blob_id)
+        if row is not None:
+            session.delete(row)
+        setting = session.get(Setting, DROPPED_KEY)
+        ids = set(self._dropped_in(session)) | {blob_id}
+        value = {"blob_ids": sorted(ids)}
+        if setting is None:
+            session.add(Setting(key=DROPPED_KEY, value=value))
+        else:
+            setting.value = value
+        session.info.setdefault(_DROPPED_INFO, set()).add(blob_id)
+
+    @staticmethod
+    def _dropped_in(session: Session) -> set[str]:
+        setting = session.get(Setting, DROPPED_KEY)
+        value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+        return {str(b) for b in value.get("blob_ids", [])}
+
+    def _dropped(self) -> set[str]:
+        with self.session() as s:
+            return self._dropped_in(s)
+
+    def _finish_drops(self, blob_ids: set[str]) -> None:
+        if not blob_ids:
+            return
+        done = set()
+        for blob_id in blob_ids:
+            try:
+                self._blobs.delete(blob_id)
+                done.add(blob_id)
+            except OSError:
+                pass  # still listed: retried on the next open
+        if done:
+            with Session(self.engine) as s, s.begin():
+                lock_writers(s)
+                setting = s.get(Setting, DROPPED_KEY)
+                if setting is not None:
+                    setting.value = {"blob_ids": sorted(self._dropped_in(s) - done)}
+
+    # housekeeping -------------------------------------------------------------------------
+
+    def checkpoint(self) -> None:
+        """Nothing to do: PostgreSQL recycles its write-ahead log itself."""
+        self._require_keys()
+
+    def bulk_insert(
+        self,
+        session: Session,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> int:
+        """Inside :meth:`transaction`: many rows of ``table`` through ``COPY ... FROM
+        STDIN`` on the transaction's own connection (rows stream; none is kept)."""
+        from psycopg import sql
+
+        self._require_keys()
+        name, cols = checked_columns(table, columns)
+        raw = session.connection().connection.driver_connection
+        assert raw is not None  # a live psycopg connection inside the transaction
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(name), sql.SQL(", ").join(sql.Identifier(c) for c in cols)
+        )
+        count = 0
+        with raw.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
+    @contextlib.contextmanager
+    def bulk_import_tuning(self, session: Session) -> Iterator[None]:
+        """PostgreSQL needs no per-connection setting for a bulk insert."""
+        self._require_keys()
+        yield
+
+
+_DROPPED_INFO = "ncii_clinic_dropped_blobs"
+
+
+if TYPE_CHECKING:
+    from ncii_desk.vault.store import BlobStore, CaseStore
+    from ncii_desk.vault.vault import Vault
+
+    def _both_are_case_stores(v: Vault, c: ClinicStore) -> tuple[CaseStore, CaseStore]:
+        """mypy checks here that both stores implement the CaseStore protocol."""
+        return v, c
+
+    def _folder_is_a_blob_store(b: FolderBlobStore) -> BlobStore:
+        return b
