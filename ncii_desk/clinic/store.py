@@ -63,7 +63,7 @@ from ncii_desk.vault.store import AuditEventSpec, checked_columns
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from ncii_desk.vault.vault import IntegrityReport
+    from ncii_desk.vault.reports import IntegrityReport
 
 #: settings row naming the clinic (written once by ``clinic-server init``).
 CLINIC_KEY = "clinic.record"
@@ -473,7 +473,7 @@ class ClinicStore:
     ) -> IntegrityReport:
         """Every blob row's file authenticated, files without a row, the audit chain
         against the head row. (PostgreSQL checks its own pages and foreign keys.)"""
-        from ncii_desk.vault.vault import IntegrityReport, Problem
+        from ncii_desk.vault.reports import IntegrityReport, Problem
 
         self._require_keys()
         report = IntegrityReport()

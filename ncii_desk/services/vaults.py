@@ -14,7 +14,7 @@ from ncii_desk.vault import IntegrityReport, KdfParams, Vault, keys
 from ncii_desk.vault.audit import ChainReport
 from ncii_desk.vault.db import DB_NAME
 from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, tune_kdf
-from ncii_desk.vault.vault import Problem
+from ncii_desk.vault.reports import Problem
 
 # The passphrase rule, for callers that ask a person for a new passphrase.
 MIN_PASSPHRASE_CHARS = keys.MIN_PASSPHRASE_CHARS

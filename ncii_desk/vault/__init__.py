@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ncii_desk.vault.keys import KdfParams
-    from ncii_desk.vault.vault import IntegrityReport, OpenReport, Vault, is_vault
+    from ncii_desk.vault.reports import IntegrityReport
+    from ncii_desk.vault.vault import OpenReport, Vault, is_vault
 
 __all__ = ["IntegrityReport", "KdfParams", "OpenReport", "Vault", "is_vault"]
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ncii_desk.vault.audit import ChainReport
     from ncii_desk.vault.blobs import BlobInfo, Hasher, Readable
     from ncii_desk.vault.models import Blob
-    from ncii_desk.vault.vault import IntegrityReport
+    from ncii_desk.vault.reports import IntegrityReport
 
 #: (action, object id, details) of one audit event, for :meth:`CaseStore.audit_many`.
 AuditEventSpec = tuple[str, str | None, dict[str, Any]]

@@ -59,6 +59,7 @@ from ncii_desk.vault.keys import (
 )
 from ncii_desk.vault.lock import VaultFileLock
 from ncii_desk.vault.models import Blob, Setting
+from ncii_desk.vault.reports import HeaderRepair, IntegrityReport, Problem
 from ncii_desk.vault.store import checked_columns
 
 HEADER_NAME = "vault.hdr"
@@ -76,24 +77,6 @@ ProgressFn = Callable[[int, int, str], None]
 #: Audit actions for header copies repaired while opening.
 BACKUP_REPAIRED_ACTION = "vault.header_backup_repaired"
 PRIMARY_RESTORED_ACTION = "vault.header_restored_from_backup"
-
-
-@dataclass
-class HeaderRepair:
-    """One header copy found damaged (or stale) while opening, and what was done."""
-
-    file: str
-    entry: str | None
-    damage: str
-    action: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "entry": self.entry,
-            "damage": self.damage,
-            "action": self.action,
-        }
 
 
 @dataclass
@@ -159,45 +142,6 @@ class OpenReport:
         for problem in self.audit_problems:
             out.append(f"Audit log problem: {problem['problem']}.")
         return out
-
-
-@dataclass
-class Problem:
-    file: str
-    entry: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "entry": self.entry, "message": self.message}
-
-
-@dataclass
-class IntegrityReport:
-    problems: list[Problem] = field(default_factory=list)
-    blobs_checked: int = 0
-    bytes_checked: int = 0
-    audit_events: int = 0
-    quarantined_files: int = 0
-    #: What opening the vault noticed and repaired (not failures of the check itself).
-    warnings: list[str] = field(default_factory=list)
-    #: Header copies repaired while opening for this check (each also in the audit chain).
-    repairs: list[HeaderRepair] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "blobs_checked": self.blobs_checked,
-            "bytes_checked": self.bytes_checked,
-            "audit_events": self.audit_events,
-            "quarantined_files": self.quarantined_files,
-            "problems": [p.as_dict() for p in self.problems],
-            "warnings": self.warnings,
-            "repairs": [r.as_dict() for r in self.repairs],
-        }
 
 
 def _read_header(path: Path) -> Header | VaultCorrupt:
