@@ -304,6 +304,14 @@
       <translation>{who} cambió los datos de la organización</translation>
     </message>
     <message>
+      <source>{who} started importing a case from a hand-over file; its stored files are being written</source>
+      <translation>{who} empezó a importar un caso desde un archivo de entrega; se están guardando sus archivos</translation>
+    </message>
+    <message>
+      <source>The stored files of an unfinished case import were deleted ({files})</source>
+      <translation>Se borraron los archivos guardados de una importación de caso que no terminó ({files})</translation>
+    </message>
+    <message>
       <source>The search tables of a hash list were rebuilt (they were missing, damaged or in an older format)</source>
       <translation>Se reconstruyeron las tablas de búsqueda de una lista de hashes (faltaban, estaban dañadas o tenían un formato anterior)</translation>
     </message>
@@ -3141,6 +3149,105 @@
     <message>
       <source>Use the converter for this model (MesoNet weights are rebuilt as an ONNX graph by ncii_desk.vision.mesonet), or list an ONNX export in the manifest.</source>
       <translation>Use el convertidor de este modelo (los pesos de MesoNet se reconstruyen como grafo ONNX con ncii_desk.vision.mesonet), o indique en el manifiesto una exportación ONNX.</translation>
+    </message>
+  </context>
+  <context>
+    <name>clinic.store</name>
+    <message>
+      <source>Check the database address and that the clinic server is running; your clinic's administrator can see the server's log.</source>
+      <translation>Revise la dirección de la base de datos y que el servidor de la clínica esté funcionando; la persona que administra la clínica puede ver el registro del servidor.</translation>
+    </message>
+    <message>
+      <source>Nothing of this change was saved. Try again; if it happens again, run 'ncii-desk verify' against the clinic store and tell your administrator: something other than NCII Desk is writing to the database.</source>
+      <translation>No se guardó nada de este cambio. Inténtelo de nuevo; si vuelve a pasar, ejecute 'ncii-desk verify' con el almacén de la clínica y avise a quien lo administra: algo distinto de NCII Desk está escribiendo en la base de datos.</translation>
+    </message>
+    <message>
+      <source>The clinic store address must start with postgresql://.</source>
+      <translation>La dirección del almacén de la clínica debe empezar con postgresql://.</translation>
+    </message>
+    <message>
+      <source>Give it as postgresql://USER@HOST:PORT/DATABASE.</source>
+      <translation>Escríbala como postgresql://USUARIO@SERVIDOR:PUERTO/BASE_DE_DATOS.</translation>
+    </message>
+    <message>
+      <source>Clinic server mode needs the PostgreSQL driver psycopg, which is not installed.</source>
+      <translation>El modo de servidor de la clínica necesita el controlador de PostgreSQL psycopg, que no está instalado.</translation>
+    </message>
+    <message>
+      <source>Install the clinic part: pip install 'ncii-desk[clinic]'.</source>
+      <translation>Instale la parte de la clínica: pip install 'ncii-desk[clinic]'.</translation>
+    </message>
+    <message>
+      <source>The clinic database at {shown_url} could not be reached ({reason}).</source>
+      <translation>No se pudo conectar con la base de datos de la clínica en {shown_url} ({reason}).</translation>
+    </message>
+    <message>
+      <source>The clinic needs a name.</source>
+      <translation>La clínica necesita un nombre.</translation>
+    </message>
+    <message>
+      <source>Give one with --name.</source>
+      <translation>Indíquelo con --name.</translation>
+    </message>
+    <message>
+      <source>The blob folder {blobs_dir} already belongs to a clinic.</source>
+      <translation>La carpeta de archivos {blobs_dir} ya pertenece a una clínica.</translation>
+    </message>
+    <message>
+      <source>Give an empty folder (or a new one) with --blobs.</source>
+      <translation>Indique una carpeta vacía (o una nueva) con --blobs.</translation>
+    </message>
+    <message>
+      <source>The database at {shown_url} is not empty ({tables} table(s)); a clinic store is created only in an empty database.</source>
+      <translation>La base de datos en {shown_url} no está vacía ({tables} tabla(s)); un almacén de clínica solo se crea en una base de datos vacía.</translation>
+    </message>
+    <message>
+      <source>Create a new database for the clinic (createdb) and give its address.</source>
+      <translation>Cree una base de datos nueva para la clínica (createdb) e indique su dirección.</translation>
+    </message>
+    <message>
+      <source>The database at {shown_url} is not a clinic store.</source>
+      <translation>La base de datos en {shown_url} no es un almacén de clínica.</translation>
+    </message>
+    <message>
+      <source>Create one with 'ncii-desk clinic-server init --db ADDRESS --blobs FOLDER'.</source>
+      <translation>Cree uno con 'ncii-desk clinic-server init --db DIRECCIÓN --blobs CARPETA'.</translation>
+    </message>
+    <message>
+      <source>The clinic store has schema revision {schema_revision}; this version of NCII Desk works with {head_revision}.</source>
+      <translation>El almacén de la clínica tiene la revisión de esquema {schema_revision}; esta versión de NCII Desk trabaja con {head_revision}.</translation>
+    </message>
+    <message>
+      <source>Install the newest version of NCII Desk.</source>
+      <translation>Instale la versión más reciente de NCII Desk.</translation>
+    </message>
+    <message>
+      <source>Ask your clinic's administrator to upgrade the clinic server first.</source>
+      <translation>Pida primero a quien administra la clínica que actualice el servidor de la clínica.</translation>
+    </message>
+    <message>
+      <source>The blob folder {folder} is not the one made for this clinic ({CLINIC_ID_FILE} is missing or names another clinic).</source>
+      <translation>La carpeta de archivos {folder} no es la que se creó para esta clínica (falta {CLINIC_ID_FILE} o nombra otra clínica).</translation>
+    </message>
+    <message>
+      <source>Give the clinic's blob folder as this computer sees it (--blobs).</source>
+      <translation>Indique la carpeta de archivos de la clínica tal como la ve esta computadora (--blobs).</translation>
+    </message>
+    <message>
+      <source>clinic.id</source>
+      <translation>clinic.id</translation>
+    </message>
+    <message>
+      <source>The clinic store is closed.</source>
+      <translation>El almacén de la clínica está cerrado.</translation>
+    </message>
+    <message>
+      <source>The clinic's audit log head is no longer event {seen_seq}, which this change was chained to: another writer changed the log without the writer lock.</source>
+      <translation>La cabeza del registro de auditoría de la clínica ya no es el evento {seen_seq}, al que se encadenó este cambio: otro proceso cambió el registro sin el candado de escritura.</translation>
+    </message>
+    <message>
+      <source>The clinic store check was cancelled before it finished.</source>
+      <translation>La comprobación del almacén de la clínica se canceló antes de terminar.</translation>
     </message>
   </context>
 </TS>

@@ -39,6 +39,7 @@ ERROR_FOLDERS = (
     "capture",
     "documents",
     "vision",
+    "clinic",
 )
 #: Modules whose Phrase templates are shown in the window.
 PHRASE_MODULES = ("services/activity.py", "services/hardware.py")
