@@ -673,6 +673,30 @@
       <source>Give at least one clear, front-facing photo of the person with --reference.</source>
       <translation>Indique con --reference al menos una foto clara y de frente de la persona.</translation>
     </message>
+    <message>
+      <source>Only hashes of this file were kept; no faces.</source>
+      <translation>De este archivo solo se guardaron sus huellas (hashes); no hay caras.</translation>
+    </message>
+    <message>
+      <source>Only photos can hold reference faces.</source>
+      <translation>Solo las fotos pueden tener caras de referencia.</translation>
+    </message>
+    <message>
+      <source>No face was found in this photo.</source>
+      <translation>No se encontró ninguna cara en esta foto.</translation>
+    </message>
+    <message>
+      <source>One face was found.</source>
+      <translation>Se encontró una cara.</translation>
+    </message>
+    <message>
+      <source>{faces_count} faces were found; picked: face {chosen}.</source>
+      <translation>Se encontraron {faces_count} caras; elegida: cara {chosen}.</translation>
+    </message>
+    <message>
+      <source>{faces_count} faces were found; pick the victim's with 'ncii-desk faces pick'.</source>
+      <translation>Se encontraron {faces_count} caras; elija la de su cliente con 'ncii-desk faces pick'.</translation>
+    </message>
   </context>
   <context>
     <name>services.found_at</name>
@@ -711,6 +735,14 @@
     <message>
       <source>Only files added by hand take an address. If the capture is of the wrong page, capture the right one.</source>
       <translation>Solo los archivos añadidos a mano llevan una dirección. Si la captura es de la página equivocada, capture la correcta.</translation>
+    </message>
+    <message>
+      <source>file's own address</source>
+      <translation>dirección propia del archivo</translation>
+    </message>
+    <message>
+      <source>address of the page it was on</source>
+      <translation>dirección de la página donde estaba</translation>
     </message>
   </context>
   <context>
@@ -1003,6 +1035,10 @@
       <source>This item had no perceptual hashes yet, so only exact copies (same SHA-256 or MD5) can be found from now on.</source>
       <translation>Este elemento todavía no tenía huellas perceptuales, así que de ahora en adelante solo se pueden encontrar copias exactas (mismo SHA-256 o MD5).</translation>
     </message>
+    <message>
+      <source>{left_count} stored file(s) could not be deleted yet; they are deleted the next time the vault is opened.</source>
+      <translation>{left_count} archivo(s) guardado(s) no se pudieron borrar todavía; se borrarán la próxima vez que se abra la bóveda.</translation>
+    </message>
   </context>
   <context>
     <name>services.jobs</name>
@@ -1054,6 +1090,18 @@
     <message>
       <source>Copies made earlier outside the vault are not touched: {exports} exported file(s) or web archive(s) and {packets} evidence packet(s) of this case. Delete them from where they were saved.</source>
       <translation>Las copias hechas antes fuera de la bóveda no se tocan: {exports} archivo(s) exportado(s) o archivo(s) web y {packets} paquete(s) de pruebas de este caso. Bórrelas de donde se guardaron.</translation>
+    </message>
+    <message>
+      <source>The case is marked as possibly showing a person under 18. {ONLY_HASHES} Deleted from the vault: {files_deleted} stored file(s) of {items_switched} item(s), {archives_removed} web archive(s), {face_references_removed} picked face(s) and {analyses_removed} record(s) of face data or picture keypoints; {hashes_kept} perceptual hash(es) kept for matching.</source>
+      <translation>El caso está marcado como que posiblemente muestra a una persona menor de 18 años. {ONLY_HASHES} Se borró de la bóveda: {files_deleted} archivo(s) guardado(s) de {items_switched} elemento(s), {archives_removed} archivo(s) web, {face_references_removed} cara(s) elegida(s) y {analyses_removed} registro(s) de datos faciales o puntos clave de imágenes; se conservan {hashes_kept} huella(s) perceptual(es) para buscar coincidencias.</translation>
+    </message>
+    <message>
+      <source>Only hashes are kept.</source>
+      <translation>Solo se guardan sus huellas (hashes).</translation>
+    </message>
+    <message>
+      <source>The case is no longer marked as possibly showing a person under 18; files added from now on are kept in the vault. Nothing is restored: {hash_only} item(s) recorded as hashes only stay that way.</source>
+      <translation>El caso ya no está marcado como que posiblemente muestra a una persona menor de 18 años; los archivos que se añadan a partir de ahora se guardan en la bóveda. No se recupera nada: {hash_only} elemento(s) registrado(s) solo como huellas (hashes) siguen así.</translation>
     </message>
   </context>
   <context>
@@ -1574,6 +1622,14 @@
       <translation>Indique {_allowed}.</translation>
     </message>
     <message>
+      <source>a number from {FACE_RANGE} to {FACE_RANGE2}</source>
+      <translation>un número de {FACE_RANGE} a {FACE_RANGE2}</translation>
+    </message>
+    <message>
+      <source>a whole number from {PDQ_RANGE} to {PDQ_RANGE2}</source>
+      <translation>un número entero de {PDQ_RANGE} a {PDQ_RANGE2}</translation>
+    </message>
+    <message>
       <source>{value} is not a number.</source>
       <translation>{value} no es un número.</translation>
     </message>
@@ -1662,8 +1718,16 @@
       <translation>El umbral guardado '{name}' ({value}) no es válido (debe ser {allowed}){used}. Vuelva a ponerlo en Configuración o con 'ncii-desk settings set', o restablézcalo con 'ncii-desk settings reset'.</translation>
     </message>
     <message>
+      <source>; the default {default} was used</source>
+      <translation>; se usó el valor predeterminado {default}</translation>
+    </message>
+    <message>
       <source>The stored setting 'requests.{name}' ({data}) is not valid ({message}); the default was used. Set it again with 'ncii-desk settings set requests.{name} VALUE'.</source>
       <translation>La configuración guardada 'requests.{name}' ({data}) no es válida ({message}); se usó el valor predeterminado. Vuelva a ponerla con 'ncii-desk settings set requests.{name} VALUE'.</translation>
+    </message>
+    <message>
+      <source>a set of values</source>
+      <translation>un conjunto de valores</translation>
     </message>
   </context>
   <context>
@@ -2219,6 +2283,38 @@
       <source>The vault check was cancelled before it finished.</source>
       <translation>La comprobación de la bóveda se canceló antes de terminar.</translation>
     </message>
+    <message>
+      <source>{permissions_tightened_count} vault file(s) or folder(s) could be read by other users of this computer; they are now private to you.</source>
+      <translation>Otras personas usuarias de esta computadora podían leer {permissions_tightened_count} archivo(s) o carpeta(s) de la bóveda; ahora solo usted puede leerlos.</translation>
+    </message>
+    <message>
+      <source>The main vault header was damaged and was restored from its backup copy ({rstrip}).</source>
+      <translation>El encabezado principal de la bóveda estaba dañado y se restauró desde su copia de seguridad ({rstrip}).</translation>
+    </message>
+    <message>
+      <source>The backup copy of the vault header ({HEADER_BAK_NAME}) was damaged or out of date and was rewritten from {HEADER_NAME} ({damage}).</source>
+      <translation>La copia de seguridad del encabezado de la bóveda ({HEADER_BAK_NAME}) estaba dañada o desactualizada y se volvió a escribir a partir de {HEADER_NAME} ({damage}).</translation>
+    </message>
+    <message>
+      <source>audit.head was {audit_head_advanced_by} event(s) behind the audit log (an interrupted save, or an older copy of audit.head); the log itself verified and audit.head was brought up to date.</source>
+      <translation>audit.head estaba {audit_head_advanced_by} evento(s) por detrás del registro de auditoría (un guardado interrumpido o una copia más antigua de audit.head); el registro en sí se verificó y audit.head se puso al día.</translation>
+    </message>
+    <message>
+      <source>{quarantined_count} file(s) left by an interrupted save were moved to the vault's quarantine folder (nothing was deleted).</source>
+      <translation>{quarantined_count} archivo(s) que dejó un guardado interrumpido se movieron a la carpeta de cuarentena de la bóveda (no se borró nada).</translation>
+    </message>
+    <message>
+      <source>{dropped_deleted_count} stored file(s) whose deletion had been interrupted (files that may not be kept) were deleted now.</source>
+      <translation>Se borraron ahora {dropped_deleted_count} archivo(s) guardado(s) cuyo borrado se había interrumpido (archivos que no se pueden conservar).</translation>
+    </message>
+    <message>
+      <source>{missing_blobs_count} stored evidence file(s) are missing; run 'ncii-desk vault check' for details.</source>
+      <translation>Faltan {missing_blobs_count} archivo(s) de pruebas guardado(s); ejecute 'ncii-desk vault check' para ver los detalles.</translation>
+    </message>
+    <message>
+      <source>Audit log problem: {problem}.</source>
+      <translation>Problema en el registro de auditoría: {problem}.</translation>
+    </message>
   </context>
   <context>
     <name>media.loader</name>
@@ -2313,6 +2409,10 @@
     <message>
       <source>{name} contains no decodable video frames.</source>
       <translation>{name} no contiene cuadros de video que se puedan decodificar.</translation>
+    </message>
+    <message>
+      <source>the file</source>
+      <translation>el archivo</translation>
     </message>
   </context>
   <context>
