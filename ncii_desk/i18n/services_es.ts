@@ -917,6 +917,10 @@
       <source>Choose a folder you can write to.</source>
       <translation>Elija una carpeta en la que pueda guardar archivos.</translation>
     </message>
+    <message>
+      <source>No heat-map was written: no original was found to explain the image.</source>
+      <translation>No se creó un mapa de calor: no se encontró ningún original para explicar la imagen.</translation>
+    </message>
   </context>
   <context>
     <name>services.intake</name>
@@ -1212,6 +1216,38 @@
     <message>
       <source>No sealed volume was made: no exhibit of this case has a stored file.</source>
       <translation>No se hizo un volumen sellado: ninguna prueba documental de este caso tiene un archivo guardado.</translation>
+    </message>
+    <message>
+      <source>cannot be compared with the vault: no readable manifest</source>
+      <translation>no se puede comparar con la bóveda: no hay un manifiesto legible</translation>
+    </message>
+    <message>
+      <source>signed by a different key: {signer} (this vault's key is {own})</source>
+      <translation>firmado con otra clave: {signer} (la clave de esta bóveda es {own})</translation>
+    </message>
+    <message>
+      <source>the packet comes from vault {vault_id}, not from this vault ({vault_id2})</source>
+      <translation>el paquete viene de la bóveda {vault_id}, no de esta bóveda ({vault_id2})</translation>
+    </message>
+    <message>
+      <source>records no audit-chain head</source>
+      <translation>no registra el final de la cadena de auditoría</translation>
+    </message>
+    <message>
+      <source>its audit-chain head (event {seq}) is not in the vault: events were removed or the vault was rolled back to an older copy</source>
+      <translation>el final de su cadena de auditoría (evento {seq}) no está en la bóveda: se quitaron eventos o se volvió a una copia más antigua de la bóveda</translation>
+    </message>
+    <message>
+      <source>the vault's audit event {seq} has a different MAC than the packet records: the vault's audit trail was rewritten</source>
+      <translation>el evento de auditoría {seq} de la bóveda tiene un MAC distinto del que registra el paquete: el registro de auditoría de la bóveda se reescribió</translation>
+    </message>
+    <message>
+      <source>the vault has no record of building a packet with this manifest (SHA-256 {manifest_sha256})</source>
+      <translation>la bóveda no tiene registro de haber creado un paquete con este manifiesto (SHA-256 {manifest_sha256})</translation>
+    </message>
+    <message>
+      <source> at event {seq}</source>
+      <translation> en el evento {seq}</translation>
     </message>
   </context>
   <context>
@@ -2897,6 +2933,113 @@
     <message>
       <source>The letter template '{template_id}' is missing.</source>
       <translation>Falta la plantilla de carta '{template_id}'.</translation>
+    </message>
+  </context>
+  <context>
+    <name>documents.manifest</name>
+    <message>
+      <source>Only manifest.csv was found; it was used.</source>
+      <translation>Solo se encontró manifest.csv; se usó ese.</translation>
+    </message>
+    <message>
+      <source>The sealed volume is not part of this copy; its {sealed_listed_count} file(s) were not checked (verify it separately).</source>
+      <translation>El volumen sellado no forma parte de esta copia; sus {sealed_listed_count} archivo(s) no se comprobaron (verifíquelo por separado).</translation>
+    </message>
+    <message>
+      <source>This is a sealed volume on its own: it carries no signature. Its manifest.csv (SHA-256 {hexdigest}) is listed with its digest in the main packet's signed manifest.json; compare them.</source>
+      <translation>Este es un volumen sellado por sí solo: no lleva firma. Su manifest.csv (SHA-256 {hexdigest}) figura con su resumen en el manifest.json firmado del paquete principal; compárelos.</translation>
+    </message>
+    <message>
+      <source>unsafe path inside the ZIP (absolute or with '..')</source>
+      <translation>ruta no segura dentro del ZIP (absoluta o con '..')</translation>
+    </message>
+    <message>
+      <source>appears more than once in the ZIP</source>
+      <translation>aparece más de una vez en el ZIP</translation>
+    </message>
+    <message>
+      <source>no packet folder or ZIP file exists at this path</source>
+      <translation>no hay ninguna carpeta de paquete ni archivo ZIP en esta ruta</translation>
+    </message>
+    <message>
+      <source>cannot be read as a ZIP archive ({exc})</source>
+      <translation>no se puede leer como archivo ZIP ({exc})</translation>
+    </message>
+    <message>
+      <source>missing: no manifest.json or manifest.csv at the top</source>
+      <translation>falta: no hay manifest.json ni manifest.csv en el nivel superior</translation>
+    </message>
+    <message>
+      <source>cannot be read: {exc}</source>
+      <translation>no se puede leer: {exc}</translation>
+    </message>
+    <message>
+      <source>changed: its text is not as NCII Desk wrote it</source>
+      <translation>modificado: su texto no es el que escribió NCII Desk</translation>
+    </message>
+    <message>
+      <source>changed: its text differs from what manifest.json lists</source>
+      <translation>modificado: su texto no coincide con lo que indica manifest.json</translation>
+    </message>
+    <message>
+      <source>missing: the packet should have it next to manifest.json</source>
+      <translation>falta: el paquete debería tenerlo junto a manifest.json</translation>
+    </message>
+    <message>
+      <source>its entry for {name} differs from manifest.json</source>
+      <translation>su entrada para {name} no coincide con manifest.json</translation>
+    </message>
+    <message>
+      <source>its vault id, audit head or build time differ from JSON</source>
+      <translation>su id de bóveda, final de auditoría u hora de creación no coinciden con el JSON</translation>
+    </message>
+    <message>
+      <source>extra: outside the packet folder in the ZIP</source>
+      <translation>sobra: está fuera de la carpeta del paquete en el ZIP</translation>
+    </message>
+    <message>
+      <source>extra: not listed in the manifest</source>
+      <translation>sobra: no figura en el manifiesto</translation>
+    </message>
+    <message>
+      <source>missing: listed in the manifest but not in the packet</source>
+      <translation>falta: figura en el manifiesto pero no está en el paquete</translation>
+    </message>
+    <message>
+      <source>missing: the packet is not signed, so a consistent rewrite of its files and manifests could not be told from the original (only --with-vault can vouch for it)</source>
+      <translation>falta: el paquete no está firmado, así que no se podría distinguir del original una reescritura coherente de sus archivos y manifiestos (solo --with-vault puede responder por él)</translation>
+    </message>
+    <message>
+      <source>cannot be checked: a manifest it signs is missing</source>
+      <translation>no se puede comprobar: falta un manifiesto que firma</translation>
+    </message>
+    <message>
+      <source>signed by key {fingerprint}, not the key manifest.json names</source>
+      <translation>firmado con la clave {fingerprint}, no con la que indica manifest.json</translation>
+    </message>
+    <message>
+      <source>signed by a different key: {fingerprint} (expected {wanted})</source>
+      <translation>firmado con otra clave: {fingerprint} (se esperaba {wanted})</translation>
+    </message>
+    <message>
+      <source>cannot be checked: manifest.json is missing</source>
+      <translation>no se puede comprobar: falta manifest.json</translation>
+    </message>
+    <message>
+      <source>cannot be read ({exc})</source>
+      <translation>no se puede leer ({exc})</translation>
+    </message>
+    <message>
+      <source>changed: {size} bytes, the manifest says {size2} (SHA-256 {digest})</source>
+      <translation>modificado: {size} bytes, el manifiesto dice {size2} (SHA-256 {digest})</translation>
+    </message>
+    <message>
+      <source>changed: SHA-256 is {digest}, the manifest says {sha256}</source>
+      <translation>modificado: el SHA-256 es {digest}, el manifiesto dice {sha256}</translation>
+    </message>
+    <message>
+      <source>its entry for {path} does not agree with the main manifest</source>
+      <translation>su entrada para {path} no coincide con el manifiesto principal</translation>
     </message>
   </context>
   <context>

@@ -65,6 +65,14 @@ SHOWN_VALUES: tuple[tuple[str, str], ...] = (
     ("services/items.py", "leftover_files"),  # files whose deletion waits for the next open
     ("media/loader.py", "_source"),  # "the file": the {name} of a picture read from memory
 )
+#: Calls whose text at a position is a sentence the window shows (file, name, position):
+#: the problems a packet check reports for a file.
+SHOWN_CALLS: tuple[tuple[str, str, int], ...] = (
+    ("documents/manifest.py", "fail", 1),
+    ("services/packets.py", "fail", 1),
+)
+#: Lists a result's notes are appended to (besides ``warnings``).
+NOTE_LISTS = ("warnings", "notes")
 #: Expressions that pass another error's text through unchanged (already in the catalogue).
 PASS_THROUGH = ("str(exc)", "str(e)", "str(err)", "str(error)", "exc.message", "exc.hint")
 
@@ -396,8 +404,10 @@ def _warnings(module: ast.Module, path: Path, unresolved: list[Unresolved]) -> l
         # A ``warnings`` list, or any list a ``warnings`` property builds (the vault's report
         # of what opening it repaired).
         inside = isinstance(function, ast.FunctionDef) and function.name == "warnings"
-        if name != "warnings" and not inside:
+        if name not in NOTE_LISTS and not inside:
             continue
+        if name != "warnings" and isinstance(node.args[0], ast.Call):
+            continue  # a note that is not a sentence (an analysis signal)
         reader = _Texts(module, function, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
         texts += reader.of(node.args[0])
         unresolved += reader.unresolved
@@ -458,6 +468,26 @@ def _data_parts() -> list[tuple[str, str]]:
                     for v in values
                     if isinstance(v, ast.Constant) and isinstance(v.value, str)
                 ]
+    return out
+
+
+def _shown_calls() -> list[tuple[str, str]]:
+    """The texts at a position of the calls listed in ``SHOWN_CALLS`` (a text that cannot
+    be followed, such as a library's message, is left out: it is not the app's own)."""
+    out: list[tuple[str, str]] = []
+    for file, name, position in SHOWN_CALLS:
+        path = PACKAGE / file
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for function, node in _functions(module):
+            if not (isinstance(node, ast.Call) and len(node.args) > position):
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if called != name:
+                continue
+            reader = _Texts(module, function, str(path.relative_to(PACKAGE.parent)))
+            texts = reader.of(node.args[position]) + reader.parts
+            out += [(_context(path), t) for t in texts if _words(t)]
     return out
 
 
@@ -576,6 +606,7 @@ def _scan() -> tuple[tuple[tuple[str, str], ...], tuple[Unresolved, ...]]:
             errors += [(context, t) for t in _raised(path, unresolved)]
     errors += _data_parts()
     errors += _shown_values(unresolved)
+    errors += _shown_calls()
     # Error texts are looked up by text alone (said()): one entry per text, under the first
     # context that uses it, and none for a text that is already a phrase.
     first: dict[str, str] = {text: context for context, text in reversed(phrases)}

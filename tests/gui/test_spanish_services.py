@@ -355,3 +355,28 @@ def test_the_under_18_switch_result_is_spanish(  # type: ignore[no-untyped-def]
     assert note.startswith("Activado: solo se guardan hashes.")
     assert "1 elemento(s) en 1 caso(s) más tenían el mismo archivo" in note
     assert english_left([note]) == []
+
+
+def test_a_packet_check_is_spanish(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+    tmp_path: Path,
+) -> None:
+    """Verifying a packet that is not there: the check's finding (the packet service's own
+    English words) is shown in Spanish, the file name as it is."""
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.packets"):
+        return
+    window = unlocked
+    new_case(qtbot, window, label="Caso 2026-022")
+    ws = window.workspace
+    assert ws is not None
+    ws.tabs.setCurrentWidget(ws.packet)
+    ws.packet.verify(tmp_path / "paquete")
+    qtbot.waitUntil(lambda: ws.packet.result.toPlainText() != "Verificando...", timeout=WAIT)
+    wait_tasks(qtbot, window)
+    lines = ws.packet.result.toPlainText().split("\n")
+    assert lines[1] == "- paquete: no hay ninguna carpeta de paquete ni archivo ZIP en esta ruta"
+    assert english_left(lines) == []

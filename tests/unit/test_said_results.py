@@ -32,7 +32,8 @@ def english_words(text: str) -> set[str]:
 def test_the_scan_finds_result_sentences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A ``warnings`` property's list, a result's message (also in a tuple assignment), a
     function returning a list of notes or a tuple with a word, the words a module function
-    fills in and the template of a joined list are all listed."""
+    fills in, the template of a joined list, a report's notes and a packet check's finding
+    are all listed."""
     package = tmp_path / "ncii_desk"
     (package / "services").mkdir(parents=True)
     (package / "errors.py").write_text(found.ERRORS_MODULE.read_text(encoding="utf-8"))
@@ -58,6 +59,9 @@ def test_the_scan_finds_result_sentences(tmp_path: Path, monkeypatch: pytest.Mon
         '    return [f"{len(blobs)} stored files are still there."]\n'
         "def source(data):\n"
         '    return data, "the picture", 3\n'
+        "def check(report, name, exc):\n"
+        '    report.fail(name, f"cannot be opened as a packet ({exc})")\n'
+        '    report.notes.append("Only the copy was checked.")\n'
         "class Covered(InputFileError):\n"
         "    def __init__(self, covered):\n"
         '        named = "; ".join(f"{w} was asked in request {r}" for w, r in covered)\n'
@@ -78,6 +82,7 @@ def test_the_scan_finds_result_sentences(tmp_path: Path, monkeypatch: pytest.Mon
             ("services/new.py", "source"),
         ),
     )
+    monkeypatch.setattr(found, "SHOWN_CALLS", (("services/new.py", "fail", 1),))
     found._scan.cache_clear()
     found._error_classes.cache_clear()
     try:
@@ -88,11 +93,13 @@ def test_the_scan_finds_result_sentences(tmp_path: Path, monkeypatch: pytest.Mon
             "{files_count} files were made private.",
             "The value {name} must be {_range}.",
             "a number from {low} to {high}",
+            "Only the copy was checked.",
             "address of the page",
             "No face was seen here.",
             "{faces} faces were seen in the photo.",
             "{blobs_count} stored files are still there.",
             "the picture",
+            "cannot be opened as a packet ({exc})",
         ]
         assert found.unresolved() == []
     finally:
