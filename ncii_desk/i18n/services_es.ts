@@ -1249,6 +1249,10 @@
       <source> at event {seq}</source>
       <translation> en el evento {seq}</translation>
     </message>
+    <message>
+      <source>vault audit chain</source>
+      <translation>cadena de auditoría de la bóveda</translation>
+    </message>
   </context>
   <context>
     <name>services.requests.clinic</name>
@@ -3384,6 +3388,33 @@
     <message>
       <source>Use the converter for this model (MesoNet weights are rebuilt as an ONNX graph by ncii_desk.vision.mesonet), or list an ONNX export in the manifest.</source>
       <translation>Use el convertidor de este modelo (los pesos de MesoNet se reconstruyen como grafo ONNX con ncii_desk.vision.mesonet), o indique en el manifiesto una exportación ONNX.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.audit</name>
+    <message>
+      <source>the newest {value} event(s) recorded in audit.head are missing from the database (deleted or rolled back)</source>
+      <translation>faltan en la base de datos los {value} evento(s) más reciente(s) que registra audit.head (se borraron o se volvió a una copia anterior)</translation>
+    </message>
+    <message>
+      <source>event {seq} differs from the one audit.head records</source>
+      <translation>el evento {seq} no coincide con el que registra audit.head</translation>
+    </message>
+    <message>
+      <source>event {expected_seq} is missing</source>
+      <translation>falta el evento {expected_seq}</translation>
+    </message>
+    <message>
+      <source>link to the previous event is broken</source>
+      <translation>el enlace con el evento anterior está roto</translation>
+    </message>
+    <message>
+      <source>event was altered (MAC mismatch)</source>
+      <translation>el evento se modificó (el MAC no coincide)</translation>
+    </message>
+    <message>
+      <source>found when the vault was opened at {at}: {found}</source>
+      <translation>encontrado al abrir la bóveda el {at}: {found}</translation>
     </message>
   </context>
 </TS>

@@ -70,7 +70,12 @@ SHOWN_VALUES: tuple[tuple[str, str], ...] = (
 SHOWN_CALLS: tuple[tuple[str, str, int], ...] = (
     ("documents/manifest.py", "fail", 1),
     ("services/packets.py", "fail", 1),
+    ("services/packets.py", "fail", 0),  # "vault audit chain", where a finding is
+    ("vault/audit.py", "append", 0),  # a problem of the audit log (head_problems)
 )
+#: Dict entries whose value is a sentence the window shows (file, key): a problem the
+#: audit log check found, shown after unlock as "Audit log problem: {problem}.".
+SHOWN_KEYS: tuple[tuple[str, str], ...] = (("vault/audit.py", "problem"),)
 #: Lists a result's notes are appended to (besides ``warnings``).
 NOTE_LISTS = ("warnings", "notes")
 #: Expressions that pass another error's text through unchanged (already in the catalogue).
@@ -488,6 +493,16 @@ def _shown_calls() -> list[tuple[str, str]]:
             reader = _Texts(module, function, str(path.relative_to(PACKAGE.parent)))
             texts = reader.of(node.args[position]) + reader.parts
             out += [(_context(path), t) for t in texts if _words(t)]
+    for file, key in SHOWN_KEYS:
+        path = PACKAGE / file
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for function, node in _functions(module):
+            if not isinstance(node, ast.Dict):
+                continue
+            reader = _Texts(module, function, str(path.relative_to(PACKAGE.parent)))
+            for k, v in zip(node.keys, node.values, strict=True):
+                if isinstance(k, ast.Constant) and k.value == key:
+                    out += [(_context(path), t) for t in reader.of(v) if _words(t)]
     return out
 
 

@@ -62,6 +62,7 @@ def test_the_scan_finds_result_sentences(tmp_path: Path, monkeypatch: pytest.Mon
         "def check(report, name, exc):\n"
         '    report.fail(name, f"cannot be opened as a packet ({exc})")\n'
         '    report.notes.append("Only the copy was checked.")\n'
+        '    return [{"seq": 1, "problem": f"event {name} was moved away"}]\n'
         "class Covered(InputFileError):\n"
         "    def __init__(self, covered):\n"
         '        named = "; ".join(f"{w} was asked in request {r}" for w, r in covered)\n'
@@ -83,6 +84,7 @@ def test_the_scan_finds_result_sentences(tmp_path: Path, monkeypatch: pytest.Mon
         ),
     )
     monkeypatch.setattr(found, "SHOWN_CALLS", (("services/new.py", "fail", 1),))
+    monkeypatch.setattr(found, "SHOWN_KEYS", (("services/new.py", "problem"),))
     found._scan.cache_clear()
     found._error_classes.cache_clear()
     try:
@@ -100,6 +102,7 @@ def test_the_scan_finds_result_sentences(tmp_path: Path, monkeypatch: pytest.Mon
             "{blobs_count} stored files are still there.",
             "the picture",
             "cannot be opened as a packet ({exc})",
+            "event {name} was moved away",
         ]
         assert found.unresolved() == []
     finally:
@@ -128,9 +131,18 @@ def test_what_opening_the_vault_repaired_is_said_in_spanish() -> None:
         dropped_deleted=["c"],
         audit_head_advanced_by=2,
         permissions_tightened=[".", "vault.hdr"],
+        audit_problems=[
+            {"seq": 4, "problem": "event 4 is missing"},
+            {"seq": None, "problem": "event 9 differs from the one audit.head records"},
+        ],
     )
     spanish = [said(w, "es") for w in report.warnings]
-    assert len(spanish) == 7
+    assert len(spanish) == 9
+    assert spanish[-2:] == [
+        "Problema en el registro de auditoría: falta el evento 4.",
+        "Problema en el registro de auditoría: el evento 9 no coincide con el que registra "
+        "audit.head.",
+    ]
     assert spanish[0] == (
         "Otras personas usuarias de esta computadora podían leer 2 archivo(s) o carpeta(s) "
         "de la bóveda; ahora solo usted puede leerlos."

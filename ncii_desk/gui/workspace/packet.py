@@ -67,7 +67,7 @@ def verify_text(report: Any) -> str:
         head = translate("Packet", "NOT VERIFIED: {n} problem(s).").format(n=len(report.failures))
     lines = [head]
     # The check's own words (English) in the window's language; file names as they are.
-    lines += [f"- {f.file}: {said(f.problem)}" for f in report.failures]
+    lines += [f"- {said(f.file)}: {said(f.problem)}" for f in report.failures]
     lines += [translate("Packet", "Note: {n}").format(n=said(n)) for n in report.notes]
     return "\n".join(lines)
 
