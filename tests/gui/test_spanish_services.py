@@ -380,3 +380,49 @@ def test_a_packet_check_is_spanish(  # type: ignore[no-untyped-def]
     lines = ws.packet.result.toPlainText().split("\n")
     assert lines[1] == "- paquete: no hay ninguna carpeta de paquete ni archivo ZIP en esta ruta"
     assert english_left(lines) == []
+
+
+def test_a_failed_capture_is_spanish_in_the_captures_table(  # type: ignore[no-untyped-def]
+    qtbot,
+    spanish: None,  # noqa: F811
+    unlocked: MainWindow,
+    tmp_path: Path,
+) -> None:
+    """A link that answers 404 (a real server on 127.0.0.1): the captures table's status
+    says why in Spanish (the capture service stores its English reason)."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from guikit import part_installed
+
+    if not part_installed("ncii_desk.services.capture"):
+        return
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    folder = tmp_path / "sitio"
+    folder.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        window = unlocked
+        new_case(qtbot, window, label="Caso 2026-023")
+        ws = window.workspace
+        assert ws is not None
+        ws.tabs.setCurrentWidget(ws.suspects)
+        pane = ws.suspects
+        link = f"http://127.0.0.1:{server.server_address[1]}/falta.html"
+        pane.urls.setPlainText(link)
+        pane.capture()
+        wait_tasks(qtbot, window)
+        qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=WAIT)
+    finally:
+        server.shutdown()
+        server.server_close()
+    status = pane.model.item(0, 1).text()
+    assert status.startswith("Falló: El servidor respondió 404 ")
+    # "File not found" is the site's own answer (its HTTP reason), quoted as it came.
+    assert english_left([status], (link, "File not found")) == []
