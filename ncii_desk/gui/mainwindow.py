@@ -39,6 +39,7 @@ from ncii_desk.gui.passphrase import NewPassphraseDialog
 from ncii_desk.gui.safeview import PreviewStore
 from ncii_desk.gui.tasks import TaskManager, TaskPanel
 from ncii_desk.gui.theme import apply_color_scheme
+from ncii_desk.i18n import said
 from ncii_desk.services import cases
 from ncii_desk.services import settings as service_settings
 from ncii_desk.services.types import Vault
@@ -249,7 +250,8 @@ class MainWindow(QMainWindow):
         self.ctx.case_changed.connect(lambda _cid: self.refresh_cases())
         self.ctx.preferences_changed.connect(self.apply_preferences)
         self._set_unlocked_actions(True)
-        warnings = vault.report.warnings
+        # What opening repaired, said in the window's language (the vault writes English).
+        warnings = [said(w) for w in vault.report.warnings]
         self.status.setText(" ".join(warnings) if warnings else self.tr("Vault unlocked."))
         self.show_dashboard()
         self.apply_preferences()

@@ -37,6 +37,7 @@ from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui import workers
 from ncii_desk.gui.common import button, plain_label, translate
 from ncii_desk.gui.layouts import FlowLayout
+from ncii_desk.i18n import said
 from ncii_desk.services import reveal as reveal_service
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.reveal import (
@@ -90,7 +91,7 @@ def no_preview_note(reason: NoPreview, detail: str = "") -> str:
     why = (
         translate("SafeView", "The video has no frame to preview.")
         if reason is NoPreview.NO_FRAME
-        else detail
+        else said(detail)  # the loader's English message, in the window's language
     )
     return translate("SafeView", "No preview: {why}").format(why=why)
 
@@ -231,7 +232,7 @@ class PreviewStore(QObject):
         workers.start(
             work,
             lambda result: deliver(result, True),
-            lambda error: deliver(Rendered(item_id, None, error.message), False),
+            lambda error: deliver(Rendered(item_id, None, said(error.message)), False),
         )
 
     def reveal(
@@ -523,7 +524,7 @@ class PreviewPanel(QWidget):
             self.timer.start()
 
         def failed(error: NciiDeskError) -> None:
-            self.note.setText(error.message)
+            self.note.setText(said(error.message))
             self.reveal_button.setEnabled(True)
 
         self.store.reveal(item_id, self.where, done, failed, self)

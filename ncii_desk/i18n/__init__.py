@@ -205,6 +205,11 @@ class _Sayer:
         """A placeholder's value: a known sentence or a "; " list of known words is said
         in the language; anything else (a name, a number, a path) stays as it is."""
         said = self.say(value, depth)
+        if said == value and value and not value.endswith("."):
+            # A sentence put in with its full stop taken off ("... ({damage}).").
+            whole = self.say(value + ".", depth)
+            if whole != value + ".":
+                said = whole.rstrip(".")
         if said == value and "; " in value:
             said = "; ".join(self.say(v, depth) for v in value.split("; "))
         return said
@@ -217,7 +222,8 @@ def _pattern(template: str) -> re.Pattern[str]:
     for m in _NAMED.finditer(template):
         out.append(re.escape(template[at : m.start()]))
         name = m.group(1)
-        out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        # A value may be empty (such as the "; the default was used" left out).
+        out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
         seen.add(name)
         at = m.end()
     out.append(re.escape(template[at:]))

@@ -681,6 +681,30 @@
       <source>Give at least one clear, front-facing photo of the person with --reference.</source>
       <translation>Indique con --reference al menos una foto clara y de frente de la persona.</translation>
     </message>
+    <message>
+      <source>Only hashes of this file were kept; no faces.</source>
+      <translation>De este archivo solo se guardaron sus huellas (hashes); no hay caras.</translation>
+    </message>
+    <message>
+      <source>Only photos can hold reference faces.</source>
+      <translation>Solo las fotos pueden tener caras de referencia.</translation>
+    </message>
+    <message>
+      <source>No face was found in this photo.</source>
+      <translation>No se encontró ninguna cara en esta foto.</translation>
+    </message>
+    <message>
+      <source>One face was found.</source>
+      <translation>Se encontró una cara.</translation>
+    </message>
+    <message>
+      <source>{faces_count} faces were found; picked: face {chosen}.</source>
+      <translation>Se encontraron {faces_count} caras; elegida: cara {chosen}.</translation>
+    </message>
+    <message>
+      <source>{faces_count} faces were found; pick the victim's with 'ncii-desk faces pick'.</source>
+      <translation>Se encontraron {faces_count} caras; elija la de su cliente con 'ncii-desk faces pick'.</translation>
+    </message>
   </context>
   <context>
     <name>services.found_at</name>
@@ -719,6 +743,14 @@
     <message>
       <source>Only files added by hand take an address. If the capture is of the wrong page, capture the right one.</source>
       <translation>Solo los archivos añadidos a mano llevan una dirección. Si la captura es de la página equivocada, capture la correcta.</translation>
+    </message>
+    <message>
+      <source>file's own address</source>
+      <translation>dirección propia del archivo</translation>
+    </message>
+    <message>
+      <source>address of the page it was on</source>
+      <translation>dirección de la página donde estaba</translation>
     </message>
   </context>
   <context>
@@ -893,6 +925,10 @@
       <source>Choose a folder you can write to.</source>
       <translation>Elija una carpeta en la que pueda guardar archivos.</translation>
     </message>
+    <message>
+      <source>No heat-map was written: no original was found to explain the image.</source>
+      <translation>No se creó un mapa de calor: no se encontró ningún original para explicar la imagen.</translation>
+    </message>
   </context>
   <context>
     <name>services.intake</name>
@@ -1011,6 +1047,10 @@
       <source>This item had no perceptual hashes yet, so only exact copies (same SHA-256 or MD5) can be found from now on.</source>
       <translation>Este elemento todavía no tenía huellas perceptuales, así que de ahora en adelante solo se pueden encontrar copias exactas (mismo SHA-256 o MD5).</translation>
     </message>
+    <message>
+      <source>{left_count} stored file(s) could not be deleted yet; they are deleted the next time the vault is opened.</source>
+      <translation>{left_count} archivo(s) guardado(s) no se pudieron borrar todavía; se borrarán la próxima vez que se abra la bóveda.</translation>
+    </message>
   </context>
   <context>
     <name>services.jobs</name>
@@ -1062,6 +1102,18 @@
     <message>
       <source>Copies made earlier outside the vault are not touched: {exports} exported file(s) or web archive(s) and {packets} evidence packet(s) of this case. Delete them from where they were saved.</source>
       <translation>Las copias hechas antes fuera de la bóveda no se tocan: {exports} archivo(s) exportado(s) o archivo(s) web y {packets} paquete(s) de pruebas de este caso. Bórrelas de donde se guardaron.</translation>
+    </message>
+    <message>
+      <source>The case is marked as possibly showing a person under 18. {ONLY_HASHES} Deleted from the vault: {files_deleted} stored file(s) of {items_switched} item(s), {archives_removed} web archive(s), {face_references_removed} picked face(s) and {analyses_removed} record(s) of face data or picture keypoints; {hashes_kept} perceptual hash(es) kept for matching.</source>
+      <translation>El caso está marcado como que posiblemente muestra a una persona menor de 18 años. {ONLY_HASHES} Se borró de la bóveda: {files_deleted} archivo(s) guardado(s) de {items_switched} elemento(s), {archives_removed} archivo(s) web, {face_references_removed} cara(s) elegida(s) y {analyses_removed} registro(s) de datos faciales o puntos clave de imágenes; se conservan {hashes_kept} huella(s) perceptual(es) para buscar coincidencias.</translation>
+    </message>
+    <message>
+      <source>Only hashes are kept.</source>
+      <translation>Solo se guardan sus huellas (hashes).</translation>
+    </message>
+    <message>
+      <source>The case is no longer marked as possibly showing a person under 18; files added from now on are kept in the vault. Nothing is restored: {hash_only} item(s) recorded as hashes only stay that way.</source>
+      <translation>El caso ya no está marcado como que posiblemente muestra a una persona menor de 18 años; los archivos que se añadan a partir de ahora se guardan en la bóveda. No se recupera nada: {hash_only} elemento(s) registrado(s) solo como huellas (hashes) siguen así.</translation>
     </message>
   </context>
   <context>
@@ -1172,6 +1224,42 @@
     <message>
       <source>No sealed volume was made: no exhibit of this case has a stored file.</source>
       <translation>No se hizo un volumen sellado: ninguna prueba documental de este caso tiene un archivo guardado.</translation>
+    </message>
+    <message>
+      <source>cannot be compared with the vault: no readable manifest</source>
+      <translation>no se puede comparar con la bóveda: no hay un manifiesto legible</translation>
+    </message>
+    <message>
+      <source>signed by a different key: {signer} (this vault's key is {own})</source>
+      <translation>firmado con otra clave: {signer} (la clave de esta bóveda es {own})</translation>
+    </message>
+    <message>
+      <source>the packet comes from vault {vault_id}, not from this vault ({vault_id2})</source>
+      <translation>el paquete viene de la bóveda {vault_id}, no de esta bóveda ({vault_id2})</translation>
+    </message>
+    <message>
+      <source>records no audit-chain head</source>
+      <translation>no registra el final de la cadena de auditoría</translation>
+    </message>
+    <message>
+      <source>its audit-chain head (event {seq}) is not in the vault: events were removed or the vault was rolled back to an older copy</source>
+      <translation>el final de su cadena de auditoría (evento {seq}) no está en la bóveda: se quitaron eventos o se volvió a una copia más antigua de la bóveda</translation>
+    </message>
+    <message>
+      <source>the vault's audit event {seq} has a different MAC than the packet records: the vault's audit trail was rewritten</source>
+      <translation>el evento de auditoría {seq} de la bóveda tiene un MAC distinto del que registra el paquete: el registro de auditoría de la bóveda se reescribió</translation>
+    </message>
+    <message>
+      <source>the vault has no record of building a packet with this manifest (SHA-256 {manifest_sha256})</source>
+      <translation>la bóveda no tiene registro de haber creado un paquete con este manifiesto (SHA-256 {manifest_sha256})</translation>
+    </message>
+    <message>
+      <source> at event {seq}</source>
+      <translation> en el evento {seq}</translation>
+    </message>
+    <message>
+      <source>vault audit chain</source>
+      <translation>cadena de auditoría de la bóveda</translation>
     </message>
   </context>
   <context>
@@ -1582,6 +1670,14 @@
       <translation>Indique {_allowed}.</translation>
     </message>
     <message>
+      <source>a number from {FACE_RANGE} to {FACE_RANGE2}</source>
+      <translation>un número de {FACE_RANGE} a {FACE_RANGE2}</translation>
+    </message>
+    <message>
+      <source>a whole number from {PDQ_RANGE} to {PDQ_RANGE2}</source>
+      <translation>un número entero de {PDQ_RANGE} a {PDQ_RANGE2}</translation>
+    </message>
+    <message>
       <source>{value} is not a number.</source>
       <translation>{value} no es un número.</translation>
     </message>
@@ -1670,8 +1766,16 @@
       <translation>El umbral guardado '{name}' ({value}) no es válido (debe ser {allowed}){used}. Vuelva a ponerlo en Configuración o con 'ncii-desk settings set', o restablézcalo con 'ncii-desk settings reset'.</translation>
     </message>
     <message>
+      <source>; the default {default} was used</source>
+      <translation>; se usó el valor predeterminado {default}</translation>
+    </message>
+    <message>
       <source>The stored setting 'requests.{name}' ({data}) is not valid ({message}); the default was used. Set it again with 'ncii-desk settings set requests.{name} VALUE'.</source>
       <translation>La configuración guardada 'requests.{name}' ({data}) no es válida ({message}); se usó el valor predeterminado. Vuelva a ponerla con 'ncii-desk settings set requests.{name} VALUE'.</translation>
+    </message>
+    <message>
+      <source>a set of values</source>
+      <translation>un conjunto de valores</translation>
     </message>
   </context>
   <context>
@@ -2227,6 +2331,38 @@
       <source>The vault check was cancelled before it finished.</source>
       <translation>La comprobación de la bóveda se canceló antes de terminar.</translation>
     </message>
+    <message>
+      <source>{permissions_tightened_count} vault file(s) or folder(s) could be read by other users of this computer; they are now private to you.</source>
+      <translation>Otras personas usuarias de esta computadora podían leer {permissions_tightened_count} archivo(s) o carpeta(s) de la bóveda; ahora solo usted puede leerlos.</translation>
+    </message>
+    <message>
+      <source>The main vault header was damaged and was restored from its backup copy ({rstrip}).</source>
+      <translation>El encabezado principal de la bóveda estaba dañado y se restauró desde su copia de seguridad ({rstrip}).</translation>
+    </message>
+    <message>
+      <source>The backup copy of the vault header ({HEADER_BAK_NAME}) was damaged or out of date and was rewritten from {HEADER_NAME} ({damage}).</source>
+      <translation>La copia de seguridad del encabezado de la bóveda ({HEADER_BAK_NAME}) estaba dañada o desactualizada y se volvió a escribir a partir de {HEADER_NAME} ({damage}).</translation>
+    </message>
+    <message>
+      <source>audit.head was {audit_head_advanced_by} event(s) behind the audit log (an interrupted save, or an older copy of audit.head); the log itself verified and audit.head was brought up to date.</source>
+      <translation>audit.head estaba {audit_head_advanced_by} evento(s) por detrás del registro de auditoría (un guardado interrumpido o una copia más antigua de audit.head); el registro en sí se verificó y audit.head se puso al día.</translation>
+    </message>
+    <message>
+      <source>{quarantined_count} file(s) left by an interrupted save were moved to the vault's quarantine folder (nothing was deleted).</source>
+      <translation>{quarantined_count} archivo(s) que dejó un guardado interrumpido se movieron a la carpeta de cuarentena de la bóveda (no se borró nada).</translation>
+    </message>
+    <message>
+      <source>{dropped_deleted_count} stored file(s) whose deletion had been interrupted (files that may not be kept) were deleted now.</source>
+      <translation>Se borraron ahora {dropped_deleted_count} archivo(s) guardado(s) cuyo borrado se había interrumpido (archivos que no se pueden conservar).</translation>
+    </message>
+    <message>
+      <source>{missing_blobs_count} stored evidence file(s) are missing; run 'ncii-desk vault check' for details.</source>
+      <translation>Faltan {missing_blobs_count} archivo(s) de pruebas guardado(s); ejecute 'ncii-desk vault check' para ver los detalles.</translation>
+    </message>
+    <message>
+      <source>Audit log problem: {problem}.</source>
+      <translation>Problema en el registro de auditoría: {problem}.</translation>
+    </message>
   </context>
   <context>
     <name>media.loader</name>
@@ -2321,6 +2457,10 @@
     <message>
       <source>{name} contains no decodable video frames.</source>
       <translation>{name} no contiene cuadros de video que se puedan decodificar.</translation>
+    </message>
+    <message>
+      <source>the file</source>
+      <translation>el archivo</translation>
     </message>
   </context>
   <context>
@@ -2808,6 +2948,113 @@
     </message>
   </context>
   <context>
+    <name>documents.manifest</name>
+    <message>
+      <source>Only manifest.csv was found; it was used.</source>
+      <translation>Solo se encontró manifest.csv; se usó ese.</translation>
+    </message>
+    <message>
+      <source>The sealed volume is not part of this copy; its {sealed_listed_count} file(s) were not checked (verify it separately).</source>
+      <translation>El volumen sellado no forma parte de esta copia; sus {sealed_listed_count} archivo(s) no se comprobaron (verifíquelo por separado).</translation>
+    </message>
+    <message>
+      <source>This is a sealed volume on its own: it carries no signature. Its manifest.csv (SHA-256 {hexdigest}) is listed with its digest in the main packet's signed manifest.json; compare them.</source>
+      <translation>Este es un volumen sellado por sí solo: no lleva firma. Su manifest.csv (SHA-256 {hexdigest}) figura con su resumen en el manifest.json firmado del paquete principal; compárelos.</translation>
+    </message>
+    <message>
+      <source>unsafe path inside the ZIP (absolute or with '..')</source>
+      <translation>ruta no segura dentro del ZIP (absoluta o con '..')</translation>
+    </message>
+    <message>
+      <source>appears more than once in the ZIP</source>
+      <translation>aparece más de una vez en el ZIP</translation>
+    </message>
+    <message>
+      <source>no packet folder or ZIP file exists at this path</source>
+      <translation>no hay ninguna carpeta de paquete ni archivo ZIP en esta ruta</translation>
+    </message>
+    <message>
+      <source>cannot be read as a ZIP archive ({exc})</source>
+      <translation>no se puede leer como archivo ZIP ({exc})</translation>
+    </message>
+    <message>
+      <source>missing: no manifest.json or manifest.csv at the top</source>
+      <translation>falta: no hay manifest.json ni manifest.csv en el nivel superior</translation>
+    </message>
+    <message>
+      <source>cannot be read: {exc}</source>
+      <translation>no se puede leer: {exc}</translation>
+    </message>
+    <message>
+      <source>changed: its text is not as NCII Desk wrote it</source>
+      <translation>modificado: su texto no es el que escribió NCII Desk</translation>
+    </message>
+    <message>
+      <source>changed: its text differs from what manifest.json lists</source>
+      <translation>modificado: su texto no coincide con lo que indica manifest.json</translation>
+    </message>
+    <message>
+      <source>missing: the packet should have it next to manifest.json</source>
+      <translation>falta: el paquete debería tenerlo junto a manifest.json</translation>
+    </message>
+    <message>
+      <source>its entry for {name} differs from manifest.json</source>
+      <translation>su entrada para {name} no coincide con manifest.json</translation>
+    </message>
+    <message>
+      <source>its vault id, audit head or build time differ from JSON</source>
+      <translation>su id de bóveda, final de auditoría u hora de creación no coinciden con el JSON</translation>
+    </message>
+    <message>
+      <source>extra: outside the packet folder in the ZIP</source>
+      <translation>sobra: está fuera de la carpeta del paquete en el ZIP</translation>
+    </message>
+    <message>
+      <source>extra: not listed in the manifest</source>
+      <translation>sobra: no figura en el manifiesto</translation>
+    </message>
+    <message>
+      <source>missing: listed in the manifest but not in the packet</source>
+      <translation>falta: figura en el manifiesto pero no está en el paquete</translation>
+    </message>
+    <message>
+      <source>missing: the packet is not signed, so a consistent rewrite of its files and manifests could not be told from the original (only --with-vault can vouch for it)</source>
+      <translation>falta: el paquete no está firmado, así que no se podría distinguir del original una reescritura coherente de sus archivos y manifiestos (solo --with-vault puede responder por él)</translation>
+    </message>
+    <message>
+      <source>cannot be checked: a manifest it signs is missing</source>
+      <translation>no se puede comprobar: falta un manifiesto que firma</translation>
+    </message>
+    <message>
+      <source>signed by key {fingerprint}, not the key manifest.json names</source>
+      <translation>firmado con la clave {fingerprint}, no con la que indica manifest.json</translation>
+    </message>
+    <message>
+      <source>signed by a different key: {fingerprint} (expected {wanted})</source>
+      <translation>firmado con otra clave: {fingerprint} (se esperaba {wanted})</translation>
+    </message>
+    <message>
+      <source>cannot be checked: manifest.json is missing</source>
+      <translation>no se puede comprobar: falta manifest.json</translation>
+    </message>
+    <message>
+      <source>cannot be read ({exc})</source>
+      <translation>no se puede leer ({exc})</translation>
+    </message>
+    <message>
+      <source>changed: {size} bytes, the manifest says {size2} (SHA-256 {digest})</source>
+      <translation>modificado: {size} bytes, el manifiesto dice {size2} (SHA-256 {digest})</translation>
+    </message>
+    <message>
+      <source>changed: SHA-256 is {digest}, the manifest says {sha256}</source>
+      <translation>modificado: el SHA-256 es {digest}, el manifiesto dice {sha256}</translation>
+    </message>
+    <message>
+      <source>its entry for {path} does not agree with the main manifest</source>
+      <translation>su entrada para {path} no coincide con el manifiesto principal</translation>
+    </message>
+  </context>
+  <context>
     <name>documents.signing</name>
     <message>
       <source>The certificate file could not be opened: its password is wrong, or it is not a PKCS#12 (.p12 / .pfx) file.</source>
@@ -3248,6 +3495,33 @@
     <message>
       <source>The clinic store check was cancelled before it finished.</source>
       <translation>La comprobación del almacén de la clínica se canceló antes de terminar.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.audit</name>
+    <message>
+      <source>the newest {value} event(s) recorded in audit.head are missing from the database (deleted or rolled back)</source>
+      <translation>faltan en la base de datos los {value} evento(s) más reciente(s) que registra audit.head (se borraron o se volvió a una copia anterior)</translation>
+    </message>
+    <message>
+      <source>event {seq} differs from the one audit.head records</source>
+      <translation>el evento {seq} no coincide con el que registra audit.head</translation>
+    </message>
+    <message>
+      <source>event {expected_seq} is missing</source>
+      <translation>falta el evento {expected_seq}</translation>
+    </message>
+    <message>
+      <source>link to the previous event is broken</source>
+      <translation>el enlace con el evento anterior está roto</translation>
+    </message>
+    <message>
+      <source>event was altered (MAC mismatch)</source>
+      <translation>el evento se modificó (el MAC no coincide)</translation>
+    </message>
+    <message>
+      <source>found when the vault was opened at {at}: {found}</source>
+      <translation>encontrado al abrir la bóveda el {at}: {found}</translation>
     </message>
   </context>
 </TS>

@@ -23,10 +23,13 @@ Two kinds, both read from the code with ``ast`` (nothing is imported or run):
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from ncii_desk.i18n import _NAMED
 
 PACKAGE = Path(__file__).resolve().parent.parent
 ERRORS_MODULE = PACKAGE / "errors.py"
@@ -49,7 +52,33 @@ ERRORS_CONTEXT = "Errors"
 DATA_PARTS: tuple[tuple[str, str, int | None], ...] = (
     ("documents/validators.py", "Element", 1),  # the missing elements of a letter
     ("documents/validators.py", "_DOCUMENT_NAMES", None),  # the letter's name
+    ("services/found_at.py", "SOURCE_WHAT", None),  # the {what} of an address refused
+    ("services/found_at.py", "PAGE_WHAT", None),
+    ("services/faces_gallery.py", "_unreadable", 2),  # why a photo has no faces to pick
+    ("services/settings.py", "_fallback_note", 2),  # what a stored threshold must be
 )
+#: Sentences a service keeps in a result that the window shows (file, name): every text
+#: assigned to that name there (a variable, an attribute such as ``result.message``, or its
+#: place in a tuple assignment), or returned by the function of that name.
+SHOWN_VALUES: tuple[tuple[str, str], ...] = (
+    ("services/faces_gallery.py", "message"),  # a reference photo's faces, in words
+    ("services/minor.py", "message"),  # the under-18 switch's result
+    ("services/items.py", "leftover_files"),  # files whose deletion waits for the next open
+    ("media/loader.py", "_source"),  # "the file": the {name} of a picture read from memory
+)
+#: Calls whose text at a position is a sentence the window shows (file, name, position):
+#: the problems a packet check reports for a file.
+SHOWN_CALLS: tuple[tuple[str, str, int], ...] = (
+    ("documents/manifest.py", "fail", 1),
+    ("services/packets.py", "fail", 1),
+    ("services/packets.py", "fail", 0),  # "vault audit chain", where a finding is
+    ("vault/audit.py", "append", 0),  # a problem of the audit log (head_problems)
+)
+#: Dict entries whose value is a sentence the window shows (file, key): a problem the
+#: audit log check found, shown after unlock as "Audit log problem: {problem}.".
+SHOWN_KEYS: tuple[tuple[str, str], ...] = (("vault/audit.py", "problem"),)
+#: Lists a result's notes are appended to (besides ``warnings``).
+NOTE_LISTS = ("warnings", "notes")
 #: Expressions that pass another error's text through unchanged (already in the catalogue).
 PASS_THROUGH = ("str(exc)", "str(e)", "str(err)", "str(error)", "exc.message", "exc.hint")
 
@@ -211,6 +240,18 @@ class _Texts:
                     ):
                         words += self._part_words(node.value)
             return words
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
+            # What a function of this module returns (such as "a whole number from 0 to 256").
+            return [t for t in quiet._returned(expr.func.id, 2) or [] if _words(t)]
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr == "join"
+            and expr.args
+            and isinstance(expr.args[0], (ast.GeneratorExp, ast.ListComp))
+        ):
+            # A list of sentences made from one template: "; ".join(f"..." for ...).
+            return [t for t in quiet.of(expr.args[0].elt, 2) if _words(t)]
         table = None
         if (
             isinstance(expr, ast.Call)
@@ -246,6 +287,7 @@ class _Texts:
             for t in reader.of(r.value, depth + 1)
         ]
         self.unresolved += reader.unresolved
+        self.parts += [t for t in reader.parts if _words(t)]
         return texts
 
     def _assigned(self, name: str, depth: int) -> list[str] | None:
@@ -276,6 +318,12 @@ class _Texts:
             self.unresolved += reader.unresolved
             return texts
         return None
+
+
+def _words(text: str) -> bool:
+    """Whether ``text`` holds words to translate (two or more, outside its placeholders),
+    not a file type, a unit or a name."""
+    return re.search(r"[A-Za-z]{2,}\s+\S*[A-Za-z]{2,}", _NAMED.sub(" ", text)) is not None
 
 
 def _definition(module: ast.Module, name: str) -> tuple[ast.Module, ast.AST] | None:
@@ -359,12 +407,17 @@ def _warnings(module: ast.Module, path: Path, unresolved: list[Unresolved]) -> l
             continue
         target = node.func.value
         name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
-        if name != "warnings":
+        # A ``warnings`` list, or any list a ``warnings`` property builds (the vault's report
+        # of what opening it repaired).
+        inside = isinstance(function, ast.FunctionDef) and function.name == "warnings"
+        if name not in NOTE_LISTS and not inside:
             continue
+        if name != "warnings" and isinstance(node.args[0], ast.Call):
+            continue  # a note that is not a sentence (an analysis signal)
         reader = _Texts(module, function, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
         texts += reader.of(node.args[0])
         unresolved += reader.unresolved
-        texts += reader.parts
+        texts += reader.parts if not inside else [t for t in reader.parts if _words(t)]
     return texts
 
 
@@ -412,14 +465,99 @@ def _data_parts() -> list[tuple[str, str]]:
             elif (
                 position is None
                 and isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Dict)
+                and isinstance(node.value, (ast.Dict, ast.Constant))
                 and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
             ):
+                values = node.value.values if isinstance(node.value, ast.Dict) else [node.value]
                 out += [
                     (_context(path), v.value)
-                    for v in node.value.values
+                    for v in values
                     if isinstance(v, ast.Constant) and isinstance(v.value, str)
                 ]
+    return out
+
+
+def _shown_calls() -> list[tuple[str, str]]:
+    """The texts at a position of the calls listed in ``SHOWN_CALLS`` (a text that cannot
+    be followed, such as a library's message, is left out: it is not the app's own)."""
+    out: list[tuple[str, str]] = []
+    for file, name, position in SHOWN_CALLS:
+        path = PACKAGE / file
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for function, node in _functions(module):
+            if not (isinstance(node, ast.Call) and len(node.args) > position):
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if called != name:
+                continue
+            reader = _Texts(module, function, str(path.relative_to(PACKAGE.parent)))
+            texts = reader.of(node.args[position]) + reader.parts
+            out += [(_context(path), t) for t in texts if _words(t)]
+    for file, key in SHOWN_KEYS:
+        path = PACKAGE / file
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for function, node in _functions(module):
+            if not isinstance(node, ast.Dict):
+                continue
+            reader = _Texts(module, function, str(path.relative_to(PACKAGE.parent)))
+            for k, v in zip(node.keys, node.values, strict=True):
+                if isinstance(k, ast.Constant) and k.value == key:
+                    out += [(_context(path), t) for t in reader.of(v) if _words(t)]
+    return out
+
+
+def _target_values(node: ast.Assign | ast.AnnAssign, name: str) -> list[ast.expr]:
+    """The values an assignment gives to ``name`` (a variable or an attribute of that name,
+    also as one place of a tuple assignment: ``status, message = "a", "b"``)."""
+
+    def named(t: ast.expr) -> bool:
+        return (isinstance(t, ast.Name) and t.id == name) or (
+            isinstance(t, ast.Attribute) and t.attr == name
+        )
+
+    value = node.value
+    if value is None:
+        return []
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    out: list[ast.expr] = []
+    for t in targets:
+        if named(t):
+            out.append(value)
+        elif isinstance(t, ast.Tuple) and isinstance(value, ast.Tuple):
+            out += [v for tt, v in zip(t.elts, value.elts, strict=False) if named(tt)]
+    return out
+
+
+def _shown_values(unresolved: list[Unresolved]) -> list[tuple[str, str]]:
+    """The result sentences listed in ``SHOWN_VALUES``."""
+    out: list[tuple[str, str]] = []
+    for file, name in SHOWN_VALUES:
+        path = PACKAGE / file
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        where = str(path.relative_to(PACKAGE.parent))
+        for function, node in _functions(module):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                reader = _Texts(module, function, f"{where}:{node.lineno}")
+                for value in _target_values(node, name):
+                    out += [(_context(path), t) for t in reader.of(value)]
+                    out += [(_context(path), t) for t in reader.parts]
+                unresolved += reader.unresolved
+            elif isinstance(node, ast.FunctionDef) and node.name == name:
+                reader = _Texts(module, node, f"{where}:{node.lineno}")
+                for r in ast.walk(node):
+                    if isinstance(r, ast.Return) and r.value is not None:
+                        if isinstance(r.value, ast.Tuple):  # the words among its values
+                            out += [
+                                (_context(path), v.value)
+                                for v in r.value.elts
+                                if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                            ]
+                            continue
+                        # A text, or a list of texts.
+                        values = r.value.elts if isinstance(r.value, ast.List) else [r.value]
+                        out += [(_context(path), t) for v in values for t in reader.of(v)]
+                unresolved += reader.unresolved
     return out
 
 
@@ -483,6 +621,8 @@ def _scan() -> tuple[tuple[tuple[str, str], ...], tuple[Unresolved, ...]]:
             errors += [(context, t) for t in _default_hints(path)]
             errors += [(context, t) for t in _raised(path, unresolved)]
     errors += _data_parts()
+    errors += _shown_values(unresolved)
+    errors += _shown_calls()
     # Error texts are looked up by text alone (said()): one entry per text, under the first
     # context that uses it, and none for a text that is already a phrase.
     first: dict[str, str] = {text: context for context, text in reversed(phrases)}

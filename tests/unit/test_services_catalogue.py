@@ -82,6 +82,9 @@ def test_a_new_error_text_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(found, "ERROR_FOLDERS", ("services",))
     monkeypatch.setattr(found, "PHRASE_MODULES", ())
     monkeypatch.setattr(found, "DATA_PARTS", ())
+    monkeypatch.setattr(found, "SHOWN_VALUES", ())
+    monkeypatch.setattr(found, "SHOWN_CALLS", ())
+    monkeypatch.setattr(found, "SHOWN_KEYS", ())
     found._scan.cache_clear()
     found._error_classes.cache_clear()
     try:

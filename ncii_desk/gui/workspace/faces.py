@@ -21,6 +21,7 @@ from ncii_desk.gui.common import error_text, plain_label, translate
 from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import gallery_missing
 from ncii_desk.gui.safeview import to_qimage
+from ncii_desk.i18n import said
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.reveal import FACE_CROP_SIDE
 from ncii_desk.services.types import Vault
@@ -122,7 +123,8 @@ class FacePickerDialog(QDialog):
             old.setParent(None)
         self.tiles.clear()
         if not faces.tiles:
-            self.status.setText(faces.message or self.tr("No face was found in this photo."))
+            # The gallery's own words for the photo (English), in the window's language.
+            self.status.setText(said(faces.message) or self.tr("No face was found in this photo."))
             return
         self.status.setText(
             self.tr(

@@ -66,8 +66,9 @@ def verify_text(report: Any) -> str:
     else:
         head = translate("Packet", "NOT VERIFIED: {n} problem(s).").format(n=len(report.failures))
     lines = [head]
-    lines += [f"- {f.file}: {f.problem}" for f in report.failures]
-    lines += [translate("Packet", "Note: {n}").format(n=n) for n in report.notes]
+    # The check's own words (English) in the window's language; file names as they are.
+    lines += [f"- {said(f.file)}: {said(f.problem)}" for f in report.failures]
+    lines += [translate("Packet", "Note: {n}").format(n=said(n)) for n in report.notes]
     return "\n".join(lines)
 
 

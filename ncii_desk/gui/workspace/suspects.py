@@ -41,6 +41,7 @@ from ncii_desk.gui.safeview import PreviewPanel
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.gui.workspace.foundat import BY_HAND, FoundAtDialog, found_at_explanation
 from ncii_desk.gui.workspace.items import ItemsSection
+from ncii_desk.i18n import said
 from ncii_desk.services import found_at
 from ncii_desk.services.types import Role
 
@@ -81,7 +82,8 @@ def parse_urls(text: str) -> list[str]:
 def capture_status(capture: Any) -> tuple[str, bool]:
     """Plain status of one capture (a CaptureView) and whether it is a problem."""
     if capture.error:
-        return translate("Suspects", "Failed: {why}").format(why=capture.error), True
+        why = said(capture.error)  # the stored English reason, in the window's language
+        return translate("Suspects", "Failed: {why}").format(why=why), True
     code = capture.http_status
     if code is None:
         return translate("Suspects", "Not finished"), True
