@@ -22,7 +22,6 @@ from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ncii_desk.i18n import Phrase
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     AuditEvent,
     Capture,
@@ -32,6 +31,7 @@ from ncii_desk.vault.models import (
     Match,
     RemovalRequest,
 )
+from ncii_desk.vault.store import CaseStore
 
 
 @dataclass(frozen=True)
@@ -509,7 +509,7 @@ def _case_ids(case_id: str) -> Any:
     )
 
 
-def case_activity(vault: Vault, case_id: str, limit: int = 5000) -> list[ActivityLine]:
+def case_activity(vault: CaseStore, case_id: str, limit: int = 5000) -> list[ActivityLine]:
     """The events about this case and everything in it, newest first, as sentences."""
     with vault.session() as s:
         query = (

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.matching import MatchView, list_matches
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, EvidenceItem
+from ncii_desk.vault.store import CaseStore
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class MatchRow:
     target_name: str
 
 
-def item_names(vault: Vault, case_ref: str) -> dict[str, str]:
+def item_names(vault: CaseStore, case_ref: str) -> dict[str, str]:
     """Item id -> the name a screen shows (the original file name, else the id's start), for
     the items of this case only."""
     with vault.session() as s:
@@ -37,7 +37,7 @@ def item_names(vault: Vault, case_ref: str) -> dict[str, str]:
         return {item_id: name or item_id[:12] for item_id, name in rows}
 
 
-def matches_with_names(vault: Vault, case_ref: str) -> list[MatchRow]:
+def matches_with_names(vault: CaseStore, case_ref: str) -> list[MatchRow]:
     """The case's matches, each with its suspect's and target's names (an outside list's
     name for a hash-list match)."""
     views = list_matches(vault, case_ref)
@@ -54,7 +54,7 @@ def matches_with_names(vault: Vault, case_ref: str) -> list[MatchRow]:
     ]
 
 
-def latest_findings(vault: Vault, item_id: str) -> list[dict[str, Any]]:
+def latest_findings(vault: CaseStore, item_id: str) -> list[dict[str, Any]]:
     """The analysis findings (signals) of an item's newest summary; [] if never analysed."""
     with vault.session() as s:
         row = s.scalars(

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from ncii_desk.errors import AmbiguousName, CaseNotFound, NciiDeskError
 from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.services.views import CaseView, iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case, EvidenceItem, RemovalRequest, RequestStatus, Role
+from ncii_desk.vault.store import CaseStore
 
 OPEN_REQUEST_STATES = (RequestStatus.SENT, RequestStatus.ACKNOWLEDGED, RequestStatus.OVERDUE)
 
 
 def new_case(
-    vault: Vault,
+    vault: CaseStore,
     label: str,
     *,
     client_pseudonym: str = "",
@@ -95,7 +95,7 @@ def _counts(session: Session, case_id: str) -> dict[str, Any]:
     }
 
 
-def list_cases(vault: Vault, include_closed: bool = True) -> list[CaseView]:
+def list_cases(vault: CaseStore, include_closed: bool = True) -> list[CaseView]:
     with vault.session() as s:
         query = select(Case).order_by(Case.created_at)
         if not include_closed:
@@ -103,7 +103,7 @@ def list_cases(vault: Vault, include_closed: bool = True) -> list[CaseView]:
         return [CaseView.of(c, **_counts(s, c.id)) for c in s.scalars(query)]
 
 
-def get_case(vault: Vault, ref: str) -> CaseView:
+def get_case(vault: CaseStore, ref: str) -> CaseView:
     with vault.session() as s:
         case = find_case(s, ref)
         return CaseView.of(case, **_counts(s, case.id))

@@ -32,8 +32,8 @@ from ncii_desk.services.items import find_item
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.settings import uses_vault_embedder
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, EvidenceItem, FaceReference, Role
+from ncii_desk.vault.store import CaseStore
 
 FACES_KIND: Final = "faces"
 FACES_PRODUCER: Final = "ncii_desk.vision.faces"
@@ -208,7 +208,7 @@ def _stored_faces(s: Session, item_id: str, embedder_sha: str) -> Analysis | Non
     return s.scalars(query).first()
 
 
-def _detect_photo(vault: Vault, item: EvidenceItem, models: FaceModels) -> Analysis:
+def _detect_photo(vault: CaseStore, item: EvidenceItem, models: FaceModels) -> Analysis:
     """Decode the photo from the vault (in memory), find and embed every face, and return
     the (unsaved) Analysis row. Input errors propagate (InputFileError subclasses)."""
     from ncii_desk.media.loader import load_image
@@ -278,7 +278,7 @@ def _new_reference(
     )
 
 
-def _audit_pick(vault: Vault, s: Session, ref: FaceReference) -> None:
+def _audit_pick(vault: CaseStore, s: Session, ref: FaceReference) -> None:
     vault.audit(
         s,
         "face.picked",
@@ -338,7 +338,7 @@ def _unreadable(item: EvidenceItem, status: str, message: str) -> ReferencePhoto
     )
 
 
-def _ensure_photo(vault: Vault, item: EvidenceItem, models: FaceModels) -> ReferencePhoto:
+def _ensure_photo(vault: CaseStore, item: EvidenceItem, models: FaceModels) -> ReferencePhoto:
     """One photo's faces (searched now if never searched with this model), with the
     automatic pick made where it applies."""
     from ncii_desk.media.loader import media_kind
@@ -389,7 +389,7 @@ def _ensure_photo(vault: Vault, item: EvidenceItem, models: FaceModels) -> Refer
 
 @uses_vault_embedder
 def list_reference_faces(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     *,
     include_originals: bool = False,
@@ -437,7 +437,7 @@ def _gallery_item(s: Session, item_ref: str) -> EvidenceItem:
 
 @uses_vault_embedder
 def pick_reference_face(
-    vault: Vault, item_ref: str, face_index: int, operator: str | None = None
+    vault: CaseStore, item_ref: str, face_index: int, operator: str | None = None
 ) -> FaceReferenceView:
     """Put face ``face_index`` (1-based, as listed) of a reference photo in the gallery."""
     with vault.session() as s:
@@ -482,7 +482,7 @@ def pick_reference_face(
 
 
 def unpick_reference_face(
-    vault: Vault, item_ref: str, face_index: int | None = None
+    vault: CaseStore, item_ref: str, face_index: int | None = None
 ) -> list[FaceReferenceView]:
     """Take a photo's picked face (or, with no index, all its picks) out of the gallery.
 
@@ -517,7 +517,7 @@ def unpick_reference_face(
 
 
 @uses_vault_embedder
-def picked_faces(vault: Vault, case_id: str) -> dict[str, list[int]]:
+def picked_faces(vault: CaseStore, case_id: str) -> dict[str, list[int]]:
     """Which faces are picked in each photo of a case (item id -> face numbers, 1-based as
     listed, largest face first), for screens that list the photos. Only picks made with the
     face comparison model in use count: picks are kept per model. Reads the model's sha256
@@ -539,7 +539,7 @@ def picked_faces(vault: Vault, case_id: str) -> dict[str, list[int]]:
 
 
 @uses_vault_embedder
-def load_gallery(vault: Vault, case_id: str) -> Gallery:
+def load_gallery(vault: CaseStore, case_id: str) -> Gallery:
     """The case's picked faces made with the current embedding model, as one matrix."""
     sha = face_models().embedder_sha256
     with vault.session() as s:

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 from ncii_desk.errors import InvalidSetting, NciiDeskError
 from ncii_desk.services.items import find_item
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Capture
+from ncii_desk.vault.store import CaseStore
 
 SOURCE_SET_ACTION = "item.source_set"
 #: Longer than any address a browser shows; a longer one is pasted text, not an address.
@@ -191,7 +191,7 @@ def _pair(found: FoundAt | None) -> dict[str, str]:
 
 
 def set_found_at(
-    vault: Vault, item_ref: str, source_url: str, page_url: str | None = None
+    vault: CaseStore, item_ref: str, source_url: str, page_url: str | None = None
 ) -> SourceChange:
     """Set or correct where a file added by hand was found. ``page_url`` None keeps the page
     address recorded; '' removes it. The change is an ``item.source_set`` audit event with

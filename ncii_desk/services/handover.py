@@ -48,7 +48,6 @@ from ncii_desk.errors import Cancelled, CaseExists, HandoverCorrupt, InvalidSett
 from ncii_desk.hardening import create_private_file
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import Vault
 from ncii_desk.vault import handover_format as fmt
 from ncii_desk.vault.atomic import TEMP_PREFIX, fsync_dir
 from ncii_desk.vault.blobs import BlobInfo
@@ -75,6 +74,7 @@ from ncii_desk.vault.models import (
     Setting,
     new_id,
 )
+from ncii_desk.vault.store import CaseStore
 
 RecipientKey = fmt.RecipientKey
 SIGNED_PREFIX = b"ncii-desk case hand-over manifest v1\n"
@@ -129,13 +129,13 @@ LOCAL_ID_TABLES = {"hashes"}
 # --- keys and fingerprints --------------------------------------------------------------------
 
 
-def public_key(vault: Vault) -> RecipientKey:
+def public_key(vault: CaseStore) -> RecipientKey:
     """This vault's hand-over public key (X25519), to give to senders."""
     private = fmt.derive_recipient_key(vault.export_key, uuid.UUID(vault.vault_id).bytes)
     return RecipientKey(fmt.raw_x25519_public(private.public_key()), vault.vault_id)
 
 
-def signing_fingerprint(vault: Vault) -> str:
+def signing_fingerprint(vault: CaseStore) -> str:
     """The fingerprint of this vault's signing key, which signs its hand-over files."""
     return packet_seal.public_info(
         packet_seal.derive_key(vault.export_key, vault.vault_id)
@@ -282,7 +282,7 @@ def _exported_blobs(s: Session, case: Case) -> list[Blob]:
 
 
 def export_case(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     out: Path,
     *,
@@ -510,7 +510,7 @@ class ImportResult:
         }
 
 
-def _file_key(vault: Vault, header: fmt.Header, passphrase: str | None) -> bytes:
+def _file_key(vault: CaseStore, header: fmt.Header, passphrase: str | None) -> bytes:
     if passphrase is not None:
         return fmt.open_passphrase(header, passphrase)
     private = fmt.derive_recipient_key(vault.export_key, uuid.UUID(vault.vault_id).bytes)
@@ -519,7 +519,7 @@ def _file_key(vault: Vault, header: fmt.Header, passphrase: str | None) -> bytes
 
 @contextlib.contextmanager
 def _frames(
-    vault: Vault, path: Path, passphrase: str | None
+    vault: CaseStore, path: Path, passphrase: str | None
 ) -> Iterator[tuple[fmt.Header, Iterator[tuple[bytes, bytes]]]]:
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below
@@ -549,7 +549,7 @@ def _json(payload: bytes) -> dict[str, Any]:
 
 
 def verify_file(
-    vault: Vault, path: Path, *, passphrase: str | None = None, job: Job | None = None
+    vault: CaseStore, path: Path, *, passphrase: str | None = None, job: Job | None = None
 ) -> HandoverInfo:
     """Read and check the whole file (every chunk, frame order, blob digests, manifest,
     signature) without writing anything; HandoverCorrupt names the first problem."""
@@ -743,7 +743,7 @@ def _write_partial(s: Session, partial: _Partial | None) -> None:
         setting.value = partial.value()
 
 
-def discard_partial_import(vault: Vault) -> int:
+def discard_partial_import(vault: CaseStore) -> int:
     """Delete the stored files of an unfinished import (audited); returns how many."""
     with vault.transaction() as s:
         partial = _read_partial(s)
@@ -761,7 +761,7 @@ def discard_partial_import(vault: Vault) -> int:
     return len(partial.blobs)
 
 
-def _usable_partial(vault: Vault, info: HandoverInfo) -> dict[str, dict[str, str]]:
+def _usable_partial(vault: CaseStore, info: HandoverInfo) -> dict[str, dict[str, str]]:
     """The stored files an earlier, interrupted import of this same file committed (each
     still present with its SHA-256); an unfinished import of another file is deleted."""
     with vault.session() as s:
@@ -792,7 +792,7 @@ def _drain(source: _BlobSource) -> str:
 
 
 def _store_blobs(
-    vault: Vault,
+    vault: CaseStore,
     path: Path,
     passphrase: str | None,
     info: HandoverInfo,
@@ -867,7 +867,7 @@ def _store_blobs(
 
 
 def import_case(
-    vault: Vault,
+    vault: CaseStore,
     path: Path,
     *,
     passphrase: str | None = None,
@@ -1024,7 +1024,7 @@ def import_case(
     return ImportResult(info, new_case_id, label, as_copy, import_id, reused)
 
 
-def imported_history(vault: Vault, case_ref: str) -> list[dict[str, Any]]:
+def imported_history(vault: CaseStore, case_ref: str) -> list[dict[str, Any]]:
     """The sender's audit events received with a case, oldest first."""
     with vault.session() as s:
         case_id = find_case(s, case_ref).id

@@ -18,10 +18,10 @@ from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.listindex import store_packed_index as store_packed_index
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.db import DatabaseError
 from ncii_desk.vault.models import Blob, Case, EvidenceItem, HashList, HashRecord, Role
+from ncii_desk.vault.store import CaseStore
 
 if TYPE_CHECKING:
     from ncii_desk.hashing.lists import HashListStream
@@ -64,7 +64,7 @@ _TAG_SQL = (
 )
 
 
-def _checkpoint(vault: Vault) -> None:
+def _checkpoint(vault: CaseStore) -> None:
     """Fold the write-ahead log back into the database after a large import.
 
     Until then the log holds a second copy of every new page (about 3 GiB for 10 M entries)
@@ -76,7 +76,7 @@ def _checkpoint(vault: Vault) -> None:
 
 
 def import_hash_list(
-    vault: Vault, path: Path, name: str | None = None, job: Job | None = None
+    vault: CaseStore, path: Path, name: str | None = None, job: Job | None = None
 ) -> tuple[HashListView, list[dict[str, Any]], int]:
     """Store a list's valid entries; returns the list, its bad lines and new matches.
 
@@ -205,7 +205,7 @@ def _check_cancel(job: Job, list_name: str) -> None:
         )
 
 
-def _drop_unused_blob(vault: Vault, blob_id: str) -> None:
+def _drop_unused_blob(vault: CaseStore, blob_id: str) -> None:
     """Remove the index blob of an import that did not commit (a committed one is kept)."""
     try:
         with vault.session() as s:
@@ -216,7 +216,7 @@ def _drop_unused_blob(vault: Vault, blob_id: str) -> None:
     vault.blobs.delete(blob_id)
 
 
-def _store_pdq_index(vault: Vault, stream: HashListStream) -> BlobInfo:
+def _store_pdq_index(vault: CaseStore, stream: HashListStream) -> BlobInfo:
     """Encrypt the stream's matchable PDQ hashes as the packed index blob (current version:
     with the search tables built, so the list is ready to match as soon as it is read back).
     The layout is hashing/index_store.py's."""
@@ -261,7 +261,7 @@ def unpack_pdq_index(data: bytes) -> tuple[Any, Any]:
     return unpack_list_index(HashIndex, data)
 
 
-def list_hash_lists(vault: Vault) -> list[HashListView]:
+def list_hash_lists(vault: CaseStore) -> list[HashListView]:
     with vault.session() as s:
         return [
             HashListView.of(h) for h in s.scalars(select(HashList).order_by(HashList.imported_at))
@@ -269,7 +269,7 @@ def list_hash_lists(vault: Vault) -> list[HashListView]:
 
 
 def export_case_hashes(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     fmt: str,
     out: TextIO,
@@ -428,7 +428,7 @@ def _pytx_frames(rows: list[Any], seen: set[tuple[str, str]]) -> list[Any]:
 
 
 def _variant_entries(
-    vault: Vault,
+    vault: CaseStore,
     item_ids: list[str],
     canonical: dict[str, HashRecord],
     videos: set[str],

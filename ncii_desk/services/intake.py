@@ -51,7 +51,6 @@ from ncii_desk.services.cases import find_case
 from ncii_desk.services.found_at import FoundAt
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import ItemView, iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.models import (
     Base,
@@ -64,6 +63,7 @@ from ncii_desk.vault.models import (
     new_id,
     utcnow,
 )
+from ncii_desk.vault.store import CaseStore
 
 #: Item details key: items elsewhere switched to hashes only when this one was added hash-only.
 COPIES_KEY = "copies_switched_to_hashes"
@@ -229,7 +229,7 @@ class _KnownBytes:
     A file is read for its SHA-256 before it is stored only when an item of the same size is
     already there, so a new folder is still read once."""
 
-    def __init__(self, vault: Vault, case_id: str, role: Role, *, hash_only: bool) -> None:
+    def __init__(self, vault: CaseStore, case_id: str, role: Role, *, hash_only: bool) -> None:
         query = (
             select(EvidenceItem.id, EvidenceItem.sha256, EvidenceItem.size)
             .where(EvidenceItem.case_id == case_id, EvidenceItem.role == role)
@@ -315,7 +315,7 @@ def _check_media(path: Path) -> None:
 
 
 def add_items(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     role: Role,
     paths: Iterable[Path],
@@ -370,7 +370,7 @@ def add_items(
 
 
 def _take_in(
-    vault: Vault,
+    vault: CaseStore,
     candidates: list[_Candidate],
     batch: _Batch,
     job: Job,
@@ -419,7 +419,7 @@ def _take_in(
     batch.commit()  # also after a cancel: the files already read are whole
 
 
-def copies_switched(vault: Vault, item_ids: list[str]) -> list[str]:
+def copies_switched(vault: CaseStore, item_ids: list[str]) -> list[str]:
     """Items switched to hashes only because one of ``item_ids`` came in hash-only."""
     if not item_ids:
         return []
@@ -432,7 +432,7 @@ def copies_switched(vault: Vault, item_ids: list[str]) -> list[str]:
         return [str(c) for d in rows for c in (d or {}).get(COPIES_KEY, [])]
 
 
-def hash_only_digests(vault: Vault) -> set[str]:
+def hash_only_digests(vault: CaseStore) -> set[str]:
     """SHA-256 of every item recorded hash-only: such bytes must never be stored later."""
     with vault.session() as s:
         return set(
@@ -467,7 +467,7 @@ class _Staged:
 
 
 def _stage(
-    vault: Vault,
+    vault: CaseStore,
     cand: _Candidate,
     minor: bool,
     hash_only: set[str],
@@ -511,7 +511,7 @@ class _Batch:
 
     def __init__(
         self,
-        vault: Vault,
+        vault: CaseStore,
         case_id: str,
         role: Role,
         result: IntakeResult,
@@ -594,7 +594,7 @@ class _Batch:
 
 
 def _file_capture(
-    vault: Vault,
+    vault: CaseStore,
     cand: _Candidate,
     st: os.stat_result,
     started: datetime,
@@ -635,7 +635,7 @@ def _file_capture(
     )
 
 
-def _record_in(vault: Vault, s: Session, case_id: str, role: Role, b: _Staged) -> ItemView:
+def _record_in(vault: CaseStore, s: Session, case_id: str, role: Role, b: _Staged) -> ItemView:
     """Inside the batch's transaction: file capture, blob row (or reuse of the same bytes),
     item, audit; ``b.extra`` adds to the item's details and its audit event."""
     online = _online(b)
@@ -676,7 +676,7 @@ def _online(b: _Staged) -> dict[str, Any] | None:
 
 
 def _record_batch(
-    vault: Vault, s: Session, case_id: str, role: Role, staged: list[_Staged]
+    vault: CaseStore, s: Session, case_id: str, role: Role, staged: list[_Staged]
 ) -> list[ItemView]:
     """Inside the batch's transaction: the same rows as :func:`_record_in` for each file, in
     a fixed number of statements whatever the batch's size. Ids are made here rather than
@@ -784,7 +784,9 @@ class PreparedBytes:
     info: BlobInfo | None
 
 
-def prepare_bytes(vault: Vault, data: bytes, *, minor: bool, hash_only: set[str]) -> PreparedBytes:
+def prepare_bytes(
+    vault: CaseStore, data: bytes, *, minor: bool, hash_only: set[str]
+) -> PreparedBytes:
     """Hash ``data`` and store it as an encrypted blob (not when ``minor`` or when the same
     bytes were recorded hash-only before; ``hash_only`` comes from :func:`hash_only_digests`
     and learns the new hash-only digests)."""
@@ -798,7 +800,7 @@ def prepare_bytes(vault: Vault, data: bytes, *, minor: bool, hash_only: set[str]
 
 
 def record_item(
-    vault: Vault,
+    vault: CaseStore,
     s: Session,
     case_id: str,
     role: Role,
@@ -848,7 +850,7 @@ ITEM_ADDED = "item.added"
 
 
 def _item_fields(
-    vault: Vault,
+    vault: CaseStore,
     case_id: str,
     role: Role,
     source: Source,
@@ -901,7 +903,7 @@ def _added_details(
     }
 
 
-def _switch_other_copies(vault: Vault, s: Session, item: EvidenceItem) -> list[str]:
+def _switch_other_copies(vault: CaseStore, s: Session, item: EvidenceItem) -> list[str]:
     """Bytes recorded as possibly showing a minor: every other item in the vault that still
     keeps them is switched to hashes only in the same transaction, so no copy of those pixels
     stays anywhere (services/minor.py); returns the items switched."""
@@ -929,7 +931,7 @@ def _switch_other_copies(vault: Vault, s: Session, item: EvidenceItem) -> list[s
     return dropped.switched
 
 
-def release_unused_blobs(vault: Vault, prepared: Iterable[PreparedBytes]) -> None:
+def release_unused_blobs(vault: CaseStore, prepared: Iterable[PreparedBytes]) -> None:
     """Delete blobs written by :func:`prepare_bytes` that no database row refers to (same
     bytes were already stored, or the transaction did not commit)."""
     ids = [p.info.blob_id for p in prepared if p.info is not None]

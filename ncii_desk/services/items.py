@@ -22,7 +22,6 @@ from ncii_desk.errors import (
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import ItemView, iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     Analysis,
     Answer,
@@ -34,11 +33,12 @@ from ncii_desk.vault.models import (
     Role,
     TakenBy,
 )
+from ncii_desk.vault.store import CaseStore
 
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 
 
-def list_items(vault: Vault, case_ref: str, role: Role | None = None) -> list[ItemView]:
+def list_items(vault: CaseStore, case_ref: str, role: Role | None = None) -> list[ItemView]:
     with vault.session() as s:
         case = find_case(s, case_ref)
         query = select(EvidenceItem).where(EvidenceItem.case_id == case.id)
@@ -54,7 +54,7 @@ def find_item(session: Session, ref: str) -> EvidenceItem:
     return by_id(session, EvidenceItem, ref, what="item", missing=missing)
 
 
-def get_item(vault: Vault, ref: str) -> ItemView:
+def get_item(vault: CaseStore, ref: str) -> ItemView:
     with vault.session() as s:
         return ItemView.of(find_item(s, ref))
 
@@ -65,7 +65,7 @@ def safe_filename(name: str, fallback: str) -> str:
 
 
 def export_item(
-    vault: Vault, ref: str, dest: Path, *, reason: str = "", overwrite: bool = False
+    vault: CaseStore, ref: str, dest: Path, *, reason: str = "", overwrite: bool = False
 ) -> Path:
     """Write an item's original bytes to ``dest`` (a file, or a folder to put it in).
 
@@ -88,7 +88,11 @@ def export_item(
 
 
 def export_blob(
-    vault: Vault, blob: Blob, target: Path, overwrite: bool, event: tuple[str, str, dict[str, Any]]
+    vault: CaseStore,
+    blob: Blob,
+    target: Path,
+    overwrite: bool,
+    event: tuple[str, str, dict[str, Any]],
 ) -> Path:
     """Decrypt ``blob`` to ``target`` (authenticated in full before the file appears) and
     record ``event`` (action, object id, details; the file name is added) in the audit log."""
@@ -173,7 +177,7 @@ def archived_in(s: Session, group: list[EvidenceItem]) -> list[Capture]:
     )
 
 
-def hash_only_plan(vault: Vault, ref: str) -> HashOnlyPlan:
+def hash_only_plan(vault: CaseStore, ref: str) -> HashOnlyPlan:
     with vault.session() as s:
         item = find_item(s, ref)
         group = _same_bytes(s, item)
@@ -248,7 +252,7 @@ def same_bytes_elsewhere(s: Session, sha256s: set[str], blob_ids: set[str]) -> l
 
 
 def drop_pixels(
-    vault: Vault,
+    vault: CaseStore,
     s: Session,
     group: list[EvidenceItem],
     captures: list[Capture],
@@ -261,7 +265,7 @@ def drop_pixels(
     """Inside a write transaction: switch ``group`` to hashes only and remove what holds
     their pixels. Every hash stays (SHA-256, MD5, HashRecord rows), so do analyses that hold
     numbers only; the items' blobs and the web archives (WARC) of ``captures`` are dropped
-    (``Vault.drop_blob``: the rows now, the files right after the commit, crash-safe); the
+    (``CaseStore.drop_blob``: the rows now, the files right after the commit, crash-safe); the
     picked reference faces, face embeddings and landmarks, local-feature keypoints and
     derivation grids of the items (and of ``derived_of``, items already without bytes) go.
     Each switched item gets an ``item.hash_only`` event with the reason and ``cause``.
@@ -353,9 +357,9 @@ def drop_pixels(
     return out
 
 
-def leftover_files(vault: Vault, blob_ids: list[str]) -> list[str]:
+def leftover_files(vault: CaseStore, blob_ids: list[str]) -> list[str]:
     """Warnings for dropped blobs whose file is still there after the commit."""
-    left = [b for b in blob_ids if vault.blobs.path_for(b).exists()]
+    left = [b for b in blob_ids if vault.blobs.exists(b)]
     if not left:
         return []
     return [
@@ -365,7 +369,7 @@ def leftover_files(vault: Vault, blob_ids: list[str]) -> list[str]:
 
 
 def mark_hash_only(
-    vault: Vault, item_ref: str, reason: str, operator: str | None = None
+    vault: CaseStore, item_ref: str, reason: str, operator: str | None = None
 ) -> HashOnlyResult:
     """Switch an item already stored to hashes only (it may show a person under 18).
 
@@ -422,7 +426,7 @@ COPIES_ACTION = "case.copies_hash_only"
 
 
 def note_other_cases(
-    vault: Vault, s: Session, dropped: PixelsDropped, own_case: str, cause: dict[str, Any]
+    vault: CaseStore, s: Session, dropped: PixelsDropped, own_case: str, cause: dict[str, Any]
 ) -> dict[str, list[str]]:
     """One ``case.copies_hash_only`` event per other case whose items were switched because
     they held the same bytes; returns case id -> its switched items."""
@@ -450,7 +454,7 @@ COPYRIGHT_ACTION = "item.copyright"
 
 
 def set_copyright(
-    vault: Vault,
+    vault: CaseStore,
     ref: str,
     *,
     taken_by: TakenBy | str | None = None,

@@ -19,15 +19,15 @@ from sqlalchemy import select
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.hashing.kinds import PDQ
-from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.models import Blob, HashList, HashListEntry
+from ncii_desk.vault.store import CaseStore
 
 if TYPE_CHECKING:
     from ncii_desk.hashing.index import HashIndex
 
 
-def store_packed_index(vault: Vault, index: HashIndex, positions: Any) -> BlobInfo:
+def store_packed_index(vault: CaseStore, index: HashIndex, positions: Any) -> BlobInfo:
     """Encrypt a list's search index and its rows' positions as a packed index blob (the
     current version), buffer by buffer: no joined copy of the hashes and tables is made."""
     from ncii_desk.hashing.index_store import ChunkReader, packed_chunks
@@ -35,7 +35,7 @@ def store_packed_index(vault: Vault, index: HashIndex, positions: Any) -> BlobIn
     return vault.blobs.put_stream(ChunkReader(packed_chunks(index, positions)))
 
 
-def read_packed_index(vault: Vault, blob: Blob) -> tuple[HashIndex, Any, int | None]:
+def read_packed_index(vault: CaseStore, blob: Blob) -> tuple[HashIndex, Any, int | None]:
     """(index, positions, stored version) of a list's index blob, whatever its version;
     VaultError if the blob cannot be read, ValueError if its bytes are damaged."""
     from ncii_desk.hashing.index import HashIndex
@@ -47,19 +47,19 @@ def read_packed_index(vault: Vault, blob: Blob) -> tuple[HashIndex, Any, int | N
     return index, positions, version
 
 
-_LIST_INDEXES: weakref.WeakKeyDictionary[Vault, dict[str, tuple[Any, Any]]] = (
+_LIST_INDEXES: weakref.WeakKeyDictionary[CaseStore, dict[str, tuple[Any, Any]]] = (
     weakref.WeakKeyDictionary()
 )
-_LIST_NOTICES: weakref.WeakKeyDictionary[Vault, list[str]] = weakref.WeakKeyDictionary()
+_LIST_NOTICES: weakref.WeakKeyDictionary[CaseStore, list[str]] = weakref.WeakKeyDictionary()
 
 
-def list_index_notices(vault: Vault) -> list[str]:
+def list_index_notices(vault: CaseStore) -> list[str]:
     """Messages about hash-list search indexes rebuilt since the last call (an index stored
     in an older format, or a damaged one): each is also in the audit log."""
     return _LIST_NOTICES.pop(vault, [])
 
 
-def list_indexes(vault: Vault) -> list[tuple[HashList, Any, Any]]:
+def list_indexes(vault: CaseStore) -> list[tuple[HashList, Any, Any]]:
     """Each imported list's PDQ search index, loaded once per unlocked vault.
 
     The index blob holds the search tables (packed index version 3), so a list of 10 M
@@ -78,7 +78,7 @@ def list_indexes(vault: Vault) -> list[tuple[HashList, Any, Any]]:
     return out
 
 
-def _load_list_index(vault: Vault, hl: HashList) -> tuple[Any, Any]:
+def _load_list_index(vault: CaseStore, hl: HashList) -> tuple[Any, Any]:
     from ncii_desk.errors import VaultError
     from ncii_desk.hashing.index_store import PACK_VERSION
 
@@ -105,7 +105,7 @@ def _load_list_index(vault: Vault, hl: HashList) -> tuple[Any, Any]:
     return index, positions
 
 
-def _index_from_entries(vault: Vault, hl: HashList) -> tuple[Any, Any]:
+def _index_from_entries(vault: CaseStore, hl: HashList) -> tuple[Any, Any]:
     """A list's search index built from its entry rows in the database."""
     from ncii_desk.hashing.index import HashIndex, hex_to_rows
 
@@ -125,7 +125,9 @@ def _index_from_entries(vault: Vault, hl: HashList) -> tuple[Any, Any]:
     return index, np.asarray([r.position for r in rows], np.int64)
 
 
-def _store_list_index(vault: Vault, hl: HashList, index: Any, positions: Any, problem: str) -> None:
+def _store_list_index(
+    vault: CaseStore, hl: HashList, index: Any, positions: Any, problem: str
+) -> None:
     """Write a rebuilt index as the list's blob (version 3), drop the old one, say so."""
     from ncii_desk.hashing.index_store import PACK_VERSION
 

@@ -32,7 +32,6 @@ from ncii_desk.services.listindex import list_indexes as _list_indexes
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     Analysis,
     BankEntry,
@@ -45,6 +44,7 @@ from ncii_desk.vault.models import (
     ReviewState,
     Role,
 )
+from ncii_desk.vault.store import CaseStore
 
 FEATURES_KIND = "local-features"
 
@@ -82,7 +82,7 @@ class HashingReport:
 
 
 def hash_items(
-    vault: Vault,
+    vault: CaseStore,
     sources: Sequence[tuple[str, Path]],
     *,
     job: Job | None = None,
@@ -149,7 +149,7 @@ MAX_REHASH_BYTES = 2 * 1024**3
 
 
 def hash_missing(
-    vault: Vault, case_ref: str, *, job: Job | None = None, match: bool = True
+    vault: CaseStore, case_ref: str, *, job: Job | None = None, match: bool = True
 ) -> HashingReport:
     """Hash a case's items that have no hashes yet, from their bytes in the vault (decrypted
     into memory, one item at a time; never written anywhere), then match the case when
@@ -210,7 +210,7 @@ def hash_missing(
     return report
 
 
-def store_hashes(vault: Vault, item_id: str, result: Any) -> str:
+def store_hashes(vault: CaseStore, item_id: str, result: Any) -> str:
     from ncii_desk.hashing import perceptual as ph
 
     singles = [
@@ -396,12 +396,12 @@ class _CaseFeatures:
     features: dict[str, Any] = field(default_factory=dict)  # item id -> features.Features
 
 
-_CASE_FEATURES: weakref.WeakKeyDictionary[Vault, dict[str, _CaseFeatures]] = (
+_CASE_FEATURES: weakref.WeakKeyDictionary[CaseStore, dict[str, _CaseFeatures]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _case_features(vault: Vault, s: Session, case_id: str, wanted: set[str]) -> _CaseFeatures:
+def _case_features(vault: CaseStore, s: Session, case_id: str, wanted: set[str]) -> _CaseFeatures:
     """The case's feature index holding (at least) the ``wanted`` originals; features are
     read from the vault only for originals not indexed yet in this session."""
     from ncii_desk.hashing import features as lf
@@ -483,7 +483,7 @@ class _OriginalHashes:
 
 
 def match_case(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     *,
     pdq_threshold: int | None = None,
@@ -740,7 +740,7 @@ def _video_match(
 
 
 def _match_lists(
-    vault: Vault,
+    vault: CaseStore,
     suspect_id: str,
     srecs: list[HashRecord],
     digests: tuple[str, str],
@@ -834,14 +834,14 @@ def _match_lists(
             )
 
 
-def list_matches(vault: Vault, case_ref: str) -> list[MatchView]:
+def list_matches(vault: CaseStore, case_ref: str) -> list[MatchView]:
     with vault.session() as s:
         case = find_case(s, case_ref)
         query = select(Match).where(Match.case_id == case.id).order_by(Match.created_at, Match.id)
         return [MatchView.of(m) for m in s.scalars(query)]
 
 
-def review_match(vault: Vault, ref: str, confirm: bool, note: str = "") -> MatchView:
+def review_match(vault: CaseStore, ref: str, confirm: bool, note: str = "") -> MatchView:
     """Confirm or reject a match; the pair goes to the confirmed or negative bank."""
     with vault.transaction() as s:
         missing = NotFound(

@@ -7,7 +7,7 @@ keypoints and the coarse grids of derivation results. Every hash stays (SHA-256,
 perceptual hashes and their variants), so matching goes on. The switch and what it removed are
 one audit event (``case.suspected_minor_set``), written in the same transaction; only after
 the commit does the result say that only hashes are kept. The files themselves are deleted
-right after the commit through ``Vault.drop_blob``: a crash in between leaves them listed, and
+right after the commit through ``CaseStore.drop_blob``: a crash in between leaves them listed, and
 the next open deletes them. So after any crash either the switch has not happened (nothing
 changed) or every byte is gone (at the latest when the vault is next opened).
 
@@ -41,7 +41,6 @@ from ncii_desk.services.items import (
     same_bytes_elsewhere,
 )
 from ncii_desk.services.views import CaseView
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     Analysis,
     AuditEvent,
@@ -51,6 +50,7 @@ from ncii_desk.vault.models import (
     FaceReference,
     HashRecord,
 )
+from ncii_desk.vault.store import CaseStore
 
 CASE_ACTION = "case.suspected_minor_set"
 DEFAULT_REASON = "the case was marked as possibly showing a person under 18"
@@ -192,7 +192,7 @@ def _earlier_copies(s: Session, case_id: str, item_ids: list[str]) -> tuple[int,
     return exports, packets
 
 
-def minor_plan(vault: Vault, ref: str) -> MinorPlan:
+def minor_plan(vault: CaseStore, ref: str) -> MinorPlan:
     """What :func:`set_case_minor` with ``value=True`` would remove; changes nothing."""
     from ncii_desk.services.matching import FEATURES_KIND
 
@@ -249,7 +249,7 @@ def _face_data(result: Any) -> bool:
 
 
 def set_case_minor(
-    vault: Vault,
+    vault: CaseStore,
     ref: str,
     value: bool,
     *,

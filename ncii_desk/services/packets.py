@@ -55,9 +55,9 @@ from ncii_desk.hardening import create_private_file, make_private_dir
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.settings import check_tsa_url, request_settings_in, tsa_url
-from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import fsync_dir
 from ncii_desk.vault.models import AuditEvent, Blob, Capture, Setting
+from ncii_desk.vault.store import CaseStore
 
 PDF_NAME = "packet.pdf"
 README_NAME = "README.txt"
@@ -135,7 +135,7 @@ def _write_new(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _signer(vault: Vault) -> tuple[Any, dict[str, Any]] | None:
+def _signer(vault: CaseStore) -> tuple[Any, dict[str, Any]] | None:
     """The configured clinic signer and its setting, or None when signing is not set up."""
     with vault.session() as s:
         setting = s.get(Setting, SIGNING_SETTING)
@@ -149,12 +149,12 @@ def _signer(vault: Vault) -> tuple[Any, dict[str, Any]] | None:
     return signer, value
 
 
-def signing_key(vault: Vault) -> Ed25519PrivateKey:
+def signing_key(vault: CaseStore) -> Ed25519PrivateKey:
     """The vault's packet-signing key (Ed25519), derived from its secret keys when needed."""
     return packet_seal.derive_key(vault.export_key, vault.vault_id)
 
 
-def signing_key_info(vault: Vault) -> packet_seal.PublicKeyInfo:
+def signing_key_info(vault: CaseStore) -> packet_seal.PublicKeyInfo:
     """The public key and fingerprint the clinic publishes so recipients can check packets."""
     return packet_seal.public_info(signing_key(vault))
 
@@ -172,7 +172,7 @@ class NoteView:
         return {"id": self.id, "kind": self.kind, "label": self.label, "text": self.text}
 
 
-def case_notes(vault: Vault, case_ref: str) -> list[NoteView]:
+def case_notes(vault: CaseStore, case_ref: str) -> list[NoteView]:
     """The advocate notes of a case (its own and its items'), each of which stays out of
     the packet unless ticked in (``build_packet(include_notes=...)``)."""
     with vault.session() as s:
@@ -185,7 +185,7 @@ def case_notes(vault: Vault, case_ref: str) -> list[NoteView]:
     return [n for n in found if n.text.strip()]
 
 
-def _resolve_notes(vault: Vault, case_id: str, refs: Sequence[str]) -> list[str]:
+def _resolve_notes(vault: CaseStore, case_id: str, refs: Sequence[str]) -> list[str]:
     """The note ids that ``refs`` ("case", item ids or id prefixes) name; each must be a
     note of this case that exists in the packet."""
     notes = case_notes(vault, case_id)
@@ -208,7 +208,7 @@ def _resolve_notes(vault: Vault, case_id: str, refs: Sequence[str]) -> list[str]
 
 
 def build_packet(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     out_dir: Path,
     *,
@@ -360,7 +360,7 @@ class _Prepared:
 
 
 def _prepare_exhibits(
-    vault: Vault,
+    vault: CaseStore,
     case_id: str,
     staging: Path,
     sealed: bool,
@@ -452,7 +452,7 @@ def _prepare_exhibits(
 
 
 def _build_into(
-    vault: Vault,
+    vault: CaseStore,
     case_id: str,
     staging: Path,
     options: _Options,
@@ -600,7 +600,7 @@ def verifier_source() -> bytes:
 def verify_packet(
     path: Path,
     *,
-    vault: Vault | None = None,
+    vault: CaseStore | None = None,
     without_sealed: bool = False,
     expect_key: str | None = None,
     tsa_roots: Path | None = None,
@@ -633,7 +633,7 @@ def verify_packet(
     return report
 
 
-def _check_against_vault(report: mf.VerifyReport, vault: Vault) -> None:
+def _check_against_vault(report: mf.VerifyReport, vault: CaseStore) -> None:
     m = report.manifest
     if m is None:
         report.fail(mf.MANIFEST_JSON, "cannot be compared with the vault: no readable manifest")
@@ -691,7 +691,7 @@ def _check_against_vault(report: mf.VerifyReport, vault: Vault) -> None:
 
 
 def configure_signing(
-    vault: Vault,
+    vault: CaseStore,
     pkcs12: bytes,
     passphrase: str | None,
     *,
@@ -739,7 +739,7 @@ def configure_signing(
     return info
 
 
-def signing_status(vault: Vault) -> dict[str, Any] | None:
+def signing_status(vault: CaseStore) -> dict[str, Any] | None:
     with vault.session() as s:
         setting = s.get(Setting, SIGNING_SETTING)
         if setting is None or not setting.value.get("pkcs12_blob_id"):
@@ -748,7 +748,7 @@ def signing_status(vault: Vault) -> dict[str, Any] | None:
     return {k: value.get(k) for k in ("signer", "reason", "location", "contact")}
 
 
-def clear_signing(vault: Vault) -> bool:
+def clear_signing(vault: CaseStore) -> bool:
     with vault.transaction() as s:
         setting = s.get(Setting, SIGNING_SETTING)
         if setting is None:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ncii_desk.hardening import make_private_dir
-from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import atomic_write_bytes
 from ncii_desk.vault.models import Setting
+from ncii_desk.vault.store import CaseStore
 
 PREFERENCES_KEY = "gui.preferences"
 SETTING_CHANGED = "setting.changed"
@@ -48,14 +48,14 @@ class Preferences:
         return out
 
 
-def read_setting(vault: Vault, key: str) -> dict[str, Any]:
+def read_setting(vault: CaseStore, key: str) -> dict[str, Any]:
     """A stored ``Setting`` row's value ({} when there is none or it is not a mapping)."""
     with vault.session() as s:
         row = s.get(Setting, key)
         return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
 
 
-def write_setting(vault: Vault, key: str, value: dict[str, Any]) -> None:
+def write_setting(vault: CaseStore, key: str, value: dict[str, Any]) -> None:
     """Store a ``Setting`` row; the change is an audit event in the same transaction (the
     key and the field names only, no values)."""
     with vault.transaction() as s:
@@ -67,11 +67,11 @@ def write_setting(vault: Vault, key: str, value: dict[str, Any]) -> None:
         vault.audit(s, SETTING_CHANGED, key, {"fields": sorted(value)})
 
 
-def load_preferences(vault: Vault) -> Preferences:
+def load_preferences(vault: CaseStore) -> Preferences:
     return Preferences.from_json(read_setting(vault, PREFERENCES_KEY))
 
 
-def save_preferences(vault: Vault, prefs: Preferences) -> None:
+def save_preferences(vault: CaseStore, prefs: Preferences) -> None:
     write_setting(vault, PREFERENCES_KEY, asdict(prefs))
 
 

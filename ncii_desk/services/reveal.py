@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from ncii_desk.errors import NciiDeskError, NotFound
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, Case, EvidenceItem
+from ncii_desk.vault.store import CaseStore
 
 if TYPE_CHECKING:
     import numpy as np
@@ -93,7 +93,7 @@ def _no_preview_reason(item: EvidenceItem, case: Case) -> tuple[NoPreview, str] 
     return None
 
 
-def why_no_preview(vault: Vault, item_id: str) -> Preview | None:
+def why_no_preview(vault: CaseStore, item_id: str) -> Preview | None:
     """The reason this item may not be shown (a pixel-less :class:`Preview`), or None."""
     with vault.session() as s:
         item = s.get(EvidenceItem, item_id)
@@ -104,7 +104,7 @@ def why_no_preview(vault: Vault, item_id: str) -> Preview | None:
     return None if reason is None else Preview(item_id, None, reason=reason[0], detail=reason[1])
 
 
-def _stored_bytes(vault: Vault, item_id: str) -> tuple[bytes, str] | Preview:
+def _stored_bytes(vault: CaseStore, item_id: str) -> tuple[bytes, str] | Preview:
     with vault.session() as s:
         item = s.get(EvidenceItem, item_id)
         case = s.get(Case, item.case_id) if item is not None else None
@@ -171,7 +171,7 @@ def crop_box(rgb: RGB, box: Sequence[float]) -> RGB:
 
 
 def preview(
-    vault: Vault,
+    vault: CaseStore,
     item_id: str,
     *,
     mode: str = "blur",
@@ -217,7 +217,7 @@ def preview(
     return Preview(item_id, out, shown)
 
 
-def record_reveal(vault: Vault, item_id: str, seconds: int, where: str) -> None:
+def record_reveal(vault: CaseStore, item_id: str, seconds: int, where: str) -> None:
     """The audit event written before a picture is shown in full (who, which item, for how
     long, on which screen)."""
     with vault.transaction() as s:
@@ -233,7 +233,7 @@ def record_reveal(vault: Vault, item_id: str, seconds: int, where: str) -> None:
 
 
 def reveal(
-    vault: Vault,
+    vault: CaseStore,
     item_id: str,
     *,
     seconds: int,
@@ -268,7 +268,7 @@ class ReferenceFaces:
 
 
 def reference_face_crops(
-    vault: Vault,
+    vault: CaseStore,
     case_id: str,
     item_id: str,
     *,

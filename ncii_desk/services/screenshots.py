@@ -31,9 +31,9 @@ from ncii_desk.errors import NciiDeskError
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.models import Blob, Capture
+from ncii_desk.vault.store import CaseStore
 
 #: The child process that draws the picture (a module of the GUI layer).
 RENDERER_MODULE = "ncii_desk.gui.warcshot"
@@ -134,7 +134,7 @@ class Prepared:
     details: dict[str, Any]
 
 
-def prepare(vault: Vault, warc: bytes, url: str, *, javascript: bool = False) -> Prepared:
+def prepare(vault: CaseStore, warc: bytes, url: str, *, javascript: bool = False) -> Prepared:
     """Draw the page and write the PNG as an encrypted blob (before the transaction that
     records it); a failure gives a note instead, never an exception."""
     try:
@@ -168,7 +168,7 @@ def prepare(vault: Vault, warc: bytes, url: str, *, javascript: bool = False) ->
     return Prepared(info, details)
 
 
-def record(vault: Vault, s: Session, capture_id: str, shot: Prepared) -> dict[str, Any]:
+def record(vault: CaseStore, s: Session, capture_id: str, shot: Prepared) -> dict[str, Any]:
     """Inside the capture's transaction: the blob row and the audit event; the details to
     keep under ``details["screenshot"]``."""
     if shot.info is not None:
@@ -187,7 +187,7 @@ def record(vault: Vault, s: Session, capture_id: str, shot: Prepared) -> dict[st
     return dict(shot.details)
 
 
-def release(vault: Vault, shot: Prepared | None) -> None:
+def release(vault: CaseStore, shot: Prepared | None) -> None:
     """Delete the blob of a screenshot whose transaction did not commit."""
     if shot is None or shot.info is None:
         return
@@ -227,7 +227,7 @@ class ScreenshotBatch:
 
 
 def make_screenshots(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     *,
     redo: bool = False,
@@ -281,7 +281,7 @@ def make_screenshots(
     return batch
 
 
-def _store(vault: Vault, capture_id: str, shot: Prepared, result: ScreenshotResult) -> None:
+def _store(vault: CaseStore, capture_id: str, shot: Prepared, result: ScreenshotResult) -> None:
     with vault.transaction() as s:
         capture = s.get(Capture, capture_id)
         if capture is None or capture.warc_blob_id is None:  # removed meanwhile
@@ -299,7 +299,7 @@ def _store(vault: Vault, capture_id: str, shot: Prepared, result: ScreenshotResu
     result.note = shot.details.get("note") if shot.info is None else None
 
 
-def read_screenshot(vault: Vault, capture: Capture) -> bytes | None:
+def read_screenshot(vault: CaseStore, capture: Capture) -> bytes | None:
     """The stored PNG of a capture (authenticated in full), or None when there is none."""
     blob_id = (capture.details or {}).get("screenshot", {}).get("blob_id")
     if not blob_id:

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from ncii_desk.documents.clock import system_zone, system_zone_name, zone_named
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.hashing.defaults import PDQ_DEFAULT_THRESHOLD
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Setting
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision.embedders import EMBEDDERS
 
 _P = ParamSpec("_P")
@@ -141,7 +141,7 @@ def _stored(session: Session, key: str) -> dict[str, Any]:
 
 
 def _store(
-    vault: Vault,
+    vault: CaseStore,
     key: str,
     value: dict[str, Any] | None,
     details: dict[str, Any],
@@ -166,7 +166,7 @@ def _store(
         vault.audit(s, action, key, details)
 
 
-def thresholds(vault: Vault) -> Thresholds:
+def thresholds(vault: CaseStore) -> Thresholds:
     """The thresholds every match decision uses by default (stored, else the defaults)."""
     with vault.session() as s:
         row = s.get(Setting, THRESHOLDS_KEY)
@@ -174,7 +174,7 @@ def thresholds(vault: Vault) -> Thresholds:
     return Thresholds.from_json(data)
 
 
-def save_thresholds(vault: Vault, values: Thresholds) -> Thresholds:
+def save_thresholds(vault: CaseStore, values: Thresholds) -> Thresholds:
     """Store both thresholds (each validated); an audit event records the new values."""
     clean = Thresholds(
         pdq_distance=int(validate("pdq_distance", values.pdq_distance)),
@@ -189,7 +189,7 @@ def save_thresholds(vault: Vault, values: Thresholds) -> Thresholds:
     return clean
 
 
-def set_threshold(vault: Vault, name: str, value: Any) -> Thresholds:
+def set_threshold(vault: CaseStore, name: str, value: Any) -> Thresholds:
     """Change one threshold (``pdq_distance`` or ``face_similarity``; a ``thresholds.``
     prefix is accepted); the other keeps its current value."""
     key = name.strip().removeprefix("thresholds.")
@@ -198,7 +198,7 @@ def set_threshold(vault: Vault, name: str, value: Any) -> Thresholds:
     return save_thresholds(vault, current)
 
 
-def reset_thresholds(vault: Vault) -> Thresholds:
+def reset_thresholds(vault: CaseStore) -> Thresholds:
     """Back to the defaults the methods were tested with (the row is removed)."""
     _store(vault, THRESHOLDS_KEY, None, {"thresholds": "defaults"}, action="setting.reset")
     return Thresholds.defaults()
@@ -209,7 +209,7 @@ def reset_thresholds(vault: Vault) -> Thresholds:
 TSA_KEY: Final = "packet.tsa"
 
 
-def tsa_url(vault: Vault) -> str | None:
+def tsa_url(vault: CaseStore) -> str | None:
     """The TSA that 'packet --timestamp' asks when no other is given; None until one is set.
 
     No authority is configured by default: asking one sends the manifest's digest over the
@@ -232,7 +232,7 @@ def check_tsa_url(url: str) -> str:
     return text
 
 
-def set_tsa_url(vault: Vault, url: str | None) -> str | None:
+def set_tsa_url(vault: CaseStore, url: str | None) -> str | None:
     """Store the TSA address (None removes it); an audit event records the change."""
     clean = None if url is None else check_tsa_url(url)
     _store(vault, TSA_KEY, None if clean is None else {"url": clean}, {"tsa_url": clean})
@@ -252,14 +252,14 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
 
-def capture_allows_private(vault: Vault) -> bool:
+def capture_allows_private(vault: CaseStore) -> bool:
     """Whether web captures of this vault may reach non-public addresses."""
     with vault.session() as s:
         value = _stored(s, CAPTURE_KEY).get("allow_private_addresses")
     return value if isinstance(value, bool) else ALLOW_PRIVATE_DEFAULT
 
 
-def set_capture_allows_private(vault: Vault, value: Any) -> bool:
+def set_capture_allows_private(vault: CaseStore, value: Any) -> bool:
     """Change ``capture.allow_private_addresses`` (true/false, yes/no, on/off, 1/0)."""
     text = str(value).strip().lower()
     if isinstance(value, bool):
@@ -336,7 +336,7 @@ def validate_request_setting(name: str, value: Any) -> str | int:
     )
 
 
-def request_settings(vault: Vault) -> RequestSettings:
+def request_settings(vault: CaseStore) -> RequestSettings:
     """The stored request settings where valid, else the defaults with a warning for each."""
     with vault.session() as s:
         return request_settings_in(s)
@@ -360,7 +360,7 @@ def request_settings_in(session: Session) -> RequestSettings:
     return out
 
 
-def set_request_setting(vault: Vault, name: str, value: Any) -> RequestSettings:
+def set_request_setting(vault: CaseStore, name: str, value: Any) -> RequestSettings:
     """Change one request setting (a ``requests.`` prefix is accepted); audited."""
     key = name.strip().removeprefix("requests.")
     clean = validate_request_setting(key, value)
@@ -405,7 +405,7 @@ def _check_embedder(name: Any) -> str:
     return name.strip()
 
 
-def stored_embedder(vault: Vault) -> str | None:
+def stored_embedder(vault: CaseStore) -> str | None:
     """The face embedder stored in the vault (None: none stored, or a stored value that is
     not valid, which is then ignored in favour of the default)."""
     with vault.session() as s:
@@ -413,7 +413,7 @@ def stored_embedder(vault: Vault) -> str | None:
     return value if isinstance(value, str) and value in EMBEDDER_CHOICES else None
 
 
-def set_embedder(vault: Vault, name: str | None) -> str | None:
+def set_embedder(vault: CaseStore, name: str | None) -> str | None:
     """Store the vault's face embedder (None: back to the default); an audit event records
     the change."""
     if name is None:
@@ -424,7 +424,7 @@ def set_embedder(vault: Vault, name: str | None) -> str | None:
     return clean
 
 
-def embedder_choice(vault: Vault) -> EmbedderChoice:
+def embedder_choice(vault: CaseStore) -> EmbedderChoice:
     """The embedder analysis of this vault uses: a process-wide choice (``--embedder``) or
     NCII_DESK_FACE_EMBEDDER override the vault's setting, which overrides the default."""
     import os
@@ -444,7 +444,7 @@ def embedder_choice(vault: Vault) -> EmbedderChoice:
 
 
 @contextmanager
-def vault_embedder(vault: Vault) -> Iterator[str]:
+def vault_embedder(vault: CaseStore) -> Iterator[str]:
     """Run the block with the vault's face embedder, unless ``--embedder`` or the environment
     chose one for the whole process (they win). Nested uses leave the outer choice alone."""
     from ncii_desk.vision import faces as F
@@ -461,12 +461,12 @@ def vault_embedder(vault: Vault) -> Iterator[str]:
 
 
 def uses_vault_embedder(
-    fn: Callable[Concatenate[Vault, _P], _R],
-) -> Callable[Concatenate[Vault, _P], _R]:
+    fn: Callable[Concatenate[CaseStore, _P], _R],
+) -> Callable[Concatenate[CaseStore, _P], _R]:
     """Decorate a service taking the vault first so it runs with :func:`vault_embedder`."""
 
     @functools.wraps(fn)
-    def run(vault: Vault, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    def run(vault: CaseStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         with vault_embedder(vault):
             return fn(vault, *args, **kwargs)
 
@@ -482,7 +482,7 @@ COLOR_SCHEMES: Final = ("system", "light", "dark")
 OPERATOR_MAX = 80
 
 
-def operator_name(vault: Vault) -> str:
+def operator_name(vault: CaseStore) -> str:
     """The name the advocate gave at first run ("" when none was given yet)."""
     with vault.session() as s:
         value = _stored(s, OPERATOR_KEY).get("name")
@@ -504,7 +504,7 @@ def check_operator_name(name: Any) -> str:
     return clean
 
 
-def set_operator_name(vault: Vault, name: Any) -> str:
+def set_operator_name(vault: CaseStore, name: Any) -> str:
     """Store the advocate's name; every later event of this session is recorded under it."""
     clean = check_operator_name(name)
     vault.actor = clean
@@ -512,14 +512,14 @@ def set_operator_name(vault: Vault, name: Any) -> str:
     return clean
 
 
-def color_scheme(vault: Vault) -> str:
+def color_scheme(vault: CaseStore) -> str:
     """'system', 'light' or 'dark' (stored, else 'system')."""
     with vault.session() as s:
         value = _stored(s, APPEARANCE_KEY).get("color_scheme")
     return value if value in COLOR_SCHEMES else "system"
 
 
-def set_color_scheme(vault: Vault, scheme: Any) -> str:
+def set_color_scheme(vault: CaseStore, scheme: Any) -> str:
     clean = str(scheme or "").strip().lower()
     if clean not in COLOR_SCHEMES:
         raise InvalidSetting(

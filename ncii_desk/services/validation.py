@@ -56,7 +56,7 @@ from ncii_desk.vault.models import AuditEvent, ModelValidation
 from ncii_desk.vision.registry import MIN_VALIDATED_AUC, MIN_VALIDATED_IMAGES, ModelRegistry
 
 if TYPE_CHECKING:
-    from ncii_desk.vault import Vault
+    from ncii_desk.vault.store import CaseStore
     from ncii_desk.vision.classifier import FaceClassifier
     from ncii_desk.vision.registry import Validation
     from ncii_desk.vision.runtime import Runtime
@@ -650,7 +650,7 @@ class ValidationRecord:
 
 
 def save_record(
-    vault: Vault, report: EvaluationReport, *, domain: str, operator: str | None = None
+    vault: CaseStore, report: EvaluationReport, *, domain: str, operator: str | None = None
 ) -> ValidationRecord:
     """Store ``report`` as the clinic's validation record for the model's exact weights,
     with a ``model.validated`` audit event carrying the record's SHA-256, in one
@@ -736,7 +736,7 @@ def _check(row: ModelValidation, signed: dict[str, str]) -> ValidationRecord:
     return ValidationRecord(row.id, dict(row.record), row.record_sha256, not problem, problem)
 
 
-def list_records(vault: Vault, model_sha256: str | None = None) -> list[ValidationRecord]:
+def list_records(vault: CaseStore, model_sha256: str | None = None) -> list[ValidationRecord]:
     """Stored records, newest first (for one model's weights when ``model_sha256`` is
     given), each checked against its digest and its audit event."""
     with vault.session() as s:
@@ -749,12 +749,12 @@ def list_records(vault: Vault, model_sha256: str | None = None) -> list[Validati
     return [_check(r, signed) for r in rows]
 
 
-def validation_for(vault: Vault, model_sha256: str) -> ValidationRecord | None:
+def validation_for(vault: CaseStore, model_sha256: str) -> ValidationRecord | None:
     """The newest intact record for these exact weights, or None."""
     return next((r for r in list_records(vault, model_sha256) if r.intact), None)
 
 
-def apply_clinic_validation(vault: Vault, classifiers: Sequence[FaceClassifier]) -> None:
+def apply_clinic_validation(vault: CaseStore, classifiers: Sequence[FaceClassifier]) -> None:
     """Give each classifier its effective validation: the vault's newest intact record for
     its weights' sha256 when there is one (it replaces the manifest's: it is the clinic's own
     measurement on its own kind of pictures), else the manifest's."""
@@ -779,7 +779,7 @@ class EvaluationOutcome:
 
 
 def evaluate_and_save(
-    vault: Vault,
+    vault: CaseStore,
     model: str,
     real_dir: Path,
     fake_dir: Path,

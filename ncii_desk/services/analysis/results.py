@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import select
 
 from ncii_desk.services.faces_gallery import FACES_KIND
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision.summary import manipulation_limits
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class _Step:
         )
 
 
-def _newest_rows(vault: Vault, item_id: str) -> dict[tuple[str, str], Analysis]:
+def _newest_rows(vault: CaseStore, item_id: str) -> dict[tuple[str, str], Analysis]:
     """The newest stored row per (kind, producer) of one item."""
     with vault.session() as s:
         rows = s.scalars(

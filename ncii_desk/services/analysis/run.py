@@ -63,8 +63,8 @@ from ncii_desk.services.faces_gallery import (
 )
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.settings import uses_vault_embedder
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import BankEntry, EvidenceItem, Match, Role
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision.registry import ModelCorrupt, ModelMissing
 from ncii_desk.vision.signals import Signal, Strength
 
@@ -280,7 +280,7 @@ def _store(
 
 @uses_vault_embedder
 def analyze_case(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     job: Job | None = None,
     *,

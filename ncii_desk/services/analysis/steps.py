@@ -33,8 +33,8 @@ from ncii_desk.services.analysis.results import (
 )
 from ncii_desk.services.faces_gallery import FACES_KIND, FACES_PRODUCER, FaceModels, Gallery
 from ncii_desk.services.jobs import Job
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, Blob, EvidenceItem, Match
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision.signals import Signal, Strength
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class _Run:
 
     def __init__(
         self,
-        vault: Vault,
+        vault: CaseStore,
         case_id: str,
         job: Job,
         *,
@@ -139,7 +139,7 @@ class _Run:
         return keys | {(DEEPFAKE_KIND, p) for p in chosen}
 
 
-def _read(vault: Vault, item: EvidenceItem) -> bytes:
+def _read(vault: CaseStore, item: EvidenceItem) -> bytes:
     with vault.session() as s:
         blob = s.get(Blob, item.blob_id) if item.blob_id else None
         if blob is None:

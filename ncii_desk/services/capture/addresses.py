@@ -45,8 +45,8 @@ from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import safe_filename
 from ncii_desk.services.jobs import Job, ProgressFn
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Capture, Role, Source, new_id
+from ncii_desk.vault.store import CaseStore
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ class _AddressCapture:
 
     def __init__(
         self,
-        vault: Vault,
+        vault: CaseStore,
         case_id: str,
         options: CaptureOptions,
         minor: bool,
@@ -328,7 +328,7 @@ def _over_capture_limit(link: MediaLink, limit: int) -> ResourceResult:
     return ResourceResult(url=link.url, via=link.via, error=err.as_dict())
 
 
-def _with_address_policy(vault: Vault, options: CaptureOptions) -> CaptureOptions:
+def _with_address_policy(vault: CaseStore, options: CaptureOptions) -> CaptureOptions:
     """``options`` with non-public addresses allowed when the vault setting says so (the
     options asked for it already, or the setting is off: unchanged)."""
     from ncii_desk.services.settings import capture_allows_private
@@ -339,7 +339,7 @@ def _with_address_policy(vault: Vault, options: CaptureOptions) -> CaptureOption
 
 
 def capture_urls(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     urls: Sequence[str],
     job: Job | None = None,
@@ -391,7 +391,7 @@ def _within_step(job: Job, step: int, total: int, label: str) -> ProgressFn:
 
 
 def _capture_one(
-    vault: Vault,
+    vault: CaseStore,
     case_id: str,
     typed: str,
     options: CaptureOptions,
@@ -650,7 +650,7 @@ def _records(cap: _AddressCapture) -> int:
 
 
 def _record_failure(
-    vault: Vault,
+    vault: CaseStore,
     case_id: str,
     capture_id: str,
     typed: str,
@@ -701,7 +701,7 @@ def _record_failure(
         )
 
 
-def _store_hashes(vault: Vault, cap: _AddressCapture) -> None:
+def _store_hashes(vault: CaseStore, cap: _AddressCapture) -> None:
     from ncii_desk.services.matching import store_hashes as store
 
     for st in cap.stored:

@@ -10,8 +10,8 @@ from sqlalchemy import or_, select
 from ncii_desk.services.capture.records import _view
 from ncii_desk.services.items import find_item
 from ncii_desk.services.views import ItemView, event_view
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Capture, Match
+from ncii_desk.vault.store import CaseStore
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class CustodyView:
         return asdict(self)
 
 
-def custody(vault: Vault, item_ref: str) -> CustodyView:
+def custody(vault: CaseStore, item_ref: str) -> CustodyView:
     """An item's chain of custody: how it came in (capture or file intake record), and every
     recorded event since (hashing, matches and their review, exports, re-checks), with the
     audit chain verified."""

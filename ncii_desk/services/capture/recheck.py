@@ -24,8 +24,8 @@ from ncii_desk.services.capture.addresses import CaptureOptions, _with_address_p
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Capture, Recheck, RecheckOutcome
+from ncii_desk.vault.store import CaseStore
 
 #: Statuses that say the content is not (or no longer) there.
 GONE_STATUSES = frozenset({404, 410, 451})
@@ -195,7 +195,7 @@ def _judge_page(
 
 
 def recheck_case(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     job: Job | None = None,
     options: CaptureOptions | None = None,
@@ -262,7 +262,7 @@ def recheck_case(
     return out
 
 
-def list_rechecks(vault: Vault, case_ref: str) -> list[RecheckView]:
+def list_rechecks(vault: CaseStore, case_ref: str) -> list[RecheckView]:
     with vault.session() as s:
         case = find_case(s, case_ref)
         rows = s.scalars(

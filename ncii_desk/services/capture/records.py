@@ -17,8 +17,8 @@ from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import export_blob
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, Capture, EvidenceItem, Match
+from ncii_desk.vault.store import CaseStore
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,9 @@ def _view(s: Session, c: Capture) -> CaptureView:
     )
 
 
-def list_captures(vault: Vault, case_ref: str, *, include_files: bool = False) -> list[CaptureView]:
+def list_captures(
+    vault: CaseStore, case_ref: str, *, include_files: bool = False
+) -> list[CaptureView]:
     """The case's web captures (failed attempts included), oldest first."""
     with vault.session() as s:
         case = find_case(s, case_ref)
@@ -143,12 +145,12 @@ def list_captures(vault: Vault, case_ref: str, *, include_files: bool = False) -
         return [_view(s, c) for c in rows if include_files or c.details.get("kind", "web") == "web"]
 
 
-def get_capture(vault: Vault, ref: str) -> CaptureView:
+def get_capture(vault: CaseStore, ref: str) -> CaptureView:
     with vault.session() as s:
         return _view(s, find_capture(s, ref))
 
 
-def read_warc(vault: Vault, ref: str) -> bytes:
+def read_warc(vault: CaseStore, ref: str) -> bytes:
     """The capture's WARC file (authenticated in full before it is returned)."""
     with vault.session() as s:
         capture = find_capture(s, ref)
@@ -172,7 +174,7 @@ def _no_warc(capture: Capture) -> NciiDeskError:
 
 
 def export_warc(
-    vault: Vault, ref: str, dest: Path, *, reason: str = "", overwrite: bool = False
+    vault: CaseStore, ref: str, dest: Path, *, reason: str = "", overwrite: bool = False
 ) -> Path:
     """Write the capture's WARC file to ``dest`` (a file, or a folder to put it in).
 

@@ -9,8 +9,8 @@ from datetime import tzinfo
 
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.services.settings import request_settings_in
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Setting
+from ncii_desk.vault.store import CaseStore
 
 CLINIC_KEY = "clinic"
 CLINIC_FIELDS = ("name", "signer", "email", "phone", "address", "authority")
@@ -30,14 +30,14 @@ def required_details(route: str, *, representative: bool) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def get_clinic(vault: Vault) -> dict[str, str]:
+def get_clinic(vault: CaseStore) -> dict[str, str]:
     with vault.session() as s:
         row = s.get(Setting, CLINIC_KEY)
         stored = dict(row.value) if row is not None else {}
     return {k: str(stored.get(k, "")) for k in CLINIC_FIELDS}
 
 
-def set_clinic(vault: Vault, **values: str | None) -> dict[str, str]:
+def set_clinic(vault: CaseStore, **values: str | None) -> dict[str, str]:
     """Store the clinic's details shown on letters; only the fields given change."""
     unknown = set(values) - set(CLINIC_FIELDS)
     if unknown:
@@ -53,7 +53,7 @@ def set_clinic(vault: Vault, **values: str | None) -> dict[str, str]:
     return get_clinic(vault)
 
 
-def clinic_zone(vault: Vault) -> tzinfo:
+def clinic_zone(vault: CaseStore) -> tzinfo:
     """The clinic's time zone (setting requests.time_zone, else the computer's own)."""
     with vault.session() as s:
         return request_settings_in(s).zone

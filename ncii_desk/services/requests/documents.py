@@ -18,9 +18,9 @@ from ncii_desk.documents.letters import Letter
 from ncii_desk.errors import ExportError, NciiDeskError
 from ncii_desk.hardening import make_private_dir
 from ncii_desk.services.requests.records import RequestStateError, _change, find_request
-from ncii_desk.vault import Vault
 from ncii_desk.vault.atomic import atomic_write_bytes
 from ncii_desk.vault.models import Blob
+from ncii_desk.vault.store import CaseStore
 
 
 def _package(letter: Letter) -> bytes:
@@ -41,7 +41,7 @@ def _hashes(package: bytes) -> dict[str, str]:
         return {n: hashlib.sha256(archive.read(n)).hexdigest() for n in archive.namelist()}
 
 
-def request_documents(vault: Vault, ref: str) -> dict[str, bytes]:
+def request_documents(vault: CaseStore, ref: str) -> dict[str, bytes]:
     """The stored documents of a request: file name -> bytes (PDF and DOCX)."""
     with vault.session() as s:
         row = find_request(s, ref)
@@ -80,7 +80,7 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(lines).strip()
 
 
-def letter_for_reading(vault: Vault, ref: str) -> LetterReading:
+def letter_for_reading(vault: CaseStore, ref: str) -> LetterReading:
     """The letter of a request, to read before and after it is sent."""
     documents = request_documents(vault, ref)
     pdf_name = next((n for n in documents if n.endswith(".pdf")), "")
@@ -104,7 +104,7 @@ def letter_for_reading(vault: Vault, ref: str) -> LetterReading:
 
 
 def export_documents(
-    vault: Vault,
+    vault: CaseStore,
     ref: str,
     out_dir: Path,
     *,

@@ -50,8 +50,8 @@ from ncii_desk.services.requests.depictions import (
 )
 from ncii_desk.services.requests.documents import _hashes, _package
 from ncii_desk.services.requests.records import RequestView, _event, _view
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Answer, RemovalRequest, RequestStatus, Role, TakenBy
+from ncii_desk.vault.store import CaseStore
 
 # --- drafting ----------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ class DraftPlan:
 
 
 def plan_drafts(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     route: str,
     *,
@@ -298,7 +298,7 @@ def plan_drafts(
 
 
 def draft_requests(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     route: str,
     form: LetterForm,

@@ -25,12 +25,12 @@ from ncii_desk.services.requests.records import (
 )
 from ncii_desk.services.requests.tracker import CONTENT_EVENTS
 from ncii_desk.services.settings import request_settings_in
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case
+from ncii_desk.vault.store import CaseStore
 
 
 def followup_letters(
-    vault: Vault,
+    vault: CaseStore,
     ref: str,
     form: LetterForm,
     kind: str,

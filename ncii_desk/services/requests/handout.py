@@ -11,11 +11,11 @@ from ncii_desk.documents.handout import Contacted, handout_docx, handout_letter,
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.requests.clinic import clinic_zone, get_clinic
 from ncii_desk.services.requests.tracker import list_requests
-from ncii_desk.vault import Vault
+from ncii_desk.vault.store import CaseStore
 
 
 def make_handout(
-    vault: Vault,
+    vault: CaseStore,
     case_ref: str,
     *,
     now: datetime | None = None,

@@ -21,8 +21,8 @@ from ncii_desk.errors import NciiDeskError, NotFound
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.settings import request_settings_in
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Recheck, RemovalRequest, RequestStatus
+from ncii_desk.vault.store import CaseStore
 
 DEADLINE_ROUTES = ("takedown",)
 SETTABLE = (RequestStatus.ACKNOWLEDGED, RequestStatus.REMOVED, RequestStatus.REFUSED)
@@ -160,12 +160,12 @@ def find_request(session: Session, ref: str) -> RemovalRequest:
     return by_id(session, RemovalRequest, ref, what="request", missing=missing)
 
 
-def _change(vault: Vault, ref: str, action: str, apply: Any, now: datetime) -> RequestView:
+def _change(vault: CaseStore, ref: str, action: str, apply: Any, now: datetime) -> RequestView:
     return _change_in_session(vault, ref, action, lambda _s, row: apply(row), now)
 
 
 def _change_in_session(
-    vault: Vault, ref: str, action: str, apply: Any, now: datetime
+    vault: CaseStore, ref: str, action: str, apply: Any, now: datetime
 ) -> RequestView:
     """``_change`` for changes that also write other rows: ``apply(session, row)``."""
     with vault.transaction() as s:

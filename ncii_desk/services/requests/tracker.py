@@ -39,7 +39,6 @@ from ncii_desk.services.requests.records import (
     find_request,
 )
 from ncii_desk.services.views import iso
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import (
     Blob,
     Case,
@@ -48,6 +47,7 @@ from ncii_desk.vault.models import (
     RemovalRequest,
     RequestStatus,
 )
+from ncii_desk.vault.store import CaseStore
 
 # --- tracking ----------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ def _states_seen(recheck: Recheck) -> dict[str, bool]:
     return seen
 
 
-def note_recheck(session: Session, vault: Vault, recheck: Recheck) -> list[str]:
+def note_recheck(session: Session, vault: CaseStore, recheck: Recheck) -> list[str]:
     """Record a re-check in the history of every sent, open request naming an address it saw.
 
     A line is added when an address of the request is found gone, and again if it is found
@@ -150,7 +150,7 @@ class _Redated:
 
 
 def _render_dated(
-    vault: Vault, ref: str, sent_at: datetime, zone: tzinfo, forms: Forms | None
+    vault: CaseStore, ref: str, sent_at: datetime, zone: tzinfo, forms: Forms | None
 ) -> _Redated:
     """The request's letter rendered again, dated ``sent_at`` (before any write lock)."""
     with vault.session() as s:
@@ -181,7 +181,7 @@ def _render_dated(
 
 
 def _store_redated(
-    s: Session, vault: Vault, row: RemovalRequest, redated: _Redated
+    s: Session, vault: CaseStore, row: RemovalRequest, redated: _Redated
 ) -> dict[str, Any]:
     """Store the re-dated letter as the request's documents; the history keeps the SHA-256
     of the documents it replaces (the earlier blob stays in the vault)."""
@@ -201,7 +201,7 @@ def _store_redated(
 
 
 def mark_sent(
-    vault: Vault,
+    vault: CaseStore,
     ref: str,
     *,
     at: datetime | None = None,
@@ -252,7 +252,7 @@ def mark_sent(
 
 
 def correct_sent(
-    vault: Vault,
+    vault: CaseStore,
     ref: str,
     at: datetime,
     reason: str,
@@ -303,7 +303,9 @@ def correct_sent(
     return _change_in_session(vault, ref, "sent_corrected", apply, now)
 
 
-def set_ticket(vault: Vault, ref: str, ticket: str, *, now: datetime | None = None) -> RequestView:
+def set_ticket(
+    vault: CaseStore, ref: str, ticket: str, *, now: datetime | None = None
+) -> RequestView:
     ticket = ticket.strip()
     if not ticket:
         raise InvalidSetting("The platform's reference number is empty.")
@@ -316,7 +318,7 @@ def set_ticket(vault: Vault, ref: str, ticket: str, *, now: datetime | None = No
 
 
 def set_status(
-    vault: Vault,
+    vault: CaseStore,
     ref: str,
     status: RequestStatus | str,
     *,
@@ -351,7 +353,9 @@ def set_status(
     return _change(vault, ref, "status", apply, now or datetime.now(UTC))
 
 
-def list_requests(vault: Vault, case_ref: str, *, now: datetime | None = None) -> list[RequestView]:
+def list_requests(
+    vault: CaseStore, case_ref: str, *, now: datetime | None = None
+) -> list[RequestView]:
     now = now or datetime.now(UTC)
     with vault.session() as s:
         case = find_case(s, case_ref)
@@ -363,7 +367,7 @@ def list_requests(vault: Vault, case_ref: str, *, now: datetime | None = None) -
         return [_view(s, row, now) for row in rows]
 
 
-def get_request(vault: Vault, ref: str, *, now: datetime | None = None) -> RequestView:
+def get_request(vault: CaseStore, ref: str, *, now: datetime | None = None) -> RequestView:
     with vault.session() as s:
         return _view(s, find_request(s, ref), now or datetime.now(UTC))
 
