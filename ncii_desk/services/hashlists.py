@@ -55,13 +55,7 @@ class HashListView:
         return asdict(self)
 
 
-_INSERT_SQL = (
-    "INSERT INTO hash_list_entries (list_id, position, kind, value, quality, label) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-_TAG_SQL = (
-    "UPDATE hash_list_entries SET variant = ?, original = ? WHERE list_id = ? AND position = ?"
-)
+_ENTRY_COLUMNS = ("list_id", "position", "kind", "value", "quality", "label", "variant", "original")
 
 
 def _checkpoint(vault: CaseStore) -> None:
@@ -104,34 +98,33 @@ def import_hash_list(
             )
             s.add(row)
             s.flush()
-            conn = s.connection()
             total_kib = -(-stream.size // 1024)
             job.progress(0, total_kib, "reading the list")
             with vault.bulk_import_tuning(s):
                 for batch in stream.batches():
                     _check_cancel(job, list_name)
                     if len(batch):
-                        conn.exec_driver_sql(
-                            _INSERT_SQL,
-                            list(
-                                zip(
-                                    itertools.repeat(row.id),
-                                    range(batch.start, batch.start + len(batch)),
-                                    batch.kinds,
-                                    batch.values,
-                                    batch.qualities,
-                                    batch.labels,
-                                    strict=False,
-                                )
+                        # A variant entry carries its tag and its picture's PDQ in the same
+                        # row (one bulk insert: executemany on SQLite, COPY on PostgreSQL).
+                        variants: list[str | None] = [None] * len(batch)
+                        originals: list[str | None] = [None] * len(batch)
+                        for k, (variant, original) in batch.tags.items():
+                            variants[k], originals[k] = variant, original
+                        vault.bulk_insert(
+                            s,
+                            "hash_list_entries",
+                            _ENTRY_COLUMNS,
+                            zip(
+                                itertools.repeat(row.id),
+                                range(batch.start, batch.start + len(batch)),
+                                batch.kinds,
+                                batch.values,
+                                batch.qualities,
+                                batch.labels,
+                                variants,
+                                originals,
+                                strict=False,
                             ),
-                        )
-                    if batch.tags:  # variant entries: their tag and their picture
-                        conn.exec_driver_sql(
-                            _TAG_SQL,
-                            [
-                                (variant, original, row.id, batch.start + k)
-                                for k, (variant, original) in batch.tags.items()
-                            ],
                         )
                     job.progress(
                         min(total_kib, stream.bytes_read // 1024),

@@ -141,3 +141,36 @@ def test_values_longer_than_a_declared_length_are_kept_on_both_backends(store: A
     assert cases.get_case(store, case.id).label == label
     with store.session() as s:
         assert s.scalars(select(Analysis.producer_version)).one() == "v" * 120
+
+
+def test_a_hash_list_with_variant_rows_is_imported_and_matched(store: Any, tmp_path: Path) -> None:
+    from sqlalchemy import func
+
+    from ncii_desk.services import hashlists
+    from ncii_desk.services.matching import hash_items
+    from ncii_desk.vault.models import HashListEntry
+
+    case = cases.new_case(store, "Case L")
+    files = [_png(tmp_path / "in" / f"photo-{i}.png", 40 + i) for i in range(2)]
+    added = intake.add_items(store, case.id, Role.ORIGINAL, files)
+    hash_items(store, added.sources, workers=1)
+    out = tmp_path / "list.csv"
+    with out.open("w", encoding="utf-8") as fh:
+        written = hashlists.export_case_hashes(store, case.id, "csv", fh)
+    assert written > 2  # canonical hashes and the variant rows of two pictures
+    other = cases.new_case(store, "Case M")
+    suspect = intake.add_items(store, other.id, Role.SUSPECT, [files[0]])
+    hash_items(store, suspect.sources, workers=1)
+    view, bad, matches = hashlists.import_hash_list(store, out, name="shared list")
+    assert bad == [] and view.entry_count == written
+    with store.session() as s:
+        rows = s.scalar(select(func.count()).select_from(HashListEntry))
+        tagged = s.scalar(
+            select(func.count())
+            .select_from(HashListEntry)
+            .where(HashListEntry.variant.is_not(None), HashListEntry.original.is_not(None))
+        )
+    assert rows == written
+    assert tagged and tagged < written  # variants keep their tag and their picture's PDQ
+    assert matches >= 1  # the suspect is one of the listed pictures
+    assert "hashlist.imported" in _actions(store)
