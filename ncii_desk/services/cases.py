@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import AmbiguousName, CaseNotFound, NciiDeskError
-from ncii_desk.services.unhashed import unhashed_items
+from ncii_desk.services.unhashed import unhashed_counts
 from ncii_desk.services.views import CaseView, iso
 from ncii_desk.vault.models import Case, EvidenceItem, RemovalRequest, RequestStatus, Role
 from ncii_desk.vault.store import CaseStore
@@ -73,26 +74,54 @@ def find_case(session: Session, ref: str) -> Case:
 
 
 def _counts(session: Session, case_id: str) -> dict[str, Any]:
-    rows = session.execute(
-        select(EvidenceItem.role, func.count())
-        .where(EvidenceItem.case_id == case_id)
-        .group_by(EvidenceItem.role)
-    ).all()
-    by_role = {role: n for role, n in rows}
-    open_q = select(func.count(), func.min(RemovalRequest.deadline_at)).where(
-        RemovalRequest.case_id == case_id, RemovalRequest.status.in_(OPEN_REQUEST_STATES)
-    )
-    open_count, nearest = session.execute(open_q).one()
-    unhashed = unhashed_items(session, case_id)
-    return {
-        "originals": by_role.get(Role.ORIGINAL, 0),
-        "references": by_role.get(Role.REFERENCE, 0),
-        "suspects": by_role.get(Role.SUSPECT, 0),
-        "open_requests": open_count,
-        "nearest_deadline": iso(nearest) if isinstance(nearest, datetime) else None,
-        "unhashed": len(unhashed.stored),
-        "unhashed_hash_only": len(unhashed.hash_only),
-    }
+    return _counts_many(session, [case_id])[case_id]
+
+
+def _counts_many(session: Session, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The counts a case view shows, for many cases in a fixed number of queries (one
+    round trip each on a clinic server, whatever the number of cases)."""
+    ids = list(case_ids)
+    by_role: dict[str, dict[Role, int]] = {c: {} for c in ids}
+    requests: dict[str, tuple[int, Any]] = dict.fromkeys(ids, (0, None))
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        for case_id, role, n in session.execute(
+            select(EvidenceItem.case_id, EvidenceItem.role, func.count())
+            .where(EvidenceItem.case_id.in_(chunk))
+            .group_by(EvidenceItem.case_id, EvidenceItem.role)
+        ):
+            by_role[case_id][role] = n
+        for case_id, n, nearest in session.execute(
+            select(RemovalRequest.case_id, func.count(), func.min(RemovalRequest.deadline_at))
+            .where(
+                RemovalRequest.case_id.in_(chunk),
+                RemovalRequest.status.in_(OPEN_REQUEST_STATES),
+            )
+            .group_by(RemovalRequest.case_id)
+        ):
+            requests[case_id] = (n, nearest)
+    unhashed: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        unhashed.update(unhashed_counts(session, ids[start : start + _IN_CHUNK]))
+    out: dict[str, dict[str, Any]] = {}
+    for case_id in ids:
+        roles = by_role[case_id]
+        open_count, nearest = requests[case_id]
+        stored, hash_only = unhashed[case_id]
+        out[case_id] = {
+            "originals": roles.get(Role.ORIGINAL, 0),
+            "references": roles.get(Role.REFERENCE, 0),
+            "suspects": roles.get(Role.SUSPECT, 0),
+            "open_requests": open_count,
+            "nearest_deadline": iso(nearest) if isinstance(nearest, datetime) else None,
+            "unhashed": stored,
+            "unhashed_hash_only": hash_only,
+        }
+    return out
+
+
+#: Case ids per IN (...) list (SQLite allows 32,766 bound values; PostgreSQL more).
+_IN_CHUNK = 500
 
 
 def list_cases(vault: CaseStore, include_closed: bool = True) -> list[CaseView]:
@@ -100,7 +129,9 @@ def list_cases(vault: CaseStore, include_closed: bool = True) -> list[CaseView]:
         query = select(Case).order_by(Case.created_at)
         if not include_closed:
             query = query.where(Case.closed_at.is_(None))
-        return [CaseView.of(c, **_counts(s, c.id)) for c in s.scalars(query)]
+        found = list(s.scalars(query))
+        counts = _counts_many(s, [c.id for c in found])
+        return [CaseView.of(c, **counts[c.id]) for c in found]
 
 
 def get_case(vault: CaseStore, ref: str) -> CaseView:

@@ -7,6 +7,7 @@ cases.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select
@@ -57,3 +58,33 @@ def unhashed_items(s: Session, case_id: str) -> Unhashed:
         [r.id for r, k in zip(rows, kept, strict=True) if k],
         [r.id for r, k in zip(rows, kept, strict=True) if not k],
     )
+
+
+def unhashed_counts(s: Session, case_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """For each case: how many of its items :func:`unhashed_items` would list as stored and
+    as hashes only, in one query for all the cases (the case list)."""
+    out = dict.fromkeys(case_ids, (0, 0))
+    if not case_ids:
+        return out
+    has_hash = exists().where(HashRecord.item_id == EvidenceItem.id)
+    rows = s.execute(
+        select(
+            EvidenceItem.case_id,
+            EvidenceItem.pixels_kept,
+            EvidenceItem.blob_id,
+            EvidenceItem.details,
+        ).where(
+            EvidenceItem.case_id.in_(case_ids),
+            EvidenceItem.mime.in_(IMAGE_MIMES | VIDEO_MIMES),
+            ~has_hash,
+        )
+    )
+    for r in rows:
+        if (r.details or {}).get("document"):
+            continue
+        stored, hash_only = out[r.case_id]
+        if r.pixels_kept and r.blob_id is not None:
+            out[r.case_id] = (stored + 1, hash_only)
+        else:
+            out[r.case_id] = (stored, hash_only + 1)
+    return out

@@ -174,3 +174,30 @@ def test_a_hash_list_with_variant_rows_is_imported_and_matched(store: Any, tmp_p
     assert tagged and tagged < written  # variants keep their tag and their picture's PDQ
     assert matches >= 1  # the suspect is one of the listed pictures
     assert "hashlist.imported" in _actions(store)
+
+
+def test_the_case_list_costs_the_same_statements_for_3_or_12_cases(store: Any) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    def listed() -> int:
+        statements.clear()
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            views = cases.list_cases(store)
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
+        assert all(v.originals == 0 and v.open_requests == 0 for v in views)
+        return len(statements)
+
+    for i in range(3):
+        cases.new_case(store, f"Case {i}")
+    few = listed()
+    for i in range(3, 12):
+        cases.new_case(store, f"Case {i}")
+    assert listed() == few  # no query per case: one round trip each on a clinic server
