@@ -56,6 +56,8 @@ import skimage.data
 from benchmachine import busy_cpu_seconds, other_load, own_cpu_seconds
 
 from ncii_desk.vision import faces
+from ncii_desk.vision.faces import embedding as face_embedding
+from ncii_desk.vision.faces import models as face_models
 from ncii_desk.vision.registry import ModelRegistry
 from ncii_desk.vision.runtime import default_threads, shared_runtime
 
@@ -84,7 +86,7 @@ def load_images(count: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
 def configure_ours(threads: int | None, spinning: bool, batch: int) -> None:
     """Fresh module sessions with the given intra-op threads (None = the runtime's choice) /
     spinning, and ``batch`` faces per embedding run."""
-    faces.EMBED_BATCH = batch
+    face_embedding.EMBED_BATCH = batch  # read by embed() in the module that holds it
     make = faces._session  # the shared runtime's sessions (what the application uses)
 
     def session(key: str, model: Path | bytes) -> Any:
@@ -101,10 +103,10 @@ def configure_ours(threads: int | None, spinning: bool, batch: int) -> None:
         return ort.InferenceSession(source, sess_options=opts, providers=["CPUExecutionProvider"])
 
     faces._sessions.clear()
-    faces._session = session
+    face_models._session = session  # the factory _detector() and _embedder() call
     faces._detector()
     faces._embedder()
-    faces._session = make  # sessions are cached now; restore the factory
+    face_models._session = make  # sessions are cached now; restore the factory
 
 
 def run_ours(images: list[np.ndarray]) -> Result:
@@ -288,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     started = (busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter())
 
     base_native, base_640 = Baseline(models, resize=False), Baseline(models, resize=True)
-    batch = faces.EMBED_BATCH
+    batch = face_embedding.EMBED_BATCH
     ours_configs: dict[str, tuple[Callable[[list[np.ndarray]], Result], int | None, bool, int]]
     ours_configs = {
         "ours": (run_ours, None, False, batch),

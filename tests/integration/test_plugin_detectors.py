@@ -33,6 +33,7 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, Role
 from ncii_desk.vision import faces as F
 from ncii_desk.vision import runtime as runtime_module
+from ncii_desk.vision.faces import models as face_models
 from ncii_desk.vision.registry import MODELS_ENV, ModelCorrupt, ModelRegistry, user_models_dir
 from ncii_desk.vision.summary import MANIPULATION_LIMITS, manipulation_limits
 
@@ -651,7 +652,7 @@ def test_a_whole_image_plugin_runs_when_the_face_models_are_not_installed(
     for name in (F.YUNET_FILE,):  # the detector is there, the embedder (dlib) is not
         shutil.copyfile(MODELS / name, folder / name)
     monkeypatch.setattr(faces_gallery, "_models", {})  # nothing loaded in this process yet
-    monkeypatch.setattr(F, "_sessions", {})
+    monkeypatch.setattr(face_models, "_sessions", {})  # the module that holds the sessions
     case_id, photo, flat_red = _case_with(vault, tmp_path, "No face models")
     report = analyze_case(vault, case_id)
     assert [p["model"] for p in report.problems if p.get("error") == "ModelMissing"] == [

@@ -28,29 +28,37 @@ Why the fetcher is built the way it is:
   certificate the server showed (subject, issuer, SHA-256 fingerprint) is recorded.
 * Bodies are read as a stream under a size cap; a response over the cap is dropped whole.
 
-(Step 1 of 2: the module moved into the package unchanged; the split follows.)
+The work is split by what it does: ``exchange`` holds the options and what one request and
+response recorded (with the server's certificate); ``network`` is the guarded network backend
+(addresses refused, a total deadline per resource, no cookies); ``fetcher`` is the fetcher itself,
+its checks of an address, content encodings and errors in plain words. Every public name is
+importable from this package, as it was from the one module before.
 """
 
-from ncii_desk.capture.web.fetcher import (
+from ncii_desk.capture.web.exchange import (
     ALLOWED_SCHEMES,
     DEFAULT_USER_AGENT,
     MEDIA_ACCEPT,
     PAGE_ACCEPT,
     READ_CHUNK,
     REDIRECT_CODES,
-    AddressRefused,
     Exchange,
     Expect,
     Fetched,
-    Fetcher,
     FetchOptions,
-    address_problem,
     certificate_info,
-    check_url,
     hashes_sha256,
-    normalise_address,
     tool_versions,
     utcnow,
+)
+from ncii_desk.capture.web.fetcher import (
+    Fetcher,
+    check_url,
+    normalise_address,
+)
+from ncii_desk.capture.web.network import (
+    AddressRefused,
+    address_problem,
 )
 
 __all__ = [

@@ -14,16 +14,33 @@ attorney work product: they are left out unless ticked in one by one (``include_
 The packet folder itself, its manifest, the sealed volume and the ZIP are put together by
 ``services.packets.build_packet``; the helpers here name and package files.
 
-(Step 1 of 2: the module moved into the package unchanged; the split follows.)
+The work is split by what it does: ``records`` holds the plain data of a packet and what an
+exhibit supports; ``facts`` turns stored rows (events, captures, analyses) into lines;
+``gather`` reads one case into a PacketData; ``files`` names and zips the packet's files and
+writes its README. Every public name is importable from this package, as it was from the one
+module before.
 """
 
+from ncii_desk.documents.packet.facts import (
+    CASE_NOTE,
+    SUMMARY_KIND,
+    exhibit_order,
+    not_exhibits,
+)
+from ncii_desk.documents.packet.files import (
+    extension_for,
+    readme_text,
+    sealed_name,
+    write_zip,
+)
+from ncii_desk.documents.packet.gather import (
+    gather,
+)
 from ncii_desk.documents.packet.records import (
     CAPTURE_HEADERS,
-    CASE_NOTE,
     DEFAULT_PSEUDONYM,
     ROLE_ORDER,
     ROLE_WORDS,
-    SUMMARY_KIND,
     WORKING_ANALYSES,
     CaptureInfo,
     CustodyLine,
@@ -34,19 +51,12 @@ from ncii_desk.documents.packet.records import (
     PacketData,
     RecheckLine,
     RequestLine,
-    exhibit_order,
     exhibits_for,
-    extension_for,
-    gather,
-    not_exhibits,
     pairs_of,
     pending_only,
-    readme_text,
-    sealed_name,
     supports,
     unvalidated_signal,
     utc_text,
-    write_zip,
 )
 
 __all__ = [

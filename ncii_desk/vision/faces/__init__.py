@@ -22,59 +22,66 @@ A similarity is evidence for a person to review, never a verdict: the threshold 
 handful of benign test photos (see :data:`FACE_MATCH_THRESHOLD`), and MobileFaceNet's training
 data (MS-Celeb-1M, withdrawn) carries licence questions recorded in the manifest.
 
-(Step 1 of 2: the module moved into the package unchanged; the split follows.)
+The work is split by step: ``models`` loads the ONNX models and keeps one session per model
+(with the in-memory dynamic-batch rewrite of MobileFaceNet); ``detection`` runs YuNet and decodes
+its faces; ``embedding`` aligns, embeds and compares faces. Every name callers use is importable
+from this package, as it was from the one module before.
 """
 
-from ncii_desk.vision.faces.embedding import (
-    ALIGNED_SIZE,
-    ARCFACE_TEMPLATE_112,
-    DEFAULT_EMBEDDER,
+from ncii_desk.vision.faces.detection import (
     DETECT_LONG_SIDE,
-    DLIB_FILE,
-    DLIB_MODEL,
-    EMBED_BATCH,
-    EMBEDDER_ENV,
-    EMBEDDERS,
-    EMBEDDING_DIM,
-    MOBILEFACENET_FILE,
-    MOBILEFACENET_MODEL,
     ROTATED_MIN_SCORE,
     ROTATION_RETRY_BELOW,
     ROTATIONS,
     SMALL_FACE_LONG_SIDE,
     SMALL_FACE_MAX_BOX,
     SMALL_FACE_MIN_SIDE,
-    YUNET_FILE,
-    YUNET_MODEL,
-    EmbedderSpec,
     Face,
+    detect,
+)
+from ncii_desk.vision.faces.detection import _resize_for_detection as _resize_for_detection
+from ncii_desk.vision.faces.embedding import (
+    ALIGNED_SIZE,
+    ARCFACE_TEMPLATE_112,
+    EMBED_BATCH,
+    EMBEDDING_DIM,
     FaceMatch,
-    FloatArray,
-    UInt8Array,
     align,
     aligned_size,
     alignment_matrix,
-    chosen_embedder,
     compare,
     compare_image,
     cosine,
     cosine_matrix,
-    detect,
     detect_and_embed,
     detect_and_embed_many,
     embed,
+    similarity_matrix,
+)
+from ncii_desk.vision.faces.models import (
+    DEFAULT_EMBEDDER,
+    DLIB_FILE,
+    DLIB_MODEL,
+    EMBEDDER_ENV,
+    EMBEDDERS,
+    MOBILEFACENET_FILE,
+    MOBILEFACENET_MODEL,
+    YUNET_FILE,
+    YUNET_MODEL,
+    EmbedderSpec,
+    FloatArray,
+    UInt8Array,
+    chosen_embedder,
     embedder_name,
     embedder_spec,
     match_threshold,
-    similarity_matrix,
     use_embedder,
 )
-from ncii_desk.vision.faces.embedding import _detector as _detector
-from ncii_desk.vision.faces.embedding import _embedder as _embedder
-from ncii_desk.vision.faces.embedding import _model_bytes as _model_bytes
-from ncii_desk.vision.faces.embedding import _resize_for_detection as _resize_for_detection
-from ncii_desk.vision.faces.embedding import _session as _session
-from ncii_desk.vision.faces.embedding import _sessions as _sessions
+from ncii_desk.vision.faces.models import _detector as _detector
+from ncii_desk.vision.faces.models import _embedder as _embedder
+from ncii_desk.vision.faces.models import _model_bytes as _model_bytes
+from ncii_desk.vision.faces.models import _session as _session
+from ncii_desk.vision.faces.models import _sessions as _sessions
 
 __all__ = [
     "ALIGNED_SIZE",

@@ -16,9 +16,15 @@ What this cannot show: metadata is easy to remove (most platforms strip it on up
 easy to forge, so its absence proves nothing and its presence is a statement by the file, not
 a fact about how the picture was made.
 
-(Step 1 of 2: the module moved into the package unchanged; the split follows.)
+The work is split by what it does: ``report`` holds the result types, caveats and the names it
+knows; ``reading`` walks the file's chunks, EXIF and XMP; ``c2pa`` reads Content Credentials;
+``hints`` turns fields into hints with their strength. Every public name is importable from this
+package, as it was from the one module before.
 """
 
+from ncii_desk.vision.metadata.reading import (
+    read_generator_metadata,
+)
 from ncii_desk.vision.metadata.report import (
     AI_TOOL_NAMES,
     C2PA_CAVEAT,
@@ -34,7 +40,6 @@ from ncii_desk.vision.metadata.report import (
     GeneratorHint,
     MetadataField,
     MetadataReport,
-    read_generator_metadata,
 )
 
 __all__ = [
