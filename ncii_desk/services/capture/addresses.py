@@ -2,7 +2,7 @@
 
 One address is one unit of work. The page (or the picture or video the address points at
 directly) and every media resource the page references are fetched with the same careful
-fetcher (capture/web.py); each stored resource becomes its own suspect item linked to the
+fetcher (capture/web/); each stored resource becomes its own suspect item linked to the
 Capture record, and a WARC file of every complete request and response is stored as an
 encrypted blob. All blobs are written first, then one transaction records the capture, its
 items and their audit events, so an address is either captured whole or not at all. An
