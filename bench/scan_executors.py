@@ -3,7 +3,8 @@
     .venv/bin/python bench/scan_executors.py                 # 2,000 generated JPEGs, 2 rounds
     .venv/bin/python bench/scan_executors.py --files 100000 --distinct 2000
 
-N generated JPEGs (smooth noise under ellipses, 320x240 to 1024x768, quality 85) are scanned
+N generated JPEGs (smooth noise under ellipses, 320x240 to 1024x768 or with ``--large``
+4000x3000, quality 85) are scanned
 against a list holding the hashes (with variants) of 50 of them. ``--distinct K`` makes the
 N files hard links to K distinct pictures, so 100,000 files need the disk of K (every file is
 still read and decoded; the page cache serves the reads). Each run is a fresh process, its
@@ -35,7 +36,10 @@ from benchmachine import cpu_model, load_average, mem_total
 MODES = ("in-process", "pool-2", "ray-1", "ray-2")
 
 
-def _generate(folder: Path, files: int, distinct: int, listed: int) -> Path:
+PHONE = (4000, 3000)  # --large: what phones write
+
+
+def _generate(folder: Path, files: int, distinct: int, listed: int, large: bool = False) -> Path:
     import cv2
     import numpy as np
 
@@ -45,7 +49,7 @@ def _generate(folder: Path, files: int, distinct: int, listed: int) -> Path:
     from ncii_desk.services.hashlists import picture_variants
 
     rng = np.random.default_rng(7)
-    sizes = [(320, 240), (640, 480), (800, 600), (1024, 768)]
+    sizes = [PHONE] if large else [(320, 240), (640, 480), (800, 600), (1024, 768)]
     made: list[Path] = []
     for k in range(files):
         sub = folder / f"d{k // 1000:03d}"
@@ -179,6 +183,9 @@ def main() -> None:
     ap.add_argument("--distinct", type=int, default=None, help="distinct pictures (default all)")
     ap.add_argument("--listed", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument(
+        "--large", action="store_true", help="12 MP phone-size JPEGs instead of 0.08-0.8 MP"
+    )
     ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     ap.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -192,9 +199,10 @@ def main() -> None:
         folder = Path(tmp) / "dump"
         folder.mkdir()
         t = time.perf_counter()
-        listing = _generate(folder, args.files, distinct, min(args.listed, distinct))
+        listing = _generate(folder, args.files, distinct, min(args.listed, distinct), args.large)
         print(
-            f"# scan executors: {args.files} files ({distinct} distinct), "
+            f"# scan executors: {args.files} {'12 MP ' if args.large else ''}files "
+            f"({distinct} distinct), "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
             f"CPU {cpu_model()}, {os.cpu_count()} cores, {mem_total()}, load {load_average()}; "
             f"generated in {time.perf_counter() - t:.0f} s\n",
