@@ -84,6 +84,45 @@ class HashingReport:
         return asdict(self)
 
 
+class _HashStore:
+    """Hashed items waiting to be stored: :data:`STORE_BATCH` at a time (or fewer when the
+    first has waited :data:`STORE_WAIT_S`), each batch in one transaction. Whoever adds
+    calls :meth:`flush` before reporting anything as hashed."""
+
+    def __init__(self, vault: Vault, report: HashingReport) -> None:
+        self.vault = vault
+        self.report = report
+        self.cases: set[str] = set()
+        self.waiting: list[tuple[str, str, Any]] = []  # item id, file name or path, result
+        self.since = time.monotonic()
+
+    def add(self, item_id: str, name: str, result: Any) -> None:
+        if not self.waiting:
+            self.since = time.monotonic()
+        self.waiting.append((item_id, name, result))
+        if len(self.waiting) >= STORE_BATCH or time.monotonic() - self.since > STORE_WAIT_S:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.waiting = self.waiting, []  # tried once, whatever happens
+        if not batch:
+            return
+        stored = store_many_hashes(self.vault, [(item_id, r) for item_id, _, r in batch])
+        for item_id, name, _ in batch:
+            if item_id in stored:
+                self.cases.add(stored[item_id])
+                self.report.hashed += 1
+            else:
+                self.report.errors.append(
+                    {
+                        "item": item_id,
+                        "path": name,
+                        "error": "The item was removed before its hashes could be stored.",
+                        "hint": "Nothing to do; it is no longer in the case.",
+                    }
+                )
+
+
 def hash_items(
     vault: Vault,
     sources: Sequence[tuple[str, Path]],
@@ -113,28 +152,7 @@ def hash_items(
     for item_id, path in sources:
         groups[roles[item_id]].append(path)
     done = 0
-    cases: set[str] = set()
-    waiting: list[tuple[str, Any]] = []  # hashed, not stored yet (stored before returning)
-    since = time.monotonic()
-
-    def store_waiting() -> None:
-        batch = list(waiting)
-        waiting.clear()  # tried once, whatever happens
-        stored = store_many_hashes(vault, batch)
-        for item_id, result in batch:
-            if item_id in stored:
-                cases.add(stored[item_id])
-                report.hashed += 1
-            else:
-                report.errors.append(
-                    {
-                        "item": item_id,
-                        "path": result.path,
-                        "error": "The item was removed before its hashes could be stored.",
-                        "hint": "Nothing to do; it is no longer in the case.",
-                    }
-                )
-
+    store = _HashStore(vault, report)
     try:
         for role, paths in groups.items():
             results = (
@@ -156,14 +174,10 @@ def hash_items(
                         }
                     )
                     continue
-                if not waiting:
-                    since = time.monotonic()
-                waiting.append((item_id, result))
-                if len(waiting) >= STORE_BATCH or time.monotonic() - since > STORE_WAIT_S:
-                    store_waiting()
+                store.add(item_id, result.path, result)
     finally:
-        if waiting:  # also when hashing stopped on an error: what was hashed is kept
-            store_waiting()
+        store.flush()  # also when hashing stopped on an error: what was hashed is kept
+    cases = store.cases
     report.not_hashed = total - done
     report.cancelled = job.cancelled and report.not_hashed > 0
     if cases:
@@ -188,7 +202,6 @@ def hash_missing(
     into memory, one item at a time; never written anywhere), then match the case when
     ``match`` and anything was hashed. Hash-only items without hashes cannot be hashed
     again (no bytes were kept): they are counted in ``hash_only_unhashable``."""
-    from ncii_desk.hashing.pipeline import hash_bytes
 
     job = job or Job()
     report = HashingReport()
@@ -198,7 +211,27 @@ def hash_missing(
     report.hash_only_unhashable = len(missing.hash_only)
     total = len(missing.stored)
     job.progress(0, total, "hashing items not hashed yet")
-    for done, item_id in enumerate(missing.stored, 1):
+    store = _HashStore(vault, report)
+    try:
+        _hash_from_vault(vault, missing.stored, store, job)
+    finally:
+        store.flush()
+    report.not_hashed = total - report.hashed - len(report.errors)
+    report.cancelled = job.cancelled and report.not_hashed > 0
+    if match and report.hashed:
+        from ncii_desk.services.settings import thresholds
+
+        report.warnings = thresholds(vault).warnings
+        report.new_matches = len(match_case(vault, case_id))
+    return report
+
+
+def _hash_from_vault(vault: Vault, item_ids: Sequence[str], store: _HashStore, job: Job) -> None:
+    """Hash items from their bytes in the vault, one at a time (decrypted into memory only)."""
+    from ncii_desk.hashing.pipeline import hash_bytes
+
+    total = len(item_ids)
+    for done, item_id in enumerate(item_ids, 1):
         if job.cancelled:
             break
         with vault.session() as s:
@@ -218,7 +251,7 @@ def hash_missing(
                     )
                 data = vault.read_blob(blob)
             except NciiDeskError as exc:
-                report.errors.append(
+                store.report.errors.append(
                     {"item": item_id, "path": name, "error": exc.message, "hint": exc.hint}
                 )
                 job.progress(done, total, "hashing items not hashed yet")
@@ -226,21 +259,12 @@ def hash_missing(
         result = hash_bytes(data, name, role)  # type: ignore[arg-type]
         del data
         if result.error:
-            report.errors.append(
+            store.report.errors.append(
                 {"item": item_id, "path": name, "error": result.error, "hint": result.hint or ""}
             )
         else:
-            store_hashes(vault, item_id, result)
-            report.hashed += 1
+            store.add(item_id, name, result)
         job.progress(done, total, "hashing items not hashed yet")
-    report.not_hashed = total - report.hashed - len(report.errors)
-    report.cancelled = job.cancelled and report.not_hashed > 0
-    if match and report.hashed:
-        from ncii_desk.services.settings import thresholds
-
-        report.warnings = thresholds(vault).warnings
-        report.new_matches = len(match_case(vault, case_id))
-    return report
 
 
 #: Items whose hashes are stored in one transaction by :func:`hash_items` (one audit-head

@@ -144,3 +144,19 @@ def test_matching_reads_hashes_as_values_not_orm_objects(vault: Vault, tmp_path:
         event.remove(HashRecord, "load", note)
     assert report.new_matches == 1
     assert loaded == []  # old code: one HashRecord object per stored PDQ hash of the case
+
+
+def test_hashing_items_from_the_vault_stores_them_in_one_transaction_per_batch(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(matching, "STORE_WAIT_S", 3600.0, raising=False)
+    folder = _pictures(tmp_path / "f", 12, seed=3)
+    case_id = cases.new_case(vault, "from the vault").id
+    intake.add_items(vault, case_id, Role.SUSPECT, [folder])  # stored, never hashed
+    with _statements(vault) as seen:
+        report = matching.hash_missing(vault, case_id)
+    assert report.hashed == 12 and report.not_hashed == 0 and not report.errors
+    # Old code: one write transaction per item.
+    assert seen.count("BEGIN IMMEDIATE") == 1, seen.count("BEGIN IMMEDIATE")
+    assert cases.get_case(vault, case_id).unhashed == 0
+    assert vault.verify_audit().ok
