@@ -4,8 +4,10 @@ A fresh vault (real Argon2id at its 64 MiB floor, real SQLCipher) is unlocked th
 window's own gate, a case is created, and N generated benign pictures are added to its
 Suspects the way the Add button does (intake, hashing and matching on the task pool, the
 table refreshed when the task ends). A 16 ms QTimer probe on the GUI thread records every
-gap between its ticks; a gap over 100 ms is a stall a user can feel. Printed, never
-asserted; the goal is 0 gaps over 100 ms on a quiet machine. Usage::
+gap between its ticks; a gap over 100 ms is a stall a user can feel. The full garbage
+collections meanwhile (any thread: each holds the interpreter while it walks the heap) are
+timed too. Printed, never asserted; the goal is 0 gaps over 100 ms on a quiet machine.
+Usage::
 
     QT_QPA_PLATFORM=offscreen python bench/gui_stalls.py [--files 1000]
 """
@@ -13,6 +15,7 @@ asserted; the goal is 0 gaps over 100 ms on a quiet machine. Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import os
 import secrets
@@ -105,6 +108,18 @@ def main() -> None:
         probe = QTimer()
         probe.setInterval(PROBE_MS)
         probe.timeout.connect(lambda: ticks.append(clock.elapsed()))
+        full_gcs: list[float] = []  # seconds of each full (oldest-generation) collection
+        gc_began = [0.0]
+
+        def gc_timer(phase: str, info: dict[str, int]) -> None:
+            if info["generation"] != 2:
+                return
+            if phase == "start":
+                gc_began[0] = time.perf_counter()
+            else:
+                full_gcs.append(time.perf_counter() - gc_began[0])
+
+        gc.callbacks.append(gc_timer)
         clock.start()
         probe.start()
         began = time.perf_counter()
@@ -122,10 +137,12 @@ def main() -> None:
             app.processEvents()
             QThread.msleep(1)
         probe.stop()
+        gc.callbacks.remove(gc_timer)
         elapsed = time.perf_counter() - began
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
         stalls = [g for g in gaps if g > STALL_MS]
         shown = len(ws.suspects.items.views)
+        frozen = gc.get_freeze_count()
         window.lock()
 
     print(
@@ -137,6 +154,11 @@ def main() -> None:
         f"probe: {len(ticks)} ticks of {PROBE_MS} ms; gaps over {STALL_MS} ms: {len(stalls)}; "
         f"longest gap: {max(gaps, default=0)} ms; median gap: "
         f"{statistics.median(gaps) if gaps else 0} ms"
+    )
+    print(
+        f"full garbage collections: {len(full_gcs)}, "
+        f"longest {max(full_gcs, default=0) * 1000:.0f} ms, "
+        f"total {sum(full_gcs) * 1000:.0f} ms; objects frozen at the end: {frozen}"
     )
     if stalls:
         print("stalls (ms): " + ", ".join(str(g) for g in sorted(stalls, reverse=True)[:20]))

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import NciiDeskError, NotFound
@@ -35,6 +36,7 @@ from ncii_desk.services.views import iso
 from ncii_desk.vault.models import (
     Analysis,
     BankEntry,
+    Base,
     Blob,
     EvidenceItem,
     HashList,
@@ -43,6 +45,7 @@ from ncii_desk.vault.models import (
     Match,
     ReviewState,
     Role,
+    new_id,
 )
 from ncii_desk.vault.store import CaseStore
 
@@ -81,6 +84,45 @@ class HashingReport:
         return asdict(self)
 
 
+class _HashStore:
+    """Hashed items waiting to be stored: :data:`STORE_BATCH` at a time (or fewer when the
+    first has waited :data:`STORE_WAIT_S`), each batch in one transaction. Whoever adds
+    calls :meth:`flush` before reporting anything as hashed."""
+
+    def __init__(self, vault: CaseStore, report: HashingReport) -> None:
+        self.vault = vault
+        self.report = report
+        self.cases: set[str] = set()
+        self.waiting: list[tuple[str, str, Any]] = []  # item id, file name or path, result
+        self.since = time.monotonic()
+
+    def add(self, item_id: str, name: str, result: Any) -> None:
+        if not self.waiting:
+            self.since = time.monotonic()
+        self.waiting.append((item_id, name, result))
+        if len(self.waiting) >= STORE_BATCH or time.monotonic() - self.since > STORE_WAIT_S:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.waiting = self.waiting, []  # tried once, whatever happens
+        if not batch:
+            return
+        stored = store_many_hashes(self.vault, [(item_id, r) for item_id, _, r in batch])
+        for item_id, name, _ in batch:
+            if item_id in stored:
+                self.cases.add(stored[item_id])
+                self.report.hashed += 1
+            else:
+                self.report.errors.append(
+                    {
+                        "item": item_id,
+                        "path": name,
+                        "error": "The item was removed before its hashes could be stored.",
+                        "hint": "Nothing to do; it is no longer in the case.",
+                    }
+                )
+
+
 def hash_items(
     vault: CaseStore,
     sources: Sequence[tuple[str, Path]],
@@ -95,12 +137,14 @@ def hash_items(
     job = job or Job()
     report = HashingReport()
     roles: dict[str, str] = {}
+    ids = list(dict.fromkeys(item_id for item_id, _ in sources))
     with vault.session() as s:
-        for item_id, _ in sources:
-            item = s.get(EvidenceItem, item_id)
-            if item is None:
-                raise NotFound(f"No item has the id '{item_id}'.")
-            roles[item_id] = _role_for(item)
+        for chunk in range(0, len(ids), READ_CHUNK):
+            query = select(EvidenceItem).where(EvidenceItem.id.in_(ids[chunk : chunk + READ_CHUNK]))
+            roles.update((item.id, _role_for(item)) for item in s.scalars(query))
+    for item_id in ids:
+        if item_id not in roles:
+            raise NotFound(f"No item has the id '{item_id}'.")
     by_path = {str(path): item_id for item_id, path in sources}
     total = len(sources)
     job.progress(0, total, "hashing")
@@ -108,29 +152,32 @@ def hash_items(
     for item_id, path in sources:
         groups[roles[item_id]].append(path)
     done = 0
-    cases: set[str] = set()
-    for role, paths in groups.items():
-        results = (
-            hash_many(paths, role, workers=workers, should_stop=lambda: job.cancelled)  # type: ignore[arg-type]
-            if len(paths) > 1
-            else iter([hash_file(paths[0], role)])  # type: ignore[arg-type]
-        )
-        for result in results:
-            item_id = by_path[result.path]
-            done += 1
-            job.progress(done, total, "hashing")
-            if result.error:
-                report.errors.append(
-                    {
-                        "item": item_id,
-                        "path": result.path,
-                        "error": result.error,
-                        "hint": result.hint or "",
-                    }
-                )
-                continue
-            cases.add(store_hashes(vault, item_id, result))
-            report.hashed += 1
+    store = _HashStore(vault, report)
+    try:
+        for role, paths in groups.items():
+            results = (
+                hash_many(paths, role, workers=workers, should_stop=lambda: job.cancelled)  # type: ignore[arg-type]
+                if len(paths) > 1
+                else iter([hash_file(paths[0], role)])  # type: ignore[arg-type]
+            )
+            for result in results:
+                item_id = by_path[result.path]
+                done += 1
+                job.progress(done, total, "hashing")
+                if result.error:
+                    report.errors.append(
+                        {
+                            "item": item_id,
+                            "path": result.path,
+                            "error": result.error,
+                            "hint": result.hint or "",
+                        }
+                    )
+                    continue
+                store.add(item_id, result.path, result)
+    finally:
+        store.flush()  # also when hashing stopped on an error: what was hashed is kept
+    cases = store.cases
     report.not_hashed = total - done
     report.cancelled = job.cancelled and report.not_hashed > 0
     if cases:
@@ -155,7 +202,6 @@ def hash_missing(
     into memory, one item at a time; never written anywhere), then match the case when
     ``match`` and anything was hashed. Hash-only items without hashes cannot be hashed
     again (no bytes were kept): they are counted in ``hash_only_unhashable``."""
-    from ncii_desk.hashing.pipeline import hash_bytes
 
     job = job or Job()
     report = HashingReport()
@@ -165,7 +211,29 @@ def hash_missing(
     report.hash_only_unhashable = len(missing.hash_only)
     total = len(missing.stored)
     job.progress(0, total, "hashing items not hashed yet")
-    for done, item_id in enumerate(missing.stored, 1):
+    store = _HashStore(vault, report)
+    try:
+        _hash_from_vault(vault, missing.stored, store, job)
+    finally:
+        store.flush()
+    report.not_hashed = total - report.hashed - len(report.errors)
+    report.cancelled = job.cancelled and report.not_hashed > 0
+    if match and report.hashed:
+        from ncii_desk.services.settings import thresholds
+
+        report.warnings = thresholds(vault).warnings
+        report.new_matches = len(match_case(vault, case_id))
+    return report
+
+
+def _hash_from_vault(
+    vault: CaseStore, item_ids: Sequence[str], store: _HashStore, job: Job
+) -> None:
+    """Hash items from their bytes in the vault, one at a time (decrypted into memory only)."""
+    from ncii_desk.hashing.pipeline import hash_bytes
+
+    total = len(item_ids)
+    for done, item_id in enumerate(item_ids, 1):
         if job.cancelled:
             break
         with vault.session() as s:
@@ -185,7 +253,7 @@ def hash_missing(
                     )
                 data = vault.read_blob(blob)
             except NciiDeskError as exc:
-                report.errors.append(
+                store.report.errors.append(
                     {"item": item_id, "path": name, "error": exc.message, "hint": exc.hint}
                 )
                 job.progress(done, total, "hashing items not hashed yet")
@@ -193,24 +261,25 @@ def hash_missing(
         result = hash_bytes(data, name, role)  # type: ignore[arg-type]
         del data
         if result.error:
-            report.errors.append(
+            store.report.errors.append(
                 {"item": item_id, "path": name, "error": result.error, "hint": result.hint or ""}
             )
         else:
-            store_hashes(vault, item_id, result)
-            report.hashed += 1
+            store.add(item_id, name, result)
         job.progress(done, total, "hashing items not hashed yet")
-    report.not_hashed = total - report.hashed - len(report.errors)
-    report.cancelled = job.cancelled and report.not_hashed > 0
-    if match and report.hashed:
-        from ncii_desk.services.settings import thresholds
-
-        report.warnings = thresholds(vault).warnings
-        report.new_matches = len(match_case(vault, case_id))
-    return report
 
 
-def store_hashes(vault: CaseStore, item_id: str, result: Any) -> str:
+#: Items whose hashes are stored in one transaction by :func:`hash_items` (one audit-head
+#: write and a fixed number of statements for all of them, instead of one of each per item).
+STORE_BATCH = 32
+#: ... or fewer, when the first of them has waited this long (slow files such as videos).
+STORE_WAIT_S = 2.0
+#: Item ids per query when reading records in bulk.
+READ_CHUNK = 500
+
+
+def _hash_rows(result: Any) -> list[dict[str, Any]]:
+    """The ``hashes`` rows of one item's hashing result (without the item id)."""
     from ncii_desk.hashing import perceptual as ph
 
     singles = [
@@ -225,69 +294,116 @@ def store_hashes(vault: CaseStore, item_id: str, result: Any) -> str:
         (DHASH.name, result.dhash, None, ph.DHASH_ALGORITHM, ph.OWN_LIBRARY),
     ]
     rows = [
-        HashRecord(
-            kind=kind,
-            value=value,
-            quality=quality,
-            variant="full",
-            algorithm=algo,
-            library_version=lib,
-        )
+        _hash_row(kind, value, quality, "full", None, algo, lib)
         for kind, value, quality, algo, lib in singles
         if value is not None
     ]
     rows += [
-        HashRecord(
-            kind=v.kind,
-            value=v.value,
-            quality=v.quality,
-            variant=v.variant,
-            frame_ms=v.frame_ms,
-            algorithm=ph.PDQ_ALGORITHM,
-            library_version=ph.PDQ_LIBRARY,
+        _hash_row(
+            v.kind, v.value, v.quality, v.variant, v.frame_ms, ph.PDQ_ALGORITHM, ph.PDQ_LIBRARY
         )
         for v in [*result.variants, *result.frames]
     ]
     if result.kind == "video":
         rows.append(
-            HashRecord(
-                kind=VIDEO_MD5.name,
-                value=result.md5,
-                variant="file",
-                algorithm="MD5 of the file",
-                library_version="hashlib",
-            )
+            _hash_row(VIDEO_MD5.name, result.md5, None, "file", None, "MD5 of the file", "hashlib")
         )
-    with vault.transaction() as s:
-        item = s.get(EvidenceItem, item_id)
-        assert item is not None
-        for row in rows:
-            row.item_id = item_id
-            s.add(row)
-        if result.features is not None:
-            from ncii_desk.hashing import features as lf
+    return rows
 
-            s.add(
-                Analysis(
-                    item_id=item_id,
-                    kind=FEATURES_KIND,
-                    result=result.features,
-                    producer=lf.ALGORITHM,
-                    producer_version=ph.OWN_LIBRARY,
+
+def _hash_row(
+    kind: str,
+    value: str,
+    quality: int | None,
+    variant: str,
+    frame_ms: int | None,
+    algorithm: str,
+    library_version: str,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "value": value,
+        "quality": quality,
+        "variant": variant,
+        "frame_ms": frame_ms,
+        "algorithm": algorithm,
+        "library_version": library_version,
+    }
+
+
+def store_hashes(vault: CaseStore, item_id: str, result: Any) -> str:
+    """Store one item's hashes (and local features); the item's case id."""
+    stored = store_many_hashes(vault, [(item_id, result)])
+    if item_id not in stored:
+        raise NotFound(f"No item has the id '{item_id}'.")
+    return stored[item_id]
+
+
+def store_many_hashes(vault: CaseStore, results: Sequence[tuple[str, Any]]) -> dict[str, str]:
+    """Store the hashes (and local features) of several items in one transaction, in a
+    fixed number of statements whatever their number: the rows of each table go in one
+    executemany (plain rows, no ORM objects) and the ``item.hashed`` events are chained from
+    one read of the newest event, in the order given. Items no longer in the vault are left
+    out. Returns item id -> case id of the items stored."""
+    from ncii_desk.hashing import features as lf
+    from ncii_desk.hashing import perceptual as ph
+
+    if not results:
+        return {}
+    with vault.transaction() as s:
+        case_of: dict[str, str] = {}
+        ids = sorted({item_id for item_id, _ in results})
+        for chunk in range(0, len(ids), READ_CHUNK):
+            found = s.execute(
+                select(EvidenceItem.id, EvidenceItem.case_id).where(
+                    EvidenceItem.id.in_(ids[chunk : chunk + READ_CHUNK])
                 )
             )
-        vault.audit(
-            s,
-            "item.hashed",
-            item_id,
-            {
-                "hashes": len(rows),
-                "pdq": result.pdq,
-                "pdq_quality": result.pdq_quality,
-                "kind": result.kind,
-            },
-        )
-        return item.case_id
+            case_of.update((item_id, case_id) for item_id, case_id in found)
+        hashes: list[dict[str, Any]] = []
+        analyses: list[dict[str, Any]] = []
+        events: list[tuple[str, str | None, dict[str, Any]]] = []
+        now = datetime.now(UTC)
+        for item_id, result in results:
+            if item_id not in case_of:
+                continue
+            rows = _hash_rows(result)
+            hashes += [row | {"item_id": item_id, "created_at": now} for row in rows]
+            if result.features is not None:
+                analyses.append(
+                    {
+                        "id": new_id(),
+                        "item_id": item_id,
+                        "kind": FEATURES_KIND,
+                        "result": result.features,
+                        "producer": lf.ALGORITHM,
+                        "producer_version": ph.OWN_LIBRARY,
+                        "created_at": now,
+                    }
+                )
+            events.append(
+                (
+                    "item.hashed",
+                    item_id,
+                    {
+                        "hashes": len(rows),
+                        "pdq": result.pdq,
+                        "pdq_quality": result.pdq_quality,
+                        "kind": result.kind,
+                    },
+                )
+            )
+        if hashes:
+            s.execute(insert(_table(HashRecord)), hashes)
+        if analyses:
+            s.execute(insert(_table(Analysis)), analyses)
+        vault.audit_many(s, events)
+    return {item_id: case_of[item_id] for item_id, _ in results if item_id in case_of}
+
+
+def _table(model: type[Base]) -> Table:
+    """The table a model maps, for Core statements."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -333,18 +449,48 @@ class MatchView:
         return asdict(self)
 
 
-def _pdq_records(s: Session, item_ids: Sequence[str]) -> dict[str, list[HashRecord]]:
-    out: dict[str, list[HashRecord]] = defaultdict(list)
-    if not item_ids:
-        return out
-    query = select(HashRecord).where(HashRecord.item_id.in_(item_ids), HashRecord.kind == PDQ.name)
-    for r in s.scalars(query):
-        if PDQ.usable(r.quality):
-            out[r.item_id].append(r)
+class PdqRecord(NamedTuple):
+    """One stored PDQ hash of an item, as plain values (no ORM object: a case's records are
+    read in bulk, and thousands of ORM objects held the interpreter for long stretches)."""
+
+    item_id: str
+    kind: str
+    value: str
+    quality: int | None
+    variant: str
+    frame_ms: int | None
+
+
+def _pdq_records(s: Session, item_ids: Sequence[str]) -> dict[str, list[PdqRecord]]:
+    """The usable PDQ records of the items, in the order they were stored (by item), read as
+    column values in chunks of :data:`READ_CHUNK` items."""
+    out: dict[str, list[PdqRecord]] = defaultdict(list)
+    ids = list(item_ids)
+    for chunk in range(0, len(ids), READ_CHUNK):
+        query = (
+            select(
+                HashRecord.item_id,
+                HashRecord.kind,
+                HashRecord.value,
+                HashRecord.quality,
+                HashRecord.variant,
+                HashRecord.frame_ms,
+            )
+            .where(
+                HashRecord.item_id.in_(ids[chunk : chunk + READ_CHUNK]),
+                HashRecord.kind == PDQ.name,
+            )
+            .order_by(HashRecord.id)
+        )
+        for row in s.execute(query):
+            rec = PdqRecord._make(row)
+            if PDQ.usable(rec.quality):
+                out[rec.item_id].append(rec)
+        time.sleep(0)  # let the window's thread run between chunks
     return out
 
 
-def _method(suspect: HashRecord, target: HashRecord) -> str:
+def _method(suspect: PdqRecord, target: PdqRecord) -> str:
     from ncii_desk.hashing.matcher import method_of
     from ncii_desk.hashing.pipeline import HashValue
 
@@ -427,7 +573,7 @@ def _case_features(vault: CaseStore, s: Session, case_id: str, wanted: set[str])
 
 
 def _hash_hit(
-    srecs: list[HashRecord], orecs: list[HashRecord], threshold: int
+    srecs: list[PdqRecord], orecs: list[PdqRecord], threshold: int
 ) -> tuple[str, float | None, float | None, dict[str, Any]] | None:
     """The best hash evidence that a suspect shows an original (None: none within reach)."""
     from ncii_desk.hashing.matcher import pairwise_distances
@@ -459,7 +605,7 @@ class _OriginalHashes:
     """All originals' PDQ records as one array, to find in one pass which originals have a
     hash within the threshold of a suspect's (the exact pair check then runs on those only)."""
 
-    def __init__(self, originals: list[str], records: dict[str, list[HashRecord]]) -> None:
+    def __init__(self, originals: list[str], records: dict[str, list[PdqRecord]]) -> None:
         from ncii_desk.hashing.index import hex_to_rows
 
         self.ids = [o for o in originals if records.get(o)]
@@ -469,7 +615,7 @@ class _OriginalHashes:
         rows = hex_to_rows(values, PDQ.bits) if values else np.zeros((0, PDQ.bits // 8), np.uint8)
         self.words = np.ascontiguousarray(rows).view(np.uint64).reshape(-1, 4)
 
-    def within(self, srecs: list[HashRecord], threshold: int) -> set[str]:
+    def within(self, srecs: list[PdqRecord], threshold: int) -> set[str]:
         from ncii_desk.hashing.index import hex_to_rows
 
         if not srecs or not self.ids:
@@ -592,6 +738,8 @@ def match_case(
         found.append(match)
 
     all_hashes = _OriginalHashes([o.id for o in originals], records) if busy else None
+    exact = _exact_list_entries(vault, suspect_digests)
+    indexes = _list_indexes(vault)
     video_originals = [o.id for o in originals if _is_video(records.get(o.id, []))]
     for sus in suspects:
         srecs = records.get(sus.id, [])
@@ -653,7 +801,9 @@ def match_case(
                 newly_screened[sus.id] = screened.get(sus.id, set()) | {
                     o for o in pending if o in hashed
                 }
-        _match_lists(vault, sus.id, srecs, suspect_digests[sus.id], pdq_threshold, case_id, add)
+        _match_lists(
+            vault, sus.id, srecs, exact.get(sus.id, []), indexes, pdq_threshold, case_id, add
+        )
     if held is not None:
         stats.index_builds += held.index.builds - builds_before
 
@@ -694,12 +844,12 @@ def match_case(
         return [MatchView.of(m) for m in found]
 
 
-def _is_video(recs: list[HashRecord]) -> bool:
+def _is_video(recs: list[PdqRecord]) -> bool:
     return any(r.frame_ms is not None for r in recs)
 
 
 def _video_match(
-    srecs: list[HashRecord], orecs: list[HashRecord], dist: Any, threshold: int
+    srecs: list[PdqRecord], orecs: list[PdqRecord], dist: Any, threshold: int
 ) -> tuple[str, float, float, dict[str, Any]] | None:
     """vPDQ-style: enough of the shorter video's sampled frames match, in time order (every
     hash of a frame counts: the frame, mirrored, cropped, without letterbox bars); the
@@ -739,27 +889,57 @@ def _video_match(
     )
 
 
+def _exact_list_entries(
+    vault: CaseStore, digests: dict[str, tuple[str, str]]
+) -> dict[str, list[tuple[HashListEntry, str]]]:
+    """Hash-list entries (with their list's name) equal to each suspect's SHA-256 or MD5,
+    read in one query per :data:`READ_CHUNK` suspects rather than one session each."""
+    out: dict[str, list[tuple[HashListEntry, str]]] = defaultdict(list)
+    suspects = list(digests)
+    with vault.session() as s:
+        if s.scalar(select(HashListEntry.id).limit(1)) is None:
+            return out  # no list holds anything
+        for chunk in range(0, len(suspects), READ_CHUNK):
+            part = suspects[chunk : chunk + READ_CHUNK]
+            by_sha: dict[str, list[str]] = defaultdict(list)
+            by_md5: dict[str, list[str]] = defaultdict(list)
+            for sid in part:
+                by_sha[digests[sid][0]].append(sid)
+                by_md5[digests[sid][1]].append(sid)
+            rows = s.execute(
+                select(HashListEntry, HashList.name)
+                .join(HashList, HashList.id == HashListEntry.list_id)
+                .where(
+                    (
+                        HashListEntry.kind.in_(digest_kinds("sha256"))
+                        & HashListEntry.value.in_(list(by_sha))
+                    )
+                    | (
+                        HashListEntry.kind.in_(digest_kinds("md5"))
+                        & HashListEntry.value.in_(list(by_md5))
+                    )
+                )
+                .order_by(HashListEntry.list_id, HashListEntry.position)
+            ).all()
+            for e, name in rows:
+                owners = by_sha if e.kind in digest_kinds("sha256") else by_md5
+                for sid in owners.get(e.value, []):
+                    out[sid].append((e, name))
+    return out
+
+
 def _match_lists(
     vault: CaseStore,
     suspect_id: str,
-    srecs: list[HashRecord],
-    digests: tuple[str, str],
+    srecs: list[PdqRecord],
+    exact: list[tuple[HashListEntry, str]],
+    indexes: list[tuple[HashList, Any, Any]],
     threshold: int,
     case_id: str,
     add: Any,
 ) -> None:
     from ncii_desk.hashing.index import hex_to_rows
 
-    sha256, md5 = digests
-    with vault.session() as s:
-        exact = s.execute(
-            select(HashListEntry, HashList.name)
-            .join(HashList, HashList.id == HashListEntry.list_id)
-            .where(
-                (HashListEntry.kind.in_(digest_kinds("sha256")) & (HashListEntry.value == sha256))
-                | (HashListEntry.kind.in_(digest_kinds("md5")) & (HashListEntry.value == md5))
-            )
-        ).all()
     for e, name in exact:
         add(
             Match(
@@ -782,7 +962,7 @@ def _match_lists(
     if not srecs:
         return
     queries = hex_to_rows([r.value for r in srecs], PDQ.bits)
-    for hl, index, positions in _list_indexes(vault):
+    for hl, index, positions in indexes:
         if len(index) == 0:
             continue
         found = index.search(queries, threshold)
