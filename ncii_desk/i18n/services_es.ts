@@ -2604,15 +2604,7 @@
     </message>
   </context>
   <context>
-    <name>capture.web</name>
-    <message>
-      <source>The proxy set on this computer ({scheme}://) is of a kind NCII Desk cannot use.</source>
-      <translation>El proxy configurado en esta computadora ({scheme}://) es de un tipo que NCII Desk no puede usar.</translation>
-    </message>
-    <message>
-      <source>Ask your technical support for an HTTP proxy address, or capture from a network without a proxy.</source>
-      <translation>Pida a su soporte técnico la dirección de un proxy HTTP, o capture desde una red sin proxy.</translation>
-    </message>
+    <name>capture.web.fetcher</name>
     <message>
       <source>{shown} cannot be captured; only web addresses (http:// or https://) can.</source>
       <translation>{shown} no se puede capturar; solo se pueden capturar direcciones web (http:// o https://).</translation>
@@ -2704,6 +2696,17 @@
     <message>
       <source>The picture may have been removed or replaced by a page; the other resources of the page are not affected.</source>
       <translation>Puede que la imagen se haya quitado o reemplazado por una página; los demás recursos de la página no se ven afectados.</translation>
+    </message>
+  </context>
+  <context>
+    <name>capture.web.network</name>
+    <message>
+      <source>The proxy set on this computer ({scheme}://) is of a kind NCII Desk cannot use.</source>
+      <translation>El proxy configurado en esta computadora ({scheme}://) es de un tipo que NCII Desk no puede usar.</translation>
+    </message>
+    <message>
+      <source>Ask your technical support for an HTTP proxy address, or capture from a network without a proxy.</source>
+      <translation>Pida a su soporte técnico la dirección de un proxy HTTP, o capture desde una red sin proxy.</translation>
     </message>
     <message>
       <source>private-address</source>
@@ -3322,7 +3325,7 @@
     </message>
   </context>
   <context>
-    <name>vision.metadata</name>
+    <name>vision.metadata.c2pa</name>
     <message>
       <source>The C2PA trust anchors file {path} (named in {C2PA_TRUST_ENV}) cannot be read: {exc}.</source>
       <translation>El archivo de anclas de confianza C2PA {path} (indicado en {C2PA_TRUST_ENV}) no se puede leer: {exc}.</translation>
@@ -3330,10 +3333,6 @@
     <message>
       <source>Point {C2PA_TRUST_ENV} at a PEM file of root certificates, or unset it.</source>
       <translation>Haga que {C2PA_TRUST_ENV} apunte a un archivo PEM de certificados raíz, o quítela.</translation>
-    </message>
-    <message>
-      <source>NCII_DESK_C2PA_TRUST_ANCHORS</source>
-      <translation>NCII_DESK_C2PA_TRUST_ANCHORS</translation>
     </message>
     <message>
       <source>The C2PA trust anchors file {path} holds no PEM certificate.</source>
