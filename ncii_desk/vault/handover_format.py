@@ -21,7 +21,7 @@ associated data. Reordering, dropping, duplicating or truncating chunks (at a ch
 too) and any change to the header fail authentication.
 
 The plaintext inside is a sequence of frames ``type (1 byte) | length (u32) | payload``;
-the services layer (``services/handover.py``) defines their meaning. Nothing here holds
+the services layer (``services/handover/``) defines their meaning. Nothing here holds
 more than one chunk and one frame in memory.
 """
 

@@ -34,6 +34,7 @@ from ncii_desk.errors import (
     WrongPassphrase,
 )
 from ncii_desk.services import cases, handover, intake
+from ncii_desk.services.handover import importing
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.matching import hash_items
 from ncii_desk.vault import Vault
@@ -409,12 +410,13 @@ _CHILD = """
 import os, sys, time
 from pathlib import Path
 from ncii_desk.services import handover
+from ncii_desk.services.handover import importing
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 
 vault = Vault.open(Path(sys.argv[1]), passphrase=sys.argv[2])
 marker = Path(sys.argv[4])
-handover.RESUME_BATCH_FILES = 1  # every stored file committed on its own
+importing.RESUME_BATCH_FILES = 1  # every stored file committed on its own
 
 def progress(done, total, message):
     if message == "storing files" and done == 2:
@@ -501,13 +503,13 @@ def test_cancel_during_import_keeps_nothing(exported: Any) -> None:
             job.token.cancel()
 
     job.on_progress = progress
-    old = handover.RESUME_BATCH_FILES
-    handover.RESUME_BATCH_FILES = 1
+    old = importing.RESUME_BATCH_FILES
+    importing.RESUME_BATCH_FILES = 1  # the module that holds it: the import reads it there
     try:
         with pytest.raises(Cancelled):
             handover.import_case(receiver, out, job=job)
     finally:
-        handover.RESUME_BATCH_FILES = old
+        importing.RESUME_BATCH_FILES = old
     assert _count_rows(receiver) == before
     assert _blob_files(receiver) == before["blobs"]
 
