@@ -754,31 +754,7 @@
     </message>
   </context>
   <context>
-    <name>services.handover</name>
-    <message>
-      <source>The recipient key file {path} could not be read ({exc}).</source>
-      <translation>No se pudo leer el archivo de clave de quien lo recibe {path} ({exc}).</translation>
-    </message>
-    <message>
-      <source>Give the .pub file the recipient made with 'ncii-desk vault pubkey --out FILE'.</source>
-      <translation>Indique el archivo .pub que hizo quien lo recibe con 'ncii-desk vault pubkey --out FILE'.</translation>
-    </message>
-    <message>
-      <source>The hand-over file holds a record of an unknown kind.</source>
-      <translation>El archivo de traspaso contiene un registro de un tipo desconocido.</translation>
-    </message>
-    <message>
-      <source>The hand-over file holds a {name} record with a value of the wrong kind.</source>
-      <translation>El archivo de traspaso contiene un registro {name} con un valor del tipo equivocado.</translation>
-    </message>
-    <message>
-      <source>The hand-over file has columns this version does not know ({sorted}).</source>
-      <translation>El archivo de traspaso tiene columnas que esta versión no conoce ({sorted}).</translation>
-    </message>
-    <message>
-      <source>Update NCII Desk to the sender's version and import again.</source>
-      <translation>Actualice NCII Desk a la versión de quien lo envió y vuelva a importar.</translation>
-    </message>
+    <name>services.handover.export</name>
     <message>
       <source>Choose one way to protect the file: a recipient's public key or a passphrase.</source>
       <translation>Elija una sola forma de proteger el archivo: la clave pública de quien lo recibe o una frase de contraseña.</translation>
@@ -795,30 +771,9 @@
       <source>The folder {parent} does not exist.</source>
       <translation>La carpeta {parent} no existe.</translation>
     </message>
-    <message>
-      <source>The hand-over file {path} could not be opened: {strerror}.</source>
-      <translation>No se pudo abrir el archivo de traspaso {path}: {strerror}.</translation>
-    </message>
-    <message>
-      <source>Check the path of the .ncii file.</source>
-      <translation>Revise la ruta del archivo .ncii.</translation>
-    </message>
-    <message>
-      <source>A stored file in the hand-over file does not match its recorded digest.</source>
-      <translation>Un archivo guardado en el archivo de traspaso no coincide con su huella registrada.</translation>
-    </message>
-    <message>
-      <source>The hand-over file has no signed manifest (it is cut short).</source>
-      <translation>El archivo de traspaso no tiene un manifiesto firmado (está incompleto).</translation>
-    </message>
-    <message>
-      <source>The hand-over file's signature does not verify: the manifest was altered.</source>
-      <translation>La firma del archivo de traspaso no es válida: el manifiesto fue alterado.</translation>
-    </message>
-    <message>
-      <source>The hand-over file's content does not match its signed manifest (records were added, removed or changed).</source>
-      <translation>El contenido del archivo de traspaso no coincide con su manifiesto firmado (se añadieron, quitaron o cambiaron registros).</translation>
-    </message>
+  </context>
+  <context>
+    <name>services.handover.importing</name>
     <message>
       <source>A stored file changed while it was imported.</source>
       <translation>Un archivo guardado cambió mientras se importaba.</translation>
@@ -865,6 +820,60 @@
     </message>
   </context>
   <context>
+    <name>services.handover.rows</name>
+    <message>
+      <source>The recipient key file {path} could not be read ({exc}).</source>
+      <translation>No se pudo leer el archivo de clave de quien lo recibe {path} ({exc}).</translation>
+    </message>
+    <message>
+      <source>Give the .pub file the recipient made with 'ncii-desk vault pubkey --out FILE'.</source>
+      <translation>Indique el archivo .pub que hizo quien lo recibe con 'ncii-desk vault pubkey --out FILE'.</translation>
+    </message>
+    <message>
+      <source>The hand-over file holds a record of an unknown kind.</source>
+      <translation>El archivo de traspaso contiene un registro de un tipo desconocido.</translation>
+    </message>
+    <message>
+      <source>The hand-over file holds a {name} record with a value of the wrong kind.</source>
+      <translation>El archivo de traspaso contiene un registro {name} con un valor del tipo equivocado.</translation>
+    </message>
+    <message>
+      <source>The hand-over file has columns this version does not know ({sorted}).</source>
+      <translation>El archivo de traspaso tiene columnas que esta versión no conoce ({sorted}).</translation>
+    </message>
+    <message>
+      <source>Update NCII Desk to the sender's version and import again.</source>
+      <translation>Actualice NCII Desk a la versión de quien lo envió y vuelva a importar.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.handover.verify</name>
+    <message>
+      <source>The hand-over file {path} could not be opened: {strerror}.</source>
+      <translation>No se pudo abrir el archivo de traspaso {path}: {strerror}.</translation>
+    </message>
+    <message>
+      <source>Check the path of the .ncii file.</source>
+      <translation>Revise la ruta del archivo .ncii.</translation>
+    </message>
+    <message>
+      <source>A stored file in the hand-over file does not match its recorded digest.</source>
+      <translation>Un archivo guardado en el archivo de traspaso no coincide con su huella registrada.</translation>
+    </message>
+    <message>
+      <source>The hand-over file has no signed manifest (it is cut short).</source>
+      <translation>El archivo de traspaso no tiene un manifiesto firmado (está incompleto).</translation>
+    </message>
+    <message>
+      <source>The hand-over file's signature does not verify: the manifest was altered.</source>
+      <translation>La firma del archivo de traspaso no es válida: el manifiesto fue alterado.</translation>
+    </message>
+    <message>
+      <source>The hand-over file's content does not match its signed manifest (records were added, removed or changed).</source>
+      <translation>El contenido del archivo de traspaso no coincide con su manifiesto firmado (se añadieron, quitaron o cambiaron registros).</translation>
+    </message>
+  </context>
+  <context>
     <name>services.hashlists</name>
     <message>
       <source>{name} holds no valid hashes ({bad_lines} bad line(s)).</source>
@@ -897,6 +906,13 @@
     <message>
       <source>Use pytx or csv.</source>
       <translation>Use pytx o csv.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.hashstore</name>
+    <message>
+      <source>No item has the id '{item_id}'.</source>
+      <translation>Ningún elemento tiene el identificador '{item_id}'.</translation>
     </message>
   </context>
   <context>
@@ -1072,10 +1088,6 @@
   </context>
   <context>
     <name>services.matching</name>
-    <message>
-      <source>No item has the id '{item_id}'.</source>
-      <translation>Ningún elemento tiene el identificador '{item_id}'.</translation>
-    </message>
     <message>
       <source>The stored file of {name} is missing.</source>
       <translation>Falta el archivo guardado de {name}.</translation>
@@ -2104,7 +2116,34 @@
     </message>
   </context>
   <context>
-    <name>vault.members</name>
+    <name>vault.members.casekeys</name>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) is not a wrapped case key.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) no es una clave de caso protegida.</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) was wrapped for another member, not for you.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) se protegió para otro miembro, no para usted.</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney on the case to add you to it.</source>
+      <translation>Pida a un abogado supervisor del caso que le agregue.</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) belongs to another case, version or clinic.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) pertenece a otro caso, otra versión u otra clínica.</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) does not open with your key: it was altered, or copied from another member, case or version.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) no se abre con su clave: fue alterada o copiada de otro miembro, caso o versión.</translation>
+    </message>
+    <message>
+      <source>The stored key of case {case_id} (version {version}) has the wrong size.</source>
+      <translation>La clave guardada del caso {case_id} (versión {version}) no tiene el tamaño correcto.</translation>
+    </message>
+  </context>
+  <context>
+    <name>vault.members.identity</name>
     <message>
       <source>This member's key record was altered: its authentication code does not match.</source>
       <translation>El registro de claves de este miembro fue alterado: su código de autenticación no coincide.</translation>
@@ -2145,34 +2184,9 @@
       <source>kdf</source>
       <translation>kdf</translation>
     </message>
-    <message>
-      <source>The stored key of case {case_id} (version {version}) is not a wrapped case key.</source>
-      <translation>La clave guardada del caso {case_id} (versión {version}) no es una clave de caso protegida.</translation>
-    </message>
-    <message>
-      <source>{current_version}</source>
-      <translation>{current_version}</translation>
-    </message>
-    <message>
-      <source>The stored key of case {case_id} (version {version}) was wrapped for another member, not for you.</source>
-      <translation>La clave guardada del caso {case_id} (versión {version}) se protegió para otro miembro, no para usted.</translation>
-    </message>
-    <message>
-      <source>Ask a supervising attorney on the case to add you to it.</source>
-      <translation>Pida a un abogado supervisor del caso que le agregue.</translation>
-    </message>
-    <message>
-      <source>The stored key of case {case_id} (version {version}) belongs to another case, version or clinic.</source>
-      <translation>La clave guardada del caso {case_id} (versión {version}) pertenece a otro caso, otra versión u otra clínica.</translation>
-    </message>
-    <message>
-      <source>The stored key of case {case_id} (version {version}) does not open with your key: it was altered, or copied from another member, case or version.</source>
-      <translation>La clave guardada del caso {case_id} (versión {version}) no se abre con su clave: fue alterada o copiada de otro miembro, caso o versión.</translation>
-    </message>
-    <message>
-      <source>The stored key of case {case_id} (version {version}) has the wrong size.</source>
-      <translation>La clave guardada del caso {case_id} (versión {version}) no tiene el tamaño correcto.</translation>
-    </message>
+  </context>
+  <context>
+    <name>vault.members.membership</name>
     <message>
       <source>Version {version} of the key of case {case_id} is not the key the case's signed membership records name: someone with access to the clinic server put in a key of their own.</source>
       <translation>La versión {version} de la clave del caso {case_id} no es la clave que nombran los registros firmados de miembros del caso: alguien con acceso al servidor de la clínica puso una clave propia.</translation>
@@ -2249,6 +2263,9 @@
       <source>The membership records of case {case_id} end before, or differ from, what this computer verified earlier (record {seq}): the clinic server was rolled back or altered.</source>
       <translation>Los registros de miembros del caso {case_id} terminan antes de lo que esta computadora verificó la última vez, o son distintos (registro {seq}): el servidor de la clínica se devolvió a un estado anterior o fue alterado.</translation>
     </message>
+  </context>
+  <context>
+    <name>vault.members.signoff</name>
     <message>
       <source>You are not a member of case {case_id}, so you cannot sign off its letters.</source>
       <translation>Usted no es miembro del caso {case_id}, así que no puede aprobar sus cartas.</translation>

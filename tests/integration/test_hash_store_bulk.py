@@ -22,7 +22,7 @@ from PIL import Image
 from sqlalchemy import event, select
 
 from ncii_desk.hashing.pipeline import hash_file
-from ncii_desk.services import cases, intake, matching
+from ncii_desk.services import cases, hashstore, intake, matching
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, AuditEvent, HashRecord, Role
 
@@ -56,7 +56,7 @@ def test_hashing_and_matching_send_as_many_statements_for_30_files_as_for_3(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One store batch for either (a slow machine would otherwise store the 30 in two).
-    monkeypatch.setattr(matching, "STORE_WAIT_S", 3600.0, raising=False)
+    monkeypatch.setattr(hashstore, "STORE_WAIT_S", 3600.0)
     counts = []
     for count in (3, 30):
         folder = _pictures(tmp_path / f"f{count}", count, seed=count)
@@ -149,7 +149,7 @@ def test_matching_reads_hashes_as_values_not_orm_objects(vault: Vault, tmp_path:
 def test_hashing_items_from_the_vault_stores_them_in_one_transaction_per_batch(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(matching, "STORE_WAIT_S", 3600.0, raising=False)
+    monkeypatch.setattr(hashstore, "STORE_WAIT_S", 3600.0)
     folder = _pictures(tmp_path / "f", 12, seed=3)
     case_id = cases.new_case(vault, "from the vault").id
     intake.add_items(vault, case_id, Role.SUSPECT, [folder])  # stored, never hashed
