@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QStandardItem
 from PySide6.QtWidgets import (
     QStyle,
@@ -36,6 +36,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.layouts import FlowLayout
 from ncii_desk.gui.safeview import PreviewPanel, Rendered
 from ncii_desk.gui.tasks import Problem
+from ncii_desk.gui.workers import alive
 from ncii_desk.gui.workspace.hashonly import HashOnlyDialog, hash_only_explanation
 from ncii_desk.i18n import said
 from ncii_desk.services import intake, items
@@ -60,6 +61,11 @@ ITEM_COLUMNS = (
 )
 #: File name and note share the spare width; preview, type, size and date fit their text.
 ITEM_STRETCH = (1, 5)
+
+
+#: Rows a table gets at once; a longer list gets the rest on the next turns of the event
+#: loop, so a case of thousands of items never holds the window for long.
+FILL_CHUNK = 200
 
 
 @dataclass
@@ -206,6 +212,7 @@ class ItemsSection(QWidget):
         self.title = title
         self.preview = preview
         self.views: list[ItemView] = []
+        self._fill_generation = 0  # a newer list stops an older one still being added
         self.loaded = False
         self.explanation = explanation
         self.section_layout = layout = QVBoxLayout(self)
@@ -302,7 +309,36 @@ class ItemsSection(QWidget):
         self.loaded = True
         selected = self.selected_id()
         self.views = views
+        self._fill_generation += 1
+        generation = self._fill_generation
         self.model.removeRows(0, self.model.rowCount())
+        self._append_rows(views[:FILL_CHUNK])
+        self._fit_columns()
+        self.count_label.setText(self.tr("{n} item(s)").format(n=len(views)))
+        self.request_visible()
+        rest = list(views[FILL_CHUNK:])
+        if not rest:
+            if selected is not None:
+                self.select_item(selected)
+            return
+
+        def next_rows() -> None:
+            # The rest of a long list, a chunk per turn of the event loop: thousands of
+            # rows made at once held the window for over 100 ms.
+            if generation != self._fill_generation or not alive(self):
+                return
+            self._append_rows(rest[:FILL_CHUNK])
+            del rest[:FILL_CHUNK]
+            if rest:
+                QTimer.singleShot(0, next_rows)
+            else:
+                self.request_visible()
+                if selected is not None:
+                    self.select_item(selected)
+
+        QTimer.singleShot(0, next_rows)
+
+    def _append_rows(self, views: Sequence[ItemView]) -> None:
         for v in views:
             thumb = QStandardItem()
             thumb.setEditable(False)
@@ -323,11 +359,6 @@ class ItemsSection(QWidget):
                 c.setEditable(False)
                 c.setToolTip(plain_tip(c.text()))
             self.model.appendRow(cells)
-        self._fit_columns()
-        self.count_label.setText(self.tr("{n} item(s)").format(n=len(views)))
-        self.request_visible()
-        if selected is not None:
-            self.select_item(selected)
 
     def _row_of(self, item_id: str) -> int | None:
         for r in range(self.model.rowCount()):
