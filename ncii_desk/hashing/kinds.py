@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Final, Literal
 
 from ncii_desk import errors
@@ -70,7 +71,7 @@ class InvalidHashEntry(errors.NciiDeskError, ValueError):
     )
 
 
-class SignalKind:
+class SignalKind(ABC):
     """One kind of hash. Subclasses set the class attributes and, where needed, compute.
 
     Instances are immutable singletons (``PDQ``, ``MD5`` ...); compare kinds with ``is``
@@ -191,9 +192,9 @@ class SignalKind:
 
     # --- computing --------------------------------------------------------------------
 
+    @abstractmethod
     def compute(self, source: Any) -> tuple[str, int | None]:
         """(hex value, quality or None) from what the pipeline holds for a file."""
-        raise NotImplementedError
 
 
 class DigestKind(SignalKind):
