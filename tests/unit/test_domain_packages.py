@@ -5,14 +5,15 @@ modules of over 1,000 lines. Callers (services, tests, benchmarks, docs) keep im
 the old path, so each package must re-export every public name of its modules and every name
 a caller takes from it; each module stays at most 800 lines; a name is defined in one module
 only; and the modules of a package import each other in one direction (no cycle).
+
+The shape checks common to every split package (size, re-exports, one owner per name,
+no cycle) are in test_package_layout.py; this file checks what callers take from them.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-import pkgutil
-from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from types import ModuleType
 
@@ -24,7 +25,6 @@ PACKAGES = (
     "ncii_desk.capture.web",
     "ncii_desk.documents.packet",
 )
-MAX_LINES = 800
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where callers live (docs included: their code blocks import too).
@@ -35,26 +35,6 @@ def _package(name: str) -> ModuleType:
     module = importlib.import_module(name)
     assert hasattr(module, "__path__"), f"{name} is one module, not a package"
     return module
-
-
-def _modules(package: ModuleType) -> dict[str, Path]:
-    folder = Path(package.__file__ or "").parent
-    found = {m.name: folder / f"{m.name}.py" for m in pkgutil.iter_modules(package.__path__)}
-    assert len(found) >= 2, f"{package.__name__} has {sorted(found)} only"
-    return found
-
-
-def _defined(path: Path) -> list[str]:
-    """Names a module defines at its top level (functions, classes, constants)."""
-    names: list[str] = []
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.append(node.target.id)
-    return names
 
 
 def _names_used(source: str, package: str) -> set[str]:
@@ -96,28 +76,6 @@ def _code_blocks(markdown: str) -> str:
 
 
 @pytest.mark.parametrize("name", PACKAGES)
-def test_each_module_of_the_package_is_at_most_800_lines(name: str) -> None:
-    package = _package(name)
-    folder = Path(package.__file__ or "").parent
-    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
-    assert len(sizes) >= 3, sizes  # __init__ and at least two modules
-    assert {f: n for f, n in sizes.items() if n > MAX_LINES} == {}
-
-
-@pytest.mark.parametrize("name", PACKAGES)
-def test_the_package_re_exports_every_public_name_of_its_modules(name: str) -> None:
-    package = _package(name)
-    exported = set(package.__all__)
-    for module_name, path in _modules(package).items():
-        module = importlib.import_module(f"{name}.{module_name}")
-        for attr in _defined(path):
-            if attr.startswith("_"):
-                continue
-            assert attr in exported, f"{module_name}.{attr} is not exported by {name}"
-            assert getattr(package, attr) is getattr(module, attr)
-
-
-@pytest.mark.parametrize("name", PACKAGES)
 def test_every_name_callers_take_from_the_old_path_is_there(name: str) -> None:
     package = _package(name)
     folder = Path(package.__file__ or "").parent
@@ -139,38 +97,6 @@ def test_every_name_callers_take_from_the_old_path_is_there(name: str) -> None:
                 used.setdefault(attr, []).append(str(path.relative_to(ROOT)))
     assert len(used) >= 2, used  # services and tests use every one of these packages
     assert {a: files for a, files in used.items() if not hasattr(package, a)} == {}
-
-
-@pytest.mark.parametrize("name", PACKAGES)
-def test_a_name_is_defined_in_one_module_only(name: str) -> None:
-    owners: dict[str, list[str]] = {}
-    for module_name, path in _modules(_package(name)).items():
-        for attr in _defined(path):
-            owners.setdefault(attr, []).append(module_name)
-    assert {a: m for a, m in owners.items() if len(m) > 1} == {}
-
-
-@pytest.mark.parametrize("name", PACKAGES)
-def test_the_modules_of_a_package_import_each_other_in_one_direction(name: str) -> None:
-    package = _package(name)
-    modules = _modules(package)
-    prefix = f"{name}."
-    graph: dict[str, set[str]] = {}
-    for module_name, path in modules.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        graph[module_name] = {
-            node.module.removeprefix(prefix)
-            for node in tree.body  # module level: imports inside functions are deferred
-            if isinstance(node, ast.ImportFrom)
-            and node.module is not None
-            and node.module.startswith(prefix)
-        }
-    assert all(deps <= set(modules) for deps in graph.values()), graph
-    try:
-        order = list(TopologicalSorter(graph).static_order())
-    except CycleError as exc:
-        pytest.fail(f"modules of {name} import each other in a cycle: {exc.args[1]}")
-    assert sorted(order) == sorted(modules)
 
 
 def test_face_sessions_are_one_cache_shared_by_the_package_and_its_modules() -> None:

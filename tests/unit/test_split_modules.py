@@ -6,25 +6,27 @@ it; no module is over 800 lines; a name is defined in one module only; the modul
 each other in one direction; and a test that replaces a module attribute (a batch size)
 replaces it in the module that reads it, not in the package, where the change would not be
 seen.
+
+The shape checks common to every split package (size, re-exports, one owner per name,
+no cycle) are in test_package_layout.py; this file checks what callers take from them.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-import pkgutil
-from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from packagekit import defined as _defined
+from packagekit import modules as _modules
 
 PACKAGES = (
     "ncii_desk.services.handover",
     "ncii_desk.vault.members",
     "ncii_desk.gui.workspace.requests",
 )
-MAX_LINES = 800
 ROOT = Path(__file__).resolve().parents[2]
 CALLERS = ("ncii_desk", "tests", "bench", "docs", "packaging")
 
@@ -33,25 +35,6 @@ def _package(dotted: str) -> ModuleType:
     module = importlib.import_module(dotted)
     assert hasattr(module, "__path__"), f"{dotted} is one module, not a package"
     return module
-
-
-def _modules(package: ModuleType) -> dict[str, Path]:
-    folder = Path(package.__file__ or "").parent
-    found = {m.name: folder / f"{m.name}.py" for m in pkgutil.iter_modules(package.__path__)}
-    assert len(found) >= 2, f"{package.__name__} has {sorted(found)} only"
-    return found
-
-
-def _defined(path: Path) -> list[str]:
-    names: list[str] = []
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.append(node.target.id)
-    return names
 
 
 def _aliases(tree: ast.AST, dotted: str) -> set[str]:
@@ -91,25 +74,6 @@ def _caller_files(package: ModuleType) -> list[tuple[Path, ast.Module]]:
                 tree = ast.parse(text)
                 files += [(path, t) for t in (tree, *_embedded(tree))]
     return files
-
-
-@pytest.mark.parametrize("dotted", PACKAGES)
-def test_each_module_of_the_package_is_at_most_800_lines(dotted: str) -> None:
-    folder = Path(_package(dotted).__file__ or "").parent
-    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
-    assert len(sizes) >= 3, sizes  # __init__ and at least two modules
-    assert {f: n for f, n in sizes.items() if n > MAX_LINES} == {}
-
-
-@pytest.mark.parametrize("dotted", PACKAGES)
-def test_the_package_re_exports_every_public_name_of_its_modules(dotted: str) -> None:
-    package = _package(dotted)
-    for module_name, path in _modules(package).items():
-        module = importlib.import_module(f"{dotted}.{module_name}")
-        for attr in _defined(path):
-            if not attr.startswith("_"):
-                assert attr in package.__all__, f"{module_name}.{attr} is not exported"
-                assert getattr(package, attr) is getattr(module, attr)
 
 
 @pytest.mark.parametrize("dotted", PACKAGES)
@@ -165,34 +129,3 @@ def test_a_test_replaces_an_attribute_in_the_module_that_holds_it(dotted: str) -
             where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
             wrong += [f"{where} {t}" for t in targets if t in held]
     assert wrong == []
-
-
-@pytest.mark.parametrize("dotted", PACKAGES)
-def test_a_name_is_defined_in_one_module_only(dotted: str) -> None:
-    owners: dict[str, list[str]] = {}
-    for module_name, path in _modules(_package(dotted)).items():
-        for attr in _defined(path):
-            owners.setdefault(attr, []).append(module_name)
-    assert {a: m for a, m in owners.items() if len(m) > 1} == {}
-
-
-@pytest.mark.parametrize("dotted", PACKAGES)
-def test_the_modules_of_a_package_import_each_other_in_one_direction(dotted: str) -> None:
-    modules = _modules(_package(dotted))
-    prefix = f"{dotted}."
-    graph = {
-        name: {
-            node.module.removeprefix(prefix)
-            for node in ast.parse(path.read_text(encoding="utf-8")).body
-            if isinstance(node, ast.ImportFrom)
-            and node.module is not None
-            and node.module.startswith(prefix)
-        }
-        for name, path in modules.items()
-    }
-    assert all(deps <= set(modules) for deps in graph.values()), graph
-    try:
-        order = list(TopologicalSorter(graph).static_order())
-    except CycleError as exc:
-        pytest.fail(f"modules of {dotted} import each other in a cycle: {exc.args[1]}")
-    assert sorted(order) == sorted(modules)
