@@ -83,8 +83,10 @@ def _counts_many(session: Session, case_ids: Sequence[str]) -> dict[str, dict[st
     ids = list(case_ids)
     by_role: dict[str, dict[Role, int]] = {c: {} for c in ids}
     requests: dict[str, tuple[int, Any]] = dict.fromkeys(ids, (0, None))
+    unhashed: dict[str, tuple[int, int]] = {}
     for start in range(0, len(ids), _IN_CHUNK):
         chunk = ids[start : start + _IN_CHUNK]
+        unhashed.update(unhashed_counts(session, chunk))
         for case_id, role, n in session.execute(
             select(EvidenceItem.case_id, EvidenceItem.role, func.count())
             .where(EvidenceItem.case_id.in_(chunk))
@@ -100,9 +102,6 @@ def _counts_many(session: Session, case_ids: Sequence[str]) -> dict[str, dict[st
             .group_by(RemovalRequest.case_id)
         ):
             requests[case_id] = (n, nearest)
-    unhashed: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(ids), _IN_CHUNK):
-        unhashed.update(unhashed_counts(session, ids[start : start + _IN_CHUNK]))
     out: dict[str, dict[str, Any]] = {}
     for case_id in ids:
         roles = by_role[case_id]
