@@ -426,3 +426,64 @@ class ImportedAuditEvent(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_mac: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+
+
+class ClinicMember(Base):
+    """A member of a clinic store (migration 0010; unused in a laptop vault).
+
+    ``key_record`` is the member's :class:`~ncii_desk.vault.members.MemberKeyRecord` text
+    (public keys in clear, private seed wrapped under the member's passphrase and recovery
+    key); ``clinic_key_wrap`` is the clinic's data key wrapped to the member's X25519 public
+    key. ``name_sealed`` is the member's display name encrypted on the client with the
+    clinic key (the server never reads names). A removed member keeps the row with
+    ``removed_at`` set and no wrap.
+    """
+
+    __tablename__ = "clinic_members"
+
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_record: Mapped[str] = mapped_column(Text)
+    clinic_key_wrap: Mapped[str | None] = mapped_column(Text, default=None)
+    name_sealed: Mapped[str | None] = mapped_column(Text, default=None)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class CaseKeyWrap(Base):
+    """One version of a case's data key wrapped to one member (migration 0010)."""
+
+    __tablename__ = "case_key_wraps"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    wrap: Mapped[str] = mapped_column(Text)
+
+
+class CaseMembershipRecord(Base):
+    """A signed membership change of a case (migration 0010).
+
+    The primary key (case, seq) is the compare-and-swap: two clients that both write
+    record ``n`` cannot both commit. ``record`` is the record's text, byte for byte.
+    """
+
+    __tablename__ = "case_membership"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignOffRecord(Base):
+    """A supervising attorney's signed sign-off of a document (migration 0010)."""
+
+    __tablename__ = "sign_offs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    document_id: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
