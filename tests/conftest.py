@@ -155,11 +155,23 @@ def clinic_url(pg_server: Any) -> str:
 
 @pytest.fixture
 def clinic_store(clinic_url: str, tmp_path: Path) -> Iterator[Any]:
-    """An open clinic store (schema, clinic record, blob folder) with a fresh data key."""
-    from ncii_desk.clinic.store import ClinicStore, init_clinic
+    """An open clinic store (schema, clinic record, blob folder), made by
+    ``clinic-server init`` with a first member, and opened by that member
+    (``store.member``, ``store.member_id``; passphrase :data:`PASSPHRASE`). The member's
+    recovery key is ``store.test_recovery_key``. tests/clinic/memberkit.py adds more members."""
+    from ncii_desk.clinic.store import ClinicStore
+    from ncii_desk.services.clinic import init_clinic_with_member
 
-    init_clinic(clinic_url, tmp_path / "clinic-blobs", "Test Clinic")
-    store = ClinicStore.open(clinic_url, secrets.token_bytes(32), actor="test-advocate")
+    made = init_clinic_with_member(
+        clinic_url,
+        tmp_path / "clinic-blobs",
+        "Test Clinic",
+        "First Member",
+        PASSPHRASE,
+        kdf=fast_kdf(),
+    )
+    store = ClinicStore.open_member(clinic_url, made["member_id"], passphrase=PASSPHRASE)
+    store.test_recovery_key = made["recovery_key"]  # type: ignore[attr-defined]
     try:
         yield store
     finally:

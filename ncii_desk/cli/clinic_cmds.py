@@ -1,13 +1,25 @@
-"""CLI commands ``clinic-server init`` and ``clinic-server info`` (a clinic's shared store on
-PostgreSQL). The work is done in ``ncii_desk.services.clinic``."""
+"""CLI commands for a clinic's shared store on PostgreSQL: ``clinic-server init`` and
+``clinic-server info``; ``clinic join``, ``clinic admit``, ``clinic members``, ``clinic
+remove-member`` and ``clinic passphrase`` (members of the store). The work is done in
+``ncii_desk.services.clinic``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ncii_desk.cli.common import emit_json, say
+from ncii_desk.cli.common import (
+    NEW_PASSPHRASE_ENV,
+    PASSPHRASE_ENV,
+    emit_json,
+    new_passphrase,
+    opened,
+    say,
+    table,
+)
+from ncii_desk.errors import InvalidSetting
 
 if TYPE_CHECKING:
     from ncii_desk.cli.common import Commands
@@ -15,10 +27,33 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 
 
-def cmd_clinic_init(args: argparse.Namespace) -> int:
-    from ncii_desk.services.clinic import init_clinic_server
+def _say_recovery(key: str) -> None:
+    say()
+    say("YOUR RECOVERY KEY - shown only this once. Print it or write it down and keep it")
+    say("safe, away from this computer. It opens your membership if you forget the passphrase.")
+    say()
+    say(f"    {key}")
+    say()
 
-    record = init_clinic_server(args.db, Path(args.blobs), args.name)
+
+def cmd_clinic_init(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import init_clinic_with_member
+
+    blobs = getattr(args, "blobs", None)
+    if blobs is None:
+        raise InvalidSetting(
+            "The clinic's blob folder was not given.",
+            "Give the folder on the clinic's file server with --blobs DIR.",
+        )
+    passphrase = new_passphrase(
+        args,
+        env=PASSPHRASE_ENV,
+        prompt="Your new member passphrase: ",
+        file_option="--passphrase-file",
+    )
+    if not args.json:
+        sys.stderr.write("Creating the clinic and your member key (tuning the key derivation)...\n")
+    record = init_clinic_with_member(args.db, Path(blobs), args.name, args.member_name, passphrase)
     if args.json:
         emit_json(record)
         return EXIT_OK
@@ -26,7 +61,11 @@ def cmd_clinic_init(args: argparse.Namespace) -> int:
     say(f"  clinic id:       {record['clinic_id']}")
     say(f"  schema revision: {record['schema_revision']}")
     say(f"  blob folder:     {record['blobs_dir']}")
-    say("The server holds no key; advocates open the store with the clinic's key.")
+    say(f"  first member:    {record['member_id']} ({record['member_name']})")
+    say(f"  fingerprint:     {record['fingerprint']}")
+    _say_recovery(record["recovery_key"])
+    say("The server holds no key: the clinic's key exists only wrapped to each member.")
+    say("Others join with 'ncii-desk clinic join --db ADDRESS --name NAME'; you admit them.")
     return EXIT_OK
 
 
@@ -42,6 +81,92 @@ def cmd_clinic_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_clinic_join(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import join_clinic
+
+    passphrase = new_passphrase(
+        args,
+        env=PASSPHRASE_ENV,
+        prompt="Your new member passphrase: ",
+        file_option="--passphrase-file",
+    )
+    result = join_clinic(args.db, args.name, passphrase)
+    if args.json:
+        emit_json(result)
+        return EXIT_OK
+    say(f"You asked to join {result['clinic_name']}.")
+    say(f"  member id:   {result['member_id']}")
+    say(f"  fingerprint: {result['fingerprint']}")
+    _say_recovery(result["recovery_key"])
+    say("Call a member who is already admitted and read them your fingerprint; they run:")
+    say(f"    {result['admit_command']}")
+    return EXIT_OK
+
+
+def _show_member(args: argparse.Namespace, member: dict[str, Any], verb: str) -> int:
+    if args.json:
+        emit_json(member)
+    else:
+        say(f"{verb}: {member['member_id']} ({member['name'] or 'name not known'})")
+        say(f"  fingerprint: {member['fingerprint']}")
+    return EXIT_OK
+
+
+def cmd_clinic_admit(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import admit_member
+
+    with opened(args) as store:
+        member = admit_member(store, args.member_id, args.fingerprint)
+    return _show_member(args, member, "Admitted")
+
+
+def cmd_clinic_members(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import list_clinic_members
+
+    with opened(args) as store:
+        members = list_clinic_members(store)
+    if args.json:
+        emit_json(members)
+        return EXIT_OK
+    table(
+        [[m["member_id"], m["name"] or "-", m["fingerprint"], m["status"]] for m in members],
+        ["MEMBER", "NAME", "FINGERPRINT", "STATUS"],
+    )
+    return EXIT_OK
+
+
+def cmd_clinic_remove_member(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import remove_member
+
+    with opened(args) as store:
+        member = remove_member(store, args.member_id)
+    if not args.json:
+        say(
+            "Removed. They can no longer open the clinic store. A copy of the clinic key they "
+            "made before stays with them (the clinic key is not changed); cases they were on "
+            "get new keys when they are taken off each case."
+        )
+    return _show_member(args, member, "Removed")
+
+
+def cmd_clinic_passphrase(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import change_member_passphrase
+
+    with opened(args) as store:
+        new = new_passphrase(
+            args,
+            env=NEW_PASSPHRASE_ENV,
+            prompt="New member passphrase: ",
+            file_option="--new-passphrase-file",
+        )
+        generation = change_member_passphrase(store, new)
+    if args.json:
+        emit_json({"changed": True, "generation": generation})
+    else:
+        say("Your member passphrase was changed. Your recovery key is unchanged and still works.")
+    return EXIT_OK
+
+
 def register(commands: Commands) -> None:
     clinic_g = commands.group(
         "clinic-server", "set up a clinic's shared case store on a PostgreSQL server"
@@ -50,7 +175,8 @@ def register(commands: Commands) -> None:
         clinic_g,
         "init",
         cmd_clinic_init,
-        "create the schema and the clinic record in an empty PostgreSQL database",
+        "create the clinic in an empty PostgreSQL database, with you as its first member "
+        "(the blob folder is given with --blobs DIR)",
     )
     p.add_argument(
         "--db",
@@ -58,12 +184,48 @@ def register(commands: Commands) -> None:
         metavar="postgresql://USER@HOST:PORT/DATABASE",
         help="the clinic's (empty) database; a password is best kept in ~/.pgpass",
     )
-    p.add_argument(
-        "--blobs",
-        required=True,
-        metavar="DIR",
-        help="the folder on the clinic's file server for encrypted evidence files",
-    )
     p.add_argument("--name", required=True, help="the clinic's name, shown to its members")
+    p.add_argument(
+        "--member-name",
+        required=True,
+        help="your name as the other members will see it (stored encrypted)",
+    )
     p = commands.command(clinic_g, "info", cmd_clinic_info, "show a clinic store's record")
     p.add_argument("--db", required=True, metavar="postgresql://...", help="the clinic database")
+
+    member_g = commands.groups["clinic"]  # shared with the letter details (document_cmds)
+    p = commands.command(
+        member_g,
+        "join",
+        cmd_clinic_join,
+        "ask to join a clinic's shared store: makes your member key; an admitted member "
+        "then admits you",
+    )
+    p.add_argument("--db", required=True, metavar="postgresql://...", help="the clinic database")
+    p.add_argument("--name", required=True, help="your name as the other members will see it")
+    p = commands.command(
+        member_g,
+        "admit",
+        cmd_clinic_admit,
+        "admit a member who joined, after comparing their key fingerprint by phone",
+    )
+    p.add_argument("member_id", help="the member id 'clinic join' printed for them")
+    p.add_argument("--fingerprint", required=True, help="the fingerprint they read out to you")
+    commands.command(member_g, "members", cmd_clinic_members, "list the clinic store's members")
+    p = commands.command(
+        member_g,
+        "remove-member",
+        cmd_clinic_remove_member,
+        "stop a member from opening the clinic store",
+    )
+    p.add_argument("member_id")
+    p = commands.command(
+        member_g,
+        "passphrase",
+        cmd_clinic_passphrase,
+        "set a new passphrase for your clinic membership (the recovery key keeps working)",
+    )
+    p.add_argument(
+        "--new-passphrase-file",
+        help=f"read the new passphrase from this file (or set {NEW_PASSPHRASE_ENV})",
+    )

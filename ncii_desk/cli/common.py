@@ -27,7 +27,7 @@ from ncii_desk.services.jobs import Job
 
 if TYPE_CHECKING:
     from ncii_desk.services import vaults
-    from ncii_desk.services.values import Vault
+    from ncii_desk.services.values import CaseStore
 else:  # loaded on first use: --help and --version need none of them
     vaults = lazy_module("ncii_desk.services.vaults")
 
@@ -39,6 +39,7 @@ EXIT_CANCELLED = 130
 PASSPHRASE_ENV = "NCII_DESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "NCII_DESK_NEW_PASSPHRASE"
 RECOVERY_ENV = "NCII_DESK_RECOVERY_KEY"
+MEMBER_ENV = "NCII_DESK_MEMBER"
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -134,7 +135,7 @@ def unlock_secret(args: argparse.Namespace) -> dict[str, str]:
     if os.environ.get(RECOVERY_ENV):
         return {"recovery_key": os.environ[RECOVERY_ENV]}
     if interactive():
-        return {"passphrase": getpass.getpass("Vault passphrase: ")}
+        return {"passphrase": getpass.getpass("Passphrase: ")}
     raise VaultLocked(
         "No passphrase was given and there is no terminal to ask for one.",
         f"Use --passphrase-file FILE or set {PASSPHRASE_ENV}.",
@@ -165,15 +166,38 @@ def new_passphrase(args: argparse.Namespace, *, env: str, prompt: str, file_opti
     return value
 
 
+def vault_location(text: str) -> Path | str:
+    """The global --vault: a folder (a Path), or a store address such as postgresql://...
+    (kept as text: a Path would fold its '//')."""
+    return text if "://" in text else Path(text)
+
+
+def store_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The member and blob folder options for opening a clinic store."""
+    return {
+        "member": getattr(args, "member", None),
+        "blobs_dir": getattr(args, "blobs", None),
+    }
+
+
 @contextmanager
-def opened(args: argparse.Namespace) -> Iterator[Vault]:
-    vault = vaults.open_vault(args.vault, operator=args.operator, **unlock_secret(args))
-    for text in vault.report.warnings:
+def opened(args: argparse.Namespace) -> Iterator[CaseStore]:
+    """The case store --vault names (a laptop vault or a clinic store), open."""
+    secret = unlock_secret(args)
+    store = vaults.open_store(
+        args.vault,
+        operator=args.operator,
+        passphrase=secret.get("passphrase"),
+        recovery_key=secret.get("recovery_key"),
+        **store_options(args),
+    )
+    report = getattr(store, "report", None)
+    for text in getattr(report, "warnings", ()):
         warn(text)
     try:
-        yield vault
+        yield store
     finally:
-        vault.close()
+        store.close()
 
 
 @contextmanager

@@ -24,12 +24,14 @@ from typing import Any
 
 from ncii_desk import __version__
 from ncii_desk.cli.common import (
+    MEMBER_ENV,
     PASSPHRASE_ENV,
     RECOVERY_ENV,
     Commands,
     Desktop,
     Handler,
     emit_json,
+    vault_location,
 )
 from ncii_desk.errors import InternalError, NciiDeskError
 from ncii_desk.hardening import harden_process
@@ -44,9 +46,24 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument(
         "--vault",
+        type=vault_location,
+        default=d if suppress else vault_location(str(default_vault_dir())),
+        help="vault folder (default: $NCII_DESK_VAULT or the user data folder), or a "
+        "clinic's shared store as postgresql://USER@HOST:PORT/DATABASE",
+    )
+    p.add_argument(
+        "--member",
+        default=d,
+        help=f"your member id in a clinic store (or set {MEMBER_ENV}; default: the member "
+        "this computer last used there)",
+    )
+    p.add_argument(
+        "--blobs",
         type=Path,
-        default=d if suppress else default_vault_dir(),
-        help="vault folder (default: $NCII_DESK_VAULT or the user data folder)",
+        default=d,
+        metavar="DIR",
+        help="a clinic store's blob folder as this computer sees it (default: as recorded "
+        "by the clinic server)",
     )
     p.add_argument(
         "--passphrase-file",

@@ -23,9 +23,11 @@ from ncii_desk.cli.common import (
     say,
     say_unhashed,
     show_record,
+    store_options,
     unlock_secret,
     warn,
 )
+from ncii_desk.errors import InvalidSetting
 from ncii_desk.hardening import write_private_bytes
 from ncii_desk.lazy import lazy_module
 
@@ -53,6 +55,12 @@ def _write_recovery_key(target: Path, recovery: str) -> str | None:
 
 
 def cmd_vault_init(args: argparse.Namespace) -> int:
+    if isinstance(args.vault, str):
+        raise InvalidSetting(
+            f"'vault init' makes a laptop vault in a folder, and {args.vault} is an address.",
+            "A clinic's shared store is made with 'ncii-desk clinic-server init --db ADDRESS "
+            "--blobs DIR --name NAME --member-name NAME'.",
+        )
     key_file = _recovery_key_target(args.recovery_key_out)
     passphrase = new_passphrase(
         args, env=PASSPHRASE_ENV, prompt="New vault passphrase: ", file_option="--passphrase-file"
@@ -98,7 +106,14 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
 def cmd_vault_check(args: argparse.Namespace) -> int:
     secret = unlock_secret(args)
     with cli_job(args, "Checking") as job:
-        report = vaults.check_vault(args.vault, operator=args.operator, job=job, **secret)
+        report = vaults.check_vault(
+            args.vault,
+            operator=args.operator,
+            job=job,
+            passphrase=secret.get("passphrase"),
+            recovery_key=secret.get("recovery_key"),
+            **store_options(args),
+        )
     if args.json:
         emit_json(report.as_dict())
         return EXIT_OK if report.ok else EXIT_INTEGRITY
@@ -128,7 +143,8 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
 
 
 def cmd_vault_change_passphrase(args: argparse.Namespace) -> int:
-    with opened(args) as vault:
+    with opened(args) as store:
+        vault = vaults.laptop_vault(store, "Changing the vault passphrase")
         new = new_passphrase(
             args,
             env=NEW_PASSPHRASE_ENV,
@@ -145,7 +161,8 @@ def cmd_vault_change_passphrase(args: argparse.Namespace) -> int:
 
 
 def cmd_vault_info(args: argparse.Namespace) -> int:
-    with opened(args) as vault:
+    with opened(args) as store:
+        vault = vaults.laptop_vault(store, "The vault's folder and key settings")
         kdf = vault.header.kdf
         data = {
             "vault": str(vault.root),

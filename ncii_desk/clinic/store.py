@@ -22,8 +22,9 @@ rolls it back and releases its lock).
 
 Keys. The server stores ciphertext blobs and never receives a key. The client opens the
 store with the clinic's 256-bit data key; its sub-keys (blob, audit, export) are derived
-exactly as a vault's, salted with the clinic id. Who holds that key, and how it is wrapped
-per member, is the members work (:mod:`ncii_desk.vault.members`), not this module.
+exactly as a vault's, salted with the clinic id. A member opens it with
+:meth:`ClinicStore.open_member`: their key record unlocks, and the data key is unwrapped from
+their row of the member directory (:mod:`ncii_desk.clinic.members`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,16 @@ from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.blobs import BlobStore as FolderBlobStore
 from ncii_desk.vault.keys import DATA_KEY_BYTES, SubKeys, derive_subkeys, utc_now_iso
-from ncii_desk.vault.models import Blob, Setting
+from ncii_desk.vault.members import (
+    CaseKey,
+    CaseKeyRefused,
+    MemberKeyRecord,
+    MemberKeys,
+    MemberPublic,
+    unwrap_case_key,
+    wrap_case_key,
+)
+from ncii_desk.vault.models import AuditEvent, Blob, ClinicMember, Setting
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
 from ncii_desk.vault.store import AuditEventSpec, checked_columns
 
@@ -98,6 +108,49 @@ class AuditChainMoved(ClinicError):
         "Nothing of this change was saved. Try again; if it happens again, run "
         "'ncii-desk verify' against the clinic store and tell your administrator: something "
         "other than NCII Desk is writing to the database."
+    )
+
+
+class MemberUnknown(ClinicError):
+    exit_code = 6
+    default_hint = (
+        "Check the member id (ncii-desk clinic members lists them), or join the clinic first "
+        "with 'ncii-desk clinic join --db ADDRESS --name NAME'."
+    )
+
+
+class MemberPending(ClinicError):
+    exit_code = 5
+
+
+class MemberRemoved(ClinicError):
+    exit_code = 5
+    default_hint = (
+        "Ask a member of the clinic who is still admitted to add you again (you join anew "
+        "with 'ncii-desk clinic join')."
+    )
+
+
+class ClinicRolledBack(VaultCorrupt):
+    """The server shows an older audit log than this computer already saw."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message,
+            file="audit_events",
+            entry="head",
+            hint="Do not work on this clinic store until your administrator has checked the "
+            "server: a database restored from an old backup, or altered, would hide changes "
+            "made since. If the administrator restored a backup on purpose, they can tell you "
+            "how to accept it (remove this computer's clinic profile).",
+        )
+
+
+class MemberKeyUnusable(ClinicError):
+    exit_code = 3
+    default_hint = (
+        "Ask a member who is still admitted to remove you and admit you again; if they see "
+        "the same error, the clinic database was altered and needs checking."
     )
 
 
@@ -258,6 +311,19 @@ def _read_record(s: Session, url: str) -> ClinicRecord:
     return _record_of(row.value, revision)
 
 
+def check_revision(record: ClinicRecord) -> None:
+    """Refuse a store whose schema is not this version's."""
+    if record.schema_revision != head_revision():
+        newer = not known_revision(record.schema_revision)
+        raise MigrationError(
+            f"The clinic store has schema revision {record.schema_revision}; this "
+            f"version of NCII Desk works with {head_revision()}.",
+            "Install the newest version of NCII Desk."
+            if newer
+            else "Ask your clinic's administrator to upgrade the clinic server first.",
+        )
+
+
 def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
     msg = f"clinic-audit-head|{clinic_id}|{seq}|{mac}".encode()
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
@@ -282,6 +348,13 @@ class ClinicStore:
         self.engine = engine
         self._read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self._keys: SubKeys | None = derive_subkeys(data_key, record.clinic_id)
+        self._data_key: bytes | None = data_key
+        #: The member who opened the store (None when opened with a bare data key).
+        self.member: MemberKeys | None = None
+        self.member_id: str | None = None
+        #: Called once by :meth:`close` while the store is still open (the services record
+        #: the audit head this client last saw here).
+        self.on_close: Callable[[ClinicStore], None] | None = None
         self._write_mutex = threading.RLock()
         self._blobs = FolderBlobStore(blobs_dir, self._keys.blob)
 
@@ -300,15 +373,7 @@ class ClinicStore:
         try:
             with _reachable(url), Session(engine) as s:
                 record = _read_record(s, url)
-            if record.schema_revision != head_revision():
-                newer = not known_revision(record.schema_revision)
-                raise MigrationError(
-                    f"The clinic store has schema revision {record.schema_revision}; this "
-                    f"version of NCII Desk works with {head_revision()}.",
-                    "Install the newest version of NCII Desk."
-                    if newer
-                    else "Ask your clinic's administrator to upgrade the clinic server first.",
-                )
+            check_revision(record)
             folder = (blobs_dir or Path(record.blobs_dir)).expanduser().resolve()
             try:
                 owner = (folder / CLINIC_ID_FILE).read_text("ascii").strip()
@@ -326,6 +391,31 @@ class ClinicStore:
             engine.dispose()
             raise
         return store
+
+    @classmethod
+    def open_member(
+        cls,
+        url: str,
+        member_id: str,
+        passphrase: str | None = None,
+        recovery_key: str | None = None,
+        blobs_dir: Path | None = None,
+        seen: tuple[int, str] | None = None,
+        actor: str | None = None,
+    ) -> ClinicStore:
+        """Open the store as a member: unlock their key record with ``passphrase`` (or
+        ``recovery_key``), unwrap the clinic data key, and refuse a store whose audit log
+        is behind ``seen`` (the (seq, mac) this client saw last). See
+        :func:`open_as_member`."""
+        return open_as_member(
+            url,
+            member_id,
+            passphrase=passphrase,
+            recovery_key=recovery_key,
+            blobs_dir=blobs_dir,
+            seen=seen,
+            actor=actor,
+        )
 
     # state --------------------------------------------------------------------------------
 
@@ -346,12 +436,24 @@ class ClinicStore:
     def export_key(self) -> bytes:
         return self._require_keys().export
 
+    def clinic_data_key(self) -> bytes:
+        """The clinic's data key (for wrapping it to a newly admitted member)."""
+        self._require_keys()
+        assert self._data_key is not None
+        return self._data_key
+
     def close(self) -> None:
         if self._keys is None:
             return
+        hook, self.on_close = self.on_close, None
+        if hook is not None:
+            with contextlib.suppress(VaultError, OSError):
+                hook(self)
         with self._write_mutex:
             self.engine.dispose()
             self._keys = None
+            self._data_key = None
+            self.member = None
 
     def __enter__(self) -> ClinicStore:
         return self
@@ -608,6 +710,145 @@ class ClinicStore:
         """PostgreSQL needs no per-connection setting for a bulk insert."""
         self._require_keys()
         yield
+
+
+# --- the member directory's open path (ncii_desk.clinic.members has the rest) --------
+
+#: The pseudo case id the clinic data key is wrapped under (version 1).
+CLINIC_KEY_CASE = "clinic"
+
+
+def wrap_clinic_key(clinic_id: str, data_key: bytes, member: MemberPublic) -> str:
+    """The clinic data key wrapped to ``member`` (the text of ``clinic_key_wrap``)."""
+    return wrap_case_key(CaseKey(clinic_id, CLINIC_KEY_CASE, 1, data_key), member)
+
+
+def unwrap_clinic_key(wrapped: str, member: MemberKeys) -> bytes:
+    try:
+        return unwrap_case_key(wrapped, member, case_id=CLINIC_KEY_CASE, version=1).key
+    except CaseKeyRefused as exc:
+        raise MemberKeyUnusable(
+            f"The clinic key stored for member {member.member_id} does not open with that "
+            "member's key: it was altered, or copied from another member."
+        ) from exc
+
+
+def status_of(row: ClinicMember) -> str:
+    if row.removed_at is not None:
+        return "removed"
+    return "pending" if row.clinic_key_wrap is None else "admitted"
+
+
+def member_record(row: ClinicMember, clinic_id: str) -> MemberKeyRecord:
+    record = MemberKeyRecord.from_text(row.key_record)
+    if record.member_id != row.member_id or record.clinic_id != clinic_id:
+        raise MemberKeyUnusable(
+            f"The key record stored for member {row.member_id} belongs to another member or clinic."
+        )
+    return record
+
+
+def resolve_member(s: Session, text: str) -> ClinicMember:
+    """The row of member ``text``: a full id, or the start of one (8 characters or more)
+    that names exactly one member."""
+    given = text.strip().lower().replace("-", "")
+    row = s.get(ClinicMember, given)
+    if row is not None:
+        return row
+    if len(given) >= 8:
+        rows = list(s.scalars(select(ClinicMember).where(ClinicMember.member_id.startswith(given))))
+        if len(rows) == 1:
+            return rows[0]
+        if len(rows) > 1:
+            raise MemberUnknown(
+                f"Several members have an id starting with {given}.",
+                "Give more of the member id (ncii-desk clinic members lists them).",
+            )
+    raise MemberUnknown(f"The clinic has no member with the id {text.strip()}.")
+
+
+def open_as_member(
+    url: str,
+    member_id: str,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    blobs_dir: Path | None = None,
+    seen: tuple[int, str] | None = None,
+    actor: str | None = None,
+) -> ClinicStore:
+    """Unlock ``member_id``'s key record, unwrap the clinic key, open the store, and refuse
+    it when its audit log is behind (or not a continuation of) ``seen``."""
+    if passphrase is None and recovery_key is None:
+        raise ValueError("a passphrase or a recovery key is needed")
+    engine = make_engine(url)
+    try:
+        with _reachable(url), Session(engine) as s:
+            record = _read_record(s, url)
+            check_revision(record)
+            row = resolve_member(s, member_id)
+            s.expunge(row)
+    finally:
+        engine.dispose()
+    status = status_of(row)
+    if status == "removed":
+        raise MemberRemoved(f"Member {row.member_id} was removed from this clinic.")
+    if status == "pending":
+        fingerprint = member_record(row, record.clinic_id).public.fingerprint
+        raise MemberPending(
+            f"Member {row.member_id} has not been admitted to the clinic yet.",
+            "Read your fingerprint to a member who is already admitted and ask them to run "
+            f"'ncii-desk clinic admit {row.member_id} --fingerprint {fingerprint}'.",
+        )
+    key_record = member_record(row, record.clinic_id)
+    keys = (
+        key_record.unlock(passphrase)
+        if passphrase is not None
+        else key_record.recover(str(recovery_key))
+    )
+    assert row.clinic_key_wrap is not None
+    data_key = unwrap_clinic_key(row.clinic_key_wrap, keys)
+    store = ClinicStore.open(url, data_key, blobs_dir=blobs_dir, actor=actor or keys.member_id)
+    store.member = keys
+    store.member_id = keys.member_id
+    try:
+        if seen is not None:
+            check_not_rolled_back(store, seen)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def check_not_rolled_back(store: ClinicStore, seen: tuple[int, str]) -> audit_chain.Head:
+    """The store's authenticated audit head, if it is at or after ``seen`` (seq, mac) and
+    the event at ``seen``'s seq still has that MAC."""
+    seen_seq, seen_mac = seen
+    with store.session() as s:
+        head = store.read_head(s)
+        if isinstance(head, str):
+            raise ClinicRolledBack(f"The clinic's audit log cannot be trusted: {head}.")
+        if head.seq < seen_seq:
+            raise ClinicRolledBack(
+                f"The clinic database shows its audit log up to event {head.seq}, but this "
+                f"computer already saw event {seen_seq}: the database was rolled back to an "
+                "older state, or events were removed."
+            )
+        if seen_seq > 0:
+            mac = s.scalar(select(AuditEvent.mac).where(AuditEvent.seq == seen_seq))
+            if mac != seen_mac:
+                raise ClinicRolledBack(
+                    f"Event {seen_seq} of the clinic's audit log is not the one this computer "
+                    "saw: the log was replaced."
+                )
+    return head
+
+
+def current_head(store: ClinicStore) -> audit_chain.Head | None:
+    """The authenticated head of the store's audit log (None if it cannot be trusted)."""
+    with store.session() as s:
+        head = store.read_head(s)
+    return None if isinstance(head, str) else head
 
 
 _DROPPED_INFO = "ncii_clinic_dropped_blobs"

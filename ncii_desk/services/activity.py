@@ -230,6 +230,18 @@ SENTENCES: dict[str, Sentence] = {
     "vault.unlocked": lambda w, o, d, n: _unlocked(w, d),
     "vault.checked": lambda w, o, d, n: _checked(w, d),
     "vault.passphrase_changed": lambda w, o, d, n: _p("{who} changed the vault passphrase", who=w),
+    "clinic.member_admitted": lambda w, o, d, n: _p(
+        "{who} admitted clinic member {member} (key fingerprint {fingerprint})",
+        who=w,
+        member=str(o or "")[:12],
+        fingerprint=d.get("fingerprint"),
+    ),
+    "clinic.member_removed": lambda w, o, d, n: _p(
+        "{who} removed clinic member {member}", who=w, member=str(o or "")[:12]
+    ),
+    "clinic.member_key_changed": lambda w, o, d, n: _p(
+        "{who} changed their clinic member passphrase", who=w
+    ),
     "vault.permissions_tightened": lambda w, o, d, n: _p(
         "{who}'s vault files were made private to this account ({files})",
         who=w,

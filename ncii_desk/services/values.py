@@ -20,6 +20,7 @@ from ncii_desk.vision.embedders import EMBEDDERS as EMBEDDERS
 
 if TYPE_CHECKING:
     from ncii_desk.vault import Vault as Vault
+    from ncii_desk.vault.store import CaseStore as CaseStore
 
 #: The answers to "is the platform a covered platform?" and the question and definition shown
 #: with them (TAKE IT DOWN Act), for the letter commands.
@@ -35,6 +36,7 @@ __all__ = [
     "EMBEDDERS",
     "PDQ_DEFAULT_THRESHOLD",
     "Answer",
+    "CaseStore",
     "Role",
     "TakenBy",
     "Vault",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ncii_desk.errors import InvalidSetting, VaultCorrupt, WrongPassphrase
 from ncii_desk.paths import default_vault_dir
@@ -15,6 +15,9 @@ from ncii_desk.vault.audit import ChainReport
 from ncii_desk.vault.db import DB_NAME
 from ncii_desk.vault.keys import DEFAULT_TARGET_SECONDS, tune_kdf
 from ncii_desk.vault.reports import Problem
+
+if TYPE_CHECKING:
+    from ncii_desk.vault.store import CaseStore
 
 # The passphrase rule, for callers that ask a person for a new passphrase.
 MIN_PASSPHRASE_CHARS = keys.MIN_PASSPHRASE_CHARS
@@ -87,6 +90,53 @@ def open_vault(
     return vault
 
 
+def open_store(
+    location: Path | str | None,
+    *,
+    member: str | None = None,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    operator: str | None = None,
+    blobs_dir: Path | None = None,
+) -> CaseStore:
+    """Open a case store: a laptop vault folder, or a clinic's shared store when
+    ``location`` is a ``postgresql://`` address (opened as ``member``; see
+    :func:`ncii_desk.services.clinic.open_clinic_store`)."""
+    if isinstance(location, str) and "://" in location:
+        from ncii_desk.services.clinic import is_clinic_address, open_clinic_store
+
+        if not is_clinic_address(location):
+            raise InvalidSetting(
+                f"{location} is neither a vault folder nor a clinic store address.",
+                "Give a vault folder, or a clinic store as postgresql://USER@HOST:PORT/DATABASE.",
+            )
+        return open_clinic_store(
+            location,
+            member,
+            passphrase=passphrase,
+            recovery_key=recovery_key,
+            blobs_dir=blobs_dir,
+        )
+    return open_vault(
+        Path(location) if location is not None else None,
+        passphrase=passphrase,
+        recovery_key=recovery_key,
+        operator=operator,
+    )
+
+
+def laptop_vault(store: CaseStore, what: str) -> Vault:
+    """``store`` as a laptop vault, or a plain refusal naming ``what`` cannot be done on a
+    clinic store (the vault's own key file, folder and passphrase)."""
+    if not isinstance(store, Vault):
+        raise InvalidSetting(
+            f"{what} is for a laptop vault; a clinic's shared store is open.",
+            "For your own clinic passphrase use 'ncii-desk clinic passphrase'; clinic details "
+            "are shown by 'ncii-desk clinic members' and 'ncii-desk clinic-server info'.",
+        )
+    return store
+
+
 @dataclass
 class CheckReport(IntegrityReport):
     """The vault's integrity report, plus the picture and video items that have no hashes
@@ -105,7 +155,7 @@ class CheckReport(IntegrityReport):
         }
 
 
-def _count_unhashed(vault: Vault, report: IntegrityReport) -> CheckReport:
+def _count_unhashed(vault: CaseStore, report: IntegrityReport) -> CheckReport:
     from sqlalchemy import select
 
     from ncii_desk.services.unhashed import unhashed_items
@@ -123,14 +173,39 @@ def _count_unhashed(vault: Vault, report: IntegrityReport) -> CheckReport:
 
 
 def check_vault(
-    root: Path | None,
+    root: Path | str | None,
     *,
     passphrase: str | None = None,
     recovery_key: str | None = None,
     operator: str | None = None,
     job: Job | None = None,
+    member: str | None = None,
+    blobs_dir: Path | None = None,
 ) -> IntegrityReport:
-    """Full integrity sweep. A vault too damaged to open gives a report, not an exception."""
+    """Full integrity sweep. A vault too damaged to open gives a report, not an exception.
+    A clinic store (``root`` a postgresql:// address) is opened as ``member`` and checked
+    with its own sweep (every blob, the audit chain against the head row)."""
+    if isinstance(root, str):
+        store = open_store(
+            root,
+            member=member,
+            passphrase=passphrase,
+            recovery_key=recovery_key,
+            blobs_dir=blobs_dir,
+        )
+        try:
+            report = store.check(
+                job.progress if job else None, (lambda: job.cancelled) if job else None
+            )
+            if report.ok:
+                report = _count_unhashed(store, report)
+            with store.transaction() as s:
+                store.audit(
+                    s, "vault.checked", details={"ok": report.ok, "problems": len(report.problems)}
+                )
+            return report
+        finally:
+            store.close()
     try:
         vault = Vault.open(
             root or default_vault_dir(),
@@ -181,11 +256,11 @@ def change_passphrase(
     return vault.header.generation
 
 
-def verify_audit(vault: Vault) -> ChainReport:
+def verify_audit(vault: CaseStore) -> ChainReport:
     return vault.verify_audit()
 
 
-def recent_events(vault: Vault, limit: int) -> list[dict[str, Any]]:
+def recent_events(vault: CaseStore, limit: int) -> list[dict[str, Any]]:
     """The newest ``limit`` audit events, oldest first, as plain records (``audit log``)."""
     from sqlalchemy import select
 

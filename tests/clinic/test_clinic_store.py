@@ -134,9 +134,12 @@ def test_audit_log_is_append_only_on_postgresql(clinic_store: ClinicStore) -> No
         engine.dispose()
     report = clinic_store.verify_audit()
     assert report.ok, report.problems
-    assert report.events == 1
+    assert report.events == 2  # the first member's admission (clinic_store), then ours
     with clinic_store.session() as s:
-        assert s.scalars(select(AuditEvent.action)).all() == ["test.first"]
+        assert s.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all() == [
+            "clinic.member_admitted",
+            "test.first",
+        ]
 
 
 def test_models_round_trip_through_the_clinic_store(clinic_store: ClinicStore) -> None:
@@ -206,7 +209,7 @@ def test_a_failed_transaction_leaves_nothing_and_the_head_unmoved(
     with clinic_store.session() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 0
         head = clinic_store.read_head(s)
-    assert head == audit_chain.Head(1, _newest_mac(clinic_store))
+    assert head == audit_chain.Head(2, _newest_mac(clinic_store))  # admission + test.kept
     assert clinic_store.verify_audit().ok
 
 
@@ -229,14 +232,14 @@ def test_compare_and_swap_refuses_a_chain_moved_behind_the_heads_back(
     with Session(clinic_store.engine) as s, s.begin():
         audit_chain.append_event(s, secrets.token_bytes(32), actor="intruder", action="x.y")
     with (
-        pytest.raises(AuditChainMoved, match="no longer event 2"),
+        pytest.raises(AuditChainMoved, match="no longer event 3"),
         clinic_store.transaction() as s,
     ):
         s.add(Case(label="after", consent={}))
         clinic_store.audit(s, "case.created")
     with clinic_store.session() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 0
-        assert s.scalar(select(func.count()).select_from(AuditEvent)) == 2
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == 3
     report = clinic_store.verify_audit()
     assert not report.ok
     assert any("altered" in p["problem"] for p in report.problems)
@@ -351,7 +354,10 @@ def test_two_processes_append_to_one_chain_and_a_killed_one_forks_nothing(
     assert isinstance(head, audit_chain.Head) and head.seq == 90
 
 
-def test_clinic_server_init_command(cli: Any, clinic_url: str, tmp_path: Path) -> None:
+def test_clinic_server_init_command(
+    cli: Any, clinic_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", "correct horse battery staple")
     result = cli(
         "clinic-server",
         "init",
@@ -361,6 +367,8 @@ def test_clinic_server_init_command(cli: Any, clinic_url: str, tmp_path: Path) -
         str(tmp_path / "shared"),
         "--name",
         "Westside Clinic",
+        "--member-name",
+        "Ada Advocate",
         "--json",
     )
     assert result.rc == 0, result.err
@@ -377,6 +385,8 @@ def test_clinic_server_init_command(cli: Any, clinic_url: str, tmp_path: Path) -
         str(tmp_path / "other"),
         "--name",
         "Twice",
+        "--member-name",
+        "Bo",
     )
     assert again.rc == ClinicError.exit_code
     assert "not empty" in again.err
@@ -388,8 +398,18 @@ def test_without_the_driver_the_command_names_the_missing_part(
 ) -> None:
     clinic_url = "postgresql://ncii@127.0.0.1:1/none"  # never reached: the driver is missing
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", "correct horse battery staple")
     result = cli(
-        "clinic-server", "init", "--db", clinic_url, "--blobs", str(tmp_path / "b"), "--name", "X"
+        "clinic-server",
+        "init",
+        "--db",
+        clinic_url,
+        "--blobs",
+        str(tmp_path / "b"),
+        "--name",
+        "X",
+        "--member-name",
+        "Y",
     )
     assert result.rc == 8
     assert "psycopg" in result.err and "ncii-desk[clinic]" in result.err
