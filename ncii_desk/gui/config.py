@@ -31,7 +31,7 @@ from ncii_desk.services.preferences import load_preferences as load_preferences
 from ncii_desk.services.preferences import save_preferences as save_preferences
 from ncii_desk.services.settings import THRESHOLDS_KEY as THRESHOLDS_KEY
 from ncii_desk.services.settings import Thresholds as Thresholds
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 CONFIG_FILE = "desktop.json"
 MODELS_ENV = "NCII_DESK_MODELS"
@@ -77,9 +77,9 @@ class LocalConfig:
             os.environ[MODELS_ENV] = os.pathsep.join([self.models_dir, *current])
 
 
-def load_thresholds(vault: Vault) -> Thresholds:
+def load_thresholds(vault: CaseStore) -> Thresholds:
     return service_settings.thresholds(vault)
 
 
-def save_thresholds(vault: Vault, thresholds: Thresholds) -> Thresholds:
+def save_thresholds(vault: CaseStore, thresholds: Thresholds) -> Thresholds:
     return service_settings.save_thresholds(vault, thresholds)

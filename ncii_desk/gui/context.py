@@ -21,7 +21,7 @@ from ncii_desk.gui.config import Preferences, Thresholds
 from ncii_desk.gui.safeview import PreviewStore
 from ncii_desk.gui.tasks import NextStep, ProblemsOf, TaskManager
 from ncii_desk.services.jobs import Job
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 T = TypeVar("T")
 
@@ -35,13 +35,13 @@ class AppContext(QObject):
 
     def __init__(
         self,
-        vault: Vault,
+        vault: CaseStore,
         tasks: TaskManager,
         previews: PreviewStore,
         parent_widget: QWidget | None = None,
     ) -> None:
         super().__init__()
-        self.vault: Vault | None = vault
+        self.vault: CaseStore | None = vault
         self.tasks = tasks
         self.previews = previews
         self.preferences = Preferences()
@@ -63,7 +63,7 @@ class AppContext(QObject):
 
     def read(
         self,
-        fn: Callable[[Vault], T],
+        fn: Callable[[CaseStore], T],
         on_ok: Callable[[T], None],
         on_error: Callable[[NciiDeskError], None] | None = None,
         *,
@@ -88,7 +88,7 @@ class AppContext(QObject):
     def task(
         self,
         label: str,
-        fn: Callable[[Vault, Job], T],
+        fn: Callable[[CaseStore, Job], T],
         *,
         on_done: Callable[[T], None] | None = None,
         problems_of: ProblemsOf | None = None,

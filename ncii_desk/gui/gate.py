@@ -46,7 +46,7 @@ from ncii_desk.i18n import said
 from ncii_desk.services import settings as service_settings
 from ncii_desk.services import vaults
 from ncii_desk.services.jobs import Job
-from ncii_desk.services.types import KdfParams, Vault
+from ncii_desk.services.types import CaseStore, KdfParams, Vault
 
 
 def tune_kdf_here() -> KdfParams:
@@ -213,7 +213,7 @@ class GatePage(QWidget):
     def __init__(
         self,
         vault_dir: Path,
-        on_open: Callable[[Vault], None],
+        on_open: Callable[[CaseStore], None],
         on_change_folder: Callable[[Path], None] | None = None,
     ) -> None:
         super().__init__()
@@ -241,6 +241,10 @@ class GatePage(QWidget):
         self.pages.addWidget(self.form_page)
         self.recovery_page = RecoveryKeyPage(self._continue_after_recovery)
         self.pages.addWidget(self.recovery_page)
+        from ncii_desk.gui.clinic import ClinicOpenPage
+
+        self.clinic_page = ClinicOpenPage(self._opened_clinic, self.show_form)
+        self.pages.addWidget(self.clinic_page)
         layout = QVBoxLayout(self.form_page)
         layout.addWidget(
             heading(
@@ -273,6 +277,12 @@ class GatePage(QWidget):
         )
         folder_row.addWidget(self.folder_button)
         layout.addLayout(folder_row)
+        self.clinic_button = button(
+            self.tr("Open a clinic's &shared cases..."),
+            self.show_clinic,
+            tip=self.tr("Work on cases your clinic keeps on its own server, as a member."),
+        )
+        layout.addWidget(self.clinic_button)
         form = QFormLayout()
         self.passphrase = PassphraseEdit(self.tr("Passphrase"))
         form.addRow(self.tr("Passphrase"), self.passphrase.field())
@@ -336,6 +346,25 @@ class GatePage(QWidget):
         self.busy.setVisible(on)
         for w in (self.button, self.passphrase, self.confirm, self.folder_button):
             w.setEnabled(not on)
+
+    def show_clinic(self) -> None:
+        self.clinic_page.fill_from_profile()
+        self.pages.setCurrentWidget(self.clinic_page)
+        if self.clinic_page.address.text():
+            self.clinic_page.passphrase.setFocus()
+        else:
+            self.clinic_page.address.setFocus()
+
+    def show_form(self) -> None:
+        self.pages.setCurrentWidget(self.form_page)
+        self.passphrase.setFocus()
+
+    def _opened_clinic(self, store: CaseStore) -> None:
+        if self._abandoned:
+            store.close()
+            return
+        self.opened_with_recovery = False
+        self._on_open(store)
 
     def choose_folder(self) -> None:
         folder = pick_folder(self, self.tr("Choose the vault folder"))
@@ -462,6 +491,7 @@ class GatePage(QWidget):
         self.passphrase.clear()
         self.confirm.clear()
         self.recovery_page.clear()
+        self.clinic_page.abandon()
         vault = self._pending_vault
         self._pending_vault = None
         if vault is not None:

@@ -42,8 +42,9 @@ from ncii_desk.gui.tasks import TaskManager, TaskPanel
 from ncii_desk.gui.theme import apply_color_scheme
 from ncii_desk.i18n import said
 from ncii_desk.services import cases
+from ncii_desk.services import clinic as clinic_service
 from ncii_desk.services import settings as service_settings
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 from ncii_desk.services.views import CaseView
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class MainWindow(QMainWindow):
         self.local.apply_models_dir()
         self.vault_dir = vault_dir or self.local.effective_vault_dir()
         self.quit_on_quick_exit = quit_on_quick_exit
-        self.vault: Vault | None = None
+        self.vault: CaseStore | None = None
         self.ctx: AppContext | None = None
         self.workspace: CaseWorkspace | None = None
         # Before unlocking, the computer's scheme; after, the one chosen in Settings.
@@ -247,7 +248,7 @@ class MainWindow(QMainWindow):
         self._drop_gate()
         self.show_gate()
 
-    def unlocked(self, vault: Vault) -> None:
+    def unlocked(self, vault: CaseStore) -> None:
         self.vault = vault
         recovered = self.gate is not None and self.gate.opened_with_recovery
         self._drop_gate()
@@ -256,8 +257,14 @@ class MainWindow(QMainWindow):
         self.ctx.preferences_changed.connect(self.apply_preferences)
         self._set_unlocked_actions(True)
         # What opening repaired, said in the window's language (the vault writes English).
-        warnings = [said(w) for w in vault.report.warnings]
-        self.status.setText(" ".join(warnings) if warnings else self.tr("Vault unlocked."))
+        report = getattr(vault, "report", None)  # a laptop vault's opening report
+        warnings = [said(w) for w in getattr(report, "warnings", [])]
+        opened = (
+            self.tr("Clinic cases opened.")
+            if clinic_service.is_clinic_store(vault)
+            else self.tr("Vault unlocked.")
+        )
+        self.status.setText(" ".join(warnings) if warnings else opened)
         self.show_dashboard()
         self.apply_preferences()
         self.ctx.read(
@@ -358,7 +365,7 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
 
-        def create(vault: Vault) -> CaseView:
+        def create(vault: CaseStore) -> CaseView:
             return cases.new_case(vault, **values)
 
         def done(view: CaseView) -> None:

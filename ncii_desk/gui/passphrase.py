@@ -34,7 +34,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.services import vaults
 
 if TYPE_CHECKING:
-    from ncii_desk.services.types import Vault
+    from ncii_desk.services.types import CaseStore
 
 
 def passphrase_strength(text: str) -> tuple[str, bool]:
@@ -188,8 +188,8 @@ class PassphraseChanger(QWidget):
         self.change_button.setEnabled(False)
         self.message.setText(self.tr("Changing the passphrase (a few seconds)..."))
 
-        def work(vault: Vault) -> int:
-            return vaults.change_passphrase(vault, new, current=current)
+        def work(vault: CaseStore) -> int:
+            return vaults.change_store_passphrase(vault, new, current=current)
 
         self.ctx.read(work, self._done, self._failed, owner=self)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ncii_desk.services.case_queries import MatchRow as MatchRow
 from ncii_desk.services.case_queries import matches_with_names as matches_with_names
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 # --- what a removal-request draft would list ----------------------------------------------
 
@@ -70,7 +70,7 @@ class DraftPreview:
 
 
 def draft_preview(
-    vault: Vault,
+    vault: CaseStore,
     case_id: str,
     route: str,
     *,

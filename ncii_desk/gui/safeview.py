@@ -48,7 +48,7 @@ from ncii_desk.services.reveal import (
     Preview,
     Shown,
 )
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 __all__ = ["PREVIEW_SIDE", "REVEAL_ACTION", "REVEAL_SIDE", "PreviewPanel", "PreviewStore"]
 
@@ -127,7 +127,7 @@ def rendered(result: Preview) -> Rendered:
 
 
 def render_item(
-    vault: Vault,
+    vault: CaseStore,
     item_id: str,
     *,
     mode: str = "blur",
@@ -155,7 +155,7 @@ class PreviewStore(QObject):
     #: Items whose previews must disappear now (ids): they are being kept as hashes only.
     hidden = Signal(list)
 
-    def __init__(self, vault_getter: Callable[[], Vault | None]) -> None:
+    def __init__(self, vault_getter: Callable[[], CaseStore | None]) -> None:
         super().__init__()
         self._vault = vault_getter
         self._cache: dict[tuple[str, str, bool], Rendered] = {}

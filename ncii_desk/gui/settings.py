@@ -49,6 +49,7 @@ from ncii_desk.gui.context import AppContext
 from ncii_desk.gui.optional import packets_missing, requests_missing
 from ncii_desk.gui.tasks import Problem
 from ncii_desk.i18n import said
+from ncii_desk.services import clinic as clinic_service
 from ncii_desk.services import validation
 from ncii_desk.services.hardware import HardwareReport, analysis_hardware
 from ncii_desk.services.settings import (
@@ -63,7 +64,7 @@ from ncii_desk.services.settings import (
     set_embedder,
     set_operator_name,
 )
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 CLINIC_LABELS = {
     "name": QT_TRANSLATE_NOOP("Settings", "Organisation"),
@@ -104,6 +105,11 @@ class SettingsDialog(QDialog):
         self._clinic()
         self._signing()
         self._passphrase()
+        if clinic_service.is_clinic_store(ctx.vault):
+            from ncii_desk.gui.clinic import ClinicMembersTab
+
+            self.clinic_members = ClinicMembersTab(ctx)
+            self.tabs.addTab(self.clinic_members, self.tr("Clinic members"))
         self.message = plain_label(name=self.tr("Settings message"))
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(
@@ -536,7 +542,7 @@ class SettingsDialog(QDialog):
         signing = self.packets_missing is None
         clinic = self.clinic_missing is None
 
-        def read(vault: Vault) -> tuple[Preferences, Thresholds, Any, dict[str, str]]:
+        def read(vault: CaseStore) -> tuple[Preferences, Thresholds, Any, dict[str, str]]:
             status: Any = None
             details: dict[str, str] = {}
             if signing:
@@ -671,7 +677,7 @@ class SettingsDialog(QDialog):
         scheme = str(self.color_scheme.currentData())
         scheme_changed = scheme != self.ctx.color_scheme
 
-        def write(vault: Vault) -> None:
+        def write(vault: CaseStore) -> None:
             if operator is not None:  # audited like every settings change
                 set_operator_name(vault, operator)
             save_preferences(vault, prefs)
@@ -695,7 +701,7 @@ class SettingsDialog(QDialog):
         self.message.setText(self.tr("Saving..."))
         self.ctx.read(write, done, lambda e: self.message.setText(error_text(e)), owner=self)
 
-    def _clinic_values(self) -> tuple[Callable[[Vault, Any], object], Any] | None:
+    def _clinic_values(self) -> tuple[Callable[[CaseStore, Any], object], Any] | None:
         if self.clinic_missing is not None:
             return None
         from ncii_desk.services import requests as service
@@ -731,7 +737,7 @@ class SettingsDialog(QDialog):
             return
         from ncii_desk.services import packets
 
-        def configure(vault: Vault) -> Any:
+        def configure(vault: CaseStore) -> Any:
             try:
                 data = path.read_bytes()
             except OSError as exc:

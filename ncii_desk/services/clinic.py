@@ -228,6 +228,13 @@ def join_clinic(
     }
 
 
+def is_clinic_store(store: object) -> bool:
+    """Whether ``store`` (an open case store) is a clinic's shared store."""
+    from ncii_desk.clinic.store import ClinicStore
+
+    return isinstance(store, ClinicStore)
+
+
 def _clinic(store: object) -> ClinicStore:
     from ncii_desk.clinic.store import ClinicStore
 

@@ -20,8 +20,18 @@ if TYPE_CHECKING:
     from ncii_desk.documents.thumbs import ThumbMode
     from ncii_desk.vault import KdfParams, Vault
     from ncii_desk.vault.models import Source
+    from ncii_desk.vault.store import CaseStore
 
-__all__ = ["KdfParams", "LetterForm", "Role", "Sender", "Source", "ThumbMode", "Vault"]
+__all__ = [
+    "CaseStore",
+    "KdfParams",
+    "LetterForm",
+    "Role",
+    "Sender",
+    "Source",
+    "ThumbMode",
+    "Vault",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -29,6 +39,10 @@ def __getattr__(name: str) -> Any:
         import ncii_desk.vault as vault_package
 
         return getattr(vault_package, name)
+    if name == "CaseStore":
+        from ncii_desk.vault import store
+
+        return store.CaseStore
     if name == "Source":
         from ncii_desk.vault import models
 

@@ -256,6 +256,18 @@ def change_passphrase(
     return vault.header.generation
 
 
+def change_store_passphrase(
+    store: CaseStore, new_passphrase: str, *, current: str | None = None
+) -> int:
+    """A new passphrase for what is open: a laptop vault's passphrase, or, on a clinic
+    store, the passphrase of the member who opened it. Returns the new generation."""
+    if isinstance(store, Vault):
+        return change_passphrase(store, new_passphrase, current=current)
+    from ncii_desk.services.clinic import change_member_passphrase
+
+    return change_member_passphrase(store, new_passphrase, current=current)
+
+
 def verify_audit(vault: CaseStore) -> ChainReport:
     return vault.verify_audit()
 

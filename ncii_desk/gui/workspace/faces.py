@@ -24,12 +24,12 @@ from ncii_desk.gui.safeview import to_qimage
 from ncii_desk.i18n import said
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.reveal import FACE_CROP_SIDE
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 CROP_SIDE = FACE_CROP_SIDE
 
 
-def face_notes(vault: Vault, case_id: str) -> dict[str, str]:
+def face_notes(vault: CaseStore, case_id: str) -> dict[str, str]:
     """What the reference photos table says about each photo's picked face (worker thread)."""
     if gallery_missing() is not None:
         return {}
@@ -57,7 +57,7 @@ class PhotoFaces:
     tiles: tuple[FaceTile, ...]
 
 
-def face_tiles(vault: Vault, case_id: str, item_id: str, grey: bool, job: Job) -> PhotoFaces:
+def face_tiles(vault: CaseStore, case_id: str, item_id: str, grey: bool, job: Job) -> PhotoFaces:
     """The reveal service's face crops of a reference photo, as pictures to draw."""
     from ncii_desk.services import reveal
 

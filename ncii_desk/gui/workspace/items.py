@@ -44,7 +44,7 @@ from ncii_desk.services.intake import IntakeResult
 from ncii_desk.services.items import HashOnlyPlan, HashOnlyResult
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.matching import HashingReport
-from ncii_desk.services.types import Role, Vault
+from ncii_desk.services.types import CaseStore, Role
 from ncii_desk.services.views import ItemView
 
 #: Side of the thumbnails as they are made (drawn at row height in the table).
@@ -86,7 +86,7 @@ class AddOutcome:
 
 
 def add_and_hash(
-    vault: Vault, case_id: str, role: Role, paths: Sequence[Path], minor: bool, job: Job
+    vault: CaseStore, case_id: str, role: Role, paths: Sequence[Path], minor: bool, job: Job
 ) -> AddOutcome:
     """Take files in, then hash them and match the case (as `ncii-desk add` does)."""
     result = intake.add_items(vault, case_id, role, list(paths), suspected_minor=minor, job=job)
@@ -207,7 +207,7 @@ class ItemsSection(QWidget):
         self.case_id = case_id
         self.role = role
         #: More words for the Note column, per item id (read with the list, in the worker).
-        self.note_source: Callable[[Vault, str], dict[str, str]] | None = None
+        self.note_source: Callable[[CaseStore, str], dict[str, str]] | None = None
         self.extra_notes: dict[str, str] = {}
         self.title = title
         self.preview = preview
@@ -296,7 +296,7 @@ class ItemsSection(QWidget):
     def refresh(self) -> None:
         case_id, role, extra = self.case_id, self.role, self.note_source
 
-        def read(v: Vault) -> tuple[list[ItemView], dict[str, str]]:
+        def read(v: CaseStore) -> tuple[list[ItemView], dict[str, str]]:
             return items.list_items(v, case_id, role), (extra(v, case_id) if extra else {})
 
         def show(result: tuple[list[ItemView], dict[str, str]]) -> None:

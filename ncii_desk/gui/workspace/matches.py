@@ -34,7 +34,7 @@ from ncii_desk.gui.tasks import Problem
 from ncii_desk.services import matching
 from ncii_desk.services.case_queries import latest_findings, manipulation_limits
 from ncii_desk.services.hardware import ON_GPU, where_it_runs
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 MATCH_COLUMNS = (
     QT_TRANSLATE_NOOP("Matches", "Suspect"),
@@ -280,7 +280,7 @@ def review_text(state: str) -> str:
     }.get(state, state)
 
 
-def findings_for(vault: Vault, item_id: str) -> list[dict[str, Any]]:
+def findings_for(vault: CaseStore, item_id: str) -> list[dict[str, Any]]:
     """The analysis findings (signals) of an item's newest summary, if it was analysed."""
     return latest_findings(vault, item_id)
 
@@ -292,7 +292,7 @@ class Rematched:
     warnings: list[str]
 
 
-def rematch_case(vault: Vault, case_id: str) -> Rematched:
+def rematch_case(vault: CaseStore, case_id: str) -> Rematched:
     """Match the case again with the vault's thresholds, saying when a stored one was not
     valid and its default was used."""
     from ncii_desk.services.settings import thresholds

@@ -52,7 +52,7 @@ from ncii_desk.gui.workspace.requests.texts import (
     status_text,
 )
 from ncii_desk.gui.workspace.suspects import capture_installed, recheck_summary
-from ncii_desk.services.types import Vault
+from ncii_desk.services.types import CaseStore
 
 
 class RequestsPane(QWidget):
@@ -404,7 +404,7 @@ class RequestsPane(QWidget):
 
         remember = dialog.details_to_remember()
 
-        def work(v: Vault) -> Any:
+        def work(v: CaseStore) -> Any:
             result = service.draft_requests(
                 v, case_id, route, form, extra_urls=extra, items=items, again=again
             )
@@ -506,7 +506,7 @@ class RequestsPane(QWidget):
             return
         from ncii_desk.services import requests as service
 
-        def work(v: Vault) -> Any:
+        def work(v: CaseStore) -> Any:
             at = service.parse_local(text, service.clinic_zone(v))
             if reason is not None:
                 return service.correct_sent(v, request_id, at, reason)
@@ -612,7 +612,7 @@ class RequestsPane(QWidget):
                 return
         rid, chosen = view.id, folder
 
-        def work(v: Vault) -> tuple[Any, list[Path]]:
+        def work(v: CaseStore) -> tuple[Any, list[Path]]:
             reading = service.letter_for_reading(v, rid)
             return reading, service.export_documents(v, rid, chosen, formats=("pdf",))
 
@@ -689,7 +689,7 @@ class RequestsPane(QWidget):
         case_id, language, fmt = self.case_id, dialog.chosen_language(), dialog.chosen_format()
         name = handout_file_name(language, fmt)
 
-        def make(vault: Vault) -> list[Any]:
+        def make(vault: CaseStore) -> list[Any]:
             data = service.make_handout(vault, case_id, fmt=fmt, language=language)
             return list(service.write_files(folder, {name: data}))
 
@@ -733,7 +733,7 @@ class RequestsPane(QWidget):
         if folder is None:
             return
 
-        def make(vault: Vault) -> list[Any]:
+        def make(vault: CaseStore) -> list[Any]:
             letter = service.followup_letters(vault, request_id, form, "followup")
             files = {
                 letter.filename + ".pdf": letter.pdf(),
