@@ -157,7 +157,8 @@ def clinic_url(pg_server: Any) -> str:
 def clinic_store(clinic_url: str, tmp_path: Path) -> Iterator[Any]:
     """An open clinic store (schema, clinic record, blob folder), made by
     ``clinic-server init`` with a first member, and opened by that member
-    (``store.member``, ``store.member_id``; passphrase :data:`PASSPHRASE`). The member's
+    (``store.member``, ``store.member_id``; passphrase :data:`PASSPHRASE`; actor
+    "test-advocate" as the ``vault`` fixture's). The member's
     recovery key is ``store.test_recovery_key``. tests/clinic/memberkit.py adds more members."""
     from ncii_desk.clinic.store import ClinicStore
     from ncii_desk.services.clinic import init_clinic_with_member
@@ -170,7 +171,11 @@ def clinic_store(clinic_url: str, tmp_path: Path) -> Iterator[Any]:
         PASSPHRASE,
         kdf=fast_kdf(),
     )
-    store = ClinicStore.open_member(clinic_url, made["member_id"], passphrase=PASSPHRASE)
+    # actor as for the `vault` fixture, so a service test reads the same on both backends
+    # (the product's default actor on a clinic store is the member id: no name on the server)
+    store = ClinicStore.open_member(
+        clinic_url, made["member_id"], passphrase=PASSPHRASE, actor="test-advocate"
+    )
     store.test_recovery_key = made["recovery_key"]  # type: ignore[attr-defined]
     try:
         yield store

@@ -37,7 +37,10 @@ def _audit_count(store: ClinicStore) -> int:
 def test_first_member_made_at_init_opens_the_store(clinic_store: ClinicStore) -> None:
     assert isinstance(clinic_store.member, MemberKeys)
     assert clinic_store.member_id == clinic_store.member.member_id
-    assert clinic_store.actor == clinic_store.member_id  # audit names the member id, no name
+    with ClinicStore.open_member(
+        clinic_store.url, str(clinic_store.member_id), passphrase=PASSPHRASE
+    ) as plain:
+        assert plain.actor == clinic_store.member_id  # audit names the member id, no name
     listed = members.list_members(clinic_store)
     assert [(m.member_id, m.name, m.status) for m in listed] == [
         (clinic_store.member_id, "First Member", "admitted")
