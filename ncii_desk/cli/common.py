@@ -183,6 +183,11 @@ def store_options(args: argparse.Namespace) -> dict[str, Any]:
 @contextmanager
 def opened(args: argparse.Namespace) -> Iterator[CaseStore]:
     """The case store --vault names (a laptop vault or a clinic store), open."""
+    if isinstance(args.vault, str) and args.operator:
+        warn(
+            "--operator is not used on a clinic store: its audit log names your member id "
+            "(no names are stored on the clinic server)."
+        )
     secret = unlock_secret(args)
     store = vaults.open_store(
         args.vault,

@@ -56,6 +56,8 @@ class ClinicOpenPage(QWidget):
         self._on_open = on_open
         self._worker: workers.Worker | None = None
         self._abandoned = False
+        #: The last open used the recovery key (the window then asks for a new passphrase).
+        self.used_recovery = False
         layout = QVBoxLayout(self)
         layout.addWidget(heading(self.tr("Open a clinic's shared cases")))
         layout.addWidget(
@@ -125,6 +127,7 @@ class ClinicOpenPage(QWidget):
             )
             return
         recovery = self.use_recovery.isChecked()
+        self.used_recovery = recovery
         self.message.setText(self.tr("Opening the clinic's cases..."))
         self._busy(True)
 

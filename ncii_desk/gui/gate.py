@@ -363,7 +363,7 @@ class GatePage(QWidget):
         if self._abandoned:
             store.close()
             return
-        self.opened_with_recovery = False
+        self.opened_with_recovery = self.clinic_page.used_recovery
         self._on_open(store)
 
     def choose_folder(self) -> None:

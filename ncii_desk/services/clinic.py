@@ -61,6 +61,13 @@ class ClinicProfile:
         }
 
 
+def _without_password(url: str) -> str:
+    """The address with any password left out (it belongs in ~/.pgpass)."""
+    from ncii_desk.clinic.store import shown_url
+
+    return shown_url(url).replace(":***@", "@")
+
+
 def profile_path() -> Path:
     import platformdirs
 
@@ -114,7 +121,6 @@ def remember(store: ClinicStore, blobs_dir: Path | None = None) -> None:
     """Record (atomically, private to this user) the store's current authenticated head for
     this member, unless it is behind what is remembered already."""
     from ncii_desk.clinic.members import current_head
-    from ncii_desk.clinic.store import shown_url
     from ncii_desk.hardening import make_private_dir, write_private_bytes
 
     if store.member_id is None:
@@ -128,7 +134,7 @@ def remember(store: ClinicStore, blobs_dir: Path | None = None) -> None:
         return
     profile = ClinicProfile(
         clinic_id=store.vault_id,
-        url=shown_url(store.url).replace(":***@", "@"),
+        url=_without_password(store.url),
         member_id=store.member_id,
         head_seq=head.seq,
         head_mac=head.mac,
@@ -213,7 +219,7 @@ def join_clinic(
     admitted member admits them. Returns member id, fingerprint and the recovery key (shown
     once)."""
     from ncii_desk.clinic import members
-    from ncii_desk.clinic.store import read_record, shown_url
+    from ncii_desk.clinic.store import read_record
 
     new = members.enrol(db, passphrase, name, kdf=kdf)
     record = read_record(db)
@@ -223,7 +229,7 @@ def join_clinic(
         "member_id": new.keys.member_id,
         "fingerprint": new.keys.public.fingerprint,
         "recovery_key": new.recovery_key,
-        "admit_command": f"ncii-desk --vault {shown_url(db)} clinic admit "
+        "admit_command": f"ncii-desk --vault {_without_password(db)} clinic admit "
         f"{new.keys.member_id} --fingerprint {new.keys.public.fingerprint}",
     }
 

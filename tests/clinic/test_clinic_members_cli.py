@@ -196,3 +196,23 @@ def test_two_members_write_to_one_case_from_two_processes(
     assert actors == {first["member_id"], second["member_id"]}
     log = json.loads(cli(*as_first, "audit", "log", "--json").out)
     assert all("Ada" not in e["actor"] and "Bo" not in e["actor"] for e in log)
+
+
+def test_laptop_only_commands_and_missing_options_say_so(
+    cli: Any, clinic_store: ClinicStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    url = clinic_store.url
+    made = cli("--vault", url, "vault", "init")
+    assert made.rc == 2 and "clinic-server init" in made.err
+    info = cli("--vault", url, "--member", str(clinic_store.member_id), "vault", "info")
+    assert info.rc == 2 and "laptop vault" in info.err
+    no_blobs = cli("clinic-server", "init", "--db", url, "--name", "N", "--member-name", "M")
+    assert no_blobs.rc == 2 and "--blobs" in no_blobs.err
+    named = cli(
+        "--vault", url, "--member", str(clinic_store.member_id), "--operator", "Ada", "case", "list"
+    )
+    assert named.rc == 0, named.err
+    assert "--operator is not used on a clinic store" in named.err
+    wrong = cli("--vault", "mysql://x@y/z", "case", "list")
+    assert wrong.rc == 2 and "postgresql://" in wrong.err

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from conftest import PASSPHRASE
 from ncii_desk.clinic.members import MemberPending
 from ncii_desk.clinic.store import ClinicStore
+from ncii_desk.errors import WrongPassphrase
 from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.services import cases
@@ -84,3 +85,34 @@ def test_open_a_clinic_store_from_the_gate_and_admit_a_member_in_settings(
     window.settings_dialog.reject()
     window.lock()
     assert window.vault is None
+
+
+def test_a_member_opening_with_the_recovery_key_chooses_a_new_passphrase(
+    qtbot,  # type: ignore[no-untyped-def]
+    clinic_store: ClinicStore,
+    vault_dir: Path,
+) -> None:
+    window = MainWindow(vault_dir, local=LocalConfig())
+    qtbot.addWidget(window)
+    window.show()
+    gate = window.gate
+    assert gate is not None
+    gate.show_clinic()
+    page = gate.clinic_page
+    page.use_recovery.setChecked(True)
+    page.passphrase.setText(clinic_store.test_recovery_key)  # type: ignore[attr-defined]
+    page.submit()
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=WAIT)
+    dialog = window.new_passphrase_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+    new = "a fresh member passphrase"
+    dialog.changer.new.setText(new)
+    dialog.changer.again.setText(new)
+    with qtbot.waitSignal(dialog.changer.changed, timeout=WAIT):
+        dialog.changer.change()
+    window.lock()
+    member_id = str(clinic_store.member_id)
+    with pytest.raises(WrongPassphrase):
+        ClinicStore.open_member(clinic_store.url, member_id, passphrase=PASSPHRASE)
+    with ClinicStore.open_member(clinic_store.url, member_id, passphrase=new) as again:
+        assert again.member_id == member_id
