@@ -43,6 +43,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.sealing import Sealer
 from ncii_desk.errors import (
     Cancelled,
     MigrationError,
@@ -56,6 +57,7 @@ from ncii_desk.vault import audit as audit_chain
 from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.blobs import BlobStore as FolderBlobStore
 from ncii_desk.vault.keys import DATA_KEY_BYTES, SubKeys, derive_subkeys, utc_now_iso
+from ncii_desk.vault.members import MemberKeys
 from ncii_desk.vault.models import Blob, Setting
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
 from ncii_desk.vault.store import AuditEventSpec, checked_columns
@@ -274,8 +276,14 @@ class ClinicStore:
         blobs_dir: Path,
         data_key: bytes,
         actor: str,
+        sealed: bool | None = None,
     ) -> None:
         self.url = url
+        #: The member who opened the store (None: opened with the raw clinic data key).
+        self.member: MemberKeys | None = None
+        self.member_id: str | None = None
+        self._sealed = sealed
+        self.sealer = Sealer(self)
         self.record = record
         self.vault_id = record.clinic_id
         self.actor = actor
@@ -287,12 +295,20 @@ class ClinicStore:
 
     @classmethod
     def open(
-        cls, url: str, data_key: bytes, *, blobs_dir: Path | None = None, actor: str = ""
+        cls,
+        url: str,
+        data_key: bytes,
+        *,
+        blobs_dir: Path | None = None,
+        actor: str = "",
+        sealed: bool | None = None,
     ) -> ClinicStore:
         """Open the clinic store at ``url`` with the clinic's data key.
 
         ``blobs_dir`` is the blob folder as this computer sees it (the path recorded by
         ``init`` when not given); it must be the folder made for this clinic.
+        ``sealed``: sensitive columns sealed with case keys (:mod:`.sealing`); None = when a
+        member is attached (:attr:`member`), False = never (raw-key tools and old tests).
         """
         if len(data_key) != DATA_KEY_BYTES:
             raise ValueError("a clinic data key is 32 bytes")
@@ -320,7 +336,7 @@ class ClinicStore:
                     f"({CLINIC_ID_FILE} is missing or names another clinic).",
                     "Give the clinic's blob folder as this computer sees it (--blobs).",
                 )
-            store = cls(url, engine, record, folder, data_key, actor)
+            store = cls(url, engine, record, folder, data_key, actor, sealed)
             store._finish_drops(store._dropped())
         except BaseException:
             engine.dispose()
@@ -341,6 +357,11 @@ class ClinicStore:
         if self._keys is None:
             raise VaultLocked("The clinic store is closed.")
         return self._keys
+
+    @property
+    def sealing(self) -> bool:
+        """Whether this store's sessions seal sensitive columns (:mod:`.sealing`)."""
+        return self._sealed is not False and (self._sealed is True or self.member is not None)
 
     @property
     def export_key(self) -> bytes:
@@ -366,6 +387,8 @@ class ClinicStore:
         """A read session on one REPEATABLE READ snapshot; never writes."""
         self._require_keys()
         with _reachable(self.url), Session(self._read_engine, expire_on_commit=False) as s:
+            if self.sealing:
+                self.sealer.install(s)
             yield s
 
     @contextlib.contextmanager
@@ -380,6 +403,8 @@ class ClinicStore:
                 s.begin(),
             ):
                 lock_writers(s)
+                if self.sealing:
+                    self.sealer.install(s)
                 before = audit_chain.newest(s)
                 yield s
                 s.flush()
