@@ -141,6 +141,23 @@ class CaseKeys:
             checked.add(case_id)
             return cached
 
+    def load(self, session: Session, case_id: str) -> CaseKeyring:
+        """A freshly read and verified ring of the case, to make a change on."""
+        with self._lock:
+            opened = self._load(session, case_id)
+            self._open[case_id] = opened
+        return CaseKeyring(
+            clinic_id=opened.ring.clinic_id,
+            case_id=case_id,
+            current_version=opened.ring.current_version,
+            wraps=dict(opened.ring.wraps),
+            publics=dict(opened.ring.publics),
+            members=dict(opened.ring.members),
+            head=opened.ring.head,
+            seq=opened.ring.seq,
+            commits=dict(opened.ring.commits),
+        )
+
     def _load(self, session: Session, case_id: str) -> OpenCase:
         member = self.member
         records = [

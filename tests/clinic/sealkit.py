@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from conftest import PASSPHRASE, fast_kdf
-
 from ncii_desk.clinic.store import ClinicStore, init_clinic
 from ncii_desk.vault import members as m
 from ncii_desk.vault.models import ClinicMember
@@ -32,15 +31,15 @@ class Clinic:
         if name not in self.people:
             new = m.create_member(self.clinic_id, PASSPHRASE, kdf=fast_kdf())
             self.people[name] = new
-            with ClinicStore.open(self.url, self.data_key, sealed=False) as raw:
-                with raw.transaction() as s:
-                    s.add(
-                        ClinicMember(
-                            member_id=new.keys.member_id,
-                            key_record=new.record.to_text(),
-                            clinic_key_wrap="wrapped-by-the-clinic-flow" if admitted else None,
-                        )
+            raw = ClinicStore.open(self.url, self.data_key, sealed=False)
+            with raw, raw.transaction() as s:
+                s.add(
+                    ClinicMember(
+                        member_id=new.keys.member_id,
+                        key_record=new.record.to_text(),
+                        clinic_key_wrap="wrapped-by-the-clinic-flow" if admitted else None,
                     )
+                )
         return self.people[name]
 
     def open_as(self, name: str) -> ClinicStore:
