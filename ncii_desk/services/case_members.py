@@ -57,6 +57,13 @@ class CaseMemberView:
         return asdict(self)
 
 
+def has_members(vault: CaseStore) -> bool:
+    """Whether this store's cases have members (a clinic store; a laptop vault has none)."""
+    from ncii_desk.clinic.store import ClinicStore
+
+    return isinstance(vault, ClinicStore)
+
+
 def _clinic(vault: CaseStore) -> Any:
     from ncii_desk.clinic.store import ClinicStore
 
