@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,9 +35,16 @@ from ncii_desk.vault.members import (
 )
 from ncii_desk.vault.models import CaseKeyWrap, CaseMembershipRecord, ClinicMember
 from ncii_desk.vault.roles import MemberRole, NotPermitted
+from ncii_desk.vault.store import AuditEventSpec
 
-if TYPE_CHECKING:
-    from ncii_desk.clinic.store import ClinicStore
+
+class KeyedStore(Protocol):
+    """What the case keys need of the clinic store (no import of the store module)."""
+
+    member: MemberKeys | None
+
+    def audit_many(self, session: Session, events: list[AuditEventSpec]) -> None: ...
+
 
 #: The audit action of every membership record.
 MEMBERSHIP_ACTION = "case.membership"
@@ -68,7 +75,7 @@ class OpenCase:
 class CaseKeys:
     """The case keys of one open clinic store, for its member."""
 
-    def __init__(self, store: ClinicStore) -> None:
+    def __init__(self, store: KeyedStore) -> None:
         self._store = store
         self._open: dict[str, OpenCase] = {}
         self._seen: dict[str, tuple[int, str]] = {}

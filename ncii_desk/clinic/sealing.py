@@ -29,20 +29,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Table, event, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
-from ncii_desk.clinic.casekeys import CaseKeys, OpenCase
+from ncii_desk.clinic.casekeys import CaseKeys, KeyedStore, OpenCase
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.vault.fields import SENSITIVE_COLUMNS, SENSITIVE_JSON_COLUMNS, FieldUnreadable
 from ncii_desk.vault.members import CaseKeyRefused, MemberKeyCorrupt, MembershipInvalid
 from ncii_desk.vault.models import Base, Capture, Case, EvidenceItem, Match, RemovalRequest, new_id
-
-if TYPE_CHECKING:
-    from ncii_desk.clinic.store import ClinicStore
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +75,7 @@ def _case_of(table: str, values: Mapping[str, Any]) -> str | None:
 class Sealer:
     """Seals and opens one clinic store's sensitive columns for its member."""
 
-    def __init__(self, store: ClinicStore) -> None:
+    def __init__(self, store: KeyedStore) -> None:
         self.store = store
         self.keys = CaseKeys(store)
         self._lock = threading.Lock()

@@ -347,3 +347,32 @@ def test_match_rows_keep_their_sealed_details(clinic: sealkit.Clinic, tmp_path: 
     with clinic.open_as("alice").session() as s:
         details = [m.details for m in s.scalars(select(Match))]
     assert details and all(isinstance(d, dict) and d for d in details)
+
+
+def test_a_case_exported_from_the_clinic_opens_in_a_lawyers_laptop_vault_and_back(
+    clinic: sealkit.Clinic, vault: Any, tmp_path: Path
+) -> None:
+    """Export works on opened values (the lawyer's vault gets plaintext in its own
+    encrypted vault); a hand-over imported into a clinic store is sealed like any case."""
+    from ncii_desk.services import handover
+
+    alice = clinic.open_as("alice")
+    case = cases.new_case(alice, f"Case {MARK}", client_pseudonym="K.", notes=f"{MARK} notes")
+    intake.add_items(alice, case.id, Role.ORIGINAL, [_png(tmp_path / f"{MARK}.png", 9)])
+    out = tmp_path / "case.ncii"
+    handover.export_case(alice, case.id, out, recipient=handover.public_key(vault))
+    handover.import_case(vault, out)
+    got = cases.get_case(vault, f"case {MARK}")
+    assert (got.id, got.client_pseudonym, got.notes) == (case.id, "K.", f"{MARK} notes")
+    assert [i.original_filename for i in items.list_items(vault, case.id)] == [f"{MARK}.png"]
+
+    # Back into the clinic, as a copy: sealed, with its own key and first record.
+    back = tmp_path / "back.ncii"
+    handover.export_case(vault, case.id, back, recipient=handover.public_key(alice))
+    handover.import_case(alice, back, as_copy=True)
+    copies = [c for c in cases.list_cases(alice) if c.id != case.id]
+    assert [(c.label, c.notes) for c in copies] == [(f"Case {MARK} (copy)", f"{MARK} notes")]
+    assert [i.original_filename for i in items.list_items(alice, copies[0].id)] == [f"{MARK}.png"]
+    clear, leaks = _scan(clinic)
+    assert clear == [] and leaks == []
+    assert alice.sealer.problems == []
