@@ -50,6 +50,8 @@ class KeyedStore(Protocol):
 MEMBERSHIP_ACTION = "case.membership"
 #: session.info key: case ids whose record count this session already compared.
 _CHECKED_INFO = "ncii_casekeys_checked"
+#: session.info key: {case id: newest record seq} as this session first read them.
+_SEQS_INFO = "ncii_casekeys_seqs"
 
 
 class NoMember(NciiDeskError):
@@ -137,16 +139,29 @@ class CaseKeys:
             checked: set[str] = session.info.setdefault(_CHECKED_INFO, set())
             if cached is not None and case_id in checked:
                 return cached
-            newest = session.scalar(
-                select(func.max(CaseMembershipRecord.seq)).where(
-                    CaseMembershipRecord.case_id == case_id
-                )
-            )
+            newest = self._newest_seqs(session).get(case_id)
             if cached is None or newest != cached.membership.seq:
                 cached = self._load(session, case_id)
                 self._open[case_id] = cached
             checked.add(case_id)
             return cached
+
+    @staticmethod
+    def _newest_seqs(session: Session) -> dict[str, int]:
+        """Every case's newest record number, read once per session in one query (a case
+        list costs one statement here, whatever the number of cases)."""
+        seqs: dict[str, int] | None = session.info.get(_SEQS_INFO)
+        if seqs is None:
+            seqs = {
+                str(case_id): int(seq)
+                for case_id, seq in session.execute(
+                    select(
+                        CaseMembershipRecord.case_id, func.max(CaseMembershipRecord.seq)
+                    ).group_by(CaseMembershipRecord.case_id)
+                )
+            }
+            session.info[_SEQS_INFO] = seqs
+        return seqs
 
     def load(self, session: Session, case_id: str) -> CaseKeyring:
         """A freshly read and verified ring of the case, to make a change on."""
@@ -247,6 +262,7 @@ class CaseKeys:
                 ring, membership, cipher, None if entry is None else entry.role
             )
             self._seen[ring.case_id] = (membership.seq, membership.head)
+        session.info.setdefault(_CHECKED_INFO, set()).add(ring.case_id)
 
     def forget(self, case_id: str) -> None:
         with self._lock:
