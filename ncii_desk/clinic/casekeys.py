@@ -84,6 +84,22 @@ class CaseKeys:
         self._lock = threading.RLock()
         #: The role a member takes on the cases they create.
         self.creator_role = MemberRole.ADVOCATE
+        self._publics: dict[str, tuple[str, MemberPublic]] = {}
+
+    @property
+    def seen(self) -> dict[str, tuple[int, str]]:
+        """Case id -> (seq, head) of the newest membership this client verified: save it
+        with the client profile and give it back to :meth:`restore_seen` next time, so a
+        server rolled back between two runs is caught too."""
+        with self._lock:
+            return dict(self._seen)
+
+    def restore_seen(self, seen: dict[str, tuple[int, str]]) -> None:
+        with self._lock:
+            for case_id, (seq, head) in seen.items():
+                known = self._seen.get(case_id)
+                if known is None or known[0] < seq:
+                    self._seen[case_id] = (int(seq), str(head))
 
     @property
     def member(self) -> MemberKeys:
@@ -226,7 +242,11 @@ class CaseKeys:
         if not ids:
             return out
         for row in session.scalars(select(ClinicMember).where(ClinicMember.member_id.in_(ids))):
-            out[row.member_id] = MemberKeyRecord.from_text(row.key_record).public
+            cached = self._publics.get(row.member_id)
+            if cached is None or cached[0] != row.key_record:
+                cached = (row.key_record, MemberKeyRecord.from_text(row.key_record).public)
+                self._publics[row.member_id] = cached
+            out[row.member_id] = cached[1]
         return out
 
     def cipher_for_write(self, session: Session, case_id: str) -> FieldCipher:

@@ -223,3 +223,31 @@ def test_cli_member_commands_are_registered_under_case() -> None:
     assert (args.case, args.member_id, args.role) == ("Case A", "m1", "read_only")
     with pytest.raises(SystemExit):
         parser.parse_args(["case", "add-member", "Case A", "m1", "--role", "owner"])
+
+
+def test_a_rollback_between_two_runs_is_caught_with_the_remembered_membership(
+    clinic: sealkit.Clinic,
+) -> None:
+    """What one run verified (``seen``), given to the next run's client, makes a server
+    put back to an older state refuse the case, even though the older chain verifies."""
+    alice = clinic.open_as("alice")
+    case = cases.new_case(alice, "Case S", notes="kept")
+    case_members.add_member(alice, case.id, _id(clinic, "bob"), "advocate")
+    remembered = alice.sealer.keys.seen
+    assert remembered[case.id][0] == 2
+    engine = clinic.raw()
+    with engine.begin() as conn:  # back to before Bob was added: a complete older chain
+        conn.execute(text("DELETE FROM case_membership WHERE seq = 2"))
+        conn.execute(
+            text("DELETE FROM case_key_wraps WHERE member_id = :b"), {"b": _id(clinic, "bob")}
+        )
+    engine.dispose()
+    unaware = clinic.open_as("alice")  # a new run that forgot: the older chain opens
+    assert cases.get_case(unaware, case.id).notes == "kept"
+    next_run = clinic.open_as("alice")
+    next_run.sealer.keys.restore_seen(remembered)
+    assert cases.get_case(next_run, case.id).notes is None
+    assert any(
+        isinstance(p, MembershipInvalid) and "rolled back" in p.message
+        for p in next_run.sealer.problems
+    )
