@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk import cmdline
-from ncii_desk.cli import source_cmds
+from ncii_desk.cli import case_member_cmds, source_cmds
 from ncii_desk.cli.common import (
     EXIT_CANCELLED,
     EXIT_OK,
@@ -392,6 +392,7 @@ def register(commands: Commands) -> None:
     command(case_g, "list", cmd_case_list, "list cases with counts and deadlines")
     p = command(case_g, "show", cmd_case_show, "show one case")
     p.add_argument("case", help="case id, id prefix or label")
+    case_member_cmds.register(commands, case_g)
 
     p = command(sub, "add", cmd_add, "add files or folders to a case")
     p.add_argument(

@@ -44,6 +44,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.sealing import Sealer
 from ncii_desk.errors import (
     Cancelled,
     MigrationError,
@@ -340,8 +341,14 @@ class ClinicStore:
         blobs_dir: Path,
         data_key: bytes,
         actor: str,
+        sealed: bool | None = None,
     ) -> None:
         self.url = url
+        #: The member who opened the store (None: opened with the raw clinic data key).
+        self.member: MemberKeys | None = None
+        self.member_id: str | None = None
+        self._sealed = sealed
+        self.sealer = Sealer(self)
         self.record = record
         self.vault_id = record.clinic_id
         self.actor = actor
@@ -349,9 +356,6 @@ class ClinicStore:
         self._read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self._keys: SubKeys | None = derive_subkeys(data_key, record.clinic_id)
         self._data_key: bytes | None = data_key
-        #: The member who opened the store (None when opened with a bare data key).
-        self.member: MemberKeys | None = None
-        self.member_id: str | None = None
         #: Called once by :meth:`close` while the store is still open (the services record
         #: the audit head this client last saw here).
         self.on_close: Callable[[ClinicStore], None] | None = None
@@ -360,12 +364,20 @@ class ClinicStore:
 
     @classmethod
     def open(
-        cls, url: str, data_key: bytes, *, blobs_dir: Path | None = None, actor: str = ""
+        cls,
+        url: str,
+        data_key: bytes,
+        *,
+        blobs_dir: Path | None = None,
+        actor: str = "",
+        sealed: bool | None = None,
     ) -> ClinicStore:
         """Open the clinic store at ``url`` with the clinic's data key.
 
         ``blobs_dir`` is the blob folder as this computer sees it (the path recorded by
         ``init`` when not given); it must be the folder made for this clinic.
+        ``sealed``: sensitive columns sealed with case keys (:mod:`.sealing`); None = when a
+        member is attached (:attr:`member`), False = never (raw-key tools and old tests).
         """
         if len(data_key) != DATA_KEY_BYTES:
             raise ValueError("a clinic data key is 32 bytes")
@@ -385,7 +397,7 @@ class ClinicStore:
                     f"({CLINIC_ID_FILE} is missing or names another clinic).",
                     "Give the clinic's blob folder as this computer sees it (--blobs).",
                 )
-            store = cls(url, engine, record, folder, data_key, actor)
+            store = cls(url, engine, record, folder, data_key, actor, sealed)
             store._finish_drops(store._dropped())
         except BaseException:
             engine.dispose()
@@ -433,6 +445,11 @@ class ClinicStore:
         return self._keys
 
     @property
+    def sealing(self) -> bool:
+        """Whether this store's sessions seal sensitive columns (:mod:`.sealing`)."""
+        return self._sealed is not False and (self._sealed is True or self.member is not None)
+
+    @property
     def export_key(self) -> bytes:
         return self._require_keys().export
 
@@ -468,6 +485,8 @@ class ClinicStore:
         """A read session on one REPEATABLE READ snapshot; never writes."""
         self._require_keys()
         with _reachable(self.url), Session(self._read_engine, expire_on_commit=False) as s:
+            if self.sealing:
+                self.sealer.install(s)
             yield s
 
     @contextlib.contextmanager
@@ -482,6 +501,8 @@ class ClinicStore:
                 s.begin(),
             ):
                 lock_writers(s)
+                if self.sealing:
+                    self.sealer.install(s)
                 before = audit_chain.newest(s)
                 yield s
                 s.flush()

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.sealing import open_rows
 from ncii_desk.i18n import Phrase
 from ncii_desk.vault.models import (
     AuditEvent,
@@ -473,26 +474,50 @@ def _pairs(s: Session, query: Any) -> dict[str, str]:
     return {str(a): str(b or "") for a, b in s.execute(query)}
 
 
+def _rows_opened(s: Session, table: str, query: Any) -> list[dict[str, Any]]:
+    """Rows of ``query`` (selecting ``id`` and ``case_id`` too) with sealed columns opened
+    (a clinic store keeps names and addresses encrypted with the case key)."""
+    return open_rows(s, table, (r._mapping for r in s.execute(query)))
+
+
 def _names(s: Session, case_id: str) -> Names:
     items = {
-        i: name or _A_FILE
-        for i, name in s.execute(
-            select(EvidenceItem.id, EvidenceItem.original_filename).where(
+        r["id"]: r["original_filename"] or _A_FILE
+        for r in _rows_opened(
+            s,
+            "items",
+            select(EvidenceItem.id, EvidenceItem.case_id, EvidenceItem.original_filename).where(
                 EvidenceItem.case_id == case_id
-            )
+            ),
         )
     }
     requests = _pairs(
         s,
         select(RemovalRequest.id, RemovalRequest.platform).where(RemovalRequest.case_id == case_id),
     )
-    captures = _pairs(s, select(Capture.id, Capture.url).where(Capture.case_id == case_id))
+    captures = {
+        r["id"]: r["url"] or ""
+        for r in _rows_opened(
+            s,
+            "captures",
+            select(Capture.id, Capture.case_id, Capture.url).where(Capture.case_id == case_id),
+        )
+    }
     matches = {
-        m: (items.get(a, _A_FILE), items.get(b or "", ext or _ON_A_LIST))
-        for m, a, b, ext in s.execute(
+        r["id"]: (
+            items.get(r["suspect_item_id"], _A_FILE),
+            items.get(r["target_item_id"] or "", r["target_external"] or _ON_A_LIST),
+        )
+        for r in _rows_opened(
+            s,
+            "matches",
             select(
-                Match.id, Match.suspect_item_id, Match.target_item_id, Match.target_external
-            ).where(Match.case_id == case_id)
+                Match.id,
+                Match.case_id,
+                Match.suspect_item_id,
+                Match.target_item_id,
+                Match.target_external,
+            ).where(Match.case_id == case_id),
         )
     }
     faces = _pairs(
@@ -503,7 +528,10 @@ def _names(s: Session, case_id: str) -> Names:
             )
         ),
     )
-    cases = _pairs(s, select(Case.id, Case.label).where(Case.id == case_id))
+    cases = {
+        r["id"]: r["label"] or ""
+        for r in _rows_opened(s, "cases", select(Case.id, Case.label).where(Case.id == case_id))
+    }
     return Names(items, requests, captures, matches, faces, cases)
 
 

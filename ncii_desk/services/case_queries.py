@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ncii_desk.clinic.sealing import open_rows
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.matching import MatchView, list_matches
 from ncii_desk.vault.models import Analysis, EvidenceItem
@@ -29,12 +30,13 @@ def item_names(vault: CaseStore, case_ref: str) -> dict[str, str]:
     the items of this case only."""
     with vault.session() as s:
         case = find_case(s, case_ref)
-        rows = s.execute(
-            select(EvidenceItem.id, EvidenceItem.original_filename).where(
+        found = s.execute(
+            select(EvidenceItem.id, EvidenceItem.case_id, EvidenceItem.original_filename).where(
                 EvidenceItem.case_id == case.id
             )
         )
-        return {item_id: name or item_id[:12] for item_id, name in rows}
+        rows = open_rows(s, "items", (r._mapping for r in found))
+        return {r["id"]: r["original_filename"] or r["id"][:12] for r in rows}
 
 
 def matches_with_names(vault: CaseStore, case_ref: str) -> list[MatchRow]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.sealing import sealer_of
 from ncii_desk.errors import AmbiguousName, CaseNotFound, NciiDeskError
 from ncii_desk.services.unhashed import unhashed_counts
 from ncii_desk.services.views import CaseView, iso
@@ -32,8 +33,7 @@ def new_case(
     if not label:
         raise NciiDeskError("A case needs a label.", "Give a short label such as 'Case 2026-014'.")
     with vault.transaction() as s:
-        clash = s.scalars(select(Case.id).where(func.lower(Case.label) == label.lower())).first()
-        if clash is not None:
+        if cases_labelled(s, label):
             raise NciiDeskError(
                 f"A case labelled '{label}' already exists.",
                 "Choose a different label, for example with a number or date added.",
@@ -57,13 +57,25 @@ def new_case(
         return CaseView.of(case)
 
 
+def cases_labelled(session: Session, label: str, *, exact: bool = False) -> list[Case]:
+    """Cases with this label (any letter case unless ``exact``). On a clinic store the
+    labels are sealed, so they are compared here after opening, not in SQL."""
+    if sealer_of(session) is None:
+        column = Case.label if exact else func.lower(Case.label)
+        wanted = label if exact else label.lower()
+        return list(session.scalars(select(Case).where(column == wanted)))
+    if exact:
+        return [c for c in session.scalars(select(Case)) if c.label == label]
+    return [c for c in session.scalars(select(Case)) if (c.label or "").lower() == label.lower()]
+
+
 def find_case(session: Session, ref: str) -> Case:
     """A case by id, unique id prefix (6+ characters) or exact label (case-insensitive)."""
     ref = ref.strip()
     case = session.get(Case, ref)
     if case is not None:
         return case
-    matches = list(session.scalars(select(Case).where(func.lower(Case.label) == ref.lower())))
+    matches = cases_labelled(session, ref)
     if not matches and len(ref) >= 6:
         matches = list(session.scalars(select(Case).where(Case.id.startswith(ref.lower()))))
     if len(matches) == 1:

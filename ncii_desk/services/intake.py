@@ -44,6 +44,7 @@ from sqlalchemy import Table, exists, insert, select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
+from ncii_desk.clinic.sealing import insert_rows, open_rows
 from ncii_desk.errors import InputFileError, InvalidSetting, NciiDeskError
 from ncii_desk.media.sniff import SNIFF_BYTES, media_kind, sniff_mime
 from ncii_desk.media.walk import walk
@@ -424,12 +425,13 @@ def copies_switched(vault: CaseStore, item_ids: list[str]) -> list[str]:
     if not item_ids:
         return []
     with vault.session() as s:
-        rows = s.scalars(
-            select(EvidenceItem.details).where(
+        found = s.execute(
+            select(EvidenceItem.id, EvidenceItem.case_id, EvidenceItem.details).where(
                 EvidenceItem.id.in_(item_ids), EvidenceItem.pixels_kept.is_(False)
             )
         )
-        return [str(c) for d in rows for c in (d or {}).get(COPIES_KEY, [])]
+        rows = open_rows(s, "items", (r._mapping for r in found))
+        return [str(c) for r in rows for c in (r["details"] or {}).get(COPIES_KEY, [])]
 
 
 def hash_only_digests(vault: CaseStore) -> set[str]:
@@ -757,10 +759,10 @@ def _record_batch(
         items.append(row)
         events.append((ITEM_ADDED, item_id, _added_details(fields, duplicate_of, [], online)))
         views.append(ItemView.of(EvidenceItem(**row)))
-    s.execute(insert(_table(Capture)), captures)
+    insert_rows(s, _table(Capture), captures)
     if blobs:
         s.execute(insert(_table(Blob)), blobs)
-    s.execute(insert(_table(EvidenceItem)), items)
+    insert_rows(s, _table(EvidenceItem), items)
     vault.audit_many(s, events)
     return views
 

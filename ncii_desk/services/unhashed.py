@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.sealing import open_rows
 from ncii_desk.media.sniff import IMAGE_MIMES, VIDEO_MIMES
 from ncii_desk.vault.models import EvidenceItem, HashRecord
 
@@ -35,28 +36,30 @@ class Unhashed:
 def unhashed_items(s: Session, case_id: str) -> Unhashed:
     """The case's picture and video items that have no hash record."""
     has_hash = exists().where(HashRecord.item_id == EvidenceItem.id)
+    found = s.execute(
+        select(
+            EvidenceItem.id,
+            EvidenceItem.case_id,
+            EvidenceItem.pixels_kept,
+            EvidenceItem.blob_id,
+            EvidenceItem.details,
+        )
+        .where(
+            EvidenceItem.case_id == case_id,
+            EvidenceItem.mime.in_(IMAGE_MIMES | VIDEO_MIMES),
+            ~has_hash,
+        )
+        .order_by(EvidenceItem.intake_at, EvidenceItem.id)
+    )
     rows = [
         r
-        for r in s.execute(
-            select(
-                EvidenceItem.id,
-                EvidenceItem.pixels_kept,
-                EvidenceItem.blob_id,
-                EvidenceItem.details,
-            )
-            .where(
-                EvidenceItem.case_id == case_id,
-                EvidenceItem.mime.in_(IMAGE_MIMES | VIDEO_MIMES),
-                ~has_hash,
-            )
-            .order_by(EvidenceItem.intake_at, EvidenceItem.id)
-        )
-        if not (r.details or {}).get("document")  # documents are never hashed
+        for r in open_rows(s, "items", (f._mapping for f in found))
+        if not (r["details"] or {}).get("document")  # documents are never hashed
     ]
-    kept = [r.pixels_kept and r.blob_id is not None for r in rows]
+    kept = [r["pixels_kept"] and r["blob_id"] is not None for r in rows]
     return Unhashed(
-        [r.id for r, k in zip(rows, kept, strict=True) if k],
-        [r.id for r, k in zip(rows, kept, strict=True) if not k],
+        [r["id"] for r, k in zip(rows, kept, strict=True) if k],
+        [r["id"] for r, k in zip(rows, kept, strict=True) if not k],
     )
 
 
@@ -67,8 +70,9 @@ def unhashed_counts(s: Session, case_ids: Sequence[str]) -> dict[str, tuple[int,
     if not case_ids:
         return out
     has_hash = exists().where(HashRecord.item_id == EvidenceItem.id)
-    rows = s.execute(
+    found = s.execute(
         select(
+            EvidenceItem.id,
             EvidenceItem.case_id,
             EvidenceItem.pixels_kept,
             EvidenceItem.blob_id,
@@ -79,12 +83,12 @@ def unhashed_counts(s: Session, case_ids: Sequence[str]) -> dict[str, tuple[int,
             ~has_hash,
         )
     )
-    for r in rows:
-        if (r.details or {}).get("document"):
+    for r in open_rows(s, "items", (f._mapping for f in found)):
+        if (r["details"] or {}).get("document"):
             continue
-        stored, hash_only = out[r.case_id]
-        if r.pixels_kept and r.blob_id is not None:
-            out[r.case_id] = (stored + 1, hash_only)
+        stored, hash_only = out[r["case_id"]]
+        if r["pixels_kept"] and r["blob_id"] is not None:
+            out[r["case_id"]] = (stored + 1, hash_only)
         else:
-            out[r.case_id] = (stored, hash_only + 1)
+            out[r["case_id"]] = (stored, hash_only + 1)
     return out

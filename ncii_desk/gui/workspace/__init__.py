@@ -34,7 +34,7 @@ from ncii_desk.gui.workspace.packet import PacketPane
 from ncii_desk.gui.workspace.requests import RequestsPane
 from ncii_desk.gui.workspace.suspects import SuspectsPane
 from ncii_desk.i18n import said
-from ncii_desk.services import cases, minor
+from ncii_desk.services import case_members, cases, minor
 from ncii_desk.services.matching import HashingReport, hash_missing
 from ncii_desk.services.views import CaseView
 
@@ -67,6 +67,11 @@ class CaseWorkspace(QWidget):
         # tooltip): every line given to the header is a line less for the lists.
         self.details = ElidedLabel(self.tr("Case details"))
         top.addWidget(self.details, 1)
+        self.members_button = button(self.tr("Who works on this case..."), self.show_members)
+        self.members_button.setVisible(
+            ctx.vault is not None and case_members.has_members(ctx.vault)
+        )
+        top.addWidget(self.members_button)
         # The safety switch sits on the title line: always in view, one line less.
         self.minor = checkbox(
             self.tr("The person in this case may be under &18"),
@@ -147,6 +152,13 @@ class CaseWorkspace(QWidget):
             if view.suspected_minor
             else ""
         )
+
+    def show_members(self) -> None:
+        from ncii_desk.gui.workspace.members import CaseMembersDialog
+
+        dialog = CaseMembersDialog(self.ctx, self.case_id, self)
+        dialog.refresh()
+        dialog.open()
 
     def hash_missing(self) -> None:
         """Hash, in the background, the items stored without hashes (after a cancel, a crash

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.sealing import open_rows
 from ncii_desk.documents import packet_seal
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.hardening import create_private_file
@@ -184,7 +185,7 @@ def export_case(
                 query = select(table).where(_case_filters(table, case_id, item_ids))
                 rows = s.execute(query.order_by(table.c.id).execution_options(yield_per=500))
                 for row in rows:
-                    data = dict(row._mapping)
+                    [data] = open_rows(s, table.name, [row._mapping])
                     _cut_outside_refs(table.name, data, kept, in_case, analyses)
                     if table.name in LOCAL_ID_TABLES:
                         data.pop("id")

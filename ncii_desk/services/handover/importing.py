@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.sealing import insert_rows
 from ncii_desk.errors import Cancelled, CaseExists, HandoverCorrupt
-from ncii_desk.services.cases import find_case
+from ncii_desk.services.cases import cases_labelled, find_case
 from ncii_desk.services.handover.rows import (
     BLOB_COLUMNS,
     BLOB_PIECE,
@@ -87,7 +88,7 @@ def _copy_label(s: Session, label: str) -> str:
     n = 1
     while True:
         candidate = f"{label} (copy {n})" if n > 1 else f"{label} (copy)"
-        if s.scalars(select(Case.id).where(Case.label == candidate)).first() is None:
+        if not cases_labelled(s, candidate, exact=True):
             return candidate
         n += 1
 
@@ -266,9 +267,7 @@ def import_case(
     info = verify_file(vault, path, passphrase=passphrase, job=job)
     with vault.session() as s:
         clash = s.get(Case, info.case_id) is not None
-        label_clash = (
-            s.scalars(select(Case.id).where(Case.label == info.case_label)).first() is not None
-        )
+        label_clash = bool(cases_labelled(s, info.case_label, exact=True))
     if (clash or label_clash) and not as_copy:
         what = "id" if clash else f"label '{info.case_label}'"
         raise CaseExists(
@@ -335,7 +334,7 @@ def import_case(
                     if table.name == "items" and row.get("duplicate_of") is not None:
                         duplicates.append((row["id"], row["duplicate_of"]))
                         row["duplicate_of"] = None
-                    s.execute(insert(table).values(**row))
+                    insert_rows(s, table, [row])
                 elif kind == b"A":
                     ev = _json(payload)
                     s.add(
