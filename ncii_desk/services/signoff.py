@@ -52,6 +52,7 @@ from ncii_desk.vault.models import (
     Setting,
     SignOffRecord,
 )
+from ncii_desk.vault.roles import allowed
 from ncii_desk.vault.store import CaseStore
 
 #: Audit action of a sign-off.
@@ -218,6 +219,37 @@ def list_sign_offs(store: CaseStore, ref: str) -> list[SignOffView]:
         row = find_request(s, ref)
         access.require(store, row.case_id, access.Action.CASE_READ)
         return _views(store, s, row)
+
+
+@dataclass(frozen=True)
+class CaseSignOffs:
+    """What the Requests pane shows of sign-off for one case."""
+
+    #: Whether members have roles here (a clinic case): sign-off means something.
+    applies: bool
+    #: Whether the member who opened the store may sign off this case's letters.
+    can_sign: bool
+    #: Whether letters must be signed off before they are sent (the rule, where it applies).
+    required: bool
+    #: Request id -> its sign-offs with their verdicts.
+    by_request: dict[str, list[SignOffView]]
+
+
+def case_sign_offs(store: CaseStore, case_ref: str) -> CaseSignOffs:
+    """Sign-off state of every request of a case."""
+    from ncii_desk.services.cases import find_case
+
+    with store.session() as s:
+        case_id = find_case(s, case_ref).id
+    role = access.require(store, case_id, access.Action.CASE_READ)
+    if role is None:
+        return CaseSignOffs(False, False, False, {})
+    required = sign_off_required(store)
+    with store.session() as s:
+        rows = s.scalars(select(RemovalRequest).where(RemovalRequest.case_id == case_id))
+        by_request = {row.id: _views(store, s, row) for row in rows}
+    can_sign = allowed(role, access.Action.LETTER_SIGN_OFF) and _member(store) is not None
+    return CaseSignOffs(True, can_sign, required, by_request)
 
 
 def require_for_sending(store: CaseStore, s: Session, row: RemovalRequest) -> None:
