@@ -144,6 +144,7 @@ def hash_missing(
     with vault.session() as s:
         case_id = find_case(s, case_ref).id
         missing = unhashed_items(s, case_id)
+    access.require(vault, case_id, access.Action.ITEM_EDIT)
     report.hash_only_unhashable = len(missing.hash_only)
     total = len(missing.stored)
     job.progress(0, total, "hashing items not hashed yet")

@@ -32,7 +32,16 @@ from sqlalchemy import delete, func, select
 
 from ncii_desk.clinic.store import ClinicStore, NotCaseMember
 from ncii_desk.documents.letters import LetterForm, Sender
-from ncii_desk.services import access, cases, hashlists, intake, matching, minor, reveal
+from ncii_desk.services import (
+    access,
+    cases,
+    found_at,
+    hashlists,
+    intake,
+    matching,
+    minor,
+    reveal,
+)
 from ncii_desk.services import capture as capture_service
 from ncii_desk.services import requests as tracker
 from ncii_desk.services.handover import export_case
@@ -146,16 +155,42 @@ def _export_letter(store: ClinicStore, case_id: str, ctx: Any, tmp: Path) -> Any
     return tracker.export_documents(store, ctx, out)
 
 
+def _item_setup(store: ClinicStore, case_id: str, tmp: Path) -> Any:
+    with store.transaction() as s:
+        item = EvidenceItem(
+            case_id=case_id,
+            role=Role.SUSPECT,
+            source=Source.FILE,
+            size=1,
+            mime="image/png",
+            sha256=secrets.token_hex(32),
+            md5=secrets.token_hex(16),
+        )
+        s.add(item)
+        s.flush()
+        return item.id
+
+
+def _found_at(store: ClinicStore, case_id: str, ctx: Any, tmp: Path) -> Any:
+    return found_at.set_found_at(store, ctx, "https://example.com/a.jpg")
+
+
+def _handout(store: ClinicStore, case_id: str, ctx: Any, tmp: Path) -> Any:
+    return tracker.make_handout(store, case_id, now=T0)
+
+
 ACTIONS: list[tuple[str, Setup, Act]] = [
     ("item.add", _no_setup, _add_items),
     ("capture.add", _no_setup, _capture),
     ("match.review", _match_setup, _review),
     ("letter.draft", _no_setup, _draft_letter),
     ("request.send", _draft_setup, _ticket),
+    ("item.edit found-at", _item_setup, _found_at),
     ("case.edit", _no_setup, _case_minor),
     ("case.export hashes", _no_setup, _export_hashes),
     ("case.export hand-over", _no_setup, _export_handover),
     ("case.export letters", _draft_setup, _export_letter),
+    ("case.export hand-out", _draft_setup, _handout),
 ]
 
 
