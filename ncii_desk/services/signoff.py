@@ -19,11 +19,15 @@ clinic store opened by a member: marking a request as sent is refused until a va
 sign-off of its current letter exists (:func:`require_for_sending`). Marking sent dates the
 letter again; the sign-off of the draft it was sent from stays valid for the sent request.
 A laptop vault is one person's: no sign-off is needed there, and asking for one says so.
+Where members have roles, only a supervising attorney (on a case of the clinic) changes the
+rule; its stored value is authenticated with a key from the clinic key, so a value written
+by someone with database access alone does not authenticate and the rule stays on.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -52,7 +56,7 @@ from ncii_desk.vault.models import (
     Setting,
     SignOffRecord,
 )
-from ncii_desk.vault.roles import allowed
+from ncii_desk.vault.roles import MemberRole, NotPermitted, allowed
 from ncii_desk.vault.store import CaseStore
 
 #: Audit action of a sign-off.
@@ -104,25 +108,58 @@ class SignOffView:
 # --- the rule ------------------------------------------------------------------------------
 
 
+def _rule_mac(store: CaseStore, required: bool) -> str:
+    """Authenticates the rule's stored value with a key from the store's data key (which a
+    clinic server never holds), so someone with only database access cannot turn it off."""
+    key = hmac.new(store.export_key, b"ncii-desk/setting/letters.sign_off", "sha256").digest()
+    return hmac.new(key, f"{store.vault_id}|{required}".encode(), "sha256").hexdigest()
+
+
 def sign_off_required(store: CaseStore) -> bool:
     """Whether letters need a valid sign-off before they are sent (default: yes). It is
-    enforced only where members have roles (a clinic store opened by a member)."""
+    enforced only where members have roles (a clinic store opened by a member). A stored
+    value that does not authenticate (written without the clinic key) counts as yes."""
     with store.session() as s:
         row = s.get(Setting, RULE_KEY)
     value = row.value if row is not None else None
-    if isinstance(value, dict) and isinstance(value.get("required"), bool):
-        return bool(value["required"])
-    return True
+    if not isinstance(value, dict) or not isinstance(value.get("required"), bool):
+        return True
+    required = bool(value["required"])
+    if not hmac.compare_digest(str(value.get("mac", "")), _rule_mac(store, required)):
+        return True
+    return required
+
+
+def _may_change_rule(store: CaseStore) -> None:
+    """Where members have roles, only a supervising attorney (on at least one case of the
+    clinic) changes the rule."""
+    if _member(store) is None:
+        return  # a laptop vault, or the clinic's own tools (raw clinic key)
+    with store.session() as s:
+        case_ids = list(s.scalars(select(CaseMembershipRecord.case_id).distinct()))
+    for case_id in case_ids:
+        try:
+            if store.case_role(case_id) == MemberRole.SUPERVISING_ATTORNEY:
+                return
+        except NotPermitted:
+            continue
+    raise NotPermitted(
+        "Only a supervising attorney on a case of the clinic may change whether letters "
+        "need a sign-off before they are sent.",
+        hint="Ask a supervising attorney of the clinic to change it.",
+    )
 
 
 def set_sign_off_required(store: CaseStore, required: bool) -> bool:
     """Turn the rule on or off (an audit event records who did it)."""
+    _may_change_rule(store)
+    value = {"required": required, "mac": _rule_mac(store, required)}
     with store.transaction() as s:
         row = s.get(Setting, RULE_KEY)
         if row is None:
-            s.add(Setting(key=RULE_KEY, value={"required": required}))
+            s.add(Setting(key=RULE_KEY, value=value))
         else:
-            row.value = {"required": required}
+            row.value = value
         store.audit(s, RULE_CHANGED, None, {"required": required})
     return required
 

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 from roleskit import Team, acting_as, make_team, open_clinic, snapshot, staff_case, write_records
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from test_requests import form
 
 from ncii_desk.clinic.store import ClinicStore
 from ncii_desk.services import cases, signoff
 from ncii_desk.services import requests as tracker
 from ncii_desk.vault import Vault
-from ncii_desk.vault.models import AuditEvent, RemovalRequest, SignOffRecord
+from ncii_desk.vault.models import AuditEvent, RemovalRequest, Setting, SignOffRecord
 from ncii_desk.vault.roles import MemberRole, NotPermitted
 
 PAGE = "https://www.reddit.com/r/a/comments/1"
@@ -177,16 +177,41 @@ def test_sign_off_outlives_the_attorneys_later_removal(drafted: dict[str, Any]) 
         assert tracker.mark_sent(store, ref, at=SENT, now=SENT).status == "sent"
 
 
-def test_rule_turned_off_lets_an_advocate_send_without_sign_off(drafted: dict[str, Any]) -> None:
+def test_rule_turned_off_by_an_attorney_lets_an_advocate_send_without_sign_off(
+    drafted: dict[str, Any],
+) -> None:
     store, team, ref = drafted["store"], drafted["team"], drafted["request"]
     assert signoff.sign_off_required(store) is True  # on by default
-    signoff.set_sign_off_required(store, False)
+    before = snapshot(store)
+    for who in (team.advocate, team.reader):
+        with acting_as(store, who), pytest.raises(NotPermitted) as refused:
+            signoff.set_sign_off_required(store, False)
+        assert "Only a supervising attorney" in refused.value.message
+    assert snapshot(store) == before
+    with acting_as(store, team.attorney):
+        signoff.set_sign_off_required(store, False)
     try:
         assert _actions(store)[-1] == signoff.RULE_CHANGED
+        assert signoff.sign_off_required(store) is False
         with acting_as(store, team.advocate):
             assert tracker.mark_sent(store, ref, at=SENT, now=SENT).status == "sent"
     finally:
         signoff.set_sign_off_required(store, True)
+
+
+def test_rule_turned_off_in_the_database_alone_still_holds(drafted: dict[str, Any]) -> None:
+    """Someone with database access, without the clinic key, writes "not required": the
+    value does not authenticate, so letters still need a sign-off."""
+    store, team, ref = drafted["store"], drafted["team"], drafted["request"]
+    with store.transaction() as s:
+        s.merge(Setting(key=signoff.RULE_KEY, value={"required": False, "mac": "0" * 64}))
+    try:
+        assert signoff.sign_off_required(store) is True
+        with acting_as(store, team.advocate), pytest.raises(signoff.SignOffRequired):
+            tracker.mark_sent(store, ref, at=SENT, now=SENT)
+    finally:
+        with store.transaction() as s:
+            s.execute(delete(Setting).where(Setting.key == signoff.RULE_KEY))
 
 
 def test_laptop_vault_sends_without_sign_off_and_says_sign_off_is_for_clinics(
