@@ -3,9 +3,10 @@
 Each command is one small ``_add_<name>(commands)`` block plus its ``cmd_<name>`` handler;
 adding a command means adding one such block and one line to ``register``.
 
-    clinic set|show|key|tsa          the clinic's details, packet-signing key, time-stamp authority
+    clinic set|show|key|tsa|sign-off-rule  the clinic's details, packet-signing key, time-stamp
+                                     authority, letters signed off before sending
     requests CASE                    list a case's removal requests (same as 'requests list')
-    requests draft|show|sent|ticket|status|export|followup|escalation
+    requests draft|show|sign-off|sent|ticket|status|export|followup|escalation
     handout CASE --out FILE.pdf      the hand-out for the person the case is about
     packet CASE --out DIR            the civil-claim evidence packet (PDF, manifests, ZIP)
     verify PACKET_DIR_OR_ZIP         check a packet against its manifest, offline
@@ -242,6 +243,14 @@ def _add_clinic(commands: Commands) -> None:
     )
     p.add_argument("url", nargs="?", help="the authority's http(s) address")
     p.add_argument("--clear", action="store_true", help="forget the stored authority")
+    p = commands.command(
+        g,
+        "sign-off-rule",
+        cmd_clinic_sign_off_rule,
+        "show, or turn on or off, the rule that a clinic case's letters are signed off by a "
+        "supervising attorney before they are sent (on by default; no effect in a laptop vault)",
+    )
+    p.add_argument("state", nargs="?", choices=("on", "off"), help="on or off")
 
 
 def cmd_clinic_key(args: argparse.Namespace) -> int:
@@ -318,12 +327,36 @@ def cmd_requests_list(args: argparse.Namespace) -> int:
 
 def cmd_requests_show(args: argparse.Namespace) -> int:
     from ncii_desk.cli.common import opened, show_record
+    from ncii_desk.services import signoff
 
     with opened(args) as vault:
         view = tracker.get_request(vault, args.request)
+        sign_offs = signoff.list_sign_offs(vault, view.id)
     data = view.as_dict()
     data["time_left"] = _time_left(view)
+    data["sign_offs"] = [s.as_dict() for s in sign_offs]
     return show_record(args, data)
+
+
+def cmd_requests_sign_off(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.common import opened, show_record
+    from ncii_desk.services import signoff
+
+    with opened(args) as vault:
+        view = signoff.sign_off_request(vault, args.request)
+    return show_record(args, view.as_dict())
+
+
+def cmd_clinic_sign_off_rule(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.common import opened, show_record
+    from ncii_desk.services import signoff
+
+    with opened(args) as vault:
+        if args.state is None:
+            required = signoff.sign_off_required(vault)
+        else:
+            required = signoff.set_sign_off_required(vault, args.state == "on")
+    return show_record(args, {"letters_need_sign_off": required})
 
 
 def cmd_requests_draft(args: argparse.Namespace) -> int:
@@ -554,6 +587,14 @@ def _add_requests(commands: Commands) -> None:
     )
     _output_options(p, required=False)
     _form_options(p)
+
+    p = commands.command(
+        g,
+        "sign-off",
+        cmd_requests_sign_off,
+        "sign off a drafted letter as the case's supervising attorney (clinic cases)",
+    )
+    _request_arg(p)
 
     p = commands.command(
         g,

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from ncii_desk.clinic.sealing import Sealer
@@ -64,10 +64,14 @@ from ncii_desk.vault.members import (
     MemberKeyRecord,
     MemberKeys,
     MemberPublic,
+    Membership,
+    MembershipRecord,
     unwrap_case_key,
+    verify_membership,
     wrap_case_key,
 )
-from ncii_desk.vault.models import AuditEvent, Blob, ClinicMember, Setting
+from ncii_desk.vault.models import AuditEvent, Blob, CaseMembershipRecord, ClinicMember, Setting
+from ncii_desk.vault.roles import MemberRole, NotPermitted
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
 from ncii_desk.vault.store import AuditEventSpec, checked_columns
 
@@ -330,6 +334,12 @@ def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
+class NotCaseMember(NotPermitted):
+    """The member who opened the store is not on the case."""
+
+    default_hint = "Ask a member of the case to add you to it ('ncii-desk cases add-member')."
+
+
 class ClinicStore:
     """An open clinic store: the PostgreSQL :class:`~ncii_desk.vault.store.CaseStore`."""
 
@@ -361,6 +371,8 @@ class ClinicStore:
         self.on_close: Callable[[ClinicStore], None] | None = None
         self._write_mutex = threading.RLock()
         self._blobs = FolderBlobStore(blobs_dir, self._keys.blob)
+        #: case id -> its verified membership (reloaded when the newest record changes).
+        self._memberships: dict[str, Membership] = {}
 
     @classmethod
     def open(
@@ -543,6 +555,49 @@ class ClinicStore:
                 f"The clinic's audit log head is no longer event {seen_seq}, which this change "
                 "was chained to: another writer changed the log without the writer lock."
             )
+
+    # case membership and roles ------------------------------------------------------------
+
+    def case_membership(self, case_id: str) -> Membership:
+        """The case's membership as its signed records leave it, verified from the first
+        record. Kept per case while no record is added; a reload must still hold the state
+        verified before (a server rolled back or forked is refused: MembershipInvalid)."""
+        with self.session() as s:
+            newest = s.scalar(
+                select(func.max(CaseMembershipRecord.seq)).where(
+                    CaseMembershipRecord.case_id == case_id
+                )
+            )
+            known = self._memberships.get(case_id)
+            if known is not None and known.seq == (newest or 0):
+                return known
+            texts = list(
+                s.scalars(
+                    select(CaseMembershipRecord.record)
+                    .where(CaseMembershipRecord.case_id == case_id)
+                    .order_by(CaseMembershipRecord.seq)
+                )
+            )
+        seen = (known.seq, known.head) if known is not None else None
+        membership = verify_membership(
+            [MembershipRecord(t) for t in texts],
+            clinic_id=self.vault_id,
+            case_id=case_id,
+            seen=seen,
+        )
+        self._memberships[case_id] = membership
+        return membership
+
+    def case_role(self, case_id: str) -> MemberRole | None:
+        """The opened member's role on the case per its verified membership records; None
+        when the store was opened with the raw clinic key (no member)."""
+        member = self.member
+        if member is None:
+            return None
+        entry = self.case_membership(case_id).members.get(member.member_id)
+        if entry is None or entry.ed25519 != member.public.signing_fingerprint:
+            raise NotCaseMember("You are not a member of this case.")
+        return entry.role
 
     # audit --------------------------------------------------------------------------------
 

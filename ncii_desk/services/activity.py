@@ -360,6 +360,11 @@ SENTENCES: dict[str, Sentence] = {
         platform=_req(n, o),
     ),
     "request.ticket": lambda w, o, d, n: _ticket(w, o, d, n),
+    "letter.signed_off": lambda w, o, d, n: _p(
+        "{who} signed off the letter of the removal request to {platform}",
+        who=w,
+        platform=_req(n, o),
+    ),
     "request.status": lambda w, o, d, n: _status(w, n, o, d),
     "request.exported": lambda w, o, d, n: _p(
         "{who} saved the removal letter to {platform}", who=w, platform=_req(n, o)
@@ -427,6 +432,11 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "setting.changed": lambda w, o, d, n: _p(
         "{who} changed a setting ({setting})", who=w, setting=_setting(o)
+    ),
+    "setting.letters_sign_off": lambda w, o, d, n: (
+        _p("{who} required a supervising attorney's sign-off before letters are sent", who=w)
+        if d.get("required")
+        else _p("{who} let letters be sent without a supervising attorney's sign-off", who=w)
     ),
     "setting.reset": lambda w, o, d, n: _p(
         "{who} put a setting back to its default ({setting})", who=w, setting=_setting(o)

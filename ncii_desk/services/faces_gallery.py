@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ncii_desk import __version__, cmdline
 from ncii_desk.errors import InvalidSetting, NciiDeskError, NotFound
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import find_item
 from ncii_desk.services.jobs import Job
@@ -443,6 +444,7 @@ def pick_reference_face(
     with vault.session() as s:
         item = _gallery_item(s, item_ref)
         case_label = item.case.label
+        access.require(vault, item.case_id, access.Action.ITEM_EDIT)
     models = face_models()
     photo = _ensure_photo(vault, item, models)
     if photo.status != "faces":
@@ -490,6 +492,7 @@ def unpick_reference_face(
     """
     with vault.transaction() as s:
         item = _gallery_item(s, item_ref)
+        access.require(vault, item.case_id, access.Action.ITEM_EDIT)
         query = select(FaceReference).where(FaceReference.item_id == item.id)
         if face_index is not None:
             query = query.where(FaceReference.face_index == face_index)

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ncii_desk.errors import InvalidSetting, NciiDeskError
+from ncii_desk.services import access
 from ncii_desk.services.items import find_item
 from ncii_desk.vault.models import Capture
 from ncii_desk.vault.store import CaseStore
@@ -199,6 +200,7 @@ def set_found_at(
     the same as before."""
     with vault.transaction() as s:
         item = find_item(s, item_ref)
+        access.require(vault, item.case_id, access.Action.ITEM_EDIT)
         capture = s.get(Capture, item.capture_id) if item.capture_id else None
         if capture is not None and (capture.details or {}).get("kind", "web") == "web":
             raise NciiDeskError(

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ncii_desk.errors import Cancelled, NciiDeskError
 from ncii_desk.hashing.index_store import PACK_VERSION as PACK_VERSION
 from ncii_desk.hashing.kinds import KINDS, MD5, PDQ, PHASH, SHA256, VIDEO_MD5
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.listindex import store_packed_index as store_packed_index
@@ -294,6 +295,7 @@ def export_case_hashes(
         raise NciiDeskError(f"Unknown export format '{fmt}'.", "Use pytx or csv.")
     with vault.session() as s:
         case = find_case(s, case_ref)
+        access.require(vault, case.id, access.Action.CASE_EXPORT)
         originals = list(
             s.scalars(
                 select(EvidenceItem)

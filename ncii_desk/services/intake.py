@@ -48,6 +48,7 @@ from ncii_desk.clinic.sealing import insert_rows, open_rows
 from ncii_desk.errors import InputFileError, InvalidSetting, NciiDeskError
 from ncii_desk.media.sniff import SNIFF_BYTES, media_kind, sniff_mime
 from ncii_desk.media.walk import walk
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.found_at import FoundAt
 from ncii_desk.services.jobs import Job
@@ -347,6 +348,7 @@ def add_items(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, case_minor = case.id, case.suspected_minor
+    access.require(vault, case_id, access.Action.ITEM_ADD)
     minor = suspected_minor or case_minor
     known = None if again else _KnownBytes(vault, case_id, role, hash_only=minor)
     hash_only = hash_only_digests(vault)

@@ -19,6 +19,7 @@ from ncii_desk.errors import (
     ItemNotFound,
     PixelsNotKept,
 )
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.views import ItemView, iso
@@ -74,6 +75,7 @@ def export_item(
     """
     with vault.session() as s:
         item = find_item(s, ref)
+        access.require(vault, item.case_id, access.Action.CASE_EXPORT)
         if not item.pixels_kept or item.blob_id is None:
             raise PixelsNotKept(
                 "This item's file was deliberately not kept, so it cannot be exported."
@@ -393,6 +395,7 @@ def mark_hash_only(
     result = HashOnlyResult(item_id="")
     with vault.transaction() as s:
         item = find_item(s, item_ref)
+        access.require(vault, item.case_id, access.Action.ITEM_EDIT)
         result.item_id = item.id
         group = _same_bytes(s, item)
         if not group:
@@ -482,6 +485,7 @@ def set_copyright(
         ) from exc
     with vault.transaction() as s:
         item = find_item(s, ref)
+        access.require(vault, item.case_id, access.Action.ITEM_EDIT)
         if item.role != Role.ORIGINAL:
             raise InvalidSetting(
                 f"Item {item.id[:12]} is a {item.role.value}, not an original: copyright is "

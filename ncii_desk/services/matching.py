@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ncii_desk.errors import NciiDeskError, NotFound
 from ncii_desk.hashing.kinds import PDQ, digest_kinds
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.hashstore import FEATURES_KIND as FEATURES_KIND
 from ncii_desk.services.hashstore import READ_CHUNK as READ_CHUNK
@@ -143,6 +144,7 @@ def hash_missing(
     with vault.session() as s:
         case_id = find_case(s, case_ref).id
         missing = unhashed_items(s, case_id)
+    access.require(vault, case_id, access.Action.ITEM_EDIT)
     report.hash_only_unhashable = len(missing.hash_only)
     total = len(missing.stored)
     job.progress(0, total, "hashing items not hashed yet")
@@ -459,6 +461,7 @@ def match_case(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id = case.id
+        access.require(vault, case_id, access.Action.MATCH_REVIEW)
         items = list(s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id)))
         originals = [i for i in items if i.role == Role.ORIGINAL]
         # An original added again (same bytes) is matched through its first copy only.
@@ -827,6 +830,7 @@ def review_match(vault: CaseStore, ref: str, confirm: bool, note: str = "") -> M
             "List the matches with 'ncii-desk matches CASE'.",
         )
         match = by_id(s, Match, ref, what="match", missing=missing)
+        access.require(vault, match.case_id, access.Action.MATCH_REVIEW)
         state = ReviewState.CONFIRMED if confirm else ReviewState.REJECTED
         if match.review_state == state:
             raise NciiDeskError(f"This match is already {state.value}.", "Nothing to do.")

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case, get_case
 from ncii_desk.services.items import (
     PixelsDropped,
@@ -265,6 +266,7 @@ def set_case_minor(
     with vault.transaction() as s:
         case = find_case(s, ref)
         case_id, was = case.id, case.suspected_minor
+        access.require(vault, case_id, access.Action.CASE_EDIT)
         own, group = _group(s, case_id)
         own_ids = [i.id for i in own]
         exports, packets = _earlier_copies(s, case_id, own_ids)

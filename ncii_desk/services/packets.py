@@ -52,6 +52,7 @@ from ncii_desk.documents.thumbs import NoThumbnail, Thumbnail, make_thumbnail
 from ncii_desk.documents.thumbs import ThumbMode as ThumbMode  # callers pick the mode
 from ncii_desk.errors import ExportError, InvalidSetting, SigningError, TimestampError
 from ncii_desk.hardening import create_private_file, make_private_dir
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.settings import check_tsa_url, request_settings_in, tsa_url
@@ -227,6 +228,7 @@ def build_packet(
 
     Advocate notes (attorney work product) stay out of the public volume unless named one by
     one in ``include_notes`` ("case" for the case's note, item ids for an exhibit's note)."""
+    access.require_case_ref(vault, case_ref, access.Action.CASE_EXPORT)
     job = job or Job()
     out = out_dir.expanduser().resolve()
     zip_path = out.with_name(out.name + ".zip") if make_zip else None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ncii_desk.errors import NciiDeskError, NotFound
+from ncii_desk.services import access
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault.models import Blob, Case, EvidenceItem
 from ncii_desk.vault.store import CaseStore
@@ -227,6 +228,7 @@ def record_reveal(vault: CaseStore, item_id: str, seconds: int, where: str) -> N
                 f"Item {item_id[:12]} no longer exists.",
                 "Refresh the case; the item was deleted meanwhile.",
             )
+        access.require(vault, item.case_id, access.Action.CASE_READ)
         vault.audit(
             s, REVEAL_ACTION, item_id, {"case_id": item.case_id, "seconds": seconds, "view": where}
         )

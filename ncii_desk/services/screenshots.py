@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import NciiDeskError
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
 from ncii_desk.services.views import iso
@@ -239,6 +240,7 @@ def make_screenshots(
     job = job or Job()
     with vault.session() as s:
         case = find_case(s, case_ref)
+        access.require(vault, case.id, access.Action.CAPTURE_ADD)
         if case.suspected_minor:
             raise NciiDeskError(
                 "No screenshots are made for a case that may show a person under 18.",

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ncii_desk.vault.blobs import BlobInfo, Hasher, Readable
     from ncii_desk.vault.models import Blob
     from ncii_desk.vault.reports import IntegrityReport
+    from ncii_desk.vault.roles import MemberRole
 
 #: (action, object id, details) of one audit event, for :meth:`CaseStore.audit_many`.
 AuditEventSpec = tuple[str, str | None, dict[str, Any]]
@@ -159,6 +160,12 @@ class CaseStore(Protocol):
     def bulk_import_tuning(self, session: Session) -> AbstractContextManager[None]:
         """Inside a write transaction: database settings for a bulk insert of many rows,
         restored when the block ends."""
+        ...
+
+    def case_role(self, case_id: str) -> MemberRole | None:
+        """The opened member's role on the case, or None where one person holds the whole
+        store (a laptop vault, a tool opened with the raw key): everything is allowed then.
+        Raises NotPermitted when the member is not on the case."""
         ...
 
     def close(self) -> None: ...

@@ -60,6 +60,7 @@ from ncii_desk.vault.keys import (
 from ncii_desk.vault.lock import VaultFileLock
 from ncii_desk.vault.models import Blob, Setting
 from ncii_desk.vault.reports import HeaderRepair, IntegrityReport, Problem
+from ncii_desk.vault.roles import MemberRole
 from ncii_desk.vault.store import checked_columns
 
 HEADER_NAME = "vault.hdr"
@@ -732,6 +733,10 @@ class Vault:
     def read_blob(self, row: Blob) -> bytes:
         self._require_keys()
         return self.blobs.read(row.id, self.blob_info(row))
+
+    def case_role(self, case_id: str) -> MemberRole | None:
+        """None: a laptop vault is one person's, who may do everything on every case."""
+        return None
 
     # verification ------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ncii_desk import __version__
 from ncii_desk.errors import Cancelled, InvalidSetting, NciiDeskError
+from ncii_desk.services import access
 from ncii_desk.services.analysis.findings import _summary_step
 from ncii_desk.services.analysis.results import (
     DEEPFAKE_KIND,
@@ -322,6 +323,7 @@ def analyze_case(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id = case.id
+        access.require(vault, case_id, access.Action.ITEM_EDIT)
         items = list(
             s.scalars(
                 select(EvidenceItem)

@@ -39,7 +39,7 @@ from ncii_desk.capture.web import (
 from ncii_desk.errors import CaptureError
 from ncii_desk.media.loader import media_kind
 from ncii_desk.media.sniff import SNIFF_BYTES, sniff_mime
-from ncii_desk.services import intake, screenshots
+from ncii_desk.services import access, intake, screenshots
 from ncii_desk.services.capture.records import _capture_matches
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import safe_filename
@@ -351,6 +351,7 @@ def capture_urls(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, minor = case.id, case.suspected_minor
+    access.require(vault, case_id, access.Action.CAPTURE_ADD)
     hash_only = intake.hash_only_digests(vault)
     batch = CaptureBatch()
     total = len(urls)

@@ -20,6 +20,7 @@ from ncii_desk import TOOL_NAME, __version__
 from ncii_desk.capture.page import parse_page
 from ncii_desk.capture.web import Fetched, Fetcher, utcnow
 from ncii_desk.media.loader import media_kind
+from ncii_desk.services import access
 from ncii_desk.services.capture.addresses import CaptureOptions, _with_address_policy
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.jobs import Job
@@ -211,6 +212,7 @@ def recheck_case(
         case = find_case(s, case_ref)
         case_id = case.id
         captures = _latest_per_address(s, case_id)
+    access.require(vault, case_id, access.Action.CAPTURE_ADD)
     out: list[RecheckView] = []
     total = len(captures)
     job.progress(0, total, "re-checking addresses")

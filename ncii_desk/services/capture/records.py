@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.errors import NciiDeskError, NotFound
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.items import export_blob
 from ncii_desk.services.lookup import by_id
@@ -183,6 +184,7 @@ def export_warc(
     """
     with vault.session() as s:
         capture = find_capture(s, ref)
+        access.require(vault, capture.case_id, access.Action.CASE_EXPORT)
         blob = s.get(Blob, capture.warc_blob_id) if capture.warc_blob_id else None
         if blob is None:
             raise _no_warc(capture)

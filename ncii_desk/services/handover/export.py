@@ -18,6 +18,7 @@ from ncii_desk.clinic.sealing import open_rows
 from ncii_desk.documents import packet_seal
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.hardening import create_private_file
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.handover.rows import (
     BLOB_COLUMNS,
@@ -133,6 +134,7 @@ def export_case(
     job: Job | None = None,
 ) -> ExportResult:
     """Write ``case_ref`` to the new file ``out``, encrypted to ``recipient`` or ``passphrase``."""
+    access.require_case_ref(vault, case_ref, access.Action.CASE_EXPORT)
     job = job or Job()
     if (recipient is None) == (passphrase is None):
         raise InvalidSetting(

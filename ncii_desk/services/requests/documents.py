@@ -17,6 +17,7 @@ from ncii_desk.documents.forms import load_forms
 from ncii_desk.documents.letters import Letter
 from ncii_desk.errors import ExportError, NciiDeskError
 from ncii_desk.hardening import make_private_dir
+from ncii_desk.services import access
 from ncii_desk.services.requests.records import RequestStateError, _change, find_request
 from ncii_desk.vault.atomic import atomic_write_bytes
 from ncii_desk.vault.models import Blob
@@ -45,6 +46,7 @@ def request_documents(vault: CaseStore, ref: str) -> dict[str, bytes]:
     """The stored documents of a request: file name -> bytes (PDF and DOCX)."""
     with vault.session() as s:
         row = find_request(s, ref)
+        access.require(vault, row.case_id, access.Action.CASE_READ)
         blob = s.get(Blob, row.document_blob_id) if row.document_blob_id else None
         if blob is None:
             raise RequestStateError("This request has no stored documents.")
@@ -113,6 +115,8 @@ def export_documents(
     now: datetime | None = None,
 ) -> list[Path]:
     """Write a request's PDF and/or DOCX into ``out_dir`` (recorded in the audit trail)."""
+    with vault.session() as s:
+        access.require(vault, find_request(s, ref).case_id, access.Action.CASE_EXPORT)
     documents = {
         name: data
         for name, data in request_documents(vault, ref).items()

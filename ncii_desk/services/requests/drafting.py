@@ -29,6 +29,7 @@ from ncii_desk.documents.letters import (
     group_by_platform,
 )
 from ncii_desk.errors import InvalidSetting, NciiDeskError
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.requests.clinic import clinic_zone
 from ncii_desk.services.requests.depictions import (
@@ -320,6 +321,7 @@ def draft_requests(
     ``AlreadyRequested`` names the request (``again`` drafts anyway). Raises
     ``MissingElements`` (naming each missing element) before anything is stored.
     """
+    access.require_case_ref(vault, case_ref, access.Action.LETTER_DRAFT)
     forms = forms or load_forms()
     now = now or datetime.now(UTC)
     plan = plan_drafts(

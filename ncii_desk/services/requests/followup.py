@@ -12,6 +12,7 @@ from ncii_desk.documents.clock import local_and_utc
 from ncii_desk.documents.forms import Forms, load_forms
 from ncii_desk.documents.letters import Letter, LetterForm, build_letters
 from ncii_desk.errors import InvalidSetting
+from ncii_desk.services import access
 from ncii_desk.services.requests.depictions import _CaseRecords
 from ncii_desk.services.requests.drafting import _with_reference
 from ncii_desk.services.requests.records import (
@@ -45,6 +46,7 @@ def followup_letters(
     now = now or datetime.now(UTC)
     with vault.session() as s:
         row = find_request(s, ref)
+        access.require(vault, row.case_id, access.Action.LETTER_DRAFT)
         view = _view(s, row, now)
         case = s.get(Case, row.case_id)
         assert case is not None

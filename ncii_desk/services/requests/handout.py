@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from ncii_desk.documents.forms import Forms
 from ncii_desk.documents.handout import Contacted, handout_docx, handout_letter, handout_pdf
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.requests.clinic import clinic_zone, get_clinic
 from ncii_desk.services.requests.tracker import list_requests
@@ -31,6 +32,7 @@ def make_handout(
     with vault.session() as s:
         case = find_case(s, case_ref)
         case_id, label, minor = case.id, case.label, case.suspected_minor
+    access.require(vault, case_id, access.Action.CASE_EXPORT)
     contacted = [
         Contacted(
             platform=v.platform,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ncii_desk.documents.clock import local_and_utc
 from ncii_desk.errors import NciiDeskError, NotFound
+from ncii_desk.services import access
 from ncii_desk.services.lookup import by_id
 from ncii_desk.services.settings import request_settings_in
 from ncii_desk.services.views import iso
@@ -160,6 +161,14 @@ def find_request(session: Session, ref: str) -> RemovalRequest:
     return by_id(session, RemovalRequest, ref, what="request", missing=missing)
 
 
+#: What a change of a request is, for the role check (other changes: sending and answers).
+_ACTIONS = {
+    "exported": access.Action.CASE_EXPORT,
+    "followup_made": access.Action.LETTER_DRAFT,
+    "escalation_made": access.Action.LETTER_DRAFT,
+}
+
+
 def _change(vault: CaseStore, ref: str, action: str, apply: Any, now: datetime) -> RequestView:
     return _change_in_session(vault, ref, action, lambda _s, row: apply(row), now)
 
@@ -170,6 +179,7 @@ def _change_in_session(
     """``_change`` for changes that also write other rows: ``apply(session, row)``."""
     with vault.transaction() as s:
         row = find_request(s, ref)
+        access.require(vault, row.case_id, _ACTIONS.get(action, access.Action.REQUEST_SEND))
         details = apply(s, row)
         row.history = [*row.history, _event(now, vault.actor, action, **details)]
         vault.audit(s, f"request.{action}", row.id, details)

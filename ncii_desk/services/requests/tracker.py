@@ -22,6 +22,7 @@ from ncii_desk.documents.clock import CLOCK_SKEW_MINUTES, local_and_utc
 from ncii_desk.documents.forms import Forms, load_forms
 from ncii_desk.documents.letters import DEADLINE_HOURS, build_letters, form_from_json
 from ncii_desk.errors import InvalidSetting, NciiDeskError
+from ncii_desk.services import access
 from ncii_desk.services.cases import find_case
 from ncii_desk.services.requests.clinic import clinic_zone
 from ncii_desk.services.requests.depictions import _CaseRecords
@@ -222,6 +223,7 @@ def mark_sent(
     zone = clinic_zone(vault)
     with vault.session() as s:
         row = find_request(s, ref)
+        access.require(vault, row.case_id, access.Action.REQUEST_SEND)
         if row.status != RequestStatus.DRAFT:
             raise RequestStateError(
                 f"This request was already marked as sent ({local_and_utc(row.sent_at, zone)}).",
@@ -229,6 +231,9 @@ def mark_sent(
                 "REQ --correct --at TIME --reason TEXT'.",
             )
         _check_sent_time(row, sent_at, now, zone)
+        from ncii_desk.services.signoff import require_for_sending  # imports this package
+
+        require_for_sending(vault, s, row)
     redated = _render_dated(vault, ref, sent_at, zone, forms)
 
     def apply(s: Session, row: RemovalRequest) -> dict[str, Any]:
@@ -275,6 +280,7 @@ def correct_sent(
         at = at.astimezone(UTC)
     with vault.session() as s:
         row = find_request(s, ref)
+        access.require(vault, row.case_id, access.Action.REQUEST_SEND)
         if row.sent_at is None:
             raise RequestStateError(
                 "This request has not been marked as sent, so there is no time to correct.",

@@ -61,6 +61,8 @@ class RequestsPane(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         self.views: list[Any] = []
+        #: The case's sign-off state (services.signoff.CaseSignOffs); None until read.
+        self.sign_offs: Any | None = None
         self.missing = requests_missing()
         layout = QVBoxLayout(self)
         if self.missing is not None:
@@ -100,6 +102,16 @@ class RequestsPane(QWidget):
                 "and the history keeps both times."
             ),
         )
+        self.signoff_button = button(
+            self.tr("Sig&n off the letter"),
+            self.sign_off,
+            tip=self.tr(
+                "As the case's supervising attorney: sign off the selected draft letter with "
+                "your own key. The clinic sends a letter only once it is signed off; a letter "
+                "changed afterwards needs a new sign-off."
+            ),
+        )
+        self.signoff_button.setVisible(False)  # shown on clinic cases only
         self.ticket_button = button(self.tr("Platform &reference number..."), self.set_ticket)
         self.status_button = button(self.tr("Set &outcome..."), self.set_status)
         self.save_button = button(self.tr("Save the letter to a fo&lder..."), self.save_documents)
@@ -129,6 +141,7 @@ class RequestsPane(QWidget):
         )
         for b in (
             self.draft_button,
+            self.signoff_button,
             self.sent_button,
             self.correct_button,
             self.ticket_button,
@@ -179,9 +192,41 @@ class RequestsPane(QWidget):
         if self.missing is not None:
             return
         from ncii_desk.services import requests as service
+        from ncii_desk.services import signoff
 
         case_id = self.case_id
-        self.ctx.read(lambda v: service.list_requests(v, case_id), self._show, owner=self)
+
+        def work(v: Vault) -> tuple[list[Any], Any]:
+            return service.list_requests(v, case_id), signoff.case_sign_offs(v, case_id)
+
+        self.ctx.read(work, self._show_with_sign_offs, owner=self)
+
+    def _show_with_sign_offs(self, read: tuple[list[Any], Any]) -> None:
+        views, self.sign_offs = read
+        self._show(views)
+
+    def _sign_off_list(self, view: Any) -> list[Any]:
+        if self.sign_offs is None or not self.sign_offs.applies:
+            return []
+        return list(self.sign_offs.by_request.get(view.id, []))
+
+    def _signed_off(self, view: Any) -> bool:
+        return any(s.verdict == "valid" for s in self._sign_off_list(view))
+
+    def sign_off_text(self, view: Any) -> str:
+        """The request's sign-off state in a few words ("" where sign-off does not apply)."""
+        if self.sign_offs is None or not self.sign_offs.applies:
+            return ""
+        verdicts = {s.verdict for s in self._sign_off_list(view)}
+        if "valid" in verdicts:
+            return self.tr("signed off")
+        if "letter changed since" in verdicts:
+            return self.tr("changed since its sign-off")
+        if "signature invalid" in verdicts:
+            return self.tr("sign-off not valid")
+        if view.state == "draft" and self.sign_offs.required:
+            return self.tr("needs a sign-off")
+        return ""
 
     def _show(self, views: list[Any]) -> None:
         selected = self.selected()
@@ -191,10 +236,12 @@ class RequestsPane(QWidget):
         for v in views:
             deadline, overdue = deadline_text(v)
             state = "overdue" if overdue else v.state
+            status = translate("Requests", STATUS_TEXT.get(state, state))
+            signed = self.sign_off_text(v)
             cells = [
                 QStandardItem(v.platform),
                 QStandardItem(route_text(v.route)),
-                QStandardItem(translate("Requests", STATUS_TEXT.get(state, state))),
+                QStandardItem(f"{status} · {signed}" if signed else status),
                 QStandardItem(getattr(v, "sent_local", "") or local_time(v.sent_at)),
                 QStandardItem(deadline),
                 QStandardItem(v.ticket_id or ""),
@@ -249,6 +296,14 @@ class RequestsPane(QWidget):
                 f"  {local_time(event.get('at'))}  {event.get('by', '')}  "
                 f"{event.get('event', '')}  {details}"
             )
+        sign_offs = self._sign_off_list(view)
+        if sign_offs:
+            lines += ["", self.tr("Sign-offs:")]
+            for so in sign_offs:
+                reason = f"  ({so.reason})" if so.reason else ""
+                lines.append(
+                    f"  {local_time(so.created_at)}  {so.member_id[:12]}  {so.verdict}{reason}"
+                )
         if view.rechecks:
             lines += ["", self.tr("Later checks of the addresses:")]
             for r in view.rechecks:
@@ -260,7 +315,20 @@ class RequestsPane(QWidget):
             return
         view = self.selected()
         state = view.state if view else None
-        self.sent_button.setEnabled(state == "draft")
+        state_of = self.sign_offs
+        applies = state_of is not None and bool(state_of.applies)
+        needs = applies and bool(getattr(state_of, "required", False)) and view is not None
+        signed = view is not None and self._signed_off(view)
+        self.sent_button.setEnabled(state == "draft" and not (needs and not signed))
+        self.signoff_button.setVisible(applies)
+        self.signoff_button.setEnabled(
+            applies
+            and bool(getattr(state_of, "can_sign", False))
+            and state == "draft"
+            and view is not None
+            and view.has_documents
+            and not signed
+        )
         self.correct_button.setEnabled(view is not None and view.sent_at is not None)
         self.ticket_button.setEnabled(view is not None)
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
@@ -476,6 +544,21 @@ class RequestsPane(QWidget):
 
         rid = view.id
         self.ctx.read(lambda v: service.mark_sent(v, rid), self._changed, self._fail, owner=self)
+
+    def sign_off(self) -> None:
+        """Sign off the selected draft letter as the case's supervising attorney."""
+        view = self.selected()
+        if view is None or self.missing is not None:
+            return
+        from ncii_desk.services import signoff
+
+        rid = view.id
+
+        def done(result: Any) -> None:
+            self.note.setText(self.tr("The letter is signed off; it may be sent now."))
+            self._changed(result)
+
+        self.ctx.read(lambda v: signoff.sign_off_request(v, rid), done, self._fail, owner=self)
 
     def correct_sent_time(self) -> None:
         self.ask_sent_time(correcting=True)
