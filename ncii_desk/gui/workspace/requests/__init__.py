@@ -1,7 +1,8 @@
 """Removal requests: letters per platform, sent dates, ticket numbers, 48-hour countdowns.
 
 Modules: ``texts`` (columns, routes, states and the words shown for them), ``dialogs``
-(drafting letters, the time a letter was sent), ``pane`` (the Requests pane).
+(drafting letters, the time a letter was sent), ``signoffs`` (a clinic case's letter
+sign-offs as shown), ``pane`` (the Requests pane).
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ from ncii_desk.gui.workspace.requests.dialogs import (
 )
 from ncii_desk.gui.workspace.requests.pane import (
     RequestsPane,
+)
+from ncii_desk.gui.workspace.requests.signoffs import (
+    SIGN_OFF_TEXT,
+    sign_off_applies,
+    sign_off_buttons,
+    sign_off_history,
+    sign_off_text,
+    sign_offs_of,
+    signed_off,
 )
 from ncii_desk.gui.workspace.requests.texts import (
     DMCA_TODO,
@@ -42,6 +52,7 @@ __all__ = [
     "REVIEW_TEXT",
     "ROUTES",
     "SETTABLE",
+    "SIGN_OFF_TEXT",
     "STATUS_TEXT",
     "DraftDialog",
     "RequestsPane",
@@ -51,5 +62,11 @@ __all__ = [
     "missing_text",
     "review_text",
     "route_text",
+    "sign_off_applies",
+    "sign_off_buttons",
+    "sign_off_history",
+    "sign_off_text",
+    "sign_offs_of",
+    "signed_off",
     "status_text",
 ]

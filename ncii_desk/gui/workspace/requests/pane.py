@@ -39,6 +39,7 @@ from ncii_desk.gui.layouts import PANE_MARGIN, FlowLayout, keep_rows, scrolling
 from ncii_desk.gui.letterview import LetterPreview
 from ncii_desk.gui.optional import NotInstalledPanel, requests_missing
 from ncii_desk.gui.workspace.handout import HandoutDialog, handout_file_name
+from ncii_desk.gui.workspace.requests import signoffs
 from ncii_desk.gui.workspace.requests.dialogs import DraftDialog, SentTimeDialog
 from ncii_desk.gui.workspace.requests.texts import (
     REQUEST_COLUMNS,
@@ -205,29 +206,6 @@ class RequestsPane(QWidget):
         views, self.sign_offs = read
         self._show(views)
 
-    def _sign_off_list(self, view: Any) -> list[Any]:
-        if self.sign_offs is None or not self.sign_offs.applies:
-            return []
-        return list(self.sign_offs.by_request.get(view.id, []))
-
-    def _signed_off(self, view: Any) -> bool:
-        return any(s.verdict == "valid" for s in self._sign_off_list(view))
-
-    def sign_off_text(self, view: Any) -> str:
-        """The request's sign-off state in a few words ("" where sign-off does not apply)."""
-        if self.sign_offs is None or not self.sign_offs.applies:
-            return ""
-        verdicts = {s.verdict for s in self._sign_off_list(view)}
-        if "valid" in verdicts:
-            return self.tr("signed off")
-        if "letter changed since" in verdicts:
-            return self.tr("changed since its sign-off")
-        if "signature invalid" in verdicts:
-            return self.tr("sign-off not valid")
-        if view.state == "draft" and self.sign_offs.required:
-            return self.tr("needs a sign-off")
-        return ""
-
     def _show(self, views: list[Any]) -> None:
         selected = self.selected()
         selected_id = selected.id if selected else None
@@ -237,7 +215,7 @@ class RequestsPane(QWidget):
             deadline, overdue = deadline_text(v)
             state = "overdue" if overdue else v.state
             status = translate("Requests", STATUS_TEXT.get(state, state))
-            signed = self.sign_off_text(v)
+            signed = signoffs.sign_off_text(self.sign_offs, v)
             cells = [
                 QStandardItem(v.platform),
                 QStandardItem(route_text(v.route)),
@@ -296,14 +274,7 @@ class RequestsPane(QWidget):
                 f"  {local_time(event.get('at'))}  {event.get('by', '')}  "
                 f"{event.get('event', '')}  {details}"
             )
-        sign_offs = self._sign_off_list(view)
-        if sign_offs:
-            lines += ["", self.tr("Sign-offs:")]
-            for so in sign_offs:
-                reason = f"  ({so.reason})" if so.reason else ""
-                lines.append(
-                    f"  {local_time(so.created_at)}  {so.member_id[:12]}  {so.verdict}{reason}"
-                )
+        lines += signoffs.sign_off_history(self.sign_offs, view)
         if view.rechecks:
             lines += ["", self.tr("Later checks of the addresses:")]
             for r in view.rechecks:
@@ -315,20 +286,10 @@ class RequestsPane(QWidget):
             return
         view = self.selected()
         state = view.state if view else None
-        state_of = self.sign_offs
-        applies = state_of is not None and bool(state_of.applies)
-        needs = applies and bool(getattr(state_of, "required", False)) and view is not None
-        signed = view is not None and self._signed_off(view)
-        self.sent_button.setEnabled(state == "draft" and not (needs and not signed))
-        self.signoff_button.setVisible(applies)
-        self.signoff_button.setEnabled(
-            applies
-            and bool(getattr(state_of, "can_sign", False))
-            and state == "draft"
-            and view is not None
-            and view.has_documents
-            and not signed
-        )
+        may_send, shown, can_sign = signoffs.sign_off_buttons(self.sign_offs, view)
+        self.sent_button.setEnabled(state == "draft" and may_send)
+        self.signoff_button.setVisible(shown)
+        self.signoff_button.setEnabled(can_sign)
         self.correct_button.setEnabled(view is not None and view.sent_at is not None)
         self.ticket_button.setEnabled(view is not None)
         self.status_button.setEnabled(view is not None and view.sent_at is not None)
