@@ -197,7 +197,7 @@ class RequestsPane(QWidget):
 
         case_id = self.case_id
 
-        def work(v: Vault) -> tuple[list[Any], Any]:
+        def work(v: CaseStore) -> tuple[list[Any], Any]:
             return service.list_requests(v, case_id), signoff.case_sign_offs(v, case_id)
 
         self.ctx.read(work, self._show_with_sign_offs, owner=self)
