@@ -307,7 +307,8 @@ class ClinicStore:
                     f"version of NCII Desk works with {head_revision()}.",
                     "Install the newest version of NCII Desk."
                     if newer
-                    else "Ask your clinic's administrator to upgrade the clinic server first.",
+                    else "Ask your clinic's administrator to run 'ncii-desk clinic-server "
+                    "upgrade --db ADDRESS' on the clinic server first.",
                 )
             folder = (blobs_dir or Path(record.blobs_dir)).expanduser().resolve()
             try:
