@@ -111,7 +111,7 @@ class UpgradeResult:
 class WriterBusy(ClinicError):
     """A client holds the writer lock: the server-side change was not made."""
 
-    exit_code = 4
+    exit_code = 5  # as VaultInUse
     default_hint = (
         "Nothing was changed. Try again in a minute; for an upgrade, ask everyone to close "
         "NCII Desk first."
