@@ -41,19 +41,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.clinic.store import (
     CLINIC_ID_FILE,
     DROPPED_KEY,
-    WRITER_LOCK,
     ClinicError,
     ClinicRecord,
     _reachable,
     _read_record,
+    lock_writers_within,
     make_engine,
+    other_connections,
     shown_url,
+    try_lock_writers,
 )
 from ncii_desk.errors import MigrationError
 from ncii_desk.hardening import make_private_dir
@@ -155,17 +157,6 @@ def ops_log(url: str) -> list[dict[str, Any]]:
         engine.dispose()
 
 
-def _other_connections(s: Session) -> int:
-    return int(
-        s.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar_one()
-    )
-
-
 def upgrade_clinic(url: str) -> UpgradeResult:
     """Run this version's missing migrations on the clinic database at ``url``.
 
@@ -175,10 +166,7 @@ def upgrade_clinic(url: str) -> UpgradeResult:
     engine = make_engine(url)
     try:
         with _reachable(url), Session(engine) as s, s.begin():
-            got = s.execute(
-                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": WRITER_LOCK}
-            ).scalar_one()
-            if not got:
+            if not try_lock_writers(s):
                 raise WriterBusy(
                     f"A client is saving to the clinic store at {shown_url(url)} right now "
                     "(it holds the writer lock), so the upgrade did not start."
@@ -193,7 +181,7 @@ def upgrade_clinic(url: str) -> UpgradeResult:
                     "Run the upgrade with the newest version of NCII Desk; never downgrade "
                     "a clinic store.",
                 )
-            others = _other_connections(s)
+            others = other_connections(s)
             if before != target:
                 upgrade(s.connection())
                 _append_log(
@@ -333,16 +321,11 @@ def _walk(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
 @contextlib.contextmanager
 def _locked_for_sweep(engine: Engine, url: str) -> Iterator[Session]:
     with _reachable(url), Session(engine) as s, s.begin():
-        s.execute(text(f"SET LOCAL lock_timeout = '{SWEEP_LOCK_WAIT}'"))
-        try:
-            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
-        except Exception as exc:  # lock_timeout: a client holds a write open that long
-            if "lock timeout" not in str(exc):
-                raise
+        if not lock_writers_within(s, SWEEP_LOCK_WAIT):
             raise WriterBusy(
                 f"A client kept the writer lock of the clinic store at {shown_url(url)} for "
                 f"more than {SWEEP_LOCK_WAIT}, so nothing was swept."
-            ) from exc
+            )
         yield s
 
 
