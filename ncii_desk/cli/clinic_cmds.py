@@ -119,6 +119,7 @@ def cmd_clinic_check(args: argparse.Namespace) -> int:
         Path(args.blobs) if args.blobs else None,
         grace_minutes=args.grace_minutes,
         sweep=args.sweep,
+        hashes=args.hashes,
     )
     if args.json:
         emit_json(report)
@@ -145,6 +146,15 @@ def cmd_clinic_check(args: argparse.Namespace) -> int:
         )
         for blob_id in report["missing"]:
             say(f"  - {blob_id}")
+    if report["damaged"]:
+        say(
+            f"Files whose bytes differ from what was saved ({len(report['damaged'])} of "
+            f"{report['hashed']} hashed); restore them from backup:"
+        )
+        for name in report["damaged"]:
+            say(f"  - {name}")
+    elif args.hashes:
+        say(f"{report['hashed']} file(s) hashed: each matches the hash saved with it.")
     if report["dropped_pending"]:
         say(
             f"{len(report['dropped_pending'])} file(s) of removed evidence wait to be "
@@ -208,4 +218,9 @@ def _register_ops(commands: Commands, clinic_g: object) -> None:
         "--sweep",
         action="store_true",
         help="move files without a record older than the grace period into quarantine/",
+    )
+    p.add_argument(
+        "--hashes",
+        action="store_true",
+        help="also read every file and compare it with the ciphertext hash its record holds",
     )

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
+import hmac
 import os
 import socket
 import stat
@@ -236,6 +238,11 @@ class FolderReport:
     missing: list[str] = field(default_factory=list)
     #: files of blobs whose rows were dropped; the next client to open the store deletes them.
     dropped_pending: list[str] = field(default_factory=list)
+    #: with ``hashes``: files whose bytes differ from the SHA-256 of the ciphertext that
+    #: their row recorded (damaged or replaced on the share).
+    damaged: list[str] = field(default_factory=list)
+    #: with ``hashes``: how many files were hashed.
+    hashed: int = 0
     #: files and folders that are not the store's (left alone).
     unknown: list[str] = field(default_factory=list)
     #: ownership and mode problems, one line each.
@@ -245,7 +252,7 @@ class FolderReport:
     def ok(self) -> bool:
         """Nothing left for the administrator to do (recent strays are not problems)."""
         unmoved = [s for s in self.strays if s.moved_to is None]
-        return not (unmoved or self.missing or self.unknown or self.permissions)
+        return not (unmoved or self.missing or self.damaged or self.unknown or self.permissions)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -261,6 +268,8 @@ class FolderReport:
             "recent": [s.as_dict() for s in self.recent],
             "missing": self.missing,
             "dropped_pending": self.dropped_pending,
+            "damaged": self.damaged,
+            "hashed": self.hashed,
             "unknown": self.unknown,
             "permissions": self.permissions,
         }
@@ -335,11 +344,14 @@ def check_blob_folder(
     blobs_dir: Path | None = None,
     grace_minutes: float = DEFAULT_GRACE_MINUTES,
     sweep: bool = False,
+    hashes: bool = False,
 ) -> FolderReport:
     """Compare the clinic's blob folder with its ``blobs`` rows (see the module text).
 
     Without ``sweep`` nothing is written. With it, strays older than ``grace_minutes`` move
     to ``quarantine/`` while the writer lock is held, and the sweep is logged in settings.
+    With ``hashes``, every recorded file is read and its SHA-256 compared with the one its
+    row holds (the hash of the ciphertext: no key needed).
     """
     if grace_minutes < 0:
         raise ClinicError("The grace period cannot be negative.", "Give --grace-minutes 0 or more.")
@@ -356,7 +368,9 @@ def check_blob_folder(
                 s = stack.enter_context(_locked_for_sweep(engine, url))
             else:
                 s = stack.enter_context(Session(engine))
-            known = set(s.scalars(select(Blob.id)))
+            rows = s.execute(select(Blob.id, Blob.cipher_sha256))
+            cipher_hashes = {blob_id: digest for blob_id, digest in rows}
+            known = set(cipher_hashes)
             dropped_row = s.get(Setting, DROPPED_KEY)
             value = dropped_row.value if dropped_row is not None else None
             dropped = {str(b) for b in (value or {}).get("blob_ids", [])}
@@ -375,9 +389,30 @@ def check_blob_folder(
                         },
                     ),
                 )
+        if hashes:
+            _compare_hashes(folder, report, cipher_hashes)
     finally:
         engine.dispose()
     return report
+
+
+def _compare_hashes(folder: Path, report: FolderReport, expected: dict[str, str]) -> None:
+    """Outside the lock (reads can take long): every present recorded file, hashed."""
+    missing = set(report.missing)
+    for blob_id in sorted(expected):
+        if blob_id in missing:
+            continue
+        rel = f"{BLOBS_DIR}/{blob_id[:2]}/{blob_id}"
+        digest = hashlib.sha256()
+        try:
+            with open(folder / rel, "rb") as fh:
+                while block := fh.read(1024 * 1024):
+                    digest.update(block)
+        except FileNotFoundError:
+            continue  # dropped since the survey
+        report.hashed += 1
+        if not hmac.compare_digest(digest.hexdigest(), expected[blob_id]):
+            report.damaged.append(rel)
 
 
 def _survey(

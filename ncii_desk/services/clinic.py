@@ -37,11 +37,18 @@ def upgrade_clinic_server(db: str) -> dict[str, Any]:
 
 
 def check_clinic_server(
-    db: str, blobs: Path | None = None, grace_minutes: float = 60, sweep: bool = False
+    db: str,
+    blobs: Path | None = None,
+    grace_minutes: float = 60,
+    sweep: bool = False,
+    hashes: bool = False,
 ) -> dict[str, Any]:
     """Compare the clinic's blob folder with its rows: strays (moved to quarantine with
-    ``sweep``), missing files, ownership and modes. Needs no key."""
+    ``sweep``), missing files, ownership and modes; with ``hashes`` each file's SHA-256
+    against the ciphertext hash its row holds. Needs no key."""
     from ncii_desk.clinic.ops import check_blob_folder
 
-    report = check_blob_folder(db, blobs_dir=blobs, grace_minutes=grace_minutes, sweep=sweep)
+    report = check_blob_folder(
+        db, blobs_dir=blobs, grace_minutes=grace_minutes, sweep=sweep, hashes=hashes
+    )
     return report.as_dict()

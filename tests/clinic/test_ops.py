@@ -392,3 +392,29 @@ def test_check_refuses_a_blob_folder_of_another_clinic_and_a_negative_grace(
     assert "not the one made for this clinic" in result.err
     bad = cli("clinic-server", "check", "--db", clinic_url, "--grace-minutes", "-5")
     assert bad.rc == 2 and "must be 0 or more" in bad.err
+
+
+def test_check_with_hashes_finds_a_damaged_file_without_the_key(
+    cli: Any, clinic_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "blobs"
+    init_clinic(clinic_url, folder, "Clinic")
+    with ClinicStore.open(clinic_url, secrets.token_bytes(32)) as store:
+        with store.transaction() as s:
+            intact = store.store_blob(s, store.blobs.put_bytes(b"f" * 5000))
+            hit = store.store_blob(s, store.blobs.put_bytes(b"g" * 5000))
+        hit_rel, hit_path = store.blobs.relpath(hit.id), store.blobs.path_for(hit.id)
+        intact_id = intact.id
+    data = bytearray(hit_path.read_bytes())
+    data[200] ^= 0x01  # one bit of one chunk flipped on the share
+    hit_path.write_bytes(bytes(data))
+
+    assert check_blob_folder(clinic_url).ok  # without --hashes no file is read
+    report = check_blob_folder(clinic_url, hashes=True)
+    assert not report.ok
+    assert report.hashed == 2
+    assert report.damaged == [hit_rel]
+    assert intact_id not in " ".join(report.damaged)
+    result = cli("clinic-server", "check", "--db", clinic_url, "--hashes")
+    assert result.rc == 3
+    assert "differ from what was saved (1 of 2 hashed)" in result.out and hit_rel in result.out
