@@ -229,3 +229,160 @@ def register(commands: Commands) -> None:
         "--new-passphrase-file",
         help=f"read the new passphrase from this file (or set {NEW_PASSPHRASE_ENV})",
     )
+    _register_ops(commands, clinic_g)
+
+
+# clinic-server upgrade / check (helper cops) ---------------------------------------------
+
+EXIT_PROBLEMS = 3
+
+
+def cmd_clinic_upgrade(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import upgrade_clinic_server
+
+    result = upgrade_clinic_server(args.db)
+    if args.json:
+        emit_json(result)
+        return EXIT_OK
+    if result["changed"]:
+        say(
+            f"Clinic store {result['name']} upgraded from schema revision "
+            f"{result['from_revision']} to {result['to_revision']}."
+        )
+    else:
+        say(
+            f"Clinic store {result['name']} is already at schema revision "
+            f"{result['to_revision']}; nothing to do."
+        )
+    if result["other_connections"]:
+        say(
+            f"{result['other_connections']} other connection(s) to the database are open: "
+            "ask those advocates to restart NCII Desk."
+        )
+    return EXIT_OK
+
+
+def _say_strays(title: str, strays: list[dict[str, object]]) -> None:
+    say(f"{title} ({len(strays)}):")
+    for s in strays:
+        where = f" -> {s['moved_to']}" if s.get("moved_to") else ""
+        failed = f" (not moved: {s['error']})" if s.get("error") else ""
+        say(
+            f"  - {s['path']} [{s['kind']}, {s['size']} bytes, "
+            f"{s['age_minutes']} min]{where}{failed}"
+        )
+
+
+def cmd_clinic_check(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic import check_clinic_server
+
+    report = check_clinic_server(
+        args.db,
+        Path(args.blobs) if args.blobs else None,
+        grace_minutes=args.grace_minutes,
+        sweep=args.sweep,
+        hashes=args.hashes,
+    )
+    if args.json:
+        emit_json(report)
+        return EXIT_OK if report["ok"] else EXIT_PROBLEMS
+    say(
+        f"Clinic store {report['name']}: {report['rows']} stored file record(s), "
+        f"{report['files']} file(s) in {report['blobs_dir']}."
+    )
+    if report["strays"]:
+        moved = "moved to quarantine" if report["swept"] else "older than the grace period"
+        _say_strays(f"Files without a record, {moved}", report["strays"])
+        if not report["swept"]:
+            say("  Move them aside with --sweep (nothing is deleted).")
+    if report["recent"]:
+        _say_strays(
+            f"Files without a record younger than {report['grace_minutes']:g} minutes "
+            "(perhaps a save in progress; left alone)",
+            report["recent"],
+        )
+    if report["missing"]:
+        say(
+            f"Records whose file is missing ({len(report['missing'])}); restore the blob "
+            "folder and the database together from the same backup:"
+        )
+        for blob_id in report["missing"]:
+            say(f"  - {blob_id}")
+    if report["damaged"]:
+        say(
+            f"Files whose bytes differ from what was saved ({len(report['damaged'])} of "
+            f"{report['hashed']} hashed); restore them from backup:"
+        )
+        for name in report["damaged"]:
+            say(f"  - {name}")
+    elif args.hashes:
+        say(f"{report['hashed']} file(s) hashed: each matches the hash saved with it.")
+    if report["dropped_pending"]:
+        say(
+            f"{len(report['dropped_pending'])} file(s) of removed evidence wait to be "
+            "deleted; the next advocate to open the store deletes them."
+        )
+    if report["unknown"]:
+        say(f"Files that are not the clinic store's ({len(report['unknown'])}; left alone):")
+        for name in report["unknown"]:
+            say(f"  - {name}")
+    if report["permissions"]:
+        say(f"Ownership and mode problems ({len(report['permissions'])}):")
+        for line in report["permissions"]:
+            say(f"  - {line}")
+    if report["swept"] and any(s.get("moved_to") for s in report["strays"]):
+        say(
+            "The sweep is recorded in the clinic's settings (clinic.ops_log); the audit log "
+            "cannot record it without the clinic's key."
+        )
+    say("Blob folder OK." if report["ok"] else "Blob folder needs attention (see above).")
+    return EXIT_OK if report["ok"] else EXIT_PROBLEMS
+
+
+def _minutes(value: str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number of minutes") from None
+    if minutes < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return minutes
+
+
+def _register_ops(commands: Commands, clinic_g: object) -> None:
+    p = commands.command(
+        clinic_g,
+        "upgrade",
+        cmd_clinic_upgrade,
+        "run this version's database migrations on a clinic store (no key needed)",
+    )
+    p.add_argument("--db", required=True, metavar="postgresql://...", help="the clinic database")
+    p = commands.command(
+        clinic_g,
+        "check",
+        cmd_clinic_check,
+        "compare the clinic's blob folder with its records; --sweep moves strays aside",
+    )
+    p.add_argument("--db", required=True, metavar="postgresql://...", help="the clinic database")
+    p.add_argument(
+        "--blobs",
+        metavar="DIR",
+        help="the blob folder as this computer sees it (default: the one init recorded)",
+    )
+    p.add_argument(
+        "--grace-minutes",
+        type=_minutes,
+        default=60,
+        metavar="N",
+        help="files without a record younger than this may be saves in progress (default 60)",
+    )
+    p.add_argument(
+        "--sweep",
+        action="store_true",
+        help="move files without a record older than the grace period into quarantine/",
+    )
+    p.add_argument(
+        "--hashes",
+        action="store_true",
+        help="also read every file and compare it with the ciphertext hash its record holds",
+    )

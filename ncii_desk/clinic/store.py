@@ -210,6 +210,42 @@ def lock_writers(session: Session) -> None:
     session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
 
 
+# For the server-side tools (ncii_desk.clinic.ops): the same lock, tried or bounded.
+
+
+def try_lock_writers(session: Session) -> bool:
+    """Inside a transaction: take the writer lock if no client holds it; False if one does."""
+    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
+    return bool(got.scalar_one())
+
+
+def lock_writers_within(session: Session, wait: str) -> bool:
+    """Inside a transaction: wait at most ``wait`` (a PostgreSQL interval such as ``30s``)
+    for the writer lock; False when it did not come (the transaction is then unusable)."""
+    if not re.fullmatch(r"\d+(ms|s)", wait):
+        raise ValueError("wait is a number of ms or s")
+    session.execute(text(f"SET LOCAL lock_timeout = '{wait}'"))
+    try:
+        lock_writers(session)
+    except sa_exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            return False
+        raise
+    return True
+
+
+def other_connections(session: Session) -> int:
+    """How many other sessions are connected to this database now."""
+    return int(
+        session.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    )
+
+
 @dataclass(frozen=True)
 class ClinicRecord:
     clinic_id: str
@@ -325,7 +361,8 @@ def check_revision(record: ClinicRecord) -> None:
             f"version of NCII Desk works with {head_revision()}.",
             "Install the newest version of NCII Desk."
             if newer
-            else "Ask your clinic's administrator to upgrade the clinic server first.",
+            else "Ask your clinic's administrator to run 'ncii-desk clinic-server "
+            "upgrade --db ADDRESS' on the clinic server first.",
         )
 
 

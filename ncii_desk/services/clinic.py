@@ -344,3 +344,32 @@ def open_clinic_store(
         raise
     store.on_close = lambda st: remember(st)
     return store
+
+
+# clinic-server upgrade / check (server-side administration, no key) ------------------------
+
+
+def upgrade_clinic_server(db: str) -> dict[str, Any]:
+    """Run this version's missing migrations on the clinic database ``db`` under the writer
+    lock (refused while a client is saving); returns from/to revisions."""
+    from ncii_desk.clinic.ops import upgrade_clinic
+
+    return upgrade_clinic(db).as_dict()
+
+
+def check_clinic_server(
+    db: str,
+    blobs: Path | None = None,
+    grace_minutes: float = 60,
+    sweep: bool = False,
+    hashes: bool = False,
+) -> dict[str, Any]:
+    """Compare the clinic's blob folder with its rows: strays (moved to quarantine with
+    ``sweep``), missing files, ownership and modes; with ``hashes`` each file's SHA-256
+    against the ciphertext hash its row holds. Needs no key."""
+    from ncii_desk.clinic.ops import check_blob_folder
+
+    report = check_blob_folder(
+        db, blobs_dir=blobs, grace_minutes=grace_minutes, sweep=sweep, hashes=hashes
+    )
+    return report.as_dict()
