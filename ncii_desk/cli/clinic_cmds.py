@@ -278,7 +278,7 @@ def cmd_clinic_check(args: argparse.Namespace) -> int:
 
     report = check_clinic_server(
         args.db,
-        Path(args.blobs) if args.blobs else None,
+        Path(args.blobs) if getattr(args, "blobs", None) else None,
         grace_minutes=args.grace_minutes,
         sweep=args.sweep,
         hashes=args.hashes,
@@ -364,11 +364,6 @@ def _register_ops(commands: Commands, clinic_g: object) -> None:
         "compare the clinic's blob folder with its records; --sweep moves strays aside",
     )
     p.add_argument("--db", required=True, metavar="postgresql://...", help="the clinic database")
-    p.add_argument(
-        "--blobs",
-        metavar="DIR",
-        help="the blob folder as this computer sees it (default: the one init recorded)",
-    )
     p.add_argument(
         "--grace-minutes",
         type=_minutes,
