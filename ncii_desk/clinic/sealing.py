@@ -48,6 +48,7 @@ NO_ACCESS = "(no access)"
 #: session.info key of the session's sealer.
 SEALER_INFO = "ncii_sealer"
 _PLAIN_INFO = "ncii_sealer_plain"
+_TOLD_INFO = "ncii_sealer_told"
 
 SEALED_MODELS: tuple[type[Base], ...] = (Case, EvidenceItem, Capture, Match, RemovalRequest)
 _TABLES = {m.__tablename__: m for m in SEALED_MODELS}
@@ -139,7 +140,13 @@ class Sealer:
                 out[column] = _json_empty(table, column) if is_json else None
                 self._problem(exc)
         if isinstance(opened, NciiDeskError):
-            self._problem(opened)
+            # Once per case and session: a listing of a case whose keys do not open
+            # reports the case, not each of its rows.
+            told: set[str] = session.info.setdefault(_TOLD_INFO, set())
+            key = str(_case_of(table, values))
+            if key not in told:
+                told.add(key)
+                self._problem(opened)
         return out
 
     def open_instance(self, obj: Any, session: Session) -> None:
