@@ -48,6 +48,7 @@ NO_ACCESS = "(no access)"
 #: session.info key of the session's sealer.
 SEALER_INFO = "ncii_sealer"
 _PLAIN_INFO = "ncii_sealer_plain"
+_TOLD_INFO = "ncii_sealer_told"
 
 SEALED_MODELS: tuple[type[Base], ...] = (Case, EvidenceItem, Capture, Match, RemovalRequest)
 _TABLES = {m.__tablename__: m for m in SEALED_MODELS}
@@ -139,22 +140,34 @@ class Sealer:
                 out[column] = _json_empty(table, column) if is_json else None
                 self._problem(exc)
         if isinstance(opened, NciiDeskError):
-            self._problem(opened)
+            # Once per case and session: a listing of a case whose keys do not open
+            # reports the case, not each of its rows.
+            told: set[str] = session.info.setdefault(_TOLD_INFO, set())
+            key = str(_case_of(table, values))
+            if key not in told:
+                told.add(key)
+                self._problem(opened)
         return out
 
-    def open_instance(self, obj: Any, session: Session) -> None:
+    def open_instance(self, obj: Any, session: Session, only: Iterable[str] | None = None) -> None:
+        """Open the sealed columns just loaded into ``obj`` (``only``: the attributes a
+        refresh loaded; the others already hold plaintext)."""
         table = obj.__tablename__
         state = inspect(obj)
         loaded = state.dict
-        values = {c: loaded[c] for c, _ in _columns(table) if c in loaded}
+        fresh = None if only is None else set(only)
+        values = {
+            c: loaded[c]
+            for c, _ in _columns(table)
+            if c in loaded and (fresh is None or c in fresh)
+        }
         if not values:
             return
         values["id"] = loaded.get("id")
         values["case_id"] = loaded.get("case_id")
         opened = self.open_values(session, table, str(loaded.get("id")), values)
-        for column, _ in _columns(table):
-            if column in values:
-                set_committed_value(obj, column, opened[column])
+        for column in [c for c, _ in _columns(table) if c in values]:
+            set_committed_value(obj, column, opened[column])
 
     # sealing -----------------------------------------------------------------------------
 
@@ -249,14 +262,14 @@ def _after_flush(session: Session, _ctx: Any) -> None:
 
 
 def _on_load(target: Any, context: Any) -> None:
+    _on_refresh(target, context, None)
+
+
+def _on_refresh(target: Any, context: Any, attrs: Iterable[str] | None) -> None:
     session = getattr(context, "session", None)
     sealer = None if session is None else session.info.get(SEALER_INFO)
     if sealer is not None:
-        sealer.open_instance(target, session)
-
-
-def _on_refresh(target: Any, context: Any, _attrs: Iterable[str] | None) -> None:
-    _on_load(target, context)
+        sealer.open_instance(target, session, attrs)
 
 
 for _model in SEALED_MODELS:

@@ -251,3 +251,29 @@ def test_a_rollback_between_two_runs_is_caught_with_the_remembered_membership(
         isinstance(p, MembershipInvalid) and "rolled back" in p.message
         for p in next_run.sealer.problems
     )
+
+
+def test_a_case_whose_keys_do_not_open_is_reported_once_per_listing(
+    clinic: sealkit.Clinic, tmp_path: Path
+) -> None:
+    alice = clinic.open_as("alice")
+    case = cases.new_case(alice, "Case O")
+    pictures = [_png(tmp_path / f"p{i}.png", 30 + i) for i in range(4)]
+    intake.add_items(alice, case.id, Role.SUSPECT, pictures)
+    other = cases.new_case(alice, "Case P")
+    engine = clinic.raw()
+    with engine.begin() as conn:  # the key table altered: another case's wrap put in
+        conn.execute(
+            text(
+                "UPDATE case_key_wraps SET wrap = "
+                "(SELECT wrap FROM case_key_wraps WHERE case_id = :other) WHERE case_id = :one"
+            ),
+            {"one": case.id, "other": other.id},
+        )
+    engine.dispose()
+    reader = clinic.open_as("alice")
+    listed = items.list_items(reader, case.id)
+    assert [i.original_filename for i in listed] == [None] * 4
+    assert len(reader.sealer.problems) == 1
+    assert reader.sealer.problems[0].message.startswith(f"The stored key of case {case.id}")
+    assert "belongs to another case" in reader.sealer.problems[0].message
