@@ -64,10 +64,14 @@ POLICY: Mapping[Action, frozenset[MemberRole]] = {
     Action.LETTER_SIGN_OFF: _ATTORNEY,
 }
 
-#: Roles a member may give to someone they add: nobody hands out more than they hold.
+#: Roles a member may give to someone they add. An advocate runs the case and brings in its
+#: supervising attorney (cases are made by advocates, who are their first member: without
+#: this no case could ever have an attorney), so advocates and attorneys may give any role;
+#: read-only members add nobody. Every grant is a membership record signed by whoever made
+#: it, so a sign-off can always be traced to the member who named the attorney.
 GRANTS: Mapping[MemberRole, frozenset[MemberRole]] = {
     MemberRole.SUPERVISING_ATTORNEY: _ALL,
-    MemberRole.ADVOCATE: frozenset({MemberRole.ADVOCATE, MemberRole.READ_ONLY}),
+    MemberRole.ADVOCATE: _ALL,
     MemberRole.READ_ONLY: frozenset(),
 }
 

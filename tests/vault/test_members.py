@@ -299,8 +299,6 @@ def test_role_rules_for_membership_changes(team: Team) -> None:
     ring, _, _ = _case(team)
     with pytest.raises(NotPermitted, match="read-only"):  # carol is read-only
         ring.add_member(team.carol.keys, team.mallory.keys.public, MemberRole.READ_ONLY)
-    with pytest.raises(NotPermitted, match="cannot add someone as a supervising attorney"):
-        ring.add_member(team.bob.keys, team.mallory.keys.public, MemberRole.SUPERVISING_ATTORNEY)
     with pytest.raises(NotPermitted, match="not a member"):
         ring.add_member(team.mallory.keys, team.mallory.keys.public, MemberRole.ADVOCATE)
     with pytest.raises(NotPermitted, match="yourself"):
@@ -490,15 +488,15 @@ def test_record_signed_by_a_non_member_or_beyond_its_role_fails(team: Team) -> N
     with pytest.raises(m.MembershipInvalid, match="not a member"):
         m.verify_membership([*records, intruder], clinic_id=CLINIC, case_id=ring.case_id)
 
-    # bob (an advocate) signs a record making mallory a supervising attorney
+    # carol (read-only) signs a record adding mallory as an advocate
     ring2, _, records2 = _case(team)
     ring2.publics[team.mallory.keys.member_id] = team.mallory.keys.public
     ring2.members[team.mallory.keys.member_id] = m.MemberEntry(
-        MemberRole.SUPERVISING_ATTORNEY,
+        MemberRole.ADVOCATE,
         team.mallory.keys.public.fingerprint,
         team.mallory.keys.public.signing_fingerprint,
     )
-    escalation = ring2._record(team.bob.keys, "member.add", team.mallory.keys.member_id)
+    escalation = ring2._record(team.carol.keys, "member.add", team.mallory.keys.member_id)
     with pytest.raises(m.MembershipInvalid, match="role does not allow"):
         m.verify_membership([*records2, escalation], clinic_id=CLINIC, case_id=ring2.case_id)
 
