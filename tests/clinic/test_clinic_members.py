@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -257,3 +259,23 @@ def test_no_name_passphrase_or_key_is_in_any_row_in_clear(clinic_store: ClinicSt
         if secret.lower() in v.lower()
     ]
     assert found == []
+
+
+def test_a_blob_folder_mounted_elsewhere_is_given_once_and_remembered(
+    clinic_store: ClinicStore, tmp_path: Path
+) -> None:
+    url, member_id = clinic_store.url, str(clinic_store.member_id)
+    info = clinic_store.blobs.put_bytes(b"benign test bytes")
+    with clinic_store.transaction() as s:
+        clinic_store.store_blob(s, info)
+    recorded = Path(clinic_store.record.blobs_dir)
+    mounted = tmp_path / "mounted-here"
+    shutil.move(recorded, mounted)
+    with pytest.raises(members.ClinicError, match="not the one made for this clinic"):
+        clinic_service.open_clinic_store(url, member_id, passphrase=PASSPHRASE)
+    with clinic_service.open_clinic_store(
+        url, member_id, passphrase=PASSPHRASE, blobs_dir=mounted
+    ) as store:
+        assert store.blobs.read(info.blob_id, info) == b"benign test bytes"
+    with clinic_service.open_clinic_store(url, member_id, passphrase=PASSPHRASE) as again:
+        assert again.blobs.read(info.blob_id, info) == b"benign test bytes"
