@@ -51,10 +51,14 @@ def make_team(clinic_id: str) -> Team:
 
 
 def open_clinic(pg_server: Any, folder: Path) -> ClinicStore:
-    """A new clinic (its own database and blob folder) opened with a fresh raw key."""
+    """A new clinic (its own database and blob folder) opened with a fresh raw key.
+
+    Column sealing is off (``sealed=False``): these tests write the membership records
+    themselves rather than through case creation, so the cases have no sealed values to
+    open; sealing has its own tests (test_sealing.py, test_case_members.py)."""
     url = str(pg_server.create_database("r" + secrets.token_hex(6)))
     init_clinic(url, folder / "blobs", "Role Test Clinic")
-    return ClinicStore.open(url, secrets.token_bytes(32), actor="clinic-tools")
+    return ClinicStore.open(url, secrets.token_bytes(32), actor="clinic-tools", sealed=False)
 
 
 def write_records(

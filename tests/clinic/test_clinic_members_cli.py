@@ -150,6 +150,9 @@ def test_two_members_write_to_one_case_from_two_processes(
     case = cli(*as_first, "case", "new", "Shared case", "--json")
     assert case.rc == 0, case.err
     case_id = case.json()["id"]
+    # The second member works on the case once its creator adds them (per-case keys).
+    added = cli(*as_first, "case", "add-member", case_id, second["member_id"], "--role", "advocate")
+    assert added.rc == 0, added.err
 
     a_files = [str(_picture(tmp_path / f"a{i}.png", 10 + i)) for i in range(3)]
     b_files = [str(_picture(tmp_path / f"b{i}.png", 20 + i)) for i in range(3)]

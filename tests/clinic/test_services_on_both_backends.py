@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from ncii_desk.clinic.store import ClinicStore
 from ncii_desk.errors import CaseNotFound, NciiDeskError
 from ncii_desk.services import cases, intake, items, vaults
 from ncii_desk.vault.models import AuditEvent, Role
@@ -51,7 +52,11 @@ def test_cases_are_created_listed_found_and_refused_twice(store: Any) -> None:
         cases.new_case(store, "CASE 2026-014")
     with pytest.raises(CaseNotFound):
         cases.get_case(store, "no such case")
-    assert [a for a in _actions(store) if a.startswith("case.")] == ["case.created"] * 2
+    # A clinic case also gets its signed first membership record (per-case keys).
+    actions = [a for a in _actions(store) if a.startswith("case.") and a != "case.membership"]
+    assert actions == ["case.created"] * 2
+    memberships = _actions(store).count("case.membership")
+    assert memberships == (2 if isinstance(store, ClinicStore) else 0)
 
 
 def test_items_are_added_with_per_file_errors_and_read_back(store: Any, tmp_path: Path) -> None:
