@@ -751,20 +751,46 @@ class ClinicStore:
         row = session.get(Blob, blob_id)
         if row is not None:
             session.delete(row)
+            session.flush()
         setting = session.get(Setting, DROPPED_KEY)
-        ids = set(self._dropped_in(session)) | {blob_id}
-        value = {"blob_ids": sorted(ids)}
+        ids = self._dropped_in(session) | {blob_id}
+        value = self._drop_list(ids)
         if setting is None:
             session.add(Setting(key=DROPPED_KEY, value=value))
         else:
             setting.value = value
         session.info.setdefault(_DROPPED_INFO, set()).add(blob_id)
 
-    @staticmethod
-    def _dropped_in(session: Session) -> set[str]:
+    def _drop_mac(self, blob_id: str) -> str:
+        msg = f"clinic-drop|{self.vault_id}|{blob_id}".encode()
+        return hmac.new(self._require_keys().audit, msg, hashlib.sha256).hexdigest()
+
+    def _drop_list(self, blob_ids: set[str]) -> dict[str, Any]:
+        """The settings value listing ``blob_ids`` for deletion, each MACed with the audit
+        key: a list written into the database by someone without the key names nothing."""
+        return {
+            "blob_ids": sorted(blob_ids),
+            "macs": {b: self._drop_mac(b) for b in sorted(blob_ids)},
+        }
+
+    def _dropped_in(self, session: Session) -> set[str]:
+        """Blob ids listed for deletion whose entry carries a valid MAC and whose row is
+        gone. Anything else in the list (an entry added in the database, or a blob that
+        still has a row) is never deleted."""
         setting = session.get(Setting, DROPPED_KEY)
         value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
-        return {str(b) for b in value.get("blob_ids", [])}
+        raw_macs = value.get("macs")
+        macs: dict[str, Any] = raw_macs if isinstance(raw_macs, dict) else {}
+        listed = {str(b) for b in value.get("blob_ids", [])}
+        out = set()
+        for blob_id in listed:
+            mac = macs.get(blob_id)
+            if not isinstance(mac, str) or not hmac.compare_digest(mac, self._drop_mac(blob_id)):
+                continue
+            if session.get(Blob, blob_id) is not None:
+                continue
+            out.add(blob_id)
+        return out
 
     def _dropped(self) -> set[str]:
         with self.session() as s:
@@ -785,7 +811,7 @@ class ClinicStore:
                 lock_writers(s)
                 setting = s.get(Setting, DROPPED_KEY)
                 if setting is not None:
-                    setting.value = {"blob_ids": sorted(self._dropped_in(s) - done)}
+                    setting.value = self._drop_list(self._dropped_in(s) - done)
 
     # housekeeping -------------------------------------------------------------------------
 

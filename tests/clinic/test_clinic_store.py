@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy import exc as sa_exc
 
 from ncii_desk.clinic.store import (
+    DROPPED_KEY,
     HEAD_KEY,
     AuditChainMoved,
     ClinicError,
     ClinicStore,
+    engine_url,
     init_clinic,
     read_record,
 )
@@ -500,3 +502,54 @@ def test_two_advocates_add_items_to_one_case_and_one_is_killed(
         leftovers = [p for p in report.problems if "without a database record" in p.message]
         assert report.problems == leftovers and len(leftovers) <= 1, report.problems
         assert store.verify_audit().ok
+
+
+def test_a_drop_list_written_in_the_database_deletes_no_evidence(clinic_store: Any) -> None:
+    """The list of blob files to delete is MACed with the audit key: an entry someone with
+    database access adds (for a blob that still has its row, or a made-up one) deletes
+    nothing; a real drop interrupted before its file went is still finished on open."""
+    store = clinic_store
+    kept = store.blobs.put_bytes(b"evidence that must stay")
+    dropped = store.blobs.put_bytes(b"a file the client dropped")
+    with store.transaction() as s:
+        store.store_blob(s, kept)
+        store.store_blob(s, dropped)
+    with store.transaction() as s:
+        store.drop_blob(s, dropped.blob_id)
+    assert not store.blobs.exists(dropped.blob_id)  # deleted once the drop committed
+
+    # A genuine drop whose file deletion never happened (client died after the commit).
+    interrupted = store.blobs.put_bytes(b"dropped, file left behind")
+    with store.transaction() as s:
+        store.store_blob(s, interrupted)
+    with store.transaction() as s:
+        store.drop_blob(s, interrupted.blob_id)
+        s.info.pop("ncii_clinic_dropped_blobs")  # as if killed before deleting the file
+    assert store.blobs.exists(interrupted.blob_id)
+    with store.session() as s:
+        row = s.get(Setting, DROPPED_KEY)
+        assert row is not None
+        genuine = dict(row.value)
+
+    # The database administrator lists the kept blob (its row still there) and, with a
+    # copied MAC of another id, once more under a forged entry.
+    forged = dict(genuine)
+    forged["blob_ids"] = sorted({*genuine["blob_ids"], kept.blob_id})
+    forged["macs"] = {**genuine["macs"], kept.blob_id: genuine["macs"][interrupted.blob_id]}
+    engine = create_engine(engine_url(store.url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(Setting).where(Setting.key == DROPPED_KEY).values(value=forged))
+    finally:
+        engine.dispose()
+
+    again = ClinicStore.open(
+        store.url, store._data_key, blobs_dir=store.blobs.root.parent, sealed=False
+    )
+    try:
+        assert again.blobs.exists(kept.blob_id), "an entry without a valid MAC deleted evidence"
+        assert not again.blobs.exists(interrupted.blob_id)  # the genuine drop was finished
+        with again.session() as s:
+            assert s.get(Blob, kept.blob_id) is not None
+    finally:
+        again.close()
