@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from tamperkit import flip_bit, store_blob
 
 from conftest import PASSPHRASE
@@ -174,10 +174,16 @@ def test_damaged_page_through_the_cli_is_the_integrity_code_without_noise(
 
 def test_page_damaged_while_open_is_vault_corrupt_not_a_driver_error(filled: Path) -> None:
     with Vault.open(filled, passphrase=PASSPHRASE) as vault:
+        # Damage the cases table's root page: every read of the table goes through it
+        # (a page picked by position moved whenever a migration added tables).
+        with vault.session() as s:
+            page = int(
+                s.execute(
+                    text("SELECT rootpage FROM sqlite_master WHERE name = 'cases'")
+                ).scalar_one()
+            )
         vault.engine.dispose()  # no page cache: the next read goes to the file
         db = filled / "meta.db"
-        # The cases table spans the middle pages; damage one of them.
-        page = db.stat().st_size // PAGE_SIZE // 2
         flip_bit(db, (page - 1) * PAGE_SIZE + 200)
         report = vault.check()
         assert not report.ok
