@@ -23,3 +23,14 @@ def is_laptop(store: Any) -> bool:
     """Whether ``store`` is a laptop vault: the only backend with a vault folder, a WAL file
     and SQLCipher pages; assertions about those are guarded by this and run there only."""
     return isinstance(store, Vault)
+
+
+#: The folders the store fixtures make in a test's tmp_path (tests/conftest.py): the laptop
+#: vault's folder, and the clinic store's blob folder.
+STORE_FOLDERS = frozenset({"vault", "clinic-blobs"})
+
+
+def left_in(folder: Path) -> list[str]:
+    """The names in ``folder`` other than the store fixtures' own folders, sorted: what a
+    test's own steps left there, whichever backend it runs on."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in STORE_FOLDERS)
