@@ -34,3 +34,21 @@ def left_in(folder: Path) -> list[str]:
     """The names in ``folder`` other than the store fixtures' own folders, sorted: what a
     test's own steps left there, whichever backend it runs on."""
     return sorted(p.name for p in folder.iterdir() if p.name not in STORE_FOLDERS)
+
+
+def store_folder(store: Any) -> Path:
+    """The folder the store writes on this machine: a laptop vault's folder (database, blobs,
+    header), or a clinic store's blob folder (the database is on the server). Scans for
+    plaintext look here on both backends."""
+    return Path(store.root) if is_laptop(store) else Path(store.blobs.root).parent
+
+
+def dropped_key(store: Any) -> str:
+    """The settings row that lists blobs dropped but whose files are not deleted yet."""
+    if is_laptop(store):
+        from ncii_desk.vault.vault import DROPPED_BLOBS_KEY
+
+        return DROPPED_BLOBS_KEY
+    from ncii_desk.clinic.store import DROPPED_KEY
+
+    return DROPPED_KEY
