@@ -52,3 +52,11 @@ def dropped_key(store: Any) -> str:
     from ncii_desk.clinic.store import DROPPED_KEY
 
     return DROPPED_KEY
+
+
+def write_transactions(statements: list[str], store: Any) -> int:
+    """How many write transactions the statements sent to the store began: a laptop vault
+    begins each with ``BEGIN IMMEDIATE``; a clinic store takes its writer lock
+    (``pg_advisory_xact_lock``) first in each."""
+    marker = "BEGIN IMMEDIATE" if is_laptop(store) else "pg_advisory_xact_lock"
+    return sum(1 for s in statements if marker in s)
