@@ -24,6 +24,7 @@ import pytest
 import skimage.data
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 from storekit import store_folder
 
 from conftest import PASSPHRASE, fast_kdf
@@ -42,6 +43,7 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault import handover_format as fmt
 from ncii_desk.vault.models import (
     AuditEvent,
+    Base,
     Blob,
     Capture,
     Case,
@@ -113,6 +115,11 @@ def _populate(vault: Vault, folder: Path, *, minor: bool = False, label: str = "
 _BLOB_COLUMNS = {"blob_id", "warc_blob_id", "document_blob_id"}
 
 
+def _entity(table: Any) -> Any:
+    """The mapped class of a table."""
+    return next(m.class_ for m in Base.registry.mappers if m.local_table is table)
+
+
 def _snapshot(vault: Vault, case_id: str) -> dict[str, Any]:
     """Every row of every case table (blob ids as the blob's plaintext SHA-256, the local
     integer ids of hashes left out) and the SHA-256 of every blob's decrypted bytes."""
@@ -121,10 +128,15 @@ def _snapshot(vault: Vault, case_id: str) -> dict[str, Any]:
         blobs = {b.id: b for b in s.scalars(select(Blob))}
         item_ids = select(EvidenceItem.id).where(EvidenceItem.case_id == case_id)
         for table in handover.CASE_TABLES:
-            query = select(table).where(handover._case_filters(table, case_id, item_ids))
+            # Through the ORM, not Core: a clinic store decrypts sealed columns on load.
+            entity = _entity(table)
+            query = select(entity).where(handover._case_filters(table, case_id, item_ids))
             rows = []
-            for row in s.execute(query):
-                data = dict(row._mapping)
+            for obj in s.scalars(query):
+                data = {
+                    attr.columns[0].name: getattr(obj, attr.key)
+                    for attr in sa_inspect(entity).column_attrs
+                }
                 if table.name in handover.LOCAL_ID_TABLES:
                     data.pop("id")
                 for column in _BLOB_COLUMNS & set(data):
