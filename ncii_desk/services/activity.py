@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ncii_desk.clinic.sealing import open_rows
@@ -32,6 +32,7 @@ from ncii_desk.vault.models import (
     Match,
     RemovalRequest,
 )
+from ncii_desk.vault.schema import json_text_field
 from ncii_desk.vault.store import CaseStore
 
 
@@ -568,7 +569,7 @@ def case_activity(vault: CaseStore, case_id: str, limit: int = 5000) -> list[Act
                 or_(
                     AuditEvent.object_id == case_id,
                     AuditEvent.object_id.in_(_case_ids(case_id)),
-                    func.json_extract(AuditEvent.details, "$.case_id") == case_id,
+                    json_text_field(AuditEvent.details, "case_id") == case_id,
                 )
             )
             .order_by(AuditEvent.seq.desc())

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement, literal
 from sqlalchemy.types import String
 
 if TYPE_CHECKING:
@@ -31,6 +32,33 @@ def _string_without_length_on_postgresql(type_: String, compiler: Any, **kw: Any
     """``String(n)`` as PostgreSQL ``VARCHAR`` with no length (Text, Enum and the other
     String subclasses keep their own rendering)."""
     return "VARCHAR"
+
+
+class json_text_field(FunctionElement[str]):
+    """The text of one top-level key of a JSON object kept in a text column, in SQL, on both
+    backends: SQLite's ``json_extract(col, '$.' || key)``, PostgreSQL's
+    ``(CAST(col AS JSON) ->> key)`` (PostgreSQL has no ``json_extract``; the audit log's
+    ``details`` is canonical JSON text). NULL where the key is missing. The key is a bound
+    parameter, so statements with different keys never share a cached compilation."""
+
+    type = String()
+    name = "json_text_field"
+    inherit_cache = True
+
+    def __init__(self, column: Any, key: str) -> None:
+        super().__init__(column, literal(key, String()))
+
+
+@compiles(json_text_field)
+def _json_text_field_on_sqlite(element: json_text_field, compiler: Any, **kw: Any) -> str:
+    column, key = element.clauses
+    return f"json_extract({compiler.process(column, **kw)}, '$.' || {compiler.process(key, **kw)})"
+
+
+@compiles(json_text_field, "postgresql")
+def _json_text_field_on_postgresql(element: json_text_field, compiler: Any, **kw: Any) -> str:
+    column, key = element.clauses
+    return f"(CAST({compiler.process(column, **kw)} AS JSON) ->> {compiler.process(key, **kw)})"
 
 
 def alembic_config(conn: Connection) -> Config:

@@ -42,6 +42,7 @@ from ncii_desk.services.jobs import Job
 from ncii_desk.services.matching import list_matches
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, AuditEvent, Blob, FaceReference, Match, Role
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision import faces as F
 from ncii_desk.vision.registry import MODELS_ENV, ModelRegistry
 from ncii_desk.vision.runtime import shared_runtime
@@ -105,14 +106,14 @@ def _add(vault: Vault, case_id: str, role: Role, *paths: Path, minor: bool = Fal
 
 
 def test_gallery_picks_one_face_automatically_and_lets_the_advocate_choose_in_a_crowd(
-    vault: Vault,
+    store: CaseStore,
 ) -> None:
-    case = cases.new_case(vault, "Gallery case")
-    (single,) = _add(vault, case.id, Role.REFERENCE, FACES_DIR / "chirac1.jpg")
-    (crowd,) = _add(vault, case.id, Role.REFERENCE, FACES_DIR / "chirac3.jpg")
-    blobs_before = _count(vault, Blob)
+    case = cases.new_case(store, "Gallery case")
+    (single,) = _add(store, case.id, Role.REFERENCE, FACES_DIR / "chirac1.jpg")
+    (crowd,) = _add(store, case.id, Role.REFERENCE, FACES_DIR / "chirac3.jpg")
+    blobs_before = _count(store, Blob)
 
-    photos = {p.item_id: p for p in list_reference_faces(vault, case.id)}
+    photos = {p.item_id: p for p in list_reference_faces(store, case.id)}
     one, five = photos[single], photos[crowd]
     assert one.status == "faces" and len(one.faces) == 1
     assert one.faces[0].picked and one.faces[0].chosen_by == AUTO
@@ -123,37 +124,37 @@ def test_gallery_picks_one_face_automatically_and_lets_the_advocate_choose_in_a_
     x, y, w, h = five.faces[0].box  # face 1 (the largest) is Chirac's, centre-left
     assert 190 <= x + w / 2 <= 270 and 130 <= y + h / 2 <= 210
 
-    view = pick_reference_face(vault, crowd, 1)
+    view = pick_reference_face(store, crowd, 1)
     assert view.chosen_by == "test-advocate" and view.face_index == 1
     assert view.model_sha256 == face_models().embedder_sha256
     with pytest.raises(InvalidSetting, match="already picked"):
-        pick_reference_face(vault, crowd, 1)
+        pick_reference_face(store, crowd, 1)
     with pytest.raises(InvalidSetting, match="no face number 6"):
-        pick_reference_face(vault, crowd, 6)
+        pick_reference_face(store, crowd, 6)
 
-    gallery = load_gallery(vault, case.id)
+    gallery = load_gallery(store, case.id)
     assert len(gallery) == 2 and gallery.embeddings.shape == (2, 128)
     # the two picks are the same person; Chirac's neighbour (face 2) is not
     pair = F.similarity_matrix(gallery.embeddings[:1], gallery.embeddings[1:])
     assert float(pair[0, 0]) >= THRESHOLD
-    with vault.session() as s:
+    with store.session() as s:
         stored = s.scalars(select(Analysis).where(Analysis.item_id == crowd)).one()
         neighbour = np.asarray(stored.result["faces"][1]["embedding"], np.float32)
         picked_rows = list(s.scalars(select(FaceReference)))
     assert float(F.similarity_matrix(gallery.embeddings[:1], neighbour[None])[0, 0]) < THRESHOLD
     assert {len(r.embedding) for r in picked_rows} == {128}
-    assert _count(vault, Blob) == blobs_before  # embeddings only, never a new image
+    assert _count(store, Blob) == blobs_before  # embeddings only, never a new image
 
     # Removing the automatic pick sticks: listing again does not pick it again.
-    removed = unpick_reference_face(vault, single)
+    removed = unpick_reference_face(store, single)
     assert [r.chosen_by for r in removed] == [AUTO]
-    again = {p.item_id: p for p in list_reference_faces(vault, case.id)}
+    again = {p.item_id: p for p in list_reference_faces(store, case.id)}
     assert not again[single].faces[0].picked
     assert [f.index for f in again[crowd].faces if f.picked] == [1]
     with pytest.raises(NotFound):
-        unpick_reference_face(vault, single)
+        unpick_reference_face(store, single)
 
-    with vault.session() as s:
+    with store.session() as s:
         events = [
             (e.action, json.loads(e.details))
             for e in s.scalars(select(AuditEvent).where(AuditEvent.action.like("face.%")))
@@ -395,11 +396,11 @@ def test_second_run_skips_finished_work_and_again_redoes_it(analysed: Analysed) 
 # --- resuming, cancelling, the gallery changing ---------------------------------------------
 
 
-def test_cancel_keeps_finished_items_and_the_next_run_resumes(vault: Vault) -> None:
-    case = cases.new_case(vault, "Cancel case")
-    _add(vault, case.id, Role.REFERENCE, FACES_DIR / "chirac1.jpg")
+def test_cancel_keeps_finished_items_and_the_next_run_resumes(store: CaseStore) -> None:
+    case = cases.new_case(store, "Cancel case")
+    _add(store, case.id, Role.REFERENCE, FACES_DIR / "chirac1.jpg")
     first, second, third = (
-        _add(vault, case.id, Role.SUSPECT, FACES_DIR / n)[0]
+        _add(store, case.id, Role.SUSPECT, FACES_DIR / n)[0]
         for n in ("chirac2.jpg", "chirac4.jpg", "codait_luciano.png")
     )
     job = Job()
@@ -409,13 +410,13 @@ def test_cancel_keeps_finished_items_and_the_next_run_resumes(vault: Vault) -> N
             job.token.cancel()
 
     job.on_progress = stop_after_first
-    report = analyze_case(vault, case.id, job)
+    report = analyze_case(store, case.id, job)
     assert report.cancelled and [i.item_id for i in report.items] == [first]
     assert report.items[0].status == "analysed"
-    assert {r.kind for r in _rows(vault, first)} >= {"faces", "deepfake", "summary"}
-    assert _rows(vault, second) == [] and _rows(vault, third) == []
+    assert {r.kind for r in _rows(store, first)} >= {"faces", "deepfake", "summary"}
+    assert _rows(store, second) == [] and _rows(store, third) == []
 
-    resumed = analyze_case(vault, case.id)
+    resumed = analyze_case(store, case.id)
     assert [(i.item_id, i.status) for i in resumed.items] == [
         (first, "up-to-date"),
         (second, "analysed"),
@@ -423,24 +424,24 @@ def test_cancel_keeps_finished_items_and_the_next_run_resumes(vault: Vault) -> N
     ]
 
 
-def test_a_new_reference_face_reruns_only_the_face_step(vault: Vault) -> None:
-    case = cases.new_case(vault, "Gallery change")
-    (crowd,) = _add(vault, case.id, Role.REFERENCE, FACES_DIR / "chirac3.jpg")
-    (suspect,) = _add(vault, case.id, Role.SUSPECT, FACES_DIR / "chirac4.jpg")
-    first = analyze_case(vault, case.id)
-    faces = [r for r in _rows(vault, suspect) if r.kind == "faces"]
+def test_a_new_reference_face_reruns_only_the_face_step(store: CaseStore) -> None:
+    case = cases.new_case(store, "Gallery change")
+    (crowd,) = _add(store, case.id, Role.REFERENCE, FACES_DIR / "chirac3.jpg")
+    (suspect,) = _add(store, case.id, Role.SUSPECT, FACES_DIR / "chirac4.jpg")
+    first = analyze_case(store, case.id)
+    faces = [r for r in _rows(store, suspect) if r.kind == "faces"]
     assert first.gallery["faces"] == 0  # five faces: nothing picked automatically
     assert "no reference face" in faces[0].result["signals"][0]["finding"]
-    assert not [m for m in list_matches(vault, case.id) if m.kind == FACE_MATCH_KIND]
+    assert not [m for m in list_matches(store, case.id) if m.kind == FACE_MATCH_KIND]
 
-    pick_reference_face(vault, crowd, 1)
-    second = analyze_case(vault, case.id)
+    pick_reference_face(store, crowd, 1)
+    second = analyze_case(store, case.id)
     assert second.items[0].steps_run == ["faces"]
     newest = max(
-        (r for r in _rows(vault, suspect) if r.kind == "faces"), key=lambda r: r.created_at
+        (r for r in _rows(store, suspect) if r.kind == "faces"), key=lambda r: r.created_at
     )
     assert newest.result["aggregate"]["best_similarity"] >= THRESHOLD
-    (match,) = [m for m in list_matches(vault, case.id) if m.kind == FACE_MATCH_KIND]
+    (match,) = [m for m in list_matches(store, case.id) if m.kind == FACE_MATCH_KIND]
     assert match.target_item_id == crowd and match.details["face_reference_id"]
 
 
@@ -472,15 +473,15 @@ def _video(path: Path) -> Path:
 
 
 def test_video_is_sampled_per_second_and_summed_up_with_its_frames(
-    vault: Vault, tmp_path: Path
+    store: CaseStore, tmp_path: Path
 ) -> None:
-    case = cases.new_case(vault, "Video case")
-    (ref,) = _add(vault, case.id, Role.REFERENCE, FACES_DIR / "chirac1.jpg")
-    (clip,) = _add(vault, case.id, Role.SUSPECT, _video(tmp_path / "clip.mp4"))
-    report = analyze_case(vault, case.id)
+    case = cases.new_case(store, "Video case")
+    (ref,) = _add(store, case.id, Role.REFERENCE, FACES_DIR / "chirac1.jpg")
+    (clip,) = _add(store, case.id, Role.SUSPECT, _video(tmp_path / "clip.mp4"))
+    report = analyze_case(store, case.id)
     (item,) = report.items
     assert item.media == "video" and item.status == "analysed"
-    faces = next(r for r in _rows(vault, clip) if r.kind == "faces")
+    faces = next(r for r in _rows(store, clip) if r.kind == "faces")
     frames = faces.result["frames"]
     assert [f["t_ms"] for f in frames] == [0, 1000, 2000, 3000, 4000, 5000]
     assert [len(f["faces"]) for f in frames] == [0, 0, 1, 1, 1, 1]
@@ -492,22 +493,22 @@ def test_video_is_sampled_per_second_and_summed_up_with_its_frames(
     assert sorted(matching) == [2000, 3000]
     assert faces.thresholds["every_s"] == 1.0
     assert "2 of 6 sampled frames" in faces.result["signals"][0]["finding"]
-    meso = next(r for r in _rows(vault, clip) if r.producer.endswith("mesoinception-df"))
+    meso = next(r for r in _rows(store, clip) if r.producer.endswith("mesoinception-df"))
     summary = meso.result["aggregate"]
     assert summary["faces_scored"] == 4 and summary["max_t_ms"] in (2000, 3000, 4000, 5000)
     assert summary["median"] <= summary["max"]
     assert meso.result["applicable"] is True  # video frames are inside MesoNet's domain
     assert meso.result["signals"][0]["value"]["validated"] is False
-    overview = next(r for r in _rows(vault, clip) if r.kind == "summary").result["summary"]
+    overview = next(r for r in _rows(store, clip) if r.kind == "summary").result["summary"]
     assert "looking manipulated" not in overview["overview"]
-    (match,) = [m for m in list_matches(vault, case.id) if m.kind == FACE_MATCH_KIND]
+    (match,) = [m for m in list_matches(store, case.id) if m.kind == FACE_MATCH_KIND]
     assert match.target_item_id == ref and match.details["frame_ms"] in (2000, 3000)
     assert match.details["frames_matching"] == 2 and match.details["frames_sampled"] == 6
 
     # another frame rate is another input: the face steps run again at 2 frames per second
-    again = analyze_case(vault, case.id, every_s=0.5)
+    again = analyze_case(store, case.id, every_s=0.5)
     assert set(again.items[0].steps_run) >= {"faces", "deepfake"}
-    newest = max((r for r in _rows(vault, clip) if r.kind == "faces"), key=lambda r: r.created_at)
+    newest = max((r for r in _rows(store, clip) if r.kind == "faces"), key=lambda r: r.created_at)
     assert len(newest.result["frames"]) == 12
 
 
@@ -580,7 +581,7 @@ score_index = 1
 
 
 def test_a_manifest_onnx_classifier_plugs_in(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ncii_desk.vision.classifier import ClassifierError, OnnxFaceClassifier, load_classifier
     from ncii_desk.vision.runtime import Runtime
@@ -618,10 +619,10 @@ def test_a_manifest_onnx_classifier_plugs_in(
         raw.score([red])
 
     # and it runs in a case analysis like MesoNet, recorded under its own name and sha256
-    case = cases.new_case(vault, "Clinic model")
-    (suspect,) = _add(vault, case.id, Role.SUSPECT, FACES_DIR / "chirac2.jpg")
-    analyze_case(vault, case.id, classifiers=[clf])
-    (row,) = [r for r in _rows(vault, suspect) if r.kind == "deepfake"]
+    case = cases.new_case(store, "Clinic model")
+    (suspect,) = _add(store, case.id, Role.SUSPECT, FACES_DIR / "chirac2.jpg")
+    analyze_case(store, case.id, classifiers=[clf])
+    (row,) = [r for r in _rows(store, suspect) if r.kind == "deepfake"]
     assert row.producer == DEEPFAKE_PRODUCER + "tiny-clf"
     assert row.model_sha256 == clf.model_sha256
     (face,) = row.result["faces"]

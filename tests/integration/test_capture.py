@@ -27,6 +27,7 @@ from capture_server import (
     start_server,
 )
 from sqlalchemy import func, select
+from storekit import blob_files, store_folder
 from warcio.archiveiterator import ArchiveIterator
 
 from ncii_desk.capture.web import FetchOptions
@@ -45,6 +46,7 @@ from ncii_desk.vault.models import (
     Role,
     Source,
 )
+from ncii_desk.vault.store import CaseStore
 
 skdata = pytest.importorskip("skimage.data")
 
@@ -75,8 +77,8 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 
 @pytest.fixture
-def case_id(vault: Vault) -> str:
-    return cases.new_case(vault, "Case capture", client_pseudonym="Robin").id
+def case_id(store: CaseStore) -> str:
+    return cases.new_case(store, "Case capture", client_pseudonym="Robin").id
 
 
 def _sha(data: bytes) -> str:
@@ -93,7 +95,7 @@ def _stored(vault: Vault, item_id: str) -> bytes:
 
 
 def _blob_ids_on_disk(vault: Vault) -> set[str]:
-    return {p.name for p in (vault.root / "blobs").rglob("*") if p.is_file()}
+    return {p.name for p in blob_files(vault)}
 
 
 def _blob_rows(vault: Vault) -> set[str]:
@@ -168,10 +170,10 @@ def _gallery(web: LocalServer) -> dict[str, bytes]:
 
 
 def test_page_and_every_picture_stored_byte_for_byte_with_a_replayable_warc(
-    vault: Vault, case_id: str, web: LocalServer
+    store: CaseStore, case_id: str, web: LocalServer
 ) -> None:
     served = _gallery(web)
-    batch = cs.capture_urls(vault, case_id, [web.url("/p/123")], options=OPTS)
+    batch = cs.capture_urls(store, case_id, [web.url("/p/123")], options=OPTS)
     assert not batch.cancelled and batch.failed == 0
     (result,) = batch.results
     assert result.ok and result.mode == "page"
@@ -182,11 +184,11 @@ def test_page_and_every_picture_stored_byte_for_byte_with_a_replayable_warc(
     by_path = {r.url.split(str(web.port), 1)[1]: r for r in result.resources}
     assert set(by_path) == set(served) - {"/gallery/post"}
     assert result.main is not None and result.main.item_id is not None
-    assert _stored(vault, result.main.item_id) == served["/gallery/post"]
+    assert _stored(store, result.main.item_id) == served["/gallery/post"]
     for path, res in by_path.items():
         assert res.error is None and res.item_id is not None, path
         assert res.sha256 == _sha(served[path])
-        assert _stored(vault, res.item_id) == served[path], path
+        assert _stored(store, res.item_id) == served[path], path
     assert by_path["/media/a-2x.png"].via == "img srcset"
     assert by_path["/media/og.jpg"].via == "meta og:image"
     assert by_path["/media/bg.png"].via == "div style url()"
@@ -194,7 +196,7 @@ def test_page_and_every_picture_stored_byte_for_byte_with_a_replayable_warc(
     disguised = by_path["/media/disguised"]
     assert (disguised.declared_type, disguised.sniffed_type) == ("text/html", "image/png")
 
-    with vault.session() as s:
+    with store.session() as s:
         cap = s.get(Capture, result.capture_id)
         assert cap is not None
         rows = list(s.scalars(select(EvidenceItem).where(EvidenceItem.capture_id == cap.id)))
@@ -228,7 +230,7 @@ def test_page_and_every_picture_stored_byte_for_byte_with_a_replayable_warc(
         assert warc_blob is not None and warc_blob.sha256 == result.warc_sha256
 
     # the WARC: digests check, every exchange is there and replays the served bytes
-    warc = cs.read_warc(vault, result.capture_id or "")
+    warc = cs.read_warc(store, result.capture_id or "")
     assert _sha(warc) == result.warc_sha256 and len(warc) == result.warc_size
     records = _warc_records(warc)
     assert all(r["digest_ok"] is not False for r in records)
@@ -249,19 +251,19 @@ def test_page_and_every_picture_stored_byte_for_byte_with_a_replayable_warc(
     assert meta["redirect_chain"][0]["status"] == 302
 
     # the page was also drawn from its WARC (through the redirect and the gzip body)
-    assert _actions(vault, result.capture_id or "") == ["capture.created", "capture.screenshot"]
-    assert _blob_ids_on_disk(vault) == _blob_rows(vault)
-    assert vault.check().ok
+    assert _actions(store, result.capture_id or "") == ["capture.created", "capture.screenshot"]
+    assert _blob_ids_on_disk(store) == _blob_rows(store)
+    assert store.check().ok
 
 
 def test_captured_pictures_are_matched_to_the_victims_originals(
-    vault: Vault, case_id: str, web: LocalServer, tmp_path: Path
+    store: CaseStore, case_id: str, web: LocalServer, tmp_path: Path
 ) -> None:
     astronaut = np.ascontiguousarray(skdata.astronaut())
     (tmp_path / "orig").mkdir()
     (tmp_path / "orig" / "astronaut.jpg").write_bytes(photo_bytes(astronaut))
-    added = intake.add_items(vault, case_id, Role.ORIGINAL, [tmp_path / "orig"])
-    matching.hash_items(vault, added.sources, workers=1)
+    added = intake.add_items(store, case_id, Role.ORIGINAL, [tmp_path / "orig"])
+    matching.hash_items(store, added.sources, workers=1)
     original_id = added.added[0].id
 
     web.routes["/post"] = Route(page('<img src="/repost.jpg"><img src="/other.jpg">'))
@@ -271,7 +273,7 @@ def test_captured_pictures_are_matched_to_the_victims_originals(
     web.routes["/other.jpg"] = Route(
         photo_bytes(np.ascontiguousarray(skdata.coffee())), content_type="image/jpeg"
     )
-    batch = cs.capture_urls(vault, case_id, [web.url("/post")], options=OPTS)
+    batch = cs.capture_urls(store, case_id, [web.url("/post")], options=OPTS)
     (result,) = batch.results
     repost = next(r for r in result.resources if r.url.endswith("/repost.jpg"))
     other = next(r for r in result.resources if r.url.endswith("/other.jpg"))
@@ -281,12 +283,12 @@ def test_captured_pictures_are_matched_to_the_victims_originals(
     ]
     assert result.matches[0]["url"] == web.url("/repost.jpg")
     assert result.matches[0]["distance"] <= result.matches[0]["threshold"]
-    view = cs.get_capture(vault, result.capture_id or "")
+    view = cs.get_capture(store, result.capture_id or "")
     assert [m["match_id"] for m in view.matches] == [m["match_id"] for m in result.matches]
     for res in (repost, other):
         assert res.item_id is not None
-        assert _actions(vault, res.item_id) == ["item.added", "item.hashed"]
-    with vault.session() as s:
+        assert _actions(store, res.item_id) == ["item.added", "item.hashed"]
+    with store.session() as s:
         pdq = s.scalars(
             select(HashRecord).where(HashRecord.item_id == other.item_id, HashRecord.kind == "pdq")
         ).first()
@@ -297,7 +299,7 @@ def test_captured_pictures_are_matched_to_the_victims_originals(
 
 
 def test_bad_addresses_fail_one_by_one_and_the_batch_goes_on(
-    vault: Vault, case_id: str, web: LocalServer, tls_server: LocalServer
+    store: CaseStore, case_id: str, web: LocalServer, tls_server: LocalServer
 ) -> None:
     good = image_bytes(11)
     web.routes["/good.png"] = Route(good, content_type="image/png")
@@ -321,7 +323,7 @@ def test_bad_addresses_fail_one_by_one_and_the_batch_goes_on(
         tls_server.url("/secure"),
         web.url("/good.png"),
     ]
-    batch = cs.capture_urls(vault, case_id, urls, options=OPTS)
+    batch = cs.capture_urls(store, case_id, urls, options=OPTS)
     reasons = [r.error["reason"] if r.error else "ok" for r in batch.results]
     assert reasons == [
         "ok",
@@ -345,25 +347,25 @@ def test_bad_addresses_fail_one_by_one_and_the_batch_goes_on(
     # the second capture of the same bytes is linked to the first, stored once
     first, again = batch.results[0], batch.results[-1]
     assert first.main and again.main and again.main.duplicate_of == first.main.item_id
-    assert _stored(vault, again.main.item_id or "") == good
+    assert _stored(store, again.main.item_id or "") == good
     # failed attempts are recorded (time, reason), with no content and no WARC
-    with vault.session() as s:
+    with store.session() as s:
         failed = list(s.scalars(select(Capture).where(Capture.error.is_not(None))))
         assert len(failed) == 11
         assert all(c.warc_blob_id is None and c.details["error"]["reason"] for c in failed)
         loop = next(c for c in failed if c.url.endswith("/loop"))
         assert loop.http_status == 302 and loop.details["exchanges"][0]["status"] == 302
         assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 2
-    assert [a for r in batch.results[1:-1] for a in _actions(vault, r.capture_id or "")] == [
+    assert [a for r in batch.results[1:-1] for a in _actions(store, r.capture_id or "")] == [
         "capture.failed"
     ] * 11
-    assert _blob_ids_on_disk(vault) == _blob_rows(vault)
-    assert len(_blob_rows(vault)) == 3  # one picture + two WARC files
-    assert vault.check().ok
+    assert _blob_ids_on_disk(store) == _blob_rows(store)
+    assert len(_blob_rows(store)) == 3  # one picture + two WARC files
+    assert store.check().ok
 
 
 def test_resources_of_a_page_fail_alone_and_are_listed(
-    vault: Vault, case_id: str, web: LocalServer
+    store: CaseStore, case_id: str, web: LocalServer
 ) -> None:
     ok = image_bytes(21)
     web.routes["/page"] = Route(
@@ -378,7 +380,7 @@ def test_resources_of_a_page_fail_alone_and_are_listed(
     web.routes["/drip.png"] = Route(
         b"\x89PNG\r\n\x1a\n" * 500, content_type="image/png", drip_s=0.2
     )
-    (result,) = cs.capture_urls(vault, case_id, [web.url("/page")], options=OPTS).results
+    (result,) = cs.capture_urls(store, case_id, [web.url("/page")], options=OPTS).results
     assert result.ok
     outcome = {
         r.url.rsplit("/", 1)[1]: (r.error or {}).get("reason", "stored") for r in result.resources
@@ -391,7 +393,7 @@ def test_resources_of_a_page_fail_alone_and_are_listed(
         "drip.png": "deadline",
     }
     assert len(result.item_ids) == 2
-    view = cs.get_capture(vault, result.capture_id or "")
+    view = cs.get_capture(store, result.capture_id or "")
     listed = {r["url"].rsplit("/", 1)[1]: r for r in view.details["resources"]}
     assert listed["fake.jpg"]["error"]["reason"] == "not-media"
     assert listed["ok.png"]["item_id"] in view.item_ids
@@ -399,16 +401,16 @@ def test_resources_of_a_page_fail_alone_and_are_listed(
     # too); responses cut off by a limit are not
     responses = {
         r["uri"].rsplit("/", 1)[1]: r
-        for r in _warc_records(cs.read_warc(vault, view.id))
+        for r in _warc_records(cs.read_warc(store, view.id))
         if r["type"] == "response"
     }
     assert set(responses) == {"page", "ok.png", "404.png", "fake.jpg"}
     assert responses["ok.png"]["body"] == ok
-    assert _blob_ids_on_disk(vault) == _blob_rows(vault)
+    assert _blob_ids_on_disk(store) == _blob_rows(store)
 
 
 def test_thousands_of_links_are_capped_with_the_count_reported(
-    vault: Vault, case_id: str, web: LocalServer
+    store: CaseStore, case_id: str, web: LocalServer
 ) -> None:
     tiny = image_bytes(5, size=(16, 16))
     web.set_fallback(
@@ -416,51 +418,51 @@ def test_thousands_of_links_are_capped_with_the_count_reported(
     )
     web.routes["/wall"] = Route(page("".join(f'<img src="/t/{i}.png">' for i in range(2500))))
     options = cs.CaptureOptions(fetch=FETCH, max_media_links=25, hash_and_match=False)
-    (result,) = cs.capture_urls(vault, case_id, [web.url("/wall")], options=options).results
+    (result,) = cs.capture_urls(store, case_id, [web.url("/wall")], options=options).results
     assert result.ok
     assert (result.links_found, result.links_discarded) == (2500, 2475)
     assert len(result.resources) == 25
     assert len([p for p in web.paths() if p.startswith("/t/")]) == 25
-    page_details = cs.get_capture(vault, result.capture_id or "").details["page"]
+    page_details = cs.get_capture(store, result.capture_id or "").details["page"]
     assert page_details["links_found"] == 2500 and page_details["links_discarded"] == 2475
     # the same bytes 25 times: 25 items (each is where it was found), one stored copy
     assert len(result.item_ids) == 26
-    assert len(_blob_rows(vault)) == 4  # page, one picture, WARC, screenshot of the page
+    assert len(_blob_rows(store)) == 4  # page, one picture, WARC, screenshot of the page
 
 
 def test_malformed_page_labelled_as_an_image_is_still_read_as_a_page(
-    vault: Vault, case_id: str, web: LocalServer
+    store: CaseStore, case_id: str, web: LocalServer
 ) -> None:
     pic = image_bytes(31)
     broken = b"<div><p>unclosed <b>tags <img src=/pic.png <table><tr><td>text</div></span>"
     web.routes["/weird"] = Route(broken, content_type="image/jpeg")
     web.routes["/pic.png"] = Route(pic, content_type="image/png")
-    (result,) = cs.capture_urls(vault, case_id, [web.url("/weird")], options=OPTS).results
+    (result,) = cs.capture_urls(store, case_id, [web.url("/weird")], options=OPTS).results
     assert result.ok and result.mode == "page"
     assert [r.sha256 for r in result.resources] == [_sha(pic)]
-    view = cs.get_capture(vault, result.capture_id or "")
+    view = cs.get_capture(store, result.capture_id or "")
     assert view.details["declared_type"] == "image/jpeg"
     assert view.details["sniffed_type"] == "application/octet-stream"
 
 
 def test_insecure_tls_override_is_recorded_with_the_certificate(
-    vault: Vault, case_id: str, tls_server: LocalServer
+    store: CaseStore, case_id: str, tls_server: LocalServer
 ) -> None:
     pic = image_bytes(41)
     tls_server.routes["/img.png"] = Route(pic, content_type="image/png")
     options = cs.CaptureOptions(fetch=FetchOptions(trust_env=False, verify_tls=False))
     (result,) = cs.capture_urls(
-        vault, case_id, [tls_server.url("/img.png")], options=options
+        store, case_id, [tls_server.url("/img.png")], options=options
     ).results
     assert result.ok and result.mode == "media" and result.main is not None
-    assert _stored(vault, result.main.item_id or "") == pic
+    assert _stored(store, result.main.item_id or "") == pic
     cert = tls_server.server.socket.context.cert_der  # type: ignore[attr-defined]
-    view = cs.get_capture(vault, result.capture_id or "")
+    view = cs.get_capture(store, result.capture_id or "")
     assert view.tls_verified is False
     assert view.tls["certificate_sha256"] == _sha(cert)
     assert view.tls["issuer"] == "CN=NCII Desk test server"
     assert view.details["options"]["verify_tls"] is False
-    with vault.session() as s:
+    with store.session() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "capture.created")).one()
     assert json.loads(event.details)["tls_verified"] is False
 
@@ -469,7 +471,7 @@ def test_insecure_tls_override_is_recorded_with_the_certificate(
 
 
 def test_recheck_detects_removal_change_and_errors(
-    vault: Vault, case_id: str, web: LocalServer, tls_server: LocalServer
+    store: CaseStore, case_id: str, web: LocalServer, tls_server: LocalServer
 ) -> None:
     other = start_server()  # a site that will go offline
     try:
@@ -495,10 +497,10 @@ def test_recheck_detects_removal_change_and_errors(
             "offline": other.url("/o.png"),
         }
         insecure = cs.CaptureOptions(fetch=FetchOptions(trust_env=False, verify_tls=False))
-        batch = cs.capture_urls(vault, case_id, list(urls.values())[:-2], options=OPTS)
-        batch2 = cs.capture_urls(vault, case_id, list(urls.values())[-2:], options=insecure)
+        batch = cs.capture_urls(store, case_id, list(urls.values())[:-2], options=OPTS)
+        batch2 = cs.capture_urls(store, case_id, list(urls.values())[-2:], options=insecure)
         assert batch.failed == batch2.failed == 0
-        first = cs.recheck_case(vault, case_id, options=OPTS)
+        first = cs.recheck_case(store, case_id, options=OPTS)
         assert [r.outcome for r in first] == ["still_up"] * 9
 
         web.routes["/post-a"] = Route(page("gone"), status=404)
@@ -512,7 +514,7 @@ def test_recheck_detects_removal_change_and_errors(
         web.routes["/post-i"] = Route(status=302, headers=[("Location", "/")])
         web.routes["/"] = Route(page("welcome to the site"))
         other.stop()
-        second = {r.url: r for r in cs.recheck_case(vault, case_id, options=OPTS)}
+        second = {r.url: r for r in cs.recheck_case(store, case_id, options=OPTS)}
     finally:
         other.stop()
     outcome = {name: second[url].outcome for name, url in urls.items()}
@@ -540,10 +542,10 @@ def test_recheck_detects_removal_change_and_errors(
     assert second[urls["tls-override"]].details["tls_verified"] is False
     offline = second[urls["offline"]].details
     assert offline["error"]["reason"] == "unreachable" and offline["reason"]
-    assert _count(vault, Recheck) == 18
-    rows = cs.list_rechecks(vault, case_id)
+    assert _count(store, Recheck) == 18
+    rows = cs.list_rechecks(store, case_id)
     assert len(rows) == 18 and all(r.checked_at for r in rows)
-    with vault.session() as s:
+    with store.session() as s:
         n = s.scalar(
             select(func.count())
             .select_from(AuditEvent)
@@ -556,17 +558,17 @@ def test_recheck_detects_removal_change_and_errors(
 
 
 def test_custody_lists_capture_hashing_recheck_and_exports_in_order(
-    vault: Vault, case_id: str, web: LocalServer, tmp_path: Path
+    store: CaseStore, case_id: str, web: LocalServer, tmp_path: Path
 ) -> None:
     pic = image_bytes(81)
     web.routes["/post"] = Route(page('<img src="/p.png">'))
     web.routes["/p.png"] = Route(pic, content_type="image/png")
-    (result,) = cs.capture_urls(vault, case_id, [web.url("/post")], options=OPTS).results
+    (result,) = cs.capture_urls(store, case_id, [web.url("/post")], options=OPTS).results
     item_id = result.resources[0].item_id or ""
-    cs.recheck_case(vault, case_id, options=OPTS)
-    out = cs.export_warc(vault, result.capture_id or "", tmp_path, reason="for the court")
-    items.export_item(vault, item_id, tmp_path, reason="letter")
-    view = cs.custody(vault, item_id[:10])
+    cs.recheck_case(store, case_id, options=OPTS)
+    out = cs.export_warc(store, result.capture_id or "", tmp_path, reason="for the court")
+    items.export_item(store, item_id, tmp_path, reason="letter")
+    view = cs.custody(store, item_id[:10])
     actions = [e["action"] for e in view.events]
     assert actions == [
         "capture.created",
@@ -586,11 +588,11 @@ def test_custody_lists_capture_hashing_recheck_and_exports_in_order(
     assert view.capture is not None and view.capture["id"] == result.capture_id
     assert view.capture["server_address"] == "127.0.0.1"
     with pytest.raises(NciiDeskError):
-        cs.export_warc(vault, result.capture_id or "", out)  # exists, no overwrite
+        cs.export_warc(store, result.capture_id or "", out)  # exists, no overwrite
 
 
 def test_file_intake_records_name_path_size_and_times_in_a_capture(
-    vault: Vault, case_id: str, tmp_path: Path
+    store: CaseStore, case_id: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "found" / "phone"
     (folder / "2024").mkdir(parents=True)
@@ -598,9 +600,9 @@ def test_file_intake_records_name_path_size_and_times_in_a_capture(
     (folder / "2024" / "shot.png").write_bytes(data)
     (folder / "copy.png").write_bytes(data)
     # again: the copy is recorded too (by default it is reported as already in the case)
-    result = intake.add_items(vault, case_id, Role.SUSPECT, [folder], again=True)
+    result = intake.add_items(store, case_id, Role.SUSPECT, [folder], again=True)
     assert len(result.added) == 2
-    with vault.session() as s:
+    with store.session() as s:
         rows = {
             i.original_filename: i
             for i in s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id))
@@ -619,15 +621,15 @@ def test_file_intake_records_name_path_size_and_times_in_a_capture(
     first, dup = sorted(rows.values(), key=lambda i: i.duplicate_of is not None)
     assert (first.duplicate_of, dup.duplicate_of) == (None, first.id)
     assert dup.blob_id == first.blob_id and dup.capture_id != first.capture_id
-    assert len(_blob_rows(vault)) == 1
-    assert cs.list_captures(vault, case_id) == []  # web captures only by default
-    assert len(cs.list_captures(vault, case_id, include_files=True)) == 2
-    view = cs.custody(vault, shot_item.id)
+    assert len(_blob_rows(store)) == 1
+    assert cs.list_captures(store, case_id) == []  # web captures only by default
+    assert len(cs.list_captures(store, case_id, include_files=True)) == 2
+    view = cs.custody(store, shot_item.id)
     assert view.capture is not None and view.capture["kind"] == "file"
     assert [e["action"] for e in view.events] == ["item.added"]
     assert view.events[0]["details"]["capture_id"] == shot_item.capture_id
     with pytest.raises(NciiDeskError) as info:
-        cs.export_warc(vault, shot_item.capture_id or "", tmp_path)
+        cs.export_warc(store, shot_item.capture_id or "", tmp_path)
     assert "file taken in" in info.value.message
 
 
@@ -635,33 +637,33 @@ def test_file_intake_records_name_path_size_and_times_in_a_capture(
 
 
 def test_suspected_minor_case_keeps_hashes_only_and_no_warc(
-    vault: Vault, web: LocalServer, tmp_path: Path
+    store: CaseStore, web: LocalServer, tmp_path: Path
 ) -> None:
-    case = cases.new_case(vault, "Minor case", suspected_minor=True)
+    case = cases.new_case(store, "Minor case", suspected_minor=True)
     pic = image_bytes(101)
     web.routes["/post"] = Route(page('<img src="/m.png">'))
     web.routes["/m.png"] = Route(pic, content_type="image/png")
-    before = _blob_ids_on_disk(vault)
-    (result,) = cs.capture_urls(vault, case.id, [web.url("/post")], options=OPTS).results
+    before = _blob_ids_on_disk(store)
+    (result,) = cs.capture_urls(store, case.id, [web.url("/post")], options=OPTS).results
     assert result.ok and len(result.item_ids) == 2
     assert result.warc_sha256 is None
-    assert _blob_ids_on_disk(vault) == before == set()
-    with vault.session() as s:
+    assert _blob_ids_on_disk(store) == before == set()
+    with store.session() as s:
         rows = list(s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case.id)))
         assert all(not i.pixels_kept and i.blob_id is None for i in rows)
         image = next(i for i in rows if i.mime == "image/png")
         assert image.sha256 == _sha(pic)
         kinds = set(s.scalars(select(HashRecord.kind).where(HashRecord.item_id == image.id)))
     assert "pdq" in kinds
-    view = cs.get_capture(vault, result.capture_id or "")
+    view = cs.get_capture(store, result.capture_id or "")
     assert view.warc_blob_id is None and view.details["warc"]["kept"] is False
     with pytest.raises(NciiDeskError) as info:
-        cs.export_warc(vault, view.id, tmp_path)
+        cs.export_warc(store, view.id, tmp_path)
     assert "under 18" in info.value.message
 
 
 def test_cancel_during_a_page_keeps_nothing_of_it_and_stops_the_batch(
-    vault: Vault, case_id: str, web: LocalServer
+    store: CaseStore, case_id: str, web: LocalServer
 ) -> None:
     job = Job()
     calls: list[tuple[int, int, str]] = []
@@ -678,13 +680,13 @@ def test_cancel_during_a_page_keeps_nothing_of_it_and_stops_the_batch(
     for i in (0, 1, 3, 4):
         web.routes[f"/c{i}.png"] = Route(image_bytes(110 + i), content_type="image/png")
     web.routes["/next"] = Route(page("next"))
-    batch = cs.capture_urls(vault, case_id, [web.url("/post"), web.url("/next")], job, OPTS)
+    batch = cs.capture_urls(store, case_id, [web.url("/post"), web.url("/next")], job, OPTS)
     assert batch.cancelled
     (result,) = batch.results
     assert result.error is not None and result.error["reason"] == "cancelled"
     assert web.paths() == ["/post", "/c0.png", "/c1.png", "/c2.png"]
-    assert _count(vault, Capture) == 0 and _count(vault, EvidenceItem) == 0
-    assert _blob_ids_on_disk(vault) == set()
+    assert _count(store, Capture) == 0 and _count(store, EvidenceItem) == 0
+    assert _blob_ids_on_disk(store) == set()
     assert calls[0] == (0, 2, "capturing address 1 of 2")
     step = "capturing address 1 of 2: fetching pictures and videos of the page"
     assert [c for c in calls if c[2].startswith(step)] == [
@@ -693,7 +695,7 @@ def test_cancel_during_a_page_keeps_nothing_of_it_and_stops_the_batch(
 
 
 def test_nothing_of_a_capture_is_readable_outside_the_vault(
-    vault: Vault, case_id: str, web: LocalServer, isolated_user_dirs: Path
+    store: CaseStore, case_id: str, web: LocalServer, isolated_user_dirs: Path
 ) -> None:
     from test_vault_at_rest import scan
 
@@ -703,7 +705,7 @@ def test_nothing_of_a_capture_is_readable_outside_the_vault(
         page(f'<img src="/{marker}.jpg"><p>{marker}</p>', title=marker)
     )
     web.routes[f"/{marker}.jpg"] = Route(pic, content_type="image/jpeg")
-    (result,) = cs.capture_urls(vault, case_id, [web.url(f"/{marker}/post")], options=OPTS).results
+    (result,) = cs.capture_urls(store, case_id, [web.url(f"/{marker}/post")], options=OPTS).results
     assert result.ok and len(result.item_ids) == 2
-    assert marker.encode() in cs.read_warc(vault, result.capture_id or "")  # it was captured
-    assert scan([vault.root, isolated_user_dirs], marker) == []
+    assert marker.encode() in cs.read_warc(store, result.capture_id or "")  # it was captured
+    assert scan([store_folder(store), isolated_user_dirs], marker) == []

@@ -24,6 +24,7 @@ from ncii_desk.capture.web import Fetcher, FetchOptions, address_problem
 from ncii_desk.services import capture, cases, settings
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Capture
+from ncii_desk.vault.store import CaseStore
 
 
 @pytest.fixture(autouse=True)
@@ -157,16 +158,16 @@ def test_redirect_to_another_port_of_an_allowed_host_is_followed_and_recorded(
 
 
 def test_capture_service_records_the_refusal_and_the_setting_allows(
-    vault: Vault, web: LocalServer
+    store: CaseStore, web: LocalServer
 ) -> None:
-    case = cases.new_case(vault, "Case SSRF")
+    case = cases.new_case(store, "Case SSRF")
     web.routes["/p"] = Route(page("<p>hello</p>"))
     options = capture.CaptureOptions(fetch=OPTS)
-    refused = capture.capture_urls(vault, case.id, [web.url("/p")], options=options)
+    refused = capture.capture_urls(store, case.id, [web.url("/p")], options=options)
     (result,) = refused.results
     assert result.error is not None and result.error["reason"] == "private-address"
     assert web.log == []
-    with vault.session() as s:
+    with store.session() as s:
         (row,) = s.scalars(select(Capture).where(Capture.case_id == case.id))
         assert row.error is not None and "loopback" in row.error
         (hop,) = row.details["exchanges"]
@@ -175,28 +176,28 @@ def test_capture_service_records_the_refusal_and_the_setting_allows(
         actions = list(s.scalars(select(AuditEvent.action)))
     assert "capture.failed" in actions
 
-    assert settings.set_capture_allows_private(vault, "true") is True
-    assert settings.capture_allows_private(vault)
-    allowed = capture.capture_urls(vault, case.id, [web.url("/p")], options=options)
+    assert settings.set_capture_allows_private(store, "true") is True
+    assert settings.capture_allows_private(store)
+    allowed = capture.capture_urls(store, case.id, [web.url("/p")], options=options)
     assert allowed.results[0].error is None
-    with vault.session() as s:
+    with store.session() as s:
         rows = list(s.scalars(select(Capture).where(Capture.error.is_(None))))
         assert rows[0].details["options"]["allow_private_addresses"] is True
     with pytest.raises(Exception, match="not true or false"):
-        settings.set_capture_allows_private(vault, "maybe")
+        settings.set_capture_allows_private(store, "maybe")
 
 
 def test_service_records_a_refused_redirect_hop_in_the_capture(
-    vault: Vault, web: LocalServer
+    store: CaseStore, web: LocalServer
 ) -> None:
-    case = cases.new_case(vault, "Case hop")
+    case = cases.new_case(store, "Case hop")
     meta = "http://169.254.169.254/latest/meta-data/iam"
     web.routes["/post"] = Route(status=302, headers=[("Location", meta)])
     got = capture.capture_urls(
-        vault, case.id, [web.url("/post")], options=capture.CaptureOptions(fetch=ONLY_HERE)
+        store, case.id, [web.url("/post")], options=capture.CaptureOptions(fetch=ONLY_HERE)
     )
     assert got.results[0].error is not None
-    with vault.session() as s:
+    with store.session() as s:
         (row,) = s.scalars(select(Capture).where(Capture.case_id == case.id))
         assert row.redirect_chain[0]["status"] == 302
         assert row.redirect_chain[0]["location"] == meta

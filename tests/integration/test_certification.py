@@ -13,8 +13,8 @@ from test_packet import flat, make_case, pdf_text
 
 from ncii_desk.documents.clock import ClockSource, clock_source
 from ncii_desk.services import packets, settings
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Blob, Capture, EvidenceItem, RemovalRequest, RequestStatus
+from ncii_desk.vault.store import CaseStore
 
 
 def _section(text: str, start: str, end: str | None = None) -> str:
@@ -23,10 +23,10 @@ def _section(text: str, start: str, end: str | None = None) -> str:
 
 
 def test_certification_covers_captures_only_and_lists_hand_added_files_apart(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
-    with vault.session() as s:
+    built = make_case(store, tmp_path / "in", web)
+    with store.session() as s:
         items = {i.id: i for i in s.query(EvidenceItem).filter_by(case_id=built.case_id)}
         captured = items[built.captured]
         capture = s.get(Capture, captured.capture_id)
@@ -37,7 +37,7 @@ def test_certification_covers_captures_only_and_lists_hand_added_files_apart(
         original, unrelated = items[built.original], items[built.unrelated]
         digests = {i.sha256 for i in items.values() if i.id != built.unrelated}
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out)
+    packets.build_packet(store, built.case_id, out)
     pages, _ = pdf_text(out / "packet.pdf")
     text = flat(pages)
     cert = _section(text, "8. Certification draft")
@@ -91,12 +91,12 @@ def test_clock_source_states_an_rfc3161_time_when_given() -> None:
 
 
 def test_packet_shows_request_times_in_the_clinic_zone_with_utc_across_dst(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
-    settings.set_request_setting(vault, "requests.time_zone", "America/New_York")
+    built = make_case(store, tmp_path / "in", web)
+    settings.set_request_setting(store, "requests.time_zone", "America/New_York")
     sent = dt.datetime(2026, 11, 1, 0, 0, tzinfo=dt.UTC)  # 2026-10-31 20:00 EDT
-    with vault.transaction() as s:
+    with store.transaction() as s:
         s.add(
             RemovalRequest(
                 case_id=built.case_id,
@@ -112,7 +112,7 @@ def test_packet_shows_request_times_in_the_clinic_zone_with_utc_across_dst(
             )
         )
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out)
+    packets.build_packet(store, built.case_id, out)
     text = flat(pdf_text(out / "packet.pdf")[0])
     requests = _section(text, "4. Removal-request history", "5. Rechecks")
     assert "Sent (America/New_York, UTC)" in requests

@@ -38,6 +38,7 @@ from ncii_desk.vault.models import (
     Source,
     TakenBy,
 )
+from ncii_desk.vault.store import CaseStore
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 PAGE = "https://www.reddit.com/r/a/comments/1"
@@ -136,24 +137,24 @@ def add_copy(
 
 
 @pytest.fixture
-def mixed(vault: Vault) -> dict[str, Any]:
+def mixed(store: CaseStore) -> dict[str, Any]:
     """One case with a copy of each kind the DMCA rules tell apart."""
-    case = cases.new_case(vault, "Case D", client_pseudonym="Client A")
-    mine = add_original(vault, case.id, 1, taken_by="client", holds="yes")
-    assigned = add_original(vault, case.id, 2, holds="yes")  # taken by: unknown
-    other = add_original(vault, case.id, 3, taken_by="other", holds="unknown")
-    not_held = add_original(vault, case.id, 4, taken_by="client", holds="no")
-    unmarked = add_original(vault, case.id, 5)
-    face = add_original(vault, case.id, 6, role=Role.REFERENCE)
+    case = cases.new_case(store, "Case D", client_pseudonym="Client A")
+    mine = add_original(store, case.id, 1, taken_by="client", holds="yes")
+    assigned = add_original(store, case.id, 2, holds="yes")  # taken by: unknown
+    other = add_original(store, case.id, 3, taken_by="other", holds="unknown")
+    not_held = add_original(store, case.id, 4, taken_by="client", holds="no")
+    unmarked = add_original(store, case.id, 5)
+    face = add_original(store, case.id, 6, role=Role.REFERENCE)
     copies = {
-        "ok": add_copy(vault, case.id, 0x11, mine),
-        "ok_held": add_copy(vault, case.id, 0x12, assigned, kind="local-features"),
-        "pending": add_copy(vault, case.id, 0x13, mine, review=ReviewState.PENDING),
-        "face_only": add_copy(vault, case.id, 0x14, face, kind="face"),
-        "face_on_original": add_copy(vault, case.id, 0x15, mine, kind="face"),
-        "taken_by_other": add_copy(vault, case.id, 0x16, other),
-        "not_held": add_copy(vault, case.id, 0x17, not_held),
-        "unmarked": add_copy(vault, case.id, 0x18, unmarked),
+        "ok": add_copy(store, case.id, 0x11, mine),
+        "ok_held": add_copy(store, case.id, 0x12, assigned, kind="local-features"),
+        "pending": add_copy(store, case.id, 0x13, mine, review=ReviewState.PENDING),
+        "face_only": add_copy(store, case.id, 0x14, face, kind="face"),
+        "face_on_original": add_copy(store, case.id, 0x15, mine, kind="face"),
+        "taken_by_other": add_copy(store, case.id, 0x16, other),
+        "not_held": add_copy(store, case.id, 0x17, not_held),
+        "unmarked": add_copy(store, case.id, 0x18, unmarked),
     }
     return {"case": case.id, "copies": copies, "unmarked": unmarked}
 
@@ -169,10 +170,10 @@ EXPECTED_REASONS = {
 
 
 def test_dmca_lists_only_confirmed_pixel_copies_of_client_owned_originals(
-    vault: Vault, mixed: dict[str, Any]
+    store: CaseStore, mixed: dict[str, Any]
 ) -> None:
     copies = mixed["copies"]
-    result = tracker.draft_requests(vault, "Case D", "dmca", dmca_form(), now=T0)
+    result = tracker.draft_requests(store, "Case D", "dmca", dmca_form(), now=T0)
     assert len(result.letters) == 1
     letter = result.letters[0]
     assert [d.url for d in letter.depictions] == [copies["ok"][1], copies["ok_held"][1]]
@@ -183,7 +184,7 @@ def test_dmca_lists_only_confirmed_pixel_copies_of_client_owned_originals(
         assert reasons[copies[key][0]] == reason, key
     assert "TAKE IT DOWN" in result.suggestion
     assert result.unmarked_originals == [mixed["unmarked"]]
-    documents = tracker.request_documents(vault, result.requests[0].id)
+    documents = tracker.request_documents(store, result.requests[0].id)
     for text in (pdf_text(documents["dmca-reddit.pdf"]), docx_text(documents["dmca-reddit.docx"])):
         flat = squeeze(text)
         assert squeeze(copies["ok"][1]) in flat and squeeze(copies["ok_held"][1]) in flat
@@ -202,66 +203,66 @@ def test_dmca_lists_only_confirmed_pixel_copies_of_client_owned_originals(
         assert LEGAL_NAME not in text
 
 
-def test_no_eligible_copy_refuses_the_dmca_draft_naming_each_picture(vault: Vault) -> None:
-    case = cases.new_case(vault, "Case E")
-    mine = add_original(vault, case.id, 1, taken_by="client")
-    other = add_original(vault, case.id, 2, taken_by="other", holds="yes")
-    face = add_original(vault, case.id, 3, role=Role.REFERENCE)
-    pending = add_copy(vault, case.id, 0x21, mine, review=ReviewState.PENDING)
-    face_only = add_copy(vault, case.id, 0x22, face, kind="face")
-    photographer = add_copy(vault, case.id, 0x23, other)
+def test_no_eligible_copy_refuses_the_dmca_draft_naming_each_picture(store: CaseStore) -> None:
+    case = cases.new_case(store, "Case E")
+    mine = add_original(store, case.id, 1, taken_by="client")
+    other = add_original(store, case.id, 2, taken_by="other", holds="yes")
+    face = add_original(store, case.id, 3, role=Role.REFERENCE)
+    pending = add_copy(store, case.id, 0x21, mine, review=ReviewState.PENDING)
+    face_only = add_copy(store, case.id, 0x22, face, kind="face")
+    photographer = add_copy(store, case.id, 0x23, other)
     with pytest.raises(tracker.NoDmcaCopies) as caught:
-        tracker.draft_requests(vault, "Case E", "dmca", dmca_form(), now=T0)
+        tracker.draft_requests(store, "Case E", "dmca", dmca_form(), now=T0)
     message = caught.value.message
     assert f"({pending[1]}): its match to the client's original is not confirmed" in message
     assert f"({face_only[1]}): only a face match" in message
     assert f"({photographer[1]}): the original it copies was taken by someone else" in message
     assert "TAKE IT DOWN" in caught.value.hint
     assert caught.value.exit_code == 2
-    with vault.session() as s:
+    with store.session() as s:
         assert s.scalar(select(func.count()).select_from(RemovalRequest)) == 0
     # The same pictures can go in a TAKE IT DOWN request (no copyright needed).
     takedown = tracker.draft_requests(
-        vault, "Case E", "takedown", dmca_form(), now=T0 + timedelta(minutes=1)
+        store, "Case E", "takedown", dmca_form(), now=T0 + timedelta(minutes=1)
     )
     assert len(takedown.letters[0].depictions) == 3
 
 
-def test_a_case_wide_tick_is_not_a_claim_for_each_original(vault: Vault) -> None:
+def test_a_case_wide_tick_is_not_a_claim_for_each_original(store: CaseStore) -> None:
     """--copyright-owner (the old tick for the whole case) does not mark any original: an
     unmarked original's copies stay out until that original is marked."""
-    case = cases.new_case(vault, "Case F")
-    original = add_original(vault, case.id, 1)
-    copy = add_copy(vault, case.id, 0x31, original)
-    with vault.session() as s:
+    case = cases.new_case(store, "Case F")
+    original = add_original(store, case.id, 1)
+    copy = add_copy(store, case.id, 0x31, original)
+    with store.session() as s:
         row = s.get(EvidenceItem, original)
         assert row is not None
         assert (row.taken_by, row.client_holds_copyright) == (TakenBy.UNKNOWN, Answer.UNKNOWN)
     with pytest.raises(tracker.NoDmcaCopies) as caught:
-        tracker.draft_requests(vault, "Case F", "dmca", dmca_form(copyright_owner=True), now=T0)
+        tracker.draft_requests(store, "Case F", "dmca", dmca_form(copyright_owner=True), now=T0)
     assert "not marked as the client's" in caught.value.message
     assert "1 original(s) are not marked yet" in caught.value.message
     assert "--copyright-owner" in caught.value.message
-    items.set_copyright(vault, original, taken_by="client")
-    result = tracker.draft_requests(vault, "Case F", "dmca", dmca_form(), now=T0)
+    items.set_copyright(store, original, taken_by="client")
+    result = tracker.draft_requests(store, "Case F", "dmca", dmca_form(), now=T0)
     assert [d.url for d in result.letters[0].depictions] == [copy[1]]
     assert result.suggestion == "" and result.unmarked_originals == []
 
 
-def test_copyright_is_recorded_only_for_originals_and_audited(vault: Vault) -> None:
-    case = cases.new_case(vault, "Case G")
-    original = add_original(vault, case.id, 1)
-    suspect, _ = add_copy(vault, case.id, 0x41, original)
+def test_copyright_is_recorded_only_for_originals_and_audited(store: CaseStore) -> None:
+    case = cases.new_case(store, "Case G")
+    original = add_original(store, case.id, 1)
+    suspect, _ = add_copy(store, case.id, 0x41, original)
     with pytest.raises(InvalidSetting) as caught:
-        items.set_copyright(vault, suspect, taken_by="client")
+        items.set_copyright(store, suspect, taken_by="client")
     assert "not an original" in caught.value.message
     with pytest.raises(InvalidSetting):
-        items.set_copyright(vault, original, taken_by="the client's friend")
-    view = items.set_copyright(vault, original, taken_by="other", client_holds_copyright="no")
+        items.set_copyright(store, original, taken_by="the client's friend")
+    view = items.set_copyright(store, original, taken_by="other", client_holds_copyright="no")
     assert (view.taken_by, view.client_holds_copyright) == ("other", "no")
-    view = items.set_copyright(vault, original, client_holds_copyright="unknown")
+    view = items.set_copyright(store, original, client_holds_copyright="unknown")
     assert (view.taken_by, view.client_holds_copyright) == ("other", "unknown")
-    with vault.session() as s:
+    with store.session() as s:
         events = list(
             s.scalars(
                 select(AuditEvent)
@@ -322,18 +323,18 @@ def test_cli_marks_originals_on_add_and_with_item_copyright(
     assert rc != 0 and "Nothing to record" in out + err
 
 
-def test_legal_name_only_to_platforms_that_require_it(vault: Vault) -> None:
-    case = cases.new_case(vault, "Case L", client_pseudonym="Client B")
-    original = add_original(vault, case.id, 1, taken_by="client")
-    add_copy(vault, case.id, 0x51, original)
-    add_copy(vault, case.id, 0x52, original, page="https://discord.com/channels/1/2/3")
+def test_legal_name_only_to_platforms_that_require_it(store: CaseStore) -> None:
+    case = cases.new_case(store, "Case L", client_pseudonym="Client B")
+    original = add_original(store, case.id, 1, taken_by="client")
+    add_copy(store, case.id, 0x51, original)
+    add_copy(store, case.id, 0x52, original, page="https://discord.com/channels/1/2/3")
     form = dmca_form(person_name=LEGAL_NAME, statement="Posted without consent.")
     seen: dict[str, list[str]] = {}
     for n, route in enumerate(("takedown", "preservation", "ncii-report")):
-        result = tracker.draft_requests(vault, "Case L", route, form, now=T0 + timedelta(minutes=n))
+        result = tracker.draft_requests(store, "Case L", route, form, now=T0 + timedelta(minutes=n))
         assert {v.platform for v in result.requests} == {"Reddit", "Discord"}
         for view in result.requests:
-            for name, data in tracker.request_documents(vault, view.id).items():
+            for name, data in tracker.request_documents(store, view.id).items():
                 text = pdf_text(data) if name.endswith(".pdf") else docx_text(data)
                 seen.setdefault(view.platform, []).append(text)
     assert len(seen["Reddit"]) == 6 and len(seen["Discord"]) == 6
@@ -344,12 +345,12 @@ def test_legal_name_only_to_platforms_that_require_it(vault: Vault) -> None:
 
 
 def test_handout_warns_about_the_counter_notice_when_a_dmca_notice_exists(
-    vault: Vault, mixed: dict[str, Any]
+    store: CaseStore, mixed: dict[str, Any]
 ) -> None:
-    before = pdf_text(tracker.make_handout(vault, "Case D", now=T0))
+    before = pdf_text(tracker.make_handout(store, "Case D", now=T0))
     assert "counter-notice" not in before
-    tracker.draft_requests(vault, "Case D", "dmca", dmca_form(), now=T0)
-    text = pdf_text(tracker.make_handout(vault, "Case D", now=T0))
+    tracker.draft_requests(store, "Case D", "dmca", dmca_form(), now=T0)
+    text = pdf_text(tracker.make_handout(store, "Case D", now=T0))
     assert "sends it to the person who uploaded the images" in text
     assert "counter-notice" in text and "10 to 14 working days" in text
     assert "registered with the U.S. Copyright Office" in text

@@ -25,7 +25,9 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+import sqlalchemy.exc
 from capture_server import LocalServer
+from storekit import is_laptop
 from test_packet import make_case
 from test_requests import T0, add_capture
 
@@ -37,6 +39,7 @@ from ncii_desk.services import capture, cases, packets
 from ncii_desk.services import requests as tracker
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import RemovalRequest
+from ncii_desk.vault.store import CaseStore
 
 NOW = datetime(2026, 6, 1, 15, 30, tzinfo=UTC)
 BIDI = "".join(sorted(BIDI_CONTROLS))
@@ -103,6 +106,21 @@ def assert_literal(text: str) -> None:
 
 
 # --- the sanitising step itself ----------------------------------------------------------------
+
+
+def _nul_is_refused_on_postgresql(store: CaseStore, request: pytest.FixtureRequest) -> None:
+    """Known product gap (reported by session 6, helper cboth): the hostile values hold a NUL
+    character, which a laptop vault stores and PostgreSQL refuses in any text column
+    (psycopg DataError, not a clear NciiDeskError). Strict: this variant fails the run once
+    the clinic store takes such values, so the marker is removed with the fix."""
+    if not is_laptop(store):
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                raises=sqlalchemy.exc.DataError,
+                reason="PostgreSQL text columns refuse NUL (0x00); a vault stores it",
+            )
+        )
 
 
 def test_clean_text_shows_controls_and_bidi_as_codes_and_one_line_folds_breaks() -> None:
@@ -216,46 +234,50 @@ def _service_form() -> LetterForm:
 
 @pytest.mark.parametrize("length", [2_000, 4_000, 20_000])
 def test_draft_requests_and_handout_with_long_and_hostile_addresses(
-    vault: Vault, length: int
+    store: CaseStore, length: int, request: pytest.FixtureRequest
 ) -> None:
+    _nul_is_refused_on_postgresql(store, request)
     label = hostile("Case") + long_word(length)
-    case = cases.new_case(vault, label, client_pseudonym=hostile("P") + long_word(5_000))
+    case = cases.new_case(store, label, client_pseudonym=hostile("P") + long_word(5_000))
     page = long_url("www.reddit.com", length) + SPOOF
     picture = long_url("i.redd.it", length) + ".jpg"
-    add_capture(vault, case.id, page, seed=1, picture=picture)
-    tracker.set_clinic(vault, name=hostile("Clinic"), email=hostile("e"), phone=hostile("ph"))
+    add_capture(store, case.id, page, seed=1, picture=picture)
+    tracker.set_clinic(store, name=hostile("Clinic"), email=hostile("e"), phone=hostile("ph"))
     form = _service_form()
-    result = tracker.draft_requests(vault, case.id, "takedown", form, now=T0)
+    result = tracker.draft_requests(store, case.id, "takedown", form, now=T0)
     view = result.requests[0]
     # The request record and its JSON keep the full, untouched addresses.
     assert page in view.urls and picture in view.urls
     dumped = json.dumps(result.as_dict(), ensure_ascii=False)
     assert json.dumps(page, ensure_ascii=False)[1:-1] in dumped
-    documents = tracker.request_documents(vault, view.id)
+    documents = tracker.request_documents(store, view.id)
     pdf = next(data for name, data in documents.items() if name.endswith(".pdf"))
     word = next(data for name, data in documents.items() if name.endswith(".docx"))
     for text in (pdf_text(pdf), docx_text(word)):
         assert_safe(text)
         assert_literal(text)
-    tracker.set_ticket(vault, view.id, hostile("TKT") + long_word(length), now=T0)
-    tracker.mark_sent(vault, view.id, at=T0, now=T0)
-    handout = pdf_text(tracker.make_handout(vault, case.id, now=T0))
+    tracker.set_ticket(store, view.id, hostile("TKT") + long_word(length), now=T0)
+    tracker.mark_sent(store, view.id, at=T0, now=T0)
+    handout = pdf_text(tracker.make_handout(store, case.id, now=T0))
     assert_safe(handout)
     assert "<U+000A>" in handout  # the clinic's name is one line
-    with vault.session() as s:
+    with store.session() as s:
         row = s.get(RemovalRequest, view.id)
         assert row is not None and page in row.urls and row.ticket_id.startswith("TKT")
 
 
-def test_ncmec_sheet_for_a_minor_case_with_hostile_values(vault: Vault) -> None:
-    case = cases.new_case(vault, hostile("Case M"), suspected_minor=True)
+def test_ncmec_sheet_for_a_minor_case_with_hostile_values(
+    store: CaseStore, request: pytest.FixtureRequest
+) -> None:
+    _nul_is_refused_on_postgresql(store, request)
+    case = cases.new_case(store, hostile("Case M"), suspected_minor=True)
     page = long_url("www.reddit.com", 5_000) + SPOOF + "\x00"
-    add_capture(vault, case.id, page, seed=7, minor=True)
-    result = tracker.draft_requests(vault, case.id, "takedown", _service_form(), now=T0)
+    add_capture(store, case.id, page, seed=7, minor=True)
+    result = tracker.draft_requests(store, case.id, "takedown", _service_form(), now=T0)
     assert result.routed_to_ncmec
     view = result.requests[0]
     assert page in view.urls
-    documents = tracker.request_documents(vault, view.id)
+    documents = tracker.request_documents(store, view.id)
     pdf = documents["ncmec-ncmec.pdf"]
     text = pdf_text(pdf)
     assert_safe(text)
@@ -281,11 +303,16 @@ def _capture(vault: Vault, case_id: str, web: LocalServer, paths: Iterable[str])
 
 @pytest.mark.parametrize("size", [2_000, 20_000])
 def test_packet_and_certification_with_long_and_hostile_values(
-    vault: Vault, tmp_path: Path, web: LocalServer, size: int
+    store: CaseStore,
+    tmp_path: Path,
+    web: LocalServer,
+    size: int,
+    request: pytest.FixtureRequest,
 ) -> None:
+    _nul_is_refused_on_postgresql(store, request)
     pseudonym = hostile("Pseudo") + long_word(size)
     built = make_case(
-        vault,
+        store,
         tmp_path / "in",
         web,
         label=hostile("Label") + long_word(size),
@@ -293,8 +320,8 @@ def test_packet_and_certification_with_long_and_hostile_values(
         notes=hostile("notes") + long_word(size),
     )
     long_path = "/" + "/".join(f"seg{n}?a={n}&b=" for n in range(size))[: size - 1]
-    _capture(vault, built.case_id, web, [long_path])
-    with vault.transaction() as s:
+    _capture(store, built.case_id, web, [long_path])
+    with store.transaction() as s:
         s.add(
             RemovalRequest(
                 case_id=built.case_id,
@@ -307,7 +334,7 @@ def test_packet_and_certification_with_long_and_hostile_values(
             )
         )
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out)
+    packets.build_packet(store, built.case_id, out)
     text = pdf_text((out / "packet.pdf").read_bytes())
     assert_safe(text)
     assert_literal(text)
@@ -324,4 +351,4 @@ def test_packet_and_certification_with_long_and_hostile_values(
     readme = (out / "README.txt").read_text("utf-8")
     assert_safe(readme, spoofed=False)
     assert "Client (pseudonym): Pseudo" in readme and "<U+202E>" in readme
-    assert packets.verify_packet(out, vault=vault).ok
+    assert packets.verify_packet(out, vault=store).ok

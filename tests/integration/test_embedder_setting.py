@@ -16,6 +16,7 @@ from ncii_desk.services import settings as svc
 from ncii_desk.services.analysis import analyze_case
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role, Setting
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision import faces as F
 
 require_models(F.YUNET_FILE, F.MOBILEFACENET_FILE, "face_api_dlib_resnet/" + F.DLIB_FILE, "mesonet")
@@ -42,17 +43,17 @@ def test_the_choices_are_the_embedders_there_are() -> None:
 
 
 def test_analysis_uses_the_vaults_embedder_unless_overridden(
-    vault: Vault, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case_id = _case(vault)
-    report = analyze_case(vault, case_id, classifiers=[])
+    case_id = _case(store)
+    report = analyze_case(store, case_id, classifiers=[])
     assert report.gallery["embedder"] == DLIB and report.gallery["faces"] == 1
-    assert svc.embedder_choice(vault).source == "default"
+    assert svc.embedder_choice(store).source == "default"
 
-    assert svc.set_embedder(vault, MFN) == MFN
-    choice = svc.embedder_choice(vault)
+    assert svc.set_embedder(store, MFN) == MFN
+    choice = svc.embedder_choice(store)
     assert (choice.name, choice.source, choice.stored) == (MFN, "vault setting", MFN)
-    report = analyze_case(vault, case_id, classifiers=[])
+    report = analyze_case(store, case_id, classifiers=[])
     # the single-face reference photo was picked again with MobileFaceNet, and matched with it
     assert report.gallery["embedder"] == MFN and report.gallery["faces"] == 1
     (item,) = report.items
@@ -60,30 +61,30 @@ def test_analysis_uses_the_vaults_embedder_unless_overridden(
     assert F.chosen_embedder() is None  # the vault's choice does not leak into the process
 
     monkeypatch.setenv(F.EMBEDDER_ENV, DLIB)  # the environment wins over the vault
-    assert svc.embedder_choice(vault).source == "environment"
-    assert analyze_case(vault, case_id, classifiers=[]).gallery["embedder"] == DLIB
+    assert svc.embedder_choice(store).source == "environment"
+    assert analyze_case(store, case_id, classifiers=[]).gallery["embedder"] == DLIB
 
     monkeypatch.setenv(F.EMBEDDER_ENV, MFN)
     F.use_embedder(DLIB)  # what --embedder does: wins over both
     try:
-        assert svc.embedder_choice(vault).source == "command line"
-        assert analyze_case(vault, case_id, classifiers=[]).gallery["embedder"] == DLIB
+        assert svc.embedder_choice(store).source == "command line"
+        assert analyze_case(store, case_id, classifiers=[]).gallery["embedder"] == DLIB
     finally:
         F.use_embedder(None)
 
-    assert svc.set_embedder(vault, None) is None
+    assert svc.set_embedder(store, None) is None
     monkeypatch.delenv(F.EMBEDDER_ENV)
-    assert svc.embedder_choice(vault).name == DLIB
+    assert svc.embedder_choice(store).name == DLIB
 
 
-def test_a_bad_embedder_name_is_refused_and_a_bad_stored_one_ignored(vault: Vault) -> None:
+def test_a_bad_embedder_name_is_refused_and_a_bad_stored_one_ignored(store: CaseStore) -> None:
     with pytest.raises(InvalidSetting, match="not a face embedder") as info:
-        svc.set_embedder(vault, "arcface")
+        svc.set_embedder(store, "arcface")
     assert MFN in (info.value.hint or "")
-    with vault.transaction() as s:
+    with store.transaction() as s:
         s.add(Setting(key=svc.FACES_KEY, value={"embedder": "arcface"}))
-    assert svc.stored_embedder(vault) is None
-    assert svc.embedder_choice(vault).name == DLIB
+    assert svc.stored_embedder(store) is None
+    assert svc.embedder_choice(store).name == DLIB
 
 
 def test_analyze_embedder_option_overrides_the_vault(

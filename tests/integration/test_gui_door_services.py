@@ -22,6 +22,7 @@ from ncii_desk.services import case_queries, cases, intake, preferences, reveal,
 from ncii_desk.services.reveal import NoPreview, Shown
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, AuditEvent, Role
+from ncii_desk.vault.store import CaseStore
 
 
 def _events(vault: Vault, action: str) -> list[tuple[str | None, dict[str, object]]]:
@@ -50,15 +51,15 @@ def coffee(tmp_path: Path) -> Path:
 # --- previews and reveals ------------------------------------------------------------------
 
 
-def test_a_preview_is_blurred_small_and_not_recorded(vault: Vault, coffee: Path) -> None:
-    case = cases.new_case(vault, "Preview")
-    item_id = _add(vault, case.id, coffee)
-    shown = reveal.preview(vault, item_id)
+def test_a_preview_is_blurred_small_and_not_recorded(store: CaseStore, coffee: Path) -> None:
+    case = cases.new_case(store, "Preview")
+    item_id = _add(store, case.id, coffee)
+    shown = reveal.preview(store, item_id)
     assert shown.reason is None and shown.shown is Shown.BLURRED and not shown.revealed
     assert shown.pixels is not None and shown.pixels.dtype == np.uint8
     assert max(shown.pixels.shape[:2]) <= reveal.PREVIEW_SIDE
     assert shown.pixels.shape[2] == 3
-    full = reveal.preview(vault, item_id, reveal=True, side=reveal.PREVIEW_SIDE)
+    full = reveal.preview(store, item_id, reveal=True, side=reveal.PREVIEW_SIDE)
     assert full.pixels is not None and full.revealed
     # Blurred: far less detail than the same picture unblurred at the same size.
     h, w = shown.pixels.shape[:2]
@@ -66,54 +67,54 @@ def test_a_preview_is_blurred_small_and_not_recorded(vault: Vault, coffee: Path)
     detail = float(np.abs(np.diff(same_size.astype(int), axis=1)).mean())
     blurred = float(np.abs(np.diff(shown.pixels.astype(int), axis=1)).mean())
     assert blurred < detail / 2
-    grey = reveal.preview(vault, item_id, grey=True)
+    grey = reveal.preview(store, item_id, grey=True)
     assert grey.pixels is not None
     assert (grey.pixels[..., 0] == grey.pixels[..., 1]).all()
     assert (grey.pixels[..., 1] == grey.pixels[..., 2]).all()
-    assert _events(vault, reveal.REVEAL_ACTION) == []  # looking at previews is not a reveal
+    assert _events(store, reveal.REVEAL_ACTION) == []  # looking at previews is not a reveal
 
 
-def test_a_reveal_is_recorded_before_the_full_picture(vault: Vault, coffee: Path) -> None:
-    case = cases.new_case(vault, "Reveal")
-    item_id = _add(vault, case.id, coffee)
-    shown = reveal.reveal(vault, item_id, seconds=15, where="matches")
+def test_a_reveal_is_recorded_before_the_full_picture(store: CaseStore, coffee: Path) -> None:
+    case = cases.new_case(store, "Reveal")
+    item_id = _add(store, case.id, coffee)
+    shown = reveal.reveal(store, item_id, seconds=15, where="matches")
     assert shown.revealed and shown.shown is Shown.FULL
     assert shown.pixels is not None and shown.pixels.shape == (400, 600, 3)
-    assert _events(vault, reveal.REVEAL_ACTION) == [
+    assert _events(store, reveal.REVEAL_ACTION) == [
         (item_id, {"case_id": case.id, "seconds": 15, "view": "matches"})
     ]
 
 
-def test_no_picture_for_an_item_marked_as_possibly_a_minor(vault: Vault, coffee: Path) -> None:
-    case = cases.new_case(vault, "Minor")
-    item_id = _add(vault, case.id, coffee, minor=True)
-    assert reveal.preview(vault, item_id).reason is NoPreview.MINOR
-    refused = reveal.reveal(vault, item_id, seconds=15, where="suspects")
+def test_no_picture_for_an_item_marked_as_possibly_a_minor(store: CaseStore, coffee: Path) -> None:
+    case = cases.new_case(store, "Minor")
+    item_id = _add(store, case.id, coffee, minor=True)
+    assert reveal.preview(store, item_id).reason is NoPreview.MINOR
+    refused = reveal.reveal(store, item_id, seconds=15, where="suspects")
     assert refused.pixels is None and refused.reason is NoPreview.MINOR
-    assert _events(vault, reveal.REVEAL_ACTION) == []  # nothing shown, nothing recorded
+    assert _events(store, reveal.REVEAL_ACTION) == []  # nothing shown, nothing recorded
 
 
 def test_a_document_and_a_missing_item_say_why_there_is_no_picture(
-    vault: Vault, tmp_path: Path
+    store: CaseStore, tmp_path: Path
 ) -> None:
-    case = cases.new_case(vault, "Kinds")
+    case = cases.new_case(store, "Kinds")
     notes = tmp_path / "notes.txt"
     notes.write_text("where the pictures were posted\n", encoding="utf-8")
-    doc_id = _add(vault, case.id, notes, document=True)
-    kind = reveal.preview(vault, doc_id)
+    doc_id = _add(store, case.id, notes, document=True)
+    kind = reveal.preview(store, doc_id)
     assert kind.pixels is None and kind.reason is NoPreview.KIND
     assert kind.detail == "application/octet-stream"
-    gone = reveal.reveal(vault, "0" * 32, seconds=10, where="suspects")
+    gone = reveal.reveal(store, "0" * 32, seconds=10, where="suspects")
     assert gone.pixels is None and gone.reason is NoPreview.GONE
     with pytest.raises(NotFound):
-        reveal.record_reveal(vault, "0" * 32, 10, "suspects")
-    assert _events(vault, reveal.REVEAL_ACTION) == []
+        reveal.record_reveal(store, "0" * 32, 10, "suspects")
+    assert _events(store, reveal.REVEAL_ACTION) == []
 
 
-def test_face_mode_without_a_face_shows_the_picture_blurred(vault: Vault, coffee: Path) -> None:
-    case = cases.new_case(vault, "Face mode")
-    item_id = _add(vault, case.id, coffee)
-    shown = reveal.preview(vault, item_id, mode="face")
+def test_face_mode_without_a_face_shows_the_picture_blurred(store: CaseStore, coffee: Path) -> None:
+    case = cases.new_case(store, "Face mode")
+    item_id = _add(store, case.id, coffee)
+    shown = reveal.preview(store, item_id, mode="face")
     assert shown.pixels is not None and shown.shown is Shown.BLURRED_NO_FACE
     assert max(shown.pixels.shape[:2]) <= reveal.PREVIEW_SIDE
 
@@ -121,14 +122,14 @@ def test_face_mode_without_a_face_shows_the_picture_blurred(vault: Vault, coffee
 # --- preferences ---------------------------------------------------------------------------
 
 
-def test_preferences_round_trip_with_an_audit_event_naming_fields_only(vault: Vault) -> None:
-    assert preferences.load_preferences(vault) == preferences.Preferences()
+def test_preferences_round_trip_with_an_audit_event_naming_fields_only(store: CaseStore) -> None:
+    assert preferences.load_preferences(store) == preferences.Preferences()
     chosen = preferences.Preferences(
         auto_lock_minutes=3, greyscale=True, preview="face", reveal_seconds=42
     )
-    preferences.save_preferences(vault, chosen)
-    assert preferences.load_preferences(vault) == chosen
-    events = _events(vault, preferences.SETTING_CHANGED)
+    preferences.save_preferences(store, chosen)
+    assert preferences.load_preferences(store) == chosen
+    events = _events(store, preferences.SETTING_CHANGED)
     assert events == [
         (
             preferences.PREFERENCES_KEY,
@@ -137,15 +138,15 @@ def test_preferences_round_trip_with_an_audit_event_naming_fields_only(vault: Va
     ]
 
 
-def test_stored_preferences_out_of_range_fall_back_to_defaults(vault: Vault) -> None:
+def test_stored_preferences_out_of_range_fall_back_to_defaults(store: CaseStore) -> None:
     preferences.write_setting(
-        vault,
+        store,
         preferences.PREFERENCES_KEY,
         {"auto_lock_minutes": -1, "greyscale": "yes", "preview": "full", "reveal_seconds": 999},
     )
-    assert preferences.read_setting(vault, preferences.PREFERENCES_KEY)["preview"] == "full"
-    assert preferences.load_preferences(vault) == preferences.Preferences()
-    assert preferences.read_setting(vault, "no.such.key") == {}
+    assert preferences.read_setting(store, preferences.PREFERENCES_KEY)["preview"] == "full"
+    assert preferences.load_preferences(store) == preferences.Preferences()
+    assert preferences.read_setting(store, "no.such.key") == {}
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
@@ -165,26 +166,28 @@ def test_the_local_config_file_is_private(tmp_path: Path) -> None:
 # --- per-case queries ----------------------------------------------------------------------
 
 
-def test_item_names_are_those_of_one_case(vault: Vault, tmp_path: Path) -> None:
-    one, other = cases.new_case(vault, "One"), cases.new_case(vault, "Other")
+def test_item_names_are_those_of_one_case(store: CaseStore, tmp_path: Path) -> None:
+    one, other = cases.new_case(store, "One"), cases.new_case(store, "Other")
     a, b = tmp_path / "a.png", tmp_path / "b.png"
     Image.fromarray(skimage.data.coffee()).save(a)
     Image.fromarray(skimage.data.astronaut()).save(b)
-    a_id = _add(vault, one.id, a)
-    b_id = _add(vault, other.id, b)
-    assert case_queries.item_names(vault, one.id) == {a_id: "a.png"}
-    assert case_queries.item_names(vault, "Other") == {b_id: "b.png"}
-    assert case_queries.matches_with_names(vault, one.id) == []
+    a_id = _add(store, one.id, a)
+    b_id = _add(store, other.id, b)
+    assert case_queries.item_names(store, one.id) == {a_id: "a.png"}
+    assert case_queries.item_names(store, "Other") == {b_id: "b.png"}
+    assert case_queries.matches_with_names(store, one.id) == []
 
 
-def test_latest_findings_are_the_newest_summary_of_that_item(vault: Vault, coffee: Path) -> None:
-    case = cases.new_case(vault, "Findings")
-    item_id = _add(vault, case.id, coffee)
-    assert case_queries.latest_findings(vault, item_id) == []
+def test_latest_findings_are_the_newest_summary_of_that_item(
+    store: CaseStore, coffee: Path
+) -> None:
+    case = cases.new_case(store, "Findings")
+    item_id = _add(store, case.id, coffee)
+    assert case_queries.latest_findings(store, item_id) == []
     from datetime import UTC, datetime, timedelta
 
     now = datetime.now(UTC)
-    with vault.transaction() as s:
+    with store.transaction() as s:
         for age, finding in ((2, "older"), (1, "newer")):
             s.add(
                 Analysis(
@@ -204,7 +207,7 @@ def test_latest_findings_are_the_newest_summary_of_that_item(vault: Vault, coffe
                 created_at=now,
             )
         )
-    assert case_queries.latest_findings(vault, item_id) == [{"finding": "newer"}]
+    assert case_queries.latest_findings(store, item_id) == [{"finding": "newer"}]
 
 
 def test_manipulation_limits_are_the_analysis_words() -> None:

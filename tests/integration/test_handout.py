@@ -29,6 +29,7 @@ from ncii_desk.services import cases
 from ncii_desk.services import requests as tracker
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Capture
+from ncii_desk.vault.store import CaseStore
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -43,12 +44,12 @@ def add_capture(vault: Vault, case_id: str, url: str) -> None:
         s.add(Capture(case_id=case_id, url=url, started_at=T0 - timedelta(days=1)))
 
 
-def test_adult_handout_lists_contacts_and_stopncii(vault: Vault) -> None:
-    case = cases.new_case(vault, "Case H")
-    add_capture(vault, case.id, "https://www.reddit.com/r/a/1")
-    add_capture(vault, case.id, "https://x.com/u/status/2")
+def test_adult_handout_lists_contacts_and_stopncii(store: CaseStore) -> None:
+    case = cases.new_case(store, "Case H")
+    add_capture(store, case.id, "https://www.reddit.com/r/a/1")
+    add_capture(store, case.id, "https://x.com/u/status/2")
     tracker.set_clinic(
-        vault, name="Harbor Legal Clinic", email="help@harbor.example", phone="555-0100"
+        store, name="Harbor Legal Clinic", email="help@harbor.example", phone="555-0100"
     )
     form = LetterForm(
         sender=Sender(
@@ -60,10 +61,10 @@ def test_adult_handout_lists_contacts_and_stopncii(vault: Vault) -> None:
     )
     # The captures hold no matched picture: the pages are listed as-is (--url).
     pages = ["https://www.reddit.com/r/a/1", "https://x.com/u/status/2"]
-    drafted = tracker.draft_requests(vault, "Case H", "takedown", form, extra_urls=pages, now=T0)
+    drafted = tracker.draft_requests(store, "Case H", "takedown", form, extra_urls=pages, now=T0)
     reddit = next(v for v in drafted.requests if v.platform == "Reddit")
-    tracker.mark_sent(vault, reddit.id, at=T0 + timedelta(hours=2), now=T0 + timedelta(hours=2))
-    pdf = tracker.make_handout(vault, "Case H", now=T0 + timedelta(hours=3))
+    tracker.mark_sent(store, reddit.id, at=T0 + timedelta(hours=2), now=T0 + timedelta(hours=2))
+    pdf = tracker.make_handout(store, "Case H", now=T0 + timedelta(hours=3))
     text = pdf_text(pdf)
     assert "Your next steps" in text
     sent = local_time(T0 + timedelta(hours=2))  # the computer's zone: no clinic zone set
@@ -84,7 +85,7 @@ def test_adult_handout_lists_contacts_and_stopncii(vault: Vault) -> None:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert all(not page["/Resources"].get("/XObject") for page in reader.pages)
     assert reader.metadata is not None and reader.metadata["/Author"] == "Harbor Legal Clinic"
-    with vault.session() as s:
+    with store.session() as s:
         assert "handout.made" in list(s.scalars(select(AuditEvent.action)))
 
 
@@ -181,10 +182,10 @@ def chicago_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_make_handout_uses_the_computers_zone_without_a_setting(
-    vault: Vault, chicago_clock: None
+    store: CaseStore, chicago_clock: None
 ) -> None:
-    case = cases.new_case(vault, "Case Z")
-    add_capture(vault, case.id, "https://www.reddit.com/r/z/1")
+    case = cases.new_case(store, "Case Z")
+    add_capture(store, case.id, "https://www.reddit.com/r/z/1")
     form = LetterForm(
         sender=Sender(name="Ana", email="a@h.example", representative=True, authority="Asked."),
         signature="/s/ Ana",
@@ -192,10 +193,10 @@ def test_make_handout_uses_the_computers_zone_without_a_setting(
         covered_platform="yes",
     )
     drafted = tracker.draft_requests(
-        vault, "Case Z", "takedown", form, extra_urls=["https://www.reddit.com/r/z/1"], now=T0
+        store, "Case Z", "takedown", form, extra_urls=["https://www.reddit.com/r/z/1"], now=T0
     )
-    tracker.mark_sent(vault, drafted.requests[0].id, at=T0, now=T0)
-    text = pdf_text(tracker.make_handout(vault, "Case Z", now=T0 + timedelta(hours=1)))
+    tracker.mark_sent(store, drafted.requests[0].id, at=T0, now=T0)
+    text = pdf_text(tracker.make_handout(store, "Case Z", now=T0 + timedelta(hours=1)))
     assert "2026-06-01 04:00 CDT" in text and "09:00" not in text
 
 

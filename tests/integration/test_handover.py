@@ -24,6 +24,8 @@ import pytest
 import skimage.data
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
+from storekit import store_folder
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.errors import (
@@ -41,6 +43,7 @@ from ncii_desk.vault import Vault
 from ncii_desk.vault import handover_format as fmt
 from ncii_desk.vault.models import (
     AuditEvent,
+    Base,
     Blob,
     Capture,
     Case,
@@ -112,6 +115,11 @@ def _populate(vault: Vault, folder: Path, *, minor: bool = False, label: str = "
 _BLOB_COLUMNS = {"blob_id", "warc_blob_id", "document_blob_id"}
 
 
+def _entity(table: Any) -> Any:
+    """The mapped class of a table."""
+    return next(m.class_ for m in Base.registry.mappers if m.local_table is table)
+
+
 def _snapshot(vault: Vault, case_id: str) -> dict[str, Any]:
     """Every row of every case table (blob ids as the blob's plaintext SHA-256, the local
     integer ids of hashes left out) and the SHA-256 of every blob's decrypted bytes."""
@@ -120,10 +128,15 @@ def _snapshot(vault: Vault, case_id: str) -> dict[str, Any]:
         blobs = {b.id: b for b in s.scalars(select(Blob))}
         item_ids = select(EvidenceItem.id).where(EvidenceItem.case_id == case_id)
         for table in handover.CASE_TABLES:
-            query = select(table).where(handover._case_filters(table, case_id, item_ids))
+            # Through the ORM, not Core: a clinic store decrypts sealed columns on load.
+            entity = _entity(table)
+            query = select(entity).where(handover._case_filters(table, case_id, item_ids))
             rows = []
-            for row in s.execute(query):
-                data = dict(row._mapping)
+            for obj in s.scalars(query):
+                data = {
+                    attr.columns[0].name: getattr(obj, attr.key)
+                    for attr in sa_inspect(entity).column_attrs
+                }
                 if table.name in handover.LOCAL_ID_TABLES:
                     data.pop("id")
                 for column in _BLOB_COLUMNS & set(data):
@@ -158,7 +171,8 @@ def _blob_files(vault: Vault) -> int:
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Any:
+def laptop_pair(tmp_path: Path) -> Any:
+    """Two laptop vaults: for the tests that reopen the receiving vault's folder."""
     sender = _make_vault(tmp_path / "sender", "advocate")
     receiver = _make_vault(tmp_path / "receiver", "attorney")
     try:
@@ -168,13 +182,37 @@ def pair(tmp_path: Path) -> Any:
         receiver.close()
 
 
-@pytest.fixture
-def exported(pair: Any, tmp_path: Path) -> Any:
+@pytest.fixture(params=["sqlcipher", "postgresql-sender", "postgresql-receiver"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """Sender and receiver: two laptop vaults; a clinic store (PostgreSQL) handing a case
+    to a laptop vault (a lawyer's); a laptop vault handing a case to a clinic store."""
+    if request.param == "sqlcipher":
+        yield request.getfixturevalue("laptop_pair")
+        return
+    clinic = request.getfixturevalue("clinic_store")
+    laptop = _make_vault(tmp_path / "laptop", "attorney")
+    try:
+        yield (clinic, laptop) if request.param == "postgresql-sender" else (laptop, clinic)
+    finally:
+        laptop.close()
+
+
+def _export(pair: Any, tmp_path: Path) -> Any:
     sender, receiver = pair
     case_id = _populate(sender, tmp_path / "media")
     out = tmp_path / "case.ncii"
     handover.export_case(sender, case_id, out, recipient=handover.public_key(receiver))
     return sender, receiver, case_id, out
+
+
+@pytest.fixture
+def exported(pair: Any, tmp_path: Path) -> Any:
+    return _export(pair, tmp_path)
+
+
+@pytest.fixture
+def laptop_exported(laptop_pair: Any, tmp_path: Path) -> Any:
+    return _export(laptop_pair, tmp_path)
 
 
 def test_round_trip_is_bit_for_bit_and_audited(exported: Any) -> None:
@@ -445,9 +483,9 @@ def _kill_mid_import(root: Path, out: Path, marker: Path) -> None:
 
 
 def test_kill_during_import_then_rerun_goes_on_and_gives_the_complete_case(
-    exported: Any, tmp_path: Path
+    laptop_exported: Any, tmp_path: Path
 ) -> None:
-    sender, receiver, case_id, out = exported
+    sender, receiver, case_id, out = laptop_exported
     root = receiver.root
     receiver.close()
     _kill_mid_import(root, out, tmp_path / "marker")
@@ -469,9 +507,9 @@ def test_kill_during_import_then_rerun_goes_on_and_gives_the_complete_case(
 
 
 def test_an_unfinished_import_of_another_file_is_deleted_first(
-    exported: Any, tmp_path: Path
+    laptop_exported: Any, tmp_path: Path
 ) -> None:
-    sender, receiver, _case_id, out = exported
+    sender, receiver, _case_id, out = laptop_exported
     root = receiver.root
     receiver.close()
     _kill_mid_import(root, out, tmp_path / "marker")
@@ -597,14 +635,18 @@ def test_no_case_text_in_clear_in_the_file_or_around_it(
     handover.import_case(receiver, out)
     needles = [marker.encode(), marker.encode().hex().encode()]
     needles.append(base64.b64encode(marker.encode())[:16])
-    scanned = 0
+    scanned: list[Path] = []
     for root in (tmp_path, isolated_user_dirs):
         for path in root.rglob("*"):
             if path.is_file():
                 data = path.read_bytes()
-                scanned += 1
+                scanned.append(path)
                 assert not any(n in data for n in needles), path
-    assert scanned > 10
+    # The scan saw the file and what each side keeps on this machine (a vault's folder, or
+    # a clinic store's blob folder; a clinic's database is on its server).
+    assert out in scanned
+    for side in (sender, receiver):
+        assert any(store_folder(side) in p.parents for p in scanned)
 
 
 def test_signed_file_pointing_into_another_case_is_refused(exported: Any) -> None:

@@ -25,6 +25,7 @@ from ncii_desk.services import cases, intake, matching
 from ncii_desk.services.hashlists import export_case_hashes, import_hash_list
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
+from ncii_desk.vault.store import CaseStore
 
 skdata = pytest.importorskip("skimage.data")
 
@@ -154,7 +155,7 @@ def test_unrelated_photos_do_not_match(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def case_with_items(vault: Vault, tmp_path: Path) -> tuple[Vault, str, dict[str, str]]:
+def case_with_items(store: CaseStore, tmp_path: Path) -> tuple[Vault, str, dict[str, str]]:
     orig_dir, sus_dir = tmp_path / "originals", tmp_path / "suspects"
     orig_dir.mkdir()
     sus_dir.mkdir()
@@ -165,16 +166,16 @@ def case_with_items(vault: Vault, tmp_path: Path) -> tuple[Vault, str, dict[str,
     _save(TRANSFORMS["screenshot"](PHOTOS["rocket"]), sus_dir / "screenshot.png")
     _save(PHOTOS["chelsea"], sus_dir / "unrelated.jpg")
     (sus_dir / "broken.jpg").write_bytes((orig_dir / "coffee.jpg").read_bytes()[:4000])
-    case_id = cases.new_case(vault, "matching case").id
+    case_id = cases.new_case(store, "matching case").id
     ids: dict[str, str] = {}
     for role, folder in ((Role.ORIGINAL, orig_dir), (Role.SUSPECT, sus_dir)):
-        added = intake.add_items(vault, case_id, role, [folder])
-        report = matching.hash_items(vault, added.sources, workers=1)
+        added = intake.add_items(store, case_id, role, [folder])
+        report = matching.hash_items(store, added.sources, workers=1)
         ids |= {v.original_filename: v.id for v in added.added}
         if role == Role.SUSPECT:
             assert [e["item"] for e in report.errors] == [ids["broken.jpg"]]
             assert "damaged or truncated" in report.errors[0]["error"]
-    return vault, case_id, ids
+    return store, case_id, ids
 
 
 def test_case_matching_finds_each_variant_by_its_method(case_with_items: Any) -> None:
@@ -291,7 +292,7 @@ def _video(path: Path, frames: list[np.ndarray[Any, Any]], size: tuple[int, int]
     return path
 
 
-def test_video_clip_matches_its_source_by_frame_share(vault: Vault, tmp_path: Path) -> None:
+def test_video_clip_matches_its_source_by_frame_share(store: CaseStore, tmp_path: Path) -> None:
     pictures = [
         PHOTOS[n]
         for n in ("astronaut", "coffee", "rocket", "chirac1", "hubble_deep_field", "chirac2")
@@ -302,12 +303,12 @@ def test_video_clip_matches_its_source_by_frame_share(vault: Vault, tmp_path: Pa
     _video(originals / "source.mp4", pictures, (320, 240))
     _video(suspects / "clip.mp4", pictures[1:5], (256, 192))  # 4 of the 6 seconds, smaller
     _video(suspects / "other.mp4", [PHOTOS["chelsea"]] * 3, (320, 240))
-    case_id = cases.new_case(vault, "video case").id
+    case_id = cases.new_case(store, "video case").id
     for role, folder in ((Role.ORIGINAL, originals), (Role.SUSPECT, suspects)):
-        added = intake.add_items(vault, case_id, role, [folder])
-        assert matching.hash_items(vault, added.sources, workers=1).errors == []
-    items = {v.original_filename: v.id for v in intake_items(vault, case_id)}
-    found = matching.list_matches(vault, case_id)
+        added = intake.add_items(store, case_id, role, [folder])
+        assert matching.hash_items(store, added.sources, workers=1).errors == []
+    items = {v.original_filename: v.id for v in intake_items(store, case_id)}
+    found = matching.list_matches(store, case_id)
     assert [(m.suspect_item_id, m.kind) for m in found] == [(items["clip.mp4"], "vpdq")]
     clip = found[0]
     assert clip.details["suspect_frames_matched"] == 1.0

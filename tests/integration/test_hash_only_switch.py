@@ -18,6 +18,7 @@ import pytest
 import skimage.data
 from PIL import Image, ImageFilter
 from sqlalchemy import func, select
+from storekit import dropped_key, is_laptop, store_folder
 
 from conftest import PASSPHRASE
 from ncii_desk.cli.main import main as cli_main
@@ -36,6 +37,7 @@ from ncii_desk.vault.models import (
     Role,
     Setting,
 )
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vault.vault import DROPPED_BLOBS_KEY, QUARANTINE_DIR
 
 
@@ -56,12 +58,13 @@ def _files(root: Path) -> list[Path]:
 
 
 def _blob_files(vault: Vault) -> list[Path]:
-    """Every file under the vault that is (or was) a blob: blobs/ and quarantine/."""
-    return list(vault.blobs.iter_files()) + _files(vault.root / QUARANTINE_DIR)
+    """Every file of the store that is (or was) a blob: blobs/, and a vault's quarantine/."""
+    quarantined = _files(vault.root / QUARANTINE_DIR) if is_laptop(vault) else []
+    return list(vault.blobs.iter_files()) + quarantined
 
 
 def _named(vault: Vault, blob_id: str) -> list[Path]:
-    return [p for p in _files(vault.root) if blob_id in p.name]
+    return [p for p in _files(store_folder(vault)) if blob_id in p.name]
 
 
 def _item(vault: Vault, item_id: str) -> EvidenceItem:
@@ -103,48 +106,48 @@ def photos(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_switch_deletes_the_bytes_keeps_hashes_and_matching(
-    vault: Vault, photos: dict[str, Path]
+    store: CaseStore, photos: dict[str, Path]
 ) -> None:
-    case = cases.new_case(vault, "Case 2026-014")
-    original, other = _add(vault, case.id, Role.ORIGINAL, photos["original"], photos["other"])
-    _add(vault, case.id, Role.SUSPECT, photos["copy"])
-    before = _item(vault, original)
+    case = cases.new_case(store, "Case 2026-014")
+    original, other = _add(store, case.id, Role.ORIGINAL, photos["original"], photos["other"])
+    _add(store, case.id, Role.SUSPECT, photos["copy"])
+    before = _item(store, original)
     assert before.blob_id is not None and before.pixels_kept
     blob_id = before.blob_id
-    hashes = _hashes(vault, original)
+    hashes = _hashes(store, original)
     assert any(kind == "pdq" for kind, _v, _var in hashes)
-    assert _count(vault, Analysis, Analysis.item_id == original, Analysis.kind == FEATURES_KIND)
-    kept_files = len(_blob_files(vault))
-    matches_before = {(m.suspect_item_id, m.target_item_id) for m in list_matches(vault, case.id)}
+    assert _count(store, Analysis, Analysis.item_id == original, Analysis.kind == FEATURES_KIND)
+    kept_files = len(_blob_files(store))
+    matches_before = {(m.suspect_item_id, m.target_item_id) for m in list_matches(store, case.id)}
 
-    plan = items.hash_only_plan(vault, original[:10])
+    plan = items.hash_only_plan(store, original[:10])
     assert (plan.item_id, plan.copies, plan.archives, plan.already) == (original, [], 0, False)
 
-    result = items.mark_hash_only(vault, original[:10], "  the person may be under 18 ", "Ana")
+    result = items.mark_hash_only(store, original[:10], "  the person may be under 18 ", "Ana")
 
     assert result.switched == [original] and result.blobs_deleted == 1 and not result.already
     assert result.perceptual_hashes == len(hashes) and result.warnings == []
     assert result.analyses_removed >= 1  # the local-feature keypoints
-    after = _item(vault, original)
+    after = _item(store, original)
     assert (after.pixels_kept, after.suspected_minor, after.blob_id) == (False, True, None)
     assert (after.sha256, after.md5, after.size) == (before.sha256, before.md5, before.size)
-    assert _hashes(vault, original) == hashes  # every hash kept
-    assert not _count(vault, Analysis, Analysis.item_id == original, Analysis.kind == FEATURES_KIND)
+    assert _hashes(store, original) == hashes  # every hash kept
+    assert not _count(store, Analysis, Analysis.item_id == original, Analysis.kind == FEATURES_KIND)
     # The bytes are gone: no row, no file (blob store and quarantine), nothing named after it.
-    with vault.session() as s:
+    with store.session() as s:
         assert s.get(Blob, blob_id) is None
-        pending = s.get(Setting, DROPPED_BLOBS_KEY)
+        pending = s.get(Setting, dropped_key(store))
         assert pending is not None and pending.value["blob_ids"] == []
-    assert _named(vault, blob_id) == []
-    assert len(_blob_files(vault)) == kept_files - 1
-    assert not (vault.root / QUARANTINE_DIR).exists() or not any(
-        (vault.root / QUARANTINE_DIR).iterdir()
-    )
+    assert _named(store, blob_id) == []
+    assert len(_blob_files(store)) == kept_files - 1
+    if is_laptop(store):  # a clinic store has no quarantine folder
+        quarantine = store.root / QUARANTINE_DIR  # type: ignore[attr-defined]
+        assert not quarantine.exists() or not any(quarantine.iterdir())
     # The other original keeps its file.
-    assert _item(vault, other).pixels_kept
+    assert _item(store, other).pixels_kept
 
     # Audit: one event, with the reason and who switched it.
-    ((object_id, details),) = _events(vault, items.HASH_ONLY_ACTION)
+    ((object_id, details),) = _events(store, items.HASH_ONLY_ACTION)
     assert object_id == original
     assert details["reason"] == "the person may be under 18" and details["operator"] == "Ana"
     assert details["sha256"] == before.sha256 and details["stored_file_deleted"] is True
@@ -152,64 +155,64 @@ def test_switch_deletes_the_bytes_keeps_hashes_and_matching(
 
     # Export is refused; the item's earlier match stays; a later copy still matches by hash.
     with pytest.raises(PixelsNotKept):
-        items.export_item(vault, original, vault.root.parent)
-    now = {(m.suspect_item_id, m.target_item_id) for m in list_matches(vault, case.id)}
+        items.export_item(store, original, store_folder(store).parent)
+    now = {(m.suspect_item_id, m.target_item_id) for m in list_matches(store, case.id)}
     assert matches_before <= now
-    (later,) = _add(vault, case.id, Role.SUSPECT, photos["later"])
-    found = [m for m in list_matches(vault, case.id) if m.suspect_item_id == later]
+    (later,) = _add(store, case.id, Role.SUSPECT, photos["later"])
+    found = [m for m in list_matches(store, case.id) if m.suspect_item_id == later]
     assert [(m.target_item_id, m.kind) for m in found] == [(original, "pdq")]
 
     # Bytes recorded hash-only are not stored again, and the vault checks clean.
-    (again,) = _add(vault, case.id, Role.ORIGINAL, photos["original"], again=True)
-    assert _item(vault, again).blob_id is None and not _item(vault, again).pixels_kept
-    report = vault.check()
+    (again,) = _add(store, case.id, Role.ORIGINAL, photos["original"], again=True)
+    assert _item(store, again).blob_id is None and not _item(store, again).pixels_kept
+    report = store.check()
     assert report.ok, report.problems
     assert report.quarantined_files == 0
 
 
 def test_copies_of_the_same_bytes_are_switched_together(
-    vault: Vault, photos: dict[str, Path]
+    store: CaseStore, photos: dict[str, Path]
 ) -> None:
-    first = cases.new_case(vault, "Case A")
-    second = cases.new_case(vault, "Case B")
-    (a1,) = _add(vault, first.id, Role.ORIGINAL, photos["original"])
-    (a2,) = _add(vault, first.id, Role.SUSPECT, photos["original"])  # same bytes, same case
-    (b1,) = _add(vault, second.id, Role.SUSPECT, photos["original"])  # and in another case
-    (kept,) = _add(vault, second.id, Role.SUSPECT, photos["other"])
-    blob_id = _item(vault, a1).blob_id
-    assert blob_id is not None and {_item(vault, i).blob_id for i in (a2, b1)} == {blob_id}
+    first = cases.new_case(store, "Case A")
+    second = cases.new_case(store, "Case B")
+    (a1,) = _add(store, first.id, Role.ORIGINAL, photos["original"])
+    (a2,) = _add(store, first.id, Role.SUSPECT, photos["original"])  # same bytes, same case
+    (b1,) = _add(store, second.id, Role.SUSPECT, photos["original"])  # and in another case
+    (kept,) = _add(store, second.id, Role.SUSPECT, photos["other"])
+    blob_id = _item(store, a1).blob_id
+    assert blob_id is not None and {_item(store, i).blob_id for i in (a2, b1)} == {blob_id}
 
-    plan = items.hash_only_plan(vault, a2)
+    plan = items.hash_only_plan(store, a2)
     assert sorted(c.id for c in plan.copies) == sorted([a1, b1]) and plan.other_cases == 1
 
-    result = items.mark_hash_only(vault, a2, "possible minor")
+    result = items.mark_hash_only(store, a2, "possible minor")
     assert result.switched[0] == a2 and sorted(result.switched) == sorted([a1, a2, b1])
     assert result.blobs_deleted == 1
     for item_id in (a1, a2, b1):
-        item = _item(vault, item_id)
+        item = _item(store, item_id)
         assert (item.pixels_kept, item.suspected_minor, item.blob_id) == (False, True, None)
-    assert _item(vault, kept).pixels_kept
-    assert _named(vault, blob_id) == []
-    events = dict(_events(vault, items.HASH_ONLY_ACTION))
+    assert _item(store, kept).pixels_kept
+    assert _named(store, blob_id) == []
+    events = dict(_events(store, items.HASH_ONLY_ACTION))
     assert set(events) == {a1, a2, b1}
     assert sorted(events[b1]["switched_with"]) == sorted([a1, a2])
-    assert vault.check().ok
+    assert store.check().ok
 
     # Asking again: nothing is kept any more, so nothing changes.
-    again = items.mark_hash_only(vault, b1, "possible minor")
+    again = items.mark_hash_only(store, b1, "possible minor")
     assert again.already and again.switched == []
-    assert len(_events(vault, items.HASH_ONLY_ACTION)) == 3
+    assert len(_events(store, items.HASH_ONLY_ACTION)) == 3
 
 
 def test_face_data_and_web_archive_go_and_number_results_stay(
-    vault: Vault, photos: dict[str, Path]
+    store: CaseStore, photos: dict[str, Path]
 ) -> None:
-    case = cases.new_case(vault, "Case C")
-    (ref,) = _add(vault, case.id, Role.REFERENCE, photos["original"])
+    case = cases.new_case(store, "Case C")
+    (ref,) = _add(store, case.id, Role.REFERENCE, photos["original"])
     # Rows as the gallery and the analysis write them (the face numbers are made up here).
-    warc = vault.blobs.put_bytes(b"WARC/1.1\r\n" + os.urandom(4096))
-    with vault.transaction() as s:
-        vault.store_blob(s, warc)
+    warc = store.blobs.put_bytes(b"WARC/1.1\r\n" + os.urandom(4096))
+    with store.transaction() as s:
+        store.store_blob(s, warc)
         capture = Capture(
             case_id=case.id,
             url="https://example.test/page",
@@ -250,14 +253,14 @@ def test_face_data_and_web_archive_go_and_number_results_stay(
             )
         )
         capture_id = capture.id
-    assert items.hash_only_plan(vault, ref).archives == 1
+    assert items.hash_only_plan(store, ref).archives == 1
 
-    result = items.mark_hash_only(vault, ref, "possible minor")
+    result = items.mark_hash_only(store, ref, "possible minor")
 
     assert result.face_references_removed == 1 and result.archives_removed == [capture_id]
     assert result.blobs_deleted == 2  # the picture and the archive that held it
-    assert not _count(vault, FaceReference, FaceReference.item_id == ref)
-    with vault.session() as s:
+    assert not _count(store, FaceReference, FaceReference.item_id == ref)
+    with store.session() as s:
         kinds = sorted(a.kind for a in s.scalars(select(Analysis).where(Analysis.item_id == ref)))
         cap = s.get(Capture, capture_id)
         assert cap is not None
@@ -265,8 +268,8 @@ def test_face_data_and_web_archive_go_and_number_results_stay(
         assert cap.details["warc"]["kept"] is False
         assert cap.details["warc"]["sha256"] == warc.sha256
     assert kinds == ["metadata"]  # numbers only: kept
-    assert _named(vault, warc.blob_id) == []
-    assert vault.check().ok
+    assert _named(store, warc.blob_id) == []
+    assert store.check().ok
 
 
 def test_a_crash_before_the_file_deletion_leaves_no_copy(
@@ -311,31 +314,32 @@ def test_a_crash_before_the_file_deletion_leaves_no_copy(
         reopened.close()
 
 
-def test_a_failed_switch_changes_nothing(vault: Vault, photos: dict[str, Path]) -> None:
-    case = cases.new_case(vault, "Case E")
-    (original,) = _add(vault, case.id, Role.ORIGINAL, photos["original"])
-    blob_id = _item(vault, original).blob_id
+def test_a_failed_switch_changes_nothing(store: CaseStore, photos: dict[str, Path]) -> None:
+    case = cases.new_case(store, "Case E")
+    (original,) = _add(store, case.id, Role.ORIGINAL, photos["original"])
+    blob_id = _item(store, original).blob_id
     assert blob_id is not None
     with pytest.raises(InvalidSetting, match="reason"):
-        items.mark_hash_only(vault, original, "   ")
+        items.mark_hash_only(store, original, "   ")
     # A failure inside the transaction (after the rows changed) rolls everything back.
-    audit = Vault.audit
+    kind = type(store)
+    audit = kind.audit
 
-    def broken(self: Vault, s: Any, action: str, *a: Any, **k: Any) -> None:
+    def broken(self: Any, s: Any, action: str, *a: Any, **k: Any) -> None:
         if action == items.HASH_ONLY_ACTION:
             raise OSError("disk full")
         audit(self, s, action, *a, **k)
 
-    Vault.audit = broken  # type: ignore[method-assign]
+    kind.audit = broken  # type: ignore[method-assign]
     try:
         with pytest.raises(OSError):
-            items.mark_hash_only(vault, original, "possible minor")
+            items.mark_hash_only(store, original, "possible minor")
     finally:
-        Vault.audit = audit  # type: ignore[method-assign]
-    item = _item(vault, original)
+        kind.audit = audit  # type: ignore[method-assign]
+    item = _item(store, original)
     assert (item.pixels_kept, item.blob_id) == (True, blob_id)
-    assert vault.blobs.path_for(blob_id).exists()
-    assert vault.read_blob(_blob(vault, blob_id)) == photos["original"].read_bytes()
+    assert store.blobs.path_for(blob_id).exists()
+    assert store.read_blob(_blob(store, blob_id)) == photos["original"].read_bytes()
 
 
 def _blob(vault: Vault, blob_id: str) -> Blob:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from sqlalchemy import func, select
+from storekit import is_laptop
 
 from ncii_desk import errors
 from ncii_desk.hashing import list_stream, lists
@@ -29,6 +30,7 @@ from ncii_desk.services.hashlists import (
 from ncii_desk.services.jobs import Job
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Blob, HashList, HashListEntry
+from ncii_desk.vault.store import CaseStore
 
 
 def pdq_hex(rng: random.Random) -> str:
@@ -81,7 +83,7 @@ def mixed_csv(rng: random.Random, rows: int) -> str:
 
 
 def test_import_stores_what_the_parser_reads(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Same entries at the same positions, same bad lines and counts as parse_hash_list,
     and the same packed index as packing the parsed entries; several batches."""
@@ -94,21 +96,21 @@ def test_import_stores_what_the_parser_reads(
 
     seen: list[tuple[int, int]] = []
     job = Job(on_progress=lambda done, total, _msg: seen.append((done, total)))
-    view, bad, new = import_hash_list(vault, path, None, job)
+    view, bad, new = import_hash_list(store, path, None, job)
     assert view.name == "clinic" and view.format == "csv" and new == 0
     assert view.entry_count == len(parsed.entries)
     assert view.bad_lines == parsed.bad_lines
     assert bad == [e.as_dict() for e in parsed.errors]
-    assert stored_rows(vault, view.id) == [
+    assert stored_rows(store, view.id) == [
         (i, e.kind, e.value, e.quality, e.label) for i, e in enumerate(parsed.entries)
     ]
-    with vault.session() as s:
+    with store.session() as s:
         row = s.get(HashList, view.id)
         assert row is not None and row.pdq_index_blob_id is not None
         blob = s.get(Blob, row.pdq_index_blob_id)
         assert blob is not None
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "hashlist.imported")).one()
-    assert vault.read_blob(blob) == pack_pdq_index(parsed.entries)
+    assert store.read_blob(blob) == pack_pdq_index(parsed.entries)
     details = json.loads(event.details)
     assert details["duplicates"] == parsed.duplicates
     assert details["low_quality"] == parsed.low_quality
@@ -117,18 +119,20 @@ def test_import_stores_what_the_parser_reads(
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
-def test_bad_line_deep_in_a_long_list_is_reported_by_number(vault: Vault, tmp_path: Path) -> None:
+def test_bad_line_deep_in_a_long_list_is_reported_by_number(
+    store: CaseStore, tmp_path: Path
+) -> None:
     rng = random.Random(2)
     values = [pdq_hex(rng) for _ in range(200_000)]
     lines = [f"pdq {v}" for v in values]
     lines[150_000] = f"pdq {values[150_000][:-1]}"  # line 150,001: one digit short
     path = tmp_path / "big.txt"
     path.write_text("\n".join(lines) + "\n")
-    view, bad, _ = import_hash_list(vault, path, "big")
+    view, bad, _ = import_hash_list(store, path, "big")
     assert [b["line"] for b in bad] == [150_001]
     assert "63" in bad[0]["message"]
     assert view.entry_count == 199_999
-    with vault.session() as s:
+    with store.session() as s:
         last = s.scalars(
             select(HashListEntry).where(
                 HashListEntry.list_id == view.id, HashListEntry.position == 150_000
@@ -140,19 +144,20 @@ def test_bad_line_deep_in_a_long_list_is_reported_by_number(vault: Vault, tmp_pa
         )
     assert total == 199_999
     # The write-ahead log was folded back after the import (it held a copy of every new page).
-    wal = vault.root / "meta.db-wal"
-    assert not wal.exists() or wal.stat().st_size < 1024 * 1024
+    if is_laptop(store):
+        wal = store.root / "meta.db-wal"  # type: ignore[attr-defined]
+        assert not wal.exists() or wal.stat().st_size < 1024 * 1024
 
 
 @pytest.mark.parametrize("when", ["reading", "indexing"])
 def test_cancelled_import_leaves_nothing(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
     monkeypatch.setattr(list_stream, "STREAM_BATCH_LINES", 500)
     rng = random.Random(3)
     path = tmp_path / "list.txt"
     path.write_text("".join(f"pdq {pdq_hex(rng)}\n" for _ in range(5000)))
-    before = counts(vault)
+    before = counts(store)
     job = Job()
     steps: list[str] = []
 
@@ -163,37 +168,37 @@ def test_cancelled_import_leaves_nothing(
 
     job.on_progress = progress
     with pytest.raises(errors.Cancelled) as info:
-        import_hash_list(vault, path, "to cancel", job)
+        import_hash_list(store, path, "to cancel", job)
     assert "Nothing was added" in info.value.hint
-    assert counts(vault) == before  # no list, no row, no index blob (file included)
+    assert counts(store) == before  # no list, no row, no index blob (file included)
     if when == "reading":
         assert not any(m.startswith("building") for m in steps)
-    view, _, _ = import_hash_list(vault, path, "again")  # and it imports cleanly afterwards
+    view, _, _ = import_hash_list(store, path, "again")  # and it imports cleanly afterwards
     assert view.entry_count == 5000
 
 
-def test_failed_imports_leave_nothing(vault: Vault, tmp_path: Path) -> None:
+def test_failed_imports_leave_nothing(store: CaseStore, tmp_path: Path) -> None:
     rng = random.Random(4)
     good = tmp_path / "good.txt"
     good.write_text("".join(f"pdq {pdq_hex(rng)}\n" for _ in range(300)))
-    import_hash_list(vault, good, "first")
-    before = counts(vault)
+    import_hash_list(store, good, "first")
+    before = counts(store)
     with pytest.raises(errors.NciiDeskError, match="already imported as 'first'"):
-        import_hash_list(vault, good, "twice")
+        import_hash_list(store, good, "twice")
     utf16 = tmp_path / "utf16.csv"
     utf16.write_text(f"kind,value\npdq,{pdq_hex(rng)}\n", encoding="utf-16")
     with pytest.raises(errors.InputFileError, match="UTF-16"):
-        import_hash_list(vault, utf16, None, Job())
+        import_hash_list(store, utf16, None, Job())
     with pytest.raises(errors.InputFileError, match="not a file"):
-        import_hash_list(vault, tmp_path)
+        import_hash_list(store, tmp_path)
     nothing = tmp_path / "nothing.txt"
     nothing.write_text(f"pdq zz\npdq,{pdq_hex(rng)},90,no header\n")
     with pytest.raises(errors.NciiDeskError, match=r"no valid hashes \(2 bad line"):
-        import_hash_list(vault, nothing)
-    assert counts(vault) == before
+        import_hash_list(store, nothing)
+    assert counts(store) == before
 
 
-def test_crlf_bom_and_trailing_spaces_import(vault: Vault, tmp_path: Path) -> None:
+def test_crlf_bom_and_trailing_spaces_import(store: CaseStore, tmp_path: Path) -> None:
     rng = random.Random(5)
     values = [pdq_hex(rng) for _ in range(4)]
     data = b"\xef\xbb\xbf" + b"".join(
@@ -201,17 +206,19 @@ def test_crlf_bom_and_trailing_spaces_import(vault: Vault, tmp_path: Path) -> No
     )
     path = tmp_path / "windows.txt"
     path.write_bytes(data)
-    view, bad, _ = import_hash_list(vault, path)
+    view, bad, _ = import_hash_list(store, path)
     assert bad == [] and view.format == "pytx"
-    assert [r[2] for r in stored_rows(vault, view.id)] == values
+    assert [r[2] for r in stored_rows(store, view.id)] == values
 
 
-def test_packed_index_finds_exactly_what_brute_force_finds(vault: Vault, tmp_path: Path) -> None:
+def test_packed_index_finds_exactly_what_brute_force_finds(
+    store: CaseStore, tmp_path: Path
+) -> None:
     rng = random.Random(6)
     text = mixed_csv(rng, 3000)
     path = tmp_path / "list.csv"
     path.write_text(text)
-    view, _, _ = import_hash_list(vault, path, "searchable")
+    view, _, _ = import_hash_list(store, path, "searchable")
     parsed = parse_hash_list(text)
     matchable = [
         (i, e.value)
@@ -225,7 +232,7 @@ def test_packed_index_finds_exactly_what_brute_force_finds(vault: Vault, tmp_pat
     low = [bytes.fromhex(e.value) for e in parsed.entries if e.is_low_quality][:10]
     queries = np.vstack([near ^ flips, np.array([list(b) for b in low], np.uint8)])
 
-    hl, index, positions = next(t for t in matching._list_indexes(vault) if t[0].id == view.id)
+    hl, index, positions = next(t for t in matching._list_indexes(store) if t[0].id == view.id)
     found = index.search(queries, 31)
     got = {
         (int(q), int(positions[e]), int(d))

@@ -30,6 +30,7 @@ from ncii_desk.services import cases, intake, packets
 from ncii_desk.services.analysis import DEEPFAKE_PRODUCER, analyze_case
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, Case, Role
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision import faces as F
 from ncii_desk.vision.registry import MODELS_ENV, ModelRegistry
 
@@ -145,12 +146,12 @@ def _exhibit(vault: Vault, case_id: str, item_id: str) -> pk.Exhibit:
 # --- domain -----------------------------------------------------------------------------------
 
 
-def test_mesonet_on_a_still_photo_is_not_applicable_and_no_score_is_kept(vault: Vault) -> None:
-    case_id, suspect = _case(vault, "Still photo")
-    report = analyze_case(vault, case_id)
+def test_mesonet_on_a_still_photo_is_not_applicable_and_no_score_is_kept(store: CaseStore) -> None:
+    case_id, suspect = _case(store, "Still photo")
+    report = analyze_case(store, case_id)
     assert {c["name"] for c in report.classifiers} == {"meso4-df", "mesoinception-df"}
     for name in ("meso4-df", "mesoinception-df"):
-        (row,) = [r for r in _rows(vault, suspect) if r.producer == DEEPFAKE_PRODUCER + name]
+        (row,) = [r for r in _rows(store, suspect) if r.producer == DEEPFAKE_PRODUCER + name]
         assert row.result["applicable"] is False
         assert row.result["faces"] == [] and "aggregate" not in row.result
         assert row.provider is None  # nothing ran
@@ -167,7 +168,7 @@ def test_mesonet_on_a_still_photo_is_not_applicable_and_no_score_is_kept(vault: 
     overview = item.summary["overview"]
     assert "looking manipulated" not in overview and LIMITS in overview
     # the rows are current: a second run leaves them alone
-    again = analyze_case(vault, case_id)
+    again = analyze_case(store, case_id)
     assert again.items[0].status == "up-to-date"
 
 
@@ -175,12 +176,12 @@ def test_mesonet_on_a_still_photo_is_not_applicable_and_no_score_is_kept(vault: 
 
 
 def test_an_unvalidated_classifier_never_headlines_the_summary_or_the_packet(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clf = _load_rmb(tmp_path, monkeypatch, 'status = "unvalidated"')
-    case_id, suspect = _case(vault, "Unvalidated")
-    report = analyze_case(vault, case_id, classifiers=[clf])
-    row = _newest(vault, suspect, "deepfake")
+    case_id, suspect = _case(store, "Unvalidated")
+    report = analyze_case(store, case_id, classifiers=[clf])
+    row = _newest(store, suspect, "deepfake")
     (sig,) = row.result["signals"]
     assert sig["value"]["max"] >= 0.5 and sig["value"]["validated"] is False  # it did react
     assert "looking manipulated" in sig["finding"] and sig["strength"] == "weak"
@@ -192,10 +193,10 @@ def test_an_unvalidated_classifier_never_headlines_the_summary_or_the_packet(
     )
     assert LIMITS in overview
 
-    ex = _exhibit(vault, case_id, suspect)
+    ex = _exhibit(store, case_id, suspect)
     assert not pk.supports(ex, "manipulation")
     out = tmp_path / "packet"
-    packets.build_packet(vault, case_id, out)
+    packets.build_packet(store, case_id, out)
     text = flat(pdf_text(next(out.glob("*.pdf")))[0])
     assert "Weak or unvalidated signal (not a finding): deepfake_score" in text
     assert "Finding: deepfake_score" not in text
@@ -205,7 +206,7 @@ def test_an_unvalidated_classifier_never_headlines_the_summary_or_the_packet(
 
 
 def test_a_classifier_validated_above_the_minimum_counts_as_a_finding(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clf = _load_rmb(
         tmp_path,
@@ -213,12 +214,12 @@ def test_a_classifier_validated_above_the_minimum_counts_as_a_finding(
         'status = "validated"\nauc = 0.91\nimages = 240\ndomain = "test faces"\n'
         'date = "2026-12-01"\nby = "the clinic"',
     )
-    case_id, suspect = _case(vault, "Validated")
-    analyze_case(vault, case_id, classifiers=[clf])
-    (sig,) = _newest(vault, suspect, "deepfake").result["signals"]
+    case_id, suspect = _case(store, "Validated")
+    analyze_case(store, case_id, classifiers=[clf])
+    (sig,) = _newest(store, suspect, "deepfake").result["signals"]
     assert sig["value"]["validated"] is True and sig["strength"] == "moderate"
     assert "validated by the clinic on 240 labelled images" in sig["caveat"]
-    ex = _exhibit(vault, case_id, suspect)
+    ex = _exhibit(store, case_id, suspect)
     assert pk.supports(ex, "manipulation")
 
 
@@ -239,30 +240,30 @@ def test_a_validation_below_the_minimum_is_still_unvalidated(
 
 
 def test_a_classifier_dropped_at_reanalysis_leaves_summaries_and_packets(
-    vault: Vault, tmp_path: Path
+    store: CaseStore, tmp_path: Path
 ) -> None:
-    case_id, suspect = _case(vault, "Re-analysis")
-    analyze_case(vault, case_id)
+    case_id, suspect = _case(store, "Re-analysis")
+    analyze_case(store, case_id)
     both = {DEEPFAKE_PRODUCER + "meso4-df", DEEPFAKE_PRODUCER + "mesoinception-df"}
-    summary = _newest(vault, suspect, "summary")
+    summary = _newest(store, suspect, "summary")
     assert {s["value"].get("model") for s in summary.result["signals"]} >= {
         "meso4-df",
         "mesoinception-df",
     }
 
-    analyze_case(vault, case_id, again=True, classifiers=["mesoinception-df"])
-    summary = _newest(vault, suspect, "summary")
+    analyze_case(store, case_id, again=True, classifiers=["mesoinception-df"])
+    summary = _newest(store, suspect, "summary")
     models = {s["value"].get("model") for s in summary.result["signals"]}
     assert "mesoinception-df" in models and "meso4-df" not in models
     assert f"deepfake/{DEEPFAKE_PRODUCER}meso4-df" not in summary.result["steps"]
     # history: the dropped classifier's row is still stored
-    assert both <= {r.producer for r in _rows(vault, suspect) if r.kind == "deepfake"}
-    ex = _exhibit(vault, case_id, suspect)
+    assert both <= {r.producer for r in _rows(store, suspect) if r.kind == "deepfake"}
+    ex = _exhibit(store, case_id, suspect)
     producers = {f.producer for f in ex.findings}
     assert DEEPFAKE_PRODUCER + "mesoinception-df" in producers
     assert DEEPFAKE_PRODUCER + "meso4-df" not in producers
     out = tmp_path / "packet"
-    packets.build_packet(vault, case_id, out)
+    packets.build_packet(store, case_id, out)
     text = flat(pdf_text(next(out.glob("*.pdf")))[0])
     # the exhibit's findings cite only the current classifier (the custody log still records
     # that both ran earlier: that is history)
@@ -271,8 +272,8 @@ def test_a_classifier_dropped_at_reanalysis_leaves_summaries_and_packets(
     assert f"{DEEPFAKE_PRODUCER}meso4-df" not in text.replace(" ", "")
 
     # a plain run with yet another set also rewrites the summary (no --again needed)
-    analyze_case(vault, case_id, classifiers=["meso4-df"])
-    models = {s["value"].get("model") for s in _newest(vault, suspect, "summary").result["signals"]}
+    analyze_case(store, case_id, classifiers=["meso4-df"])
+    models = {s["value"].get("model") for s in _newest(store, suspect, "summary").result["signals"]}
     assert "meso4-df" in models and "mesoinception-df" not in models
 
 

@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, select
+from storekit import blob_files
 
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.services import cases, intake
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Blob, Capture, EvidenceItem, Role
+from ncii_desk.vault.store import CaseStore
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -48,15 +50,15 @@ def _statements(vault: Vault) -> Iterator[list[str]]:
 
 
 def test_a_batch_is_recorded_in_the_same_number_of_statements_whatever_its_size(
-    vault: Vault, tmp_path: Path
+    store: CaseStore, tmp_path: Path
 ) -> None:
     small = _folder(tmp_path / "small", 4)
     large = _folder(tmp_path / "large", 40, first=4)
     counts = []
     for folder in (small, large):
-        case_id = cases.new_case(vault, f"case {folder.name}").id
-        with _statements(vault) as seen:
-            result = intake.add_items(vault, case_id, Role.SUSPECT, [folder])
+        case_id = cases.new_case(store, f"case {folder.name}").id
+        with _statements(store) as seen:
+            result = intake.add_items(store, case_id, Role.SUSPECT, [folder])
         assert not result.errors
         assert len(result.added) == len(list(folder.iterdir()))
         counts.append(len(seen))
@@ -65,20 +67,20 @@ def test_a_batch_is_recorded_in_the_same_number_of_statements_whatever_its_size(
     # more than 4 did.
     assert counts[0] == counts[1], counts
     assert counts[1] < 40, counts
-    report = vault.verify_audit()
+    report = store.verify_audit()
     assert report.ok, report.problems
-    assert vault.check().ok
+    assert store.check().ok
 
 
 def test_batches_chain_the_audit_events_in_the_order_of_the_files(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(intake, "BATCH_FILES", 4)
     folder = _folder(tmp_path / "f", 10)
-    case_id = cases.new_case(vault, "chained").id
-    result = intake.add_items(vault, case_id, Role.SUSPECT, [folder])
+    case_id = cases.new_case(store, "chained").id
+    result = intake.add_items(store, case_id, Role.SUSPECT, [folder])
     assert [v.original_filename for v in result.added] == sorted(p.name for p in folder.iterdir())
-    with vault.session() as s:
+    with store.session() as s:
         events = s.scalars(
             select(AuditEvent).where(AuditEvent.action == "item.added").order_by(AuditEvent.seq)
         ).all()
@@ -92,7 +94,7 @@ def test_batches_chain_the_audit_events_in_the_order_of_the_files(
         )
     assert seqs == list(range(1, len(seqs) + 1))
     assert [e.object_id for e in events] == [v.id for v in result.added] == intake_order
-    report = vault.verify_audit()
+    report = store.verify_audit()
     assert report.ok and report.head_behind_by == 0, report.problems
 
 
@@ -144,7 +146,7 @@ def _normalised(vault: Vault, case_id: str) -> list[dict[str, Any]]:
 
 
 def test_rows_are_those_of_recording_file_by_file(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Same bytes twice in one batch (``again``), bytes another case already stored (blob
     row reused) and bytes this case already holds (``duplicate_of``): recorded as a batch
@@ -165,12 +167,12 @@ def test_rows_are_those_of_recording_file_by_file(
 
     results = {}
     for how in ("batch", "file by file"):
-        case_id = cases.new_case(vault, how).id
-        intake.add_items(vault, case_id, Role.SUSPECT, [first / "earlier.png"])
+        case_id = cases.new_case(store, how).id
+        intake.add_items(store, case_id, Role.SUSPECT, [first / "earlier.png"])
         with monkeypatch.context() as m:
             if how == "file by file":
                 m.setattr(intake, "_record_batch", one_by_one)
-            result = intake.add_items(vault, case_id, Role.SUSPECT, [folder], again=True)
+            result = intake.add_items(store, case_id, Role.SUSPECT, [folder], again=True)
         assert not result.errors
         assert len(result.added) == 8
         views = {v.original_filename: v for v in result.added}
@@ -178,12 +180,12 @@ def test_rows_are_those_of_recording_file_by_file(
         assert views["earlier.png"].duplicate_of is not None
         results[how] = (case_id, result)
 
-    batch = _normalised(vault, results["batch"][0])
-    single = _normalised(vault, results["file by file"][0])
+    batch = _normalised(store, results["batch"][0])
+    single = _normalised(store, results["file by file"][0])
     assert batch == single
     # The views handed back are those of the rows stored.
     for case_id, result in results.values():
-        with vault.session() as s:
+        with store.session() as s:
             stored = {
                 i.id: i
                 for i in s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id))
@@ -196,10 +198,10 @@ def test_rows_are_those_of_recording_file_by_file(
                 row.duplicate_of,
                 row.pixels_kept,
             )
-    with vault.session() as s:
+    with store.session() as s:
         blob_shas = list(s.scalars(select(Blob.sha256)))
     assert len(blob_shas) == len(set(blob_shas)) == 7  # 5 + twice + earlier, each stored once
-    assert len([p for p in (vault.root / "blobs").rglob("*") if p.is_file()]) == 7
-    report = vault.verify_audit()
+    assert len(blob_files(store)) == 7
+    report = store.verify_audit()
     assert report.ok, report.problems
-    assert vault.check().ok
+    assert store.check().ok

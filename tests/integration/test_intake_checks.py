@@ -20,12 +20,14 @@ import numpy as np
 import pytest
 from clikit import Cli
 from PIL import Image
+from storekit import blob_files
 
 from ncii_desk.errors import InvalidSetting
 from ncii_desk.services import cases, intake, items
 from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Blob, EvidenceItem, HashRecord, Role
+from ncii_desk.vault.store import CaseStore
 
 FOLDER_FILES = 20
 
@@ -49,56 +51,56 @@ def count_rows(vault: Vault, model: type) -> int:
 
 
 @pytest.fixture
-def case_id(vault: Vault) -> str:
-    return cases.new_case(vault, "Checks").id
+def case_id(store: CaseStore) -> str:
+    return cases.new_case(store, "Checks").id
 
 
 # --- the same file twice ----------------------------------------------------------------------
 
 
 def test_adding_a_folder_again_adds_nothing_and_says_so(
-    vault: Vault, case_id: str, tmp_path: Path
+    store: CaseStore, case_id: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "originals"
     pictures(folder, FOLDER_FILES)
-    first = intake.add_items(vault, case_id, Role.ORIGINAL, [folder])
+    first = intake.add_items(store, case_id, Role.ORIGINAL, [folder])
     assert len(first.added) == FOLDER_FILES and first.already_in_case == []
 
-    again = intake.add_items(vault, case_id, Role.ORIGINAL, [folder])
+    again = intake.add_items(store, case_id, Role.ORIGINAL, [folder])
     assert again.added == [] and again.errors == [] and again.sources == []
     by_path = {a.path: a for a in again.already_in_case}
     assert len(by_path) == FOLDER_FILES
     for view in first.added:
         seen = by_path[str(folder / view.original_filename)]
         assert (seen.item_id, seen.sha256) == (view.id, view.sha256)
-    assert count_rows(vault, EvidenceItem) == FOLDER_FILES
+    assert count_rows(store, EvidenceItem) == FOLDER_FILES
     assert again.as_dict()["already_in_case"][0].keys() == {"path", "item_id", "sha256"}
 
-    forced = intake.add_items(vault, case_id, Role.ORIGINAL, [folder], again=True)
+    forced = intake.add_items(store, case_id, Role.ORIGINAL, [folder], again=True)
     assert len(forced.added) == FOLDER_FILES and forced.already_in_case == []
     assert all(v.duplicate_of is not None for v in forced.added)
-    assert count_rows(vault, EvidenceItem) == 2 * FOLDER_FILES
-    assert count_rows(vault, Blob) == FOLDER_FILES  # the same bytes are stored once
+    assert count_rows(store, EvidenceItem) == 2 * FOLDER_FILES
+    assert count_rows(store, Blob) == FOLDER_FILES  # the same bytes are stored once
 
 
 def test_same_bytes_twice_in_one_batch_and_in_another_role(
-    vault: Vault, case_id: str, tmp_path: Path
+    store: CaseStore, case_id: str, tmp_path: Path
 ) -> None:
     (pic,) = pictures(tmp_path / "a", 1)
     copy = tmp_path / "b" / "renamed.png"
     copy.parent.mkdir()
     shutil.copy(pic, copy)
-    result = intake.add_items(vault, case_id, Role.SUSPECT, [pic, copy])
+    result = intake.add_items(store, case_id, Role.SUSPECT, [pic, copy])
     assert [v.original_filename for v in result.added] == [pic.name]
     assert [a.path for a in result.already_in_case] == [str(copy)]
 
-    as_original = intake.add_items(vault, case_id, Role.ORIGINAL, [copy])
+    as_original = intake.add_items(store, case_id, Role.ORIGINAL, [copy])
     (view,) = as_original.added  # another role: added, and linked to the first copy
     assert view.duplicate_of == result.added[0].id and as_original.already_in_case == []
     assert as_original.duplicates == 1
     # another case is not "this case"
-    other = cases.new_case(vault, "Other").id
-    assert len(intake.add_items(vault, other, Role.SUSPECT, [pic]).added) == 1
+    other = cases.new_case(store, "Other").id
+    assert len(intake.add_items(store, other, Role.SUSPECT, [pic]).added) == 1
 
 
 def test_cli_reports_each_file_already_in_the_case(
@@ -144,12 +146,12 @@ def non_media(folder: Path) -> dict[str, Path]:
 
 
 def test_non_images_in_a_folder_are_reported_and_not_stored(
-    vault: Vault, case_id: str, tmp_path: Path
+    store: CaseStore, case_id: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "evidence"
     bad = non_media(folder)
     (good,) = pictures(folder, 1)
-    result = intake.add_items(vault, case_id, Role.SUSPECT, [folder])
+    result = intake.add_items(store, case_id, Role.SUSPECT, [folder])
     assert [v.original_filename for v in result.added] == [good.name]
     errors = {Path(e.path).name: e for e in result.errors}
     assert set(errors) == set(bad)
@@ -159,28 +161,28 @@ def test_non_images_in_a_folder_are_reported_and_not_stored(
     assert "its content is text" in errors["notes.txt"].message
     assert "a PDF document" in errors["letter.pdf"].message
     assert "unknown kind" in errors["blob.bin"].message
-    assert count_rows(vault, EvidenceItem) == 1 and count_rows(vault, Blob) == 1
-    assert len([p for p in (vault.root / "blobs").rglob("*") if p.is_file()]) == 1
+    assert count_rows(store, EvidenceItem) == 1 and count_rows(store, Blob) == 1
+    assert len(blob_files(store)) == 1
 
 
 def test_a_file_added_as_a_document_is_kept_and_never_hashed(
-    vault: Vault, case_id: str, tmp_path: Path
+    store: CaseStore, case_id: str, tmp_path: Path
 ) -> None:
     bad = non_media(tmp_path / "docs")
     (pic,) = pictures(tmp_path / "pics", 1)
     result = intake.add_items(
-        vault, case_id, Role.SUSPECT, [bad["letter.pdf"], bad["photo.jpg"], pic], as_document=True
+        store, case_id, Role.SUSPECT, [bad["letter.pdf"], bad["photo.jpg"], pic], as_document=True
     )
     assert result.errors == [] and len(result.added) == 3
     assert result.sources == []  # documents are not hashed, not even a picture added as one
     assert all(v.document for v in result.added)
-    with vault.session() as s:
+    with store.session() as s:
         item = s.get(EvidenceItem, result.added[0].id)
         assert item is not None and item.details["document"] is True
         assert item.mime == "application/pdf"
         blob = s.get(Blob, item.blob_id)
         assert blob is not None
-        stored = vault.read_blob(blob)
+        stored = store.read_blob(blob)
         assert hashlib.sha256(stored).hexdigest() == item.sha256
         assert s.query(HashRecord).count() == 0
         assert unhashed_items(s, case_id).total == 0  # a document is not "not hashed yet"
@@ -191,7 +193,7 @@ def test_a_file_added_as_a_document_is_kept_and_never_hashed(
         ]
     assert event and event[0]["document"] is True
     with pytest.raises(InvalidSetting, match="one file at a time"):
-        intake.add_items(vault, case_id, Role.SUSPECT, [tmp_path / "docs"], as_document=True)
+        intake.add_items(store, case_id, Role.SUSPECT, [tmp_path / "docs"], as_document=True)
 
 
 def test_cli_non_images_exit_7_and_as_document(cli: Cli, cli_vault: Path, tmp_path: Path) -> None:
@@ -211,15 +213,15 @@ def test_cli_non_images_exit_7_and_as_document(cli: Cli, cli_vault: Path, tmp_pa
 
 
 def test_a_stored_copy_does_not_stop_a_hash_only_record_of_the_same_bytes(
-    vault: Vault, case_id: str, tmp_path: Path
+    store: CaseStore, case_id: str, tmp_path: Path
 ) -> None:
     (pic,) = pictures(tmp_path / "a", 1)
-    (stored,) = intake.add_items(vault, case_id, Role.SUSPECT, [pic]).added
-    minor = intake.add_items(vault, case_id, Role.SUSPECT, [pic], suspected_minor=True)
+    (stored,) = intake.add_items(store, case_id, Role.SUSPECT, [pic]).added
+    minor = intake.add_items(store, case_id, Role.SUSPECT, [pic], suspected_minor=True)
     (hash_only,) = minor.added  # recorded as possibly showing a minor, not "already there"
     assert not hash_only.pixels_kept and hash_only.duplicate_of == stored.id
     # No copy of its pixels stays anywhere: the stored copy became hashes only as well.
-    assert not next(i for i in items.list_items(vault, case_id) if i.id == stored.id).pixels_kept
-    twice = intake.add_items(vault, case_id, Role.SUSPECT, [pic], suspected_minor=True)
+    assert not next(i for i in items.list_items(store, case_id) if i.id == stored.id).pixels_kept
+    twice = intake.add_items(store, case_id, Role.SUSPECT, [pic], suspected_minor=True)
     assert twice.added == []
     assert [a.item_id for a in twice.already_in_case] in ([hash_only.id], [stored.id])

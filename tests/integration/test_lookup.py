@@ -6,18 +6,18 @@ import pytest
 
 from ncii_desk.errors import AmbiguousName, CaseNotFound
 from ncii_desk.services.lookup import by_id
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case
+from ncii_desk.vault.store import CaseStore
 
 IDS = ("abcdef0123456789abcdef0123456789", "abcdef9876543210abcdef9876543210")
 
 
-def test_full_id_unique_start_ambiguous_start_and_unknown(vault: Vault) -> None:
-    with vault.transaction() as s:
+def test_full_id_unique_start_ambiguous_start_and_unknown(store: CaseStore) -> None:
+    with store.transaction() as s:
         for n, case_id in enumerate(IDS):
             s.add(Case(id=case_id, label=f"Case {n}"))
     missing = CaseNotFound("No such case.")
-    with vault.session() as s:
+    with store.session() as s:
         assert by_id(s, Case, f"  {IDS[0].upper()} ", what="case", missing=missing).id == IDS[0]
         assert by_id(s, Case, "abcdef98", what="case", missing=missing).id == IDS[1]
         with pytest.raises(AmbiguousName, match="2 cases start with 'abcdef'") as err:

@@ -16,6 +16,7 @@ from ncii_desk.services import cases, intake, matching
 from ncii_desk.services.matching import MatchStats, match_case
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
+from ncii_desk.vault.store import CaseStore
 from tests.unit.test_feature_index import generated
 
 skdata = pytest.importorskip("skimage.data")
@@ -107,19 +108,19 @@ def test_suspects_are_verified_against_candidates_and_each_pair_once(
         again.close()
 
 
-def test_items_hashed_later_are_still_compared(vault: Vault, tmp_path: Path) -> None:
+def test_items_hashed_later_are_still_compared(store: CaseStore, tmp_path: Path) -> None:
     """A pair is recorded as compared only once both items have their hashes."""
-    case_id = cases.new_case(vault, "hashed later").id
+    case_id = cases.new_case(store, "hashed later").id
     coffee = skdata.coffee()
-    ids = _add(vault, case_id, Role.ORIGINAL, [_save(coffee, tmp_path / "coffee.png")])
+    ids = _add(store, case_id, Role.ORIGINAL, [_save(coffee, tmp_path / "coffee.png")])
     # A suspect stored without hashes (a cancel, or 'add --no-hash').
     added = intake.add_items(
-        vault, case_id, Role.SUSPECT, [_save(coffee[40:380, 120:560], tmp_path / "crop.png")]
+        store, case_id, Role.SUSPECT, [_save(coffee[40:380, 120:560], tmp_path / "crop.png")]
     )
-    found, stats = _match(vault, case_id)
+    found, stats = _match(store, case_id)
     assert found == [] and stats.pairs_compared == 1
-    matching.hash_missing(vault, case_id, match=False)
-    found, stats = _match(vault, case_id)
+    matching.hash_missing(store, case_id, match=False)
+    found, stats = _match(store, case_id)
     assert stats.pairs_compared == 1 and stats.pairs_already_compared == 0
     assert [(m.suspect_item_id, m.target_item_id) for m in found] == [
         (added.added[0].id, ids["coffee.png"])

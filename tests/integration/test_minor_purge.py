@@ -32,6 +32,7 @@ import skimage.data
 from capture_server import LocalServer, Route, page, photo_bytes
 from PIL import Image
 from sqlalchemy import func, select
+from storekit import dropped_key, store_folder
 from test_suspected_minor import db_hits
 
 from conftest import PASSPHRASE, SHARED
@@ -53,6 +54,7 @@ from ncii_desk.vault.models import (
     Role,
     Setting,
 )
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vault.vault import DROPPED_BLOBS_KEY
 
 FETCH = FetchOptions(
@@ -136,21 +138,21 @@ def photos(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_marking_a_case_deletes_every_stored_byte_keeps_hashes_and_restores_nothing(
-    vault: Vault, photos: dict[str, Path], web: LocalServer, tmp_path: Path
+    store: CaseStore, photos: dict[str, Path], web: LocalServer, tmp_path: Path
 ) -> None:
-    case = cases.new_case(vault, "Case 2026-020")
-    chelsea, coffee = _add(vault, case.id, Role.ORIGINAL, photos["chelsea"], photos["coffee"])
-    (found,) = _add(vault, case.id, Role.SUSPECT, photos["found"])
-    (ref,) = _add(vault, case.id, Role.REFERENCE, photos["astronaut"])
-    _face_rows(vault, case.id, ref, derived_from=found)
+    case = cases.new_case(store, "Case 2026-020")
+    chelsea, coffee = _add(store, case.id, Role.ORIGINAL, photos["chelsea"], photos["coffee"])
+    (found,) = _add(store, case.id, Role.SUSPECT, photos["found"])
+    (ref,) = _add(store, case.id, Role.REFERENCE, photos["astronaut"])
+    _face_rows(store, case.id, ref, derived_from=found)
     web.routes["/post"] = Route(page('<img src="/p.jpg">'))
     web.routes["/p.jpg"] = Route(
         photo_bytes(skimage.data.chelsea()[:, ::-1]), content_type="image/jpeg"
     )
-    (cap,) = cs.capture_urls(vault, case.id, [web.url("/post")], options=OPTS).results
+    (cap,) = cs.capture_urls(store, case.id, [web.url("/post")], options=OPTS).results
     assert cap.ok and cap.warc_sha256 is not None
-    items.export_item(vault, coffee, tmp_path, reason="for the lawyer")  # a copy outside
-    with vault.session() as s:
+    items.export_item(store, coffee, tmp_path, reason="for the lawyer")  # a copy outside
+    with store.session() as s:
         case_items = list(s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case.id)))
         blob_ids = {i.blob_id for i in case_items if i.blob_id} | {
             c.warc_blob_id for c in s.scalars(select(Capture)) if c.warc_blob_id
@@ -162,15 +164,15 @@ def test_marking_a_case_deletes_every_stored_byte_keeps_hashes_and_restores_noth
             )
         )
     assert len(case_items) == 6 and len(blob_ids) == 7 and hashes_before
-    assert _count(vault, Analysis, Analysis.kind == FEATURES_KIND) >= 3
+    assert _count(store, Analysis, Analysis.kind == FEATURES_KIND) >= 3
 
-    plan = minor.minor_plan(vault, "Case 2026-020")
+    plan = minor.minor_plan(store, "Case 2026-020")
     assert (plan.items_with_files, plan.stored_files, plan.archives) == (6, 6, 1)
     assert (plan.face_references, plan.other_cases, plan.earlier_exports) == (1, [], 1)
     assert plan.pixel_records >= 4  # keypoints of 4 pictures (+1 face record)
-    assert not minor.minor_plan(vault, case.id).suspected_minor  # the plan changed nothing
+    assert not minor.minor_plan(store, case.id).suspected_minor  # the plan changed nothing
 
-    result = minor.set_case_minor(vault, "Case 2026-020", True)
+    result = minor.set_case_minor(store, "Case 2026-020", True)
 
     assert result.value and result.changed and result.case.suspected_minor
     assert (result.items_switched, result.files_deleted, result.archives_removed) == (6, 6, 1)
@@ -178,7 +180,7 @@ def test_marking_a_case_deletes_every_stored_byte_keeps_hashes_and_restores_noth
     assert result.analyses_removed == plan.pixel_records
     assert minor.ONLY_HASHES in result.message
     assert any("1 exported file" in w for w in result.warnings)
-    with vault.session() as s:
+    with store.session() as s:
         for i in s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case.id)):
             assert (i.pixels_kept, i.suspected_minor, i.blob_id) == (False, True, None)
         for blob_id in blob_ids:
@@ -192,112 +194,112 @@ def test_marking_a_case_deletes_every_stored_byte_keeps_hashes_and_restores_noth
         after = sorted(
             (r.item_id, r.kind, r.value, r.variant) for r in s.scalars(select(HashRecord))
         )
-        pending = s.get(Setting, DROPPED_BLOBS_KEY)
+        pending = s.get(Setting, dropped_key(store))
     assert FEATURES_KIND not in kinds and "faces" not in kinds
     assert derivation.result["grid"] == [] and derivation.result["matched_share"] == 0.8
-    assert _count(vault, FaceReference) == 0
+    assert _count(store, FaceReference) == 0
     assert after == hashes_before  # every hash kept
     assert pending is not None and pending.value["blob_ids"] == []
     for blob_id in blob_ids:
-        assert _files_named(vault.root, blob_id) == []
-    assert list(vault.blobs.iter_files()) == []
+        assert _files_named(store_folder(store), blob_id) == []
+    assert list(store.blobs.iter_files()) == []
     # The audit chain says what happened, before the result said "only hashes are kept".
-    ((obj, details),) = _events(vault, minor.CASE_ACTION)
+    ((obj, details),) = _events(store, minor.CASE_ACTION)
     assert obj == case.id and details["value"] is True and details["previous"] is False
     assert details["files_deleted"] == 6 and details["archives_removed"] == 1
     assert details["items_switched"] == 6 and details["face_references_removed"] == 1
-    assert len(_events(vault, items.HASH_ONLY_ACTION)) == 6
-    assert vault.verify_audit().ok
+    assert len(_events(store, items.HASH_ONLY_ACTION)) == 6
+    assert store.verify_audit().ok
 
     with pytest.raises(PixelsNotKept):
-        items.export_item(vault, chelsea, tmp_path / "again.png")
+        items.export_item(store, chelsea, tmp_path / "again.png")
     with pytest.raises(cs.NciiDeskError):
-        cs.export_warc(vault, cap.capture_id or "", tmp_path)
+        cs.export_warc(store, cap.capture_id or "", tmp_path)
 
     # Off: the flag changes, nothing comes back, and the result says so.
-    off = minor.set_case_minor(vault, case.id, False)
+    off = minor.set_case_minor(store, case.id, False)
     assert not off.value and off.changed and not off.case.suspected_minor
     assert off.hash_only_items == 6 and "Nothing is restored" in off.message
-    assert all(not i.pixels_kept for i in items.list_items(vault, case.id))
-    assert _count(vault, Blob) == 0
-    (_, off_event) = _events(vault, minor.CASE_ACTION)[1]
+    assert all(not i.pixels_kept for i in items.list_items(store, case.id))
+    assert _count(store, Blob) == 0
+    (_, off_event) = _events(store, minor.CASE_ACTION)[1]
     assert off_event["value"] is False and off_event["restored"] == 0
     # Bytes once marked stay hash-only even in the case now switched off.
-    (again,) = _add(vault, case.id, Role.ORIGINAL, photos["chelsea"], again=True)
-    assert _item(vault, again).blob_id is None and _count(vault, Blob) == 0
-    report = vault.check()
+    (again,) = _add(store, case.id, Role.ORIGINAL, photos["chelsea"], again=True)
+    assert _item(store, again).blob_id is None and _count(store, Blob) == 0
+    report = store.check()
     assert report.ok, report.problems
 
 
 def test_same_files_in_other_cases_are_switched_with_a_notice(
-    vault: Vault, photos: dict[str, Path]
+    store: CaseStore, photos: dict[str, Path]
 ) -> None:
-    ordinary = cases.new_case(vault, "Case ordinary")
-    flagged = cases.new_case(vault, "Case flagged")
-    shared_a, own_a = _add(vault, ordinary.id, Role.ORIGINAL, photos["chelsea"], photos["coffee"])
-    (shared_b,) = _add(vault, flagged.id, Role.SUSPECT, photos["chelsea"])
-    blob_id = _item(vault, shared_a).blob_id
-    assert blob_id is not None and _item(vault, shared_b).blob_id == blob_id
+    ordinary = cases.new_case(store, "Case ordinary")
+    flagged = cases.new_case(store, "Case flagged")
+    shared_a, own_a = _add(store, ordinary.id, Role.ORIGINAL, photos["chelsea"], photos["coffee"])
+    (shared_b,) = _add(store, flagged.id, Role.SUSPECT, photos["chelsea"])
+    blob_id = _item(store, shared_a).blob_id
+    assert blob_id is not None and _item(store, shared_b).blob_id == blob_id
 
-    plan = minor.minor_plan(vault, flagged.id)
+    plan = minor.minor_plan(store, flagged.id)
     assert [(o.case_id, o.label, o.items) for o in plan.other_cases] == [
         (ordinary.id, "Case ordinary", 1)
     ]
-    result = minor.set_case_minor(vault, flagged.id, True, reason="client is 16")
+    result = minor.set_case_minor(store, flagged.id, True, reason="client is 16")
 
     assert result.other_cases == {ordinary.id: [shared_a]}
     assert any("other case" in w for w in result.warnings)
-    assert not _item(vault, shared_a).pixels_kept and _item(vault, shared_a).blob_id is None
-    assert _item(vault, own_a).pixels_kept  # the other case's other files stay
-    assert _files_named(vault.root, blob_id) == []
-    assert not cases.get_case(vault, ordinary.id).suspected_minor  # only its copy changed
-    ((obj, notice),) = _events(vault, items.COPIES_ACTION)
+    assert not _item(store, shared_a).pixels_kept and _item(store, shared_a).blob_id is None
+    assert _item(store, own_a).pixels_kept  # the other case's other files stay
+    assert _files_named(store_folder(store), blob_id) == []
+    assert not cases.get_case(store, ordinary.id).suspected_minor  # only its copy changed
+    ((obj, notice),) = _events(store, items.COPIES_ACTION)
     assert obj == ordinary.id and notice["items"] == [shared_a]
     assert notice["because_case"] == flagged.id
-    hash_only = dict(_events(vault, items.HASH_ONLY_ACTION))
+    hash_only = dict(_events(store, items.HASH_ONLY_ACTION))
     assert hash_only[shared_a]["case_id"] == ordinary.id
     assert hash_only[shared_a]["because_case"] == flagged.id
     assert hash_only[shared_a]["reason"] == "client is 16"
-    assert vault.check().ok
+    assert store.check().ok
 
 
 def test_intake_into_a_minor_case_switches_copies_stored_elsewhere(
-    vault: Vault, photos: dict[str, Path], web: LocalServer
+    store: CaseStore, photos: dict[str, Path], web: LocalServer
 ) -> None:
-    ordinary = cases.new_case(vault, "Case stored")
-    (kept,) = _add(vault, ordinary.id, Role.ORIGINAL, photos["chelsea"])
+    ordinary = cases.new_case(store, "Case stored")
+    (kept,) = _add(store, ordinary.id, Role.ORIGINAL, photos["chelsea"])
     # the same picture captured from the web into the ordinary case (with its WARC)
     pic = photo_bytes(skimage.data.coffee())
     web.routes["/post"] = Route(page('<img src="/c.jpg">'))
     web.routes["/c.jpg"] = Route(pic, content_type="image/jpeg")
-    (cap,) = cs.capture_urls(vault, ordinary.id, [web.url("/post")], options=OPTS).results
+    (cap,) = cs.capture_urls(store, ordinary.id, [web.url("/post")], options=OPTS).results
     assert cap.ok and cap.warc_sha256 is not None
-    blob_id = _item(vault, kept).blob_id
+    blob_id = _item(store, kept).blob_id
     assert blob_id is not None
 
-    flagged = cases.new_case(vault, "Case M", suspected_minor=True)
-    result = intake.add_items(vault, flagged.id, Role.SUSPECT, [photos["chelsea"]])
+    flagged = cases.new_case(store, "Case M", suspected_minor=True)
+    result = intake.add_items(store, flagged.id, Role.SUSPECT, [photos["chelsea"]])
     (added,) = result.added
     assert added.pixels_kept is False
     assert result.copies_switched == [kept]
     assert result.as_dict()[intake.COPIES_KEY] == [kept]
-    assert not _item(vault, kept).pixels_kept and _files_named(vault.root, blob_id) == []
-    ((obj, notice),) = _events(vault, items.COPIES_ACTION)
+    assert not _item(store, kept).pixels_kept and _files_named(store_folder(store), blob_id) == []
+    ((obj, notice),) = _events(store, items.COPIES_ACTION)
     assert obj == ordinary.id and notice["because_item"] == added.id
 
     # A web capture into the minor case of a picture the ordinary case captured before: the
     # ordinary item and the WARC that holds it go too.
-    (cap2,) = cs.capture_urls(vault, flagged.id, [web.url("/post")], options=OPTS).results
+    (cap2,) = cs.capture_urls(store, flagged.id, [web.url("/post")], options=OPTS).results
     assert cap2.ok and cap2.warc_sha256 is None
-    with vault.session() as s:
+    with store.session() as s:
         first = s.get(Capture, cap.capture_id)
         assert first is not None and first.warc_blob_id is None
         ordinary_items = list(
             s.scalars(select(EvidenceItem).where(EvidenceItem.case_id == ordinary.id))
         )
     assert all(not i.pixels_kept for i in ordinary_items)
-    assert _count(vault, Blob) == 0 and list(vault.blobs.iter_files()) == []
-    assert vault.check().ok
+    assert _count(store, Blob) == 0 and list(store.blobs.iter_files()) == []
+    assert store.check().ok
 
 
 def test_case_set_command(
@@ -599,7 +601,7 @@ def _images_in_pdfs(roots: list[Path]) -> list[str]:
 
 
 def test_no_image_bytes_anywhere_after_a_full_minor_case_flow(
-    vault: Vault, web: LocalServer, tmp_path: Path, isolated_user_dirs: Path
+    store: CaseStore, web: LocalServer, tmp_path: Path, isolated_user_dirs: Path
 ) -> None:
     from test_requests import form
 
@@ -621,63 +623,63 @@ def test_no_image_bytes_anywhere_after_a_full_minor_case_flow(
 
     # Ordinary work first: an original and a reference photo, a capture (with its web
     # archive), faces picked and analysed, a packet with thumbnails and sealed originals.
-    case = cases.new_case(vault, "Case flow", client_pseudonym="Robin")
-    _add(vault, case.id, Role.ORIGINAL, files / "astronaut.png")
+    case = cases.new_case(store, "Case flow", client_pseudonym="Robin")
+    _add(store, case.id, Role.ORIGINAL, files / "astronaut.png")
     if models:
         face = SHARED / "testdata" / "faces" / "chirac1.jpg"
         needles += _needles(face.read_bytes())
-        _add(vault, case.id, Role.REFERENCE, face)
-        assert any(p.faces for p in faces_gallery.list_reference_faces(vault, case.id))
+        _add(store, case.id, Role.REFERENCE, face)
+        assert any(p.faces for p in faces_gallery.list_reference_faces(store, case.id))
     web.routes["/post"] = Route(page('<img src="/m.jpg">'))
     web.routes["/m.jpg"] = Route(mirrored, content_type="image/jpeg")
-    (first,) = cs.capture_urls(vault, case.id, [web.url("/post")], options=OPTS).results
+    (first,) = cs.capture_urls(store, case.id, [web.url("/post")], options=OPTS).results
     assert first.ok and first.warc_sha256 is not None and first.matches
     if models:
-        analysis.analyze_case(vault, case.id)
-        assert _count(vault, Analysis, Analysis.kind == "faces")
+        analysis.analyze_case(store, case.id)
+        assert _count(store, Analysis, Analysis.kind == "faces")
     before = tmp_path / "packet-before"
-    packets.build_packet(vault, case.id, before, sealed=True)
+    packets.build_packet(store, case.id, before, sealed=True)
     assert _hits_in_files([before], needles) != []  # positive control: the scan finds them
 
     # The switch, then minor-case work: another original, another capture, analysis,
     # letters, the hand-out and a packet.
-    switched = minor.set_case_minor(vault, case.id, True)
+    switched = minor.set_case_minor(store, case.id, True)
     assert switched.earlier_packets == 1 and switched.earlier_exports >= 1
-    _add(vault, case.id, Role.ORIGINAL, files / "coffee.png")
+    _add(store, case.id, Role.ORIGINAL, files / "coffee.png")
     web.routes["/post2"] = Route(page('<img src="/c.jpg">'))
     web.routes["/c.jpg"] = Route(later, content_type="image/jpeg")
-    (second,) = cs.capture_urls(vault, case.id, [web.url("/post2")], options=OPTS).results
+    (second,) = cs.capture_urls(store, case.id, [web.url("/post2")], options=OPTS).results
     assert second.ok and second.warc_sha256 is None
     if models:
-        report = analysis.analyze_case(vault, case.id)
+        report = analysis.analyze_case(store, case.id)
         assert report.items
-    drafted = tracker.draft_requests(vault, case.id, "takedown", form())
+    drafted = tracker.draft_requests(store, case.id, "takedown", form())
     assert drafted.routed_to_ncmec and drafted.requests
     letters = tmp_path / "letters"
     for request in drafted.requests:
-        tracker.export_documents(vault, request.id, letters)
+        tracker.export_documents(store, request.id, letters)
     handout = tmp_path / "handout"
     handout.mkdir()
-    (handout / "handout.pdf").write_bytes(tracker.make_handout(vault, case.id))
+    (handout / "handout.pdf").write_bytes(tracker.make_handout(store, case.id))
     after = tmp_path / "packet-after"
-    result = packets.build_packet(vault, case.id, after, sealed=True)
+    result = packets.build_packet(store, case.id, after, sealed=True)
     assert result.sealed_files == 0
 
     # Every decrypted blob, every database column, the vault folder, the temp and cache
     # folders and every output: no piece of any picture.
     decrypted: list[bytes] = []
-    with vault.session() as s:
+    with store.session() as s:
         for blob in s.scalars(select(Blob)):
-            decrypted.extend(_expand(vault.read_blob(blob)))
+            decrypted.extend(_expand(store.read_blob(blob)))
         assert s.scalar(select(func.count()).select_from(FaceReference)) == 0
         kinds = set(s.scalars(select(Analysis.kind)))
         assert FEATURES_KIND not in kinds
         assert not any(items._holds_face_data(a.result) for a in s.scalars(select(Analysis)))
         assert all(not i.pixels_kept and i.blob_id is None for i in s.scalars(select(EvidenceItem)))
     assert [i for i, n in enumerate(needles) for d in decrypted if n in d] == []
-    assert db_hits(vault, needles) == []
+    assert db_hits(store, needles) == []
     outputs = [letters, handout, after]
-    assert _hits_in_files([vault.root, isolated_user_dirs, *outputs], needles) == []
+    assert _hits_in_files([store_folder(store), isolated_user_dirs, *outputs], needles) == []
     assert _images_in_pdfs(outputs) == []
     assert _images_in_pdfs([before]) != []  # the earlier packet had thumbnails (control)
-    assert vault.check().ok
+    assert store.check().ok

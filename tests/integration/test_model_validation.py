@@ -30,7 +30,7 @@ import pytest
 import skimage.data
 from modelkit import FACES_DIR, require_models
 from PIL import Image
-from sqlalchemy import select, text
+from sqlalchemy import select
 from test_honest_signals import _case, _exhibit, _load_rmb, _newest
 from test_packet import flat, pdf_text
 
@@ -39,8 +39,8 @@ from ncii_desk.errors import InvalidSetting
 from ncii_desk.services import packets
 from ncii_desk.services import validation as V
 from ncii_desk.services.analysis import analyze_case
-from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, ModelValidation
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision import faces as F
 
 require_models(F.MOBILEFACENET_FILE, "mesonet")
@@ -194,14 +194,14 @@ def test_too_few_pictures_are_refused(rmb: Any, tmp_path: Path) -> None:
 
 
 def test_save_writes_a_record_and_an_audit_event_and_the_chain_verifies(
-    vault: Vault, rmb: Any, tmp_path: Path
+    store: CaseStore, rmb: Any, tmp_path: Path
 ) -> None:
     real, fake = _labelled(tmp_path / "set", 10, (0.6, 0.9), (1.1, 1.4))
     report = V.evaluate("rmb", real, fake, classifier=rmb, resamples=200)
     with pytest.raises(InvalidSetting):
-        V.save_record(vault, report, domain="  ")
-    saved = V.save_record(vault, report, domain="test faces, tinted")
-    with vault.session() as s:
+        V.save_record(store, report, domain="  ")
+    saved = V.save_record(store, report, domain="test faces, tinted")
+    with store.session() as s:
         row = s.scalars(select(ModelValidation)).one()
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "model.validated")).one()
     assert row.model_sha256 == rmb.model_sha256 and row.record_sha256 == saved.record_sha256
@@ -211,38 +211,39 @@ def test_save_writes_a_record_and_an_audit_event_and_the_chain_verifies(
     assert row.record["domain"] == "test faces, tinted" and row.record["auc_ci95"] == list(
         report.ci
     )
-    assert vault.verify_audit().ok
+    assert store.verify_audit().ok
 
-    (listed,) = V.list_records(vault)
+    (listed,) = V.list_records(store)
     assert listed.intact and not listed.meets_minimum
     v = listed.validation()
     assert v.auc == report.auc and v.images == 20 and v.ci == report.ci
-    assert V.validation_for(vault, rmb.model_sha256) is not None
+    assert V.validation_for(store, rmb.model_sha256) is not None
 
     # altered afterwards (outside the app): not used, and said so
-    with vault.transaction() as s:
-        s.execute(text("UPDATE model_validations SET record = json_set(record, '$.auc', 0.99)"))
-    (listed,) = V.list_records(vault)
+    with store.transaction() as s:
+        row = s.scalars(select(ModelValidation)).one()
+        row.record = {**row.record, "auc": 0.99}
+    (listed,) = V.list_records(store)
     assert not listed.intact and "no longer match" in listed.problem
-    assert V.validation_for(vault, rmb.model_sha256) is None
+    assert V.validation_for(store, rmb.model_sha256) is None
 
 
 def test_a_saved_record_meeting_the_minimum_changes_the_summary_and_one_below_does_not(
-    vault: Vault, rmb: Any, tmp_path: Path
+    store: CaseStore, rmb: Any, tmp_path: Path
 ) -> None:
-    case_id, suspect = _case(vault, "Clinic validation")
-    analyze_case(vault, case_id, classifiers=[rmb])
-    (sig,) = _newest(vault, suspect, "deepfake").result["signals"]
+    case_id, suspect = _case(store, "Clinic validation")
+    analyze_case(store, case_id, classifiers=[rmb])
+    (sig,) = _newest(store, suspect, "deepfake").result["signals"]
     assert sig["value"]["validated"] is False and sig["value"]["max"] >= 0.5
 
     # below the minimum (20 pictures): saved, cited, but the score stays unvalidated
     real, fake = _labelled(tmp_path / "small", 10, (0.6, 0.9), (1.1, 1.4))
     small = V.evaluate("rmb", real, fake, classifier=rmb, resamples=200)
     assert small.auc == 1.0
-    V.save_record(vault, small, domain="tinted test faces")
-    report = analyze_case(vault, case_id, classifiers=[rmb])
+    V.save_record(store, small, domain="tinted test faces")
+    report = analyze_case(store, case_id, classifiers=[rmb])
     assert report.items[0].status == "analysed"  # the new record made the row stale
-    (sig,) = _newest(vault, suspect, "deepfake").result["signals"]
+    (sig,) = _newest(store, suspect, "deepfake").result["signals"]
     assert sig["value"]["validated"] is False and sig["strength"] == "weak"
     assert (
         "measured at ROC AUC 1.00 [1.00\u20131.00] on 20 labelled images, below the minimum"
@@ -256,15 +257,15 @@ def test_a_saved_record_meeting_the_minimum_changes_the_summary_and_one_below_do
     real, fake = _labelled(tmp_path / "big", 100, (0.6, 0.9), (1.1, 1.4))
     big = V.evaluate("rmb", real, fake, classifier=rmb, resamples=200)
     assert big.meets_minimum and big.n_real + big.n_fake == 200
-    V.save_record(vault, dataclasses.replace(big, model_sha256="ab" * 32), domain="other")
-    analyze_case(vault, case_id, classifiers=[rmb])
-    (sig,) = _newest(vault, suspect, "deepfake").result["signals"]
+    V.save_record(store, dataclasses.replace(big, model_sha256="ab" * 32), domain="other")
+    analyze_case(store, case_id, classifiers=[rmb])
+    (sig,) = _newest(store, suspect, "deepfake").result["signals"]
     assert sig["value"]["validated"] is False and "20 labelled images" in sig["caveat"]
 
     # the same figures for these weights: now a finding, cited in words
-    V.save_record(vault, big, domain="tinted test faces")
-    report = analyze_case(vault, case_id, classifiers=[rmb])
-    (sig,) = _newest(vault, suspect, "deepfake").result["signals"]
+    V.save_record(store, big, domain="tinted test faces")
+    report = analyze_case(store, case_id, classifiers=[rmb])
+    (sig,) = _newest(store, suspect, "deepfake").result["signals"]
     assert sig["value"]["validated"] is True and sig["strength"] == "moderate"
     day = big.evaluated_at[:10]
     cited = (
@@ -275,13 +276,13 @@ def test_a_saved_record_meeting_the_minimum_changes_the_summary_and_one_below_do
     overview = report.items[0].summary["overview"]  # type: ignore[index]
     assert overview.startswith("2 checks reported a finding")  # face match + manipulation
     assert "Weak or unvalidated signals" not in overview
-    assert pk.supports(_exhibit(vault, case_id, suspect), "manipulation")
+    assert pk.supports(_exhibit(store, case_id, suspect), "manipulation")
     out = tmp_path / "packet"
-    packets.build_packet(vault, case_id, out)
+    packets.build_packet(store, case_id, out)
     pdf = flat(pdf_text(next(out.glob("*.pdf")))[0])
     assert "Finding: deepfake_score" in pdf
     assert "validated by the clinic on 200 labelled images" in pdf
-    assert vault.verify_audit().ok
+    assert store.verify_audit().ok
 
 
 # --- the CLI ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import pytest
 from capture_server import LocalServer, Route
 from PIL import Image
 from sqlalchemy import select
+from storekit import left_in
 
 from conftest import PASSPHRASE, SHARED
 from ncii_desk.capture.web import FetchOptions
@@ -47,6 +48,7 @@ from ncii_desk.vault.models import (
     RequestStatus,
     Role,
 )
+from ncii_desk.vault.store import CaseStore
 
 skdata = pytest.importorskip("skimage.data")
 
@@ -163,18 +165,18 @@ def flat(pages: list[str]) -> str:
 
 
 def test_packet_states_capture_hashes_matches_elements_and_custody(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
-    add_request_and_recheck(vault, built)
+    built = make_case(store, tmp_path / "in", web)
+    add_request_and_recheck(store, built)
     web.routes.pop("/media/1.jpg")  # the copy is gone when the address is checked again
     capture.recheck_case(
-        vault,
+        store,
         built.case_id,
         options=capture.CaptureOptions(fetch=FetchOptions(trust_env=False, total_timeout=10)),
     )
     out = tmp_path / "packet"
-    result = packets.build_packet(vault, built.case_id, out, make_zip=True)
+    result = packets.build_packet(store, built.case_id, out, make_zip=True)
 
     assert sorted(p.name for p in out.iterdir()) == [
         "README.txt",
@@ -192,12 +194,12 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
     text = flat(pages)
     for page in pages:
         assert FOOTER in page
-    with vault.session() as s:
+    with store.session() as s:
         item = s.get(EvidenceItem, built.captured)
         assert item is not None
         sha256, md5 = item.sha256, item.md5
         match = next(
-            m for m in matching.list_matches(vault, built.case_id) if m.suspect_item_id == item.id
+            m for m in matching.list_matches(store, built.case_id) if m.suspect_item_id == item.id
         )
         pdq = next(h.value for h in item.hashes if h.kind == "pdq" and h.variant == "full")
     # Exhibit 1 is the captured copy (matched copies first); the unrelated file that came in
@@ -226,7 +228,7 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
     assert "Request 1: Example Host" in text and "TKT-48213" in text
     assert "gone" in text and "5. Rechecks" in text
     # The re-check that found the copy gone was written into the sent request's history.
-    with vault.session() as s:
+    with store.session() as s:
         (request,) = s.scalars(select(RemovalRequest))
         (gone,) = [h for h in request.history if h.get("event") == "content_gone"]
     assert gone["url"] == built.page_url and gone["note"].startswith("content gone since ")
@@ -240,7 +242,7 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
     head = manifest["audit_head"]
     assert head["mac"] in text and f"event {head['seq']}" in text
     assert head["mac"] in (out / "README.txt").read_text()
-    with vault.session() as s:
+    with store.session() as s:
         event = s.get(AuditEvent, head["seq"])
         assert event is not None and event.mac == head["mac"]
         built_events = list(
@@ -257,15 +259,15 @@ def test_packet_states_capture_hashes_matches_elements_and_custody(
         data = (out / name).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["size"] == len(data)
-    assert manifest["vault_id"] == vault.vault_id and manifest["tool"].startswith("NCII Desk")
+    assert manifest["vault_id"] == store.vault_id and manifest["tool"].startswith("NCII Desk")
     assert manifest["built_at_utc"].endswith("Z")
     meta = reader.metadata
     assert meta is not None and meta.title == "Evidence packet: Client A"
     assert "NCII Desk" in (meta.creator or "")
     readme = (out / "README.txt").read_text()
     assert "ncii-desk verify" in readme and "sha256sum -c" in readme
-    assert packets.verify_packet(out, vault=vault).ok
-    assert packets.verify_packet(result.zip_path, vault=vault).ok
+    assert packets.verify_packet(out, vault=store).ok
+    assert packets.verify_packet(result.zip_path, vault=store).ok
 
 
 def _hf_energy(pixels: np.ndarray[Any, Any]) -> float:
@@ -282,11 +284,11 @@ def _embedded_images(reader: pypdf.PdfReader) -> list[np.ndarray[Any, Any]]:
 
 
 def test_public_pdf_holds_only_small_heavily_blurred_pictures(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
+    built = make_case(store, tmp_path / "in", web)
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out)
+    packets.build_packet(store, built.case_id, out)
     _, reader = pdf_text(out / "packet.pdf")
     images = _embedded_images(reader)
     assert len(images) == 2  # one per exhibit with pixels (copy and original), nothing else
@@ -314,14 +316,14 @@ def test_public_pdf_holds_only_small_heavily_blurred_pictures(
     assert filters == {"['/DCTDecode']"}
 
 
-def test_face_crop_thumbnail_shows_only_the_face(vault: Vault, tmp_path: Path) -> None:
-    cases.new_case(vault, "Faces", client_pseudonym="Client F")
+def test_face_crop_thumbnail_shows_only_the_face(store: CaseStore, tmp_path: Path) -> None:
+    cases.new_case(store, "Faces", client_pseudonym="Client F")
     photo = SHARED / "testdata" / "faces" / "chirac1.jpg"
     landscape = tmp_path / "coffee.png"
     landscape.write_bytes(_png(_photo("coffee")))
-    intake.add_items(vault, "Faces", Role.REFERENCE, [photo, landscape])
+    intake.add_items(store, "Faces", Role.REFERENCE, [photo, landscape])
     out = tmp_path / "packet"
-    packets.build_packet(vault, "Faces", out, thumbnails=ThumbMode.FACE)
+    packets.build_packet(store, "Faces", out, thumbnails=ThumbMode.FACE)
     pages, reader = pdf_text(out / "packet.pdf")
     text = flat(pages)
     images = _embedded_images(reader)
@@ -345,11 +347,11 @@ def test_face_crop_thumbnail_shows_only_the_face(vault: Vault, tmp_path: Path) -
 
 
 def test_suspected_minor_case_has_no_pictures_and_no_sealed_volume(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web, label="Minor case", minor=True)
+    built = make_case(store, tmp_path / "in", web, label="Minor case", minor=True)
     out = tmp_path / "packet"
-    result = packets.build_packet(vault, built.case_id, out, sealed=True, make_zip=True)
+    result = packets.build_packet(store, built.case_id, out, sealed=True, make_zip=True)
     assert any("No sealed volume was made" in w and "under 18" in w for w in result.warnings)
     assert result.sealed_files == 0 and not (out / "sealed").exists()
     pages, reader = pdf_text(out / "packet.pdf")
@@ -357,7 +359,7 @@ def test_suspected_minor_case_has_no_pictures_and_no_sealed_volume(
     text = flat(pages)
     assert "possibly involving a person under 18" in text and "CyberTipline" in text
     assert "deliberately not kept" in text
-    with vault.session() as s:
+    with store.session() as s:
         exhibits = pk.exhibit_order(s, built.case_id)
         digests = [i.sha256 for i in exhibits]
     assert built.original in [i.id for i in exhibits]
@@ -372,16 +374,16 @@ def test_suspected_minor_case_has_no_pictures_and_no_sealed_volume(
 
 
 def test_sealed_volume_holds_the_originals_with_their_own_manifest(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
+    built = make_case(store, tmp_path / "in", web)
     out = tmp_path / "packet"
-    result = packets.build_packet(vault, built.case_id, out, sealed=True)
+    result = packets.build_packet(store, built.case_id, out, sealed=True)
     sealed = out / "sealed"
     files = sorted(p.name for p in sealed.iterdir())
     assert result.sealed_files == 2  # the copy and the original; never the unrelated file
     assert "manifest.csv" in files and any(f.endswith(".warc") for f in files)
-    with vault.session() as s:
+    with store.session() as s:
         items = {i.sha256: i for i in s.scalars(select(EvidenceItem))}
     exhibit_files = [f for f in files if f.startswith("exhibit-") and not f.endswith(".warc")]
     assert len(exhibit_files) == 2
@@ -394,7 +396,7 @@ def test_sealed_volume_holds_the_originals_with_their_own_manifest(
     assert "MUST BE FILED UNDER SEAL" in readme
     text = flat(pdf_text(out / "packet.pdf")[0])
     assert "included in sealed/ (file under seal)" in text and "item.exported" in text
-    with vault.session() as s:
+    with store.session() as s:
         exports = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "item.exported")))
     assert len(exports) == 2
     # The sealed volume verifies on its own, and the public part verifies once it is removed
@@ -407,22 +409,22 @@ def test_sealed_volume_holds_the_originals_with_their_own_manifest(
 
 
 def test_markup_in_names_notes_urls_and_headers_comes_out_literally(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
     pseudonym = "Jane <b>Doe</b> & <font size=40>Co</font>"
     notes = "Seen at <a href='x'>link</a> &amp; <para>ends</para> <br/>"
     built = make_case(
-        vault, tmp_path / "in", web, label="Case <i>7</i>", pseudonym=pseudonym, notes=notes
+        store, tmp_path / "in", web, label="Case <i>7</i>", pseudonym=pseudonym, notes=notes
     )
     picture = Route(_jpeg(_photo("rocket")), content_type="image/jpeg")
     web.routes["/p/<script>"] = web.routes["/p/%3Cscript%3E"] = picture
     batch = capture.capture_urls(
-        vault,
+        store,
         built.case_id,
         [web.url("/p/<script>")],
         options=capture.CaptureOptions(fetch=FetchOptions(trust_env=False, total_timeout=10)),
     )
-    with vault.transaction() as s:  # an exhibit only once matched to the client's original
+    with store.transaction() as s:  # an exhibit only once matched to the client's original
         s.add(
             Match(
                 case_id=built.case_id,
@@ -432,9 +434,9 @@ def test_markup_in_names_notes_urls_and_headers_comes_out_literally(
                 score=40.0,
             )
         )
-    add_request_and_recheck(vault, built, platform="Evil <u>Host</u> &lt;")
+    add_request_and_recheck(store, built, platform="Evil <u>Host</u> &lt;")
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out, include_notes=["case"])
+    packets.build_packet(store, built.case_id, out, include_notes=["case"])
     text = flat(pdf_text(out / "packet.pdf")[0])
     for literal in (
         "Jane <b>Doe</b> & <font size=40>Co</font>",
@@ -447,11 +449,11 @@ def test_markup_in_names_notes_urls_and_headers_comes_out_literally(
 
 
 def test_defiance_counts_appear_only_when_the_law_data_says_enacted(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
     """The packet reads the law through the same loader as the letters (forms.load_forms),
     so the pending/enacted rule is the one tested in test_letters."""
-    built = make_case(vault, tmp_path / "in", web)
+    built = make_case(store, tmp_path / "in", web)
     folder = tmp_path / "forms"
     shutil.copytree(data_dir("forms"), folder)
     law_text = (folder / "law.toml").read_text("utf-8")
@@ -463,13 +465,13 @@ def test_defiance_counts_appear_only_when_the_law_data_says_enacted(
     forms = load_forms(folder)
     law = forms.law
     assert law["defiance"].enabled
-    with vault.session() as s:
+    with store.session() as s:
         case = s.get(Case, built.case_id)
         assert case is not None
         data = pk.gather(
             s,
             case,
-            vault_id=vault.vault_id,
+            vault_id=store.vault_id,
             operator="tester",
             built_at=dt.datetime.now(dt.UTC),
             law=law,
@@ -482,17 +484,17 @@ def test_defiance_counts_appear_only_when_the_law_data_says_enacted(
 
 
 def test_target_folder_must_be_new_and_a_failed_build_leaves_nothing(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
+    built = make_case(store, tmp_path / "in", web)
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "other.txt").write_text("x")
     with pytest.raises(ExportError, match="not an empty folder"):
-        packets.build_packet(vault, built.case_id, busy)
+        packets.build_packet(store, built.case_id, busy)
     (tmp_path / "taken.zip").write_text("x")
     with pytest.raises(ExportError, match="will not overwrite"):
-        packets.build_packet(vault, built.case_id, tmp_path / "taken", make_zip=True)
+        packets.build_packet(store, built.case_id, tmp_path / "taken", make_zip=True)
     # Cancelled after the first sealed file was written: the half-built packet is removed.
     job = Job()
 
@@ -502,13 +504,13 @@ def test_target_folder_must_be_new_and_a_failed_build_leaves_nothing(
 
     job.on_progress = cancel_after_first
     with pytest.raises(Cancelled):
-        packets.build_packet(vault, built.case_id, tmp_path / "cancelled", job=job, sealed=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy", "in", "taken.zip", "vault"]
-    with vault.session() as s:
+        packets.build_packet(store, built.case_id, tmp_path / "cancelled", job=job, sealed=True)
+    assert left_in(tmp_path) == ["busy", "in", "taken.zip"]
+    with store.session() as s:
         assert not list(s.scalars(select(AuditEvent).where(AuditEvent.action == "packet.built")))
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert packets.build_packet(vault, built.case_id, empty).folder == empty.resolve()
+    assert packets.build_packet(store, built.case_id, empty).folder == empty.resolve()
 
 
 def _self_signed_p12(password: bytes) -> tuple[bytes, Any]:
@@ -527,7 +529,7 @@ def _self_signed_p12(password: bytes) -> tuple[bytes, Any]:
 
 
 def test_packet_pdf_is_signed_with_the_clinic_certificate(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
@@ -537,16 +539,16 @@ def test_packet_pdf_is_signed_with_the_clinic_certificate(
 
     from ncii_desk.errors import SigningError
 
-    built = make_case(vault, tmp_path / "in", web)
+    built = make_case(store, tmp_path / "in", web)
     p12, cert = _self_signed_p12(b"clinic-pass")
     with pytest.raises(SigningError, match="password is wrong"):
-        packets.configure_signing(vault, p12, "not the password")
-    info = packets.configure_signing(vault, p12, "clinic-pass", location="Springfield")
+        packets.configure_signing(store, p12, "not the password")
+    info = packets.configure_signing(store, p12, "clinic-pass", location="Springfield")
     assert "Test Legal Clinic" in info.subject
-    status = packets.signing_status(vault)
+    status = packets.signing_status(store)
     assert status is not None and "passphrase" not in status
     out = tmp_path / "packet"
-    result = packets.build_packet(vault, built.case_id, out)
+    result = packets.build_packet(store, built.case_id, out)
     assert "Test Legal Clinic" in result.signed_by
     data = (out / "packet.pdf").read_bytes()
     reader = PdfFileReader(io.BytesIO(data))
@@ -557,14 +559,14 @@ def test_packet_pdf_is_signed_with_the_clinic_certificate(
     )
     assert check.intact and check.valid and check.trusted
     assert "Test Legal Clinic" in flat(pdf_text(out / "packet.pdf")[0])
-    assert packets.verify_packet(out, vault=vault).ok
+    assert packets.verify_packet(out, vault=store).ok
     # One changed byte after signing breaks the signature and the manifest check.
     tampered = bytearray(data)
     tampered[len(data) // 2] ^= 0x01
     (out / "packet.pdf").write_bytes(bytes(tampered))
     assert not packets.verify_packet(out).ok
-    assert packets.clear_signing(vault)
-    assert packets.signing_status(vault) is None
+    assert packets.clear_signing(store)
+    assert packets.signing_status(store) is None
 
 
 def test_cli_sets_shows_and_clears_the_signing_certificate(

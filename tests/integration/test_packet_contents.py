@@ -25,6 +25,7 @@ from ncii_desk.errors import InvalidSetting
 from ncii_desk.services import capture, cases, intake, packets
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Case, EvidenceItem, Match, ReviewState, Role
+from ncii_desk.vault.store import CaseStore
 
 CASE_NOTE = "Privileged: client may testify on 2026-09-14"
 ITEM_NOTE = "Work product: uploader is probably the ex-partner"
@@ -42,17 +43,17 @@ def public_texts(folder: Path) -> dict[str, str]:
 
 
 def test_advocate_notes_stay_out_of_the_public_volume_unless_ticked(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web, notes=CASE_NOTE)
-    with vault.transaction() as s:
+    built = make_case(store, tmp_path / "in", web, notes=CASE_NOTE)
+    with store.transaction() as s:
         item = s.get(EvidenceItem, built.captured)
         assert item is not None
         item.notes = ITEM_NOTE
-    notes = packets.case_notes(vault, built.case_id)
+    notes = packets.case_notes(store, built.case_id)
     assert [(n.id, n.text) for n in notes] == [("case", CASE_NOTE), (built.captured, ITEM_NOTE)]
 
-    default = packets.build_packet(vault, built.case_id, tmp_path / "default")
+    default = packets.build_packet(store, built.case_id, tmp_path / "default")
     assert default.notes_included == []
     texts = public_texts(tmp_path / "default")
     assert set(texts) == {
@@ -70,7 +71,7 @@ def test_advocate_notes_stay_out_of_the_public_volume_unless_ticked(
     assert "Advocate's notes" not in texts["packet.pdf"]
 
     case_only = packets.build_packet(
-        vault, built.case_id, tmp_path / "case-note", include_notes=["case"]
+        store, built.case_id, tmp_path / "case-note", include_notes=["case"]
     )
     assert case_only.notes_included == ["case"]
     pdf = public_texts(tmp_path / "case-note")["packet.pdf"]
@@ -78,13 +79,13 @@ def test_advocate_notes_stay_out_of_the_public_volume_unless_ticked(
     assert "may be privileged work product" in pdf
 
     packets.build_packet(
-        vault, built.case_id, tmp_path / "item-note", include_notes=[built.captured[:10]]
+        store, built.case_id, tmp_path / "item-note", include_notes=[built.captured[:10]]
     )
     pdf = public_texts(tmp_path / "item-note")["packet.pdf"]
     assert ITEM_NOTE in pdf and CASE_NOTE not in pdf
 
     with pytest.raises(InvalidSetting) as caught:
-        packets.build_packet(vault, built.case_id, tmp_path / "bad", include_notes=["nope"])
+        packets.build_packet(store, built.case_id, tmp_path / "bad", include_notes=["nope"])
     assert "'nope' is not a note" in caught.value.message
     assert not (tmp_path / "bad").exists()
 
@@ -118,9 +119,9 @@ def test_cli_packet_includes_only_the_notes_named(
 
 
 def test_an_unrelated_picture_from_the_same_page_is_never_an_exhibit(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
+    built = make_case(store, tmp_path / "in", web)
     original = _photo("astronaut")
     import cv2
 
@@ -129,13 +130,13 @@ def test_an_unrelated_picture_from_the_same_page_is_never_an_exhibit(
     web.routes["/m/copy.jpg"] = Route(_jpeg(copy), content_type="image/jpeg")
     web.routes["/m/other.jpg"] = Route(_jpeg(_photo("chelsea")), content_type="image/jpeg")
     batch = capture.capture_urls(
-        vault,
+        store,
         built.case_id,
         [web.url("/thread")],
         options=capture.CaptureOptions(fetch=FetchOptions(trust_env=False, total_timeout=10)),
     )
     assert batch.results[0].error is None
-    with vault.session() as s:
+    with store.session() as s:
         captured = {
             str((i.details or {}).get("url")): i
             for i in s.query(EvidenceItem).filter(EvidenceItem.capture_id.is_not(None))
@@ -146,7 +147,7 @@ def test_an_unrelated_picture_from_the_same_page_is_never_an_exhibit(
         exhibits = [i.id for i in pk.exhibit_order(s, built.case_id)]
         case = s.get(Case, built.case_id)
         assert case is not None
-        data = pk.gather(s, case, vault_id=vault.vault_id, operator="t", built_at=datetime.now(UTC))
+        data = pk.gather(s, case, vault_id=store.vault_id, operator="t", built_at=datetime.now(UTC))
     assert copy_item.id in exhibits and built.captured in exhibits
     for not_one in (other.id, html.id, built.unrelated):
         assert not_one not in exhibits
@@ -158,7 +159,7 @@ def test_an_unrelated_picture_from_the_same_page_is_never_an_exhibit(
         assert numbers[copy_item.id] in listed
         assert set(listed) <= set(numbers.values())
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out, sealed=True)
+    packets.build_packet(store, built.case_id, out, sealed=True)
     texts = public_texts(out)
     for name, text in texts.items():
         assert other.sha256 not in text, name
@@ -168,13 +169,13 @@ def test_an_unrelated_picture_from_the_same_page_is_never_an_exhibit(
 
 
 def test_pending_matches_are_labelled_and_unreviewed_face_matches_are_not_identity(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
-    built = make_case(vault, tmp_path / "in", web)
+    built = make_case(store, tmp_path / "in", web)
     face_photo = tmp_path / "face.jpg"
     face_photo.write_bytes(_jpeg(_photo("chelsea")))
-    reference = intake.add_items(vault, built.case_id, Role.REFERENCE, [face_photo]).added[0].id
-    with vault.transaction() as s:
+    reference = intake.add_items(store, built.case_id, Role.REFERENCE, [face_photo]).added[0].id
+    with store.transaction() as s:
         face = Match(
             case_id=built.case_id,
             suspect_item_id=built.unrelated,
@@ -188,11 +189,11 @@ def test_pending_matches_are_labelled_and_unreviewed_face_matches_are_not_identi
         face_id = face.id
 
     def gathered() -> pk.PacketData:
-        with vault.session() as s:
+        with store.session() as s:
             case = s.get(Case, built.case_id)
             assert case is not None
             return pk.gather(
-                s, case, vault_id=vault.vault_id, operator="t", built_at=datetime.now(UTC)
+                s, case, vault_id=store.vault_id, operator="t", built_at=datetime.now(UTC)
             )
 
     identifiable = next(e for e in load_forms().elements.elements if e.id == "identifiable")
@@ -201,16 +202,16 @@ def test_pending_matches_are_labelled_and_unreviewed_face_matches_are_not_identi
     face_only = numbers[built.unrelated]  # an exhibit: matched (pending) to a reference
     assert face_only not in pk.exhibits_for(data, identifiable.evidence)
     assert numbers[built.captured] in pk.exhibits_for(data, identifiable.evidence)
-    add_request_and_recheck(vault, built)  # a request that names the pending copy
+    add_request_and_recheck(store, built)  # a request that names the pending copy
     out = tmp_path / "pending"
-    packets.build_packet(vault, built.case_id, out)
+    packets.build_packet(store, built.case_id, out)
     text = public_texts(out)["packet.pdf"]
     assert "match pending review" in text
     requests = text[text.index("4. Removal-request history") :]
     assert f"Exhibits {numbers[built.captured]} (pending review)" in requests
     assert f"{numbers[built.captured]} (pending review)" in text  # in the elements index
     assert f"{numbers[built.original]} (pending)" in text  # in the exhibit list
-    with vault.transaction() as s:
+    with store.transaction() as s:
         row = s.get(Match, face_id)
         assert row is not None
         row.review_state = ReviewState.CONFIRMED
@@ -218,7 +219,7 @@ def test_pending_matches_are_labelled_and_unreviewed_face_matches_are_not_identi
 
 
 def test_exhibit_pages_state_capture_facts_in_words_with_full_hashes(
-    vault: Vault, tmp_path: Path, web: LocalServer
+    store: CaseStore, tmp_path: Path, web: LocalServer
 ) -> None:
     """No raw headers or JSON on exhibit pages, every SHA-256 in full, and "certificate
     verified" only for an https capture (a plain-http capture never claims TLS)."""
@@ -228,8 +229,8 @@ def test_exhibit_pages_state_capture_facts_in_words_with_full_hashes(
 
     from ncii_desk.vault.models import AuditEvent, Capture, Source
 
-    built = make_case(vault, tmp_path / "in", web)
-    with vault.transaction() as s:  # an https capture as the capture service records one
+    built = make_case(store, tmp_path / "in", web)
+    with store.transaction() as s:  # an https capture as the capture service records one
         secure = Capture(
             case_id=built.case_id,
             url="https://secure.example/p/1.jpg",
@@ -272,10 +273,10 @@ def test_exhibit_pages_state_capture_facts_in_words_with_full_hashes(
         ).one()
         assert '"tls_verified":true' in created.details
     out = tmp_path / "packet"
-    packets.build_packet(vault, built.case_id, out)
+    packets.build_packet(store, built.case_id, out)
     text = public_texts(out)["packet.pdf"]
     squeezed = re.sub(r"\s+", "", text)
-    with vault.session() as s:
+    with store.session() as s:
         exhibits = pk.exhibit_order(s, built.case_id)
         digests = [i.sha256 for i in exhibits]
     assert len(exhibits) == 3

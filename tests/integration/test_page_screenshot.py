@@ -28,6 +28,7 @@ from ncii_desk.services import capture as cs
 from ncii_desk.services import cases, screenshots
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, Blob, Capture
+from ncii_desk.vault.store import CaseStore
 
 pytest.importorskip("PySide6.QtWebEngineWidgets", exc_type=ImportError)
 
@@ -73,17 +74,17 @@ def stored_png(vault: Vault, capture_id: str) -> tuple[bytes, dict[str, object]]
 
 
 def test_screenshot_covers_the_scroll_height_from_the_warc_only(
-    vault: Vault, web: LocalServer
+    store: CaseStore, web: LocalServer
 ) -> None:
-    case = cases.new_case(vault, "Case shot")
+    case = cases.new_case(store, "Case shot")
     long_page(web)
-    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=OPTS).results
+    (result,) = cs.capture_urls(store, case.id, [web.url("/long")], options=OPTS).results
     assert result.ok and result.mode == "page"
     # The capture asked for the page and its picture, once each; the screenshot asked for
     # nothing (not the page again, not the stylesheet or frame the WARC lacks).
     assert sorted(web.paths()) == ["/long", "/media/magenta.png"]
     assert result.screenshot is not None and "note" not in result.screenshot
-    png, shot = stored_png(vault, str(result.capture_id))
+    png, shot = stored_png(store, str(result.capture_id))
     assert shot["made"] is True and shot["javascript"] is False
     assert shot["sha256"] == hashlib.sha256(png).hexdigest() == result.screenshot["sha256"]
     assert int(str(shot["not_in_warc"])) >= 2  # the stylesheet and the frame were refused
@@ -97,25 +98,25 @@ def test_screenshot_covers_the_scroll_height_from_the_warc_only(
     assert rows.size >= 150 and rows.min() >= TALL
     # The stylesheet the WARC lacks was not applied (its green background is nowhere).
     assert not np.all(picture == (0, 255, 0), axis=-1).any()
-    with vault.session() as s:
+    with store.session() as s:
         actions = list(
             s.scalars(select(AuditEvent.action).where(AuditEvent.object_id == result.capture_id))
         )
     assert actions.count("capture.screenshot") == 1
 
 
-def test_a_tall_page_is_cut_at_the_limit_and_says_so(vault: Vault, web: LocalServer) -> None:
+def test_a_tall_page_is_cut_at_the_limit_and_says_so(store: CaseStore, web: LocalServer) -> None:
     long_page(web)
-    case = cases.new_case(vault, "Case tall")
+    case = cases.new_case(store, "Case tall")
     (result,) = cs.capture_urls(
-        vault, case.id, [web.url("/long")], options=cs.CaptureOptions(FETCH, screenshot=False)
+        store, case.id, [web.url("/long")], options=cs.CaptureOptions(FETCH, screenshot=False)
     ).results
-    with vault.session() as s:
+    with store.session() as s:
         capture = s.get(Capture, result.capture_id)
         assert capture is not None and "screenshot" not in capture.details
         blob = s.get(Blob, capture.warc_blob_id)
         assert blob is not None
-    warc = vault.read_blob(blob)
+    warc = store.read_blob(blob)
     shot = screenshots.render_from_warc(warc, web.url("/long"), max_height=1000)
     assert shot.cut and shot.height == 1000 and shot.page_height > TALL
     assert Image.open(io.BytesIO(shot.png)).size == (shot.width, 1000)
@@ -123,48 +124,48 @@ def test_a_tall_page_is_cut_at_the_limit_and_says_so(vault: Vault, web: LocalSer
 
 
 def test_screenshots_for_existing_captures_and_none_for_a_minor_case(
-    vault: Vault, web: LocalServer
+    store: CaseStore, web: LocalServer
 ) -> None:
     long_page(web)
-    case = cases.new_case(vault, "Case later")
+    case = cases.new_case(store, "Case later")
     no_shot = cs.CaptureOptions(FETCH, hash_and_match=False, screenshot=False)
-    (first,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=no_shot).results
+    (first,) = cs.capture_urls(store, case.id, [web.url("/long")], options=no_shot).results
     assert first.screenshot is None
-    made = screenshots.make_screenshots(vault, case.id)
+    made = screenshots.make_screenshots(store, case.id)
     assert made.made == 1 and made.results[0].sha256
-    png, shot = stored_png(vault, str(first.capture_id))
+    png, shot = stored_png(store, str(first.capture_id))
     assert hashlib.sha256(png).hexdigest() == shot["sha256"] == made.results[0].sha256
-    again = screenshots.make_screenshots(vault, case.id)
+    again = screenshots.make_screenshots(store, case.id)
     assert again.made == 0 and again.results[0].skipped == "already has a screenshot"
     # A possible minor: no WARC, no screenshot, and the command refuses.
-    minor = cases.new_case(vault, "Case minor", suspected_minor=True)
-    (kept,) = cs.capture_urls(vault, minor.id, [web.url("/long")], options=OPTS).results
+    minor = cases.new_case(store, "Case minor", suspected_minor=True)
+    (kept,) = cs.capture_urls(store, minor.id, [web.url("/long")], options=OPTS).results
     assert kept.ok and kept.screenshot is None
-    with vault.session() as s:
+    with store.session() as s:
         capture = s.get(Capture, kept.capture_id)
         assert capture is not None and "screenshot" not in capture.details
     with pytest.raises(Exception, match="No screenshots are made for a case that may show"):
-        screenshots.make_screenshots(vault, minor.id)
+        screenshots.make_screenshots(store, minor.id)
 
 
 def test_a_missing_renderer_leaves_a_note_and_the_capture_succeeds(
-    vault: Vault, web: LocalServer, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, web: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     long_page(web)
-    case = cases.new_case(vault, "Case no renderer")
+    case = cases.new_case(store, "Case no renderer")
     # The renderer module cannot be found, as when the package is not installed.
     monkeypatch.setattr(screenshots, "RENDERER_MODULE", "ncii_desk.gui.no_such_renderer")
-    blobs_before = _blob_count(vault)
-    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=OPTS).results
+    blobs_before = _blob_count(store)
+    (result,) = cs.capture_urls(store, case.id, [web.url("/long")], options=OPTS).results
     assert result.ok and result.item_ids
     assert result.screenshot is not None
     assert str(result.screenshot["note"]).startswith("screenshot not made: ")
-    with vault.session() as s:
+    with store.session() as s:
         capture = s.get(Capture, result.capture_id)
         assert capture is not None and capture.warc_blob_id is not None
         assert capture.details["screenshot"]["made"] is False
     # page, picture and WARC stored; no blob for a picture that was not made
-    assert _blob_count(vault) == blobs_before + 3
+    assert _blob_count(store) == blobs_before + 3
 
 
 def test_the_renderer_refuses_a_warc_it_cannot_read() -> None:
@@ -179,19 +180,19 @@ def _blob_count(vault: Vault) -> int:
 
 
 def test_marking_the_case_minor_removes_the_screenshot_with_the_warc(
-    vault: Vault, web: LocalServer
+    store: CaseStore, web: LocalServer
 ) -> None:
     from ncii_desk.services.minor import set_case_minor
 
     long_page(web)
-    case = cases.new_case(vault, "Case later minor")
-    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=OPTS).results
-    png, shot = stored_png(vault, str(result.capture_id))
+    case = cases.new_case(store, "Case later minor")
+    (result,) = cs.capture_urls(store, case.id, [web.url("/long")], options=OPTS).results
+    png, shot = stored_png(store, str(result.capture_id))
     blob_id = str(shot["blob_id"])
-    assert vault.blobs.path_for(blob_id).exists()
-    set_case_minor(vault, case.id, True)
-    assert not vault.blobs.path_for(blob_id).exists()
-    with vault.session() as s:
+    assert store.blobs.path_for(blob_id).exists()
+    set_case_minor(store, case.id, True)
+    assert not store.blobs.path_for(blob_id).exists()
+    with store.session() as s:
         assert s.get(Blob, blob_id) is None
         capture = s.get(Capture, result.capture_id)
         assert capture is not None and capture.warc_blob_id is None
@@ -231,27 +232,27 @@ def test_cli_capture_without_screenshot_then_capture_screenshot(
 
 
 def test_packet_names_the_screenshot_and_seals_it_next_to_the_warc(
-    vault: Vault, web: LocalServer, tmp_path: Path
+    store: CaseStore, web: LocalServer, tmp_path: Path
 ) -> None:
     import pypdf
 
     from ncii_desk.services import intake, matching, packets
     from ncii_desk.vault.models import Role
 
-    case = cases.new_case(vault, "Case packet shot", client_pseudonym="Client S")
+    case = cases.new_case(store, "Case packet shot", client_pseudonym="Client S")
     picture = image_bytes(31, size=(240, 160))
     original = tmp_path / "original.png"
     original.write_bytes(picture)
-    added = intake.add_items(vault, case.id, Role.ORIGINAL, [original])
-    matching.hash_items(vault, added.sources)
+    added = intake.add_items(store, case.id, Role.ORIGINAL, [original])
+    matching.hash_items(store, added.sources)
     long_page(web)
     web.routes["/media/magenta.png"] = Route(picture, content_type="image/png")  # a match
     options = cs.CaptureOptions(fetch=FETCH)
-    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=options).results
+    (result,) = cs.capture_urls(store, case.id, [web.url("/long")], options=options).results
     assert result.ok and result.matches
-    png, shot = stored_png(vault, str(result.capture_id))
+    png, shot = stored_png(store, str(result.capture_id))
     out = tmp_path / "packet"
-    packets.build_packet(vault, case.id, out, sealed=True)
+    packets.build_packet(store, case.id, out, sealed=True)
     sealed = sorted(p.name for p in (out / "sealed").iterdir())
     names = [n for n in sealed if n.endswith("-capture-screenshot.png")]
     assert len(names) == 1 and names[0].replace("-screenshot.png", ".warc") in sealed
@@ -271,20 +272,20 @@ def test_packet_names_the_screenshot_and_seals_it_next_to_the_warc(
 
 
 def test_the_renderer_writes_nothing_to_disk(
-    vault: Vault, web: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, web: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """WARC in through a pipe, PNG out through a pipe: the home, cache, config, data and
     temporary folders the renderer is given stay empty."""
     long_page(web)
-    case = cases.new_case(vault, "Case disk")
+    case = cases.new_case(store, "Case disk")
     no_shot = cs.CaptureOptions(FETCH, hash_and_match=False, screenshot=False)
-    (result,) = cs.capture_urls(vault, case.id, [web.url("/long")], options=no_shot).results
-    with vault.session() as s:
+    (result,) = cs.capture_urls(store, case.id, [web.url("/long")], options=no_shot).results
+    with store.session() as s:
         capture = s.get(Capture, result.capture_id)
         assert capture is not None
         blob = s.get(Blob, capture.warc_blob_id)
         assert blob is not None
-    warc = vault.read_blob(blob)
+    warc = store.read_blob(blob)
     folders = {
         name: tmp_path / name.lower()
         for name in ("HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")

@@ -31,6 +31,7 @@ from ncii_desk.services import cases, intake, packets
 from ncii_desk.services.analysis import DEEPFAKE_PRODUCER, analyze_case
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, Role
+from ncii_desk.vault.store import CaseStore
 from ncii_desk.vision import faces as F
 from ncii_desk.vision import runtime as runtime_module
 from ncii_desk.vision.faces import models as face_models
@@ -434,21 +435,21 @@ def _case_with(
 
 
 def test_a_whole_image_plugin_scores_the_whole_picture_in_an_analysis(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
 ) -> None:
     from ncii_desk.media.loader import load_image
     from ncii_desk.vision.classifier import load_classifier
     from ncii_desk.vision.runtime import shared_runtime
 
     _clinic_folder(tmp_path, monkeypatch, "clinic-whole")
-    case_id, photo, flat_red = _case_with(vault, tmp_path, "Whole picture")
-    report = analyze_case(vault, case_id)  # the default set includes the clinic's model
+    case_id, photo, flat_red = _case_with(store, tmp_path, "Whole picture")
+    report = analyze_case(store, case_id)  # the default set includes the clinic's model
     assert "clinic-whole" in {c["name"] for c in report.classifiers}
     clf = load_classifier("clinic-whole", shared_runtime())
     producer = DEEPFAKE_PRODUCER + "clinic-whole"
 
     # the face photo: one score for the whole picture, none per face
-    row = _newest(vault, photo, producer)
+    row = _newest(store, photo, producer)
     assert row.result["input"] == "whole-image" and row.result["faces"] == []
     (picture,) = row.result["pictures"]
     pixels = load_image((FACES_DIR / "chirac2.jpg").read_bytes()).pixels
@@ -457,7 +458,7 @@ def test_a_whole_image_plugin_scores_the_whole_picture_in_an_analysis(
     assert picture["size"] == [pixels.shape[1], pixels.shape[0]]
 
     # the flat red picture has no face, and is scored all the same: sigmoid(2) = 0.88
-    red_row = _newest(vault, flat_red, producer)
+    red_row = _newest(store, flat_red, producer)
     (red_picture,) = red_row.result["pictures"]
     assert red_picture["score"] == pytest.approx(_sigmoid(2.0), abs=1e-4)
     (sig,) = red_row.result["signals"]
@@ -469,7 +470,7 @@ def test_a_whole_image_plugin_scores_the_whole_picture_in_an_analysis(
     assert sig["strength"] == "weak" and sig["value"]["validated"] is False
     assert "It is not a probability that the picture is fake in fact" in sig["caveat"]
     # MesoNet, a face-crop model, has nothing to say on the faceless picture
-    meso = _newest(vault, flat_red, DEEPFAKE_PRODUCER + "meso4-df")
+    meso = _newest(store, flat_red, DEEPFAKE_PRODUCER + "meso4-df")
     assert meso.result["applicable"] is False  # still pictures are outside its domain
 
     # unvalidated: never the headline; the plain words stay exactly as without a plug-in
@@ -483,7 +484,7 @@ def test_a_whole_image_plugin_scores_the_whole_picture_in_an_analysis(
 
 
 def test_a_whole_image_plugin_outside_its_domain_is_not_applicable(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
 ) -> None:
     _clinic_folder(
         tmp_path,
@@ -491,10 +492,10 @@ def test_a_whole_image_plugin_outside_its_domain_is_not_applicable(
         "clinic-video-only",
         domain={"media": ["video"], "description": "Frames of screen recordings."},
     )
-    case_id, photo, flat_red = _case_with(vault, tmp_path, "Out of domain")
-    analyze_case(vault, case_id, classifiers=["clinic-video-only"])
+    case_id, photo, flat_red = _case_with(store, tmp_path, "Out of domain")
+    analyze_case(store, case_id, classifiers=["clinic-video-only"])
     for item in (photo, flat_red):
-        row = _newest(vault, item, DEEPFAKE_PRODUCER + "clinic-video-only")
+        row = _newest(store, item, DEEPFAKE_PRODUCER + "clinic-video-only")
         assert row.result["applicable"] is False and row.provider is None
         assert "pictures" not in row.result  # not run: no number exists
         (sig,) = row.result["signals"]
@@ -507,18 +508,18 @@ def test_a_whole_image_plugin_outside_its_domain_is_not_applicable(
 
 
 def test_a_face_crop_plugin_scores_each_face_and_not_the_picture(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
 ) -> None:
     from ncii_desk.media.loader import load_image
     from ncii_desk.vision.classifier import load_classifier
     from ncii_desk.vision.runtime import shared_runtime
 
     _clinic_folder(tmp_path, monkeypatch, "clinic-faces", domain={"input": "face-crop"})
-    case_id, photo, flat_red = _case_with(vault, tmp_path, "Face crops")
-    analyze_case(vault, case_id, classifiers=["clinic-faces"])
+    case_id, photo, flat_red = _case_with(store, tmp_path, "Face crops")
+    analyze_case(store, case_id, classifiers=["clinic-faces"])
     clf = load_classifier("clinic-faces", shared_runtime())
     assert not clf.whole_image
-    row = _newest(vault, photo, DEEPFAKE_PRODUCER + "clinic-faces")
+    row = _newest(store, photo, DEEPFAKE_PRODUCER + "clinic-faces")
     assert row.result["input"] == "face-crop" and row.result["pictures"] == []
     (face,) = row.result["faces"]
     pixels = load_image((FACES_DIR / "chirac2.jpg").read_bytes()).pixels
@@ -526,7 +527,7 @@ def test_a_face_crop_plugin_scores_each_face_and_not_the_picture(
     (expected,) = clf.score([clf.crop(pixels, found[0])])
     assert face["score"] == pytest.approx(float(expected), abs=1e-4)
     assert face["score"] != pytest.approx(float(clf.score([pixels])[0]), abs=1e-3)
-    (sig,) = _newest(vault, flat_red, DEEPFAKE_PRODUCER + "clinic-faces").result["signals"]
+    (sig,) = _newest(store, flat_red, DEEPFAKE_PRODUCER + "clinic-faces").result["signals"]
     assert sig["finding"] == (
         "The manipulation classifier 'clinic-faces' had no face to score; it looks at faces only."
     )
@@ -539,11 +540,11 @@ VALIDATED = (
 
 
 def test_the_plain_words_change_only_when_a_validated_detector_is_installed(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
 ) -> None:
     _clinic_folder(tmp_path, monkeypatch, "clinic-valid", validation=VALIDATED)
-    case_id, photo, flat_red = _case_with(vault, tmp_path, "Validated", reference=True)
-    report = analyze_case(vault, case_id, classifiers=["clinic-valid"])
+    case_id, photo, flat_red = _case_with(store, tmp_path, "Validated", reference=True)
+    report = analyze_case(store, case_id, classifiers=["clinic-valid"])
     changed = manipulation_limits(["clinic-valid"])
     assert changed != MANIPULATION_LIMITS
     assert report.as_dict()["manipulation_limits"] == changed
@@ -552,14 +553,14 @@ def test_the_plain_words_change_only_when_a_validated_detector_is_installed(
     overview = summary["overview"]
     assert changed in overview and MANIPULATION_LIMITS not in overview
     assert "The strongest (moderate, from the manipulation classifier)" in overview
-    (sig,) = _newest(vault, flat_red, DEEPFAKE_PRODUCER + "clinic-valid").result["signals"]
+    (sig,) = _newest(store, flat_red, DEEPFAKE_PRODUCER + "clinic-valid").result["signals"]
     assert sig["strength"] == "moderate" and sig["value"]["validated"] is True
     assert "validated by the clinic on 240 labelled images" in sig["caveat"]
 
     # the packet's exhibit (the photo, matched to the reference face) says it too
-    assert _newest(vault, photo, DEEPFAKE_PRODUCER + "clinic-valid").result["pictures"]
+    assert _newest(store, photo, DEEPFAKE_PRODUCER + "clinic-valid").result["pictures"]
     out = tmp_path / "packet"
-    packets.build_packet(vault, case_id, out)
+    packets.build_packet(store, case_id, out)
     text = flat(pdf_text(next(out.glob("*.pdf")))[0])
     # (the reference photo's exhibit, which no validated model scored, keeps the old words)
     assert "Only the manipulation classifier 'clinic-valid' has a validation record" in text
@@ -607,18 +608,18 @@ def _red_then_blue_video(path: Path) -> Path:
 
 
 def test_a_whole_image_plugin_scores_every_sampled_video_frame(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
 ) -> None:
     pytest.importorskip("av")
     _clinic_folder(tmp_path, monkeypatch, "clinic-frames", domain={"media": ["video"]})
-    case = cases.new_case(vault, "Video")
+    case = cases.new_case(store, "Video")
     added = intake.add_items(
-        vault, case.id, Role.SUSPECT, [_red_then_blue_video(tmp_path / "clip.mp4")]
+        store, case.id, Role.SUSPECT, [_red_then_blue_video(tmp_path / "clip.mp4")]
     )
     assert not added.errors
     (video,) = (i.id for i in added.added)
-    analyze_case(vault, case.id, classifiers=["clinic-frames"])
-    row = _newest(vault, video, DEEPFAKE_PRODUCER + "clinic-frames")
+    analyze_case(store, case.id, classifiers=["clinic-frames"])
+    row = _newest(store, video, DEEPFAKE_PRODUCER + "clinic-frames")
     assert row.result["applicable"] is True and row.result["faces"] == []
     scores = [p["score"] for p in row.result["pictures"]]
     assert len(scores) >= 3 and all(p["t_ms"] is not None for p in row.result["pictures"])
@@ -636,7 +637,7 @@ def test_a_whole_image_plugin_scores_every_sampled_video_frame(
 
 
 def test_a_whole_image_plugin_runs_when_the_face_models_are_not_installed(
-    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_runtime: None
 ) -> None:
     """It needs no faces: on a computer without the face embedder the face steps stop (with
     the note saying so), and the whole-image detector still scores the pictures."""
@@ -653,13 +654,13 @@ def test_a_whole_image_plugin_runs_when_the_face_models_are_not_installed(
         shutil.copyfile(MODELS / name, folder / name)
     monkeypatch.setattr(faces_gallery, "_models", {})  # nothing loaded in this process yet
     monkeypatch.setattr(face_models, "_sessions", {})  # the module that holds the sessions
-    case_id, photo, flat_red = _case_with(vault, tmp_path, "No face models")
-    report = analyze_case(vault, case_id)
+    case_id, photo, flat_red = _case_with(store, tmp_path, "No face models")
+    report = analyze_case(store, case_id)
     assert [p["model"] for p in report.problems if p.get("error") == "ModelMissing"] == [
         F.DLIB_MODEL
     ]
     assert [c["name"] for c in report.classifiers] == ["clinic-alone"]  # MesoNet needs faces
-    row = _newest(vault, flat_red, DEEPFAKE_PRODUCER + "clinic-alone")
+    row = _newest(store, flat_red, DEEPFAKE_PRODUCER + "clinic-alone")
     (picture,) = row.result["pictures"]
     assert picture["score"] == pytest.approx(_sigmoid(2.0), abs=1e-4)
     summary = next(i.summary for i in report.items if i.item_id == photo)

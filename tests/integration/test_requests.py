@@ -43,6 +43,7 @@ from ncii_desk.vault.models import (
     Role,
     Source,
 )
+from ncii_desk.vault.store import CaseStore
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -202,12 +203,12 @@ X_PICTURE = "https://pbs.twimg.com/media/nine.jpg"
 
 
 @pytest.fixture
-def stocked(vault: Vault) -> dict[str, Any]:
-    case = cases.new_case(vault, "Case 2026-014")
+def stocked(store: CaseStore) -> dict[str, Any]:
+    case = cases.new_case(store, "Case 2026-014")
     ids = {
-        "reddit1": add_capture(vault, case.id, REDDIT_PAGE, seed=1, picture=REDDIT_PICTURE),
-        "reddit2": add_capture(vault, case.id, REDDIT_MEDIA, seed=2, review="confirmed"),
-        "x": add_capture(vault, case.id, X_PAGE, seed=3, picture=X_PICTURE),
+        "reddit1": add_capture(store, case.id, REDDIT_PAGE, seed=1, picture=REDDIT_PICTURE),
+        "reddit2": add_capture(store, case.id, REDDIT_MEDIA, seed=2, review="confirmed"),
+        "x": add_capture(store, case.id, X_PAGE, seed=3, picture=X_PICTURE),
     }
     return {"case": case.id, "ids": ids}
 
@@ -218,9 +219,9 @@ def audit_actions(vault: Vault) -> list[str]:
 
 
 def test_draft_makes_one_request_per_platform_with_both_documents(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    result = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    result = tracker.draft_requests(store, "Case 2026-014", "takedown", form(), now=T0)
     by_platform = {v.platform: v for v in result.requests}
     assert set(by_platform) == {"Reddit", "X (formerly Twitter)"}
     reddit = by_platform["Reddit"]
@@ -238,7 +239,7 @@ def test_draft_makes_one_request_per_platform_with_both_documents(
     assert reddit.status == "draft" and reddit.sent_at is None and reddit.deadline_at is None
     assert reddit.history[0]["event"] == "drafted"
     assert result.routed_to_ncmec is False
-    documents = tracker.request_documents(vault, reddit.id)
+    documents = tracker.request_documents(store, reddit.id)
     assert sorted(documents) == ["takedown-reddit.docx", "takedown-reddit.pdf"]
     text = pdf_text(documents["takedown-reddit.pdf"])
     assert REDDIT_MEDIA in text and "x.com" not in text and "twimg" not in text
@@ -251,38 +252,40 @@ def test_draft_makes_one_request_per_platform_with_both_documents(
     cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
     assert REDDIT_PICTURE in cells and REDDIT_MEDIA in cells
     # Stored encrypted: the ZIP's bytes are not on disk in the clear.
-    with vault.session() as s:
+    with store.session() as s:
         row = s.get(RemovalRequest, reddit.id)
         assert row is not None and row.document_blob_id is not None
         blob = s.get(Blob, row.document_blob_id)
         assert blob is not None
-    raw = (vault.root / "blobs" / blob.id[:2] / blob.id).read_bytes()
+    raw = store.blobs.path_for(blob.id).read_bytes()  # type: ignore[attr-defined]
     assert b"%PDF" not in raw and b"takedown-reddit" not in raw
-    assert audit_actions(vault).count("request.drafted") == 2
+    assert audit_actions(store).count("request.drafted") == 2
 
 
-def test_missing_elements_store_nothing(vault: Vault, stocked: dict[str, Any]) -> None:
-    with vault.session() as s:
+def test_missing_elements_store_nothing(store: CaseStore, stocked: dict[str, Any]) -> None:
+    with store.session() as s:
         blobs_before = s.scalar(select(func.count()).select_from(Blob))
     with pytest.raises(MissingElements) as caught:
-        tracker.draft_requests(vault, "Case 2026-014", "takedown", form(signature=""), now=T0)
+        tracker.draft_requests(store, "Case 2026-014", "takedown", form(signature=""), now=T0)
     assert caught.value.missing == ["signature"]
-    with vault.session() as s:
+    with store.session() as s:
         assert s.scalar(select(func.count()).select_from(RemovalRequest)) == 0
         assert s.scalar(select(func.count()).select_from(Blob)) == blobs_before
 
 
-def test_platform_filter_and_route_not_applicable(vault: Vault, stocked: dict[str, Any]) -> None:
+def test_platform_filter_and_route_not_applicable(
+    store: CaseStore, stocked: dict[str, Any]
+) -> None:
     only_x = tracker.draft_requests(
-        vault, "Case 2026-014", "takedown", form(), platform="x.com", now=T0
+        store, "Case 2026-014", "takedown", form(), platform="x.com", now=T0
     )
     assert [v.platform for v in only_x.requests] == ["X (formerly Twitter)"]
     with pytest.raises(NciiDeskError, match="None of the case's web addresses belong to Imgur"):
-        tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), platform="imgur.com")
+        tracker.draft_requests(store, "Case 2026-014", "takedown", form(), platform="imgur.com")
     with pytest.raises(Exception, match="No platform in this case takes a 'deindex' request"):
-        tracker.draft_requests(vault, "Case 2026-014", "deindex", form(), now=T0)
+        tracker.draft_requests(store, "Case 2026-014", "deindex", form(), now=T0)
     mixed = tracker.draft_requests(
-        vault,
+        store,
         "Case 2026-014",
         "deindex",
         form(),
@@ -294,130 +297,130 @@ def test_platform_filter_and_route_not_applicable(vault: Vault, stocked: dict[st
 
 
 def test_deadline_overdue_and_status_with_explicit_times(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    drafted = tracker.draft_requests(store, "Case 2026-014", "takedown", form(), now=T0)
     req = next(v for v in drafted.requests if v.platform == "Reddit")
     sent_at = T0 + timedelta(hours=1)
-    view = tracker.mark_sent(vault, req.id, at=sent_at, now=T0 + timedelta(hours=2))
+    view = tracker.mark_sent(store, req.id, at=sent_at, now=T0 + timedelta(hours=2))
     assert view.status == "sent" and view.sent_at == "2026-06-01T10:00:00Z"
     assert view.deadline_at == "2026-06-03T10:00:00Z"
 
-    before = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=47))
+    before = tracker.get_request(store, req.id, now=sent_at + timedelta(hours=47))
     assert before.state == "sent" and not before.overdue and before.seconds_left == 3600
-    at_deadline = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=48))
+    at_deadline = tracker.get_request(store, req.id, now=sent_at + timedelta(hours=48))
     assert not at_deadline.overdue and at_deadline.seconds_left == 0
-    after = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=49))
+    after = tracker.get_request(store, req.id, now=sent_at + timedelta(hours=49))
     assert after.state == "overdue" and after.overdue and after.seconds_left == -3600
     assert after.status == "sent"  # overdue is worked out, never stored
 
-    tracker.set_ticket(vault, req.id, "RD-12345", now=sent_at + timedelta(hours=3))
-    tracker.set_status(vault, req.id, "acknowledged", now=sent_at + timedelta(hours=5))
-    still = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=60))
+    tracker.set_ticket(store, req.id, "RD-12345", now=sent_at + timedelta(hours=3))
+    tracker.set_status(store, req.id, "acknowledged", now=sent_at + timedelta(hours=5))
+    still = tracker.get_request(store, req.id, now=sent_at + timedelta(hours=60))
     assert still.state == "overdue" and still.ticket_id == "RD-12345"
     tracker.set_status(
-        vault, req.id, "removed", note="Gone on recheck", now=sent_at + timedelta(hours=61)
+        store, req.id, "removed", note="Gone on recheck", now=sent_at + timedelta(hours=61)
     )
-    done = tracker.get_request(vault, req.id, now=sent_at + timedelta(hours=70))
+    done = tracker.get_request(store, req.id, now=sent_at + timedelta(hours=70))
     assert done.state == "removed" and not done.overdue and done.seconds_left is None
     assert [e["event"] for e in done.history] == ["drafted", "sent", "ticket", "status", "status"]
     assert done.history[-1]["note"] == "Gone on recheck"
     assert done.history[-1]["at"] == "2026-06-03T23:00:00Z"
-    actions = audit_actions(vault)
+    actions = audit_actions(store)
     for action in ("request.sent", "request.ticket", "request.status"):
         assert action in actions
 
-    listed = tracker.list_requests(vault, "Case 2026-014", now=sent_at + timedelta(hours=70))
+    listed = tracker.list_requests(store, "Case 2026-014", now=sent_at + timedelta(hours=70))
     assert {v.state for v in listed} == {"removed", "draft"}
 
 
-def test_state_rules(vault: Vault, stocked: dict[str, Any]) -> None:
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+def test_state_rules(store: CaseStore, stocked: dict[str, Any]) -> None:
+    drafted = tracker.draft_requests(store, "Case 2026-014", "takedown", form(), now=T0)
     req = drafted.requests[0].id
     with pytest.raises(Exception, match="still a draft"):
-        tracker.set_status(vault, req, "removed", now=T0)
+        tracker.set_status(store, req, "removed", now=T0)
     with pytest.raises(InvalidSetting, match="cannot be set by hand"):
-        tracker.set_status(vault, req, "overdue", now=T0)
+        tracker.set_status(store, req, "overdue", now=T0)
     with pytest.raises(InvalidSetting, match="in the future"):
-        tracker.mark_sent(vault, req, at=T0 + timedelta(days=1), now=T0)
-    tracker.mark_sent(vault, req, at=T0, now=T0)
+        tracker.mark_sent(store, req, at=T0 + timedelta(days=1), now=T0)
+    tracker.mark_sent(store, req, at=T0, now=T0)
     with pytest.raises(Exception, match="already marked as sent"):
-        tracker.mark_sent(vault, req, at=T0, now=T0)
+        tracker.mark_sent(store, req, at=T0, now=T0)
 
 
-def test_other_routes_have_no_48_hour_deadline(vault: Vault, stocked: dict[str, Any]) -> None:
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "preservation", form(), now=T0)
-    view = tracker.mark_sent(vault, drafted.requests[0].id, at=T0, now=T0)
+def test_other_routes_have_no_48_hour_deadline(store: CaseStore, stocked: dict[str, Any]) -> None:
+    drafted = tracker.draft_requests(store, "Case 2026-014", "preservation", form(), now=T0)
+    view = tracker.mark_sent(store, drafted.requests[0].id, at=T0, now=T0)
     assert view.deadline_at is None
-    later = tracker.get_request(vault, view.id, now=T0 + timedelta(days=30))
+    later = tracker.get_request(store, view.id, now=T0 + timedelta(days=30))
     assert not later.overdue and later.state == "sent"
 
 
-def test_rechecks_show_content_gone_or_still_up(vault: Vault, stocked: dict[str, Any]) -> None:
+def test_rechecks_show_content_gone_or_still_up(store: CaseStore, stocked: dict[str, Any]) -> None:
     case_id = stocked["case"]
     ids = stocked["ids"]
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    drafted = tracker.draft_requests(store, "Case 2026-014", "takedown", form(), now=T0)
     reddit = next(v for v in drafted.requests if v.platform == "Reddit")
     x_req = next(v for v in drafted.requests if v.platform != "Reddit")
     url1, url2 = REDDIT_PAGE, REDDIT_MEDIA  # rechecks visit the captured addresses
     add_recheck(
-        vault, case_id, ids["reddit1"][0], url1, RecheckOutcome.STILL_UP, T0 + timedelta(hours=3)
+        store, case_id, ids["reddit1"][0], url1, RecheckOutcome.STILL_UP, T0 + timedelta(hours=3)
     )
     add_recheck(
-        vault, case_id, ids["reddit2"][0], url2, RecheckOutcome.STILL_UP, T0 + timedelta(hours=3)
+        store, case_id, ids["reddit2"][0], url2, RecheckOutcome.STILL_UP, T0 + timedelta(hours=3)
     )
-    view = tracker.get_request(vault, reddit.id, now=T0 + timedelta(hours=4))
+    view = tracker.get_request(store, reddit.id, now=T0 + timedelta(hours=4))
     assert [r.outcome for r in view.rechecks] == ["still_up", "still_up"]
     assert view.content == "still up"
     add_recheck(
-        vault, case_id, ids["reddit1"][0], url1, RecheckOutcome.GONE, T0 + timedelta(hours=50)
+        store, case_id, ids["reddit1"][0], url1, RecheckOutcome.GONE, T0 + timedelta(hours=50)
     )
-    assert tracker.get_request(vault, reddit.id, now=T0).content == "mixed"
+    assert tracker.get_request(store, reddit.id, now=T0).content == "mixed"
     add_recheck(
-        vault, case_id, ids["reddit2"][0], url2, RecheckOutcome.GONE, T0 + timedelta(hours=51)
+        store, case_id, ids["reddit2"][0], url2, RecheckOutcome.GONE, T0 + timedelta(hours=51)
     )
-    gone = tracker.get_request(vault, reddit.id, now=T0)
+    gone = tracker.get_request(store, reddit.id, now=T0)
     assert gone.content == "gone" and gone.gone_since == "2026-06-03T12:00:00Z"  # T0 + 51 h
-    assert tracker.get_request(vault, x_req.id, now=T0).rechecks == []
+    assert tracker.get_request(store, x_req.id, now=T0).rechecks == []
 
 
 def test_a_recheck_notes_content_gone_in_sent_requests_only(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
     case_id, ids = stocked["case"], stocked["ids"]
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    drafted = tracker.draft_requests(store, "Case 2026-014", "takedown", form(), now=T0)
     reddit = next(v for v in drafted.requests if v.platform == "Reddit")
     x_req = next(v for v in drafted.requests if v.platform != "Reddit")
     url1 = reddit.urls[0]
     capture1 = ids["reddit1"][0]
     # Not sent yet: nothing to note.
-    assert add_recheck(vault, case_id, capture1, url1, GONE, T0, note=True) == []
-    tracker.mark_sent(vault, reddit.id, at=T0, now=T0)
-    tracker.mark_sent(vault, x_req.id, at=T0, now=T0)
-    assert add_recheck(vault, case_id, capture1, url1, STILL_UP, T0 + HOUR, note=True) == []
+    assert add_recheck(store, case_id, capture1, url1, GONE, T0, note=True) == []
+    tracker.mark_sent(store, reddit.id, at=T0, now=T0)
+    tracker.mark_sent(store, x_req.id, at=T0, now=T0)
+    assert add_recheck(store, case_id, capture1, url1, STILL_UP, T0 + HOUR, note=True) == []
     later = T0 + 20 * HOUR
-    assert add_recheck(vault, case_id, capture1, url1, GONE, later, note=True) == [reddit.id]
+    assert add_recheck(store, case_id, capture1, url1, GONE, later, note=True) == [reddit.id]
     # Found gone again: no second line. The other platform's request is untouched.
-    assert add_recheck(vault, case_id, capture1, url1, GONE, later + HOUR, note=True) == []
-    view = tracker.get_request(vault, reddit.id, now=later + 2 * HOUR)
+    assert add_recheck(store, case_id, capture1, url1, GONE, later + HOUR, note=True) == []
+    view = tracker.get_request(store, reddit.id, now=later + 2 * HOUR)
     (line,) = [e for e in view.history if e["event"] == "content_gone"]
     assert line["url"] == url1 and line["note"] == "content gone since 2026-06-02 05:00 UTC"
     assert line["at"] == "2026-06-02T05:00:00Z" and line["http_status"] == 404
     assert view.status == "sent" and view.state == "sent"  # the advocate sets 'removed'
-    assert [e["event"] for e in tracker.get_request(vault, x_req.id).history] == [
+    assert [e["event"] for e in tracker.get_request(store, x_req.id).history] == [
         "drafted",
         "sent",
     ]
     # Back up later: noted once more.
     back = T0 + 30 * HOUR
-    assert add_recheck(vault, case_id, capture1, url1, STILL_UP, back, note=True) == [reddit.id]
-    events = [e["event"] for e in tracker.get_request(vault, reddit.id).history]
+    assert add_recheck(store, case_id, capture1, url1, STILL_UP, back, note=True) == [reddit.id]
+    events = [e["event"] for e in tracker.get_request(store, reddit.id).history]
     assert events == ["drafted", "sent", "content_gone", "content_back"]
-    assert audit_actions(vault).count("request.content_gone") == 1
+    assert audit_actions(store).count("request.content_gone") == 1
     # A page re-check that found a picture captured from it gone notes that picture's address.
     url2 = reddit.urls[1]
     page = add_recheck(
-        vault,
+        store,
         case_id,
         capture1,
         "https://www.reddit.com/r/a/comments/1/other",
@@ -427,25 +430,25 @@ def test_a_recheck_notes_content_gone_in_sent_requests_only(
         details={"media": {url2: "gone", url1: "error"}},
     )
     assert page == [reddit.id]
-    last = tracker.get_request(vault, reddit.id).history[-1]
+    last = tracker.get_request(store, reddit.id).history[-1]
     assert (last["event"], last["url"]) == ("content_gone", url2) and "http_status" not in last
     # Once the advocate records the removal, re-checks no longer write to it.
-    tracker.set_status(vault, reddit.id, "removed", now=back)
-    assert add_recheck(vault, case_id, capture1, url1, GONE, back + 2 * HOUR, note=True) == []
+    tracker.set_status(store, reddit.id, "removed", now=back)
+    assert add_recheck(store, case_id, capture1, url1, GONE, back + 2 * HOUR, note=True) == []
 
 
 def test_followup_and_escalation_only_after_the_deadline(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
     case_id, ids = stocked["case"], stocked["ids"]
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    drafted = tracker.draft_requests(store, "Case 2026-014", "takedown", form(), now=T0)
     req = next(v for v in drafted.requests if v.platform == "Reddit")
-    tracker.mark_sent(vault, req.id, at=T0, now=T0)
-    tracker.set_ticket(vault, req.id, "RD-777", now=T0 + timedelta(hours=1))
+    tracker.mark_sent(store, req.id, at=T0, now=T0)
+    tracker.set_ticket(store, req.id, "RD-777", now=T0 + timedelta(hours=1))
     with pytest.raises(Exception, match="48-hour deadline has passed"):
-        tracker.followup_letters(vault, req.id, form(), "followup", now=T0 + timedelta(hours=47))
+        tracker.followup_letters(store, req.id, form(), "followup", now=T0 + timedelta(hours=47))
     add_recheck(
-        vault,
+        store,
         case_id,
         ids["reddit1"][0],
         REDDIT_PAGE,
@@ -453,7 +456,7 @@ def test_followup_and_escalation_only_after_the_deadline(
         T0 + timedelta(hours=49),
     )
     late = T0 + timedelta(hours=74)
-    follow = tracker.followup_letters(vault, req.id, form(), "followup", now=late)
+    follow = tracker.followup_letters(store, req.id, form(), "followup", now=late)
     text = pdf_text(follow.pdf())
     assert follow.recipient == "Reddit"
     assert "2026-06-01 09:00 UTC" in text and "2026-06-03 09:00 UTC" in text
@@ -462,24 +465,24 @@ def test_followup_and_escalation_only_after_the_deadline(
     assert REDDIT_PICTURE in text and REDDIT_MEDIA in text and REDDIT_PAGE in text
     assert squeeze("01" * 32) in squeeze(text) and squeeze("81" * 32) not in squeeze(text)
     assert "47 U.S.C. § 223a" in text and "Federal Trade Commission" in text
-    summary = tracker.followup_letters(vault, req.id, form(), "escalation", now=late)
+    summary = tracker.followup_letters(store, req.id, form(), "escalation", now=late)
     text = pdf_text(summary.pdf())
     assert "1 day 2 hours" in text
     assert "Marked as sent" in text and "Platform reference recorded: RD-777" in text
     assert "verify the channel" in text
-    history = tracker.get_request(vault, req.id, now=late).history
+    history = tracker.get_request(store, req.id, now=late).history
     assert [e["event"] for e in history][-2:] == ["followup_made", "escalation_made"]
-    tracker.set_status(vault, req.id, "removed", now=late)
+    tracker.set_status(store, req.id, "removed", now=late)
     with pytest.raises(Exception, match="This request is removed"):
-        tracker.followup_letters(vault, req.id, form(), "followup", now=late)
+        tracker.followup_letters(store, req.id, form(), "followup", now=late)
 
 
-def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(vault: Vault) -> None:
-    case = cases.new_case(vault, "Case M", suspected_minor=True)
-    _, first = add_capture(vault, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
-    _, second = add_capture(vault, case.id, "https://x.com/v/status/3", seed=8, minor=True)
-    add_capture(vault, case.id, "https://imgur.com/a/4", seed=12, minor=True, review=None)
-    result = tracker.draft_requests(vault, "Case M", "takedown", form(), now=T0)
+def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(store: CaseStore) -> None:
+    case = cases.new_case(store, "Case M", suspected_minor=True)
+    _, first = add_capture(store, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
+    _, second = add_capture(store, case.id, "https://x.com/v/status/3", seed=8, minor=True)
+    add_capture(store, case.id, "https://imgur.com/a/4", seed=12, minor=True, review=None)
+    result = tracker.draft_requests(store, "Case M", "takedown", form(), now=T0)
     assert result.routed_to_ncmec
     # The NCMEC sheet, and beside it one text-only removal notice per platform (test below).
     assert [(v.route, v.platform) for v in result.requests] == [
@@ -500,7 +503,7 @@ def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(vault: Vault) -> 
     assert [(x.url, x.reason) for x in result.not_included] == [
         ("https://imgur.com/a/4", "no matched picture")
     ]
-    documents = tracker.request_documents(vault, view.id)
+    documents = tracker.request_documents(store, view.id)
     pdf = documents["ncmec-ncmec.pdf"]
     text = squeeze(pdf_text(pdf))
     # SHA-256 and MD5 of both pictures, PDQ of the second ("08" * 32 is also the first PDQ).
@@ -515,12 +518,12 @@ def test_suspected_minor_case_routes_to_ncmec_with_hashes_only(vault: Vault) -> 
     assert not docx.Document(io.BytesIO(documents["ncmec-ncmec.docx"])).inline_shapes
 
 
-def test_minor_items_in_an_adult_case_are_split_out(vault: Vault) -> None:
-    case = cases.new_case(vault, "Case A")
+def test_minor_items_in_an_adult_case_are_split_out(store: CaseStore) -> None:
+    case = cases.new_case(store, "Case A")
     REDDIT, IMGUR = "https://www.reddit.com/r/c/4", "https://imgur.com/gallery/5"
-    add_capture(vault, case.id, REDDIT, seed=10)
-    add_capture(vault, case.id, IMGUR, seed=11, minor=True)
-    result = tracker.draft_requests(vault, "Case A", "takedown", form(), now=T0)
+    add_capture(store, case.id, REDDIT, seed=10)
+    add_capture(store, case.id, IMGUR, seed=11, minor=True)
+    result = tracker.draft_requests(store, "Case A", "takedown", form(), now=T0)
     routes = {(v.route, v.platform): v for v in result.requests}
     assert set(routes) == {("ncmec", NCMEC), ("takedown", "Reddit"), ("takedown", "Imgur")}
     assert routes[("ncmec", NCMEC)].urls == ["https://imgur.com/gallery/5/media-11.jpg", IMGUR]
@@ -535,17 +538,17 @@ def test_minor_items_in_an_adult_case_are_split_out(vault: Vault) -> None:
 NCMEC = "National Center for Missing & Exploited Children (NCMEC)"
 
 
-def test_suspected_minor_case_gets_a_text_only_removal_notice(vault: Vault) -> None:
+def test_suspected_minor_case_gets_a_text_only_removal_notice(store: CaseStore) -> None:
     """Beside the NCMEC sheet: a § 223a notice per platform with each address and SHA-256,
     no image XObject, no name of the person (nor the case label)."""
-    case = cases.new_case(vault, "Jane Roe case", suspected_minor=True)
-    _, first = add_capture(vault, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
-    add_capture(vault, case.id, "https://www.reddit.com/r/b/9", seed=9, minor=True)
+    case = cases.new_case(store, "Jane Roe case", suspected_minor=True)
+    _, first = add_capture(store, case.id, "https://www.reddit.com/r/b/2", seed=7, minor=True)
+    add_capture(store, case.id, "https://www.reddit.com/r/b/9", seed=9, minor=True)
     named = form(person_name="Jane Roe")
-    result = tracker.draft_requests(vault, case.id, "takedown", named, now=T0)
+    result = tracker.draft_requests(store, case.id, "takedown", named, now=T0)
     notice = next(v for v in result.requests if v.route == "takedown")
     assert notice.platform == "Reddit"
-    documents = tracker.request_documents(vault, notice.id)
+    documents = tracker.request_documents(store, notice.id)
     assert set(documents) == {"takedown_minor-reddit.pdf", "takedown_minor-reddit.docx"}
     pdf = documents["takedown_minor-reddit.pdf"]
     text = pdf_text(pdf)
@@ -574,35 +577,35 @@ def test_suspected_minor_case_gets_a_text_only_removal_notice(vault: Vault) -> N
     assert first in notice.item_ids
     # Sent by the person themselves, the notice would carry their name: not made.
     own = form(sender=Sender(name="Jane Roe", email="j@example.org"), person_name="Jane Roe")
-    again = tracker.draft_requests(vault, case.id, "takedown", own, again=True, now=T0)
+    again = tracker.draft_requests(store, case.id, "takedown", own, again=True, now=T0)
     assert [v.route for v in again.requests] == ["ncmec"]
     assert {x.reason for x in again.not_included} == {tracker.MINOR_NEEDS_REPRESENTATIVE}
 
 
 def test_export_writes_the_stored_documents(
-    vault: Vault, stocked: dict[str, Any], tmp_path: Path
+    store: CaseStore, stocked: dict[str, Any], tmp_path: Path
 ) -> None:
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "takedown", form(), now=T0)
+    drafted = tracker.draft_requests(store, "Case 2026-014", "takedown", form(), now=T0)
     req = next(v for v in drafted.requests if v.platform == "Reddit")
     out = tmp_path / "out"
-    written = tracker.export_documents(vault, req.id, out, formats=("pdf",))
+    written = tracker.export_documents(store, req.id, out, formats=("pdf",))
     assert [p.name for p in written] == ["takedown-reddit.pdf"]
     assert (
-        written[0].read_bytes() == tracker.request_documents(vault, req.id)["takedown-reddit.pdf"]
+        written[0].read_bytes() == tracker.request_documents(store, req.id)["takedown-reddit.pdf"]
     )
     with pytest.raises(Exception, match="already exist"):
-        tracker.export_documents(vault, req.id, out)
-    assert "request.exported" in audit_actions(vault)
+        tracker.export_documents(store, req.id, out)
+    assert "request.exported" in audit_actions(store)
 
 
-def test_zip_package_holds_pdf_and_docx(vault: Vault, stocked: dict[str, Any]) -> None:
-    drafted = tracker.draft_requests(vault, "Case 2026-014", "ncii-report", form(), now=T0)
-    with vault.session() as s:
+def test_zip_package_holds_pdf_and_docx(store: CaseStore, stocked: dict[str, Any]) -> None:
+    drafted = tracker.draft_requests(store, "Case 2026-014", "ncii-report", form(), now=T0)
+    with store.session() as s:
         row = s.get(RemovalRequest, drafted.requests[0].id)
         assert row is not None
         blob = s.get(Blob, row.document_blob_id)
         assert blob is not None
-        package = vault.read_blob(blob)
+        package = store.read_blob(blob)
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         names = archive.namelist()
     assert len(names) == 2 and {n.rsplit(".", 1)[1] for n in names} == {"pdf", "docx"}
@@ -629,16 +632,16 @@ def docx_lines(data: bytes) -> str:
 
 
 @pytest.fixture
-def page_with_three(vault: Vault, web: LocalServer, tmp_path: Path) -> dict[str, Any]:
+def page_with_three(store: CaseStore, web: LocalServer, tmp_path: Path) -> dict[str, Any]:
     """A case with one original photo, and a captured page (real 127.0.0.1 server) showing a
     resized copy of it, an unrelated photo and a site logo."""
     skdata = pytest.importorskip("skimage.data")
-    case = cases.new_case(vault, "Case W")
+    case = cases.new_case(store, "Case W")
     astronaut = _small(skdata.astronaut(), 256)
     (tmp_path / "orig").mkdir()
     (tmp_path / "orig" / "astronaut.png").write_bytes(photo_bytes(astronaut, "PNG"))
-    added = intake.add_items(vault, case.id, Role.ORIGINAL, [tmp_path / "orig"])
-    matching.hash_items(vault, added.sources, workers=1)
+    added = intake.add_items(store, case.id, Role.ORIGINAL, [tmp_path / "orig"])
+    matching.hash_items(store, added.sources, workers=1)
     web.routes["/post/1"] = Route(
         html_page(
             '<img src="/static/logo.png"><p>post</p>'
@@ -654,7 +657,7 @@ def page_with_three(vault: Vault, web: LocalServer, tmp_path: Path) -> dict[str,
         kind = "image/png" if path.endswith(".png") else "image/jpeg"
         web.routes[path] = Route(body, content_type=kind)
     options = capture.CaptureOptions(fetch=FetchOptions(trust_env=False))
-    batch = capture.capture_urls(vault, case.id, [web.url("/post/1")], options=options)
+    batch = capture.capture_urls(store, case.id, [web.url("/post/1")], options=options)
     [result] = batch.results
     assert result.ok and result.main is not None
     by_path = {urlsplit(r.url).path: r for r in result.resources}
@@ -672,11 +675,11 @@ def page_with_three(vault: Vault, web: LocalServer, tmp_path: Path) -> dict[str,
 
 
 def test_letter_lists_the_matched_picture_not_the_page_html_or_unrelated_pictures(
-    vault: Vault, page_with_three: dict[str, Any]
+    store: CaseStore, page_with_three: dict[str, Any]
 ) -> None:
     got = page_with_three
     copy, other, logo = got["copy"], got["other"], got["logo"]
-    result = tracker.draft_requests(vault, got["case"], "takedown", form(), now=T0)
+    result = tracker.draft_requests(store, got["case"], "takedown", form(), now=T0)
     [view] = result.requests
     assert view.platform == "127.0.0.1"
     assert view.urls == [copy.url, got["page"]] and view.item_ids == [copy.item_id]
@@ -687,7 +690,7 @@ def test_letter_lists_the_matched_picture_not_the_page_html_or_unrelated_picture
         got["page"],
         "pending",
     )
-    documents = tracker.request_documents(vault, view.id)
+    documents = tracker.request_documents(store, view.id)
     pdf = squeeze(pdf_text(documents["takedown-unknown-127-0-0-1.pdf"]))
     word = docx_lines(documents["takedown-unknown-127-0-0-1.docx"])
     for text in (pdf, squeeze(word)):
@@ -701,15 +704,15 @@ def test_letter_lists_the_matched_picture_not_the_page_html_or_unrelated_picture
 
 
 def test_rejected_match_is_left_out_and_item_adds_an_unmatched_picture(
-    vault: Vault, page_with_three: dict[str, Any]
+    store: CaseStore, page_with_three: dict[str, Any]
 ) -> None:
     got = page_with_three
-    matching.review_match(vault, got["match_id"], confirm=False)
+    matching.review_match(store, got["match_id"], confirm=False)
     with pytest.raises(NciiDeskError, match=r"1 captured page\(s\) without a matched picture"):
-        tracker.draft_requests(vault, got["case"], "takedown", form(), now=T0)
+        tracker.draft_requests(store, got["case"], "takedown", form(), now=T0)
     logo = got["logo"]
     result = tracker.draft_requests(
-        vault, got["case"], "takedown", form(), items=[logo.item_id[:10]], now=T0
+        store, got["case"], "takedown", form(), items=[logo.item_id[:10]], now=T0
     )
     [view] = result.requests
     assert view.item_ids == [logo.item_id] and view.urls == [logo.url, got["page"]]
@@ -720,11 +723,11 @@ def test_rejected_match_is_left_out_and_item_adds_an_unmatched_picture(
 
 
 def test_confirmed_matches_are_marked_in_the_letter_data(
-    vault: Vault, page_with_three: dict[str, Any]
+    store: CaseStore, page_with_three: dict[str, Any]
 ) -> None:
     got = page_with_three
-    matching.review_match(vault, got["match_id"], confirm=True)
-    result = tracker.draft_requests(vault, got["case"], "ncii-report", form(), now=T0)
+    matching.review_match(store, got["match_id"], confirm=True)
+    result = tracker.draft_requests(store, got["case"], "ncii-report", form(), now=T0)
     [entry] = result.as_dict()["requests"][0]["depictions"]
     assert entry == {
         "url": got["copy"].url,
@@ -736,28 +739,28 @@ def test_confirmed_matches_are_marked_in_the_letter_data(
 
 
 def test_second_draft_is_refused_or_lists_only_new_pictures(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
     case, ids = stocked["case"], stocked["ids"]
-    first = tracker.draft_requests(vault, case, "takedown", form(), now=T0)
+    first = tracker.draft_requests(store, case, "takedown", form(), now=T0)
     reddit = next(v for v in first.requests if v.platform == "Reddit")
     x_req = next(v for v in first.requests if v.platform != "Reddit")
     with pytest.raises(tracker.AlreadyRequested) as caught:
-        tracker.draft_requests(vault, case, "takedown", form(), now=T0 + HOUR)
+        tracker.draft_requests(store, case, "takedown", form(), now=T0 + HOUR)
     assert f"Reddit: request {reddit.id[:12]} (draft)" in caught.value.message
     assert f"request {x_req.id[:12]} (draft)" in caught.value.message
     assert "--again" in caught.value.hint
     assert sorted(caught.value.request_ids) == sorted([reddit.id, x_req.id])
-    assert len(tracker.list_requests(vault, case)) == 2  # nothing stored
+    assert len(tracker.list_requests(store, case)) == 2  # nothing stored
     # Another kind of request is not held back by the takedown ones.
-    kept = tracker.draft_requests(vault, case, "preservation", form(), now=T0)
+    kept = tracker.draft_requests(store, case, "preservation", form(), now=T0)
     assert {v.platform for v in kept.requests} == {"Reddit", "X (formerly Twitter)"}
 
-    tracker.mark_sent(vault, reddit.id, at=T0, now=T0)
+    tracker.mark_sent(store, reddit.id, at=T0, now=T0)
     # The same page captured again is no new find; a new page on Reddit is.
-    add_capture(vault, case, REDDIT_PAGE, seed=1, picture=REDDIT_PICTURE, at=T0)
-    _, new_item = add_capture(vault, case, "https://www.reddit.com/r/a/comments/2", seed=4)
-    second = tracker.draft_requests(vault, case, "takedown", form(), now=T0 + 2 * HOUR)
+    add_capture(store, case, REDDIT_PAGE, seed=1, picture=REDDIT_PICTURE, at=T0)
+    _, new_item = add_capture(store, case, "https://www.reddit.com/r/a/comments/2", seed=4)
+    second = tracker.draft_requests(store, case, "takedown", form(), now=T0 + 2 * HOUR)
     [view] = second.requests
     assert view.platform == "Reddit" and view.item_ids == [new_item]
     covered = {(x.url, x.reason, x.request_id, x.status) for x in second.not_included}
@@ -772,29 +775,29 @@ def test_second_draft_is_refused_or_lists_only_new_pictures(
     # Past its deadline the first request is still open: named as overdue.
     late = T0 + 50 * HOUR
     with pytest.raises(tracker.AlreadyRequested, match=rf"{reddit.id[:12]} \(overdue\)"):
-        tracker.draft_requests(vault, case, "takedown", form(), platform="reddit", now=late)
+        tracker.draft_requests(store, case, "takedown", form(), platform="reddit", now=late)
     # A request the platform answered (removed or refused) no longer holds its pictures.
-    tracker.set_status(vault, reddit.id, "refused", now=late)
-    third = tracker.draft_requests(vault, case, "takedown", form(), platform="reddit", now=late)
+    tracker.set_status(store, reddit.id, "refused", now=late)
+    third = tracker.draft_requests(store, case, "takedown", form(), platform="reddit", now=late)
     assert third.requests[0].urls == [REDDIT_PICTURE, REDDIT_PAGE, REDDIT_MEDIA]
     assert {ids["reddit1"][1], ids["reddit2"][1]} <= set(third.requests[0].item_ids)
     assert new_item not in third.requests[0].item_ids
     # --again drafts everything anyway.
     again = tracker.draft_requests(
-        vault, case, "takedown", form(), platform="reddit", again=True, now=late
+        store, case, "takedown", form(), platform="reddit", again=True, now=late
     )
     assert set(again.requests[0].item_ids) >= {ids["reddit1"][1], ids["reddit2"][1], new_item}
     assert again.not_included == []
 
 
-def test_grouped_by_the_page_else_by_a_platform_cdn_domain(vault: Vault) -> None:
-    case = cases.new_case(vault, "Case G").id
+def test_grouped_by_the_page_else_by_a_platform_cdn_domain(store: CaseStore) -> None:
+    case = cases.new_case(store, "Case G").id
     forum, blog = "https://forum.example.net/t/1", "https://blog.example.org/p/2"
-    add_capture(vault, case, forum, seed=30, picture="https://pbs.twimg.com/media/a.jpg")
-    add_capture(vault, case, "https://preview.redd.it/b.jpg", seed=31)
-    add_capture(vault, case, blog, seed=32, picture="https://cdn.example.org/c.jpg")
-    add_capture(vault, case, "https://www.reddit.com/r/x/3", seed=33, picture=blog + "/d.jpg")
-    result = tracker.draft_requests(vault, case, "takedown", form(), now=T0)
+    add_capture(store, case, forum, seed=30, picture="https://pbs.twimg.com/media/a.jpg")
+    add_capture(store, case, "https://preview.redd.it/b.jpg", seed=31)
+    add_capture(store, case, blog, seed=32, picture="https://cdn.example.org/c.jpg")
+    add_capture(store, case, "https://www.reddit.com/r/x/3", seed=33, picture=blog + "/d.jpg")
+    result = tracker.draft_requests(store, case, "takedown", form(), now=T0)
     assert {v.platform: v.urls for v in result.requests} == {
         "X (formerly Twitter)": ["https://pbs.twimg.com/media/a.jpg", forum],
         "Reddit": [
@@ -810,13 +813,13 @@ def test_grouped_by_the_page_else_by_a_platform_cdn_domain(vault: Vault) -> None
 
 
 def test_pages_without_a_matched_picture_are_named_and_url_adds_a_page_as_is(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
     case = stocked["case"]
     unmatched, rejected = "https://x.com/u/status/10", "https://x.com/u/status/11"
-    add_capture(vault, case, unmatched, seed=5, review=None)
-    add_capture(vault, case, rejected, seed=6, review="rejected")
-    result = tracker.draft_requests(vault, case, "takedown", form(), now=T0)
+    add_capture(store, case, unmatched, seed=5, review=None)
+    add_capture(store, case, rejected, seed=6, review="rejected")
+    result = tracker.draft_requests(store, case, "takedown", form(), now=T0)
     assert [(x.url, x.reason) for x in result.not_included] == [
         (unmatched, "no matched picture"),
         (rejected, "no matched picture"),
@@ -824,7 +827,7 @@ def test_pages_without_a_matched_picture_are_named_and_url_adds_a_page_as_is(
     x_req = next(v for v in result.requests if v.platform != "Reddit")
     assert x_req.urls == [X_PICTURE, X_PAGE]
     # Given with --url, a page goes in as it is (the earlier pictures stay with their draft).
-    again = tracker.draft_requests(vault, case, "takedown", form(), extra_urls=[unmatched], now=T0)
+    again = tracker.draft_requests(store, case, "takedown", form(), extra_urls=[unmatched], now=T0)
     [view] = again.requests
     assert view.urls == [unmatched] and view.item_ids == []
     assert [x.url for x in again.not_included if x.reason == "no matched picture"] == [rejected]
@@ -833,11 +836,11 @@ def test_pages_without_a_matched_picture_are_named_and_url_adds_a_page_as_is(
 
 
 def test_matched_file_without_an_address_is_named_not_guessed(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
     case = stocked["case"]
-    target = original_id(vault, case)
-    with vault.transaction() as s:
+    target = original_id(store, case)
+    with store.transaction() as s:
         item = EvidenceItem(
             case_id=case,
             role=Role.SUSPECT,
@@ -859,20 +862,20 @@ def test_matched_file_without_an_address_is_named_not_guessed(
             )
         )
         file_item = item.id
-    result = tracker.draft_requests(vault, case, "ncii-report", form(), now=T0)
+    result = tracker.draft_requests(store, case, "ncii-report", form(), now=T0)
     assert [(x.item_id, x.reason) for x in result.not_included] == [
         (file_item, "matched, but no web address is known")
     ]
     assert all(file_item not in v.item_ids for v in result.requests)
     with pytest.raises(MissingElements) as caught:
         tracker.draft_requests(
-            vault, case, "takedown", form(), items=[file_item], again=True, now=T0
+            store, case, "takedown", form(), items=[file_item], again=True, now=T0
         )
     assert caught.value.missing == ["location"]
     assert f"no web address for item {file_item[:12]}" in caught.value.message
     with pytest.raises(NciiDeskError, match="belongs to another case"):
-        other = cases.new_case(vault, "Case other").id
-        tracker.draft_requests(vault, other, "takedown", form(), items=[file_item], now=T0)
+        other = cases.new_case(store, "Case other").id
+        tracker.draft_requests(store, other, "takedown", form(), items=[file_item], now=T0)
 
 
 # --- command line ------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ncii_desk.services import cases, intake, matching
 from ncii_desk.services.hashlists import export_case_hashes, picture_variants
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
+from ncii_desk.vault.store import CaseStore
 
 skdata = pytest.importorskip("skimage.data")
 
@@ -119,22 +120,22 @@ REPOSTS = {
 
 
 @pytest.fixture
-def exported(vault: Vault, tmp_path: Path) -> tuple[Vault, str, Path, Path]:
+def exported(store: CaseStore, tmp_path: Path) -> tuple[Vault, str, Path, Path]:
     """A case with two originals (the generated photo and coffee), exported as pytx."""
     originals = tmp_path / "originals"
     originals.mkdir()
     _save(generated_photo(), originals / "photo.png")
     _save(np.ascontiguousarray(skdata.coffee()), originals / "coffee.png")
-    case_id = cases.new_case(vault, "scan case").id
-    added = intake.add_items(vault, case_id, Role.ORIGINAL, [originals])
-    matching.hash_items(vault, added.sources, workers=1)
+    case_id = cases.new_case(store, "scan case").id
+    added = intake.add_items(store, case_id, Role.ORIGINAL, [originals])
+    matching.hash_items(store, added.sources, workers=1)
     listing = tmp_path / "case-list.txt"
     with open(listing, "w", encoding="utf-8", newline="") as fh:
-        export_case_hashes(vault, case_id, "pytx", fh)
+        export_case_hashes(store, case_id, "pytx", fh)
     canonical = tmp_path / "canonical.txt"
     with open(canonical, "w", encoding="utf-8", newline="") as fh:
-        assert export_case_hashes(vault, case_id, "pytx", fh, canonical_only=True) == 2
-    return vault, case_id, listing, canonical
+        assert export_case_hashes(store, case_id, "pytx", fh, canonical_only=True) == 2
+    return store, case_id, listing, canonical
 
 
 def _pytx_reader(text: str) -> dict[str, set[str]]:

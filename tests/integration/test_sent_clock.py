@@ -35,6 +35,7 @@ from ncii_desk.services import cases, settings
 from ncii_desk.services import requests as tracker
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import AuditEvent, RecheckOutcome, RemovalRequest
+from ncii_desk.vault.store import CaseStore
 
 __all__ = ["stocked"]  # the fixture, used by name
 
@@ -63,20 +64,20 @@ def docx_text(data: bytes) -> str:
 
 
 def test_new_york_deadline_across_the_november_change_is_shown_in_est(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    settings.set_request_setting(vault, "requests.time_zone", "America/New_York")
+    settings.set_request_setting(store, "requests.time_zone", "America/New_York")
     sent = parse_local("2026-10-31 20:00", NEW_YORK)  # EDT, UTC-4
     assert sent == datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
-    ref = reddit_draft(vault, now=sent - timedelta(hours=3))
-    view = tracker.mark_sent(vault, ref, at=sent, now=sent)
+    ref = reddit_draft(store, now=sent - timedelta(hours=3))
+    view = tracker.mark_sent(store, ref, at=sent, now=sent)
     # The clocks go back on 1 November: 48 hours later is 19:00 EST, not 20:00.
     assert view.deadline_at == "2026-11-03T00:00:00Z"
     assert view.sent_local == "2026-10-31 20:00 EDT (2026-11-01 00:00 UTC)"
     assert view.deadline_local == "2026-11-02 19:00 EST (2026-11-03 00:00 UTC)"
     assert view.zone == "America/New_York"
     # The letter is dated in New York time too, with UTC beside it.
-    text = pdf_text(documents(vault, ref)["takedown-reddit.pdf"])
+    text = pdf_text(documents(store, ref)["takedown-reddit.pdf"])
     assert "2026-10-31 20:00 EDT (2026-11-01 00:00 UTC)" in text
     assert "2026-10-31" in text.split("Signature")[-1]  # the local date, not UTC's 11-01
 
@@ -92,56 +93,56 @@ def test_wall_clock_times_that_do_not_exist_or_repeat_are_refused() -> None:
     )
 
 
-def test_time_zone_setting_is_validated(vault: Vault) -> None:
+def test_time_zone_setting_is_validated(store: CaseStore) -> None:
     with pytest.raises(InvalidSetting, match="not a known time zone"):
-        settings.set_request_setting(vault, "requests.time_zone", "Mars/Olympus")
+        settings.set_request_setting(store, "requests.time_zone", "Mars/Olympus")
     with pytest.raises(InvalidSetting, match="not a valid age"):
-        settings.set_request_setting(vault, "requests.followup_recheck_max_age_hours", "0")
-    chosen = settings.set_request_setting(vault, "requests.time_zone", "America/Chicago")
+        settings.set_request_setting(store, "requests.followup_recheck_max_age_hours", "0")
+    chosen = settings.set_request_setting(store, "requests.time_zone", "America/Chicago")
     assert chosen.zone_name == "America/Chicago"
-    assert settings.request_settings(vault).time_zone == "America/Chicago"
+    assert settings.request_settings(store).time_zone == "America/Chicago"
 
 
 # --- 9: sent times that cannot be, and corrections ----------------------------------------
 
 
-def test_sent_before_the_draft_is_refused(vault: Vault, stocked: dict[str, Any]) -> None:
-    ref = reddit_draft(vault, now=T0)
+def test_sent_before_the_draft_is_refused(store: CaseStore, stocked: dict[str, Any]) -> None:
+    ref = reddit_draft(store, now=T0)
     with pytest.raises(InvalidSetting, match="before the request was drafted"):
-        tracker.mark_sent(vault, ref, at=T0 - timedelta(minutes=1), now=T0 + timedelta(hours=1))
-    assert tracker.get_request(vault, ref).status == "draft"
+        tracker.mark_sent(store, ref, at=T0 - timedelta(minutes=1), now=T0 + timedelta(hours=1))
+    assert tracker.get_request(store, ref).status == "draft"
     # The same minute as the draft is accepted (times are typed to the minute).
-    ok = tracker.mark_sent(vault, ref, at=T0, now=T0 + timedelta(hours=1))
+    ok = tracker.mark_sent(store, ref, at=T0, now=T0 + timedelta(hours=1))
     assert ok.sent_at == "2026-06-01T09:00:00Z"
 
 
 def test_sent_in_the_future_is_refused_beyond_the_clock_skew(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    ref = reddit_draft(vault, now=T0)
+    ref = reddit_draft(store, now=T0)
     now = T0 + timedelta(hours=2)
     with pytest.raises(InvalidSetting, match="in the future"):
-        tracker.mark_sent(vault, ref, at=now + timedelta(minutes=6), now=now)
-    assert tracker.get_request(vault, ref).status == "draft"
-    view = tracker.mark_sent(vault, ref, at=now + timedelta(minutes=4), now=now)
+        tracker.mark_sent(store, ref, at=now + timedelta(minutes=6), now=now)
+    assert tracker.get_request(store, ref).status == "draft"
+    view = tracker.mark_sent(store, ref, at=now + timedelta(minutes=4), now=now)
     assert view.status == "sent"
 
 
 def test_correcting_the_sent_time_is_audited_and_moves_the_deadline(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    ref = reddit_draft(vault, now=T0)
+    ref = reddit_draft(store, now=T0)
     later = T0 + timedelta(hours=6)
     with pytest.raises(Exception, match="has not been marked as sent"):
-        tracker.correct_sent(vault, ref, T0 + HOUR, "typo", now=later)
-    tracker.mark_sent(vault, ref, at=T0 + 3 * HOUR, now=later)
+        tracker.correct_sent(store, ref, T0 + HOUR, "typo", now=later)
+    tracker.mark_sent(store, ref, at=T0 + 3 * HOUR, now=later)
     with pytest.raises(InvalidSetting, match="needs a reason"):
-        tracker.correct_sent(vault, ref, T0 + HOUR, "  ", now=later)
+        tracker.correct_sent(store, ref, T0 + HOUR, "  ", now=later)
     with pytest.raises(InvalidSetting, match="before the request was drafted"):
-        tracker.correct_sent(vault, ref, T0 - HOUR, "earlier", now=later)
+        tracker.correct_sent(store, ref, T0 - HOUR, "earlier", now=later)
     with pytest.raises(InvalidSetting, match="in the future"):
-        tracker.correct_sent(vault, ref, later + HOUR, "later", now=later)
-    view = tracker.correct_sent(vault, ref, T0 + HOUR, "e-mail sent at 10:00 UTC", now=later)
+        tracker.correct_sent(store, ref, later + HOUR, "later", now=later)
+    view = tracker.correct_sent(store, ref, T0 + HOUR, "e-mail sent at 10:00 UTC", now=later)
     assert view.sent_at == "2026-06-01T10:00:00Z"
     assert view.deadline_at == "2026-06-03T10:00:00Z"  # was 12:00, moved with the sent time
     event = view.history[-1]
@@ -149,14 +150,14 @@ def test_correcting_the_sent_time_is_audited_and_moves_the_deadline(
     assert event["old_sent_at"] == "2026-06-01T12:00:00Z"
     assert event["old_deadline_at"] == "2026-06-03T12:00:00Z"
     assert event["reason"] == "e-mail sent at 10:00 UTC" and event["by"] == "test-advocate"
-    with vault.session() as s:
+    with store.session() as s:
         audit = s.scalars(
             select(AuditEvent).where(AuditEvent.action == "request.sent_corrected")
         ).one()
     assert "2026-06-01T12:00:00Z" in audit.details and "e-mail sent at 10:00" in audit.details
     assert audit.actor == "test-advocate"
     # The stored letter now carries the corrected date.
-    text = pdf_text(documents(vault, ref)["takedown-reddit.pdf"])
+    text = pdf_text(documents(store, ref)["takedown-reddit.pdf"])
     assert "2026-06-01 10:00 UTC" in text and "2026-06-01 12:00 UTC" not in text
 
 
@@ -164,16 +165,16 @@ def test_correcting_the_sent_time_is_audited_and_moves_the_deadline(
 
 
 def test_letter_is_dated_with_the_sent_time_and_the_draft_hash_stays_in_history(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    settings.set_request_setting(vault, "requests.time_zone", "America/New_York")
-    ref = reddit_draft(vault, now=T0)  # 2026-06-01 05:00 EDT
-    draft = documents(vault, ref)
+    settings.set_request_setting(store, "requests.time_zone", "America/New_York")
+    ref = reddit_draft(store, now=T0)  # 2026-06-01 05:00 EDT
+    draft = documents(store, ref)
     draft_text = pdf_text(draft["takedown-reddit.pdf"])
     assert "2026-06-01 05:00 EDT (2026-06-01 09:00 UTC)" in draft_text
     sent = parse_local("2026-06-03 14:05", NEW_YORK)
-    view = tracker.mark_sent(vault, ref, at=sent, now=sent + HOUR)
-    dated = documents(vault, ref)
+    view = tracker.mark_sent(store, ref, at=sent, now=sent + HOUR)
+    dated = documents(store, ref)
     text = pdf_text(dated["takedown-reddit.pdf"])
     assert "2026-06-03 14:05 EDT (2026-06-03 18:05 UTC)" in text
     assert "2026-06-01 05:00 EDT" not in text
@@ -199,40 +200,44 @@ def _overdue_request(vault: Vault, stocked: dict[str, Any]) -> str:
     return ref
 
 
-def test_followup_with_a_stale_recheck_says_as_of(vault: Vault, stocked: dict[str, Any]) -> None:
-    ref = _overdue_request(vault, stocked)
+def test_followup_with_a_stale_recheck_says_as_of(
+    store: CaseStore, stocked: dict[str, Any]
+) -> None:
+    ref = _overdue_request(store, stocked)
     capture_id = stocked["ids"]["reddit1"][0]
     checked = T0 + timedelta(hours=49)
-    add_recheck(vault, stocked["case"], capture_id, REDDIT_PAGE, RecheckOutcome.STILL_UP, checked)
+    add_recheck(store, stocked["case"], capture_id, REDDIT_PAGE, RecheckOutcome.STILL_UP, checked)
     late = checked + timedelta(hours=30)  # older than the 24-hour default
-    text = pdf_text(tracker.followup_letters(vault, ref, form(), "followup", now=late).pdf())
+    text = pdf_text(tracker.followup_letters(store, ref, form(), "followup", now=late).pdf())
     assert "As of our last check, on 2026-06-03 10:00 UTC, the content was still reachable" in text
     assert "does not say whether the content is still online now" in text
     assert "Content still online" not in text and ": still reachable" not in text
     assert "If any of the content listed above is still online" in text
     # A longer allowed age makes the same check recent enough.
-    settings.set_request_setting(vault, "requests.followup_recheck_max_age_hours", "48")
-    text = pdf_text(tracker.followup_letters(vault, ref, form(), "followup", now=late).pdf())
+    settings.set_request_setting(store, "requests.followup_recheck_max_age_hours", "48")
+    text = pdf_text(tracker.followup_letters(store, ref, form(), "followup", now=late).pdf())
     assert "We checked on 2026-06-03 10:00 UTC: still reachable." in text
 
 
-def test_followup_with_a_fresh_recheck_cites_it(vault: Vault, stocked: dict[str, Any]) -> None:
-    settings.set_request_setting(vault, "requests.time_zone", "America/New_York")
-    ref = _overdue_request(vault, stocked)
+def test_followup_with_a_fresh_recheck_cites_it(store: CaseStore, stocked: dict[str, Any]) -> None:
+    settings.set_request_setting(store, "requests.time_zone", "America/New_York")
+    ref = _overdue_request(store, stocked)
     capture_id = stocked["ids"]["reddit1"][0]
     checked = T0 + timedelta(hours=70)
-    add_recheck(vault, stocked["case"], capture_id, REDDIT_PAGE, RecheckOutcome.STILL_UP, checked)
+    add_recheck(store, stocked["case"], capture_id, REDDIT_PAGE, RecheckOutcome.STILL_UP, checked)
     now = checked + timedelta(hours=2)
-    text = pdf_text(tracker.followup_letters(vault, ref, form(), "followup", now=now).pdf())
+    text = pdf_text(tracker.followup_letters(store, ref, form(), "followup", now=now).pdf())
     assert "Content still online" in text
     assert "We checked on 2026-06-04 03:00 EDT (2026-06-04 07:00 UTC): still reachable." in text
     assert "Please remove the content now" in text
 
 
-def test_followup_without_any_recheck_makes_no_claim(vault: Vault, stocked: dict[str, Any]) -> None:
-    ref = _overdue_request(vault, stocked)
+def test_followup_without_any_recheck_makes_no_claim(
+    store: CaseStore, stocked: dict[str, Any]
+) -> None:
+    ref = _overdue_request(store, stocked)
     text = pdf_text(
-        tracker.followup_letters(vault, ref, form(), "followup", now=T0 + timedelta(hours=60)).pdf()
+        tracker.followup_letters(store, ref, form(), "followup", now=T0 + timedelta(hours=60)).pdf()
     )
     assert "We have not checked the addresses again since the request was sent" in text
     assert "Content listed in our request" in text and "Content still online" not in text
@@ -241,23 +246,27 @@ def test_followup_without_any_recheck_makes_no_claim(vault: Vault, stocked: dict
 # --- 12: the covered-platform question ----------------------------------------------------
 
 
-def test_takedown_needs_the_covered_platform_answer(vault: Vault, stocked: dict[str, Any]) -> None:
+def test_takedown_needs_the_covered_platform_answer(
+    store: CaseStore, stocked: dict[str, Any]
+) -> None:
     with pytest.raises(MissingElements) as caught:
-        reddit_draft(vault, covered_platform="")
+        reddit_draft(store, covered_platform="")
     assert caught.value.missing == ["covered_platform"]
     assert "--covered-platform" in (caught.value.hint or "")
 
 
-def test_covered_platform_answer_changes_the_wording(vault: Vault, stocked: dict[str, Any]) -> None:
+def test_covered_platform_answer_changes_the_wording(
+    store: CaseStore, stocked: dict[str, Any]
+) -> None:
     texts = {}
     for answer in ("yes", "no", "unsure"):
         drafted = tracker.draft_requests(
-            vault, CASE, "takedown", form(covered_platform=answer), platform="reddit", again=True
+            store, CASE, "takedown", form(covered_platform=answer), platform="reddit", again=True
         )
         ref = drafted.requests[0].id
         assert drafted.requests[0].covered_platform == answer
-        texts[answer] = pdf_text(documents(vault, ref)["takedown-reddit.pdf"])
-        view = tracker.mark_sent(vault, ref)
+        texts[answer] = pdf_text(documents(store, ref)["takedown-reddit.pdf"])
+        view = tracker.mark_sent(store, ref)
         # Only a covered platform owes removal within 48 hours: only then is it tracked.
         assert (view.deadline_at is not None) == (answer == "yes")
     yes, no, unsure = texts["yes"], texts["no"], texts["unsure"]
@@ -325,16 +334,16 @@ def test_cli_sent_takes_a_local_time_with_a_zone_and_corrects_it_with_a_reason(
 
 
 def test_a_request_drafted_before_letter_inputs_keeps_its_letter_and_deadline(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    ref = reddit_draft(vault, now=T0)
-    with vault.transaction() as s:
+    ref = reddit_draft(store, now=T0)
+    with store.transaction() as s:
         row = s.get(RemovalRequest, ref)
         assert row is not None
         row.letter_inputs = None  # as stored by an earlier version
-    before = documents(vault, ref)
-    view = tracker.mark_sent(vault, ref, at=T0 + HOUR, now=T0 + HOUR)
-    assert documents(vault, ref) == before
+    before = documents(store, ref)
+    view = tracker.mark_sent(store, ref, at=T0 + HOUR, now=T0 + HOUR)
+    assert documents(store, ref) == before
     event = view.history[-1]
     assert event["letter_redated"] is False and "earlier version" in event["note"]
     assert event["documents"] == {n: hashlib.sha256(b).hexdigest() for n, b in before.items()}
@@ -342,18 +351,18 @@ def test_a_request_drafted_before_letter_inputs_keeps_its_letter_and_deadline(
 
 
 def test_a_letter_that_cannot_be_rendered_again_is_kept_and_the_send_still_recorded(
-    vault: Vault, stocked: dict[str, Any]
+    store: CaseStore, stocked: dict[str, Any]
 ) -> None:
-    ref = reddit_draft(vault, now=T0)
-    with vault.transaction() as s:
+    ref = reddit_draft(store, now=T0)
+    with store.transaction() as s:
         row = s.get(RemovalRequest, ref)
         assert row is not None and row.letter_inputs is not None
         inputs = dict(row.letter_inputs)
         inputs["form"] = {**inputs["form"], "signature": ""}  # no longer a valid request
         row.letter_inputs = inputs
-    before = documents(vault, ref)
-    view = tracker.mark_sent(vault, ref, at=T0 + HOUR, now=T0 + HOUR)
-    assert view.status == "sent" and documents(vault, ref) == before
+    before = documents(store, ref)
+    view = tracker.mark_sent(store, ref, at=T0 + HOUR, now=T0 + HOUR)
+    assert view.status == "sent" and documents(store, ref) == before
     event = view.history[-1]
     assert event["letter_redated"] is False
     assert "could not be dated again" in event["note"] and "signature" in event["note"]

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy
 from sqlalchemy import func, select, text
+from storekit import store_folder
 
 from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.errors import PixelsNotKept
@@ -42,6 +44,7 @@ from ncii_desk.vault.models import (
     HashRecord,
     Role,
 )
+from ncii_desk.vault.store import CaseStore
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -101,9 +104,7 @@ def db_hits(vault: Vault, needles: list[bytes]) -> list[str]:
     hits: list[str] = []
     rows_seen = 0
     with vault.engine.connect() as conn:
-        tables = list(
-            conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars()
-        )
+        tables = list(sqlalchemy.inspect(conn).get_table_names())
         assert {"items", "blobs", "audit_events", "cases"} <= set(tables)
         for table in tables:
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
@@ -146,7 +147,7 @@ def assert_hash_only(vault: Vault, item_id: str, marked: MarkedFile) -> None:
 
 
 def assert_no_trace(vault: Vault, marked: MarkedFile, user_dirs: Path) -> None:
-    assert scan_for([vault.root, user_dirs], marked.needles) == []
+    assert scan_for([store_folder(vault), user_dirs], marked.needles) == []
     assert db_hits(vault, marked.needles) == []
 
 
@@ -161,7 +162,7 @@ def outside(tmp_path: Path, vault_dir: Path, isolated_user_dirs: Path) -> Path:
 
 
 def test_scanners_do_find_the_marker_when_it_is_there(
-    vault: Vault, outside: Path, isolated_user_dirs: Path
+    store: CaseStore, outside: Path, isolated_user_dirs: Path
 ) -> None:
     """Positive control: the file scan and the database search work."""
     marked = make_marked_file(outside)
@@ -170,43 +171,43 @@ def test_scanners_do_find_the_marker_when_it_is_there(
     # a hex dump or base64 of the bytes would be caught too
     (isolated_user_dirs / "cache" / "leak.txt").write_bytes(base64.b64encode(marked.data[:4096]))
     assert scan_for([isolated_user_dirs], [base64.b64encode(marked.data[:3000])]) != []
-    case_id = cases.new_case(vault, "control").id
-    with vault.transaction() as s:
+    case_id = cases.new_case(store, "control").id
+    with store.transaction() as s:
         case = s.get(Case, case_id)
         assert case is not None
         case.notes = marked.marker.hex()
-    assert db_hits(vault, marked.needles) != []
+    assert db_hits(store, marked.needles) != []
 
 
 def test_suspected_minor_case_keeps_hashes_only_and_no_byte_reaches_disk(
-    vault: Vault, outside: Path, isolated_user_dirs: Path, tmp_path: Path
+    store: CaseStore, outside: Path, isolated_user_dirs: Path, tmp_path: Path
 ) -> None:
     # an ordinary case first, so the store is not empty and "no new blob" means something
-    normal_case = cases.new_case(vault, "Case ordinary").id
+    normal_case = cases.new_case(store, "Case ordinary").id
     ordinary = outside / "ordinary.png"
     ordinary.write_bytes(PNG_MAGIC + os.urandom(5000))
-    intake.add_items(vault, normal_case, Role.ORIGINAL, [ordinary])
-    blobs_before = blob_files(vault.root)
-    assert blob_rows(vault) == 1 and len(blobs_before) == 1
+    intake.add_items(store, normal_case, Role.ORIGINAL, [ordinary])
+    blobs_before = blob_files(store_folder(store))
+    assert blob_rows(store) == 1 and len(blobs_before) == 1
 
-    minor_case = cases.new_case(vault, "Case M", suspected_minor=True)
+    minor_case = cases.new_case(store, "Case M", suspected_minor=True)
     assert minor_case.suspected_minor is True
     marked = make_marked_file(outside)
 
-    result = intake.add_items(vault, minor_case.id, Role.SUSPECT, [marked.path])
+    result = intake.add_items(store, minor_case.id, Role.SUSPECT, [marked.path])
 
     assert result.errors == []
     (view,) = result.added
     assert view.pixels_kept is False and view.suspected_minor is True
     assert view.sha256 == hashlib.sha256(marked.data).hexdigest()
     assert view.md5 == hashlib.md5(marked.data).hexdigest()
-    assert_hash_only(vault, view.id, marked)
-    assert blob_rows(vault) == 1
-    assert blob_files(vault.root) == blobs_before
-    assert_no_trace(vault, marked, isolated_user_dirs)
+    assert_hash_only(store, view.id, marked)
+    assert blob_rows(store) == 1
+    assert blob_files(store_folder(store)) == blobs_before
+    assert_no_trace(store, marked, isolated_user_dirs)
 
     # the audit event records the decision and the hashes, nothing more
-    with vault.session() as s:
+    with store.session() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.object_id == view.id)).one()
     details = json.loads(event.details)
     assert event.action == "item.added"
@@ -216,65 +217,65 @@ def test_suspected_minor_case_keeps_hashes_only_and_no_byte_reaches_disk(
     dest = tmp_path / "export"
     dest.mkdir()
     with pytest.raises(PixelsNotKept) as exc_info:
-        items.export_item(vault, view.id, dest)
+        items.export_item(store, view.id, dest)
     assert "not kept" in exc_info.value.message
     assert "CyberTipline" in exc_info.value.hint
     assert list(dest.iterdir()) == []
 
     # the whole vault is still consistent, and the listing shows the item
-    assert vault.check().ok
-    (listed,) = items.list_items(vault, minor_case.id)
+    assert store.check().ok
+    (listed,) = items.list_items(store, minor_case.id)
     assert listed == view
-    assert cases.get_case(vault, minor_case.id).suspects == 1
+    assert cases.get_case(store, minor_case.id).suspects == 1
 
 
 def test_per_item_flag_on_a_normal_case(
-    vault: Vault, outside: Path, isolated_user_dirs: Path
+    store: CaseStore, outside: Path, isolated_user_dirs: Path
 ) -> None:
-    case_id = cases.new_case(vault, "Case 2026-007").id
+    case_id = cases.new_case(store, "Case 2026-007").id
     marked = make_marked_file(outside)
     normal = outside / "normal.png"
     normal.write_bytes(PNG_MAGIC + os.urandom(4000))
 
-    flagged = intake.add_items(vault, case_id, Role.SUSPECT, [marked.path], suspected_minor=True)
+    flagged = intake.add_items(store, case_id, Role.SUSPECT, [marked.path], suspected_minor=True)
     (hash_only,) = flagged.added
     assert hash_only.pixels_kept is False
-    assert_hash_only(vault, hash_only.id, marked)
-    assert blob_rows(vault) == 0 and blob_files(vault.root) == []
+    assert_hash_only(store, hash_only.id, marked)
+    assert blob_rows(store) == 0 and blob_files(store_folder(store)) == []
 
     # the flag was for that intake only: the case and later intakes are ordinary
-    (kept,) = intake.add_items(vault, case_id, Role.SUSPECT, [normal]).added
+    (kept,) = intake.add_items(store, case_id, Role.SUSPECT, [normal]).added
     assert kept.pixels_kept is True and kept.suspected_minor is False
-    assert cases.get_case(vault, case_id).suspected_minor is False
-    assert blob_rows(vault) == 1 and len(blob_files(vault.root)) == 1
+    assert cases.get_case(store, case_id).suspected_minor is False
+    assert blob_rows(store) == 1 and len(blob_files(store_folder(store))) == 1
 
-    assert_no_trace(vault, marked, isolated_user_dirs)
+    assert_no_trace(store, marked, isolated_user_dirs)
     with pytest.raises(PixelsNotKept):
-        items.export_item(vault, hash_only.id, outside / "x.png")
+        items.export_item(store, hash_only.id, outside / "x.png")
     assert not (outside / "x.png").exists()
 
 
 def test_folder_intake_in_suspected_minor_mode(
-    vault: Vault, outside: Path, isolated_user_dirs: Path
+    store: CaseStore, outside: Path, isolated_user_dirs: Path
 ) -> None:
-    case_id = cases.new_case(vault, "Case folder", suspected_minor=True).id
+    case_id = cases.new_case(store, "Case folder", suspected_minor=True).id
     folder = outside / "dump"
     first = make_marked_file(folder, "a.png")
     second = make_marked_file(folder / "sub", "b.png")
     (folder / "sub" / "copy-of-a.png").write_bytes(first.data)
 
     # again: the copy is added and linked rather than reported as already in the case
-    result = intake.add_items(vault, case_id, Role.SUSPECT, [folder], again=True)
+    result = intake.add_items(store, case_id, Role.SUSPECT, [folder], again=True)
 
     assert result.errors == []
     by_name = {v.original_filename: v for v in result.added}
     assert set(by_name) == {"a.png", "b.png", "copy-of-a.png"}
     assert all(v.pixels_kept is False for v in result.added)
     assert by_name["copy-of-a.png"].duplicate_of == by_name["a.png"].id
-    assert_hash_only(vault, by_name["b.png"].id, second)
-    assert blob_rows(vault) == 0 and blob_files(vault.root) == []
+    assert_hash_only(store, by_name["b.png"].id, second)
+    assert blob_rows(store) == 0 and blob_files(store_folder(store)) == []
     for marked in (first, second):
-        assert_no_trace(vault, marked, isolated_user_dirs)
+        assert_no_trace(store, marked, isolated_user_dirs)
 
 
 def test_cli_intake_with_suspected_minor_writes_nothing(
@@ -344,21 +345,21 @@ def test_cli_intake_with_suspected_minor_writes_nothing(
         vault.close()
 
 
-def test_bytes_once_hash_only_are_never_stored_later(vault: Vault, tmp_path: Path) -> None:
+def test_bytes_once_hash_only_are_never_stored_later(store: CaseStore, tmp_path: Path) -> None:
     """The same file added again without the flag, even to another case, stays hash-only."""
     src = tmp_path / "outside" / "again.bin"
     src.parent.mkdir()
     src.write_bytes(b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(5000))
-    flagged = cases.new_case(vault, "flagged", suspected_minor=True).id
-    other = cases.new_case(vault, "other").id
-    first = intake.add_items(vault, flagged, Role.SUSPECT, [src])
-    again = intake.add_items(vault, other, Role.SUSPECT, [src])
+    flagged = cases.new_case(store, "flagged", suspected_minor=True).id
+    other = cases.new_case(store, "other").id
+    first = intake.add_items(store, flagged, Role.SUSPECT, [src])
+    again = intake.add_items(store, other, Role.SUSPECT, [src])
     assert not first.errors and not again.errors
     item = again.added[0]
     assert item.pixels_kept is False and item.suspected_minor is True
-    with vault.session() as s:
+    with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Blob)) == 0
-    assert not any(p.is_file() for p in (vault.root / "blobs").rglob("*"))
+    assert not any(p.is_file() for p in (store_folder(store) / "blobs").rglob("*"))
 
 
 # --- matching with hashes only: re-posted variants are still found -----------------------------
@@ -452,11 +453,11 @@ def _found_copies(
 
 
 def test_hash_only_case_finds_mirrored_cropped_and_captioned_copies_like_an_ordinary_case(
-    vault: Vault, tmp_path: Path
+    store: CaseStore, tmp_path: Path
 ) -> None:
     originals, copies = _variant_files(tmp_path / "files")
-    ordinary = cases.new_case(vault, "ordinary").id
-    found_ordinary = _found_copies(vault, ordinary, originals, copies)
+    ordinary = cases.new_case(store, "ordinary").id
+    found_ordinary = _found_copies(store, ordinary, originals, copies)
     assert found_ordinary == set(copies)
 
     # Other bytes (re-saved) so the minor case's files are not the ordinary case's files.
@@ -468,15 +469,15 @@ def test_hash_only_case_finds_mirrored_cropped_and_captioned_copies_like_an_ordi
     for path in originals:
         minor_originals.append(minor_files / path.name)
         Image.open(path).save(minor_originals[-1], compress_level=1)
-    minor_case = cases.new_case(vault, "minor", suspected_minor=True).id
-    found_minor = _found_copies(vault, minor_case, minor_originals, copies)
+    minor_case = cases.new_case(store, "minor", suspected_minor=True).id
+    found_minor = _found_copies(store, minor_case, minor_originals, copies)
     assert found_minor == found_ordinary == set(copies)  # 5 of 5, as the ordinary case
 
     # ... and the same through the per-intake box on an ordinary case
-    boxed = cases.new_case(vault, "boxed").id
-    assert _found_copies(vault, boxed, minor_originals, copies, suspected_minor=True) == set(copies)
+    boxed = cases.new_case(store, "boxed").id
+    assert _found_copies(store, boxed, minor_originals, copies, suspected_minor=True) == set(copies)
 
-    with vault.session() as s:
+    with store.session() as s:
         minor_items = list(
             s.scalars(select(EvidenceItem).where(EvidenceItem.case_id.in_([minor_case, boxed])))
         )

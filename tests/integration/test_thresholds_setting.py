@@ -26,6 +26,7 @@ from ncii_desk.services.items import list_items
 from ncii_desk.services.matching import hash_items, list_matches, match_case
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Analysis, AuditEvent, Role, Setting
+from ncii_desk.vault.store import CaseStore
 
 FACES_DIR = SHARED / "testdata" / "faces"
 
@@ -40,15 +41,15 @@ def _store_raw(vault: Vault, value: object) -> None:
             row.value = value
 
 
-def test_defaults_set_reset_and_invalid_values(vault: Vault) -> None:
-    defaults = svc.thresholds(vault)
+def test_defaults_set_reset_and_invalid_values(store: CaseStore) -> None:
+    defaults = svc.thresholds(store)
     assert defaults.pdq_distance == PDQ_DEFAULT_THRESHOLD and defaults.warnings == []
     assert svc.FACE_RANGE[0] <= defaults.face_similarity <= svc.FACE_RANGE[1]
 
-    assert svc.set_threshold(vault, "thresholds.pdq_distance", "12").pdq_distance == 12
-    changed = svc.set_threshold(vault, "face_similarity", 0.55)
+    assert svc.set_threshold(store, "thresholds.pdq_distance", "12").pdq_distance == 12
+    changed = svc.set_threshold(store, "face_similarity", 0.55)
     assert (changed.pdq_distance, changed.face_similarity) == (12, 0.55)
-    assert svc.thresholds(vault) == changed
+    assert svc.thresholds(store) == changed
     for name, bad in (
         ("pdq_distance", "81"),
         ("pdq_distance", "-1"),
@@ -60,25 +61,25 @@ def test_defaults_set_reset_and_invalid_values(vault: Vault) -> None:
         ("faces", "0.5"),
     ):
         with pytest.raises(InvalidSetting):
-            svc.set_threshold(vault, name, bad)
-    assert svc.thresholds(vault) == changed  # nothing stored by a refused value
+            svc.set_threshold(store, name, bad)
+    assert svc.thresholds(store) == changed  # nothing stored by a refused value
 
     # A stored value that is not valid gives the default and a warning, never a crash.
-    _store_raw(vault, {"pdq_distance": 500, "face_similarity": "high"})
-    fallback = svc.thresholds(vault)
+    _store_raw(store, {"pdq_distance": 500, "face_similarity": "high"})
+    fallback = svc.thresholds(store)
     assert (fallback.pdq_distance, fallback.face_similarity) == (
         defaults.pdq_distance,
         defaults.face_similarity,
     )
     assert len(fallback.warnings) == 2 and "pdq_distance" in fallback.warnings[0]
-    _store_raw(vault, {"pdq_distance": 20, "face_similarity": True})
-    mixed = svc.thresholds(vault)
+    _store_raw(store, {"pdq_distance": 20, "face_similarity": True})
+    mixed = svc.thresholds(store)
     assert mixed.pdq_distance == 20 and mixed.face_similarity == defaults.face_similarity
     assert len(mixed.warnings) == 1
 
-    assert svc.reset_thresholds(vault) == defaults
-    assert svc.thresholds(vault) == defaults
-    with vault.session() as s:
+    assert svc.reset_thresholds(store) == defaults
+    assert svc.thresholds(store) == defaults
+    with store.session() as s:
         actions = [
             e.action
             for e in s.scalars(select(AuditEvent).where(AuditEvent.object_id == svc.THRESHOLDS_KEY))
@@ -106,36 +107,36 @@ def _intake(vault: Vault, label: str, original: Path, suspect: Path) -> tuple[st
 
 
 def test_a_stored_stricter_pdq_threshold_stops_a_far_match_on_intake(
-    vault: Vault, tmp_path: Path
+    store: CaseStore, tmp_path: Path
 ) -> None:
     original = tmp_path / "cat.png"
     Image.fromarray(skimage.data.chelsea()).save(original)
     suspect = _far_copy(tmp_path / "found.jpg")
 
-    first, warnings = _intake(vault, "Default thresholds", original, suspect)
-    (match,) = list_matches(vault, first)
+    first, warnings = _intake(store, "Default thresholds", original, suspect)
+    (match,) = list_matches(store, first)
     assert match.kind == "pdq" and match.threshold == PDQ_DEFAULT_THRESHOLD
     assert match.distance is not None and warnings == []
     distance = int(match.distance)
     assert 1 <= distance <= PDQ_DEFAULT_THRESHOLD  # a copy a few bits away, as intended
 
-    svc.set_threshold(vault, "pdq_distance", distance - 1)
-    stricter, _ = _intake(vault, "Stricter", original, suspect)
-    assert list_matches(vault, stricter) == []  # not recorded at all (no other method finds it)
-    assert match_case(vault, stricter) == []
+    svc.set_threshold(store, "pdq_distance", distance - 1)
+    stricter, _ = _intake(store, "Stricter", original, suspect)
+    assert list_matches(store, stricter) == []  # not recorded at all (no other method finds it)
+    assert match_case(store, stricter) == []
 
-    svc.set_threshold(vault, "pdq_distance", distance)
-    exact, _ = _intake(vault, "Just enough", original, suspect)
-    (just,) = list_matches(vault, exact)
+    svc.set_threshold(store, "pdq_distance", distance)
+    exact, _ = _intake(store, "Just enough", original, suspect)
+    (just,) = list_matches(store, exact)
     assert (just.kind, just.distance, just.threshold) == ("pdq", distance, distance)
 
     # An explicit threshold still wins over the stored one.
-    assert match_case(vault, stricter, pdq_threshold=distance)[0].threshold == distance
+    assert match_case(store, stricter, pdq_threshold=distance)[0].threshold == distance
 
     # A damaged stored value: the default decides, and the result says so.
-    _store_raw(vault, {"pdq_distance": "twelve"})
-    fallback, warnings = _intake(vault, "Damaged setting", original, suspect)
-    (again,) = list_matches(vault, fallback)
+    _store_raw(store, {"pdq_distance": "twelve"})
+    fallback, warnings = _intake(store, "Damaged setting", original, suspect)
+    (again,) = list_matches(store, fallback)
     assert again.threshold == PDQ_DEFAULT_THRESHOLD
     assert warnings and all("pdq_distance" in w for w in warnings)
 
@@ -201,7 +202,7 @@ def test_settings_command(
 
 
 @pytest.fixture
-def face_case(vault: Vault) -> str:
+def face_case(store: CaseStore) -> str:
     pytest.importorskip("onnxruntime")
     if not FACES_DIR.is_dir():
         pytest.skip(f"test photos not available ({FACES_DIR} is absent)")
@@ -212,12 +213,12 @@ def face_case(vault: Vault) -> str:
         face_models()
     except NciiDeskError as exc:
         pytest.skip(f"face models not available: {exc.message}")
-    case = cases.new_case(vault, "Face thresholds")
+    case = cases.new_case(store, "Face thresholds")
     for role, names in (
         (Role.REFERENCE, ["chirac1.jpg"]),
         (Role.SUSPECT, ["chirac2.jpg", "codait_luciano.png"]),
     ):
-        result = intake.add_items(vault, case.id, role, [FACES_DIR / n for n in names])
+        result = intake.add_items(store, case.id, role, [FACES_DIR / n for n in names])
         assert not result.errors, result.errors
     return case.id
 
@@ -245,33 +246,33 @@ def _face_rows(vault: Vault, case_id: str) -> dict[str, tuple[float, bool]]:
 
 
 def test_a_stored_face_threshold_changes_the_face_match_decision(
-    vault: Vault, face_case: str
+    store: CaseStore, face_case: str
 ) -> None:
     from ncii_desk.services.analysis import FACE_MATCH_KIND, analyze_case
 
-    svc.set_threshold(vault, "face_similarity", 0.9)
-    strict = analyze_case(vault, face_case, classifiers=[])
+    svc.set_threshold(store, "face_similarity", 0.9)
+    strict = analyze_case(store, face_case, classifiers=[])
     assert strict.problems == []
-    assert _face_rows(vault, face_case) == {
+    assert _face_rows(store, face_case) == {
         "chirac2.jpg": (0.9, False),
         "codait_luciano.png": (0.9, False),
     }
-    assert [m for m in list_matches(vault, face_case) if m.kind == FACE_MATCH_KIND] == []
+    assert [m for m in list_matches(store, face_case) if m.kind == FACE_MATCH_KIND] == []
 
-    svc.set_threshold(vault, "face_similarity", 0.5)
-    looser = analyze_case(vault, face_case, classifiers=[])
+    svc.set_threshold(store, "face_similarity", 0.5)
+    looser = analyze_case(store, face_case, classifiers=[])
     assert looser.new_matches == 1
-    assert _face_rows(vault, face_case) == {
+    assert _face_rows(store, face_case) == {
         "chirac2.jpg": (0.5, True),
         "codait_luciano.png": (0.5, False),
     }
-    (face,) = [m for m in list_matches(vault, face_case) if m.kind == FACE_MATCH_KIND]
+    (face,) = [m for m in list_matches(store, face_case) if m.kind == FACE_MATCH_KIND]
     assert face.threshold == 0.5 and face.score is not None and 0.5 <= face.score < 0.9
 
     # A damaged stored value: the default is used and the report names the problem.
-    _store_raw(vault, {"face_similarity": 7})
-    fallback = analyze_case(vault, face_case, classifiers=[])
+    _store_raw(store, {"face_similarity": 7})
+    fallback = analyze_case(store, face_case, classifiers=[])
     assert [p["error"] for p in fallback.problems] == ["InvalidSetting"]
     assert "face_similarity" in fallback.problems[0]["message"]
     default = svc.Thresholds.defaults().face_similarity
-    assert {t for t, _m in _face_rows(vault, face_case).values()} == {default}
+    assert {t for t, _m in _face_rows(store, face_case).values()} == {default}

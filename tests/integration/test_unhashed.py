@@ -21,6 +21,7 @@ from ncii_desk.services.matching import hash_missing
 from ncii_desk.services.unhashed import unhashed_items
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
+from ncii_desk.vault.store import CaseStore
 
 
 def picture(path: Path, seed: int, mirror: bool = False) -> Path:
@@ -77,30 +78,30 @@ def test_no_hash_items_are_counted_and_rematch_hashes_and_matches_them(
     assert list(Path(os.environ["TMPDIR"]).iterdir()) == []
 
 
-def test_hash_only_items_without_hashes_are_counted_apart(vault: Vault, tmp_path: Path) -> None:
-    case_id = cases.new_case(vault, "Minor").id
+def test_hash_only_items_without_hashes_are_counted_apart(store: CaseStore, tmp_path: Path) -> None:
+    case_id = cases.new_case(store, "Minor").id
     pic = picture(tmp_path / "a.jpg", 3)
     stored = picture(tmp_path / "b.jpg", 4)
-    intake.add_items(vault, case_id, Role.SUSPECT, [pic], suspected_minor=True)  # not hashed
-    intake.add_items(vault, case_id, Role.SUSPECT, [stored])
-    with vault.session() as s:
+    intake.add_items(store, case_id, Role.SUSPECT, [pic], suspected_minor=True)  # not hashed
+    intake.add_items(store, case_id, Role.SUSPECT, [stored])
+    with store.session() as s:
         missing = unhashed_items(s, case_id)
     assert (len(missing.stored), len(missing.hash_only)) == (1, 1)
-    view = cases.get_case(vault, case_id)
+    view = cases.get_case(store, case_id)
     assert (view.unhashed, view.unhashed_hash_only) == (1, 1)
 
-    report = hash_missing(vault, case_id)
+    report = hash_missing(store, case_id)
     assert report.hashed == 1 and report.hash_only_unhashable == 1 and report.errors == []
-    view = cases.get_case(vault, case_id)
+    view = cases.get_case(store, case_id)
     assert (view.unhashed, view.unhashed_hash_only) == (0, 1)
 
 
-def test_a_cancelled_rematch_leaves_the_rest_counted(vault: Vault, tmp_path: Path) -> None:
+def test_a_cancelled_rematch_leaves_the_rest_counted(store: CaseStore, tmp_path: Path) -> None:
     from ncii_desk.services.jobs import Job
 
-    case_id = cases.new_case(vault, "Cancel").id
+    case_id = cases.new_case(store, "Cancel").id
     paths = [picture(tmp_path / f"{n}.jpg", 10 + n) for n in range(4)]
-    intake.add_items(vault, case_id, Role.ORIGINAL, paths)
+    intake.add_items(store, case_id, Role.ORIGINAL, paths)
     job = Job()
 
     def stop_after_two(done: int, _total: int, _msg: str) -> None:
@@ -108,9 +109,9 @@ def test_a_cancelled_rematch_leaves_the_rest_counted(vault: Vault, tmp_path: Pat
             job.token.cancel()
 
     job.on_progress = stop_after_two
-    report = hash_missing(vault, case_id, job=job)
+    report = hash_missing(store, case_id, job=job)
     assert report.cancelled and report.hashed == 2 and report.not_hashed == 2
-    assert cases.get_case(vault, case_id).unhashed == 2
+    assert cases.get_case(store, case_id).unhashed == 2
 
 
 def test_vault_check_report_counts_unhashed(vault_dir: Path, tmp_path: Path) -> None:

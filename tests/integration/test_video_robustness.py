@@ -36,6 +36,7 @@ from ncii_desk.services.hashlists import export_case_hashes
 from ncii_desk.services.items import list_items
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
+from ncii_desk.vault.store import CaseStore
 
 pytest.importorskip("skimage.data")
 
@@ -226,13 +227,13 @@ def test_export_rows_are_deduplicated_per_variant_vpdq_style() -> None:
 
 
 def test_case_matches_mirrored_letterboxed_cropped_videos_and_a_still_not_an_unrelated_one(
-    vault: Vault, videos: dict[str, Path]
+    store: CaseStore, videos: dict[str, Path]
 ) -> None:
-    case_id, report = _case(vault, videos)
+    case_id, report = _case(store, videos)
     assert [e["path"] for e in report.errors] == [str(videos["damaged"])]
     assert "damaged" in report.errors[0]["error"] and report.hashed == 5  # the batch went on
-    names = {i.id: i.original_filename for i in list_items(vault, case_id)}
-    found = {names[m.suspect_item_id]: m for m in matching.list_matches(vault, case_id)}
+    names = {i.id: i.original_filename for i in list_items(store, case_id)}
+    found = {names[m.suspect_item_id]: m for m in matching.list_matches(store, case_id)}
     assert set(found) == {videos[n].name for n in EDITS}
     for name in ("mirrored", "letterboxed", "90% crop"):
         m = found[videos[name].name]
@@ -248,11 +249,11 @@ def test_case_matches_mirrored_letterboxed_cropped_videos_and_a_still_not_an_unr
 
 
 def test_export_writes_per_frame_pdq_with_times_and_variant_tags(
-    vault: Vault, videos: dict[str, Path], tmp_path: Path
+    store: CaseStore, videos: dict[str, Path], tmp_path: Path
 ) -> None:
-    case_id, _ = _case(vault, videos)
+    case_id, _ = _case(store, videos)
     text = io.StringIO()
-    written = export_case_hashes(vault, case_id, "csv", text, label="clinic")
+    written = export_case_hashes(store, case_id, "csv", text, label="clinic")
     rows = list(csv.DictReader(io.StringIO(text.getvalue())))
     assert len(rows) == written
     assert list(rows[0]) == [
@@ -274,7 +275,7 @@ def test_export_writes_per_frame_pdq_with_times_and_variant_tags(
     assert parsed.errors == [] and len(parsed.entries) >= len({r["value"] for r in frames})
     # pytx: the frame hashes are ordinary `pdq` lines after the video's `video_md5`.
     text = io.StringIO()
-    export_case_hashes(vault, case_id, "pytx", text)
+    export_case_hashes(store, case_id, "pytx", text)
     lines = text.getvalue().splitlines()
     assert lines[0].startswith("video_md5 ") and len(lines) > 6
     assert all(line.startswith("pdq ") and len(line) == 68 for line in lines[1:])
@@ -282,12 +283,12 @@ def test_export_writes_per_frame_pdq_with_times_and_variant_tags(
 
 
 def test_scan_finds_edited_videos_via_the_exported_list_and_reports_frames(
-    vault: Vault, videos: dict[str, Path], tmp_path: Path, capsys: Any
+    store: CaseStore, videos: dict[str, Path], tmp_path: Path, capsys: Any
 ) -> None:
-    case_id, _ = _case(vault, videos)
+    case_id, _ = _case(store, videos)
     listing = tmp_path / "clinic.csv"
     with open(listing, "w", encoding="utf-8", newline="") as fh:
-        export_case_hashes(vault, case_id, "csv", fh, label="clinic")
+        export_case_hashes(store, case_id, "csv", fh, label="clinic")
     rc = cli(["scan", str(videos["mirrored"].parent), "--against", str(listing), "--json",
               "--workers", "1"])  # fmt: skip
     out = json.loads(capsys.readouterr().out)
@@ -314,7 +315,7 @@ def test_scan_finds_edited_videos_via_the_exported_list_and_reports_frames(
 
 
 def test_one_csv_carries_a_videos_frames_and_a_pictures_variants_and_scan_reads_both(
-    vault: Vault, videos: dict[str, Path], tmp_path: Path, capsys: Any
+    store: CaseStore, videos: dict[str, Path], tmp_path: Path, capsys: Any
 ) -> None:
     """A case with a video and a picture: the CSV has the frame columns, the picture's
     variant rows keep their tag and canonical PDQ, the list reads back without a bad line,
@@ -322,16 +323,16 @@ def test_one_csv_carries_a_videos_frames_and_a_pictures_variants_and_scan_reads_
     from PIL import Image
     from skimage import data as skdata
 
-    case_id, _ = _case(vault, videos)
+    case_id, _ = _case(store, videos)
     pictures = tmp_path / "pictures"
     pictures.mkdir()
     photo = skdata.astronaut()
     Image.fromarray(photo).save(pictures / "photo.png")
-    added = intake.add_items(vault, case_id, Role.ORIGINAL, [pictures])
-    assert matching.hash_items(vault, added.sources, workers=1).errors == []
+    added = intake.add_items(store, case_id, Role.ORIGINAL, [pictures])
+    assert matching.hash_items(store, added.sources, workers=1).errors == []
     listing = tmp_path / "clinic.csv"
     with open(listing, "w", encoding="utf-8", newline="") as fh:
-        export_case_hashes(vault, case_id, "csv", fh, label="clinic")
+        export_case_hashes(store, case_id, "csv", fh, label="clinic")
     rows = list(csv.DictReader(io.StringIO(listing.read_text())))
     assert {"frame", "time_ms", "variant", "original"} <= set(rows[0])
     canonical = {r["value"] for r in rows if r["kind"] == "pdq" and r["variant"] == "full"}

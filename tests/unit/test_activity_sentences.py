@@ -22,6 +22,7 @@ from ncii_desk.services.cases import new_case
 from ncii_desk.services.intake import add_items
 from ncii_desk.vault import Vault
 from ncii_desk.vault.models import Role
+from ncii_desk.vault.store import CaseStore
 
 PACKAGE = Path(ncii_desk.__file__).parent
 HEX_ID = re.compile(r"\b[0-9a-f]{12,}\b")
@@ -160,28 +161,28 @@ def _picture(path: Path, seed: int) -> Path:
 
 
 def test_case_activity_names_people_and_files_and_reads_only_that_case(
-    vault: Vault, tmp_path: Path
+    store: CaseStore, tmp_path: Path
 ) -> None:
-    settings.set_operator_name(vault, "  Sam   Rivera ")
-    assert settings.operator_name(vault) == "Sam Rivera"
-    mine = new_case(vault, "Case 14")
-    other = new_case(vault, "Case 15")
-    added = add_items(vault, mine.id, Role.SUSPECT, [_picture(tmp_path / "beach.jpg", 1)])
-    add_items(vault, other.id, Role.SUSPECT, [_picture(tmp_path / "other.jpg", 2)])
+    settings.set_operator_name(store, "  Sam   Rivera ")
+    assert settings.operator_name(store) == "Sam Rivera"
+    mine = new_case(store, "Case 14")
+    other = new_case(store, "Case 15")
+    added = add_items(store, mine.id, Role.SUSPECT, [_picture(tmp_path / "beach.jpg", 1)])
+    add_items(store, other.id, Role.SUSPECT, [_picture(tmp_path / "other.jpg", 2)])
     item_id = added.added[0].id
-    with vault.transaction() as s:  # what the reveal window records before showing
-        vault.audit(s, "item.reveal", item_id, {"case_id": mine.id, "seconds": 15, "view": "x"})
+    with store.transaction() as s:  # what the reveal window records before showing
+        store.audit(s, "item.reveal", item_id, {"case_id": mine.id, "seconds": 15, "view": "x"})
 
     statements: list[str] = []
 
     def seen(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
         statements.append(statement)
 
-    event.listen(vault.engine, "before_cursor_execute", seen)
+    event.listen(store.engine, "before_cursor_execute", seen)
     try:
-        lines = case_activity(vault, mine.id)
+        lines = case_activity(store, mine.id)
     finally:
-        event.remove(vault.engine, "before_cursor_execute", seen)
+        event.remove(store.engine, "before_cursor_execute", seen)
     reads = [q for q in statements if "FROM audit_events" in q]
     assert reads and all("WHERE" in q and "LIMIT" in q for q in reads)
 
