@@ -2,10 +2,10 @@
 
 A full garbage collection set off by a task thread walked every object of the app (over
 200,000) while the window waited. The window freezes what is alive (gui/heap.py): after
-unlocking, every second while a task runs, and when the last task ends; each time it first
-collects only the young generations (a full collection on the window thread is itself a
-pause). Locking unfreezes and collects everything, so no cycle that held case data stays
-frozen in memory.
+unlocking, as a task starts, every second while tasks run and when the last one ends; each
+time it first collects only the young generations (a full collection on the window thread
+is itself a pause). Locking unfreezes and collects everything, so no cycle that held case
+data stays frozen in memory.
 
 Only generated, benign pictures are used.
 """
@@ -81,18 +81,22 @@ def test_unlocking_and_each_task_settle_the_heap_and_locking_releases_it(  # typ
     assert heap.frozen() == 0
 
 
-def test_the_heap_is_settled_while_a_task_is_still_running(  # type: ignore[no-untyped-def]
+def test_the_heap_is_settled_as_a_task_starts_and_while_it_runs(  # type: ignore[no-untyped-def]
     qtbot, window
 ) -> None:
     unlock(qtbot, window)
     ctx = window.ctx
     assert ctx is not None
     go_on = threading.Event()
+    made_before_the_task = [[n] for n in range(5000)]  # lists: tracked by the collector
+    before = heap.frozen()
     ctx.task("A long task", lambda _vault, _job: go_on.wait(WAIT / 1000))
     try:
+        # Frozen as the task starts, before it can set off a collection (old code: no).
+        assert heap.frozen() >= before + len(made_before_the_task)
         qtbot.waitUntil(lambda: window.tasks.active == 1, timeout=WAIT)
         before = heap.frozen()
-        made_during_the_task = [[n] for n in range(5000)]  # lists: tracked by the collector
+        made_during_the_task = [[n] for n in range(5000)]
         # Frozen while the task still runs (old code: only once no task ran any more).
         qtbot.waitUntil(
             lambda: (
@@ -107,4 +111,4 @@ def test_the_heap_is_settled_while_a_task_is_still_running(  # type: ignore[no-u
     assert not window.heap.timer.isActive()
     window.lock()
     assert heap.frozen() == 0 and not window.heap.timer.isActive()
-    assert len(made_during_the_task) == 5000
+    assert len(made_before_the_task) == len(made_during_the_task) == 5000
