@@ -90,10 +90,9 @@ class MainWindow(QMainWindow):
         self.previews = PreviewStore(lambda: self.ctx.vault if self.ctx else None)
         self.task_panel = TaskPanel()
         self.tasks = TaskManager(self.task_panel)
-        # Every task done: a quiet moment to settle the heap (gui/heap.py), after the repaint.
-        self.tasks.active_changed.connect(
-            lambda active: None if active else QTimer.singleShot(0, self._settle_heap)
-        )
+        # The heap is settled while tasks run and when the last one ends (gui/heap.py).
+        self.heap = heap.HeapKeeper(lambda: self.ctx is not None, self)
+        self.tasks.active_changed.connect(self.heap.tasks_changed)
         self.dock = QDockWidget(self.tr("Tasks"), self)
         self.dock.setObjectName("tasks")
         self.dock.setWidget(self.task_panel)
@@ -289,11 +288,7 @@ class MainWindow(QMainWindow):
             return
         self.ctx.preferences, self.ctx.thresholds, self.ctx.color_scheme = result
         self.apply_preferences()
-        self._settle_heap()  # unlocked and shown: collect once, keep it out of later pauses
-
-    def _settle_heap(self) -> None:
-        if self.ctx is not None and self.tasks.active == 0:
-            heap.settle()
+        self.heap.settle()  # unlocked and shown: keep it out of later collections
 
     def _scheme_changed(self) -> None:
         """The computer switched between light and dark: follow it unless a look is chosen."""
@@ -442,7 +437,7 @@ class MainWindow(QMainWindow):
             vault.close()
         self._drop_gate()
         self.show_gate()
-        heap.release()  # frozen objects back to the collector: nothing of a case lingers
+        self.heap.release()  # all back to the collector: nothing of a case lingers
         self.status.setText(self.tr("Vault locked."))
 
     def quick_exit(self) -> None:

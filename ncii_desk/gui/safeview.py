@@ -19,6 +19,7 @@ only draws them and keeps the screens' memory of them.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -148,6 +149,14 @@ def hidden_note() -> str:
     )
 
 
+#: Previews made at once. Each decode holds the interpreter for part of its work, and the
+#: 50-odd thumbnails a long list asks for at once, made four at a time, kept the window
+#: waiting for over 100 ms (bench/gui_stalls.py); one at a time they come in screen order.
+DECODES_AT_ONCE = 1
+
+PreviewKey = tuple[str, str, bool]
+
+
 class PreviewStore(QObject):
     """Blurred previews kept in memory while the vault is unlocked; never on disk."""
 
@@ -168,6 +177,9 @@ class PreviewStore(QObject):
         self._generation = 0
         #: Items never to be shown again in this session, whatever a worker still delivers.
         self._hidden: set[str] = set()
+        #: Previews asked for and not started yet, with what starts each (DECODES_AT_ONCE).
+        self._queue: deque[tuple[PreviewKey, int, Callable[[], None]]] = deque()
+        self._decoding = 0
 
     def configure(self, mode: str, grey: bool, reveal_seconds: int) -> None:
         if (mode, grey) != (self.mode, self.grey):
@@ -196,10 +208,17 @@ class PreviewStore(QObject):
         self.hidden.emit(sorted(item_ids))
 
     def request(
-        self, item_id: str, done: Callable[[Rendered], None], owner: QObject | None = None
+        self,
+        item_id: str,
+        done: Callable[[Rendered], None],
+        owner: QObject | None = None,
+        *,
+        first: bool = False,
     ) -> None:
         """Call ``done`` with the item's preview: from memory, or made once on a worker
-        (several screens asking for the same item at once share one decode)."""
+        (several screens asking for the same item at once share one decode). Decodes run
+        :data:`DECODES_AT_ONCE` at a time in the order asked; ``first`` (the preview the
+        advocate selected) goes before the thumbnails still waiting."""
         if item_id in self._hidden:
             done(Rendered(item_id, None, hidden_note()))
             return
@@ -215,6 +234,8 @@ class PreviewStore(QObject):
         waiting = self._pending.setdefault(key, [])
         waiting.append((done, owner))
         if len(waiting) > 1:
+            if first:
+                self._move_first(key)
             return
 
         def work(_job: Job) -> Rendered:
@@ -229,11 +250,43 @@ class PreviewStore(QObject):
                 if workers.alive(who):
                     callback(result)
 
-        workers.start(
-            work,
-            lambda result: deliver(result, True),
-            lambda error: deliver(Rendered(item_id, None, said(error.message)), False),
-        )
+        def begin() -> None:
+            workers.start(
+                work,
+                lambda result: deliver(result, True),
+                lambda error: deliver(Rendered(item_id, None, said(error.message)), False),
+                on_finished=self._decoded,
+            )
+
+        entry = (key, generation, begin)
+        if first:
+            self._queue.appendleft(entry)
+        else:
+            self._queue.append(entry)
+        self._pump()
+
+    def _move_first(self, key: PreviewKey) -> None:
+        for entry in self._queue:
+            if entry[0] == key:
+                self._queue.remove(entry)
+                self._queue.appendleft(entry)
+                return
+
+    def _pump(self) -> None:
+        while self._queue and self._decoding < DECODES_AT_ONCE:
+            key, generation, begin = self._queue.popleft()
+            if generation != self._generation or key not in self._pending:
+                continue  # cleared or hidden while it waited: never decoded
+            self._decoding += 1
+            begin()
+
+    def _decoded(self) -> None:
+        self._decoding -= 1
+        self._pump()
+
+    def decodes_waiting(self) -> int:
+        """Previews asked for and not started yet."""
+        return len(self._queue)
 
     def reveal(
         self,
@@ -274,6 +327,7 @@ class PreviewStore(QObject):
         self._generation += 1
         self._cache.clear()
         self._pending.clear()
+        self._queue.clear()
         self.cleared.emit()
 
 
@@ -405,7 +459,7 @@ class PreviewPanel(QWidget):
             self._show_text(self.tr("Select an item to see its blurred preview."))
             return
         self._show_text(self.tr("Preparing a blurred preview..."))
-        self.store.request(item_id, self._shown, self)
+        self.store.request(item_id, self._shown, self, first=True)
 
     def _shown(self, rendered: Rendered) -> None:
         if rendered.item_id != self.item_id:
