@@ -374,7 +374,7 @@ def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
 class NotCaseMember(NotPermitted):
     """The member who opened the store is not on the case."""
 
-    default_hint = "Ask a member of the case to add you to it ('ncii-desk cases add-member')."
+    default_hint = "Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID')."
 
 
 class ClinicStore:
