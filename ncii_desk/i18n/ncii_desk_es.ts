@@ -82,9 +82,135 @@
     </message>
 </context>
 <context>
+    <name>CaseMembers</name>
+    <message>
+        <location filename="../gui/workspace/members.py" line="+26"/>
+        <source>Member</source>
+        <translation>Miembro</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role</source>
+        <translation>Función</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Key fingerprint</source>
+        <translation>Huella de la clave</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You</source>
+        <translation>Usted</translation>
+    </message>
+</context>
+<context>
+    <name>CaseMembersDialog</name>
+    <message>
+        <location line="+12"/>
+        <source>Who works on this case</source>
+        <translation>Quién trabaja en este caso</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Everyone listed here can read the whole case. Compare a new member&apos;s key fingerprint with them (by phone or in person) before you add them. Removing someone stops them reading what is written from now on; what they already saw stays with them.</source>
+        <translation>Todas las personas de esta lista pueden leer el caso entero. Compare con la persona nueva la huella de su clave (por teléfono o en persona) antes de añadirla. Quitar a alguien le impide leer lo que se escriba a partir de ahora; lo que ya vio se queda con esa persona.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Members of the case</source>
+        <translation>Miembros del caso</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Remove from the case...</source>
+        <translation>&amp;Quitar del caso...</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Member id of the person to add</source>
+        <translation>Identificador de miembro de la persona que se añade</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Member id:</source>
+        <translation>Identificador de miembro:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Advocate</source>
+        <translation>Defensor/a</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Supervising attorney</source>
+        <translation>Abogado/a supervisor/a</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read only</source>
+        <translation>Solo lectura</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Role on the case</source>
+        <translation>Función en el caso</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role on the case:</source>
+        <translation>Función en el caso:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Add to the case</source>
+        <translation>&amp;Añadir al caso</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Members message</source>
+        <translation>Mensaje sobre los miembros</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>you</source>
+        <translation>usted</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Type the member id of the person to add first.</source>
+        <translation>Escriba primero el identificador de miembro de la persona que quiere añadir.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Added. They can now read the whole case.</source>
+        <translation>Añadida. Ya puede leer el caso entero.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Choose the member to remove in the list first.</source>
+        <translation>Elija primero en la lista el miembro que quiere quitar.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Removed. What is written from now on uses a new key they do not hold.</source>
+        <translation>Quitada. Lo que se escriba a partir de ahora usa una clave nueva que esa persona no tiene.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Remove from the case</source>
+        <translation>Quitar del caso</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove member {m} from this case?</source>
+        <translation>¿Quitar al miembro {m} de este caso?</translation>
+    </message>
+</context>
+<context>
     <name>CaseWorkspace</name>
     <message>
-        <location filename="../gui/workspace/__init__.py" line="+55"/>
+        <location filename="../gui/workspace/__init__.py" line="+56"/>
         <source>&lt; All cases</source>
         <extracomment>Items never hashed are hashed once, when the case opens (not on every refresh).</extracomment>
         <translation>&lt; Todos los casos</translation>
@@ -105,7 +231,12 @@
         <translation>Datos del caso</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Who works on this case...</source>
+        <translation>Quién trabaja en este caso...</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>The person in this case may be under &amp;18</source>
         <translation>La persona de este caso podría ser menor de &amp;18 años</translation>
     </message>
@@ -180,7 +311,7 @@
         <translation>Activado: los archivos se guardan solo como hashes y no se muestran vistas previas.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+23"/>
         <source>Hashing items not hashed yet</source>
         <translation>Calculando los hashes pendientes</translation>
     </message>
@@ -240,7 +371,7 @@
         <translation>Borrando los archivos del caso de la bóveda...</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Off: files added from now on are kept. Nothing was restored: {n} item(s) stay hashes only.</source>
         <translation>Desactivado: los archivos que se añadan a partir de ahora se guardan. No se recuperó nada: {n} elemento(s) siguen solo como hashes.</translation>
     </message>
@@ -251,9 +382,189 @@
     </message>
 </context>
 <context>
+    <name>ClinicMembersTab</name>
+    <message>
+        <location filename="../gui/clinic.py" line="+173"/>
+        <source>Clinic profile</source>
+        <translation>Perfil de la clínica</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Members</source>
+        <translation>Miembros</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clinic members</source>
+        <translation>Miembros de la clínica</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Admit a new member</source>
+        <translation>Admitir a un miembro nuevo</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Call the new member and ask them to read out the fingerprint &apos;clinic join&apos; showed them. Type it here: the member is admitted only if it matches the key stored for them.</source>
+        <translation>Llame al miembro nuevo y pídale que lea en voz alta la huella que le mostró &apos;clinic join&apos;. Escríbala aquí: solo se le admite si coincide con la clave guardada para esa persona.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Member id to admit</source>
+        <translation>Identificador del miembro que se admite</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fingerprint they read out</source>
+        <translation>Huella que le leyeron</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Member id</source>
+        <translation>Identificador de miembro</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fingerprint</source>
+        <translation>Huella</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Admit</source>
+        <translation>&amp;Admitir</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Members message</source>
+        <translation>Mensaje sobre los miembros</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Clinic: {clinic}
+Address: {url}
+Your member id: {member}
+Your key fingerprint: {fingerprint}</source>
+        <translation>Clínica: {clinic}
+Dirección: {url}
+Su identificador de miembro: {member}
+La huella de su clave: {fingerprint}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>admitted</source>
+        <translation>admitido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>waiting to be admitted</source>
+        <translation>esperando a ser admitido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>removed</source>
+        <translation>quitado</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>(name not known)</source>
+        <translation>(nombre desconocido)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Give the member id and the fingerprint they read out.</source>
+        <translation>Indique el identificador de miembro y la huella que le leyeron.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Admitting...</source>
+        <translation>Admitiendo...</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Admitted {member}. They can open the clinic&apos;s cases now.</source>
+        <translation>Se admitió a {member}. Ya puede abrir los casos de la clínica.</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicOpenPage</name>
+    <message>
+        <location line="-208"/>
+        <source>Open a clinic&apos;s shared cases</source>
+        <extracomment>The last open used the recovery key (the window then asks for a new passphrase).</extracomment>
+        <translation>Abrir los casos compartidos de una clínica</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Your clinic keeps its shared cases on its own server, encrypted with keys only its members hold. Give the address your clinic gave you, your member id and your member passphrase.</source>
+        <translation>Su clínica guarda sus casos compartidos en su propio servidor, cifrados con claves que solo tienen sus miembros. Indique la dirección que le dio su clínica, su identificador de miembro y su frase de contraseña de miembro.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+5"/>
+        <source>Clinic address</source>
+        <translation>Dirección de la clínica</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <location line="+5"/>
+        <source>Member id</source>
+        <translation>Identificador de miembro</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Member passphrase</source>
+        <translation>Frase de contraseña de miembro</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open with my recovery key instead</source>
+        <translation>Abrir con mi clave de recuperación</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Passphrase</source>
+        <translation>Frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Open clinic cases</source>
+        <translation>&amp;Abrir los casos de la clínica</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Back to this computer&apos;s vault</source>
+        <translation>&amp;Volver a la bóveda de este equipo</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Working</source>
+        <translation>Trabajando</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Give the clinic address, your member id and your passphrase.</source>
+        <translation>Indique la dirección de la clínica, su identificador de miembro y su frase de contraseña.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A clinic address starts with postgresql:// (ask your clinic for it).</source>
+        <translation>La dirección de una clínica empieza por postgresql:// (pídasela a su clínica).</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Opening the clinic&apos;s cases...</source>
+        <translation>Abriendo los casos de la clínica...</translation>
+    </message>
+</context>
+<context>
     <name>Common</name>
     <message>
-        <location filename="../gui/common.py" line="+302"/>
+        <location filename="../gui/common.py" line="+317"/>
         <source>NCII Desk</source>
         <translation>NCII Desk</translation>
     </message>
@@ -319,7 +630,7 @@
 <context>
     <name>CustodyDialog</name>
     <message>
-        <location filename="../gui/workspace/suspects.py" line="+195"/>
+        <location filename="../gui/workspace/suspects.py" line="+196"/>
         <location line="+6"/>
         <source>Chain of custody</source>
         <translation>Cadena de custodia</translation>
@@ -486,7 +797,7 @@
 <context>
     <name>DraftDialog</name>
     <message>
-        <location filename="../gui/workspace/requests.py" line="+273"/>
+        <location filename="../gui/workspace/requests/dialogs.py" line="+65"/>
         <source>Draft removal requests</source>
         <extracomment>The pictures, pages, kind of request or &quot;again&quot; changed: the preview is out of date.</extracomment>
         <translation>Preparar solicitudes de retiro</translation>
@@ -813,7 +1124,7 @@
 <context>
     <name>ExportCaseDialog</name>
     <message>
-        <location filename="../gui/handover.py" line="+111"/>
+        <location filename="../gui/handover.py" line="+134"/>
         <source>Export case</source>
         <translation>Exportar caso</translation>
     </message>
@@ -896,7 +1207,7 @@
 <context>
     <name>FacePickerDialog</name>
     <message>
-        <location filename="../gui/workspace/faces.py" line="+120"/>
+        <location filename="../gui/workspace/faces.py" line="+83"/>
         <source>Pick the client&apos;s face</source>
         <translation>Elegir la cara de su cliente</translation>
     </message>
@@ -926,7 +1237,7 @@
         <translation>Buscando caras en una foto de referencia</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>No face was found in this photo.</source>
         <translation>No se encontró ninguna cara en esta foto.</translation>
     </message>
@@ -956,7 +1267,7 @@
         <translation>, elegida</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+27"/>
         <source>Removing the choice...</source>
         <translation>Quitando la elección...</translation>
     </message>
@@ -966,7 +1277,7 @@
         <translation>La cara {i} ya no se usa para reconocer a su cliente.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Saving the choice...</source>
         <translation>Guardando la elección...</translation>
     </message>
@@ -979,7 +1290,7 @@
 <context>
     <name>Faces</name>
     <message>
-        <location line="-215"/>
+        <location line="-181"/>
         <source>Client&apos;s face: face {n}</source>
         <translation>Cara de su cliente: cara {n}</translation>
     </message>
@@ -1088,7 +1399,7 @@
 <context>
     <name>Gate</name>
     <message>
-        <location filename="../gui/gate.py" line="+97"/>
+        <location filename="../gui/gate.py" line="+74"/>
         <source>{name} already exists.</source>
         <translation>{name} ya existe.</translation>
     </message>
@@ -1116,7 +1427,7 @@
 <context>
     <name>GatePage</name>
     <message>
-        <location line="+160"/>
+        <location line="+164"/>
         <source>Create your case vault</source>
         <extracomment>The last unlock used the recovery key (the window then asks for a new passphrase).</extracomment>
         <translation>Cree su bóveda de casos</translation>
@@ -1148,6 +1459,16 @@
     </message>
     <message>
         <location line="+5"/>
+        <source>Open a clinic&apos;s &amp;shared cases...</source>
+        <translation>Abrir los casos co&amp;mpartidos de una clínica...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Work on cases your clinic keeps on its own server, as a member.</source>
+        <translation>Trabaje, como miembro, en casos que su clínica guarda en su propio servidor.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <location line="+1"/>
         <location line="+55"/>
         <source>Passphrase</source>
@@ -1190,12 +1511,12 @@
         <translation>Otra vez</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-23"/>
         <source>Use &amp;another folder...</source>
         <translation>Usar &amp;otra carpeta...</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+35"/>
         <source>Create &amp;vault</source>
         <translation>Crear la &amp;bóveda</translation>
     </message>
@@ -1230,7 +1551,7 @@
         <translation>Clave de recuperación</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+27"/>
         <source>Choose the vault folder</source>
         <translation>Elegir la carpeta de la bóveda</translation>
     </message>
@@ -1261,9 +1582,68 @@
     </message>
 </context>
 <context>
+    <name>HandoutDialog</name>
+    <message>
+        <location filename="../gui/workspace/handout.py" line="+37"/>
+        <source>Hand-out for the client</source>
+        <extracomment>The languages a hand-out can be made in, each named in its own words. The file formats: (format the service takes, file ending).</extracomment>
+        <translation>Hoja informativa para su cliente</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A plain-language sheet for the client: which platforms were asked to remove the pictures, what happens next, and where to find support. Choose the language the client reads. The letters to platforms are not changed.</source>
+        <translation>Una hoja en lenguaje sencillo para su cliente: a qué plataformas se les pidió retirar las imágenes, qué pasa después y dónde encontrar apoyo. Elija el idioma que lee su cliente. Las cartas a las plataformas no cambian.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Language of the hand-out</source>
+        <translation>Idioma de la hoja informativa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language of the hand-out:</source>
+        <translation>Idioma de la hoja informativa:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Word document</source>
+        <translation>Documento de Word</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File type</source>
+        <translation>Tipo de archivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File type:</source>
+        <translation>Tipo de archivo:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hand-out message</source>
+        <translation>Mensaje de la hoja informativa</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save the hand-out...</source>
+        <translation>Guardar la hoja informativa...</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the hand-out</source>
+        <translation>Guardar la hoja informativa</translation>
+    </message>
+</context>
+<context>
     <name>HandoverActions</name>
     <message>
-        <location filename="../gui/handover.py" line="+158"/>
+        <location filename="../gui/handover.py" line="+160"/>
         <source>&amp;Case</source>
         <translation>&amp;Caso</translation>
     </message>
@@ -1403,7 +1783,7 @@
 <context>
     <name>ImportCaseDialog</name>
     <message>
-        <location filename="../gui/handover.py" line="-164"/>
+        <location filename="../gui/handover.py" line="-166"/>
         <source>Import case</source>
         <translation>Importar caso</translation>
     </message>
@@ -1442,7 +1822,7 @@
 <context>
     <name>Items</name>
     <message>
-        <location filename="../gui/workspace/items.py" line="+54"/>
+        <location filename="../gui/workspace/items.py" line="+55"/>
         <source>Preview</source>
         <extracomment>Side of the thumbnails as they are made (drawn at row height in the table). Rows beyond the visible ones whose thumbnails are made ahead of scrolling.</extracomment>
         <translation>Vista previa</translation>
@@ -1473,9 +1853,9 @@
         <translation>Nota</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+48"/>
         <source>Already in this case (the same file as item {id}).</source>
-        <extracomment>File name and note share the spare width; preview, type, size and date fit their text.</extracomment>
+        <extracomment>File name and note share the spare width; preview, type, size and date fit their text. Rows a table gets at once; a longer list gets the rest on the next turns of the event loop, so a case of thousands of items never holds the window for long (200 rows took 25 ms on a quiet machine and over 100 ms while the thumbnail and list reads that follow an add competed for the interpreter).</extracomment>
         <translation>Ya está en este caso (el mismo archivo que el elemento {id}).</translation>
     </message>
     <message>
@@ -1562,21 +1942,21 @@
 <context>
     <name>ItemsSection</name>
     <message>
-        <location line="+49"/>
-        <location line="+260"/>
+        <location line="+53"/>
+        <location line="+295"/>
         <source>Add files to {t}</source>
         <translation>Añadir archivos a {t}</translation>
     </message>
     <message>
-        <location line="-255"/>
-        <location line="+260"/>
+        <location line="-290"/>
+        <location line="+295"/>
         <source>Add a folder to {t}</source>
         <translation>Añadir una carpeta a {t}</translation>
     </message>
     <message>
-        <location line="-278"/>
+        <location line="-313"/>
         <source>{t}: list of items</source>
-        <extracomment>More words for the Note column, per item id (read with the list, in the worker).</extracomment>
+        <extracomment>More words for the Note column, per item id (read with the list, in the worker). The preview cell of each row, by item id (a thumbnail finds its row at once).</extracomment>
         <translation>{t}: lista de elementos</translation>
     </message>
     <message>
@@ -1616,19 +1996,19 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+38"/>
-        <location line="+33"/>
+        <location line="+78"/>
+        <location line="+28"/>
         <location line="+20"/>
         <source>no preview</source>
         <translation>sin vista previa</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-78"/>
         <source>{n} item(s)</source>
         <translation>{n} elemento(s)</translation>
     </message>
     <message>
-        <location line="+137"/>
+        <location line="+178"/>
         <source>Deleting the file from the vault...</source>
         <translation>Borrando el archivo de la bóveda...</translation>
     </message>
@@ -1704,7 +2084,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../gui/mainwindow.py" line="+98"/>
+        <location filename="../gui/mainwindow.py" line="+96"/>
         <location line="+4"/>
         <location line="+71"/>
         <source>Tasks</source>
@@ -1796,12 +2176,17 @@
         <translation>No se pudo guardar la carpeta elegida: {why}</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
+        <source>Clinic cases opened.</source>
+        <translation>Casos de la clínica abiertos.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Vault unlocked.</source>
         <translation>Bóveda desbloqueada.</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+141"/>
         <source>{n} task(s) running.</source>
         <translation>{n} tarea(s) en curso.</translation>
     </message>
@@ -1816,7 +2201,7 @@
         <translation>Bloqueada tras un tiempo sin uso.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Vault locked.</source>
         <translation>Bóveda bloqueada.</translation>
     </message>
@@ -1824,7 +2209,7 @@
 <context>
     <name>Matches</name>
     <message>
-        <location filename="../gui/workspace/matches.py" line="+43"/>
+        <location filename="../gui/workspace/matches.py" line="+40"/>
         <source>Suspect</source>
         <translation>Sospechoso</translation>
     </message>
@@ -2098,7 +2483,7 @@
         <translation>El sospechoso coincidió con una entrada de una lista de hashes importada. La lista solo dice que un hash se denunció antes, no quién lo hizo ni por qué.</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+57"/>
         <source>To review</source>
         <translation>Por revisar</translation>
     </message>
@@ -2113,7 +2498,7 @@
         <translation>Descartada</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+29"/>
         <source>(the whole run)</source>
         <extracomment>Stored thresholds that were not valid (their defaults were used).</extracomment>
         <translation>(todo el proceso)</translation>
@@ -2134,7 +2519,7 @@
         <translation>Se ejecutó en el procesador.</translation>
     </message>
     <message>
-        <location line="+236"/>
+        <location line="+237"/>
         <source>(matching)</source>
         <translation>(buscando coincidencias)</translation>
     </message>
@@ -2142,7 +2527,7 @@
 <context>
     <name>MatchesPane</name>
     <message>
-        <location line="-223"/>
+        <location line="-224"/>
         <source>Every suspect is compared with the client&apos;s originals by hash as it is added. Face and manipulation analysis also compares faces with the reference photos and looks for fakes made from the originals. Review each match: confirm it, or reject it so it is never reported again.</source>
         <translation>Cada sospechoso se compara con los originales de su cliente por hash al añadirse. El análisis de caras y manipulación también compara las caras con las fotos de referencia y busca falsificaciones hechas a partir de los originales. Revise cada coincidencia: confírmela, o descártela para que no se vuelva a denunciar nunca.</translation>
     </message>
@@ -2252,7 +2637,7 @@
         <translation>El análisis de caras y manipulación no está instalado en esta versión; la comparación por hash funciona sin él.</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+60"/>
         <source>How close: {c}. Counted as a match when {rule}.</source>
         <translation>Parecido: {c}. Cuenta como coincidencia cuando {rule}.</translation>
     </message>
@@ -2282,7 +2667,7 @@
         <translation>fuerza: {s}</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+38"/>
         <source>Finding matches</source>
         <translation>Buscando coincidencias</translation>
     </message>
@@ -2292,7 +2677,7 @@
         <translation>{n} coincidencia(s) nueva(s).</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Analysing faces and manipulation</source>
         <translation>Analizando caras y manipulación</translation>
     </message>
@@ -2305,7 +2690,7 @@
         <translation>Si la persona puede ser menor de 18 años, NCII Desk no guarda las imágenes: lee cada archivo una sola vez para registrar sus hashes (huellas) y datos, y después olvida las imágenes. Nunca se muestran vistas previas de esos elementos. Denuncie el material a la CyberTipline del NCMEC o a Take It Down (o a la línea de denuncia de su país) usando los hashes.</translation>
     </message>
     <message>
-        <location filename="../gui/workspace/items.py" line="-280"/>
+        <location filename="../gui/workspace/items.py" line="-315"/>
         <source>The files are read once for their hashes and details and are not kept. No preview is ever shown for them.</source>
         <translation>Los archivos se leen una sola vez para obtener sus hashes y datos, y no se guardan. Nunca se muestra una vista previa de ellos.</translation>
     </message>
@@ -2321,7 +2706,7 @@
 <context>
     <name>NewPassphraseDialog</name>
     <message>
-        <location filename="../gui/passphrase.py" line="+200"/>
+        <location filename="../gui/passphrase.py" line="+220"/>
         <source>Choose a new passphrase</source>
         <translation>Elija una nueva frase de contraseña</translation>
     </message>
@@ -2453,7 +2838,7 @@
         <translation>Ocultar &amp;vista previa</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <location line="+8"/>
         <source>Not known</source>
         <translation>No se sabe</translation>
@@ -2524,12 +2909,12 @@
         <translation>Guardado.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Face picking is not installed in this build (it comes with the analysis part), so reference photos cannot be used for face matching yet.</source>
         <translation>La elección de caras no está instalada en esta versión (viene con la parte de análisis), así que las fotos de referencia todavía no se pueden usar para comparar caras.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Select a reference photo to pick the client&apos;s face.</source>
         <translation>Seleccione una foto de referencia para elegir la cara de su cliente.</translation>
     </message>
@@ -2537,7 +2922,7 @@
 <context>
     <name>Packet</name>
     <message>
-        <location filename="../gui/workspace/packet.py" line="+41"/>
+        <location filename="../gui/workspace/packet.py" line="+42"/>
         <source>Packet folder: {path}</source>
         <translation>Carpeta del paquete: {path}</translation>
     </message>
@@ -2587,7 +2972,7 @@
         <translation>NO VERIFICADO: {n} problema(s).</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Note: {n}</source>
         <translation>Nota: {n}</translation>
     </message>
@@ -2605,7 +2990,7 @@
         <translation>Con esto, NCII Desk prepara el paquete de pruebas para la demanda civil con un manifiesto de hashes que cualquiera puede verificar sin conexión.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>The evidence packet is a folder for the attorney: a PDF with the case&apos;s exhibits (captures, hashes, matches, findings, requests) under the client&apos;s pseudonym, a hash manifest that proves no file changed, and optionally a sealed volume with the full pictures for filing under seal.</source>
         <translation>El paquete de pruebas es una carpeta para el abogado o la abogada: un PDF con las pruebas del caso (capturas, hashes, coincidencias, hallazgos, solicitudes) bajo el seudónimo de su cliente, un manifiesto de hashes que demuestra que ningún archivo cambió y, si se quiere, un volumen sellado con las imágenes completas para presentarlas bajo reserva.</translation>
     </message>
@@ -2676,12 +3061,12 @@
         <translation>Resultado del paquete</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>Choose where to put the packet folder</source>
         <translation>Elija dónde poner la carpeta del paquete</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Building the packet...</source>
         <translation>Preparando el paquete...</translation>
     </message>
@@ -2701,7 +3086,7 @@
         <translation>Elija la carpeta del paquete que quiere verificar</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Verifying...</source>
         <translation>Verificando...</translation>
     </message>
@@ -2724,7 +3109,7 @@
 <context>
     <name>Passphrase</name>
     <message>
-        <location filename="../gui/gate.py" line="-365"/>
+        <location filename="../gui/passphrase.py" line="-180"/>
         <source>Strong.</source>
         <translation>Segura.</translation>
     </message>
@@ -2739,7 +3124,7 @@
         <translation>Débil: añada unas cuantas palabras sin relación entre sí.</translation>
     </message>
     <message>
-        <location filename="../gui/passphrase.py" line="-158"/>
+        <location line="+19"/>
         <source>Show</source>
         <extracomment>True: Caps Lock is on; False: off; None: not known (no letter typed yet).</extracomment>
         <translation>Mostrar</translation>
@@ -2833,9 +3218,9 @@
 <context>
     <name>PreviewPanel</name>
     <message>
-        <location filename="../gui/safeview.py" line="+372"/>
+        <location filename="../gui/safeview.py" line="+361"/>
         <source>Preview picture</source>
-        <extracomment>Zoom steps for &quot;+&quot; and &quot;-&quot; (a factor of the revealed picture&apos;s own size). None: fitted to the view; otherwise the factor of the picture&apos;s own size.</extracomment>
+        <extracomment>Previews made at once. Each decode holds the interpreter for part of its work, and the 50-odd thumbnails a long list asks for at once, made four at a time, kept the window waiting for over 100 ms (bench/gui_stalls.py); one at a time they come in screen order. Items whose previews must disappear now (ids): they are being kept as hashes only. Items never to be shown again in this session, whatever a worker still delivers. Previews asked for and not started yet, with what starts each (DECODES_AT_ONCE). Zoom steps for &quot;+&quot; and &quot;-&quot; (a factor of the revealed picture&apos;s own size). None: fitted to the view; otherwise the factor of the picture&apos;s own size.</extracomment>
         <translation>Imagen de vista previa</translation>
     </message>
     <message>
@@ -2849,7 +3234,7 @@
         <translation>Nota de la vista previa</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Shows this picture unblurred for a short time. Each reveal is recorded in the case&apos;s activity log.</source>
         <translation>Muestra esta imagen sin difuminar durante poco tiempo. Cada vez que se muestra queda en el registro de actividad del caso.</translation>
     </message>
@@ -2864,7 +3249,7 @@
         <translation>Tiempo restante</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Shows the whole picture in the space available.</source>
         <translation>Muestra la imagen completa en el espacio disponible.</translation>
     </message>
@@ -2874,7 +3259,7 @@
         <translation>Ajustar la imagen a la vista</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-22"/>
         <source>&amp;Reveal for a few seconds</source>
         <translation>Mostrar u&amp;nos segundos</translation>
     </message>
@@ -2884,7 +3269,7 @@
         <translation>Ocultar aho&amp;ra</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Fi&amp;t</source>
         <translation>A&amp;justar</translation>
     </message>
@@ -2949,7 +3334,7 @@
 <context>
     <name>RecoveryKeyPage</name>
     <message>
-        <location filename="../gui/gate.py" line="+47"/>
+        <location filename="../gui/gate.py" line="-344"/>
         <source>Your recovery key</source>
         <translation>Su clave de recuperación</translation>
     </message>
@@ -3027,7 +3412,7 @@
 <context>
     <name>Requests</name>
     <message>
-        <location filename="../gui/workspace/requests.py" line="-625"/>
+        <location filename="../gui/workspace/requests/texts.py" line="+20"/>
         <source>Platform</source>
         <translation>Plataforma</translation>
     </message>
@@ -3119,7 +3504,7 @@
         <translation>VENCIDO</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+21"/>
         <source>confirmed</source>
         <translation>confirmada</translation>
     </message>
@@ -3232,22 +3617,48 @@
         <source>Leave those pictures out of the DMCA notice and ask for them with a TAKE IT DOWN request, which needs no copyright.</source>
         <translation>Deje esas imágenes fuera del aviso DMCA y pídalas con una solicitud TAKE IT DOWN, que no necesita derechos de autor.</translation>
     </message>
+    <message>
+        <location filename="../gui/workspace/requests/signoffs.py" line="+15"/>
+        <source>signed off</source>
+        <translation>con visto bueno</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>changed since its sign-off</source>
+        <translation>cambiada desde su visto bueno</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sign-off not valid</source>
+        <translation>visto bueno no válido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>needs a sign-off</source>
+        <translation>necesita visto bueno</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Sign-offs:</source>
+        <translation>Vistos buenos:</translation>
+    </message>
 </context>
 <context>
     <name>RequestsPane</name>
     <message>
-        <location line="+609"/>
-        <location line="+66"/>
+        <location filename="../gui/workspace/requests/pane.py" line="+72"/>
+        <location line="+87"/>
         <source>Removal requests</source>
+        <extracomment>The case&apos;s sign-off state (services.signoff.CaseSignOffs); None until read.</extracomment>
         <translation>Solicitudes de retiro</translation>
     </message>
     <message>
-        <location line="-64"/>
+        <location line="-85"/>
         <source>With it, NCII Desk drafts TAKE IT DOWN Act requests and other letters for each platform, tracks when they were sent and counts down the 48 hours.</source>
         <translation>Con esto, NCII Desk prepara solicitudes según la Ley TAKE IT DOWN y otras cartas para cada plataforma, lleva el registro de cuándo se enviaron y cuenta las 48 horas.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Platforms must remove intimate pictures within 48 hours of a valid TAKE IT DOWN Act request. Draft the letters here, send them, then record when they were sent and the platform&apos;s reference number.</source>
         <translation>Las plataformas deben retirar las imágenes íntimas en las 48 horas siguientes a una solicitud válida según la Ley TAKE IT DOWN. Prepare aquí las cartas, envíelas y después anote cuándo se enviaron y el número de referencia de la plataforma.</translation>
     </message>
@@ -3262,12 +3673,12 @@
         <translation>Cambiar la hora de envío anotada, con un motivo; el plazo de 48 horas se mueve con ella y el historial conserva las dos horas.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+21"/>
         <source>Saves the letter (PDF) in a folder you choose, opens your mail program with a new message to the platform&apos;s address (when it has one) and a subject, and opens that folder. Attach the PDF from the folder: mail programs cannot be handed an attachment in a standard way. Nothing is sent until you send it.</source>
         <translation>Guarda la carta (PDF) en una carpeta que usted elija, abre su programa de correo con un mensaje nuevo para la dirección de la plataforma (si tiene una) y un asunto, y abre esa carpeta. Adjunte el PDF desde la carpeta: a los programas de correo no se les puede pasar un adjunto de forma estándar. No se envía nada hasta que usted lo envíe.</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="-34"/>
         <source>&amp;Draft letters...</source>
         <translation>&amp;Preparar cartas...</translation>
     </message>
@@ -3282,7 +3693,17 @@
         <translation>Corregir la &amp;hora de envío...</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>Sig&amp;n off the letter</source>
+        <translation>Dar el &amp;visto bueno a la carta</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>As the case&apos;s supervising attorney: sign off the selected draft letter with your own key. The clinic sends a letter only once it is signed off; a letter changed afterwards needs a new sign-off.</source>
+        <translation>Como abogado/a supervisor/a del caso: dé el visto bueno a la carta seleccionada con su propia clave. La clínica solo envía una carta con visto bueno; una carta cambiada después necesita un visto bueno nuevo.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Platform &amp;reference number...</source>
         <translation>&amp;Referencia de la plataforma...</translation>
     </message>
@@ -3307,7 +3728,7 @@
         <translation>Carta de segu&amp;imiento...</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+10"/>
         <source>Check the addresses a&amp;gain</source>
         <translation>Comprobar otra vez las &amp;direcciones</translation>
     </message>
@@ -3317,7 +3738,7 @@
         <translation>Visitar otra vez las direcciones capturadas: ¿ya no está el contenido?</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Requests note</source>
         <translation>Nota de las solicitudes</translation>
     </message>
@@ -3347,7 +3768,7 @@
         <translation>La solicitud elegida</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+83"/>
         <source>Addresses:</source>
         <translation>Direcciones:</translation>
     </message>
@@ -3357,17 +3778,17 @@
         <translation>Historial:</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Later checks of the addresses:</source>
         <translation>Comprobaciones posteriores de las direcciones:</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+41"/>
         <source>Checking the addresses again</source>
         <translation>Comprobando otra vez las direcciones</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+65"/>
         <source>Drafting...</source>
         <translation>Preparando...</translation>
     </message>
@@ -3427,7 +3848,12 @@
         <translation>Para preparar una carta nueva de todas formas (por ejemplo, si la plataforma perdió la primera), marque &apos;Preparar de nuevo aunque ya haya una solicitud para estas imágenes&apos;. Cuando hayan pasado las 48 horas de una solicitud TAKE IT DOWN, selecciónela en la lista y use &apos;Carta de seguimiento&apos;.</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+50"/>
+        <source>The letter is signed off; it may be sent now.</source>
+        <translation>La carta tiene visto bueno; ya se puede enviar.</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>Time sent corrected to {when}.</source>
         <translation>Hora de envío corregida a {when}.</translation>
     </message>
@@ -3447,7 +3873,7 @@
         <translation>El número de referencia o de caso que dio la plataforma:</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Outcome</source>
         <translation>Resultado</translation>
     </message>
@@ -3462,12 +3888,12 @@
         <translation>Esta solicitud no tiene ninguna carta guardada.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>Opening the letter...</source>
         <translation>Abriendo la carta...</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Choose a folder for the letter to attach</source>
         <translation>Elija una carpeta para la carta que va a adjuntar</translation>
     </message>
@@ -3497,18 +3923,19 @@
         <translation>No se pudo abrir ningún programa de correo en esta computadora.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Choose a folder for the letter (PDF and Word)</source>
         <translation>Elija una carpeta para la carta (PDF y Word)</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+46"/>
+        <location line="+33"/>
+        <location line="+48"/>
         <source>Saved: {files}</source>
         <translation>Guardado: {files}</translation>
     </message>
     <message>
-        <location line="-29"/>
+        <location line="-30"/>
         <source>Follow-up letter (deadline passed)</source>
         <translation>Carta de seguimiento (plazo vencido)</translation>
     </message>
@@ -3519,17 +3946,31 @@
         <translation>Preparar la carta de seguimiento</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Choose a folder for the follow-up letter</source>
         <translation>Elija una carpeta para la carta de seguimiento</translation>
+    </message>
+    <message>
+        <location line="-645"/>
+        <source>Hand-o&amp;ut for the client...</source>
+        <translation>Hoja inf&amp;ormativa para su cliente...</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A plain-language sheet for the client, in English or Spanish: what was sent to which platform and what happens next.</source>
+        <translation>Una hoja en lenguaje sencillo para su cliente, en inglés o en español: qué se envió a cada plataforma y qué pasa después.</translation>
+    </message>
+    <message>
+        <location line="+596"/>
+        <source>Choose a folder for the hand-out</source>
+        <translation>Elija una carpeta para la hoja informativa</translation>
     </message>
 </context>
 <context>
     <name>SafeView</name>
     <message>
-        <location filename="../gui/safeview.py" line="-534"/>
+        <location filename="../gui/safeview.py" line="-512"/>
         <source>No preview: this item is marked as possibly showing a person under 18. Only its hashes and details are kept.</source>
-        <extracomment>Longest side of a preview picture. Longest side of a revealed picture (shown fitted to the view, or zoomed up to 100 %). Videos larger than this get no preview (their bytes would have to be read whole). Pixels as rows x columns x 3 bytes (numpy is loaded with the first picture, not at start-up).</extracomment>
         <translation>Sin vista previa: este elemento está marcado como posiblemente con una persona menor de 18 años. Solo se conservan sus hashes y datos.</translation>
     </message>
     <message>
@@ -3548,45 +3989,43 @@
         <translation>Sin vista previa para este tipo de archivo ({mime}).</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+4"/>
         <source>The video has no frame to preview.</source>
         <translation>El video no tiene ningún fotograma que mostrar.</translation>
     </message>
     <message>
-        <location line="+61"/>
-        <location line="+47"/>
-        <location line="+121"/>
+        <location line="-16"/>
         <source>This item no longer exists.</source>
-        <extracomment>Items whose previews must disappear now (ids): they are being kept as hashes only. Items never to be shown again in this session, whatever a worker still delivers.</extracomment>
+        <extracomment>Pixels as rows x columns x 3 bytes (numpy is loaded with the first picture, not at start-up).</extracomment>
         <translation>Este elemento ya no existe.</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="+20"/>
         <source>No preview: {why}</source>
         <translation>Sin vista previa: {why}</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>Shown in full for a short time.</source>
         <translation>Se muestra completa durante poco tiempo.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
         <source>Face only.</source>
         <translation>Solo la cara.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Blurred (no face found to show on its own).</source>
         <translation>Difuminada (no se encontró una cara para mostrar sola).</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Blurred.</source>
         <translation>Difuminada.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+39"/>
         <source>No preview: this item is kept as hashes only (it may show a person under 18).</source>
         <translation>Sin vista previa: este elemento se guarda solo como hashes (puede mostrar a una persona menor de 18 años).</translation>
     </message>
@@ -3607,7 +4046,7 @@
 <context>
     <name>SentTimeDialog</name>
     <message>
-        <location filename="../gui/workspace/requests.py" line="-675"/>
+        <location filename="../gui/workspace/requests/dialogs.py" line="+78"/>
         <source>Correct the time sent</source>
         <extracomment>(time as YYYY-MM-DD HH:MM in the clinic&apos;s zone, reason or &quot;&quot;)</extracomment>
         <translation>Corregir la hora de envío</translation>
@@ -3706,7 +4145,7 @@
         <translation>Autorización para actuar en nombre de sus clientes</translation>
     </message>
     <message>
-        <location line="+649"/>
+        <location line="+670"/>
         <source>The certificate file cannot be read: {why}.</source>
         <translation>No se puede leer el archivo del certificado: {why}.</translation>
     </message>
@@ -3719,7 +4158,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location line="-630"/>
+        <location line="-651"/>
         <source>Settings</source>
         <extracomment>the thresholds as stored (None until loaded, or when the stored ones were invalid)</extracomment>
         <translation>Configuración</translation>
@@ -3730,7 +4169,7 @@
         <translation>Secciones de la configuración</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>Settings message</source>
         <translation>Mensaje de la configuración</translation>
     </message>
@@ -3768,12 +4207,12 @@
     <message>
         <location line="+0"/>
         <location line="+50"/>
-        <location line="+288"/>
+        <location line="+290"/>
         <source>&amp;Choose...</source>
         <translation>&amp;Elegir...</translation>
     </message>
     <message>
-        <location line="-334"/>
+        <location line="-336"/>
         <source>A new vault folder is used after the next lock.</source>
         <translation>La nueva carpeta de la bóveda se usa después del próximo bloqueo.</translation>
     </message>
@@ -3929,7 +4368,7 @@
         <translation>E&amp;valuar con dos carpetas...</translation>
     </message>
     <message>
-        <location line="+168"/>
+        <location line="+170"/>
         <source>&amp;Use this certificate</source>
         <translation>&amp;Usar este certificado</translation>
     </message>
@@ -3939,12 +4378,17 @@
         <translation>Dejar de &amp;firmar los paquetes</translation>
     </message>
     <message>
-        <location line="-283"/>
+        <location line="-285"/>
         <source>Show the technical details (for IT support).</source>
         <translation>Mostrar los detalles técnicos (para soporte informático).</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-105"/>
+        <source>Clinic members</source>
+        <translation>Miembros de la clínica</translation>
+    </message>
+    <message>
+        <location line="+106"/>
         <source>Show technical details of the picture checks</source>
         <translation>Mostrar los detalles técnicos de las comprobaciones de imágenes</translation>
     </message>
@@ -4157,17 +4601,17 @@
         <translation>Las cartas no están instaladas en esta versión, así que no hay datos de la organización que rellenar.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Shown on every letter as the sender and contact, unless changed for one letter.</source>
         <translation>Aparece en cada carta como remitente y contacto, salvo que se cambie para una carta.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Clinic</source>
         <translation>Organización</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>Packet signing key fingerprint</source>
         <translation>Huella de la clave de firma de paquetes</translation>
     </message>
@@ -4228,7 +4672,7 @@
         <translation>Los paquetes de pruebas no están instalados en esta versión.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Signing</source>
         <translation>Firma</translation>
     </message>
@@ -4243,7 +4687,7 @@
         <translation>Frase de contraseña</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+87"/>
         <source>Packets are not signed.</source>
         <translation>Los paquetes no se firman.</translation>
     </message>
@@ -4263,7 +4707,7 @@
         <translation>Guardando...</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Choose the vault folder</source>
         <translation>Elegir la carpeta de la bóveda</translation>
     </message>
@@ -4278,12 +4722,12 @@
         <translation>Elija el certificado de la organización (.p12 o .pfx)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Choose the certificate file first.</source>
         <translation>Elija primero el archivo del certificado.</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Packets will be signed with this certificate.</source>
         <translation>Los paquetes se firmarán con este certificado.</translation>
     </message>
@@ -4291,7 +4735,7 @@
 <context>
     <name>Suspects</name>
     <message>
-        <location filename="../gui/workspace/suspects.py" line="-155"/>
+        <location filename="../gui/workspace/suspects.py" line="-157"/>
         <source>Link</source>
         <translation>Enlace</translation>
     </message>
@@ -4337,7 +4781,7 @@
         <translation>No se pudo comprobar</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>Failed: {why}</source>
         <translation>Falló: {why}</translation>
     </message>
@@ -4502,12 +4946,12 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Ocultar &amp;vista previa</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+19"/>
         <source>Capturing links is not installed in this build. Save the pictures from the page yourself and add them under Suspect files.</source>
         <translation>La captura de enlaces no está instalada en esta versión. Guarde usted las imágenes de la página y añádalas en Archivos sospechosos.</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-56"/>
         <source>How the selected file came in, and everything recorded about it since.</source>
         <translation>Cómo llegó el archivo seleccionado, y todo lo que se ha anotado sobre él desde entonces.</translation>
     </message>
@@ -4522,7 +4966,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Dónde se encontró: nota</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+92"/>
         <source>Paste at least one link first.</source>
         <translation>Pegue primero al menos un enlace.</translation>
     </message>
@@ -4532,7 +4976,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Capturando {n} enlace(s)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Checking captured links again</source>
         <translation>Comprobando otra vez los enlaces capturados</translation>
     </message>
@@ -4555,7 +4999,7 @@ https://example.org/pagina-con-la-imagen</translation>
 <context>
     <name>TaskManager</name>
     <message>
-        <location filename="../gui/tasks.py" line="+486"/>
+        <location filename="../gui/tasks.py" line="+493"/>
         <source>Done.</source>
         <translation>Hecho.</translation>
     </message>
@@ -4575,7 +5019,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>Cancelado; lo que ya estaba terminado se conserva.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Stopped: {message}</source>
         <translation>Detenido: {message}</translation>
     </message>
@@ -4583,7 +5027,7 @@ https://example.org/pagina-con-la-imagen</translation>
 <context>
     <name>TaskPanel</name>
     <message>
-        <location line="-316"/>
+        <location line="-318"/>
         <source>Tasks and problems</source>
         <extracomment>At most this many task rows and problem lines get room before the lists scroll. The panel wants a different height (it opened, closed, or a list grew).</extracomment>
         <translation>Tareas y problemas</translation>
@@ -4601,12 +5045,12 @@ https://example.org/pagina-con-la-imagen</translation>
     <message>
         <location line="+7"/>
         <location line="+13"/>
-        <location line="+185"/>
+        <location line="+186"/>
         <source>Problems with single items</source>
         <translation>Problemas con elementos sueltos</translation>
     </message>
     <message>
-        <location line="-215"/>
+        <location line="-216"/>
         <source>Clear fi&amp;nished tasks</source>
         <translation>Quitar las &amp;tareas terminadas</translation>
     </message>
@@ -4722,7 +5166,7 @@ https://example.org/pagina-con-la-imagen</translation>
         <translation>{n} problema(s) con elementos sueltos: Mostrar detalles los enumera.</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Problems with single items ({n})</source>
         <translation>Problemas con elementos sueltos ({n})</translation>
     </message>
@@ -4730,7 +5174,7 @@ https://example.org/pagina-con-la-imagen</translation>
 <context>
     <name>TaskRow</name>
     <message>
-        <location line="-303"/>
+        <location line="-304"/>
         <location line="+3"/>
         <source>Starting...</source>
         <extracomment>A next step is offered (the panel keeps the row in sight until it is taken).</extracomment>
@@ -4790,7 +5234,7 @@ https://example.org/pagina-con-la-imagen</translation>
 <context>
     <name>Tasks</name>
     <message>
-        <location line="-98"/>
+        <location line="-101"/>
         <source>Adding</source>
         <extracomment>A finished task&apos;s next step, from its result: (button text, what it does, tooltip). In the problem list, what happened and what to do share the spare width. The phases services report (Job.progress messages), in the advocate&apos;s words.</extracomment>
         <translation>Añadiendo</translation>
@@ -4862,68 +5306,6 @@ https://example.org/pagina-con-la-imagen</translation>
         <location line="+5"/>
         <source>Add the files again (as possibly under 18) if you still have them.</source>
         <translation>Añada otra vez los archivos (como posiblemente menor de 18 años) si todavía los tiene.</translation>
-    </message>
-</context>
-<context>
-    <name>RequestsPane</name>
-    <message>
-        <source>Hand-o&amp;ut for the client...</source>
-        <translation>Hoja inf&amp;ormativa para su cliente...</translation>
-    </message>
-    <message>
-        <source>A plain-language sheet for the client, in English or Spanish: what was sent to which platform and what happens next.</source>
-        <translation>Una hoja en lenguaje sencillo para su cliente, en inglés o en español: qué se envió a cada plataforma y qué pasa después.</translation>
-    </message>
-    <message>
-        <source>Choose a folder for the hand-out</source>
-        <translation>Elija una carpeta para la hoja informativa</translation>
-    </message>
-</context>
-<context>
-    <name>HandoutDialog</name>
-    <message>
-        <source>Hand-out for the client</source>
-        <translation>Hoja informativa para su cliente</translation>
-    </message>
-    <message>
-        <source>A plain-language sheet for the client: which platforms were asked to remove the pictures, what happens next, and where to find support. Choose the language the client reads. The letters to platforms are not changed.</source>
-        <translation>Una hoja en lenguaje sencillo para su cliente: a qué plataformas se les pidió retirar las imágenes, qué pasa después y dónde encontrar apoyo. Elija el idioma que lee su cliente. Las cartas a las plataformas no cambian.</translation>
-    </message>
-    <message>
-        <source>Language of the hand-out</source>
-        <translation>Idioma de la hoja informativa</translation>
-    </message>
-    <message>
-        <source>Language of the hand-out:</source>
-        <translation>Idioma de la hoja informativa:</translation>
-    </message>
-    <message>
-        <source>PDF</source>
-        <translation>PDF</translation>
-    </message>
-    <message>
-        <source>Word document</source>
-        <translation>Documento de Word</translation>
-    </message>
-    <message>
-        <source>File type</source>
-        <translation>Tipo de archivo</translation>
-    </message>
-    <message>
-        <source>File type:</source>
-        <translation>Tipo de archivo:</translation>
-    </message>
-    <message>
-        <source>Hand-out message</source>
-        <translation>Mensaje de la hoja informativa</translation>
-    </message>
-    <message>
-        <source>Save the hand-out...</source>
-        <translation>Guardar la hoja informativa...</translation>
-    </message>
-    <message>
-        <source>Save the hand-out</source>
-        <translation>Guardar la hoja informativa</translation>
     </message>
 </context>
 </TS>

@@ -132,6 +132,18 @@
       <translation>{who} cambió la frase de contraseña de la bóveda</translation>
     </message>
     <message>
+      <source>{who} admitted clinic member {member} (key fingerprint {fingerprint})</source>
+      <translation>{who} admitió a {member} como miembro de la clínica (huella de la clave {fingerprint})</translation>
+    </message>
+    <message>
+      <source>{who} removed clinic member {member}</source>
+      <translation>{who} quitó a {member} de los miembros de la clínica</translation>
+    </message>
+    <message>
+      <source>{who} changed their clinic member passphrase</source>
+      <translation>{who} cambió su frase de contraseña de miembro de la clínica</translation>
+    </message>
+    <message>
       <source>{who}'s vault files were made private to this account ({files})</source>
       <translation>Los archivos de la bóveda de {who} quedaron privados para esta cuenta ({files})</translation>
     </message>
@@ -252,6 +264,10 @@
       <translation>{who} corrigió cuándo se envió la solicitud de retiro para {platform}</translation>
     </message>
     <message>
+      <source>{who} signed off the letter of the removal request to {platform}</source>
+      <translation>{who} dio el visto bueno a la carta de la solicitud de retirada a {platform}</translation>
+    </message>
+    <message>
       <source>{who} saved the removal letter to {platform}</source>
       <translation>{who} guardó la carta de retiro para {platform}</translation>
     </message>
@@ -338,6 +354,14 @@
     <message>
       <source>{n} problems</source>
       <translation>{n} problemas</translation>
+    </message>
+    <message>
+      <source>{who} required a supervising attorney's sign-off before letters are sent</source>
+      <translation>{who} exigió el visto bueno de un abogado supervisor antes de enviar cartas</translation>
+    </message>
+    <message>
+      <source>{who} let letters be sent without a supervising attorney's sign-off</source>
+      <translation>{who} permitió enviar cartas sin el visto bueno de un abogado supervisor</translation>
     </message>
     <message>
       <source>a picture on a hash list</source>
@@ -569,6 +593,37 @@
     </message>
   </context>
   <context>
+    <name>services.case_members</name>
+    <message>
+      <source>A laptop vault has one owner. Open the clinic store (--vault postgresql://...) with --member to manage who works on a case.</source>
+      <translation>Una bóveda de portátil tiene un solo dueño. Abra el almacén de la clínica con 'ncii-desk --vault postgresql://... --member ID' para decidir quién trabaja en un caso.</translation>
+    </message>
+    <message>
+      <source>List the clinic's members with 'ncii-desk clinic members'; a new member must be admitted ('ncii-desk clinic admit') before being added to a case.</source>
+      <translation>Vea los miembros de la clínica con 'ncii-desk clinic members'; un miembro nuevo debe ser admitido ('ncii-desk clinic admit') antes de añadirlo a un caso.</translation>
+    </message>
+    <message>
+      <source>This vault is not a clinic store, so its cases have no members.</source>
+      <translation>Esta bóveda no es un almacén de clínica, así que sus casos no tienen miembros.</translation>
+    </message>
+    <message>
+      <source>Member {member_id} {state}.</source>
+      <translation>El miembro {member_id} {state}.</translation>
+    </message>
+    <message>
+      <source>is not a member of this clinic</source>
+      <translation>no es miembro de esta clínica</translation>
+    </message>
+    <message>
+      <source>is not admitted</source>
+      <translation>no ha sido admitido</translation>
+    </message>
+    <message>
+      <source>was removed from the clinic</source>
+      <translation>fue quitado de la clínica</translation>
+    </message>
+  </context>
+  <context>
     <name>services.cases</name>
     <message>
       <source>A case needs a label.</source>
@@ -593,6 +648,29 @@
     <message>
       <source>No case matches '{ref}'.</source>
       <translation>Ningún caso coincide con '{ref}'.</translation>
+    </message>
+  </context>
+  <context>
+    <name>services.clinic</name>
+    <message>
+      <source>This works on a clinic's shared store, and a laptop vault is open.</source>
+      <translation>Esto funciona en el almacén compartido de una clínica, y hay abierta una bóveda de portátil.</translation>
+    </message>
+    <message>
+      <source>Give the clinic store's address with --vault postgresql://... (and --member).</source>
+      <translation>Indique la dirección del almacén de la clínica con --vault postgresql://... (y --member).</translation>
+    </message>
+    <message>
+      <source>Which member are you? No member id was given for the clinic store.</source>
+      <translation>¿Qué miembro es usted? No se indicó ningún identificador de miembro para el almacén de la clínica.</translation>
+    </message>
+    <message>
+      <source>Give it with --member ID (or set {MEMBER_ENV}); 'ncii-desk clinic join' made it.</source>
+      <translation>Indíquelo con --member ID (o defina {MEMBER_ENV}); lo creó 'ncii-desk clinic join'.</translation>
+    </message>
+    <message>
+      <source>NCII_DESK_MEMBER</source>
+      <translation>NCII_DESK_MEMBER</translation>
     </message>
   </context>
   <context>
@@ -1791,6 +1869,65 @@
     </message>
   </context>
   <context>
+    <name>services.signoff</name>
+    <message>
+      <source>In a laptop vault you may send letters without a sign-off; sign-off is for cases on a clinic server, where a supervising attorney signs off an advocate's letters.</source>
+      <translation>En una bóveda de portátil puede enviar cartas sin visto bueno; el visto bueno es para casos en un servidor de clínica, donde un abogado supervisor aprueba las cartas de un defensor.</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney on the case to sign it off ('ncii-desk requests sign-off REQ' or the Sign off button of the Requests pane), then mark it as sent.</source>
+      <translation>Pida a un abogado supervisor del caso que le dé el visto bueno ('ncii-desk requests sign-off REQ' o el botón Dar visto bueno del panel Solicitudes) y luego márquela como enviada.</translation>
+    </message>
+    <message>
+      <source>Only a supervising attorney on a case of the clinic may change whether letters need a sign-off before they are sent.</source>
+      <translation>Solo un abogado supervisor de un caso de la clínica puede cambiar si las cartas necesitan visto bueno antes de enviarse.</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney of the clinic to change it.</source>
+      <translation>Pida a un abogado supervisor de la clínica que lo cambie.</translation>
+    </message>
+    <message>
+      <source>This letter was changed after it was signed off, and the clinic needs a supervising attorney's sign-off of the letter that is sent.</source>
+      <translation>Esta carta cambió después de recibir el visto bueno, y la clínica exige el visto bueno de un abogado supervisor para la carta que se envía.</translation>
+    </message>
+    <message>
+      <source>This letter has not been signed off, and the clinic needs a supervising attorney's sign-off before a letter is sent.</source>
+      <translation>Esta carta no tiene visto bueno, y la clínica exige el visto bueno de un abogado supervisor antes de enviar una carta.</translation>
+    </message>
+    <message>
+      <source>Letter sign-off applies to clinic cases; this store has no members or roles.</source>
+      <translation>El visto bueno de cartas es para casos de clínica; este almacén no tiene miembros ni funciones.</translation>
+    </message>
+    <message>
+      <source>This request was already marked as sent; a letter is signed off before it is sent.</source>
+      <translation>Esta solicitud ya se marcó como enviada; el visto bueno se da antes de enviar la carta.</translation>
+    </message>
+    <message>
+      <source>Draft a new request if the letter must change.</source>
+      <translation>Redacte una nueva solicitud si la carta debe cambiar.</translation>
+    </message>
+    <message>
+      <source>This request has no stored letter to sign off.</source>
+      <translation>Esta solicitud no tiene ninguna carta guardada que aprobar.</translation>
+    </message>
+    <message>
+      <source>The letter changed while it was being signed off; nothing was signed.</source>
+      <translation>La carta cambió mientras se aprobaba; no se firmó nada.</translation>
+    </message>
+    <message>
+      <source>Read the letter again, then sign it off.</source>
+      <translation>Vuelva a leer la carta y luego dele el visto bueno.</translation>
+    </message>
+    <message>
+      <source>You have already signed off this letter.</source>
+      <translation>Usted ya dio el visto bueno a esta carta.</translation>
+    </message>
+    <message>
+      <source>Nothing more is needed.</source>
+      <translation>No hace falta nada más.</translation>
+    </message>
+  </context>
+  <context>
     <name>services.validation</name>
     <message>
       <source>The {label} folder {folder} does not exist or is not a folder.</source>
@@ -1846,6 +1983,22 @@
     <message>
       <source>The unlock time target must be between 0.05 and 30 seconds ({target_seconds} was given).</source>
       <translation>El tiempo objetivo de desbloqueo debe estar entre 0.05 y 30 segundos (se indicó {target_seconds}).</translation>
+    </message>
+    <message>
+      <source>{location} is neither a vault folder nor a clinic store address.</source>
+      <translation>{location} no es ni una carpeta de bóveda ni la dirección de un almacén de clínica.</translation>
+    </message>
+    <message>
+      <source>Give a vault folder, or a clinic store as postgresql://USER@HOST:PORT/DATABASE.</source>
+      <translation>Indique una carpeta de bóveda, o un almacén de clínica como postgresql://USUARIO@SERVIDOR:PUERTO/BASE.</translation>
+    </message>
+    <message>
+      <source>{what} is for a laptop vault; a clinic's shared store is open.</source>
+      <translation>{what} es para una bóveda de portátil; está abierto el almacén compartido de una clínica.</translation>
+    </message>
+    <message>
+      <source>For your own clinic passphrase use 'ncii-desk clinic passphrase'; clinic details are shown by 'ncii-desk clinic members' and 'ncii-desk clinic-server info'.</source>
+      <translation>Para su propia frase de contraseña de la clínica use 'ncii-desk clinic passphrase'; los datos de la clínica los muestran 'ncii-desk clinic members' y 'ncii-desk clinic-server info'.</translation>
     </message>
     <message>
       <source>The current passphrase is not right, so the passphrase was not changed.</source>
@@ -3415,6 +3568,150 @@
     </message>
   </context>
   <context>
+    <name>clinic.casekeys</name>
+    <message>
+      <source>Open the clinic store as a member (--member ID and your passphrase); case data on a clinic server is readable only with a member's keys.</source>
+      <translation>Abra el almacén de la clínica como miembro (--member ID y su frase de contraseña); los datos de los casos en un servidor de clínica solo se leen con las claves de un miembro.</translation>
+    </message>
+    <message>
+      <source>This clinic store was opened without a member's keys.</source>
+      <translation>Este almacén de clínica se abrió sin las claves de un miembro.</translation>
+    </message>
+    <message>
+      <source>You are not a member of case {case_id}, so you cannot change it.</source>
+      <translation>Usted no es miembro del caso {case_id}, así que no puede cambiarlo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>clinic.members</name>
+    <message>
+      <source>Nothing was changed. Ask the new member to read their fingerprint out again (ncii-desk prints it at 'clinic join'); if it still differs, someone may have put another key in the clinic database: do not admit it and tell your administrator.</source>
+      <translation>No se cambió nada. Pida al nuevo miembro que vuelva a leer en voz alta su huella (ncii-desk la muestra en 'clinic join'); si sigue sin coincidir, alguien pudo poner otra clave en la base de datos de la clínica: no la admita y avise a su administrador.</translation>
+    </message>
+    <message>
+      <source>A member's display name must be 1 to 200 characters.</source>
+      <translation>El nombre visible de un miembro debe tener entre 1 y 200 caracteres.</translation>
+    </message>
+    <message>
+      <source>Give the name the other members know you by (--name or --member-name).</source>
+      <translation>Indique el nombre con el que le conocen los demás miembros (--name o --member-name).</translation>
+    </message>
+    <message>
+      <source>This clinic already has members; the first member is made only at init.</source>
+      <translation>Esta clínica ya tiene miembros; el primer miembro solo se crea al inicializarla.</translation>
+    </message>
+    <message>
+      <source>Join with 'ncii-desk clinic join' and ask a member to admit you.</source>
+      <translation>Únase con 'ncii-desk clinic join' y pida a un miembro que le admita.</translation>
+    </message>
+    <message>
+      <source>Only a member can {what}; this clinic store was opened with a bare key.</source>
+      <translation>Solo un miembro puede {what}; este almacén de clínica se abrió con una clave sin miembro.</translation>
+    </message>
+    <message>
+      <source>Open it as a member (--member ID).</source>
+      <translation>Ábralo como miembro (--member ID).</translation>
+    </message>
+    <message>
+      <source>Member {member_id} is {status}, not waiting to be admitted.</source>
+      <translation>El miembro {member_id} está {status}, no esperando a ser admitido.</translation>
+    </message>
+    <message>
+      <source>A removed member joins anew with 'ncii-desk clinic join'.</source>
+      <translation>Un miembro quitado vuelve a unirse con 'ncii-desk clinic join'.</translation>
+    </message>
+    <message>
+      <source>The fingerprint you typed does not match the key of member {member_id}: the member was not admitted.</source>
+      <translation>La huella que escribió no coincide con la clave del miembro {member_id}: no se admitió al miembro.</translation>
+    </message>
+    <message>
+      <source>You cannot remove yourself from the clinic.</source>
+      <translation>No puede quitarse a sí mismo de la clínica.</translation>
+    </message>
+    <message>
+      <source>Ask another admitted member to remove you.</source>
+      <translation>Pida a otro miembro admitido que le quite.</translation>
+    </message>
+    <message>
+      <source>Member {member_id} was already removed.</source>
+      <translation>El miembro {member_id} ya fue quitado.</translation>
+    </message>
+    <message>
+      <source>Type the passphrase you opened the clinic store with (check Caps Lock).</source>
+      <translation>Escriba la frase de contraseña con la que abrió el almacén de la clínica (compruebe Bloq Mayús).</translation>
+    </message>
+  </context>
+  <context>
+    <name>clinic.ops</name>
+    <message>
+      <source>Nothing was changed. Try again in a minute; for an upgrade, ask everyone to close NCII Desk first.</source>
+      <translation>No se cambió nada. Inténtelo de nuevo en un minuto; para una actualización, pida antes a todos que cierren NCII Desk.</translation>
+    </message>
+    <message>
+      <source>A client is saving to the clinic store at {shown_url} right now (it holds the writer lock), so the upgrade did not start.</source>
+      <translation>Un cliente está guardando ahora mismo en el almacén de la clínica en {shown_url} (tiene el bloqueo de escritura), así que la actualización no empezó.</translation>
+    </message>
+    <message>
+      <source>The clinic store has schema revision {before}, which this version of NCII Desk does not know (its newest is {target}).</source>
+      <translation>El almacén de la clínica tiene la revisión de esquema {before}, que esta versión de NCII Desk no conoce (la más nueva que conoce es {target}).</translation>
+    </message>
+    <message>
+      <source>Run the upgrade with the newest version of NCII Desk; never downgrade a clinic store.</source>
+      <translation>Haga la actualización con la versión más nueva de NCII Desk; nunca vuelva atrás la versión de un almacén de clínica.</translation>
+    </message>
+    <message>
+      <source>The blob folder {folder} is not the one made for this clinic ({CLINIC_ID_FILE} is missing or names another clinic).</source>
+      <translation>La carpeta de archivos {folder} no es la que se creó para esta clínica (falta {CLINIC_ID_FILE} o nombra otra clínica).</translation>
+    </message>
+    <message>
+      <source>Give the clinic's blob folder as this computer sees it (--blobs).</source>
+      <translation>Indique la carpeta de archivos de la clínica tal como la ve esta computadora (--blobs).</translation>
+    </message>
+    <message>
+      <source>clinic.id</source>
+      <translation>clinic.id</translation>
+    </message>
+    <message>
+      <source>The blob folder {here} cannot be read ({value}).</source>
+      <translation>No se puede leer la carpeta de archivos cifrados {here} ({value}).</translation>
+    </message>
+    <message>
+      <source>Run the check as the account that owns the clinic's blob folder.</source>
+      <translation>Haga la comprobación con la cuenta dueña de la carpeta de archivos cifrados de la clínica.</translation>
+    </message>
+    <message>
+      <source>A client kept the writer lock of the clinic store at {shown_url} for more than {SWEEP_LOCK_WAIT}, so nothing was swept.</source>
+      <translation>Un cliente mantuvo el bloqueo de escritura del almacén de la clínica en {shown_url} durante más de {SWEEP_LOCK_WAIT}, así que no se apartó nada.</translation>
+    </message>
+    <message>
+      <source>30s</source>
+      <translation>30 s</translation>
+    </message>
+    <message>
+      <source>The grace period cannot be negative.</source>
+      <translation>El período de gracia no puede ser negativo.</translation>
+    </message>
+    <message>
+      <source>Give --grace-minutes 0 or more.</source>
+      <translation>Indique --grace-minutes 0 o más.</translation>
+    </message>
+  </context>
+  <context>
+    <name>clinic.sealing</name>
+    <message>
+      <source>The stored value of {table}.{column} of row {row_id} is not an encrypted value (it was written in clear).</source>
+      <translation>El valor guardado de {table}.{column} de la fila {row_id} no es un valor cifrado (se escribió en claro).</translation>
+    </message>
+    <message>
+      <source>Tell the clinic's administrator which value it is.</source>
+      <translation>Diga al administrador de la clínica de qué valor se trata.</translation>
+    </message>
+    <message>
+      <source>A {table} row to be stored names no case.</source>
+      <translation>Una fila de {table} que se iba a guardar no indica ningún caso.</translation>
+    </message>
+  </context>
+  <context>
     <name>clinic.store</name>
     <message>
       <source>Check the database address and that the clinic server is running; your clinic's administrator can see the server's log.</source>
@@ -3423,6 +3720,22 @@
     <message>
       <source>Nothing of this change was saved. Try again; if it happens again, run 'ncii-desk verify' against the clinic store and tell your administrator: something other than NCII Desk is writing to the database.</source>
       <translation>No se guardó nada de este cambio. Inténtelo de nuevo; si vuelve a pasar, ejecute 'ncii-desk verify' con el almacén de la clínica y avise a quien lo administra: algo distinto de NCII Desk está escribiendo en la base de datos.</translation>
+    </message>
+    <message>
+      <source>Check the member id (ncii-desk clinic members lists them), or join the clinic first with 'ncii-desk clinic join --db ADDRESS --name NAME'.</source>
+      <translation>Compruebe el identificador de miembro (ncii-desk clinic members los muestra), o únase primero a la clínica con 'ncii-desk clinic join --db DIRECCIÓN --name NOMBRE'.</translation>
+    </message>
+    <message>
+      <source>Ask a member of the clinic who is still admitted to add you again (you join anew with 'ncii-desk clinic join').</source>
+      <translation>Pida a un miembro de la clínica que siga admitido que vuelva a añadirle (se vuelve a unir con 'ncii-desk clinic join').</translation>
+    </message>
+    <message>
+      <source>Ask a member who is still admitted to remove you and admit you again; if they see the same error, the clinic database was altered and needs checking.</source>
+      <translation>Pida a un miembro que siga admitido que le quite y le vuelva a admitir; si ve el mismo error, la base de datos de la clínica fue alterada y hay que revisarla.</translation>
+    </message>
+    <message>
+      <source>Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID').</source>
+      <translation>Pida a un miembro del caso que le añada ('ncii-desk case add-member CASO ID_MIEMBRO').</translation>
     </message>
     <message>
       <source>The clinic store address must start with postgresql://.</source>
@@ -3485,20 +3798,8 @@
       <translation>Instale la versión más reciente de NCII Desk.</translation>
     </message>
     <message>
-      <source>Ask your clinic's administrator to upgrade the clinic server first.</source>
-      <translation>Pida primero a quien administra la clínica que actualice el servidor de la clínica.</translation>
-    </message>
-    <message>
-      <source>The blob folder {folder} is not the one made for this clinic ({CLINIC_ID_FILE} is missing or names another clinic).</source>
-      <translation>La carpeta de archivos {folder} no es la que se creó para esta clínica (falta {CLINIC_ID_FILE} o nombra otra clínica).</translation>
-    </message>
-    <message>
-      <source>Give the clinic's blob folder as this computer sees it (--blobs).</source>
-      <translation>Indique la carpeta de archivos de la clínica tal como la ve esta computadora (--blobs).</translation>
-    </message>
-    <message>
-      <source>clinic.id</source>
-      <translation>clinic.id</translation>
+      <source>Ask your clinic's administrator to run 'ncii-desk clinic-server upgrade --db ADDRESS' on the clinic server first.</source>
+      <translation>Pida antes al administrador de su clínica que ejecute 'ncii-desk clinic-server upgrade --db DIRECCIÓN' en el servidor de la clínica.</translation>
     </message>
     <message>
       <source>The clinic store is closed.</source>
@@ -3509,8 +3810,56 @@
       <translation>La cabeza del registro de auditoría de la clínica ya no es el evento {seen_seq}, al que se encadenó este cambio: otro proceso cambió el registro sin el candado de escritura.</translation>
     </message>
     <message>
+      <source>You are not a member of this case.</source>
+      <translation>Usted no es miembro de este caso.</translation>
+    </message>
+    <message>
       <source>The clinic store check was cancelled before it finished.</source>
       <translation>La comprobación del almacén de la clínica se canceló antes de terminar.</translation>
+    </message>
+    <message>
+      <source>The clinic key stored for member {member_id} does not open with that member's key: it was altered, or copied from another member.</source>
+      <translation>La clave de la clínica guardada para el miembro {member_id} no se abre con la clave de ese miembro: fue alterada o copiada de otro miembro.</translation>
+    </message>
+    <message>
+      <source>The key record stored for member {member_id} belongs to another member or clinic.</source>
+      <translation>El registro de claves guardado para el miembro {member_id} pertenece a otro miembro o a otra clínica.</translation>
+    </message>
+    <message>
+      <source>Several members have an id starting with {given}.</source>
+      <translation>Varios miembros tienen un identificador que empieza por {given}.</translation>
+    </message>
+    <message>
+      <source>Give more of the member id (ncii-desk clinic members lists them).</source>
+      <translation>Escriba más caracteres del identificador de miembro (ncii-desk clinic members los muestra).</translation>
+    </message>
+    <message>
+      <source>The clinic has no member with the id {strip}.</source>
+      <translation>La clínica no tiene ningún miembro con el identificador {strip}.</translation>
+    </message>
+    <message>
+      <source>Member {member_id} was removed from this clinic.</source>
+      <translation>El miembro {member_id} fue quitado de esta clínica.</translation>
+    </message>
+    <message>
+      <source>Member {member_id} has not been admitted to the clinic yet.</source>
+      <translation>El miembro {member_id} aún no ha sido admitido en la clínica.</translation>
+    </message>
+    <message>
+      <source>Read your fingerprint to a member who is already admitted and ask them to run 'ncii-desk clinic admit {member_id} --fingerprint {fingerprint}'.</source>
+      <translation>Lea su huella en voz alta a un miembro ya admitido y pídale que ejecute 'ncii-desk clinic admit {member_id} --fingerprint {fingerprint}'.</translation>
+    </message>
+    <message>
+      <source>The clinic's audit log cannot be trusted: {head}.</source>
+      <translation>No se puede confiar en el registro de auditoría de la clínica: {head}.</translation>
+    </message>
+    <message>
+      <source>The clinic database shows its audit log up to event {seq}, but this computer already saw event {seen_seq}: the database was rolled back to an older state, or events were removed.</source>
+      <translation>La base de datos de la clínica muestra su registro de auditoría hasta el evento {seq}, pero este equipo ya vio el evento {seen_seq}: la base de datos se devolvió a un estado anterior o se quitaron eventos.</translation>
+    </message>
+    <message>
+      <source>Event {seen_seq} of the clinic's audit log is not the one this computer saw: the log was replaced.</source>
+      <translation>El evento {seen_seq} del registro de auditoría de la clínica no es el que vio este equipo: el registro fue sustituido.</translation>
     </message>
   </context>
   <context>
