@@ -185,10 +185,24 @@ def clinic_store(clinic_url: str, tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture(params=["sqlcipher", "postgresql"])
 def store(request: pytest.FixtureRequest) -> Any:
-    """A case store of each backend in turn: a laptop vault, then a clinic store."""
+    """A case store of each backend in turn: a laptop vault, then a clinic store.
+
+    On the clinic store the rule "letters need a supervising attorney's sign-off before they
+    are sent" is turned off (by the clinic's tools, with the raw clinic key), so a service
+    test sends letters the same way on both backends; the rule itself is tested in
+    tests/integration/test_signoff.py and tests/clinic/test_case_roles.py."""
     if request.param == "sqlcipher":
         return request.getfixturevalue("vault")
-    return request.getfixturevalue("clinic_store")
+    from ncii_desk.clinic.store import ClinicStore
+    from ncii_desk.services.signoff import set_sign_off_required
+
+    clinic = request.getfixturevalue("clinic_store")
+    tools = ClinicStore.open(clinic.url, clinic._data_key, sealed=False, actor="clinic-tools")
+    try:
+        set_sign_off_required(tools, False)
+    finally:
+        tools.close()
+    return clinic
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,17 @@ from ncii_desk.clinic.casekeys import CaseKeys, KeyedStore, OpenCase
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.vault.fields import SENSITIVE_COLUMNS, SENSITIVE_JSON_COLUMNS, FieldUnreadable
 from ncii_desk.vault.members import CaseKeyRefused, MemberKeyCorrupt, MembershipInvalid
-from ncii_desk.vault.models import Base, Capture, Case, EvidenceItem, Match, RemovalRequest, new_id
+from ncii_desk.vault.models import (
+    Base,
+    Capture,
+    Case,
+    EvidenceItem,
+    FaceReference,
+    Match,
+    Recheck,
+    RemovalRequest,
+    new_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +60,15 @@ SEALER_INFO = "ncii_sealer"
 _PLAIN_INFO = "ncii_sealer_plain"
 _TOLD_INFO = "ncii_sealer_told"
 
-SEALED_MODELS: tuple[type[Base], ...] = (Case, EvidenceItem, Capture, Match, RemovalRequest)
+SEALED_MODELS: tuple[type[Base], ...] = (
+    Case,
+    EvidenceItem,
+    Capture,
+    Match,
+    RemovalRequest,
+    Recheck,
+    FaceReference,
+)
 _TABLES = {m.__tablename__: m for m in SEALED_MODELS}
 
 

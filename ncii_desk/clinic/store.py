@@ -105,6 +105,17 @@ class ClinicError(VaultError):
     )
 
 
+class ValueRefused(ClinicError):
+    """PostgreSQL refuses a value a laptop vault would keep (the NUL character in text)."""
+
+    exit_code = 2
+    default_hint = (
+        "Remove that character from what was typed or pasted (a platform name, a ticket "
+        "number, a label) and try again. Sealed values (names, notes, addresses) may hold "
+        "it; the clinic server's other text columns may not."
+    )
+
+
 class AuditChainMoved(ClinicError):
     """The audit head moved under a writer: nothing of its transaction was kept."""
 
@@ -202,6 +213,13 @@ def _reachable(url: str) -> Iterator[None]:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise ClinicError(
             f"The clinic database at {shown_url(url)} could not be reached ({reason})."
+        ) from exc
+    except sa_exc.DataError as exc:
+        if "NUL" not in str(getattr(exc, "orig", exc)):
+            raise
+        raise ValueRefused(
+            "The clinic server cannot store a value holding the invisible NUL character "
+            "(U+0000); nothing of this change was saved."
         ) from exc
 
 
@@ -374,7 +392,9 @@ def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
 class NotCaseMember(NotPermitted):
     """The member who opened the store is not on the case."""
 
-    default_hint = "Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID')."
+    default_hint = (
+        "Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID')."
+    )
 
 
 class ClinicStore:

@@ -48,8 +48,10 @@ _AAD_LABEL = b"ncii-desk/v1/field|"
 SENSITIVE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "cases": ("label", "client_pseudonym", "notes"),
     "items": ("original_filename", "label", "notes"),
-    "captures": ("url", "final_url"),
+    "captures": ("url", "final_url", "error"),
     "matches": ("target_external",),
+    "rechecks": ("url",),
+    "removal_requests": ("ticket_id",),
 }
 SENSITIVE_JSON_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "cases": ("consent",),
@@ -57,6 +59,9 @@ SENSITIVE_JSON_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "captures": ("redirect_chain", "headers", "details"),
     "matches": ("details",),
     "removal_requests": ("urls", "history", "letter_inputs"),
+    "rechecks": ("details",),
+    # The client's reference faces: a face embedding is biometric data about the client.
+    "face_references": ("box", "embedding"),
 }
 
 

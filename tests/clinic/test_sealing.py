@@ -30,7 +30,15 @@ from ncii_desk.services import cases, intake, items
 from ncii_desk.services import requests as tracker
 from ncii_desk.services.matching import hash_items, list_matches, match_case
 from ncii_desk.vault.fields import SENSITIVE_COLUMNS, SENSITIVE_JSON_COLUMNS, is_token
-from ncii_desk.vault.models import Capture, Case, EvidenceItem, Match, RemovalRequest, Role
+from ncii_desk.vault.models import (
+    Capture,
+    Case,
+    EvidenceItem,
+    FaceReference,
+    Match,
+    RemovalRequest,
+    Role,
+)
 
 __all__ = ["server", "web"]  # fixtures, used by name
 
@@ -109,6 +117,21 @@ def workflow(store: Any, tmp_path: Path, web: LocalServer) -> dict[str, Any]:
         now=T0,
     )
     assert drafted.requests
+    rechecked = cs.recheck_case(store, case.id, options=OPTS)
+    assert [r.url for r in rechecked] == [web.url(f"/{MARK}-post")]
+    with store.transaction() as s:  # a reference face of the client (embedding: biometric)
+        s.add(
+            FaceReference(
+                case_id=case.id,
+                item_id=added.sources[0][0],
+                face_index=0,
+                box=[1.0, 2.0, 30.0, 40.0],
+                detector_score=0.99,
+                embedding=[0.125, -0.5, 0.25],
+                model_sha256="0" * 64,
+                chosen_by=store.actor,
+            )
+        )
 
     def ref(value: Any) -> Any:
         if isinstance(value, str) and len(value) == 32 and value.isalnum():
@@ -134,6 +157,10 @@ def workflow(store: Any, tmp_path: Path, web: LocalServer) -> dict[str, Any]:
             for r in s.scalars(select(RemovalRequest).where(RemovalRequest.case_id == case.id))
         )
         consent = s.get(Case, case.id).consent  # type: ignore[union-attr]
+        faces = [
+            (f.box, f.embedding)
+            for f in s.scalars(select(FaceReference).where(FaceReference.case_id == case.id))
+        ]
     view = cases.get_case(store, f"case {MARK} 01")
     return {
         "case": (view.label, view.client_pseudonym, view.notes, view.originals, view.suspects),
@@ -143,6 +170,8 @@ def workflow(store: Any, tmp_path: Path, web: LocalServer) -> dict[str, Any]:
         "captures": captures,
         "matches": sorted((m.kind, m.target_external) for m in list_matches(store, case.id)),
         "requests": requests,
+        "rechecks": [(r.url, r.outcome) for r in cs.list_rechecks(store, case.id)],
+        "faces": faces,
         "case_id": case.id,
     }
 
@@ -201,7 +230,15 @@ def test_every_sensitive_column_is_ciphertext_after_a_realistic_workflow(
     # Every sealed table got rows, so the scan above looked at real values.
     engine = clinic.raw()
     with engine.connect() as conn:
-        for table in ("cases", "items", "captures", "matches", "removal_requests"):
+        for table in (
+            "cases",
+            "items",
+            "captures",
+            "matches",
+            "removal_requests",
+            "rechecks",
+            "face_references",
+        ):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() > 0, table
     engine.dispose()
     assert alice.sealer.problems == []

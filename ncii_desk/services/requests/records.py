@@ -115,13 +115,14 @@ def _view(session: Session, row: RemovalRequest, now: datetime) -> RequestView:
     seconds_left = None
     if row.deadline_at is not None and row.status in OPEN_STATES:
         seconds_left = int((row.deadline_at - now).total_seconds())
+    # The URL is compared after loading: on a clinic store it is sealed, so SQL cannot.
+    wanted = set(row.urls)
     rechecks = [
         RecheckView(r.url, iso(r.checked_at), r.outcome.value, r.http_status)
         for r in session.scalars(
-            select(Recheck)
-            .where(Recheck.case_id == row.case_id, Recheck.url.in_(list(row.urls)))
-            .order_by(Recheck.checked_at)
+            select(Recheck).where(Recheck.case_id == row.case_id).order_by(Recheck.checked_at)
         )
+        if r.url in wanted
     ]
     content, gone_since = _content_summary(rechecks, row.urls)
     return RequestView(
