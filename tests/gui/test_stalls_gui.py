@@ -4,7 +4,8 @@ When an add of 1,000 files ended, the item list was read and shown twice (the se
 refreshed itself, then the case-changed signal refreshed it again) and the 50-odd thumbnails
 of the screen were decoded four at a time, all competing with the window thread for the
 interpreter (bench/gui_stalls.py --trace). Now refreshes asked in one turn read the list
-once, and previews are decoded one at a time in screen order, the selected one first.
+once, and previews are decoded one at a time in screen order, the selected one first. A list
+that arrives after a reveal selects the same item again without blurring it.
 
 Only generated, benign pictures are used.
 """
@@ -98,3 +99,27 @@ def test_previews_are_decoded_one_at_a_time_in_screen_order_the_selected_one_fir
     qtbot.waitUntil(
         lambda: preview.item_id == ids[5] and not preview.picture.pixmap().isNull(), timeout=WAIT
     )
+
+
+def test_a_list_that_arrives_later_leaves_the_revealed_picture_alone(  # type: ignore[no-untyped-def]
+    qtbot, window, vault_dir: Path, tmp_path: Path
+) -> None:
+    case_id = _case_with_suspects(vault_dir, tmp_path, 3)
+    section = _open_suspects(qtbot, window, case_id, 3)
+    window.previews.reveal_seconds = 120
+    chosen = section.views[1].id
+    section.select_item(chosen)
+    preview = section.preview
+    qtbot.waitUntil(preview.reveal_button.isEnabled, timeout=WAIT)
+    preview.reveal_button.click()
+    qtbot.waitUntil(lambda: preview.revealed, timeout=WAIT)
+    shown_before = section._fill_generation
+    section.refresh()  # e.g. asked by a tab change just before the reveal came back
+    qtbot.waitUntil(
+        lambda: section._fill_generation == shown_before + 1 and workers.running() == 0,
+        timeout=WAIT,
+    )
+    assert section.selected_id() == chosen  # selected again after the new list
+    assert preview.revealed and preview.item_id == chosen  # old code: blurred again
+    preview.conceal()
+    assert not preview.revealed

@@ -465,7 +465,10 @@ class ItemsSection(QWidget):
         item_id = self.selected_id()
         self._update_hash_only()
         if item_id is not None:
-            self.preview.show_item(item_id)
+            if item_id != self.preview.item_id:
+                # The same item again (a refresh selecting it anew) keeps its preview as it
+                # is: a list that arrives late does not blur a picture being looked at.
+                self.preview.show_item(item_id)
             self.selected.emit(item_id)
 
     # -- keeping an item as hashes only --
