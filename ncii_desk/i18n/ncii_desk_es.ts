@@ -1943,18 +1943,18 @@ La huella de su clave: {fingerprint}</translation>
     <name>ItemsSection</name>
     <message>
         <location line="+53"/>
-        <location line="+295"/>
+        <location line="+298"/>
         <source>Add files to {t}</source>
         <translation>Añadir archivos a {t}</translation>
     </message>
     <message>
-        <location line="-290"/>
-        <location line="+295"/>
+        <location line="-293"/>
+        <location line="+298"/>
         <source>Add a folder to {t}</source>
         <translation>Añadir una carpeta a {t}</translation>
     </message>
     <message>
-        <location line="-313"/>
+        <location line="-316"/>
         <source>{t}: list of items</source>
         <extracomment>More words for the Note column, per item id (read with the list, in the worker). The preview cell of each row, by item id (a thumbnail finds its row at once).</extracomment>
         <translation>{t}: lista de elementos</translation>
@@ -2008,7 +2008,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>{n} elemento(s)</translation>
     </message>
     <message>
-        <location line="+178"/>
+        <location line="+181"/>
         <source>Deleting the file from the vault...</source>
         <translation>Borrando el archivo de la bóveda...</translation>
     </message>
@@ -2690,7 +2690,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Si la persona puede ser menor de 18 años, NCII Desk no guarda las imágenes: lee cada archivo una sola vez para registrar sus hashes (huellas) y datos, y después olvida las imágenes. Nunca se muestran vistas previas de esos elementos. Denuncie el material a la CyberTipline del NCMEC o a Take It Down (o a la línea de denuncia de su país) usando los hashes.</translation>
     </message>
     <message>
-        <location filename="../gui/workspace/items.py" line="-315"/>
+        <location filename="../gui/workspace/items.py" line="-318"/>
         <source>The files are read once for their hashes and details and are not kept. No preview is ever shown for them.</source>
         <translation>Los archivos se leen una sola vez para obtener sus hashes y datos, y no se guardan. Nunca se muestra una vista previa de ellos.</translation>
     </message>

@@ -3718,6 +3718,10 @@
       <translation>Revise la dirección de la base de datos y que el servidor de la clínica esté funcionando; la persona que administra la clínica puede ver el registro del servidor.</translation>
     </message>
     <message>
+      <source>Remove that character from what was typed or pasted (a platform name, a ticket number, a label) and try again. Sealed values (names, notes, addresses) may hold it; the clinic server's other text columns may not.</source>
+      <translation>Quite ese carácter de lo que se escribió o pegó (un nombre de plataforma, un número de ticket, una etiqueta) e inténtelo de nuevo. Los valores cifrados (nombres, notas, direcciones) pueden contenerlo; las demás columnas de texto del servidor de la clínica no.</translation>
+    </message>
+    <message>
       <source>Nothing of this change was saved. Try again; if it happens again, run 'ncii-desk verify' against the clinic store and tell your administrator: something other than NCII Desk is writing to the database.</source>
       <translation>No se guardó nada de este cambio. Inténtelo de nuevo; si vuelve a pasar, ejecute 'ncii-desk verify' con el almacén de la clínica y avise a quien lo administra: algo distinto de NCII Desk está escribiendo en la base de datos.</translation>
     </message>
@@ -3756,6 +3760,10 @@
     <message>
       <source>The clinic database at {shown_url} could not be reached ({reason}).</source>
       <translation>No se pudo conectar con la base de datos de la clínica en {shown_url} ({reason}).</translation>
+    </message>
+    <message>
+      <source>The clinic server cannot store a value holding the invisible NUL character (U+0000); nothing of this change was saved.</source>
+      <translation>El servidor de la clínica no puede guardar un valor que contiene el carácter invisible NUL (U+0000); no se guardó nada de este cambio.</translation>
     </message>
     <message>
       <source>The clinic needs a name.</source>
