@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,9 @@ class ClinicProfile:
     head_seq: int
     head_mac: str
     blobs_dir: str | None = None
+    #: case id -> (seq, head) of the newest signed membership record this client verified
+    #: (a server rolled back to before a member's removal is refused next time too).
+    case_heads: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +61,7 @@ class ClinicProfile:
             "head_seq": self.head_seq,
             "head_mac": self.head_mac,
             "blobs_dir": self.blobs_dir,
+            "case_heads": {k: [seq, head] for k, (seq, head) in sorted(self.case_heads.items())},
         }
 
 
@@ -95,8 +99,12 @@ def _profile_of(value: Any) -> ClinicProfile | None:
             head_seq=int(value["head_seq"]),
             head_mac=str(value["head_mac"]),
             blobs_dir=value.get("blobs_dir"),
+            case_heads={
+                str(case_id): (int(pair[0]), str(pair[1]))
+                for case_id, pair in dict(value.get("case_heads") or {}).items()
+            },
         )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, IndexError):
         return None
 
 
@@ -132,6 +140,12 @@ def remember(store: ClinicStore, blobs_dir: Path | None = None) -> None:
     old = _profile_of(data["clinics"].get(store.vault_id))
     if old is not None and old.head_seq > head.seq:
         return
+    case_heads = (
+        dict(old.case_heads) if old is not None and old.member_id == store.member_id else {}
+    )
+    for case_id, (seq, case_head) in store.sealer.keys.seen.items():
+        if case_id not in case_heads or case_heads[case_id][0] <= seq:
+            case_heads[case_id] = (seq, case_head)
     profile = ClinicProfile(
         clinic_id=store.vault_id,
         url=_without_password(store.url),
@@ -139,6 +153,7 @@ def remember(store: ClinicStore, blobs_dir: Path | None = None) -> None:
         head_seq=head.seq,
         head_mac=head.mac,
         blobs_dir=str(blobs_dir) if blobs_dir else (old.blobs_dir if old else None),
+        case_heads=case_heads,
     )
     data["clinics"][store.vault_id] = profile.as_dict()
     data["last"] = store.vault_id
@@ -329,6 +344,8 @@ def open_clinic_store(
     try:
         if profile is not None:
             check_not_rolled_back(store, (profile.head_seq, profile.head_mac))
+            if profile.member_id == store.member_id:
+                store.sealer.keys.restore_seen(profile.case_heads)
         with store.transaction() as s:
             store.audit(
                 s,

@@ -279,3 +279,42 @@ def test_a_blob_folder_mounted_elsewhere_is_given_once_and_remembered(
         assert store.blobs.read(info.blob_id, info) == b"benign test bytes"
     with clinic_service.open_clinic_store(url, member_id, passphrase=PASSPHRASE) as again:
         assert again.blobs.read(info.blob_id, info) == b"benign test bytes"
+
+
+def test_the_profile_remembers_each_case_membership_between_runs(
+    clinic_store: ClinicStore,
+) -> None:
+    """The newest signed membership record verified for each case is kept in this
+    computer's profile, so a server put back to before a member was added (or removed) is
+    refused for that case in the next run too, although the older chain verifies."""
+    from ncii_desk.services import case_members
+    from ncii_desk.services.cases import get_case
+    from ncii_desk.vault.members import MembershipInvalid
+
+    url, member_id = clinic_store.url, str(clinic_store.member_id)
+    bob = add_member(clinic_store, "Bob")
+    store = clinic_service.open_clinic_store(url, member_id, passphrase=PASSPHRASE)
+    case = new_case(store, "Case R", notes="kept")
+    case_members.add_member(store, case.id, bob.member_id, "advocate")
+    assert get_case(store, case.id).notes == "kept"
+    store.close()
+    profile = clinic_service.last_profile()
+    assert profile is not None and profile.case_heads[case.id][0] == 2
+
+    _as_admin(
+        url,
+        ("DELETE FROM case_membership WHERE case_id = :c AND seq = 2", {"c": case.id}),
+        ("DELETE FROM case_key_wraps WHERE member_id = :b", {"b": bob.member_id}),
+    )
+    again = clinic_service.open_clinic_store(url, member_id, passphrase=PASSPHRASE)
+    try:
+        assert get_case(again, case.id).notes is None
+        assert any(
+            isinstance(p, MembershipInvalid) and "rolled back" in p.message
+            for p in again.sealer.problems
+        )
+    finally:
+        again.close()
+    # A client that never remembered the newer state cannot tell (documented limit).
+    with ClinicStore.open_member(url, member_id, passphrase=PASSPHRASE) as bare:
+        assert get_case(bare, case.id).notes == "kept"
