@@ -75,6 +75,7 @@ def test_json_column_round_trip(cipher: FieldCipher) -> None:
         ("cases", "notes", uuid.uuid4().hex),  # the same column of another row
         ("items", "notes", ROW),  # another table
     ],
+    ids=["another-column", "another-row", "another-table"],
 )
 def test_token_copied_to_another_row_column_or_table_is_refused(
     cipher: FieldCipher, table: str, column: str, row_id: str
