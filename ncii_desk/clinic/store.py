@@ -44,6 +44,15 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.errors import AuditChainMoved as AuditChainMoved
+from ncii_desk.clinic.errors import ClinicError as ClinicError
+from ncii_desk.clinic.errors import ClinicRolledBack as ClinicRolledBack
+from ncii_desk.clinic.errors import MemberKeyUnusable as MemberKeyUnusable
+from ncii_desk.clinic.errors import MemberPending as MemberPending
+from ncii_desk.clinic.errors import MemberRemoved as MemberRemoved
+from ncii_desk.clinic.errors import MemberUnknown as MemberUnknown
+from ncii_desk.clinic.errors import NotCaseMember as NotCaseMember
+from ncii_desk.clinic.errors import ValueRefused as ValueRefused
 from ncii_desk.clinic.sealing import Sealer
 from ncii_desk.errors import (
     Cancelled,
@@ -71,7 +80,7 @@ from ncii_desk.vault.members import (
     wrap_case_key,
 )
 from ncii_desk.vault.models import AuditEvent, Blob, CaseMembershipRecord, ClinicMember, Setting
-from ncii_desk.vault.roles import MemberRole, NotPermitted
+from ncii_desk.vault.roles import MemberRole
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
 from ncii_desk.vault.store import AuditEventSpec, checked_columns
 
@@ -93,81 +102,6 @@ WRITER_LOCK = int.from_bytes(hashlib.sha256(b"ncii-desk/clinic/writer").digest()
 CLINIC_FORMAT = 1
 
 _URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
-
-
-class ClinicError(VaultError):
-    """Something about a clinic's shared store."""
-
-    exit_code = 6
-    default_hint = (
-        "Check the database address and that the clinic server is running; your clinic's "
-        "administrator can see the server's log."
-    )
-
-
-class ValueRefused(ClinicError):
-    """PostgreSQL refuses a value a laptop vault would keep (the NUL character in text)."""
-
-    exit_code = 2
-    default_hint = (
-        "Remove that character from what was typed or pasted (a platform name, a ticket "
-        "number, a label) and try again. Sealed values (names, notes, addresses) may hold "
-        "it; the clinic server's other text columns may not."
-    )
-
-
-class AuditChainMoved(ClinicError):
-    """The audit head moved under a writer: nothing of its transaction was kept."""
-
-    exit_code = 3
-    default_hint = (
-        "Nothing of this change was saved. Try again; if it happens again, run "
-        "'ncii-desk verify' against the clinic store and tell your administrator: something "
-        "other than NCII Desk is writing to the database."
-    )
-
-
-class MemberUnknown(ClinicError):
-    exit_code = 6
-    default_hint = (
-        "Check the member id (ncii-desk clinic members lists them), or join the clinic first "
-        "with 'ncii-desk clinic join --db ADDRESS --name NAME'."
-    )
-
-
-class MemberPending(ClinicError):
-    exit_code = 5
-
-
-class MemberRemoved(ClinicError):
-    exit_code = 5
-    default_hint = (
-        "Ask a member of the clinic who is still admitted to add you again (you join anew "
-        "with 'ncii-desk clinic join')."
-    )
-
-
-class ClinicRolledBack(VaultCorrupt):
-    """The server shows an older audit log than this computer already saw."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(
-            message,
-            file="audit_events",
-            entry="head",
-            hint="Do not work on this clinic store until your administrator has checked the "
-            "server: a database restored from an old backup, or altered, would hide changes "
-            "made since. If the administrator restored a backup on purpose, they can tell you "
-            "how to accept it (remove this computer's clinic profile).",
-        )
-
-
-class MemberKeyUnusable(ClinicError):
-    exit_code = 3
-    default_hint = (
-        "Ask a member who is still admitted to remove you and admit you again; if they see "
-        "the same error, the clinic database was altered and needs checking."
-    )
 
 
 def is_clinic_url(value: str) -> bool:
@@ -387,14 +321,6 @@ def check_revision(record: ClinicRecord) -> None:
 def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
     msg = f"clinic-audit-head|{clinic_id}|{seq}|{mac}".encode()
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
-
-
-class NotCaseMember(NotPermitted):
-    """The member who opened the store is not on the case."""
-
-    default_hint = (
-        "Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID')."
-    )
 
 
 class ClinicStore:

@@ -3583,6 +3583,37 @@
     </message>
   </context>
   <context>
+    <name>clinic.errors</name>
+    <message>
+      <source>Check the database address and that the clinic server is running; your clinic's administrator can see the server's log.</source>
+      <translation>Revise la dirección de la base de datos y que el servidor de la clínica esté funcionando; la persona que administra la clínica puede ver el registro del servidor.</translation>
+    </message>
+    <message>
+      <source>Remove that character from what was typed or pasted (a platform name, a ticket number, a label) and try again. Sealed values (names, notes, addresses) may hold it; the clinic server's other text columns may not.</source>
+      <translation>Quite ese carácter de lo que se escribió o pegó (un nombre de plataforma, un número de ticket, una etiqueta) e inténtelo de nuevo. Los valores cifrados (nombres, notas, direcciones) pueden contenerlo; las demás columnas de texto del servidor de la clínica no.</translation>
+    </message>
+    <message>
+      <source>Nothing of this change was saved. Try again; if it happens again, run 'ncii-desk verify' against the clinic store and tell your administrator: something other than NCII Desk is writing to the database.</source>
+      <translation>No se guardó nada de este cambio. Inténtelo de nuevo; si vuelve a pasar, ejecute 'ncii-desk verify' con el almacén de la clínica y avise a quien lo administra: algo distinto de NCII Desk está escribiendo en la base de datos.</translation>
+    </message>
+    <message>
+      <source>Check the member id (ncii-desk clinic members lists them), or join the clinic first with 'ncii-desk clinic join --db ADDRESS --name NAME'.</source>
+      <translation>Compruebe el identificador de miembro (ncii-desk clinic members los muestra), o únase primero a la clínica con 'ncii-desk clinic join --db DIRECCIÓN --name NOMBRE'.</translation>
+    </message>
+    <message>
+      <source>Ask a member of the clinic who is still admitted to add you again (you join anew with 'ncii-desk clinic join').</source>
+      <translation>Pida a un miembro de la clínica que siga admitido que vuelva a añadirle (se vuelve a unir con 'ncii-desk clinic join').</translation>
+    </message>
+    <message>
+      <source>Ask a member who is still admitted to remove you and admit you again; if they see the same error, the clinic database was altered and needs checking.</source>
+      <translation>Pida a un miembro que siga admitido que le quite y le vuelva a admitir; si ve el mismo error, la base de datos de la clínica fue alterada y hay que revisarla.</translation>
+    </message>
+    <message>
+      <source>Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID').</source>
+      <translation>Pida a un miembro del caso que le añada ('ncii-desk case add-member CASO ID_MIEMBRO').</translation>
+    </message>
+  </context>
+  <context>
     <name>clinic.members</name>
     <message>
       <source>Nothing was changed. Ask the new member to read their fingerprint out again (ncii-desk prints it at 'clinic join'); if it still differs, someone may have put another key in the clinic database: do not admit it and tell your administrator.</source>
@@ -3713,34 +3744,6 @@
   </context>
   <context>
     <name>clinic.store</name>
-    <message>
-      <source>Check the database address and that the clinic server is running; your clinic's administrator can see the server's log.</source>
-      <translation>Revise la dirección de la base de datos y que el servidor de la clínica esté funcionando; la persona que administra la clínica puede ver el registro del servidor.</translation>
-    </message>
-    <message>
-      <source>Remove that character from what was typed or pasted (a platform name, a ticket number, a label) and try again. Sealed values (names, notes, addresses) may hold it; the clinic server's other text columns may not.</source>
-      <translation>Quite ese carácter de lo que se escribió o pegó (un nombre de plataforma, un número de ticket, una etiqueta) e inténtelo de nuevo. Los valores cifrados (nombres, notas, direcciones) pueden contenerlo; las demás columnas de texto del servidor de la clínica no.</translation>
-    </message>
-    <message>
-      <source>Nothing of this change was saved. Try again; if it happens again, run 'ncii-desk verify' against the clinic store and tell your administrator: something other than NCII Desk is writing to the database.</source>
-      <translation>No se guardó nada de este cambio. Inténtelo de nuevo; si vuelve a pasar, ejecute 'ncii-desk verify' con el almacén de la clínica y avise a quien lo administra: algo distinto de NCII Desk está escribiendo en la base de datos.</translation>
-    </message>
-    <message>
-      <source>Check the member id (ncii-desk clinic members lists them), or join the clinic first with 'ncii-desk clinic join --db ADDRESS --name NAME'.</source>
-      <translation>Compruebe el identificador de miembro (ncii-desk clinic members los muestra), o únase primero a la clínica con 'ncii-desk clinic join --db DIRECCIÓN --name NOMBRE'.</translation>
-    </message>
-    <message>
-      <source>Ask a member of the clinic who is still admitted to add you again (you join anew with 'ncii-desk clinic join').</source>
-      <translation>Pida a un miembro de la clínica que siga admitido que vuelva a añadirle (se vuelve a unir con 'ncii-desk clinic join').</translation>
-    </message>
-    <message>
-      <source>Ask a member who is still admitted to remove you and admit you again; if they see the same error, the clinic database was altered and needs checking.</source>
-      <translation>Pida a un miembro que siga admitido que le quite y le vuelva a admitir; si ve el mismo error, la base de datos de la clínica fue alterada y hay que revisarla.</translation>
-    </message>
-    <message>
-      <source>Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID').</source>
-      <translation>Pida a un miembro del caso que le añada ('ncii-desk case add-member CASO ID_MIEMBRO').</translation>
-    </message>
     <message>
       <source>The clinic store address must start with postgresql://.</source>
       <translation>La dirección del almacén de la clínica debe empezar con postgresql://.</translation>

@@ -134,8 +134,10 @@ def test_a_removed_member_cannot_read_what_is_written_after_removal(
 def test_membership_rules_are_enforced(clinic: sealkit.Clinic) -> None:
     alice = clinic.open_as("alice")
     case = cases.new_case(alice, "Case P")
-    with pytest.raises(NotPermitted):  # an advocate cannot grant more than they hold
-        case_members.add_member(alice, case.id, _id(clinic, "bob"), "supervising_attorney")
+    # The advocate who made the case brings in its supervising attorney.
+    case_members.add_member(alice, case.id, _id(clinic, "erin"), "supervising_attorney")
+    roles = {m.member_id: m.role for m in case_members.list_members(alice, case.id)}
+    assert roles[_id(clinic, "erin")] == "supervising_attorney"
     case_members.add_member(alice, case.id, _id(clinic, "bob"), "read_only")
     bob = clinic.open_as("bob")
     with pytest.raises(NotPermitted):  # read-only members change nothing
@@ -149,10 +151,9 @@ def test_membership_rules_are_enforced(clinic: sealkit.Clinic) -> None:
         case_members.add_member(alice, case.id, _id(clinic, "dave"), "advocate")
     with pytest.raises(case_members.UnknownMember, match="not a member of this clinic"):
         case_members.add_member(alice, case.id, "0" * 32, "advocate")
-    assert [v.member_id for v in case_members.list_members(alice, case.id)] == sorted(
-        [_id(clinic, "alice"), _id(clinic, "bob")],
-        key=lambda m: 0 if m == _id(clinic, "alice") else 1,
-    )
+    listed = [v.member_id for v in case_members.list_members(alice, case.id)]
+    assert listed[0] == _id(clinic, "alice")  # you first
+    assert sorted(listed) == sorted([_id(clinic, n) for n in ("alice", "bob", "erin")])
 
 
 def test_a_membership_record_altered_in_the_database_stops_the_case(

@@ -52,16 +52,18 @@ def test_dialog_lists_adds_and_removes_members(
     dialog.add_button.click()  # nothing typed yet
     assert "member id" in dialog.message.text()
     dialog.member_id.setText(bob.member_id)
+    # The advocate who made the case brings in its supervising attorney.
     dialog.role.setCurrentIndex(dialog.role.findData("supervising_attorney"))
-    dialog.add_button.click()  # an advocate cannot grant more than they hold
-    qtbot.waitUntil(lambda: "advocate" in dialog.message.text().lower(), timeout=WAIT)
-    assert dialog.model.rowCount() == 1
-    dialog.role.setCurrentIndex(dialog.role.findData("read_only"))
     dialog.add_button.click()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=WAIT)
     assert [r[:3] for r in _rows(dialog) if r[0] == bob.member_id] == [
-        [bob.member_id, "Read only", bob.public.fingerprint]
+        [bob.member_id, "Supervising attorney", bob.public.fingerprint]
     ]
+    dialog.member_id.setText(bob.member_id)
+    dialog.role.setCurrentIndex(dialog.role.findData("read_only"))
+    dialog.add_button.click()  # already on the case: refused in words, nothing changes
+    qtbot.waitUntil(lambda: "already" in dialog.message.text().lower(), timeout=WAIT)
+    assert dialog.model.rowCount() == 2
 
     monkeypatch.setattr(CaseMembersDialog, "confirm_removal", lambda self, m: True)
     dialog.remove_button.click()  # nothing chosen

@@ -89,7 +89,9 @@ def _count(vault: Vault, model: Any, *where: Any) -> int:
 
 def _events(vault: Vault, action: str) -> list[tuple[str | None, dict[str, Any]]]:
     with vault.session() as s:
-        rows = s.scalars(select(AuditEvent).where(AuditEvent.action == action))
+        rows = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+        )
         return [(e.object_id, json.loads(e.details)) for e in rows]
 
 

@@ -73,6 +73,26 @@ def not_exhibits(session: Session, case_id: str) -> int:
     return sum(1 for i in items if not _is_exhibit(i, matched))
 
 
+_MEMBERSHIP_WORDS = {
+    "case.create": "case opened by member {actor}",
+    "member.add": "member {subject} added by member {actor}",
+    "member.remove": "member {subject} removed by member {actor}",
+}
+
+
+def _membership_summary(data: Mapping[str, Any]) -> str | None:
+    """A signed membership record (clinic case) in words; None when it is not one."""
+    body = data.get("body")
+    if not isinstance(body, dict) or not isinstance(body.get("members"), dict):
+        return None
+    words = _MEMBERSHIP_WORDS.get(str(body.get("action")), str(body.get("action")))
+    said = words.format(actor=str(body.get("actor"))[:8], subject=str(body.get("subject"))[:8])
+    return (
+        f"membership record {body.get('seq')}: {said}; {len(body['members'])} member(s) "
+        f"after it; case key version {body.get('key_version')}; signed by the acting member"
+    )
+
+
 def _event_summary(details: str, limit: int = 200, drop: Iterable[str] = ()) -> str:
     """An audit event's details in one line; whole entries are left out past ``limit``, so
     a digest is never cut short."""
@@ -82,6 +102,9 @@ def _event_summary(details: str, limit: int = 200, drop: Iterable[str] = ()) -> 
         return details[:limit]
     if not isinstance(data, dict):
         return _scalar_text(data)[:limit]
+    membership = _membership_summary(data)
+    if membership is not None:
+        return membership
     data = {k: v for k, v in data.items() if k not in set(drop)}
     parts: list[str] = []
     for k, v in pairs_of(data, limit=72):
