@@ -82,7 +82,7 @@ from ncii_desk.vault.members import (
 from ncii_desk.vault.models import AuditEvent, Blob, CaseMembershipRecord, ClinicMember, Setting
 from ncii_desk.vault.roles import MemberRole
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
-from ncii_desk.vault.store import AuditEventSpec, checked_columns
+from ncii_desk.vault.store import AuditEventSpec, blob_row, checked_columns, info_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -671,19 +671,13 @@ class ClinicStore:
     # blobs --------------------------------------------------------------------------------
 
     def store_blob(self, session: Session, info: BlobInfo) -> Blob:
-        row = Blob(
-            id=info.blob_id,
-            size=info.size,
-            sha256=info.sha256,
-            cipher_sha256=info.cipher_sha256,
-            chunk_size=info.chunk_size,
-        )
+        row = blob_row(info)
         session.add(row)
         return row
 
     @staticmethod
     def blob_info(row: Blob) -> BlobInfo:
-        return BlobInfo(row.id, row.size, row.sha256, row.cipher_sha256, row.chunk_size)
+        return info_of(row)
 
     def read_blob(self, row: Blob) -> bytes:
         self._require_keys()

@@ -183,3 +183,23 @@ def checked_columns(table: str, columns: Sequence[str]) -> tuple[str, list[str]]
     if unknown or not columns:
         raise ValueError(f"columns {unknown or columns!r} are not columns of {table!r}")
     return found.name, list(columns)
+
+
+def blob_row(info: BlobInfo) -> Blob:
+    """The database row describing a stored blob (both stores keep the same columns)."""
+    from ncii_desk.vault.models import Blob
+
+    return Blob(
+        id=info.blob_id,
+        size=info.size,
+        sha256=info.sha256,
+        cipher_sha256=info.cipher_sha256,
+        chunk_size=info.chunk_size,
+    )
+
+
+def info_of(row: Blob) -> BlobInfo:
+    """What a blob row says the stored bytes are (checked when they are read)."""
+    from ncii_desk.vault.blobs import BlobInfo
+
+    return BlobInfo(row.id, row.size, row.sha256, row.cipher_sha256, row.chunk_size)

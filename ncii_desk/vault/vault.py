@@ -61,7 +61,7 @@ from ncii_desk.vault.lock import VaultFileLock
 from ncii_desk.vault.models import Blob, Setting
 from ncii_desk.vault.reports import HeaderRepair, IntegrityReport, Problem
 from ncii_desk.vault.roles import MemberRole
-from ncii_desk.vault.store import checked_columns
+from ncii_desk.vault.store import blob_row, checked_columns, info_of
 
 HEADER_NAME = "vault.hdr"
 HEADER_BAK_NAME = "vault.hdr.bak"
@@ -716,19 +716,13 @@ class Vault:
     # blobs -------------------------------------------------------------------------------
 
     def store_blob(self, session: Session, info: BlobInfo) -> Blob:
-        row = Blob(
-            id=info.blob_id,
-            size=info.size,
-            sha256=info.sha256,
-            cipher_sha256=info.cipher_sha256,
-            chunk_size=info.chunk_size,
-        )
+        row = blob_row(info)
         session.add(row)
         return row
 
     @staticmethod
     def blob_info(row: Blob) -> BlobInfo:
-        return BlobInfo(row.id, row.size, row.sha256, row.cipher_sha256, row.chunk_size)
+        return info_of(row)
 
     def read_blob(self, row: Blob) -> bytes:
         self._require_keys()
