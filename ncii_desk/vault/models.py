@@ -85,6 +85,13 @@ class RequestStatus(enum.StrEnum):
     OVERDUE = "overdue"
 
 
+def _sealable(length: int) -> String:
+    """A VARCHAR of ``length`` on SQLite; TEXT on PostgreSQL, where a clinic store may keep
+    the column's value sealed on the client (a token longer than the clear value; see
+    migration 0011)."""
+    return String(length).with_variant(Text(), "postgresql")
+
+
 def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
@@ -93,8 +100,8 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    label: Mapped[str] = mapped_column(String(200))
-    client_pseudonym: Mapped[str] = mapped_column(String(200), default="")
+    label: Mapped[str] = mapped_column(_sealable(200))
+    client_pseudonym: Mapped[str] = mapped_column(_sealable(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     jurisdiction: Mapped[str] = mapped_column(String(100), default="")
     suspected_minor: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -112,10 +119,15 @@ class Blob(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(_sealable(64), index=True)
     cipher_sha256: Mapped[str] = mapped_column(String(64))
     chunk_size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Clinic store (migration 0011): the case whose key encrypts this blob and that key's
+    #: version; None for a laptop vault and for a clinic's blobs of no case (under the
+    #: clinic key).
+    case_id: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    key_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Capture(Base):
@@ -136,7 +148,7 @@ class Capture(Base):
     tool_name: Mapped[str] = mapped_column(String(100), default="")
     tool_version: Mapped[str] = mapped_column(String(50), default="")
     user_agent: Mapped[str] = mapped_column(Text, default="")
-    operator: Mapped[str] = mapped_column(String(200), default="")
+    operator: Mapped[str] = mapped_column(_sealable(200), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     warc_blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None)
@@ -154,13 +166,13 @@ class EvidenceItem(Base):
     blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None, index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     mime: Mapped[str] = mapped_column(String(100))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    md5: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(_sealable(64), index=True)
+    md5: Mapped[str] = mapped_column(_sealable(32))
     original_filename: Mapped[str] = mapped_column(Text, default="")
     file_mtime: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     file_ctime: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     intake_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    operator: Mapped[str] = mapped_column(String(200), default="")
+    operator: Mapped[str] = mapped_column(_sealable(200), default="")
     suspected_minor: Mapped[bool] = mapped_column(Boolean, default=False)
     pixels_kept: Mapped[bool] = mapped_column(Boolean, default=True)
     capture_id: Mapped[str | None] = mapped_column(ForeignKey("captures.id"), default=None)
@@ -189,7 +201,7 @@ class HashRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    value: Mapped[str] = mapped_column(String(256))
+    value: Mapped[str] = mapped_column(_sealable(256))
     quality: Mapped[int | None] = mapped_column(Integer, default=None)
     frame_ms: Mapped[int | None] = mapped_column(BigInteger, default=None)
     variant: Mapped[str] = mapped_column(String(40), default="")
@@ -231,7 +243,7 @@ class Match(Base):
     review_state: Mapped[ReviewState] = mapped_column(
         _enum(ReviewState), default=ReviewState.PENDING
     )
-    reviewed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    reviewed_by: Mapped[str | None] = mapped_column(_sealable(200), default=None)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     analysis_id: Mapped[str | None] = mapped_column(ForeignKey("analyses.id"), default=None)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -243,13 +255,13 @@ class RemovalRequest(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    platform: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(_sealable(200))
     route: Mapped[str] = mapped_column(String(50))
     urls: Mapped[list[Any]] = mapped_column(default=list)
     item_ids: Mapped[list[Any]] = mapped_column(default=list)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    ticket_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    ticket_id: Mapped[str | None] = mapped_column(_sealable(200), default=None)
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.DRAFT)
     history: Mapped[list[Any]] = mapped_column(default=list)
     document_blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None)
@@ -266,7 +278,7 @@ class AuditEvent(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(_sealable(200))
     action: Mapped[str] = mapped_column(String(60))
     object_id: Mapped[str | None] = mapped_column(String(64), default=None)
     details: Mapped[str] = mapped_column(Text)
@@ -280,13 +292,13 @@ class HashList(Base):
     __tablename__ = "hash_lists"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(_sealable(200))
     format: Mapped[str] = mapped_column(String(20))
     entry_count: Mapped[int] = mapped_column(Integer, default=0)
     bad_lines: Mapped[int] = mapped_column(Integer, default=0)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(_sealable(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    operator: Mapped[str] = mapped_column(String(200), default="")
+    operator: Mapped[str] = mapped_column(_sealable(200), default="")
     #: Encrypted blob with the list's matchable PDQ hashes packed for the search index, so a
     #: list of millions loads in seconds instead of row by row.
     pdq_index_blob_id: Mapped[str | None] = mapped_column(ForeignKey("blobs.id"), default=None)
@@ -303,13 +315,13 @@ class HashListEntry(Base):
     list_id: Mapped[str] = mapped_column(ForeignKey("hash_lists.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(30))
-    value: Mapped[str] = mapped_column(String(256))
+    value: Mapped[str] = mapped_column(_sealable(256))
     quality: Mapped[int | None] = mapped_column(Integer, default=None)
     label: Mapped[str] = mapped_column(Text, default="")
     #: A variant hash of a picture (crop, turn; see docs/hashlists.md): its tag, and the
     #: canonical hash of its picture, which a match on it names. None for other entries.
-    variant: Mapped[str | None] = mapped_column(String(64), default=None)
-    original: Mapped[str | None] = mapped_column(String(64), default=None)
+    variant: Mapped[str | None] = mapped_column(_sealable(64), default=None)
+    original: Mapped[str | None] = mapped_column(_sealable(64), default=None)
 
 
 class BankEntry(Base):
@@ -321,11 +333,11 @@ class BankEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     bank: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(30))
-    suspect_value: Mapped[str] = mapped_column(String(256))
-    target_value: Mapped[str] = mapped_column(String(256))
+    suspect_value: Mapped[str] = mapped_column(_sealable(256))
+    target_value: Mapped[str] = mapped_column(_sealable(256))
     match_id: Mapped[str | None] = mapped_column(ForeignKey("matches.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reviewer: Mapped[str] = mapped_column(String(200), default="")
+    reviewer: Mapped[str] = mapped_column(_sealable(200), default="")
 
 
 class Setting(Base):
@@ -354,8 +366,8 @@ class Recheck(Base):
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outcome: Mapped[RecheckOutcome] = mapped_column(_enum(RecheckOutcome))
     http_status: Mapped[int | None] = mapped_column(Integer, default=None)
-    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
-    operator: Mapped[str] = mapped_column(String(200), default="")
+    content_sha256: Mapped[str | None] = mapped_column(_sealable(64), default=None)
+    operator: Mapped[str] = mapped_column(_sealable(200), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -375,7 +387,7 @@ class FaceReference(Base):
     detector_score: Mapped[float] = mapped_column(Float)
     embedding: Mapped[list[Any]] = mapped_column(default=list)
     model_sha256: Mapped[str] = mapped_column(String(64))
-    chosen_by: Mapped[str] = mapped_column(String(200), default="")
+    chosen_by: Mapped[str] = mapped_column(_sealable(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -394,7 +406,7 @@ class ModelValidation(Base):
     model_name: Mapped[str] = mapped_column(String(200))
     model_sha256: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    operator: Mapped[str] = mapped_column(String(200), default="")
+    operator: Mapped[str] = mapped_column(_sealable(200), default="")
     domain: Mapped[str] = mapped_column(Text, default="")
     n_real: Mapped[int] = mapped_column(Integer)
     n_fake: Mapped[int] = mapped_column(Integer)
@@ -420,7 +432,7 @@ class ImportedAuditEvent(Base):
     sender_fingerprint: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(_sealable(200))
     action: Mapped[str] = mapped_column(String(60))
     object_id: Mapped[str | None] = mapped_column(String(64), default=None)
     details: Mapped[str] = mapped_column(Text)
