@@ -66,12 +66,14 @@ class NoMember(NciiDeskError):
 
 @dataclass
 class OpenCase:
-    """A case's verified ring, and the field cipher of this member (None: not a member)."""
+    """A case's verified ring, and the field cipher and role of the member it was opened
+    for (``member_id``; cipher and role None: not a member of the case)."""
 
     ring: CaseKeyring
     membership: Membership
     cipher: FieldCipher | None
     role: MemberRole | None
+    member_id: str
 
 
 class CaseKeys:
@@ -119,7 +121,9 @@ class CaseKeys:
         membership = ring.verify([record])
         cipher = FieldCipher([key])
         with self._lock:
-            self._open[case_id] = OpenCase(ring, membership, cipher, self.creator_role)
+            self._open[case_id] = OpenCase(
+                ring, membership, cipher, self.creator_role, member.member_id
+            )
             self._seen[case_id] = (membership.seq, membership.head)
         session.info.setdefault(_CHECKED_INFO, set()).add(case_id)
         return cipher
@@ -148,10 +152,14 @@ class CaseKeys:
     # reading -----------------------------------------------------------------------------
 
     def open_case(self, session: Session, case_id: str) -> OpenCase:
-        """The case's verified ring and this member's cipher, from the cache when no other
-        client changed its membership since (checked once per session)."""
+        """The case's verified ring and this member's cipher and role, from the cache when
+        no other client changed its membership since (checked once per session) and it was
+        opened for the same member."""
+        member_id = self.member.member_id
         with self._lock:
             cached = self._open.get(case_id)
+            if cached is not None and cached.member_id != member_id:
+                cached = None
             checked: set[str] = session.info.setdefault(_CHECKED_INFO, set())
             if cached is not None and case_id in checked:
                 return cached
@@ -232,7 +240,8 @@ class CaseKeys:
         self._seen[case_id] = (membership.seq, membership.head)
         entry = membership.members.get(member.member_id)
         cipher = FieldCipher(ring.open(member).values()) if entry is not None else None
-        return OpenCase(ring, membership, cipher, None if entry is None else entry.role)
+        role = None if entry is None else entry.role
+        return OpenCase(ring, membership, cipher, role, member.member_id)
 
     def publics(self, session: Session, member_ids: object) -> dict[str, MemberPublic]:
         """Public keys of these members from their key records in ``clinic_members`` (the
@@ -279,7 +288,7 @@ class CaseKeys:
         cipher = FieldCipher(ring.open(member).values()) if entry is not None else None
         with self._lock:
             self._open[ring.case_id] = OpenCase(
-                ring, membership, cipher, None if entry is None else entry.role
+                ring, membership, cipher, None if entry is None else entry.role, member.member_id
             )
             self._seen[ring.case_id] = (membership.seq, membership.head)
         session.info.setdefault(_CHECKED_INFO, set()).add(ring.case_id)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from ncii_desk.clinic.errors import AuditChainMoved as AuditChainMoved
@@ -74,12 +74,10 @@ from ncii_desk.vault.members import (
     MemberKeys,
     MemberPublic,
     Membership,
-    MembershipRecord,
     unwrap_case_key,
-    verify_membership,
     wrap_case_key,
 )
-from ncii_desk.vault.models import AuditEvent, Blob, CaseMembershipRecord, ClinicMember, Setting
+from ncii_desk.vault.models import AuditEvent, Blob, ClinicMember, Setting
 from ncii_desk.vault.roles import MemberRole
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
 from ncii_desk.vault.store import AuditEventSpec, blob_row, checked_columns, info_of
@@ -354,8 +352,6 @@ class ClinicStore:
         self.on_close: Callable[[ClinicStore], None] | None = None
         self._write_mutex = threading.RLock()
         self._blobs = FolderBlobStore(blobs_dir, self._keys.blob)
-        #: case id -> its verified membership (reloaded when the newest record changes).
-        self._memberships: dict[str, Membership] = {}
 
     @classmethod
     def open(
@@ -543,33 +539,12 @@ class ClinicStore:
 
     def case_membership(self, case_id: str) -> Membership:
         """The case's membership as its signed records leave it, verified from the first
-        record. Kept per case while no record is added; a reload must still hold the state
-        verified before (a server rolled back or forked is refused: MembershipInvalid)."""
+        record together with the key table (one verification shared with the case keys of
+        :mod:`.sealing`, kept while no record is added); a reload must still hold the state
+        verified before, here or in an earlier run (a server rolled back or forked is
+        refused: MembershipInvalid). Needs a member (NoMember otherwise)."""
         with self.session() as s:
-            newest = s.scalar(
-                select(func.max(CaseMembershipRecord.seq)).where(
-                    CaseMembershipRecord.case_id == case_id
-                )
-            )
-            known = self._memberships.get(case_id)
-            if known is not None and known.seq == (newest or 0):
-                return known
-            texts = list(
-                s.scalars(
-                    select(CaseMembershipRecord.record)
-                    .where(CaseMembershipRecord.case_id == case_id)
-                    .order_by(CaseMembershipRecord.seq)
-                )
-            )
-        seen = (known.seq, known.head) if known is not None else None
-        membership = verify_membership(
-            [MembershipRecord(t) for t in texts],
-            clinic_id=self.vault_id,
-            case_id=case_id,
-            seen=seen,
-        )
-        self._memberships[case_id] = membership
-        return membership
+            return self.sealer.keys.open_case(s, case_id).membership
 
     def case_role(self, case_id: str) -> MemberRole | None:
         """The opened member's role on the case per its verified membership records; None
@@ -577,7 +552,9 @@ class ClinicStore:
         member = self.member
         if member is None:
             return None
-        entry = self.case_membership(case_id).members.get(member.member_id)
+        with self.session() as s:
+            opened = self.sealer.keys.open_case(s, case_id)
+        entry = opened.membership.members.get(member.member_id)
         if entry is None or entry.ed25519 != member.public.signing_fingerprint:
             raise NotCaseMember("You are not a member of this case.")
         return entry.role
