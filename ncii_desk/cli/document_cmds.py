@@ -219,7 +219,11 @@ def cmd_clinic_show(args: argparse.Namespace) -> int:
 
 
 def _add_clinic(commands: Commands) -> None:
-    g = commands.group("clinic", "the clinic's details printed on letters")
+    g = commands.group(
+        "clinic",
+        "the clinic: its details printed on letters, the key that signs packets, and "
+        "membership of a clinic's shared store (join, admit, members)",
+    )
     p = commands.command(g, "set", cmd_clinic_set, "store the clinic's name and contact details")
     p.add_argument("--name", help="clinic or organisation name")
     p.add_argument("--signer", help="who signs letters by default")
