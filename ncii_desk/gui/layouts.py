@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -266,3 +267,18 @@ def scrolling(widget: QWidget, name: str) -> QScrollArea:
     # Two lines at the least: a splitter may give the part above nearly all the height.
     area.setMinimumHeight(area.fontMetrics().lineSpacing() * 2)
     return area
+
+
+def list_with_buttons(table: QTableView, buttons: list[QWidget], note: QWidget) -> QWidget:
+    """A pane's list with its buttons under it (wrapping in a narrow window) and a note
+    under those: the top half of a splitter whose bottom half shows the selected row."""
+    row = FlowLayout()
+    for b in buttons:
+        row.addWidget(b)
+    top = QWidget()
+    layout = QVBoxLayout(top)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(table, 1)
+    layout.addLayout(row)
+    layout.addWidget(note)
+    return top

@@ -26,7 +26,7 @@ from ncii_desk.gui.common import (
     translate,
 )
 from ncii_desk.gui.context import AppContext
-from ncii_desk.gui.layouts import PANE_MARGIN, FlowLayout, keep_rows, scrolling
+from ncii_desk.gui.layouts import PANE_MARGIN, keep_rows, list_with_buttons, scrolling
 from ncii_desk.gui.optional import analysis_missing
 from ncii_desk.gui.queries import MatchRow, matches_with_names
 from ncii_desk.gui.safeview import PreviewPanel
@@ -384,14 +384,6 @@ class MatchesPane(QWidget):
                 "The selected match is not the client's picture: it is never reported again."
             ),
         )
-        row = FlowLayout()
-        for b in (
-            self.confirm_button,
-            self.reject_button,
-            self.rematch_button,
-            self.analyse_button,
-        ):
-            row.addWidget(b)
         self.analysis_note = note_label(self.tr("Analysis note"))
         split = QSplitter(Qt.Orientation.Vertical)
         self.model, self.table = row_table("Matches", MATCH_COLUMNS, self.tr("Matches"))
@@ -399,13 +391,13 @@ class MatchesPane(QWidget):
         elide_middle(self.table, (0, 1))
         fit_columns(self.table, MATCH_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.table, 1)
-        top_layout.addLayout(row)
-        top_layout.addWidget(self.analysis_note)
-        split.addWidget(top)
+        buttons: list[QWidget] = [
+            self.confirm_button,
+            self.reject_button,
+            self.rematch_button,
+            self.analyse_button,
+        ]
+        split.addWidget(list_with_buttons(self.table, buttons, self.analysis_note))
         bottom = QWidget()
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)

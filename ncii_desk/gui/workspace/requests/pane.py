@@ -35,7 +35,7 @@ from ncii_desk.gui.common import (
     warning_color,
 )
 from ncii_desk.gui.context import AppContext
-from ncii_desk.gui.layouts import PANE_MARGIN, FlowLayout, keep_rows, scrolling
+from ncii_desk.gui.layouts import PANE_MARGIN, keep_rows, list_with_buttons, scrolling
 from ncii_desk.gui.letterview import LetterPreview
 from ncii_desk.gui.optional import NotInstalledPanel, requests_missing
 from ncii_desk.gui.workspace.handout import HandoutDialog, handout_file_name
@@ -85,7 +85,6 @@ class RequestsPane(QWidget):
             "IT DOWN Act request. Draft the letters here, send them, then record when "
             "they were sent and the platform's reference number."
         )
-        row = FlowLayout()
         self.draft_button = button(self.tr("&Draft letters..."), self.draft)
         self.sent_button = button(
             self.tr("&Mark as sent..."),
@@ -140,7 +139,7 @@ class RequestsPane(QWidget):
             self.recheck,
             tip=self.tr("Visit the captured addresses again: is the content gone?"),
         )
-        for b in (
+        buttons: list[QWidget] = [
             self.draft_button,
             self.signoff_button,
             self.sent_button,
@@ -152,8 +151,7 @@ class RequestsPane(QWidget):
             self.followup_button,
             self.handout_button,
             self.recheck_button,
-        ):
-            row.addWidget(b)
+        ]
         self.note = note_label(self.tr("Requests note"))
         split = QSplitter(Qt.Orientation.Vertical)
         self.model, self.table = row_table("Requests", REQUEST_COLUMNS, self.tr("Removal requests"))
@@ -161,13 +159,7 @@ class RequestsPane(QWidget):
         fit_columns(self.table, REQUEST_STRETCH)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         # The list, then its buttons under it (wrapping in a narrow window), then the letter.
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.table, 1)
-        top_layout.addLayout(row)
-        top_layout.addWidget(self.note)
-        split.addWidget(top)
+        split.addWidget(list_with_buttons(self.table, buttons, self.note))
         self.history = QPlainTextEdit()
         self.history.setReadOnly(True)
         self.history.setAccessibleName(self.tr("History of the selected request"))
