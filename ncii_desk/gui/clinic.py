@@ -323,7 +323,7 @@ class ClinicMembersTab(QWidget):
         self.message.setText(self.tr("Removing..."))
 
         def work(store: CaseStore) -> dict[str, Any]:
-            return clinic_service.remove_member(store, member_id)
+            return clinic_service.remove_from_clinic(store, member_id)
 
         self.ctx.read(work, self._removed, self._failed, owner=self)
 
@@ -335,13 +335,14 @@ class ClinicMembersTab(QWidget):
         )
         details = self.tr(
             "What removal does: from now on they cannot open the clinic's cases, from any "
-            "computer, with their passphrase or their recovery key. The list keeps them as "
-            "removed and the activity log keeps what they did.\n\n"
+            "computer, with their passphrase or their recovery key. They are also taken off "
+            "every case you work on, so what is written there from then on uses a new case "
+            "key they never receive. The list keeps them as removed and the activity log "
+            "keeps what they did.\n\n"
             "What it does not undo: anything they already saw, copied, printed or exported "
-            "while they were a member stays with them. It does not take them off the cases "
-            'they work on: do that in each case\'s "Who works on this case", so what is '
-            "written there from then on uses a key they never receive. To let them back in, "
-            "they join again and are admitted again."
+            "while they were a member stays with them. Cases you do not work on keep them "
+            "listed until someone on that case removes them (Who works on this case). To let "
+            "them back in, they join again and are admitted again."
         )
         return question, details
 
@@ -359,11 +360,27 @@ class ClinicMembersTab(QWidget):
 
     def _removed(self, member: dict[str, Any]) -> None:
         self.remove_button.setEnabled(True)
-        self.message.setText(
-            self.tr("Removed {member} from the clinic.").format(
-                member=member["name"] or member["member_id"]
+        who = member["name"] or member["member_id"]
+
+        def names(found: list[dict[str, Any]]) -> str:
+            return ", ".join(c["label"] or c["case_id"] for c in found)
+
+        lines = [self.tr("Removed {member} from the clinic.").format(member=who)]
+        if member["cases_taken_off"]:
+            lines.append(
+                self.tr(
+                    "Also taken off these cases, whose new writes use a key they never "
+                    "receive: {cases}."
+                ).format(cases=names(member["cases_taken_off"]))
             )
-        )
+        if member["cases_left"]:
+            lines.append(
+                self.tr(
+                    "Still listed on cases you cannot change: {cases}. Ask someone who works "
+                    "on each to remove {member} there (Who works on this case)."
+                ).format(cases=names(member["cases_left"]), member=who)
+            )
+        self.message.setText("\n".join(lines))
         self.load()
 
     def admit(self) -> None:

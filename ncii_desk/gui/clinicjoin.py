@@ -143,8 +143,9 @@ class _WorkPage(QWidget):
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setVisible(False)
-        self.busy.setAccessibleName(self.tr("Working"))
-        self.message = plain_label(name=self.tr("Message"))
+        # translate(): a subclass's self.tr would look in the subclass's context
+        self.busy.setAccessibleName(translate("ClinicJoin", "Working"))
+        self.message = plain_label(name=translate("ClinicJoin", "Message"))
 
     def finish_layout(self) -> None:
         self.layout_.addWidget(self.busy)

@@ -362,6 +362,51 @@ def remove_member(store: object, member_id: str) -> dict[str, Any]:
     return members.remove(_clinic(store), member_id).as_dict()
 
 
+def remove_from_clinic(store: object, member_id: str) -> dict[str, Any]:
+    """Settings' "Remove from the clinic": the member's clinic key wrap goes
+    (:func:`remove_member`), then they are taken off every case they are on where the one
+    removing them may change who works on it, so what is written there from then on uses a
+    case key version they never receive. Each case is its own step: a case that cannot be
+    changed (the remover is not on it, or their role does not allow it) is listed with the
+    reason and the others go on.
+
+    Returns the removed member (as :func:`remove_member`) plus ``cases_taken_off`` and
+    ``cases_left`` (each ``{"case_id", "label", "reason"}``; label None where this member
+    cannot read it)."""
+    from sqlalchemy import select
+
+    from ncii_desk.clinic.sealing import NO_ACCESS
+    from ncii_desk.errors import NciiDeskError
+    from ncii_desk.services import case_members, cases
+    from ncii_desk.vault.models import Case
+
+    clinic = _clinic(store)
+    removed = remove_member(clinic, member_id)
+    gone = str(removed["member_id"])
+    with clinic.session() as s:
+        case_ids = list(s.scalars(select(Case.id).order_by(Case.created_at)))
+
+    def label(case_id: str) -> str | None:
+        try:
+            found = cases.get_case(clinic, case_id).label
+        except NciiDeskError:
+            return None
+        return None if found == NO_ACCESS else found
+
+    taken_off: list[dict[str, Any]] = []
+    left: list[dict[str, Any]] = []
+    for case_id in case_ids:
+        try:
+            if gone not in clinic.case_membership(case_id).members:
+                continue
+            case_members.remove_member(clinic, case_id, gone)
+        except NciiDeskError as exc:
+            left.append({"case_id": case_id, "label": label(case_id), "reason": exc.message})
+            continue
+        taken_off.append({"case_id": case_id, "label": label(case_id), "reason": None})
+    return removed | {"cases_taken_off": taken_off, "cases_left": left}
+
+
 def change_member_passphrase(
     store: object, new_passphrase: str, *, current: str | None = None
 ) -> int:

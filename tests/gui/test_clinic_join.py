@@ -24,7 +24,7 @@ from ncii_desk.gui.clinicjoin import grouped
 from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.workspace.members import CaseMembersDialog
-from ncii_desk.services import cases, clinic, handover
+from ncii_desk.services import case_members, cases, clinic, handover
 
 SECOND_PASSPHRASE = "lantern orchard seven rivers"
 
@@ -220,6 +220,8 @@ def test_a_clinic_day_set_up_join_admit_share_export_and_remove(
     assert [v.label for v in cases.list_cases(lawyer.vault)] == ["Shared case"]
     wait_tasks(qtbot, lawyer)
     lawyer.lock()
+    # The colleague also opened a case of their own, which the administrator is not on.
+    own_case = cases.new_case(second_store, "Ben's own case").id
     second.lock()
 
     # --- The administrator removes the colleague, after a confirmation that says what
@@ -252,8 +254,20 @@ def test_a_clinic_day_set_up_join_admit_share_export_and_remove(
     answer[0] = True
     click(qtbot, tab.remove_button)
     qtbot.waitUntil(lambda: "Removed Ben Second" in tab.message.text(), timeout=WAIT)
+    # Taken off the shared case (a new case key version they never get); the case the
+    # administrator is not on is named, with what to do.
+    assert "Also taken off these cases" in tab.message.text()
+    assert "Shared case" in tab.message.text()
+    assert "Still listed on cases you cannot change" in tab.message.text()
+    assert own_case in tab.message.text()
+    assert [m.member_id for m in case_members.list_members(admin_store, case_id)] == [
+        admin_store.member_id
+    ]
+    assert second_id in admin_store.case_membership(own_case).members
     qtbot.waitUntil(
-        lambda: tab.model.rowCount() == 2 and tab.model.item(rows[second_id], 3).text() == "removed",
+        lambda: (
+            tab.model.rowCount() == 2 and tab.model.item(rows[second_id], 3).text() == "removed"
+        ),
         timeout=WAIT,
     )
     settings.reject()
