@@ -8,6 +8,7 @@ Two windows stand for two computers (one process: they share this user's clinic 
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from test_keyboard import key_problems
 from conftest import PASSPHRASE
 from ncii_desk.clinic.errors import MemberPending, MemberRemoved
 from ncii_desk.clinic.store import ClinicStore
+from ncii_desk.errors import NciiDeskError
 from ncii_desk.gui.clinicjoin import grouped
+from ncii_desk.gui.common import error_text
 from ncii_desk.gui.config import LocalConfig
 from ncii_desk.gui.mainwindow import MainWindow
 from ncii_desk.gui.workspace.members import CaseMembersDialog
@@ -314,3 +317,50 @@ def test_the_clinic_page_fills_in_a_pending_membership_and_says_not_yet(
     # The clinic's audit head this computer had seen is kept (the rollback check stays).
     remembered = clinic.remembered_profiles()[0]
     assert remembered.member_id == member_id and remembered.head_seq > 0
+
+
+def test_refusals_from_the_server_show_what_happened_and_what_to_do(
+    qtbot: Any, clinic_store: ClinicStore, pg_server: Any, tmp_path: Path
+) -> None:
+    """Setting up over a database that already holds a clinic, and joining a database that
+    holds none, are refused with the service's message and hint (the window's error style);
+    the pages stay usable and nothing is remembered for the empty database."""
+    window = a_window(qtbot, tmp_path / "laptop")
+    gate = window.gate
+    assert gate is not None
+    gate.show_clinic()
+    flow = gate.clinic_flow
+
+    with pytest.raises(NciiDeskError) as taken:
+        clinic.init_clinic_with_member(
+            clinic_store.url, tmp_path / "files", "Again", "Ana", PASSPHRASE
+        )
+    flow.show_setup()
+    setup = flow.setup_page
+    setup.address.setText(clinic_store.url)
+    setup.blobs.setText(str(tmp_path / "files"))
+    setup.clinic_name.setText("Again")
+    setup.name.setText("Ana")
+    setup.secret.passphrase.setText(PASSPHRASE)
+    setup.secret.again.setText(PASSPHRASE)
+    click(qtbot, setup.setup_button)
+    qtbot.waitUntil(lambda: setup.message.text() == error_text(taken.value), timeout=WAIT)
+    assert taken.value.hint and taken.value.hint in setup.message.text()
+    assert setup.setup_button.isEnabled() and gate.pages.currentWidget() is setup
+    assert window.vault is None
+
+    empty = str(pg_server.create_database("e" + secrets.token_hex(6)))
+    with pytest.raises(NciiDeskError) as refused:
+        clinic.join_clinic(empty, "Cleo", SECOND_PASSPHRASE)
+    click(qtbot, setup.back_button)
+    flow.show_join()
+    join = flow.join_page
+    join.address.setText(empty)
+    join.name.setText("Cleo")
+    join.secret.passphrase.setText(SECOND_PASSPHRASE)
+    join.secret.again.setText(SECOND_PASSPHRASE)
+    click(qtbot, join.join_button)
+    qtbot.waitUntil(lambda: join.message.text() == error_text(refused.value), timeout=WAIT)
+    assert refused.value.hint and refused.value.hint in join.message.text()
+    assert join.join_button.isEnabled() and gate.pages.currentWidget() is join
+    assert all(p.url != empty for p in clinic.remembered_profiles())
