@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -51,7 +53,14 @@ class ClinicOpenPage(QWidget):
     """Address, member id and passphrase (or recovery key) of a clinic store; the profile
     this computer remembers fills them in."""
 
-    def __init__(self, on_open: Callable[[CaseStore], None], on_back: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        on_open: Callable[[CaseStore], None],
+        on_back: Callable[[], None],
+        *,
+        on_join: Callable[[], None] | None = None,
+        on_setup: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
         self._on_open = on_open
         self._worker: workers.Worker | None = None
@@ -96,7 +105,31 @@ class ClinicOpenPage(QWidget):
         layout.addWidget(self.busy)
         self.message = plain_label(name=self.tr("Message"))
         layout.addWidget(self.message)
+        # Joining is for every advocate; setting up is for whoever runs the server (less
+        # prominent, at the bottom).
+        layout.addWidget(subheading(self.tr("Not a member yet?")))
+        self.join_button = button(
+            self.tr("&Join a clinic..."),
+            on_join,
+            tip=self.tr("Make your member key; a colleague who is a member admits you."),
+        )
+        join_row = QHBoxLayout()
+        join_row.addWidget(self.join_button)
+        join_row.addStretch(1)
+        layout.addLayout(join_row)
         layout.addStretch(1)
+        self.setup_button = button(
+            self.tr("Set up a &new clinic..."),
+            on_setup,
+            tip=self.tr("For the person who runs the clinic's server: an empty database."),
+        )
+        self.setup_button.setFlat(True)
+        setup_row = QHBoxLayout()
+        setup_row.addStretch(1)
+        setup_row.addWidget(self.setup_button)
+        layout.addLayout(setup_row)
+        self.join_button.setVisible(on_join is not None)
+        self.setup_button.setVisible(on_setup is not None)
         self.fill_from_profile()
 
     def fill_from_profile(self) -> None:
@@ -181,9 +214,9 @@ class ClinicMembersTab(QWidget):
         layout.addWidget(
             plain_label(
                 self.tr(
-                    "Call the new member and ask them to read out the fingerprint 'clinic "
-                    "join' showed them. Type it here: the member is admitted only if it "
-                    "matches the key stored for them."
+                    "Call the new member by phone and ask them to read out the fingerprint "
+                    "NCII Desk showed them when they joined. Type it here: the member is "
+                    "admitted only if it matches the key stored for them."
                 )
             )
         )
@@ -195,8 +228,20 @@ class ClinicMembersTab(QWidget):
         layout.addLayout(form)
         self.admit_button = button(self.tr("&Admit"), self.admit)
         layout.addWidget(self.admit_button)
+        layout.addWidget(subheading(self.tr("Remove a member")))
+        row = QHBoxLayout()
+        self.remove_button = button(
+            self.tr("&Remove from the clinic..."),
+            self.remove,
+            tip=self.tr("Choose the member in the list first."),
+        )
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         self.message = plain_label(name=self.tr("Members message"))
         layout.addWidget(self.message)
+        self.members: list[dict[str, Any]] = []
+        self.me: str | None = None
         self.table.selectionModel().selectionChanged.connect(self._picked)
         self.load()
 
@@ -211,6 +256,7 @@ class ClinicMembersTab(QWidget):
 
     def _loaded(self, result: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
         profile, members = result
+        self.me = profile["member_id"]
         self.profile.setText(
             self.tr(
                 "Clinic: {clinic}\nAddress: {url}\nYour member id: {member}\n"
@@ -248,8 +294,97 @@ class ClinicMembersTab(QWidget):
                 self.admit_fingerprint.clear()
                 self.admit_fingerprint.setFocus()
 
+    def selected(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.members):
+            return None
+        return self.members[rows[0].row()]
+
+    def remove(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            self.message.setText(self.tr("Choose the member to remove in the list first."))
+            return
+        if chosen["member_id"] == self.me:
+            self.message.setText(
+                self.tr(
+                    "You cannot remove yourself from the clinic. Ask another admitted member "
+                    "to remove you."
+                )
+            )
+            return
+        if chosen["status"] == "removed":
+            self.message.setText(self.tr("This member was already removed."))
+            return
+        if not self.confirm_removal(chosen):
+            return
+        member_id = chosen["member_id"]
+        self.remove_button.setEnabled(False)
+        self.message.setText(self.tr("Removing..."))
+
+        def work(store: CaseStore) -> dict[str, Any]:
+            return clinic_service.remove_from_clinic(store, member_id)
+
+        self.ctx.read(work, self._removed, self._failed, owner=self)
+
+    def removal_words(self, member: dict[str, Any]) -> tuple[str, str]:
+        """The question and what removal does and does not undo."""
+        who = member["name"] or self.tr("(name not known)")
+        question = self.tr("Remove {name} (member {member}) from the clinic?").format(
+            name=who, member=member["member_id"]
+        )
+        details = self.tr(
+            "What removal does: from now on they cannot open the clinic's cases, from any "
+            "computer, with their passphrase or their recovery key. They are also taken off "
+            "every case you work on, so what is written there from then on uses a new case "
+            "key they never receive. The list keeps them as removed and the activity log "
+            "keeps what they did.\n\n"
+            "What it does not undo: anything they already saw, copied, printed or exported "
+            "while they were a member stays with them. Cases you do not work on keep them "
+            "listed until someone on that case removes them (Who works on this case). To let "
+            "them back in, they join again and are admitted again."
+        )
+        return question, details
+
+    def confirm_removal(self, member: dict[str, Any]) -> bool:
+        question, details = self.removal_words(member)
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Remove from the clinic"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(question)
+        box.setInformativeText(details)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _removed(self, member: dict[str, Any]) -> None:
+        self.remove_button.setEnabled(True)
+        who = member["name"] or member["member_id"]
+
+        def names(found: list[dict[str, Any]]) -> str:
+            return ", ".join(c["label"] or c["case_id"] for c in found)
+
+        lines = [self.tr("Removed {member} from the clinic.").format(member=who)]
+        if member["cases_taken_off"]:
+            lines.append(
+                self.tr(
+                    "Also taken off these cases, whose new writes use a key they never "
+                    "receive: {cases}."
+                ).format(cases=names(member["cases_taken_off"]))
+            )
+        if member["cases_left"]:
+            lines.append(
+                self.tr(
+                    "Still listed on cases you cannot change: {cases}. Ask someone who works "
+                    "on each to remove {member} there (Who works on this case)."
+                ).format(cases=names(member["cases_left"]), member=who)
+            )
+        self.message.setText("\n".join(lines))
+        self.load()
+
     def admit(self) -> None:
-        member = self.admit_member.text().strip()
+        member = "".join(self.admit_member.text().split())
         fingerprint = self.admit_fingerprint.text().strip()
         if not member or not fingerprint:
             self.message.setText(self.tr("Give the member id and the fingerprint they read out."))
@@ -275,4 +410,5 @@ class ClinicMembersTab(QWidget):
 
     def _failed(self, error: NciiDeskError) -> None:
         self.admit_button.setEnabled(True)
+        self.remove_button.setEnabled(True)
         self.message.setText(error_text(error))

@@ -93,7 +93,15 @@ def write_recovery_key_file(target: Path, key: str) -> None:
 class RecoveryKeyPage(QWidget):
     """Shows the recovery key once; the advocate must confirm it was kept before going on."""
 
-    def __init__(self, on_continue: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        on_continue: Callable[[], None],
+        *,
+        intro: str | None = None,
+        continue_text: str | None = None,
+    ) -> None:
+        """``intro`` and ``continue_text`` replace the vault's words (the clinic's join and
+        set-up pages show a member's recovery key)."""
         super().__init__()
         self._on_continue = on_continue
         self._key = ""
@@ -101,7 +109,8 @@ class RecoveryKeyPage(QWidget):
         layout.addWidget(heading(self.tr("Your recovery key")))
         layout.addWidget(
             plain_label(
-                self.tr(
+                intro
+                or self.tr(
                     "This key is shown only this once. It opens the vault if the passphrase is "
                     "ever forgotten. Print it or write it down, and keep it away from this "
                     "computer (for example in a locked drawer). Anyone with the key and the "
@@ -143,7 +152,9 @@ class RecoveryKeyPage(QWidget):
             self.tr("I have printed or written down the recovery key and kept it safe")
         )
         layout.addWidget(self.kept)
-        self.continue_button = button(self.tr("C&ontinue to my cases"), self.finish)
+        self.continue_button = button(
+            continue_text or self.tr("C&ontinue to my cases"), self.finish
+        )
         self.continue_button.setEnabled(False)
         layout.addWidget(self.continue_button)
         layout.addStretch(1)
@@ -242,8 +253,15 @@ class GatePage(QWidget):
         self.recovery_page = RecoveryKeyPage(self._continue_after_recovery)
         self.pages.addWidget(self.recovery_page)
         from ncii_desk.gui.clinic import ClinicOpenPage
+        from ncii_desk.gui.clinicjoin import ClinicJoinFlow
 
-        self.clinic_page = ClinicOpenPage(self._opened_clinic, self.show_form)
+        self.clinic_flow = ClinicJoinFlow(self.pages, self._opened_from_flow, self.show_clinic)
+        self.clinic_page = ClinicOpenPage(
+            self._opened_clinic,
+            self.show_form,
+            on_join=self.clinic_flow.show_join,
+            on_setup=self.clinic_flow.show_setup,
+        )
         self.pages.addWidget(self.clinic_page)
         layout = QVBoxLayout(self.form_page)
         layout.addWidget(
@@ -364,6 +382,14 @@ class GatePage(QWidget):
             store.close()
             return
         self.opened_with_recovery = self.clinic_page.used_recovery
+        self._on_open(store)
+
+    def _opened_from_flow(self, store: CaseStore) -> None:
+        """A clinic opened after joining or setting it up (with the passphrase)."""
+        if self._abandoned:
+            store.close()
+            return
+        self.opened_with_recovery = False
         self._on_open(store)
 
     def choose_folder(self) -> None:
@@ -492,6 +518,7 @@ class GatePage(QWidget):
         self.confirm.clear()
         self.recovery_page.clear()
         self.clinic_page.abandon()
+        self.clinic_flow.abandon()
         vault = self._pending_vault
         self._pending_vault = None
         if vault is not None:

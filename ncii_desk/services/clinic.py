@@ -129,7 +129,6 @@ def remember(store: ClinicStore, blobs_dir: Path | None = None) -> None:
     """Record (atomically, private to this user) the store's current authenticated head for
     this member, unless it is behind what is remembered already."""
     from ncii_desk.clinic.members import current_head
-    from ncii_desk.hardening import make_private_dir, write_private_bytes
 
     if store.member_id is None:
         return
@@ -155,8 +154,16 @@ def remember(store: ClinicStore, blobs_dir: Path | None = None) -> None:
         blobs_dir=str(blobs_dir) if blobs_dir else (old.blobs_dir if old else None),
         case_heads=case_heads,
     )
-    data["clinics"][store.vault_id] = profile.as_dict()
-    data["last"] = store.vault_id
+    _write_profile(data, profile)
+
+
+def _write_profile(data: dict[str, Any], profile: ClinicProfile) -> None:
+    """Put ``profile`` into ``data`` as the last one used and write the file atomically,
+    readable by this user only."""
+    from ncii_desk.hardening import make_private_dir, write_private_bytes
+
+    data["clinics"][profile.clinic_id] = profile.as_dict()
+    data["last"] = profile.clinic_id
     path = profile_path()
     make_private_dir(path.parent, parents=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
@@ -165,6 +172,36 @@ def remember(store: ClinicStore, blobs_dir: Path | None = None) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remember_joined(url: str, joined: dict[str, Any], blobs_dir: Path | None = None) -> None:
+    """After a join on this computer (``joined`` is what :func:`join_clinic` returned):
+    remember the clinic's address, the new member id and the blob folder, so the clinic page
+    is filled in next time, also while the member still waits to be admitted.
+
+    The audit head this computer already authenticated there (if any) is kept, so joining
+    anew never weakens the rollback check; a pending member cannot authenticate one."""
+    from ncii_desk.vault.audit import GENESIS_MAC
+
+    data = _read_profiles()
+    clinic_id = str(joined["clinic_id"])
+    member_id = str(joined["member_id"])
+    old = _profile_of(data["clinics"].get(clinic_id))
+    profile = ClinicProfile(
+        clinic_id=clinic_id,
+        url=_without_password(url),
+        member_id=member_id,
+        head_seq=old.head_seq if old is not None else 0,
+        head_mac=old.head_mac if old is not None else GENESIS_MAC,
+        blobs_dir=str(blobs_dir) if blobs_dir else (old.blobs_dir if old else None),
+        case_heads=dict(old.case_heads) if old is not None and old.member_id == member_id else {},
+    )
+    _write_profile(data, profile)
+
+
+def shareable_address(url: str) -> str:
+    """The clinic address to give colleagues (any password left out)."""
+    return _without_password(url)
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -217,6 +254,38 @@ def init_clinic_with_member(
     }
 
 
+def set_up_clinic(
+    db: str,
+    blobs: Path,
+    name: str,
+    member_name: str,
+    passphrase: str,
+    *,
+    kdf: KdfParams | None = None,
+) -> tuple[ClinicStore, dict[str, Any]]:
+    """The window's "Set up a new clinic": :func:`init_clinic_with_member`, then the store
+    opened at once by that first member (its profile remembered with the blob folder).
+    Returns the open store and what init returned (with the recovery key, shown once)."""
+    made = init_clinic_with_member(db, blobs, name, member_name, passphrase, kdf=kdf)
+    store = open_clinic_store(db, made["member_id"], passphrase=passphrase, blobs_dir=blobs)
+    return store, made | {"address": shareable_address(db)}
+
+
+def join_clinic_here(
+    db: str,
+    name: str,
+    passphrase: str,
+    *,
+    blobs_dir: Path | None = None,
+    kdf: KdfParams | None = None,
+) -> dict[str, Any]:
+    """The window's "Join a clinic": :func:`join_clinic`, and this computer remembers the
+    clinic and the new member id (:func:`remember_joined`) so opening it later is one step."""
+    joined = join_clinic(db, name, passphrase, kdf=kdf)
+    remember_joined(db, joined, blobs_dir)
+    return joined
+
+
 def clinic_server_info(db: str) -> dict[str, Any]:
     """The clinic record of the store at ``db`` (needs no key)."""
     from ncii_desk.clinic.store import read_record
@@ -247,6 +316,14 @@ def join_clinic(
         "admit_command": f"ncii-desk --vault {_without_password(db)} clinic admit "
         f"{new.keys.member_id} --fingerprint {new.keys.public.fingerprint}",
     }
+
+
+def waiting_to_be_admitted(error: BaseException) -> bool:
+    """Whether ``error`` (from opening a clinic store) says the member has joined but is not
+    admitted yet, which the window shows as "not yet" rather than as a failure."""
+    from ncii_desk.clinic.errors import MemberPending
+
+    return isinstance(error, MemberPending)
 
 
 def is_clinic_store(store: object) -> bool:
@@ -283,6 +360,51 @@ def remove_member(store: object, member_id: str) -> dict[str, Any]:
     from ncii_desk.clinic import members
 
     return members.remove(_clinic(store), member_id).as_dict()
+
+
+def remove_from_clinic(store: object, member_id: str) -> dict[str, Any]:
+    """Settings' "Remove from the clinic": the member's clinic key wrap goes
+    (:func:`remove_member`), then they are taken off every case they are on where the one
+    removing them may change who works on it, so what is written there from then on uses a
+    case key version they never receive. Each case is its own step: a case that cannot be
+    changed (the remover is not on it, or their role does not allow it) is listed with the
+    reason and the others go on.
+
+    Returns the removed member (as :func:`remove_member`) plus ``cases_taken_off`` and
+    ``cases_left`` (each ``{"case_id", "label", "reason"}``; label None where this member
+    cannot read it)."""
+    from sqlalchemy import select
+
+    from ncii_desk.clinic.sealing import NO_ACCESS
+    from ncii_desk.errors import NciiDeskError
+    from ncii_desk.services import case_members, cases
+    from ncii_desk.vault.models import Case
+
+    clinic = _clinic(store)
+    removed = remove_member(clinic, member_id)
+    gone = str(removed["member_id"])
+    with clinic.session() as s:
+        case_ids = list(s.scalars(select(Case.id).order_by(Case.created_at)))
+
+    def label(case_id: str) -> str | None:
+        try:
+            found = cases.get_case(clinic, case_id).label
+        except NciiDeskError:
+            return None
+        return None if found == NO_ACCESS else found
+
+    taken_off: list[dict[str, Any]] = []
+    left: list[dict[str, Any]] = []
+    for case_id in case_ids:
+        try:
+            if gone not in clinic.case_membership(case_id).members:
+                continue
+            case_members.remove_member(clinic, case_id, gone)
+        except NciiDeskError as exc:
+            left.append({"case_id": case_id, "label": label(case_id), "reason": exc.message})
+            continue
+        taken_off.append({"case_id": case_id, "label": label(case_id), "reason": None})
+    return removed | {"cases_taken_off": taken_off, "cases_left": left}
 
 
 def change_member_passphrase(
