@@ -382,9 +382,143 @@
     </message>
 </context>
 <context>
+    <name>ClinicJoin</name>
+    <message>
+        <location filename="../gui/clinicjoin.py" line="+112"/>
+        <source>Type the passphrase again</source>
+        <translation>Escriba otra vez la frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Passphrase strength</source>
+        <translation>Seguridad de la frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Passphrase</source>
+        <translation>Frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Again</source>
+        <translation>Otra vez</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The two passphrases are not the same.</source>
+        <translation>Las dos frases de contraseña no son iguales.</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Working</source>
+        <translation>Trabajando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <location line="+438"/>
+        <source>This key is shown only this once. It opens your clinic membership if you ever forget your passphrase. Print it or write it down, and keep it away from this computer (for example in a locked drawer). Anyone with the key can open the clinic&apos;s cases as you.</source>
+        <translation>Esta clave solo se muestra esta vez. Abre su membresía de la clínica si algún día olvida su frase de contraseña. Imprímala o anótela y guárdela lejos de este equipo (por ejemplo, en un cajón con llave). Cualquiera que tenga la clave puede abrir los casos de la clínica en su nombre.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>C&amp;ontinue</source>
+        <translation>C&amp;ontinuar</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicJoinPage</name>
+    <message>
+        <location line="-392"/>
+        <source>Join your clinic</source>
+        <translation>Unirse a su clínica</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Your clinic&apos;s administrator gives you the clinic&apos;s address, and the shared files folder if your clinic uses one. Choose a passphrase of your own: nobody else learns it. A colleague who is already a member then admits you, after you read your key&apos;s fingerprint to them by phone.</source>
+        <translation>La persona que administra su clínica le da la dirección de la clínica y, si su clínica la usa, la carpeta de archivos compartidos. Elija una frase de contraseña propia: nadie más la conoce. Después, un colega que ya es miembro le admite, cuando usted le haya leído por teléfono la huella de su clave.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+1"/>
+        <source>Clinic address</source>
+        <translation>Dirección de la clínica</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+9"/>
+        <source>Shared files folder</source>
+        <translation>Carpeta de archivos compartidos</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>Leave empty unless your clinic gave one</source>
+        <translation>Déjela vacía si su clínica no le dio ninguna</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ch&amp;oose...</source>
+        <translation>&amp;Elegir...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose the shared files folder</source>
+        <translation>Elegir la carpeta de archivos compartidos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+1"/>
+        <source>Your name</source>
+        <translation>Su nombre</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>As your colleagues know you</source>
+        <translation>Como le conocen sus colegas</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your new passphrase</source>
+        <translation>Su nueva frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Join the clinic</source>
+        <translation>&amp;Unirse a la clínica</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Back</source>
+        <translation>&amp;Volver</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Choose the clinic&apos;s shared files folder</source>
+        <translation>Elija la carpeta de archivos compartidos de la clínica</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>A clinic address starts with postgresql:// (ask your clinic for it).</source>
+        <translation>La dirección de una clínica empieza por postgresql:// (pídasela a su clínica).</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Give your name, as your colleagues know you.</source>
+        <translation>Indique su nombre, como le conocen sus colegas.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Making your member key (a few seconds)...</source>
+        <translation>Creando su clave de miembro (unos segundos)...</translation>
+    </message>
+</context>
+<context>
     <name>ClinicMembersTab</name>
     <message>
-        <location filename="../gui/clinic.py" line="+173"/>
+        <location filename="../gui/clinic.py" line="+206"/>
         <source>Clinic profile</source>
         <translation>Perfil de la clínica</translation>
     </message>
@@ -405,8 +539,8 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Call the new member and ask them to read out the fingerprint &apos;clinic join&apos; showed them. Type it here: the member is admitted only if it matches the key stored for them.</source>
-        <translation>Llame al miembro nuevo y pídale que lea en voz alta la huella que le mostró &apos;clinic join&apos;. Escríbala aquí: solo se le admite si coincide con la clave guardada para esa persona.</translation>
+        <source>Call the new member by phone and ask them to read out the fingerprint NCII Desk showed them when they joined. Type it here: the member is admitted only if it matches the key stored for them.</source>
+        <translation>Llame por teléfono al miembro nuevo y pídale que lea en voz alta la huella que NCII Desk le mostró al unirse. Escríbala aquí: solo se le admite si coincide con la clave guardada para esa persona.</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -435,11 +569,26 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Remove a member</source>
+        <translation>Quitar a un miembro</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Remove from the clinic...</source>
+        <translation>&amp;Quitar de la clínica...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose the member in the list first.</source>
+        <translation>Elija primero el miembro en la lista.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Members message</source>
         <translation>Mensaje sobre los miembros</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+21"/>
         <source>Clinic: {clinic}
 Address: {url}
 Your member id: {member}
@@ -466,11 +615,66 @@ La huella de su clave: {fingerprint}</translation>
     </message>
     <message>
         <location line="+7"/>
+        <location line="+51"/>
         <source>(name not known)</source>
         <translation>(nombre desconocido)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="-26"/>
+        <source>Choose the member to remove in the list first.</source>
+        <translation>Elija primero en la lista el miembro que quiere quitar.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>You cannot remove yourself from the clinic. Ask another admitted member to remove you.</source>
+        <translation>No puede quitarse a sí mismo de la clínica. Pida a otro miembro admitido que le quite.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This member was already removed.</source>
+        <translation>Este miembro ya se quitó.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Removing...</source>
+        <translation>Quitando...</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Remove {name} (member {member}) from the clinic?</source>
+        <translation>¿Quitar a {name} (miembro {member}) de la clínica?</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What removal does: from now on they cannot open the clinic&apos;s cases, from any computer, with their passphrase or their recovery key. They are also taken off every case you work on, so what is written there from then on uses a new case key they never receive. The list keeps them as removed and the activity log keeps what they did.
+
+What it does not undo: anything they already saw, copied, printed or exported while they were a member stays with them. Cases you do not work on keep them listed until someone on that case removes them (Who works on this case). To let them back in, they join again and are admitted again.</source>
+        <translation>Lo que hace quitarle: a partir de ahora no puede abrir los casos de la clínica, desde ningún equipo, ni con su frase de contraseña ni con su clave de recuperación. También se le quita de todos los casos en los que usted trabaja, así que lo que se escriba allí desde entonces usa una clave de caso nueva que nunca recibe. La lista le conserva como quitado y el registro de actividad conserva lo que hizo.
+
+Lo que no deshace: lo que ya vio, copió, imprimió o exportó mientras era miembro se queda con esa persona. Los casos en los que usted no trabaja le siguen mostrando hasta que alguien de ese caso le quite (Quién trabaja en este caso). Para volver a entrar, tiene que unirse otra vez y ser admitido otra vez.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Remove from the clinic</source>
+        <translation>Quitar de la clínica</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Removed {member} from the clinic.</source>
+        <translation>Se quitó a {member} de la clínica.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Also taken off these cases, whose new writes use a key they never receive: {cases}.</source>
+        <translation>También se le quitó de estos casos, cuyo contenido nuevo usa una clave que nunca recibe: {cases}.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Still listed on cases you cannot change: {cases}. Ask someone who works on each to remove {member} there (Who works on this case).</source>
+        <translation>Sigue en casos que usted no puede cambiar: {cases}. Pida a alguien que trabaje en cada uno que quite allí a {member} (Quién trabaja en este caso).</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Give the member id and the fingerprint they read out.</source>
         <translation>Indique el identificador de miembro y la huella que le leyeron.</translation>
     </message>
@@ -488,7 +692,7 @@ La huella de su clave: {fingerprint}</translation>
 <context>
     <name>ClinicOpenPage</name>
     <message>
-        <location line="-208"/>
+        <location line="-334"/>
         <source>Open a clinic&apos;s shared cases</source>
         <extracomment>The last open used the recovery key (the window then asks for a new passphrase).</extracomment>
         <translation>Abrir los casos compartidos de una clínica</translation>
@@ -546,7 +750,32 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Mensaje</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+4"/>
+        <source>Not a member yet?</source>
+        <translation>¿Todavía no es miembro?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Join a clinic...</source>
+        <translation>&amp;Unirse a una clínica...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Make your member key; a colleague who is a member admits you.</source>
+        <translation>Cree su clave de miembro; un colega que ya es miembro le admite.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Set up a &amp;new clinic...</source>
+        <translation>Crear una clínica &amp;nueva...</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>For the person who runs the clinic&apos;s server: an empty database.</source>
+        <translation>Para la persona que administra el servidor de la clínica: una base de datos vacía.</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Give the clinic address, your member id and your passphrase.</source>
         <translation>Indique la dirección de la clínica, su identificador de miembro y su frase de contraseña.</translation>
     </message>
@@ -559,6 +788,204 @@ La huella de su clave: {fingerprint}</translation>
         <location line="+5"/>
         <source>Opening the clinic&apos;s cases...</source>
         <translation>Abriendo los casos de la clínica...</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicReadyPage</name>
+    <message>
+        <location filename="../gui/clinicjoin.py" line="+249"/>
+        <source>Your clinic is ready</source>
+        <translation>Su clínica está lista</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clinic</source>
+        <translation>Clínica</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Give colleagues the address below. Each of them chooses Join a clinic on the unlock screen, then reads their own member id and fingerprint to you by phone; you admit them in Settings, Clinic members. Your own key is shown here so a colleague can check it with you if they ask.</source>
+        <translation>Dé a sus colegas la dirección de abajo. Cada uno elige Unirse a una clínica en la pantalla de desbloqueo y luego le lee por teléfono su identificador de miembro y su huella; usted le admite en Configuración, Miembros de la clínica. Aquí se muestra su propia clave para que un colega pueda comprobarla con usted si lo pide.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Address to give colleagues</source>
+        <translation>Dirección para sus colegas</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>C&amp;ontinue to the clinic&apos;s cases</source>
+        <translation>C&amp;ontinuar a los casos de la clínica</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Clinic: {name}</source>
+        <translation>Clínica: {name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Address to give colleagues: {address}</source>
+        <translation>Dirección para sus colegas: {address}</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicSetupPage</name>
+    <message>
+        <location line="-142"/>
+        <source>Set up a new clinic</source>
+        <translation>Crear una clínica nueva</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>For the person who runs the clinic&apos;s server. You need an empty PostgreSQL database and a folder for the clinic&apos;s encrypted files that every member&apos;s computer can reach. You become the clinic&apos;s first member; colleagues then join and you admit them in Settings.</source>
+        <translation>Para la persona que administra el servidor de la clínica. Necesita una base de datos PostgreSQL vacía y una carpeta para los archivos cifrados de la clínica a la que llegue el equipo de cada miembro. Usted será el primer miembro de la clínica; después sus colegas se unen y usted les admite en Configuración.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+1"/>
+        <source>Database address</source>
+        <translation>Dirección de la base de datos</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+6"/>
+        <source>Encrypted files folder</source>
+        <translation>Carpeta de archivos cifrados</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Ch&amp;oose...</source>
+        <translation>&amp;Elegir...</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Choose the files folder</source>
+        <translation>Elegir la carpeta de archivos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+1"/>
+        <source>Clinic name</source>
+        <translation>Nombre de la clínica</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Your name</source>
+        <translation>Su nombre</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>As your colleagues know you</source>
+        <translation>Como le conocen sus colegas</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your new passphrase</source>
+        <translation>Su nueva frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Set up the clinic</source>
+        <translation>&amp;Crear la clínica</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Back</source>
+        <translation>&amp;Volver</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Choose the folder for the clinic&apos;s encrypted files</source>
+        <translation>Elija la carpeta para los archivos cifrados de la clínica</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>A database address starts with postgresql:// (for example {example}).</source>
+        <translation>La dirección de una base de datos empieza por postgresql:// (por ejemplo {example}).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Choose the folder for the clinic&apos;s encrypted files.</source>
+        <translation>Elija la carpeta para los archivos cifrados de la clínica.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Give the clinic a name.</source>
+        <translation>Dé un nombre a la clínica.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give your name, as your colleagues know you.</source>
+        <translation>Indique su nombre, como le conocen sus colegas.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Setting up the clinic (a few seconds)...</source>
+        <translation>Creando la clínica (unos segundos)...</translation>
+    </message>
+</context>
+<context>
+    <name>ClinicWaitPage</name>
+    <message>
+        <location line="-195"/>
+        <source>Waiting to be admitted</source>
+        <translation>Esperando a ser admitido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clinic</source>
+        <translation>Clínica</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Read this out to a colleague who is already a member, by phone: your member id and your key fingerprint below. Do not send them by e-mail or chat. Your colleague admits you in Settings, Clinic members, only if every character matches.</source>
+        <translation>Lea esto en voz alta, por teléfono, a un colega que ya sea miembro: su identificador de miembro y la huella de su clave, abajo. No los envíe por correo electrónico ni por chat. Su colega le admite en Configuración, Miembros de la clínica, solo si coinciden todos los caracteres.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>When your colleague says you are admitted, type your passphrase and press Check again. You can also close NCII Desk and open the clinic later: this computer remembers it.</source>
+        <translation>Cuando su colega le diga que está admitido, escriba su frase de contraseña y pulse Comprobar de nuevo. También puede cerrar NCII Desk y abrir la clínica más tarde: este equipo la recuerda.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Your passphrase</source>
+        <translation>Su frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Passphrase</source>
+        <translation>Frase de contraseña</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Check &amp;again</source>
+        <translation>&amp;Comprobar de nuevo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Back</source>
+        <translation>&amp;Volver</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Clinic: {name}</source>
+        <translation>Clínica: {name}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Type your passphrase first.</source>
+        <translation>Escriba primero su frase de contraseña.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Checking...</source>
+        <translation>Comprobando...</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Not admitted yet. Call a colleague who is a member, read them your member id and fingerprint, and press Check again once they admitted you.</source>
+        <translation>Todavía no está admitido. Llame a un colega que sea miembro, léale su identificador de miembro y su huella, y pulse Comprobar de nuevo cuando le haya admitido.</translation>
     </message>
 </context>
 <context>
@@ -1427,7 +1854,7 @@ La huella de su clave: {fingerprint}</translation>
 <context>
     <name>GatePage</name>
     <message>
-        <location line="+164"/>
+        <location line="+182"/>
         <source>Create your case vault</source>
         <extracomment>The last unlock used the recovery key (the window then asks for a new passphrase).</extracomment>
         <translation>Cree su bóveda de casos</translation>
@@ -1551,7 +1978,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Clave de recuperación</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+35"/>
         <source>Choose the vault folder</source>
         <translation>Elegir la carpeta de la bóveda</translation>
     </message>
@@ -2519,7 +2946,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Se ejecutó en el procesador.</translation>
     </message>
     <message>
-        <location line="+237"/>
+        <location line="+229"/>
         <source>(matching)</source>
         <translation>(buscando coincidencias)</translation>
     </message>
@@ -2527,7 +2954,7 @@ La huella de su clave: {fingerprint}</translation>
 <context>
     <name>MatchesPane</name>
     <message>
-        <location line="-224"/>
+        <location line="-216"/>
         <source>Every suspect is compared with the client&apos;s originals by hash as it is added. Face and manipulation analysis also compares faces with the reference photos and looks for fakes made from the originals. Review each match: confirm it, or reject it so it is never reported again.</source>
         <translation>Cada sospechoso se compara con los originales de su cliente por hash al añadirse. El análisis de caras y manipulación también compara las caras con las fotos de referencia y busca falsificaciones hechas a partir de los originales. Revise cada coincidencia: confírmela, o descártela para que no se vuelva a denunciar nunca.</translation>
     </message>
@@ -2572,7 +2999,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>La coincidencia elegida no es la imagen de su cliente: no se vuelve a señalar nunca.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
         <source>Analysis note</source>
         <translation>Nota del análisis</translation>
     </message>
@@ -2680,6 +3107,21 @@ La huella de su clave: {fingerprint}</translation>
         <location line="+11"/>
         <source>Analysing faces and manipulation</source>
         <translation>Analizando caras y manipulación</translation>
+    </message>
+</context>
+<context>
+    <name>MemberKey</name>
+    <message>
+        <location filename="../gui/clinicjoin.py" line="-297"/>
+        <location line="+1"/>
+        <source>Member id</source>
+        <translation>Identificador de miembro</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Key fingerprint</source>
+        <translation>Huella de la clave</translation>
     </message>
 </context>
 <context>
@@ -3334,12 +3776,12 @@ La huella de su clave: {fingerprint}</translation>
 <context>
     <name>RecoveryKeyPage</name>
     <message>
-        <location filename="../gui/gate.py" line="-344"/>
+        <location filename="../gui/gate.py" line="-362"/>
         <source>Your recovery key</source>
         <translation>Su clave de recuperación</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>This key is shown only this once. It opens the vault if the passphrase is ever forgotten. Print it or write it down, and keep it away from this computer (for example in a locked drawer). Anyone with the key and the vault folder can read the cases.</source>
         <translation>Esta clave se muestra solo esta vez. Abre la bóveda si alguna vez se olvida la frase de contraseña. Imprímala o anótela, y guárdela lejos de esta computadora (por ejemplo, en un cajón con llave). Cualquier persona con la clave y la carpeta de la bóveda puede leer los casos.</translation>
     </message>
@@ -3389,12 +3831,12 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Imprimí o anoté la clave de recuperación y la guardé en un lugar seguro</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>C&amp;ontinue to my cases</source>
         <translation>C&amp;ontinuar a mis casos</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>NCII Desk recovery key. Keep it away from the computer.</source>
         <translation>Clave de recuperación de NCII Desk. Guárdela lejos de la computadora.</translation>
     </message>
@@ -3647,13 +4089,13 @@ La huella de su clave: {fingerprint}</translation>
     <name>RequestsPane</name>
     <message>
         <location filename="../gui/workspace/requests/pane.py" line="+72"/>
-        <location line="+87"/>
+        <location line="+85"/>
         <source>Removal requests</source>
         <extracomment>The case&apos;s sign-off state (services.signoff.CaseSignOffs); None until read.</extracomment>
         <translation>Solicitudes de retiro</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-83"/>
         <source>With it, NCII Desk drafts TAKE IT DOWN Act requests and other letters for each platform, tracks when they were sent and counts down the 48 hours.</source>
         <translation>Con esto, NCII Desk prepara solicitudes según la Ley TAKE IT DOWN y otras cartas para cada plataforma, lleva el registro de cuándo se enviaron y cuenta las 48 horas.</translation>
     </message>
@@ -3663,7 +4105,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Las plataformas deben retirar las imágenes íntimas en las 48 horas siguientes a una solicitud válida según la Ley TAKE IT DOWN. Prepare aquí las cartas, envíelas y después anote cuándo se enviaron y el número de referencia de la plataforma.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Asks when the letter was sent (now unless you change it, in the clinic&apos;s time zone); the letter is dated then and the 48-hour clock starts then.</source>
         <translation>Pregunta cuándo se envió la carta (ahora, salvo que lo cambie, en la zona horaria de la organización); la carta lleva esa fecha y el plazo de 48 horas empieza entonces.</translation>
     </message>
@@ -3738,12 +4180,12 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Visitar otra vez las direcciones capturadas: ¿ya no está el contenido?</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Requests note</source>
         <translation>Nota de las solicitudes</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+10"/>
         <source>History of the selected request</source>
         <translation>Historial de la solicitud seleccionada</translation>
     </message>
@@ -3951,7 +4393,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Elija una carpeta para la carta de seguimiento</translation>
     </message>
     <message>
-        <location line="-645"/>
+        <location line="-638"/>
         <source>Hand-o&amp;ut for the client...</source>
         <translation>Hoja inf&amp;ormativa para su cliente...</translation>
     </message>
@@ -3961,7 +4403,7 @@ La huella de su clave: {fingerprint}</translation>
         <translation>Una hoja en lenguaje sencillo para su cliente, en inglés o en español: qué se envió a cada plataforma y qué pasa después.</translation>
     </message>
     <message>
-        <location line="+596"/>
+        <location line="+589"/>
         <source>Choose a folder for the hand-out</source>
         <translation>Elija una carpeta para la hoja informativa</translation>
     </message>
