@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,10 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image
+
+from ncii_desk.cli.main import build_parser
 
 #: Generous: the machine running the tests may be very busy; nothing here measures time.
 TIMEOUT_S = 600
+CLINIC_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "clinic.md"
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # a few minutes on a busy machine: about 40 processes, each unlocking
 def test_a_clinics_first_day_from_the_command_line(pg_server: Any, tmp_path: Path) -> None:
     # The documented address form (docs/clinic.md): postgresql://USER@HOST:PORT/DATABASE.
     db = pg_server.create_database("clinicday").replace("postgresql+psycopg://", "postgresql://")
@@ -314,3 +321,42 @@ def test_a_clinics_first_day_from_the_command_line(pg_server: Any, tmp_path: Pat
     assert ("letter.signed_off", request["id"], cal_id) in happened
     assert ("request.sent", request["id"], bea_id) in happened
     assert not {"case.exported", "vault.unlocked"} & {e["action"] for e in history}
+
+
+def guide_commands() -> list[str]:
+    """Every ``ncii-desk`` command line in the shell blocks of docs/clinic.md, joined across
+    backslash line ends, without trailing comments; optional parts in a synopsis
+    (``[--sweep]``) count as given."""
+    text = CLINIC_GUIDE.read_text("utf-8")
+    blocks = re.findall(r"^```sh\n(.*?)^```", text, flags=re.M | re.S)
+    lines = re.sub(r"\\\n\s*", " ", "\n".join(blocks)).splitlines()
+    return [
+        re.sub(r"\s+#.*$", "", line).replace("[", "").replace("]", "").strip()
+        for line in lines
+        if line.startswith("ncii-desk ")
+    ]
+
+
+def test_every_command_in_the_clinic_guide_is_accepted_as_written(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each command line of the guide parses with the real command-line parser (right
+    command names, every required option there, no option that does not exist), and the
+    walkthrough names every step of the day above."""
+    commands = guide_commands()
+    refused = []
+    for line in commands:
+        try:
+            build_parser().parse_args(shlex.split(line)[1:])
+        except SystemExit:
+            refused.append((line, capsys.readouterr().err.strip().splitlines()[-1:]))
+    assert refused == []
+    walkthrough = CLINIC_GUIDE.read_text("utf-8").split("## A clinic's first day", 1)[1]
+    for step in (
+        "clinic-server init", "clinic join", "clinic admit", "case add-member",
+        "add original", "add suspect", "matches CASE --rematch", "audit verify",
+        "clinic-server check", "requests sign-off", "requests sent", "vault pubkey",
+        "case export", "case import", "case history",
+    ):  # fmt: skip
+        assert f" {step}" in walkthrough, step
+    assert len(commands) >= 30
