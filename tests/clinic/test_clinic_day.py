@@ -110,7 +110,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.slow  # a few minutes on a busy machine: about 40 processes, each unlocking
+@pytest.mark.slow  # a few minutes on a busy machine: about 50 processes, each unlocking
 def test_a_clinics_first_day_from_the_command_line(pg_server: Any, tmp_path: Path) -> None:
     # The documented address form (docs/clinic.md): postgresql://USER@HOST:PORT/DATABASE.
     db = pg_server.create_database("clinicday").replace("postgresql+psycopg://", "postgresql://")
