@@ -1,4 +1,5 @@
-"""CLI commands ``case export``, ``case import`` and ``vault pubkey`` (case hand-over).
+"""CLI commands ``case export``, ``case import``, ``case history`` and ``vault pubkey`` (case
+hand-over).
 
 The work is done in ``ncii_desk.services.handover``; this module parses options, asks for
 the fingerprint comparison and prints.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -179,6 +181,48 @@ def cmd_case_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plain_details(details: object) -> object:
+    """An imported event's details as data (they travel as the sender's JSON text)."""
+    if isinstance(details, str):
+        try:
+            return json.loads(details)
+        except ValueError:
+            return details
+    return details
+
+
+def cmd_case_history(args: argparse.Namespace) -> int:
+    from ncii_desk.cli.common import emit_json, opened, say
+    from ncii_desk.services import access, handover
+
+    with opened(args) as vault:
+        case_id = access.require_case_ref(vault, args.case, access.Action.CASE_READ)
+        events = [
+            {**e, "details": _plain_details(e["details"])}
+            for e in handover.imported_history(vault, case_id)
+        ]
+    if args.json:
+        emit_json(events)
+        return EXIT_OK
+    if not events:
+        say(
+            "No imported history: this case was not received from another vault "
+            "(its own events are in 'ncii-desk audit log')."
+        )
+        return EXIT_OK
+    senders = sorted({e["sender_fingerprint"] for e in events})
+    say(
+        f"{len(events)} event(s) of the sending vault, received with the case (signed by "
+        f"{', '.join(senders)}); kept beside this vault's own audit trail:"
+    )
+    for e in events:
+        say(
+            f"{e['seq']:>6}  {e['at']}  {str(e['actor'])[:12]:<12}  {e['action']:<24}  "
+            f"{(e['object_id'] or '')[:12]}"
+        )
+    return EXIT_OK
+
+
 def _fingerprint_options(p: argparse.ArgumentParser, who: str) -> None:
     p.add_argument(
         "--fingerprint",
@@ -247,3 +291,11 @@ def register(commands: Commands) -> None:
         help="the case is already in this vault: add it as a separate copy with new ids",
     )
     _fingerprint_options(p, "sender")
+
+    p = commands.command(
+        case_g,
+        "history",
+        cmd_case_history,
+        "the sending vault's audit events that came with an imported case (imported history)",
+    )
+    p.add_argument("case", help="case id, id prefix or label")
