@@ -109,9 +109,12 @@ class Sealer:
         self.clinic_fields: FieldCipher | None = None
 
     def install(self, session: Session) -> None:
+        from ncii_desk.clinic import clinicfields  # (it builds on this module)
+
         session.info[SEALER_INFO] = self
         event.listen(session, "before_flush", _before_flush)
         event.listen(session, "after_flush_postexec", _after_flush)
+        clinicfields.install(session)
 
     # opening -----------------------------------------------------------------------------
 
