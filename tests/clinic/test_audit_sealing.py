@@ -141,6 +141,16 @@ def test_readers_show_the_opened_details_and_names(
     custody = data.case_custody + [line for ex in data.exhibits for line in ex.custody]
     assert custody and {line.actor for line in custody} == {NAME}
     assert any(line.action == "case.created" and MARK in line.summary for line in custody)
+    # The case handed over to a lawyer's laptop vault: its history reads there, opened.
+    out = tmp_path / "to-lawyer.ncii"
+    handover.export_case(reader, case_id, out, recipient=handover.public_key(vault))
+    received = handover.import_case(vault, out)
+    history = handover.imported_history(vault, received.case_id)
+    sent = [h for h in history if h["action"] == "case.created"]
+    assert sent and f"{MARK}_contact_platforms" in sent[0]["details"]
+    assert NOTE in "".join(h["details"] for h in history)
+    assert {h["actor"] for h in history} == {NAME}
+    assert "sealed" not in json.dumps(history)
     assert reader.sealer.problems == []
 
 

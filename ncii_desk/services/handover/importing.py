@@ -51,10 +51,10 @@ IMPORT_STARTED_ACTION = "case.import_started"
 PARTIAL_DISCARDED_ACTION = "case.import_partial_discarded"
 #: Setting that lists the stored files an unfinished import has committed so far.
 PARTIAL_KEY = "handover.partial_import"
-#: Stored files committed per transaction while an import writes them: what an interrupted
-#: import keeps, so a second run does not write them again.
 #: The columns of a sender's audit event kept with an imported case.
 IMPORTED_EVENT_COLUMNS = ("seq", "at", "actor", "action", "object_id", "details", "prev_mac", "mac")
+#: Stored files committed per transaction while an import writes them: what an interrupted
+#: import keeps, so a second run does not write them again.
 RESUME_BATCH_FILES = 16
 RESUME_BATCH_BYTES = 64 * 1024 * 1024
 
