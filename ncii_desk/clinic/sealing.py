@@ -37,7 +37,12 @@ from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from ncii_desk.clinic.casekeys import CaseKeys, KeyedStore, OpenCase
 from ncii_desk.errors import NciiDeskError
-from ncii_desk.vault.fields import SENSITIVE_COLUMNS, SENSITIVE_JSON_COLUMNS, FieldUnreadable
+from ncii_desk.vault.fields import (
+    SENSITIVE_COLUMNS,
+    SENSITIVE_JSON_COLUMNS,
+    FieldCipher,
+    FieldUnreadable,
+)
 from ncii_desk.vault.members import CaseKeyRefused, MemberKeyCorrupt, MembershipInvalid
 from ncii_desk.vault.models import (
     Base,
@@ -100,11 +105,16 @@ class Sealer:
         self._lock = threading.Lock()
         #: Values that did not open, newest last (table, column, row named; no value).
         self.problems: list[NciiDeskError] = []
+        #: The clinic field cipher (values of no case; set by the store, :mod:`.auditseal`).
+        self.clinic_fields: FieldCipher | None = None
 
     def install(self, session: Session) -> None:
+        from ncii_desk.clinic import clinicfields  # (it builds on this module)
+
         session.info[SEALER_INFO] = self
         event.listen(session, "before_flush", _before_flush)
         event.listen(session, "after_flush_postexec", _after_flush)
+        clinicfields.install(session)
 
     # opening -----------------------------------------------------------------------------
 
@@ -115,6 +125,10 @@ class Sealer:
             return self.keys.open_case(session, case_id)
         except (MembershipInvalid, CaseKeyRefused, MemberKeyCorrupt, NciiDeskError) as exc:
             return exc
+
+    def report(self, exc: NciiDeskError) -> None:
+        """Keep and log (without the value) a value that did not open."""
+        self._problem(exc)
 
     def _problem(self, exc: NciiDeskError) -> None:
         log.warning("sealed value not opened: %s", exc.message)

@@ -44,6 +44,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic import auditseal
 from ncii_desk.clinic.errors import AuditChainMoved as AuditChainMoved
 from ncii_desk.clinic.errors import ClinicError as ClinicError
 from ncii_desk.clinic.errors import ClinicRolledBack as ClinicRolledBack
@@ -346,6 +347,7 @@ class ClinicStore:
         self.engine = engine
         self._read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self._keys: SubKeys | None = derive_subkeys(data_key, record.clinic_id)
+        self.sealer.clinic_fields = auditseal.clinic_cipher(record.clinic_id, data_key)
         self._data_key: bytes | None = data_key
         #: Called once by :meth:`close` while the store is still open (the services record
         #: the audit head this client last saw here).
@@ -568,19 +570,22 @@ class ClinicStore:
         object_id: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        audit_chain.append_event(
+        actor, stored = auditseal.sealed_event(self, session, action, object_id, details)
+        ev = audit_chain.append_event(
             session,
             self._require_keys().audit,
-            actor=self.actor,
+            actor=actor,
             action=action,
             object_id=object_id,
-            details=details,
+            details=stored,
         )
+        auditseal.opened_after_write(self, ev, details)
 
     def audit_many(self, session: Session, events: list[AuditEventSpec]) -> None:
-        audit_chain.append_events(
-            session, self._require_keys().audit, actor=self.actor, events=events
-        )
+        for actor, batch in auditseal.sealed_batches(self, session, events):
+            audit_chain.append_events(
+                session, self._require_keys().audit, actor=actor, events=batch
+            )
 
     def read_head(self, session: Session) -> audit_chain.Head | str:
         """The head row, or a plain-language reason why it cannot be trusted."""

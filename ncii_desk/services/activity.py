@@ -502,10 +502,16 @@ def _names(s: Session, case_id: str) -> Names:
             ),
         )
     }
-    requests = _pairs(
-        s,
-        select(RemovalRequest.id, RemovalRequest.platform).where(RemovalRequest.case_id == case_id),
-    )
+    requests = {
+        r["id"]: r["platform"] or ""
+        for r in _rows_opened(
+            s,
+            "removal_requests",
+            select(RemovalRequest.id, RemovalRequest.case_id, RemovalRequest.platform).where(
+                RemovalRequest.case_id == case_id
+            ),
+        )
+    }
     captures = {
         r["id"]: r["url"] or ""
         for r in _rows_opened(

@@ -707,8 +707,8 @@ def _exact_list_entries(
             for sid in part:
                 by_sha[digests[sid][0]].append(sid)
                 by_md5[digests[sid][1]].append(sid)
-            rows = s.execute(
-                select(HashListEntry, HashList.name)
+            rows = s.execute(  # the list loaded whole: its name is sealed on a clinic store
+                select(HashListEntry, HashList)
                 .join(HashList, HashList.id == HashListEntry.list_id)
                 .where(
                     (
@@ -722,10 +722,10 @@ def _exact_list_entries(
                 )
                 .order_by(HashListEntry.list_id, HashListEntry.position)
             ).all()
-            for e, name in rows:
+            for e, hl in rows:
                 owners = by_sha if e.kind in digest_kinds("sha256") else by_md5
                 for sid in owners.get(e.value, []):
-                    out[sid].append((e, name))
+                    out[sid].append((e, hl.name))
     return out
 
 

@@ -45,13 +45,30 @@ _AAD_LABEL = b"ncii-desk/v1/field|"
 #: The columns a clinic store keeps encrypted, by table. Text columns hold one token; the
 #: JSON columns hold one token of the whole JSON document (:meth:`FieldCipher.encrypt_json`),
 #: because they carry file names, paths, URLs, HTTP headers and the facts of letters.
+#: Names of who did what (operator, reviewer, chosen_by) and the platform a request goes to
+#: are sealed too (session 7): the server must not learn who worked a case or where the
+#: client's images are hosted.
 SENSITIVE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "cases": ("label", "client_pseudonym", "notes"),
-    "items": ("original_filename", "label", "notes"),
-    "captures": ("url", "final_url", "error"),
-    "matches": ("target_external",),
-    "rechecks": ("url",),
-    "removal_requests": ("ticket_id",),
+    "items": ("original_filename", "label", "notes", "operator"),
+    "captures": ("url", "final_url", "error", "operator"),
+    "matches": ("target_external", "reviewed_by"),
+    "rechecks": ("url", "operator"),
+    "removal_requests": ("ticket_id", "platform"),
+    "face_references": ("chosen_by",),
+}
+#: Columns of clinic-wide tables (no case) sealed with the clinic field key instead
+#: (:mod:`ncii_desk.clinic.clinicfields`): names of who imported, measured or reviewed,
+#: and a hash list's name.
+CLINIC_SENSITIVE_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "hash_lists": ("name", "operator"),
+    "model_validations": ("operator",),
+    "match_bank": ("reviewer",),
+}
+#: JSON documents of clinic-wide tables sealed with the clinic field key (one token each):
+#: a validation record repeats its operator's name.
+CLINIC_SENSITIVE_JSON_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "model_validations": ("record",),
 }
 SENSITIVE_JSON_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "cases": ("consent",),

@@ -14,6 +14,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.auditseal import imported_row
 from ncii_desk.clinic.sealing import insert_rows
 from ncii_desk.errors import Cancelled, CaseExists, HandoverCorrupt
 from ncii_desk.services.cases import cases_labelled, find_case
@@ -50,6 +51,8 @@ IMPORT_STARTED_ACTION = "case.import_started"
 PARTIAL_DISCARDED_ACTION = "case.import_partial_discarded"
 #: Setting that lists the stored files an unfinished import has committed so far.
 PARTIAL_KEY = "handover.partial_import"
+#: The columns of a sender's audit event kept with an imported case.
+IMPORTED_EVENT_COLUMNS = ("seq", "at", "actor", "action", "object_id", "details", "prev_mac", "mac")
 #: Stored files committed per transaction while an import writes them: what an interrupted
 #: import keeps, so a second run does not write them again.
 RESUME_BATCH_FILES = 16
@@ -337,27 +340,15 @@ def import_case(
                     insert_rows(s, table, [row])
                 elif kind == b"A":
                     ev = _json(payload)
-                    s.add(
-                        ImportedAuditEvent(
-                            import_id=import_id,
-                            case_id=new_case_id,
-                            sender_vault_id=info.sender_vault_id,
-                            sender_fingerprint=info.sender_fingerprint,
-                            **{
-                                k: ev.get(k)
-                                for k in (
-                                    "seq",
-                                    "at",
-                                    "actor",
-                                    "action",
-                                    "object_id",
-                                    "details",
-                                    "prev_mac",
-                                    "mac",
-                                )
-                            },
-                        )
-                    )
+                    columns = {
+                        "import_id": import_id,
+                        "case_id": new_case_id,
+                        "sender_vault_id": info.sender_vault_id,
+                        "sender_fingerprint": info.sender_fingerprint,
+                        **{k: ev.get(k) for k in IMPORTED_EVENT_COLUMNS},
+                    }
+                    # Actor and details sealed with the new case's key on a clinic store.
+                    s.add(ImportedAuditEvent(**imported_row(s, new_case_id, columns)))
             items = cast(Table, EvidenceItem.__table__)
             for item_id, target in duplicates:
                 s.execute(update(items).where(items.c.id == item_id).values(duplicate_of=target))

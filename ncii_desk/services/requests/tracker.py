@@ -365,12 +365,10 @@ def list_requests(
     now = now or datetime.now(UTC)
     with vault.session() as s:
         case = find_case(s, case_ref)
-        rows = s.scalars(
-            select(RemovalRequest)
-            .where(RemovalRequest.case_id == case.id)
-            .order_by(RemovalRequest.created_at, RemovalRequest.platform, RemovalRequest.id)
-        )
-        return [_view(s, row, now) for row in rows]
+        rows = s.scalars(select(RemovalRequest).where(RemovalRequest.case_id == case.id))
+        # Sorted here, not in SQL: the platform is sealed on a clinic store.
+        ordered = sorted(rows, key=lambda r: (r.created_at, r.platform, r.id))
+        return [_view(s, row, now) for row in ordered]
 
 
 def get_request(vault: CaseStore, ref: str, *, now: datetime | None = None) -> RequestView:
