@@ -53,7 +53,14 @@ def cmd_clinic_init(args: argparse.Namespace) -> int:
     )
     if not args.json:
         sys.stderr.write("Creating the clinic and your member key (tuning the key derivation)...\n")
-    record = init_clinic_with_member(args.db, Path(blobs), args.name, args.member_name, passphrase)
+    record = init_clinic_with_member(
+        args.db,
+        Path(blobs),
+        args.name,
+        args.member_name,
+        passphrase,
+        allow_server_matching=args.allow_server_matching,
+    )
     if args.json:
         emit_json(record)
         return EXIT_OK
@@ -61,12 +68,19 @@ def cmd_clinic_init(args: argparse.Namespace) -> int:
     say(f"  clinic id:       {record['clinic_id']}")
     say(f"  schema revision: {record['schema_revision']}")
     say(f"  blob folder:     {record['blobs_dir']}")
+    say(f"  hash values:     {_matching_words(record['server_matching'])}")
     say(f"  first member:    {record['member_id']} ({record['member_name']})")
     say(f"  fingerprint:     {record['fingerprint']}")
     _say_recovery(record["recovery_key"])
     say("The server holds no key: the clinic's key exists only wrapped to each member.")
     say("Others join with 'ncii-desk clinic join --db ADDRESS --name NAME'; you admit them.")
     return EXIT_OK
+
+
+def _matching_words(allowed: bool) -> str:
+    if allowed:
+        return "in clear on the server (server-side matching allowed)"
+    return "sealed by the members' computers (server-side matching not allowed)"
 
 
 def cmd_clinic_info(args: argparse.Namespace) -> int:
@@ -77,6 +91,8 @@ def cmd_clinic_info(args: argparse.Namespace) -> int:
         emit_json(record)
         return EXIT_OK
     for key, value in record.items():
+        if key == "server_matching":
+            key, value = "hash values", _matching_words(bool(value))
         say(f"{key.replace('_', ' ')}: {value}")
     return EXIT_OK
 
@@ -189,6 +205,12 @@ def register(commands: Commands) -> None:
         "--member-name",
         required=True,
         help="your name as the other members will see it (stored encrypted)",
+    )
+    p.add_argument(
+        "--allow-server-matching",
+        action="store_true",
+        help="keep file and perceptual hash values in clear on the server so that it could "
+        "match them (default: sealed by the members' computers; cannot be changed later)",
     )
     p = commands.command(clinic_g, "info", cmd_clinic_info, "show a clinic store's record")
     p.add_argument("--db", required=True, metavar="postgresql://...", help="the clinic database")

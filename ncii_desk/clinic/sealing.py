@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from ncii_desk.clinic.casekeys import CaseKeys, KeyedStore, OpenCase
+from ncii_desk.clinic.hashseal import TOLD_INFO, HashSealer, open_row, seal_rows
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.vault.fields import (
     SENSITIVE_COLUMNS,
@@ -63,7 +64,7 @@ NO_ACCESS = "(no access)"
 #: session.info key of the session's sealer.
 SEALER_INFO = "ncii_sealer"
 _PLAIN_INFO = "ncii_sealer_plain"
-_TOLD_INFO = "ncii_sealer_told"
+_TOLD_INFO = TOLD_INFO
 
 SEALED_MODELS: tuple[type[Base], ...] = (
     Case,
@@ -107,6 +108,9 @@ class Sealer:
         self.problems: list[NciiDeskError] = []
         #: The clinic field cipher (values of no case; set by the store, :mod:`.auditseal`).
         self.clinic_fields: FieldCipher | None = None
+        #: Hash values sealed deterministically (:mod:`.hashseal`), when the clinic does
+        #: not allow server-side matching.
+        self.hashes = HashSealer(store, self.keys, self._problem)
 
     def install(self, session: Session) -> None:
         from ncii_desk.clinic import clinicfields  # (it builds on this module)
@@ -115,6 +119,7 @@ class Sealer:
         event.listen(session, "before_flush", _before_flush)
         event.listen(session, "after_flush_postexec", _after_flush)
         clinicfields.install(session)
+        self.hashes.install(session)
 
     # opening -----------------------------------------------------------------------------
 
@@ -323,6 +328,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     sealer = sealer_of(session)
+    rows = seal_rows(session, table.name, rows)
     if sealer is None or table.name not in _TABLES:
         session.execute(insert(table), list(rows))
         return
@@ -353,4 +359,7 @@ def open_rows(
     sealer = sealer_of(session)
     if sealer is None:
         return [dict(r) for r in rows]
-    return [sealer.open_values(session, table, str(r.get("id")), dict(r)) for r in rows]
+    return [
+        open_row(session, table, sealer.open_values(session, table, str(r.get("id")), dict(r)))
+        for r in rows
+    ]

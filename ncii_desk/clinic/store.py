@@ -204,6 +204,9 @@ class ClinicRecord:
     created_at: str
     blobs_dir: str
     schema_revision: str
+    #: Hash values kept in clear so the server could match them (``--allow-server-matching``;
+    #: a record made before the choice existed has none and allows it). See .hashseal.
+    server_matching: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -212,6 +215,7 @@ class ClinicRecord:
             "created_at": self.created_at,
             "blobs_dir": self.blobs_dir,
             "schema_revision": self.schema_revision,
+            "server_matching": self.server_matching,
         }
 
 
@@ -222,11 +226,15 @@ def _record_of(value: Any, revision: str) -> ClinicRecord:
         created_at=str(value["created_at"]),
         blobs_dir=str(value["blobs_dir"]),
         schema_revision=revision,
+        server_matching=value.get("server_matching") is not False,
     )
 
 
-def init_clinic(url: str, blobs_dir: Path, name: str) -> ClinicRecord:
+def init_clinic(
+    url: str, blobs_dir: Path, name: str, *, allow_server_matching: bool = False
+) -> ClinicRecord:
     """Create the schema and the clinic record in an empty database, and the blob folder.
+    Hash values are sealed on the clients unless ``allow_server_matching`` (.hashseal).
 
     Refuses a database that already holds tables (a clinic or anything else) and a blob
     folder that already belongs to another clinic; nothing is written then.
@@ -267,6 +275,7 @@ def init_clinic(url: str, blobs_dir: Path, name: str) -> ClinicRecord:
                 "created_at": utc_now_iso(),
                 "blobs_dir": str(blobs_dir),
                 "format": CLINIC_FORMAT,
+                "server_matching": allow_server_matching,
             }
             s.add(Setting(key=CLINIC_KEY, value=record))
             s.add(Setting(key=HEAD_KEY, value={"seq": 0, "mac": audit_chain.GENESIS_MAC}))
@@ -441,6 +450,12 @@ class ClinicStore:
     def sealing(self) -> bool:
         """Whether this store's sessions seal sensitive columns (:mod:`.sealing`)."""
         return self._sealed is not False and (self._sealed is True or self.member is not None)
+
+    @property
+    def hash_sealing(self) -> bool:
+        """Whether hash values are sealed too (:mod:`.hashseal`): a member's store of a
+        clinic that does not allow server-side matching."""
+        return self.sealing and not self.record.server_matching
 
     @property
     def export_key(self) -> bytes:
@@ -752,8 +767,11 @@ class ClinicStore:
         STDIN`` on the transaction's own connection (rows stream; none is kept)."""
         from psycopg import sql
 
+        from ncii_desk.clinic.hashseal import seal_tuples
+
         self._require_keys()
         name, cols = checked_columns(table, columns)
+        rows = seal_tuples(session, name, cols, rows)
         raw = session.connection().connection.driver_connection
         assert raw is not None  # a live psycopg connection inside the transaction
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(

@@ -207,12 +207,14 @@ def shareable_address(url: str) -> str:
 # --- the server ------------------------------------------------------------------------------
 
 
-def init_clinic_server(db: str, blobs: Path, name: str) -> dict[str, Any]:
+def init_clinic_server(
+    db: str, blobs: Path, name: str, *, allow_server_matching: bool = False
+) -> dict[str, Any]:
     """Create the schema and the clinic record in the empty PostgreSQL database ``db`` and
     the clinic's blob folder ``blobs``; returns the clinic record (no key, no member)."""
     from ncii_desk.clinic.store import init_clinic
 
-    return init_clinic(db, blobs, name).as_dict()
+    return init_clinic(db, blobs, name, allow_server_matching=allow_server_matching).as_dict()
 
 
 def init_clinic_with_member(
@@ -223,9 +225,11 @@ def init_clinic_with_member(
     passphrase: str,
     *,
     kdf: KdfParams | None = None,
+    allow_server_matching: bool = False,
 ) -> dict[str, Any]:
     """``clinic-server init``: the clinic (schema, record, blob folder), a new random clinic
     data key (kept in memory only, and wrapped to the first member) and the first member.
+    Hash values are sealed by the clients unless ``allow_server_matching``.
 
     Returns the clinic record plus ``member_id``, ``fingerprint`` and ``recovery_key`` (shown
     once). The member name and passphrase are checked before anything is created."""
@@ -236,7 +240,7 @@ def init_clinic_with_member(
 
     member_name = members.clean_name(member_name)
     check_passphrase_strength(passphrase)
-    record = init_clinic(db, blobs, name)
+    record = init_clinic(db, blobs, name, allow_server_matching=allow_server_matching)
     new = create_member(record.clinic_id, passphrase, kdf=kdf)
     data_key = secrets.token_bytes(32)
     store = ClinicStore.open(db, data_key, actor=new.keys.member_id)

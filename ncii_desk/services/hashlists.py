@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import func, select
 
+from ncii_desk.clinic.hashseal import opened, probes
 from ncii_desk.errors import Cancelled, NciiDeskError
 from ncii_desk.hashing.index_store import PACK_VERSION as PACK_VERSION
 from ncii_desk.hashing.kinds import KINDS, MD5, PDQ, PHASH, SHA256, VIDEO_MD5
@@ -139,7 +140,11 @@ def import_hash_list(
                     f"{path.name} holds no valid hashes ({stream.bad_lines} bad line(s)).",
                     "Check that it is a 'pdq <hex>' list or a CSV with a kind,value header.",
                 )
-            clash = s.scalars(select(HashList).where(HashList.sha256 == digest)).first()
+            clash = s.scalars(
+                select(HashList).where(
+                    HashList.sha256.in_(probes(s, "hash_lists", "sha256", [digest]))
+                )
+            ).first()
             if clash is not None:
                 raise NciiDeskError(
                     f"This list was already imported as '{clash.name}'.",
@@ -403,7 +408,10 @@ def _video_frame_rows(s: Any, original: EvidenceItem, label: str) -> list[Any]:
         .order_by(HashRecord.frame_ms, HashRecord.id)
     ).all()
     return frame_rows(
-        [(r.variant, r.value, r.quality, int(r.frame_ms)) for r in records],
+        [
+            (r.variant, opened(s, "hashes", "value", r.value), r.quality, int(r.frame_ms))
+            for r in records
+        ],
         original_tag(original.sha256),
         label,
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert, select
 
+from ncii_desk.clinic.sealing import insert_rows
 from ncii_desk.errors import NotFound
 from ncii_desk.hashing.kinds import DHASH, PDQ, PHASH, VIDEO_MD5
 from ncii_desk.services.listindex import list_index_notices as list_index_notices
@@ -224,7 +225,7 @@ def store_many_hashes(vault: CaseStore, results: Sequence[tuple[str, Any]]) -> d
                 )
             )
         if hashes:
-            s.execute(insert(_table(HashRecord)), hashes)
+            insert_rows(s, _table(HashRecord), hashes)
         if analyses:
             s.execute(insert(_table(Analysis)), analyses)
         vault.audit_many(s, events)

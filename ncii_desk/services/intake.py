@@ -40,10 +40,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Table, exists, insert, select
+from sqlalchemy import Table, exists, select
 from sqlalchemy.orm import Session
 
 from ncii_desk import TOOL_NAME, __version__
+from ncii_desk.clinic.hashseal import opened, probes
 from ncii_desk.clinic.sealing import insert_rows, open_rows
 from ncii_desk.errors import InputFileError, InvalidSetting, NciiDeskError
 from ncii_desk.media.sniff import SNIFF_BYTES, media_kind, sniff_mime
@@ -250,9 +251,10 @@ class _KnownBytes:
             #: Hash-only items never hashed: their bytes exist nowhere else, so a file found
             #: to hold them is used to hash them (see :meth:`needs_hashing`).
             self._unhashed = set(s.scalars(unhashed))
+            digests = [opened(s, "items", "sha256", r.sha256) for r in rows]
         self._ids: dict[str, str] = {}
-        for r in rows:
-            self._ids.setdefault(r.sha256, r.id)
+        for r, sha256 in zip(rows, digests, strict=True):
+            self._ids.setdefault(sha256, r.id)
         self._sizes = {r.size for r in rows}
 
     def needs_hashing(self, item_id: str) -> bool:
@@ -439,9 +441,12 @@ def copies_switched(vault: CaseStore, item_ids: list[str]) -> list[str]:
 def hash_only_digests(vault: CaseStore) -> set[str]:
     """SHA-256 of every item recorded hash-only: such bytes must never be stored later."""
     with vault.session() as s:
-        return set(
-            s.scalars(select(EvidenceItem.sha256).where(EvidenceItem.pixels_kept.is_(False)))
-        )
+        return {
+            opened(s, "items", "sha256", v)
+            for v in s.scalars(
+                select(EvidenceItem.sha256).where(EvidenceItem.pixels_kept.is_(False))
+            )
+        }
 
 
 def _prehash(path: Path) -> str:
@@ -691,20 +696,26 @@ def _record_batch(
     kept = {b.prepared.sha256 for b in staged if b.prepared.info is not None}
     blob_of: dict[str, str] = {}
     if kept:
-        rows = s.execute(select(Blob.id, Blob.sha256).where(Blob.sha256.in_(kept)))
+        rows = s.execute(
+            select(Blob.id, Blob.sha256).where(
+                Blob.sha256.in_(probes(s, "blobs", "sha256", kept, case_id))
+            )
+        )
         for found_blob, digest in rows:
-            blob_of.setdefault(digest, found_blob)
+            blob_of.setdefault(opened(s, "blobs", "sha256", digest), found_blob)
     first_of: dict[str, str] = {}  # the case's earliest item with these bytes
     rows = s.execute(
         select(EvidenceItem.id, EvidenceItem.sha256)
         .where(
             EvidenceItem.case_id == case_id,
-            EvidenceItem.sha256.in_({b.prepared.sha256 for b in staged}),
+            EvidenceItem.sha256.in_(
+                probes(s, "items", "sha256", {b.prepared.sha256 for b in staged}, case_id)
+            ),
         )
         .order_by(EvidenceItem.intake_at)
     )
     for found_item, digest in rows:
-        first_of.setdefault(digest, found_item)
+        first_of.setdefault(opened(s, "items", "sha256", digest), found_item)
     captures: list[dict[str, Any]] = []
     blobs: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
@@ -763,7 +774,7 @@ def _record_batch(
         views.append(ItemView.of(EvidenceItem(**row)))
     insert_rows(s, _table(Capture), captures)
     if blobs:
-        s.execute(insert(_table(Blob)), blobs)
+        insert_rows(s, _table(Blob), blobs)
     insert_rows(s, _table(EvidenceItem), items)
     vault.audit_many(s, events)
     return views
@@ -824,7 +835,11 @@ def record_item(
     sha256 = prepared.sha256
     blob_id: str | None = None
     if prepared.info is not None:
-        existing = s.scalars(select(Blob).where(Blob.sha256 == sha256).limit(1)).first()
+        existing = s.scalars(
+            select(Blob)
+            .where(Blob.sha256.in_(probes(s, "blobs", "sha256", [sha256], case_id)))
+            .limit(1)
+        ).first()
         if existing is not None:
             blob_id = existing.id
         else:
@@ -832,7 +847,10 @@ def record_item(
             blob_id = prepared.info.blob_id
     duplicate_of = s.scalars(
         select(EvidenceItem.id)
-        .where(EvidenceItem.case_id == case_id, EvidenceItem.sha256 == sha256)
+        .where(
+            EvidenceItem.case_id == case_id,
+            EvidenceItem.sha256.in_(probes(s, "items", "sha256", [sha256], case_id)),
+        )
         .order_by(EvidenceItem.intake_at)
         .limit(1)
     ).first()

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from ncii_desk import cmdline
+from ncii_desk.clinic.hashseal import probes
 from ncii_desk.errors import (
     ExportError,
     InvalidSetting,
@@ -154,7 +155,9 @@ class HashOnlyResult:
 def _same_bytes(s: Session, item: EvidenceItem) -> list[EvidenceItem]:
     """Items anywhere in the vault that still keep the bytes of ``item`` (same SHA-256, or
     the same blob), the item itself first when it keeps them."""
-    same = [EvidenceItem.sha256 == item.sha256]
+    same: list[ColumnElement[bool]] = [
+        EvidenceItem.sha256.in_(probes(s, "items", "sha256", [item.sha256]))
+    ]
     if item.blob_id is not None:
         same.append(EvidenceItem.blob_id == item.blob_id)
     rows = s.scalars(
@@ -240,7 +243,7 @@ def same_bytes_elsewhere(s: Session, sha256s: set[str], blob_ids: set[str]) -> l
         return []
     same = []
     if sha256s:
-        same.append(EvidenceItem.sha256.in_(sorted(sha256s)))
+        same.append(EvidenceItem.sha256.in_(probes(s, "items", "sha256", sorted(sha256s))))
     if blob_ids:
         same.append(EvidenceItem.blob_id.in_(sorted(blob_ids)))
     return list(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import select
 
+from ncii_desk.clinic.hashseal import opened
 from ncii_desk.errors import NciiDeskError
 from ncii_desk.hashing.kinds import PDQ
 from ncii_desk.vault.blobs import BlobInfo
@@ -119,9 +120,10 @@ def _index_from_entries(vault: CaseStore, hl: HashList) -> tuple[Any, Any]:
             )
             .order_by(HashListEntry.position)
         ).all()
+        values = [opened(s, "hash_list_entries", "value", r.value) for r in rows]
     index = HashIndex(PDQ.bits)
     if rows:
-        index.add(hex_to_rows([r.value for r in rows], PDQ.bits))
+        index.add(hex_to_rows(values, PDQ.bits))
     return index, np.asarray([r.position for r in rows], np.int64)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.hashseal import opened, probes
 from ncii_desk.errors import NciiDeskError, NotFound
 from ncii_desk.hashing.kinds import PDQ, digest_kinds
 from ncii_desk.services import access
@@ -284,6 +285,7 @@ def _pdq_records(s: Session, item_ids: Sequence[str]) -> dict[str, list[PdqRecor
         )
         for row in s.execute(query):
             rec = PdqRecord._make(row)
+            rec = rec._replace(value=opened(s, "hashes", "value", rec.value))
             if PDQ.usable(rec.quality):
                 out[rec.item_id].append(rec)
         time.sleep(0)  # let the window's thread run between chunks
@@ -713,11 +715,11 @@ def _exact_list_entries(
                 .where(
                     (
                         HashListEntry.kind.in_(digest_kinds("sha256"))
-                        & HashListEntry.value.in_(list(by_sha))
+                        & HashListEntry.value.in_(probes(s, "hash_list_entries", "value", by_sha))
                     )
                     | (
                         HashListEntry.kind.in_(digest_kinds("md5"))
-                        & HashListEntry.value.in_(list(by_md5))
+                        & HashListEntry.value.in_(probes(s, "hash_list_entries", "value", by_md5))
                     )
                 )
                 .order_by(HashListEntry.list_id, HashListEntry.position)

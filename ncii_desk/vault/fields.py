@@ -30,7 +30,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ncii_desk.errors import VaultCorrupt
 from ncii_desk.vault.keys import canonical_json
@@ -138,6 +140,20 @@ class FieldCipher:
             raise ValueError("keys of more than one case")
         (self.clinic_id, self.case_id) = cases.pop()
         self.write_version = max(self._keys)
+
+    def derived_keys(self, label: bytes) -> dict[int, bytes]:
+        """Version -> a 512-bit key derived from that version of the case key for another
+        use named by ``label`` (the deterministic hash sealing of
+        :mod:`ncii_desk.clinic.hashseal`); the case key itself never leaves this object."""
+        return {
+            version: HKDF(
+                hashes.SHA256(),
+                64,
+                None,
+                label + canonical_json([self.clinic_id, self.case_id, version]),
+            ).derive(key.key)
+            for version, key in self._keys.items()
+        }
 
     def _aad(self, table: str, column: str, row_id: str, version: int) -> bytes:
         return _AAD_LABEL + canonical_json(
