@@ -110,9 +110,9 @@ def test_a_read_only_members_insert_and_update_are_refused_by_postgresql(team: T
     owner.dispose()
     with pytest.raises(sa_exc.ProgrammingError, match="row-level security"):
         team.sql("carol", _insert_item(case))
-    with pytest.raises(sa_exc.ProgrammingError, match="row-level security"):
+    with pytest.raises(sa_exc.ProgrammingError, match="may not update rows of cases"):
         team.sql("carol", "UPDATE cases SET label = 'changed' WHERE id = :c", c=case)
-    with pytest.raises(sa_exc.ProgrammingError, match="may not delete"):
+    with pytest.raises(sa_exc.ProgrammingError, match="may not delete rows of items"):
         team.sql("carol", "DELETE FROM items WHERE case_id = :c", c=case)
     # Carol reads the case all the same.
     assert team.sql("carol", "SELECT count(*) FROM items WHERE case_id = :c", c=case) == [(1,)]
@@ -268,3 +268,15 @@ def test_the_member_directory_and_clinic_record_are_guarded(team: Team) -> None:
     # A member changes their own passphrase with their login.
     carol = team.open("carol")
     assert clinic_members.change_passphrase(carol, "a new passphrase 123", current=PASSPHRASE)
+
+
+def test_a_read_only_member_cannot_move_rows_out_of_the_case(team: Team) -> None:
+    carol = team.open("carol")
+    own = cases.new_case(carol, "Carol's own case")
+    with pytest.raises(sa_exc.ProgrammingError, match="may not update rows of items"):
+        team.sql(
+            "carol", "UPDATE items SET case_id = :o WHERE case_id = :c", o=own.id, c=team.case_id
+        )
+    assert team.sql("alice", "SELECT count(*) FROM items WHERE case_id = :c", c=team.case_id) == [
+        (1,)
+    ]

@@ -57,7 +57,7 @@ CASE_TABLES: tuple[tuple[str, str], ...] = (
 
 #: Functions made here (dropped by downgrade, in this order).
 FUNCTIONS = (
-    "ncii_delete_guard()",
+    "ncii_change_guard()",
     "ncii_membership_guard()",
     "ncii_members_guard()",
     "ncii_may_write(text)",
@@ -112,24 +112,32 @@ def _functions(schema: str) -> list[str]:
             {fixed} AS $$
             SELECT coalesce(ncii_case_role(p_case) IN ('advocate', 'supervising_attorney')
                             OR ncii_creating(p_case), false) $$""",
-        # DELETE: a row the login may read but not write is refused with an error (a
-        # policy alone would skip it silently).
-        f"""CREATE FUNCTION ncii_delete_guard() RETURNS trigger LANGUAGE plpgsql {fixed} AS $$
-            DECLARE v_case text;
+        # UPDATE and DELETE of a row the login may read but not write: refused with an
+        # error (a policy alone would skip a DELETE silently), and an UPDATE must be
+        # allowed on the row's case before the change as well as after it (WITH CHECK):
+        # no moving a row out of a case where the login is read-only.
+        f"""CREATE FUNCTION ncii_change_guard() RETURNS trigger LANGUAGE plpgsql {fixed} AS $$
+            DECLARE v_case text; v_ok boolean;
             BEGIN
-              IF ncii_is_owner() THEN RETURN OLD; END IF;
-              IF TG_ARGV[0] = 'item' THEN
-                v_case := ncii_item_case(to_jsonb(OLD) ->> 'item_id');
-              ELSE
-                v_case := to_jsonb(OLD) ->> TG_ARGV[0];
+              v_ok := ncii_is_owner();
+              IF NOT v_ok THEN
+                IF TG_ARGV[0] = 'item' THEN
+                  v_case := ncii_item_case(to_jsonb(OLD) ->> 'item_id');
+                ELSE
+                  v_case := to_jsonb(OLD) ->> TG_ARGV[0];
+                END IF;
+                IF v_case IS NULL AND TG_TABLE_NAME = 'blobs' THEN
+                  v_ok := ncii_login_member() IS NOT NULL;
+                ELSE
+                  v_ok := ncii_may_write(v_case);
+                END IF;
               END IF;
-              IF v_case IS NULL AND TG_TABLE_NAME = 'blobs' THEN
-                IF ncii_login_member() IS NOT NULL THEN RETURN OLD; END IF;
-              ELSIF ncii_may_write(v_case) THEN
-                RETURN OLD;
+              IF NOT v_ok THEN
+                RAISE EXCEPTION 'ncii-rls: this login may not % rows of % of case %',
+                  lower(TG_OP), TG_TABLE_NAME, v_case USING ERRCODE = 'insufficient_privilege';
               END IF;
-              RAISE EXCEPTION 'ncii-rls: this login may not delete from % of case %',
-                TG_TABLE_NAME, v_case USING ERRCODE = 'insufficient_privilege';
+              IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+              RETURN NEW;
             END $$""",
         # A membership record is accepted only from a login allowed to make it.
         f"""CREATE FUNCTION ncii_membership_guard() RETURNS trigger LANGUAGE plpgsql
@@ -257,8 +265,8 @@ def upgrade() -> None:
             op.execute(statement)
         column = "item" if case.startswith("ncii_item_case") else case
         op.execute(
-            f"CREATE TRIGGER ncii_delete_guard BEFORE DELETE ON {table} FOR EACH ROW "
-            f"EXECUTE FUNCTION ncii_delete_guard('{column}')"
+            f"CREATE TRIGGER ncii_change_guard BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW "
+            f"EXECUTE FUNCTION ncii_change_guard('{column}')"
         )
     op.execute(
         "CREATE TRIGGER ncii_membership_guard BEFORE INSERT OR UPDATE OR DELETE "
@@ -287,7 +295,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS ncii_members_guard ON clinic_members")
     op.execute("DROP TRIGGER IF EXISTS ncii_membership_guard ON case_membership")
     for table, _case in CASE_TABLES:
-        op.execute(f"DROP TRIGGER IF EXISTS ncii_delete_guard ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS ncii_change_guard ON {table}")
         for name in ("ncii_read", "ncii_insert", "ncii_update", "ncii_delete"):
             op.execute(f"DROP POLICY IF EXISTS {name} ON {table}")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
