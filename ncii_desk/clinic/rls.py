@@ -160,7 +160,10 @@ def refresh_grants(conn: Connection, clinic_id: str) -> bool:
     g = _ident(conn, group)
     schema = _ident(conn, str(conn.execute(text("SELECT current_schema()")).scalar_one()))
     database = _ident(conn, str(conn.execute(text("SELECT current_database()")).scalar_one()))
-    conn.execute(text(f"GRANT CONNECT ON DATABASE {database} TO {g}"))
+    # CONNECT is PUBLIC's by default; granting it needs the database's owner, which the
+    # clinic's owner need not be, so a refusal here changes nothing else.
+    with contextlib.suppress(sa_exc.ProgrammingError), conn.begin_nested():
+        conn.execute(text(f"GRANT CONNECT ON DATABASE {database} TO {g}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {g}"))
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {g}"))
     tables = conn.execute(

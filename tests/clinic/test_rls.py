@@ -280,3 +280,18 @@ def test_a_read_only_member_cannot_move_rows_out_of_the_case(team: Team) -> None
     assert team.sql("alice", "SELECT count(*) FROM items WHERE case_id = :c", c=team.case_id) == [
         (1,)
     ]
+
+
+def test_an_upgrade_gives_member_logins_their_privileges_again(team: Team, cli: Any) -> None:
+    group = rls.group_name(
+        json.loads(cli("clinic-server", "info", "--db", team.owner_url, "--json").out)["clinic_id"]
+    )
+    owner = create_engine(engine_url(team.owner_url))
+    with owner.begin() as conn:  # as if a new table had come without grants
+        conn.execute(text(f"REVOKE ALL ON items FROM {group}"))
+    owner.dispose()
+    with pytest.raises(sa_exc.ProgrammingError, match="permission denied"):
+        team.sql("bob", "SELECT count(*) FROM items")
+    done = cli("clinic-server", "upgrade", "--db", team.owner_url)
+    assert done.rc == 0, done.err
+    assert team.sql("bob", "SELECT count(*) FROM items") == [(1,)]
