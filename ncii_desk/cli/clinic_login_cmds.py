@@ -1,4 +1,4 @@
-"""``clinic-server login`` and ``clinic-server logins``: each member's own PostgreSQL login,
+"""``clinic-server login``, ``join-login`` and ``logins``: each member's own PostgreSQL login,
 through which the server enforces case membership and roles row by row (see
 docs/clinic.md, "Member logins and row-level security")."""
 
@@ -41,6 +41,33 @@ def cmd_clinic_login(args: argparse.Namespace) -> int:
     say(f"    {made['url']}")
     say()
     say("Keep the owner's address (the one you gave here) off advocates' computers.")
+    return EXIT_OK
+
+
+def cmd_clinic_join_login(args: argparse.Namespace) -> int:
+    from ncii_desk.services.clinic_logins import create_join_login, remove_join_login
+
+    if args.remove:
+        done = remove_join_login(args.db)
+        if args.json:
+            emit_json(done)
+        else:
+            say(f"Joining login {done['login']} removed.")
+        return EXIT_OK
+    made = create_join_login(args.db)
+    if args.json:
+        emit_json(made)
+        return EXIT_OK
+    verb = "given a new password (the old one no longer works)" if made["renewed"] else "created"
+    say(f"Joining login {made['login']} {verb}. It can only run 'ncii-desk clinic join'.")
+    say()
+    say("A newcomer joins with this address - shown only this once:")
+    say()
+    say(f"    {made['url']}")
+    say()
+    say("After admitting them ('ncii-desk clinic admit'), give them their own login")
+    say("('ncii-desk clinic-server login MEMBER_ID'); remove this one when nobody is joining")
+    say("('ncii-desk clinic-server join-login --remove').")
     return EXIT_OK
 
 
@@ -92,6 +119,17 @@ def register(commands: Commands) -> None:
         help="the clinic database, with its owner's login (which needs CREATEROLE)",
     )
     p.add_argument("--remove", action="store_true", help="drop the member's login instead")
+    p = commands.command(
+        clinic_g,
+        "join-login",
+        cmd_clinic_join_login,
+        "create (or renew) the clinic's joining login, which can only run 'clinic join', "
+        "and print its address once; --remove drops it",
+    )
+    p.add_argument(
+        "--db", required=True, metavar="postgresql://OWNER@...", help="the clinic database"
+    )
+    p.add_argument("--remove", action="store_true", help="drop the joining login instead")
     p = commands.command(
         clinic_g,
         "logins",

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 LOGIN_PREFIX = "ncii_m_"
 GROUP_PREFIX = "ncii_c_"
+JOIN_PREFIX = "ncii_j_"
 #: The schema revision from which a clinic store has row-level security.
 RLS_REVISION = "0012"
 
@@ -83,6 +84,21 @@ def group_name(clinic_id: str) -> str:
     return GROUP_PREFIX + _hex_id(clinic_id)
 
 
+def join_login_name(clinic_id: str) -> str:
+    """The clinic's joining login: newcomers run ``clinic join`` with it, and it can do
+    nothing else (read the clinic record and the member directory, add a pending member)."""
+    return JOIN_PREFIX + _hex_id(clinic_id)
+
+
+#: What the joining login may touch: the clinic record, the schema revision and the member
+#: directory (where ncii_members_guard lets it add pending rows only). No case table.
+_JOIN_PRIVILEGES: dict[str, str] = {
+    "alembic_version": "SELECT",
+    "settings": "SELECT",
+    "clinic_members": "SELECT, INSERT",
+}
+
+
 def member_of_login(login: str) -> str | None:
     """The member id a login name stands for (None: not a member login)."""
     match = re.fullmatch(LOGIN_PREFIX + "([0-9a-f]{32})", login)
@@ -93,7 +109,7 @@ def member_of_login(login: str) -> str | None:
 class LoginInfo:
     login: str
     member_id: str | None
-    status: str  # admitted / pending / removed / unknown
+    status: str  # admitted / pending / removed / unknown, or joining (the joining login)
     can_login: bool
 
     @property
@@ -228,6 +244,52 @@ def create_login(owner_url: str, member: str) -> dict[str, Any]:
     }
 
 
+def create_join_login(owner_url: str) -> dict[str, Any]:
+    """Create (or give a new password to) the clinic's joining login; returns its name and
+    the address with its password (shown once)."""
+    password = secrets.token_urlsafe(32)
+    with _managing_roles(owner_url) as s:
+        clinic_id = _clinic(s, owner_url)
+        conn = s.connection()
+        login = join_login_name(clinic_id)
+        ident = _ident(conn, login)
+        renewed = _role_exists(conn, login)
+        verb = "ALTER" if renewed else "CREATE"
+        conn.execute(
+            text(
+                f"{verb} ROLE {ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS "
+                f"PASSWORD {_literal(conn, password)}"
+            )
+        )
+        schema = _ident(conn, str(conn.execute(text("SELECT current_schema()")).scalar_one()))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {ident}"))
+        conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {ident}"))
+        for table, privileges in _JOIN_PRIVILEGES.items():
+            conn.execute(text(f"GRANT {privileges} ON {schema}.{_ident(conn, table)} TO {ident}"))
+    return {"login": login, "renewed": renewed, "url": member_url(owner_url, login, password)}
+
+
+def remove_join_login(owner_url: str) -> dict[str, Any]:
+    """Drop the clinic's joining login (when nobody is about to join)."""
+    with _managing_roles(owner_url) as s:
+        login = join_login_name(_clinic(s, owner_url))
+        if not _role_exists(s.connection(), login):
+            raise ClinicError(
+                "The clinic has no joining login.",
+                "Nothing to do ('ncii-desk clinic-server logins' lists the logins).",
+            )
+        s.connection().execute(text(f"ALTER ROLE {_ident(s.connection(), login)} NOLOGIN"))
+    ended = _end_sessions(owner_url, login)
+    with _managing_roles(owner_url) as s:
+        conn = s.connection()
+        ident = _ident(conn, login)
+        schema = _ident(conn, str(conn.execute(text("SELECT current_schema()")).scalar_one()))
+        conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {ident}"))
+        conn.execute(text(f"REVOKE ALL ON SCHEMA {schema} FROM {ident}"))
+        conn.execute(text(f"DROP ROLE {ident}"))
+    return {"login": login, "removed": True, "sessions_ended": ended}
+
+
 def remove_login(owner_url: str, member: str) -> dict[str, Any]:
     """Drop the database login of ``member`` (a full member id; it may be removed or
     unknown to the clinic) and end its open connections where the owner may."""
@@ -291,6 +353,10 @@ def list_logins(owner_url: str) -> list[LoginInfo]:
             ),
             {"g": group_name(clinic_id)},
         ).all()
+        joining = s.execute(
+            text("SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = :n"),
+            {"n": join_login_name(clinic_id)},
+        ).all()
         members = {m.member_id: m for m in s.scalars(select(ClinicMember))}
         out = []
         for login, can_login in rows:
@@ -298,4 +364,5 @@ def list_logins(owner_url: str) -> list[LoginInfo]:
             row = members.get(member_id) if member_id else None
             status = status_of(row) if row is not None else "unknown"
             out.append(LoginInfo(str(login), member_id, status, bool(can_login)))
+        out.extend(LoginInfo(str(name), None, "joining", bool(can)) for name, can in joining)
     return out

@@ -25,3 +25,16 @@ def list_member_logins(db: str) -> list[dict[str, Any]]:
     from ncii_desk.clinic.rls import list_logins
 
     return [login.as_dict() for login in list_logins(db)]
+
+
+def create_join_login(db: str) -> dict[str, Any]:
+    """The clinic's joining login (for ``clinic join`` only); ``url`` is shown once."""
+    from ncii_desk.clinic.rls import create_join_login as create
+
+    return create(db)
+
+
+def remove_join_login(db: str) -> dict[str, Any]:
+    from ncii_desk.clinic.rls import remove_join_login as remove
+
+    return remove(db)

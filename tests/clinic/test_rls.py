@@ -295,3 +295,36 @@ def test_an_upgrade_gives_member_logins_their_privileges_again(team: Team, cli: 
     done = cli("clinic-server", "upgrade", "--db", team.owner_url)
     assert done.rc == 0, done.err
     assert team.sql("bob", "SELECT count(*) FROM items") == [(1,)]
+
+
+def test_a_newcomer_joins_with_the_joining_login_which_can_do_nothing_else(
+    team: Team, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = cli("clinic-server", "join-login", "--db", team.owner_url, "--json")
+    assert made.rc == 0, made.err
+    join_url = made.json()["url"]
+    team.urls["joining"] = join_url
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    joined = cli("clinic", "join", "--db", join_url, "--name", "Erin Newcomer", "--json")
+    assert joined.rc == 0, joined.err
+    erin = joined.json()
+    for statement in (
+        "SELECT count(*) FROM cases",
+        "SELECT count(*) FROM audit_events",
+        "UPDATE settings SET value = '{}' WHERE key = 'clinic.record'",
+        "UPDATE clinic_members SET removed_at = now()",
+    ):
+        with pytest.raises(sa_exc.ProgrammingError, match="permission denied"):
+            team.sql("joining", statement)
+    alice = team.open("alice")
+    clinic_members.admit(alice, erin["member_id"], erin["fingerprint"])
+    team.ids["erin"] = erin["member_id"]
+    team.urls["erin"] = rls.create_login(team.owner_url, erin["member_id"])["url"]
+    assert [c.id for c in cases.list_cases(team.open("erin"))] == []
+    listed = {r.login: r.status for r in rls.list_logins(team.owner_url)}
+    assert listed[rls.join_login_name(alice.vault_id)] == "joining"
+    assert listed[rls.login_name(erin["member_id"])] == "admitted"
+    removed = cli("clinic-server", "join-login", "--remove", "--db", team.owner_url)
+    assert removed.rc == 0, removed.err
+    with pytest.raises(sa_exc.OperationalError):
+        team.sql("joining", "SELECT 1")
