@@ -23,12 +23,13 @@ from PIL import Image
 from sqlalchemy import create_engine, text
 from sqlalchemy import exc as sa_exc
 
-from conftest import PASSPHRASE
+from conftest import PASSPHRASE, fast_kdf
 from ncii_desk.clinic import members as clinic_members
 from ncii_desk.clinic import rls
 from ncii_desk.clinic.errors import ClinicError, ServerRefused
 from ncii_desk.clinic.store import ClinicStore, engine_url
 from ncii_desk.services import case_members, cases, intake, items, vaults
+from ncii_desk.services.clinic import init_clinic_with_member
 from ncii_desk.vault.models import EvidenceItem, Role, Source
 
 
@@ -328,3 +329,33 @@ def test_a_newcomer_joins_with_the_joining_login_which_can_do_nothing_else(
     assert removed.rc == 0, removed.err
     with pytest.raises(sa_exc.OperationalError):
         team.sql("joining", "SELECT 1")
+
+
+def test_an_owner_who_is_no_superuser_manages_the_logins(pg_server: Any, tmp_path: Path) -> None:
+    """As docs/clinic.md sets it up: the clinic's own role owns its database and has
+    CREATEROLE, nothing more."""
+    import psycopg
+
+    owner, database = "o" + secrets.token_hex(6), "t" + secrets.token_hex(6)
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=pg_server.port,
+        user=pg_server.user,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f"CREATE ROLE {owner} LOGIN CREATEROLE")
+        conn.execute(f"CREATE DATABASE {database} OWNER {owner}")
+    url = f"postgresql+psycopg://{owner}@127.0.0.1:{pg_server.port}/{database}"
+    made = init_clinic_with_member(
+        url, tmp_path / "blobs", "Clinic", "Ada", PASSPHRASE, kdf=fast_kdf()
+    )
+    ada_url = rls.create_login(url, made["member_id"])["url"]
+    with ClinicStore.open_member(ada_url, made["member_id"], passphrase=PASSPHRASE) as ada:
+        case = cases.new_case(ada, "Ada's case")
+        assert [c.id for c in cases.list_cases(ada)] == [case.id]
+    with ClinicStore.open_member(url, made["member_id"], passphrase=PASSPHRASE) as as_owner:
+        assert [c.id for c in cases.list_cases(as_owner)] == [case.id]
+    assert [r.status for r in rls.list_logins(url)] == ["admitted"]
+    assert rls.remove_login(url, made["member_id"])["removed"]
+    assert rls.list_logins(url) == []
