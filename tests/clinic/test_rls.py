@@ -359,3 +359,13 @@ def test_an_owner_who_is_no_superuser_manages_the_logins(pg_server: Any, tmp_pat
     assert [r.status for r in rls.list_logins(url)] == ["admitted"]
     assert rls.remove_login(url, made["member_id"])["removed"]
     assert rls.list_logins(url) == []
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=pg_server.port,
+        user=pg_server.user,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f"ALTER ROLE {owner} NOCREATEROLE")
+    with pytest.raises(rls.LoginRefused, match="refused to manage the clinic's logins"):
+        rls.create_login(url, made["member_id"])
