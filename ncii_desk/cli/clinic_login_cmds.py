@@ -23,9 +23,10 @@ def cmd_clinic_login(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(done)
         else:
-            say(f"Login {done['login']} of member {done['member_id']} removed.")
-            if done["sessions_ended"]:
-                say(f"{done['sessions_ended']} open connection(s) of it were ended.")
+            say(
+                f"Login {done['login']} of member {done['member_id']} removed: it cannot "
+                "connect, and a connection of it still open is refused every table."
+            )
         return EXIT_OK
     made = create_member_login(args.db, args.member_id)
     if args.json:

@@ -278,21 +278,18 @@ def remove_join_login(owner_url: str) -> dict[str, Any]:
                 "The clinic has no joining login.",
                 "Nothing to do ('ncii-desk clinic-server logins' lists the logins).",
             )
-        s.connection().execute(text(f"ALTER ROLE {_ident(s.connection(), login)} NOLOGIN"))
-    ended = _end_sessions(owner_url, login)
-    with _managing_roles(owner_url) as s:
         conn = s.connection()
         ident = _ident(conn, login)
         schema = _ident(conn, str(conn.execute(text("SELECT current_schema()")).scalar_one()))
         conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {ident}"))
         conn.execute(text(f"REVOKE ALL ON SCHEMA {schema} FROM {ident}"))
         conn.execute(text(f"DROP ROLE {ident}"))
-    return {"login": login, "removed": True, "sessions_ended": ended}
+    return {"login": login, "removed": True}
 
 
 def remove_login(owner_url: str, member: str) -> dict[str, Any]:
     """Drop the database login of ``member`` (a full member id; it may be removed or
-    unknown to the clinic) and end its open connections where the owner may."""
+    unknown to the clinic)."""
     with _managing_roles(owner_url) as s:
         _clinic(s, owner_url)
         try:
@@ -312,31 +309,10 @@ def remove_login(owner_url: str, member: str) -> dict[str, Any]:
                 f"Member {member_id} has no database login.",
                 "Nothing to do ('ncii-desk clinic-server logins' lists the logins).",
             )
-        ident = _ident(conn, login)
-        conn.execute(text(f"ALTER ROLE {ident} NOLOGIN"))
-    ended = _end_sessions(owner_url, login)
-    with _managing_roles(owner_url) as s:
-        s.connection().execute(text(f"DROP ROLE {_ident(s.connection(), login)}"))
-    return {"login": login, "member_id": member_id, "removed": True, "sessions_ended": ended}
-
-
-def _end_sessions(owner_url: str, login: str) -> int:
-    """End the login's open connections (needs the owner to be allowed to signal them;
-    a connection that stays open is refused at its next connect all the same)."""
-    engine = make_engine(owner_url)
-    ended = 0
-    try:
-        with _reachable(owner_url), engine.connect() as conn:
-            pids = conn.execute(
-                text("SELECT pid FROM pg_stat_activity WHERE usename = :n"), {"n": login}
-            ).scalars()
-            for pid in list(pids):
-                with contextlib.suppress(sa_exc.DBAPIError):
-                    if conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar():
-                        ended += 1
-    finally:
-        engine.dispose()
-    return ended
+        # With the role its privileges go (they are its group's): a connection of it that
+        # is still open is refused every table from now on, and a new one cannot log in.
+        conn.execute(text(f"DROP ROLE {_ident(conn, login)}"))
+    return {"login": login, "member_id": member_id, "removed": True}
 
 
 def list_logins(owner_url: str) -> list[LoginInfo]:

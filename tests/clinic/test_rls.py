@@ -220,9 +220,15 @@ def test_a_removed_members_login_is_refused_after_remove(team: Team, cli: Any) -
     assert [(r.member_id, r.status) for r in stale] == [(team.ids["dave"], "removed")]
     # A removed member's login keeps its connection but gets nothing from a case ...
     assert team.sql("dave", "SELECT count(*) FROM cases") == [(0,)]
-    # ... and after --remove it cannot connect at all.
+    # ... and after --remove it cannot connect at all, nor use a connection still open.
+    still_open = create_engine(engine_url(team.urls["dave"])).connect()
+    assert still_open.execute(text("SELECT count(*) FROM clinic_members")).scalar()
+    still_open.rollback()
     done = cli("clinic-server", "login", team.ids["dave"], "--remove", "--db", team.owner_url)
     assert done.rc == 0, done.err
+    with pytest.raises(sa_exc.ProgrammingError, match="permission denied"):
+        still_open.execute(text("SELECT count(*) FROM clinic_members"))
+    still_open.close()
     with pytest.raises(ClinicError, match="could not be reached"):
         ClinicStore.open_member(team.urls["dave"], team.ids["dave"], passphrase=PASSPHRASE)
     assert team.ids["dave"] not in {r.member_id for r in rls.list_logins(team.owner_url)}

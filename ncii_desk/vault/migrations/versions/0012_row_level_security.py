@@ -144,7 +144,10 @@ def _functions(schema: str) -> list[str]:
             {fixed} AS $$
             DECLARE v_member text; v_body jsonb; v_prev text;
             BEGIN
-              IF ncii_is_owner() THEN RETURN NEW; END IF;
+              IF ncii_is_owner() THEN
+                IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;  -- NULL would skip the delete
+                RETURN NEW;
+              END IF;
               IF TG_OP <> 'INSERT' THEN
                 RAISE EXCEPTION 'ncii-rls: membership records are never changed'
                   USING ERRCODE = 'insufficient_privilege';
