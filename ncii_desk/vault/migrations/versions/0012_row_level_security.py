@@ -60,6 +60,7 @@ FUNCTIONS = (
     "ncii_change_guard()",
     "ncii_membership_guard()",
     "ncii_members_guard()",
+    "ncii_cases(boolean)",
     "ncii_may_write(text)",
     "ncii_may_read(text)",
     "ncii_case_role(text)",
@@ -112,6 +113,26 @@ def _functions(schema: str) -> list[str]:
             {fixed} AS $$
             SELECT coalesce(ncii_case_role(p_case) IN ('advocate', 'supervising_attorney')
                             OR ncii_creating(p_case), false) $$""",
+        # The cases the login may read (p_write false) or write (true), as one set, by the
+        # same rule as ncii_may_read / ncii_may_write: the policies test a row's case
+        # against it, which PostgreSQL computes once per statement instead of once per row.
+        f"""CREATE FUNCTION ncii_cases(p_write boolean) RETURNS SETOF text LANGUAGE sql
+            STABLE {fixed} AS $$
+            SELECT n.case_id FROM (
+                SELECT DISTINCT ON (m.case_id) m.case_id, m.record FROM case_membership m
+                ORDER BY m.case_id, m.seq DESC) n,
+              (SELECT ncii_login_member() AS id) me
+            WHERE me.id IS NOT NULL AND strpos(n.record, me.id) > 0
+              AND CASE WHEN p_write
+                THEN (n.record::jsonb -> 'body' -> 'members' -> me.id ->> 'role')
+                     IN ('advocate', 'supervising_attorney')
+                ELSE (n.record::jsonb -> 'body' -> 'members' -> me.id ->> 'role')
+                     IS NOT NULL END
+            UNION
+            SELECT c.id FROM cases c,
+              (SELECT ncii_login_member() AS id, pg_current_xact_id_if_assigned() AS xact) me
+            WHERE me.id IS NOT NULL AND me.xact IS NOT NULL
+              AND c.xmin::text = (me.xact::text::bigint % 4294967296)::text $$""",
         # UPDATE and DELETE of a row the login may read but not write: refused with an
         # error (a policy alone would skip a DELETE silently), and an UPDATE must be
         # allowed on the row's case before the change as well as after it (WITH CHECK):
@@ -229,22 +250,28 @@ def _functions(schema: str) -> list[str]:
 
 
 def _policies(table: str, case: str) -> list[str]:
-    read = f"ncii_may_read({case})"
-    write = f"ncii_may_write({case})"
+    member = "(SELECT ncii_login_member()) IS NOT NULL"  # once per statement
+    if case.startswith("ncii_item_case"):
+        # through the item: readable when the login sees the item (items' own policy)
+        read = "EXISTS (SELECT 1 FROM items i WHERE i.id = item_id)"
+        write = (
+            "EXISTS (SELECT 1 FROM items i WHERE i.id = item_id "
+            "AND i.case_id IN (SELECT ncii_cases(true)))"
+        )
+    else:
+        read = f"{case} IN (SELECT ncii_cases(false))"
+        write = f"{case} IN (SELECT ncii_cases(true))"
     if table == "blobs":
-        member = "ncii_login_member() IS NOT NULL"
-        read = f"(case_id IS NULL AND {member}) OR ncii_may_read(case_id)"
-        write = f"(case_id IS NULL AND {member}) OR ncii_may_write(case_id)"
+        read = f"(case_id IS NULL AND {member}) OR {read}"
+        write = f"(case_id IS NULL AND {member}) OR {write}"
     insert = write
-    if table == "cases":
-        insert = "ncii_login_member() IS NOT NULL"
+    if table in ("cases", "case_membership"):
+        insert = member  # case_membership: the guard trigger checks the record
     elif table == "sign_offs":
         insert = (
             "member_id = ncii_login_member() AND "
             "(ncii_case_role(case_id) = 'supervising_attorney' OR ncii_creating(case_id))"
         )
-    elif table == "case_membership":
-        insert = "ncii_login_member() IS NOT NULL"  # the guard trigger checks the record
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"CREATE POLICY ncii_read ON {table} FOR SELECT USING ({read})",
