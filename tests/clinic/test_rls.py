@@ -375,3 +375,38 @@ def test_an_owner_who_is_no_superuser_manages_the_logins(pg_server: Any, tmp_pat
         conn.execute(f"ALTER ROLE {owner} NOCREATEROLE")
     with pytest.raises(rls.LoginRefused, match="refused to manage the clinic's logins"):
         rls.create_login(url, made["member_id"])
+
+
+def test_only_a_supervising_attorney_signs_off_and_only_in_their_own_name(team: Team) -> None:
+    from test_case_roles import PAGE, T0, letter_form
+
+    from ncii_desk.services import requests as tracker
+    from ncii_desk.services import signoff
+
+    alice = team.open("alice")
+    case_members.add_member(alice, team.case_id, team.ids["dave"], "supervising_attorney")
+    drafted = tracker.draft_requests(
+        alice, team.case_id, "takedown", letter_form(), extra_urls=[PAGE], now=T0
+    )
+    request = drafted.requests[0].id
+    # The attorney signs off through the services with their own login.
+    signoff.sign_off_request(team.open("dave"), request)
+    rows = team.sql(
+        "bob", "SELECT document_id, member_id FROM sign_offs WHERE case_id = :c", c=team.case_id
+    )
+    assert [r.member_id for r in rows] == [team.ids["dave"]]
+    insert = (
+        "INSERT INTO sign_offs (id, case_id, document_id, member_id, record, created_at) "
+        "VALUES (:i, :c, :d, :m, '{}', now())"
+    )
+    document = rows[0].document_id
+    for name, as_member in (("bob", "bob"), ("dave", "bob")):  # an advocate; a borrowed name
+        with pytest.raises(sa_exc.ProgrammingError, match="row-level security"):
+            team.sql(
+                name,
+                insert,
+                i=secrets.token_hex(16),
+                c=team.case_id,
+                d=document,
+                m=team.ids[as_member],
+            )
