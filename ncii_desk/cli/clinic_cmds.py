@@ -162,6 +162,10 @@ def cmd_clinic_remove_member(args: argparse.Namespace) -> int:
             "made before stays with them (the clinic key is not changed); cases they were on "
             "get new keys when they are taken off each case."
         )
+        say(
+            "If they had their own database login, the clinic's administrator must also "
+            "remove it: 'ncii-desk clinic-server login MEMBER_ID --remove --db OWNER_ADDRESS'."
+        )
     return _show_member(args, member, "Removed")
 
 

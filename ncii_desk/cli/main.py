@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         capture_cmds,
         case_cmds,
         clinic_cmds,
+        clinic_login_cmds,
         completion,
         document_cmds,
         handover_cmds,
@@ -154,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         validation_cmds.register,
         handover_cmds.register,
         clinic_cmds.register,
+        clinic_login_cmds.register,
     ):
         register(commands)
     return parser

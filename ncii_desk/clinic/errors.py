@@ -87,3 +87,23 @@ class NotCaseMember(NotPermitted):
     default_hint = (
         "Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID')."
     )
+
+
+class ServerRefused(NotPermitted):
+    """The clinic server's row-level security refused a change made with a member login."""
+
+    default_hint = (
+        "Ask a supervising attorney on the case to make the change, or to give you a role "
+        "that allows it. If you should be allowed, ask your clinic's administrator to check "
+        "your database login ('ncii-desk clinic-server logins')."
+    )
+
+
+def server_refused(reason: str) -> ServerRefused:
+    """The error for a statement PostgreSQL refused with SQLSTATE 42501 (``reason``: the
+    first line of the server's message)."""
+    return ServerRefused(
+        "The clinic server refused this change: your database login may not make it (you "
+        "are read-only on this case, or not on it, or the change is the administrator's). "
+        f"Nothing of it was saved. (Server: {reason})"
+    )

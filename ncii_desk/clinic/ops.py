@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic.rls import refresh_grants
 from ncii_desk.clinic.store import (
     CLINIC_ID_FILE,
     DROPPED_KEY,
@@ -189,6 +190,8 @@ def upgrade_clinic(url: str) -> UpgradeResult:
                 _append_log(
                     s, _log_entry("upgrade", {"from_revision": before, "to_revision": target})
                 )
+            # Member logins (row-level security) get their privileges on any new table.
+            refresh_grants(s.connection(), record.clinic_id)
     finally:
         engine.dispose()
     return UpgradeResult(record.clinic_id, record.name, before, target, others)

@@ -54,6 +54,7 @@ from ncii_desk.clinic.errors import MemberRemoved as MemberRemoved
 from ncii_desk.clinic.errors import MemberUnknown as MemberUnknown
 from ncii_desk.clinic.errors import NotCaseMember as NotCaseMember
 from ncii_desk.clinic.errors import ValueRefused as ValueRefused
+from ncii_desk.clinic.errors import server_refused
 from ncii_desk.clinic.sealing import Sealer
 from ncii_desk.errors import (
     Cancelled,
@@ -147,6 +148,11 @@ def _reachable(url: str) -> Iterator[None]:
         raise ClinicError(
             f"The clinic database at {shown_url(url)} could not be reached ({reason})."
         ) from exc
+    except sa_exc.ProgrammingError as exc:
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "42501":
+            raise  # not 'insufficient privilege': row-level security refused nothing
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise server_refused(reason) from exc
     except sa_exc.DataError as exc:
         if "NUL" not in str(getattr(exc, "orig", exc)):
             raise
