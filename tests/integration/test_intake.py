@@ -303,7 +303,8 @@ def test_file_that_changes_while_read_is_refused_and_its_blob_removed(
 ) -> None:
     growing = _random_file(src / "still-copying.mp4", 100_000)
     after = _random_file(src / "after.png", magic=PNG_MAGIC)
-    real_put = store.blobs.put_stream
+    target = store.case_blobs(case_id)  # where the case's files are written
+    real_put = target.put_stream
     calls = {"n": 0}
 
     def put_and_grow(reader, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -314,7 +315,7 @@ def test_file_that_changes_while_read_is_refused_and_its_blob_removed(
                 fh.write(os.urandom(5000))
         return info
 
-    monkeypatch.setattr(store.blobs, "put_stream", put_and_grow)
+    monkeypatch.setattr(target, "put_stream", put_and_grow)
     result = intake.add_items(store, case_id, Role.SUSPECT, [growing, after])
 
     assert [v.original_filename for v in result.added] == ["after.png"]
@@ -330,7 +331,8 @@ def test_file_that_vanishes_while_read_leaves_nothing_behind(
 ) -> None:
     vanishing = _random_file(src / "moved-away.mp4", 100_000)
     after = _random_file(src / "after.png", magic=PNG_MAGIC)
-    real_put = store.blobs.put_stream
+    target = store.case_blobs(case_id)  # where the case's files are written
+    real_put = target.put_stream
 
     def put_and_vanish(reader, *args, **kwargs):  # type: ignore[no-untyped-def]
         info = real_put(reader, *args, **kwargs)
@@ -338,7 +340,7 @@ def test_file_that_vanishes_while_read_leaves_nothing_behind(
             vanishing.unlink()
         return info
 
-    monkeypatch.setattr(store.blobs, "put_stream", put_and_vanish)
+    monkeypatch.setattr(target, "put_stream", put_and_vanish)
     result = intake.add_items(store, case_id, Role.SUSPECT, [vanishing, after])
 
     assert [v.original_filename for v in result.added] == ["after.png"]
