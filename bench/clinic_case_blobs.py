@@ -8,7 +8,7 @@ member, generated benign PNG files. Prints:
   unwrapped, the blob key derived) and the same call again (cached);
 * adding N files to a case with each file under the case's key, against the same client
   with the blob-key step bypassed (every file under the clinic key, as before this change),
-  alternating, median of the repeats;
+  alternating which goes first, median of the repeats;
 * reading the N files back (``read_blob`` per row) on a new client, and again.
 
     .venv/bin/python bench/clinic_case_blobs.py [--files 100] [--repeat 3]
@@ -108,8 +108,9 @@ def main() -> None:
 
             adds: dict[str, list[float]] = {"case key": [], "clinic key": []}
             offset = 0
-            for _ in range(args.repeat):
-                for mode in ("case key", "clinic key"):
+            for rep in range(args.repeat):
+                order = ("case key", "clinic key") if rep % 2 == 0 else ("clinic key", "case key")
+                for mode in order:  # which goes first alternates
                     offset += 1
                     files = _pictures(work / "src" / str(offset), args.files, offset)
                     store = client()
