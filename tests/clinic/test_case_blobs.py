@@ -20,7 +20,7 @@ from ncii_desk.clinic.caseblobs import BLOB_KEY_LABEL, case_blob_key
 from ncii_desk.clinic.errors import NotCaseMember
 from ncii_desk.clinic.ops import check_blob_folder
 from ncii_desk.clinic.store import ClinicStore
-from ncii_desk.errors import VaultCorrupt
+from ncii_desk.errors import VaultCorrupt, VaultLocked
 from ncii_desk.services import case_members, cases, handover, intake, items
 from ncii_desk.vault.blobs import BlobStore as FolderBlobStore
 from ncii_desk.vault.keys import derive_subkeys
@@ -107,6 +107,12 @@ def test_a_case_file_is_under_the_case_key_not_the_clinic_key(
         info = alice.store_blob(s, alice.case_blobs(None).put_bytes(b"no case"))
     assert (info.case_id, info.key_version) == (None, None)
     assert _clinic_key_blobs(clinic).read(info.id) == b"no case"
+    # The blob keys are cached per (case, version) while the store is open, gone on close.
+    assert list(alice._case_blobs._stores) == [(case.id, 1)]
+    alice.close()
+    assert alice._case_blobs._stores == {}
+    with pytest.raises(VaultLocked):
+        alice.read_blob(blob)
 
 
 def test_a_clinic_member_not_on_the_case_gets_a_clear_error(
