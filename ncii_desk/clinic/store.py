@@ -45,6 +45,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from ncii_desk.clinic import auditseal
+from ncii_desk.clinic.caseblobs import CaseBlobs, check_blobs
 from ncii_desk.clinic.errors import AuditChainMoved as AuditChainMoved
 from ncii_desk.clinic.errors import ClinicError as ClinicError
 from ncii_desk.clinic.errors import ClinicRolledBack as ClinicRolledBack
@@ -57,10 +58,8 @@ from ncii_desk.clinic.errors import ValueRefused as ValueRefused
 from ncii_desk.clinic.errors import server_refused
 from ncii_desk.clinic.sealing import Sealer
 from ncii_desk.errors import (
-    Cancelled,
     MigrationError,
     MissingPackage,
-    VaultCorrupt,
     VaultError,
     VaultLocked,
 )
@@ -369,6 +368,7 @@ class ClinicStore:
         self.on_close: Callable[[ClinicStore], None] | None = None
         self._write_mutex = threading.RLock()
         self._blobs = FolderBlobStore(blobs_dir, self._keys.blob)
+        self._case_blobs = CaseBlobs(self, self._blobs, self.sealer.keys.open_case)
 
     @classmethod
     def open(
@@ -485,6 +485,7 @@ class ClinicStore:
             self._keys = None
             self._data_key = None
             self.member = None
+            self._case_blobs.forget()
 
     def __enter__(self) -> ClinicStore:
         return self
@@ -645,16 +646,7 @@ class ClinicStore:
             rows = list(s.scalars(select(Blob).order_by(Blob.id)))
             dropped = self._dropped_in(s)
         known = {r.id for r in rows}
-        for done, row in enumerate(rows, 1):
-            if should_stop is not None and should_stop():
-                raise Cancelled("The clinic store check was cancelled before it finished.")
-            try:
-                report.bytes_checked += self._blobs.verify(row.id, self.blob_info(row))
-            except VaultCorrupt as exc:
-                report.problems.append(Problem(exc.file, exc.entry, exc.message))
-            report.blobs_checked += 1
-            if progress is not None:
-                progress(done, len(rows), "checking stored evidence")
+        check_blobs(rows, self.blobs_of, self._blobs, report, should_stop, progress)
         for blob_id in self._blobs.ids():
             if blob_id not in known and blob_id not in dropped:
                 report.problems.append(
@@ -673,6 +665,30 @@ class ClinicStore:
 
     # blobs --------------------------------------------------------------------------------
 
+    def case_blobs(self, case_id: str | None, session: Session | None = None) -> FolderBlobStore:
+        """New blobs of ``case_id`` under its current key version (a member-opened store;
+        raw-key tools and blobs of no case: the clinic key). See :mod:`.caseblobs`."""
+        self._require_keys()
+        if case_id is None or not (self.sealing and self.member is not None):
+            return self._clinic_blobs(None)  # crotate: the newest clinic key version
+        return self._case_blobs.for_write(case_id, session)
+
+    def _blob_store_for(self, case_id: str | None, key_version: int | None) -> FolderBlobStore:
+        """The one resolver from a blob row's (case_id, key_version) to the store opening it."""
+        self._require_keys()
+        if case_id is None:
+            return self._clinic_blobs(key_version)
+        return self._case_blobs.for_read(case_id, key_version or 1)
+
+    def _clinic_blobs(self, key_version: int | None) -> FolderBlobStore:
+        """Blobs of no case under version ``key_version`` of the clinic key (None = 1)."""
+        if key_version not in (None, 1):
+            raise ClinicError(f"No version {key_version} of the clinic key is known here.")
+        return self._blobs
+
+    def blobs_of(self, row: Blob) -> FolderBlobStore:
+        return self._blob_store_for(row.case_id, row.key_version)
+
     def store_blob(self, session: Session, info: BlobInfo) -> Blob:
         row = blob_row(info)
         session.add(row)
@@ -683,8 +699,7 @@ class ClinicStore:
         return info_of(row)
 
     def read_blob(self, row: Blob) -> bytes:
-        self._require_keys()
-        return self._blobs.read(row.id, self.blob_info(row))
+        return self.blobs_of(row).read(row.id, self.blob_info(row))
 
     def drop_blob(self, session: Session, blob_id: str) -> None:
         """Inside :meth:`transaction`: delete a blob's row; its file goes once the

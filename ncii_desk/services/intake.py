@@ -66,7 +66,7 @@ from ncii_desk.vault.models import (
     new_id,
     utcnow,
 )
-from ncii_desk.vault.store import CaseStore
+from ncii_desk.vault.store import BlobStore, CaseStore, blob_values, same_key_blobs
 
 #: Item details key: items elsewhere switched to hashes only when this one was added hash-only.
 COPIES_KEY = "copies_switched_to_hashes"
@@ -407,7 +407,7 @@ def _take_in(
                 _check_media(cand.path)
             where = found_at.get(cand.path.resolve()) if found_at else None
             extra = {"document": True} if as_document else None
-            batch.add(_stage(vault, cand, minor, hash_only, where, extra))
+            batch.add(_stage(batch.blobs(), cand, minor, hash_only, where, extra))
         except NciiDeskError as exc:
             result.errors.append(IntakeError(str(cand.path), exc.message, exc.hint))
         except OSError as exc:
@@ -476,14 +476,15 @@ class _Staged:
 
 
 def _stage(
-    vault: CaseStore,
+    blobs: BlobStore,
     cand: _Candidate,
     minor: bool,
     hash_only: set[str],
     where: FoundAt | None = None,
     extra: dict[str, Any] | None = None,
 ) -> _Staged:
-    """Read one file into a blob that is not yet durable (the batch syncs them together)."""
+    """Read one file into a blob of ``blobs`` (the case's, from :meth:`_Batch.blobs`) that
+    is not yet durable (the batch syncs them together)."""
     where = where.checked() if where is not None else None  # before anything is stored
     if not minor and hash_only and _prehash(cand.path) in hash_only:
         minor = True  # the same bytes were recorded as possibly showing a minor before
@@ -500,12 +501,12 @@ def _stage(
                     pass  # hashes only: the bytes are dropped as soon as they are hashed
                 sha256 = sha.hexdigest()
             else:
-                info = vault.blobs.put_stream(reader, durable=False)
+                info = blobs.put_stream(reader, durable=False)
                 sha256 = info.sha256
             _ensure_unchanged(cand.path, st, reader.total)
     except BaseException:
         if info is not None:  # no row can name it yet
-            vault.blobs.delete(info.blob_id)
+            blobs.delete(info.blob_id)
         raise
     if minor:
         hash_only.add(sha256)  # later files of the same batch see it too
@@ -531,6 +532,14 @@ class _Batch:
         self.result, self.known, self.as_document = result, known, as_document
         self.staged: list[_Staged] = []
         self.bytes = 0
+        self._blobs: BlobStore | None = None
+
+    def blobs(self) -> BlobStore:
+        """Where this batch's files are written: the case's blob store, asked for again
+        after each commit (a clinic case's key may have changed in between)."""
+        if self._blobs is None:
+            self._blobs = self.vault.case_blobs(self.case_id)
+        return self._blobs
 
     def add(self, staged: _Staged) -> None:
         self.staged.append(staged)
@@ -559,6 +568,7 @@ class _Batch:
 
     def commit(self) -> None:
         staged, self.staged, self.bytes = self.staged, [], 0
+        self._blobs = None
         if not staged:
             return
         prepared = [b.prepared for b in staged]
@@ -695,10 +705,12 @@ def _record_batch(
     to hashes only, which :func:`record_item` does)."""
     kept = {b.prepared.sha256 for b in staged if b.prepared.info is not None}
     blob_of: dict[str, str] = {}
-    if kept:
+    infos = [b.prepared.info for b in staged if b.prepared.info is not None]
+    if infos:  # a batch is of one case: its blobs are under that case's key
+        scope = same_key_blobs(infos[0])
         rows = s.execute(
             select(Blob.id, Blob.sha256).where(
-                Blob.sha256.in_(probes(s, "blobs", "sha256", kept, case_id))
+                Blob.sha256.in_(probes(s, "blobs", "sha256", kept, case_id)), scope
             )
         )
         for found_blob, digest in rows:
@@ -737,16 +749,7 @@ def _record_batch(
             blob_id = blob_of.get(p.sha256)
             if blob_id is None:  # new bytes: this file's blob gets its row
                 blob_id = blob_of[p.sha256] = p.info.blob_id
-                blobs.append(
-                    {
-                        "id": p.info.blob_id,
-                        "size": p.info.size,
-                        "sha256": p.info.sha256,
-                        "cipher_sha256": p.info.cipher_sha256,
-                        "chunk_size": p.info.chunk_size,
-                        "created_at": utcnow(),
-                    }
-                )
+                blobs.append({**blob_values(p.info), "created_at": utcnow()})
         fields = _item_fields(
             vault,
             case_id,
@@ -800,15 +803,15 @@ class PreparedBytes:
 
 
 def prepare_bytes(
-    vault: CaseStore, data: bytes, *, minor: bool, hash_only: set[str]
+    vault: CaseStore, data: bytes, *, case_id: str, minor: bool, hash_only: set[str]
 ) -> PreparedBytes:
-    """Hash ``data`` and store it as an encrypted blob (not when ``minor`` or when the same
-    bytes were recorded hash-only before; ``hash_only`` comes from :func:`hash_only_digests`
-    and learns the new hash-only digests)."""
+    """Hash ``data`` and store it as an encrypted blob of case ``case_id`` (not when
+    ``minor`` or when the same bytes were recorded hash-only before; ``hash_only`` comes
+    from :func:`hash_only_digests` and learns the new hash-only digests)."""
     sha256 = hashlib.sha256(data).hexdigest()
     minor = minor or sha256 in hash_only
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
-    info = None if minor else vault.blobs.put_bytes(data)
+    info = None if minor else vault.case_blobs(case_id).put_bytes(data)
     if minor:
         hash_only.add(sha256)
     return PreparedBytes(len(data), sha256, md5, sniff_mime(data[:SNIFF_BYTES]), minor, info)
@@ -837,7 +840,10 @@ def record_item(
     if prepared.info is not None:
         existing = s.scalars(
             select(Blob)
-            .where(Blob.sha256.in_(probes(s, "blobs", "sha256", [sha256], case_id)))
+            .where(
+                Blob.sha256.in_(probes(s, "blobs", "sha256", [sha256], case_id)),
+                same_key_blobs(prepared.info),
+            )
             .limit(1)
         ).first()
         if existing is not None:

@@ -103,7 +103,7 @@ def export_blob(
         raise ExportError(
             f"{target} already exists.", "Choose another name or folder, or allow overwriting."
         )
-    vault.blobs.export(blob.id, target, vault.blob_info(blob))
+    vault.blobs_of(blob).export(blob.id, target, vault.blob_info(blob))
     action, object_id, details = event
     with vault.transaction() as s:
         vault.audit(s, action, object_id, details | {"file_name": target.name})

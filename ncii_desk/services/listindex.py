@@ -33,7 +33,8 @@ def store_packed_index(vault: CaseStore, index: HashIndex, positions: Any) -> Bl
     current version), buffer by buffer: no joined copy of the hashes and tables is made."""
     from ncii_desk.hashing.index_store import ChunkReader, packed_chunks
 
-    return vault.blobs.put_stream(ChunkReader(packed_chunks(index, positions)))
+    # A hash list belongs to no case: under the clinic's (or the vault's) own key.
+    return vault.case_blobs(None).put_stream(ChunkReader(packed_chunks(index, positions)))
 
 
 def read_packed_index(vault: CaseStore, blob: Blob) -> tuple[HashIndex, Any, int | None]:

@@ -411,7 +411,7 @@ def _prepare_exhibits(
             prepared.thumbs[n] = make_thumbnail(data, item.mime, thumbnails)
             del data
         else:
-            vault.blobs.verify(blob.id, info)
+            vault.blobs_of(blob).verify(blob.id, info)
             prepared.thumbs[n] = make_thumbnail(
                 b"", item.mime, ThumbMode.NONE, pixels_kept=may_show
             )
@@ -419,21 +419,23 @@ def _prepare_exhibits(
         if sealed and may_show:
             make_private_dir(sealed_dir)
             name = pk.sealed_name(n, item.sha256, item.mime)
-            vault.blobs.export(blob.id, sealed_dir / name, info)
+            vault.blobs_of(blob).export(blob.id, sealed_dir / name, info)
             prepared.sealed_files[n] = name
             exported.append((item.id, item.sha256, name))
             if warc is not None:
                 if warc.id not in warcs_done:
                     warc_name = f"exhibit-{n:03d}-capture.warc"
-                    if vault.blobs.read(warc.id, vault.blob_info(warc))[:2] == b"\x1f\x8b":
+                    if vault.read_blob(warc)[:2] == b"\x1f\x8b":
                         warc_name += ".gz"
-                    vault.blobs.export(warc.id, sealed_dir / warc_name, vault.blob_info(warc))
+                    warc_store = vault.blobs_of(warc)
+                    warc_store.export(warc.id, sealed_dir / warc_name, vault.blob_info(warc))
                     warcs_done[warc.id] = warc_name
                 prepared.sealed_warcs[n] = warcs_done[warc.id]
             if shot is not None:  # the page's screenshot, next to its WARC
                 if shot.id not in shots_done:
                     shot_name = f"exhibit-{n:03d}-capture-screenshot.png"
-                    vault.blobs.export(shot.id, sealed_dir / shot_name, vault.blob_info(shot))
+                    shot_store = vault.blobs_of(shot)
+                    shot_store.export(shot.id, sealed_dir / shot_name, vault.blob_info(shot))
                     shots_done[shot.id] = shot_name
                 prepared.sealed_screenshots[n] = shots_done[shot.id]
     job.progress(total, total, "reading exhibits")
@@ -704,7 +706,7 @@ def configure_signing(
     """Keep a clinic certificate (PKCS#12) in the vault; later packets are signed with it."""
     signer = signing.load_signer(pkcs12, passphrase)
     info = signing.describe(signer)
-    blob = vault.blobs.put_bytes(pkcs12)
+    blob = vault.case_blobs(None).put_bytes(pkcs12)  # the clinic's, of no case
     old_blob: str | None = None
     try:
         with vault.transaction() as s:

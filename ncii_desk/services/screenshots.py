@@ -135,14 +135,16 @@ class Prepared:
     details: dict[str, Any]
 
 
-def prepare(vault: CaseStore, warc: bytes, url: str, *, javascript: bool = False) -> Prepared:
-    """Draw the page and write the PNG as an encrypted blob (before the transaction that
-    records it); a failure gives a note instead, never an exception."""
+def prepare(
+    vault: CaseStore, warc: bytes, url: str, *, case_id: str, javascript: bool = False
+) -> Prepared:
+    """Draw the page and write the PNG as an encrypted blob of case ``case_id`` (before the
+    transaction that records it); a failure gives a note instead, never an exception."""
     try:
         shot = render_from_warc(warc, url, javascript=javascript)
     except ScreenshotNotMade as exc:
         return Prepared(None, {"made": False, "note": exc.message})
-    info = vault.blobs.put_bytes(shot.png)
+    info = vault.case_blobs(case_id).put_bytes(shot.png)
     details: dict[str, Any] = {
         "made": True,
         "blob_id": info.blob_id,
@@ -254,6 +256,7 @@ def make_screenshots(
             )
         )
         todo = [(c.id, c.final_url or c.url, c.warc_blob_id, dict(c.details or {})) for c in rows]
+        case_id = case.id
     batch = ScreenshotBatch()
     total = len(todo)
     for n, (capture_id, url, warc_id, details) in enumerate(todo):
@@ -273,7 +276,7 @@ def make_screenshots(
         if not warc:
             result.skipped = "its WARC is no longer stored"
             continue
-        shot = prepare(vault, warc, url, javascript=javascript)
+        shot = prepare(vault, warc, url, case_id=case_id, javascript=javascript)
         del warc
         try:
             _store(vault, capture_id, shot, result)

@@ -71,6 +71,11 @@ class BlobInfo:
     sha256: str
     cipher_sha256: str
     chunk_size: int
+    #: The case whose key the blob is encrypted under (None: the store's own key), and that
+    #: key's version: a clinic store writes both into the blob's row (``blobs.case_id``,
+    #: ``blobs.key_version``). A laptop vault leaves both None.
+    case_id: str | None = None
+    key_version: int | None = None
 
 
 def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
@@ -97,9 +102,22 @@ class BlobStore:
         self.root = root / BLOBS_DIR
         self._master = master_key
         self.chunk_size = chunk_size
+        #: What every BlobInfo this store writes names as its key (see :meth:`keyed`).
+        self.case_id: str | None = None
+        self.key_version: int | None = None
         #: Blob files written with ``durable=False`` and their folders, until :meth:`sync`.
         self._pending: set[Path] = set()
         self._pending_lock = threading.Lock()
+
+    def keyed(self, master_key: bytes, case_id: str | None, key_version: int | None) -> BlobStore:
+        """A store over the same folder under another master key (a clinic case's blob key),
+        whose blobs' infos name ``case_id`` and ``key_version``. It shares this store's list
+        of blobs not yet durable, so one :meth:`sync` on either covers both."""
+        other = BlobStore(self.root.parent, master_key, self.chunk_size)
+        other.root = self.root
+        other.case_id, other.key_version = case_id, key_version
+        other._pending, other._pending_lock = self._pending, self._pending_lock
+        return other
 
     # paths -------------------------------------------------------------------------------
 
@@ -177,8 +195,9 @@ class BlobStore:
         """Make every blob written with ``durable=False`` since the last call durable, file
         contents and names: on Linux one ``syncfs`` of the blob store's file system, else an
         fsync of each file and of each folder."""
-        with self._pending_lock:
-            pending, self._pending = self._pending, set()
+        with self._pending_lock:  # emptied in place: stores made by keyed() share the set
+            pending = set(self._pending)
+            self._pending.clear()
         if not pending:
             return
         files = sum(1 for p in pending if p.parent != self.root)
@@ -251,6 +270,8 @@ class BlobStore:
                 plain_hash.hexdigest(),
                 cipher_hash.hexdigest(),
                 self.chunk_size,
+                self.case_id,
+                self.key_version,
             )
         chunks = itertools.chain([first, second], chunks)
 
@@ -307,7 +328,13 @@ class BlobStore:
         os.replace(tmp, final)
         self._settle(final, durable)
         return BlobInfo(
-            blob_id, size, plain_hash.hexdigest(), cipher_hash.hexdigest(), self.chunk_size
+            blob_id,
+            size,
+            plain_hash.hexdigest(),
+            cipher_hash.hexdigest(),
+            self.chunk_size,
+            self.case_id,
+            self.key_version,
         )
 
     def _settle(self, final: Path, durable: bool) -> None:

@@ -18,9 +18,11 @@ Implementations today:
 * :class:`ncii_desk.vault.blobs.BlobStore`: the folder blob store (both of the above use it;
   for a clinic the folder lies on the clinic's file server).
 
-Services annotate their store parameter with :class:`CaseStore` and reach blobs through
-``store.blobs`` (a :class:`BlobStore`); neither interface names a database, a file or a
-path.
+Services annotate their store parameter with :class:`CaseStore`. They write a case's blobs
+through ``store.case_blobs(case_id)`` and open a stored blob through ``store.blobs_of(row)``
+(each a :class:`BlobStore`; on a clinic store each case's blobs are under that case's key);
+``store.blobs`` is the store's own blob store (blobs of no case, deletes, sync). Neither
+interface names a database, a file or a path.
 """
 
 from __future__ import annotations
@@ -132,7 +134,22 @@ class CaseStore(Protocol):
         """The full integrity sweep: the database, every blob, the audit chain."""
         ...
 
-    def store_blob(self, session: Session, info: BlobInfo) -> Blob: ...
+    def case_blobs(self, case_id: str | None, session: Session | None = None) -> BlobStore:
+        """Where new blobs of ``case_id`` (None: of no case) are written: on a clinic store
+        opened by a member, under the newest version of that case's key (checked in
+        ``session`` when given, which sees a case created in it); a laptop vault has one
+        blob store for everything. Raises NotCaseMember for a case the member is not on."""
+        ...
+
+    def blobs_of(self, row: Blob) -> BlobStore:
+        """The blob store that opens the bytes of ``row`` (read, stream, verify, export):
+        the key its row names. Raises NotCaseMember when this member holds no such key."""
+        ...
+
+    def store_blob(self, session: Session, info: BlobInfo) -> Blob:
+        """Inside a write transaction: the row of a blob written by :meth:`case_blobs`'s
+        store (it records the case and key version the blob is under)."""
+        ...
 
     def blob_info(self, row: Blob) -> BlobInfo: ...
 
@@ -189,17 +206,43 @@ def blob_row(info: BlobInfo) -> Blob:
     """The database row describing a stored blob (both stores keep the same columns)."""
     from ncii_desk.vault.models import Blob
 
-    return Blob(
-        id=info.blob_id,
-        size=info.size,
-        sha256=info.sha256,
-        cipher_sha256=info.cipher_sha256,
-        chunk_size=info.chunk_size,
-    )
+    return Blob(**blob_values(info))
+
+
+def blob_values(info: BlobInfo) -> dict[str, Any]:
+    """The columns of a blob's row (for Core inserts; :func:`blob_row` builds the object)."""
+    return {
+        "id": info.blob_id,
+        "size": info.size,
+        "sha256": info.sha256,
+        "cipher_sha256": info.cipher_sha256,
+        "chunk_size": info.chunk_size,
+        "case_id": info.case_id,
+        "key_version": info.key_version,
+    }
+
+
+def same_key_blobs(info: BlobInfo) -> Any:
+    """SQL condition: blob rows under the same key as ``info`` (the same case, or no case).
+    Looking up "these bytes are already stored" within it never shares a blob between two
+    cases of a clinic store; on a laptop vault every row is of no case, so it matches all."""
+    from ncii_desk.vault.models import Blob
+
+    if info.case_id is None:
+        return Blob.case_id.is_(None)
+    return Blob.case_id == info.case_id
 
 
 def info_of(row: Blob) -> BlobInfo:
     """What a blob row says the stored bytes are (checked when they are read)."""
     from ncii_desk.vault.blobs import BlobInfo
 
-    return BlobInfo(row.id, row.size, row.sha256, row.cipher_sha256, row.chunk_size)
+    return BlobInfo(
+        row.id,
+        row.size,
+        row.sha256,
+        row.cipher_sha256,
+        row.chunk_size,
+        row.case_id,
+        row.key_version,
+    )

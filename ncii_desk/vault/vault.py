@@ -715,6 +715,15 @@ class Vault:
 
     # blobs -------------------------------------------------------------------------------
 
+    def case_blobs(self, case_id: str | None, session: Session | None = None) -> BlobStore:
+        """A laptop vault keeps every blob under its one blob key (rows name no case)."""
+        self._require_keys()
+        return self.blobs
+
+    def blobs_of(self, row: Blob) -> BlobStore:
+        self._require_keys()
+        return self.blobs
+
     def store_blob(self, session: Session, info: BlobInfo) -> Blob:
         row = blob_row(info)
         session.add(row)

@@ -32,7 +32,7 @@ import skimage.data
 from capture_server import LocalServer, Route, page, photo_bytes
 from PIL import Image
 from sqlalchemy import func, select
-from storekit import dropped_key, store_folder
+from storekit import dropped_key, is_laptop, store_folder
 from test_suspected_minor import db_hits
 
 from conftest import PASSPHRASE, SHARED
@@ -240,8 +240,10 @@ def test_same_files_in_other_cases_are_switched_with_a_notice(
     flagged = cases.new_case(store, "Case flagged")
     shared_a, own_a = _add(store, ordinary.id, Role.ORIGINAL, photos["chelsea"], photos["coffee"])
     (shared_b,) = _add(store, flagged.id, Role.SUSPECT, photos["chelsea"])
-    blob_id = _item(store, shared_a).blob_id
-    assert blob_id is not None and _item(store, shared_b).blob_id == blob_id
+    blob_id, b_blob = _item(store, shared_a).blob_id, _item(store, shared_b).blob_id
+    assert blob_id is not None and b_blob is not None
+    # A laptop vault keeps the bytes once; a clinic store once per case (under its key).
+    assert (b_blob == blob_id) == is_laptop(store)
 
     plan = minor.minor_plan(store, flagged.id)
     assert [(o.case_id, o.label, o.items) for o in plan.other_cases] == [
@@ -254,6 +256,7 @@ def test_same_files_in_other_cases_are_switched_with_a_notice(
     assert not _item(store, shared_a).pixels_kept and _item(store, shared_a).blob_id is None
     assert _item(store, own_a).pixels_kept  # the other case's other files stay
     assert _files_named(store_folder(store), blob_id) == []
+    assert _files_named(store_folder(store), b_blob) == []
     assert not cases.get_case(store, ordinary.id).suspected_minor  # only its copy changed
     ((obj, notice),) = _events(store, items.COPIES_ACTION)
     assert obj == ordinary.id and notice["items"] == [shared_a]

@@ -267,7 +267,7 @@ class _AddressCapture:
             self.not_archived.append(fetched.requested_url)
         if body is not None:
             prepared = intake.prepare_bytes(
-                self.vault, body, minor=self.minor, hash_only=self.hash_only
+                self.vault, body, case_id=self.case_id, minor=self.minor, hash_only=self.hash_only
             )
             self.prepared.append(prepared)
             res.pixels_kept = not prepared.minor
@@ -429,7 +429,9 @@ def _capture_one(
         if warc is not None and result.mode == "page" and options.screenshot:
             job.progress(0, 1, "drawing a screenshot of the page from its WARC")
             page_url = summary["final_url"] or address
-            cap.screenshot = screenshots.prepare(vault, cap.warc_bytes, page_url)
+            cap.screenshot = screenshots.prepare(
+                vault, cap.warc_bytes, page_url, case_id=cap.case_id
+            )
         cap.warc_bytes = b""
         _commit(cap, typed, address, summary, result, info, warc, ended)
     except _Cancelled:
@@ -503,7 +505,7 @@ def _warc_blob(
     )
     data = _with_warcinfo(cap, address)
     cap.warc_bytes = data
-    blob = cap.vault.blobs.put_bytes(data)
+    blob = cap.vault.case_blobs(cap.case_id).put_bytes(data)
     prepared = intake.PreparedBytes(
         len(data),
         blob.sha256,

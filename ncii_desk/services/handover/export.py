@@ -172,7 +172,7 @@ def export_case(
                 writer.frame(
                     b"B", canonical_json({"id": blob.id, "size": blob.size, "sha256": blob.sha256})
                 )
-                for part in vault.blobs.stream(blob.id, vault.blob_info(blob)):
+                for part in vault.blobs_of(blob).stream(blob.id, vault.blob_info(blob)):
                     for i in range(0, len(part), BLOB_PIECE):
                         writer.frame(b"D", part[i : i + BLOB_PIECE])
                 writer.frame(b"E", b"")

@@ -191,12 +191,15 @@ def _store_blobs(
     reused = 0
     pending: list[tuple[str, BlobInfo]] = []
     started = bool(staged)
+    # The case and its key do not exist before the last transaction: the files go under the
+    # store's own key here, and under the case's key there (_under_case_key).
+    first_pass = vault.case_blobs(None)
 
     def commit() -> None:
         nonlocal started
         if not pending:
             return
-        vault.blobs.sync()
+        first_pass.sync()
         with vault.transaction() as s:
             for announced_id, blob_info in pending:
                 vault.store_blob(s, blob_info)
@@ -234,7 +237,7 @@ def _store_blobs(
                     reused += 1
                 else:
                     job.raise_if_cancelled()
-                    blob_info = vault.blobs.put_stream(source, durable=False)
+                    blob_info = first_pass.put_stream(source, durable=False)
                     pending.append((announced_id, blob_info))
                     pending_bytes += blob_info.size
                     if not source.done or blob_info.sha256 != announced.get("sha256"):
@@ -250,6 +253,61 @@ def _store_blobs(
                 vault.blobs.delete(blob_info.blob_id)
         raise
     return reused
+
+
+@contextlib.contextmanager
+def _deleted_on_failure(vault: CaseStore, blob_ids: list[str]) -> Iterator[None]:
+    """Files of ``blob_ids`` deleted when the block fails (their rows were never committed)."""
+    try:
+        yield
+    except BaseException:
+        for blob_id in blob_ids:
+            with contextlib.suppress(OSError):
+                vault.blobs.delete(blob_id)
+        raise
+
+
+def _under_case_key(
+    vault: CaseStore,
+    s: Session,
+    case_id: str,
+    blob_map: dict[str, str],
+    job: Job,
+    rekeyed: list[str],
+) -> None:
+    """Inside the import's last transaction, right after the case row (and so its key) went
+    in: on a clinic store, each stored file of the first pass is encrypted again under the
+    case's key as a new blob, ``blob_map`` names the new blobs, and the first-pass blobs
+    are dropped with the transaction (a store with one blob key has nothing to do)."""
+    target = vault.case_blobs(case_id, s)
+    if target is vault.case_blobs(None) or not blob_map:
+        return
+    from ncii_desk.hashing.index_store import ChunkReader
+
+    moved: list[tuple[str, str, BlobInfo]] = []  # (announced id, first-pass blob, new blob)
+    try:
+        for n, (announced_id, blob_id) in enumerate(sorted(blob_map.items()), 1):
+            job.raise_if_cancelled()
+            row = s.get(Blob, blob_id)
+            if row is None:
+                raise HandoverCorrupt("A stored file of this import is no longer in the store.")
+            plain = vault.blobs_of(row).stream(row.id, vault.blob_info(row))
+            info = target.put_stream(ChunkReader(plain), durable=False)
+            moved.append((announced_id, blob_id, info))
+            rekeyed.append(info.blob_id)
+            if info.sha256 != row.sha256:
+                raise HandoverCorrupt("A stored file changed while it was imported.")
+            job.progress(n, len(blob_map), "encrypting stored files with the case's key")
+        target.sync()  # durable before a row names them
+    except BaseException:
+        for _announced, _old, info in moved:
+            with contextlib.suppress(OSError):
+                target.delete(info.blob_id)
+        raise
+    for announced_id, blob_id, info in moved:
+        vault.store_blob(s, info)
+        blob_map[announced_id] = info.blob_id
+        vault.drop_blob(s, blob_id)
 
 
 def import_case(
@@ -297,7 +355,12 @@ def import_case(
     try:
         reused = _store_blobs(vault, path, passphrase, info, staged, job)
         blob_map = {k: v["blob_id"] for k, v in staged.items()}
-        with vault.transaction() as s, _frames(vault, path, passphrase) as (_header, frames):
+        rekeyed: list[str] = []
+        with (
+            _deleted_on_failure(vault, rekeyed),
+            vault.transaction() as s,
+            _frames(vault, path, passphrase) as (_header, frames),
+        ):
             stream = hashlib.sha256()
             label = info.case_label
             new_case_id = ref(info.case_id)
@@ -338,6 +401,8 @@ def import_case(
                         duplicates.append((row["id"], row["duplicate_of"]))
                         row["duplicate_of"] = None
                     insert_rows(s, table, [row])
+                    if table.name == "cases":
+                        _under_case_key(vault, s, new_case_id, blob_map, job, rekeyed)
                 elif kind == b"A":
                     ev = _json(payload)
                     columns = {

@@ -389,7 +389,7 @@ def draft_requests(
     views: list[RequestView] = []
     with vault.transaction() as s:
         for (letter, package), planned in zip(packages, made_by, strict=True):
-            info = vault.blobs.put_bytes(package)
+            info = vault.case_blobs(case_id, s).put_bytes(package)
             vault.store_blob(s, info)
             urls = [u for d in letter.depictions for u in (d.url, d.page_url) if u]
             row = RemovalRequest(

@@ -190,7 +190,7 @@ def _store_redated(
     before = _hashes(vault.read_blob(old)) if old is not None else {}
     if redated.package is None:
         return {"letter_redated": False, "note": redated.note, "documents": before}
-    info = vault.blobs.put_bytes(redated.package)
+    info = vault.case_blobs(row.case_id, s).put_bytes(redated.package)
     vault.store_blob(s, info)
     row.document_blob_id = info.blob_id
     return {
