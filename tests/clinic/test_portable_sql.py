@@ -33,7 +33,16 @@ def test_a_json_field_of_the_audit_details_is_read_in_sql_with_any_key(store: An
         ("test.two", "case-b"),
         ("test.three", None),
     ]
-    assert values("other") == [("test.one", "x-1"), ("test.two", None), ("test.three", "x-3")]
+    if getattr(store, "sealing", False):
+        # A clinic store seals the details on the client: only the case id stays readable
+        # in SQL (activity lists select a case's events by it); no other key is.
+        assert values("other") == [("test.one", None), ("test.two", None), ("test.three", None)]
+    else:
+        assert values("other") == [
+            ("test.one", "x-1"),
+            ("test.two", None),
+            ("test.three", "x-3"),
+        ]
     with store.session() as s:
         found = s.scalars(
             select(AuditEvent.object_id).where(
