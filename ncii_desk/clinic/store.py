@@ -44,6 +44,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic import clinickeys
+from ncii_desk.clinic.clinickeys import CLINIC_KEY_CASE as CLINIC_KEY_CASE
+from ncii_desk.clinic.clinickeys import ClinicKeyring
+from ncii_desk.clinic.clinickeys import unwrap_clinic_key as unwrap_clinic_key
+from ncii_desk.clinic.clinickeys import wrap_clinic_key as wrap_clinic_key
 from ncii_desk.clinic.errors import AuditChainMoved as AuditChainMoved
 from ncii_desk.clinic.errors import ClinicError as ClinicError
 from ncii_desk.clinic.errors import ClinicRolledBack as ClinicRolledBack
@@ -68,16 +73,11 @@ from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.blobs import BlobStore as FolderBlobStore
 from ncii_desk.vault.keys import DATA_KEY_BYTES, SubKeys, derive_subkeys, utc_now_iso
 from ncii_desk.vault.members import (
-    CaseKey,
-    CaseKeyRefused,
     MemberKeyRecord,
     MemberKeys,
-    MemberPublic,
     Membership,
     MembershipRecord,
-    unwrap_case_key,
     verify_membership,
-    wrap_case_key,
 )
 from ncii_desk.vault.models import AuditEvent, Blob, CaseMembershipRecord, ClinicMember, Setting
 from ncii_desk.vault.roles import MemberRole
@@ -318,8 +318,9 @@ def check_revision(record: ClinicRecord) -> None:
         )
 
 
-def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
-    msg = f"clinic-audit-head|{clinic_id}|{seq}|{mac}".encode()
+def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str, version: int = 1) -> str:
+    bound = "" if version == 1 else f"|v{version}"  # version 1: as before versions existed
+    msg = f"clinic-audit-head|{clinic_id}|{seq}|{mac}{bound}".encode()
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
@@ -349,11 +350,14 @@ class ClinicStore:
         self._read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self._keys: SubKeys | None = derive_subkeys(data_key, record.clinic_id)
         self._data_key: bytes | None = data_key
+        self._ring = ClinicKeyring(record.clinic_id, {1: data_key}, 1)
+        self._blob_stores: dict[int, FolderBlobStore] = {}
+        self._blobs_root = blobs_dir
         #: Called once by :meth:`close` while the store is still open (the services record
         #: the audit head this client last saw here).
         self.on_close: Callable[[ClinicStore], None] | None = None
         self._write_mutex = threading.RLock()
-        self._blobs = FolderBlobStore(blobs_dir, self._keys.blob)
+        self._blobs = clinickeys.ClinicBlobs(self)
         #: case id -> its verified membership (reloaded when the newest record changes).
         self._memberships: dict[str, Membership] = {}
 
@@ -366,8 +370,10 @@ class ClinicStore:
         blobs_dir: Path | None = None,
         actor: str = "",
         sealed: bool | None = None,
+        ring: ClinicKeyring | None = None,
     ) -> ClinicStore:
-        """Open the clinic store at ``url`` with the clinic's data key.
+        """Open the clinic store at ``url`` with the clinic's data key (any version of it:
+        its check value names the version; ``ring``: the versions a member unwrapped).
 
         ``blobs_dir`` is the blob folder as this computer sees it (the path recorded by
         ``init`` when not given); it must be the folder made for this clinic.
@@ -393,6 +399,11 @@ class ClinicStore:
                     "Give the clinic's blob folder as this computer sees it (--blobs).",
                 )
             store = cls(url, engine, record, folder, data_key, actor, sealed)
+            if ring is None:
+                with store.session() as s:
+                    chain = clinickeys.read_chain(s)
+                ring = clinickeys.ring_for(chain, record.clinic_id, data_key, None)
+            store.set_keyring(ring)
             store._finish_drops(store._dropped())
         except BaseException:
             engine.dispose()
@@ -427,8 +438,26 @@ class ClinicStore:
     # state --------------------------------------------------------------------------------
 
     @property
-    def blobs(self) -> FolderBlobStore:
+    def blobs(self) -> clinickeys.ClinicBlobs:
+        """Blobs of no case: written under the newest clinic key version."""
         return self._blobs
+
+    @property
+    def keyring(self) -> ClinicKeyring:
+        """The clinic key versions held (:mod:`.clinickeys`); the newest writes."""
+        self._require_keys()
+        return self._ring
+
+    def set_keyring(self, ring: ClinicKeyring) -> None:
+        self._ring, self._data_key, self._keys = ring, ring.key(), ring.subkeys()
+
+    def clinic_blobs(self, version: int | None) -> FolderBlobStore:
+        """The blob folder keyed from clinic key ``version`` (None: version 1)."""
+        found = self._blob_stores.get(version or 1)
+        if found is None:
+            key = self.keyring.blob_key(version)
+            found = self._blob_stores[version or 1] = FolderBlobStore(self._blobs_root, key)
+        return found
 
     @property
     def is_open(self) -> bool:
@@ -465,6 +494,7 @@ class ClinicStore:
             self.engine.dispose()
             self._keys = None
             self._data_key = None
+            self._blob_stores.clear()
             self.member = None
 
     def __enter__(self) -> ClinicStore:
@@ -488,7 +518,7 @@ class ClinicStore:
     def transaction(self) -> Iterator[Session]:
         """The one write path: the writer lock, then the caller's changes, then the audit
         head moved by compare-and-swap, all in one transaction."""
-        keys = self._require_keys()
+        self._require_keys()
         with self._write_mutex:
             with (
                 _reachable(self.url),
@@ -496,15 +526,19 @@ class ClinicStore:
                 s.begin(),
             ):
                 lock_writers(s)
+                clinickeys.refresh(self, s)  # never write under a replaced key version
                 if self.sealing:
                     self.sealer.install(s)
                 before = audit_chain.newest(s)
                 yield s
                 s.flush()
                 after = audit_chain.newest(s)
+                ring = clinickeys.session_ring(self, s)
                 if after != before:
                     assert after is not None
-                    self._swap_head(s, keys, before, after)
+                    self._swap_head(s, ring, before, after)
+            if ring is not self._ring:
+                self.set_keyring(ring)  # a rotation in this transaction committed
             dropped: set[str] = s.info.pop(_DROPPED_INFO, set())
             if dropped:
                 self._finish_drops(dropped)
@@ -512,17 +546,18 @@ class ClinicStore:
     def _swap_head(
         self,
         s: Session,
-        keys: SubKeys,
+        ring: ClinicKeyring,
         before: audit_chain.Head | None,
         after: audit_chain.Head,
     ) -> None:
         seen_seq = 0 if before is None else before.seq
         seen_mac = audit_chain.GENESIS_MAC if before is None else before.mac
+        version, key = ring.newest, ring.subkeys().audit
         new = {
             "seq": after.seq,
             "mac": after.mac,
-            "head_mac": _head_mac(keys.audit, self.vault_id, after.seq, after.mac),
-        }
+            "head_mac": _head_mac(key, self.vault_id, after.seq, after.mac, version),
+        } | ({"key_version": version} if version > 1 else {})
         moved = s.execute(
             update(Setting)
             .where(
@@ -593,7 +628,7 @@ class ClinicStore:
     ) -> None:
         audit_chain.append_event(
             session,
-            self._require_keys().audit,
+            self._audit_key(session),
             actor=self.actor,
             action=action,
             object_id=object_id,
@@ -602,30 +637,46 @@ class ClinicStore:
 
     def audit_many(self, session: Session, events: list[AuditEventSpec]) -> None:
         audit_chain.append_events(
-            session, self._require_keys().audit, actor=self.actor, events=events
+            session, self._audit_key(session), actor=self.actor, events=events
         )
+
+    def _audit_key(self, session: Session) -> bytes:
+        self._require_keys()
+        return clinickeys.session_ring(self, session).subkeys().audit
 
     def read_head(self, session: Session) -> audit_chain.Head | str:
         """The head row, or a plain-language reason why it cannot be trusted."""
-        keys = self._require_keys()
+        ring = clinickeys.refresh(self, session)
         row = session.get(Setting, HEAD_KEY)
         value = row.value if row is not None else None
         if not isinstance(value, dict):
             return "the audit head row is missing"
         try:
             seq, mac = int(value["seq"]), str(value["mac"])
+            version = int(value.get("key_version", 1))
         except (KeyError, TypeError, ValueError):
             return "the audit head row cannot be read"
         if seq == 0 and mac == audit_chain.GENESIS_MAC and "head_mac" not in value:
             return audit_chain.Head(0, mac)  # as init wrote it: no event yet
-        expected = _head_mac(keys.audit, self.vault_id, seq, mac)
+        if version < ring.newest or not ring.has(version):
+            return (
+                f"the audit head row is authenticated with clinic key version {version}, "
+                f"which version {ring.newest} replaced (written with a replaced key)"
+            )
+        expected = _head_mac(ring.subkeys(version).audit, self.vault_id, seq, mac, version)
         if not hmac.compare_digest(str(value.get("head_mac", "")), expected):
             return "the audit head row was altered (its authentication code does not match)"
         return audit_chain.Head(seq, mac)
 
     def verify_audit(self) -> audit_chain.ChainReport:
         with self.session() as s:
-            return audit_chain.verify_chain(s, self._require_keys().audit, self.read_head(s))
+            head = self.read_head(s)
+            walk = clinickeys.ChainWalk(self.keyring)
+            report = audit_chain.verify_chain(s, walk, head)
+        if walk.current != self.keyring.newest:
+            report.problems.append({"seq": None, "problem": walk.behind(self.keyring.newest)})
+            report.ok = False
+        return report
 
     def check(
         self,
@@ -646,7 +697,8 @@ class ClinicStore:
             if should_stop is not None and should_stop():
                 raise Cancelled("The clinic store check was cancelled before it finished.")
             try:
-                report.bytes_checked += self._blobs.verify(row.id, self.blob_info(row))
+                folder = self.clinic_blobs(row.key_version)
+                report.bytes_checked += folder.verify(row.id, self.blob_info(row))
             except VaultCorrupt as exc:
                 report.problems.append(Problem(exc.file, exc.entry, exc.message))
             report.blobs_checked += 1
@@ -672,6 +724,7 @@ class ClinicStore:
 
     def store_blob(self, session: Session, info: BlobInfo) -> Blob:
         row = blob_row(info)
+        row.key_version = self._blobs.version_put(info.blob_id) or self.keyring.newest
         session.add(row)
         return row
 
@@ -680,8 +733,7 @@ class ClinicStore:
         return info_of(row)
 
     def read_blob(self, row: Blob) -> bytes:
-        self._require_keys()
-        return self._blobs.read(row.id, self.blob_info(row))
+        return self.clinic_blobs(row.key_version).read(row.id, self.blob_info(row))
 
     def drop_blob(self, session: Session, blob_id: str) -> None:
         """Inside :meth:`transaction`: delete a blob's row; its file goes once the
@@ -701,16 +753,18 @@ class ClinicStore:
             setting.value = value
         session.info.setdefault(_DROPPED_INFO, set()).add(blob_id)
 
-    def _drop_mac(self, blob_id: str) -> str:
-        msg = f"clinic-drop|{self.vault_id}|{blob_id}".encode()
-        return hmac.new(self._require_keys().audit, msg, hashlib.sha256).hexdigest()
+    def _drop_mac(self, blob_id: str, ring: ClinicKeyring | None = None) -> str:
+        ring = ring or self.keyring  # MACed with the newest version (bound from version 2)
+        bound = "" if ring.newest == 1 else f"|v{ring.newest}"
+        msg = f"clinic-drop|{self.vault_id}|{blob_id}{bound}".encode()
+        return hmac.new(ring.subkeys().audit, msg, hashlib.sha256).hexdigest()
 
-    def _drop_list(self, blob_ids: set[str]) -> dict[str, Any]:
+    def _drop_list(self, blob_ids: set[str], ring: ClinicKeyring | None = None) -> dict[str, Any]:
         """The settings value listing ``blob_ids`` for deletion, each MACed with the audit
         key: a list written into the database by someone without the key names nothing."""
         return {
             "blob_ids": sorted(blob_ids),
-            "macs": {b: self._drop_mac(b) for b in sorted(blob_ids)},
+            "macs": {b: self._drop_mac(b, ring) for b in sorted(blob_ids)},
         }
 
     def _dropped_in(self, session: Session) -> set[str]:
@@ -749,6 +803,7 @@ class ClinicStore:
         if done:
             with Session(self.engine) as s, s.begin():
                 lock_writers(s)
+                clinickeys.refresh(self, s)
                 setting = s.get(Setting, DROPPED_KEY)
                 if setting is not None:
                     setting.value = self._drop_list(self._dropped_in(s) - done)
@@ -792,24 +847,6 @@ class ClinicStore:
 
 
 # --- the member directory's open path (ncii_desk.clinic.members has the rest) --------
-
-#: The pseudo case id the clinic data key is wrapped under (version 1).
-CLINIC_KEY_CASE = "clinic"
-
-
-def wrap_clinic_key(clinic_id: str, data_key: bytes, member: MemberPublic) -> str:
-    """The clinic data key wrapped to ``member`` (the text of ``clinic_key_wrap``)."""
-    return wrap_case_key(CaseKey(clinic_id, CLINIC_KEY_CASE, 1, data_key), member)
-
-
-def unwrap_clinic_key(wrapped: str, member: MemberKeys) -> bytes:
-    try:
-        return unwrap_case_key(wrapped, member, case_id=CLINIC_KEY_CASE, version=1).key
-    except CaseKeyRefused as exc:
-        raise MemberKeyUnusable(
-            f"The clinic key stored for member {member.member_id} does not open with that "
-            "member's key: it was altered, or copied from another member."
-        ) from exc
 
 
 def status_of(row: ClinicMember) -> str:
@@ -862,11 +899,13 @@ def open_as_member(
         raise ValueError("a passphrase or a recovery key is needed")
     engine = make_engine(url)
     try:
-        with _reachable(url), Session(engine) as s:
+        snapshot = engine.execution_options(isolation_level="REPEATABLE READ")
+        with _reachable(url), Session(snapshot) as s:
             record = _read_record(s, url)
             check_revision(record)
             row = resolve_member(s, member_id)
             s.expunge(row)
+            chain, announced = clinickeys.read_chain(s), clinickeys.announced_version(s)
     finally:
         engine.dispose()
     status = status_of(row)
@@ -886,8 +925,10 @@ def open_as_member(
         else key_record.recover(str(recovery_key))
     )
     assert row.clinic_key_wrap is not None
-    data_key = unwrap_clinic_key(row.clinic_key_wrap, keys)
-    store = ClinicStore.open(url, data_key, blobs_dir=blobs_dir, actor=actor or keys.member_id)
+    ring = clinickeys.member_ring(chain, announced, record.clinic_id, keys, row.clinic_key_wrap)
+    store = ClinicStore.open(
+        url, ring.key(), blobs_dir=blobs_dir, actor=actor or keys.member_id, ring=ring
+    )
     store.member = keys
     store.member_id = keys.member_id
     try:
