@@ -15,7 +15,9 @@ delete the row (old data then does not open) but cannot make it say anything els
 
 What switches to the newest version: the audit MAC key of every event after the rotation
 event, the head row's MAC (which names its key version), the drop list's MACs, sealed member
-names (all re-sealed at the rotation), and blobs of no case written after it. The rotation
+names (all re-sealed at the rotation), settings values authenticated with
+:func:`mac_setting` (the letters sign-off rule; re-authenticated at the rotation), and blobs
+of no case written after it. The rotation
 itself is the audit event :data:`ACTION_KEY_ROTATED`, MACed with the OLD key and naming the
 new version in its object id; verification (:class:`ChainWalk`) starts at version 1 and
 switches key at each rotation event it authenticated, so an event after a rotation MACed with
@@ -75,6 +77,7 @@ PENDING_RING = "ncii_clinic_pending_keyring"
 _LINK_LABEL = b"ncii-desk/v1/clinic/key-link"
 _CHECK_LABEL = b"ncii-desk/v1/clinic/key-check"
 _BLOB_LABEL = b"ncii-desk/v1/clinic/blob-key"
+_SETTING_LABEL = b"ncii-desk/v1/clinic/setting"
 
 
 class KeyReplaced(ClinicError):
@@ -309,6 +312,44 @@ def session_ring(store: ClinicStore, s: Session) -> ClinicKeyring:
     return pending if isinstance(pending, ClinicKeyring) else store.keyring
 
 
+# --- settings authenticated with the newest version ------------------------------------------
+
+
+def _setting_mac(ring: ClinicKeyring, version: int, name: str, body: dict[str, Any]) -> str:
+    key = hkdf(ring.key(version), _SETTING_LABEL, _salt(ring.clinic_id))
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    msg = f"{ring.clinic_id}|{name}|v{version}|{text}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def mac_setting(ring: ClinicKeyring, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The settings value ``body`` authenticated with the newest clinic key version held
+    (the value gains ``key_version`` and ``mac``; :func:`rotate` re-authenticates it)."""
+    plain = {k: v for k, v in body.items() if k not in ("key_version", "mac")}
+    version = ring.newest
+    return {**plain, "key_version": version, "mac": _setting_mac(ring, version, name, plain)}
+
+
+def setting_authentic(ring: ClinicKeyring, name: str, value: object) -> bool:
+    """Whether ``value`` (from :func:`mac_setting`) authenticates under the NEWEST version:
+    a value MACed with a replaced version (put back from before a rotation, or written by a
+    removed member who kept the old key) does not."""
+    if not isinstance(value, dict) or value.get("key_version") != ring.newest:
+        return False
+    plain = {k: v for k, v in value.items() if k not in ("key_version", "mac")}
+    expected = _setting_mac(ring, ring.newest, name, plain)
+    return hmac.compare_digest(str(value.get("mac", "")), expected)
+
+
+def _remac_settings(s: Session, old: ClinicKeyring, new: ClinicKeyring) -> None:
+    """At a rotation: every settings value authenticated under the old newest version is
+    authenticated again under the new one (values that did not authenticate stay as they
+    are, so they still do not)."""
+    for row in s.scalars(select(Setting).where(Setting.key != KEYCHAIN_KEY)):
+        if setting_authentic(old, row.key, row.value):
+            row.value = mac_setting(new, row.key, dict(row.value))
+
+
 # --- rotation ----------------------------------------------------------------------------------
 
 
@@ -359,6 +400,7 @@ def rotate(store: ClinicStore, s: Session, reason: dict[str, Any]) -> int:
     )
     new_ring = ring.added(version, new_key)
     s.info[PENDING_RING] = new_ring
+    _remac_settings(s, ring, new_ring)
     dropped = s.get(Setting, DROPPED_KEY)
     if dropped is not None:  # listed blobs stay listed, under the new version's MAC
         dropped.value = store._drop_list(store._dropped_in(s), new_ring)
@@ -428,13 +470,11 @@ class ClinicBlobs:
     """The store's blob folder for blobs of no case: writes under the newest clinic key
     version, reads under the version the blob's row records (or this client put it with)."""
 
-    def __init__(self, store: ClinicStore) -> None:
+    def __init__(self, store: ClinicStore, root: Path, key: bytes) -> None:
         self._store = store
         self._put: dict[str, int] = {}
-
-    @property
-    def _any(self) -> FolderBlobStore:
-        return self._store.clinic_blobs(1)
+        #: For paths, listing and deleting only (no key involved): they work after close.
+        self._any = FolderBlobStore(root, key)
 
     @property
     def root(self) -> Path:

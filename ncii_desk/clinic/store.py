@@ -357,7 +357,7 @@ class ClinicStore:
         #: the audit head this client last saw here).
         self.on_close: Callable[[ClinicStore], None] | None = None
         self._write_mutex = threading.RLock()
-        self._blobs = clinickeys.ClinicBlobs(self)
+        self._blobs = clinickeys.ClinicBlobs(self, blobs_dir, self._keys.blob)
         #: case id -> its verified membership (reloaded when the newest record changes).
         self._memberships: dict[str, Membership] = {}
 
