@@ -403,7 +403,7 @@ def rotate(store: ClinicStore, s: Session, reason: dict[str, Any]) -> int:
     _remac_settings(s, ring, new_ring)
     dropped = s.get(Setting, DROPPED_KEY)
     if dropped is not None:  # listed blobs stay listed, under the new version's MAC
-        dropped.value = store._drop_list(store._dropped_in(s), new_ring)
+        dropped.value = store._drop_list(store._dropped_in(s, ring), new_ring)
     return version
 
 

@@ -690,6 +690,7 @@ class ClinicStore:
         self._require_keys()
         report = IntegrityReport()
         with self.session() as s:
+            clinickeys.refresh(self, s)  # the drop list is MACed with the newest version
             rows = list(s.scalars(select(Blob).order_by(Blob.id)))
             dropped = self._dropped_in(s)
         known = {r.id for r in rows}
@@ -745,8 +746,8 @@ class ClinicStore:
             session.delete(row)
             session.flush()
         setting = session.get(Setting, DROPPED_KEY)
-        ids = self._dropped_in(session) | {blob_id}
-        value = self._drop_list(ids)
+        ring = clinickeys.session_ring(self, session)  # a rotation in this transaction
+        value = self._drop_list(self._dropped_in(session, ring) | {blob_id}, ring)
         if setting is None:
             session.add(Setting(key=DROPPED_KEY, value=value))
         else:
@@ -767,7 +768,7 @@ class ClinicStore:
             "macs": {b: self._drop_mac(b, ring) for b in sorted(blob_ids)},
         }
 
-    def _dropped_in(self, session: Session) -> set[str]:
+    def _dropped_in(self, session: Session, ring: ClinicKeyring | None = None) -> set[str]:
         """Blob ids listed for deletion whose entry carries a valid MAC and whose row is
         gone. Anything else in the list (an entry added in the database, or a blob that
         still has a row) is never deleted."""
@@ -779,7 +780,8 @@ class ClinicStore:
         out = set()
         for blob_id in listed:
             mac = macs.get(blob_id)
-            if not isinstance(mac, str) or not hmac.compare_digest(mac, self._drop_mac(blob_id)):
+            expected = self._drop_mac(blob_id, ring)
+            if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
                 continue
             if session.get(Blob, blob_id) is not None:
                 continue

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from memberkit import Member, add_member, join
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from conftest import PASSPHRASE
@@ -20,7 +20,7 @@ from ncii_desk.clinic import clinickeys, members
 from ncii_desk.clinic.clinickeys import ACTION_KEY_ROTATED, KEYCHAIN_KEY, ClinicKeyring
 from ncii_desk.clinic.members import ClinicRolledBack, MemberRemoved
 from ncii_desk.clinic.sealing import NO_ACCESS
-from ncii_desk.clinic.store import HEAD_KEY, ClinicStore, _head_mac, make_engine
+from ncii_desk.clinic.store import DROPPED_KEY, HEAD_KEY, ClinicStore, _head_mac, make_engine
 from ncii_desk.errors import VaultCorrupt
 from ncii_desk.services import clinic as clinic_service
 from ncii_desk.services.cases import new_case
@@ -341,3 +341,45 @@ def test_an_old_client_profile_still_opens_after_the_rotation(clinic_store: Clin
         again.close()
     newer = clinic_service.last_profile()
     assert newer is not None and newer.head_seq > profile.head_seq
+
+
+def test_a_drop_pending_at_the_rotation_is_re_authenticated_and_finished(
+    clinic_store: ClinicStore,
+) -> None:
+    """A drop whose file deletion never happened (client died after the commit) stays
+    listed across a rotation, MACed with the new version, and the next open deletes the
+    file; an entry MACed with the old key after the rotation deletes nothing."""
+    stays = add_member(clinic_store, "Dana Stays")
+    leaves = add_member(clinic_store, "Bea Removed")
+    with leaves.open() as theirs:
+        kept = theirs.clinic_data_key()
+    interrupted = clinic_store.blobs.put_bytes(b"dropped, file left behind")
+    kept_file = clinic_store.blobs.put_bytes(b"evidence a removed member wants gone")
+    with clinic_store.transaction() as s:
+        clinic_store.store_blob(s, interrupted)
+        clinic_store.store_blob(s, kept_file)
+    with clinic_store.transaction() as s:
+        clinic_store.drop_blob(s, interrupted.blob_id)
+        s.info.pop("ncii_clinic_dropped_blobs")  # as if killed before deleting the file
+    members.remove(clinic_store, leaves.member_id)
+    with clinic_store.session() as s:
+        listed = s.get(Setting, DROPPED_KEY)
+        assert listed is not None and listed.value["blob_ids"] == [interrupted.blob_id]
+        genuine_mac = listed.value["macs"][interrupted.blob_id]
+    assert genuine_mac == clinic_store._drop_mac(interrupted.blob_id)  # version 2's MAC
+    # the removed member lists a blob (its row deleted too) with the version-1 key
+    old = ClinicKeyring(clinic_store.vault_id, {1: kept}, 1)
+    forged = {
+        "blob_ids": [interrupted.blob_id, kept_file.blob_id],
+        "macs": {
+            interrupted.blob_id: genuine_mac,
+            kept_file.blob_id: clinic_store._drop_mac(kept_file.blob_id, old),
+        },
+    }
+    with _as_database_user(clinic_store.url) as s, s.begin():
+        s.execute(delete(Blob).where(Blob.id == kept_file.blob_id))
+        s.execute(update(Setting).where(Setting.key == DROPPED_KEY).values(value=forged))
+    assert clinic_store.blobs.exists(interrupted.blob_id)
+    with stays.open() as theirs:
+        assert not theirs.blobs.exists(interrupted.blob_id)  # the genuine drop finished
+        assert theirs.blobs.exists(kept_file.blob_id)  # the forged entry deleted nothing
