@@ -475,7 +475,9 @@ class ClinicStore:
 
     @property
     def export_key(self) -> bytes:
-        return self._require_keys().export
+        """Version 1's export sub-key: the clinic's hand-over address and packet signing
+        identity do not change when the clinic key rotates (:mod:`.clinickeys`)."""
+        return self.keyring.subkeys(1).export
 
     def clinic_data_key(self) -> bytes:
         """The clinic's data key (for wrapping it to a newly admitted member)."""

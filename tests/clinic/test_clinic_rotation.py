@@ -85,9 +85,12 @@ def test_removal_rotates_the_clinic_key_for_the_remaining_admitted_members_only(
     leaves = add_member(clinic_store, "Bea Removed")
     waiting = join(clinic_store.url, "Pat Pending")
     version_1 = clinic_store.clinic_data_key()
+    export_identity = clinic_store.export_key
     assert set(_wrap_versions(clinic_store).values()) == {1, None}
 
     members.remove(clinic_store, leaves.member_id)
+    # the hand-over address and packet signing identity stay the clinic's version-1 ones
+    assert clinic_store.export_key == export_identity
 
     assert clinic_store.keyring.newest == 2
     version_2 = clinic_store.clinic_data_key()
@@ -114,6 +117,7 @@ def test_removal_rotates_the_clinic_key_for_the_remaining_admitted_members_only(
         assert theirs.keyring.newest == 2
         assert theirs.clinic_data_key() == version_2
         assert theirs.keyring.key(1) == version_1  # older versions derived on open
+        assert theirs.export_key == export_identity
         listed = {m.member_id: m.name for m in members.list_members(theirs)}
         assert listed[first] == "First Member" and listed[stays.member_id] == "Dana Stays"
         assert listed[leaves.member_id] == "Bea Removed"
