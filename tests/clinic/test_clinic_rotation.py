@@ -387,3 +387,29 @@ def test_a_drop_pending_at_the_rotation_is_re_authenticated_and_finished(
     with stays.open() as theirs:
         assert not theirs.blobs.exists(interrupted.blob_id)  # the genuine drop finished
         assert theirs.blobs.exists(kept_file.blob_id)  # the forged entry deleted nothing
+
+
+def test_cli_remove_member_rotates_and_audit_verify_reports_an_event_forged_with_the_old_key(
+    clinic_store: ClinicStore, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`clinic remove-member` from the command line rotates; `audit verify` and `vault check`
+    (as a remaining member) pass, then report an event the removed member forged."""
+    url, first = clinic_store.url, str(clinic_store.member_id)
+    leaves = add_member(clinic_store, "Bea Removed")
+    with leaves.open() as theirs:
+        kept = theirs.clinic_data_key()
+    monkeypatch.setenv("NCII_DESK_PASSPHRASE", PASSPHRASE)
+    as_first = ("--vault", url, "--member", first)
+    gone = cli(*as_first, "clinic", "remove-member", leaves.member_id)
+    assert gone.rc == 0, gone.err
+    assert _wrap_versions(clinic_store)[first] == 2
+    verified = cli(*as_first, "audit", "verify", "--json")
+    assert verified.rc == 0 and verified.json()["ok"], verified.out
+
+    old_audit = derive_subkeys(kept, clinic_store.vault_id).audit
+    _forge_event(url, old_audit)
+    _forge_head(url, clinic_store.vault_id, old_audit)
+    for argv in (("audit", "verify"), ("vault", "check")):
+        refused = cli(*as_first, *argv)
+        assert refused.rc != 0, refused.out
+        assert "clinic key version 1" in refused.out + refused.err
