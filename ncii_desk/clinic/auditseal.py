@@ -73,11 +73,18 @@ _CLINIC_INFO = b"ncii-desk/v1/clinic-fields"
 _ENVELOPE_KEYS = frozenset({"case_id", "key", "sealed"})
 
 
-def clinic_cipher(clinic_id: str, data_key: bytes, version: int = 1) -> FieldCipher:
+def clinic_cipher(clinic_id: str, data_keys: Mapping[int, bytes]) -> FieldCipher:
     """The field cipher of values that belong to no case (events of no case, clinic-wide
-    tables): a sub-key of the clinic data key, domain-separated from every other use."""
-    key = hkdf(data_key, _CLINIC_INFO, uuid.UUID(clinic_id).bytes)
-    return FieldCipher([CaseKey(clinic_id, CLINIC_SCOPE, version, key)])
+    tables): a sub-key of each clinic data key version held (version -> key), domain-separated
+    from every other use. Values sealed under an older version still open; new ones are
+    sealed under the newest (after a member's removal, one they never held)."""
+    salt = uuid.UUID(clinic_id).bytes
+    return FieldCipher(
+        [
+            CaseKey(clinic_id, CLINIC_SCOPE, version, hkdf(key, _CLINIC_INFO, salt))
+            for version, key in sorted(data_keys.items())
+        ]
+    )
 
 
 def _row_id(action: str, object_id: str | None) -> str:

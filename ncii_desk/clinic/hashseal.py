@@ -237,6 +237,10 @@ class HashSealer:
             self._clinic = HashCipher(clinic_id, CLINIC_SCOPE, keys)
         return self._clinic
 
+    def forget_clinic(self) -> None:
+        """The clinic key versions changed (a rotation): build the clinic cipher again."""
+        self._clinic = None
+
     def case_cipher(self, session: Session, case_id: str, *, write: bool) -> HashCipher | None:
         """The case's hash cipher (None: the member is not on the case; writing refuses)."""
         if write:

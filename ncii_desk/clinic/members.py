@@ -17,9 +17,11 @@ Life of a member:
 * ``admit``: an admitted member compares the newcomer's key fingerprint (read out by phone)
   with the record's; only on a match is the clinic key wrapped to the newcomer and the name
   sealed under a key derived from the clinic key.
-* ``remove``: the wrap is deleted and ``removed_at`` set; the row stays (audit trail). A
-  removed member who copied the clinic key before keeps it: the clinic key is not rotated
-  (per-case keys are; blobs stay under the clinic key this version).
+* ``remove``: the wrap is deleted and ``removed_at`` set; the row stays (audit trail). In
+  the same transaction the clinic key is rotated (:mod:`ncii_desk.clinic.clinickeys`): a
+  new version wrapped to every remaining admitted member, names re-sealed under it, the
+  audit chain, head row and drop list MACed with it from then on. A removed member who
+  copied an older version keeps what it opened, not what is written after.
 
 The server sees member ids, key fingerprints, times and who admitted whom; never a name, a
 passphrase or a key. Every change is an audit event naming ids and fingerprints only.
@@ -40,9 +42,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ncii_desk.clinic.store import (
-    CLINIC_KEY_CASE as CLINIC_KEY_CASE,
-)
+from ncii_desk.clinic import clinickeys
+from ncii_desk.clinic.clinickeys import CLINIC_KEY_CASE as CLINIC_KEY_CASE
+from ncii_desk.clinic.clinickeys import ClinicKeyring
 from ncii_desk.clinic.store import (
     ClinicError,
     ClinicStore,
@@ -76,14 +78,15 @@ from ncii_desk.vault.members import (
     unwrap_case_key,
     wrap_case_key,
 )
-from ncii_desk.vault.models import ClinicMember
+from ncii_desk.vault.models import ClinicMember, Setting
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 _NAME_LABEL = b"ncii-desk/v1/clinic/member-name"
 _PENDING_LABEL = b"ncii-desk/v1/clinic/pending-name|"
-_NAME_PREFIX = "nm1."
+_NAME_PREFIX = "nm1."  # version 1 of the clinic key
+_NAME_PREFIX_V = "nm2."  # later versions: nm2.<version>.<sealed>
 _PENDING_FORMAT = "ncii-desk-pending-name"
 NAME_MAX_CHARS = 200
 
@@ -111,8 +114,9 @@ def _name_key(data_key: bytes, clinic_id: str) -> bytes:
     return hkdf(data_key, _NAME_LABEL, uuid.UUID(clinic_id).bytes)
 
 
-def _name_aad(clinic_id: str, member_id: str) -> bytes:
-    return _NAME_LABEL + b"|" + clinic_id.encode() + b"|" + member_id.encode()
+def _name_aad(clinic_id: str, member_id: str, version: int = 1) -> bytes:
+    bound = b"" if version == 1 else b"|v%d" % version
+    return _NAME_LABEL + b"|" + clinic_id.encode() + b"|" + member_id.encode() + bound
 
 
 def clean_name(name: str) -> str:
@@ -125,22 +129,38 @@ def clean_name(name: str) -> str:
     return name
 
 
-def seal_name(data_key: bytes, clinic_id: str, member_id: str, name: str) -> str:
+def seal_name(data_key: bytes, clinic_id: str, member_id: str, name: str, version: int = 1) -> str:
+    """``name`` sealed under version ``version`` of the clinic key (``data_key``)."""
     nonce = secrets.token_bytes(12)
     body = AESGCM(_name_key(data_key, clinic_id)).encrypt(
-        nonce, name.encode("utf-8"), _name_aad(clinic_id, member_id)
+        nonce, name.encode("utf-8"), _name_aad(clinic_id, member_id, version)
     )
-    return _NAME_PREFIX + b64e(nonce + body)
+    prefix = _NAME_PREFIX if version == 1 else f"{_NAME_PREFIX_V}{version}."
+    return prefix + b64e(nonce + body)
 
 
-def open_name(data_key: bytes, clinic_id: str, member_id: str, sealed: str | None) -> str | None:
-    """The display name, or None when there is none or it does not open (altered, moved)."""
-    if not sealed or not sealed.startswith(_NAME_PREFIX):
+def open_name(
+    keys: ClinicKeyring, clinic_id: str, member_id: str, sealed: str | None
+) -> str | None:
+    """The display name, or None when there is none or it does not open (altered, moved,
+    or sealed under a clinic key version ``keys`` does not reach)."""
+    if not sealed:
+        return None
+    if sealed.startswith(_NAME_PREFIX):
+        version, text = 1, sealed[len(_NAME_PREFIX) :]
+    elif sealed.startswith(_NAME_PREFIX_V):
+        number, _, text = sealed[len(_NAME_PREFIX_V) :].partition(".")
+        if not number.isdigit():
+            return None
+        version = int(number)
+    else:
+        return None
+    if not keys.has(version):
         return None
     try:
-        raw = b64d(sealed[len(_NAME_PREFIX) :])
-        plain = AESGCM(_name_key(data_key, clinic_id)).decrypt(
-            raw[:12], raw[12:], _name_aad(clinic_id, member_id)
+        raw = b64d(text)
+        plain = AESGCM(_name_key(keys.key(version), clinic_id)).decrypt(
+            raw[:12], raw[12:], _name_aad(clinic_id, member_id, version)
         )
         return plain.decode("utf-8")
     except (InvalidTag, ValueError, UnicodeDecodeError):
@@ -232,9 +252,9 @@ def normal_fingerprint(text: str) -> str:
 def list_members(store: ClinicStore) -> list[MemberInfo]:
     """Every member, oldest first, with names opened by the clinic key (a pending member's
     name only if this member was admitted when they joined)."""
-    data_key = store.clinic_data_key()
     out = []
     with store.session() as s:
+        ring = clinickeys.refresh(store, s)
         rows = list(s.scalars(select(ClinicMember).order_by(ClinicMember.added_at)))
     for row in rows:
         try:
@@ -249,7 +269,7 @@ def list_members(store: ClinicStore) -> list[MemberInfo]:
                 else None
             )
         else:
-            name = open_name(data_key, store.vault_id, row.member_id, row.name_sealed)
+            name = open_name(ring, store.vault_id, row.member_id, row.name_sealed)
         out.append(
             MemberInfo(
                 member_id=row.member_id,
@@ -347,8 +367,9 @@ def admit(store: ClinicStore, member: str, fingerprint: str) -> MemberInfo:
 
     A mismatch (or a member who is not pending) is refused before anything is written."""
     admitter = _require_member(store, "admit a new member")
-    data_key = store.clinic_data_key()
     with store.transaction() as s:
+        ring = store.keyring  # the newest version (the transaction picked up any rotation)
+        data_key, version = ring.key(), ring.newest
         row = resolve_member(s, member)
         status = status_of(row)
         if status != "pending":
@@ -367,8 +388,10 @@ def admit(store: ClinicStore, member: str, fingerprint: str) -> MemberInfo:
                 "the member was not admitted."
             )
         name = open_pending_name(row.name_sealed, admitter, public)
-        row.clinic_key_wrap = wrap_clinic_key(store.vault_id, data_key, public)
-        row.name_sealed = seal_name(data_key, store.vault_id, row.member_id, name) if name else None
+        row.clinic_key_wrap = wrap_clinic_key(store.vault_id, data_key, public, version)
+        row.name_sealed = (
+            seal_name(data_key, store.vault_id, row.member_id, name, version) if name else None
+        )
         row.added_by = admitter.member_id
         store.audit(s, ACTION_ADMITTED, row.member_id, _admitted_event(public, admitter.member_id))
         return MemberInfo(
@@ -376,8 +399,60 @@ def admit(store: ClinicStore, member: str, fingerprint: str) -> MemberInfo:
         )
 
 
+def rotate(store: ClinicStore, s: Session, reason: dict[str, Any]) -> int:
+    """Inside ``store``'s write transaction: make the next version, wrap it to every admitted
+    member, seal the previous version under it, record the rotation in the audit chain (MACed
+    with the previous version), re-seal member names and the drop list. Returns the version.
+    """
+    ring = clinickeys.session_ring(store, s)
+    old_version, old_key = ring.newest, ring.key()
+    version, new_key = old_version + 1, secrets.token_bytes(32)
+    chain = clinickeys.read_chain(s)
+    links = dict(chain.get("links") or {})
+    checks = dict(chain.get("checks") or {})
+    links[str(version)] = clinickeys.seal_link(new_key, old_key, store.vault_id, version)
+    checks.setdefault(str(old_version), clinickeys.key_check(old_key, store.vault_id, old_version))
+    checks[str(version)] = clinickeys.key_check(new_key, store.vault_id, version)
+    value = {"newest": version, "links": links, "checks": checks}
+    row = s.get(Setting, clinickeys.KEYCHAIN_KEY)
+    if row is None:
+        s.add(Setting(key=clinickeys.KEYCHAIN_KEY, value=value))
+    else:
+        row.value = value
+    wrapped_to = []
+    for member in s.scalars(select(ClinicMember).order_by(ClinicMember.member_id)):
+        if status_of(member) == "removed":
+            continue
+        name = open_name(ring, store.vault_id, member.member_id, member.name_sealed)
+        if status_of(member) == "admitted":
+            try:
+                public = member_record(member, store.vault_id).public
+            except ClinicError:
+                continue  # a damaged key record opens nothing; its old wrap stays old
+            member.clinic_key_wrap = clinickeys.wrap_clinic_key(
+                store.vault_id, new_key, public, version
+            )
+            wrapped_to.append(member.member_id)
+        if name is not None:
+            member.name_sealed = seal_name(new_key, store.vault_id, member.member_id, name, version)
+    store.audit(
+        s,
+        clinickeys.ACTION_KEY_ROTATED,
+        f"{clinickeys.ROTATED_PREFIX}{version}",
+        {"version": version, "wrapped_to": wrapped_to, **reason},
+    )
+    new_ring = ring.added(version, new_key)
+    s.info[clinickeys.PENDING_RING] = new_ring
+    clinickeys.remac_settings(s, ring, new_ring)
+    dropped = s.get(Setting, clinickeys.DROPPED_KEY)
+    if dropped is not None:  # listed blobs stay listed, under the new version's MAC
+        dropped.value = clinickeys.drop_list(new_ring, clinickeys.dropped_in(s, ring))
+    return version
+
+
 def remove(store: ClinicStore, member: str) -> MemberInfo:
-    """Delete a member's clinic key wrap and mark them removed (the row stays)."""
+    """Delete a member's clinic key wrap, mark them removed (the row stays) and rotate the
+    clinic key (:func:`ncii_desk.clinic.clinickeys.rotate`), all in one transaction."""
     actor = _require_member(store, "remove a member")
     with store.transaction() as s:
         row = resolve_member(s, member)
@@ -394,13 +469,17 @@ def remove(store: ClinicStore, member: str) -> MemberInfo:
             fingerprint = None
         row.clinic_key_wrap = None
         row.removed_at = utc_now()
+        s.flush()
+        # A new clinic key version for everyone still admitted (its event MACed with the
+        # old version); the removal event after it is the first under the new version.
+        rotate(store, s, {"removed": row.member_id})
         store.audit(
             s,
             ACTION_REMOVED,
             row.member_id,
             {"member_id": row.member_id, "fingerprint": fingerprint, "removed_by": actor.member_id},
         )
-        name = open_name(store.clinic_data_key(), store.vault_id, row.member_id, row.name_sealed)
+        name = open_name(store.keyring, store.vault_id, row.member_id, row.name_sealed)
         return MemberInfo(
             row.member_id,
             name,

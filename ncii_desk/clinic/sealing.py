@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, event, insert, inspect
@@ -108,17 +108,19 @@ class Sealer:
         self.problems: list[NciiDeskError] = []
         #: The clinic field cipher (values of no case; set by the store, :mod:`.auditseal`).
         self.clinic_fields: FieldCipher | None = None
+        #: More session hooks of modules that build on this one (the store adds
+        #: :func:`.clinicfields.install`).
+        self.also_install: list[Callable[[Session], None]] = []
         #: Hash values sealed deterministically (:mod:`.hashseal`), when the clinic does
         #: not allow server-side matching.
         self.hashes = HashSealer(store, self.keys, self._problem)
 
     def install(self, session: Session) -> None:
-        from ncii_desk.clinic import clinicfields  # (it builds on this module)
-
         session.info[SEALER_INFO] = self
         event.listen(session, "before_flush", _before_flush)
         event.listen(session, "after_flush_postexec", _after_flush)
-        clinicfields.install(session)
+        for also in self.also_install:
+            also(session)
         self.hashes.install(session)
 
     # opening -----------------------------------------------------------------------------

@@ -44,8 +44,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from ncii_desk.clinic import auditseal
+from ncii_desk.clinic import auditseal, clinicfields, clinickeys
 from ncii_desk.clinic.caseblobs import CaseBlobs, check_blobs
+from ncii_desk.clinic.clinickeys import CLINIC_KEY_CASE as CLINIC_KEY_CASE
+from ncii_desk.clinic.clinickeys import DROPPED_KEY as DROPPED_KEY
+from ncii_desk.clinic.clinickeys import HEAD_KEY as HEAD_KEY
+from ncii_desk.clinic.clinickeys import ClinicKeyring
+from ncii_desk.clinic.clinickeys import unwrap_clinic_key as unwrap_clinic_key
+from ncii_desk.clinic.clinickeys import wrap_clinic_key as wrap_clinic_key
 from ncii_desk.clinic.errors import AuditChainMoved as AuditChainMoved
 from ncii_desk.clinic.errors import ClinicError as ClinicError
 from ncii_desk.clinic.errors import ClinicRolledBack as ClinicRolledBack
@@ -69,19 +75,14 @@ from ncii_desk.vault.blobs import BlobInfo
 from ncii_desk.vault.blobs import BlobStore as FolderBlobStore
 from ncii_desk.vault.keys import DATA_KEY_BYTES, SubKeys, derive_subkeys, utc_now_iso
 from ncii_desk.vault.members import (
-    CaseKey,
-    CaseKeyRefused,
     MemberKeyRecord,
     MemberKeys,
-    MemberPublic,
     Membership,
-    unwrap_case_key,
-    wrap_case_key,
 )
 from ncii_desk.vault.models import AuditEvent, Blob, ClinicMember, Setting
 from ncii_desk.vault.roles import MemberRole
 from ncii_desk.vault.schema import current_revision, head_revision, known_revision, upgrade
-from ncii_desk.vault.store import AuditEventSpec, blob_row, checked_columns, info_of
+from ncii_desk.vault.store import AuditEventSpec, BlobStore, blob_row, checked_columns, info_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -90,10 +91,6 @@ if TYPE_CHECKING:
 
 #: settings row naming the clinic (written once by ``clinic-server init``).
 CLINIC_KEY = "clinic.record"
-#: settings row holding the audit chain's head ({"seq", "mac", "head_mac"}).
-HEAD_KEY = "clinic.audit_head"
-#: settings row listing blobs whose rows were deleted and whose files must go too.
-DROPPED_KEY = "clinic.dropped_blobs"
 #: File in the blob folder naming the clinic it belongs to (pairs folder and database).
 CLINIC_ID_FILE = "clinic.id"
 #: Key of the advisory lock every writer takes (a fixed 63-bit number of our own).
@@ -331,8 +328,9 @@ def check_revision(record: ClinicRecord) -> None:
         )
 
 
-def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str) -> str:
-    msg = f"clinic-audit-head|{clinic_id}|{seq}|{mac}".encode()
+def _head_mac(key: bytes, clinic_id: str, seq: int, mac: str, version: int = 1) -> str:
+    bound = "" if version == 1 else f"|v{version}"  # version 1: as before versions existed
+    msg = f"clinic-audit-head|{clinic_id}|{seq}|{mac}{bound}".encode()
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
@@ -355,20 +353,26 @@ class ClinicStore:
         self.member_id: str | None = None
         self._sealed = sealed
         self.sealer = Sealer(self)
+        self.sealer.also_install.append(clinicfields.install)
         self.record = record
         self.vault_id = record.clinic_id
         self.actor = actor
         self.engine = engine
         self._read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self._keys: SubKeys | None = derive_subkeys(data_key, record.clinic_id)
-        self.sealer.clinic_fields = auditseal.clinic_cipher(record.clinic_id, data_key)
         self._data_key: bytes | None = data_key
+        self._ring = ClinicKeyring(record.clinic_id, {1: data_key}, 1)
+        self._clinic_ciphers()
+        self._blob_stores: dict[int, FolderBlobStore] = {}
+        self._blobs_root = blobs_dir
         #: Called once by :meth:`close` while the store is still open (the services record
         #: the audit head this client last saw here).
         self.on_close: Callable[[ClinicStore], None] | None = None
         self._write_mutex = threading.RLock()
-        self._blobs = FolderBlobStore(blobs_dir, self._keys.blob)
-        self._case_blobs = CaseBlobs(self, self._blobs, self.sealer.keys.open_case)
+        self._blobs = clinickeys.ClinicBlobs(self, blobs_dir, self._keys.blob)
+        #: The folder itself (paths and ciphertext only; each case's key is derived apart).
+        self._blob_base = FolderBlobStore(blobs_dir, self._keys.blob)
+        self._case_blobs = CaseBlobs(self, self._blob_base, self.sealer.keys.open_case)
 
     @classmethod
     def open(
@@ -379,8 +383,10 @@ class ClinicStore:
         blobs_dir: Path | None = None,
         actor: str = "",
         sealed: bool | None = None,
+        ring: ClinicKeyring | None = None,
     ) -> ClinicStore:
-        """Open the clinic store at ``url`` with the clinic's data key.
+        """Open the clinic store at ``url`` with the clinic's data key (any version of it:
+        its check value names the version; ``ring``: the versions a member unwrapped).
 
         ``blobs_dir`` is the blob folder as this computer sees it (the path recorded by
         ``init`` when not given); it must be the folder made for this clinic.
@@ -406,6 +412,11 @@ class ClinicStore:
                     "Give the clinic's blob folder as this computer sees it (--blobs).",
                 )
             store = cls(url, engine, record, folder, data_key, actor, sealed)
+            if ring is None:
+                with store.session() as s:
+                    chain = clinickeys.read_chain(s)
+                ring = clinickeys.ring_for(chain, record.clinic_id, data_key, None)
+            store.set_keyring(ring)
             store._finish_drops(store._dropped())
         except BaseException:
             engine.dispose()
@@ -440,8 +451,37 @@ class ClinicStore:
     # state --------------------------------------------------------------------------------
 
     @property
-    def blobs(self) -> FolderBlobStore:
+    def blobs(self) -> clinickeys.ClinicBlobs:
+        """Blobs of no case: written under the newest clinic key version."""
         return self._blobs
+
+    @property
+    def keyring(self) -> ClinicKeyring:
+        """The clinic key versions held (:mod:`.clinickeys`); the newest writes."""
+        self._require_keys()
+        return self._ring
+
+    def set_keyring(self, ring: ClinicKeyring) -> None:
+        self._ring, self._data_key, self._keys = ring, ring.key(), ring.subkeys()
+        self._clinic_ciphers()
+
+    def _clinic_ciphers(self) -> None:
+        """The ciphers of values of no case (audit details, clinic-wide names and hash
+        values) over every clinic key version held; the newest seals."""
+        self.sealer.clinic_fields = auditseal.clinic_cipher(self.record.clinic_id, self._ring.keys)
+        self.sealer.hashes.forget_clinic()
+
+    def clinic_key_versions(self) -> dict[int, bytes]:
+        """Version -> clinic data key, for every version this client holds."""
+        return dict(self.keyring.keys)
+
+    def clinic_blobs(self, version: int | None) -> FolderBlobStore:
+        """The blob folder keyed from clinic key ``version`` (None: version 1)."""
+        found = self._blob_stores.get(version or 1)
+        if found is None:
+            key = self.keyring.blob_key(version)
+            found = self._blob_stores[version or 1] = FolderBlobStore(self._blobs_root, key)
+        return found
 
     @property
     def is_open(self) -> bool:
@@ -465,7 +505,9 @@ class ClinicStore:
 
     @property
     def export_key(self) -> bytes:
-        return self._require_keys().export
+        """Version 1's export sub-key: the clinic's hand-over address and packet signing
+        identity do not change when the clinic key rotates (:mod:`.clinickeys`)."""
+        return self.keyring.subkeys(1).export
 
     def clinic_data_key(self) -> bytes:
         """The clinic's data key (for wrapping it to a newly admitted member)."""
@@ -484,6 +526,7 @@ class ClinicStore:
             self.engine.dispose()
             self._keys = None
             self._data_key = None
+            self._blob_stores.clear()
             self.member = None
             self._case_blobs.forget()
 
@@ -508,7 +551,7 @@ class ClinicStore:
     def transaction(self) -> Iterator[Session]:
         """The one write path: the writer lock, then the caller's changes, then the audit
         head moved by compare-and-swap, all in one transaction."""
-        keys = self._require_keys()
+        self._require_keys()
         with self._write_mutex:
             with (
                 _reachable(self.url),
@@ -516,15 +559,19 @@ class ClinicStore:
                 s.begin(),
             ):
                 lock_writers(s)
+                clinickeys.refresh(self, s)  # never write under a replaced key version
                 if self.sealing:
                     self.sealer.install(s)
                 before = audit_chain.newest(s)
                 yield s
                 s.flush()
                 after = audit_chain.newest(s)
+                ring = clinickeys.session_ring(self, s)
                 if after != before:
                     assert after is not None
-                    self._swap_head(s, keys, before, after)
+                    self._swap_head(s, ring, before, after)
+            if ring is not self._ring:
+                self.set_keyring(ring)  # a rotation in this transaction committed
             dropped: set[str] = s.info.pop(_DROPPED_INFO, set())
             if dropped:
                 self._finish_drops(dropped)
@@ -532,17 +579,18 @@ class ClinicStore:
     def _swap_head(
         self,
         s: Session,
-        keys: SubKeys,
+        ring: ClinicKeyring,
         before: audit_chain.Head | None,
         after: audit_chain.Head,
     ) -> None:
         seen_seq = 0 if before is None else before.seq
         seen_mac = audit_chain.GENESIS_MAC if before is None else before.mac
+        version, key = ring.newest, ring.subkeys().audit
         new = {
             "seq": after.seq,
             "mac": after.mac,
-            "head_mac": _head_mac(keys.audit, self.vault_id, after.seq, after.mac),
-        }
+            "head_mac": _head_mac(key, self.vault_id, after.seq, after.mac, version),
+        } | ({"key_version": version} if version > 1 else {})
         moved = s.execute(
             update(Setting)
             .where(
@@ -595,7 +643,7 @@ class ClinicStore:
         actor, stored = auditseal.sealed_event(self, session, action, object_id, details)
         ev = audit_chain.append_event(
             session,
-            self._require_keys().audit,
+            self._audit_key(session),
             actor=actor,
             action=action,
             object_id=object_id,
@@ -605,31 +653,45 @@ class ClinicStore:
 
     def audit_many(self, session: Session, events: list[AuditEventSpec]) -> None:
         for actor, batch in auditseal.sealed_batches(self, session, events):
-            audit_chain.append_events(
-                session, self._require_keys().audit, actor=actor, events=batch
-            )
+            audit_chain.append_events(session, self._audit_key(session), actor=actor, events=batch)
+
+    def _audit_key(self, session: Session) -> bytes:
+        self._require_keys()
+        return clinickeys.session_ring(self, session).subkeys().audit
 
     def read_head(self, session: Session) -> audit_chain.Head | str:
         """The head row, or a plain-language reason why it cannot be trusted."""
-        keys = self._require_keys()
+        ring = clinickeys.refresh(self, session)
         row = session.get(Setting, HEAD_KEY)
         value = row.value if row is not None else None
         if not isinstance(value, dict):
             return "the audit head row is missing"
         try:
             seq, mac = int(value["seq"]), str(value["mac"])
+            version = int(value.get("key_version", 1))
         except (KeyError, TypeError, ValueError):
             return "the audit head row cannot be read"
         if seq == 0 and mac == audit_chain.GENESIS_MAC and "head_mac" not in value:
             return audit_chain.Head(0, mac)  # as init wrote it: no event yet
-        expected = _head_mac(keys.audit, self.vault_id, seq, mac)
+        if version < ring.newest or not ring.has(version):
+            return (
+                f"the audit head row is authenticated with clinic key version {version}, "
+                f"which version {ring.newest} replaced (written with a replaced key)"
+            )
+        expected = _head_mac(ring.subkeys(version).audit, self.vault_id, seq, mac, version)
         if not hmac.compare_digest(str(value.get("head_mac", "")), expected):
             return "the audit head row was altered (its authentication code does not match)"
         return audit_chain.Head(seq, mac)
 
     def verify_audit(self) -> audit_chain.ChainReport:
         with self.session() as s:
-            return audit_chain.verify_chain(s, self._require_keys().audit, self.read_head(s))
+            head = self.read_head(s)
+            walk = clinickeys.ChainWalk(self.keyring)
+            report = audit_chain.verify_chain(s, walk, head)
+        if walk.current != self.keyring.newest:
+            report.problems.append({"seq": None, "problem": walk.behind(self.keyring.newest)})
+            report.ok = False
+        return report
 
     def check(
         self,
@@ -643,10 +705,11 @@ class ClinicStore:
         self._require_keys()
         report = IntegrityReport()
         with self.session() as s:
+            clinickeys.refresh(self, s)  # the drop list is MACed with the newest version
             rows = list(s.scalars(select(Blob).order_by(Blob.id)))
-            dropped = self._dropped_in(s)
+            dropped = clinickeys.dropped_in(s, self.keyring)
         known = {r.id for r in rows}
-        check_blobs(rows, self.blobs_of, self._blobs, report, should_stop, progress)
+        check_blobs(rows, self.blobs_of, self._blob_base, report, should_stop, progress)
         for blob_id in self._blobs.ids():
             if blob_id not in known and blob_id not in dropped:
                 report.problems.append(
@@ -665,32 +728,28 @@ class ClinicStore:
 
     # blobs --------------------------------------------------------------------------------
 
-    def case_blobs(self, case_id: str | None, session: Session | None = None) -> FolderBlobStore:
+    def case_blobs(self, case_id: str | None, session: Session | None = None) -> BlobStore:
         """New blobs of ``case_id`` under its current key version (a member-opened store;
         raw-key tools and blobs of no case: the clinic key). See :mod:`.caseblobs`."""
         self._require_keys()
         if case_id is None or not (self.sealing and self.member is not None):
-            return self._clinic_blobs(None)  # crotate: the newest clinic key version
+            return self._blobs  # the newest clinic key version (:mod:`.clinickeys`)
         return self._case_blobs.for_write(case_id, session)
 
     def _blob_store_for(self, case_id: str | None, key_version: int | None) -> FolderBlobStore:
         """The one resolver from a blob row's (case_id, key_version) to the store opening it."""
         self._require_keys()
         if case_id is None:
-            return self._clinic_blobs(key_version)
+            return self.clinic_blobs(key_version)
         return self._case_blobs.for_read(case_id, key_version or 1)
-
-    def _clinic_blobs(self, key_version: int | None) -> FolderBlobStore:
-        """Blobs of no case under version ``key_version`` of the clinic key (None = 1)."""
-        if key_version not in (None, 1):
-            raise ClinicError(f"No version {key_version} of the clinic key is known here.")
-        return self._blobs
 
     def blobs_of(self, row: Blob) -> FolderBlobStore:
         return self._blob_store_for(row.case_id, row.key_version)
 
     def store_blob(self, session: Session, info: BlobInfo) -> Blob:
         row = blob_row(info)
+        if row.case_id is None:  # a blob of no case: the clinic key version it went under
+            row.key_version = self._blobs.version_put(info.blob_id) or self.keyring.newest
         session.add(row)
         return row
 
@@ -711,48 +770,17 @@ class ClinicStore:
             session.delete(row)
             session.flush()
         setting = session.get(Setting, DROPPED_KEY)
-        ids = self._dropped_in(session) | {blob_id}
-        value = self._drop_list(ids)
+        ring = clinickeys.session_ring(self, session)  # a rotation in this transaction
+        value = clinickeys.drop_list(ring, clinickeys.dropped_in(session, ring) | {blob_id})
         if setting is None:
             session.add(Setting(key=DROPPED_KEY, value=value))
         else:
             setting.value = value
         session.info.setdefault(_DROPPED_INFO, set()).add(blob_id)
 
-    def _drop_mac(self, blob_id: str) -> str:
-        msg = f"clinic-drop|{self.vault_id}|{blob_id}".encode()
-        return hmac.new(self._require_keys().audit, msg, hashlib.sha256).hexdigest()
-
-    def _drop_list(self, blob_ids: set[str]) -> dict[str, Any]:
-        """The settings value listing ``blob_ids`` for deletion, each MACed with the audit
-        key: a list written into the database by someone without the key names nothing."""
-        return {
-            "blob_ids": sorted(blob_ids),
-            "macs": {b: self._drop_mac(b) for b in sorted(blob_ids)},
-        }
-
-    def _dropped_in(self, session: Session) -> set[str]:
-        """Blob ids listed for deletion whose entry carries a valid MAC and whose row is
-        gone. Anything else in the list (an entry added in the database, or a blob that
-        still has a row) is never deleted."""
-        setting = session.get(Setting, DROPPED_KEY)
-        value = setting.value if setting is not None and isinstance(setting.value, dict) else {}
-        raw_macs = value.get("macs")
-        macs: dict[str, Any] = raw_macs if isinstance(raw_macs, dict) else {}
-        listed = {str(b) for b in value.get("blob_ids", [])}
-        out = set()
-        for blob_id in listed:
-            mac = macs.get(blob_id)
-            if not isinstance(mac, str) or not hmac.compare_digest(mac, self._drop_mac(blob_id)):
-                continue
-            if session.get(Blob, blob_id) is not None:
-                continue
-            out.add(blob_id)
-        return out
-
     def _dropped(self) -> set[str]:
         with self.session() as s:
-            return self._dropped_in(s)
+            return clinickeys.dropped_in(s, self.keyring)
 
     def _finish_drops(self, blob_ids: set[str]) -> None:
         if not blob_ids:
@@ -767,9 +795,12 @@ class ClinicStore:
         if done:
             with Session(self.engine) as s, s.begin():
                 lock_writers(s)
+                clinickeys.refresh(self, s)
                 setting = s.get(Setting, DROPPED_KEY)
                 if setting is not None:
-                    setting.value = self._drop_list(self._dropped_in(s) - done)
+                    setting.value = clinickeys.drop_list(
+                        self.keyring, clinickeys.dropped_in(s, self.keyring) - done
+                    )
 
     # housekeeping -------------------------------------------------------------------------
 
@@ -813,24 +844,6 @@ class ClinicStore:
 
 
 # --- the member directory's open path (ncii_desk.clinic.members has the rest) --------
-
-#: The pseudo case id the clinic data key is wrapped under (version 1).
-CLINIC_KEY_CASE = "clinic"
-
-
-def wrap_clinic_key(clinic_id: str, data_key: bytes, member: MemberPublic) -> str:
-    """The clinic data key wrapped to ``member`` (the text of ``clinic_key_wrap``)."""
-    return wrap_case_key(CaseKey(clinic_id, CLINIC_KEY_CASE, 1, data_key), member)
-
-
-def unwrap_clinic_key(wrapped: str, member: MemberKeys) -> bytes:
-    try:
-        return unwrap_case_key(wrapped, member, case_id=CLINIC_KEY_CASE, version=1).key
-    except CaseKeyRefused as exc:
-        raise MemberKeyUnusable(
-            f"The clinic key stored for member {member.member_id} does not open with that "
-            "member's key: it was altered, or copied from another member."
-        ) from exc
 
 
 def status_of(row: ClinicMember) -> str:
@@ -883,11 +896,13 @@ def open_as_member(
         raise ValueError("a passphrase or a recovery key is needed")
     engine = make_engine(url)
     try:
-        with _reachable(url), Session(engine) as s:
+        snapshot = engine.execution_options(isolation_level="REPEATABLE READ")
+        with _reachable(url), Session(snapshot) as s:
             record = _read_record(s, url)
             check_revision(record)
             row = resolve_member(s, member_id)
             s.expunge(row)
+            chain, announced = clinickeys.read_chain(s), clinickeys.announced_version(s)
     finally:
         engine.dispose()
     status = status_of(row)
@@ -907,8 +922,10 @@ def open_as_member(
         else key_record.recover(str(recovery_key))
     )
     assert row.clinic_key_wrap is not None
-    data_key = unwrap_clinic_key(row.clinic_key_wrap, keys)
-    store = ClinicStore.open(url, data_key, blobs_dir=blobs_dir, actor=actor or keys.member_id)
+    ring = clinickeys.member_ring(chain, announced, record.clinic_id, keys, row.clinic_key_wrap)
+    store = ClinicStore.open(
+        url, ring.key(), blobs_dir=blobs_dir, actor=actor or keys.member_id, ring=ring
+    )
     store.member = keys
     store.member_id = keys.member_id
     try:

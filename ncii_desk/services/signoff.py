@@ -21,7 +21,13 @@ letter again; the sign-off of the draft it was sent from stays valid for the sen
 A laptop vault is one person's: no sign-off is needed there, and asking for one says so.
 Where members have roles, only a supervising attorney (on a case of the clinic) changes the
 rule; its stored value is authenticated with a key from the clinic key, so a value written
-by someone with database access alone does not authenticate and the rule stays on.
+by someone with database access alone does not authenticate and the rule stays on. The value
+is bound to the audit event that recorded the change (its sequence number), and it counts
+only while that event is the newest ``setting.letters_sign_off`` event: an older, genuinely
+authenticated value put back into the settings row (a replay) no longer counts and the rule
+stays on. On a clinic store the value is authenticated with the NEWEST clinic key version
+(:func:`ncii_desk.clinic.clinickeys.mac_setting`, re-authenticated when a member's removal
+rotates the key), so a removed member who kept an older key cannot write one.
 """
 
 from __future__ import annotations
@@ -32,9 +38,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ncii_desk.clinic import clinickeys
+from ncii_desk.clinic.store import ClinicStore
 from ncii_desk.errors import InvalidSetting, NciiDeskError
 from ncii_desk.services import access
 from ncii_desk.services.requests.records import RequestStateError, _event, find_request
@@ -49,6 +57,7 @@ from ncii_desk.vault.members import (
     verify_sign_off,
 )
 from ncii_desk.vault.models import (
+    AuditEvent,
     Blob,
     CaseMembershipRecord,
     RemovalRequest,
@@ -108,26 +117,51 @@ class SignOffView:
 # --- the rule ------------------------------------------------------------------------------
 
 
-def _rule_mac(store: CaseStore, required: bool) -> str:
-    """Authenticates the rule's stored value with a key from the store's data key (which a
-    clinic server never holds), so someone with only database access cannot turn it off."""
+def _laptop_rule_mac(store: CaseStore, body: dict[str, Any]) -> str:
+    """A laptop vault's rule value MAC (a key from its data key; the rule does not apply
+    there, but the value is kept the same way)."""
     key = hmac.new(store.export_key, b"ncii-desk/setting/letters.sign_off", "sha256").digest()
-    return hmac.new(key, f"{store.vault_id}|{required}".encode(), "sha256").hexdigest()
+    msg = f"{store.vault_id}|{body['required']}|{body['seq']}".encode()
+    return hmac.new(key, msg, "sha256").hexdigest()
+
+
+def _rule_value(store: CaseStore, s: Session, required: bool, seq: int) -> dict[str, Any]:
+    """The stored value: the rule, the seq of the audit event recording the change, and an
+    authentication code over both (inside the write transaction ``s``)."""
+    body: dict[str, Any] = {"required": required, "seq": seq}
+    if isinstance(store, ClinicStore):
+        return clinickeys.mac_setting(clinickeys.session_ring(store, s), RULE_KEY, body)
+    return {**body, "mac": _laptop_rule_mac(store, body)}
+
+
+def _rule_authentic(store: CaseStore, s: Session, value: dict[str, Any]) -> bool:
+    if isinstance(store, ClinicStore):
+        return clinickeys.setting_authentic(clinickeys.refresh(store, s), RULE_KEY, value)
+    expected = _laptop_rule_mac(store, value)
+    return hmac.compare_digest(str(value.get("mac", "")), expected)
+
+
+def _newest_rule_event(s: Session) -> int | None:
+    return s.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.action == RULE_CHANGED))
 
 
 def sign_off_required(store: CaseStore) -> bool:
     """Whether letters need a valid sign-off before they are sent (default: yes). It is
     enforced only where members have roles (a clinic store opened by a member). A stored
-    value that does not authenticate (written without the clinic key) counts as yes."""
+    value that does not authenticate (written without the clinic key, or with a replaced
+    version of it) or that is not the one the newest rule-change audit event recorded (an
+    older value put back) counts as yes."""
     with store.session() as s:
         row = s.get(Setting, RULE_KEY)
-    value = row.value if row is not None else None
-    if not isinstance(value, dict) or not isinstance(value.get("required"), bool):
-        return True
-    required = bool(value["required"])
-    if not hmac.compare_digest(str(value.get("mac", "")), _rule_mac(store, required)):
-        return True
-    return required
+        value = row.value if row is not None else None
+        if not isinstance(value, dict) or not isinstance(value.get("required"), bool):
+            return True
+        seq = value.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq != _newest_rule_event(s):
+            return True
+        if not _rule_authentic(store, s, value):
+            return True
+    return bool(value["required"])
 
 
 def _may_change_rule(store: CaseStore) -> None:
@@ -153,14 +187,17 @@ def _may_change_rule(store: CaseStore) -> None:
 def set_sign_off_required(store: CaseStore, required: bool) -> bool:
     """Turn the rule on or off (an audit event records who did it)."""
     _may_change_rule(store)
-    value = {"required": required, "mac": _rule_mac(store, required)}
     with store.transaction() as s:
+        store.audit(s, RULE_CHANGED, None, {"required": required})
+        s.flush()
+        seq = _newest_rule_event(s)
+        assert seq is not None
+        value = _rule_value(store, s, required, seq)
         row = s.get(Setting, RULE_KEY)
         if row is None:
             s.add(Setting(key=RULE_KEY, value=value))
         else:
             row.value = value
-        store.audit(s, RULE_CHANGED, None, {"required": required})
     return required
 
 

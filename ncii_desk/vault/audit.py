@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -186,8 +187,46 @@ class ChainReport:
         }
 
 
-def verify_chain(session: Session, key: bytes, head: Head | str) -> ChainReport:
-    """Recompute every MAC in order and compare the newest with ``audit.head``."""
+class KeyWalk(Protocol):
+    """For a chain whose MAC key changes along the way (a clinic's key versions): the key
+    each event must be MACed with, in order."""
+
+    def key(self, ev: AuditEvent) -> bytes | None:
+        """The key of ``ev`` (None: this reader cannot check it)."""
+        ...
+
+    def unavailable(self, ev: AuditEvent) -> str: ...
+
+    def mismatch(self, ev: AuditEvent, mac_of: Callable[[bytes], str]) -> str:
+        """The problem to report for an event whose MAC does not match its key."""
+        ...
+
+    def accepted(self, ev: AuditEvent) -> str | None:
+        """``ev`` authenticated: move on (a problem to report, or None)."""
+        ...
+
+
+def _check_mac(ev: Any, key: bytes | KeyWalk) -> str | None:
+    """None when the event's MAC holds, else the problem (``ev``: a stored row, read
+    through Core, with the columns of :class:`AuditEvent`)."""
+
+    def mac_of(k: bytes) -> str:
+        return _event_mac(k, ev.prev_mac, _row_fields(ev))
+
+    if isinstance(key, bytes):
+        ok = hmac.compare_digest(ev.mac, mac_of(key))
+        return None if ok else "event was altered (MAC mismatch)"
+    found = key.key(ev)
+    if found is None:
+        return key.unavailable(ev)
+    if not hmac.compare_digest(ev.mac, mac_of(found)):
+        return key.mismatch(ev, mac_of)
+    return key.accepted(ev)
+
+
+def verify_chain(session: Session, key: bytes | KeyWalk, head: Head | str) -> ChainReport:
+    """Recompute every MAC in order and compare the newest with ``audit.head``. ``key``: the
+    audit key, or a :class:`KeyWalk` naming each event's key (a clinic store's versions)."""
     problems: list[dict[str, Any]] = []
     prev = GENESIS_MAC
     expected_seq = 1
@@ -203,8 +242,9 @@ def verify_chain(session: Session, key: bytes, head: Head | str) -> ChainReport:
             expected_seq = ev.seq
         if ev.prev_mac != prev:
             problems.append({"seq": ev.seq, "problem": "link to the previous event is broken"})
-        if not hmac.compare_digest(ev.mac, _event_mac(key, ev.prev_mac, _row_fields(ev))):
-            problems.append({"seq": ev.seq, "problem": "event was altered (MAC mismatch)"})
+        problem = _check_mac(ev, key)
+        if problem is not None:
+            problems.append({"seq": ev.seq, "problem": problem})
         if ev.action == TAMPER_ACTION:
             recorded = json.loads(ev.details).get("problems", [])
             for found in recorded:
