@@ -69,13 +69,6 @@ def _line(name: str, placeholder: str = "") -> QLineEdit:
     return edit
 
 
-def _tune() -> Any:
-    """Argon2id parameters for this computer, as a new vault's (tests make it fast)."""
-    from ncii_desk.gui import gate
-
-    return gate.tune_kdf_here()
-
-
 def _big(text: str, name: str) -> QLabel:
     label = plain_label(text, wrap=False, name=name)
     mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -194,8 +187,10 @@ class ClinicJoinPage(_WorkPage):
         self,
         on_joined: Callable[[dict[str, Any], str, Path | None], None],
         on_back: Callable[[], None],
+        tune: Callable[[], Any],
     ) -> None:
         super().__init__()
+        self._tune = tune
         self._on_joined = on_joined
         layout = self.layout_
         layout.addWidget(heading(self.tr("Join your clinic")))
@@ -286,7 +281,7 @@ class ClinicJoinPage(_WorkPage):
 
         def join(_job: Job) -> dict[str, Any]:
             return clinic_service.join_clinic_here(
-                address, name, secret, blobs_dir=blobs, kdf=_tune()
+                address, name, secret, blobs_dir=blobs, kdf=self._tune()
             )
 
         self.start(join, lambda joined: self._joined(joined, address, blobs))
@@ -410,8 +405,10 @@ class ClinicSetupPage(_WorkPage):
         self,
         on_done: Callable[[CaseStore, dict[str, Any]], None],
         on_back: Callable[[], None],
+        tune: Callable[[], Any],
     ) -> None:
         super().__init__()
+        self._tune = tune
         self._on_done = on_done
         layout = self.layout_
         layout.addWidget(heading(self.tr("Set up a new clinic")))
@@ -510,7 +507,7 @@ class ClinicSetupPage(_WorkPage):
 
         def set_up(_job: Job) -> tuple[CaseStore, dict[str, Any]]:
             return clinic_service.set_up_clinic(
-                address, blobs, clinic_name, name, secret, kdf=_tune()
+                address, blobs, clinic_name, name, secret, kdf=self._tune()
             )
 
         self.start(set_up, self._made)
@@ -570,18 +567,22 @@ class ClinicJoinFlow:
         pages: QStackedWidget,
         on_open: Callable[[CaseStore], None],
         on_back: Callable[[], None],
+        *,
+        recovery_page: Callable[..., Any],
+        tune: Callable[[], Any],
     ) -> None:
-        from ncii_desk.gui.gate import RecoveryKeyPage
-
+        """``recovery_page`` makes the unlock screen's recovery-key page and ``tune`` gives
+        Argon2id parameters for this computer, as for a new vault (both from the unlock
+        screen, which builds on this module)."""
         self.pages = pages
         self._on_open = on_open
         self._pending: CaseStore | None = None
         self._after_recovery: Callable[[], None] = on_back
-        self.join_page = ClinicJoinPage(self._joined, on_back)
+        self.join_page = ClinicJoinPage(self._joined, on_back, tune)
         self.wait_page = ClinicWaitPage(on_open, on_back)
-        self.setup_page = ClinicSetupPage(self._set_up, on_back)
+        self.setup_page = ClinicSetupPage(self._set_up, on_back, tune)
         self.ready_page = ClinicReadyPage(self._continue_to_clinic)
-        self.recovery_page = RecoveryKeyPage(
+        self.recovery_page: Any = recovery_page(
             lambda: self._after_recovery(),
             intro=translate(
                 "ClinicJoin",

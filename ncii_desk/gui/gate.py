@@ -255,7 +255,13 @@ class GatePage(QWidget):
         from ncii_desk.gui.clinic import ClinicOpenPage
         from ncii_desk.gui.clinicjoin import ClinicJoinFlow
 
-        self.clinic_flow = ClinicJoinFlow(self.pages, self._opened_from_flow, self.show_clinic)
+        self.clinic_flow = ClinicJoinFlow(
+            self.pages,
+            self._opened_from_flow,
+            self.show_clinic,
+            recovery_page=RecoveryKeyPage,
+            tune=lambda: tune_kdf_here(),  # looked up at each use (tests make it fast)
+        )
         self.clinic_page = ClinicOpenPage(
             self._opened_clinic,
             self.show_form,

@@ -25,6 +25,7 @@ _KILL = "kills a child process that reopens the vault folder by path, then check
 #: Modules that stay on the laptop vault only, and why.
 LAPTOP_ONLY: dict[str, str] = {
     "integration/test_capture_cli.py": _CLI,
+    "integration/test_case_history_cli.py": _CLI,
     "integration/test_cli.py": _CLI,
     "integration/test_cli_interrupt.py": _CLI + "; a real executable under a pseudo-terminal",
     "integration/test_cli_polish.py": _CLI,
