@@ -87,6 +87,10 @@ def clinic_cipher(clinic_id: str, data_keys: Mapping[int, bytes]) -> FieldCipher
     )
 
 
+#: The AAD row id of a sealed actor (see :func:`seal_event`).
+ACTOR_ROW = "actor"
+
+
 def _row_id(action: str, object_id: str | None) -> str:
     # The AAD row id: the event's clear columns known before its sequence number is.
     return f"{action}|{object_id or ''}"
@@ -101,15 +105,29 @@ def case_of_event(
         return named
     if not object_id:
         return None
+    return owning_cases(session, [object_id]).get(object_id)
+
+
+def owning_cases(session: Session, object_ids: Iterable[str]) -> dict[str, str]:
+    """Object id -> the case owning it (a case, or an item, capture, match, request,
+    re-check or face reference of one), for many objects in one statement."""
+    ids = sorted({i for i in object_ids if i})
+    if not ids:
+        return {}
     owners: Any = union_all(
-        select(Case.id.label("case_id")).where(Case.id == object_id),
+        select(Case.id.label("object_id"), Case.id.label("case_id")).where(Case.id.in_(ids)),
         *(
-            select(model.case_id.label("case_id")).where(model.id == object_id)
+            select(model.id.label("object_id"), model.case_id.label("case_id")).where(
+                model.id.in_(ids)
+            )
             for model in (EvidenceItem, Capture, Match, RemovalRequest, Recheck, FaceReference)
         ),
     ).subquery()
-    found = session.execute(select(owners.c.case_id).limit(1)).scalar()
-    return None if found is None else str(found)
+    found: dict[str, str] = {}
+    for object_id, case_id in session.execute(select(owners.c.object_id, owners.c.case_id)):
+        if case_id is not None:
+            found.setdefault(str(object_id), str(case_id))
+    return found
 
 
 class _Keys:
@@ -140,17 +158,34 @@ def seal_event(
     action: str,
     object_id: str | None,
     details: dict[str, Any] | None,
+    owners: dict[str, str] | None = None,
+    actor_tokens: dict[tuple[str, str | None], str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """(actor, details) as a sealing clinic store stores them (see the module docstring)."""
+    """(actor, details) as a sealing clinic store stores them (see the module docstring).
+    ``owners``: the owning case of object ids already looked up (:func:`owning_cases`);
+    ``actor_tokens``: the sealed actor per key already made in this batch (reused, so
+    events of one case in a batch share one stored actor and are chained in one run)."""
     keys = _Keys(sealer, clinic)
     plain = details or {}
     row_id = _row_id(action, object_id)
+    tokens = {} if actor_tokens is None else actor_tokens
+
+    def sealed_actor(cipher: FieldCipher, key: tuple[str, str | None]) -> str:
+        # Bound to the table and column, not the event: the chain MAC covers the stored
+        # actor, so a token moved to another event breaks the chain.
+        if not actor or actor == member_id:
+            return actor
+        if key not in tokens:
+            tokens[key] = cipher.encrypt("audit_events", "actor", ACTOR_ROW, actor)
+        return tokens[key]
+
     if action in CLEAR_DETAILS:
-        sealed_actor = actor
-        if actor and actor != member_id:
-            sealed_actor = clinic.encrypt("audit_events", "actor", row_id, actor)
-        return sealed_actor, plain
-    case_id = case_of_event(session, object_id, plain)
+        return sealed_actor(clinic, ("clinic", None)), plain
+    named = plain.get("case_id")
+    if owners is not None and not (isinstance(named, str) and named):
+        case_id = owners.get(object_id) if object_id else None
+    else:
+        case_id = case_of_event(session, object_id, plain)
     cipher, which = keys.for_write(session, case_id)
     envelope: dict[str, Any] = {
         "key": which,
@@ -158,9 +193,7 @@ def seal_event(
     }
     if case_id is not None:
         envelope["case_id"] = case_id
-    if actor and actor != member_id:
-        actor = cipher.encrypt("audit_events", "actor", row_id, actor)
-    return actor, envelope
+    return sealed_actor(cipher, (which, case_id)), envelope
 
 
 def seal_events(
@@ -172,8 +205,19 @@ def seal_events(
     actor: str,
     events: Iterable[tuple[str, str | None, dict[str, Any]]],
 ) -> list[tuple[str, tuple[str, str | None, dict[str, Any]]]]:
-    """:func:`seal_event` of each (action, object id, details): (actor, sealed event)."""
+    """:func:`seal_event` of each (action, object id, details): (actor, sealed event). The
+    owning cases of events whose details name none are looked up in one statement."""
+    events = list(events)
+    owners = owning_cases(
+        session,
+        [
+            o
+            for _a, o, d in events
+            if o and not (isinstance((d or {}).get("case_id"), str) and (d or {}).get("case_id"))
+        ],
+    )
     out = []
+    actor_tokens: dict[tuple[str, str | None], str] = {}
     for action, object_id, details in events:
         who, sealed = seal_event(
             session,
@@ -184,6 +228,8 @@ def seal_events(
             action=action,
             object_id=object_id,
             details=details,
+            owners=owners,
+            actor_tokens=actor_tokens,
         )
         out.append((who, (action, object_id, sealed)))
     return out
@@ -232,21 +278,25 @@ def sealed_event(
 def sealed_batches(
     store: SealingStore, session: Session, events: list[AuditEventSpec]
 ) -> list[tuple[str, list[AuditEventSpec]]]:
-    """(actor, events) runs to chain in order: all of ``events`` under the store's actor,
-    or on a sealing store one run per event (each sealed actor token differs)."""
+    """(actor, events) runs to chain in order: all of ``events`` under the store's actor;
+    on a sealing store, consecutive events with the same stored actor (the member id, in
+    clear) form one run, and an actor sealed as a name (a token per event) a run of one."""
     if not store.sealing:
         return [(store.actor, events)]
-    return [
-        (who, [sealed])
-        for who, sealed in seal_events(
-            session,
-            store.sealer,
-            _clinic_of(store),
-            member_id=store.member_id,
-            actor=store.actor,
-            events=events,
-        )
-    ]
+    runs: list[tuple[str, list[AuditEventSpec]]] = []
+    for who, sealed in seal_events(
+        session,
+        store.sealer,
+        _clinic_of(store),
+        member_id=store.member_id,
+        actor=store.actor,
+        events=events,
+    ):
+        if runs and runs[-1][0] == who:
+            runs[-1][1].append(sealed)
+        else:
+            runs.append((who, [sealed]))
+    return runs
 
 
 # --- opening ------------------------------------------------------------------------------
@@ -311,7 +361,8 @@ def open_event_values(
                 opened_details = canonical_json({"sealed": SEALED_MARK}).decode()
     opened_actor = actor
     if is_token(actor):
-        opened_actor = _open_text(sealer, cipher, table, "actor", row_id, actor)
+        actor_row = row_id if case_id is not None else ACTOR_ROW  # imported: per row
+        opened_actor = _open_text(sealer, cipher, table, "actor", actor_row, actor)
     return opened_actor, opened_details
 
 
