@@ -218,7 +218,7 @@ class CaseKeys:
             (w.version, w.member_id): w.wrap
             for w in session.scalars(select(CaseKeyWrap).where(CaseKeyWrap.case_id == case_id))
         }
-        from ncii_desk.vault.members import verify_membership
+        from ncii_desk.vault.members.membership import verify_membership
 
         seen = self._seen.get(case_id)
         membership = verify_membership(
@@ -236,7 +236,7 @@ class CaseKeys:
             seq=membership.seq,
             commits=dict(membership.commits),
         )
-        ring.verify(records, seen)
+        ring.agrees(membership)  # the records were verified just above, once
         self._seen[case_id] = (membership.seq, membership.head)
         entry = membership.members.get(member.member_id)
         cipher = FieldCipher(ring.open(member).values()) if entry is not None else None

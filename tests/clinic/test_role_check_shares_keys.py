@@ -9,7 +9,7 @@ import pytest
 
 from ncii_desk.clinic.store import ClinicStore, NotCaseMember
 from ncii_desk.services import case_members, cases, items
-from ncii_desk.vault import members as m
+from ncii_desk.vault.members import membership as m
 from ncii_desk.vault.roles import MemberRole
 
 
@@ -25,9 +25,7 @@ def test_role_and_sealed_columns_verify_the_records_once(
         calls.append(str(kwargs.get("case_id")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(m, "verify_membership", counting)
-    # (wherever else a module imported it by name, count those calls too)
-    monkeypatch.setattr("ncii_desk.clinic.store.verify_membership", counting, raising=False)
+    monkeypatch.setattr(m, "verify_membership", counting)  # where it is defined
     assert clinic_store.case_role(case.id) == MemberRole.ADVOCATE
     assert cases.get_case(clinic_store, case.id).notes == "sealed notes"
     items.list_items(clinic_store, case.id)

@@ -188,7 +188,13 @@ class CaseKeyring:
         membership = verify_membership(
             records, clinic_id=self.clinic_id, case_id=self.case_id, seen=seen
         )
-        last = len(records)
+        return self.agrees(membership)
+
+    def agrees(self, membership: Membership) -> Membership:
+        """That this keyring (as read from the server) agrees with ``membership``, which
+        :func:`verify_membership` returned for the case's records: members, roles, key
+        fingerprints, current version, key commitments and head. Returns it."""
+        last = membership.seq
         if (
             membership.members != self.members
             or membership.key_version != self.current_version
