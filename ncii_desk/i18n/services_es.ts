@@ -144,6 +144,10 @@
       <translation>{who} cambió su frase de contraseña de miembro de la clínica</translation>
     </message>
     <message>
+      <source>{who} replaced the clinic key (now version {version}) and gave the new one to {members}</source>
+      <translation>{who} sustituyó la clave de la clínica (ahora versión {version}) y dio la nueva a {members}</translation>
+    </message>
+    <message>
       <source>{who}'s vault files were made private to this account ({files})</source>
       <translation>Los archivos de la bóveda de {who} quedaron privados para esta cuenta ({files})</translation>
     </message>
@@ -366,6 +370,14 @@
     <message>
       <source>a picture on a hash list</source>
       <translation>una imagen de una lista de hashes</translation>
+    </message>
+    <message>
+      <source>{n} remaining member</source>
+      <translation>{n} miembro restante</translation>
+    </message>
+    <message>
+      <source>{n} remaining members</source>
+      <translation>{n} miembros restantes</translation>
     </message>
     <message>
       <source>{n} file</source>
@@ -855,6 +867,10 @@
     <message>
       <source>A stored file changed while it was imported.</source>
       <translation>Un archivo guardado cambió mientras se importaba.</translation>
+    </message>
+    <message>
+      <source>A stored file of this import is no longer in the store.</source>
+      <translation>Un archivo guardado de esta importación ya no está en el almacén.</translation>
     </message>
     <message>
       <source>A case with this {what} is already in this vault (imported before, or the same case).</source>
@@ -3568,6 +3584,32 @@
     </message>
   </context>
   <context>
+    <name>clinic.auditseal</name>
+    <message>
+      <source>The clinic store is closed.</source>
+      <translation>El almacén de la clínica está cerrado.</translation>
+    </message>
+  </context>
+  <context>
+    <name>clinic.caseblobs</name>
+    <message>
+      <source>The stored files of case {case_id} are encrypted with the case's own key, and this clinic store was opened without a member's keys.</source>
+      <translation>Los archivos guardados del caso {case_id} están cifrados con la clave propia del caso, y este almacén de la clínica se abrió sin las claves de un miembro.</translation>
+    </message>
+    <message>
+      <source>Open the clinic store as a member of the case (--member ID and your passphrase).</source>
+      <translation>Abra el almacén de la clínica como miembro del caso (--member ID y su frase de contraseña).</translation>
+    </message>
+    <message>
+      <source>The clinic store check was cancelled before it finished.</source>
+      <translation>La comprobación del almacén de la clínica se canceló antes de terminar.</translation>
+    </message>
+    <message>
+      <source>{hashed_only} stored file(s) of cases you are not a member of were checked by their encrypted form only (its SHA-256 against the recorded one); a member of those cases checks their content.</source>
+      <translation>{hashed_only} archivo(s) guardado(s) de casos de los que usted no es miembro se comprobaron solo en su forma cifrada (su SHA-256 frente al registrado); un miembro de esos casos comprueba su contenido.</translation>
+    </message>
+  </context>
+  <context>
     <name>clinic.casekeys</name>
     <message>
       <source>Open the clinic store as a member (--member ID and your passphrase); case data on a clinic server is readable only with a member's keys.</source>
@@ -3580,6 +3622,53 @@
     <message>
       <source>You are not a member of case {case_id}, so you cannot change it.</source>
       <translation>Usted no es miembro del caso {case_id}, así que no puede cambiarlo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>clinic.clinickeys</name>
+    <message>
+      <source>Nothing was written. Open the clinic store as a member (--member ID): members receive the newest clinic key. A removed member cannot.</source>
+      <translation>No se escribió nada. Abra el almacén de la clínica como miembro (--member ID): los miembros reciben la clave más nueva de la clínica. Un miembro quitado no puede.</translation>
+    </message>
+    <message>
+      <source>Version {version} of the clinic key cannot be reached from the clinic key this client holds (version {newest}).</source>
+      <translation>No se puede llegar a la versión {version} de la clave de la clínica desde la clave de la clínica que tiene este equipo (versión {newest}).</translation>
+    </message>
+    <message>
+      <source>The clinic's key-chain row was removed or damaged; ask your administrator to restore the clinic database from a backup.</source>
+      <translation>La fila de la cadena de claves de la clínica se borró o está dañada; pida a la persona que administra la clínica que restaure la base de datos desde una copia de seguridad.</translation>
+    </message>
+    <message>
+      <source>This key is no version of this clinic's data key.</source>
+      <translation>Esta clave no es ninguna versión de la clave de datos de esta clínica.</translation>
+    </message>
+    <message>
+      <source>Open the clinic store as a member (--member ID), or give the right key.</source>
+      <translation>Abra el almacén de la clínica como miembro (--member ID) o indique la clave correcta.</translation>
+    </message>
+    <message>
+      <source>The clinic key stored for you as version {claimed} is not that version of the clinic key: it was altered or replaced in the database.</source>
+      <translation>La clave de la clínica guardada para usted como versión {claimed} no es esa versión de la clave de la clínica: se alteró o se sustituyó en la base de datos.</translation>
+    </message>
+    <message>
+      <source>The clinic key stored for member {member_id} does not open with that member's key: it was altered, or copied from another member.</source>
+      <translation>La clave de la clínica guardada para el miembro {member_id} no se abre con la clave de ese miembro: fue alterada o copiada de otro miembro.</translation>
+    </message>
+    <message>
+      <source>The clinic key stored for member {member_id} is version {newest}, but the clinic moved to version {announced}: the member row was put back from an older state of the database.</source>
+      <translation>La clave de la clínica guardada para el miembro {member_id} es la versión {newest}, pero la clínica pasó a la versión {announced}: la fila del miembro se repuso desde un estado anterior de la base de datos.</translation>
+    </message>
+    <message>
+      <source>The clinic key was replaced (version {announced_version}) since this clinic store was opened with version {newest}.</source>
+      <translation>La clave de la clínica se sustituyó (versión {announced_version}) después de abrir este almacén de la clínica con la versión {newest}.</translation>
+    </message>
+    <message>
+      <source>Member {member_id} was removed from this clinic; nothing was written.</source>
+      <translation>El miembro {member_id} fue quitado de esta clínica; no se escribió nada.</translation>
+    </message>
+    <message>
+      <source>Ask an admitted member if this is a mistake; a removed member joins anew.</source>
+      <translation>Si es un error, pregunte a un miembro admitido; un miembro quitado tiene que unirse de nuevo.</translation>
     </message>
   </context>
   <context>
@@ -3611,6 +3700,29 @@
     <message>
       <source>Ask a member of the case to add you to it ('ncii-desk case add-member CASE MEMBER_ID').</source>
       <translation>Pida a un miembro del caso que le añada ('ncii-desk case add-member CASO ID_MIEMBRO').</translation>
+    </message>
+    <message>
+      <source>Ask a supervising attorney on the case to make the change, or to give you a role that allows it. If you should be allowed, ask your clinic's administrator to check your database login ('ncii-desk clinic-server logins').</source>
+      <translation>Pida a un abogado/a supervisor/a del caso que haga el cambio o que le dé una función que lo permita. Si debería estar permitido, pida a la persona que administra la clínica que compruebe su acceso a la base de datos ('ncii-desk clinic-server logins').</translation>
+    </message>
+  </context>
+  <context>
+    <name>clinic.hashseal</name>
+    <message>
+      <source>A stored value of {table}.{column} was sealed for another case than its row's (it was moved there in the database).</source>
+      <translation>Un valor guardado de {table}.{column} se selló para otro caso distinto del de su fila (se movió allí en la base de datos).</translation>
+    </message>
+    <message>
+      <source>Tell the clinic's administrator which value it is.</source>
+      <translation>Diga al administrador de la clínica de qué valor se trata.</translation>
+    </message>
+    <message>
+      <source>A {table} row to be stored names no case.</source>
+      <translation>Una fila de {table} que se iba a guardar no indica ningún caso.</translation>
+    </message>
+    <message>
+      <source>The hashes to be stored name an unknown item {item_id}.</source>
+      <translation>Los hashes que se iban a guardar nombran un elemento desconocido {item_id}.</translation>
     </message>
   </context>
   <context>
@@ -3728,18 +3840,53 @@
     </message>
   </context>
   <context>
+    <name>clinic.rls</name>
+    <message>
+      <source>Run this with the address of the clinic database's owner, whose PostgreSQL login has the CREATEROLE attribute (ALTER ROLE owner CREATEROLE, as the postgres superuser).</source>
+      <translation>Ejecute esto con la dirección del propietario de la base de datos de la clínica, cuyo acceso de PostgreSQL tiene el atributo CREATEROLE (ALTER ROLE propietario CREATEROLE, como superusuario postgres).</translation>
+    </message>
+    <message>
+      <source>PostgreSQL refused to manage the clinic's logins ({reason}).</source>
+      <translation>PostgreSQL se negó a gestionar los accesos de la clínica ({reason}).</translation>
+    </message>
+    <message>
+      <source>Member {member_id} is {status}; only an admitted member gets a login.</source>
+      <translation>El miembro {member_id} está {status}; solo un miembro admitido recibe un acceso.</translation>
+    </message>
+    <message>
+      <source>Admit them first ('ncii-desk clinic admit').</source>
+      <translation>Admítalo primero ('ncii-desk clinic admit').</translation>
+    </message>
+    <message>
+      <source>A removed member gets no login.</source>
+      <translation>Un miembro quitado no recibe ningún acceso.</translation>
+    </message>
+    <message>
+      <source>The clinic has no joining login.</source>
+      <translation>La clínica no tiene acceso para unirse.</translation>
+    </message>
+    <message>
+      <source>Nothing to do ('ncii-desk clinic-server logins' lists the logins).</source>
+      <translation>No hay nada que hacer ('ncii-desk clinic-server logins' enumera los accesos).</translation>
+    </message>
+    <message>
+      <source>The clinic has no member with the id {strip}.</source>
+      <translation>La clínica no tiene ningún miembro con el identificador {strip}.</translation>
+    </message>
+    <message>
+      <source>Give the member id as 'ncii-desk clinic-server logins' lists it.</source>
+      <translation>Indique el identificador de miembro tal como lo enumera 'ncii-desk clinic-server logins'.</translation>
+    </message>
+    <message>
+      <source>Member {member_id} has no database login.</source>
+      <translation>El miembro {member_id} no tiene acceso a la base de datos.</translation>
+    </message>
+  </context>
+  <context>
     <name>clinic.sealing</name>
     <message>
       <source>The stored value of {table}.{column} of row {row_id} is not an encrypted value (it was written in clear).</source>
       <translation>El valor guardado de {table}.{column} de la fila {row_id} no es un valor cifrado (se escribió en claro).</translation>
-    </message>
-    <message>
-      <source>Tell the clinic's administrator which value it is.</source>
-      <translation>Diga al administrador de la clínica de qué valor se trata.</translation>
-    </message>
-    <message>
-      <source>A {table} row to be stored names no case.</source>
-      <translation>Una fila de {table} que se iba a guardar no indica ningún caso.</translation>
     </message>
   </context>
   <context>
@@ -3813,24 +3960,12 @@
       <translation>Pida antes al administrador de su clínica que ejecute 'ncii-desk clinic-server upgrade --db DIRECCIÓN' en el servidor de la clínica.</translation>
     </message>
     <message>
-      <source>The clinic store is closed.</source>
-      <translation>El almacén de la clínica está cerrado.</translation>
-    </message>
-    <message>
       <source>The clinic's audit log head is no longer event {seen_seq}, which this change was chained to: another writer changed the log without the writer lock.</source>
       <translation>La cabeza del registro de auditoría de la clínica ya no es el evento {seen_seq}, al que se encadenó este cambio: otro proceso cambió el registro sin el candado de escritura.</translation>
     </message>
     <message>
       <source>You are not a member of this case.</source>
       <translation>Usted no es miembro de este caso.</translation>
-    </message>
-    <message>
-      <source>The clinic store check was cancelled before it finished.</source>
-      <translation>La comprobación del almacén de la clínica se canceló antes de terminar.</translation>
-    </message>
-    <message>
-      <source>The clinic key stored for member {member_id} does not open with that member's key: it was altered, or copied from another member.</source>
-      <translation>La clave de la clínica guardada para el miembro {member_id} no se abre con la clave de ese miembro: fue alterada o copiada de otro miembro.</translation>
     </message>
     <message>
       <source>The key record stored for member {member_id} belongs to another member or clinic.</source>
@@ -3843,10 +3978,6 @@
     <message>
       <source>Give more of the member id (ncii-desk clinic members lists them).</source>
       <translation>Escriba más caracteres del identificador de miembro (ncii-desk clinic members los muestra).</translation>
-    </message>
-    <message>
-      <source>The clinic has no member with the id {strip}.</source>
-      <translation>La clínica no tiene ningún miembro con el identificador {strip}.</translation>
     </message>
     <message>
       <source>Member {member_id} was removed from this clinic.</source>

@@ -244,6 +244,14 @@ SENTENCES: dict[str, Sentence] = {
     "clinic.member_key_changed": lambda w, o, d, n: _p(
         "{who} changed their clinic member passphrase", who=w
     ),
+    "clinic.key_rotated": lambda w, o, d, n: _p(
+        "{who} replaced the clinic key (now version {version}) and gave the new one to {members}",
+        who=w,
+        version=d.get("version"),
+        members=_plural(
+            len(d.get("wrapped_to") or []), "{n} remaining member", "{n} remaining members"
+        ),
+    ),
     "vault.permissions_tightened": lambda w, o, d, n: _p(
         "{who}'s vault files were made private to this account ({files})",
         who=w,

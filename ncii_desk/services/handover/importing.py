@@ -52,7 +52,16 @@ PARTIAL_DISCARDED_ACTION = "case.import_partial_discarded"
 #: Setting that lists the stored files an unfinished import has committed so far.
 PARTIAL_KEY = "handover.partial_import"
 #: The columns of a sender's audit event kept with an imported case.
-IMPORTED_EVENT_COLUMNS = ("seq", "at", "actor", "action", "object_id", "details", "prev_mac", "mac")
+_IMPORTED_EVENT_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_id",
+    "details",
+    "prev_mac",
+    "mac",
+)
 #: Stored files committed per transaction while an import writes them: what an interrupted
 #: import keeps, so a second run does not write them again.
 RESUME_BATCH_FILES = 16
@@ -410,7 +419,7 @@ def import_case(
                         "case_id": new_case_id,
                         "sender_vault_id": info.sender_vault_id,
                         "sender_fingerprint": info.sender_fingerprint,
-                        **{k: ev.get(k) for k in IMPORTED_EVENT_COLUMNS},
+                        **{k: ev.get(k) for k in _IMPORTED_EVENT_COLUMNS},
                     }
                     # Actor and details sealed with the new case's key on a clinic store.
                     s.add(ImportedAuditEvent(**imported_row(s, new_case_id, columns)))
