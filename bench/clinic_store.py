@@ -12,19 +12,39 @@ at the same time, while a fourth process lists all cases (``cases.list_cases``) 
 * clinic store: 3 clients, all on one case
 
 Prints items/s overall (all items / wall time from the first client's start to the last
-one's end) and per client, p50/p95 of the case list during the run, and the peak memory of
-the whole process tree (this process, the clients, the sampler; not the PostgreSQL server).
-Clinic stores are opened with the raw clinic data key (``ClinicStore.open``), not by a
-member: no member unlock cost, and no per-case column sealing where the build has it. Needs
-the PostgreSQL server binaries (as the tests: initdb in a temporary folder, 127.0.0.1).
+one's end) and per client, p50/p95 of the intake call and of the case list during the run,
+and the peak memory of the whole process tree (this process, the clients, the sampler; not
+the PostgreSQL server). Needs the PostgreSQL server binaries (as the tests: initdb in a
+temporary folder, 127.0.0.1).
 
-    .venv/bin/python bench/clinic_store.py [--files 1000] [--batch 25] [--sample-ms 250]
+Two modes for the clinic store:
+
+* ``--members`` (the default), as a clinic runs: the clinic is made by ``clinic-server
+  init`` with a first member (the coordinator; hash values sealed, the default for a new
+  clinic), three more members join and are admitted, and each client process opens the
+  store AS ITS MEMBER (``ClinicStore.open_member`` with the member's passphrase), so case
+  columns are sealed with case keys, hash values are sealed, and each case's files go under
+  per-case blob keys. The coordinator makes the cases and adds the client members to them
+  with the advocate role (own cases: one client member each; shared case: all three); the
+  case-list sampler is the coordinator, a member of every case, so each list opens every
+  case's sealed label. Member key records use the tests' fast Argon2id parameters (64 MiB,
+  one pass, the vault's hard minimum), not the product's tuned ones. Member unlock (the
+  passphrase KDF and unwrapping the clinic key) is EXCLUDED from the figures: every process
+  opens the store before the clock starts. Opening each case's key ring (unwrapping the case
+  key, verifying its membership records) happens in the first intake call and is included.
+* ``--raw``: every process opens the store with the raw clinic data key
+  (``ClinicStore.open(..., sealed=False)``): no member, no column or hash sealing, no
+  per-case blob keys. Kept to compare with earlier figures.
+
+    .venv/bin/python bench/clinic_store.py [--members | --raw] [--files 1000] [--batch 25]
+        [--sample-ms 250]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import statistics
 import subprocess
@@ -39,16 +59,22 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "clinic"))
 
 # Opens the store given on the command line (secret on stdin), prints "ready", waits for a
-# line on stdin, then works. Shared by the clients and the sampler.
+# line on stdin, then works. Shared by the clients and the sampler. Kinds: "clinic" (the raw
+# clinic data key, in hex), "member" (a member id and its passphrase), "vault".
 _OPEN = r"""
 import inspect, json, sys, threading, time
 from pathlib import Path
 kind, where, name = sys.argv[1], sys.argv[2], sys.argv[3]
-secret = sys.stdin.readline().strip()
+secret = sys.stdin.readline().rstrip("\n")
 if kind == "clinic":
     from ncii_desk.clinic.store import ClinicStore
     extra = {"sealed": False} if "sealed" in inspect.signature(ClinicStore.open).parameters else {}
     store = ClinicStore.open(where, bytes.fromhex(secret), actor=name, **extra)
+elif kind == "member":
+    from ncii_desk.clinic.store import ClinicStore
+    member_id, passphrase = secret.split(" ", 1)
+    store = ClinicStore.open_member(where, member_id, passphrase=passphrase)  # actor: the id
+    assert store.member is not None and store.sealing, "not opened as a sealing member"
 else:
     from ncii_desk.vault import Vault
     store = Vault.open(Path(where), passphrase=secret, actor=name)
@@ -85,9 +111,10 @@ end = time.time()
 stop.set()
 if in_process:
     sampler.join()
+sealing = [bool(getattr(store, "sealing", False)), bool(getattr(store, "hash_sealing", False))]
 store.close()
 print(json.dumps({"added": added, "errors": errors, "start": start, "end": end,
-                  "calls": calls, "lists": lists}))
+                  "calls": calls, "lists": lists, "sealing": sealing}))
 """
 )
 
@@ -161,16 +188,17 @@ def _result(proc: subprocess.Popen[str]) -> dict[str, Any]:
 def _run(
     kind: str,
     where: str,
-    secret: str,
-    jobs: list[tuple[str, Path]],
+    jobs: list[tuple[str, Path, str]],
+    sampler_secret: str,
     batch: int,
     every_s: float,
 ) -> dict[str, Any]:
-    """``jobs``: (case id, folder) per client. Clinic runs add a sampler process; a laptop
-    vault's only client samples in a thread."""
+    """``jobs``: (case id, folder, secret) per client; ``kind``: "vault", "clinic" (raw
+    key) or "member". Clinic runs add a sampler process (opened with ``sampler_secret``); a
+    laptop vault's only client samples in a thread."""
     import proctree
 
-    in_process = kind != "clinic"
+    in_process = kind == "vault"
     clients = [
         _start(
             _CLIENT,
@@ -186,10 +214,12 @@ def _run(
             ],
             secret,
         )
-        for n, (case_id, folder) in enumerate(jobs)
+        for n, (case_id, folder, secret) in enumerate(jobs)
     ]
     sampler = (
-        None if in_process else _start(_SAMPLER, [kind, where, "sampler", str(every_s)], secret)
+        None
+        if in_process
+        else _start(_SAMPLER, [kind, where, "sampler", str(every_s)], sampler_secret)
     )
     with proctree.sample_peak(0.05) as peak:
         if sampler is not None:
@@ -206,6 +236,7 @@ def _run(
     wall = max(r["end"] for r in results) - min(r["start"] for r in results)
     calls = [c for r in results for c in r["calls"]]
     return {
+        "kind": kind,
         "clients": len(jobs),
         "added": added,
         "errors": sum(r["errors"] for r in results),
@@ -218,7 +249,88 @@ def _run(
         "list_p50_ms": statistics.median(lists) * 1000 if lists else float("nan"),
         "list_p95_ms": _pct(lists, 0.95) * 1000 if lists else float("nan"),
         "peak": peak.text(),
+        # (column sealing, hash sealing) as each client's store had them
+        "sealing": [tuple(r["sealing"]) for r in results],
     }
+
+
+def _flags(values: Any) -> str:
+    """ "yes", "no" or "mixed" over the clients' flags."""
+    found = {bool(v) for v in values}
+    return "mixed" if len(found) > 1 else ("yes" if found.pop() else "no")
+
+
+def _as_stored(url: str) -> str:
+    """What the database holds after a run, read as its administrator (no key): blobs
+    written under a case's key, and items whose SHA-256 is a sealed token."""
+    from sqlalchemy import create_engine, text
+
+    from ncii_desk.clinic.store import engine_url
+
+    engine = create_engine(engine_url(url))
+    try:
+        with engine.connect() as conn:
+            blobs, of_case = conn.execute(text("SELECT count(*), count(case_id) FROM blobs")).one()
+            items, sealed = conn.execute(
+                text("SELECT count(*), count(*) FILTER (WHERE sha256 LIKE 'nh1.%') FROM items")
+            ).one()
+    finally:
+        engine.dispose()
+    return f"{of_case} of {blobs} blobs case-keyed, {sealed} of {items} SHA-256 sealed"
+
+
+def _member_clinic(
+    url: str, blobs: Path, shared: bool, kdf: Any, passphrase: str
+) -> tuple[list[str], list[str], str]:
+    """A clinic as ``clinic-server init`` makes it (hash values sealed) with a coordinator
+    and three admitted client members; the coordinator makes the cases (and 20 others) and
+    adds the client members with the advocate role. Returns (case id per client, secret per
+    client, the coordinator's secret)."""
+    from ncii_desk.clinic import members
+    from ncii_desk.clinic.store import ClinicStore
+    from ncii_desk.services import case_members, cases
+    from ncii_desk.services.clinic import init_clinic_with_member
+    from ncii_desk.vault.roles import MemberRole
+
+    made = init_clinic_with_member(url, blobs, "Bench", "Coordinator", passphrase, kdf=kdf)
+    coordinator = str(made["member_id"])
+    ids: list[str] = []
+    with ClinicStore.open_member(url, coordinator, passphrase=passphrase) as store:
+        clients = []
+        for n in range(3):
+            new = members.enrol(url, passphrase, f"Advocate {n}", kdf=kdf)
+            members.admit(store, new.keys.member_id, new.keys.public.fingerprint)
+            clients.append(new.keys.member_id)
+        if shared:
+            one = cases.new_case(store, "Shared case").id
+            for member_id in clients:
+                case_members.add_member(store, one, member_id, MemberRole.ADVOCATE)
+            ids = [one] * 3
+        else:
+            for n, member_id in enumerate(clients):
+                ids.append(cases.new_case(store, f"Case {n}").id)
+                case_members.add_member(store, ids[-1], member_id, MemberRole.ADVOCATE)
+        for n in range(20):  # other cases in the list, as a clinic has
+            cases.new_case(store, f"Other case {n}")
+    return ids, [f"{m} {passphrase}" for m in clients], f"{coordinator} {passphrase}"
+
+
+def _raw_clinic(url: str, blobs: Path, shared: bool) -> tuple[list[str], str]:
+    """A clinic opened with a raw clinic data key (no member): case ids, the key in hex."""
+    from ncii_desk.clinic.store import ClinicStore, init_clinic
+    from ncii_desk.services import cases
+
+    init_clinic(url, blobs, "Bench")
+    key = secrets.token_bytes(32)
+    with ClinicStore.open(url, key, actor="setup") as store:
+        if shared:
+            one = cases.new_case(store, "Shared case").id
+            ids = [one] * 3
+        else:
+            ids = [cases.new_case(store, f"Case {n}").id for n in range(3)]
+        for n in range(20):  # other cases in the list, as a clinic has
+            cases.new_case(store, f"Other case {n}")
+    return ids, key.hex()
 
 
 def main() -> None:
@@ -226,6 +338,20 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000, help="pictures per clinic client")
     parser.add_argument("--batch", type=int, default=25, help="files per intake call")
     parser.add_argument("--sample-ms", type=float, default=250, help="case list every ... ms")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--members",
+        dest="raw",
+        action="store_false",
+        help="clinic clients open the store as admitted members, sealing on (default)",
+    )
+    mode.add_argument(
+        "--raw",
+        dest="raw",
+        action="store_true",
+        help="clinic clients open the store with the raw clinic data key (no sealing)",
+    )
+    parser.set_defaults(raw=False)  # members unless --raw
     args = parser.parse_args()
     import signal
 
@@ -233,7 +359,6 @@ def main() -> None:
     import benchmachine
     import pgkit
 
-    from ncii_desk.clinic.store import ClinicStore, init_clinic
     from ncii_desk.services import cases
     from ncii_desk.vault import KdfParams, Vault
 
@@ -245,6 +370,11 @@ def main() -> None:
     rows: list[tuple[str, dict[str, Any]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        # ``clinic-server init`` remembers the clinic in the user's profile folder: keep that
+        # (and anything else per user) inside this run's temporary folder.
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            (work / "user" / var).mkdir(parents=True)
+            os.environ[var] = str(work / "user" / var)
         pictures = work / "pictures"
         folders = [pictures / f"c{n}" for n in range(3)]
         made = time.perf_counter()
@@ -254,10 +384,13 @@ def main() -> None:
         server = pgkit.PgServer.start(pgkit.server_base(work / "pg"), bin_dir)
         try:
             passphrase = "bench " + secrets.token_hex(8)
-            kdf = KdfParams(
-                memory_kib=64 * 1024, time_cost=1, parallelism=2, salt=secrets.token_bytes(16)
-            )
-            vault = Vault.create(work / "vault", passphrase, kdf=kdf, actor="bench")[0]
+
+            def kdf() -> KdfParams:  # the tests' fast_kdf: the hard minimum, one pass
+                return KdfParams(
+                    memory_kib=64 * 1024, time_cost=1, parallelism=2, salt=secrets.token_bytes(16)
+                )
+
+            vault = Vault.create(work / "vault", passphrase, kdf=kdf(), actor="bench")[0]
             with vault:
                 case_id = cases.new_case(vault, "Laptop case").id
             rows.append(
@@ -266,8 +399,8 @@ def main() -> None:
                     _run(
                         "vault",
                         str(work / "vault"),
+                        [(case_id, pictures, passphrase)],
                         passphrase,
-                        [(case_id, pictures)],
                         args.batch,
                         every,
                     ),
@@ -275,52 +408,67 @@ def main() -> None:
             )
             for shared in (False, True):
                 url = server.create_database("shared" if shared else "own")
-                init_clinic(url, work / ("blobs-shared" if shared else "blobs-own"), "Bench")
-                key = secrets.token_bytes(32)
-                with ClinicStore.open(url, key, actor="setup") as store:
-                    if shared:
-                        one = cases.new_case(store, "Shared case").id
-                        ids = [one] * 3
-                    else:
-                        ids = [cases.new_case(store, f"Case {n}").id for n in range(3)]
-                    for n in range(20):  # other cases in the list, as a clinic has
-                        cases.new_case(store, f"Other case {n}")
-                label = "one shared case" if shared else "a case each"
-                rows.append(
-                    (
-                        f"clinic store, 3 clients x {args.files}, {label}",
-                        _run(
-                            "clinic",
-                            url,
-                            key.hex(),
-                            list(zip(ids, folders, strict=True)),
-                            args.batch,
-                            every,
-                        ),
+                blobs = work / ("blobs-shared" if shared else "blobs-own")
+                if args.raw:
+                    ids, key = _raw_clinic(url, blobs, shared)
+                    kind, secrets_of, sampler_secret = "clinic", [key] * 3, key
+                else:
+                    ids, secrets_of, sampler_secret = _member_clinic(
+                        url, blobs, shared, kdf(), passphrase
                     )
+                    kind = "member"
+                label = "one shared case" if shared else "a case each"
+                who = "raw key" if args.raw else "members"
+                result = _run(
+                    kind,
+                    url,
+                    list(zip(ids, folders, secrets_of, strict=True)),
+                    sampler_secret,
+                    args.batch,
+                    every,
                 )
+                result["stored"] = _as_stored(url)
+                rows.append((f"clinic store ({who}), 3 clients x {args.files}, {label}", result))
         finally:
             server.stop(remove=True)
     print(f"CPU: {benchmachine.cpu_model()}, {benchmachine.mem_total()} RAM")
     print(f"Load average at the end: {benchmachine.load_average()}")
     print(f"Other processes while it ran: {benchmachine.other_load(start)}")
+    if args.raw:
+        how = (
+            "Mode --raw: clinic stores opened with the raw clinic data key (no member, no "
+            "column or hash sealing, no per-case blob keys)."
+        )
+    else:
+        how = (
+            "Mode --members: each clinic client opened the store as its own admitted member "
+            "(advocate on its case; the sampler is the coordinator, on every case): columns "
+            "and hash values sealed, per-case blob keys; member unlock (Argon2id 64 MiB, "
+            "t=1) not timed."
+        )
     print(
         f"{3 * args.files} generated 320x240 JPEGs ({made:.0f} s to make), intake.add_items "
         f"with {args.batch} files per call; case list every {args.sample_ms:g} ms "
-        "(clinic: a 4th process; laptop: a thread of the one client). Clinic stores opened "
-        "with the raw clinic data key (no member, no column sealing)."
+        f"(clinic: a 4th process; laptop: a thread of the one client). {how}"
     )
     print(
         "store | items/s (all) | items/s per client | intake call p50 / p95 ms | "
-        "case list p50 / p95 ms (n) | peak memory of the process tree"
+        "case list p50 / p95 ms (n) | peak memory of the process tree | "
+        "clients sealing columns / hashes | in the database"
     )
     for name, r in rows:
         per = ", ".join(f"{x:.0f}" for x in r["per_client"])
         errors = f" ({r['errors']} errors)" if r["errors"] else ""
+        sealed = (
+            "- (the whole file is encrypted)"
+            if r["kind"] == "vault"
+            else f"{_flags(a for a, _ in r['sealing'])} / {_flags(b for _, b in r['sealing'])}"
+        )
         print(
             f"{name} | {r['items_per_s']:.1f}{errors} | {per} | "
             f"{r['call_p50_ms']:.0f} / {r['call_p95_ms']:.0f} | "
-            f"{r['list_p50_ms']:.1f} / {r['list_p95_ms']:.1f} ({r['lists']}) | {r['peak']}"
+            f"{r['list_p50_ms']:.1f} / {r['list_p95_ms']:.1f} ({r['lists']}) | {r['peak']} | "
+            f"{sealed} | {r.get('stored', '-')}"
         )
 
 
