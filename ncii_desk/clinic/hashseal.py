@@ -366,6 +366,11 @@ class HashSealer:
             cache[item_id] = found
         return found
 
+    def note_item_cases(self, session: Session, cases: Mapping[str, str]) -> None:
+        """Remember item id -> case id pairs the caller has just read (no query)."""
+        cache: dict[str, str] = session.info.setdefault(_ITEM_CASES_INFO, {})
+        cache.update(cases)
+
     def learn_item_cases(self, session: Session, item_ids: Iterable[str]) -> None:
         """Look up the cases of many items in a few queries (before sealing their hashes)."""
         cache: dict[str, str] = session.info.setdefault(_ITEM_CASES_INFO, {})

@@ -13,6 +13,9 @@ The clinic store installs a :class:`Sealer` on each of its sessions (read and wr
 * a new ``cases`` row gets its key and first membership record (:mod:`.casekeys`) in the
   same flush.
 
+An ``analyses`` row names its item, not its case: its case is the item's (read once per
+item and session, or taken from the session's new items).
+
 Core statements bypass the ORM, so the services that write or read those tables through
 Core go through :func:`insert_rows` and :func:`open_rows`; on a laptop vault (no sealer on
 the session) both do exactly what the plain statement did.
@@ -46,6 +49,7 @@ from ncii_desk.vault.fields import (
 )
 from ncii_desk.vault.members import CaseKeyRefused, MemberKeyCorrupt, MembershipInvalid
 from ncii_desk.vault.models import (
+    Analysis,
     Base,
     Capture,
     Case,
@@ -74,6 +78,7 @@ SEALED_MODELS: tuple[type[Base], ...] = (
     RemovalRequest,
     Recheck,
     FaceReference,
+    Analysis,
 )
 _TABLES = {m.__tablename__: m for m in SEALED_MODELS}
 
@@ -93,8 +98,17 @@ def _json_empty(table: str, column: str) -> Any:
     return [] if "list" in str(model.__annotations__.get(column, "")) else {}
 
 
+#: Sealed tables whose rows name an item, not a case: the case is the item's.
+_BY_ITEM = frozenset({"analyses"})
+
+
 def _case_of(table: str, values: Mapping[str, Any]) -> str | None:
     return values.get("id") if table == "cases" else values.get("case_id")
+
+
+def _row_keys(obj: Any) -> tuple[str, ...]:
+    """The columns that name a row and its case (or item)."""
+    return ("id", "item_id") if obj.__tablename__ in _BY_ITEM else ("id", "case_id")
 
 
 class Sealer:
@@ -114,6 +128,16 @@ class Sealer:
         #: Hash values sealed deterministically (:mod:`.hashseal`), when the clinic does
         #: not allow server-side matching.
         self.hashes = HashSealer(store, self.keys, self._problem)
+
+    def case_of(self, session: Session, table: str, values: Mapping[str, Any]) -> str | None:
+        """The case of a row (through its item for :data:`_BY_ITEM` tables); None when
+        the row names none."""
+        if table not in _BY_ITEM:
+            return _case_of(table, values)
+        item_id = values.get("item_id")
+        if item_id is None:
+            return None
+        return self.hashes.case_of_item(session, str(item_id))
 
     def install(self, session: Session) -> None:
         session.info[SEALER_INFO] = self
@@ -150,7 +174,11 @@ class Sealer:
         cols = [(c, j) for c, j in _columns(table) if c in values]
         if not cols:
             return values
-        opened = self._opened(session, _case_of(table, values))
+        try:
+            case_id = self.case_of(session, table, values)
+        except NciiDeskError:
+            case_id = None
+        opened = self._opened(session, case_id)
         out = dict(values)
         for column, is_json in cols:
             stored = values[column]
@@ -182,7 +210,7 @@ class Sealer:
             # Once per case and session: a listing of a case whose keys do not open
             # reports the case, not each of its rows.
             told: set[str] = session.info.setdefault(_TOLD_INFO, set())
-            key = str(_case_of(table, values))
+            key = str(case_id)
             if key not in told:
                 told.add(key)
                 self._problem(opened)
@@ -202,8 +230,8 @@ class Sealer:
         }
         if not values:
             return
-        values["id"] = loaded.get("id")
-        values["case_id"] = loaded.get("case_id")
+        for key in _row_keys(obj):
+            values[key] = loaded.get(key)
         opened = self.open_values(session, table, str(loaded.get("id")), values)
         for column in [c for c, _ in _columns(table) if c in values]:
             set_committed_value(obj, column, opened[column])
@@ -217,7 +245,7 @@ class Sealer:
         cols = [(c, j) for c, j in _columns(table) if c in values]
         if not cols:
             return values
-        case_id = _case_of(table, values)
+        case_id = self.case_of(session, table, values)
         if case_id is None:
             raise NciiDeskError(f"A {table} row to be stored names no case.")
         cipher = self.keys.cipher_for_write(session, case_id)
@@ -258,12 +286,12 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 sealer.keys.create(session, obj.id)
         for obj in new:
             table = obj.__tablename__
-            if table != "cases" and getattr(obj, "case_id", None) is None:
+            if table not in _BY_ITEM and table != "cases" and getattr(obj, "case_id", None) is None:
                 case = getattr(obj, "case", None)
                 if case is not None:
                     obj.case_id = case.id
             state = inspect(obj)
-            values: dict[str, Any] = {"id": obj.id, "case_id": getattr(obj, "case_id", None)}
+            values: dict[str, Any] = {k: getattr(obj, k, None) for k in _row_keys(obj)}
             for column, _ in _columns(table):
                 value = state.dict.get(column)
                 if column not in state.dict:
@@ -279,7 +307,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             if not changed:
                 continue
             values = {c: getattr(obj, c) for c in changed}
-            values |= {"id": getattr(obj, "id", None), "case_id": getattr(obj, "case_id", None)}
+            values |= {k: getattr(obj, k, None) for k in _row_keys(obj)}
             _seal_object(session, sealer, obj, values, plain)
 
 
@@ -336,6 +364,8 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     out: list[dict[str, Any]] = []
     with session.no_autoflush:
+        if table.name in _BY_ITEM:  # the items' cases in a few reads, not one per row
+            sealer.hashes.learn_item_cases(session, (str(r["item_id"]) for r in rows))
         for row in rows:
             values = dict(row)
             if values.get("id") is None:
@@ -353,10 +383,27 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         session.flush()
 
 
+def note_item_cases(session: Session, cases: Mapping[str, str]) -> None:
+    """Tell the session's sealer the cases of items the caller has just read, so sealing
+    rows that name those items (analyses) reads nothing more; nothing on a laptop vault."""
+    sealer = sealer_of(session)
+    if sealer is not None:
+        sealer.hashes.note_item_cases(session, cases)
+
+
+def learn_item_cases(session: Session, item_ids: Iterable[str]) -> None:
+    """Read the cases of many items in a few queries before loading rows that name them
+    (analyses), instead of one query per item while they open; nothing on a laptop vault."""
+    sealer = sealer_of(session)
+    if sealer is not None:
+        sealer.hashes.learn_item_cases(session, item_ids)
+
+
 def open_rows(
     session: Session, table: str, rows: Iterable[Mapping[Any, Any]]
 ) -> list[dict[str, Any]]:
-    """Rows read through Core (mappings with ``id`` and ``case_id``, or ``id`` for cases)
+    """Rows read through Core (mappings with ``id`` and ``case_id``, ``id`` for cases,
+    ``id`` and ``item_id`` for analyses)
     with their sealed columns opened; unchanged on a laptop vault."""
     sealer = sealer_of(session)
     if sealer is None:

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 
-from ncii_desk.clinic.sealing import insert_rows
+from ncii_desk.clinic.sealing import insert_rows, note_item_cases
 from ncii_desk.errors import NotFound
 from ncii_desk.hashing.kinds import DHASH, PDQ, PHASH, VIDEO_MD5
 from ncii_desk.services.listindex import list_index_notices as list_index_notices
@@ -227,7 +227,8 @@ def store_many_hashes(vault: CaseStore, results: Sequence[tuple[str, Any]]) -> d
         if hashes:
             insert_rows(s, _table(HashRecord), hashes)
         if analyses:
-            s.execute(insert(_table(Analysis)), analyses)
+            note_item_cases(s, case_of)
+            insert_rows(s, _table(Analysis), analyses)
         vault.audit_many(s, events)
     return {item_id: case_of[item_id] for item_id, _ in results if item_id in case_of}
 

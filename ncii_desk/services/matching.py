@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ncii_desk.clinic.hashseal import opened, probes
+from ncii_desk.clinic.sealing import learn_item_cases
 from ncii_desk.errors import NciiDeskError, NotFound
 from ncii_desk.hashing.kinds import PDQ, digest_kinds
 from ncii_desk.services import access
@@ -360,6 +361,7 @@ def _case_features(vault: CaseStore, s: Session, case_id: str, wanted: set[str])
     if held is None:
         held = cache[case_id] = _CaseFeatures(FeatureIndex())
     missing = sorted(wanted - held.features.keys())
+    learn_item_cases(s, missing)
     for chunk in range(0, len(missing), 500):
         for a in s.scalars(
             select(Analysis).where(
@@ -487,6 +489,7 @@ def match_case(
             )
         screened: dict[str, set[str]] = {}
         screen_rows: dict[str, str] = {}
+        learn_item_cases(s, [i.id for i in suspects] + [i.id for i in originals])
         for a in s.scalars(
             select(Analysis).where(
                 Analysis.item_id.in_([i.id for i in suspects]), Analysis.kind == SCREENED_KIND

@@ -53,7 +53,7 @@ _AAD_LABEL = b"ncii-desk/v1/field|"
 SENSITIVE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "cases": ("label", "client_pseudonym", "notes"),
     "items": ("original_filename", "label", "notes", "operator"),
-    "captures": ("url", "final_url", "error", "operator"),
+    "captures": ("url", "final_url", "error", "operator", "server_address"),
     "matches": ("target_external", "reviewed_by"),
     "rechecks": ("url", "operator"),
     "removal_requests": ("ticket_id", "platform"),
@@ -75,12 +75,17 @@ CLINIC_SENSITIVE_JSON_COLUMNS: Mapping[str, tuple[str, ...]] = {
 SENSITIVE_JSON_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "cases": ("consent",),
     "items": ("details",),
-    "captures": ("redirect_chain", "headers", "details"),
+    # tls: the certificate's subject, issuer and names, i.e. the host names of the site.
+    "captures": ("redirect_chain", "headers", "details", "tls"),
     "matches": ("details",),
     "removal_requests": ("urls", "history", "letter_inputs"),
     "rechecks": ("details",),
     # The client's reference faces: a face embedding is biometric data about the client.
     "face_references": ("box", "embedding"),
+    # Faces found in a picture (boxes, landmarks, embeddings), image metadata readings,
+    # manipulation results and local features. The row names its item, not its case: the
+    # sealer finds the case through the item (:mod:`ncii_desk.clinic.sealing`).
+    "analyses": ("result",),
 }
 
 

@@ -142,7 +142,7 @@ class Capture(Base):
     redirect_chain: Mapped[list[Any]] = mapped_column(default=list)
     http_status: Mapped[int | None] = mapped_column(Integer, default=None)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    server_address: Mapped[str | None] = mapped_column(String(64), default=None)
+    server_address: Mapped[str | None] = mapped_column(_sealable(64), default=None)
     tls: Mapped[dict[str, Any]] = mapped_column(default=dict)
     tls_verified: Mapped[bool] = mapped_column(Boolean, default=True)
     tool_name: Mapped[str] = mapped_column(String(100), default="")

@@ -240,7 +240,20 @@ def test_every_sensitive_column_is_ciphertext_after_a_realistic_workflow(
             "face_references",
         ):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() > 0, table
+        # Session 8: the address of the server that hosted the copy and its certificate
+        # (host names) are sealed; so are analysis results (the local features stored
+        # with the hashes here; faces and metadata in test_analysis_sealing.py).
+        addresses = conn.execute(text("SELECT server_address, tls::text FROM captures")).all()
+        results = [v for (v,) in conn.execute(text("SELECT result::text FROM analyses"))]
+        clear_ip = conn.execute(
+            text("SELECT count(*) FROM captures c WHERE c::text LIKE '%127.0.0.1%'")
+        ).scalar_one()
     engine.dispose()
+    known = [address for address, _ in addresses if address is not None]
+    assert known and all(is_token(address) for address in known)
+    assert all(is_token(json.loads(tls)) for _, tls in addresses)
+    assert results and all(is_token(json.loads(r)) for r in results if r is not None)
+    assert clear_ip == 0
     assert alice.sealer.problems == []
     # Audit event details are sealed on the client too (clinic/auditseal.py): before
     # session 7, case.created (consent item names) and request.drafted (the addresses a
