@@ -819,11 +819,13 @@ class ClinicStore:
         STDIN`` on the transaction's own connection (rows stream; none is kept)."""
         from psycopg import sql
 
+        from ncii_desk.clinic import clinicfields
         from ncii_desk.clinic.hashseal import seal_tuples
 
         self._require_keys()
         name, cols = checked_columns(table, columns)
         rows = seal_tuples(session, name, cols, rows)
+        rows = clinicfields.seal_tuples(session, name, cols, rows)
         raw = session.connection().connection.driver_connection
         assert raw is not None  # a live psycopg connection inside the transaction
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(

@@ -66,6 +66,8 @@ CLINIC_SENSITIVE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "hash_lists": ("name", "operator"),
     "model_validations": ("operator",),
     "match_bank": ("reviewer",),
+    # An entry's label often names the person a picture shows (session 8).
+    "hash_list_entries": ("label",),
 }
 #: JSON documents of clinic-wide tables sealed with the clinic field key (one token each):
 #: a validation record repeats its operator's name.
